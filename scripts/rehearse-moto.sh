@@ -7,10 +7,11 @@
 # compares Stackwright's prediction of the teardown with what `terraform destroy` does, checks that moto
 # holds nothing of the environment, and runs the breach drill: the environment recreated in another account.
 #
-#   scripts/rehearse-moto.sh [--converge] [--assets-only] [--keep DIR]
+#   scripts/rehearse-moto.sh [--converge] [--assets-only | --steps-only] [--keep DIR]
 #
 # With --converge, each apply is followed by a second plan that must be empty (about 30 s more a scenario).
 # Last, on the same moto, the code assets phase (`assets_phase` below, issue 22); --assets-only runs only it.
+# Then the change steps phase (`steps_phase` below, issue 24); --steps-only runs only it.
 #
 # - moto[server] 5.2.5 is pip-installed into $VALIDATORS_HOME/venv-moto (like scripts/validators/install.sh
 #   does for the checkers) and started on 127.0.0.1 only, on a free port, by this script, and stopped on exit.
@@ -44,15 +45,17 @@ declare -A NOT_RUNNABLE=(
   [rename-bucket]="renames are \`moved\` blocks, which need Terraform >= 1.1; the rehearsal's Terraform is 1.0.3"
 )
 
-keep= converge= assets_only=
+keep= converge= assets_only= steps_only=
 while [ $# -gt 0 ]; do
   case $1 in
     --keep) keep=${2:?--keep needs a directory}; shift 2 ;;
     --converge) converge=1; shift ;;
     --assets-only) assets_only=1; shift ;;
-    *) echo "usage: scripts/rehearse-moto.sh [--converge] [--assets-only] [--keep DIR]" >&2; exit 2 ;;
+    --steps-only) steps_only=1; shift ;;
+    *) echo "usage: scripts/rehearse-moto.sh [--converge] [--assets-only | --steps-only] [--keep DIR]" >&2; exit 2 ;;
   esac
 done
+[ -z "$assets_only" ] || [ -z "$steps_only" ] || { echo "rehearse-moto: --assets-only and --steps-only exclude each other" >&2; exit 2; }
 work=${keep:-$(mktemp -d)}
 mkdir -p "$work"
 moto_pid=
@@ -143,13 +146,16 @@ tf_unavailable_reason >"$work/tf-unavailable" # sets TF_BIN, TF_MIRROR_DIR and T
 tf_write_cli_config "$work/terraform.rc" "$TF_MIRROR_DIR"
 tf_env "$work/terraform.rc"
 
-echo "rehearse-moto: writing the scenarios' trees and plans" >&2
-(cd "$root" && exec cargo run -q -p notebook-service --example rehearsal -- "$work/trees") &
-wait $! || die "the scenarios did not synthesize"
 module=terraform/$ENV_NAME/$STACK/main.tf.json
 provider_field() { python3 -c 'import json,sys; p=json.load(open(sys.argv[1]))["provider"]["aws"]; print(p[sys.argv[2]] if sys.argv[2] == "region" else p[sys.argv[2]][0])' "$1" "$2"; }
-account=$(provider_field "$work/trees/base/out/$module" allowed_account_ids)
-region=$(provider_field "$work/trees/base/out/$module" region)
+region=us-west-2
+if [ -z "$steps_only" ]; then
+  echo "rehearse-moto: writing the scenarios' trees and plans" >&2
+  (cd "$root" && exec cargo run -q -p notebook-service --example rehearsal -- "$work/trees") &
+  wait $! || die "the scenarios did not synthesize"
+  account=$(provider_field "$work/trees/base/out/$module" allowed_account_ids)
+  region=$(provider_field "$work/trees/base/out/$module" region)
+fi
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
 endpoint=http://127.0.0.1:$port
@@ -296,10 +302,167 @@ for l in open(sys.argv[1]):
   [ "${PIPESTATUS[0]}" = 0 ]
 }
 
+# Change steps (issue 24): changes that cannot be deployed in one go, deployed into moto both ways with
+# Terraform: the desired tree at once (it is refused, deletes or jumps) against the steps `synth --steps`
+# wrote, in order (nothing stateful deleted, created anew or replaced). The trees come from
+# `cargo run -p notebook-service --example steps -- DIR --rehearsal`; the two kinds run side by side:
+# - move: a DynamoDB table (prevent_destroy, deletion protection) moved from stack `service` to stack
+#   `storage` (`moved_from`). At once, Terraform refuses `service`'s plan (prevent_destroy: without it, it
+#   would delete the table) and `storage` creates a table anew. The step: its move script (`terraform state
+#   rm` in `service`, `terraform import` in `storage`, the id read from the state), then neither plan
+#   creates, deletes or replaces anything, and after the applies `storage`'s table is the one deployed
+#   before, still in moto.
+# - traffic-shift: a listener's forward from the blue target group to the green one. At once, one update
+#   sends all traffic to green; the steps go 90/10, 50/50, 0/100, each an update in place, the weights read
+#   back from moto after each apply.
+# The CloudFormation kinds are not rehearsed, and it says so: moto 5.2.5 enforces no export lock and has no
+# stack refactor API; scripts/check-steps.sh judges their trees with the checkers.
+steps_phase() {
+  local s=$work/steps ok=0 account=555555555555
+  mkdir -p "$s/bin"
+  echo "steps: NOT REHEARSED ON MOTO: export in use, stack in use, CloudFormation rename and CloudFormation move between stacks (stack refactor): moto $MOTO_VERSION enforces no export lock (an export a stack imports can be removed or changed, on update or delete) and implements no stack refactor API (CreateStackRefactor), so it would show neither the one-go failure nor the refactor; their step trees are judged by scripts/check-steps.sh (cfn-lint, cloudformation-validate, checkov)"
+  command -v jq >/dev/null || { echo "steps: CANNOT REHEARSE the move: its script reads import ids with jq, which is not installed"; return 1; }
+  (cd "$root" && exec cargo run -q -p notebook-service --example steps -- "$s/trees" --rehearsal) >"$s/trees.log" 2>&1 &
+  wait $! || { echo "steps: the rehearsal's trees did not synthesize:"; sed 's/^/    /' "$s/trees.log"; return 1; }
+  # The move script calls `terraform`: this one, behind the dead loopback proxy.
+  printf '#!/bin/sh\nexec env HTTPS_PROXY=http://127.0.0.1:9 HTTP_PROXY=http://127.0.0.1:9 https_proxy=http://127.0.0.1:9 http_proxy=http://127.0.0.1:9 NO_PROXY=127.0.0.1,localhost no_proxy=127.0.0.1,localhost %q "$@"\n' "$TF_BIN" >"$s/bin/terraform"
+  chmod +x "$s/bin/terraform"
+  as_account "$account"
+  steps_move >"$s/move.out" 2>&1 &
+  local move_pid=$!
+  steps_traffic >"$s/traffic.out" 2>&1 &
+  local traffic_pid=$!
+  wait "$move_pid" || ok=1
+  wait "$traffic_pid" || ok=1
+  cat "$s/move.out" "$s/traffic.out"
+  return "$ok"
+}
+
+# Module STACK of tree DIR into the run directory RUN (laid out as the tree: terraform/dev/STACK), beside
+# the rehearsal's override.
+steps_place() {
+  mkdir -p "$3/terraform/dev/$2"
+  cp "$1/terraform/dev/$2/main.tf.json" "$3/terraform/dev/$2/"
+  py override "$3/terraform/dev/$2/main.tf.json" "$endpoint" >"$3/terraform/dev/$2/rehearsal_override.tf.json"
+}
+steps_tf() { local dir=$1; shift; waited "${LOOPBACK[@]}" "$TF_BIN" -chdir="$dir" "$@"; }
+# Plans module DIR into $work/steps/NAME.{tfplan,log,json,changes} (`ACTION ADDRESS` lines but no-ops);
+# 1 when the plan fails.
+steps_plan() {
+  local s=$work/steps
+  steps_tf "$1" plan -input=false -no-color -out="$s/$2.tfplan" >"$s/$2.log" 2>&1 || return 1
+  steps_tf "$1" show -json "$s/$2.tfplan" >"$s/$2.json"
+  py changes "$s/$2.json" >"$s/$2.changes"
+}
+# The changes of plan NAME on one line, or `none`.
+steps_changes() { tr '\n' ',' <"$work/steps/$1.changes" | sed 's/,$//' | grep . || echo none; }
+
+steps_move() {
+  local s=$work/steps m=$work/steps/trees/move run=$work/steps/move ok=0 stack step table moved
+  for stack in storage service; do
+    steps_place "$m/out" "$stack" "$run"
+    steps_tf "$run/terraform/dev/$stack" init -input=false -no-color >"$s/init-$stack.log" 2>&1 ||
+      { echo "steps: move: terraform init of $stack failed:"; errors "$s/init-$stack.log"; return 1; }
+  done
+  for stack in storage service; do
+    steps_tf "$run/terraform/dev/$stack" apply -auto-approve -input=false -no-color >"$s/apply-$stack.log" 2>&1 ||
+      { echo "steps: move: terraform apply of the deployed $stack failed:"; errors "$s/apply-$stack.log"; return 1; }
+  done
+  table=$(steps_tf "$run/terraform/dev/service" state pull | jq -r '.resources[] | select(.type == "aws_dynamodb_table" and .name == "data") | .instances[0].attributes.id')
+  [ -n "$table" ] || { echo "steps: move: no table in service's state after its apply"; return 1; }
+  echo "steps: move: deployed table $table in service"
+  step=$(ls -d "$m"/steps/*/ | head -n 1)
+  for stack in storage service; do steps_place "$step" "$stack" "$run"; done
+  # At once: the desired modules, without the state move.
+  if steps_plan "$run/terraform/dev/service" move-once-service; then
+    if grep -q '^delete aws_dynamodb_table.data$' "$s/move-once-service.changes"; then
+      echo "steps: move: deployed at once, terraform would delete table $table from service ($(steps_changes move-once-service))"
+    else
+      echo "steps: move: deployed at once, terraform would NOT delete the table from service, expected it to ($(steps_changes move-once-service))"; ok=1
+    fi
+  elif grep -q 'prevent_destroy' "$s/move-once-service.log"; then
+    echo "steps: move: deployed at once, terraform refuses service's plan: $(grep -m1 -o 'Resource [^ ]* has lifecycle.prevent_destroy set' "$s/move-once-service.log" || echo prevent_destroy) (without it, it would delete table $table)"
+  else
+    echo "steps: move: terraform plan of service at once failed, not for prevent_destroy:"; errors "$s/move-once-service.log"; ok=1
+  fi
+  steps_plan "$run/terraform/dev/storage" move-once-storage ||
+    { echo "steps: move: terraform plan of storage failed:"; errors "$s/move-once-storage.log"; return 1; }
+  if grep -q '^create aws_dynamodb_table.orders$' "$s/move-once-storage.changes"; then
+    echo "steps: move: deployed at once, terraform would create table $table anew in storage ($(steps_changes move-once-storage)), which AWS refuses while the old one holds the name"
+  else
+    echo "steps: move: deployed at once, terraform would NOT create a table in storage, expected it to"; ok=1
+  fi
+  # The step: its script, then the plans and applies.
+  # The script works in the tree it is part of: here, the run directory, which holds the state.
+  mkdir -p "$run/move/dev"
+  cp "$step/move/dev/service-to-storage.sh" "$run/move/dev/"
+  (PATH=$s/bin:$PATH exec bash "$run/move/dev/service-to-storage.sh") >"$s/move-script.log" 2>&1 &
+  wait $! || { echo "steps: move: the step's move script failed:"; tail -n 20 "$s/move-script.log" | sed 's/^/    /'; return 1; }
+  echo "steps: move: the step's script moved $(grep -c '^moving ' "$s/move-script.log") block (terraform state rm in service, terraform import in storage): $(grep '^moving ' "$s/move-script.log")"
+  for stack in storage service; do
+    steps_plan "$run/terraform/dev/$stack" "move-step-$stack" ||
+      { echo "steps: move: terraform plan of $stack after the script failed:"; errors "$s/move-step-$stack.log"; ok=1; continue; }
+    if grep -qE '^(create|delete|replace) ' "$s/move-step-$stack.changes"; then
+      echo "steps: move: $stack still creates, deletes or replaces: $(steps_changes "move-step-$stack")"; ok=1
+    else
+      echo "steps: move: $stack: nothing created, deleted or replaced (changes: $(steps_changes "move-step-$stack"))"
+    fi
+    steps_tf "$run/terraform/dev/$stack" apply -auto-approve -input=false -no-color "$s/move-step-$stack.tfplan" >"$s/apply-step-$stack.log" 2>&1 ||
+      { echo "steps: move: terraform apply of $stack failed:"; errors "$s/apply-step-$stack.log"; ok=1; }
+  done
+  moved=$(steps_tf "$run/terraform/dev/storage" state pull | jq -r '.resources[] | select(.type == "aws_dynamodb_table" and .name == "orders") | .instances[0].attributes.arn')
+  if py table-arn "$endpoint" 555555555555 "$region" "$table" "$moved"; then
+    echo "steps: move: storage's aws_dynamodb_table.orders is table $table as deployed before ($moved), still in moto"
+  else
+    echo "steps: move: storage's table is not the one deployed before"; ok=1
+  fi
+  return "$ok"
+}
+
+steps_traffic() {
+  local s=$work/steps t=$work/steps/trees/traffic-shift run=$work/steps/traffic ok=0 step dir got
+  steps_place "$t/out" main "$run"
+  steps_tf "$run/terraform/dev/main" init -input=false -no-color >"$s/init-main.log" 2>&1 ||
+    { echo "steps: traffic-shift: terraform init failed:"; errors "$s/init-main.log"; return 1; }
+  steps_tf "$run/terraform/dev/main" apply -auto-approve -input=false -no-color >"$s/apply-main.log" 2>&1 ||
+    { echo "steps: traffic-shift: terraform apply of the deployed tree failed:"; errors "$s/apply-main.log"; return 1; }
+  # The target groups' ARNs, for the weights moto answers (no step replaces a group).
+  steps_tf "$run/terraform/dev/main" state pull >"$s/traffic.tfstate.json"
+  echo "steps: traffic-shift: deployed: moto's weights $(py listener-weights "$endpoint" 555555555555 "$region" "$s/traffic.tfstate.json")"
+  step=$(ls -d "$t"/steps/*/ | tail -n 1)
+  steps_place "$step" main "$run"
+  steps_plan "$run/terraform/dev/main" traffic-once ||
+    { echo "steps: traffic-shift: terraform plan at once failed:"; errors "$s/traffic-once.log"; return 1; }
+  echo "steps: traffic-shift: deployed at once, one apply sends all traffic to green with no stage between ($(steps_changes traffic-once))"
+  for step in "$t"/steps/*/; do
+    dir=$(basename "$step")
+    steps_place "$step" main "$run"
+    steps_plan "$run/terraform/dev/main" "traffic-$dir" ||
+      { echo "steps: traffic-shift: $dir: terraform plan failed:"; errors "$s/traffic-$dir.log"; ok=1; continue; }
+    if grep -qv '^update ' "$s/traffic-$dir.changes"; then
+      echo "steps: traffic-shift: $dir: more than updates in place: $(steps_changes "traffic-$dir")"; ok=1
+    fi
+    steps_tf "$run/terraform/dev/main" apply -auto-approve -input=false -no-color "$s/traffic-$dir.tfplan" >"$s/apply-$dir.log" 2>&1 ||
+      { echo "steps: traffic-shift: $dir: terraform apply failed:"; errors "$s/apply-$dir.log"; ok=1; continue; }
+    if got=$(py listener-weights "$endpoint" 555555555555 "$region" "$s/traffic.tfstate.json" "$step/terraform/dev/main/main.tf.json" 2>&1); then
+      echo "steps: traffic-shift: $dir: $(steps_changes "traffic-$dir"); moto's weights, as the step's: $got"
+    else
+      echo "steps: traffic-shift: $dir: moto's weights differ from the step's: $(echo "$got" | tr '\n' ' ')"; ok=1
+    fi
+  done
+  return "$ok"
+}
+
 if [ -n "$assets_only" ]; then
   status=0
   assets_phase || status=1
   phase "code assets"
+  exit "$status"
+fi
+if [ -n "$steps_only" ]; then
+  status=0
+  steps_phase || status=1
+  phase "change steps"
   exit "$status"
 fi
 use_tree base
@@ -413,6 +576,8 @@ fi
 phase "breach drill"
 assets_phase || status=1
 phase "code assets"
+steps_phase || status=1
+phase "change steps"
 echo "MOTO GAP: $(grep -c '^rehearsal: StartInstanceRefresh' "$work/moto.log" || true) fleet rolls (StartInstanceRefresh) were accepted by the rehearsal, not carried out by moto"
 echo "rehearse-moto: $(( $(date +%s) - t0 )) s in all"
 exit "$status"

@@ -13,6 +13,10 @@
   predicts-refusal PLAN_JSON            the addresses Stackwright's plan says `terraform destroy` refuses
   leftovers ENDPOINT ACCOUNT REGION     what moto still holds in ACCOUNT/REGION; exit 1 when anything
   created MODULE STATE_LIST             the module's resources missing from `terraform state list`
+  changes TERRAFORM_JSON                one line per planned change but no-op: `ACTION ADDRESS`
+  listener-weights ENDPOINT ACCOUNT REGION STATE_JSON [MODULE]   moto's weights of the only listener's
+                                        forward (`NAME=WEIGHT`, NAME from the state); exit 1 unless MODULE's
+  table-arn ENDPOINT ACCOUNT REGION NAME ARN   exit 1 unless moto holds table NAME with ARN
 """
 
 import json
@@ -23,7 +27,9 @@ import sys
 SERVICES = ["acm", "autoscaling", "cloudwatch", "ec2", "elbv2", "iam", "kms", "logs", "route53", "s3",
             "sns", "ssm", "sts",
             # the code assets phase's example (crates/stackwright-aws-terraform/examples/orders.rs)
-            "apigatewayv2", "lambda", "sqs"]
+            "apigatewayv2", "lambda", "sqs",
+            # the change steps phase (a table moved between stacks)
+            "dynamodb"]
 
 # Differences between Stackwright's plan and Terraform's that are understood, as (scenario, address):
 # reason. Listed in the README too; anything else fails the rehearsal.
@@ -493,6 +499,48 @@ def created(module_path, state_list_path):
     sys.exit(1 if missing else 0)
 
 
+def changes(terraform_path):
+    """The steps phase: what a `terraform show -json` plan does, but its no-ops."""
+    for address, action in sorted(terraform_actions(terraform_path).items()):
+        if action != "no-op":
+            print(f"{action} {address}")
+
+
+def listener_weights(endpoint, account, region, state_path, module_path=None):
+    """The steps phase: the weights moto holds for the listener's forward, as `NAME=WEIGHT` per target
+    group (NAME: its Terraform resource name, through the state's ARNs), by name; with MODULE, exit 1
+    unless they are the module's."""
+    state = json.load(open(state_path))
+    names = {i["attributes"]["arn"]: r["name"] for r in state["resources"]
+             if r["mode"] == "managed" and r["type"] == "aws_lb_target_group" for i in r["instances"]}
+    elbv2 = moto_client("elbv2", endpoint, account, region)
+    listeners = [l for lb in elbv2.describe_load_balancers()["LoadBalancers"]
+                 for l in elbv2.describe_listeners(LoadBalancerArn=lb["LoadBalancerArn"])["Listeners"]]
+    if len(listeners) != 1:
+        sys.exit(f"expected one listener, moto holds {len(listeners)}")
+    groups = listeners[0]["DefaultActions"][0].get("ForwardConfig", {}).get("TargetGroups", [])
+    got = sorted(f"{names.get(g['TargetGroupArn'], g['TargetGroupArn'])}={g.get('Weight')}" for g in groups)
+    print(" ".join(got))
+    if module_path:
+        module = json.load(open(module_path))
+        # A nested block is a list of one object or the object itself in Terraform JSON.
+        one = lambda block: block[0] if isinstance(block, list) else block
+        want = sorted(
+            f"{g['arn'].removeprefix('${aws_lb_target_group.').removesuffix('.arn}')}={g['weight']}"
+            for listener in module["resource"]["aws_lb_listener"].values()
+            for g in one(one(listener["default_action"])["forward"])["target_group"])
+        if got != want:
+            sys.exit(f"the module's weights are {' '.join(want)}")
+
+
+def table_arn(endpoint, account, region, name, arn):
+    """The steps phase: exit 1 unless moto holds table NAME, with ARN."""
+    dynamodb = moto_client("dynamodb", endpoint, account, region)
+    found = dynamodb.describe_table(TableName=name)["Table"]["TableArn"]
+    if found != arn:
+        sys.exit(f"moto's table {name} is {found}, not {arn}")
+
+
 if __name__ == "__main__":
     command, args = sys.argv[1], sys.argv[2:]
     if command == "serve":
@@ -515,5 +563,11 @@ if __name__ == "__main__":
         leftovers(*args)
     elif command == "created":
         created(*args)
+    elif command == "changes":
+        changes(*args)
+    elif command == "listener-weights":
+        listener_weights(*args)
+    elif command == "table-arn":
+        table_arn(*args)
     else:
         sys.exit(f"unknown command {command}")

@@ -632,6 +632,20 @@ macro_rules! builder {
                 self.0.resource.renamed_from = Some(old_id.into());
                 self
             }
+
+            /// Declares that this resource was `old_id` of another stack of the same environment before
+            /// (`plan` shows a move; `synth --steps` moves it without replacing it).
+            pub fn moved_from(
+                mut self,
+                stack: impl Into<String>,
+                old_id: impl Into<String>,
+            ) -> Self {
+                self.0.resource.moved_from = Some(stackwright_core::MovedFrom {
+                    stack: stack.into(),
+                    id: old_id.into(),
+                });
+                self
+            }
         }
 
         impl $crate::runtime::Declare for $builder {

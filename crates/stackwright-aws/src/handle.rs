@@ -140,6 +140,22 @@ macro_rules! common_setters {
                 self.resource.renamed_from = Some(old_id.into());
                 self
             }
+
+            /// Declares that this resource was `old_id` of another stack of the same environment before:
+            /// `plan` shows a move, not a deletion and a creation, and `synth --steps` writes the steps that
+            /// move the deployed resource without replacing it (CloudFormation: a stack refactor;
+            /// Terraform: `terraform state rm` in the old module and `terraform import` in the new one).
+            pub fn moved_from(
+                mut self,
+                stack: impl Into<String>,
+                old_id: impl Into<String>,
+            ) -> Self {
+                self.resource.moved_from = Some(stackwright_core::MovedFrom {
+                    stack: stack.into(),
+                    id: old_id.into(),
+                });
+                self
+            }
         }
     };
     ($builder:ident, taggable) => {

@@ -635,9 +635,10 @@ fn steps(
             }
             let _ = writeln!(
                 stdout,
-                "this change needs {} steps; deploy each tree in order (`list --out DIR` prints its commands), \
+                "this change needs {} step{}; deploy each tree in order (`list --out DIR` prints its commands), \
                  then run synth:",
-                written.steps.len()
+                written.steps.len(),
+                if written.steps.len() == 1 { "" } else { "s" }
             );
             for step in &written.steps {
                 let _ = writeln!(stdout, "  {}", written.dir.join(&step.name).display());
@@ -908,19 +909,32 @@ fn list(s: &Synthesis, out: &Path, tree: &PreviousTree) -> String {
                 a.environment
             ));
         }
-        if let Some((definitions, mappings)) = crate::steps::refactor_of(tree, a) {
+        if let Some((definitions, mappings, across)) = crate::steps::refactor_of(tree, a) {
             let (create, execute) = commands::Command::refactor(
                 a,
                 &display_path(out, &definitions),
                 &display_path(out, &mappings),
+                across,
             );
+            let why = if across {
+                "one refactor moves resources between this stack and another, whose entry lists it too: \
+                 run it once; a plain deploy would delete the moved resources from one stack and create them \
+                 anew in the other"
+            } else {
+                "a plain deploy of this template would replace the renamed resources"
+            };
             text.push_str(&format!(
-                "      stack refactor (a plain deploy of this template would replace the renamed resources):\n      \
-                 refactor: {}\n      then: {}\n",
+                "      stack refactor ({why}):\n      refactor: {}\n      then: {}\n",
                 create.human(),
                 execute.human()
             ));
             continue;
+        }
+        for script in crate::steps::move_scripts_of(tree, a) {
+            text.push_str(&format!(
+                "      before applying (once, for both stacks it names): bash {}\n",
+                display_path(out, &script)
+            ));
         }
         text.push_str(&format!(
             "      deploy: {}\n",
@@ -1056,13 +1070,22 @@ fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Valu
                 "state": (a.target == Target::Terraform)
                     .then(|| StateLocation::of(a, stackwright_tree::fields::module_directory(&path)).json()),
             });
+            let scripts = crate::steps::move_scripts_of(tree, a);
+            if !scripts.is_empty() {
+                entry["before_apply"] = scripts
+                    .iter()
+                    .map(|s| serde_json::Value::from(display_path(out, s)))
+                    .collect::<Vec<_>>()
+                    .into();
+            }
             match crate::steps::refactor_of(tree, a) {
                 // A step's stack refactor: `deploy` creates it, `refactor_execute` runs it.
-                Some((definitions, mappings)) => {
+                Some((definitions, mappings, across)) => {
                     let (create, execute) = commands::Command::refactor(
                         a,
                         &display_path(out, &definitions),
                         &display_path(out, &mappings),
+                        across,
                     );
                     create.add_to(&mut entry, "deploy");
                     execute.add_to(&mut entry, "refactor_execute");

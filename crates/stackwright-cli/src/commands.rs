@@ -150,9 +150,15 @@ impl Command {
     /// The commands that deploy a step's template as a stack refactor (CloudFormation moves resources to
     /// their new logical ids without replacing them): `create-stack-refactor` of the stack definitions
     /// and resource mappings files (`definitions`, `mappings`: their paths, output directory included),
-    /// which prints the refactor's id; then `execute-stack-refactor` of that id.
-    pub(crate) fn refactor(a: &Artifact, definitions: &str, mappings: &str) -> (Command, Command) {
-        let create = vec![
+    /// which prints the refactor's id; then `execute-stack-refactor` of that id. A refactor `across`
+    /// stacks may create its destination stack (`--enable-stack-creation`).
+    pub(crate) fn refactor(
+        a: &Artifact,
+        definitions: &str,
+        mappings: &str,
+        across: bool,
+    ) -> (Command, Command) {
+        let mut create = vec![
             Word::ours("aws"),
             Word::ours("cloudformation"),
             Word::ours("create-stack-refactor"),
@@ -167,6 +173,9 @@ impl Command {
             Word::ours("--output"),
             Word::ours("text"),
         ];
+        if across {
+            create.insert(7, Word::ours("--enable-stack-creation"));
+        }
         let execute = vec![
             Word::ours("aws"),
             Word::ours("cloudformation"),

@@ -386,6 +386,7 @@ impl Selected<'_> {
                 bootstrap: false,
                 gaps: Vec::new(),
                 template: None,
+                moves: Vec::new(),
             });
         }
         if problems.is_empty() {

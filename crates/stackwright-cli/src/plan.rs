@@ -200,6 +200,7 @@ pub(crate) fn plan(
                 .collect();
             let mut planner = Planner::default();
             planner.add(&placed(&before), &after);
+            planner.moves(lowered.iter().flat_map(|l| l.moves.iter().cloned()));
             // What the definition gives the other target only, on the resources of this one.
             for l in &lowered {
                 let a = &l.artifact;

@@ -11,7 +11,9 @@ use crate::plan::{Modified, PlanError};
 use crate::synth::{hex_sha256, stream, to_bytes, Artifact, Form, Lowered, Request, Target};
 use serde_json::Value as Json;
 use stackwright_core::AnyApp;
-use stackwright_plan::steps::{build, refactor_mappings, Kind, Source};
+use stackwright_plan::steps::{
+    build, refactor_mappings_between, terraform_move_script, terraform_moves_at, Kind, Source,
+};
 use stackwright_plan::Document;
 use stackwright_tree::manifest::{StepInfo, StepMark};
 use stackwright_tree::PreviousTree;
@@ -174,25 +176,55 @@ pub(crate) fn write(
         crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
         let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
         for r in &refactors {
-            let stack_name =
-                stackwright_cloudformation::stack_name(app.name(), &r.environment, &r.stack);
-            let (definitions, mappings) = refactor_paths(&r.environment, &r.stack);
-            let template = artifacts
-                .iter()
-                .find(|a| {
-                    a.target == Target::CloudFormation
-                        && a.environment == r.environment
-                        && a.stack == r.stack
-                })
-                .map(|a| String::from_utf8_lossy(&a.bytes).into_owned())
-                .unwrap_or_default();
-            extra.push((
-                definitions,
-                to_bytes(&serde_json::json!([{"StackName": stack_name, "TemplateBody": template}])),
+            let name_of = |stack: &str| {
+                stackwright_cloudformation::stack_name(app.name(), &r.environment, stack)
+            };
+            let template_of = |stack: &str| {
+                artifacts
+                    .iter()
+                    .find(|a| {
+                        a.target == Target::CloudFormation
+                            && a.environment == r.environment
+                            && a.stack == stack
+                    })
+                    .map(|a| String::from_utf8_lossy(&a.bytes).into_owned())
+                    .unwrap_or_default()
+            };
+            let mut stacks = vec![r.stack.as_str()];
+            if r.destination != r.stack {
+                stacks.push(&r.destination);
+            }
+            let definitions = to_bytes(&Json::Array(
+                stacks
+                    .iter()
+                    .map(|s| serde_json::json!({"StackName": name_of(s), "TemplateBody": template_of(s)}))
+                    .collect(),
             ));
+            let mappings = to_bytes(&refactor_mappings_between(
+                &name_of(&r.stack),
+                &name_of(&r.destination),
+                &r.renames,
+            ));
+            // A refactor across stacks deploys both: each lists the same files (`list` says to run it
+            // once).
+            for s in &stacks {
+                let (d, m) = refactor_paths(&r.environment, s);
+                extra.push((d, definitions.clone()));
+                extra.push((m, mappings.clone()));
+            }
+        }
+        for m in terraform_moves_at(&sequence, step.number) {
+            let dir_of = |stack: &str| {
+                let path = crate::synth::artifact_path(Target::Terraform, &m.environment, stack);
+                path.rsplit_once('/')
+                    .map_or(path.clone(), |(d, _)| d.to_owned())
+            };
             extra.push((
-                mappings,
-                to_bytes(&refactor_mappings(&stack_name, &r.renames)),
+                format!(
+                    "move/{}/{}-to-{}.sh",
+                    m.environment, m.from_stack, m.to_stack
+                ),
+                terraform_move_script(m, &dir_of(&m.from_stack), &dir_of(&m.to_stack)).into_bytes(),
             ));
         }
         let manifest = crate::synth::manifest_with_assets(
@@ -494,13 +526,49 @@ fn refactor_paths(environment: &str, stack: &str) -> (String, String) {
 }
 
 /// For `list` of a step's tree: the refactor files (definitions, mappings) of a CloudFormation artifact
-/// whose step deploys it as a stack refactor, when its manifest lists them.
-pub(crate) fn refactor_of(tree: &PreviousTree, a: &Artifact) -> Option<(String, String)> {
+/// whose step deploys it as a stack refactor, when its manifest lists them, and whether the refactor
+/// moves resources across stacks (its mappings name another stack: one refactor deploys both).
+pub(crate) fn refactor_of(tree: &PreviousTree, a: &Artifact) -> Option<(String, String, bool)> {
     if a.target != Target::CloudFormation || a.removed {
         return None;
     }
     let step = tree.manifest()?.step.as_ref()?;
     let (definitions, mappings) = refactor_paths(&a.environment, &a.stack);
-    (step.files.contains(&definitions) && step.files.contains(&mappings))
-        .then_some((definitions, mappings))
+    if !(step.files.contains(&definitions) && step.files.contains(&mappings)) {
+        return None;
+    }
+    let across = tree
+        .read_file(&mappings)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice::<Json>(&bytes).ok())
+        .and_then(|m| {
+            m.as_array().map(|list| {
+                list.iter()
+                    .any(|e| e.pointer("/Source/StackName") != e.pointer("/Destination/StackName"))
+            })
+        })
+        .unwrap_or(false);
+    Some((definitions, mappings, across))
+}
+
+/// For `list` of a step's tree: the Terraform state move scripts its manifest lists that move blocks
+/// out of or into the artifact's stack, to run before its apply.
+pub(crate) fn move_scripts_of(tree: &PreviousTree, a: &Artifact) -> Vec<String> {
+    let Some(step) = tree.manifest().and_then(|m| m.step.as_ref()) else {
+        return Vec::new();
+    };
+    if a.target != Target::Terraform || a.removed {
+        return Vec::new();
+    }
+    let prefix = format!("move/{}/", a.environment);
+    step.files
+        .iter()
+        .filter(|f| {
+            f.strip_prefix(&prefix)
+                .and_then(|rest| rest.strip_suffix(".sh"))
+                .and_then(|rest| rest.split_once("-to-"))
+                .is_some_and(|(from, to)| from == a.stack || to == a.stack)
+        })
+        .cloned()
+        .collect()
 }

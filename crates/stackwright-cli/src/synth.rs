@@ -763,6 +763,9 @@ pub(crate) struct Lowered {
     /// A fleet member's CloudFormation template, whatever the form, for its stack set
     /// (`crate::fleets`); taken before the sink sees it.
     pub(crate) template: Option<Json>,
+    /// The resources of this artifact the definition declares moved from another stack (`moved_from`),
+    /// in the target's words, for `plan`.
+    pub(crate) moves: Vec<stackwright_plan::steps::Move>,
 }
 
 /// What [`stream`] gives besides the sink's results.
@@ -1099,11 +1102,33 @@ fn lower(
                 .extensions()
                 .get::<stackwright_assets::Bootstrap>()
                 .is_some();
+        let name = |id: &str| match target {
+            Target::CloudFormation => stackwright_cloudformation::logical_id(id),
+            Target::Terraform => stackwright_terraform::resource_name(id),
+        };
+        let moves = instance
+            .stack
+            .resources()
+            .iter()
+            .filter_map(|r| {
+                let from = r.moved_from.as_ref()?;
+                Some(stackwright_plan::steps::Move {
+                    environment: env.name.clone(),
+                    target,
+                    from_stack: from.stack.clone(),
+                    from: name(&from.id),
+                    to_stack: stack.to_owned(),
+                    to: name(&r.id),
+                    declared_at: format!("{}:{}", r.location.file(), r.location.line()),
+                })
+            })
+            .collect();
         artifacts.push(Lowered {
             assets,
             asset_bucket,
             bootstrap,
             gaps: Vec::new(),
+            moves,
             template,
             artifact: Artifact {
                 environment: env.name.clone(),

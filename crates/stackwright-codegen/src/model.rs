@@ -259,6 +259,7 @@ const BUILDER_METHODS: &[&str] = &[
     "remove_cloudformation",
     "remove_terraform",
     "renamed_from",
+    "moved_from",
     "tag",
     "removal_policy",
     "id",

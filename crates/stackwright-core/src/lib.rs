@@ -30,8 +30,8 @@ pub use extensions::Extensions;
 pub use instantiate::{Batch, Checked, Instantiation, Selection, StackInstance};
 pub use links::{Export, Import, Links, RemoteRead};
 pub use stack::{
-    Declare, HasResourceRef, Output, Override, ParamHandle, ParamType, Parameter, RemoteOutput,
-    RemovalPolicy, Resource, ResourceRef, ScopeId, Stack, Stacks,
+    Declare, HasResourceRef, MovedFrom, Output, Override, ParamHandle, ParamType, Parameter,
+    RemoteOutput, RemovalPolicy, Resource, ResourceRef, ScopeId, Stack, Stacks,
 };
 pub use target::Target;
 

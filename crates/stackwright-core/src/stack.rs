@@ -114,6 +114,11 @@ pub struct Resource {
     /// The id this resource had before the user renamed it: Terraform moves the existing resource to the
     /// new name instead of destroying and recreating it; a change plan shows the rename.
     pub renamed_from: Option<String>,
+    /// Where this resource was before the user moved it from another stack of the same environment
+    /// (`.moved_from(stack, old_id)`): a change plan pairs it with the resource the source stack drops, and
+    /// `synth --steps` moves it without replacing it (a CloudFormation stack refactor, Terraform's
+    /// `terraform state rm` and `terraform import`).
+    pub moved_from: Option<MovedFrom>,
     pub location: Location,
     /// Problems the builder found in its own input (bad CIDR, ...), reported with the resource's context.
     pub problems: Vec<String>,
@@ -126,6 +131,15 @@ pub struct Resource {
     /// Why the user accepts literal secrets in this resource's properties and overrides (see
     /// [`Resource::allow_plaintext_secret`]); unset, the targets refuse them.
     pub plaintext_secret_allowed: Option<String>,
+}
+
+/// The stack and id a resource had before it moved to the stack that declares it now.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MovedFrom {
+    /// The stack (of the same environment) that declared it.
+    pub stack: String,
+    /// Its id there.
+    pub id: String,
 }
 
 /// Which output of which stack of which environment a resource reads (across regions or accounts).
@@ -160,6 +174,7 @@ impl Resource {
             overrides: Vec::new(),
             accepted_findings: Vec::new(),
             renamed_from: None,
+            moved_from: None,
             location,
             problems: Vec::new(),
             existing: None,
@@ -788,7 +803,11 @@ impl Stack {
 /// claimed by two resources (each would be moved onto the same existing resource).
 pub(crate) fn rename_problems(stack: &Stack) -> Vec<Diagnostic> {
     let mut problems = Vec::new();
-    if stack.resources.iter().all(|r| r.renamed_from.is_none()) {
+    if stack
+        .resources
+        .iter()
+        .all(|r| r.renamed_from.is_none() && r.moved_from.is_none())
+    {
         return problems;
     }
     // Each resource by id (the first declared, as `Stack::add` reports later ones), and the first
@@ -798,7 +817,49 @@ pub(crate) fn rename_problems(stack: &Stack) -> Vec<Diagnostic> {
         by_id.entry(resource.id.as_str()).or_insert(resource);
     }
     let mut claimed: HashMap<&str, &Resource> = HashMap::new();
+    let mut moved: HashMap<(&str, &str), &Resource> = HashMap::new();
     for resource in &stack.resources {
+        if let Some(from) = &resource.moved_from {
+            let mut problem = |message: String| {
+                problems.push(
+                    Diagnostic::new(message)
+                        .for_resource(&resource.id)
+                        .at(resource.location),
+                )
+            };
+            if let Err(why) = ids::validate(&from.stack) {
+                problem(format!(
+                    "invalid stack `{}` in moved_from: {why}",
+                    from.stack
+                ));
+            } else if let Err(why) = ids::validate(&from.id) {
+                problem(format!("invalid old id `{}` in moved_from: {why}", from.id));
+            } else if from.stack == stack.name() {
+                problem(format!(
+                    "`{}` is moved from stack `{}`, the stack that declares it: within one stack, use \
+                     renamed_from(\"{}\")",
+                    resource.id, from.stack, from.id
+                ));
+            } else if resource.renamed_from.is_some() {
+                problem(format!(
+                    "`{}` declares both renamed_from and moved_from: a moved resource's old id is the one \
+                     moved_from names; remove renamed_from",
+                    resource.id
+                ));
+            } else if let Some(first) = moved
+                .get(&(from.stack.as_str(), from.id.as_str()))
+                .copied()
+                .or_else(|| {
+                    moved.insert((&from.stack, &from.id), resource);
+                    None
+                })
+            {
+                problem(format!(
+                    "`{}` and `{}` are both moved from `{}` of stack `{}`: only one resource can take it over",
+                    first.id, resource.id, from.id, from.stack
+                ));
+            }
+        }
         let Some(old) = &resource.renamed_from else {
             continue;
         };

@@ -380,6 +380,8 @@ pub struct Planner {
     after: Vec<(usize, embrace::Exchange)>,
     /// Traffic shifts found in the stacks (see [`steps::shifts`]), by their stack's place.
     shifts: Vec<((u8, usize, u8), steps::Shift)>,
+    /// Resources the definition declares moved from another stack ([`Planner::moves`]).
+    moves: Vec<steps::Move>,
 }
 
 impl Planner {
@@ -502,18 +504,27 @@ impl Planner {
         }
     }
 
+    /// Adds the resources the definition declares moved from another stack of their environment
+    /// (`moved_from`), which [`finish`](Planner::finish) pairs with the stacks' plans
+    /// ([`steps::pair_moves`]) once every stack is added.
+    pub fn moves(&mut self, moves: impl IntoIterator<Item = steps::Move>) {
+        self.moves.extend(moves);
+    }
+
     /// Adds what another planner planned (other stacks of the same two trees).
     pub fn merge(&mut self, other: Planner) {
         self.stacks.extend(other.stacks);
         self.before.extend(other.before);
         self.after.extend(other.after);
         self.shifts.extend(other.shifts);
+        self.moves.extend(other.moves);
     }
 
     /// The plan of every stack added, in order, with the summary and the export check.
     pub fn finish(mut self) -> Plan {
         self.stacks.sort_by_key(|(at, _)| *at);
-        let stacks: Vec<StackPlan> = self.stacks.into_iter().map(|(_, s)| s).collect();
+        let mut stacks: Vec<StackPlan> = self.stacks.into_iter().map(|(_, s)| s).collect();
+        let moves = steps::pair_moves(&mut stacks, &self.moves);
         let mut summary = Summary::default();
         for s in &stacks {
             summary.add_all(&s.summary);
@@ -525,7 +536,7 @@ impl Planner {
         let embraces = embrace::find_in(&in_order(self.before), &in_order(self.after));
         self.shifts.sort_by_key(|(at, _)| *at);
         let shifts: Vec<steps::Shift> = self.shifts.into_iter().map(|(_, s)| s).collect();
-        let steps = steps::Sequence::of(&stacks, &embraces, &shifts);
+        let steps = steps::Sequence::of(&stacks, &embraces, &shifts, &moves);
         Plan {
             stacks,
             summary,

@@ -37,6 +37,10 @@ pub enum Kind {
     TrafficShift,
     /// An environment that moves to another account or region: the old deployment goes first.
     Relocation,
+    /// A resource moved to another stack of its environment (`moved_from`): CloudFormation moves it with
+    /// a stack refactor across the two stacks, Terraform forgets it in the old module and imports it
+    /// into the new one; deployed in one go, it would be deleted from one and created anew in the other.
+    Move,
 }
 
 impl Kind {
@@ -49,9 +53,11 @@ impl Kind {
             Kind::NamedReplacement => "replacement under a custom name",
             Kind::TrafficShift => "traffic shift",
             Kind::Relocation => "relocation",
+            Kind::Move => "move between stacks",
         }
     }
 
+    /// In one word for machines and step names: `export-in-use`, ...
     pub fn name(self) -> &'static str {
         match self {
             Kind::ExportInUse => "export-in-use",
@@ -60,6 +66,7 @@ impl Kind {
             Kind::NamedReplacement => "named-replacement",
             Kind::TrafficShift => "traffic-shift",
             Kind::Relocation => "relocation",
+            Kind::Move => "move",
         }
     }
 }
@@ -110,6 +117,44 @@ pub enum Edit {
     /// The environment's previous artifacts, marked removed: its old deployment is torn down before the
     /// new one is created.
     KeepPlacement { environment: String },
+    /// The CloudFormation templates of `from_stack` and `to_stack` are the previous ones with only these
+    /// (old, new) logical ids moved from the first to the second: a stack refactor across the two stacks,
+    /// which moves the resources without replacing them.
+    MoveOnly {
+        environment: String,
+        from_stack: String,
+        to_stack: String,
+        moves: Vec<(String, String)>,
+    },
+    /// The step's Terraform modules are the desired ones; before they are applied, the blocks move from
+    /// `from_stack`'s state to `to_stack`'s ([`TerraformMove`]). No document changes.
+    ForgetImport(TerraformMove),
+}
+
+/// A resource declared moved from another stack (`moved_from`), in one target's words, as the caller
+/// read it from the definition: [`Planner::moves`](crate::Planner::moves) pairs it with the plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Move {
+    pub environment: String,
+    pub target: Target,
+    pub from_stack: String,
+    /// The old CloudFormation logical id, or Terraform resource name (the blocks a resource splits into
+    /// extend it: `data` -> `data_versioning`).
+    pub from: String,
+    pub to_stack: String,
+    /// The new logical id or resource name.
+    pub to: String,
+    /// Where the move is declared (`file:line`), for what the plan says about it.
+    pub declared_at: String,
+}
+
+/// The Terraform blocks a move takes from one module's state to another's: (type, old name, new name).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TerraformMove {
+    pub environment: String,
+    pub from_stack: String,
+    pub to_stack: String,
+    pub blocks: Vec<(String, String, String)>,
 }
 
 /// An edit and the step that lets it go.
@@ -157,7 +202,8 @@ pub struct Step {
 pub struct Sequence {
     pub staged: Vec<Staged>,
     pub holds: Vec<Hold>,
-    /// Empty when everything deploys in one step; otherwise at least two, the last the desired tree.
+    /// Empty when everything deploys in one step; otherwise at least two, the last the desired tree, or
+    /// one when that tree needs commands before it is deployed (a move between Terraform modules).
     pub steps: Vec<Step>,
 }
 
@@ -183,6 +229,7 @@ impl Sequence {
         stacks: &[StackPlan],
         embraces: &[crate::embrace::Embrace],
         shifts: &[Shift],
+        moves: &[Paired],
     ) -> Self {
         let mut staged = Vec::new();
         // (staged index, first local step, first local step without it, edit).
@@ -240,7 +287,119 @@ impl Sequence {
                 manual: None,
             });
         }
+        // Moves between CloudFormation stacks: one refactor per (source, destination), first too.
+        // (move, its (old, new) ids, its blocks) per (target, environment, source, destination).
+        type Group<'m> = (
+            &'m Move,
+            Vec<(String, String)>,
+            Vec<(String, String, String)>,
+        );
+        let mut groups: Vec<Group> = Vec::new();
+        for p in moves {
+            let m = &p.declared;
+            match groups.iter_mut().find(|(g, _, _)| {
+                g.target == m.target
+                    && g.environment == m.environment
+                    && g.from_stack == m.from_stack
+                    && g.to_stack == m.to_stack
+            }) {
+                Some((_, pairs, blocks)) => {
+                    pairs.extend(p.blocks.iter().map(|(_, o, n)| (o.clone(), n.clone())));
+                    blocks.extend(p.blocks.iter().cloned());
+                }
+                None => groups.push((
+                    m,
+                    p.blocks
+                        .iter()
+                        .map(|(_, o, n)| (o.clone(), n.clone()))
+                        .collect(),
+                    p.blocks.clone(),
+                )),
+            }
+        }
+        let list_of = |pairs: &[(String, String)]| {
+            pairs
+                .iter()
+                .map(|(old, new)| format!("`{old}` -> `{new}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        };
+        for (m, pairs, _) in groups
+            .iter()
+            .filter(|(m, _, _)| m.target == Target::CloudFormation)
+        {
+            let (env, from, to) = (&m.environment, &m.from_stack, &m.to_stack);
+            let list = list_of(pairs);
+            holds.push((
+                staged.len(),
+                1,
+                2,
+                Edit::MoveOnly {
+                    environment: env.clone(),
+                    from_stack: from.clone(),
+                    to_stack: to.clone(),
+                    moves: pairs.clone(),
+                },
+            ));
+            staged.push(Staged {
+                kind: Kind::Move,
+                environment: env.clone(),
+                stack: to.clone(),
+                subject: list.clone(),
+                offset: 0,
+                phases: vec![
+                    (
+                        "refactor".into(),
+                        format!(
+                            "{env}: move {list} from `{from}` to `{to}` with a stack refactor \
+                             (`aws cloudformation create-stack-refactor`), both previous templates with nothing \
+                             else changed, so nothing is deleted or replaced"
+                        ),
+                    ),
+                    (
+                        "deploy".into(),
+                        format!("{env}: deploy `{from}` and `{to}` as defined"),
+                    ),
+                ],
+                manual: None,
+            });
+        }
         let after_renames = usize::from(!staged.is_empty());
+        // Moves between Terraform modules: one step, whose commands move the state before the applies.
+        for (m, pairs, blocks) in groups
+            .iter()
+            .filter(|(m, _, _)| m.target == Target::Terraform)
+        {
+            let (env, from, to) = (&m.environment, &m.from_stack, &m.to_stack);
+            let list = list_of(pairs);
+            holds.push((
+                staged.len(),
+                1,
+                2,
+                Edit::ForgetImport(TerraformMove {
+                    environment: env.clone(),
+                    from_stack: from.clone(),
+                    to_stack: to.clone(),
+                    blocks: blocks.clone(),
+                }),
+            ));
+            staged.push(Staged {
+                kind: Kind::Move,
+                environment: env.clone(),
+                stack: to.clone(),
+                subject: list.clone(),
+                offset: 0,
+                phases: vec![(
+                    "forget-import".into(),
+                    format!(
+                        "{env} (terraform): move {list} from `{from}`'s state to `{to}`'s (`terraform state rm`, \
+                         then `terraform import`, the step's move script) before applying, so that neither \
+                         apply deletes or creates it"
+                    ),
+                )],
+                manual: None,
+            });
+        }
         // Exports: a removed producer first waits for its consumers; a kept export for its importers.
         let mut producers: Vec<(&str, &str, Vec<&crate::embrace::Embrace>)> = Vec::new();
         for e in embraces.iter().filter(|e| e.producer_removed) {
@@ -627,7 +786,11 @@ impl Sequence {
                 edit,
             })
             .collect();
-        if total < 2 {
+        // One step is a sequence only when it carries commands to run (Terraform's state moves).
+        let commands = staged
+            .iter()
+            .any(|s| s.kind == Kind::Move && s.phases.len() == 1);
+        if total == 0 || (total < 2 && !commands) {
             return Sequence::default();
         }
         Sequence {
@@ -658,11 +821,176 @@ impl Sequence {
             }
         }
         format!(
-            "this change needs {} steps ({})",
+            "this change needs {} step{} ({})",
             self.steps.len(),
+            if self.steps.len() == 1 { "" } else { "s" },
             kinds.join(", ")
         )
     }
+}
+
+/// A declared move found in the plan: the destination's added resources paired with the source's
+/// destroyed ones, (type, old address, new address) each (for Terraform, every block the resource splits
+/// into).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paired {
+    pub declared: Move,
+    pub blocks: Vec<(String, String, String)>,
+}
+
+/// Pairs each declared move with the plan: the source stack's previous resource must be destroyed and
+/// the destination's added, of the same type. Each paired resource gets a note (which says that a
+/// deploy in one go deletes it, and that `synth --steps` moves it); a move that does not pair is a
+/// warning on the destination's resource, saying why (the source is not deployed, or still declared),
+/// and is planned as what it is, an addition.
+pub fn pair_moves(stacks: &mut [StackPlan], moves: &[Move]) -> Vec<Paired> {
+    let mut paired = Vec::new();
+    for m in moves {
+        let place = |s: &StackPlan, stack: &str| {
+            s.environment == m.environment
+                && s.stack == stack
+                && s.target == m.target
+                && !s.relocated
+        };
+        let Some(to) = stacks.iter().position(|s| place(s, &m.to_stack)) else {
+            continue;
+        };
+        // The destination's added resources of this move: the resource itself first.
+        let name_of = |address: &str| -> Option<(String, String)> {
+            match m.target {
+                Target::CloudFormation => Some((String::new(), address.to_owned())),
+                Target::Terraform => {
+                    let (ty, name) = address.split_once('.')?;
+                    (ty != "data").then(|| (ty.to_owned(), name.to_owned()))
+                }
+            }
+        };
+        let added: Vec<(String, String, String)> = stacks[to]
+            .resources
+            .iter()
+            .filter(|r| r.action == Action::Add)
+            .filter_map(|r| {
+                let (_, name) = name_of(&r.address)?;
+                let suffix = if name == m.to {
+                    String::new()
+                } else {
+                    // The blocks a resource lowers to extend its name (Terraform: `_` and a word;
+                    // CloudFormation: a word, as `DataPolicy` of `Data`), and are paired by type too.
+                    let rest = name.strip_prefix(&m.to)?;
+                    if m.target == Target::Terraform && !rest.starts_with('_') {
+                        return None;
+                    }
+                    rest.to_owned()
+                };
+                Some((r.type_name.clone(), r.address.clone(), suffix))
+            })
+            .collect();
+        let old_address = |ty: &str, suffix: &str| match m.target {
+            Target::CloudFormation => format!("{}{suffix}", m.from),
+            Target::Terraform => format!("{ty}.{}{suffix}", m.from),
+        };
+        let source = stacks.iter().position(|s| place(s, &m.from_stack));
+        let mut blocks = Vec::new();
+        let mut why = None;
+        match source {
+            None => {
+                why = Some(format!(
+                    "the deployed tree has no stack `{}` in `{}`",
+                    m.from_stack, m.environment
+                ))
+            }
+            Some(from) => {
+                for (ty, new, suffix) in &added {
+                    let old = old_address(ty, suffix);
+                    match stacks[from].resources.iter().find(|r| r.address == old) {
+                        Some(r) if r.action == Action::Destroy && r.type_name == *ty => {
+                            blocks.push((ty.clone(), old, new.clone()))
+                        }
+                        Some(r) if r.action == Action::Destroy => {
+                            why = Some(format!(
+                                "`{old}` of `{}` is a `{}`, not a `{ty}`",
+                                m.from_stack, r.type_name
+                            ))
+                        }
+                        Some(_) if suffix.is_empty() => {
+                            why = Some(format!(
+                                "`{}` still declares `{old}`: remove it there",
+                                m.from_stack
+                            ))
+                        }
+                        Some(_) => {}
+                        None if suffix.is_empty() => {
+                            why = Some(format!("the deployed `{}` has no `{old}`", m.from_stack))
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        let main = added.iter().find(|(_, _, suffix)| suffix.is_empty());
+        let Some((_, main_address, _)) = main else {
+            continue;
+        };
+        if let Some(why) = why
+            .filter(|_| !blocks.iter().any(|(_, _, new)| new == main_address) || blocks.is_empty())
+        {
+            let warning = format!(
+                "declared moved from `{}` of stack `{}` (at {}), but {why}: it is created as a new resource",
+                m.from, m.from_stack, m.declared_at
+            );
+            if let Some(r) = stacks[to]
+                .resources
+                .iter_mut()
+                .find(|r| r.address == *main_address)
+            {
+                if r.warnings.is_empty() {
+                    stacks[to].summary.warnings += 1;
+                }
+                r.warnings.push(warning);
+            }
+            continue;
+        }
+        let from = source.expect("paired blocks come from a source");
+        for (_, old, new) in &blocks {
+            if let Some(r) = stacks[to].resources.iter_mut().find(|r| r.address == *new) {
+                if r.moved_from.is_none() {
+                    stacks[to].summary.moved += 1;
+                }
+                r.moved_from = Some(format!("{}/{old}", m.from_stack));
+                r.notes.push(format!(
+                    "moved from `{old}` of stack `{}`: deployed in one go it would be created anew while \
+                     `{}` deletes the deployed one; `synth --steps` moves it instead",
+                    m.from_stack, m.from_stack
+                ));
+            }
+            if let Some(r) = stacks[from]
+                .resources
+                .iter_mut()
+                .find(|r| r.address == *old)
+            {
+                r.notes.push(format!(
+                    "moved to `{new}` of stack `{}`: `synth --steps` moves it ({}), never deleting it",
+                    m.to_stack,
+                    match m.target {
+                        Target::CloudFormation => "a stack refactor",
+                        Target::Terraform => "terraform state rm, then terraform import",
+                    }
+                ));
+                // The steps lose nothing; deployed in one go, the change would.
+                if let Some(lost) = r.data_loss.take() {
+                    stacks[from].summary.data_loss -= 1;
+                    r.notes.push(format!(
+                        "deployed in one go instead of in the steps, this change would delete it: {lost}"
+                    ));
+                }
+            }
+        }
+        paired.push(Paired {
+            declared: m.clone(),
+            blocks,
+        });
+    }
+    paired
 }
 
 /// The weights of each intermediate stage of a shift: the gaining group's share goes through the
@@ -891,7 +1219,10 @@ pub struct Built {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Refactor {
     pub environment: String,
+    /// The stack the resources are in.
     pub stack: String,
+    /// The stack they go to: `stack` itself for renames, another for a move.
+    pub destination: String,
     pub renames: Vec<(String, String)>,
 }
 
@@ -919,7 +1250,12 @@ pub fn build(
     };
     let mut holds: Vec<&Hold> = sequence.holds_at(number).collect();
     // Whole-document edits first, so that the others edit what they leave.
-    holds.sort_by_key(|h| !matches!(h.edit, Edit::RenameOnly { .. } | Edit::KeepPlacement { .. }));
+    holds.sort_by_key(|h| {
+        (
+            !matches!(h.edit, Edit::RenameOnly { .. } | Edit::KeepPlacement { .. }),
+            matches!(h.edit, Edit::MoveOnly { .. }),
+        )
+    });
     for hold in holds {
         match &hold.edit {
             Edit::RenameOnly {
@@ -939,6 +1275,7 @@ pub fn build(
                 refactors.push(Refactor {
                     environment: environment.clone(),
                     stack: stack.clone(),
+                    destination: stack.clone(),
                     renames: renames.clone(),
                 });
             }
@@ -971,6 +1308,63 @@ pub fn build(
                         });
                     }
                 }
+            }
+            Edit::MoveOnly {
+                environment,
+                from_stack,
+                to_stack,
+                moves,
+            } => {
+                let cf = Target::CloudFormation;
+                let p_from = find(previous, environment, from_stack, cf).ok_or_else(|| {
+                    format!(
+                        "{environment}/{from_stack}: no deployed template to move resources from"
+                    )
+                })?;
+                let d_to = find(desired, environment, to_stack, cf)
+                    .ok_or_else(|| format!("{environment}/{to_stack}: not in the desired tree"))?;
+                // What each side is before the move: an earlier whole-document edit's result, else the
+                // previous template (a new destination: an empty one).
+                let current = |out: &[Built], source: Source| {
+                    out.iter()
+                        .find(|b| b.source == source)
+                        .and_then(|b| b.json.clone())
+                };
+                let d_from = find(desired, environment, from_stack, cf);
+                let from_json = d_from
+                    .and_then(|d| current(&out, Source::Desired(d)))
+                    .filter(|_| refactors.iter().any(|r: &Refactor| r.stack == *from_stack))
+                    .unwrap_or_else(|| previous[p_from].json.clone());
+                let p_to = find(previous, environment, to_stack, cf);
+                let to_json = current(&out, Source::Desired(d_to))
+                    .filter(|_| refactors.iter().any(|r: &Refactor| r.stack == *to_stack))
+                    .or_else(|| p_to.map(|p| previous[p].json.clone()))
+                    .unwrap_or_else(|| {
+                        serde_json::json!({
+                            "AWSTemplateFormatVersion": desired[d_to].json
+                                .get("AWSTemplateFormatVersion")
+                                .cloned()
+                                .unwrap_or_else(|| Json::from("2010-09-09")),
+                            "Resources": {},
+                        })
+                    });
+                let (from_json, to_json) =
+                    move_resources(from_json, to_json, moves, environment, from_stack, to_stack)?;
+                match d_from {
+                    Some(d) => out[d].json = Some(from_json),
+                    None => out.push(Built {
+                        source: Source::Previous(p_from),
+                        json: Some(from_json),
+                        removed: false,
+                    }),
+                }
+                out[d_to].json = Some(to_json);
+                refactors.push(Refactor {
+                    environment: environment.clone(),
+                    stack: from_stack.clone(),
+                    destination: to_stack.clone(),
+                    renames: moves.clone(),
+                });
             }
             _ => {}
         }
@@ -1077,10 +1471,310 @@ pub fn build(
                     format!("{environment}/{stack}: `{address}` has nothing at `{pointer}`")
                 })?;
             }
-            Edit::RenameOnly { .. } | Edit::KeepPlacement { .. } | Edit::KeepStack { .. } => {}
+            Edit::RenameOnly { .. }
+            | Edit::KeepPlacement { .. }
+            | Edit::KeepStack { .. }
+            | Edit::MoveOnly { .. }
+            | Edit::ForgetImport(_) => {}
         }
     }
     Ok((out, refactors))
+}
+
+/// The Terraform state moves step `number` runs before its applies.
+pub fn terraform_moves_at(sequence: &Sequence, number: usize) -> Vec<&TerraformMove> {
+    sequence
+        .holds_at(number)
+        .filter_map(|h| match &h.edit {
+            Edit::ForgetImport(m) => Some(m),
+            _ => None,
+        })
+        .collect()
+}
+
+/// The attribute of a hashicorp/aws resource's state that is its `terraform import` id, for the types
+/// whose import id is known (provider 5.x, the documentation's Import sections): most import by their `id`;
+/// a database instance by its `identifier` (its `id` is the resource id since 5.0). `None`: no derivation is
+/// known (a route, an association, a scaling policy import by ids their state spells otherwise), and the
+/// script holds a placeholder the user must fill.
+pub fn import_id_attribute(type_name: &str) -> Option<&'static str> {
+    const BY_ID: &[&str] = &[
+        "aws_acm_certificate",
+        "aws_autoscaling_group",
+        "aws_cloudwatch_log_group",
+        "aws_cloudwatch_metric_alarm",
+        "aws_db_subnet_group",
+        "aws_default_security_group",
+        "aws_dynamodb_table",
+        "aws_ebs_volume",
+        "aws_eip",
+        "aws_iam_instance_profile",
+        "aws_iam_policy",
+        "aws_iam_role",
+        "aws_iam_role_policy",
+        "aws_instance",
+        "aws_internet_gateway",
+        "aws_kms_alias",
+        "aws_kms_key",
+        "aws_lambda_function",
+        "aws_launch_template",
+        "aws_lb",
+        "aws_lb_listener",
+        "aws_lb_listener_rule",
+        "aws_lb_target_group",
+        "aws_nat_gateway",
+        "aws_route53_zone",
+        "aws_route_table",
+        "aws_s3_bucket",
+        "aws_s3_bucket_lifecycle_configuration",
+        "aws_s3_bucket_ownership_controls",
+        "aws_s3_bucket_policy",
+        "aws_s3_bucket_public_access_block",
+        "aws_s3_bucket_server_side_encryption_configuration",
+        "aws_s3_bucket_versioning",
+        "aws_secretsmanager_secret",
+        "aws_secretsmanager_secret_version",
+        "aws_security_group",
+        "aws_sns_topic",
+        "aws_sns_topic_subscription",
+        "aws_sqs_queue",
+        "aws_ssm_parameter",
+        "aws_subnet",
+        "aws_vpc",
+        "aws_vpc_security_group_egress_rule",
+        "aws_vpc_security_group_ingress_rule",
+    ];
+    match type_name {
+        "aws_db_instance" => Some("identifier"),
+        t if BY_ID.contains(&t) => Some("id"),
+        _ => None,
+    }
+}
+
+/// The script of a step that moves Terraform blocks from one module's state to another's (`from_dir`,
+/// `to_dir`: the modules' directories relative to the step's tree; the script, `move/<env>/<name>.sh` of
+/// that tree, runs there wherever it is called from). Before it changes
+/// anything it reads every import id from the source state (`terraform state pull`, `jq`) and stops on
+/// a placeholder left unfilled; then, block by block, `terraform state rm` in the source (the resource
+/// stays in AWS) and `terraform import` into the destination. It never applies or destroys.
+pub fn terraform_move_script(m: &TerraformMove, from_dir: &str, to_dir: &str) -> String {
+    let q = |s: &str| {
+        shlex::try_quote(s)
+            .map(|q| q.into_owned())
+            .unwrap_or_else(|_| format!("'{}'", s.replace('\0', "")))
+    };
+    let mut out = String::new();
+    out.push_str("#!/usr/bin/env bash\n");
+    out.push_str(&format!(
+        "# Moves the Terraform state of {} block{} from stack `{}` to stack `{}` (environment `{}`), so that\n\
+         # neither apply deletes or creates them. Run it once (from anywhere: it works in its step's tree), after\n\
+         # `terraform init` of both modules and before applying either; then apply the modules in the deploy\n\
+         # order `list` prints.\n\
+         # It reads every import id from the source state before it changes anything, then forgets each block\n\
+         # there (`terraform state rm`: the resource stays in AWS) and imports it into the destination. If an\n\
+         # import fails, the resource is still in AWS and in no state: import it by hand with the id printed.\n",
+        m.blocks.len(),
+        if m.blocks.len() == 1 { "" } else { "s" },
+        m.from_stack,
+        m.to_stack,
+        m.environment
+    ));
+    out.push_str("set -euo pipefail\n");
+    // The script is `move/<env>/<name>.sh` of its step's tree; the modules' paths are relative to the tree.
+    out.push_str("cd \"$(dirname \"${BASH_SOURCE[0]}\")/../..\"\n");
+    out.push_str(&format!("from={}\nto={}\n", q(from_dir), q(to_dir)));
+    out.push_str("state=$(terraform -chdir=\"$from\" state pull)\n");
+    out.push_str(
+        "id_of() {\n  printf '%s' \"$state\" | jq -er --arg t \"$1\" --arg n \"$2\" --arg a \"$3\" \\\n    \
+         '[.resources[] | select(.mode == \"managed\" and .type == $t and .name == $n)]\n     \
+         | if length == 1 and (.[0].instances | length) == 1\n       \
+         then .[0].instances[0].attributes[$a] | select(type == \"string\" and . != \"\")\n       \
+         else error(\"no single instance of \\($t).\\($n) in the source state\") end'\n}\n",
+    );
+    let mut placeholders = Vec::new();
+    for (i, (ty, old, _)) in m.blocks.iter().enumerate() {
+        let (_, old_name) = old.split_once('.').unwrap_or(("", old));
+        match import_id_attribute(ty) {
+            Some(attribute) => out.push_str(&format!(
+                "id_{i}=$(id_of {} {} {})\n",
+                q(ty),
+                q(old_name),
+                q(attribute)
+            )),
+            None => {
+                out.push_str(&format!(
+                    "# FILL IN: the import id of {old} (type {ty}: see the Import section of its hashicorp/aws \
+                     documentation); stackwright knows no derivation from its state.\n\
+                     id_{i}='<FILL IN: import id of {old}>'\n"
+                ));
+                placeholders.push(i);
+            }
+        }
+    }
+    for i in &placeholders {
+        out.push_str(&format!(
+            "case $id_{i} in '<FILL IN'*) echo \"fill in the import id of {} in $0 first: nothing was changed\" >&2; exit 1 ;; esac\n",
+            m.blocks[*i].1
+        ));
+    }
+    for (i, (_, old, new)) in m.blocks.iter().enumerate() {
+        out.push_str(&format!(
+            "echo \"moving {old} -> {new} (import id $id_{i})\"\n\
+             terraform -chdir=\"$from\" state rm {}\n\
+             terraform -chdir=\"$to\" import -input=false {} \"$id_{i}\"\n",
+            q(old),
+            q(new)
+        ));
+    }
+    out
+}
+
+/// The two templates of a stack refactor across stacks: `moves` (old, new) taken out of `from` and put
+/// into `to` under their new ids, with nothing else changed. A refactor cannot change what references
+/// what, so a moved resource that refers to one that stays, or one that stays (or an output) that refers
+/// to a moved one, is an error naming both.
+fn move_resources(
+    mut from: Json,
+    mut to: Json,
+    moves: &[(String, String)],
+    environment: &str,
+    from_stack: &str,
+    to_stack: &str,
+) -> Result<(Json, Json), String> {
+    let moved = |id: &str| moves.iter().any(|(old, _)| old == id);
+    let stays: Vec<String> = from
+        .get("Resources")
+        .and_then(Json::as_object)
+        .into_iter()
+        .flatten()
+        .map(|(k, _)| k.clone())
+        .chain(
+            from.get("Parameters")
+                .and_then(Json::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.clone()),
+        )
+        .filter(|k| !moved(k))
+        .collect();
+    let resources = from
+        .get_mut("Resources")
+        .and_then(Json::as_object_mut)
+        .ok_or_else(|| {
+            format!("{environment}/{from_stack}: the deployed template has no resources")
+        })?;
+    let mut bodies = Vec::new();
+    for (old, new) in moves {
+        let body = resources.shift_remove(old).ok_or_else(|| {
+            format!("{environment}/{from_stack}: the deployed template has no `{old}` to move")
+        })?;
+        if let Some(r) = referenced(&body).into_iter().find(|r| stays.contains(r)) {
+            return Err(format!(
+                "{environment}: `{old}` moves from `{from_stack}` to `{to_stack}` but refers to `{r}`, which \
+                 stays in `{from_stack}`: a stack refactor cannot change references; first deploy `{old}` \
+                 without it, or move `{r}` too"
+            ));
+        }
+        bodies.push((new.clone(), body));
+    }
+    // What the moved resources say of each other follows their new ids.
+    let renamed = rename_ids(
+        &serde_json::json!({ "Resources": Json::Object(bodies.into_iter().collect()) }),
+        moves,
+    );
+    let bodies: Vec<(String, Json)> = match renamed {
+        Json::Object(mut map) => match map.remove("Resources") {
+            Some(Json::Object(resources)) => resources.into_iter().collect(),
+            _ => Vec::new(),
+        },
+        _ => Vec::new(),
+    };
+    let users = from
+        .get("Resources")
+        .and_then(Json::as_object)
+        .into_iter()
+        .flatten()
+        .chain(
+            from.get("Outputs")
+                .and_then(Json::as_object)
+                .into_iter()
+                .flatten(),
+        );
+    for (id, body) in users {
+        if let Some(r) = referenced(body).into_iter().find(|r| moved(r)) {
+            return Err(format!(
+                "{environment}: `{r}` moves from `{from_stack}` to `{to_stack}`, but `{id}`, which stays in \
+                 `{from_stack}`, refers to it: a stack refactor cannot change references; first deploy \
+                 `{from_stack}` without the reference"
+            ));
+        }
+    }
+    if !to.get("Resources").is_some_and(Json::is_object) {
+        to["Resources"] = Json::Object(Default::default());
+    }
+    let target = to["Resources"]
+        .as_object_mut()
+        .expect("made an object above");
+    for (new, body) in bodies {
+        if target.contains_key(&new) {
+            return Err(format!(
+                "{environment}/{to_stack}: the deployed template has a `{new}` already"
+            ));
+        }
+        target.insert(new, body);
+    }
+    Ok((from, to))
+}
+
+/// The logical ids a template fragment refers to (`Ref`, `Fn::GetAtt`, `DependsOn`, `Fn::Sub`
+/// variables); pseudo parameters (`AWS::...`) are left out.
+fn referenced(value: &Json) -> Vec<String> {
+    fn walk(value: &Json, found: &mut Vec<String>) {
+        match value {
+            Json::Object(map) => {
+                for (k, v) in map {
+                    match (k.as_str(), v) {
+                        ("Ref" | "DependsOn", Json::String(id)) => found.push(id.clone()),
+                        ("DependsOn", Json::Array(ids)) => {
+                            found.extend(ids.iter().filter_map(Json::as_str).map(str::to_owned))
+                        }
+                        ("Fn::GetAtt", Json::Array(parts)) => {
+                            found.extend(parts.first().and_then(Json::as_str).map(str::to_owned))
+                        }
+                        ("Fn::GetAtt", Json::String(dotted)) => {
+                            found.push(dotted.split('.').next().unwrap_or_default().to_owned())
+                        }
+                        ("Fn::Sub", Json::String(text)) => sub_names(text, found),
+                        ("Fn::Sub", Json::Array(parts)) => {
+                            if let Some(text) = parts.first().and_then(Json::as_str) {
+                                sub_names(text, found);
+                            }
+                            parts.iter().skip(1).for_each(|p| walk(p, found));
+                        }
+                        _ => walk(v, found),
+                    }
+                }
+            }
+            Json::Array(items) => items.iter().for_each(|v| walk(v, found)),
+            _ => {}
+        }
+    }
+    fn sub_names(text: &str, found: &mut Vec<String>) {
+        let mut rest = text;
+        while let Some(start) = rest.find("${") {
+            rest = &rest[start + 2..];
+            let Some(end) = rest.find('}') else { break };
+            let inner = &rest[..end];
+            if !inner.starts_with('!') {
+                found.push(inner.split('.').next().unwrap_or_default().to_owned());
+            }
+            rest = &rest[end..];
+        }
+    }
+    let mut found = Vec::new();
+    walk(value, &mut found);
+    found.retain(|id| !id.starts_with("AWS::"));
+    found
 }
 
 /// The edited document of (env, stack, target) among `out`, taken from `desired` on first edit.
@@ -1283,13 +1977,24 @@ fn rename_sub(text: &str, new_of: &dyn Fn(&str) -> Option<String>) -> String {
 /// create-stack-refactor --resource-mappings file://...`): each rename as a `Source` and a `Destination`
 /// of the same stack.
 pub fn refactor_mappings(stack_name: &str, renames: &[(String, String)]) -> Json {
+    refactor_mappings_between(stack_name, stack_name, renames)
+}
+
+/// The resource mappings file of a stack refactor that moves resources from stack `source` to stack
+/// `destination` (CloudFormation stack names): each (old, new) logical id as a `Source` in the first
+/// and a `Destination` in the second.
+pub fn refactor_mappings_between(
+    source: &str,
+    destination: &str,
+    moves: &[(String, String)],
+) -> Json {
     Json::Array(
-        renames
+        moves
             .iter()
             .map(|(old, new)| {
                 serde_json::json!({
-                    "Source": { "StackName": stack_name, "LogicalResourceId": old },
-                    "Destination": { "StackName": stack_name, "LogicalResourceId": new },
+                    "Source": { "StackName": source, "LogicalResourceId": old },
+                    "Destination": { "StackName": destination, "LogicalResourceId": new },
                 })
             })
             .collect(),

@@ -466,3 +466,235 @@ fn a_change_that_deploys_in_one_step_has_no_steps_in_any_format() {
     assert!(!crate::render::human(&p, false).contains("steps"));
     assert!(crate::render::json(&p).get("steps").is_none());
 }
+
+/// The plan of `before` -> `after` with `moves` declared, every document added one (environment, stack)
+/// at a time as the CLI adds them.
+fn plan_moving<'a>(
+    before: &[Document<'a>],
+    after: &[Document<'a>],
+    moves: Vec<super::Move>,
+) -> Plan {
+    fn side<'a>(docs: &[Document<'a>], stack: &str) -> Vec<(usize, crate::Placed<'a>)> {
+        docs.iter()
+            .enumerate()
+            .filter(|(_, d)| d.stack == stack)
+            .map(|(i, d)| {
+                (
+                    i,
+                    crate::Placed {
+                        document: *d,
+                        placement: None,
+                    },
+                )
+            })
+            .collect()
+    }
+    let mut planner = crate::Planner::default();
+    let mut stacks: Vec<&str> = before.iter().chain(after).map(|d| d.stack).collect();
+    stacks.sort();
+    stacks.dedup();
+    for stack in stacks {
+        planner.add(&side(before, stack), &side(after, stack));
+    }
+    planner.moves(moves);
+    planner.finish()
+}
+
+fn moved(target: Target, from: &str, to: &str) -> super::Move {
+    super::Move {
+        environment: "prod".into(),
+        target,
+        from_stack: "app".into(),
+        from: from.into(),
+        to_stack: "data".into(),
+        to: to.into(),
+        declared_at: "infra/main.rs:7".into(),
+    }
+}
+
+#[test]
+fn a_table_moved_between_cloudformation_stacks_is_one_refactor_of_both_then_the_rest() {
+    let table = json!({"Type": "AWS::DynamoDB::Table", "DeletionPolicy": "Retain", "Properties": {
+        "KeySchema": [{"AttributeName": "id", "KeyType": "HASH"}],
+        "AttributeDefinitions": [{"AttributeName": "id", "AttributeType": "S"}],
+        "BillingMode": "PAY_PER_REQUEST"}});
+    let queue = json!({"Type": "AWS::SQS::Queue", "Properties": {}});
+    let old_app = json!({"Resources": {"Orders": table, "Queue": queue}});
+    let old_data = json!({"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {}}}});
+    let mut tagged = table.clone();
+    tagged["Properties"]["Tags"] = json!([{"Key": "tier", "Value": "data"}]);
+    let new_app = json!({"Resources": {"Queue": queue}});
+    let new_data = json!({"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+                                         "OrdersTable": tagged}});
+    let before = [
+        doc("prod", "app", Target::CloudFormation, &old_app),
+        doc("prod", "data", Target::CloudFormation, &old_data),
+    ];
+    let after = [
+        doc("prod", "app", Target::CloudFormation, &new_app),
+        doc("prod", "data", Target::CloudFormation, &new_data),
+    ];
+    // Without the declaration: a table destroyed (kept by its policy) and another created.
+    assert!(crate::plan(&before, &after).steps.is_single());
+    let p = plan_moving(
+        &before,
+        &after,
+        vec![moved(Target::CloudFormation, "Orders", "OrdersTable")],
+    );
+    assert_eq!(kinds(&p), [Kind::Move]);
+    let names: Vec<String> = p
+        .steps
+        .steps
+        .iter()
+        .map(|s| format!("{:02}-{}", s.number, s.slug))
+        .collect();
+    assert_eq!(names, ["01-refactor", "02-deploy"]);
+    let data = p.stacks.iter().find(|s| s.stack == "data").unwrap();
+    let added = data
+        .resources
+        .iter()
+        .find(|r| r.address == "OrdersTable")
+        .unwrap();
+    assert_eq!(added.moved_from.as_deref(), Some("app/Orders"));
+    let trees = trees(&p.steps, &after, &before);
+    // Step 1: the previous templates, the table moved under its new id with its deployed body.
+    assert_eq!(trees[0][0].3, json!({"Resources": {"Queue": queue}}));
+    assert_eq!(
+        trees[0][1].3,
+        json!({"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {}}, "OrdersTable": table}})
+    );
+    let (_, refactors) = build(&p.steps, 1, &after, &before).unwrap();
+    assert_eq!(
+        refactors,
+        [super::Refactor {
+            environment: "prod".into(),
+            stack: "app".into(),
+            destination: "data".into(),
+            renames: vec![("Orders".into(), "OrdersTable".into())],
+        }]
+    );
+    assert_eq!(
+        super::refactor_mappings_between("s-prod-app", "s-prod-data", &refactors[0].renames),
+        json!([{"Source": {"StackName": "s-prod-app", "LogicalResourceId": "Orders"},
+                "Destination": {"StackName": "s-prod-data", "LogicalResourceId": "OrdersTable"}}])
+    );
+    // No step's tree deletes or replaces the table: step 2 only tags it.
+    let second = crate::plan(&docs(&trees[0]), &docs(&trees[1]));
+    let changed: Vec<(&str, Action)> = second
+        .stacks
+        .iter()
+        .flat_map(|s| &s.resources)
+        .filter(|r| r.action != Action::NoChange)
+        .map(|r| (r.address.as_str(), r.action))
+        .collect();
+    assert_eq!(changed, [("OrdersTable", Action::Update)]);
+}
+
+#[test]
+fn a_refactor_refuses_a_moved_resource_that_refers_to_one_that_stays() {
+    let old_app = json!({"Resources": {
+        "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"KmsMasterKeyId": {"Ref": "Key"}}}}});
+    let old_data = json!({"Resources": {}});
+    let new_app = json!({"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {}}}});
+    let new_data = json!({"Resources": {"Jobs": {"Type": "AWS::SQS::Queue", "Properties": {
+        "KmsMasterKeyId": {"Fn::ImportValue": "k"}}}}});
+    let before = [
+        doc("prod", "app", Target::CloudFormation, &old_app),
+        doc("prod", "data", Target::CloudFormation, &old_data),
+    ];
+    let after = [
+        doc("prod", "app", Target::CloudFormation, &new_app),
+        doc("prod", "data", Target::CloudFormation, &new_data),
+    ];
+    let p = plan_moving(
+        &before,
+        &after,
+        vec![moved(Target::CloudFormation, "Queue", "Jobs")],
+    );
+    assert_eq!(kinds(&p), [Kind::Move]);
+    let why = build(&p.steps, 1, &after, &before).unwrap_err();
+    assert_eq!(
+        why,
+        "prod: `Queue` moves from `app` to `data` but refers to `Key`, which stays in `app`: a stack \
+         refactor cannot change references; first deploy `Queue` without it, or move `Key` too"
+    );
+}
+
+#[test]
+fn a_terraform_move_is_one_step_whose_script_forgets_then_imports_every_block() {
+    let old_app = json!({"resource": {
+        "aws_db_instance": {"orders": {"identifier": "orders"}},
+        "aws_route": {"orders_default": {"route_table_id": "rtb-1"}},
+        "aws_sqs_queue": {"jobs": {}}}});
+    let new_app = json!({"resource": {"aws_sqs_queue": {"jobs": {}}}});
+    let old_data = json!({"resource": {"aws_kms_key": {"key": {}}}});
+    let new_data = json!({"resource": {
+        "aws_kms_key": {"key": {}},
+        "aws_db_instance": {"db": {"identifier": "orders"}},
+        "aws_route": {"db_default": {"route_table_id": "rtb-1"}}}});
+    let before = [
+        doc("prod", "app", Target::Terraform, &old_app),
+        doc("prod", "data", Target::Terraform, &old_data),
+    ];
+    let after = [
+        doc("prod", "app", Target::Terraform, &new_app),
+        doc("prod", "data", Target::Terraform, &new_data),
+    ];
+    let p = plan_moving(
+        &before,
+        &after,
+        vec![moved(Target::Terraform, "orders", "db")],
+    );
+    assert_eq!(kinds(&p), [Kind::Move]);
+    assert_eq!(p.steps.steps.len(), 1);
+    assert_eq!(
+        p.steps.headline(),
+        "this change needs 1 step (move between stacks)"
+    );
+    assert_eq!(p.summary.data_loss, 0);
+    // The tree is the desired one; the step carries the state move.
+    let trees = trees(&p.steps, &after, &before);
+    assert_eq!(trees[0][1].3, new_data);
+    let moves = super::terraform_moves_at(&p.steps, 1);
+    assert_eq!(
+        moves[0].blocks,
+        [
+            (
+                "aws_db_instance".to_owned(),
+                "aws_db_instance.orders".to_owned(),
+                "aws_db_instance.db".to_owned()
+            ),
+            (
+                "aws_route".to_owned(),
+                "aws_route.orders_default".to_owned(),
+                "aws_route.db_default".to_owned()
+            ),
+        ]
+    );
+    let script =
+        super::terraform_move_script(moves[0], "terraform/prod/app", "terraform/prod/data x");
+    assert!(
+        script.contains("from=terraform/prod/app\nto='terraform/prod/data x'\n"),
+        "{script}"
+    );
+    // A database imports by its identifier; a route's import id is not in its state: a placeholder
+    // that stops the script before it changes anything.
+    assert!(
+        script.contains("id_0=$(id_of aws_db_instance orders identifier)"),
+        "{script}"
+    );
+    assert!(
+        script.contains("id_1='<FILL IN: import id of aws_route.orders_default>'"),
+        "{script}"
+    );
+    let stop = script.find("case $id_1 in '<FILL IN'*)").unwrap();
+    assert!(
+        stop < script.find("-chdir=\"$from\" state rm").unwrap(),
+        "{script}"
+    );
+    assert!(script.contains(
+        "terraform -chdir=\"$from\" state rm aws_db_instance.orders\n\
+         terraform -chdir=\"$to\" import -input=false aws_db_instance.db \"$id_0\"\n"
+    ));
+}

@@ -107,7 +107,8 @@ pub struct StepMark {
     /// Every step of the sequence, in order (this one is `steps[number - 1]`).
     pub steps: Vec<StepInfo>,
     /// Files of this tree besides artifacts and assets that the step's engine needs (a stack refactor's
-    /// resource mappings: `refactor/<env>/<stack>.json`).
+    /// resource mappings: `refactor/<env>/<stack>.json`; a Terraform state move script:
+    /// `move/<env>/<from>-to-<to>.sh`).
     pub files: Vec<String>,
 }
 
@@ -549,9 +550,11 @@ fn parse_step(step: &Json) -> Result<StepMark, String> {
         .map(|f| {
             let f = f.as_str().ok_or("has a file that is not a string")?;
             check_relative_path(f)?;
-            if !(f.starts_with("refactor/") && f.ends_with(".json")) {
+            if !(f.starts_with("refactor/") && f.ends_with(".json")
+                || f.starts_with("move/") && f.ends_with(".sh"))
+            {
                 return Err(format!(
-                    "lists `{f}`, expected a file `refactor/<env>/<stack>.json`"
+                    "lists `{f}`, expected a file `refactor/<env>/<stack>.json` or `move/<env>/<from>-to-<to>.sh`"
                 ));
             }
             Ok(f.to_owned())

@@ -531,3 +531,244 @@ fn an_environment_that_moves_account_tears_down_the_old_deployment_then_deploys_
         "{list}"
     );
 }
+
+/// The data bucket lives in `service` (`moved`: in `storage`, moved there with `moved_from`).
+fn bucket_in(moved: bool) -> App<()> {
+    App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "eu-west-1", ()))
+        .stacks(move |stacks, _| {
+            stacks.stack("storage", |s| {
+                s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+                if moved {
+                    s.add(stackwright::aws::s3::Bucket::new("Store").moved_from("service", "Data"));
+                }
+            });
+            stacks.stack("service", |s| {
+                s.add(ec2::Vpc::new("OwnVpc", "10.1.0.0/16"));
+                if !moved {
+                    s.add(stackwright::aws::s3::Bucket::new("Data"));
+                }
+            });
+        })
+}
+
+#[test]
+fn a_bucket_moved_between_stacks_is_a_refactor_across_them_and_a_terraform_state_move() {
+    let before = bucket_in(false);
+    let after = bucket_in(true);
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_s = out.to_str().unwrap();
+    let (code, _, stderr) = run(&before, &["synth", "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}");
+
+    // `plan` names the move, pairs the blocks, and says what one deploy would do.
+    let (code, text, stderr) = run(&after, &["plan", "--against", out_s]);
+    assert_eq!(code, 2, "{stderr}");
+    assert!(
+        text.contains("this change needs 2 steps (move between stacks)"),
+        "{text}"
+    );
+    assert!(
+        text.contains("moved to `Store` of stack `storage`: `synth --steps` moves it (a stack refactor), never deleting it"),
+        "{text}"
+    );
+    assert!(
+        text.contains("moved to `aws_s3_bucket.store` of stack `storage`"),
+        "{text}"
+    );
+    let (code, json_plan, _) = run(&after, &["plan", "--against", out_s, "--format", "json"]);
+    assert_eq!(code, 2);
+    let json_plan: Value = serde_json::from_str(&json_plan).unwrap();
+    let kinds: Vec<&str> = json_plan["steps"]["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["kind"].as_str().unwrap())
+        .collect();
+    assert_eq!(kinds, ["move", "move"]);
+
+    let (code, stdout, stderr) = run(&after, &["synth", "--steps", "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}\n{stdout}");
+    let steps = scratch.path().join("steps");
+    let (one, two) = (
+        steps.join("01-refactor-forget-import"),
+        steps.join("02-deploy"),
+    );
+    assert!(one.is_dir() && two.is_dir(), "{stdout}");
+
+    // Step 1, CloudFormation: both previous templates with only the bucket (and its policy) moved.
+    let previous_service = read(&out, "cloudformation/dev/service.template.json");
+    let previous_storage = read(&out, "cloudformation/dev/storage.template.json");
+    let service = read(&one, "cloudformation/dev/service.template.json");
+    let storage = read(&one, "cloudformation/dev/storage.template.json");
+    assert_eq!(
+        storage["Resources"]["Store"],
+        previous_service["Resources"]["Data"]
+    );
+    assert!(service["Resources"].get("Data").is_none());
+    let mut expected = previous_service["Resources"].as_object().unwrap().clone();
+    let moved: Vec<String> = expected
+        .keys()
+        .filter(|k| k.starts_with("Data"))
+        .cloned()
+        .collect();
+    // The moved bodies are the deployed ones, with what they say of each other under the new ids.
+    for k in &moved {
+        let body = serde_json::to_string(&expected.shift_remove(k).unwrap())
+            .unwrap()
+            .replace("\"Data\"", "\"Store\"")
+            .replace("${Data.", "${Store.");
+        let body: Value = serde_json::from_str(&body).unwrap();
+        assert_eq!(
+            storage["Resources"][format!("Store{}", &k[4..])],
+            body,
+            "{k}"
+        );
+    }
+    assert_eq!(service["Resources"], Value::Object(expected));
+    let mut storage_rest = storage["Resources"].as_object().unwrap().clone();
+    storage_rest.retain(|k, _| !k.starts_with("Store"));
+    assert_eq!(Value::Object(storage_rest), previous_storage["Resources"]);
+    let mappings = read(&one, "refactor/dev/service.json");
+    assert_eq!(mappings, read(&one, "refactor/dev/storage.json"));
+    assert_eq!(
+        mappings[0],
+        json!({"Source": {"StackName": "shop-dev-service", "LogicalResourceId": "Data"},
+               "Destination": {"StackName": "shop-dev-storage", "LogicalResourceId": "Store"}})
+    );
+    assert_eq!(mappings.as_array().unwrap().len(), moved.len());
+    let definitions = read(&one, "refactor/dev/service.definitions.json");
+    let names: Vec<&str> = definitions
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["StackName"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["shop-dev-service", "shop-dev-storage"]);
+
+    // Step 1, Terraform: the desired modules and the state move script, every block of the bucket.
+    let script =
+        String::from_utf8(std::fs::read(one.join("move/dev/service-to-storage.sh")).unwrap())
+            .unwrap();
+    assert!(
+        script.contains("from=terraform/dev/service\nto=terraform/dev/storage\n"),
+        "{script}"
+    );
+    assert!(
+        script.contains(
+            "terraform -chdir=\"$from\" state rm aws_s3_bucket.data\nterraform -chdir=\"$to\" import -input=false aws_s3_bucket.store \"$id_0\""
+        ),
+        "{script}"
+    );
+    assert!(
+        script.contains("id_0=$(id_of aws_s3_bucket data id)"),
+        "{script}"
+    );
+    assert!(
+        script.contains("aws_s3_bucket_versioning.data_versioning"),
+        "{script}"
+    );
+    // It only moves state: every command is a state read, a `state rm` or an `import`.
+    for line in script.lines().filter(|l| l.starts_with("terraform ")) {
+        assert!(
+            line.contains(" state rm ") || line.contains(" import -input=false "),
+            "{line}"
+        );
+    }
+    assert_eq!(script.matches(" state rm ").count(), 7, "{script}");
+    assert_eq!(
+        read(&one, "terraform/dev/storage/main.tf.json"),
+        read(&two, "terraform/dev/storage/main.tf.json")
+    );
+
+    // `list` of step 1: one refactor for both templates, the script before the Terraform applies.
+    let one_s = one.to_str().unwrap();
+    let (code, list, stderr) = run(&after, &["list", "--out", one_s]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!list.contains("aws cloudformation deploy"), "{list}");
+    assert!(list.contains("--enable-stack-creation"), "{list}");
+    assert!(
+        list.contains(&format!("before applying (once, for both stacks it names): bash {one_s}/move/dev/service-to-storage.sh")),
+        "{list}"
+    );
+    // From step 1, what remains deploys in one step with nothing replaced or destroyed.
+    let (_, rest) = plan(&after, &one);
+    assert!(
+        !rest.contains("needs") && !rest.contains("DEPLOY WILL FAIL"),
+        "{rest}"
+    );
+    assert!(
+        !rest.contains("- destroy") && !rest.contains("replace "),
+        "{rest}"
+    );
+}
+
+#[test]
+fn a_move_whose_source_is_not_deployed_is_planned_as_an_addition_with_a_warning() {
+    let before = bucket_in(false);
+    let after = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "eu-west-1", ()))
+        .stacks(move |stacks, _| {
+            stacks.stack("storage", |s| {
+                s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+                s.add(stackwright::aws::s3::Bucket::new("Store").moved_from("service", "Missing"));
+            });
+            stacks.stack("service", |s| {
+                s.add(ec2::Vpc::new("OwnVpc", "10.1.0.0/16"));
+                s.add(stackwright::aws::s3::Bucket::new("Data"));
+            });
+        });
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_s = out.to_str().unwrap();
+    let (code, _, stderr) = run(&before, &["synth", "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}");
+    let (_, plan, _) = run(&after, &["plan", "--against", out_s]);
+    assert!(
+        plan.contains("declared moved from `Missing` of stack `service` (at crates/stackwright/tests/steps.rs:"),
+        "{plan}"
+    );
+    assert!(
+        plan.contains(
+            "but the deployed `service` has no `Missing`: it is created as a new resource"
+        ),
+        "{plan}"
+    );
+    assert!(!plan.contains("needs"), "{plan}");
+}
+
+#[test]
+fn a_bad_moved_from_is_a_located_error() {
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "eu-west-1", ()))
+        .stacks(move |stacks, _| {
+            stacks.stack("storage", |s| {
+                s.add(ec2::Vpc::new("A", "10.0.0.0/16").moved_from("storage", "Old"));
+                s.add(ec2::Vpc::new("B", "10.1.0.0/16").moved_from("not valid", "Old"));
+                s.add(ec2::Vpc::new("C", "10.2.0.0/16").moved_from("service", "Old"));
+                s.add(ec2::Vpc::new("D", "10.3.0.0/16").moved_from("service", "Old"));
+                s.add(
+                    ec2::Vpc::new("E", "10.4.0.0/16")
+                        .moved_from("service", "Other")
+                        .renamed_from("Other"),
+                );
+            });
+        });
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let (code, _, stderr) = run(&app, &["synth", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    for expected in [
+        "`A` is moved from stack `storage`, the stack that declares it: within one stack, use renamed_from(\"Old\")",
+        "invalid stack `not valid` in moved_from",
+        "`C` and `D` are both moved from `Old` of stack `service`: only one resource can take it over",
+        "`E` declares both renamed_from and moved_from",
+    ] {
+        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+    }
+    assert!(
+        stderr.contains("crates/stackwright/tests/steps.rs:"),
+        "{stderr}"
+    );
+}

@@ -3,16 +3,20 @@
 //! for `scripts/check-steps.sh`, which judges every step's tree with the outside checkers.
 //!
 //! Kinds: an export removed while imported, a stack removed while its exports are used, a CloudFormation
-//! rename (a stack refactor), a replacement under a custom name, the flagship's blue/green switch, and an
+//! rename (a stack refactor), a replacement under a custom name, the flagship's blue/green switch, an
 //! environment moved to another account (the rename in CloudFormation only: in Terraform it is one step,
-//! a `moved` block). Each kind's trees are alone in their directory: trees of one app
-//! side by side would share the local backend's state files.
+//! a `moved` block), and a resource moved between stacks (`moved_from`). Each kind's trees are alone in
+//! their directory: trees of one app side by side would share the local backend's state files.
 //!
-//! Usage: `cargo run -p notebook-service --example steps -- DIR`
+//! With `--rehearsal`, it writes instead the Terraform trees `scripts/rehearse-moto.sh` deploys into moto
+//! (its steps phase): `move` (a table, stateful, moved between stacks) and `traffic-shift` (a small
+//! blue/green switch: one load balancer, two target groups), whose first tree is deployed as it is.
+//!
+//! Usage: `cargo run -p notebook-service --example steps -- DIR [--rehearsal]`
 
 use notebook_service::{app_with, environments};
-use stackwright::aws::ec2;
 use stackwright::aws::service::Color;
+use stackwright::aws::{dynamodb, ec2, elbv2};
 use stackwright::prelude::*;
 use stackwright::synth::run_with;
 use std::path::Path;
@@ -23,6 +27,14 @@ fn main() {
         std::process::exit(2);
     };
     let dir = Path::new(&dir);
+    match std::env::args().nth(2).as_deref() {
+        None => {}
+        Some("--rehearsal") => return rehearsal(dir),
+        Some(other) => {
+            eprintln!("unknown option `{other}`: expected --rehearsal or nothing");
+            std::process::exit(2);
+        }
+    }
     let dev = || Environment::new("dev", "123456789012", "us-west-2", ());
     // The service uses the network's VPC (an export and an import), or one of its own; the network may
     // be gone altogether.
@@ -115,6 +127,95 @@ fn main() {
         &one("111111111111", vpc),
         &one("222222222222", vpc),
     );
+    // The network's VPC moves to the service's stack: a stack refactor across both (CloudFormation), a
+    // state move script (Terraform).
+    let moved = move |after: bool| {
+        App::new("shop")
+            .environment(dev())
+            .stacks(move |stacks, _| {
+                stacks.stack("network", |s| {
+                    s.add(fixture_vpc("Edge", "10.2.0.0/16"));
+                    if !after {
+                        s.add(fixture_vpc("Vpc", "10.0.0.0/16"));
+                    }
+                });
+                stacks.stack("service", |s| {
+                    if after {
+                        s.add(fixture_vpc("Vpc", "10.0.0.0/16").moved_from("network", "Vpc"));
+                    }
+                    s.add(fixture_vpc("OwnVpc", "10.1.0.0/16"));
+                });
+            })
+    };
+    write(dir, "move", &moved(false), &moved(true));
+}
+
+/// The Terraform trees of the moto rehearsal's steps phase (see the top of this file).
+fn rehearsal(dir: &Path) {
+    // An account of its own in moto, which the rehearsal's other phases do not use.
+    let dev = || Environment::new("dev", "555555555555", "us-west-2", ());
+    // The orders table moves from `service` to `storage`, under the name it has (a table's name is
+    // create-only: a new name would replace it).
+    let table = |id: &str| dynamodb::Table::new(id, dynamodb::Key::string("id")).name("orders");
+    let moved = move |after: bool| {
+        App::new("shop")
+            .environment(dev())
+            .stacks(move |stacks, _| {
+                stacks.stack("storage", |s| {
+                    s.add(fixture_vpc("Vpc", "10.0.0.0/16"));
+                    if after {
+                        s.add(table("Orders").moved_from("service", "Data"));
+                    }
+                });
+                stacks.stack("service", |s| {
+                    s.add(fixture_vpc("OwnVpc", "10.1.0.0/16"));
+                    if !after {
+                        s.add(table("Data"));
+                    }
+                });
+            })
+    };
+    write_for(dir, "move", &moved(false), &moved(true), "terraform");
+    // All traffic moves from the blue target group to the green one.
+    let switch = move |green: u32| {
+        App::new("web")
+            .environment(dev())
+            .stack("main", move |s, _| {
+                let vpc = s.add(fixture_vpc("Vpc", "10.0.0.0/16"));
+                let subnets = [("a", 0), ("b", 1)].map(|(zone, i)| {
+                    s.add(
+                        ec2::Subnet::new(format!("Subnet{i}"), &vpc, &format!("10.0.{i}.0/24"))
+                            .availability_zone(format!("us-west-2{zone}")),
+                    )
+                });
+                let group = s.add(fixture_security_group("Web", &vpc, "web"));
+                let lb = s.add(elbv2::LoadBalancer::application(
+                    "Lb",
+                    elbv2::Scheme::Internal,
+                    &subnets,
+                    [&group],
+                ));
+                let blue = s.add(elbv2::TargetGroup::new(
+                    "Blue",
+                    elbv2::Protocol::Http,
+                    80,
+                    &vpc,
+                ));
+                let green_group = s.add(elbv2::TargetGroup::new(
+                    "Green",
+                    elbv2::Protocol::Http,
+                    80,
+                    &vpc,
+                ));
+                s.add(elbv2::Listener::http(
+                    "Http",
+                    &lb,
+                    80,
+                    elbv2::Action::weighted_forward([(&blue, 100 - green), (&green_group, green)]),
+                ));
+            })
+    };
+    write_for(dir, "traffic-shift", &switch(0), &switch(100), "terraform");
 }
 
 /// A VPC of a fixture: nothing runs in it, so there is no traffic for flow logs to record (checkov's

@@ -152,6 +152,7 @@ const BUILDER_METHODS: &[&str] = &[
     "override_terraform",
     "remove_terraform",
     "renamed_from",
+    "moved_from",
     "tag",
     "removal_policy",
 ];
