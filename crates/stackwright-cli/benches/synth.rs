@@ -17,7 +17,9 @@
 //!
 //! Two floors run alternately with those children, from the same documents built with plain `serde_json`
 //! (see `child_floor`): the same bytes (pretty, as synth writes; its wall and CPU ratios are judged:
-//! wall <= 1.5x, CPU <= 1.3x) and the same resources in minimal bytes (compact; reported only).
+//! wall <= 1.5x, CPU <= 1.3x) and the same resources in minimal bytes (compact; reported only). Before
+//! any timing, one synth child and one same-bytes floor child write their trees and the parent asserts
+//! that they are the same, file for file and byte for byte (a failure fails the benchmark).
 //!
 //! Then as many fresh children time `plan` and take its peak RSS: the workload planned against its previous
 //! version, in which 1% of the instances (every hundredth) had another instance type, written beforehand by
@@ -249,9 +251,11 @@ fn child_sized(environments: usize) -> ExitCode {
         }
     };
     println!(
-        "{LINE_TAG} wall_s={:.6} cpu_s={cpu:.2} rss_kb={rss} files={files} bytes={bytes} resources={} tf_blocks={tf_blocks}",
+        "{LINE_TAG} wall_s={:.6} cpu_s={cpu:.2} rss_kb={rss} files={files} bytes={bytes} resources={} tf_blocks={tf_blocks} \
+         out={}",
         wall.as_secs_f64(),
-        environments * RESOURCES_PER_ENV
+        environments * RESOURCES_PER_ENV,
+        out.display()
     );
     ExitCode::SUCCESS
 }
@@ -485,6 +489,11 @@ fn parent(benching: bool) -> ExitCode {
             eprintln!("warm-up: {e}");
             return ExitCode::FAILURE;
         }
+    }
+    // The same-bytes floor is only a floor if it writes Stackwright's tree: asserted before timing.
+    if let Err(e) = floor_writes_the_same_tree(scratch.path()) {
+        eprintln!("same-bytes floor: {e}");
+        return ExitCode::FAILURE;
     }
     let mut samples = Vec::with_capacity(runs);
     let mut floors = Vec::with_capacity(runs);
@@ -825,8 +834,8 @@ fn floor_cfn_tags(env: &str, stage: &str, name: Option<&str>) -> Json {
 
 /// The workload's CloudFormation template and Terraform module for environment `i`, built with plain
 /// `serde_json` (`json!` and `Map::insert`), knowing the answer: no model, no references to resolve, no
-/// validation, no tags to merge. Same keys, values and order as Stackwright writes (the bytes differ at
-/// most in details; the parent prints both sizes).
+/// validation, no tags to merge. Same keys, values and order as Stackwright writes: pretty-printed, the
+/// bytes are those of its tree, which the parent asserts (`same_tree`) before timing anything.
 fn floor_documents(i: usize) -> (Json, Json) {
     let env = format!("env-{i:02}");
     let account = format!("{:012}", 100_000_000_000u64 + i as u64);
@@ -928,7 +937,7 @@ fn floor_documents(i: usize) -> (Json, Json) {
             "aws_subnet": {"subnet": {"vpc_id": "${aws_vpc.vpc.id}", "cidr_block": "10.0.1.0/24"}},
             "aws_security_group": {"fleet_security_group": {"description": "Fleet: HTTPS in",
                 "vpc_id": "${aws_vpc.vpc.id}"}},
-            "aws_vpc_security_group_ingress_rule": {"fleet_security_group_ingress_1": {
+            "aws_vpc_security_group_ingress_rule": {"fleet_security_group_ingress_tcp_443_from_0_0_0_0_0": {
                 "security_group_id": "${aws_security_group.fleet_security_group.id}",
                 "ip_protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "0.0.0.0/0",
                 "description": "HTTPS from anywhere"}},
@@ -940,13 +949,16 @@ fn floor_documents(i: usize) -> (Json, Json) {
 }
 
 /// Writes `document` to `dir/relative`: pretty JSON plus a final newline, as Stackwright writes, or
-/// with `minimal`, compact JSON (the same resources in the fewest bytes).
+/// with `minimal`, compact JSON (the same resources in the fewest bytes). Returns the number of bytes
+/// and their sha256 in hex, which the manifest lists.
 fn floor_write(
     dir: &std::path::Path,
     relative: &str,
     document: &Json,
     minimal: bool,
-) -> std::io::Result<usize> {
+) -> std::io::Result<(usize, String)> {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write as _;
     let mut bytes = if minimal {
         serde_json::to_vec(document)
     } else {
@@ -957,20 +969,25 @@ fn floor_write(
     let path = dir.join(relative);
     std::fs::create_dir_all(path.parent().expect("relative path has a parent"))?;
     std::fs::write(&path, &bytes)?;
-    Ok(bytes.len())
+    let mut sha256 = String::with_capacity(64);
+    for byte in Sha256::digest(&bytes) {
+        let _ = write!(sha256, "{byte:02x}");
+    }
+    Ok((bytes.len(), sha256))
 }
 
 /// One floor run: what a plain `serde_json` program does to produce the same tree, timed like `child`.
 ///
 /// Included: building each document (`json!`, `Map::insert`), `to_vec_pretty` plus a newline, dropping
-/// it, `create_dir_all` + `std::fs::write` of each file into a fresh staging directory, a
-/// `manifest.json` of the same entries, one `syncfs` (as Stackwright's writer makes the tree durable
-/// with one `syncfs`, not an `fsync` per file) and one `rename` of the staging directory to `out`.
+/// it, `create_dir_all` + `std::fs::write` of each file into a fresh staging directory, the sha256 of
+/// each file, a `manifest.json` of the same entries, one `syncfs` (as Stackwright's writer makes the
+/// tree durable with one `syncfs`, not an `fsync` per file) and one `rename` of the staging directory to
+/// `out`: the same bytes as Stackwright's tree, file for file (asserted by the parent, `same_tree`).
 /// Not included, because plain serde_json would not do them: running definitions, resolving references,
 /// merging tags, schema validation and the synth-time checks, holding every document until the end,
-/// sha256 of each artifact (the manifest carries a placeholder of the same length), the manifest and
-/// lock of an existing tree, and `RENAME_EXCHANGE`. One thread: Stackwright spreads lowering and
-/// writing over the cores, so the parent prints the CPU-time ratio beside the wall-time ratio.
+/// the manifest and lock of an existing tree, and `RENAME_EXCHANGE`. One thread: Stackwright spreads
+/// lowering and writing over the cores, so the parent prints the CPU-time ratio beside the wall-time
+/// ratio.
 ///
 /// With `minimal` (the `floor-min` child), the same documents are written compact: the floor of the
 /// same resources with minimal bytes, beside the same-bytes floor.
@@ -1003,16 +1020,19 @@ fn child_floor(minimal: bool) -> ExitCode {
             } else {
                 RESOURCES_PER_ENV
             };
-            match floor_write(&staging, &path, &document, minimal) {
-                Ok(n) => bytes += n,
+            let sha256 = match floor_write(&staging, &path, &document, minimal) {
+                Ok((n, sha256)) => {
+                    bytes += n;
+                    sha256
+                }
                 Err(e) => {
                     eprintln!("floor write {path}: {e}");
                     return ExitCode::FAILURE;
                 }
-            }
+            };
             let mut entry = json!({"app": "bench", "env": env, "account": account, "region": region,
                 "stack": "fleet", "target": target, "path": path, "resources": resources,
-                "sha256": "0".repeat(64), "depends_on": []});
+                "sha256": sha256, "depends_on": []});
             if target == "cloudformation" {
                 entry["stack_name"] = format!("bench-{env}-fleet").into();
                 entry["capabilities"] = json!([]);
@@ -1022,7 +1042,7 @@ fn child_floor(minimal: bool) -> ExitCode {
     }
     let manifest =
         json!({"format": 1, "generator": "stackwright", "app": "bench", "artifacts": entries});
-    let written = floor_write(&staging, "manifest.json", &manifest, minimal).and_then(|n| {
+    let written = floor_write(&staging, "manifest.json", &manifest, minimal).and_then(|(n, _)| {
         let root = std::fs::File::open(&staging)?;
         rustix::fs::syncfs(&root)?;
         std::fs::rename(&staging, &out)?;
@@ -1037,12 +1057,101 @@ fn child_floor(minimal: bool) -> ExitCode {
     }
     let (wall, cpu) = (start.elapsed(), cpu_s() - cpu_start);
     println!(
-        "{LINE_TAG}_FLOOR wall_s={:.6} cpu_s={cpu:.2} rss_kb={} files={} bytes={bytes}",
+        "{LINE_TAG}_FLOOR wall_s={:.6} cpu_s={cpu:.2} rss_kb={} files={} bytes={bytes} out={}",
         wall.as_secs_f64(),
         peak_rss_kb(),
-        entries.len() + 1
+        entries.len() + 1,
+        out.display()
     );
     ExitCode::SUCCESS
+}
+
+/// Runs one synth child and one same-bytes floor child and checks that they wrote the same tree, byte
+/// for byte, so that the floor cannot drift from what Stackwright writes (a field added to the manifest,
+/// a renamed block). Prints one line saying so.
+fn floor_writes_the_same_tree(scratch: &std::path::Path) -> Result<(), String> {
+    let synth = run_child("1", scratch)?;
+    let floor = run_child("floor", scratch)?;
+    let synth_out: String = field(&synth, LINE_TAG, "out").ok_or("synth child: no out=")?;
+    let floor_out: String =
+        field(&floor, &format!("{LINE_TAG}_FLOOR"), "out").ok_or("floor child: no out=")?;
+    let (files, bytes) = same_tree(
+        std::path::Path::new(&synth_out),
+        std::path::Path::new(&floor_out),
+    )?;
+    println!(
+        "floor check the same-bytes floor wrote Stackwright's tree byte for byte ({files} files, {bytes} bytes)"
+    );
+    Ok(())
+}
+
+/// Compares two trees file by file (relative paths and contents): `Ok((files, bytes))` when they are
+/// the same, else an error naming the first difference (a file only one has, or the first differing
+/// byte of a file, with a few bytes of each side).
+fn same_tree(a: &std::path::Path, b: &std::path::Path) -> Result<(usize, usize), String> {
+    fn files(
+        root: &std::path::Path,
+        dir: &std::path::Path,
+        into: &mut Vec<std::path::PathBuf>,
+    ) -> Result<(), String> {
+        let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+            let path = entry.path();
+            if path.is_dir() {
+                files(root, &path, into)?;
+            } else {
+                into.push(path.strip_prefix(root).expect("under root").to_owned());
+            }
+        }
+        Ok(())
+    }
+    let (mut left, mut right) = (Vec::new(), Vec::new());
+    files(a, a, &mut left)?;
+    files(b, b, &mut right)?;
+    left.sort();
+    right.sort();
+    if left != right {
+        let only = |x: &[std::path::PathBuf], y: &[std::path::PathBuf]| {
+            x.iter()
+                .find(|p| !y.contains(p))
+                .map(|p| p.display().to_string())
+        };
+        return Err(format!(
+            "different files: only in synth's tree {:?}, only in the floor's {:?}",
+            only(&left, &right),
+            only(&right, &left)
+        ));
+    }
+    let mut bytes = 0;
+    for relative in &left {
+        let read = |root: &std::path::Path| {
+            std::fs::read(root.join(relative))
+                .map_err(|e| format!("{}: {e}", root.join(relative).display()))
+        };
+        let (x, y) = (read(a)?, read(b)?);
+        if x != y {
+            let at = x
+                .iter()
+                .zip(&y)
+                .position(|(p, q)| p != q)
+                .unwrap_or(x.len().min(y.len()));
+            let around = |v: &[u8]| {
+                let start = at.saturating_sub(40);
+                String::from_utf8_lossy(&v[start..(at + 40).min(v.len())]).into_owned()
+            };
+            return Err(format!(
+                "{} differs at byte {at} ({} bytes in synth's tree, {} in the floor's): synth {:?}, floor {:?}",
+                relative.display(),
+                x.len(),
+                y.len(),
+                around(&x),
+                around(&y)
+            ));
+        }
+        bytes += x.len();
+    }
+    Ok((left.len(), bytes))
 }
 
 /// The value of `key=` in the first line of `stdout` that starts with `tag` and a space.
