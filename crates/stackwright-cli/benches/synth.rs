@@ -29,7 +29,8 @@
 //! target of at most 100 MB peak RSS for synth at 500 environments (96,500 resources).
 //!
 //! Then one stack of 1,000 (16 times in a row), 16,000 and 64,000 resources (the growth target: t(16k)
-//! <= 1.3 x t(16 x 1k)), also into the tree of a previous synthesis; and the edit loop of the flagship
+//! <= 1.3 x t(16 x 1k)), also into the tree of a previous synthesis; `plan` of the 64k stack against
+//! its synth (time and peak RSS <= 1.3x); refusals and `list`; and the edit loop of the flagship
 //! (`scripts/measure-build.sh --only flagship`, debug and release, each <= 1.0 s; leave it out with
 //! `STACKWRIGHT_BENCH_EDIT_LOOP=0`).
 //!
@@ -334,6 +335,78 @@ fn child_plan(environments: usize) -> ExitCode {
     ExitCode::SUCCESS
 }
 
+/// Where the previous version of the single stack of `resources` resources is written for `plan`.
+fn previous_single_dir(resources: usize) -> std::path::PathBuf {
+    let root = std::env::var_os(SCRATCH_VAR)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    root.join(format!("previous-single-{resources}"))
+        .join("out")
+}
+
+/// Untimed, in a process of its own: writes the previous version of the single stack of `resources`
+/// resources (Terraform only, as [`child_single`] synthesizes it), 1% of its instances resized.
+fn child_prepare_single(resources: usize) -> ExitCode {
+    let request = Request {
+        environments: Vec::new(),
+        targets: vec![stackwright_cli::Target::Terraform],
+    };
+    let app = single_app_version(resources, true);
+    match synthesize_into(&app, &request, &previous_single_dir(resources), &mut |_| {}) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("previous version of the single stack: {e:?}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One measured plan of the single stack of `resources` resources (`plan --target terraform --format
+/// json` against [`child_prepare_single`]'s tree), timed as [`child_plan`] times the workload's.
+fn child_plan_single(resources: usize) -> ExitCode {
+    let against = previous_single_dir(resources)
+        .to_str()
+        .expect("UTF-8 temp path")
+        .to_owned();
+    let args = [
+        "bench",
+        "plan",
+        "--against",
+        &against,
+        "--target",
+        "terraform",
+        "--format",
+        "json",
+    ];
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let start = Instant::now();
+    let cpu_start = cpu_s();
+    let app = single_app(resources);
+    let code = stackwright_cli::run_with(&app, args, &mut stdout, &mut stderr, false);
+    let (wall, cpu) = (start.elapsed(), cpu_s() - cpu_start);
+    let rss = peak_rss_kb();
+    let plan: serde_json::Value = match serde_json::from_slice(&stdout) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("plan output ({e}): {}", String::from_utf8_lossy(&stderr));
+            return ExitCode::FAILURE;
+        }
+    };
+    // Instances are numbered from 1 and every hundredth changed: one update each, Terraform only.
+    let expected = (1..=resources - 3).filter(|&n| changed(n)).count();
+    let summary = &plan["summary"];
+    if code != 2 || summary["update"] != expected || summary["add"] != 0 || summary["replace"] != 0
+    {
+        eprintln!("unexpected plan of the single stack (exit {code}): {summary}");
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "{LINE_TAG}_PLAN wall_s={:.6} cpu_s={cpu:.2} rss_kb={rss} changed={expected} of {resources}",
+        wall.as_secs_f64()
+    );
+    ExitCode::SUCCESS
+}
+
 /// A diagnostic run: the same work as `synthesize` split into phases (calling the target crates directly),
 /// then the real `synthesize` and `write_tree` timed on their own.
 fn child_phases() -> ExitCode {
@@ -617,6 +690,11 @@ fn parent(benching: bool) -> ExitCode {
         return ExitCode::FAILURE;
     }
 
+    if let Err(e) = single_plan(runs, smoke, scratch.path()) {
+        eprintln!("plan of one big stack: {e}");
+        return ExitCode::FAILURE;
+    }
+
     if let Err(e) = refusals_and_list(runs, smoke, scratch.path()) {
         eprintln!("{e}");
         return ExitCode::FAILURE;
@@ -653,6 +731,8 @@ fn child_scaled(mode: &str) -> ExitCode {
         Some(("prepare", n)) => child_prepare(n),
         Some(("plan", n)) => child_plan(n),
         Some(("list", n)) => child_list(n),
+        Some(("prepare-single", n)) => child_prepare_single(n),
+        Some(("plan-single", n)) => child_plan_single(n),
         _ => {
             eprintln!("unknown child mode `{mode}`");
             ExitCode::FAILURE
@@ -1180,6 +1260,12 @@ const TARGET_FLOOR_CPU: f64 = 1.3;
 /// security group, and `resources - 3` instances with one output each. Terraform only
 /// (CloudFormation's limit is 500 resources per template).
 fn single_app(resources: usize) -> App<Sizing> {
+    single_app_version(resources, false)
+}
+
+/// [`single_app`], or with `previous` its previous version, in which every hundredth instance had
+/// another instance type (the plan benchmark's 1%).
+fn single_app_version(resources: usize, previous: bool) -> App<Sizing> {
     App::new("bench")
         .environment(Environment::new(
             "big",
@@ -1189,7 +1275,7 @@ fn single_app(resources: usize) -> App<Sizing> {
                 instances: resources - 3,
                 instance_type: "m5.large",
                 first: 0,
-                previous: false,
+                previous,
             },
         ))
         .stack("fleet", fleet)
@@ -1402,6 +1488,59 @@ fn single_stack(runs: usize, smoke: bool, scratch: &std::path::Path) -> Result<(
     );
     Ok(())
 }
+
+/// `plan` of one 64k-resource stack against its synth (issue 27: at most 1.3x synth's time and peak
+/// RSS): the stack's previous version written by an untimed child, then `runs.min(3)` synth children
+/// (`single-64000x1`, into a fresh directory) and as many plan children (`plan-single:64000`,
+/// Terraform only, 1% of the instances resized), alternating. A smoke run does it at 16k, not judged.
+fn single_plan(runs: usize, smoke: bool, scratch: &std::path::Path) -> Result<(), String> {
+    let resources = if smoke { 16_000 } else { 64_000 };
+    let n = runs.min(3);
+    run_child(&format!("prepare-single:{resources}"), scratch)
+        .map_err(|e| format!("previous version of {resources} resources: {e}"))?;
+    let (mut synth, mut plan) = (Vec::new(), Vec::new());
+    for i in 0..n {
+        synth.push(
+            run_child(&format!("single-{resources}x1"), scratch)
+                .map_err(|e| format!("synth run {}: {e}", i + 1))?,
+        );
+        plan.push(
+            run_child(&format!("plan-single:{resources}"), scratch)
+                .map_err(|e| format!("plan run {}: {e}", i + 1))?,
+        );
+    }
+    let single = format!("{LINE_TAG}_SINGLE");
+    let planned = format!("{LINE_TAG}_PLAN");
+    let (synth_s, synth_kb) = (
+        median(&values(&synth, &single, "wall_s")?),
+        median(&values(&synth, &single, "rss_kb")?),
+    );
+    let (plan_s, plan_kb) = (
+        median(&values(&plan, &planned, "wall_s")?),
+        median(&values(&plan, &planned, "rss_kb")?),
+    );
+    let (time, rss) = (plan_s / synth_s, plan_kb / synth_kb);
+    let judged = if smoke {
+        "not judged (smoke run)".to_owned()
+    } else {
+        format!(
+            "time <= {TARGET_PLAN_SINGLE_RATIO}x: {}, peak RSS <= {TARGET_PLAN_SINGLE_RATIO}x: {}",
+            verdict(time <= TARGET_PLAN_SINGLE_RATIO),
+            verdict(rss <= TARGET_PLAN_SINGLE_RATIO)
+        )
+    };
+    println!(
+        "plan/synth  one stack of {resources} resources, Terraform only: {time:.2}x time, {rss:.2}x peak RSS \
+         (`plan --format json` against its previous version with 1% of the instances resized: median {plan_s:.3} s, \
+         {:.1} MB; synth + write {synth_s:.3} s, {:.1} MB; {n} runs each, alternating; {judged})",
+        plan_kb / 1024.0,
+        synth_kb / 1024.0
+    );
+    Ok(())
+}
+
+/// Issue 27: `plan` of a 64k-resource stack at most 1.3x synth's time and peak RSS.
+const TARGET_PLAN_SINGLE_RATIO: f64 = 1.3;
 
 // Refusals and `list` ----------------------------------------------------------------------------
 
