@@ -707,7 +707,11 @@ fn parent(benching: bool) -> ExitCode {
 
     if std::env::var(PHASES_VAR).is_ok_and(|v| v == "1") {
         println!("phases (one diagnostic child, STACKWRIGHT_BENCH_PHASES=1):");
-        match run_child("phases", scratch.path()) {
+        let phases = run_child("phases", scratch.path()).and_then(|stdout| {
+            let refusal = run_child("refuse-phases-64000", scratch.path())?;
+            Ok(stdout + &refusal)
+        });
+        match phases {
             Ok(stdout) => {
                 for line in stdout.lines() {
                     if let Some(rest) = line.strip_prefix(&format!("{LINE_TAG}_PHASE ")) {
@@ -872,6 +876,7 @@ fn main() -> ExitCode {
         Ok("floor") => child_floor(false),
         Ok("floor-min") => child_floor(true),
         Ok(mode) if mode.starts_with("single-") => child_single(mode),
+        Ok(mode) if mode.starts_with("refuse-phases-") => child_refuse_phases(mode),
         Ok(mode) if mode.starts_with("refuse-") => child_refuse(mode),
         Ok(mode) if mode.contains(':') => child_scaled(mode),
         Ok(_) => child(),
@@ -1586,6 +1591,116 @@ fn child_refuse(mode: &str) -> ExitCode {
     println!(
         "{LINE_TAG}_REFUSE wall_s={:.6} rss_kb={rss}",
         wall.as_secs_f64()
+    );
+    ExitCode::SUCCESS
+}
+
+/// Nanoseconds the last timed definition took ([`fleet_timed`], [`fleet_builders_only`]).
+static DEFINITION_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// [`fleet`], its run timed into [`DEFINITION_NS`].
+fn fleet_timed(stack: &mut Stack, env: &Environment<Sizing>) {
+    let start = Instant::now();
+    fleet(stack, env);
+    DEFINITION_NS.store(
+        start.elapsed().as_nanos() as u64,
+        std::sync::atomic::Ordering::Relaxed,
+    );
+}
+
+/// What [`fleet`]'s user code costs before Stackwright keeps anything: the same builders and output
+/// strings made and dropped, not added (only the VPC, subnet and security group are), timed into
+/// [`DEFINITION_NS`]. A lower bound of any refusal that runs the definition.
+fn fleet_builders_only(stack: &mut Stack, env: &Environment<Sizing>) {
+    let image = stack.add_parameter(Parameter::string("ImageId").default_value("ami-12345678"));
+    let vpc = stack.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+    let subnet = stack.add(ec2::Subnet::new("Subnet", &vpc, "10.0.1.0/24"));
+    let security_group = stack.add(ec2::SecurityGroup::new(
+        "FleetSecurityGroup",
+        &vpc,
+        "Fleet: HTTPS in",
+    ));
+    let start = Instant::now();
+    for i in 1..=env.config().instances {
+        let id = format!("Worker-{i}");
+        let builder = ec2::Instance::new(&id, image.value(), env.config().instance_type)
+            .subnet(&subnet)
+            .security_group(&security_group)
+            .tag("Name", &id);
+        let output = (
+            format!("Worker{i}PrivateIp"),
+            format!("Private IP address of {id}"),
+        );
+        std::hint::black_box((builder, output));
+    }
+    DEFINITION_NS.store(
+        start.elapsed().as_nanos() as u64,
+        std::sync::atomic::Ordering::Relaxed,
+    );
+}
+
+/// Where a refusal's time goes (`refuse-phases-<resources>`, with `STACKWRIGHT_BENCH_PHASES=1`): the
+/// user code alone ([`fleet_builders_only`]), then the real definition run ([`fleet_timed`]), the
+/// rest of instantiation, the CloudFormation refusal itself and dropping the model, one after the other
+/// in one process (so no peak RSS per phase).
+fn child_refuse_phases(mode: &str) -> ExitCode {
+    let Some(resources) = mode
+        .strip_prefix("refuse-phases-")
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|&n| n > stackwright_cloudformation::MAX_RESOURCES)
+    else {
+        eprintln!("bad child mode {mode}");
+        return ExitCode::FAILURE;
+    };
+    let sizing = || Sizing {
+        instances: resources - 3,
+        instance_type: "m5.large",
+        first: 0,
+        previous: false,
+    };
+    let ms = |ns: u64| ns as f64 / 1e6;
+    let relaxed = std::sync::atomic::Ordering::Relaxed;
+    let builders = App::new("bench")
+        .environment(Environment::new(
+            "big",
+            "100000000000",
+            REGIONS[0],
+            sizing(),
+        ))
+        .stack("fleet", fleet_builders_only);
+    drop(builders.instantiate(&Selection::default()));
+    let builders_ms = ms(DEFINITION_NS.load(relaxed));
+    let app = App::new("bench")
+        .environment(Environment::new(
+            "big",
+            "100000000000",
+            REGIONS[0],
+            sizing(),
+        ))
+        .stack("fleet", fleet_timed);
+    let start = Instant::now();
+    let instantiation = app.instantiate(&Selection::default());
+    let instantiate_ms = start.elapsed().as_secs_f64() * 1e3;
+    let definition_ms = ms(DEFINITION_NS.load(relaxed));
+    let start = Instant::now();
+    let refused = instantiation
+        .instances
+        .iter()
+        .map(stackwright_cloudformation::synthesize)
+        .all(|t| t.document.is_null() && !t.problems.is_empty());
+    let refusal_ms = start.elapsed().as_secs_f64() * 1e3;
+    let start = Instant::now();
+    drop(instantiation);
+    let drop_ms = start.elapsed().as_secs_f64() * 1e3;
+    if !refused {
+        eprintln!("expected the stack of {resources} resources to be refused before lowering");
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "{LINE_TAG}_PHASE refusal of {resources} resources: user code alone (builders and strings made and \
+         dropped) {builders_ms:.1} ms; definition run {definition_ms:.1} ms; instantiation's checks after it \
+         {:.1} ms; CloudFormation's refusal {refusal_ms:.1} ms; dropping the model {drop_ms:.1} ms",
+        instantiate_ms - definition_ms
     );
     ExitCode::SUCCESS
 }
