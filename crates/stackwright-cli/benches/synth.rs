@@ -17,7 +17,9 @@
 //!
 //! Two floors run alternately with those children, from the same documents built with plain `serde_json`
 //! (see `child_floor`): the same bytes (pretty, as synth writes; its wall and CPU ratios are judged:
-//! wall <= 1.5x, CPU <= 1.3x) and the same resources in minimal bytes (compact; reported only).
+//! wall <= 1.5x, CPU <= 1.3x) and the same resources in minimal bytes (compact; reported only). Before
+//! any timing, one synth child and one same-bytes floor child write their trees and the parent asserts
+//! that they are the same, file for file and byte for byte (a failure fails the benchmark).
 //!
 //! Then as many fresh children time `plan` and take its peak RSS: the workload planned against its previous
 //! version, in which 1% of the instances (every hundredth) had another instance type, written beforehand by
@@ -27,7 +29,8 @@
 //! target of at most 100 MB peak RSS for synth at 500 environments (96,500 resources).
 //!
 //! Then one stack of 1,000 (16 times in a row), 16,000 and 64,000 resources (the growth target: t(16k)
-//! <= 1.3 x t(16 x 1k)), also into the tree of a previous synthesis; and the edit loop of the flagship
+//! <= 1.3 x t(16 x 1k)), also into the tree of a previous synthesis; `plan` of the 64k stack against
+//! its synth (time and peak RSS <= 1.3x); refusals and `list`; and the edit loop of the flagship
 //! (`scripts/measure-build.sh --only flagship`, debug and release, each <= 1.0 s; leave it out with
 //! `STACKWRIGHT_BENCH_EDIT_LOOP=0`).
 //!
@@ -249,9 +252,11 @@ fn child_sized(environments: usize) -> ExitCode {
         }
     };
     println!(
-        "{LINE_TAG} wall_s={:.6} cpu_s={cpu:.2} rss_kb={rss} files={files} bytes={bytes} resources={} tf_blocks={tf_blocks}",
+        "{LINE_TAG} wall_s={:.6} cpu_s={cpu:.2} rss_kb={rss} files={files} bytes={bytes} resources={} tf_blocks={tf_blocks} \
+         out={}",
         wall.as_secs_f64(),
-        environments * RESOURCES_PER_ENV
+        environments * RESOURCES_PER_ENV,
+        out.display()
     );
     ExitCode::SUCCESS
 }
@@ -326,6 +331,78 @@ fn child_plan(environments: usize) -> ExitCode {
         "{LINE_TAG}_PLAN wall_s={:.6} cpu_s={cpu:.2} rss_kb={rss} changed={expected} of {}",
         wall.as_secs_f64(),
         environments * RESOURCES_PER_ENV
+    );
+    ExitCode::SUCCESS
+}
+
+/// Where the previous version of the single stack of `resources` resources is written for `plan`.
+fn previous_single_dir(resources: usize) -> std::path::PathBuf {
+    let root = std::env::var_os(SCRATCH_VAR)
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(std::env::temp_dir);
+    root.join(format!("previous-single-{resources}"))
+        .join("out")
+}
+
+/// Untimed, in a process of its own: writes the previous version of the single stack of `resources`
+/// resources (Terraform only, as [`child_single`] synthesizes it), 1% of its instances resized.
+fn child_prepare_single(resources: usize) -> ExitCode {
+    let request = Request {
+        environments: Vec::new(),
+        targets: vec![stackwright_cli::Target::Terraform],
+    };
+    let app = single_app_version(resources, true);
+    match synthesize_into(&app, &request, &previous_single_dir(resources), &mut |_| {}) {
+        Ok(_) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("previous version of the single stack: {e:?}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// One measured plan of the single stack of `resources` resources (`plan --target terraform --format
+/// json` against [`child_prepare_single`]'s tree), timed as [`child_plan`] times the workload's.
+fn child_plan_single(resources: usize) -> ExitCode {
+    let against = previous_single_dir(resources)
+        .to_str()
+        .expect("UTF-8 temp path")
+        .to_owned();
+    let args = [
+        "bench",
+        "plan",
+        "--against",
+        &against,
+        "--target",
+        "terraform",
+        "--format",
+        "json",
+    ];
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    let start = Instant::now();
+    let cpu_start = cpu_s();
+    let app = single_app(resources);
+    let code = stackwright_cli::run_with(&app, args, &mut stdout, &mut stderr, false);
+    let (wall, cpu) = (start.elapsed(), cpu_s() - cpu_start);
+    let rss = peak_rss_kb();
+    let plan: serde_json::Value = match serde_json::from_slice(&stdout) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("plan output ({e}): {}", String::from_utf8_lossy(&stderr));
+            return ExitCode::FAILURE;
+        }
+    };
+    // Instances are numbered from 1 and every hundredth changed: one update each, Terraform only.
+    let expected = (1..=resources - 3).filter(|&n| changed(n)).count();
+    let summary = &plan["summary"];
+    if code != 2 || summary["update"] != expected || summary["add"] != 0 || summary["replace"] != 0
+    {
+        eprintln!("unexpected plan of the single stack (exit {code}): {summary}");
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "{LINE_TAG}_PLAN wall_s={:.6} cpu_s={cpu:.2} rss_kb={rss} changed={expected} of {resources}",
+        wall.as_secs_f64()
     );
     ExitCode::SUCCESS
 }
@@ -486,6 +563,11 @@ fn parent(benching: bool) -> ExitCode {
             return ExitCode::FAILURE;
         }
     }
+    // The same-bytes floor is only a floor if it writes Stackwright's tree: asserted before timing.
+    if let Err(e) = floor_writes_the_same_tree(scratch.path()) {
+        eprintln!("same-bytes floor: {e}");
+        return ExitCode::FAILURE;
+    }
     let mut samples = Vec::with_capacity(runs);
     let mut floors = Vec::with_capacity(runs);
     let mut minimal_floors = Vec::with_capacity(runs);
@@ -608,6 +690,11 @@ fn parent(benching: bool) -> ExitCode {
         return ExitCode::FAILURE;
     }
 
+    if let Err(e) = single_plan(runs, smoke, scratch.path()) {
+        eprintln!("plan of one big stack: {e}");
+        return ExitCode::FAILURE;
+    }
+
     if let Err(e) = refusals_and_list(runs, smoke, scratch.path()) {
         eprintln!("{e}");
         return ExitCode::FAILURE;
@@ -620,7 +707,11 @@ fn parent(benching: bool) -> ExitCode {
 
     if std::env::var(PHASES_VAR).is_ok_and(|v| v == "1") {
         println!("phases (one diagnostic child, STACKWRIGHT_BENCH_PHASES=1):");
-        match run_child("phases", scratch.path()) {
+        let phases = run_child("phases", scratch.path()).and_then(|stdout| {
+            let refusal = run_child("refuse-phases-64000", scratch.path())?;
+            Ok(stdout + &refusal)
+        });
+        match phases {
             Ok(stdout) => {
                 for line in stdout.lines() {
                     if let Some(rest) = line.strip_prefix(&format!("{LINE_TAG}_PHASE ")) {
@@ -644,6 +735,8 @@ fn child_scaled(mode: &str) -> ExitCode {
         Some(("prepare", n)) => child_prepare(n),
         Some(("plan", n)) => child_plan(n),
         Some(("list", n)) => child_list(n),
+        Some(("prepare-single", n)) => child_prepare_single(n),
+        Some(("plan-single", n)) => child_plan_single(n),
         _ => {
             eprintln!("unknown child mode `{mode}`");
             ExitCode::FAILURE
@@ -783,6 +876,7 @@ fn main() -> ExitCode {
         Ok("floor") => child_floor(false),
         Ok("floor-min") => child_floor(true),
         Ok(mode) if mode.starts_with("single-") => child_single(mode),
+        Ok(mode) if mode.starts_with("refuse-phases-") => child_refuse_phases(mode),
         Ok(mode) if mode.starts_with("refuse-") => child_refuse(mode),
         Ok(mode) if mode.contains(':') => child_scaled(mode),
         Ok(_) => child(),
@@ -825,8 +919,8 @@ fn floor_cfn_tags(env: &str, stage: &str, name: Option<&str>) -> Json {
 
 /// The workload's CloudFormation template and Terraform module for environment `i`, built with plain
 /// `serde_json` (`json!` and `Map::insert`), knowing the answer: no model, no references to resolve, no
-/// validation, no tags to merge. Same keys, values and order as Stackwright writes (the bytes differ at
-/// most in details; the parent prints both sizes).
+/// validation, no tags to merge. Same keys, values and order as Stackwright writes: pretty-printed, the
+/// bytes are those of its tree, which the parent asserts (`same_tree`) before timing anything.
 fn floor_documents(i: usize) -> (Json, Json) {
     let env = format!("env-{i:02}");
     let account = format!("{:012}", 100_000_000_000u64 + i as u64);
@@ -928,7 +1022,7 @@ fn floor_documents(i: usize) -> (Json, Json) {
             "aws_subnet": {"subnet": {"vpc_id": "${aws_vpc.vpc.id}", "cidr_block": "10.0.1.0/24"}},
             "aws_security_group": {"fleet_security_group": {"description": "Fleet: HTTPS in",
                 "vpc_id": "${aws_vpc.vpc.id}"}},
-            "aws_vpc_security_group_ingress_rule": {"fleet_security_group_ingress_1": {
+            "aws_vpc_security_group_ingress_rule": {"fleet_security_group_ingress_tcp_443_from_0_0_0_0_0": {
                 "security_group_id": "${aws_security_group.fleet_security_group.id}",
                 "ip_protocol": "tcp", "from_port": 443, "to_port": 443, "cidr_ipv4": "0.0.0.0/0",
                 "description": "HTTPS from anywhere"}},
@@ -940,13 +1034,16 @@ fn floor_documents(i: usize) -> (Json, Json) {
 }
 
 /// Writes `document` to `dir/relative`: pretty JSON plus a final newline, as Stackwright writes, or
-/// with `minimal`, compact JSON (the same resources in the fewest bytes).
+/// with `minimal`, compact JSON (the same resources in the fewest bytes). Returns the number of bytes
+/// and their sha256 in hex, which the manifest lists.
 fn floor_write(
     dir: &std::path::Path,
     relative: &str,
     document: &Json,
     minimal: bool,
-) -> std::io::Result<usize> {
+) -> std::io::Result<(usize, String)> {
+    use sha2::{Digest, Sha256};
+    use std::fmt::Write as _;
     let mut bytes = if minimal {
         serde_json::to_vec(document)
     } else {
@@ -957,20 +1054,25 @@ fn floor_write(
     let path = dir.join(relative);
     std::fs::create_dir_all(path.parent().expect("relative path has a parent"))?;
     std::fs::write(&path, &bytes)?;
-    Ok(bytes.len())
+    let mut sha256 = String::with_capacity(64);
+    for byte in Sha256::digest(&bytes) {
+        let _ = write!(sha256, "{byte:02x}");
+    }
+    Ok((bytes.len(), sha256))
 }
 
 /// One floor run: what a plain `serde_json` program does to produce the same tree, timed like `child`.
 ///
 /// Included: building each document (`json!`, `Map::insert`), `to_vec_pretty` plus a newline, dropping
-/// it, `create_dir_all` + `std::fs::write` of each file into a fresh staging directory, a
-/// `manifest.json` of the same entries, one `syncfs` (as Stackwright's writer makes the tree durable
-/// with one `syncfs`, not an `fsync` per file) and one `rename` of the staging directory to `out`.
+/// it, `create_dir_all` + `std::fs::write` of each file into a fresh staging directory, the sha256 of
+/// each file, a `manifest.json` of the same entries, one `syncfs` (as Stackwright's writer makes the
+/// tree durable with one `syncfs`, not an `fsync` per file) and one `rename` of the staging directory to
+/// `out`: the same bytes as Stackwright's tree, file for file (asserted by the parent, `same_tree`).
 /// Not included, because plain serde_json would not do them: running definitions, resolving references,
 /// merging tags, schema validation and the synth-time checks, holding every document until the end,
-/// sha256 of each artifact (the manifest carries a placeholder of the same length), the manifest and
-/// lock of an existing tree, and `RENAME_EXCHANGE`. One thread: Stackwright spreads lowering and
-/// writing over the cores, so the parent prints the CPU-time ratio beside the wall-time ratio.
+/// the manifest and lock of an existing tree, and `RENAME_EXCHANGE`. One thread: Stackwright spreads
+/// lowering and writing over the cores, so the parent prints the CPU-time ratio beside the wall-time
+/// ratio.
 ///
 /// With `minimal` (the `floor-min` child), the same documents are written compact: the floor of the
 /// same resources with minimal bytes, beside the same-bytes floor.
@@ -1003,16 +1105,19 @@ fn child_floor(minimal: bool) -> ExitCode {
             } else {
                 RESOURCES_PER_ENV
             };
-            match floor_write(&staging, &path, &document, minimal) {
-                Ok(n) => bytes += n,
+            let sha256 = match floor_write(&staging, &path, &document, minimal) {
+                Ok((n, sha256)) => {
+                    bytes += n;
+                    sha256
+                }
                 Err(e) => {
                     eprintln!("floor write {path}: {e}");
                     return ExitCode::FAILURE;
                 }
-            }
+            };
             let mut entry = json!({"app": "bench", "env": env, "account": account, "region": region,
                 "stack": "fleet", "target": target, "path": path, "resources": resources,
-                "sha256": "0".repeat(64), "depends_on": []});
+                "sha256": sha256, "depends_on": []});
             if target == "cloudformation" {
                 entry["stack_name"] = format!("bench-{env}-fleet").into();
                 entry["capabilities"] = json!([]);
@@ -1022,7 +1127,7 @@ fn child_floor(minimal: bool) -> ExitCode {
     }
     let manifest =
         json!({"format": 1, "generator": "stackwright", "app": "bench", "artifacts": entries});
-    let written = floor_write(&staging, "manifest.json", &manifest, minimal).and_then(|n| {
+    let written = floor_write(&staging, "manifest.json", &manifest, minimal).and_then(|(n, _)| {
         let root = std::fs::File::open(&staging)?;
         rustix::fs::syncfs(&root)?;
         std::fs::rename(&staging, &out)?;
@@ -1037,12 +1142,101 @@ fn child_floor(minimal: bool) -> ExitCode {
     }
     let (wall, cpu) = (start.elapsed(), cpu_s() - cpu_start);
     println!(
-        "{LINE_TAG}_FLOOR wall_s={:.6} cpu_s={cpu:.2} rss_kb={} files={} bytes={bytes}",
+        "{LINE_TAG}_FLOOR wall_s={:.6} cpu_s={cpu:.2} rss_kb={} files={} bytes={bytes} out={}",
         wall.as_secs_f64(),
         peak_rss_kb(),
-        entries.len() + 1
+        entries.len() + 1,
+        out.display()
     );
     ExitCode::SUCCESS
+}
+
+/// Runs one synth child and one same-bytes floor child and checks that they wrote the same tree, byte
+/// for byte, so that the floor cannot drift from what Stackwright writes (a field added to the manifest,
+/// a renamed block). Prints one line saying so.
+fn floor_writes_the_same_tree(scratch: &std::path::Path) -> Result<(), String> {
+    let synth = run_child("1", scratch)?;
+    let floor = run_child("floor", scratch)?;
+    let synth_out: String = field(&synth, LINE_TAG, "out").ok_or("synth child: no out=")?;
+    let floor_out: String =
+        field(&floor, &format!("{LINE_TAG}_FLOOR"), "out").ok_or("floor child: no out=")?;
+    let (files, bytes) = same_tree(
+        std::path::Path::new(&synth_out),
+        std::path::Path::new(&floor_out),
+    )?;
+    println!(
+        "floor check the same-bytes floor wrote Stackwright's tree byte for byte ({files} files, {bytes} bytes)"
+    );
+    Ok(())
+}
+
+/// Compares two trees file by file (relative paths and contents): `Ok((files, bytes))` when they are
+/// the same, else an error naming the first difference (a file only one has, or the first differing
+/// byte of a file, with a few bytes of each side).
+fn same_tree(a: &std::path::Path, b: &std::path::Path) -> Result<(usize, usize), String> {
+    fn files(
+        root: &std::path::Path,
+        dir: &std::path::Path,
+        into: &mut Vec<std::path::PathBuf>,
+    ) -> Result<(), String> {
+        let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        for entry in entries {
+            let entry = entry.map_err(|e| format!("{}: {e}", dir.display()))?;
+            let path = entry.path();
+            if path.is_dir() {
+                files(root, &path, into)?;
+            } else {
+                into.push(path.strip_prefix(root).expect("under root").to_owned());
+            }
+        }
+        Ok(())
+    }
+    let (mut left, mut right) = (Vec::new(), Vec::new());
+    files(a, a, &mut left)?;
+    files(b, b, &mut right)?;
+    left.sort();
+    right.sort();
+    if left != right {
+        let only = |x: &[std::path::PathBuf], y: &[std::path::PathBuf]| {
+            x.iter()
+                .find(|p| !y.contains(p))
+                .map(|p| p.display().to_string())
+        };
+        return Err(format!(
+            "different files: only in synth's tree {:?}, only in the floor's {:?}",
+            only(&left, &right),
+            only(&right, &left)
+        ));
+    }
+    let mut bytes = 0;
+    for relative in &left {
+        let read = |root: &std::path::Path| {
+            std::fs::read(root.join(relative))
+                .map_err(|e| format!("{}: {e}", root.join(relative).display()))
+        };
+        let (x, y) = (read(a)?, read(b)?);
+        if x != y {
+            let at = x
+                .iter()
+                .zip(&y)
+                .position(|(p, q)| p != q)
+                .unwrap_or(x.len().min(y.len()));
+            let around = |v: &[u8]| {
+                let start = at.saturating_sub(40);
+                String::from_utf8_lossy(&v[start..(at + 40).min(v.len())]).into_owned()
+            };
+            return Err(format!(
+                "{} differs at byte {at} ({} bytes in synth's tree, {} in the floor's): synth {:?}, floor {:?}",
+                relative.display(),
+                x.len(),
+                y.len(),
+                around(&x),
+                around(&y)
+            ));
+        }
+        bytes += x.len();
+    }
+    Ok((left.len(), bytes))
 }
 
 /// The value of `key=` in the first line of `stdout` that starts with `tag` and a space.
@@ -1071,6 +1265,12 @@ const TARGET_FLOOR_CPU: f64 = 1.3;
 /// security group, and `resources - 3` instances with one output each. Terraform only
 /// (CloudFormation's limit is 500 resources per template).
 fn single_app(resources: usize) -> App<Sizing> {
+    single_app_version(resources, false)
+}
+
+/// [`single_app`], or with `previous` its previous version, in which every hundredth instance had
+/// another instance type (the plan benchmark's 1%).
+fn single_app_version(resources: usize, previous: bool) -> App<Sizing> {
     App::new("bench")
         .environment(Environment::new(
             "big",
@@ -1080,7 +1280,7 @@ fn single_app(resources: usize) -> App<Sizing> {
                 instances: resources - 3,
                 instance_type: "m5.large",
                 first: 0,
-                previous: false,
+                previous,
             },
         ))
         .stack("fleet", fleet)
@@ -1294,6 +1494,59 @@ fn single_stack(runs: usize, smoke: bool, scratch: &std::path::Path) -> Result<(
     Ok(())
 }
 
+/// `plan` of one 64k-resource stack against its synth (issue 27: at most 1.3x synth's time and peak
+/// RSS): the stack's previous version written by an untimed child, then `runs.min(3)` synth children
+/// (`single-64000x1`, into a fresh directory) and as many plan children (`plan-single:64000`,
+/// Terraform only, 1% of the instances resized), alternating. A smoke run does it at 16k, not judged.
+fn single_plan(runs: usize, smoke: bool, scratch: &std::path::Path) -> Result<(), String> {
+    let resources = if smoke { 16_000 } else { 64_000 };
+    let n = runs.min(3);
+    run_child(&format!("prepare-single:{resources}"), scratch)
+        .map_err(|e| format!("previous version of {resources} resources: {e}"))?;
+    let (mut synth, mut plan) = (Vec::new(), Vec::new());
+    for i in 0..n {
+        synth.push(
+            run_child(&format!("single-{resources}x1"), scratch)
+                .map_err(|e| format!("synth run {}: {e}", i + 1))?,
+        );
+        plan.push(
+            run_child(&format!("plan-single:{resources}"), scratch)
+                .map_err(|e| format!("plan run {}: {e}", i + 1))?,
+        );
+    }
+    let single = format!("{LINE_TAG}_SINGLE");
+    let planned = format!("{LINE_TAG}_PLAN");
+    let (synth_s, synth_kb) = (
+        median(&values(&synth, &single, "wall_s")?),
+        median(&values(&synth, &single, "rss_kb")?),
+    );
+    let (plan_s, plan_kb) = (
+        median(&values(&plan, &planned, "wall_s")?),
+        median(&values(&plan, &planned, "rss_kb")?),
+    );
+    let (time, rss) = (plan_s / synth_s, plan_kb / synth_kb);
+    let judged = if smoke {
+        "not judged (smoke run)".to_owned()
+    } else {
+        format!(
+            "time <= {TARGET_PLAN_SINGLE_RATIO}x: {}, peak RSS <= {TARGET_PLAN_SINGLE_RATIO}x: {}",
+            verdict(time <= TARGET_PLAN_SINGLE_RATIO),
+            verdict(rss <= TARGET_PLAN_SINGLE_RATIO)
+        )
+    };
+    println!(
+        "plan/synth  one stack of {resources} resources, Terraform only: {time:.2}x time, {rss:.2}x peak RSS \
+         (`plan --format json` against its previous version with 1% of the instances resized: median {plan_s:.3} s, \
+         {:.1} MB; synth + write {synth_s:.3} s, {:.1} MB; {n} runs each, alternating; {judged})",
+        plan_kb / 1024.0,
+        synth_kb / 1024.0
+    );
+    Ok(())
+}
+
+/// Issue 27: `plan` of a 64k-resource stack at most 1.3x synth's time and peak RSS.
+const TARGET_PLAN_SINGLE_RATIO: f64 = 1.3;
+
 // Refusals and `list` ----------------------------------------------------------------------------
 
 /// Issue 27's targets: a stack over CloudFormation's quotas refused in at most 50 ms and 30 MiB at 64k
@@ -1338,6 +1591,116 @@ fn child_refuse(mode: &str) -> ExitCode {
     println!(
         "{LINE_TAG}_REFUSE wall_s={:.6} rss_kb={rss}",
         wall.as_secs_f64()
+    );
+    ExitCode::SUCCESS
+}
+
+/// Nanoseconds the last timed definition took ([`fleet_timed`], [`fleet_builders_only`]).
+static DEFINITION_NS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
+/// [`fleet`], its run timed into [`DEFINITION_NS`].
+fn fleet_timed(stack: &mut Stack, env: &Environment<Sizing>) {
+    let start = Instant::now();
+    fleet(stack, env);
+    DEFINITION_NS.store(
+        start.elapsed().as_nanos() as u64,
+        std::sync::atomic::Ordering::Relaxed,
+    );
+}
+
+/// What [`fleet`]'s user code costs before Stackwright keeps anything: the same builders and output
+/// strings made and dropped, not added (only the VPC, subnet and security group are), timed into
+/// [`DEFINITION_NS`]. A lower bound of any refusal that runs the definition.
+fn fleet_builders_only(stack: &mut Stack, env: &Environment<Sizing>) {
+    let image = stack.add_parameter(Parameter::string("ImageId").default_value("ami-12345678"));
+    let vpc = stack.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+    let subnet = stack.add(ec2::Subnet::new("Subnet", &vpc, "10.0.1.0/24"));
+    let security_group = stack.add(ec2::SecurityGroup::new(
+        "FleetSecurityGroup",
+        &vpc,
+        "Fleet: HTTPS in",
+    ));
+    let start = Instant::now();
+    for i in 1..=env.config().instances {
+        let id = format!("Worker-{i}");
+        let builder = ec2::Instance::new(&id, image.value(), env.config().instance_type)
+            .subnet(&subnet)
+            .security_group(&security_group)
+            .tag("Name", &id);
+        let output = (
+            format!("Worker{i}PrivateIp"),
+            format!("Private IP address of {id}"),
+        );
+        std::hint::black_box((builder, output));
+    }
+    DEFINITION_NS.store(
+        start.elapsed().as_nanos() as u64,
+        std::sync::atomic::Ordering::Relaxed,
+    );
+}
+
+/// Where a refusal's time goes (`refuse-phases-<resources>`, with `STACKWRIGHT_BENCH_PHASES=1`): the
+/// user code alone ([`fleet_builders_only`]), then the real definition run ([`fleet_timed`]), the
+/// rest of instantiation, the CloudFormation refusal itself and dropping the model, one after the other
+/// in one process (so no peak RSS per phase).
+fn child_refuse_phases(mode: &str) -> ExitCode {
+    let Some(resources) = mode
+        .strip_prefix("refuse-phases-")
+        .and_then(|n| n.parse::<usize>().ok())
+        .filter(|&n| n > stackwright_cloudformation::MAX_RESOURCES)
+    else {
+        eprintln!("bad child mode {mode}");
+        return ExitCode::FAILURE;
+    };
+    let sizing = || Sizing {
+        instances: resources - 3,
+        instance_type: "m5.large",
+        first: 0,
+        previous: false,
+    };
+    let ms = |ns: u64| ns as f64 / 1e6;
+    let relaxed = std::sync::atomic::Ordering::Relaxed;
+    let builders = App::new("bench")
+        .environment(Environment::new(
+            "big",
+            "100000000000",
+            REGIONS[0],
+            sizing(),
+        ))
+        .stack("fleet", fleet_builders_only);
+    drop(builders.instantiate(&Selection::default()));
+    let builders_ms = ms(DEFINITION_NS.load(relaxed));
+    let app = App::new("bench")
+        .environment(Environment::new(
+            "big",
+            "100000000000",
+            REGIONS[0],
+            sizing(),
+        ))
+        .stack("fleet", fleet_timed);
+    let start = Instant::now();
+    let instantiation = app.instantiate(&Selection::default());
+    let instantiate_ms = start.elapsed().as_secs_f64() * 1e3;
+    let definition_ms = ms(DEFINITION_NS.load(relaxed));
+    let start = Instant::now();
+    let refused = instantiation
+        .instances
+        .iter()
+        .map(stackwright_cloudformation::synthesize)
+        .all(|t| t.document.is_null() && !t.problems.is_empty());
+    let refusal_ms = start.elapsed().as_secs_f64() * 1e3;
+    let start = Instant::now();
+    drop(instantiation);
+    let drop_ms = start.elapsed().as_secs_f64() * 1e3;
+    if !refused {
+        eprintln!("expected the stack of {resources} resources to be refused before lowering");
+        return ExitCode::FAILURE;
+    }
+    println!(
+        "{LINE_TAG}_PHASE refusal of {resources} resources: user code alone (builders and strings made and \
+         dropped) {builders_ms:.1} ms; definition run {definition_ms:.1} ms; instantiation's checks after it \
+         {:.1} ms; CloudFormation's refusal {refusal_ms:.1} ms; dropping the model {drop_ms:.1} ms",
+        instantiate_ms - definition_ms
     );
     ExitCode::SUCCESS
 }

@@ -739,7 +739,8 @@ pub(crate) enum Form {
     Stream,
     /// For `list`, which prints what it would deploy, not the artifacts: lowered (for every problem) but
     /// never serialized into bytes; a template's size is counted, a module's backend kept
-    /// ([`Artifact::listed`]), a module held as text while it is lowered, as in [`Form::Stream`].
+    /// ([`Artifact::listed`]); a module's blocks and outputs are dropped as they are lowered
+    /// (`stackwright_terraform::synthesize_outline`).
     Listing,
 }
 
@@ -788,6 +789,8 @@ pub(crate) struct Streamed<R> {
 enum Document {
     Tree(Json),
     Module(ModuleDocument),
+    /// A Terraform module lowered for `list` ([`Form::Listing`]): no bytes to give.
+    Outline(stackwright_terraform::ModuleOutline),
 }
 
 impl Document {
@@ -796,6 +799,9 @@ impl Document {
         match self {
             Document::Tree(document) => to_bytes(document),
             Document::Module(module) => module_bytes(module),
+            Document::Outline(_) => {
+                unreachable!("only `list` lowers outlines, and it takes no bytes")
+            }
         }
     }
 }
@@ -1028,6 +1034,12 @@ fn lower(
                 let (d, n, p) = (m.document, m.resource_count, m.problems);
                 (Document::Tree(d), n, p, Vec::new(), Vec::new())
             }
+            // `list` needs a module's backend and resource count, not its bytes.
+            Target::Terraform if form == Form::Listing => {
+                let m = stackwright_terraform::synthesize_outline(instance);
+                let (d, n, p) = (m.document, m.resource_count, m.problems);
+                (Document::Outline(d), n, p, Vec::new(), Vec::new())
+            }
             Target::Terraform => {
                 let m = stackwright_terraform::synthesize_text(instance);
                 let (d, n, p) = (m.document, m.resource_count, m.problems);
@@ -1053,9 +1065,10 @@ fn lower(
         let (bytes, size, document, module) = match (form, document) {
             (Form::Stream, Document::Module(module)) => (Vec::new(), 0, None, Some(module)),
             (Form::Listing, document) => {
-                let (size, backend) = match &document {
-                    Document::Tree(document) => (serialized_size(document), None),
+                let (size, backend) = match document {
+                    Document::Tree(document) => (serialized_size(&document), None),
                     Document::Module(module) => (0, module.backend().cloned()),
+                    Document::Outline(outline) => (0, outline.backend().cloned()),
                 };
                 listed = Some(Listed { size, backend });
                 (Vec::new(), size, None, None)
@@ -1072,7 +1085,7 @@ fn lower(
                 };
                 (Vec::new(), size, Some(document), None)
             }
-            (Form::Document, Document::Module(_)) => {
+            (Form::Document, Document::Module(_) | Document::Outline(_)) => {
                 unreachable!("a plan's Terraform module is lowered as a tree")
             }
         };

@@ -4,7 +4,8 @@
 //! replaces a resource. So an id that is not valid is rejected, never silently rewritten.
 
 use crate::diagnostic::{Diagnostic, Location};
-use std::collections::BTreeMap;
+use std::collections::hash_map::Entry;
+use std::collections::HashMap;
 
 /// Longest accepted id; leaves room for target-specific suffixes under CloudFormation's 255-character limit.
 pub const MAX_LEN: usize = 200;
@@ -76,14 +77,16 @@ pub fn validate_account(account: &str) -> Result<(), String> {
 pub struct Namespace {
     /// What the derived names are, for messages: `CloudFormation logical id`, `Terraform name`.
     what: &'static str,
-    owners: BTreeMap<String, (String, Location)>,
+    /// Each name's first claimant. Only looked up, never iterated: a hash map (std's SipHash, as the
+    /// names come from the user), so that claiming the names of a stack of n declarations is O(n).
+    owners: HashMap<String, (String, Location)>,
 }
 
 impl Namespace {
     pub fn new(what: &'static str) -> Self {
         Namespace {
             what,
-            owners: BTreeMap::new(),
+            owners: HashMap::new(),
         }
     }
 
@@ -100,10 +103,12 @@ impl Namespace {
         at: Location,
         problems: &mut Vec<Diagnostic>,
     ) -> String {
-        match self.owners.get(&name) {
+        match self.owners.entry(name.clone()) {
             // The same user id twice is reported once, by the stack, as a duplicate.
-            Some((other, _)) if other == user_id => {}
-            Some((other, first)) => problems.push(
+            Entry::Occupied(owner) if owner.get().0 == user_id => {}
+            Entry::Occupied(owner) => {
+                let (other, first) = owner.get();
+                problems.push(
                 Diagnostic::new(format!(
                     "`{user_id}` and `{other}` (declared at {}:{}) both become {} `{name}`: rename one of them",
                     first.file(),
@@ -112,9 +117,10 @@ impl Namespace {
                 ))
                 .for_resource(user_id)
                 .at(at),
-            ),
-            None => {
-                self.owners.insert(name.clone(), (user_id.to_owned(), at));
+                )
+            }
+            Entry::Vacant(slot) => {
+                slot.insert((user_id.to_owned(), at));
             }
         }
         name

@@ -908,10 +908,11 @@ fn id_problems(
     if let Err(why) = ids::validate(id) {
         problems.push(format!("invalid {what} id `{id}`: {why}"));
     }
-    let earlier = match first.get(id) {
-        Some(&at) => Some(at),
-        None => {
-            first.insert(id.to_owned(), location);
+    // One lookup: the id is new in all but a mistake.
+    let earlier = match first.entry(id.to_owned()) {
+        std::collections::hash_map::Entry::Occupied(at) => Some(*at.get()),
+        std::collections::hash_map::Entry::Vacant(slot) => {
+            slot.insert(location);
             None
         }
     };

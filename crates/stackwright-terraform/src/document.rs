@@ -17,19 +17,39 @@ use serde_json::value::RawValue;
 use serde_json::{Map, Value as Json};
 use std::io::{self, Write};
 
+/// How lowering keeps each block body and output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Keep {
+    /// As a JSON tree ([`synthesize`](crate::synthesize)).
+    Tree,
+    /// Serialized as soon as it is complete ([`synthesize_text`](crate::synthesize_text)).
+    Text,
+    /// Not at all: lowered and checked, then dropped ([`synthesize_outline`](crate::synthesize_outline)).
+    Nothing,
+}
+
 /// One block body or output.
 #[derive(Debug)]
 pub(crate) enum Body {
     Tree(Json),
     /// `Body::Tree`'s value pretty-serialized at its depth in the module (boxed: no spare capacity).
     Text(Box<str>),
+    /// A body lowered for an outline, which keeps no body: never written nor read (the module it is in
+    /// becomes a [`ModuleOutline`] before it leaves the crate).
+    Omitted,
 }
 
+/// What an outline's body cannot give: a bug of this crate, not the user's input.
+const OMITTED: &str = "an outline's bodies are never written or read";
+
 impl Body {
-    /// `value` as a tree, or serialized for the `depth` it stands at (the module itself is depth 0).
-    pub(crate) fn new(value: Json, depth: usize, text: bool) -> Body {
-        if !text {
-            return Body::Tree(value);
+    /// `value` as a tree, or serialized for the `depth` it stands at (the module itself is depth 0), or
+    /// dropped.
+    pub(crate) fn new(value: Json, depth: usize, keep: Keep) -> Body {
+        match keep {
+            Keep::Tree => return Body::Tree(value),
+            Keep::Nothing => return Body::Omitted,
+            Keep::Text => {}
         }
         let mut out = Vec::new();
         write_pretty(&mut out, &value, depth).expect("writing to memory does not fail");
@@ -41,6 +61,7 @@ impl Body {
         match self {
             Body::Tree(value) => write_pretty(out, value, depth),
             Body::Text(text) => out.write_all(text.as_bytes()),
+            Body::Omitted => unreachable!("{OMITTED}"),
         }
     }
 
@@ -48,6 +69,7 @@ impl Body {
         match self {
             Body::Tree(value) => value,
             Body::Text(text) => serde_json::from_str(&text).expect("serialized by this module"),
+            Body::Omitted => unreachable!("{OMITTED}"),
         }
     }
 
@@ -55,6 +77,7 @@ impl Body {
         match self {
             Body::Tree(value) => value.clone(),
             Body::Text(text) => serde_json::from_str(text).expect("serialized by this module"),
+            Body::Omitted => unreachable!("{OMITTED}"),
         }
     }
 }
@@ -80,7 +103,29 @@ pub struct ModuleDocument {
     pub(crate) moved: Vec<Json>,
 }
 
+/// What [`synthesize_outline`](crate::synthesize_outline) keeps of a module: no block, no output, only
+/// what is needed to say where and how it deploys.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ModuleOutline {
+    backend: Option<Json>,
+}
+
+impl ModuleOutline {
+    /// The `terraform.backend` block (where Terraform keeps the module's state), if the module has one:
+    /// the same as [`ModuleDocument::backend`] of the module.
+    pub fn backend(&self) -> Option<&Json> {
+        self.backend.as_ref()
+    }
+}
+
 impl ModuleDocument {
+    /// The module's outline (its bodies dropped).
+    pub(crate) fn into_outline(self) -> ModuleOutline {
+        ModuleOutline {
+            backend: self.backend().cloned(),
+        }
+    }
+
     /// The `terraform.backend` block (where Terraform keeps the module's state), if the module has one.
     pub fn backend(&self) -> Option<&Json> {
         self.head.get("terraform")?.get("backend")
@@ -365,6 +410,7 @@ mod tests {
     use serde_json::json;
 
     fn document(text: bool) -> ModuleDocument {
+        let text = if text { Keep::Text } else { Keep::Tree };
         let mut head = Map::new();
         head.insert(
             "//".into(),

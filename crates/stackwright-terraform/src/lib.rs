@@ -16,13 +16,13 @@ mod resources;
 mod settings;
 mod validation;
 
-pub use document::{FreshModule, ModuleBlocks, ModuleDocument, PreviousModule};
+pub use document::{FreshModule, ModuleBlocks, ModuleDocument, ModuleOutline, PreviousModule};
 pub use moves::{carry_moves, carry_moves_beside};
 pub use settings::{
     local_state_path, Backend, TerraformEnvironment, TerraformSettings, LOCAL_STATE_DIR,
 };
 
-use document::Body;
+use document::{Body, Keep};
 use names::Names;
 use serde_json::{json, Map, Value as Json};
 use stackwright_core::{AttrRef, Diagnostic, Expr, ParamType, StackInstance};
@@ -128,7 +128,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         document,
         resource_count,
         problems,
-    } = lower_module(instance, false);
+    } = lower_module(instance, Keep::Tree);
     Module {
         document: document.into_json(),
         resource_count,
@@ -140,11 +140,26 @@ pub fn synthesize(instance: &StackInstance) -> Module {
 /// a fraction of the memory of its JSON tree, for writing (see [`ModuleDocument`]). Writes the same
 /// bytes as the tree [`synthesize`] gives.
 pub fn synthesize_text(instance: &StackInstance) -> Module<ModuleDocument> {
-    lower_module(instance, true)
+    lower_module(instance, Keep::Text)
 }
 
-/// Lowers `instance`, each body as text or as a tree.
-fn lower_module(instance: &StackInstance, text: bool) -> Module<ModuleDocument> {
+/// [`synthesize`] for a caller that needs the module's problems, its resource count and its backend
+/// but none of its bytes (`list`): every block and output is lowered and checked, then dropped.
+pub fn synthesize_outline(instance: &StackInstance) -> Module<ModuleOutline> {
+    let Module {
+        document,
+        resource_count,
+        problems,
+    } = lower_module(instance, Keep::Nothing);
+    Module {
+        document: document.into_outline(),
+        resource_count,
+        problems,
+    }
+}
+
+/// Lowers `instance`, each body as text, as a tree or dropped.
+fn lower_module(instance: &StackInstance, keep: Keep) -> Module<ModuleDocument> {
     let stack = &instance.stack;
     let env = instance.environment;
     let mut problems = Vec::new();
@@ -170,7 +185,7 @@ fn lower_module(instance: &StackInstance, text: bool) -> Module<ModuleDocument> 
         uploaded: Default::default(),
     };
     let mut variables = Map::new();
-    let mut blocks = resources::Blocks::new(taken, text);
+    let mut blocks = resources::Blocks::new(taken, keep);
     for (index, resource) in stack.resources().iter().enumerate() {
         lowering.resource(index, resource, &mut blocks, &mut variables, &mut problems);
     }
@@ -363,7 +378,7 @@ fn lower_module(instance: &StackInstance, text: bool) -> Module<ModuleDocument> 
             )
         });
         o.insert("value".into(), value.into());
-        let body = Body::new(Json::Object(o), document::OUTPUT_DEPTH, text);
+        let body = Body::new(Json::Object(o), document::OUTPUT_DEPTH, keep);
         outputs.insert(name.clone(), body);
     }
     for export in &instance.links.exports {
@@ -399,7 +414,7 @@ fn lower_module(instance: &StackInstance, text: bool) -> Module<ModuleDocument> 
         };
         let description = format!("`{}` of `{}`, {readers}", export.attr, export.resource_id);
         let body = json!({ "description": description, "value": value });
-        outputs.insert(name, Body::new(body, document::OUTPUT_DEPTH, text));
+        outputs.insert(name, Body::new(body, document::OUTPUT_DEPTH, keep));
     }
 
     // Last: what every block and output above read of the code assets.

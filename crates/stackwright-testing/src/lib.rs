@@ -34,7 +34,9 @@ pub fn synthesis<C>(app: &App<C>) -> Synthesis {
 
 /// Panics unless each Terraform module of `synthesis` (of `app`) is, byte for byte, the pretty JSON of
 /// the tree that `plan` compares (`stackwright_terraform::synthesize`): synth writes a module from
-/// text serialized block by block as it is lowered (`synthesize_text`), never from that tree.
+/// text serialized block by block as it is lowered (`synthesize_text`), never from that tree. And
+/// unless the outline `list` lowers instead (`synthesize_outline`, no bodies kept) has the tree's
+/// resource count, problems and `terraform.backend`.
 pub fn assert_modules_written_as_trees<C>(app: &App<C>, synthesis: &Synthesis) {
     let instantiation = app.instantiate(&Default::default());
     for instance in &instantiation.instances {
@@ -47,12 +49,27 @@ pub fn assert_modules_written_as_trees<C>(app: &App<C>, synthesis: &Synthesis) {
         let Some(written) = synthesis.artifacts.iter().find(|a| a.path == path) else {
             continue;
         };
-        let tree = stackwright_terraform::synthesize(instance).document;
+        let module = stackwright_terraform::synthesize(instance);
+        let tree = module.document;
         let mut bytes = serde_json::to_vec_pretty(&tree).expect("JSON serializes");
         bytes.push(b'\n');
         assert!(
             written.bytes == bytes,
             "{path}: the module written from text differs from its tree"
+        );
+        let outline = stackwright_terraform::synthesize_outline(instance);
+        assert_eq!(
+            (
+                outline.resource_count,
+                format!("{:?}", outline.problems),
+                outline.document.backend()
+            ),
+            (
+                module.resource_count,
+                format!("{:?}", module.problems),
+                tree.get("terraform").and_then(|t| t.get("backend"))
+            ),
+            "{path}: the outline `list` lowers differs from the module"
         );
     }
 }

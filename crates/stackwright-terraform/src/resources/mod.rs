@@ -27,7 +27,7 @@ pub(crate) use registry::{
     TERRAFORM_PRECONDITION_CONSTRAINT,
 };
 
-use crate::document::{Body, Groups, Section, BLOCK_DEPTH};
+use crate::document::{Body, Groups, Keep, Section, BLOCK_DEPTH};
 use crate::expr::{self, PseudoValue, Resolve};
 use crate::names::{self, Names};
 use serde_json::{Map, Value as Json};
@@ -79,12 +79,12 @@ pub(crate) struct Blocks {
     pub awscc: bool,
     /// Every name in the module; the blocks a kind splits into claim theirs when they are added.
     names: Namespace,
-    /// Whether each body is serialized as it is added ([`crate::synthesize_text`]).
-    text: bool,
+    /// How each body is kept as it is added.
+    keep: Keep,
 }
 
 impl Blocks {
-    pub fn new(names: Namespace, text: bool) -> Self {
+    pub fn new(names: Namespace, keep: Keep) -> Self {
         Blocks {
             resources: Groups::new(),
             data: Groups::new(),
@@ -92,7 +92,7 @@ impl Blocks {
             count: 0,
             awscc: false,
             names,
-            text,
+            keep,
         }
     }
 
@@ -109,7 +109,7 @@ impl Blocks {
         } else {
             &mut self.resources
         };
-        let body = Body::new(Json::Object(body), BLOCK_DEPTH, self.text);
+        let body = Body::new(Json::Object(body), BLOCK_DEPTH, self.keep);
         match group.get_mut(type_name) {
             Some(of_type) => {
                 of_type.insert(name.to_owned(), body);
