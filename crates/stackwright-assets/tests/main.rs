@@ -449,28 +449,44 @@ fn builds_in_one_directory_take_turns() {
 
 /// An output that changes while it is packed (here a process the build left behind keeps appending to
 /// it) is refused, not packed or remembered.
+///
+/// Whether the writer gets the CPU while the output is packed is up to the scheduler: on a loaded
+/// machine a whole pack can fall between two of its writes, and then the pack is consistent and rightly
+/// accepted. So the scenario runs up to five times, each in a fresh directory, and must be refused at
+/// least once; an error other than the refusal fails at once.
 #[test]
 fn an_output_written_while_it_is_packed_is_refused() {
     // The writer must get the CPU while the output is packed: not while a Rust function builds.
     let _cpu = CPU.lock().unwrap_or_else(|e| e.into_inner());
-    let dir = tempfile::tempdir().unwrap();
-    let project = dir.path().join("project");
-    let old = SystemTime::now() - Duration::from_secs(60);
-    checkout(&project, &[("src/a.js", "a\n", false)], 0o022, old);
-    // The writer stops by itself after 3 s, or as soon as its directory is gone.
+    // The writer stops by itself after 30,000 lines, or as soon as its directory is gone.
     let script = "mkdir -p dist && echo x > dist/index.js && \
                   ( i=0; while [ $i -lt 30000 ] && echo $i >> dist/log.txt; do i=$((i+1)); done ) \
                   >/dev/null 2>&1 </dev/null & sleep 0.05";
-    let error = Asset::command(
-        BuildCommand::new(project.clone(), "sh", "dist")
-            .args(["-c", script])
-            .input("src"),
-    )
-    .resolve()
-    .unwrap_err();
-    assert!(
-        error.contains("changed while it was packed"),
-        "unexpected error: {error}"
+    let mut accepted = Vec::new();
+    for _ in 0..5 {
+        let dir = tempfile::tempdir().unwrap();
+        let project = dir.path().join("project");
+        let old = SystemTime::now() - Duration::from_secs(60);
+        checkout(&project, &[("src/a.js", "a\n", false)], 0o022, old);
+        match Asset::command(
+            BuildCommand::new(project.clone(), "sh", "dist")
+                .args(["-c", script])
+                .input("src"),
+        )
+        .resolve()
+        {
+            Err(error) => {
+                assert!(
+                    error.contains("changed while it was packed"),
+                    "unexpected error: {error}"
+                );
+                return;
+            }
+            Ok(asset) => accepted.push(asset.unzipped_size),
+        }
+    }
+    panic!(
+        "an output written while it was packed was accepted 5 times out of 5 (unzipped sizes {accepted:?})"
     );
 }
 
