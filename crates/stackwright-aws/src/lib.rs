@@ -16,6 +16,7 @@ pub mod autoscaling;
 mod check;
 pub mod cidr;
 pub mod cloudwatch;
+pub mod construct;
 pub mod dynamodb;
 pub mod ec2;
 pub mod ecr;
@@ -37,8 +38,21 @@ pub mod route53;
 pub mod s3;
 pub mod secretsmanager;
 pub mod service;
-pub mod sns;
 pub mod ssm;
+
+/// Declares each construct's module and lists its spellings (`construct::Spelling`), which the targets
+/// look kinds up in: adding a construct is its file and one line here.
+macro_rules! constructs {
+    ($($module:ident: [$($spelling:ident),* $(,)?],)*) => {
+        $(pub mod $module;)*
+        /// Every construct's spelling, for [`construct::spelling`].
+        static SPELLINGS: &[&construct::Spelling] = &[$($(&$module::$spelling,)*)*];
+    };
+}
+
+constructs! {
+    sns: [TOPIC, SUBSCRIPTION],
+}
 
 pub use existing::Existing;
 pub use handle::Handle;

@@ -4,6 +4,7 @@
 mod acm;
 mod autoscaling;
 mod cloudwatch;
+mod construct;
 mod dynamodb;
 mod ec2;
 mod ecr;
@@ -18,7 +19,6 @@ mod registry;
 mod route53;
 mod s3;
 mod secretsmanager;
-mod sns;
 mod ssm;
 mod zones;
 
@@ -26,6 +26,7 @@ use crate::expr::{self, Reference, Resolve};
 use crate::names::{LogicalIds, ATTACHMENT_SUFFIX};
 use crate::tagging;
 use serde_json::{json, Map, Value as Json};
+use stackwright_aws::construct::Read;
 use stackwright_aws::kinds;
 use stackwright_aws::ordering::GatewayOrdering;
 use stackwright_core::{
@@ -65,7 +66,6 @@ const SERVICES: &[Service] = &[
     cloudwatch::SERVICE,
     ssm::SERVICE,
     secretsmanager::SERVICE,
-    sns::SERVICE,
     dynamodb::SERVICE,
     rds::SERVICE,
 ];
@@ -137,10 +137,18 @@ impl Resolve for Lowering<'_> {
                 name => Reference::GetAtt(id, name.to_owned()),
             });
         }
-        match SERVICES
-            .iter()
-            .find_map(|service| (service.attribute)(resource.kind, attr.attr))
-        {
+        let attribute = match stackwright_aws::construct::spelling(resource.kind) {
+            Some(spelling) => spelling
+                .attribute(attr.attr)
+                .map(|a| match a.cloudformation {
+                    Read::Ref => Attribute::Ref,
+                    Read::GetAtt(name) => Attribute::GetAtt(name),
+                }),
+            None => SERVICES
+                .iter()
+                .find_map(|service| (service.attribute)(resource.kind, attr.attr)),
+        };
+        match attribute {
             Some(Attribute::Ref) => Ok(Reference::Ref(id)),
             Some(Attribute::GetAtt(name)) => Ok(Reference::GetAtt(id, name.to_owned())),
             None => Err(format!(
@@ -381,6 +389,8 @@ impl Lowering<'_> {
                 Some(type_name) => Some(type_name),
                 None => return Lowered::default(),
             }
+        } else if let Some(spelling) = stackwright_aws::construct::spelling(resource.kind) {
+            Some(construct::lower(&mut p, spelling).to_owned())
         } else {
             SERVICES
                 .iter()
@@ -537,6 +547,9 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
             .is_some();
         return Some(if typed { one(None) } else { nothing });
     }
+    if stackwright_aws::construct::spelling(kind).is_some() {
+        return Some(one(None));
+    }
     Some(match kind {
         kinds::INTERNET_GATEWAY => one(Some(ATTACHMENT_SUFFIX)),
         kinds::S3_BUCKET => one(resource.get("policy").map(|_| s3::POLICY_SUFFIX)),
@@ -572,8 +585,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::CLOUDWATCH_ALARM
         | kinds::SSM_PARAMETER
         | kinds::SECRETSMANAGER_SECRET
-        | kinds::SNS_TOPIC
-        | kinds::SNS_SUBSCRIPTION
         | kinds::DYNAMODB_TABLE
         | kinds::RDS_DB_SUBNET_GROUP
         | kinds::RDS_DB_INSTANCE => one(None),
