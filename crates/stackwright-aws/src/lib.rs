@@ -27,7 +27,6 @@ mod handle;
 pub mod iam;
 pub mod kinds;
 pub mod kms;
-pub mod logs;
 pub mod naming;
 pub mod ordering;
 pub mod raw;
@@ -51,6 +50,7 @@ macro_rules! constructs {
 }
 
 constructs! {
+    logs: [LOG_GROUP],
     sns: [TOPIC, SUBSCRIPTION],
 }
 

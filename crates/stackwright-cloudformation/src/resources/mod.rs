@@ -581,7 +581,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::IAM_INSTANCE_PROFILE
         | kinds::KMS_KEY
         | kinds::KMS_ALIAS
-        | kinds::LOGS_LOG_GROUP
         | kinds::CLOUDWATCH_ALARM
         | kinds::SSM_PARAMETER
         | kinds::SECRETSMANAGER_SECRET
