@@ -37,7 +37,6 @@ pub mod route53;
 pub mod s3;
 pub mod secretsmanager;
 pub mod service;
-pub mod ssm;
 
 /// Declares each construct's module and lists its spellings (`construct::Spelling`), which the targets
 /// look kinds up in: adding a construct is its file and one line here.
@@ -52,6 +51,7 @@ macro_rules! constructs {
 constructs! {
     logs: [LOG_GROUP],
     sns: [TOPIC, SUBSCRIPTION],
+    ssm: [PARAMETER],
 }
 
 pub use existing::Existing;

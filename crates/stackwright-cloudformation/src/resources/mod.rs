@@ -64,7 +64,6 @@ const SERVICES: &[Service] = &[
     ecr::SERVICE,
     logs::SERVICE,
     cloudwatch::SERVICE,
-    ssm::SERVICE,
     secretsmanager::SERVICE,
     dynamodb::SERVICE,
     rds::SERVICE,
@@ -582,7 +581,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::KMS_KEY
         | kinds::KMS_ALIAS
         | kinds::CLOUDWATCH_ALARM
-        | kinds::SSM_PARAMETER
         | kinds::SECRETSMANAGER_SECRET
         | kinds::DYNAMODB_TABLE
         | kinds::RDS_DB_SUBNET_GROUP
