@@ -26,7 +26,6 @@ pub mod findings;
 mod handle;
 pub mod iam;
 pub mod kinds;
-pub mod kms;
 pub mod naming;
 pub mod ordering;
 pub mod raw;
@@ -49,6 +48,7 @@ macro_rules! constructs {
 }
 
 constructs! {
+    kms: [ALIAS],
     logs: [LOG_GROUP],
     sns: [TOPIC, SUBSCRIPTION],
     ssm: [PARAMETER],

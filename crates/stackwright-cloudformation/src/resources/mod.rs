@@ -579,7 +579,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::IAM_MANAGED_POLICY
         | kinds::IAM_INSTANCE_PROFILE
         | kinds::KMS_KEY
-        | kinds::KMS_ALIAS
         | kinds::CLOUDWATCH_ALARM
         | kinds::SECRETSMANAGER_SECRET
         | kinds::DYNAMODB_TABLE
