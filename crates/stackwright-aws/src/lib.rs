@@ -51,6 +51,7 @@ constructs! {
     kms: [ALIAS],
     logs: [LOG_GROUP],
     sns: [TOPIC, SUBSCRIPTION],
+    sqs: [QUEUE],
     ssm: [PARAMETER],
 }
 
