@@ -181,3 +181,153 @@ pub fn skips(resource: &Resource, target: Target) -> impl Iterator<Item = (&str,
             (id.as_str(), reason)
         })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    /// Kinds the engine handles itself in the target crates: the escape hatches, generated nodes, code
+    /// assets and lookups, which are no resource of their own.
+    const ENGINE: &[&str] = &[
+        "RAW",
+        "REGISTRY",
+        "ASSET",
+        "AVAILABILITY_ZONES",
+        "STACK_OUTPUT",
+        "SSM_PARAMETER_LOOKUP",
+        "VPC_LOOKUP",
+        "SUBNET_LOOKUP",
+        "SECURITY_GROUP_LOOKUP",
+    ];
+
+    /// Hand-written kinds the target crates still lower with per-kind code: the work left (issue 25).
+    /// A ratchet: a kind may leave this list (when it becomes a construct), never join it.
+    const NOT_YET_CONSTRUCTS: &[&str] = &[
+        "AUTO_SCALING_GROUP",
+        "CERTIFICATE",
+        "CLOUDWATCH_ALARM",
+        "DYNAMODB_TABLE",
+        "EC2_FLOW_LOG",
+        "ECR_REPOSITORY",
+        "ELASTIC_IP",
+        "HOSTED_ZONE",
+        "IAM_INSTANCE_PROFILE",
+        "IAM_MANAGED_POLICY",
+        "IAM_ROLE",
+        "IAM_ROLE_POLICY",
+        "INSTANCE",
+        "INTERNET_GATEWAY",
+        "KMS_KEY",
+        "LAUNCH_TEMPLATE",
+        "LISTENER",
+        "LISTENER_RULE",
+        "LOAD_BALANCER",
+        "NAT_GATEWAY",
+        "RDS_DB_INSTANCE",
+        "RDS_DB_SUBNET_GROUP",
+        "RECORD",
+        "ROUTE",
+        "ROUTE_TABLE",
+        "S3_BUCKET",
+        "SCALING_POLICY",
+        "SCHEDULED_ACTION",
+        "SECRETSMANAGER_SECRET",
+        "SECURITY_GROUP",
+        "SUBNET",
+        "SUBNET_ROUTE_TABLE_ASSOCIATION",
+        "TARGET_GROUP",
+        "VOLUME",
+        "VPC",
+    ];
+
+    /// Every `kinds::NAME` the Rust sources under `dir` name.
+    fn kinds_named(dir: &Path, found: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                kinds_named(&path, found);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("a readable source file");
+            for (at, _) in text.match_indices("kinds::") {
+                let name: String = text[at + "kinds::".len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                    .collect();
+                if !name.is_empty() {
+                    found.insert(name);
+                }
+            }
+            assert!(
+                !text.contains("kinds::{") && !text.contains("\"aws."),
+                "{}: names kinds in a way this guard cannot see (an import list or a kind string)",
+                path.display()
+            );
+        }
+    }
+
+    /// The target crates name no construct's kind, and per-kind code only for the kinds listed above: a
+    /// new hand-written kind must be a construct, and a kind that became one leaves the list.
+    #[test]
+    fn target_crates_keep_per_kind_code_only_for_the_kinds_not_yet_moved() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut found = BTreeSet::new();
+        for target in ["stackwright-cloudformation", "stackwright-terraform"] {
+            kinds_named(&root.join(target).join("src"), &mut found);
+        }
+        let allowed: BTreeSet<String> = ENGINE
+            .iter()
+            .chain(NOT_YET_CONSTRUCTS)
+            .map(|k| (*k).to_owned())
+            .collect();
+        let new: Vec<&String> = found.difference(&allowed).collect();
+        assert!(
+            new.is_empty(),
+            "the target crates lower {new:?} per kind: make them constructs (construct.rs) instead"
+        );
+        let moved: Vec<&String> = allowed.difference(&found).collect();
+        assert!(
+            moved.is_empty(),
+            "{moved:?} no longer have per-kind code in the target crates: remove them from \
+             NOT_YET_CONSTRUCTS (or ENGINE)"
+        );
+    }
+
+    #[test]
+    fn forms_keep_their_order_the_physical_name_slot_and_the_skips() {
+        let mut resource = Resource::new("Group", "aws.test.Kind");
+        let mut cfn = Form::new();
+        cfn.physical_name("Name")
+            .set("B", 1)
+            .set("A", true)
+            .set_some("Unset", None::<bool>)
+            .set("B", 2)
+            .checkov_skip("CKV_1", "why");
+        let mut tf = Form::new();
+        tf.set("a", "x");
+        finish(&mut resource, cfn, tf);
+        let written: Vec<String> = entries(&resource, Target::CloudFormation)
+            .map(|(name, entry)| match entry {
+                Entry::PhysicalName => format!("{name}=<name>"),
+                Entry::Value(value) => format!("{name}={value:?}"),
+            })
+            .collect();
+        assert_eq!(written, ["Name=<name>", "B=Int(2)", "A=Bool(true)"]);
+        assert_eq!(
+            skips(&resource, Target::CloudFormation).collect::<Vec<_>>(),
+            [("CKV_1", "why")]
+        );
+        assert_eq!(skips(&resource, Target::Terraform).count(), 0);
+        assert_eq!(entries(&resource, Target::Terraform).count(), 1);
+        assert!(spelling("aws.test.Kind").is_none());
+        assert_eq!(
+            spelling(crate::kinds::SNS_TOPIC).map(|s| s.terraform),
+            Some("aws_sns_topic")
+        );
+    }
+}
