@@ -78,6 +78,11 @@ const CLOUDFORMATION_SKIPS: &str = "construct_cloudformation_skips";
 const TERRAFORM_SKIPS: &str = "construct_terraform_skips";
 /// The value of a form's entry where the resource's physical name goes, when it has one.
 const PHYSICAL_NAME: &str = "$stackwright:physical-name";
+/// The value of a form's entry where the physical name goes, derived by the target when the user gave
+/// none.
+const REQUIRED_NAME: &str = "$stackwright:required-name";
+/// The value of a form's entry holding a decimal number as text (values carry no floats).
+const NUMBER: &str = "$stackwright:number";
 
 impl Form {
     pub fn new() -> Self {
@@ -111,6 +116,30 @@ impl Form {
         )
     }
 
+    /// Property `name` takes the resource's physical name, or, when the user gave none and the target
+    /// requires one where the other generates it (Terraform), `<app>-<environment>-<stack>-<id>`,
+    /// checked against the kind's naming rule. CloudFormation generates the name instead.
+    pub fn required_name(&mut self, name: &str) -> &mut Self {
+        self.set(
+            name,
+            Value::Map(vec![(REQUIRED_NAME.to_owned(), Value::Bool(true))]),
+        )
+    }
+
+    /// Property `name` is the decimal number `text` (`0.5`, `90`), written as a JSON number.
+    pub fn number(&mut self, name: &str, text: impl Into<String>) -> &mut Self {
+        let text = Value::from(text.into());
+        self.set(name, Value::Map(vec![(NUMBER.to_owned(), text)]))
+    }
+
+    /// Copies the builder's own property `from` of `resource` (its private bag) to property `to`, when set.
+    pub fn copy(&mut self, resource: &Resource, from: &str, to: &str) -> &mut Self {
+        if let Some(value) = resource.get(from) {
+            self.set(to, value.clone());
+        }
+        self
+    }
+
     /// checkov check `id` does not apply to this target's resource, for `reason`.
     pub fn checkov_skip(&mut self, id: &str, reason: &str) -> &mut Self {
         self.skips.push((id.to_owned(), Value::from(reason)));
@@ -118,8 +147,10 @@ impl Form {
     }
 }
 
-/// Stores both targets' forms on the construct's node.
+/// Stores both targets' forms on the construct's node, in place of the builder's own properties (which
+/// only the construct's file reads).
 pub fn finish(resource: &mut Resource, cloudformation: Form, terraform: Form) {
+    resource.properties.clear();
     resource.set(CLOUDFORMATION, Value::Map(cloudformation.entries));
     resource.set(TERRAFORM, Value::Map(terraform.entries));
     if !cloudformation.skips.is_empty() {
@@ -136,6 +167,10 @@ pub enum Entry<'a> {
     Value(&'a Value),
     /// The resource's physical name, when it has one (else nothing).
     PhysicalName,
+    /// The resource's physical name, or one the target derives when it requires one.
+    RequiredName,
+    /// A decimal number, as text.
+    Number(&'a str),
 }
 
 /// A target's form of a construct's node, as stored: property name to value (for checks that read values,
@@ -156,6 +191,12 @@ pub fn entries(resource: &Resource, target: Target) -> impl Iterator<Item = (&st
         .map(|(name, value)| {
             let entry = match value.as_map() {
                 Some([(marker, _)]) if marker == PHYSICAL_NAME => Entry::PhysicalName,
+                Some([(marker, _)]) if marker == REQUIRED_NAME => Entry::RequiredName,
+                Some([(marker, text)]) if marker == NUMBER => Entry::Number(
+                    text.as_expr()
+                        .and_then(|e| e.as_literal())
+                        .unwrap_or_default(),
+                ),
                 _ => Entry::Value(value),
             };
             (name.as_str(), entry)
@@ -207,7 +248,6 @@ mod tests {
     const NOT_YET_CONSTRUCTS: &[&str] = &[
         "AUTO_SCALING_GROUP",
         "CERTIFICATE",
-        "CLOUDWATCH_ALARM",
         "DYNAMODB_TABLE",
         "EC2_FLOW_LOG",
         "ECR_REPOSITORY",
@@ -303,27 +343,36 @@ mod tests {
         let mut resource = Resource::new("Group", "aws.test.Kind");
         let mut cfn = Form::new();
         cfn.physical_name("Name")
+            .number("N", "0.5")
             .set("B", 1)
             .set("A", true)
             .set_some("Unset", None::<bool>)
             .set("B", 2)
             .checkov_skip("CKV_1", "why");
         let mut tf = Form::new();
-        tf.set("a", "x");
+        tf.required_name("name").set("a", "x");
         finish(&mut resource, cfn, tf);
         let written: Vec<String> = entries(&resource, Target::CloudFormation)
             .map(|(name, entry)| match entry {
                 Entry::PhysicalName => format!("{name}=<name>"),
+                Entry::RequiredName => format!("{name}=<required name>"),
+                Entry::Number(text) => format!("{name}={text}"),
                 Entry::Value(value) => format!("{name}={value:?}"),
             })
             .collect();
-        assert_eq!(written, ["Name=<name>", "B=Int(2)", "A=Bool(true)"]);
+        assert_eq!(
+            written,
+            ["Name=<name>", "N=0.5", "B=Int(2)", "A=Bool(true)"]
+        );
         assert_eq!(
             skips(&resource, Target::CloudFormation).collect::<Vec<_>>(),
             [("CKV_1", "why")]
         );
         assert_eq!(skips(&resource, Target::Terraform).count(), 0);
-        assert_eq!(entries(&resource, Target::Terraform).count(), 1);
+        assert!(matches!(
+            entries(&resource, Target::Terraform).next(),
+            Some(("name", Entry::RequiredName))
+        ));
         assert!(spelling("aws.test.Kind").is_none());
         assert_eq!(
             spelling(crate::kinds::SNS_TOPIC).map(|s| s.terraform),

@@ -15,7 +15,6 @@ mod arn;
 pub mod autoscaling;
 mod check;
 pub mod cidr;
-pub mod cloudwatch;
 pub mod construct;
 pub mod dynamodb;
 pub mod ec2;
@@ -48,6 +47,7 @@ macro_rules! constructs {
 }
 
 constructs! {
+    cloudwatch: [ALARM],
     kms: [ALIAS],
     logs: [LOG_GROUP],
     sns: [TOPIC, SUBSCRIPTION],

@@ -18,7 +18,9 @@ pub(super) fn lower(p: &mut Props, spelling: &'static Spelling) -> &'static str 
                 let lowered = p.value(value);
                 p.insert(name, lowered);
             }
-            Entry::PhysicalName => p.physical_name(name),
+            // CloudFormation generates a name the user did not give.
+            Entry::PhysicalName | Entry::RequiredName => p.physical_name(name),
+            Entry::Number(text) => p.insert(name, super::number(text)),
         }
     }
     spelling.cloudformation

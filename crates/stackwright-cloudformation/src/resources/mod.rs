@@ -3,7 +3,6 @@
 
 mod acm;
 mod autoscaling;
-mod cloudwatch;
 mod construct;
 mod dynamodb;
 mod ec2;
@@ -63,7 +62,6 @@ const SERVICES: &[Service] = &[
     s3::SERVICE,
     ecr::SERVICE,
     logs::SERVICE,
-    cloudwatch::SERVICE,
     secretsmanager::SERVICE,
     dynamodb::SERVICE,
     rds::SERVICE,
@@ -579,7 +577,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::IAM_MANAGED_POLICY
         | kinds::IAM_INSTANCE_PROFILE
         | kinds::KMS_KEY
-        | kinds::CLOUDWATCH_ALARM
         | kinds::SECRETSMANAGER_SECRET
         | kinds::DYNAMODB_TABLE
         | kinds::RDS_DB_SUBNET_GROUP

@@ -2,6 +2,7 @@
 //! lowered like a raw resource's attributes. No kind-specific code here.
 
 use super::Attrs;
+use serde_json::Value as Json;
 use stackwright_aws::construct::{self, Entry, Spelling};
 use stackwright_core::Target;
 
@@ -20,6 +21,11 @@ pub(super) fn lower(a: &mut Attrs, spelling: &'static Spelling) {
                 a.insert(name, lowered);
             }
             Entry::PhysicalName => a.physical_name(name),
+            Entry::RequiredName => {
+                let required = a.lowering.checked_required_name(resource, a.problems);
+                a.insert(name, Json::String(crate::expr::escape(&required)));
+            }
+            Entry::Number(text) => a.insert(name, super::number(text)),
         }
     }
     if spelling.terraform_tags {

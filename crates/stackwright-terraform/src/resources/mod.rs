@@ -3,7 +3,6 @@
 
 mod acm;
 mod autoscaling;
-mod cloudwatch;
 mod construct;
 mod dynamodb;
 mod ec2;
@@ -149,7 +148,6 @@ const SERVICES: &[Service] = &[
     s3::SERVICE,
     ecr::SERVICE,
     logs::SERVICE,
-    cloudwatch::SERVICE,
     secretsmanager::SERVICE,
     dynamodb::SERVICE,
     rds::SERVICE,
