@@ -296,6 +296,7 @@ pub(crate) static ALARM: Spelling = Spelling {
             terraform: "arn",
         },
     ],
+    terraform_blocks: &[],
 };
 
 /// The alarm's properties in each target, from the builder's own.

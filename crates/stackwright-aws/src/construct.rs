@@ -47,6 +47,18 @@ pub struct Spelling {
     /// through the provider's `default_tags`).
     pub terraform_tags: bool,
     pub attributes: &'static [Attribute],
+    /// Terraform resources the kind splits into beside its main block (a repository's lifecycle policy),
+    /// each present when the node has a body for it ([`terraform_block`]).
+    pub terraform_blocks: &'static [Block],
+}
+
+/// A resource a construct adds beside its main one in a target.
+#[derive(Clone, Copy, Debug)]
+pub struct Block {
+    /// The resource type.
+    pub type_name: &'static str,
+    /// What the block's name adds to the main one's (`_lifecycle`).
+    pub suffix: &'static str,
 }
 
 impl Spelling {
@@ -83,6 +95,8 @@ const PHYSICAL_NAME: &str = "$stackwright:physical-name";
 const REQUIRED_NAME: &str = "$stackwright:required-name";
 /// The value of a form's entry holding a decimal number as text (values carry no floats).
 const NUMBER: &str = "$stackwright:number";
+/// The node's property holding the bodies of its Terraform blocks, by suffix.
+const TERRAFORM_BLOCKS: &str = "construct_terraform_blocks";
 
 impl Form {
     pub fn new() -> Self {
@@ -120,6 +134,15 @@ impl Form {
     /// requires one where the other generates it (Terraform), `<app>-<environment>-<stack>-<id>`,
     /// checked against the kind's naming rule. CloudFormation generates the name instead.
     pub fn required_name(&mut self, name: &str) -> &mut Self {
+        self.set(
+            name,
+            Value::Map(vec![(REQUIRED_NAME.to_owned(), Value::Bool(false))]),
+        )
+    }
+
+    /// [`Form::required_name`] in lowercase (an ECR repository's), the derived name lowercased rather
+    /// than checked.
+    pub fn required_lowercase_name(&mut self, name: &str) -> &mut Self {
         self.set(
             name,
             Value::Map(vec![(REQUIRED_NAME.to_owned(), Value::Bool(true))]),
@@ -161,14 +184,51 @@ pub fn finish(resource: &mut Resource, cloudformation: Form, terraform: Form) {
     }
 }
 
+/// Adds the body of the construct's Terraform block `suffix` (one of [`Spelling::terraform_blocks`]) to
+/// its node, after [`finish`]. A reference to the construct itself (its handle's attribute) names its main
+/// block.
+pub fn terraform_block(resource: &mut Resource, suffix: &str, body: Form) {
+    let mut blocks = match resource.get(TERRAFORM_BLOCKS) {
+        Some(Value::Map(blocks)) => blocks.clone(),
+        _ => Vec::new(),
+    };
+    blocks.push((suffix.to_owned(), Value::Map(body.entries)));
+    resource.set(TERRAFORM_BLOCKS, Value::Map(blocks));
+}
+
+/// The Terraform blocks of a construct's node: each block of its spelling that has a body, with the
+/// body's entries in order.
+pub fn terraform_blocks<'r>(
+    resource: &'r Resource,
+    spelling: &'static Spelling,
+) -> impl Iterator<Item = (&'static Block, Vec<(&'r str, Entry<'r>)>)> {
+    let bodies = resource
+        .get(TERRAFORM_BLOCKS)
+        .and_then(Value::as_map)
+        .unwrap_or_default();
+    spelling.terraform_blocks.iter().filter_map(move |block| {
+        let (_, body) = bodies.iter().find(|(suffix, _)| suffix == block.suffix)?;
+        let entries = body
+            .as_map()
+            .unwrap_or_default()
+            .iter()
+            .map(|(name, value)| (name.as_str(), entry(value)))
+            .collect();
+        Some((block, entries))
+    })
+}
+
 /// An entry of a target's form.
 #[derive(Clone, Copy, Debug)]
 pub enum Entry<'a> {
     Value(&'a Value),
     /// The resource's physical name, when it has one (else nothing).
     PhysicalName,
-    /// The resource's physical name, or one the target derives when it requires one.
-    RequiredName,
+    /// The resource's physical name, or one the target derives when it requires one (checked against the
+    /// kind's naming rule; with `lowercase`, lowercased instead, for names AWS wants in lowercase).
+    RequiredName {
+        lowercase: bool,
+    },
     /// A decimal number, as text.
     Number(&'a str),
 }
@@ -188,19 +248,23 @@ pub fn entries(resource: &Resource, target: Target) -> impl Iterator<Item = (&st
         .and_then(Value::as_map)
         .unwrap_or_default()
         .iter()
-        .map(|(name, value)| {
-            let entry = match value.as_map() {
-                Some([(marker, _)]) if marker == PHYSICAL_NAME => Entry::PhysicalName,
-                Some([(marker, _)]) if marker == REQUIRED_NAME => Entry::RequiredName,
-                Some([(marker, text)]) if marker == NUMBER => Entry::Number(
-                    text.as_expr()
-                        .and_then(|e| e.as_literal())
-                        .unwrap_or_default(),
-                ),
-                _ => Entry::Value(value),
-            };
-            (name.as_str(), entry)
-        })
+        .map(|(name, value)| (name.as_str(), entry(value)))
+}
+
+/// What a stored value of a form stands for.
+fn entry(value: &Value) -> Entry<'_> {
+    match value.as_map() {
+        Some([(marker, _)]) if marker == PHYSICAL_NAME => Entry::PhysicalName,
+        Some([(marker, lowercase)]) if marker == REQUIRED_NAME => Entry::RequiredName {
+            lowercase: lowercase.as_bool() == Some(true),
+        },
+        Some([(marker, text)]) if marker == NUMBER => Entry::Number(
+            text.as_expr()
+                .and_then(|e| e.as_literal())
+                .unwrap_or_default(),
+        ),
+        _ => Entry::Value(value),
+    }
 }
 
 /// The checkov checks (id, reason) that `target`'s form of a construct's node makes inapplicable.
@@ -250,7 +314,6 @@ mod tests {
         "CERTIFICATE",
         "DYNAMODB_TABLE",
         "EC2_FLOW_LOG",
-        "ECR_REPOSITORY",
         "ELASTIC_IP",
         "HOSTED_ZONE",
         "IAM_INSTANCE_PROFILE",
@@ -355,7 +418,7 @@ mod tests {
         let written: Vec<String> = entries(&resource, Target::CloudFormation)
             .map(|(name, entry)| match entry {
                 Entry::PhysicalName => format!("{name}=<name>"),
-                Entry::RequiredName => format!("{name}=<required name>"),
+                Entry::RequiredName { .. } => format!("{name}=<required name>"),
                 Entry::Number(text) => format!("{name}={text}"),
                 Entry::Value(value) => format!("{name}={value:?}"),
             })
@@ -371,7 +434,7 @@ mod tests {
         assert_eq!(skips(&resource, Target::Terraform).count(), 0);
         assert!(matches!(
             entries(&resource, Target::Terraform).next(),
-            Some(("name", Entry::RequiredName))
+            Some(("name", Entry::RequiredName { lowercase: false }))
         ));
         assert!(spelling("aws.test.Kind").is_none());
         assert_eq!(

@@ -223,6 +223,7 @@ pub(crate) static ALIAS: Spelling = Spelling {
         cloudformation: Read::Ref,
         terraform: "name",
     }],
+    terraform_blocks: &[],
 };
 
 /// A friendly name (`alias/app-data`) for a key.

@@ -18,7 +18,6 @@ pub mod cidr;
 pub mod construct;
 pub mod dynamodb;
 pub mod ec2;
-pub mod ecr;
 pub mod elbv2;
 mod existing;
 pub mod findings;
@@ -48,6 +47,7 @@ macro_rules! constructs {
 
 constructs! {
     cloudwatch: [ALARM],
+    ecr: [REPOSITORY],
     kms: [ALIAS],
     logs: [LOG_GROUP],
     sns: [TOPIC, SUBSCRIPTION],

@@ -25,6 +25,7 @@ pub(crate) static LOG_GROUP: Spelling = Spelling {
         cloudformation: Read::Ref,
         terraform: "name",
     }],
+    terraform_blocks: &[],
 };
 
 /// Why a group without a retention period is not a finding.

@@ -23,6 +23,7 @@ pub(crate) static TOPIC: Spelling = Spelling {
             terraform: "name",
         },
     ],
+    terraform_blocks: &[],
 };
 
 /// A subscription in each target.
@@ -36,6 +37,7 @@ pub(crate) static SUBSCRIPTION: Spelling = Spelling {
         cloudformation: Read::Ref,
         terraform: "arn",
     }],
+    terraform_blocks: &[],
 };
 
 /// The AWS managed key of SNS, which topics are encrypted with unless `.kms_master_key_id(...)` chooses

@@ -32,6 +32,7 @@ pub(crate) static QUEUE: Spelling = Spelling {
             terraform: "name",
         },
     ],
+    terraform_blocks: &[],
 };
 
 /// How long a queue keeps a message by default: 4 days, SQS's own default, written out so that both

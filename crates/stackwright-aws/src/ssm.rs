@@ -76,6 +76,7 @@ pub(crate) static PARAMETER: Spelling = Spelling {
             terraform: "arn",
         },
     ],
+    terraform_blocks: &[],
 };
 
 /// A parameter this stack owns: a `String` or `StringList` value other resources and programs read.

@@ -116,3 +116,44 @@ fn a_queue_out_of_range_or_with_a_dead_letter_queue_that_expires_first_is_an_err
     );
     assert!(errors.contains(&at), "not located at {at}:\n{errors}");
 }
+
+/// A construct holds each value once per target; a wrong reference in it is still one error.
+#[test]
+fn a_reference_to_another_environment_in_a_construct_is_one_error() {
+    use stackwright::aws::sns;
+    use stackwright::{App, Environment};
+    use std::sync::Mutex;
+    let first: Mutex<Option<sns::TopicHandle>> = Mutex::new(None);
+    let app = App::new("demo")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("prod", "123456789012", "eu-west-1", ()))
+        .stack("main", move |s, _| {
+            let topic = s.add(sns::Topic::new("Alerts"));
+            let mut first = first.lock().unwrap();
+            let foreign = first.get_or_insert(topic);
+            s.add(sns::Subscription::new(
+                "Ops",
+                foreign,
+                sns::Endpoint::Email("ops@example.com".into()),
+            ));
+        });
+    fails(
+        &app,
+        &["`Ops` references a resource attribute of environment `dev` (stack `main`)"],
+    );
+    // The library's own list, before the CLI merges what it prints.
+    let Err(problems) =
+        stackwright::synth::synthesize(&app, &stackwright::synth::Request::default())
+    else {
+        panic!("a rejected reference synthesized");
+    };
+    let ops: Vec<_> = problems
+        .iter()
+        .filter(|p| p.message.contains("`Ops` references"))
+        .collect();
+    assert_eq!(
+        ops.len(),
+        1,
+        "one error, not one per target's form: {ops:#?}"
+    );
+}

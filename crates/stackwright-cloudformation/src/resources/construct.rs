@@ -19,7 +19,7 @@ pub(super) fn lower(p: &mut Props, spelling: &'static Spelling) -> &'static str 
                 p.insert(name, lowered);
             }
             // CloudFormation generates a name the user did not give.
-            Entry::PhysicalName | Entry::RequiredName => p.physical_name(name),
+            Entry::PhysicalName | Entry::RequiredName { .. } => p.physical_name(name),
             Entry::Number(text) => p.insert(name, super::number(text)),
         }
     }

@@ -6,7 +6,6 @@ mod autoscaling;
 mod construct;
 mod dynamodb;
 mod ec2;
-mod ecr;
 mod elbv2;
 mod iam;
 mod kms;
@@ -60,7 +59,6 @@ const SERVICES: &[Service] = &[
     iam::SERVICE,
     kms::SERVICE,
     s3::SERVICE,
-    ecr::SERVICE,
     logs::SERVICE,
     secretsmanager::SERVICE,
     dynamodb::SERVICE,

@@ -6,7 +6,6 @@ mod autoscaling;
 mod construct;
 mod dynamodb;
 mod ec2;
-mod ecr;
 mod elbv2;
 mod iam;
 mod kms;
@@ -146,7 +145,6 @@ const SERVICES: &[Service] = &[
     iam::SERVICE,
     kms::SERVICE,
     s3::SERVICE,
-    ecr::SERVICE,
     logs::SERVICE,
     secretsmanager::SERVICE,
     dynamodb::SERVICE,
@@ -629,7 +627,7 @@ impl Lowering<'_> {
             blocks.awscc = true;
             registry::lower(&mut a)
         } else if let Some(spelling) = stackwright_aws::construct::spelling(resource.kind) {
-            construct::lower(&mut a, spelling);
+            construct::lower(name, &mut a, &mut secondary, spelling);
             true
         } else {
             SERVICES
