@@ -95,6 +95,11 @@ const PHYSICAL_NAME: &str = "$stackwright:physical-name";
 const REQUIRED_NAME: &str = "$stackwright:required-name";
 /// The value of a form's entry holding a decimal number as text (values carry no floats).
 const NUMBER: &str = "$stackwright:number";
+/// The value of a form's entry that is the resource's deletion protection as the environment leaves it.
+const DELETION_PROTECTION: &str = "$stackwright:deletion-protection";
+/// The neutral property the core turns off in an environment that tears down completely
+/// (`Resource::apply_environment_removal`), after the builder was declared.
+const NEUTRAL_DELETION_PROTECTION: &str = "deletion_protection";
 /// The node's property holding the bodies of its Terraform blocks, by suffix.
 const TERRAFORM_BLOCKS: &str = "construct_terraform_blocks";
 
@@ -155,6 +160,16 @@ impl Form {
         self.set(name, Value::Map(vec![(NUMBER.to_owned(), text)]))
     }
 
+    /// Property `name` is whether the resource is protected from deletion: `protected`, unless the
+    /// environment tears down completely and the user left the choice to it (then off, which the core
+    /// decides after the builder is declared).
+    pub fn deletion_protection(&mut self, name: &str) -> &mut Self {
+        self.set(
+            name,
+            Value::Map(vec![(DELETION_PROTECTION.to_owned(), Value::Bool(true))]),
+        )
+    }
+
     /// Copies the builder's own property `from` of `resource` (its private bag) to property `to`, when set.
     pub fn copy(&mut self, resource: &Resource, from: &str, to: &str) -> &mut Self {
         if let Some(value) = resource.get(from) {
@@ -173,7 +188,10 @@ impl Form {
 /// Stores both targets' forms on the construct's node, in place of the builder's own properties (which
 /// only the construct's file reads).
 pub fn finish(resource: &mut Resource, cloudformation: Form, terraform: Form) {
-    resource.properties.clear();
+    // Deletion protection stays for the core to turn off ([`Form::deletion_protection`]).
+    resource
+        .properties
+        .retain(|(name, _)| *name == NEUTRAL_DELETION_PROTECTION);
     resource.set(CLOUDFORMATION, Value::Map(cloudformation.entries));
     resource.set(TERRAFORM, Value::Map(terraform.entries));
     if !cloudformation.skips.is_empty() {
@@ -212,7 +230,7 @@ pub fn terraform_blocks<'r>(
             .as_map()
             .unwrap_or_default()
             .iter()
-            .map(|(name, value)| (name.as_str(), entry(value)))
+            .filter_map(|(name, value)| Some((name.as_str(), entry(resource, value)?)))
             .collect();
         Some((block, entries))
     })
@@ -233,6 +251,16 @@ pub enum Entry<'a> {
     Number(&'a str),
 }
 
+/// A map value of `entries`, for a form's nested objects.
+pub fn object(entries: &[(&str, Value)]) -> Value {
+    Value::Map(
+        entries
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    )
+}
+
 /// A target's form of a construct's node, as stored: property name to value (for checks that read values,
 /// such as literal secrets); `None` for other nodes.
 pub fn form(resource: &Resource, target: Target) -> Option<&Value> {
@@ -248,12 +276,16 @@ pub fn entries(resource: &Resource, target: Target) -> impl Iterator<Item = (&st
         .and_then(Value::as_map)
         .unwrap_or_default()
         .iter()
-        .map(|(name, value)| (name.as_str(), entry(value)))
+        .filter_map(|(name, value)| Some((name.as_str(), entry(resource, value)?)))
 }
 
-/// What a stored value of a form stands for.
-fn entry(value: &Value) -> Entry<'_> {
-    match value.as_map() {
+/// What a stored value of a form stands for; `None` for an entry that has no value here (deletion
+/// protection the builder did not set).
+fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
+    Some(match value.as_map() {
+        Some([(marker, _)]) if marker == DELETION_PROTECTION => {
+            Entry::Value(resource.get(NEUTRAL_DELETION_PROTECTION)?)
+        }
         Some([(marker, _)]) if marker == PHYSICAL_NAME => Entry::PhysicalName,
         Some([(marker, lowercase)]) if marker == REQUIRED_NAME => Entry::RequiredName {
             lowercase: lowercase.as_bool() == Some(true),
@@ -264,7 +296,7 @@ fn entry(value: &Value) -> Entry<'_> {
                 .unwrap_or_default(),
         ),
         _ => Entry::Value(value),
-    }
+    })
 }
 
 /// The checkov checks (id, reason) that `target`'s form of a construct's node makes inapplicable.
@@ -312,7 +344,6 @@ mod tests {
     const NOT_YET_CONSTRUCTS: &[&str] = &[
         "AUTO_SCALING_GROUP",
         "CERTIFICATE",
-        "DYNAMODB_TABLE",
         "EC2_FLOW_LOG",
         "ELASTIC_IP",
         "HOSTED_ZONE",

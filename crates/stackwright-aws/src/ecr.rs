@@ -2,8 +2,9 @@
 
 use crate::construct::{Attribute, Block, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
+use crate::construct::object;
 use crate::{construct, kinds, Handle};
-use stackwright_core::{Declare, RemovalPolicy, Resource, ResourceRef, Value};
+use stackwright_core::{Declare, RemovalPolicy, Resource, ResourceRef};
 
 /// A repository in each target; Terraform keeps its lifecycle policy in a resource of its own.
 pub(crate) static REPOSITORY: Spelling = Spelling {
@@ -94,14 +95,6 @@ impl Declare for Repository {
             untagged_expiration_days: days,
         } = self;
         let handle = RepositoryHandle { handle: Handle(at) };
-        let object = |entries: &[(&str, Value)]| {
-            Value::Map(
-                entries
-                    .iter()
-                    .map(|(k, v)| ((*k).to_owned(), v.clone()))
-                    .collect(),
-            )
-        };
         let policy = lifecycle_policy(days);
         let mut cfn = Form::new();
         cfn.set(

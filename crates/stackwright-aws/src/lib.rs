@@ -16,7 +16,6 @@ pub mod autoscaling;
 mod check;
 pub mod cidr;
 pub mod construct;
-pub mod dynamodb;
 pub mod ec2;
 pub mod elbv2;
 mod existing;
@@ -47,6 +46,7 @@ macro_rules! constructs {
 
 constructs! {
     cloudwatch: [ALARM],
+    dynamodb: [TABLE],
     ecr: [REPOSITORY],
     kms: [ALIAS],
     logs: [LOG_GROUP],

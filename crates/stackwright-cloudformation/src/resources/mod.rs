@@ -4,7 +4,6 @@
 mod acm;
 mod autoscaling;
 mod construct;
-mod dynamodb;
 mod ec2;
 mod elbv2;
 mod iam;
@@ -61,7 +60,6 @@ const SERVICES: &[Service] = &[
     s3::SERVICE,
     logs::SERVICE,
     secretsmanager::SERVICE,
-    dynamodb::SERVICE,
     rds::SERVICE,
 ];
 
@@ -576,7 +574,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::IAM_INSTANCE_PROFILE
         | kinds::KMS_KEY
         | kinds::SECRETSMANAGER_SECRET
-        | kinds::DYNAMODB_TABLE
         | kinds::RDS_DB_SUBNET_GROUP
         | kinds::RDS_DB_INSTANCE => one(None),
         _ => return None,

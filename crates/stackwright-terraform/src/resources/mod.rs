@@ -4,7 +4,6 @@
 mod acm;
 mod autoscaling;
 mod construct;
-mod dynamodb;
 mod ec2;
 mod elbv2;
 mod iam;
@@ -147,7 +146,6 @@ const SERVICES: &[Service] = &[
     s3::SERVICE,
     logs::SERVICE,
     secretsmanager::SERVICE,
-    dynamodb::SERVICE,
     rds::SERVICE,
 ];
 
