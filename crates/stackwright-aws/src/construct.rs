@@ -361,7 +361,6 @@ mod tests {
         "NAT_GATEWAY",
         "RDS_DB_INSTANCE",
         "RDS_DB_SUBNET_GROUP",
-        "RECORD",
         "ROUTE",
         "ROUTE_TABLE",
         "S3_BUCKET",

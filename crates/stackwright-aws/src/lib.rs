@@ -29,7 +29,6 @@ pub mod raw;
 pub mod rds;
 pub mod registry;
 pub mod remote;
-pub mod route53;
 pub mod s3;
 pub mod secretsmanager;
 pub mod service;
@@ -50,6 +49,7 @@ constructs! {
     ecr: [REPOSITORY],
     kms: [ALIAS],
     logs: [LOG_GROUP],
+    route53: [RECORD],
     sns: [TOPIC, SUBSCRIPTION],
     sqs: [QUEUE],
     ssm: [PARAMETER],

@@ -566,7 +566,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::LISTENER
         | kinds::LISTENER_RULE
         | kinds::HOSTED_ZONE
-        | kinds::RECORD
         | kinds::CERTIFICATE
         | kinds::IAM_ROLE
         | kinds::IAM_ROLE_POLICY
