@@ -28,7 +28,9 @@ pub enum Read {
 /// target reads it.
 #[derive(Clone, Copy, Debug)]
 pub struct Attribute {
+    /// The neutral name the handle's method reads (`arn`).
     pub name: &'static str,
+    /// How CloudFormation reads it.
     pub cloudformation: Read,
     /// The attribute of the Terraform resource.
     pub terraform: &'static str,
@@ -46,6 +48,7 @@ pub struct Spelling {
     /// Whether the Terraform resource takes the resource's own tags (`tags`; the environment's reach it
     /// through the provider's `default_tags`).
     pub terraform_tags: bool,
+    /// The handle's attributes.
     pub attributes: &'static [Attribute],
     /// Terraform resources the kind splits into beside its main block (a repository's lifecycle policy),
     /// each present when the node has a body for it ([`terraform_block`]).
@@ -104,6 +107,7 @@ const NEUTRAL_DELETION_PROTECTION: &str = "deletion_protection";
 const TERRAFORM_BLOCKS: &str = "construct_terraform_blocks";
 
 impl Form {
+    /// An empty form.
     pub fn new() -> Self {
         Form::default()
     }
@@ -239,14 +243,13 @@ pub fn terraform_blocks<'r>(
 /// An entry of a target's form.
 #[derive(Clone, Copy, Debug)]
 pub enum Entry<'a> {
+    /// A value, lowered like any other (references, pseudo values, `Expr::no_value()`).
     Value(&'a Value),
     /// The resource's physical name, when it has one (else nothing).
     PhysicalName,
     /// The resource's physical name, or one the target derives when it requires one (checked against the
     /// kind's naming rule; with `lowercase`, lowercased instead, for names AWS wants in lowercase).
-    RequiredName {
-        lowercase: bool,
-    },
+    RequiredName { lowercase: bool },
     /// A decimal number, as text.
     Number(&'a str),
 }

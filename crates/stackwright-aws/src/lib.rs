@@ -7,8 +7,11 @@
 //! Builders check their own input (CIDR syntax, ranges) and record problems on the resource, so that all
 //! problems of an app are reported together with the line that declared them.
 //!
-//! Architecture invariant: builders produce neutral [`Resource`](stackwright_core::Resource) nodes; the
-//! spelling of each resource in CloudFormation or Terraform lives in the target crates, keyed by [`kinds`].
+//! Architecture invariant: builders produce neutral [`Resource`](stackwright_core::Resource) nodes. A
+//! construct (listed in `constructs!` below) spells itself in each target in its own file
+//! ([`construct`]), and both targets lower it generically; the other kinds are still spelled in the
+//! target crates, keyed by [`kinds`] (a ratchet test in `construct` lists them, and the list only
+//! shrinks).
 
 pub mod acm;
 mod arn;
