@@ -350,7 +350,6 @@ mod tests {
         "EC2_FLOW_LOG",
         "ELASTIC_IP",
         "HOSTED_ZONE",
-        "IAM_INSTANCE_PROFILE",
         "IAM_MANAGED_POLICY",
         "IAM_ROLE",
         "IAM_ROLE_POLICY",

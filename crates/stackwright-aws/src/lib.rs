@@ -24,7 +24,6 @@ pub mod elbv2;
 mod existing;
 pub mod findings;
 mod handle;
-pub mod iam;
 pub mod kinds;
 pub mod naming;
 pub mod ordering;
@@ -50,6 +49,7 @@ constructs! {
     cloudwatch: [ALARM],
     dynamodb: [TABLE],
     ecr: [REPOSITORY],
+    iam: [INSTANCE_PROFILE],
     kms: [ALIAS],
     logs: [LOG_GROUP],
     route53: [RECORD],

@@ -570,7 +570,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::IAM_ROLE
         | kinds::IAM_ROLE_POLICY
         | kinds::IAM_MANAGED_POLICY
-        | kinds::IAM_INSTANCE_PROFILE
         | kinds::KMS_KEY
         | kinds::SECRETSMANAGER_SECRET
         | kinds::RDS_DB_SUBNET_GROUP
