@@ -19,7 +19,6 @@ pub mod autoscaling;
 mod check;
 pub mod cidr;
 pub mod construct;
-pub mod ec2;
 pub mod elbv2;
 mod existing;
 pub mod findings;
@@ -48,6 +47,7 @@ macro_rules! constructs {
 constructs! {
     cloudwatch: [ALARM],
     dynamodb: [TABLE],
+    ec2: [ROUTE_TABLE, SUBNET_ROUTE_TABLE_ASSOCIATION],
     ecr: [REPOSITORY],
     iam: [INSTANCE_PROFILE],
     kms: [ALIAS],

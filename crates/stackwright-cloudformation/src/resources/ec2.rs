@@ -12,14 +12,9 @@ fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
     Some(match (kind, attr) {
         (kinds::SECURITY_GROUP, "id") => Attribute::GetAtt("GroupId"),
         (
-            kinds::VPC
-            | kinds::SUBNET
-            | kinds::INTERNET_GATEWAY
-            | kinds::ROUTE_TABLE
-            | kinds::ROUTE,
+            kinds::VPC | kinds::SUBNET | kinds::INTERNET_GATEWAY | kinds::ROUTE | kinds::INSTANCE,
             "id",
         ) => Attribute::Ref,
-        (kinds::SUBNET_ROUTE_TABLE_ASSOCIATION | kinds::INSTANCE, "id") => Attribute::Ref,
         (kinds::VPC, "cidr_block") => Attribute::GetAtt("CidrBlock"),
         (kinds::SUBNET | kinds::INSTANCE, "availability_zone") => {
             Attribute::GetAtt("AvailabilityZone")
@@ -67,10 +62,6 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
                 .push((format!("{id}{ATTACHMENT_SUFFIX}"), attachment));
             "AWS::EC2::InternetGateway"
         }
-        kinds::ROUTE_TABLE => {
-            p.copy("vpc_id", "VpcId");
-            "AWS::EC2::RouteTable"
-        }
         kinds::ROUTE => {
             p.copy("route_table_id", "RouteTableId");
             p.copy("destination_cidr_block", "DestinationCidrBlock");
@@ -88,11 +79,6 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
                 }
             }
             "AWS::EC2::Route"
-        }
-        kinds::SUBNET_ROUTE_TABLE_ASSOCIATION => {
-            p.copy("subnet_id", "SubnetId");
-            p.copy("route_table_id", "RouteTableId");
-            "AWS::EC2::SubnetRouteTableAssociation"
         }
         kinds::SECURITY_GROUP => {
             p.copy("description", "GroupDescription");

@@ -548,9 +548,7 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         kinds::S3_BUCKET => one(resource.get("policy").map(|_| s3::POLICY_SUFFIX)),
         kinds::VPC
         | kinds::SUBNET
-        | kinds::ROUTE_TABLE
         | kinds::ROUTE
-        | kinds::SUBNET_ROUTE_TABLE_ASSOCIATION
         | kinds::SECURITY_GROUP
         | kinds::INSTANCE
         | kinds::ELASTIC_IP
