@@ -348,7 +348,6 @@ mod tests {
         "AUTO_SCALING_GROUP",
         "CERTIFICATE",
         "EC2_FLOW_LOG",
-        "ELASTIC_IP",
         "HOSTED_ZONE",
         "IAM_MANAGED_POLICY",
         "IAM_ROLE",

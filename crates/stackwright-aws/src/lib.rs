@@ -47,7 +47,7 @@ macro_rules! constructs {
 constructs! {
     cloudwatch: [ALARM],
     dynamodb: [TABLE],
-    ec2: [ROUTE_TABLE, SUBNET_ROUTE_TABLE_ASSOCIATION],
+    ec2: [ELASTIC_IP, ROUTE_TABLE, SUBNET_ROUTE_TABLE_ASSOCIATION],
     ecr: [REPOSITORY],
     iam: [INSTANCE_PROFILE],
     kms: [ALIAS],

@@ -23,8 +23,6 @@ fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
         (kinds::INSTANCE, "public_ip") => Attribute::GetAtt("PublicIp"),
         (kinds::INSTANCE, "private_dns_name") => Attribute::GetAtt("PrivateDnsName"),
         (kinds::INSTANCE, "public_dns_name") => Attribute::GetAtt("PublicDnsName"),
-        (kinds::ELASTIC_IP, "allocation_id") => Attribute::GetAtt("AllocationId"),
-        (kinds::ELASTIC_IP, "public_ip") => Attribute::GetAtt("PublicIp"),
         (kinds::NAT_GATEWAY | kinds::LAUNCH_TEMPLATE | kinds::VOLUME, "id") => Attribute::Ref,
         (kinds::LAUNCH_TEMPLATE, "latest_version") => Attribute::GetAtt("LatestVersionNumber"),
         (kinds::LAUNCH_TEMPLATE, "default_version") => Attribute::GetAtt("DefaultVersionNumber"),
@@ -151,10 +149,6 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
             p.copy("encrypted", "Encrypted");
             p.copy("kms_key_id", "KmsKeyId");
             "AWS::EC2::Volume"
-        }
-        kinds::ELASTIC_IP => {
-            p.copy("domain", "Domain");
-            "AWS::EC2::EIP"
         }
         kinds::NAT_GATEWAY => {
             p.copy("subnet_id", "SubnetId");

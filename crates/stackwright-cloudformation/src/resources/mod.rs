@@ -551,7 +551,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::ROUTE
         | kinds::SECURITY_GROUP
         | kinds::INSTANCE
-        | kinds::ELASTIC_IP
         | kinds::NAT_GATEWAY
         | kinds::LAUNCH_TEMPLATE
         | kinds::VOLUME

@@ -21,7 +21,6 @@ fn block_type(kind: &str) -> Option<(&'static str, bool)> {
         kinds::ROUTE => ("aws_route", false),
         kinds::SECURITY_GROUP => ("aws_security_group", false),
         kinds::INSTANCE => ("aws_instance", false),
-        kinds::ELASTIC_IP => ("aws_eip", false),
         kinds::NAT_GATEWAY => ("aws_nat_gateway", false),
         kinds::LAUNCH_TEMPLATE => ("aws_launch_template", false),
         kinds::VOLUME => ("aws_ebs_volume", false),
@@ -39,8 +38,6 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
         (kinds::INSTANCE, "public_ip") => "public_ip",
         (kinds::INSTANCE, "private_dns_name") => "private_dns",
         (kinds::INSTANCE, "public_dns_name") => "public_dns",
-        (kinds::ELASTIC_IP, "allocation_id") => "allocation_id",
-        (kinds::ELASTIC_IP, "public_ip") => "public_ip",
         (kinds::LAUNCH_TEMPLATE, "latest_version") => "latest_version",
         (kinds::LAUNCH_TEMPLATE, "default_version") => "default_version",
         _ => return None,
@@ -225,10 +222,6 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
                 // `prevent_destroy` is lifted) snapshots it first.
                 a.insert("final_snapshot", Json::Bool(true));
             }
-            a.tags();
-        }
-        kinds::ELASTIC_IP => {
-            a.copy("domain", "domain");
             a.tags();
         }
         kinds::NAT_GATEWAY => {
