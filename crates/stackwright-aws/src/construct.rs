@@ -365,7 +365,6 @@ mod tests {
         "ROUTE",
         "S3_BUCKET",
         "SCALING_POLICY",
-        "SCHEDULED_ACTION",
         "SECRETSMANAGER_SECRET",
         "SECURITY_GROUP",
         "SUBNET",

@@ -15,7 +15,6 @@
 
 pub mod acm;
 mod arn;
-pub mod autoscaling;
 mod check;
 pub mod cidr;
 pub mod construct;
@@ -45,6 +44,7 @@ macro_rules! constructs {
 }
 
 constructs! {
+    autoscaling: [SCHEDULED_ACTION],
     cloudwatch: [ALARM],
     dynamodb: [TABLE],
     ec2: [ELASTIC_IP, ROUTE_TABLE, SUBNET_ROUTE_TABLE_ASSOCIATION],

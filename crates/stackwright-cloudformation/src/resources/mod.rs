@@ -557,7 +557,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::EC2_FLOW_LOG
         | kinds::AUTO_SCALING_GROUP
         | kinds::SCALING_POLICY
-        | kinds::SCHEDULED_ACTION
         | kinds::LOAD_BALANCER
         | kinds::TARGET_GROUP
         | kinds::LISTENER
