@@ -68,13 +68,18 @@ pub(crate) fn set_bounded(
     text: String,
     max: usize,
 ) {
+    check_length(resource, what, &text, max);
+    resource.set(name, text);
+}
+
+/// Reports `text` (`what`) longer than `max` characters on `resource`.
+pub(crate) fn check_length(resource: &mut Resource, what: &str, text: &str, max: usize) {
     let length = text.chars().count();
     if length > max {
         resource.problems.push(format!(
             "{what} is {length} characters long: expected at most {max}"
         ));
     }
-    resource.set(name, text);
 }
 
 #[cfg(test)]

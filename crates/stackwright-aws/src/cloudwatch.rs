@@ -1,9 +1,10 @@
 //! CloudWatch metric alarms.
 
 use crate::check::set_bounded;
+use crate::construct::{Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
 use crate::naming::physical_name;
-use crate::{kinds, Handle};
+use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
 /// How a metric's data points are aggregated over a period.
@@ -271,6 +272,93 @@ impl Declare for Alarm {
                 self.resource.set(name, Value::List(actions));
             }
         }
+        let (cfn, tf) = forms(&self.resource);
+        construct::finish(&mut self.resource, cfn, tf);
         (self.resource, AlarmHandle { handle: Handle(at) })
     }
+}
+
+/// An alarm in each target.
+pub(crate) static ALARM: Spelling = Spelling {
+    kind: kinds::CLOUDWATCH_ALARM,
+    cloudformation: "AWS::CloudWatch::Alarm",
+    terraform: "aws_cloudwatch_metric_alarm",
+    terraform_tags: true,
+    attributes: &[
+        Attribute {
+            name: "name",
+            cloudformation: Read::Ref,
+            terraform: "alarm_name",
+        },
+        Attribute {
+            name: "arn",
+            cloudformation: Read::GetAtt("Arn"),
+            terraform: "arn",
+        },
+    ],
+    terraform_blocks: &[],
+};
+
+/// The alarm's properties in each target, from the builder's own.
+fn forms(alarm: &Resource) -> (Form, Form) {
+    let mut cfn = Form::new();
+    let mut tf = Form::new();
+    cfn.physical_name("AlarmName");
+    // The provider requires a name, which CloudFormation would generate.
+    tf.required_name("alarm_name");
+    for (from, to_cfn, to_tf) in [
+        ("description", "AlarmDescription", "alarm_description"),
+        ("namespace", "Namespace", "namespace"),
+        ("metric_name", "MetricName", "metric_name"),
+    ] {
+        cfn.copy(alarm, from, to_cfn);
+        tf.copy(alarm, from, to_tf);
+    }
+    if let Some(Value::Map(dimensions)) = alarm.get("dimensions") {
+        if !dimensions.is_empty() {
+            // CloudFormation lists `{Name, Value}` objects; Terraform takes the map.
+            let listed = dimensions
+                .iter()
+                .map(|(name, value)| {
+                    Value::Map(vec![
+                        ("Name".to_owned(), Value::from(name.as_str())),
+                        ("Value".to_owned(), value.clone()),
+                    ])
+                })
+                .collect();
+            cfn.set("Dimensions", Value::List(listed));
+            tf.copy(alarm, "dimensions", "dimensions");
+        }
+    }
+    for (from, to_cfn, to_tf) in [
+        ("statistic", "Statistic", "statistic"),
+        ("period", "Period", "period"),
+        ("evaluation_periods", "EvaluationPeriods", "evaluation_periods"),
+        ("datapoints_to_alarm", "DatapointsToAlarm", "datapoints_to_alarm"),
+    ] {
+        cfn.copy(alarm, from, to_cfn);
+        tf.copy(alarm, from, to_tf);
+    }
+    let threshold = alarm
+        .get("threshold")
+        .and_then(Value::as_expr)
+        .and_then(Expr::as_literal)
+        .unwrap_or_default();
+    cfn.number("Threshold", threshold);
+    tf.number("threshold", threshold);
+    for (from, to_cfn, to_tf) in [
+        ("comparison", "ComparisonOperator", "comparison_operator"),
+        ("treat_missing_data", "TreatMissingData", "treat_missing_data"),
+        ("alarm_actions", "AlarmActions", "alarm_actions"),
+        ("ok_actions", "OKActions", "ok_actions"),
+        (
+            "insufficient_data_actions",
+            "InsufficientDataActions",
+            "insufficient_data_actions",
+        ),
+    ] {
+        cfn.copy(alarm, from, to_cfn);
+        tf.copy(alarm, from, to_tf);
+    }
+    (cfn, tf)
 }

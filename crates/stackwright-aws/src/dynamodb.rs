@@ -5,7 +5,8 @@ use crate::handle::{attr_handle, common_setters};
 use crate::iam::{RoleHandle, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS, ENCRYPT_DECRYPT_ACTIONS};
 use crate::naming::physical_name;
-use crate::{kinds, Handle};
+use crate::construct::{object, Attribute, Form, Read, Spelling};
+use crate::{construct, kinds, Handle};
 use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
 
 /// The type of a key attribute.
@@ -216,7 +217,9 @@ const WRITE_ACTIONS: [&str; 4] = [
 
 impl Declare for Table {
     type Handle = TableHandle;
-    fn declare(self, at: ResourceRef) -> (Resource, TableHandle) {
+    fn declare(mut self, at: ResourceRef) -> (Resource, TableHandle) {
+        let (cfn, tf) = forms(&self.resource);
+        construct::finish(&mut self.resource, cfn, tf);
         let handle = TableHandle {
             handle: Handle(at),
             id: self.resource.id.clone(),
@@ -224,4 +227,129 @@ impl Declare for Table {
         };
         (self.resource, handle)
     }
+}
+
+/// A table in each target.
+pub(crate) static TABLE: Spelling = Spelling {
+    kind: kinds::DYNAMODB_TABLE,
+    cloudformation: "AWS::DynamoDB::Table",
+    terraform: "aws_dynamodb_table",
+    terraform_tags: true,
+    attributes: &[
+        Attribute {
+            name: "name",
+            cloudformation: Read::Ref,
+            terraform: "name",
+        },
+        Attribute {
+            name: "arn",
+            cloudformation: Read::GetAtt("Arn"),
+            terraform: "arn",
+        },
+    ],
+    terraform_blocks: &[],
+};
+
+/// Why a table without a customer managed key is not a finding.
+const AWS_MANAGED_KEY: &str = "encrypted with the AWS managed key aws/dynamodb; opt in to a customer \
+     managed key with `.encryption_key(&key)`";
+
+/// The table's properties in each target, from the builder's own.
+fn forms(table: &Resource) -> (Form, Form) {
+    let mut cfn = Form::new();
+    let mut tf = Form::new();
+    cfn.physical_name("TableName");
+    // The provider requires a name, which CloudFormation would generate.
+    tf.required_name("name");
+    tf.copy(table, "billing_mode", "billing_mode");
+    let mut schema = Vec::new();
+    let mut definitions = Vec::new();
+    let mut attributes = Vec::new();
+    for (key, key_type, to) in [
+        ("partition_key", "HASH", "hash_key"),
+        ("sort_key", "RANGE", "range_key"),
+    ] {
+        let Some(key) = table.get(key) else {
+            continue;
+        };
+        let (Some(name), Some(attribute_type)) = (key.get("name"), key.get("type")) else {
+            continue;
+        };
+        schema.push(object(&[
+            ("AttributeName", name.clone()),
+            ("KeyType", key_type.into()),
+        ]));
+        definitions.push(object(&[
+            ("AttributeName", name.clone()),
+            ("AttributeType", attribute_type.clone()),
+        ]));
+        tf.set(to, name.clone());
+        attributes.push(object(&[
+            ("name", name.clone()),
+            ("type", attribute_type.clone()),
+        ]));
+    }
+    cfn.set("KeySchema", Value::List(schema))
+        .set("AttributeDefinitions", Value::List(definitions))
+        .copy(table, "billing_mode", "BillingMode");
+    tf.set("attribute", Value::List(attributes))
+        .copy(table, "read_capacity", "read_capacity")
+        .copy(table, "write_capacity", "write_capacity");
+    if let (Some(read), Some(write)) = (table.get("read_capacity"), table.get("write_capacity")) {
+        cfn.set(
+            "ProvisionedThroughput",
+            object(&[
+                ("ReadCapacityUnits", read.clone()),
+                ("WriteCapacityUnits", write.clone()),
+            ]),
+        );
+    }
+    match table.get("kms_key_arn") {
+        Some(key) => {
+            cfn.set(
+                "SSESpecification",
+                object(&[
+                    ("SSEEnabled", true.into()),
+                    ("SSEType", "KMS".into()),
+                    ("KMSMasterKeyId", key.clone()),
+                ]),
+            );
+            tf.set(
+                "server_side_encryption",
+                object(&[("enabled", true.into()), ("kms_key_arn", key.clone())]),
+            );
+        }
+        None => {
+            cfn.set("SSESpecification", object(&[("SSEEnabled", true.into())]))
+                .checkov_skip("CKV_AWS_119", AWS_MANAGED_KEY);
+            tf.checkov_skip("CKV_AWS_119", AWS_MANAGED_KEY)
+                .set("server_side_encryption", object(&[("enabled", true.into())]));
+        }
+    }
+    if let Some(enabled) = table.get("point_in_time_recovery").and_then(Value::as_bool) {
+        cfn.set(
+            "PointInTimeRecoverySpecification",
+            object(&[("PointInTimeRecoveryEnabled", enabled.into())]),
+        );
+        tf.set(
+            "point_in_time_recovery",
+            object(&[("enabled", enabled.into())]),
+        );
+    }
+    cfn.deletion_protection("DeletionProtectionEnabled");
+    tf.deletion_protection("deletion_protection_enabled");
+    if let Some(attribute) = table.get("ttl_attribute") {
+        cfn.set(
+            "TimeToLiveSpecification",
+            object(&[
+                ("AttributeName", attribute.clone()),
+                ("Enabled", true.into()),
+            ]),
+        );
+        tf.set(
+            "ttl",
+            object(&[("attribute_name", attribute.clone()), ("enabled", true.into())]),
+        );
+    }
+    (cfn, tf)
 }

@@ -1,4 +1,5 @@
-//! Neutral resource kinds. Each target maps every kind to its own resource types.
+//! Neutral resource kinds. A construct's kind is spelled per target by its `construct::Spelling`; each
+//! target maps the other kinds to its own resource types.
 
 pub const VPC: &str = "aws.ec2.Vpc";
 pub const SUBNET: &str = "aws.ec2.Subnet";

@@ -1,9 +1,10 @@
 //! Key Management Service: customer managed keys and their aliases.
 
 use crate::check::set_bounded;
+use crate::construct::{Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{PolicyDocument, Principal, RoleHandle, RolePolicy, Statement};
-use crate::{arn, kinds, Handle};
+use crate::{arn, construct, kinds, Handle};
 use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef};
 
 /// A symmetric encryption key. Secure by default: yearly automatic rotation, and kept when removed
@@ -211,6 +212,20 @@ impl Declare for Key {
     }
 }
 
+/// An alias in each target.
+pub(crate) static ALIAS: Spelling = Spelling {
+    kind: kinds::KMS_ALIAS,
+    cloudformation: "AWS::KMS::Alias",
+    terraform: "aws_kms_alias",
+    terraform_tags: false,
+    attributes: &[Attribute {
+        name: "name",
+        cloudformation: Read::Ref,
+        terraform: "name",
+    }],
+    terraform_blocks: &[],
+};
+
 /// A friendly name (`alias/app-data`) for a key.
 pub struct Alias {
     resource: Resource,
@@ -234,8 +249,12 @@ impl Alias {
                 "invalid KMS alias `{name}`: `alias/aws/` is reserved for AWS managed keys"
             ));
         }
-        resource.set("name", name);
-        resource.set("target_key_id", key.key_id());
+        let key = key.key_id();
+        let mut cfn = Form::new();
+        cfn.set("AliasName", name).set("TargetKeyId", key.clone());
+        let mut tf = Form::new();
+        tf.set("name", name).set("target_key_id", key);
+        construct::finish(&mut resource, cfn, tf);
         Alias { resource }
     }
 }

@@ -7,38 +7,56 @@
 //! Builders check their own input (CIDR syntax, ranges) and record problems on the resource, so that all
 //! problems of an app are reported together with the line that declared them.
 //!
-//! Architecture invariant: builders produce neutral [`Resource`](stackwright_core::Resource) nodes; the
-//! spelling of each resource in CloudFormation or Terraform lives in the target crates, keyed by [`kinds`].
+//! Architecture invariant: builders produce neutral [`Resource`](stackwright_core::Resource) nodes. A
+//! construct (listed in `constructs!` below) spells itself in each target in its own file
+//! ([`construct`]), and both targets lower it generically; the other kinds are still spelled in the
+//! target crates, keyed by [`kinds`] (a ratchet test in `construct` lists them, and the list only
+//! shrinks).
 
 pub mod acm;
 mod arn;
-pub mod autoscaling;
 mod check;
 pub mod cidr;
-pub mod cloudwatch;
-pub mod dynamodb;
-pub mod ec2;
-pub mod ecr;
+pub mod construct;
 pub mod elbv2;
 mod existing;
 pub mod findings;
 mod handle;
-pub mod iam;
 pub mod kinds;
-pub mod kms;
-pub mod logs;
 pub mod naming;
 pub mod ordering;
 pub mod raw;
 pub mod rds;
 pub mod registry;
 pub mod remote;
-pub mod route53;
 pub mod s3;
 pub mod secretsmanager;
 pub mod service;
-pub mod sns;
-pub mod ssm;
+
+/// Declares each construct's module and lists its spellings (`construct::Spelling`), which the targets
+/// look kinds up in: adding a construct is its file and one line here.
+macro_rules! constructs {
+    ($($module:ident: [$($spelling:ident),* $(,)?],)*) => {
+        $(pub mod $module;)*
+        /// Every construct's spelling, for [`construct::spelling`].
+        static SPELLINGS: &[&construct::Spelling] = &[$($(&$module::$spelling,)*)*];
+    };
+}
+
+constructs! {
+    autoscaling: [SCHEDULED_ACTION],
+    cloudwatch: [ALARM],
+    dynamodb: [TABLE],
+    ec2: [ELASTIC_IP, ROUTE_TABLE, SUBNET_ROUTE_TABLE_ASSOCIATION],
+    ecr: [REPOSITORY],
+    iam: [INSTANCE_PROFILE],
+    kms: [ALIAS],
+    logs: [LOG_GROUP],
+    route53: [RECORD],
+    sns: [TOPIC, SUBSCRIPTION],
+    sqs: [QUEUE],
+    ssm: [PARAMETER],
+}
 
 pub use existing::Existing;
 pub use handle::Handle;

@@ -1,10 +1,11 @@
 //! CloudWatch Logs.
 
+use crate::construct::{Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{RoleHandle, RolePolicy, Statement};
 use crate::kms::KeyHandle;
 use crate::naming::physical_name;
-use crate::{arn, kinds, Handle};
+use crate::{arn, construct, kinds, Handle};
 use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef};
 
 /// The retention periods CloudWatch Logs accepts, in days.
@@ -12,6 +13,26 @@ pub const RETENTION_DAYS: [i64; 22] = [
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
     3288, 3653,
 ];
+
+/// A log group in each target.
+pub(crate) static LOG_GROUP: Spelling = Spelling {
+    kind: kinds::LOGS_LOG_GROUP,
+    cloudformation: "AWS::Logs::LogGroup",
+    terraform: "aws_cloudwatch_log_group",
+    terraform_tags: true,
+    attributes: &[Attribute {
+        name: "name",
+        cloudformation: Read::Ref,
+        terraform: "name",
+    }],
+    terraform_blocks: &[],
+};
+
+/// Why a group without a retention period is not a finding.
+const FOREVER: &str = "events are kept forever on purpose (`.retain_forever()`)";
+/// Why a group without a customer managed key is not a finding.
+const SERVICE_KEY: &str = "CloudWatch Logs encrypts at rest with a service key; opt in to a customer managed key \
+     with `.encryption_key(&key)`";
 
 /// A log group. Events are kept 365 days by default (`.retention_days(n)`, `.retain_forever()`), and the
 /// group is kept when removed from the definition (`RemovalPolicy::Retain`). CloudWatch Logs encrypts
@@ -22,15 +43,20 @@ pub const RETENTION_DAYS: [i64; 22] = [
 /// collide.
 pub struct LogGroup {
     resource: Resource,
+    retention_days: Option<i64>,
+    kms_key_id: Option<Expr>,
 }
 
 impl LogGroup {
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let mut resource = Resource::new(id, kinds::LOGS_LOG_GROUP);
-        resource.set("retention_days", 365);
         resource.removal_policy = RemovalPolicy::Retain;
-        LogGroup { resource }
+        LogGroup {
+            resource,
+            retention_days: Some(365),
+            kms_key_id: None,
+        }
     }
 
     /// How long events are kept: one of [`RETENTION_DAYS`].
@@ -42,15 +68,13 @@ impl LogGroup {
                 allowed.join(", ")
             ));
         }
-        self.resource.set("retention_days", days);
+        self.retention_days = Some(days);
         self
     }
 
     /// Keeps events forever (and bills their storage forever).
     pub fn retain_forever(mut self) -> Self {
-        self.resource
-            .properties
-            .retain(|(name, _)| *name != "retention_days");
+        self.retention_days = None;
         self
     }
 
@@ -64,7 +88,7 @@ impl LogGroup {
                 key.declared_id()
             ));
         }
-        self.resource.set("kms_key_id", key.arn());
+        self.kms_key_id = Some(key.arn());
         self
     }
 }
@@ -109,9 +133,32 @@ impl LogGroupHandle {
 impl Declare for LogGroup {
     type Handle = LogGroupHandle;
     fn declare(self, at: ResourceRef) -> (Resource, LogGroupHandle) {
-        let id = self.resource.id.clone();
+        let LogGroup {
+            mut resource,
+            retention_days,
+            kms_key_id,
+        } = self;
+        let mut cfn = Form::new();
+        cfn.physical_name("LogGroupName")
+            .set_some("RetentionInDays", retention_days);
+        let mut tf = Form::new();
+        tf.physical_name("name")
+            .set_some("retention_in_days", retention_days);
+        if retention_days.is_none() {
+            cfn.checkov_skip("CKV_AWS_66", FOREVER);
+            tf.checkov_skip("CKV_AWS_66", FOREVER)
+                .checkov_skip("CKV_AWS_338", FOREVER);
+        }
+        cfn.set_some("KmsKeyId", kms_key_id.clone());
+        tf.set_some("kms_key_id", kms_key_id.clone());
+        if kms_key_id.is_none() {
+            cfn.checkov_skip("CKV_AWS_158", SERVICE_KEY);
+            tf.checkov_skip("CKV_AWS_158", SERVICE_KEY);
+        }
+        construct::finish(&mut resource, cfn, tf);
+        let id = resource.id.clone();
         (
-            self.resource,
+            resource,
             LogGroupHandle {
                 handle: Handle(at),
                 id,

@@ -4,7 +4,8 @@ use crate::check;
 use crate::ec2::VpcHandle;
 use crate::elbv2::LoadBalancerHandle;
 use crate::handle::{attr_handle, common_setters};
-use crate::{kinds, Handle};
+use crate::construct::{object, Attribute, Form, Read, Spelling};
+use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
 use std::net::{Ipv4Addr, Ipv6Addr};
 
@@ -342,7 +343,91 @@ attr_handle!(
 
 impl Declare for Record {
     type Handle = RecordHandle;
-    fn declare(self, at: ResourceRef) -> (Resource, RecordHandle) {
+    fn declare(mut self, at: ResourceRef) -> (Resource, RecordHandle) {
+        let (cfn, tf) = record_forms(&self.resource);
+        construct::finish(&mut self.resource, cfn, tf);
         (self.resource, RecordHandle { handle: Handle(at) })
     }
+}
+
+/// A record in each target.
+pub(crate) static RECORD: Spelling = Spelling {
+    kind: kinds::RECORD,
+    cloudformation: "AWS::Route53::RecordSet",
+    terraform: "aws_route53_record",
+    terraform_tags: false,
+    attributes: &[Attribute {
+        name: "name",
+        cloudformation: Read::Ref,
+        terraform: "fqdn",
+    }],
+    terraform_blocks: &[],
+};
+
+/// The record's properties in each target, from the builder's own.
+fn record_forms(record: &Resource) -> (Form, Form) {
+    let mut cfn = Form::new();
+    let mut tf = Form::new();
+    cfn.copy(record, "hosted_zone_id", "HostedZoneId")
+        .copy(record, "name", "Name")
+        .copy(record, "type", "Type");
+    tf.copy(record, "hosted_zone_id", "zone_id")
+        .copy(record, "name", "name")
+        .copy(record, "type", "type")
+        .copy(record, "ttl", "ttl")
+        // TXT values stay unquoted: the provider adds the quotes Route 53 wants.
+        .copy(record, "values", "records");
+    if let Some(alias) = record.get("alias") {
+        let field = |key: &str| alias.get(key).cloned().unwrap_or(Value::Map(Vec::new()));
+        cfn.set(
+            "AliasTarget",
+            object(&[
+                ("DNSName", field("dns_name")),
+                ("HostedZoneId", field("hosted_zone_id")),
+                ("EvaluateTargetHealth", field("evaluate_target_health")),
+            ]),
+        );
+        tf.set(
+            "alias",
+            object(&[
+                ("name", field("dns_name")),
+                ("zone_id", field("hosted_zone_id")),
+                ("evaluate_target_health", field("evaluate_target_health")),
+            ]),
+        );
+    }
+    if let Some(ttl) = record.get("ttl").and_then(Value::as_int) {
+        // A string in CloudFormation's schema.
+        cfn.set("TTL", ttl.to_string());
+    }
+    let txt = record.get("type").and_then(Value::as_expr) == Some(&Expr::from("TXT"));
+    if let Some(values) = record.get("values").and_then(Value::as_list) {
+        let values = values
+            .iter()
+            .map(|value| match value.as_expr() {
+                // Route 53 takes TXT data as quoted character strings.
+                Some(text) if txt => Value::Str(quoted(text)),
+                _ => value.clone(),
+            })
+            .collect();
+        cfn.set("ResourceRecords", Value::List(values));
+    }
+    (cfn, tf)
+}
+
+/// `text` as one DNS character string: in double quotes, with `"` and `\` escaped in literal parts.
+fn quoted(text: &Expr) -> Expr {
+    let escape = |part: &Expr| match part {
+        Expr::Literal(s) => Expr::from(s.replace('\\', "\\\\").replace('"', "\\\"")),
+        other => other.clone(),
+    };
+    let parts = match text {
+        Expr::Concat(parts) => parts.iter().map(escape).collect(),
+        single => vec![escape(single)],
+    };
+    Expr::concat(
+        std::iter::once(Expr::from("\""))
+            .chain(parts)
+            .chain(std::iter::once(Expr::from("\""))),
+    )
 }

@@ -1,8 +1,44 @@
 //! SNS topics and subscriptions, e.g. where alarms notify.
 
+use crate::construct::{Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
-use crate::{kinds, Handle};
+use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef};
+
+/// A topic in each target.
+pub(crate) static TOPIC: Spelling = Spelling {
+    kind: kinds::SNS_TOPIC,
+    cloudformation: "AWS::SNS::Topic",
+    terraform: "aws_sns_topic",
+    terraform_tags: true,
+    attributes: &[
+        Attribute {
+            name: "arn",
+            cloudformation: Read::Ref,
+            terraform: "arn",
+        },
+        Attribute {
+            name: "name",
+            cloudformation: Read::GetAtt("TopicName"),
+            terraform: "name",
+        },
+    ],
+    terraform_blocks: &[],
+};
+
+/// A subscription in each target.
+pub(crate) static SUBSCRIPTION: Spelling = Spelling {
+    kind: kinds::SNS_SUBSCRIPTION,
+    cloudformation: "AWS::SNS::Subscription",
+    terraform: "aws_sns_topic_subscription",
+    terraform_tags: false,
+    attributes: &[Attribute {
+        name: "arn",
+        cloudformation: Read::Ref,
+        terraform: "arn",
+    }],
+    terraform_blocks: &[],
+};
 
 /// The AWS managed key of SNS, which topics are encrypted with unless `.kms_master_key_id(...)` chooses
 /// a customer managed key (checkov CKV_AWS_26).
@@ -12,32 +48,32 @@ pub const AWS_MANAGED_KEY: &str = "alias/aws/sns";
 /// `aws_sns_topic`). CloudWatch alarms may publish to a topic encrypted with the AWS managed key.
 pub struct Topic {
     resource: Resource,
+    display_name: Option<String>,
+    kms_master_key_id: Expr,
 }
 
 impl Topic {
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
-        let mut resource = Resource::new(id, kinds::SNS_TOPIC);
-        resource.set("kms_master_key_id", AWS_MANAGED_KEY);
-        Topic { resource }
+        Topic {
+            resource: Resource::new(id, kinds::SNS_TOPIC),
+            display_name: None,
+            kms_master_key_id: AWS_MANAGED_KEY.into(),
+        }
     }
 
     /// The name shown as the sender of email and SMS notifications (at most 100 characters).
     pub fn display_name(mut self, name: impl Into<String>) -> Self {
-        crate::check::set_bounded(
-            &mut self.resource,
-            "display_name",
-            "topic display name",
-            name.into(),
-            100,
-        );
+        let name = name.into();
+        crate::check::check_length(&mut self.resource, "topic display name", &name, 100);
+        self.display_name = Some(name);
         self
     }
 
     /// Encrypts with another key: its ARN, id or alias (e.g. `key.arn()` of a
     /// [`kms::Key`](crate::kms::Key), whose policy must let the publishers use it).
     pub fn kms_master_key_id(mut self, key: impl Into<Expr>) -> Self {
-        self.resource.set("kms_master_key_id", key.into());
+        self.kms_master_key_id = key.into();
         self
     }
 }
@@ -55,7 +91,19 @@ attr_handle!(
 impl Declare for Topic {
     type Handle = TopicHandle;
     fn declare(self, at: ResourceRef) -> (Resource, TopicHandle) {
-        (self.resource, TopicHandle { handle: Handle(at) })
+        let Topic {
+            mut resource,
+            display_name,
+            kms_master_key_id,
+        } = self;
+        let mut cfn = Form::new();
+        cfn.set_some("DisplayName", display_name.clone())
+            .set("KmsMasterKeyId", kms_master_key_id.clone());
+        let mut tf = Form::new();
+        tf.set_some("display_name", display_name)
+            .set("kms_master_key_id", kms_master_key_id);
+        construct::finish(&mut resource, cfn, tf);
+        (resource, TopicHandle { handle: Handle(at) })
     }
 }
 
@@ -111,9 +159,16 @@ impl Subscription {
             Endpoint::Sqs(arn) => ("sqs", arn),
             Endpoint::Lambda(arn) => ("lambda", arn),
         };
-        resource.set("topic_arn", topic.arn());
-        resource.set("protocol", protocol);
-        resource.set("endpoint", endpoint);
+        let topic = topic.arn();
+        let mut cfn = Form::new();
+        cfn.set("TopicArn", topic.clone())
+            .set("Protocol", protocol)
+            .set("Endpoint", endpoint.clone());
+        let mut tf = Form::new();
+        tf.set("topic_arn", topic)
+            .set("protocol", protocol)
+            .set("endpoint", endpoint);
+        construct::finish(&mut resource, cfn, tf);
         Subscription { resource }
     }
 }

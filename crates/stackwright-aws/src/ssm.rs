@@ -1,9 +1,10 @@
 //! Systems Manager Parameter Store: parameters this stack owns, and lookups of parameters it reads.
 
-use crate::check::set_bounded;
+use crate::check::check_length;
+use crate::construct::{Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{RoleHandle, RolePolicy, Statement};
-use crate::{kinds, Handle};
+use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef};
 
 /// Reads an SSM parameter at deploy time, e.g. the current Amazon Linux AMI id.
@@ -57,6 +58,27 @@ impl Declare for ParameterLookup {
     }
 }
 
+/// A parameter in each target.
+pub(crate) static PARAMETER: Spelling = Spelling {
+    kind: kinds::SSM_PARAMETER,
+    cloudformation: "AWS::SSM::Parameter",
+    terraform: "aws_ssm_parameter",
+    terraform_tags: true,
+    attributes: &[
+        Attribute {
+            name: "name",
+            cloudformation: Read::Ref,
+            terraform: "name",
+        },
+        Attribute {
+            name: "arn",
+            cloudformation: Read::GetAtt("Arn"),
+            terraform: "arn",
+        },
+    ],
+    terraform_blocks: &[],
+};
+
 /// A parameter this stack owns: a `String` or `StringList` value other resources and programs read.
 ///
 /// There is deliberately no `SecureString`: neither target can create one without its value appearing
@@ -64,6 +86,10 @@ impl Declare for ParameterLookup {
 /// ([`Secret`](crate::secretsmanager::Secret)), which generates them.
 pub struct Parameter {
     resource: Resource,
+    name: String,
+    parameter_type: &'static str,
+    value: Expr,
+    description: Option<String>,
 }
 
 impl Parameter {
@@ -71,7 +97,7 @@ impl Parameter {
     #[track_caller]
     pub fn string(id: impl Into<String>, name: impl Into<String>, value: impl Into<Expr>) -> Self {
         let mut parameter = Self::new(id.into(), name.into(), "String");
-        parameter.resource.set("value", value.into());
+        parameter.value = value.into();
         parameter
     }
 
@@ -104,7 +130,7 @@ impl Parameter {
                 .problems
                 .push("string list parameter has no values: expected at least one".into());
         }
-        parameter.resource.set("value", Expr::concat(joined));
+        parameter.value = Expr::concat(joined);
         parameter
     }
 
@@ -116,19 +142,19 @@ impl Parameter {
                 .problems
                 .push(format!("invalid SSM parameter name `{name}`: {why}"));
         }
-        resource.set("name", name);
-        resource.set("type", parameter_type);
-        Parameter { resource }
+        Parameter {
+            resource,
+            name,
+            parameter_type,
+            value: Expr::from(""),
+            description: None,
+        }
     }
 
     pub fn description(mut self, text: impl Into<String>) -> Self {
-        set_bounded(
-            &mut self.resource,
-            "description",
-            "parameter description",
-            text.into(),
-            1024,
-        );
+        let text = text.into();
+        check_length(&mut self.resource, "parameter description", &text, 1024);
+        self.description = Some(text);
         self
     }
 }
@@ -177,9 +203,32 @@ impl ParameterHandle {
 impl Declare for Parameter {
     type Handle = ParameterHandle;
     fn declare(self, at: ResourceRef) -> (Resource, ParameterHandle) {
-        let id = self.resource.id.clone();
+        let Parameter {
+            mut resource,
+            name,
+            parameter_type,
+            value,
+            description,
+        } = self;
+        let mut cfn = Form::new();
+        cfn.set("Name", name.as_str())
+            .set("Type", parameter_type)
+            .set("Value", value.clone())
+            .set_some("Description", description.as_deref());
+        let mut tf = Form::new();
+        tf.checkov_skip(
+            "CKV2_AWS_34",
+            "String parameters hold configuration; secrets belong in Secrets Manager, which \
+             generates them without plain text",
+        )
+        .set("name", name)
+        .set("type", parameter_type)
+        .set("value", value)
+        .set_some("description", description);
+        construct::finish(&mut resource, cfn, tf);
+        let id = resource.id.clone();
         (
-            self.resource,
+            resource,
             ParameterHandle {
                 handle: Handle(at),
                 id,

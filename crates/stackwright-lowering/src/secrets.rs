@@ -22,9 +22,9 @@
 //! `value` sensitive; their secrets are the ones their names say (`MasterUserPassword`, `ApiKeyValue`,
 //! `ClientSecret`). `plan` still hides every write-only and sensitive value.
 
-use stackwright_aws::kinds;
 use stackwright_aws::raw::props;
-use stackwright_core::{Diagnostic, Expr, Location, Parameter, Resource, Stack, Value};
+use stackwright_aws::{construct, kinds};
+use stackwright_core::{Diagnostic, Expr, Location, Parameter, Resource, Stack, Target, Value};
 use stackwright_schema::secrets::{self, NameKind, Node, Spot, Style, Tree, Via};
 
 /// The literal secrets of `stack`'s resources, overrides and parameters, as located problems.
@@ -85,6 +85,13 @@ fn check_resource(resource: &Resource, problems: &mut Vec<Diagnostic>) {
                 let what = format!("`{}`", form(type_key).unwrap_or_default());
                 report(&what, &spot.path, &spot, &text, resource.location);
             }
+        }
+    } else if let Some(form) = construct::form(resource, Target::Terraform) {
+        // A construct's Terraform form holds its values under snake-case names, as the neutral
+        // properties of the other kinds do.
+        for (spot, text) in literal_secrets(Neutral::Value(form), Style::Snake) {
+            let what = format!("`{}`", resource.kind);
+            report(&what, &spot.path, &spot, &text, resource.location);
         }
     } else {
         let properties = Neutral::Properties(&resource.properties);

@@ -8,6 +8,7 @@ mod catalog_replication;
 mod ci;
 mod cli;
 mod concurrency;
+mod constructs;
 mod corpus;
 mod cross_stack;
 mod escape_hatches;

@@ -3,8 +3,9 @@
 use super::AutoScalingGroupHandle;
 use crate::check;
 use crate::elbv2::{LoadBalancerHandle, TargetGroupHandle};
+use crate::construct::{Form, Spelling};
 use crate::handle::{attr_handle, common_setters};
-use crate::{kinds, Handle};
+use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
 /// A metric a target tracking policy keeps near its target value (the `PredefinedMetricType`s of EC2 Auto
@@ -313,6 +314,33 @@ impl Declare for ScheduledAction {
                 ));
             }
         }
+        let action = &self.resource;
+        let mut cfn = Form::new();
+        let mut tf = Form::new();
+        // The provider requires a name, which CloudFormation would generate.
+        tf.required_name("scheduled_action_name");
+        for (from, to_cfn, to_tf) in [
+            ("group_name", "AutoScalingGroupName", "autoscaling_group_name"),
+            ("recurrence", "Recurrence", "recurrence"),
+            ("time_zone", "TimeZone", "time_zone"),
+            ("min_size", "MinSize", "min_size"),
+            ("max_size", "MaxSize", "max_size"),
+            ("desired_capacity", "DesiredCapacity", "desired_capacity"),
+        ] {
+            cfn.copy(action, from, to_cfn);
+            tf.copy(action, from, to_tf);
+        }
+        construct::finish(&mut self.resource, cfn, tf);
         (self.resource, ScheduledActionHandle { handle: Handle(at) })
     }
 }
+
+/// A scheduled action in each target.
+pub(crate) static SCHEDULED_ACTION: Spelling = Spelling {
+    kind: kinds::SCHEDULED_ACTION,
+    cloudformation: "AWS::AutoScaling::ScheduledAction",
+    terraform: "aws_autoscaling_schedule",
+    terraform_tags: false,
+    attributes: &[],
+    terraform_blocks: &[],
+};

@@ -9,6 +9,8 @@ mod security_group;
 mod volume;
 mod zones;
 
+pub(crate) use nat::ELASTIC_IP;
+pub(crate) use network::{ROUTE_TABLE, SUBNET_ROUTE_TABLE_ASSOCIATION};
 pub use flow_log::{FlowLog, FlowLogHandle, TrafficType, VpcFlowLogs, VpcFlowLogsHandle};
 pub use instance::{Instance, InstanceHandle, RootVolume};
 pub use launch_template::{LaunchTemplate, LaunchTemplateHandle};

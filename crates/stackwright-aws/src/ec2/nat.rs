@@ -1,7 +1,29 @@
 use crate::ec2::SubnetHandle;
+use crate::construct::{Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
-use crate::{kinds, Handle};
+use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Resource, ResourceRef};
+
+/// An Elastic IP address in each target.
+pub(crate) static ELASTIC_IP: Spelling = Spelling {
+    kind: kinds::ELASTIC_IP,
+    cloudformation: "AWS::EC2::EIP",
+    terraform: "aws_eip",
+    terraform_tags: true,
+    attributes: &[
+        Attribute {
+            name: "allocation_id",
+            cloudformation: Read::GetAtt("AllocationId"),
+            terraform: "allocation_id",
+        },
+        Attribute {
+            name: "public_ip",
+            cloudformation: Read::GetAtt("PublicIp"),
+            terraform: "public_ip",
+        },
+    ],
+    terraform_blocks: &[],
+};
 
 /// An Elastic IP address allocated for use in a VPC, e.g. the public address of a NAT gateway.
 ///
@@ -15,7 +37,11 @@ impl ElasticIp {
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         let mut resource = Resource::new(id, kinds::ELASTIC_IP);
-        resource.set("domain", "vpc");
+        let mut cfn = Form::new();
+        cfn.set("Domain", "vpc");
+        let mut tf = Form::new();
+        tf.set("domain", "vpc");
+        construct::finish(&mut resource, cfn, tf);
         ElasticIp { resource }
     }
 }

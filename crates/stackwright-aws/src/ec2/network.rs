@@ -1,7 +1,8 @@
 use crate::cidr::{parse_network_block, Ipv4Cidr};
 use crate::ec2::NatGatewayHandle;
+use crate::construct::{Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
-use crate::{kinds, Existing, Handle};
+use crate::{construct, kinds, Existing, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, ScopeId};
 
 /// A VPC. DNS support and DNS hostnames are on, as most services expect.
@@ -237,6 +238,34 @@ impl Declare for InternetGateway {
     }
 }
 
+/// A route table in each target.
+pub(crate) static ROUTE_TABLE: Spelling = Spelling {
+    kind: kinds::ROUTE_TABLE,
+    cloudformation: "AWS::EC2::RouteTable",
+    terraform: "aws_route_table",
+    terraform_tags: true,
+    attributes: &[Attribute {
+        name: "id",
+        cloudformation: Read::Ref,
+        terraform: "id",
+    }],
+    terraform_blocks: &[],
+};
+
+/// A subnet's association with a route table in each target.
+pub(crate) static SUBNET_ROUTE_TABLE_ASSOCIATION: Spelling = Spelling {
+    kind: kinds::SUBNET_ROUTE_TABLE_ASSOCIATION,
+    cloudformation: "AWS::EC2::SubnetRouteTableAssociation",
+    terraform: "aws_route_table_association",
+    terraform_tags: false,
+    attributes: &[Attribute {
+        name: "id",
+        cloudformation: Read::Ref,
+        terraform: "id",
+    }],
+    terraform_blocks: &[],
+};
+
 /// A route table of a VPC.
 pub struct RouteTable {
     resource: Resource,
@@ -246,7 +275,12 @@ impl RouteTable {
     #[track_caller]
     pub fn new(id: impl Into<String>, vpc: &VpcHandle) -> Self {
         let mut resource = Resource::new(id, kinds::ROUTE_TABLE);
-        resource.set("vpc_id", vpc.id());
+        let vpc = vpc.id();
+        let mut cfn = Form::new();
+        cfn.set("VpcId", vpc.clone());
+        let mut tf = Form::new();
+        tf.set("vpc_id", vpc);
+        construct::finish(&mut resource, cfn, tf);
         RouteTable { resource }
     }
 }
@@ -340,8 +374,13 @@ impl SubnetRouteTableAssociation {
     #[track_caller]
     pub fn new(id: impl Into<String>, subnet: &SubnetHandle, table: &RouteTableHandle) -> Self {
         let mut resource = Resource::new(id, kinds::SUBNET_ROUTE_TABLE_ASSOCIATION);
-        resource.set("subnet_id", subnet.id());
-        resource.set("route_table_id", table.id());
+        let (subnet, table) = (subnet.id(), table.id());
+        let mut cfn = Form::new();
+        cfn.set("SubnetId", subnet.clone())
+            .set("RouteTableId", table.clone());
+        let mut tf = Form::new();
+        tf.set("subnet_id", subnet).set("route_table_id", table);
+        construct::finish(&mut resource, cfn, tf);
         SubnetRouteTableAssociation { resource }
     }
 }

@@ -2,7 +2,8 @@ use super::policy::{PolicyDocument, PolicyKind, Statement};
 use crate::check::set_bounded;
 use crate::handle::{attr_handle, common_setters};
 use crate::naming::physical_name;
-use crate::{kinds, Handle};
+use crate::construct::{Attribute, Form, Read, Spelling};
+use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
 /// An IAM role. The trust policy says who may assume it; permissions come from inline policies
@@ -286,10 +287,43 @@ attr_handle!(
 
 impl Declare for InstanceProfile {
     type Handle = InstanceProfileHandle;
-    fn declare(self, at: ResourceRef) -> (Resource, InstanceProfileHandle) {
+    fn declare(mut self, at: ResourceRef) -> (Resource, InstanceProfileHandle) {
+        let profile = &self.resource;
+        let mut cfn = Form::new();
+        if let Some(role) = profile.get("role_name") {
+            cfn.set("Roles", Value::List(vec![role.clone()]));
+        }
+        cfn.physical_name("InstanceProfileName")
+            .copy(profile, "path", "Path");
+        let mut tf = Form::new();
+        tf.copy(profile, "role_name", "role")
+            .physical_name("name")
+            .copy(profile, "path", "path");
+        construct::finish(&mut self.resource, cfn, tf);
         (self.resource, InstanceProfileHandle { handle: Handle(at) })
     }
 }
+
+/// An instance profile in each target.
+pub(crate) static INSTANCE_PROFILE: Spelling = Spelling {
+    kind: kinds::IAM_INSTANCE_PROFILE,
+    cloudformation: "AWS::IAM::InstanceProfile",
+    terraform: "aws_iam_instance_profile",
+    terraform_tags: false,
+    attributes: &[
+        Attribute {
+            name: "name",
+            cloudformation: Read::Ref,
+            terraform: "name",
+        },
+        Attribute {
+            name: "arn",
+            cloudformation: Read::GetAtt("Arn"),
+            terraform: "arn",
+        },
+    ],
+    terraform_blocks: &[],
+};
 
 /// IAM names: 1 to `max` characters of ASCII letters, digits and `+=,.@_-`.
 fn check_iam_name(resource: &mut Resource, what: &str, name: &str, max: usize) {

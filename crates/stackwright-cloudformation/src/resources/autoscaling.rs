@@ -21,15 +21,6 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, out: &mut Secondary) -> Option<&'
     match resource.kind {
         kinds::AUTO_SCALING_GROUP => {}
         kinds::SCALING_POLICY => return Some(scaling_policy(p)),
-        kinds::SCHEDULED_ACTION => {
-            p.copy("group_name", "AutoScalingGroupName");
-            p.copy("recurrence", "Recurrence");
-            p.copy("time_zone", "TimeZone");
-            p.copy("min_size", "MinSize");
-            p.copy("max_size", "MaxSize");
-            p.copy("desired_capacity", "DesiredCapacity");
-            return Some("AWS::AutoScaling::ScheduledAction");
-        }
         _ => return None,
     }
     // Sizes are strings in CloudFormation's schema.

@@ -12,14 +12,9 @@ fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
     Some(match (kind, attr) {
         (kinds::SECURITY_GROUP, "id") => Attribute::GetAtt("GroupId"),
         (
-            kinds::VPC
-            | kinds::SUBNET
-            | kinds::INTERNET_GATEWAY
-            | kinds::ROUTE_TABLE
-            | kinds::ROUTE,
+            kinds::VPC | kinds::SUBNET | kinds::INTERNET_GATEWAY | kinds::ROUTE | kinds::INSTANCE,
             "id",
         ) => Attribute::Ref,
-        (kinds::SUBNET_ROUTE_TABLE_ASSOCIATION | kinds::INSTANCE, "id") => Attribute::Ref,
         (kinds::VPC, "cidr_block") => Attribute::GetAtt("CidrBlock"),
         (kinds::SUBNET | kinds::INSTANCE, "availability_zone") => {
             Attribute::GetAtt("AvailabilityZone")
@@ -28,8 +23,6 @@ fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
         (kinds::INSTANCE, "public_ip") => Attribute::GetAtt("PublicIp"),
         (kinds::INSTANCE, "private_dns_name") => Attribute::GetAtt("PrivateDnsName"),
         (kinds::INSTANCE, "public_dns_name") => Attribute::GetAtt("PublicDnsName"),
-        (kinds::ELASTIC_IP, "allocation_id") => Attribute::GetAtt("AllocationId"),
-        (kinds::ELASTIC_IP, "public_ip") => Attribute::GetAtt("PublicIp"),
         (kinds::NAT_GATEWAY | kinds::LAUNCH_TEMPLATE | kinds::VOLUME, "id") => Attribute::Ref,
         (kinds::LAUNCH_TEMPLATE, "latest_version") => Attribute::GetAtt("LatestVersionNumber"),
         (kinds::LAUNCH_TEMPLATE, "default_version") => Attribute::GetAtt("DefaultVersionNumber"),
@@ -67,10 +60,6 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
                 .push((format!("{id}{ATTACHMENT_SUFFIX}"), attachment));
             "AWS::EC2::InternetGateway"
         }
-        kinds::ROUTE_TABLE => {
-            p.copy("vpc_id", "VpcId");
-            "AWS::EC2::RouteTable"
-        }
         kinds::ROUTE => {
             p.copy("route_table_id", "RouteTableId");
             p.copy("destination_cidr_block", "DestinationCidrBlock");
@@ -88,11 +77,6 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
                 }
             }
             "AWS::EC2::Route"
-        }
-        kinds::SUBNET_ROUTE_TABLE_ASSOCIATION => {
-            p.copy("subnet_id", "SubnetId");
-            p.copy("route_table_id", "RouteTableId");
-            "AWS::EC2::SubnetRouteTableAssociation"
         }
         kinds::SECURITY_GROUP => {
             p.copy("description", "GroupDescription");
@@ -165,10 +149,6 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
             p.copy("encrypted", "Encrypted");
             p.copy("kms_key_id", "KmsKeyId");
             "AWS::EC2::Volume"
-        }
-        kinds::ELASTIC_IP => {
-            p.copy("domain", "Domain");
-            "AWS::EC2::EIP"
         }
         kinds::NAT_GATEWAY => {
             p.copy("subnet_id", "SubnetId");

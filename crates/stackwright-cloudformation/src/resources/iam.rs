@@ -7,8 +7,8 @@ pub(super) const SERVICE: Service = Service { lower, attribute };
 
 fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
     Some(match (kind, attr) {
-        (kinds::IAM_ROLE | kinds::IAM_INSTANCE_PROFILE, "name") => Attribute::Ref,
-        (kinds::IAM_ROLE | kinds::IAM_INSTANCE_PROFILE, "arn") => Attribute::GetAtt("Arn"),
+        (kinds::IAM_ROLE, "name") => Attribute::Ref,
+        (kinds::IAM_ROLE, "arn") => Attribute::GetAtt("Arn"),
         (kinds::IAM_ROLE, "unique_id") => Attribute::GetAtt("RoleId"),
         (kinds::IAM_MANAGED_POLICY, "arn") => Attribute::Ref,
         _ => return None,
@@ -51,15 +51,6 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
                 p.copy("roles", "Roles");
             }
             "AWS::IAM::ManagedPolicy"
-        }
-        kinds::IAM_INSTANCE_PROFILE => {
-            if let Some(role) = p.resource.get("role_name") {
-                let role = p.value(role);
-                p.insert("Roles", serde_json::Value::Array(vec![role]));
-            }
-            p.physical_name("InstanceProfileName");
-            p.copy("path", "Path");
-            "AWS::IAM::InstanceProfile"
         }
         _ => return None,
     })

@@ -8,7 +8,7 @@ pub(super) const SERVICE: Service = Service { lower, attribute };
 fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
     Some(match (kind, attr) {
         (kinds::KMS_KEY, "arn") => Attribute::GetAtt("Arn"),
-        (kinds::KMS_KEY, "key_id") | (kinds::KMS_ALIAS, "name") => Attribute::Ref,
+        (kinds::KMS_KEY, "key_id") => Attribute::Ref,
         _ => return None,
     })
 }
@@ -22,11 +22,6 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
             p.copy("pending_window_days", "PendingWindowInDays");
             p.copy("key_policy", "KeyPolicy");
             "AWS::KMS::Key"
-        }
-        kinds::KMS_ALIAS => {
-            p.copy("name", "AliasName");
-            p.copy("target_key_id", "TargetKeyId");
-            "AWS::KMS::Alias"
         }
         _ => return None,
     })

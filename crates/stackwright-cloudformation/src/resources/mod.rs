@@ -3,10 +3,8 @@
 
 mod acm;
 mod autoscaling;
-mod cloudwatch;
-mod dynamodb;
+mod construct;
 mod ec2;
-mod ecr;
 mod elbv2;
 mod iam;
 mod kms;
@@ -18,7 +16,6 @@ mod registry;
 mod route53;
 mod s3;
 mod secretsmanager;
-mod sns;
 mod ssm;
 mod zones;
 
@@ -26,6 +23,7 @@ use crate::expr::{self, Reference, Resolve};
 use crate::names::{LogicalIds, ATTACHMENT_SUFFIX};
 use crate::tagging;
 use serde_json::{json, Map, Value as Json};
+use stackwright_aws::construct::Read;
 use stackwright_aws::kinds;
 use stackwright_aws::ordering::GatewayOrdering;
 use stackwright_core::{
@@ -60,13 +58,8 @@ const SERVICES: &[Service] = &[
     iam::SERVICE,
     kms::SERVICE,
     s3::SERVICE,
-    ecr::SERVICE,
     logs::SERVICE,
-    cloudwatch::SERVICE,
-    ssm::SERVICE,
     secretsmanager::SERVICE,
-    sns::SERVICE,
-    dynamodb::SERVICE,
     rds::SERVICE,
 ];
 
@@ -137,10 +130,18 @@ impl Resolve for Lowering<'_> {
                 name => Reference::GetAtt(id, name.to_owned()),
             });
         }
-        match SERVICES
-            .iter()
-            .find_map(|service| (service.attribute)(resource.kind, attr.attr))
-        {
+        let attribute = match stackwright_aws::construct::spelling(resource.kind) {
+            Some(spelling) => spelling
+                .attribute(attr.attr)
+                .map(|a| match a.cloudformation {
+                    Read::Ref => Attribute::Ref,
+                    Read::GetAtt(name) => Attribute::GetAtt(name),
+                }),
+            None => SERVICES
+                .iter()
+                .find_map(|service| (service.attribute)(resource.kind, attr.attr)),
+        };
+        match attribute {
             Some(Attribute::Ref) => Ok(Reference::Ref(id)),
             Some(Attribute::GetAtt(name)) => Ok(Reference::GetAtt(id, name.to_owned())),
             None => Err(format!(
@@ -381,6 +382,8 @@ impl Lowering<'_> {
                 Some(type_name) => Some(type_name),
                 None => return Lowered::default(),
             }
+        } else if let Some(spelling) = stackwright_aws::construct::spelling(resource.kind) {
+            Some(construct::lower(&mut p, spelling).to_owned())
         } else {
             SERVICES
                 .iter()
@@ -537,44 +540,34 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
             .is_some();
         return Some(if typed { one(None) } else { nothing });
     }
+    if stackwright_aws::construct::spelling(kind).is_some() {
+        return Some(one(None));
+    }
     Some(match kind {
         kinds::INTERNET_GATEWAY => one(Some(ATTACHMENT_SUFFIX)),
         kinds::S3_BUCKET => one(resource.get("policy").map(|_| s3::POLICY_SUFFIX)),
         kinds::VPC
         | kinds::SUBNET
-        | kinds::ROUTE_TABLE
         | kinds::ROUTE
-        | kinds::SUBNET_ROUTE_TABLE_ASSOCIATION
         | kinds::SECURITY_GROUP
         | kinds::INSTANCE
-        | kinds::ELASTIC_IP
         | kinds::NAT_GATEWAY
         | kinds::LAUNCH_TEMPLATE
         | kinds::VOLUME
         | kinds::EC2_FLOW_LOG
         | kinds::AUTO_SCALING_GROUP
         | kinds::SCALING_POLICY
-        | kinds::SCHEDULED_ACTION
         | kinds::LOAD_BALANCER
         | kinds::TARGET_GROUP
         | kinds::LISTENER
         | kinds::LISTENER_RULE
         | kinds::HOSTED_ZONE
-        | kinds::RECORD
         | kinds::CERTIFICATE
         | kinds::IAM_ROLE
         | kinds::IAM_ROLE_POLICY
         | kinds::IAM_MANAGED_POLICY
-        | kinds::IAM_INSTANCE_PROFILE
         | kinds::KMS_KEY
-        | kinds::KMS_ALIAS
-        | kinds::LOGS_LOG_GROUP
-        | kinds::CLOUDWATCH_ALARM
-        | kinds::SSM_PARAMETER
         | kinds::SECRETSMANAGER_SECRET
-        | kinds::SNS_TOPIC
-        | kinds::SNS_SUBSCRIPTION
-        | kinds::DYNAMODB_TABLE
         | kinds::RDS_DB_SUBNET_GROUP
         | kinds::RDS_DB_INSTANCE => one(None),
         _ => return None,

@@ -1,9 +1,7 @@
-//! Systems Manager: parameters this stack owns are `AWS::SSM::Parameter` resources; lookups become
-//! SSM-typed template parameters.
+//! Systems Manager: lookups of parameters become SSM-typed template parameters.
 
-use super::{Attribute, Lowering, Props, Secondary, Service};
+use super::Props;
 use serde_json::{json, Value as Json};
-use stackwright_aws::kinds;
 use stackwright_core::{Expr, Value};
 
 /// The template parameter of a lookup: CloudFormation resolves it at deploy time and, for image ids,
@@ -27,28 +25,4 @@ pub(super) fn parameter(p: &mut Props) -> Json {
         "Default": name,
         "Description": format!("SSM parameter read at deploy time for `{}`", resource.id),
     })
-}
-
-pub(super) const SERVICE: Service = Service { lower, attribute };
-
-fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
-    if kind != kinds::SSM_PARAMETER {
-        return None;
-    }
-    Some(match attr {
-        "name" => Attribute::Ref,
-        "arn" => Attribute::GetAtt("Arn"),
-        _ => return None,
-    })
-}
-
-fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'static str> {
-    if p.resource.kind != kinds::SSM_PARAMETER {
-        return None;
-    }
-    p.copy("name", "Name");
-    p.copy("type", "Type");
-    p.copy("value", "Value");
-    p.copy("description", "Description");
-    Some("AWS::SSM::Parameter")
 }

@@ -16,7 +16,6 @@ fn block_type(kind: &str) -> Option<(&'static str, bool)> {
     Some(match kind {
         kinds::AUTO_SCALING_GROUP => ("aws_autoscaling_group", false),
         kinds::SCALING_POLICY => ("aws_autoscaling_policy", false),
-        kinds::SCHEDULED_ACTION => ("aws_autoscaling_schedule", false),
         _ => return None,
     })
 }
@@ -35,18 +34,6 @@ fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
         kinds::AUTO_SCALING_GROUP => {}
         kinds::SCALING_POLICY => {
             scaling_policy(a);
-            return true;
-        }
-        kinds::SCHEDULED_ACTION => {
-            // The provider requires a name, which CloudFormation would generate.
-            let name = a.lowering.required_name(resource);
-            a.insert("scheduled_action_name", Json::String(expr::escape(&name)));
-            a.copy("group_name", "autoscaling_group_name");
-            a.copy("recurrence", "recurrence");
-            a.copy("time_zone", "time_zone");
-            a.copy("min_size", "min_size");
-            a.copy("max_size", "max_size");
-            a.copy("desired_capacity", "desired_capacity");
             return true;
         }
         _ => return false,

@@ -18,12 +18,9 @@ fn block_type(kind: &str) -> Option<(&'static str, bool)> {
         kinds::VPC => ("aws_vpc", false),
         kinds::SUBNET => ("aws_subnet", false),
         kinds::INTERNET_GATEWAY => ("aws_internet_gateway", false),
-        kinds::ROUTE_TABLE => ("aws_route_table", false),
         kinds::ROUTE => ("aws_route", false),
-        kinds::SUBNET_ROUTE_TABLE_ASSOCIATION => ("aws_route_table_association", false),
         kinds::SECURITY_GROUP => ("aws_security_group", false),
         kinds::INSTANCE => ("aws_instance", false),
-        kinds::ELASTIC_IP => ("aws_eip", false),
         kinds::NAT_GATEWAY => ("aws_nat_gateway", false),
         kinds::LAUNCH_TEMPLATE => ("aws_launch_template", false),
         kinds::VOLUME => ("aws_ebs_volume", false),
@@ -41,8 +38,6 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
         (kinds::INSTANCE, "public_ip") => "public_ip",
         (kinds::INSTANCE, "private_dns_name") => "private_dns",
         (kinds::INSTANCE, "public_dns_name") => "public_dns",
-        (kinds::ELASTIC_IP, "allocation_id") => "allocation_id",
-        (kinds::ELASTIC_IP, "public_ip") => "public_ip",
         (kinds::LAUNCH_TEMPLATE, "latest_version") => "latest_version",
         (kinds::LAUNCH_TEMPLATE, "default_version") => "default_version",
         _ => return None,
@@ -80,7 +75,7 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
             a.copy("map_public_ip_on_launch", "map_public_ip_on_launch");
             a.tags();
         }
-        kinds::INTERNET_GATEWAY | kinds::ROUTE_TABLE => {
+        kinds::INTERNET_GATEWAY => {
             a.copy("vpc_id", "vpc_id");
             a.tags();
         }
@@ -89,10 +84,6 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
             a.copy("destination_cidr_block", "destination_cidr_block");
             a.copy("gateway_id", "gateway_id");
             a.copy("nat_gateway_id", "nat_gateway_id");
-        }
-        kinds::SUBNET_ROUTE_TABLE_ASSOCIATION => {
-            a.copy("subnet_id", "subnet_id");
-            a.copy("route_table_id", "route_table_id");
         }
         kinds::SECURITY_GROUP => {
             a.copy("description", "description");
@@ -231,10 +222,6 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
                 // `prevent_destroy` is lifted) snapshots it first.
                 a.insert("final_snapshot", Json::Bool(true));
             }
-            a.tags();
-        }
-        kinds::ELASTIC_IP => {
-            a.copy("domain", "domain");
             a.tags();
         }
         kinds::NAT_GATEWAY => {

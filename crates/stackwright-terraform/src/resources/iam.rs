@@ -20,15 +20,14 @@ fn block_type(kind: &str) -> Option<(&'static str, bool)> {
         kinds::IAM_ROLE => ("aws_iam_role", false),
         kinds::IAM_ROLE_POLICY => ("aws_iam_role_policy", false),
         kinds::IAM_MANAGED_POLICY => ("aws_iam_policy", false),
-        kinds::IAM_INSTANCE_PROFILE => ("aws_iam_instance_profile", false),
         _ => return None,
     })
 }
 
 fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
     Some(match (kind, attr) {
-        (kinds::IAM_ROLE | kinds::IAM_INSTANCE_PROFILE, "name") => "name",
-        (kinds::IAM_ROLE | kinds::IAM_INSTANCE_PROFILE | kinds::IAM_MANAGED_POLICY, "arn") => "arn",
+        (kinds::IAM_ROLE, "name") => "name",
+        (kinds::IAM_ROLE | kinds::IAM_MANAGED_POLICY, "arn") => "arn",
         (kinds::IAM_ROLE, "unique_id") => "unique_id",
         _ => return None,
     })
@@ -75,11 +74,6 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
             attachments(a, "roles", "attachment", name, out, |role| {
                 (role, arn.clone())
             });
-        }
-        kinds::IAM_INSTANCE_PROFILE => {
-            a.copy("role_name", "role");
-            a.physical_name("name");
-            a.copy("path", "path");
         }
         _ => return false,
     }

@@ -12,7 +12,6 @@ pub(super) const SERVICE: Service = Service {
 fn block_type(kind: &str) -> Option<(&'static str, bool)> {
     Some(match kind {
         kinds::KMS_KEY => ("aws_kms_key", false),
-        kinds::KMS_ALIAS => ("aws_kms_alias", false),
         _ => return None,
     })
 }
@@ -21,7 +20,6 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
     Some(match (kind, attr) {
         (kinds::KMS_KEY, "arn") => "arn",
         (kinds::KMS_KEY, "key_id") => "key_id",
-        (kinds::KMS_ALIAS, "name") => "name",
         _ => return None,
     })
 }
@@ -54,10 +52,6 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
                 a.insert("policy", policy);
             }
             a.tags();
-        }
-        kinds::KMS_ALIAS => {
-            a.copy("name", "name");
-            a.copy("target_key_id", "target_key_id");
         }
         _ => return false,
     }

@@ -1,4 +1,4 @@
-//! CloudWatch Logs, and VPC flow logs (an EC2 type) delivered to it.
+//! VPC flow logs (an EC2 type) delivered to CloudWatch Logs.
 
 use super::{Attrs, Secondary, Service};
 use stackwright_aws::kinds;
@@ -11,7 +11,6 @@ pub(super) const SERVICE: Service = Service {
 
 fn block_type(kind: &str) -> Option<(&'static str, bool)> {
     Some(match kind {
-        kinds::LOGS_LOG_GROUP => ("aws_cloudwatch_log_group", false),
         kinds::EC2_FLOW_LOG => ("aws_flow_log", false),
         _ => return None,
     })
@@ -19,7 +18,6 @@ fn block_type(kind: &str) -> Option<(&'static str, bool)> {
 
 fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
     match (kind, attr) {
-        (kinds::LOGS_LOG_GROUP, "name") => Some("name"),
         (kinds::EC2_FLOW_LOG, "id") => Some("id"),
         _ => None,
     }
@@ -36,24 +34,5 @@ fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
         a.tags();
         return true;
     }
-    if a.resource.kind != kinds::LOGS_LOG_GROUP {
-        return false;
-    }
-    a.physical_name("name");
-    a.copy("retention_days", "retention_in_days");
-    if a.resource.get("retention_days").is_none() {
-        let forever = "events are kept forever on purpose (`.retain_forever()`)";
-        a.checkov_skip("CKV_AWS_66", forever);
-        a.checkov_skip("CKV_AWS_338", forever);
-    }
-    a.copy("kms_key_id", "kms_key_id");
-    if a.resource.get("kms_key_id").is_none() {
-        a.checkov_skip(
-            "CKV_AWS_158",
-            "CloudWatch Logs encrypts at rest with a service key; opt in to a customer managed key \
-             with `.encryption_key(&key)`",
-        );
-    }
-    a.tags();
-    true
+    false
 }

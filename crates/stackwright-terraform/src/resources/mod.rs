@@ -3,10 +3,8 @@
 
 mod acm;
 mod autoscaling;
-mod cloudwatch;
-mod dynamodb;
+mod construct;
 mod ec2;
-mod ecr;
 mod elbv2;
 mod iam;
 mod kms;
@@ -18,7 +16,6 @@ mod registry;
 mod route53;
 mod s3;
 mod secretsmanager;
-mod sns;
 mod ssm;
 mod zones;
 
@@ -154,12 +151,8 @@ const SERVICES: &[Service] = &[
     iam::SERVICE,
     kms::SERVICE,
     s3::SERVICE,
-    ecr::SERVICE,
     logs::SERVICE,
-    cloudwatch::SERVICE,
     secretsmanager::SERVICE,
-    sns::SERVICE,
-    dynamodb::SERVICE,
     rds::SERVICE,
 ];
 
@@ -173,6 +166,9 @@ fn terraform_type(resource: &Resource) -> Option<(String, bool)> {
     }
     if resource.kind == kinds::REGISTRY {
         return registry::block_type(resource);
+    }
+    if let Some(spelling) = stackwright_aws::construct::spelling(resource.kind) {
+        return Some((spelling.terraform.to_owned(), false));
     }
     SERVICES
         .iter()
@@ -306,10 +302,13 @@ impl Resolve for Lowering<'_> {
         if resource.kind == kinds::AVAILABILITY_ZONES {
             stackwright_aws::ec2::zone_index(attr.attr)?;
         }
-        let Some(name) = SERVICES
-            .iter()
-            .find_map(|service| (service.attribute)(resource.kind, attr.attr))
-        else {
+        let name = match stackwright_aws::construct::spelling(resource.kind) {
+            Some(spelling) => spelling.attribute(attr.attr).map(|a| a.terraform),
+            None => SERVICES
+                .iter()
+                .find_map(|service| (service.attribute)(resource.kind, attr.attr)),
+        };
+        let Some(name) = name else {
             return Err(format!(
                 "attribute `{}` of `{}` has no Terraform equivalent",
                 attr.attr, resource.kind
@@ -632,6 +631,9 @@ impl Lowering<'_> {
         } else if resource.kind == kinds::REGISTRY {
             blocks.awscc = true;
             registry::lower(&mut a)
+        } else if let Some(spelling) = stackwright_aws::construct::spelling(resource.kind) {
+            construct::lower(name, &mut a, &mut secondary, spelling);
+            true
         } else {
             SERVICES
                 .iter()

@@ -1,4 +1,4 @@
-//! Route 53 DNS: hosted zones and records.
+//! Route 53 DNS: hosted zones.
 
 use super::{Attrs, Secondary, Service};
 use serde_json::{json, Value as Json};
@@ -14,7 +14,6 @@ pub(super) const SERVICE: Service = Service {
 fn block_type(kind: &str) -> Option<(&'static str, bool)> {
     Some(match kind {
         kinds::HOSTED_ZONE => ("aws_route53_zone", false),
-        kinds::RECORD => ("aws_route53_record", false),
         _ => return None,
     })
 }
@@ -22,7 +21,6 @@ fn block_type(kind: &str) -> Option<(&'static str, bool)> {
 fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
     Some(match (kind, attr) {
         (kinds::HOSTED_ZONE, "id") => "zone_id",
-        (kinds::RECORD, "name") => "fqdn",
         _ => return None,
     })
 }
@@ -46,23 +44,6 @@ fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
                 a.insert("vpc", Json::Array(vpcs));
             }
             a.tags();
-        }
-        kinds::RECORD => {
-            a.copy("hosted_zone_id", "zone_id");
-            a.copy("name", "name");
-            a.copy("type", "type");
-            a.copy("ttl", "ttl");
-            // TXT values stay unquoted: the provider adds the quotes Route 53 wants.
-            a.copy("values", "records");
-            if let Some(alias) = resource.get("alias") {
-                let mut field = |key: &str| alias.get(key).map(|v| a.value(v));
-                let block = json!({
-                    "name": field("dns_name"),
-                    "zone_id": field("hosted_zone_id"),
-                    "evaluate_target_health": field("evaluate_target_health"),
-                });
-                a.insert("alias", block);
-            }
         }
         _ => return false,
     }

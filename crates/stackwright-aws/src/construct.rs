@@ -1,0 +1,473 @@
+//! Constructs: a kind that says, in its own file, what it is in each target, so that the targets lower it
+//! with one generic path and keep no code of their own for it.
+//!
+//! A construct's builder keeps typed fields and, when it is declared, writes one [`Form`] per target: the
+//! target's own property names in the order they are emitted, the physical name's place, and the checkov
+//! checks its defaults make inapplicable (with the reason). Its [`Spelling`] (a `static` in the same file,
+//! listed once in `lib.rs`'s `constructs!`) gives the type in each target and how each of its handle's
+//! attributes is read there. The targets read both through [`spelling`], [`entries`] and [`skips`]: no
+//! property name crosses the crate boundary, and the node keeps its kind, so naming rules, removal
+//! policies and tags work as for every kind.
+//!
+//! What the targets do generically around a construct, as for every resource: tags (CloudFormation from
+//! its tagging table, Terraform `tags` when [`Spelling::terraform_tags`]), `DeletionPolicy` and
+//! `prevent_destroy` from the removal policy, dependencies, overrides, accepted findings, validation.
+
+use stackwright_core::{Resource, Target, Value};
+
+/// How a construct's attribute is read in CloudFormation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Read {
+    /// `Ref` of the resource.
+    Ref,
+    /// `Fn::GetAtt` of the named attribute.
+    GetAtt(&'static str),
+}
+
+/// One attribute of a construct's handle: its neutral name (the handle's method reads it) and how each
+/// target reads it.
+#[derive(Clone, Copy, Debug)]
+pub struct Attribute {
+    /// The neutral name the handle's method reads (`arn`).
+    pub name: &'static str,
+    /// How CloudFormation reads it.
+    pub cloudformation: Read,
+    /// The attribute of the Terraform resource.
+    pub terraform: &'static str,
+}
+
+/// What a construct's kind is in each target; one `static` per kind, beside its builder.
+#[derive(Debug)]
+pub struct Spelling {
+    /// The neutral kind (`kinds::*`) the builder's node has.
+    pub kind: &'static str,
+    /// The CloudFormation resource type.
+    pub cloudformation: &'static str,
+    /// The Terraform resource type (hashicorp/aws).
+    pub terraform: &'static str,
+    /// Whether the Terraform resource takes the resource's own tags (`tags`; the environment's reach it
+    /// through the provider's `default_tags`).
+    pub terraform_tags: bool,
+    /// The handle's attributes.
+    pub attributes: &'static [Attribute],
+    /// Terraform resources the kind splits into beside its main block (a repository's lifecycle policy),
+    /// each present when the node has a body for it ([`terraform_block`]).
+    pub terraform_blocks: &'static [Block],
+}
+
+/// A resource a construct adds beside its main one in a target.
+#[derive(Clone, Copy, Debug)]
+pub struct Block {
+    /// The resource type.
+    pub type_name: &'static str,
+    /// What the block's name adds to the main one's (`_lifecycle`).
+    pub suffix: &'static str,
+}
+
+impl Spelling {
+    /// The attribute `name` of the handle, if the kind has it.
+    pub fn attribute(&self, name: &str) -> Option<&'static Attribute> {
+        self.attributes.iter().find(|a| a.name == name)
+    }
+}
+
+/// The spelling of `kind`, when it is a construct.
+pub fn spelling(kind: &str) -> Option<&'static Spelling> {
+    crate::SPELLINGS
+        .iter()
+        .copied()
+        .find(|s| std::ptr::eq(s.kind, kind) || s.kind == kind)
+}
+
+/// The property values of one target's form, in emission order.
+#[derive(Debug, Default)]
+pub struct Form {
+    entries: Vec<(String, Value)>,
+    skips: Vec<(String, Value)>,
+}
+
+/// The node's properties holding each target's form; private to this module, read through [`entries`].
+const CLOUDFORMATION: &str = "construct_cloudformation";
+const TERRAFORM: &str = "construct_terraform";
+const CLOUDFORMATION_SKIPS: &str = "construct_cloudformation_skips";
+const TERRAFORM_SKIPS: &str = "construct_terraform_skips";
+/// The value of a form's entry where the resource's physical name goes, when it has one.
+const PHYSICAL_NAME: &str = "$stackwright:physical-name";
+/// The value of a form's entry where the physical name goes, derived by the target when the user gave
+/// none.
+const REQUIRED_NAME: &str = "$stackwright:required-name";
+/// The value of a form's entry holding a decimal number as text (values carry no floats).
+const NUMBER: &str = "$stackwright:number";
+/// The value of a form's entry that is the resource's deletion protection as the environment leaves it.
+const DELETION_PROTECTION: &str = "$stackwright:deletion-protection";
+/// The neutral property the core turns off in an environment that tears down completely
+/// (`Resource::apply_environment_removal`), after the builder was declared.
+const NEUTRAL_DELETION_PROTECTION: &str = "deletion_protection";
+/// The node's property holding the bodies of its Terraform blocks, by suffix.
+const TERRAFORM_BLOCKS: &str = "construct_terraform_blocks";
+
+impl Form {
+    /// An empty form.
+    pub fn new() -> Self {
+        Form::default()
+    }
+
+    /// Sets property `name` (replacing an earlier value in place).
+    pub fn set(&mut self, name: &str, value: impl Into<Value>) -> &mut Self {
+        let value = value.into();
+        match self.entries.iter_mut().find(|(n, _)| n == name) {
+            Some(slot) => slot.1 = value,
+            None => self.entries.push((name.to_owned(), value)),
+        }
+        self
+    }
+
+    /// Sets property `name` when `value` is given.
+    pub fn set_some<V: Into<Value>>(&mut self, name: &str, value: Option<V>) -> &mut Self {
+        if let Some(value) = value {
+            self.set(name, value);
+        }
+        self
+    }
+
+    /// Property `name` takes the resource's physical name, when the user gave one (`.name(..)`), which
+    /// the stack settles only once the node is added.
+    pub fn physical_name(&mut self, name: &str) -> &mut Self {
+        self.set(
+            name,
+            Value::Map(vec![(PHYSICAL_NAME.to_owned(), Value::Bool(true))]),
+        )
+    }
+
+    /// Property `name` takes the resource's physical name, or, when the user gave none and the target
+    /// requires one where the other generates it (Terraform), `<app>-<environment>-<stack>-<id>`,
+    /// checked against the kind's naming rule. CloudFormation generates the name instead.
+    pub fn required_name(&mut self, name: &str) -> &mut Self {
+        self.set(
+            name,
+            Value::Map(vec![(REQUIRED_NAME.to_owned(), Value::Bool(false))]),
+        )
+    }
+
+    /// [`Form::required_name`] in lowercase (an ECR repository's), the derived name lowercased rather
+    /// than checked.
+    pub fn required_lowercase_name(&mut self, name: &str) -> &mut Self {
+        self.set(
+            name,
+            Value::Map(vec![(REQUIRED_NAME.to_owned(), Value::Bool(true))]),
+        )
+    }
+
+    /// Property `name` is the decimal number `text` (`0.5`, `90`), written as a JSON number.
+    pub fn number(&mut self, name: &str, text: impl Into<String>) -> &mut Self {
+        let text = Value::from(text.into());
+        self.set(name, Value::Map(vec![(NUMBER.to_owned(), text)]))
+    }
+
+    /// Property `name` is whether the resource is protected from deletion: `protected`, unless the
+    /// environment tears down completely and the user left the choice to it (then off, which the core
+    /// decides after the builder is declared).
+    pub fn deletion_protection(&mut self, name: &str) -> &mut Self {
+        self.set(
+            name,
+            Value::Map(vec![(DELETION_PROTECTION.to_owned(), Value::Bool(true))]),
+        )
+    }
+
+    /// Copies the builder's own property `from` of `resource` (its private bag) to property `to`, when set.
+    pub fn copy(&mut self, resource: &Resource, from: &str, to: &str) -> &mut Self {
+        if let Some(value) = resource.get(from) {
+            self.set(to, value.clone());
+        }
+        self
+    }
+
+    /// checkov check `id` does not apply to this target's resource, for `reason`.
+    pub fn checkov_skip(&mut self, id: &str, reason: &str) -> &mut Self {
+        self.skips.push((id.to_owned(), Value::from(reason)));
+        self
+    }
+}
+
+/// Stores both targets' forms on the construct's node, in place of the builder's own properties (which
+/// only the construct's file reads).
+pub fn finish(resource: &mut Resource, cloudformation: Form, terraform: Form) {
+    // Deletion protection stays for the core to turn off ([`Form::deletion_protection`]).
+    resource
+        .properties
+        .retain(|(name, _)| *name == NEUTRAL_DELETION_PROTECTION);
+    resource.set(CLOUDFORMATION, Value::Map(cloudformation.entries));
+    resource.set(TERRAFORM, Value::Map(terraform.entries));
+    if !cloudformation.skips.is_empty() {
+        resource.set(CLOUDFORMATION_SKIPS, Value::Map(cloudformation.skips));
+    }
+    if !terraform.skips.is_empty() {
+        resource.set(TERRAFORM_SKIPS, Value::Map(terraform.skips));
+    }
+}
+
+/// Adds the body of the construct's Terraform block `suffix` (one of [`Spelling::terraform_blocks`]) to
+/// its node, after [`finish`]. A reference to the construct itself (its handle's attribute) names its main
+/// block.
+pub fn terraform_block(resource: &mut Resource, suffix: &str, body: Form) {
+    let mut blocks = match resource.get(TERRAFORM_BLOCKS) {
+        Some(Value::Map(blocks)) => blocks.clone(),
+        _ => Vec::new(),
+    };
+    blocks.push((suffix.to_owned(), Value::Map(body.entries)));
+    resource.set(TERRAFORM_BLOCKS, Value::Map(blocks));
+}
+
+/// The Terraform blocks of a construct's node: each block of its spelling that has a body, with the
+/// body's entries in order.
+pub fn terraform_blocks<'r>(
+    resource: &'r Resource,
+    spelling: &'static Spelling,
+) -> impl Iterator<Item = (&'static Block, Vec<(&'r str, Entry<'r>)>)> {
+    let bodies = resource
+        .get(TERRAFORM_BLOCKS)
+        .and_then(Value::as_map)
+        .unwrap_or_default();
+    spelling.terraform_blocks.iter().filter_map(move |block| {
+        let (_, body) = bodies.iter().find(|(suffix, _)| suffix == block.suffix)?;
+        let entries = body
+            .as_map()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|(name, value)| Some((name.as_str(), entry(resource, value)?)))
+            .collect();
+        Some((block, entries))
+    })
+}
+
+/// An entry of a target's form.
+#[derive(Clone, Copy, Debug)]
+pub enum Entry<'a> {
+    /// A value, lowered like any other (references, pseudo values, `Expr::no_value()`).
+    Value(&'a Value),
+    /// The resource's physical name, when it has one (else nothing).
+    PhysicalName,
+    /// The resource's physical name, or one the target derives when it requires one (checked against the
+    /// kind's naming rule; with `lowercase`, lowercased instead, for names AWS wants in lowercase).
+    RequiredName { lowercase: bool },
+    /// A decimal number, as text.
+    Number(&'a str),
+}
+
+/// A map value of `entries`, for a form's nested objects.
+pub fn object(entries: &[(&str, Value)]) -> Value {
+    Value::Map(
+        entries
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.clone()))
+            .collect(),
+    )
+}
+
+/// A target's form of a construct's node, as stored: property name to value (for checks that read values,
+/// such as literal secrets); `None` for other nodes.
+pub fn form(resource: &Resource, target: Target) -> Option<&Value> {
+    resource.get(match target {
+        Target::CloudFormation => CLOUDFORMATION,
+        Target::Terraform => TERRAFORM,
+    })
+}
+
+/// The properties of `target`'s form of a construct's node, in emission order.
+pub fn entries(resource: &Resource, target: Target) -> impl Iterator<Item = (&str, Entry<'_>)> {
+    form(resource, target)
+        .and_then(Value::as_map)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(name, value)| Some((name.as_str(), entry(resource, value)?)))
+}
+
+/// What a stored value of a form stands for; `None` for an entry that has no value here (deletion
+/// protection the builder did not set).
+fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
+    Some(match value.as_map() {
+        Some([(marker, _)]) if marker == DELETION_PROTECTION => {
+            Entry::Value(resource.get(NEUTRAL_DELETION_PROTECTION)?)
+        }
+        Some([(marker, _)]) if marker == PHYSICAL_NAME => Entry::PhysicalName,
+        Some([(marker, lowercase)]) if marker == REQUIRED_NAME => Entry::RequiredName {
+            lowercase: lowercase.as_bool() == Some(true),
+        },
+        Some([(marker, text)]) if marker == NUMBER => Entry::Number(
+            text.as_expr()
+                .and_then(|e| e.as_literal())
+                .unwrap_or_default(),
+        ),
+        _ => Entry::Value(value),
+    })
+}
+
+/// The checkov checks (id, reason) that `target`'s form of a construct's node makes inapplicable.
+pub fn skips(resource: &Resource, target: Target) -> impl Iterator<Item = (&str, &str)> {
+    let key = match target {
+        Target::CloudFormation => CLOUDFORMATION_SKIPS,
+        Target::Terraform => TERRAFORM_SKIPS,
+    };
+    resource
+        .get(key)
+        .and_then(Value::as_map)
+        .unwrap_or_default()
+        .iter()
+        .map(|(id, reason)| {
+            let reason = reason
+                .as_expr()
+                .and_then(|e| e.as_literal())
+                .unwrap_or_default();
+            (id.as_str(), reason)
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::path::Path;
+
+    /// Kinds the engine handles itself in the target crates: the escape hatches, generated nodes, code
+    /// assets and lookups, which are no resource of their own.
+    const ENGINE: &[&str] = &[
+        "RAW",
+        "REGISTRY",
+        "ASSET",
+        "AVAILABILITY_ZONES",
+        "STACK_OUTPUT",
+        "SSM_PARAMETER_LOOKUP",
+        "VPC_LOOKUP",
+        "SUBNET_LOOKUP",
+        "SECURITY_GROUP_LOOKUP",
+    ];
+
+    /// Hand-written kinds the target crates still lower with per-kind code: the work left (issue 25).
+    /// A ratchet: a kind may leave this list (when it becomes a construct), never join it.
+    const NOT_YET_CONSTRUCTS: &[&str] = &[
+        "AUTO_SCALING_GROUP",
+        "CERTIFICATE",
+        "EC2_FLOW_LOG",
+        "HOSTED_ZONE",
+        "IAM_MANAGED_POLICY",
+        "IAM_ROLE",
+        "IAM_ROLE_POLICY",
+        "INSTANCE",
+        "INTERNET_GATEWAY",
+        "KMS_KEY",
+        "LAUNCH_TEMPLATE",
+        "LISTENER",
+        "LISTENER_RULE",
+        "LOAD_BALANCER",
+        "NAT_GATEWAY",
+        "RDS_DB_INSTANCE",
+        "RDS_DB_SUBNET_GROUP",
+        "ROUTE",
+        "S3_BUCKET",
+        "SCALING_POLICY",
+        "SECRETSMANAGER_SECRET",
+        "SECURITY_GROUP",
+        "SUBNET",
+        "TARGET_GROUP",
+        "VOLUME",
+        "VPC",
+    ];
+
+    /// Every `kinds::NAME` the Rust sources under `dir` name.
+    fn kinds_named(dir: &Path, found: &mut BTreeSet<String>) {
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let path = entry.expect("a directory entry").path();
+            if path.is_dir() {
+                kinds_named(&path, found);
+                continue;
+            }
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("a readable source file");
+            for (at, _) in text.match_indices("kinds::") {
+                let name: String = text[at + "kinds::".len()..]
+                    .chars()
+                    .take_while(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || *c == '_')
+                    .collect();
+                if !name.is_empty() {
+                    found.insert(name);
+                }
+            }
+            assert!(
+                !text.contains("kinds::{") && !text.contains("\"aws."),
+                "{}: names kinds in a way this guard cannot see (an import list or a kind string)",
+                path.display()
+            );
+        }
+    }
+
+    /// The target crates name no construct's kind, and per-kind code only for the kinds listed above: a
+    /// new hand-written kind must be a construct, and a kind that became one leaves the list.
+    #[test]
+    fn target_crates_keep_per_kind_code_only_for_the_kinds_not_yet_moved() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut found = BTreeSet::new();
+        for target in ["stackwright-cloudformation", "stackwright-terraform"] {
+            kinds_named(&root.join(target).join("src"), &mut found);
+        }
+        let allowed: BTreeSet<String> = ENGINE
+            .iter()
+            .chain(NOT_YET_CONSTRUCTS)
+            .map(|k| (*k).to_owned())
+            .collect();
+        let new: Vec<&String> = found.difference(&allowed).collect();
+        assert!(
+            new.is_empty(),
+            "the target crates lower {new:?} per kind: make them constructs (construct.rs) instead"
+        );
+        let moved: Vec<&String> = allowed.difference(&found).collect();
+        assert!(
+            moved.is_empty(),
+            "{moved:?} no longer have per-kind code in the target crates: remove them from \
+             NOT_YET_CONSTRUCTS (or ENGINE)"
+        );
+    }
+
+    #[test]
+    fn forms_keep_their_order_the_physical_name_slot_and_the_skips() {
+        let mut resource = Resource::new("Group", "aws.test.Kind");
+        let mut cfn = Form::new();
+        cfn.physical_name("Name")
+            .number("N", "0.5")
+            .set("B", 1)
+            .set("A", true)
+            .set_some("Unset", None::<bool>)
+            .set("B", 2)
+            .checkov_skip("CKV_1", "why");
+        let mut tf = Form::new();
+        tf.required_name("name").set("a", "x");
+        finish(&mut resource, cfn, tf);
+        let written: Vec<String> = entries(&resource, Target::CloudFormation)
+            .map(|(name, entry)| match entry {
+                Entry::PhysicalName => format!("{name}=<name>"),
+                Entry::RequiredName { .. } => format!("{name}=<required name>"),
+                Entry::Number(text) => format!("{name}={text}"),
+                Entry::Value(value) => format!("{name}={value:?}"),
+            })
+            .collect();
+        assert_eq!(
+            written,
+            ["Name=<name>", "N=0.5", "B=Int(2)", "A=Bool(true)"]
+        );
+        assert_eq!(
+            skips(&resource, Target::CloudFormation).collect::<Vec<_>>(),
+            [("CKV_1", "why")]
+        );
+        assert_eq!(skips(&resource, Target::Terraform).count(), 0);
+        assert!(matches!(
+            entries(&resource, Target::Terraform).next(),
+            Some(("name", Entry::RequiredName { lowercase: false }))
+        ));
+        assert!(spelling("aws.test.Kind").is_none());
+        assert_eq!(
+            spelling(crate::kinds::SNS_TOPIC).map(|s| s.terraform),
+            Some("aws_sns_topic")
+        );
+    }
+}
