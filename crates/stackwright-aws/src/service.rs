@@ -501,6 +501,13 @@ impl ReplicatedService {
                 );
             }
         }
+        if matches!(self.update, Update::BlueGreen { .. }) && !https {
+            problems.push(
+                "blue/green behind a TCP frontend: expected `Frontend::Https` (switching the live color \
+                 is a weighted forward, which needs an application load balancer)"
+                    .to_owned(),
+            );
+        }
         let update = std::mem::take(&mut problems);
         match self.size.scaling {
             Scaling::TargetCpu { percent } if !(1..=100).contains(&percent) => {

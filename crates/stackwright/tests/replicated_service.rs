@@ -540,4 +540,17 @@ fn combinations_that_cannot_work_are_located_errors() {
         &source_ip_on_https,
         &["source-IP stickiness behind an HTTPS frontend"],
     );
+    // The API choice is named once, not the listener's forward to two target groups it would declare.
+    let blue_green_on_tcp = app(Frontend::Tcp { port: 443 }, |s| {
+        s.update(Update::BlueGreen {
+            live: Color::Blue,
+            green: Machine::new("ami-1", "t3.small"),
+        })
+    });
+    let stderr = fails(
+        &blue_green_on_tcp,
+        &["blue/green behind a TCP frontend: expected `Frontend::Https`"],
+    );
+    // One problem, and the summary line.
+    assert_eq!(stderr.matches("error:").count(), 2, "{stderr}");
 }
