@@ -149,6 +149,15 @@ pub struct Listed {
     pub deployed_by: Option<String>,
 }
 
+/// Whether `name` is a branch name `ci` puts into pipelines: not empty, letters, digits, `-`, `_`, `.`
+/// and `/` (it goes, quoted, into GitLab's `rules: if` expressions).
+pub fn is_branch_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c))
+}
+
 /// How to generate the pipelines.
 #[derive(Clone, Debug)]
 pub struct Options {
@@ -310,12 +319,7 @@ impl Rollout {
         check_text("the output directory", &options.out, &mut problems);
         // The branch goes into GitLab's `rules: if` expressions, quoted: keep it to a branch name's
         // usual characters.
-        let branch_ok = !options.branch.is_empty()
-            && options
-                .branch
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || "-_./".contains(c));
-        if !branch_ok {
+        if !is_branch_name(&options.branch) {
             problems.push(format!(
                 "`--branch` is `{}`: expected a branch name of letters, digits, `-`, `_`, `.` and `/`",
                 options.branch

@@ -27,7 +27,7 @@ pub(crate) struct CiArgs {
           value_parser = clap::value_parser!(u16).range(1..=stackwright_ci::GITHUB_MATRIX_LIMIT as i64))]
     pub max_parallel: u16,
     /// The branch whose pushes deploy
-    #[arg(long, value_name = "NAME", default_value = "main")]
+    #[arg(long, value_name = "NAME", default_value = "main", value_parser = branch_name)]
     pub branch: String,
     /// The package of the app's binary (`cargo run -p`), when the workspace has several
     #[arg(long, value_name = "NAME", value_parser = CargoName)]
@@ -44,6 +44,20 @@ pub(crate) struct CiArgs {
     /// Write nothing; fail (exit 1) unless the files are what `ci` would write
     #[arg(long)]
     pub check: bool,
+}
+
+/// The parser of `--branch`: a usage error (exit 2) like any other bad option value, not a failure of
+/// the generation.
+fn branch_name(value: &str) -> Result<String, String> {
+    if stackwright_ci::is_branch_name(value) {
+        Ok(value.to_owned())
+    } else {
+        Err(format!(
+            "`{}` is not a branch name `ci` accepts: expected letters, digits, `-`, `_`, `.` and `/` (it goes \
+             into the generated pipelines' rules)",
+            value.escape_debug()
+        ))
+    }
 }
 
 /// The parser of `--package`, `--example` and `--bin`: a name by cargo's rules for package and target

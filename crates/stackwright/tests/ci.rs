@@ -231,6 +231,22 @@ fn terraform_state_on_the_runner_is_refused() {
 }
 
 #[test]
+fn a_branch_that_is_not_one_is_a_usage_error() {
+    let root = tempfile::tempdir().unwrap();
+    for value in ["a;b", "", "main\n", "${{ x }}"] {
+        let (code, stdout, stderr) = ci(&app(&["dev"]), root.path(), &["--branch", value]);
+        // Exit 2, as every bad option value: nothing was generated.
+        assert_eq!(code, 2, "{value:?}: {stdout}{stderr}");
+        let shown = value.escape_debug().to_string();
+        assert!(
+            stderr.contains(&format!("`{shown}` is not a branch name `ci` accepts")),
+            "{stderr}"
+        );
+        assert!(!root.path().join(WORKFLOW).exists());
+    }
+}
+
+#[test]
 fn a_cargo_name_that_is_not_one_is_refused_before_it_reaches_a_run_line() {
     let root = tempfile::tempdir().unwrap();
     for (option, value) in [
