@@ -9,7 +9,7 @@
 //! `plan` between them shows only that step's change. Finding the kinds ([`Sequence::of`]) reads only
 //! the plan; building a tree ([`build`]) reads both trees' documents.
 
-use crate::{Action, Document, StackPlan, Target};
+use crate::{stateful, Action, Document, StackPlan, Target};
 use serde_json::Value as Json;
 
 /// How long a step that moves traffic is watched (alarms, error rates) before the next one, in minutes.
@@ -840,7 +840,9 @@ pub struct Paired {
 
 /// Pairs each declared move with the plan: the source stack's previous resource must be destroyed and
 /// the destination's added, of the same type. Each paired resource gets a note (which says that a
-/// deploy in one go deletes it, and that `synth --steps` moves it); a move that does not pair is a
+/// deploy in one go deletes it, and that `synth --steps` moves it); a source whose deletion loses data
+/// keeps its data loss (the tree is still deployable in one go, which loses it), told that the steps
+/// avoid it, and one a CloudFormation policy keeps gets a warning saying what one go does; a move that does not pair is a
 /// warning on the destination's resource, saying why (the source is not deployed, or still declared),
 /// and is planned as what it is, an addition.
 pub fn pair_moves(stacks: &mut [StackPlan], moves: &[Move]) -> Vec<Paired> {
@@ -959,7 +961,8 @@ pub fn pair_moves(stacks: &mut [StackPlan], moves: &[Move]) -> Vec<Paired> {
                 r.moved_from = Some(format!("{}/{old}", m.from_stack));
                 r.notes.push(format!(
                     "moved from `{old}` of stack `{}`: deployed in one go it would be created anew while \
-                     `{}` deletes the deployed one; `synth --steps` moves it instead",
+                     `{}` deletes the deployed one (or lets go of it, if its policy retains it); \
+                     `synth --steps` moves it instead",
                     m.from_stack, m.from_stack
                 ));
             }
@@ -976,11 +979,35 @@ pub fn pair_moves(stacks: &mut [StackPlan], moves: &[Move]) -> Vec<Paired> {
                         Target::Terraform => "terraform state rm, then terraform import",
                     }
                 ));
-                // The steps lose nothing; deployed in one go, the change would.
-                if let Some(lost) = r.data_loss.take() {
-                    stacks[from].summary.data_loss -= 1;
-                    r.notes.push(format!(
-                        "deployed in one go instead of in the steps, this change would delete it: {lost}"
+                // The steps lose nothing, but this tree, deployed in one go (plain `synth`, the CI's
+                // gate), deletes the deployed resource and creates an empty one: that stays data loss.
+                if let Some(lost) = r.data_loss.as_mut() {
+                    lost.push_str(
+                        " (this tree deployed in one go deletes it and creates a new, empty one; \
+                         `synth --steps` moves it instead, never deleting it)",
+                    );
+                } else if m.target == Target::CloudFormation
+                    && stateful::loses(m.target, &r.type_name).is_some()
+                {
+                    // Kept by its DeletionPolicy: the source stack lets go of it, the destination
+                    // creates another.
+                    let kept = if r
+                        .notes
+                        .iter()
+                        .any(|n| n.starts_with("snapshot then delete"))
+                    {
+                        "deletes it after a final snapshot (DeletionPolicy Snapshot)"
+                    } else {
+                        "leaves it in place but in no stack (DeletionPolicy Retain)"
+                    };
+                    if r.warnings.is_empty() {
+                        stacks[from].summary.warnings += 1;
+                    }
+                    r.warnings.push(format!(
+                        "deployed in one go, `{}` {kept} and `{}` creates `{new}` anew: a new, empty \
+                         resource, or, if it has a fixed name, a create that fails because the name is \
+                         taken (the stack rolls back); `synth --steps` moves the deployed one instead",
+                        m.from_stack, m.to_stack
                     ));
                 }
             }

@@ -556,6 +556,22 @@ fn a_table_moved_between_cloudformation_stacks_is_one_refactor_of_both_then_the_
         .find(|r| r.address == "OrdersTable")
         .unwrap();
     assert_eq!(added.moved_from.as_deref(), Some("app/Orders"));
+    // Its DeletionPolicy keeps the deployed table: no data loss, but a warning of what one go does.
+    assert_eq!(p.summary.data_loss, 0);
+    let app = p.stacks.iter().find(|s| s.stack == "app").unwrap();
+    let orders = app
+        .resources
+        .iter()
+        .find(|r| r.address == "Orders")
+        .unwrap();
+    assert_eq!(
+        orders.warnings,
+        ["deployed in one go, `app` leaves it in place but in no stack (DeletionPolicy Retain) and \
+          `data` creates `OrdersTable` anew: a new, empty resource, or, if it has a fixed name, a \
+          create that fails because the name is taken (the stack rolls back); `synth --steps` moves \
+          the deployed one instead"]
+    );
+    assert_eq!(app.summary.warnings, 1);
     let trees = trees(&p.steps, &after, &before);
     // Step 1: the previous templates, the table moved under its new id with its deployed body.
     assert_eq!(trees[0][0].3, json!({"Resources": {"Queue": queue}}));
@@ -652,7 +668,24 @@ fn a_terraform_move_is_one_step_whose_script_forgets_then_imports_every_block() 
         p.steps.headline(),
         "this change needs 1 step (move between stacks)"
     );
-    assert_eq!(p.summary.data_loss, 0);
+    // The tree, deployed in one go, destroys the database and creates another: still data loss,
+    // which the steps avoid.
+    assert_eq!(p.summary.data_loss, 1);
+    assert_eq!(p.exit_code(false), 3);
+    let app = p.stacks.iter().find(|s| s.stack == "app").unwrap();
+    let orders = app
+        .resources
+        .iter()
+        .find(|r| r.address == "aws_db_instance.orders")
+        .unwrap();
+    assert!(
+        orders.data_loss.as_deref().unwrap().ends_with(
+            "(this tree deployed in one go deletes it and creates a new, empty one; \
+             `synth --steps` moves it instead, never deleting it)"
+        ),
+        "{:?}",
+        orders.data_loss
+    );
     // The tree is the desired one; the step carries the state move.
     let trees = trees(&p.steps, &after, &before);
     assert_eq!(trees[0][1].3, new_data);

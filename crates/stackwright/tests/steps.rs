@@ -563,8 +563,14 @@ fn a_bucket_moved_between_stacks_is_a_refactor_across_them_and_a_terraform_state
     assert_eq!(code, 0, "{stderr}");
 
     // `plan` names the move, pairs the blocks, and says what one deploy would do.
+    // Deployed in one go, this tree deletes the Terraform bucket and creates an empty one: data loss,
+    // exit 3, which the steps avoid.
     let (code, text, stderr) = run(&after, &["plan", "--against", out_s]);
-    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(code, 3, "{stderr}\n{text}");
+    assert!(
+        text.contains("(this tree deployed in one go deletes it and creates a new, empty one; `synth --steps` moves it instead, never deleting it)"),
+        "{text}"
+    );
     assert!(
         text.contains("this change needs 2 steps (move between stacks)"),
         "{text}"
@@ -578,8 +584,9 @@ fn a_bucket_moved_between_stacks_is_a_refactor_across_them_and_a_terraform_state
         "{text}"
     );
     let (code, json_plan, _) = run(&after, &["plan", "--against", out_s, "--format", "json"]);
-    assert_eq!(code, 2);
+    assert_eq!(code, 3);
     let json_plan: Value = serde_json::from_str(&json_plan).unwrap();
+    assert_eq!(json_plan["data_loss"], true);
     let kinds: Vec<&str> = json_plan["steps"]["changes"]
         .as_array()
         .unwrap()
@@ -702,6 +709,47 @@ fn a_bucket_moved_between_stacks_is_a_refactor_across_them_and_a_terraform_state
         !rest.contains("- destroy") && !rest.contains("replace "),
         "{rest}"
     );
+}
+
+#[test]
+fn synth_of_a_move_warns_that_its_tree_deployed_in_one_go_deletes_the_moved_resource() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_s = out.to_str().unwrap();
+    let (code, _, stderr) = run(&bucket_in(false), &["synth", "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = run(&bucket_in(true), &["synth", "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}");
+    for (target, old, new, path) in [
+        (
+            "cloudformation",
+            "Data",
+            "Store",
+            "cloudformation/dev/service.template.json",
+        ),
+        (
+            "terraform",
+            "aws_s3_bucket.data",
+            "aws_s3_bucket.store",
+            "terraform/dev/service/main.tf.json",
+        ),
+    ] {
+        let expected = format!(
+            "warning: dev ({target}): `{new}` of stack `storage` is declared moved from `{old}` of stack \
+             `service` (at crates/stackwright/tests/steps.rs:"
+        );
+        assert!(stderr.contains(&expected), "{expected}\n{stderr}");
+        let expected = format!(
+            "which the previous tree still deploys ({path}): this tree, deployed in one go over it, \
+             deletes the deployed one (or, if its policy retains it, leaves it in no stack) and creates \
+             `{new}` anew; deploy the steps `synth --steps` writes instead (this tree is their last)"
+        );
+        assert!(stderr.contains(&expected), "{expected}\n{stderr}");
+    }
+    // Once `out/` is that tree, nothing more is moved away.
+    let (code, _, stderr) = run(&bucket_in(true), &["synth", "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("declared moved"), "{stderr}");
 }
 
 #[test]
