@@ -932,7 +932,8 @@ fn list(s: &Synthesis, out: &Path, tree: &PreviousTree) -> String {
         }
         for script in crate::steps::move_scripts_of(tree, a) {
             text.push_str(&format!(
-                "      before applying (once, for both stacks it names): bash {}\n",
+                "      before applying (once, for both stacks it names; it runs their `terraform init` \
+                 itself): bash {}\n",
                 display_path(out, &script)
             ));
         }

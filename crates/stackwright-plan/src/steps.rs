@@ -1581,7 +1581,8 @@ pub fn import_id_attribute(type_name: &str) -> Option<&'static str> {
 /// The script of a step that moves Terraform blocks from one module's state to another's (`from_dir`,
 /// `to_dir`: the modules' directories relative to the step's tree; the script, `move/<env>/<name>.sh` of
 /// that tree, runs there wherever it is called from). Before it changes
-/// anything it reads every import id from the source state (`terraform state pull`, `jq`) and stops on
+/// anything it runs `terraform init -input=false` in both modules (idempotent: it needs their
+/// backends to read and write state, and may run before the deploy's own `init`), reads every import id from the source state (`terraform state pull`, `jq`) and stops on
 /// a placeholder left unfilled; then, block by block, `terraform state rm` in the source (the resource
 /// stays in AWS) and `terraform import` into the destination. It never applies or destroys.
 pub fn terraform_move_script(m: &TerraformMove, from_dir: &str, to_dir: &str) -> String {
@@ -1594,9 +1595,9 @@ pub fn terraform_move_script(m: &TerraformMove, from_dir: &str, to_dir: &str) ->
     out.push_str("#!/usr/bin/env bash\n");
     out.push_str(&format!(
         "# Moves the Terraform state of {} block{} from stack `{}` to stack `{}` (environment `{}`), so that\n\
-         # neither apply deletes or creates them. Run it once (from anywhere: it works in its step's tree), after\n\
-         # `terraform init` of both modules and before applying either; then apply the modules in the deploy\n\
-         # order `list` prints.\n\
+         # neither apply deletes or creates them. Run it once (from anywhere: it works in its step's tree) before\n\
+         # applying either module (it runs `terraform init` of both itself); then apply the modules in the\n\
+         # deploy order `list` prints.\n\
          # It reads every import id from the source state before it changes anything, then forgets each block\n\
          # there (`terraform state rm`: the resource stays in AWS) and imports it into the destination. If an\n\
          # import fails, the resource is still in AWS and in no state: import it by hand with the id printed.\n",
@@ -1610,6 +1611,11 @@ pub fn terraform_move_script(m: &TerraformMove, from_dir: &str, to_dir: &str) ->
     // The script is `move/<env>/<name>.sh` of its step's tree; the modules' paths are relative to the tree.
     out.push_str("cd \"$(dirname \"${BASH_SOURCE[0]}\")/../..\"\n");
     out.push_str(&format!("from={}\nto={}\n", q(from_dir), q(to_dir)));
+    // Both backends must be initialized to read and write their states; `init` is idempotent, and the
+    // deploy's own `init` then finds them ready.
+    out.push_str(
+        "terraform -chdir=\"$from\" init -input=false\nterraform -chdir=\"$to\" init -input=false\n",
+    );
     out.push_str("state=$(terraform -chdir=\"$from\" state pull)\n");
     out.push_str(
         "id_of() {\n  printf '%s' \"$state\" | jq -er --arg t \"$1\" --arg n \"$2\" --arg a \"$3\" \\\n    \

@@ -708,7 +708,12 @@ fn a_terraform_move_is_one_step_whose_script_forgets_then_imports_every_block() 
     let script =
         super::terraform_move_script(moves[0], "terraform/prod/app", "terraform/prod/data x");
     assert!(
-        script.contains("from=terraform/prod/app\nto='terraform/prod/data x'\n"),
+        script.contains(
+            "from=terraform/prod/app\nto='terraform/prod/data x'\n\
+             terraform -chdir=\"$from\" init -input=false\n\
+             terraform -chdir=\"$to\" init -input=false\n\
+             state=$(terraform -chdir=\"$from\" state pull)\n"
+        ),
         "{script}"
     );
     // A database imports by its identifier; a route's import id is not in its state: a placeholder

@@ -676,10 +676,22 @@ fn a_bucket_moved_between_stacks_is_a_refactor_across_them_and_a_terraform_state
         script.contains("aws_s3_bucket_versioning.data_versioning"),
         "{script}"
     );
-    // It only moves state: every command is a state read, a `state rm` or an `import`.
+    // It initializes both modules first (it runs before the deploy's `init`), then only moves state:
+    // every other command is a state read, a `state rm` or an `import`.
+    assert!(
+        script.contains(
+            "to=terraform/dev/storage\n\
+             terraform -chdir=\"$from\" init -input=false\n\
+             terraform -chdir=\"$to\" init -input=false\n\
+             state=$(terraform -chdir=\"$from\" state pull)\n"
+        ),
+        "{script}"
+    );
     for line in script.lines().filter(|l| l.starts_with("terraform ")) {
         assert!(
-            line.contains(" state rm ") || line.contains(" import -input=false "),
+            line.ends_with(" init -input=false")
+                || line.contains(" state rm ")
+                || line.contains(" import -input=false "),
             "{line}"
         );
     }
@@ -696,7 +708,7 @@ fn a_bucket_moved_between_stacks_is_a_refactor_across_them_and_a_terraform_state
     assert!(!list.contains("aws cloudformation deploy"), "{list}");
     assert!(list.contains("--enable-stack-creation"), "{list}");
     assert!(
-        list.contains(&format!("before applying (once, for both stacks it names): bash {one_s}/move/dev/service-to-storage.sh")),
+        list.contains(&format!("before applying (once, for both stacks it names; it runs their `terraform init` itself): bash {one_s}/move/dev/service-to-storage.sh\n      deploy: terraform")),
         "{list}"
     );
     // From step 1, what remains deploys in one step with nothing replaced or destroyed.
