@@ -59,6 +59,10 @@ pub(crate) fn write(
     let (plan, mut warnings, parity) =
         crate::plan::plan(app, request, &tree, keep, Modified::Refuse)?;
     let sequence = plan.steps;
+    // A declared move no step can make: the plan says why, where it is declared; no step is written.
+    if !sequence.refused.is_empty() {
+        return Err(PlanError::Refused(sequence.refused.join("\nerror: ")));
+    }
     if sequence.is_single() {
         return Ok(None);
     }

@@ -205,6 +205,9 @@ pub struct Sequence {
     /// Empty when everything deploys in one step; otherwise at least two, the last the desired tree, or
     /// one when that tree needs commands before it is deployed (a move between Terraform modules).
     pub steps: Vec<Step>,
+    /// The declared moves no step can make, each with why, located at its `moved_from`
+    /// ([`pair_moves`]); `synth --steps` refuses to write steps while there are any.
+    pub refused: Vec<String>,
 }
 
 /// A listener action whose weights move traffic between target groups, found by comparing the two
@@ -797,6 +800,8 @@ impl Sequence {
             staged,
             holds,
             steps,
+            // Set by the planner, from the pairing of the moves.
+            refused: Vec::new(),
         }
     }
 
@@ -845,8 +850,19 @@ pub struct Paired {
 /// avoid it, and one a CloudFormation policy keeps gets a warning saying what one go does; a move that does not pair is a
 /// warning on the destination's resource, saying why (the source is not deployed, or still declared),
 /// and is planned as what it is, an addition.
-pub fn pair_moves(stacks: &mut [StackPlan], moves: &[Move]) -> Vec<Paired> {
-    let mut paired = Vec::new();
+///
+/// A CloudFormation move is also held to what a stack refactor can do (`ties`: what the source
+/// template's destroyed resources refer to, and what refers to them): a moved resource that refers to one
+/// that stays, or one that stays that refers to a moved one, cannot be moved; the move is refused (a
+/// warning on the destination's resource, located at its `moved_from`, and in the returned refusals,
+/// which `synth --steps` reports as its error) and planned as what it is.
+pub fn pair_moves(
+    stacks: &mut [StackPlan],
+    moves: &[Move],
+    ties: &[Ties],
+) -> (Vec<Paired>, Vec<String>) {
+    // (declared move, source stack, destination stack, blocks), before the refactor's check.
+    let mut found: Vec<Found> = Vec::new();
     for m in moves {
         let place = |s: &StackPlan, stack: &str| {
             s.environment == m.environment
@@ -953,6 +969,11 @@ pub fn pair_moves(stacks: &mut [StackPlan], moves: &[Move]) -> Vec<Paired> {
             continue;
         }
         let from = source.expect("paired blocks come from a source");
+        found.push((m, from, to, blocks));
+    }
+    let refusals = refuse_refactors(stacks, &mut found, ties);
+    let mut paired = Vec::new();
+    for (m, from, to, blocks) in found {
         for (_, old, new) in &blocks {
             if let Some(r) = stacks[to].resources.iter_mut().find(|r| r.address == *new) {
                 if r.moved_from.is_none() {
@@ -1017,7 +1038,168 @@ pub fn pair_moves(stacks: &mut [StackPlan], moves: &[Move]) -> Vec<Paired> {
             blocks,
         });
     }
-    paired
+    (paired, refusals)
+}
+
+/// What a CloudFormation template of the previous tree ties its destroyed resources to: the ids (of its
+/// resources and parameters) each refers to, and what refers to them (resources and outputs). A stack
+/// refactor moves resources without changing any reference, so these decide what it can move
+/// ([`pair_moves`]). Kept instead of the template, which the plan does not keep.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Ties {
+    pub environment: String,
+    pub stack: String,
+    /// Each destroyed resource and the other ids of the template it refers to.
+    pub refers: Vec<(String, Vec<String>)>,
+    /// Each resource or output of the template that refers to a destroyed resource, and those it refers to.
+    pub referred_by: Vec<(String, Vec<String>)>,
+}
+
+impl Ties {
+    /// The ties of `previous` (a CloudFormation template) for the resources its stack's `plan` destroys;
+    /// `None` for a Terraform module or a plan that destroys nothing.
+    pub fn of(previous: &Document, plan: &StackPlan) -> Option<Ties> {
+        if previous.target != Target::CloudFormation {
+            return None;
+        }
+        let destroyed: Vec<&str> = plan
+            .resources
+            .iter()
+            .filter(|r| r.action == Action::Destroy)
+            .map(|r| r.address.as_str())
+            .collect();
+        if destroyed.is_empty() {
+            return None;
+        }
+        let section = |name: &str| {
+            previous
+                .json
+                .get(name)
+                .and_then(Json::as_object)
+                .into_iter()
+                .flatten()
+        };
+        // A resource left out of `previous` as unchanged is one of it too (and refers to none that
+        // goes, since its fresh self could not).
+        let known = |id: &str| {
+            ["Resources", "Parameters"]
+                .iter()
+                .any(|s| previous.json.get(s).and_then(|m| m.get(id)).is_some())
+                || previous.unchanged.is_some_and(|u| u.has_resource(id))
+        };
+        let refers = destroyed
+            .iter()
+            .filter_map(|id| {
+                let body = previous.json.get("Resources")?.get(*id)?;
+                let mut to: Vec<String> = referenced(body)
+                    .into_iter()
+                    .filter(|r| r != id && known(r))
+                    .collect();
+                to.dedup();
+                Some(((*id).to_owned(), to))
+            })
+            .collect();
+        let referred_by = section("Resources")
+            .chain(section("Outputs"))
+            .filter_map(|(id, body)| {
+                let mut to: Vec<String> = referenced(body)
+                    .into_iter()
+                    .filter(|r| r != id && destroyed.contains(&r.as_str()))
+                    .collect();
+                to.dedup();
+                (!to.is_empty()).then(|| (id.clone(), to))
+            })
+            .collect();
+        Some(Ties {
+            environment: previous.environment.to_owned(),
+            stack: previous.stack.to_owned(),
+            refers,
+            referred_by,
+        })
+    }
+}
+
+/// A declared move whose blocks pair, before the refactor's check: the move, the source's and the
+/// destination's index among the stacks, and the blocks (type, old address, new address).
+type Found<'m> = (&'m Move, usize, usize, Vec<(String, String, String)>);
+
+/// Takes out of `found` the CloudFormation moves a stack refactor cannot make (see [`Ties`]), until the
+/// rest can all be made (one refused move can tie another to its source), and warns on each refused
+/// move's resource. The refusals, each located at its `moved_from`.
+fn refuse_refactors(
+    stacks: &mut [StackPlan],
+    found: &mut Vec<Found>,
+    ties: &[Ties],
+) -> Vec<String> {
+    let mut refusals = Vec::new();
+    loop {
+        let refused = found.iter().enumerate().find_map(|(i, (m, _, _, blocks))| {
+            if m.target != Target::CloudFormation {
+                return None;
+            }
+            let t = ties
+                .iter()
+                .find(|t| t.environment == m.environment && t.stack == m.from_stack)?;
+            // What moves from this source to this destination in the same refactor.
+            let moved = |id: &str| {
+                found.iter().any(|(o, _, _, blocks)| {
+                    o.target == Target::CloudFormation
+                        && o.environment == m.environment
+                        && o.from_stack == m.from_stack
+                        && o.to_stack == m.to_stack
+                        && blocks.iter().any(|(_, old, _)| old == id)
+                })
+            };
+            let (env, from, to, at) = (&m.environment, &m.from_stack, &m.to_stack, &m.declared_at);
+            for (_, old, _) in blocks {
+                let stays = t
+                    .refers
+                    .iter()
+                    .find(|(id, _)| id == old)
+                    .and_then(|(_, refs)| refs.iter().find(|r| !moved(r)));
+                if let Some(r) = stays {
+                    return Some((
+                        i,
+                        format!(
+                            "{env}: `{old}` moves from `{from}` to `{to}` (moved_from at {at}) but refers to \
+                             `{r}`, which stays in `{from}`: a stack refactor cannot change references, so \
+                             `synth --steps` cannot move it; move `{r}` too (moved_from on it as well), or \
+                             keep `{old}` in `{from}`"
+                        ),
+                    ));
+                }
+                let user = t
+                    .referred_by
+                    .iter()
+                    .find(|(id, refs)| !moved(id) && refs.contains(old));
+                if let Some((id, _)) = user {
+                    return Some((
+                        i,
+                        format!(
+                            "{env}: `{old}` moves from `{from}` to `{to}` (moved_from at {at}), but `{id}`, \
+                             which stays in `{from}`, refers to it: a stack refactor cannot change references, \
+                             so `synth --steps` cannot move it; move `{id}` too (moved_from on it as well), \
+                             or keep `{old}` in `{from}`"
+                        ),
+                    ));
+                }
+            }
+            None
+        });
+        let Some((i, why)) = refused else {
+            return refusals;
+        };
+        let (m, _, to, _) = found.remove(i);
+        // Only CloudFormation moves are refused, and their main resource's address is the new id.
+        if let Some(r) = stacks[to].resources.iter_mut().find(|r| r.address == m.to) {
+            if r.warnings.is_empty() {
+                stacks[to].summary.warnings += 1;
+            }
+            r.warnings
+                .push(format!("{why}: it is created as a new resource"));
+        }
+        refusals.push(why);
+    }
 }
 
 /// The weights of each intermediate stage of a shift: the gaining group's share goes through the
@@ -1704,8 +1886,8 @@ fn move_resources(
         if let Some(r) = referenced(&body).into_iter().find(|r| stays.contains(r)) {
             return Err(format!(
                 "{environment}: `{old}` moves from `{from_stack}` to `{to_stack}` but refers to `{r}`, which \
-                 stays in `{from_stack}`: a stack refactor cannot change references; first deploy `{old}` \
-                 without it, or move `{r}` too"
+                 stays in `{from_stack}`: a stack refactor cannot change references, so `synth --steps` \
+                 cannot move it; move `{r}` too (moved_from on it as well), or keep `{old}` in `{from_stack}`"
             ));
         }
         bodies.push((new.clone(), body));
@@ -1737,8 +1919,8 @@ fn move_resources(
         if let Some(r) = referenced(body).into_iter().find(|r| moved(r)) {
             return Err(format!(
                 "{environment}: `{r}` moves from `{from_stack}` to `{to_stack}`, but `{id}`, which stays in \
-                 `{from_stack}`, refers to it: a stack refactor cannot change references; first deploy \
-                 `{from_stack}` without the reference"
+                 `{from_stack}`, refers to it: a stack refactor cannot change references, so `synth --steps` \
+                 cannot move it; move `{id}` too (moved_from on it as well), or keep `{r}` in `{from_stack}`"
             ));
         }
     }

@@ -623,17 +623,74 @@ fn a_refactor_refuses_a_moved_resource_that_refers_to_one_that_stays() {
         doc("prod", "app", Target::CloudFormation, &new_app),
         doc("prod", "data", Target::CloudFormation, &new_data),
     ];
+    // The plan itself refuses the move, located at its declaration, and promises no step.
     let p = plan_moving(
         &before,
         &after,
         vec![moved(Target::CloudFormation, "Queue", "Jobs")],
     );
-    assert_eq!(kinds(&p), [Kind::Move]);
-    let why = build(&p.steps, 1, &after, &before).unwrap_err();
+    assert!(p.steps.is_single());
+    let why = "prod: `Queue` moves from `app` to `data` (moved_from at infra/main.rs:7) but refers to \
+               `Key`, which stays in `app`: a stack refactor cannot change references, so `synth --steps` \
+               cannot move it; move `Key` too (moved_from on it as well), or keep `Queue` in `app`";
+    assert_eq!(p.steps.refused, [why]);
+    let data = p.stacks.iter().find(|s| s.stack == "data").unwrap();
+    let jobs = data.resources.iter().find(|r| r.address == "Jobs").unwrap();
     assert_eq!(
-        why,
-        "prod: `Queue` moves from `app` to `data` but refers to `Key`, which stays in `app`: a stack \
-         refactor cannot change references; first deploy `Queue` without it, or move `Key` too"
+        jobs.warnings,
+        [format!("{why}: it is created as a new resource")]
+    );
+    assert_eq!(jobs.moved_from, None);
+    // Moving `Key` too, the refactor can be made.
+    let new_app = json!({"Resources": {}});
+    let new_data = json!({"Resources": {
+        "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+        "Jobs": {"Type": "AWS::SQS::Queue", "Properties": {"KmsMasterKeyId": {"Ref": "Key"}}}}});
+    let after = [
+        doc("prod", "app", Target::CloudFormation, &new_app),
+        doc("prod", "data", Target::CloudFormation, &new_data),
+    ];
+    let p = plan_moving(
+        &before,
+        &after,
+        vec![
+            moved(Target::CloudFormation, "Queue", "Jobs"),
+            moved(Target::CloudFormation, "Key", "Key"),
+        ],
+    );
+    assert!(p.steps.refused.is_empty(), "{:?}", p.steps.refused);
+    assert_eq!(kinds(&p), [Kind::Move]);
+    build(&p.steps, 1, &after, &before).unwrap();
+}
+
+#[test]
+fn a_refactor_refuses_a_moved_resource_that_one_that_stays_refers_to() {
+    let old_app = json!({"Resources": {
+        "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"KmsMasterKeyId": {"Ref": "Key"}}}},
+        "Outputs": {"KeyArn": {"Value": {"Fn::GetAtt": ["Key", "Arn"]}}}});
+    let old_data = json!({"Resources": {}});
+    let new_app = json!({"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {}}}});
+    let new_data = json!({"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {}}}});
+    let before = [
+        doc("prod", "app", Target::CloudFormation, &old_app),
+        doc("prod", "data", Target::CloudFormation, &old_data),
+    ];
+    let after = [
+        doc("prod", "app", Target::CloudFormation, &new_app),
+        doc("prod", "data", Target::CloudFormation, &new_data),
+    ];
+    let p = plan_moving(
+        &before,
+        &after,
+        vec![moved(Target::CloudFormation, "Key", "Key")],
+    );
+    assert!(p.steps.is_single());
+    assert_eq!(
+        p.steps.refused,
+        ["prod: `Key` moves from `app` to `data` (moved_from at infra/main.rs:7), but `Queue`, which \
+          stays in `app`, refers to it: a stack refactor cannot change references, so `synth --steps` \
+          cannot move it; move `Queue` too (moved_from on it as well), or keep `Key` in `app`"]
     );
 }
 

@@ -764,6 +764,58 @@ fn synth_of_a_move_warns_that_its_tree_deployed_in_one_go_deletes_the_moved_reso
     assert!(!stderr.contains("declared moved"), "{stderr}");
 }
 
+/// A security group in `service`, or moved to `storage` still in `service`'s VPC.
+fn group_in(moved: bool) -> App<()> {
+    App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "eu-west-1", ()))
+        .stacks(move |stacks, _| {
+            let vpc = stacks.stack("service", |s| {
+                let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+                if !moved {
+                    s.add(ec2::SecurityGroup::new("Web", &vpc, "web"));
+                }
+                vpc
+            });
+            stacks.stack("storage", |s| {
+                s.add(ec2::Vpc::new("Own", "10.1.0.0/16"));
+                if moved {
+                    s.add(ec2::SecurityGroup::new("Web", &vpc, "web").moved_from("service", "Web"));
+                }
+            });
+        })
+}
+
+#[test]
+fn a_move_no_stack_refactor_can_make_is_refused_by_plan_and_by_synth_steps_where_it_is_declared() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_s = out.to_str().unwrap();
+    let (code, _, stderr) = run(&group_in(false), &["synth", "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}");
+    let why = "dev: `Web` moves from `service` to `storage` (moved_from at crates/stackwright/tests/steps.rs:";
+    let advice = "but refers to `Vpc`, which stays in `service`: a stack refactor cannot change references, \
+                  so `synth --steps` cannot move it; move `Vpc` too (moved_from on it as well), or keep \
+                  `Web` in `service`";
+    let (_, text, stderr) = run(&group_in(true), &["plan", "--against", out_s]);
+    assert!(
+        text.contains(why) && text.contains(advice),
+        "{text}{stderr}"
+    );
+    // No CloudFormation step is promised; the Terraform state move is still one.
+    assert!(!text.contains("stack refactor (`aws"), "{text}");
+    assert!(
+        text.contains("this change needs 1 step (move between stacks)"),
+        "{text}"
+    );
+    let (code, stdout, stderr) = run(&group_in(true), &["synth", "--steps", "--out", out_s]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stderr.starts_with(&format!("error: {why}")) && stderr.contains(advice),
+        "{stderr}"
+    );
+    assert!(!scratch.path().join("steps").exists());
+}
+
 #[test]
 fn a_move_whose_source_is_not_deployed_is_planned_as_an_addition_with_a_warning() {
     let before = bucket_in(false);
