@@ -858,6 +858,9 @@ fn a_bad_moved_from_is_a_located_error() {
             stacks.stack("storage", |s| {
                 s.add(ec2::Vpc::new("A", "10.0.0.0/16").moved_from("storage", "Old"));
                 s.add(ec2::Vpc::new("B", "10.1.0.0/16").moved_from("not valid", "Old"));
+                s.add(ec2::Vpc::new("F", "10.5.0.0/16").moved_from("Bad_Stack", "Old"));
+                s.add(ec2::Vpc::new("G", "10.6.0.0/16").moved_from("bad_stack", "Old"));
+                s.add(ec2::Vpc::new("H", "10.7.0.0/16").moved_from("service", ""));
                 s.add(ec2::Vpc::new("C", "10.2.0.0/16").moved_from("service", "Old"));
                 s.add(ec2::Vpc::new("D", "10.3.0.0/16").moved_from("service", "Old"));
                 s.add(
@@ -873,14 +876,17 @@ fn a_bad_moved_from_is_a_located_error() {
     assert_eq!(code, 1, "{stderr}");
     for expected in [
         "`A` is moved from stack `storage`, the stack that declares it: within one stack, use renamed_from(\"Old\")",
-        "invalid stack `not valid` in moved_from",
+        "invalid stack `not valid` in moved_from: expected only lowercase ASCII letters, digits and `-`, found ` `",
         "`C` and `D` are both moved from `Old` of stack `service`: only one resource can take it over",
-        "`E` declares both renamed_from and moved_from",
+        "`E` declares both renamed_from and moved_from: a moved resource's old id is the one moved_from \
+         names; remove renamed_from",
+        // A stack name is lowercase letters, digits and `-` (`ids::validate_name`).
+        "invalid stack `Bad_Stack` in moved_from: expected it to start with a lowercase ASCII letter, found `B`",
+        "invalid stack `bad_stack` in moved_from: expected only lowercase ASCII letters, digits and `-`, found `_`",
+        "invalid old id `` in moved_from: expected a non-empty id",
     ] {
-        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+        // Each is located where its resource is declared.
+        let located = format!("error: {expected}\n  --> crates/stackwright/tests/steps.rs:");
+        assert!(stderr.contains(&located), "{located}\n{stderr}");
     }
-    assert!(
-        stderr.contains("crates/stackwright/tests/steps.rs:"),
-        "{stderr}"
-    );
 }
