@@ -621,6 +621,9 @@ fn steps(
     });
     match written {
         Ok(None) => {
+            for warning in crate::steps::stale_when_single(&args.out) {
+                let _ = writeln!(stderr, "warning: {warning}");
+            }
             let _ = writeln!(
                 stdout,
                 "this change deploys in one step: run synth (nothing written to `{}`)",

@@ -318,6 +318,17 @@ pub(crate) fn deeper_state(module: &mut Json, app: &str, environment: &str, stac
     true
 }
 
+/// When one step does the change (nothing written): the step trees an earlier `synth --steps` wrote
+/// beside `out`, which this change does not need; named, never deleted (only trees whose manifest
+/// marks them as a step, so nothing stackwright did not write is named).
+pub(crate) fn stale_when_single(out: &Path) -> Vec<String> {
+    let dir = steps_dir(out);
+    stale(&dir, "", &[])
+        .into_iter()
+        .map(|w| format!("{w} (this change deploys in one step)"))
+        .collect()
+}
+
 /// Step trees under `dir` of another sequence (an earlier `synth --steps`): named, never deleted.
 fn stale(dir: &Path, id: &str, infos: &[StepInfo]) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else {

@@ -237,6 +237,34 @@ fn a_change_that_deploys_in_one_step_writes_no_steps() {
     );
 }
 
+#[test]
+fn synth_steps_of_a_one_step_change_names_the_step_trees_an_earlier_run_left() {
+    let (scratch, out, steps) = steps_of(&split(true), &split(false));
+    assert!(steps.len() >= 2);
+    // A directory stackwright did not write is never named.
+    let notes = scratch.path().join("steps/notes");
+    std::fs::create_dir_all(&notes).unwrap();
+    let (code, _, stderr) = run(&split(false), &["synth", "--out", &out]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) = run(&split(false), &["synth", "--steps", "--out", &out]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("this change deploys in one step"),
+        "{stdout}"
+    );
+    for (_, path) in &steps {
+        let expected = format!(
+            "warning: `{}` is a step of an earlier sequence, not of this one: remove it once it is not \
+             needed (this change deploys in one step)",
+            path.display()
+        );
+        assert!(stderr.contains(&expected), "{expected}\n{stderr}");
+        assert!(path.is_dir());
+    }
+    assert!(!stderr.contains("notes"), "{stderr}");
+    assert_eq!(stderr.matches("warning: ").count(), steps.len(), "{stderr}");
+}
+
 /// Synthesizes `before` into `out/`, then `synth --steps` of `after`: the scratch directory, `out/`,
 /// and each step's directory name and path, in order.
 fn steps_of(
