@@ -668,15 +668,30 @@ impl Sequence {
                 ));
             }
             let share = share_of_gainer(shift, &shift.after);
+            // The stages' weights are percents; the definition's may be any (0/1): say both.
+            let after = shift
+                .after
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join("/");
+            let percents = (0..shift.after.len())
+                .map(|i| self::share(&shift.after, i).to_string())
+                .collect::<Vec<_>>()
+                .join("/");
+            let weights = if after == percents {
+                format!("weights {after}")
+            } else {
+                format!("weights {after}, that is {percents} in percent")
+            };
             phases.push((
                 format!("traffic-{share}"),
                 format!(
-                    "{}/{} ({}): `{}` sends {share}% to the new target group (weights {}), as defined",
+                    "{}/{} ({}): `{}` sends {share}% to the new target group ({weights}), as defined",
                     shift.environment,
                     shift.stack,
                     shift.target.name(),
                     shift.address,
-                    shift.after.iter().map(u64::to_string).collect::<Vec<_>>().join("/"),
                 ),
             ));
             staged.push(Staged {

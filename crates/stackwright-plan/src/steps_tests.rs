@@ -387,6 +387,20 @@ fn a_blue_green_switch_goes_through_ten_and_fifty_percent_with_a_bake_between() 
             (vec![json!(0), json!(1)], vec![json!(0), json!(1)]),
         ]
     );
+    // Each step says its weights; the definition's 0/1 is said in percent too, beside 90/10 and 50/50.
+    let lines: Vec<&String> = p.steps.steps.iter().flat_map(|s| &s.lines).collect();
+    assert!(
+        lines[0].contains("sends 10% to the new target group (weights 90/10), then bake"),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| {
+            l.contains(
+            "sends 100% to the new target group (weights 0/1, that is 0/100 in percent), as defined"
+        )
+        }),
+        "{lines:?}"
+    );
     // A canary's first tenth is one step.
     let (c10, t10) = (listener_cfn(90, 10), listener_tf(90, 10));
     let p = crate::plan(
