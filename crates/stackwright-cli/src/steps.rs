@@ -472,6 +472,45 @@ pub(crate) fn progress(dir: &Path, step: &StepMark) -> String {
     )
 }
 
+/// Why the sequence of the step tree at `dir` no longer leads to the definition, if it does not: its
+/// last step's tree (the step itself, or its sibling) is not what the definition synthesizes
+/// (`differs`: whether a plan of the definition against that tree has changes; `plan`: the plan
+/// against this step's tree), or is gone. An abandoned sequence's remaining steps are not the way on.
+pub(crate) fn abandoned(
+    dir: &Path,
+    step: &StepMark,
+    plan: &stackwright_plan::Plan,
+    differs: &dyn Fn(&PreviousTree) -> bool,
+) -> Option<String> {
+    let last = step.steps.last()?;
+    let changed = if step.number == step.steps.len() {
+        plan.has_changes()
+    } else {
+        let path = dir.parent().unwrap_or(Path::new("")).join(&last.name);
+        let tree = PreviousTree::read(&path, &mut |_| {});
+        let same_sequence = tree
+            .manifest()
+            .and_then(|m| m.step.as_ref())
+            .is_some_and(|s| s.sequence == step.sequence);
+        if !same_sequence {
+            return Some(format!(
+                "the sequence's last step, `{}`, is gone: these steps may no longer lead to the definition; \
+                 run `synth --steps` against the deployed tree again",
+                path.display()
+            ));
+        }
+        differs(&tree)
+    };
+    changed.then(|| {
+        format!(
+            "the definition has changed since `synth --steps` wrote sequence {}: its last step, `{}`, is not \
+             what the definition synthesizes, so the remaining steps no longer lead to it; run `synth \
+             --steps` against the deployed tree again",
+            step.sequence, last.name
+        )
+    })
+}
+
 /// [`progress`] for JSON: `{"sequence", "number", "of", "name", "remaining": [{"name", "lines",
 /// "bake_minutes"}]}`.
 pub(crate) fn progress_json(step: &StepMark) -> Json {

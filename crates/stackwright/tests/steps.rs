@@ -265,6 +265,34 @@ fn synth_steps_of_a_one_step_change_names_the_step_trees_an_earlier_run_left() {
     assert_eq!(stderr.matches("warning: ").count(), steps.len(), "{stderr}");
 }
 
+#[test]
+fn plan_against_a_step_of_an_abandoned_sequence_says_its_remaining_steps_no_longer_lead_there() {
+    let (_scratch, _, steps) = steps_of(&split(true), &split(false));
+    let abandoned = "but the definition has changed since `synth --steps` wrote sequence ";
+    for (_, path) in &steps {
+        let (_, text, stderr) = run(
+            &split(false),
+            &["plan", "--against", path.to_str().unwrap()],
+        );
+        assert!(
+            !text.contains(abandoned) && !stderr.contains("warning"),
+            "{text}{stderr}"
+        );
+        // The change abandoned: the definition is back where it was.
+        let (_, text, stderr) = run(&split(true), &["plan", "--against", path.to_str().unwrap()]);
+        let last = &steps.last().unwrap().0;
+        let why = format!(
+            ": its last step, `{last}`, is not what the definition synthesizes, so the remaining steps no \
+             longer lead to it; run `synth --steps` against the deployed tree again"
+        );
+        assert!(text.contains(abandoned) && text.contains(&why), "{text}");
+        assert!(
+            stderr.contains("warning: the definition has changed"),
+            "{stderr}"
+        );
+    }
+}
+
 /// Synthesizes `before` into `out/`, then `synth --steps` of `after`: the scratch directory, `out/`,
 /// and each step's directory name and path, in order.
 fn steps_of(
