@@ -577,9 +577,26 @@ fn plan(
             return 1;
         }
     };
-    // Against a step's tree (`synth --steps`), the plan is what remains from there.
+    // Against a step's tree (`synth --steps`), the plan is what remains from there, if the sequence
+    // still leads to the definition.
     let step = tree.manifest().and_then(|m| m.step.as_ref());
-    let progress = step.map(|s| crate::steps::progress(&args.against, s));
+    let abandoned = step.and_then(|s| {
+        crate::steps::abandoned(&args.against, s, &plan, &|last| {
+            crate::plan::plan(app, &request, last, keep, modified)
+                .map(|(p, _, _)| p.has_changes())
+                .unwrap_or(true)
+        })
+    });
+    if let Some(why) = &abandoned {
+        let _ = writeln!(stderr, "warning: {why}");
+    }
+    let progress = step.map(|s| {
+        let p = crate::steps::progress(&args.against, s);
+        match &abandoned {
+            Some(why) => format!("{p}\nbut {why}"),
+            None => p,
+        }
+    });
     let text = match args.format {
         Format::Human => {
             let plan = stackwright_plan::render::human(&plan, terminals.stdout);
@@ -621,6 +638,9 @@ fn steps(
     });
     match written {
         Ok(None) => {
+            for warning in crate::steps::stale_when_single(&args.out) {
+                let _ = writeln!(stderr, "warning: {warning}");
+            }
             let _ = writeln!(
                 stdout,
                 "this change deploys in one step: run synth (nothing written to `{}`)",
@@ -932,7 +952,8 @@ fn list(s: &Synthesis, out: &Path, tree: &PreviousTree) -> String {
         }
         for script in crate::steps::move_scripts_of(tree, a) {
             text.push_str(&format!(
-                "      before applying (once, for both stacks it names): bash {}\n",
+                "      before applying (once, for both stacks it names; it runs their `terraform init` \
+                 itself): bash {}\n",
                 display_path(out, &script)
             ));
         }

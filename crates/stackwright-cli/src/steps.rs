@@ -59,6 +59,10 @@ pub(crate) fn write(
     let (plan, mut warnings, parity) =
         crate::plan::plan(app, request, &tree, keep, Modified::Refuse)?;
     let sequence = plan.steps;
+    // A declared move no step can make: the plan says why, where it is declared; no step is written.
+    if !sequence.refused.is_empty() {
+        return Err(PlanError::Refused(sequence.refused.join("\nerror: ")));
+    }
     if sequence.is_single() {
         return Ok(None);
     }
@@ -314,6 +318,17 @@ pub(crate) fn deeper_state(module: &mut Json, app: &str, environment: &str, stac
     true
 }
 
+/// When one step does the change (nothing written): the step trees an earlier `synth --steps` wrote
+/// beside `out`, which this change does not need; named, never deleted (only trees whose manifest
+/// marks them as a step, so nothing stackwright did not write is named).
+pub(crate) fn stale_when_single(out: &Path) -> Vec<String> {
+    let dir = steps_dir(out);
+    stale(&dir, "", &[])
+        .into_iter()
+        .map(|w| format!("{w} (this change deploys in one step)"))
+        .collect()
+}
+
 /// Step trees under `dir` of another sequence (an earlier `synth --steps`): named, never deleted.
 fn stale(dir: &Path, id: &str, infos: &[StepInfo]) -> Vec<String> {
     let Ok(entries) = std::fs::read_dir(dir) else {
@@ -455,6 +470,45 @@ pub(crate) fn progress(dir: &Path, step: &StepMark) -> String {
         step.steps.len(),
         step.sequence
     )
+}
+
+/// Why the sequence of the step tree at `dir` no longer leads to the definition, if it does not: its
+/// last step's tree (the step itself, or its sibling) is not what the definition synthesizes
+/// (`differs`: whether a plan of the definition against that tree has changes; `plan`: the plan
+/// against this step's tree), or is gone. An abandoned sequence's remaining steps are not the way on.
+pub(crate) fn abandoned(
+    dir: &Path,
+    step: &StepMark,
+    plan: &stackwright_plan::Plan,
+    differs: &dyn Fn(&PreviousTree) -> bool,
+) -> Option<String> {
+    let last = step.steps.last()?;
+    let changed = if step.number == step.steps.len() {
+        plan.has_changes()
+    } else {
+        let path = dir.parent().unwrap_or(Path::new("")).join(&last.name);
+        let tree = PreviousTree::read(&path, &mut |_| {});
+        let same_sequence = tree
+            .manifest()
+            .and_then(|m| m.step.as_ref())
+            .is_some_and(|s| s.sequence == step.sequence);
+        if !same_sequence {
+            return Some(format!(
+                "the sequence's last step, `{}`, is gone: these steps may no longer lead to the definition; \
+                 run `synth --steps` against the deployed tree again",
+                path.display()
+            ));
+        }
+        differs(&tree)
+    };
+    changed.then(|| {
+        format!(
+            "the definition has changed since `synth --steps` wrote sequence {}: its last step, `{}`, is not \
+             what the definition synthesizes, so the remaining steps no longer lead to it; run `synth \
+             --steps` against the deployed tree again",
+            step.sequence, last.name
+        )
+    })
 }
 
 /// [`progress`] for JSON: `{"sequence", "number", "of", "name", "remaining": [{"name", "lines",

@@ -469,6 +469,9 @@ pub(crate) fn write_into(
     let failed: Mutex<Option<std::io::Error>> = Mutex::new(None);
     // The first refused move (in the manifest's order); nothing is staged once there is one.
     let refused: Mutex<Option<(usize, String)>> = Mutex::new(None);
+    // The moves the definition declares (`moved_from`), checked against the previous tree once every
+    // instance is lowered.
+    let declared: Mutex<Vec<(usize, stackwright_plan::steps::Move)>> = Mutex::new(Vec::new());
     let kept = crate::removed::kept_environments(tree, app);
     let streamed = stream(app, request, &kept, Form::Stream, &|index, instance| {
         {
@@ -483,8 +486,13 @@ pub(crate) fn write_into(
                 |Lowered {
                      mut artifact,
                      mut module,
+                     moves,
                      ..
                  }| {
+                    if !moves.is_empty() {
+                        let mut declared = declared.lock().expect("writers do not panic");
+                        declared.extend(moves.into_iter().map(|m| (index, m)));
+                    }
                     if let Some(refusal) = guard.check(&artifact) {
                         let mut first = refused.lock().expect("writers do not panic");
                         if first.as_ref().is_none_or(|(at, _)| refusal.0 < *at) {
@@ -579,8 +587,15 @@ pub(crate) fn write_into(
     staging
         .add(MANIFEST, &manifest)
         .map_err(SynthError::Write)?;
+    let mut declared = declared.into_inner().expect("writers do not panic");
+    declared.sort_by_key(|(index, _)| *index);
+    let one_go: Vec<String> = declared
+        .iter()
+        .filter_map(|(_, m)| previous.moved_away(m))
+        .collect();
     let mut written = staging.commit().map_err(SynthError::Write)?;
     written.warnings.splice(0..0, bucket_warnings);
+    written.warnings.extend(one_go);
     Ok((
         WrittenSynthesis {
             app: app.name().to_owned(),

@@ -827,7 +827,8 @@ pub(crate) fn rename_problems(stack: &Stack) -> Vec<Diagnostic> {
                         .at(resource.location),
                 )
             };
-            if let Err(why) = ids::validate(&from.stack) {
+            // The source is a stack: the stack-name rule, not the id rule.
+            if let Err(why) = ids::validate_name(&from.stack) {
                 problem(format!(
                     "invalid stack `{}` in moved_from: {why}",
                     from.stack

@@ -382,6 +382,8 @@ pub struct Planner {
     shifts: Vec<((u8, usize, u8), steps::Shift)>,
     /// Resources the definition declares moved from another stack ([`Planner::moves`]).
     moves: Vec<steps::Move>,
+    /// What each previous CloudFormation template ties its destroyed resources to, for the moves.
+    ties: Vec<steps::Ties>,
 }
 
 impl Planner {
@@ -443,6 +445,9 @@ impl Planner {
                         Some(&a.document),
                         Some(&a.document),
                     );
+                    if let Some(((_, b), _)) = b {
+                        self.ties.extend(steps::Ties::of(&b.document, &s));
+                    }
                     s.placement = a_at.clone();
                     self.stacks.push((at(0), s));
                 }
@@ -455,6 +460,7 @@ impl Planner {
             {
                 // Nothing fresh to be the same as: a caller gives the whole document.
                 let mut s = compare::stack(Some(&b.document), None, None);
+                self.ties.extend(steps::Ties::of(&b.document, &s));
                 s.placement = b_at.clone();
                 self.stacks.push(((1, *index, 0), s));
             }
@@ -518,13 +524,14 @@ impl Planner {
         self.after.extend(other.after);
         self.shifts.extend(other.shifts);
         self.moves.extend(other.moves);
+        self.ties.extend(other.ties);
     }
 
     /// The plan of every stack added, in order, with the summary and the export check.
     pub fn finish(mut self) -> Plan {
         self.stacks.sort_by_key(|(at, _)| *at);
         let mut stacks: Vec<StackPlan> = self.stacks.into_iter().map(|(_, s)| s).collect();
-        let moves = steps::pair_moves(&mut stacks, &self.moves);
+        let (moves, refused) = steps::pair_moves(&mut stacks, &self.moves, &self.ties);
         let mut summary = Summary::default();
         for s in &stacks {
             summary.add_all(&s.summary);
@@ -536,7 +543,8 @@ impl Planner {
         let embraces = embrace::find_in(&in_order(self.before), &in_order(self.after));
         self.shifts.sort_by_key(|(at, _)| *at);
         let shifts: Vec<steps::Shift> = self.shifts.into_iter().map(|(_, s)| s).collect();
-        let steps = steps::Sequence::of(&stacks, &embraces, &shifts, &moves);
+        let mut steps = steps::Sequence::of(&stacks, &embraces, &shifts, &moves);
+        steps.refused = refused;
         Plan {
             stacks,
             summary,

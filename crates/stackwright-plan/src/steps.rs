@@ -9,7 +9,7 @@
 //! `plan` between them shows only that step's change. Finding the kinds ([`Sequence::of`]) reads only
 //! the plan; building a tree ([`build`]) reads both trees' documents.
 
-use crate::{Action, Document, StackPlan, Target};
+use crate::{stateful, Action, Document, StackPlan, Target};
 use serde_json::Value as Json;
 
 /// How long a step that moves traffic is watched (alarms, error rates) before the next one, in minutes.
@@ -205,6 +205,9 @@ pub struct Sequence {
     /// Empty when everything deploys in one step; otherwise at least two, the last the desired tree, or
     /// one when that tree needs commands before it is deployed (a move between Terraform modules).
     pub steps: Vec<Step>,
+    /// The declared moves no step can make, each with why, located at its `moved_from`
+    /// ([`pair_moves`]); `synth --steps` refuses to write steps while there are any.
+    pub refused: Vec<String>,
 }
 
 /// A listener action whose weights move traffic between target groups, found by comparing the two
@@ -665,15 +668,30 @@ impl Sequence {
                 ));
             }
             let share = share_of_gainer(shift, &shift.after);
+            // The stages' weights are percents; the definition's may be any (0/1): say both.
+            let after = shift
+                .after
+                .iter()
+                .map(u64::to_string)
+                .collect::<Vec<_>>()
+                .join("/");
+            let percents = (0..shift.after.len())
+                .map(|i| self::share(&shift.after, i).to_string())
+                .collect::<Vec<_>>()
+                .join("/");
+            let weights = if after == percents {
+                format!("weights {after}")
+            } else {
+                format!("weights {after}, that is {percents} in percent")
+            };
             phases.push((
                 format!("traffic-{share}"),
                 format!(
-                    "{}/{} ({}): `{}` sends {share}% to the new target group (weights {}), as defined",
+                    "{}/{} ({}): `{}` sends {share}% to the new target group ({weights}), as defined",
                     shift.environment,
                     shift.stack,
                     shift.target.name(),
                     shift.address,
-                    shift.after.iter().map(u64::to_string).collect::<Vec<_>>().join("/"),
                 ),
             ));
             staged.push(Staged {
@@ -797,6 +815,8 @@ impl Sequence {
             staged,
             holds,
             steps,
+            // Set by the planner, from the pairing of the moves.
+            refused: Vec::new(),
         }
     }
 
@@ -840,11 +860,24 @@ pub struct Paired {
 
 /// Pairs each declared move with the plan: the source stack's previous resource must be destroyed and
 /// the destination's added, of the same type. Each paired resource gets a note (which says that a
-/// deploy in one go deletes it, and that `synth --steps` moves it); a move that does not pair is a
+/// deploy in one go deletes it, and that `synth --steps` moves it); a source whose deletion loses data
+/// keeps its data loss (the tree is still deployable in one go, which loses it), told that the steps
+/// avoid it, and one a CloudFormation policy keeps gets a warning saying what one go does; a move that does not pair is a
 /// warning on the destination's resource, saying why (the source is not deployed, or still declared),
 /// and is planned as what it is, an addition.
-pub fn pair_moves(stacks: &mut [StackPlan], moves: &[Move]) -> Vec<Paired> {
-    let mut paired = Vec::new();
+///
+/// A CloudFormation move is also held to what a stack refactor can do (`ties`: what the source
+/// template's destroyed resources refer to, and what refers to them): a moved resource that refers to one
+/// that stays, or one that stays that refers to a moved one, cannot be moved; the move is refused (a
+/// warning on the destination's resource, located at its `moved_from`, and in the returned refusals,
+/// which `synth --steps` reports as its error) and planned as what it is.
+pub fn pair_moves(
+    stacks: &mut [StackPlan],
+    moves: &[Move],
+    ties: &[Ties],
+) -> (Vec<Paired>, Vec<String>) {
+    // (declared move, source stack, destination stack, blocks), before the refactor's check.
+    let mut found: Vec<Found> = Vec::new();
     for m in moves {
         let place = |s: &StackPlan, stack: &str| {
             s.environment == m.environment
@@ -951,6 +984,11 @@ pub fn pair_moves(stacks: &mut [StackPlan], moves: &[Move]) -> Vec<Paired> {
             continue;
         }
         let from = source.expect("paired blocks come from a source");
+        found.push((m, from, to, blocks));
+    }
+    let refusals = refuse_refactors(stacks, &mut found, ties);
+    let mut paired = Vec::new();
+    for (m, from, to, blocks) in found {
         for (_, old, new) in &blocks {
             if let Some(r) = stacks[to].resources.iter_mut().find(|r| r.address == *new) {
                 if r.moved_from.is_none() {
@@ -959,7 +997,8 @@ pub fn pair_moves(stacks: &mut [StackPlan], moves: &[Move]) -> Vec<Paired> {
                 r.moved_from = Some(format!("{}/{old}", m.from_stack));
                 r.notes.push(format!(
                     "moved from `{old}` of stack `{}`: deployed in one go it would be created anew while \
-                     `{}` deletes the deployed one; `synth --steps` moves it instead",
+                     `{}` deletes the deployed one (or lets go of it, if its policy retains it); \
+                     `synth --steps` moves it instead",
                     m.from_stack, m.from_stack
                 ));
             }
@@ -976,11 +1015,35 @@ pub fn pair_moves(stacks: &mut [StackPlan], moves: &[Move]) -> Vec<Paired> {
                         Target::Terraform => "terraform state rm, then terraform import",
                     }
                 ));
-                // The steps lose nothing; deployed in one go, the change would.
-                if let Some(lost) = r.data_loss.take() {
-                    stacks[from].summary.data_loss -= 1;
-                    r.notes.push(format!(
-                        "deployed in one go instead of in the steps, this change would delete it: {lost}"
+                // The steps lose nothing, but this tree, deployed in one go (plain `synth`, the CI's
+                // gate), deletes the deployed resource and creates an empty one: that stays data loss.
+                if let Some(lost) = r.data_loss.as_mut() {
+                    lost.push_str(
+                        " (this tree deployed in one go deletes it and creates a new, empty one; \
+                         `synth --steps` moves it instead, never deleting it)",
+                    );
+                } else if m.target == Target::CloudFormation
+                    && stateful::loses(m.target, &r.type_name).is_some()
+                {
+                    // Kept by its DeletionPolicy: the source stack lets go of it, the destination
+                    // creates another.
+                    let kept = if r
+                        .notes
+                        .iter()
+                        .any(|n| n.starts_with("snapshot then delete"))
+                    {
+                        "deletes it after a final snapshot (DeletionPolicy Snapshot)"
+                    } else {
+                        "leaves it in place but in no stack (DeletionPolicy Retain)"
+                    };
+                    if r.warnings.is_empty() {
+                        stacks[from].summary.warnings += 1;
+                    }
+                    r.warnings.push(format!(
+                        "deployed in one go, `{}` {kept} and `{}` creates `{new}` anew: a new, empty \
+                         resource, or, if it has a fixed name, a create that fails because the name is \
+                         taken (the stack rolls back); `synth --steps` moves the deployed one instead",
+                        m.from_stack, m.to_stack
                     ));
                 }
             }
@@ -990,7 +1053,168 @@ pub fn pair_moves(stacks: &mut [StackPlan], moves: &[Move]) -> Vec<Paired> {
             blocks,
         });
     }
-    paired
+    (paired, refusals)
+}
+
+/// What a CloudFormation template of the previous tree ties its destroyed resources to: the ids (of its
+/// resources and parameters) each refers to, and what refers to them (resources and outputs). A stack
+/// refactor moves resources without changing any reference, so these decide what it can move
+/// ([`pair_moves`]). Kept instead of the template, which the plan does not keep.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Ties {
+    pub environment: String,
+    pub stack: String,
+    /// Each destroyed resource and the other ids of the template it refers to.
+    pub refers: Vec<(String, Vec<String>)>,
+    /// Each resource or output of the template that refers to a destroyed resource, and those it refers to.
+    pub referred_by: Vec<(String, Vec<String>)>,
+}
+
+impl Ties {
+    /// The ties of `previous` (a CloudFormation template) for the resources its stack's `plan` destroys;
+    /// `None` for a Terraform module or a plan that destroys nothing.
+    pub fn of(previous: &Document, plan: &StackPlan) -> Option<Ties> {
+        if previous.target != Target::CloudFormation {
+            return None;
+        }
+        let destroyed: Vec<&str> = plan
+            .resources
+            .iter()
+            .filter(|r| r.action == Action::Destroy)
+            .map(|r| r.address.as_str())
+            .collect();
+        if destroyed.is_empty() {
+            return None;
+        }
+        let section = |name: &str| {
+            previous
+                .json
+                .get(name)
+                .and_then(Json::as_object)
+                .into_iter()
+                .flatten()
+        };
+        // A resource left out of `previous` as unchanged is one of it too (and refers to none that
+        // goes, since its fresh self could not).
+        let known = |id: &str| {
+            ["Resources", "Parameters"]
+                .iter()
+                .any(|s| previous.json.get(s).and_then(|m| m.get(id)).is_some())
+                || previous.unchanged.is_some_and(|u| u.has_resource(id))
+        };
+        let refers = destroyed
+            .iter()
+            .filter_map(|id| {
+                let body = previous.json.get("Resources")?.get(*id)?;
+                let mut to: Vec<String> = referenced(body)
+                    .into_iter()
+                    .filter(|r| r != id && known(r))
+                    .collect();
+                to.dedup();
+                Some(((*id).to_owned(), to))
+            })
+            .collect();
+        let referred_by = section("Resources")
+            .chain(section("Outputs"))
+            .filter_map(|(id, body)| {
+                let mut to: Vec<String> = referenced(body)
+                    .into_iter()
+                    .filter(|r| r != id && destroyed.contains(&r.as_str()))
+                    .collect();
+                to.dedup();
+                (!to.is_empty()).then(|| (id.clone(), to))
+            })
+            .collect();
+        Some(Ties {
+            environment: previous.environment.to_owned(),
+            stack: previous.stack.to_owned(),
+            refers,
+            referred_by,
+        })
+    }
+}
+
+/// A declared move whose blocks pair, before the refactor's check: the move, the source's and the
+/// destination's index among the stacks, and the blocks (type, old address, new address).
+type Found<'m> = (&'m Move, usize, usize, Vec<(String, String, String)>);
+
+/// Takes out of `found` the CloudFormation moves a stack refactor cannot make (see [`Ties`]), until the
+/// rest can all be made (one refused move can tie another to its source), and warns on each refused
+/// move's resource. The refusals, each located at its `moved_from`.
+fn refuse_refactors(
+    stacks: &mut [StackPlan],
+    found: &mut Vec<Found>,
+    ties: &[Ties],
+) -> Vec<String> {
+    let mut refusals = Vec::new();
+    loop {
+        let refused = found.iter().enumerate().find_map(|(i, (m, _, _, blocks))| {
+            if m.target != Target::CloudFormation {
+                return None;
+            }
+            let t = ties
+                .iter()
+                .find(|t| t.environment == m.environment && t.stack == m.from_stack)?;
+            // What moves from this source to this destination in the same refactor.
+            let moved = |id: &str| {
+                found.iter().any(|(o, _, _, blocks)| {
+                    o.target == Target::CloudFormation
+                        && o.environment == m.environment
+                        && o.from_stack == m.from_stack
+                        && o.to_stack == m.to_stack
+                        && blocks.iter().any(|(_, old, _)| old == id)
+                })
+            };
+            let (env, from, to, at) = (&m.environment, &m.from_stack, &m.to_stack, &m.declared_at);
+            for (_, old, _) in blocks {
+                let stays = t
+                    .refers
+                    .iter()
+                    .find(|(id, _)| id == old)
+                    .and_then(|(_, refs)| refs.iter().find(|r| !moved(r)));
+                if let Some(r) = stays {
+                    return Some((
+                        i,
+                        format!(
+                            "{env}: `{old}` moves from `{from}` to `{to}` (moved_from at {at}) but refers to \
+                             `{r}`, which stays in `{from}`: a stack refactor cannot change references, so \
+                             `synth --steps` cannot move it; move `{r}` too (moved_from on it as well), or \
+                             keep `{old}` in `{from}`"
+                        ),
+                    ));
+                }
+                let user = t
+                    .referred_by
+                    .iter()
+                    .find(|(id, refs)| !moved(id) && refs.contains(old));
+                if let Some((id, _)) = user {
+                    return Some((
+                        i,
+                        format!(
+                            "{env}: `{old}` moves from `{from}` to `{to}` (moved_from at {at}), but `{id}`, \
+                             which stays in `{from}`, refers to it: a stack refactor cannot change references, \
+                             so `synth --steps` cannot move it; move `{id}` too (moved_from on it as well), \
+                             or keep `{old}` in `{from}`"
+                        ),
+                    ));
+                }
+            }
+            None
+        });
+        let Some((i, why)) = refused else {
+            return refusals;
+        };
+        let (m, _, to, _) = found.remove(i);
+        // Only CloudFormation moves are refused, and their main resource's address is the new id.
+        if let Some(r) = stacks[to].resources.iter_mut().find(|r| r.address == m.to) {
+            if r.warnings.is_empty() {
+                stacks[to].summary.warnings += 1;
+            }
+            r.warnings
+                .push(format!("{why}: it is created as a new resource"));
+        }
+        refusals.push(why);
+    }
 }
 
 /// The weights of each intermediate stage of a shift: the gaining group's share goes through the
@@ -1554,7 +1778,8 @@ pub fn import_id_attribute(type_name: &str) -> Option<&'static str> {
 /// The script of a step that moves Terraform blocks from one module's state to another's (`from_dir`,
 /// `to_dir`: the modules' directories relative to the step's tree; the script, `move/<env>/<name>.sh` of
 /// that tree, runs there wherever it is called from). Before it changes
-/// anything it reads every import id from the source state (`terraform state pull`, `jq`) and stops on
+/// anything it runs `terraform init -input=false` in both modules (idempotent: it needs their
+/// backends to read and write state, and may run before the deploy's own `init`), reads every import id from the source state (`terraform state pull`, `jq`) and stops on
 /// a placeholder left unfilled; then, block by block, `terraform state rm` in the source (the resource
 /// stays in AWS) and `terraform import` into the destination. It never applies or destroys.
 pub fn terraform_move_script(m: &TerraformMove, from_dir: &str, to_dir: &str) -> String {
@@ -1567,9 +1792,9 @@ pub fn terraform_move_script(m: &TerraformMove, from_dir: &str, to_dir: &str) ->
     out.push_str("#!/usr/bin/env bash\n");
     out.push_str(&format!(
         "# Moves the Terraform state of {} block{} from stack `{}` to stack `{}` (environment `{}`), so that\n\
-         # neither apply deletes or creates them. Run it once (from anywhere: it works in its step's tree), after\n\
-         # `terraform init` of both modules and before applying either; then apply the modules in the deploy\n\
-         # order `list` prints.\n\
+         # neither apply deletes or creates them. Run it once (from anywhere: it works in its step's tree) before\n\
+         # applying either module (it runs `terraform init` of both itself); then apply the modules in the\n\
+         # deploy order `list` prints.\n\
          # It reads every import id from the source state before it changes anything, then forgets each block\n\
          # there (`terraform state rm`: the resource stays in AWS) and imports it into the destination. If an\n\
          # import fails, the resource is still in AWS and in no state: import it by hand with the id printed.\n",
@@ -1583,6 +1808,11 @@ pub fn terraform_move_script(m: &TerraformMove, from_dir: &str, to_dir: &str) ->
     // The script is `move/<env>/<name>.sh` of its step's tree; the modules' paths are relative to the tree.
     out.push_str("cd \"$(dirname \"${BASH_SOURCE[0]}\")/../..\"\n");
     out.push_str(&format!("from={}\nto={}\n", q(from_dir), q(to_dir)));
+    // Both backends must be initialized to read and write their states; `init` is idempotent, and the
+    // deploy's own `init` then finds them ready.
+    out.push_str(
+        "terraform -chdir=\"$from\" init -input=false\nterraform -chdir=\"$to\" init -input=false\n",
+    );
     out.push_str("state=$(terraform -chdir=\"$from\" state pull)\n");
     out.push_str(
         "id_of() {\n  printf '%s' \"$state\" | jq -er --arg t \"$1\" --arg n \"$2\" --arg a \"$3\" \\\n    \
@@ -1671,8 +1901,8 @@ fn move_resources(
         if let Some(r) = referenced(&body).into_iter().find(|r| stays.contains(r)) {
             return Err(format!(
                 "{environment}: `{old}` moves from `{from_stack}` to `{to_stack}` but refers to `{r}`, which \
-                 stays in `{from_stack}`: a stack refactor cannot change references; first deploy `{old}` \
-                 without it, or move `{r}` too"
+                 stays in `{from_stack}`: a stack refactor cannot change references, so `synth --steps` \
+                 cannot move it; move `{r}` too (moved_from on it as well), or keep `{old}` in `{from_stack}`"
             ));
         }
         bodies.push((new.clone(), body));
@@ -1704,8 +1934,8 @@ fn move_resources(
         if let Some(r) = referenced(body).into_iter().find(|r| moved(r)) {
             return Err(format!(
                 "{environment}: `{r}` moves from `{from_stack}` to `{to_stack}`, but `{id}`, which stays in \
-                 `{from_stack}`, refers to it: a stack refactor cannot change references; first deploy \
-                 `{from_stack}` without the reference"
+                 `{from_stack}`, refers to it: a stack refactor cannot change references, so `synth --steps` \
+                 cannot move it; move `{id}` too (moved_from on it as well), or keep `{r}` in `{from_stack}`"
             ));
         }
     }

@@ -387,6 +387,20 @@ fn a_blue_green_switch_goes_through_ten_and_fifty_percent_with_a_bake_between() 
             (vec![json!(0), json!(1)], vec![json!(0), json!(1)]),
         ]
     );
+    // Each step says its weights; the definition's 0/1 is said in percent too, beside 90/10 and 50/50.
+    let lines: Vec<&String> = p.steps.steps.iter().flat_map(|s| &s.lines).collect();
+    assert!(
+        lines[0].contains("sends 10% to the new target group (weights 90/10), then bake"),
+        "{lines:?}"
+    );
+    assert!(
+        lines.iter().any(|l| {
+            l.contains(
+            "sends 100% to the new target group (weights 0/1, that is 0/100 in percent), as defined"
+        )
+        }),
+        "{lines:?}"
+    );
     // A canary's first tenth is one step.
     let (c10, t10) = (listener_cfn(90, 10), listener_tf(90, 10));
     let p = crate::plan(
@@ -556,6 +570,22 @@ fn a_table_moved_between_cloudformation_stacks_is_one_refactor_of_both_then_the_
         .find(|r| r.address == "OrdersTable")
         .unwrap();
     assert_eq!(added.moved_from.as_deref(), Some("app/Orders"));
+    // Its DeletionPolicy keeps the deployed table: no data loss, but a warning of what one go does.
+    assert_eq!(p.summary.data_loss, 0);
+    let app = p.stacks.iter().find(|s| s.stack == "app").unwrap();
+    let orders = app
+        .resources
+        .iter()
+        .find(|r| r.address == "Orders")
+        .unwrap();
+    assert_eq!(
+        orders.warnings,
+        ["deployed in one go, `app` leaves it in place but in no stack (DeletionPolicy Retain) and \
+          `data` creates `OrdersTable` anew: a new, empty resource, or, if it has a fixed name, a \
+          create that fails because the name is taken (the stack rolls back); `synth --steps` moves \
+          the deployed one instead"]
+    );
+    assert_eq!(app.summary.warnings, 1);
     let trees = trees(&p.steps, &after, &before);
     // Step 1: the previous templates, the table moved under its new id with its deployed body.
     assert_eq!(trees[0][0].3, json!({"Resources": {"Queue": queue}}));
@@ -607,17 +637,74 @@ fn a_refactor_refuses_a_moved_resource_that_refers_to_one_that_stays() {
         doc("prod", "app", Target::CloudFormation, &new_app),
         doc("prod", "data", Target::CloudFormation, &new_data),
     ];
+    // The plan itself refuses the move, located at its declaration, and promises no step.
     let p = plan_moving(
         &before,
         &after,
         vec![moved(Target::CloudFormation, "Queue", "Jobs")],
     );
-    assert_eq!(kinds(&p), [Kind::Move]);
-    let why = build(&p.steps, 1, &after, &before).unwrap_err();
+    assert!(p.steps.is_single());
+    let why = "prod: `Queue` moves from `app` to `data` (moved_from at infra/main.rs:7) but refers to \
+               `Key`, which stays in `app`: a stack refactor cannot change references, so `synth --steps` \
+               cannot move it; move `Key` too (moved_from on it as well), or keep `Queue` in `app`";
+    assert_eq!(p.steps.refused, [why]);
+    let data = p.stacks.iter().find(|s| s.stack == "data").unwrap();
+    let jobs = data.resources.iter().find(|r| r.address == "Jobs").unwrap();
     assert_eq!(
-        why,
-        "prod: `Queue` moves from `app` to `data` but refers to `Key`, which stays in `app`: a stack \
-         refactor cannot change references; first deploy `Queue` without it, or move `Key` too"
+        jobs.warnings,
+        [format!("{why}: it is created as a new resource")]
+    );
+    assert_eq!(jobs.moved_from, None);
+    // Moving `Key` too, the refactor can be made.
+    let new_app = json!({"Resources": {}});
+    let new_data = json!({"Resources": {
+        "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+        "Jobs": {"Type": "AWS::SQS::Queue", "Properties": {"KmsMasterKeyId": {"Ref": "Key"}}}}});
+    let after = [
+        doc("prod", "app", Target::CloudFormation, &new_app),
+        doc("prod", "data", Target::CloudFormation, &new_data),
+    ];
+    let p = plan_moving(
+        &before,
+        &after,
+        vec![
+            moved(Target::CloudFormation, "Queue", "Jobs"),
+            moved(Target::CloudFormation, "Key", "Key"),
+        ],
+    );
+    assert!(p.steps.refused.is_empty(), "{:?}", p.steps.refused);
+    assert_eq!(kinds(&p), [Kind::Move]);
+    build(&p.steps, 1, &after, &before).unwrap();
+}
+
+#[test]
+fn a_refactor_refuses_a_moved_resource_that_one_that_stays_refers_to() {
+    let old_app = json!({"Resources": {
+        "Key": {"Type": "AWS::KMS::Key", "Properties": {}},
+        "Queue": {"Type": "AWS::SQS::Queue", "Properties": {"KmsMasterKeyId": {"Ref": "Key"}}}},
+        "Outputs": {"KeyArn": {"Value": {"Fn::GetAtt": ["Key", "Arn"]}}}});
+    let old_data = json!({"Resources": {}});
+    let new_app = json!({"Resources": {"Queue": {"Type": "AWS::SQS::Queue", "Properties": {}}}});
+    let new_data = json!({"Resources": {"Key": {"Type": "AWS::KMS::Key", "Properties": {}}}});
+    let before = [
+        doc("prod", "app", Target::CloudFormation, &old_app),
+        doc("prod", "data", Target::CloudFormation, &old_data),
+    ];
+    let after = [
+        doc("prod", "app", Target::CloudFormation, &new_app),
+        doc("prod", "data", Target::CloudFormation, &new_data),
+    ];
+    let p = plan_moving(
+        &before,
+        &after,
+        vec![moved(Target::CloudFormation, "Key", "Key")],
+    );
+    assert!(p.steps.is_single());
+    assert_eq!(
+        p.steps.refused,
+        ["prod: `Key` moves from `app` to `data` (moved_from at infra/main.rs:7), but `Queue`, which \
+          stays in `app`, refers to it: a stack refactor cannot change references, so `synth --steps` \
+          cannot move it; move `Queue` too (moved_from on it as well), or keep `Key` in `app`"]
     );
 }
 
@@ -652,7 +739,24 @@ fn a_terraform_move_is_one_step_whose_script_forgets_then_imports_every_block() 
         p.steps.headline(),
         "this change needs 1 step (move between stacks)"
     );
-    assert_eq!(p.summary.data_loss, 0);
+    // The tree, deployed in one go, destroys the database and creates another: still data loss,
+    // which the steps avoid.
+    assert_eq!(p.summary.data_loss, 1);
+    assert_eq!(p.exit_code(false), 3);
+    let app = p.stacks.iter().find(|s| s.stack == "app").unwrap();
+    let orders = app
+        .resources
+        .iter()
+        .find(|r| r.address == "aws_db_instance.orders")
+        .unwrap();
+    assert!(
+        orders.data_loss.as_deref().unwrap().ends_with(
+            "(this tree deployed in one go deletes it and creates a new, empty one; \
+             `synth --steps` moves it instead, never deleting it)"
+        ),
+        "{:?}",
+        orders.data_loss
+    );
     // The tree is the desired one; the step carries the state move.
     let trees = trees(&p.steps, &after, &before);
     assert_eq!(trees[0][1].3, new_data);
@@ -675,7 +779,12 @@ fn a_terraform_move_is_one_step_whose_script_forgets_then_imports_every_block() 
     let script =
         super::terraform_move_script(moves[0], "terraform/prod/app", "terraform/prod/data x");
     assert!(
-        script.contains("from=terraform/prod/app\nto='terraform/prod/data x'\n"),
+        script.contains(
+            "from=terraform/prod/app\nto='terraform/prod/data x'\n\
+             terraform -chdir=\"$from\" init -input=false\n\
+             terraform -chdir=\"$to\" init -input=false\n\
+             state=$(terraform -chdir=\"$from\" state pull)\n"
+        ),
         "{script}"
     );
     // A database imports by its identifier; a route's import id is not in its state: a placeholder

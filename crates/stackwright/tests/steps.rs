@@ -237,6 +237,62 @@ fn a_change_that_deploys_in_one_step_writes_no_steps() {
     );
 }
 
+#[test]
+fn synth_steps_of_a_one_step_change_names_the_step_trees_an_earlier_run_left() {
+    let (scratch, out, steps) = steps_of(&split(true), &split(false));
+    assert!(steps.len() >= 2);
+    // A directory stackwright did not write is never named.
+    let notes = scratch.path().join("steps/notes");
+    std::fs::create_dir_all(&notes).unwrap();
+    let (code, _, stderr) = run(&split(false), &["synth", "--out", &out]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, stdout, stderr) = run(&split(false), &["synth", "--steps", "--out", &out]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(
+        stdout.starts_with("this change deploys in one step"),
+        "{stdout}"
+    );
+    for (_, path) in &steps {
+        let expected = format!(
+            "warning: `{}` is a step of an earlier sequence, not of this one: remove it once it is not \
+             needed (this change deploys in one step)",
+            path.display()
+        );
+        assert!(stderr.contains(&expected), "{expected}\n{stderr}");
+        assert!(path.is_dir());
+    }
+    assert!(!stderr.contains("notes"), "{stderr}");
+    assert_eq!(stderr.matches("warning: ").count(), steps.len(), "{stderr}");
+}
+
+#[test]
+fn plan_against_a_step_of_an_abandoned_sequence_says_its_remaining_steps_no_longer_lead_there() {
+    let (_scratch, _, steps) = steps_of(&split(true), &split(false));
+    let abandoned = "but the definition has changed since `synth --steps` wrote sequence ";
+    for (_, path) in &steps {
+        let (_, text, stderr) = run(
+            &split(false),
+            &["plan", "--against", path.to_str().unwrap()],
+        );
+        assert!(
+            !text.contains(abandoned) && !stderr.contains("warning"),
+            "{text}{stderr}"
+        );
+        // The change abandoned: the definition is back where it was.
+        let (_, text, stderr) = run(&split(true), &["plan", "--against", path.to_str().unwrap()]);
+        let last = &steps.last().unwrap().0;
+        let why = format!(
+            ": its last step, `{last}`, is not what the definition synthesizes, so the remaining steps no \
+             longer lead to it; run `synth --steps` against the deployed tree again"
+        );
+        assert!(text.contains(abandoned) && text.contains(&why), "{text}");
+        assert!(
+            stderr.contains("warning: the definition has changed"),
+            "{stderr}"
+        );
+    }
+}
+
 /// Synthesizes `before` into `out/`, then `synth --steps` of `after`: the scratch directory, `out/`,
 /// and each step's directory name and path, in order.
 fn steps_of(
@@ -563,8 +619,14 @@ fn a_bucket_moved_between_stacks_is_a_refactor_across_them_and_a_terraform_state
     assert_eq!(code, 0, "{stderr}");
 
     // `plan` names the move, pairs the blocks, and says what one deploy would do.
+    // Deployed in one go, this tree deletes the Terraform bucket and creates an empty one: data loss,
+    // exit 3, which the steps avoid.
     let (code, text, stderr) = run(&after, &["plan", "--against", out_s]);
-    assert_eq!(code, 2, "{stderr}");
+    assert_eq!(code, 3, "{stderr}\n{text}");
+    assert!(
+        text.contains("(this tree deployed in one go deletes it and creates a new, empty one; `synth --steps` moves it instead, never deleting it)"),
+        "{text}"
+    );
     assert!(
         text.contains("this change needs 2 steps (move between stacks)"),
         "{text}"
@@ -578,8 +640,9 @@ fn a_bucket_moved_between_stacks_is_a_refactor_across_them_and_a_terraform_state
         "{text}"
     );
     let (code, json_plan, _) = run(&after, &["plan", "--against", out_s, "--format", "json"]);
-    assert_eq!(code, 2);
+    assert_eq!(code, 3);
     let json_plan: Value = serde_json::from_str(&json_plan).unwrap();
+    assert_eq!(json_plan["data_loss"], true);
     let kinds: Vec<&str> = json_plan["steps"]["changes"]
         .as_array()
         .unwrap()
@@ -669,10 +732,22 @@ fn a_bucket_moved_between_stacks_is_a_refactor_across_them_and_a_terraform_state
         script.contains("aws_s3_bucket_versioning.data_versioning"),
         "{script}"
     );
-    // It only moves state: every command is a state read, a `state rm` or an `import`.
+    // It initializes both modules first (it runs before the deploy's `init`), then only moves state:
+    // every other command is a state read, a `state rm` or an `import`.
+    assert!(
+        script.contains(
+            "to=terraform/dev/storage\n\
+             terraform -chdir=\"$from\" init -input=false\n\
+             terraform -chdir=\"$to\" init -input=false\n\
+             state=$(terraform -chdir=\"$from\" state pull)\n"
+        ),
+        "{script}"
+    );
     for line in script.lines().filter(|l| l.starts_with("terraform ")) {
         assert!(
-            line.contains(" state rm ") || line.contains(" import -input=false "),
+            line.ends_with(" init -input=false")
+                || line.contains(" state rm ")
+                || line.contains(" import -input=false "),
             "{line}"
         );
     }
@@ -689,7 +764,7 @@ fn a_bucket_moved_between_stacks_is_a_refactor_across_them_and_a_terraform_state
     assert!(!list.contains("aws cloudformation deploy"), "{list}");
     assert!(list.contains("--enable-stack-creation"), "{list}");
     assert!(
-        list.contains(&format!("before applying (once, for both stacks it names): bash {one_s}/move/dev/service-to-storage.sh")),
+        list.contains(&format!("before applying (once, for both stacks it names; it runs their `terraform init` itself): bash {one_s}/move/dev/service-to-storage.sh\n      deploy: terraform")),
         "{list}"
     );
     // From step 1, what remains deploys in one step with nothing replaced or destroyed.
@@ -702,6 +777,99 @@ fn a_bucket_moved_between_stacks_is_a_refactor_across_them_and_a_terraform_state
         !rest.contains("- destroy") && !rest.contains("replace "),
         "{rest}"
     );
+}
+
+#[test]
+fn synth_of_a_move_warns_that_its_tree_deployed_in_one_go_deletes_the_moved_resource() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_s = out.to_str().unwrap();
+    let (code, _, stderr) = run(&bucket_in(false), &["synth", "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}");
+    let (code, _, stderr) = run(&bucket_in(true), &["synth", "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}");
+    for (target, old, new, path) in [
+        (
+            "cloudformation",
+            "Data",
+            "Store",
+            "cloudformation/dev/service.template.json",
+        ),
+        (
+            "terraform",
+            "aws_s3_bucket.data",
+            "aws_s3_bucket.store",
+            "terraform/dev/service/main.tf.json",
+        ),
+    ] {
+        let expected = format!(
+            "warning: dev ({target}): `{new}` of stack `storage` is declared moved from `{old}` of stack \
+             `service` (at crates/stackwright/tests/steps.rs:"
+        );
+        assert!(stderr.contains(&expected), "{expected}\n{stderr}");
+        let expected = format!(
+            "which the previous tree still deploys ({path}): this tree, deployed in one go over it, \
+             deletes the deployed one (or, if its policy retains it, leaves it in no stack) and creates \
+             `{new}` anew; deploy the steps `synth --steps` writes instead (this tree is their last)"
+        );
+        assert!(stderr.contains(&expected), "{expected}\n{stderr}");
+    }
+    // Once `out/` is that tree, nothing more is moved away.
+    let (code, _, stderr) = run(&bucket_in(true), &["synth", "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("declared moved"), "{stderr}");
+}
+
+/// A security group in `service`, or moved to `storage` still in `service`'s VPC.
+fn group_in(moved: bool) -> App<()> {
+    App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "eu-west-1", ()))
+        .stacks(move |stacks, _| {
+            let vpc = stacks.stack("service", |s| {
+                let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+                if !moved {
+                    s.add(ec2::SecurityGroup::new("Web", &vpc, "web"));
+                }
+                vpc
+            });
+            stacks.stack("storage", |s| {
+                s.add(ec2::Vpc::new("Own", "10.1.0.0/16"));
+                if moved {
+                    s.add(ec2::SecurityGroup::new("Web", &vpc, "web").moved_from("service", "Web"));
+                }
+            });
+        })
+}
+
+#[test]
+fn a_move_no_stack_refactor_can_make_is_refused_by_plan_and_by_synth_steps_where_it_is_declared() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_s = out.to_str().unwrap();
+    let (code, _, stderr) = run(&group_in(false), &["synth", "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}");
+    let why = "dev: `Web` moves from `service` to `storage` (moved_from at crates/stackwright/tests/steps.rs:";
+    let advice = "but refers to `Vpc`, which stays in `service`: a stack refactor cannot change references, \
+                  so `synth --steps` cannot move it; move `Vpc` too (moved_from on it as well), or keep \
+                  `Web` in `service`";
+    let (_, text, stderr) = run(&group_in(true), &["plan", "--against", out_s]);
+    assert!(
+        text.contains(why) && text.contains(advice),
+        "{text}{stderr}"
+    );
+    // No CloudFormation step is promised; the Terraform state move is still one.
+    assert!(!text.contains("stack refactor (`aws"), "{text}");
+    assert!(
+        text.contains("this change needs 1 step (move between stacks)"),
+        "{text}"
+    );
+    let (code, stdout, stderr) = run(&group_in(true), &["synth", "--steps", "--out", out_s]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stderr.starts_with(&format!("error: {why}")) && stderr.contains(advice),
+        "{stderr}"
+    );
+    assert!(!scratch.path().join("steps").exists());
 }
 
 #[test]
@@ -746,6 +914,9 @@ fn a_bad_moved_from_is_a_located_error() {
             stacks.stack("storage", |s| {
                 s.add(ec2::Vpc::new("A", "10.0.0.0/16").moved_from("storage", "Old"));
                 s.add(ec2::Vpc::new("B", "10.1.0.0/16").moved_from("not valid", "Old"));
+                s.add(ec2::Vpc::new("F", "10.5.0.0/16").moved_from("Bad_Stack", "Old"));
+                s.add(ec2::Vpc::new("G", "10.6.0.0/16").moved_from("bad_stack", "Old"));
+                s.add(ec2::Vpc::new("H", "10.7.0.0/16").moved_from("service", ""));
                 s.add(ec2::Vpc::new("C", "10.2.0.0/16").moved_from("service", "Old"));
                 s.add(ec2::Vpc::new("D", "10.3.0.0/16").moved_from("service", "Old"));
                 s.add(
@@ -761,14 +932,17 @@ fn a_bad_moved_from_is_a_located_error() {
     assert_eq!(code, 1, "{stderr}");
     for expected in [
         "`A` is moved from stack `storage`, the stack that declares it: within one stack, use renamed_from(\"Old\")",
-        "invalid stack `not valid` in moved_from",
+        "invalid stack `not valid` in moved_from: expected only lowercase ASCII letters, digits and `-`, found ` `",
         "`C` and `D` are both moved from `Old` of stack `service`: only one resource can take it over",
-        "`E` declares both renamed_from and moved_from",
+        "`E` declares both renamed_from and moved_from: a moved resource's old id is the one moved_from \
+         names; remove renamed_from",
+        // A stack name is lowercase letters, digits and `-` (`ids::validate_name`).
+        "invalid stack `Bad_Stack` in moved_from: expected it to start with a lowercase ASCII letter, found `B`",
+        "invalid stack `bad_stack` in moved_from: expected only lowercase ASCII letters, digits and `-`, found `_`",
+        "invalid old id `` in moved_from: expected a non-empty id",
     ] {
-        assert!(stderr.contains(expected), "{expected}\n{stderr}");
+        // Each is located where its resource is declared.
+        let located = format!("error: {expected}\n  --> crates/stackwright/tests/steps.rs:");
+        assert!(stderr.contains(&located), "{located}\n{stderr}");
     }
-    assert!(
-        stderr.contains("crates/stackwright/tests/steps.rs:"),
-        "{stderr}"
-    );
 }
