@@ -54,7 +54,9 @@ fn a_new_crate_has_its_manifest_definition_test_and_snapshots() {
         "regex-automata",
     ] {
         assert!(
-            manifest.contains(&format!("[profile.dev.package.{optimized}]\nopt-level = 2\n")),
+            manifest.contains(&format!(
+                "[profile.dev.package.{optimized}]\nopt-level = 2\n"
+            )),
             "{optimized} not optimized: {manifest}"
         );
     }
