@@ -1184,19 +1184,7 @@ fn lower(
 
 /// The length of [`to_bytes`] of `document`, without holding the bytes.
 pub(crate) fn serialized_size(document: &Json) -> usize {
-    struct Count(usize);
-    impl std::io::Write for Count {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0 += bytes.len();
-            Ok(bytes.len())
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
-    let mut count = Count(0);
-    serde_json::to_writer_pretty(&mut count, document).expect("a JSON value always serializes");
-    count.0 + 1
+    stackwright_tree::json_size(document)
 }
 
 /// Where a stack's artifact goes, relative to the output directory.
@@ -1283,9 +1271,7 @@ pub(crate) fn write_module(
 
 /// Pretty JSON with two-space indentation and a final newline: stable bytes, readable diffs.
 pub(crate) fn to_bytes(document: &Json) -> Vec<u8> {
-    let mut bytes = serde_json::to_vec_pretty(document).expect("a JSON value always serializes");
-    bytes.push(b'\n');
-    bytes
+    stackwright_tree::json_bytes(document)
 }
 
 /// `manifest.json` of `artifacts`, whose sha256 digests (hex) are `hashes` ([`stackwright_tree::Manifest`]

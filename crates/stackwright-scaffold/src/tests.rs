@@ -36,14 +36,36 @@ fn a_new_crate_has_its_manifest_definition_test_and_snapshots() {
         manifest.contains("stackwright = { path = \"../stackwright/crates/stackwright\" }\n"),
         "{manifest}"
     );
-    // Dependencies optimized in debug builds: the edit loop's figures in the README depend on it (and
-    // scripts/measure-build.sh finds the section by its first line).
+    // Dependencies without debug info in debug builds, those synthesis runs through optimized and the
+    // rest (command line, plan, proc macros) not: the clean build's and the edit loop's figures in the
+    // README depend on it (and scripts/measure-build.sh finds the section by its first line).
     assert!(
         manifest.contains("# Profile settings of `stackwright new`:")
-            && manifest.contains("[profile.dev.package.\"*\"]\nopt-level = 2\ndebug = false\n")
+            && manifest.contains("[profile.dev.package.\"*\"]\ndebug = false\n\n")
             && manifest.contains("[profile.release]\nincremental = true\n"),
         "{manifest}"
     );
+    for optimized in [
+        "stackwright-core",
+        "stackwright-lowering",
+        "stackwright-cloudformation",
+        "stackwright-terraform",
+        "serde_json",
+        "regex-automata",
+    ] {
+        assert!(
+            manifest.contains(&format!(
+                "[profile.dev.package.{optimized}]\nopt-level = 2\n"
+            )),
+            "{optimized} not optimized: {manifest}"
+        );
+    }
+    for not_optimized in ["stackwright-cli", "stackwright-plan", "clap", "syn", "tera"] {
+        assert!(
+            !manifest.contains(&format!("[profile.dev.package.{not_optimized}]")),
+            "{not_optimized} has a profile: {manifest}"
+        );
+    }
     assert!(file(&files, "src/main.rs").contains("demo_infra::app().run()"));
     assert!(file(&files, "tests/snapshots.rs").contains("synthesize(&demo_infra::app()"));
     assert_eq!(file(&files, "src/lib.rs"), STARTER);

@@ -23,3 +23,32 @@ pub use manifest::{Entry, Manifest};
 pub use previous::{ManifestError, PreviousTree};
 pub use read::{read_file, DEFAULT_LIMIT};
 pub use write::{write_tree, Staging, Written};
+
+/// An artifact's bytes: `document` as pretty JSON with two-space indentation and a final newline (stable
+/// bytes, readable diffs).
+///
+/// Here rather than in the command line so that serde_json's serializer is instantiated in this crate,
+/// which crates made by `stackwright new` build optimized while the command line is not (README, "Build
+/// times").
+pub fn json_bytes(document: &serde_json::Value) -> Vec<u8> {
+    let mut bytes = serde_json::to_vec_pretty(document).expect("a JSON value always serializes");
+    bytes.push(b'\n');
+    bytes
+}
+
+/// The length of [`json_bytes`] of `document`, without holding the bytes.
+pub fn json_size(document: &serde_json::Value) -> usize {
+    struct Count(usize);
+    impl std::io::Write for Count {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0 += bytes.len();
+            Ok(bytes.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut count = Count(0);
+    serde_json::to_writer_pretty(&mut count, document).expect("a JSON value always serializes");
+    count.0 + 1
+}
