@@ -25,11 +25,23 @@ pub const NONCURRENT_VERSION_DAYS: i64 = 30;
 /// [`UNTAGGED_EXPIRATION_DAYS`](stackwright_aws::ecr::UNTAGGED_EXPIRATION_DAYS) days, kept when the
 /// stack goes.
 ///
+/// One stack of an account and region may call it: a second one, in the same environment or in another
+/// of the same account and region, is an error at its call naming the first (call [`bucket_exists`]
+/// there instead).
+///
 /// Every stack of the environment that declares an asset ([`StackAssets::asset`](crate::StackAssets))
 /// deploys after this one (`Stack::needs` of [`PROVIDES`]), whether or not it reads the returned
 /// handle, so that the publish step between them (`list`, `ci`) finds the bucket and repository.
 #[track_caller]
 pub fn bootstrap(stack: &mut Stack) -> BucketHandle {
+    // The names are built from the account and region: two environments of one account and region (or
+    // two stacks of one) would both declare them, and the second deploy would fail.
+    stack.claim_in_region(
+        "the asset bucket `stackwright-assets-<account>-<region>` and image repository \
+         `stackwright-assets` (`stackwright::assets::bootstrap`)",
+        "call `stackwright::assets::bucket_exists(stack)` here instead",
+        std::panic::Location::caller(),
+    );
     stack.extensions_mut().insert(AssetBucket);
     stack.extensions_mut().insert(Bootstrap);
     stack.provides(PROVIDES);

@@ -938,3 +938,55 @@ fn an_image_is_published_to_the_image_repository_for_both_targets() {
         ]])
     );
 }
+
+/// The asset bucket and image repository are named by account and region: two environments of one
+/// account and region, or two stacks of one environment, calling `bootstrap` would declare them twice.
+#[test]
+fn a_second_bootstrap_in_one_account_and_region_fails_at_its_call() {
+    let first = line!() + 6;
+    let second = line!() + 9;
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("qa", "123456789012", "us-west-2", ()))
+        .stack("assets", |stack, _| {
+            stackwright::assets::bootstrap(stack);
+        })
+        .stack("more", |stack, env| {
+            if env.name() == "dev" {
+                stackwright::assets::bootstrap(stack);
+            }
+        });
+    let errors = fails(
+        &app,
+        &["image repository `stackwright-assets` (`stackwright::assets::bootstrap`) of account \
+           `123456789012`, region `us-west-2` is already declared by environment `dev`, stack `assets` \
+           (at "],
+    );
+    // Stack `more` of dev and stack `assets` of qa: each names dev's `assets`.
+    assert_eq!(
+        errors.matches("is already declared by").count(),
+        2,
+        "{errors}"
+    );
+    assert!(
+        errors.contains(&format!("assets.rs:{first}): an account and region has one; call `stackwright::assets::bucket_exists(stack)` here instead")),
+        "{errors}"
+    );
+    assert!(
+        errors.contains(&format!("tests/assets.rs:{second}")),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("environment `qa`, stack `assets`"),
+        "{errors}"
+    );
+    // Another region of the account has its own.
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("qa", "123456789012", "eu-west-1", ()))
+        .stack("assets", |stack, _| {
+            stackwright::assets::bootstrap(stack);
+        });
+    let (status, stdout, stderr) = run(&app, &["list"]);
+    assert_eq!(status, 0, "stdout: {stdout}\nstderr: {stderr}");
+}
