@@ -47,8 +47,8 @@ mod scan;
 mod store;
 
 pub use bootstrap::{
-    bootstrap, bucket_exists, AssetBucket, Bootstrap, NONCURRENT_VERSION_DAYS, PROVIDES,
-    REPOSITORY_NAME,
+    bootstrap, bootstrap_problems, bucket_exists, AssetBucket, Bootstrap, NONCURRENT_VERSION_DAYS,
+    PROVIDES, REPOSITORY_NAME,
 };
 pub use dockerfile::ImageBuild;
 pub use rust::{
