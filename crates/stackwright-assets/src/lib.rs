@@ -61,7 +61,7 @@ use stackwright_core::{
 };
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Lambda's limit on a zip uploaded directly (`ZipFile`, Terraform's `filename`): 50 MB.
 pub const LAMBDA_ZIPPED_LIMIT: u64 = 50 * 1024 * 1024;
@@ -406,6 +406,7 @@ impl Asset {
             remembered,
             read_from_s3: Arc::default(),
             image_tag,
+            misuses: Arc::default(),
         })
     }
 }
@@ -431,6 +432,9 @@ pub struct AssetUse {
     read_from_s3: Arc<AtomicBool>,
     /// An image's tag: its manifest's sha256 (hex).
     pub(crate) image_tag: Option<String>,
+    /// Each read of the handle that does not fit the asset's kind (an image's S3 key, a zip's image
+    /// URI): the method and its caller's line, reported by [`problems`].
+    misuses: Arc<Mutex<Vec<(&'static str, Location)>>>,
 }
 
 impl AssetUse {
@@ -519,16 +523,37 @@ impl AssetHandle {
         }
     }
 
+    /// Records a read of the handle that does not fit the asset's kind, reported at the caller's line.
+    fn misuse(&self, method: &'static str, location: Location) {
+        self.asset
+            .misuses
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push((method, location));
+    }
+
     /// The environment's asset bucket ([`bucket_name`]): a Lambda function's `Code.S3Bucket`. In
-    /// Terraform, a reference to the object's upload, so that the function waits for it.
+    /// Terraform, a reference to the object's upload, so that the function waits for it. An image's is
+    /// an error at the caller's line (an image is published to the image repository: [`image_uri`](Self::image_uri)).
+    #[track_caller]
     pub fn s3_bucket(&self) -> Expr {
+        if self.asset.kind == Kind::Image {
+            self.misuse("s3_bucket", std::panic::Location::caller());
+            return bucket_name();
+        }
         self.asset.read_from_s3.store(true, Ordering::Relaxed);
         self.attr(asset_kind::BUCKET, bucket_name())
     }
 
     /// The object's key in the asset bucket, `<sha256>.zip`: a Lambda function's `Code.S3Key`. In
-    /// Terraform, a reference to the object's upload, so that the function waits for it.
+    /// Terraform, a reference to the object's upload, so that the function waits for it. An image's is
+    /// an error at the caller's line (no zip of it is published: [`image_uri`](Self::image_uri)).
+    #[track_caller]
     pub fn s3_key(&self) -> Expr {
+        if self.asset.kind == Kind::Image {
+            self.misuse("s3_key", std::panic::Location::caller());
+            return Expr::from(self.key());
+        }
         self.asset.read_from_s3.store(true, Ordering::Relaxed);
         self.attr(asset_kind::KEY, Expr::from(self.key()))
     }
@@ -537,8 +562,13 @@ impl AssetHandle {
         format!("{}.zip", self.asset.sha256)
     }
 
-    /// `s3://<bucket>/<sha256>.zip`.
+    /// `s3://<bucket>/<sha256>.zip`. An image's is an error at the caller's line.
+    #[track_caller]
     pub fn s3_url(&self) -> Expr {
+        if self.asset.kind == Kind::Image {
+            self.misuse("s3_url", std::panic::Location::caller());
+            return Expr::from(format!("s3://{}", self.key()));
+        }
         Expr::from("s3://") + self.s3_bucket() + "/" + self.s3_key()
     }
 
@@ -564,8 +594,14 @@ impl AssetHandle {
     /// `<account>.dkr.ecr.<region>.<partition's DNS suffix>/stackwright-assets:<sha256>` (`amazonaws.com`;
     /// `amazonaws.com.cn` in China: [`Expr::url_suffix`]; a Lambda function's
     /// `Code.ImageUri`, an ECS container's `Image`), in any layer. Published by `list`'s command (`skopeo
-    /// copy`) before the deploy, in both targets. Not an image: the zip's `s3://` URL.
+    /// copy`) before the deploy, in both targets. A zip's (not an image) is an error at the caller's
+    /// line: use [`s3_bucket`](Self::s3_bucket) and [`s3_key`](Self::s3_key).
+    #[track_caller]
     pub fn image_uri(&self) -> Expr {
+        if self.asset.kind != Kind::Image {
+            self.misuse("image_uri", std::panic::Location::caller());
+            return Expr::from(format!("s3://{}", self.key()));
+        }
         match self.asset.image_tag() {
             Some(tag) => {
                 Expr::account_id()
@@ -575,7 +611,8 @@ impl AssetHandle {
                     + Expr::url_suffix()
                     + format!("/{}:{tag}", stackwright_tree::fields::IMAGE_REPOSITORY_NAME).as_str()
             }
-            None => self.s3_url(),
+            // An image whose declaration failed: the synthesis fails with its problem.
+            None => Expr::from(format!("s3://{}", self.key())),
         }
     }
 
@@ -587,6 +624,54 @@ impl AssetHandle {
             .collect();
         Expr::from(base64(&raw))
     }
+}
+
+/// Every problem of the assets of a stack that is known only once the stack is defined: an asset the
+/// [`bootstrap`] stack itself publishes ([`bootstrap_problems`]), and each read of a handle that does
+/// not fit its asset's kind (an image's S3 bucket, key or URL, which no zip is published to; a zip's
+/// image URI), at the line that read it. Synthesis (and `list`, `plan`, `--check`) reports them as the
+/// stack's problems.
+pub fn problems(stack: &Stack) -> Vec<Diagnostic> {
+    let mut found = bootstrap_problems(stack);
+    let Some(used) = stack.extensions().get::<UsedAssets>() else {
+        return found;
+    };
+    let mut seen: Vec<*const AssetUse> = Vec::new();
+    for asset in &used.assets {
+        // Declared twice with one handle's misuses shared: report them once.
+        if seen.contains(&Arc::as_ptr(asset)) {
+            continue;
+        }
+        seen.push(Arc::as_ptr(asset));
+        let misuses = asset
+            .misuses
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for (method, location) in misuses.iter() {
+            let message = if asset.kind == Kind::Image {
+                format!(
+                    "`{method}()` of image asset `{}` (declared at {}:{}): an image is pushed to the \
+                     image repository, and no object of it is published to the asset bucket; use \
+                     `image_uri()` (a Lambda function's `Code.ImageUri` with `PackageType::Image`)",
+                    asset.source,
+                    asset.location.file(),
+                    asset.location.line()
+                )
+            } else {
+                format!(
+                    "`image_uri()` of {} asset `{}` (declared at {}:{}): it is a zip, not a container \
+                     image; use `s3_bucket()` and `s3_key()` (a Lambda function's `Code.S3Bucket` and \
+                     `Code.S3Key`), or declare an image with `Asset::image` or `Asset::oci_layout`",
+                    asset.kind.name(),
+                    asset.source,
+                    asset.location.file(),
+                    asset.location.line()
+                )
+            };
+            found.push(Diagnostic::new(message).at(location));
+        }
+    }
+    found
 }
 
 /// The zip's path from a Terraform root module of the tree (`terraform/<env>/<stack>/`).
@@ -695,6 +780,7 @@ impl StackAssets for Stack {
                         remembered: store::Remembered::default(),
                         read_from_s3: Arc::default(),
                         image_tag: None,
+                        misuses: Arc::default(),
                     }),
                     node: None,
                 }

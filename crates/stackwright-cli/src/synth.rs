@@ -886,10 +886,11 @@ pub(crate) fn stream<R: Send>(
             let mut members = Vec::new();
             for &(index, instance) in part {
                 problems.extend(fleets.clash(instance).map(|d| (index, d)));
-                // An asset published from the stack that declares its bucket cannot be deployed.
+                // An asset published from the stack that declares its bucket, a handle read as
+                // another kind: known once the stack is defined.
                 let (env, stack) = (&instance.environment.name, instance.stack.name());
                 problems.extend(
-                    stackwright_assets::bootstrap_problems(&instance.stack)
+                    stackwright_assets::problems(&instance.stack)
                         .into_iter()
                         .map(|d| (index, d.in_environment(env).in_stack(stack))),
                 );

@@ -989,3 +989,50 @@ fn a_second_bootstrap_in_one_account_and_region_fails_at_its_call() {
     let (status, stdout, stderr) = run(&app, &["list"]);
     assert_eq!(status, 0, "stdout: {stdout}\nstderr: {stderr}");
 }
+
+/// A handle read as the other kind gives a value that points at nothing published: an image's S3 key
+/// (no zip of it is published), a zip's image URI. Each is an error at the line that read it.
+#[test]
+fn a_handle_read_as_the_other_kind_fails_at_the_read() {
+    let scratch = tempfile::tempdir().unwrap();
+    let layout = scratch.path().join("image");
+    image_layout(&layout);
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let declared = line!() + 7;
+    let key = line!() + 8;
+    let uri = line!() + 8;
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stack("orders", move |stack, _| {
+            stack.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            let image = stack.asset(Asset::oci_layout(layout.clone()));
+            let zip = stack.asset(Asset::directory(code.clone()));
+            stack.output("Key", image.s3_key());
+            stack.output("Uri", zip.image_uri());
+        });
+    let errors = fails(
+        &app,
+        &[
+            "`s3_key()` of image asset `",
+            "an image is pushed to the image repository, and no object of it is published to the \
+             asset bucket; use `image_uri()`",
+            "`image_uri()` of directory asset `",
+            "it is a zip, not a container image; use `s3_bucket()` and `s3_key()`",
+        ],
+    );
+    assert!(
+        errors.contains(&format!(
+            "(declared at crates/stackwright/tests/assets.rs:{declared})"
+        )),
+        "{errors}"
+    );
+    assert!(
+        errors.contains(&format!("tests/assets.rs:{key}:")),
+        "{errors}"
+    );
+    assert!(
+        errors.contains(&format!("tests/assets.rs:{uri}:")),
+        "{errors}"
+    );
+}
