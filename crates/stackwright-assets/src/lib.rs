@@ -354,9 +354,49 @@ impl Asset {
         }
     }
 
+    /// What it is made from.
+    fn kind(&self) -> Kind {
+        match &self.spec {
+            Spec::Path { kind, .. } => *kind,
+            Spec::Command(_) => Kind::Command,
+            Spec::Rust(_) => Kind::Rust,
+            Spec::Image(_) | Spec::Build(_) => Kind::Image,
+        }
+    }
+
+    /// The source as the user wrote it, as the manifest lists it (a build command's: its directory and
+    /// output; a Rust function's: its directory, package, binary and architecture).
+    fn source(&self) -> String {
+        match &self.spec {
+            Spec::Path { path, .. } | Spec::Image(path) => path.shown(),
+            Spec::Command(command) => Path::new(&command.dir.shown())
+                .join(&command.output)
+                .to_string_lossy()
+                .into_owned(),
+            Spec::Build(build) => build.context.shown(),
+            Spec::Rust(function) => format!(
+                "{} (package {}, binary {}, {})",
+                function.dir.shown(),
+                function.package,
+                function.bin_name(),
+                function.architecture.lambda_name()
+            ),
+        }
+    }
+
     /// Packs the asset (or finds it packed already) and says what it is, as [`StackAssets::asset`] does
     /// without a stack; the error is a message for the asset's line.
     pub fn resolve(&self) -> Result<AssetUse, String> {
+        // The manifest refuses a source with a control character (a line break would forge a line of
+        // list's output): refuse it here, at the declaration, before anything is read or built.
+        let shown = self.source();
+        if shown.chars().any(char::is_control) {
+            return Err(format!(
+                "asset source `{}` contains a control character (shown escaped): expected a path \
+                 without control characters (line breaks, tabs, escapes); rename it",
+                shown.escape_debug()
+            ));
+        }
         let mut image_tag = None;
         let (info, remembered) = match &self.spec {
             Spec::Path { path, .. } => store::resolve_path(&path.resolve(), &path.shown())?,
@@ -373,28 +413,7 @@ impl Asset {
                 (info, remembered)
             }
         };
-        let (kind, source) = match &self.spec {
-            Spec::Path { kind, path } => (*kind, path.shown()),
-            Spec::Command(command) => (
-                Kind::Command,
-                Path::new(&command.dir.shown())
-                    .join(&command.output)
-                    .to_string_lossy()
-                    .into_owned(),
-            ),
-            Spec::Image(path) => (Kind::Image, path.shown()),
-            Spec::Build(build) => (Kind::Image, build.context.shown()),
-            Spec::Rust(function) => (
-                Kind::Rust,
-                format!(
-                    "{} (package {}, binary {}, {})",
-                    function.dir.shown(),
-                    function.package,
-                    function.bin_name(),
-                    function.architecture.lambda_name()
-                ),
-            ),
-        };
+        let (kind, source) = (self.kind(), shown);
         Ok(AssetUse {
             sha256: info.sha256,
             kind,
@@ -766,12 +785,7 @@ impl StackAssets for Stack {
                 AssetHandle {
                     asset: Arc::new(AssetUse {
                         sha256: "0".repeat(64),
-                        kind: match &asset.spec {
-                            Spec::Path { kind, .. } => *kind,
-                            Spec::Command(_) => Kind::Command,
-                            Spec::Rust(_) => Kind::Rust,
-                            Spec::Image(_) | Spec::Build(_) => Kind::Image,
-                        },
+                        kind: asset.kind(),
                         source: String::new(),
                         size: 0,
                         unzipped_size: 0,

@@ -1036,3 +1036,31 @@ fn a_handle_read_as_the_other_kind_fails_at_the_read() {
         "{errors}"
     );
 }
+
+/// A source whose path holds a control character would reach the manifest, which every later command
+/// refuses: refused at its declaration instead, shown escaped.
+#[test]
+fn a_source_path_with_a_control_character_fails_at_its_line() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("fn\nwith\x1b[31mred");
+    write(&code, &[("index.py", "pass\n")]);
+    let line = line!() + 4;
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stack("orders", move |stack, _| {
+            let code = stack.asset(Asset::directory(code.clone()));
+            stack.output("CodeKey", code.s3_key());
+        });
+    let errors = fails(
+        &app,
+        &[
+            "fn\\nwith\\u{1b}[31mred` contains a control character (shown escaped): expected a path \
+             without control characters",
+        ],
+    );
+    assert!(
+        errors.contains(&format!("tests/assets.rs:{line}")),
+        "{errors}"
+    );
+    assert!(!errors.contains('\x1b'), "{errors}");
+}
