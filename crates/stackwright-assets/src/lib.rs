@@ -399,7 +399,10 @@ impl Asset {
         }
         let mut image_tag = None;
         let (info, remembered) = match &self.spec {
-            Spec::Path { path, .. } => store::resolve_path(&path.resolve(), &path.shown())?,
+            Spec::Path { kind, path } => {
+                check_path_kind(*kind, &path.resolve(), &path.shown())?;
+                store::resolve_path(&path.resolve(), &path.shown())?
+            }
             Spec::Command(command) => store::resolve_command(command)?,
             Spec::Rust(function) => store::resolve_rust(function)?,
             Spec::Image(path) => {
@@ -427,6 +430,25 @@ impl Asset {
             image_tag,
             misuses: Arc::default(),
         })
+    }
+}
+
+/// An [`Asset::directory`] that is a file, or an [`Asset::file`] that is a directory (a missing path is
+/// the scan's error): the manifest would list it as what it is not.
+fn check_path_kind(kind: Kind, resolved: &Path, shown: &str) -> Result<(), String> {
+    let Ok(meta) = std::fs::metadata(resolved) else {
+        return Ok(());
+    };
+    match kind {
+        Kind::Directory if !meta.is_dir() => Err(format!(
+            "asset source `{shown}` is declared with `Asset::directory` but is not a directory: \
+             use `Asset::file` for one file"
+        )),
+        Kind::File if !meta.is_file() => Err(format!(
+            "asset source `{shown}` is declared with `Asset::file` but is not a file: use \
+             `Asset::directory` for a directory's files"
+        )),
+        _ => Ok(()),
     }
 }
 

@@ -1074,3 +1074,39 @@ fn an_image_is_pushed_to_a_local_registry_with_its_digest() {
     );
     eprintln!("pushed {reference} (manifest sha256:{pushed})");
 }
+
+/// `Asset::directory` of a file and `Asset::file` of a directory would be listed as what they are not;
+/// a Rust function in a directory that does not exist is said to be that, whatever the machine's tools.
+#[test]
+fn a_source_of_the_wrong_kind_or_a_missing_crate_directory_is_a_located_error() {
+    use stackwright_assets::RustFunction;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("handler.py");
+    fs::write(&file, "pass\n").unwrap();
+    let path = file.clone();
+    let line = line!() + 1;
+    let problems = problems_of(move || Asset::directory(path.clone())); // <- here
+    single(
+        problems,
+        line,
+        "is declared with `Asset::directory` but is not a directory: use `Asset::file` for one file",
+    );
+
+    let path = dir.path().to_path_buf();
+    let line = line!() + 1;
+    let problems = problems_of(move || Asset::file(path.clone())); // <- here
+    single(
+        problems,
+        line,
+        "is declared with `Asset::file` but is not a file: use `Asset::directory`",
+    );
+
+    let missing = dir.path().join("no-such-crate");
+    let line = line!() + 1;
+    let problems = problems_of(move || Asset::rust(RustFunction::new(missing.clone(), "x"))); // <- here
+    single(
+        problems,
+        line,
+        "no-such-crate` does not exist or is not a directory (looked for `",
+    );
+}
