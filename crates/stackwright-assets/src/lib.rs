@@ -230,44 +230,73 @@ impl BuildCommand {
         self
     }
 
-    /// The command line as shown in messages.
+    /// The command line as shown in messages, quoted as a shell would read it.
     fn shown(&self) -> String {
-        let words: Vec<&str> = std::iter::once(self.program.as_str())
-            .chain(self.args.iter().map(String::as_str))
-            .collect();
+        let words =
+            std::iter::once(self.program.as_str()).chain(self.args.iter().map(String::as_str));
         format!(
             "build command `{}` in `{}`",
-            words.join(" "),
+            shell_words(words),
             self.dir.shown()
         )
     }
 
     fn run(&self) -> Result<(), String> {
         let shown = self.shown();
-        let output = std::process::Command::new(&self.program)
+        let mut command = std::process::Command::new(&self.program);
+        command
             .args(&self.args)
             .current_dir(self.dir.resolve())
             .env("SOURCE_DATE_EPOCH", "315532800")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .map_err(|e| format!("cannot run {shown}: {e}"))?;
-        if output.status.success() {
+            .stdin(std::process::Stdio::null());
+        let (status, output) =
+            output_in_order(command).map_err(|e| format!("cannot run {shown}: {e}"))?;
+        if status.success() {
             return Ok(());
         }
-        let mut tail: Vec<String> = String::from_utf8_lossy(&output.stderr)
-            .lines()
-            .chain(String::from_utf8_lossy(&output.stdout).lines())
-            .map(|l| l.escape_debug().to_string())
-            .collect();
-        if tail.len() > 20 {
-            tail.drain(..tail.len() - 20);
-        }
         Err(format!(
-            "{shown} failed ({}); its last lines of output:\n  {}",
-            output.status,
-            tail.join("\n  ")
+            "{shown} failed ({status}); its last lines of output:\n  {}",
+            last_lines(&output)
         ))
     }
+}
+
+/// Words as a shell would read them (`sh -c 'echo a; exit 3'`); a word holding a NUL, which no shell
+/// can, is shown escaped.
+pub(crate) fn shell_words<'a>(words: impl IntoIterator<Item = &'a str> + Clone) -> String {
+    shlex::try_join(words.clone()).unwrap_or_else(|_| {
+        words
+            .into_iter()
+            .map(|w| w.escape_debug().to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+/// Runs `command` with its standard output and error on one pipe, so that its output keeps the order
+/// it was written in; returns its status and output once it ends and the pipe is closed.
+pub(crate) fn output_in_order(
+    mut command: std::process::Command,
+) -> std::io::Result<(std::process::ExitStatus, Vec<u8>)> {
+    use std::io::Read as _;
+    let (mut reader, writer) = std::io::pipe()?;
+    command.stdout(writer.try_clone()?).stderr(writer);
+    let mut child = command.spawn()?;
+    // The command holds the pipe's write ends until dropped: the read below would never end.
+    drop(command);
+    let mut output = Vec::new();
+    let read = reader.read_to_end(&mut output);
+    let status = child.wait()?;
+    read?;
+    Ok((status, output))
+}
+
+/// The last 20 lines of a command's output, each escaped (no terminal control reaches the message),
+/// in the order they were written.
+pub(crate) fn last_lines(output: &[u8]) -> String {
+    let text = String::from_utf8_lossy(output);
+    let lines: Vec<String> = text.lines().map(|l| l.escape_debug().to_string()).collect();
+    lines[lines.len().saturating_sub(20)..].join("\n  ")
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
