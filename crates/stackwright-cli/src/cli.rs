@@ -287,6 +287,20 @@ fn run_on(
         (None, true) => return check(app, &args, stdout, stderr, color),
         (Some(_), _) => {}
     }
+    // The clean-up of old assets deletes whatever the list leaves out: a list of one environment or
+    // target would have it delete what the others still use.
+    if matches!(listing, Some(Listing::Format(ListFormat::Referenced)))
+        && (!args.selected.environments.is_empty()
+            || !matches!(args.selected.target, TargetArg::All))
+    {
+        let _ = writeln!(
+            stderr,
+            "error: `list --format referenced` takes neither `--env` nor `--target`: it lists what \
+             every environment and target references, and a clean-up of old assets deletes everything \
+             else; drop them"
+        );
+        return 2;
+    }
     let request = args.selected.request();
     // `list` names paths in the tree, which need not exist yet; but something else in its place would
     // make every path it prints one that cannot exist.
