@@ -526,6 +526,26 @@ impl AssetUse {
         self.read_from_s3.load(Ordering::Relaxed)
     }
 
+    /// The Rust targets (`x86_64-unknown-linux-gnu`, `aarch64-unknown-linux-gnu`) its build compiles
+    /// for: a [`RustFunction`]'s, or those of an [`ImageBuild`]'s Rust binaries; empty for any other
+    /// asset. A machine that synthesizes it (`synth --check` in CI) needs the Lambda build tools
+    /// (cargo-zigbuild [`ZIGBUILD_VERSION`], ziglang [`ZIGLANG_VERSION`]) and these targets' standard
+    /// libraries.
+    pub fn rust_targets(&self) -> Vec<&'static str> {
+        let mut targets: Vec<&'static str> = match self.spec.as_ref() {
+            Spec::Rust(function) => vec![function.architecture.rust_target()],
+            Spec::Build(build) => build
+                .binaries
+                .iter()
+                .map(|(_, function)| function.architecture.rust_target())
+                .collect(),
+            Spec::Path { .. } | Spec::Command(_) | Spec::Image(_) => Vec::new(),
+        };
+        targets.sort_unstable();
+        targets.dedup();
+        targets
+    }
+
     /// Whether declaring it packed the zip (and ran its build command): false when an earlier synthesis
     /// in this process, or the tree's cache, had it unchanged.
     pub fn was_packed(&self) -> bool {

@@ -4,6 +4,7 @@ use crate::synth::{synthesize_beside, write_into, Form, Request, SynthError, Syn
 use clap::{Parser, Subcommand, ValueEnum};
 use stackwright_core::AnyApp;
 use stackwright_tree::PreviousTree;
+use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -1144,6 +1145,16 @@ fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Valu
         .collect();
     let mut listing = serde_json::json!({ "app": s.app, "artifacts": artifacts });
     crate::publish::add_json(s, &waves, out, &mut listing);
+    // What a machine that synthesizes the definition must build Rust functions for (`ci` installs the
+    // Lambda build tools in its check job): only when there are any.
+    let rust_targets: BTreeSet<&str> = s
+        .assets
+        .iter()
+        .flat_map(|a| a.asset.rust_targets())
+        .collect();
+    if !rust_targets.is_empty() {
+        listing["rust_targets"] = rust_targets.into_iter().collect::<Vec<_>>().into();
+    }
     listing
 }
 
