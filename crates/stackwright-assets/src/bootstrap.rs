@@ -2,7 +2,7 @@
 
 use stackwright_aws::ecr::Repository;
 use stackwright_aws::s3::{Bucket, BucketHandle};
-use stackwright_core::Stack;
+use stackwright_core::{Diagnostic, Stack};
 
 /// How long a version of an asset object that was overwritten or deleted is kept: long enough to roll a
 /// deployment back, short enough not to pile up.
@@ -25,11 +25,23 @@ pub const NONCURRENT_VERSION_DAYS: i64 = 30;
 /// [`UNTAGGED_EXPIRATION_DAYS`](stackwright_aws::ecr::UNTAGGED_EXPIRATION_DAYS) days, kept when the
 /// stack goes.
 ///
+/// One stack of an account and region may call it: a second one, in the same environment or in another
+/// of the same account and region, is an error at its call naming the first (call [`bucket_exists`]
+/// there instead).
+///
 /// Every stack of the environment that declares an asset ([`StackAssets::asset`](crate::StackAssets))
 /// deploys after this one (`Stack::needs` of [`PROVIDES`]), whether or not it reads the returned
 /// handle, so that the publish step between them (`list`, `ci`) finds the bucket and repository.
 #[track_caller]
 pub fn bootstrap(stack: &mut Stack) -> BucketHandle {
+    // The names are built from the account and region: two environments of one account and region (or
+    // two stacks of one) would both declare them, and the second deploy would fail.
+    stack.claim_in_region(
+        "the asset bucket `stackwright-assets-<account>-<region>` and image repository \
+         `stackwright-assets` (`stackwright::assets::bootstrap`)",
+        "call `stackwright::assets::bucket_exists(stack)` here instead",
+        std::panic::Location::caller(),
+    );
     stack.extensions_mut().insert(AssetBucket);
     stack.extensions_mut().insert(Bootstrap);
     stack.provides(PROVIDES);
@@ -69,7 +81,43 @@ pub fn bucket_exists(stack: &mut Stack) {
 pub struct AssetBucket;
 
 /// The mark (in a stack's extensions) of a stack that declares the environment's asset bucket and image
-/// repository ([`bootstrap`]): synth warns of an asset published there that the same stack declares (its
-/// publish step would come before the stack, hence before the bucket).
+/// repository ([`bootstrap`]): an asset published there that the same stack declares is an error
+/// ([`bootstrap_problems`]).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct Bootstrap;
+
+/// An error at each asset that a [`bootstrap`] stack declares and publishes (reads its bucket or key, or
+/// is an image): its publish step would come before the stack deploys, when the bucket and repository do
+/// not exist yet, so it cannot be deployed. Empty for any other stack. Read once the stack is defined
+/// (synth, `list`, `plan` and `--check` report it like any problem of the stack); one per declaration.
+pub fn bootstrap_problems(stack: &Stack) -> Vec<Diagnostic> {
+    let extensions = stack.extensions();
+    let (Some(_), Some(used)) = (
+        extensions.get::<Bootstrap>(),
+        extensions.get::<crate::UsedAssets>(),
+    ) else {
+        return Vec::new();
+    };
+    let mut seen = Vec::new();
+    used.assets
+        .iter()
+        .filter(|asset| asset.read_from_s3() || asset.image_tag().is_some())
+        .filter(|asset| {
+            let key = (asset.location, asset.sha256.clone());
+            let new = !seen.contains(&key);
+            seen.push(key);
+            new
+        })
+        .map(|asset| {
+            Diagnostic::new(format!(
+                "asset `{}` is declared in stack `{}`, which also declares the asset bucket and image \
+                 repository (`bootstrap`): it would be published before that stack deploys, when they do \
+                 not exist yet, so it cannot be deployed; declare it in another stack (the stacks that \
+                 declare assets deploy after the one that calls `stackwright::assets::bootstrap`)",
+                asset.source,
+                stack.name()
+            ))
+            .at(asset.location)
+        })
+        .collect()
+}

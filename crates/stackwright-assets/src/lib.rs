@@ -47,8 +47,8 @@ mod scan;
 mod store;
 
 pub use bootstrap::{
-    bootstrap, bucket_exists, AssetBucket, Bootstrap, NONCURRENT_VERSION_DAYS, PROVIDES,
-    REPOSITORY_NAME,
+    bootstrap, bootstrap_problems, bucket_exists, AssetBucket, Bootstrap, NONCURRENT_VERSION_DAYS,
+    PROVIDES, REPOSITORY_NAME,
 };
 pub use dockerfile::ImageBuild;
 pub use rust::{
@@ -61,7 +61,7 @@ use stackwright_core::{
 };
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 /// Lambda's limit on a zip uploaded directly (`ZipFile`, Terraform's `filename`): 50 MB.
 pub const LAMBDA_ZIPPED_LIMIT: u64 = 50 * 1024 * 1024;
@@ -230,44 +230,73 @@ impl BuildCommand {
         self
     }
 
-    /// The command line as shown in messages.
+    /// The command line as shown in messages, quoted as a shell would read it.
     fn shown(&self) -> String {
-        let words: Vec<&str> = std::iter::once(self.program.as_str())
-            .chain(self.args.iter().map(String::as_str))
-            .collect();
+        let words =
+            std::iter::once(self.program.as_str()).chain(self.args.iter().map(String::as_str));
         format!(
             "build command `{}` in `{}`",
-            words.join(" "),
+            shell_words(words),
             self.dir.shown()
         )
     }
 
     fn run(&self) -> Result<(), String> {
         let shown = self.shown();
-        let output = std::process::Command::new(&self.program)
+        let mut command = std::process::Command::new(&self.program);
+        command
             .args(&self.args)
             .current_dir(self.dir.resolve())
             .env("SOURCE_DATE_EPOCH", "315532800")
-            .stdin(std::process::Stdio::null())
-            .output()
-            .map_err(|e| format!("cannot run {shown}: {e}"))?;
-        if output.status.success() {
+            .stdin(std::process::Stdio::null());
+        let (status, output) =
+            output_in_order(command).map_err(|e| format!("cannot run {shown}: {e}"))?;
+        if status.success() {
             return Ok(());
         }
-        let mut tail: Vec<String> = String::from_utf8_lossy(&output.stderr)
-            .lines()
-            .chain(String::from_utf8_lossy(&output.stdout).lines())
-            .map(|l| l.escape_debug().to_string())
-            .collect();
-        if tail.len() > 20 {
-            tail.drain(..tail.len() - 20);
-        }
         Err(format!(
-            "{shown} failed ({}); its last lines of output:\n  {}",
-            output.status,
-            tail.join("\n  ")
+            "{shown} failed ({status}); its last lines of output:\n  {}",
+            last_lines(&output)
         ))
     }
+}
+
+/// Words as a shell would read them (`sh -c 'echo a; exit 3'`); a word holding a NUL, which no shell
+/// can, is shown escaped.
+pub(crate) fn shell_words<'a>(words: impl IntoIterator<Item = &'a str> + Clone) -> String {
+    shlex::try_join(words.clone()).unwrap_or_else(|_| {
+        words
+            .into_iter()
+            .map(|w| w.escape_debug().to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
+}
+
+/// Runs `command` with its standard output and error on one pipe, so that its output keeps the order
+/// it was written in; returns its status and output once it ends and the pipe is closed.
+pub(crate) fn output_in_order(
+    mut command: std::process::Command,
+) -> std::io::Result<(std::process::ExitStatus, Vec<u8>)> {
+    use std::io::Read as _;
+    let (mut reader, writer) = std::io::pipe()?;
+    command.stdout(writer.try_clone()?).stderr(writer);
+    let mut child = command.spawn()?;
+    // The command holds the pipe's write ends until dropped: the read below would never end.
+    drop(command);
+    let mut output = Vec::new();
+    let read = reader.read_to_end(&mut output);
+    let status = child.wait()?;
+    read?;
+    Ok((status, output))
+}
+
+/// The last 20 lines of a command's output, each escaped (no terminal control reaches the message),
+/// in the order they were written.
+pub(crate) fn last_lines(output: &[u8]) -> String {
+    let text = String::from_utf8_lossy(output);
+    let lines: Vec<String> = text.lines().map(|l| l.escape_debug().to_string()).collect();
+    lines[lines.len().saturating_sub(20)..].join("\n  ")
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -354,12 +383,55 @@ impl Asset {
         }
     }
 
+    /// What it is made from.
+    fn kind(&self) -> Kind {
+        match &self.spec {
+            Spec::Path { kind, .. } => *kind,
+            Spec::Command(_) => Kind::Command,
+            Spec::Rust(_) => Kind::Rust,
+            Spec::Image(_) | Spec::Build(_) => Kind::Image,
+        }
+    }
+
+    /// The source as the user wrote it, as the manifest lists it (a build command's: its directory and
+    /// output; a Rust function's: its directory, package, binary and architecture).
+    fn source(&self) -> String {
+        match &self.spec {
+            Spec::Path { path, .. } | Spec::Image(path) => path.shown(),
+            Spec::Command(command) => Path::new(&command.dir.shown())
+                .join(&command.output)
+                .to_string_lossy()
+                .into_owned(),
+            Spec::Build(build) => build.context.shown(),
+            Spec::Rust(function) => format!(
+                "{} (package {}, binary {}, {})",
+                function.dir.shown(),
+                function.package,
+                function.bin_name(),
+                function.architecture.lambda_name()
+            ),
+        }
+    }
+
     /// Packs the asset (or finds it packed already) and says what it is, as [`StackAssets::asset`] does
     /// without a stack; the error is a message for the asset's line.
     pub fn resolve(&self) -> Result<AssetUse, String> {
+        // The manifest refuses a source with a control character (a line break would forge a line of
+        // list's output): refuse it here, at the declaration, before anything is read or built.
+        let shown = self.source();
+        if shown.chars().any(char::is_control) {
+            return Err(format!(
+                "asset source `{}` contains a control character (shown escaped): expected a path \
+                 without control characters (line breaks, tabs, escapes); rename it",
+                shown.escape_debug()
+            ));
+        }
         let mut image_tag = None;
         let (info, remembered) = match &self.spec {
-            Spec::Path { path, .. } => store::resolve_path(&path.resolve(), &path.shown())?,
+            Spec::Path { kind, path } => {
+                check_path_kind(*kind, &path.resolve(), &path.shown())?;
+                store::resolve_path(&path.resolve(), &path.shown())?
+            }
             Spec::Command(command) => store::resolve_command(command)?,
             Spec::Rust(function) => store::resolve_rust(function)?,
             Spec::Image(path) => {
@@ -373,28 +445,7 @@ impl Asset {
                 (info, remembered)
             }
         };
-        let (kind, source) = match &self.spec {
-            Spec::Path { kind, path } => (*kind, path.shown()),
-            Spec::Command(command) => (
-                Kind::Command,
-                Path::new(&command.dir.shown())
-                    .join(&command.output)
-                    .to_string_lossy()
-                    .into_owned(),
-            ),
-            Spec::Image(path) => (Kind::Image, path.shown()),
-            Spec::Build(build) => (Kind::Image, build.context.shown()),
-            Spec::Rust(function) => (
-                Kind::Rust,
-                format!(
-                    "{} (package {}, binary {}, {})",
-                    function.dir.shown(),
-                    function.package,
-                    function.bin_name(),
-                    function.architecture.lambda_name()
-                ),
-            ),
-        };
+        let (kind, source) = (self.kind(), shown);
         Ok(AssetUse {
             sha256: info.sha256,
             kind,
@@ -406,7 +457,27 @@ impl Asset {
             remembered,
             read_from_s3: Arc::default(),
             image_tag,
+            misuses: Arc::default(),
         })
+    }
+}
+
+/// An [`Asset::directory`] that is a file, or an [`Asset::file`] that is a directory (a missing path is
+/// the scan's error): the manifest would list it as what it is not.
+fn check_path_kind(kind: Kind, resolved: &Path, shown: &str) -> Result<(), String> {
+    let Ok(meta) = std::fs::metadata(resolved) else {
+        return Ok(());
+    };
+    match kind {
+        Kind::Directory if !meta.is_dir() => Err(format!(
+            "asset source `{shown}` is declared with `Asset::directory` but is not a directory: \
+             use `Asset::file` for one file"
+        )),
+        Kind::File if !meta.is_file() => Err(format!(
+            "asset source `{shown}` is declared with `Asset::file` but is not a file: use \
+             `Asset::directory` for a directory's files"
+        )),
+        _ => Ok(()),
     }
 }
 
@@ -431,6 +502,9 @@ pub struct AssetUse {
     read_from_s3: Arc<AtomicBool>,
     /// An image's tag: its manifest's sha256 (hex).
     pub(crate) image_tag: Option<String>,
+    /// Each read of the handle that does not fit the asset's kind (an image's S3 key, a zip's image
+    /// URI): the method and its caller's line, reported by [`problems`].
+    misuses: Arc<Mutex<Vec<(&'static str, Location)>>>,
 }
 
 impl AssetUse {
@@ -450,6 +524,26 @@ impl AssetUse {
     /// ([`AssetHandle::terraform_path`]) has none.
     pub fn read_from_s3(&self) -> bool {
         self.read_from_s3.load(Ordering::Relaxed)
+    }
+
+    /// The Rust targets (`x86_64-unknown-linux-gnu`, `aarch64-unknown-linux-gnu`) its build compiles
+    /// for: a [`RustFunction`]'s, or those of an [`ImageBuild`]'s Rust binaries; empty for any other
+    /// asset. A machine that synthesizes it (`synth --check` in CI) needs the Lambda build tools
+    /// (cargo-zigbuild [`ZIGBUILD_VERSION`], ziglang [`ZIGLANG_VERSION`]) and these targets' standard
+    /// libraries.
+    pub fn rust_targets(&self) -> Vec<&'static str> {
+        let mut targets: Vec<&'static str> = match self.spec.as_ref() {
+            Spec::Rust(function) => vec![function.architecture.rust_target()],
+            Spec::Build(build) => build
+                .binaries
+                .iter()
+                .map(|(_, function)| function.architecture.rust_target())
+                .collect(),
+            Spec::Path { .. } | Spec::Command(_) | Spec::Image(_) => Vec::new(),
+        };
+        targets.sort_unstable();
+        targets.dedup();
+        targets
     }
 
     /// Whether declaring it packed the zip (and ran its build command): false when an earlier synthesis
@@ -519,16 +613,37 @@ impl AssetHandle {
         }
     }
 
+    /// Records a read of the handle that does not fit the asset's kind, reported at the caller's line.
+    fn misuse(&self, method: &'static str, location: Location) {
+        self.asset
+            .misuses
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .push((method, location));
+    }
+
     /// The environment's asset bucket ([`bucket_name`]): a Lambda function's `Code.S3Bucket`. In
-    /// Terraform, a reference to the object's upload, so that the function waits for it.
+    /// Terraform, a reference to the object's upload, so that the function waits for it. An image's is
+    /// an error at the caller's line (an image is published to the image repository: [`image_uri`](Self::image_uri)).
+    #[track_caller]
     pub fn s3_bucket(&self) -> Expr {
+        if self.asset.kind == Kind::Image {
+            self.misuse("s3_bucket", std::panic::Location::caller());
+            return bucket_name();
+        }
         self.asset.read_from_s3.store(true, Ordering::Relaxed);
         self.attr(asset_kind::BUCKET, bucket_name())
     }
 
     /// The object's key in the asset bucket, `<sha256>.zip`: a Lambda function's `Code.S3Key`. In
-    /// Terraform, a reference to the object's upload, so that the function waits for it.
+    /// Terraform, a reference to the object's upload, so that the function waits for it. An image's is
+    /// an error at the caller's line (no zip of it is published: [`image_uri`](Self::image_uri)).
+    #[track_caller]
     pub fn s3_key(&self) -> Expr {
+        if self.asset.kind == Kind::Image {
+            self.misuse("s3_key", std::panic::Location::caller());
+            return Expr::from(self.key());
+        }
         self.asset.read_from_s3.store(true, Ordering::Relaxed);
         self.attr(asset_kind::KEY, Expr::from(self.key()))
     }
@@ -537,8 +652,13 @@ impl AssetHandle {
         format!("{}.zip", self.asset.sha256)
     }
 
-    /// `s3://<bucket>/<sha256>.zip`.
+    /// `s3://<bucket>/<sha256>.zip`. An image's is an error at the caller's line.
+    #[track_caller]
     pub fn s3_url(&self) -> Expr {
+        if self.asset.kind == Kind::Image {
+            self.misuse("s3_url", std::panic::Location::caller());
+            return Expr::from(format!("s3://{}", self.key()));
+        }
         Expr::from("s3://") + self.s3_bucket() + "/" + self.s3_key()
     }
 
@@ -564,8 +684,14 @@ impl AssetHandle {
     /// `<account>.dkr.ecr.<region>.<partition's DNS suffix>/stackwright-assets:<sha256>` (`amazonaws.com`;
     /// `amazonaws.com.cn` in China: [`Expr::url_suffix`]; a Lambda function's
     /// `Code.ImageUri`, an ECS container's `Image`), in any layer. Published by `list`'s command (`skopeo
-    /// copy`) before the deploy, in both targets. Not an image: the zip's `s3://` URL.
+    /// copy`) before the deploy, in both targets. A zip's (not an image) is an error at the caller's
+    /// line: use [`s3_bucket`](Self::s3_bucket) and [`s3_key`](Self::s3_key).
+    #[track_caller]
     pub fn image_uri(&self) -> Expr {
+        if self.asset.kind != Kind::Image {
+            self.misuse("image_uri", std::panic::Location::caller());
+            return Expr::from(format!("s3://{}", self.key()));
+        }
         match self.asset.image_tag() {
             Some(tag) => {
                 Expr::account_id()
@@ -575,7 +701,8 @@ impl AssetHandle {
                     + Expr::url_suffix()
                     + format!("/{}:{tag}", stackwright_tree::fields::IMAGE_REPOSITORY_NAME).as_str()
             }
-            None => self.s3_url(),
+            // An image whose declaration failed: the synthesis fails with its problem.
+            None => Expr::from(format!("s3://{}", self.key())),
         }
     }
 
@@ -587,6 +714,54 @@ impl AssetHandle {
             .collect();
         Expr::from(base64(&raw))
     }
+}
+
+/// Every problem of the assets of a stack that is known only once the stack is defined: an asset the
+/// [`bootstrap`] stack itself publishes ([`bootstrap_problems`]), and each read of a handle that does
+/// not fit its asset's kind (an image's S3 bucket, key or URL, which no zip is published to; a zip's
+/// image URI), at the line that read it. Synthesis (and `list`, `plan`, `--check`) reports them as the
+/// stack's problems.
+pub fn problems(stack: &Stack) -> Vec<Diagnostic> {
+    let mut found = bootstrap_problems(stack);
+    let Some(used) = stack.extensions().get::<UsedAssets>() else {
+        return found;
+    };
+    let mut seen: Vec<*const AssetUse> = Vec::new();
+    for asset in &used.assets {
+        // Declared twice with one handle's misuses shared: report them once.
+        if seen.contains(&Arc::as_ptr(asset)) {
+            continue;
+        }
+        seen.push(Arc::as_ptr(asset));
+        let misuses = asset
+            .misuses
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for (method, location) in misuses.iter() {
+            let message = if asset.kind == Kind::Image {
+                format!(
+                    "`{method}()` of image asset `{}` (declared at {}:{}): an image is pushed to the \
+                     image repository, and no object of it is published to the asset bucket; use \
+                     `image_uri()` (a Lambda function's `Code.ImageUri` with `PackageType::Image`)",
+                    asset.source,
+                    asset.location.file(),
+                    asset.location.line()
+                )
+            } else {
+                format!(
+                    "`image_uri()` of {} asset `{}` (declared at {}:{}): it is a zip, not a container \
+                     image; use `s3_bucket()` and `s3_key()` (a Lambda function's `Code.S3Bucket` and \
+                     `Code.S3Key`), or declare an image with `Asset::image` or `Asset::oci_layout`",
+                    asset.kind.name(),
+                    asset.source,
+                    asset.location.file(),
+                    asset.location.line()
+                )
+            };
+            found.push(Diagnostic::new(message).at(location));
+        }
+    }
+    found
 }
 
 /// The zip's path from a Terraform root module of the tree (`terraform/<env>/<stack>/`).
@@ -681,12 +856,7 @@ impl StackAssets for Stack {
                 AssetHandle {
                     asset: Arc::new(AssetUse {
                         sha256: "0".repeat(64),
-                        kind: match &asset.spec {
-                            Spec::Path { kind, .. } => *kind,
-                            Spec::Command(_) => Kind::Command,
-                            Spec::Rust(_) => Kind::Rust,
-                            Spec::Image(_) | Spec::Build(_) => Kind::Image,
-                        },
+                        kind: asset.kind(),
                         source: String::new(),
                         size: 0,
                         unzipped_size: 0,
@@ -695,6 +865,7 @@ impl StackAssets for Stack {
                         remembered: store::Remembered::default(),
                         read_from_s3: Arc::default(),
                         image_tag: None,
+                        misuses: Arc::default(),
                     }),
                     node: None,
                 }

@@ -176,10 +176,26 @@ impl RustFunction {
         )
     }
 
+    /// An error unless the crate's directory exists (before anything looks for its lock file or tools).
+    pub(crate) fn check_dir(&self) -> Result<(), String> {
+        let dir = self.dir.resolve();
+        if dir.is_dir() {
+            return Ok(());
+        }
+        Err(format!(
+            "{}: the directory `{}` does not exist or is not a directory (looked for `{}`): expected \
+             the crate's directory, which holds its Cargo.toml",
+            self.shown(),
+            self.dir.shown(),
+            dir.display()
+        ))
+    }
+
     /// The inputs whose contents decide the binary, relative to the crate's directory: `Cargo.toml`,
     /// `src`, the workspace's lock file, then the declared ones.
     pub(crate) fn inputs(&self) -> Result<Vec<PathBuf>, String> {
         let dir = self.dir.resolve();
+        self.check_dir()?;
         let mut inputs = vec![PathBuf::from("Cargo.toml"), PathBuf::from("src")];
         let lock = dir
             .ancestors()

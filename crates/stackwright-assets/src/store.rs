@@ -440,6 +440,7 @@ fn stage_binaries(
 /// crate, the target, the toolchain and its inputs' contents) is not remembered, then packs `bootstrap`.
 pub(crate) fn resolve_rust(function: &crate::RustFunction) -> Result<(Info, Remembered), String> {
     let started = SystemTime::now();
+    function.check_dir()?;
     let shown = function.shown();
     let mut key = Sha256::new();
     key.update(archive::PACKER.as_bytes());

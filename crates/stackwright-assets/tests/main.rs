@@ -1074,3 +1074,70 @@ fn an_image_is_pushed_to_a_local_registry_with_its_digest() {
     );
     eprintln!("pushed {reference} (manifest sha256:{pushed})");
 }
+
+/// `Asset::directory` of a file and `Asset::file` of a directory would be listed as what they are not;
+/// a Rust function in a directory that does not exist is said to be that, whatever the machine's tools.
+#[test]
+fn a_source_of_the_wrong_kind_or_a_missing_crate_directory_is_a_located_error() {
+    use stackwright_assets::RustFunction;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("handler.py");
+    fs::write(&file, "pass\n").unwrap();
+    let path = file.clone();
+    let line = line!() + 1;
+    let problems = problems_of(move || Asset::directory(path.clone())); // <- here
+    single(
+        problems,
+        line,
+        "is declared with `Asset::directory` but is not a directory: use `Asset::file` for one file",
+    );
+
+    let path = dir.path().to_path_buf();
+    let line = line!() + 1;
+    let problems = problems_of(move || Asset::file(path.clone())); // <- here
+    single(
+        problems,
+        line,
+        "is declared with `Asset::file` but is not a file: use `Asset::directory`",
+    );
+
+    let missing = dir.path().join("no-such-crate");
+    let line = line!() + 1;
+    let problems = problems_of(move || Asset::rust(RustFunction::new(missing.clone(), "x"))); // <- here
+    single(
+        problems,
+        line,
+        "no-such-crate` does not exist or is not a directory (looked for `",
+    );
+}
+
+/// A failed build says its command as a shell would read it and its last lines in the order written,
+/// standard output and error interleaved.
+#[test]
+fn a_failed_build_shows_its_quoted_command_and_its_output_in_order() {
+    use stackwright_assets::BuildCommand;
+    let dir = tempfile::tempdir().unwrap();
+    fs::create_dir_all(dir.path().join("src")).unwrap();
+    fs::write(dir.path().join("src/a.txt"), "a\n").unwrap();
+    let root = dir.path().to_path_buf();
+    let line = line!() + 2;
+    let problems = problems_of(move || {
+        Asset::command(
+            BuildCommand::new(root.clone(), "sh", "dist")
+                .args(["-c", "echo line1; echo oops >&2; echo line3; exit 3"])
+                .input("src"),
+        )
+    });
+    single(
+        problems.clone(),
+        line,
+        "build command `sh -c 'echo line1; echo oops >&2; echo line3; exit 3'` in `",
+    );
+    assert!(
+        problems[0].message.ends_with(
+            "failed (exit status: 3); its last lines of output:\n  line1\n  oops\n  line3"
+        ),
+        "{}",
+        problems[0].message
+    );
+}

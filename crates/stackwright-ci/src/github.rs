@@ -19,7 +19,7 @@ const GITHUB_COMMENT_LIMIT: usize = 65_536;
 /// The workflow's text (without the marker line).
 pub(crate) fn workflow(rollout: &Rollout, options: &Options) -> String {
     let mut jobs = Map::new();
-    jobs.insert("check".into(), check(options));
+    jobs.insert("check".into(), check(rollout, options));
     // Only the deploy branch deploys or tears down: a dispatch on any other branch (anyone with write
     // access can run one on an unmerged branch) runs the check alone. The branch is checked to be
     // letters, digits and `-_./`, so it is safe in quotes.
@@ -70,7 +70,7 @@ pub(crate) fn workflow(rollout: &Rollout, options: &Options) -> String {
 /// Build, the committed artifacts and this workflow up to date; on a pull request, the plan against the
 /// base branch's committed tree, posted as one comment, failing on data loss or a refused change unless
 /// the label allows it.
-fn check(options: &Options) -> Value {
+fn check(rollout: &Rollout, options: &Options) -> Value {
     let run = |args: &[&str]| {
         let mut words = options.run.clone();
         words.extend(args.iter().map(|a| (*a).to_owned()));
@@ -127,7 +127,7 @@ fn check(options: &Options) -> Value {
          \x20 fi\nfi\n"
     );
     let pull_request = "github.event_name == 'pull_request'";
-    json!({
+    let mut check = json!({
         "name": "build and check the committed artifacts",
         "runs-on": RUNNER,
         "permissions": { "contents": "read", "pull-requests": "write" },
@@ -167,7 +167,21 @@ fn check(options: &Options) -> Value {
                 "run": gate,
             },
         ],
-    })
+    });
+    // `synth --check` builds the Rust function assets: it needs the Lambda build tools.
+    if let Some(install) = crate::lambda_build_tools(
+        &rollout.rust_targets,
+        "$RUNNER_TEMP/lambda-build",
+        "echo \"$RUNNER_TEMP/lambda-build/bin\" >> \"$GITHUB_PATH\"",
+    ) {
+        if let Some(steps) = check["steps"].as_array_mut() {
+            steps.insert(
+                1,
+                json!({ "name": "install the Lambda build tools (Rust function assets)", "run": install }),
+            );
+        }
+    }
+    check
 }
 
 /// Adds the batches as jobs, each after the one before (the first after `check`), so that at most

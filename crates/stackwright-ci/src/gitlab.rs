@@ -52,7 +52,7 @@ pub(crate) fn pipeline(rollout: &Rollout, options: &Options) -> String {
         }),
     );
     let mut jobs = Map::new();
-    check_jobs(&mut jobs, options);
+    check_jobs(&mut jobs, rollout, options);
     // Deploy: a stage per batch of at most `max_parallel` jobs, in wave order; a failed job stops every
     // later stage.
     let mut wave_units: Vec<(usize, &Unit)> = Vec::new();
@@ -180,7 +180,7 @@ fn aws_job(rollout: &Rollout, unit: &Unit, stage: &str) -> Value {
 
 /// `check` (build, committed artifacts and this pipeline up to date), and on a merge request `plan`
 /// (against the target branch's committed tree) and `plan-report` (the note, and the data-loss gate).
-fn check_jobs(jobs: &mut Map<String, Value>, options: &Options) {
+fn check_jobs(jobs: &mut Map<String, Value>, rollout: &Rollout, options: &Options) {
     let run = |args: &[&str]| {
         let mut words = options.run.clone();
         words.extend(args.iter().map(|a| (*a).to_owned()));
@@ -194,11 +194,21 @@ fn check_jobs(jobs: &mut Map<String, Value>, options: &Options) {
         json!({
             "stage": "check",
             "image": RUST_IMAGE,
-            "script": [
+            "script": crate::lambda_build_tools(
+                &rollout.rust_targets,
+                "$CI_PROJECT_DIR/.lambda-build",
+                "export PATH=\"$CI_PROJECT_DIR/.lambda-build/bin:$PATH\"",
+            )
+            // `synth --check` builds the Rust function assets: the Lambda build tools first (the
+            // image's Debian needs its venv module).
+            .map(|install| format!("apt-get update -qq && apt-get install -y -qq python3-venv >/dev/null\n{install}"))
+            .into_iter()
+            .chain([
                 shell(&options.build),
                 run(&["synth", "--check", "--out", &options.out]),
                 run(&ci),
-            ],
+            ])
+            .collect::<Vec<_>>(),
         }),
     );
     let against = format!("{BASE_CHECKOUT}/{}", options.out);

@@ -67,7 +67,17 @@ pub struct Listing {
     /// assets).
     #[serde(default)]
     pub publish: Vec<Published>,
+    /// The Rust targets the definition's Rust function assets are built for (absent without any): the
+    /// check job, whose `synth --check` builds them, installs the Lambda build tools first.
+    #[serde(default)]
+    pub rust_targets: Vec<String>,
 }
+
+/// The cargo-zigbuild the check job installs (from PyPI) when the app has Rust function assets: the
+/// version `scripts/install-lambda-build.sh` pins (`stackwright_assets::ZIGBUILD_VERSION`).
+pub const ZIGBUILD_VERSION: &str = "0.24.0";
+/// The ziglang (zig from PyPI) installed with it (`stackwright_assets::ZIGLANG_VERSION`).
+pub const ZIGLANG_VERSION: &str = "0.15.2";
 
 /// One code asset's upload to one environment's asset bucket ([`Listing::publish`]).
 #[derive(Clone, Debug, Deserialize)]
@@ -306,6 +316,8 @@ pub(crate) struct Rollout {
     pub teardown: Vec<Batch>,
     /// Whether a deploy command reads `S3_BUCKET`.
     pub s3_bucket: bool,
+    /// The Rust targets of the app's Rust function assets ([`Listing::rust_targets`]).
+    pub rust_targets: Vec<String>,
 }
 
 impl Rollout {
@@ -324,6 +336,19 @@ impl Rollout {
                 "`--branch` is `{}`: expected a branch name of letters, digits, `-`, `_`, `.` and `/`",
                 options.branch
             ));
+        }
+        for target in &listing.rust_targets {
+            let ok = !target.is_empty()
+                && target
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c));
+            if !ok {
+                problems.push(format!(
+                    "the listing's `rust_targets` holds `{}`: expected a Rust target triple \
+                     (`x86_64-unknown-linux-gnu`)",
+                    target.escape_debug()
+                ));
+            }
         }
         if options.out.starts_with('/') {
             problems.push(format!(
@@ -443,6 +468,7 @@ impl Rollout {
             deploy,
             teardown: batches(1, teardown),
             s3_bucket,
+            rust_targets: listing.rust_targets.clone(),
         })
     }
 }
@@ -791,6 +817,29 @@ pub(crate) fn without_base_tree(against: &str) -> (String, String) {
 pub(crate) fn shell(words: &[String]) -> String {
     shlex::try_join(words.iter().map(String::as_str))
         .expect("no word holds a NUL byte: arguments with one are refused when parsed")
+}
+
+/// The script that installs the Lambda build tools (cargo-zigbuild and ziglang, pinned, in a venv
+/// under `venv`) and the standard libraries of `targets`, for a check job whose `synth --check` builds
+/// Rust function assets; `None` without any. Its last line puts the venv's `bin` on `PATH` with
+/// `add_to_path` (GitHub: `>> "$GITHUB_PATH"`; GitLab: `export PATH=...`).
+pub(crate) fn lambda_build_tools(
+    targets: &[String],
+    venv: &str,
+    add_to_path: &str,
+) -> Option<String> {
+    if targets.is_empty() {
+        return None;
+    }
+    let mut rustup = vec!["rustup".to_owned(), "target".to_owned(), "add".to_owned()];
+    rustup.extend(targets.iter().cloned());
+    Some(format!(
+        "python3 -m venv \"{venv}\"\n\
+         \"{venv}/bin/pip\" install --quiet cargo-zigbuild=={ZIGBUILD_VERSION} ziglang=={ZIGLANG_VERSION}\n\
+         {}\n\
+         {add_to_path}\n",
+        shell(&rustup)
+    ))
 }
 
 /// Serializes a document as YAML.

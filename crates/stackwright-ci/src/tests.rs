@@ -718,3 +718,61 @@ fn a_stack_sets_members_deploy_through_its_administration_stack() {
         "{problems:#?}"
     );
 }
+
+/// `synth --check` builds the app's Rust function assets: the check job installs the Lambda build tools
+/// (pinned, as `scripts/install-lambda-build.sh` does) and the targets' standard libraries first, and
+/// only when there are any.
+#[test]
+fn the_check_job_installs_the_lambda_build_tools_only_for_rust_assets() {
+    let without = workflow(&shop(), &options(Target::Terraform));
+    let steps = without["jobs"]["check"]["steps"].as_array().unwrap();
+    assert!(
+        steps.iter().all(|s| !s.to_string().contains("zigbuild")),
+        "{steps:?}"
+    );
+    let without = gitlab(&shop(), &options(Target::Terraform));
+    assert!(!without["check"].to_string().contains("zigbuild"));
+
+    let mut rust = shop();
+    rust.rust_targets = vec![
+        "aarch64-unknown-linux-gnu".into(),
+        "x86_64-unknown-linux-gnu".into(),
+    ];
+    let w = workflow(&rust, &options(Target::Terraform));
+    let steps = w["jobs"]["check"]["steps"].as_array().unwrap();
+    assert_eq!(
+        steps[1]["name"],
+        "install the Lambda build tools (Rust function assets)"
+    );
+    let install = steps[1]["run"].as_str().unwrap();
+    assert!(
+        install.contains(&format!(
+            "pip\" install --quiet cargo-zigbuild=={ZIGBUILD_VERSION} ziglang=={ZIGLANG_VERSION}"
+        )),
+        "{install}"
+    );
+    assert!(
+        install.contains("rustup target add aarch64-unknown-linux-gnu x86_64-unknown-linux-gnu"),
+        "{install}"
+    );
+    assert!(install.contains(">> \"$GITHUB_PATH\""), "{install}");
+    // Before `synth --check`.
+    assert!(steps[3]["run"].as_str().unwrap().contains("synth --check"));
+    let g = gitlab(&rust, &options(Target::Terraform));
+    let script = g["check"]["script"].as_array().unwrap();
+    let install = script[0].as_str().unwrap();
+    assert!(install.starts_with("apt-get update"), "{install}");
+    assert!(install.contains("rustup target add aarch64"), "{install}");
+    assert!(install.contains("export PATH=\"$CI_PROJECT_DIR/.lambda-build/bin:$PATH\""));
+    assert!(script[2].as_str().unwrap().contains("synth --check"));
+
+    // A listing's target that is not a triple is refused, not put in a script.
+    rust.rust_targets = vec!["x86_64; rm -rf /".into()];
+    let problems = generate(&rust, &options(Target::Terraform)).unwrap_err();
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.contains("`rust_targets` holds `x86_64; rm -rf /`")),
+        "{problems:?}"
+    );
+}

@@ -4,6 +4,7 @@ use crate::synth::{synthesize_beside, write_into, Form, Request, SynthError, Syn
 use clap::{Parser, Subcommand, ValueEnum};
 use stackwright_core::AnyApp;
 use stackwright_tree::PreviousTree;
+use std::collections::BTreeSet;
 use std::ffi::OsString;
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -286,6 +287,20 @@ fn run_on(
         (None, false) => return synth(app, &args, stdout, stderr, color),
         (None, true) => return check(app, &args, stdout, stderr, color),
         (Some(_), _) => {}
+    }
+    // The clean-up of old assets deletes whatever the list leaves out: a list of one environment or
+    // target would have it delete what the others still use.
+    if matches!(listing, Some(Listing::Format(ListFormat::Referenced)))
+        && (!args.selected.environments.is_empty()
+            || !matches!(args.selected.target, TargetArg::All))
+    {
+        let _ = writeln!(
+            stderr,
+            "error: `list --format referenced` takes neither `--env` nor `--target`: it lists what \
+             every environment and target references, and a clean-up of old assets deletes everything \
+             else; drop them"
+        );
+        return 2;
     }
     let request = args.selected.request();
     // `list` names paths in the tree, which need not exist yet; but something else in its place would
@@ -1151,6 +1166,16 @@ fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Valu
         .collect();
     let mut listing = serde_json::json!({ "app": s.app, "artifacts": artifacts });
     crate::publish::add_json(s, &waves, out, &mut listing);
+    // What a machine that synthesizes the definition must build Rust functions for (`ci` installs the
+    // Lambda build tools in its check job): only when there are any.
+    let rust_targets: BTreeSet<&str> = s
+        .assets
+        .iter()
+        .flat_map(|a| a.asset.rust_targets())
+        .collect();
+    if !rust_targets.is_empty() {
+        listing["rust_targets"] = rust_targets.into_iter().collect::<Vec<_>>().into();
+    }
     listing
 }
 

@@ -383,7 +383,6 @@ impl Selected<'_> {
                 module: None,
                 assets: Vec::new(),
                 asset_bucket: false,
-                bootstrap: false,
                 gaps: Vec::new(),
                 template: None,
                 moves: Vec::new(),

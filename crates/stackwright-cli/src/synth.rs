@@ -242,8 +242,6 @@ pub(crate) struct UsedAssets {
     stacks: Vec<(usize, String)>,
     /// The environments one of whose stacks declares the asset bucket or says it exists.
     buckets: HashSet<String>,
-    /// The instances (by index) whose stack declares the asset bucket (`bootstrap`).
-    bootstrap_stacks: HashSet<usize>,
 }
 
 impl UsedAssets {
@@ -251,9 +249,6 @@ impl UsedAssets {
         let a = &lowered.artifact;
         if lowered.asset_bucket {
             self.buckets.insert(a.environment.clone());
-        }
-        if lowered.bootstrap {
-            self.bootstrap_stacks.insert(index);
         }
         for asset in &lowered.assets {
             self.stacks.push((index, a.stack.clone()));
@@ -282,37 +277,6 @@ impl UsedAssets {
             })
             .collect();
         missing.sort_by_key(|((index, ..), _)| *index);
-        // An asset published to the bucket the same stack declares: its publish step (`list`, `ci`)
-        // comes before that stack's wave, when the bucket does not exist yet.
-        let mut own: Vec<_> = self
-            .used
-            .iter()
-            .zip(&self.stacks)
-            .filter(|((index, .., asset), _)| {
-                (asset.read_from_s3() || asset.image_tag().is_some())
-                    && self.bootstrap_stacks.contains(index)
-            })
-            .collect();
-        own.sort_by_key(|((index, ..), _)| *index);
-        let mut seen_own = HashSet::new();
-        let own = own
-            .into_iter()
-            .filter(|((_, environment, _, _, asset), _)| {
-                seen_own.insert((environment.clone(), asset.location, asset.sha256.clone()))
-            })
-            .map(|((_, environment, _, _, asset), (_, stack))| {
-                Diagnostic::new(format!(
-                    "asset `{}` is declared in stack `{stack}`, which also declares the asset bucket and image \
-                     repository (`bootstrap`): it is published before that stack deploys, when they do not \
-                     exist yet; call `stackwright::assets::bootstrap(stack)` in a stack of its own (the \
-                     stacks that declare assets deploy after it)",
-                    asset.source
-                ))
-                .at(asset.location)
-                .in_environment(environment)
-                .in_stack(stack)
-                .to_string()
-            });
         missing
             .into_iter()
             .filter(|((_, environment, _, _, asset), _)| {
@@ -331,7 +295,6 @@ impl UsedAssets {
                 .in_stack(stack)
                 .to_string()
             })
-            .chain(own)
             .collect()
     }
 
@@ -771,8 +734,6 @@ pub(crate) struct Lowered {
     /// Whether the stack declares the environment's asset bucket or says it exists
     /// ([`stackwright_assets::AssetBucket`]), on its first artifact only.
     pub(crate) asset_bucket: bool,
-    /// Whether the stack declares it ([`stackwright_assets::Bootstrap`]), on its first artifact only.
-    pub(crate) bootstrap: bool,
     /// What the stack gives the other target only, which this artifact's deployment lacks
     /// ([`stackwright_lowering::parity`]): `plan` notes it on the resources.
     pub(crate) gaps: Vec<stackwright_lowering::parity::Gap>,
@@ -940,6 +901,14 @@ pub(crate) fn stream<R: Send>(
             let mut members = Vec::new();
             for &(index, instance) in part {
                 problems.extend(fleets.clash(instance).map(|d| (index, d)));
+                // An asset published from the stack that declares its bucket, a handle read as
+                // another kind: known once the stack is defined.
+                let (env, stack) = (&instance.environment.name, instance.stack.name());
+                problems.extend(
+                    stackwright_assets::problems(&instance.stack)
+                        .into_iter()
+                        .map(|d| (index, d.in_environment(env).in_stack(stack))),
+                );
                 if instance.links.rejected > 0 {
                     continue;
                 }
@@ -1124,12 +1093,6 @@ fn lower(
                 .extensions()
                 .get::<stackwright_assets::AssetBucket>()
                 .is_some();
-        let bootstrap = artifacts.is_empty()
-            && instance
-                .stack
-                .extensions()
-                .get::<stackwright_assets::Bootstrap>()
-                .is_some();
         let name = |id: &str| match target {
             Target::CloudFormation => stackwright_cloudformation::logical_id(id),
             Target::Terraform => stackwright_terraform::resource_name(id),
@@ -1154,7 +1117,6 @@ fn lower(
         artifacts.push(Lowered {
             assets,
             asset_bucket,
-            bootstrap,
             gaps: Vec::new(),
             moves,
             template,

@@ -174,6 +174,7 @@ impl dyn AnyApp + '_ {
                 }
             }
             summary.physical_names(&instances, first);
+            summary.claims(&instances, first);
             for instance in &instances {
                 summary.remember(instance);
             }
@@ -379,6 +380,8 @@ struct Summary {
     blocks: Vec<Block>,
     /// Physical names shared between instances.
     shared: Vec<Diagnostic>,
+    /// (what, account, region) -> the first stack that claimed it (`Stack::claim_in_region`).
+    claims: HashMap<(&'static str, String, String), Named>,
 }
 
 /// A resource with a physical name, kept for the check across instances.
@@ -471,6 +474,54 @@ impl Summary {
                             ))
                             .for_resource(&resource.id)
                             .at(resource.location)
+                            .in_environment(&env.name)
+                            .in_stack(instance.stack.name()),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+impl Summary {
+    /// Things unique per account and region ([`Stack::claim_in_region`]) that two stacks claim, in one
+    /// environment or in two sharing an account and region: the second is an error at its claim.
+    fn claims(&mut self, instances: &[StackInstance], first: usize) {
+        for (i, instance) in instances.iter().enumerate() {
+            let i = first + i;
+            let env = instance.environment;
+            for claim in &instance.stack.claims {
+                let key = (claim.what, env.account.clone(), env.region.clone());
+                match self.claims.entry(key) {
+                    Entry::Vacant(slot) => {
+                        slot.insert(Named {
+                            instance: i,
+                            id: String::new(),
+                            environment: env.name.clone(),
+                            stack: instance.stack.name().to_owned(),
+                            location: claim.location,
+                        });
+                    }
+                    Entry::Occupied(earlier) => {
+                        let other = earlier.get();
+                        if other.instance == i {
+                            continue;
+                        }
+                        self.shared.push(
+                            Diagnostic::new(format!(
+                                "{} of account `{}`, region `{}` is already declared by environment `{}`, \
+                                 stack `{}` (at {}:{}): an account and region has one; {}",
+                                claim.what,
+                                env.account,
+                                env.region,
+                                other.environment,
+                                other.stack,
+                                other.location.file(),
+                                other.location.line(),
+                                claim.advice
+                            ))
+                            .at(claim.location)
                             .in_environment(&env.name)
                             .in_stack(instance.stack.name()),
                         );

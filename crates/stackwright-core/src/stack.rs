@@ -444,6 +444,8 @@ pub struct Stack {
     /// What this stack needs of another stack of its environment, each with its first user and
     /// location (see [`Stack::needs`]).
     pub(crate) needed: Vec<Need>,
+    /// What this stack declares that is unique per account and region (see [`Stack::claim_in_region`]).
+    pub(crate) claims: Vec<Claim>,
     naming: NameContext,
     location: Location,
     /// Typed records that a library keeps about this stack without the core knowing their type (the code
@@ -462,6 +464,14 @@ pub struct Stack {
 pub(crate) struct Need {
     pub(crate) what: &'static str,
     pub(crate) user: String,
+    pub(crate) location: Location,
+}
+
+/// Something unique per account and region that a stack declares ([`Stack::claim_in_region`]).
+#[derive(Clone, Debug)]
+pub(crate) struct Claim {
+    pub(crate) what: &'static str,
+    pub(crate) advice: &'static str,
     pub(crate) location: Location,
 }
 
@@ -488,6 +498,7 @@ impl Stack {
             kept_exports: Vec::new(),
             provided: Vec::new(),
             needed: Vec::new(),
+            claims: Vec::new(),
             naming,
             location,
             extensions: crate::Extensions::default(),
@@ -739,6 +750,27 @@ impl Stack {
     pub fn provides(&mut self, what: &'static str) {
         if !self.provided.contains(&what) {
             self.provided.push(what);
+        }
+    }
+
+    /// Says that this stack declares `what`, of which an account and region has one (a library's
+    /// singleton whose names are built from the account and region, e.g. the asset bucket
+    /// `stackwright-assets-<account>-<region>`, which the physical-name check cannot compare as the
+    /// names are `Expr`s). A second stack, of any environment of the same account and region, that
+    /// claims the same `what` is an error at its `location`, naming the first, followed by `advice`
+    /// (what to call there instead). A stack that claims it twice is not.
+    pub fn claim_in_region(
+        &mut self,
+        what: &'static str,
+        advice: &'static str,
+        location: Location,
+    ) {
+        if !self.claims.iter().any(|c| c.what == what) {
+            self.claims.push(Claim {
+                what,
+                advice,
+                location,
+            });
         }
     }
 

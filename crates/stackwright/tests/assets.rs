@@ -513,10 +513,25 @@ fn list_prints_the_referenced_objects_of_both_trees() {
     ];
     expected.sort();
     assert_eq!(referenced(&[]).lines().collect::<Vec<_>>(), expected);
-    // One environment only.
-    assert!(referenced(&["--env", "dev"])
-        .lines()
-        .all(|l| l.contains("123456789012")));
+    // The clean-up deletes what the list leaves out: one environment or target is refused.
+    for more in [&["--env", "dev"][..], &["--target", "cloudformation"][..]] {
+        let mut args = vec![
+            "list",
+            "--format",
+            "referenced",
+            "--out",
+            out.to_str().unwrap(),
+        ];
+        args.extend(more);
+        let (status, stdout, stderr) = run(&app, &args);
+        assert_eq!(status, 2, "{stderr}");
+        assert_eq!(stdout, "");
+        assert!(
+            stderr
+                .contains("error: `list --format referenced` takes neither `--env` nor `--target`"),
+            "{stderr}"
+        );
+    }
     // Once synthesized, the old zip is named by neither.
     synth(&app, &out, &[]);
     let mut expected = vec![
@@ -527,10 +542,10 @@ fn list_prints_the_referenced_objects_of_both_trees() {
     assert_eq!(referenced(&[]).lines().collect::<Vec<_>>(), expected);
 }
 
-/// An asset declared in the stack that declares the bucket would be published before that stack, hence
-/// before the bucket: synth warns at the asset's line.
+/// An asset published from the stack that declares its bucket would be published before the bucket
+/// exists: it cannot be deployed, in any command.
 #[test]
-fn synth_warns_of_an_asset_in_the_bootstrap_stack() {
+fn an_asset_in_the_bootstrap_stack_fails_at_its_line() {
     let scratch = tempfile::tempdir().unwrap();
     let code = scratch.path().join("code");
     write(&code, &[("index.py", "pass\n")]);
@@ -542,19 +557,16 @@ fn synth_warns_of_an_asset_in_the_bootstrap_stack() {
             let code = stack.asset(Asset::directory(code.clone()));
             stack.output("CodeKey", code.s3_key());
         });
-    let out = scratch.path().join("out");
-    let (status, stdout, stderr) = run(&app, &["synth", "--out", out.to_str().unwrap()]);
-    assert_eq!(status, 0, "stdout: {stdout}\nstderr: {stderr}");
-    assert!(
-        stderr.contains("is declared in stack `everything`, which also declares the asset bucket and image repository (`bootstrap`): it is published before that stack deploys"),
-        "{stderr}"
-    );
-    assert!(stderr.contains(&format!("assets.rs:{line}")), "{stderr}");
-    assert_eq!(
-        stderr.matches("also declares the asset bucket").count(),
-        1,
-        "{stderr}"
-    );
+    let expected = "is declared in stack `everything`, which also declares the asset bucket and image \
+                    repository (`bootstrap`): it would be published before that stack deploys, when they \
+                    do not exist yet, so it cannot be deployed";
+    let errors = fails(&app, &[expected]);
+    assert!(errors.contains(&format!("assets.rs:{line}")), "{errors}");
+    assert_eq!(errors.matches(expected).count(), 1, "{errors}");
+    let (status, stdout, stderr) = run(&app, &["list"]);
+    assert_eq!(status, 1, "stdout: {stdout}\nstderr: {stderr}");
+    assert!(stderr.contains(expected), "{stderr}");
+    assert!(!stdout.contains("publish before wave"), "{stdout}");
 }
 
 /// Terraform uploads the zips it reads itself: a deploy by Terraform alone publishes nothing.
@@ -937,4 +949,131 @@ fn an_image_is_published_to_the_image_repository_for_both_targets() {
             format!("docker://{repository}:{digest}")
         ]])
     );
+}
+
+/// The asset bucket and image repository are named by account and region: two environments of one
+/// account and region, or two stacks of one environment, calling `bootstrap` would declare them twice.
+#[test]
+fn a_second_bootstrap_in_one_account_and_region_fails_at_its_call() {
+    let first = line!() + 6;
+    let second = line!() + 9;
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("qa", "123456789012", "us-west-2", ()))
+        .stack("assets", |stack, _| {
+            stackwright::assets::bootstrap(stack);
+        })
+        .stack("more", |stack, env| {
+            if env.name() == "dev" {
+                stackwright::assets::bootstrap(stack);
+            }
+        });
+    let errors = fails(
+        &app,
+        &["image repository `stackwright-assets` (`stackwright::assets::bootstrap`) of account \
+           `123456789012`, region `us-west-2` is already declared by environment `dev`, stack `assets` \
+           (at "],
+    );
+    // Stack `more` of dev and stack `assets` of qa: each names dev's `assets`.
+    assert_eq!(
+        errors.matches("is already declared by").count(),
+        2,
+        "{errors}"
+    );
+    assert!(
+        errors.contains(&format!("assets.rs:{first}): an account and region has one; call `stackwright::assets::bucket_exists(stack)` here instead")),
+        "{errors}"
+    );
+    assert!(
+        errors.contains(&format!("tests/assets.rs:{second}")),
+        "{errors}"
+    );
+    assert!(
+        errors.contains("environment `qa`, stack `assets`"),
+        "{errors}"
+    );
+    // Another region of the account has its own.
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("qa", "123456789012", "eu-west-1", ()))
+        .stack("assets", |stack, _| {
+            stackwright::assets::bootstrap(stack);
+        });
+    let (status, stdout, stderr) = run(&app, &["list"]);
+    assert_eq!(status, 0, "stdout: {stdout}\nstderr: {stderr}");
+}
+
+/// A handle read as the other kind gives a value that points at nothing published: an image's S3 key
+/// (no zip of it is published), a zip's image URI. Each is an error at the line that read it.
+#[test]
+fn a_handle_read_as_the_other_kind_fails_at_the_read() {
+    let scratch = tempfile::tempdir().unwrap();
+    let layout = scratch.path().join("image");
+    image_layout(&layout);
+    let code = scratch.path().join("code");
+    write(&code, &[("index.py", "pass\n")]);
+    let declared = line!() + 7;
+    let key = line!() + 8;
+    let uri = line!() + 8;
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stack("orders", move |stack, _| {
+            stack.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+            let image = stack.asset(Asset::oci_layout(layout.clone()));
+            let zip = stack.asset(Asset::directory(code.clone()));
+            stack.output("Key", image.s3_key());
+            stack.output("Uri", zip.image_uri());
+        });
+    let errors = fails(
+        &app,
+        &[
+            "`s3_key()` of image asset `",
+            "an image is pushed to the image repository, and no object of it is published to the \
+             asset bucket; use `image_uri()`",
+            "`image_uri()` of directory asset `",
+            "it is a zip, not a container image; use `s3_bucket()` and `s3_key()`",
+        ],
+    );
+    assert!(
+        errors.contains(&format!(
+            "(declared at crates/stackwright/tests/assets.rs:{declared})"
+        )),
+        "{errors}"
+    );
+    assert!(
+        errors.contains(&format!("tests/assets.rs:{key}:")),
+        "{errors}"
+    );
+    assert!(
+        errors.contains(&format!("tests/assets.rs:{uri}:")),
+        "{errors}"
+    );
+}
+
+/// A source whose path holds a control character would reach the manifest, which every later command
+/// refuses: refused at its declaration instead, shown escaped.
+#[test]
+fn a_source_path_with_a_control_character_fails_at_its_line() {
+    let scratch = tempfile::tempdir().unwrap();
+    let code = scratch.path().join("fn\nwith\x1b[31mred");
+    write(&code, &[("index.py", "pass\n")]);
+    let line = line!() + 4;
+    let app = App::new("shop")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .stack("orders", move |stack, _| {
+            let code = stack.asset(Asset::directory(code.clone()));
+            stack.output("CodeKey", code.s3_key());
+        });
+    let errors = fails(
+        &app,
+        &[
+            "fn\\nwith\\u{1b}[31mred` contains a control character (shown escaped): expected a path \
+             without control characters",
+        ],
+    );
+    assert!(
+        errors.contains(&format!("tests/assets.rs:{line}")),
+        "{errors}"
+    );
+    assert!(!errors.contains('\x1b'), "{errors}");
 }

@@ -345,3 +345,26 @@ fn code_assets_are_published_after_the_bootstrap_wave_before_their_first_user() 
     let lines: Vec<&str> = expected.lines().collect();
     assert_eq!(gitlab["deploy w2 dev"]["script"], serde_json::json!(lines));
 }
+
+/// The check job installs the Lambda build tools that synth builds Rust functions with: the same pins.
+#[test]
+fn the_check_job_installs_the_pinned_lambda_build_tools() {
+    assert_eq!(
+        stackwright_ci::ZIGBUILD_VERSION,
+        stackwright_assets::ZIGBUILD_VERSION
+    );
+    assert_eq!(
+        stackwright_ci::ZIGLANG_VERSION,
+        stackwright_assets::ZIGLANG_VERSION
+    );
+    let script = std::fs::read_to_string(
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("../../scripts/validators/install.sh"),
+    )
+    .unwrap();
+    assert!(script.contains(&format!(
+        "'cargo-zigbuild=={}' 'ziglang=={}'",
+        stackwright_ci::ZIGBUILD_VERSION,
+        stackwright_ci::ZIGLANG_VERSION
+    )));
+}
