@@ -62,6 +62,11 @@ pub struct Block {
     pub type_name: &'static str,
     /// What the block's name adds to the main one's (`_lifecycle`).
     pub suffix: &'static str,
+    /// `None` for one resource, present when the node has a body for it ([`terraform_block`]); `Some(key)`
+    /// for one resource per body added with [`terraform_item`], each named by the text of its attribute
+    /// `key` (`<main><suffix>_<text>`, e.g. a role's attachment of `arn:...:policy/ReadOnly` is
+    /// `app_managed_policy_ReadOnly`), so that adding an item renames no other.
+    pub named_by: Option<&'static str>,
 }
 
 impl Spelling {
@@ -98,6 +103,8 @@ const PHYSICAL_NAME: &str = "$stackwright:physical-name";
 const REQUIRED_NAME: &str = "$stackwright:required-name";
 /// The value of a form's entry holding a decimal number as text (values carry no floats).
 const NUMBER: &str = "$stackwright:number";
+/// The value of a form's entry holding an IAM policy document.
+const POLICY_DOCUMENT: &str = "$stackwright:policy-document";
 /// The value of a form's entry that is the resource's deletion protection as the environment leaves it.
 const DELETION_PROTECTION: &str = "$stackwright:deletion-protection";
 /// The neutral property the core turns off in an environment that tears down completely
@@ -174,6 +181,30 @@ impl Form {
         )
     }
 
+    /// Property `name` is IAM policy document `document` (IAM's JSON shape, as `PolicyDocument::to_value`
+    /// gives it). CloudFormation takes it as an object; Terraform reads it from an
+    /// `aws_iam_policy_document` data source named `<resource>_<source>`, so that references stay live
+    /// and checkov sees the statements, which skips the checkov checks `skips` (id, reason) that do not
+    /// apply to this use of the document.
+    pub fn policy_document(
+        &mut self,
+        name: &str,
+        document: Value,
+        source: &str,
+        skips: &[(&str, &str)],
+    ) -> &mut Self {
+        let skips = skips
+            .iter()
+            .map(|(id, reason)| ((*id).to_owned(), Value::from(*reason)))
+            .collect();
+        let body = Value::Map(vec![
+            ("document".to_owned(), document),
+            ("source".to_owned(), Value::from(source)),
+            ("skips".to_owned(), Value::Map(skips)),
+        ]);
+        self.set(name, Value::Map(vec![(POLICY_DOCUMENT.to_owned(), body)]))
+    }
+
     /// Copies the builder's own property `from` of `resource` (its private bag) to property `to`, when set.
     pub fn copy(&mut self, resource: &Resource, from: &str, to: &str) -> &mut Self {
         if let Some(value) = resource.get(from) {
@@ -218,8 +249,25 @@ pub fn terraform_block(resource: &mut Resource, suffix: &str, body: Form) {
     resource.set(TERRAFORM_BLOCKS, Value::Map(blocks));
 }
 
-/// The Terraform blocks of a construct's node: each block of its spelling that has a body, with the
-/// body's entries in order.
+/// Adds one resource of the construct's per-item Terraform block `suffix` (one of
+/// [`Spelling::terraform_blocks`] with [`Block::named_by`]) to its node, after [`finish`]; items keep the
+/// order they are added in.
+pub fn terraform_item(resource: &mut Resource, suffix: &str, body: Form) {
+    let mut blocks = match resource.get(TERRAFORM_BLOCKS) {
+        Some(Value::Map(blocks)) => blocks.clone(),
+        _ => Vec::new(),
+    };
+    let body = Value::Map(body.entries);
+    match blocks.iter_mut().find(|(s, _)| s == suffix) {
+        Some((_, Value::List(items))) => items.push(body),
+        _ => blocks.push((suffix.to_owned(), Value::List(vec![body]))),
+    }
+    resource.set(TERRAFORM_BLOCKS, Value::Map(blocks));
+}
+
+/// The Terraform blocks of a construct's node: each block of its spelling that has a body (in
+/// [`Spelling::terraform_blocks`]' order, a per-item block once per item), with the body's entries in
+/// order.
 pub fn terraform_blocks<'r>(
     resource: &'r Resource,
     spelling: &'static Spelling,
@@ -228,15 +276,25 @@ pub fn terraform_blocks<'r>(
         .get(TERRAFORM_BLOCKS)
         .and_then(Value::as_map)
         .unwrap_or_default();
-    spelling.terraform_blocks.iter().filter_map(move |block| {
-        let (_, body) = bodies.iter().find(|(suffix, _)| suffix == block.suffix)?;
-        let entries = body
-            .as_map()
-            .unwrap_or_default()
+    spelling.terraform_blocks.iter().flat_map(move |block| {
+        let stored = bodies
             .iter()
-            .filter_map(|(name, value)| Some((name.as_str(), entry(resource, value)?)))
-            .collect();
-        Some((block, entries))
+            .find(|(suffix, _)| suffix == block.suffix)
+            .map(|(_, body)| body);
+        let bodies: &[Value] = match (block.named_by, stored) {
+            (Some(_), Some(Value::List(items))) => items,
+            (None, Some(body)) => std::slice::from_ref(body),
+            _ => &[],
+        };
+        bodies.iter().map(move |body| {
+            let entries = body
+                .as_map()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|(name, value)| Some((name.as_str(), entry(resource, value)?)))
+                .collect();
+            (block, entries)
+        })
     })
 }
 
@@ -252,6 +310,35 @@ pub enum Entry<'a> {
     RequiredName { lowercase: bool },
     /// A decimal number, as text.
     Number(&'a str),
+    /// An IAM policy document ([`Form::policy_document`]).
+    PolicyDocument(PolicyDocument<'a>),
+}
+
+/// An IAM policy document entry of a form.
+#[derive(Clone, Copy, Debug)]
+pub struct PolicyDocument<'a> {
+    /// The document, in IAM's JSON shape (`Version`, `Statement`).
+    pub document: &'a Value,
+    /// What the Terraform data source's name adds to the resource's (`key_policy`).
+    pub source: &'a str,
+    skips: &'a [(String, Value)],
+}
+
+impl<'a> PolicyDocument<'a> {
+    /// The checkov checks (id, reason) that do not apply to this use of the document.
+    pub fn skips(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        self.skips
+            .iter()
+            .map(|(id, reason)| (id.as_str(), literal(reason)))
+    }
+}
+
+/// The text of a literal value (empty for anything else).
+fn literal(value: &Value) -> &str {
+    value
+        .as_expr()
+        .and_then(|e| e.as_literal())
+        .unwrap_or_default()
 }
 
 /// A map value of `entries`, for a form's nested objects.
@@ -293,11 +380,15 @@ fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
         Some([(marker, lowercase)]) if marker == REQUIRED_NAME => Entry::RequiredName {
             lowercase: lowercase.as_bool() == Some(true),
         },
-        Some([(marker, text)]) if marker == NUMBER => Entry::Number(
-            text.as_expr()
-                .and_then(|e| e.as_literal())
-                .unwrap_or_default(),
-        ),
+        Some([(marker, text)]) if marker == NUMBER => Entry::Number(literal(text)),
+        Some([(marker, body)]) if marker == POLICY_DOCUMENT => {
+            let part = |key: &str| body.get(key);
+            Entry::PolicyDocument(PolicyDocument {
+                document: part("document")?,
+                source: literal(part("source")?),
+                skips: part("skips").and_then(Value::as_map).unwrap_or_default(),
+            })
+        }
         _ => Entry::Value(value),
     })
 }
@@ -349,12 +440,8 @@ mod tests {
         "CERTIFICATE",
         "EC2_FLOW_LOG",
         "HOSTED_ZONE",
-        "IAM_MANAGED_POLICY",
-        "IAM_ROLE",
-        "IAM_ROLE_POLICY",
         "INSTANCE",
         "INTERNET_GATEWAY",
-        "KMS_KEY",
         "LAUNCH_TEMPLATE",
         "LISTENER",
         "LISTENER_RULE",
@@ -372,6 +459,19 @@ mod tests {
         "VOLUME",
         "VPC",
     ];
+
+    /// Whether `rest`, what follows `"aws.` in a source, is the rest of a kind string
+    /// (`s3.Bucket"`), rather than, say, a provider alias (`aws.{ALIAS}`).
+    fn kind_string(rest: &str) -> bool {
+        let service: String = rest
+            .chars()
+            .take_while(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
+            .collect();
+        !service.is_empty()
+            && rest[service.len()..]
+                .strip_prefix('.')
+                .is_some_and(|t| t.starts_with(|c: char| c.is_ascii_uppercase()))
+    }
 
     /// Every `kinds::NAME` the Rust sources under `dir` name.
     fn kinds_named(dir: &Path, found: &mut BTreeSet<String>) {
@@ -395,7 +495,10 @@ mod tests {
                 }
             }
             assert!(
-                !text.contains("kinds::{") && !text.contains("\"aws."),
+                !text.contains("kinds::{")
+                    && !text
+                        .match_indices("\"aws.")
+                        .any(|(at, _)| { kind_string(&text[at + "\"aws.".len()..]) }),
                 "{}: names kinds in a way this guard cannot see (an import list or a kind string)",
                 path.display()
             );
@@ -448,6 +551,7 @@ mod tests {
                 Entry::PhysicalName => format!("{name}=<name>"),
                 Entry::RequiredName { .. } => format!("{name}=<required name>"),
                 Entry::Number(text) => format!("{name}={text}"),
+                Entry::PolicyDocument(policy) => format!("{name}=<policy {}>", policy.source),
                 Entry::Value(value) => format!("{name}={value:?}"),
             })
             .collect();

@@ -32,6 +32,7 @@ pub(crate) static REPOSITORY: Spelling = Spelling {
     terraform_blocks: &[Block {
         type_name: "aws_ecr_lifecycle_policy",
         suffix: "_lifecycle",
+        named_by: None,
     }],
 };
 

@@ -21,6 +21,10 @@ pub(super) fn lower(p: &mut Props, spelling: &'static Spelling) -> &'static str 
             // CloudFormation generates a name the user did not give.
             Entry::PhysicalName | Entry::RequiredName { .. } => p.physical_name(name),
             Entry::Number(text) => p.insert(name, super::number(text)),
+            Entry::PolicyDocument(policy) => {
+                let lowered = p.value(policy.document);
+                p.insert(name, lowered);
+            }
         }
     }
     spelling.cloudformation

@@ -6,8 +6,6 @@ mod autoscaling;
 mod construct;
 mod ec2;
 mod elbv2;
-mod iam;
-mod kms;
 mod logs;
 mod lookups;
 mod raw;
@@ -55,8 +53,6 @@ const SERVICES: &[Service] = &[
     elbv2::SERVICE,
     route53::SERVICE,
     acm::SERVICE,
-    iam::SERVICE,
-    kms::SERVICE,
     s3::SERVICE,
     logs::SERVICE,
     secretsmanager::SERVICE,
@@ -563,10 +559,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::LISTENER_RULE
         | kinds::HOSTED_ZONE
         | kinds::CERTIFICATE
-        | kinds::IAM_ROLE
-        | kinds::IAM_ROLE_POLICY
-        | kinds::IAM_MANAGED_POLICY
-        | kinds::KMS_KEY
         | kinds::SECRETSMANAGER_SECRET
         | kinds::RDS_DB_SUBNET_GROUP
         | kinds::RDS_DB_INSTANCE => one(None),

@@ -6,10 +6,9 @@ mod autoscaling;
 mod construct;
 mod ec2;
 mod elbv2;
-mod iam;
-mod kms;
 mod logs;
 mod lookups;
+mod policy;
 mod raw;
 mod rds;
 mod registry;
@@ -148,8 +147,6 @@ const SERVICES: &[Service] = &[
     elbv2::SERVICE,
     route53::SERVICE,
     acm::SERVICE,
-    iam::SERVICE,
-    kms::SERVICE,
     s3::SERVICE,
     logs::SERVICE,
     secretsmanager::SERVICE,

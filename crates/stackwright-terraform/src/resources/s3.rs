@@ -2,7 +2,7 @@
 //! concern (versioning, encryption, public access block, ownership controls, policy), each named
 //! `<bucket>_<concern>`.
 
-use super::{iam, object, Attrs, Secondary, Service};
+use super::{object, policy, Attrs, Secondary, Service};
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::{RemovalPolicy, Value};
@@ -185,7 +185,7 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
         "CKV_AWS_144",
         "cross-region replication needs a bucket in another region: not a default",
     );
-    if let Some(document) = iam::document(a, out, name, "policy", &[]) {
+    if let Some(document) = policy::document(a, out, name, "policy", &[]) {
         // A policy applied before the public access block is settled can be rejected (or, with the
         // block lifted, briefly be public): wait for it.
         let block = format!("aws_s3_bucket_public_access_block.{name}_public_access_block");
