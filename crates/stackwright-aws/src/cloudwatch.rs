@@ -296,6 +296,7 @@ pub(crate) static ALARM: Spelling = Spelling {
             terraform: "arn",
         },
     ],
+    cloudformation_resource: None,
     terraform_blocks: &[],
 };
 

@@ -50,6 +50,10 @@ pub struct Spelling {
     pub terraform_tags: bool,
     /// The handle's attributes.
     pub attributes: &'static [Attribute],
+    /// The one resource the kind adds beside its main one in CloudFormation (a bucket's policy), present
+    /// when the node has a body for it ([`cloudformation_resource`]); its logical id is the main one's
+    /// followed by the suffix.
+    pub cloudformation_resource: Option<Block>,
     /// Terraform resources the kind splits into beside its main block (a repository's lifecycle policy),
     /// each present when the node has a body for it ([`terraform_block`]).
     pub terraform_blocks: &'static [Block],
@@ -103,6 +107,12 @@ const PHYSICAL_NAME: &str = "$stackwright:physical-name";
 const REQUIRED_NAME: &str = "$stackwright:required-name";
 /// The value of a form's entry holding a decimal number as text (values carry no floats).
 const NUMBER: &str = "$stackwright:number";
+/// The value of a form's entry present only when the resource is destroyed with its stack.
+const WHEN_DESTROYED: &str = "$stackwright:when-destroyed";
+/// The value of a form's entry listing the address of one of the construct's own Terraform blocks.
+const OWN_BLOCK: &str = "$stackwright:own-block";
+/// The node's property holding the body of its CloudFormation resource beside the main one.
+const CLOUDFORMATION_RESOURCE: &str = "construct_cloudformation_resource";
 /// The value of a form's entry holding an IAM policy document.
 const POLICY_DOCUMENT: &str = "$stackwright:policy-document";
 /// The value of a form's entry that is the resource's deletion protection as the environment leaves it.
@@ -205,6 +215,20 @@ impl Form {
         self.set(name, Value::Map(vec![(POLICY_DOCUMENT.to_owned(), body)]))
     }
 
+    /// Property `name` is `value` when the resource's removal policy, as the environment leaves it, is
+    /// `Destroy` (a bucket's `force_destroy`), and absent otherwise.
+    pub fn when_destroyed(&mut self, name: &str, value: impl Into<Value>) -> &mut Self {
+        let value = value.into();
+        self.set(name, Value::Map(vec![(WHEN_DESTROYED.to_owned(), value)]))
+    }
+
+    /// Property `name` lists the address of the construct's own Terraform block `suffix` (one of
+    /// [`Spelling::terraform_blocks`]): a `depends_on` that no reference implies.
+    pub fn own_block(&mut self, name: &str, suffix: &str) -> &mut Self {
+        let suffix = Value::from(suffix);
+        self.set(name, Value::Map(vec![(OWN_BLOCK.to_owned(), suffix)]))
+    }
+
     /// Copies the builder's own property `from` of `resource` (its private bag) to property `to`, when set.
     pub fn copy(&mut self, resource: &Resource, from: &str, to: &str) -> &mut Self {
         if let Some(value) = resource.get(from) {
@@ -247,6 +271,25 @@ pub fn terraform_block(resource: &mut Resource, suffix: &str, body: Form) {
     };
     blocks.push((suffix.to_owned(), Value::Map(body.entries)));
     resource.set(TERRAFORM_BLOCKS, Value::Map(blocks));
+}
+
+/// Adds the properties of the construct's CloudFormation resource beside its main one
+/// ([`Spelling::cloudformation_resource`]) to its node, after [`finish`]. A reference to the construct
+/// itself (its handle's attribute) names its main resource.
+pub fn cloudformation_resource(resource: &mut Resource, body: Form) {
+    resource.set(CLOUDFORMATION_RESOURCE, Value::Map(body.entries));
+}
+
+/// The properties of a construct's CloudFormation resource beside its main one, in order, when the node
+/// has one.
+pub fn cloudformation_resource_entries(
+    resource: &Resource,
+) -> Option<impl Iterator<Item = (&str, Entry<'_>)>> {
+    let body = resource.get(CLOUDFORMATION_RESOURCE)?.as_map()?;
+    Some(
+        body.iter()
+            .filter_map(|(name, value)| Some((name.as_str(), entry(resource, value)?))),
+    )
 }
 
 /// Adds one resource of the construct's per-item Terraform block `suffix` (one of
@@ -310,6 +353,9 @@ pub enum Entry<'a> {
     RequiredName { lowercase: bool },
     /// A decimal number, as text.
     Number(&'a str),
+    /// The address of the construct's own Terraform block of this suffix, in a list
+    /// ([`Form::own_block`]).
+    OwnBlock(&'a str),
     /// An IAM policy document ([`Form::policy_document`]).
     PolicyDocument(PolicyDocument<'a>),
 }
@@ -381,6 +427,13 @@ fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
             lowercase: lowercase.as_bool() == Some(true),
         },
         Some([(marker, text)]) if marker == NUMBER => Entry::Number(literal(text)),
+        Some([(marker, value)]) if marker == WHEN_DESTROYED => {
+            if resource.removal_policy != stackwright_core::RemovalPolicy::Destroy {
+                return None;
+            }
+            Entry::Value(value)
+        }
+        Some([(marker, suffix)]) if marker == OWN_BLOCK => Entry::OwnBlock(literal(suffix)),
         Some([(marker, body)]) if marker == POLICY_DOCUMENT => {
             let part = |key: &str| body.get(key);
             Entry::PolicyDocument(PolicyDocument {
@@ -450,7 +503,6 @@ mod tests {
         "RDS_DB_INSTANCE",
         "RDS_DB_SUBNET_GROUP",
         "ROUTE",
-        "S3_BUCKET",
         "SCALING_POLICY",
         "SECRETSMANAGER_SECRET",
         "SECURITY_GROUP",
@@ -552,6 +604,7 @@ mod tests {
                 Entry::RequiredName { .. } => format!("{name}=<required name>"),
                 Entry::Number(text) => format!("{name}={text}"),
                 Entry::PolicyDocument(policy) => format!("{name}=<policy {}>", policy.source),
+                Entry::OwnBlock(suffix) => format!("{name}=<block {suffix}>"),
                 Entry::Value(value) => format!("{name}={value:?}"),
             })
             .collect();

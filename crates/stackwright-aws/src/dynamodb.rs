@@ -247,6 +247,7 @@ pub(crate) static TABLE: Spelling = Spelling {
             terraform: "arn",
         },
     ],
+    cloudformation_resource: None,
     terraform_blocks: &[],
 };
 

@@ -29,6 +29,7 @@ pub(crate) static REPOSITORY: Spelling = Spelling {
             terraform: "arn",
         },
     ],
+    cloudformation_resource: None,
     terraform_blocks: &[Block {
         type_name: "aws_ecr_lifecycle_policy",
         suffix: "_lifecycle",

@@ -243,6 +243,7 @@ pub(crate) static KEY: Spelling = Spelling {
             terraform: "key_id",
         },
     ],
+    cloudformation_resource: None,
     terraform_blocks: &[],
 };
 
@@ -274,6 +275,7 @@ pub(crate) static ALIAS: Spelling = Spelling {
         cloudformation: Read::Ref,
         terraform: "name",
     }],
+    cloudformation_resource: None,
     terraform_blocks: &[],
 };
 

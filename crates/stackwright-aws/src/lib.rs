@@ -29,7 +29,6 @@ pub mod raw;
 pub mod rds;
 pub mod registry;
 pub mod remote;
-pub mod s3;
 pub mod secretsmanager;
 pub mod service;
 
@@ -53,6 +52,7 @@ constructs! {
     kms: [KEY, ALIAS],
     logs: [LOG_GROUP],
     route53: [RECORD],
+    s3: [BUCKET],
     sns: [TOPIC, SUBSCRIPTION],
     sqs: [QUEUE],
     ssm: [PARAMETER],

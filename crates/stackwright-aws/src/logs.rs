@@ -25,6 +25,7 @@ pub(crate) static LOG_GROUP: Spelling = Spelling {
         cloudformation: Read::Ref,
         terraform: "name",
     }],
+    cloudformation_resource: None,
     terraform_blocks: &[],
 };
 

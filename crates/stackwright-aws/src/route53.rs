@@ -361,6 +361,7 @@ pub(crate) static RECORD: Spelling = Spelling {
         cloudformation: Read::Ref,
         terraform: "fqdn",
     }],
+    cloudformation_resource: None,
     terraform_blocks: &[],
 };
 

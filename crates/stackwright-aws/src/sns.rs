@@ -23,6 +23,7 @@ pub(crate) static TOPIC: Spelling = Spelling {
             terraform: "name",
         },
     ],
+    cloudformation_resource: None,
     terraform_blocks: &[],
 };
 
@@ -37,6 +38,7 @@ pub(crate) static SUBSCRIPTION: Spelling = Spelling {
         cloudformation: Read::Ref,
         terraform: "arn",
     }],
+    cloudformation_resource: None,
     terraform_blocks: &[],
 };
 

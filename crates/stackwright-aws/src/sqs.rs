@@ -32,6 +32,7 @@ pub(crate) static QUEUE: Spelling = Spelling {
             terraform: "name",
         },
     ],
+    cloudformation_resource: None,
     terraform_blocks: &[],
 };
 

@@ -76,6 +76,7 @@ pub(crate) static PARAMETER: Spelling = Spelling {
             terraform: "arn",
         },
     ],
+    cloudformation_resource: None,
     terraform_blocks: &[],
 };
 

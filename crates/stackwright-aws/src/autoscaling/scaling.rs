@@ -342,5 +342,6 @@ pub(crate) static SCHEDULED_ACTION: Spelling = Spelling {
     terraform: "aws_autoscaling_schedule",
     terraform_tags: false,
     attributes: &[],
+    cloudformation_resource: None,
     terraform_blocks: &[],
 };

@@ -22,6 +22,7 @@ pub(crate) static ELASTIC_IP: Spelling = Spelling {
             terraform: "public_ip",
         },
     ],
+    cloudformation_resource: None,
     terraform_blocks: &[],
 };
 

@@ -249,6 +249,7 @@ pub(crate) static ROUTE_TABLE: Spelling = Spelling {
         cloudformation: Read::Ref,
         terraform: "id",
     }],
+    cloudformation_resource: None,
     terraform_blocks: &[],
 };
 
@@ -263,6 +264,7 @@ pub(crate) static SUBNET_ROUTE_TABLE_ASSOCIATION: Spelling = Spelling {
         cloudformation: Read::Ref,
         terraform: "id",
     }],
+    cloudformation_resource: None,
     terraform_blocks: &[],
 };
 

@@ -410,6 +410,7 @@ pub(crate) static ROLE: Spelling = Spelling {
             terraform: "unique_id",
         },
     ],
+    cloudformation_resource: None,
     terraform_blocks: &[Block {
         type_name: "aws_iam_role_policy_attachment",
         suffix: "_managed_policy",
@@ -424,6 +425,7 @@ pub(crate) static ROLE_POLICY: Spelling = Spelling {
     terraform: "aws_iam_role_policy",
     terraform_tags: false,
     attributes: &[],
+    cloudformation_resource: None,
     terraform_blocks: &[],
 };
 
@@ -438,6 +440,7 @@ pub(crate) static MANAGED_POLICY: Spelling = Spelling {
         cloudformation: Read::Ref,
         terraform: "arn",
     }],
+    cloudformation_resource: None,
     terraform_blocks: &[Block {
         type_name: "aws_iam_role_policy_attachment",
         suffix: "_attachment",
@@ -463,6 +466,7 @@ pub(crate) static INSTANCE_PROFILE: Spelling = Spelling {
             terraform: "arn",
         },
     ],
+    cloudformation_resource: None,
     terraform_blocks: &[],
 };
 

@@ -12,7 +12,6 @@ mod raw;
 mod rds;
 mod registry;
 mod route53;
-mod s3;
 mod secretsmanager;
 mod ssm;
 mod zones;
@@ -53,7 +52,6 @@ const SERVICES: &[Service] = &[
     elbv2::SERVICE,
     route53::SERVICE,
     acm::SERVICE,
-    s3::SERVICE,
     logs::SERVICE,
     secretsmanager::SERVICE,
     rds::SERVICE,
@@ -379,7 +377,7 @@ impl Lowering<'_> {
                 None => return Lowered::default(),
             }
         } else if let Some(spelling) = stackwright_aws::construct::spelling(resource.kind) {
-            Some(construct::lower(&mut p, spelling).to_owned())
+            Some(construct::lower(id, &mut p, &mut secondary, spelling).to_owned())
         } else {
             SERVICES
                 .iter()
@@ -536,12 +534,14 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
             .is_some();
         return Some(if typed { one(None) } else { nothing });
     }
-    if stackwright_aws::construct::spelling(kind).is_some() {
-        return Some(one(None));
+    if let Some(spelling) = stackwright_aws::construct::spelling(kind) {
+        let beside = spelling.cloudformation_resource.filter(|_| {
+            stackwright_aws::construct::cloudformation_resource_entries(resource).is_some()
+        });
+        return Some(one(beside.map(|block| block.suffix)));
     }
     Some(match kind {
         kinds::INTERNET_GATEWAY => one(Some(ATTACHMENT_SUFFIX)),
-        kinds::S3_BUCKET => one(resource.get("policy").map(|_| s3::POLICY_SUFFIX)),
         kinds::VPC
         | kinds::SUBNET
         | kinds::ROUTE

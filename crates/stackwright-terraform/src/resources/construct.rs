@@ -68,6 +68,17 @@ fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> 
             Json::String(crate::expr::escape(&required))
         }
         Entry::Number(text) => super::number(text),
+        Entry::OwnBlock(suffix) => {
+            let spelling = construct::spelling(resource.kind)?;
+            let block = spelling
+                .terraform_blocks
+                .iter()
+                .find(|b| b.suffix == suffix)?;
+            Json::Array(vec![Json::String(format!(
+                "{}.{name}{suffix}",
+                block.type_name
+            ))])
+        }
         Entry::PolicyDocument(document) => {
             let skips: Vec<(&str, &str)> = document.skips().collect();
             let data_name = format!("{name}_{}", document.source);

@@ -13,7 +13,6 @@ mod raw;
 mod rds;
 mod registry;
 mod route53;
-mod s3;
 mod secretsmanager;
 mod ssm;
 mod zones;
@@ -147,7 +146,6 @@ const SERVICES: &[Service] = &[
     elbv2::SERVICE,
     route53::SERVICE,
     acm::SERVICE,
-    s3::SERVICE,
     logs::SERVICE,
     secretsmanager::SERVICE,
     rds::SERVICE,

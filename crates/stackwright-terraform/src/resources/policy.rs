@@ -1,31 +1,10 @@
-//! IAM policy documents, of constructs (`construct::Entry::PolicyDocument`) and of kinds still lowered
-//! here: each becomes an `aws_iam_policy_document` data source whose `json` the resource reads, so
+//! IAM policy documents of constructs (`construct::Entry::PolicyDocument`): each becomes an `aws_iam_policy_document` data source whose `json` the resource reads, so
 //! references stay live, Terraform does the JSON quoting, and checkov inspects the statements (it cannot
 //! see into a `jsonencode(...)` string).
 
 use super::{checkov_skips, Attrs, Secondary};
 use serde_json::{Map, Value as Json};
 use stackwright_core::Value;
-
-/// Lowers document property `from`, when set, to an `aws_iam_policy_document` data source named
-/// `{name}_{from}`; returns the reference to its JSON. `skips` are checkov checks that do not apply to
-/// this use of the document, with the reason.
-pub(super) fn document(
-    a: &mut Attrs,
-    out: &mut Secondary,
-    name: &str,
-    from: &str,
-    skips: &[(&str, &str)],
-) -> Option<Json> {
-    let document = a.resource.get(from)?;
-    Some(data_source(
-        a,
-        out,
-        format!("{name}_{from}"),
-        document,
-        skips,
-    ))
-}
 
 /// Lowers `document` to an `aws_iam_policy_document` data source named `data_name`, whose body skips
 /// checkov checks `skips` (id, reason); returns the reference to its JSON.
