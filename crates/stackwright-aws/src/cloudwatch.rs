@@ -297,6 +297,7 @@ pub(crate) static ALARM: Spelling = Spelling {
         },
     ],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

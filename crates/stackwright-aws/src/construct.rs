@@ -54,6 +54,9 @@ pub struct Spelling {
     /// when the node has a body for it ([`cloudformation_resource`]); its logical id is the main one's
     /// followed by the suffix.
     pub cloudformation_resource: Option<Block>,
+    /// Terraform data sources the kind reads beside its main block (a secret's generated password),
+    /// each present when the node has a body for it ([`terraform_block`], by suffix).
+    pub terraform_data: &'static [Block],
     /// Terraform resources the kind splits into beside its main block (a repository's lifecycle policy),
     /// each present when the node has a body for it ([`terraform_block`]).
     pub terraform_blocks: &'static [Block],
@@ -111,6 +114,8 @@ const NUMBER: &str = "$stackwright:number";
 const WHEN_DESTROYED: &str = "$stackwright:when-destroyed";
 /// The value of a form's entry listing the address of one of the construct's own Terraform blocks.
 const OWN_BLOCK: &str = "$stackwright:own-block";
+/// The value of a form's entry that is a Terraform expression ([`Hcl`] parts).
+const EXPRESSION: &str = "$stackwright:expression";
 /// The node's property holding the body of its CloudFormation resource beside the main one.
 const CLOUDFORMATION_RESOURCE: &str = "construct_cloudformation_resource";
 /// The value of a form's entry holding an IAM policy document.
@@ -229,6 +234,26 @@ impl Form {
         self.set(name, Value::Map(vec![(OWN_BLOCK.to_owned(), suffix)]))
     }
 
+    /// Property `name` is a Terraform expression (`${...}`) made of `parts`, for what no neutral value
+    /// says (a secret's value read from its own data source); CloudFormation has no such entry.
+    pub fn terraform_expression(&mut self, name: &str, parts: Vec<Hcl>) -> &mut Self {
+        let parts = parts
+            .into_iter()
+            .map(|part| match part {
+                Hcl::Raw(text) => object(&[("raw", Value::from(text))]),
+                Hcl::Text(text) => object(&[("text", Value::from(text))]),
+                Hcl::Block { suffix, attribute } => object(&[
+                    ("block", Value::from(suffix)),
+                    ("attribute", Value::from(attribute)),
+                ]),
+            })
+            .collect();
+        self.set(
+            name,
+            Value::Map(vec![(EXPRESSION.to_owned(), Value::List(parts))]),
+        )
+    }
+
     /// Copies the builder's own property `from` of `resource` (its private bag) to property `to`, when set.
     pub fn copy(&mut self, resource: &Resource, from: &str, to: &str) -> &mut Self {
         if let Some(value) = resource.get(from) {
@@ -242,6 +267,22 @@ impl Form {
         self.skips.push((id.to_owned(), Value::from(reason)));
         self
     }
+}
+
+/// A part of a Terraform expression ([`Form::terraform_expression`]).
+#[derive(Clone, Debug)]
+pub enum Hcl {
+    /// HCL written as is (`jsonencode({`).
+    Raw(&'static str),
+    /// Literal text, quoted and escaped as an HCL string.
+    Text(String),
+    /// An attribute of the construct's own Terraform block or data source of this suffix.
+    Block {
+        /// The block's suffix (one of [`Spelling::terraform_blocks`] or [`Spelling::terraform_data`]).
+        suffix: &'static str,
+        /// The attribute read.
+        attribute: &'static str,
+    },
 }
 
 /// Stores both targets' forms on the construct's node, in place of the builder's own properties (which
@@ -308,6 +349,28 @@ pub fn terraform_item(resource: &mut Resource, suffix: &str, body: Form) {
     resource.set(TERRAFORM_BLOCKS, Value::Map(blocks));
 }
 
+/// The Terraform data sources of a construct's node: each of its spelling's that has a body, with the
+/// body's entries in order.
+pub fn terraform_data<'r>(
+    resource: &'r Resource,
+    spelling: &'static Spelling,
+) -> impl Iterator<Item = (&'static Block, Vec<(&'r str, Entry<'r>)>)> {
+    let bodies = resource
+        .get(TERRAFORM_BLOCKS)
+        .and_then(Value::as_map)
+        .unwrap_or_default();
+    spelling.terraform_data.iter().filter_map(move |block| {
+        let (_, body) = bodies.iter().find(|(suffix, _)| suffix == block.suffix)?;
+        let entries = body
+            .as_map()
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|(name, value)| Some((name.as_str(), entry(resource, value)?)))
+            .collect();
+        Some((block, entries))
+    })
+}
+
 /// The Terraform blocks of a construct's node: each block of its spelling that has a body (in
 /// [`Spelling::terraform_blocks`]' order, a per-item block once per item), with the body's entries in
 /// order.
@@ -356,6 +419,9 @@ pub enum Entry<'a> {
     /// The address of the construct's own Terraform block of this suffix, in a list
     /// ([`Form::own_block`]).
     OwnBlock(&'a str),
+    /// A Terraform expression: each part as stored (`raw`, `text`, or `block` and `attribute`), read
+    /// with [`expression_part`].
+    Expression(&'a [Value]),
     /// An IAM policy document ([`Form::policy_document`]).
     PolicyDocument(PolicyDocument<'a>),
 }
@@ -376,6 +442,35 @@ impl<'a> PolicyDocument<'a> {
         self.skips
             .iter()
             .map(|(id, reason)| (id.as_str(), literal(reason)))
+    }
+}
+
+/// A part of an [`Entry::Expression`]: HCL as is, text to quote, or a block's suffix and attribute.
+pub enum ExpressionPart<'a> {
+    /// HCL written as is.
+    Raw(&'a str),
+    /// Literal text to quote as an HCL string.
+    Text(&'a str),
+    /// An attribute of the construct's own block or data source of this suffix.
+    Block {
+        /// The block's suffix.
+        suffix: &'a str,
+        /// The attribute read.
+        attribute: &'a str,
+    },
+}
+
+/// What a stored part of an [`Entry::Expression`] is.
+pub fn expression_part(part: &Value) -> ExpressionPart<'_> {
+    let text = |key: &str| part.get(key).map(literal);
+    match (text("raw"), text("text"), text("block")) {
+        (Some(raw), _, _) => ExpressionPart::Raw(raw),
+        (_, Some(text), _) => ExpressionPart::Text(text),
+        (_, _, Some(suffix)) => ExpressionPart::Block {
+            suffix,
+            attribute: text("attribute").unwrap_or_default(),
+        },
+        _ => ExpressionPart::Raw(""),
     }
 }
 
@@ -434,6 +529,7 @@ fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
             Entry::Value(value)
         }
         Some([(marker, suffix)]) if marker == OWN_BLOCK => Entry::OwnBlock(literal(suffix)),
+        Some([(marker, parts)]) if marker == EXPRESSION => Entry::Expression(parts.as_list()?),
         Some([(marker, body)]) if marker == POLICY_DOCUMENT => {
             let part = |key: &str| body.get(key);
             Entry::PolicyDocument(PolicyDocument {
@@ -504,7 +600,6 @@ mod tests {
         "RDS_DB_SUBNET_GROUP",
         "ROUTE",
         "SCALING_POLICY",
-        "SECRETSMANAGER_SECRET",
         "SECURITY_GROUP",
         "SUBNET",
         "TARGET_GROUP",
@@ -605,6 +700,7 @@ mod tests {
                 Entry::Number(text) => format!("{name}={text}"),
                 Entry::PolicyDocument(policy) => format!("{name}=<policy {}>", policy.source),
                 Entry::OwnBlock(suffix) => format!("{name}=<block {suffix}>"),
+                Entry::Expression(parts) => format!("{name}=<{} parts>", parts.len()),
                 Entry::Value(value) => format!("{name}={value:?}"),
             })
             .collect();

@@ -248,6 +248,7 @@ pub(crate) static TABLE: Spelling = Spelling {
         },
     ],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

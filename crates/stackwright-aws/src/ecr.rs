@@ -30,6 +30,7 @@ pub(crate) static REPOSITORY: Spelling = Spelling {
         },
     ],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[Block {
         type_name: "aws_ecr_lifecycle_policy",
         suffix: "_lifecycle",

@@ -244,6 +244,7 @@ pub(crate) static KEY: Spelling = Spelling {
         },
     ],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 
@@ -276,6 +277,7 @@ pub(crate) static ALIAS: Spelling = Spelling {
         terraform: "name",
     }],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

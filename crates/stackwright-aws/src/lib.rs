@@ -29,7 +29,6 @@ pub mod raw;
 pub mod rds;
 pub mod registry;
 pub mod remote;
-pub mod secretsmanager;
 pub mod service;
 
 /// Declares each construct's module and lists its spellings (`construct::Spelling`), which the targets
@@ -53,6 +52,7 @@ constructs! {
     logs: [LOG_GROUP],
     route53: [RECORD],
     s3: [BUCKET],
+    secretsmanager: [SECRET],
     sns: [TOPIC, SUBSCRIPTION],
     sqs: [QUEUE],
     ssm: [PARAMETER],

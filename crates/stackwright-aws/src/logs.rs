@@ -26,6 +26,7 @@ pub(crate) static LOG_GROUP: Spelling = Spelling {
         terraform: "name",
     }],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

@@ -362,6 +362,7 @@ pub(crate) static RECORD: Spelling = Spelling {
         terraform: "fqdn",
     }],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

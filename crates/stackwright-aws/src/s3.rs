@@ -309,6 +309,7 @@ pub(crate) static BUCKET: Spelling = Spelling {
         suffix: "Policy",
         named_by: None,
     }),
+    terraform_data: &[],
     terraform_blocks: &[
         part("aws_s3_bucket_versioning", "_versioning"),
         part(

@@ -24,6 +24,7 @@ pub(crate) static TOPIC: Spelling = Spelling {
         },
     ],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 
@@ -39,6 +40,7 @@ pub(crate) static SUBSCRIPTION: Spelling = Spelling {
         terraform: "arn",
     }],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

@@ -33,6 +33,7 @@ pub(crate) static QUEUE: Spelling = Spelling {
         },
     ],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

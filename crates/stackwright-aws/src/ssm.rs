@@ -77,6 +77,7 @@ pub(crate) static PARAMETER: Spelling = Spelling {
         },
     ],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

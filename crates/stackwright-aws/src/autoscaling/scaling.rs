@@ -343,5 +343,6 @@ pub(crate) static SCHEDULED_ACTION: Spelling = Spelling {
     terraform_tags: false,
     attributes: &[],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };

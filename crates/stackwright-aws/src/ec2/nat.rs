@@ -23,6 +23,7 @@ pub(crate) static ELASTIC_IP: Spelling = Spelling {
         },
     ],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

@@ -250,6 +250,7 @@ pub(crate) static ROUTE_TABLE: Spelling = Spelling {
         terraform: "id",
     }],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 
@@ -265,6 +266,7 @@ pub(crate) static SUBNET_ROUTE_TABLE_ASSOCIATION: Spelling = Spelling {
         terraform: "id",
     }],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

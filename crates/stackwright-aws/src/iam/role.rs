@@ -411,6 +411,7 @@ pub(crate) static ROLE: Spelling = Spelling {
         },
     ],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[Block {
         type_name: "aws_iam_role_policy_attachment",
         suffix: "_managed_policy",
@@ -426,6 +427,7 @@ pub(crate) static ROLE_POLICY: Spelling = Spelling {
     terraform_tags: false,
     attributes: &[],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 
@@ -441,6 +443,7 @@ pub(crate) static MANAGED_POLICY: Spelling = Spelling {
         terraform: "arn",
     }],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[Block {
         type_name: "aws_iam_role_policy_attachment",
         suffix: "_attachment",
@@ -467,6 +470,7 @@ pub(crate) static INSTANCE_PROFILE: Spelling = Spelling {
         },
     ],
     cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

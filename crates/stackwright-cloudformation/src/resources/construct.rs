@@ -59,6 +59,6 @@ fn lower_entry(p: &mut Props, entry: Entry) -> Option<Json> {
         Entry::Number(text) => super::number(text),
         Entry::PolicyDocument(policy) => p.value(policy.document),
         // Terraform's own blocks have no CloudFormation address.
-        Entry::OwnBlock(_) => return None,
+        Entry::OwnBlock(_) | Entry::Expression(_) => return None,
     })
 }

@@ -12,7 +12,6 @@ mod raw;
 mod rds;
 mod registry;
 mod route53;
-mod secretsmanager;
 mod ssm;
 mod zones;
 
@@ -53,7 +52,6 @@ const SERVICES: &[Service] = &[
     route53::SERVICE,
     acm::SERVICE,
     logs::SERVICE,
-    secretsmanager::SERVICE,
     rds::SERVICE,
 ];
 
@@ -559,7 +557,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::LISTENER_RULE
         | kinds::HOSTED_ZONE
         | kinds::CERTIFICATE
-        | kinds::SECRETSMANAGER_SECRET
         | kinds::RDS_DB_SUBNET_GROUP
         | kinds::RDS_DB_INSTANCE => one(None),
         _ => return None,

@@ -4,7 +4,7 @@
 use super::{policy, Attrs, Secondary};
 use crate::names::{item_name, unique_in};
 use serde_json::{Map, Value as Json};
-use stackwright_aws::construct::{self, Entry, Spelling};
+use stackwright_aws::construct::{self, Entry, ExpressionPart, Spelling};
 use stackwright_core::Target;
 
 /// Fills `a` from the construct's Terraform form: its checkov skips, its attributes in order (a value
@@ -22,6 +22,16 @@ pub(super) fn lower(name: &str, a: &mut Attrs, out: &mut Secondary, spelling: &'
     }
     if spelling.terraform_tags {
         a.tags();
+    }
+    for (block, entries) in construct::terraform_data(resource, spelling) {
+        let mut body = Map::new();
+        for (key, entry) in entries {
+            if let Some(value) = lower_entry(a, out, name, entry) {
+                body.insert(key.to_owned(), value);
+            }
+        }
+        out.data
+            .push((block.type_name, format!("{name}{}", block.suffix), body));
     }
     // Names taken by each per-item block's items.
     let mut taken: Vec<(&str, Vec<String>)> = Vec::new();
@@ -78,6 +88,33 @@ fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> 
                 "{}.{name}{suffix}",
                 block.type_name
             ))])
+        }
+        Entry::Expression(parts) => {
+            let spelling = construct::spelling(resource.kind)?;
+            let mut text = String::from("${");
+            for part in parts {
+                match construct::expression_part(part) {
+                    ExpressionPart::Raw(raw) => text.push_str(raw),
+                    ExpressionPart::Text(literal) => {
+                        text.push_str(&crate::expr::hcl_string(literal))
+                    }
+                    ExpressionPart::Block { suffix, attribute } => {
+                        let own = |blocks: &'static [construct::Block]| {
+                            blocks.iter().find(|b| b.suffix == suffix)
+                        };
+                        let address = match own(spelling.terraform_data) {
+                            Some(data) => format!("data.{}.{name}{suffix}", data.type_name),
+                            None => format!(
+                                "{}.{name}{suffix}",
+                                own(spelling.terraform_blocks)?.type_name
+                            ),
+                        };
+                        text.push_str(&format!("{address}.{attribute}"));
+                    }
+                }
+            }
+            text.push('}');
+            Json::String(text)
         }
         Entry::PolicyDocument(document) => {
             let skips: Vec<(&str, &str)> = document.skips().collect();

@@ -13,7 +13,6 @@ mod raw;
 mod rds;
 mod registry;
 mod route53;
-mod secretsmanager;
 mod ssm;
 mod zones;
 
@@ -147,7 +146,6 @@ const SERVICES: &[Service] = &[
     route53::SERVICE,
     acm::SERVICE,
     logs::SERVICE,
-    secretsmanager::SERVICE,
     rds::SERVICE,
 ];
 
@@ -383,14 +381,6 @@ fn with_accepted_findings(
     out.insert("//".into(), Json::Array(comment));
     out.append(&mut rest);
     out
-}
-
-/// The attributes of a `json!({...})` object literal, for blocks written out in full.
-pub(crate) fn object(value: Json) -> Map<String, Json> {
-    match value {
-        Json::Object(attributes) => attributes,
-        _ => Map::new(),
-    }
 }
 
 /// A resource a kind splits into beside its main block: (type, name, attributes).
