@@ -587,7 +587,6 @@ mod tests {
     const NOT_YET_CONSTRUCTS: &[&str] = &[
         "AUTO_SCALING_GROUP",
         "CERTIFICATE",
-        "EC2_FLOW_LOG",
         "HOSTED_ZONE",
         "INSTANCE",
         "INTERNET_GATEWAY",

@@ -6,7 +6,6 @@ mod autoscaling;
 mod construct;
 mod ec2;
 mod elbv2;
-mod logs;
 mod lookups;
 mod raw;
 mod rds;
@@ -51,7 +50,6 @@ const SERVICES: &[Service] = &[
     elbv2::SERVICE,
     route53::SERVICE,
     acm::SERVICE,
-    logs::SERVICE,
     rds::SERVICE,
 ];
 
@@ -548,7 +546,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::NAT_GATEWAY
         | kinds::LAUNCH_TEMPLATE
         | kinds::VOLUME
-        | kinds::EC2_FLOW_LOG
         | kinds::AUTO_SCALING_GROUP
         | kinds::SCALING_POLICY
         | kinds::LOAD_BALANCER

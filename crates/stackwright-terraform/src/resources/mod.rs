@@ -6,7 +6,6 @@ mod autoscaling;
 mod construct;
 mod ec2;
 mod elbv2;
-mod logs;
 mod lookups;
 mod policy;
 mod raw;
@@ -145,7 +144,6 @@ const SERVICES: &[Service] = &[
     elbv2::SERVICE,
     route53::SERVICE,
     acm::SERVICE,
-    logs::SERVICE,
     rds::SERVICE,
 ];
 
