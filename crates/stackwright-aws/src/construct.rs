@@ -596,7 +596,6 @@ mod tests {
         "LOAD_BALANCER",
         "NAT_GATEWAY",
         "RDS_DB_INSTANCE",
-        "RDS_DB_SUBNET_GROUP",
         "ROUTE",
         "SCALING_POLICY",
         "SECURITY_GROUP",

@@ -26,7 +26,6 @@ pub mod kinds;
 pub mod naming;
 pub mod ordering;
 pub mod raw;
-pub mod rds;
 pub mod registry;
 pub mod remote;
 pub mod service;
@@ -50,6 +49,7 @@ constructs! {
     iam: [ROLE, ROLE_POLICY, MANAGED_POLICY, INSTANCE_PROFILE],
     kms: [KEY, ALIAS],
     logs: [LOG_GROUP],
+    rds: [DB_SUBNET_GROUP],
     route53: [RECORD],
     s3: [BUCKET],
     secretsmanager: [SECRET],

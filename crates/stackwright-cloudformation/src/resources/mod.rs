@@ -554,7 +554,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::LISTENER_RULE
         | kinds::HOSTED_ZONE
         | kinds::CERTIFICATE
-        | kinds::RDS_DB_SUBNET_GROUP
         | kinds::RDS_DB_INSTANCE => one(None),
         _ => return None,
     })
