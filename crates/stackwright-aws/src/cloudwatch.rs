@@ -296,6 +296,8 @@ pub(crate) static ALARM: Spelling = Spelling {
             terraform: "arn",
         },
     ],
+    cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

@@ -50,6 +50,13 @@ pub struct Spelling {
     pub terraform_tags: bool,
     /// The handle's attributes.
     pub attributes: &'static [Attribute],
+    /// The one resource the kind adds beside its main one in CloudFormation (a bucket's policy), present
+    /// when the node has a body for it ([`cloudformation_resource`]); its logical id is the main one's
+    /// followed by the suffix.
+    pub cloudformation_resource: Option<Block>,
+    /// Terraform data sources the kind reads beside its main block (a secret's generated password),
+    /// each present when the node has a body for it ([`terraform_block`], by suffix).
+    pub terraform_data: &'static [Block],
     /// Terraform resources the kind splits into beside its main block (a repository's lifecycle policy),
     /// each present when the node has a body for it ([`terraform_block`]).
     pub terraform_blocks: &'static [Block],
@@ -62,6 +69,11 @@ pub struct Block {
     pub type_name: &'static str,
     /// What the block's name adds to the main one's (`_lifecycle`).
     pub suffix: &'static str,
+    /// `None` for one resource, present when the node has a body for it ([`terraform_block`]); `Some(key)`
+    /// for one resource per body added with [`terraform_item`], each named by the text of its attribute
+    /// `key` (`<main><suffix>_<text>`, e.g. a role's attachment of `arn:...:policy/ReadOnly` is
+    /// `app_managed_policy_ReadOnly`), so that adding an item renames no other.
+    pub named_by: Option<&'static str>,
 }
 
 impl Spelling {
@@ -98,6 +110,16 @@ const PHYSICAL_NAME: &str = "$stackwright:physical-name";
 const REQUIRED_NAME: &str = "$stackwright:required-name";
 /// The value of a form's entry holding a decimal number as text (values carry no floats).
 const NUMBER: &str = "$stackwright:number";
+/// The value of a form's entry present only when the resource is destroyed with its stack.
+const WHEN_DESTROYED: &str = "$stackwright:when-destroyed";
+/// The value of a form's entry listing the address of one of the construct's own Terraform blocks.
+const OWN_BLOCK: &str = "$stackwright:own-block";
+/// The value of a form's entry that is a Terraform expression ([`Hcl`] parts).
+const EXPRESSION: &str = "$stackwright:expression";
+/// The node's property holding the body of its CloudFormation resource beside the main one.
+const CLOUDFORMATION_RESOURCE: &str = "construct_cloudformation_resource";
+/// The value of a form's entry holding an IAM policy document.
+const POLICY_DOCUMENT: &str = "$stackwright:policy-document";
 /// The value of a form's entry that is the resource's deletion protection as the environment leaves it.
 const DELETION_PROTECTION: &str = "$stackwright:deletion-protection";
 /// The neutral property the core turns off in an environment that tears down completely
@@ -174,6 +196,64 @@ impl Form {
         )
     }
 
+    /// Property `name` is IAM policy document `document` (IAM's JSON shape, as `PolicyDocument::to_value`
+    /// gives it). CloudFormation takes it as an object; Terraform reads it from an
+    /// `aws_iam_policy_document` data source named `<resource>_<source>`, so that references stay live
+    /// and checkov sees the statements, which skips the checkov checks `skips` (id, reason) that do not
+    /// apply to this use of the document.
+    pub fn policy_document(
+        &mut self,
+        name: &str,
+        document: Value,
+        source: &str,
+        skips: &[(&str, &str)],
+    ) -> &mut Self {
+        let skips = skips
+            .iter()
+            .map(|(id, reason)| ((*id).to_owned(), Value::from(*reason)))
+            .collect();
+        let body = Value::Map(vec![
+            ("document".to_owned(), document),
+            ("source".to_owned(), Value::from(source)),
+            ("skips".to_owned(), Value::Map(skips)),
+        ]);
+        self.set(name, Value::Map(vec![(POLICY_DOCUMENT.to_owned(), body)]))
+    }
+
+    /// Property `name` is `value` when the resource's removal policy, as the environment leaves it, is
+    /// `Destroy` (a bucket's `force_destroy`), and absent otherwise.
+    pub fn when_destroyed(&mut self, name: &str, value: impl Into<Value>) -> &mut Self {
+        let value = value.into();
+        self.set(name, Value::Map(vec![(WHEN_DESTROYED.to_owned(), value)]))
+    }
+
+    /// Property `name` lists the address of the construct's own Terraform block `suffix` (one of
+    /// [`Spelling::terraform_blocks`]): a `depends_on` that no reference implies.
+    pub fn own_block(&mut self, name: &str, suffix: &str) -> &mut Self {
+        let suffix = Value::from(suffix);
+        self.set(name, Value::Map(vec![(OWN_BLOCK.to_owned(), suffix)]))
+    }
+
+    /// Property `name` is a Terraform expression (`${...}`) made of `parts`, for what no neutral value
+    /// says (a secret's value read from its own data source); CloudFormation has no such entry.
+    pub fn terraform_expression(&mut self, name: &str, parts: Vec<Hcl>) -> &mut Self {
+        let parts = parts
+            .into_iter()
+            .map(|part| match part {
+                Hcl::Raw(text) => object(&[("raw", Value::from(text))]),
+                Hcl::Text(text) => object(&[("text", Value::from(text))]),
+                Hcl::Block { suffix, attribute } => object(&[
+                    ("block", Value::from(suffix)),
+                    ("attribute", Value::from(attribute)),
+                ]),
+            })
+            .collect();
+        self.set(
+            name,
+            Value::Map(vec![(EXPRESSION.to_owned(), Value::List(parts))]),
+        )
+    }
+
     /// Copies the builder's own property `from` of `resource` (its private bag) to property `to`, when set.
     pub fn copy(&mut self, resource: &Resource, from: &str, to: &str) -> &mut Self {
         if let Some(value) = resource.get(from) {
@@ -187,6 +267,22 @@ impl Form {
         self.skips.push((id.to_owned(), Value::from(reason)));
         self
     }
+}
+
+/// A part of a Terraform expression ([`Form::terraform_expression`]).
+#[derive(Clone, Debug)]
+pub enum Hcl {
+    /// HCL written as is (`jsonencode({`).
+    Raw(&'static str),
+    /// Literal text, quoted and escaped as an HCL string.
+    Text(String),
+    /// An attribute of the construct's own Terraform block or data source of this suffix.
+    Block {
+        /// The block's suffix (one of [`Spelling::terraform_blocks`] or [`Spelling::terraform_data`]).
+        suffix: &'static str,
+        /// The attribute read.
+        attribute: &'static str,
+    },
 }
 
 /// Stores both targets' forms on the construct's node, in place of the builder's own properties (which
@@ -218,9 +314,44 @@ pub fn terraform_block(resource: &mut Resource, suffix: &str, body: Form) {
     resource.set(TERRAFORM_BLOCKS, Value::Map(blocks));
 }
 
-/// The Terraform blocks of a construct's node: each block of its spelling that has a body, with the
+/// Adds the properties of the construct's CloudFormation resource beside its main one
+/// ([`Spelling::cloudformation_resource`]) to its node, after [`finish`]. A reference to the construct
+/// itself (its handle's attribute) names its main resource.
+pub fn cloudformation_resource(resource: &mut Resource, body: Form) {
+    resource.set(CLOUDFORMATION_RESOURCE, Value::Map(body.entries));
+}
+
+/// The properties of a construct's CloudFormation resource beside its main one, in order, when the node
+/// has one.
+pub fn cloudformation_resource_entries(
+    resource: &Resource,
+) -> Option<impl Iterator<Item = (&str, Entry<'_>)>> {
+    let body = resource.get(CLOUDFORMATION_RESOURCE)?.as_map()?;
+    Some(
+        body.iter()
+            .filter_map(|(name, value)| Some((name.as_str(), entry(resource, value)?))),
+    )
+}
+
+/// Adds one resource of the construct's per-item Terraform block `suffix` (one of
+/// [`Spelling::terraform_blocks`] with [`Block::named_by`]) to its node, after [`finish`]; items keep the
+/// order they are added in.
+pub fn terraform_item(resource: &mut Resource, suffix: &str, body: Form) {
+    let mut blocks = match resource.get(TERRAFORM_BLOCKS) {
+        Some(Value::Map(blocks)) => blocks.clone(),
+        _ => Vec::new(),
+    };
+    let body = Value::Map(body.entries);
+    match blocks.iter_mut().find(|(s, _)| s == suffix) {
+        Some((_, Value::List(items))) => items.push(body),
+        _ => blocks.push((suffix.to_owned(), Value::List(vec![body]))),
+    }
+    resource.set(TERRAFORM_BLOCKS, Value::Map(blocks));
+}
+
+/// The Terraform data sources of a construct's node: each of its spelling's that has a body, with the
 /// body's entries in order.
-pub fn terraform_blocks<'r>(
+pub fn terraform_data<'r>(
     resource: &'r Resource,
     spelling: &'static Spelling,
 ) -> impl Iterator<Item = (&'static Block, Vec<(&'r str, Entry<'r>)>)> {
@@ -228,7 +359,7 @@ pub fn terraform_blocks<'r>(
         .get(TERRAFORM_BLOCKS)
         .and_then(Value::as_map)
         .unwrap_or_default();
-    spelling.terraform_blocks.iter().filter_map(move |block| {
+    spelling.terraform_data.iter().filter_map(move |block| {
         let (_, body) = bodies.iter().find(|(suffix, _)| suffix == block.suffix)?;
         let entries = body
             .as_map()
@@ -237,6 +368,39 @@ pub fn terraform_blocks<'r>(
             .filter_map(|(name, value)| Some((name.as_str(), entry(resource, value)?)))
             .collect();
         Some((block, entries))
+    })
+}
+
+/// The Terraform blocks of a construct's node: each block of its spelling that has a body (in
+/// [`Spelling::terraform_blocks`]' order, a per-item block once per item), with the body's entries in
+/// order.
+pub fn terraform_blocks<'r>(
+    resource: &'r Resource,
+    spelling: &'static Spelling,
+) -> impl Iterator<Item = (&'static Block, Vec<(&'r str, Entry<'r>)>)> {
+    let bodies = resource
+        .get(TERRAFORM_BLOCKS)
+        .and_then(Value::as_map)
+        .unwrap_or_default();
+    spelling.terraform_blocks.iter().flat_map(move |block| {
+        let stored = bodies
+            .iter()
+            .find(|(suffix, _)| suffix == block.suffix)
+            .map(|(_, body)| body);
+        let bodies: &[Value] = match (block.named_by, stored) {
+            (Some(_), Some(Value::List(items))) => items,
+            (None, Some(body)) => std::slice::from_ref(body),
+            _ => &[],
+        };
+        bodies.iter().map(move |body| {
+            let entries = body
+                .as_map()
+                .unwrap_or_default()
+                .iter()
+                .filter_map(|(name, value)| Some((name.as_str(), entry(resource, value)?)))
+                .collect();
+            (block, entries)
+        })
     })
 }
 
@@ -252,6 +416,70 @@ pub enum Entry<'a> {
     RequiredName { lowercase: bool },
     /// A decimal number, as text.
     Number(&'a str),
+    /// The address of the construct's own Terraform block of this suffix, in a list
+    /// ([`Form::own_block`]).
+    OwnBlock(&'a str),
+    /// A Terraform expression: each part as stored (`raw`, `text`, or `block` and `attribute`), read
+    /// with [`expression_part`].
+    Expression(&'a [Value]),
+    /// An IAM policy document ([`Form::policy_document`]).
+    PolicyDocument(PolicyDocument<'a>),
+}
+
+/// An IAM policy document entry of a form.
+#[derive(Clone, Copy, Debug)]
+pub struct PolicyDocument<'a> {
+    /// The document, in IAM's JSON shape (`Version`, `Statement`).
+    pub document: &'a Value,
+    /// What the Terraform data source's name adds to the resource's (`key_policy`).
+    pub source: &'a str,
+    skips: &'a [(String, Value)],
+}
+
+impl<'a> PolicyDocument<'a> {
+    /// The checkov checks (id, reason) that do not apply to this use of the document.
+    pub fn skips(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        self.skips
+            .iter()
+            .map(|(id, reason)| (id.as_str(), literal(reason)))
+    }
+}
+
+/// A part of an [`Entry::Expression`]: HCL as is, text to quote, or a block's suffix and attribute.
+pub enum ExpressionPart<'a> {
+    /// HCL written as is.
+    Raw(&'a str),
+    /// Literal text to quote as an HCL string.
+    Text(&'a str),
+    /// An attribute of the construct's own block or data source of this suffix.
+    Block {
+        /// The block's suffix.
+        suffix: &'a str,
+        /// The attribute read.
+        attribute: &'a str,
+    },
+}
+
+/// What a stored part of an [`Entry::Expression`] is.
+pub fn expression_part(part: &Value) -> ExpressionPart<'_> {
+    let text = |key: &str| part.get(key).map(literal);
+    match (text("raw"), text("text"), text("block")) {
+        (Some(raw), _, _) => ExpressionPart::Raw(raw),
+        (_, Some(text), _) => ExpressionPart::Text(text),
+        (_, _, Some(suffix)) => ExpressionPart::Block {
+            suffix,
+            attribute: text("attribute").unwrap_or_default(),
+        },
+        _ => ExpressionPart::Raw(""),
+    }
+}
+
+/// The text of a literal value (empty for anything else).
+fn literal(value: &Value) -> &str {
+    value
+        .as_expr()
+        .and_then(|e| e.as_literal())
+        .unwrap_or_default()
 }
 
 /// A map value of `entries`, for a form's nested objects.
@@ -293,11 +521,23 @@ fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
         Some([(marker, lowercase)]) if marker == REQUIRED_NAME => Entry::RequiredName {
             lowercase: lowercase.as_bool() == Some(true),
         },
-        Some([(marker, text)]) if marker == NUMBER => Entry::Number(
-            text.as_expr()
-                .and_then(|e| e.as_literal())
-                .unwrap_or_default(),
-        ),
+        Some([(marker, text)]) if marker == NUMBER => Entry::Number(literal(text)),
+        Some([(marker, value)]) if marker == WHEN_DESTROYED => {
+            if resource.removal_policy != stackwright_core::RemovalPolicy::Destroy {
+                return None;
+            }
+            Entry::Value(value)
+        }
+        Some([(marker, suffix)]) if marker == OWN_BLOCK => Entry::OwnBlock(literal(suffix)),
+        Some([(marker, parts)]) if marker == EXPRESSION => Entry::Expression(parts.as_list()?),
+        Some([(marker, body)]) if marker == POLICY_DOCUMENT => {
+            let part = |key: &str| body.get(key);
+            Entry::PolicyDocument(PolicyDocument {
+                document: part("document")?,
+                source: literal(part("source")?),
+                skips: part("skips").and_then(Value::as_map).unwrap_or_default(),
+            })
+        }
         _ => Entry::Value(value),
     })
 }
@@ -347,25 +587,17 @@ mod tests {
     const NOT_YET_CONSTRUCTS: &[&str] = &[
         "AUTO_SCALING_GROUP",
         "CERTIFICATE",
-        "EC2_FLOW_LOG",
         "HOSTED_ZONE",
-        "IAM_MANAGED_POLICY",
-        "IAM_ROLE",
-        "IAM_ROLE_POLICY",
         "INSTANCE",
         "INTERNET_GATEWAY",
-        "KMS_KEY",
         "LAUNCH_TEMPLATE",
         "LISTENER",
         "LISTENER_RULE",
         "LOAD_BALANCER",
         "NAT_GATEWAY",
         "RDS_DB_INSTANCE",
-        "RDS_DB_SUBNET_GROUP",
         "ROUTE",
-        "S3_BUCKET",
         "SCALING_POLICY",
-        "SECRETSMANAGER_SECRET",
         "SECURITY_GROUP",
         "SUBNET",
         "TARGET_GROUP",
@@ -472,6 +704,9 @@ mod tests {
                 Entry::PhysicalName => format!("{name}=<name>"),
                 Entry::RequiredName { .. } => format!("{name}=<required name>"),
                 Entry::Number(text) => format!("{name}={text}"),
+                Entry::PolicyDocument(policy) => format!("{name}=<policy {}>", policy.source),
+                Entry::OwnBlock(suffix) => format!("{name}=<block {suffix}>"),
+                Entry::Expression(parts) => format!("{name}=<{} parts>", parts.len()),
                 Entry::Value(value) => format!("{name}={value:?}"),
             })
             .collect();

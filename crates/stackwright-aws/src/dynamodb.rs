@@ -247,6 +247,8 @@ pub(crate) static TABLE: Spelling = Spelling {
             terraform: "arn",
         },
     ],
+    cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

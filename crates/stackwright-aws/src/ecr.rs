@@ -29,9 +29,12 @@ pub(crate) static REPOSITORY: Spelling = Spelling {
             terraform: "arn",
         },
     ],
+    cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[Block {
         type_name: "aws_ecr_lifecycle_policy",
         suffix: "_lifecycle",
+        named_by: None,
     }],
 };
 

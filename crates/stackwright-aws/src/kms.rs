@@ -199,7 +199,20 @@ impl Declare for Key {
             .collect();
         let problems = policy.check(crate::iam::PolicyKind::Resource, "key policy");
         self.resource.problems.extend(problems);
-        self.resource.set("key_policy", policy.to_value());
+        let key = &self.resource;
+        let mut cfn = Form::new();
+        cfn.copy(key, "description", "Description")
+            .copy(key, "enable_key_rotation", "EnableKeyRotation")
+            .copy(key, "rotation_period_days", "RotationPeriodInDays")
+            .copy(key, "pending_window_days", "PendingWindowInDays")
+            .policy_document("KeyPolicy", policy.to_value(), "key_policy", &[]);
+        let mut tf = Form::new();
+        tf.copy(key, "description", "description")
+            .copy(key, "enable_key_rotation", "enable_key_rotation")
+            .copy(key, "rotation_period_days", "rotation_period_in_days")
+            .copy(key, "pending_window_days", "deletion_window_in_days")
+            .policy_document("policy", policy.to_value(), "key_policy", KEY_POLICY_SKIPS);
+        construct::finish(&mut self.resource, cfn, tf);
         let id = self.resource.id.clone();
         (
             self.resource,
@@ -212,6 +225,46 @@ impl Declare for Key {
     }
 }
 
+/// A key in each target.
+pub(crate) static KEY: Spelling = Spelling {
+    kind: kinds::KMS_KEY,
+    cloudformation: "AWS::KMS::Key",
+    terraform: "aws_kms_key",
+    terraform_tags: true,
+    attributes: &[
+        Attribute {
+            name: "arn",
+            cloudformation: Read::GetAtt("Arn"),
+            terraform: "arn",
+        },
+        Attribute {
+            name: "key_id",
+            cloudformation: Read::Ref,
+            terraform: "key_id",
+        },
+    ],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
+/// checkov reads a key policy as if it were an identity policy; in a key policy `"*"` means this key, and
+/// the account-root statement is AWS's default that hands access decisions to IAM policies.
+const KEY_POLICY_SKIPS: &[(&str, &str)] = &[
+    (
+        "CKV_AWS_109",
+        "key policy: `*` is this key; the account root statement delegates to IAM",
+    ),
+    (
+        "CKV_AWS_111",
+        "key policy: `*` is this key; the account root statement delegates to IAM",
+    ),
+    (
+        "CKV_AWS_356",
+        "key policy: `*` is this key, the only resource a key policy can name",
+    ),
+];
+
 /// An alias in each target.
 pub(crate) static ALIAS: Spelling = Spelling {
     kind: kinds::KMS_ALIAS,
@@ -223,6 +276,8 @@ pub(crate) static ALIAS: Spelling = Spelling {
         cloudformation: Read::Ref,
         terraform: "name",
     }],
+    cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

@@ -26,11 +26,8 @@ pub mod kinds;
 pub mod naming;
 pub mod ordering;
 pub mod raw;
-pub mod rds;
 pub mod registry;
 pub mod remote;
-pub mod s3;
-pub mod secretsmanager;
 pub mod service;
 
 /// Declares each construct's module and lists its spellings (`construct::Spelling`), which the targets
@@ -47,12 +44,15 @@ constructs! {
     autoscaling: [SCHEDULED_ACTION],
     cloudwatch: [ALARM],
     dynamodb: [TABLE],
-    ec2: [ELASTIC_IP, ROUTE_TABLE, SUBNET_ROUTE_TABLE_ASSOCIATION],
+    ec2: [ELASTIC_IP, FLOW_LOG, ROUTE_TABLE, SUBNET_ROUTE_TABLE_ASSOCIATION],
     ecr: [REPOSITORY],
-    iam: [INSTANCE_PROFILE],
-    kms: [ALIAS],
+    iam: [ROLE, ROLE_POLICY, MANAGED_POLICY, INSTANCE_PROFILE],
+    kms: [KEY, ALIAS],
     logs: [LOG_GROUP],
+    rds: [DB_SUBNET_GROUP],
     route53: [RECORD],
+    s3: [BUCKET],
+    secretsmanager: [SECRET],
     sns: [TOPIC, SUBSCRIPTION],
     sqs: [QUEUE],
     ssm: [PARAMETER],

@@ -25,6 +25,8 @@ pub(crate) static LOG_GROUP: Spelling = Spelling {
         cloudformation: Read::Ref,
         terraform: "name",
     }],
+    cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

@@ -6,7 +6,8 @@ use crate::handle::{attr_handle, common_setters};
 use crate::iam::{RoleHandle, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS};
 use crate::naming::physical_name;
-use crate::{arn, kinds, secretsmanager, Handle};
+use crate::construct::{Attribute, Form, Read, Spelling};
+use crate::{arn, construct, kinds, secretsmanager, Handle};
 use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
 
 /// The subnets (in at least two availability zones) a DB instance can be placed in.
@@ -52,10 +53,36 @@ attr_handle!(
 
 impl Declare for DbSubnetGroup {
     type Handle = DbSubnetGroupHandle;
-    fn declare(self, at: ResourceRef) -> (Resource, DbSubnetGroupHandle) {
+    fn declare(mut self, at: ResourceRef) -> (Resource, DbSubnetGroupHandle) {
+        let group = &self.resource;
+        let mut cfn = Form::new();
+        cfn.copy(group, "description", "DBSubnetGroupDescription")
+            .physical_name("DBSubnetGroupName")
+            .copy(group, "subnet_ids", "SubnetIds");
+        let mut tf = Form::new();
+        tf.copy(group, "description", "description")
+            .physical_name("name")
+            .copy(group, "subnet_ids", "subnet_ids");
+        construct::finish(&mut self.resource, cfn, tf);
         (self.resource, DbSubnetGroupHandle { handle: Handle(at) })
     }
 }
+
+/// A DB subnet group in each target.
+pub(crate) static DB_SUBNET_GROUP: Spelling = Spelling {
+    kind: kinds::RDS_DB_SUBNET_GROUP,
+    cloudformation: "AWS::RDS::DBSubnetGroup",
+    terraform: "aws_db_subnet_group",
+    terraform_tags: true,
+    attributes: &[Attribute {
+        name: "name",
+        cloudformation: Read::Ref,
+        terraform: "name",
+    }],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
 
 /// A database engine.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

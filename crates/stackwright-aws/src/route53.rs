@@ -361,6 +361,8 @@ pub(crate) static RECORD: Spelling = Spelling {
         cloudformation: Read::Ref,
         terraform: "fqdn",
     }],
+    cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

@@ -4,7 +4,8 @@ use crate::handle::{attr_handle, common_setters};
 use crate::iam::{PolicyDocument, PolicyKind, Principal, RoleHandle, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS, ENCRYPT_DECRYPT_ACTIONS};
 use crate::naming::physical_name;
-use crate::{kinds, Handle};
+use crate::construct::{object, Attribute, Block, Form, Read, Spelling};
+use crate::{construct, kinds, Handle};
 use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
 
 /// Builds a bucket policy statement from the bucket's own handle (for its ARN).
@@ -268,6 +269,334 @@ impl Declare for Bucket {
             self.resource.problems.extend(problems);
             self.resource.set("policy", policy.to_value());
         }
-        (self.resource, handle)
+        let mut resource = self.resource;
+        spell(&mut resource, &handle);
+        (resource, handle)
+    }
+}
+
+/// A bucket in each target: CloudFormation keeps its policy in a resource beside it, Terraform splits
+/// it into one resource per concern, each named `<bucket>_<concern>`.
+pub(crate) static BUCKET: Spelling = Spelling {
+    kind: kinds::S3_BUCKET,
+    cloudformation: "AWS::S3::Bucket",
+    terraform: "aws_s3_bucket",
+    terraform_tags: true,
+    attributes: &[
+        Attribute {
+            name: "name",
+            cloudformation: Read::Ref,
+            terraform: "id",
+        },
+        Attribute {
+            name: "arn",
+            cloudformation: Read::GetAtt("Arn"),
+            terraform: "arn",
+        },
+        Attribute {
+            name: "domain_name",
+            cloudformation: Read::GetAtt("DomainName"),
+            terraform: "bucket_domain_name",
+        },
+        Attribute {
+            name: "regional_domain_name",
+            cloudformation: Read::GetAtt("RegionalDomainName"),
+            terraform: "bucket_regional_domain_name",
+        },
+    ],
+    cloudformation_resource: Some(Block {
+        type_name: "AWS::S3::BucketPolicy",
+        suffix: "Policy",
+        named_by: None,
+    }),
+    terraform_data: &[],
+    terraform_blocks: &[
+        part("aws_s3_bucket_versioning", "_versioning"),
+        part(
+            "aws_s3_bucket_server_side_encryption_configuration",
+            "_encryption",
+        ),
+        part("aws_s3_bucket_public_access_block", "_public_access_block"),
+        part("aws_s3_bucket_ownership_controls", "_ownership_controls"),
+        part("aws_s3_bucket_lifecycle_configuration", "_lifecycle"),
+        part("aws_s3_bucket_logging", "_logging"),
+        part("aws_s3_bucket_notification", "_notification"),
+        part("aws_s3_bucket_policy", "_policy"),
+    ],
+};
+
+/// One of the resources Terraform splits a bucket into.
+const fn part(type_name: &'static str, suffix: &'static str) -> Block {
+    Block {
+        type_name,
+        suffix,
+        named_by: None,
+    }
+}
+
+/// Writes the bucket's forms from the builder's properties.
+fn spell(resource: &mut Resource, handle: &BucketHandle) {
+    let bucket = &*resource;
+    let flag = |name: &str| bucket.get(name).and_then(Value::as_bool);
+    let versioned = flag("versioned") == Some(true);
+    let block = flag("block_public_access").unwrap_or(true);
+    let eventbridge = flag("eventbridge") == Some(true);
+    let encryption = bucket.get("encryption").cloned();
+    let encryption_key = encryption
+        .as_ref()
+        .and_then(|e| e.get("kms_key_id"))
+        .cloned();
+    let ownership = bucket.get("object_ownership").cloned();
+    let abort_days = bucket.get("abort_incomplete_multipart_upload_days").cloned();
+    let noncurrent_days = bucket.get("noncurrent_version_expiration_days").cloned();
+    let access_logs = bucket.get("access_logs").cloned();
+    let receives_access_logs = bucket.get("receives_access_logs").is_some();
+    let policy = bucket.get("policy").cloned();
+    // Renames the keys of a map value, keeping those it has.
+    let renamed = |value: &Value, names: &[(&str, &str)]| {
+        let entries: Vec<(&str, Value)> = names
+            .iter()
+            .filter_map(|(from, to)| Some((*to, value.get(from)?.clone())))
+            .collect();
+        object(&entries)
+    };
+    let access_logs_skip = if receives_access_logs {
+        "this bucket receives server access logs; logging it into itself would loop"
+    } else {
+        "access logs need a separate log bucket: opt in with `.server_access_logs(&bucket, prefix)`"
+    };
+
+    let mut cfn = Form::new();
+    cfn.physical_name("BucketName");
+    if versioned {
+        cfn.set(
+            "VersioningConfiguration",
+            object(&[("Status", "Enabled".into())]),
+        );
+    }
+    if let Some(encryption) = &encryption {
+        let mut rule = vec![(
+            "ServerSideEncryptionByDefault",
+            renamed(
+                encryption,
+                &[
+                    ("algorithm", "SSEAlgorithm"),
+                    ("kms_key_id", "KMSMasterKeyID"),
+                ],
+            ),
+        )];
+        if let Some(v) = encryption.get("bucket_key") {
+            rule.push(("BucketKeyEnabled", v.clone()));
+        }
+        cfn.set(
+            "BucketEncryption",
+            object(&[(
+                "ServerSideEncryptionConfiguration",
+                Value::List(vec![object(&rule)]),
+            )]),
+        );
+    }
+    cfn.set(
+        "PublicAccessBlockConfiguration",
+        object(&[
+            ("BlockPublicAcls", block.into()),
+            ("BlockPublicPolicy", block.into()),
+            ("IgnorePublicAcls", block.into()),
+            ("RestrictPublicBuckets", block.into()),
+        ]),
+    );
+    if let Some(ownership) = &ownership {
+        cfn.set(
+            "OwnershipControls",
+            object(&[(
+                "Rules",
+                Value::List(vec![object(&[("ObjectOwnership", ownership.clone())])]),
+            )]),
+        );
+    }
+    let mut rules = Vec::new();
+    if let Some(days) = &abort_days {
+        rules.push(object(&[
+            ("Id", "AbortIncompleteMultipartUploads".into()),
+            ("Status", "Enabled".into()),
+            (
+                "AbortIncompleteMultipartUpload",
+                object(&[("DaysAfterInitiation", days.clone())]),
+            ),
+        ]));
+    }
+    if let Some(days) = &noncurrent_days {
+        rules.push(object(&[
+            ("Id", "ExpireNoncurrentVersions".into()),
+            ("Status", "Enabled".into()),
+            (
+                "NoncurrentVersionExpiration",
+                object(&[("NoncurrentDays", days.clone())]),
+            ),
+        ]));
+    }
+    if !rules.is_empty() {
+        cfn.set("LifecycleConfiguration", object(&[("Rules", Value::List(rules))]));
+    }
+    match &access_logs {
+        Some(logs) => {
+            cfn.set(
+                "LoggingConfiguration",
+                renamed(
+                    logs,
+                    &[("bucket", "DestinationBucketName"), ("prefix", "LogFilePrefix")],
+                ),
+            );
+        }
+        None => {
+            cfn.checkov_skip("CKV_AWS_18", access_logs_skip);
+        }
+    }
+    if eventbridge {
+        cfn.set(
+            "NotificationConfiguration",
+            object(&[(
+                "EventBridgeConfiguration",
+                object(&[("EventBridgeEnabled", true.into())]),
+            )]),
+        );
+    }
+
+    let mut tf = Form::new();
+    // `terraform destroy` deletes the objects too; without it the provider fails on a non-empty bucket.
+    tf.physical_name("bucket").when_destroyed("force_destroy", true);
+    if access_logs.is_none() {
+        tf.checkov_skip("CKV_AWS_18", access_logs_skip);
+    }
+    if !eventbridge {
+        tf.checkov_skip(
+            "CKV2_AWS_62",
+            "event notifications need a consumer: opt in with `.eventbridge_notifications()`",
+        );
+    }
+    if encryption_key.is_none() {
+        tf.checkov_skip(
+            "CKV_AWS_145",
+            "SSE-S3 encrypts every object; opt in to a customer managed key with `.encryption_key(&key)`",
+        );
+    }
+    // Replicating to a second region needs a bucket there, a role and a decision about cost and data
+    // residency; it is not a default a builder can make.
+    tf.checkov_skip(
+        "CKV_AWS_144",
+        "cross-region replication needs a bucket in another region: not a default",
+    );
+
+    construct::finish(resource, cfn, tf);
+
+    if let Some(policy) = &policy {
+        let mut beside = Form::new();
+        beside
+            .set("Bucket", handle.name())
+            .policy_document("PolicyDocument", policy.clone(), "policy", &[]);
+        construct::cloudformation_resource(resource, beside);
+    }
+    let mut parts: Vec<(&str, Form)> = Vec::new();
+    let mut part = |suffix, fill: &dyn Fn(&mut Form)| {
+        let mut body = Form::new();
+        body.set("bucket", handle.name());
+        fill(&mut body);
+        parts.push((suffix, body));
+    };
+    if versioned {
+        part("_versioning", &|b| {
+            b.set(
+                "versioning_configuration",
+                object(&[("status", "Enabled".into())]),
+            );
+        });
+    }
+    if let Some(encryption) = &encryption {
+        part("_encryption", &|b| {
+            let mut rule = vec![(
+                "apply_server_side_encryption_by_default",
+                renamed(
+                    encryption,
+                    &[
+                        ("algorithm", "sse_algorithm"),
+                        ("kms_key_id", "kms_master_key_id"),
+                    ],
+                ),
+            )];
+            if let Some(v) = encryption.get("bucket_key") {
+                rule.push(("bucket_key_enabled", v.clone()));
+            }
+            b.set("rule", Value::List(vec![object(&rule)]));
+        });
+    }
+    part("_public_access_block", &|b| {
+        b.set("block_public_acls", block)
+            .set("block_public_policy", block)
+            .set("ignore_public_acls", block)
+            .set("restrict_public_buckets", block);
+    });
+    if let Some(ownership) = &ownership {
+        part("_ownership_controls", &|b| {
+            b.set(
+                "rule",
+                object(&[("object_ownership", ownership.clone())]),
+            );
+        });
+    }
+    let mut rules = Vec::new();
+    if let Some(days) = &abort_days {
+        rules.push(object(&[
+            ("id", "AbortIncompleteMultipartUploads".into()),
+            ("status", "Enabled".into()),
+            ("filter", object(&[])),
+            (
+                "abort_incomplete_multipart_upload",
+                object(&[("days_after_initiation", days.clone())]),
+            ),
+        ]));
+    }
+    if let Some(days) = &noncurrent_days {
+        rules.push(object(&[
+            ("id", "ExpireNoncurrentVersions".into()),
+            ("status", "Enabled".into()),
+            ("filter", object(&[])),
+            (
+                "noncurrent_version_expiration",
+                object(&[("noncurrent_days", days.clone())]),
+            ),
+        ]));
+    }
+    if !rules.is_empty() {
+        part("_lifecycle", &|b| {
+            b.set("rule", Value::List(rules.clone()));
+            if versioned {
+                // The provider's advice: rules about versions apply once versioning is configured.
+                b.own_block("depends_on", "_versioning");
+            }
+        });
+    }
+    if let Some(logs) = &access_logs {
+        part("_logging", &|b| {
+            let logging = renamed(logs, &[("bucket", "target_bucket"), ("prefix", "target_prefix")]);
+            for (name, value) in logging.as_map().unwrap_or_default() {
+                b.set(name, value.clone());
+            }
+        });
+    }
+    if eventbridge {
+        part("_notification", &|b| {
+            b.set("eventbridge", true);
+        });
+    }
+    if let Some(policy) = &policy {
+        part("_policy", &|b| {
+            b.policy_document("policy", policy.clone(), "policy", &[])
+                // A policy applied before the public access block is settled can be rejected (or, with
+                // the block lifted, briefly be public): wait for it.
+                .own_block("depends_on", "_public_access_block");
+        });
+    }
+    for (suffix, body) in parts {
+        construct::terraform_block(resource, suffix, body);
     }
 }

@@ -5,7 +5,8 @@ use crate::handle::{attr_handle, common_setters};
 use crate::iam::{RoleHandle, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS};
 use crate::naming::physical_name;
-use crate::{kinds, Handle};
+use crate::construct::{object, Attribute, Block, Form, Hcl, Read, Spelling};
+use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
 
 /// A secret holding a generated password, optionally as `{"username": ..., "password": ...}`.
@@ -133,16 +134,141 @@ pub(crate) const READ_ACTIONS: [&str; 2] = [
 
 impl Declare for Secret {
     type Handle = SecretHandle;
-    fn declare(mut self, at: ResourceRef) -> (Resource, SecretHandle) {
-        self.resource.set("generate", Value::Map(self.generate));
-        if let Some(key) = &self.kms_key {
-            self.resource.set("kms_key_id", key.clone());
-        }
+    fn declare(self, at: ResourceRef) -> (Resource, SecretHandle) {
+        let Secret {
+            mut resource,
+            kms_key,
+            generate,
+        } = self;
         let handle = SecretHandle {
             handle: Handle(at),
-            id: self.resource.id.clone(),
-            kms_key: self.kms_key,
+            id: resource.id.clone(),
+            kms_key: kms_key.clone(),
         };
-        (self.resource, handle)
+        let generated = |key: &str| generate.iter().find(|(k, _)| k == key).map(|(_, v)| v);
+        let username = generated("username")
+            .and_then(Value::as_expr)
+            .and_then(Expr::as_literal)
+            .map(str::to_owned);
+        let customer_key_skip = "Secrets Manager encrypts with its AWS managed key; opt in to a \
+                                 customer managed key with `.encryption_key(&key)`";
+
+        let mut spec: Vec<(&str, Value)> = [
+            ("password_length", "PasswordLength"),
+            ("exclude_characters", "ExcludeCharacters"),
+            ("exclude_punctuation", "ExcludePunctuation"),
+        ]
+        .iter()
+        .filter_map(|(from, to)| Some((*to, generated(from)?.clone())))
+        .collect();
+        if let Some(username) = &username {
+            // JSON text, quoted by serde_json as CloudFormation reads it.
+            let template = format!("{{\"username\":{}}}", serde_json::Value::from(username.as_str()));
+            spec.push(("SecretStringTemplate", Value::from(template)));
+            spec.push(("GenerateStringKey", Value::from("password")));
+        }
+        let mut cfn = Form::new();
+        cfn.physical_name("Name")
+            .copy(&resource, "description", "Description")
+            .set_some("KmsKeyId", kms_key.clone())
+            .set("GenerateSecretString", object(&spec));
+        let mut tf = Form::new();
+        tf.physical_name("name")
+            .copy(&resource, "description", "description")
+            .set_some("kms_key_id", kms_key.clone());
+        if kms_key.is_none() {
+            cfn.checkov_skip("CKV_AWS_149", customer_key_skip);
+            tf.checkov_skip("CKV_AWS_149", customer_key_skip);
+        }
+        tf.checkov_skip(
+            "CKV2_AWS_57",
+            "rotation needs a rotation function that knows the secret's consumer: not a default",
+        );
+        construct::finish(&mut resource, cfn, tf);
+
+        let mut generator = Form::new();
+        for key in [
+            "password_length",
+            "exclude_characters",
+            "exclude_punctuation",
+        ] {
+            generator.set_some(key, generated(key).cloned());
+        }
+        construct::terraform_block(&mut resource, "_password", generator);
+        let password = Hcl::Block {
+            suffix: "_password",
+            attribute: "random_password",
+        };
+        let value = match username {
+            Some(username) => vec![
+                Hcl::Raw("sensitive(jsonencode({\"username\" = "),
+                Hcl::Text(username),
+                Hcl::Raw(", \"password\" = "),
+                password,
+                Hcl::Raw("}))"),
+            ],
+            None => vec![Hcl::Raw("sensitive("), password, Hcl::Raw(")")],
+        };
+        let mut version = Form::new();
+        version
+            .set(
+                "//",
+                Value::List(vec![
+                    Value::from(
+                        "The generated value is stored in the Terraform state: keep the state encrypted.",
+                    ),
+                    Value::from(
+                        "ignore_changes: the data source generates a new password on every plan; the first one stays.",
+                    ),
+                ]),
+            )
+            .set("secret_id", handle.handle.attr("id"))
+            .terraform_expression("secret_string", value)
+            .set(
+                "lifecycle",
+                object(&[(
+                    "ignore_changes",
+                    Value::List(vec![Value::from("secret_string")]),
+                )]),
+            );
+        construct::terraform_block(&mut resource, "_version", version);
+        (resource, handle)
     }
 }
+
+/// A secret in each target. The provider cannot generate a secret's value inside the secret, and
+/// `ephemeral`/write-only arguments need a newer Terraform than we target, so in Terraform a secret is
+/// three blocks: `aws_secretsmanager_secret`, the `aws_secretsmanager_random_password` data source that
+/// generates the password (with the AWS API, like CloudFormation's `GenerateSecretString`), and an
+/// `aws_secretsmanager_secret_version` holding it. The artifact never contains the value; the Terraform
+/// state does, like every value Terraform writes, so the state must be encrypted.
+pub(crate) static SECRET: Spelling = Spelling {
+    kind: kinds::SECRETSMANAGER_SECRET,
+    cloudformation: "AWS::SecretsManager::Secret",
+    terraform: "aws_secretsmanager_secret",
+    terraform_tags: true,
+    attributes: &[
+        Attribute {
+            name: "arn",
+            cloudformation: Read::Ref,
+            terraform: "arn",
+        },
+        // What the Terraform secret version names the secret by (the ARN in CloudFormation too).
+        Attribute {
+            name: "id",
+            cloudformation: Read::Ref,
+            terraform: "id",
+        },
+    ],
+    cloudformation_resource: None,
+    terraform_data: &[Block {
+        type_name: "aws_secretsmanager_random_password",
+        suffix: "_password",
+        named_by: None,
+    }],
+    terraform_blocks: &[Block {
+        type_name: "aws_secretsmanager_secret_version",
+        suffix: "_version",
+        named_by: None,
+    }],
+};

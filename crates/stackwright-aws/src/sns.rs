@@ -23,6 +23,8 @@ pub(crate) static TOPIC: Spelling = Spelling {
             terraform: "name",
         },
     ],
+    cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 
@@ -37,6 +39,8 @@ pub(crate) static SUBSCRIPTION: Spelling = Spelling {
         cloudformation: Read::Ref,
         terraform: "arn",
     }],
+    cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

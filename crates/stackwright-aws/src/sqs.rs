@@ -32,6 +32,8 @@ pub(crate) static QUEUE: Spelling = Spelling {
             terraform: "name",
         },
     ],
+    cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

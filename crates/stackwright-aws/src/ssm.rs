@@ -76,6 +76,8 @@ pub(crate) static PARAMETER: Spelling = Spelling {
             terraform: "arn",
         },
     ],
+    cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

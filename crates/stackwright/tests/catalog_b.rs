@@ -1008,6 +1008,10 @@ fn secrets_are_generated_at_deploy_time() {
                 json!({"ignore_changes": ["secret_string"]}),
             ),
             (
+                "/resource/aws_secretsmanager_secret_version/api_token_version/secret_id",
+                json!("${aws_secretsmanager_secret.api_token.id}"),
+            ),
+            (
                 "/resource/aws_secretsmanager_secret_version/plain_version/secret_string",
                 json!("${sensitive(data.aws_secretsmanager_random_password.plain_password.random_password)}"),
             ),

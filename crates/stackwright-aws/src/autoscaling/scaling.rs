@@ -342,5 +342,7 @@ pub(crate) static SCHEDULED_ACTION: Spelling = Spelling {
     terraform: "aws_autoscaling_schedule",
     terraform_tags: false,
     attributes: &[],
+    cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };

@@ -2,7 +2,8 @@ use crate::ec2::VpcHandle;
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{PolicyDocument, Principal, Role, RoleHandle, RolePolicy, Statement};
 use crate::logs::{LogGroup, LogGroupHandle};
-use crate::{kinds, Handle};
+use crate::construct::{Attribute, Form, Read, Spelling};
+use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Stack};
 
 /// Which traffic a flow log records.
@@ -69,10 +70,43 @@ attr_handle!(
 
 impl Declare for FlowLog {
     type Handle = FlowLogHandle;
-    fn declare(self, at: ResourceRef) -> (Resource, FlowLogHandle) {
+    fn declare(mut self, at: ResourceRef) -> (Resource, FlowLogHandle) {
+        let log = &self.resource;
+        let mut cfn = Form::new();
+        cfn.copy(log, "vpc_id", "ResourceId")
+            .set("ResourceType", "VPC")
+            .copy(log, "traffic_type", "TrafficType")
+            .set("LogDestinationType", "cloud-watch-logs")
+            .copy(log, "log_destination", "LogDestination")
+            .copy(log, "deliver_logs_role_arn", "DeliverLogsPermissionArn")
+            .copy(log, "max_aggregation_interval", "MaxAggregationInterval");
+        let mut tf = Form::new();
+        tf.copy(log, "vpc_id", "vpc_id")
+            .copy(log, "traffic_type", "traffic_type")
+            .set("log_destination_type", "cloud-watch-logs")
+            .copy(log, "log_destination", "log_destination")
+            .copy(log, "deliver_logs_role_arn", "iam_role_arn")
+            .copy(log, "max_aggregation_interval", "max_aggregation_interval");
+        construct::finish(&mut self.resource, cfn, tf);
         (self.resource, FlowLogHandle { handle: Handle(at) })
     }
 }
+
+/// A VPC flow log in each target, delivered to CloudWatch Logs.
+pub(crate) static FLOW_LOG: Spelling = Spelling {
+    kind: kinds::EC2_FLOW_LOG,
+    cloudformation: "AWS::EC2::FlowLog",
+    terraform: "aws_flow_log",
+    terraform_tags: true,
+    attributes: &[Attribute {
+        name: "id",
+        cloudformation: Read::Ref,
+        terraform: "id",
+    }],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
 
 /// Flow logs of a VPC with everything they need, declared in one step: a log group `<id>-Logs` (kept
 /// 365 days), a role `<id>-Role` that only VPC Flow Logs of this account can assume, its inline policy

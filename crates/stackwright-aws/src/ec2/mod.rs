@@ -9,6 +9,7 @@ mod security_group;
 mod volume;
 mod zones;
 
+pub(crate) use flow_log::FLOW_LOG;
 pub(crate) use nat::ELASTIC_IP;
 pub(crate) use network::{ROUTE_TABLE, SUBNET_ROUTE_TABLE_ASSOCIATION};
 pub use flow_log::{FlowLog, FlowLogHandle, TrafficType, VpcFlowLogs, VpcFlowLogsHandle};

@@ -22,6 +22,8 @@ pub(crate) static ELASTIC_IP: Spelling = Spelling {
             terraform: "public_ip",
         },
     ],
+    cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

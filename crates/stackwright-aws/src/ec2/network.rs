@@ -249,6 +249,8 @@ pub(crate) static ROUTE_TABLE: Spelling = Spelling {
         cloudformation: Read::Ref,
         terraform: "id",
     }],
+    cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 
@@ -263,6 +265,8 @@ pub(crate) static SUBNET_ROUTE_TABLE_ASSOCIATION: Spelling = Spelling {
         cloudformation: Read::Ref,
         terraform: "id",
     }],
+    cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

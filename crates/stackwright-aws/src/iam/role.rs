@@ -2,7 +2,7 @@ use super::policy::{PolicyDocument, PolicyKind, Statement};
 use crate::check::set_bounded;
 use crate::handle::{attr_handle, common_setters};
 use crate::naming::physical_name;
-use crate::construct::{Attribute, Form, Read, Spelling};
+use crate::construct::{Attribute, Block, Form, Read, Spelling};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
@@ -12,6 +12,7 @@ use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 /// Without `.name(...)` the engine generates the name, so copies of an environment never collide.
 pub struct Role {
     resource: Resource,
+    trust_policy: Value,
     managed_policies: Vec<Value>,
 }
 
@@ -26,9 +27,9 @@ impl Role {
         let mut resource = Resource::new(id, kinds::IAM_ROLE);
         let problems = trust_policy.check(PolicyKind::Trust, "trust policy");
         resource.problems.extend(problems);
-        resource.set("assume_role_policy", trust_policy.to_value());
         Role {
             resource,
+            trust_policy: trust_policy.to_value(),
             managed_policies: Vec::new(),
         }
     }
@@ -123,19 +124,54 @@ impl Role {
 
 impl Declare for Role {
     type Handle = RoleHandle;
-    fn declare(mut self, at: ResourceRef) -> (Resource, RoleHandle) {
-        if !self.managed_policies.is_empty() {
-            self.resource
-                .set("managed_policy_arns", Value::List(self.managed_policies));
-        }
-        let id = self.resource.id.clone();
-        (
-            self.resource,
-            RoleHandle {
-                handle: Handle(at),
-                id,
-            },
+    fn declare(self, at: ResourceRef) -> (Resource, RoleHandle) {
+        let Role {
+            mut resource,
+            trust_policy,
+            managed_policies,
+        } = self;
+        let handle = RoleHandle {
+            handle: Handle(at),
+            id: resource.id.clone(),
+        };
+        let role = &resource;
+        let mut cfn = Form::new();
+        cfn.policy_document(
+            "AssumeRolePolicyDocument",
+            trust_policy.clone(),
+            "assume_role_policy",
+            &[],
         )
+        .physical_name("RoleName")
+        .copy(role, "description", "Description")
+        .copy(role, "max_session_duration", "MaxSessionDuration")
+        .copy(role, "path", "Path")
+        .copy(role, "permissions_boundary", "PermissionsBoundary");
+        if !managed_policies.is_empty() {
+            cfn.set("ManagedPolicyArns", Value::List(managed_policies.clone()));
+        }
+        let mut tf = Form::new();
+        tf.policy_document(
+            "assume_role_policy",
+            trust_policy,
+            "assume_role_policy",
+            &[],
+        )
+        .physical_name("name")
+        .copy(role, "description", "description")
+        .copy(role, "max_session_duration", "max_session_duration")
+        .copy(role, "path", "path")
+        .copy(role, "permissions_boundary", "permissions_boundary");
+        construct::finish(&mut resource, cfn, tf);
+        // The role's own `managed_policy_arns` is deprecated in provider 5.x: one attachment each.
+        for policy_arn in managed_policies {
+            let mut attachment = Form::new();
+            attachment
+                .set("role", handle.name())
+                .set("policy_arn", policy_arn);
+            construct::terraform_item(&mut resource, "_managed_policy", attachment);
+        }
+        (resource, handle)
     }
 }
 
@@ -143,6 +179,8 @@ impl Declare for Role {
 /// copies of an environment do not collide).
 pub struct RolePolicy {
     resource: Resource,
+    role_name: Expr,
+    document: Value,
 }
 
 impl RolePolicy {
@@ -153,9 +191,11 @@ impl RolePolicy {
         resource.problems.extend(problems);
         let name = resource.id.clone();
         resource.set("policy_name", name);
-        resource.set("role_name", role.name());
-        resource.set("policy_document", document.to_value());
-        RolePolicy { resource }
+        RolePolicy {
+            resource,
+            role_name: role.name(),
+            document: document.to_value(),
+        }
     }
 
     /// Grants `statements` to `role` as an inline policy whose id is `{role}-{target}-{access}`,
@@ -193,13 +233,31 @@ impl Declare for RolePolicy {
         if let Some(name) = name.and_then(Expr::as_literal).map(str::to_owned) {
             check_iam_name(&mut self.resource, "policy name", &name, 128);
         }
-        (self.resource, RolePolicyHandle { handle: Handle(at) })
+        let RolePolicy {
+            mut resource,
+            role_name,
+            document,
+        } = self;
+        let policy = &resource;
+        // `AWS::IAM::Policy` rather than the newer `AWS::IAM::RolePolicy`: both create an inline
+        // policy, but checkov's IAM checks only read the former.
+        let mut cfn = Form::new();
+        cfn.copy(policy, "policy_name", "PolicyName")
+            .policy_document("PolicyDocument", document.clone(), "policy_document", &[])
+            .set("Roles", Value::List(vec![Value::Str(role_name.clone())]));
+        let mut tf = Form::new();
+        tf.copy(policy, "policy_name", "name")
+            .set("role", role_name)
+            .policy_document("policy", document, "policy_document", &[]);
+        construct::finish(&mut resource, cfn, tf);
+        (resource, RolePolicyHandle { handle: Handle(at) })
     }
 }
 
 /// A customer managed policy, attachable to several roles.
 pub struct ManagedPolicy {
     resource: Resource,
+    document: Value,
     roles: Vec<Value>,
 }
 
@@ -209,9 +267,9 @@ impl ManagedPolicy {
         let mut resource = Resource::new(id, kinds::IAM_MANAGED_POLICY);
         let problems = document.check(PolicyKind::Identity, "policy");
         resource.problems.extend(problems);
-        resource.set("policy_document", document.to_value());
         ManagedPolicy {
             resource,
+            document: document.to_value(),
             roles: Vec::new(),
         }
     }
@@ -249,9 +307,34 @@ attr_handle!(
 
 impl Declare for ManagedPolicy {
     type Handle = ManagedPolicyHandle;
-    fn declare(mut self, at: ResourceRef) -> (Resource, ManagedPolicyHandle) {
-        self.resource.set("roles", Value::List(self.roles));
-        (self.resource, ManagedPolicyHandle { handle: Handle(at) })
+    fn declare(self, at: ResourceRef) -> (Resource, ManagedPolicyHandle) {
+        let ManagedPolicy {
+            mut resource,
+            document,
+            roles,
+        } = self;
+        let handle = ManagedPolicyHandle { handle: Handle(at) };
+        let policy = &resource;
+        let mut cfn = Form::new();
+        cfn.policy_document("PolicyDocument", document.clone(), "policy_document", &[])
+            .physical_name("ManagedPolicyName")
+            .copy(policy, "description", "Description")
+            .copy(policy, "path", "Path");
+        if !roles.is_empty() {
+            cfn.set("Roles", Value::List(roles.clone()));
+        }
+        let mut tf = Form::new();
+        tf.policy_document("policy", document, "policy_document", &[])
+            .physical_name("name")
+            .copy(policy, "description", "description")
+            .copy(policy, "path", "path");
+        construct::finish(&mut resource, cfn, tf);
+        for role in roles {
+            let mut attachment = Form::new();
+            attachment.set("role", role).set("policy_arn", handle.arn());
+            construct::terraform_item(&mut resource, "_attachment", attachment);
+        }
+        (resource, handle)
     }
 }
 
@@ -304,6 +387,70 @@ impl Declare for InstanceProfile {
     }
 }
 
+/// A role in each target; Terraform attaches each managed policy with a resource of its own.
+pub(crate) static ROLE: Spelling = Spelling {
+    kind: kinds::IAM_ROLE,
+    cloudformation: "AWS::IAM::Role",
+    terraform: "aws_iam_role",
+    terraform_tags: true,
+    attributes: &[
+        Attribute {
+            name: "name",
+            cloudformation: Read::Ref,
+            terraform: "name",
+        },
+        Attribute {
+            name: "arn",
+            cloudformation: Read::GetAtt("Arn"),
+            terraform: "arn",
+        },
+        Attribute {
+            name: "unique_id",
+            cloudformation: Read::GetAtt("RoleId"),
+            terraform: "unique_id",
+        },
+    ],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[Block {
+        type_name: "aws_iam_role_policy_attachment",
+        suffix: "_managed_policy",
+        named_by: Some("policy_arn"),
+    }],
+};
+
+/// An inline policy in each target.
+pub(crate) static ROLE_POLICY: Spelling = Spelling {
+    kind: kinds::IAM_ROLE_POLICY,
+    cloudformation: "AWS::IAM::Policy",
+    terraform: "aws_iam_role_policy",
+    terraform_tags: false,
+    attributes: &[],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
+/// A managed policy in each target; Terraform attaches it to each role with a resource of its own.
+pub(crate) static MANAGED_POLICY: Spelling = Spelling {
+    kind: kinds::IAM_MANAGED_POLICY,
+    cloudformation: "AWS::IAM::ManagedPolicy",
+    terraform: "aws_iam_policy",
+    terraform_tags: false,
+    attributes: &[Attribute {
+        name: "arn",
+        cloudformation: Read::Ref,
+        terraform: "arn",
+    }],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[Block {
+        type_name: "aws_iam_role_policy_attachment",
+        suffix: "_attachment",
+        named_by: Some("role"),
+    }],
+};
+
 /// An instance profile in each target.
 pub(crate) static INSTANCE_PROFILE: Spelling = Spelling {
     kind: kinds::IAM_INSTANCE_PROFILE,
@@ -322,6 +469,8 @@ pub(crate) static INSTANCE_PROFILE: Spelling = Spelling {
             terraform: "arn",
         },
     ],
+    cloudformation_resource: None,
+    terraform_data: &[],
     terraform_blocks: &[],
 };
 

@@ -1,27 +1,64 @@
 //! Constructs (`stackwright_aws::construct`): the kind's CloudFormation form, as its own file spelled it,
 //! lowered like a raw resource's properties. No kind-specific code here.
 
-use super::Props;
+use super::{Props, Secondary};
+use serde_json::{json, Map, Value as Json};
 use stackwright_aws::construct::{self, Entry, Spelling};
 use stackwright_core::Target;
 
-/// Fills `p` from the construct's CloudFormation form and returns its type.
-pub(super) fn lower(p: &mut Props, spelling: &'static Spelling) -> &'static str {
+/// Fills `p` from the construct's CloudFormation form, adds the resource it has beside its main one
+/// (under `id` and the block's suffix) to `out`, and returns its type.
+pub(super) fn lower(
+    id: &str,
+    p: &mut Props,
+    out: &mut Secondary,
+    spelling: &'static Spelling,
+) -> &'static str {
     let resource = p.resource;
     for (id, reason) in construct::skips(resource, Target::CloudFormation) {
         p.checkov_skip(id, reason);
     }
     for (name, entry) in construct::entries(resource, Target::CloudFormation) {
         match entry {
-            Entry::Value(value) if value.is_no_value() => p.insert(name, crate::expr::no_value()),
-            Entry::Value(value) => {
-                let lowered = p.value(value);
-                p.insert(name, lowered);
-            }
             // CloudFormation generates a name the user did not give.
             Entry::PhysicalName | Entry::RequiredName { .. } => p.physical_name(name),
-            Entry::Number(text) => p.insert(name, super::number(text)),
+            entry => {
+                if let Some(lowered) = lower_entry(p, entry) {
+                    p.insert(name, lowered);
+                }
+            }
         }
     }
+    let beside = spelling
+        .cloudformation_resource
+        .zip(construct::cloudformation_resource_entries(resource));
+    if let Some((block, entries)) = beside {
+        let mut properties = Map::new();
+        for (name, entry) in entries {
+            let lowered = lower_entry(p, entry);
+            if let Some(lowered) = lowered {
+                properties.insert(name.to_owned(), lowered);
+            }
+        }
+        out.resources.push((
+            format!("{id}{}", block.suffix),
+            json!({ "Type": block.type_name, "Properties": properties }),
+        ));
+    }
     spelling.cloudformation
+}
+
+/// One entry's value; `None` leaves the property out.
+fn lower_entry(p: &mut Props, entry: Entry) -> Option<Json> {
+    Some(match entry {
+        Entry::Value(value) if value.is_no_value() => crate::expr::no_value(),
+        Entry::Value(value) => p.value(value),
+        Entry::PhysicalName | Entry::RequiredName { .. } => {
+            crate::expr::literal(p.resource.physical_name()?)
+        }
+        Entry::Number(text) => super::number(text),
+        Entry::PolicyDocument(policy) => p.value(policy.document),
+        // Terraform's own blocks have no CloudFormation address.
+        Entry::OwnBlock(_) | Entry::Expression(_) => return None,
+    })
 }

@@ -6,16 +6,11 @@ mod autoscaling;
 mod construct;
 mod ec2;
 mod elbv2;
-mod iam;
-mod kms;
-mod logs;
 mod lookups;
 mod raw;
 mod rds;
 mod registry;
 mod route53;
-mod s3;
-mod secretsmanager;
 mod ssm;
 mod zones;
 
@@ -55,11 +50,6 @@ const SERVICES: &[Service] = &[
     elbv2::SERVICE,
     route53::SERVICE,
     acm::SERVICE,
-    iam::SERVICE,
-    kms::SERVICE,
-    s3::SERVICE,
-    logs::SERVICE,
-    secretsmanager::SERVICE,
     rds::SERVICE,
 ];
 
@@ -383,7 +373,7 @@ impl Lowering<'_> {
                 None => return Lowered::default(),
             }
         } else if let Some(spelling) = stackwright_aws::construct::spelling(resource.kind) {
-            Some(construct::lower(&mut p, spelling).to_owned())
+            Some(construct::lower(id, &mut p, &mut secondary, spelling).to_owned())
         } else {
             SERVICES
                 .iter()
@@ -540,12 +530,14 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
             .is_some();
         return Some(if typed { one(None) } else { nothing });
     }
-    if stackwright_aws::construct::spelling(kind).is_some() {
-        return Some(one(None));
+    if let Some(spelling) = stackwright_aws::construct::spelling(kind) {
+        let beside = spelling.cloudformation_resource.filter(|_| {
+            stackwright_aws::construct::cloudformation_resource_entries(resource).is_some()
+        });
+        return Some(one(beside.map(|block| block.suffix)));
     }
     Some(match kind {
         kinds::INTERNET_GATEWAY => one(Some(ATTACHMENT_SUFFIX)),
-        kinds::S3_BUCKET => one(resource.get("policy").map(|_| s3::POLICY_SUFFIX)),
         kinds::VPC
         | kinds::SUBNET
         | kinds::ROUTE
@@ -554,7 +546,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::NAT_GATEWAY
         | kinds::LAUNCH_TEMPLATE
         | kinds::VOLUME
-        | kinds::EC2_FLOW_LOG
         | kinds::AUTO_SCALING_GROUP
         | kinds::SCALING_POLICY
         | kinds::LOAD_BALANCER
@@ -563,12 +554,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::LISTENER_RULE
         | kinds::HOSTED_ZONE
         | kinds::CERTIFICATE
-        | kinds::IAM_ROLE
-        | kinds::IAM_ROLE_POLICY
-        | kinds::IAM_MANAGED_POLICY
-        | kinds::KMS_KEY
-        | kinds::SECRETSMANAGER_SECRET
-        | kinds::RDS_DB_SUBNET_GROUP
         | kinds::RDS_DB_INSTANCE => one(None),
         _ => return None,
     })

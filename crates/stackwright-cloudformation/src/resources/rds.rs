@@ -10,9 +10,7 @@ pub(super) const SERVICE: Service = Service { lower, attribute };
 
 fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
     Some(match (kind, attr) {
-        (kinds::RDS_DB_SUBNET_GROUP, "name") | (kinds::RDS_DB_INSTANCE, "identifier") => {
-            Attribute::Ref
-        }
+        (kinds::RDS_DB_INSTANCE, "identifier") => Attribute::Ref,
         (kinds::RDS_DB_INSTANCE, "address") => Attribute::GetAtt("Endpoint.Address"),
         (kinds::RDS_DB_INSTANCE, "port") => Attribute::GetAtt("Endpoint.Port"),
         (kinds::RDS_DB_INSTANCE, "arn") => Attribute::GetAtt("DBInstanceArn"),
@@ -27,12 +25,6 @@ fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
 fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'static str> {
     let resource = p.resource;
     Some(match resource.kind {
-        kinds::RDS_DB_SUBNET_GROUP => {
-            p.copy("description", "DBSubnetGroupDescription");
-            p.physical_name("DBSubnetGroupName");
-            p.copy("subnet_ids", "SubnetIds");
-            "AWS::RDS::DBSubnetGroup"
-        }
         kinds::RDS_DB_INSTANCE => {
             p.physical_name("DBInstanceIdentifier");
             p.copy("engine", "Engine");

@@ -1,9 +1,10 @@
 //! Constructs (`stackwright_aws::construct`): the kind's Terraform form, as its own file spelled it,
 //! lowered like a raw resource's attributes, with the blocks it splits into. No kind-specific code here.
 
-use super::{Attrs, Secondary};
+use super::{policy, Attrs, Secondary};
+use crate::names::{item_name, unique_in};
 use serde_json::{Map, Value as Json};
-use stackwright_aws::construct::{self, Entry, Spelling};
+use stackwright_aws::construct::{self, Entry, ExpressionPart, Spelling};
 use stackwright_core::Target;
 
 /// Fills `a` from the construct's Terraform form: its checkov skips, its attributes in order (a value
@@ -15,27 +16,54 @@ pub(super) fn lower(name: &str, a: &mut Attrs, out: &mut Secondary, spelling: &'
         a.checkov_skip(id, reason);
     }
     for (key, entry) in construct::entries(resource, Target::Terraform) {
-        if let Some(value) = lower_entry(a, entry) {
+        if let Some(value) = lower_entry(a, out, name, entry) {
             a.insert(key, value);
         }
     }
     if spelling.terraform_tags {
         a.tags();
     }
-    for (block, entries) in construct::terraform_blocks(resource, spelling) {
+    for (block, entries) in construct::terraform_data(resource, spelling) {
         let mut body = Map::new();
         for (key, entry) in entries {
-            if let Some(value) = lower_entry(a, entry) {
+            if let Some(value) = lower_entry(a, out, name, entry) {
                 body.insert(key.to_owned(), value);
             }
         }
-        out.blocks
+        out.data
             .push((block.type_name, format!("{name}{}", block.suffix), body));
+    }
+    // Names taken by each per-item block's items.
+    let mut taken: Vec<(&str, Vec<String>)> = Vec::new();
+    for (block, entries) in construct::terraform_blocks(resource, spelling) {
+        let mut body = Map::new();
+        for (key, entry) in entries {
+            if let Some(value) = lower_entry(a, out, name, entry) {
+                body.insert(key.to_owned(), value);
+            }
+        }
+        let prefix = format!("{name}{}", block.suffix);
+        let block_name = match block.named_by {
+            None => prefix,
+            Some(key) => {
+                let item = body.get(key).cloned().unwrap_or(Json::Null);
+                let names = match taken.iter_mut().position(|(s, _)| *s == block.suffix) {
+                    Some(at) => &mut taken[at].1,
+                    None => {
+                        taken.push((block.suffix, Vec::new()));
+                        &mut taken.last_mut().expect("just pushed").1
+                    }
+                };
+                unique_in(names, item_name(&prefix, &item))
+            }
+        };
+        out.blocks.push((block.type_name, block_name, body));
     }
 }
 
-/// One entry's value; `None` leaves the attribute out.
-fn lower_entry(a: &mut Attrs, entry: Entry) -> Option<Json> {
+/// One entry's value (a policy document's data source added to `out`, named after the resource's `name`);
+/// `None` leaves the attribute out.
+fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> Option<Json> {
     let resource = a.resource;
     Some(match entry {
         Entry::Value(value) if value.is_no_value() => return None,
@@ -50,5 +78,48 @@ fn lower_entry(a: &mut Attrs, entry: Entry) -> Option<Json> {
             Json::String(crate::expr::escape(&required))
         }
         Entry::Number(text) => super::number(text),
+        Entry::OwnBlock(suffix) => {
+            let spelling = construct::spelling(resource.kind)?;
+            let block = spelling
+                .terraform_blocks
+                .iter()
+                .find(|b| b.suffix == suffix)?;
+            Json::Array(vec![Json::String(format!(
+                "{}.{name}{suffix}",
+                block.type_name
+            ))])
+        }
+        Entry::Expression(parts) => {
+            let spelling = construct::spelling(resource.kind)?;
+            let mut text = String::from("${");
+            for part in parts {
+                match construct::expression_part(part) {
+                    ExpressionPart::Raw(raw) => text.push_str(raw),
+                    ExpressionPart::Text(literal) => {
+                        text.push_str(&crate::expr::hcl_string(literal))
+                    }
+                    ExpressionPart::Block { suffix, attribute } => {
+                        let own = |blocks: &'static [construct::Block]| {
+                            blocks.iter().find(|b| b.suffix == suffix)
+                        };
+                        let address = match own(spelling.terraform_data) {
+                            Some(data) => format!("data.{}.{name}{suffix}", data.type_name),
+                            None => format!(
+                                "{}.{name}{suffix}",
+                                own(spelling.terraform_blocks)?.type_name
+                            ),
+                        };
+                        text.push_str(&format!("{address}.{attribute}"));
+                    }
+                }
+            }
+            text.push('}');
+            Json::String(text)
+        }
+        Entry::PolicyDocument(document) => {
+            let skips: Vec<(&str, &str)> = document.skips().collect();
+            let data_name = format!("{name}_{}", document.source);
+            policy::data_source(a, out, data_name, document.document, &skips)
+        }
     })
 }

@@ -6,16 +6,12 @@ mod autoscaling;
 mod construct;
 mod ec2;
 mod elbv2;
-mod iam;
-mod kms;
-mod logs;
 mod lookups;
+mod policy;
 mod raw;
 mod rds;
 mod registry;
 mod route53;
-mod s3;
-mod secretsmanager;
 mod ssm;
 mod zones;
 
@@ -148,11 +144,6 @@ const SERVICES: &[Service] = &[
     elbv2::SERVICE,
     route53::SERVICE,
     acm::SERVICE,
-    iam::SERVICE,
-    kms::SERVICE,
-    s3::SERVICE,
-    logs::SERVICE,
-    secretsmanager::SERVICE,
     rds::SERVICE,
 ];
 
@@ -388,14 +379,6 @@ fn with_accepted_findings(
     out.insert("//".into(), Json::Array(comment));
     out.append(&mut rest);
     out
-}
-
-/// The attributes of a `json!({...})` object literal, for blocks written out in full.
-pub(crate) fn object(value: Json) -> Map<String, Json> {
-    match value {
-        Json::Object(attributes) => attributes,
-        _ => Map::new(),
-    }
 }
 
 /// A resource a kind splits into beside its main block: (type, name, attributes).

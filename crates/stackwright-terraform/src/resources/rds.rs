@@ -14,7 +14,6 @@ pub(super) const SERVICE: Service = Service {
 
 fn block_type(kind: &str) -> Option<(&'static str, bool)> {
     Some(match kind {
-        kinds::RDS_DB_SUBNET_GROUP => ("aws_db_subnet_group", false),
         kinds::RDS_DB_INSTANCE => ("aws_db_instance", false),
         _ => return None,
     })
@@ -22,7 +21,6 @@ fn block_type(kind: &str) -> Option<(&'static str, bool)> {
 
 fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
     Some(match (kind, attr) {
-        (kinds::RDS_DB_SUBNET_GROUP, "name") => "name",
         (kinds::RDS_DB_INSTANCE, "address") => "address",
         (kinds::RDS_DB_INSTANCE, "port") => "port",
         (kinds::RDS_DB_INSTANCE, "arn") => "arn",
@@ -36,12 +34,6 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
 fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
     let resource = a.resource;
     match resource.kind {
-        kinds::RDS_DB_SUBNET_GROUP => {
-            a.copy("description", "description");
-            a.physical_name("name");
-            a.copy("subnet_ids", "subnet_ids");
-            a.tags();
-        }
         kinds::RDS_DB_INSTANCE => {
             a.physical_name("identifier");
             a.copy("engine", "engine");
