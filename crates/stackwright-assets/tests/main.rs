@@ -458,10 +458,14 @@ fn builds_in_one_directory_take_turns() {
 fn an_output_written_while_it_is_packed_is_refused() {
     // The writer must get the CPU while the output is packed: not while a Rust function builds.
     let _cpu = CPU.lock().unwrap_or_else(|e| e.into_inner());
-    // The writer stops by itself after 30,000 lines, or as soon as its directory is gone.
+    // The output holds 4 MB of random bytes, so that packing it takes a while, and a writer that appends
+    // to it without pause: the build exits once the writer has begun. The writer stops as soon as its
+    // directory is gone, or after 20 s.
     let script = "mkdir -p dist && echo x > dist/index.js && \
-                  ( i=0; while [ $i -lt 30000 ] && echo $i >> dist/log.txt; do i=$((i+1)); done ) \
-                  >/dev/null 2>&1 </dev/null & sleep 0.05";
+                  head -c 4000000 /dev/urandom > dist/big.bin && \
+                  ( timeout 20 sh -c 'while echo x >> dist/log.txt; do :; done' ) \
+                  >/dev/null 2>&1 </dev/null & \
+                  while [ ! -s dist/log.txt ]; do sleep 0.01; done";
     let mut accepted = Vec::new();
     for _ in 0..5 {
         let dir = tempfile::tempdir().unwrap();
