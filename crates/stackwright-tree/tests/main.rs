@@ -13,8 +13,9 @@ fn tree(app: &str, artifacts: &[(&str, String)]) -> Vec<(String, Vec<u8>)> {
         .iter()
         .map(|(path, body)| {
             // Every fixture is a module at `terraform/ENV/STACK/main.tf.json`, as the manifest's rules want.
-            let (target, env, stack) = stackwright_tree::fields::layout(path)
+            let artifact = stackwright_tree::fields::ArtifactPath::parse(path)
                 .unwrap_or_else(|| panic!("not an artifact path: {path}"));
+            let (target, env, stack) = (artifact.target.name(), artifact.environment, artifact.stack);
             json!({"env": env, "account": "111111111111", "region": "us-west-2", "stack": stack,
                    "target": target, "path": path, "resources": 1, "sha256": hex_sha256(body.as_bytes())})
         })
