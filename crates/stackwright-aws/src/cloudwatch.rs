@@ -285,16 +285,8 @@ pub(crate) static ALARM: Spelling = Spelling {
     terraform: "aws_cloudwatch_metric_alarm",
     terraform_tags: true,
     attributes: &[
-        Attribute {
-            name: "name",
-            cloudformation: Read::Ref,
-            terraform: "alarm_name",
-        },
-        Attribute {
-            name: "arn",
-            cloudformation: Read::GetAtt("Arn"),
-            terraform: "arn",
-        },
+        Attribute::new("name", Read::Ref, "alarm_name"),
+        Attribute::new("arn", Read::GetAtt("Arn"), "arn"),
     ],
     cloudformation_resource: None,
     terraform_data: &[],

@@ -36,6 +36,17 @@ pub struct Attribute {
     pub terraform: &'static str,
 }
 
+impl Attribute {
+    /// The attribute `name` of the handle, read as `cloudformation` and as Terraform's `terraform`.
+    pub const fn new(name: &'static str, cloudformation: Read, terraform: &'static str) -> Self {
+        Attribute {
+            name,
+            cloudformation,
+            terraform,
+        }
+    }
+}
+
 /// What a construct's kind is in each target; one `static` per kind, beside its builder.
 #[derive(Debug)]
 pub struct Spelling {

@@ -13,21 +13,9 @@ pub(crate) static REPOSITORY: Spelling = Spelling {
     terraform: "aws_ecr_repository",
     terraform_tags: true,
     attributes: &[
-        Attribute {
-            name: "name",
-            cloudformation: Read::Ref,
-            terraform: "name",
-        },
-        Attribute {
-            name: "uri",
-            cloudformation: Read::GetAtt("RepositoryUri"),
-            terraform: "repository_url",
-        },
-        Attribute {
-            name: "arn",
-            cloudformation: Read::GetAtt("Arn"),
-            terraform: "arn",
-        },
+        Attribute::new("name", Read::Ref, "name"),
+        Attribute::new("uri", Read::GetAtt("RepositoryUri"), "repository_url"),
+        Attribute::new("arn", Read::GetAtt("Arn"), "arn"),
     ],
     cloudformation_resource: None,
     terraform_data: &[],

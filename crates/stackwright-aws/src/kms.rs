@@ -232,16 +232,8 @@ pub(crate) static KEY: Spelling = Spelling {
     terraform: "aws_kms_key",
     terraform_tags: true,
     attributes: &[
-        Attribute {
-            name: "arn",
-            cloudformation: Read::GetAtt("Arn"),
-            terraform: "arn",
-        },
-        Attribute {
-            name: "key_id",
-            cloudformation: Read::Ref,
-            terraform: "key_id",
-        },
+        Attribute::new("arn", Read::GetAtt("Arn"), "arn"),
+        Attribute::new("key_id", Read::Ref, "key_id"),
     ],
     cloudformation_resource: None,
     terraform_data: &[],
@@ -271,11 +263,7 @@ pub(crate) static ALIAS: Spelling = Spelling {
     cloudformation: "AWS::KMS::Alias",
     terraform: "aws_kms_alias",
     terraform_tags: false,
-    attributes: &[Attribute {
-        name: "name",
-        cloudformation: Read::Ref,
-        terraform: "name",
-    }],
+    attributes: &[Attribute::new("name", Read::Ref, "name")],
     cloudformation_resource: None,
     terraform_data: &[],
     terraform_blocks: &[],

@@ -20,11 +20,7 @@ pub(crate) static LOG_GROUP: Spelling = Spelling {
     cloudformation: "AWS::Logs::LogGroup",
     terraform: "aws_cloudwatch_log_group",
     terraform_tags: true,
-    attributes: &[Attribute {
-        name: "name",
-        cloudformation: Read::Ref,
-        terraform: "name",
-    }],
+    attributes: &[Attribute::new("name", Read::Ref, "name")],
     cloudformation_resource: None,
     terraform_data: &[],
     terraform_blocks: &[],

@@ -74,11 +74,7 @@ pub(crate) static DB_SUBNET_GROUP: Spelling = Spelling {
     cloudformation: "AWS::RDS::DBSubnetGroup",
     terraform: "aws_db_subnet_group",
     terraform_tags: true,
-    attributes: &[Attribute {
-        name: "name",
-        cloudformation: Read::Ref,
-        terraform: "name",
-    }],
+    attributes: &[Attribute::new("name", Read::Ref, "name")],
     cloudformation_resource: None,
     terraform_data: &[],
     terraform_blocks: &[],

@@ -356,11 +356,7 @@ pub(crate) static RECORD: Spelling = Spelling {
     cloudformation: "AWS::Route53::RecordSet",
     terraform: "aws_route53_record",
     terraform_tags: false,
-    attributes: &[Attribute {
-        name: "name",
-        cloudformation: Read::Ref,
-        terraform: "fqdn",
-    }],
+    attributes: &[Attribute::new("name", Read::Ref, "fqdn")],
     cloudformation_resource: None,
     terraform_data: &[],
     terraform_blocks: &[],

@@ -283,26 +283,10 @@ pub(crate) static BUCKET: Spelling = Spelling {
     terraform: "aws_s3_bucket",
     terraform_tags: true,
     attributes: &[
-        Attribute {
-            name: "name",
-            cloudformation: Read::Ref,
-            terraform: "id",
-        },
-        Attribute {
-            name: "arn",
-            cloudformation: Read::GetAtt("Arn"),
-            terraform: "arn",
-        },
-        Attribute {
-            name: "domain_name",
-            cloudformation: Read::GetAtt("DomainName"),
-            terraform: "bucket_domain_name",
-        },
-        Attribute {
-            name: "regional_domain_name",
-            cloudformation: Read::GetAtt("RegionalDomainName"),
-            terraform: "bucket_regional_domain_name",
-        },
+        Attribute::new("name", Read::Ref, "id"),
+        Attribute::new("arn", Read::GetAtt("Arn"), "arn"),
+        Attribute::new("domain_name", Read::GetAtt("DomainName"), "bucket_domain_name"),
+        Attribute::new("regional_domain_name", Read::GetAtt("RegionalDomainName"), "bucket_regional_domain_name"),
     ],
     cloudformation_resource: Some(Block {
         type_name: "AWS::S3::BucketPolicy",

@@ -248,17 +248,9 @@ pub(crate) static SECRET: Spelling = Spelling {
     terraform: "aws_secretsmanager_secret",
     terraform_tags: true,
     attributes: &[
-        Attribute {
-            name: "arn",
-            cloudformation: Read::Ref,
-            terraform: "arn",
-        },
+        Attribute::new("arn", Read::Ref, "arn"),
         // What the Terraform secret version names the secret by (the ARN in CloudFormation too).
-        Attribute {
-            name: "id",
-            cloudformation: Read::Ref,
-            terraform: "id",
-        },
+        Attribute::new("id", Read::Ref, "id"),
     ],
     cloudformation_resource: None,
     terraform_data: &[Block {

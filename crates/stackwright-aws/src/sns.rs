@@ -12,16 +12,8 @@ pub(crate) static TOPIC: Spelling = Spelling {
     terraform: "aws_sns_topic",
     terraform_tags: true,
     attributes: &[
-        Attribute {
-            name: "arn",
-            cloudformation: Read::Ref,
-            terraform: "arn",
-        },
-        Attribute {
-            name: "name",
-            cloudformation: Read::GetAtt("TopicName"),
-            terraform: "name",
-        },
+        Attribute::new("arn", Read::Ref, "arn"),
+        Attribute::new("name", Read::GetAtt("TopicName"), "name"),
     ],
     cloudformation_resource: None,
     terraform_data: &[],
@@ -34,11 +26,7 @@ pub(crate) static SUBSCRIPTION: Spelling = Spelling {
     cloudformation: "AWS::SNS::Subscription",
     terraform: "aws_sns_topic_subscription",
     terraform_tags: false,
-    attributes: &[Attribute {
-        name: "arn",
-        cloudformation: Read::Ref,
-        terraform: "arn",
-    }],
+    attributes: &[Attribute::new("arn", Read::Ref, "arn")],
     cloudformation_resource: None,
     terraform_data: &[],
     terraform_blocks: &[],

@@ -16,21 +16,9 @@ pub(crate) static QUEUE: Spelling = Spelling {
     terraform: "aws_sqs_queue",
     terraform_tags: true,
     attributes: &[
-        Attribute {
-            name: "arn",
-            cloudformation: Read::GetAtt("Arn"),
-            terraform: "arn",
-        },
-        Attribute {
-            name: "url",
-            cloudformation: Read::Ref,
-            terraform: "url",
-        },
-        Attribute {
-            name: "name",
-            cloudformation: Read::GetAtt("QueueName"),
-            terraform: "name",
-        },
+        Attribute::new("arn", Read::GetAtt("Arn"), "arn"),
+        Attribute::new("url", Read::Ref, "url"),
+        Attribute::new("name", Read::GetAtt("QueueName"), "name"),
     ],
     cloudformation_resource: None,
     terraform_data: &[],

@@ -65,16 +65,8 @@ pub(crate) static PARAMETER: Spelling = Spelling {
     terraform: "aws_ssm_parameter",
     terraform_tags: true,
     attributes: &[
-        Attribute {
-            name: "name",
-            cloudformation: Read::Ref,
-            terraform: "name",
-        },
-        Attribute {
-            name: "arn",
-            cloudformation: Read::GetAtt("Arn"),
-            terraform: "arn",
-        },
+        Attribute::new("name", Read::Ref, "name"),
+        Attribute::new("arn", Read::GetAtt("Arn"), "arn"),
     ],
     cloudformation_resource: None,
     terraform_data: &[],

@@ -98,11 +98,7 @@ pub(crate) static FLOW_LOG: Spelling = Spelling {
     cloudformation: "AWS::EC2::FlowLog",
     terraform: "aws_flow_log",
     terraform_tags: true,
-    attributes: &[Attribute {
-        name: "id",
-        cloudformation: Read::Ref,
-        terraform: "id",
-    }],
+    attributes: &[Attribute::new("id", Read::Ref, "id")],
     cloudformation_resource: None,
     terraform_data: &[],
     terraform_blocks: &[],

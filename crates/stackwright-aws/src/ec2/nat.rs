@@ -11,16 +11,8 @@ pub(crate) static ELASTIC_IP: Spelling = Spelling {
     terraform: "aws_eip",
     terraform_tags: true,
     attributes: &[
-        Attribute {
-            name: "allocation_id",
-            cloudformation: Read::GetAtt("AllocationId"),
-            terraform: "allocation_id",
-        },
-        Attribute {
-            name: "public_ip",
-            cloudformation: Read::GetAtt("PublicIp"),
-            terraform: "public_ip",
-        },
+        Attribute::new("allocation_id", Read::GetAtt("AllocationId"), "allocation_id"),
+        Attribute::new("public_ip", Read::GetAtt("PublicIp"), "public_ip"),
     ],
     cloudformation_resource: None,
     terraform_data: &[],

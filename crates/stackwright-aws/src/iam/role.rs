@@ -394,21 +394,9 @@ pub(crate) static ROLE: Spelling = Spelling {
     terraform: "aws_iam_role",
     terraform_tags: true,
     attributes: &[
-        Attribute {
-            name: "name",
-            cloudformation: Read::Ref,
-            terraform: "name",
-        },
-        Attribute {
-            name: "arn",
-            cloudformation: Read::GetAtt("Arn"),
-            terraform: "arn",
-        },
-        Attribute {
-            name: "unique_id",
-            cloudformation: Read::GetAtt("RoleId"),
-            terraform: "unique_id",
-        },
+        Attribute::new("name", Read::Ref, "name"),
+        Attribute::new("arn", Read::GetAtt("Arn"), "arn"),
+        Attribute::new("unique_id", Read::GetAtt("RoleId"), "unique_id"),
     ],
     cloudformation_resource: None,
     terraform_data: &[],
@@ -437,11 +425,7 @@ pub(crate) static MANAGED_POLICY: Spelling = Spelling {
     cloudformation: "AWS::IAM::ManagedPolicy",
     terraform: "aws_iam_policy",
     terraform_tags: false,
-    attributes: &[Attribute {
-        name: "arn",
-        cloudformation: Read::Ref,
-        terraform: "arn",
-    }],
+    attributes: &[Attribute::new("arn", Read::Ref, "arn")],
     cloudformation_resource: None,
     terraform_data: &[],
     terraform_blocks: &[Block {
@@ -458,16 +442,8 @@ pub(crate) static INSTANCE_PROFILE: Spelling = Spelling {
     terraform: "aws_iam_instance_profile",
     terraform_tags: false,
     attributes: &[
-        Attribute {
-            name: "name",
-            cloudformation: Read::Ref,
-            terraform: "name",
-        },
-        Attribute {
-            name: "arn",
-            cloudformation: Read::GetAtt("Arn"),
-            terraform: "arn",
-        },
+        Attribute::new("name", Read::Ref, "name"),
+        Attribute::new("arn", Read::GetAtt("Arn"), "arn"),
     ],
     cloudformation_resource: None,
     terraform_data: &[],
