@@ -1,12 +1,12 @@
 //! The data tier: PostgreSQL in the data subnets, the assets bucket and the app's log group, all
-//! encrypted with the environment's key.
+//! encrypted with the environment's key, and a job queue with its dead-letter queue (SQS-managed keys).
 
 use crate::config::WebConfig;
 use crate::network::{Network, SecurityGroups};
 use crate::{DATABASE_NAME, POSTGRES_VERSION};
 use stackwright::aws::cloudwatch::{Alarm, Comparison};
 use stackwright::aws::rds::{self, Engine};
-use stackwright::aws::{iam, kms, logs, s3};
+use stackwright::aws::{iam, kms, logs, s3, sqs};
 use stackwright::{Environment, Stack};
 
 /// What the app tier reads and writes.
@@ -78,6 +78,10 @@ pub fn declare(
         );
     }
     let app_logs = stack.add(app_logs);
+    // Work the app hands off: a queue whose messages go to a dead-letter queue after five failed
+    // receives; the dead letters are kept 14 days, longer than the queue's 4.
+    let failed_jobs = stack.add(sqs::Queue::new("FailedJobs").retention_seconds(14 * 24 * 3600));
+    stack.add(sqs::Queue::new("Jobs").dead_letter_queue(&failed_jobs, 5));
     Data {
         database,
         assets,
