@@ -392,6 +392,15 @@ fn run_on(
     // nor a module's backend: they are left out.
     match listing {
         Some(Listing::Format(ListFormat::Human)) => {
+            // The commands name files synth has not written yet: say so, once, where a person looks.
+            if tree.manifest().is_none() {
+                let _ = writeln!(
+                    stderr,
+                    "note: nothing is synthesized in `{}` yet: run synth (with the same --out) before the \
+                     commands below",
+                    args.out.display()
+                );
+            }
             let _ = write!(stdout, "{}", list(&synthesis, &args.out, &tree));
             0
         }

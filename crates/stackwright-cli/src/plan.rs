@@ -65,6 +65,13 @@ fn listing(tree: &PreviousTree, keep: impl Fn(&str, Target) -> bool) -> Result<L
                 manifest_path.display()
             ))
         }
+        (None, _) if tree.dir().exists() && !tree.dir().is_dir() => {
+            return Err(format!(
+                "`{}` is a file, not a directory; --against needs the out directory of a tree that \
+                 stackwright wrote (run synth first, or pass the out directory of another checkout)",
+                tree.dir().display()
+            ))
+        }
         (None, error) => {
             let why = match error {
                 Some(e) => e.to_string(),

@@ -190,6 +190,47 @@ fn list_of_a_file_in_place_of_the_tree_is_an_error() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), "notes\n");
 }
 
+/// `list` describes the tree synth writes, which need not exist yet; its commands name files that do not
+/// exist until synth runs, and a person reading them is told so once (on stderr: stdout stays the list).
+#[test]
+fn list_before_synth_says_the_tree_is_not_written_yet() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    let (code, before, stderr) = run(&two_envs(), &["list", "--out", out_arg]);
+    assert_eq!(code, 0, "{stderr}");
+    assert_eq!(
+        stderr.matches("note: nothing is synthesized in `").count(),
+        1,
+        "{stderr}"
+    );
+    assert!(
+        stderr.contains("run synth (with the same --out)"),
+        "{stderr}"
+    );
+    assert!(!out.exists(), "list wrote nothing");
+    assert_eq!(run(&two_envs(), &["synth", "--out", out_arg]).0, 0);
+    let (code, after, stderr) = run(&two_envs(), &["list", "--out", out_arg]);
+    assert_eq!(code, 0, "{stderr}");
+    assert!(!stderr.contains("nothing is synthesized"), "{stderr}");
+    assert_eq!(before, after);
+}
+
+#[test]
+fn plan_against_a_file_says_it_is_a_file() {
+    let scratch = tempfile::tempdir().unwrap();
+    let file = scratch.path().join("afile");
+    std::fs::write(&file, "notes\n").unwrap();
+    let (code, stdout, stderr) = run(&two_envs(), &["plan", "--against", file.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stdout}");
+    assert!(
+        stderr.contains("afile` is a file, not a directory; --against needs the out directory"),
+        "{stderr}"
+    );
+    assert_eq!(stderr.matches("error:").count(), 1, "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "notes\n");
+}
+
 #[test]
 fn unknown_environment_is_an_error() {
     let scratch = tempfile::tempdir().unwrap();
