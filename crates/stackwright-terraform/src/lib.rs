@@ -297,7 +297,14 @@ fn lower_module(instance: &StackInstance, keep: Keep) -> Module<ModuleDocument> 
     if let Some(role_arn) = &settings.assume_role_arn {
         provider.insert("assume_role".into(), json!({ "role_arn": role_arn }));
     }
-    for (key, _) in instance.default_tags.iter().filter(|(_, v)| v.is_empty()) {
+    // The `environment` tag is the environment's name: an empty one is that name's error already.
+    let named_after_an_empty_name =
+        |key: &str| key == stackwright_core::tags::ENVIRONMENT && env.name.is_empty();
+    for (key, _) in instance
+        .default_tags
+        .iter()
+        .filter(|(k, v)| v.is_empty() && !named_after_an_empty_name(k))
+    {
         // hashicorp/terraform-provider-aws#42247 and #37297: an empty value in `default_tags` plans
         // wrong changes (removing resource tags) or none at all, so the module never converges.
         problems.push(

@@ -790,3 +790,29 @@ fn list_names_the_state_file_terraform_uses_through_a_linked_output_directory() 
         .join("terraform-state/demo/dev/main/terraform.tfstate");
     assert_eq!(std::path::Path::new(&state), expected);
 }
+
+/// One mistake, one error: an environment whose own declaration is wrong is not run, so that its stacks do
+/// not repeat the mistake (an empty name made an empty `environment` tag, refused again by Terraform).
+#[test]
+fn an_empty_environment_name_is_one_error() {
+    let app = App::new("demo")
+        .environment(Environment::new("", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("dev", "1234", "us-west-2", ()))
+        .stack("main", |s, _| {
+            s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        });
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let (code, _, stderr) = run(&app, &["synth", "--out", out.to_str().unwrap()]);
+    assert_eq!(code, 1, "{stderr}");
+    assert!(
+        stderr.contains("invalid environment name ``: expected a non-empty name"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("invalid account id `1234`"), "{stderr}");
+    assert!(
+        stderr.contains("error: 2 problems found; nothing was written"),
+        "{stderr}"
+    );
+    assert!(!out.exists());
+}
