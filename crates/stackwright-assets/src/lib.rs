@@ -666,8 +666,14 @@ impl AssetHandle {
     /// `${path.module}/../../../assets/<sha256>.zip`, for a hashicorp/aws `aws_lambda_function`'s
     /// `filename` (with [`sha256_base64`](Self::sha256_base64) as its `source_code_hash`), which
     /// Terraform uploads with the function. No CloudFormation equivalent (an error there: use
-    /// [`s3_bucket`](Self::s3_bucket) and [`s3_key`](Self::s3_key)).
+    /// [`s3_bucket`](Self::s3_bucket) and [`s3_key`](Self::s3_key)). An image's is an error at the
+    /// caller's line (no zip of it is in the tree).
+    #[track_caller]
     pub fn terraform_path(&self) -> Expr {
+        if self.asset.kind == Kind::Image {
+            self.misuse("terraform_path", std::panic::Location::caller());
+            return Expr::from(format!("/{}", terraform_source(&self.asset.sha256)));
+        }
         let relative = format!("/{}", terraform_source(&self.asset.sha256));
         match self.node {
             Some(resource) => {
@@ -707,8 +713,13 @@ impl AssetHandle {
     }
 
     /// The zip's sha256 in base64, as Terraform's `filebase64sha256` and Lambda's `CodeSha256` give it:
-    /// `source_code_hash`.
+    /// `source_code_hash`. An image's is an error at the caller's line (an image function's code is
+    /// its `image_uri()`, whose tag is the digest).
+    #[track_caller]
     pub fn sha256_base64(&self) -> Expr {
+        if self.asset.kind == Kind::Image {
+            self.misuse("sha256_base64", std::panic::Location::caller());
+        }
         let raw: Vec<u8> = (0..32)
             .map(|i| u8::from_str_radix(&self.asset.sha256[2 * i..2 * i + 2], 16).unwrap_or(0))
             .collect();
@@ -741,7 +752,7 @@ pub fn problems(stack: &Stack) -> Vec<Diagnostic> {
             let message = if asset.kind == Kind::Image {
                 format!(
                     "`{method}()` of image asset `{}` (declared at {}:{}): an image is pushed to the \
-                     image repository, and no object of it is published to the asset bucket; use \
+                     image repository, and no zip of it is published to the asset bucket or the tree; use \
                      `image_uri()` (a Lambda function's `Code.ImageUri` with `PackageType::Image`)",
                     asset.source,
                     asset.location.file(),

@@ -1023,13 +1023,17 @@ fn a_handle_read_as_the_other_kind_fails_at_the_read() {
             let zip = stack.asset(Asset::directory(code.clone()));
             stack.output("Key", image.s3_key());
             stack.output("Uri", zip.image_uri());
+            stack.output("Path", image.terraform_path());
+            stack.output("Hash", image.sha256_base64());
         });
     let errors = fails(
         &app,
         &[
             "`s3_key()` of image asset `",
-            "an image is pushed to the image repository, and no object of it is published to the \
-             asset bucket; use `image_uri()`",
+            "an image is pushed to the image repository, and no zip of it is published to the \
+             asset bucket or the tree; use `image_uri()`",
+            "`terraform_path()` of image asset `",
+            "`sha256_base64()` of image asset `",
             "`image_uri()` of directory asset `",
             "it is a zip, not a container image; use `s3_bucket()` and `s3_key()`",
         ],
