@@ -12,8 +12,11 @@
 //! What the targets do generically around a construct, as for every resource: tags (CloudFormation from
 //! its tagging table, Terraform `tags` when [`Spelling::terraform_tags`]), `DeletionPolicy` and
 //! `prevent_destroy` from the removal policy, dependencies, overrides, accepted findings, validation.
+//! What no form says but the engine orders or checks by is neutral and kept beside the forms: the node's
+//! part in the network ([`set_network`]: internet gateways, subnets, routes, public addresses) and its
+//! availability zones ([`add_availability_zone`]).
 
-use stackwright_core::{Resource, Target, Value};
+use stackwright_core::{Expr, Resource, Target, Value};
 
 /// How a construct's attribute is read in CloudFormation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -138,6 +141,11 @@ const DELETION_PROTECTION: &str = "$stackwright:deletion-protection";
 const NEUTRAL_DELETION_PROTECTION: &str = "deletion_protection";
 /// The node's property holding the bodies of its Terraform blocks, by suffix.
 const TERRAFORM_BLOCKS: &str = "construct_terraform_blocks";
+/// The node's property holding its part in the network ([`Network`]), which the engine orders by.
+const NETWORK: &str = "construct_network";
+/// The node's property listing the availability zones it is placed in, which the engine checks against
+/// the environment's region.
+const ZONES: &str = "construct_zones";
 
 impl Form {
     /// An empty form.
@@ -299,10 +307,11 @@ pub enum Hcl {
 /// Stores both targets' forms on the construct's node, in place of the builder's own properties (which
 /// only the construct's file reads).
 pub fn finish(resource: &mut Resource, cloudformation: Form, terraform: Form) {
-    // Deletion protection stays for the core to turn off ([`Form::deletion_protection`]).
+    // Deletion protection stays for the core to turn off ([`Form::deletion_protection`]), the network
+    // part and the zones for the engine to read.
     resource
         .properties
-        .retain(|(name, _)| *name == NEUTRAL_DELETION_PROTECTION);
+        .retain(|(name, _)| [NEUTRAL_DELETION_PROTECTION, NETWORK, ZONES].contains(name));
     resource.set(CLOUDFORMATION, Value::Map(cloudformation.entries));
     resource.set(TERRAFORM, Value::Map(terraform.entries));
     if !cloudformation.skips.is_empty() {
@@ -311,6 +320,127 @@ pub fn finish(resource: &mut Resource, cloudformation: Form, terraform: Form) {
     if !terraform.skips.is_empty() {
         resource.set(TERRAFORM_SKIPS, Value::Map(terraform.skips));
     }
+}
+
+/// A construct's part in reaching the internet through a VPC's internet gateway, which no reference says:
+/// the engine makes what has a public address wait for the gateway's attachment (AWS refuses it before).
+/// Set with [`set_network`], read with [`network`].
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Network {
+    /// An internet gateway attached to the VPC `vpc` (its id). CloudFormation attaches it with the
+    /// resource its spelling adds beside it ([`Spelling::cloudformation_resource`]), which whatever waits
+    /// for the gateway waits for.
+    InternetGateway {
+        /// The VPC's id.
+        vpc: Expr,
+    },
+    /// A subnet of the VPC `vpc`; `public` when what launches in it gets a public address.
+    Subnet {
+        /// The VPC's id.
+        vpc: Expr,
+        /// Whether it maps public IPv4 addresses on launch.
+        public: bool,
+    },
+    /// A route through `gateway` (its id), which waits for the gateway's attachment when that is an
+    /// internet gateway.
+    Route {
+        /// The next hop's id.
+        gateway: Expr,
+    },
+    /// A resource with a public address, which waits for the internet gateways `reach` says.
+    PublicAddress(Reach),
+}
+
+/// Which internet gateways of its stack a resource with a public address waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reach {
+    /// Every one (it names no VPC: an Elastic IP).
+    Any,
+    /// Those of the VPCs of the subnets it references.
+    Subnets,
+    /// Those of the VPCs of the subnets it references that map public addresses on launch.
+    PublicSubnets,
+}
+
+impl Reach {
+    const ALL: [(Reach, &'static str); 3] = [
+        (Reach::Any, "any"),
+        (Reach::Subnets, "subnets"),
+        (Reach::PublicSubnets, "public-subnets"),
+    ];
+}
+
+/// Records the node's part in the network ([`Network`]); [`finish`] keeps it.
+pub fn set_network(resource: &mut Resource, part: Network) {
+    let value = match part {
+        Network::InternetGateway { vpc } => object(&[
+            ("part", Value::from("internet-gateway")),
+            ("vpc", Value::Str(vpc)),
+        ]),
+        Network::Subnet { vpc, public } => object(&[
+            ("part", Value::from("subnet")),
+            ("vpc", Value::Str(vpc)),
+            ("public", Value::Bool(public)),
+        ]),
+        Network::Route { gateway } => object(&[
+            ("part", Value::from("route")),
+            ("gateway", Value::Str(gateway)),
+        ]),
+        Network::PublicAddress(reach) => {
+            let name = Reach::ALL
+                .iter()
+                .find(|(r, _)| *r == reach)
+                .map_or("any", |(_, name)| name);
+            object(&[
+                ("part", Value::from("public-address")),
+                ("reach", Value::from(name)),
+            ])
+        }
+    };
+    resource.set(NETWORK, value);
+}
+
+/// The node's part in the network, when its builder recorded one ([`set_network`]).
+pub fn network(resource: &Resource) -> Option<Network> {
+    let stored = resource.get(NETWORK)?;
+    let expr = |key: &str| stored.get(key).and_then(Value::as_expr).cloned();
+    Some(match stored.get("part").map(literal)? {
+        "internet-gateway" => Network::InternetGateway { vpc: expr("vpc")? },
+        "subnet" => Network::Subnet {
+            vpc: expr("vpc")?,
+            public: stored.get("public").and_then(Value::as_bool) == Some(true),
+        },
+        "route" => Network::Route {
+            gateway: expr("gateway")?,
+        },
+        "public-address" => {
+            let name = stored.get("reach").map(literal)?;
+            let (reach, _) = Reach::ALL.iter().find(|(_, n)| *n == name)?;
+            Network::PublicAddress(*reach)
+        }
+        _ => return None,
+    })
+}
+
+/// Records that the node is placed in availability zone `zone` (a name or a reference), which the engine
+/// checks against the environment's region when it is a literal; [`finish`] keeps it.
+pub fn add_availability_zone(resource: &mut Resource, zone: Expr) {
+    let mut zones = match resource.get(ZONES) {
+        Some(Value::List(zones)) => zones.clone(),
+        _ => Vec::new(),
+    };
+    zones.push(Value::Str(zone));
+    resource.set(ZONES, Value::List(zones));
+}
+
+/// The availability zones the node's builder recorded ([`add_availability_zone`]), in order.
+pub fn availability_zones(resource: &Resource) -> impl Iterator<Item = &Expr> {
+    resource
+        .get(ZONES)
+        .and_then(Value::as_list)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_expr)
 }
 
 /// Adds the body of the construct's Terraform block `suffix` (one of [`Spelling::terraform_blocks`]) to
@@ -735,6 +865,31 @@ mod tests {
             Some(("name", Entry::RequiredName { lowercase: false }))
         ));
         assert!(spelling("aws.test.Kind").is_none());
+        // The network part and the zones survive `finish`.
+        let mut placed = Resource::new("Subnet", "aws.test.Kind");
+        let vpc = Expr::from("vpc-1");
+        set_network(
+            &mut placed,
+            Network::Subnet {
+                vpc: vpc.clone(),
+                public: true,
+            },
+        );
+        add_availability_zone(&mut placed, Expr::from("eu-west-1a"));
+        add_availability_zone(&mut placed, Expr::from("eu-west-1b"));
+        finish(&mut placed, Form::new(), Form::new());
+        assert_eq!(
+            network(&placed),
+            Some(Network::Subnet { vpc, public: true })
+        );
+        let zones: Vec<_> = availability_zones(&placed)
+            .filter_map(Expr::as_literal)
+            .collect();
+        assert_eq!(zones, ["eu-west-1a", "eu-west-1b"]);
+        for reach in [Reach::Any, Reach::Subnets, Reach::PublicSubnets] {
+            set_network(&mut placed, Network::PublicAddress(reach));
+            assert_eq!(network(&placed), Some(Network::PublicAddress(reach)));
+        }
         assert_eq!(
             spelling(crate::kinds::SNS_TOPIC).map(|s| s.terraform),
             Some("aws_sns_topic")
