@@ -146,6 +146,17 @@ const NETWORK: &str = "construct_network";
 /// The node's property listing the availability zones it is placed in, which the engine checks against
 /// the environment's region.
 const ZONES: &str = "construct_zones";
+/// The value of a form's entry that is the deletion protection as text (`"true"`/`"false"`).
+const DELETION_PROTECTION_TEXT: &str = "$stackwright:deletion-protection-text";
+/// The value of a form's entry that is the environment's region, as text.
+const REGION: &str = "$stackwright:region";
+/// The value of a form's entry that makes the main block wait for a block of another construct.
+const WAIT_FOR: &str = "$stackwright:wait-for";
+/// The reason of a checkov skip that applies only once the core turned deletion protection off.
+const UNPROTECTED: &str = "$stackwright:unprotected";
+/// The reason given for a deletion-protection check skipped in an environment that tears down.
+const UNPROTECTED_REASON: &str = "deletion protection is off because the environment tears down completely \
+     (Environment::removal_policy(RemovalPolicy::Destroy)); a protected resource cannot be destroyed";
 
 impl Form {
     /// An empty form.
@@ -256,21 +267,7 @@ impl Form {
     /// Property `name` is a Terraform expression (`${...}`) made of `parts`, for what no neutral value
     /// says (a secret's value read from its own data source); CloudFormation has no such entry.
     pub fn terraform_expression(&mut self, name: &str, parts: Vec<Hcl>) -> &mut Self {
-        let parts = parts
-            .into_iter()
-            .map(|part| match part {
-                Hcl::Raw(text) => object(&[("raw", Value::from(text))]),
-                Hcl::Text(text) => object(&[("text", Value::from(text))]),
-                Hcl::Block { suffix, attribute } => object(&[
-                    ("block", Value::from(suffix)),
-                    ("attribute", Value::from(attribute)),
-                ]),
-            })
-            .collect();
-        self.set(
-            name,
-            Value::Map(vec![(EXPRESSION.to_owned(), Value::List(parts))]),
-        )
+        self.set(name, terraform_expression(parts))
     }
 
     /// Copies the builder's own property `from` of `resource` (its private bag) to property `to`, when set.
@@ -286,6 +283,59 @@ impl Form {
         self.skips.push((id.to_owned(), Value::from(reason)));
         self
     }
+
+    /// checkov check `id` (a deletion-protection check) does not apply once the environment, tearing
+    /// down completely, turned the resource's deletion protection off (which the core decides after the
+    /// builder is declared). For a resource declared protected.
+    pub fn checkov_skip_when_unprotected(&mut self, id: &str) -> &mut Self {
+        let marker = Value::Map(vec![(UNPROTECTED.to_owned(), Value::Bool(true))]);
+        self.skips.push((id.to_owned(), marker));
+        self
+    }
+
+    /// The main block waits (Terraform `depends_on`) for the block `suffix` (one of its
+    /// [`Spelling::terraform_blocks`]) of the construct `reference` reads, when that construct is in
+    /// this stack (a listener for its certificate's validation); nothing otherwise.
+    pub fn wait_for_block(&mut self, reference: Expr, suffix: &str) -> &mut Self {
+        let body = object(&[
+            ("reference", Value::Str(reference)),
+            ("suffix", Value::from(suffix)),
+        ]);
+        let name = format!("{WAIT_FOR}{suffix}");
+        self.set(&name, Value::Map(vec![(WAIT_FOR.to_owned(), body)]))
+    }
+}
+
+/// A value standing, anywhere in a form, for the resource's deletion protection as the environment
+/// leaves it, as text (`"true"`/`"false"`, as load balancer attributes take it); absent when the builder
+/// did not set it.
+pub fn deletion_protection_text() -> Value {
+    Value::Map(vec![(
+        DELETION_PROTECTION_TEXT.to_owned(),
+        Value::Bool(true),
+    )])
+}
+
+/// A value standing, anywhere in a form, for the environment's region as literal text (a private hosted
+/// zone's `VPCRegion`), where a pseudo value (`Expr::region()`) would be read at deploy time.
+pub fn region() -> Value {
+    Value::Map(vec![(REGION.to_owned(), Value::Bool(true))])
+}
+
+/// A value standing, anywhere in a form, for a Terraform expression ([`Form::terraform_expression`]).
+pub fn terraform_expression(parts: Vec<Hcl>) -> Value {
+    let parts = parts
+        .into_iter()
+        .map(|part| match part {
+            Hcl::Raw(text) => object(&[("raw", Value::from(text))]),
+            Hcl::Text(text) => object(&[("text", Value::from(text))]),
+            Hcl::Block { suffix, attribute } => object(&[
+                ("block", Value::from(suffix)),
+                ("attribute", Value::from(attribute)),
+            ]),
+        })
+        .collect();
+    Value::Map(vec![(EXPRESSION.to_owned(), Value::List(parts))])
 }
 
 /// A part of a Terraform expression ([`Form::terraform_expression`]).
@@ -297,9 +347,10 @@ pub enum Hcl {
     Text(String),
     /// An attribute of the construct's own Terraform block or data source of this suffix.
     Block {
-        /// The block's suffix (one of [`Spelling::terraform_blocks`] or [`Spelling::terraform_data`]).
+        /// The block's suffix (one of [`Spelling::terraform_blocks`] or [`Spelling::terraform_data`]);
+        /// empty for the main block.
         suffix: &'static str,
-        /// The attribute read.
+        /// The attribute read; empty for the block's address itself (a `for` over its instances).
         attribute: &'static str,
     },
 }
@@ -565,6 +616,21 @@ pub enum Entry<'a> {
     Expression(&'a [Value]),
     /// An IAM policy document ([`Form::policy_document`]).
     PolicyDocument(PolicyDocument<'a>),
+    /// Literal text the form settled at lowering ([`deletion_protection_text`]).
+    Literal(&'static str),
+    /// The environment's region, as literal text ([`region`]).
+    Region,
+    /// A map or list holding entries of its own below it ([`deletion_protection_text`], [`region`],
+    /// [`terraform_expression`]): each item or value is read with [`nested`].
+    Nested(&'a Value),
+    /// The main block waits for the block `suffix` of the construct `reference` reads
+    /// ([`Form::wait_for_block`]); no attribute.
+    WaitFor {
+        /// The reference to the other construct.
+        reference: &'a Value,
+        /// The other construct's block.
+        suffix: &'a str,
+    },
 }
 
 /// An IAM policy document entry of a form.
@@ -670,6 +736,17 @@ fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
             Entry::Value(value)
         }
         Some([(marker, suffix)]) if marker == OWN_BLOCK => Entry::OwnBlock(literal(suffix)),
+        Some([(marker, _)]) if marker == DELETION_PROTECTION_TEXT => {
+            match resource.get(NEUTRAL_DELETION_PROTECTION)?.as_bool()? {
+                true => Entry::Literal("true"),
+                false => Entry::Literal("false"),
+            }
+        }
+        Some([(marker, _)]) if marker == REGION => Entry::Region,
+        Some([(marker, body)]) if marker == WAIT_FOR => Entry::WaitFor {
+            reference: body.get("reference")?,
+            suffix: literal(body.get("suffix")?),
+        },
         Some([(marker, parts)]) if marker == EXPRESSION => Entry::Expression(parts.as_list()?),
         Some([(marker, body)]) if marker == POLICY_DOCUMENT => {
             let part = |key: &str| body.get(key);
@@ -679,8 +756,26 @@ fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
                 skips: part("skips").and_then(Value::as_map).unwrap_or_default(),
             })
         }
+        _ if holds_marker(value) => Entry::Nested(value),
         _ => Entry::Value(value),
     })
+}
+
+/// What a value nested in an [`Entry::Nested`] stands for; `None` leaves it out.
+pub fn nested<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
+    entry(resource, value)
+}
+
+/// Whether `value` holds a marker below its top level.
+fn holds_marker(value: &Value) -> bool {
+    let marked = |v: &Value| {
+        matches!(v.as_map(), Some([(k, _)]) if k.starts_with("$stackwright:")) || holds_marker(v)
+    };
+    match value {
+        Value::List(items) => items.iter().any(marked),
+        Value::Map(entries) => entries.iter().any(|(_, v)| marked(v)),
+        _ => false,
+    }
 }
 
 /// The checkov checks (id, reason) that `target`'s form of a construct's node makes inapplicable.
@@ -689,17 +784,20 @@ pub fn skips(resource: &Resource, target: Target) -> impl Iterator<Item = (&str,
         Target::CloudFormation => CLOUDFORMATION_SKIPS,
         Target::Terraform => TERRAFORM_SKIPS,
     };
+    let unprotected = matches!(
+        resource.get(NEUTRAL_DELETION_PROTECTION),
+        Some(Value::Bool(false))
+    );
     resource
         .get(key)
         .and_then(Value::as_map)
         .unwrap_or_default()
         .iter()
-        .map(|(id, reason)| {
-            let reason = reason
-                .as_expr()
-                .and_then(|e| e.as_literal())
-                .unwrap_or_default();
-            (id.as_str(), reason)
+        .filter_map(move |(id, reason)| match reason.as_map() {
+            Some([(marker, _)]) if marker == UNPROTECTED => {
+                unprotected.then_some((id.as_str(), UNPROTECTED_REASON))
+            }
+            _ => Some((id.as_str(), literal(reason))),
         })
 }
 
@@ -849,6 +947,7 @@ mod tests {
                 Entry::OwnBlock(suffix) => format!("{name}=<block {suffix}>"),
                 Entry::Expression(parts) => format!("{name}=<{} parts>", parts.len()),
                 Entry::Value(value) => format!("{name}={value:?}"),
+                other => format!("{name}={other:?}"),
             })
             .collect();
         assert_eq!(
@@ -893,6 +992,61 @@ mod tests {
         assert_eq!(
             spelling(crate::kinds::SNS_TOPIC).map(|s| s.terraform),
             Some("aws_sns_topic")
+        );
+    }
+
+    #[test]
+    fn markers_settle_at_any_depth_and_protection_skips_follow_the_environment() {
+        let mut resource = Resource::new("Lb", "aws.test.Kind");
+        resource.set(NEUTRAL_DELETION_PROTECTION, true);
+        let mut cfn = Form::new();
+        cfn.set(
+            "Attributes",
+            Value::List(vec![object(&[
+                ("Key", "deletion_protection.enabled".into()),
+                ("Value", deletion_protection_text()),
+            ])]),
+        )
+        .set("Plain", Value::List(vec![Value::from("a")]))
+        .set("Region", region())
+        .wait_for_block(Expr::from("arn"), "_validation")
+        .checkov_skip_when_unprotected("CKV_1");
+        finish(&mut resource, cfn, Form::new());
+        let settled = |resource: &Resource| -> Vec<String> {
+            entries(resource, Target::CloudFormation)
+                .map(|(name, entry)| match entry {
+                    Entry::Nested(Value::List(items)) => {
+                        let inner: Vec<String> = items[0]
+                            .as_map()
+                            .unwrap_or_default()
+                            .iter()
+                            .map(|(k, v)| format!("{k}:{:?}", nested(resource, v)))
+                            .collect();
+                        format!("{name}=[{}]", inner.join(","))
+                    }
+                    Entry::Value(_) => format!("{name}=<value>"),
+                    Entry::Region => format!("{name}=<region>"),
+                    Entry::WaitFor { suffix, .. } => format!("<wait {suffix}>"),
+                    other => format!("{name}={other:?}"),
+                })
+                .collect()
+        };
+        assert_eq!(
+            settled(&resource),
+            [
+                r#"Attributes=[Key:Some(Value(Str(Literal("deletion_protection.enabled")))),Value:Some(Literal("true"))]"#,
+                "Plain=<value>",
+                "Region=<region>",
+                "<wait _validation>",
+            ]
+        );
+        assert_eq!(skips(&resource, Target::CloudFormation).count(), 0);
+        // The core turns protection off in an environment that tears down completely.
+        resource.apply_environment_removal(stackwright_core::RemovalPolicy::Destroy);
+        assert!(settled(&resource)[0].ends_with(r#"Value:Some(Literal("false"))]"#));
+        assert_eq!(
+            skips(&resource, Target::CloudFormation).collect::<Vec<_>>(),
+            [("CKV_1", UNPROTECTED_REASON)]
         );
     }
 }

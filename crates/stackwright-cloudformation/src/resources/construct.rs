@@ -4,7 +4,7 @@
 use super::{Props, Secondary};
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::construct::{self, Entry, Spelling};
-use stackwright_core::Target;
+use stackwright_core::{Target, Value};
 
 /// Fills `p` from the construct's CloudFormation form, adds the resource it has beside its main one
 /// (under `id` and the block's suffix) to `out`, and returns its type.
@@ -58,7 +58,25 @@ fn lower_entry(p: &mut Props, entry: Entry) -> Option<Json> {
         }
         Entry::Number(text) => super::number(text),
         Entry::PolicyDocument(policy) => p.value(policy.document),
-        // Terraform's own blocks have no CloudFormation address.
-        Entry::OwnBlock(_) | Entry::Expression(_) => return None,
+        Entry::Literal(text) => crate::expr::literal(text),
+        Entry::Region => Json::String(p.lowering.env.region.clone()),
+        Entry::Nested(Value::List(items)) => Json::Array(
+            items
+                .iter()
+                .filter_map(|item| lower_entry(p, construct::nested(p.resource, item)?))
+                .collect(),
+        ),
+        Entry::Nested(Value::Map(entries)) => Json::Object(
+            entries
+                .iter()
+                .filter_map(|(key, value)| {
+                    let lowered = lower_entry(p, construct::nested(p.resource, value)?)?;
+                    Some((key.clone(), lowered))
+                })
+                .collect(),
+        ),
+        Entry::Nested(value) => p.value(value),
+        // Terraform's own blocks have no CloudFormation address, and CloudFormation infers the order.
+        Entry::OwnBlock(_) | Entry::Expression(_) | Entry::WaitFor { .. } => return None,
     })
 }

@@ -5,7 +5,7 @@ use super::{policy, Attrs, Secondary};
 use crate::names::{item_name, unique_in};
 use serde_json::{Map, Value as Json};
 use stackwright_aws::construct::{self, Entry, ExpressionPart, Spelling};
-use stackwright_core::Target;
+use stackwright_core::{Expr, Target, Value};
 
 /// Fills `a` from the construct's Terraform form: its checkov skips, its attributes in order (a value
 /// that is `Expr::no_value()` is left out), then the resource's own tags if the type takes them; adds the
@@ -103,13 +103,18 @@ fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> 
                             blocks.iter().find(|b| b.suffix == suffix)
                         };
                         let address = match own(spelling.terraform_data) {
+                            _ if suffix.is_empty() => format!("{}.{name}", spelling.terraform),
                             Some(data) => format!("data.{}.{name}{suffix}", data.type_name),
                             None => format!(
                                 "{}.{name}{suffix}",
                                 own(spelling.terraform_blocks)?.type_name
                             ),
                         };
-                        text.push_str(&format!("{address}.{attribute}"));
+                        text.push_str(&address);
+                        if !attribute.is_empty() {
+                            text.push('.');
+                            text.push_str(attribute);
+                        }
                     }
                 }
             }
@@ -121,5 +126,42 @@ fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> 
             let data_name = format!("{name}_{}", document.source);
             policy::data_source(a, out, data_name, document.document, &skips)
         }
+        Entry::Literal(text) => Json::String(crate::expr::escape(text)),
+        Entry::Region => Json::String(crate::expr::escape(&a.lowering.env.region)),
+        Entry::Nested(Value::List(items)) => Json::Array(
+            items
+                .iter()
+                .filter_map(|item| lower_entry(a, out, name, construct::nested(resource, item)?))
+                .collect(),
+        ),
+        Entry::Nested(Value::Map(entries)) => Json::Object(
+            entries
+                .iter()
+                .filter_map(|(key, value)| {
+                    let lowered = lower_entry(a, out, name, construct::nested(resource, value)?)?;
+                    Some((crate::expr::escape(key), lowered))
+                })
+                .collect(),
+        ),
+        Entry::Nested(value) => a.value(value),
+        Entry::WaitFor { reference, suffix } => {
+            out.depends_on.extend(wait_address(a, reference, suffix));
+            return None;
+        }
     })
+}
+
+/// The address of block `suffix` of the construct `reference` reads, when it is in this stack.
+fn wait_address(a: &Attrs, reference: &Value, suffix: &str) -> Option<String> {
+    let Expr::Attr(attr) = reference.as_expr()? else {
+        return None;
+    };
+    let target = a.lowering.stack.resource(attr.resource)?;
+    let spelling = construct::spelling(target.kind)?;
+    let block = spelling
+        .terraform_blocks
+        .iter()
+        .find(|b| b.suffix == suffix)?;
+    let name = &a.lowering.names.resources[attr.resource.index as usize];
+    Some(format!("{}.{name}{suffix}", block.type_name))
 }
