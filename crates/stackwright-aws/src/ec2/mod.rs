@@ -1,5 +1,6 @@
 //! EC2 networking and compute.
 
+mod endpoint;
 mod flow_log;
 mod instance;
 mod launch_template;
@@ -9,9 +10,11 @@ mod security_group;
 mod volume;
 mod zones;
 
+pub(crate) use endpoint::VPC_ENDPOINT;
 pub(crate) use flow_log::FLOW_LOG;
 pub(crate) use nat::ELASTIC_IP;
 pub(crate) use network::{ROUTE_TABLE, SUBNET_ROUTE_TABLE_ASSOCIATION};
+pub use endpoint::{GatewayService, VpcEndpoint, VpcEndpointHandle};
 pub use flow_log::{FlowLog, FlowLogHandle, TrafficType, VpcFlowLogs, VpcFlowLogsHandle};
 pub use instance::{Instance, InstanceHandle, RootVolume};
 pub use launch_template::{LaunchTemplate, LaunchTemplateHandle};
