@@ -8,6 +8,7 @@ mod nat;
 mod network;
 mod security_group;
 mod volume;
+mod vpc_network;
 mod zones;
 
 pub(crate) use endpoint::VPC_ENDPOINT;
@@ -26,6 +27,9 @@ pub use network::{
 };
 pub use security_group::{Peer, Port, SecurityGroup, SecurityGroupHandle};
 pub use volume::{Volume, VolumeHandle, VolumeType};
+pub use vpc_network::{
+    NatGateways, SubnetBlocks, Tier, VpcNetwork, VpcNetworkHandle, MAX_ZONES,
+};
 pub use zones::{
     zone_in_region, zone_index, zone_problems, AvailabilityZonesHandle, StackExt, ZONE_ATTRIBUTES,
 };
