@@ -431,3 +431,33 @@ fn combinations_that_cannot_work_are_located_errors() {
     );
     assert!(errors.contains(&at), "not located at {at}:\n{errors}");
 }
+
+#[test]
+fn an_invalid_vpc_block_is_one_error_and_a_zone_of_another_region_is_located() {
+    let vpc_at = line_below(3);
+    let zones_at = line_below(5);
+    let app = one_stack(|s| {
+        VpcNetwork::new("A", "10.0.0.0/8").add_to(s);
+        VpcNetwork::new("B", "10.1.0.0/16")
+            .availability_zones(["eu-west-1a"])
+            .add_to(s);
+    });
+    let errors = fails(
+        &app,
+        &[
+            "VPC CIDR block: CIDR block `10.0.0.0/8` has prefix /8; expected a prefix from /16 to /28",
+            "availability zone `eu-west-1a` is not in the environment's region `us-west-2`",
+        ],
+    );
+    assert!(
+        errors.contains(&vpc_at),
+        "not located at {vpc_at}:\n{errors}"
+    );
+    assert!(
+        errors.contains(&zones_at),
+        "not located at {zones_at}:\n{errors}"
+    );
+    // A: the VPC alone (its subnets, planned in a stand-in block, add nothing); B: each of its two
+    // subnets names the zone; and the summary line.
+    assert_eq!(errors.matches("error:").count(), 4, "{errors}");
+}
