@@ -461,3 +461,52 @@ fn an_invalid_vpc_block_is_one_error_and_a_zone_of_another_region_is_located() {
     // subnets names the zone; and the summary line.
     assert_eq!(errors.matches("error:").count(), 4, "{errors}");
 }
+
+/// The network's handles are what other constructs take: a replicated service behind HTTPS, its load
+/// balancer in the public subnets and its fleet in the private ones.
+#[test]
+fn a_replicated_service_runs_in_the_network() {
+    use stackwright::aws::service::{Frontend, Machine, ReplicatedService, Scaling, Size};
+    let app = one_stack(|s| {
+        let network = VpcNetwork::new("Net", "10.0.0.0/16").add_to(s);
+        ReplicatedService::new(
+            "Web",
+            Machine::new("ami-12345678", "t3.small").user_data("#!/bin/sh\n"),
+            Frontend::Https {
+                certificate_arn: "arn:aws:acm:us-west-2:123456789012:certificate/abc".into(),
+            },
+            8080,
+            "/health",
+            Size {
+                min: 2,
+                max: 4,
+                scaling: Scaling::TargetCpu { percent: 60 },
+            },
+        )
+        .add_to(s, network.for_service());
+    });
+    let docs = artifacts(&app);
+    let resources = &docs[CFN]["Resources"];
+    assert_eq!(
+        resources["WebLoadBalancer"]["Properties"]["Subnets"],
+        json!([{"Ref": "NetPublic1"}, {"Ref": "NetPublic2"}])
+    );
+    let fleet = resources
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::AutoScaling::AutoScalingGroup")
+        .unwrap();
+    assert_eq!(
+        fleet["Properties"]["VPCZoneIdentifier"],
+        json!([{"Ref": "NetPrivate1"}, {"Ref": "NetPrivate2"}])
+    );
+    let groups = tf_of(&docs, "aws_autoscaling_group");
+    assert_eq!(
+        groups.values().next().unwrap()["vpc_zone_identifier"],
+        json!([
+            "${aws_subnet.net_private_1.id}",
+            "${aws_subnet.net_private_2.id}"
+        ])
+    );
+}
