@@ -435,9 +435,14 @@ fn combinations_that_cannot_work_are_located_errors() {
 #[test]
 fn an_invalid_vpc_block_is_one_error_and_a_zone_of_another_region_is_located() {
     let vpc_at = line_below(3);
-    let zones_at = line_below(5);
+    let zones_at = line_below(10);
     let app = one_stack(|s| {
-        VpcNetwork::new("A", "10.0.0.0/8").add_to(s);
+        VpcNetwork::new("A", "10.0.0.0/8")
+            .tier_blocks(
+                Tier::Public,
+                SubnetBlocks::given(["10.9.0.0/24", "10.9.1.0/24"]),
+            )
+            .add_to(s);
         VpcNetwork::new("B", "10.1.0.0/16")
             .availability_zones(["eu-west-1a"])
             .add_to(s);

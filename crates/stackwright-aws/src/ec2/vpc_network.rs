@@ -395,16 +395,20 @@ impl VpcNetwork {
                     .to_owned(),
             );
         }
-        // An invalid VPC block is reported by the VPC itself; the subnets are planned in a stand-in.
-        let vpc_block = self.cidr.unwrap_or(Ipv4Cidr {
-            address: std::net::Ipv4Addr::new(10, 0, 0, 0),
-            prefix: 16,
-        });
         let given = self.tiers.iter().any(|tier| matches!(tier, Some(Some(_))));
-        let plan = match self.plan(vpc_block, false) {
-            Ok(plan) => plan,
+        let plan = match self.cidr.map(|vpc| (vpc, self.plan(vpc, false))) {
+            // An invalid VPC block is reported by the VPC itself; the subnets are planned by default in
+            // a stand-in block, unchecked, so that blocks given for the intended one add no error.
+            None => {
+                let stand_in = Ipv4Cidr {
+                    address: std::net::Ipv4Addr::new(10, 0, 0, 0),
+                    prefix: 16,
+                };
+                self.plan(stand_in, true).unwrap_or_default()
+            }
+            Some((_, Ok(plan))) => plan,
             // The blocks asked for do not work: the default plan instead, if it is another one.
-            Err(found) => {
+            Some((vpc_block, Err(found))) => {
                 problems.extend(found);
                 match given {
                     true => self.plan(vpc_block, true).unwrap_or_else(|found| {
