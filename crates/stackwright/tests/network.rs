@@ -515,3 +515,23 @@ fn a_replicated_service_runs_in_the_network() {
         ])
     );
 }
+
+#[test]
+fn a_gateway_endpoint_without_route_tables_is_a_located_error() {
+    let at = line_below(3);
+    let app = one_stack(|s| {
+        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        s.add(ec2::VpcEndpoint::gateway(
+            "S3",
+            &vpc,
+            GatewayService::S3,
+            &[],
+        ));
+    });
+    let errors = fails(
+        &app,
+        &["gateway endpoint to s3: no route table, so no subnet would reach it; expected at least one \
+           route table"],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+}
