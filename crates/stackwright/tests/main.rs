@@ -16,6 +16,7 @@ mod existing;
 mod hostile;
 mod limits;
 mod lowering;
+mod network;
 mod pseudo;
 mod removal;
 mod renames;

@@ -97,23 +97,43 @@ pub fn environments() -> Vec<Environment<WebConfig>> {
 
 /// The app with the given environments; [`app`] uses [`environments`].
 pub fn app_with(environments: Vec<Environment<WebConfig>>) -> App<WebConfig> {
-    environments
-        .into_iter()
-        .fold(
-            App::new("webapp")
-                .tag(tags::OWNER, "web-platform")
-                .tag(tags::COST_CENTER, "cc-2024"),
-            App::environment,
-        )
-        .stack("web", web)
+    app_of(environments).stack("web", web)
+}
+
+/// The app's name, tags and environments, without stacks.
+fn app_of(environments: Vec<Environment<WebConfig>>) -> App<WebConfig> {
+    environments.into_iter().fold(
+        App::new("webapp")
+            .tag(tags::OWNER, "web-platform")
+            .tag(tags::COST_CENTER, "cc-2024"),
+        App::environment,
+    )
 }
 
 pub fn app() -> App<WebConfig> {
     app_with(environments())
 }
 
+/// The web app with its network declared by the network construct (`ec2::VpcNetwork`, see
+/// [`network::declare_with_construct`]) rather than by hand, plus a gateway endpoint to S3 for the
+/// assets bucket; a cargo example target (`web-app-vpc-network`), snapshot under
+/// `snapshots/web-app-vpc-network/`.
+pub fn vpc_network_app() -> App<WebConfig> {
+    app_of(environments()).stack("web", |stack, env| {
+        web_with(stack, env, network::declare_with_construct)
+    })
+}
+
+/// Declares a network of one environment, its flow logs encrypted with the key.
+type DeclareNetwork = fn(&mut Stack, &WebConfig, &str, &kms::KeyHandle) -> network::Network;
+
 /// The web app stack, run once per environment: network, data, edge, then the app tier that uses them.
 pub fn web(stack: &mut Stack, env: &Environment<WebConfig>) {
+    web_with(stack, env, network::declare)
+}
+
+/// [`web`] with the network from `declare_network`.
+fn web_with(stack: &mut Stack, env: &Environment<WebConfig>, declare_network: DeclareNetwork) {
     // One key for the environment's data at rest: database (and its master password), assets, logs.
     let key = stack.add(
         kms::Key::new("DataKey")
@@ -123,7 +143,7 @@ pub fn web(stack: &mut Stack, env: &Environment<WebConfig>) {
             ))
             .allow_cloudwatch_logs(),
     );
-    let net = network::declare(stack, env.config(), env.name(), &key);
+    let net = declare_network(stack, env.config(), env.name(), &key);
     let groups = network::security_groups(stack, &net.vpc);
     let data = data::declare(stack, env, &net, &groups, &key);
     let edge = edge::declare(stack, env, &net, &groups);

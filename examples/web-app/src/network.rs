@@ -108,6 +108,39 @@ pub fn declare(
     }
 }
 
+/// The same three tiers declared with the network construct (`ec2::VpcNetwork`) instead of by hand:
+/// the same blocks, zones and NAT choice, flow logs encrypted with `key`; the ids are the construct's
+/// (`Network-Public-1`, ...), and a single NAT gateway serves both app subnets through one route table.
+/// The [`vpc_network_app`](crate::vpc_network_app) variant uses it.
+pub fn declare_with_construct(
+    stack: &mut Stack,
+    config: &WebConfig,
+    env_name: &str,
+    key: &kms::KeyHandle,
+) -> Network {
+    let nat_gateways = match config.nat_gateway_per_zone {
+        true => ec2::NatGateways::PerZone,
+        false => ec2::NatGateways::Single,
+    };
+    let network = ec2::VpcNetwork::new("Network", VPC_CIDR)
+        .vpc(|vpc| vpc.tag("Name", format!("webapp-{env_name}")))
+        .availability_zones(config.zones.iter().cloned())
+        .tier_blocks(ec2::Tier::Public, ec2::SubnetBlocks::given(PUBLIC_SUBNETS))
+        .tier_blocks(ec2::Tier::Private, ec2::SubnetBlocks::given(APP_SUBNETS))
+        .tier_blocks(ec2::Tier::Isolated, ec2::SubnetBlocks::given(DATA_SUBNETS))
+        .nat_gateways(nat_gateways)
+        .gateway_endpoint(ec2::GatewayService::S3)
+        .flow_logs(|logs| logs.log_group(|group| group.encryption_key(key)))
+        .add_to(stack);
+    Network {
+        vpc: network.vpc().clone(),
+        public: network.public_subnets().to_vec(),
+        app: network.private_subnets().to_vec(),
+        data: network.isolated_subnets().to_vec(),
+        egress: network.private_default_routes().to_vec(),
+    }
+}
+
 /// The security groups of the three tiers, each open only to the tier in front of it.
 pub struct SecurityGroups {
     pub load_balancer: ec2::SecurityGroupHandle,

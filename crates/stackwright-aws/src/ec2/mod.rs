@@ -1,5 +1,6 @@
 //! EC2 networking and compute.
 
+mod endpoint;
 mod flow_log;
 mod instance;
 mod launch_template;
@@ -7,11 +8,14 @@ mod nat;
 mod network;
 mod security_group;
 mod volume;
+mod vpc_network;
 mod zones;
 
+pub(crate) use endpoint::VPC_ENDPOINT;
 pub(crate) use flow_log::FLOW_LOG;
 pub(crate) use nat::ELASTIC_IP;
 pub(crate) use network::{ROUTE_TABLE, SUBNET_ROUTE_TABLE_ASSOCIATION};
+pub use endpoint::{GatewayService, VpcEndpoint, VpcEndpointHandle};
 pub use flow_log::{FlowLog, FlowLogHandle, TrafficType, VpcFlowLogs, VpcFlowLogsHandle};
 pub use instance::{Instance, InstanceHandle, RootVolume};
 pub use launch_template::{LaunchTemplate, LaunchTemplateHandle};
@@ -23,6 +27,9 @@ pub use network::{
 };
 pub use security_group::{Peer, Port, SecurityGroup, SecurityGroupHandle};
 pub use volume::{Volume, VolumeHandle, VolumeType};
+pub use vpc_network::{
+    NatGateways, SubnetBlocks, Tier, VpcNetwork, VpcNetworkHandle, MAX_ZONES,
+};
 pub use zones::{
     zone_in_region, zone_index, zone_problems, AvailabilityZonesHandle, StackExt, ZONE_ATTRIBUTES,
 };
