@@ -48,6 +48,7 @@ constructs! {
     ecr: [REPOSITORY],
     iam: [ROLE, ROLE_POLICY, MANAGED_POLICY, INSTANCE_PROFILE],
     kms: [KEY, ALIAS],
+    lambda: [FUNCTION],
     logs: [LOG_GROUP],
     rds: [DB_SUBNET_GROUP],
     route53: [RECORD],
