@@ -13,7 +13,7 @@
 //!     .timeout_seconds(30)
 //!     .environment("TABLE_NAME", table.name())
 //!     .add_to(stack);
-//! stack.add(table.grant_read_write(worker.role()));
+//! stack.add(table.grant_read_write(&worker));
 //! # }
 //! ```
 

@@ -3,6 +3,7 @@
 
 use crate::construct::{Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
+use crate::iam::{Grantee, RolePolicy, Statement};
 use crate::{construct, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
@@ -123,6 +124,44 @@ attr_handle!(
         name: "name",
     } id: String, retention_seconds: i64
 );
+
+impl QueueHandle {
+    /// Lets `to` (a role, or a function's role) send messages to the queue:
+    /// `stack.add(queue.grant_send(&function))`. The queue is encrypted with SQS-managed keys, which need
+    /// no key permissions.
+    #[track_caller]
+    pub fn grant_send(&self, to: &impl Grantee) -> RolePolicy {
+        let statements = vec![Statement::allow()
+            .actions(SEND_ACTIONS)
+            .resource(self.arn())];
+        RolePolicy::grant(to.grantee_role(), &self.id, "Send", statements)
+    }
+
+    /// Lets `to` receive, delete and hide messages of the queue (what a consumer, and a Lambda event
+    /// source mapping, needs): `stack.add(queue.grant_consume(&function))`.
+    #[track_caller]
+    pub fn grant_consume(&self, to: &impl Grantee) -> RolePolicy {
+        let statements = vec![Statement::allow()
+            .actions(CONSUME_ACTIONS)
+            .resource(self.arn())];
+        RolePolicy::grant(to.grantee_role(), &self.id, "Consume", statements)
+    }
+}
+
+/// What a producer needs.
+const SEND_ACTIONS: [&str; 3] = [
+    "sqs:SendMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+];
+/// What a consumer needs.
+const CONSUME_ACTIONS: [&str; 5] = [
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+];
 
 impl Declare for Queue {
     type Handle = QueueHandle;

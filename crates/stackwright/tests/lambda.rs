@@ -305,3 +305,78 @@ fn a_literal_secret_in_a_variable_is_an_error() {
     });
     fails(&app, &["DB_PASSWORD"]);
 }
+
+#[test]
+fn grants_take_a_function_and_attach_resource_scoped_statements_to_its_role() {
+    use stackwright::aws::{dynamodb, kms, s3, sns};
+    let app = one_stack(|s| {
+        let jobs = s.add(sqs::Queue::new("Jobs"));
+        let key = s.add(kms::Key::new("TopicKey"));
+        let alerts = s.add(sns::Topic::new("Alerts").encryption_key(&key));
+        let plain = s.add(sns::Topic::new("Plain"));
+        let table = s.add(dynamodb::Table::new("Orders", dynamodb::Key::string("pk")));
+        let bucket = s.add(s3::Bucket::new("Files"));
+        let f = Function::new("Api", zip(), Runtime::Python312, "index.handler").add_to(s);
+        s.add(jobs.grant_send(&f));
+        s.add(jobs.grant_consume(&f));
+        s.add(alerts.grant_publish(&f));
+        s.add(plain.grant_publish(&f));
+        s.add(table.grant_read_write(&f));
+        s.add(bucket.grant_read(&f));
+        // A role is still a grantee.
+        let other = s.add(sqs::Queue::new("Other"));
+        s.add(other.grant_send(f.role()));
+    });
+    let docs = artifacts(&app);
+    let resources = &docs[CFN]["Resources"];
+    let policy = |id: &str| resources[id]["Properties"].clone();
+    for id in [
+        "ApiRoleJobsSend",
+        "ApiRoleJobsConsume",
+        "ApiRoleAlertsPublish",
+        "ApiRoleOrdersReadWrite",
+        "ApiRoleFilesRead",
+    ] {
+        assert_eq!(policy(id)["Roles"], json!([{"Ref": "ApiRole"}]), "{id}");
+    }
+    let jobs = json!({"Fn::GetAtt": ["Jobs", "Arn"]});
+    assert_eq!(
+        policy("ApiRoleJobsSend")["PolicyDocument"]["Statement"],
+        json!([{"Effect": "Allow",
+            "Action": ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+            "Resource": [jobs]}])
+    );
+    assert_eq!(
+        policy("ApiRoleJobsConsume")["PolicyDocument"]["Statement"],
+        json!([{"Effect": "Allow",
+            "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
+                "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+            "Resource": [jobs]}])
+    );
+    assert_eq!(
+        policy("ApiRoleAlertsPublish")["PolicyDocument"]["Statement"],
+        json!([
+            {"Effect": "Allow", "Action": ["sns:Publish"], "Resource": [{"Ref": "Alerts"}]},
+            {"Effect": "Allow", "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+                "Resource": [{"Fn::GetAtt": ["TopicKey", "Arn"]}]}
+        ])
+    );
+    // The AWS managed key needs no grant.
+    assert_eq!(
+        policy("ApiRolePlainPublish")["PolicyDocument"]["Statement"],
+        json!([{"Effect": "Allow", "Action": ["sns:Publish"], "Resource": [{"Ref": "Plain"}]}])
+    );
+    assert_eq!(
+        resources["Alerts"]["Properties"]["KmsMasterKeyId"],
+        json!({"Fn::GetAtt": ["TopicKey", "Arn"]})
+    );
+    assert_eq!(
+        policy("ApiRoleOtherSend")["Roles"],
+        json!([{"Ref": "ApiRole"}])
+    );
+    let tf = &docs[TF]["resource"]["aws_iam_role_policy"];
+    assert_eq!(
+        tf["api_role_jobs_send"]["role"],
+        "${aws_iam_role.api_role.name}"
+    );
+}
