@@ -29,6 +29,12 @@ use crate::ssm::ParameterHandle;
 use crate::{construct, Handle};
 use stackwright_core::{Declare, Expr, HasResourceRef, Resource, ResourceRef, Stack, Value};
 
+mod events;
+pub(crate) use events::{EVENT_SOURCE_MAPPING, PERMISSION};
+pub use events::{
+    EventSourceMappingHandle, QueueEventSource, TopicEventSource, TopicEventSourceHandle,
+};
+
 /// The neutral kind of a function.
 pub const KIND: &str = "aws.lambda.Function";
 
@@ -577,6 +583,7 @@ impl Function {
             id,
             role,
             log_group,
+            timeout_seconds,
         }
     }
 }
@@ -617,7 +624,7 @@ attr_handle!(
         arn: "arn",
         /// The function's name.
         name: "name",
-    } id: String, role: RoleHandle, log_group: LogGroupHandle
+    } id: String, role: RoleHandle, log_group: LogGroupHandle, timeout_seconds: i64
 );
 
 impl FunctionHandle {
@@ -634,6 +641,11 @@ impl FunctionHandle {
     /// The id the function was declared with.
     pub fn declared_id(&self) -> &str {
         &self.id
+    }
+
+    /// How long an invocation may run, in seconds.
+    pub fn timeout_seconds(&self) -> i64 {
+        self.timeout_seconds
     }
 }
 

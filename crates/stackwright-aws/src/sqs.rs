@@ -33,6 +33,8 @@ pub const DEFAULT_RETENTION_SECONDS: i64 = 4 * 24 * 3600;
 pub const MAX_RETENTION_SECONDS: i64 = 14 * 24 * 3600;
 /// The shortest retention SQS offers: one minute.
 pub const MIN_RETENTION_SECONDS: i64 = 60;
+/// The visibility timeout SQS gives a queue by default.
+pub const DEFAULT_VISIBILITY_TIMEOUT_SECONDS: i64 = 30;
 /// The longest visibility timeout SQS offers: 12 hours.
 pub const MAX_VISIBILITY_TIMEOUT_SECONDS: i64 = 12 * 3600;
 
@@ -122,8 +124,21 @@ attr_handle!(
         url: "url",
         /// The queue's name.
         name: "name",
-    } id: String, retention_seconds: i64
+    } id: String, retention_seconds: i64, visibility_timeout_seconds: i64
 );
+
+impl QueueHandle {
+    /// How long a received message stays hidden (SQS's 30 seconds unless set): a consuming function's
+    /// timeout must not exceed it.
+    pub fn visibility_timeout_seconds(&self) -> i64 {
+        self.visibility_timeout_seconds
+    }
+
+    /// The id the queue was declared with.
+    pub(crate) fn declared_id(&self) -> &str {
+        &self.id
+    }
+}
 
 impl QueueHandle {
     /// Lets `to` (a role, or a function's role) send messages to the queue:
@@ -224,6 +239,8 @@ impl Declare for Queue {
                 handle: Handle(at),
                 id,
                 retention_seconds,
+                visibility_timeout_seconds: visibility_timeout_seconds
+                    .unwrap_or(DEFAULT_VISIBILITY_TIMEOUT_SECONDS),
             },
         )
     }

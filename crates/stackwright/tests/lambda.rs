@@ -380,3 +380,165 @@ fn grants_take_a_function_and_attach_resource_scoped_statements_to_its_role() {
         "${aws_iam_role.api_role.name}"
     );
 }
+
+#[test]
+fn a_queue_event_source_is_a_mapping_that_waits_for_the_consume_grant() {
+    use stackwright::aws::lambda::QueueEventSource;
+    let app = one_stack(|s| {
+        let jobs = s.add(sqs::Queue::new("Jobs").visibility_timeout_seconds(60));
+        let worker = Function::new("Worker", zip(), Runtime::Python312, "index.handler")
+            .timeout_seconds(60)
+            .add_to(s);
+        let mapping = QueueEventSource::new("WorkerJobs", &worker, &jobs)
+            .batch_size(100)
+            .maximum_batching_window_seconds(5)
+            .report_batch_item_failures()
+            .maximum_concurrency(4)
+            .add_to(s);
+        s.output("Mapping", mapping.uuid());
+    });
+    let docs = artifacts(&app);
+    let resources = &docs[CFN]["Resources"];
+    assert_eq!(
+        resources["WorkerJobs"],
+        json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": ["WorkerRoleJobsConsume"],
+        "Properties": {
+            "FunctionName": {"Fn::GetAtt": ["Worker", "Arn"]},
+            "EventSourceArn": {"Fn::GetAtt": ["Jobs", "Arn"]},
+            "BatchSize": 100,
+            "MaximumBatchingWindowInSeconds": 5,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "ScalingConfig": {"MaximumConcurrency": 4},
+            "Tags": [
+                {"Key": "app", "Value": "demo"},
+                {"Key": "environment", "Value": "dev"},
+                {"Key": "managed-by", "Value": "stackwright"}
+            ]
+        }})
+    );
+    assert_eq!(
+        resources["WorkerRoleJobsConsume"]["Properties"]["Roles"],
+        json!([{"Ref": "WorkerRole"}])
+    );
+    assert_eq!(
+        docs[TF]["resource"]["aws_lambda_event_source_mapping"]["worker_jobs"],
+        json!({
+            "depends_on": ["aws_iam_role_policy.worker_role_jobs_consume"],
+            "function_name": "${aws_lambda_function.worker.arn}",
+            "event_source_arn": "${aws_sqs_queue.jobs.arn}",
+            "batch_size": 100,
+            "maximum_batching_window_in_seconds": 5,
+            "function_response_types": ["ReportBatchItemFailures"],
+            "scaling_config": {"maximum_concurrency": 4}
+        })
+    );
+    assert_eq!(
+        docs[TF]["output"]["mapping"]["value"],
+        "${aws_lambda_event_source_mapping.worker_jobs.uuid}"
+    );
+}
+
+#[test]
+fn a_topic_event_source_subscribes_and_lets_only_that_topic_invoke() {
+    use stackwright::aws::lambda::TopicEventSource;
+    use stackwright::aws::sns;
+    let app = one_stack(|s| {
+        let alerts = s.add(sns::Topic::new("Alerts"));
+        let f = Function::new("Pager", zip(), Runtime::Python312, "index.handler").add_to(s);
+        TopicEventSource::new("PagerAlerts", &f, &alerts).add_to(s);
+    });
+    let docs = artifacts(&app);
+    let resources = &docs[CFN]["Resources"];
+    assert_eq!(
+        resources["PagerAlertsPermission"],
+        json!({"Type": "AWS::Lambda::Permission", "Properties": {
+            "FunctionName": {"Fn::GetAtt": ["Pager", "Arn"]},
+            "Action": "lambda:InvokeFunction",
+            "Principal": "sns.amazonaws.com",
+            "SourceArn": {"Ref": "Alerts"}
+        }})
+    );
+    assert_eq!(
+        resources["PagerAlerts"]["DependsOn"],
+        json!(["PagerAlertsPermission"])
+    );
+    assert_eq!(resources["PagerAlerts"]["Properties"]["Protocol"], "lambda");
+    let permission = &docs[TF]["resource"]["aws_lambda_permission"]["pager_alerts_permission"];
+    assert_eq!(permission["source_arn"], "${aws_sns_topic.alerts.arn}");
+    assert_eq!(permission["principal"], "sns.amazonaws.com");
+}
+
+#[test]
+fn a_schedule_invokes_the_function_as_a_role_of_its_own() {
+    use stackwright::aws::scheduler::Schedule;
+    let app = one_stack(|s| {
+        let f = Function::new("Sweep", zip(), Runtime::Python312, "index.handler").add_to(s);
+        Schedule::invoke("Every5", "rate(5 minutes)", &f)
+            .description("Sweeps what is left")
+            .add_to(s);
+    });
+    let docs = artifacts(&app);
+    let resources = &docs[CFN]["Resources"];
+    assert_eq!(
+        resources["Every5"],
+        json!({"Type": "AWS::Scheduler::Schedule", "DependsOn": ["Every5Invoke"], "Properties": {
+            "Description": "Sweeps what is left",
+            "ScheduleExpression": "rate(5 minutes)",
+            "State": "ENABLED",
+            "FlexibleTimeWindow": {"Mode": "OFF"},
+            "Target": {"Arn": {"Fn::GetAtt": ["Sweep", "Arn"]},
+                "RoleArn": {"Fn::GetAtt": ["Every5Role", "Arn"]}}
+        }})
+    );
+    assert_eq!(
+        resources["Every5Role"]["Properties"]["AssumeRolePolicyDocument"]["Statement"],
+        json!([{"Effect": "Allow", "Principal": {"Service": ["scheduler.amazonaws.com"]},
+            "Action": ["sts:AssumeRole"],
+            "Condition": {"StringEquals": {"aws:SourceAccount": [{"Ref": "AWS::AccountId"}]}}}])
+    );
+    assert_eq!(
+        resources["Every5Invoke"]["Properties"]["PolicyDocument"]["Statement"],
+        json!([{"Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": [
+            {"Fn::GetAtt": ["Sweep", "Arn"]},
+            {"Fn::Sub": "${Sweep.Arn}:*"}
+        ]}])
+    );
+    let tf = &docs[TF]["resource"]["aws_scheduler_schedule"]["every5"];
+    assert_eq!(tf["flexible_time_window"], json!({"mode": "OFF"}));
+    assert_eq!(
+        tf["target"],
+        json!({"arn": "${aws_lambda_function.sweep.arn}", "role_arn": "${aws_iam_role.every5_role.arn}"})
+    );
+}
+
+#[test]
+fn bad_event_source_and_schedule_input_is_a_located_error() {
+    use stackwright::aws::lambda::QueueEventSource;
+    use stackwright::aws::scheduler::Schedule;
+    let at = line_below(6);
+    let app = one_stack(|s| {
+        let jobs = s.add(sqs::Queue::new("Jobs"));
+        let worker = Function::new("Worker", zip(), Runtime::Python312, "index.handler")
+            .timeout_seconds(120)
+            .add_to(s);
+        QueueEventSource::new("WorkerJobs", &worker, &jobs)
+            .batch_size(50)
+            .add_to(s);
+        Schedule::invoke("Often", "rate(1 minutes)", &worker).add_to(s);
+        Schedule::invoke("Never", "every day", &worker)
+            .flexible_window_minutes(0)
+            .add_to(s);
+    });
+    let errors = fails(
+        &app,
+        &[
+            "queue batch size of 50 without a batching window",
+            "queue `Jobs` hides a received message 30 seconds, less than function `Worker`'s timeout \
+             of 120",
+            "schedule expression `rate(1 minutes)`: a rate is a positive number and its unit",
+            "schedule expression `every day`: no `(`",
+            "flexible window of 0 minutes: expected 1 to 1440",
+        ],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+}
