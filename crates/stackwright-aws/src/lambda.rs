@@ -30,7 +30,10 @@ use crate::{construct, Handle};
 use stackwright_core::{Declare, Expr, HasResourceRef, Resource, ResourceRef, Stack, Value};
 
 mod events;
+mod url;
 pub(crate) use events::{EVENT_SOURCE_MAPPING, PERMISSION};
+pub(crate) use url::URL;
+pub use url::{FunctionUrl, FunctionUrlHandle};
 pub use events::{
     EventSourceMappingHandle, QueueEventSource, TopicEventSource, TopicEventSourceHandle,
 };

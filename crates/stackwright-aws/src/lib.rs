@@ -48,7 +48,7 @@ constructs! {
     ecr: [REPOSITORY],
     iam: [ROLE, ROLE_POLICY, MANAGED_POLICY, INSTANCE_PROFILE],
     kms: [KEY, ALIAS],
-    lambda: [FUNCTION, EVENT_SOURCE_MAPPING, PERMISSION],
+    lambda: [FUNCTION, EVENT_SOURCE_MAPPING, PERMISSION, URL],
     logs: [LOG_GROUP],
     rds: [DB_SUBNET_GROUP],
     route53: [RECORD],

@@ -542,3 +542,40 @@ fn bad_event_source_and_schedule_input_is_a_located_error() {
     );
     assert!(errors.contains(&at), "not located at {at}:\n{errors}");
 }
+
+#[test]
+fn a_function_url_takes_iam_authentication() {
+    use stackwright::aws::lambda::FunctionUrl;
+    let app = one_stack(|s| {
+        let f = Function::new("Api", zip(), Runtime::Python312, "index.handler").add_to(s);
+        let url = s.add(FunctionUrl::new("ApiUrl", &f));
+        s.add(FunctionUrl::new("Stream", &f).response_streaming());
+        s.output("Url", url.url());
+    });
+    let docs = artifacts(&app);
+    assert_eq!(
+        docs[CFN]["Resources"]["ApiUrl"],
+        json!({"Type": "AWS::Lambda::Url", "Properties": {
+            "TargetFunctionArn": {"Fn::GetAtt": ["Api", "Arn"]},
+            "AuthType": "AWS_IAM",
+            "InvokeMode": "BUFFERED"
+        }})
+    );
+    assert_eq!(
+        docs[CFN]["Resources"]["Stream"]["Properties"]["InvokeMode"],
+        "RESPONSE_STREAM"
+    );
+    assert_eq!(
+        docs[CFN]["Outputs"]["Url"]["Value"],
+        json!({"Fn::GetAtt": ["ApiUrl", "FunctionUrl"]})
+    );
+    assert_eq!(
+        docs[TF]["resource"]["aws_lambda_function_url"]["api_url"],
+        json!({"function_name": "${aws_lambda_function.api.arn}",
+            "authorization_type": "AWS_IAM", "invoke_mode": "BUFFERED"})
+    );
+    assert_eq!(
+        docs[TF]["output"]["url"]["value"],
+        "${aws_lambda_function_url.api_url.function_url}"
+    );
+}
