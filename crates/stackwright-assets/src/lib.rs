@@ -727,6 +727,18 @@ impl AssetHandle {
     }
 }
 
+/// A Lambda function's code from an asset: a zip's bucket and key, an image's URI
+/// (`lambda::Function::new("Api", &code, ..)`, `lambda::Function::from_image("Api", &image)`).
+impl From<&AssetHandle> for stackwright_aws::lambda::Code {
+    fn from(asset: &AssetHandle) -> Self {
+        if asset.asset.kind == Kind::Image {
+            stackwright_aws::lambda::Code::image(asset.image_uri())
+        } else {
+            stackwright_aws::lambda::Code::s3(asset.s3_bucket(), asset.s3_key())
+        }
+    }
+}
+
 /// Every problem of the assets of a stack that is known only once the stack is defined: an asset the
 /// [`bootstrap`] stack itself publishes ([`bootstrap_problems`]), and each read of a handle that does
 /// not fit its asset's kind (an image's S3 bucket, key or URL, which no zip is published to; a zip's

@@ -2,7 +2,7 @@
 
 use crate::cloudwatch::Metric;
 use crate::handle::{attr_handle, common_setters};
-use crate::iam::{RoleHandle, RolePolicy, Statement};
+use crate::iam::{Grantee, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS, ENCRYPT_DECRYPT_ACTIONS};
 use crate::naming::physical_name;
 use crate::construct::{object, Attribute, Form, Read, Spelling};
@@ -176,7 +176,8 @@ impl TableHandle {
 
     /// Lets `role` read items (get, query, scan), also through indexes.
     #[track_caller]
-    pub fn grant_read(&self, role: &RoleHandle) -> RolePolicy {
+    pub fn grant_read(&self, role: &impl Grantee) -> RolePolicy {
+        let role = role.grantee_role();
         let mut statements = vec![Statement::allow()
             .actions(READ_ACTIONS)
             .resources(self.arns())];
@@ -186,7 +187,8 @@ impl TableHandle {
 
     /// Lets `role` read and write items.
     #[track_caller]
-    pub fn grant_read_write(&self, role: &RoleHandle) -> RolePolicy {
+    pub fn grant_read_write(&self, role: &impl Grantee) -> RolePolicy {
+        let role = role.grantee_role();
         let mut statements = vec![Statement::allow()
             .actions(READ_ACTIONS.iter().chain(&WRITE_ACTIONS).copied())
             .resources(self.arns())];

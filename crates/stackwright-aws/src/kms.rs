@@ -3,7 +3,7 @@
 use crate::check::set_bounded;
 use crate::construct::{Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
-use crate::iam::{PolicyDocument, Principal, RoleHandle, RolePolicy, Statement};
+use crate::iam::{Grantee, PolicyDocument, Principal, RolePolicy, Statement};
 use crate::{arn, construct, kinds, Handle};
 use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef};
 
@@ -128,7 +128,8 @@ impl KeyHandle {
 
     /// Lets `role` decrypt with this key: `stack.add(key.grant_decrypt(&role))`.
     #[track_caller]
-    pub fn grant_decrypt(&self, role: &RoleHandle) -> RolePolicy {
+    pub fn grant_decrypt(&self, role: &impl Grantee) -> RolePolicy {
+        let role = role.grantee_role();
         let statements = vec![Statement::allow()
             .actions(DECRYPT_ACTIONS)
             .resource(self.arn())];
@@ -137,7 +138,8 @@ impl KeyHandle {
 
     /// Lets `role` encrypt and decrypt with this key, including data keys.
     #[track_caller]
-    pub fn grant_encrypt_decrypt(&self, role: &RoleHandle) -> RolePolicy {
+    pub fn grant_encrypt_decrypt(&self, role: &impl Grantee) -> RolePolicy {
+        let role = role.grantee_role();
         let statements = vec![Statement::allow()
             .actions(ENCRYPT_DECRYPT_ACTIONS)
             .resource(self.arn())];

@@ -2,7 +2,7 @@
 
 use crate::construct::{Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
-use crate::iam::{RoleHandle, RolePolicy, Statement};
+use crate::iam::{Grantee, RolePolicy, Statement};
 use crate::kms::KeyHandle;
 use crate::naming::physical_name;
 use crate::{arn, construct, kinds, Handle};
@@ -116,7 +116,8 @@ impl LogGroupHandle {
     /// Lets `role` create streams in this group and write events to them:
     /// `stack.add(log_group.grant_write(&role))`.
     #[track_caller]
-    pub fn grant_write(&self, role: &RoleHandle) -> RolePolicy {
+    pub fn grant_write(&self, role: &impl Grantee) -> RolePolicy {
+        let role = role.grantee_role();
         let statements = vec![Statement::allow()
             .actions([
                 "logs:CreateLogStream",

@@ -138,6 +138,7 @@ pub const RULES: &[(&str, &Rule)] = &[
     (kinds::CLOUDWATCH_ALARM, &CLOUDWATCH_ALARM),
     (kinds::LOAD_BALANCER, &LOAD_BALANCER),
     (kinds::TARGET_GROUP, &TARGET_GROUP),
+    (crate::lambda::KIND, &LAMBDA_FUNCTION),
 ];
 
 pub fn rule_for(kind: &str) -> Option<&'static Rule> {

@@ -3,7 +3,7 @@
 use crate::cloudwatch::Metric;
 use crate::ec2::{SecurityGroupHandle, SubnetHandle};
 use crate::handle::{attr_handle, common_setters};
-use crate::iam::{RoleHandle, RolePolicy, Statement};
+use crate::iam::{Grantee, RoleHandle, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS};
 use crate::naming::physical_name;
 use crate::construct::{Attribute, Form, Read, Spelling};
@@ -345,7 +345,8 @@ impl DbInstanceHandle {
     /// Lets `role` connect as database user `db_user` with IAM database authentication:
     /// `stack.add(db.grant_connect(&role, "app"))`.
     #[track_caller]
-    pub fn grant_connect(&self, role: &RoleHandle, db_user: &str) -> RolePolicy {
+    pub fn grant_connect(&self, role: &impl Grantee, db_user: &str) -> RolePolicy {
+        let role = role.grantee_role();
         let user = arn::regional(
             "rds-db",
             interpolate!["dbuser:", self.resource_id(), "/", db_user],
@@ -364,7 +365,8 @@ impl DbInstanceHandle {
     /// `stack.add(db.grant_read_master_user_secret(&role))`. The value is read at run time; no artifact
     /// holds it.
     #[track_caller]
-    pub fn grant_read_master_user_secret(&self, role: &RoleHandle) -> RolePolicy {
+    pub fn grant_read_master_user_secret(&self, role: &impl Grantee) -> RolePolicy {
+        let role = role.grantee_role();
         let mut statements = vec![Statement::allow()
             .actions(secretsmanager::READ_ACTIONS)
             .resource(self.master_user_secret_arn())];

@@ -1,7 +1,7 @@
 //! Simple Storage Service buckets.
 
 use crate::handle::{attr_handle, common_setters};
-use crate::iam::{PolicyDocument, PolicyKind, Principal, RoleHandle, RolePolicy, Statement};
+use crate::iam::{Grantee, PolicyDocument, PolicyKind, Principal, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS, ENCRYPT_DECRYPT_ACTIONS};
 use crate::naming::physical_name;
 use crate::construct::{object, Attribute, Block, Form, Read, Spelling};
@@ -158,7 +158,8 @@ impl BucketHandle {
 
     /// Lets `role` list the bucket and read its objects: `stack.add(bucket.grant_read(&role))`.
     #[track_caller]
-    pub fn grant_read(&self, role: &RoleHandle) -> RolePolicy {
+    pub fn grant_read(&self, role: &impl Grantee) -> RolePolicy {
+        let role = role.grantee_role();
         let mut statements = vec![Statement::allow()
             .actions(READ_ACTIONS)
             .resources([self.arn(), self.arn_for_objects("*")])];
@@ -168,7 +169,8 @@ impl BucketHandle {
 
     /// Lets `role` write and delete objects (without reading them).
     #[track_caller]
-    pub fn grant_write(&self, role: &RoleHandle) -> RolePolicy {
+    pub fn grant_write(&self, role: &impl Grantee) -> RolePolicy {
+        let role = role.grantee_role();
         let mut statements = vec![Statement::allow()
             .actions(WRITE_ACTIONS)
             .resource(self.arn_for_objects("*"))];
@@ -178,7 +180,8 @@ impl BucketHandle {
 
     /// Lets `role` list, read, write and delete objects.
     #[track_caller]
-    pub fn grant_read_write(&self, role: &RoleHandle) -> RolePolicy {
+    pub fn grant_read_write(&self, role: &impl Grantee) -> RolePolicy {
+        let role = role.grantee_role();
         let mut statements = vec![
             Statement::allow()
                 .actions(READ_ACTIONS)

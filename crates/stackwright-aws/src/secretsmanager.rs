@@ -2,7 +2,7 @@
 
 use crate::check::set_bounded;
 use crate::handle::{attr_handle, common_setters};
-use crate::iam::{RoleHandle, RolePolicy, Statement};
+use crate::iam::{Grantee, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS};
 use crate::naming::physical_name;
 use crate::construct::{object, Attribute, Block, Form, Hcl, Read, Spelling};
@@ -117,7 +117,8 @@ attr_handle!(
 impl SecretHandle {
     /// Lets `role` read the secret's value: `stack.add(secret.grant_read(&role))`.
     #[track_caller]
-    pub fn grant_read(&self, role: &RoleHandle) -> RolePolicy {
+    pub fn grant_read(&self, role: &impl Grantee) -> RolePolicy {
+        let role = role.grantee_role();
         let mut statements = vec![Statement::allow()
             .actions(READ_ACTIONS)
             .resource(self.arn())];

@@ -2,6 +2,8 @@
 
 use crate::construct::{Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
+use crate::iam::{Grantee, RolePolicy, Statement};
+use crate::kms::{key_use, KeyHandle};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef};
 
@@ -63,9 +65,18 @@ impl Topic {
     }
 
     /// Encrypts with another key: its ARN, id or alias (e.g. `key.arn()` of a
-    /// [`kms::Key`](crate::kms::Key), whose policy must let the publishers use it).
+    /// [`kms::Key`](crate::kms::Key), whose policy must let the publishers use it). Grants add the use
+    /// of a key given by ARN (a reference or `arn:...`), not by id or alias, which IAM cannot name:
+    /// prefer [`encryption_key`](Self::encryption_key).
     pub fn kms_master_key_id(mut self, key: impl Into<Expr>) -> Self {
         self.kms_master_key_id = key.into();
+        self
+    }
+
+    /// Encrypts with customer managed key `key`; [`TopicHandle::grant_publish`] then lets publishers
+    /// use it.
+    pub fn encryption_key(mut self, key: &KeyHandle) -> Self {
+        self.kms_master_key_id = key.arn();
         self
     }
 }
@@ -77,8 +88,24 @@ attr_handle!(
         /// The topic's ARN: what an alarm action or a subscription names.
         arn: "arn",
         name: "name",
-    }
+    } id: String, kms_key: Option<Expr>
 );
+
+impl TopicHandle {
+    /// Lets `to` (a role, or a function's role) publish to the topic, and use its customer managed
+    /// key if it has one: `stack.add(topic.grant_publish(&function))`.
+    #[track_caller]
+    pub fn grant_publish(&self, to: &impl Grantee) -> RolePolicy {
+        let mut statements = vec![Statement::allow()
+            .action("sns:Publish")
+            .resource(self.arn())];
+        statements.extend(key_use(self.kms_key.as_ref(), &PUBLISH_KEY_ACTIONS));
+        RolePolicy::grant(to.grantee_role(), &self.id, "Publish", statements)
+    }
+}
+
+/// What a publisher needs of the key a topic is encrypted with.
+const PUBLISH_KEY_ACTIONS: [&str; 2] = ["kms:GenerateDataKey*", "kms:Decrypt"];
 
 impl Declare for Topic {
     type Handle = TopicHandle;
@@ -88,6 +115,12 @@ impl Declare for Topic {
             display_name,
             kms_master_key_id,
         } = self;
+        // A key IAM can name: a reference (`key.arn()`) or a literal ARN; the AWS managed key needs no
+        // grant (its policy lets SNS use it for the account's principals).
+        let kms_key = match kms_master_key_id.as_literal() {
+            Some(text) if !text.starts_with("arn:") => None,
+            _ => Some(kms_master_key_id.clone()),
+        };
         let mut cfn = Form::new();
         cfn.set_some("DisplayName", display_name.clone())
             .set("KmsMasterKeyId", kms_master_key_id.clone());
@@ -95,7 +128,15 @@ impl Declare for Topic {
         tf.set_some("display_name", display_name)
             .set("kms_master_key_id", kms_master_key_id);
         construct::finish(&mut resource, cfn, tf);
-        (resource, TopicHandle { handle: Handle(at) })
+        let id = resource.id.clone();
+        (
+            resource,
+            TopicHandle {
+                handle: Handle(at),
+                id,
+                kms_key,
+            },
+        )
     }
 }
 

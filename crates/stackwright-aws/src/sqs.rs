@@ -3,6 +3,7 @@
 
 use crate::construct::{Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
+use crate::iam::{Grantee, RolePolicy, Statement};
 use crate::{construct, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
@@ -32,6 +33,8 @@ pub const DEFAULT_RETENTION_SECONDS: i64 = 4 * 24 * 3600;
 pub const MAX_RETENTION_SECONDS: i64 = 14 * 24 * 3600;
 /// The shortest retention SQS offers: one minute.
 pub const MIN_RETENTION_SECONDS: i64 = 60;
+/// The visibility timeout SQS gives a queue by default.
+pub const DEFAULT_VISIBILITY_TIMEOUT_SECONDS: i64 = 30;
 /// The longest visibility timeout SQS offers: 12 hours.
 pub const MAX_VISIBILITY_TIMEOUT_SECONDS: i64 = 12 * 3600;
 
@@ -121,8 +124,59 @@ attr_handle!(
         url: "url",
         /// The queue's name.
         name: "name",
-    } id: String, retention_seconds: i64
+    } id: String, retention_seconds: i64, visibility_timeout_seconds: i64
 );
+
+impl QueueHandle {
+    /// How long a received message stays hidden (SQS's 30 seconds unless set): a consuming function's
+    /// timeout must not exceed it.
+    pub fn visibility_timeout_seconds(&self) -> i64 {
+        self.visibility_timeout_seconds
+    }
+
+    /// The id the queue was declared with.
+    pub(crate) fn declared_id(&self) -> &str {
+        &self.id
+    }
+}
+
+impl QueueHandle {
+    /// Lets `to` (a role, or a function's role) send messages to the queue:
+    /// `stack.add(queue.grant_send(&function))`. The queue is encrypted with SQS-managed keys, which need
+    /// no key permissions.
+    #[track_caller]
+    pub fn grant_send(&self, to: &impl Grantee) -> RolePolicy {
+        let statements = vec![Statement::allow()
+            .actions(SEND_ACTIONS)
+            .resource(self.arn())];
+        RolePolicy::grant(to.grantee_role(), &self.id, "Send", statements)
+    }
+
+    /// Lets `to` receive, delete and hide messages of the queue (what a consumer, and a Lambda event
+    /// source mapping, needs): `stack.add(queue.grant_consume(&function))`.
+    #[track_caller]
+    pub fn grant_consume(&self, to: &impl Grantee) -> RolePolicy {
+        let statements = vec![Statement::allow()
+            .actions(CONSUME_ACTIONS)
+            .resource(self.arn())];
+        RolePolicy::grant(to.grantee_role(), &self.id, "Consume", statements)
+    }
+}
+
+/// What a producer needs.
+const SEND_ACTIONS: [&str; 3] = [
+    "sqs:SendMessage",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+];
+/// What a consumer needs.
+const CONSUME_ACTIONS: [&str; 5] = [
+    "sqs:ReceiveMessage",
+    "sqs:DeleteMessage",
+    "sqs:ChangeMessageVisibility",
+    "sqs:GetQueueAttributes",
+    "sqs:GetQueueUrl",
+];
 
 impl Declare for Queue {
     type Handle = QueueHandle;
@@ -185,6 +239,8 @@ impl Declare for Queue {
                 handle: Handle(at),
                 id,
                 retention_seconds,
+                visibility_timeout_seconds: visibility_timeout_seconds
+                    .unwrap_or(DEFAULT_VISIBILITY_TIMEOUT_SECONDS),
             },
         )
     }

@@ -3,7 +3,7 @@
 use crate::check::check_length;
 use crate::construct::{Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
-use crate::iam::{RoleHandle, RolePolicy, Statement};
+use crate::iam::{Grantee, RolePolicy, Statement};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef};
 
@@ -186,7 +186,8 @@ attr_handle!(
 impl ParameterHandle {
     /// Lets `role` read the parameter: `stack.add(parameter.grant_read(&role))`.
     #[track_caller]
-    pub fn grant_read(&self, role: &RoleHandle) -> RolePolicy {
+    pub fn grant_read(&self, role: &impl Grantee) -> RolePolicy {
+        let role = role.grantee_role();
         let statements = vec![Statement::allow()
             .actions(["ssm:GetParameter", "ssm:GetParameters"])
             .resource(self.arn())];

@@ -14,6 +14,7 @@ mod cross_stack;
 mod escape_hatches;
 mod existing;
 mod hostile;
+mod lambda;
 mod limits;
 mod lowering;
 mod network;

@@ -1,11 +1,13 @@
-//! A serverless order service written only with generated registry builders (`stackwright::registry`,
-//! one facade feature per service), so it lowers to CloudFormation and to Terraform's awscc provider:
+//! A serverless order service. Its Python functions, queues, table and schedule are the catalog's
+//! secure constructs (`stackwright::aws`: native `aws_*` resources in Terraform); the Rust health
+//! function and the alerts topic are generated registry builders (`stackwright::registry`, one facade
+//! feature per service), which lower to CloudFormation and to Terraform's awscc provider:
 //!
 //! - an HTTPS endpoint: a Lambda function URL (IAM-authenticated) in front of the `api` function, which
 //!   puts orders on a queue;
 //! - an SQS work queue with a dead-letter queue, consumed by the `worker` function, which writes the
 //!   orders to a DynamoDB table;
-//! - an EventBridge schedule that runs the worker every five minutes to sweep what is left;
+//! - an EventBridge Scheduler schedule that runs the worker every five minutes to sweep what is left;
 //! - an SNS topic for alerts, to which both dead-letter queues feed nothing but its ARN is an output;
 //! - a `health` function written in Rust (the workspace's `serverless-health` crate), built for Lambda by
 //!   synth and answering on its own function URL;
@@ -22,9 +24,12 @@
 //! both.
 
 use stackwright::assets::{bootstrap, Architecture, AssetHandle, ImageBuild, RustFunction};
+use stackwright::aws::lambda::{Function, FunctionUrl, QueueEventSource, Runtime};
 use stackwright::aws::s3::BucketHandle;
+use stackwright::aws::scheduler::Schedule;
+use stackwright::aws::{dynamodb, sqs};
 use stackwright::prelude::*;
-use stackwright::registry::{dynamodb, events, iam, lambda, sns, sqs};
+use stackwright::registry::{iam, lambda, sns};
 use stackwright::tags;
 use stackwright::{RemovalPolicy, Value};
 
@@ -115,37 +120,15 @@ fn code(asset: &AssetHandle) -> lambda::function::Code {
         .s3_key(asset.s3_key())
 }
 
-/// A Python function whose code is a directory of this crate.
-fn function(
-    id: &str,
-    role: &iam::RoleHandle,
-    dead_letters: &sqs::QueueHandle,
-    asset: &AssetHandle,
-    variables: Value,
-) -> lambda::Function {
-    lambda::Function::new(id, code(asset), role.arn())
-        .runtime(lambda::function::Runtime::Python312)
-        .handler("index.handler")
-        .timeout(30)
-        .memory_size(256)
-        .reserved_concurrent_executions(5)
-        .dead_letter_config(
-            lambda::function::DeadLetterConfig::new().target_arn(dead_letters.arn()),
-        )
-        .environment(lambda::function::Environment::new().variables(variables))
-        .tracing_config(lambda::function::TracingConfig::new().mode(lambda::function::Mode::Active))
-        .accept_finding(
-            "CKV_AWS_117",
-            "the functions reach only AWS APIs; no VPC resources to reach",
-        )
-        .accept_finding(
-            "CKV_AWS_173",
-            "the variables hold resource names only, no secrets",
-        )
-        .accept_finding(
-            "CKV_AWS_272",
-            "example code, content-addressed; no signing profile in this example",
-        )
+/// A Python function whose code is a directory of this crate: the catalog's `aws::lambda::Function`,
+/// which declares its role (logs to its own group only), its log group and its tracing; failed
+/// asynchronous invocations go to the shared dead-letter queue.
+fn python(id: &str, asset: &AssetHandle, dead_letters: &sqs::QueueHandle) -> Function {
+    Function::new(id, asset, Runtime::Python312, "index.handler")
+        .timeout_seconds(30)
+        .memory_mb(256)
+        .reserved_concurrency(5)
+        .dead_letter_queue(dead_letters)
 }
 
 /// The service's stack, once per environment; `assets` is the environment's asset bucket (the service
@@ -171,113 +154,45 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>, assets: &BucketHandle)
             .kms_master_key_id("alias/aws/sns")
             .removal_policy(RemovalPolicy::Destroy),
     );
-    let dead_letters = stack.add(
-        sqs::Queue::new("DeadLetters")
-            .kms_master_key_id("alias/aws/sqs")
-            .message_retention_period(1_209_600),
-    );
+    let dead_letters =
+        stack.add(sqs::Queue::new("DeadLetters").retention_seconds(sqs::MAX_RETENTION_SECONDS));
     let queue = stack.add(
         sqs::Queue::new("Orders")
-            .kms_master_key_id("alias/aws/sqs")
-            .visibility_timeout(180)
-            .redrive_policy(object([
-                ("deadLetterTargetArn", Value::Str(dead_letters.arn())),
-                ("maxReceiveCount", Value::Int(5)),
-            ])),
+            .visibility_timeout_seconds(180)
+            .dead_letter_queue(&dead_letters, 5),
     );
     let table = stack.add(
-        dynamodb::Table::new(
-            "OrdersTable",
-            list([object([
-                ("AttributeName", "pk".into()),
-                ("KeyType", "HASH".into()),
-            ])]),
-        )
-        .attribute_definitions([dynamodb::table::AttributeDefinition::new(
-            "pk",
-            dynamodb::table::AttributeType::S,
-        )])
-        .billing_mode(dynamodb::table::BillingMode::PayPerRequest)
-        .point_in_time_recovery_specification(
-            dynamodb::table::PointInTimeRecoverySpecification::new()
-                .point_in_time_recovery_enabled(true),
-        )
-        .sse_specification(dynamodb::table::SseSpecification::new(true))
-        .tag("data-class", "orders")
-        .accept_finding(
-            "CKV_AWS_119",
-            "encrypted with the AWS managed key; a customer key is not needed for example orders",
-        ),
+        dynamodb::Table::new("OrdersTable", dynamodb::Key::string("pk"))
+            .tag("data-class", "orders"),
     );
 
-    let api_role = function_role(
-        stack,
-        "ApiRole",
-        &["sqs:SendMessage"],
-        vec![queue.arn(), dead_letters.arn()],
-    );
-    let api = stack.add(function(
-        "Api",
-        &api_role,
-        &dead_letters,
-        &api_code,
-        object([("QUEUE_URL", Value::Str(queue.queue_url()))]),
-    ));
-    let url = stack.add(lambda::Url::new(
-        "ApiUrl",
-        api.arn(),
-        lambda::url::AuthType::AwsIam,
-    ));
+    // The API puts orders on the queue, behind an IAM-authenticated function URL.
+    let api = python("Api", &api_code, &dead_letters)
+        .environment("QUEUE_URL", queue.url())
+        .add_to(stack);
+    stack.add(queue.grant_send(&api));
+    let url = stack.add(FunctionUrl::new("ApiUrl", &api));
 
-    let worker_role = function_role(
-        stack,
-        "WorkerRole",
-        &[
-            "sqs:ReceiveMessage",
-            "sqs:DeleteMessage",
-            "sqs:GetQueueAttributes",
-            "sqs:SendMessage",
-            "dynamodb:PutItem",
-        ],
-        vec![queue.arn(), dead_letters.arn(), table.arn()],
-    );
-    let worker = stack.add(function(
-        "Worker",
-        &worker_role,
-        &dead_letters,
-        &worker_code,
-        object([("TABLE_NAME", Value::Str(table.id()))]),
-    ));
-    stack.add(
-        lambda::EventSourceMapping::new("WorkerQueue", worker.arn())
-            .event_source_arn(queue.arn())
-            .batch_size(10),
-    );
-
-    let schedule = stack.add(
-        events::Rule::new("Sweep")
-            .description("Runs the worker every five minutes")
-            .schedule_expression("rate(5 minutes)")
-            .state(events::rule::State::Enabled)
-            .targets([events::rule::Target::new(events::rule::TargetRequired {
-                id: "worker".into(),
-                arn: worker.arn(),
-            })]),
-    );
-    stack.add(
-        lambda::Permission::new(
-            "SweepInvokes",
-            lambda::PermissionRequired {
-                function_name: worker.arn(),
-                action: "lambda:InvokeFunction".into(),
-                principal: "events.amazonaws.com".into(),
-            },
-        )
-        .source_arn(schedule.arn()),
-    );
+    // The worker consumes the queue (the mapping grants what it needs), writes the table, and sweeps
+    // every five minutes.
+    let worker = python("Worker", &worker_code, &dead_letters)
+        .environment("TABLE_NAME", table.name())
+        .add_to(stack);
+    QueueEventSource::new("WorkerQueue", &worker, &queue)
+        .batch_size(10)
+        .add_to(stack);
+    stack.add(table.grant_read_write(&worker));
+    Schedule::invoke("Sweep", "rate(5 minutes)", &worker)
+        .description("Runs the worker every five minutes")
+        .add_to(stack);
 
     // The Rust function: the binary is the zip's `bootstrap`, for the OS-only runtime.
-    let health_role = function_role(stack, "HealthRole", &[], Vec::new());
+    let health_role = function_role(
+        stack,
+        "HealthRole",
+        &["sqs:SendMessage"],
+        vec![dead_letters.arn()],
+    );
     let health = stack.add(
         lambda::Function::new("Health", code(&health_code), health_role.arn())
             .runtime(lambda::function::Runtime::ProvidedAl2023)
@@ -317,7 +232,12 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>, assets: &BucketHandle)
     ));
 
     // The image function: its code is the image in the environment's repository, tagged by digest.
-    let image_role = function_role(stack, "HealthImageRole", &[], Vec::new());
+    let image_role = function_role(
+        stack,
+        "HealthImageRole",
+        &["sqs:SendMessage"],
+        vec![dead_letters.arn()],
+    );
     let health_from_image = stack.add(
         lambda::Function::new(
             "HealthImage",
@@ -353,10 +273,10 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>, assets: &BucketHandle)
         ),
     );
 
-    stack.output("ApiUrl", url.function_url());
+    stack.output("ApiUrl", url.url());
     stack.output("HealthImageFunction", health_from_image.arn());
     stack.output("HealthUrl", health_url.function_url());
-    stack.output("OrdersTable", table.id());
+    stack.output("OrdersTable", table.name());
     stack.output("AlertsTopic", alerts.id());
 }
 

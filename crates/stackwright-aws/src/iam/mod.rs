@@ -10,6 +10,6 @@ pub(crate) use policy::PolicyKind;
 pub(crate) use role::{INSTANCE_PROFILE, MANAGED_POLICY, ROLE, ROLE_POLICY};
 pub use policy::{Effect, PolicyDocument, Principal, Statement, POLICY_VERSION};
 pub use role::{
-    InstanceProfile, InstanceProfileHandle, ManagedPolicy, ManagedPolicyHandle, Role, RoleHandle,
+    Grantee, InstanceProfile, InstanceProfileHandle, ManagedPolicy, ManagedPolicyHandle, Role, RoleHandle,
     RolePolicy, RolePolicyHandle,
 };

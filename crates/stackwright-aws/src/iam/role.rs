@@ -95,6 +95,19 @@ attr_handle!(
     } id: String
 );
 
+/// What a grant gives access to: a role, or a resource that runs as one (a Lambda function's
+/// [`FunctionHandle`](crate::lambda::FunctionHandle)), whose role the grant's policy is attached to.
+pub trait Grantee {
+    /// The role that receives the grant.
+    fn grantee_role(&self) -> &RoleHandle;
+}
+
+impl Grantee for RoleHandle {
+    fn grantee_role(&self) -> &RoleHandle {
+        self
+    }
+}
+
 impl RoleHandle {
     /// The id the role was declared with; grants derive their ids from it.
     pub(crate) fn declared_id(&self) -> &str {

@@ -3,7 +3,7 @@
 // cfn-lint 1.58.0; Terraform hashicorp/aws 5.100.0 provider schema and force-new paths).
 
 /// CloudFormation resource types and their data, sorted by name.
-pub(crate) const CLOUDFORMATION_COUNT: usize = 46;
+pub(crate) const CLOUDFORMATION_COUNT: usize = 50;
 #[rustfmt::skip]
 pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
     ("AWS::AppRunner::Service", include_str!("../../data/cloudformation/AWS__AppRunner__Service.json")),
@@ -39,7 +39,10 @@ pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
     ("AWS::IAM::Role", include_str!("../../data/cloudformation/AWS__IAM__Role.json")),
     ("AWS::KMS::Alias", include_str!("../../data/cloudformation/AWS__KMS__Alias.json")),
     ("AWS::KMS::Key", include_str!("../../data/cloudformation/AWS__KMS__Key.json")),
+    ("AWS::Lambda::EventSourceMapping", include_str!("../../data/cloudformation/AWS__Lambda__EventSourceMapping.json")),
     ("AWS::Lambda::Function", include_str!("../../data/cloudformation/AWS__Lambda__Function.json")),
+    ("AWS::Lambda::Permission", include_str!("../../data/cloudformation/AWS__Lambda__Permission.json")),
+    ("AWS::Lambda::Url", include_str!("../../data/cloudformation/AWS__Lambda__Url.json")),
     ("AWS::Logs::LogGroup", include_str!("../../data/cloudformation/AWS__Logs__LogGroup.json")),
     ("AWS::RDS::DBInstance", include_str!("../../data/cloudformation/AWS__RDS__DBInstance.json")),
     ("AWS::RDS::DBSubnetGroup", include_str!("../../data/cloudformation/AWS__RDS__DBSubnetGroup.json")),
@@ -51,11 +54,12 @@ pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
     ("AWS::SNS::Topic", include_str!("../../data/cloudformation/AWS__SNS__Topic.json")),
     ("AWS::SQS::Queue", include_str!("../../data/cloudformation/AWS__SQS__Queue.json")),
     ("AWS::SSM::Parameter", include_str!("../../data/cloudformation/AWS__SSM__Parameter.json")),
+    ("AWS::Scheduler::Schedule", include_str!("../../data/cloudformation/AWS__Scheduler__Schedule.json")),
     ("AWS::SecretsManager::Secret", include_str!("../../data/cloudformation/AWS__SecretsManager__Secret.json")),
 ];
 
 /// Terraform resource types and their data, sorted by name.
-pub(crate) const TERRAFORM_RESOURCES_COUNT: usize = 56;
+pub(crate) const TERRAFORM_RESOURCES_COUNT: usize = 60;
 #[rustfmt::skip]
 pub(crate) static TERRAFORM_RESOURCES: [(&str, &str); TERRAFORM_RESOURCES_COUNT] = [
     ("aws_acm_certificate", include_str!("../../data/terraform/resources/aws_acm_certificate.json")),
@@ -82,7 +86,10 @@ pub(crate) static TERRAFORM_RESOURCES: [(&str, &str); TERRAFORM_RESOURCES_COUNT]
     ("aws_internet_gateway", include_str!("../../data/terraform/resources/aws_internet_gateway.json")),
     ("aws_kms_alias", include_str!("../../data/terraform/resources/aws_kms_alias.json")),
     ("aws_kms_key", include_str!("../../data/terraform/resources/aws_kms_key.json")),
+    ("aws_lambda_event_source_mapping", include_str!("../../data/terraform/resources/aws_lambda_event_source_mapping.json")),
     ("aws_lambda_function", include_str!("../../data/terraform/resources/aws_lambda_function.json")),
+    ("aws_lambda_function_url", include_str!("../../data/terraform/resources/aws_lambda_function_url.json")),
+    ("aws_lambda_permission", include_str!("../../data/terraform/resources/aws_lambda_permission.json")),
     ("aws_launch_template", include_str!("../../data/terraform/resources/aws_launch_template.json")),
     ("aws_lb", include_str!("../../data/terraform/resources/aws_lb.json")),
     ("aws_lb_listener", include_str!("../../data/terraform/resources/aws_lb_listener.json")),
@@ -103,6 +110,7 @@ pub(crate) static TERRAFORM_RESOURCES: [(&str, &str); TERRAFORM_RESOURCES_COUNT]
     ("aws_s3_bucket_public_access_block", include_str!("../../data/terraform/resources/aws_s3_bucket_public_access_block.json")),
     ("aws_s3_bucket_server_side_encryption_configuration", include_str!("../../data/terraform/resources/aws_s3_bucket_server_side_encryption_configuration.json")),
     ("aws_s3_bucket_versioning", include_str!("../../data/terraform/resources/aws_s3_bucket_versioning.json")),
+    ("aws_scheduler_schedule", include_str!("../../data/terraform/resources/aws_scheduler_schedule.json")),
     ("aws_secretsmanager_secret", include_str!("../../data/terraform/resources/aws_secretsmanager_secret.json")),
     ("aws_secretsmanager_secret_version", include_str!("../../data/terraform/resources/aws_secretsmanager_secret_version.json")),
     ("aws_security_group", include_str!("../../data/terraform/resources/aws_security_group.json")),

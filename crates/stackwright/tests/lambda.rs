@@ -1,0 +1,581 @@
+//! Lambda functions (`aws::lambda::Function`): a construct declared with its role, the role's policy,
+//! a log group and a dead-letter queue, and the grants that take a function.
+
+use crate::support::{artifacts, fails, line_below, one_stack, CFN, TF};
+use serde_json::json;
+use stackwright::aws::lambda::{Architecture, Code, Function, Runtime};
+use stackwright::aws::{ec2, secretsmanager, sqs, ssm};
+
+fn zip() -> Code {
+    Code::s3("code-bucket", "0123.zip")
+}
+
+#[test]
+fn a_function_gets_a_role_its_own_log_group_tracing_and_a_dead_letter_queue_by_default() {
+    let app = one_stack(|s| {
+        let f = Function::new("Api", zip(), Runtime::Python312, "index.handler").add_to(s);
+        s.output("ApiArn", f.arn());
+        s.output("ApiName", f.name());
+    });
+    let docs = artifacts(&app);
+    let resources = &docs[CFN]["Resources"];
+    let types: Vec<(&str, &str)> = resources
+        .as_object()
+        .unwrap()
+        .iter()
+        .map(|(id, r)| (id.as_str(), r["Type"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        types,
+        [
+            ("ApiLogs", "AWS::Logs::LogGroup"),
+            ("ApiRole", "AWS::IAM::Role"),
+            ("ApiDeadLetters", "AWS::SQS::Queue"),
+            ("ApiExecution", "AWS::IAM::Policy"),
+            ("Api", "AWS::Lambda::Function"),
+        ]
+    );
+    let function = &resources["Api"];
+    assert_eq!(function["DependsOn"], json!(["ApiExecution"]));
+    let properties = &function["Properties"];
+    assert_eq!(
+        properties["Code"],
+        json!({"S3Bucket": "code-bucket", "S3Key": "0123.zip"})
+    );
+    assert_eq!(
+        properties["Role"],
+        json!({"Fn::GetAtt": ["ApiRole", "Arn"]})
+    );
+    assert_eq!(properties["Runtime"], "python3.12");
+    assert_eq!(properties["Handler"], "index.handler");
+    assert_eq!(properties["Architectures"], json!(["x86_64"]));
+    assert_eq!(properties["MemorySize"], 128);
+    assert_eq!(properties["Timeout"], 3);
+    assert_eq!(
+        properties["LoggingConfig"],
+        json!({"LogGroup": {"Ref": "ApiLogs"}, "LogFormat": "Text"})
+    );
+    assert_eq!(properties["TracingConfig"], json!({"Mode": "Active"}));
+    assert_eq!(
+        properties["DeadLetterConfig"],
+        json!({"TargetArn": {"Fn::GetAtt": ["ApiDeadLetters", "Arn"]}})
+    );
+    assert!(properties.get("FunctionName").is_none());
+    assert_eq!(resources["ApiLogs"]["Properties"]["RetentionInDays"], 365);
+    assert_eq!(
+        resources["ApiDeadLetters"]["Properties"]["MessageRetentionPeriod"],
+        1209600
+    );
+    // Trusted by Lambda only; the logs statement names the function's own group, nothing wider.
+    assert_eq!(
+        resources["ApiRole"]["Properties"]["AssumeRolePolicyDocument"]["Statement"],
+        json!([{"Effect": "Allow", "Principal": {"Service": ["lambda.amazonaws.com"]},
+            "Action": ["sts:AssumeRole"]}])
+    );
+    let group = "arn:${AWS::Partition}:logs:${AWS::Region}:${AWS::AccountId}:log-group:${ApiLogs}";
+    assert_eq!(
+        resources["ApiExecution"]["Properties"]["PolicyDocument"]["Statement"],
+        json!([
+            {"Effect": "Allow", "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": [{"Fn::Sub": group}, {"Fn::Sub": format!("{group}:*")}]},
+            {"Effect": "Allow", "Action": ["sqs:SendMessage"],
+                "Resource": [{"Fn::GetAtt": ["ApiDeadLetters", "Arn"]}]},
+            {"Effect": "Allow", "Action": ["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                "Resource": ["*"]}
+        ])
+    );
+    let skipped: Vec<&str> = function["Metadata"]["checkov"]["skip"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped, ["CKV_AWS_115", "CKV_AWS_117"]);
+    assert_eq!(
+        docs[CFN]["Outputs"]["ApiName"]["Value"],
+        json!({"Ref": "Api"})
+    );
+
+    let tf = &docs[TF]["resource"]["aws_lambda_function"]["api"];
+    assert_eq!(tf["function_name"], "demo-dev-main-Api");
+    assert_eq!(tf["s3_bucket"], "code-bucket");
+    assert_eq!(tf["role"], "${aws_iam_role.api_role.arn}");
+    assert_eq!(tf["runtime"], "python3.12");
+    assert_eq!(tf["memory_size"], 128);
+    assert_eq!(tf["timeout"], 3);
+    assert_eq!(
+        tf["logging_config"],
+        json!({"log_group": "${aws_cloudwatch_log_group.api_logs.name}", "log_format": "Text"})
+    );
+    assert_eq!(tf["tracing_config"], json!({"mode": "Active"}));
+    assert_eq!(
+        tf["dead_letter_config"],
+        json!({"target_arn": "${aws_sqs_queue.api_dead_letters.arn}"})
+    );
+    assert_eq!(
+        tf["depends_on"],
+        json!(["aws_iam_role_policy.api_execution"])
+    );
+    assert_eq!(
+        docs[TF]["output"]["api_name"]["value"],
+        "${aws_lambda_function.api.function_name}"
+    );
+}
+
+#[test]
+fn secret_and_parameter_variables_hold_references_and_grant_reading_them() {
+    let app = one_stack(|s| {
+        let secret = s.add(secretsmanager::Secret::generated("Db"));
+        let flag = s.add(ssm::Parameter::string("Flag", "/demo/flag", "on"));
+        Function::new("Api", zip(), Runtime::Python312, "index.handler")
+            .environment("MODE", "live")
+            .secret_environment("DB_SECRET_ARN", &secret)
+            .parameter_environment("FLAG_NAME", &flag)
+            .add_to(s);
+    });
+    let docs = artifacts(&app);
+    let resources = &docs[CFN]["Resources"];
+    let function = &resources["Api"];
+    assert_eq!(
+        function["Properties"]["Environment"],
+        json!({"Variables": {"MODE": "live", "DB_SECRET_ARN": {"Ref": "Db"}, "FLAG_NAME": {"Ref": "Flag"}}})
+    );
+    assert_eq!(
+        function["DependsOn"],
+        json!(["ApiExecution", "ApiRoleDbRead", "ApiRoleFlagRead"])
+    );
+    assert_eq!(
+        resources["ApiRoleDbRead"]["Properties"]["PolicyDocument"]["Statement"],
+        json!([{"Effect": "Allow",
+            "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+            "Resource": [{"Ref": "Db"}]}])
+    );
+    assert_eq!(
+        resources["ApiRoleFlagRead"]["Properties"]["Roles"],
+        json!([{"Ref": "ApiRole"}])
+    );
+    let tf = &docs[TF]["resource"]["aws_lambda_function"]["api"];
+    assert_eq!(
+        tf["environment"],
+        json!({"variables": {"MODE": "live",
+            "DB_SECRET_ARN": "${aws_secretsmanager_secret.db.arn}",
+            "FLAG_NAME": "${aws_ssm_parameter.flag.name}"}})
+    );
+}
+
+#[test]
+fn placement_concurrency_architecture_and_an_image_in_both_targets() {
+    let app = one_stack(|s| {
+        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        let subnet = s.add(ec2::Subnet::new("Private", &vpc, "10.0.1.0/24"));
+        let group = s.add(ec2::SecurityGroup::new("Fn", &vpc, "the function"));
+        let failed = s.add(sqs::Queue::new("Failed"));
+        Function::new("Api", zip(), Runtime::ProvidedAl2023, "bootstrap")
+            .architecture(Architecture::Arm64)
+            .memory_mb(512)
+            .timeout_seconds(60)
+            .reserved_concurrency(5)
+            .vpc([subnet.id()], [group.id()])
+            .dead_letter_queue(&failed)
+            .name("api")
+            .add_to(s);
+        Function::from_image(
+            "Image",
+            Code::image("111.dkr.ecr.us-west-2.amazonaws.com/x:1"),
+        )
+        .without_dead_letter_queue()
+        .disable_tracing()
+        .add_to(s);
+    });
+    let docs = artifacts(&app);
+    let resources = &docs[CFN]["Resources"];
+    assert!(resources.get("ApiDeadLetters").is_none());
+    let api = &resources["Api"]["Properties"];
+    assert_eq!(api["FunctionName"], "demo-dev-api");
+    assert_eq!(api["Architectures"], json!(["arm64"]));
+    assert_eq!(api["ReservedConcurrentExecutions"], 5);
+    assert_eq!(
+        api["VpcConfig"],
+        json!({"SubnetIds": [{"Ref": "Private"}], "SecurityGroupIds": [{"Fn::GetAtt": ["Fn", "GroupId"]}]})
+    );
+    assert_eq!(
+        api["DeadLetterConfig"],
+        json!({"TargetArn": {"Fn::GetAtt": ["Failed", "Arn"]}})
+    );
+    let statements = &resources["ApiExecution"]["Properties"]["PolicyDocument"]["Statement"];
+    assert_eq!(statements[3]["Action"][0], "ec2:CreateNetworkInterface");
+    assert_eq!(statements[3]["Resource"], json!(["*"]));
+    let image = &resources["Image"];
+    assert_eq!(
+        image["Properties"]["Code"],
+        json!({"ImageUri": "111.dkr.ecr.us-west-2.amazonaws.com/x:1"})
+    );
+    assert_eq!(image["Properties"]["PackageType"], "Image");
+    assert!(image["Properties"].get("Runtime").is_none());
+    assert!(image["Properties"].get("TracingConfig").is_none());
+    assert!(image["Properties"].get("DeadLetterConfig").is_none());
+    let skipped: Vec<&str> = image["Metadata"]["checkov"]["skip"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(skipped, ["CKV_AWS_116", "CKV_AWS_115", "CKV_AWS_117"]);
+    // Without tracing or a VPC the role is granted nothing on `*`.
+    assert_eq!(
+        resources["ImageExecution"]["Properties"]["PolicyDocument"]["Statement"]
+            .as_array()
+            .unwrap()
+            .len(),
+        1
+    );
+
+    let tf = &docs[TF]["resource"]["aws_lambda_function"];
+    assert_eq!(tf["api"]["function_name"], "demo-dev-api");
+    assert_eq!(
+        tf["api"]["vpc_config"],
+        json!({"subnet_ids": ["${aws_subnet.private.id}"],
+            "security_group_ids": ["${aws_security_group.fn.id}"]})
+    );
+    assert_eq!(tf["api"]["reserved_concurrent_executions"], 5);
+    assert_eq!(tf["image"]["package_type"], "Image");
+    assert_eq!(
+        tf["image"]["image_uri"],
+        "111.dkr.ecr.us-west-2.amazonaws.com/x:1"
+    );
+    let comment = tf["image"]["//"].to_string();
+    for id in [
+        "CKV_AWS_50",
+        "CKV_AWS_116",
+        "CKV_AWS_115",
+        "CKV_AWS_117",
+        "CKV_AWS_272",
+    ] {
+        assert!(comment.contains(id), "{id} not skipped: {comment}");
+    }
+}
+
+#[test]
+fn bad_function_input_is_a_located_error() {
+    let at = line_below(2);
+    let app = one_stack(|s| {
+        Function::new("Api", zip(), Runtime::Python312, "index handler")
+            .memory_mb(64)
+            .timeout_seconds(901)
+            .reserved_concurrency(-1)
+            .environment("AWS_REGION", "x")
+            .environment("1BAD", "x")
+            .environment("MODE", "a")
+            .environment("MODE", "b")
+            .vpc(Vec::<String>::new(), ["sg-1"])
+            .add_to(s);
+        Function::new(
+            "Image",
+            Code::image("x"),
+            Runtime::Python312,
+            "index.handler",
+        )
+        .add_to(s);
+        Function::from_image("Zip", zip()).add_to(s);
+    });
+    let errors = fails(
+        &app,
+        &[
+            "function handler `index handler`: expected 1 to 128 characters without spaces",
+            "function memory of 64 MB: expected 128 to 10240",
+            "function timeout of 901 seconds: expected 1 to 900 (15 minutes)",
+            "reserved concurrency of -1: expected 0 to 3000",
+            "environment variable `AWS_REGION` is reserved by Lambda",
+            "environment variable name `1BAD`: expected a letter followed by letters, digits and `_`",
+            "environment variable `MODE` is set twice",
+            "function VPC placement with 0 subnets and 1 security groups: expected 1 to 16 subnets",
+            "function code is an image, which has no runtime or handler",
+            "function code is a zip, which needs a runtime and a handler",
+        ],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+}
+
+#[test]
+fn a_literal_secret_in_a_variable_is_an_error() {
+    let app = one_stack(|s| {
+        Function::new("Api", zip(), Runtime::Python312, "index.handler")
+            .environment("DB_PASSWORD", "hunter2-hunter2")
+            .add_to(s);
+    });
+    fails(&app, &["DB_PASSWORD"]);
+}
+
+#[test]
+fn grants_take_a_function_and_attach_resource_scoped_statements_to_its_role() {
+    use stackwright::aws::{dynamodb, kms, s3, sns};
+    let app = one_stack(|s| {
+        let jobs = s.add(sqs::Queue::new("Jobs"));
+        let key = s.add(kms::Key::new("TopicKey"));
+        let alerts = s.add(sns::Topic::new("Alerts").encryption_key(&key));
+        let plain = s.add(sns::Topic::new("Plain"));
+        let table = s.add(dynamodb::Table::new("Orders", dynamodb::Key::string("pk")));
+        let bucket = s.add(s3::Bucket::new("Files"));
+        let f = Function::new("Api", zip(), Runtime::Python312, "index.handler").add_to(s);
+        s.add(jobs.grant_send(&f));
+        s.add(jobs.grant_consume(&f));
+        s.add(alerts.grant_publish(&f));
+        s.add(plain.grant_publish(&f));
+        s.add(table.grant_read_write(&f));
+        s.add(bucket.grant_read(&f));
+        // A role is still a grantee.
+        let other = s.add(sqs::Queue::new("Other"));
+        s.add(other.grant_send(f.role()));
+    });
+    let docs = artifacts(&app);
+    let resources = &docs[CFN]["Resources"];
+    let policy = |id: &str| resources[id]["Properties"].clone();
+    for id in [
+        "ApiRoleJobsSend",
+        "ApiRoleJobsConsume",
+        "ApiRoleAlertsPublish",
+        "ApiRoleOrdersReadWrite",
+        "ApiRoleFilesRead",
+    ] {
+        assert_eq!(policy(id)["Roles"], json!([{"Ref": "ApiRole"}]), "{id}");
+    }
+    let jobs = json!({"Fn::GetAtt": ["Jobs", "Arn"]});
+    assert_eq!(
+        policy("ApiRoleJobsSend")["PolicyDocument"]["Statement"],
+        json!([{"Effect": "Allow",
+            "Action": ["sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+            "Resource": [jobs]}])
+    );
+    assert_eq!(
+        policy("ApiRoleJobsConsume")["PolicyDocument"]["Statement"],
+        json!([{"Effect": "Allow",
+            "Action": ["sqs:ReceiveMessage", "sqs:DeleteMessage", "sqs:ChangeMessageVisibility",
+                "sqs:GetQueueAttributes", "sqs:GetQueueUrl"],
+            "Resource": [jobs]}])
+    );
+    assert_eq!(
+        policy("ApiRoleAlertsPublish")["PolicyDocument"]["Statement"],
+        json!([
+            {"Effect": "Allow", "Action": ["sns:Publish"], "Resource": [{"Ref": "Alerts"}]},
+            {"Effect": "Allow", "Action": ["kms:GenerateDataKey*", "kms:Decrypt"],
+                "Resource": [{"Fn::GetAtt": ["TopicKey", "Arn"]}]}
+        ])
+    );
+    // The AWS managed key needs no grant.
+    assert_eq!(
+        policy("ApiRolePlainPublish")["PolicyDocument"]["Statement"],
+        json!([{"Effect": "Allow", "Action": ["sns:Publish"], "Resource": [{"Ref": "Plain"}]}])
+    );
+    assert_eq!(
+        resources["Alerts"]["Properties"]["KmsMasterKeyId"],
+        json!({"Fn::GetAtt": ["TopicKey", "Arn"]})
+    );
+    assert_eq!(
+        policy("ApiRoleOtherSend")["Roles"],
+        json!([{"Ref": "ApiRole"}])
+    );
+    let tf = &docs[TF]["resource"]["aws_iam_role_policy"];
+    assert_eq!(
+        tf["api_role_jobs_send"]["role"],
+        "${aws_iam_role.api_role.name}"
+    );
+}
+
+#[test]
+fn a_queue_event_source_is_a_mapping_that_waits_for_the_consume_grant() {
+    use stackwright::aws::lambda::QueueEventSource;
+    let app = one_stack(|s| {
+        let jobs = s.add(sqs::Queue::new("Jobs").visibility_timeout_seconds(60));
+        let worker = Function::new("Worker", zip(), Runtime::Python312, "index.handler")
+            .timeout_seconds(60)
+            .add_to(s);
+        let mapping = QueueEventSource::new("WorkerJobs", &worker, &jobs)
+            .batch_size(100)
+            .maximum_batching_window_seconds(5)
+            .report_batch_item_failures()
+            .maximum_concurrency(4)
+            .add_to(s);
+        s.output("Mapping", mapping.uuid());
+    });
+    let docs = artifacts(&app);
+    let resources = &docs[CFN]["Resources"];
+    assert_eq!(
+        resources["WorkerJobs"],
+        json!({"Type": "AWS::Lambda::EventSourceMapping", "DependsOn": ["WorkerRoleJobsConsume"],
+        "Properties": {
+            "FunctionName": {"Fn::GetAtt": ["Worker", "Arn"]},
+            "EventSourceArn": {"Fn::GetAtt": ["Jobs", "Arn"]},
+            "BatchSize": 100,
+            "MaximumBatchingWindowInSeconds": 5,
+            "FunctionResponseTypes": ["ReportBatchItemFailures"],
+            "ScalingConfig": {"MaximumConcurrency": 4},
+            "Tags": [
+                {"Key": "app", "Value": "demo"},
+                {"Key": "environment", "Value": "dev"},
+                {"Key": "managed-by", "Value": "stackwright"}
+            ]
+        }})
+    );
+    assert_eq!(
+        resources["WorkerRoleJobsConsume"]["Properties"]["Roles"],
+        json!([{"Ref": "WorkerRole"}])
+    );
+    assert_eq!(
+        docs[TF]["resource"]["aws_lambda_event_source_mapping"]["worker_jobs"],
+        json!({
+            "depends_on": ["aws_iam_role_policy.worker_role_jobs_consume"],
+            "function_name": "${aws_lambda_function.worker.arn}",
+            "event_source_arn": "${aws_sqs_queue.jobs.arn}",
+            "batch_size": 100,
+            "maximum_batching_window_in_seconds": 5,
+            "function_response_types": ["ReportBatchItemFailures"],
+            "scaling_config": {"maximum_concurrency": 4}
+        })
+    );
+    assert_eq!(
+        docs[TF]["output"]["mapping"]["value"],
+        "${aws_lambda_event_source_mapping.worker_jobs.uuid}"
+    );
+}
+
+#[test]
+fn a_topic_event_source_subscribes_and_lets_only_that_topic_invoke() {
+    use stackwright::aws::lambda::TopicEventSource;
+    use stackwright::aws::sns;
+    let app = one_stack(|s| {
+        let alerts = s.add(sns::Topic::new("Alerts"));
+        let f = Function::new("Pager", zip(), Runtime::Python312, "index.handler").add_to(s);
+        TopicEventSource::new("PagerAlerts", &f, &alerts).add_to(s);
+    });
+    let docs = artifacts(&app);
+    let resources = &docs[CFN]["Resources"];
+    assert_eq!(
+        resources["PagerAlertsPermission"],
+        json!({"Type": "AWS::Lambda::Permission", "Properties": {
+            "FunctionName": {"Fn::GetAtt": ["Pager", "Arn"]},
+            "Action": "lambda:InvokeFunction",
+            "Principal": "sns.amazonaws.com",
+            "SourceArn": {"Ref": "Alerts"}
+        }})
+    );
+    assert_eq!(
+        resources["PagerAlerts"]["DependsOn"],
+        json!(["PagerAlertsPermission"])
+    );
+    assert_eq!(resources["PagerAlerts"]["Properties"]["Protocol"], "lambda");
+    let permission = &docs[TF]["resource"]["aws_lambda_permission"]["pager_alerts_permission"];
+    assert_eq!(permission["source_arn"], "${aws_sns_topic.alerts.arn}");
+    assert_eq!(permission["principal"], "sns.amazonaws.com");
+}
+
+#[test]
+fn a_schedule_invokes_the_function_as_a_role_of_its_own() {
+    use stackwright::aws::scheduler::Schedule;
+    let app = one_stack(|s| {
+        let f = Function::new("Sweep", zip(), Runtime::Python312, "index.handler").add_to(s);
+        Schedule::invoke("Every5", "rate(5 minutes)", &f)
+            .description("Sweeps what is left")
+            .add_to(s);
+    });
+    let docs = artifacts(&app);
+    let resources = &docs[CFN]["Resources"];
+    assert_eq!(
+        resources["Every5"],
+        json!({"Type": "AWS::Scheduler::Schedule", "DependsOn": ["Every5Invoke"], "Properties": {
+            "Description": "Sweeps what is left",
+            "ScheduleExpression": "rate(5 minutes)",
+            "State": "ENABLED",
+            "FlexibleTimeWindow": {"Mode": "OFF"},
+            "Target": {"Arn": {"Fn::GetAtt": ["Sweep", "Arn"]},
+                "RoleArn": {"Fn::GetAtt": ["Every5Role", "Arn"]}}
+        }})
+    );
+    assert_eq!(
+        resources["Every5Role"]["Properties"]["AssumeRolePolicyDocument"]["Statement"],
+        json!([{"Effect": "Allow", "Principal": {"Service": ["scheduler.amazonaws.com"]},
+            "Action": ["sts:AssumeRole"],
+            "Condition": {"StringEquals": {"aws:SourceAccount": [{"Ref": "AWS::AccountId"}]}}}])
+    );
+    assert_eq!(
+        resources["Every5Invoke"]["Properties"]["PolicyDocument"]["Statement"],
+        json!([{"Effect": "Allow", "Action": ["lambda:InvokeFunction"], "Resource": [
+            {"Fn::GetAtt": ["Sweep", "Arn"]},
+            {"Fn::Sub": "${Sweep.Arn}:*"}
+        ]}])
+    );
+    let tf = &docs[TF]["resource"]["aws_scheduler_schedule"]["every5"];
+    assert_eq!(tf["flexible_time_window"], json!({"mode": "OFF"}));
+    assert_eq!(
+        tf["target"],
+        json!({"arn": "${aws_lambda_function.sweep.arn}", "role_arn": "${aws_iam_role.every5_role.arn}"})
+    );
+}
+
+#[test]
+fn bad_event_source_and_schedule_input_is_a_located_error() {
+    use stackwright::aws::lambda::QueueEventSource;
+    use stackwright::aws::scheduler::Schedule;
+    let at = line_below(6);
+    let app = one_stack(|s| {
+        let jobs = s.add(sqs::Queue::new("Jobs"));
+        let worker = Function::new("Worker", zip(), Runtime::Python312, "index.handler")
+            .timeout_seconds(120)
+            .add_to(s);
+        QueueEventSource::new("WorkerJobs", &worker, &jobs)
+            .batch_size(50)
+            .add_to(s);
+        Schedule::invoke("Often", "rate(1 minutes)", &worker).add_to(s);
+        Schedule::invoke("Never", "every day", &worker)
+            .flexible_window_minutes(0)
+            .add_to(s);
+    });
+    let errors = fails(
+        &app,
+        &[
+            "queue batch size of 50 without a batching window",
+            "queue `Jobs` hides a received message 30 seconds, less than function `Worker`'s timeout \
+             of 120",
+            "schedule expression `rate(1 minutes)`: a rate is a positive number and its unit",
+            "schedule expression `every day`: no `(`",
+            "flexible window of 0 minutes: expected 1 to 1440",
+        ],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+}
+
+#[test]
+fn a_function_url_takes_iam_authentication() {
+    use stackwright::aws::lambda::FunctionUrl;
+    let app = one_stack(|s| {
+        let f = Function::new("Api", zip(), Runtime::Python312, "index.handler").add_to(s);
+        let url = s.add(FunctionUrl::new("ApiUrl", &f));
+        s.add(FunctionUrl::new("Stream", &f).response_streaming());
+        s.output("Url", url.url());
+    });
+    let docs = artifacts(&app);
+    assert_eq!(
+        docs[CFN]["Resources"]["ApiUrl"],
+        json!({"Type": "AWS::Lambda::Url", "Properties": {
+            "TargetFunctionArn": {"Fn::GetAtt": ["Api", "Arn"]},
+            "AuthType": "AWS_IAM",
+            "InvokeMode": "BUFFERED"
+        }})
+    );
+    assert_eq!(
+        docs[CFN]["Resources"]["Stream"]["Properties"]["InvokeMode"],
+        "RESPONSE_STREAM"
+    );
+    assert_eq!(
+        docs[CFN]["Outputs"]["Url"]["Value"],
+        json!({"Fn::GetAtt": ["ApiUrl", "FunctionUrl"]})
+    );
+    assert_eq!(
+        docs[TF]["resource"]["aws_lambda_function_url"]["api_url"],
+        json!({"function_name": "${aws_lambda_function.api.arn}",
+            "authorization_type": "AWS_IAM", "invoke_mode": "BUFFERED"})
+    );
+    assert_eq!(
+        docs[TF]["output"]["url"]["value"],
+        "${aws_lambda_function_url.api_url.function_url}"
+    );
+}
