@@ -702,7 +702,6 @@ mod tests {
         "LAUNCH_TEMPLATE",
         "LISTENER",
         "LISTENER_RULE",
-        "LOAD_BALANCER",
         "NAT_GATEWAY",
         "RDS_DB_INSTANCE",
         "ROUTE",

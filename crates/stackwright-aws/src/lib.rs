@@ -18,7 +18,6 @@ mod arn;
 mod check;
 pub mod cidr;
 pub mod construct;
-pub mod elbv2;
 mod existing;
 pub mod findings;
 mod handle;
@@ -46,6 +45,7 @@ constructs! {
     dynamodb: [TABLE],
     ec2: [ELASTIC_IP, FLOW_LOG, ROUTE_TABLE, SUBNET_ROUTE_TABLE_ASSOCIATION],
     ecr: [REPOSITORY],
+    elbv2: [LOAD_BALANCER],
     iam: [ROLE, ROLE_POLICY, MANAGED_POLICY, INSTANCE_PROFILE],
     kms: [KEY, ALIAS],
     logs: [LOG_GROUP],

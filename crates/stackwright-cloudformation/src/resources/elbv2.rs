@@ -1,4 +1,4 @@
-//! Elastic Load Balancing v2: load balancers, target groups, listeners and listener rules.
+//! Elastic Load Balancing v2: target groups, listeners and listener rules.
 
 use super::{Attribute, Lowering, Props, Secondary, Service};
 use serde_json::{json, Value as Json};
@@ -9,16 +9,7 @@ pub(super) const SERVICE: Service = Service { lower, attribute };
 
 fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
     Some(match (kind, attr) {
-        (
-            kinds::LOAD_BALANCER | kinds::TARGET_GROUP | kinds::LISTENER | kinds::LISTENER_RULE,
-            "arn",
-        ) => Attribute::Ref,
-        (kinds::LOAD_BALANCER, "dns_name") => Attribute::GetAtt("DNSName"),
-        (kinds::LOAD_BALANCER, "canonical_hosted_zone_id") => {
-            Attribute::GetAtt("CanonicalHostedZoneID")
-        }
-        (kinds::LOAD_BALANCER, "full_name") => Attribute::GetAtt("LoadBalancerFullName"),
-        (kinds::LOAD_BALANCER, "name") => Attribute::GetAtt("LoadBalancerName"),
+        (kinds::TARGET_GROUP | kinds::LISTENER | kinds::LISTENER_RULE, "arn") => Attribute::Ref,
         (kinds::TARGET_GROUP, "full_name") => Attribute::GetAtt("TargetGroupFullName"),
         (kinds::TARGET_GROUP, "name") => Attribute::GetAtt("TargetGroupName"),
         _ => return None,
@@ -28,35 +19,6 @@ fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
 fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'static str> {
     let resource = p.resource;
     Some(match resource.kind {
-        kinds::LOAD_BALANCER => {
-            p.copy("type", "Type");
-            p.copy("scheme", "Scheme");
-            p.physical_name("Name");
-            p.copy("subnets", "Subnets");
-            p.copy("security_groups", "SecurityGroups");
-            let mut attributes = Attributes::default();
-            attributes.flag(p, "deletion_protection", "deletion_protection.enabled");
-            attributes.flag(
-                p,
-                "drop_invalid_header_fields",
-                "routing.http.drop_invalid_header_fields.enabled",
-            );
-            attributes.flag(p, "cross_zone", "load_balancing.cross_zone.enabled");
-            attributes.number(p, "idle_timeout_seconds", "idle_timeout.timeout_seconds");
-            if let Some(logs) = resource.get("access_logs") {
-                attributes.push("access_logs.s3.enabled", Json::from("true"));
-                for (from, key) in [
-                    ("bucket", "access_logs.s3.bucket"),
-                    ("prefix", "access_logs.s3.prefix"),
-                ] {
-                    if let Some(v) = logs.get(from) {
-                        attributes.push(key, p.value(v));
-                    }
-                }
-            }
-            attributes.insert(p, "LoadBalancerAttributes");
-            "AWS::ElasticLoadBalancingV2::LoadBalancer"
-        }
         kinds::TARGET_GROUP => {
             p.physical_name("Name");
             p.copy("protocol", "Protocol");
@@ -229,20 +191,13 @@ fn lower_action(p: &mut Props, action: &Value) -> Json {
     }
 }
 
-/// `LoadBalancerAttributes`/`TargetGroupAttributes`: `{"Key", "Value"}` pairs whose values are strings.
+/// `TargetGroupAttributes`: `{"Key", "Value"}` pairs whose values are strings.
 #[derive(Default)]
 struct Attributes(Vec<Json>);
 
 impl Attributes {
     fn push(&mut self, key: &str, value: Json) {
         self.0.push(json!({ "Key": key, "Value": value }));
-    }
-
-    /// A boolean property as `"true"`/`"false"`, when set.
-    fn flag(&mut self, p: &Props, from: &str, key: &str) {
-        if let Some(flag) = p.resource.get(from).and_then(Value::as_bool) {
-            self.push(key, Json::from(flag.to_string()));
-        }
     }
 
     /// A number property as its decimal text, when set.

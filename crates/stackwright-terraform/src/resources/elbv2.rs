@@ -1,4 +1,4 @@
-//! Elastic Load Balancing v2: load balancers, target groups, listeners and listener rules.
+//! Elastic Load Balancing v2: target groups, listeners and listener rules.
 
 use super::{acm, Attrs, Secondary, Service};
 use serde_json::{json, Map, Value as Json};
@@ -13,7 +13,6 @@ pub(super) const SERVICE: Service = Service {
 
 fn block_type(kind: &str) -> Option<(&'static str, bool)> {
     Some(match kind {
-        kinds::LOAD_BALANCER => ("aws_lb", false),
         kinds::TARGET_GROUP => ("aws_lb_target_group", false),
         kinds::LISTENER => ("aws_lb_listener", false),
         kinds::LISTENER_RULE => ("aws_lb_listener_rule", false),
@@ -25,10 +24,8 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
     block_type(kind)?;
     Some(match (kind, attr) {
         (_, "arn") => "arn",
-        (kinds::LOAD_BALANCER, "dns_name") => "dns_name",
-        (kinds::LOAD_BALANCER, "canonical_hosted_zone_id") => "zone_id",
-        (kinds::LOAD_BALANCER | kinds::TARGET_GROUP, "full_name") => "arn_suffix",
-        (kinds::LOAD_BALANCER | kinds::TARGET_GROUP, "name") => "name",
+        (kinds::TARGET_GROUP, "full_name") => "arn_suffix",
+        (kinds::TARGET_GROUP, "name") => "name",
         _ => return None,
     })
 }
@@ -36,27 +33,6 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
 fn lower(_: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
     let resource = a.resource;
     match resource.kind {
-        kinds::LOAD_BALANCER => {
-            a.physical_name("name");
-            a.copy("type", "load_balancer_type");
-            if let Some(scheme) = resource.get("scheme") {
-                let internal = a.value(scheme) == "internal";
-                a.insert("internal", Json::Bool(internal));
-            }
-            a.copy("subnets", "subnets");
-            a.copy("security_groups", "security_groups");
-            a.copy("deletion_protection", "enable_deletion_protection");
-            a.skip_protection_check("CKV_AWS_150");
-            a.copy("drop_invalid_header_fields", "drop_invalid_header_fields");
-            a.copy("cross_zone", "enable_cross_zone_load_balancing");
-            a.copy("idle_timeout_seconds", "idle_timeout");
-            if let Some(logs) = resource.get("access_logs") {
-                let mut block = sub_block(a, logs, &[("bucket", "bucket"), ("prefix", "prefix")]);
-                block.insert("enabled".into(), Json::Bool(true));
-                a.insert("access_logs", Json::Object(block));
-            }
-            a.tags();
-        }
         kinds::TARGET_GROUP => {
             a.physical_name("name");
             a.copy("protocol", "protocol");
