@@ -708,7 +708,6 @@ mod tests {
         "SCALING_POLICY",
         "SECURITY_GROUP",
         "SUBNET",
-        "TARGET_GROUP",
         "VOLUME",
         "VPC",
     ];

@@ -45,7 +45,7 @@ constructs! {
     dynamodb: [TABLE],
     ec2: [ELASTIC_IP, FLOW_LOG, ROUTE_TABLE, SUBNET_ROUTE_TABLE_ASSOCIATION],
     ecr: [REPOSITORY],
-    elbv2: [LOAD_BALANCER],
+    elbv2: [LOAD_BALANCER, TARGET_GROUP],
     iam: [ROLE, ROLE_POLICY, MANAGED_POLICY, INSTANCE_PROFILE],
     kms: [KEY, ALIAS],
     logs: [LOG_GROUP],

@@ -6,6 +6,7 @@ mod load_balancer;
 mod target_group;
 
 pub(crate) use load_balancer::LOAD_BALANCER;
+pub(crate) use target_group::TARGET_GROUP;
 
 pub use listener::{Action, Condition, Listener, ListenerHandle, ListenerRule, ListenerRuleHandle};
 pub use load_balancer::{LoadBalancer, LoadBalancerHandle, Scheme};

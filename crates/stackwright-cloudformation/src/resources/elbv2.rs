@@ -1,4 +1,4 @@
-//! Elastic Load Balancing v2: target groups, listeners and listener rules.
+//! Elastic Load Balancing v2: listeners and listener rules.
 
 use super::{Attribute, Lowering, Props, Secondary, Service};
 use serde_json::{json, Value as Json};
@@ -9,9 +9,7 @@ pub(super) const SERVICE: Service = Service { lower, attribute };
 
 fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
     Some(match (kind, attr) {
-        (kinds::TARGET_GROUP | kinds::LISTENER | kinds::LISTENER_RULE, "arn") => Attribute::Ref,
-        (kinds::TARGET_GROUP, "full_name") => Attribute::GetAtt("TargetGroupFullName"),
-        (kinds::TARGET_GROUP, "name") => Attribute::GetAtt("TargetGroupName"),
+        (kinds::LISTENER | kinds::LISTENER_RULE, "arn") => Attribute::Ref,
         _ => return None,
     })
 }
@@ -19,55 +17,6 @@ fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
 fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'static str> {
     let resource = p.resource;
     Some(match resource.kind {
-        kinds::TARGET_GROUP => {
-            p.physical_name("Name");
-            p.copy("protocol", "Protocol");
-            p.copy("port", "Port");
-            p.copy("vpc_id", "VpcId");
-            p.copy("target_type", "TargetType");
-            if let Some(check) = resource.get("health_check") {
-                for (from, to) in [
-                    ("enabled", "HealthCheckEnabled"),
-                    ("protocol", "HealthCheckProtocol"),
-                    ("path", "HealthCheckPath"),
-                    ("port", "HealthCheckPort"),
-                    ("interval_seconds", "HealthCheckIntervalSeconds"),
-                    ("timeout_seconds", "HealthCheckTimeoutSeconds"),
-                    ("healthy_threshold", "HealthyThresholdCount"),
-                    ("unhealthy_threshold", "UnhealthyThresholdCount"),
-                ] {
-                    if let Some(v) = check.get(from) {
-                        let lowered = p.value(v);
-                        p.insert(to, lowered);
-                    }
-                }
-                if let Some(codes) = check.get("success_codes") {
-                    let codes = p.value(codes);
-                    p.insert("Matcher", json!({ "HttpCode": codes }));
-                }
-            }
-            let mut attributes = Attributes::default();
-            attributes.number(
-                p,
-                "deregistration_delay_seconds",
-                "deregistration_delay.timeout_seconds",
-            );
-            if let Some(stickiness) = resource.get("stickiness") {
-                attributes.push("stickiness.enabled", Json::from("true"));
-                let kind = stickiness.get("type").map(|v| p.value(v));
-                let kind = kind.as_ref().and_then(Json::as_str).unwrap_or_default();
-                attributes.push("stickiness.type", Json::from(kind));
-                if let Some(Value::Int(duration)) = stickiness.get("duration_seconds") {
-                    let key = format!("stickiness.{kind}.duration_seconds");
-                    attributes.push(&key, Json::from(duration.to_string()));
-                }
-                if let Some(name) = stickiness.get("cookie_name") {
-                    attributes.push("stickiness.app_cookie.cookie_name", p.value(name));
-                }
-            }
-            attributes.insert(p, "TargetGroupAttributes");
-            "AWS::ElasticLoadBalancingV2::TargetGroup"
-        }
         kinds::LISTENER => {
             p.copy("load_balancer_arn", "LoadBalancerArn");
             p.copy("protocol", "Protocol");
@@ -188,28 +137,5 @@ fn lower_action(p: &mut Props, action: &Value) -> Json {
                 "MessageBody": field(p, "message_body"),
             },
         }),
-    }
-}
-
-/// `TargetGroupAttributes`: `{"Key", "Value"}` pairs whose values are strings.
-#[derive(Default)]
-struct Attributes(Vec<Json>);
-
-impl Attributes {
-    fn push(&mut self, key: &str, value: Json) {
-        self.0.push(json!({ "Key": key, "Value": value }));
-    }
-
-    /// A number property as its decimal text, when set.
-    fn number(&mut self, p: &Props, from: &str, key: &str) {
-        if let Some(number) = p.resource.get(from).and_then(Value::as_int) {
-            self.push(key, Json::from(number.to_string()));
-        }
-    }
-
-    fn insert(self, p: &mut Props, property: &str) {
-        if !self.0.is_empty() {
-            p.insert(property, Json::Array(self.0));
-        }
     }
 }

@@ -548,7 +548,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::VOLUME
         | kinds::AUTO_SCALING_GROUP
         | kinds::SCALING_POLICY
-        | kinds::TARGET_GROUP
         | kinds::LISTENER
         | kinds::LISTENER_RULE
         | kinds::HOSTED_ZONE

@@ -1,4 +1,4 @@
-//! Elastic Load Balancing v2: target groups, listeners and listener rules.
+//! Elastic Load Balancing v2: listeners and listener rules.
 
 use super::{acm, Attrs, Secondary, Service};
 use serde_json::{json, Map, Value as Json};
@@ -13,7 +13,6 @@ pub(super) const SERVICE: Service = Service {
 
 fn block_type(kind: &str) -> Option<(&'static str, bool)> {
     Some(match kind {
-        kinds::TARGET_GROUP => ("aws_lb_target_group", false),
         kinds::LISTENER => ("aws_lb_listener", false),
         kinds::LISTENER_RULE => ("aws_lb_listener_rule", false),
         _ => return None,
@@ -24,8 +23,6 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
     block_type(kind)?;
     Some(match (kind, attr) {
         (_, "arn") => "arn",
-        (kinds::TARGET_GROUP, "full_name") => "arn_suffix",
-        (kinds::TARGET_GROUP, "name") => "name",
         _ => return None,
     })
 }
@@ -33,58 +30,6 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
 fn lower(_: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
     let resource = a.resource;
     match resource.kind {
-        kinds::TARGET_GROUP => {
-            a.physical_name("name");
-            a.copy("protocol", "protocol");
-            a.copy("port", "port");
-            a.copy("vpc_id", "vpc_id");
-            a.copy("target_type", "target_type");
-            if let Some(delay) = resource.get("deregistration_delay_seconds") {
-                // A string in the provider's schema.
-                let delay = a.value(delay).to_string();
-                a.insert("deregistration_delay", Json::String(delay));
-            }
-            if let Some(check) = resource.get("health_check") {
-                let block = sub_block(
-                    a,
-                    check,
-                    &[
-                        ("enabled", "enabled"),
-                        ("protocol", "protocol"),
-                        ("path", "path"),
-                        ("port", "port"),
-                        ("interval_seconds", "interval"),
-                        ("timeout_seconds", "timeout"),
-                        ("healthy_threshold", "healthy_threshold"),
-                        ("unhealthy_threshold", "unhealthy_threshold"),
-                        ("success_codes", "matcher"),
-                    ],
-                );
-                a.insert("health_check", Json::Object(block));
-            }
-            if let Some(stickiness) = resource.get("stickiness") {
-                let mut block = sub_block(
-                    a,
-                    stickiness,
-                    &[
-                        ("type", "type"),
-                        ("duration_seconds", "cookie_duration"),
-                        ("cookie_name", "cookie_name"),
-                    ],
-                );
-                block.insert("enabled".into(), Json::Bool(true));
-                a.insert("stickiness", Json::Object(block));
-            }
-            // Listeners forward to the group. Without this, Terraform deletes a replaced or removed group
-            // before it updates the listeners away from it, and ELB refuses (ResourceInUse:
-            // terraform-provider-aws#13294, #16889); with it, the new group exists first and the old one goes
-            // after its listeners moved. A custom name would clash with itself during a replacement, so a
-            // named group keeps Terraform's default order.
-            if resource.physical_name().is_none() {
-                a.insert("lifecycle", json!({ "create_before_destroy": true }));
-            }
-            a.tags();
-        }
         kinds::LISTENER => {
             a.copy("load_balancer_arn", "load_balancer_arn");
             a.copy("protocol", "protocol");
