@@ -701,7 +701,6 @@ mod tests {
         "INTERNET_GATEWAY",
         "LAUNCH_TEMPLATE",
         "LISTENER",
-        "LISTENER_RULE",
         "NAT_GATEWAY",
         "RDS_DB_INSTANCE",
         "ROUTE",

@@ -1,4 +1,4 @@
-//! Elastic Load Balancing v2: listeners and listener rules.
+//! Elastic Load Balancing v2: listeners.
 
 use super::{Attribute, Lowering, Props, Secondary, Service};
 use serde_json::{json, Value as Json};
@@ -9,7 +9,7 @@ pub(super) const SERVICE: Service = Service { lower, attribute };
 
 fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
     Some(match (kind, attr) {
-        (kinds::LISTENER | kinds::LISTENER_RULE, "arn") => Attribute::Ref,
+        (kinds::LISTENER, "arn") => Attribute::Ref,
         _ => return None,
     })
 }
@@ -31,55 +31,6 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
                 p.insert("DefaultActions", json!([action]));
             }
             "AWS::ElasticLoadBalancingV2::Listener"
-        }
-        kinds::LISTENER_RULE => {
-            p.copy("listener_arn", "ListenerArn");
-            p.copy("priority", "Priority");
-            let conditions = resource
-                .get("conditions")
-                .and_then(Value::as_list)
-                .unwrap_or_default();
-            let conditions = conditions
-                .iter()
-                .map(|condition| {
-                    let field = condition.get("field").map(|v| p.value(v));
-                    let values = condition.get("values").map(|v| p.value(v));
-                    match field.as_ref().and_then(Json::as_str) {
-                        Some("http-header") => {
-                            let name = condition.get("header").map(|v| p.value(v));
-                            json!({ "Field": field, "HttpHeaderConfig": {
-                                "HttpHeaderName": name, "Values": values } })
-                        }
-                        Some("query-string") => {
-                            let pairs = condition.get("pairs").and_then(Value::as_list);
-                            let pairs: Vec<Json> = pairs
-                                .unwrap_or_default()
-                                .iter()
-                                .map(|pair| {
-                                    let mut out = serde_json::Map::new();
-                                    for (from, to) in [("key", "Key"), ("value", "Value")] {
-                                        if let Some(v) = pair.get(from) {
-                                            out.insert(to.into(), p.value(v));
-                                        }
-                                    }
-                                    Json::Object(out)
-                                })
-                                .collect();
-                            json!({ "Field": field, "QueryStringConfig": { "Values": pairs } })
-                        }
-                        Some("host-header") => {
-                            json!({ "Field": field, "HostHeaderConfig": { "Values": values } })
-                        }
-                        _ => json!({ "Field": field, "PathPatternConfig": { "Values": values } }),
-                    }
-                })
-                .collect();
-            p.insert("Conditions", Json::Array(conditions));
-            if let Some(action) = resource.get("action") {
-                let action = lower_action(p, action);
-                p.insert("Actions", json!([action]));
-            }
-            "AWS::ElasticLoadBalancingV2::ListenerRule"
         }
         _ => return None,
     })

@@ -549,7 +549,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::AUTO_SCALING_GROUP
         | kinds::SCALING_POLICY
         | kinds::LISTENER
-        | kinds::LISTENER_RULE
         | kinds::HOSTED_ZONE
         | kinds::CERTIFICATE
         | kinds::RDS_DB_INSTANCE => one(None),

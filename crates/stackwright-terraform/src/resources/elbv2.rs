@@ -1,4 +1,4 @@
-//! Elastic Load Balancing v2: listeners and listener rules.
+//! Elastic Load Balancing v2: listeners.
 
 use super::{acm, Attrs, Secondary, Service};
 use serde_json::{json, Map, Value as Json};
@@ -14,7 +14,6 @@ pub(super) const SERVICE: Service = Service {
 fn block_type(kind: &str) -> Option<(&'static str, bool)> {
     Some(match kind {
         kinds::LISTENER => ("aws_lb_listener", false),
-        kinds::LISTENER_RULE => ("aws_lb_listener_rule", false),
         _ => return None,
     })
 }
@@ -44,50 +43,6 @@ fn lower(_: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
                 // The listener cannot use a certificate that is still pending validation.
                 out.depends_on
                     .extend(acm::validation_address(a.lowering, arn));
-            }
-            a.tags();
-        }
-        kinds::LISTENER_RULE => {
-            a.copy("listener_arn", "listener_arn");
-            a.copy("priority", "priority");
-            let conditions = resource
-                .get("conditions")
-                .and_then(Value::as_list)
-                .unwrap_or_default();
-            let conditions: Vec<Json> = conditions
-                .iter()
-                .map(|condition| {
-                    let field = condition.get("field").map(|v| a.value(v));
-                    let values = condition.get("values").map(|v| a.value(v));
-                    match field.as_ref().and_then(Json::as_str) {
-                        Some("http-header") => {
-                            let name = condition.get("header").map(|v| a.value(v));
-                            json!({ "http_header": { "http_header_name": name, "values": values } })
-                        }
-                        Some("query-string") => {
-                            let pairs = condition.get("pairs").and_then(Value::as_list);
-                            let pairs: Vec<Json> = pairs
-                                .unwrap_or_default()
-                                .iter()
-                                .map(|pair| {
-                                    Json::Object(sub_block(
-                                        a,
-                                        pair,
-                                        &[("key", "key"), ("value", "value")],
-                                    ))
-                                })
-                                .collect();
-                            json!({ "query_string": pairs })
-                        }
-                        Some("host-header") => json!({ "host_header": { "values": values } }),
-                        _ => json!({ "path_pattern": { "values": values } }),
-                    }
-                })
-                .collect();
-            a.insert("condition", Json::Array(conditions));
-            if let Some(action) = resource.get("action") {
-                let action = lower_action(a, action);
-                a.insert("action", json!([action]));
             }
             a.tags();
         }
