@@ -13,7 +13,6 @@
 //! target crates, keyed by [`kinds`] (a ratchet test in `construct` lists them, and the list only
 //! shrinks).
 
-pub mod acm;
 mod arn;
 mod check;
 pub mod cidr;
@@ -40,12 +39,13 @@ macro_rules! constructs {
 }
 
 constructs! {
+    acm: [CERTIFICATE],
     autoscaling: [SCHEDULED_ACTION],
     cloudwatch: [ALARM],
     dynamodb: [TABLE],
     ec2: [ELASTIC_IP, FLOW_LOG, ROUTE_TABLE, SUBNET_ROUTE_TABLE_ASSOCIATION],
     ecr: [REPOSITORY],
-    elbv2: [LOAD_BALANCER, TARGET_GROUP, LISTENER_RULE],
+    elbv2: [LOAD_BALANCER, TARGET_GROUP, LISTENER, LISTENER_RULE],
     iam: [ROLE, ROLE_POLICY, MANAGED_POLICY, INSTANCE_PROFILE],
     kms: [KEY, ALIAS],
     logs: [LOG_GROUP],

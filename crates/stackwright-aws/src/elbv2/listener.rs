@@ -5,6 +5,18 @@ use crate::handle::{attr_handle, common_setters};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
+/// A listener in each target.
+pub(crate) static LISTENER: Spelling = Spelling {
+    kind: kinds::LISTENER,
+    cloudformation: "AWS::ElasticLoadBalancingV2::Listener",
+    terraform: "aws_lb_listener",
+    terraform_tags: true,
+    attributes: &[Attribute::new("arn", Read::Ref, "arn")],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
 /// A listener rule in each target.
 pub(crate) static LISTENER_RULE: Spelling = Spelling {
     kind: kinds::LISTENER_RULE,
@@ -356,11 +368,44 @@ attr_handle!(
 
 impl Declare for Listener {
     type Handle = ListenerHandle;
-    fn declare(self, at: ResourceRef) -> (Resource, ListenerHandle) {
+    fn declare(mut self, at: ResourceRef) -> (Resource, ListenerHandle) {
         let handle = ListenerHandle {
             handle: Handle(at),
             application: self.application,
         };
+        let listener = &self.resource;
+        let certificate = listener.get("certificate_arn").cloned();
+        let mut cfn = Form::new();
+        cfn.copy(listener, "load_balancer_arn", "LoadBalancerArn")
+            .copy(listener, "protocol", "Protocol")
+            .copy(listener, "port", "Port");
+        if let Some(arn) = &certificate {
+            let certificates = vec![object(&[("CertificateArn", arn.clone())])];
+            cfn.set("Certificates", Value::List(certificates));
+        }
+        cfn.copy(listener, "ssl_policy", "SslPolicy");
+        let mut tf = Form::new();
+        tf.copy(listener, "load_balancer_arn", "load_balancer_arn")
+            .copy(listener, "protocol", "protocol")
+            .copy(listener, "port", "port")
+            .copy(listener, "certificate_arn", "certificate_arn")
+            .copy(listener, "ssl_policy", "ssl_policy");
+        if let Some(action) = listener.get("default_action") {
+            cfn.set(
+                "DefaultActions",
+                Value::List(vec![cloudformation_action(action)]),
+            );
+            tf.set(
+                "default_action",
+                Value::List(vec![terraform_action(action)]),
+            );
+        }
+        if let Some(Value::Str(arn)) = certificate {
+            // The listener cannot use a certificate that is still pending validation (CloudFormation's
+            // certificate completes only once issued).
+            tf.wait_for_block(arn, crate::acm::VALIDATION);
+        }
+        construct::finish(&mut self.resource, cfn, tf);
         (self.resource, handle)
     }
 }

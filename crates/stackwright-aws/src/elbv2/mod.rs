@@ -5,7 +5,7 @@ mod listener;
 mod load_balancer;
 mod target_group;
 
-pub(crate) use listener::LISTENER_RULE;
+pub(crate) use listener::{LISTENER, LISTENER_RULE};
 pub(crate) use load_balancer::LOAD_BALANCER;
 pub(crate) use target_group::TARGET_GROUP;
 

@@ -1,11 +1,9 @@
 //! Per-kind lowering of neutral resources to CloudFormation resource types: shared machinery here, one
 //! module per AWS service.
 
-mod acm;
 mod autoscaling;
 mod construct;
 mod ec2;
-mod elbv2;
 mod lookups;
 mod raw;
 mod rds;
@@ -47,9 +45,7 @@ const TARGET: &str = "cloudformation";
 const SERVICES: &[Service] = &[
     ec2::SERVICE,
     autoscaling::SERVICE,
-    elbv2::SERVICE,
     route53::SERVICE,
-    acm::SERVICE,
     rds::SERVICE,
 ];
 
@@ -548,9 +544,7 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::VOLUME
         | kinds::AUTO_SCALING_GROUP
         | kinds::SCALING_POLICY
-        | kinds::LISTENER
         | kinds::HOSTED_ZONE
-        | kinds::CERTIFICATE
         | kinds::RDS_DB_INSTANCE => one(None),
         _ => return None,
     })

@@ -1,11 +1,9 @@
 //! Per-kind lowering of neutral resources to Terraform resources and data sources: shared machinery
 //! here, one module per AWS service.
 
-mod acm;
 mod autoscaling;
 mod construct;
 mod ec2;
-mod elbv2;
 mod lookups;
 mod policy;
 mod raw;
@@ -141,9 +139,7 @@ const SERVICES: &[Service] = &[
     zones::SERVICE,
     lookups::SERVICE,
     autoscaling::SERVICE,
-    elbv2::SERVICE,
     route53::SERVICE,
-    acm::SERVICE,
     rds::SERVICE,
 ];
 
