@@ -50,7 +50,7 @@ constructs! {
     kms: [KEY, ALIAS],
     logs: [LOG_GROUP],
     rds: [DB_SUBNET_GROUP],
-    route53: [RECORD],
+    route53: [HOSTED_ZONE, RECORD],
     s3: [BUCKET],
     secretsmanager: [SECRET],
     sns: [TOPIC, SUBSCRIPTION],

@@ -8,7 +8,6 @@ mod lookups;
 mod raw;
 mod rds;
 mod registry;
-mod route53;
 mod ssm;
 mod zones;
 
@@ -45,7 +44,6 @@ const TARGET: &str = "cloudformation";
 const SERVICES: &[Service] = &[
     ec2::SERVICE,
     autoscaling::SERVICE,
-    route53::SERVICE,
     rds::SERVICE,
 ];
 
@@ -544,7 +542,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::VOLUME
         | kinds::AUTO_SCALING_GROUP
         | kinds::SCALING_POLICY
-        | kinds::HOSTED_ZONE
         | kinds::RDS_DB_INSTANCE => one(None),
         _ => return None,
     })

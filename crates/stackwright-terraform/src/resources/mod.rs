@@ -9,7 +9,6 @@ mod policy;
 mod raw;
 mod rds;
 mod registry;
-mod route53;
 mod ssm;
 mod zones;
 
@@ -139,7 +138,6 @@ const SERVICES: &[Service] = &[
     zones::SERVICE,
     lookups::SERVICE,
     autoscaling::SERVICE,
-    route53::SERVICE,
     rds::SERVICE,
 ];
 
