@@ -752,7 +752,6 @@ mod tests {
         "INTERNET_GATEWAY",
         "LAUNCH_TEMPLATE",
         "NAT_GATEWAY",
-        "RDS_DB_INSTANCE",
         "ROUTE",
         "SCALING_POLICY",
         "SECURITY_GROUP",

@@ -49,7 +49,7 @@ constructs! {
     iam: [ROLE, ROLE_POLICY, MANAGED_POLICY, INSTANCE_PROFILE],
     kms: [KEY, ALIAS],
     logs: [LOG_GROUP],
-    rds: [DB_SUBNET_GROUP],
+    rds: [DB_SUBNET_GROUP, DB_INSTANCE],
     route53: [HOSTED_ZONE, RECORD],
     s3: [BUCKET],
     secretsmanager: [SECRET],

@@ -6,7 +6,6 @@ mod construct;
 mod ec2;
 mod lookups;
 mod raw;
-mod rds;
 mod registry;
 mod ssm;
 mod zones;
@@ -44,7 +43,6 @@ const TARGET: &str = "cloudformation";
 const SERVICES: &[Service] = &[
     ec2::SERVICE,
     autoscaling::SERVICE,
-    rds::SERVICE,
 ];
 
 pub(crate) struct Lowering<'a> {
@@ -541,8 +539,7 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::LAUNCH_TEMPLATE
         | kinds::VOLUME
         | kinds::AUTO_SCALING_GROUP
-        | kinds::SCALING_POLICY
-        | kinds::RDS_DB_INSTANCE => one(None),
+        | kinds::SCALING_POLICY => one(None),
         _ => return None,
     })
 }
