@@ -152,6 +152,10 @@ const DELETION_PROTECTION_TEXT: &str = "$stackwright:deletion-protection-text";
 const REGION: &str = "$stackwright:region";
 /// The value of a form's entry that makes the main block wait for a block of another construct.
 const WAIT_FOR: &str = "$stackwright:wait-for";
+/// The value of a form's entry that depends on the removal policy the environment leaves.
+const BY_REMOVAL: &str = "$stackwright:by-removal";
+/// The value of a form's entry that is the required name spelled as an identifier, with a suffix.
+const IDENTIFIER: &str = "$stackwright:identifier";
 /// The reason of a checkov skip that applies only once the core turned deletion protection off.
 const UNPROTECTED: &str = "$stackwright:unprotected";
 /// The reason given for a deletion-protection check skipped in an environment that tears down.
@@ -257,6 +261,20 @@ impl Form {
         self.set(name, Value::Map(vec![(WHEN_DESTROYED.to_owned(), value)]))
     }
 
+    /// Property `name` is `destroyed` when the resource's removal policy, as the environment leaves it,
+    /// is `Destroy`, else `kept` (an RDS instance's `skip_final_snapshot`); absent where that is `None`.
+    /// Either may be a marker ([`required_identifier`]).
+    pub fn by_removal(
+        &mut self,
+        name: &str,
+        destroyed: Option<Value>,
+        kept: Option<Value>,
+    ) -> &mut Self {
+        let choice = |value: Option<Value>| Value::List(value.into_iter().collect());
+        let body = object(&[("destroyed", choice(destroyed)), ("kept", choice(kept))]);
+        self.set(name, Value::Map(vec![(BY_REMOVAL.to_owned(), body)]))
+    }
+
     /// Property `name` lists the address of the construct's own Terraform block `suffix` (one of
     /// [`Spelling::terraform_blocks`]): a `depends_on` that no reference implies.
     pub fn own_block(&mut self, name: &str, suffix: &str) -> &mut Self {
@@ -320,6 +338,27 @@ pub fn deletion_protection_text() -> Value {
 /// zone's `VPCRegion`), where a pseudo value (`Expr::region()`) would be read at deploy time.
 pub fn region() -> Value {
     Value::Map(vec![(REGION.to_owned(), Value::Bool(true))])
+}
+
+/// A value standing, anywhere in a form, for the resource's physical name or, when the user gave none,
+/// the one Terraform derives ([`Form::required_name`]; CloudFormation leaves it out), followed by
+/// `-suffix` and spelled as an AWS identifier ([`identifier`]): an RDS final snapshot's.
+pub fn required_identifier(suffix: &str) -> Value {
+    Value::Map(vec![(IDENTIFIER.to_owned(), Value::from(suffix))])
+}
+
+/// `name` followed by `-suffix`, as letters, digits and single hyphens (anything else becomes a
+/// hyphen), with no hyphen at either end, at most 255 characters: the identifiers RDS takes.
+pub fn identifier(name: &str, suffix: &str) -> String {
+    let mut out = String::new();
+    for c in format!("{name}-{suffix}").chars() {
+        let c = if c.is_ascii_alphanumeric() { c } else { '-' };
+        if !(c == '-' && (out.is_empty() || out.ends_with('-'))) {
+            out.push(c);
+        }
+    }
+    out.truncate(255);
+    out.trim_end_matches('-').to_owned()
 }
 
 /// A value standing, anywhere in a form, for a Terraform expression ([`Form::terraform_expression`]).
@@ -616,6 +655,12 @@ pub enum Entry<'a> {
     Expression(&'a [Value]),
     /// An IAM policy document ([`Form::policy_document`]).
     PolicyDocument(PolicyDocument<'a>),
+    /// The physical name (or the one the target derives) as an identifier followed by `-suffix`
+    /// ([`required_identifier`]).
+    RequiredIdentifier {
+        /// What follows the name.
+        suffix: &'a str,
+    },
     /// Literal text the form settled at lowering ([`deletion_protection_text`]).
     Literal(&'static str),
     /// The environment's region, as literal text ([`region`]).
@@ -743,6 +788,14 @@ fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
             }
         }
         Some([(marker, _)]) if marker == REGION => Entry::Region,
+        Some([(marker, body)]) if marker == BY_REMOVAL => {
+            let destroyed = resource.removal_policy == stackwright_core::RemovalPolicy::Destroy;
+            let choice = body.get(if destroyed { "destroyed" } else { "kept" })?;
+            return entry(resource, choice.as_list()?.first()?);
+        }
+        Some([(marker, suffix)]) if marker == IDENTIFIER => Entry::RequiredIdentifier {
+            suffix: literal(suffix),
+        },
         Some([(marker, body)]) if marker == WAIT_FOR => Entry::WaitFor {
             reference: body.get("reference")?,
             suffix: literal(body.get("suffix")?),
@@ -825,21 +878,14 @@ mod tests {
     /// A ratchet: a kind may leave this list (when it becomes a construct), never join it.
     const NOT_YET_CONSTRUCTS: &[&str] = &[
         "AUTO_SCALING_GROUP",
-        "CERTIFICATE",
-        "HOSTED_ZONE",
         "INSTANCE",
         "INTERNET_GATEWAY",
         "LAUNCH_TEMPLATE",
-        "LISTENER",
-        "LISTENER_RULE",
-        "LOAD_BALANCER",
         "NAT_GATEWAY",
-        "RDS_DB_INSTANCE",
         "ROUTE",
         "SCALING_POLICY",
         "SECURITY_GROUP",
         "SUBNET",
-        "TARGET_GROUP",
         "VOLUME",
         "VPC",
     ];
@@ -993,6 +1039,36 @@ mod tests {
             spelling(crate::kinds::SNS_TOPIC).map(|s| s.terraform),
             Some("aws_sns_topic")
         );
+    }
+
+    #[test]
+    fn values_follow_the_removal_policy_and_identifiers_are_spelled_for_rds() {
+        let mut resource = Resource::new("Db", "aws.test.Kind");
+        let mut tf = Form::new();
+        tf.by_removal("skip", Some(true.into()), Some(false.into()))
+            .by_removal("snapshot", None, Some(required_identifier("final")));
+        finish(&mut resource, Form::new(), tf);
+        let settled = |resource: &Resource| -> Vec<String> {
+            entries(resource, Target::Terraform)
+                .map(|(name, entry)| format!("{name}={entry:?}"))
+                .collect()
+        };
+        resource.removal_policy = stackwright_core::RemovalPolicy::Snapshot;
+        assert_eq!(
+            settled(&resource),
+            [
+                "skip=Value(Bool(false))",
+                r#"snapshot=RequiredIdentifier { suffix: "final" }"#
+            ]
+        );
+        resource.removal_policy = stackwright_core::RemovalPolicy::Destroy;
+        assert_eq!(settled(&resource), ["skip=Value(Bool(true))"]);
+        assert_eq!(
+            identifier("app-prod--eu-main-Orders_Db", "final"),
+            "app-prod-eu-main-Orders-Db-final"
+        );
+        assert_eq!(identifier("-x-", "final"), "x-final");
+        assert_eq!(identifier(&"a".repeat(300), "final").len(), 255);
     }
 
     #[test]

@@ -13,12 +13,10 @@
 //! target crates, keyed by [`kinds`] (a ratchet test in `construct` lists them, and the list only
 //! shrinks).
 
-pub mod acm;
 mod arn;
 mod check;
 pub mod cidr;
 pub mod construct;
-pub mod elbv2;
 mod existing;
 pub mod findings;
 mod handle;
@@ -41,17 +39,19 @@ macro_rules! constructs {
 }
 
 constructs! {
+    acm: [CERTIFICATE],
     autoscaling: [SCHEDULED_ACTION],
     cloudwatch: [ALARM],
     dynamodb: [TABLE],
     ec2: [ELASTIC_IP, FLOW_LOG, ROUTE_TABLE, SUBNET_ROUTE_TABLE_ASSOCIATION, VPC_ENDPOINT],
     ecr: [REPOSITORY],
+    elbv2: [LOAD_BALANCER, TARGET_GROUP, LISTENER, LISTENER_RULE],
     iam: [ROLE, ROLE_POLICY, MANAGED_POLICY, INSTANCE_PROFILE],
     kms: [KEY, ALIAS],
     lambda: [FUNCTION, EVENT_SOURCE_MAPPING, PERMISSION, URL],
     logs: [LOG_GROUP],
-    rds: [DB_SUBNET_GROUP],
-    route53: [RECORD],
+    rds: [DB_SUBNET_GROUP, DB_INSTANCE],
+    route53: [HOSTED_ZONE, RECORD],
     s3: [BUCKET],
     scheduler: [SCHEDULE],
     secretsmanager: [SECRET],

@@ -6,7 +6,7 @@ use crate::handle::{attr_handle, common_setters};
 use crate::iam::{Grantee, RoleHandle, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS};
 use crate::naming::physical_name;
-use crate::construct::{Attribute, Form, Read, Spelling};
+use crate::construct::{object, Attribute, Form, Read, Spelling};
 use crate::{arn, construct, kinds, secretsmanager, Handle};
 use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
 
@@ -393,6 +393,7 @@ impl Declare for DbInstance {
             .get("kms_key_id")
             .and_then(Value::as_expr)
             .cloned();
+        spell_instance(&mut self.resource);
         (
             self.resource,
             DbInstanceHandle {
@@ -401,5 +402,155 @@ impl Declare for DbInstance {
                 kms_key,
             },
         )
+    }
+}
+
+/// A DB instance in each target. The master password is `ManageMasterUserPassword`
+/// (`manage_master_user_password`): RDS generates it and keeps it in Secrets Manager, so it is neither in
+/// the artifact nor in the Terraform state.
+pub(crate) static DB_INSTANCE: Spelling = Spelling {
+    kind: kinds::RDS_DB_INSTANCE,
+    cloudformation: "AWS::RDS::DBInstance",
+    terraform: "aws_db_instance",
+    terraform_tags: true,
+    attributes: &[
+        Attribute::new("identifier", Read::Ref, "identifier"),
+        Attribute::new("address", Read::GetAtt("Endpoint.Address"), "address"),
+        Attribute::new("port", Read::GetAtt("Endpoint.Port"), "port"),
+        Attribute::new("arn", Read::GetAtt("DBInstanceArn"), "arn"),
+        Attribute::new("resource_id", Read::GetAtt("DbiResourceId"), "resource_id"),
+        Attribute::new(
+            "master_user_secret_arn",
+            Read::GetAtt("MasterUserSecret.SecretArn"),
+            "master_user_secret[0].secret_arn",
+        ),
+    ],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
+/// Writes the DB instance's forms from the builder's properties.
+fn spell_instance(resource: &mut Resource) {
+    let db = &*resource;
+    let kms_key = db.get("kms_key_id").cloned();
+    let insights = db.get("performance_insights_retention_days").cloned();
+    let multi_az = db.get("multi_az").and_then(Value::as_bool) == Some(true);
+    let protected = db.get("deletion_protection").and_then(Value::as_bool);
+    let public = db.get("publicly_accessible").cloned();
+    const STANDBY: &str = "a standby doubles the cost: opt in with `.multi_az(true)`";
+
+    let mut cfn = Form::new();
+    cfn.physical_name("DBInstanceIdentifier")
+        .copy(db, "engine", "Engine")
+        .copy(db, "engine_version", "EngineVersion")
+        .copy(db, "instance_class", "DBInstanceClass")
+        .copy(db, "db_subnet_group_name", "DBSubnetGroupName")
+        .copy(db, "security_group_ids", "VPCSecurityGroups")
+        .copy(db, "database_name", "DBName");
+    // The registry schema types these as digit strings.
+    for (from, to) in [("allocated_storage_gib", "AllocatedStorage"), ("port", "Port")] {
+        if let Some(v) = db.get(from).and_then(Value::as_int) {
+            cfn.set(to, v.to_string());
+        }
+    }
+    cfn.copy(db, "max_allocated_storage_gib", "MaxAllocatedStorage")
+        .copy(db, "storage_type", "StorageType")
+        .copy(db, "storage_encrypted", "StorageEncrypted")
+        .copy(db, "kms_key_id", "KmsKeyId")
+        .copy(db, "master_username", "MasterUsername")
+        .copy(db, "manage_master_user_password", "ManageMasterUserPassword");
+    if let Some(key) = &kms_key {
+        cfn.set("MasterUserSecret", object(&[("KmsKeyId", key.clone())]));
+    }
+    cfn.copy(db, "multi_az", "MultiAZ")
+        .copy(db, "publicly_accessible", "PubliclyAccessible")
+        .copy(db, "backup_retention_days", "BackupRetentionPeriod");
+    if protected.is_some() {
+        cfn.deletion_protection("DeletionProtection");
+    }
+    cfn.copy(db, "iam_authentication", "EnableIAMDatabaseAuthentication")
+        .copy(db, "copy_tags_to_snapshot", "CopyTagsToSnapshot")
+        .copy(db, "auto_minor_version_upgrade", "AutoMinorVersionUpgrade")
+        .copy(db, "log_exports", "EnableCloudwatchLogsExports");
+    if let Some(days) = &insights {
+        cfn.set("EnablePerformanceInsights", true)
+            .set("PerformanceInsightsRetentionPeriod", days.clone())
+            .copy(db, "kms_key_id", "PerformanceInsightsKMSKeyId");
+    }
+    cfn.copy(db, "monitoring_interval", "MonitoringInterval")
+        .copy(db, "monitoring_role_arn", "MonitoringRoleArn");
+    if !multi_az {
+        cfn.checkov_skip("CKV_AWS_157", STANDBY);
+    }
+
+    let mut tf = Form::new();
+    tf.physical_name("identifier")
+        .copy(db, "engine", "engine")
+        .copy(db, "engine_version", "engine_version")
+        .copy(db, "instance_class", "instance_class")
+        .copy(db, "db_subnet_group_name", "db_subnet_group_name")
+        .copy(db, "security_group_ids", "vpc_security_group_ids")
+        .copy(db, "database_name", "db_name")
+        .copy(db, "allocated_storage_gib", "allocated_storage")
+        .copy(db, "max_allocated_storage_gib", "max_allocated_storage")
+        .copy(db, "port", "port")
+        .copy(db, "storage_type", "storage_type")
+        .copy(db, "storage_encrypted", "storage_encrypted")
+        .copy(db, "kms_key_id", "kms_key_id")
+        .copy(db, "master_username", "username")
+        .copy(db, "manage_master_user_password", "manage_master_user_password")
+        .copy(db, "kms_key_id", "master_user_secret_kms_key_id")
+        .copy(db, "multi_az", "multi_az")
+        .copy(db, "publicly_accessible", "publicly_accessible")
+        .copy(db, "backup_retention_days", "backup_retention_period");
+    if protected.is_some() {
+        tf.deletion_protection("deletion_protection");
+    }
+    if protected == Some(true) {
+        tf.checkov_skip_when_unprotected("CKV_AWS_293");
+    }
+    tf.copy(db, "iam_authentication", "iam_database_authentication_enabled")
+        .copy(db, "copy_tags_to_snapshot", "copy_tags_to_snapshot")
+        .copy(db, "auto_minor_version_upgrade", "auto_minor_version_upgrade")
+        .copy(db, "log_exports", "enabled_cloudwatch_logs_exports");
+    if insights.is_some() {
+        tf.set("performance_insights_enabled", true)
+            .copy(
+                db,
+                "performance_insights_retention_days",
+                "performance_insights_retention_period",
+            )
+            .copy(db, "kms_key_id", "performance_insights_kms_key_id");
+    }
+    tf.copy(db, "monitoring_interval", "monitoring_interval")
+        .copy(db, "monitoring_role_arn", "monitoring_role_arn")
+        // Terraform's counterpart of CloudFormation's `DeletionPolicy: Snapshot`: a destroy that gets
+        // past `prevent_destroy` still leaves a final snapshot.
+        .by_removal(
+            "skip_final_snapshot",
+            Some(Value::Bool(true)),
+            Some(Value::Bool(false)),
+        )
+        .by_removal(
+            "final_snapshot_identifier",
+            None,
+            Some(construct::required_identifier("final")),
+        );
+    let engine = db.get("engine").and_then(Value::as_expr);
+    if engine.and_then(Expr::as_literal) == Some("postgres") {
+        tf.checkov_skip(
+            "CKV2_AWS_30",
+            "query logging (`log_statement`) is a DB parameter group setting, which this builder does \
+             not manage; the postgresql log is exported to CloudWatch Logs",
+        );
+    }
+    if !multi_az {
+        tf.checkov_skip("CKV_AWS_157", STANDBY);
+    }
+    construct::finish(resource, cfn, tf);
+    // The internet-gateway ordering (`ordering`) reads whether the instance is public.
+    if let Some(public) = public {
+        resource.set("publicly_accessible", public);
     }
 }

@@ -101,9 +101,28 @@ impl HostedZone {
 impl Declare for HostedZone {
     type Handle = HostedZoneHandle;
     fn declare(mut self, at: ResourceRef) -> (Resource, HostedZoneHandle) {
-        if !self.vpcs.is_empty() {
-            self.resource.set("vpcs", Value::List(self.vpcs));
+        let zone = &self.resource;
+        let mut cfn = Form::new();
+        cfn.copy(zone, "name", "Name");
+        if let Some(comment) = zone.get("comment") {
+            cfn.set("HostedZoneConfig", object(&[("Comment", comment.clone())]));
         }
+        let mut tf = Form::new();
+        tf.copy(zone, "name", "name")
+            .copy(zone, "comment", "comment")
+            // `terraform destroy` deletes records Terraform does not manage too (AWS refuses to delete a
+            // zone that holds any besides its NS and SOA records).
+            .when_destroyed("force_destroy", true);
+        if !self.vpcs.is_empty() {
+            // A private zone's VPCs are in the environment's region.
+            let vpcs = self.vpcs.iter().map(|vpc| {
+                object(&[("VPCId", vpc.clone()), ("VPCRegion", construct::region())])
+            });
+            cfn.set("VPCs", Value::List(vpcs.collect()));
+            let vpcs = self.vpcs.into_iter().map(|vpc| object(&[("vpc_id", vpc)]));
+            tf.set("vpc", Value::List(vpcs.collect()));
+        }
+        construct::finish(&mut self.resource, cfn, tf);
         let handle = HostedZoneHandle {
             handle: Handle(at),
             name: self.name,
@@ -111,6 +130,18 @@ impl Declare for HostedZone {
         (self.resource, handle)
     }
 }
+
+/// A hosted zone in each target.
+pub(crate) static HOSTED_ZONE: Spelling = Spelling {
+    kind: kinds::HOSTED_ZONE,
+    cloudformation: "AWS::Route53::HostedZone",
+    terraform: "aws_route53_zone",
+    terraform_tags: true,
+    attributes: &[Attribute::new("id", Read::Ref, "zone_id")],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
 
 /// DNS record types.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -140,14 +140,6 @@ fn identifier_part(text: &str) -> String {
     out.trim_matches('_').to_owned()
 }
 
-/// Names of the validation records (one `for_each` block) and the validation wait of a certificate.
-pub(crate) fn certificate_validation_names(certificate: &str) -> [String; 2] {
-    [
-        format!("{certificate}_validation_record"),
-        format!("{certificate}_validation"),
-    ]
-}
-
 impl Names {
     /// Derives every name and reports each collision, naming both declarations. Returns the namespace of
     /// resources and data sources too: blocks a kind splits into (security group rules, a certificate's

@@ -1,8 +1,33 @@
 use super::{family, LoadBalancerHandle, Protocol, TargetGroupHandle, DEFAULT_SSL_POLICY};
 use crate::check;
+use crate::construct::{object, Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
-use crate::{kinds, Handle};
+use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
+
+/// A listener in each target.
+pub(crate) static LISTENER: Spelling = Spelling {
+    kind: kinds::LISTENER,
+    cloudformation: "AWS::ElasticLoadBalancingV2::Listener",
+    terraform: "aws_lb_listener",
+    terraform_tags: true,
+    attributes: &[Attribute::new("arn", Read::Ref, "arn")],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
+/// A listener rule in each target.
+pub(crate) static LISTENER_RULE: Spelling = Spelling {
+    kind: kinds::LISTENER_RULE,
+    cloudformation: "AWS::ElasticLoadBalancingV2::ListenerRule",
+    terraform: "aws_lb_listener_rule",
+    terraform_tags: true,
+    attributes: &[Attribute::new("arn", Read::Ref, "arn")],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
 
 /// What a listener or a rule does with a request.
 #[derive(Clone, Debug)]
@@ -343,11 +368,44 @@ attr_handle!(
 
 impl Declare for Listener {
     type Handle = ListenerHandle;
-    fn declare(self, at: ResourceRef) -> (Resource, ListenerHandle) {
+    fn declare(mut self, at: ResourceRef) -> (Resource, ListenerHandle) {
         let handle = ListenerHandle {
             handle: Handle(at),
             application: self.application,
         };
+        let listener = &self.resource;
+        let certificate = listener.get("certificate_arn").cloned();
+        let mut cfn = Form::new();
+        cfn.copy(listener, "load_balancer_arn", "LoadBalancerArn")
+            .copy(listener, "protocol", "Protocol")
+            .copy(listener, "port", "Port");
+        if let Some(arn) = &certificate {
+            let certificates = vec![object(&[("CertificateArn", arn.clone())])];
+            cfn.set("Certificates", Value::List(certificates));
+        }
+        cfn.copy(listener, "ssl_policy", "SslPolicy");
+        let mut tf = Form::new();
+        tf.copy(listener, "load_balancer_arn", "load_balancer_arn")
+            .copy(listener, "protocol", "protocol")
+            .copy(listener, "port", "port")
+            .copy(listener, "certificate_arn", "certificate_arn")
+            .copy(listener, "ssl_policy", "ssl_policy");
+        if let Some(action) = listener.get("default_action") {
+            cfn.set(
+                "DefaultActions",
+                Value::List(vec![cloudformation_action(action)]),
+            );
+            tf.set(
+                "default_action",
+                Value::List(vec![terraform_action(action)]),
+            );
+        }
+        if let Some(Value::Str(arn)) = certificate {
+            // The listener cannot use a certificate that is still pending validation (CloudFormation's
+            // certificate completes only once issued).
+            tf.wait_for_block(arn, crate::acm::VALIDATION);
+        }
+        construct::finish(&mut self.resource, cfn, tf);
         (self.resource, handle)
     }
 }
@@ -576,7 +634,216 @@ attr_handle!(
 
 impl Declare for ListenerRule {
     type Handle = ListenerRuleHandle;
-    fn declare(self, at: ResourceRef) -> (Resource, ListenerRuleHandle) {
+    fn declare(mut self, at: ResourceRef) -> (Resource, ListenerRuleHandle) {
+        let rule = &self.resource;
+        let conditions = rule
+            .get("conditions")
+            .and_then(Value::as_list)
+            .unwrap_or_default();
+        let mut cfn = Form::new();
+        cfn.copy(rule, "listener_arn", "ListenerArn")
+            .copy(rule, "priority", "Priority")
+            .set(
+                "Conditions",
+                Value::List(conditions.iter().map(cloudformation_condition).collect()),
+            );
+        let mut tf = Form::new();
+        tf.copy(rule, "listener_arn", "listener_arn")
+            .copy(rule, "priority", "priority")
+            .set(
+                "condition",
+                Value::List(conditions.iter().map(terraform_condition).collect()),
+            );
+        if let Some(action) = rule.get("action") {
+            cfn.set("Actions", Value::List(vec![cloudformation_action(action)]));
+            tf.set("action", Value::List(vec![terraform_action(action)]));
+        }
+        construct::finish(&mut self.resource, cfn, tf);
         (self.resource, ListenerRuleHandle { handle: Handle(at) })
     }
+}
+
+/// The keys of a map value renamed, in the order of `names`, keeping those it has.
+fn renamed(value: &Value, names: &[(&str, &str)]) -> Value {
+    let entries: Vec<(&str, Value)> = names
+        .iter()
+        .filter_map(|(from, to)| Some((*to, value.get(from)?.clone())))
+        .collect();
+    object(&entries)
+}
+
+/// The literal text of field `key` of a neutral map.
+fn text<'v>(value: &'v Value, key: &str) -> Option<&'v str> {
+    value.get(key)?.as_expr()?.as_literal()
+}
+
+/// A neutral condition (`Condition::into_value`) in CloudFormation's shape.
+fn cloudformation_condition(condition: &Value) -> Value {
+    let field = condition.get("field").cloned().unwrap_or(Value::from(""));
+    let values = || condition.get("values").cloned().unwrap_or(Value::List(Vec::new()));
+    let (config, body) = match text(condition, "field") {
+        Some("http-header") => (
+            "HttpHeaderConfig",
+            renamed(
+                condition,
+                &[("header", "HttpHeaderName"), ("values", "Values")],
+            ),
+        ),
+        Some("query-string") => {
+            let pairs = condition.get("pairs").and_then(Value::as_list);
+            let pairs = pairs
+                .unwrap_or_default()
+                .iter()
+                .map(|pair| renamed(pair, &[("key", "Key"), ("value", "Value")]))
+                .collect();
+            (
+                "QueryStringConfig",
+                object(&[("Values", Value::List(pairs))]),
+            )
+        }
+        Some("host-header") => ("HostHeaderConfig", object(&[("Values", values())])),
+        _ => ("PathPatternConfig", object(&[("Values", values())])),
+    };
+    object(&[("Field", field), (config, body)])
+}
+
+/// A neutral condition (`Condition::into_value`) in Terraform's shape.
+fn terraform_condition(condition: &Value) -> Value {
+    let values = || condition.get("values").cloned().unwrap_or(Value::List(Vec::new()));
+    match text(condition, "field") {
+        Some("http-header") => object(&[(
+            "http_header",
+            renamed(
+                condition,
+                &[("header", "http_header_name"), ("values", "values")],
+            ),
+        )]),
+        Some("query-string") => {
+            let pairs = condition.get("pairs").and_then(Value::as_list);
+            let pairs = pairs
+                .unwrap_or_default()
+                .iter()
+                .map(|pair| renamed(pair, &[("key", "key"), ("value", "value")]))
+                .collect();
+            object(&[("query_string", Value::List(pairs))])
+        }
+        Some("host-header") => object(&[("host_header", object(&[("values", values())]))]),
+        _ => object(&[("path_pattern", object(&[("values", values())]))]),
+    }
+}
+
+/// The target groups of a neutral forward action, when it is one.
+fn forward_groups(action: &Value) -> Option<&[Value]> {
+    (text(action, "type") == Some("forward")).then(|| {
+        action
+            .get("target_groups")
+            .and_then(Value::as_list)
+            .unwrap_or_default()
+    })
+}
+
+/// A neutral action (`Action::into_value`) in CloudFormation's shape; a forward to one unweighted group
+/// keeps the short `TargetGroupArn` form.
+fn cloudformation_action(action: &Value) -> Value {
+    let forward = Value::from("forward");
+    match forward_groups(action) {
+        Some([group]) if group.get("weight").is_none() => object(&[
+            ("Type", forward),
+            ("TargetGroupArn", group.get("arn").cloned().unwrap_or(Value::from(""))),
+        ]),
+        Some(groups) => {
+            let groups = groups
+                .iter()
+                .map(|group| renamed(group, &[("arn", "TargetGroupArn"), ("weight", "Weight")]))
+                .collect();
+            let mut config = vec![("TargetGroups", Value::List(groups))];
+            if let Some(duration) = action.get("stickiness_seconds") {
+                config.push((
+                    "TargetGroupStickinessConfig",
+                    object(&[
+                        ("Enabled", Value::Bool(true)),
+                        ("DurationSeconds", duration.clone()),
+                    ]),
+                ));
+            }
+            object(&[("Type", forward), ("ForwardConfig", object(&config))])
+        }
+        None if text(action, "type") == Some("redirect") => object(&[
+            ("Type", Value::from("redirect")),
+            (
+                "RedirectConfig",
+                renamed(
+                    action,
+                    &[
+                        ("protocol", "Protocol"),
+                        ("port", "Port"),
+                        ("status_code", "StatusCode"),
+                    ],
+                ),
+            ),
+        ]),
+        None => object(&[
+            ("Type", Value::from("fixed-response")),
+            (
+                "FixedResponseConfig",
+                renamed(
+                    action,
+                    &[
+                        ("status_code", "StatusCode"),
+                        ("content_type", "ContentType"),
+                        ("message_body", "MessageBody"),
+                    ],
+                ),
+            ),
+        ]),
+    }
+}
+
+/// A neutral action (`Action::into_value`) in Terraform's shape; a forward to one unweighted group keeps
+/// the short `target_group_arn` form.
+fn terraform_action(action: &Value) -> Value {
+    let kind = action.get("type").cloned().unwrap_or(Value::from(""));
+    let mut out = vec![("type", kind)];
+    match forward_groups(action) {
+        Some([group]) if group.get("weight").is_none() => {
+            out.push((
+                "target_group_arn",
+                group.get("arn").cloned().unwrap_or(Value::from("")),
+            ));
+        }
+        Some(groups) => {
+            let groups = groups
+                .iter()
+                .map(|group| renamed(group, &[("arn", "arn"), ("weight", "weight")]))
+                .collect();
+            let mut forward = vec![("target_group", Value::List(groups))];
+            if let Some(duration) = action.get("stickiness_seconds") {
+                forward.push((
+                    "stickiness",
+                    object(&[
+                        ("enabled", Value::Bool(true)),
+                        ("duration", duration.clone()),
+                    ]),
+                ));
+            }
+            out.push(("forward", object(&forward)));
+        }
+        None if text(action, "type") == Some("redirect") => {
+            let fields = [
+                ("protocol", "protocol"),
+                ("port", "port"),
+                ("status_code", "status_code"),
+            ];
+            out.push(("redirect", renamed(action, &fields)));
+        }
+        None => {
+            let fields = [
+                ("content_type", "content_type"),
+                ("message_body", "message_body"),
+                ("status_code", "status_code"),
+            ];
+            out.push(("fixed_response", renamed(action, &fields)));
+        }
+    }
+    object(&out)
 }

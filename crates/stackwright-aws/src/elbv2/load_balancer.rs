@@ -1,8 +1,31 @@
 use crate::check;
+use crate::construct::{deletion_protection_text, object, Attribute, Form, Read, Spelling};
 use crate::ec2::{SecurityGroupHandle, SubnetHandle};
 use crate::handle::{attr_handle, common_setters};
-use crate::{kinds, Handle};
+use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
+
+/// A load balancer in each target.
+pub(crate) static LOAD_BALANCER: Spelling = Spelling {
+    kind: kinds::LOAD_BALANCER,
+    cloudformation: "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    terraform: "aws_lb",
+    terraform_tags: true,
+    attributes: &[
+        Attribute::new("arn", Read::Ref, "arn"),
+        Attribute::new("dns_name", Read::GetAtt("DNSName"), "dns_name"),
+        Attribute::new(
+            "canonical_hosted_zone_id",
+            Read::GetAtt("CanonicalHostedZoneID"),
+            "zone_id",
+        ),
+        Attribute::new("full_name", Read::GetAtt("LoadBalancerFullName"), "arn_suffix"),
+        Attribute::new("name", Read::GetAtt("LoadBalancerName"), "name"),
+    ],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
 
 /// An application (HTTP/HTTPS, layer 7) or network (TCP/UDP/TLS, layer 4) load balancer.
 ///
@@ -252,6 +275,90 @@ impl Declare for LoadBalancer {
             handle: Handle(at),
             application: self.application,
         };
-        (self.resource, handle)
+        let mut resource = self.resource;
+        spell(&mut resource);
+        (resource, handle)
+    }
+}
+
+/// Writes the load balancer's forms from the builder's properties.
+fn spell(resource: &mut Resource) {
+    let lb = &*resource;
+    let scheme = lb.get("scheme").cloned();
+    let protected = lb.get("deletion_protection").and_then(Value::as_bool);
+    // CloudFormation's `LoadBalancerAttributes`: `{"Key", "Value"}` pairs whose values are strings.
+    let mut attributes = Vec::new();
+    let mut attribute = |key: &str, value: Value| {
+        attributes.push(object(&[("Key", Value::from(key)), ("Value", value)]));
+    };
+    if protected.is_some() {
+        attribute("deletion_protection.enabled", deletion_protection_text());
+    }
+    let flags = [
+        (
+            "drop_invalid_header_fields",
+            "routing.http.drop_invalid_header_fields.enabled",
+        ),
+        ("cross_zone", "load_balancing.cross_zone.enabled"),
+    ];
+    for (from, key) in flags {
+        if let Some(flag) = lb.get(from).and_then(Value::as_bool) {
+            attribute(key, Value::from(flag.to_string()));
+        }
+    }
+    if let Some(seconds) = lb.get("idle_timeout_seconds").and_then(Value::as_int) {
+        attribute("idle_timeout.timeout_seconds", Value::from(seconds.to_string()));
+    }
+    let logs = lb.get("access_logs");
+    if let Some(logs) = logs {
+        attribute("access_logs.s3.enabled", Value::from("true"));
+        for (from, key) in [("bucket", "access_logs.s3.bucket"), ("prefix", "access_logs.s3.prefix")] {
+            if let Some(v) = logs.get(from) {
+                attribute(key, v.clone());
+            }
+        }
+    }
+
+    let mut cfn = Form::new();
+    cfn.copy(lb, "type", "Type")
+        .copy(lb, "scheme", "Scheme")
+        .physical_name("Name")
+        .copy(lb, "subnets", "Subnets")
+        .copy(lb, "security_groups", "SecurityGroups");
+    if !attributes.is_empty() {
+        cfn.set("LoadBalancerAttributes", Value::List(attributes));
+    }
+
+    let mut tf = Form::new();
+    tf.physical_name("name").copy(lb, "type", "load_balancer_type");
+    if let Some(scheme) = &scheme {
+        let internal = scheme.as_expr().and_then(Expr::as_literal) == Some("internal");
+        tf.set("internal", internal);
+    }
+    tf.copy(lb, "subnets", "subnets")
+        .copy(lb, "security_groups", "security_groups");
+    if protected.is_some() {
+        tf.deletion_protection("enable_deletion_protection");
+    }
+    if protected == Some(true) {
+        tf.checkov_skip_when_unprotected("CKV_AWS_150");
+    }
+    tf.copy(lb, "drop_invalid_header_fields", "drop_invalid_header_fields")
+        .copy(lb, "cross_zone", "enable_cross_zone_load_balancing")
+        .copy(lb, "idle_timeout_seconds", "idle_timeout");
+    if let Some(logs) = logs {
+        let mut block = Vec::new();
+        for from in ["bucket", "prefix"] {
+            if let Some(v) = logs.get(from) {
+                block.push((from, v.clone()));
+            }
+        }
+        block.push(("enabled", Value::Bool(true)));
+        tf.set("access_logs", object(&block));
+    }
+    construct::finish(resource, cfn, tf);
+    // The internet-gateway ordering (`ordering`) reads the scheme.
+    if let Some(scheme) = scheme {
+        resource.set("scheme", scheme);
     }
 }

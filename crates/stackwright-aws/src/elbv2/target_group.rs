@@ -1,9 +1,26 @@
 use super::Protocol;
 use crate::check;
+use crate::construct::{object, Attribute, Form, Read, Spelling};
 use crate::ec2::VpcHandle;
 use crate::handle::{attr_handle, common_setters};
-use crate::{kinds, Handle};
+use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Resource, ResourceRef, Value};
+
+/// A target group in each target.
+pub(crate) static TARGET_GROUP: Spelling = Spelling {
+    kind: kinds::TARGET_GROUP,
+    cloudformation: "AWS::ElasticLoadBalancingV2::TargetGroup",
+    terraform: "aws_lb_target_group",
+    terraform_tags: true,
+    attributes: &[
+        Attribute::new("arn", Read::Ref, "arn"),
+        Attribute::new("full_name", Read::GetAtt("TargetGroupFullName"), "arn_suffix"),
+        Attribute::new("name", Read::GetAtt("TargetGroupName"), "name"),
+    ],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
 
 /// A target group: where a listener sends traffic, and how the load balancer checks the targets' health.
 ///
@@ -219,8 +236,129 @@ impl Declare for TargetGroup {
             handle: Handle(at),
             protocol: self.protocol,
         };
+        spell(&mut self.resource);
         (self.resource, handle)
     }
+}
+
+/// The keys of a map value renamed, in the order of `names`, keeping those it has.
+fn renamed(value: &Value, names: &[(&str, &str)]) -> Vec<(String, Value)> {
+    names
+        .iter()
+        .filter_map(|(from, to)| Some(((*to).to_owned(), value.get(from)?.clone())))
+        .collect()
+}
+
+/// Writes the target group's forms from the builder's properties.
+fn spell(resource: &mut Resource) {
+    let group = &*resource;
+    let check = group.get("health_check");
+    let stickiness = group.get("stickiness");
+    let delay = group
+        .get("deregistration_delay_seconds")
+        .and_then(Value::as_int);
+
+    let mut cfn = Form::new();
+    cfn.physical_name("Name")
+        .copy(group, "protocol", "Protocol")
+        .copy(group, "port", "Port")
+        .copy(group, "vpc_id", "VpcId")
+        .copy(group, "target_type", "TargetType");
+    if let Some(check) = check {
+        let fields = [
+            ("enabled", "HealthCheckEnabled"),
+            ("protocol", "HealthCheckProtocol"),
+            ("path", "HealthCheckPath"),
+            ("port", "HealthCheckPort"),
+            ("interval_seconds", "HealthCheckIntervalSeconds"),
+            ("timeout_seconds", "HealthCheckTimeoutSeconds"),
+            ("healthy_threshold", "HealthyThresholdCount"),
+            ("unhealthy_threshold", "UnhealthyThresholdCount"),
+        ];
+        for (name, value) in renamed(check, &fields) {
+            cfn.set(&name, value);
+        }
+        if let Some(codes) = check.get("success_codes") {
+            cfn.set("Matcher", object(&[("HttpCode", codes.clone())]));
+        }
+    }
+    // `TargetGroupAttributes`: `{"Key", "Value"}` pairs whose values are strings.
+    let mut attributes = Vec::new();
+    let mut attribute = |key: &str, value: Value| {
+        attributes.push(object(&[("Key", Value::from(key)), ("Value", value)]));
+    };
+    if let Some(delay) = delay {
+        attribute(
+            "deregistration_delay.timeout_seconds",
+            Value::from(delay.to_string()),
+        );
+    }
+    if let Some(stickiness) = stickiness {
+        attribute("stickiness.enabled", Value::from("true"));
+        let kind = stickiness
+            .get("type")
+            .and_then(Value::as_expr)
+            .and_then(|e| e.as_literal())
+            .unwrap_or_default();
+        attribute("stickiness.type", Value::from(kind));
+        if let Some(Value::Int(duration)) = stickiness.get("duration_seconds") {
+            let key = format!("stickiness.{kind}.duration_seconds");
+            attribute(&key, Value::from(duration.to_string()));
+        }
+        if let Some(name) = stickiness.get("cookie_name") {
+            attribute("stickiness.app_cookie.cookie_name", name.clone());
+        }
+    }
+    if !attributes.is_empty() {
+        cfn.set("TargetGroupAttributes", Value::List(attributes));
+    }
+
+    let mut tf = Form::new();
+    tf.physical_name("name")
+        .copy(group, "protocol", "protocol")
+        .copy(group, "port", "port")
+        .copy(group, "vpc_id", "vpc_id")
+        .copy(group, "target_type", "target_type");
+    if let Some(delay) = delay {
+        // A string in the provider's schema.
+        tf.set("deregistration_delay", delay.to_string());
+    }
+    if let Some(check) = check {
+        let fields = [
+            ("enabled", "enabled"),
+            ("protocol", "protocol"),
+            ("path", "path"),
+            ("port", "port"),
+            ("interval_seconds", "interval"),
+            ("timeout_seconds", "timeout"),
+            ("healthy_threshold", "healthy_threshold"),
+            ("unhealthy_threshold", "unhealthy_threshold"),
+            ("success_codes", "matcher"),
+        ];
+        tf.set("health_check", Value::Map(renamed(check, &fields)));
+    }
+    if let Some(stickiness) = stickiness {
+        let fields = [
+            ("type", "type"),
+            ("duration_seconds", "cookie_duration"),
+            ("cookie_name", "cookie_name"),
+        ];
+        let mut block = renamed(stickiness, &fields);
+        block.push(("enabled".to_owned(), Value::Bool(true)));
+        tf.set("stickiness", Value::Map(block));
+    }
+    // Listeners forward to the group. Without this, Terraform deletes a replaced or removed group before
+    // it updates the listeners away from it, and ELB refuses (ResourceInUse:
+    // terraform-provider-aws#13294, #16889); with it, the new group exists first and the old one goes
+    // after its listeners moved. A custom name would clash with itself during a replacement, so a named
+    // group keeps Terraform's default order.
+    if group.physical_name.is_none() {
+        tf.set(
+            "lifecycle",
+            object(&[("create_before_destroy", Value::Bool(true))]),
+        );
+    }
+    construct::finish(resource, cfn, tf);
 }
 
 /// Checks a health check against the group's protocol and AWS's ranges; returns its neutral form.

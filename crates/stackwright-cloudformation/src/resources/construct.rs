@@ -59,6 +59,10 @@ fn lower_entry(p: &mut Props, entry: Entry) -> Option<Json> {
         Entry::Number(text) => super::number(text),
         Entry::PolicyDocument(policy) => p.value(policy.document),
         Entry::Literal(text) => crate::expr::literal(text),
+        // CloudFormation generates a name the user did not give.
+        Entry::RequiredIdentifier { suffix } => {
+            crate::expr::literal(&construct::identifier(p.resource.physical_name()?, suffix))
+        }
         Entry::Region => Json::String(p.lowering.env.region.clone()),
         Entry::Nested(Value::List(items)) => Json::Array(
             items

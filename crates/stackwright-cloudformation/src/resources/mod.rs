@@ -1,16 +1,12 @@
 //! Per-kind lowering of neutral resources to CloudFormation resource types: shared machinery here, one
 //! module per AWS service.
 
-mod acm;
 mod autoscaling;
 mod construct;
 mod ec2;
-mod elbv2;
 mod lookups;
 mod raw;
-mod rds;
 mod registry;
-mod route53;
 mod ssm;
 mod zones;
 
@@ -47,10 +43,6 @@ const TARGET: &str = "cloudformation";
 const SERVICES: &[Service] = &[
     ec2::SERVICE,
     autoscaling::SERVICE,
-    elbv2::SERVICE,
-    route53::SERVICE,
-    acm::SERVICE,
-    rds::SERVICE,
 ];
 
 pub(crate) struct Lowering<'a> {
@@ -547,14 +539,7 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         | kinds::LAUNCH_TEMPLATE
         | kinds::VOLUME
         | kinds::AUTO_SCALING_GROUP
-        | kinds::SCALING_POLICY
-        | kinds::LOAD_BALANCER
-        | kinds::TARGET_GROUP
-        | kinds::LISTENER
-        | kinds::LISTENER_RULE
-        | kinds::HOSTED_ZONE
-        | kinds::CERTIFICATE
-        | kinds::RDS_DB_INSTANCE => one(None),
+        | kinds::SCALING_POLICY => one(None),
         _ => return None,
     })
 }

@@ -127,6 +127,12 @@ fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> 
             policy::data_source(a, out, data_name, document.document, &skips)
         }
         Entry::Literal(text) => Json::String(crate::expr::escape(text)),
+        Entry::RequiredIdentifier { suffix } => {
+            let required = a.lowering.required_name(resource);
+            Json::String(crate::expr::escape(&construct::identifier(
+                &required, suffix,
+            )))
+        }
         Entry::Region => Json::String(crate::expr::escape(&a.lowering.env.region)),
         Entry::Nested(Value::List(items)) => Json::Array(
             items

@@ -1,17 +1,13 @@
 //! Per-kind lowering of neutral resources to Terraform resources and data sources: shared machinery
 //! here, one module per AWS service.
 
-mod acm;
 mod autoscaling;
 mod construct;
 mod ec2;
-mod elbv2;
 mod lookups;
 mod policy;
 mod raw;
-mod rds;
 mod registry;
-mod route53;
 mod ssm;
 mod zones;
 
@@ -141,10 +137,6 @@ const SERVICES: &[Service] = &[
     zones::SERVICE,
     lookups::SERVICE,
     autoscaling::SERVICE,
-    elbv2::SERVICE,
-    route53::SERVICE,
-    acm::SERVICE,
-    rds::SERVICE,
 ];
 
 /// The Terraform type of a resource's main block, and whether it is a data source.
@@ -395,28 +387,6 @@ pub(crate) struct Attrs<'l, 'p> {
 }
 
 impl Attrs<'_, '_> {
-    /// Whether the environment tears down completely (`Environment::removal_policy(Destroy)`) and the
-    /// resource left its removal to it: deletion protection is then off by design.
-    pub fn torn_down_with_environment(&self) -> bool {
-        !self.resource.removal_chosen
-            && self.lowering.env.removal_policy == Some(RemovalPolicy::Destroy)
-    }
-
-    /// Skips a deletion-protection check when [`Self::torn_down_with_environment`] turned protection off.
-    pub fn skip_protection_check(&mut self, id: &str) {
-        let off = matches!(
-            self.resource.get("deletion_protection"),
-            Some(Value::Bool(false))
-        );
-        if off && self.torn_down_with_environment() {
-            self.checkov_skip(
-                id,
-                "deletion protection is off because the environment tears down completely \
-                 (Environment::removal_policy(RemovalPolicy::Destroy)); a protected resource cannot be destroyed",
-            );
-        }
-    }
-
     pub fn value(&mut self, value: &Value) -> Json {
         let (resource, problems, lowering) = (self.resource, &mut *self.problems, self.lowering);
         stackwright_lowering::lower_value_keyed(value, &expr::escape, None, &mut |e| {
@@ -441,13 +411,6 @@ impl Attrs<'_, '_> {
 
     pub fn insert(&mut self, key: &str, value: Json) {
         self.out.insert(key.into(), value);
-    }
-
-    /// Sets attribute `to` to the resource's physical name, when the user gave one.
-    pub fn physical_name(&mut self, to: &str) {
-        if let Some(name) = self.resource.physical_name() {
-            self.out.insert(to.into(), Json::String(expr::escape(name)));
-        }
     }
 
     /// Records that checkov check `id` does not apply to this block, and why (see [`checkov_skips`]).
