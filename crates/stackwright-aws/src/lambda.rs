@@ -33,9 +33,10 @@ mod events;
 mod url;
 pub(crate) use events::{EVENT_SOURCE_MAPPING, PERMISSION};
 pub(crate) use url::URL;
-pub use url::{FunctionUrl, FunctionUrlHandle};
+pub use url::{FunctionUrl, FunctionUrlHandle, URL_KIND};
 pub use events::{
     EventSourceMappingHandle, QueueEventSource, TopicEventSource, TopicEventSourceHandle,
+    EVENT_SOURCE_MAPPING_KIND, MAX_BATCHING_WINDOW_SECONDS, MAX_QUEUE_BATCH_SIZE, PERMISSION_KIND,
 };
 
 /// The neutral kind of a function.
