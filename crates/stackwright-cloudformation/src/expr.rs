@@ -135,6 +135,13 @@ pub(crate) fn no_value() -> Json {
     json!({ "Ref": pseudo_parameter(Pseudo::NoValue) })
 }
 
+/// [`no_value`], built once: lowering hands it to every value it lowers, as what a left-out entry
+/// becomes (building it per value was one map and two strings made and dropped each time).
+pub(crate) fn no_value_shared() -> &'static Json {
+    static NO_VALUE: std::sync::LazyLock<Json> = std::sync::LazyLock::new(no_value);
+    &NO_VALUE
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -23,6 +23,7 @@ pub use names::logical_id;
 use names::LogicalIds;
 use serde_json::{json, Map, Value as Json};
 use stackwright_core::{AttrRef, Diagnostic, Expr, ParamType, StackInstance};
+use stackwright_lowering::secrets::Check;
 use stackwright_schema::secrets;
 
 /// A lowered template and what went wrong while lowering it.
@@ -42,17 +43,23 @@ pub struct Template {
 /// Lowers one stack instance to a CloudFormation template. A stack over a quota is refused before any of
 /// its resources is lowered (`Template::document` null; see [`synthesize_whole`]).
 pub fn synthesize(instance: &StackInstance) -> Template {
-    lower(instance, true)
+    lower(instance, true, Check::Run)
+}
+
+/// [`synthesize`], with the stack's literal-secret problems as `stackwright_lowering::secrets::check`
+/// found them for the caller, which lowers the stack to both targets and checks it once.
+pub fn synthesize_with_secrets(instance: &StackInstance, secrets: Check) -> Template {
+    lower(instance, true, secrets)
 }
 
 /// [`synthesize`], lowering a stack over a quota too (its quota problems still reported): the template as
 /// CloudFormation would be sent it, for tools that hand it to outside checkers whatever Stackwright says
 /// (the broken-definition corpus).
 pub fn synthesize_whole(instance: &StackInstance) -> Template {
-    lower(instance, false)
+    lower(instance, false, Check::Run)
 }
 
-fn lower(instance: &StackInstance, refuse_early: bool) -> Template {
+fn lower(instance: &StackInstance, refuse_early: bool, secret_check: Check) -> Template {
     let stack = &instance.stack;
     let env = instance.environment;
     let mut problems = Vec::new();
@@ -85,7 +92,7 @@ fn lower(instance: &StackInstance, refuse_early: bool) -> Template {
     }
 
     // The Terraform target reports the very same problems, which a synthesis of both shows once.
-    stackwright_lowering::secrets::check(stack, &mut problems);
+    secret_check.apply(stack, &mut problems);
     let mut parameters = Map::new();
     for (parameter, logical) in stack.parameters().iter().zip(&ids.parameters) {
         let mut p = Map::new();

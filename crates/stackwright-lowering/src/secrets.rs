@@ -37,6 +37,27 @@ pub fn check(stack: &Stack, problems: &mut Vec<Diagnostic>) {
     }
 }
 
+/// How a target gets a stack's literal-secret problems: it runs [`check`] itself, or its caller, lowering
+/// the stack to several targets, ran it once and hands every target the problems found (each target
+/// reports them where it always did, so the problems and their order are the same either way).
+#[derive(Clone, Copy, Debug)]
+pub enum Check<'a> {
+    /// The target runs [`check`].
+    Run,
+    /// What [`check`] found, run by the caller.
+    Found(&'a [Diagnostic]),
+}
+
+impl Check<'_> {
+    /// Adds the literal-secret problems of `stack` to `problems`.
+    pub fn apply(self, stack: &Stack, problems: &mut Vec<Diagnostic>) {
+        match self {
+            Check::Run => check(stack, problems),
+            Check::Found(found) => problems.extend_from_slice(found),
+        }
+    }
+}
+
 /// What to do instead of a literal secret.
 const ADVICE: &str = "keep it out of the definition: let AWS generate and keep it \
     (`secretsmanager::Secret`; a database's master password with `manage_master_user_password(true)`, \

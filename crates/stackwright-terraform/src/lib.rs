@@ -26,6 +26,7 @@ use document::{Body, Keep};
 use names::Names;
 use serde_json::{json, Map, Value as Json};
 use stackwright_core::{AttrRef, Diagnostic, Expr, ParamType, StackInstance};
+use stackwright_lowering::secrets::Check;
 use stackwright_schema::secrets;
 
 /// Versions of the AWS provider the generated configuration is written for: checked against 5.100.0,
@@ -128,7 +129,7 @@ pub fn synthesize(instance: &StackInstance) -> Module {
         document,
         resource_count,
         problems,
-    } = lower_module(instance, Keep::Tree);
+    } = lower_module(instance, Keep::Tree, Check::Run);
     Module {
         document: document.into_json(),
         resource_count,
@@ -140,7 +141,17 @@ pub fn synthesize(instance: &StackInstance) -> Module {
 /// a fraction of the memory of its JSON tree, for writing (see [`ModuleDocument`]). Writes the same
 /// bytes as the tree [`synthesize`] gives.
 pub fn synthesize_text(instance: &StackInstance) -> Module<ModuleDocument> {
-    lower_module(instance, Keep::Text)
+    lower_module(instance, Keep::Text, Check::Run)
+}
+
+/// [`synthesize_text`], with the stack's literal-secret problems as
+/// `stackwright_lowering::secrets::check` found them for the caller, which lowers the stack to both
+/// targets and checks it once.
+pub fn synthesize_text_with_secrets(
+    instance: &StackInstance,
+    secrets: Check,
+) -> Module<ModuleDocument> {
+    lower_module(instance, Keep::Text, secrets)
 }
 
 /// [`synthesize`] for a caller that needs the module's problems, its resource count and its backend
@@ -150,7 +161,7 @@ pub fn synthesize_outline(instance: &StackInstance) -> Module<ModuleOutline> {
         document,
         resource_count,
         problems,
-    } = lower_module(instance, Keep::Nothing);
+    } = lower_module(instance, Keep::Nothing, Check::Run);
     Module {
         document: document.into_outline(),
         resource_count,
@@ -159,13 +170,17 @@ pub fn synthesize_outline(instance: &StackInstance) -> Module<ModuleOutline> {
 }
 
 /// Lowers `instance`, each body as text, as a tree or dropped.
-fn lower_module(instance: &StackInstance, keep: Keep) -> Module<ModuleDocument> {
+fn lower_module(
+    instance: &StackInstance,
+    keep: Keep,
+    secret_check: Check,
+) -> Module<ModuleDocument> {
     let stack = &instance.stack;
     let env = instance.environment;
     let mut problems = Vec::new();
     let (names, taken) = Names::assign(stack, &mut problems);
     // The CloudFormation target reports the very same problems, which a synthesis of both shows once.
-    stackwright_lowering::secrets::check(stack, &mut problems);
+    secret_check.apply(stack, &mut problems);
     let settings = env
         .extensions
         .get::<TerraformSettings>()

@@ -210,7 +210,9 @@ impl Props<'_, '_> {
     }
 
     pub fn value(&mut self, value: &Value) -> Json {
-        stackwright_lowering::lower_value(value, Some(&expr::no_value()), &mut |e| self.expr(e))
+        stackwright_lowering::lower_value(value, Some(expr::no_value_shared()), &mut |e| {
+            self.expr(e)
+        })
     }
 
     /// Copies neutral property `from` to CloudFormation property `to`, when set (`{"Ref":
@@ -436,7 +438,7 @@ impl Lowering<'_> {
             TARGET,
             resource,
             &mut entry,
-            Some(&expr::no_value()),
+            Some(expr::no_value_shared()),
             &mut |v| p.value(v),
             &mut found,
         );
