@@ -41,6 +41,7 @@ macro_rules! constructs {
 }
 
 constructs! {
+    apigatewayv2: [API, STAGE, INTEGRATION, ROUTE],
     autoscaling: [SCHEDULED_ACTION],
     cloudwatch: [ALARM],
     dynamodb: [TABLE],
