@@ -16,6 +16,8 @@
 //! # }
 //! ```
 
+mod domain;
+
 use crate::construct::{object, Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{Grantee, RolePolicy, Statement};
@@ -23,6 +25,9 @@ use crate::lambda::{add_invoke_permission, FunctionHandle};
 use crate::logs::{LogGroup, LogGroupHandle};
 use crate::{arn, construct, Handle};
 use stackwright_core::{interpolate, Declare, Expr, Resource, ResourceRef, Stack, Value};
+
+pub use domain::{CustomDomain, CustomDomainHandle, API_MAPPING_KIND, DOMAIN_NAME_KIND, SECURITY_POLICY};
+pub(crate) use domain::{API_MAPPING, DOMAIN_NAME};
 
 /// The neutral kind of an HTTP API.
 pub const API_KIND: &str = "aws.apigatewayv2.Api";

@@ -41,7 +41,7 @@ macro_rules! constructs {
 }
 
 constructs! {
-    apigatewayv2: [API, STAGE, INTEGRATION, ROUTE],
+    apigatewayv2: [API, STAGE, INTEGRATION, ROUTE, DOMAIN_NAME, API_MAPPING],
     autoscaling: [SCHEDULED_ACTION],
     cloudwatch: [ALARM],
     dynamodb: [TABLE],

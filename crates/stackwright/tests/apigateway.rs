@@ -303,3 +303,144 @@ fn bad_http_api_input_is_a_located_error() {
         "not located at {at_route}:\n{errors}"
     );
 }
+
+#[test]
+fn a_custom_domain_gets_a_dns_validated_certificate_a_mapping_and_an_alias_record() {
+    use stackwright::aws::apigatewayv2::CustomDomain;
+    use stackwright::aws::route53::HostedZone;
+    let app = one_stack(|s| {
+        let zone = s.add(HostedZone::new("Zone", "example.com"));
+        let items = function(s, "Items");
+        let api = HttpApi::new("Api").route("GET /items", &items).add_to(s);
+        let domain = CustomDomain::new("ApiDomain", "api.example.com", &zone, &api).add_to(s);
+        s.output("Domain", domain.name());
+    });
+    let docs = artifacts(&app);
+    let r = &docs[CFN]["Resources"];
+    assert_eq!(
+        r["ApiDomainCertificate"]["Properties"]["DomainName"],
+        "api.example.com"
+    );
+    assert_eq!(
+        r["ApiDomain"],
+        json!({"Type": "AWS::ApiGatewayV2::DomainName", "Properties": {
+            "DomainName": "api.example.com",
+            "DomainNameConfigurations": [{"CertificateArn": {"Ref": "ApiDomainCertificate"},
+                "EndpointType": "REGIONAL", "SecurityPolicy": "TLS_1_2"}],
+            "Tags": {"app": "demo", "environment": "dev", "managed-by": "stackwright"}}})
+    );
+    assert_eq!(
+        r["ApiDomainMapping"],
+        json!({"Type": "AWS::ApiGatewayV2::ApiMapping", "DependsOn": ["ApiDefaultStage"],
+            "Properties": {"ApiId": {"Ref": "Api"}, "DomainName": {"Ref": "ApiDomain"},
+                "Stage": "$default"}})
+    );
+    assert_eq!(
+        r["ApiDomainAlias"]["Properties"],
+        json!({"HostedZoneId": {"Ref": "Zone"}, "Name": "api.example.com", "Type": "A",
+            "AliasTarget": {"DNSName": {"Fn::GetAtt": ["ApiDomain", "RegionalDomainName"]},
+                "HostedZoneId": {"Fn::GetAtt": ["ApiDomain", "RegionalHostedZoneId"]},
+                "EvaluateTargetHealth": false}})
+    );
+
+    let tf = &docs[TF]["resource"];
+    let domain = &tf["aws_apigatewayv2_domain_name"]["api_domain"];
+    assert_eq!(domain["domain_name"], "api.example.com");
+    assert_eq!(
+        domain["domain_name_configuration"],
+        json!({"certificate_arn": "${aws_acm_certificate.api_domain_certificate.arn}",
+            "endpoint_type": "REGIONAL", "security_policy": "TLS_1_2"})
+    );
+    // API Gateway refuses a certificate that is not issued yet.
+    assert_eq!(
+        domain["depends_on"],
+        json!(["aws_acm_certificate_validation.api_domain_certificate_validation"])
+    );
+    assert_eq!(
+        tf["aws_apigatewayv2_api_mapping"]["api_domain_mapping"],
+        json!({"api_id": "${aws_apigatewayv2_api.api.id}",
+            "domain_name": "${aws_apigatewayv2_domain_name.api_domain.id}", "stage": "$default",
+            "depends_on": ["aws_apigatewayv2_stage.api_default_stage"]})
+    );
+    assert_eq!(
+        tf["aws_route53_record"]["api_domain_alias"]["alias"],
+        json!({"name":
+            "${aws_apigatewayv2_domain_name.api_domain.domain_name_configuration[0].target_domain_name}",
+            "zone_id":
+            "${aws_apigatewayv2_domain_name.api_domain.domain_name_configuration[0].hosted_zone_id}",
+            "evaluate_target_health": false})
+    );
+    assert_eq!(
+        docs[TF]["output"]["domain"]["value"],
+        "${aws_apigatewayv2_domain_name.api_domain.id}"
+    );
+}
+
+#[test]
+fn a_custom_domain_takes_a_certificate_and_a_base_path() {
+    use stackwright::aws::acm::Certificate;
+    use stackwright::aws::apigatewayv2::CustomDomain;
+    use stackwright::aws::route53::HostedZone;
+    let app = one_stack(|s| {
+        let zone = s.add(HostedZone::new("Zone", "example.com"));
+        let wildcard = s.add(Certificate::dns_validated(
+            "Wildcard",
+            "*.example.com",
+            &zone,
+        ));
+        let items = function(s, "Items");
+        let api = HttpApi::new("Api").route("GET /items", &items).add_to(s);
+        CustomDomain::new("ApiDomain", "api.example.com", &zone, &api)
+            .certificate(&wildcard)
+            .base_path("orders/v2")
+            .add_to(s);
+    });
+    let docs = artifacts(&app);
+    let r = &docs[CFN]["Resources"];
+    assert!(r.get("ApiDomainCertificate").is_none());
+    assert_eq!(
+        r["ApiDomain"]["Properties"]["DomainNameConfigurations"][0]["CertificateArn"],
+        json!({"Ref": "Wildcard"})
+    );
+    assert_eq!(
+        r["ApiDomainMapping"]["Properties"]["ApiMappingKey"],
+        "orders/v2"
+    );
+    let tf = &docs[TF]["resource"];
+    assert_eq!(
+        tf["aws_apigatewayv2_domain_name"]["api_domain"]["depends_on"],
+        json!(["aws_acm_certificate_validation.wildcard_validation"])
+    );
+    assert_eq!(
+        tf["aws_apigatewayv2_api_mapping"]["api_domain_mapping"]["api_mapping_key"],
+        "orders/v2"
+    );
+}
+
+#[test]
+fn bad_custom_domain_input_is_a_located_error() {
+    use stackwright::aws::apigatewayv2::CustomDomain;
+    use stackwright::aws::route53::HostedZone;
+    let at = line_below(5);
+    let app = one_stack(|s| {
+        let zone = s.add(HostedZone::new("Zone", "example.com"));
+        let items = function(s, "Items");
+        let api = HttpApi::new("Api").route("GET /items", &items).add_to(s);
+        CustomDomain::new("Outside", "api.example.org", &zone, &api).add_to(s);
+        CustomDomain::new("Bad", "bad_name.example.com", &zone, &api).add_to(s);
+        CustomDomain::new("Path", "v.example.com", &zone, &api)
+            .base_path("/v1/")
+            .add_to(s);
+    });
+    let errors = fails(
+        &app,
+        &[
+            "API custom domain `api.example.org` is outside hosted zone `example.com`",
+            "API custom domain `bad_name.example.com`: API Gateway takes no uppercase letters or `_`",
+            "API mapping base path `/v1/`: expected letters, digits and `-._~`",
+        ],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+    // One mistake, one error: the certificate and the record made for the name do not repeat it.
+    assert!(errors.contains("3 problems found"), "{errors}");
+}
