@@ -31,7 +31,7 @@ use stackwright_core::{Declare, Expr, HasResourceRef, Resource, ResourceRef, Sta
 
 mod events;
 mod url;
-pub(crate) use events::{EVENT_SOURCE_MAPPING, PERMISSION};
+pub(crate) use events::{add_invoke_permission, EVENT_SOURCE_MAPPING, PERMISSION};
 pub(crate) use url::URL;
 pub use url::{FunctionUrl, FunctionUrlHandle, URL_KIND};
 pub use events::{

@@ -40,6 +40,7 @@ macro_rules! constructs {
 
 constructs! {
     acm: [CERTIFICATE],
+    apigatewayv2: [API, STAGE, INTEGRATION, ROUTE, DOMAIN_NAME, API_MAPPING],
     autoscaling: [SCHEDULED_ACTION],
     cloudwatch: [ALARM],
     dynamodb: [TABLE],

@@ -190,6 +190,16 @@ impl AliasTarget {
         }
     }
 
+    /// An API Gateway custom domain ([`CustomDomain`](crate::apigatewayv2::CustomDomain)): its regional
+    /// domain name and hosted zone. API Gateway has no target health to evaluate.
+    pub fn api_gateway_domain(domain: &crate::apigatewayv2::CustomDomainHandle) -> Self {
+        AliasTarget {
+            dns_name: domain.regional_domain_name(),
+            hosted_zone_id: domain.regional_hosted_zone_id(),
+            evaluate_target_health: false,
+        }
+    }
+
     /// Whether Route 53 stops answering with the target while it is unhealthy (on by default), so that a
     /// failover or weighted record set can answer instead.
     pub fn evaluate_target_health(mut self, enabled: bool) -> Self {
@@ -264,7 +274,7 @@ impl Record {
         let mut resource = Self::base(id, zone, name, record_type);
         if !matches!(record_type, RecordType::A | RecordType::Aaaa) {
             resource.problems.push(format!(
-                "an alias record of type {}: expected A or AAAA for an alias to a load balancer",
+                "an alias record of type {}: expected A or AAAA for an alias to a load balancer or API domain",
                 record_type.as_str()
             ));
         }

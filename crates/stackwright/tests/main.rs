@@ -1,5 +1,6 @@
 //! End-to-end tests through the facade: bad input, lowering of references to both targets, and the CLI.
 
+mod apigateway;
 mod assets;
 mod bad_input;
 mod catalog_a;

@@ -248,6 +248,32 @@ impl TopicEventSource {
     }
 }
 
+/// A permission for `principal` (a service, `apigateway.amazonaws.com`) to invoke `function` on behalf of
+/// `source_arn` only (CloudFormation `AWS::Lambda::Permission`, Terraform `aws_lambda_permission`;
+/// checkov CKV_AWS_364), declared as `id` in `stack`: what an API's route to the function needs.
+#[track_caller]
+pub(crate) fn add_invoke_permission(
+    stack: &mut Stack,
+    id: String,
+    function: &FunctionHandle,
+    principal: &str,
+    source_arn: stackwright_core::Expr,
+) -> Handle {
+    let mut resource = Resource::new(id, PERMISSION_KIND);
+    let mut cfn = Form::new();
+    cfn.set("FunctionName", function.arn())
+        .set("Action", "lambda:InvokeFunction")
+        .set("Principal", principal)
+        .set("SourceArn", source_arn.clone());
+    let mut tf = Form::new();
+    tf.set("function_name", function.arn())
+        .set("action", "lambda:InvokeFunction")
+        .set("principal", principal)
+        .set("source_arn", source_arn);
+    construct::finish(&mut resource, cfn, tf);
+    stack.add(Ready(resource))
+}
+
 /// A node whose forms are written: declared as is.
 struct Ready(Resource);
 

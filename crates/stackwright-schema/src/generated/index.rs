@@ -3,9 +3,15 @@
 // cfn-lint 1.58.0; Terraform hashicorp/aws 5.100.0 provider schema and force-new paths).
 
 /// CloudFormation resource types and their data, sorted by name.
-pub(crate) const CLOUDFORMATION_COUNT: usize = 50;
+pub(crate) const CLOUDFORMATION_COUNT: usize = 56;
 #[rustfmt::skip]
 pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
+    ("AWS::ApiGatewayV2::Api", include_str!("../../data/cloudformation/AWS__ApiGatewayV2__Api.json")),
+    ("AWS::ApiGatewayV2::ApiMapping", include_str!("../../data/cloudformation/AWS__ApiGatewayV2__ApiMapping.json")),
+    ("AWS::ApiGatewayV2::DomainName", include_str!("../../data/cloudformation/AWS__ApiGatewayV2__DomainName.json")),
+    ("AWS::ApiGatewayV2::Integration", include_str!("../../data/cloudformation/AWS__ApiGatewayV2__Integration.json")),
+    ("AWS::ApiGatewayV2::Route", include_str!("../../data/cloudformation/AWS__ApiGatewayV2__Route.json")),
+    ("AWS::ApiGatewayV2::Stage", include_str!("../../data/cloudformation/AWS__ApiGatewayV2__Stage.json")),
     ("AWS::AppRunner::Service", include_str!("../../data/cloudformation/AWS__AppRunner__Service.json")),
     ("AWS::AutoScaling::AutoScalingGroup", include_str!("../../data/cloudformation/AWS__AutoScaling__AutoScalingGroup.json")),
     ("AWS::AutoScaling::ScalingPolicy", include_str!("../../data/cloudformation/AWS__AutoScaling__ScalingPolicy.json")),
@@ -59,11 +65,17 @@ pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
 ];
 
 /// Terraform resource types and their data, sorted by name.
-pub(crate) const TERRAFORM_RESOURCES_COUNT: usize = 60;
+pub(crate) const TERRAFORM_RESOURCES_COUNT: usize = 66;
 #[rustfmt::skip]
 pub(crate) static TERRAFORM_RESOURCES: [(&str, &str); TERRAFORM_RESOURCES_COUNT] = [
     ("aws_acm_certificate", include_str!("../../data/terraform/resources/aws_acm_certificate.json")),
     ("aws_acm_certificate_validation", include_str!("../../data/terraform/resources/aws_acm_certificate_validation.json")),
+    ("aws_apigatewayv2_api", include_str!("../../data/terraform/resources/aws_apigatewayv2_api.json")),
+    ("aws_apigatewayv2_api_mapping", include_str!("../../data/terraform/resources/aws_apigatewayv2_api_mapping.json")),
+    ("aws_apigatewayv2_domain_name", include_str!("../../data/terraform/resources/aws_apigatewayv2_domain_name.json")),
+    ("aws_apigatewayv2_integration", include_str!("../../data/terraform/resources/aws_apigatewayv2_integration.json")),
+    ("aws_apigatewayv2_route", include_str!("../../data/terraform/resources/aws_apigatewayv2_route.json")),
+    ("aws_apigatewayv2_stage", include_str!("../../data/terraform/resources/aws_apigatewayv2_stage.json")),
     ("aws_apprunner_service", include_str!("../../data/terraform/resources/aws_apprunner_service.json")),
     ("aws_autoscaling_group", include_str!("../../data/terraform/resources/aws_autoscaling_group.json")),
     ("aws_autoscaling_policy", include_str!("../../data/terraform/resources/aws_autoscaling_policy.json")),
