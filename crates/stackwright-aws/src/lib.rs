@@ -24,7 +24,6 @@ pub mod findings;
 mod handle;
 pub mod kinds;
 pub mod naming;
-pub mod ordering;
 pub mod raw;
 pub mod registry;
 pub mod remote;

@@ -172,7 +172,7 @@ fn lower_module(instance: &StackInstance, keep: Keep) -> Module<ModuleDocument> 
         .cloned()
         .unwrap_or_default();
 
-    let gateways = stackwright_aws::ordering::GatewayOrdering::new(stack);
+    let gateways = stackwright_lowering::ordering::GatewayOrdering::new(stack);
     let lowering = resources::Lowering {
         app: instance.app,
         env,

@@ -23,9 +23,7 @@ pub use network::{
 };
 pub use security_group::{Peer, Port, SecurityGroup, SecurityGroupHandle};
 pub use volume::{Volume, VolumeHandle, VolumeType};
-pub use zones::{
-    zone_in_region, zone_index, zone_problems, AvailabilityZonesHandle, StackExt, ZONE_ATTRIBUTES,
-};
+pub use zones::{zone_index, AvailabilityZonesHandle, StackExt, ZONE_ATTRIBUTES};
 
 /// The public SSM parameter that always holds the current Amazon Linux 2023 AMI id for x86_64.
 pub const AMAZON_LINUX_2023_AMI_PARAMETER: &str =

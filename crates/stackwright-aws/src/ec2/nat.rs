@@ -1,5 +1,5 @@
 use crate::ec2::SubnetHandle;
-use crate::construct::{Attribute, Form, Read, Spelling};
+use crate::construct::{Attribute, Form, Network, Reach, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Resource, ResourceRef};
@@ -22,7 +22,7 @@ pub(crate) static ELASTIC_IP: Spelling = Spelling {
 /// An Elastic IP address allocated for use in a VPC, e.g. the public address of a NAT gateway.
 ///
 /// AWS can only allocate it once the VPC's internet gateway is attached: both targets make it wait for
-/// every internet gateway of its stack (see [`crate::ordering`]).
+/// every internet gateway of its stack (its [`Network`] part, which the engine orders by).
 pub struct ElasticIp {
     resource: Resource,
 }
@@ -36,6 +36,7 @@ impl ElasticIp {
         let mut tf = Form::new();
         tf.set("domain", "vpc");
         construct::finish(&mut resource, cfn, tf);
+        construct::set_network(&mut resource, Network::PublicAddress(Reach::Any));
         ElasticIp { resource }
     }
 }
@@ -67,13 +68,14 @@ pub struct NatGateway {
 impl NatGateway {
     /// A public NAT gateway in a public subnet, with an Elastic IP as its address. AWS refuses to create it
     /// in a VPC without an attached internet gateway: both targets make it wait for the gateway of its
-    /// subnet's VPC (see [`crate::ordering`]).
+    /// subnet's VPC (its [`Network`] part, which the engine orders by).
     #[track_caller]
     pub fn public(id: impl Into<String>, subnet: &SubnetHandle, address: &ElasticIpHandle) -> Self {
         let mut resource = Resource::new(id, kinds::NAT_GATEWAY);
         resource.set("subnet_id", subnet.id());
         resource.set("connectivity_type", "public");
         resource.set("allocation_id", address.allocation_id());
+        construct::set_network(&mut resource, Network::PublicAddress(Reach::Subnets));
         NatGateway { resource }
     }
 

@@ -1,6 +1,6 @@
 use crate::cidr::{parse_network_block, Ipv4Cidr};
 use crate::ec2::NatGatewayHandle;
-use crate::construct::{Attribute, Form, Read, Spelling};
+use crate::construct::{Attribute, Form, Network, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
 use crate::{construct, kinds, Existing, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, ScopeId};
@@ -104,6 +104,8 @@ impl Declare for Vpc {
 /// A subnet of a VPC; its CIDR block must lie inside the VPC's.
 pub struct Subnet {
     resource: Resource,
+    vpc: Expr,
+    public: bool,
     /// The parsed block and the VPC's subnets, checked for overlap when the subnet is declared.
     block: Option<(Ipv4Cidr, Subnets)>,
 }
@@ -132,7 +134,12 @@ impl Subnet {
         }
         resource.set("vpc_id", vpc.id());
         resource.set("cidr_block", cidr_block);
-        Subnet { resource, block }
+        Subnet {
+            resource,
+            vpc: vpc.id(),
+            public: false,
+            block,
+        }
     }
 
     /// Pins the subnet to an availability zone, e.g. `us-west-2a`.
@@ -144,6 +151,7 @@ impl Subnet {
     /// Gives instances launched here a public IPv4 address.
     pub fn map_public_ip_on_launch(mut self, enabled: bool) -> Self {
         self.resource.set("map_public_ip_on_launch", enabled);
+        self.public = enabled;
         self
     }
 }
@@ -189,6 +197,11 @@ impl Subnet {
 impl Declare for Subnet {
     type Handle = SubnetHandle;
     fn declare(mut self, at: ResourceRef) -> (Resource, SubnetHandle) {
+        let part = Network::Subnet {
+            vpc: self.vpc.clone(),
+            public: self.public,
+        };
+        construct::set_network(&mut self.resource, part);
         if let Some((subnet, subnets)) = self.block {
             let mut declared = subnets.lock().unwrap_or_else(|e| e.into_inner());
             // Two CIDR blocks overlap exactly when one contains the other.
@@ -221,6 +234,7 @@ impl InternetGateway {
     pub fn new(id: impl Into<String>, vpc: &VpcHandle) -> Self {
         let mut resource = Resource::new(id, kinds::INTERNET_GATEWAY);
         resource.set("vpc_id", vpc.id());
+        construct::set_network(&mut resource, Network::InternetGateway { vpc: vpc.id() });
         InternetGateway { resource }
     }
 }
@@ -343,7 +357,8 @@ impl Route {
         }
         resource.set("route_table_id", table.id());
         resource.set("destination_cidr_block", destination);
-        resource.set(target, next_hop);
+        resource.set(target, next_hop.clone());
+        construct::set_network(&mut resource, Network::Route { gateway: next_hop });
         Route { resource }
     }
 }

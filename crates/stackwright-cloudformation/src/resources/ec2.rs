@@ -4,7 +4,7 @@ use super::{Attribute, Lowering, Props, Secondary, Service};
 use crate::names::ATTACHMENT_SUFFIX;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
-use stackwright_core::{Expr, Value};
+use stackwright_core::Value;
 
 pub(super) const SERVICE: Service = Service { lower, attribute };
 
@@ -67,14 +67,11 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
             p.copy("nat_gateway_id", "NatGatewayId");
             // A route through an internet gateway fails until the gateway is attached to the VPC,
             // and CloudFormation cannot infer that ordering from the properties.
-            if let Some(Value::Str(Expr::Attr(gateway))) = resource.get("gateway_id") {
-                if l.stack.resource(gateway.resource).map(|g| g.kind)
-                    == Some(kinds::INTERNET_GATEWAY)
-                {
-                    let gateway_id = &l.ids.resources[gateway.resource.index as usize];
-                    out.depends_on
-                        .push(format!("{gateway_id}{ATTACHMENT_SUFFIX}"));
-                }
+            if let Some(gateway) = stackwright_lowering::ordering::route_gateway(l.stack, resource)
+            {
+                let gateway_id = &l.ids.resources[gateway.index as usize];
+                out.depends_on
+                    .push(format!("{gateway_id}{ATTACHMENT_SUFFIX}"));
             }
             "AWS::EC2::Route"
         }

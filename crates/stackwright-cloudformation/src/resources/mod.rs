@@ -20,10 +20,10 @@ use crate::tagging;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::construct::Read;
 use stackwright_aws::kinds;
-use stackwright_aws::ordering::GatewayOrdering;
 use stackwright_core::{
     AttrRef, Diagnostic, Expr, Links, ParamRef, RemovalPolicy, Resource, Stack, Value,
 };
+use stackwright_lowering::ordering::GatewayOrdering;
 
 /// How a service's kinds lower. Each service module exports one; kinds it does not know give `None`.
 pub(crate) struct Service {
@@ -307,7 +307,7 @@ impl Lowering<'_> {
                 // What needs an internet gateway needs it attached to its VPC (a NAT gateway or an
                 // Elastic IP in that VPC, a route through it): wait for the attachment, which waits for
                 // the gateway.
-                Some(target) if target.kind == kinds::INTERNET_GATEWAY => {
+                Some(target) if stackwright_lowering::ordering::is_internet_gateway(target) => {
                     let gateway = &self.ids.resources[dependency.index as usize];
                     depends_on.push(format!("{gateway}{ATTACHMENT_SUFFIX}"));
                 }
@@ -334,7 +334,7 @@ impl Lowering<'_> {
             depends_on,
             attributes: Vec::new(),
         };
-        for problem in stackwright_aws::ec2::zone_problems(resource, &self.env.region) {
+        for problem in stackwright_lowering::zones::problems(resource, &self.env.region) {
             p.problems.push(
                 Diagnostic::new(problem)
                     .for_resource(&resource.id)

@@ -25,12 +25,12 @@ use crate::expr::{self, PseudoValue, Resolve};
 use crate::names::{self, Names};
 use serde_json::{Map, Value as Json};
 use stackwright_aws::kinds;
-use stackwright_aws::ordering::GatewayOrdering;
 use stackwright_core::ids::Namespace;
 use stackwright_core::{
     regions, AttrRef, Diagnostic, EnvSpec, Links, ParamRef, Pseudo, RemovalPolicy, Resource, Stack,
     Value,
 };
+use stackwright_lowering::ordering::GatewayOrdering;
 
 pub(crate) struct Lowering<'a> {
     pub app: &'a str,
@@ -575,7 +575,7 @@ impl Lowering<'_> {
             // Findings the user accepted lead; the lowering adds those its own defaults cause.
             skips: stackwright_lowering::checkov_findings(resource),
         };
-        for problem in stackwright_aws::ec2::zone_problems(resource, &self.env.region) {
+        for problem in stackwright_lowering::zones::problems(resource, &self.env.region) {
             a.problems.push(
                 Diagnostic::new(problem)
                     .for_resource(&resource.id)
