@@ -743,7 +743,6 @@ mod tests {
         "SUBNET",
         "TARGET_GROUP",
         "VOLUME",
-        "VPC",
     ];
 
     /// Whether `text` holds a string literal spelled as a kind (`"aws.<service>.<Type>`, see `kinds`),

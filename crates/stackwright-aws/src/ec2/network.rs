@@ -1,14 +1,38 @@
 use crate::cidr::{parse_network_block, Ipv4Cidr};
 use crate::ec2::NatGatewayHandle;
-use crate::construct::{Attribute, Form, Network, Read, Spelling};
+use crate::construct::{Attribute, Block, Form, Network, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
 use crate::{construct, kinds, Existing, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, ScopeId};
+
+/// A VPC in each target. In Terraform it adopts the VPC's default security group without rules
+/// (`aws_default_security_group`): EC2 gives every VPC one that lets its members talk to each other and
+/// reach anywhere, and instances launched without a group land in it; adopting it removes its rules, so
+/// the VPC is closed unless opened (CloudFormation has no resource that can do this).
+pub(crate) static VPC: Spelling = Spelling {
+    kind: kinds::VPC,
+    cloudformation: "AWS::EC2::VPC",
+    terraform: "aws_vpc",
+    terraform_tags: true,
+    attributes: &[
+        Attribute::new("id", Read::Ref, "id"),
+        Attribute::new("cidr_block", Read::GetAtt("CidrBlock"), "cidr_block"),
+    ],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[Block {
+        type_name: "aws_default_security_group",
+        suffix: "_default_security_group",
+        named_by: None,
+    }],
+};
 
 /// A VPC. DNS support and DNS hostnames are on, as most services expect.
 pub struct Vpc {
     resource: Resource,
     cidr: Option<Ipv4Cidr>,
+    cidr_block: String,
+    enable_dns_hostnames: bool,
 }
 
 impl Vpc {
@@ -23,14 +47,16 @@ impl Vpc {
         let cidr = parse_network_block("VPC CIDR block", cidr_block)
             .map_err(|e| resource.problems.push(e))
             .ok();
-        resource.set("cidr_block", cidr_block);
-        resource.set("enable_dns_support", true);
-        resource.set("enable_dns_hostnames", true);
-        Vpc { resource, cidr }
+        Vpc {
+            resource,
+            cidr,
+            cidr_block: cidr_block.to_owned(),
+            enable_dns_hostnames: true,
+        }
     }
 
     pub fn enable_dns_hostnames(mut self, enabled: bool) -> Self {
-        self.resource.set("enable_dns_hostnames", enabled);
+        self.enable_dns_hostnames = enabled;
         self
     }
 }
@@ -92,12 +118,30 @@ impl VpcHandle {
 impl Declare for Vpc {
     type Handle = VpcHandle;
     fn declare(self, at: ResourceRef) -> (Resource, VpcHandle) {
+        let Vpc {
+            mut resource,
+            cidr,
+            cidr_block,
+            enable_dns_hostnames,
+        } = self;
         let handle = VpcHandle {
             handle: Handle(at),
-            cidr: self.cidr,
+            cidr,
             subnets: Subnets::default(),
         };
-        (self.resource, handle)
+        let mut cfn = Form::new();
+        cfn.set("CidrBlock", cidr_block.as_str())
+            .set("EnableDnsSupport", true)
+            .set("EnableDnsHostnames", enable_dns_hostnames);
+        let mut tf = Form::new();
+        tf.set("cidr_block", cidr_block)
+            .set("enable_dns_support", true)
+            .set("enable_dns_hostnames", enable_dns_hostnames);
+        construct::finish(&mut resource, cfn, tf);
+        let mut default_group = Form::new();
+        default_group.set("vpc_id", handle.id());
+        construct::terraform_block(&mut resource, "_default_security_group", default_group);
+        (resource, handle)
     }
 }
 

@@ -11,11 +11,9 @@ pub(super) const SERVICE: Service = Service { lower, attribute };
 fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
     Some(match (kind, attr) {
         (kinds::SECURITY_GROUP, "id") => Attribute::GetAtt("GroupId"),
-        (
-            kinds::VPC | kinds::SUBNET | kinds::INTERNET_GATEWAY | kinds::ROUTE | kinds::INSTANCE,
-            "id",
-        ) => Attribute::Ref,
-        (kinds::VPC, "cidr_block") => Attribute::GetAtt("CidrBlock"),
+        (kinds::SUBNET | kinds::INTERNET_GATEWAY | kinds::ROUTE | kinds::INSTANCE, "id") => {
+            Attribute::Ref
+        }
         (kinds::SUBNET | kinds::INSTANCE, "availability_zone") => {
             Attribute::GetAtt("AvailabilityZone")
         }
@@ -34,12 +32,6 @@ fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
 fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&'static str> {
     let resource = p.resource;
     Some(match resource.kind {
-        kinds::VPC => {
-            p.copy("cidr_block", "CidrBlock");
-            p.copy("enable_dns_support", "EnableDnsSupport");
-            p.copy("enable_dns_hostnames", "EnableDnsHostnames");
-            "AWS::EC2::VPC"
-        }
         kinds::SUBNET => {
             p.copy("vpc_id", "VpcId");
             p.copy("cidr_block", "CidrBlock");

@@ -538,8 +538,7 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
     }
     Some(match kind {
         kinds::INTERNET_GATEWAY => one(Some(ATTACHMENT_SUFFIX)),
-        kinds::VPC
-        | kinds::SUBNET
+        kinds::SUBNET
         | kinds::ROUTE
         | kinds::SECURITY_GROUP
         | kinds::INSTANCE

@@ -15,7 +15,6 @@ pub(super) const SERVICE: Service = Service {
 
 fn block_type(kind: &str) -> Option<(&'static str, bool)> {
     Some(match kind {
-        kinds::VPC => ("aws_vpc", false),
         kinds::SUBNET => ("aws_subnet", false),
         kinds::INTERNET_GATEWAY => ("aws_internet_gateway", false),
         kinds::ROUTE => ("aws_route", false),
@@ -32,7 +31,6 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
     block_type(kind)?;
     Some(match (kind, attr) {
         (_, "id") => "id",
-        (kinds::VPC, "cidr_block") => "cidr_block",
         (kinds::SUBNET | kinds::INSTANCE, "availability_zone") => "availability_zone",
         (kinds::INSTANCE, "private_ip") => "private_ip",
         (kinds::INSTANCE, "public_ip") => "public_ip",
@@ -48,26 +46,6 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
 fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
     let resource = a.resource;
     match resource.kind {
-        kinds::VPC => {
-            a.copy("cidr_block", "cidr_block");
-            a.copy("enable_dns_support", "enable_dns_support");
-            a.copy("enable_dns_hostnames", "enable_dns_hostnames");
-            a.tags();
-            // EC2 gives every VPC a default security group that lets its members talk to each other and
-            // reach anywhere, and instances launched without a group land in it. Adopting it without
-            // rules removes them, so the VPC is closed unless opened (CloudFormation has no resource
-            // that can do this).
-            let mut default_group = Map::new();
-            default_group.insert(
-                "vpc_id".into(),
-                Json::String(format!("${{aws_vpc.{name}.id}}")),
-            );
-            out.blocks.push((
-                "aws_default_security_group",
-                format!("{name}_default_security_group"),
-                default_group,
-            ));
-        }
         kinds::SUBNET => {
             a.copy("vpc_id", "vpc_id");
             a.copy("cidr_block", "cidr_block");
