@@ -740,7 +740,6 @@ mod tests {
         "ROUTE",
         "SCALING_POLICY",
         "SECURITY_GROUP",
-        "SUBNET",
         "TARGET_GROUP",
         "VOLUME",
     ];

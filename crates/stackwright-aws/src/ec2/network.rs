@@ -145,11 +145,32 @@ impl Declare for Vpc {
     }
 }
 
+/// A subnet in each target.
+pub(crate) static SUBNET: Spelling = Spelling {
+    kind: kinds::SUBNET,
+    cloudformation: "AWS::EC2::Subnet",
+    terraform: "aws_subnet",
+    terraform_tags: true,
+    attributes: &[
+        Attribute::new("id", Read::Ref, "id"),
+        Attribute::new(
+            "availability_zone",
+            Read::GetAtt("AvailabilityZone"),
+            "availability_zone",
+        ),
+    ],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
 /// A subnet of a VPC; its CIDR block must lie inside the VPC's.
 pub struct Subnet {
     resource: Resource,
     vpc: Expr,
-    public: bool,
+    cidr_block: String,
+    availability_zone: Option<Expr>,
+    map_public_ip_on_launch: Option<bool>,
     /// The parsed block and the VPC's subnets, checked for overlap when the subnet is declared.
     block: Option<(Ipv4Cidr, Subnets)>,
 }
@@ -176,26 +197,25 @@ impl Subnet {
             },
             Err(e) => resource.problems.push(e),
         }
-        resource.set("vpc_id", vpc.id());
-        resource.set("cidr_block", cidr_block);
         Subnet {
             resource,
             vpc: vpc.id(),
-            public: false,
+            cidr_block: cidr_block.to_owned(),
+            availability_zone: None,
+            map_public_ip_on_launch: None,
             block,
         }
     }
 
     /// Pins the subnet to an availability zone, e.g. `us-west-2a`.
     pub fn availability_zone(mut self, zone: impl Into<Expr>) -> Self {
-        self.resource.set("availability_zone", zone.into());
+        self.availability_zone = Some(zone.into());
         self
     }
 
     /// Gives instances launched here a public IPv4 address.
     pub fn map_public_ip_on_launch(mut self, enabled: bool) -> Self {
-        self.resource.set("map_public_ip_on_launch", enabled);
-        self.public = enabled;
+        self.map_public_ip_on_launch = Some(enabled);
         self
     }
 }
@@ -241,11 +261,25 @@ impl Subnet {
 impl Declare for Subnet {
     type Handle = SubnetHandle;
     fn declare(mut self, at: ResourceRef) -> (Resource, SubnetHandle) {
+        let mut cfn = Form::new();
+        cfn.set("VpcId", self.vpc.clone())
+            .set("CidrBlock", self.cidr_block.as_str())
+            .set_some("AvailabilityZone", self.availability_zone.clone())
+            .set_some("MapPublicIpOnLaunch", self.map_public_ip_on_launch);
+        let mut tf = Form::new();
+        tf.set("vpc_id", self.vpc.clone())
+            .set("cidr_block", self.cidr_block)
+            .set_some("availability_zone", self.availability_zone.clone())
+            .set_some("map_public_ip_on_launch", self.map_public_ip_on_launch);
+        construct::finish(&mut self.resource, cfn, tf);
         let part = Network::Subnet {
-            vpc: self.vpc.clone(),
-            public: self.public,
+            vpc: self.vpc,
+            public: self.map_public_ip_on_launch == Some(true),
         };
         construct::set_network(&mut self.resource, part);
+        if let Some(zone) = self.availability_zone {
+            construct::add_availability_zone(&mut self.resource, zone);
+        }
         if let Some((subnet, subnets)) = self.block {
             let mut declared = subnets.lock().unwrap_or_else(|e| e.into_inner());
             // Two CIDR blocks overlap exactly when one contains the other.

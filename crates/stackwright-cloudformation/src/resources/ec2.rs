@@ -11,12 +11,8 @@ pub(super) const SERVICE: Service = Service { lower, attribute };
 fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
     Some(match (kind, attr) {
         (kinds::SECURITY_GROUP, "id") => Attribute::GetAtt("GroupId"),
-        (kinds::SUBNET | kinds::INTERNET_GATEWAY | kinds::ROUTE | kinds::INSTANCE, "id") => {
-            Attribute::Ref
-        }
-        (kinds::SUBNET | kinds::INSTANCE, "availability_zone") => {
-            Attribute::GetAtt("AvailabilityZone")
-        }
+        (kinds::INTERNET_GATEWAY | kinds::ROUTE | kinds::INSTANCE, "id") => Attribute::Ref,
+        (kinds::INSTANCE, "availability_zone") => Attribute::GetAtt("AvailabilityZone"),
         (kinds::INSTANCE, "private_ip") => Attribute::GetAtt("PrivateIp"),
         (kinds::INSTANCE, "public_ip") => Attribute::GetAtt("PublicIp"),
         (kinds::INSTANCE, "private_dns_name") => Attribute::GetAtt("PrivateDnsName"),
@@ -32,13 +28,6 @@ fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
 fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&'static str> {
     let resource = p.resource;
     Some(match resource.kind {
-        kinds::SUBNET => {
-            p.copy("vpc_id", "VpcId");
-            p.copy("cidr_block", "CidrBlock");
-            p.copy("availability_zone", "AvailabilityZone");
-            p.copy("map_public_ip_on_launch", "MapPublicIpOnLaunch");
-            "AWS::EC2::Subnet"
-        }
         kinds::INTERNET_GATEWAY => {
             let vpc_id = resource
                 .get("vpc_id")

@@ -538,8 +538,7 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
     }
     Some(match kind {
         kinds::INTERNET_GATEWAY => one(Some(ATTACHMENT_SUFFIX)),
-        kinds::SUBNET
-        | kinds::ROUTE
+        kinds::ROUTE
         | kinds::SECURITY_GROUP
         | kinds::INSTANCE
         | kinds::NAT_GATEWAY

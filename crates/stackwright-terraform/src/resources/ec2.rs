@@ -15,7 +15,6 @@ pub(super) const SERVICE: Service = Service {
 
 fn block_type(kind: &str) -> Option<(&'static str, bool)> {
     Some(match kind {
-        kinds::SUBNET => ("aws_subnet", false),
         kinds::INTERNET_GATEWAY => ("aws_internet_gateway", false),
         kinds::ROUTE => ("aws_route", false),
         kinds::SECURITY_GROUP => ("aws_security_group", false),
@@ -31,7 +30,7 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
     block_type(kind)?;
     Some(match (kind, attr) {
         (_, "id") => "id",
-        (kinds::SUBNET | kinds::INSTANCE, "availability_zone") => "availability_zone",
+        (kinds::INSTANCE, "availability_zone") => "availability_zone",
         (kinds::INSTANCE, "private_ip") => "private_ip",
         (kinds::INSTANCE, "public_ip") => "public_ip",
         (kinds::INSTANCE, "private_dns_name") => "private_dns",
@@ -46,13 +45,6 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
 fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
     let resource = a.resource;
     match resource.kind {
-        kinds::SUBNET => {
-            a.copy("vpc_id", "vpc_id");
-            a.copy("cidr_block", "cidr_block");
-            a.copy("availability_zone", "availability_zone");
-            a.copy("map_public_ip_on_launch", "map_public_ip_on_launch");
-            a.tags();
-        }
         kinds::INTERNET_GATEWAY => {
             a.copy("vpc_id", "vpc_id");
             a.tags();
