@@ -730,7 +730,6 @@ mod tests {
         "CERTIFICATE",
         "HOSTED_ZONE",
         "INSTANCE",
-        "INTERNET_GATEWAY",
         "LAUNCH_TEMPLATE",
         "LISTENER",
         "LISTENER_RULE",

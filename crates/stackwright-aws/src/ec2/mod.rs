@@ -11,7 +11,9 @@ mod zones;
 
 pub(crate) use flow_log::FLOW_LOG;
 pub(crate) use nat::ELASTIC_IP;
-pub(crate) use network::{ROUTE_TABLE, SUBNET, SUBNET_ROUTE_TABLE_ASSOCIATION, VPC};
+pub(crate) use network::{
+    INTERNET_GATEWAY, ROUTE_TABLE, SUBNET, SUBNET_ROUTE_TABLE_ASSOCIATION, VPC,
+};
 pub use flow_log::{FlowLog, FlowLogHandle, TrafficType, VpcFlowLogs, VpcFlowLogsHandle};
 pub use instance::{Instance, InstanceHandle, RootVolume};
 pub use launch_template::{LaunchTemplate, LaunchTemplateHandle};

@@ -299,21 +299,40 @@ impl Declare for Subnet {
     }
 }
 
+/// An internet gateway in each target. CloudFormation attaches it with a `VPCGatewayAttachment` beside it,
+/// which what waits for the gateway waits for (the engine's ordering); Terraform attaches it with
+/// `vpc_id`.
+pub(crate) static INTERNET_GATEWAY: Spelling = Spelling {
+    kind: kinds::INTERNET_GATEWAY,
+    cloudformation: "AWS::EC2::InternetGateway",
+    terraform: "aws_internet_gateway",
+    terraform_tags: true,
+    attributes: &[Attribute::new("id", Read::Ref, "id")],
+    cloudformation_resource: Some(Block {
+        type_name: "AWS::EC2::VPCGatewayAttachment",
+        suffix: "Attachment",
+        named_by: None,
+    }),
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
 /// An internet gateway attached to a VPC.
 ///
 /// One node in the graph: CloudFormation lowers it to a gateway plus a `VPCGatewayAttachment` (and makes
 /// routes through the gateway wait for the attachment); Terraform attaches it with `vpc_id`.
 pub struct InternetGateway {
     resource: Resource,
+    vpc: Expr,
 }
 
 impl InternetGateway {
     #[track_caller]
     pub fn new(id: impl Into<String>, vpc: &VpcHandle) -> Self {
-        let mut resource = Resource::new(id, kinds::INTERNET_GATEWAY);
-        resource.set("vpc_id", vpc.id());
-        construct::set_network(&mut resource, Network::InternetGateway { vpc: vpc.id() });
-        InternetGateway { resource }
+        InternetGateway {
+            resource: Resource::new(id, kinds::INTERNET_GATEWAY),
+            vpc: vpc.id(),
+        }
     }
 }
 common_setters!(InternetGateway, taggable);
@@ -326,7 +345,18 @@ attr_handle!(
 impl Declare for InternetGateway {
     type Handle = InternetGatewayHandle;
     fn declare(self, at: ResourceRef) -> (Resource, InternetGatewayHandle) {
-        (self.resource, InternetGatewayHandle { handle: Handle(at) })
+        let InternetGateway { mut resource, vpc } = self;
+        let handle = InternetGatewayHandle { handle: Handle(at) };
+        let mut tf = Form::new();
+        tf.set("vpc_id", vpc.clone());
+        construct::finish(&mut resource, Form::new(), tf);
+        let mut attachment = Form::new();
+        attachment
+            .set("InternetGatewayId", handle.id())
+            .set("VpcId", vpc.clone());
+        construct::cloudformation_resource(&mut resource, attachment);
+        construct::set_network(&mut resource, Network::InternetGateway { vpc });
+        (resource, handle)
     }
 }
 

@@ -1,7 +1,6 @@
 //! EC2 networking and compute.
 
 use super::{Attribute, Lowering, Props, Secondary, Service};
-use crate::names::ATTACHMENT_SUFFIX;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_core::Value;
@@ -11,7 +10,7 @@ pub(super) const SERVICE: Service = Service { lower, attribute };
 fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
     Some(match (kind, attr) {
         (kinds::SECURITY_GROUP, "id") => Attribute::GetAtt("GroupId"),
-        (kinds::INTERNET_GATEWAY | kinds::ROUTE | kinds::INSTANCE, "id") => Attribute::Ref,
+        (kinds::ROUTE | kinds::INSTANCE, "id") => Attribute::Ref,
         (kinds::INSTANCE, "availability_zone") => Attribute::GetAtt("AvailabilityZone"),
         (kinds::INSTANCE, "private_ip") => Attribute::GetAtt("PrivateIp"),
         (kinds::INSTANCE, "public_ip") => Attribute::GetAtt("PublicIp"),
@@ -25,35 +24,14 @@ fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
 }
 
 /// Lowers an EC2 kind into `p` (and secondary resources into `out`); returns its CloudFormation type.
-fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&'static str> {
+fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'static str> {
     let resource = p.resource;
     Some(match resource.kind {
-        kinds::INTERNET_GATEWAY => {
-            let vpc_id = resource
-                .get("vpc_id")
-                .map(|v| p.value(v))
-                .unwrap_or(Json::Null);
-            let attachment = json!({
-                "Type": "AWS::EC2::VPCGatewayAttachment",
-                "Properties": { "InternetGatewayId": { "Ref": id }, "VpcId": vpc_id },
-            });
-            out.resources
-                .push((format!("{id}{ATTACHMENT_SUFFIX}"), attachment));
-            "AWS::EC2::InternetGateway"
-        }
         kinds::ROUTE => {
             p.copy("route_table_id", "RouteTableId");
             p.copy("destination_cidr_block", "DestinationCidrBlock");
             p.copy("gateway_id", "GatewayId");
             p.copy("nat_gateway_id", "NatGatewayId");
-            // A route through an internet gateway fails until the gateway is attached to the VPC,
-            // and CloudFormation cannot infer that ordering from the properties.
-            if let Some(gateway) = stackwright_lowering::ordering::route_gateway(l.stack, resource)
-            {
-                let gateway_id = &l.ids.resources[gateway.index as usize];
-                out.depends_on
-                    .push(format!("{gateway_id}{ATTACHMENT_SUFFIX}"));
-            }
             "AWS::EC2::Route"
         }
         kinds::SECURITY_GROUP => {

@@ -15,7 +15,7 @@ mod ssm;
 mod zones;
 
 use crate::expr::{self, Reference, Resolve};
-use crate::names::{LogicalIds, ATTACHMENT_SUFFIX};
+use crate::names::LogicalIds;
 use crate::tagging;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::construct::Read;
@@ -279,6 +279,15 @@ impl Lowering<'_> {
         self
     }
 
+    /// The logical id of what waits for internet gateway `gateway` waits for: the attachment its spelling
+    /// adds beside it, which waits for the gateway.
+    pub(crate) fn attachment(&self, gateway: stackwright_core::ResourceRef) -> Option<String> {
+        let kind = self.stack.resource(gateway)?.kind;
+        let block = stackwright_aws::construct::spelling(kind)?.cloudformation_resource?;
+        let id = &self.ids.resources[gateway.index as usize];
+        Some(format!("{id}{}", block.suffix))
+    }
+
     pub(crate) fn resource(
         &self,
         index: usize,
@@ -308,8 +317,7 @@ impl Lowering<'_> {
                 // Elastic IP in that VPC, a route through it): wait for the attachment, which waits for
                 // the gateway.
                 Some(target) if stackwright_lowering::ordering::is_internet_gateway(target) => {
-                    let gateway = &self.ids.resources[dependency.index as usize];
-                    depends_on.push(format!("{gateway}{ATTACHMENT_SUFFIX}"));
+                    depends_on.extend(self.attachment(*dependency));
                 }
                 Some(_) => depends_on.push(self.ids.resources[dependency.index as usize].clone()),
                 // Foreign references are reported by the core's instantiation.
@@ -318,9 +326,13 @@ impl Lowering<'_> {
         }
         self.gateways
             .dependencies(self.stack, resource, &mut |gateway| {
-                let gateway = &self.ids.resources[gateway.index as usize];
-                depends_on.push(format!("{gateway}{ATTACHMENT_SUFFIX}"));
+                depends_on.extend(self.attachment(gateway));
             });
+        // A route through an internet gateway fails until the gateway is attached to the VPC, and
+        // CloudFormation cannot infer that ordering from the properties.
+        if let Some(gateway) = stackwright_lowering::ordering::route_gateway(self.stack, resource) {
+            depends_on.extend(self.attachment(gateway));
+        }
         let mut p = Props {
             lowering: self,
             resource,
@@ -537,7 +549,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         return Some(one(beside.map(|block| block.suffix)));
     }
     Some(match kind {
-        kinds::INTERNET_GATEWAY => one(Some(ATTACHMENT_SUFFIX)),
         kinds::ROUTE
         | kinds::SECURITY_GROUP
         | kinds::INSTANCE

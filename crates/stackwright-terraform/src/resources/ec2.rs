@@ -15,7 +15,6 @@ pub(super) const SERVICE: Service = Service {
 
 fn block_type(kind: &str) -> Option<(&'static str, bool)> {
     Some(match kind {
-        kinds::INTERNET_GATEWAY => ("aws_internet_gateway", false),
         kinds::ROUTE => ("aws_route", false),
         kinds::SECURITY_GROUP => ("aws_security_group", false),
         kinds::INSTANCE => ("aws_instance", false),
@@ -45,10 +44,6 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
 fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
     let resource = a.resource;
     match resource.kind {
-        kinds::INTERNET_GATEWAY => {
-            a.copy("vpc_id", "vpc_id");
-            a.tags();
-        }
         kinds::ROUTE => {
             a.copy("route_table_id", "route_table_id");
             a.copy("destination_cidr_block", "destination_cidr_block");
