@@ -736,7 +736,6 @@ mod tests {
         "LOAD_BALANCER",
         "NAT_GATEWAY",
         "RDS_DB_INSTANCE",
-        "ROUTE",
         "SCALING_POLICY",
         "SECURITY_GROUP",
         "TARGET_GROUP",

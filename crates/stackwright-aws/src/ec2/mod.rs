@@ -12,7 +12,7 @@ mod zones;
 pub(crate) use flow_log::FLOW_LOG;
 pub(crate) use nat::ELASTIC_IP;
 pub(crate) use network::{
-    INTERNET_GATEWAY, ROUTE_TABLE, SUBNET, SUBNET_ROUTE_TABLE_ASSOCIATION, VPC,
+    INTERNET_GATEWAY, ROUTE, ROUTE_TABLE, SUBNET, SUBNET_ROUTE_TABLE_ASSOCIATION, VPC,
 };
 pub use flow_log::{FlowLog, FlowLogHandle, TrafficType, VpcFlowLogs, VpcFlowLogsHandle};
 pub use instance::{Instance, InstanceHandle, RootVolume};

@@ -416,6 +416,18 @@ impl Declare for RouteTable {
     }
 }
 
+/// A route in each target.
+pub(crate) static ROUTE: Spelling = Spelling {
+    kind: kinds::ROUTE,
+    cloudformation: "AWS::EC2::Route",
+    terraform: "aws_route",
+    terraform_tags: false,
+    attributes: &[Attribute::new("id", Read::Ref, "id")],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
 /// A route in a route table, through an internet gateway or a NAT gateway.
 pub struct Route {
     resource: Resource,
@@ -430,7 +442,8 @@ impl Route {
         destination: &str,
         gateway: &InternetGatewayHandle,
     ) -> Self {
-        Self::new(id.into(), table, destination, "gateway_id", gateway.id())
+        let hop = ("GatewayId", "gateway_id");
+        Self::new(id.into(), table, destination, hop, gateway.id())
     }
 
     /// Routes `destination` (e.g. `0.0.0.0/0` from private subnets) through a NAT gateway.
@@ -441,31 +454,33 @@ impl Route {
         destination: &str,
         gateway: &NatGatewayHandle,
     ) -> Self {
-        Self::new(
-            id.into(),
-            table,
-            destination,
-            "nat_gateway_id",
-            gateway.id(),
-        )
+        let hop = ("NatGatewayId", "nat_gateway_id");
+        Self::new(id.into(), table, destination, hop, gateway.id())
     }
 
-    /// `target` names the neutral property holding the next hop, one per kind of target.
+    /// `target` names the property holding the next hop in each target (CloudFormation, Terraform), one
+    /// per kind of next hop.
     #[track_caller]
     fn new(
         id: String,
         table: &RouteTableHandle,
         destination: &str,
-        target: &'static str,
+        target: (&str, &str),
         next_hop: Expr,
     ) -> Self {
         let mut resource = Resource::new(id, kinds::ROUTE);
         if let Err(e) = Ipv4Cidr::parse(destination) {
             resource.problems.push(format!("route destination: {e}"));
         }
-        resource.set("route_table_id", table.id());
-        resource.set("destination_cidr_block", destination);
-        resource.set(target, next_hop.clone());
+        let mut cfn = Form::new();
+        cfn.set("RouteTableId", table.id())
+            .set("DestinationCidrBlock", destination)
+            .set(target.0, next_hop.clone());
+        let mut tf = Form::new();
+        tf.set("route_table_id", table.id())
+            .set("destination_cidr_block", destination)
+            .set(target.1, next_hop.clone());
+        construct::finish(&mut resource, cfn, tf);
         construct::set_network(&mut resource, Network::Route { gateway: next_hop });
         Route { resource }
     }

@@ -10,7 +10,7 @@ pub(super) const SERVICE: Service = Service { lower, attribute };
 fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
     Some(match (kind, attr) {
         (kinds::SECURITY_GROUP, "id") => Attribute::GetAtt("GroupId"),
-        (kinds::ROUTE | kinds::INSTANCE, "id") => Attribute::Ref,
+        (kinds::INSTANCE, "id") => Attribute::Ref,
         (kinds::INSTANCE, "availability_zone") => Attribute::GetAtt("AvailabilityZone"),
         (kinds::INSTANCE, "private_ip") => Attribute::GetAtt("PrivateIp"),
         (kinds::INSTANCE, "public_ip") => Attribute::GetAtt("PublicIp"),
@@ -27,13 +27,6 @@ fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
 fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'static str> {
     let resource = p.resource;
     Some(match resource.kind {
-        kinds::ROUTE => {
-            p.copy("route_table_id", "RouteTableId");
-            p.copy("destination_cidr_block", "DestinationCidrBlock");
-            p.copy("gateway_id", "GatewayId");
-            p.copy("nat_gateway_id", "NatGatewayId");
-            "AWS::EC2::Route"
-        }
         kinds::SECURITY_GROUP => {
             p.copy("description", "GroupDescription");
             if let Some(name) = resource.physical_name() {

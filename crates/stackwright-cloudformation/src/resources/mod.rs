@@ -549,8 +549,7 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         return Some(one(beside.map(|block| block.suffix)));
     }
     Some(match kind {
-        kinds::ROUTE
-        | kinds::SECURITY_GROUP
+        kinds::SECURITY_GROUP
         | kinds::INSTANCE
         | kinds::NAT_GATEWAY
         | kinds::LAUNCH_TEMPLATE

@@ -15,7 +15,6 @@ pub(super) const SERVICE: Service = Service {
 
 fn block_type(kind: &str) -> Option<(&'static str, bool)> {
     Some(match kind {
-        kinds::ROUTE => ("aws_route", false),
         kinds::SECURITY_GROUP => ("aws_security_group", false),
         kinds::INSTANCE => ("aws_instance", false),
         kinds::NAT_GATEWAY => ("aws_nat_gateway", false),
@@ -44,12 +43,6 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
 fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
     let resource = a.resource;
     match resource.kind {
-        kinds::ROUTE => {
-            a.copy("route_table_id", "route_table_id");
-            a.copy("destination_cidr_block", "destination_cidr_block");
-            a.copy("gateway_id", "gateway_id");
-            a.copy("nat_gateway_id", "nat_gateway_id");
-        }
         kinds::SECURITY_GROUP => {
             a.copy("description", "description");
             if let Some(name) = resource.physical_name() {
