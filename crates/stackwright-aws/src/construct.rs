@@ -734,7 +734,6 @@ mod tests {
         "LISTENER",
         "LISTENER_RULE",
         "LOAD_BALANCER",
-        "NAT_GATEWAY",
         "RDS_DB_INSTANCE",
         "SCALING_POLICY",
         "SECURITY_GROUP",

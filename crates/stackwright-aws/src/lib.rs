@@ -47,6 +47,7 @@ constructs! {
         ELASTIC_IP,
         FLOW_LOG,
         INTERNET_GATEWAY,
+        NAT_GATEWAY,
         ROUTE,
         ROUTE_TABLE,
         SUBNET,

@@ -10,7 +10,7 @@ mod volume;
 mod zones;
 
 pub(crate) use flow_log::FLOW_LOG;
-pub(crate) use nat::ELASTIC_IP;
+pub(crate) use nat::{ELASTIC_IP, NAT_GATEWAY};
 pub(crate) use network::{
     INTERNET_GATEWAY, ROUTE, ROUTE_TABLE, SUBNET, SUBNET_ROUTE_TABLE_ASSOCIATION, VPC,
 };

@@ -16,7 +16,7 @@ fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
         (kinds::INSTANCE, "public_ip") => Attribute::GetAtt("PublicIp"),
         (kinds::INSTANCE, "private_dns_name") => Attribute::GetAtt("PrivateDnsName"),
         (kinds::INSTANCE, "public_dns_name") => Attribute::GetAtt("PublicDnsName"),
-        (kinds::NAT_GATEWAY | kinds::LAUNCH_TEMPLATE | kinds::VOLUME, "id") => Attribute::Ref,
+        (kinds::LAUNCH_TEMPLATE | kinds::VOLUME, "id") => Attribute::Ref,
         (kinds::LAUNCH_TEMPLATE, "latest_version") => Attribute::GetAtt("LatestVersionNumber"),
         (kinds::LAUNCH_TEMPLATE, "default_version") => Attribute::GetAtt("DefaultVersionNumber"),
         _ => return None,
@@ -98,12 +98,6 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
             p.copy("encrypted", "Encrypted");
             p.copy("kms_key_id", "KmsKeyId");
             "AWS::EC2::Volume"
-        }
-        kinds::NAT_GATEWAY => {
-            p.copy("subnet_id", "SubnetId");
-            p.copy("connectivity_type", "ConnectivityType");
-            p.copy("allocation_id", "AllocationId");
-            "AWS::EC2::NatGateway"
         }
         _ => return None,
     })

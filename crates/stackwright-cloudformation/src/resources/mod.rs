@@ -551,7 +551,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
     Some(match kind {
         kinds::SECURITY_GROUP
         | kinds::INSTANCE
-        | kinds::NAT_GATEWAY
         | kinds::LAUNCH_TEMPLATE
         | kinds::VOLUME
         | kinds::AUTO_SCALING_GROUP

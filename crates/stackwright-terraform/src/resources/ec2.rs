@@ -17,7 +17,6 @@ fn block_type(kind: &str) -> Option<(&'static str, bool)> {
     Some(match kind {
         kinds::SECURITY_GROUP => ("aws_security_group", false),
         kinds::INSTANCE => ("aws_instance", false),
-        kinds::NAT_GATEWAY => ("aws_nat_gateway", false),
         kinds::LAUNCH_TEMPLATE => ("aws_launch_template", false),
         kinds::VOLUME => ("aws_ebs_volume", false),
         _ => return None,
@@ -180,12 +179,6 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
                 // `prevent_destroy` is lifted) snapshots it first.
                 a.insert("final_snapshot", Json::Bool(true));
             }
-            a.tags();
-        }
-        kinds::NAT_GATEWAY => {
-            a.copy("subnet_id", "subnet_id");
-            a.copy("connectivity_type", "connectivity_type");
-            a.copy("allocation_id", "allocation_id");
             a.tags();
         }
         _ => return false,
