@@ -16,7 +16,7 @@
 //! part in the network ([`set_network`]: internet gateways, subnets, routes, public addresses) and its
 //! availability zones ([`add_availability_zone`]).
 
-use stackwright_core::{Expr, Resource, Target, Value};
+use stackwright_core::{Expr, RemovalPolicy, Resource, Target, Value};
 
 /// How a construct's attribute is read in CloudFormation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -124,8 +124,8 @@ const PHYSICAL_NAME: &str = "$stackwright:physical-name";
 const REQUIRED_NAME: &str = "$stackwright:required-name";
 /// The value of a form's entry holding a decimal number as text (values carry no floats).
 const NUMBER: &str = "$stackwright:number";
-/// The value of a form's entry present only when the resource is destroyed with its stack.
-const WHEN_DESTROYED: &str = "$stackwright:when-destroyed";
+/// The value of a form's entry present only under one removal policy, as the environment leaves it.
+const WHEN_REMOVAL: &str = "$stackwright:when-removal";
 /// The value of a form's entry listing the address of one of the construct's own Terraform blocks.
 const OWN_BLOCK: &str = "$stackwright:own-block";
 /// The value of a form's entry that is a Terraform expression ([`Hcl`] parts).
@@ -242,8 +242,22 @@ impl Form {
     /// Property `name` is `value` when the resource's removal policy, as the environment leaves it, is
     /// `Destroy` (a bucket's `force_destroy`), and absent otherwise.
     pub fn when_destroyed(&mut self, name: &str, value: impl Into<Value>) -> &mut Self {
-        let value = value.into();
-        self.set(name, Value::Map(vec![(WHEN_DESTROYED.to_owned(), value)]))
+        self.when_removal_policy(name, RemovalPolicy::Destroy, value)
+    }
+
+    /// Property `name` is `value` when the resource's removal policy, as the environment leaves it, is
+    /// `policy` (a volume's Terraform `final_snapshot` under `Snapshot`), and absent otherwise.
+    pub fn when_removal_policy(
+        &mut self,
+        name: &str,
+        policy: RemovalPolicy,
+        value: impl Into<Value>,
+    ) -> &mut Self {
+        let body = object(&[
+            ("policy", Value::from(removal_policy_name(policy))),
+            ("value", value.into()),
+        ]);
+        self.set(name, Value::Map(vec![(WHEN_REMOVAL.to_owned(), body)]))
     }
 
     /// Property `name` lists the address of the construct's own Terraform block `suffix` (one of
@@ -615,6 +629,15 @@ pub fn expression_part(part: &Value) -> ExpressionPart<'_> {
     }
 }
 
+/// The name a removal policy is stored under in a form.
+fn removal_policy_name(policy: RemovalPolicy) -> &'static str {
+    match policy {
+        RemovalPolicy::Destroy => "destroy",
+        RemovalPolicy::Retain => "retain",
+        RemovalPolicy::Snapshot => "snapshot",
+    }
+}
+
 /// The text of a literal value (empty for anything else).
 fn literal(value: &Value) -> &str {
     value
@@ -663,11 +686,12 @@ fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
             lowercase: lowercase.as_bool() == Some(true),
         },
         Some([(marker, text)]) if marker == NUMBER => Entry::Number(literal(text)),
-        Some([(marker, value)]) if marker == WHEN_DESTROYED => {
-            if resource.removal_policy != stackwright_core::RemovalPolicy::Destroy {
+        Some([(marker, body)]) if marker == WHEN_REMOVAL => {
+            let policy = body.get("policy").map(literal)?;
+            if removal_policy_name(resource.removal_policy) != policy {
                 return None;
             }
-            Entry::Value(value)
+            Entry::Value(body.get("value")?)
         }
         Some([(marker, suffix)]) if marker == OWN_BLOCK => Entry::OwnBlock(literal(suffix)),
         Some([(marker, parts)]) if marker == EXPRESSION => Entry::Expression(parts.as_list()?),
@@ -833,8 +857,22 @@ mod tests {
             .set("B", 2)
             .checkov_skip("CKV_1", "why");
         let mut tf = Form::new();
-        tf.required_name("name").set("a", "x");
+        tf.required_name("name")
+            .set("a", "x")
+            .when_destroyed("gone", true)
+            .when_removal_policy("kept", RemovalPolicy::Snapshot, true);
         finish(&mut resource, cfn, tf);
+        let present = |resource: &Resource| -> Vec<String> {
+            entries(resource, Target::Terraform)
+                .map(|(name, _)| name.to_owned())
+                .collect()
+        };
+        resource.removal_policy = RemovalPolicy::Destroy;
+        assert_eq!(present(&resource), ["name", "a", "gone"]);
+        resource.removal_policy = RemovalPolicy::Snapshot;
+        assert_eq!(present(&resource), ["name", "a", "kept"]);
+        resource.removal_policy = RemovalPolicy::Retain;
+        assert_eq!(present(&resource), ["name", "a"]);
         let written: Vec<String> = entries(&resource, Target::CloudFormation)
             .map(|(name, entry)| match entry {
                 Entry::PhysicalName => format!("{name}=<name>"),
