@@ -762,7 +762,6 @@ mod tests {
         "SCALING_POLICY",
         "SECURITY_GROUP",
         "TARGET_GROUP",
-        "VOLUME",
     ];
 
     /// Whether `text` holds a string literal spelled as a kind (`"aws.<service>.<Type>`, see `kinds`),

@@ -52,6 +52,7 @@ constructs! {
         ROUTE_TABLE,
         SUBNET,
         SUBNET_ROUTE_TABLE_ASSOCIATION,
+        VOLUME,
         VPC,
     ],
     ecr: [REPOSITORY],

@@ -16,7 +16,7 @@ fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
         (kinds::INSTANCE, "public_ip") => Attribute::GetAtt("PublicIp"),
         (kinds::INSTANCE, "private_dns_name") => Attribute::GetAtt("PrivateDnsName"),
         (kinds::INSTANCE, "public_dns_name") => Attribute::GetAtt("PublicDnsName"),
-        (kinds::LAUNCH_TEMPLATE | kinds::VOLUME, "id") => Attribute::Ref,
+        (kinds::LAUNCH_TEMPLATE, "id") => Attribute::Ref,
         (kinds::LAUNCH_TEMPLATE, "latest_version") => Attribute::GetAtt("LatestVersionNumber"),
         (kinds::LAUNCH_TEMPLATE, "default_version") => Attribute::GetAtt("DefaultVersionNumber"),
         _ => return None,
@@ -88,16 +88,6 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
                 );
             }
             "AWS::EC2::LaunchTemplate"
-        }
-        kinds::VOLUME => {
-            p.copy("availability_zone", "AvailabilityZone");
-            p.copy("size_gib", "Size");
-            p.copy("volume_type", "VolumeType");
-            p.copy("iops", "Iops");
-            p.copy("throughput_mibps", "Throughput");
-            p.copy("encrypted", "Encrypted");
-            p.copy("kms_key_id", "KmsKeyId");
-            "AWS::EC2::Volume"
         }
         _ => return None,
     })

@@ -552,7 +552,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         kinds::SECURITY_GROUP
         | kinds::INSTANCE
         | kinds::LAUNCH_TEMPLATE
-        | kinds::VOLUME
         | kinds::AUTO_SCALING_GROUP
         | kinds::SCALING_POLICY
         | kinds::LOAD_BALANCER

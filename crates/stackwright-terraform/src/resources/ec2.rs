@@ -5,7 +5,7 @@ use crate::expr;
 use crate::names::{rule_name, unique_in};
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
-use stackwright_core::{RemovalPolicy, Value};
+use stackwright_core::Value;
 
 pub(super) const SERVICE: Service = Service {
     block_type,
@@ -18,7 +18,6 @@ fn block_type(kind: &str) -> Option<(&'static str, bool)> {
         kinds::SECURITY_GROUP => ("aws_security_group", false),
         kinds::INSTANCE => ("aws_instance", false),
         kinds::LAUNCH_TEMPLATE => ("aws_launch_template", false),
-        kinds::VOLUME => ("aws_ebs_volume", false),
         _ => return None,
     })
 }
@@ -163,21 +162,6 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
                     .map(|t| json!({ "resource_type": t, "tags": tags }))
                     .collect();
                 a.insert("tag_specifications", Json::Array(specifications));
-            }
-            a.tags();
-        }
-        kinds::VOLUME => {
-            a.copy("availability_zone", "availability_zone");
-            a.copy("size_gib", "size");
-            a.copy("volume_type", "type");
-            a.copy("iops", "iops");
-            a.copy("throughput_mibps", "throughput");
-            a.copy("encrypted", "encrypted");
-            a.copy("kms_key_id", "kms_key_id");
-            if resource.removal_policy == RemovalPolicy::Snapshot {
-                // Terraform's closest to CloudFormation's `Snapshot`: deleting the volume (once
-                // `prevent_destroy` is lifted) snapshots it first.
-                a.insert("final_snapshot", Json::Bool(true));
             }
             a.tags();
         }
