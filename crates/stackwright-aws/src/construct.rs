@@ -753,7 +753,6 @@ mod tests {
         "AUTO_SCALING_GROUP",
         "CERTIFICATE",
         "HOSTED_ZONE",
-        "INSTANCE",
         "LAUNCH_TEMPLATE",
         "LISTENER",
         "LISTENER_RULE",

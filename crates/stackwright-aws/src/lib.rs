@@ -46,6 +46,7 @@ constructs! {
     ec2: [
         ELASTIC_IP,
         FLOW_LOG,
+        INSTANCE,
         INTERNET_GATEWAY,
         NAT_GATEWAY,
         ROUTE,

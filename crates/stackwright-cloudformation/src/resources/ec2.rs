@@ -10,12 +10,6 @@ pub(super) const SERVICE: Service = Service { lower, attribute };
 fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
     Some(match (kind, attr) {
         (kinds::SECURITY_GROUP, "id") => Attribute::GetAtt("GroupId"),
-        (kinds::INSTANCE, "id") => Attribute::Ref,
-        (kinds::INSTANCE, "availability_zone") => Attribute::GetAtt("AvailabilityZone"),
-        (kinds::INSTANCE, "private_ip") => Attribute::GetAtt("PrivateIp"),
-        (kinds::INSTANCE, "public_ip") => Attribute::GetAtt("PublicIp"),
-        (kinds::INSTANCE, "private_dns_name") => Attribute::GetAtt("PrivateDnsName"),
-        (kinds::INSTANCE, "public_dns_name") => Attribute::GetAtt("PublicDnsName"),
         (kinds::LAUNCH_TEMPLATE, "id") => Attribute::Ref,
         (kinds::LAUNCH_TEMPLATE, "latest_version") => Attribute::GetAtt("LatestVersionNumber"),
         (kinds::LAUNCH_TEMPLATE, "default_version") => Attribute::GetAtt("DefaultVersionNumber"),
@@ -52,13 +46,6 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
             p.insert("SecurityGroupEgress", Json::Array(egress));
             "AWS::EC2::SecurityGroup"
         }
-        kinds::INSTANCE => {
-            machine(p);
-            p.copy("instance_profile_name", "IamInstanceProfile");
-            p.copy("monitoring", "Monitoring");
-            p.copy("ebs_optimized", "EbsOptimized");
-            "AWS::EC2::Instance"
-        }
         kinds::LAUNCH_TEMPLATE => {
             machine(p);
             if let Some(Value::Map(profile)) = resource.get("instance_profile") {
@@ -93,7 +80,7 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
     })
 }
 
-/// The settings an instance and a launch template's data share, with the same CloudFormation names.
+/// The settings of a launch template's data (an instance's, in the same CloudFormation names).
 fn machine(p: &mut Props) {
     let resource = p.resource;
     p.copy("image_id", "ImageId");

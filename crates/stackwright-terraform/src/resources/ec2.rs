@@ -16,7 +16,6 @@ pub(super) const SERVICE: Service = Service {
 fn block_type(kind: &str) -> Option<(&'static str, bool)> {
     Some(match kind {
         kinds::SECURITY_GROUP => ("aws_security_group", false),
-        kinds::INSTANCE => ("aws_instance", false),
         kinds::LAUNCH_TEMPLATE => ("aws_launch_template", false),
         _ => return None,
     })
@@ -26,11 +25,6 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
     block_type(kind)?;
     Some(match (kind, attr) {
         (_, "id") => "id",
-        (kinds::INSTANCE, "availability_zone") => "availability_zone",
-        (kinds::INSTANCE, "private_ip") => "private_ip",
-        (kinds::INSTANCE, "public_ip") => "public_ip",
-        (kinds::INSTANCE, "private_dns_name") => "private_dns",
-        (kinds::INSTANCE, "public_dns_name") => "public_dns",
         (kinds::LAUNCH_TEMPLATE, "latest_version") => "latest_version",
         (kinds::LAUNCH_TEMPLATE, "default_version") => "default_version",
         _ => return None,
@@ -98,22 +92,6 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
                     out.blocks.push((rule_type, rule, body));
                 }
             }
-        }
-        kinds::INSTANCE => {
-            a.copy("image_id", "ami");
-            a.copy("instance_type", "instance_type");
-            a.copy("subnet_id", "subnet_id");
-            a.copy("security_group_ids", "vpc_security_group_ids");
-            a.copy("instance_profile_name", "iam_instance_profile");
-            a.copy("monitoring", "monitoring");
-            a.copy("ebs_optimized", "ebs_optimized");
-            // The provider base64-encodes `user_data` itself.
-            a.copy("user_data", "user_data");
-            if let Some(root) = root_volume(a) {
-                a.insert("root_block_device", Json::Object(root));
-            }
-            metadata_options(a);
-            a.tags();
         }
         kinds::LAUNCH_TEMPLATE => {
             a.copy("image_id", "image_id");
