@@ -117,6 +117,8 @@ const CLOUDFORMATION: &str = "construct_cloudformation";
 const TERRAFORM: &str = "construct_terraform";
 const CLOUDFORMATION_SKIPS: &str = "construct_cloudformation_skips";
 const TERRAFORM_SKIPS: &str = "construct_terraform_skips";
+/// What every marker below starts with.
+const MARKER: &str = "$stackwright:";
 /// The value of a form's entry where the resource's physical name goes, when it has one.
 const PHYSICAL_NAME: &str = "$stackwright:physical-name";
 /// The value of a form's entry where the physical name goes, derived by the target when the user gave
@@ -300,6 +302,34 @@ impl Form {
         self.skips.push((id.to_owned(), Value::from(reason)));
         self
     }
+}
+
+/// A decimal number `text` (`0.5`) to nest in a form's value (a map or list given to [`Form::set`]),
+/// written as a JSON number like [`Form::number`]'s.
+pub fn number(text: impl Into<String>) -> Value {
+    Value::Map(vec![(NUMBER.to_owned(), Value::from(text.into()))])
+}
+
+/// Whether `value` is an entry of its own kind ([`Entry`] other than a plain value): a map of one marker.
+pub fn is_entry(value: &Value) -> bool {
+    matches!(value.as_map(), Some([(marker, _)]) if marker.starts_with(MARKER))
+}
+
+/// Whether `value` holds an entry of its own kind ([`is_entry`]) at any depth, which the targets lower
+/// as they lower a form's entries ([`nested_entry`]).
+pub fn holds_entry(value: &Value) -> bool {
+    is_entry(value)
+        || match value {
+            Value::Map(entries) => entries.iter().any(|(_, v)| holds_entry(v)),
+            Value::List(items) => items.iter().any(holds_entry),
+            _ => false,
+        }
+}
+
+/// What `value`, nested in a form's value, stands for ([`is_entry`] holds); `None` when it has no value
+/// here (an entry for another removal policy), which leaves it out.
+pub fn nested_entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
+    entry(resource, value)
 }
 
 /// A part of a Terraform expression ([`Form::terraform_expression`]).
@@ -894,6 +924,14 @@ mod tests {
         assert!(matches!(
             entries(&resource, Target::Terraform).next(),
             Some(("name", Entry::RequiredName { lowercase: false }))
+        ));
+        let nested = object(&[("Target", number("0.5")), ("Plain", Value::from("x"))]);
+        assert!(holds_entry(&Value::List(vec![nested.clone()])) && !is_entry(&nested));
+        assert!(!holds_entry(&object(&[("Plain", Value::from("x"))])));
+        let inner = nested.get("Target").expect("set above");
+        assert!(matches!(
+            nested_entry(&resource, inner),
+            Some(Entry::Number("0.5"))
         ));
         assert!(spelling("aws.test.Kind").is_none());
         // The network part and the zones survive `finish`.

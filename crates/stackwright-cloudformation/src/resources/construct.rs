@@ -4,7 +4,7 @@
 use super::{Props, Secondary};
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::construct::{self, Entry, Spelling};
-use stackwright_core::Target;
+use stackwright_core::{Target, Value};
 
 /// Fills `p` from the construct's CloudFormation form, adds the resource it has beside its main one
 /// (under `id` and the block's suffix) to `out`, and returns its type.
@@ -52,7 +52,7 @@ pub(super) fn lower(
 fn lower_entry(p: &mut Props, entry: Entry) -> Option<Json> {
     Some(match entry {
         Entry::Value(value) if value.is_no_value() => crate::expr::no_value(),
-        Entry::Value(value) => p.value(value),
+        Entry::Value(value) => return lower_nested(p, value),
         Entry::PhysicalName | Entry::RequiredName { .. } => {
             crate::expr::literal(p.resource.physical_name()?)
         }
@@ -60,5 +60,28 @@ fn lower_entry(p: &mut Props, entry: Entry) -> Option<Json> {
         Entry::PolicyDocument(policy) => p.value(policy.document),
         // Terraform's own blocks have no CloudFormation address.
         Entry::OwnBlock(_) | Entry::Expression(_) => return None,
+    })
+}
+
+/// A value of an entry: entries of their own kind nested in it (numbers) lowered as at the top, the rest
+/// as any value; `None` leaves it out.
+fn lower_nested(p: &mut Props, value: &Value) -> Option<Json> {
+    if !construct::holds_entry(value) {
+        return Some(p.value(value));
+    }
+    if construct::is_entry(value) {
+        return lower_entry(p, construct::nested_entry(p.resource, value)?);
+    }
+    Some(match value {
+        Value::Map(entries) => Json::Object(
+            entries
+                .iter()
+                .filter_map(|(key, v)| Some((key.clone(), lower_nested(p, v)?)))
+                .collect(),
+        ),
+        Value::List(items) => {
+            Json::Array(items.iter().filter_map(|v| lower_nested(p, v)).collect())
+        }
+        other => p.value(other),
     })
 }

@@ -5,7 +5,7 @@ use super::{policy, Attrs, Secondary};
 use crate::names::{item_name, unique_in};
 use serde_json::{Map, Value as Json};
 use stackwright_aws::construct::{self, Entry, ExpressionPart, Spelling};
-use stackwright_core::Target;
+use stackwright_core::{Target, Value};
 
 /// Fills `a` from the construct's Terraform form: its checkov skips, its attributes in order (a value
 /// that is `Expr::no_value()` is left out), then the resource's own tags if the type takes them; adds the
@@ -67,7 +67,7 @@ fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> 
     let resource = a.resource;
     Some(match entry {
         Entry::Value(value) if value.is_no_value() => return None,
-        Entry::Value(value) => a.value(value),
+        Entry::Value(value) => return lower_nested(a, out, name, value),
         Entry::PhysicalName => Json::String(crate::expr::escape(resource.physical_name()?)),
         Entry::RequiredName { lowercase: false } => {
             let required = a.lowering.checked_required_name(resource, a.problems);
@@ -121,5 +121,36 @@ fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> 
             let data_name = format!("{name}_{}", document.source);
             policy::data_source(a, out, data_name, document.document, &skips)
         }
+    })
+}
+
+/// A value of an entry: entries of their own kind nested in it (numbers) lowered as at the top, the rest
+/// as any value; `None` leaves it out.
+fn lower_nested(a: &mut Attrs, out: &mut Secondary, name: &str, value: &Value) -> Option<Json> {
+    if !construct::holds_entry(value) {
+        return Some(a.value(value));
+    }
+    if construct::is_entry(value) {
+        let entry = construct::nested_entry(a.resource, value)?;
+        return lower_entry(a, out, name, entry);
+    }
+    Some(match value {
+        Value::Map(entries) => Json::Object(
+            entries
+                .iter()
+                .filter(|(_, v)| !v.is_no_value())
+                .filter_map(|(key, v)| {
+                    let lowered = lower_nested(a, out, name, v)?;
+                    Some((crate::expr::escape(key), lowered))
+                })
+                .collect(),
+        ),
+        Value::List(items) => Json::Array(
+            items
+                .iter()
+                .filter_map(|v| lower_nested(a, out, name, v))
+                .collect(),
+        ),
+        other => a.value(other),
     })
 }
