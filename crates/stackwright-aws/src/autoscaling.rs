@@ -8,7 +8,7 @@ use crate::{kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
 mod scaling;
-pub(crate) use scaling::SCHEDULED_ACTION;
+pub(crate) use scaling::{SCALING_POLICY, SCHEDULED_ACTION};
 pub use scaling::{
     AdjustmentType, ScalingPolicy, ScalingPolicyHandle, ScheduledAction, ScheduledActionHandle,
     Step, TrackedMetric,

@@ -788,7 +788,6 @@ mod tests {
         "LISTENER_RULE",
         "LOAD_BALANCER",
         "RDS_DB_INSTANCE",
-        "SCALING_POLICY",
         "SECURITY_GROUP",
         "TARGET_GROUP",
     ];

@@ -40,7 +40,7 @@ macro_rules! constructs {
 }
 
 constructs! {
-    autoscaling: [SCHEDULED_ACTION],
+    autoscaling: [SCALING_POLICY, SCHEDULED_ACTION],
     cloudwatch: [ALARM],
     dynamodb: [TABLE],
     ec2: [

@@ -3,7 +3,7 @@
 use super::{Attribute, Lowering, Props, Secondary, Service};
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
-use stackwright_core::{Expr, Value};
+use stackwright_core::Value;
 
 pub(super) const SERVICE: Service = Service { lower, attribute };
 
@@ -11,7 +11,6 @@ fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
     Some(match (kind, attr) {
         (kinds::AUTO_SCALING_GROUP, "name") => Attribute::Ref,
         (kinds::AUTO_SCALING_GROUP, "arn") => Attribute::GetAtt("AutoScalingGroupARN"),
-        (kinds::SCALING_POLICY, "arn") => Attribute::GetAtt("Arn"),
         _ => return None,
     })
 }
@@ -20,7 +19,6 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, out: &mut Secondary) -> Option<&'
     let resource = p.resource;
     match resource.kind {
         kinds::AUTO_SCALING_GROUP => {}
-        kinds::SCALING_POLICY => return Some(scaling_policy(p)),
         _ => return None,
     }
     // Sizes are strings in CloudFormation's schema.
@@ -88,53 +86,4 @@ fn update_policy(policy: &Value) -> Json {
         rolling.insert("WaitOnResourceSignals".into(), json!(true));
     }
     json!({ "AutoScalingRollingUpdate": rolling })
-}
-
-fn scaling_policy(p: &mut Props) -> &'static str {
-    let resource = p.resource;
-    p.copy("group_name", "AutoScalingGroupName");
-    p.copy("policy_type", "PolicyType");
-    p.copy("adjustment_type", "AdjustmentType");
-    p.copy("estimated_instance_warmup", "EstimatedInstanceWarmup");
-    if let Some(metric) = resource.get("predefined_metric") {
-        let mut spec = Map::new();
-        if let Some(kind) = metric.get("type") {
-            spec.insert("PredefinedMetricType".into(), p.value(kind));
-        }
-        if let Some(label) = metric.get("resource_label") {
-            spec.insert("ResourceLabel".into(), p.value(label));
-        }
-        let target = resource
-            .get("target_value")
-            .and_then(Value::as_expr)
-            .and_then(Expr::as_literal)
-            .unwrap_or_default();
-        let mut config = Map::new();
-        config.insert("PredefinedMetricSpecification".into(), Json::Object(spec));
-        config.insert("TargetValue".into(), super::number(target));
-        if let Some(flag) = resource.get("disable_scale_in").and_then(Value::as_bool) {
-            config.insert("DisableScaleIn".into(), Json::Bool(flag));
-        }
-        p.insert("TargetTrackingConfiguration", Json::Object(config));
-    }
-    if let Some(Value::List(steps)) = resource.get("steps") {
-        let steps: Vec<Json> = steps
-            .iter()
-            .map(|step| {
-                let mut out = Map::new();
-                for (from, to) in [
-                    ("lower_bound", "MetricIntervalLowerBound"),
-                    ("upper_bound", "MetricIntervalUpperBound"),
-                    ("adjustment", "ScalingAdjustment"),
-                ] {
-                    if let Some(v) = step.get(from) {
-                        out.insert(to.into(), p.value(v));
-                    }
-                }
-                Json::Object(out)
-            })
-            .collect();
-        p.insert("StepAdjustments", Json::Array(steps));
-    }
-    "AWS::AutoScaling::ScalingPolicy"
 }

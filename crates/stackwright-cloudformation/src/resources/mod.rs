@@ -552,7 +552,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         kinds::SECURITY_GROUP
         | kinds::LAUNCH_TEMPLATE
         | kinds::AUTO_SCALING_GROUP
-        | kinds::SCALING_POLICY
         | kinds::LOAD_BALANCER
         | kinds::TARGET_GROUP
         | kinds::LISTENER

@@ -1,10 +1,9 @@
 //! EC2 Auto Scaling.
 
 use super::{Attrs, Secondary, Service};
-use crate::expr;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
-use stackwright_core::{Expr, Value};
+use stackwright_core::Value;
 
 pub(super) const SERVICE: Service = Service {
     block_type,
@@ -15,7 +14,6 @@ pub(super) const SERVICE: Service = Service {
 fn block_type(kind: &str) -> Option<(&'static str, bool)> {
     Some(match kind {
         kinds::AUTO_SCALING_GROUP => ("aws_autoscaling_group", false),
-        kinds::SCALING_POLICY => ("aws_autoscaling_policy", false),
         _ => return None,
     })
 }
@@ -23,7 +21,7 @@ fn block_type(kind: &str) -> Option<(&'static str, bool)> {
 fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
     match (kind, attr) {
         (kinds::AUTO_SCALING_GROUP, "name") => Some("name"),
-        (kinds::AUTO_SCALING_GROUP | kinds::SCALING_POLICY, "arn") => Some("arn"),
+        (kinds::AUTO_SCALING_GROUP, "arn") => Some("arn"),
         _ => None,
     }
 }
@@ -32,10 +30,6 @@ fn lower(_: &str, a: &mut Attrs, _: &mut Secondary) -> bool {
     let resource = a.resource;
     match resource.kind {
         kinds::AUTO_SCALING_GROUP => {}
-        kinds::SCALING_POLICY => {
-            scaling_policy(a);
-            return true;
-        }
         _ => return false,
     }
     a.copy("min_size", "min_size");
@@ -107,58 +101,4 @@ fn instance_refresh(policy: &Value) -> Json {
         }
     }
     json!({ "strategy": "Rolling", "preferences": preferences })
-}
-
-fn scaling_policy(a: &mut Attrs) {
-    let resource = a.resource;
-    // The provider requires a name, which CloudFormation would generate.
-    let name = a.lowering.required_name(resource);
-    a.insert("name", Json::String(expr::escape(&name)));
-    a.copy("group_name", "autoscaling_group_name");
-    a.copy("policy_type", "policy_type");
-    a.copy("adjustment_type", "adjustment_type");
-    a.copy("estimated_instance_warmup", "estimated_instance_warmup");
-    if let Some(metric) = resource.get("predefined_metric") {
-        let mut spec = Map::new();
-        if let Some(kind) = metric.get("type") {
-            spec.insert("predefined_metric_type".into(), a.value(kind));
-        }
-        if let Some(label) = metric.get("resource_label") {
-            spec.insert("resource_label".into(), a.value(label));
-        }
-        let target = resource
-            .get("target_value")
-            .and_then(Value::as_expr)
-            .and_then(Expr::as_literal)
-            .unwrap_or_default();
-        let mut config = Map::new();
-        config.insert("predefined_metric_specification".into(), Json::Object(spec));
-        config.insert("target_value".into(), super::number(target));
-        if let Some(flag) = resource.get("disable_scale_in").and_then(Value::as_bool) {
-            config.insert("disable_scale_in".into(), Json::Bool(flag));
-        }
-        a.insert("target_tracking_configuration", Json::Object(config));
-    }
-    if let Some(Value::List(steps)) = resource.get("steps") {
-        let steps: Vec<Json> = steps
-            .iter()
-            .map(|step| {
-                let mut out = Map::new();
-                // Bounds are strings in the provider's schema.
-                for (from, to) in [
-                    ("lower_bound", "metric_interval_lower_bound"),
-                    ("upper_bound", "metric_interval_upper_bound"),
-                ] {
-                    if let Some(bound) = step.get(from).and_then(Value::as_int) {
-                        out.insert(to.into(), json!(bound.to_string()));
-                    }
-                }
-                if let Some(v) = step.get("adjustment") {
-                    out.insert("scaling_adjustment".into(), a.value(v));
-                }
-                Json::Object(out)
-            })
-            .collect();
-        a.insert("step_adjustment", Json::Array(steps));
-    }
 }
