@@ -130,6 +130,10 @@ const NUMBER: &str = "$stackwright:number";
 const WHEN_REMOVAL: &str = "$stackwright:when-removal";
 /// The value of a form's entry listing the address of one of the construct's own Terraform blocks.
 const OWN_BLOCK: &str = "$stackwright:own-block";
+/// The value of a form's entry that is the resource's tags as EC2 tag specifications.
+const TAG_SPECIFICATIONS: &str = "$stackwright:tag-specifications";
+/// The value of a form's entry that is a Terraform function applied to a value.
+const TERRAFORM_CALL: &str = "$stackwright:terraform-call";
 /// The value of a form's entry that is a Terraform expression ([`Hcl`] parts).
 const EXPRESSION: &str = "$stackwright:expression";
 /// The node's property holding the body of its CloudFormation resource beside the main one.
@@ -289,6 +293,16 @@ impl Form {
         )
     }
 
+    /// Property `name` is Terraform function `function` (`base64encode`) applied to the text `value`
+    /// (references stay live); CloudFormation has no such entry.
+    pub fn terraform_call(&mut self, name: &str, function: &str, value: Expr) -> &mut Self {
+        let body = object(&[
+            ("function", Value::from(function)),
+            ("value", Value::Str(value)),
+        ]);
+        self.set(name, Value::Map(vec![(TERRAFORM_CALL.to_owned(), body)]))
+    }
+
     /// Copies the builder's own property `from` of `resource` (its private bag) to property `to`, when set.
     pub fn copy(&mut self, resource: &Resource, from: &str, to: &str) -> &mut Self {
         if let Some(value) = resource.get(from) {
@@ -308,6 +322,15 @@ impl Form {
 /// written as a JSON number like [`Form::number`]'s.
 pub fn number(text: impl Into<String>) -> Value {
     Value::Map(vec![(NUMBER.to_owned(), Value::from(text.into()))])
+}
+
+/// The resource's tags, the environment's default tags first (a resource tag of the same key wins), as
+/// EC2 tag specifications for each of `resource_types` (`instance`, `volume`, `launch-template`): what
+/// reaches resources that a type launches, which no other tag reaches. In each target's shape; absent
+/// when there are no tags. Nests in a form's value ([`is_entry`]).
+pub fn tag_specifications(resource_types: &[&str]) -> Value {
+    let types = resource_types.iter().map(|t| Value::from(*t)).collect();
+    Value::Map(vec![(TAG_SPECIFICATIONS.to_owned(), Value::List(types))])
 }
 
 /// Whether `value` is an entry of its own kind ([`Entry`] other than a plain value): a map of one marker.
@@ -609,6 +632,16 @@ pub enum Entry<'a> {
     Expression(&'a [Value]),
     /// An IAM policy document ([`Form::policy_document`]).
     PolicyDocument(PolicyDocument<'a>),
+    /// The resource's tags merged with the environment's as tag specifications for these resource types
+    /// ([`tag_specifications`]).
+    TagSpecifications(&'a [Value]),
+    /// A Terraform function applied to a value ([`Form::terraform_call`]).
+    TerraformCall {
+        /// The function's name.
+        function: &'a str,
+        /// Its argument.
+        value: &'a Value,
+    },
 }
 
 /// An IAM policy document entry of a form.
@@ -725,6 +758,13 @@ fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
         }
         Some([(marker, suffix)]) if marker == OWN_BLOCK => Entry::OwnBlock(literal(suffix)),
         Some([(marker, parts)]) if marker == EXPRESSION => Entry::Expression(parts.as_list()?),
+        Some([(marker, types)]) if marker == TAG_SPECIFICATIONS => {
+            Entry::TagSpecifications(types.as_list()?)
+        }
+        Some([(marker, body)]) if marker == TERRAFORM_CALL => Entry::TerraformCall {
+            function: literal(body.get("function")?),
+            value: body.get("value")?,
+        },
         Some([(marker, body)]) if marker == POLICY_DOCUMENT => {
             let part = |key: &str| body.get(key);
             Entry::PolicyDocument(PolicyDocument {
@@ -882,6 +922,8 @@ mod tests {
             .set("A", true)
             .set_some("Unset", None::<bool>)
             .set("B", 2)
+            .set("T", tag_specifications(&["instance", "volume"]))
+            .terraform_call("U", "base64encode", Expr::from("echo"))
             .checkov_skip("CKV_1", "why");
         let mut tf = Form::new();
         tf.required_name("name")
@@ -908,12 +950,21 @@ mod tests {
                 Entry::PolicyDocument(policy) => format!("{name}=<policy {}>", policy.source),
                 Entry::OwnBlock(suffix) => format!("{name}=<block {suffix}>"),
                 Entry::Expression(parts) => format!("{name}=<{} parts>", parts.len()),
+                Entry::TagSpecifications(types) => format!("{name}=<tags for {}>", types.len()),
+                Entry::TerraformCall { function, .. } => format!("{name}=<{function}>"),
                 Entry::Value(value) => format!("{name}={value:?}"),
             })
             .collect();
         assert_eq!(
             written,
-            ["Name=<name>", "N=0.5", "B=Int(2)", "A=Bool(true)"]
+            [
+                "Name=<name>",
+                "N=0.5",
+                "B=Int(2)",
+                "A=Bool(true)",
+                "T=<tags for 2>",
+                "U=<base64encode>"
+            ]
         );
         assert_eq!(
             skips(&resource, Target::CloudFormation).collect::<Vec<_>>(),

@@ -58,8 +58,19 @@ fn lower_entry(p: &mut Props, entry: Entry) -> Option<Json> {
         }
         Entry::Number(text) => super::number(text),
         Entry::PolicyDocument(policy) => p.value(policy.document),
-        // Terraform's own blocks have no CloudFormation address.
-        Entry::OwnBlock(_) | Entry::Expression(_) => return None,
+        Entry::TagSpecifications(types) => {
+            let tags = p.tag_list();
+            if tags.is_empty() {
+                return None;
+            }
+            let specifications = types
+                .iter()
+                .map(|t| json!({ "ResourceType": p.value(t), "Tags": tags }))
+                .collect();
+            Json::Array(specifications)
+        }
+        // Terraform's own blocks and expressions have no CloudFormation form.
+        Entry::OwnBlock(_) | Entry::Expression(_) | Entry::TerraformCall { .. } => return None,
     })
 }
 
