@@ -823,7 +823,6 @@ mod tests {
         "AUTO_SCALING_GROUP",
         "CERTIFICATE",
         "HOSTED_ZONE",
-        "LAUNCH_TEMPLATE",
         "LISTENER",
         "LISTENER_RULE",
         "LOAD_BALANCER",

@@ -48,6 +48,7 @@ constructs! {
         FLOW_LOG,
         INSTANCE,
         INTERNET_GATEWAY,
+        LAUNCH_TEMPLATE,
         NAT_GATEWAY,
         ROUTE,
         ROUTE_TABLE,

@@ -245,16 +245,16 @@ impl Declare for Instance {
 
 /// The names of a root volume's EBS settings (type, size, encryption) in CloudFormation's
 /// `BlockDeviceMappings[].Ebs`.
-const CLOUDFORMATION_EBS: [&str; 3] = ["VolumeType", "VolumeSize", "Encrypted"];
+pub(crate) const CLOUDFORMATION_EBS: [&str; 3] = ["VolumeType", "VolumeSize", "Encrypted"];
 /// The same in Terraform's `root_block_device`.
-const TERRAFORM_EBS: [&str; 3] = ["volume_type", "volume_size", "encrypted"];
+pub(crate) const TERRAFORM_EBS: [&str; 3] = ["volume_type", "volume_size", "encrypted"];
 /// The names of the metadata options requiring IMDSv2 session tokens in CloudFormation (endpoint, tokens).
-const CLOUDFORMATION_METADATA: [&str; 2] = ["HttpEndpoint", "HttpTokens"];
+pub(crate) const CLOUDFORMATION_METADATA: [&str; 2] = ["HttpEndpoint", "HttpTokens"];
 /// The same in Terraform.
-const TERRAFORM_METADATA: [&str; 2] = ["http_endpoint", "http_tokens"];
+pub(crate) const TERRAFORM_METADATA: [&str; 2] = ["http_endpoint", "http_tokens"];
 
 /// The EBS settings of a machine's root volume (as `finish_machine` recorded it) under `names`.
-fn root_ebs(resource: &Resource, names: [&str; 3]) -> Option<Value> {
+pub(crate) fn root_ebs(resource: &Resource, names: [&str; 3]) -> Option<Value> {
     let Some(Value::Map(root)) = resource.get("root_volume") else {
         return None;
     };
@@ -268,7 +268,7 @@ fn root_ebs(resource: &Resource, names: [&str; 3]) -> Option<Value> {
 }
 
 /// CloudFormation's `BlockDeviceMappings` of a machine's root volume: its device and EBS settings.
-fn root_block_device(resource: &Resource, names: [&str; 3]) -> Option<Value> {
+pub(crate) fn root_block_device(resource: &Resource, names: [&str; 3]) -> Option<Value> {
     let ebs = root_ebs(resource, names)?;
     let device = resource.get("root_volume")?.get("device_name")?.clone();
     Some(Value::List(vec![object(&[
@@ -279,7 +279,7 @@ fn root_block_device(resource: &Resource, names: [&str; 3]) -> Option<Value> {
 
 /// The metadata options requiring IMDSv2 session tokens (`names`: endpoint, tokens), unless the builder
 /// opted out.
-fn token_metadata(resource: &Resource, names: [&str; 2]) -> Option<Value> {
+pub(crate) fn token_metadata(resource: &Resource, names: [&str; 2]) -> Option<Value> {
     (resource.get("require_imdsv2").and_then(Value::as_bool) == Some(true)).then(|| {
         object(&[
             (names[0], Value::from("enabled")),

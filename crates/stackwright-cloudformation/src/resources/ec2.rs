@@ -10,9 +10,6 @@ pub(super) const SERVICE: Service = Service { lower, attribute };
 fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
     Some(match (kind, attr) {
         (kinds::SECURITY_GROUP, "id") => Attribute::GetAtt("GroupId"),
-        (kinds::LAUNCH_TEMPLATE, "id") => Attribute::Ref,
-        (kinds::LAUNCH_TEMPLATE, "latest_version") => Attribute::GetAtt("LatestVersionNumber"),
-        (kinds::LAUNCH_TEMPLATE, "default_version") => Attribute::GetAtt("DefaultVersionNumber"),
         _ => return None,
     })
 }
@@ -46,77 +43,8 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'st
             p.insert("SecurityGroupEgress", Json::Array(egress));
             "AWS::EC2::SecurityGroup"
         }
-        kinds::LAUNCH_TEMPLATE => {
-            machine(p);
-            if let Some(Value::Map(profile)) = resource.get("instance_profile") {
-                let mut out = Map::new();
-                for (key, value) in profile {
-                    let name = if key == "arn" { "Arn" } else { "Name" };
-                    out.insert(name.into(), p.value(value));
-                }
-                p.insert("IamInstanceProfile", Json::Object(out));
-            }
-            // The instance's settings, lowered like an instance's, are the template's data.
-            let mut data = std::mem::take(&mut p.out);
-            let tags = p.tag_list();
-            if !tags.is_empty() {
-                // What the template launches carries the tags too: an auto scaling group's tags reach
-                // its instances but not their volumes, and an instance launched directly gets none.
-                data.insert(
-                    "TagSpecifications".into(),
-                    json!(launched_tag_specifications(&tags)),
-                );
-            }
-            p.insert("LaunchTemplateData", Json::Object(data));
-            if !tags.is_empty() {
-                p.insert(
-                    "TagSpecifications",
-                    json!([{ "ResourceType": "launch-template", "Tags": tags }]),
-                );
-            }
-            "AWS::EC2::LaunchTemplate"
-        }
         _ => return None,
     })
-}
-
-/// The settings of a launch template's data (an instance's, in the same CloudFormation names).
-fn machine(p: &mut Props) {
-    let resource = p.resource;
-    p.copy("image_id", "ImageId");
-    p.copy("instance_type", "InstanceType");
-    p.copy("subnet_id", "SubnetId");
-    p.copy("security_group_ids", "SecurityGroupIds");
-    if let Some(Value::Map(root)) = resource.get("root_volume") {
-        let field = |k: &str| root.iter().find(|(key, _)| key == k).map(|(_, v)| v);
-        let mut ebs = Map::new();
-        for (from, to) in [
-            ("volume_type", "VolumeType"),
-            ("size_gib", "VolumeSize"),
-            ("encrypted", "Encrypted"),
-        ] {
-            if let Some(v) = field(from) {
-                ebs.insert(to.into(), p.value(v));
-            }
-        }
-        let device = field("device_name")
-            .map(|v| p.value(v))
-            .unwrap_or(Json::Null);
-        p.insert(
-            "BlockDeviceMappings",
-            json!([{ "DeviceName": device, "Ebs": ebs }]),
-        );
-    }
-    if resource.get("require_imdsv2").and_then(Value::as_bool) == Some(true) {
-        p.insert(
-            "MetadataOptions",
-            json!({ "HttpEndpoint": "enabled", "HttpTokens": "required" }),
-        );
-    }
-    if let Some(user_data) = resource.get("user_data") {
-        let text = p.value(user_data);
-        p.insert("UserData", json!({ "Fn::Base64": text }));
-    }
 }
 
 /// Lowers the neutral rules of a security group direction; `group_key` names the peer-group property.
@@ -152,16 +80,5 @@ fn security_group_rules(p: &mut Props, direction: &str, group_key: &str) -> Vec<
             }
             Json::Object(out)
         })
-        .collect()
-}
-
-/// The resource types a launch template tags at launch, each with the template's tags: instances and
-/// their EBS volumes, which no other tag reaches.
-const LAUNCHED_RESOURCE_TYPES: [&str; 2] = ["instance", "volume"];
-
-fn launched_tag_specifications(tags: &[Json]) -> Vec<Json> {
-    LAUNCHED_RESOURCE_TYPES
-        .iter()
-        .map(|t| json!({ "ResourceType": t, "Tags": tags }))
         .collect()
 }

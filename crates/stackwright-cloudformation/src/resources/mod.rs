@@ -550,7 +550,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
     }
     Some(match kind {
         kinds::SECURITY_GROUP
-        | kinds::LAUNCH_TEMPLATE
         | kinds::AUTO_SCALING_GROUP
         | kinds::LOAD_BALANCER
         | kinds::TARGET_GROUP
