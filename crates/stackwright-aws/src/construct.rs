@@ -132,6 +132,10 @@ const WHEN_REMOVAL: &str = "$stackwright:when-removal";
 const OWN_BLOCK: &str = "$stackwright:own-block";
 /// The value of a form's entry that is the resource's tags as EC2 tag specifications.
 const TAG_SPECIFICATIONS: &str = "$stackwright:tag-specifications";
+/// The value of a form's entry that is the resource's tags as a list of objects.
+const TAG_LIST: &str = "$stackwright:tag-list";
+/// The node's property holding its CloudFormation resource attributes beside `Properties`.
+const CLOUDFORMATION_ATTRIBUTES: &str = "construct_cloudformation_attributes";
 /// The value of a form's entry that is a Terraform function applied to a value.
 const TERRAFORM_CALL: &str = "$stackwright:terraform-call";
 /// The value of a form's entry that is a Terraform expression ([`Hcl`] parts).
@@ -333,6 +337,19 @@ pub fn tag_specifications(resource_types: &[&str]) -> Value {
     Value::Map(vec![(TAG_SPECIFICATIONS.to_owned(), Value::List(types))])
 }
 
+/// The resource's tags, the environment's default tags first (a resource tag of the same key wins), as a
+/// list of objects `{<key>: .., <value>: .., <extra>...}` (CloudFormation's `Key`/`Value`, an auto
+/// scaling group's Terraform `tag` blocks with `propagate_at_launch`). Absent when there are no tags.
+/// Nests in a form's value ([`is_entry`]).
+pub fn tag_list(key: &str, value: &str, extra: &[(&str, Value)]) -> Value {
+    let body = object(&[
+        ("key", Value::from(key)),
+        ("value", Value::from(value)),
+        ("extra", object(extra)),
+    ]);
+    Value::Map(vec![(TAG_LIST.to_owned(), body)])
+}
+
 /// Whether `value` is an entry of its own kind ([`Entry`] other than a plain value): a map of one marker.
 pub fn is_entry(value: &Value) -> bool {
     matches!(value.as_map(), Some([(marker, _)]) if marker.starts_with(MARKER))
@@ -529,6 +546,24 @@ pub fn cloudformation_resource(resource: &mut Resource, body: Form) {
     resource.set(CLOUDFORMATION_RESOURCE, Value::Map(body.entries));
 }
 
+/// Adds the CloudFormation resource attributes beside `Properties` (an auto scaling group's
+/// `UpdatePolicy`) to the construct's node, after [`finish`]: attribute name to value, in order.
+pub fn cloudformation_attributes(resource: &mut Resource, attributes: Form) {
+    resource.set(CLOUDFORMATION_ATTRIBUTES, Value::Map(attributes.entries));
+}
+
+/// The CloudFormation resource attributes of a construct's node beside `Properties`, in order.
+pub fn cloudformation_attribute_entries(
+    resource: &Resource,
+) -> impl Iterator<Item = (&str, Entry<'_>)> {
+    resource
+        .get(CLOUDFORMATION_ATTRIBUTES)
+        .and_then(Value::as_map)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(name, value)| Some((name.as_str(), entry(resource, value)?)))
+}
+
 /// The properties of a construct's CloudFormation resource beside its main one, in order, when the node
 /// has one.
 pub fn cloudformation_resource_entries(
@@ -635,6 +670,15 @@ pub enum Entry<'a> {
     /// The resource's tags merged with the environment's as tag specifications for these resource types
     /// ([`tag_specifications`]).
     TagSpecifications(&'a [Value]),
+    /// The resource's tags merged with the environment's as a list of objects ([`tag_list`]).
+    TagList {
+        /// The name of each object's key field.
+        key: &'a str,
+        /// The name of each object's value field.
+        value: &'a str,
+        /// Fields every object has besides (name, value).
+        extra: &'a [(String, Value)],
+    },
     /// A Terraform function applied to a value ([`Form::terraform_call`]).
     TerraformCall {
         /// The function's name.
@@ -761,6 +805,11 @@ fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
         Some([(marker, types)]) if marker == TAG_SPECIFICATIONS => {
             Entry::TagSpecifications(types.as_list()?)
         }
+        Some([(marker, body)]) if marker == TAG_LIST => Entry::TagList {
+            key: literal(body.get("key")?),
+            value: literal(body.get("value")?),
+            extra: body.get("extra")?.as_map()?,
+        },
         Some([(marker, body)]) if marker == TERRAFORM_CALL => Entry::TerraformCall {
             function: literal(body.get("function")?),
             value: body.get("value")?,
@@ -923,6 +972,7 @@ mod tests {
             .set("B", 2)
             .set("T", tag_specifications(&["instance", "volume"]))
             .terraform_call("U", "base64encode", Expr::from("echo"))
+            .set("L", tag_list("Key", "Value", &[]))
             .checkov_skip("CKV_1", "why");
         let mut tf = Form::new();
         tf.required_name("name")
@@ -951,6 +1001,7 @@ mod tests {
                 Entry::Expression(parts) => format!("{name}=<{} parts>", parts.len()),
                 Entry::TagSpecifications(types) => format!("{name}=<tags for {}>", types.len()),
                 Entry::TerraformCall { function, .. } => format!("{name}=<{function}>"),
+                Entry::TagList { key, .. } => format!("{name}=<tags by {key}>"),
                 Entry::Value(value) => format!("{name}={value:?}"),
             })
             .collect();
@@ -962,7 +1013,8 @@ mod tests {
                 "B=Int(2)",
                 "A=Bool(true)",
                 "T=<tags for 2>",
-                "U=<base64encode>"
+                "U=<base64encode>",
+                "L=<tags by Key>"
             ]
         );
         assert_eq!(
@@ -983,6 +1035,16 @@ mod tests {
             Some(Entry::Number("0.5"))
         ));
         assert!(spelling("aws.test.Kind").is_none());
+        let mut attributes = Form::new();
+        attributes.set(
+            "UpdatePolicy",
+            object(&[("WillReplace", Value::Bool(true))]),
+        );
+        cloudformation_attributes(&mut resource, attributes);
+        let names: Vec<&str> = cloudformation_attribute_entries(&resource)
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(names, ["UpdatePolicy"]);
         // The network part and the zones survive `finish`.
         let mut placed = Resource::new("Subnet", "aws.test.Kind");
         let vpc = Expr::from("vpc-1");

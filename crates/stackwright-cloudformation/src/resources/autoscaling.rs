@@ -58,7 +58,8 @@ fn lower(_: &Lowering, _: &str, p: &mut Props, out: &mut Secondary) -> Option<&'
         p.insert("LifecycleHookSpecificationList", Json::Array(hooks));
     }
     if let Some(policy) = resource.get("update_policy") {
-        out.attributes.push(("UpdatePolicy", update_policy(policy)));
+        out.attributes
+            .push(("UpdatePolicy".to_owned(), update_policy(policy)));
     }
     Some("AWS::AutoScaling::AutoScalingGroup")
 }

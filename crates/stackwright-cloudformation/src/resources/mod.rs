@@ -186,7 +186,7 @@ pub(crate) struct Secondary {
     pub depends_on: Vec<String>,
     /// Resource attributes of the main entry beside `Properties` (an auto scaling group's
     /// `UpdatePolicy`).
-    pub attributes: Vec<(&'static str, Json)>,
+    pub attributes: Vec<(String, Json)>,
 }
 
 /// Builds the `Properties` of one resource, reporting problems against it.
@@ -441,7 +441,7 @@ impl Lowering<'_> {
             entry.insert("DependsOn".into(), json!(secondary.depends_on));
         }
         for (name, value) in std::mem::take(&mut secondary.attributes) {
-            entry.insert(name.into(), value);
+            entry.insert(name, value);
         }
         if !p.skips.is_empty() {
             entry.insert("Metadata".into(), checkov_metadata(&p.skips));

@@ -132,6 +132,23 @@ fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> 
                 .collect();
             Json::Array(specifications)
         }
+        Entry::TagList { key, value, extra } => {
+            let tags = a.merged_tags();
+            if tags.is_empty() {
+                return None;
+            }
+            let mut list = Vec::new();
+            for (name, tag) in tags {
+                let mut object = Map::new();
+                object.insert(key.to_owned(), Json::String(name));
+                object.insert(value.to_owned(), tag);
+                for (field, v) in extra {
+                    object.insert(field.clone(), a.value(v));
+                }
+                list.push(Json::Object(object));
+            }
+            Json::Array(list)
+        }
         Entry::TerraformCall { function, value } => {
             let template = a.value(value);
             let template = template.as_str().unwrap_or_default();
