@@ -40,7 +40,7 @@ macro_rules! constructs {
 }
 
 constructs! {
-    autoscaling: [SCALING_POLICY, SCHEDULED_ACTION],
+    autoscaling: [AUTO_SCALING_GROUP, SCALING_POLICY, SCHEDULED_ACTION],
     cloudwatch: [ALARM],
     dynamodb: [TABLE],
     ec2: [

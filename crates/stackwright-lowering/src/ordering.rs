@@ -122,7 +122,6 @@ fn part(resource: &Resource) -> Option<Network> {
                 Reach::Any
             }
             kinds::LOAD_BALANCER if literal("scheme") == Some("internet-facing") => Reach::Subnets,
-            kinds::AUTO_SCALING_GROUP => Reach::PublicSubnets,
             _ => return None,
         };
         Some(Network::PublicAddress(reach))

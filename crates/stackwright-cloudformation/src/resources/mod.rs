@@ -2,7 +2,6 @@
 //! module per AWS service.
 
 mod acm;
-mod autoscaling;
 mod construct;
 mod ec2;
 mod elbv2;
@@ -46,7 +45,6 @@ const TARGET: &str = "cloudformation";
 #[rustfmt::skip]
 const SERVICES: &[Service] = &[
     ec2::SERVICE,
-    autoscaling::SERVICE,
     elbv2::SERVICE,
     route53::SERVICE,
     acm::SERVICE,
@@ -550,7 +548,6 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
     }
     Some(match kind {
         kinds::SECURITY_GROUP
-        | kinds::AUTO_SCALING_GROUP
         | kinds::LOAD_BALANCER
         | kinds::TARGET_GROUP
         | kinds::LISTENER

@@ -2,7 +2,6 @@
 //! here, one module per AWS service.
 
 mod acm;
-mod autoscaling;
 mod construct;
 mod ec2;
 mod elbv2;
@@ -140,7 +139,6 @@ const SERVICES: &[Service] = &[
     ssm::SERVICE,
     zones::SERVICE,
     lookups::SERVICE,
-    autoscaling::SERVICE,
     elbv2::SERVICE,
     route53::SERVICE,
     acm::SERVICE,
