@@ -3,12 +3,13 @@
 use crate::check;
 use crate::ec2::{LaunchTemplateHandle, SubnetHandle};
 use crate::elbv2::TargetGroupHandle;
+use crate::construct::{object, Attribute, Form, Network, Reach, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
-use crate::{kinds, Handle};
+use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
 mod scaling;
-pub(crate) use scaling::SCHEDULED_ACTION;
+pub(crate) use scaling::{SCALING_POLICY, SCHEDULED_ACTION};
 pub use scaling::{
     AdjustmentType, ScalingPolicy, ScalingPolicyHandle, ScheduledAction, ScheduledActionHandle,
     Step, TrackedMetric,
@@ -341,8 +342,173 @@ impl Declare for AutoScalingGroup {
             let name = r.id.clone();
             r.tags.push(("Name".to_owned(), name.into()));
         }
+        let (cfn, tf, attributes) = group_forms(r);
+        construct::finish(&mut self.resource, cfn, tf);
+        construct::cloudformation_attributes(&mut self.resource, attributes);
+        // In subnets that give its instances public addresses, it waits for the VPC's internet gateway.
+        construct::set_network(
+            &mut self.resource,
+            Network::PublicAddress(Reach::PublicSubnets),
+        );
         (self.resource, AutoScalingGroupHandle { handle: Handle(at) })
     }
+}
+
+/// An auto scaling group in each target.
+pub(crate) static AUTO_SCALING_GROUP: Spelling = Spelling {
+    kind: kinds::AUTO_SCALING_GROUP,
+    cloudformation: "AWS::AutoScaling::AutoScalingGroup",
+    terraform: "aws_autoscaling_group",
+    terraform_tags: false,
+    attributes: &[
+        Attribute::new("name", Read::Ref, "name"),
+        Attribute::new("arn", Read::GetAtt("AutoScalingGroupARN"), "arn"),
+    ],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
+/// The group's forms (CloudFormation, Terraform, CloudFormation's resource attributes), from the
+/// settings its builder recorded.
+fn group_forms(r: &Resource) -> (Form, Form, Form) {
+    let field = |key: &str| r.get(key).cloned();
+    // Sizes are strings in CloudFormation's schema.
+    let size = |key: &str| {
+        r.get(key)
+            .and_then(Value::as_int)
+            .map(|n| Value::from(n.to_string()))
+    };
+    let template = field("launch_template_id").unwrap_or(Value::from(""));
+    let version = field("launch_template_version").unwrap_or(Value::from(""));
+    let hooks = r
+        .get("lifecycle_hooks")
+        .and_then(Value::as_list)
+        .map(|hooks| {
+            let hooks = |names: [&'static str; 4]| {
+                let list = hooks
+                    .iter()
+                    .map(|hook| {
+                        let entries: Vec<(&str, Value)> =
+                            ["name", "transition", "heartbeat_timeout", "default_result"]
+                                .iter()
+                                .zip(names)
+                                .filter_map(|(from, to)| Some((to, hook.get(from)?.clone())))
+                                .collect();
+                        object(&entries)
+                    })
+                    .collect();
+                Value::List(list)
+            };
+            (
+                hooks([
+                    "LifecycleHookName",
+                    "LifecycleTransition",
+                    "HeartbeatTimeout",
+                    "DefaultResult",
+                ]),
+                hooks([
+                    "name",
+                    "lifecycle_transition",
+                    "heartbeat_timeout",
+                    "default_result",
+                ]),
+            )
+        });
+    let (cfn_hooks, tf_hooks) = hooks.unzip();
+
+    let mut cfn = Form::new();
+    cfn.set_some("MinSize", size("min_size"))
+        .set_some("MaxSize", size("max_size"))
+        .set_some("DesiredCapacity", size("desired_capacity"))
+        .set(
+            "LaunchTemplate",
+            object(&[
+                ("LaunchTemplateId", template.clone()),
+                ("Version", version.clone()),
+            ]),
+        )
+        .copy(r, "subnets", "VPCZoneIdentifier")
+        .copy(r, "target_group_arns", "TargetGroupARNs")
+        .copy(r, "health_check_type", "HealthCheckType")
+        .copy(r, "health_check_grace_period", "HealthCheckGracePeriod")
+        .copy(r, "default_instance_warmup", "DefaultInstanceWarmup")
+        .set_some("LifecycleHookSpecificationList", cfn_hooks);
+    let mut attributes = Form::new();
+    attributes.set_some("UpdatePolicy", r.get("update_policy").map(update_policy));
+
+    let mut tf = Form::new();
+    tf.copy(r, "min_size", "min_size")
+        .copy(r, "max_size", "max_size")
+        .copy(r, "desired_capacity", "desired_capacity")
+        .set("launch_template", object(&[("id", template), ("version", version)]))
+        .copy(r, "subnets", "vpc_zone_identifier")
+        .copy(r, "target_group_arns", "target_group_arns")
+        .copy(r, "health_check_type", "health_check_type")
+        .copy(r, "health_check_grace_period", "health_check_grace_period")
+        .copy(r, "default_instance_warmup", "default_instance_warmup")
+        .set_some("initial_lifecycle_hook", tf_hooks)
+        .set_some("instance_refresh", r.get("update_policy").map(instance_refresh))
+        // The provider's `default_tags` do not reach auto scaling groups: every tag is a `tag` block,
+        // propagated to the instances the group launches.
+        .set(
+            "tag",
+            construct::tag_list("key", "value", &[("propagate_at_launch", Value::Bool(true))]),
+        );
+    (cfn, tf, attributes)
+}
+
+/// CloudFormation's `UpdatePolicy`: `AutoScalingRollingUpdate` or `AutoScalingReplacingUpdate`.
+fn update_policy(policy: &Value) -> Value {
+    let int = |key| policy.get(key).cloned();
+    let kind = policy
+        .get("type")
+        .and_then(Value::as_expr)
+        .and_then(|e| e.as_literal());
+    if kind == Some("replacing") {
+        let replacing = object(&[("WillReplace", Value::Bool(true))]);
+        return object(&[("AutoScalingReplacingUpdate", replacing)]);
+    }
+    let mut rolling: Vec<(&str, Value)> = Vec::new();
+    rolling.extend(int("max_batch_size").map(|v| ("MaxBatchSize", v)));
+    rolling.extend(int("min_instances_in_service").map(|v| ("MinInstancesInService", v)));
+    if let Some(pause) = policy.get("pause_seconds").and_then(Value::as_int) {
+        rolling.push(("PauseTime", Value::from(format!("PT{pause}S"))));
+    }
+    if policy.get("wait_on_signals").and_then(Value::as_bool) == Some(true) {
+        rolling.push(("WaitOnResourceSignals", Value::Bool(true)));
+    }
+    object(&[("AutoScalingRollingUpdate", object(&rolling))])
+}
+
+/// The update policy as Terraform's `instance_refresh` block, which the provider starts when the launch
+/// template or its version changes. A replacing update launches every replacement before terminating
+/// (min 100 %, max 200 % healthy); a rolling one keeps `min_healthy_percentage` and waits the pause per
+/// instance.
+fn instance_refresh(policy: &Value) -> Value {
+    let kind = policy
+        .get("type")
+        .and_then(Value::as_expr)
+        .and_then(|e| e.as_literal());
+    let mut preferences: Vec<(&str, Value)> = Vec::new();
+    if kind == Some("replacing") {
+        preferences.push(("min_healthy_percentage", Value::Int(100)));
+        preferences.push(("max_healthy_percentage", Value::Int(200)));
+    } else {
+        preferences.extend(
+            policy
+                .get("min_healthy_percentage")
+                .map(|v| ("min_healthy_percentage", v.clone())),
+        );
+        if let Some(pause) = policy.get("pause_seconds").and_then(Value::as_int) {
+            // A string of seconds in the provider's schema.
+            preferences.push(("instance_warmup", Value::from(pause.to_string())));
+        }
+    }
+    object(&[
+        ("strategy", Value::from("Rolling")),
+        ("preferences", object(&preferences)),
+    ])
 }
 
 /// The neutral form of an update policy: `{type, max_batch_size, min_instances_in_service,

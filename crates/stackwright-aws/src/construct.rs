@@ -16,7 +16,7 @@
 //! part in the network ([`set_network`]: internet gateways, subnets, routes, public addresses) and its
 //! availability zones ([`add_availability_zone`]).
 
-use stackwright_core::{Expr, Resource, Target, Value};
+use stackwright_core::{Expr, RemovalPolicy, Resource, Target, Value};
 
 /// How a construct's attribute is read in CloudFormation.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -117,6 +117,8 @@ const CLOUDFORMATION: &str = "construct_cloudformation";
 const TERRAFORM: &str = "construct_terraform";
 const CLOUDFORMATION_SKIPS: &str = "construct_cloudformation_skips";
 const TERRAFORM_SKIPS: &str = "construct_terraform_skips";
+/// What every marker below starts with.
+const MARKER: &str = "$stackwright:";
 /// The value of a form's entry where the resource's physical name goes, when it has one.
 const PHYSICAL_NAME: &str = "$stackwright:physical-name";
 /// The value of a form's entry where the physical name goes, derived by the target when the user gave
@@ -124,10 +126,18 @@ const PHYSICAL_NAME: &str = "$stackwright:physical-name";
 const REQUIRED_NAME: &str = "$stackwright:required-name";
 /// The value of a form's entry holding a decimal number as text (values carry no floats).
 const NUMBER: &str = "$stackwright:number";
-/// The value of a form's entry present only when the resource is destroyed with its stack.
-const WHEN_DESTROYED: &str = "$stackwright:when-destroyed";
+/// The value of a form's entry present only under one removal policy, as the environment leaves it.
+const WHEN_REMOVAL: &str = "$stackwright:when-removal";
 /// The value of a form's entry listing the address of one of the construct's own Terraform blocks.
 const OWN_BLOCK: &str = "$stackwright:own-block";
+/// The value of a form's entry that is the resource's tags as EC2 tag specifications.
+const TAG_SPECIFICATIONS: &str = "$stackwright:tag-specifications";
+/// The value of a form's entry that is the resource's tags as a list of objects.
+const TAG_LIST: &str = "$stackwright:tag-list";
+/// The node's property holding its CloudFormation resource attributes beside `Properties`.
+const CLOUDFORMATION_ATTRIBUTES: &str = "construct_cloudformation_attributes";
+/// The value of a form's entry that is a Terraform function applied to a value.
+const TERRAFORM_CALL: &str = "$stackwright:terraform-call";
 /// The value of a form's entry that is a Terraform expression ([`Hcl`] parts).
 const EXPRESSION: &str = "$stackwright:expression";
 /// The node's property holding the body of its CloudFormation resource beside the main one.
@@ -257,8 +267,22 @@ impl Form {
     /// Property `name` is `value` when the resource's removal policy, as the environment leaves it, is
     /// `Destroy` (a bucket's `force_destroy`), and absent otherwise.
     pub fn when_destroyed(&mut self, name: &str, value: impl Into<Value>) -> &mut Self {
-        let value = value.into();
-        self.set(name, Value::Map(vec![(WHEN_DESTROYED.to_owned(), value)]))
+        self.when_removal_policy(name, RemovalPolicy::Destroy, value)
+    }
+
+    /// Property `name` is `value` when the resource's removal policy, as the environment leaves it, is
+    /// `policy` (a volume's Terraform `final_snapshot` under `Snapshot`), and absent otherwise.
+    pub fn when_removal_policy(
+        &mut self,
+        name: &str,
+        policy: RemovalPolicy,
+        value: impl Into<Value>,
+    ) -> &mut Self {
+        let body = object(&[
+            ("policy", Value::from(removal_policy_name(policy))),
+            ("value", value.into()),
+        ]);
+        self.set(name, Value::Map(vec![(WHEN_REMOVAL.to_owned(), body)]))
     }
 
     /// Property `name` is `destroyed` when the resource's removal policy, as the environment leaves it,
@@ -286,6 +310,16 @@ impl Form {
     /// says (a secret's value read from its own data source); CloudFormation has no such entry.
     pub fn terraform_expression(&mut self, name: &str, parts: Vec<Hcl>) -> &mut Self {
         self.set(name, terraform_expression(parts))
+    }
+
+    /// Property `name` is Terraform function `function` (`base64encode`) applied to the text `value`
+    /// (references stay live); CloudFormation has no such entry.
+    pub fn terraform_call(&mut self, name: &str, function: &str, value: Expr) -> &mut Self {
+        let body = object(&[
+            ("function", Value::from(function)),
+            ("value", Value::Str(value)),
+        ]);
+        self.set(name, Value::Map(vec![(TERRAFORM_CALL.to_owned(), body)]))
     }
 
     /// Copies the builder's own property `from` of `resource` (its private bag) to property `to`, when set.
@@ -375,6 +409,34 @@ pub fn terraform_expression(parts: Vec<Hcl>) -> Value {
         })
         .collect();
     Value::Map(vec![(EXPRESSION.to_owned(), Value::List(parts))])
+}
+
+/// A decimal number `text` (`0.5`) to nest in a form's value (a map or list given to [`Form::set`]),
+/// written as a JSON number like [`Form::number`]'s.
+pub fn number(text: impl Into<String>) -> Value {
+    Value::Map(vec![(NUMBER.to_owned(), Value::from(text.into()))])
+}
+
+/// The resource's tags, the environment's default tags first (a resource tag of the same key wins), as
+/// EC2 tag specifications for each of `resource_types` (`instance`, `volume`, `launch-template`): what
+/// reaches resources that a type launches, which no other tag reaches. In each target's shape; absent
+/// when there are no tags. Nests in a form's value ([`Entry::Nested`]).
+pub fn tag_specifications(resource_types: &[&str]) -> Value {
+    let types = resource_types.iter().map(|t| Value::from(*t)).collect();
+    Value::Map(vec![(TAG_SPECIFICATIONS.to_owned(), Value::List(types))])
+}
+
+/// The resource's tags, the environment's default tags first (a resource tag of the same key wins), as a
+/// list of objects `{<key>: .., <value>: .., <extra>...}` (CloudFormation's `Key`/`Value`, an auto
+/// scaling group's Terraform `tag` blocks with `propagate_at_launch`). Absent when there are no tags.
+/// Nests in a form's value ([`Entry::Nested`]).
+pub fn tag_list(key: &str, value: &str, extra: &[(&str, Value)]) -> Value {
+    let body = object(&[
+        ("key", Value::from(key)),
+        ("value", Value::from(value)),
+        ("extra", object(extra)),
+    ]);
+    Value::Map(vec![(TAG_LIST.to_owned(), body)])
 }
 
 /// A part of a Terraform expression ([`Form::terraform_expression`]).
@@ -552,6 +614,24 @@ pub fn cloudformation_resource(resource: &mut Resource, body: Form) {
     resource.set(CLOUDFORMATION_RESOURCE, Value::Map(body.entries));
 }
 
+/// Adds the CloudFormation resource attributes beside `Properties` (an auto scaling group's
+/// `UpdatePolicy`) to the construct's node, after [`finish`]: attribute name to value, in order.
+pub fn cloudformation_attributes(resource: &mut Resource, attributes: Form) {
+    resource.set(CLOUDFORMATION_ATTRIBUTES, Value::Map(attributes.entries));
+}
+
+/// The CloudFormation resource attributes of a construct's node beside `Properties`, in order.
+pub fn cloudformation_attribute_entries(
+    resource: &Resource,
+) -> impl Iterator<Item = (&str, Entry<'_>)> {
+    resource
+        .get(CLOUDFORMATION_ATTRIBUTES)
+        .and_then(Value::as_map)
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|(name, value)| Some((name.as_str(), entry(resource, value)?)))
+}
+
 /// The properties of a construct's CloudFormation resource beside its main one, in order, when the node
 /// has one.
 pub fn cloudformation_resource_entries(
@@ -676,6 +756,25 @@ pub enum Entry<'a> {
         /// The other construct's block.
         suffix: &'a str,
     },
+    /// The resource's tags merged with the environment's as tag specifications for these resource types
+    /// ([`tag_specifications`]).
+    TagSpecifications(&'a [Value]),
+    /// The resource's tags merged with the environment's as a list of objects ([`tag_list`]).
+    TagList {
+        /// The name of each object's key field.
+        key: &'a str,
+        /// The name of each object's value field.
+        value: &'a str,
+        /// Fields every object has besides (name, value).
+        extra: &'a [(String, Value)],
+    },
+    /// A Terraform function applied to a value ([`Form::terraform_call`]).
+    TerraformCall {
+        /// The function's name.
+        function: &'a str,
+        /// Its argument.
+        value: &'a Value,
+    },
 }
 
 /// An IAM policy document entry of a form.
@@ -723,6 +822,15 @@ pub fn expression_part(part: &Value) -> ExpressionPart<'_> {
             attribute: text("attribute").unwrap_or_default(),
         },
         _ => ExpressionPart::Raw(""),
+    }
+}
+
+/// The name a removal policy is stored under in a form.
+fn removal_policy_name(policy: RemovalPolicy) -> &'static str {
+    match policy {
+        RemovalPolicy::Destroy => "destroy",
+        RemovalPolicy::Retain => "retain",
+        RemovalPolicy::Snapshot => "snapshot",
     }
 }
 
@@ -774,11 +882,13 @@ fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
             lowercase: lowercase.as_bool() == Some(true),
         },
         Some([(marker, text)]) if marker == NUMBER => Entry::Number(literal(text)),
-        Some([(marker, value)]) if marker == WHEN_DESTROYED => {
-            if resource.removal_policy != stackwright_core::RemovalPolicy::Destroy {
+        Some([(marker, body)]) if marker == WHEN_REMOVAL => {
+            let policy = body.get("policy").map(literal)?;
+            if removal_policy_name(resource.removal_policy) != policy {
                 return None;
             }
-            Entry::Value(value)
+            // The value may hold entries of its own kind (read as any value at this place).
+            return entry(resource, body.get("value")?);
         }
         Some([(marker, suffix)]) if marker == OWN_BLOCK => Entry::OwnBlock(literal(suffix)),
         Some([(marker, _)]) if marker == DELETION_PROTECTION_TEXT => {
@@ -801,6 +911,18 @@ fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
             suffix: literal(body.get("suffix")?),
         },
         Some([(marker, parts)]) if marker == EXPRESSION => Entry::Expression(parts.as_list()?),
+        Some([(marker, types)]) if marker == TAG_SPECIFICATIONS => {
+            Entry::TagSpecifications(types.as_list()?)
+        }
+        Some([(marker, body)]) if marker == TAG_LIST => Entry::TagList {
+            key: literal(body.get("key")?),
+            value: literal(body.get("value")?),
+            extra: body.get("extra")?.as_map()?,
+        },
+        Some([(marker, body)]) if marker == TERRAFORM_CALL => Entry::TerraformCall {
+            function: literal(body.get("function")?),
+            value: body.get("value")?,
+        },
         Some([(marker, body)]) if marker == POLICY_DOCUMENT => {
             let part = |key: &str| body.get(key);
             Entry::PolicyDocument(PolicyDocument {
@@ -822,7 +944,7 @@ pub fn nested<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>>
 /// Whether `value` holds a marker below its top level.
 fn holds_marker(value: &Value) -> bool {
     let marked = |v: &Value| {
-        matches!(v.as_map(), Some([(k, _)]) if k.starts_with("$stackwright:")) || holds_marker(v)
+        matches!(v.as_map(), Some([(k, _)]) if k.starts_with(MARKER)) || holds_marker(v)
     };
     match value {
         Value::List(items) => items.iter().any(marked),
@@ -876,19 +998,7 @@ mod tests {
 
     /// Hand-written kinds the target crates still lower with per-kind code: the work left (issue 25).
     /// A ratchet: a kind may leave this list (when it becomes a construct), never join it.
-    const NOT_YET_CONSTRUCTS: &[&str] = &[
-        "AUTO_SCALING_GROUP",
-        "INSTANCE",
-        "INTERNET_GATEWAY",
-        "LAUNCH_TEMPLATE",
-        "NAT_GATEWAY",
-        "ROUTE",
-        "SCALING_POLICY",
-        "SECURITY_GROUP",
-        "SUBNET",
-        "VOLUME",
-        "VPC",
-    ];
+    const NOT_YET_CONSTRUCTS: &[&str] = &["SECURITY_GROUP"];
 
     /// Whether `text` holds a string literal spelled as a kind (`"aws.<service>.<Type>`, see `kinds`),
     /// not merely one starting with `aws.` (a Terraform provider reference `aws.<alias>`).
@@ -980,10 +1090,27 @@ mod tests {
             .set("A", true)
             .set_some("Unset", None::<bool>)
             .set("B", 2)
+            .set("T", tag_specifications(&["instance", "volume"]))
+            .terraform_call("U", "base64encode", Expr::from("echo"))
+            .set("L", tag_list("Key", "Value", &[]))
             .checkov_skip("CKV_1", "why");
         let mut tf = Form::new();
-        tf.required_name("name").set("a", "x");
+        tf.required_name("name")
+            .set("a", "x")
+            .when_destroyed("gone", true)
+            .when_removal_policy("kept", RemovalPolicy::Snapshot, true);
         finish(&mut resource, cfn, tf);
+        let present = |resource: &Resource| -> Vec<String> {
+            entries(resource, Target::Terraform)
+                .map(|(name, _)| name.to_owned())
+                .collect()
+        };
+        resource.removal_policy = RemovalPolicy::Destroy;
+        assert_eq!(present(&resource), ["name", "a", "gone"]);
+        resource.removal_policy = RemovalPolicy::Snapshot;
+        assert_eq!(present(&resource), ["name", "a", "kept"]);
+        resource.removal_policy = RemovalPolicy::Retain;
+        assert_eq!(present(&resource), ["name", "a"]);
         let written: Vec<String> = entries(&resource, Target::CloudFormation)
             .map(|(name, entry)| match entry {
                 Entry::PhysicalName => format!("{name}=<name>"),
@@ -992,13 +1119,24 @@ mod tests {
                 Entry::PolicyDocument(policy) => format!("{name}=<policy {}>", policy.source),
                 Entry::OwnBlock(suffix) => format!("{name}=<block {suffix}>"),
                 Entry::Expression(parts) => format!("{name}=<{} parts>", parts.len()),
+                Entry::TagSpecifications(types) => format!("{name}=<tags for {}>", types.len()),
+                Entry::TerraformCall { function, .. } => format!("{name}=<{function}>"),
+                Entry::TagList { key, .. } => format!("{name}=<tags by {key}>"),
                 Entry::Value(value) => format!("{name}={value:?}"),
                 other => format!("{name}={other:?}"),
             })
             .collect();
         assert_eq!(
             written,
-            ["Name=<name>", "N=0.5", "B=Int(2)", "A=Bool(true)"]
+            [
+                "Name=<name>",
+                "N=0.5",
+                "B=Int(2)",
+                "A=Bool(true)",
+                "T=<tags for 2>",
+                "U=<base64encode>",
+                "L=<tags by Key>"
+            ]
         );
         assert_eq!(
             skips(&resource, Target::CloudFormation).collect::<Vec<_>>(),
@@ -1009,7 +1147,27 @@ mod tests {
             entries(&resource, Target::Terraform).next(),
             Some(("name", Entry::RequiredName { lowercase: false }))
         ));
+        let holding = object(&[("Target", number("0.5")), ("Plain", Value::from("x"))]);
+        let list = Value::List(vec![holding.clone()]);
+        assert!(matches!(entry(&resource, &list), Some(Entry::Nested(_))));
+        let plain = object(&[("Plain", Value::from("x"))]);
+        assert!(matches!(entry(&resource, &plain), Some(Entry::Value(_))));
+        let inner = holding.get("Target").expect("set above");
+        assert!(matches!(
+            nested(&resource, inner),
+            Some(Entry::Number("0.5"))
+        ));
         assert!(spelling("aws.test.Kind").is_none());
+        let mut attributes = Form::new();
+        attributes.set(
+            "UpdatePolicy",
+            object(&[("WillReplace", Value::Bool(true))]),
+        );
+        cloudformation_attributes(&mut resource, attributes);
+        let names: Vec<&str> = cloudformation_attribute_entries(&resource)
+            .map(|(name, _)| name)
+            .collect();
+        assert_eq!(names, ["UpdatePolicy"]);
         // The network part and the zones survive `finish`.
         let mut placed = Resource::new("Subnet", "aws.test.Kind");
         let vpc = Expr::from("vpc-1");

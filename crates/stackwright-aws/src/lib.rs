@@ -22,7 +22,6 @@ pub mod findings;
 mod handle;
 pub mod kinds;
 pub mod naming;
-pub mod ordering;
 pub mod raw;
 pub mod registry;
 pub mod remote;
@@ -41,10 +40,24 @@ macro_rules! constructs {
 constructs! {
     acm: [CERTIFICATE],
     apigatewayv2: [API, STAGE, INTEGRATION, ROUTE, DOMAIN_NAME, API_MAPPING],
-    autoscaling: [SCHEDULED_ACTION],
+    autoscaling: [AUTO_SCALING_GROUP, SCALING_POLICY, SCHEDULED_ACTION],
     cloudwatch: [ALARM],
     dynamodb: [TABLE],
-    ec2: [ELASTIC_IP, FLOW_LOG, ROUTE_TABLE, SUBNET_ROUTE_TABLE_ASSOCIATION, VPC_ENDPOINT],
+    ec2: [
+        ELASTIC_IP,
+        FLOW_LOG,
+        INSTANCE,
+        INTERNET_GATEWAY,
+        LAUNCH_TEMPLATE,
+        NAT_GATEWAY,
+        ROUTE,
+        ROUTE_TABLE,
+        SUBNET,
+        SUBNET_ROUTE_TABLE_ASSOCIATION,
+        VOLUME,
+        VPC,
+        VPC_ENDPOINT,
+    ],
     ecr: [REPOSITORY],
     elbv2: [LOAD_BALANCER, TARGET_GROUP, LISTENER, LISTENER_RULE],
     iam: [ROLE, ROLE_POLICY, MANAGED_POLICY, INSTANCE_PROFILE],

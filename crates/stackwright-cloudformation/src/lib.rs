@@ -124,7 +124,7 @@ fn lower(instance: &StackInstance, refuse_early: bool, secret_check: Check) -> T
         parameters.insert(logical.clone(), Json::Object(p));
     }
 
-    let gateways = stackwright_aws::ordering::GatewayOrdering::new(stack);
+    let gateways = stackwright_lowering::ordering::GatewayOrdering::new(stack);
     let lowering = resources::Lowering {
         app: instance.app,
         stack,

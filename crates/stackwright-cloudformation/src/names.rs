@@ -22,9 +22,6 @@ pub fn logical_id(user_id: &str) -> String {
         .collect()
 }
 
-/// Suffix of the `AWS::EC2::VPCGatewayAttachment` generated for an internet gateway.
-pub(crate) const ATTACHMENT_SUFFIX: &str = "Attachment";
-
 impl LogicalIds {
     /// Derives every logical id and reports each collision, naming both declarations. Returns the
     /// namespace of resources and parameters too: secondary resources a kind lowers to (an internet

@@ -1,10 +1,13 @@
 //! What both targets need when lowering to JSON and that is not specific to either: neutral values as
-//! JSON, overrides applied by path, and the refusal of literal secrets ([`secrets`]).
+//! JSON, overrides applied by path, the refusal of literal secrets ([`secrets`]), the internet-gateway
+//! ordering ([`ordering`]) and the check of availability zones against the region ([`zones`]).
 //!
 //! Architecture invariant: pure functions over `serde_json` values; nothing about one target's syntax.
 
+pub mod ordering;
 pub mod parity;
 pub mod secrets;
+pub mod zones;
 
 use serde_json::{Map, Value as Json};
 use stackwright_core::{Diagnostic, Expr, Override, Resource, Value};

@@ -187,7 +187,7 @@ fn lower_module(
         .cloned()
         .unwrap_or_default();
 
-    let gateways = stackwright_aws::ordering::GatewayOrdering::new(stack);
+    let gateways = stackwright_lowering::ordering::GatewayOrdering::new(stack);
     let lowering = resources::Lowering {
         app: instance.app,
         env,

@@ -3,7 +3,7 @@
 use super::AutoScalingGroupHandle;
 use crate::check;
 use crate::elbv2::{LoadBalancerHandle, TargetGroupHandle};
-use crate::construct::{Form, Spelling};
+use crate::construct::{object, Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
@@ -223,9 +223,121 @@ attr_handle!(
     }
 );
 
+/// A scaling policy in each target.
+pub(crate) static SCALING_POLICY: Spelling = Spelling {
+    kind: kinds::SCALING_POLICY,
+    cloudformation: "AWS::AutoScaling::ScalingPolicy",
+    terraform: "aws_autoscaling_policy",
+    terraform_tags: false,
+    attributes: &[Attribute::new("arn", Read::GetAtt("Arn"), "arn")],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
 impl Declare for ScalingPolicy {
     type Handle = ScalingPolicyHandle;
-    fn declare(self, at: ResourceRef) -> (Resource, ScalingPolicyHandle) {
+    fn declare(mut self, at: ResourceRef) -> (Resource, ScalingPolicyHandle) {
+        let policy = &self.resource;
+        let mut cfn = Form::new();
+        let mut tf = Form::new();
+        // The provider requires a name, which CloudFormation would generate.
+        tf.required_name("name");
+        for (from, to_cfn, to_tf) in [
+            ("group_name", "AutoScalingGroupName", "autoscaling_group_name"),
+            ("policy_type", "PolicyType", "policy_type"),
+            ("adjustment_type", "AdjustmentType", "adjustment_type"),
+            (
+                "estimated_instance_warmup",
+                "EstimatedInstanceWarmup",
+                "estimated_instance_warmup",
+            ),
+        ] {
+            cfn.copy(policy, from, to_cfn);
+            tf.copy(policy, from, to_tf);
+        }
+        if let Some(metric) = policy.get("predefined_metric") {
+            let target = policy
+                .get("target_value")
+                .and_then(Value::as_expr)
+                .and_then(Expr::as_literal)
+                .unwrap_or_default();
+            let disable_scale_in = policy.get("disable_scale_in").cloned();
+            let tracking = |names: [&'static str; 6]| {
+                let mut spec = Vec::new();
+                for (from, to) in [("type", names[1]), ("resource_label", names[2])] {
+                    if let Some(value) = metric.get(from) {
+                        spec.push((to, value.clone()));
+                    }
+                }
+                let mut config = vec![
+                    (names[0], object(&spec)),
+                    (names[3], construct::number(target)),
+                ];
+                if let Some(flag) = disable_scale_in.clone() {
+                    config.push((names[4], flag));
+                }
+                (names[5], object(&config))
+            };
+            let (name, config) = tracking([
+                "PredefinedMetricSpecification",
+                "PredefinedMetricType",
+                "ResourceLabel",
+                "TargetValue",
+                "DisableScaleIn",
+                "TargetTrackingConfiguration",
+            ]);
+            cfn.set(name, config);
+            let (name, config) = tracking([
+                "predefined_metric_specification",
+                "predefined_metric_type",
+                "resource_label",
+                "target_value",
+                "disable_scale_in",
+                "target_tracking_configuration",
+            ]);
+            tf.set(name, config);
+        }
+        if let Some(steps) = policy.get("steps").and_then(Value::as_list) {
+            let field = |step: &Value, key: &str| step.get(key).cloned();
+            let cfn_steps = steps
+                .iter()
+                .map(|step| {
+                    let entries: Vec<(&str, Value)> = [
+                        ("lower_bound", "MetricIntervalLowerBound"),
+                        ("upper_bound", "MetricIntervalUpperBound"),
+                        ("adjustment", "ScalingAdjustment"),
+                    ]
+                    .iter()
+                    .filter_map(|(from, to)| Some((*to, field(step, from)?)))
+                    .collect();
+                    object(&entries)
+                })
+                .collect();
+            cfn.set("StepAdjustments", Value::List(cfn_steps));
+            let tf_steps = steps
+                .iter()
+                .map(|step| {
+                    // Bounds are strings in the provider's schema.
+                    let mut entries: Vec<(&str, Value)> = [
+                        ("lower_bound", "metric_interval_lower_bound"),
+                        ("upper_bound", "metric_interval_upper_bound"),
+                    ]
+                    .iter()
+                    .filter_map(|(from, to)| {
+                        let bound = field(step, from)?.as_int()?;
+                        Some((*to, Value::from(bound.to_string())))
+                    })
+                    .collect();
+                    if let Some(adjustment) = field(step, "adjustment") {
+                        entries.push(("scaling_adjustment", adjustment));
+                    }
+                    object(&entries)
+                })
+                .collect();
+            tf.set("step_adjustment", Value::List(tf_steps));
+        }
+        construct::finish(&mut self.resource, cfn, tf);
         (self.resource, ScalingPolicyHandle { handle: Handle(at) })
     }
 }

@@ -1,7 +1,35 @@
+use crate::construct::{object, Attribute, Form, Network, Reach, Read, Spelling};
 use crate::ec2::SubnetHandle;
 use crate::handle::{attr_handle, common_setters};
-use crate::{kinds, Handle};
+use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
+
+/// An EC2 instance in each target.
+pub(crate) static INSTANCE: Spelling = Spelling {
+    kind: kinds::INSTANCE,
+    cloudformation: "AWS::EC2::Instance",
+    terraform: "aws_instance",
+    terraform_tags: true,
+    attributes: &[
+        Attribute::new("id", Read::Ref, "id"),
+        Attribute::new(
+            "availability_zone",
+            Read::GetAtt("AvailabilityZone"),
+            "availability_zone",
+        ),
+        Attribute::new("private_ip", Read::GetAtt("PrivateIp"), "private_ip"),
+        Attribute::new("public_ip", Read::GetAtt("PublicIp"), "public_ip"),
+        Attribute::new(
+            "private_dns_name",
+            Read::GetAtt("PrivateDnsName"),
+            "private_dns",
+        ),
+        Attribute::new("public_dns_name", Read::GetAtt("PublicDnsName"), "public_dns"),
+    ],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
 
 /// An EC2 instance. Secure by default: the instance metadata service requires session tokens (IMDSv2),
 /// the root volume is an encrypted gp3 volume, detailed monitoring is on, and EBS traffic is optimized
@@ -173,10 +201,91 @@ attr_handle!(
 
 impl Declare for Instance {
     type Handle = InstanceHandle;
-    fn declare(mut self, at: ResourceRef) -> (Resource, InstanceHandle) {
-        finish_machine(&mut self.resource, self.security_groups, self.root_volume);
-        (self.resource, InstanceHandle { handle: Handle(at) })
+    fn declare(self, at: ResourceRef) -> (Resource, InstanceHandle) {
+        let Instance {
+            mut resource,
+            root_volume,
+            security_groups,
+        } = self;
+        finish_machine(&mut resource, security_groups, root_volume);
+        let r = &resource;
+        let mut cfn = Form::new();
+        cfn.copy(r, "image_id", "ImageId")
+            .copy(r, "instance_type", "InstanceType")
+            .copy(r, "subnet_id", "SubnetId")
+            .copy(r, "security_group_ids", "SecurityGroupIds")
+            .set_some("BlockDeviceMappings", root_block_device(r, CLOUDFORMATION_EBS))
+            .set_some("MetadataOptions", token_metadata(r, CLOUDFORMATION_METADATA))
+            .set_some(
+                "UserData",
+                r.get("user_data")
+                    .map(|text| object(&[("Fn::Base64", text.clone())])),
+            )
+            .copy(r, "instance_profile_name", "IamInstanceProfile")
+            .copy(r, "monitoring", "Monitoring")
+            .copy(r, "ebs_optimized", "EbsOptimized");
+        let mut tf = Form::new();
+        tf.copy(r, "image_id", "ami")
+            .copy(r, "instance_type", "instance_type")
+            .copy(r, "subnet_id", "subnet_id")
+            .copy(r, "security_group_ids", "vpc_security_group_ids")
+            .copy(r, "instance_profile_name", "iam_instance_profile")
+            .copy(r, "monitoring", "monitoring")
+            .copy(r, "ebs_optimized", "ebs_optimized")
+            // The provider base64-encodes `user_data` itself.
+            .copy(r, "user_data", "user_data")
+            .set_some("root_block_device", root_ebs(r, TERRAFORM_EBS))
+            .set_some("metadata_options", token_metadata(r, TERRAFORM_METADATA));
+        construct::finish(&mut resource, cfn, tf);
+        // In a subnet that gives it a public address, it waits for the VPC's internet gateway.
+        construct::set_network(&mut resource, Network::PublicAddress(Reach::PublicSubnets));
+        (resource, InstanceHandle { handle: Handle(at) })
     }
+}
+
+/// The names of a root volume's EBS settings (type, size, encryption) in CloudFormation's
+/// `BlockDeviceMappings[].Ebs`.
+pub(crate) const CLOUDFORMATION_EBS: [&str; 3] = ["VolumeType", "VolumeSize", "Encrypted"];
+/// The same in Terraform's `root_block_device`.
+pub(crate) const TERRAFORM_EBS: [&str; 3] = ["volume_type", "volume_size", "encrypted"];
+/// The names of the metadata options requiring IMDSv2 session tokens in CloudFormation (endpoint, tokens).
+pub(crate) const CLOUDFORMATION_METADATA: [&str; 2] = ["HttpEndpoint", "HttpTokens"];
+/// The same in Terraform.
+pub(crate) const TERRAFORM_METADATA: [&str; 2] = ["http_endpoint", "http_tokens"];
+
+/// The EBS settings of a machine's root volume (as `finish_machine` recorded it) under `names`.
+pub(crate) fn root_ebs(resource: &Resource, names: [&str; 3]) -> Option<Value> {
+    let Some(Value::Map(root)) = resource.get("root_volume") else {
+        return None;
+    };
+    let field = |k: &str| root.iter().find(|(key, _)| key == k).map(|(_, v)| v);
+    let entries: Vec<(&str, Value)> = ["volume_type", "size_gib", "encrypted"]
+        .iter()
+        .zip(names)
+        .filter_map(|(from, to)| Some((to, field(from)?.clone())))
+        .collect();
+    Some(object(&entries))
+}
+
+/// CloudFormation's `BlockDeviceMappings` of a machine's root volume: its device and EBS settings.
+pub(crate) fn root_block_device(resource: &Resource, names: [&str; 3]) -> Option<Value> {
+    let ebs = root_ebs(resource, names)?;
+    let device = resource.get("root_volume")?.get("device_name")?.clone();
+    Some(Value::List(vec![object(&[
+        ("DeviceName", device),
+        ("Ebs", ebs),
+    ])]))
+}
+
+/// The metadata options requiring IMDSv2 session tokens (`names`: endpoint, tokens), unless the builder
+/// opted out.
+pub(crate) fn token_metadata(resource: &Resource, names: [&str; 2]) -> Option<Value> {
+    (resource.get("require_imdsv2").and_then(Value::as_bool) == Some(true)).then(|| {
+        object(&[
+            (names[0], Value::from("enabled")),
+            (names[1], Value::from("required")),
+        ])
+    })
 }
 
 /// EC2 takes at most 16 KB of user data, before base64 encoding ("User data is limited to 16 KB, in raw

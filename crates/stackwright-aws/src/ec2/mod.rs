@@ -13,8 +13,13 @@ mod zones;
 
 pub(crate) use endpoint::VPC_ENDPOINT;
 pub(crate) use flow_log::FLOW_LOG;
-pub(crate) use nat::ELASTIC_IP;
-pub(crate) use network::{ROUTE_TABLE, SUBNET_ROUTE_TABLE_ASSOCIATION};
+pub(crate) use nat::{ELASTIC_IP, NAT_GATEWAY};
+pub(crate) use instance::INSTANCE;
+pub(crate) use launch_template::LAUNCH_TEMPLATE;
+pub(crate) use volume::VOLUME;
+pub(crate) use network::{
+    INTERNET_GATEWAY, ROUTE, ROUTE_TABLE, SUBNET, SUBNET_ROUTE_TABLE_ASSOCIATION, VPC,
+};
 pub use endpoint::{GatewayService, VpcEndpoint, VpcEndpointHandle};
 pub use flow_log::{FlowLog, FlowLogHandle, TrafficType, VpcFlowLogs, VpcFlowLogsHandle};
 pub use instance::{Instance, InstanceHandle, RootVolume};
@@ -30,9 +35,7 @@ pub use volume::{Volume, VolumeHandle, VolumeType};
 pub use vpc_network::{
     NatGateways, SubnetBlocks, Tier, VpcNetwork, VpcNetworkHandle, MAX_ZONES,
 };
-pub use zones::{
-    zone_in_region, zone_index, zone_problems, AvailabilityZonesHandle, StackExt, ZONE_ATTRIBUTES,
-};
+pub use zones::{zone_index, AvailabilityZonesHandle, StackExt, ZONE_ATTRIBUTES};
 
 /// The public SSM parameter that always holds the current Amazon Linux 2023 AMI id for x86_64.
 pub const AMAZON_LINUX_2023_AMI_PARAMETER: &str =

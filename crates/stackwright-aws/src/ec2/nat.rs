@@ -1,8 +1,8 @@
 use crate::ec2::SubnetHandle;
-use crate::construct::{Attribute, Form, Read, Spelling};
+use crate::construct::{Attribute, Form, Network, Reach, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
 use crate::{construct, kinds, Handle};
-use stackwright_core::{Declare, Resource, ResourceRef};
+use stackwright_core::{Declare, Expr, Resource, ResourceRef};
 
 /// An Elastic IP address in each target.
 pub(crate) static ELASTIC_IP: Spelling = Spelling {
@@ -22,7 +22,7 @@ pub(crate) static ELASTIC_IP: Spelling = Spelling {
 /// An Elastic IP address allocated for use in a VPC, e.g. the public address of a NAT gateway.
 ///
 /// AWS can only allocate it once the VPC's internet gateway is attached: both targets make it wait for
-/// every internet gateway of its stack (see [`crate::ordering`]).
+/// every internet gateway of its stack (its [`Network`] part, which the engine orders by).
 pub struct ElasticIp {
     resource: Resource,
 }
@@ -36,6 +36,7 @@ impl ElasticIp {
         let mut tf = Form::new();
         tf.set("domain", "vpc");
         construct::finish(&mut resource, cfn, tf);
+        construct::set_network(&mut resource, Network::PublicAddress(Reach::Any));
         ElasticIp { resource }
     }
 }
@@ -58,6 +59,18 @@ impl Declare for ElasticIp {
     }
 }
 
+/// A NAT gateway in each target.
+pub(crate) static NAT_GATEWAY: Spelling = Spelling {
+    kind: kinds::NAT_GATEWAY,
+    cloudformation: "AWS::EC2::NatGateway",
+    terraform: "aws_nat_gateway",
+    terraform_tags: true,
+    attributes: &[Attribute::new("id", Read::Ref, "id")],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
 /// A NAT gateway: instances in private subnets reach out (route `0.0.0.0/0` to it with
 /// [`Route::to_nat_gateway`](crate::ec2::Route::to_nat_gateway)) without being reachable from outside.
 pub struct NatGateway {
@@ -67,23 +80,39 @@ pub struct NatGateway {
 impl NatGateway {
     /// A public NAT gateway in a public subnet, with an Elastic IP as its address. AWS refuses to create it
     /// in a VPC without an attached internet gateway: both targets make it wait for the gateway of its
-    /// subnet's VPC (see [`crate::ordering`]).
+    /// subnet's VPC (its [`Network`] part, which the engine orders by).
     #[track_caller]
     pub fn public(id: impl Into<String>, subnet: &SubnetHandle, address: &ElasticIpHandle) -> Self {
-        let mut resource = Resource::new(id, kinds::NAT_GATEWAY);
-        resource.set("subnet_id", subnet.id());
-        resource.set("connectivity_type", "public");
-        resource.set("allocation_id", address.allocation_id());
+        let mut resource = Self::gateway(id.into(), subnet, "public", Some(address.allocation_id()));
+        construct::set_network(&mut resource, Network::PublicAddress(Reach::Subnets));
         NatGateway { resource }
     }
 
     /// A private NAT gateway: traffic to other VPCs or on-premises networks, never to the internet.
     #[track_caller]
     pub fn private(id: impl Into<String>, subnet: &SubnetHandle) -> Self {
-        let mut resource = Resource::new(id, kinds::NAT_GATEWAY);
-        resource.set("subnet_id", subnet.id());
-        resource.set("connectivity_type", "private");
+        let resource = Self::gateway(id.into(), subnet, "private", None);
         NatGateway { resource }
+    }
+
+    #[track_caller]
+    fn gateway(
+        id: String,
+        subnet: &SubnetHandle,
+        connectivity: &str,
+        allocation: Option<Expr>,
+    ) -> Resource {
+        let mut resource = Resource::new(id, kinds::NAT_GATEWAY);
+        let mut cfn = Form::new();
+        cfn.set("SubnetId", subnet.id())
+            .set("ConnectivityType", connectivity)
+            .set_some("AllocationId", allocation.clone());
+        let mut tf = Form::new();
+        tf.set("subnet_id", subnet.id())
+            .set("connectivity_type", connectivity)
+            .set_some("allocation_id", allocation);
+        construct::finish(&mut resource, cfn, tf);
+        resource
     }
 }
 common_setters!(NatGateway, taggable);

@@ -1,14 +1,38 @@
 use crate::cidr::{parse_network_block, Ipv4Cidr};
 use crate::ec2::NatGatewayHandle;
-use crate::construct::{Attribute, Form, Read, Spelling};
+use crate::construct::{Attribute, Block, Form, Network, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
 use crate::{construct, kinds, Existing, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, ScopeId};
+
+/// A VPC in each target. In Terraform it adopts the VPC's default security group without rules
+/// (`aws_default_security_group`): EC2 gives every VPC one that lets its members talk to each other and
+/// reach anywhere, and instances launched without a group land in it; adopting it removes its rules, so
+/// the VPC is closed unless opened (CloudFormation has no resource that can do this).
+pub(crate) static VPC: Spelling = Spelling {
+    kind: kinds::VPC,
+    cloudformation: "AWS::EC2::VPC",
+    terraform: "aws_vpc",
+    terraform_tags: true,
+    attributes: &[
+        Attribute::new("id", Read::Ref, "id"),
+        Attribute::new("cidr_block", Read::GetAtt("CidrBlock"), "cidr_block"),
+    ],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[Block {
+        type_name: "aws_default_security_group",
+        suffix: "_default_security_group",
+        named_by: None,
+    }],
+};
 
 /// A VPC. DNS support and DNS hostnames are on, as most services expect.
 pub struct Vpc {
     resource: Resource,
     cidr: Option<Ipv4Cidr>,
+    cidr_block: String,
+    enable_dns_hostnames: bool,
 }
 
 impl Vpc {
@@ -23,14 +47,16 @@ impl Vpc {
         let cidr = parse_network_block("VPC CIDR block", cidr_block)
             .map_err(|e| resource.problems.push(e))
             .ok();
-        resource.set("cidr_block", cidr_block);
-        resource.set("enable_dns_support", true);
-        resource.set("enable_dns_hostnames", true);
-        Vpc { resource, cidr }
+        Vpc {
+            resource,
+            cidr,
+            cidr_block: cidr_block.to_owned(),
+            enable_dns_hostnames: true,
+        }
     }
 
     pub fn enable_dns_hostnames(mut self, enabled: bool) -> Self {
-        self.resource.set("enable_dns_hostnames", enabled);
+        self.enable_dns_hostnames = enabled;
         self
     }
 }
@@ -92,18 +118,59 @@ impl VpcHandle {
 impl Declare for Vpc {
     type Handle = VpcHandle;
     fn declare(self, at: ResourceRef) -> (Resource, VpcHandle) {
+        let Vpc {
+            mut resource,
+            cidr,
+            cidr_block,
+            enable_dns_hostnames,
+        } = self;
         let handle = VpcHandle {
             handle: Handle(at),
-            cidr: self.cidr,
+            cidr,
             subnets: Subnets::default(),
         };
-        (self.resource, handle)
+        let mut cfn = Form::new();
+        cfn.set("CidrBlock", cidr_block.as_str())
+            .set("EnableDnsSupport", true)
+            .set("EnableDnsHostnames", enable_dns_hostnames);
+        let mut tf = Form::new();
+        tf.set("cidr_block", cidr_block)
+            .set("enable_dns_support", true)
+            .set("enable_dns_hostnames", enable_dns_hostnames);
+        construct::finish(&mut resource, cfn, tf);
+        let mut default_group = Form::new();
+        default_group.set("vpc_id", handle.id());
+        construct::terraform_block(&mut resource, "_default_security_group", default_group);
+        (resource, handle)
     }
 }
+
+/// A subnet in each target.
+pub(crate) static SUBNET: Spelling = Spelling {
+    kind: kinds::SUBNET,
+    cloudformation: "AWS::EC2::Subnet",
+    terraform: "aws_subnet",
+    terraform_tags: true,
+    attributes: &[
+        Attribute::new("id", Read::Ref, "id"),
+        Attribute::new(
+            "availability_zone",
+            Read::GetAtt("AvailabilityZone"),
+            "availability_zone",
+        ),
+    ],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
 
 /// A subnet of a VPC; its CIDR block must lie inside the VPC's.
 pub struct Subnet {
     resource: Resource,
+    vpc: Expr,
+    cidr_block: String,
+    availability_zone: Option<Expr>,
+    map_public_ip_on_launch: Option<bool>,
     /// The parsed block and the VPC's subnets, checked for overlap when the subnet is declared.
     block: Option<(Ipv4Cidr, Subnets)>,
 }
@@ -130,20 +197,25 @@ impl Subnet {
             },
             Err(e) => resource.problems.push(e),
         }
-        resource.set("vpc_id", vpc.id());
-        resource.set("cidr_block", cidr_block);
-        Subnet { resource, block }
+        Subnet {
+            resource,
+            vpc: vpc.id(),
+            cidr_block: cidr_block.to_owned(),
+            availability_zone: None,
+            map_public_ip_on_launch: None,
+            block,
+        }
     }
 
     /// Pins the subnet to an availability zone, e.g. `us-west-2a`.
     pub fn availability_zone(mut self, zone: impl Into<Expr>) -> Self {
-        self.resource.set("availability_zone", zone.into());
+        self.availability_zone = Some(zone.into());
         self
     }
 
     /// Gives instances launched here a public IPv4 address.
     pub fn map_public_ip_on_launch(mut self, enabled: bool) -> Self {
-        self.resource.set("map_public_ip_on_launch", enabled);
+        self.map_public_ip_on_launch = Some(enabled);
         self
     }
 }
@@ -189,6 +261,25 @@ impl Subnet {
 impl Declare for Subnet {
     type Handle = SubnetHandle;
     fn declare(mut self, at: ResourceRef) -> (Resource, SubnetHandle) {
+        let mut cfn = Form::new();
+        cfn.set("VpcId", self.vpc.clone())
+            .set("CidrBlock", self.cidr_block.as_str())
+            .set_some("AvailabilityZone", self.availability_zone.clone())
+            .set_some("MapPublicIpOnLaunch", self.map_public_ip_on_launch);
+        let mut tf = Form::new();
+        tf.set("vpc_id", self.vpc.clone())
+            .set("cidr_block", self.cidr_block)
+            .set_some("availability_zone", self.availability_zone.clone())
+            .set_some("map_public_ip_on_launch", self.map_public_ip_on_launch);
+        construct::finish(&mut self.resource, cfn, tf);
+        let part = Network::Subnet {
+            vpc: self.vpc,
+            public: self.map_public_ip_on_launch == Some(true),
+        };
+        construct::set_network(&mut self.resource, part);
+        if let Some(zone) = self.availability_zone {
+            construct::add_availability_zone(&mut self.resource, zone);
+        }
         if let Some((subnet, subnets)) = self.block {
             let mut declared = subnets.lock().unwrap_or_else(|e| e.into_inner());
             // Two CIDR blocks overlap exactly when one contains the other.
@@ -208,20 +299,40 @@ impl Declare for Subnet {
     }
 }
 
+/// An internet gateway in each target. CloudFormation attaches it with a `VPCGatewayAttachment` beside it,
+/// which what waits for the gateway waits for (the engine's ordering); Terraform attaches it with
+/// `vpc_id`.
+pub(crate) static INTERNET_GATEWAY: Spelling = Spelling {
+    kind: kinds::INTERNET_GATEWAY,
+    cloudformation: "AWS::EC2::InternetGateway",
+    terraform: "aws_internet_gateway",
+    terraform_tags: true,
+    attributes: &[Attribute::new("id", Read::Ref, "id")],
+    cloudformation_resource: Some(Block {
+        type_name: "AWS::EC2::VPCGatewayAttachment",
+        suffix: "Attachment",
+        named_by: None,
+    }),
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
 /// An internet gateway attached to a VPC.
 ///
 /// One node in the graph: CloudFormation lowers it to a gateway plus a `VPCGatewayAttachment` (and makes
 /// routes through the gateway wait for the attachment); Terraform attaches it with `vpc_id`.
 pub struct InternetGateway {
     resource: Resource,
+    vpc: Expr,
 }
 
 impl InternetGateway {
     #[track_caller]
     pub fn new(id: impl Into<String>, vpc: &VpcHandle) -> Self {
-        let mut resource = Resource::new(id, kinds::INTERNET_GATEWAY);
-        resource.set("vpc_id", vpc.id());
-        InternetGateway { resource }
+        InternetGateway {
+            resource: Resource::new(id, kinds::INTERNET_GATEWAY),
+            vpc: vpc.id(),
+        }
     }
 }
 common_setters!(InternetGateway, taggable);
@@ -234,7 +345,18 @@ attr_handle!(
 impl Declare for InternetGateway {
     type Handle = InternetGatewayHandle;
     fn declare(self, at: ResourceRef) -> (Resource, InternetGatewayHandle) {
-        (self.resource, InternetGatewayHandle { handle: Handle(at) })
+        let InternetGateway { mut resource, vpc } = self;
+        let handle = InternetGatewayHandle { handle: Handle(at) };
+        let mut tf = Form::new();
+        tf.set("vpc_id", vpc.clone());
+        construct::finish(&mut resource, Form::new(), tf);
+        let mut attachment = Form::new();
+        attachment
+            .set("InternetGatewayId", handle.id())
+            .set("VpcId", vpc.clone());
+        construct::cloudformation_resource(&mut resource, attachment);
+        construct::set_network(&mut resource, Network::InternetGateway { vpc });
+        (resource, handle)
     }
 }
 
@@ -294,6 +416,18 @@ impl Declare for RouteTable {
     }
 }
 
+/// A route in each target.
+pub(crate) static ROUTE: Spelling = Spelling {
+    kind: kinds::ROUTE,
+    cloudformation: "AWS::EC2::Route",
+    terraform: "aws_route",
+    terraform_tags: false,
+    attributes: &[Attribute::new("id", Read::Ref, "id")],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
 /// A route in a route table, through an internet gateway or a NAT gateway.
 pub struct Route {
     resource: Resource,
@@ -308,7 +442,8 @@ impl Route {
         destination: &str,
         gateway: &InternetGatewayHandle,
     ) -> Self {
-        Self::new(id.into(), table, destination, "gateway_id", gateway.id())
+        let hop = ("GatewayId", "gateway_id");
+        Self::new(id.into(), table, destination, hop, gateway.id())
     }
 
     /// Routes `destination` (e.g. `0.0.0.0/0` from private subnets) through a NAT gateway.
@@ -319,31 +454,34 @@ impl Route {
         destination: &str,
         gateway: &NatGatewayHandle,
     ) -> Self {
-        Self::new(
-            id.into(),
-            table,
-            destination,
-            "nat_gateway_id",
-            gateway.id(),
-        )
+        let hop = ("NatGatewayId", "nat_gateway_id");
+        Self::new(id.into(), table, destination, hop, gateway.id())
     }
 
-    /// `target` names the neutral property holding the next hop, one per kind of target.
+    /// `target` names the property holding the next hop in each target (CloudFormation, Terraform), one
+    /// per kind of next hop.
     #[track_caller]
     fn new(
         id: String,
         table: &RouteTableHandle,
         destination: &str,
-        target: &'static str,
+        target: (&str, &str),
         next_hop: Expr,
     ) -> Self {
         let mut resource = Resource::new(id, kinds::ROUTE);
         if let Err(e) = Ipv4Cidr::parse(destination) {
             resource.problems.push(format!("route destination: {e}"));
         }
-        resource.set("route_table_id", table.id());
-        resource.set("destination_cidr_block", destination);
-        resource.set(target, next_hop);
+        let mut cfn = Form::new();
+        cfn.set("RouteTableId", table.id())
+            .set("DestinationCidrBlock", destination)
+            .set(target.0, next_hop.clone());
+        let mut tf = Form::new();
+        tf.set("route_table_id", table.id())
+            .set("destination_cidr_block", destination)
+            .set(target.1, next_hop.clone());
+        construct::finish(&mut resource, cfn, tf);
+        construct::set_network(&mut resource, Network::Route { gateway: next_hop });
         Route { resource }
     }
 }

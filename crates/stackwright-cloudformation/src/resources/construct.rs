@@ -45,6 +45,11 @@ pub(super) fn lower(
             json!({ "Type": block.type_name, "Properties": properties }),
         ));
     }
+    for (name, entry) in construct::cloudformation_attribute_entries(resource) {
+        if let Some(lowered) = lower_entry(p, entry) {
+            out.attributes.push((name.to_owned(), lowered));
+        }
+    }
     spelling.cloudformation
 }
 
@@ -80,7 +85,38 @@ fn lower_entry(p: &mut Props, entry: Entry) -> Option<Json> {
                 .collect(),
         ),
         Entry::Nested(value) => p.value(value),
-        // Terraform's own blocks have no CloudFormation address, and CloudFormation infers the order.
-        Entry::OwnBlock(_) | Entry::Expression(_) | Entry::WaitFor { .. } => return None,
+        Entry::TagSpecifications(types) => {
+            let tags = p.tag_list();
+            if tags.is_empty() {
+                return None;
+            }
+            let specifications = types
+                .iter()
+                .map(|t| json!({ "ResourceType": p.value(t), "Tags": tags }))
+                .collect();
+            Json::Array(specifications)
+        }
+        Entry::TagList { key, value, extra } => {
+            let tags = p.merged_tags();
+            if tags.is_empty() {
+                return None;
+            }
+            let mut list = Vec::new();
+            for (name, tag) in tags {
+                let mut object = Map::new();
+                object.insert(key.to_owned(), crate::expr::literal(&name));
+                object.insert(value.to_owned(), tag);
+                for (field, v) in extra {
+                    object.insert(field.clone(), p.value(v));
+                }
+                list.push(Json::Object(object));
+            }
+            Json::Array(list)
+        }
+        // Terraform's own blocks and expressions have no CloudFormation form, and CloudFormation infers the order.
+        Entry::OwnBlock(_)
+        | Entry::Expression(_)
+        | Entry::WaitFor { .. }
+        | Entry::TerraformCall { .. } => return None,
     })
 }

@@ -1,83 +1,23 @@
 //! EC2 networking and compute.
 
 use super::{Attribute, Lowering, Props, Secondary, Service};
-use crate::names::ATTACHMENT_SUFFIX;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::kinds;
-use stackwright_core::{Expr, Value};
+use stackwright_core::Value;
 
 pub(super) const SERVICE: Service = Service { lower, attribute };
 
 fn attribute(kind: &str, attr: &str) -> Option<Attribute> {
     Some(match (kind, attr) {
         (kinds::SECURITY_GROUP, "id") => Attribute::GetAtt("GroupId"),
-        (
-            kinds::VPC | kinds::SUBNET | kinds::INTERNET_GATEWAY | kinds::ROUTE | kinds::INSTANCE,
-            "id",
-        ) => Attribute::Ref,
-        (kinds::VPC, "cidr_block") => Attribute::GetAtt("CidrBlock"),
-        (kinds::SUBNET | kinds::INSTANCE, "availability_zone") => {
-            Attribute::GetAtt("AvailabilityZone")
-        }
-        (kinds::INSTANCE, "private_ip") => Attribute::GetAtt("PrivateIp"),
-        (kinds::INSTANCE, "public_ip") => Attribute::GetAtt("PublicIp"),
-        (kinds::INSTANCE, "private_dns_name") => Attribute::GetAtt("PrivateDnsName"),
-        (kinds::INSTANCE, "public_dns_name") => Attribute::GetAtt("PublicDnsName"),
-        (kinds::NAT_GATEWAY | kinds::LAUNCH_TEMPLATE | kinds::VOLUME, "id") => Attribute::Ref,
-        (kinds::LAUNCH_TEMPLATE, "latest_version") => Attribute::GetAtt("LatestVersionNumber"),
-        (kinds::LAUNCH_TEMPLATE, "default_version") => Attribute::GetAtt("DefaultVersionNumber"),
         _ => return None,
     })
 }
 
 /// Lowers an EC2 kind into `p` (and secondary resources into `out`); returns its CloudFormation type.
-fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&'static str> {
+fn lower(_: &Lowering, _: &str, p: &mut Props, _: &mut Secondary) -> Option<&'static str> {
     let resource = p.resource;
     Some(match resource.kind {
-        kinds::VPC => {
-            p.copy("cidr_block", "CidrBlock");
-            p.copy("enable_dns_support", "EnableDnsSupport");
-            p.copy("enable_dns_hostnames", "EnableDnsHostnames");
-            "AWS::EC2::VPC"
-        }
-        kinds::SUBNET => {
-            p.copy("vpc_id", "VpcId");
-            p.copy("cidr_block", "CidrBlock");
-            p.copy("availability_zone", "AvailabilityZone");
-            p.copy("map_public_ip_on_launch", "MapPublicIpOnLaunch");
-            "AWS::EC2::Subnet"
-        }
-        kinds::INTERNET_GATEWAY => {
-            let vpc_id = resource
-                .get("vpc_id")
-                .map(|v| p.value(v))
-                .unwrap_or(Json::Null);
-            let attachment = json!({
-                "Type": "AWS::EC2::VPCGatewayAttachment",
-                "Properties": { "InternetGatewayId": { "Ref": id }, "VpcId": vpc_id },
-            });
-            out.resources
-                .push((format!("{id}{ATTACHMENT_SUFFIX}"), attachment));
-            "AWS::EC2::InternetGateway"
-        }
-        kinds::ROUTE => {
-            p.copy("route_table_id", "RouteTableId");
-            p.copy("destination_cidr_block", "DestinationCidrBlock");
-            p.copy("gateway_id", "GatewayId");
-            p.copy("nat_gateway_id", "NatGatewayId");
-            // A route through an internet gateway fails until the gateway is attached to the VPC,
-            // and CloudFormation cannot infer that ordering from the properties.
-            if let Some(Value::Str(Expr::Attr(gateway))) = resource.get("gateway_id") {
-                if l.stack.resource(gateway.resource).map(|g| g.kind)
-                    == Some(kinds::INTERNET_GATEWAY)
-                {
-                    let gateway_id = &l.ids.resources[gateway.resource.index as usize];
-                    out.depends_on
-                        .push(format!("{gateway_id}{ATTACHMENT_SUFFIX}"));
-                }
-            }
-            "AWS::EC2::Route"
-        }
         kinds::SECURITY_GROUP => {
             p.copy("description", "GroupDescription");
             if let Some(name) = resource.physical_name() {
@@ -103,100 +43,8 @@ fn lower(l: &Lowering, id: &str, p: &mut Props, out: &mut Secondary) -> Option<&
             p.insert("SecurityGroupEgress", Json::Array(egress));
             "AWS::EC2::SecurityGroup"
         }
-        kinds::INSTANCE => {
-            machine(p);
-            p.copy("instance_profile_name", "IamInstanceProfile");
-            p.copy("monitoring", "Monitoring");
-            p.copy("ebs_optimized", "EbsOptimized");
-            "AWS::EC2::Instance"
-        }
-        kinds::LAUNCH_TEMPLATE => {
-            machine(p);
-            if let Some(Value::Map(profile)) = resource.get("instance_profile") {
-                let mut out = Map::new();
-                for (key, value) in profile {
-                    let name = if key == "arn" { "Arn" } else { "Name" };
-                    out.insert(name.into(), p.value(value));
-                }
-                p.insert("IamInstanceProfile", Json::Object(out));
-            }
-            // The instance's settings, lowered like an instance's, are the template's data.
-            let mut data = std::mem::take(&mut p.out);
-            let tags = p.tag_list();
-            if !tags.is_empty() {
-                // What the template launches carries the tags too: an auto scaling group's tags reach
-                // its instances but not their volumes, and an instance launched directly gets none.
-                data.insert(
-                    "TagSpecifications".into(),
-                    json!(launched_tag_specifications(&tags)),
-                );
-            }
-            p.insert("LaunchTemplateData", Json::Object(data));
-            if !tags.is_empty() {
-                p.insert(
-                    "TagSpecifications",
-                    json!([{ "ResourceType": "launch-template", "Tags": tags }]),
-                );
-            }
-            "AWS::EC2::LaunchTemplate"
-        }
-        kinds::VOLUME => {
-            p.copy("availability_zone", "AvailabilityZone");
-            p.copy("size_gib", "Size");
-            p.copy("volume_type", "VolumeType");
-            p.copy("iops", "Iops");
-            p.copy("throughput_mibps", "Throughput");
-            p.copy("encrypted", "Encrypted");
-            p.copy("kms_key_id", "KmsKeyId");
-            "AWS::EC2::Volume"
-        }
-        kinds::NAT_GATEWAY => {
-            p.copy("subnet_id", "SubnetId");
-            p.copy("connectivity_type", "ConnectivityType");
-            p.copy("allocation_id", "AllocationId");
-            "AWS::EC2::NatGateway"
-        }
         _ => return None,
     })
-}
-
-/// The settings an instance and a launch template's data share, with the same CloudFormation names.
-fn machine(p: &mut Props) {
-    let resource = p.resource;
-    p.copy("image_id", "ImageId");
-    p.copy("instance_type", "InstanceType");
-    p.copy("subnet_id", "SubnetId");
-    p.copy("security_group_ids", "SecurityGroupIds");
-    if let Some(Value::Map(root)) = resource.get("root_volume") {
-        let field = |k: &str| root.iter().find(|(key, _)| key == k).map(|(_, v)| v);
-        let mut ebs = Map::new();
-        for (from, to) in [
-            ("volume_type", "VolumeType"),
-            ("size_gib", "VolumeSize"),
-            ("encrypted", "Encrypted"),
-        ] {
-            if let Some(v) = field(from) {
-                ebs.insert(to.into(), p.value(v));
-            }
-        }
-        let device = field("device_name")
-            .map(|v| p.value(v))
-            .unwrap_or(Json::Null);
-        p.insert(
-            "BlockDeviceMappings",
-            json!([{ "DeviceName": device, "Ebs": ebs }]),
-        );
-    }
-    if resource.get("require_imdsv2").and_then(Value::as_bool) == Some(true) {
-        p.insert(
-            "MetadataOptions",
-            json!({ "HttpEndpoint": "enabled", "HttpTokens": "required" }),
-        );
-    }
-    if let Some(user_data) = resource.get("user_data") {
-        let text = p.value(user_data);
-        p.insert("UserData", json!({ "Fn::Base64": text }));
-    }
 }
 
 /// Lowers the neutral rules of a security group direction; `group_key` names the peer-group property.
@@ -232,16 +80,5 @@ fn security_group_rules(p: &mut Props, direction: &str, group_key: &str) -> Vec<
             }
             Json::Object(out)
         })
-        .collect()
-}
-
-/// The resource types a launch template tags at launch, each with the template's tags: instances and
-/// their EBS volumes, which no other tag reaches.
-const LAUNCHED_RESOURCE_TYPES: [&str; 2] = ["instance", "volume"];
-
-fn launched_tag_specifications(tags: &[Json]) -> Vec<Json> {
-    LAUNCHED_RESOURCE_TYPES
-        .iter()
-        .map(|t| json!({ "ResourceType": t, "Tags": tags }))
         .collect()
 }

@@ -1,7 +1,6 @@
 //! Per-kind lowering of neutral resources to CloudFormation resource types: shared machinery here, one
 //! module per AWS service.
 
-mod autoscaling;
 mod construct;
 mod ec2;
 mod lookups;
@@ -11,15 +10,15 @@ mod ssm;
 mod zones;
 
 use crate::expr::{self, Reference, Resolve};
-use crate::names::{LogicalIds, ATTACHMENT_SUFFIX};
+use crate::names::LogicalIds;
 use crate::tagging;
 use serde_json::{json, Map, Value as Json};
 use stackwright_aws::construct::Read;
 use stackwright_aws::kinds;
-use stackwright_aws::ordering::GatewayOrdering;
 use stackwright_core::{
     AttrRef, Diagnostic, Expr, Links, ParamRef, RemovalPolicy, Resource, Stack, Value,
 };
+use stackwright_lowering::ordering::GatewayOrdering;
 
 /// How a service's kinds lower. Each service module exports one; kinds it does not know give `None`.
 pub(crate) struct Service {
@@ -42,7 +41,6 @@ const TARGET: &str = "cloudformation";
 #[rustfmt::skip]
 const SERVICES: &[Service] = &[
     ec2::SERVICE,
-    autoscaling::SERVICE,
 ];
 
 pub(crate) struct Lowering<'a> {
@@ -178,7 +176,7 @@ pub(crate) struct Secondary {
     pub depends_on: Vec<String>,
     /// Resource attributes of the main entry beside `Properties` (an auto scaling group's
     /// `UpdatePolicy`).
-    pub attributes: Vec<(&'static str, Json)>,
+    pub attributes: Vec<(String, Json)>,
 }
 
 /// Builds the `Properties` of one resource, reporting problems against it.
@@ -273,6 +271,15 @@ impl Lowering<'_> {
         self
     }
 
+    /// The logical id of what waits for internet gateway `gateway` waits for: the attachment its spelling
+    /// adds beside it, which waits for the gateway.
+    pub(crate) fn attachment(&self, gateway: stackwright_core::ResourceRef) -> Option<String> {
+        let kind = self.stack.resource(gateway)?.kind;
+        let block = stackwright_aws::construct::spelling(kind)?.cloudformation_resource?;
+        let id = &self.ids.resources[gateway.index as usize];
+        Some(format!("{id}{}", block.suffix))
+    }
+
     pub(crate) fn resource(
         &self,
         index: usize,
@@ -301,9 +308,8 @@ impl Lowering<'_> {
                 // What needs an internet gateway needs it attached to its VPC (a NAT gateway or an
                 // Elastic IP in that VPC, a route through it): wait for the attachment, which waits for
                 // the gateway.
-                Some(target) if target.kind == kinds::INTERNET_GATEWAY => {
-                    let gateway = &self.ids.resources[dependency.index as usize];
-                    depends_on.push(format!("{gateway}{ATTACHMENT_SUFFIX}"));
+                Some(target) if stackwright_lowering::ordering::is_internet_gateway(target) => {
+                    depends_on.extend(self.attachment(*dependency));
                 }
                 Some(_) => depends_on.push(self.ids.resources[dependency.index as usize].clone()),
                 // Foreign references are reported by the core's instantiation.
@@ -312,9 +318,13 @@ impl Lowering<'_> {
         }
         self.gateways
             .dependencies(self.stack, resource, &mut |gateway| {
-                let gateway = &self.ids.resources[gateway.index as usize];
-                depends_on.push(format!("{gateway}{ATTACHMENT_SUFFIX}"));
+                depends_on.extend(self.attachment(gateway));
             });
+        // A route through an internet gateway fails until the gateway is attached to the VPC, and
+        // CloudFormation cannot infer that ordering from the properties.
+        if let Some(gateway) = stackwright_lowering::ordering::route_gateway(self.stack, resource) {
+            depends_on.extend(self.attachment(gateway));
+        }
         let mut p = Props {
             lowering: self,
             resource,
@@ -328,7 +338,7 @@ impl Lowering<'_> {
             depends_on,
             attributes: Vec::new(),
         };
-        for problem in stackwright_aws::ec2::zone_problems(resource, &self.env.region) {
+        for problem in stackwright_lowering::zones::problems(resource, &self.env.region) {
             p.problems.push(
                 Diagnostic::new(problem)
                     .for_resource(&resource.id)
@@ -423,7 +433,7 @@ impl Lowering<'_> {
             entry.insert("DependsOn".into(), json!(secondary.depends_on));
         }
         for (name, value) in std::mem::take(&mut secondary.attributes) {
-            entry.insert(name.into(), value);
+            entry.insert(name, value);
         }
         if !p.skips.is_empty() {
             entry.insert("Metadata".into(), checkov_metadata(&p.skips));
@@ -531,17 +541,7 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         return Some(one(beside.map(|block| block.suffix)));
     }
     Some(match kind {
-        kinds::INTERNET_GATEWAY => one(Some(ATTACHMENT_SUFFIX)),
-        kinds::VPC
-        | kinds::SUBNET
-        | kinds::ROUTE
-        | kinds::SECURITY_GROUP
-        | kinds::INSTANCE
-        | kinds::NAT_GATEWAY
-        | kinds::LAUNCH_TEMPLATE
-        | kinds::VOLUME
-        | kinds::AUTO_SCALING_GROUP
-        | kinds::SCALING_POLICY => one(None),
+        kinds::SECURITY_GROUP => one(None),
         _ => return None,
     })
 }

@@ -121,6 +121,44 @@ fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> 
             text.push('}');
             Json::String(text)
         }
+        Entry::TagSpecifications(types) => {
+            let tags: Map<String, Json> = a.merged_tags().into_iter().collect();
+            if tags.is_empty() {
+                return None;
+            }
+            let specifications = types
+                .iter()
+                .map(|t| {
+                    let mut specification = Map::new();
+                    specification.insert("resource_type".into(), a.value(t));
+                    specification.insert("tags".into(), Json::Object(tags.clone()));
+                    Json::Object(specification)
+                })
+                .collect();
+            Json::Array(specifications)
+        }
+        Entry::TagList { key, value, extra } => {
+            let tags = a.merged_tags();
+            if tags.is_empty() {
+                return None;
+            }
+            let mut list = Vec::new();
+            for (name, tag) in tags {
+                let mut object = Map::new();
+                object.insert(key.to_owned(), Json::String(name));
+                object.insert(value.to_owned(), tag);
+                for (field, v) in extra {
+                    object.insert(field.clone(), a.value(v));
+                }
+                list.push(Json::Object(object));
+            }
+            Json::Array(list)
+        }
+        Entry::TerraformCall { function, value } => {
+            let template = a.value(value);
+            let template = template.as_str().unwrap_or_default();
+            Json::String(crate::expr::call(function, template))
+        }
         Entry::PolicyDocument(document) => {
             let skips: Vec<(&str, &str)> = document.skips().collect();
             let data_name = format!("{name}_{}", document.source);

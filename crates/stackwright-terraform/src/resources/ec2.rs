@@ -1,11 +1,10 @@
 //! EC2 networking and compute.
 
 use super::{Attrs, Secondary, Service};
-use crate::expr;
 use crate::names::{rule_name, unique_in};
-use serde_json::{json, Map, Value as Json};
+use serde_json::{Map, Value as Json};
 use stackwright_aws::kinds;
-use stackwright_core::{RemovalPolicy, Value};
+use stackwright_core::Value;
 
 pub(super) const SERVICE: Service = Service {
     block_type,
@@ -15,15 +14,7 @@ pub(super) const SERVICE: Service = Service {
 
 fn block_type(kind: &str) -> Option<(&'static str, bool)> {
     Some(match kind {
-        kinds::VPC => ("aws_vpc", false),
-        kinds::SUBNET => ("aws_subnet", false),
-        kinds::INTERNET_GATEWAY => ("aws_internet_gateway", false),
-        kinds::ROUTE => ("aws_route", false),
         kinds::SECURITY_GROUP => ("aws_security_group", false),
-        kinds::INSTANCE => ("aws_instance", false),
-        kinds::NAT_GATEWAY => ("aws_nat_gateway", false),
-        kinds::LAUNCH_TEMPLATE => ("aws_launch_template", false),
-        kinds::VOLUME => ("aws_ebs_volume", false),
         _ => return None,
     })
 }
@@ -32,14 +23,6 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
     block_type(kind)?;
     Some(match (kind, attr) {
         (_, "id") => "id",
-        (kinds::VPC, "cidr_block") => "cidr_block",
-        (kinds::SUBNET | kinds::INSTANCE, "availability_zone") => "availability_zone",
-        (kinds::INSTANCE, "private_ip") => "private_ip",
-        (kinds::INSTANCE, "public_ip") => "public_ip",
-        (kinds::INSTANCE, "private_dns_name") => "private_dns",
-        (kinds::INSTANCE, "public_dns_name") => "public_dns",
-        (kinds::LAUNCH_TEMPLATE, "latest_version") => "latest_version",
-        (kinds::LAUNCH_TEMPLATE, "default_version") => "default_version",
         _ => return None,
     })
 }
@@ -48,43 +31,6 @@ fn attribute(kind: &str, attr: &str) -> Option<&'static str> {
 fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
     let resource = a.resource;
     match resource.kind {
-        kinds::VPC => {
-            a.copy("cidr_block", "cidr_block");
-            a.copy("enable_dns_support", "enable_dns_support");
-            a.copy("enable_dns_hostnames", "enable_dns_hostnames");
-            a.tags();
-            // EC2 gives every VPC a default security group that lets its members talk to each other and
-            // reach anywhere, and instances launched without a group land in it. Adopting it without
-            // rules removes them, so the VPC is closed unless opened (CloudFormation has no resource
-            // that can do this).
-            let mut default_group = Map::new();
-            default_group.insert(
-                "vpc_id".into(),
-                Json::String(format!("${{aws_vpc.{name}.id}}")),
-            );
-            out.blocks.push((
-                "aws_default_security_group",
-                format!("{name}_default_security_group"),
-                default_group,
-            ));
-        }
-        kinds::SUBNET => {
-            a.copy("vpc_id", "vpc_id");
-            a.copy("cidr_block", "cidr_block");
-            a.copy("availability_zone", "availability_zone");
-            a.copy("map_public_ip_on_launch", "map_public_ip_on_launch");
-            a.tags();
-        }
-        kinds::INTERNET_GATEWAY => {
-            a.copy("vpc_id", "vpc_id");
-            a.tags();
-        }
-        kinds::ROUTE => {
-            a.copy("route_table_id", "route_table_id");
-            a.copy("destination_cidr_block", "destination_cidr_block");
-            a.copy("gateway_id", "gateway_id");
-            a.copy("nat_gateway_id", "nat_gateway_id");
-        }
         kinds::SECURITY_GROUP => {
             a.copy("description", "description");
             if let Some(name) = resource.physical_name() {
@@ -143,123 +89,7 @@ fn lower(name: &str, a: &mut Attrs, out: &mut Secondary) -> bool {
                 }
             }
         }
-        kinds::INSTANCE => {
-            a.copy("image_id", "ami");
-            a.copy("instance_type", "instance_type");
-            a.copy("subnet_id", "subnet_id");
-            a.copy("security_group_ids", "vpc_security_group_ids");
-            a.copy("instance_profile_name", "iam_instance_profile");
-            a.copy("monitoring", "monitoring");
-            a.copy("ebs_optimized", "ebs_optimized");
-            // The provider base64-encodes `user_data` itself.
-            a.copy("user_data", "user_data");
-            if let Some(root) = root_volume(a) {
-                a.insert("root_block_device", Json::Object(root));
-            }
-            metadata_options(a);
-            a.tags();
-        }
-        kinds::LAUNCH_TEMPLATE => {
-            a.copy("image_id", "image_id");
-            a.copy("instance_type", "instance_type");
-            a.copy("security_group_ids", "vpc_security_group_ids");
-            if let Some(user_data) = resource.get("user_data") {
-                // Unlike an instance's, a template's `user_data` must be base64 already.
-                let template = a.value(user_data);
-                let template = template.as_str().unwrap_or_default();
-                a.insert(
-                    "user_data",
-                    Json::String(expr::call("base64encode", template)),
-                );
-            }
-            if let Some(Value::Map(profile)) = resource.get("instance_profile") {
-                let profile: Map<String, Json> = profile
-                    .iter()
-                    .map(|(k, v)| (k.clone(), a.value(v)))
-                    .collect();
-                a.insert("iam_instance_profile", Json::Object(profile));
-            }
-            if let Some(mut ebs) = root_volume(a) {
-                // Strings in this block's schema.
-                for (_, value) in ebs.iter_mut() {
-                    if let Json::Bool(flag) = value {
-                        *value = Json::String(flag.to_string());
-                    }
-                }
-                let device = resource
-                    .get("root_volume")
-                    .and_then(|root| root.get("device_name"))
-                    .map(|v| a.value(v))
-                    .unwrap_or(Json::Null);
-                a.insert(
-                    "block_device_mappings",
-                    json!([{ "device_name": device, "ebs": ebs }]),
-                );
-            }
-            metadata_options(a);
-            // `default_tags` reaches the template but not what it launches: instances and their volumes
-            // get the merged tags (an auto scaling group's tags do not reach volumes either).
-            let tags: Map<String, Json> = a.merged_tags().into_iter().collect();
-            if !tags.is_empty() {
-                let specifications: Vec<Json> = ["instance", "volume"]
-                    .iter()
-                    .map(|t| json!({ "resource_type": t, "tags": tags }))
-                    .collect();
-                a.insert("tag_specifications", Json::Array(specifications));
-            }
-            a.tags();
-        }
-        kinds::VOLUME => {
-            a.copy("availability_zone", "availability_zone");
-            a.copy("size_gib", "size");
-            a.copy("volume_type", "type");
-            a.copy("iops", "iops");
-            a.copy("throughput_mibps", "throughput");
-            a.copy("encrypted", "encrypted");
-            a.copy("kms_key_id", "kms_key_id");
-            if resource.removal_policy == RemovalPolicy::Snapshot {
-                // Terraform's closest to CloudFormation's `Snapshot`: deleting the volume (once
-                // `prevent_destroy` is lifted) snapshots it first.
-                a.insert("final_snapshot", Json::Bool(true));
-            }
-            a.tags();
-        }
-        kinds::NAT_GATEWAY => {
-            a.copy("subnet_id", "subnet_id");
-            a.copy("connectivity_type", "connectivity_type");
-            a.copy("allocation_id", "allocation_id");
-            a.tags();
-        }
         _ => return false,
     }
     true
-}
-
-/// The EBS settings of a machine's root volume, as `aws_instance.root_block_device` and
-/// `aws_launch_template`'s `ebs` block both name them.
-fn root_volume(a: &mut Attrs) -> Option<Map<String, Json>> {
-    let Some(Value::Map(root)) = a.resource.get("root_volume") else {
-        return None;
-    };
-    let mut block = Map::new();
-    for (from, to) in [
-        ("volume_type", "volume_type"),
-        ("size_gib", "volume_size"),
-        ("encrypted", "encrypted"),
-    ] {
-        if let Some((_, v)) = root.iter().find(|(k, _)| k == from) {
-            block.insert(to.into(), a.value(v));
-        }
-    }
-    Some(block)
-}
-
-/// `metadata_options` requiring IMDSv2 session tokens, unless the builder opted out.
-fn metadata_options(a: &mut Attrs) {
-    if a.resource.get("require_imdsv2").and_then(Value::as_bool) == Some(true) {
-        a.insert(
-            "metadata_options",
-            json!({ "http_endpoint": "enabled", "http_tokens": "required" }),
-        );
-    }
 }

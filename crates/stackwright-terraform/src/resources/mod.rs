@@ -1,7 +1,6 @@
 //! Per-kind lowering of neutral resources to Terraform resources and data sources: shared machinery
 //! here, one module per AWS service.
 
-mod autoscaling;
 mod construct;
 mod ec2;
 mod lookups;
@@ -21,12 +20,12 @@ use crate::expr::{self, PseudoValue, Resolve};
 use crate::names::{self, Names};
 use serde_json::{Map, Value as Json};
 use stackwright_aws::kinds;
-use stackwright_aws::ordering::GatewayOrdering;
 use stackwright_core::ids::Namespace;
 use stackwright_core::{
     regions, AttrRef, Diagnostic, EnvSpec, Links, ParamRef, Pseudo, RemovalPolicy, Resource, Stack,
     Value,
 };
+use stackwright_lowering::ordering::GatewayOrdering;
 
 pub(crate) struct Lowering<'a> {
     pub app: &'a str,
@@ -136,7 +135,6 @@ const SERVICES: &[Service] = &[
     ssm::SERVICE,
     zones::SERVICE,
     lookups::SERVICE,
-    autoscaling::SERVICE,
 ];
 
 /// The Terraform type of a resource's main block, and whether it is a data source.
@@ -538,7 +536,7 @@ impl Lowering<'_> {
             // Findings the user accepted lead; the lowering adds those its own defaults cause.
             skips: stackwright_lowering::checkov_findings(resource),
         };
-        for problem in stackwright_aws::ec2::zone_problems(resource, &self.env.region) {
+        for problem in stackwright_lowering::zones::problems(resource, &self.env.region) {
             a.problems.push(
                 Diagnostic::new(problem)
                     .for_resource(&resource.id)

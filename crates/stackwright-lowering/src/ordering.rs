@@ -8,8 +8,12 @@
 //! `Gateway.NotAttached`), as public reports against CloudFormation templates and the Terraform AWS
 //! provider's own tests show. CloudFormation waits for the gateway's `VPCGatewayAttachment`, Terraform for
 //! the `aws_internet_gateway` (which attaches itself).
+//!
+//! A node's part in this is what its builder recorded (`stackwright_aws::construct::set_network`); the
+//! kinds not yet constructs are read by kind.
 
-use crate::kinds;
+use stackwright_aws::construct::{self, Network, Reach};
+use stackwright_aws::kinds;
 use stackwright_core::{Expr, Resource, ResourceRef, Stack, Value};
 
 /// The internet gateways of one stack and their VPCs, found once per stack.
@@ -24,13 +28,15 @@ impl GatewayOrdering {
             .resources()
             .iter()
             .enumerate()
-            .filter(|(_, r)| r.kind == kinds::INTERNET_GATEWAY)
-            .map(|(index, r)| {
-                let at = ResourceRef {
-                    scope: stack.scope(),
-                    index: index as u32,
-                };
-                (at, referenced(r.get("vpc_id")))
+            .filter_map(|(index, r)| match part(r)? {
+                Network::InternetGateway { vpc } => {
+                    let at = ResourceRef {
+                        scope: stack.scope(),
+                        index: index as u32,
+                    };
+                    Some((at, referenced(&vpc)))
+                }
+                _ => None,
             })
             .collect();
         GatewayOrdering { gateways }
@@ -47,19 +53,8 @@ impl GatewayOrdering {
         if self.gateways.is_empty() {
             return;
         }
-        let literal = |name: &str| resource.get(name).and_then(Value::as_expr)?.as_literal();
-        let scope = match resource.kind {
-            // An Elastic IP names no VPC: it waits for every gateway of the stack.
-            kinds::ELASTIC_IP => Scope::Any,
-            kinds::RDS_DB_INSTANCE
-                if resource.get("publicly_accessible").and_then(Value::as_bool) == Some(true) =>
-            {
-                Scope::Any
-            }
-            kinds::NAT_GATEWAY if literal("connectivity_type") == Some("public") => Scope::Subnets,
-            kinds::LOAD_BALANCER if literal("scheme") == Some("internet-facing") => Scope::Subnets,
-            kinds::INSTANCE | kinds::AUTO_SCALING_GROUP => Scope::PublicSubnets,
-            _ => return,
+        let Some(Network::PublicAddress(reach)) = part(resource) else {
+            return;
         };
         let mut wanted = |vpc: Option<ResourceRef>| {
             for (gateway, gateway_vpc) in &self.gateways {
@@ -69,27 +64,22 @@ impl GatewayOrdering {
                 }
             }
         };
-        if let Scope::Any = scope {
+        if let Reach::Any = reach {
             return wanted(None);
         }
         // The VPCs of the subnets the resource is placed in, each once.
         let mut vpcs: Vec<ResourceRef> = Vec::new();
         resource.for_each_expr(&mut |e| {
             e.for_each_attr(&mut |a| {
-                let Some(subnet) = stack.resource(a.resource) else {
+                let Some(Network::Subnet { vpc, public }) =
+                    stack.resource(a.resource).and_then(part)
+                else {
                     return;
                 };
-                if subnet.kind != kinds::SUBNET {
+                if matches!(reach, Reach::PublicSubnets) && !public {
                     return;
                 }
-                let public = subnet
-                    .get("map_public_ip_on_launch")
-                    .and_then(Value::as_bool)
-                    == Some(true);
-                if matches!(scope, Scope::PublicSubnets) && !public {
-                    return;
-                }
-                if let Some(vpc) = referenced(subnet.get("vpc_id")) {
+                if let Some(vpc) = referenced(&vpc) {
                     if !vpcs.contains(&vpc) {
                         vpcs.push(vpc);
                     }
@@ -102,10 +92,40 @@ impl GatewayOrdering {
     }
 }
 
-enum Scope {
-    Any,
-    Subnets,
-    PublicSubnets,
+/// Whether `resource` is an internet gateway: what waits for it waits for its attachment in
+/// CloudFormation.
+pub fn is_internet_gateway(resource: &Resource) -> bool {
+    matches!(part(resource), Some(Network::InternetGateway { .. }))
+}
+
+/// The internet gateway of `stack` that `resource`, a route, goes through, if any: the route waits for
+/// its attachment in CloudFormation.
+pub fn route_gateway(stack: &Stack, resource: &Resource) -> Option<ResourceRef> {
+    let Some(Network::Route { gateway }) = part(resource) else {
+        return None;
+    };
+    let gateway = referenced(&gateway)?;
+    stack
+        .resource(gateway)
+        .is_some_and(is_internet_gateway)
+        .then_some(gateway)
+}
+
+/// The node's part in the network: what its builder recorded, or what the kinds not yet constructs say.
+fn part(resource: &Resource) -> Option<Network> {
+    construct::network(resource).or_else(|| {
+        let literal = |name: &str| resource.get(name).and_then(Value::as_expr)?.as_literal();
+        let reach = match resource.kind {
+            kinds::RDS_DB_INSTANCE
+                if resource.get("publicly_accessible").and_then(Value::as_bool) == Some(true) =>
+            {
+                Reach::Any
+            }
+            kinds::LOAD_BALANCER if literal("scheme") == Some("internet-facing") => Reach::Subnets,
+            _ => return None,
+        };
+        Some(Network::PublicAddress(reach))
+    })
 }
 
 /// Whether `resource` already `depends_on` the gateway, or a route through it (which waits for the
@@ -113,15 +133,15 @@ enum Scope {
 fn already_waits(stack: &Stack, resource: &Resource, gateway: ResourceRef) -> bool {
     resource.depends_on.iter().any(|d| {
         *d == gateway
-            || stack.resource(*d).is_some_and(|r| {
-                r.kind == kinds::ROUTE && referenced(r.get("gateway_id")) == Some(gateway)
+            || stack.resource(*d).and_then(part).is_some_and(|p| {
+                matches!(p, Network::Route { gateway: through } if referenced(&through) == Some(gateway))
             })
     })
 }
 
-/// The resource a property references (`vpc.id()`), when it is a lone reference.
-fn referenced(value: Option<&Value>) -> Option<ResourceRef> {
-    match value?.as_expr()? {
+/// The resource an expression references (`vpc.id()`), when it is a lone reference.
+fn referenced(value: &Expr) -> Option<ResourceRef> {
+    match value {
         Expr::Attr(attr) => Some(attr.resource),
         _ => None,
     }
