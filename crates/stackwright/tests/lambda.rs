@@ -748,7 +748,7 @@ fn a_code_change_publishes_a_new_version_in_both_targets_and_plan_shows_it() {
 
 #[test]
 fn bad_version_and_alias_input_is_a_located_error() {
-    let at = line_below(4);
+    let at = line_below(6);
     let app = one_stack(|s| {
         let plain = Function::new("Plain", zip(), Runtime::Python312, "index.handler").add_to(s);
         let f = Function::new("Api", zip(), Runtime::Python312, "index.handler")
@@ -762,8 +762,9 @@ fn bad_version_and_alias_input_is_a_located_error() {
             .shift(&f.current_version(), 0.0)
             .shift(&Version::number(2), 0.2)
             .add_to(s);
-        Alias::new("Plain", &plain).add_to(s);
-        Alias::new("123", &f).version(Version::number(0)).add_to(s);
+        Alias::new("PlainLive", &plain).add_to(s);
+        Alias::new("Old", &f).version(Version::number(0)).add_to(s);
+        Alias::new("L".repeat(129), &f).add_to(s);
         Alias::new("Mixed", &f)
             .shift(&plain.current_version(), 0.5)
             .add_to(s);
@@ -778,10 +779,15 @@ fn bad_version_and_alias_input_is_a_located_error() {
              version at most",
             "alias of `Plain`: `Plain`'s current version: `Plain` publishes no versions, expected \
              `.publish_versions()` on the function",
-            "alias name `123`: expected 1 to 128 letters, digits, `-` and `_`, not only digits",
+            "expected 1 to 128 letters, digits, `-` and `_`",
             "alias of `Api`: version 0: expected a published version's number, 1 or more",
             "alias of `Api` points at `Plain`'s current version: expected a version of `Api`",
         ],
     );
     assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+    // One mistake, one error: nothing follows on from the versions an alias refused.
+    assert!(
+        errors.contains("8 problems found"),
+        "follow-on errors in:\n{errors}"
+    );
 }

@@ -115,10 +115,12 @@ pub(crate) fn declare_current(
 /// The current version of `function`, which publishes none: an alias naming it reports that.
 pub(crate) fn unpublished(function: &FunctionHandle) -> Version {
     let id = function.declared_id();
+    // Never written (the alias reports the problem): a valid number, so that no follow-on error cascades.
+    let placeholder = Expr::from("1");
     Version {
         function: id.to_owned(),
-        cloudformation: Expr::no_value(),
-        terraform: Expr::no_value(),
+        cloudformation: placeholder.clone(),
+        terraform: placeholder,
         describe: format!("`{id}`'s current version"),
         problem: Some(format!(
             "`{id}`'s current version: `{id}` publishes no versions, expected \
@@ -237,6 +239,7 @@ pub struct Alias {
     version: Version,
     shift: Option<(Version, f64)>,
     description: Option<String>,
+    name_valid: bool,
 }
 
 impl Alias {
@@ -246,15 +249,16 @@ impl Alias {
     pub fn new(id: impl Into<String>, function: &FunctionHandle) -> Self {
         let id = id.into();
         let mut resource = Resource::new(id.clone(), ALIAS_KIND);
+        // The id's own rules (a letter first) already keep it from being only digits, which Lambda
+        // reserves for versions.
         let valid = !id.is_empty()
             && id.len() <= 128
-            && !id.chars().all(|c| c.is_ascii_digit())
             && id
                 .chars()
                 .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
         if !valid {
             resource.problems.push(format!(
-                "alias name `{id}`: expected 1 to 128 letters, digits, `-` and `_`, not only digits"
+                "alias name `{id}`: expected 1 to 128 letters, digits, `-` and `_`"
             ));
         }
         Alias {
@@ -263,6 +267,7 @@ impl Alias {
             function: function.clone(),
             shift: None,
             description: None,
+            name_valid: valid,
         }
     }
 
@@ -332,8 +337,7 @@ impl Declare for Alias {
                     "alias of `{own}` points at {}: expected a version of `{own}`",
                     v.describe
                 ));
-            }
-            if let Some(problem) = &v.problem {
+            } else if let Some(problem) = &v.problem {
                 self.resource.problems.push(format!("alias of `{own}`: {problem}"));
             }
         }
@@ -345,7 +349,12 @@ impl Declare for Alias {
                 ));
             }
         }
-        let name = self.resource.id.clone();
+        let name = if self.name_valid {
+            self.resource.id.clone()
+        } else {
+            // Never written (the alias reported its name): a valid one, so that no follow-on error cascades.
+            "Invalid".to_owned()
+        };
         let mut cfn = Form::new();
         let mut tf = Form::new();
         cfn.set("FunctionName", function.name())
