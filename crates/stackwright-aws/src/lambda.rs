@@ -1,7 +1,8 @@
 //! Lambda functions with secure defaults: a role made for each function that may write only to the
 //! function's own log group, a log group with a retention, X-Ray tracing, a dead-letter queue for failed
 //! asynchronous invocations, and environment variables that carry references to secrets, never their
-//! values.
+//! values. A function may publish versions ([`Function::publish_versions`]) for aliases ([`Alias`]) that
+//! shift a share of invocations to a new version.
 //!
 //! ```no_run
 //! # use stackwright_core::Stack;

@@ -791,3 +791,25 @@ fn bad_version_and_alias_input_is_a_located_error() {
         "follow-on errors in:\n{errors}"
     );
 }
+
+#[test]
+fn a_change_of_a_code_asset_publishes_a_new_version() {
+    use stackwright::assets::{Asset, StackAssets};
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("api");
+    std::fs::create_dir(&dir).unwrap();
+    let app = |dir: std::path::PathBuf| {
+        one_stack(move |s| {
+            let code = s.asset(Asset::directory(dir.clone()));
+            let f = Function::new("Api", &code, Runtime::Python312, "index.handler")
+                .publish_versions()
+                .add_to(s);
+            Alias::new("Live", &f).add_to(s);
+        })
+    };
+    std::fs::write(dir.join("index.py"), "def handler(e, c): return 1\n").unwrap();
+    let first = version_id(&artifacts(&app(dir.clone())));
+    assert_eq!(version_id(&artifacts(&app(dir.clone()))), first);
+    std::fs::write(dir.join("index.py"), "def handler(e, c): return 2\n").unwrap();
+    assert_ne!(version_id(&artifacts(&app(dir.clone()))), first);
+}
