@@ -381,6 +381,7 @@ pub fn terraform_expression(parts: Vec<Hcl>) -> Value {
                 ("attribute", Value::from(attribute)),
             ]),
             Hcl::Value(expr) => object(&[("value", Value::Str(expr))]),
+            Hcl::Number(text) => object(&[("number", Value::from(text))]),
         })
         .collect();
     Value::Map(vec![(EXPRESSION.to_owned(), Value::List(parts))])
@@ -404,6 +405,8 @@ pub enum Hcl {
     /// A neutral value as an HCL expression: a reference bare (`aws_lambda_function.api.version`), a
     /// literal quoted; for what JSON cannot spell with a plain value (a map key that is a reference).
     Value(Expr),
+    /// A decimal number written as is (`0.1`); the caller checks that it is one.
+    Number(String),
 }
 
 /// Stores both targets' forms on the construct's node, in place of the builder's own properties (which
@@ -724,6 +727,8 @@ pub enum ExpressionPart<'a> {
     },
     /// A neutral value, as an HCL expression.
     Value(&'a Expr),
+    /// A decimal number, written as is.
+    Number(&'a str),
 }
 
 /// What a stored part of an [`Entry::Expression`] is.
@@ -732,6 +737,9 @@ pub fn expression_part(part: &Value) -> ExpressionPart<'_> {
         return ExpressionPart::Value(expr);
     }
     let text = |key: &str| part.get(key).map(literal);
+    if let Some(number) = text("number") {
+        return ExpressionPart::Number(number);
+    }
     match (text("raw"), text("text"), text("block")) {
         (Some(raw), _, _) => ExpressionPart::Raw(raw),
         (_, Some(text), _) => ExpressionPart::Text(text),

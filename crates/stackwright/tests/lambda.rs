@@ -679,7 +679,7 @@ fn an_alias_shifts_a_weight_to_the_current_version_in_both_targets() {
     assert_eq!(
         alias["routing_config"],
         json!({"additional_version_weights":
-            "${{ (aws_lambda_function.api.version) = \"0.1\" }}"})
+            "${{ (aws_lambda_function.api.version) = 0.1 }}"})
     );
     // A weight change changes the alias only: the version is the same.
     let shifted = artifacts(&canary(0.5));
@@ -692,7 +692,7 @@ fn an_alias_shifts_a_weight_to_the_current_version_in_both_targets() {
     assert_eq!(
         shifted[TF]["resource"]["aws_lambda_alias"]["live"]["routing_config"]
             ["additional_version_weights"],
-        "${{ (aws_lambda_function.api.version) = \"0.5\" }}"
+        "${{ (aws_lambda_function.api.version) = 0.5 }}"
     );
     assert_eq!(
         shifted[TF]["resource"]["aws_lambda_function"],

@@ -387,7 +387,7 @@ impl Declare for Alias {
                         Hcl::Raw("{ ("),
                         Hcl::Value(shifted.terraform),
                         Hcl::Raw(") = "),
-                        Hcl::Text(weight),
+                        Hcl::Number(weight),
                         Hcl::Raw(" }"),
                     ]),
                 )]),
@@ -398,7 +398,12 @@ impl Declare for Alias {
     }
 }
 
-/// A weight as the shortest decimal that reads back the same (`0.1`, not `0.1000000000000000055`).
+/// A weight as the shortest decimal that reads back the same (`0.1`, not `0.1000000000000000055`); `0`
+/// for one outside (0, 1), which the alias reported, so that the number stays one.
 fn format_weight(weight: f64) -> String {
-    format!("{weight}")
+    if weight > 0.0 && weight < 1.0 {
+        format!("{weight}")
+    } else {
+        "0".to_owned()
+    }
 }

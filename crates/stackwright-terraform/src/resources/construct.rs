@@ -98,6 +98,7 @@ fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> 
                     ExpressionPart::Text(literal) => {
                         text.push_str(&crate::expr::hcl_string(literal))
                     }
+                    ExpressionPart::Number(number) => text.push_str(number),
                     ExpressionPart::Value(expr) => {
                         // A whole interpolation is spliced bare; anything else stays a quoted template.
                         let lowered = a.value(&Value::Str(expr.clone()));
