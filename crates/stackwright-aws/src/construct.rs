@@ -57,7 +57,9 @@ pub struct Spelling {
     pub kind: &'static str,
     /// The CloudFormation resource type.
     pub cloudformation: &'static str,
-    /// The Terraform resource type (hashicorp/aws).
+    /// The Terraform resource type (hashicorp/aws); empty for a kind Terraform has no resource for (a
+    /// function's version, published with the function), which lowers to nothing there and which its
+    /// readers spell in their own Terraform forms.
     pub terraform: &'static str,
     /// Whether the Terraform resource takes the resource's own tags (`tags`; the environment's reach it
     /// through the provider's `default_tags`).
@@ -406,6 +408,8 @@ pub fn terraform_expression(parts: Vec<Hcl>) -> Value {
                 ("block", Value::from(suffix)),
                 ("attribute", Value::from(attribute)),
             ]),
+            Hcl::Value(expr) => object(&[("value", Value::Str(expr))]),
+            Hcl::Number(text) => object(&[("number", Value::from(text))]),
         })
         .collect();
     Value::Map(vec![(EXPRESSION.to_owned(), Value::List(parts))])
@@ -454,6 +458,11 @@ pub enum Hcl {
         /// The attribute read; empty for the block's address itself (a `for` over its instances).
         attribute: &'static str,
     },
+    /// A neutral value as an HCL expression: a reference bare (`aws_lambda_function.api.version`), a
+    /// literal quoted; for what JSON cannot spell with a plain value (a map key that is a reference).
+    Value(Expr),
+    /// A decimal number written as is (`0.1`); the caller checks that it is one.
+    Number(String),
 }
 
 /// Stores both targets' forms on the construct's node, in place of the builder's own properties (which
@@ -809,11 +818,21 @@ pub enum ExpressionPart<'a> {
         /// The attribute read.
         attribute: &'a str,
     },
+    /// A neutral value, as an HCL expression.
+    Value(&'a Expr),
+    /// A decimal number, written as is.
+    Number(&'a str),
 }
 
 /// What a stored part of an [`Entry::Expression`] is.
 pub fn expression_part(part: &Value) -> ExpressionPart<'_> {
+    if let Some(expr) = part.get("value").and_then(Value::as_expr) {
+        return ExpressionPart::Value(expr);
+    }
     let text = |key: &str| part.get(key).map(literal);
+    if let Some(number) = text("number") {
+        return ExpressionPart::Number(number);
+    }
     match (text("raw"), text("text"), text("block")) {
         (Some(raw), _, _) => ExpressionPart::Raw(raw),
         (_, Some(text), _) => ExpressionPart::Text(text),

@@ -1,7 +1,8 @@
 //! Lambda functions with secure defaults: a role made for each function that may write only to the
 //! function's own log group, a log group with a retention, X-Ray tracing, a dead-letter queue for failed
 //! asynchronous invocations, and environment variables that carry references to secrets, never their
-//! values.
+//! values. A function may publish versions ([`Function::publish_versions`]) for aliases ([`Alias`]) that
+//! shift a share of invocations to a new version.
 //!
 //! ```no_run
 //! # use stackwright_core::Stack;
@@ -31,6 +32,9 @@ use stackwright_core::{Declare, Expr, HasResourceRef, Resource, ResourceRef, Sta
 
 mod events;
 mod url;
+mod versions;
+pub(crate) use versions::{ALIAS, VERSION};
+pub use versions::{Alias, AliasHandle, Version, ALIAS_KIND, VERSION_KIND};
 pub(crate) use events::{add_invoke_permission, EVENT_SOURCE_MAPPING, PERMISSION};
 pub(crate) use url::URL;
 pub use url::{FunctionUrl, FunctionUrlHandle, URL_KIND};
@@ -51,6 +55,9 @@ pub(crate) static FUNCTION: Spelling = Spelling {
     attributes: &[
         Attribute::new("arn", Read::GetAtt("Arn"), "arn"),
         Attribute::new("name", Read::Ref, "function_name"),
+        // The latest published version: read in Terraform forms only (CloudFormation reads its
+        // `AWS::Lambda::Version`), through `Version`.
+        Attribute::new("version", Read::GetAtt("Version"), "version"),
     ],
     cloudformation_resource: None,
     terraform_data: &[],
@@ -213,6 +220,7 @@ pub struct Function {
     vpc: Option<(Vec<Expr>, Vec<Expr>)>,
     tracing: bool,
     log_group: LogGroup,
+    publish: bool,
 }
 
 impl Function {
@@ -279,6 +287,7 @@ impl Function {
             vpc: None,
             tracing: true,
             log_group,
+            publish: false,
         }
     }
 
@@ -440,6 +449,15 @@ impl Function {
         self
     }
 
+    /// Publishes a version whenever the function's code or configuration changes, for aliases
+    /// ([`Alias`]) to point at: [`FunctionHandle::current_version`]. CloudFormation gets an
+    /// `AWS::Lambda::Version` `<id>-Version<hash>` whose id carries a hash of the function's properties
+    /// and code (a change makes a new one, and the old one is retained); Terraform sets `publish`.
+    pub fn publish_versions(mut self) -> Self {
+        self.publish = true;
+        self
+    }
+
     /// Adjusts the function's log group (retention, encryption key, removal policy).
     pub fn log_group(mut self, adjust: impl FnOnce(LogGroup) -> LogGroup) -> Self {
         self.log_group = adjust(self.log_group);
@@ -467,6 +485,7 @@ impl Function {
             vpc,
             tracing,
             log_group,
+            publish,
         } = self;
         let mut resource = resource;
         if environment_key.is_some() && variables.is_empty() {
@@ -580,15 +599,22 @@ impl Function {
             // Lambda checks the role's permissions (dead-letter target, network interfaces) when it
             // makes the function.
             policies,
+            publish,
         };
         let handle = stack.add(node);
-        FunctionHandle {
+        let mut function = FunctionHandle {
             handle: handle.handle,
             id,
             role,
             log_group,
             timeout_seconds,
+            current_version: None,
+        };
+        if publish {
+            let current = versions::declare_current(stack, &function, handle.handle.0);
+            function.current_version = Some(current);
         }
+        function
     }
 }
 common_setters!(Function, taggable);
@@ -613,6 +639,7 @@ struct Node {
     role_arn: Expr,
     log_group_name: Expr,
     policies: Vec<ResourceRef>,
+    publish: bool,
 }
 
 /// What [`Node`] declares: the function's attributes.
@@ -628,7 +655,8 @@ attr_handle!(
         arn: "arn",
         /// The function's name.
         name: "name",
-    } id: String, role: RoleHandle, log_group: LogGroupHandle, timeout_seconds: i64
+    } id: String, role: RoleHandle, log_group: LogGroupHandle, timeout_seconds: i64,
+    current_version: Option<Version>
 );
 
 impl FunctionHandle {
@@ -650,6 +678,20 @@ impl FunctionHandle {
     /// How long an invocation may run, in seconds.
     pub fn timeout_seconds(&self) -> i64 {
         self.timeout_seconds
+    }
+
+    /// The version the function's code and configuration publish, for an [`Alias`]; an alias naming it
+    /// reports an error unless the function [`publish_versions`](Function::publish_versions).
+    pub fn current_version(&self) -> Version {
+        match &self.current_version {
+            Some(version) => version.clone(),
+            None => versions::unpublished(self),
+        }
+    }
+
+    /// The latest published version as Terraform reads it (`aws_lambda_function.<name>.version`).
+    pub(crate) fn version_attribute(&self) -> Expr {
+        self.handle.attr("version")
     }
 }
 
@@ -712,6 +754,7 @@ impl Declare for Node {
             role_arn,
             log_group_name,
             policies,
+            publish,
         } = self;
         resource.depends_on.extend(policies);
         let mut cfn = Form::new();
@@ -821,6 +864,9 @@ impl Declare for Node {
         if let Some(key) = environment_key {
             cfn.set("KmsKeyArn", key.clone());
             tf.set("kms_key_arn", key);
+        }
+        if publish {
+            tf.set("publish", true);
         }
         tf.checkov_skip("CKV_AWS_272", UNSIGNED);
         construct::finish(&mut resource, cfn, tf);

@@ -292,6 +292,17 @@ fn guard_data(
         }
     }
     let Some(what) = stateful::loses(target, &change.type_name).filter(|_| deletes) else {
+        // A kind with no data to lose may still be kept on purpose (a function's published version,
+        // which an alias may still route to): say so rather than show a plain destroy.
+        let retained = (target, change.action) == (Target::CloudFormation, Action::Destroy)
+            && before.is_some_and(|e| {
+                e.body.get("DeletionPolicy").and_then(Json::as_str) == Some("Retain")
+            });
+        if retained {
+            change.notes.push(
+                "retained: DeletionPolicy Retain leaves it in place, no longer managed by the stack".to_owned(),
+            );
+        }
         return;
     };
     let renamed = change.moved_from.is_some() && change.action == Action::Replace;

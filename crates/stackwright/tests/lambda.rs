@@ -3,7 +3,9 @@
 
 use crate::support::{artifacts, fails, line_below, one_stack, CFN, TF};
 use serde_json::json;
-use stackwright::aws::lambda::{Architecture, Code, Function, Runtime};
+use stackwright::aws::lambda::{
+    Alias, Architecture, Code, Function, FunctionHandle, Runtime, Version,
+};
 use stackwright::aws::{ec2, secretsmanager, sqs, ssm};
 
 fn zip() -> Code {
@@ -578,4 +580,236 @@ fn a_function_url_takes_iam_authentication() {
         docs[TF]["output"]["url"]["value"],
         "${aws_lambda_function_url.api_url.function_url}"
     );
+}
+
+/// A versioned function whose code is `key`, with alias `Live` built by `alias`.
+fn versioned(
+    key: &'static str,
+    alias: impl Fn(Alias, &FunctionHandle) -> Alias + Send + Sync + 'static,
+) -> stackwright::App<()> {
+    one_stack(move |s| {
+        let f = Function::new(
+            "Api",
+            Code::s3("code-bucket", key),
+            Runtime::Python312,
+            "index.handler",
+        )
+        .publish_versions()
+        .add_to(s);
+        let live = alias(Alias::new("Live", &f), &f).add_to(s);
+        s.output("LiveArn", live.arn());
+    })
+}
+
+/// The CloudFormation id of the function's version (the one `AWS::Lambda::Version`).
+fn version_id(docs: &std::collections::BTreeMap<String, serde_json::Value>) -> String {
+    let versions: Vec<&String> = docs[CFN]["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == "AWS::Lambda::Version")
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(versions.len(), 1, "{versions:?}");
+    versions[0].clone()
+}
+
+#[test]
+fn a_versioned_function_publishes_its_current_version_which_an_alias_points_at() {
+    let docs = artifacts(&versioned("0123.zip", |a, _| a));
+    let id = version_id(&docs);
+    assert!(
+        id.starts_with("ApiVersion") && id.len() == "ApiVersion".len() + 16,
+        "{id}"
+    );
+    let resources = &docs[CFN]["Resources"];
+    assert_eq!(
+        resources[&id],
+        json!({"Type": "AWS::Lambda::Version", "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain", "Properties": {"FunctionName": {"Ref": "Api"}}})
+    );
+    assert_eq!(
+        resources["Live"],
+        json!({"Type": "AWS::Lambda::Alias", "Properties": {
+            "FunctionName": {"Ref": "Api"},
+            "FunctionVersion": {"Fn::GetAtt": [id, "Version"]},
+            "Name": "Live"}})
+    );
+    assert_eq!(
+        docs[CFN]["Outputs"]["LiveArn"]["Value"],
+        json!({"Ref": "Live"})
+    );
+    // Terraform publishes with the function and has no version resource.
+    let tf = &docs[TF]["resource"];
+    assert_eq!(tf["aws_lambda_function"]["api"]["publish"], true);
+    assert_eq!(
+        tf["aws_lambda_alias"]["live"],
+        json!({"function_name": "${aws_lambda_function.api.function_name}",
+            "function_version": "${aws_lambda_function.api.version}", "name": "Live"})
+    );
+    let types: Vec<&String> = tf.as_object().unwrap().keys().collect();
+    assert!(!types.iter().any(|t| t.contains("version")), "{types:?}");
+    // Without `.publish_versions()` nothing changes.
+    let plain = artifacts(&one_stack(|s| {
+        Function::new("Api", zip(), Runtime::Python312, "index.handler").add_to(s);
+    }));
+    assert!(plain[TF]["resource"]["aws_lambda_function"]["api"]
+        .get("publish")
+        .is_none());
+}
+
+#[test]
+fn an_alias_shifts_a_weight_to_the_current_version_in_both_targets() {
+    let canary = |weight: f64| {
+        versioned("0123.zip", move |a, f| {
+            a.version(Version::number(7))
+                .shift(&f.current_version(), weight)
+        })
+    };
+    let docs = artifacts(&canary(0.1));
+    let id = version_id(&docs);
+    assert_eq!(
+        docs[CFN]["Resources"]["Live"]["Properties"],
+        json!({"FunctionName": {"Ref": "Api"}, "FunctionVersion": "7", "Name": "Live",
+            "RoutingConfig": {"AdditionalVersionWeights": [
+                {"FunctionVersion": {"Fn::GetAtt": [id, "Version"]}, "FunctionWeight": 0.1}]}})
+    );
+    let alias = &docs[TF]["resource"]["aws_lambda_alias"]["live"];
+    assert_eq!(alias["function_version"], "7");
+    assert_eq!(
+        alias["routing_config"],
+        json!({"additional_version_weights":
+            "${{ (aws_lambda_function.api.version) = 0.1 }}"})
+    );
+    // A weight change changes the alias only: the version is the same.
+    let shifted = artifacts(&canary(0.5));
+    assert_eq!(version_id(&shifted), id);
+    assert_eq!(
+        shifted[CFN]["Resources"]["Live"]["Properties"]["RoutingConfig"]
+            ["AdditionalVersionWeights"][0]["FunctionWeight"],
+        0.5
+    );
+    assert_eq!(
+        shifted[TF]["resource"]["aws_lambda_alias"]["live"]["routing_config"]
+            ["additional_version_weights"],
+        "${{ (aws_lambda_function.api.version) = 0.5 }}"
+    );
+    assert_eq!(
+        shifted[TF]["resource"]["aws_lambda_function"],
+        docs[TF]["resource"]["aws_lambda_function"]
+    );
+}
+
+#[test]
+fn a_code_change_publishes_a_new_version_in_both_targets_and_plan_shows_it() {
+    let before = versioned("0123.zip", |a, _| a);
+    let after = versioned("4567.zip", |a, _| a);
+    let (old, new) = (
+        version_id(&artifacts(&before)),
+        version_id(&artifacts(&after)),
+    );
+    assert_ne!(old, new);
+    // The same code and configuration give the same id, synthesis after synthesis.
+    assert_eq!(
+        version_id(&artifacts(&versioned("0123.zip", |a, _| a))),
+        old
+    );
+    // A configuration change is a new version too.
+    let tuned = one_stack(|s| {
+        let f = Function::new("Api", zip(), Runtime::Python312, "index.handler")
+            .memory_mb(256)
+            .publish_versions()
+            .add_to(s);
+        Alias::new("Live", &f).add_to(s);
+    });
+    assert_ne!(version_id(&artifacts(&tuned)), old);
+
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    assert_eq!(crate::support::run(&before, &["--out", out_arg]).0, 0);
+    let (code, stdout, stderr) = crate::support::run(&after, &["plan", "--against", out_arg]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    // CloudFormation: a new version is created, the old one retained, the alias moves to the new one.
+    // Terraform: the function is updated (which publishes) and the alias follows its `version`.
+    for fragment in [
+        format!("+ add      {new}  AWS::Lambda::Version"),
+        format!("- destroy  {old}  AWS::Lambda::Version"),
+        "retained: DeletionPolicy Retain leaves it in place".to_owned(),
+        format!("FunctionVersion: {{\"Fn::GetAtt\":[\"{old}\",\"Version\"]}} -> {{\"Fn::GetAtt\":[\"{new}\",\"Version\"]}}"),
+        "~ update  aws_lambda_function.api".to_owned(),
+        "function_version: \"${aws_lambda_function.api.version}\" -> (known after deploy: \
+         `aws_lambda_function.api` is updated: its `version` changes)"
+            .to_owned(),
+    ] {
+        assert!(stdout.contains(&fragment), "missing `{fragment}` in:\n{stdout}");
+    }
+}
+
+#[test]
+fn bad_version_and_alias_input_is_a_located_error() {
+    let at = line_below(6);
+    let app = one_stack(|s| {
+        let plain = Function::new("Plain", zip(), Runtime::Python312, "index.handler").add_to(s);
+        let f = Function::new("Api", zip(), Runtime::Python312, "index.handler")
+            .publish_versions()
+            .add_to(s);
+        Alias::new("Live", &f)
+            .shift(&f.current_version(), 1.0)
+            .add_to(s);
+        Alias::new("Canary", &f)
+            .version(Version::number(3))
+            .shift(&f.current_version(), 0.0)
+            .shift(&Version::number(2), 0.2)
+            .add_to(s);
+        Alias::new("PlainLive", &plain).add_to(s);
+        Alias::new("Old", &f).version(Version::number(0)).add_to(s);
+        Alias::new("L".repeat(129), &f).add_to(s);
+        Alias::new("Mixed", &f)
+            .shift(&plain.current_version(), 0.5)
+            .add_to(s);
+    });
+    let errors = fails(
+        &app,
+        &[
+            "alias shift of 1 to `Api`'s current version: expected a weight above 0 and below 1",
+            "alias shifts to `Api`'s current version, which it already points at",
+            "alias shift of 0 to `Api`'s current version: expected a weight above 0 and below 1",
+            "alias shifts to `Api`'s current version and to version 2: Lambda routes to one additional \
+             version at most",
+            "alias of `Plain`: `Plain`'s current version: `Plain` publishes no versions, expected \
+             `.publish_versions()` on the function",
+            "expected 1 to 128 letters, digits, `-` and `_`",
+            "alias of `Api`: version 0: expected a published version's number, 1 or more",
+            "alias of `Api` points at `Plain`'s current version: expected a version of `Api`",
+        ],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+    // One mistake, one error: nothing follows on from the versions an alias refused.
+    assert!(
+        errors.contains("8 problems found"),
+        "follow-on errors in:\n{errors}"
+    );
+}
+
+#[test]
+fn a_change_of_a_code_asset_publishes_a_new_version() {
+    use stackwright::assets::{Asset, StackAssets};
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("api");
+    std::fs::create_dir(&dir).unwrap();
+    let app = |dir: std::path::PathBuf| {
+        one_stack(move |s| {
+            let code = s.asset(Asset::directory(dir.clone()));
+            let f = Function::new("Api", &code, Runtime::Python312, "index.handler")
+                .publish_versions()
+                .add_to(s);
+            Alias::new("Live", &f).add_to(s);
+        })
+    };
+    std::fs::write(dir.join("index.py"), "def handler(e, c): return 1\n").unwrap();
+    let first = version_id(&artifacts(&app(dir.clone())));
+    assert_eq!(version_id(&artifacts(&app(dir.clone()))), first);
+    std::fs::write(dir.join("index.py"), "def handler(e, c): return 2\n").unwrap();
+    assert_ne!(version_id(&artifacts(&app(dir.clone()))), first);
 }

@@ -3,7 +3,7 @@
 // cfn-lint 1.58.0; Terraform hashicorp/aws 5.100.0 provider schema and force-new paths).
 
 /// CloudFormation resource types and their data, sorted by name.
-pub(crate) const CLOUDFORMATION_COUNT: usize = 56;
+pub(crate) const CLOUDFORMATION_COUNT: usize = 58;
 #[rustfmt::skip]
 pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
     ("AWS::ApiGatewayV2::Api", include_str!("../../data/cloudformation/AWS__ApiGatewayV2__Api.json")),
@@ -45,10 +45,12 @@ pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
     ("AWS::IAM::Role", include_str!("../../data/cloudformation/AWS__IAM__Role.json")),
     ("AWS::KMS::Alias", include_str!("../../data/cloudformation/AWS__KMS__Alias.json")),
     ("AWS::KMS::Key", include_str!("../../data/cloudformation/AWS__KMS__Key.json")),
+    ("AWS::Lambda::Alias", include_str!("../../data/cloudformation/AWS__Lambda__Alias.json")),
     ("AWS::Lambda::EventSourceMapping", include_str!("../../data/cloudformation/AWS__Lambda__EventSourceMapping.json")),
     ("AWS::Lambda::Function", include_str!("../../data/cloudformation/AWS__Lambda__Function.json")),
     ("AWS::Lambda::Permission", include_str!("../../data/cloudformation/AWS__Lambda__Permission.json")),
     ("AWS::Lambda::Url", include_str!("../../data/cloudformation/AWS__Lambda__Url.json")),
+    ("AWS::Lambda::Version", include_str!("../../data/cloudformation/AWS__Lambda__Version.json")),
     ("AWS::Logs::LogGroup", include_str!("../../data/cloudformation/AWS__Logs__LogGroup.json")),
     ("AWS::RDS::DBInstance", include_str!("../../data/cloudformation/AWS__RDS__DBInstance.json")),
     ("AWS::RDS::DBSubnetGroup", include_str!("../../data/cloudformation/AWS__RDS__DBSubnetGroup.json")),
@@ -65,7 +67,7 @@ pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
 ];
 
 /// Terraform resource types and their data, sorted by name.
-pub(crate) const TERRAFORM_RESOURCES_COUNT: usize = 66;
+pub(crate) const TERRAFORM_RESOURCES_COUNT: usize = 67;
 #[rustfmt::skip]
 pub(crate) static TERRAFORM_RESOURCES: [(&str, &str); TERRAFORM_RESOURCES_COUNT] = [
     ("aws_acm_certificate", include_str!("../../data/terraform/resources/aws_acm_certificate.json")),
@@ -98,6 +100,7 @@ pub(crate) static TERRAFORM_RESOURCES: [(&str, &str); TERRAFORM_RESOURCES_COUNT]
     ("aws_internet_gateway", include_str!("../../data/terraform/resources/aws_internet_gateway.json")),
     ("aws_kms_alias", include_str!("../../data/terraform/resources/aws_kms_alias.json")),
     ("aws_kms_key", include_str!("../../data/terraform/resources/aws_kms_key.json")),
+    ("aws_lambda_alias", include_str!("../../data/terraform/resources/aws_lambda_alias.json")),
     ("aws_lambda_event_source_mapping", include_str!("../../data/terraform/resources/aws_lambda_event_source_mapping.json")),
     ("aws_lambda_function", include_str!("../../data/terraform/resources/aws_lambda_function.json")),
     ("aws_lambda_function_url", include_str!("../../data/terraform/resources/aws_lambda_function_url.json")),

@@ -98,6 +98,16 @@ fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> 
                     ExpressionPart::Text(literal) => {
                         text.push_str(&crate::expr::hcl_string(literal))
                     }
+                    ExpressionPart::Number(number) => text.push_str(number),
+                    ExpressionPart::Value(expr) => {
+                        // A whole interpolation is spliced bare; anything else stays a quoted template.
+                        let lowered = a.value(&Value::Str(expr.clone()));
+                        let text_of = lowered.as_str().unwrap_or_default();
+                        match text_of.strip_prefix("${").and_then(|t| t.strip_suffix('}')) {
+                            Some(bare) if !bare.contains("${") => text.push_str(bare),
+                            _ => text.push_str(&Json::String(text_of.to_owned()).to_string()),
+                        }
+                    }
                     ExpressionPart::Block { suffix, attribute } => {
                         let own = |blocks: &'static [construct::Block]| {
                             blocks.iter().find(|b| b.suffix == suffix)

@@ -484,6 +484,13 @@ impl Lowering<'_> {
             // ([`Lowering::uploads`]).
             return;
         }
+        if stackwright_aws::construct::spelling(resource.kind)
+            .is_some_and(|s| s.terraform.is_empty())
+        {
+            // A construct with no Terraform block of its own (a function's version, which Terraform
+            // publishes with the function): its readers spell it in their own Terraform form.
+            return;
+        }
         let Some((type_name, data)) = terraform_type(resource) else {
             let message = if resource.kind == kinds::RAW {
                 format!(
