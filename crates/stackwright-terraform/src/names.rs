@@ -75,16 +75,22 @@ pub(crate) fn rule_name(
     name
 }
 
-/// A content-derived name for the `n`-th (from 1) block of a list a resource splits into (a role's
-/// policy attachments): `{prefix}_{content}`, the content being what the item refers to (the policy's
-/// name in a literal ARN, the referenced resource's name).
-pub(crate) fn item_name(prefix: &str, item: &Json) -> String {
-    let part = identifier_part(&text(item));
-    if part.is_empty() {
-        prefix.to_owned()
-    } else {
-        format!("{prefix}_{part}")
+/// A content-derived name for an item of a per-item block a resource splits into (a role's policy
+/// attachments, a security group's rules): `{prefix}_{part}_{part}...`, each part the text of what the
+/// item refers to (a literal, the name of the referenced resource, the policy's name in a literal ARN) as
+/// an identifier, empty parts left out. Positional names (`web_ingress_1`) made an inserted item rewrite
+/// every later one and a reorder rewrite both; content names make an insert one add and a reorder no
+/// change.
+pub(crate) fn item_name(prefix: &str, parts: &[Json]) -> String {
+    let mut name = prefix.to_owned();
+    for part in parts {
+        let part = identifier_part(&text(part));
+        if !part.is_empty() {
+            name.push('_');
+            name.push_str(&part);
+        }
     }
+    name
 }
 
 /// `name`, or `name_2`, `name_3`, ... when an earlier block of the same resource took it.

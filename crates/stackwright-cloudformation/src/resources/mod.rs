@@ -377,7 +377,8 @@ impl Lowering<'_> {
                 None => return Lowered::default(),
             }
         } else if let Some(spelling) = stackwright_aws::construct::spelling(resource.kind) {
-            Some(construct::lower(id, &mut p, &mut secondary, spelling).to_owned())
+            let read_by = stackwright_lowering::read_by(self.links, index);
+            Some(construct::lower(id, &mut p, &mut secondary, spelling, &read_by).to_owned())
         } else {
             SERVICES
                 .iter()

@@ -576,7 +576,8 @@ impl Lowering<'_> {
             blocks.awscc = true;
             registry::lower(&mut a)
         } else if let Some(spelling) = stackwright_aws::construct::spelling(resource.kind) {
-            construct::lower(name, &mut a, &mut secondary, spelling);
+            let read_by = stackwright_lowering::read_by(self.links, index);
+            construct::lower(name, &mut a, &mut secondary, spelling, &read_by);
             true
         } else {
             SERVICES
