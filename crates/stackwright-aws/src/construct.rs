@@ -16,6 +16,8 @@
 //! part in the network ([`set_network`]: internet gateways, subnets, routes, public addresses) and its
 //! availability zones ([`add_availability_zone`]).
 
+use std::borrow::Cow;
+
 use stackwright_core::{Expr, RemovalPolicy, Resource, Target, Value};
 
 /// How a construct's attribute is read in CloudFormation.
@@ -85,11 +87,24 @@ pub struct Block {
     pub type_name: &'static str,
     /// What the block's name adds to the main one's (`_lifecycle`).
     pub suffix: &'static str,
-    /// `None` for one resource, present when the node has a body for it ([`terraform_block`]); `Some(key)`
-    /// for one resource per body added with [`terraform_item`], each named by the text of its attribute
-    /// `key` (`<main><suffix>_<text>`, e.g. a role's attachment of `arn:...:policy/ReadOnly` is
-    /// `app_managed_policy_ReadOnly`), so that adding an item renames no other.
-    pub named_by: Option<&'static str>,
+    /// `None` for one resource, present when the node has a body for it ([`terraform_block`]); `Some(..)`
+    /// for one resource per item, named by its content ([`ItemName`]), so that adding an item renames no
+    /// other.
+    pub named_by: Option<ItemName>,
+}
+
+/// What names each item of a per-item Terraform block ([`Block::named_by`]): `<main><suffix>` followed by
+/// `_<part>` for each part, each part the text of a lowered value (a literal, the name of the resource a
+/// reference reads, the last segment of an ARN) as a Terraform identifier, empty parts left out; a repeat
+/// is numbered.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ItemName {
+    /// The item's attribute of this name (added with [`terraform_item`]): a role's attachment of
+    /// `arn:...:policy/ReadOnly` is `app_managed_policy_read_only`.
+    Attribute(&'static str),
+    /// The parts the builder gave with the item ([`terraform_named_item`]): a security group's rule
+    /// `web_ingress_tcp_443_from_0_0_0_0_0` (protocol, ports, direction, peer).
+    Parts,
 }
 
 impl Spelling {
@@ -153,6 +168,11 @@ const DELETION_PROTECTION: &str = "$stackwright:deletion-protection";
 const NEUTRAL_DELETION_PROTECTION: &str = "deletion_protection";
 /// The node's property holding the bodies of its Terraform blocks, by suffix.
 const TERRAFORM_BLOCKS: &str = "construct_terraform_blocks";
+/// The node's property holding the name parts of its per-item Terraform blocks' items, by suffix, in the
+/// items' order ([`ItemName::Parts`]).
+const TERRAFORM_ITEM_NAMES: &str = "construct_terraform_item_names";
+/// The reason of a checkov skip that applies only when other stacks read the resource.
+const READ_ELSEWHERE: &str = "$stackwright:read-elsewhere";
 /// The node's property holding its part in the network ([`Network`]), which the engine orders by.
 const NETWORK: &str = "construct_network";
 /// The node's property listing the availability zones it is placed in, which the engine checks against
@@ -343,6 +363,16 @@ impl Form {
     /// builder is declared). For a resource declared protected.
     pub fn checkov_skip_when_unprotected(&mut self, id: &str) -> &mut Self {
         let marker = Value::Map(vec![(UNPROTECTED.to_owned(), Value::Bool(true))]);
+        self.skips.push((id.to_owned(), marker));
+        self
+    }
+
+    /// checkov check `id` does not apply when other stacks read the resource: checkov reads one template
+    /// or module at a time, so a use in another stack (a security group attached there) is invisible to
+    /// it. `reason` names them where it says `{stacks}` (`` `a`, `b` ``). The target passes the stacks
+    /// that read the resource to [`skips`].
+    pub fn checkov_skip_when_read_elsewhere(&mut self, id: &str, reason: &str) -> &mut Self {
+        let marker = Value::Map(vec![(READ_ELSEWHERE.to_owned(), Value::from(reason))]);
         self.skips.push((id.to_owned(), marker));
         self
     }
@@ -654,8 +684,8 @@ pub fn cloudformation_resource_entries(
 }
 
 /// Adds one resource of the construct's per-item Terraform block `suffix` (one of
-/// [`Spelling::terraform_blocks`] with [`Block::named_by`]) to its node, after [`finish`]; items keep the
-/// order they are added in.
+/// [`Spelling::terraform_blocks`] named by [`ItemName::Attribute`]) to its node, after [`finish`]; items
+/// keep the order they are added in.
 pub fn terraform_item(resource: &mut Resource, suffix: &str, body: Form) {
     let mut blocks = match resource.get(TERRAFORM_BLOCKS) {
         Some(Value::Map(blocks)) => blocks.clone(),
@@ -667,6 +697,24 @@ pub fn terraform_item(resource: &mut Resource, suffix: &str, body: Form) {
         _ => blocks.push((suffix.to_owned(), Value::List(vec![body]))),
     }
     resource.set(TERRAFORM_BLOCKS, Value::Map(blocks));
+}
+
+/// Adds one resource of the construct's per-item Terraform block `suffix` (one of
+/// [`Spelling::terraform_blocks`] named by [`ItemName::Parts`]) to its node, after [`finish`], named by
+/// `name`: values (literals, references) the target lowers, in order; items keep the order they are
+/// added in.
+pub fn terraform_named_item(resource: &mut Resource, suffix: &str, body: Form, name: Vec<Value>) {
+    terraform_item(resource, suffix, body);
+    let mut names = match resource.get(TERRAFORM_ITEM_NAMES) {
+        Some(Value::Map(names)) => names.clone(),
+        _ => Vec::new(),
+    };
+    let name = Value::List(name);
+    match names.iter_mut().find(|(s, _)| s == suffix) {
+        Some((_, Value::List(items))) => items.push(name),
+        _ => names.push((suffix.to_owned(), Value::List(vec![name]))),
+    }
+    resource.set(TERRAFORM_ITEM_NAMES, Value::Map(names));
 }
 
 /// The Terraform data sources of a construct's node: each of its spelling's that has a body, with the
@@ -693,33 +741,37 @@ pub fn terraform_data<'r>(
 
 /// The Terraform blocks of a construct's node: each block of its spelling that has a body (in
 /// [`Spelling::terraform_blocks`]' order, a per-item block once per item), with the body's entries in
-/// order.
+/// order and the item's name parts ([`terraform_named_item`]; empty for other blocks).
 pub fn terraform_blocks<'r>(
     resource: &'r Resource,
     spelling: &'static Spelling,
-) -> impl Iterator<Item = (&'static Block, Vec<(&'r str, Entry<'r>)>)> {
-    let bodies = resource
-        .get(TERRAFORM_BLOCKS)
-        .and_then(Value::as_map)
-        .unwrap_or_default();
+) -> impl Iterator<Item = (&'static Block, Vec<(&'r str, Entry<'r>)>, &'r [Value])> {
+    let by_suffix = |key: &str, suffix: &str| -> Option<&'r Value> {
+        let stored = resource
+            .get(key)
+            .and_then(Value::as_map)
+            .unwrap_or_default();
+        stored.iter().find(|(s, _)| s == suffix).map(|(_, v)| v)
+    };
     spelling.terraform_blocks.iter().flat_map(move |block| {
-        let stored = bodies
-            .iter()
-            .find(|(suffix, _)| suffix == block.suffix)
-            .map(|(_, body)| body);
+        let stored = by_suffix(TERRAFORM_BLOCKS, block.suffix);
         let bodies: &[Value] = match (block.named_by, stored) {
             (Some(_), Some(Value::List(items))) => items,
             (None, Some(body)) => std::slice::from_ref(body),
             _ => &[],
         };
-        bodies.iter().map(move |body| {
+        let names = by_suffix(TERRAFORM_ITEM_NAMES, block.suffix)
+            .and_then(Value::as_list)
+            .unwrap_or_default();
+        bodies.iter().enumerate().map(move |(at, body)| {
             let entries = body
                 .as_map()
                 .unwrap_or_default()
                 .iter()
                 .filter_map(|(name, value)| Some((name.as_str(), entry(resource, value)?)))
                 .collect();
-            (block, entries)
+            let name = names.get(at).and_then(Value::as_list).unwrap_or_default();
+            (block, entries, name)
         })
     })
 }
@@ -972,8 +1024,13 @@ fn holds_marker(value: &Value) -> bool {
     }
 }
 
-/// The checkov checks (id, reason) that `target`'s form of a construct's node makes inapplicable.
-pub fn skips(resource: &Resource, target: Target) -> impl Iterator<Item = (&str, &str)> {
+/// The checkov checks (id, reason) that `target`'s form of a construct's node makes inapplicable;
+/// `read_by` are the other stacks that read the resource (for [`Form::checkov_skip_when_read_elsewhere`]).
+pub fn skips<'r>(
+    resource: &'r Resource,
+    target: Target,
+    read_by: &[&str],
+) -> impl Iterator<Item = (&'r str, Cow<'r, str>)> {
     let key = match target {
         Target::CloudFormation => CLOUDFORMATION_SKIPS,
         Target::Terraform => TERRAFORM_SKIPS,
@@ -982,6 +1039,11 @@ pub fn skips(resource: &Resource, target: Target) -> impl Iterator<Item = (&str,
         resource.get(NEUTRAL_DELETION_PROTECTION),
         Some(Value::Bool(false))
     );
+    let stacks = read_by
+        .iter()
+        .map(|stack| format!("`{stack}`"))
+        .collect::<Vec<_>>()
+        .join(", ");
     resource
         .get(key)
         .and_then(Value::as_map)
@@ -989,9 +1051,15 @@ pub fn skips(resource: &Resource, target: Target) -> impl Iterator<Item = (&str,
         .iter()
         .filter_map(move |(id, reason)| match reason.as_map() {
             Some([(marker, _)]) if marker == UNPROTECTED => {
-                unprotected.then_some((id.as_str(), UNPROTECTED_REASON))
+                unprotected.then_some((id.as_str(), Cow::Borrowed(UNPROTECTED_REASON)))
             }
-            _ => Some((id.as_str(), literal(reason))),
+            Some([(marker, template)]) if marker == READ_ELSEWHERE => {
+                (!stacks.is_empty()).then(|| {
+                    let reason = literal(template).replace("{stacks}", &stacks);
+                    (id.as_str(), Cow::Owned(reason))
+                })
+            }
+            _ => Some((id.as_str(), Cow::Borrowed(literal(reason)))),
         })
 }
 
@@ -1015,9 +1083,9 @@ mod tests {
         "SECURITY_GROUP_LOOKUP",
     ];
 
-    /// Hand-written kinds the target crates still lower with per-kind code: the work left (issue 25).
-    /// A ratchet: a kind may leave this list (when it becomes a construct), never join it.
-    const NOT_YET_CONSTRUCTS: &[&str] = &["SECURITY_GROUP"];
+    /// Hand-written kinds the target crates still lower with per-kind code: none since the security
+    /// group became a construct (issue 25). A ratchet: the list stays empty; a new kind is a construct.
+    const NOT_YET_CONSTRUCTS: &[&str] = &[];
 
     /// Whether `text` holds a string literal spelled as a kind (`"aws.<service>.<Type>`, see `kinds`),
     /// not merely one starting with `aws.` (a Terraform provider reference `aws.<alias>`).
@@ -1158,10 +1226,10 @@ mod tests {
             ]
         );
         assert_eq!(
-            skips(&resource, Target::CloudFormation).collect::<Vec<_>>(),
-            [("CKV_1", "why")]
+            skips(&resource, Target::CloudFormation, &[]).collect::<Vec<_>>(),
+            [("CKV_1", Cow::from("why"))]
         );
-        assert_eq!(skips(&resource, Target::Terraform).count(), 0);
+        assert_eq!(skips(&resource, Target::Terraform, &[]).count(), 0);
         assert!(matches!(
             entries(&resource, Target::Terraform).next(),
             Some(("name", Entry::RequiredName { lowercase: false }))
@@ -1215,6 +1283,78 @@ mod tests {
         assert_eq!(
             spelling(crate::kinds::SNS_TOPIC).map(|s| s.terraform),
             Some("aws_sns_topic")
+        );
+    }
+
+    static ITEMS: Spelling = Spelling {
+        kind: "aws.test.Items",
+        cloudformation: "AWS::Test::Items",
+        terraform: "aws_test_items",
+        terraform_tags: false,
+        attributes: &[],
+        cloudformation_resource: None,
+        terraform_data: &[],
+        terraform_blocks: &[
+            Block {
+                type_name: "aws_test_by_attribute",
+                suffix: "_by_attribute",
+                named_by: Some(ItemName::Attribute("key")),
+            },
+            Block {
+                type_name: "aws_test_by_parts",
+                suffix: "_by_parts",
+                named_by: Some(ItemName::Parts),
+            },
+        ],
+    };
+
+    #[test]
+    fn items_carry_their_name_parts_and_skips_apply_when_other_stacks_read_the_resource() {
+        let mut resource = Resource::new("Group", "aws.test.Items");
+        let mut tf = Form::new();
+        tf.checkov_skip_when_read_elsewhere("CKV_2", "used in stack {stacks}")
+            .checkov_skip("CKV_3", "always");
+        finish(&mut resource, Form::new(), tf);
+        let item = |value: &str| {
+            let mut body = Form::new();
+            body.set("key", value);
+            body
+        };
+        terraform_named_item(
+            &mut resource,
+            "_by_parts",
+            item("a"),
+            vec!["tcp".into(), 443.into()],
+        );
+        terraform_item(&mut resource, "_by_attribute", item("b"));
+        terraform_named_item(&mut resource, "_by_parts", item("c"), vec!["all".into()]);
+        let blocks: Vec<(&str, usize, Vec<String>)> = terraform_blocks(&resource, &ITEMS)
+            .map(|(block, entries, name)| {
+                let name = name.iter().map(|part| format!("{part:?}")).collect();
+                (block.suffix, entries.len(), name)
+            })
+            .collect();
+        assert_eq!(
+            blocks,
+            [
+                ("_by_attribute", 1, vec![]),
+                (
+                    "_by_parts",
+                    1,
+                    vec![r#"Str(Literal("tcp"))"#.to_owned(), "Int(443)".to_owned()]
+                ),
+                ("_by_parts", 1, vec![r#"Str(Literal("all"))"#.to_owned()]),
+            ]
+        );
+        let reasons = |read_by: &[&str]| -> Vec<(String, String)> {
+            skips(&resource, Target::Terraform, read_by)
+                .map(|(id, reason)| (id.to_owned(), reason.into_owned()))
+                .collect()
+        };
+        assert_eq!(reasons(&[]), [("CKV_3".to_owned(), "always".to_owned())]);
+        assert_eq!(
+            reasons(&["api", "jobs"])[0],
+            ("CKV_2".to_owned(), "used in stack `api`, `jobs`".to_owned())
         );
     }
 
@@ -1293,13 +1433,13 @@ mod tests {
                 "<wait _validation>",
             ]
         );
-        assert_eq!(skips(&resource, Target::CloudFormation).count(), 0);
+        assert_eq!(skips(&resource, Target::CloudFormation, &[]).count(), 0);
         // The core turns protection off in an environment that tears down completely.
         resource.apply_environment_removal(stackwright_core::RemovalPolicy::Destroy);
         assert!(settled(&resource)[0].ends_with(r#"Value:Some(Literal("false"))]"#));
         assert_eq!(
-            skips(&resource, Target::CloudFormation).collect::<Vec<_>>(),
-            [("CKV_1", UNPROTECTED_REASON)]
+            skips(&resource, Target::CloudFormation, &[]).collect::<Vec<_>>(),
+            [("CKV_1", Cow::from(UNPROTECTED_REASON))]
         );
     }
 }

@@ -6,7 +6,7 @@ use crate::handle::{attr_handle, common_setters};
 use crate::iam::{Grantee, RoleHandle, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS};
 use crate::naming::physical_name;
-use crate::construct::{object, Attribute, Form, Read, Spelling};
+use crate::construct::{object, Attribute, Form, Network, Reach, Read, Spelling};
 use crate::{arn, construct, kinds, secretsmanager, Handle};
 use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
 
@@ -437,7 +437,7 @@ fn spell_instance(resource: &mut Resource) {
     let insights = db.get("performance_insights_retention_days").cloned();
     let multi_az = db.get("multi_az").and_then(Value::as_bool) == Some(true);
     let protected = db.get("deletion_protection").and_then(Value::as_bool);
-    let public = db.get("publicly_accessible").cloned();
+    let public = db.get("publicly_accessible").and_then(Value::as_bool);
     const STANDBY: &str = "a standby doubles the cost: opt in with `.multi_az(true)`";
 
     let mut cfn = Form::new();
@@ -549,8 +549,9 @@ fn spell_instance(resource: &mut Resource) {
         tf.checkov_skip("CKV_AWS_157", STANDBY);
     }
     construct::finish(resource, cfn, tf);
-    // The internet-gateway ordering (`ordering`) reads whether the instance is public.
-    if let Some(public) = public {
-        resource.set("publicly_accessible", public);
+    // A public instance has a public address in a subnet of its subnet group, which names no VPC here:
+    // it waits for every internet gateway of its stack.
+    if public == Some(true) {
+        construct::set_network(resource, Network::PublicAddress(Reach::Any));
     }
 }

@@ -10,7 +10,7 @@ pub mod secrets;
 pub mod zones;
 
 use serde_json::{Map, Value as Json};
-use stackwright_core::{Diagnostic, Expr, Override, Resource, Value};
+use stackwright_core::{Diagnostic, Expr, Links, Override, Resource, Value};
 
 /// What a target makes of a property whose value is [`Expr::no_value`]: the JSON that removes it
 /// (CloudFormation's `{"Ref": "AWS::NoValue"}`), or `None` to leave the key out (Terraform).
@@ -201,6 +201,21 @@ pub fn checkov_findings(resource: &Resource) -> Vec<(String, String)> {
         .filter(|(id, _)| stackwright_aws::findings::is_checkov(id))
         .cloned()
         .collect()
+}
+
+/// The stacks that read the resource at `index` of this stack (through its exports), each once, in order
+/// of first import: checkov, reading one template or module at a time, cannot see those uses.
+pub fn read_by(links: &Links, index: usize) -> Vec<&str> {
+    let mut stacks: Vec<&str> = Vec::new();
+    let exports = links.exports.iter();
+    for export in exports.filter(|e| e.resource.index as usize == index) {
+        for consumer in &export.consumers {
+            if !stacks.contains(&consumer.as_str()) {
+                stacks.push(consumer);
+            }
+        }
+    }
+    stacks
 }
 
 #[cfg(test)]

@@ -9,12 +9,10 @@
 //! provider's own tests show. CloudFormation waits for the gateway's `VPCGatewayAttachment`, Terraform for
 //! the `aws_internet_gateway` (which attaches itself).
 //!
-//! A node's part in this is what its builder recorded (`stackwright_aws::construct::set_network`); the
-//! kinds not yet constructs are read by kind.
+//! A node's part in this is what its builder recorded (`stackwright_aws::construct::set_network`).
 
 use stackwright_aws::construct::{self, Network, Reach};
-use stackwright_aws::kinds;
-use stackwright_core::{Expr, Resource, ResourceRef, Stack, Value};
+use stackwright_core::{Expr, Resource, ResourceRef, Stack};
 
 /// The internet gateways of one stack and their VPCs, found once per stack.
 pub struct GatewayOrdering {
@@ -111,21 +109,9 @@ pub fn route_gateway(stack: &Stack, resource: &Resource) -> Option<ResourceRef> 
         .then_some(gateway)
 }
 
-/// The node's part in the network: what its builder recorded, or what the kinds not yet constructs say.
+/// The node's part in the network, as its builder recorded it.
 fn part(resource: &Resource) -> Option<Network> {
-    construct::network(resource).or_else(|| {
-        let literal = |name: &str| resource.get(name).and_then(Value::as_expr)?.as_literal();
-        let reach = match resource.kind {
-            kinds::RDS_DB_INSTANCE
-                if resource.get("publicly_accessible").and_then(Value::as_bool) == Some(true) =>
-            {
-                Reach::Any
-            }
-            kinds::LOAD_BALANCER if literal("scheme") == Some("internet-facing") => Reach::Subnets,
-            _ => return None,
-        };
-        Some(Network::PublicAddress(reach))
-    })
+    construct::network(resource)
 }
 
 /// Whether `resource` already `depends_on` the gateway, or a route through it (which waits for the

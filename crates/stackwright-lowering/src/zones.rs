@@ -2,7 +2,7 @@
 //! of another region fails only at deploy.
 
 use stackwright_aws::construct;
-use stackwright_core::Resource;
+use stackwright_core::{Expr, Resource};
 
 /// Whether `zone` (a literal availability zone name) belongs to `region`: `<region><letter>` for a
 /// regular zone (`eu-west-1a`), `<region>-<...>` for Local and Wavelength Zones (`us-west-2-lax-1a`).
@@ -18,19 +18,10 @@ pub fn zone_in_region(zone: &str, region: &str) -> bool {
 }
 
 /// Problems with the literal zone names a resource is placed in, in an environment of `region`: those its
-/// builder recorded (`construct::add_availability_zone`), and the `availability_zone(s)` properties of
-/// the kinds not yet constructs. Targets report them at the resource's line.
+/// builder recorded (`construct::add_availability_zone`). Targets report them at the resource's line.
 pub fn problems(resource: &Resource, region: &str) -> Vec<String> {
-    let mut zones: Vec<String> = construct::availability_zones(resource)
-        .filter_map(|zone| zone.as_literal().map(str::to_owned))
-        .collect();
-    for (name, value) in &resource.properties {
-        if *name == "availability_zone" || *name == "availability_zones" {
-            value.for_each_expr(&mut |e| zones.extend(e.as_literal().map(str::to_owned)));
-        }
-    }
-    zones
-        .into_iter()
+    construct::availability_zones(resource)
+        .filter_map(Expr::as_literal)
         .filter(|zone| !zone_in_region(zone, region))
         .map(|zone| {
             format!(
@@ -44,7 +35,6 @@ pub fn problems(resource: &Resource, region: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use stackwright_core::Expr;
 
     #[test]
     fn zones_belong_to_their_region() {

@@ -36,55 +36,22 @@ pub(crate) fn snake_case(user_id: &str) -> String {
     out
 }
 
-/// The name of a rule resource a security group splits into, from the rule's content (protocol, ports,
-/// peer; not its description, which updates in place): `web_ingress_tcp_443_from_0_0_0_0_0`. Positional
-/// names (`web_ingress_1`) made an inserted rule rewrite every later one and a reorder rewrite both;
-/// content names make an insert one add and a reorder no change. AWS refuses two rules of one group with
-/// the same protocol, ports and peer, so the name is unique in practice; `unique_in` numbers a repeat.
-pub(crate) fn rule_name(
-    group: &str,
-    direction: &str,
-    body: &serde_json::Map<String, Json>,
-) -> String {
-    let mut name = format!("{group}_{direction}");
-    let mut push = |part: &str| {
-        let part = identifier_part(part);
+/// A content-derived name for an item of a per-item block a resource splits into (a role's policy
+/// attachments, a security group's rules): `{prefix}_{part}_{part}...`, each part the text of what the
+/// item refers to (a literal, the name of the referenced resource, the policy's name in a literal ARN) as
+/// an identifier, empty parts left out. Positional names (`web_ingress_1`) made an inserted item rewrite
+/// every later one and a reorder rewrite both; content names make an insert one add and a reorder no
+/// change.
+pub(crate) fn item_name(prefix: &str, parts: &[Json]) -> String {
+    let mut name = prefix.to_owned();
+    for part in parts {
+        let part = identifier_part(&text(part));
         if !part.is_empty() {
             name.push('_');
             name.push_str(&part);
         }
-    };
-    match body.get("ip_protocol") {
-        Some(Json::String(p)) if p == "-1" => push("all"),
-        Some(p) => push(&text(p)),
-        None => {}
-    }
-    match (body.get("from_port"), body.get("to_port")) {
-        (Some(from), Some(to)) if from == to => push(&text(from)),
-        (Some(from), Some(to)) => push(&format!("{}_{}", text(from), text(to))),
-        (Some(port), None) | (None, Some(port)) => push(&text(port)),
-        (None, None) => {}
-    }
-    let peer = ["cidr_ipv4", "referenced_security_group_id"]
-        .iter()
-        .find_map(|k| body.get(*k));
-    if let Some(peer) = peer {
-        push(if direction == "egress" { "to" } else { "from" });
-        push(&text(peer));
     }
     name
-}
-
-/// A content-derived name for the `n`-th (from 1) block of a list a resource splits into (a role's
-/// policy attachments): `{prefix}_{content}`, the content being what the item refers to (the policy's
-/// name in a literal ARN, the referenced resource's name).
-pub(crate) fn item_name(prefix: &str, item: &Json) -> String {
-    let part = identifier_part(&text(item));
-    if part.is_empty() {
-        prefix.to_owned()
-    } else {
-        format!("{prefix}_{part}")
-    }
 }
 
 /// `name`, or `name_2`, `name_3`, ... when an earlier block of the same resource took it.

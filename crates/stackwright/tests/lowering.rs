@@ -302,7 +302,11 @@ fn a_named_security_group_gets_the_app_pattern_in_both_targets() {
     };
     let docs = artifacts(&app(None));
     let cfn = &docs[CFN]["Resources"];
-    assert_eq!(cfn["Web"]["Properties"]["GroupName"], "demo-dev-web ${x}");
+    // `${` in user text is spelled as a literal `Fn::Sub` like every other name (`expr::literal`).
+    assert_eq!(
+        cfn["Web"]["Properties"]["GroupName"],
+        json!({"Fn::Sub": "demo-dev-web ${!x}"})
+    );
     assert!(cfn["Db"]["Properties"].get("GroupName").is_none());
     let groups = &docs[TF]["resource"]["aws_security_group"];
     assert_eq!(groups["web"]["name"], "demo-dev-web $${x}");
@@ -311,6 +315,6 @@ fn a_named_security_group_gets_the_app_pattern_in_both_targets() {
     let docs = artifacts(&app(Some("{name}.{stack}.{region}")));
     assert_eq!(
         docs[CFN]["Resources"]["Web"]["Properties"]["GroupName"],
-        "web ${x}.main.us-west-2"
+        json!({"Fn::Sub": "web ${!x}.main.us-west-2"})
     );
 }

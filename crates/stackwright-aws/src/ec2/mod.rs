@@ -17,6 +17,7 @@ pub(crate) use nat::{ELASTIC_IP, NAT_GATEWAY};
 pub(crate) use instance::INSTANCE;
 pub(crate) use launch_template::LAUNCH_TEMPLATE;
 pub(crate) use volume::VOLUME;
+pub(crate) use security_group::SECURITY_GROUP;
 pub(crate) use network::{
     INTERNET_GATEWAY, ROUTE, ROUTE_TABLE, SUBNET, SUBNET_ROUTE_TABLE_ASSOCIATION, VPC,
 };

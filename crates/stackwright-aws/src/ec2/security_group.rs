@@ -1,16 +1,56 @@
 use crate::cidr::Ipv4Cidr;
+use crate::construct::{object, Attribute, Block, Form, ItemName, Read, Spelling};
 use crate::ec2::VpcHandle;
 use crate::handle::{attr_handle, common_setters};
 use crate::naming::physical_name;
-use crate::{kinds, Handle};
+use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
+/// A security group in each target. CloudFormation takes its rules inline; Terraform as resources of
+/// their own (the provider's recommended form: inline rule blocks in JSON must spell out every attribute,
+/// and separate rules change without replacing the group), named by content (protocol, ports, peer; not
+/// the description, which updates in place): `web_ingress_tcp_443_from_0_0_0_0_0`. Positional names
+/// (`web_ingress_1`) made an inserted rule rewrite every later one and a reorder rewrite both; content
+/// names make an insert one add and a reorder no change. AWS refuses two rules of one group with the same
+/// protocol, ports and peer, so the name is unique in practice; a repeat is numbered.
+pub(crate) static SECURITY_GROUP: Spelling = Spelling {
+    kind: kinds::SECURITY_GROUP,
+    cloudformation: "AWS::EC2::SecurityGroup",
+    terraform: "aws_security_group",
+    terraform_tags: true,
+    attributes: &[Attribute::new("id", Read::GetAtt("GroupId"), "id")],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[
+        Block {
+            type_name: "aws_vpc_security_group_ingress_rule",
+            suffix: "_ingress",
+            named_by: Some(ItemName::Parts),
+        },
+        Block {
+            type_name: "aws_vpc_security_group_egress_rule",
+            suffix: "_egress",
+            named_by: Some(ItemName::Parts),
+        },
+    ],
+};
+
 /// A security group. Closed by default in both directions: no ingress, and no egress until a rule opens
-/// it (CloudFormation's implicit allow-all egress is replaced by a rule that matches nothing).
+/// it (CloudFormation's implicit allow-all egress is replaced by a rule that matches nothing; Terraform's
+/// provider removes EC2's default from a group without egress rules).
 pub struct SecurityGroup {
     resource: Resource,
-    ingress: Vec<Value>,
-    egress: Vec<Value>,
+    description: String,
+    vpc: Expr,
+    ingress: Vec<Rule>,
+    egress: Vec<Rule>,
+}
+
+/// One rule of a group, as the builder took it.
+struct Rule {
+    port: Port,
+    peer: Peer,
+    description: String,
 }
 
 /// The other side of a rule.
@@ -73,6 +113,11 @@ impl Port {
             to: -1,
         }
     }
+
+    /// Whether this is every protocol, which takes no ports.
+    fn is_all_traffic(&self) -> bool {
+        self.protocol == "-1"
+    }
 }
 
 impl SecurityGroup {
@@ -82,10 +127,10 @@ impl SecurityGroup {
         let mut resource = Resource::new(id, kinds::SECURITY_GROUP);
         let description = description.into();
         check_description(&mut resource, "security group description", &description);
-        resource.set("description", description);
-        resource.set("vpc_id", vpc.id());
         SecurityGroup {
             resource,
+            description,
+            vpc: vpc.id(),
             ingress: Vec::new(),
             egress: Vec::new(),
         }
@@ -105,7 +150,7 @@ impl SecurityGroup {
         self
     }
 
-    fn rule(&mut self, peer: Peer, port: Port, description: String) -> Value {
+    fn rule(&mut self, peer: Peer, port: Port, description: String) -> Rule {
         if port.from > port.to {
             self.resource.problems.push(format!(
                 "security group rule port range {}-{} is reversed: expected from <= to",
@@ -117,26 +162,18 @@ impl SecurityGroup {
             "security group rule description",
             &description,
         );
-        let mut rule = vec![
-            ("protocol".to_owned(), Value::from(port.protocol)),
-            ("from_port".to_owned(), Value::Int(port.from)),
-            ("to_port".to_owned(), Value::Int(port.to)),
-        ];
-        match peer {
-            Peer::Ipv4(cidr) => {
-                if let Err(e) = Ipv4Cidr::parse(&cidr) {
-                    self.resource
-                        .problems
-                        .push(format!("security group rule peer: {e}"));
-                }
-                rule.push(("cidr_ipv4".to_owned(), Value::from(cidr)));
-            }
-            Peer::SecurityGroup(group) => {
-                rule.push(("security_group_id".to_owned(), Value::Str(group)))
+        if let Peer::Ipv4(cidr) = &peer {
+            if let Err(e) = Ipv4Cidr::parse(cidr) {
+                self.resource
+                    .problems
+                    .push(format!("security group rule peer: {e}"));
             }
         }
-        rule.push(("description".to_owned(), Value::from(description)));
-        Value::Map(rule)
+        Rule {
+            port,
+            peer,
+            description,
+        }
     }
 }
 common_setters!(SecurityGroup, taggable);
@@ -200,9 +237,108 @@ impl SecurityGroup {
 
 impl Declare for SecurityGroup {
     type Handle = SecurityGroupHandle;
-    fn declare(mut self, at: ResourceRef) -> (Resource, SecurityGroupHandle) {
-        self.resource.set("ingress", Value::List(self.ingress));
-        self.resource.set("egress", Value::List(self.egress));
-        (self.resource, SecurityGroupHandle { handle: Handle(at) })
+    fn declare(self, at: ResourceRef) -> (Resource, SecurityGroupHandle) {
+        let SecurityGroup {
+            mut resource,
+            description,
+            vpc,
+            ingress,
+            egress,
+        } = self;
+        let handle = SecurityGroupHandle {
+            handle: Handle(at),
+        };
+        let mut cfn = Form::new();
+        cfn.set("GroupDescription", description.as_str())
+            .physical_name("GroupName")
+            .set("VpcId", vpc.clone());
+        if !ingress.is_empty() {
+            let rules = ingress.iter().map(|r| r.cloudformation("SourceSecurityGroupId"));
+            cfn.set("SecurityGroupIngress", Value::List(rules.collect()));
+        }
+        let mut rules: Vec<Value> = egress
+            .iter()
+            .map(|r| r.cloudformation("DestinationSecurityGroupId"))
+            .collect();
+        if rules.is_empty() {
+            // Without an egress rule CloudFormation keeps EC2's allow-all default; this rule matches no
+            // traffic, so a group without egress rules is closed, as in Terraform.
+            rules.push(object(&[
+                ("CidrIp", Value::from("255.255.255.255/32")),
+                ("Description", Value::from("Disallow all traffic")),
+                ("FromPort", Value::Int(252)),
+                ("IpProtocol", Value::from("icmp")),
+                ("ToPort", Value::Int(86)),
+            ]));
+        }
+        cfn.set("SecurityGroupEgress", Value::List(rules));
+        let mut tf = Form::new();
+        tf.set("description", description)
+            .physical_name("name")
+            .set("vpc_id", vpc);
+        // checkov reads one module at a time: a group used only by other stacks looks unattached.
+        tf.checkov_skip_when_read_elsewhere(
+            "CKV2_AWS_5",
+            "attached in stack {stacks}, another module, which checkov does not read with this one",
+        );
+        construct::finish(&mut resource, cfn, tf);
+        for (suffix, rules) in [("_ingress", &ingress), ("_egress", &egress)] {
+            for rule in rules {
+                let (body, name) = rule.terraform(handle.id(), suffix == "_egress");
+                construct::terraform_named_item(&mut resource, suffix, body, name);
+            }
+        }
+        (resource, handle)
+    }
+}
+
+impl Rule {
+    /// The rule as a CloudFormation rule object; `group_key` names the peer group's property.
+    fn cloudformation(&self, group_key: &str) -> Value {
+        let mut rule = vec![("IpProtocol", Value::from(self.port.protocol))];
+        if !self.port.is_all_traffic() {
+            rule.push(("FromPort", Value::Int(self.port.from)));
+            rule.push(("ToPort", Value::Int(self.port.to)));
+        }
+        rule.push(match &self.peer {
+            Peer::Ipv4(cidr) => ("CidrIp", Value::from(cidr.as_str())),
+            Peer::SecurityGroup(group) => (group_key, Value::Str(group.clone())),
+        });
+        rule.push(("Description", Value::from(self.description.as_str())));
+        object(&rule)
+    }
+
+    /// The rule as the body of a Terraform rule resource of the group `group`, and its name parts:
+    /// protocol (`all` for every protocol), ports, `from`/`to` and the peer.
+    fn terraform(&self, group: Expr, egress: bool) -> (Form, Vec<Value>) {
+        let mut body = Form::new();
+        body.set("security_group_id", group)
+            .set("ip_protocol", self.port.protocol);
+        let mut name = Vec::new();
+        if self.port.is_all_traffic() {
+            name.push(Value::from("all"));
+        } else {
+            body.set("from_port", self.port.from)
+                .set("to_port", self.port.to);
+            name.push(Value::from(self.port.protocol));
+            name.push(Value::Int(self.port.from));
+            if self.port.to != self.port.from {
+                name.push(Value::Int(self.port.to));
+            }
+        }
+        let peer = match &self.peer {
+            Peer::Ipv4(cidr) => {
+                body.set("cidr_ipv4", cidr.as_str());
+                Value::from(cidr.as_str())
+            }
+            Peer::SecurityGroup(group) => {
+                body.set("referenced_security_group_id", group.clone());
+                Value::Str(group.clone())
+            }
+        };
+        body.set("description", self.description.as_str());
+        name.push(Value::from(if egress { "to" } else { "from" }));
+        name.push(peer);
+        (body, name)
     }
 }

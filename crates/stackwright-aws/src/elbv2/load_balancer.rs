@@ -1,5 +1,7 @@
 use crate::check;
-use crate::construct::{deletion_protection_text, object, Attribute, Form, Read, Spelling};
+use crate::construct::{
+    deletion_protection_text, object, Attribute, Form, Network, Reach, Read, Spelling,
+};
 use crate::ec2::{SecurityGroupHandle, SubnetHandle};
 use crate::handle::{attr_handle, common_setters};
 use crate::{construct, kinds, Handle};
@@ -357,8 +359,11 @@ fn spell(resource: &mut Resource) {
         tf.set("access_logs", object(&block));
     }
     construct::finish(resource, cfn, tf);
-    // The internet-gateway ordering (`ordering`) reads the scheme.
-    if let Some(scheme) = scheme {
-        resource.set("scheme", scheme);
+    // An internet-facing load balancer has public addresses in its subnets: it waits for their VPC's
+    // internet gateway.
+    let internet_facing = scheme.as_ref().and_then(Value::as_expr).and_then(Expr::as_literal)
+        == Some("internet-facing");
+    if internet_facing {
+        construct::set_network(resource, Network::PublicAddress(Reach::Subnets));
     }
 }

@@ -2,7 +2,7 @@ use super::policy::{PolicyDocument, PolicyKind, Statement};
 use crate::check::set_bounded;
 use crate::handle::{attr_handle, common_setters};
 use crate::naming::physical_name;
-use crate::construct::{Attribute, Block, Form, Read, Spelling};
+use crate::construct::{Attribute, Block, Form, ItemName, Read, Spelling};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
@@ -416,7 +416,7 @@ pub(crate) static ROLE: Spelling = Spelling {
     terraform_blocks: &[Block {
         type_name: "aws_iam_role_policy_attachment",
         suffix: "_managed_policy",
-        named_by: Some("policy_arn"),
+        named_by: Some(ItemName::Attribute("policy_arn")),
     }],
 };
 
@@ -444,7 +444,7 @@ pub(crate) static MANAGED_POLICY: Spelling = Spelling {
     terraform_blocks: &[Block {
         type_name: "aws_iam_role_policy_attachment",
         suffix: "_attachment",
-        named_by: Some("role"),
+        named_by: Some(ItemName::Attribute("role")),
     }],
 };
 

@@ -6,17 +6,19 @@ use serde_json::{json, Map, Value as Json};
 use stackwright_aws::construct::{self, Entry, Spelling};
 use stackwright_core::{Target, Value};
 
-/// Fills `p` from the construct's CloudFormation form, adds the resource it has beside its main one
+/// Fills `p` from the construct's CloudFormation form (its checkov skips; `read_by`: the other stacks
+/// that read the resource), adds the resource it has beside its main one
 /// (under `id` and the block's suffix) to `out`, and returns its type.
 pub(super) fn lower(
     id: &str,
     p: &mut Props,
     out: &mut Secondary,
     spelling: &'static Spelling,
+    read_by: &[&str],
 ) -> &'static str {
     let resource = p.resource;
-    for (id, reason) in construct::skips(resource, Target::CloudFormation) {
-        p.checkov_skip(id, reason);
+    for (id, reason) in construct::skips(resource, Target::CloudFormation, read_by) {
+        p.checkov_skip(id, &reason);
     }
     for (name, entry) in construct::entries(resource, Target::CloudFormation) {
         match entry {

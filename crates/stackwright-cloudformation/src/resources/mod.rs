@@ -1,8 +1,8 @@
-//! Per-kind lowering of neutral resources to CloudFormation resource types: shared machinery here, one
-//! module per AWS service.
+//! Lowering of neutral resources to CloudFormation resource types: shared machinery here, constructs
+//! through one generic path (`construct`), and the engine's own kinds (escape hatches, generated nodes,
+//! lookups, zones) in modules of their own.
 
 mod construct;
-mod ec2;
 mod lookups;
 mod raw;
 mod registry;
@@ -20,14 +20,6 @@ use stackwright_core::{
 };
 use stackwright_lowering::ordering::GatewayOrdering;
 
-/// How a service's kinds lower. Each service module exports one; kinds it does not know give `None`.
-pub(crate) struct Service {
-    /// Fills the properties of `p.resource` (and secondary resources); returns the CloudFormation type.
-    pub lower: fn(&Lowering, &str, &mut Props, &mut Secondary) -> Option<&'static str>,
-    /// How a neutral attribute of a kind is read.
-    pub attribute: fn(kind: &str, attr: &str) -> Option<Attribute>,
-}
-
 /// `Ref` or `Fn::GetAtt` with the attribute's CloudFormation name.
 pub(crate) enum Attribute {
     Ref,
@@ -36,12 +28,6 @@ pub(crate) enum Attribute {
 
 /// This target's name in overrides (`override_cloudformation`).
 const TARGET: &str = "cloudformation";
-
-/// Every service with kinds to lower, one per line.
-#[rustfmt::skip]
-const SERVICES: &[Service] = &[
-    ec2::SERVICE,
-];
 
 pub(crate) struct Lowering<'a> {
     pub app: &'a str,
@@ -117,9 +103,7 @@ impl Resolve for Lowering<'_> {
                     Read::Ref => Attribute::Ref,
                     Read::GetAtt(name) => Attribute::GetAtt(name),
                 }),
-            None => SERVICES
-                .iter()
-                .find_map(|service| (service.attribute)(resource.kind, attr.attr)),
+            None => None,
         };
         match attribute {
             Some(Attribute::Ref) => Ok(Reference::Ref(id)),
@@ -211,19 +195,6 @@ impl Props<'_, '_> {
         stackwright_lowering::lower_value(value, Some(expr::no_value_shared()), &mut |e| {
             self.expr(e)
         })
-    }
-
-    /// Copies neutral property `from` to CloudFormation property `to`, when set (`{"Ref":
-    /// "AWS::NoValue"}` when its value is `Expr::no_value()`).
-    pub fn copy(&mut self, from: &str, to: &str) {
-        if let Some(value) = self.resource.get(from) {
-            let lowered = if value.is_no_value() {
-                expr::no_value()
-            } else {
-                self.value(value)
-            };
-            self.out.insert(to.into(), lowered);
-        }
     }
 
     pub fn insert(&mut self, key: &str, value: Json) {
@@ -377,12 +348,10 @@ impl Lowering<'_> {
                 None => return Lowered::default(),
             }
         } else if let Some(spelling) = stackwright_aws::construct::spelling(resource.kind) {
-            Some(construct::lower(id, &mut p, &mut secondary, spelling).to_owned())
+            let read_by = stackwright_lowering::read_by(self.links, index);
+            Some(construct::lower(id, &mut p, &mut secondary, spelling, &read_by).to_owned())
         } else {
-            SERVICES
-                .iter()
-                .find_map(|service| (service.lower)(self, id, &mut p, &mut secondary))
-                .map(str::to_owned)
+            None
         };
         let type_name = match lowered {
             Some(type_name) => type_name,
@@ -540,10 +509,7 @@ pub(crate) fn emitted(resource: &Resource) -> Option<Emitted> {
         });
         return Some(one(beside.map(|block| block.suffix)));
     }
-    Some(match kind {
-        kinds::SECURITY_GROUP => one(None),
-        _ => return None,
-    })
+    None
 }
 
 /// `Metadata` skipping checkov checks that do not apply, each with the reason.

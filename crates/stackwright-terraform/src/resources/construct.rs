@@ -4,16 +4,23 @@
 use super::{policy, Attrs, Secondary};
 use crate::names::{item_name, unique_in};
 use serde_json::{Map, Value as Json};
-use stackwright_aws::construct::{self, Entry, ExpressionPart, Spelling};
+use stackwright_aws::construct::{self, Entry, ExpressionPart, ItemName, Spelling};
 use stackwright_core::{Expr, Target, Value};
 
-/// Fills `a` from the construct's Terraform form: its checkov skips, its attributes in order (a value
+/// Fills `a` from the construct's Terraform form: its checkov skips (`read_by`: the other stacks that
+/// read the resource), its attributes in order (a value
 /// that is `Expr::no_value()` is left out), then the resource's own tags if the type takes them; adds the
 /// blocks it splits into to `out`, named `name` and their suffix.
-pub(super) fn lower(name: &str, a: &mut Attrs, out: &mut Secondary, spelling: &'static Spelling) {
+pub(super) fn lower(
+    name: &str,
+    a: &mut Attrs,
+    out: &mut Secondary,
+    spelling: &'static Spelling,
+    read_by: &[&str],
+) {
     let resource = a.resource;
-    for (id, reason) in construct::skips(resource, Target::Terraform) {
-        a.checkov_skip(id, reason);
+    for (id, reason) in construct::skips(resource, Target::Terraform, read_by) {
+        a.checkov_skip(id, &reason);
     }
     for (key, entry) in construct::entries(resource, Target::Terraform) {
         if let Some(value) = lower_entry(a, out, name, entry) {
@@ -35,7 +42,7 @@ pub(super) fn lower(name: &str, a: &mut Attrs, out: &mut Secondary, spelling: &'
     }
     // Names taken by each per-item block's items.
     let mut taken: Vec<(&str, Vec<String>)> = Vec::new();
-    for (block, entries) in construct::terraform_blocks(resource, spelling) {
+    for (block, entries, name_parts) in construct::terraform_blocks(resource, spelling) {
         let mut body = Map::new();
         for (key, entry) in entries {
             if let Some(value) = lower_entry(a, out, name, entry) {
@@ -45,8 +52,11 @@ pub(super) fn lower(name: &str, a: &mut Attrs, out: &mut Secondary, spelling: &'
         let prefix = format!("{name}{}", block.suffix);
         let block_name = match block.named_by {
             None => prefix,
-            Some(key) => {
-                let item = body.get(key).cloned().unwrap_or(Json::Null);
+            Some(naming) => {
+                let parts = match naming {
+                    ItemName::Attribute(key) => vec![body.get(key).cloned().unwrap_or(Json::Null)],
+                    ItemName::Parts => name_parts.iter().map(|part| a.value(part)).collect(),
+                };
                 let names = match taken.iter_mut().position(|(s, _)| *s == block.suffix) {
                     Some(at) => &mut taken[at].1,
                     None => {
@@ -54,7 +64,7 @@ pub(super) fn lower(name: &str, a: &mut Attrs, out: &mut Secondary, spelling: &'
                         &mut taken.last_mut().expect("just pushed").1
                     }
                 };
-                unique_in(names, item_name(&prefix, &item))
+                unique_in(names, item_name(&prefix, &parts))
             }
         };
         out.blocks.push((block.type_name, block_name, body));

@@ -2,7 +2,6 @@
 //! here, one module per AWS service.
 
 mod construct;
-mod ec2;
 mod lookups;
 mod policy;
 mod raw;
@@ -131,7 +130,6 @@ const TARGET: &str = "terraform";
 /// Every service with kinds to lower, one per line.
 #[rustfmt::skip]
 const SERVICES: &[Service] = &[
-    ec2::SERVICE,
     ssm::SERVICE,
     zones::SERVICE,
     lookups::SERVICE,
@@ -550,32 +548,6 @@ impl Lowering<'_> {
                     .at(resource.location),
             );
         }
-        if resource.kind == kinds::SECURITY_GROUP {
-            // checkov reads one module at a time: a group used only by other stacks looks unattached.
-            let mut users: Vec<&str> = Vec::new();
-            for export in self
-                .links
-                .exports
-                .iter()
-                .filter(|e| e.resource.index as usize == index)
-            {
-                for consumer in &export.consumers {
-                    if !users.contains(&consumer.as_str()) {
-                        users.push(consumer);
-                    }
-                }
-            }
-            if !users.is_empty() {
-                let users: Vec<String> = users.iter().map(|u| format!("`{u}`")).collect();
-                a.checkov_skip(
-                    "CKV2_AWS_5",
-                    &format!(
-                        "attached in stack {}, another module, which checkov does not read with this one",
-                        users.join(", ")
-                    ),
-                );
-            }
-        }
         let mut secondary = Secondary::default();
         let handled = if resource.kind == kinds::RAW {
             raw::lower(&mut a)
@@ -583,7 +555,8 @@ impl Lowering<'_> {
             blocks.awscc = true;
             registry::lower(&mut a)
         } else if let Some(spelling) = stackwright_aws::construct::spelling(resource.kind) {
-            construct::lower(name, &mut a, &mut secondary, spelling);
+            let read_by = stackwright_lowering::read_by(self.links, index);
+            construct::lower(name, &mut a, &mut secondary, spelling, &read_by);
             true
         } else {
             SERVICES

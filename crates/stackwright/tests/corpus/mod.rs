@@ -210,6 +210,7 @@ mod accepted {
     use serde_json::json;
     use stackwright::aws::ec2;
     use stackwright::aws::elbv2::{LoadBalancer, Scheme};
+    use stackwright::aws::rds;
     use stackwright::{App, Environment};
 
     #[test]
@@ -268,9 +269,20 @@ mod accepted {
             ));
             s.add(ec2::Instance::new("Bastion", "ami-12345678", "t3.micro").subnet(&a));
             s.add(ec2::Instance::new("Worker", "ami-12345678", "t3.micro").subnet(&private));
+            let dbs = s.add(rds::DbSubnetGroup::new("Dbs", "databases", &[&a, &b]));
+            s.add(
+                rds::DbInstance::new("Open", rds::Engine::Postgres, "db.t4g.micro", &dbs)
+                    .allow_public_access_insecure(),
+            );
+            s.add(rds::DbInstance::new(
+                "Closed",
+                rds::Engine::Postgres,
+                "db.t4g.micro",
+                &dbs,
+            ));
         });
         let docs = artifacts(&app);
-        for id in ["Ip", "Nat", "Web", "Bastion"] {
+        for id in ["Ip", "Nat", "Web", "Bastion", "Open"] {
             assert_eq!(
                 docs[CFN]["Resources"][id]["DependsOn"],
                 json!(["IgwAttachment"]),
@@ -282,6 +294,7 @@ mod accepted {
             ("aws_nat_gateway", "nat"),
             ("aws_lb", "web"),
             ("aws_instance", "bastion"),
+            ("aws_db_instance", "open"),
         ] {
             assert_eq!(
                 docs[TF]["resource"][ty][name]["depends_on"],
@@ -292,7 +305,14 @@ mod accepted {
         // Internal, or without a public address: nothing to wait for.
         assert!(docs[CFN]["Resources"]["Inside"].get("DependsOn").is_none());
         assert!(docs[CFN]["Resources"]["Worker"].get("DependsOn").is_none());
+        assert!(docs[CFN]["Resources"]["Closed"].get("DependsOn").is_none());
         assert!(docs[TF]["resource"]["aws_instance"]["worker"]
+            .get("depends_on")
+            .is_none());
+        assert!(docs[TF]["resource"]["aws_lb"]["inside"]
+            .get("depends_on")
+            .is_none());
+        assert!(docs[TF]["resource"]["aws_db_instance"]["closed"]
             .get("depends_on")
             .is_none());
     }
