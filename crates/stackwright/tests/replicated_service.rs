@@ -4,13 +4,13 @@
 use crate::catalog_a::without_default_tags;
 use crate::support::{artifacts, fails, one_stack, CFN, TF};
 use serde_json::{json, Value};
-use stackwright::aws::ec2;
 use stackwright::aws::elbv2::Stickiness;
 use stackwright::aws::service::{
     Color, Frontend, Machine, Network, ReplicatedService, Replication, Scaling, Shard, Size,
     TenantKey, Update,
 };
 use stackwright::aws::sns::Topic;
+use stackwright::aws::{ec2, kms};
 use stackwright::prelude::*;
 use std::collections::BTreeMap;
 
@@ -47,7 +47,10 @@ fn app(
                 ))
             })
             .collect();
-        let topic = s.add(Topic::new("Alerts"));
+        // CloudWatch publishes the alarms: the topic's key must let it.
+        let key =
+            s.add(kms::Key::new("AlertsKey").allow_topic_publisher("cloudwatch.amazonaws.com"));
+        let topic = s.add(Topic::new("Alerts").encryption_key(&key));
         let service = ReplicatedService::new(
             "Web",
             Machine::new("ami-12345678", "t3.small").user_data("#!/bin/sh\n"),
