@@ -4,8 +4,12 @@ use crate::check::set_bounded;
 use crate::construct::{Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
 use crate::naming::physical_name;
+use crate::sns::TopicHandle;
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
+
+/// The service principal that publishes an alarm's notifications.
+const CLOUDWATCH_SERVICE: &str = "cloudwatch.amazonaws.com";
 
 /// How a metric's data points are aggregated over a period.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -224,19 +228,45 @@ impl Alarm {
         self
     }
 
-    /// Notifies or acts when the alarm fires: an SNS topic, Auto Scaling policy or EC2 action ARN.
+    /// Notifies `topic` when the alarm fires. Reports a topic whose key does not let CloudWatch publish
+    /// (the AWS managed key `alias/aws/sns` cannot), where every notification would be dropped.
+    pub fn alarm_topic(self, topic: &TopicHandle) -> Self {
+        self.check_topic(topic, "alarm action").alarm_action(topic.arn())
+    }
+
+    /// Notifies `topic` when the alarm returns to OK (checked as [`alarm_topic`](Self::alarm_topic)).
+    pub fn ok_topic(self, topic: &TopicHandle) -> Self {
+        self.check_topic(topic, "OK action").ok_action(topic.arn())
+    }
+
+    /// Notifies `topic` when the alarm lacks data (checked as [`alarm_topic`](Self::alarm_topic)).
+    pub fn insufficient_data_topic(self, topic: &TopicHandle) -> Self {
+        self.check_topic(topic, "insufficient data action")
+            .insufficient_data_action(topic.arn())
+    }
+
+    fn check_topic(mut self, topic: &TopicHandle, what: &str) -> Self {
+        if let Some(problem) = topic.service_publish_problem(CLOUDWATCH_SERVICE, what) {
+            self.resource.problems.push(problem);
+        }
+        self
+    }
+
+    /// Acts when the alarm fires: an Auto Scaling policy or EC2 action ARN, or an SNS topic's ARN that
+    /// is not checked (prefer [`alarm_topic`](Self::alarm_topic), which is).
     pub fn alarm_action(mut self, arn: impl Into<Expr>) -> Self {
         self.alarm_actions.push(Value::Str(arn.into()));
         self
     }
 
-    /// Acts when the alarm returns to OK.
+    /// Acts when the alarm returns to OK (for a topic, prefer [`ok_topic`](Self::ok_topic)).
     pub fn ok_action(mut self, arn: impl Into<Expr>) -> Self {
         self.ok_actions.push(Value::Str(arn.into()));
         self
     }
 
-    /// Acts when the alarm lacks data.
+    /// Acts when the alarm lacks data (for a topic, prefer
+    /// [`insufficient_data_topic`](Self::insufficient_data_topic)).
     pub fn insufficient_data_action(mut self, arn: impl Into<Expr>) -> Self {
         self.insufficient_data_actions.push(Value::Str(arn.into()));
         self

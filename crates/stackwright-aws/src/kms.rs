@@ -17,6 +17,7 @@ pub struct Key {
     resource: Resource,
     statements: Vec<Statement>,
     allows_cloudwatch_logs: bool,
+    topic_publishers: Vec<String>,
 }
 
 impl Key {
@@ -29,6 +30,7 @@ impl Key {
             resource,
             statements: Vec::new(),
             allows_cloudwatch_logs: false,
+            topic_publishers: Vec::new(),
         }
     }
 
@@ -103,6 +105,41 @@ impl Key {
                 ),
         )
     }
+
+    /// Lets AWS service `service` (e.g. `cloudwatch.amazonaws.com` for alarm actions,
+    /// `events.amazonaws.com` for EventBridge rules, `s3.amazonaws.com` for bucket notifications) publish
+    /// to SNS topics encrypted with this key: the key policy allows it `kms:Decrypt` and
+    /// `kms:GenerateDataKey*`, which a service publishing to an encrypted topic calls itself (the AWS
+    /// managed key `alias/aws/sns` cannot allow it: its policy cannot be changed).
+    #[track_caller]
+    pub fn allow_topic_publisher(mut self, service: &str) -> Self {
+        let label = service.split('.').next().unwrap_or_default();
+        if !service.ends_with(".amazonaws.com")
+            || label.is_empty()
+            || !label.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            self.resource.problems.push(format!(
+                "topic publisher `{service}`: expected an AWS service principal like \
+                 `cloudwatch.amazonaws.com`"
+            ));
+        }
+        if self.topic_publishers.iter().any(|s| s == service) {
+            return self;
+        }
+        self.topic_publishers.push(service.to_owned());
+        // A statement id is letters and digits: `AllowCloudwatchToPublish`.
+        let mut name: String = label.chars().filter(char::is_ascii_alphanumeric).collect();
+        if let Some(first) = name.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        self.policy_statement(
+            Statement::allow()
+                .sid(format!("Allow{name}ToPublish"))
+                .principal(Principal::service(service))
+                .actions(TOPIC_PUBLISH_KEY_ACTIONS)
+                .resource("*"),
+        )
+    }
 }
 common_setters!(Key, taggable, stateful);
 
@@ -112,13 +149,19 @@ attr_handle!(
         arn: "arn",
         /// The key id (a UUID).
         key_id: "key_id",
-    } id: String, allows_cloudwatch_logs: bool
+    } id: String, allows_cloudwatch_logs: bool, topic_publishers: Option<Vec<String>>
 );
 
 impl KeyHandle {
     /// Whether the key policy lets CloudWatch Logs use the key ([`Key::allow_cloudwatch_logs`]).
     pub(crate) fn allows_cloudwatch_logs(&self) -> bool {
         self.allows_cloudwatch_logs
+    }
+
+    /// The AWS services the key policy lets publish to topics encrypted with it
+    /// ([`Key::allow_topic_publisher`]); `None` for a key whose policy is not known here.
+    pub(crate) fn topic_publishers(&self) -> Option<&[String]> {
+        self.topic_publishers.as_deref()
     }
 
     /// The id the key was declared with.
@@ -158,6 +201,10 @@ pub(crate) fn key_use(key: Option<&Expr>, actions: &[&str]) -> Option<Statement>
     })
 }
 
+/// What an AWS service needs of a key to publish to a topic encrypted with it (SNS documentation,
+/// "Enable compatibility between event sources from AWS services and encrypted topics").
+pub(crate) const TOPIC_PUBLISH_KEY_ACTIONS: [&str; 2] = ["kms:Decrypt", "kms:GenerateDataKey*"];
+
 /// What a role needs to read data encrypted with a key.
 pub(crate) const DECRYPT_ACTIONS: [&str; 2] = ["kms:Decrypt", "kms:DescribeKey"];
 
@@ -184,6 +231,7 @@ impl Key {
             handle,
             id: handle_id,
             allows_cloudwatch_logs: true,
+            topic_publishers: None,
         })
     }
 }
@@ -222,6 +270,7 @@ impl Declare for Key {
                 handle: Handle(at),
                 id,
                 allows_cloudwatch_logs: self.allows_cloudwatch_logs,
+                topic_publishers: Some(self.topic_publishers),
             },
         )
     }

@@ -259,7 +259,8 @@ impl ReplicatedService {
         self
     }
 
-    /// Where the unhealthy-host alarms notify (and their return to OK).
+    /// Where the unhealthy-host alarms notify (and their return to OK); its key must let CloudWatch
+    /// publish ([`Alarm::alarm_topic`](crate::cloudwatch::Alarm::alarm_topic)).
     pub fn alarm_topic(mut self, topic: &TopicHandle) -> Self {
         self.alarm_topic = Some(topic.clone());
         self
@@ -763,7 +764,7 @@ impl ReplicatedService {
         .description(format!("{}{name}: a target is unhealthy", self.id))
         .treat_missing_data(TreatMissingData::NotBreaching);
         if let Some(topic) = &self.alarm_topic {
-            alarm = alarm.alarm_action(topic.arn()).ok_action(topic.arn());
+            alarm = alarm.alarm_topic(topic).ok_topic(topic);
         }
         stack.add(alarm);
     }

@@ -39,11 +39,31 @@ pub(crate) static SUBSCRIPTION: Spelling = Spelling {
 pub const AWS_MANAGED_KEY: &str = "alias/aws/sns";
 
 /// A standard SNS topic, encrypted at rest (CloudFormation `AWS::SNS::Topic`, Terraform
-/// `aws_sns_topic`). CloudWatch alarms may publish to a topic encrypted with the AWS managed key.
+/// `aws_sns_topic`), by default with the AWS managed key [`AWS_MANAGED_KEY`].
+///
+/// The AWS managed key serves publishers with IAM permissions (a role, a function), but not AWS services
+/// that publish on their own (CloudWatch alarm actions, EventBridge rules, S3 notifications): they call KMS
+/// themselves, the AWS managed key's policy cannot let them, and their messages are dropped with only a
+/// line in the alarm's history. Such a topic needs a customer managed key that allows the service:
+/// `Topic::new("Alerts").encryption_key(&key)` with
+/// `kms::Key::new("AlertsKey").allow_topic_publisher("cloudwatch.amazonaws.com")`;
+/// [`Alarm::alarm_topic`](crate::cloudwatch::Alarm::alarm_topic) reports a topic whose key does not.
 pub struct Topic {
     resource: Resource,
     display_name: Option<String>,
     kms_master_key_id: Expr,
+    publishers: Publishers,
+}
+
+/// Which AWS services the key a topic is encrypted with lets publish.
+#[derive(Clone, Debug)]
+enum Publishers {
+    /// The AWS managed key: none.
+    AwsManaged,
+    /// A key declared in the app: those its policy allows, by id.
+    Key { id: String, services: Vec<String> },
+    /// A key given by ARN, id or alias, or one that exists outside the app: not known here.
+    Unknown,
 }
 
 impl Topic {
@@ -53,6 +73,7 @@ impl Topic {
             resource: Resource::new(id, kinds::SNS_TOPIC),
             display_name: None,
             kms_master_key_id: AWS_MANAGED_KEY.into(),
+            publishers: Publishers::AwsManaged,
         }
     }
 
@@ -70,13 +91,25 @@ impl Topic {
     /// prefer [`encryption_key`](Self::encryption_key).
     pub fn kms_master_key_id(mut self, key: impl Into<Expr>) -> Self {
         self.kms_master_key_id = key.into();
+        self.publishers = match self.kms_master_key_id.as_literal() {
+            Some(AWS_MANAGED_KEY) => Publishers::AwsManaged,
+            _ => Publishers::Unknown,
+        };
         self
     }
 
     /// Encrypts with customer managed key `key`; [`TopicHandle::grant_publish`] then lets publishers
-    /// use it.
+    /// use it, and AWS services publish if the key allows them
+    /// ([`Key::allow_topic_publisher`](crate::kms::Key::allow_topic_publisher)).
     pub fn encryption_key(mut self, key: &KeyHandle) -> Self {
         self.kms_master_key_id = key.arn();
+        self.publishers = match key.topic_publishers() {
+            Some(services) => Publishers::Key {
+                id: key.declared_id().to_owned(),
+                services: services.to_vec(),
+            },
+            None => Publishers::Unknown,
+        };
         self
     }
 }
@@ -88,7 +121,7 @@ attr_handle!(
         /// The topic's ARN: what an alarm action or a subscription names.
         arn: "arn",
         name: "name",
-    } id: String, kms_key: Option<Expr>
+    } id: String, kms_key: Option<Expr>, publishers: Publishers
 );
 
 impl TopicHandle {
@@ -104,6 +137,31 @@ impl TopicHandle {
     }
 }
 
+impl TopicHandle {
+    /// Why AWS service `service` (e.g. `cloudwatch.amazonaws.com`) cannot publish to the topic because of
+    /// its key, naming `what` publishes (e.g. `alarm action`); `None` when it can or the key's policy
+    /// is not known here.
+    pub(crate) fn service_publish_problem(&self, service: &str, what: &str) -> Option<String> {
+        let topic = &self.id;
+        match &self.publishers {
+            Publishers::AwsManaged => Some(format!(
+                "{what} publishes to topic `{topic}`, which is encrypted with the AWS managed key \
+                 `{AWS_MANAGED_KEY}`: {service} cannot use that key, so every message would be dropped; \
+                 expected `.encryption_key(&key)` on the topic with a customer managed key declared with \
+                 `.allow_topic_publisher(\"{service}\")`"
+            )),
+            Publishers::Key { id, services } if !services.iter().any(|s| s == service) => {
+                Some(format!(
+                    "{what} publishes to topic `{topic}`, whose key `{id}` does not let {service} use \
+                     it, so every message would be dropped: expected \
+                     `.allow_topic_publisher(\"{service}\")` on the key"
+                ))
+            }
+            _ => None,
+        }
+    }
+}
+
 /// What a publisher needs of the key a topic is encrypted with.
 const PUBLISH_KEY_ACTIONS: [&str; 2] = ["kms:GenerateDataKey*", "kms:Decrypt"];
 
@@ -114,6 +172,7 @@ impl Declare for Topic {
             mut resource,
             display_name,
             kms_master_key_id,
+            publishers,
         } = self;
         // A key IAM can name: a reference (`key.arn()`) or a literal ARN; the AWS managed key needs no
         // grant (its policy lets SNS use it for the account's principals).
@@ -135,6 +194,7 @@ impl Declare for Topic {
                 handle: Handle(at),
                 id,
                 kms_key,
+                publishers,
             },
         )
     }

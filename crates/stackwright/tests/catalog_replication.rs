@@ -12,9 +12,9 @@ use stackwright::aws::autoscaling::{
     UpdatePolicy,
 };
 use stackwright::aws::cloudwatch::{Alarm, Comparison, Metric};
-use stackwright::aws::ec2;
 use stackwright::aws::elbv2::{Action, Condition, Listener, ListenerRule, Protocol, TargetGroup};
 use stackwright::aws::sns::{Endpoint, Subscription, Topic};
+use stackwright::aws::{ec2, kms};
 use stackwright::prelude::*;
 
 fn fleet(s: &mut Stack, policy: UpdatePolicy) -> AutoScalingGroupHandle {
@@ -593,5 +593,145 @@ fn sns_and_routing_input() {
             "invalid http-header value `a b`",
             "a query-string condition without pairs: expected at least one",
         ],
+    );
+}
+
+/// An alarm that notifies a topic on a key CloudWatch cannot use: CloudWatch calls KMS itself, so the
+/// AWS managed key (whose policy cannot allow it) or a key that does not allow it drops every
+/// notification. Both are errors at the alarm's line, naming the fix.
+#[test]
+fn an_alarm_notifying_a_topic_cloudwatch_cannot_publish_to_is_a_located_error() {
+    #[track_caller]
+    fn alarm() -> Alarm {
+        Alarm::new(
+            "Errors",
+            Metric::new("AWS/EC2", "CPUUtilization"),
+            Comparison::GreaterThanThreshold,
+            1.0,
+            1,
+        )
+    }
+    let at = line_below(4);
+    let stderr = fails(
+        &one_stack(|s| {
+            let topic = s.add(Topic::new("Alerts"));
+            s.add(alarm().alarm_topic(&topic).ok_topic(&topic));
+        }),
+        &[
+            "alarm action publishes to topic `Alerts`, which is encrypted with the AWS managed key \
+             `alias/aws/sns`: cloudwatch.amazonaws.com cannot use that key, so every message would be \
+             dropped; expected `.encryption_key(&key)` on the topic with a customer managed key declared \
+             with `.allow_topic_publisher(\"cloudwatch.amazonaws.com\")`",
+            "OK action publishes to topic `Alerts`",
+        ],
+    );
+    assert!(stderr.contains(&at), "{at} in {stderr}");
+    fails(
+        &one_stack(|s| {
+            let key = s.add(kms::Key::new("AlertsKey").allow_topic_publisher("events.amazonaws.com"));
+            let topic = s.add(Topic::new("Alerts").encryption_key(&key));
+            s.add(alarm().insufficient_data_topic(&topic));
+        }),
+        &["insufficient data action publishes to topic `Alerts`, whose key `AlertsKey` does not let \
+           cloudwatch.amazonaws.com use it, so every message would be dropped: expected \
+           `.allow_topic_publisher(\"cloudwatch.amazonaws.com\")` on the key"],
+    );
+    fails(
+        &one_stack(|s| {
+            s.add(kms::Key::new("AlertsKey").allow_topic_publisher("cloudwatch"));
+        }),
+        &[
+            "topic publisher `cloudwatch`: expected an AWS service principal like \
+           `cloudwatch.amazonaws.com`",
+        ],
+    );
+    // A key whose policy is not known here (an existing key, or one named by ARN) is the user's word.
+    for topic in [
+        Topic::new("Alerts").kms_master_key_id("arn:aws:kms:us-west-2:123456789012:key/abc"),
+        Topic::new("Alerts").kms_master_key_id("alias/alerts"),
+    ] {
+        let topic = std::sync::Mutex::new(Some(topic));
+        crate::support::artifacts(&one_stack(move |s| {
+            let topic = s.add(topic.lock().unwrap().take().unwrap());
+            s.add(alarm().alarm_topic(&topic));
+        }));
+    }
+}
+
+/// `Key::allow_topic_publisher` writes the statement AWS documents for a service publishing to an
+/// encrypted topic, in both targets, and the alarm then notifies the topic.
+#[test]
+fn a_key_that_allows_cloudwatch_lets_its_topic_receive_alarm_notifications() {
+    let docs = crate::support::artifacts(&one_stack(|s| {
+        let key = s.add(
+            kms::Key::new("AlertsKey")
+                .allow_topic_publisher("cloudwatch.amazonaws.com")
+                .allow_topic_publisher("cloudwatch.amazonaws.com")
+                .allow_topic_publisher("events.amazonaws.com"),
+        );
+        let topic = s.add(Topic::new("Alerts").encryption_key(&key));
+        s.add(
+            Alarm::new(
+                "Errors",
+                Metric::new("AWS/EC2", "CPUUtilization"),
+                Comparison::GreaterThanThreshold,
+                1.0,
+                1,
+            )
+            .alarm_topic(&topic)
+            .ok_topic(&topic),
+        );
+    }));
+    let cfn = &docs[crate::support::CFN]["Resources"];
+    assert_eq!(
+        cfn["AlertsKey"]["Properties"]["KeyPolicy"]["Statement"],
+        json!([
+            {"Sid": "EnableIamPolicies", "Effect": "Allow",
+             "Principal": {"AWS": [{"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}]},
+             "Action": ["kms:*"], "Resource": ["*"]},
+            {"Sid": "AllowCloudwatchToPublish", "Effect": "Allow",
+             "Principal": {"Service": ["cloudwatch.amazonaws.com"]},
+             "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": ["*"]},
+            {"Sid": "AllowEventsToPublish", "Effect": "Allow",
+             "Principal": {"Service": ["events.amazonaws.com"]},
+             "Action": ["kms:Decrypt", "kms:GenerateDataKey*"], "Resource": ["*"]}
+        ])
+    );
+    assert_eq!(
+        cfn["Alerts"]["Properties"]["KmsMasterKeyId"],
+        json!({"Fn::GetAtt": ["AlertsKey", "Arn"]})
+    );
+    assert_eq!(
+        cfn["Errors"]["Properties"]["AlarmActions"],
+        json!([{"Ref": "Alerts"}])
+    );
+    assert_eq!(
+        cfn["Errors"]["Properties"]["OKActions"],
+        json!([{"Ref": "Alerts"}])
+    );
+    let tf = &docs[crate::support::TF];
+    assert_eq!(
+        tf["data"]["aws_iam_policy_document"]["alerts_key_key_policy"]["statement"][1],
+        json!({"sid": "AllowCloudwatchToPublish", "effect": "Allow",
+               "actions": ["kms:Decrypt", "kms:GenerateDataKey*"], "resources": ["*"],
+               "principals": [{"type": "Service", "identifiers": ["cloudwatch.amazonaws.com"]}]})
+    );
+    assert_eq!(
+        tf["data"]["aws_iam_policy_document"]["alerts_key_key_policy"]["statement"]
+            .as_array()
+            .map(Vec::len),
+        Some(3)
+    );
+    assert_eq!(
+        tf["resource"]["aws_kms_key"]["alerts_key"]["policy"],
+        json!("${data.aws_iam_policy_document.alerts_key_key_policy.json}")
+    );
+    assert_eq!(
+        tf["resource"]["aws_sns_topic"]["alerts"]["kms_master_key_id"],
+        json!("${aws_kms_key.alerts_key.arn}")
+    );
+    assert_eq!(
+        tf["resource"]["aws_cloudwatch_metric_alarm"]["errors"]["ok_actions"],
+        json!(["${aws_sns_topic.alerts.arn}"])
     );
 }

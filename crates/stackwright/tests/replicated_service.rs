@@ -4,13 +4,13 @@
 use crate::catalog_a::without_default_tags;
 use crate::support::{artifacts, fails, one_stack, CFN, TF};
 use serde_json::{json, Value};
-use stackwright::aws::ec2;
 use stackwright::aws::elbv2::Stickiness;
 use stackwright::aws::service::{
     Color, Frontend, Machine, Network, ReplicatedService, Replication, Scaling, Shard, Size,
     TenantKey, Update,
 };
 use stackwright::aws::sns::Topic;
+use stackwright::aws::{ec2, kms};
 use stackwright::prelude::*;
 use std::collections::BTreeMap;
 
@@ -47,7 +47,10 @@ fn app(
                 ))
             })
             .collect();
-        let topic = s.add(Topic::new("Alerts"));
+        // CloudWatch publishes the alarms: the topic's key must let it.
+        let key =
+            s.add(kms::Key::new("AlertsKey").allow_topic_publisher("cloudwatch.amazonaws.com"));
+        let topic = s.add(Topic::new("Alerts").encryption_key(&key));
         let service = ReplicatedService::new(
             "Web",
             Machine::new("ami-12345678", "t3.small").user_data("#!/bin/sh\n"),
@@ -553,4 +556,48 @@ fn combinations_that_cannot_work_are_located_errors() {
     );
     // One problem, and the summary line.
     assert_eq!(stderr.matches("error:").count(), 2, "{stderr}");
+}
+
+/// The service's unhealthy-host alarms notify through `Alarm::alarm_topic`: a topic on the AWS managed
+/// key, which CloudWatch cannot publish to, is reported at the line that declares the service.
+#[test]
+fn an_alarm_topic_cloudwatch_cannot_publish_to_is_a_located_error() {
+    let at = crate::support::line_below(22);
+    let bad = one_stack(|s| {
+        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        let subnets: Vec<_> = (0..2)
+            .map(|i| {
+                s.add(ec2::Subnet::new(
+                    format!("Public{i}"),
+                    &vpc,
+                    &format!("10.0.{i}.0/24"),
+                ))
+            })
+            .collect();
+        let topic = s.add(Topic::new("Alerts"));
+        ReplicatedService::new(
+            "Web",
+            Machine::new("ami-12345678", "t3.small"),
+            https(),
+            8080,
+            "/health",
+            size(),
+        )
+        .alarm_topic(&topic)
+        .add_to(
+            s,
+            Network {
+                vpc: &vpc,
+                public_subnets: &subnets,
+                instance_subnets: &subnets,
+            },
+        );
+    });
+    let stderr = fails(
+        &bad,
+        &["alarm action publishes to topic `Alerts`, which is encrypted with the AWS managed key \
+           `alias/aws/sns`"],
+    );
+    assert!(stderr.contains("tests/replicated_service.rs:"), "{stderr}");
+    assert!(stderr.contains(&at), "{at} in {stderr}");
 }

@@ -13,7 +13,7 @@ use stackwright::aws::service::{
     Scaling, Shard, Size, TenantKey, Update,
 };
 use stackwright::aws::sns::{Endpoint, Subscription, Topic};
-use stackwright::aws::{acm, ec2, iam, ssm};
+use stackwright::aws::{acm, ec2, iam, kms, ssm};
 use stackwright::prelude::*;
 use stackwright::tags;
 
@@ -243,7 +243,18 @@ pub fn service(stack: &mut Stack, env: &Environment<Sizing>, network: &NotebookN
         "AmiId",
         &config.ami_parameter,
     ));
-    let alerts = stack.add(Topic::new("Alerts").display_name("Notebook Service alerts"));
+    // CloudWatch publishes the alarms' notifications itself: the topic's key must let it (the AWS
+    // managed key cannot).
+    let alerts_key = stack.add(
+        kms::Key::new("AlertsKey")
+            .description("Notebook Service alerts topic")
+            .allow_topic_publisher("cloudwatch.amazonaws.com"),
+    );
+    let alerts = stack.add(
+        Topic::new("Alerts")
+            .display_name("Notebook Service alerts")
+            .encryption_key(&alerts_key),
+    );
     stack.add(Subscription::new(
         "OnCall",
         &alerts,

@@ -297,7 +297,7 @@ fn adding_a_region_adds_a_whole_environment() {
         assert_eq!(add as usize, s["resources"].as_array().unwrap().len());
         // Every resource of the environment's template or module (the environment has the flagship's
         // shape; the scenarios test it resource by resource).
-        let expected = if target == "cloudformation" { 30 } else { 38 };
+        let expected = if target == "cloudformation" { 31 } else { 39 };
         assert_eq!(add, expected, "{target}");
         for env in ["prod-oregon", "prod-frankfurt", "test"] {
             assert_eq!(stack(&plan, env, target)["status"], "unchanged");
@@ -336,13 +336,13 @@ fn removing_the_test_environment_destroys_every_resource_listed() {
     assert_eq!(resources(cfn, "destroy"), ids);
     let tf = stack(&plan, "test", "terraform");
     assert_eq!(tf["status"], "removed");
-    assert_eq!(counts(tf)[3], 38);
+    assert_eq!(counts(tf)[3], 39);
     assert!(resources(tf, "destroy").contains(&"aws_autoscaling_group.notebook_fleet"));
 }
 
 /// Production keeps its data (no `Environment::removal_policy`): removing a production environment is a
-/// refusal by Terraform (`terraform destroy` of its module stops at the flow-log group and the zone, which
-/// carry `prevent_destroy`) and a retention by CloudFormation (`DeletionPolicy: Retain`), never data loss.
+/// refusal by Terraform (`terraform destroy` of its module stops at the flow-log group, the zone and the
+/// alerts key, which carry `prevent_destroy`) and a retention by CloudFormation (`DeletionPolicy: Retain`), never data loss.
 #[test]
 fn removing_a_production_environment_is_refused_by_terraform_and_retained_by_cloudformation() {
     let dir = baseline(&app());
@@ -366,10 +366,11 @@ fn removing_a_production_environment_is_refused_by_terraform_and_retained_by_clo
         refused,
         [
             "aws_cloudwatch_log_group.vpc_flow_logs_logs",
-            "aws_route53_zone.zone"
+            "aws_route53_zone.zone",
+            "aws_kms_key.alerts_key"
         ]
     );
-    assert_eq!(tf["summary"]["refused"], 2);
+    assert_eq!(tf["summary"]["refused"], 3);
     let logs = resource(tf, "aws_cloudwatch_log_group.vpc_flow_logs_logs");
     assert_eq!(logs["action"], "destroy");
     assert_eq!(logs["data_loss"], Value::Null);
@@ -378,7 +379,7 @@ fn removing_a_production_environment_is_refused_by_terraform_and_retained_by_clo
         .unwrap()
         .starts_with("Terraform will refuse: `aws_cloudwatch_log_group.vpc_flow_logs_logs` has lifecycle.prevent_destroy"));
     let cfn = stack(&plan, "prod-frankfurt", "cloudformation");
-    for id in ["VpcFlowLogsLogs", "Zone"] {
+    for id in ["VpcFlowLogsLogs", "Zone", "AlertsKey"] {
         let r = resource(cfn, id);
         assert_eq!(r["data_loss"], Value::Null, "{id}");
         assert!(
@@ -403,7 +404,7 @@ fn removing_a_production_environment_is_refused_by_terraform_and_retained_by_clo
         ],
     );
     assert!(
-        human.contains("prod-frankfurt/notebook (terraform): stack removed: 0 to add, 0 to update, 0 to replace, 38 to destroy; 2 warnings; TERRAFORM WILL REFUSE (2 resources have prevent_destroy)"),
+        human.contains("prod-frankfurt/notebook (terraform): stack removed: 0 to add, 0 to update, 0 to replace, 39 to destroy; 3 warnings; TERRAFORM WILL REFUSE (3 resources have prevent_destroy)"),
         "{human}"
     );
 }

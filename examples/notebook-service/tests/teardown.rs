@@ -87,12 +87,12 @@ fn a_removed_environment_stays_destroyable_until_it_is_said_to_be_destroyed() {
     let expected = format!(
         "environment test (account 222222222222, region us-west-2), removed from the definition\n  \
          teardown wave 1\n    \
-         stack notebook [cloudformation] {o}/cloudformation/test/notebook.template.json (30 resources), removed from \
+         stack notebook [cloudformation] {o}/cloudformation/test/notebook.template.json (31 resources), removed from \
          the definition: kept until torn down\n      \
          destroy: aws cloudformation delete-stack --stack-name notebook-test-notebook --region us-west-2  # with \
          credentials for account 222222222222\n      \
          then: synth --destroyed test\n    \
-         stack notebook [terraform] {o}/terraform/test/notebook/main.tf.json (38 resources), removed from the \
+         stack notebook [terraform] {o}/terraform/test/notebook/main.tf.json (39 resources), removed from the \
          definition: kept until torn down\n      \
          destroy: terraform -chdir={o}/terraform/test/notebook init && terraform -chdir={o}/terraform/test/notebook \
          destroy  # with credentials for account 222222222222\n      \
@@ -246,7 +246,7 @@ fn a_removed_environment_that_comes_back_is_an_environment_again() {
 }
 
 /// Production keeps its data: tearing down a removed production environment with Terraform is refused
-/// (its flow-log group and zone carry `prevent_destroy`), and the plan says so and how to go on.
+/// (its flow-log group, zone and alerts key carry `prevent_destroy`), and the plan says so and how to go on.
 #[test]
 fn tearing_down_a_removed_production_environment_is_refused_by_terraform() {
     let dir = tempfile::tempdir().unwrap();
@@ -266,8 +266,8 @@ fn tearing_down_a_removed_production_environment_is_refused_by_terraform() {
     assert_eq!(code, 2, "{human}");
     assert!(
         human.contains(
-            "prod-frankfurt/notebook (terraform): stack removed: 0 to add, 0 to update, 0 to replace, 38 to destroy; 2 \
-             warnings; TERRAFORM WILL REFUSE (2 resources have prevent_destroy)\n  note: tear it down with the \
+            "prod-frankfurt/notebook (terraform): stack removed: 0 to add, 0 to update, 0 to replace, 39 to destroy; 3 \
+             warnings; TERRAFORM WILL REFUSE (3 resources have prevent_destroy)\n  note: tear it down with the \
              artifact synth keeps for it"
         ),
         "{human}"
