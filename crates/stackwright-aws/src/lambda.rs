@@ -477,6 +477,8 @@ impl Function {
             );
         }
         let id = resource.id.clone();
+        // Its parts are named after it: a bad or taken id is one error, not one per part.
+        stack.check_composite_id("function", &id, resource.location);
         let log_group = stack.add(log_group);
         let role = stack.add(
             Role::new(

@@ -117,6 +117,8 @@ impl Schedule {
             enabled,
         } = self;
         let id = resource.id.clone();
+        // Its role and policy are named after it: a bad or taken id is one error, not one per part.
+        stack.check_composite_id("schedule", &id, resource.location);
         // Only EventBridge Scheduler acting for this account may assume the role (no confused deputy).
         let trust = PolicyDocument::from(
             Statement::allow()

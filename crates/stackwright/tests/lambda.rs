@@ -579,3 +579,53 @@ fn a_function_url_takes_iam_authentication() {
         "${aws_lambda_function_url.api_url.function_url}"
     );
 }
+
+/// The error messages of `app`'s failed synthesis, one per line.
+fn errors_of<C>(app: &stackwright::App<C>) -> Vec<String> {
+    let errors = fails(app, &[]);
+    errors
+        .lines()
+        .filter(|line| line.starts_with("error: ") && !line.contains("nothing was written"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn a_bad_or_taken_function_id_is_one_error_not_one_per_part() {
+    use stackwright::aws::lambda::QueueEventSource;
+    use stackwright::aws::scheduler::Schedule;
+    for id in ["", "Wörker !"] {
+        let app = one_stack(move |s| {
+            Function::new(id, zip(), Runtime::Python312, "index.handler").add_to(s);
+        });
+        let errors = errors_of(&app);
+        assert_eq!(errors.len(), 1, "{id:?}: {errors:#?}");
+        assert!(errors[0].contains("invalid function id"), "{errors:#?}");
+    }
+    let app = one_stack(|s| {
+        Function::new("Worker", zip(), Runtime::Python312, "index.handler").add_to(s);
+        Function::new("Worker", zip(), Runtime::Python312, "index.handler").add_to(s);
+    });
+    let errors = errors_of(&app);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0].contains("duplicate function id `Worker`: already declared at"));
+    let app = one_stack(|s| {
+        let f = Function::new("Worker", zip(), Runtime::Python312, "index.handler").add_to(s);
+        Schedule::invoke("Worker", "rate(5 minutes)", &f).add_to(s);
+    });
+    let errors = errors_of(&app);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0].contains("duplicate schedule id `Worker`: already declared at"));
+    let app = one_stack(|s| {
+        let jobs = s.add(sqs::Queue::new("Jobs"));
+        let f = Function::new("Worker", zip(), Runtime::Python312, "index.handler").add_to(s);
+        QueueEventSource::new("WorkerJobs", &f, &jobs).add_to(s);
+        QueueEventSource::new("WorkerJobsAgain", &f, &jobs).add_to(s);
+    });
+    let errors = errors_of(&app);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("queue `Jobs` already feeds function `Worker`"),
+        "{errors:#?}"
+    );
+}
