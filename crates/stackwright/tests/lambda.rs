@@ -629,3 +629,34 @@ fn a_bad_or_taken_function_id_is_one_error_not_one_per_part() {
         "{errors:#?}"
     );
 }
+
+#[test]
+fn a_value_the_builder_rejected_is_not_reported_again_by_the_schema() {
+    use stackwright::aws::elbv2::{Protocol, TargetGroup};
+    use stackwright::aws::lambda::QueueEventSource;
+    let app = one_stack(|s| {
+        let jobs = s.add(sqs::Queue::new("Jobs"));
+        let f = Function::new("Api", zip(), Runtime::Python312, "")
+            .timeout_seconds(0)
+            .memory_mb(100)
+            .reserved_concurrency(-1)
+            .add_to(s);
+        QueueEventSource::new("ApiJobs", &f, &jobs)
+            .batch_size(0)
+            .add_to(s);
+        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        s.add(TargetGroup::new("Targets", Protocol::Http, 0, &vpc));
+    });
+    let errors = errors_of(&app);
+    assert_eq!(errors.len(), 6, "{errors:#?}");
+    for (error, expected) in errors.iter().zip([
+        "function handler ``",
+        "function timeout of 0 seconds",
+        "function memory of 100 MB",
+        "reserved concurrency of -1",
+        "queue batch size of 0",
+        "port",
+    ]) {
+        assert!(error.contains(expected), "{expected}: {errors:#?}");
+    }
+}
