@@ -63,6 +63,8 @@ pub const DEFAULT_MEMORY_MB: i64 = 128;
 pub const DEFAULT_TIMEOUT_SECONDS: i64 = 3;
 /// The longest timeout Lambda offers: 15 minutes.
 pub const MAX_TIMEOUT_SECONDS: i64 = 900;
+/// The most a function's environment variables may hold, names and values together: 4 KB.
+pub const MAX_ENVIRONMENT_BYTES: usize = 4096;
 
 /// A runtime of a zip-packaged function: the supported ones that neither target's checkers call
 /// deprecated (cfn-lint's runtime lifecycle data, checkov CKV_AWS_363).
@@ -562,6 +564,21 @@ impl Function {
             };
             environment.push((name, Value::Str(value)));
         }
+        // Lambda's limit counts names and values; a reference's value is unknown until deployment.
+        let size: usize = environment
+            .iter()
+            .map(|(name, value)| match value {
+                Value::Str(value) => name.len() + value.as_literal().map_or(0, str::len),
+                _ => name.len(),
+            })
+            .sum();
+        if size > MAX_ENVIRONMENT_BYTES {
+            resource.problems.push(format!(
+                "environment variables of {size} bytes (names and literal values): expected at most \
+                 {MAX_ENVIRONMENT_BYTES} in total, Lambda's limit; keep large values in a parameter or \
+                 an object and pass its name"
+            ));
+        }
         let node = Node {
             resource,
             code,
@@ -590,6 +607,7 @@ impl Function {
             role,
             log_group,
             timeout_seconds,
+            url: Default::default(),
         }
     }
 }
@@ -630,7 +648,8 @@ attr_handle!(
         arn: "arn",
         /// The function's name.
         name: "name",
-    } id: String, role: RoleHandle, log_group: LogGroupHandle, timeout_seconds: i64
+    } id: String, role: RoleHandle, log_group: LogGroupHandle, timeout_seconds: i64,
+    url: std::sync::Arc<std::sync::OnceLock<(String, stackwright_core::Location)>>
 );
 
 impl FunctionHandle {
@@ -652,6 +671,19 @@ impl FunctionHandle {
     /// How long an invocation may run, in seconds.
     pub fn timeout_seconds(&self) -> i64 {
         self.timeout_seconds
+    }
+
+    /// Records URL `id` declared `at` as the function's one URL; the URL it already has otherwise.
+    pub(crate) fn claim_url(
+        &self,
+        id: &str,
+        at: stackwright_core::Location,
+    ) -> Result<(), &(String, stackwright_core::Location)> {
+        self.url.set((id.to_owned(), at)).map_err(|_| {
+            self.url
+                .get()
+                .expect("a URL was recorded, as setting it failed")
+        })
     }
 }
 

@@ -549,7 +549,8 @@ fn a_function_url_takes_iam_authentication() {
     let app = one_stack(|s| {
         let f = Function::new("Api", zip(), Runtime::Python312, "index.handler").add_to(s);
         let url = s.add(FunctionUrl::new("ApiUrl", &f));
-        s.add(FunctionUrl::new("Stream", &f).response_streaming());
+        let g = Function::new("Feed", zip(), Runtime::Python312, "index.handler").add_to(s);
+        s.add(FunctionUrl::new("Stream", &g).response_streaming());
         s.output("Url", url.url());
     });
     let docs = artifacts(&app);
@@ -659,4 +660,62 @@ fn a_value_the_builder_rejected_is_not_reported_again_by_the_schema() {
     ]) {
         assert!(error.contains(expected), "{expected}: {errors:#?}");
     }
+}
+
+#[test]
+fn what_lambda_and_scheduler_reject_is_a_located_error() {
+    use stackwright::aws::lambda::FunctionUrl;
+    use stackwright::aws::scheduler::Schedule;
+    let at = line_below(6);
+    let app = one_stack(|s| {
+        let f = Function::new("Api", zip(), Runtime::Python312, "index.handler")
+            .environment("BIG", "x".repeat(4094))
+            .add_to(s);
+        s.add(FunctionUrl::new("ApiUrl", &f));
+        s.add(FunctionUrl::new("ApiUrlAgain", &f));
+        for (id, expression) in [
+            ("Both", "cron(0 12 * * * *)"),
+            ("Neither", "cron(0 12 ? * ? *)"),
+            ("Minute", "cron(75 12 * * ? *)"),
+            ("Month", "cron(0 12 1 13 ? *)"),
+            ("Weekday", "cron(0 12 ? * MON#6 *)"),
+            ("Year", "cron(0 12 * * ? 1969)"),
+            ("AtMonth", "at(2027-13-01T00:00:00)"),
+            ("AtDay", "at(2027-02-29T00:00:00)"),
+            ("AtTime", "at(2027-01-01T24:00:00)"),
+        ] {
+            Schedule::invoke(id, expression, &f).add_to(s);
+        }
+        // Accepted: every form the user guide shows.
+        for (id, expression) in [
+            ("Daily", "cron(0 10 * * ? *)"),
+            ("Weekdays", "cron(0/15 8-17 ? * MON-FRI *)"),
+            ("LastDay", "cron(0 0 L * ? *)"),
+            ("Weekday", "cron(0 0 3W JAN,JUL ? 2027-2030)"),
+            ("SecondTuesday", "cron(0 0 ? * 3#2 *)"),
+            ("Leap", "at(2028-02-29T23:59:59)"),
+        ] {
+            Schedule::invoke(format!("Ok{id}"), expression, &f).add_to(s);
+        }
+    });
+    let errors = fails(
+        &app,
+        &[
+            "environment variables of 4097 bytes (names and literal values): expected at most 4096",
+            "function `Api` already has URL `ApiUrl` (declared at",
+            "schedule expression `cron(0 12 * * * *)`: day-of-month `*` and day-of-week `*`: exactly \
+             one of them is `?`",
+            "schedule expression `cron(0 12 ? * ? *)`: day-of-month `?` and day-of-week `?`",
+            "schedule expression `cron(75 12 * * ? *)`: cron minutes `75`: expected values 0-59",
+            "cron month `13`: expected values 1-12 or JAN-DEC",
+            "cron day-of-week `MON#6`",
+            "cron year `1969`: expected values 1970-2199",
+            "schedule expression `at(2027-13-01T00:00:00)`: a one-time schedule is \
+             `yyyy-mm-ddThh:mm:ss`, and month 13 is not 1 to 12",
+            "day 29 is not 1 to 28 of month 2",
+            "`24:00:00` is no time of day",
+        ],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+    assert_eq!(errors_of(&app).len(), 11, "{errors}");
 }
