@@ -18,6 +18,7 @@
 //! ```
 
 use crate::construct::{object, Attribute, Form, Read, Spelling};
+use crate::ec2::{SecurityGroupHandle, SubnetHandle};
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{Grantee, PolicyDocument, Role, RoleHandle, RolePolicy, Statement};
 use crate::logs::{LogGroup, LogGroupHandle};
@@ -410,20 +411,21 @@ impl Function {
         self
     }
 
-    /// Places the function in a VPC: network interfaces in `subnet_ids` (1 to 16), behind
-    /// `security_group_ids` (1 to 5); the role may manage the interfaces. Reaching AWS APIs from there
-    /// needs a NAT gateway or VPC endpoints.
-    pub fn vpc<S, G>(
+    /// Places the function in a VPC: network interfaces in `subnets` (1 to 16:
+    /// `network.private_subnets()`, `[&subnet]`), behind `security_groups` (1 to 5: `[&group]`); the role
+    /// may manage the interfaces. Reaching AWS APIs from there needs a NAT gateway or VPC endpoints.
+    /// Subnets and groups that exist outside the app are handles too (`Subnet::from_id`,
+    /// `SecurityGroup::from_id`).
+    pub fn vpc<'a>(
         mut self,
-        subnet_ids: impl IntoIterator<Item = S>,
-        security_group_ids: impl IntoIterator<Item = G>,
-    ) -> Self
-    where
-        S: Into<Expr>,
-        G: Into<Expr>,
-    {
-        let subnets: Vec<Expr> = subnet_ids.into_iter().map(Into::into).collect();
-        let groups: Vec<Expr> = security_group_ids.into_iter().map(Into::into).collect();
+        subnets: impl IntoIterator<Item = &'a SubnetHandle>,
+        security_groups: impl IntoIterator<Item = &'a SecurityGroupHandle>,
+    ) -> Self {
+        let subnets: Vec<Expr> = subnets.into_iter().map(SubnetHandle::id).collect();
+        let groups: Vec<Expr> = security_groups
+            .into_iter()
+            .map(SecurityGroupHandle::id)
+            .collect();
         if !(1..=16).contains(&subnets.len()) || !(1..=5).contains(&groups.len()) {
             self.resource.problems.push(format!(
                 "function VPC placement with {} subnets and {} security groups: expected 1 to 16 subnets \

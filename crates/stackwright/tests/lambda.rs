@@ -175,7 +175,7 @@ fn placement_concurrency_architecture_and_an_image_in_both_targets() {
             .memory_mb(512)
             .timeout_seconds(60)
             .reserved_concurrency(5)
-            .vpc([subnet.id()], [group.id()])
+            .vpc([&subnet], [&group])
             .dead_letter_queue(&failed)
             .name("api")
             .add_to(s);
@@ -257,8 +257,10 @@ fn placement_concurrency_architecture_and_an_image_in_both_targets() {
 
 #[test]
 fn bad_function_input_is_a_located_error() {
-    let at = line_below(2);
+    let at = line_below(4);
     let app = one_stack(|s| {
+        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        let group = s.add(ec2::SecurityGroup::new("Fn", &vpc, "the function"));
         Function::new("Api", zip(), Runtime::Python312, "index handler")
             .memory_mb(64)
             .timeout_seconds(901)
@@ -267,7 +269,7 @@ fn bad_function_input_is_a_located_error() {
             .environment("1BAD", "x")
             .environment("MODE", "a")
             .environment("MODE", "b")
-            .vpc(Vec::<String>::new(), ["sg-1"])
+            .vpc(&[], [&group])
             .add_to(s);
         Function::new(
             "Image",
@@ -718,4 +720,26 @@ fn what_lambda_and_scheduler_reject_is_a_located_error() {
     );
     assert!(errors.contains(&at), "not located at {at}:\n{errors}");
     assert_eq!(errors_of(&app).len(), 11, "{errors}");
+}
+
+#[test]
+fn a_function_goes_into_a_networks_private_subnets_by_their_handles() {
+    let app = one_stack(|s| {
+        let network = ec2::VpcNetwork::new("Net", "10.0.0.0/16").add_to(s);
+        let group = s.add(ec2::SecurityGroup::new("Fn", network.vpc(), "the function"));
+        Function::new("Api", zip(), Runtime::Python312, "index.handler")
+            .vpc(network.private_subnets(), [&group])
+            .add_to(s);
+    });
+    let docs = artifacts(&app);
+    let placement = &docs[CFN]["Resources"]["Api"]["Properties"]["VpcConfig"];
+    let subnets = placement["SubnetIds"].as_array().unwrap();
+    assert_eq!(subnets.len(), 2, "{placement}");
+    assert!(subnets.iter().all(|s| s["Ref"]
+        .as_str()
+        .is_some_and(|id| id.starts_with("NetPrivate"))));
+    assert_eq!(
+        placement["SecurityGroupIds"],
+        json!([{"Fn::GetAtt": ["Fn", "GroupId"]}])
+    );
 }
