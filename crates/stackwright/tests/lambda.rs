@@ -743,3 +743,42 @@ fn a_function_goes_into_a_networks_private_subnets_by_their_handles() {
         json!([{"Fn::GetAtt": ["Fn", "GroupId"]}])
     );
 }
+
+#[test]
+fn a_listener_port_or_rule_priority_the_builder_rejected_is_one_error() {
+    use stackwright::aws::elbv2::{
+        Action, Condition, Listener, ListenerRule, LoadBalancer, Protocol, Scheme, TargetGroup,
+    };
+    let app = one_stack(|s| {
+        let network = ec2::VpcNetwork::new("Net", "10.0.0.0/16").add_to(s);
+        let group = s.add(ec2::SecurityGroup::new(
+            "LbGroup",
+            network.vpc(),
+            "the balancer",
+        ));
+        let lb = s.add(LoadBalancer::application(
+            "Lb",
+            Scheme::Internal,
+            network.private_subnets(),
+            [&group],
+        ));
+        let targets = s.add(TargetGroup::new(
+            "Targets",
+            Protocol::Http,
+            80,
+            network.vpc(),
+        ));
+        let listener = s.add(Listener::http("Http", &lb, 0, Action::forward(&targets)));
+        s.add(ListenerRule::new(
+            "Api",
+            &listener,
+            0,
+            [Condition::path_pattern(["/api/*"])],
+            Action::forward(&targets),
+        ));
+    });
+    let errors = errors_of(&app);
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(errors[0].contains("port"), "{errors:#?}");
+    assert!(errors[1].contains("listener rule priority"), "{errors:#?}");
+}
