@@ -19,6 +19,7 @@
 //! ```
 
 use crate::construct::{object, Attribute, Form, Read, Spelling};
+use crate::ec2::{SecurityGroupHandle, SubnetHandle};
 use crate::handle::{attr_handle, common_setters};
 use crate::iam::{Grantee, PolicyDocument, Role, RoleHandle, RolePolicy, Statement};
 use crate::logs::{LogGroup, LogGroupHandle};
@@ -70,6 +71,8 @@ pub const DEFAULT_MEMORY_MB: i64 = 128;
 pub const DEFAULT_TIMEOUT_SECONDS: i64 = 3;
 /// The longest timeout Lambda offers: 15 minutes.
 pub const MAX_TIMEOUT_SECONDS: i64 = 900;
+/// The most a function's environment variables may hold, names and values together: 4 KB.
+pub const MAX_ENVIRONMENT_BYTES: usize = 4096;
 
 /// A runtime of a zip-packaged function: the supported ones that neither target's checkers call
 /// deprecated (cfn-lint's runtime lifecycle data, checkov CKV_AWS_363).
@@ -417,20 +420,21 @@ impl Function {
         self
     }
 
-    /// Places the function in a VPC: network interfaces in `subnet_ids` (1 to 16), behind
-    /// `security_group_ids` (1 to 5); the role may manage the interfaces. Reaching AWS APIs from there
-    /// needs a NAT gateway or VPC endpoints.
-    pub fn vpc<S, G>(
+    /// Places the function in a VPC: network interfaces in `subnets` (1 to 16:
+    /// `network.private_subnets()`, `[&subnet]`), behind `security_groups` (1 to 5: `[&group]`); the role
+    /// may manage the interfaces. Reaching AWS APIs from there needs a NAT gateway or VPC endpoints.
+    /// Subnets and groups that exist outside the app are handles too (`Subnet::from_id`,
+    /// `SecurityGroup::from_id`).
+    pub fn vpc<'a>(
         mut self,
-        subnet_ids: impl IntoIterator<Item = S>,
-        security_group_ids: impl IntoIterator<Item = G>,
-    ) -> Self
-    where
-        S: Into<Expr>,
-        G: Into<Expr>,
-    {
-        let subnets: Vec<Expr> = subnet_ids.into_iter().map(Into::into).collect();
-        let groups: Vec<Expr> = security_group_ids.into_iter().map(Into::into).collect();
+        subnets: impl IntoIterator<Item = &'a SubnetHandle>,
+        security_groups: impl IntoIterator<Item = &'a SecurityGroupHandle>,
+    ) -> Self {
+        let subnets: Vec<Expr> = subnets.into_iter().map(SubnetHandle::id).collect();
+        let groups: Vec<Expr> = security_groups
+            .into_iter()
+            .map(SecurityGroupHandle::id)
+            .collect();
         if !(1..=16).contains(&subnets.len()) || !(1..=5).contains(&groups.len()) {
             self.resource.problems.push(format!(
                 "function VPC placement with {} subnets and {} security groups: expected 1 to 16 subnets \
@@ -496,6 +500,8 @@ impl Function {
             );
         }
         let id = resource.id.clone();
+        // Its parts are named after it: a bad or taken id is one error, not one per part.
+        stack.check_composite_id("function", &id, resource.location);
         let log_group = stack.add(log_group);
         let role = stack.add(
             Role::new(
@@ -579,6 +585,21 @@ impl Function {
             };
             environment.push((name, Value::Str(value)));
         }
+        // Lambda's limit counts names and values; a reference's value is unknown until deployment.
+        let size: usize = environment
+            .iter()
+            .map(|(name, value)| match value {
+                Value::Str(value) => name.len() + value.as_literal().map_or(0, str::len),
+                _ => name.len(),
+            })
+            .sum();
+        if size > MAX_ENVIRONMENT_BYTES {
+            resource.problems.push(format!(
+                "environment variables of {size} bytes (names and literal values): expected at most \
+                 {MAX_ENVIRONMENT_BYTES} in total, Lambda's limit; keep large values in a parameter or \
+                 an object and pass its name"
+            ));
+        }
         let node = Node {
             resource,
             code,
@@ -609,6 +630,7 @@ impl Function {
             log_group,
             timeout_seconds,
             current_version: None,
+            url: Default::default(),
         };
         if publish {
             let current = versions::declare_current(stack, &function, handle.handle.0);
@@ -656,7 +678,8 @@ attr_handle!(
         /// The function's name.
         name: "name",
     } id: String, role: RoleHandle, log_group: LogGroupHandle, timeout_seconds: i64,
-    current_version: Option<Version>
+    current_version: Option<Version>,
+    url: std::sync::Arc<std::sync::OnceLock<(String, stackwright_core::Location)>>
 );
 
 impl FunctionHandle {
@@ -692,6 +715,19 @@ impl FunctionHandle {
     /// The latest published version as Terraform reads it (`aws_lambda_function.<name>.version`).
     pub(crate) fn version_attribute(&self) -> Expr {
         self.handle.attr("version")
+    }
+
+    /// Records URL `id` declared `at` as the function's one URL; the URL it already has otherwise.
+    pub(crate) fn claim_url(
+        &self,
+        id: &str,
+        at: stackwright_core::Location,
+    ) -> Result<(), &(String, stackwright_core::Location)> {
+        self.url.set((id.to_owned(), at)).map_err(|_| {
+            self.url
+                .get()
+                .expect("a URL was recorded, as setting it failed")
+        })
     }
 }
 

@@ -117,6 +117,8 @@ impl Schedule {
             enabled,
         } = self;
         let id = resource.id.clone();
+        // Its role and policy are named after it: a bad or taken id is one error, not one per part.
+        stack.check_composite_id("schedule", &id, resource.location);
         // Only EventBridge Scheduler acting for this account may assume the role (no confused deputy).
         let trust = PolicyDocument::from(
             Statement::allow()
@@ -193,32 +195,150 @@ impl Schedule {
 }
 common_setters!(Schedule);
 
-/// What is wrong with a schedule expression's shape, if anything.
-fn expression_problem(expression: &str) -> Option<&'static str> {
+/// What is wrong with a schedule expression, if anything: its shape, and for `cron(..)` and `at(..)` the
+/// ranges EventBridge Scheduler accepts (minutes 0-59, hours 0-23, day-of-month 1-31, month 1-12 or
+/// JAN-DEC, day-of-week 1-7 or SUN-SAT, year 1970-2199; `?` in exactly one day field).
+fn expression_problem(expression: &str) -> Option<String> {
     let Some((kind, rest)) = expression.split_once('(') else {
-        return Some("no `(`");
+        return Some("no `(`".into());
     };
     let Some(body) = rest.strip_suffix(')') else {
-        return Some("it does not end with `)`");
+        return Some("it does not end with `)`".into());
     };
     match kind {
         "rate" => {
             let mut words = body.split(' ');
             let (Some(value), Some(unit), None) = (words.next(), words.next(), words.next()) else {
-                return Some("a rate is a number and a unit");
+                return Some("a rate is a number and a unit".into());
             };
             let units = ["minute", "minutes", "hour", "hours", "day", "days"];
             match value.parse::<u32>() {
                 Ok(n) if n >= 1 && units.contains(&unit) && (n == 1) != unit.ends_with('s') => None,
-                _ => Some("a rate is a positive number and its unit (`1 hour`, `5 minutes`)"),
+                _ => Some("a rate is a positive number and its unit (`1 hour`, `5 minutes`)".into()),
             }
         }
-        "cron" if body.split(' ').count() == 6 => None,
-        "cron" => Some("a cron expression has six fields"),
-        "at" if body.len() == 19 && body.as_bytes()[10] == b'T' => None,
-        "at" => Some("a one-time schedule is `yyyy-mm-ddThh:mm:ss`"),
-        _ => Some("it is not `rate`, `cron` or `at`"),
+        "cron" => {
+            let fields: Vec<&str> = body.split(' ').collect();
+            let [minutes, hours, day, month, weekday, year] = fields[..] else {
+                return Some("a cron expression has six fields".into());
+            };
+            let checks = [
+                ("minutes", minutes, 0, 59),
+                ("hours", hours, 0, 23),
+                ("day-of-month", day, 1, 31),
+                ("month", month, 1, 12),
+                ("day-of-week", weekday, 1, 7),
+                ("year", year, 1970, 2199),
+            ];
+            for (field, text, low, high) in checks {
+                if let Some(problem) = cron_field_problem(field, text, low, high) {
+                    return Some(problem);
+                }
+            }
+            // EventBridge Scheduler: a value or `*` in one of the two day fields, `?` in the other.
+            if (day == "?") == (weekday == "?") {
+                return Some(format!(
+                    "day-of-month `{day}` and day-of-week `{weekday}`: exactly one of them is `?`"
+                ));
+            }
+            None
+        }
+        "at" => at_problem(body),
+        _ => Some("it is not `rate`, `cron` or `at`".into()),
     }
+}
+
+/// What is wrong with one field of a cron expression: each of its comma-separated items is `*`, `?`
+/// (day fields only), a value, a range `a-b`, an increment `a/n` or `*/n`, or a day field's `L`, `W`
+/// and `#` forms, with values from `low` to `high` (month and day-of-week names too).
+fn cron_field_problem(field: &str, text: &str, low: u32, high: u32) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+    ];
+    const DAYS: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+    let days = field.starts_with("day");
+    let value = |part: &str| -> bool {
+        let part = match field {
+            "day-of-month" => part.strip_suffix('W').unwrap_or(part),
+            "day-of-week" => part.strip_suffix('L').unwrap_or(part),
+            _ => part,
+        };
+        let named = match field {
+            "month" => MONTHS.contains(&part),
+            "day-of-week" => DAYS.contains(&part),
+            _ => false,
+        };
+        named || part.parse::<u32>().is_ok_and(|n| (low..=high).contains(&n))
+    };
+    let fits = |item: &str| -> bool {
+        if item == "*" || (days && (item == "?" || item == "L")) || (field == "day-of-month" && item == "LW")
+        {
+            return true;
+        }
+        if let Some((start, step)) = item.split_once('/') {
+            let positive = step.parse::<u32>().is_ok_and(|n| n >= 1);
+            return positive && (start == "*" || value(start));
+        }
+        if let Some((weekday, nth)) = item.split_once('#') {
+            return field == "day-of-week"
+                && value(weekday)
+                && nth.parse::<u32>().is_ok_and(|n| (1..=5).contains(&n));
+        }
+        match item.split_once('-') {
+            Some((from, to)) => value(from) && value(to),
+            None => value(item),
+        }
+    };
+    let list = text == "?" || !text.contains('?');
+    if list && !text.is_empty() && text.split(',').all(fits) {
+        return None;
+    }
+    let names = match field {
+        "month" => " or JAN-DEC",
+        "day-of-week" => " or SUN-SAT",
+        _ => "",
+    };
+    Some(format!(
+        "cron {field} `{text}`: expected values {low}-{high}{names}, `*`, ranges `a-b`, lists `a,b` \
+         and increments `a/n`"
+    ))
+}
+
+/// What is wrong with a one-time schedule's `yyyy-mm-ddThh:mm:ss`, if anything: its shape and that it is
+/// a date and time of the calendar.
+fn at_problem(body: &str) -> Option<String> {
+    let shape = "a one-time schedule is `yyyy-mm-ddThh:mm:ss`";
+    let bytes = body.as_bytes();
+    let separators = [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':')];
+    if body.len() != 19 || separators.iter().any(|&(i, c)| bytes[i] != c) {
+        return Some(shape.into());
+    }
+    let number = |range: std::ops::Range<usize>| body[range].parse::<u32>().ok();
+    let (Some(year), Some(month), Some(day), Some(hour), Some(minute), Some(second)) = (
+        number(0..4),
+        number(5..7),
+        number(8..10),
+        number(11..13),
+        number(14..16),
+        number(17..19),
+    ) else {
+        return Some(shape.into());
+    };
+    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let days = match month {
+        1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
+        4 | 6 | 9 | 11 => 30,
+        2 if leap => 29,
+        2 => 28,
+        _ => return Some(format!("{shape}, and month {month} is not 1 to 12")),
+    };
+    if !(1..=days).contains(&day) {
+        return Some(format!("{shape}, and day {day} is not 1 to {days} of month {month}"));
+    }
+    if hour > 23 || minute > 59 || second > 59 {
+        return Some(format!("{shape}, and `{}` is no time of day", &body[11..]));
+    }
+    None
 }
 
 attr_handle!(

@@ -64,6 +64,12 @@ pub(crate) fn check(
         if rejected_name.is_some_and(|name| path.strip_prefix("Properties.") == Some(name)) {
             continue;
         }
+        // A builder checks the values it takes (a timeout's range, a handler's shape) and reported what it
+        // rejected in the user's terms: the schema's range, length and pattern checks of a resource with
+        // builder problems would repeat them (one mistake, one error). Its shape is still checked.
+        if problem.on_value && !resource.problems.is_empty() {
+            continue;
+        }
         report(format!(
             "`{type_name}` `{}`: {}",
             problem.path, problem.message

@@ -334,7 +334,17 @@ fn declared_targets(
 /// An instance's own problems: its stack's, its resources' (builder input, tags) and its renames'.
 fn instance_problems(instance: &mut StackInstance) -> Vec<Diagnostic> {
     let mut found = std::mem::take(&mut instance.stack.problems);
+    // A composite whose id was reported: the targets would only repeat it for each of its parts (a name
+    // derived from the id, a policy name), so they are not run on the instance, like one with a rejected
+    // reference (one mistake, one error).
+    if instance.stack.has_reported_composite() {
+        instance.links.rejected += 1;
+    }
     for resource in instance.stack.resources() {
+        if instance.stack.is_composite_part(&resource.id) {
+            // Its parts' builder problems follow from the same id (`<id>-Execution` is no policy name).
+            continue;
+        }
         found.extend(resource.problems.iter().map(|p| {
             Diagnostic::new(p.clone())
                 .for_resource(&resource.id)

@@ -483,6 +483,9 @@ struct Ids {
     outputs: HashMap<String, Location>,
     /// The index of the first resource of a kind that has a given physical name.
     physical_names: HashMap<(&'static str, String), usize>,
+    /// Ids of composites whose own id was reported ([`Stack::check_composite_id`]): the id problems of the
+    /// resources they declare (the id itself and `<id>-...`) are follow-ons, not reported again.
+    reported_composites: Vec<String>,
 }
 
 impl Stack {
@@ -612,13 +615,17 @@ impl Stack {
     /// The non-generic half of [`Stack::add`]: checks the declared resource (id, value depth, physical
     /// name) and appends it where `next_resource_ref` said it would be.
     fn add_resource(&mut self, mut resource: Resource) {
-        let problems = id_problems(
-            "resource",
-            &resource.id,
-            resource.location,
-            &mut self.ids.resources,
-        );
-        self.problems.extend(problems);
+        let reported = self.ids.reported_composites.contains(&resource.id)
+            || self.is_composite_part(&resource.id);
+        if !reported {
+            let problems = id_problems(
+                "resource",
+                &resource.id,
+                resource.location,
+                &mut self.ids.resources,
+            );
+            self.problems.extend(problems);
+        }
         self.limit_depth(&mut resource);
         self.apply_naming(&mut resource);
         self.resources.push(resource);
@@ -703,6 +710,53 @@ impl Stack {
                     .at(resource.location),
             );
         }
+    }
+
+    /// Checks the id of a composite (`what`: `function`, `schedule`), a builder that declares several
+    /// resources named after its own id (`<id>`, `<id>-Role`, `<id>-Logs`, ...), once, before it declares
+    /// them: an invalid id, or one that a resource of this stack already has, is reported once, in the
+    /// composite's words (`duplicate function id `Worker`: already declared at ...`), and the id problems
+    /// of the resources the composite then declares are not reported again (one mistake, one error).
+    /// Returns whether the id is fine.
+    pub fn check_composite_id(&mut self, what: &str, id: &str, location: Location) -> bool {
+        let mut problems = Vec::new();
+        if let Err(why) = ids::validate(id) {
+            problems.push(format!("invalid {what} id `{id}`: {why}"));
+        } else if let Some(first) = self.ids.resources.get(id) {
+            problems.push(format!(
+                "duplicate {what} id `{id}`: already declared at {}:{}",
+                first.file(),
+                first.line()
+            ));
+        }
+        if problems.is_empty() {
+            return true;
+        }
+        for problem in problems {
+            self.problems
+                .push(Diagnostic::new(problem).for_resource(id).at(location));
+        }
+        self.ids.reported_composites.push(id.to_owned());
+        false
+    }
+
+    /// Whether a composite's id was reported ([`Stack::check_composite_id`]).
+    pub fn has_reported_composite(&self) -> bool {
+        !self.ids.reported_composites.is_empty()
+    }
+
+    /// Whether resource `id` is a part (`<composite>-...`) of a composite whose id was reported: its own
+    /// problems follow from that id.
+    pub fn is_composite_part(&self, id: &str) -> bool {
+        self.ids.reported_composites.iter().any(|composite| {
+            id.strip_prefix(composite.as_str())
+                .is_some_and(|rest| rest.starts_with('-'))
+        })
+    }
+
+    /// Where this stack's resource `id` was declared, if one has that id.
+    pub fn declared_at(&self, id: &str) -> Option<Location> {
+        self.ids.resources.get(id).copied()
     }
 
     /// Declares a deploy-time parameter.

@@ -179,7 +179,18 @@ impl<'s> Checker<'s> {
         self.problems.push(Problem {
             path: path.render(),
             message: message(Show { secret }),
+            on_value: false,
         });
+    }
+
+    /// [`report`](Self::report)s a value that breaks a constraint on it (allowed values, length,
+    /// pattern, range, item count), as opposed to the document's shape.
+    fn report_value(&mut self, path: &Path, message: impl FnOnce(Show) -> String) {
+        let before = self.problems.len();
+        self.report(path, message);
+        if let Some(problem) = self.problems.get_mut(before) {
+            problem.on_value = true;
+        }
     }
 
     /// Whether the value at `segments` of the properties is a secret or holds one: a write-only property
@@ -260,7 +271,7 @@ impl<'s> Checker<'s> {
         }
         if let Some(allowed) = schema.enumeration {
             if !allowed.iter().any(|a| loosely_equal(a, value)) {
-                self.report(path, |show| {
+                self.report_value(path, |show| {
                     let list: Vec<String> = allowed.iter().map(crate::show).collect();
                     format!("{} is not one of {}", show.value(value), list.join(", "))
                 });
@@ -337,7 +348,7 @@ impl<'s> Checker<'s> {
         if schema.min_length.is_some() || schema.max_length.is_some() {
             let length = text.chars().count() as u64;
             if let Some(min) = schema.min_length.filter(|&min| length < min) {
-                self.report(path, |show| {
+                self.report_value(path, |show| {
                     if show.secret {
                         format!("{}, expected at least {min}", show.text(text))
                     } else {
@@ -346,7 +357,7 @@ impl<'s> Checker<'s> {
                 });
             }
             if let Some(max) = schema.max_length.filter(|&max| length > max) {
-                self.report(path, |show| {
+                self.report_value(path, |show| {
                     if show.secret {
                         format!("{}, expected at most {max}", show.text(text))
                     } else {
@@ -360,7 +371,7 @@ impl<'s> Checker<'s> {
         }
         if let Some(pattern) = schema.pattern {
             if patterns::matches(pattern, text) == Some(false) {
-                self.report(path, |show| {
+                self.report_value(path, |show| {
                     format!("{} does not match the pattern `{pattern}`", show.text(text))
                 });
             }
@@ -369,7 +380,7 @@ impl<'s> Checker<'s> {
 
     fn number(&mut self, schema: &Keywords<'s>, n: f64, path: &Path) {
         if let Some(min) = schema.minimum.filter(|&min| n < min) {
-            self.report(path, |show| {
+            self.report_value(path, |show| {
                 let n = if show.secret {
                     "a number".into()
                 } else {
@@ -379,7 +390,7 @@ impl<'s> Checker<'s> {
             });
         }
         if let Some(max) = schema.maximum.filter(|&max| n > max) {
-            self.report(path, |show| {
+            self.report_value(path, |show| {
                 let n = if show.secret {
                     "a number".into()
                 } else {
@@ -393,12 +404,12 @@ impl<'s> Checker<'s> {
     fn array(&mut self, schema: &Keywords<'s>, items: &[Json], path: &Path) {
         let count = items.len() as u64;
         if let Some(min) = schema.min_items.filter(|&min| count < min) {
-            self.report(path, |_| {
+            self.report_value(path, |_| {
                 format!("has {count} items; expected at least {min}")
             });
         }
         if let Some(max) = schema.max_items.filter(|&max| count > max) {
-            self.report(path, |_| {
+            self.report_value(path, |_| {
                 format!("has {count} items; expected at most {max}")
             });
         }

@@ -26,6 +26,10 @@ pub mod terraform;
 pub struct Problem {
     pub path: String,
     pub message: String,
+    /// The value breaks a constraint on it (allowed values, length, pattern, range, item count), which a
+    /// builder may have checked and reported already; otherwise the document's shape is wrong (a type,
+    /// a missing or unknown property).
+    pub on_value: bool,
 }
 
 /// Where a value is, as a chain of segments on the caller's stack, rendered

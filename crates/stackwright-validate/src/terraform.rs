@@ -85,6 +85,7 @@ fn check_block(
             problems.push(Problem {
                 path: path.render(),
                 message: format!("missing required attribute `{name}`"),
+                on_value: false,
             });
         }
     }
@@ -93,6 +94,7 @@ fn check_block(
             problems.push(Problem {
                 path: path.render(),
                 message: format!("missing required block `{name}`"),
+                on_value: false,
             });
         }
     }
@@ -108,6 +110,7 @@ fn check_block(
                 problems.push(Problem {
                     path: child.render(),
                     message: format!("`{key}` is computed by the provider and cannot be set"),
+                    on_value: false,
                 });
                 continue;
             }
@@ -135,6 +138,7 @@ fn check_block(
         problems.push(Problem {
             path: child.render(),
             message: format!("unknown attribute or block `{key}`{hint}"),
+            on_value: false,
         });
     }
 }
@@ -173,6 +177,7 @@ fn check_type(ty: &Json, value: &Json, path: &Path, sensitive: bool, problems: &
                 "expected {expected}, found {}",
                 shown(path, value, sensitive).value(value)
             ),
+            on_value: false,
         })
     };
     match ty {
@@ -210,6 +215,7 @@ fn check_type(ty: &Json, value: &Json, path: &Path, sensitive: bool, problems: &
                             None => problems.push(Problem {
                                 path: path.key(k).render(),
                                 message: format!("unknown field `{k}`"),
+                                on_value: false,
                             }),
                         }
                     }
@@ -250,6 +256,7 @@ fn check_nested(
                 "expected {expected}, found {}",
                 shown(path, value, sensitive).value(value)
             ),
+            on_value: false,
         });
         return;
     }
@@ -276,6 +283,7 @@ fn check_nested_block(
             problems.push(Problem {
                 path: path.render(),
                 message: format!("has {count} blocks; expected at most {max}"),
+                on_value: false,
             });
         }
     }
@@ -306,6 +314,7 @@ fn for_each_instance(
                             "expected an object, found {}",
                             shown(&path.key(k), v, false).value(v)
                         ),
+                        on_value: false,
                     }),
                 }
             }
@@ -321,6 +330,7 @@ fn for_each_instance(
                             "expected an object, found {}",
                             shown(&path.index(i), item, false).value(item)
                         ),
+                        on_value: false,
                     }),
                 }
             }
@@ -331,6 +341,7 @@ fn for_each_instance(
                 "expected a block (an object), found {}",
                 shown(path, value, false).value(value)
             ),
+            on_value: false,
         }),
     }
 }

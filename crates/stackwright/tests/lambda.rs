@@ -177,7 +177,7 @@ fn placement_concurrency_architecture_and_an_image_in_both_targets() {
             .memory_mb(512)
             .timeout_seconds(60)
             .reserved_concurrency(5)
-            .vpc([subnet.id()], [group.id()])
+            .vpc([&subnet], [&group])
             .dead_letter_queue(&failed)
             .name("api")
             .add_to(s);
@@ -259,8 +259,10 @@ fn placement_concurrency_architecture_and_an_image_in_both_targets() {
 
 #[test]
 fn bad_function_input_is_a_located_error() {
-    let at = line_below(2);
+    let at = line_below(4);
     let app = one_stack(|s| {
+        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        let group = s.add(ec2::SecurityGroup::new("Fn", &vpc, "the function"));
         Function::new("Api", zip(), Runtime::Python312, "index handler")
             .memory_mb(64)
             .timeout_seconds(901)
@@ -269,7 +271,7 @@ fn bad_function_input_is_a_located_error() {
             .environment("1BAD", "x")
             .environment("MODE", "a")
             .environment("MODE", "b")
-            .vpc(Vec::<String>::new(), ["sg-1"])
+            .vpc(&[], [&group])
             .add_to(s);
         Function::new(
             "Image",
@@ -551,7 +553,8 @@ fn a_function_url_takes_iam_authentication() {
     let app = one_stack(|s| {
         let f = Function::new("Api", zip(), Runtime::Python312, "index.handler").add_to(s);
         let url = s.add(FunctionUrl::new("ApiUrl", &f));
-        s.add(FunctionUrl::new("Stream", &f).response_streaming());
+        let g = Function::new("Feed", zip(), Runtime::Python312, "index.handler").add_to(s);
+        s.add(FunctionUrl::new("Stream", &g).response_streaming());
         s.output("Url", url.url());
     });
     let docs = artifacts(&app);
@@ -812,4 +815,204 @@ fn a_change_of_a_code_asset_publishes_a_new_version() {
     assert_eq!(version_id(&artifacts(&app(dir.clone()))), first);
     std::fs::write(dir.join("index.py"), "def handler(e, c): return 2\n").unwrap();
     assert_ne!(version_id(&artifacts(&app(dir.clone()))), first);
+}
+
+/// The error messages of `app`'s failed synthesis, one per line.
+fn errors_of<C>(app: &stackwright::App<C>) -> Vec<String> {
+    let errors = fails(app, &[]);
+    errors
+        .lines()
+        .filter(|line| line.starts_with("error: ") && !line.contains("nothing was written"))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn a_bad_or_taken_function_id_is_one_error_not_one_per_part() {
+    use stackwright::aws::lambda::QueueEventSource;
+    use stackwright::aws::scheduler::Schedule;
+    for id in ["", "Wörker !"] {
+        let app = one_stack(move |s| {
+            Function::new(id, zip(), Runtime::Python312, "index.handler").add_to(s);
+        });
+        let errors = errors_of(&app);
+        assert_eq!(errors.len(), 1, "{id:?}: {errors:#?}");
+        assert!(errors[0].contains("invalid function id"), "{errors:#?}");
+    }
+    let app = one_stack(|s| {
+        Function::new("Worker", zip(), Runtime::Python312, "index.handler").add_to(s);
+        Function::new("Worker", zip(), Runtime::Python312, "index.handler").add_to(s);
+    });
+    let errors = errors_of(&app);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0].contains("duplicate function id `Worker`: already declared at"));
+    let app = one_stack(|s| {
+        let f = Function::new("Worker", zip(), Runtime::Python312, "index.handler").add_to(s);
+        Schedule::invoke("Worker", "rate(5 minutes)", &f).add_to(s);
+    });
+    let errors = errors_of(&app);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(errors[0].contains("duplicate schedule id `Worker`: already declared at"));
+    let app = one_stack(|s| {
+        let jobs = s.add(sqs::Queue::new("Jobs"));
+        let f = Function::new("Worker", zip(), Runtime::Python312, "index.handler").add_to(s);
+        QueueEventSource::new("WorkerJobs", &f, &jobs).add_to(s);
+        QueueEventSource::new("WorkerJobsAgain", &f, &jobs).add_to(s);
+    });
+    let errors = errors_of(&app);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert!(
+        errors[0].contains("queue `Jobs` already feeds function `Worker`"),
+        "{errors:#?}"
+    );
+}
+
+#[test]
+fn a_value_the_builder_rejected_is_not_reported_again_by_the_schema() {
+    use stackwright::aws::elbv2::{Protocol, TargetGroup};
+    use stackwright::aws::lambda::QueueEventSource;
+    let app = one_stack(|s| {
+        let jobs = s.add(sqs::Queue::new("Jobs"));
+        let f = Function::new("Api", zip(), Runtime::Python312, "")
+            .timeout_seconds(0)
+            .memory_mb(100)
+            .reserved_concurrency(-1)
+            .add_to(s);
+        QueueEventSource::new("ApiJobs", &f, &jobs)
+            .batch_size(0)
+            .add_to(s);
+        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        s.add(TargetGroup::new("Targets", Protocol::Http, 0, &vpc));
+    });
+    let errors = errors_of(&app);
+    assert_eq!(errors.len(), 6, "{errors:#?}");
+    for (error, expected) in errors.iter().zip([
+        "function handler ``",
+        "function timeout of 0 seconds",
+        "function memory of 100 MB",
+        "reserved concurrency of -1",
+        "queue batch size of 0",
+        "port",
+    ]) {
+        assert!(error.contains(expected), "{expected}: {errors:#?}");
+    }
+}
+
+#[test]
+fn what_lambda_and_scheduler_reject_is_a_located_error() {
+    use stackwright::aws::lambda::FunctionUrl;
+    use stackwright::aws::scheduler::Schedule;
+    let at = line_below(6);
+    let app = one_stack(|s| {
+        let f = Function::new("Api", zip(), Runtime::Python312, "index.handler")
+            .environment("BIG", "x".repeat(4094))
+            .add_to(s);
+        s.add(FunctionUrl::new("ApiUrl", &f));
+        s.add(FunctionUrl::new("ApiUrlAgain", &f));
+        for (id, expression) in [
+            ("Both", "cron(0 12 * * * *)"),
+            ("Neither", "cron(0 12 ? * ? *)"),
+            ("Minute", "cron(75 12 * * ? *)"),
+            ("Month", "cron(0 12 1 13 ? *)"),
+            ("Weekday", "cron(0 12 ? * MON#6 *)"),
+            ("Year", "cron(0 12 * * ? 1969)"),
+            ("AtMonth", "at(2027-13-01T00:00:00)"),
+            ("AtDay", "at(2027-02-29T00:00:00)"),
+            ("AtTime", "at(2027-01-01T24:00:00)"),
+        ] {
+            Schedule::invoke(id, expression, &f).add_to(s);
+        }
+        // Accepted: every form the user guide shows.
+        for (id, expression) in [
+            ("Daily", "cron(0 10 * * ? *)"),
+            ("Weekdays", "cron(0/15 8-17 ? * MON-FRI *)"),
+            ("LastDay", "cron(0 0 L * ? *)"),
+            ("Weekday", "cron(0 0 3W JAN,JUL ? 2027-2030)"),
+            ("SecondTuesday", "cron(0 0 ? * 3#2 *)"),
+            ("Leap", "at(2028-02-29T23:59:59)"),
+        ] {
+            Schedule::invoke(format!("Ok{id}"), expression, &f).add_to(s);
+        }
+    });
+    let errors = fails(
+        &app,
+        &[
+            "environment variables of 4097 bytes (names and literal values): expected at most 4096",
+            "function `Api` already has URL `ApiUrl` (declared at",
+            "schedule expression `cron(0 12 * * * *)`: day-of-month `*` and day-of-week `*`: exactly \
+             one of them is `?`",
+            "schedule expression `cron(0 12 ? * ? *)`: day-of-month `?` and day-of-week `?`",
+            "schedule expression `cron(75 12 * * ? *)`: cron minutes `75`: expected values 0-59",
+            "cron month `13`: expected values 1-12 or JAN-DEC",
+            "cron day-of-week `MON#6`",
+            "cron year `1969`: expected values 1970-2199",
+            "schedule expression `at(2027-13-01T00:00:00)`: a one-time schedule is \
+             `yyyy-mm-ddThh:mm:ss`, and month 13 is not 1 to 12",
+            "day 29 is not 1 to 28 of month 2",
+            "`24:00:00` is no time of day",
+        ],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+    assert_eq!(errors_of(&app).len(), 11, "{errors}");
+}
+
+#[test]
+fn a_function_goes_into_a_networks_private_subnets_by_their_handles() {
+    let app = one_stack(|s| {
+        let network = ec2::VpcNetwork::new("Net", "10.0.0.0/16").add_to(s);
+        let group = s.add(ec2::SecurityGroup::new("Fn", network.vpc(), "the function"));
+        Function::new("Api", zip(), Runtime::Python312, "index.handler")
+            .vpc(network.private_subnets(), [&group])
+            .add_to(s);
+    });
+    let docs = artifacts(&app);
+    let placement = &docs[CFN]["Resources"]["Api"]["Properties"]["VpcConfig"];
+    let subnets = placement["SubnetIds"].as_array().unwrap();
+    assert_eq!(subnets.len(), 2, "{placement}");
+    assert!(subnets.iter().all(|s| s["Ref"]
+        .as_str()
+        .is_some_and(|id| id.starts_with("NetPrivate"))));
+    assert_eq!(
+        placement["SecurityGroupIds"],
+        json!([{"Fn::GetAtt": ["Fn", "GroupId"]}])
+    );
+}
+
+#[test]
+fn a_listener_port_or_rule_priority_the_builder_rejected_is_one_error() {
+    use stackwright::aws::elbv2::{
+        Action, Condition, Listener, ListenerRule, LoadBalancer, Protocol, Scheme, TargetGroup,
+    };
+    let app = one_stack(|s| {
+        let network = ec2::VpcNetwork::new("Net", "10.0.0.0/16").add_to(s);
+        let group = s.add(ec2::SecurityGroup::new(
+            "LbGroup",
+            network.vpc(),
+            "the balancer",
+        ));
+        let lb = s.add(LoadBalancer::application(
+            "Lb",
+            Scheme::Internal,
+            network.private_subnets(),
+            [&group],
+        ));
+        let targets = s.add(TargetGroup::new(
+            "Targets",
+            Protocol::Http,
+            80,
+            network.vpc(),
+        ));
+        let listener = s.add(Listener::http("Http", &lb, 0, Action::forward(&targets)));
+        s.add(ListenerRule::new(
+            "Api",
+            &listener,
+            0,
+            [Condition::path_pattern(["/api/*"])],
+            Action::forward(&targets),
+        ));
+    });
+    let errors = errors_of(&app);
+    assert_eq!(errors.len(), 2, "{errors:#?}");
+    assert!(errors[0].contains("port"), "{errors:#?}");
+    assert!(errors[1].contains("listener rule priority"), "{errors:#?}");
 }

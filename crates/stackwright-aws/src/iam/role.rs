@@ -197,6 +197,11 @@ pub struct RolePolicy {
 }
 
 impl RolePolicy {
+    /// The id the policy is declared with (a grant's `<role>-<resource>-<Access>`).
+    pub fn id(&self) -> &str {
+        &self.resource.id
+    }
+
     #[track_caller]
     pub fn new(id: impl Into<String>, role: &RoleHandle, document: PolicyDocument) -> Self {
         let mut resource = Resource::new(id, kinds::IAM_ROLE_POLICY);

@@ -149,8 +149,23 @@ impl QueueEventSource {
                 function.declared_id()
             ));
         }
-        let grant = stack.add(queue.grant_consume(&function));
-        resource.depends_on.push(grant.resource_ref());
+        let grant = queue.grant_consume(&function);
+        match stack.declared_at(grant.id()) {
+            // A second mapping of the same queue and function: its grant's id is taken.
+            Some(first) => resource.problems.push(format!(
+                "queue `{}` already feeds function `{}` (its consume grant `{}` is declared at {}:{}): \
+                 expected one event source per queue and function",
+                queue.declared_id(),
+                function.declared_id(),
+                grant.id(),
+                first.file(),
+                first.line()
+            )),
+            None => {
+                let grant = stack.add(grant);
+                resource.depends_on.push(grant.resource_ref());
+            }
+        }
         let mut cfn = Form::new();
         cfn.set("FunctionName", function.arn())
             .set("EventSourceArn", queue.arn())
@@ -223,6 +238,9 @@ impl TopicEventSource {
     /// Declares the permission and the subscription in `stack`.
     #[track_caller]
     pub fn add_to(self, stack: &mut Stack) -> TopicEventSourceHandle {
+        let location = std::panic::Location::caller();
+        // The permission is named after it: a bad or taken id is one error, not one per part.
+        stack.check_composite_id("topic event source", &self.id, location);
         let mut resource = Resource::new(format!("{}-Permission", self.id), PERMISSION_KIND);
         let mut cfn = Form::new();
         cfn.set("FunctionName", self.function.arn())

@@ -35,6 +35,15 @@ impl FunctionUrl {
     #[track_caller]
     pub fn new(id: impl Into<String>, function: &FunctionHandle) -> Self {
         let mut resource = Resource::new(id, URL_KIND);
+        if let Err((first, at)) = function.claim_url(&resource.id, resource.location) {
+            resource.problems.push(format!(
+                "function `{}` already has URL `{first}` (declared at {}:{}): Lambda gives a function or \
+                 an alias one URL; expected one `FunctionUrl` of it",
+                function.declared_id(),
+                at.file(),
+                at.line()
+            ));
+        }
         resource.set("function", function.arn());
         FunctionUrl {
             resource,
