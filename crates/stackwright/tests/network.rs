@@ -201,7 +201,7 @@ fn a_single_nat_gateway_serves_every_private_subnet_through_one_table() {
 }
 
 #[test]
-fn isolated_subnets_have_only_the_local_route_and_endpoints_serve_the_other_tiers() {
+fn isolated_subnets_have_no_route_out_and_endpoints_serve_every_tier() {
     let app = one_stack(|s| {
         let network = VpcNetwork::new("Net", "10.0.0.0/16")
             .tier(Tier::Isolated)
@@ -220,13 +220,15 @@ fn isolated_subnets_have_only_the_local_route_and_endpoints_serve_the_other_tier
         associations["NetIsolated2Routes"]["RouteTableId"],
         json!({"Ref": "NetIsolatedRoutes"})
     );
-    // No route names the isolated table.
+    // No route names the isolated table: only the gateway endpoints, as every other tier's (a
+    // database's subnets reach S3 without a way out).
     let routes = cfn_of(&docs, "AWS::EC2::Route");
     assert!(routes
         .values()
         .all(|r| r["RouteTableId"] != json!({"Ref": "NetIsolatedRoutes"})));
     let endpoints = cfn_of(&docs, "AWS::EC2::VPCEndpoint");
-    let tables = json!([{"Ref": "NetPublicRoutes"}, {"Ref": "NetPrivateRoutes1"}, {"Ref": "NetPrivateRoutes2"}]);
+    let tables = json!([{"Ref": "NetPublicRoutes"}, {"Ref": "NetPrivateRoutes1"}, {"Ref": "NetPrivateRoutes2"},
+        {"Ref": "NetIsolatedRoutes"}]);
     assert_eq!(
         endpoints["NetS3Endpoint"],
         &json!({"VpcId": {"Ref": "Net"}, "ServiceName": {"Fn::Sub": "com.amazonaws.${AWS::Region}.s3"},
@@ -243,7 +245,8 @@ fn isolated_subnets_have_only_the_local_route_and_endpoints_serve_the_other_tier
         json!({"vpc_id": "${aws_vpc.net.id}", "service_name": "com.amazonaws.us-west-2.dynamodb",
             "vpc_endpoint_type": "Gateway", "route_table_ids": [
                 "${aws_route_table.net_public_routes.id}", "${aws_route_table.net_private_routes_1.id}",
-                "${aws_route_table.net_private_routes_2.id}"]})
+                "${aws_route_table.net_private_routes_2.id}",
+                "${aws_route_table.net_isolated_routes.id}"]})
     );
 }
 

@@ -20,8 +20,8 @@ pub enum Tier {
     /// Subnets that reach out only through a NAT gateway and are unreachable from outside: instances,
     /// tasks, functions.
     Private,
-    /// Subnets with the VPC's local route only (the module's `database`/`intra` subnets): databases,
-    /// caches.
+    /// Subnets with no route out of the VPC, only its local route and the gateway endpoints' (the
+    /// module's `database`/`intra` subnets): databases, caches.
     Isolated,
 }
 
@@ -214,9 +214,9 @@ impl VpcNetwork {
         self
     }
 
-    /// Adds a gateway endpoint to `service`, routed from the public and private subnets' route tables
-    /// (isolated subnets keep the local route only): their traffic to S3 or DynamoDB then stays on AWS's
-    /// network and costs no NAT processing.
+    /// Adds a gateway endpoint to `service`, routed from every tier's route tables (as CDK's
+    /// `addGatewayEndpoint`): traffic to S3 or DynamoDB then stays on AWS's network and costs no NAT
+    /// processing, and isolated subnets, which have no other way out, reach the service too.
     pub fn gateway_endpoint(mut self, service: GatewayService) -> Self {
         if !self.endpoints.contains(&service) {
             self.endpoints.push(service);
@@ -388,13 +388,6 @@ impl VpcNetwork {
         if self.present().next().is_none() {
             problems.push("a network without subnets: expected at least one tier".to_owned());
         }
-        if !self.endpoints.is_empty() && !has(Tier::Public) && !has(Tier::Private) {
-            problems.push(
-                "gateway endpoints are routed from the public and private subnets, and the network \
-                 has neither: expected one of those tiers"
-                    .to_owned(),
-            );
-        }
         let given = self.tiers.iter().any(|tier| matches!(tier, Some(Some(_))));
         let plan = match self.cidr.map(|vpc| (vpc, self.plan(vpc, false))) {
             // An invalid VPC block is reported by the VPC itself; the subnets are planned by default in
@@ -545,7 +538,7 @@ impl VpcNetwork {
         }
 
         if !network.subnets[2].is_empty() {
-            // Only the VPC's local route: isolated subnets never reach out.
+            // No route out of the VPC: isolated subnets reach only gateway endpoints beyond it.
             let table = stack.add(RouteTable::new(format!("{id}-IsolatedRoutes"), &vpc));
             for (i, subnet) in network.subnets[2].iter().enumerate() {
                 stack.add(SubnetRouteTableAssociation::new(
@@ -561,6 +554,7 @@ impl VpcNetwork {
             .public_route_table
             .iter()
             .chain(&network.private_route_tables)
+            .chain(&network.isolated_route_table)
             .collect();
         if !tables.is_empty() {
             let mut declared = Vec::new();
