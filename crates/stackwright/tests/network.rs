@@ -342,7 +342,7 @@ fn a_network_without_the_private_tier_has_no_nat_gateway() {
 }
 
 #[test]
-fn overlapping_blocks_are_one_located_error_each() {
+fn overlapping_blocks_are_one_located_error_per_pair_of_tiers() {
     let at = line_below(9);
     let app = one_stack(|s| {
         VpcNetwork::new("Net", "10.0.0.0/16")
@@ -353,18 +353,52 @@ fn overlapping_blocks_are_one_located_error_each() {
             // The first /20 holds both public blocks.
             .tier_blocks(Tier::Private, SubnetBlocks::split(4, 0))
             .add_to(s);
+        // The private tier split as the public one is by default: each zone's block is the public's.
+        VpcNetwork::new("Other", "10.1.0.0/16")
+            .tier_blocks(Tier::Private, SubnetBlocks::split(8, 0))
+            .add_to(s);
     });
     let errors = fails(
         &app,
         &[
-            "private subnet of zone 1 (`10.0.0.0/20`) overlaps public subnet of zone 1 (`10.0.0.0/24`), \
-             which AWS refuses (InvalidSubnet.Conflict)",
-            "private subnet of zone 1 (`10.0.0.0/20`) overlaps public subnet of zone 2 (`10.0.1.0/24`)",
+            "private subnets overlap public subnets, which AWS refuses (InvalidSubnet.Conflict): zone \
+             1 (`10.0.0.0/20`) overlaps zone 1 (`10.0.0.0/24`), zone 1 (`10.0.0.0/20`) overlaps zone 2 \
+             (`10.0.1.0/24`); expected blocks that overlap no other subnet's",
+            "zone 1 (`10.1.0.0/24`) overlaps zone 1 (`10.1.0.0/24`), zone 2 (`10.1.1.0/24`) overlaps \
+             zone 2 (`10.1.1.0/24`)",
         ],
     );
     assert!(errors.contains(&at), "not located at {at}:\n{errors}");
-    // Reported once by the construct, which then declares the default plan: no subnet repeats it.
-    assert_eq!(errors.matches("overlaps").count(), 2, "{errors}");
+    // One mistake each, reported once by the construct, which then declares the default plan: no
+    // subnet repeats it; and the summary line.
+    assert_eq!(errors.matches("error:").count(), 3, "{errors}");
+}
+
+#[test]
+fn blocks_outside_the_vpc_are_one_error_per_tier() {
+    let at = line_below(11);
+    let app = one_stack(|s| {
+        VpcNetwork::new("Net", "10.0.0.0/16")
+            .zones(3)
+            .tier_blocks(
+                Tier::Isolated,
+                SubnetBlocks::given(["10.1.0.0/24", "10.1.1.0/24", "10.0.200.0/24"]),
+            )
+            // 254 and 255 are the last /24s of the /16: the third zone's would be number 256, the
+            // first that does not exist, and said once.
+            .tier_blocks(Tier::Public, SubnetBlocks::split(8, 254))
+            .add_to(s);
+    });
+    let errors = fails(
+        &app,
+        &[
+            "isolated subnets: blocks `10.1.0.0/24` (zone 1), `10.1.1.0/24` (zone 2) are outside the \
+             VPC's block `10.0.0.0/16`: expected blocks inside `10.0.0.0/16`",
+            "public subnets, zone 3: cannot take block number 256",
+        ],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+    assert_eq!(errors.matches("error:").count(), 3, "{errors}");
 }
 
 #[test]

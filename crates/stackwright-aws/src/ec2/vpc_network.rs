@@ -307,13 +307,17 @@ impl VpcNetwork {
                 }
             };
             let blocks: Vec<Result<Ipv4Cidr, String>> = match asked {
-                // A split that fails for the first zone fails alike for the others: said once.
-                SubnetBlocks::Split { newbits, first } => match vpc.subnet(newbits, first) {
-                    Err(e) => vec![Err(e)],
-                    Ok(_) => (0..zones as u64)
+                // A split fails from one zone on for all later ones (their numbers are larger): said
+                // once, for the first.
+                SubnetBlocks::Split { newbits, first } => {
+                    let mut blocks: Vec<_> = (0..zones as u64)
                         .map(|i| vpc.subnet(newbits, first + i))
-                        .collect(),
-                },
+                        .collect();
+                    if let Some(failed) = blocks.iter().position(Result::is_err) {
+                        blocks.truncate(failed + 1);
+                    }
+                    blocks
+                }
                 SubnetBlocks::Given(given) => {
                     if given.len() != zones {
                         problems.push(format!(
@@ -327,21 +331,42 @@ impl VpcNetwork {
                 }
             };
             let mut tier_blocks = Vec::new();
+            // The tier's blocks of a wrong size and those outside the VPC's, each said once per tier
+            // (one list of blocks is one mistake): (zone, block).
+            let (mut sizes, mut outside) = (Vec::new(), Vec::new());
             for (i, block) in blocks.into_iter().enumerate() {
                 let zone = i + 1;
                 match block {
                     Err(e) => problems.push(format!("{what}, zone {zone}: {e}")),
-                    Ok(block) if !(16..=28).contains(&block.prefix) => problems.push(format!(
-                        "{what}, zone {zone}: block `{block}` has prefix /{}; expected a prefix from \
-                         /16 to /28",
-                        block.prefix
-                    )),
-                    Ok(block) if !vpc.contains(&block) => problems.push(format!(
-                        "{what}, zone {zone}: block `{block}` is outside the VPC's block `{vpc}`: \
-                         expected a block inside `{vpc}`"
-                    )),
+                    Ok(block) if !(16..=28).contains(&block.prefix) => sizes.push((zone, block)),
+                    Ok(block) if !vpc.contains(&block) => outside.push((zone, block)),
                     Ok(block) => tier_blocks.push(block),
                 }
+            }
+            match sizes.as_slice() {
+                [] => {}
+                [(zone, block)] => problems.push(format!(
+                    "{what}, zone {zone}: block `{block}` has prefix /{}; expected a prefix from /16 \
+                     to /28",
+                    block.prefix
+                )),
+                many => problems.push(format!(
+                    "{what}: blocks {} have prefixes outside /16 to /28; expected a prefix from /16 \
+                     to /28",
+                    by_zone(many)
+                )),
+            }
+            match outside.as_slice() {
+                [] => {}
+                [(zone, block)] => problems.push(format!(
+                    "{what}, zone {zone}: block `{block}` is outside the VPC's block `{vpc}`: \
+                     expected a block inside `{vpc}`"
+                )),
+                many => problems.push(format!(
+                    "{what}: blocks {} are outside the VPC's block `{vpc}`: expected blocks inside \
+                     `{vpc}`",
+                    by_zone(many)
+                )),
             }
             plan.push((tier, tier_blocks));
         }
@@ -350,18 +375,46 @@ impl VpcNetwork {
             .flat_map(|(tier, blocks)| blocks.iter().enumerate().map(|(i, b)| (*tier, i + 1, *b)))
             .collect();
         let blocks: Vec<Ipv4Cidr> = all.iter().map(|(_, _, b)| *b).collect();
+        // Overlaps grouped by the pair of tiers (one tier's blocks placed over another's is one
+        // mistake), each pair in the orientation first found.
+        type Overlap = ((usize, Ipv4Cidr), (usize, Ipv4Cidr));
+        let mut pairs: Vec<((Tier, Tier), Vec<Overlap>)> = Vec::new();
         for (outer, inner) in cidr::overlaps(&blocks) {
-            let (a, b) = (all[outer], all[inner]);
-            problems.push(format!(
-                "{} subnet of zone {} (`{}`) overlaps {} subnet of zone {} (`{}`), which AWS refuses \
-                 (InvalidSubnet.Conflict): expected blocks that overlap no other subnet's",
-                a.0.name().to_lowercase(),
-                a.1,
-                a.2,
-                b.0.name().to_lowercase(),
-                b.1,
-                b.2
-            ));
+            let (mut a, mut b) = (all[outer], all[inner]);
+            let found = pairs
+                .iter()
+                .position(|((x, y), _)| (*x, *y) == (a.0, b.0) || (*x, *y) == (b.0, a.0));
+            let index = match found {
+                Some(index) => index,
+                None => {
+                    pairs.push(((a.0, b.0), Vec::new()));
+                    pairs.len() - 1
+                }
+            };
+            if pairs[index].0 .0 != a.0 {
+                std::mem::swap(&mut a, &mut b);
+            }
+            pairs[index].1.push(((a.1, a.2), (b.1, b.2)));
+        }
+        for ((a, b), overlaps) in pairs {
+            let (a, b) = (a.name().to_lowercase(), b.name().to_lowercase());
+            problems.push(match overlaps.as_slice() {
+                [((zone_a, block_a), (zone_b, block_b))] => format!(
+                    "{a} subnet of zone {zone_a} (`{block_a}`) overlaps {b} subnet of zone {zone_b} \
+                     (`{block_b}`), which AWS refuses (InvalidSubnet.Conflict): expected blocks that \
+                     overlap no other subnet's"
+                ),
+                many => format!(
+                    "{a} subnets overlap {b} subnets, which AWS refuses (InvalidSubnet.Conflict): {}; \
+                     expected blocks that overlap no other subnet's",
+                    many.iter()
+                        .map(|((za, ba), (zb, bb))| format!(
+                            "zone {za} (`{ba}`) overlaps zone {zb} (`{bb}`)"
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
         }
         if problems.is_empty() {
             Ok(plan)
@@ -575,6 +628,15 @@ impl VpcNetwork {
         }
         network
     }
+}
+
+/// Blocks with their zones, for messages: `` `10.1.0.0/24` (zone 1), `10.1.1.0/24` (zone 2) ``.
+fn by_zone(blocks: &[(usize, Ipv4Cidr)]) -> String {
+    blocks
+        .iter()
+        .map(|(zone, block)| format!("`{block}` (zone {zone})"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What [`VpcNetwork::add_to`] declared: the VPC, each tier's subnets in zone order, their route tables,
