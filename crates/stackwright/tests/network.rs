@@ -505,6 +505,35 @@ fn an_invalid_vpc_block_is_one_error_and_a_zone_of_another_region_is_located() {
     assert_eq!(errors.matches("`eu-west-1a`").count(), 1, "{errors}");
 }
 
+#[test]
+fn an_invalid_network_id_is_one_located_error() {
+    let at = line_below(5);
+    let app = one_stack(|s| {
+        let network = VpcNetwork::new("", "10.0.0.0/16")
+            .tier(Tier::Isolated)
+            .gateway_endpoint(GatewayService::S3)
+            .add_to(s);
+        assert_eq!(network.isolated_subnets().len(), 2);
+        VpcNetwork::new("N".repeat(111), "10.1.0.0/16").add_to(s);
+        // The longest that fits: its flow logs' policy `<id>-FlowLogs-Delivery` is 128 characters.
+        VpcNetwork::new("M".repeat(110), "10.2.0.0/16")
+            .zones(8)
+            .add_to(s);
+    });
+    let errors = fails(
+        &app,
+        &[
+            "invalid network id ``: expected a non-empty id",
+            "expected at most 110 characters, as its flow logs' policy is named \
+             `<id>-FlowLogs-Delivery` and IAM takes at most 128, found 111",
+        ],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+    // One error per network, none from its parts, nor the stand-in id; and the summary line.
+    assert_eq!(errors.matches("error:").count(), 3, "{errors}");
+    assert!(!errors.contains("InvalidNetworkId"), "{errors}");
+}
+
 /// The network's handles are what other constructs take: a replicated service behind HTTPS, its load
 /// balancer in the public subnets and its fleet in the private ones.
 #[test]
