@@ -172,7 +172,11 @@ impl VpcNetwork {
     }
 
     /// Spans the first `count` availability zones of the environment's region (1 to [`MAX_ZONES`]; 2 by
-    /// default), read at deploy time.
+    /// default), read at deploy time. Stackwright does not know how many zones a region has (it differs
+    /// by region and, in some regions, by account), so a count over the region's is not found at
+    /// synthesis: CloudFormation fails the deploy (`Fn::Select` out of range) and Terraform the plan
+    /// (an index out of range). 2 works in every region; name the zones
+    /// ([`VpcNetwork::availability_zones`]) to have them checked against the region.
     pub fn zones(mut self, count: usize) -> Self {
         if !(1..=MAX_ZONES).contains(&count) {
             self.problems.push(format!(
