@@ -32,6 +32,23 @@ pub fn problems(resource: &Resource, region: &str) -> Vec<String> {
         .collect()
 }
 
+/// [`problems`] of the stack's resource `index` (of `resources`), less those an earlier resource declared
+/// at the same line already has: a construct that places several resources in one zone (a network's
+/// subnets of each tier) reports a wrong zone once, on the first of them.
+pub fn problems_in_stack(resources: &[Resource], index: usize, region: &str) -> Vec<String> {
+    let resource = &resources[index];
+    let mut found = problems(resource, region);
+    found.retain(|problem| {
+        // Backwards: in a run of resources at one line, the one before already has it.
+        !resources[..index]
+            .iter()
+            .rev()
+            .filter(|earlier| earlier.location == resource.location)
+            .any(|earlier| problems(earlier, region).contains(problem))
+    });
+    found
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

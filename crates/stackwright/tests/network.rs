@@ -201,7 +201,7 @@ fn a_single_nat_gateway_serves_every_private_subnet_through_one_table() {
 }
 
 #[test]
-fn isolated_subnets_have_only_the_local_route_and_endpoints_serve_the_other_tiers() {
+fn isolated_subnets_have_no_route_out_and_endpoints_serve_every_tier() {
     let app = one_stack(|s| {
         let network = VpcNetwork::new("Net", "10.0.0.0/16")
             .tier(Tier::Isolated)
@@ -220,13 +220,15 @@ fn isolated_subnets_have_only_the_local_route_and_endpoints_serve_the_other_tier
         associations["NetIsolated2Routes"]["RouteTableId"],
         json!({"Ref": "NetIsolatedRoutes"})
     );
-    // No route names the isolated table.
+    // No route names the isolated table: only the gateway endpoints, as every other tier's (a
+    // database's subnets reach S3 without a way out).
     let routes = cfn_of(&docs, "AWS::EC2::Route");
     assert!(routes
         .values()
         .all(|r| r["RouteTableId"] != json!({"Ref": "NetIsolatedRoutes"})));
     let endpoints = cfn_of(&docs, "AWS::EC2::VPCEndpoint");
-    let tables = json!([{"Ref": "NetPublicRoutes"}, {"Ref": "NetPrivateRoutes1"}, {"Ref": "NetPrivateRoutes2"}]);
+    let tables = json!([{"Ref": "NetPublicRoutes"}, {"Ref": "NetPrivateRoutes1"}, {"Ref": "NetPrivateRoutes2"},
+        {"Ref": "NetIsolatedRoutes"}]);
     assert_eq!(
         endpoints["NetS3Endpoint"],
         &json!({"VpcId": {"Ref": "Net"}, "ServiceName": {"Fn::Sub": "com.amazonaws.${AWS::Region}.s3"},
@@ -243,7 +245,8 @@ fn isolated_subnets_have_only_the_local_route_and_endpoints_serve_the_other_tier
         json!({"vpc_id": "${aws_vpc.net.id}", "service_name": "com.amazonaws.us-west-2.dynamodb",
             "vpc_endpoint_type": "Gateway", "route_table_ids": [
                 "${aws_route_table.net_public_routes.id}", "${aws_route_table.net_private_routes_1.id}",
-                "${aws_route_table.net_private_routes_2.id}"]})
+                "${aws_route_table.net_private_routes_2.id}",
+                "${aws_route_table.net_isolated_routes.id}"]})
     );
 }
 
@@ -339,7 +342,7 @@ fn a_network_without_the_private_tier_has_no_nat_gateway() {
 }
 
 #[test]
-fn overlapping_blocks_are_one_located_error_each() {
+fn overlapping_blocks_are_one_located_error_per_pair_of_tiers() {
     let at = line_below(9);
     let app = one_stack(|s| {
         VpcNetwork::new("Net", "10.0.0.0/16")
@@ -350,18 +353,52 @@ fn overlapping_blocks_are_one_located_error_each() {
             // The first /20 holds both public blocks.
             .tier_blocks(Tier::Private, SubnetBlocks::split(4, 0))
             .add_to(s);
+        // The private tier split as the public one is by default: each zone's block is the public's.
+        VpcNetwork::new("Other", "10.1.0.0/16")
+            .tier_blocks(Tier::Private, SubnetBlocks::split(8, 0))
+            .add_to(s);
     });
     let errors = fails(
         &app,
         &[
-            "private subnet of zone 1 (`10.0.0.0/20`) overlaps public subnet of zone 1 (`10.0.0.0/24`), \
-             which AWS refuses (InvalidSubnet.Conflict)",
-            "private subnet of zone 1 (`10.0.0.0/20`) overlaps public subnet of zone 2 (`10.0.1.0/24`)",
+            "private subnets overlap public subnets, which AWS refuses (InvalidSubnet.Conflict): zone \
+             1 (`10.0.0.0/20`) overlaps zone 1 (`10.0.0.0/24`), zone 1 (`10.0.0.0/20`) overlaps zone 2 \
+             (`10.0.1.0/24`); expected blocks that overlap no other subnet's",
+            "zone 1 (`10.1.0.0/24`) overlaps zone 1 (`10.1.0.0/24`), zone 2 (`10.1.1.0/24`) overlaps \
+             zone 2 (`10.1.1.0/24`)",
         ],
     );
     assert!(errors.contains(&at), "not located at {at}:\n{errors}");
-    // Reported once by the construct, which then declares the default plan: no subnet repeats it.
-    assert_eq!(errors.matches("overlaps").count(), 2, "{errors}");
+    // One mistake each, reported once by the construct, which then declares the default plan: no
+    // subnet repeats it; and the summary line.
+    assert_eq!(errors.matches("error:").count(), 3, "{errors}");
+}
+
+#[test]
+fn blocks_outside_the_vpc_are_one_error_per_tier() {
+    let at = line_below(11);
+    let app = one_stack(|s| {
+        VpcNetwork::new("Net", "10.0.0.0/16")
+            .zones(3)
+            .tier_blocks(
+                Tier::Isolated,
+                SubnetBlocks::given(["10.1.0.0/24", "10.1.1.0/24", "10.0.200.0/24"]),
+            )
+            // 254 and 255 are the last /24s of the /16: the third zone's would be number 256, the
+            // first that does not exist, and said once.
+            .tier_blocks(Tier::Public, SubnetBlocks::split(8, 254))
+            .add_to(s);
+    });
+    let errors = fails(
+        &app,
+        &[
+            "isolated subnets: blocks `10.1.0.0/24` (zone 1), `10.1.1.0/24` (zone 2) are outside the \
+             VPC's block `10.0.0.0/16`: expected blocks inside `10.0.0.0/16`",
+            "public subnets, zone 3: cannot take block number 256",
+        ],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+    assert_eq!(errors.matches("error:").count(), 3, "{errors}");
 }
 
 #[test]
@@ -462,9 +499,39 @@ fn an_invalid_vpc_block_is_one_error_and_a_zone_of_another_region_is_located() {
         errors.contains(&zones_at),
         "not located at {zones_at}:\n{errors}"
     );
-    // A: the VPC alone (its subnets, planned in a stand-in block, add nothing); B: each of its two
-    // subnets names the zone; and the summary line.
-    assert_eq!(errors.matches("error:").count(), 4, "{errors}");
+    // A: the VPC alone (its subnets, planned in a stand-in block, add nothing); B: the zone once, though
+    // two subnets (public and private) are placed in it; and the summary line.
+    assert_eq!(errors.matches("error:").count(), 3, "{errors}");
+    assert_eq!(errors.matches("`eu-west-1a`").count(), 1, "{errors}");
+}
+
+#[test]
+fn an_invalid_network_id_is_one_located_error() {
+    let at = line_below(5);
+    let app = one_stack(|s| {
+        let network = VpcNetwork::new("", "10.0.0.0/16")
+            .tier(Tier::Isolated)
+            .gateway_endpoint(GatewayService::S3)
+            .add_to(s);
+        assert_eq!(network.isolated_subnets().len(), 2);
+        VpcNetwork::new("N".repeat(111), "10.1.0.0/16").add_to(s);
+        // The longest that fits: its flow logs' policy `<id>-FlowLogs-Delivery` is 128 characters.
+        VpcNetwork::new("M".repeat(110), "10.2.0.0/16")
+            .zones(8)
+            .add_to(s);
+    });
+    let errors = fails(
+        &app,
+        &[
+            "invalid network id ``: expected a non-empty id",
+            "expected at most 110 characters, as its flow logs' policy is named \
+             `<id>-FlowLogs-Delivery` and IAM takes at most 128, found 111",
+        ],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+    // One error per network, none from its parts, nor the stand-in id; and the summary line.
+    assert_eq!(errors.matches("error:").count(), 3, "{errors}");
+    assert!(!errors.contains("InvalidNetworkId"), "{errors}");
 }
 
 /// The network's handles are what other constructs take: a replicated service behind HTTPS, its load

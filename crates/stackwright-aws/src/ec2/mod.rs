@@ -34,7 +34,7 @@ pub use network::{
 pub use security_group::{Peer, Port, SecurityGroup, SecurityGroupHandle};
 pub use volume::{Volume, VolumeHandle, VolumeType};
 pub use vpc_network::{
-    NatGateways, SubnetBlocks, Tier, VpcNetwork, VpcNetworkHandle, MAX_ZONES,
+    NatGateways, SubnetBlocks, Tier, VpcNetwork, VpcNetworkHandle, MAX_ID_LEN, MAX_ZONES,
 };
 pub use zones::{zone_index, AvailabilityZonesHandle, StackExt, ZONE_ATTRIBUTES};
 

@@ -20,8 +20,8 @@ pub enum Tier {
     /// Subnets that reach out only through a NAT gateway and are unreachable from outside: instances,
     /// tasks, functions.
     Private,
-    /// Subnets with the VPC's local route only (the module's `database`/`intra` subnets): databases,
-    /// caches.
+    /// Subnets with no route out of the VPC, only its local route and the gateway endpoints' (the
+    /// module's `database`/`intra` subnets): databases, caches.
     Isolated,
 }
 
@@ -120,6 +120,8 @@ enum Zones {
 /// `<id>-IsolatedRoutes`, `<id>-S3Endpoint`/`<id>-DynamoDbEndpoint`, and `<id>-FlowLogs` with its parts.
 pub struct VpcNetwork {
     id: String,
+    /// The id as given, for messages (`id` is a stand-in when this one is invalid).
+    given_id: String,
     vpc: Vpc,
     cidr: Option<Ipv4Cidr>,
     zones: Zones,
@@ -136,27 +138,45 @@ pub struct VpcNetwork {
 pub const MAX_ZONES: usize = ZONE_ATTRIBUTES.len();
 
 impl VpcNetwork {
-    /// A network over `cidr_block` (a /16 to /28, as for [`Vpc::new`]) with the defaults above.
+    /// A network over `cidr_block` (a /16 to /28, as for [`Vpc::new`]) with the defaults above. `id` is
+    /// a valid id of at most [`MAX_ID_LEN`] characters; an invalid one is one error at the caller's line.
     #[track_caller]
     pub fn new(id: impl Into<String>, cidr_block: &str) -> Self {
-        let id = id.into();
+        let given_id = id.into();
+        let id = given_id.clone();
+        let mut problems = Vec::new();
+        // An invalid id is said once, here; the parts are declared under a stand-in id, valid and unlike
+        // any id a user writes, so that none of them repeats it (nothing is written with an error).
+        let id = match id_problem(&id) {
+            None => id,
+            Some(problem) => {
+                problems.push(problem);
+                let at = std::panic::Location::caller();
+                format!("InvalidNetworkIdAtLine{}Column{}", at.line(), at.column())
+            }
+        };
         VpcNetwork {
             vpc: Vpc::new(id.clone(), cidr_block),
             cidr: cidr::parse_network_block("VPC CIDR block", cidr_block).ok(),
             flow_logs: VpcFlowLogs::new(format!("{id}-FlowLogs")),
             id,
+            given_id,
             zones: Zones::First(2),
             tiers: [Some(None), Some(None), None],
             nat_gateways: NatGateways::PerZone,
             endpoints: Vec::new(),
             subnet_tags: Vec::new(),
             public_ip_on_launch: None,
-            problems: Vec::new(),
+            problems,
         }
     }
 
     /// Spans the first `count` availability zones of the environment's region (1 to [`MAX_ZONES`]; 2 by
-    /// default), read at deploy time.
+    /// default), read at deploy time. Stackwright does not know how many zones a region has (it differs
+    /// by region and, in some regions, by account), so a count over the region's is not found at
+    /// synthesis: CloudFormation fails the deploy (`Fn::Select` out of range) and Terraform the plan
+    /// (an index out of range). 2 works in every region; name the zones
+    /// ([`VpcNetwork::availability_zones`]) to have them checked against the region.
     pub fn zones(mut self, count: usize) -> Self {
         if !(1..=MAX_ZONES).contains(&count) {
             self.problems.push(format!(
@@ -214,9 +234,9 @@ impl VpcNetwork {
         self
     }
 
-    /// Adds a gateway endpoint to `service`, routed from the public and private subnets' route tables
-    /// (isolated subnets keep the local route only): their traffic to S3 or DynamoDB then stays on AWS's
-    /// network and costs no NAT processing.
+    /// Adds a gateway endpoint to `service`, routed from every tier's route tables (as CDK's
+    /// `addGatewayEndpoint`): traffic to S3 or DynamoDB then stays on AWS's network and costs no NAT
+    /// processing, and isolated subnets, which have no other way out, reach the service too.
     pub fn gateway_endpoint(mut self, service: GatewayService) -> Self {
         if !self.endpoints.contains(&service) {
             self.endpoints.push(service);
@@ -307,13 +327,17 @@ impl VpcNetwork {
                 }
             };
             let blocks: Vec<Result<Ipv4Cidr, String>> = match asked {
-                // A split that fails for the first zone fails alike for the others: said once.
-                SubnetBlocks::Split { newbits, first } => match vpc.subnet(newbits, first) {
-                    Err(e) => vec![Err(e)],
-                    Ok(_) => (0..zones as u64)
+                // A split fails from one zone on for all later ones (their numbers are larger): said
+                // once, for the first.
+                SubnetBlocks::Split { newbits, first } => {
+                    let mut blocks: Vec<_> = (0..zones as u64)
                         .map(|i| vpc.subnet(newbits, first + i))
-                        .collect(),
-                },
+                        .collect();
+                    if let Some(failed) = blocks.iter().position(Result::is_err) {
+                        blocks.truncate(failed + 1);
+                    }
+                    blocks
+                }
                 SubnetBlocks::Given(given) => {
                     if given.len() != zones {
                         problems.push(format!(
@@ -327,21 +351,42 @@ impl VpcNetwork {
                 }
             };
             let mut tier_blocks = Vec::new();
+            // The tier's blocks of a wrong size and those outside the VPC's, each said once per tier
+            // (one list of blocks is one mistake): (zone, block).
+            let (mut sizes, mut outside) = (Vec::new(), Vec::new());
             for (i, block) in blocks.into_iter().enumerate() {
                 let zone = i + 1;
                 match block {
                     Err(e) => problems.push(format!("{what}, zone {zone}: {e}")),
-                    Ok(block) if !(16..=28).contains(&block.prefix) => problems.push(format!(
-                        "{what}, zone {zone}: block `{block}` has prefix /{}; expected a prefix from \
-                         /16 to /28",
-                        block.prefix
-                    )),
-                    Ok(block) if !vpc.contains(&block) => problems.push(format!(
-                        "{what}, zone {zone}: block `{block}` is outside the VPC's block `{vpc}`: \
-                         expected a block inside `{vpc}`"
-                    )),
+                    Ok(block) if !(16..=28).contains(&block.prefix) => sizes.push((zone, block)),
+                    Ok(block) if !vpc.contains(&block) => outside.push((zone, block)),
                     Ok(block) => tier_blocks.push(block),
                 }
+            }
+            match sizes.as_slice() {
+                [] => {}
+                [(zone, block)] => problems.push(format!(
+                    "{what}, zone {zone}: block `{block}` has prefix /{}; expected a prefix from /16 \
+                     to /28",
+                    block.prefix
+                )),
+                many => problems.push(format!(
+                    "{what}: blocks {} have prefixes outside /16 to /28; expected a prefix from /16 \
+                     to /28",
+                    by_zone(many)
+                )),
+            }
+            match outside.as_slice() {
+                [] => {}
+                [(zone, block)] => problems.push(format!(
+                    "{what}, zone {zone}: block `{block}` is outside the VPC's block `{vpc}`: \
+                     expected a block inside `{vpc}`"
+                )),
+                many => problems.push(format!(
+                    "{what}: blocks {} are outside the VPC's block `{vpc}`: expected blocks inside \
+                     `{vpc}`",
+                    by_zone(many)
+                )),
             }
             plan.push((tier, tier_blocks));
         }
@@ -350,18 +395,46 @@ impl VpcNetwork {
             .flat_map(|(tier, blocks)| blocks.iter().enumerate().map(|(i, b)| (*tier, i + 1, *b)))
             .collect();
         let blocks: Vec<Ipv4Cidr> = all.iter().map(|(_, _, b)| *b).collect();
+        // Overlaps grouped by the pair of tiers (one tier's blocks placed over another's is one
+        // mistake), each pair in the orientation first found.
+        type Overlap = ((usize, Ipv4Cidr), (usize, Ipv4Cidr));
+        let mut pairs: Vec<((Tier, Tier), Vec<Overlap>)> = Vec::new();
         for (outer, inner) in cidr::overlaps(&blocks) {
-            let (a, b) = (all[outer], all[inner]);
-            problems.push(format!(
-                "{} subnet of zone {} (`{}`) overlaps {} subnet of zone {} (`{}`), which AWS refuses \
-                 (InvalidSubnet.Conflict): expected blocks that overlap no other subnet's",
-                a.0.name().to_lowercase(),
-                a.1,
-                a.2,
-                b.0.name().to_lowercase(),
-                b.1,
-                b.2
-            ));
+            let (mut a, mut b) = (all[outer], all[inner]);
+            let found = pairs
+                .iter()
+                .position(|((x, y), _)| (*x, *y) == (a.0, b.0) || (*x, *y) == (b.0, a.0));
+            let index = match found {
+                Some(index) => index,
+                None => {
+                    pairs.push(((a.0, b.0), Vec::new()));
+                    pairs.len() - 1
+                }
+            };
+            if pairs[index].0 .0 != a.0 {
+                std::mem::swap(&mut a, &mut b);
+            }
+            pairs[index].1.push(((a.1, a.2), (b.1, b.2)));
+        }
+        for ((a, b), overlaps) in pairs {
+            let (a, b) = (a.name().to_lowercase(), b.name().to_lowercase());
+            problems.push(match overlaps.as_slice() {
+                [((zone_a, block_a), (zone_b, block_b))] => format!(
+                    "{a} subnet of zone {zone_a} (`{block_a}`) overlaps {b} subnet of zone {zone_b} \
+                     (`{block_b}`), which AWS refuses (InvalidSubnet.Conflict): expected blocks that \
+                     overlap no other subnet's"
+                ),
+                many => format!(
+                    "{a} subnets overlap {b} subnets, which AWS refuses (InvalidSubnet.Conflict): {}; \
+                     expected blocks that overlap no other subnet's",
+                    many.iter()
+                        .map(|((za, ba), (zb, bb))| format!(
+                            "zone {za} (`{ba}`) overlaps zone {zb} (`{bb}`)"
+                        ))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            });
         }
         if problems.is_empty() {
             Ok(plan)
@@ -388,13 +461,6 @@ impl VpcNetwork {
         if self.present().next().is_none() {
             problems.push("a network without subnets: expected at least one tier".to_owned());
         }
-        if !self.endpoints.is_empty() && !has(Tier::Public) && !has(Tier::Private) {
-            problems.push(
-                "gateway endpoints are routed from the public and private subnets, and the network \
-                 has neither: expected one of those tiers"
-                    .to_owned(),
-            );
-        }
         let given = self.tiers.iter().any(|tier| matches!(tier, Some(Some(_))));
         let plan = match self.cidr.map(|vpc| (vpc, self.plan(vpc, false))) {
             // An invalid VPC block is reported by the VPC itself; the subnets are planned by default in
@@ -420,7 +486,11 @@ impl VpcNetwork {
             }
         };
         for problem in problems {
-            stack.report(Diagnostic::new(problem).for_resource(&id).at(at));
+            stack.report(
+                Diagnostic::new(problem)
+                    .for_resource(&self.given_id)
+                    .at(at),
+            );
         }
 
         let VpcNetwork {
@@ -545,7 +615,7 @@ impl VpcNetwork {
         }
 
         if !network.subnets[2].is_empty() {
-            // Only the VPC's local route: isolated subnets never reach out.
+            // No route out of the VPC: isolated subnets reach only gateway endpoints beyond it.
             let table = stack.add(RouteTable::new(format!("{id}-IsolatedRoutes"), &vpc));
             for (i, subnet) in network.subnets[2].iter().enumerate() {
                 stack.add(SubnetRouteTableAssociation::new(
@@ -561,6 +631,7 @@ impl VpcNetwork {
             .public_route_table
             .iter()
             .chain(&network.private_route_tables)
+            .chain(&network.isolated_route_table)
             .collect();
         if !tables.is_empty() {
             let mut declared = Vec::new();
@@ -581,6 +652,33 @@ impl VpcNetwork {
         }
         network
     }
+}
+
+/// The longest id a network takes: its flow logs' IAM policy is named `<id>-FlowLogs-Delivery`, and IAM
+/// takes policy names of at most 128 characters (its parts' ids, up to `<id>-PrivateDefaultRoute-8`, fit
+/// [`stackwright_core::ids::MAX_LEN`] then too).
+pub const MAX_ID_LEN: usize = 128 - "-FlowLogs-Delivery".len();
+
+/// Why `id` cannot be a network's id: not a valid id, or too long for its parts' names.
+fn id_problem(id: &str) -> Option<String> {
+    match stackwright_core::ids::validate(id) {
+        Err(why) => Some(format!("invalid network id `{id}`: {why}")),
+        Ok(()) if id.len() > MAX_ID_LEN => Some(format!(
+            "invalid network id `{id}`: expected at most {MAX_ID_LEN} characters, as its flow logs' \
+             policy is named `<id>-FlowLogs-Delivery` and IAM takes at most 128, found {}",
+            id.len()
+        )),
+        Ok(()) => None,
+    }
+}
+
+/// Blocks with their zones, for messages: `` `10.1.0.0/24` (zone 1), `10.1.1.0/24` (zone 2) ``.
+fn by_zone(blocks: &[(usize, Ipv4Cidr)]) -> String {
+    blocks
+        .iter()
+        .map(|(zone, block)| format!("`{block}` (zone {zone})"))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// What [`VpcNetwork::add_to`] declared: the VPC, each tier's subnets in zone order, their route tables,

@@ -50,8 +50,9 @@ pub struct AvailabilityZonesHandle {
 
 impl AvailabilityZonesHandle {
     /// The name of the `index`-th zone (0-based, e.g. `eu-west-1a` for 0 in most accounts), for
-    /// `Subnet::availability_zone` and the like. At most 8 (every region has at least 3; deploying with
-    /// an index the region lacks fails). An index of 8 or more is reported by the targets.
+    /// `Subnet::availability_zone` and the like. At most 8 (a region has 2 or more zones available to an
+    /// account, how many is not known at synthesis; deploying with an index the region lacks fails). An
+    /// index of 8 or more is reported by the targets.
     pub fn name(&self, index: usize) -> Expr {
         let attr = ZONE_ATTRIBUTES
             .get(index)

@@ -309,7 +309,11 @@ impl Lowering<'_> {
             depends_on,
             attributes: Vec::new(),
         };
-        for problem in stackwright_lowering::zones::problems(resource, &self.env.region) {
+        for problem in stackwright_lowering::zones::problems_in_stack(
+            self.stack.resources(),
+            index,
+            &self.env.region,
+        ) {
             p.problems.push(
                 Diagnostic::new(problem)
                     .for_resource(&resource.id)

@@ -541,7 +541,11 @@ impl Lowering<'_> {
             // Findings the user accepted lead; the lowering adds those its own defaults cause.
             skips: stackwright_lowering::checkov_findings(resource),
         };
-        for problem in stackwright_lowering::zones::problems(resource, &self.env.region) {
+        for problem in stackwright_lowering::zones::problems_in_stack(
+            self.stack.resources(),
+            index,
+            &self.env.region,
+        ) {
             a.problems.push(
                 Diagnostic::new(problem)
                     .for_resource(&resource.id)
