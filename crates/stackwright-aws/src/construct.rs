@@ -143,8 +143,6 @@ const PHYSICAL_NAME: &str = "$stackwright:physical-name";
 const REQUIRED_NAME: &str = "$stackwright:required-name";
 /// The value of a form's entry holding a decimal number as text (values carry no floats).
 const NUMBER: &str = "$stackwright:number";
-/// The value of a form's entry present only under one removal policy, as the environment leaves it.
-const WHEN_REMOVAL: &str = "$stackwright:when-removal";
 /// The value of a form's entry listing the address of one of the construct's own Terraform blocks.
 const OWN_BLOCK: &str = "$stackwright:own-block";
 /// The value of a form's entry that is the resource's tags as EC2 tag specifications.
@@ -300,11 +298,8 @@ impl Form {
         policy: RemovalPolicy,
         value: impl Into<Value>,
     ) -> &mut Self {
-        let body = object(&[
-            ("policy", Value::from(removal_policy_name(policy))),
-            ("value", value.into()),
-        ]);
-        self.set(name, Value::Map(vec![(WHEN_REMOVAL.to_owned(), body)]))
+        let value = value.into();
+        self.by_removal_policy(name, |p| (p == policy).then(|| value.clone()))
     }
 
     /// Property `name` is `destroyed` when the resource's removal policy, as the environment leaves it,
@@ -316,9 +311,32 @@ impl Form {
         destroyed: Option<Value>,
         kept: Option<Value>,
     ) -> &mut Self {
-        let choice = |value: Option<Value>| Value::List(value.into_iter().collect());
-        let body = object(&[("destroyed", choice(destroyed)), ("kept", choice(kept))]);
-        self.set(name, Value::Map(vec![(BY_REMOVAL.to_owned(), body)]))
+        self.by_removal_policy(name, |p| match p {
+            RemovalPolicy::Destroy => destroyed.clone(),
+            RemovalPolicy::Retain | RemovalPolicy::Snapshot => kept.clone(),
+        })
+    }
+
+    /// Property `name` is `choose(policy)` for the removal policy the environment leaves the resource,
+    /// absent where that is `None`: one entry holding a value (or none) per policy.
+    fn by_removal_policy(
+        &mut self,
+        name: &str,
+        choose: impl Fn(RemovalPolicy) -> Option<Value>,
+    ) -> &mut Self {
+        let choices = [
+            RemovalPolicy::Destroy,
+            RemovalPolicy::Retain,
+            RemovalPolicy::Snapshot,
+        ]
+        .map(|policy| {
+            let value = Value::List(choose(policy).into_iter().collect());
+            (removal_policy_name(policy).to_owned(), value)
+        });
+        self.set(
+            name,
+            Value::Map(vec![(BY_REMOVAL.to_owned(), Value::Map(choices.into()))]),
+        )
     }
 
     /// Property `name` lists the address of the construct's own Terraform block `suffix` (one of
@@ -953,14 +971,6 @@ fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
             lowercase: lowercase.as_bool() == Some(true),
         },
         Some([(marker, text)]) if marker == NUMBER => Entry::Number(literal(text)),
-        Some([(marker, body)]) if marker == WHEN_REMOVAL => {
-            let policy = body.get("policy").map(literal)?;
-            if removal_policy_name(resource.removal_policy) != policy {
-                return None;
-            }
-            // The value may hold entries of its own kind (read as any value at this place).
-            return entry(resource, body.get("value")?);
-        }
         Some([(marker, suffix)]) if marker == OWN_BLOCK => Entry::OwnBlock(literal(suffix)),
         Some([(marker, _)]) if marker == DELETION_PROTECTION_TEXT => {
             match resource.get(NEUTRAL_DELETION_PROTECTION)?.as_bool()? {
@@ -969,9 +979,9 @@ fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
             }
         }
         Some([(marker, _)]) if marker == REGION => Entry::Region,
-        Some([(marker, body)]) if marker == BY_REMOVAL => {
-            let destroyed = resource.removal_policy == stackwright_core::RemovalPolicy::Destroy;
-            let choice = body.get(if destroyed { "destroyed" } else { "kept" })?;
+        Some([(marker, choices)]) if marker == BY_REMOVAL => {
+            let choice = choices.get(removal_policy_name(resource.removal_policy))?;
+            // The value may hold entries of its own kind (read as any value at this place).
             return entry(resource, choice.as_list()?.first()?);
         }
         Some([(marker, suffix)]) if marker == IDENTIFIER => Entry::RequiredIdentifier {
