@@ -733,11 +733,20 @@ impl Stack {
             return true;
         }
         for problem in problems {
-            self.problems
-                .push(Diagnostic::new(problem).for_resource(id).at(location));
+            self.reject_composite_id(id, problem, location);
         }
-        self.ids.reported_composites.push(id.to_owned());
         false
+    }
+
+    /// Reports `problem` with a composite's id `id` that [`Stack::check_composite_id`] does not know of
+    /// (a length its parts' names cannot take), with the same effect: the id problems of the resources
+    /// it declares are follow-ons, not reported again.
+    pub fn reject_composite_id(&mut self, id: &str, problem: String, location: Location) {
+        self.problems
+            .push(Diagnostic::new(problem).for_resource(id).at(location));
+        if !self.ids.reported_composites.iter().any(|c| c == id) {
+            self.ids.reported_composites.push(id.to_owned());
+        }
     }
 
     /// Whether a composite's id was reported ([`Stack::check_composite_id`]).

@@ -120,8 +120,6 @@ enum Zones {
 /// `<id>-IsolatedRoutes`, `<id>-S3Endpoint`/`<id>-DynamoDbEndpoint`, and `<id>-FlowLogs` with its parts.
 pub struct VpcNetwork {
     id: String,
-    /// The id as given, for messages (`id` is a stand-in when this one is invalid).
-    given_id: String,
     vpc: Vpc,
     cidr: Option<Ipv4Cidr>,
     zones: Zones,
@@ -139,35 +137,23 @@ pub const MAX_ZONES: usize = ZONE_ATTRIBUTES.len();
 
 impl VpcNetwork {
     /// A network over `cidr_block` (a /16 to /28, as for [`Vpc::new`]) with the defaults above. `id` is
-    /// a valid id of at most [`MAX_ID_LEN`] characters; an invalid one is one error at the caller's line.
+    /// a valid id of at most [`MAX_ID_LEN`] characters; an invalid or taken one is one error at the
+    /// `add_to` line.
     #[track_caller]
     pub fn new(id: impl Into<String>, cidr_block: &str) -> Self {
-        let given_id = id.into();
-        let id = given_id.clone();
-        let mut problems = Vec::new();
-        // An invalid id is said once, here; the parts are declared under a stand-in id, valid and unlike
-        // any id a user writes, so that none of them repeats it (nothing is written with an error).
-        let id = match id_problem(&id) {
-            None => id,
-            Some(problem) => {
-                problems.push(problem);
-                let at = std::panic::Location::caller();
-                format!("InvalidNetworkIdAtLine{}Column{}", at.line(), at.column())
-            }
-        };
+        let id = id.into();
         VpcNetwork {
             vpc: Vpc::new(id.clone(), cidr_block),
             cidr: cidr::parse_network_block("VPC CIDR block", cidr_block).ok(),
             flow_logs: VpcFlowLogs::new(format!("{id}-FlowLogs")),
             id,
-            given_id,
             zones: Zones::First(2),
             tiers: [Some(None), Some(None), None],
             nat_gateways: NatGateways::PerZone,
             endpoints: Vec::new(),
             subnet_tags: Vec::new(),
             public_ip_on_launch: None,
-            problems,
+            problems: Vec::new(),
         }
     }
 
@@ -449,6 +435,15 @@ impl VpcNetwork {
     pub fn add_to(self, stack: &mut Stack) -> VpcNetworkHandle {
         let at = std::panic::Location::caller();
         let id = self.id.clone();
+        // A bad id is said once: the parts named after it are follow-ons (`Stack::check_composite_id`).
+        if stack.check_composite_id("network", &id, at) && id.len() > MAX_ID_LEN {
+            let problem = format!(
+                "invalid network id `{id}`: expected at most {MAX_ID_LEN} characters, as its flow logs' \
+                 policy is named `<id>-FlowLogs-Delivery` and IAM takes at most 128, found {}",
+                id.len()
+            );
+            stack.reject_composite_id(&id, problem, at);
+        }
         let mut problems = self.problems.clone();
         let has = |tier: Tier| self.tiers[tier.position() as usize].is_some();
         if has(Tier::Private) && !has(Tier::Public) {
@@ -488,7 +483,7 @@ impl VpcNetwork {
         for problem in problems {
             stack.report(
                 Diagnostic::new(problem)
-                    .for_resource(&self.given_id)
+                    .for_resource(&self.id)
                     .at(at),
             );
         }
@@ -658,19 +653,6 @@ impl VpcNetwork {
 /// takes policy names of at most 128 characters (its parts' ids, up to `<id>-PrivateDefaultRoute-8`, fit
 /// [`stackwright_core::ids::MAX_LEN`] then too).
 pub const MAX_ID_LEN: usize = 128 - "-FlowLogs-Delivery".len();
-
-/// Why `id` cannot be a network's id: not a valid id, or too long for its parts' names.
-fn id_problem(id: &str) -> Option<String> {
-    match stackwright_core::ids::validate(id) {
-        Err(why) => Some(format!("invalid network id `{id}`: {why}")),
-        Ok(()) if id.len() > MAX_ID_LEN => Some(format!(
-            "invalid network id `{id}`: expected at most {MAX_ID_LEN} characters, as its flow logs' \
-             policy is named `<id>-FlowLogs-Delivery` and IAM takes at most 128, found {}",
-            id.len()
-        )),
-        Ok(()) => None,
-    }
-}
 
 /// Blocks with their zones, for messages: `` `10.1.0.0/24` (zone 1), `10.1.1.0/24` (zone 2) ``.
 fn by_zone(blocks: &[(usize, Ipv4Cidr)]) -> String {
