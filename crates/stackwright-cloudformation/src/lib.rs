@@ -203,16 +203,7 @@ fn lower(instance: &StackInstance, refuse_early: bool, secret_check: Check) -> T
         let resource = &stack.resources()[export.resource.index as usize];
         let logical = exports::output_id(&export.resource_id, export.attr);
         if outputs.contains_key(&logical) {
-            problems.push(
-                Diagnostic::new(format!(
-                    "output logical id `{logical}` is needed for the export of `{}` to {}: rename \
-                     the output",
-                    export.resource_id,
-                    export.consumer_list()
-                ))
-                .for_resource(&export.resource_id)
-                .at(resource.location),
-            );
+            problems.push(export.name_taken("output logical id", &logical, resource));
             continue;
         }
         let value = Expr::Attr(AttrRef {
@@ -233,12 +224,7 @@ fn lower(instance: &StackInstance, refuse_early: bool, secret_check: Check) -> T
             &export.resource_id,
             export.attr,
         );
-        let readers = if export.consumers.is_empty() {
-            "kept for one more deploy (keep_export): no stack imports it any more".to_owned()
-        } else {
-            format!("imported by {}", export.consumer_list())
-        };
-        let description = format!("`{}` of `{}`, {readers}", export.attr, export.resource_id);
+        let description = export.description("imports", "imported");
         outputs.insert(
             logical,
             json!({ "Description": description, "Value": value, "Export": { "Name": name } }),

@@ -37,6 +37,35 @@ impl Export {
         let plural = if names.len() == 1 { "" } else { "s" };
         format!("stack{plural} {}", names.join(", "))
     }
+
+    /// The problem of a user's output that already takes `name`, the name this export's output needs in a
+    /// target (`what`: "output logical id", "output name"); reported at `resource`, the exported one.
+    pub fn name_taken(
+        &self,
+        what: &str,
+        name: &str,
+        resource: &crate::Resource,
+    ) -> crate::Diagnostic {
+        crate::Diagnostic::new(format!(
+            "{what} `{name}` is needed for the export of `{}` to {}: rename the output",
+            self.resource_id,
+            self.consumer_list()
+        ))
+        .for_resource(&self.resource_id)
+        .at(resource.location)
+    }
+
+    /// The description of the export's output: the attribute, the resource and who reads it, in the
+    /// target's words (`reads`, `read`: "imports", "imported" in CloudFormation, "reads", "read" in
+    /// Terraform).
+    pub fn description(&self, reads: &str, read: &str) -> String {
+        let readers = if self.consumers.is_empty() {
+            format!("kept for one more deploy (keep_export): no stack {reads} it any more")
+        } else {
+            format!("{read} by {}", self.consumer_list())
+        };
+        format!("`{}` of `{}`, {readers}", self.attr, self.resource_id)
+    }
 }
 
 /// How one stack instance is tied to the other stacks of its environment.

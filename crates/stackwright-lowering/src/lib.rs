@@ -4,6 +4,7 @@
 //!
 //! Architecture invariant: pure functions over `serde_json` values; nothing about one target's syntax.
 
+pub mod availability;
 pub mod ordering;
 pub mod parity;
 pub mod secrets;

@@ -407,15 +407,7 @@ fn lower_module(
         let resource = &stack.resources()[export.resource.index as usize];
         let name = exports::output_name(&export.resource_id, export.attr);
         if outputs.contains_key(&name) {
-            problems.push(
-                Diagnostic::new(format!(
-                    "output name `{name}` is needed for the export of `{}` to {}: rename the output",
-                    export.resource_id,
-                    export.consumer_list()
-                ))
-                .for_resource(&export.resource_id)
-                .at(resource.location),
-            );
+            problems.push(export.name_taken("output name", &name, resource));
             continue;
         }
         let value = Expr::Attr(AttrRef {
@@ -429,12 +421,7 @@ fn lower_module(
                     .at(resource.location),
             )
         });
-        let readers = if export.consumers.is_empty() {
-            "kept for one more deploy (keep_export): no stack reads it any more".to_owned()
-        } else {
-            format!("read by {}", export.consumer_list())
-        };
-        let description = format!("`{}` of `{}`, {readers}", export.attr, export.resource_id);
+        let description = export.description("reads", "read");
         let body = json!({ "description": description, "value": value });
         outputs.insert(name, Body::new(body, document::OUTPUT_DEPTH, keep));
     }

@@ -78,18 +78,12 @@ pub(super) fn lower(a: &mut Attrs) -> bool {
         ));
     }
     let region = &a.lowering.env.region;
-    let unavailable = resource
-        .get(props::UNAVAILABLE_IN)
-        .and_then(Value::as_list)
-        .unwrap_or_default()
-        .iter()
-        .any(|r| r.as_expr().and_then(|e| e.as_literal()) == Some(region.as_str()));
-    if unavailable {
-        report.push(format!(
-            "resource type `{}` is not available in region `{region}`: choose another region or type",
-            literal(resource, props::CLOUDFORMATION_TYPE).unwrap_or_default()
-        ));
-    }
+    let cloudformation_type = literal(resource, props::CLOUDFORMATION_TYPE).unwrap_or_default();
+    report.extend(stackwright_lowering::availability::unavailable(
+        resource,
+        &cloudformation_type,
+        region,
+    ));
     for message in report {
         a.problems.push(
             Diagnostic::new(message)
