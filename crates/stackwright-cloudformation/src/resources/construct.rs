@@ -99,21 +99,11 @@ fn lower_entry(p: &mut Props, entry: Entry) -> Option<Json> {
             Json::Array(specifications)
         }
         Entry::TagList { key, value, extra } => {
-            let tags = p.merged_tags();
-            if tags.is_empty() {
-                return None;
-            }
-            let mut list = Vec::new();
-            for (name, tag) in tags {
-                let mut object = Map::new();
-                object.insert(key.to_owned(), crate::expr::literal(&name));
-                object.insert(value.to_owned(), tag);
-                for (field, v) in extra {
-                    object.insert(field.clone(), p.value(v));
-                }
-                list.push(Json::Object(object));
-            }
-            Json::Array(list)
+            let extra: Vec<(String, Json)> =
+                extra.iter().map(|(f, v)| (f.clone(), p.value(v))).collect();
+            let tags = p.merged_tags().into_iter();
+            let tags = tags.map(|(name, tag)| (crate::expr::literal(&name), tag));
+            stackwright_lowering::tag_list(tags, key, value, &extra)?
         }
         // Terraform's own blocks and expressions have no CloudFormation form, and CloudFormation infers the order.
         Entry::OwnBlock(_)

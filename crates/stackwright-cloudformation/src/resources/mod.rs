@@ -265,37 +265,7 @@ impl Lowering<'_> {
         // A reference that did not resolve is reported once: the schema check would repeat it as a
         // `null` value.
         let known_problems = problems.len();
-        let mut depends_on: Vec<String> = Vec::new();
-        for dependency in &resource.depends_on {
-            match self.stack.resource(*dependency) {
-                // A lookup is a template parameter, resolved before any resource: nothing to wait for.
-                Some(target)
-                    if target.kind == kinds::SSM_PARAMETER_LOOKUP
-                        || lookups::parameter_type(target.kind).is_some()
-                        || target.kind == kinds::AVAILABILITY_ZONES
-                        || target.kind == kinds::STACK_OUTPUT => {}
-                // An asset's object is published before the deploy: nothing to wait for.
-                Some(target) if target.kind == kinds::ASSET => {}
-                // What needs an internet gateway needs it attached to its VPC (a NAT gateway or an
-                // Elastic IP in that VPC, a route through it): wait for the attachment, which waits for
-                // the gateway.
-                Some(target) if stackwright_lowering::ordering::is_internet_gateway(target) => {
-                    depends_on.extend(self.attachment(*dependency));
-                }
-                Some(_) => depends_on.push(self.ids.resources[dependency.index as usize].clone()),
-                // Foreign references are reported by the core's instantiation.
-                None => {}
-            }
-        }
-        self.gateways
-            .dependencies(self.stack, resource, &mut |gateway| {
-                depends_on.extend(self.attachment(gateway));
-            });
-        // A route through an internet gateway fails until the gateway is attached to the VPC, and
-        // CloudFormation cannot infer that ordering from the properties.
-        if let Some(gateway) = stackwright_lowering::ordering::route_gateway(self.stack, resource) {
-            depends_on.extend(self.attachment(gateway));
-        }
+        let depends_on = self.depends_on(resource);
         let mut p = Props {
             lowering: self,
             resource,
@@ -371,51 +341,7 @@ impl Lowering<'_> {
                 return Lowered::default();
             }
         };
-        // Every emitted resource whose type takes tags gets them, in the shape the type wants.
-        let tags = p.merged_tags();
-        tagging::apply(&type_name, &mut p.out, &tags);
-        for (_, secondary) in &mut secondary.resources {
-            let type_name = secondary["Type"].as_str().unwrap_or_default().to_owned();
-            if let Some(Json::Object(properties)) = secondary.get_mut("Properties") {
-                tagging::apply(&type_name, properties, &tags);
-            }
-        }
-        let mut entry = Map::new();
-        entry.insert("Type".into(), type_name.as_str().into());
-        let policy = match resource.removal_policy {
-            // CloudFormation's own default for these is `Snapshot` (its `DeletionPolicy` documentation),
-            // so `Destroy` must say `Delete`; other types are deleted by default.
-            RemovalPolicy::Destroy
-                if matches!(
-                    type_name.as_str(),
-                    "AWS::RDS::DBInstance" | "AWS::RDS::DBCluster"
-                ) =>
-            {
-                Some("Delete")
-            }
-            RemovalPolicy::Destroy => None,
-            RemovalPolicy::Retain => Some("Retain"),
-            RemovalPolicy::Snapshot => Some("Snapshot"),
-        };
-        if let Some(policy) = policy {
-            // Both: deleting the stack or the resource keeps the data, and so does a replacement.
-            entry.insert("DeletionPolicy".into(), policy.into());
-            entry.insert("UpdateReplacePolicy".into(), policy.into());
-        }
-        if !secondary.depends_on.is_empty() {
-            entry.insert("DependsOn".into(), json!(secondary.depends_on));
-        }
-        for (name, value) in std::mem::take(&mut secondary.attributes) {
-            entry.insert(name, value);
-        }
-        if !p.skips.is_empty() {
-            entry.insert("Metadata".into(), checkov_metadata(&p.skips));
-        }
-        entry.insert(
-            "Properties".into(),
-            Json::Object(std::mem::take(&mut p.out)),
-        );
-        let mut entry = Json::Object(entry);
+        let mut entry = Json::Object(entry(&type_name, &mut p, &mut secondary));
         let mut found = Vec::new();
         stackwright_lowering::apply_overrides(
             TARGET,
@@ -426,19 +352,8 @@ impl Lowering<'_> {
             &mut found,
         );
         p.problems.extend(found);
-        let overridden = entry.get("Type").and_then(Json::as_str);
-        if overridden != Some(type_name.as_str()) {
-            // The properties were lowered for the kind's own type: another type would get them unchecked.
-            p.problems.push(
-                Diagnostic::new(format!(
-                    "an override changes `Type` from `{type_name}` to {}: properties lowered for one type do \
-                     not fit another; declare the other type as a raw resource (`cfn::Raw`)",
-                    overridden.map_or("nothing".to_owned(), |t| format!("`{t}`"))
-                ))
-                .for_resource(&resource.id)
-                .at(type_override_location(resource)),
-            );
-        }
+        p.problems
+            .extend(type_override_problem(resource, &type_name, &entry));
         let mut resources = vec![(id.clone(), entry)];
         resources.extend(secondary.resources.into_iter().map(|(id, entry)| {
             (
@@ -455,6 +370,116 @@ impl Lowering<'_> {
             parameter: None,
         }
     }
+
+    /// The logical ids the resource's entry waits for: what the user named (a lookup or an asset: nothing;
+    /// an internet gateway: its attachment) and the gateway attachments the engine orders it after.
+    fn depends_on(&self, resource: &Resource) -> Vec<String> {
+        let mut depends_on: Vec<String> = Vec::new();
+        for dependency in &resource.depends_on {
+            match self.stack.resource(*dependency) {
+                // A lookup is a template parameter, resolved before any resource: nothing to wait for.
+                Some(target)
+                    if target.kind == kinds::SSM_PARAMETER_LOOKUP
+                        || lookups::parameter_type(target.kind).is_some()
+                        || target.kind == kinds::AVAILABILITY_ZONES
+                        || target.kind == kinds::STACK_OUTPUT => {}
+                // An asset's object is published before the deploy: nothing to wait for.
+                Some(target) if target.kind == kinds::ASSET => {}
+                // What needs an internet gateway needs it attached to its VPC (a NAT gateway or an
+                // Elastic IP in that VPC, a route through it): wait for the attachment, which waits for
+                // the gateway.
+                Some(target) if stackwright_lowering::ordering::is_internet_gateway(target) => {
+                    depends_on.extend(self.attachment(*dependency));
+                }
+                Some(_) => depends_on.push(self.ids.resources[dependency.index as usize].clone()),
+                // Foreign references are reported by the core's instantiation.
+                None => {}
+            }
+        }
+        self.gateways
+            .dependencies(self.stack, resource, &mut |gateway| {
+                depends_on.extend(self.attachment(gateway));
+            });
+        // A route through an internet gateway fails until the gateway is attached to the VPC, and
+        // CloudFormation cannot infer that ordering from the properties.
+        if let Some(gateway) = stackwright_lowering::ordering::route_gateway(self.stack, resource) {
+            depends_on.extend(self.attachment(gateway));
+        }
+        depends_on
+    }
+}
+
+/// The template entry of a resource of `type_name` lowered into `p`, beside the resources it adds
+/// (`secondary`, which get its tags too): its type, deletion policy, dependencies, attributes, checkov
+/// metadata and properties.
+fn entry(type_name: &str, p: &mut Props, secondary: &mut Secondary) -> Map<String, Json> {
+    // Every emitted resource whose type takes tags gets them, in the shape the type wants.
+    let tags = p.merged_tags();
+    tagging::apply(type_name, &mut p.out, &tags);
+    for (_, secondary) in &mut secondary.resources {
+        let type_name = secondary["Type"].as_str().unwrap_or_default().to_owned();
+        if let Some(Json::Object(properties)) = secondary.get_mut("Properties") {
+            tagging::apply(&type_name, properties, &tags);
+        }
+    }
+    let mut entry = Map::new();
+    entry.insert("Type".into(), type_name.into());
+    let policy = deletion_policy(p.resource.removal_policy, type_name);
+    if let Some(policy) = policy {
+        // Both: deleting the stack or the resource keeps the data, and so does a replacement.
+        entry.insert("DeletionPolicy".into(), policy.into());
+        entry.insert("UpdateReplacePolicy".into(), policy.into());
+    }
+    if !secondary.depends_on.is_empty() {
+        entry.insert("DependsOn".into(), json!(secondary.depends_on));
+    }
+    for (name, value) in std::mem::take(&mut secondary.attributes) {
+        entry.insert(name, value);
+    }
+    if !p.skips.is_empty() {
+        entry.insert("Metadata".into(), checkov_metadata(&p.skips));
+    }
+    entry.insert(
+        "Properties".into(),
+        Json::Object(std::mem::take(&mut p.out)),
+    );
+    entry
+}
+
+/// The `DeletionPolicy` (and `UpdateReplacePolicy`) of a resource of `type_name` kept by `policy`; `None`
+/// where CloudFormation's default deletes it.
+fn deletion_policy(policy: RemovalPolicy, type_name: &str) -> Option<&'static str> {
+    match policy {
+        // CloudFormation's own default for these is `Snapshot` (its `DeletionPolicy` documentation),
+        // so `Destroy` must say `Delete`; other types are deleted by default.
+        RemovalPolicy::Destroy
+            if matches!(type_name, "AWS::RDS::DBInstance" | "AWS::RDS::DBCluster") =>
+        {
+            Some("Delete")
+        }
+        RemovalPolicy::Destroy => None,
+        RemovalPolicy::Retain => Some("Retain"),
+        RemovalPolicy::Snapshot => Some("Snapshot"),
+    }
+}
+
+/// The problem of an override that changed the entry's `Type` from `type_name`, which its properties were
+/// lowered for.
+fn type_override_problem(resource: &Resource, type_name: &str, entry: &Json) -> Option<Diagnostic> {
+    let overridden = entry.get("Type").and_then(Json::as_str);
+    if overridden == Some(type_name) {
+        return None;
+    }
+    // The properties were lowered for the kind's own type: another type would get them unchecked.
+    Some(
+            Diagnostic::new(format!(
+                "an override changes `Type` from `{type_name}` to {}: properties lowered for one type do \
+                 not fit another; declare the other type as a raw resource (`cfn::Raw`)",
+                overridden.map_or("nothing".to_owned(), |t| format!("`{t}`"))
+            ))
+            .for_resource(&resource.id)
+            .at(type_override_location(resource)),
+        )
 }
 
 /// What a neutral resource lowers to, known without lowering it ([`emitted`]).

@@ -99,48 +99,7 @@ fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> 
                 block.type_name
             ))])
         }
-        Entry::Expression(parts) => {
-            let spelling = construct::spelling(resource.kind)?;
-            let mut text = String::from("${");
-            for part in parts {
-                match construct::expression_part(part) {
-                    ExpressionPart::Raw(raw) => text.push_str(raw),
-                    ExpressionPart::Text(literal) => {
-                        text.push_str(&crate::expr::hcl_string(literal))
-                    }
-                    ExpressionPart::Number(number) => text.push_str(number),
-                    ExpressionPart::Value(expr) => {
-                        // A whole interpolation is spliced bare; anything else stays a quoted template.
-                        let lowered = a.value(&Value::Str(expr.clone()));
-                        let text_of = lowered.as_str().unwrap_or_default();
-                        match text_of.strip_prefix("${").and_then(|t| t.strip_suffix('}')) {
-                            Some(bare) if !bare.contains("${") => text.push_str(bare),
-                            _ => text.push_str(&Json::String(text_of.to_owned()).to_string()),
-                        }
-                    }
-                    ExpressionPart::Block { suffix, attribute } => {
-                        let own = |blocks: &'static [construct::Block]| {
-                            blocks.iter().find(|b| b.suffix == suffix)
-                        };
-                        let address = match own(spelling.terraform_data) {
-                            _ if suffix.is_empty() => format!("{}.{name}", spelling.terraform),
-                            Some(data) => format!("data.{}.{name}{suffix}", data.type_name),
-                            None => format!(
-                                "{}.{name}{suffix}",
-                                own(spelling.terraform_blocks)?.type_name
-                            ),
-                        };
-                        text.push_str(&address);
-                        if !attribute.is_empty() {
-                            text.push('.');
-                            text.push_str(attribute);
-                        }
-                    }
-                }
-            }
-            text.push('}');
-            Json::String(text)
-        }
+        Entry::Expression(parts) => expression(a, name, parts)?,
         Entry::TagSpecifications(types) => {
             let tags: Map<String, Json> = a.merged_tags().into_iter().collect();
             if tags.is_empty() {
@@ -158,21 +117,11 @@ fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> 
             Json::Array(specifications)
         }
         Entry::TagList { key, value, extra } => {
-            let tags = a.merged_tags();
-            if tags.is_empty() {
-                return None;
-            }
-            let mut list = Vec::new();
-            for (name, tag) in tags {
-                let mut object = Map::new();
-                object.insert(key.to_owned(), Json::String(name));
-                object.insert(value.to_owned(), tag);
-                for (field, v) in extra {
-                    object.insert(field.clone(), a.value(v));
-                }
-                list.push(Json::Object(object));
-            }
-            Json::Array(list)
+            let extra: Vec<(String, Json)> =
+                extra.iter().map(|(f, v)| (f.clone(), a.value(v))).collect();
+            let tags = a.merged_tags().into_iter();
+            let tags = tags.map(|(name, tag)| (Json::String(name), tag));
+            stackwright_lowering::tag_list(tags, key, value, &extra)?
         }
         Entry::TerraformCall { function, value } => {
             let template = a.value(value);
@@ -213,6 +162,50 @@ fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> 
             return None;
         }
     })
+}
+
+/// A Terraform expression from its parts, as one interpolation (`${...}`); blocks of the construct are
+/// named after the resource's `name`.
+fn expression(a: &mut Attrs, name: &str, parts: &[Value]) -> Option<Json> {
+    let resource = a.resource;
+    let spelling = construct::spelling(resource.kind)?;
+    let mut text = String::from("${");
+    for part in parts {
+        match construct::expression_part(part) {
+            ExpressionPart::Raw(raw) => text.push_str(raw),
+            ExpressionPart::Text(literal) => text.push_str(&crate::expr::hcl_string(literal)),
+            ExpressionPart::Number(number) => text.push_str(number),
+            ExpressionPart::Value(expr) => {
+                // A whole interpolation is spliced bare; anything else stays a quoted template.
+                let lowered = a.value(&Value::Str(expr.clone()));
+                let text_of = lowered.as_str().unwrap_or_default();
+                match text_of.strip_prefix("${").and_then(|t| t.strip_suffix('}')) {
+                    Some(bare) if !bare.contains("${") => text.push_str(bare),
+                    _ => text.push_str(&Json::String(text_of.to_owned()).to_string()),
+                }
+            }
+            ExpressionPart::Block { suffix, attribute } => {
+                let own = |blocks: &'static [construct::Block]| {
+                    blocks.iter().find(|b| b.suffix == suffix)
+                };
+                let address = match own(spelling.terraform_data) {
+                    _ if suffix.is_empty() => format!("{}.{name}", spelling.terraform),
+                    Some(data) => format!("data.{}.{name}{suffix}", data.type_name),
+                    None => format!(
+                        "{}.{name}{suffix}",
+                        own(spelling.terraform_blocks)?.type_name
+                    ),
+                };
+                text.push_str(&address);
+                if !attribute.is_empty() {
+                    text.push('.');
+                    text.push_str(attribute);
+                }
+            }
+        }
+    }
+    text.push('}');
+    Some(Json::String(text))
 }
 
 /// The address of block `suffix` of the construct `reference` reads, when it is in this stack.

@@ -489,50 +489,11 @@ impl Lowering<'_> {
             // publishes with the function): its readers spell it in their own Terraform form.
             return;
         }
-        let Some((type_name, data)) = terraform_type(resource) else {
-            let message = if resource.kind == kinds::RAW {
-                format!(
-                    "raw resource `{}` has only a CloudFormation form: add `.terraform(type, attributes)`, \
-                     or declare the stack's targets as CloudFormation only \
-                     (`.targets([Target::CloudFormation])`)",
-                    resource.id
-                )
-            } else if resource.kind == kinds::REGISTRY {
-                registry::cloudformation_only(resource)
-            } else {
-                format!(
-                    "resource kind `{}` has no Terraform lowering",
-                    resource.kind
-                )
-            };
-            problems.push(
-                Diagnostic::new(message)
-                    .for_resource(&resource.id)
-                    .at(resource.location),
-            );
+        let Some((type_name, data)) = terraform_type_or_problem(resource, problems) else {
             return;
         };
         let name = &self.names.resources[index];
-        let mut depends_on: Vec<Json> = resource
-            .depends_on
-            .iter()
-            .filter_map(|d| {
-                let target = self.stack.resource(*d)?;
-                if target.kind == kinds::ASSET {
-                    // Waiting for an asset is waiting for its upload.
-                    self.uploaded.borrow_mut().insert(d.index as usize);
-                }
-                Some(Json::String(self.address(d.index as usize, target).ok()?))
-            })
-            .collect();
-        self.gateways
-            .dependencies(self.stack, resource, &mut |gateway| {
-                if let Some(target) = self.stack.resource(gateway) {
-                    if let Ok(address) = self.address(gateway.index as usize, target) {
-                        depends_on.push(Json::String(address));
-                    }
-                }
-            });
+        let mut depends_on = self.depends_on(resource);
         let mut a = Attrs {
             lowering: self,
             resource,
@@ -579,20 +540,15 @@ impl Lowering<'_> {
             return;
         }
         let mut body = a.take();
-        depends_on.extend(secondary.depends_on.into_iter().map(Json::String));
+        depends_on.extend(
+            std::mem::take(&mut secondary.depends_on)
+                .into_iter()
+                .map(Json::String),
+        );
         if !depends_on.is_empty() {
             body.insert("depends_on".into(), Json::Array(depends_on));
         }
-        if resource.removal_policy != RemovalPolicy::Destroy {
-            // `terraform destroy`, or a plan that would delete or replace the resource, fails instead.
-            // Kept beside lifecycle settings a kind may have set itself.
-            let lifecycle = body
-                .entry("lifecycle")
-                .or_insert_with(|| Json::Object(Map::new()));
-            if let Json::Object(lifecycle) = lifecycle {
-                lifecycle.insert("prevent_destroy".into(), Json::Bool(true));
-            }
-        }
+        prevent_destroy(resource, &mut body);
         let mut body = Json::Object(body);
         let mut found = Vec::new();
         stackwright_lowering::apply_overrides(
@@ -616,6 +572,55 @@ impl Lowering<'_> {
             a.problems,
         );
         blocks.add(data, &type_name, name, body);
+        variables.extend(std::mem::take(&mut secondary.variables));
+        self.add_moved_and_secondary(
+            resource,
+            name,
+            (&type_name, data),
+            secondary,
+            blocks,
+            problems,
+        );
+    }
+
+    /// The addresses the resource's main block waits for: what the user named (an asset: its upload) and
+    /// the internet gateways the engine orders it after.
+    fn depends_on(&self, resource: &Resource) -> Vec<Json> {
+        let mut depends_on: Vec<Json> = resource
+            .depends_on
+            .iter()
+            .filter_map(|d| {
+                let target = self.stack.resource(*d)?;
+                if target.kind == kinds::ASSET {
+                    // Waiting for an asset is waiting for its upload.
+                    self.uploaded.borrow_mut().insert(d.index as usize);
+                }
+                Some(Json::String(self.address(d.index as usize, target).ok()?))
+            })
+            .collect();
+        self.gateways
+            .dependencies(self.stack, resource, &mut |gateway| {
+                if let Some(target) = self.stack.resource(gateway) {
+                    if let Ok(address) = self.address(gateway.index as usize, target) {
+                        depends_on.push(Json::String(address));
+                    }
+                }
+            });
+        depends_on
+    }
+
+    /// Records the `moved` blocks of a renamed resource (its main block's type and whether it is a data
+    /// source) and adds the blocks it splits into beside its main one, each moved
+    /// with it.
+    fn add_moved_and_secondary(
+        &self,
+        resource: &Resource,
+        name: &str,
+        (type_name, data): (&str, bool),
+        secondary: Secondary,
+        blocks: &mut Blocks,
+        problems: &mut Vec<Diagnostic>,
+    ) {
         // A renamed resource moves, with every block it splits into (their names extend the main name).
         // Data sources are read afresh and need no move.
         let old_name = resource
@@ -635,7 +640,7 @@ impl Lowering<'_> {
                     .at(resource.location),
                 );
             }
-            blocks.moved.push(moved(&type_name, old, name));
+            blocks.moved.push(moved(type_name, old, name));
         }
         let secondary_blocks = (secondary.data.into_iter().map(|b| (true, b)))
             .chain(secondary.blocks.into_iter().map(|b| (false, b)));
@@ -645,7 +650,7 @@ impl Lowering<'_> {
                     .names
                     .claim(block_name, &resource.id, resource.location, problems);
             if let Some(old) = old_name.as_ref().filter(|_| !data) {
-                if let Some(suffix) = block_name.strip_prefix(name.as_str()) {
+                if let Some(suffix) = block_name.strip_prefix(name) {
                     blocks
                         .moved
                         .push(moved(block_type, &format!("{old}{suffix}"), &block_name));
@@ -663,8 +668,52 @@ impl Lowering<'_> {
             );
             blocks.add(data, block_type, &block_name, body);
         }
-        variables.extend(secondary.variables);
     }
+}
+
+/// Kept resources get `lifecycle.prevent_destroy`: `terraform destroy`, or a plan that would delete or
+/// replace the resource, fails instead. Kept beside lifecycle settings a kind may have set itself.
+fn prevent_destroy(resource: &Resource, body: &mut Map<String, Json>) {
+    if resource.removal_policy != RemovalPolicy::Destroy {
+        let lifecycle = body
+            .entry("lifecycle")
+            .or_insert_with(|| Json::Object(Map::new()));
+        if let Json::Object(lifecycle) = lifecycle {
+            lifecycle.insert("prevent_destroy".into(), Json::Bool(true));
+        }
+    }
+}
+
+/// The resource's Terraform type and whether it is a data source; `None`, with the problem, for a resource
+/// that has no Terraform form.
+fn terraform_type_or_problem(
+    resource: &Resource,
+    problems: &mut Vec<Diagnostic>,
+) -> Option<(String, bool)> {
+    if let Some(found) = terraform_type(resource) {
+        return Some(found);
+    }
+    let message = if resource.kind == kinds::RAW {
+        format!(
+                "raw resource `{}` has only a CloudFormation form: add `.terraform(type, attributes)`, \
+                 or declare the stack's targets as CloudFormation only \
+                 (`.targets([Target::CloudFormation])`)",
+                resource.id
+            )
+    } else if resource.kind == kinds::REGISTRY {
+        registry::cloudformation_only(resource)
+    } else {
+        format!(
+            "resource kind `{}` has no Terraform lowering",
+            resource.kind
+        )
+    };
+    problems.push(
+        Diagnostic::new(message)
+            .for_resource(&resource.id)
+            .at(resource.location),
+    );
+    None
 }
 
 impl Lowering<'_> {

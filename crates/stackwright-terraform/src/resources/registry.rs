@@ -81,7 +81,7 @@ pub(super) fn lower(a: &mut Attrs) -> bool {
     let cloudformation_type = literal(resource, props::CLOUDFORMATION_TYPE).unwrap_or_default();
     report.extend(stackwright_lowering::availability::unavailable(
         resource,
-        &cloudformation_type,
+        cloudformation_type,
         region,
     ));
     for message in report {
