@@ -219,6 +219,28 @@ pub fn read_by(links: &Links, index: usize) -> Vec<&str> {
     stacks
 }
 
+/// A resource's merged tags as a list of objects (`[{key: name, value: tag, ..extra}]`), as construct
+/// forms spell them in both targets; `None` when there are no tags. The caller has lowered each name,
+/// tag and extra field in its target.
+pub fn tag_list(
+    tags: impl IntoIterator<Item = (Json, Json)>,
+    key: &str,
+    value: &str,
+    extra: &[(String, Json)],
+) -> Option<Json> {
+    let list: Vec<Json> = tags
+        .into_iter()
+        .map(|(name, tag)| {
+            let mut object = Map::new();
+            object.insert(key.to_owned(), name);
+            object.insert(value.to_owned(), tag);
+            object.extend(extra.iter().cloned());
+            Json::Object(object)
+        })
+        .collect();
+    (!list.is_empty()).then_some(Json::Array(list))
+}
+
 #[cfg(test)]
 mod tests {
     use super::apply;
@@ -249,26 +271,4 @@ mod tests {
         )
         .is_err());
     }
-}
-
-/// A resource's merged tags as a list of objects (`[{key: name, value: tag, ..extra}]`), as construct
-/// forms spell them in both targets; `None` when there are no tags. The caller has lowered each name,
-/// tag and extra field in its target.
-pub fn tag_list(
-    tags: impl IntoIterator<Item = (Json, Json)>,
-    key: &str,
-    value: &str,
-    extra: &[(String, Json)],
-) -> Option<Json> {
-    let list: Vec<Json> = tags
-        .into_iter()
-        .map(|(name, tag)| {
-            let mut object = Map::new();
-            object.insert(key.to_owned(), name);
-            object.insert(value.to_owned(), tag);
-            object.extend(extra.iter().cloned());
-            Json::Object(object)
-        })
-        .collect();
-    (!list.is_empty()).then_some(Json::Array(list))
 }
