@@ -22,7 +22,7 @@ pub use limits::{check_size, MAX_OUTPUTS, MAX_PARAMETERS, MAX_RESOURCES, MAX_TEM
 pub use names::logical_id;
 use names::LogicalIds;
 use serde_json::{json, Map, Value as Json};
-use stackwright_core::{AttrRef, Diagnostic, Expr, ParamType, StackInstance};
+use stackwright_core::{Diagnostic, ParamType, StackInstance};
 use stackwright_lowering::secrets::Check;
 use stackwright_schema::secrets;
 
@@ -272,11 +272,7 @@ fn outputs(
             problems.push(export.name_taken("output logical id", &logical, resource));
             continue;
         }
-        let value = Expr::Attr(AttrRef {
-            resource: export.resource,
-            attr: export.attr,
-        });
-        let value = expr::lower(&value, lowering.resolver(), &mut |m| {
+        let value = expr::lower(&export.value(), lowering.resolver(), &mut |m| {
             problems.push(
                 Diagnostic::new(m)
                     .for_resource(&export.resource_id)

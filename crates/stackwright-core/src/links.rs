@@ -38,6 +38,14 @@ impl Export {
         format!("stack{plural} {}", names.join(", "))
     }
 
+    /// The exported attribute, as a reference to it.
+    pub fn value(&self) -> crate::Expr {
+        crate::Expr::Attr(crate::AttrRef {
+            resource: self.resource,
+            attr: self.attr,
+        })
+    }
+
     /// The problem of a user's output that already takes `name`, the name this export's output needs in a
     /// target (`what`: "output logical id", "output name"); reported at `resource`, the exported one.
     pub fn name_taken(

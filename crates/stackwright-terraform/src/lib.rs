@@ -25,7 +25,7 @@ pub use settings::{
 use document::{Body, Keep};
 use names::Names;
 use serde_json::{json, Map, Value as Json};
-use stackwright_core::{AttrRef, Diagnostic, Expr, ParamType, StackInstance};
+use stackwright_core::{Diagnostic, ParamType, StackInstance};
 use stackwright_lowering::secrets::Check;
 use stackwright_schema::secrets;
 
@@ -562,11 +562,7 @@ fn outputs(
             problems.push(export.name_taken("output name", &name, resource));
             continue;
         }
-        let value = Expr::Attr(AttrRef {
-            resource: export.resource,
-            attr: export.attr,
-        });
-        let value = expr::lower(&value, lowering, &mut |m| {
+        let value = expr::lower(&export.value(), lowering, &mut |m| {
             problems.push(
                 Diagnostic::new(m)
                     .for_resource(&export.resource_id)
