@@ -109,10 +109,10 @@ pub(crate) enum CiTarget {
 
 impl CiArgs {
     /// The target `list` is restricted to: `--target`'s, else none (every stack's declared targets).
-    pub(crate) fn target(&self) -> Option<crate::synth::Target> {
+    pub(crate) fn target(&self) -> Option<stackwright_synth::artifact::Target> {
         self.target.map(|target| match target {
-            CiTarget::Cloudformation => crate::synth::Target::CloudFormation,
-            CiTarget::Terraform => crate::synth::Target::Terraform,
+            CiTarget::Cloudformation => stackwright_synth::artifact::Target::CloudFormation,
+            CiTarget::Terraform => stackwright_synth::artifact::Target::Terraform,
         })
     }
 
@@ -179,7 +179,9 @@ impl CiArgs {
 /// The one target of every artifact `list` gives without `--target` (each stack's declared targets):
 /// a pipeline deploys with one engine, so a stack with both targets, or stacks of different targets, need
 /// `--target`.
-fn only_target(listing: &stackwright_ci::Listing) -> Result<crate::synth::Target, String> {
+fn only_target(
+    listing: &stackwright_ci::Listing,
+) -> Result<stackwright_synth::artifact::Target, String> {
     // What deploys: a kept artifact of a removed stack (no wave) only waits for its teardown.
     let mut found: Vec<&str> = listing
         .artifacts
@@ -190,7 +192,7 @@ fn only_target(listing: &stackwright_ci::Listing) -> Result<crate::synth::Target
     found.sort_unstable();
     found.dedup();
     match found.as_slice() {
-        [one] => crate::synth::Target::from_name(one)
+        [one] => stackwright_synth::artifact::Target::from_name(one)
             .ok_or_else(|| format!("the listing has an artifact of unknown target `{one}`")),
         [] => Err(format!(
             "app `{}` has no artifact to deploy: synthesize it first",

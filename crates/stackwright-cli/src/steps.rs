@@ -8,13 +8,14 @@
 //! write); `out/`, the deployed tree, is only read.
 
 use crate::plan::{Modified, PlanError};
-use crate::synth::{hex_sha256, stream, to_bytes, Artifact, Form, Lowered, Request, Target};
 use serde_json::Value as Json;
 use stackwright_core::AnyApp;
 use stackwright_plan::steps::{
     build, refactor_mappings_between, terraform_move_script, terraform_moves_at, Kind, Source,
 };
 use stackwright_plan::Document;
+use stackwright_synth::artifact::{hex_sha256, to_bytes, Artifact, Form, Lowered, Request, Target};
+use stackwright_synth::pipeline::stream;
 use stackwright_tree::manifest::{StepInfo, StepMark};
 use stackwright_tree::PreviousTree;
 use std::path::{Path, PathBuf};
@@ -148,7 +149,13 @@ pub(crate) fn write(
                         Target::CloudFormation => stackwright_cloudformation::capabilities(json),
                         Target::Terraform => Vec::new(),
                     };
-                    crate::removed::listed(entry, *target, bytes.clone(), capabilities, b.removed)
+                    stackwright_synth::removed::listed(
+                        entry,
+                        *target,
+                        bytes.clone(),
+                        capabilities,
+                        b.removed,
+                    )
                 }
             };
             artifacts.push(artifact);
@@ -177,7 +184,7 @@ pub(crate) fn write(
             }
         }
         let mut hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
-        crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
+        stackwright_synth::removed::tree_order(&defined, &mut artifacts, &mut hashes);
         let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
         for r in &refactors {
             let name_of = |stack: &str| {
@@ -219,7 +226,11 @@ pub(crate) fn write(
         }
         for m in terraform_moves_at(&sequence, step.number) {
             let dir_of = |stack: &str| {
-                let path = crate::synth::artifact_path(Target::Terraform, &m.environment, stack);
+                let path = stackwright_synth::artifact::artifact_path(
+                    Target::Terraform,
+                    &m.environment,
+                    stack,
+                );
                 path.rsplit_once('/')
                     .map_or(path.clone(), |(d, _)| d.to_owned())
             };
@@ -231,7 +242,7 @@ pub(crate) fn write(
                 terraform_move_script(m, &dir_of(&m.from_stack), &dir_of(&m.to_stack)).into_bytes(),
             ));
         }
-        let manifest = crate::synth::manifest_with_assets(
+        let manifest = stackwright_synth::artifact::manifest_with_assets(
             app.name(),
             &artifacts,
             &hashes,
@@ -264,7 +275,7 @@ pub(crate) fn write(
             )
             .chain(extra.iter().map(|(p, b)| (p.as_str(), b.as_slice())))
             .chain(std::iter::once((
-                crate::synth::MANIFEST,
+                stackwright_synth::artifact::MANIFEST,
                 manifest.as_slice(),
             )));
         let written =
@@ -375,9 +386,9 @@ fn desired(
     tree: &PreviousTree,
     destroyed: &[String],
 ) -> Result<Desired, PlanError> {
-    let previous = crate::moves::Previous::new(tree);
-    let kept = crate::removed::kept_environments(tree, app);
-    let used = std::sync::Mutex::new(crate::synth::UsedAssets::default());
+    let previous = stackwright_synth::moves::Previous::new(tree);
+    let kept = stackwright_synth::removed::kept_environments(tree, app);
+    let used = std::sync::Mutex::new(stackwright_synth::pipeline::UsedAssets::default());
     let lowered = stream(app, request, &kept, Form::Stream, &|index, lowered| {
         let mut assets = used.lock().expect("synthesis does not panic");
         lowered.iter().for_each(|l| assets.add(index, l));
@@ -392,7 +403,7 @@ fn desired(
                  }| {
                     if let Some(mut module) = module {
                         previous.carry_into(&artifact, &mut module);
-                        artifact.bytes = crate::synth::module_bytes(&module);
+                        artifact.bytes = stackwright_synth::artifact::module_bytes(&module);
                     }
                     artifact
                 },
@@ -402,13 +413,14 @@ fn desired(
     .map_err(PlanError::Problems)?;
     let skipped = lowered.skipped;
     let mut artifacts: Vec<Artifact> = lowered.results.into_iter().flatten().collect();
-    let (kept, removed) =
-        crate::removed::kept_artifacts(app, request, &artifacts, &skipped, tree, destroyed)
-            .map_err(PlanError::Refused)?;
+    let (kept, removed) = stackwright_synth::removed::kept_artifacts(
+        app, request, &artifacts, &skipped, tree, destroyed,
+    )
+    .map_err(PlanError::Refused)?;
     artifacts.extend(removed);
     let mut hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
     let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
-    crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
+    stackwright_synth::removed::tree_order(&defined, &mut artifacts, &mut hashes);
     let used = used.into_inner().expect("synthesis does not panic");
     let (asset_entries, uses) = used.entries();
     let mut asset_files = Vec::new();
@@ -418,8 +430,12 @@ fn desired(
         })?;
         asset_files.push((asset.tree_path(), bytes.as_ref().clone()));
     }
-    let manifest =
-        crate::synth::manifest_with_assets(app.name(), &artifacts, &hashes, asset_entries.clone());
+    let manifest = stackwright_synth::artifact::manifest_with_assets(
+        app.name(),
+        &artifacts,
+        &hashes,
+        asset_entries.clone(),
+    );
     Ok(Desired {
         artifacts,
         manifest,
@@ -532,7 +548,7 @@ pub(crate) fn progress_json(step: &StepMark) -> Json {
 pub(crate) fn listing(
     tree: &PreviousTree,
     request: &Request,
-) -> Result<crate::synth::Synthesis, String> {
+) -> Result<stackwright_synth::artifact::Synthesis, String> {
     let manifest = tree.manifest().expect("a step's tree has a manifest");
     let mut artifacts = Vec::new();
     for entry in &manifest.artifacts {
@@ -552,7 +568,7 @@ pub(crate) fn listing(
                 .map_err(|e| format!("`{}` is not JSON: {e}", file.display()))?,
             Target::Terraform => Vec::new(),
         };
-        artifacts.push(crate::removed::listed(
+        artifacts.push(stackwright_synth::removed::listed(
             entry,
             target,
             bytes,
@@ -560,7 +576,7 @@ pub(crate) fn listing(
             entry.removed,
         ));
     }
-    Ok(crate::synth::Synthesis {
+    Ok(stackwright_synth::artifact::Synthesis {
         app: manifest.app.clone(),
         artifacts,
         manifest: manifest.to_bytes(),
