@@ -14,8 +14,7 @@ use stackwright_plan::steps::{
     build, refactor_mappings_between, terraform_move_script, terraform_moves_at, Kind, Source,
 };
 use stackwright_plan::Document;
-use stackwright_synth::artifact::{hex_sha256, to_bytes, Artifact, Form, Lowered, Request, Target};
-use stackwright_synth::pipeline::stream;
+use stackwright_synth::artifact::{hex_sha256, to_bytes, Artifact, Request, SynthError, Target};
 use stackwright_tree::manifest::{StepInfo, StepMark};
 use stackwright_tree::PreviousTree;
 use std::path::{Path, PathBuf};
@@ -74,7 +73,13 @@ pub(crate) fn write(
         .filter(|s| s.kind == Kind::Relocation)
         .map(|s| s.environment.clone())
         .collect();
-    let desired = desired(app, request, &tree, &relocated)?;
+    let desired = stackwright_synth::pipeline::desired(app, request, &tree, &relocated).map_err(
+        |e| match e {
+            SynthError::Problems(problems) => PlanError::Problems(problems),
+            SynthError::Refused(message) => PlanError::Refused(message),
+            SynthError::Write(e) => unreachable!("`desired` writes nothing: {e}"),
+        },
+    )?;
     warnings.extend(desired.warnings.iter().cloned());
     let previous = previous(&tree)?;
     let (fresh, kept): (Vec<&Artifact>, Vec<&Artifact>) =
@@ -366,83 +371,6 @@ fn stale(dir: &Path, id: &str, infos: &[StepInfo]) -> Vec<String> {
             )
         })
         .collect()
-}
-
-/// What `synth` would write to `out` now, held in memory.
-struct Desired {
-    artifacts: Vec<Artifact>,
-    manifest: Vec<u8>,
-    asset_entries: Vec<stackwright_tree::manifest::AssetEntry>,
-    asset_files: Vec<(String, Vec<u8>)>,
-    warnings: Vec<String>,
-}
-
-/// The tree `synth` would write over `tree`: the fresh artifacts with the `moved` blocks the previous
-/// modules call for, the artifacts of removed stacks it keeps (those of `destroyed` environments no
-/// longer), and the assets.
-fn desired(
-    app: &dyn AnyApp,
-    request: &Request,
-    tree: &PreviousTree,
-    destroyed: &[String],
-) -> Result<Desired, PlanError> {
-    let previous = stackwright_synth::moves::Previous::new(tree);
-    let kept = stackwright_synth::removed::kept_environments(tree, app);
-    let used = std::sync::Mutex::new(stackwright_synth::pipeline::UsedAssets::default());
-    let lowered = stream(app, request, &kept, Form::Stream, &|index, lowered| {
-        let mut assets = used.lock().expect("synthesis does not panic");
-        lowered.iter().for_each(|l| assets.add(index, l));
-        drop(assets);
-        lowered
-            .into_iter()
-            .map(
-                |Lowered {
-                     mut artifact,
-                     module,
-                     ..
-                 }| {
-                    if let Some(mut module) = module {
-                        previous.carry_into(&artifact, &mut module);
-                        artifact.bytes = stackwright_synth::artifact::module_bytes(&module);
-                    }
-                    artifact
-                },
-            )
-            .collect::<Vec<_>>()
-    })
-    .map_err(PlanError::Problems)?;
-    let skipped = lowered.skipped;
-    let mut artifacts: Vec<Artifact> = lowered.results.into_iter().flatten().collect();
-    let (kept, removed) = stackwright_synth::removed::kept_artifacts(
-        app, request, &artifacts, &skipped, tree, destroyed,
-    )
-    .map_err(PlanError::Refused)?;
-    artifacts.extend(removed);
-    let mut hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
-    let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
-    stackwright_synth::removed::tree_order(&defined, &mut artifacts, &mut hashes);
-    let used = used.into_inner().expect("synthesis does not panic");
-    let (asset_entries, uses) = used.entries();
-    let mut asset_files = Vec::new();
-    for asset in uses {
-        let bytes = asset.bytes().map_err(|why| {
-            PlanError::Refused(format!("asset `{}` cannot be packed: {why}", asset.source))
-        })?;
-        asset_files.push((asset.tree_path(), bytes.as_ref().clone()));
-    }
-    let manifest = stackwright_synth::artifact::manifest_with_assets(
-        app.name(),
-        &artifacts,
-        &hashes,
-        asset_entries.clone(),
-    );
-    Ok(Desired {
-        artifacts,
-        manifest,
-        asset_entries,
-        asset_files,
-        warnings: kept.warnings,
-    })
 }
 
 /// Every artifact of the deployed tree, read whole: (manifest entry, target, bytes, document).

@@ -11,7 +11,7 @@ use serde_json::Value as Json;
 use stackwright_core::{AnyApp, Diagnostic, Selection, StackInstance};
 use stackwright_lowering::secrets;
 use stackwright_terraform::ModuleDocument;
-use stackwright_tree::Staging;
+use stackwright_tree::{PreviousTree, Staging};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -567,6 +567,84 @@ pub fn check_assets(
         paths.push(entry.path.clone());
     }
     (entries, problems, paths)
+}
+
+/// What `synth` would write over a previous tree now, held in memory ([`desired`]).
+pub struct Desired {
+    /// Every artifact with its bytes, in the manifest's order: the fresh ones (with their `moved` blocks),
+    /// then those kept from `tree`.
+    pub artifacts: Vec<Artifact>,
+    /// `manifest.json`.
+    pub manifest: Vec<u8>,
+    /// The manifest's asset entries.
+    pub asset_entries: Vec<stackwright_tree::manifest::AssetEntry>,
+    /// Each asset's path in the tree and bytes.
+    pub asset_files: Vec<(String, Vec<u8>)>,
+    /// What keeping the removed stacks' artifacts has to say.
+    pub warnings: Vec<String>,
+}
+
+/// The tree `synth` would write over `tree`: the fresh artifacts with the `moved` blocks the previous
+/// modules call for, the artifacts of removed stacks it keeps (those of `destroyed` environments no
+/// longer), and the assets; `synth --steps` compiles its last step from it. Writes nothing: the error is
+/// [`SynthError::Problems`] or [`SynthError::Refused`].
+pub fn desired(
+    app: &dyn AnyApp,
+    request: &Request,
+    tree: &PreviousTree,
+    destroyed: &[String],
+) -> Result<Desired, SynthError> {
+    let previous = crate::moves::Previous::new(tree);
+    let kept = crate::removed::kept_environments(tree, app);
+    let used = std::sync::Mutex::new(UsedAssets::default());
+    let lowered = stream(app, request, &kept, Form::Stream, &|index, lowered| {
+        let mut assets = used.lock().expect("synthesis does not panic");
+        lowered.iter().for_each(|l| assets.add(index, l));
+        drop(assets);
+        lowered
+            .into_iter()
+            .map(
+                |Lowered {
+                     mut artifact,
+                     module,
+                     ..
+                 }| {
+                    if let Some(mut module) = module {
+                        previous.carry_into(&artifact, &mut module);
+                        artifact.bytes = module_bytes(&module);
+                    }
+                    artifact
+                },
+            )
+            .collect::<Vec<_>>()
+    })
+    .map_err(SynthError::Problems)?;
+    let skipped = lowered.skipped;
+    let mut artifacts: Vec<Artifact> = lowered.results.into_iter().flatten().collect();
+    let (kept, removed) =
+        crate::removed::kept_artifacts(app, request, &artifacts, &skipped, tree, destroyed)
+            .map_err(SynthError::Refused)?;
+    artifacts.extend(removed);
+    let mut hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
+    let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
+    crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
+    let used = used.into_inner().expect("synthesis does not panic");
+    let (asset_entries, uses) = used.entries();
+    let mut asset_files = Vec::new();
+    for asset in uses {
+        let bytes = asset.bytes().map_err(|why| {
+            SynthError::Refused(format!("asset `{}` cannot be packed: {why}", asset.source))
+        })?;
+        asset_files.push((asset.tree_path(), bytes.as_ref().clone()));
+    }
+    let manifest = manifest_with_assets(app.name(), &artifacts, &hashes, asset_entries.clone());
+    Ok(Desired {
+        artifacts,
+        manifest,
+        asset_entries,
+        asset_files,
+        warnings: kept.warnings,
+    })
 }
 
 /// What [`stream`] gives besides the sink's results.
