@@ -91,8 +91,7 @@ fn listing(tree: &PreviousTree, keep: impl Fn(&str, Target) -> bool) -> Result<L
         .iter()
         .enumerate()
         .filter_map(|(i, entry)| {
-            let target =
-                Target::from_name(&entry.target).expect("the manifest parser checks targets");
+            let target = entry.target;
             keep(&entry.environment, target).then_some((i, target))
         })
         .collect();

@@ -382,8 +382,7 @@ fn previous(tree: &PreviousTree) -> Result<Vec<PreviousArtifact>, PlanError> {
         .artifacts
         .iter()
         .map(|entry| {
-            let target =
-                Target::from_name(&entry.target).expect("the manifest parser checks targets");
+            let target = entry.target;
             let file = tree.dir().join(&entry.path);
             let bytes = tree.read_file(&entry.path).map_err(|e| {
                 PlanError::Baseline(format!("cannot read `{}`: {e}", file.display()))
@@ -480,7 +479,7 @@ pub(crate) fn listing(
     let manifest = tree.manifest().expect("a step's tree has a manifest");
     let mut artifacts = Vec::new();
     for entry in &manifest.artifacts {
-        let target = Target::from_name(&entry.target).expect("the manifest parser checks targets");
+        let target = entry.target;
         let selected =
             request.environments.is_empty() || request.environments.contains(&entry.environment);
         if !selected || !request.targets.contains(&target) {

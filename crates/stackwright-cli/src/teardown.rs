@@ -19,9 +19,10 @@ pub fn teardown_notes(
         if s.status != stackwright_plan::StackStatus::Removed {
             continue;
         }
-        let Some(b) = baseline.iter().find(|b| {
-            b.environment == s.environment && b.stack == s.stack && b.target == s.target.name()
-        }) else {
+        let Some(b) = baseline
+            .iter()
+            .find(|b| b.environment == s.environment && b.stack == s.stack && b.target == s.target)
+        else {
             continue;
         };
         let path = against.join(&b.path).display().to_string();

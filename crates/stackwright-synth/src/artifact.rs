@@ -338,7 +338,7 @@ pub fn manifest_with_assets(
                 account: a.account.clone(),
                 region: a.region.clone(),
                 stack: a.stack.clone(),
-                target: a.target.name().to_owned(),
+                target: a.target,
                 path: a.path.clone(),
                 sha256: sha256.clone(),
                 removed: a.removed,
@@ -348,10 +348,7 @@ pub fn manifest_with_assets(
                     .then(|| stackwright_cloudformation::stack_name(app, &a.environment, &a.stack)),
                 capabilities: cloudformation
                     .then(|| a.capabilities.iter().map(|c| (*c).to_owned()).collect()),
-                targets: a
-                    .targets
-                    .as_ref()
-                    .map(|targets| targets.iter().map(|t| t.name().to_owned()).collect()),
+                targets: a.targets.clone(),
                 deployed_by: a.deployed_by.clone(),
             }
         })

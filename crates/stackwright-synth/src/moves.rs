@@ -42,7 +42,7 @@ impl<'a> Previous<'a> {
         let entry = self.tree.entries().iter().find(|e| {
             e.environment == m.environment
                 && e.stack == m.from_stack
-                && e.target == m.target.name()
+                && e.target == m.target
                 && !e.removed
         })?;
         let previous: Json =

@@ -155,7 +155,7 @@ fn kept_from(
     let mut candidates = Vec::new();
     for entry in manifest.iter().flat_map(|m| &m.artifacts) {
         let (env, stack) = (entry.environment.as_str(), entry.stack.as_str());
-        let target = Target::from_name(&entry.target).expect("the manifest parser checks targets");
+        let target = entry.target;
         // Gone: the environment or the stack left the definition, or the stack no longer declares the
         // target, which was asked for (`--target` of another leaves the artifact as it is).
         let gone = !defined.contains(&env)
@@ -206,7 +206,7 @@ fn kept_from(
     // the same path and uses the same state, so the old one is the last that can tear the old deployment
     // down. Synth replaces it only once told that is done.
     for entry in manifest.iter().flat_map(|m| &m.artifacts) {
-        if !guard_moves || entry.target != Target::Terraform.name() || entry.removed {
+        if !guard_moves || entry.target != Target::Terraform || entry.removed {
             continue;
         }
         let Some(fresh) = by_path.get(entry.path.as_str()).filter(|a| !a.removed) else {
@@ -331,12 +331,7 @@ pub fn listed(
         renames: Vec::new(),
         capabilities,
         removed,
-        targets: entry.targets.as_ref().map(|names| {
-            names
-                .iter()
-                .filter_map(|name| Target::from_name(name))
-                .collect()
-        }),
+        targets: entry.targets.clone(),
         listed: None,
         deployed_by: entry.deployed_by.clone(),
     }
@@ -471,7 +466,7 @@ impl<'a> MoveGuard<'a> {
             .cloned()
             .enumerate()
             .filter(|(_, e)| {
-                e.target == Target::Terraform.name() && !e.removed && told(destroyed, e).is_empty()
+                e.target == Target::Terraform && !e.removed && told(destroyed, e).is_empty()
             })
             .map(|(i, e)| (e.path.clone(), (i, e)))
             .collect();

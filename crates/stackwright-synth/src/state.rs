@@ -165,9 +165,8 @@ fn shared_with(tree: &Path, app: &str, ours: &HashMap<(&str, &str), PathBuf>) ->
     if manifest.app != app {
         return None;
     }
-    let terraform = Target::Terraform.name();
     for entry in &manifest.artifacts {
-        if entry.target != terraform {
+        if entry.target != Target::Terraform {
             continue;
         }
         let Some(our_file) = ours.get(&(entry.environment.as_str(), entry.stack.as_str())) else {
