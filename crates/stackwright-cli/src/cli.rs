@@ -1,5 +1,6 @@
 use crate::commands;
 use crate::render;
+use clap::builder::TypedValueParser as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use stackwright_core::AnyApp;
 use stackwright_synth::artifact::{Form, Request, SynthError, Synthesis, Target};
@@ -41,8 +42,8 @@ struct Selected {
     /// Which target to compile for: `all` is every target each stack declares (`.targets(..)`; every
     /// target where none is declared); one target skips the stacks that do not declare it, and is an error
     /// when no selected stack does
-    #[arg(long, value_enum, default_value_t = TargetArg::All)]
-    target: TargetArg,
+    #[arg(long, value_name = "TARGET", default_value = ALL_TARGETS, value_parser = targets_argument())]
+    target: Targets,
     /// Only this environment (repeatable); all environments when absent
     #[arg(long = "env", value_name = "NAME")]
     environments: Vec<String>,
@@ -128,11 +129,37 @@ enum Format {
     Markdown,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum TargetArg {
-    Cloudformation,
-    Terraform,
-    All,
+/// The targets `--target` asks for: one target, or every target ([`ALL_TARGETS`]).
+#[derive(Clone, Debug)]
+struct Targets(Vec<Target>);
+
+/// The value of `--target` that asks for every target.
+const ALL_TARGETS: &str = "all";
+
+impl Targets {
+    /// `target`, or every target when `None`.
+    fn of(target: Option<Target>) -> Self {
+        Targets(target.map_or_else(|| Target::ALL.to_vec(), |t| vec![t]))
+    }
+
+    /// Whether every target is asked for.
+    fn is_all(&self) -> bool {
+        self.0 == Target::ALL
+    }
+}
+
+/// The parser of a target's name ([`Target::name`]); clap lists the names as the possible values.
+pub(crate) fn target_argument() -> impl clap::builder::TypedValueParser<Value = Target> {
+    clap::builder::PossibleValuesParser::new(Target::ALL.map(Target::name))
+        .map(|name| Target::from_name(&name).expect("one of the possible values"))
+}
+
+/// The parser of `synth`'s, `list`'s and `plan`'s `--target`: a target's name, or [`ALL_TARGETS`].
+fn targets_argument() -> impl clap::builder::TypedValueParser<Value = Targets> {
+    let mut names = Target::ALL.map(Target::name).to_vec();
+    names.push(ALL_TARGETS);
+    clap::builder::PossibleValuesParser::new(names)
+        .map(|name| Targets::of(Target::from_name(&name)))
 }
 
 /// `--out` and `--against`: a path that prints on one line, exactly (see [`commands::path_argument`]).
@@ -167,14 +194,9 @@ impl clap::builder::TypedValueParser for PathArgument {
 
 impl Selected {
     fn request(&self) -> Request {
-        let targets = match self.target {
-            TargetArg::Cloudformation => vec![Target::CloudFormation],
-            TargetArg::Terraform => vec![Target::Terraform],
-            TargetArg::All => Target::ALL.to_vec(),
-        };
         Request {
             environments: self.environments.clone(),
-            targets,
+            targets: self.target.0.clone(),
         }
     }
 }
@@ -263,12 +285,8 @@ fn run_on(
         // `ci` reads what `list --format json` gives for its target, then generates from it.
         Some(Command::Ci(args)) => {
             let selected = Selected {
-                target: match args.target {
-                    Some(crate::ci::CiTarget::Cloudformation) => TargetArg::Cloudformation,
-                    Some(crate::ci::CiTarget::Terraform) => TargetArg::Terraform,
-                    // Every stack's declared targets; `ci::run` then needs them to be one.
-                    None => TargetArg::All,
-                },
+                // Without `--target`, every stack's declared targets; `ci::run` then needs them to be one.
+                target: Targets::of(args.target),
                 environments: Vec::new(),
             };
             let out = args.out.clone();
@@ -293,8 +311,7 @@ fn run_on(
     // The clean-up of old assets deletes whatever the list leaves out: a list of one environment or
     // target would have it delete what the others still use.
     if matches!(listing, Some(Listing::Format(ListFormat::Referenced)))
-        && (!args.selected.environments.is_empty()
-            || !matches!(args.selected.target, TargetArg::All))
+        && (!args.selected.environments.is_empty() || !args.selected.target.is_all())
     {
         let _ = writeln!(
             stderr,
@@ -1299,6 +1316,42 @@ mod tests {
                     s.add(ec2::Vpc::new(format!("Vpc{i}"), "10.0.0.0/16"));
                 }
             })
+    }
+
+    /// `--target` takes every target's name ([`Target::name`]) and, but for `ci`, `all`; nothing else.
+    #[test]
+    fn target_takes_the_names_of_the_targets() {
+        let selected = |args: &[&str]| {
+            let cli = Cli::try_parse_from(args).map_err(|e| e.kind())?;
+            Ok::<_, clap::error::ErrorKind>(match cli.command {
+                Some(Command::Synth(a)) => a.selected.request().targets,
+                Some(Command::Ci(a)) => a.target.into_iter().collect(),
+                _ => unreachable!("synth or ci"),
+            })
+        };
+        for target in Target::ALL {
+            assert_eq!(
+                selected(&["x", "synth", "--target", target.name()]),
+                Ok(vec![target])
+            );
+            assert_eq!(
+                selected(&["x", "ci", "--target", target.name()]),
+                Ok(vec![target])
+            );
+        }
+        assert_eq!(selected(&["x", "synth"]), Ok(Target::ALL.to_vec()));
+        assert_eq!(
+            selected(&["x", "synth", "--target", "all"]),
+            Ok(Target::ALL.to_vec())
+        );
+        assert_eq!(selected(&["x", "ci"]), Ok(Vec::new()));
+        let invalid = Err(clap::error::ErrorKind::InvalidValue);
+        assert_eq!(selected(&["x", "ci", "--target", "all"]), invalid);
+        assert_eq!(selected(&["x", "synth", "--target", "pulumi"]), invalid);
+        assert_eq!(
+            selected(&["x", "synth", "--target", "CloudFormation"]),
+            invalid
+        );
     }
 
     #[test]
