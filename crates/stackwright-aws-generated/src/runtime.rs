@@ -6,7 +6,7 @@ use serde_json::{Map, Value as Json};
 use stackwright_aws::kinds;
 use stackwright_aws::registry::{props, AWSCC_OBJECT, JSON_STRING};
 pub use stackwright_core::{
-    AttrRef, Declare, Expr, HasResourceRef, RemovalPolicy, Resource, ResourceRef, Value,
+    AttrRef, Declare, Expr, HasResourceRef, RemovalPolicy, Resource, ResourceRef, Target, Value,
 };
 use std::sync::OnceLock;
 
@@ -145,7 +145,7 @@ fn validate(resource: &mut Resource, info: &TypeInfo, properties: &Value) {
     };
     let mut json = to_json(properties);
     for o in &resource.overrides {
-        if o.target == "cloudformation" && o.path.len() > 1 && o.path[0] == "Properties" {
+        if o.target == Target::CloudFormation && o.path.len() > 1 && o.path[0] == "Properties" {
             apply(&mut json, &o.path[1..], o.value.as_ref());
         }
     }
@@ -582,7 +582,11 @@ macro_rules! builder {
                 path: &str,
                 value: impl Into<$crate::runtime::Value>,
             ) -> Self {
-                self.with_override("cloudformation", path, Some(value.into()))
+                self.with_override(
+                    $crate::runtime::Target::CloudFormation,
+                    path,
+                    Some(value.into()),
+                )
             }
 
             /// Escape hatch: sets `path` (dot-separated, relative to the block body) in the Terraform
@@ -593,25 +597,25 @@ macro_rules! builder {
                 path: &str,
                 value: impl Into<$crate::runtime::Value>,
             ) -> Self {
-                self.with_override("terraform", path, Some(value.into()))
+                self.with_override($crate::runtime::Target::Terraform, path, Some(value.into()))
             }
 
             /// Escape hatch: removes `path` from the CloudFormation output.
             #[track_caller]
             pub fn remove_cloudformation(self, path: &str) -> Self {
-                self.with_override("cloudformation", path, None)
+                self.with_override($crate::runtime::Target::CloudFormation, path, None)
             }
 
             /// Escape hatch: removes `path` from the Terraform output.
             #[track_caller]
             pub fn remove_terraform(self, path: &str) -> Self {
-                self.with_override("terraform", path, None)
+                self.with_override($crate::runtime::Target::Terraform, path, None)
             }
 
             #[track_caller]
             fn with_override(
                 mut self,
-                target: &'static str,
+                target: $crate::runtime::Target,
                 path: &str,
                 value: Option<$crate::runtime::Value>,
             ) -> Self {
@@ -741,12 +745,7 @@ pub fn accept_finding(resource: &mut Resource, check_id: &str, reason: &str) {
 }
 
 #[track_caller]
-pub fn add_override(
-    resource: &mut Resource,
-    target: &'static str,
-    path: &str,
-    value: Option<Value>,
-) {
+pub fn add_override(resource: &mut Resource, target: Target, path: &str, value: Option<Value>) {
     resource.overrides.push(stackwright_core::Override {
         target,
         path: path.split('.').map(str::to_owned).collect(),

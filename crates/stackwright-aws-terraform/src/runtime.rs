@@ -526,7 +526,7 @@ fn validate(resource: &mut Resource, info: &TypeInfo, body: &Value) {
         }
     }
     for o in &resource.overrides {
-        if o.target == "terraform" {
+        if o.target == stackwright_core::Target::Terraform {
             apply(&mut json, &o.path, o.value.as_ref());
         }
     }
@@ -631,7 +631,7 @@ pub fn accept_finding(resource: &mut Resource, check_id: &str, reason: &str) {
 #[track_caller]
 pub fn add_override(resource: &mut Resource, path: &str, value: Option<Value>) {
     resource.overrides.push(stackwright_core::Override {
-        target: "terraform",
+        target: stackwright_core::Target::Terraform,
         path: path.split('.').map(str::to_owned).collect(),
         value,
         location: std::panic::Location::caller(),

@@ -82,7 +82,11 @@ macro_rules! common_setters {
                 path: &str,
                 value: impl Into<stackwright_core::Value>,
             ) -> Self {
-                self.with_override("cloudformation", path, Some(value.into()))
+                self.with_override(
+                    stackwright_core::Target::CloudFormation,
+                    path,
+                    Some(value.into()),
+                )
             }
 
             /// Escape hatch: sets `path` (dot-separated, relative to the block body, e.g.
@@ -93,25 +97,29 @@ macro_rules! common_setters {
                 path: &str,
                 value: impl Into<stackwright_core::Value>,
             ) -> Self {
-                self.with_override("terraform", path, Some(value.into()))
+                self.with_override(
+                    stackwright_core::Target::Terraform,
+                    path,
+                    Some(value.into()),
+                )
             }
 
             /// Escape hatch: removes `path` from the CloudFormation output.
             #[track_caller]
             pub fn remove_cloudformation(self, path: &str) -> Self {
-                self.with_override("cloudformation", path, None)
+                self.with_override(stackwright_core::Target::CloudFormation, path, None)
             }
 
             /// Escape hatch: removes `path` from the Terraform output.
             #[track_caller]
             pub fn remove_terraform(self, path: &str) -> Self {
-                self.with_override("terraform", path, None)
+                self.with_override(stackwright_core::Target::Terraform, path, None)
             }
 
             #[track_caller]
             fn with_override(
                 mut self,
-                target: &'static str,
+                target: stackwright_core::Target,
                 path: &str,
                 value: Option<stackwright_core::Value>,
             ) -> Self {

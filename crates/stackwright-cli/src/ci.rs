@@ -3,7 +3,7 @@
 //! (`ci --check`).
 
 use stackwright_ci::{Options, Ownership};
-use stackwright_core::AnyApp;
+use stackwright_core::{AnyApp, Target};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -12,8 +12,8 @@ use std::path::{Path, PathBuf};
 pub(crate) struct CiArgs {
     /// The engine the pipelines deploy with (one: deploying both would deploy every stack twice); without
     /// it, the one target every stack declares (`.targets(..)`)
-    #[arg(long, value_enum)]
-    pub target: Option<CiTarget>,
+    #[arg(long, value_name = "TARGET", value_parser = crate::cli::target_argument())]
+    pub target: Option<Target>,
     /// The artifact tree, relative to the repository root; it must be committed (the pull-request check
     /// runs `synth --check` on it, and the plan compares it with the base branch's)
     #[arg(long, value_name = "DIR", default_value = "out", value_parser = crate::cli::path_argument())]
@@ -101,25 +101,11 @@ impl clap::builder::TypedValueParser for CargoName {
     }
 }
 
-#[derive(Clone, Copy, Debug, clap::ValueEnum)]
-pub(crate) enum CiTarget {
-    Cloudformation,
-    Terraform,
-}
-
 impl CiArgs {
-    /// The target `list` is restricted to: `--target`'s, else none (every stack's declared targets).
-    pub(crate) fn target(&self) -> Option<crate::synth::Target> {
-        self.target.map(|target| match target {
-            CiTarget::Cloudformation => crate::synth::Target::CloudFormation,
-            CiTarget::Terraform => crate::synth::Target::Terraform,
-        })
-    }
-
     /// The arguments that make `ci` generate these files again (all but `--root` and `--check`).
     fn arguments(&self) -> Vec<String> {
         let mut words = Vec::new();
-        if let Some(target) = self.target() {
+        if let Some(target) = self.target {
             words.extend(["--target".to_owned(), target.name().to_owned()]);
         }
         words.extend([
@@ -179,7 +165,7 @@ impl CiArgs {
 /// The one target of every artifact `list` gives without `--target` (each stack's declared targets):
 /// a pipeline deploys with one engine, so a stack with both targets, or stacks of different targets, need
 /// `--target`.
-fn only_target(listing: &stackwright_ci::Listing) -> Result<crate::synth::Target, String> {
+fn only_target(listing: &stackwright_ci::Listing) -> Result<Target, String> {
     // What deploys: a kept artifact of a removed stack (no wave) only waits for its teardown.
     let mut found: Vec<&str> = listing
         .artifacts
@@ -190,7 +176,7 @@ fn only_target(listing: &stackwright_ci::Listing) -> Result<crate::synth::Target
     found.sort_unstable();
     found.dedup();
     match found.as_slice() {
-        [one] => crate::synth::Target::from_name(one)
+        [one] => Target::from_name(one)
             .ok_or_else(|| format!("the listing has an artifact of unknown target `{one}`")),
         [] => Err(format!(
             "app `{}` has no artifact to deploy: synthesize it first",
@@ -233,7 +219,7 @@ pub(crate) fn run(
             (spec.name.clone(), settings)
         })
         .collect();
-    let target = match args.target() {
+    let target = match args.target {
         Some(target) => target,
         None => match only_target(&listing) {
             Ok(target) => target,

@@ -1,8 +1,11 @@
 use crate::commands;
 use crate::render;
-use crate::synth::{synthesize_beside, write_into, Form, Request, SynthError, Synthesis, Target};
+use clap::builder::TypedValueParser as _;
 use clap::{Parser, Subcommand, ValueEnum};
 use stackwright_core::AnyApp;
+use stackwright_synth::artifact::{Form, Request, SynthError, Synthesis, Target};
+use stackwright_synth::pipeline::{synthesize_beside, write_into};
+use stackwright_synth::state::StateLocation;
 use stackwright_tree::PreviousTree;
 use std::collections::BTreeSet;
 use std::ffi::OsString;
@@ -39,8 +42,8 @@ struct Selected {
     /// Which target to compile for: `all` is every target each stack declares (`.targets(..)`; every
     /// target where none is declared); one target skips the stacks that do not declare it, and is an error
     /// when no selected stack does
-    #[arg(long, value_enum, default_value_t = TargetArg::All)]
-    target: TargetArg,
+    #[arg(long, value_name = "TARGET", default_value = ALL_TARGETS, value_parser = targets_argument())]
+    target: Targets,
     /// Only this environment (repeatable); all environments when absent
     #[arg(long = "env", value_name = "NAME")]
     environments: Vec<String>,
@@ -126,11 +129,37 @@ enum Format {
     Markdown,
 }
 
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum TargetArg {
-    Cloudformation,
-    Terraform,
-    All,
+/// The targets `--target` asks for: one target, or every target ([`ALL_TARGETS`]).
+#[derive(Clone, Debug)]
+struct Targets(Vec<Target>);
+
+/// The value of `--target` that asks for every target.
+const ALL_TARGETS: &str = "all";
+
+impl Targets {
+    /// `target`, or every target when `None`.
+    fn of(target: Option<Target>) -> Self {
+        Targets(target.map_or_else(|| Target::ALL.to_vec(), |t| vec![t]))
+    }
+
+    /// Whether every target is asked for.
+    fn is_all(&self) -> bool {
+        self.0 == Target::ALL
+    }
+}
+
+/// The parser of a target's name ([`Target::name`]); clap lists the names as the possible values.
+pub(crate) fn target_argument() -> impl clap::builder::TypedValueParser<Value = Target> {
+    clap::builder::PossibleValuesParser::new(Target::ALL.map(Target::name))
+        .map(|name| Target::from_name(&name).expect("one of the possible values"))
+}
+
+/// The parser of `synth`'s, `list`'s and `plan`'s `--target`: a target's name, or [`ALL_TARGETS`].
+fn targets_argument() -> impl clap::builder::TypedValueParser<Value = Targets> {
+    let mut names = Target::ALL.map(Target::name).to_vec();
+    names.push(ALL_TARGETS);
+    clap::builder::PossibleValuesParser::new(names)
+        .map(|name| Targets::of(Target::from_name(&name)))
 }
 
 /// `--out` and `--against`: a path that prints on one line, exactly (see [`commands::path_argument`]).
@@ -165,14 +194,9 @@ impl clap::builder::TypedValueParser for PathArgument {
 
 impl Selected {
     fn request(&self) -> Request {
-        let targets = match self.target {
-            TargetArg::Cloudformation => vec![Target::CloudFormation],
-            TargetArg::Terraform => vec![Target::Terraform],
-            TargetArg::All => Target::ALL.to_vec(),
-        };
         Request {
             environments: self.environments.clone(),
-            targets,
+            targets: self.target.0.clone(),
         }
     }
 }
@@ -261,12 +285,8 @@ fn run_on(
         // `ci` reads what `list --format json` gives for its target, then generates from it.
         Some(Command::Ci(args)) => {
             let selected = Selected {
-                target: match args.target {
-                    Some(crate::ci::CiTarget::Cloudformation) => TargetArg::Cloudformation,
-                    Some(crate::ci::CiTarget::Terraform) => TargetArg::Terraform,
-                    // Every stack's declared targets; `ci::run` then needs them to be one.
-                    None => TargetArg::All,
-                },
+                // Without `--target`, every stack's declared targets; `ci::run` then needs them to be one.
+                target: Targets::of(args.target),
                 environments: Vec::new(),
             };
             let out = args.out.clone();
@@ -291,8 +311,7 @@ fn run_on(
     // The clean-up of old assets deletes whatever the list leaves out: a list of one environment or
     // target would have it delete what the others still use.
     if matches!(listing, Some(Listing::Format(ListFormat::Referenced)))
-        && (!args.selected.environments.is_empty()
-            || !matches!(args.selected.target, TargetArg::All))
+        && (!args.selected.environments.is_empty() || !args.selected.target.is_all())
     {
         let _ = writeln!(
             stderr,
@@ -338,7 +357,7 @@ fn run_on(
             Some(Listing::Format(ListFormat::Json)) => {
                 let mut json = list_json(&synthesis, &args.out, &tree);
                 json["step"] = crate::steps::progress_json(step);
-                let _ = stdout.write_all(&crate::synth::to_bytes(&json));
+                let _ = stdout.write_all(&stackwright_synth::artifact::to_bytes(&json));
                 0
             }
             Some(Listing::Format(ListFormat::Referenced)) => {
@@ -352,8 +371,8 @@ fn run_on(
             None => unreachable!("synth and synth --check returned above"),
         };
     }
-    let kept = crate::removed::kept_environments(&tree, app);
-    crate::synth::load_asset_cache(&tree);
+    let kept = stackwright_synth::removed::kept_environments(&tree, app);
+    stackwright_synth::pipeline::load_asset_cache(&tree);
     // What `list` prints needs no artifact's bytes: a template's size, a module's backend.
     let mut synthesis = match synthesize_beside(app, &request, &kept, Form::Listing) {
         Ok(s) => s,
@@ -366,8 +385,8 @@ fn run_on(
     let selected = |env: &str| {
         request.environments.is_empty() || request.environments.iter().any(|e| e == env)
     };
-    let kept = crate::removed::same_app(&tree, app.name()).and_then(|()| {
-        crate::removed::keep(
+    let kept = stackwright_synth::removed::same_app(&tree, app.name()).and_then(|()| {
+        stackwright_synth::removed::keep(
             &mut synthesis,
             &defined,
             &selected,
@@ -405,7 +424,8 @@ fn run_on(
             0
         }
         Some(Listing::Format(ListFormat::Json)) => {
-            let json = crate::synth::to_bytes(&list_json(&synthesis, &args.out, &tree));
+            let json =
+                stackwright_synth::artifact::to_bytes(&list_json(&synthesis, &args.out, &tree));
             let _ = stdout.write_all(&json);
             0
         }
@@ -641,7 +661,7 @@ fn plan(
             if let Some(step) = step {
                 json["against_step"] = crate::steps::progress_json(step);
             }
-            String::from_utf8(crate::synth::to_bytes(&json)).expect("JSON is UTF-8")
+            String::from_utf8(stackwright_synth::artifact::to_bytes(&json)).expect("JSON is UTF-8")
         }
     };
     let _ = write!(stdout, "{text}");
@@ -831,7 +851,7 @@ fn summary(app: &str, artifacts: &[crate::Artifact], out: &Path) -> String {
     text.push_str(&render::table(&rows));
     text.push_str(&format!(
         "  manifest: {}\n",
-        display_path(out, crate::synth::MANIFEST)
+        display_path(out, stackwright_synth::artifact::MANIFEST)
     ));
     text
 }
@@ -840,7 +860,7 @@ fn summary(app: &str, artifacts: &[crate::Artifact], out: &Path) -> String {
 /// value is refused by the manifest's rules, `stackwright_tree::fields`), as synth and plan do, rather
 /// than listing the tree as if it had none. A tree without a manifest is fine: synth has not written it yet.
 fn unreadable_manifest(tree: &PreviousTree) -> Result<(), String> {
-    let file = tree.dir().join(crate::synth::MANIFEST);
+    let file = tree.dir().join(stackwright_synth::artifact::MANIFEST);
     match tree.manifest_error() {
         None => Ok(()),
         Some(stackwright_tree::ManifestError::Read(e)) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -863,7 +883,7 @@ fn unreadable_manifest(tree: &PreviousTree) -> Result<(), String> {
 /// removed stacks come last, by teardown wave (see [`teardown_waves`]).
 fn list(s: &Synthesis, out: &Path, tree: &PreviousTree) -> String {
     let waves = list_waves(&s.artifacts);
-    let moves = crate::removed::pending_moves(tree, &s.artifacts);
+    let moves = stackwright_synth::removed::pending_moves(tree, &s.artifacts);
     let mut text = format!("app `{}`\n", s.app);
     let mut last_env = "";
     let mut last_wave = 0;
@@ -989,7 +1009,7 @@ fn list(s: &Synthesis, out: &Path, tree: &PreviousTree) -> String {
             let dir = stackwright_tree::fields::module_directory(&path);
             text.push_str(&format!(
                 "    state: {}\n",
-                StateLocation::of(a, dir).describe()
+                describe_state(&StateLocation::of(a, Path::new(dir)))
             ));
         }
     }
@@ -999,10 +1019,10 @@ fn list(s: &Synthesis, out: &Path, tree: &PreviousTree) -> String {
 /// Where teardown waves start in [`list_waves`]: after every deploy wave (a tree has fewer artifacts).
 const TEARDOWN: usize = usize::MAX / 2;
 
-/// Each artifact's deploy wave ([`crate::synth::waves`]), or for a kept artifact of a removed stack
+/// Each artifact's deploy wave ([`stackwright_synth::artifact::waves`]), or for a kept artifact of a removed stack
 /// `TEARDOWN + k`, where `k` counts from 0 the removed stacks of its environment that must go first.
 fn list_waves(artifacts: &[crate::Artifact]) -> Vec<usize> {
-    let mut waves = crate::synth::waves(artifacts);
+    let mut waves = stackwright_synth::artifact::waves(artifacts);
     for (wave, teardown) in waves.iter_mut().zip(teardown_waves(artifacts)) {
         if let Some(k) = teardown {
             *wave = TEARDOWN + k;
@@ -1035,7 +1055,7 @@ fn teardown_waves(artifacts: &[crate::Artifact]) -> Vec<Option<usize>> {
             })
         })
         .collect();
-    let levels = crate::synth::levels(artifacts.len(), &order);
+    let levels = stackwright_synth::artifact::levels(artifacts.len(), &order);
     artifacts
         .iter()
         .zip(levels)
@@ -1093,7 +1113,7 @@ fn in_deploy_order<'s>(s: &'s Synthesis, waves: &[usize]) -> Vec<(&'s crate::Art
 /// whose stack set deploys it) and `wave`, `deploy` and `deploy_argv` null.
 fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Value {
     let waves = list_waves(&s.artifacts);
-    let moves = crate::removed::pending_moves(tree, &s.artifacts);
+    let moves = stackwright_synth::removed::pending_moves(tree, &s.artifacts);
     let artifacts: Vec<serde_json::Value> = in_deploy_order(s, &waves)
         .into_iter()
         .map(|(a, wave)| {
@@ -1113,7 +1133,7 @@ fn list_json(s: &Synthesis, out: &Path, tree: &PreviousTree) -> serde_json::Valu
                 // Set just below, in this place (`Command::add_to`).
                 "deploy": serde_json::Value::Null,
                 "state": (a.target == Target::Terraform)
-                    .then(|| StateLocation::of(a, stackwright_tree::fields::module_directory(&path)).json()),
+                    .then(|| state_json(&StateLocation::of(a, Path::new(stackwright_tree::fields::module_directory(&path))))),
             });
             let scripts = crate::steps::move_scripts_of(tree, a);
             if !scripts.is_empty() {
@@ -1216,177 +1236,51 @@ fn destroyed_name(s: &Synthesis, a: &crate::Artifact) -> String {
         .filter(|o| !o.removed)
         .map(|o| o.environment.as_str())
         .collect();
-    crate::removed::destroyed_name(&present, &a.environment, &a.stack)
+    stackwright_synth::removed::destroyed_name(&present, &a.environment, &a.stack)
 }
 
-/// Where Terraform keeps a module's state, read from the module's `terraform.backend`.
-pub(crate) enum StateLocation {
-    /// A local state file (`backend.local.path`, or `terraform.tfstate` beside the module), as a path
-    /// that includes the output directory.
-    Local {
-        path: PathBuf,
-        beside: bool,
-    },
-    S3 {
-        bucket: String,
-        key: String,
-    },
-}
-
-impl StateLocation {
-    /// `a`'s state; `module_dir` is its directory, output directory included. Only the module's
-    /// `terraform` block is built: the rest is skipped as it is read.
-    fn of(a: &crate::Artifact, module_dir: &str) -> StateLocation {
-        match &a.listed {
-            Some(listed) => {
-                StateLocation::of_backend(listed.backend.as_ref(), Path::new(module_dir))
-            }
-            None => StateLocation::of_module(&a.bytes, Path::new(module_dir)),
-        }
-    }
-
-    /// The state of the module `module` (its bytes), whose directory is `module_dir`. A module that is
-    /// not valid JSON, or has no backend block Stackwright writes, keeps its state beside it.
-    pub(crate) fn of_module(module: &[u8], module_dir: &Path) -> StateLocation {
-        #[derive(serde::Deserialize, Default)]
-        struct Module {
-            #[serde(default)]
-            terraform: Terraform,
-        }
-        #[derive(serde::Deserialize, Default)]
-        struct Terraform {
-            #[serde(default)]
-            backend: serde_json::Value,
-        }
-        let backend = serde_json::from_slice::<Module>(module)
-            .unwrap_or_default()
-            .terraform
-            .backend;
-        StateLocation::of_backend(Some(&backend), module_dir)
-    }
-
-    /// The state of a module whose `terraform.backend` block is `backend` (`None`: it has none).
-    fn of_backend(backend: Option<&serde_json::Value>, module_dir: &Path) -> StateLocation {
-        let backend = backend.unwrap_or(&serde_json::Value::Null);
-        if let Some(path) = backend["local"]["path"].as_str() {
-            // `..` is resolved by the kernel from where the module really is: through a linked output
-            // directory that is not where the lexical path points. The lexical path (relative, as
-            // shown) is kept when both are the same place.
-            let lexical = normalize(&module_dir.join(path));
-            let real = normalize(&resolve_existing(module_dir).join(path));
-            let path = if resolve_existing(&lexical) == resolve_existing(&real) {
-                lexical
-            } else {
-                real
-            };
-            return StateLocation::Local {
-                path,
-                beside: false,
-            };
-        }
-        if let (Some(bucket), Some(key)) = (
-            backend["s3"]["bucket"].as_str(),
-            backend["s3"]["key"].as_str(),
-        ) {
-            return StateLocation::S3 {
-                bucket: bucket.to_owned(),
-                key: key.to_owned(),
-            };
-        }
+/// For `list`: where a module keeps its state and what to know about it.
+fn describe_state(state: &StateLocation) -> String {
+    match state {
         StateLocation::Local {
-            path: module_dir.join("terraform.tfstate"),
-            beside: true,
+            path,
+            beside: false,
+        } => format!(
+            "{} (local: outside the generated tree, which synth replaces; {SHARED_LOCAL_STATE}; keep it, \
+             never commit it, and prefer the S3 backend for teams)",
+            path.display()
+        ),
+        StateLocation::Local { beside: true, .. } => {
+            "beside the module (terraform.tfstate)".to_owned()
         }
-    }
-
-    /// For `list`: the location and what to know about it.
-    fn describe(&self) -> String {
-        match self {
-            StateLocation::Local {
-                path,
-                beside: false,
-            } => format!(
-                "{} (local: outside the generated tree, which synth replaces; {SHARED_LOCAL_STATE}; keep it, \
-                 never commit it, and prefer the S3 backend for teams)",
-                path.display()
-            ),
-            StateLocation::Local { beside: true, .. } => {
-                "beside the module (terraform.tfstate)".to_owned()
-            }
-            StateLocation::S3 { bucket, key } => format!("s3://{bucket}/{key}"),
-        }
-    }
-
-    /// For `list --format json`: `{"backend": "local", "path"}` (with `"note"`, [`SHARED_LOCAL_STATE`],
-    /// when the file is outside the tree) or `{"backend": "s3", "bucket", "key", "url"}`.
-    fn json(&self) -> serde_json::Value {
-        match self {
-            StateLocation::Local { path, beside } => {
-                let mut json =
-                    serde_json::json!({ "backend": "local", "path": path.display().to_string() });
-                if !beside {
-                    json["note"] = SHARED_LOCAL_STATE.into();
-                }
-                json
-            }
-            StateLocation::S3 { bucket, key } => serde_json::json!({
-                "backend": "s3",
-                "bucket": bucket,
-                "key": key,
-                "url": format!("s3://{bucket}/{key}"),
-            }),
-        }
+        StateLocation::S3 { bucket, key } => format!("s3://{bucket}/{key}"),
     }
 }
 
-/// What `list` says of a local state file outside the tree (see `crate::state`).
+/// For `list --format json`: `{"backend": "local", "path"}` (with `"note"`, [`SHARED_LOCAL_STATE`],
+/// when the file is outside the tree) or `{"backend": "s3", "bucket", "key", "url"}`.
+fn state_json(state: &StateLocation) -> serde_json::Value {
+    match state {
+        StateLocation::Local { path, beside } => {
+            let mut json =
+                serde_json::json!({ "backend": "local", "path": path.display().to_string() });
+            if !beside {
+                json["note"] = SHARED_LOCAL_STATE.into();
+            }
+            json
+        }
+        StateLocation::S3 { bucket, key } => serde_json::json!({
+            "backend": "s3",
+            "bucket": bucket,
+            "key": key,
+            "url": format!("s3://{bucket}/{key}"),
+        }),
+    }
+}
+
+/// What `list` says of a local state file outside the tree (see `stackwright_synth::state`).
 const SHARED_LOCAL_STATE: &str = "every tree of this app in the directory that holds this tree would use \
     this same file, so synth refuses a second tree of the app there: give each tree a parent directory of its own";
-
-/// `a/b/../c` -> `a/c`, lexically (the path may not exist yet); leading `..` stay.
-/// `path` with its longest existing prefix resolved (links followed, absolute), the rest as written.
-fn resolve_existing(path: &Path) -> PathBuf {
-    let mut rest = Vec::new();
-    let mut at = path;
-    loop {
-        if let Ok(real) = std::fs::canonicalize(if at.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            at
-        }) {
-            return rest.iter().rev().fold(real, |p, part| p.join(part));
-        }
-        match (at.parent(), at.file_name()) {
-            (Some(parent), Some(name)) => {
-                rest.push(name.to_owned());
-                at = parent;
-            }
-            _ => return path.to_path_buf(),
-        }
-    }
-}
-
-pub(crate) fn normalize(path: &Path) -> PathBuf {
-    let mut out = PathBuf::new();
-    for part in path.components() {
-        match part {
-            std::path::Component::CurDir => {}
-            std::path::Component::ParentDir
-                if matches!(
-                    out.components().next_back(),
-                    Some(std::path::Component::Normal(_))
-                ) =>
-            {
-                out.pop();
-            }
-            other => out.push(other),
-        }
-    }
-    if out.as_os_str().is_empty() {
-        out.push(".");
-    }
-    out
-}
 
 fn display_path(out: &Path, relative: &str) -> String {
     out.join(relative).display().to_string()
@@ -1422,6 +1316,42 @@ mod tests {
                     s.add(ec2::Vpc::new(format!("Vpc{i}"), "10.0.0.0/16"));
                 }
             })
+    }
+
+    /// `--target` takes every target's name ([`Target::name`]) and, but for `ci`, `all`; nothing else.
+    #[test]
+    fn target_takes_the_names_of_the_targets() {
+        let selected = |args: &[&str]| {
+            let cli = Cli::try_parse_from(args).map_err(|e| e.kind())?;
+            Ok::<_, clap::error::ErrorKind>(match cli.command {
+                Some(Command::Synth(a)) => a.selected.request().targets,
+                Some(Command::Ci(a)) => a.target.into_iter().collect(),
+                _ => unreachable!("synth or ci"),
+            })
+        };
+        for target in Target::ALL {
+            assert_eq!(
+                selected(&["x", "synth", "--target", target.name()]),
+                Ok(vec![target])
+            );
+            assert_eq!(
+                selected(&["x", "ci", "--target", target.name()]),
+                Ok(vec![target])
+            );
+        }
+        assert_eq!(selected(&["x", "synth"]), Ok(Target::ALL.to_vec()));
+        assert_eq!(
+            selected(&["x", "synth", "--target", "all"]),
+            Ok(Target::ALL.to_vec())
+        );
+        assert_eq!(selected(&["x", "ci"]), Ok(Vec::new()));
+        let invalid = Err(clap::error::ErrorKind::InvalidValue);
+        assert_eq!(selected(&["x", "ci", "--target", "all"]), invalid);
+        assert_eq!(selected(&["x", "synth", "--target", "pulumi"]), invalid);
+        assert_eq!(
+            selected(&["x", "synth", "--target", "CloudFormation"]),
+            invalid
+        );
     }
 
     #[test]

@@ -15,7 +15,7 @@
 //! `;`, `$(..)`, backticks): NUL, control characters and bytes that are not UTF-8 are refused when the
 //! arguments are parsed ([`path_argument`]), so that every command prints on one line, exactly.
 
-use crate::synth::{Artifact, Target};
+use stackwright_synth::artifact::{Artifact, Target};
 
 /// CloudFormation's limit for a template passed inline; larger ones must go through S3.
 pub(crate) const INLINE_TEMPLATE_LIMIT: usize = 51_200;
@@ -498,7 +498,7 @@ mod tests {
         // As `list` has it: no bytes, the size counted.
         let listed = Artifact {
             bytes: Vec::new(),
-            listed: Some(crate::synth::Listed {
+            listed: Some(stackwright_synth::artifact::Listed {
                 size: INLINE_TEMPLATE_LIMIT + 1,
                 backend: None,
             }),

@@ -1,10 +1,11 @@
 //! `plan` and `synth --check`: compare a fresh synthesis with an artifact tree on disk.
 
-use crate::synth::{hex_sha256, stream, Form, Lowered, Request, Target, MANIFEST};
 use serde_json::Value as Json;
 use stackwright_core::{AnyApp, Diagnostic};
 use stackwright_plan::previous::Unchanged;
 use stackwright_plan::{Document, Placed, Plan, Planner};
+use stackwright_synth::artifact::{hex_sha256, Form, Lowered, Request, Target, MANIFEST};
+use stackwright_synth::pipeline::stream;
 use stackwright_tree::{ManifestError, PreviousTree};
 use std::collections::{BTreeSet, HashMap, HashSet};
 use std::path::Path;
@@ -41,7 +42,7 @@ pub(crate) enum PlanError {
     /// order, that cannot).
     Baseline(String),
     /// The artifacts of removed stacks cannot be kept as asked, or a Terraform module moves to another
-    /// account or region before its old deployment is torn down (`crate::removed::keep`).
+    /// account or region before its old deployment is torn down (`stackwright_synth::removed::keep`).
     Refused(String),
 }
 
@@ -90,8 +91,7 @@ fn listing(tree: &PreviousTree, keep: impl Fn(&str, Target) -> bool) -> Result<L
         .iter()
         .enumerate()
         .filter_map(|(i, entry)| {
-            let target =
-                Target::from_name(&entry.target).expect("the manifest parser checks targets");
+            let target = entry.target;
             keep(&entry.environment, target).then_some((i, target))
         })
         .collect();
@@ -132,11 +132,12 @@ pub(crate) fn plan(
     modified: Modified,
 ) -> Result<(Plan, Vec<String>, Vec<Diagnostic>), PlanError> {
     let dir = tree.dir();
-    let listing = crate::removed::same_app(tree, app.name()).and_then(|()| listing(tree, keep));
+    let listing =
+        stackwright_synth::removed::same_app(tree, app.name()).and_then(|()| listing(tree, keep));
     let reading = Mutex::new(Reading::default());
     let targets = Target::ALL.len();
-    let kept = crate::removed::kept_environments(tree, app);
-    crate::synth::load_asset_cache(tree);
+    let kept = stackwright_synth::removed::kept_environments(tree, app);
+    stackwright_synth::pipeline::load_asset_cache(tree);
     // A step's tree (`synth --steps`) is one level deeper: its modules' local state paths are one `../`
     // longer for the same state file, which is no change.
     let step_tree = tree.manifest().is_some_and(|m| m.step.is_some());
@@ -262,7 +263,7 @@ pub(crate) fn plan(
     let warnings = reading.warnings.into_iter().map(|(_, w)| w).collect();
     let mut plan = planner.finish();
     let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
-    crate::removed::teardown_notes(
+    crate::teardown::teardown_notes(
         &mut plan,
         app.name(),
         &defined,
@@ -344,7 +345,7 @@ fn read_artifact(
     let bytes = stackwright_tree::read_file(dir, &entry.path, stackwright_tree::DEFAULT_LIMIT)
         .map_err(|e| format!("cannot read `{}`: {e}", file.display()))?;
     let mut warning = None;
-    let actual = crate::synth::hex_sha256(&bytes);
+    let actual = stackwright_synth::artifact::hex_sha256(&bytes);
     if actual != entry.sha256.to_ascii_lowercase() {
         let message = format!(
             "`{}` was changed after stackwright wrote it: its sha256 is {actual}, the manifest says {}",
@@ -393,7 +394,7 @@ fn read_artifact(
 /// that no manifest lists (Terraform state, `.terraform/`, a user's notes) are not stackwright's and do
 /// not count. Each artifact is compared with its file as soon as it is serialized (with the `moved` blocks
 /// synth adds), then dropped. The artifacts synth keeps of removed stacks count as expected
-/// (`crate::removed::keep`, with `destroyed`); also returns its warnings.
+/// (`stackwright_synth::removed::keep`, with `destroyed`); also returns its warnings.
 pub(crate) fn check(
     app: &dyn AnyApp,
     request: &Request,
@@ -406,7 +407,7 @@ pub(crate) fn check(
         Ok(_) => Some(format!("differs: {path}")),
         Err(_) => Some(format!("missing: {path}")),
     };
-    crate::removed::same_app(tree, app.name()).map_err(PlanError::Refused)?;
+    stackwright_synth::removed::same_app(tree, app.name()).map_err(PlanError::Refused)?;
     if let Some(ManifestError::Invalid(why)) = tree.manifest_error() {
         return Err(PlanError::Refused(format!(
             "`{}` is not a manifest stackwright wrote: {why}",
@@ -414,10 +415,10 @@ pub(crate) fn check(
         )));
     }
     let is_dir = out.is_dir();
-    let previous = crate::moves::Previous::new(tree);
-    crate::synth::load_asset_cache(tree);
-    let kept = crate::removed::kept_environments(tree, app);
-    let used = std::sync::Mutex::new(crate::synth::UsedAssets::default());
+    let previous = stackwright_synth::moves::Previous::new(tree);
+    stackwright_synth::pipeline::load_asset_cache(tree);
+    let kept = stackwright_synth::removed::kept_environments(tree, app);
+    let used = std::sync::Mutex::new(stackwright_synth::pipeline::UsedAssets::default());
     let compared = stream(app, request, &kept, Form::Stream, &|index, lowered| {
         let mut assets = used.lock().expect("checkers do not panic");
         lowered.iter().for_each(|l| assets.add(index, l));
@@ -434,7 +435,7 @@ pub(crate) fn check(
                     let bytes = match module {
                         Some(mut module) => {
                             previous.carry_into(&artifact, &mut module);
-                            crate::synth::module_bytes(&module)
+                            stackwright_synth::artifact::module_bytes(&module)
                         }
                         None => std::mem::take(&mut artifact.bytes),
                     };
@@ -473,9 +474,10 @@ pub(crate) fn check(
         artifacts.push(artifact);
         hashes.push(sha256);
     }
-    let (kept, removed) =
-        crate::removed::kept_artifacts(app, request, &artifacts, &skipped, tree, destroyed)
-            .map_err(PlanError::Refused)?;
+    let (kept, removed) = stackwright_synth::removed::kept_artifacts(
+        app, request, &artifacts, &skipped, tree, destroyed,
+    )
+    .map_err(PlanError::Refused)?;
     let mut carried_environments = std::collections::HashSet::new();
     for mut artifact in removed {
         let bytes = std::mem::take(&mut artifact.bytes);
@@ -486,16 +488,17 @@ pub(crate) fn check(
         artifacts.push(artifact);
     }
     let used = used.into_inner().expect("checkers do not panic");
-    let (assets, differing, paths) = crate::synth::check_assets(tree, used, &carried_environments);
+    let (assets, differing, paths) =
+        stackwright_synth::pipeline::check_assets(tree, used, &carried_environments);
     problems.extend(differing);
     expected.extend(paths);
     let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
-    crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
+    stackwright_synth::removed::tree_order(&defined, &mut artifacts, &mut hashes);
     let app_name = app.name();
     expected.insert(MANIFEST.to_owned());
     problems.extend(differs(
         MANIFEST,
-        &crate::synth::manifest_with_assets(app_name, &artifacts, &hashes, assets),
+        &stackwright_synth::artifact::manifest_with_assets(app_name, &artifacts, &hashes, assets),
     ));
     problems.extend(
         listed

@@ -9,7 +9,7 @@
 //! alone publishes nothing, and `list --format json` says which targets need each command (`targets`).
 
 use crate::commands::Command;
-use crate::synth::{Synthesis, Target};
+use stackwright_synth::artifact::{Synthesis, Target};
 use stackwright_tree::manifest::{AssetDestination, AssetEntry};
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -8,13 +8,13 @@
 //! write); `out/`, the deployed tree, is only read.
 
 use crate::plan::{Modified, PlanError};
-use crate::synth::{hex_sha256, stream, to_bytes, Artifact, Form, Lowered, Request, Target};
 use serde_json::Value as Json;
 use stackwright_core::AnyApp;
 use stackwright_plan::steps::{
     build, refactor_mappings_between, terraform_move_script, terraform_moves_at, Kind, Source,
 };
 use stackwright_plan::Document;
+use stackwright_synth::artifact::{hex_sha256, to_bytes, Artifact, Request, SynthError, Target};
 use stackwright_tree::manifest::{StepInfo, StepMark};
 use stackwright_tree::PreviousTree;
 use std::path::{Path, PathBuf};
@@ -73,7 +73,13 @@ pub(crate) fn write(
         .filter(|s| s.kind == Kind::Relocation)
         .map(|s| s.environment.clone())
         .collect();
-    let desired = desired(app, request, &tree, &relocated)?;
+    let desired = stackwright_synth::pipeline::desired(app, request, &tree, &relocated).map_err(
+        |e| match e {
+            SynthError::Problems(problems) => PlanError::Problems(problems),
+            SynthError::Refused(message) => PlanError::Refused(message),
+            SynthError::Write(e) => unreachable!("`desired` writes nothing: {e}"),
+        },
+    )?;
     warnings.extend(desired.warnings.iter().cloned());
     let previous = previous(&tree)?;
     let (fresh, kept): (Vec<&Artifact>, Vec<&Artifact>) =
@@ -148,7 +154,13 @@ pub(crate) fn write(
                         Target::CloudFormation => stackwright_cloudformation::capabilities(json),
                         Target::Terraform => Vec::new(),
                     };
-                    crate::removed::listed(entry, *target, bytes.clone(), capabilities, b.removed)
+                    stackwright_synth::removed::listed(
+                        entry,
+                        *target,
+                        bytes.clone(),
+                        capabilities,
+                        b.removed,
+                    )
                 }
             };
             artifacts.push(artifact);
@@ -177,7 +189,7 @@ pub(crate) fn write(
             }
         }
         let mut hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
-        crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
+        stackwright_synth::removed::tree_order(&defined, &mut artifacts, &mut hashes);
         let mut extra: Vec<(String, Vec<u8>)> = Vec::new();
         for r in &refactors {
             let name_of = |stack: &str| {
@@ -219,7 +231,11 @@ pub(crate) fn write(
         }
         for m in terraform_moves_at(&sequence, step.number) {
             let dir_of = |stack: &str| {
-                let path = crate::synth::artifact_path(Target::Terraform, &m.environment, stack);
+                let path = stackwright_synth::artifact::artifact_path(
+                    Target::Terraform,
+                    &m.environment,
+                    stack,
+                );
                 path.rsplit_once('/')
                     .map_or(path.clone(), |(d, _)| d.to_owned())
             };
@@ -231,7 +247,7 @@ pub(crate) fn write(
                 terraform_move_script(m, &dir_of(&m.from_stack), &dir_of(&m.to_stack)).into_bytes(),
             ));
         }
-        let manifest = crate::synth::manifest_with_assets(
+        let manifest = stackwright_synth::artifact::manifest_with_assets(
             app.name(),
             &artifacts,
             &hashes,
@@ -264,7 +280,7 @@ pub(crate) fn write(
             )
             .chain(extra.iter().map(|(p, b)| (p.as_str(), b.as_slice())))
             .chain(std::iter::once((
-                crate::synth::MANIFEST,
+                stackwright_synth::artifact::MANIFEST,
                 manifest.as_slice(),
             )));
         let written =
@@ -357,78 +373,6 @@ fn stale(dir: &Path, id: &str, infos: &[StepInfo]) -> Vec<String> {
         .collect()
 }
 
-/// What `synth` would write to `out` now, held in memory.
-struct Desired {
-    artifacts: Vec<Artifact>,
-    manifest: Vec<u8>,
-    asset_entries: Vec<stackwright_tree::manifest::AssetEntry>,
-    asset_files: Vec<(String, Vec<u8>)>,
-    warnings: Vec<String>,
-}
-
-/// The tree `synth` would write over `tree`: the fresh artifacts with the `moved` blocks the previous
-/// modules call for, the artifacts of removed stacks it keeps (those of `destroyed` environments no
-/// longer), and the assets.
-fn desired(
-    app: &dyn AnyApp,
-    request: &Request,
-    tree: &PreviousTree,
-    destroyed: &[String],
-) -> Result<Desired, PlanError> {
-    let previous = crate::moves::Previous::new(tree);
-    let kept = crate::removed::kept_environments(tree, app);
-    let used = std::sync::Mutex::new(crate::synth::UsedAssets::default());
-    let lowered = stream(app, request, &kept, Form::Stream, &|index, lowered| {
-        let mut assets = used.lock().expect("synthesis does not panic");
-        lowered.iter().for_each(|l| assets.add(index, l));
-        drop(assets);
-        lowered
-            .into_iter()
-            .map(
-                |Lowered {
-                     mut artifact,
-                     module,
-                     ..
-                 }| {
-                    if let Some(mut module) = module {
-                        previous.carry_into(&artifact, &mut module);
-                        artifact.bytes = crate::synth::module_bytes(&module);
-                    }
-                    artifact
-                },
-            )
-            .collect::<Vec<_>>()
-    })
-    .map_err(PlanError::Problems)?;
-    let skipped = lowered.skipped;
-    let mut artifacts: Vec<Artifact> = lowered.results.into_iter().flatten().collect();
-    let (kept, removed) =
-        crate::removed::kept_artifacts(app, request, &artifacts, &skipped, tree, destroyed)
-            .map_err(PlanError::Refused)?;
-    artifacts.extend(removed);
-    let mut hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
-    let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
-    crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
-    let used = used.into_inner().expect("synthesis does not panic");
-    let (asset_entries, uses) = used.entries();
-    let mut asset_files = Vec::new();
-    for asset in uses {
-        let bytes = asset.bytes().map_err(|why| {
-            PlanError::Refused(format!("asset `{}` cannot be packed: {why}", asset.source))
-        })?;
-        asset_files.push((asset.tree_path(), bytes.as_ref().clone()));
-    }
-    let manifest =
-        crate::synth::manifest_with_assets(app.name(), &artifacts, &hashes, asset_entries.clone());
-    Ok(Desired {
-        artifacts,
-        manifest,
-        asset_entries,
-        asset_files,
-        warnings: kept.warnings,
-    })
-}
-
 /// Every artifact of the deployed tree, read whole: (manifest entry, target, bytes, document).
 type PreviousArtifact = (stackwright_tree::Entry, Target, Vec<u8>, Json);
 
@@ -438,8 +382,7 @@ fn previous(tree: &PreviousTree) -> Result<Vec<PreviousArtifact>, PlanError> {
         .artifacts
         .iter()
         .map(|entry| {
-            let target =
-                Target::from_name(&entry.target).expect("the manifest parser checks targets");
+            let target = entry.target;
             let file = tree.dir().join(&entry.path);
             let bytes = tree.read_file(&entry.path).map_err(|e| {
                 PlanError::Baseline(format!("cannot read `{}`: {e}", file.display()))
@@ -532,11 +475,11 @@ pub(crate) fn progress_json(step: &StepMark) -> Json {
 pub(crate) fn listing(
     tree: &PreviousTree,
     request: &Request,
-) -> Result<crate::synth::Synthesis, String> {
+) -> Result<stackwright_synth::artifact::Synthesis, String> {
     let manifest = tree.manifest().expect("a step's tree has a manifest");
     let mut artifacts = Vec::new();
     for entry in &manifest.artifacts {
-        let target = Target::from_name(&entry.target).expect("the manifest parser checks targets");
+        let target = entry.target;
         let selected =
             request.environments.is_empty() || request.environments.contains(&entry.environment);
         if !selected || !request.targets.contains(&target) {
@@ -552,7 +495,7 @@ pub(crate) fn listing(
                 .map_err(|e| format!("`{}` is not JSON: {e}", file.display()))?,
             Target::Terraform => Vec::new(),
         };
-        artifacts.push(crate::removed::listed(
+        artifacts.push(stackwright_synth::removed::listed(
             entry,
             target,
             bytes,
@@ -560,7 +503,7 @@ pub(crate) fn listing(
             entry.removed,
         ));
     }
-    Ok(crate::synth::Synthesis {
+    Ok(stackwright_synth::artifact::Synthesis {
         app: manifest.app.clone(),
         artifacts,
         manifest: manifest.to_bytes(),

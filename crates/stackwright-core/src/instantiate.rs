@@ -309,17 +309,17 @@ fn declared_targets(
     let mut problems = Vec::new();
     for resource in &stack.resources {
         for o in &resource.overrides {
-            let declared = declaration.targets.iter().any(|t| t.name() == o.target);
+            let declared = declaration.targets.contains(&o.target);
             if !declared && !declaration.targets.is_empty() {
                 problems.push(
                     Diagnostic::new(format!(
                         "override of `{}` for {} in a stack compiled for {} only ({}): it would never \
                          apply; remove it, or declare {} too",
                         o.path.join("."),
-                        o.target,
+                        o.target.name(),
                         declaration.names(),
                         declaration.describe(),
-                        o.target
+                        o.target.name()
                     ))
                     .for_resource(&resource.id)
                     .at(o.location),

@@ -73,12 +73,12 @@ impl RemovalPolicy {
 }
 
 /// A change one target applies to its own lowering of a resource, for what the typed builders do not
-/// cover. `target` is the target's name (`cloudformation`, `terraform`); `path` is relative to the
+/// cover. `target` is the target whose lowering it changes; `path` is relative to the
 /// lowered resource (CloudFormation: the resource entry, e.g. `Properties.MetadataOptions.HttpPutResponseHopLimit`;
 /// Terraform: the block body, e.g. `metadata_options.http_put_response_hop_limit`). `None` removes.
 #[derive(Clone, Debug)]
 pub struct Override {
-    pub target: &'static str,
+    pub target: crate::Target,
     pub path: Vec<String>,
     pub value: Option<Value>,
     pub location: Location,
@@ -641,10 +641,11 @@ impl Stack {
             .properties
             .iter_mut()
             .map(|(name, v)| (Err(*name), v));
-        let overrides = resource
-            .overrides
-            .iter_mut()
-            .filter_map(|o| o.value.as_mut().map(|v| (Ok((&o.path, o.target)), v)));
+        let overrides = resource.overrides.iter_mut().filter_map(|o| {
+            o.value
+                .as_mut()
+                .map(|v| (Ok((&o.path, o.target.name())), v))
+        });
         for (what, value) in properties.chain(overrides) {
             if value.depth_exceeds(MAX_VALUE_DEPTH).is_some() {
                 let what = match what {

@@ -11,7 +11,7 @@ pub mod secrets;
 pub mod zones;
 
 use serde_json::{Map, Value as Json};
-use stackwright_core::{Diagnostic, Expr, Links, Override, Resource, Value};
+use stackwright_core::{Diagnostic, Expr, Links, Override, Resource, Target, Value};
 
 /// What a target makes of a property whose value is [`Expr::no_value`]: the JSON that removes it
 /// (CloudFormation's `{"Ref": "AWS::NoValue"}`), or `None` to leave the key out (Terraform).
@@ -67,7 +67,7 @@ pub fn lower_value_keyed(
 /// an override's neutral value into the target's JSON (so references stay live); an override to
 /// [`Expr::no_value`] sets `no_value`, or removes the property when that is `None`.
 pub fn apply_overrides(
-    target: &str,
+    target: Target,
     resource: &Resource,
     lowered: &mut Json,
     no_value: NoValue,
@@ -116,7 +116,7 @@ fn exists(root: &Json, path: &[String]) -> bool {
 fn located(resource: &Resource, o: &Override, why: String) -> Diagnostic {
     Diagnostic::new(format!(
         "cannot apply {} override `{}`: {why}",
-        o.target,
+        o.target.name(),
         o.path.join(".")
     ))
     .for_resource(&resource.id)

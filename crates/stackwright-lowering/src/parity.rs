@@ -65,7 +65,7 @@ fn resource_gaps(resource: &Resource, gaps: &mut Vec<Gap>) {
         resource
             .overrides
             .iter()
-            .filter(|o| o.target == target.name())
+            .filter(|o| o.target == target)
             .collect()
     };
     let (cloudformation, terraform) = (of(Target::CloudFormation), of(Target::Terraform));

@@ -141,15 +141,15 @@ fn check_resource(resource: &Resource, problems: &mut Vec<Diagnostic>) {
             continue;
         };
         let style = match o.target {
-            "cloudformation" => Style::Pascal,
-            _ => Style::Snake,
+            Target::CloudFormation => Style::Pascal,
+            Target::Terraform => Style::Snake,
         };
         // The value as its key holds it, so that the key's name counts.
         let held = Neutral::Held(last, value);
         for (spot, text) in literal_secrets(held, style) {
             let mut path = o.path.clone();
             path.extend(spot.path.iter().skip(1).cloned());
-            let what = format!("{} override", o.target);
+            let what = format!("{} override", o.target.name());
             report(&what, &path, &spot, &text, o.location);
         }
     }

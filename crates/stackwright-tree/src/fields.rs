@@ -84,12 +84,6 @@ pub fn module_directory(path: &str) -> &str {
         .unwrap_or(path)
 }
 
-/// [`ArtifactPath::path`] of a target named as the manifest spells it (`cloudformation`,
-/// `terraform`); `None` for another name.
-pub fn artifact_path(target: &str, environment: &str, stack: &str) -> Option<String> {
-    Target::from_name(target).map(|t| ArtifactPath::new(t, environment, stack).path())
-}
-
 /// Where code assets live in the tree: `assets/<sha256>.zip`.
 pub const ASSET_DIRECTORY: &str = "assets";
 /// The directory, beside the output directory, of what one synthesis leaves for the next on this machine
@@ -247,15 +241,14 @@ pub fn check_entry(what: &str, entry: &Entry) -> Result<(), String> {
         let why = format!("expected one of {}", regions::REGIONS.join(", "));
         return Err(refused(what, "region", &entry.region, &why));
     }
-    let expected = artifact_path(&entry.target, &entry.environment, &entry.stack);
-    if expected.as_deref() != Some(entry.path.as_str()) {
-        let why = match expected {
-            Some(expected) => format!(
-                "expected `{expected}`, where stackwright writes the {} artifact of environment `{}`, stack `{}`",
-                entry.target, entry.environment, entry.stack
-            ),
-            None => format!("expected an artifact of a known target, not {}", shown(&entry.target)),
-        };
+    let expected = ArtifactPath::new(entry.target, &entry.environment, &entry.stack).path();
+    if expected != entry.path {
+        let why = format!(
+            "expected `{expected}`, where stackwright writes the {} artifact of environment `{}`, stack `{}`",
+            entry.target.name(),
+            entry.environment,
+            entry.stack
+        );
         return Err(refused(what, "path", &entry.path, &why));
     }
     if let Some(name) = &entry.stack_name {
@@ -263,14 +256,14 @@ pub fn check_entry(what: &str, entry: &Entry) -> Result<(), String> {
         let valid = name.len() <= 128
             && name.starts_with(|c: char| c.is_ascii_alphabetic())
             && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-        if !valid || entry.target != "cloudformation" {
+        if !valid || entry.target != Target::CloudFormation {
             let why = "expected the CloudFormation stack name of a template (a letter, then letters, digits \
                        and `-`, at most 128 characters)";
             return Err(refused(what, "stack_name", name, why));
         }
     }
     for capability in entry.capabilities.iter().flatten() {
-        if !CAPABILITIES.contains(&capability.as_str()) || entry.target != "cloudformation" {
+        if !CAPABILITIES.contains(&capability.as_str()) || entry.target != Target::CloudFormation {
             let why = format!("expected one of {} on a template", CAPABILITIES.join(", "));
             return Err(refused(what, "capabilities", capability, &why));
         }
@@ -424,7 +417,7 @@ mod tests {
             account: "111111111111".into(),
             region: "us-west-2".into(),
             stack: "web".into(),
-            target: "terraform".into(),
+            target: Target::Terraform,
             path: "terraform/prod/web/main.tf.json".into(),
             sha256: "a".repeat(64),
             removed: false,
@@ -440,7 +433,7 @@ mod tests {
     #[test]
     fn stack_names_and_capabilities_are_what_cloudformation_takes() {
         let mut cfn = Entry {
-            target: "cloudformation".into(),
+            target: Target::CloudFormation,
             path: "cloudformation/prod/web.template.json".into(),
             stack_name: Some("app-prod-web".into()),
             capabilities: Some(vec!["CAPABILITY_IAM".into()]),
@@ -464,7 +457,7 @@ mod tests {
         assert_eq!(check_entry("artifact 0", &entry()), Ok(()));
         assert_eq!(check_app("notebook"), Ok(()));
         let mut cfn = entry();
-        cfn.target = "cloudformation".into();
+        cfn.target = Target::CloudFormation;
         cfn.path = "cloudformation/prod/web.template.json".into();
         assert_eq!(check_entry("artifact 0", &cfn), Ok(()));
     }

@@ -2,6 +2,7 @@
 //! module owns the format: [`Manifest::to_bytes`] writes it and [`Manifest::parse`] reads it back.
 
 use serde_json::Value as Json;
+use stackwright_core::Target;
 use std::collections::{HashMap, HashSet};
 
 /// The manifest's file name, at the root of every tree stackwright writes.
@@ -11,8 +12,10 @@ pub const FILE_NAME: &str = "manifest.json";
 pub const FORMAT: u64 = 1;
 /// The manifest's `generator`: with `format`, what marks a tree as one stackwright wrote.
 pub const GENERATOR: &str = "stackwright";
-/// The targets an artifact can be for.
-const TARGETS: [&str; 2] = ["cloudformation", "terraform"];
+/// The names of the targets an artifact can be for, as errors list them.
+fn target_names() -> String {
+    Target::ALL.map(Target::name).join(", ")
+}
 
 /// One artifact a manifest lists.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,8 +24,8 @@ pub struct Entry {
     pub account: String,
     pub region: String,
     pub stack: String,
-    /// `cloudformation` or `terraform`.
-    pub target: String,
+    /// The engine the artifact is for (field `target`: `cloudformation` or `terraform`).
+    pub target: Target,
     /// Relative to the tree's root, `/`-separated, no `.` or `..` segment, never absolute.
     pub path: String,
     /// Lowercase hex SHA-256 of the artifact's bytes.
@@ -41,7 +44,7 @@ pub struct Entry {
     pub capabilities: Option<Vec<String>>,
     /// The targets the artifact's stack declares (`targets`: `.targets(..)` of the stack, its environment or
     /// its app), which include `target`; `None` when nothing declares them (the stack has every target).
-    pub targets: Option<Vec<String>>,
+    pub targets: Option<Vec<Target>>,
     /// A template that a CloudFormation StackSet deploys (`deployed_by`): the path of the fleet's
     /// administration stack, another CloudFormation artifact of the manifest. Written for review and
     /// plans; `list` and `ci` deploy the administration stack instead.
@@ -170,124 +173,136 @@ impl Manifest {
                 .as_object()
                 .ok_or_else(|| format!("{what} is {}, expected an object", kind(item)))?;
             let field = |name: &str| string_field(entry, name, &what);
-            let entry = Entry {
-                environment: field("env")?,
-                account: field("account")?,
-                region: field("region")?,
-                stack: field("stack")?,
-                target: field("target")?,
-                path: field("path")?,
-                sha256: field("sha256")?,
-                removed: match entry.get("removed") {
-                    None => false,
-                    Some(Json::Bool(b)) => *b,
-                    Some(other) => {
-                        return Err(format!(
-                            "{what} has `removed` {}, expected a boolean",
-                            kind(other)
-                        ))
-                    }
-                },
-                resources: match entry.get("resources") {
-                    None => None,
-                    Some(Json::Number(n)) if n.as_u64().is_some() => n.as_u64(),
-                    Some(other) => {
-                        return Err(format!(
-                            "{what} has `resources` {}, expected a count (a whole number, 0 or more)",
-                            crate::fields::shown_json(other)
-                        ))
-                    }
-                },
-                depends_on: match entry.get("depends_on") {
-                    None => Vec::new(),
-                    Some(Json::Array(paths)) => paths
+            let environment = field("env")?;
+            let account = field("account")?;
+            let region = field("region")?;
+            let stack = field("stack")?;
+            let target_name = field("target")?;
+            let path = field("path")?;
+            let sha256 = field("sha256")?;
+            let removed = match entry.get("removed") {
+                None => false,
+                Some(Json::Bool(b)) => *b,
+                Some(other) => {
+                    return Err(format!(
+                        "{what} has `removed` {}, expected a boolean",
+                        kind(other)
+                    ))
+                }
+            };
+            let resources = match entry.get("resources") {
+                None => None,
+                Some(Json::Number(n)) if n.as_u64().is_some() => n.as_u64(),
+                Some(other) => {
+                    return Err(format!(
+                        "{what} has `resources` {}, expected a count (a whole number, 0 or more)",
+                        crate::fields::shown_json(other)
+                    ))
+                }
+            };
+            let depends_on = match entry.get("depends_on") {
+                None => Vec::new(),
+                Some(Json::Array(paths)) => paths
+                    .iter()
+                    .map(|p| {
+                        p.as_str().map(str::to_owned).ok_or_else(|| {
+                            format!(
+                                "{what} has a `depends_on` entry that is {}, expected a path",
+                                kind(p)
+                            )
+                        })
+                    })
+                    .collect::<Result<_, _>>()?,
+                Some(other) => {
+                    return Err(format!(
+                        "{what} has `depends_on` {}, expected a list of paths",
+                        kind(other)
+                    ))
+                }
+            };
+            let stack_name = match entry.get("stack_name") {
+                None => None,
+                Some(_) => Some(field("stack_name")?),
+            };
+            let capabilities = match entry.get("capabilities") {
+                None => None,
+                Some(Json::Array(names)) => Some(
+                    names
                         .iter()
-                        .map(|p| {
-                            p.as_str().map(str::to_owned).ok_or_else(|| {
+                        .map(|n| {
+                            n.as_str().map(str::to_owned).ok_or_else(|| {
                                 format!(
-                                    "{what} has a `depends_on` entry that is {}, expected a path",
-                                    kind(p)
+                                    "{what} has a `capabilities` entry that is {}, expected a string",
+                                    kind(n)
                                 )
                             })
                         })
                         .collect::<Result<_, _>>()?,
-                    Some(other) => {
-                        return Err(format!(
-                            "{what} has `depends_on` {}, expected a list of paths",
-                            kind(other)
-                        ))
-                    }
-                },
-                stack_name: match entry.get("stack_name") {
-                    None => None,
-                    Some(_) => Some(field("stack_name")?),
-                },
-                capabilities: match entry.get("capabilities") {
-                    None => None,
-                    Some(Json::Array(names)) => Some(
-                        names
-                            .iter()
-                            .map(|n| {
-                                n.as_str().map(str::to_owned).ok_or_else(|| {
-                                    format!(
-                                        "{what} has a `capabilities` entry that is {}, expected a string",
-                                        kind(n)
-                                    )
-                                })
-                            })
-                            .collect::<Result<_, _>>()?,
-                    ),
-                    Some(other) => {
-                        return Err(format!(
-                            "{what} has `capabilities` {}, expected a list of strings",
-                            kind(other)
-                        ))
-                    }
-                },
-                targets: match entry.get("targets") {
-                    None => None,
-                    Some(Json::Array(names)) => Some(
-                        names
-                            .iter()
-                            .map(|n| match n.as_str() {
-                                Some(t) if TARGETS.contains(&t) => Ok(t.to_owned()),
-                                _ => Err(format!(
-                                    "{what} has a `targets` entry {}, expected one of {}",
-                                    crate::fields::shown_json(n),
-                                    TARGETS.join(", ")
-                                )),
-                            })
-                            .collect::<Result<_, _>>()?,
-                    ),
-                    Some(other) => {
-                        return Err(format!(
-                            "{what} has `targets` {}, expected a list of target names",
-                            kind(other)
-                        ))
-                    }
-                },
-                deployed_by: match entry.get("deployed_by") {
-                    None => None,
-                    Some(_) => Some(field("deployed_by")?),
-                },
-            };
-            if let Some(targets) = &entry.targets {
-                if !targets.contains(&entry.target) {
+                ),
+                Some(other) => {
                     return Err(format!(
-                        "{what} is a `{}` artifact of a stack whose `targets` are [{}]: expected its own \
+                        "{what} has `capabilities` {}, expected a list of strings",
+                        kind(other)
+                    ))
+                }
+            };
+            let targets: Option<Vec<Target>> = match entry.get("targets") {
+                None => None,
+                Some(Json::Array(names)) => Some(
+                    names
+                        .iter()
+                        .map(|n| match n.as_str().and_then(Target::from_name) {
+                            Some(t) => Ok(t),
+                            None => Err(format!(
+                                "{what} has a `targets` entry {}, expected one of {}",
+                                crate::fields::shown_json(n),
+                                target_names()
+                            )),
+                        })
+                        .collect::<Result<_, _>>()?,
+                ),
+                Some(other) => {
+                    return Err(format!(
+                        "{what} has `targets` {}, expected a list of target names",
+                        kind(other)
+                    ))
+                }
+            };
+            let deployed_by = match entry.get("deployed_by") {
+                None => None,
+                Some(_) => Some(field("deployed_by")?),
+            };
+            if let Some(targets) = &targets {
+                if !targets.iter().any(|t| t.name() == target_name) {
+                    return Err(format!(
+                        "{what} is a `{target_name}` artifact of a stack whose `targets` are [{}]: expected its own \
                          target among them",
-                        entry.target,
-                        targets.join(", ")
+                        targets.iter().map(|t| t.name()).collect::<Vec<_>>().join(", ")
                     ));
                 }
             }
-            if !TARGETS.contains(&entry.target.as_str()) {
+            let Some(target) = Target::from_name(&target_name) else {
                 return Err(format!(
-                    "{what} has target `{}`, expected one of {}",
-                    entry.target,
-                    TARGETS.join(", ")
+                    "{what} has target `{target_name}`, expected one of {}",
+                    target_names()
                 ));
-            }
+            };
+            let entry = Entry {
+                environment,
+                account,
+                region,
+                stack,
+                target,
+                path,
+                sha256,
+                removed,
+                resources,
+                depends_on,
+                stack_name,
+                capabilities,
+                targets,
+                deployed_by,
+            };
             check_relative_path(&entry.path).map_err(|why| format!("{what}: {why}"))?;
             if entry.path == FILE_NAME {
                 return Err(format!("{what} lists the manifest itself"));
@@ -302,14 +317,12 @@ impl Manifest {
             if !paths.insert(entry.path.clone()) {
                 return Err(format!("path `{}` is listed twice", entry.path));
             }
-            if !stacks.insert((
-                entry.environment.clone(),
-                entry.stack.clone(),
-                entry.target.clone(),
-            )) {
+            if !stacks.insert((entry.environment.clone(), entry.stack.clone(), entry.target)) {
                 return Err(format!(
                     "environment `{}`, stack `{}`, target `{}` is listed twice",
-                    entry.environment, entry.stack, entry.target
+                    entry.environment,
+                    entry.stack,
+                    entry.target.name()
                 ));
             }
             artifacts.push(entry);
@@ -318,7 +331,7 @@ impl Manifest {
         // manifest that no stack set deploys itself.
         let templates: HashMap<&str, &Entry> = artifacts
             .iter()
-            .filter(|a| a.target == "cloudformation")
+            .filter(|a| a.target == Target::CloudFormation)
             .map(|a| (a.path.as_str(), a))
             .collect();
         for (i, entry) in artifacts.iter().enumerate() {
@@ -326,7 +339,7 @@ impl Manifest {
                 continue;
             };
             let administration = templates.get(by.as_str());
-            if entry.target != "cloudformation"
+            if entry.target != Target::CloudFormation
                 || administration.is_none_or(|a| a.deployed_by.is_some() || a.path == entry.path)
             {
                 return Err(format!(
@@ -386,7 +399,7 @@ impl Manifest {
                     "account": a.account,
                     "region": a.region,
                     "stack": a.stack,
-                    "target": a.target,
+                    "target": a.target.name(),
                     "path": a.path,
                     "resources": a.resources.unwrap_or(0),
                     "sha256": a.sha256,
@@ -400,7 +413,7 @@ impl Manifest {
                 }
                 // Only stacks that declare their targets say so: every other manifest keeps its bytes.
                 if let Some(targets) = &a.targets {
-                    entry["targets"] = targets.clone().into();
+                    entry["targets"] = targets.iter().map(|t| t.name()).collect::<Vec<_>>().into();
                 }
                 if let Some(by) = &a.deployed_by {
                     entry["deployed_by"] = by.as_str().into();
@@ -790,7 +803,7 @@ mod tests {
         tf["targets"] = serde_json::json!(["terraform"]);
         let m =
             parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [tf.clone()]})).unwrap();
-        assert_eq!(m.artifacts[0].targets, Some(vec!["terraform".to_owned()]));
+        assert_eq!(m.artifacts[0].targets, Some(vec![Target::Terraform]));
         assert_eq!(Manifest::parse(&m.to_bytes()).unwrap(), m);
         tf["targets"] = serde_json::json!(["cloudformation"]);
         let e = parse(serde_json::json!({"format": 1, "app": "a", "artifacts": [tf.clone()]}))

@@ -124,11 +124,11 @@ pub mod ci {
 /// CloudFormation StackSets: one stack of the app deployed to a fleet of environments (organizational
 /// units or accounts x regions) through one stack set and its administration stack.
 pub mod stackset {
-    pub use stackwright_cli::stack_set;
     pub use stackwright_stackset::{
         Amount, AutoDeployment, DeploymentTarget, Fleet, Fleets, Member, OperationPreferences,
         Permissions, RegionConcurrency, StackSet, StackSets, ENVIRONMENT_PARAMETER,
     };
+    pub use stackwright_synth::stack_set;
 }
 
 pub use cloudformation as cfn;
@@ -136,9 +136,10 @@ pub use terraform as tf;
 
 /// Synthesis without the command line: for tests, benchmarks and tools.
 pub mod synth {
-    pub use stackwright_cli::{
-        run_with, synthesize, synthesize_into, waves, write_tree, Artifact, Request, SynthError,
-        Synthesis, Target, WrittenSynthesis,
+    pub use stackwright_cli::{run_with, write_tree};
+    pub use stackwright_synth::{
+        synthesize, synthesize_into, waves, Artifact, Request, SynthError, Synthesis, Target,
+        WrittenSynthesis,
     };
 }
 

@@ -16,7 +16,7 @@ use serde_json::{json, Map, Value as Json};
 use stackwright_aws::construct::Read;
 use stackwright_aws::kinds;
 use stackwright_core::{
-    AttrRef, Diagnostic, Expr, Links, ParamRef, RemovalPolicy, Resource, Stack, Value,
+    AttrRef, Diagnostic, Expr, Links, ParamRef, RemovalPolicy, Resource, Stack, Target, Value,
 };
 use stackwright_lowering::ordering::GatewayOrdering;
 
@@ -27,7 +27,7 @@ pub(crate) enum Attribute {
 }
 
 /// This target's name in overrides (`override_cloudformation`).
-const TARGET: &str = "cloudformation";
+const TARGET: Target = Target::CloudFormation;
 
 pub(crate) struct Lowering<'a> {
     pub app: &'a str,

@@ -22,7 +22,7 @@ use stackwright_aws::kinds;
 use stackwright_core::ids::Namespace;
 use stackwright_core::{
     regions, AttrRef, Diagnostic, EnvSpec, Links, ParamRef, Pseudo, RemovalPolicy, Resource, Stack,
-    Value,
+    Target, Value,
 };
 use stackwright_lowering::ordering::GatewayOrdering;
 
@@ -125,7 +125,7 @@ pub(crate) struct Service {
 }
 
 /// This target's name in overrides (`override_terraform`).
-const TARGET: &str = "terraform";
+const TARGET: Target = Target::Terraform;
 
 /// Every service with kinds to lower, one per line.
 #[rustfmt::skip]

@@ -1,11 +1,12 @@
 //! Fleets declared on the app (`stackwright_stackset::StackSets::stack_set`) in a synthesis: each one's
 //! administration stack becomes one more CloudFormation artifact of its administrator environment (stack
-//! `<fleet>-stackset`), compiled from the members' templates as [`crate::synth::stream`] lowers them,
+//! `<fleet>-stackset`), compiled from the members' templates as [`crate::stream`] lowers them,
 //! and the members' own templates are marked as deployed by it (`deployed_by`). Every command then
 //! handles the administration stack as any artifact; `list` and `ci` deploy it instead of the members.
 
-use crate::synth::{artifact_path, serialized_size, to_bytes, Artifact, Form, Listed, Lowered};
+use crate::artifact::{artifact_path, serialized_size, to_bytes, Artifact, Form, Listed, Lowered};
 use serde_json::Value as Json;
+use stackwright_core::naming::Uniqueness;
 use stackwright_core::{AnyApp, Diagnostic, Location, StackInstance};
 use stackwright_plan::Target;
 use stackwright_stackset::{DeploymentTarget, Fleet, Fleets, MemberTemplate};
@@ -14,7 +15,7 @@ use std::collections::{HashMap, HashSet};
 /// The fleets a synthesis compiles: those whose members and administrator are all selected, when
 /// CloudFormation is.
 #[derive(Default)]
-pub(crate) struct Selected<'a> {
+pub struct Selected<'a> {
     fleets: Vec<Active<'a>>,
     /// (member environment, the fleet's stack) -> index into `fleets`.
     members: HashMap<(&'a str, &'a str), usize>,
@@ -30,7 +31,7 @@ struct Active<'a> {
 }
 
 /// What a synthesis keeps of one member's instance for its fleet.
-pub(crate) struct Captured {
+pub struct Captured {
     fleet: usize,
     environment: String,
     account: String,
@@ -52,7 +53,7 @@ fn problem(fleet: &Fleet, location: Location, what: String) -> Diagnostic {
 }
 
 /// That `name`, the fleet's `role`, is no environment of the app: `None` when it is one.
-pub(crate) fn unknown_environment(app: &dyn AnyApp, role: &str, name: &str) -> Option<String> {
+pub fn unknown_environment(app: &dyn AnyApp, role: &str, name: &str) -> Option<String> {
     if app.environment_specs().any(|e| e.name == name) {
         return None;
     }
@@ -65,15 +66,15 @@ pub(crate) fn unknown_environment(app: &dyn AnyApp, role: &str, name: &str) -> O
 
 /// The fleets of `app` that a synthesis of `environments` (all when empty) for `targets` compiles, the
 /// problems of their declarations, and, for a `--target` without CloudFormation (`explicit`), the
-/// administration stacks left out, as [`crate::synth::Streamed::skipped`] has them (still in the
+/// administration stacks left out, as [`crate::Streamed::skipped`] has them (still in the
 /// definition). A fleet none of whose environments is selected is left as the tree has it; one with only
 /// some selected is an error, as its stack set deploys every member's template at once.
-pub(crate) fn select<'a>(
+pub fn select<'a>(
     app: &'a dyn AnyApp,
     environments: &[String],
     targets: &[Target],
     explicit: bool,
-) -> (Selected<'a>, Vec<Diagnostic>, Vec<crate::removed::Skipped>) {
+) -> (Selected<'a>, Vec<Diagnostic>, Vec<crate::artifact::Skipped>) {
     let mut selected = Selected::default();
     let mut problems = Vec::new();
     let mut skipped = Vec::new();
@@ -195,7 +196,7 @@ pub(crate) fn select<'a>(
 
 impl Selected<'_> {
     /// Whether `instance` is a member of a fleet compiled now (its template is kept for the fleet).
-    pub(crate) fn is_member(&self, instance: &StackInstance) -> bool {
+    pub fn is_member(&self, instance: &StackInstance) -> bool {
         !self.members.is_empty()
             && self
                 .members
@@ -203,7 +204,7 @@ impl Selected<'_> {
     }
 
     /// A stack of the app named as a fleet's administration stack in its administrator environment.
-    pub(crate) fn clash(&self, instance: &StackInstance) -> Option<Diagnostic> {
+    pub fn clash(&self, instance: &StackInstance) -> Option<Diagnostic> {
         if self.administrations.is_empty() {
             return None;
         }
@@ -227,11 +228,7 @@ impl Selected<'_> {
 
     /// Marks a member's CloudFormation artifact as deployed by its fleet's stack set and takes its
     /// template for the fleet; `None` for an instance of no fleet.
-    pub(crate) fn capture(
-        &self,
-        instance: &StackInstance,
-        lowered: &mut [Lowered],
-    ) -> Option<Captured> {
+    pub fn capture(&self, instance: &StackInstance, lowered: &mut [Lowered]) -> Option<Captured> {
         if !self.is_member(instance) {
             return None;
         }
@@ -251,7 +248,7 @@ impl Selected<'_> {
             .map(|m| &m.target)
         {
             Some(DeploymentTarget::OrganizationalUnit(unit)) => {
-                crate::stackset::global_names(active.fleet, unit, &env.account, instance)
+                global_names(active.fleet, unit, &env.account, instance)
             }
             _ => Vec::new(),
         };
@@ -275,7 +272,7 @@ impl Selected<'_> {
 
     /// Each fleet's administration stack, compiled from its members' `captured` templates, as an
     /// artifact of its administrator environment in `form`; or every problem.
-    pub(crate) fn administration(
+    pub fn administration(
         &self,
         app: &dyn AnyApp,
         captured: Vec<Captured>,
@@ -394,4 +391,40 @@ impl Selected<'_> {
             Err(problems)
         }
     }
+}
+
+/// The names every account of an organizational unit would share (`stack_set`'s check), of one member's instance, which deploys to every account of organizational
+/// unit `unit` (`account` stands for each of them).
+pub fn global_names(
+    fleet: &Fleet,
+    unit: &str,
+    account: &str,
+    instance: &StackInstance,
+) -> Vec<Diagnostic> {
+    let env = instance.environment.name.as_str();
+    if instance.stack.name() != fleet.stack {
+        return Vec::new();
+    }
+    let mut problems = Vec::new();
+    for r in instance.stack.resources() {
+        let Some(physical) = &r.physical_name else {
+            continue;
+        };
+        if physical.rule.uniqueness() != Uniqueness::Global || physical.name.contains(account) {
+            continue;
+        }
+        let mut problem = Diagnostic::new(format!(
+            "fleet `{}`: member `{env}` deploys {} named `{}` to every account of organizational unit \
+             `{unit}`, but the name is unique across all accounts and does not hold the account: the \
+             first account would take it and the others fail. Put `{{account}}` in the app's naming \
+             pattern, or leave the name to the engine",
+            fleet.name, r.kind, physical.name
+        ))
+        .for_resource(&r.id)
+        .at(r.location);
+        problem.environment = Some(env.to_owned());
+        problem.stack = Some(fleet.stack.clone());
+        problems.push(problem);
+    }
+    problems
 }

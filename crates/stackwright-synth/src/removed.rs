@@ -6,7 +6,7 @@
 //! (`--env`, `--target`) carries the tree's other artifacts over as they are: what was not asked for is
 //! not touched.
 
-use crate::synth::{Artifact, Request, Synthesis, Target};
+use crate::artifact::{Artifact, Request, Skipped, Synthesis, Target};
 use stackwright_core::AnyApp;
 use stackwright_tree::PreviousTree;
 use std::collections::{HashMap, HashSet};
@@ -14,7 +14,7 @@ use std::path::Path;
 
 /// The environments whose artifacts the previous tree lists and that `app` no longer defines (kept as
 /// removed until `synth --destroyed`), in the manifest's order; none without a readable manifest.
-pub(crate) fn kept_environments(previous: &PreviousTree, app: &dyn AnyApp) -> Vec<String> {
+pub fn kept_environments(previous: &PreviousTree, app: &dyn AnyApp) -> Vec<String> {
     // By hash: a tree of hundreds of environments lists thousands of artifacts.
     let mut known: HashSet<String> = app.environment_specs().map(|e| e.name.clone()).collect();
     let mut kept = Vec::new();
@@ -28,13 +28,15 @@ pub(crate) fn kept_environments(previous: &PreviousTree, app: &dyn AnyApp) -> Ve
 
 /// What [`keep`] found: the kept (environment, stack) pairs and warnings to print.
 #[derive(Debug, Default)]
-pub(crate) struct Kept {
+pub struct Kept {
+    /// The (environment, stack) pairs kept as removed.
     pub stacks: Vec<(String, String)>,
     /// Paths of the artifacts carried over because their environment or target was not selected.
     pub unselected: Vec<String>,
     /// Paths of the removed stacks' artifacts no longer kept, as `destroyed` said their deployments are
     /// gone (the new tree leaves them out).
     pub forgotten: Vec<String>,
+    /// What to tell the user of them.
     pub warnings: Vec<String>,
 }
 
@@ -47,7 +49,7 @@ pub(crate) struct Kept {
 /// and the new one uses the same state. A tree without a manifest keeps nothing; an unreadable manifest is
 /// left to the writer, which refuses the tree. `guard_moves`: check that (not for `list`, which writes
 /// nothing).
-pub(crate) fn keep(
+pub fn keep(
     synthesis: &mut Synthesis,
     defined: &[&str],
     selected: &dyn Fn(&str) -> bool,
@@ -69,7 +71,7 @@ pub(crate) fn keep(
     )?;
     if !artifacts.is_empty() {
         synthesis.artifacts.extend(artifacts);
-        synthesis.manifest = crate::synth::manifest_of(&synthesis.app, &synthesis.artifacts);
+        synthesis.manifest = crate::artifact::manifest_of(&synthesis.app, &synthesis.artifacts);
     }
     Ok(kept)
 }
@@ -80,7 +82,7 @@ pub(crate) fn keep(
 /// The tree's artifacts of environments or targets that `request` did not select are carried over as they
 /// are (never marked removed by it), so that `synth --env test` leaves the other environments' artifacts
 /// in place.
-pub(crate) fn kept_artifacts(
+pub fn kept_artifacts(
     app: &dyn AnyApp,
     request: &Request,
     fresh: &[Artifact],
@@ -108,10 +110,6 @@ pub(crate) fn kept_artifacts(
 
 /// Whether a synthesis was asked for an (environment, target).
 type Asked<'a> = dyn Fn(&str, Target) -> bool + 'a;
-
-/// An (environment, stack, target) a `--target` asked for that the stack's declared targets leave out,
-/// with the declaration (`crate::synth::Streamed::skipped`).
-pub(crate) type Skipped = (String, String, Target, String);
 
 /// `carry`: which (environment, target) the synthesis was asked for; the tree's other artifacts of
 /// defined environments are carried over unchanged (`None`: nothing is carried, as for `list`).
@@ -157,7 +155,7 @@ fn kept_from(
     let mut candidates = Vec::new();
     for entry in manifest.iter().flat_map(|m| &m.artifacts) {
         let (env, stack) = (entry.environment.as_str(), entry.stack.as_str());
-        let target = Target::from_name(&entry.target).expect("the manifest parser checks targets");
+        let target = entry.target;
         // Gone: the environment or the stack left the definition, or the stack no longer declares the
         // target, which was asked for (`--target` of another leaves the artifact as it is).
         let gone = !defined.contains(&env)
@@ -208,7 +206,7 @@ fn kept_from(
     // the same path and uses the same state, so the old one is the last that can tear the old deployment
     // down. Synth replaces it only once told that is done.
     for entry in manifest.iter().flat_map(|m| &m.artifacts) {
-        if !guard_moves || entry.target != Target::Terraform.name() || entry.removed {
+        if !guard_moves || entry.target != Target::Terraform || entry.removed {
             continue;
         }
         let Some(fresh) = by_path.get(entry.path.as_str()).filter(|a| !a.removed) else {
@@ -313,7 +311,7 @@ fn from_tree(
 
 /// The artifact the tree's manifest lists as `entry`, with its `bytes` as read. Its `depends_on` comes
 /// along: what it was deployed after, and so what it is torn down before (`list`'s teardown waves).
-pub(crate) fn listed(
+pub fn listed(
     entry: &stackwright_tree::Entry,
     target: Target,
     bytes: Vec<u8>,
@@ -333,12 +331,7 @@ pub(crate) fn listed(
         renames: Vec::new(),
         capabilities,
         removed,
-        targets: entry.targets.as_ref().map(|names| {
-            names
-                .iter()
-                .filter_map(|name| Target::from_name(name))
-                .collect()
-        }),
+        targets: entry.targets.clone(),
         listed: None,
         deployed_by: entry.deployed_by.clone(),
     }
@@ -350,11 +343,7 @@ pub(crate) fn listed(
 /// artifacts of removed environments and stacks after them, as they came. A synthesis of every
 /// environment is already in this order; one of a selection, with the rest carried over, is put in it, so
 /// that the manifest does not depend on what was selected.
-pub(crate) fn tree_order(
-    defined: &[&str],
-    artifacts: &mut Vec<Artifact>,
-    hashes: &mut Vec<String>,
-) {
+pub fn tree_order(defined: &[&str], artifacts: &mut Vec<Artifact>, hashes: &mut Vec<String>) {
     let mut stack_rank: HashMap<(&str, &str), usize> = HashMap::new();
     for a in artifacts.iter() {
         let next = stack_rank.len();
@@ -395,7 +384,7 @@ pub(crate) fn tree_order(
 
 /// The Terraform modules of the previous tree that `fresh` would replace while deploying to another
 /// account or region (a move synth refuses until `--destroyed`): path -> the tree's (account, region).
-pub(crate) fn pending_moves(
+pub fn pending_moves(
     previous: &PreviousTree,
     fresh: &[Artifact],
 ) -> HashMap<String, (String, String)> {
@@ -410,7 +399,7 @@ pub(crate) fn pending_moves(
 /// Refuses a tree whose manifest names another app: it holds that app's artifacts, among them the only
 /// modules that can tear its deployments down, and treating them as this app's would list them as removed
 /// and relabel them. A tree without a readable manifest is left to the other checks.
-pub(crate) fn same_app(previous: &PreviousTree, app: &str) -> Result<(), String> {
+pub fn same_app(previous: &PreviousTree, app: &str) -> Result<(), String> {
     let Some(manifest) = previous.manifest() else {
         return Ok(());
     };
@@ -462,21 +451,22 @@ fn move_refusal(entry: &stackwright_tree::Entry, fresh: &Artifact, out: &Path) -
 /// The Terraform modules of the tree in `out` that a fresh module must not replace while it deploys to
 /// another account or region (see [`keep`]), unless `--destroyed` names them: checked on each artifact
 /// of a streamed synthesis before it is staged.
-pub(crate) struct MoveGuard<'a> {
+pub struct MoveGuard<'a> {
     out: &'a Path,
     /// Path -> (position in the manifest, entry).
     modules: HashMap<String, (usize, stackwright_tree::Entry)>,
 }
 
 impl<'a> MoveGuard<'a> {
-    pub(crate) fn new(previous: &'a PreviousTree, destroyed: &[String]) -> Self {
+    /// The guard over the modules of `previous` that `destroyed` does not name.
+    pub fn new(previous: &'a PreviousTree, destroyed: &[String]) -> Self {
         let modules = previous
             .entries()
             .iter()
             .cloned()
             .enumerate()
             .filter(|(_, e)| {
-                e.target == Target::Terraform.name() && !e.removed && told(destroyed, e).is_empty()
+                e.target == Target::Terraform && !e.removed && told(destroyed, e).is_empty()
             })
             .map(|(i, e)| (e.path.clone(), (i, e)))
             .collect();
@@ -488,7 +478,7 @@ impl<'a> MoveGuard<'a> {
 
     /// The refusal for `fresh`, with the position of the module it would replace in the manifest (the
     /// first one in that order is reported), when that module deploys to another account or region.
-    pub(crate) fn check(&self, fresh: &Artifact) -> Option<(usize, String)> {
+    pub fn check(&self, fresh: &Artifact) -> Option<(usize, String)> {
         let (i, entry) = self.moved_from(fresh)?;
         Some((i, move_refusal(entry, fresh, self.out)))
     }
@@ -505,63 +495,10 @@ impl<'a> MoveGuard<'a> {
 
 /// What `--destroyed` takes for a kept stack: the environment when it is gone as a whole, else
 /// `ENV/STACK`.
-pub(crate) fn destroyed_name(defined: &[&str], env: &str, stack: &str) -> String {
+pub fn destroyed_name(defined: &[&str], env: &str, stack: &str) -> String {
     if defined.contains(&env) {
         format!("{env}/{stack}")
     } else {
         env.to_owned()
-    }
-}
-
-/// Adds to each stack of `plan` that goes (removed, or the old deployment of a move) how to tear it down:
-/// a note naming the artifact in `against`, and the command (`crate::commands`). `baseline`: the previous
-/// manifest's artifacts (their environment, stack, target, path, account, region).
-pub(crate) fn teardown_notes(
-    plan: &mut stackwright_plan::Plan,
-    app: &str,
-    defined: &[&str],
-    against: &Path,
-    baseline: &[stackwright_tree::Entry],
-) {
-    for s in &mut plan.stacks {
-        if s.status != stackwright_plan::StackStatus::Removed {
-            continue;
-        }
-        let Some(b) = baseline.iter().find(|b| {
-            b.environment == s.environment && b.stack == s.stack && b.target == s.target.name()
-        }) else {
-            continue;
-        };
-        let path = against.join(&b.path).display().to_string();
-        let command = crate::commands::Command::teardown(
-            app,
-            s.target,
-            &s.environment,
-            &s.stack,
-            &b.account,
-            &b.region,
-            &path,
-        );
-        if s.relocated {
-            let why = match s.target {
-                Target::Terraform => format!(
-                    "synth writes the new module at the same path and it uses the same state, so tear the old \
-                     deployment down first, with the module as it is now (the command below); then run synth \
-                     with `--destroyed {}`",
-                    s.environment
-                ),
-                Target::CloudFormation => "the new template deploys to the new account; the old stack stays \
-                                           until deleted (the command below)"
-                    .to_owned(),
-            };
-            s.notes.push(format!("the old deployment: {why}"));
-        } else {
-            let name = destroyed_name(defined, &s.environment, &s.stack);
-            s.notes.push(format!(
-                "tear it down with the artifact synth keeps for it (`{path}`, listed as removed), by the command \
-                 below; then `synth --destroyed {name}` stops keeping it"
-            ));
-        }
-        s.commands.push(command.to_plan());
     }
 }

@@ -7,8 +7,7 @@
 //! users' state stays where their modules say it is); instead synth refuses to write a second tree of the
 //! app beside one whose modules keep their state in the same file, naming both.
 
-use crate::cli::StateLocation;
-use crate::synth::{artifact_path, Target, MANIFEST};
+use crate::artifact::{artifact_path, Artifact, Target, MANIFEST};
 use stackwright_core::{AnyApp, EnvSpec};
 use stackwright_terraform::{Backend, TerraformSettings};
 use std::collections::HashMap;
@@ -32,7 +31,7 @@ use std::path::{Path, PathBuf};
 ///   that shares a state file.
 ///
 /// The error names both trees, the module and the state file, and the three ways out.
-pub(crate) fn check_shared_state(
+pub fn check_shared_state(
     out: &Path,
     app: &dyn AnyApp,
     modules: &[(&str, &str)],
@@ -115,7 +114,7 @@ fn local_state_files<'a>(
             continue;
         }
         let relative = stackwright_terraform::local_state_path(app.name(), environment, stack);
-        let file = crate::cli::normalize(&module_dir(out, environment, stack).join(relative));
+        let file = normalize(&module_dir(out, environment, stack).join(relative));
         files.insert((environment, stack), file);
     }
     files
@@ -166,9 +165,8 @@ fn shared_with(tree: &Path, app: &str, ours: &HashMap<(&str, &str), PathBuf>) ->
     if manifest.app != app {
         return None;
     }
-    let terraform = Target::Terraform.name();
     for entry in &manifest.artifacts {
-        if entry.target != terraform {
+        if entry.target != Target::Terraform {
             continue;
         }
         let Some(our_file) = ours.get(&(entry.environment.as_str(), entry.stack.as_str())) else {
@@ -198,6 +196,135 @@ fn shared_with(tree: &Path, app: &str, ours: &HashMap<(&str, &str), PathBuf>) ->
         }
     }
     None
+}
+
+/// Where Terraform keeps a module's state, read from the module's `terraform.backend`.
+pub enum StateLocation {
+    /// A local state file (`backend.local.path`, or `terraform.tfstate` beside the module), as a path
+    /// that includes the output directory.
+    Local {
+        /// The state file.
+        path: PathBuf,
+        /// Whether it is the default, `terraform.tfstate` beside the module.
+        beside: bool,
+    },
+    /// An S3 backend.
+    S3 {
+        /// The bucket.
+        bucket: String,
+        /// The object key.
+        key: String,
+    },
+}
+
+impl StateLocation {
+    /// `a`'s state; `module_dir` is its directory, output directory included. Only the module's
+    /// `terraform` block is built: the rest is skipped as it is read.
+    pub fn of(a: &Artifact, module_dir: &Path) -> StateLocation {
+        match &a.listed {
+            Some(listed) => StateLocation::of_backend(listed.backend.as_ref(), module_dir),
+            None => StateLocation::of_module(&a.bytes, module_dir),
+        }
+    }
+
+    /// The state of the module `module` (its bytes), whose directory is `module_dir`. A module that is
+    /// not valid JSON, or has no backend block Stackwright writes, keeps its state beside it.
+    pub fn of_module(module: &[u8], module_dir: &Path) -> StateLocation {
+        #[derive(serde::Deserialize, Default)]
+        struct Module {
+            #[serde(default)]
+            terraform: Terraform,
+        }
+        #[derive(serde::Deserialize, Default)]
+        struct Terraform {
+            #[serde(default)]
+            backend: serde_json::Value,
+        }
+        let backend = serde_json::from_slice::<Module>(module)
+            .unwrap_or_default()
+            .terraform
+            .backend;
+        StateLocation::of_backend(Some(&backend), module_dir)
+    }
+
+    /// The state of a module whose `terraform.backend` block is `backend` (`None`: it has none).
+    fn of_backend(backend: Option<&serde_json::Value>, module_dir: &Path) -> StateLocation {
+        let backend = backend.unwrap_or(&serde_json::Value::Null);
+        if let Some(path) = backend["local"]["path"].as_str() {
+            // `..` is resolved by the kernel from where the module really is: through a linked output
+            // directory that is not where the lexical path points. The lexical path (relative, as
+            // shown) is kept when both are the same place.
+            let lexical = normalize(&module_dir.join(path));
+            let real = normalize(&resolve_existing(module_dir).join(path));
+            let path = if resolve_existing(&lexical) == resolve_existing(&real) {
+                lexical
+            } else {
+                real
+            };
+            return StateLocation::Local {
+                path,
+                beside: false,
+            };
+        }
+        if let (Some(bucket), Some(key)) = (
+            backend["s3"]["bucket"].as_str(),
+            backend["s3"]["key"].as_str(),
+        ) {
+            return StateLocation::S3 {
+                bucket: bucket.to_owned(),
+                key: key.to_owned(),
+            };
+        }
+        StateLocation::Local {
+            path: module_dir.join("terraform.tfstate"),
+            beside: true,
+        }
+    }
+}
+
+/// `path` with its longest existing prefix resolved (links followed, absolute), the rest as written.
+fn resolve_existing(path: &Path) -> PathBuf {
+    let mut rest = Vec::new();
+    let mut at = path;
+    loop {
+        if let Ok(real) = std::fs::canonicalize(if at.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            at
+        }) {
+            return rest.iter().rev().fold(real, |p, part| p.join(part));
+        }
+        match (at.parent(), at.file_name()) {
+            (Some(parent), Some(name)) => {
+                rest.push(name.to_owned());
+                at = parent;
+            }
+            _ => return path.to_path_buf(),
+        }
+    }
+}
+
+/// `a/b/../c` -> `a/c`, lexically (the path may not exist yet); leading `..` stay.
+pub fn normalize(path: &Path) -> PathBuf {
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            std::path::Component::CurDir => {}
+            std::path::Component::ParentDir
+                if matches!(
+                    out.components().next_back(),
+                    Some(std::path::Component::Normal(_))
+                ) =>
+            {
+                out.pop();
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 #[cfg(test)]

@@ -2,9 +2,10 @@
 //! as for `synth`, compiled by `stackwright_stackset::compile`, with each difference located at the
 //! resource's declaration.
 
-use crate::synth::{synthesize, Request, Target};
-use stackwright_core::naming::Uniqueness;
-use stackwright_core::{AnyApp, Diagnostic, Location, Selection, StackInstance};
+use crate::artifact::{Request, Target};
+use crate::fleets::global_names;
+use crate::pipeline::synthesize;
+use stackwright_core::{AnyApp, Diagnostic, Location, Selection};
 use stackwright_stackset::{DeploymentTarget, Fleet, MemberTemplate, StackSet};
 use std::collections::HashMap;
 
@@ -176,42 +177,6 @@ fn shared_global_names(
         if let (Some(unit), Some(account)) = (units.get(env), accounts.get(env)) {
             problems.extend(global_names(fleet, unit, account, instance));
         }
-    }
-    problems
-}
-
-/// [`shared_global_names`] of one member's instance, which deploys to every account of organizational
-/// unit `unit` (`account` stands for each of them).
-pub(crate) fn global_names(
-    fleet: &Fleet,
-    unit: &str,
-    account: &str,
-    instance: &StackInstance,
-) -> Vec<Diagnostic> {
-    let env = instance.environment.name.as_str();
-    if instance.stack.name() != fleet.stack {
-        return Vec::new();
-    }
-    let mut problems = Vec::new();
-    for r in instance.stack.resources() {
-        let Some(physical) = &r.physical_name else {
-            continue;
-        };
-        if physical.rule.uniqueness() != Uniqueness::Global || physical.name.contains(account) {
-            continue;
-        }
-        let mut problem = Diagnostic::new(format!(
-            "fleet `{}`: member `{env}` deploys {} named `{}` to every account of organizational unit \
-             `{unit}`, but the name is unique across all accounts and does not hold the account: the \
-             first account would take it and the others fail. Put `{{account}}` in the app's naming \
-             pattern, or leave the name to the engine",
-            fleet.name, r.kind, physical.name
-        ))
-        .for_resource(&r.id)
-        .at(r.location);
-        problem.environment = Some(env.to_owned());
-        problem.stack = Some(fleet.stack.clone());
-        problems.push(problem);
     }
     problems
 }

@@ -1,157 +1,20 @@
+//! The pipeline: [`stream`] (instantiate, check, lower, hand each instance's artifacts to a sink) and
+//! its sinks, [`synthesize`] (keeps the bytes) and [`synthesize_into`] (streams them into a staging
+//! tree), with the assets they carry.
+
+use crate::artifact::{
+    artifact_path, hex_sha256, manifest_with_assets, module_bytes, serialized_size, to_bytes,
+    write_module, Artifact, AssetFile, Form, Listed, Lowered, Request, Skipped, SynthError,
+    Synthesis, Target, WrittenSynthesis, MANIFEST,
+};
 use serde_json::Value as Json;
-use sha2::{Digest, Sha256};
 use stackwright_core::{AnyApp, Diagnostic, Selection, StackInstance};
 use stackwright_lowering::secrets;
 use stackwright_terraform::ModuleDocument;
-use stackwright_tree::{Staging, Written};
+use stackwright_tree::{PreviousTree, Staging};
 use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use std::sync::{Arc, Mutex};
-
-pub use stackwright_plan::Target;
-
-/// What to synthesize: which environments (all when empty) and which targets.
-#[derive(Clone, Debug)]
-pub struct Request {
-    pub environments: Vec<String>,
-    pub targets: Vec<Target>,
-}
-
-impl Default for Request {
-    fn default() -> Self {
-        Request {
-            environments: Vec::new(),
-            targets: Target::ALL.to_vec(),
-        }
-    }
-}
-
-/// One generated file and what it deploys.
-#[derive(Clone, Debug)]
-pub struct Artifact {
-    pub environment: String,
-    pub account: String,
-    pub region: String,
-    pub stack: String,
-    pub target: Target,
-    /// Path relative to the output directory, with `/` separators.
-    pub path: String,
-    pub resource_count: usize,
-    pub bytes: Vec<u8>,
-    /// Artifacts (paths) of the same target that must be deployed first: those of the stacks of its
-    /// environment this one imports from or names in `depends_on`, then those of other environments
-    /// whose outputs it reads.
-    pub depends_on: Vec<String>,
-    /// Declared renames the artifact cannot express, as (old, new) logical ids: CloudFormation's. (Terraform
-    /// modules say it themselves, in `moved` blocks.)
-    pub renames: Vec<(String, String)>,
-    /// What `aws cloudformation deploy --capabilities` must acknowledge for this template (empty for
-    /// Terraform, and for templates that need none).
-    pub capabilities: Vec<&'static str>,
-    /// Not produced by the definition: the artifact of an environment or stack removed from it, kept from
-    /// the previous tree until its deployment is torn down (see `crate::removed`).
-    pub removed: bool,
-    /// The targets the stack declares (`.targets(..)` of the stack, its environment or its app), as
-    /// `manifest.json` records them; `None` when nothing declares them (every target).
-    pub targets: Option<Vec<Target>>,
-    /// What `list` reads of an artifact it did not serialize ([`Form::Listing`], `bytes` empty); `None`
-    /// when `bytes` hold the artifact.
-    pub(crate) listed: Option<Listed>,
-    /// For a member's template of a fleet's stack (`stackwright_stackset::StackSets::stack_set`): the
-    /// path of the administration stack whose stack set deploys it; `list` and `ci` do not deploy it.
-    pub deployed_by: Option<String>,
-}
-
-/// What `list` needs of an artifact besides its place: a template's size (for the `--s3-bucket` rule)
-/// and a module's backend (where its state is).
-#[derive(Clone, Debug)]
-pub(crate) struct Listed {
-    /// The length of the artifact's bytes (0 for a Terraform module, whose size `list` does not use).
-    pub(crate) size: usize,
-    /// A Terraform module's `terraform.backend` block, if it has one.
-    pub(crate) backend: Option<Json>,
-}
-
-impl Artifact {
-    /// The length of the artifact's bytes, also when `list` did not serialize it.
-    pub(crate) fn size(&self) -> usize {
-        self.listed.as_ref().map_or(self.bytes.len(), |l| l.size)
-    }
-}
-
-/// Everything one synthesis produces, in a deterministic order: environments and stacks in declaration
-/// order, CloudFormation before Terraform.
-#[derive(Clone, Debug)]
-pub struct Synthesis {
-    pub app: String,
-    pub artifacts: Vec<Artifact>,
-    /// `manifest.json`: every artifact with its environment, account, region, stack, target, path, sha256
-    /// and the paths of the artifacts it depends on (`depends_on`), and every asset.
-    pub manifest: Vec<u8>,
-    /// The code assets the stacks use (`stackwright-assets`), with their zips' bytes, sorted by path
-    /// (`assets/<sha256>.zip`, [`stackwright_assets::AssetUse::tree_path`]). ([`synthesize_into`] also
-    /// writes their cache, beside the tree: `.stackwright-cache/<out>.assets.json`.)
-    pub assets: Vec<AssetFile>,
-    /// What the definition gives one target only while the stack has both (target parity,
-    /// `stackwright_lowering::parity`), one located warning per cause.
-    pub warnings: Vec<Diagnostic>,
-    /// What a `--target` asked for that the stacks' declared targets leave out ([`Streamed::skipped`]).
-    pub(crate) skipped: Vec<crate::removed::Skipped>,
-}
-
-/// A code asset of a [`Synthesis`].
-#[derive(Clone, Debug)]
-pub struct AssetFile {
-    /// `assets/<sha256>.zip`.
-    pub path: String,
-    pub asset: Arc<stackwright_assets::AssetUse>,
-    /// The zip: always there from [`synthesize`].
-    pub bytes: Option<Arc<Vec<u8>>>,
-}
-
-impl Synthesis {
-    /// Every file of the output directory (artifacts, assets and manifest), as (relative path, bytes).
-    pub fn files(&self) -> impl Iterator<Item = (&str, &[u8])> {
-        self.artifacts
-            .iter()
-            .map(|a| (a.path.as_str(), a.bytes.as_slice()))
-            .chain(
-                self.assets
-                    .iter()
-                    .filter_map(|a| a.bytes.as_ref().map(|b| (a.path.as_str(), b.as_slice()))),
-            )
-            .chain(std::iter::once((MANIFEST, self.manifest.as_slice())))
-    }
-}
-
-pub(crate) const MANIFEST: &str = stackwright_tree::manifest::FILE_NAME;
-
-/// What [`synthesize_into`] wrote.
-#[derive(Debug)]
-pub struct WrittenSynthesis {
-    pub app: String,
-    /// Every artifact, as the manifest lists them; their `bytes` are empty: each went to the staging
-    /// tree as soon as it was produced.
-    pub artifacts: Vec<Artifact>,
-    /// What replacing the tree did besides writing the files.
-    pub written: Written,
-    /// What the definition gives one target only while the stack has both (target parity), one located
-    /// warning per cause.
-    pub warnings: Vec<Diagnostic>,
-}
-
-/// Why [`synthesize_into`] wrote nothing: the tree at `out` is as it was, and no staging directory is left.
-#[derive(Debug)]
-pub enum SynthError {
-    /// The definition has problems (all of them); they are reported before any write error.
-    Problems(Vec<Diagnostic>),
-    /// The tree could not be written.
-    Write(std::io::Error),
-    /// The previous tree cannot be replaced as asked: a Terraform module moves to another account or
-    /// region before its old deployment is torn down, a `--destroyed` name matches nothing kept, or a kept
-    /// artifact cannot be read (`crate::removed::keep`). One message.
-    Refused(String),
-}
 
 /// Runs the app's definitions for the requested environments and lowers them to every requested target.
 /// Pure: no file is read or written. Any problem, in any environment, stack or target, fails the whole
@@ -177,7 +40,7 @@ pub fn synthesize(app: &dyn AnyApp, request: &Request) -> Result<Synthesis, Vec<
 /// needs only the manifest) unless packing them was needed to name them. `form` is [`Form::Bytes`], or
 /// for `list` [`Form::Listing`]: the artifacts then hold no bytes but what `list` reads of them
 /// ([`Artifact::listed`]), and the manifest's digests are those of no bytes (`list` prints none).
-pub(crate) fn synthesize_beside(
+pub fn synthesize_beside(
     app: &dyn AnyApp,
     request: &Request,
     kept: &[String],
@@ -220,7 +83,7 @@ pub(crate) fn synthesize_beside(
 /// Learns what the synthesis that wrote `tree` knew of the assets' sources (its cache beside the tree,
 /// `.stackwright-cache/<out>.assets.json`), so that unchanged ones are not packed, nor their builds run,
 /// again; before the definitions run. A cache that cannot be read only makes the synthesis slower.
-pub(crate) fn load_asset_cache(tree: &stackwright_tree::PreviousTree) {
+pub fn load_asset_cache(tree: &stackwright_tree::PreviousTree) {
     if tree.manifest().is_some_and(|m| !m.assets.is_empty()) {
         if let Ok(bytes) = tree.read_cache(stackwright_tree::fields::ASSET_CACHE) {
             let _ = stackwright_assets::load(&bytes);
@@ -230,7 +93,7 @@ pub(crate) fn load_asset_cache(tree: &stackwright_tree::PreviousTree) {
 
 /// The code assets of a synthesis, as each instance's first artifact carries them ([`Lowered::assets`]).
 #[derive(Default)]
-pub(crate) struct UsedAssets {
+pub struct UsedAssets {
     /// (instance index, environment, account, region, asset), in any order.
     used: Vec<(
         usize,
@@ -246,7 +109,8 @@ pub(crate) struct UsedAssets {
 }
 
 impl UsedAssets {
-    pub(crate) fn add(&mut self, index: usize, lowered: &Lowered) {
+    /// Records the assets of `lowered`, the artifact of instance `index` (in instance order).
+    pub fn add(&mut self, index: usize, lowered: &Lowered) {
         let a = &lowered.artifact;
         if lowered.asset_bucket {
             self.buckets.insert(a.environment.clone());
@@ -267,7 +131,7 @@ impl UsedAssets {
     /// bucket ([`stackwright_assets::bootstrap`]) or says it exists
     /// ([`stackwright_assets::bucket_exists`]): its publish commands (`list`) would copy to a bucket that
     /// nothing creates. In the definition's order; one per declaration and environment.
-    pub(crate) fn bucket_warnings(&self) -> Vec<String> {
+    pub fn bucket_warnings(&self) -> Vec<String> {
         let mut seen = HashSet::new();
         let mut missing: Vec<_> = self
             .used
@@ -301,7 +165,7 @@ impl UsedAssets {
 
     /// The manifest's entries (sorted by path; destinations one per environment, in the definition's
     /// order) and each one's asset.
-    pub(crate) fn entries(
+    pub fn entries(
         self,
     ) -> (
         Vec<stackwright_tree::manifest::AssetEntry>,
@@ -396,16 +260,18 @@ pub fn synthesize_into(
 
 /// What `synth` reports besides [`WrittenSynthesis`]: the stacks kept (`crate::removed`) and the
 /// modules that gained `moved` blocks (`crate::moves`).
-pub(crate) struct Carried {
-    pub(crate) kept: crate::removed::Kept,
-    pub(crate) moved: Vec<String>,
+pub struct Carried {
+    /// The stacks and artifacts kept from the previous tree, and the warnings about them.
+    pub kept: crate::removed::Kept,
+    /// The paths of the modules that gained `moved` blocks.
+    pub moved: Vec<String>,
     /// What a `--target` asked for that the stacks' declared targets leave out ([`Streamed::skipped`]).
-    pub(crate) skipped: Vec<(String, String, Target, String)>,
+    pub skipped: Vec<Skipped>,
 }
 
 /// [`synthesize_into`], where `destroyed` (`synth --destroyed`) names the removed or moved environments
 /// and stacks whose deployments were torn down.
-pub(crate) fn write_into(
+pub fn write_into(
     app: &dyn AnyApp,
     request: &Request,
     out: &Path,
@@ -628,7 +494,7 @@ fn merge_assets(
     (sorted, uses, carried)
 }
 
-/// Writes the assets of a synthesis ([`merge_assets`]) into the staging tree: an unchanged one as a hard
+/// Writes the assets of a synthesis (`merge_assets`) into the staging tree: an unchanged one as a hard
 /// link to the previous tree's file (named by its sha256), else packed; a carried one must be in the
 /// previous tree. Then their cache, beside the tree ([`Staging::write_cache`]). Returns the manifest's
 /// entries.
@@ -677,10 +543,10 @@ fn write_assets(
     Ok(entries)
 }
 
-/// For `synth --check`: the manifest's asset entries of a synthesis ([`merge_assets`]), how the tree's
+/// For `synth --check`: the manifest's asset entries of a synthesis (`merge_assets`), how the tree's
 /// asset files differ from them (`differs: path` when the file's sha256 is not its name, `missing: path`),
 /// and the paths they take (their cache, a file of this machine beside the tree, is not part of it).
-pub(crate) fn check_assets(
+pub fn check_assets(
     tree: &stackwright_tree::PreviousTree,
     used: UsedAssets,
     carried_environments: &HashSet<String>,
@@ -703,59 +569,94 @@ pub(crate) fn check_assets(
     (entries, problems, paths)
 }
 
-/// How [`stream`] hands on a lowered artifact.
-#[derive(Clone, Copy, PartialEq, Eq)]
-pub(crate) enum Form {
-    /// Serialized into [`Artifact::bytes`]; no document.
-    Bytes,
-    /// The document itself; `bytes` empty (a CloudFormation template's size is counted, for its limit).
-    Document,
-    /// A Terraform module held as text ([`Lowered::module`]), for the caller to write straight into its
-    /// file ([`write_module`]): a module has no size limit, and one of tens of thousands of resources
-    /// would otherwise be held as a JSON tree and then as bytes too. A CloudFormation template as
-    /// [`Form::Bytes`]: it is serialized anyway, to be checked against CloudFormation's 1 MB limit, which
-    /// also bounds it.
-    Stream,
-    /// For `list`, which prints what it would deploy, not the artifacts: lowered (for every problem) but
-    /// never serialized into bytes; a template's size is counted, a module's backend kept
-    /// ([`Artifact::listed`]); a module's blocks and outputs are dropped as they are lowered
-    /// (`stackwright_terraform::synthesize_outline`).
-    Listing,
+/// What `synth` would write over a previous tree now, held in memory ([`desired`]).
+pub struct Desired {
+    /// Every artifact with its bytes, in the manifest's order: the fresh ones (with their `moved` blocks),
+    /// then those kept from `tree`.
+    pub artifacts: Vec<Artifact>,
+    /// `manifest.json`.
+    pub manifest: Vec<u8>,
+    /// The manifest's asset entries.
+    pub asset_entries: Vec<stackwright_tree::manifest::AssetEntry>,
+    /// Each asset's path in the tree and bytes.
+    pub asset_files: Vec<(String, Vec<u8>)>,
+    /// What keeping the removed stacks' artifacts has to say.
+    pub warnings: Vec<String>,
 }
 
-/// One artifact of an instance as [`stream`] hands it on.
-pub(crate) struct Lowered {
-    pub(crate) artifact: Artifact,
-    /// `Some` in [`Form::Document`].
-    pub(crate) document: Option<Json>,
-    /// A Terraform module in [`Form::Stream`], held as text.
-    pub(crate) module: Option<ModuleDocument>,
-    /// The code assets the instance uses (`stackwright-assets`), on its first artifact only.
-    pub(crate) assets: Vec<Arc<stackwright_assets::AssetUse>>,
-    /// Whether the stack declares the environment's asset bucket or says it exists
-    /// ([`stackwright_assets::AssetBucket`]), on its first artifact only.
-    pub(crate) asset_bucket: bool,
-    /// What the stack gives the other target only, which this artifact's deployment lacks
-    /// ([`stackwright_lowering::parity`]): `plan` notes it on the resources.
-    pub(crate) gaps: Vec<stackwright_lowering::parity::Gap>,
-    /// A fleet member's CloudFormation template, whatever the form, for its stack set
-    /// (`crate::fleets`); taken before the sink sees it.
-    pub(crate) template: Option<Json>,
-    /// The resources of this artifact the definition declares moved from another stack (`moved_from`),
-    /// in the target's words, for `plan`.
-    pub(crate) moves: Vec<stackwright_plan::steps::Move>,
+/// The tree `synth` would write over `tree`: the fresh artifacts with the `moved` blocks the previous
+/// modules call for, the artifacts of removed stacks it keeps (those of `destroyed` environments no
+/// longer), and the assets; `synth --steps` compiles its last step from it. Writes nothing: the error is
+/// [`SynthError::Problems`] or [`SynthError::Refused`].
+pub fn desired(
+    app: &dyn AnyApp,
+    request: &Request,
+    tree: &PreviousTree,
+    destroyed: &[String],
+) -> Result<Desired, SynthError> {
+    let previous = crate::moves::Previous::new(tree);
+    let kept = crate::removed::kept_environments(tree, app);
+    let used = std::sync::Mutex::new(UsedAssets::default());
+    let lowered = stream(app, request, &kept, Form::Stream, &|index, lowered| {
+        let mut assets = used.lock().expect("synthesis does not panic");
+        lowered.iter().for_each(|l| assets.add(index, l));
+        drop(assets);
+        lowered
+            .into_iter()
+            .map(
+                |Lowered {
+                     mut artifact,
+                     module,
+                     ..
+                 }| {
+                    if let Some(mut module) = module {
+                        previous.carry_into(&artifact, &mut module);
+                        artifact.bytes = module_bytes(&module);
+                    }
+                    artifact
+                },
+            )
+            .collect::<Vec<_>>()
+    })
+    .map_err(SynthError::Problems)?;
+    let skipped = lowered.skipped;
+    let mut artifacts: Vec<Artifact> = lowered.results.into_iter().flatten().collect();
+    let (kept, removed) =
+        crate::removed::kept_artifacts(app, request, &artifacts, &skipped, tree, destroyed)
+            .map_err(SynthError::Refused)?;
+    artifacts.extend(removed);
+    let mut hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
+    let defined: Vec<&str> = app.environment_specs().map(|e| e.name.as_str()).collect();
+    crate::removed::tree_order(&defined, &mut artifacts, &mut hashes);
+    let used = used.into_inner().expect("synthesis does not panic");
+    let (asset_entries, uses) = used.entries();
+    let mut asset_files = Vec::new();
+    for asset in uses {
+        let bytes = asset.bytes().map_err(|why| {
+            SynthError::Refused(format!("asset `{}` cannot be packed: {why}", asset.source))
+        })?;
+        asset_files.push((asset.tree_path(), bytes.as_ref().clone()));
+    }
+    let manifest = manifest_with_assets(app.name(), &artifacts, &hashes, asset_entries.clone());
+    Ok(Desired {
+        artifacts,
+        manifest,
+        asset_entries,
+        asset_files,
+        warnings: kept.warnings,
+    })
 }
 
 /// What [`stream`] gives besides the sink's results.
-pub(crate) struct Streamed<R> {
+pub struct Streamed<R> {
     /// What the sink returned, in instance order.
-    pub(crate) results: Vec<R>,
+    pub results: Vec<R>,
     /// The warnings (target parity), in the order of a synthesis that holds everything, one per cause
     /// (a warning repeated in several environments once).
-    pub(crate) warnings: Vec<Diagnostic>,
+    pub warnings: Vec<Diagnostic>,
     /// The (environment, stack, target) a `--target` asked for that the stack's declared targets leave
     /// out, which were skipped, each with the declaration.
-    pub(crate) skipped: Vec<(String, String, Target, String)>,
+    pub skipped: Vec<Skipped>,
 }
 
 /// A lowered artifact before [`lower`] hands it on.
@@ -783,16 +684,6 @@ impl Document {
     }
 }
 
-/// The bytes [`write_module`] writes of `module`: those of [`to_bytes`] of its tree.
-pub(crate) fn module_bytes(module: &ModuleDocument) -> Vec<u8> {
-    let mut bytes = Vec::new();
-    module
-        .write_to(&mut bytes)
-        .expect("writing to memory does not fail");
-    bytes.push(b'\n');
-    bytes
-}
-
 /// How many environments are instantiated and lowered at a time: enough for every core to lower a few
 /// instances, few enough that memory stays flat.
 fn environments_per_batch() -> usize {
@@ -807,7 +698,7 @@ fn environments_per_batch() -> usize {
 /// order of a synthesis that holds everything; a problem repeated in several environments once).
 /// `kept`: the environments a previous tree keeps that the definition no longer has, which `request` may
 /// select without error ([`Selection::kept`]).
-pub(crate) fn stream<R: Send>(
+pub fn stream<R: Send>(
     app: &dyn AnyApp,
     request: &Request,
     kept: &[String],
@@ -1154,163 +1045,6 @@ fn lower(
         });
     }
     (artifacts, problems)
-}
-
-/// The length of [`to_bytes`] of `document`, without holding the bytes.
-pub(crate) fn serialized_size(document: &Json) -> usize {
-    stackwright_tree::json_size(document)
-}
-
-/// Where a stack's artifact goes, relative to the output directory.
-pub(crate) fn artifact_path(target: Target, env: &str, stack: &str) -> String {
-    stackwright_tree::fields::ArtifactPath::new(target, env, stack).path()
-}
-
-/// The deploy wave of each artifact (1 = depends on nothing; n + 1 = depends on waves up to n): the
-/// artifacts of one wave can deploy in parallel once the earlier waves are deployed.
-pub fn waves(artifacts: &[Artifact]) -> Vec<usize> {
-    let index: std::collections::HashMap<&str, usize> = artifacts
-        .iter()
-        .enumerate()
-        .map(|(i, a)| (a.path.as_str(), i))
-        .collect();
-    let index = &index;
-    let order: Vec<(usize, usize)> = artifacts
-        .iter()
-        .enumerate()
-        .flat_map(|(i, a)| {
-            a.depends_on
-                .iter()
-                .filter_map(move |d| index.get(d.as_str()).map(|&d| (d, i)))
-        })
-        .collect();
-    levels(artifacts.len(), &order)
-}
-
-/// The level of each of `n` items: 1 when nothing must come before it, else one more than the highest
-/// level of those that must, where `(first, then)` in `order` says `first` comes before `then`. The
-/// order has no cycle (instantiation rejects them), so `n` passes settle it; producers declared before
-/// their consumers settle in one.
-pub(crate) fn levels(n: usize, order: &[(usize, usize)]) -> Vec<usize> {
-    let mut level = vec![1; n];
-    for _ in 0..n {
-        let mut changed = false;
-        for &(first, then) in order {
-            if level[then] <= level[first] {
-                level[then] = level[first] + 1;
-                changed = true;
-            }
-        }
-        if !changed {
-            break;
-        }
-    }
-    level
-}
-
-/// Writes `module` and a final newline (as [`to_bytes`] of its tree) into `file` through a small
-/// buffer, never holding the bytes, and gives their sha256 digest (hex) as [`hex_sha256`] would.
-pub(crate) fn write_module(
-    file: std::fs::File,
-    module: &ModuleDocument,
-) -> std::io::Result<String> {
-    /// Passes every byte on to the file's buffer and to the digest.
-    struct Hashing<W> {
-        inner: W,
-        digest: Sha256,
-    }
-    impl<W: std::io::Write> std::io::Write for Hashing<W> {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            let n = self.inner.write(bytes)?;
-            self.digest.update(&bytes[..n]);
-            Ok(n)
-        }
-        fn flush(&mut self) -> std::io::Result<()> {
-            self.inner.flush()
-        }
-    }
-    use std::io::Write as _;
-    // 64 KiB: a few system calls per module, a buffer that stays in cache.
-    let mut out = Hashing {
-        inner: std::io::BufWriter::with_capacity(1 << 16, file),
-        digest: Sha256::new(),
-    };
-    module.write_to(&mut out)?;
-    out.write_all(b"\n")?;
-    out.flush()?;
-    let Hashing { inner, digest } = out;
-    inner.into_inner().map_err(|e| e.into_error())?;
-    Ok(hex(&digest.finalize()))
-}
-
-/// Pretty JSON with two-space indentation and a final newline: stable bytes, readable diffs.
-pub(crate) fn to_bytes(document: &Json) -> Vec<u8> {
-    stackwright_tree::json_bytes(document)
-}
-
-/// `manifest.json` of `artifacts`, whose sha256 digests (hex) are `hashes` ([`stackwright_tree::Manifest`]
-/// owns the format), without assets.
-pub(crate) fn manifest(app: &str, artifacts: &[Artifact], hashes: &[String]) -> Vec<u8> {
-    manifest_with_assets(app, artifacts, hashes, Vec::new())
-}
-
-/// [`manifest`] listing `assets` too.
-pub(crate) fn manifest_with_assets(
-    app: &str,
-    artifacts: &[Artifact],
-    hashes: &[String],
-    assets: Vec<stackwright_tree::manifest::AssetEntry>,
-) -> Vec<u8> {
-    let artifacts = artifacts
-        .iter()
-        .zip(hashes)
-        .map(|(a, sha256)| {
-            let cloudformation = a.target == Target::CloudFormation;
-            stackwright_tree::Entry {
-                environment: a.environment.clone(),
-                account: a.account.clone(),
-                region: a.region.clone(),
-                stack: a.stack.clone(),
-                target: a.target.name().to_owned(),
-                path: a.path.clone(),
-                sha256: sha256.clone(),
-                removed: a.removed,
-                resources: Some(a.resource_count as u64),
-                depends_on: a.depends_on.clone(),
-                stack_name: cloudformation
-                    .then(|| stackwright_cloudformation::stack_name(app, &a.environment, &a.stack)),
-                capabilities: cloudformation
-                    .then(|| a.capabilities.iter().map(|c| (*c).to_owned()).collect()),
-                targets: a
-                    .targets
-                    .as_ref()
-                    .map(|targets| targets.iter().map(|t| t.name().to_owned()).collect()),
-                deployed_by: a.deployed_by.clone(),
-            }
-        })
-        .collect();
-    stackwright_tree::Manifest {
-        app: app.to_owned(),
-        artifacts,
-        assets,
-        step: None,
-    }
-    .to_bytes()
-}
-
-/// [`manifest`] of artifacts that hold their bytes.
-pub(crate) fn manifest_of(app: &str, artifacts: &[Artifact]) -> Vec<u8> {
-    let hashes: Vec<String> = artifacts.iter().map(|a| hex_sha256(&a.bytes)).collect();
-    manifest(app, artifacts, &hashes)
-}
-
-pub(crate) fn hex_sha256(bytes: &[u8]) -> String {
-    hex(&Sha256::digest(bytes))
-}
-
-/// Lowercase hex of a digest, as `manifest.json` gives it.
-fn hex(digest: &[u8]) -> String {
-    digest.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// The same problem in several environments (a definition runs once per environment) is reported once,

@@ -1,7 +1,7 @@
 //! `moved` blocks that only the previous tree can give: each fresh Terraform module is compared with the
 //! module at the same path in the previous tree (see `stackwright_terraform::carry_moves`).
 
-use crate::synth::{Artifact, Target};
+use crate::artifact::{Artifact, Target};
 use serde_json::Value as Json;
 use stackwright_plan::steps::Move;
 use stackwright_terraform::{ModuleDocument, PreviousModule};
@@ -9,13 +9,14 @@ use stackwright_tree::PreviousTree;
 use std::collections::HashSet;
 
 /// The modules of the previous tree: the paths its manifest lists (none without a readable one).
-pub(crate) struct Previous<'a> {
+pub struct Previous<'a> {
     tree: &'a PreviousTree,
     paths: HashSet<&'a str>,
 }
 
 impl<'a> Previous<'a> {
-    pub(crate) fn new(tree: &'a PreviousTree) -> Self {
+    /// The modules `tree` lists.
+    pub fn new(tree: &'a PreviousTree) -> Self {
         let paths = tree.entries().iter().map(|e| e.path.as_str()).collect();
         Previous { tree, paths }
     }
@@ -24,7 +25,7 @@ impl<'a> Previous<'a> {
     /// `moved` blocks its previous version calls for (blocks renamed from positional to content names,
     /// and the previous `moved` blocks that still apply). Only Terraform artifacts at a path the previous
     /// manifest lists; a module that cannot be read or parsed gives no moves. Whether it gained any.
-    pub(crate) fn carry_into(&self, artifact: &Artifact, module: &mut ModuleDocument) -> bool {
+    pub fn carry_into(&self, artifact: &Artifact, module: &mut ModuleDocument) -> bool {
         let Some(bytes) = self.previous_bytes(artifact) else {
             return false;
         };
@@ -37,11 +38,11 @@ impl<'a> Previous<'a> {
     /// over the previous one, deletes the deployed resource and creates another, which the steps of
     /// `synth --steps` avoid. `None` when the previous tree has no such resource (the move is done, or
     /// was never deployed) or its artifact cannot be read.
-    pub(crate) fn moved_away(&self, m: &Move) -> Option<String> {
+    pub fn moved_away(&self, m: &Move) -> Option<String> {
         let entry = self.tree.entries().iter().find(|e| {
             e.environment == m.environment
                 && e.stack == m.from_stack
-                && e.target == m.target.name()
+                && e.target == m.target
                 && !e.removed
         })?;
         let previous: Json =
