@@ -139,6 +139,7 @@ pub const RULES: &[(&str, &Rule)] = &[
     (kinds::LOAD_BALANCER, &LOAD_BALANCER),
     (kinds::TARGET_GROUP, &TARGET_GROUP),
     (crate::lambda::KIND, &LAMBDA_FUNCTION),
+    (crate::ecs::CLUSTER_KIND, &ECS_CLUSTER),
 ];
 
 pub fn rule_for(kind: &str) -> Option<&'static Rule> {
@@ -272,6 +273,13 @@ pub const LAMBDA_FUNCTION: Rule = Rule {
     forbidden_suffixes: NONE,
     forbidden_substrings: NONE,
     extra: None,
+};
+
+/// `AWS::ECS::Cluster` `ClusterName` / `aws_ecs_cluster.name`.
+pub const ECS_CLUSTER: Rule = Rule {
+    what: "ECS cluster name",
+    max_len: 255,
+    ..LAMBDA_FUNCTION
 };
 
 /// `AWS::DynamoDB::Table` `TableName` / `aws_dynamodb_table.name`.
