@@ -174,6 +174,7 @@ fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> 
             }
             Json::Array(list)
         }
+        Entry::JsonText(value) => a.value(&Value::Str(construct::json_text(value))),
         Entry::TerraformCall { function, value } => {
             let template = a.value(value);
             let template = template.as_str().unwrap_or_default();
