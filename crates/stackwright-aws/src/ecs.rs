@@ -16,6 +16,13 @@
 //! ```
 
 use crate::construct::{object, Attribute, Block, Form, Read, Spelling};
+
+mod task_definition;
+pub(crate) use task_definition::TASK_DEFINITION;
+pub use task_definition::{
+    Container, CpuArchitecture, FargateTaskDefinition, Image, PortProtocol, SecretSource,
+    TaskDefinitionHandle, FARGATE_TASK_SIZES, TASK_DEFINITION_KIND,
+};
 use crate::handle::{attr_handle, common_setters};
 use crate::naming::physical_name;
 use crate::{construct, Handle};

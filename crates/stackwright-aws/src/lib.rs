@@ -60,7 +60,7 @@ constructs! {
         VPC_ENDPOINT,
     ],
     ecr: [REPOSITORY],
-    ecs: [CLUSTER],
+    ecs: [CLUSTER, TASK_DEFINITION],
     elbv2: [LOAD_BALANCER, TARGET_GROUP, LISTENER, LISTENER_RULE],
     iam: [ROLE, ROLE_POLICY, MANAGED_POLICY, INSTANCE_PROFILE],
     kms: [KEY, ALIAS],

@@ -140,6 +140,7 @@ pub const RULES: &[(&str, &Rule)] = &[
     (kinds::TARGET_GROUP, &TARGET_GROUP),
     (crate::lambda::KIND, &LAMBDA_FUNCTION),
     (crate::ecs::CLUSTER_KIND, &ECS_CLUSTER),
+    (crate::ecs::TASK_DEFINITION_KIND, &ECS_TASK_FAMILY),
 ];
 
 pub fn rule_for(kind: &str) -> Option<&'static Rule> {
@@ -280,6 +281,12 @@ pub const ECS_CLUSTER: Rule = Rule {
     what: "ECS cluster name",
     max_len: 255,
     ..LAMBDA_FUNCTION
+};
+
+/// `AWS::ECS::TaskDefinition` `Family` / `aws_ecs_task_definition.family`.
+pub const ECS_TASK_FAMILY: Rule = Rule {
+    what: "ECS task definition family",
+    ..ECS_CLUSTER
 };
 
 /// `AWS::DynamoDB::Table` `TableName` / `aws_dynamodb_table.name`.
