@@ -17,7 +17,16 @@
 
 use crate::construct::{object, Attribute, Block, Form, Read, Spelling};
 
+mod scaling;
+mod service;
 mod task_definition;
+pub(crate) use scaling::{APP_SCALING_POLICY, SCALABLE_TARGET};
+pub use scaling::{AutoScale, SCALABLE_TARGET_KIND, SCALING_POLICY_KIND};
+pub(crate) use service::SERVICE;
+pub use service::{
+    FargateService, FargateServiceHandle, DEFAULT_MAXIMUM_PERCENT, DEFAULT_MINIMUM_HEALTHY_PERCENT,
+    SERVICE_KIND,
+};
 pub(crate) use task_definition::TASK_DEFINITION;
 pub use task_definition::{
     Container, CpuArchitecture, FargateTaskDefinition, Image, PortProtocol, SecretSource,

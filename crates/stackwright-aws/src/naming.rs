@@ -108,7 +108,7 @@ impl NameRule for Rule {
             {
                 Uniqueness::Account
             }
-            w if w == SECURITY_GROUP.what => Uniqueness::Parent,
+            w if w == SECURITY_GROUP.what || w == ECS_SERVICE.what => Uniqueness::Parent,
             _ => Uniqueness::Region,
         }
     }
@@ -141,6 +141,7 @@ pub const RULES: &[(&str, &Rule)] = &[
     (crate::lambda::KIND, &LAMBDA_FUNCTION),
     (crate::ecs::CLUSTER_KIND, &ECS_CLUSTER),
     (crate::ecs::TASK_DEFINITION_KIND, &ECS_TASK_FAMILY),
+    (crate::ecs::SERVICE_KIND, &ECS_SERVICE),
 ];
 
 pub fn rule_for(kind: &str) -> Option<&'static Rule> {
@@ -286,6 +287,12 @@ pub const ECS_CLUSTER: Rule = Rule {
 /// `AWS::ECS::TaskDefinition` `Family` / `aws_ecs_task_definition.family`.
 pub const ECS_TASK_FAMILY: Rule = Rule {
     what: "ECS task definition family",
+    ..ECS_CLUSTER
+};
+
+/// `AWS::ECS::Service` `ServiceName` / `aws_ecs_service.name`: unique in its cluster.
+pub const ECS_SERVICE: Rule = Rule {
+    what: "ECS service name",
     ..ECS_CLUSTER
 };
 

@@ -4,7 +4,8 @@
 use crate::support::{artifacts, fails, line_below, one_stack, CFN, TF};
 use serde_json::json;
 use stackwright::aws::ecs::{
-    CapacityProvider, Cluster, Container, CpuArchitecture, FargateTaskDefinition, Image, Strategy,
+    AutoScale, CapacityProvider, Cluster, Container, CpuArchitecture, FargateService,
+    FargateTaskDefinition, Image, Strategy,
 };
 use stackwright::aws::{ecr, secretsmanager, ssm};
 
@@ -440,4 +441,298 @@ fn a_literal_secret_in_a_container_variable_is_an_error() {
             .add_to(s);
     });
     fails(&app, &["DB_PASSWORD"]);
+}
+
+/// A network, a balancer forwarding HTTP to an `ip` target group, a cluster and a web task: what a
+/// service runs behind.
+struct Setup {
+    network: stackwright::aws::ec2::VpcNetworkHandle,
+    group: stackwright::aws::ec2::SecurityGroupHandle,
+    lb: stackwright::aws::elbv2::LoadBalancerHandle,
+    targets: stackwright::aws::elbv2::TargetGroupHandle,
+    listener: stackwright::aws::elbv2::ListenerHandle,
+    cluster: stackwright::aws::ecs::ClusterHandle,
+    task: stackwright::aws::ecs::TaskDefinitionHandle,
+}
+
+fn setup(s: &mut stackwright::Stack, target_type: stackwright::aws::elbv2::TargetType) -> Setup {
+    use stackwright::aws::ec2::{SecurityGroup, VpcNetwork};
+    use stackwright::aws::elbv2::{Action, Listener, LoadBalancer, Protocol, Scheme, TargetGroup};
+    let network = VpcNetwork::new("Net", "10.0.0.0/16").add_to(s);
+    let group = s.add(SecurityGroup::new("Tasks", network.vpc(), "the tasks"));
+    let lb_group = s.add(SecurityGroup::new("LbGroup", network.vpc(), "the balancer"));
+    let lb = s.add(LoadBalancer::application(
+        "Lb",
+        Scheme::Internal,
+        network.private_subnets(),
+        [&lb_group],
+    ));
+    let targets = s.add(
+        TargetGroup::new("Targets", Protocol::Http, 8080, network.vpc()).target_type(target_type),
+    );
+    let listener = s.add(Listener::http("Http", &lb, 80, Action::forward(&targets)));
+    let cluster = s.add(Cluster::new("Apps"));
+    let repository = s.add(ecr::Repository::new("Images"));
+    let task = FargateTaskDefinition::new("Web", 512, 1024)
+        .container(web(&repository))
+        .add_to(s);
+    Setup {
+        network,
+        group,
+        lb,
+        targets,
+        listener,
+        cluster,
+        task,
+    }
+}
+
+#[test]
+fn a_service_runs_privately_rolls_back_failed_deployments_and_waits_by_default() {
+    use stackwright::aws::elbv2::TargetType;
+    let app = one_stack(|s| {
+        let x = setup(s, TargetType::Ip);
+        let service = FargateService::new(
+            "Api",
+            &x.cluster,
+            &x.task,
+            x.network.private_subnets(),
+            [&x.group],
+        )
+        .desired_count(2)
+        .target_group(&x.targets, "web", 8080, &x.listener)
+        .health_check_grace_period_seconds(60)
+        .add_to(s);
+        s.output("Service", service.name());
+        s.output("ServiceArn", service.arn());
+        // A service is a grantee: its task role.
+        let jobs = s.add(stackwright::aws::sqs::Queue::new("Jobs"));
+        s.add(jobs.grant_send(&service));
+    });
+    let docs = artifacts(&app);
+    let resources = &docs[CFN]["Resources"];
+    let service = &resources["Api"];
+    assert_eq!(service["Type"], "AWS::ECS::Service");
+    assert_eq!(service["DependsOn"], json!(["Http"]));
+    let p = &service["Properties"];
+    assert_eq!(p["Cluster"], json!({"Fn::GetAtt": ["Apps", "Arn"]}));
+    assert_eq!(p["TaskDefinition"], json!({"Ref": "Web"}));
+    assert_eq!(p["DesiredCount"], 2);
+    assert_eq!(p["LaunchType"], "FARGATE");
+    assert_eq!(p["PlatformVersion"], "LATEST");
+    let placement = &p["NetworkConfiguration"]["AwsvpcConfiguration"];
+    assert_eq!(placement["AssignPublicIp"], "DISABLED");
+    assert_eq!(placement["Subnets"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        placement["SecurityGroups"],
+        json!([{"Fn::GetAtt": ["Tasks", "GroupId"]}])
+    );
+    assert_eq!(
+        p["DeploymentConfiguration"],
+        json!({"MinimumHealthyPercent": 100, "MaximumPercent": 200,
+            "DeploymentCircuitBreaker": {"Enable": true, "Rollback": true}})
+    );
+    assert_eq!(p["DeploymentController"], json!({"Type": "ECS"}));
+    assert_eq!(
+        p["LoadBalancers"],
+        json!([{"TargetGroupArn": {"Ref": "Targets"}, "ContainerName": "web", "ContainerPort": 8080}])
+    );
+    assert_eq!(p["HealthCheckGracePeriodSeconds"], 60);
+    assert_eq!(p["PropagateTags"], "SERVICE");
+    assert_eq!(p["EnableECSManagedTags"], true);
+    assert!(p.get("ServiceName").is_none());
+    assert!(service.get("Metadata").is_none(), "{service}");
+    assert_eq!(
+        docs[CFN]["Outputs"]["Service"]["Value"],
+        json!({"Fn::GetAtt": ["Api", "Name"]})
+    );
+    assert_eq!(
+        docs[CFN]["Outputs"]["ServiceArn"]["Value"],
+        json!({"Ref": "Api"})
+    );
+    assert_eq!(
+        resources["WebTaskRoleJobsSend"]["Properties"]["Roles"],
+        json!([{"Ref": "WebTaskRole"}])
+    );
+
+    let tf = &docs[TF]["resource"]["aws_ecs_service"]["api"];
+    assert_eq!(tf["name"], "demo-dev-main-Api");
+    assert_eq!(tf["cluster"], "${aws_ecs_cluster.apps.arn}");
+    assert_eq!(tf["task_definition"], "${aws_ecs_task_definition.web.arn}");
+    assert_eq!(tf["desired_count"], 2);
+    assert_eq!(tf["launch_type"], "FARGATE");
+    assert_eq!(tf["platform_version"], "LATEST");
+    assert_eq!(tf["network_configuration"]["assign_public_ip"], false);
+    assert_eq!(tf["deployment_minimum_healthy_percent"], 100);
+    assert_eq!(tf["deployment_maximum_percent"], 200);
+    assert_eq!(
+        tf["deployment_circuit_breaker"],
+        json!({"enable": true, "rollback": true})
+    );
+    assert_eq!(
+        tf["load_balancer"],
+        json!([{"target_group_arn": "${aws_lb_target_group.targets.arn}",
+            "container_name": "web", "container_port": 8080}])
+    );
+    assert_eq!(tf["wait_for_steady_state"], true);
+    assert_eq!(tf["depends_on"], json!(["aws_lb_listener.http"]));
+    assert!(tf.get("lifecycle").is_none());
+    assert_eq!(
+        docs[TF]["output"]["service_arn"]["value"],
+        "${aws_ecs_service.api.id}"
+    );
+}
+
+#[test]
+fn an_auto_scaled_service_leaves_its_count_to_application_auto_scaling() {
+    use stackwright::aws::elbv2::TargetType;
+    let app = one_stack(|s| {
+        let x = setup(s, TargetType::Ip);
+        FargateService::new(
+            "Api",
+            &x.cluster,
+            &x.task,
+            x.network.private_subnets(),
+            [&x.group],
+        )
+        .target_group(&x.targets, "web", 8080, &x.listener)
+        .deployment(50, 150)
+        .capacity_provider_strategy([
+            Strategy::new(CapacityProvider::Fargate, 1).base(1),
+            Strategy::new(CapacityProvider::FargateSpot, 2),
+        ])
+        .auto_scale(
+            AutoScale::new(2, 10)
+                .on_cpu(60.0)
+                .on_request_count(&x.lb, &x.targets, 1000.0),
+        )
+        .without_waiting()
+        .add_to(s);
+    });
+    let docs = artifacts(&app);
+    let resources = &docs[CFN]["Resources"];
+    let p = &resources["Api"]["Properties"];
+    assert!(p.get("DesiredCount").is_none(), "{p}");
+    assert!(p.get("LaunchType").is_none(), "{p}");
+    assert_eq!(
+        p["CapacityProviderStrategy"],
+        json!([{"CapacityProvider": "FARGATE", "Weight": 1, "Base": 1},
+            {"CapacityProvider": "FARGATE_SPOT", "Weight": 2, "Base": 0}])
+    );
+    assert_eq!(p["DeploymentConfiguration"]["MinimumHealthyPercent"], 50);
+    assert_eq!(p["DeploymentConfiguration"]["MaximumPercent"], 150);
+    assert_eq!(
+        resources["ApiScaling"],
+        json!({"Type": "AWS::ApplicationAutoScaling::ScalableTarget", "Properties": {
+            "ServiceNamespace": "ecs",
+            "ScalableDimension": "ecs:service:DesiredCount",
+            "ResourceId": {"Fn::Sub": "service/${Apps}/${Api.Name}"},
+            "MinCapacity": 2,
+            "MaxCapacity": 10,
+            "Tags": [
+                {"Key": "app", "Value": "demo"},
+                {"Key": "environment", "Value": "dev"},
+                {"Key": "managed-by", "Value": "stackwright"}
+            ]
+        }})
+    );
+    assert_eq!(
+        resources["ApiCpu"],
+        json!({"Type": "AWS::ApplicationAutoScaling::ScalingPolicy", "Properties": {
+            "PolicyName": "Api-Cpu",
+            "PolicyType": "TargetTrackingScaling",
+            "ScalingTargetId": {"Ref": "ApiScaling"},
+            "TargetTrackingScalingPolicyConfiguration": {
+                "PredefinedMetricSpecification": {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"},
+                "TargetValue": 60
+            }
+        }})
+    );
+    assert_eq!(
+        resources["ApiRequests"]["Properties"]["TargetTrackingScalingPolicyConfiguration"],
+        json!({"PredefinedMetricSpecification": {
+                "PredefinedMetricType": "ALBRequestCountPerTarget",
+                "ResourceLabel": {"Fn::Sub": "${Lb.LoadBalancerFullName}/${Targets.TargetGroupFullName}"}
+            },
+            "TargetValue": 1000})
+    );
+
+    let tf = &docs[TF]["resource"];
+    let service = &tf["aws_ecs_service"]["api"];
+    assert_eq!(service["desired_count"], 2);
+    assert_eq!(
+        service["lifecycle"],
+        json!({"ignore_changes": ["desired_count"]})
+    );
+    assert_eq!(service["wait_for_steady_state"], false);
+    assert!(service.get("launch_type").is_none());
+    assert_eq!(
+        service["depends_on"],
+        json!([
+            "aws_lb_listener.http",
+            "aws_ecs_cluster_capacity_providers.apps_capacity_providers"
+        ])
+    );
+    assert_eq!(
+        tf["aws_appautoscaling_target"]["api_scaling"]["resource_id"],
+        "service/${aws_ecs_cluster.apps.name}/${aws_ecs_service.api.name}"
+    );
+    assert_eq!(
+        tf["aws_appautoscaling_policy"]["api_cpu"],
+        json!({"name": "Api-Cpu", "policy_type": "TargetTrackingScaling",
+        "resource_id": "${aws_appautoscaling_target.api_scaling.resource_id}",
+        "scalable_dimension": "${aws_appautoscaling_target.api_scaling.scalable_dimension}",
+        "service_namespace": "${aws_appautoscaling_target.api_scaling.service_namespace}",
+        "target_tracking_scaling_policy_configuration": {
+            "predefined_metric_specification": {"predefined_metric_type": "ECSServiceAverageCPUUtilization"},
+            "target_value": 60
+        }})
+    );
+}
+
+#[test]
+fn bad_service_input_is_a_located_error() {
+    use stackwright::aws::elbv2::TargetType;
+    let at = line_below(3);
+    let app = one_stack(|s| {
+        let x = setup(s, TargetType::Instance);
+        FargateService::new("Api", &x.cluster, &x.task, [], [&x.group])
+            .desired_count(-1)
+            .target_group(&x.targets, "web", 8080, &x.listener)
+            .target_group(&x.targets, "api", 8080, &x.listener)
+            .target_group(&x.targets, "web", 9090, &x.listener)
+            .deployment(100, 100)
+            .capacity_provider_strategy([])
+            .auto_scale(AutoScale::new(3, 2).on_cpu(0.0).on_cpu(120.0))
+            .add_to(s);
+        FargateService::new(
+            "Idle",
+            &x.cluster,
+            &x.task,
+            x.network.private_subnets(),
+            [&x.group],
+        )
+        .health_check_grace_period_seconds(30)
+        .auto_scale(AutoScale::new(1, 2))
+        .add_to(s);
+    });
+    let errors = fails(
+        &app,
+        &[
+            "service network placement with 0 subnets and 1 security groups",
+            "service desired count of -1: expected 0 or more",
+            "a service behind a target group of target type `instance`",
+            "target group container `api` is not a container of task definition `Web`: expected one of web",
+            "target group port 9090 is not a port of container `web`: expected one of its `.port(..)`s (8080)",
+            "rolling deployment of minimum 100 % healthy and maximum 100 %",
+            "service capacity provider strategy without items",
+            "auto scaling between 3 and 2 tasks: expected 0 <= minimum <= maximum",
+            "auto scaling on CPU utilization of 0 %: expected above 0 and at most 100",
+            "auto scaling on CPU utilization of 120 %",
+            "auto scaling tracks ECSServiceAverageCPUUtilization twice",
+            "a health check grace period without a target group",
+            "auto scaling without a target",
+        ],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
 }

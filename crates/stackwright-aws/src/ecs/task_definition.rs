@@ -617,6 +617,19 @@ impl TaskDefinitionHandle {
     pub fn declared_id(&self) -> &str {
         &self.id
     }
+
+    /// The ports container `name` listens on, if the task has such a container.
+    pub(crate) fn container_ports(&self, name: &str) -> Option<&[u16]> {
+        self.containers
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, ports)| ports.as_slice())
+    }
+
+    /// The names of the task's containers.
+    pub(crate) fn container_names(&self) -> impl Iterator<Item = &str> {
+        self.containers.iter().map(|(n, _)| n.as_str())
+    }
 }
 
 impl Grantee for TaskDefinitionHandle {
