@@ -1,17 +1,34 @@
 //! Elastic Container Service on Fargate: a cluster with Container Insights and the Fargate capacity
-//! providers ([`Cluster`]).
+//! providers ([`Cluster`]), task definitions declared with their roles and log group
+//! ([`FargateTaskDefinition`], [`Container`]), and services behind a load balancer's target group,
+//! rolled with the deployment circuit breaker and scaled by Application Auto Scaling
+//! ([`FargateService`], [`AutoScale`]).
 //!
 //! ```no_run
 //! # use stackwright_core::Stack;
-//! # fn define(stack: &mut Stack) {
-//! use stackwright_aws::ecs::{CapacityProvider, Cluster, Strategy};
-//! let cluster = stack.add(
-//!     Cluster::new("Apps").default_strategy([
-//!         Strategy::new(CapacityProvider::Fargate, 1).base(1),
-//!         Strategy::new(CapacityProvider::FargateSpot, 3),
-//!     ]),
-//! );
-//! # let _ = cluster;
+//! # fn define(stack: &mut Stack, network: &stackwright_aws::ec2::VpcNetworkHandle,
+//! #     tasks: &stackwright_aws::ec2::SecurityGroupHandle,
+//! #     repository: &stackwright_aws::ecr::RepositoryHandle,
+//! #     secret: &stackwright_aws::secretsmanager::SecretHandle,
+//! #     table: &stackwright_aws::dynamodb::TableHandle,
+//! #     lb: &stackwright_aws::elbv2::LoadBalancerHandle,
+//! #     targets: &stackwright_aws::elbv2::TargetGroupHandle,
+//! #     listener: &stackwright_aws::elbv2::ListenerHandle) {
+//! use stackwright_aws::ecs::{AutoScale, Cluster, Container, FargateService, FargateTaskDefinition, Image};
+//! let cluster = stack.add(Cluster::new("Apps"));
+//! let task = FargateTaskDefinition::new("Web", 512, 1024)
+//!     .container(
+//!         Container::new("web", Image::from_repository(repository, "v1"))
+//!             .port(8080)
+//!             .environment("TABLE_NAME", table.name())
+//!             .secret_environment("DB_SECRET", secret),
+//!     )
+//!     .add_to(stack);
+//! stack.add(table.grant_read_write(&task));
+//! FargateService::new("Api", &cluster, &task, network.private_subnets(), [tasks])
+//!     .target_group(targets, "web", 8080, listener)
+//!     .auto_scale(AutoScale::new(2, 10).on_cpu(60.0).on_request_count(lb, targets, 1000.0))
+//!     .add_to(stack);
 //! # }
 //! ```
 

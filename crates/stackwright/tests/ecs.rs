@@ -736,3 +736,27 @@ fn bad_service_input_is_a_located_error() {
     );
     assert!(errors.contains(&at), "not located at {at}:\n{errors}");
 }
+
+#[test]
+fn a_zip_asset_as_an_image_is_an_error_at_the_containers_line() {
+    use stackwright::assets::{Asset, StackAssets};
+    let scratch = tempfile::tempdir().unwrap();
+    let dir = scratch.path().join("code");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("index.py"), "x = 1\n").unwrap();
+    let at = line_below(4);
+    let app = one_stack(move |s| {
+        let code = s.asset(Asset::directory(dir.clone()));
+        FargateTaskDefinition::new("Web", 256, 512)
+            .container(Container::new("web", &code))
+            .add_to(s);
+    });
+    let errors = fails(
+        &app,
+        &[
+            "`image_uri()` of directory asset",
+            "it is a zip, not a container image",
+        ],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+}

@@ -221,6 +221,7 @@ pub struct Container {
 impl Container {
     /// A container named `name` (1 to 255 letters, digits, `-` and `_`, unique in its task) running
     /// `image` (`&asset` of an image asset, [`Image::from_repository`], ...).
+    #[track_caller]
     pub fn new(name: impl Into<String>, image: impl Into<Image>) -> Self {
         let name = name.into();
         let image = image.into();
