@@ -760,3 +760,48 @@ fn a_zip_asset_as_an_image_is_an_error_at_the_containers_line() {
     );
     assert!(errors.contains(&at), "not located at {at}:\n{errors}");
 }
+
+#[test]
+fn an_image_change_replaces_the_task_definition_and_updates_the_service_in_plan() {
+    let app = |tag: &'static str| {
+        one_stack(move |s| {
+            use stackwright::aws::ec2::{SecurityGroup, Subnet, Vpc};
+            let vpc = s.add(Vpc::new("Vpc", "10.0.0.0/16"));
+            let subnet = s.add(Subnet::new("Private", &vpc, "10.0.1.0/24"));
+            let group = s.add(SecurityGroup::new("Tasks", &vpc, "the tasks"));
+            let cluster = s.add(Cluster::new("Apps"));
+            let repository = s.add(ecr::Repository::new("Images"));
+            let task = FargateTaskDefinition::new("Web", 256, 512)
+                .container(Container::new(
+                    "web",
+                    Image::from_repository(&repository, tag),
+                ))
+                .add_to(s);
+            FargateService::new("Api", &cluster, &task, [&subnet], [&group]).add_to(s);
+        })
+    };
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    assert_eq!(crate::support::run(&app("v1"), &["--out", out_arg]).0, 0);
+    let (code, stdout, stderr) = crate::support::run(&app("v2"), &["plan", "--against", out_arg]);
+    assert_eq!(code, 2, "{stdout}{stderr}");
+    // A new revision (task definitions are immutable) and a service update, which rolls the tasks.
+    for fragment in [
+        "-/+ replace  Web  AWS::ECS::TaskDefinition",
+        "(forces replacement: create-only property `ContainerDefinitions`)",
+        "~ update     Api  AWS::ECS::Service",
+        "TaskDefinition: {\"Ref\":\"Web\"} -> (known after deploy: `Web` is replaced)",
+        "-/+ replace  aws_ecs_task_definition.web",
+        "(forces replacement: force-new attribute `container_definitions`)",
+        ":v2\",\"essential\":true",
+        "~ update     aws_ecs_service.api",
+        "task_definition: \"${aws_ecs_task_definition.web.arn}\" -> (known after deploy: \
+         `aws_ecs_task_definition.web` is replaced)",
+    ] {
+        assert!(
+            stdout.contains(fragment),
+            "missing `{fragment}` in:\n{stdout}"
+        );
+    }
+}
