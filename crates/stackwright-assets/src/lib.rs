@@ -739,6 +739,17 @@ impl From<&AssetHandle> for stackwright_aws::lambda::Code {
     }
 }
 
+/// An ECS container's image from an image asset: its URI in the environment's image repository
+/// ([`REPOSITORY_NAME`]), which the task's execution role may pull from
+/// (`ecs::Container::new("web", &image)`). A zip's is an error at the caller's line, as
+/// [`AssetHandle::image_uri`] says.
+impl From<&AssetHandle> for stackwright_aws::ecs::Image {
+    #[track_caller]
+    fn from(asset: &AssetHandle) -> Self {
+        stackwright_aws::ecs::Image::in_repository(asset.image_uri(), bootstrap::REPOSITORY_NAME)
+    }
+}
+
 /// Every problem of the assets of a stack that is known only once the stack is defined: an asset the
 /// [`bootstrap`] stack itself publishes ([`bootstrap_problems`]), and each read of a handle that does
 /// not fit its asset's kind (an image's S3 bucket, key or URL, which no zip is published to; a zip's

@@ -153,6 +153,8 @@ const TAG_LIST: &str = "$stackwright:tag-list";
 const CLOUDFORMATION_ATTRIBUTES: &str = "construct_cloudformation_attributes";
 /// The value of a form's entry that is a Terraform function applied to a value.
 const TERRAFORM_CALL: &str = "$stackwright:terraform-call";
+/// The value of a form's entry that is a value written as JSON text ([`Form::terraform_json_text`]).
+const JSON_TEXT: &str = "$stackwright:json-text";
 /// The value of a form's entry that is a Terraform expression ([`Hcl`] parts).
 const EXPRESSION: &str = "$stackwright:expression";
 /// The node's property holding the body of its CloudFormation resource beside the main one.
@@ -362,6 +364,15 @@ impl Form {
         self.set(name, Value::Map(vec![(TERRAFORM_CALL.to_owned(), body)]))
     }
 
+    /// Property `name` is `value` as compact JSON text, each reference kept live inside its string
+    /// ([`json_text`]): what the provider takes as a JSON string where CloudFormation takes the
+    /// structure (an ECS task's `container_definitions`). The form keeps the structure, so that the
+    /// checks that read forms (literal secrets) see its names and values; CloudFormation has no such
+    /// entry.
+    pub fn terraform_json_text(&mut self, name: &str, value: Value) -> &mut Self {
+        self.set(name, Value::Map(vec![(JSON_TEXT.to_owned(), value)]))
+    }
+
     /// Copies the builder's own property `from` of `resource` (its private bag) to property `to`, when set.
     pub fn copy(&mut self, resource: &Resource, from: &str, to: &str) -> &mut Self {
         if let Some(value) = resource.get(from) {
@@ -461,6 +472,14 @@ pub fn terraform_expression(parts: Vec<Hcl>) -> Value {
         })
         .collect();
     Value::Map(vec![(EXPRESSION.to_owned(), Value::List(parts))])
+}
+
+/// `value` as compact JSON text, as Terraform's `jsonencode` writes it: literal text JSON-escaped, each
+/// reference kept live inside its string (its value, an ARN or a name, needs no escaping).
+pub fn json_text(value: &Value) -> Expr {
+    let mut parts = Vec::new();
+    crate::iam::json_text(value, &mut parts);
+    Expr::concat(parts)
 }
 
 /// A decimal number `text` (`0.5`) to nest in a form's value (a map or list given to [`Form::set`]),
@@ -847,6 +866,8 @@ pub enum Entry<'a> {
         /// Fields every object has besides (name, value).
         extra: &'a [(String, Value)],
     },
+    /// A value written as JSON text ([`Form::terraform_json_text`], [`json_text`]).
+    JsonText(&'a Value),
     /// A Terraform function applied to a value ([`Form::terraform_call`]).
     TerraformCall {
         /// The function's name.
@@ -1000,6 +1021,7 @@ fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
             value: literal(body.get("value")?),
             extra: body.get("extra")?.as_map()?,
         },
+        Some([(marker, body)]) if marker == JSON_TEXT => Entry::JsonText(body),
         Some([(marker, body)]) if marker == TERRAFORM_CALL => Entry::TerraformCall {
             function: literal(body.get("function")?),
             value: body.get("value")?,
@@ -1365,6 +1387,36 @@ mod tests {
         assert_eq!(
             reasons(&["api", "jobs"])[0],
             ("CKV_2".to_owned(), "used in stack `api`, `jobs`".to_owned())
+        );
+    }
+
+    #[test]
+    fn json_text_keeps_its_structure_in_the_form_and_references_live_in_the_text() {
+        let mut resource = Resource::new("Task", "aws.test.Kind");
+        let mut tf = Form::new();
+        let reference = Expr::from("ref");
+        let value = Value::List(vec![object(&[
+            ("name", Value::from("a\"b")),
+            ("port", Value::Int(80)),
+            ("on", Value::Bool(true)),
+            ("arn", Value::Str(Expr::from("arn:") + reference.clone())),
+        ])]);
+        tf.terraform_json_text("definitions", value.clone());
+        finish(&mut resource, Form::new(), tf);
+        // The form holds the structure (what the secret check reads), under its marker.
+        assert_eq!(
+            form(&resource, Target::Terraform).and_then(|f| f.get("definitions")),
+            Some(&Value::Map(vec![(JSON_TEXT.to_owned(), value.clone())]))
+        );
+        let Some(("definitions", Entry::JsonText(held))) =
+            entries(&resource, Target::Terraform).next()
+        else {
+            panic!("not a JSON text entry");
+        };
+        assert_eq!(held, &value);
+        assert_eq!(
+            json_text(held).as_literal(),
+            Some(r#"[{"name":"a\"b","port":80,"on":true,"arn":"arn:ref"}]"#)
         );
     }
 

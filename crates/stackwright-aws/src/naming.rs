@@ -108,7 +108,7 @@ impl NameRule for Rule {
             {
                 Uniqueness::Account
             }
-            w if w == SECURITY_GROUP.what => Uniqueness::Parent,
+            w if w == SECURITY_GROUP.what || w == ECS_SERVICE.what => Uniqueness::Parent,
             _ => Uniqueness::Region,
         }
     }
@@ -139,6 +139,9 @@ pub const RULES: &[(&str, &Rule)] = &[
     (kinds::LOAD_BALANCER, &LOAD_BALANCER),
     (kinds::TARGET_GROUP, &TARGET_GROUP),
     (crate::lambda::KIND, &LAMBDA_FUNCTION),
+    (crate::ecs::CLUSTER_KIND, &ECS_CLUSTER),
+    (crate::ecs::TASK_DEFINITION_KIND, &ECS_TASK_FAMILY),
+    (crate::ecs::SERVICE_KIND, &ECS_SERVICE),
 ];
 
 pub fn rule_for(kind: &str) -> Option<&'static Rule> {
@@ -272,6 +275,25 @@ pub const LAMBDA_FUNCTION: Rule = Rule {
     forbidden_suffixes: NONE,
     forbidden_substrings: NONE,
     extra: None,
+};
+
+/// `AWS::ECS::Cluster` `ClusterName` / `aws_ecs_cluster.name`.
+pub const ECS_CLUSTER: Rule = Rule {
+    what: "ECS cluster name",
+    max_len: 255,
+    ..LAMBDA_FUNCTION
+};
+
+/// `AWS::ECS::TaskDefinition` `Family` / `aws_ecs_task_definition.family`.
+pub const ECS_TASK_FAMILY: Rule = Rule {
+    what: "ECS task definition family",
+    ..ECS_CLUSTER
+};
+
+/// `AWS::ECS::Service` `ServiceName` / `aws_ecs_service.name`: unique in its cluster.
+pub const ECS_SERVICE: Rule = Rule {
+    what: "ECS service name",
+    ..ECS_CLUSTER
 };
 
 /// `AWS::DynamoDB::Table` `TableName` / `aws_dynamodb_table.name`.

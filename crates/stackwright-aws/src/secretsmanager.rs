@@ -115,6 +115,11 @@ attr_handle!(
 );
 
 impl SecretHandle {
+    /// The id the secret was declared with.
+    pub(crate) fn declared_id(&self) -> &str {
+        &self.id
+    }
+
     /// Lets `role` read the secret's value: `stack.add(secret.grant_read(&role))`.
     #[track_caller]
     pub fn grant_read(&self, role: &impl Grantee) -> RolePolicy {

@@ -184,6 +184,11 @@ attr_handle!(
 );
 
 impl ParameterHandle {
+    /// The id the parameter was declared with.
+    pub(crate) fn declared_id(&self) -> &str {
+        &self.id
+    }
+
     /// Lets `role` read the parameter: `stack.add(parameter.grant_read(&role))`.
     #[track_caller]
     pub fn grant_read(&self, role: &impl Grantee) -> RolePolicy {

@@ -809,7 +809,7 @@ fn synth_warns_of_assets_without_their_bucket() {
 }
 
 /// A minimal OCI image layout of one image under `root`; returns its manifest's sha256.
-fn image_layout(root: &Path) -> String {
+pub(crate) fn image_layout(root: &Path) -> String {
     use sha2::{Digest, Sha256};
     let hex = |b: &[u8]| -> String {
         Sha256::digest(b)

@@ -29,6 +29,7 @@ pub(crate) static TARGET_GROUP: Spelling = Spelling {
 pub struct TargetGroup {
     resource: Resource,
     protocol: Protocol,
+    target_type: TargetType,
     health_check: HealthCheck,
 }
 
@@ -96,6 +97,7 @@ impl TargetGroup {
         TargetGroup {
             resource,
             protocol,
+            target_type: TargetType::Instance,
             health_check: HealthCheck::default(),
         }
     }
@@ -106,6 +108,7 @@ impl TargetGroup {
             TargetType::Ip => "ip",
         };
         self.resource.set("target_type", text);
+        self.target_type = target_type;
         self
     }
 
@@ -200,12 +203,17 @@ attr_handle!(
         /// `targetgroup/my-targets/73e2d6bc24d8a067`: the `TargetGroup` dimension of CloudWatch metrics.
         full_name: "full_name",
         name: "name",
-    } protocol: Protocol
+    } protocol: Protocol, target_type: Option<TargetType>
 );
 
 impl TargetGroupHandle {
     pub(crate) fn protocol(&self) -> Protocol {
         self.protocol
+    }
+
+    /// What the group's targets are registered by; `None` for a group that exists outside the app.
+    pub(crate) fn target_type(&self) -> Option<TargetType> {
+        self.target_type
     }
 }
 
@@ -222,7 +230,11 @@ impl TargetGroup {
             id,
             kinds::TARGET_GROUP,
             vec![("arn", arn.into())],
-            move |handle| TargetGroupHandle { handle, protocol },
+            move |handle| TargetGroupHandle {
+                handle,
+                protocol,
+                target_type: None,
+            },
         )
     }
 }
@@ -235,6 +247,7 @@ impl Declare for TargetGroup {
         let handle = TargetGroupHandle {
             handle: Handle(at),
             protocol: self.protocol,
+            target_type: Some(self.target_type),
         };
         spell(&mut self.resource);
         (self.resource, handle)

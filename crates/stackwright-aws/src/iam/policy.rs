@@ -419,7 +419,7 @@ fn json_escape(s: &str) -> String {
 
 /// Appends `value` as compact JSON text to `out`: literal text JSON-escaped, references as themselves
 /// (their values, ARNs and names, need no escaping).
-fn json_text(value: &Value, out: &mut Vec<Expr>) {
+pub(crate) fn json_text(value: &Value, out: &mut Vec<Expr>) {
     let text = |s: &str| Expr::Literal(s.to_owned());
     let escaped = |s: &str| Expr::Literal(json_escape(s));
     match value {

@@ -109,6 +109,7 @@ fn lower_entry(p: &mut Props, entry: Entry) -> Option<Json> {
         Entry::OwnBlock(_)
         | Entry::Expression(_)
         | Entry::WaitFor { .. }
-        | Entry::TerraformCall { .. } => return None,
+        | Entry::TerraformCall { .. }
+        | Entry::JsonText(_) => return None,
     })
 }

@@ -3,7 +3,7 @@
 // cfn-lint 1.58.0; Terraform hashicorp/aws 5.100.0 provider schema and force-new paths).
 
 /// CloudFormation resource types and their data, sorted by name.
-pub(crate) const CLOUDFORMATION_COUNT: usize = 58;
+pub(crate) const CLOUDFORMATION_COUNT: usize = 63;
 #[rustfmt::skip]
 pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
     ("AWS::ApiGatewayV2::Api", include_str!("../../data/cloudformation/AWS__ApiGatewayV2__Api.json")),
@@ -13,6 +13,8 @@ pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
     ("AWS::ApiGatewayV2::Route", include_str!("../../data/cloudformation/AWS__ApiGatewayV2__Route.json")),
     ("AWS::ApiGatewayV2::Stage", include_str!("../../data/cloudformation/AWS__ApiGatewayV2__Stage.json")),
     ("AWS::AppRunner::Service", include_str!("../../data/cloudformation/AWS__AppRunner__Service.json")),
+    ("AWS::ApplicationAutoScaling::ScalableTarget", include_str!("../../data/cloudformation/AWS__ApplicationAutoScaling__ScalableTarget.json")),
+    ("AWS::ApplicationAutoScaling::ScalingPolicy", include_str!("../../data/cloudformation/AWS__ApplicationAutoScaling__ScalingPolicy.json")),
     ("AWS::AutoScaling::AutoScalingGroup", include_str!("../../data/cloudformation/AWS__AutoScaling__AutoScalingGroup.json")),
     ("AWS::AutoScaling::ScalingPolicy", include_str!("../../data/cloudformation/AWS__AutoScaling__ScalingPolicy.json")),
     ("AWS::AutoScaling::ScheduledAction", include_str!("../../data/cloudformation/AWS__AutoScaling__ScheduledAction.json")),
@@ -35,6 +37,9 @@ pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
     ("AWS::EC2::VPC", include_str!("../../data/cloudformation/AWS__EC2__VPC.json")),
     ("AWS::EC2::VPCGatewayAttachment", include_str!("../../data/cloudformation/AWS__EC2__VPCGatewayAttachment.json")),
     ("AWS::EC2::Volume", include_str!("../../data/cloudformation/AWS__EC2__Volume.json")),
+    ("AWS::ECS::Cluster", include_str!("../../data/cloudformation/AWS__ECS__Cluster.json")),
+    ("AWS::ECS::Service", include_str!("../../data/cloudformation/AWS__ECS__Service.json")),
+    ("AWS::ECS::TaskDefinition", include_str!("../../data/cloudformation/AWS__ECS__TaskDefinition.json")),
     ("AWS::ElasticLoadBalancingV2::Listener", include_str!("../../data/cloudformation/AWS__ElasticLoadBalancingV2__Listener.json")),
     ("AWS::ElasticLoadBalancingV2::ListenerRule", include_str!("../../data/cloudformation/AWS__ElasticLoadBalancingV2__ListenerRule.json")),
     ("AWS::ElasticLoadBalancingV2::LoadBalancer", include_str!("../../data/cloudformation/AWS__ElasticLoadBalancingV2__LoadBalancer.json")),
@@ -67,7 +72,7 @@ pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
 ];
 
 /// Terraform resource types and their data, sorted by name.
-pub(crate) const TERRAFORM_RESOURCES_COUNT: usize = 67;
+pub(crate) const TERRAFORM_RESOURCES_COUNT: usize = 73;
 #[rustfmt::skip]
 pub(crate) static TERRAFORM_RESOURCES: [(&str, &str); TERRAFORM_RESOURCES_COUNT] = [
     ("aws_acm_certificate", include_str!("../../data/terraform/resources/aws_acm_certificate.json")),
@@ -78,6 +83,8 @@ pub(crate) static TERRAFORM_RESOURCES: [(&str, &str); TERRAFORM_RESOURCES_COUNT]
     ("aws_apigatewayv2_integration", include_str!("../../data/terraform/resources/aws_apigatewayv2_integration.json")),
     ("aws_apigatewayv2_route", include_str!("../../data/terraform/resources/aws_apigatewayv2_route.json")),
     ("aws_apigatewayv2_stage", include_str!("../../data/terraform/resources/aws_apigatewayv2_stage.json")),
+    ("aws_appautoscaling_policy", include_str!("../../data/terraform/resources/aws_appautoscaling_policy.json")),
+    ("aws_appautoscaling_target", include_str!("../../data/terraform/resources/aws_appautoscaling_target.json")),
     ("aws_apprunner_service", include_str!("../../data/terraform/resources/aws_apprunner_service.json")),
     ("aws_autoscaling_group", include_str!("../../data/terraform/resources/aws_autoscaling_group.json")),
     ("aws_autoscaling_policy", include_str!("../../data/terraform/resources/aws_autoscaling_policy.json")),
@@ -89,6 +96,10 @@ pub(crate) static TERRAFORM_RESOURCES: [(&str, &str); TERRAFORM_RESOURCES_COUNT]
     ("aws_default_security_group", include_str!("../../data/terraform/resources/aws_default_security_group.json")),
     ("aws_dynamodb_table", include_str!("../../data/terraform/resources/aws_dynamodb_table.json")),
     ("aws_ebs_volume", include_str!("../../data/terraform/resources/aws_ebs_volume.json")),
+    ("aws_ecs_cluster", include_str!("../../data/terraform/resources/aws_ecs_cluster.json")),
+    ("aws_ecs_cluster_capacity_providers", include_str!("../../data/terraform/resources/aws_ecs_cluster_capacity_providers.json")),
+    ("aws_ecs_service", include_str!("../../data/terraform/resources/aws_ecs_service.json")),
+    ("aws_ecs_task_definition", include_str!("../../data/terraform/resources/aws_ecs_task_definition.json")),
     ("aws_eip", include_str!("../../data/terraform/resources/aws_eip.json")),
     ("aws_flow_log", include_str!("../../data/terraform/resources/aws_flow_log.json")),
     ("aws_iam_instance_profile", include_str!("../../data/terraform/resources/aws_iam_instance_profile.json")),

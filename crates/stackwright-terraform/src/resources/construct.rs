@@ -123,6 +123,7 @@ fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> 
             let tags = tags.map(|(name, tag)| (Json::String(name), tag));
             stackwright_lowering::tag_list(tags, key, value, &extra)?
         }
+        Entry::JsonText(value) => a.value(&Value::Str(construct::json_text(value))),
         Entry::TerraformCall { function, value } => {
             let template = a.value(value);
             let template = template.as_str().unwrap_or_default();
