@@ -139,6 +139,7 @@ pub const RULES: &[(&str, &Rule)] = &[
     (kinds::LOAD_BALANCER, &LOAD_BALANCER),
     (kinds::TARGET_GROUP, &TARGET_GROUP),
     (crate::lambda::KIND, &LAMBDA_FUNCTION),
+    (crate::sqs::KIND, &SQS_QUEUE),
 ];
 
 pub fn rule_for(kind: &str) -> Option<&'static Rule> {
@@ -297,6 +298,29 @@ pub const SQS_QUEUE: Rule = Rule {
     ),
     extra: Some(fifo_suffix_only),
     ..LAMBDA_FUNCTION
+};
+
+/// A standard queue's name: no `.` at all (only a FIFO queue's `.fifo` suffix has one).
+pub const SQS_STANDARD_QUEUE: Rule = Rule {
+    allowed: (
+        |c| alphanumeric(c) || "-_".contains(c),
+        "letters, digits, `-` and `_`",
+    ),
+    extra: None,
+    ..SQS_QUEUE
+};
+
+/// The name given to a FIFO queue (`sqs::Queue::fifo(..).name(..)`), before the `.fifo` suffix the
+/// queue adds: at most 75 characters, so that the whole fits SQS's 80.
+pub const SQS_FIFO_QUEUE_BASE: Rule = Rule {
+    what: "SQS FIFO queue name (before the `.fifo` the queue adds)",
+    max_len: 75,
+    allowed: (
+        |c| alphanumeric(c) || "-_".contains(c),
+        "letters, digits, `-` and `_` (the queue adds its `.fifo` suffix itself)",
+    ),
+    extra: None,
+    ..SQS_QUEUE
 };
 
 /// `AWS::SNS::Topic` `TopicName` / `aws_sns_topic.name`; a FIFO topic's name ends in `.fifo`.

@@ -18,6 +18,7 @@ mod hostile;
 mod lambda;
 mod limits;
 mod lowering;
+mod messaging;
 mod network;
 mod pseudo;
 mod removal;

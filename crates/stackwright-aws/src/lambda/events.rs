@@ -129,7 +129,23 @@ impl QueueEventSource {
             report_batch_item_failures,
             maximum_concurrency,
         } = self;
-        if batch_size > 10 && batching_window_seconds.unwrap_or(0) < 1 {
+        if queue.is_fifo() {
+            // Lambda's parameters for SQS: at most 10 per batch and no batching window for FIFO queues.
+            if batch_size > 10 {
+                resource.problems.push(format!(
+                    "queue batch size of {batch_size} for FIFO queue `{}`: expected 1 to 10 (Lambda's \
+                     limit for FIFO queues)",
+                    queue.declared_id()
+                ));
+            }
+            if let Some(seconds) = batching_window_seconds {
+                resource.problems.push(format!(
+                    "batching window of {seconds} seconds for FIFO queue `{}`: Lambda has no batching \
+                     window for FIFO queues; expected none",
+                    queue.declared_id()
+                ));
+            }
+        } else if batch_size > 10 && batching_window_seconds.unwrap_or(0) < 1 {
             resource.problems.push(format!(
                 "queue batch size of {batch_size} without a batching window: expected \
                  `.maximum_batching_window_seconds(n)` of at least 1 for batches over 10"
