@@ -140,6 +140,8 @@ pub const RULES: &[(&str, &Rule)] = &[
     (kinds::TARGET_GROUP, &TARGET_GROUP),
     (crate::lambda::KIND, &LAMBDA_FUNCTION),
     (crate::sqs::KIND, &SQS_QUEUE),
+    (crate::events::BUS_KIND, &EVENT_BUS),
+    (crate::events::RULE_KIND, &EVENT_RULE),
 ];
 
 pub fn rule_for(kind: &str) -> Option<&'static Rule> {
@@ -298,6 +300,37 @@ pub const SQS_QUEUE: Rule = Rule {
     ),
     extra: Some(fifo_suffix_only),
     ..LAMBDA_FUNCTION
+};
+
+/// `AWS::Events::EventBus` `Name` / `aws_cloudwatch_event_bus.name`.
+pub const EVENT_BUS: Rule = Rule {
+    what: "event bus name",
+    min_len: 1,
+    max_len: 256,
+    allowed: (
+        |c| alphanumeric(c) || "/._-".contains(c),
+        "letters, digits and `/._-`",
+    ),
+    ends: None,
+    first: None,
+    forbidden_prefixes: NONE,
+    forbidden_suffixes: NONE,
+    forbidden_substrings: NONE,
+    extra: Some(|name| {
+        (name == "default").then(|| "`default` is the account's own bus".to_owned())
+    }),
+};
+
+/// `AWS::Events::Rule` `Name` / `aws_cloudwatch_event_rule.name`.
+pub const EVENT_RULE: Rule = Rule {
+    what: "event rule name",
+    max_len: 64,
+    allowed: (
+        |c| alphanumeric(c) || "._-".contains(c),
+        "letters, digits and `._-`",
+    ),
+    extra: None,
+    ..EVENT_BUS
 };
 
 /// A standard queue's name: no `.` at all (only a FIFO queue's `.fifo` suffix has one).

@@ -138,6 +138,11 @@ impl TopicHandle {
 }
 
 impl TopicHandle {
+    /// The id the topic was declared with.
+    pub(crate) fn declared_id(&self) -> &str {
+        &self.id
+    }
+
     /// Why AWS service `service` (e.g. `cloudwatch.amazonaws.com`) cannot publish to the topic because of
     /// its key, naming `what` publishes (e.g. `alarm action`); `None` when it can or the key's policy
     /// is not known here.
@@ -279,4 +284,53 @@ impl Declare for Subscription {
     fn declare(self, at: ResourceRef) -> (Resource, SubscriptionHandle) {
         (self.resource, SubscriptionHandle { handle: Handle(at) })
     }
+}
+
+/// The neutral kind of a topic's resource policy.
+pub const POLICY_KIND: &str = "aws.sns.TopicPolicy";
+
+/// A topic's resource policy in each target.
+pub(crate) static TOPIC_POLICY: Spelling = Spelling {
+    kind: POLICY_KIND,
+    cloudformation: "AWS::SNS::TopicPolicy",
+    terraform: "aws_sns_topic_policy",
+    terraform_tags: false,
+    attributes: &[],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
+/// The resource policy (CloudFormation `AWS::SNS::TopicPolicy`, Terraform `aws_sns_topic_policy`) that
+/// lets AWS service `service` (`events.amazonaws.com`) publish to `topic` on behalf of the resource
+/// `source_arn` only (`aws:SourceArn`). SNS keeps one policy per topic: the caller makes sure no other
+/// declaration gives this topic one. The topic's key must let the service use it
+/// ([`TopicHandle::service_publish_problem`]).
+#[track_caller]
+pub(crate) fn service_publish_policy(
+    id: String,
+    topic: &TopicHandle,
+    service: &str,
+    source_arn: Expr,
+) -> Resource {
+    let mut resource = Resource::new(id, POLICY_KIND);
+    let policy = crate::iam::PolicyDocument::from(
+        Statement::allow()
+            .sid("AllowServicePublish")
+            .principal(crate::iam::Principal::service(service))
+            .action("sns:Publish")
+            .resource(topic.arn())
+            .condition("ArnEquals", "aws:SourceArn", [source_arn]),
+    );
+    let mut cfn = Form::new();
+    cfn.set(
+        "Topics",
+        stackwright_core::Value::List(vec![topic.arn().into()]),
+    )
+    .policy_document("PolicyDocument", policy.to_value(), "policy", &[]);
+    let mut tf = Form::new();
+    tf.set("arn", topic.arn())
+        .policy_document("policy", policy.to_value(), "policy", &[]);
+    construct::finish(&mut resource, cfn, tf);
+    resource
 }

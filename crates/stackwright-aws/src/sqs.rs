@@ -336,3 +336,49 @@ impl Declare for Queue {
         )
     }
 }
+
+/// The neutral kind of a queue's resource policy.
+pub const POLICY_KIND: &str = "aws.sqs.QueuePolicy";
+
+/// A queue's resource policy in each target.
+pub(crate) static QUEUE_POLICY: Spelling = Spelling {
+    kind: POLICY_KIND,
+    cloudformation: "AWS::SQS::QueuePolicy",
+    terraform: "aws_sqs_queue_policy",
+    terraform_tags: false,
+    attributes: &[],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
+/// The resource policy (CloudFormation `AWS::SQS::QueuePolicy`, Terraform `aws_sqs_queue_policy`) that
+/// lets AWS service `service` (`events.amazonaws.com`) send to `queue` on behalf of the resource
+/// `source_arn` only (`aws:SourceArn`, no confused deputy). SQS keeps one policy per queue: the caller
+/// makes sure no other declaration gives this queue one. The queue's SQS-managed encryption needs no
+/// key policy.
+#[track_caller]
+pub(crate) fn service_send_policy(
+    id: String,
+    queue: &QueueHandle,
+    service: &str,
+    source_arn: Expr,
+) -> Resource {
+    let mut resource = Resource::new(id, POLICY_KIND);
+    let policy = crate::iam::PolicyDocument::from(
+        Statement::allow()
+            .sid("AllowServiceSend")
+            .principal(crate::iam::Principal::service(service))
+            .action("sqs:SendMessage")
+            .resource(queue.arn())
+            .condition("ArnEquals", "aws:SourceArn", [source_arn]),
+    );
+    let mut cfn = Form::new();
+    cfn.set("Queues", Value::List(vec![queue.url().into()]))
+        .policy_document("PolicyDocument", policy.to_value(), "policy", &[]);
+    let mut tf = Form::new();
+    tf.set("queue_url", queue.url())
+        .policy_document("policy", policy.to_value(), "policy", &[]);
+    construct::finish(&mut resource, cfn, tf);
+    resource
+}

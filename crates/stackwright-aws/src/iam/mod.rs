@@ -6,7 +6,7 @@
 mod policy;
 mod role;
 
-pub(crate) use policy::PolicyKind;
+pub(crate) use policy::{value_json_text, PolicyKind};
 pub(crate) use role::{INSTANCE_PROFILE, MANAGED_POLICY, ROLE, ROLE_POLICY};
 pub use policy::{Effect, PolicyDocument, Principal, Statement, POLICY_VERSION};
 pub use role::{

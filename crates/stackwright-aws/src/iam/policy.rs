@@ -419,6 +419,14 @@ fn json_escape(s: &str) -> String {
 
 /// Appends `value` as compact JSON text to `out`: literal text JSON-escaped, references as themselves
 /// (their values, ARNs and names, need no escaping).
+/// `value` as compact JSON text, references kept live inside their strings (an EventBridge event pattern
+/// for Terraform's `event_pattern`).
+pub(crate) fn value_json_text(value: &Value) -> Expr {
+    let mut parts = Vec::new();
+    json_text(value, &mut parts);
+    Expr::concat(parts)
+}
+
 fn json_text(value: &Value, out: &mut Vec<Expr>) {
     let text = |s: &str| Expr::Literal(s.to_owned());
     let escaped = |s: &str| Expr::Literal(json_escape(s));
