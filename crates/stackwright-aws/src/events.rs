@@ -44,7 +44,12 @@ pub(crate) static EVENT_BUS: Spelling = Spelling {
         Attribute::new("arn", Read::GetAtt("Arn"), "arn"),
         Attribute::new("name", Read::Ref, "name"),
     ],
-    cloudformation_resource: None,
+    // Its policy names its ARN, which the bus's own `Policy` property cannot (a circular reference).
+    cloudformation_resource: Some(Block {
+        type_name: "AWS::Events::EventBusPolicy",
+        suffix: "Policy",
+        named_by: None,
+    }),
     terraform_data: &[],
     terraform_blocks: &[Block {
         type_name: "aws_cloudwatch_event_bus_policy",
@@ -73,6 +78,8 @@ pub(crate) static RULE: Spelling = Spelling {
     }],
 };
 
+/// The statement id of a bus's policy.
+const BUS_POLICY_SID: &str = "AllowPutEventsFromAccounts";
 /// The service principal EventBridge delivers as.
 const EVENTS: &str = "events.amazonaws.com";
 /// The most targets a rule takes (EventBridge quota).
@@ -125,7 +132,8 @@ impl EventBus {
     }
 
     /// A bus policy that lets AWS account `account` (12 digits) put events on the bus (cross-account
-    /// delivery); one statement per account.
+    /// delivery); one statement names every account asked (CloudFormation `AWS::Events::EventBusPolicy`
+    /// `<id>Policy`, Terraform `aws_cloudwatch_event_bus_policy`).
     pub fn allow_put_events_from_account(mut self, account: impl Into<String>) -> Self {
         let account = account.into();
         if account.len() != 12 || !account.chars().all(|c| c.is_ascii_digit()) {
@@ -176,24 +184,27 @@ impl Declare for EventBus {
             accounts,
         } = self;
         let handle = Handle(at);
+        // One statement for every account asked, so that CloudFormation's `AWS::Events::EventBusPolicy`
+        // (one statement each) and Terraform's policy say the same.
         let policy: Option<PolicyDocument> = (!accounts.is_empty()).then(|| {
-            accounts
-                .iter()
-                .map(|account| {
-                    let sid: String = format!("AllowPutEventsFrom{account}");
-                    Statement::allow()
-                        .sid(sid)
-                        .principal(Principal::aws(interpolate![
-                            "arn:",
-                            Expr::partition(),
-                            ":iam::",
-                            account.as_str(),
-                            ":root"
-                        ]))
-                        .action("events:PutEvents")
-                        .resource(handle.attr("arn"))
-                })
-                .collect()
+            let roots = accounts.iter().map(|account| {
+                Principal::aws(interpolate![
+                    "arn:",
+                    Expr::partition(),
+                    ":iam::",
+                    account.as_str(),
+                    ":root"
+                ])
+            });
+            let mut statement = Statement::allow().sid(BUS_POLICY_SID);
+            for root in roots {
+                statement = statement.principal(root);
+            }
+            PolicyDocument::from(
+                statement
+                    .action("events:PutEvents")
+                    .resource(handle.attr("arn")),
+            )
         });
         let mut cfn = Form::new();
         cfn.name_in_both_targets("Name", "")
@@ -207,17 +218,24 @@ impl Declare for EventBus {
             resource
                 .problems
                 .extend(policy.check(crate::iam::PolicyKind::Resource, "event bus policy"));
-            cfn.policy_document("Policy", policy.to_value(), "policy", &[]);
         }
         construct::finish(&mut resource, cfn, tf);
         if let Some(policy) = policy {
+            let document = policy.to_value();
+            let statement = document
+                .get("Statement")
+                .and_then(Value::as_list)
+                .and_then(<[Value]>::first)
+                .cloned();
+            let mut beside = Form::new();
+            beside
+                .set("EventBusName", handle.attr("name"))
+                .set("StatementId", BUS_POLICY_SID)
+                .set_some("Statement", statement);
+            construct::cloudformation_resource(&mut resource, beside);
             let mut body = Form::new();
-            body.set("event_bus_name", handle.attr("name")).policy_document(
-                "policy",
-                policy.to_value(),
-                "policy",
-                &[],
-            );
+            body.set("event_bus_name", handle.attr("name"))
+                .policy_document("policy", document, "policy", &[]);
             construct::terraform_block(&mut resource, "_policy", body);
         }
         let id = resource.id.clone();

@@ -348,12 +348,17 @@ mod eventbridge {
             bus["KmsKeyIdentifier"],
             json!({"Fn::GetAtt": ["BusKey", "Arn"]})
         );
+        assert!(bus.get("Policy").is_none());
         assert_eq!(
-            bus["Policy"]["Statement"],
-            json!([{"Sid": "AllowPutEventsFrom210987654321", "Effect": "Allow",
-                "Principal": {"AWS": [{"Fn::Sub": "arn:${AWS::Partition}:iam::210987654321:root"}]},
-                "Action": ["events:PutEvents"],
-                "Resource": [{"Fn::GetAtt": ["Shared", "Arn"]}]}])
+            resources["SharedPolicy"],
+            json!({"Type": "AWS::Events::EventBusPolicy", "Properties": {
+                "EventBusName": {"Ref": "Shared"},
+                "StatementId": "AllowPutEventsFromAccounts",
+                "Statement": {"Sid": "AllowPutEventsFromAccounts", "Effect": "Allow",
+                    "Principal": {"AWS": [{"Fn::Sub": "arn:${AWS::Partition}:iam::210987654321:root"}]},
+                    "Action": ["events:PutEvents"],
+                    "Resource": [{"Fn::GetAtt": ["Shared", "Arn"]}]}
+            }})
         );
         let statements = resources["BusKey"]["Properties"]["KeyPolicy"]["Statement"]
             .as_array()
