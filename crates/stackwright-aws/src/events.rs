@@ -520,6 +520,18 @@ impl Rule {
         }
     }
 
+    /// Records `problem`, found by a composite that builds the rule, on it.
+    pub(crate) fn problem(mut self, problem: String) -> Self {
+        self.resource.problems.push(problem);
+        self
+    }
+
+    /// Reports the rule's problems at `location` (a composite's caller) rather than where it was built.
+    pub(crate) fn located_at(mut self, location: Location) -> Self {
+        self.resource.location = location;
+        self
+    }
+
     /// Matches events on custom bus `bus` rather than the account's default bus.
     pub fn bus(mut self, bus: &EventBusHandle) -> Self {
         if let Trigger::Schedule(expression) = &self.trigger {
@@ -720,7 +732,7 @@ fn declare_delivery(
         match &target.to {
             Destination::Function(function) => {
                 let id = format!("{}-{}-Invoke", rule.id, function.declared_id());
-                crate::lambda::add_invoke_permission(stack, id, function, EVENTS, rule.arn());
+                stack.add(Ready(invoke_permission(id, function, rule), Vec::new()));
             }
             Destination::Queue(queue) => queues.push(queue.clone()),
             Destination::Topic(topic) => topics.push(topic.clone()),
@@ -747,6 +759,28 @@ fn declare_delivery(
         let policy = crate::sns::service_publish_policy(id, &topic, EVENTS, rule.arn());
         stack.add(Ready(policy, Vec::new()));
     }
+}
+
+/// The permission (CloudFormation `AWS::Lambda::Permission`, Terraform `aws_lambda_permission`) that
+/// lets EventBridge invoke `function` for `rule` only: `SourceArn` the rule's ARN (checkov CKV_AWS_364),
+/// `SourceAccount` this account.
+#[track_caller]
+fn invoke_permission(id: String, function: &FunctionHandle, rule: &RuleHandle) -> Resource {
+    let mut resource = Resource::new(id, crate::lambda::PERMISSION_KIND);
+    let mut cfn = Form::new();
+    cfn.set("FunctionName", function.arn())
+        .set("Action", "lambda:InvokeFunction")
+        .set("Principal", EVENTS)
+        .set("SourceArn", rule.arn())
+        .set("SourceAccount", Expr::account_id());
+    let mut tf = Form::new();
+    tf.set("function_name", function.arn())
+        .set("action", "lambda:InvokeFunction")
+        .set("principal", EVENTS)
+        .set("source_arn", rule.arn())
+        .set("source_account", Expr::account_id());
+    construct::finish(&mut resource, cfn, tf);
+    resource
 }
 
 /// Claims the one resource policy of queue or topic `id` for `rule`; reports (at `location`) and

@@ -210,7 +210,8 @@ mod eventbridge {
                 "FunctionName": {"Fn::GetAtt": ["Worker", "Arn"]},
                 "Action": "lambda:InvokeFunction",
                 "Principal": "events.amazonaws.com",
-                "SourceArn": rule_arn
+                "SourceArn": rule_arn,
+                "SourceAccount": {"Ref": "AWS::AccountId"}
             }})
         );
         // One policy per queue, the dead-letter queue's included, scoped to the rule.
@@ -485,5 +486,122 @@ mod eventbridge {
             errors.contains(&second),
             "not located at {second}:\n{errors}"
         );
+    }
+}
+
+mod bucket_events {
+    use super::zip;
+    use crate::support::{artifacts, fails, line_below, one_stack, CFN, TF};
+    use serde_json::json;
+    use stackwright::aws::lambda::{BucketEventSource, Function, Runtime};
+    use stackwright::aws::{s3, sqs};
+
+    #[test]
+    fn several_sources_on_one_bucket_are_rules_of_their_own_scoped_to_the_bucket() {
+        let app = one_stack(|s| {
+            let uploads = s.add(s3::Bucket::new("Uploads").eventbridge_notifications());
+            let thumbs =
+                Function::new("Thumbs", zip(), Runtime::Python312, "index.handler").add_to(s);
+            let audit =
+                Function::new("Audit", zip(), Runtime::Python312, "index.handler").add_to(s);
+            let failed = s.add(sqs::Queue::new("Failed"));
+            BucketEventSource::object_created("Images", &thumbs, &uploads)
+                .prefix("images/")
+                .suffix(".jpg")
+                .dead_letter_queue(&failed)
+                .add_to(s);
+            BucketEventSource::object_created("Everything", &audit, &uploads).add_to(s);
+            BucketEventSource::object_created("Reports", &audit, &uploads)
+                .suffix(".csv")
+                .add_to(s);
+        });
+        let docs = artifacts(&app);
+        let resources = &docs[CFN]["Resources"];
+        assert_eq!(
+            resources["Uploads"]["Properties"]["NotificationConfiguration"],
+            json!({"EventBridgeConfiguration": {"EventBridgeEnabled": true}})
+        );
+        let images = &resources["Images"]["Properties"];
+        assert!(images.get("EventBusName").is_none());
+        assert_eq!(
+            images["EventPattern"],
+            json!({"source": ["aws.s3"], "detail-type": ["Object Created"], "detail": {
+                "bucket": {"name": [{"Ref": "Uploads"}]},
+                "object": {"key": [{"wildcard": "images/*.jpg"}]}
+            }})
+        );
+        assert_eq!(
+            images["Targets"],
+            json!([{"Arn": {"Fn::GetAtt": ["Thumbs", "Arn"]}, "Id": "Thumbs",
+                "DeadLetterConfig": {"Arn": {"Fn::GetAtt": ["Failed", "Arn"]}}}])
+        );
+        assert_eq!(
+            resources["Everything"]["Properties"]["EventPattern"]["detail"],
+            json!({"bucket": {"name": [{"Ref": "Uploads"}]}})
+        );
+        assert_eq!(
+            resources["Reports"]["Properties"]["EventPattern"]["detail"]["object"],
+            json!({"key": [{"suffix": ".csv"}]})
+        );
+        for (permission, rule, function) in [
+            ("ImagesThumbsInvoke", "Images", "Thumbs"),
+            ("EverythingAuditInvoke", "Everything", "Audit"),
+            ("ReportsAuditInvoke", "Reports", "Audit"),
+        ] {
+            assert_eq!(
+                resources[permission]["Properties"],
+                json!({"FunctionName": {"Fn::GetAtt": [function, "Arn"]},
+                    "Action": "lambda:InvokeFunction", "Principal": "events.amazonaws.com",
+                    "SourceArn": {"Fn::GetAtt": [rule, "Arn"]},
+                    "SourceAccount": {"Ref": "AWS::AccountId"}}),
+                "{permission}"
+            );
+        }
+        assert_eq!(
+            resources["ImagesFailedPolicy"]["Type"],
+            "AWS::SQS::QueuePolicy"
+        );
+        let tf = &docs[TF]["resource"];
+        assert_eq!(
+            tf["aws_s3_bucket_notification"]["uploads_notification"],
+            json!({"bucket": "${aws_s3_bucket.uploads.id}", "eventbridge": true})
+        );
+        let pattern: serde_json::Value = serde_json::from_str(
+            tf["aws_cloudwatch_event_rule"]["images"]["event_pattern"]
+                .as_str()
+                .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            pattern["detail"]["bucket"]["name"],
+            json!(["${aws_s3_bucket.uploads.id}"])
+        );
+        assert_eq!(
+            tf["aws_lambda_permission"]["images_thumbs_invoke"]["source_account"],
+            "123456789012"
+        );
+    }
+
+    #[test]
+    fn bad_bucket_source_input_is_a_located_error() {
+        let at = line_below(4);
+        let app = one_stack(|s| {
+            let quiet = s.add(s3::Bucket::new("Quiet"));
+            let f = Function::new("Thumbs", zip(), Runtime::Python312, "index.handler").add_to(s);
+            BucketEventSource::object_created("Images", &f, &quiet)
+                .prefix("a*")
+                .suffix("")
+                .add_to(s);
+        });
+        let errors = fails(
+            &app,
+            &[
+                "bucket `Quiet` does not send its events to EventBridge, so the rule would never match: \
+                 expected `.eventbridge_notifications()` on the bucket",
+                "object key suffix ``: expected 1 to 1024 characters",
+                "object key prefix `a*` and suffix ``: together they match as the wildcard",
+            ],
+        );
+        assert!(errors.contains(&at), "not located at {at}:\n{errors}");
     }
 }
