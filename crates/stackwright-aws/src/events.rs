@@ -568,6 +568,12 @@ impl Rule {
                 .iter()
                 .map(|problem| format!("rule target `{id}`: {problem}")),
         );
+        if id.len() > 64 {
+            self.resource.problems.push(format!(
+                "rule target `{id}`: EventBridge's target ids are at most 64 characters, and a target's \
+                 id is the declared id of what it delivers to; expected a shorter id there"
+            ));
+        }
         if self.targets.iter().any(|t| t.id() == id) {
             self.resource.problems.push(format!(
                 "rule target `{id}` is given twice: expected each destination once"

@@ -302,14 +302,15 @@ pub const SQS_QUEUE: Rule = Rule {
     ..LAMBDA_FUNCTION
 };
 
-/// `AWS::Events::EventBus` `Name` / `aws_cloudwatch_event_bus.name`.
+/// `AWS::Events::EventBus` `Name` / `aws_cloudwatch_event_bus.name` of a custom bus (only partner buses'
+/// names hold `/`; `CreateEventBus` API reference).
 pub const EVENT_BUS: Rule = Rule {
     what: "event bus name",
     min_len: 1,
     max_len: 256,
     allowed: (
-        |c| alphanumeric(c) || "/._-".contains(c),
-        "letters, digits and `/._-`",
+        |c| alphanumeric(c) || "._-".contains(c),
+        "letters, digits and `._-`",
     ),
     ends: None,
     first: None,
@@ -325,10 +326,6 @@ pub const EVENT_BUS: Rule = Rule {
 pub const EVENT_RULE: Rule = Rule {
     what: "event rule name",
     max_len: 64,
-    allowed: (
-        |c| alphanumeric(c) || "._-".contains(c),
-        "letters, digits and `._-`",
-    ),
     extra: None,
     ..EVENT_BUS
 };
@@ -504,6 +501,21 @@ mod tests {
         check(&S3_BUCKET, "xn--shop", &["starts with `xn--`"]);
         check(&S3_BUCKET, "shop-s3alias", &["ends with `-s3alias`"]);
         check(&IAM_ROLE, "shop-prod-deployer+ci@x", &[]);
+        check(&SQS_STANDARD_QUEUE, "jobs.fifo", &["contains `.`"]);
+        check(&SQS_FIFO_QUEUE_BASE, &"q".repeat(75), &[]);
+        check(
+            &SQS_FIFO_QUEUE_BASE,
+            &"q".repeat(76),
+            &["76 characters long, expected 1 to 75"],
+        );
+        check(&EVENT_BUS, "shop-orders.v2", &[]);
+        check(&EVENT_BUS, "default", &["the account's own bus"]);
+        check(&EVENT_BUS, "a/b", &["contains `/`"]);
+        check(
+            &EVENT_RULE,
+            &"r".repeat(65),
+            &["65 characters long, expected 1 to 64"],
+        );
         check(
             &IAM_ROLE,
             &"r".repeat(65),

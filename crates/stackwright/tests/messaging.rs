@@ -400,13 +400,14 @@ mod eventbridge {
 
     #[test]
     fn bad_rule_and_bus_input_is_a_located_error() {
-        let at = line_below(8);
+        let at = line_below(9);
         let app = one_stack(|s| {
             let key = s.add(kms::Key::new("Plain"));
             let bus = s.add(EventBus::new("Bus"));
             let plain = s.add(sns::Topic::new("Alerts"));
             let fifo = s.add(sqs::Queue::fifo("Fifo"));
             let jobs = s.add(sqs::Queue::new("Jobs"));
+            let long = s.add(sqs::Queue::new("L".repeat(65)));
             let f = Function::new("Worker", zip(), Runtime::Python312, "index.handler").add_to(s);
             Rule::on_pattern(
                 "Bad",
@@ -423,6 +424,7 @@ mod eventbridge {
                     .dead_letter_queue(&fifo),
             )
             .target(Target::topic(&plain))
+            .target(Target::queue(&long))
             .add_to(s);
             Rule::on_schedule("Once", "at(2027-01-01T00:00:00)")
                 .bus(&bus)
@@ -453,6 +455,8 @@ mod eventbridge {
                 "schedule `at(2027-01-01T00:00:00)` on event bus `Bus`: EventBridge runs scheduled rules on \
                  the default bus only",
                 "event pattern has no fields",
+                "is target 6: EventBridge takes at most 5 per rule",
+                "EventBridge's target ids are at most 64 characters",
                 "event bus encrypted with key `Plain`, whose policy does not let EventBridge use it",
                 "event bus policy account `1234`: expected a 12-digit AWS account id",
             ],
