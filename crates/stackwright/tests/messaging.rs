@@ -301,6 +301,36 @@ mod eventbridge {
     }
 
     #[test]
+    fn a_topic_target_keeps_the_other_publishers_its_key_allows() {
+        let app = one_stack(|s| {
+            let key = s.add(
+                kms::Key::new("AlertsKey")
+                    .allow_topic_publisher("cloudwatch.amazonaws.com")
+                    .allow_topic_publisher("events.amazonaws.com"),
+            );
+            let alerts = s.add(sns::Topic::new("Alerts").encryption_key(&key));
+            Rule::on_schedule("Hourly", "rate(1 hour)")
+                .target(Target::topic(&alerts))
+                .add_to(s);
+        });
+        let docs = artifacts(&app);
+        assert_eq!(
+            docs[CFN]["Resources"]["HourlyAlertsPolicy"]["Properties"]["PolicyDocument"]
+                ["Statement"],
+            json!([
+                {"Sid": "AllowServicePublish", "Effect": "Allow",
+                    "Principal": {"Service": ["events.amazonaws.com"]}, "Action": ["sns:Publish"],
+                    "Resource": [{"Ref": "Alerts"}],
+                    "Condition": {"ArnEquals": {"aws:SourceArn": [{"Fn::GetAtt": ["Hourly", "Arn"]}]}}},
+                {"Sid": "KeepPublishCloudwatch", "Effect": "Allow",
+                    "Principal": {"Service": ["cloudwatch.amazonaws.com"]}, "Action": ["sns:Publish"],
+                    "Resource": [{"Ref": "Alerts"}],
+                    "Condition": {"StringEquals": {"aws:SourceAccount": [{"Ref": "AWS::AccountId"}]}}}
+            ])
+        );
+    }
+
+    #[test]
     fn a_schedule_runs_on_the_default_bus_and_a_fifo_target_takes_a_message_group() {
         let app = one_stack(|s| {
             let orders = s.add(sqs::Queue::fifo("Orders"));
