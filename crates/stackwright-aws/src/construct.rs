@@ -188,6 +188,8 @@ const WAIT_FOR: &str = "$stackwright:wait-for";
 const BY_REMOVAL: &str = "$stackwright:by-removal";
 /// The value of a form's entry that is the required name spelled as an identifier, with a suffix.
 const IDENTIFIER: &str = "$stackwright:identifier";
+/// The value of a form's entry that is the physical or derived name, with a suffix, in both targets.
+const NAME_IN_BOTH: &str = "$stackwright:name-in-both";
 /// The reason of a checkov skip that applies only once the core turned deletion protection off.
 const UNPROTECTED: &str = "$stackwright:unprotected";
 /// The reason given for a deletion-protection check skipped in an environment that tears down.
@@ -244,6 +246,16 @@ impl Form {
             name,
             Value::Map(vec![(REQUIRED_NAME.to_owned(), Value::Bool(true))]),
         )
+    }
+
+    /// Property `name` takes the resource's physical name or, when the user gave none,
+    /// `<app>-<environment>-<stack>-<id>`, followed by `suffix` (empty for none), in both targets: for a
+    /// type CloudFormation requires a name for (an event bus), or whose generated name would break the
+    /// type's rule (a FIFO queue's must end in `.fifo`). A derived name is checked against the kind's
+    /// naming rule (by Terraform's lowering, so that it is reported once).
+    pub fn name_in_both_targets(&mut self, name: &str, suffix: &str) -> &mut Self {
+        let suffix = Value::from(suffix);
+        self.set(name, Value::Map(vec![(NAME_IN_BOTH.to_owned(), suffix)]))
     }
 
     /// Property `name` is the decimal number `text` (`0.5`, `90`), written as a JSON number.
@@ -833,6 +845,12 @@ pub enum Entry<'a> {
     Expression(&'a [Value]),
     /// An IAM policy document ([`Form::policy_document`]).
     PolicyDocument(PolicyDocument<'a>),
+    /// The physical name or, when the user gave none, `<app>-<environment>-<stack>-<id>`, followed by
+    /// `suffix`, in both targets ([`Form::name_in_both_targets`]).
+    NameInBothTargets {
+        /// What follows the name (`.fifo`), or nothing.
+        suffix: &'a str,
+    },
     /// The physical name (or the one the target derives) as an identifier followed by `-suffix`
     /// ([`required_identifier`]).
     RequiredIdentifier {
@@ -1005,6 +1023,9 @@ fn entry<'r>(resource: &'r Resource, value: &'r Value) -> Option<Entry<'r>> {
             // The value may hold entries of its own kind (read as any value at this place).
             return entry(resource, choice.as_list()?.first()?);
         }
+        Some([(marker, suffix)]) if marker == NAME_IN_BOTH => Entry::NameInBothTargets {
+            suffix: literal(suffix),
+        },
         Some([(marker, suffix)]) if marker == IDENTIFIER => Entry::RequiredIdentifier {
             suffix: literal(suffix),
         },
@@ -1417,6 +1438,25 @@ mod tests {
         assert_eq!(
             json_text(held).as_literal(),
             Some(r#"[{"name":"a\"b","port":80,"on":true,"arn":"arn:ref"}]"#)
+        );
+    }
+
+    #[test]
+    fn a_name_for_both_targets_keeps_its_suffix() {
+        let mut resource = Resource::new("Jobs", "aws.test.Kind");
+        let mut form = Form::new();
+        form.name_in_both_targets("QueueName", ".fifo")
+            .name_in_both_targets("Name", "");
+        finish(&mut resource, form, Form::new());
+        let read: Vec<String> = entries(&resource, Target::CloudFormation)
+            .map(|(name, entry)| format!("{name}={entry:?}"))
+            .collect();
+        assert_eq!(
+            read,
+            [
+                r#"QueueName=NameInBothTargets { suffix: ".fifo" }"#,
+                r#"Name=NameInBothTargets { suffix: "" }"#
+            ]
         );
     }
 

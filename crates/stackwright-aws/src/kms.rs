@@ -18,6 +18,7 @@ pub struct Key {
     statements: Vec<Statement>,
     allows_cloudwatch_logs: bool,
     topic_publishers: Vec<String>,
+    allows_event_buses: bool,
 }
 
 impl Key {
@@ -31,6 +32,7 @@ impl Key {
             statements: Vec::new(),
             allows_cloudwatch_logs: false,
             topic_publishers: Vec::new(),
+            allows_event_buses: false,
         }
     }
 
@@ -106,6 +108,25 @@ impl Key {
         )
     }
 
+    /// Lets EventBridge encrypt the events of this account's event buses with the key
+    /// (`events.amazonaws.com`: `kms:DescribeKey`, `kms:GenerateDataKey`, `kms:Decrypt`, for sources in
+    /// this account only): needed before an [`EventBus`](crate::events::EventBus) is encrypted with it.
+    #[track_caller]
+    pub fn allow_event_buses(mut self) -> Self {
+        if self.allows_event_buses {
+            return self;
+        }
+        self.allows_event_buses = true;
+        self.policy_statement(
+            Statement::allow()
+                .sid("AllowEventBridgeBuses")
+                .principal(Principal::service("events.amazonaws.com"))
+                .actions(EVENT_BUS_KEY_ACTIONS)
+                .resource("*")
+                .condition("StringEquals", "aws:SourceAccount", [Expr::account_id()]),
+        )
+    }
+
     /// Lets AWS service `service` (e.g. `cloudwatch.amazonaws.com` for alarm actions,
     /// `events.amazonaws.com` for EventBridge rules, `s3.amazonaws.com` for bucket notifications) publish
     /// to SNS topics encrypted with this key: the key policy allows it `kms:Decrypt` and
@@ -149,7 +170,8 @@ attr_handle!(
         arn: "arn",
         /// The key id (a UUID).
         key_id: "key_id",
-    } id: String, allows_cloudwatch_logs: bool, topic_publishers: Option<Vec<String>>
+    } id: String, allows_cloudwatch_logs: bool, topic_publishers: Option<Vec<String>>,
+        allows_event_buses: bool
 );
 
 impl KeyHandle {
@@ -162,6 +184,12 @@ impl KeyHandle {
     /// ([`Key::allow_topic_publisher`]); `None` for a key whose policy is not known here.
     pub(crate) fn topic_publishers(&self) -> Option<&[String]> {
         self.topic_publishers.as_deref()
+    }
+
+    /// Whether the key policy lets EventBridge encrypt event buses with it ([`Key::allow_event_buses`];
+    /// `true` for a key whose policy is not known here).
+    pub(crate) fn allows_event_buses(&self) -> bool {
+        self.allows_event_buses
     }
 
     /// The id the key was declared with.
@@ -205,6 +233,10 @@ pub(crate) fn key_use(key: Option<&Expr>, actions: &[&str]) -> Option<Statement>
 /// "Enable compatibility between event sources from AWS services and encrypted topics").
 pub(crate) const TOPIC_PUBLISH_KEY_ACTIONS: [&str; 2] = ["kms:Decrypt", "kms:GenerateDataKey*"];
 
+/// What EventBridge needs of a key to encrypt an event bus's events (EventBridge User Guide, "Authorizing
+/// EventBridge to use a customer managed key").
+const EVENT_BUS_KEY_ACTIONS: [&str; 3] = ["kms:DescribeKey", "kms:GenerateDataKey", "kms:Decrypt"];
+
 /// What a role needs to read data encrypted with a key.
 pub(crate) const DECRYPT_ACTIONS: [&str; 2] = ["kms:Decrypt", "kms:DescribeKey"];
 
@@ -232,6 +264,7 @@ impl Key {
             id: handle_id,
             allows_cloudwatch_logs: true,
             topic_publishers: None,
+            allows_event_buses: true,
         })
     }
 }
@@ -271,6 +304,7 @@ impl Declare for Key {
                 id,
                 allows_cloudwatch_logs: self.allows_cloudwatch_logs,
                 topic_publishers: Some(self.topic_publishers),
+                allows_event_buses: self.allows_event_buses,
             },
         )
     }

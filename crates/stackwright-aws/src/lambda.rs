@@ -40,7 +40,7 @@ pub(crate) use events::{add_invoke_permission, EVENT_SOURCE_MAPPING, PERMISSION}
 pub(crate) use url::URL;
 pub use url::{FunctionUrl, FunctionUrlHandle, URL_KIND};
 pub use events::{
-    EventSourceMappingHandle, QueueEventSource, TopicEventSource, TopicEventSourceHandle,
+    BucketEventSource, EventSourceMappingHandle, QueueEventSource, TopicEventSource, TopicEventSourceHandle,
     EVENT_SOURCE_MAPPING_KIND, MAX_BATCHING_WINDOW_SECONDS, MAX_QUEUE_BATCH_SIZE, PERMISSION_KIND,
 };
 

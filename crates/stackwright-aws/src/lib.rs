@@ -62,6 +62,7 @@ constructs! {
     ecr: [REPOSITORY],
     ecs: [CLUSTER, TASK_DEFINITION, SERVICE, SCALABLE_TARGET, APP_SCALING_POLICY],
     elbv2: [LOAD_BALANCER, TARGET_GROUP, LISTENER, LISTENER_RULE],
+    events: [EVENT_BUS, RULE],
     iam: [ROLE, ROLE_POLICY, MANAGED_POLICY, INSTANCE_PROFILE],
     kms: [KEY, ALIAS],
     lambda: [FUNCTION, EVENT_SOURCE_MAPPING, PERMISSION, URL, VERSION, ALIAS],
@@ -71,8 +72,8 @@ constructs! {
     s3: [BUCKET],
     scheduler: [SCHEDULE],
     secretsmanager: [SECRET],
-    sns: [TOPIC, SUBSCRIPTION],
-    sqs: [QUEUE],
+    sns: [TOPIC, SUBSCRIPTION, TOPIC_POLICY],
+    sqs: [QUEUE, QUEUE_POLICY],
     ssm: [PARAMETER],
 }
 

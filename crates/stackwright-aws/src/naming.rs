@@ -142,6 +142,9 @@ pub const RULES: &[(&str, &Rule)] = &[
     (crate::ecs::CLUSTER_KIND, &ECS_CLUSTER),
     (crate::ecs::TASK_DEFINITION_KIND, &ECS_TASK_FAMILY),
     (crate::ecs::SERVICE_KIND, &ECS_SERVICE),
+    (crate::sqs::KIND, &SQS_QUEUE),
+    (crate::events::BUS_KIND, &EVENT_BUS),
+    (crate::events::RULE_KIND, &EVENT_RULE),
 ];
 
 pub fn rule_for(kind: &str) -> Option<&'static Rule> {
@@ -321,6 +324,57 @@ pub const SQS_QUEUE: Rule = Rule {
     ..LAMBDA_FUNCTION
 };
 
+/// `AWS::Events::EventBus` `Name` / `aws_cloudwatch_event_bus.name` of a custom bus (only partner buses'
+/// names hold `/`; `CreateEventBus` API reference).
+pub const EVENT_BUS: Rule = Rule {
+    what: "event bus name",
+    min_len: 1,
+    max_len: 256,
+    allowed: (
+        |c| alphanumeric(c) || "._-".contains(c),
+        "letters, digits and `._-`",
+    ),
+    ends: None,
+    first: None,
+    forbidden_prefixes: NONE,
+    forbidden_suffixes: NONE,
+    forbidden_substrings: NONE,
+    extra: Some(|name| {
+        (name == "default").then(|| "`default` is the account's own bus".to_owned())
+    }),
+};
+
+/// `AWS::Events::Rule` `Name` / `aws_cloudwatch_event_rule.name`.
+pub const EVENT_RULE: Rule = Rule {
+    what: "event rule name",
+    max_len: 64,
+    extra: None,
+    ..EVENT_BUS
+};
+
+/// A standard queue's name: no `.` at all (only a FIFO queue's `.fifo` suffix has one).
+pub const SQS_STANDARD_QUEUE: Rule = Rule {
+    allowed: (
+        |c| alphanumeric(c) || "-_".contains(c),
+        "letters, digits, `-` and `_`",
+    ),
+    extra: None,
+    ..SQS_QUEUE
+};
+
+/// The name given to a FIFO queue (`sqs::Queue::fifo(..).name(..)`), before the `.fifo` suffix the
+/// queue adds: at most 75 characters, so that the whole fits SQS's 80.
+pub const SQS_FIFO_QUEUE_BASE: Rule = Rule {
+    what: "SQS FIFO queue name (before the `.fifo` the queue adds)",
+    max_len: 75,
+    allowed: (
+        |c| alphanumeric(c) || "-_".contains(c),
+        "letters, digits, `-` and `_` (the queue adds its `.fifo` suffix itself)",
+    ),
+    extra: None,
+    ..SQS_QUEUE
+};
+
 /// `AWS::SNS::Topic` `TopicName` / `aws_sns_topic.name`; a FIFO topic's name ends in `.fifo`.
 pub const SNS_TOPIC: Rule = Rule {
     what: "SNS topic name",
@@ -469,6 +523,21 @@ mod tests {
         check(&S3_BUCKET, "xn--shop", &["starts with `xn--`"]);
         check(&S3_BUCKET, "shop-s3alias", &["ends with `-s3alias`"]);
         check(&IAM_ROLE, "shop-prod-deployer+ci@x", &[]);
+        check(&SQS_STANDARD_QUEUE, "jobs.fifo", &["contains `.`"]);
+        check(&SQS_FIFO_QUEUE_BASE, &"q".repeat(75), &[]);
+        check(
+            &SQS_FIFO_QUEUE_BASE,
+            &"q".repeat(76),
+            &["76 characters long, expected 1 to 75"],
+        );
+        check(&EVENT_BUS, "shop-orders.v2", &[]);
+        check(&EVENT_BUS, "default", &["the account's own bus"]);
+        check(&EVENT_BUS, "a/b", &["contains `/`"]);
+        check(
+            &EVENT_RULE,
+            &"r".repeat(65),
+            &["65 characters long, expected 1 to 64"],
+        );
         check(
             &IAM_ROLE,
             &"r".repeat(65),

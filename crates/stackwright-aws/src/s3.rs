@@ -101,7 +101,8 @@ impl Bucket {
         })
     }
 
-    /// Sends the bucket's events (object created, deleted, ...) to Amazon EventBridge.
+    /// Sends the bucket's events (object created, deleted, ...) to Amazon EventBridge's default bus,
+    /// where rules route them ([`BucketEventSource`](crate::lambda::BucketEventSource) for a function).
     pub fn eventbridge_notifications(mut self) -> Self {
         self.resource.set("eventbridge", true);
         self
@@ -147,10 +148,21 @@ attr_handle!(
         domain_name: "domain_name",
         /// `<name>.s3.<region>.amazonaws.com`.
         regional_domain_name: "regional_domain_name",
-    } id: String, kms_key: Option<Expr>
+    } id: String, kms_key: Option<Expr>, eventbridge: Option<bool>
 );
 
 impl BucketHandle {
+    /// Whether the bucket sends its events to EventBridge ([`Bucket::eventbridge_notifications`]);
+    /// `None` for a bucket that exists outside the app.
+    pub(crate) fn sends_to_eventbridge(&self) -> Option<bool> {
+        self.eventbridge
+    }
+
+    /// The id the bucket was declared with.
+    pub(crate) fn declared_id(&self) -> &str {
+        &self.id
+    }
+
     /// The ARN of the objects matching `key_pattern` (e.g. `*`, `logs/*`).
     pub fn arn_for_objects(&self, key_pattern: &str) -> Expr {
         interpolate![self.arn(), "/", key_pattern]
@@ -222,6 +234,7 @@ impl Bucket {
                 handle,
                 id: handle_id,
                 kms_key: None,
+                eventbridge: None,
             }
         })
     }
@@ -241,6 +254,7 @@ impl Declare for Bucket {
             handle: Handle(at),
             id: self.resource.id.clone(),
             kms_key: self.kms_key.clone(),
+            eventbridge: Some(self.resource.get("eventbridge").is_some()),
         };
         let mut encryption = vec![];
         match &self.kms_key {

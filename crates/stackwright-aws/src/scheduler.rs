@@ -198,7 +198,7 @@ common_setters!(Schedule);
 /// What is wrong with a schedule expression, if anything: its shape, and for `cron(..)` and `at(..)` the
 /// ranges EventBridge Scheduler accepts (minutes 0-59, hours 0-23, day-of-month 1-31, month 1-12 or
 /// JAN-DEC, day-of-week 1-7 or SUN-SAT, year 1970-2199; `?` in exactly one day field).
-fn expression_problem(expression: &str) -> Option<String> {
+pub(crate) fn expression_problem(expression: &str) -> Option<String> {
     let Some((kind, rest)) = expression.split_once('(') else {
         return Some("no `(`".into());
     };

@@ -138,6 +138,20 @@ impl TopicHandle {
 }
 
 impl TopicHandle {
+    /// The id the topic was declared with.
+    pub(crate) fn declared_id(&self) -> &str {
+        &self.id
+    }
+
+    /// The AWS services the topic's customer managed key lets publish (declared in the app); empty
+    /// otherwise.
+    pub(crate) fn key_publishers(&self) -> &[String] {
+        match &self.publishers {
+            Publishers::Key { services, .. } => services,
+            _ => &[],
+        }
+    }
+
     /// Why AWS service `service` (e.g. `cloudwatch.amazonaws.com`) cannot publish to the topic because of
     /// its key, naming `what` publishes (e.g. `alarm action`); `None` when it can or the key's policy
     /// is not known here.
@@ -279,4 +293,75 @@ impl Declare for Subscription {
     fn declare(self, at: ResourceRef) -> (Resource, SubscriptionHandle) {
         (self.resource, SubscriptionHandle { handle: Handle(at) })
     }
+}
+
+/// The neutral kind of a topic's resource policy.
+pub const POLICY_KIND: &str = "aws.sns.TopicPolicy";
+
+/// A topic's resource policy in each target.
+pub(crate) static TOPIC_POLICY: Spelling = Spelling {
+    kind: POLICY_KIND,
+    cloudformation: "AWS::SNS::TopicPolicy",
+    terraform: "aws_sns_topic_policy",
+    terraform_tags: false,
+    attributes: &[],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
+/// The resource policy (CloudFormation `AWS::SNS::TopicPolicy`, Terraform `aws_sns_topic_policy`) that
+/// lets AWS service `service` (`events.amazonaws.com`) publish to `topic` on behalf of the resource
+/// `source_arn` only (`aws:SourceArn`). SNS keeps one policy per topic: the caller makes sure no other
+/// declaration gives this topic one. The topic's key must let the service use it
+/// ([`TopicHandle::service_publish_problem`]). It replaces SNS's default policy, through which other
+/// services of the account publish (CloudWatch alarm actions): each other service the topic's key lets
+/// publish ([`TopicHandle::key_publishers`]) keeps a statement for this account (`aws:SourceAccount`).
+#[track_caller]
+pub(crate) fn service_publish_policy(
+    id: String,
+    topic: &TopicHandle,
+    service: &str,
+    source_arn: Expr,
+) -> Resource {
+    let mut resource = Resource::new(id, POLICY_KIND);
+    let mut statements = vec![Statement::allow()
+        .sid("AllowServicePublish")
+        .principal(crate::iam::Principal::service(service))
+        .action("sns:Publish")
+        .resource(topic.arn())
+        .condition("ArnEquals", "aws:SourceArn", [source_arn])];
+    for other in topic.key_publishers().iter().filter(|s| *s != service) {
+        // A statement id is letters and digits: `KeepPublishCloudwatch`.
+        let mut label: String = other
+            .split('.')
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        if let Some(first) = label.get_mut(..1) {
+            first.make_ascii_uppercase();
+        }
+        statements.push(
+            Statement::allow()
+                .sid(format!("KeepPublish{label}"))
+                .principal(crate::iam::Principal::service(other.as_str()))
+                .action("sns:Publish")
+                .resource(topic.arn())
+                .condition("StringEquals", "aws:SourceAccount", [Expr::account_id()]),
+        );
+    }
+    let policy: crate::iam::PolicyDocument = statements.into_iter().collect();
+    let mut cfn = Form::new();
+    cfn.set(
+        "Topics",
+        stackwright_core::Value::List(vec![topic.arn().into()]),
+    )
+    .policy_document("PolicyDocument", policy.to_value(), "policy", &[]);
+    let mut tf = Form::new();
+    tf.set("arn", topic.arn())
+        .policy_document("policy", policy.to_value(), "policy", &[]);
+    construct::finish(&mut resource, cfn, tf);
+    resource
 }

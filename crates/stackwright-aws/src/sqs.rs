@@ -1,5 +1,5 @@
 //! SQS queues with secure defaults: encrypted with SQS-managed keys, a retention set on purpose, and an
-//! optional dead-letter queue for messages that keep failing.
+//! optional dead-letter queue for messages that keep failing; standard or FIFO ([`Queue::fifo`]).
 
 use crate::construct::{Attribute, Form, Read, Spelling};
 use crate::handle::{attr_handle, common_setters};
@@ -38,16 +38,19 @@ pub const DEFAULT_VISIBILITY_TIMEOUT_SECONDS: i64 = 30;
 /// The longest visibility timeout SQS offers: 12 hours.
 pub const MAX_VISIBILITY_TIMEOUT_SECONDS: i64 = 12 * 3600;
 
-/// A standard SQS queue (CloudFormation `AWS::SQS::Queue`, Terraform `aws_sqs_queue`). Secure by
-/// default: messages are encrypted at rest with SQS-managed keys (`SqsManagedSseEnabled`) and kept
-/// [`DEFAULT_RETENTION_SECONDS`] (`.retention_seconds(..)` changes it). `.dead_letter_queue(&dlq, n)`
-/// moves a message that was received `n` times without being deleted to another queue, whose retention
-/// must then be at least this queue's (SQS keeps a message's original enqueue time when it moves it).
+/// An SQS queue (CloudFormation `AWS::SQS::Queue`, Terraform `aws_sqs_queue`), standard
+/// ([`Queue::new`]) or FIFO ([`Queue::fifo`]). Secure by default: messages are encrypted at rest with
+/// SQS-managed keys (`SqsManagedSseEnabled`) and kept [`DEFAULT_RETENTION_SECONDS`]
+/// (`.retention_seconds(..)` changes it). `.dead_letter_queue(&dlq, n)` moves a message that was
+/// received `n` times without being deleted to another queue of the same type, whose retention must then
+/// be at least this queue's (SQS keeps a message's original enqueue time when it moves it).
 pub struct Queue {
     resource: Resource,
     retention_seconds: i64,
     visibility_timeout_seconds: Option<i64>,
     dead_letter: Option<DeadLetter>,
+    fifo: bool,
+    content_based_deduplication: bool,
 }
 
 /// Where a queue moves the messages that keep failing.
@@ -57,9 +60,12 @@ struct DeadLetter {
     /// The dead-letter queue's id and retention, which must not be shorter than this queue's.
     id: String,
     retention_seconds: i64,
+    /// Whether the dead-letter queue is a FIFO queue, which must match this queue's type.
+    fifo: bool,
 }
 
 impl Queue {
+    /// A standard queue: at-least-once delivery, best-effort order.
     #[track_caller]
     pub fn new(id: impl Into<String>) -> Self {
         Queue {
@@ -67,7 +73,53 @@ impl Queue {
             retention_seconds: DEFAULT_RETENTION_SECONDS,
             visibility_timeout_seconds: None,
             dead_letter: None,
+            fifo: false,
+            content_based_deduplication: false,
         }
+    }
+
+    /// A FIFO queue (`FifoQueue`/`fifo_queue`): exactly-once processing, in order per message group. Its
+    /// name ends in `.fifo` in both targets, as SQS requires: the name given with `.name(..)` (without
+    /// the suffix, which the queue adds) or, without one, `<app>-<env>-<stack>-<id>`, checked against
+    /// SQS's rule (80 characters with the suffix). Its dead-letter queue must be a FIFO queue too.
+    #[track_caller]
+    pub fn fifo(id: impl Into<String>) -> Self {
+        Queue {
+            fifo: true,
+            ..Queue::new(id)
+        }
+    }
+
+    /// Gives the queue a physical name: the app's naming pattern applied to `name`, checked against
+    /// SQS's rule (letters, digits, `-` and `_`, at most 80 characters; a FIFO queue's name at most 75,
+    /// as the queue adds `.fifo`). Without it CloudFormation generates a unique name (a FIFO queue's is
+    /// `<app>-<env>-<stack>-<id>.fifo`): name a queue only when something outside the definition needs
+    /// to find it by name.
+    pub fn name(mut self, name: impl Into<String>) -> Self {
+        let rule: &'static crate::naming::Rule = if self.fifo {
+            &crate::naming::SQS_FIFO_QUEUE_BASE
+        } else {
+            &crate::naming::SQS_STANDARD_QUEUE
+        };
+        self.resource.physical_name = Some(stackwright_core::naming::PhysicalName {
+            name: name.into(),
+            rule,
+        });
+        self
+    }
+
+    /// Turns on content-based deduplication (`ContentBasedDeduplication`): SQS takes a SHA-256 of a
+    /// message's body as its deduplication id when the producer gives none. FIFO queues only.
+    pub fn content_based_deduplication(mut self) -> Self {
+        if !self.fifo {
+            self.resource.problems.push(
+                "content-based deduplication on a standard queue: SQS deduplicates FIFO queues only; \
+                 expected `sqs::Queue::fifo(..)`"
+                    .to_owned(),
+            );
+        }
+        self.content_based_deduplication = true;
+        self
     }
 
     /// How long a message is kept: from [`MIN_RETENTION_SECONDS`] to [`MAX_RETENTION_SECONDS`].
@@ -109,6 +161,7 @@ impl Queue {
             max_receive_count,
             id: queue.id.clone(),
             retention_seconds: queue.retention_seconds,
+            fifo: queue.fifo,
         });
         self
     }
@@ -124,7 +177,7 @@ attr_handle!(
         url: "url",
         /// The queue's name.
         name: "name",
-    } id: String, retention_seconds: i64, visibility_timeout_seconds: i64
+    } id: String, retention_seconds: i64, visibility_timeout_seconds: i64, fifo: bool
 );
 
 impl QueueHandle {
@@ -137,6 +190,11 @@ impl QueueHandle {
     /// The id the queue was declared with.
     pub(crate) fn declared_id(&self) -> &str {
         &self.id
+    }
+
+    /// Whether it is a FIFO queue ([`Queue::fifo`]).
+    pub fn is_fifo(&self) -> bool {
+        self.fifo
     }
 }
 
@@ -186,8 +244,26 @@ impl Declare for Queue {
             retention_seconds,
             visibility_timeout_seconds,
             dead_letter,
+            fifo,
+            content_based_deduplication,
         } = self;
         let mut cfn = Form::new();
+        let mut tf = Form::new();
+        if fifo {
+            // SQS requires the suffix; CloudFormation's generated names have broken the 80-character
+            // limit for FIFO queues, so both targets get the same, checked name.
+            cfn.name_in_both_targets("QueueName", ".fifo")
+                .set("FifoQueue", true);
+            tf.name_in_both_targets("name", ".fifo")
+                .set("fifo_queue", true);
+            if content_based_deduplication {
+                cfn.set("ContentBasedDeduplication", true);
+                tf.set("content_based_deduplication", true);
+            }
+        } else {
+            cfn.physical_name("QueueName");
+            tf.physical_name("name");
+        }
         cfn.checkov_skip(
             "CKV_AWS_27",
             "encrypted at rest with SQS-managed keys (SqsManagedSseEnabled); checkov's CloudFormation \
@@ -196,7 +272,6 @@ impl Declare for Queue {
         .set("MessageRetentionPeriod", retention_seconds)
             .set("SqsManagedSseEnabled", true)
             .set_some("VisibilityTimeout", visibility_timeout_seconds);
-        let mut tf = Form::new();
         tf.set("message_retention_seconds", retention_seconds)
             .set("sqs_managed_sse_enabled", true)
             .set_some("visibility_timeout_seconds", visibility_timeout_seconds);
@@ -205,8 +280,23 @@ impl Declare for Queue {
             max_receive_count: count,
             id,
             retention_seconds: kept,
+            fifo: dead_letter_fifo,
         }) = dead_letter
         {
+            if dead_letter_fifo != fifo {
+                let (this, that) = match fifo {
+                    true => ("a FIFO queue", "a standard queue"),
+                    false => ("a standard queue", "a FIFO queue"),
+                };
+                resource.problems.push(format!(
+                    "dead-letter queue `{id}` is {that}, and this is {this}: SQS moves messages only \
+                     between queues of one type; expected {}",
+                    match fifo {
+                        true => "a dead-letter queue declared with `sqs::Queue::fifo(..)`",
+                        false => "a dead-letter queue declared with `sqs::Queue::new(..)`",
+                    }
+                ));
+            }
             if kept < retention_seconds {
                 resource.problems.push(format!(
                     "dead-letter queue `{id}` keeps messages {kept} seconds, less than this queue's \
@@ -241,7 +331,54 @@ impl Declare for Queue {
                 retention_seconds,
                 visibility_timeout_seconds: visibility_timeout_seconds
                     .unwrap_or(DEFAULT_VISIBILITY_TIMEOUT_SECONDS),
+                fifo,
             },
         )
     }
+}
+
+/// The neutral kind of a queue's resource policy.
+pub const POLICY_KIND: &str = "aws.sqs.QueuePolicy";
+
+/// A queue's resource policy in each target.
+pub(crate) static QUEUE_POLICY: Spelling = Spelling {
+    kind: POLICY_KIND,
+    cloudformation: "AWS::SQS::QueuePolicy",
+    terraform: "aws_sqs_queue_policy",
+    terraform_tags: false,
+    attributes: &[],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
+/// The resource policy (CloudFormation `AWS::SQS::QueuePolicy`, Terraform `aws_sqs_queue_policy`) that
+/// lets AWS service `service` (`events.amazonaws.com`) send to `queue` on behalf of the resource
+/// `source_arn` only (`aws:SourceArn`, no confused deputy). SQS keeps one policy per queue: the caller
+/// makes sure no other declaration gives this queue one. The queue's SQS-managed encryption needs no
+/// key policy.
+#[track_caller]
+pub(crate) fn service_send_policy(
+    id: String,
+    queue: &QueueHandle,
+    service: &str,
+    source_arn: Expr,
+) -> Resource {
+    let mut resource = Resource::new(id, POLICY_KIND);
+    let policy = crate::iam::PolicyDocument::from(
+        Statement::allow()
+            .sid("AllowServiceSend")
+            .principal(crate::iam::Principal::service(service))
+            .action("sqs:SendMessage")
+            .resource(queue.arn())
+            .condition("ArnEquals", "aws:SourceArn", [source_arn]),
+    );
+    let mut cfn = Form::new();
+    cfn.set("Queues", Value::List(vec![queue.url().into()]))
+        .policy_document("PolicyDocument", policy.to_value(), "policy", &[]);
+    let mut tf = Form::new();
+    tf.set("queue_url", queue.url())
+        .policy_document("policy", policy.to_value(), "policy", &[]);
+    construct::finish(&mut resource, cfn, tf);
+    resource
 }

@@ -19,6 +19,7 @@ mod hostile;
 mod lambda;
 mod limits;
 mod lowering;
+mod messaging;
 mod network;
 mod pseudo;
 mod removal;

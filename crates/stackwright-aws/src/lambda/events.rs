@@ -1,6 +1,7 @@
 //! What invokes a function: an SQS queue it polls (an event source mapping, with the consume grant made
-//! for it) and an SNS topic it is subscribed to (a subscription, with the permission that lets SNS
-//! invoke it, limited to that topic).
+//! for it), an SNS topic it is subscribed to (a subscription, with the permission that lets SNS
+//! invoke it, limited to that topic) and a bucket's object-created events (an EventBridge rule for that
+//! bucket, with the permission limited to that rule).
 
 use super::FunctionHandle;
 use crate::construct::{Attribute, Form, Read, Spelling};
@@ -8,7 +9,9 @@ use crate::handle::{attr_handle, common_setters};
 use crate::sns::{Endpoint, Subscription, SubscriptionHandle, TopicHandle};
 use crate::sqs::QueueHandle;
 use crate::{construct, Handle};
-use stackwright_core::{Declare, HasResourceRef, Resource, ResourceRef, Stack, Value};
+use crate::events::{EventPattern, Rule, RuleHandle, Target};
+use crate::s3::BucketHandle;
+use stackwright_core::{json, Declare, HasResourceRef, Location, Resource, ResourceRef, Stack, Value};
 
 /// The neutral kind of an event source mapping.
 pub const EVENT_SOURCE_MAPPING_KIND: &str = "aws.lambda.EventSourceMapping";
@@ -129,7 +132,23 @@ impl QueueEventSource {
             report_batch_item_failures,
             maximum_concurrency,
         } = self;
-        if batch_size > 10 && batching_window_seconds.unwrap_or(0) < 1 {
+        if queue.is_fifo() {
+            // Lambda's parameters for SQS: at most 10 per batch and no batching window for FIFO queues.
+            if batch_size > 10 {
+                resource.problems.push(format!(
+                    "queue batch size of {batch_size} for FIFO queue `{}`: expected 1 to 10 (Lambda's \
+                     limit for FIFO queues)",
+                    queue.declared_id()
+                ));
+            }
+            if let Some(seconds) = batching_window_seconds {
+                resource.problems.push(format!(
+                    "batching window of {seconds} seconds for FIFO queue `{}`: Lambda has no batching \
+                     window for FIFO queues; expected none",
+                    queue.declared_id()
+                ));
+            }
+        } else if batch_size > 10 && batching_window_seconds.unwrap_or(0) < 1 {
             resource.problems.push(format!(
                 "queue batch size of {batch_size} without a batching window: expected \
                  `.maximum_batching_window_seconds(n)` of at least 1 for batches over 10"
@@ -263,6 +282,136 @@ impl TopicEventSource {
             .depends_on(&permission),
         );
         TopicEventSourceHandle { subscription }
+    }
+}
+
+/// A function invoked for the objects created in a bucket, through EventBridge: the bucket sends its
+/// events to the default bus ([`Bucket::eventbridge_notifications`](crate::s3::Bucket::eventbridge_notifications),
+/// which this checks), and [`add_to`](Self::add_to) declares an [`events::Rule`](crate::events::Rule)
+/// matching `Object Created` events of this bucket only (optionally under a key prefix or with a key
+/// suffix), whose target is the function, with the permission that lets EventBridge invoke it for that
+/// rule only (`SourceArn`, `SourceAccount`).
+///
+/// Why EventBridge rather than S3's own notification configuration: S3 keeps one notification
+/// configuration per bucket (CloudFormation's `NotificationConfiguration` on the bucket, Terraform's one
+/// `aws_s3_bucket_notification`), which a source declared after the bucket cannot add to, and in
+/// CloudFormation a bucket that notifies a function waits for the function's permission while the
+/// permission names the bucket (a cycle CDK breaks with a custom resource). A rule per source has
+/// neither problem: any number of sources per bucket, each declared on its own, with a retry policy and
+/// a dead-letter queue per source.
+pub struct BucketEventSource {
+    id: String,
+    function: FunctionHandle,
+    bucket: BucketHandle,
+    prefix: Option<String>,
+    suffix: Option<String>,
+    dead_letter: Option<QueueHandle>,
+    location: Location,
+}
+
+impl BucketEventSource {
+    /// `function` is invoked for each object created in `bucket`; the rule is `id`, its permission
+    /// `<id>-<function>-Invoke`.
+    #[track_caller]
+    pub fn object_created(
+        id: impl Into<String>,
+        function: &FunctionHandle,
+        bucket: &BucketHandle,
+    ) -> Self {
+        BucketEventSource {
+            id: id.into(),
+            function: function.clone(),
+            bucket: bucket.clone(),
+            prefix: None,
+            suffix: None,
+            dead_letter: None,
+            location: std::panic::Location::caller(),
+        }
+    }
+
+    /// Only objects whose key starts with `prefix` (`uploads/`).
+    pub fn prefix(mut self, prefix: impl Into<String>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+
+    /// Only objects whose key ends with `suffix` (`.jpg`).
+    pub fn suffix(mut self, suffix: impl Into<String>) -> Self {
+        self.suffix = Some(suffix.into());
+        self
+    }
+
+    /// Sends the events EventBridge could not deliver to `queue` (a standard queue).
+    pub fn dead_letter_queue(mut self, queue: &QueueHandle) -> Self {
+        self.dead_letter = Some(queue.clone());
+        self
+    }
+
+    /// Declares the rule and the permission in `stack`.
+    #[track_caller]
+    pub fn add_to(self, stack: &mut Stack) -> RuleHandle {
+        let BucketEventSource {
+            id,
+            function,
+            bucket,
+            prefix,
+            suffix,
+            dead_letter,
+            location,
+        } = self;
+        let mut problems = Vec::new();
+        if bucket.sends_to_eventbridge() == Some(false) {
+            problems.push(format!(
+                "bucket `{}` does not send its events to EventBridge, so the rule would never match: \
+                 expected `.eventbridge_notifications()` on the bucket",
+                bucket.declared_id()
+            ));
+        }
+        for (what, text) in [("prefix", &prefix), ("suffix", &suffix)] {
+            if let Some(text) = text {
+                if text.is_empty() || text.len() > 1024 {
+                    problems.push(format!(
+                        "object key {what} `{text}`: expected 1 to 1024 characters"
+                    ));
+                }
+            }
+        }
+        // A prefix and a suffix match together only as one wildcard (two filters of one field match
+        // either).
+        let filter = match (&prefix, &suffix) {
+            (Some(prefix), Some(suffix)) => {
+                if prefix.contains('*') || suffix.contains('*') {
+                    problems.push(format!(
+                        "object key prefix `{prefix}` and suffix `{suffix}`: together they match as the \
+                         wildcard `<prefix>*<suffix>`, so neither may hold `*`"
+                    ));
+                }
+                Some(json!({"wildcard": format!("{prefix}*{suffix}")}))
+            }
+            (Some(prefix), None) => Some(json!({"prefix": prefix.as_str()})),
+            (None, Some(suffix)) => Some(json!({"suffix": suffix.as_str()})),
+            (None, None) => None,
+        };
+        let mut detail = vec![(
+            "bucket".to_owned(),
+            json!({"name": [bucket.name()]}),
+        )];
+        if let Some(filter) = filter {
+            detail.push(("object".to_owned(), Value::Map(vec![("key".to_owned(), Value::List(vec![filter]))])));
+        }
+        let pattern = EventPattern::new()
+            .source(["aws.s3"])
+            .detail_type(["Object Created"])
+            .detail(Value::Map(detail));
+        let mut target = Target::function(&function);
+        if let Some(queue) = &dead_letter {
+            target = target.dead_letter_queue(queue);
+        }
+        let mut rule = Rule::on_pattern(id, pattern).located_at(location).target(target);
+        for problem in problems {
+            rule = rule.problem(problem);
+        }
+        rule.add_to(stack)
     }
 }
 

@@ -63,6 +63,20 @@ fn lower_entry(p: &mut Props, entry: Entry) -> Option<Json> {
         Entry::PhysicalName | Entry::RequiredName { .. } => {
             crate::expr::literal(p.resource.physical_name()?)
         }
+        Entry::NameInBothTargets { suffix } => {
+            let lowering = p.lowering;
+            let name = match p.resource.physical_name() {
+                Some(name) => format!("{name}{suffix}"),
+                None => format!(
+                    "{}-{}-{}-{}{suffix}",
+                    lowering.app,
+                    lowering.env.name,
+                    lowering.stack.name(),
+                    p.resource.id
+                ),
+            };
+            crate::expr::literal(&name)
+        }
         Entry::Number(text) => super::number(text),
         Entry::PolicyDocument(policy) => p.value(policy.document),
         Entry::Literal(text) => crate::expr::literal(text),

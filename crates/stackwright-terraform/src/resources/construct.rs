@@ -87,6 +87,12 @@ fn lower_entry(a: &mut Attrs, out: &mut Secondary, name: &str, entry: Entry) -> 
             let required = a.lowering.required_name(resource).to_lowercase();
             Json::String(crate::expr::escape(&required))
         }
+        Entry::NameInBothTargets { suffix } => {
+            let named = a
+                .lowering
+                .checked_suffixed_name(resource, suffix, a.problems);
+            Json::String(crate::expr::escape(&named))
+        }
         Entry::Number(text) => super::number(text),
         Entry::OwnBlock(suffix) => {
             let spelling = construct::spelling(resource.kind)?;

@@ -213,6 +213,35 @@ impl Lowering<'_> {
         name
     }
 
+    /// [`Lowering::required_name`] followed by `suffix`, the name both targets give a construct
+    /// (`construct::Form::name_in_both_targets`); a derived one is checked against the kind's naming
+    /// rule here only, so that it is reported once.
+    pub(crate) fn checked_suffixed_name(
+        &self,
+        resource: &Resource,
+        suffix: &str,
+        problems: &mut Vec<Diagnostic>,
+    ) -> String {
+        let name = format!("{}{suffix}", self.required_name(resource));
+        if resource.physical_name().is_some() {
+            return name;
+        }
+        if let Some(rule) = stackwright_aws::naming::rule_for(resource.kind) {
+            for why in rule.problems(&name) {
+                problems.push(
+                    Diagnostic::new(format!(
+                        "the name derived for `{}` (`<app>-<env>-<stack>-<id>{suffix}` = `{name}`) is \
+                         invalid: {why}; give it a shorter name with `.name(...)`",
+                        resource.id
+                    ))
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+                );
+            }
+        }
+        name
+    }
+
     fn address(&self, index: usize, resource: &Resource) -> Result<String, String> {
         let (type_name, data) = terraform_type(resource)
             .ok_or_else(|| format!("resource `{}` has no Terraform form", resource.id))?;
