@@ -31,7 +31,7 @@ pub use instantiate::{Batch, Checked, Instantiation, Selection, StackInstance};
 pub use links::{Export, Import, Links, RemoteRead};
 pub use stack::{
     Declare, HasResourceRef, MovedFrom, Output, Override, ParamHandle, ParamType, Parameter,
-    RemoteOutput, RemovalPolicy, Resource, ResourceRef, ScopeId, Stack, Stacks,
+    RemoteOutput, RemovalPolicy, Resource, ResourceRef, ScopeId, Stack, Stacks, UniqueKey,
 };
 pub use target::Target;
 

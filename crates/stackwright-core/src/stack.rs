@@ -128,9 +128,24 @@ pub struct Resource {
     /// Set for a read of another environment's stack output (its attribute `value`); instantiation
     /// checks it and resolves the environment (see [`Links::remote`](crate::Links::remote)).
     pub remote_output: Option<RemoteOutput>,
+    /// What the resource takes that no other resource of its stack may take too (a load balancer's
+    /// listener port, a listener's rule priority), checked by [`Stack::add`]: see [`Resource::claim_unique`].
+    pub unique_keys: Vec<UniqueKey>,
     /// Why the user accepts literal secrets in this resource's properties and overrides (see
     /// [`Resource::allow_plaintext_secret`]); unset, the targets refuse them.
     pub plaintext_secret_allowed: Option<String>,
+}
+
+/// A key a resource takes in a scope for itself alone ([`Resource::claim_unique`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UniqueKey {
+    /// The resource the key is unique in (a load balancer for its listeners' ports).
+    pub scope: ResourceRef,
+    pub key: String,
+    /// The key in words (`listener port 443`).
+    pub what: String,
+    /// Why it must be unique (`a load balancer listens on a port once`).
+    pub rule: &'static str,
 }
 
 /// The stack and id a resource had before it moved to the stack that declares it now.
@@ -179,8 +194,29 @@ impl Resource {
             problems: Vec::new(),
             existing: None,
             remote_output: None,
+            unique_keys: Vec::new(),
             plaintext_secret_allowed: None,
         }
+    }
+
+    /// Claims `key` within `scope` (the resource the key is unique in: a load balancer for its
+    /// listeners' ports) for this resource alone: a second resource of the stack that
+    /// claims the same key in the same scope is an error at its line, naming the first (`what` describes
+    /// the key, `rule` says why it must be unique). Declarations the engine would refuse at deploy time,
+    /// found at synth.
+    pub fn claim_unique(
+        &mut self,
+        scope: ResourceRef,
+        key: impl Into<String>,
+        what: impl Into<String>,
+        rule: &'static str,
+    ) {
+        self.unique_keys.push(UniqueKey {
+            scope,
+            key: key.into(),
+            what: what.into(),
+            rule,
+        });
     }
 
     /// Accepts literal secrets in this resource (a password, a token, a secret-named environment
@@ -486,6 +522,8 @@ struct Ids {
     /// Ids of composites whose own id was reported ([`Stack::check_composite_id`]): the id problems of the
     /// resources they declare (the id itself and `<id>-...`) are follow-ons, not reported again.
     reported_composites: Vec<String>,
+    /// The first resource (id, location) to take each key in each scope ([`Resource::claim_unique`]).
+    unique_keys: HashMap<(ResourceRef, String), (String, Location)>,
 }
 
 impl Stack {
@@ -628,7 +666,34 @@ impl Stack {
         }
         self.limit_depth(&mut resource);
         self.apply_naming(&mut resource);
+        self.check_unique_keys(&resource);
         self.resources.push(resource);
+    }
+
+    /// Reports each key `resource` claims that an earlier resource of the stack took in the same scope.
+    fn check_unique_keys(&mut self, resource: &Resource) {
+        for claim in &resource.unique_keys {
+            let first = (resource.id.clone(), resource.location);
+            let taken = self
+                .ids
+                .unique_keys
+                .entry((claim.scope, claim.key.clone()))
+                .or_insert(first);
+            if taken.0 != resource.id {
+                let (id, at) = taken;
+                self.problems.push(
+                    Diagnostic::new(format!(
+                        "{} is taken by `{id}` ({}:{}): {}",
+                        claim.what,
+                        at.file(),
+                        at.line(),
+                        claim.rule
+                    ))
+                    .for_resource(&resource.id)
+                    .at(resource.location),
+                );
+            }
+        }
     }
 
     /// Reports a property or override value nested deeper than [`MAX_VALUE_DEPTH`] and replaces it with an

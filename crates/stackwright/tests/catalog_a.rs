@@ -1179,3 +1179,73 @@ fn record_and_certificate_input() {
         ],
     );
 }
+
+/// What the engines refuse at deploy time because a parent takes it once: a second listener on a load
+/// balancer's port, a second rule at a listener's priority, a second route to one destination in a route
+/// table, a second route table for a subnet. Each is one error at the second declaration's line, naming
+/// the first.
+#[test]
+fn keys_a_parent_takes_once_are_claimed_once() {
+    let app = one_stack(|s| {
+        let net = net(s);
+        let lb = alb(s, &net);
+        let not_found = || Action::fixed_response(404, "text/plain", "not found");
+        let first = s.add(Listener::http("Http", &lb, 8080, not_found()));
+        s.add(Listener::http("Http2", &lb, 8080, not_found()));
+        let path = || [Condition::path_pattern(["/api/*"])];
+        s.add(ListenerRule::new("Api", &first, 10, path(), not_found()));
+        s.add(ListenerRule::new("Api2", &first, 10, path(), not_found()));
+        let gateway = s.add(ec2::InternetGateway::new("Gateway", &net.vpc));
+        let table = s.add(ec2::RouteTable::new("Routes", &net.vpc));
+        let other = s.add(ec2::RouteTable::new("Other", &net.vpc));
+        s.add(ec2::Route::to_internet_gateway(
+            "Default",
+            &table,
+            "0.0.0.0/0",
+            &gateway,
+        ));
+        s.add(ec2::Route::to_internet_gateway(
+            "Again",
+            &table,
+            "0.0.0.0/0",
+            &gateway,
+        ));
+        // The same destination in another table is fine.
+        s.add(ec2::Route::to_internet_gateway(
+            "Elsewhere",
+            &other,
+            "0.0.0.0/0",
+            &gateway,
+        ));
+        s.add(ec2::SubnetRouteTableAssociation::new(
+            "A0",
+            &net.subnets[0],
+            &table,
+        ));
+        s.add(ec2::SubnetRouteTableAssociation::new(
+            "B0",
+            &net.subnets[0],
+            &other,
+        ));
+        s.add(ec2::SubnetRouteTableAssociation::new(
+            "A1",
+            &net.subnets[1],
+            &table,
+        ));
+    });
+    fails(
+        &app,
+        &[
+            "4 problems found",
+            "listener port 8080 of this load balancer is taken by `Http` (",
+            "a load balancer listens on a port once",
+            "resource `Http2`",
+            "listener rule priority 10 of this listener is taken by `Api` (",
+            "resource `Api2`",
+            "the route to 0.0.0.0/0 of this route table is taken by `Default` (",
+            "resource `Again`",
+            "the route table association of this subnet is taken by `A0` (",
+            "resource `B0`",
+        ],
+    );
+}

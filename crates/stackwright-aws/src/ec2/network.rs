@@ -469,8 +469,14 @@ impl Route {
         next_hop: Expr,
     ) -> Self {
         let mut resource = Resource::new(id, kinds::ROUTE);
-        if let Err(e) = Ipv4Cidr::parse(destination) {
-            resource.problems.push(format!("route destination: {e}"));
+        match Ipv4Cidr::parse(destination) {
+            Err(e) => resource.problems.push(format!("route destination: {e}")),
+            Ok(cidr) => resource.claim_unique(
+                stackwright_core::HasResourceRef::resource_ref(table),
+                cidr.to_string(),
+                format!("the route to {cidr} of this route table"),
+                "a route table holds one route per destination",
+            ),
         }
         let mut cfn = Form::new();
         cfn.set("RouteTableId", table.id())
@@ -508,6 +514,12 @@ impl SubnetRouteTableAssociation {
     #[track_caller]
     pub fn new(id: impl Into<String>, subnet: &SubnetHandle, table: &RouteTableHandle) -> Self {
         let mut resource = Resource::new(id, kinds::SUBNET_ROUTE_TABLE_ASSOCIATION);
+        resource.claim_unique(
+            stackwright_core::HasResourceRef::resource_ref(subnet),
+            "route table",
+            "the route table association of this subnet",
+            "a subnet is associated with one route table",
+        );
         let (subnet, table) = (subnet.id(), table.id());
         let mut cfn = Form::new();
         cfn.set("SubnetId", subnet.clone())

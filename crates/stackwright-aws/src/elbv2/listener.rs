@@ -327,6 +327,12 @@ impl Listener {
             ));
         }
         check::port(&mut resource, "listener port", port.into());
+        resource.claim_unique(
+            stackwright_core::HasResourceRef::resource_ref(lb),
+            port.to_string(),
+            format!("listener port {port} of this load balancer"),
+            "a load balancer listens on a port once",
+        );
         action.check(&mut resource, application);
         resource.set("load_balancer_arn", lb.arn());
         resource.set("protocol", protocol.as_str());
@@ -592,6 +598,12 @@ impl ListenerRule {
             priority.into(),
             1,
             50_000,
+        );
+        resource.claim_unique(
+            stackwright_core::HasResourceRef::resource_ref(listener),
+            priority.to_string(),
+            format!("listener rule priority {priority} of this listener"),
+            "a listener evaluates its rules by priority, each priority once",
         );
         let conditions: Vec<Condition> = conditions.into_iter().collect();
         if conditions.is_empty() {
