@@ -1,5 +1,5 @@
 use crate::ec2::VpcHandle;
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{PolicyDocument, Principal, Role, RoleHandle, RolePolicy, Statement};
 use crate::logs::{LogGroup, LogGroupHandle};
 use crate::construct::{Attribute, Form, Read, Spelling};
@@ -59,6 +59,7 @@ impl FlowLog {
     }
 }
 common_setters!(FlowLog, taggable);
+patchable!(FlowLog, FLOW_LOG);
 
 attr_handle!(
     /// A declared flow log.

@@ -4,7 +4,7 @@
 
 use super::FunctionHandle;
 use crate::construct::{Attribute, Form, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::sns::{Endpoint, Subscription, SubscriptionHandle, TopicHandle};
 use crate::sqs::QueueHandle;
 use crate::{construct, Handle};
@@ -197,6 +197,7 @@ impl QueueEventSource {
     }
 }
 common_setters!(QueueEventSource, taggable);
+patchable!(QueueEventSource, EVENT_SOURCE_MAPPING);
 
 attr_handle!(
     /// A declared event source mapping.
