@@ -602,6 +602,52 @@ pub fn add_patch(
     resource.set(patch_key(target), Value::Map(patch));
 }
 
+/// The problems of a patch's node built by a generated builder (`words`: `.cloudformation(..)` or
+/// `.terraform(..)`, `type_name`: its type): what it found building the patch, and each setting of a node
+/// rather than of properties (tags, dependencies, overrides, ...) called inside the escape, which a patch
+/// does not carry: those belong on the construct itself.
+#[doc(hidden)]
+pub fn patch_problems(patch: Resource, words: &str, type_name: &str) -> Vec<String> {
+    let Resource {
+        tags,
+        depends_on,
+        overrides,
+        accepted_findings,
+        renamed_from,
+        moved_from,
+        removal_chosen,
+        plaintext_secret_allowed,
+        mut problems,
+        ..
+    } = patch;
+    let settings: Vec<&str> = [
+        (!tags.is_empty(), "tag"),
+        (!depends_on.is_empty(), "depends_on"),
+        (!overrides.is_empty(), "override_*/remove_*"),
+        (!accepted_findings.is_empty(), "accept_finding"),
+        (renamed_from.is_some(), "renamed_from"),
+        (moved_from.is_some(), "moved_from"),
+        (removal_chosen, "removal_policy"),
+        (plaintext_secret_allowed.is_some(), "allow_plaintext_secret"),
+    ]
+    .into_iter()
+    .filter_map(|(set, name)| set.then_some(name))
+    .collect();
+    let mut problems: Vec<String> = problems
+        .drain(..)
+        .map(|p| format!("`{words}` (`{type_name}`): {p}"))
+        .collect();
+    if !settings.is_empty() {
+        let names: Vec<String> = settings.iter().map(|s| format!("`.{s}(..)`")).collect();
+        problems.push(format!(
+            "`{words}` patches the properties of `{type_name}` only: {} inside it would be lost; call \
+             them on the construct itself",
+            names.join(", ")
+        ));
+    }
+    problems
+}
+
 /// The first key at or below (`key`, `value`) that starts with [`MARKER`].
 fn reserved_key(key: &str, value: &Value) -> Option<String> {
     if key.starts_with(MARKER) {
