@@ -572,6 +572,38 @@ pub trait Patchable: Sized {
     fn patch(self, target: Target, entries: Vec<(String, Value)>, problems: Vec<String>) -> Self;
 }
 
+/// Patches a composite keeps for the builder of its main resource, which it makes only when it is added
+/// (a replicated service's load balancer): handed to that builder with [`Patches::apply`].
+#[doc(hidden)]
+#[derive(Clone, Debug, Default)]
+pub struct Patches(Vec<Patch>);
+
+/// One patch of [`Patches`]: [`Patchable::patch`]'s arguments.
+#[derive(Clone, Debug)]
+struct Patch {
+    target: Target,
+    entries: Vec<(String, Value)>,
+    problems: Vec<String>,
+}
+
+impl Patches {
+    /// Keeps a patch ([`Patchable::patch`]'s arguments).
+    pub fn push(&mut self, target: Target, entries: Vec<(String, Value)>, problems: Vec<String>) {
+        self.0.push(Patch {
+            target,
+            entries,
+            problems,
+        });
+    }
+
+    /// Hands every patch kept, in order, to `builder`.
+    pub fn apply<B: Patchable>(self, builder: B) -> B {
+        self.0
+            .into_iter()
+            .fold(builder, |b, p| b.patch(p.target, p.entries, p.problems))
+    }
+}
+
 /// Records a patch of `target`'s form on a construct's node before [`finish`] ([`Patchable::patch`]): merged
 /// over the patches already there, and refused (a problem of the resource) when it holds a key that a
 /// form reserves for its markers.

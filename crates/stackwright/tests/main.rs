@@ -12,6 +12,7 @@ mod concurrency;
 mod constructs;
 mod corpus;
 mod cross_stack;
+mod escape;
 mod escape_hatches;
 mod existing;
 mod hostile;
