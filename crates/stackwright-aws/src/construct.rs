@@ -534,10 +534,17 @@ pub fn finish(resource: &mut Resource, mut cloudformation: Form, mut terraform: 
         }
     }
     // Deletion protection stays for the core to turn off ([`Form::deletion_protection`]), the network
-    // part and the zones for the engine to read.
-    resource
-        .properties
-        .retain(|(name, _)| [NEUTRAL_DELETION_PROTECTION, NETWORK, ZONES].contains(name));
+    // part and the zones for the engine to read, the CloudFormation patch for the secret check
+    // ([`cloudformation_patch`]).
+    resource.properties.retain(|(name, _)| {
+        [
+            NEUTRAL_DELETION_PROTECTION,
+            NETWORK,
+            ZONES,
+            CLOUDFORMATION_PATCH,
+        ]
+        .contains(name)
+    });
     resource.set(CLOUDFORMATION, Value::Map(cloudformation.entries));
     resource.set(TERRAFORM, Value::Map(terraform.entries));
     if !cloudformation.skips.is_empty() {
@@ -554,6 +561,13 @@ fn patch_key(target: Target) -> &'static str {
         Target::CloudFormation => CLOUDFORMATION_PATCH,
         Target::Terraform => TERRAFORM_PATCH,
     }
+}
+
+/// What the construct's CloudFormation escape set (`.cloudformation(..)`), merged, when it has one: the
+/// secret check reads the Terraform form for the values both forms share, and this for what only the
+/// CloudFormation form got from a patch.
+pub fn cloudformation_patch(resource: &Resource) -> Option<&Value> {
+    resource.get(CLOUDFORMATION_PATCH)
 }
 
 /// The hook behind the typed escapes (`CloudFormationEscape::cloudformation` in
@@ -1611,9 +1625,11 @@ mod tests {
             "{}",
             resource.problems[1]
         );
-        // The patches are consumed: only the forms are left.
-        assert!(resource.get(CLOUDFORMATION_PATCH).is_none());
+        // The Terraform patch is in the form the secret check reads; the CloudFormation one is kept
+        // for it.
         assert!(resource.get(TERRAFORM_PATCH).is_none());
+        let kept = cloudformation_patch(&resource).and_then(|p| p.get("Name"));
+        assert_eq!(kept, Some(&Value::from("given")));
     }
 
     static ITEMS: Spelling = Spelling {

@@ -5,7 +5,7 @@
 
 use crate::support::{artifacts, fails, line_below, one_stack, CFN, TF};
 use serde_json::json;
-use stackwright::aws::{construct, ec2, sqs};
+use stackwright::aws::{construct, ec2, secretsmanager, sqs};
 use stackwright::prelude::*;
 use stackwright::registry::ec2::launch_template::{LaunchTemplateData, MetadataOptions};
 use stackwright::registry::ec2::vpc::InstanceTenancy;
@@ -169,6 +169,19 @@ fn a_patched_value_the_schema_rejects_is_a_located_error() {
         s.add(sqs::Queue::new("Orders").cloudformation(|t| t.delay_seconds(9999)));
     });
     fails(&app, &["DelaySeconds", "9999", "900", &at]);
+}
+
+#[test]
+fn a_literal_secret_set_through_an_escape_is_refused_like_any_other() {
+    let at = line_below(3);
+    let app = one_stack(|s| {
+        s.add(
+            secretsmanager::Secret::generated("Db")
+                .cloudformation(|t| t.secret_string("hunter2-hunter2")),
+        );
+    });
+    let errors = fails(&app, &["holds a literal secret", &at]);
+    assert!(!errors.contains("hunter2"), "{errors}");
 }
 
 #[test]
