@@ -59,7 +59,11 @@
 #[doc(hidden)]
 pub mod runtime;
 
+mod escape;
 mod generated;
 
+#[doc(hidden)]
+pub use escape::escapes;
+pub use escape::CloudFormationEscape;
 pub use generated::*;
 pub use runtime::Handle;

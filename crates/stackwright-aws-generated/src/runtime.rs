@@ -296,6 +296,42 @@ impl Base {
         }
     }
 
+    /// An empty builder of the type: a patch of a construct's CloudFormation form
+    /// (`CloudFormationEscape::cloudformation`), with no id and none of its required properties.
+    #[track_caller]
+    pub fn patch(info: &'static TypeInfo) -> Self {
+        Base {
+            resource: Resource::new("", kinds::REGISTRY),
+            props: Props::default(),
+            info,
+        }
+    }
+
+    /// The properties set, as CloudFormation entries (the registry's names), and the problems of the
+    /// patch (a value that is not what its property takes; a setting of the node, which a patch does not
+    /// carry).
+    pub fn into_patch(self) -> (Vec<(String, Value)>, Vec<String>) {
+        let Base {
+            mut resource,
+            props: properties,
+            info,
+        } = self;
+        let mut unmapped = Vec::new();
+        let mut invalid = Vec::new();
+        let (cfn, _) = properties.lower("", &mut unmapped, &mut invalid);
+        resource.problems.extend(invalid);
+        let problems = stackwright_aws::construct::patch_problems(
+            resource,
+            ".cloudformation(..)",
+            info.cloudformation,
+        );
+        let entries = match cfn {
+            Value::Map(entries) => entries,
+            _ => Vec::new(),
+        };
+        (entries, problems)
+    }
+
     pub fn set(
         &mut self,
         cloudformation: &'static str,
@@ -542,8 +578,27 @@ impl From<bool> for Node {
 // Unused when no service feature is enabled.
 #[allow(unused_macros)]
 macro_rules! builder {
-    ($builder:ident, $handle:ident) => {
+    ($builder:ident, $handle:ident, $info:ident) => {
         impl $builder {
+            /// An empty builder: a patch of a construct (`CloudFormationEscape::cloudformation`).
+            #[doc(hidden)]
+            #[track_caller]
+            pub fn __patch() -> Self {
+                $builder($crate::runtime::Base::patch(&$info))
+            }
+
+            /// The CloudFormation type.
+            #[doc(hidden)]
+            pub fn __type_name() -> &'static str {
+                $info.cloudformation
+            }
+
+            /// The patch's entries in CloudFormation's spelling, and its problems.
+            #[doc(hidden)]
+            pub fn __into_patch(self) -> (Vec<(String, $crate::runtime::Value)>, Vec<String>) {
+                self.0.into_patch()
+            }
+
             /// Makes this resource wait for another one that it does not otherwise reference.
             pub fn depends_on(mut self, other: &impl $crate::runtime::HasResourceRef) -> Self {
                 self.0.resource.depends_on.push(other.resource_ref());

@@ -77,8 +77,12 @@
 #[doc(hidden)]
 pub mod runtime;
 
+mod escape;
 mod generated;
 
+#[doc(hidden)]
+pub use escape::escapes;
+pub use escape::TerraformEscape;
 pub use generated::*;
 pub use runtime::{Bool, Handle, List, Map, Number};
 

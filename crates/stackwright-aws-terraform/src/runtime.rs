@@ -409,6 +409,36 @@ impl Base {
         }
     }
 
+    /// An empty builder of the type: a patch of a construct's Terraform form (`TerraformEscape::terraform`),
+    /// with no id and none of its required attributes.
+    #[track_caller]
+    pub fn patch(info: &'static TypeInfo) -> Self {
+        Base {
+            resource: Resource::new("", kinds::RAW),
+            body: Body::default(),
+            info,
+        }
+    }
+
+    /// The attributes and blocks set, as Terraform entries (the provider's names; a block of at most one as
+    /// an object, others as a list), and the problems of the patch (a setting of the node, which a patch
+    /// does not carry).
+    pub fn into_patch(self) -> (Vec<(String, Value)>, Vec<String>) {
+        let Base {
+            resource,
+            body,
+            info,
+        } = self;
+        let problems =
+            stackwright_aws::construct::patch_problems(resource, ".terraform(..)", info.name);
+        let entries = body
+            .0
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), value))
+            .collect();
+        (entries, problems)
+    }
+
     pub fn set(&mut self, name: &'static str, value: Value) {
         self.body.set(name, value);
     }
@@ -701,9 +731,28 @@ pub(crate) use common;
 /// A resource builder: the shared methods, its removal policy and rename.
 #[allow(unused_macros)]
 macro_rules! resource {
-    ($builder:ident, $handle:ident) => {
+    ($builder:ident, $handle:ident, $info:ident) => {
         $crate::runtime::common!($builder, $handle);
         impl $builder {
+            /// An empty builder: a patch of a construct (`TerraformEscape::terraform`).
+            #[doc(hidden)]
+            #[track_caller]
+            pub fn __patch() -> Self {
+                $builder($crate::runtime::Base::patch(&$info))
+            }
+
+            /// The Terraform resource type.
+            #[doc(hidden)]
+            pub fn __type_name() -> &'static str {
+                $info.name
+            }
+
+            /// The patch's entries in Terraform's spelling, and its problems.
+            #[doc(hidden)]
+            pub fn __into_patch(self) -> (Vec<(String, $crate::runtime::Value)>, Vec<String>) {
+                self.0.into_patch()
+            }
+
             /// What happens to the resource when it leaves the definition or is replaced: `Retain` and
             /// `Snapshot` write `lifecycle.prevent_destroy`, so that Terraform refuses to destroy it;
             /// stateful types default to `Retain`.

@@ -2,7 +2,7 @@
 
 use crate::check;
 use crate::construct::{object, terraform_expression, Attribute, Block, Form, Hcl, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::route53::HostedZoneHandle;
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Resource, ResourceRef, Value};
@@ -90,6 +90,7 @@ impl Certificate {
     }
 }
 common_setters!(Certificate, taggable);
+patchable!(Certificate, CERTIFICATE);
 
 /// A certificate name must be a domain name (wildcards allowed) inside the validating zone. checkov
 /// CKV2_AWS_71 fails on a wildcard name: allowed, because a wildcard is the user's explicit choice.

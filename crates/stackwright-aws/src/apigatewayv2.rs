@@ -19,7 +19,7 @@
 mod domain;
 
 use crate::construct::{object, Attribute, Form, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{Grantee, RolePolicy, Statement};
 use crate::lambda::{add_invoke_permission, FunctionHandle};
 use crate::logs::{LogGroup, LogGroupHandle};
@@ -543,6 +543,7 @@ impl HttpApi {
     }
 }
 common_setters!(HttpApi, taggable);
+patchable!(HttpApi, API);
 
 /// Declares the Lambda proxy integration of `function` on `api`; its id.
 #[track_caller]

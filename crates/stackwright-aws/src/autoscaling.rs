@@ -4,7 +4,7 @@ use crate::check;
 use crate::ec2::{LaunchTemplateHandle, SubnetHandle};
 use crate::elbv2::TargetGroupHandle;
 use crate::construct::{object, Attribute, Form, Network, Reach, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
@@ -260,6 +260,7 @@ impl LifecycleHook {
     }
 }
 common_setters!(AutoScalingGroup, taggable);
+patchable!(AutoScalingGroup, AUTO_SCALING_GROUP);
 
 attr_handle!(
     /// A declared auto scaling group.

@@ -2,7 +2,7 @@
 
 use crate::check::set_bounded;
 use crate::construct::{Attribute, Form, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::naming::physical_name;
 use crate::sns::TopicHandle;
 use crate::{construct, kinds, Handle};
@@ -273,6 +273,7 @@ impl Alarm {
     }
 }
 common_setters!(Alarm, taggable);
+patchable!(Alarm, ALARM);
 physical_name!(Alarm);
 
 attr_handle!(

@@ -122,6 +122,11 @@ pub fn spelling(kind: &str) -> Option<&'static Spelling> {
         .find(|s| std::ptr::eq(s.kind, kind) || s.kind == kind)
 }
 
+/// Every construct's spelling, in `lib.rs`'s `constructs!` order.
+pub fn spellings() -> impl Iterator<Item = &'static Spelling> {
+    crate::SPELLINGS.iter().copied()
+}
+
 /// The property values of one target's form, in emission order.
 #[derive(Debug, Default)]
 pub struct Form {
@@ -134,6 +139,9 @@ const CLOUDFORMATION: &str = "construct_cloudformation";
 const TERRAFORM: &str = "construct_terraform";
 const CLOUDFORMATION_SKIPS: &str = "construct_cloudformation_skips";
 const TERRAFORM_SKIPS: &str = "construct_terraform_skips";
+/// The node's properties holding the patches a builder carries until [`finish`] ([`Patchable`]).
+const CLOUDFORMATION_PATCH: &str = "construct_cloudformation_patch";
+const TERRAFORM_PATCH: &str = "construct_terraform_patch";
 /// What every marker below starts with.
 const MARKER: &str = "$stackwright:";
 /// The value of a form's entry where the resource's physical name goes, when it has one.
@@ -545,13 +553,29 @@ pub enum Hcl {
 }
 
 /// Stores both targets' forms on the construct's node, in place of the builder's own properties (which
-/// only the construct's file reads).
-pub fn finish(resource: &mut Resource, cloudformation: Form, terraform: Form) {
+/// only the construct's file reads), each with the patches the builder carries ([`Patchable`]) merged over
+/// it ([`merge`]).
+pub fn finish(resource: &mut Resource, mut cloudformation: Form, mut terraform: Form) {
+    for (target, form) in [
+        (Target::CloudFormation, &mut cloudformation),
+        (Target::Terraform, &mut terraform),
+    ] {
+        if let Some(Value::Map(patch)) = resource.get(patch_key(target)) {
+            merge(&mut form.entries, patch.clone(), target);
+        }
+    }
     // Deletion protection stays for the core to turn off ([`Form::deletion_protection`]), the network
-    // part and the zones for the engine to read.
-    resource
-        .properties
-        .retain(|(name, _)| [NEUTRAL_DELETION_PROTECTION, NETWORK, ZONES].contains(name));
+    // part and the zones for the engine to read, the CloudFormation patch for the secret check
+    // ([`cloudformation_patch`]).
+    resource.properties.retain(|(name, _)| {
+        [
+            NEUTRAL_DELETION_PROTECTION,
+            NETWORK,
+            ZONES,
+            CLOUDFORMATION_PATCH,
+        ]
+        .contains(name)
+    });
     resource.set(CLOUDFORMATION, Value::Map(cloudformation.entries));
     resource.set(TERRAFORM, Value::Map(terraform.entries));
     if !cloudformation.skips.is_empty() {
@@ -560,6 +584,194 @@ pub fn finish(resource: &mut Resource, cloudformation: Form, terraform: Form) {
     if !terraform.skips.is_empty() {
         resource.set(TERRAFORM_SKIPS, Value::Map(terraform.skips));
     }
+}
+
+/// The node's property holding the patch of `target` a builder carries until [`finish`].
+fn patch_key(target: Target) -> &'static str {
+    match target {
+        Target::CloudFormation => CLOUDFORMATION_PATCH,
+        Target::Terraform => TERRAFORM_PATCH,
+    }
+}
+
+/// What the construct's CloudFormation escape set (`.cloudformation(..)`), merged, when it has one: the
+/// secret check reads the Terraform form for the values both forms share, and this for what only the
+/// CloudFormation form got from a patch.
+pub fn cloudformation_patch(resource: &Resource) -> Option<&Value> {
+    resource.get(CLOUDFORMATION_PATCH)
+}
+
+/// The hook behind the typed escapes (`CloudFormationEscape::cloudformation` in
+/// `stackwright-aws-generated`, `TerraformEscape::terraform` in `stackwright-aws-terraform`): a construct's
+/// builder carries per-target patches, property entries in that target's spelling, which [`finish`]
+/// merges over its form ([`merge`]), so that a property the builder lacks costs none of its defaults.
+/// Implemented for every construct's builder in `stackwright-aws`; users call the typed escapes, which
+/// build the patch with the generated builder of the construct's main resource ([`Patchable::spelling`]).
+#[doc(hidden)]
+pub trait Patchable: Sized {
+    /// The spelling of the construct's main resource: what the patch is spelled against.
+    fn spelling() -> &'static Spelling;
+
+    /// Adds a patch of `target`'s form (entries in its spelling, merged over earlier patches) and the
+    /// problems found building it (located at the construct's declaration).
+    fn patch(self, target: Target, entries: Vec<(String, Value)>, problems: Vec<String>) -> Self;
+}
+
+/// Patches a composite keeps for the builder of its main resource, which it makes only when it is added
+/// (a replicated service's load balancer): handed to that builder with [`Patches::apply`].
+#[doc(hidden)]
+#[derive(Clone, Debug, Default)]
+pub struct Patches(Vec<Patch>);
+
+/// One patch of [`Patches`]: [`Patchable::patch`]'s arguments.
+#[derive(Clone, Debug)]
+struct Patch {
+    target: Target,
+    entries: Vec<(String, Value)>,
+    problems: Vec<String>,
+}
+
+impl Patches {
+    /// Keeps a patch ([`Patchable::patch`]'s arguments).
+    pub fn push(&mut self, target: Target, entries: Vec<(String, Value)>, problems: Vec<String>) {
+        self.0.push(Patch {
+            target,
+            entries,
+            problems,
+        });
+    }
+
+    /// Hands every patch kept, in order, to `builder`.
+    pub fn apply<B: Patchable>(self, builder: B) -> B {
+        self.0
+            .into_iter()
+            .fold(builder, |b, p| b.patch(p.target, p.entries, p.problems))
+    }
+}
+
+/// Records a patch of `target`'s form on a construct's node before [`finish`] ([`Patchable::patch`]): merged
+/// over the patches already there, and refused (a problem of the resource) when it holds a key that a
+/// form reserves for its markers.
+#[doc(hidden)]
+pub fn add_patch(
+    resource: &mut Resource,
+    target: Target,
+    entries: Vec<(String, Value)>,
+    problems: Vec<String>,
+) {
+    resource.problems.extend(problems);
+    let words = match target {
+        Target::CloudFormation => "cloudformation",
+        Target::Terraform => "terraform",
+    };
+    if let Some(key) = entries.iter().find_map(|(k, v)| reserved_key(k, v)) {
+        resource.problems.push(format!(
+            "`.{words}(..)`: key `{key}` is reserved for Stackwright's own entries (it starts with \
+             `{MARKER}`); the patch is not applied"
+        ));
+        return;
+    }
+    let mut patch = match resource.get(patch_key(target)) {
+        Some(Value::Map(patch)) => patch.clone(),
+        _ => Vec::new(),
+    };
+    merge(&mut patch, entries, target);
+    resource.set(patch_key(target), Value::Map(patch));
+}
+
+/// The problems of a patch's node built by a generated builder (`words`: `.cloudformation(..)` or
+/// `.terraform(..)`, `type_name`: its type): what it found building the patch, and each setting of a node
+/// rather than of properties (tags, dependencies, overrides, ...) called inside the escape, which a patch
+/// does not carry: those belong on the construct itself.
+#[doc(hidden)]
+pub fn patch_problems(patch: Resource, words: &str, type_name: &str) -> Vec<String> {
+    let Resource {
+        tags,
+        depends_on,
+        overrides,
+        accepted_findings,
+        renamed_from,
+        moved_from,
+        removal_chosen,
+        plaintext_secret_allowed,
+        mut problems,
+        ..
+    } = patch;
+    let settings: Vec<&str> = [
+        (!tags.is_empty(), "tag"),
+        (!depends_on.is_empty(), "depends_on"),
+        (!overrides.is_empty(), "override_*/remove_*"),
+        (!accepted_findings.is_empty(), "accept_finding"),
+        (renamed_from.is_some(), "renamed_from"),
+        (moved_from.is_some(), "moved_from"),
+        (removal_chosen, "removal_policy"),
+        (plaintext_secret_allowed.is_some(), "allow_plaintext_secret"),
+    ]
+    .into_iter()
+    .filter_map(|(set, name)| set.then_some(name))
+    .collect();
+    let mut problems: Vec<String> = problems
+        .drain(..)
+        .map(|p| format!("`{words}` (`{type_name}`): {p}"))
+        .collect();
+    if !settings.is_empty() {
+        let names: Vec<String> = settings.iter().map(|s| format!("`.{s}(..)`")).collect();
+        problems.push(format!(
+            "`{words}` patches the properties of `{type_name}` only: {} inside it would be lost; call \
+             them on the construct itself",
+            names.join(", ")
+        ));
+    }
+    problems
+}
+
+/// The first key at or below (`key`, `value`) that starts with [`MARKER`].
+fn reserved_key(key: &str, value: &Value) -> Option<String> {
+    if key.starts_with(MARKER) {
+        return Some(key.to_owned());
+    }
+    match value {
+        Value::Map(entries) => entries.iter().find_map(|(k, v)| reserved_key(k, v)),
+        Value::List(items) => items.iter().find_map(|v| reserved_key("", v)),
+        _ => None,
+    }
+}
+
+/// Merges `patch` over the entries `into` (a form's, or an earlier patch): objects merge by key (a new key
+/// goes last, in emission order), anything else the patch gives replaces what was there, lists whole, and
+/// an entry the form settles at lowering (a marker: the physical name, tags, a number) is replaced like a
+/// value. In Terraform a block the form writes as a list of one object takes a patch's object (the
+/// builders keep a block of at most one as an object) as a merge into that object, keeping the form's
+/// shape; a patch's list replaces a form's list (the blocks are the patch's).
+fn merge(into: &mut Vec<(String, Value)>, patch: Vec<(String, Value)>, target: Target) {
+    for (key, value) in patch {
+        match into.iter_mut().find(|(k, _)| *k == key) {
+            Some((_, slot)) => merge_value(slot, value, target),
+            None => into.push((key, value)),
+        }
+    }
+}
+
+fn merge_value(slot: &mut Value, patch: Value, target: Target) {
+    let object = |v: &Value| matches!(v, Value::Map(entries) if !is_marker(entries));
+    match (slot, patch) {
+        (Value::Map(entries), Value::Map(patch)) if !is_marker(entries) => {
+            merge(entries, patch, target)
+        }
+        (Value::List(items), Value::Map(patch))
+            if target == Target::Terraform && items.len() == 1 && object(&items[0]) =>
+        {
+            if let Value::Map(entries) = &mut items[0] {
+                merge(entries, patch, target);
+            }
+        }
+        (slot, patch) => *slot = patch,
+    }
+}
+
+/// Whether a map is one of a form's markers (a single key starting with [`MARKER`]).
+fn is_marker(entries: &[(String, Value)]) -> bool {
+    matches!(entries, [(key, _)] if key.starts_with(MARKER))
 }
 
 /// A construct's part in reaching the internet through a VPC's internet gateway, which no reference says:
@@ -1337,6 +1549,130 @@ mod tests {
             spelling(crate::kinds::SNS_TOPIC).map(|s| s.terraform),
             Some("aws_sns_topic")
         );
+    }
+
+    /// A patch merges over the form: objects by key (defaults kept, new keys last), anything else
+    /// replaced, markers as values; in Terraform a block written as a list of one takes an object into
+    /// it; patches merge over each other; a reserved key refuses the patch.
+    #[test]
+    fn patches_merge_over_the_forms_and_keep_the_defaults() {
+        let mut resource = Resource::new("Template", "aws.test.Kind");
+        let patch = |entries: &[(&str, Value)]| -> Vec<(String, Value)> {
+            entries
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect()
+        };
+        add_patch(
+            &mut resource,
+            Target::CloudFormation,
+            patch(&[(
+                "Data",
+                object(&[
+                    ("KeyName", "k".into()),
+                    ("Metadata", object(&[("HopLimit", 2.into())])),
+                ]),
+            )]),
+            vec![],
+        );
+        add_patch(
+            &mut resource,
+            Target::CloudFormation,
+            patch(&[
+                ("Data", object(&[("KeyName", "k2".into())])),
+                ("Name", "given".into()),
+                ("List", Value::List(vec!["b".into()])),
+            ]),
+            vec!["found building it".to_owned()],
+        );
+        add_patch(
+            &mut resource,
+            Target::Terraform,
+            patch(&[
+                ("metadata_options", object(&[("hop_limit", 2.into())])),
+                ("ebs", object(&[("iops", 3000.into())])),
+                ("key_name", "k".into()),
+            ]),
+            vec![],
+        );
+        add_patch(
+            &mut resource,
+            Target::Terraform,
+            patch(&[("x", object(&[("$stackwright:number", "1".into())]))]),
+            vec![],
+        );
+        let mut cfn = Form::new();
+        cfn.physical_name("Name")
+            .set(
+                "Data",
+                object(&[
+                    ("ImageId", "ami".into()),
+                    (
+                        "Metadata",
+                        object(&[
+                            ("Tokens", "required".into()),
+                            ("Endpoint", "enabled".into()),
+                        ]),
+                    ),
+                ]),
+            )
+            .set("List", Value::List(vec!["a".into()]));
+        let mut tf = Form::new();
+        tf.set(
+            "metadata_options",
+            object(&[("http_tokens", "required".into())]),
+        )
+        .set(
+            "ebs",
+            Value::List(vec![object(&[("encrypted", "true".into())])]),
+        );
+        finish(&mut resource, cfn, tf);
+        let json = |target| {
+            entries(&resource, target)
+                .map(|(name, entry)| format!("{name}={entry:?}"))
+                .collect::<Vec<_>>()
+        };
+        let lit = |s: &str| format!("Str(Literal({s:?}))");
+        assert_eq!(
+            json(Target::CloudFormation),
+            [
+                "Name=Value(".to_owned() + &lit("given") + ")",
+                format!(
+                    "Data=Value(Map([(\"ImageId\", {}), (\"Metadata\", Map([(\"Tokens\", {}), (\"Endpoint\", {}), (\"HopLimit\", Int(2))])), (\"KeyName\", {})]))",
+                    lit("ami"),
+                    lit("required"),
+                    lit("enabled"),
+                    lit("k2")
+                ),
+                format!("List=Value(List([{}]))", lit("b")),
+            ]
+        );
+        assert_eq!(
+            json(Target::Terraform),
+            [
+                format!(
+                    "metadata_options=Value(Map([(\"http_tokens\", {}), (\"hop_limit\", Int(2))]))",
+                    lit("required")
+                ),
+                format!(
+                    "ebs=Value(List([Map([(\"encrypted\", {}), (\"iops\", Int(3000))])]))",
+                    lit("true")
+                ),
+                format!("key_name=Value({})", lit("k")),
+            ]
+        );
+        assert_eq!(resource.problems.len(), 2, "{:?}", resource.problems);
+        assert_eq!(resource.problems[0], "found building it");
+        assert!(
+            resource.problems[1].contains("`$stackwright:number` is reserved"),
+            "{}",
+            resource.problems[1]
+        );
+        // The Terraform patch is in the form the secret check reads; the CloudFormation one is kept
+        // for it.
+        assert!(resource.get(TERRAFORM_PATCH).is_none());
+        let kept = cloudformation_patch(&resource).and_then(|p| p.get("Name"));
+        assert_eq!(kept, Some(&Value::from("given")));
     }
 
     static ITEMS: Spelling = Spelling {

@@ -1,7 +1,7 @@
 //! DynamoDB tables.
 
 use crate::cloudwatch::Metric;
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{Grantee, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS, ENCRYPT_DECRYPT_ACTIONS};
 use crate::naming::physical_name;
@@ -149,6 +149,7 @@ impl Table {
     }
 }
 common_setters!(Table, taggable, stateful);
+patchable!(Table, TABLE);
 physical_name!(Table);
 
 fn check_attribute_name(resource: &mut Resource, name: &str) {

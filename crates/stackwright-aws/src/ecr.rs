@@ -1,7 +1,7 @@
 //! Elastic Container Registry.
 
 use crate::construct::{Attribute, Block, Form, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::construct::object;
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, RemovalPolicy, Resource, ResourceRef};
@@ -65,6 +65,7 @@ impl Repository {
     }
 }
 common_setters!(Repository, taggable, stateful);
+patchable!(Repository, REPOSITORY);
 
 attr_handle!(
     /// A declared image repository.

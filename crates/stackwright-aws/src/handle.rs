@@ -193,3 +193,27 @@ macro_rules! common_setters {
     };
 }
 pub(crate) use common_setters;
+
+/// Makes a construct's builder (keeping its node in a `resource` field, which its declaration finishes
+/// with `construct::finish`) carry patches of its forms for the typed escapes
+/// ([`construct::Patchable`](crate::construct::Patchable)); `$spelling` is its main resource's.
+macro_rules! patchable {
+    ($builder:ident, $spelling:expr) => {
+        impl $crate::construct::Patchable for $builder {
+            fn spelling() -> &'static $crate::construct::Spelling {
+                &$spelling
+            }
+
+            fn patch(
+                mut self,
+                target: stackwright_core::Target,
+                entries: Vec<(String, stackwright_core::Value)>,
+                problems: Vec<String>,
+            ) -> Self {
+                $crate::construct::add_patch(&mut self.resource, target, entries, problems);
+                self
+            }
+        }
+    };
+}
+pub(crate) use patchable;

@@ -2,7 +2,7 @@
 
 use crate::check::set_bounded;
 use crate::construct::{Attribute, Form, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{Grantee, PolicyDocument, Principal, RolePolicy, Statement};
 use crate::{arn, construct, kinds, Handle};
 use stackwright_core::{interpolate, Declare, Expr, RemovalPolicy, Resource, ResourceRef};
@@ -163,6 +163,7 @@ impl Key {
     }
 }
 common_setters!(Key, taggable, stateful);
+patchable!(Key, KEY);
 
 attr_handle!(
     /// A declared KMS key.
@@ -387,6 +388,7 @@ impl Alias {
     }
 }
 common_setters!(Alias);
+patchable!(Alias, ALIAS);
 
 attr_handle!(
     /// A declared alias.

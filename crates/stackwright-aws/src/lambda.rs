@@ -20,7 +20,7 @@
 
 use crate::construct::{object, Attribute, Form, Read, Spelling};
 use crate::ec2::{SecurityGroupHandle, SubnetHandle};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{Grantee, PolicyDocument, Role, RoleHandle, RolePolicy, Statement};
 use crate::logs::{LogGroup, LogGroupHandle};
 use crate::naming::physical_name;
@@ -640,6 +640,7 @@ impl Function {
     }
 }
 common_setters!(Function, taggable);
+patchable!(Function, FUNCTION);
 physical_name!(Function);
 
 /// The function's node, once its role, log group and dead-letter target are declared.

@@ -1,7 +1,7 @@
 //! CloudWatch Logs.
 
 use crate::construct::{Attribute, Form, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{Grantee, RolePolicy, Statement};
 use crate::kms::KeyHandle;
 use crate::naming::physical_name;
@@ -91,6 +91,7 @@ impl LogGroup {
     }
 }
 common_setters!(LogGroup, taggable, stateful);
+patchable!(LogGroup, LOG_GROUP);
 physical_name!(LogGroup);
 
 attr_handle!(

@@ -2,7 +2,7 @@
 
 use crate::cloudwatch::Metric;
 use crate::ec2::{SecurityGroupHandle, SubnetHandle};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{Grantee, RoleHandle, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS};
 use crate::naming::physical_name;
@@ -42,6 +42,7 @@ impl DbSubnetGroup {
     }
 }
 common_setters!(DbSubnetGroup, taggable);
+patchable!(DbSubnetGroup, DB_SUBNET_GROUP);
 physical_name!(DbSubnetGroup);
 
 attr_handle!(
@@ -311,6 +312,7 @@ impl DbInstance {
     }
 }
 common_setters!(DbInstance, taggable, stateful);
+patchable!(DbInstance, DB_INSTANCE);
 physical_name!(DbInstance);
 
 /// Letters, digits and `_`, starting with a letter, at most `max` characters.

@@ -3,7 +3,7 @@
 use crate::check;
 use crate::ec2::VpcHandle;
 use crate::elbv2::LoadBalancerHandle;
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::construct::{object, Attribute, Form, Read, Spelling};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, RemovalPolicy, Resource, ResourceRef, Value};
@@ -63,6 +63,7 @@ impl HostedZone {
     }
 }
 common_setters!(HostedZone, taggable, stateful);
+patchable!(HostedZone, HOSTED_ZONE);
 
 attr_handle!(
     /// A declared hosted zone.
@@ -335,6 +336,7 @@ impl Record {
     }
 }
 common_setters!(Record);
+patchable!(Record, RECORD);
 
 /// Checks the literal values of a plain record against its type; references are checked at deploy time.
 fn check_values(r: &mut Resource, record_type: RecordType, values: &[Expr]) {

@@ -1,6 +1,6 @@
 //! Simple Storage Service buckets.
 
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{Grantee, PolicyDocument, PolicyKind, Principal, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS, ENCRYPT_DECRYPT_ACTIONS};
 use crate::naming::physical_name;
@@ -136,6 +136,7 @@ impl Bucket {
     }
 }
 common_setters!(Bucket, taggable, stateful);
+patchable!(Bucket, BUCKET);
 physical_name!(Bucket);
 
 attr_handle!(

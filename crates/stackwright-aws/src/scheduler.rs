@@ -1,7 +1,7 @@
 //! EventBridge Scheduler: a function invoked on a schedule, by a role made for the schedule.
 
 use crate::construct::{object, Attribute, Form, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{PolicyDocument, Principal, Role, RoleHandle, RolePolicy, Statement};
 use crate::lambda::FunctionHandle;
 use crate::{construct, Handle};
@@ -194,6 +194,7 @@ impl Schedule {
     }
 }
 common_setters!(Schedule);
+patchable!(Schedule, SCHEDULE);
 
 /// What is wrong with a schedule expression, if anything: its shape, and for `cron(..)` and `at(..)` the
 /// ranges EventBridge Scheduler accepts (minutes 0-59, hours 0-23, day-of-month 1-31, month 1-12 or

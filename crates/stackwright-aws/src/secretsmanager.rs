@@ -1,7 +1,7 @@
 //! Secrets Manager secrets whose value is generated, so that it never appears in an artifact.
 
 use crate::check::set_bounded;
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{Grantee, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle, DECRYPT_ACTIONS};
 use crate::naming::physical_name;
@@ -104,6 +104,7 @@ impl Secret {
     }
 }
 common_setters!(Secret, taggable, stateful);
+patchable!(Secret, SECRET);
 physical_name!(Secret);
 
 attr_handle!(

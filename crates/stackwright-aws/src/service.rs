@@ -181,6 +181,26 @@ pub struct ReplicatedService {
     alarm_topic: Option<TopicHandle>,
     /// What every fleet waits for (a route out, a grant) beside what it references.
     fleet_dependencies: Vec<crate::Handle>,
+    /// The typed escapes' patches of the load balancer, the service's main resource.
+    load_balancer_patches: crate::construct::Patches,
+}
+
+/// The load balancer is the service's main resource: the typed escapes (`.cloudformation(..)`,
+/// `.terraform(..)`) patch it.
+impl crate::construct::Patchable for ReplicatedService {
+    fn spelling() -> &'static crate::construct::Spelling {
+        <LoadBalancer as crate::construct::Patchable>::spelling()
+    }
+
+    fn patch(
+        mut self,
+        target: stackwright_core::Target,
+        entries: Vec<(String, stackwright_core::Value)>,
+        problems: Vec<String>,
+    ) -> Self {
+        self.load_balancer_patches.push(target, entries, problems);
+        self
+    }
 }
 
 /// What [`ReplicatedService::add_to`] declared.
@@ -233,6 +253,7 @@ impl ReplicatedService {
             },
             alarm_topic: None,
             fleet_dependencies: Vec::new(),
+            load_balancer_patches: Default::default(),
         }
     }
 
@@ -585,7 +606,7 @@ impl ReplicatedService {
                     ),
                 ));
                 let lb = stack.add(
-                    LoadBalancer::application(
+                    self.load_balancer_patches.clone().apply(LoadBalancer::application(
                         format!("{id}LoadBalancer"),
                         Scheme::InternetFacing,
                         network.public_subnets,
@@ -600,7 +621,7 @@ impl ReplicatedService {
                         "CKV_AWS_91",
                         "no access log bucket yet: it needs a policy admitting the region's load \
                          balancer log delivery account",
-                    ),
+                    )),
                 );
                 (lb, instances)
             }
@@ -619,7 +640,7 @@ impl ReplicatedService {
                     ),
                 ));
                 let lb = stack.add(
-                    LoadBalancer::network(
+                    self.load_balancer_patches.clone().apply(LoadBalancer::network(
                         format!("{id}LoadBalancer"),
                         Scheme::InternetFacing,
                         network.public_subnets,
@@ -628,7 +649,7 @@ impl ReplicatedService {
                         "CKV_AWS_91",
                         "no access log bucket yet: it needs a policy admitting the region's load \
                          balancer log delivery account",
-                    ),
+                    )),
                 );
                 (lb, instances)
             }

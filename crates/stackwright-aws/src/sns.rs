@@ -1,7 +1,7 @@
 //! SNS topics and subscriptions, e.g. where alarms notify.
 
 use crate::construct::{Attribute, Form, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{Grantee, RolePolicy, Statement};
 use crate::kms::{key_use, KeyHandle};
 use crate::{construct, kinds, Handle};
@@ -114,6 +114,7 @@ impl Topic {
     }
 }
 common_setters!(Topic, taggable);
+patchable!(Topic, TOPIC);
 
 attr_handle!(
     /// A declared topic.
@@ -280,6 +281,7 @@ impl Subscription {
     }
 }
 common_setters!(Subscription);
+patchable!(Subscription, SUBSCRIPTION);
 
 attr_handle!(
     /// A declared subscription.

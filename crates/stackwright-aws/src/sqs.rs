@@ -2,7 +2,7 @@
 //! optional dead-letter queue for messages that keep failing; standard or FIFO ([`Queue::fifo`]).
 
 use crate::construct::{Attribute, Form, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{Grantee, RolePolicy, Statement};
 use crate::{construct, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
@@ -167,6 +167,7 @@ impl Queue {
     }
 }
 common_setters!(Queue, taggable);
+patchable!(Queue, QUEUE);
 
 attr_handle!(
     /// A declared queue.

@@ -2,7 +2,7 @@
 
 use crate::check::check_length;
 use crate::construct::{Attribute, Form, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{Grantee, RolePolicy, Statement};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef};
@@ -153,6 +153,7 @@ impl Parameter {
     }
 }
 common_setters!(Parameter, taggable);
+patchable!(Parameter, PARAMETER);
 
 /// Names are letters, digits and `_.-/`, at most 1011 characters (2048 with the ARN's prefix), not
 /// starting with `aws` or `ssm` (reserved), hierarchical names start with `/` and have at most 15 levels.

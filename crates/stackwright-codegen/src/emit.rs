@@ -234,8 +234,16 @@ fn builder_impl(
         "let {mutability}this = {ctor};\n{}{rust}(this)\n}}",
         emitted.stores
     );
-    for p in properties.iter().filter(|p| !p.required) {
-        doc_lines(out, &property_doc(p));
+    // A resource builder sets its required properties too: a patch of a construct
+    // (`CloudFormationEscape::cloudformation`) starts without them.
+    for p in properties.iter().filter(|p| !p.required || with_id) {
+        let mut doc = property_doc(p);
+        if p.required {
+            doc.push(
+                "Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).".into(),
+            );
+        }
+        doc_lines(out, &doc);
         let (ty, node) = param(&p.ty, module, "value");
         let _ = writeln!(
             out,
@@ -353,7 +361,7 @@ fn resource(out: &mut String, r: &ResourceType, index: usize, service: &Service,
         &new_doc,
     );
     let handle = &r.handle;
-    let _ = writeln!(out, "builder!({}, {handle});", r.rust);
+    let _ = writeln!(out, "builder!({}, {handle}, {info});", r.rust);
     doc_lines(
         out,
         &[format!(

@@ -78,6 +78,10 @@ fn a_fake_registry_generates_typed_builders_with_both_targets_names() {
         "pub fn config(mut self, value: widget::Config) -> Self",
         "pub fn new(enabled: bool) -> Self",
         "\"VPCIds\", Some(\"vpc_ids\"), rt::strings(value)",
+        // A required property has a setter too (a construct's patch starts without it), and the builder
+        // knows its type for the patch's empty start.
+        "pub fn widget_name(mut self, value: impl Into<rt::Expr>) -> Self",
+        "builder!(Widget, WidgetHandle, WIDGET_TYPE);",
     ] {
         assert!(fake.contains(expected), "missing `{expected}` in:\n{fake}");
     }

@@ -114,6 +114,13 @@ fn check_resource(resource: &Resource, problems: &mut Vec<Diagnostic>) {
             let what = format!("`{}`", resource.kind);
             report(&what, &spot.path, &spot, &text, resource.location);
         }
+        // What only the CloudFormation form got, through its typed escape.
+        if let Some(patch) = construct::cloudformation_patch(resource) {
+            for (spot, text) in literal_secrets(Neutral::Value(patch), Style::Pascal) {
+                let what = format!("`{}` `.cloudformation(..)`", resource.kind);
+                report(&what, &spot.path, &spot, &text, resource.location);
+            }
+        }
     } else {
         let properties = Neutral::Properties(&resource.properties);
         for (spot, text) in literal_secrets(properties, Style::Snake) {

@@ -26,6 +26,37 @@
 //!
 //! `full` compiles every service of both generated layers (CI; a user crate never needs it).
 //!
+//! # Escape to the typed builders
+//!
+//! A construct that lacks a property (a launch template's key pair) need not be given up for a generated
+//! builder and its defaults lost: `.cloudformation(|t| ..)` (`registry::CloudFormationEscape`, with
+//! the registry service's feature) and `.terraform(|t| ..)` (`terraform::TerraformEscape`, with
+//! `tf-<service>`) hand the closure an empty generated builder of the construct's main resource, whose
+//! typed setters say what to add. It is merged over the construct's own properties (objects by key, so
+//! the defaults beside a patched key stay; anything else replaced) and validated like the rest:
+//!
+//! ```ignore
+//! // features = ["ec2", "tf-ec2"]
+//! use stackwright::prelude::*;
+//! use stackwright::aws::ec2::LaunchTemplate;
+//! use stackwright::registry::ec2::launch_template::{LaunchTemplateData, MetadataOptions};
+//! use stackwright::terraform::ec2::launch_template::MetadataOptions as TfMetadataOptions;
+//!
+//! LaunchTemplate::new("Web", image, "t3.micro")
+//!     .cloudformation(|t| t.launch_template_data(
+//!         LaunchTemplateData::new()
+//!             .key_name("ops")
+//!             .metadata_options(MetadataOptions::new().http_put_response_hop_limit(2)),
+//!     ))
+//!     .terraform(|t| t.key_name("ops")
+//!         .metadata_options(TfMetadataOptions::new().http_put_response_hop_limit(2)));
+//! // IMDSv2 stays required in both: `HttpTokens`/`http_tokens` sit beside the hop limit.
+//! ```
+//!
+//! (Compiled by the `stackwright` tests, `tests/escape.rs`, and by the generated crates' own docs.)
+//! Composites escape to their main resource: `lambda::Function` to the function, `ec2::VpcNetwork` to
+//! the VPC, `ec2::VpcFlowLogs` to the flow log, `service::ReplicatedService` to the load balancer.
+//!
 //! Handles of every layer mix: a hand-written VPC's `id()` goes into a generated endpoint. Generated
 //! services are opt-in: a crate that enables none compiles none, and each service costs its own compile
 //! time once (a definition's edit recompiles only the definition).
@@ -159,8 +190,14 @@ impl<C> Run for App<C> {
 /// What a definition usually needs in scope.
 pub mod prelude {
     pub use crate::assets::{asset_path, Asset, StackAssets};
+    /// `.cloudformation(|t| ..)` of every construct (with `registry`; see below).
+    #[cfg(feature = "registry")]
+    pub use crate::registry::CloudFormationEscape;
     pub use crate::template::Template;
     pub use crate::terraform::TerraformEnvironment;
+    /// `.terraform(|t| ..)` of every construct (with `aws-terraform`; see below).
+    #[cfg(feature = "aws-terraform")]
+    pub use crate::terraform::TerraformEscape;
     pub use crate::{
         include_template, interpolate, json, App, Environment, Expr, Parameter, RemovalPolicy, Run,
         Stack, Stacks, Target,

@@ -13,6 +13,7 @@ mod constructs;
 mod corpus;
 mod cross_stack;
 mod ecs;
+mod escape;
 mod escape_hatches;
 mod existing;
 mod hostile;

@@ -601,3 +601,34 @@ fn an_alarm_topic_cloudwatch_cannot_publish_to_is_a_located_error() {
     assert!(stderr.contains("tests/replicated_service.rs:"), "{stderr}");
     assert!(stderr.contains(&at), "{at} in {stderr}");
 }
+
+/// The service escapes to its load balancer, its main resource: what the escapes set is the only change,
+/// in each target.
+#[test]
+fn the_typed_escapes_patch_the_load_balancer() {
+    use stackwright::registry::elasticloadbalancingv2::load_balancer::IpAddressType;
+    let before = app(https(), |service| service);
+    let after = app(https(), |service| {
+        service
+            .cloudformation(|t| t.ip_address_type(IpAddressType::Ipv4))
+            .terraform(|t| t.ip_address_type("ipv4"))
+    });
+    let mut expected = BTreeMap::new();
+    expected.insert(
+        CFN.to_owned(),
+        vec![(
+            "/Resources/WebLoadBalancer/Properties/IpAddressType".to_owned(),
+            Value::Null,
+            json!("ipv4"),
+        )],
+    );
+    expected.insert(
+        TF.to_owned(),
+        vec![(
+            "/resource/aws_lb/web_load_balancer/ip_address_type".to_owned(),
+            Value::Null,
+            json!("ipv4"),
+        )],
+    );
+    assert_eq!(diff(&before, &after), expected);
+}

@@ -69,8 +69,17 @@ impl Analyzer {
             .set("ArchiveRules", Some("archive_rules"), rt::list(value));
         self
     }
+    /// The type of the analyzer, must be one of ACCOUNT, ORGANIZATION, ACCOUNT_INTERNAL_ACCESS, ORGANIZATION_INTERNAL_ACCESS, ACCOUNT_UNUSED_ACCESS and ORGANIZATION_UNUSED_ACCESS
+    ///
+    /// Constraints: length 0..=1024. Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
+        self
+    }
 }
-builder!(Analyzer, AnalyzerHandle);
+builder!(Analyzer, AnalyzerHandle, ANALYZER_TYPE);
 /// A declared `AWS::AccessAnalyzer::Analyzer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AnalyzerHandle(rt::Handle);
@@ -467,8 +476,36 @@ impl ArchiveRule {
         );
         ArchiveRule(this)
     }
+    /// The name of the analyzer for the archive rule.
+    ///
+    /// Constraints: length 1..=255; pattern `^[A-Za-z][A-Za-z0-9_.-]*$`. Changing it replaces the resource. CloudFormation `AnalyzerName`, Terraform `analyzer_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn analyzer_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AnalyzerName", Some("analyzer_name"), rt::string(value));
+        self
+    }
+    /// The criteria for the archive rule.
+    ///
+    /// CloudFormation `Filter`, Terraform `filter`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn filter(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Filter", Some("filter"), rt::json_object(value));
+        self
+    }
+    /// The name of the archive rule.
+    ///
+    /// Constraints: length 1..=255; pattern `^[A-Za-z][A-Za-z0-9_.-]*$`. Changing it replaces the resource. CloudFormation `RuleName`, Terraform `rule_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RuleName", Some("rule_name"), rt::string(value));
+        self
+    }
 }
-builder!(ArchiveRule, ArchiveRuleHandle);
+builder!(ArchiveRule, ArchiveRuleHandle, ARCHIVE_RULE_TYPE);
 /// A declared `AWS::AccessAnalyzer::ArchiveRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ArchiveRuleHandle(rt::Handle);

@@ -81,8 +81,18 @@ impl Application {
         );
         Application(this)
     }
+    /// The identity source for the application
+    ///
+    /// Changing it replaces the resource. CloudFormation `IdentitySource`, Terraform `identity_source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity_source(mut self, value: application::IdentitySource) -> Self {
+        self.0
+            .set("IdentitySource", Some("identity_source"), value.into());
+        self
+    }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::AccountAccess::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -234,8 +244,27 @@ impl Entitlement {
         this.set("Entitlement", Some("entitlement"), entitlement.into());
         Entitlement(this)
     }
+    /// The ARN of the application
+    ///
+    /// Constraints: length 49..=2048; pattern `^arn:[a-z0-9-]+:account-access:[a-z0-9]+(-[a-z0-9]+)*:[0-9]{12}:application/[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `ApplicationArn`, Terraform `application_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ApplicationArn", Some("application_arn"), rt::string(value));
+        self
+    }
+    /// The entitlement details
+    ///
+    /// Changing it replaces the resource. CloudFormation `Entitlement`, Terraform `entitlement`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn entitlement(mut self, value: entitlement::Entitlement) -> Self {
+        self.0.set("Entitlement", Some("entitlement"), value.into());
+        self
+    }
 }
-builder!(Entitlement, EntitlementHandle);
+builder!(Entitlement, EntitlementHandle, ENTITLEMENT_TYPE);
 /// A declared `AWS::AccountAccess::Entitlement`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EntitlementHandle(rt::Handle);

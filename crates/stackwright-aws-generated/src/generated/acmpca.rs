@@ -78,12 +78,60 @@ impl Certificate {
             .set("ApiPassthrough", Some("api_passthrough"), value.into());
         self
     }
+    /// The Amazon Resource Name (ARN) for the private CA issues the certificate.
+    ///
+    /// Changing it replaces the resource. CloudFormation `CertificateAuthorityArn`, Terraform `certificate_authority_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn certificate_authority_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CertificateAuthorityArn",
+            Some("certificate_authority_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The certificate signing request (CSR) for the certificate.
+    ///
+    /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `CertificateSigningRequest`, Terraform `certificate_signing_request`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn certificate_signing_request(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CertificateSigningRequest",
+            Some("certificate_signing_request"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the algorithm that will be used to sign the certificate to be issued.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SigningAlgorithm`, Terraform `signing_algorithm`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn signing_algorithm(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SigningAlgorithm",
+            Some("signing_algorithm"),
+            rt::string(value),
+        );
+        self
+    }
     /// Specifies a custom configuration template to use when issuing a certificate.
     ///
     /// Changing it replaces the resource. CloudFormation `TemplateArn`, Terraform `template_arn`.
     pub fn template_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("TemplateArn", Some("template_arn"), rt::string(value));
+        self
+    }
+    /// The period of time during which the certificate will be valid.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Validity`, Terraform `validity`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn validity(mut self, value: certificate::Validity) -> Self {
+        self.0.set("Validity", Some("validity"), value.into());
         self
     }
     /// Information describing the start of the validity period of the certificate.
@@ -98,7 +146,7 @@ impl Certificate {
         self
     }
 }
-builder!(Certificate, CertificateHandle);
+builder!(Certificate, CertificateHandle, CERTIFICATE_TYPE);
 /// A declared `AWS::ACMPCA::Certificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CertificateHandle(rt::Handle);
@@ -850,6 +898,16 @@ impl CertificateAuthority {
             .set("CsrExtensions", Some("csr_extensions"), value.into());
         self
     }
+    /// Public key algorithm and size, in bits, of the key pair that your CA creates when it issues a certificate.
+    ///
+    /// Changing it replaces the resource. CloudFormation `KeyAlgorithm`, Terraform `key_algorithm`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn key_algorithm(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KeyAlgorithm", Some("key_algorithm"), rt::string(value));
+        self
+    }
     /// KeyStorageSecurityStadard defines a cryptographic key management compliance standard used for handling CA keys.
     ///
     /// Changing it replaces the resource. CloudFormation `KeyStorageSecurityStandard`, Terraform `key_storage_security_standard`.
@@ -878,6 +936,37 @@ impl CertificateAuthority {
         );
         self
     }
+    /// Algorithm your CA uses to sign certificate requests.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SigningAlgorithm`, Terraform `signing_algorithm`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn signing_algorithm(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SigningAlgorithm",
+            Some("signing_algorithm"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Structure that contains X.500 distinguished name information for your CA.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Subject`, Terraform `subject`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subject(mut self, value: certificate_authority::Subject) -> Self {
+        self.0.set("Subject", Some("subject"), value.into());
+        self
+    }
+    /// The type of the certificate authority.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
+        self
+    }
     /// Usage mode of the ceritificate authority.
     ///
     /// Changing it replaces the resource. CloudFormation `UsageMode`, Terraform `usage_mode`.
@@ -886,7 +975,11 @@ impl CertificateAuthority {
         self
     }
 }
-builder!(CertificateAuthority, CertificateAuthorityHandle);
+builder!(
+    CertificateAuthority,
+    CertificateAuthorityHandle,
+    CERTIFICATE_AUTHORITY_TYPE
+);
 /// A declared `AWS::ACMPCA::CertificateAuthority`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CertificateAuthorityHandle(rt::Handle);
@@ -1581,6 +1674,29 @@ impl CertificateAuthorityActivation {
         );
         CertificateAuthorityActivation(this)
     }
+    /// Certificate Authority certificate that will be installed in the Certificate Authority.
+    ///
+    /// CloudFormation `Certificate`, Terraform `certificate`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn certificate(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Certificate", Some("certificate"), rt::string(value));
+        self
+    }
+    /// Arn of the Certificate Authority.
+    ///
+    /// Changing it replaces the resource. CloudFormation `CertificateAuthorityArn`, Terraform `certificate_authority_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn certificate_authority_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CertificateAuthorityArn",
+            Some("certificate_authority_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// Certificate chain for the Certificate Authority certificate.
     ///
     /// CloudFormation `CertificateChain`, Terraform `certificate_chain`.
@@ -1602,7 +1718,8 @@ impl CertificateAuthorityActivation {
 }
 builder!(
     CertificateAuthorityActivation,
-    CertificateAuthorityActivationHandle
+    CertificateAuthorityActivationHandle,
+    CERTIFICATE_AUTHORITY_ACTIVATION_TYPE
 );
 /// A declared `AWS::ACMPCA::CertificateAuthorityActivation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1659,6 +1776,38 @@ impl Permission {
         );
         Permission(this)
     }
+    /// The actions that the specified AWS service principal can use.
+    ///
+    /// Constraints: 1..=3 items. Changing it replaces the resource. CloudFormation `Actions`, Terraform `actions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn actions(mut self, value: impl IntoIterator<Item = permission::Actions>) -> Self {
+        self.0.set("Actions", Some("actions"), rt::list(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the Private Certificate Authority that grants the permission.
+    ///
+    /// Constraints: length 5..=200; pattern `^arn:[\w+=/,.@-]+:acm-pca:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*$`. Changing it replaces the resource. CloudFormation `CertificateAuthorityArn`, Terraform `certificate_authority_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn certificate_authority_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CertificateAuthorityArn",
+            Some("certificate_authority_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The AWS service or identity that receives the permission.
+    ///
+    /// Constraints: length 0..=128; pattern `^[^*]+$`. Changing it replaces the resource. CloudFormation `Principal`, Terraform `principal`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Principal", Some("principal"), rt::string(value));
+        self
+    }
     /// The ID of the calling account.
     ///
     /// Constraints: length 12..=12; pattern `^[0-9]+$`. Changing it replaces the resource. CloudFormation `SourceAccount`, Terraform `source_account`.
@@ -1668,7 +1817,7 @@ impl Permission {
         self
     }
 }
-builder!(Permission, PermissionHandle);
+builder!(Permission, PermissionHandle, PERMISSION_TYPE);
 /// A declared `AWS::ACMPCA::Permission`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PermissionHandle(rt::Handle);

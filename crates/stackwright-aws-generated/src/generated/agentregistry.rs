@@ -169,8 +169,17 @@ impl Registry {
         );
         self
     }
+    /// The name of the registry.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9][a-zA-Z0-9_\-\.\/]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Registry, RegistryHandle);
+builder!(Registry, RegistryHandle, REGISTRY_TYPE);
 /// A declared `AWS::AgentRegistry::Registry`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RegistryHandle(rt::Handle);
@@ -675,12 +684,39 @@ impl RegistryRecord {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The typed set of descriptors for a registry record.
+    ///
+    /// CloudFormation `Descriptors`, Terraform `descriptors`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn descriptors(mut self, value: registry_record::Descriptors) -> Self {
+        self.0.set("Descriptors", Some("descriptors"), value.into());
+        self
+    }
     /// The human-readable display name of the registry record.
     ///
     /// Constraints: length 1..=255. CloudFormation `DisplayName`, Terraform `display_name`.
     pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
+    /// The name of the registry record.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9][a-zA-Z0-9_\-\.\/]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The type of the registry record.
+    ///
+    /// Changing it replaces the resource. CloudFormation `RecordType`, Terraform `record_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn record_type(mut self, value: registry_record::RecordType) -> Self {
+        self.0.set("RecordType", Some("record_type"), value.into());
         self
     }
     /// The version of the registry record.
@@ -700,7 +736,7 @@ impl RegistryRecord {
         self
     }
 }
-builder!(RegistryRecord, RegistryRecordHandle);
+builder!(RegistryRecord, RegistryRecordHandle, REGISTRY_RECORD_TYPE);
 /// A declared `AWS::AgentRegistry::RegistryRecord`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RegistryRecordHandle(rt::Handle);

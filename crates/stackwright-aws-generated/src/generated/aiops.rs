@@ -130,6 +130,15 @@ impl InvestigationGroup {
         );
         self
     }
+    /// User friendly name for resources.
+    ///
+    /// Constraints: length 1..=512; pattern `^[\-_A-Za-z0-9\[\]\(\)\{\}\.: ]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The number of days to retain the investigation group
     ///
     /// Constraints: range 7..=90. Changing it replaces the resource. CloudFormation `RetentionInDays`, Terraform `retention_in_days`.
@@ -158,7 +167,11 @@ impl InvestigationGroup {
         self
     }
 }
-builder!(InvestigationGroup, InvestigationGroupHandle);
+builder!(
+    InvestigationGroup,
+    InvestigationGroupHandle,
+    INVESTIGATION_GROUP_TYPE
+);
 /// A declared `AWS::AIOps::InvestigationGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InvestigationGroupHandle(rt::Handle);

@@ -94,6 +94,13 @@ impl Broker {
             .set("AutoMinorVersionUpgrade", None, rt::boolean(value));
         self
     }
+    /// Constraints: pattern `^[0-9A-Za-z_-]{1,50}$`. Changing it replaces the resource. CloudFormation `BrokerName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn broker_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BrokerName", None, rt::string(value));
+        self
+    }
     /// The intended configuration (ID and revision) to be set when creating or updating.
     ///
     /// CloudFormation `Configuration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -114,9 +121,23 @@ impl Broker {
             .set("DataReplicationPrimaryBrokerArn", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `DeploymentMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn deployment_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DeploymentMode", None, rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `EncryptionOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn encryption_options(mut self, value: broker::EncryptionOptions) -> Self {
         self.0.set("EncryptionOptions", None, value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `EngineType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn engine_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EngineType", None, rt::string(value));
         self
     }
     /// The version specified to use.
@@ -124,6 +145,13 @@ impl Broker {
     /// CloudFormation `EngineVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("EngineVersion", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `HostInstanceType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn host_instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("HostInstanceType", None, rt::string(value));
         self
     }
     /// CloudFormation `LdapServerMetadata`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -139,6 +167,13 @@ impl Broker {
     /// CloudFormation `MaintenanceWindowStartTime`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn maintenance_window_start_time(mut self, value: broker::MaintenanceWindow) -> Self {
         self.0.set("MaintenanceWindowStartTime", None, value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `PubliclyAccessible`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn publicly_accessible(mut self, value: bool) -> Self {
+        self.0.set("PubliclyAccessible", None, rt::boolean(value));
         self
     }
     /// The ARNs of the resource shares to be associated with the broker.
@@ -181,7 +216,7 @@ impl Broker {
         self
     }
 }
-builder!(Broker, BrokerHandle);
+builder!(Broker, BrokerHandle, BROKER_TYPE);
 /// A declared `AWS::AmazonMQ::Broker`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BrokerHandle(rt::Handle);
@@ -491,6 +526,16 @@ impl Configuration {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The type of broker engine.
+    ///
+    /// Changing it replaces the resource. CloudFormation `EngineType`, Terraform `engine_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn engine_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EngineType", Some("engine_type"), rt::string(value));
+        self
+    }
     /// The version of the broker engine.
     ///
     /// Changing it replaces the resource. CloudFormation `EngineVersion`, Terraform `engine_version`.
@@ -499,8 +544,17 @@ impl Configuration {
             .set("EngineVersion", Some("engine_version"), rt::string(value));
         self
     }
+    /// The name of the configuration.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Configuration, ConfigurationHandle);
+builder!(Configuration, ConfigurationHandle, CONFIGURATION_TYPE);
 /// A declared `AWS::AmazonMQ::Configuration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationHandle(rt::Handle);
@@ -554,8 +608,28 @@ impl ConfigurationAssociation {
         this.set("Configuration", None, configuration.into());
         ConfigurationAssociation(this)
     }
+    /// ID of the Broker that the configuration should be applied to
+    ///
+    /// Changing it replaces the resource. CloudFormation `Broker`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn broker(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Broker", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `Configuration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: configuration_association::ConfigurationId) -> Self {
+        self.0.set("Configuration", None, value.into());
+        self
+    }
 }
-builder!(ConfigurationAssociation, ConfigurationAssociationHandle);
+builder!(
+    ConfigurationAssociation,
+    ConfigurationAssociationHandle,
+    CONFIGURATION_ASSOCIATION_TYPE
+);
 /// A declared `AWS::AmazonMQ::ConfigurationAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationAssociationHandle(rt::Handle);

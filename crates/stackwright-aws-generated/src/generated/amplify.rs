@@ -163,6 +163,13 @@ impl App {
         self.0.set("JobConfig", Some("job_config"), value.into());
         self
     }
+    /// Constraints: length 1..=255; pattern `(?s).+`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: length 0..=4096; pattern `(?s).*`. CloudFormation `OauthToken`, Terraform `oauth_token`.
     pub fn oauth_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -181,7 +188,7 @@ impl App {
         self
     }
 }
-builder!(App, AppHandle);
+builder!(App, AppHandle, APP_TYPE);
 /// A declared `AWS::Amplify::App`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AppHandle(rt::Handle);
@@ -501,6 +508,13 @@ impl Branch {
         );
         Branch(this)
     }
+    /// Constraints: length 1..=20; pattern `d[a-z0-9]+`. Changing it replaces the resource. CloudFormation `AppId`, Terraform `app_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn app_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AppId", Some("app_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `Backend`, Terraform `backend`.
     pub fn backend(mut self, value: branch::Backend) -> Self {
         self.0.set("Backend", Some("backend"), value.into());
@@ -510,6 +524,14 @@ impl Branch {
     pub fn basic_auth_config(mut self, value: branch::BasicAuthConfig) -> Self {
         self.0
             .set("BasicAuthConfig", Some("basic_auth_config"), value.into());
+        self
+    }
+    /// Constraints: length 1..=255; pattern `(?s).+`. Changing it replaces the resource. CloudFormation `BranchName`, Terraform `branch_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn branch_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BranchName", Some("branch_name"), rt::string(value));
         self
     }
     /// Constraints: length 1..=25000; pattern `(?s).+`. CloudFormation `BuildSpec`, Terraform `build_spec`.
@@ -602,7 +624,7 @@ impl Branch {
         self
     }
 }
-builder!(Branch, BranchHandle);
+builder!(Branch, BranchHandle, BRANCH_TYPE);
 /// A declared `AWS::Amplify::Branch`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BranchHandle(rt::Handle);
@@ -736,6 +758,13 @@ impl Domain {
         );
         Domain(this)
     }
+    /// Constraints: length 1..=20; pattern `d[a-z0-9]+`. Changing it replaces the resource. CloudFormation `AppId`, Terraform `app_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn app_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AppId", Some("app_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `AutoSubDomainCreationPatterns`, Terraform `auto_sub_domain_creation_patterns`.
     pub fn auto_sub_domain_creation_patterns(
         mut self,
@@ -766,6 +795,14 @@ impl Domain {
         );
         self
     }
+    /// Constraints: length 0..=255; pattern `^(((?!-)[A-Za-z0-9-]{0,62}[A-Za-z0-9])\.)+((?!-)[A-Za-z0-9-]{1,62}[A-Za-z0-9])(\.)?$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
     /// CloudFormation `EnableAutoSubDomain`, Terraform `enable_auto_sub_domain`.
     pub fn enable_auto_sub_domain(mut self, value: bool) -> Self {
         self.0.set(
@@ -775,8 +812,22 @@ impl Domain {
         );
         self
     }
+    /// Constraints: 0..=255 items. CloudFormation `SubDomainSettings`, Terraform `sub_domain_settings`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sub_domain_settings(
+        mut self,
+        value: impl IntoIterator<Item = domain::SubDomainSetting>,
+    ) -> Self {
+        self.0.set(
+            "SubDomainSettings",
+            Some("sub_domain_settings"),
+            rt::list(value),
+        );
+        self
+    }
 }
-builder!(Domain, DomainHandle);
+builder!(Domain, DomainHandle, DOMAIN_TYPE);
 /// A declared `AWS::Amplify::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainHandle(rt::Handle);
@@ -928,6 +979,16 @@ impl Webhook {
         self.0.set("AppId", Some("app_id"), rt::string(value));
         self
     }
+    /// The name for a branch that is part of an Amplify app.
+    ///
+    /// Constraints: length 1..=255; pattern `^(?s).+$`. CloudFormation `BranchName`, Terraform `branch_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn branch_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BranchName", Some("branch_name"), rt::string(value));
+        self
+    }
     /// The description for a webhook.
     ///
     /// Constraints: length 0..=1000; pattern `^(?s)`. CloudFormation `Description`, Terraform `description`.
@@ -937,7 +998,7 @@ impl Webhook {
         self
     }
 }
-builder!(Webhook, WebhookHandle);
+builder!(Webhook, WebhookHandle, WEBHOOK_TYPE);
 /// A declared `AWS::Amplify::Webhook`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WebhookHandle(rt::Handle);

@@ -130,7 +130,7 @@ impl Component {
         self
     }
 }
-builder!(Component, ComponentHandle);
+builder!(Component, ComponentHandle, COMPONENT_TYPE);
 /// A declared `AWS::AmplifyUIBuilder::Component`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ComponentHandle(rt::Handle);
@@ -318,7 +318,7 @@ impl Form {
         self
     }
 }
-builder!(Form, FormHandle);
+builder!(Form, FormHandle, FORM_TYPE);
 /// A declared `AWS::AmplifyUIBuilder::Form`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FormHandle(rt::Handle);
@@ -549,7 +549,7 @@ impl Theme {
         self
     }
 }
-builder!(Theme, ThemeHandle);
+builder!(Theme, ThemeHandle, THEME_TYPE);
 /// A declared `AWS::AmplifyUIBuilder::Theme`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ThemeHandle(rt::Handle);

@@ -53,7 +53,7 @@ impl Account {
         self
     }
 }
-builder!(Account, AccountHandle);
+builder!(Account, AccountHandle, ACCOUNT_TYPE);
 /// A declared `AWS::ApiGateway::Account`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccountHandle(rt::Handle);
@@ -131,7 +131,7 @@ impl ApiKey {
         self
     }
 }
-builder!(ApiKey, ApiKeyHandle);
+builder!(ApiKey, ApiKeyHandle, API_KEY_TYPE);
 /// A declared `AWS::ApiGateway::ApiKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApiKeyHandle(rt::Handle);
@@ -256,14 +256,36 @@ impl Authorizer {
         );
         self
     }
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// CloudFormation `ProviderARNs`, Terraform `provider_ar_ns`.
     pub fn provider_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
             .set("ProviderARNs", Some("provider_ar_ns"), rt::strings(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `RestApiId`, Terraform `rest_api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RestApiId", Some("rest_api_id"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
+        self
+    }
 }
-builder!(Authorizer, AuthorizerHandle);
+builder!(Authorizer, AuthorizerHandle, AUTHORIZER_TYPE);
 /// A declared `AWS::ApiGateway::Authorizer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AuthorizerHandle(rt::Handle);
@@ -303,6 +325,14 @@ impl BasePathMapping {
         self.0.set("BasePath", Some("base_path"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
     /// CloudFormation `RestApiId`, Terraform `rest_api_id`.
     pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -315,7 +345,11 @@ impl BasePathMapping {
         self
     }
 }
-builder!(BasePathMapping, BasePathMappingHandle);
+builder!(
+    BasePathMapping,
+    BasePathMappingHandle,
+    BASE_PATH_MAPPING_TYPE
+);
 /// A declared `AWS::ApiGateway::BasePathMapping`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BasePathMappingHandle(rt::Handle);
@@ -367,6 +401,26 @@ impl BasePathMappingV2 {
         self.0.set("BasePath", Some("base_path"), rt::string(value));
         self
     }
+    /// The Arn of an AWS::ApiGateway::DomainNameV2 resource.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DomainNameArn`, Terraform `domain_name_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainNameArn", Some("domain_name_arn"), rt::string(value));
+        self
+    }
+    /// The ID of the API.
+    ///
+    /// CloudFormation `RestApiId`, Terraform `rest_api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RestApiId", Some("rest_api_id"), rt::string(value));
+        self
+    }
     /// The name of the API's stage.
     ///
     /// CloudFormation `Stage`, Terraform `stage`.
@@ -375,7 +429,11 @@ impl BasePathMappingV2 {
         self
     }
 }
-builder!(BasePathMappingV2, BasePathMappingV2Handle);
+builder!(
+    BasePathMappingV2,
+    BasePathMappingV2Handle,
+    BASE_PATH_MAPPING_V2_TYPE
+);
 /// A declared `AWS::ApiGateway::BasePathMappingV2`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BasePathMappingV2Handle(rt::Handle);
@@ -418,7 +476,11 @@ impl ClientCertificate {
         self
     }
 }
-builder!(ClientCertificate, ClientCertificateHandle);
+builder!(
+    ClientCertificate,
+    ClientCertificateHandle,
+    CLIENT_CERTIFICATE_TYPE
+);
 /// A declared `AWS::ApiGateway::ClientCertificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClientCertificateHandle(rt::Handle);
@@ -473,6 +535,14 @@ impl Deployment {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `RestApiId`, Terraform `rest_api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RestApiId", Some("rest_api_id"), rt::string(value));
+        self
+    }
     /// The description of the Stage resource for the Deployment resource to create.
     ///
     /// CloudFormation `StageDescription`, Terraform `stage_description`.
@@ -488,7 +558,7 @@ impl Deployment {
         self
     }
 }
-builder!(Deployment, DeploymentHandle);
+builder!(Deployment, DeploymentHandle, DEPLOYMENT_TYPE);
 /// A declared `AWS::ApiGateway::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeploymentHandle(rt::Handle);
@@ -977,8 +1047,37 @@ impl DocumentationPart {
         );
         DocumentationPart(this)
     }
+    /// The ``Location`` property specifies the location of the Amazon API Gateway API entity that the documentation applies to.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Location`, Terraform `location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn location(mut self, value: documentation_part::Location) -> Self {
+        self.0.set("Location", Some("location"), value.into());
+        self
+    }
+    /// CloudFormation `Properties`, Terraform `properties`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn properties(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Properties", Some("properties"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `RestApiId`, Terraform `rest_api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RestApiId", Some("rest_api_id"), rt::string(value));
+        self
+    }
 }
-builder!(DocumentationPart, DocumentationPartHandle);
+builder!(
+    DocumentationPart,
+    DocumentationPartHandle,
+    DOCUMENTATION_PART_TYPE
+);
 /// A declared `AWS::ApiGateway::DocumentationPart`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DocumentationPartHandle(rt::Handle);
@@ -1109,8 +1208,31 @@ impl DocumentationVersion {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `DocumentationVersion`, Terraform `documentation_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn documentation_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DocumentationVersion",
+            Some("documentation_version"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `RestApiId`, Terraform `rest_api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RestApiId", Some("rest_api_id"), rt::string(value));
+        self
+    }
 }
-builder!(DocumentationVersion, DocumentationVersionHandle);
+builder!(
+    DocumentationVersion,
+    DocumentationVersionHandle,
+    DOCUMENTATION_VERSION_TYPE
+);
 /// A declared `AWS::ApiGateway::DocumentationVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DocumentationVersionHandle(rt::Handle);
@@ -1224,7 +1346,7 @@ impl DomainName {
         self
     }
 }
-builder!(DomainName, DomainNameHandle);
+builder!(DomainName, DomainNameHandle, DOMAIN_NAME_TYPE);
 /// A declared `AWS::ApiGateway::DomainName`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainNameHandle(rt::Handle);
@@ -1360,10 +1482,50 @@ impl DomainNameAccessAssociation {
         );
         DomainNameAccessAssociation(this)
     }
+    /// The source of the domain name access association resource.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AccessAssociationSource`, Terraform `access_association_source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn access_association_source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AccessAssociationSource",
+            Some("access_association_source"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The source type of the domain name access association resource.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AccessAssociationSourceType`, Terraform `access_association_source_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn access_association_source_type(
+        mut self,
+        value: domain_name_access_association::AccessAssociationSourceType,
+    ) -> Self {
+        self.0.set(
+            "AccessAssociationSourceType",
+            Some("access_association_source_type"),
+            value.into(),
+        );
+        self
+    }
+    /// The amazon resource name (ARN) of the domain name resource.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DomainNameArn`, Terraform `domain_name_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainNameArn", Some("domain_name_arn"), rt::string(value));
+        self
+    }
 }
 builder!(
     DomainNameAccessAssociation,
-    DomainNameAccessAssociationHandle
+    DomainNameAccessAssociationHandle,
+    DOMAIN_NAME_ACCESS_ASSOCIATION_TYPE
 );
 /// A declared `AWS::ApiGateway::DomainNameAccessAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1464,7 +1626,7 @@ impl DomainNameV2 {
         self
     }
 }
-builder!(DomainNameV2, DomainNameV2Handle);
+builder!(DomainNameV2, DomainNameV2Handle, DOMAIN_NAME_V2_TYPE);
 /// A declared `AWS::ApiGateway::DomainNameV2`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainNameV2Handle(rt::Handle);
@@ -1574,6 +1736,22 @@ impl GatewayResponse {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ResponseType`, Terraform `response_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn response_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResponseType", Some("response_type"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `RestApiId`, Terraform `rest_api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RestApiId", Some("rest_api_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `StatusCode`, Terraform `status_code`.
     pub fn status_code(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -1581,7 +1759,11 @@ impl GatewayResponse {
         self
     }
 }
-builder!(GatewayResponse, GatewayResponseHandle);
+builder!(
+    GatewayResponse,
+    GatewayResponseHandle,
+    GATEWAY_RESPONSE_TYPE
+);
 /// A declared `AWS::ApiGateway::GatewayResponse`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GatewayResponseHandle(rt::Handle);
@@ -1677,6 +1859,14 @@ impl Method {
             .set("AuthorizerId", Some("authorizer_id"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `HttpMethod`, Terraform `http_method`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn http_method(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("HttpMethod", Some("http_method"), rt::string(value));
+        self
+    }
     /// ``Integration`` is a property of the [AWS::ApiGateway::Method](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-apigateway-method.html) resource that specifies information a…
     ///
     /// CloudFormation `Integration`, Terraform `integration`.
@@ -1729,8 +1919,24 @@ impl Method {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ResourceId`, Terraform `resource_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceId", Some("resource_id"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `RestApiId`, Terraform `rest_api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RestApiId", Some("rest_api_id"), rt::string(value));
+        self
+    }
 }
-builder!(Method, MethodHandle);
+builder!(Method, MethodHandle, METHOD_TYPE);
 /// A declared `AWS::ApiGateway::Method`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MethodHandle(rt::Handle);
@@ -2066,13 +2272,21 @@ impl Model {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `RestApiId`, Terraform `rest_api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RestApiId", Some("rest_api_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `Schema`, Terraform `schema`.
     pub fn schema(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set("Schema", Some("schema"), rt::json_string(value));
         self
     }
 }
-builder!(Model, ModelHandle);
+builder!(Model, ModelHandle, MODEL_TYPE);
 /// A declared `AWS::ApiGateway::Model`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ModelHandle(rt::Handle);
@@ -2106,6 +2320,14 @@ impl RequestValidator {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `RestApiId`, Terraform `rest_api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RestApiId", Some("rest_api_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `ValidateRequestBody`, Terraform `validate_request_body`.
     pub fn validate_request_body(mut self, value: bool) -> Self {
         self.0.set(
@@ -2125,7 +2347,11 @@ impl RequestValidator {
         self
     }
 }
-builder!(RequestValidator, RequestValidatorHandle);
+builder!(
+    RequestValidator,
+    RequestValidatorHandle,
+    REQUEST_VALIDATOR_TYPE
+);
 /// A declared `AWS::ApiGateway::RequestValidator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RequestValidatorHandle(rt::Handle);
@@ -2183,8 +2409,30 @@ impl Resource {
         );
         Resource(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ParentId`, Terraform `parent_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn parent_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ParentId", Some("parent_id"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `PathPart`, Terraform `path_part`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn path_part(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PathPart", Some("path_part"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `RestApiId`, Terraform `rest_api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RestApiId", Some("rest_api_id"), rt::string(value));
+        self
+    }
 }
-builder!(Resource, ResourceHandle);
+builder!(Resource, ResourceHandle, RESOURCE_TYPE);
 /// A declared `AWS::ApiGateway::Resource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceHandle(rt::Handle);
@@ -2355,7 +2603,7 @@ impl RestApi {
         self
     }
 }
-builder!(RestApi, RestApiHandle);
+builder!(RestApi, RestApiHandle, REST_API_TYPE);
 /// A declared `AWS::ApiGateway::RestApi`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RestApiHandle(rt::Handle);
@@ -2550,6 +2798,14 @@ impl Stage {
             .set("MethodSettings", Some("method_settings"), rt::list(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `RestApiId`, Terraform `rest_api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RestApiId", Some("rest_api_id"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `StageName`, Terraform `stage_name`.
     pub fn stage_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -2577,7 +2833,7 @@ impl Stage {
         self
     }
 }
-builder!(Stage, StageHandle);
+builder!(Stage, StageHandle, STAGE_TYPE);
 /// A declared `AWS::ApiGateway::Stage`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StageHandle(rt::Handle);
@@ -2814,7 +3070,7 @@ impl UsagePlan {
         self
     }
 }
-builder!(UsagePlan, UsagePlanHandle);
+builder!(UsagePlan, UsagePlanHandle, USAGE_PLAN_TYPE);
 /// A declared `AWS::ApiGateway::UsagePlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UsagePlanHandle(rt::Handle);
@@ -2953,8 +3209,34 @@ impl UsagePlanKey {
         );
         UsagePlanKey(this)
     }
+    /// The Id of the UsagePlanKey resource.
+    ///
+    /// Changing it replaces the resource. CloudFormation `KeyId`, Terraform `key_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KeyId", Some("key_id"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `KeyType`, Terraform `key_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn key_type(mut self, value: usage_plan_key::KeyType) -> Self {
+        self.0.set("KeyType", Some("key_type"), value.into());
+        self
+    }
+    /// The Id of the UsagePlan resource representing the usage plan containing the UsagePlanKey resource representing a plan customer.
+    ///
+    /// Changing it replaces the resource. CloudFormation `UsagePlanId`, Terraform `usage_plan_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn usage_plan_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UsagePlanId", Some("usage_plan_id"), rt::string(value));
+        self
+    }
 }
-builder!(UsagePlanKey, UsagePlanKeyHandle);
+builder!(UsagePlanKey, UsagePlanKeyHandle, USAGE_PLAN_KEY_TYPE);
 /// A declared `AWS::ApiGateway::UsagePlanKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UsagePlanKeyHandle(rt::Handle);
@@ -3011,8 +3293,23 @@ impl VpcLink {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `TargetArns`, Terraform `target_arns`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("TargetArns", Some("target_arns"), rt::strings(value));
+        self
+    }
 }
-builder!(VpcLink, VpcLinkHandle);
+builder!(VpcLink, VpcLinkHandle, VPC_LINK_TYPE);
 /// A declared `AWS::ApiGateway::VpcLink`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcLinkHandle(rt::Handle);

@@ -194,7 +194,7 @@ impl Api {
         self
     }
 }
-builder!(Api, ApiHandle);
+builder!(Api, ApiHandle, API_TYPE);
 /// A declared `AWS::ApiGatewayV2::Api`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApiHandle(rt::Handle);
@@ -361,6 +361,15 @@ impl ApiGatewayManagedOverrides {
         this.set("ApiId", Some("api_id"), rt::string(api_id));
         ApiGatewayManagedOverrides(this)
     }
+    /// The ID of the API for which to override the configuration of API Gateway-managed resources.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
+    }
     /// Overrides the integration configuration for an API Gateway-managed integration.
     ///
     /// CloudFormation `Integration`, Terraform `integration`.
@@ -386,7 +395,11 @@ impl ApiGatewayManagedOverrides {
         self
     }
 }
-builder!(ApiGatewayManagedOverrides, ApiGatewayManagedOverridesHandle);
+builder!(
+    ApiGatewayManagedOverrides,
+    ApiGatewayManagedOverridesHandle,
+    API_GATEWAY_MANAGED_OVERRIDES_TYPE
+);
 /// A declared `AWS::ApiGatewayV2::ApiGatewayManagedOverrides`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApiGatewayManagedOverridesHandle(rt::Handle);
@@ -694,6 +707,15 @@ impl ApiMapping {
         this.set("Stage", Some("stage"), rt::string(required.stage));
         ApiMapping(this)
     }
+    /// The API identifier.
+    ///
+    /// CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
+    }
     /// The API mapping key.
     ///
     /// CloudFormation `ApiMappingKey`, Terraform `api_mapping_key`.
@@ -702,8 +724,27 @@ impl ApiMapping {
             .set("ApiMappingKey", Some("api_mapping_key"), rt::string(value));
         self
     }
+    /// The domain name.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
+    /// The API stage.
+    ///
+    /// CloudFormation `Stage`, Terraform `stage`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stage(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Stage", Some("stage"), rt::string(value));
+        self
+    }
 }
-builder!(ApiMapping, ApiMappingHandle);
+builder!(ApiMapping, ApiMappingHandle, API_MAPPING_TYPE);
 /// A declared `AWS::ApiGatewayV2::ApiMapping`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApiMappingHandle(rt::Handle);
@@ -753,6 +794,15 @@ impl Authorizer {
         this.set("Name", Some("name"), rt::string(required.name));
         Authorizer(this)
     }
+    /// The API identifier.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
+    }
     /// Specifies the required credentials as an IAM role for API Gateway to invoke the authorizer.
     ///
     /// CloudFormation `AuthorizerCredentialsArn`, Terraform `authorizer_credentials_arn`.
@@ -784,6 +834,16 @@ impl Authorizer {
             Some("authorizer_result_ttl_in_seconds"),
             rt::int(value),
         );
+        self
+    }
+    /// The authorizer type. Specify ``REQUEST`` for a Lambda function using incoming request parameters. Specify ``JWT`` to use JSON Web Tokens (supported only for HTTP APIs).
+    ///
+    /// CloudFormation `AuthorizerType`, Terraform `authorizer_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authorizer_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AuthorizerType", Some("authorizer_type"), rt::string(value));
         self
     }
     /// The authorizer's Uniform Resource Identifier (URI).
@@ -835,8 +895,17 @@ impl Authorizer {
             .set("JwtConfiguration", Some("jwt_configuration"), value.into());
         self
     }
+    /// The name of the authorizer.
+    ///
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Authorizer, AuthorizerHandle);
+builder!(Authorizer, AuthorizerHandle, AUTHORIZER_TYPE);
 /// A declared `AWS::ApiGatewayV2::Authorizer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AuthorizerHandle(rt::Handle);
@@ -904,6 +973,15 @@ impl Deployment {
         this.set("ApiId", Some("api_id"), rt::string(api_id));
         Deployment(this)
     }
+    /// The API identifier.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
+    }
     /// The description for the deployment resource.
     ///
     /// CloudFormation `Description`, Terraform `description`.
@@ -921,7 +999,7 @@ impl Deployment {
         self
     }
 }
-builder!(Deployment, DeploymentHandle);
+builder!(Deployment, DeploymentHandle, DEPLOYMENT_TYPE);
 /// A declared `AWS::ApiGatewayV2::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeploymentHandle(rt::Handle);
@@ -960,6 +1038,16 @@ impl DomainName {
         this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         DomainName(this)
     }
+    /// The custom domain name for your API in Amazon API Gateway.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
     /// The domain name configurations.
     ///
     /// CloudFormation `DomainNameConfigurations`, Terraform `domain_name_configurations`.
@@ -997,7 +1085,7 @@ impl DomainName {
         self
     }
 }
-builder!(DomainName, DomainNameHandle);
+builder!(DomainName, DomainNameHandle, DOMAIN_NAME_TYPE);
 /// A declared `AWS::ApiGatewayV2::DomainName`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainNameHandle(rt::Handle);
@@ -1173,6 +1261,15 @@ impl Integration {
         );
         Integration(this)
     }
+    /// The API identifier.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
+    }
     /// The ID of the VPC link for a private integration.
     ///
     /// CloudFormation `ConnectionId`, Terraform `connection_id`.
@@ -1234,6 +1331,19 @@ impl Integration {
         self.0.set(
             "IntegrationSubtype",
             Some("integration_subtype"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The integration type of an integration.
+    ///
+    /// CloudFormation `IntegrationType`, Terraform `integration_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn integration_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IntegrationType",
+            Some("integration_type"),
             rt::string(value),
         );
         self
@@ -1334,7 +1444,7 @@ impl Integration {
         self
     }
 }
-builder!(Integration, IntegrationHandle);
+builder!(Integration, IntegrationHandle, INTEGRATION_TYPE);
 /// A declared `AWS::ApiGatewayV2::Integration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IntegrationHandle(rt::Handle);
@@ -1418,6 +1528,15 @@ impl IntegrationResponse {
         );
         IntegrationResponse(this)
     }
+    /// The API identifier.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
+    }
     /// Supported only for WebSocket APIs.
     ///
     /// CloudFormation `ContentHandlingStrategy`, Terraform `content_handling_strategy`.
@@ -1425,6 +1544,29 @@ impl IntegrationResponse {
         self.0.set(
             "ContentHandlingStrategy",
             Some("content_handling_strategy"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The integration ID.
+    ///
+    /// Changing it replaces the resource. CloudFormation `IntegrationId`, Terraform `integration_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn integration_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IntegrationId", Some("integration_id"), rt::string(value));
+        self
+    }
+    /// The integration response key.
+    ///
+    /// CloudFormation `IntegrationResponseKey`, Terraform `integration_response_key`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn integration_response_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IntegrationResponseKey",
+            Some("integration_response_key"),
             rt::string(value),
         );
         self
@@ -1459,7 +1601,11 @@ impl IntegrationResponse {
         self
     }
 }
-builder!(IntegrationResponse, IntegrationResponseHandle);
+builder!(
+    IntegrationResponse,
+    IntegrationResponseHandle,
+    INTEGRATION_RESPONSE_TYPE
+);
 /// A declared `AWS::ApiGatewayV2::IntegrationResponse`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IntegrationResponseHandle(rt::Handle);
@@ -1505,6 +1651,15 @@ impl Model {
         this.set("Schema", Some("schema"), rt::json_string(required.schema));
         Model(this)
     }
+    /// The API identifier.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
+    }
     /// The content-type for the model, for example, "application/json".
     ///
     /// CloudFormation `ContentType`, Terraform `content_type`.
@@ -1521,8 +1676,24 @@ impl Model {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the model.
+    ///
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Schema`, Terraform `schema`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schema(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Schema", Some("schema"), rt::json_string(value));
+        self
+    }
 }
-builder!(Model, ModelHandle);
+builder!(Model, ModelHandle, MODEL_TYPE);
 /// A declared `AWS::ApiGatewayV2::Model`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ModelHandle(rt::Handle);
@@ -1607,8 +1778,18 @@ impl PortalProduct {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the portal product as it appears in a published portal.
+    ///
+    /// Constraints: length 1..=255. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
 }
-builder!(PortalProduct, PortalProductHandle);
+builder!(PortalProduct, PortalProductHandle, PORTAL_PRODUCT_TYPE);
 /// A declared `AWS::ApiGatewayV2::PortalProduct`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PortalProductHandle(rt::Handle);
@@ -1668,6 +1849,15 @@ impl Route {
             rt::string(required.route_key),
         );
         Route(this)
+    }
+    /// The API identifier.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
     }
     /// Specifies whether an API key is required for the route.
     ///
@@ -1752,6 +1942,15 @@ impl Route {
         );
         self
     }
+    /// The route key for the route.
+    ///
+    /// CloudFormation `RouteKey`, Terraform `route_key`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn route_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RouteKey", Some("route_key"), rt::string(value));
+        self
+    }
     /// The route response selection expression for the route.
     ///
     /// CloudFormation `RouteResponseSelectionExpression`, Terraform `route_response_selection_expression`.
@@ -1771,7 +1970,7 @@ impl Route {
         self
     }
 }
-builder!(Route, RouteHandle);
+builder!(Route, RouteHandle, ROUTE_TYPE);
 /// A declared `AWS::ApiGatewayV2::Route`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RouteHandle(rt::Handle);
@@ -1821,6 +2020,15 @@ impl RouteResponse {
         );
         RouteResponse(this)
     }
+    /// The API identifier.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
+    }
     /// The model selection expression for the route response.
     ///
     /// CloudFormation `ModelSelectionExpression`, Terraform `model_selection_expression`.
@@ -1852,8 +2060,30 @@ impl RouteResponse {
         );
         self
     }
+    /// The route ID.
+    ///
+    /// Changing it replaces the resource. CloudFormation `RouteId`, Terraform `route_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn route_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RouteId", Some("route_id"), rt::string(value));
+        self
+    }
+    /// The route response key.
+    ///
+    /// CloudFormation `RouteResponseKey`, Terraform `route_response_key`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn route_response_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RouteResponseKey",
+            Some("route_response_key"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(RouteResponse, RouteResponseHandle);
+builder!(RouteResponse, RouteResponseHandle, ROUTE_RESPONSE_TYPE);
 /// A declared `AWS::ApiGatewayV2::RouteResponse`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RouteResponseHandle(rt::Handle);
@@ -1904,8 +2134,46 @@ impl RoutingRule {
         this.set("Priority", Some("priority"), rt::int(priority));
         RoutingRule(this)
     }
+    /// The resulting action based on matching a routing rules condition.
+    ///
+    /// CloudFormation `Actions`, Terraform `actions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn actions(mut self, value: impl IntoIterator<Item = routing_rule::Action>) -> Self {
+        self.0.set("Actions", Some("actions"), rt::list(value));
+        self
+    }
+    /// The conditions of the routing rule.
+    ///
+    /// CloudFormation `Conditions`, Terraform `conditions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn conditions(mut self, value: impl IntoIterator<Item = routing_rule::Condition>) -> Self {
+        self.0
+            .set("Conditions", Some("conditions"), rt::list(value));
+        self
+    }
+    /// The ARN of the domain name.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DomainNameArn`, Terraform `domain_name_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainNameArn", Some("domain_name_arn"), rt::string(value));
+        self
+    }
+    /// The order in which API Gateway evaluates a rule.
+    ///
+    /// Constraints: range 1..=1000000. CloudFormation `Priority`, Terraform `priority`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn priority(mut self, value: i64) -> Self {
+        self.0.set("Priority", Some("priority"), rt::int(value));
+        self
+    }
 }
-builder!(RoutingRule, RoutingRuleHandle);
+builder!(RoutingRule, RoutingRuleHandle, ROUTING_RULE_TYPE);
 /// A declared `AWS::ApiGatewayV2::RoutingRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RoutingRuleHandle(rt::Handle);
@@ -2110,6 +2378,15 @@ impl Stage {
         );
         self
     }
+    /// The API identifier.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
+    }
     /// Specifies whether updates to an API automatically trigger a new deployment.
     ///
     /// CloudFormation `AutoDeploy`, Terraform `auto_deploy`.
@@ -2165,6 +2442,16 @@ impl Stage {
         );
         self
     }
+    /// The stage name. Stage names can contain only alphanumeric characters, hyphens, and underscores, or be $default. Maximum length is 128 characters.
+    ///
+    /// Changing it replaces the resource. CloudFormation `StageName`, Terraform `stage_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stage_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StageName", Some("stage_name"), rt::string(value));
+        self
+    }
     /// CloudFormation `StageVariables`, Terraform `stage_variables`.
     pub fn stage_variables(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
@@ -2175,7 +2462,7 @@ impl Stage {
         self
     }
 }
-builder!(Stage, StageHandle);
+builder!(Stage, StageHandle, STAGE_TYPE);
 /// A declared `AWS::ApiGatewayV2::Stage`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StageHandle(rt::Handle);
@@ -2292,6 +2579,15 @@ impl VpcLink {
         this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         VpcLink(this)
     }
+    /// The name of the VPC link.
+    ///
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// A list of security group IDs for the VPC link.
     ///
     /// Changing it replaces the resource. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
@@ -2306,8 +2602,18 @@ impl VpcLink {
         );
         self
     }
+    /// A list of subnet IDs to include in the VPC link.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
 }
-builder!(VpcLink, VpcLinkHandle);
+builder!(VpcLink, VpcLinkHandle, VPC_LINK_TYPE);
 /// A declared `AWS::ApiGatewayV2::VpcLink`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcLinkHandle(rt::Handle);

@@ -52,8 +52,17 @@ impl Application {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// A name for the application.
+    ///
+    /// Constraints: length 1..=64. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::AppConfig::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -112,6 +121,16 @@ impl ConfigurationProfile {
         this.set("Name", Some("name"), rt::string(required.name));
         ConfigurationProfile(this)
     }
+    /// The application ID.
+    ///
+    /// Constraints: pattern `[a-z0-9]{4,7}`. Changing it replaces the resource. CloudFormation `ApplicationId`, Terraform `application_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ApplicationId", Some("application_id"), rt::string(value));
+        self
+    }
     /// On resource deletion this controls whether the Deletion Protection check should be applied, bypassed, or (the default) whether the behavior should be controlled by the account-level Deletion Protectio…
     ///
     /// CloudFormation `DeletionProtectionCheck`, Terraform `deletion_protection_check`.
@@ -145,6 +164,25 @@ impl ConfigurationProfile {
         );
         self
     }
+    /// A URI to locate the configuration.
+    ///
+    /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `LocationUri`, Terraform `location_uri`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn location_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LocationUri", Some("location_uri"), rt::string(value));
+        self
+    }
+    /// A name for the configuration profile.
+    ///
+    /// Constraints: length 1..=128. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The ARN of an IAM role with permission to access the configuration at the specified LocationUri.
     ///
     /// Constraints: length 20..=2048; pattern `^((arn):(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov|aws-eusc):(iam)::\d{12}:role[/].*)$`. CloudFormation `RetrievalRoleArn`, Terraform `retrieval_role_arn`.
@@ -175,7 +213,11 @@ impl ConfigurationProfile {
         self
     }
 }
-builder!(ConfigurationProfile, ConfigurationProfileHandle);
+builder!(
+    ConfigurationProfile,
+    ConfigurationProfileHandle,
+    CONFIGURATION_PROFILE_TYPE
+);
 /// A declared `AWS::AppConfig::ConfigurationProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationProfileHandle(rt::Handle);
@@ -301,6 +343,55 @@ impl Deployment {
         );
         Deployment(this)
     }
+    /// The application ID.
+    ///
+    /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `ApplicationId`, Terraform `application_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ApplicationId", Some("application_id"), rt::string(value));
+        self
+    }
+    /// The configuration profile ID.
+    ///
+    /// Constraints: length 1..=128. Changing it replaces the resource. CloudFormation `ConfigurationProfileId`, Terraform `configuration_profile_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration_profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConfigurationProfileId",
+            Some("configuration_profile_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The configuration version to deploy.
+    ///
+    /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `ConfigurationVersion`, Terraform `configuration_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConfigurationVersion",
+            Some("configuration_version"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The deployment strategy ID.
+    ///
+    /// Constraints: pattern `^(^[a-z0-9]{4,7}$|^AppConfig\.[A-Za-z0-9]{9,40}$)$`. Changing it replaces the resource. CloudFormation `DeploymentStrategyId`, Terraform `deployment_strategy_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn deployment_strategy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DeploymentStrategyId",
+            Some("deployment_strategy_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// A description of the deployment.
     ///
     /// Constraints: length 0..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
@@ -321,6 +412,16 @@ impl Deployment {
         );
         self
     }
+    /// The environment ID.
+    ///
+    /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `EnvironmentId`, Terraform `environment_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn environment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EnvironmentId", Some("environment_id"), rt::string(value));
+        self
+    }
     /// The AWS Key Management Service key identifier (key ID, key alias, or key ARN) provided when the resource was created or updated.
     ///
     /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `KmsKeyIdentifier`, Terraform `kms_key_identifier`.
@@ -333,7 +434,7 @@ impl Deployment {
         self
     }
 }
-builder!(Deployment, DeploymentHandle);
+builder!(Deployment, DeploymentHandle, DEPLOYMENT_TYPE);
 /// A declared `AWS::AppConfig::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeploymentHandle(rt::Handle);
@@ -440,6 +541,19 @@ impl DeploymentStrategy {
         );
         DeploymentStrategy(this)
     }
+    /// Total amount of time for a deployment to last.
+    ///
+    /// Constraints: range 0..=1440. CloudFormation `DeploymentDurationInMinutes`, Terraform `deployment_duration_in_minutes`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn deployment_duration_in_minutes(mut self, value: i64) -> Self {
+        self.0.set(
+            "DeploymentDurationInMinutes",
+            Some("deployment_duration_in_minutes"),
+            rt::int(value),
+        );
+        self
+    }
     /// A description of the deployment strategy.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
@@ -459,6 +573,16 @@ impl DeploymentStrategy {
         );
         self
     }
+    /// The percentage of targets to receive a deployed configuration during each interval.
+    ///
+    /// Constraints: range 1..=100. CloudFormation `GrowthFactor`, Terraform `growth_factor`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn growth_factor(mut self, value: i64) -> Self {
+        self.0
+            .set("GrowthFactor", Some("growth_factor"), rt::int(value));
+        self
+    }
     /// The algorithm used to define how percentage grows over time.
     ///
     /// CloudFormation `GrowthType`, Terraform `growth_type`.
@@ -466,8 +590,31 @@ impl DeploymentStrategy {
         self.0.set("GrowthType", Some("growth_type"), value.into());
         self
     }
+    /// A name for the deployment strategy.
+    ///
+    /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Save the deployment strategy to a Systems Manager (SSM) document.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ReplicateTo`, Terraform `replicate_to`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn replicate_to(mut self, value: deployment_strategy::ReplicateTo) -> Self {
+        self.0
+            .set("ReplicateTo", Some("replicate_to"), value.into());
+        self
+    }
 }
-builder!(DeploymentStrategy, DeploymentStrategyHandle);
+builder!(
+    DeploymentStrategy,
+    DeploymentStrategyHandle,
+    DEPLOYMENT_STRATEGY_TYPE
+);
 /// A declared `AWS::AppConfig::DeploymentStrategy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeploymentStrategyHandle(rt::Handle);
@@ -538,6 +685,16 @@ impl Environment {
         this.set("Name", Some("name"), rt::string(required.name));
         Environment(this)
     }
+    /// The application ID.
+    ///
+    /// Constraints: pattern `[a-z0-9]{4,7}`. Changing it replaces the resource. CloudFormation `ApplicationId`, Terraform `application_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ApplicationId", Some("application_id"), rt::string(value));
+        self
+    }
     /// On resource deletion this controls whether the Deletion Protection check should be applied, bypassed, or (the default) whether the behavior should be controlled by the account-level Deletion Protectio…
     ///
     /// CloudFormation `DeletionProtectionCheck`, Terraform `deletion_protection_check`.
@@ -567,8 +724,17 @@ impl Environment {
         self.0.set("Monitors", Some("monitors"), rt::list(value));
         self
     }
+    /// A name for the environment.
+    ///
+    /// Constraints: length 1..=64. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Environment, EnvironmentHandle);
+builder!(Environment, EnvironmentHandle, ENVIRONMENT_TYPE);
 /// A declared `AWS::AppConfig::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EnvironmentHandle(rt::Handle);
@@ -687,6 +853,19 @@ impl ExperimentDefinition {
         );
         ExperimentDefinition(this)
     }
+    /// The application ID, name, or ARN.
+    ///
+    /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `ApplicationIdentifier`, Terraform `application_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ApplicationIdentifier",
+            Some("application_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// Human-readable description of the audience.
     ///
     /// Constraints: length 0..=1024. CloudFormation `AudienceDescription`, Terraform `audience_description`.
@@ -696,6 +875,60 @@ impl ExperimentDefinition {
             Some("audience_description"),
             rt::string(value),
         );
+        self
+    }
+    /// Rule expression defining the experiment audience.
+    ///
+    /// Constraints: length 1..=16384. CloudFormation `AudienceRule`, Terraform `audience_rule`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn audience_rule(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AudienceRule", Some("audience_rule"), rt::string(value));
+        self
+    }
+    /// The configuration profile ID, name, or ARN.
+    ///
+    /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `ConfigurationProfileIdentifier`, Terraform `configuration_profile_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration_profile_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConfigurationProfileIdentifier",
+            Some("configuration_profile_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The control (baseline) variant.
+    ///
+    /// CloudFormation `Control`, Terraform `control`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn control(mut self, value: experiment_definition::Treatment) -> Self {
+        self.0.set("Control", Some("control"), value.into());
+        self
+    }
+    /// The environment ID, name, or ARN.
+    ///
+    /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `EnvironmentIdentifier`, Terraform `environment_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn environment_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EnvironmentIdentifier",
+            Some("environment_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The key of the existing flag in the configuration profile to experiment on.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-z][a-zA-Z0-9_-]{1,64}$`. Changing it replaces the resource. CloudFormation `FlagKey`, Terraform `flag_key`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn flag_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FlagKey", Some("flag_key"), rt::string(value));
         self
     }
     /// The hypothesis of the experiment.
@@ -714,8 +947,34 @@ impl ExperimentDefinition {
             .set("LaunchCriteria", Some("launch_criteria"), rt::string(value));
         self
     }
+    /// A name for the experiment definition.
+    ///
+    /// Constraints: length 1..=64; pattern `^(?!AWS\.).{1,64}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Treatment variants (1-5).
+    ///
+    /// Constraints: 1..=5 items. CloudFormation `Treatments`, Terraform `treatments`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn treatments(
+        mut self,
+        value: impl IntoIterator<Item = experiment_definition::Treatment>,
+    ) -> Self {
+        self.0
+            .set("Treatments", Some("treatments"), rt::list(value));
+        self
+    }
 }
-builder!(ExperimentDefinition, ExperimentDefinitionHandle);
+builder!(
+    ExperimentDefinition,
+    ExperimentDefinitionHandle,
+    EXPERIMENT_DEFINITION_TYPE
+);
 /// A declared `AWS::AppConfig::ExperimentDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ExperimentDefinitionHandle(rt::Handle);
@@ -855,12 +1114,51 @@ impl ExperimentRun {
         );
         ExperimentRun(this)
     }
+    /// The application name or ID used to create the experiment run.
+    ///
+    /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `ApplicationIdentifier`, Terraform `application_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ApplicationIdentifier",
+            Some("application_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// Description of the experiment run.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The experiment definition name or ID used to create the experiment run.
+    ///
+    /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `ExperimentDefinitionIdentifier`, Terraform `experiment_definition_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn experiment_definition_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ExperimentDefinitionIdentifier",
+            Some("experiment_definition_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Percentage of traffic exposed to the experiment (0-100).
+    ///
+    /// Constraints: range 0..=100. CloudFormation `ExposurePercentage`, Terraform `exposure_percentage`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn exposure_percentage(mut self, value: i64) -> Self {
+        self.0.set(
+            "ExposurePercentage",
+            Some("exposure_percentage"),
+            rt::int(value),
+        );
         self
     }
     /// Treatment overrides for specific entities.
@@ -875,7 +1173,7 @@ impl ExperimentRun {
         self
     }
 }
-builder!(ExperimentRun, ExperimentRunHandle);
+builder!(ExperimentRun, ExperimentRunHandle, EXPERIMENT_RUN_TYPE);
 /// A declared `AWS::AppConfig::ExperimentRun`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ExperimentRunHandle(rt::Handle);
@@ -980,6 +1278,14 @@ impl Extension {
         this.set("Name", Some("name"), rt::string(name));
         Extension(this)
     }
+    /// CloudFormation `Actions`, Terraform `actions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn actions(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Actions", Some("actions"), rt::json_object(value));
+        self
+    }
     /// Description of the extension.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
@@ -997,6 +1303,15 @@ impl Extension {
         );
         self
     }
+    /// Name of the extension.
+    ///
+    /// Constraints: pattern `^[^\/#:\n]{1,64}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// CloudFormation `Parameters`, Terraform `parameters`.
     pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
@@ -1004,7 +1319,7 @@ impl Extension {
         self
     }
 }
-builder!(Extension, ExtensionHandle);
+builder!(Extension, ExtensionHandle, EXTENSION_TYPE);
 /// A declared `AWS::AppConfig::Extension`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ExtensionHandle(rt::Handle);
@@ -1088,7 +1403,11 @@ impl ExtensionAssociation {
         self
     }
 }
-builder!(ExtensionAssociation, ExtensionAssociationHandle);
+builder!(
+    ExtensionAssociation,
+    ExtensionAssociationHandle,
+    EXTENSION_ASSOCIATION_TYPE
+);
 /// A declared `AWS::AppConfig::ExtensionAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ExtensionAssociationHandle(rt::Handle);
@@ -1161,6 +1480,48 @@ impl HostedConfigurationVersion {
         );
         HostedConfigurationVersion(this)
     }
+    /// The application ID.
+    ///
+    /// Constraints: pattern `[a-z0-9]{4,7}`. Changing it replaces the resource. CloudFormation `ApplicationId`, Terraform `application_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ApplicationId", Some("application_id"), rt::string(value));
+        self
+    }
+    /// The configuration profile ID.
+    ///
+    /// Constraints: pattern `[a-z0-9]{4,7}`. Changing it replaces the resource. CloudFormation `ConfigurationProfileId`, Terraform `configuration_profile_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration_profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConfigurationProfileId",
+            Some("configuration_profile_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The content of the configuration or the configuration data.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Content`, Terraform `content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Content", Some("content"), rt::string(value));
+        self
+    }
+    /// A standard MIME type describing the format of the configuration content.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `ContentType`, Terraform `content_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ContentType", Some("content_type"), rt::string(value));
+        self
+    }
     /// A description of the hosted configuration version.
     ///
     /// Constraints: length 0..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
@@ -1189,7 +1550,11 @@ impl HostedConfigurationVersion {
         self
     }
 }
-builder!(HostedConfigurationVersion, HostedConfigurationVersionHandle);
+builder!(
+    HostedConfigurationVersion,
+    HostedConfigurationVersionHandle,
+    HOSTED_CONFIGURATION_VERSION_TYPE
+);
 /// A declared `AWS::AppConfig::HostedConfigurationVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HostedConfigurationVersionHandle(rt::Handle);

@@ -108,6 +108,37 @@ impl AppAuthorization {
         this.set("Tenant", Some("tenant"), required.tenant.into());
         AppAuthorization(this)
     }
+    /// The name of the application.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `App`, Terraform `app`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn app(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("App", Some("app"), rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) or Universal Unique Identifier (UUID) of the app bundle to use for the request.
+    ///
+    /// Constraints: length 1..=1011; pattern `^arn:.+$|^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `AppBundleIdentifier`, Terraform `app_bundle_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn app_bundle_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AppBundleIdentifier",
+            Some("app_bundle_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The authorization type.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AuthType`, Terraform `auth_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auth_type(mut self, value: app_authorization::AuthType) -> Self {
+        self.0.set("AuthType", Some("auth_type"), value.into());
+        self
+    }
     /// Contains credentials for the application.
     ///
     /// CloudFormation `Credential`, Terraform `credential`.
@@ -115,8 +146,21 @@ impl AppAuthorization {
         self.0.set("Credential", Some("credential"), value.into());
         self
     }
+    /// Contains information about an application tenant.
+    ///
+    /// CloudFormation `Tenant`, Terraform `tenant`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tenant(mut self, value: app_authorization::Tenant) -> Self {
+        self.0.set("Tenant", Some("tenant"), value.into());
+        self
+    }
 }
-builder!(AppAuthorization, AppAuthorizationHandle);
+builder!(
+    AppAuthorization,
+    AppAuthorizationHandle,
+    APP_AUTHORIZATION_TYPE
+);
 /// A declared `AWS::AppFabric::AppAuthorization`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AppAuthorizationHandle(rt::Handle);
@@ -383,8 +427,64 @@ impl IngestionDestination {
         );
         IngestionDestination(this)
     }
+    /// The Amazon Resource Name (ARN) of the app bundle.
+    ///
+    /// Constraints: length 1..=1011; pattern `^arn:.+$`. Changing it replaces the resource. CloudFormation `AppBundleArn`, Terraform `app_bundle_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn app_bundle_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AppBundleArn", Some("app_bundle_arn"), rt::string(value));
+        self
+    }
+    /// Contains information about the destination of ingested data.
+    ///
+    /// CloudFormation `DestinationConfiguration`, Terraform `destination_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_configuration(
+        mut self,
+        value: ingestion_destination::DestinationConfiguration,
+    ) -> Self {
+        self.0.set(
+            "DestinationConfiguration",
+            Some("destination_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the ingestion.
+    ///
+    /// Constraints: length 1..=1011; pattern `^arn:.+$`. Changing it replaces the resource. CloudFormation `IngestionArn`, Terraform `ingestion_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ingestion_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IngestionArn", Some("ingestion_arn"), rt::string(value));
+        self
+    }
+    /// Contains information about how ingested data is processed.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ProcessingConfiguration`, Terraform `processing_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn processing_configuration(
+        mut self,
+        value: ingestion_destination::ProcessingConfiguration,
+    ) -> Self {
+        self.0.set(
+            "ProcessingConfiguration",
+            Some("processing_configuration"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(IngestionDestination, IngestionDestinationHandle);
+builder!(
+    IngestionDestination,
+    IngestionDestinationHandle,
+    INGESTION_DESTINATION_TYPE
+);
 /// A declared `AWS::AppFabric::IngestionDestination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IngestionDestinationHandle(rt::Handle);

@@ -87,6 +87,35 @@ impl Connector {
             .set("ConnectorLabel", Some("connector_label"), rt::string(value));
         self
     }
+    /// Contains information about the configuration of the connector being registered.
+    ///
+    /// CloudFormation `ConnectorProvisioningConfig`, Terraform `connector_provisioning_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connector_provisioning_config(
+        mut self,
+        value: connector::ConnectorProvisioningConfig,
+    ) -> Self {
+        self.0.set(
+            "ConnectorProvisioningConfig",
+            Some("connector_provisioning_config"),
+            value.into(),
+        );
+        self
+    }
+    /// The provisioning type of the connector.
+    ///
+    /// Constraints: length 1..=256; pattern `[a-zA-Z0-9][\w!@#.-]+`. CloudFormation `ConnectorProvisioningType`, Terraform `connector_provisioning_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connector_provisioning_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConnectorProvisioningType",
+            Some("connector_provisioning_type"),
+            rt::string(value),
+        );
+        self
+    }
     /// A description about the connector that's being registered.
     ///
     /// Constraints: length 0..=2048; pattern `[\s\w/!@#+=.-]*`. CloudFormation `Description`, Terraform `description`.
@@ -96,7 +125,7 @@ impl Connector {
         self
     }
 }
-builder!(Connector, ConnectorHandle);
+builder!(Connector, ConnectorHandle, CONNECTOR_TYPE);
 /// A declared `AWS::AppFlow::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectorHandle(rt::Handle);
@@ -219,6 +248,16 @@ impl ConnectorProfile {
         );
         ConnectorProfile(this)
     }
+    /// Mode in which data transfer should be enabled.
+    ///
+    /// CloudFormation `ConnectionMode`, Terraform `connection_mode`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_mode(mut self, value: connector_profile::ConnectionMode) -> Self {
+        self.0
+            .set("ConnectionMode", Some("connection_mode"), value.into());
+        self
+    }
     /// The label of the connector.
     ///
     /// Constraints: length 0..=256; pattern `[\w!@#.-]+`. Changing it replaces the resource. CloudFormation `ConnectorLabel`, Terraform `connector_label`.
@@ -241,6 +280,29 @@ impl ConnectorProfile {
         );
         self
     }
+    /// The maximum number of items to retrieve in a single batch.
+    ///
+    /// Constraints: length 0..=256; pattern `[\w/!@#+=.-]+`. Changing it replaces the resource. CloudFormation `ConnectorProfileName`, Terraform `connector_profile_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connector_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConnectorProfileName",
+            Some("connector_profile_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// List of Saas providers that need connector profile to be created
+    ///
+    /// Changing it replaces the resource. CloudFormation `ConnectorType`, Terraform `connector_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connector_type(mut self, value: connector_profile::ConnectorType) -> Self {
+        self.0
+            .set("ConnectorType", Some("connector_type"), value.into());
+        self
+    }
     /// The ARN of the AWS Key Management Service (AWS KMS) key that's used to encrypt your function's environment variables.
     ///
     /// Constraints: length 20..=2048; pattern `arn:aws:kms:.*:[0-9]+:.*`. CloudFormation `KMSArn`, Terraform `kms_arn`.
@@ -249,7 +311,11 @@ impl ConnectorProfile {
         self
     }
 }
-builder!(ConnectorProfile, ConnectorProfileHandle);
+builder!(
+    ConnectorProfile,
+    ConnectorProfileHandle,
+    CONNECTOR_PROFILE_TYPE
+);
 /// A declared `AWS::AppFlow::ConnectorProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectorProfileHandle(rt::Handle);
@@ -2026,6 +2092,31 @@ impl Flow {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// List of Destination connectors of the flow.
+    ///
+    /// CloudFormation `DestinationFlowConfigList`, Terraform `destination_flow_config_list`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_flow_config_list(
+        mut self,
+        value: impl IntoIterator<Item = flow::DestinationFlowConfig>,
+    ) -> Self {
+        self.0.set(
+            "DestinationFlowConfigList",
+            Some("destination_flow_config_list"),
+            rt::list(value),
+        );
+        self
+    }
+    /// Name of the flow.
+    ///
+    /// Constraints: length 1..=256; pattern `[a-zA-Z0-9][\w!@#.-]+`. Changing it replaces the resource. CloudFormation `FlowName`, Terraform `flow_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn flow_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FlowName", Some("flow_name"), rt::string(value));
+        self
+    }
     /// Flow activation status for Scheduled- and Event-triggered flows
     ///
     /// CloudFormation `FlowStatus`, Terraform `flow_status`.
@@ -2051,8 +2142,37 @@ impl Flow {
         );
         self
     }
+    /// Configurations of Source connector of the flow.
+    ///
+    /// CloudFormation `SourceFlowConfig`, Terraform `source_flow_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_flow_config(mut self, value: flow::SourceFlowConfig) -> Self {
+        self.0
+            .set("SourceFlowConfig", Some("source_flow_config"), value.into());
+        self
+    }
+    /// List of tasks for the flow.
+    ///
+    /// CloudFormation `Tasks`, Terraform `tasks`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tasks(mut self, value: impl IntoIterator<Item = flow::Task>) -> Self {
+        self.0.set("Tasks", Some("tasks"), rt::list(value));
+        self
+    }
+    /// Trigger settings of the flow.
+    ///
+    /// CloudFormation `TriggerConfig`, Terraform `trigger_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn trigger_config(mut self, value: flow::TriggerConfig) -> Self {
+        self.0
+            .set("TriggerConfig", Some("trigger_config"), value.into());
+        self
+    }
 }
-builder!(Flow, FlowHandle);
+builder!(Flow, FlowHandle, FLOW_TYPE);
 /// A declared `AWS::AppFlow::Flow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FlowHandle(rt::Handle);

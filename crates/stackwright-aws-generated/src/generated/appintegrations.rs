@@ -103,6 +103,22 @@ impl Application {
         );
         self
     }
+    /// Application source config
+    ///
+    /// CloudFormation `ApplicationSourceConfig`, Terraform `application_source_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_source_config(
+        mut self,
+        value: application::ApplicationSourceConfig,
+    ) -> Self {
+        self.0.set(
+            "ApplicationSourceConfig",
+            Some("application_source_config"),
+            value.into(),
+        );
+        self
+    }
     /// The type of application
     ///
     /// CloudFormation `ApplicationType`, Terraform `application_type`.
@@ -146,6 +162,25 @@ impl Application {
             .set("IsService", Some("is_service"), rt::boolean(value));
         self
     }
+    /// The name of the application.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\/\._ \-]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The namespace of the application.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9/\._\-]+$`. CloudFormation `Namespace`, Terraform `namespace`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Namespace", Some("namespace"), rt::string(value));
+        self
+    }
     /// The configuration of events or requests that the application has access to.
     ///
     /// Constraints: 0..=150 items. CloudFormation `Permissions`, Terraform `permissions`.
@@ -155,7 +190,7 @@ impl Application {
         self
     }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::AppIntegrations::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -388,6 +423,24 @@ impl DataIntegration {
         );
         self
     }
+    /// The KMS key of the data integration.
+    ///
+    /// Constraints: length 1..=255; pattern `.*\S.*`. Changing it replaces the resource. CloudFormation `KmsKey`, Terraform `kms_key`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KmsKey", Some("kms_key"), rt::string(value));
+        self
+    }
+    /// The name of the data integration.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9/\._\-]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The configuration for what data should be pulled from the source.
     ///
     /// CloudFormation `ObjectConfiguration`, Terraform `object_configuration`.
@@ -407,8 +460,22 @@ impl DataIntegration {
             .set("ScheduleConfig", Some("schedule_config"), value.into());
         self
     }
+    /// The URI of the data source.
+    ///
+    /// Constraints: length 1..=1000; pattern `^(\w+\:\/\/[\w.-]+[\w/!@#+=.-]+$)|(\w+\:\/\/[\w.-]+[\w/!@#+=.-]+[\w/!@#+=.-]+[\w/!@#+=.,-]+$)`. Changing it replaces the resource. CloudFormation `SourceURI`, Terraform `source_uri`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SourceURI", Some("source_uri"), rt::string(value));
+        self
+    }
 }
-builder!(DataIntegration, DataIntegrationHandle);
+builder!(
+    DataIntegration,
+    DataIntegrationHandle,
+    DATA_INTEGRATION_TYPE
+);
 /// A declared `AWS::AppIntegrations::DataIntegration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataIntegrationHandle(rt::Handle);
@@ -569,8 +636,44 @@ impl EventIntegration {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The Amazon Eventbridge bus for the event integration.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9/\._\-]+$`. Changing it replaces the resource. CloudFormation `EventBridgeBus`, Terraform `event_bridge_bus`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_bridge_bus(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EventBridgeBus",
+            Some("event_bridge_bus"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The EventFilter (source) associated with the event integration.
+    ///
+    /// Changing it replaces the resource. CloudFormation `EventFilter`, Terraform `event_filter`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_filter(mut self, value: event_integration::EventFilter) -> Self {
+        self.0
+            .set("EventFilter", Some("event_filter"), value.into());
+        self
+    }
+    /// The name of the event integration.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9/\._\-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(EventIntegration, EventIntegrationHandle);
+builder!(
+    EventIntegration,
+    EventIntegrationHandle,
+    EVENT_INTEGRATION_TYPE
+);
 /// A declared `AWS::AppIntegrations::EventIntegration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventIntegrationHandle(rt::Handle);

@@ -83,11 +83,54 @@ impl ScalableTarget {
         );
         ScalableTarget(this)
     }
+    /// The maximum value that you plan to scale out to.
+    ///
+    /// CloudFormation `MaxCapacity`, Terraform `max_capacity`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn max_capacity(mut self, value: i64) -> Self {
+        self.0
+            .set("MaxCapacity", Some("max_capacity"), rt::int(value));
+        self
+    }
+    /// The minimum value that you plan to scale in to.
+    ///
+    /// CloudFormation `MinCapacity`, Terraform `min_capacity`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn min_capacity(mut self, value: i64) -> Self {
+        self.0
+            .set("MinCapacity", Some("min_capacity"), rt::int(value));
+        self
+    }
+    /// The identifier of the resource associated with the scalable target.
+    ///
+    /// Constraints: length 1..=1600. Changing it replaces the resource. CloudFormation `ResourceId`, Terraform `resource_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceId", Some("resource_id"), rt::string(value));
+        self
+    }
     /// Specify the Amazon Resource Name (ARN) of an Identity and Access Management (IAM) role that allows Application Auto Scaling to modify the scalable target on your behalf.
     ///
     /// Constraints: length 1..=1600. CloudFormation `RoleARN`, Terraform `role_arn`.
     pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("RoleARN", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// The scalable dimension associated with the scalable target.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ScalableDimension`, Terraform `scalable_dimension`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scalable_dimension(mut self, value: scalable_target::ScalableDimension) -> Self {
+        self.0.set(
+            "ScalableDimension",
+            Some("scalable_dimension"),
+            value.into(),
+        );
         self
     }
     /// The scheduled actions for the scalable target.
@@ -104,6 +147,16 @@ impl ScalableTarget {
         );
         self
     }
+    /// The namespace of the AWS service that provides the resource, or a ``custom-resource``.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ServiceNamespace`, Terraform `service_namespace`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_namespace(mut self, value: scalable_target::ServiceNamespace) -> Self {
+        self.0
+            .set("ServiceNamespace", Some("service_namespace"), value.into());
+        self
+    }
     /// An embedded object that contains attributes and attribute values that are used to suspend and resume automatic scaling.
     ///
     /// CloudFormation `SuspendedState`, Terraform `suspended_state`.
@@ -113,7 +166,7 @@ impl ScalableTarget {
         self
     }
 }
-builder!(ScalableTarget, ScalableTargetHandle);
+builder!(ScalableTarget, ScalableTargetHandle, SCALABLE_TARGET_TYPE);
 /// A declared `AWS::ApplicationAutoScaling::ScalableTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ScalableTargetHandle(rt::Handle);
@@ -353,6 +406,25 @@ impl ScalingPolicy {
         this.set("PolicyType", Some("policy_type"), policy_type.into());
         ScalingPolicy(this)
     }
+    /// The name of the scaling policy.
+    ///
+    /// Constraints: length 1..=256; pattern `^\p{Print}+$`. Changing it replaces the resource. CloudFormation `PolicyName`, Terraform `policy_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyName", Some("policy_name"), rt::string(value));
+        self
+    }
+    /// The scaling policy type.
+    ///
+    /// CloudFormation `PolicyType`, Terraform `policy_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_type(mut self, value: scaling_policy::PolicyType) -> Self {
+        self.0.set("PolicyType", Some("policy_type"), value.into());
+        self
+    }
     /// The predictive scaling policy configuration.
     ///
     /// CloudFormation `PredictiveScalingPolicyConfiguration`, Terraform `predictive_scaling_policy_configuration`.
@@ -434,7 +506,7 @@ impl ScalingPolicy {
         self
     }
 }
-builder!(ScalingPolicy, ScalingPolicyHandle);
+builder!(ScalingPolicy, ScalingPolicyHandle, SCALING_POLICY_TYPE);
 /// A declared `AWS::ApplicationAutoScaling::ScalingPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ScalingPolicyHandle(rt::Handle);

@@ -157,6 +157,19 @@ impl Application {
         );
         self
     }
+    /// The name of the resource group.
+    ///
+    /// Constraints: length 1..=256; pattern `[a-zA-Z0-9.-_]*`. Changing it replaces the resource. CloudFormation `ResourceGroupName`, Terraform `resource_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ResourceGroupName",
+            Some("resource_group_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// Application Insights sends notifications to this SNS topic whenever there is a problem update in the associated application.
     ///
     /// Constraints: length 20..=300; pattern `^arn:aws(-[\w]+)*:[\w\d-]+:([\w\d-]*)?:[\w\d_-]*([:/].+)*$`. CloudFormation `SNSNotificationArn`, Terraform `sns_notification_arn`.
@@ -169,7 +182,7 @@ impl Application {
         self
     }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::ApplicationInsights::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);

@@ -45,7 +45,7 @@ impl Discovery {
         Discovery(this)
     }
 }
-builder!(Discovery, DiscoveryHandle);
+builder!(Discovery, DiscoveryHandle, DISCOVERY_TYPE);
 /// A declared `AWS::ApplicationSignals::Discovery`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DiscoveryHandle(rt::Handle);
@@ -92,8 +92,26 @@ impl GroupingConfiguration {
         );
         GroupingConfiguration(this)
     }
+    /// CloudFormation `GroupingAttributeDefinitions`, Terraform `grouping_attribute_definitions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn grouping_attribute_definitions(
+        mut self,
+        value: impl IntoIterator<Item = grouping_configuration::GroupingAttributeDefinition>,
+    ) -> Self {
+        self.0.set(
+            "GroupingAttributeDefinitions",
+            Some("grouping_attribute_definitions"),
+            rt::list(value),
+        );
+        self
+    }
 }
-builder!(GroupingConfiguration, GroupingConfigurationHandle);
+builder!(
+    GroupingConfiguration,
+    GroupingConfigurationHandle,
+    GROUPING_CONFIGURATION_TYPE
+);
 /// A declared `AWS::ApplicationSignals::GroupingConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GroupingConfigurationHandle(rt::Handle);
@@ -256,12 +274,38 @@ impl InstrumentationConfig {
         );
         self
     }
+    /// Specifies what to capture when the instrumentation point is hit.
+    ///
+    /// Changing it replaces the resource. CloudFormation `CaptureConfiguration`, Terraform `capture_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn capture_configuration(
+        mut self,
+        value: instrumentation_config::CaptureConfiguration,
+    ) -> Self {
+        self.0.set(
+            "CaptureConfiguration",
+            Some("capture_configuration"),
+            value.into(),
+        );
+        self
+    }
     /// An optional short description that explains the purpose of this instrumentation.
     ///
     /// Constraints: length 1..=50. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The environment that the service is running in.
+    ///
+    /// Constraints: length 1..=255; pattern `^[A-Za-z0-9:/+=,.@_-]+$`. Changing it replaces the resource. CloudFormation `Environment`, Terraform `environment`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn environment(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Environment", Some("environment"), rt::string(value));
         self
     }
     /// The timestamp after which this configuration is no longer served.
@@ -272,8 +316,55 @@ impl InstrumentationConfig {
             .set("ExpiresAt", Some("expires_at"), rt::string(value));
         self
     }
+    /// Type of instrumentation: BREAKPOINT (temporary, expires after 24 hours) or PROBE (permanent, persists until deleted).
+    ///
+    /// Changing it replaces the resource. CloudFormation `InstrumentationType`, Terraform `instrumentation_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instrumentation_type(
+        mut self,
+        value: instrumentation_config::InstrumentationType,
+    ) -> Self {
+        self.0.set(
+            "InstrumentationType",
+            Some("instrumentation_type"),
+            value.into(),
+        );
+        self
+    }
+    /// The location where instrumentation should be applied.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Location`, Terraform `location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn location(mut self, value: instrumentation_config::Location) -> Self {
+        self.0.set("Location", Some("location"), value.into());
+        self
+    }
+    /// The name of the service to instrument.
+    ///
+    /// Constraints: length 1..=255; pattern `^[A-Za-z0-9:/+=,.@_-]+$`. Changing it replaces the resource. CloudFormation `Service`, Terraform `service`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Service", Some("service"), rt::string(value));
+        self
+    }
+    /// The telemetry signal type to emit for this instrumentation.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SignalType`, Terraform `signal_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn signal_type(mut self, value: instrumentation_config::SignalType) -> Self {
+        self.0.set("SignalType", Some("signal_type"), value.into());
+        self
+    }
 }
-builder!(InstrumentationConfig, InstrumentationConfigHandle);
+builder!(
+    InstrumentationConfig,
+    InstrumentationConfigHandle,
+    INSTRUMENTATION_CONFIG_TYPE
+);
 /// A declared `AWS::ApplicationSignals::InstrumentationConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InstrumentationConfigHandle(rt::Handle);
@@ -635,6 +726,15 @@ impl ServiceLevelObjective {
         self.0.set("Goal", Some("goal"), value.into());
         self
     }
+    /// The name of this SLO.
+    ///
+    /// Constraints: pattern `^[0-9A-Za-z][-._0-9A-Za-z ]{0,126}[0-9A-Za-z]$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// This structure contains information about the performance metric that a request-based SLO monitors.
     ///
     /// CloudFormation `RequestBasedSli`, Terraform `request_based_sli`.
@@ -651,7 +751,11 @@ impl ServiceLevelObjective {
         self
     }
 }
-builder!(ServiceLevelObjective, ServiceLevelObjectiveHandle);
+builder!(
+    ServiceLevelObjective,
+    ServiceLevelObjectiveHandle,
+    SERVICE_LEVEL_OBJECTIVE_TYPE
+);
 /// A declared `AWS::ApplicationSignals::ServiceLevelObjective`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceLevelObjectiveHandle(rt::Handle);

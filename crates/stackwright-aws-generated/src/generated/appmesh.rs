@@ -77,13 +77,34 @@ impl GatewayRoute {
         self.0.set("GatewayRouteName", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `MeshName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn mesh_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MeshName", None, rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `MeshOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("MeshOwner", None, rt::string(value));
         self
     }
+    /// CloudFormation `Spec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn spec(mut self, value: gateway_route::GatewayRouteSpec) -> Self {
+        self.0.set("Spec", None, value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `VirtualGatewayName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn virtual_gateway_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VirtualGatewayName", None, rt::string(value));
+        self
+    }
 }
-builder!(GatewayRoute, GatewayRouteHandle);
+builder!(GatewayRoute, GatewayRouteHandle, GATEWAY_ROUTE_TYPE);
 /// A declared `AWS::AppMesh::GatewayRoute`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GatewayRouteHandle(rt::Handle);
@@ -653,7 +674,7 @@ impl Mesh {
         self
     }
 }
-builder!(Mesh, MeshHandle);
+builder!(Mesh, MeshHandle, MESH_TYPE);
 /// A declared `AWS::AppMesh::Mesh`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MeshHandle(rt::Handle);
@@ -793,6 +814,13 @@ impl Route {
         );
         Route(this)
     }
+    /// Changing it replaces the resource. CloudFormation `MeshName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn mesh_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MeshName", None, rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `MeshOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("MeshOwner", None, rt::string(value));
@@ -803,8 +831,22 @@ impl Route {
         self.0.set("RouteName", None, rt::string(value));
         self
     }
+    /// CloudFormation `Spec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn spec(mut self, value: route::RouteSpec) -> Self {
+        self.0.set("Spec", None, value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `VirtualRouterName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn virtual_router_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VirtualRouterName", None, rt::string(value));
+        self
+    }
 }
-builder!(Route, RouteHandle);
+builder!(Route, RouteHandle, ROUTE_TYPE);
 /// A declared `AWS::AppMesh::Route`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RouteHandle(rt::Handle);
@@ -1368,9 +1410,23 @@ impl VirtualGateway {
         this.set("Spec", None, spec.into());
         VirtualGateway(this)
     }
+    /// Changing it replaces the resource. CloudFormation `MeshName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn mesh_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MeshName", None, rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `MeshOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("MeshOwner", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `Spec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn spec(mut self, value: virtual_gateway::VirtualGatewaySpec) -> Self {
+        self.0.set("Spec", None, value.into());
         self
     }
     /// Changing it replaces the resource. CloudFormation `VirtualGatewayName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1379,7 +1435,7 @@ impl VirtualGateway {
         self
     }
 }
-builder!(VirtualGateway, VirtualGatewayHandle);
+builder!(VirtualGateway, VirtualGatewayHandle, VIRTUAL_GATEWAY_TYPE);
 /// A declared `AWS::AppMesh::VirtualGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VirtualGatewayHandle(rt::Handle);
@@ -2031,9 +2087,23 @@ impl VirtualNode {
         this.set("Spec", None, spec.into());
         VirtualNode(this)
     }
+    /// Changing it replaces the resource. CloudFormation `MeshName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn mesh_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MeshName", None, rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `MeshOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("MeshOwner", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `Spec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn spec(mut self, value: virtual_node::VirtualNodeSpec) -> Self {
+        self.0.set("Spec", None, value.into());
         self
     }
     /// Changing it replaces the resource. CloudFormation `VirtualNodeName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2042,7 +2112,7 @@ impl VirtualNode {
         self
     }
 }
-builder!(VirtualNode, VirtualNodeHandle);
+builder!(VirtualNode, VirtualNodeHandle, VIRTUAL_NODE_TYPE);
 /// A declared `AWS::AppMesh::VirtualNode`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VirtualNodeHandle(rt::Handle);
@@ -2929,9 +2999,23 @@ impl VirtualRouter {
         this.set("Spec", None, spec.into());
         VirtualRouter(this)
     }
+    /// Changing it replaces the resource. CloudFormation `MeshName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn mesh_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MeshName", None, rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `MeshOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("MeshOwner", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `Spec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn spec(mut self, value: virtual_router::VirtualRouterSpec) -> Self {
+        self.0.set("Spec", None, value.into());
         self
     }
     /// Changing it replaces the resource. CloudFormation `VirtualRouterName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2940,7 +3024,7 @@ impl VirtualRouter {
         self
     }
 }
-builder!(VirtualRouter, VirtualRouterHandle);
+builder!(VirtualRouter, VirtualRouterHandle, VIRTUAL_ROUTER_TYPE);
 /// A declared `AWS::AppMesh::VirtualRouter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VirtualRouterHandle(rt::Handle);
@@ -3050,13 +3134,34 @@ impl VirtualService {
         );
         VirtualService(this)
     }
+    /// Changing it replaces the resource. CloudFormation `MeshName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn mesh_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MeshName", None, rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `MeshOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("MeshOwner", None, rt::string(value));
         self
     }
+    /// CloudFormation `Spec`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn spec(mut self, value: virtual_service::VirtualServiceSpec) -> Self {
+        self.0.set("Spec", None, value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `VirtualServiceName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn virtual_service_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VirtualServiceName", None, rt::string(value));
+        self
+    }
 }
-builder!(VirtualService, VirtualServiceHandle);
+builder!(VirtualService, VirtualServiceHandle, VIRTUAL_SERVICE_TYPE);
 /// A declared `AWS::AppMesh::VirtualService`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VirtualServiceHandle(rt::Handle);

@@ -114,7 +114,11 @@ impl AutoScalingConfiguration {
         self
     }
 }
-builder!(AutoScalingConfiguration, AutoScalingConfigurationHandle);
+builder!(
+    AutoScalingConfiguration,
+    AutoScalingConfigurationHandle,
+    AUTO_SCALING_CONFIGURATION_TYPE
+);
 /// A declared `AWS::AppRunner::AutoScalingConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AutoScalingConfigurationHandle(rt::Handle);
@@ -225,7 +229,11 @@ impl ObservabilityConfiguration {
         self
     }
 }
-builder!(ObservabilityConfiguration, ObservabilityConfigurationHandle);
+builder!(
+    ObservabilityConfiguration,
+    ObservabilityConfigurationHandle,
+    OBSERVABILITY_CONFIGURATION_TYPE
+);
 /// A declared `AWS::AppRunner::ObservabilityConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ObservabilityConfigurationHandle(rt::Handle);
@@ -414,8 +422,21 @@ impl Service {
             .set("ServiceName", Some("service_name"), rt::string(value));
         self
     }
+    /// Source Code configuration
+    ///
+    /// CloudFormation `SourceConfiguration`, Terraform `source_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_configuration(mut self, value: service::SourceConfiguration) -> Self {
+        self.0.set(
+            "SourceConfiguration",
+            Some("source_configuration"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(Service, ServiceHandle);
+builder!(Service, ServiceHandle, SERVICE_TYPE);
 /// A declared `AWS::AppRunner::Service`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceHandle(rt::Handle);
@@ -1210,6 +1231,15 @@ impl VpcConnector {
         );
         self
     }
+    /// A list of IDs of subnets that App Runner should use when it associates your service with a custom Amazon VPC.
+    ///
+    /// Constraints: at least 1 items. Changing it replaces the resource. CloudFormation `Subnets`, Terraform `subnets`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Subnets", Some("subnets"), rt::strings(value));
+        self
+    }
     /// A name for the VPC connector.
     ///
     /// Constraints: length 4..=40; pattern `^[A-Za-z0-9][A-Za-z0-9-\\_]{3,39}$`. Changing it replaces the resource. CloudFormation `VpcConnectorName`, Terraform `vpc_connector_name`.
@@ -1222,7 +1252,7 @@ impl VpcConnector {
         self
     }
 }
-builder!(VpcConnector, VpcConnectorHandle);
+builder!(VpcConnector, VpcConnectorHandle, VPC_CONNECTOR_TYPE);
 /// A declared `AWS::AppRunner::VpcConnector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcConnectorHandle(rt::Handle);
@@ -1308,6 +1338,32 @@ impl VpcIngressConnection {
         this.set("ServiceArn", Some("service_arn"), rt::string(service_arn));
         VpcIngressConnection(this)
     }
+    /// The configuration of customer’s VPC and related VPC endpoint
+    ///
+    /// CloudFormation `IngressVpcConfiguration`, Terraform `ingress_vpc_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ingress_vpc_configuration(
+        mut self,
+        value: vpc_ingress_connection::IngressVpcConfiguration,
+    ) -> Self {
+        self.0.set(
+            "IngressVpcConfiguration",
+            Some("ingress_vpc_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the service.
+    ///
+    /// Constraints: length 1..=1011; pattern `arn:aws(-[\w]+)*:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[0-9]{12}:(\w|/|-){1,1011}`. Changing it replaces the resource. CloudFormation `ServiceArn`, Terraform `service_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ServiceArn", Some("service_arn"), rt::string(value));
+        self
+    }
     /// The customer-provided Vpc Ingress Connection name.
     ///
     /// Constraints: length 4..=40; pattern `[A-Za-z0-9][A-Za-z0-9\-_]{3,39}`. Changing it replaces the resource. CloudFormation `VpcIngressConnectionName`, Terraform `vpc_ingress_connection_name`.
@@ -1320,7 +1376,11 @@ impl VpcIngressConnection {
         self
     }
 }
-builder!(VpcIngressConnection, VpcIngressConnectionHandle);
+builder!(
+    VpcIngressConnection,
+    VpcIngressConnectionHandle,
+    VPC_INGRESS_CONNECTION_TYPE
+);
 /// A declared `AWS::AppRunner::VpcIngressConnection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcIngressConnectionHandle(rt::Handle);

@@ -80,6 +80,13 @@ impl AppBlock {
             .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
+    /// Constraints: pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `PackagingType`, Terraform `packaging_type`.
     pub fn packaging_type(mut self, value: app_block::PackagingType) -> Self {
         self.0
@@ -104,8 +111,16 @@ impl AppBlock {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `SourceS3Location`, Terraform `source_s3_location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_s3_location(mut self, value: app_block::S3Location) -> Self {
+        self.0
+            .set("SourceS3Location", Some("source_s3_location"), value.into());
+        self
+    }
 }
-builder!(AppBlock, AppBlockHandle);
+builder!(AppBlock, AppBlockHandle, APP_BLOCK_TYPE);
 /// A declared `AWS::AppStream::AppBlock`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AppBlockHandle(rt::Handle);
@@ -298,8 +313,41 @@ impl AppBlockBuilder {
             .set("IamRoleArn", Some("iam_role_arn"), rt::string(value));
         self
     }
+    /// Constraints: length at least 1. CloudFormation `InstanceType`, Terraform `instance_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceType", Some("instance_type"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Platform`, Terraform `platform`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn platform(mut self, value: app_block_builder::PlatformType) -> Self {
+        self.0.set("Platform", Some("platform"), value.into());
+        self
+    }
+    /// CloudFormation `VpcConfig`, Terraform `vpc_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_config(mut self, value: app_block_builder::VpcConfig) -> Self {
+        self.0.set("VpcConfig", Some("vpc_config"), value.into());
+        self
+    }
 }
-builder!(AppBlockBuilder, AppBlockBuilderHandle);
+builder!(
+    AppBlockBuilder,
+    AppBlockBuilderHandle,
+    APP_BLOCK_BUILDER_TYPE
+);
 /// A declared `AWS::AppStream::AppBlockBuilder`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AppBlockBuilderHandle(rt::Handle);
@@ -401,6 +449,14 @@ impl Application {
         this.set("Platforms", Some("platforms"), rt::list(required.platforms));
         Application(this)
     }
+    /// Constraints: pattern `^arn:aws(?:\-cn|\-iso\-b|\-iso|\-us\-gov)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.\\-]{0,1023}$`. CloudFormation `AppBlockArn`, Terraform `app_block_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn app_block_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AppBlockArn", Some("app_block_arn"), rt::string(value));
+        self
+    }
     /// CloudFormation `AttributesToDelete`, Terraform `attributes_to_delete`.
     pub fn attributes_to_delete(
         mut self,
@@ -425,6 +481,28 @@ impl Application {
             .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
+    /// CloudFormation `IconS3Location`, Terraform `icon_s3_location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn icon_s3_location(mut self, value: application::S3Location) -> Self {
+        self.0
+            .set("IconS3Location", Some("icon_s3_location"), value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `InstanceFamilies`, Terraform `instance_families`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_families(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "InstanceFamilies",
+            Some("instance_families"),
+            rt::strings(value),
+        );
+        self
+    }
     /// Constraints: length at least 1. CloudFormation `LaunchParameters`, Terraform `launch_parameters`.
     pub fn launch_parameters(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -432,6 +510,28 @@ impl Application {
             Some("launch_parameters"),
             rt::string(value),
         );
+        self
+    }
+    /// Constraints: length at least 1. CloudFormation `LaunchPath`, Terraform `launch_path`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn launch_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LaunchPath", Some("launch_path"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Constraints: 0..=4 items. Changing it replaces the resource. CloudFormation `Platforms`, Terraform `platforms`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn platforms(mut self, value: impl IntoIterator<Item = application::PlatformType>) -> Self {
+        self.0.set("Platforms", Some("platforms"), rt::list(value));
         self
     }
     /// Constraints: length at least 1. CloudFormation `WorkingDirectory`, Terraform `working_directory`.
@@ -444,7 +544,7 @@ impl Application {
         self
     }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::AppStream::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -549,10 +649,41 @@ impl ApplicationEntitlementAssociation {
         );
         ApplicationEntitlementAssociation(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationIdentifier`, Terraform `application_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ApplicationIdentifier",
+            Some("application_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `EntitlementName`, Terraform `entitlement_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn entitlement_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EntitlementName",
+            Some("entitlement_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `StackName`, Terraform `stack_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stack_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StackName", Some("stack_name"), rt::string(value));
+        self
+    }
 }
 builder!(
     ApplicationEntitlementAssociation,
-    ApplicationEntitlementAssociationHandle
+    ApplicationEntitlementAssociationHandle,
+    APPLICATION_ENTITLEMENT_ASSOCIATION_TYPE
 );
 /// A declared `AWS::AppStream::ApplicationEntitlementAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -613,10 +744,27 @@ impl ApplicationFleetAssociation {
         );
         ApplicationFleetAssociation(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationArn`, Terraform `application_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ApplicationArn", Some("application_arn"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `FleetName`, Terraform `fleet_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn fleet_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FleetName", Some("fleet_name"), rt::string(value));
+        self
+    }
 }
 builder!(
     ApplicationFleetAssociation,
-    ApplicationFleetAssociationHandle
+    ApplicationFleetAssociationHandle,
+    APPLICATION_FLEET_ASSOCIATION_TYPE
 );
 /// A declared `AWS::AppStream::ApplicationFleetAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -690,8 +838,48 @@ impl DirectoryConfig {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `DirectoryName`, Terraform `directory_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn directory_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DirectoryName", Some("directory_name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `OrganizationalUnitDistinguishedNames`, Terraform `organizational_unit_distinguished_names`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn organizational_unit_distinguished_names(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "OrganizationalUnitDistinguishedNames",
+            Some("organizational_unit_distinguished_names"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// CloudFormation `ServiceAccountCredentials`, Terraform `service_account_credentials`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_account_credentials(
+        mut self,
+        value: directory_config::ServiceAccountCredentials,
+    ) -> Self {
+        self.0.set(
+            "ServiceAccountCredentials",
+            Some("service_account_credentials"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(DirectoryConfig, DirectoryConfigHandle);
+builder!(
+    DirectoryConfig,
+    DirectoryConfigHandle,
+    DIRECTORY_CONFIG_TYPE
+);
 /// A declared `AWS::AppStream::DirectoryConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DirectoryConfigHandle(rt::Handle);
@@ -836,14 +1024,45 @@ impl Entitlement {
         );
         Entitlement(this)
     }
+    /// CloudFormation `AppVisibility`, Terraform `app_visibility`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn app_visibility(mut self, value: entitlement::AppVisibility) -> Self {
+        self.0
+            .set("AppVisibility", Some("app_visibility"), value.into());
+        self
+    }
+    /// Constraints: at least 1 items. CloudFormation `Attributes`, Terraform `attributes`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn attributes(mut self, value: impl IntoIterator<Item = entitlement::Attribute>) -> Self {
+        self.0
+            .set("Attributes", Some("attributes"), rt::list(value));
+        self
+    }
     /// Constraints: length 0..=256. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,100}$`. Changing it replaces the resource. CloudFormation `StackName`, Terraform `stack_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stack_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StackName", Some("stack_name"), rt::string(value));
+        self
+    }
 }
-builder!(Entitlement, EntitlementHandle);
+builder!(Entitlement, EntitlementHandle, ENTITLEMENT_TYPE);
 /// A declared `AWS::AppStream::Entitlement`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EntitlementHandle(rt::Handle);
@@ -1035,6 +1254,14 @@ impl Fleet {
             .set("ImageName", Some("image_name"), rt::string(value));
         self
     }
+    /// Constraints: length at least 1. CloudFormation `InstanceType`, Terraform `instance_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceType", Some("instance_type"), rt::string(value));
+        self
+    }
     /// CloudFormation `MaxConcurrentSessions`, Terraform `max_concurrent_sessions`.
     pub fn max_concurrent_sessions(mut self, value: i64) -> Self {
         self.0.set(
@@ -1060,6 +1287,13 @@ impl Fleet {
             Some("max_user_duration_in_seconds"),
             rt::int(value),
         );
+        self
+    }
+    /// Constraints: length 1..=100. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// CloudFormation `Platform`, Terraform `platform`.
@@ -1105,7 +1339,7 @@ impl Fleet {
         self
     }
 }
-builder!(Fleet, FleetHandle);
+builder!(Fleet, FleetHandle, FLEET_TYPE);
 /// A declared `AWS::AppStream::Fleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FleetHandle(rt::Handle);
@@ -1320,6 +1554,21 @@ impl ImageBuilder {
             .set("ImageName", Some("image_name"), rt::string(value));
         self
     }
+    /// Constraints: length at least 1. CloudFormation `InstanceType`, Terraform `instance_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceType", Some("instance_type"), rt::string(value));
+        self
+    }
+    /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// CloudFormation `RootVolumeConfig`, Terraform `root_volume_config`.
     pub fn root_volume_config(mut self, value: image_builder::VolumeConfig) -> Self {
         self.0
@@ -1356,7 +1605,7 @@ impl ImageBuilder {
         self
     }
 }
-builder!(ImageBuilder, ImageBuilderHandle);
+builder!(ImageBuilder, ImageBuilderHandle, IMAGE_BUILDER_TYPE);
 /// A declared `AWS::AppStream::ImageBuilder`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ImageBuilderHandle(rt::Handle);
@@ -1570,7 +1819,7 @@ impl Stack {
         self
     }
 }
-builder!(Stack, StackHandle);
+builder!(Stack, StackHandle, STACK_TYPE);
 /// A declared `AWS::AppStream::Stack`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StackHandle(rt::Handle);
@@ -1984,8 +2233,32 @@ impl StackFleetAssociation {
         );
         StackFleetAssociation(this)
     }
+    /// The name of the fleet.
+    ///
+    /// Changing it replaces the resource. CloudFormation `FleetName`, Terraform `fleet_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn fleet_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FleetName", Some("fleet_name"), rt::string(value));
+        self
+    }
+    /// The name of the stack.
+    ///
+    /// Changing it replaces the resource. CloudFormation `StackName`, Terraform `stack_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stack_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StackName", Some("stack_name"), rt::string(value));
+        self
+    }
 }
-builder!(StackFleetAssociation, StackFleetAssociationHandle);
+builder!(
+    StackFleetAssociation,
+    StackFleetAssociationHandle,
+    STACK_FLEET_ASSOCIATION_TYPE
+);
 /// A declared `AWS::AppStream::StackFleetAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StackFleetAssociationHandle(rt::Handle);
@@ -2051,6 +2324,19 @@ impl StackUserAssociation {
         );
         StackUserAssociation(this)
     }
+    /// The authentication type for the user who is associated with the stack.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AuthenticationType`, Terraform `authentication_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authentication_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AuthenticationType",
+            Some("authentication_type"),
+            rt::string(value),
+        );
+        self
+    }
     /// Specifies whether a welcome email is sent to a user after the user is created in the user pool.
     ///
     /// Changing it replaces the resource. CloudFormation `SendEmailNotification`, Terraform `send_email_notification`.
@@ -2062,8 +2348,31 @@ impl StackUserAssociation {
         );
         self
     }
+    /// The name of the stack that is associated with the user.
+    ///
+    /// Changing it replaces the resource. CloudFormation `StackName`, Terraform `stack_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stack_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StackName", Some("stack_name"), rt::string(value));
+        self
+    }
+    /// The name of the user who is associated with the stack.
+    ///
+    /// Changing it replaces the resource. CloudFormation `UserName`, Terraform `user_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserName", Some("user_name"), rt::string(value));
+        self
+    }
 }
-builder!(StackUserAssociation, StackUserAssociationHandle);
+builder!(
+    StackUserAssociation,
+    StackUserAssociationHandle,
+    STACK_USER_ASSOCIATION_TYPE
+);
 /// A declared `AWS::AppStream::StackUserAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StackUserAssociationHandle(rt::Handle);
@@ -2115,6 +2424,19 @@ impl User {
         this.set("UserName", Some("user_name"), rt::string(user_name));
         User(this)
     }
+    /// The authentication type for the user.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AuthenticationType`, Terraform `authentication_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authentication_type(mut self, value: user::AuthenticationType) -> Self {
+        self.0.set(
+            "AuthenticationType",
+            Some("authentication_type"),
+            value.into(),
+        );
+        self
+    }
     /// The first name, or given name, of the user.
     ///
     /// Constraints: length 0..=2048; pattern `^[A-Za-z0-9_\-\s]+$`. Changing it replaces the resource. CloudFormation `FirstName`, Terraform `first_name`.
@@ -2138,8 +2460,17 @@ impl User {
             .set("MessageAction", Some("message_action"), value.into());
         self
     }
+    /// The email address of the user.
+    ///
+    /// Constraints: length 1..=128; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}]+$`. Changing it replaces the resource. CloudFormation `UserName`, Terraform `user_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserName", Some("user_name"), rt::string(value));
+        self
+    }
 }
-builder!(User, UserHandle);
+builder!(User, UserHandle, USER_TYPE);
 /// A declared `AWS::AppStream::User`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserHandle(rt::Handle);

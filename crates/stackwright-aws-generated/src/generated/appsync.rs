@@ -64,6 +64,15 @@ impl Api {
             .set("EventConfig", Some("event_config"), value.into());
         self
     }
+    /// The name of the AppSync API.
+    ///
+    /// Constraints: length 1..=50; pattern `[A-Za-z0-9_\-\ ]+`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The owner contact information for an API resource.
     ///
     /// Constraints: length 1..=250; pattern `[A-Za-z0-9_\-\ \.]+`. CloudFormation `OwnerContact`, Terraform `owner_contact`.
@@ -73,7 +82,7 @@ impl Api {
         self
     }
 }
-builder!(Api, ApiHandle);
+builder!(Api, ApiHandle, API_TYPE);
 /// A declared `AWS::AppSync::Api`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApiHandle(rt::Handle);
@@ -400,6 +409,28 @@ impl ApiCache {
         this.set("Type", Some("type"), type_.into());
         ApiCache(this)
     }
+    /// Caching behavior, such as FULL_REQUEST_CACHING, PER_RESOLVER_CACHING, or OPERATION_LEVEL_CACHING
+    ///
+    /// CloudFormation `ApiCachingBehavior`, Terraform `api_caching_behavior`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_caching_behavior(mut self, value: api_cache::ApiCachingBehavior) -> Self {
+        self.0.set(
+            "ApiCachingBehavior",
+            Some("api_caching_behavior"),
+            value.into(),
+        );
+        self
+    }
+    /// Unique AWS AppSync GraphQL API identifier.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
+    }
     /// At-rest encryption flag for cache.
     ///
     /// Changing it replaces the resource. CloudFormation `AtRestEncryptionEnabled`, Terraform `at_rest_encryption_enabled`.
@@ -433,8 +464,26 @@ impl ApiCache {
         );
         self
     }
+    /// TTL in seconds for cache entries.
+    ///
+    /// CloudFormation `Ttl`, Terraform `ttl`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ttl(mut self, value: i64) -> Self {
+        self.0.set("Ttl", Some("ttl"), rt::int(value));
+        self
+    }
+    /// The cache instance type, such as SMALL, LARGE and LARGE_4X
+    ///
+    /// CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: api_cache::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(ApiCache, ApiCacheHandle);
+builder!(ApiCache, ApiCacheHandle, API_CACHE_TYPE);
 /// A declared `AWS::AppSync::ApiCache`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApiCacheHandle(rt::Handle);
@@ -540,6 +589,15 @@ impl ApiKey {
         this.set("ApiId", Some("api_id"), rt::string(api_id));
         ApiKey(this)
     }
+    /// Unique AWS AppSync GraphQL API ID for this API key.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
+    }
     /// Unique description of your API key.
     ///
     /// CloudFormation `Description`, Terraform `description`.
@@ -556,7 +614,7 @@ impl ApiKey {
         self
     }
 }
-builder!(ApiKey, ApiKeyHandle);
+builder!(ApiKey, ApiKeyHandle, API_KEY_TYPE);
 /// A declared `AWS::AppSync::ApiKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApiKeyHandle(rt::Handle);
@@ -619,6 +677,15 @@ impl ChannelNamespace {
         this.set("Name", Some("name"), rt::string(required.name));
         ChannelNamespace(this)
     }
+    /// AppSync Api Id that this Channel Namespace belongs to.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
+    }
     /// String of APPSYNC_JS code to be used by the handlers.
     ///
     /// Constraints: length 1..=32768. CloudFormation `CodeHandlers`, Terraform `code_handlers`.
@@ -642,6 +709,15 @@ impl ChannelNamespace {
     pub fn handler_configs(mut self, value: channel_namespace::HandlerConfigs) -> Self {
         self.0
             .set("HandlerConfigs", Some("handler_configs"), value.into());
+        self
+    }
+    /// Namespace indentifier.
+    ///
+    /// Constraints: length 1..=50; pattern `([A-Za-z0-9](?:[A-Za-z0-9\-]{0,48}[A-Za-z0-9])?)`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// List of AuthModes supported for Publish operations.
@@ -673,7 +749,11 @@ impl ChannelNamespace {
         self
     }
 }
-builder!(ChannelNamespace, ChannelNamespaceHandle);
+builder!(
+    ChannelNamespace,
+    ChannelNamespaceHandle,
+    CHANNEL_NAMESPACE_TYPE
+);
 /// A declared `AWS::AppSync::ChannelNamespace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelNamespaceHandle(rt::Handle);
@@ -825,6 +905,15 @@ impl DataSource {
         this.set("Type", Some("type"), required.type_.into());
         DataSource(this)
     }
+    /// Unique AWS AppSync GraphQL API identifier where this data source will be created.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
+    }
     /// The description of the data source.
     ///
     /// CloudFormation `Description`, Terraform `description`.
@@ -884,6 +973,15 @@ impl DataSource {
             .set("MetricsConfig", Some("metrics_config"), value.into());
         self
     }
+    /// Friendly name for you to identify your AppSync data source after creation.
+    ///
+    /// Constraints: length 1..=65536; pattern `^[_A-Za-z][_0-9A-Za-z]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// AWS Region and Endpoints for an Amazon OpenSearch Service domain in your account.
     ///
     /// CloudFormation `OpenSearchServiceConfig`, Terraform `open_search_service_config`.
@@ -923,8 +1021,17 @@ impl DataSource {
         );
         self
     }
+    /// The type of the data source.
+    ///
+    /// CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: data_source::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(DataSource, DataSourceHandle);
+builder!(DataSource, DataSourceHandle, DATA_SOURCE_TYPE);
 /// A declared `AWS::AppSync::DataSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataSourceHandle(rt::Handle);
@@ -1385,14 +1492,30 @@ impl DomainName {
         );
         DomainName(this)
     }
+    /// Constraints: length 3..=2048; pattern `^arn:[a-z-]*:acm:[a-z0-9-]*:\d{12}:certificate/[0-9A-Za-z_/-]*$`. Changing it replaces the resource. CloudFormation `CertificateArn`, Terraform `certificate_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CertificateArn", Some("certificate_arn"), rt::string(value));
+        self
+    }
     /// Constraints: length 0..=255. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=253; pattern `^(\*[a-z\d-]*\.)?([a-z\d-]+\.)+[a-z\d-]+$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
 }
-builder!(DomainName, DomainNameHandle);
+builder!(DomainName, DomainNameHandle, DOMAIN_NAME_TYPE);
 /// A declared `AWS::AppSync::DomainName`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainNameHandle(rt::Handle);
@@ -1460,8 +1583,27 @@ impl DomainNameApiAssociation {
         );
         DomainNameApiAssociation(this)
     }
+    /// CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=253; pattern `^(\*[a-z\d-]*\.)?([a-z\d-]+\.)+[a-z\d-]+$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
 }
-builder!(DomainNameApiAssociation, DomainNameApiAssociationHandle);
+builder!(
+    DomainNameApiAssociation,
+    DomainNameApiAssociationHandle,
+    DOMAIN_NAME_API_ASSOCIATION_TYPE
+);
 /// A declared `AWS::AppSync::DomainNameApiAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainNameApiAssociationHandle(rt::Handle);
@@ -1520,6 +1662,15 @@ impl FunctionConfiguration {
         this.set("Name", Some("name"), rt::string(required.name));
         FunctionConfiguration(this)
     }
+    /// The AWS AppSync GraphQL API that you want to attach using this function.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
+    }
     /// The resolver code that contains the request and response functions.
     ///
     /// Constraints: length 1..=32768. CloudFormation `Code`, Terraform `code`.
@@ -1534,6 +1685,19 @@ impl FunctionConfiguration {
         self.0.set(
             "CodeS3Location",
             Some("code_s3_location"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of data source this function will attach.
+    ///
+    /// Constraints: length 1..=65536; pattern `^[_A-Za-z][_0-9A-Za-z]*$`. CloudFormation `DataSourceName`, Terraform `data_source_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_source_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DataSourceName",
+            Some("data_source_name"),
             rt::string(value),
         );
         self
@@ -1563,6 +1727,15 @@ impl FunctionConfiguration {
     pub fn max_batch_size(mut self, value: i64) -> Self {
         self.0
             .set("MaxBatchSize", Some("max_batch_size"), rt::int(value));
+        self
+    }
+    /// The name of the function.
+    ///
+    /// Constraints: length 1..=65536; pattern `^[_A-Za-z][_0-9A-Za-z]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The Function request mapping template.
@@ -1624,7 +1797,11 @@ impl FunctionConfiguration {
         self
     }
 }
-builder!(FunctionConfiguration, FunctionConfigurationHandle);
+builder!(
+    FunctionConfiguration,
+    FunctionConfigurationHandle,
+    FUNCTION_CONFIGURATION_TYPE
+);
 /// A declared `AWS::AppSync::FunctionConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FunctionConfigurationHandle(rt::Handle);
@@ -1805,6 +1982,19 @@ impl GraphQlApi {
         self.0.set("ApiType", Some("api_type"), value.into());
         self
     }
+    /// Security configuration for your GraphQL API
+    ///
+    /// CloudFormation `AuthenticationType`, Terraform `authentication_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authentication_type(mut self, value: graph_ql_api::AuthenticationType) -> Self {
+        self.0.set(
+            "AuthenticationType",
+            Some("authentication_type"),
+            value.into(),
+        );
+        self
+    }
     /// Enables and controls the enhanced metrics feature.
     ///
     /// CloudFormation `EnhancedMetricsConfig`, Terraform `enhanced_metrics_config`.
@@ -1870,6 +2060,15 @@ impl GraphQlApi {
         );
         self
     }
+    /// The API name
+    ///
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The OpenID Connect configuration.
     ///
     /// CloudFormation `OpenIDConnectConfig`, Terraform `open_id_connect_config`.
@@ -1932,7 +2131,7 @@ impl GraphQlApi {
         self
     }
 }
-builder!(GraphQlApi, GraphQlApiHandle);
+builder!(GraphQlApi, GraphQlApiHandle, GRAPH_QL_API_TYPE);
 /// A declared `AWS::AppSync::GraphQLApi`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GraphQlApiHandle(rt::Handle);
@@ -2391,6 +2590,13 @@ impl GraphQlSchema {
         this.set("ApiId", None, rt::string(api_id));
         GraphQlSchema(this)
     }
+    /// CloudFormation `ApiId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", None, rt::string(value));
+        self
+    }
     /// CloudFormation `Definition`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn definition(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Definition", None, rt::string(value));
@@ -2402,7 +2608,7 @@ impl GraphQlSchema {
         self
     }
 }
-builder!(GraphQlSchema, GraphQlSchemaHandle);
+builder!(GraphQlSchema, GraphQlSchemaHandle, GRAPH_QL_SCHEMA_TYPE);
 /// A declared `AWS::AppSync::GraphQLSchema`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GraphQlSchemaHandle(rt::Handle);
@@ -2462,6 +2668,15 @@ impl Resolver {
         );
         Resolver(this)
     }
+    /// The APSYlong GraphQL API to which you want to attach this resolver.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
+    }
     /// The caching configuration for the resolver.
     ///
     /// CloudFormation `CachingConfig`, Terraform `caching_config`.
@@ -2497,6 +2712,16 @@ impl Resolver {
             Some("data_source_name"),
             rt::string(value),
         );
+        self
+    }
+    /// The GraphQL field on a type that invokes the resolver.
+    ///
+    /// Constraints: length 1..=65536; pattern `^[_A-Za-z][_0-9A-Za-z]*$`. Changing it replaces the resource. CloudFormation `FieldName`, Terraform `field_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn field_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FieldName", Some("field_name"), rt::string(value));
         self
     }
     /// The resolver type.
@@ -2588,8 +2813,17 @@ impl Resolver {
         self.0.set("SyncConfig", Some("sync_config"), value.into());
         self
     }
+    /// The GraphQL type that invokes this resolver.
+    ///
+    /// Constraints: length 1..=65536; pattern `^[_A-Za-z][_0-9A-Za-z]*$`. Changing it replaces the resource. CloudFormation `TypeName`, Terraform `type_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TypeName", Some("type_name"), rt::string(value));
+        self
+    }
 }
-builder!(Resolver, ResolverHandle);
+builder!(Resolver, ResolverHandle, RESOLVER_TYPE);
 /// A declared `AWS::AppSync::Resolver`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResolverHandle(rt::Handle);
@@ -2855,7 +3089,11 @@ impl SourceApiAssociation {
         self
     }
 }
-builder!(SourceApiAssociation, SourceApiAssociationHandle);
+builder!(
+    SourceApiAssociation,
+    SourceApiAssociationHandle,
+    SOURCE_API_ASSOCIATION_TYPE
+);
 /// A declared `AWS::AppSync::SourceApiAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SourceApiAssociationHandle(rt::Handle);
@@ -2997,8 +3235,36 @@ impl Type {
         this.set("Format", Some("format"), required.format.into());
         Type(this)
     }
+    /// The API ID.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ApiId`, Terraform `api_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiId", Some("api_id"), rt::string(value));
+        self
+    }
+    /// The type definition, in GraphQL Schema Definition Language (SDL) format.
+    ///
+    /// CloudFormation `Definition`, Terraform `definition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn definition(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Definition", Some("definition"), rt::string(value));
+        self
+    }
+    /// The type format: SDL or JSON.
+    ///
+    /// CloudFormation `Format`, Terraform `format`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn format(mut self, value: type_::Format) -> Self {
+        self.0.set("Format", Some("format"), value.into());
+        self
+    }
 }
-builder!(Type, TypeHandle);
+builder!(Type, TypeHandle, TYPE_TYPE);
 /// A declared `AWS::AppSync::Type`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TypeHandle(rt::Handle);

@@ -97,8 +97,22 @@ impl TestCase {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: pattern `^[A-Za-z][A-Za-z0-9_\-]{1,59}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Constraints: 1..=20 items. CloudFormation `Steps`, Terraform `steps`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn steps(mut self, value: impl IntoIterator<Item = test_case::Step>) -> Self {
+        self.0.set("Steps", Some("steps"), rt::list(value));
+        self
+    }
 }
-builder!(TestCase, TestCaseHandle);
+builder!(TestCase, TestCaseHandle, TEST_CASE_TYPE);
 /// A declared `AWS::AppTest::TestCase`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TestCaseHandle(rt::Handle);

@@ -63,6 +63,25 @@ impl AnomalyDetector {
         );
         AnomalyDetector(this)
     }
+    /// The AnomalyDetector alias.
+    ///
+    /// Constraints: length 1..=128. Changing it replaces the resource. CloudFormation `Alias`, Terraform `alias`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn alias(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Alias", Some("alias"), rt::string(value));
+        self
+    }
+    /// Determines the anomaly detector's algorithm and its configuration.
+    ///
+    /// CloudFormation `Configuration`, Terraform `configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: anomaly_detector::AnomalyDetectorConfiguration) -> Self {
+        self.0
+            .set("Configuration", Some("configuration"), value.into());
+        self
+    }
     /// The AnomalyDetector period of detection and metric generation.
     ///
     /// CloudFormation `EvaluationIntervalInSeconds`, Terraform `evaluation_interval_in_seconds`.
@@ -92,8 +111,22 @@ impl AnomalyDetector {
         );
         self
     }
+    /// Required to identify a specific APS Workspace associated with this Anomaly Detector.
+    ///
+    /// Constraints: pattern `^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `Workspace`, Terraform `workspace`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workspace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Workspace", Some("workspace"), rt::string(value));
+        self
+    }
 }
-builder!(AnomalyDetector, AnomalyDetectorHandle);
+builder!(
+    AnomalyDetector,
+    AnomalyDetectorHandle,
+    ANOMALY_DETECTOR_TYPE
+);
 /// A declared `AWS::APS::AnomalyDetector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AnomalyDetectorHandle(rt::Handle);
@@ -283,8 +316,28 @@ impl ResourcePolicy {
         );
         ResourcePolicy(this)
     }
+    /// The JSON to use as the Resource-based Policy.
+    ///
+    /// CloudFormation `PolicyDocument`, Terraform `policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyDocument", Some("policy_document"), rt::string(value));
+        self
+    }
+    /// The Arn of an APS Workspace that the PolicyDocument will be attached to.
+    ///
+    /// Constraints: pattern `^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `WorkspaceArn`, Terraform `workspace_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workspace_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WorkspaceArn", Some("workspace_arn"), rt::string(value));
+        self
+    }
 }
-builder!(ResourcePolicy, ResourcePolicyHandle);
+builder!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `AWS::APS::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -328,8 +381,40 @@ impl RuleGroupsNamespace {
         );
         RuleGroupsNamespace(this)
     }
+    /// The RuleGroupsNamespace data.
+    ///
+    /// CloudFormation `Data`, Terraform `data`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Data", Some("data"), rt::string(value));
+        self
+    }
+    /// The RuleGroupsNamespace name.
+    ///
+    /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Required to identify a specific APS Workspace associated with this RuleGroupsNamespace.
+    ///
+    /// Constraints: pattern `^arn:(aws|aws-us-gov|aws-cn):aps:[a-z0-9-]+:[0-9]+:workspace/[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `Workspace`, Terraform `workspace`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workspace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Workspace", Some("workspace"), rt::string(value));
+        self
+    }
 }
-builder!(RuleGroupsNamespace, RuleGroupsNamespaceHandle);
+builder!(
+    RuleGroupsNamespace,
+    RuleGroupsNamespaceHandle,
+    RULE_GROUPS_NAMESPACE_TYPE
+);
 /// A declared `AWS::APS::RuleGroupsNamespace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RuleGroupsNamespaceHandle(rt::Handle);
@@ -393,6 +478,15 @@ impl Scraper {
         self.0.set("Alias", Some("alias"), rt::string(value));
         self
     }
+    /// Scraper metrics destination
+    ///
+    /// CloudFormation `Destination`, Terraform `destination`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination(mut self, value: scraper::Destination) -> Self {
+        self.0.set("Destination", Some("destination"), value.into());
+        self
+    }
     /// Role configuration
     ///
     /// CloudFormation `RoleConfiguration`, Terraform `role_configuration`.
@@ -400,6 +494,19 @@ impl Scraper {
         self.0.set(
             "RoleConfiguration",
             Some("role_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// Scraper configuration
+    ///
+    /// CloudFormation `ScrapeConfiguration`, Terraform `scrape_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scrape_configuration(mut self, value: scraper::ScrapeConfiguration) -> Self {
+        self.0.set(
+            "ScrapeConfiguration",
+            Some("scrape_configuration"),
             value.into(),
         );
         self
@@ -418,8 +525,17 @@ impl Scraper {
         );
         self
     }
+    /// Scraper metrics source
+    ///
+    /// Changing it replaces the resource. CloudFormation `Source`, Terraform `source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source(mut self, value: scraper::Source) -> Self {
+        self.0.set("Source", Some("source"), value.into());
+        self
+    }
 }
-builder!(Scraper, ScraperHandle);
+builder!(Scraper, ScraperHandle, SCRAPER_TYPE);
 /// A declared `AWS::APS::Scraper`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ScraperHandle(rt::Handle);
@@ -888,7 +1004,7 @@ impl Workspace {
         self
     }
 }
-builder!(Workspace, WorkspaceHandle);
+builder!(Workspace, WorkspaceHandle, WORKSPACE_TYPE);
 /// A declared `AWS::APS::Workspace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkspaceHandle(rt::Handle);

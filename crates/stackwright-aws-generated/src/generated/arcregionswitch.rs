@@ -76,15 +76,43 @@ impl Plan {
         self.0.set("Description", None, rt::string(value));
         self
     }
+    /// Constraints: pattern `^arn:aws[a-zA-Z0-9-]*:iam::[0-9]{12}:role/.+$`. CloudFormation `ExecutionRole`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn execution_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ExecutionRole", None, rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=32; pattern `^[a-zA-Z0-9](?:[a-zA-Z0-9-]{0,30}[a-zA-Z0-9])?$`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// Constraints: pattern `^[a-z]{2}-[a-z-]+-\d+$`. Changing it replaces the resource. CloudFormation `PrimaryRegion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn primary_region(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("PrimaryRegion", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `RecoveryApproach`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn recovery_approach(mut self, value: plan::RecoveryApproach) -> Self {
+        self.0.set("RecoveryApproach", None, value.into());
         self
     }
     /// Constraints: range 1..=10080. CloudFormation `RecoveryTimeObjectiveMinutes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn recovery_time_objective_minutes(mut self, value: i64) -> Self {
         self.0
             .set("RecoveryTimeObjectiveMinutes", None, rt::int(value));
+        self
+    }
+    /// Constraints: 2..=2 items. Changing it replaces the resource. CloudFormation `Regions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn regions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Regions", None, rt::strings(value));
         self
     }
     /// CloudFormation `ReportConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -103,8 +131,15 @@ impl Plan {
         self.0.set("Triggers", None, rt::list(value));
         self
     }
+    /// CloudFormation `Workflows`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workflows(mut self, value: impl IntoIterator<Item = plan::Workflow>) -> Self {
+        self.0.set("Workflows", None, rt::list(value));
+        self
+    }
 }
-builder!(Plan, PlanHandle);
+builder!(Plan, PlanHandle, PLAN_TYPE);
 /// A declared `AWS::ARCRegionSwitch::Plan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PlanHandle(rt::Handle);

@@ -50,10 +50,21 @@ impl AutoshiftObserverNotificationStatus {
         this.set("Status", Some("status"), status.into());
         AutoshiftObserverNotificationStatus(this)
     }
+    /// Changing it replaces the resource. CloudFormation `Status`, Terraform `status`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn status(
+        mut self,
+        value: autoshift_observer_notification_status::AutoshiftObserverNotificationStatus,
+    ) -> Self {
+        self.0.set("Status", Some("status"), value.into());
+        self
+    }
 }
 builder!(
     AutoshiftObserverNotificationStatus,
-    AutoshiftObserverNotificationStatusHandle
+    AutoshiftObserverNotificationStatusHandle,
+    AUTOSHIFT_OBSERVER_NOTIFICATION_STATUS_TYPE
 );
 /// A declared `AWS::ARCZonalShift::AutoshiftObserverNotificationStatus`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -139,7 +150,8 @@ impl ZonalAutoshiftConfiguration {
 }
 builder!(
     ZonalAutoshiftConfiguration,
-    ZonalAutoshiftConfigurationHandle
+    ZonalAutoshiftConfigurationHandle,
+    ZONAL_AUTOSHIFT_CONFIGURATION_TYPE
 );
 /// A declared `AWS::ARCZonalShift::ZonalAutoshiftConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]

@@ -76,8 +76,33 @@ impl Skill {
         this.set("VendorId", None, rt::string(vendor_id));
         Skill(this)
     }
+    /// CloudFormation `AuthenticationConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authentication_configuration(
+        mut self,
+        value: skill::AuthenticationConfiguration,
+    ) -> Self {
+        self.0
+            .set("AuthenticationConfiguration", None, value.into());
+        self
+    }
+    /// CloudFormation `SkillPackage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn skill_package(mut self, value: skill::SkillPackage) -> Self {
+        self.0.set("SkillPackage", None, value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `VendorId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vendor_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VendorId", None, rt::string(value));
+        self
+    }
 }
-builder!(Skill, SkillHandle);
+builder!(Skill, SkillHandle, SKILL_TYPE);
 /// A declared `Alexa::ASK::Skill`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SkillHandle(rt::Handle);

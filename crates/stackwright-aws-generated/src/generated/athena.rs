@@ -74,8 +74,31 @@ impl CapacityReservation {
         );
         self
     }
+    /// The reservation name.
+    ///
+    /// Constraints: pattern `[a-zA-Z0-9._-]{1,128}`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The number of DPUs to request to be allocated to the reservation.
+    ///
+    /// Constraints: at least 1. CloudFormation `TargetDpus`, Terraform `target_dpus`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_dpus(mut self, value: i64) -> Self {
+        self.0
+            .set("TargetDpus", Some("target_dpus"), rt::int(value));
+        self
+    }
 }
-builder!(CapacityReservation, CapacityReservationHandle);
+builder!(
+    CapacityReservation,
+    CapacityReservationHandle,
+    CAPACITY_RESERVATION_TYPE
+);
 /// A declared `AWS::Athena::CapacityReservation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CapacityReservationHandle(rt::Handle);
@@ -204,6 +227,15 @@ impl DataCatalog {
         self.0.set("Error", Some("error"), rt::string(value));
         self
     }
+    /// The name of the data catalog to create.
+    ///
+    /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Specifies the Lambda function or functions to use for creating the data catalog.
     ///
     /// CloudFormation `Parameters`, Terraform `parameters`.
@@ -222,8 +254,17 @@ impl DataCatalog {
         self.0.set("Status", Some("status"), value.into());
         self
     }
+    /// The type of data catalog to create: LAMBDA for a federated catalog, GLUE for AWS Glue Catalog, or HIVE for an external hive metastore.
+    ///
+    /// CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: data_catalog::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(DataCatalog, DataCatalogHandle);
+builder!(DataCatalog, DataCatalogHandle, DATA_CATALOG_TYPE);
 /// A declared `AWS::Athena::DataCatalog`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataCatalogHandle(rt::Handle);
@@ -304,6 +345,15 @@ impl NamedQuery {
         );
         NamedQuery(this)
     }
+    /// The database to which the query belongs.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Database`, Terraform `database`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn database(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Database", Some("database"), rt::string(value));
+        self
+    }
     /// The query description.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
@@ -319,6 +369,16 @@ impl NamedQuery {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// The contents of the query with all query statements.
+    ///
+    /// Constraints: length 1..=262144. Changing it replaces the resource. CloudFormation `QueryString`, Terraform `query_string`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn query_string(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("QueryString", Some("query_string"), rt::string(value));
+        self
+    }
     /// The name of the workgroup that contains the named query.
     ///
     /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9._-]{1,128}$`. Changing it replaces the resource. CloudFormation `WorkGroup`, Terraform `work_group`.
@@ -328,7 +388,7 @@ impl NamedQuery {
         self
     }
 }
-builder!(NamedQuery, NamedQueryHandle);
+builder!(NamedQuery, NamedQueryHandle, NAMED_QUERY_TYPE);
 /// A declared `AWS::Athena::NamedQuery`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NamedQueryHandle(rt::Handle);
@@ -396,8 +456,42 @@ impl PreparedStatement {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The query string for the prepared statement.
+    ///
+    /// Constraints: length 1..=262144. CloudFormation `QueryStatement`, Terraform `query_statement`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn query_statement(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("QueryStatement", Some("query_statement"), rt::string(value));
+        self
+    }
+    /// The name of the prepared statement.
+    ///
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z_][a-zA-Z0-9_@:]{1,256}$`. Changing it replaces the resource. CloudFormation `StatementName`, Terraform `statement_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn statement_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StatementName", Some("statement_name"), rt::string(value));
+        self
+    }
+    /// The name of the workgroup to which the prepared statement belongs.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9._-]{1,128}$`. Changing it replaces the resource. CloudFormation `WorkGroup`, Terraform `work_group`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn work_group(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WorkGroup", Some("work_group"), rt::string(value));
+        self
+    }
 }
-builder!(PreparedStatement, PreparedStatementHandle);
+builder!(
+    PreparedStatement,
+    PreparedStatementHandle,
+    PREPARED_STATEMENT_TYPE
+);
 /// A declared `AWS::Athena::PreparedStatement`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PreparedStatementHandle(rt::Handle);
@@ -444,6 +538,15 @@ impl WorkGroup {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The workGroup name.
+    ///
+    /// Constraints: pattern `[a-zA-Z0-9._-]{1,128}`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The option to delete the workgroup and its contents even if the workgroup contains any named queries.
     ///
     /// CloudFormation `RecursiveDeleteOption`, Terraform `recursive_delete_option`.
@@ -488,7 +591,7 @@ impl WorkGroup {
         self
     }
 }
-builder!(WorkGroup, WorkGroupHandle);
+builder!(WorkGroup, WorkGroupHandle, WORK_GROUP_TYPE);
 /// A declared `AWS::Athena::WorkGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkGroupHandle(rt::Handle);

@@ -147,7 +147,7 @@ impl Assessment {
         self
     }
 }
-builder!(Assessment, AssessmentHandle);
+builder!(Assessment, AssessmentHandle, ASSESSMENT_TYPE);
 /// A declared `AWS::AuditManager::Assessment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AssessmentHandle(rt::Handle);
@@ -532,6 +532,19 @@ impl AssessmentFramework {
             .set("ComplianceType", Some("compliance_type"), rt::string(value));
         self
     }
+    /// The control sets that are associated with the framework.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `ControlSets`, Terraform `control_sets`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn control_sets(
+        mut self,
+        value: impl IntoIterator<Item = assessment_framework::ControlSet>,
+    ) -> Self {
+        self.0
+            .set("ControlSets", Some("control_sets"), rt::list(value));
+        self
+    }
     /// The description of the framework.
     ///
     /// Constraints: length 1..=1000; pattern `^[\w\W\s\S]*$`. CloudFormation `Description`, Terraform `description`.
@@ -540,8 +553,21 @@ impl AssessmentFramework {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the framework.
+    ///
+    /// Constraints: length 1..=300; pattern `^[^\\]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(AssessmentFramework, AssessmentFrameworkHandle);
+builder!(
+    AssessmentFramework,
+    AssessmentFrameworkHandle,
+    ASSESSMENT_FRAMEWORK_TYPE
+);
 /// A declared `AWS::AuditManager::AssessmentFramework`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AssessmentFrameworkHandle(rt::Handle);
@@ -732,11 +758,32 @@ impl Control {
         self.0.set("ActionPlanTitle", None, rt::string(value));
         self
     }
+    /// The data mapping sources for the control.
+    ///
+    /// CloudFormation `ControlMappingSources`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn control_mapping_sources(
+        mut self,
+        value: impl IntoIterator<Item = control::ControlMappingSource>,
+    ) -> Self {
+        self.0.set("ControlMappingSources", None, rt::list(value));
+        self
+    }
     /// The description of the control.
     ///
     /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Description", None, rt::string(value));
+        self
+    }
+    /// The name of the control.
+    ///
+    /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
     /// The steps to follow to determine if the control is satisfied.
@@ -747,7 +794,7 @@ impl Control {
         self
     }
 }
-builder!(Control, ControlHandle);
+builder!(Control, ControlHandle, CONTROL_TYPE);
 /// A declared `AWS::AuditManager::Control`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ControlHandle(rt::Handle);

@@ -330,6 +330,16 @@ impl AutoScalingGroup {
         );
         self
     }
+    /// The maximum size of the group.
+    ///
+    /// Constraints: pattern `^[0-9]+$`. CloudFormation `MaxSize`, Terraform `max_size`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn max_size(mut self, value: impl Into<rt::NumberString>) -> Self {
+        self.0
+            .set("MaxSize", Some("max_size"), rt::number_string(value));
+        self
+    }
     /// Enables the monitoring of group metrics of an Auto Scaling group.
     ///
     /// CloudFormation `MetricsCollection`, Terraform `metrics_collection`.
@@ -342,6 +352,16 @@ impl AutoScalingGroup {
             Some("metrics_collection"),
             rt::list(value),
         );
+        self
+    }
+    /// The minimum size of the group.
+    ///
+    /// Constraints: pattern `^[0-9]+$`. CloudFormation `MinSize`, Terraform `min_size`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn min_size(mut self, value: impl Into<rt::NumberString>) -> Self {
+        self.0
+            .set("MinSize", Some("min_size"), rt::number_string(value));
         self
     }
     /// An embedded object that specifies a mixed instances policy.
@@ -479,7 +499,11 @@ impl AutoScalingGroup {
         self
     }
 }
-builder!(AutoScalingGroup, AutoScalingGroupHandle);
+builder!(
+    AutoScalingGroup,
+    AutoScalingGroupHandle,
+    AUTO_SCALING_GROUP_TYPE
+);
 /// A declared `AWS::AutoScaling::AutoScalingGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AutoScalingGroupHandle(rt::Handle);
@@ -2055,6 +2079,15 @@ impl LaunchConfiguration {
         );
         self
     }
+    /// Provides the unique ID of the Amazon Machine Image (AMI) that was assigned during registration.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `ImageId`, Terraform `image_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn image_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ImageId", Some("image_id"), rt::string(value));
+        self
+    }
     /// The ID of the Amazon EC2 instance you want to use to create the launch configuration.
     ///
     /// Constraints: length 1..=19. Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
@@ -2072,6 +2105,16 @@ impl LaunchConfiguration {
             Some("instance_monitoring"),
             rt::boolean(value),
         );
+        self
+    }
+    /// Specifies the instance type of the EC2 instance.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `InstanceType`, Terraform `instance_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceType", Some("instance_type"), rt::string(value));
         self
     }
     /// Provides the ID of the kernel associated with the EC2 AMI.
@@ -2153,7 +2196,11 @@ impl LaunchConfiguration {
         self
     }
 }
-builder!(LaunchConfiguration, LaunchConfigurationHandle);
+builder!(
+    LaunchConfiguration,
+    LaunchConfigurationHandle,
+    LAUNCH_CONFIGURATION_TYPE
+);
 /// A declared `AWS::AutoScaling::LaunchConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LaunchConfigurationHandle(rt::Handle);
@@ -2369,6 +2416,19 @@ impl LifecycleHook {
         );
         LifecycleHook(this)
     }
+    /// The name of the Auto Scaling group for the lifecycle hook.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `AutoScalingGroupName`, Terraform `auto_scaling_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auto_scaling_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AutoScalingGroupName",
+            Some("auto_scaling_group_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The action the Auto Scaling group takes when the lifecycle hook timeout elapses or if an unexpected failure occurs.
     ///
     /// CloudFormation `DefaultResult`, Terraform `default_result`.
@@ -2396,6 +2456,19 @@ impl LifecycleHook {
             "LifecycleHookName",
             Some("lifecycle_hook_name"),
             rt::string(value),
+        );
+        self
+    }
+    /// The instance state to which you want to attach the lifecycle hook.
+    ///
+    /// CloudFormation `LifecycleTransition`, Terraform `lifecycle_transition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn lifecycle_transition(mut self, value: lifecycle_hook::LifecycleTransition) -> Self {
+        self.0.set(
+            "LifecycleTransition",
+            Some("lifecycle_transition"),
+            value.into(),
         );
         self
     }
@@ -2429,7 +2502,7 @@ impl LifecycleHook {
         self
     }
 }
-builder!(LifecycleHook, LifecycleHookHandle);
+builder!(LifecycleHook, LifecycleHookHandle, LIFECYCLE_HOOK_TYPE);
 /// A declared `AWS::AutoScaling::LifecycleHook`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LifecycleHookHandle(rt::Handle);
@@ -2490,6 +2563,19 @@ impl ScalingPolicy {
     pub fn adjustment_type(mut self, value: scaling_policy::AdjustmentType) -> Self {
         self.0
             .set("AdjustmentType", Some("adjustment_type"), value.into());
+        self
+    }
+    /// The name of the Auto Scaling group.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `AutoScalingGroupName`, Terraform `auto_scaling_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auto_scaling_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AutoScalingGroupName",
+            Some("auto_scaling_group_name"),
+            rt::string(value),
+        );
         self
     }
     /// The duration of the policy's cooldown period, in seconds.
@@ -2590,7 +2676,7 @@ impl ScalingPolicy {
         self
     }
 }
-builder!(ScalingPolicy, ScalingPolicyHandle);
+builder!(ScalingPolicy, ScalingPolicyHandle, SCALING_POLICY_TYPE);
 /// A declared `AWS::AutoScaling::ScalingPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ScalingPolicyHandle(rt::Handle);
@@ -3351,6 +3437,19 @@ impl ScheduledAction {
         );
         ScheduledAction(this)
     }
+    /// The name of the Auto Scaling group.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `AutoScalingGroupName`, Terraform `auto_scaling_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auto_scaling_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AutoScalingGroupName",
+            Some("auto_scaling_group_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The desired capacity is the initial capacity of the Auto Scaling group after the scheduled action runs and the capacity it attempts to maintain.
     ///
     /// CloudFormation `DesiredCapacity`, Terraform `desired_capacity`.
@@ -3404,7 +3503,11 @@ impl ScheduledAction {
         self
     }
 }
-builder!(ScheduledAction, ScheduledActionHandle);
+builder!(
+    ScheduledAction,
+    ScheduledActionHandle,
+    SCHEDULED_ACTION_TYPE
+);
 /// A declared `AWS::AutoScaling::ScheduledAction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ScheduledActionHandle(rt::Handle);
@@ -3445,6 +3548,17 @@ impl WarmPool {
         );
         WarmPool(this)
     }
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `AutoScalingGroupName`, Terraform `auto_scaling_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auto_scaling_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AutoScalingGroupName",
+            Some("auto_scaling_group_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `InstanceReusePolicy`, Terraform `instance_reuse_policy`.
     pub fn instance_reuse_policy(mut self, value: warm_pool::InstanceReusePolicy) -> Self {
         self.0.set(
@@ -3474,7 +3588,7 @@ impl WarmPool {
         self
     }
 }
-builder!(WarmPool, WarmPoolHandle);
+builder!(WarmPool, WarmPoolHandle, WARM_POOL_TYPE);
 /// A declared `AWS::AutoScaling::WarmPool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WarmPoolHandle(rt::Handle);

@@ -67,8 +67,29 @@ impl ScalingPlan {
         this.set("ScalingInstructions", None, rt::list(scaling_instructions));
         ScalingPlan(this)
     }
+    /// A CloudFormation stack or a set of tags.
+    ///
+    /// CloudFormation `ApplicationSource`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_source(mut self, value: scaling_plan::ApplicationSource) -> Self {
+        self.0.set("ApplicationSource", None, value.into());
+        self
+    }
+    /// The scaling instructions.
+    ///
+    /// CloudFormation `ScalingInstructions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scaling_instructions(
+        mut self,
+        value: impl IntoIterator<Item = scaling_plan::ScalingInstruction>,
+    ) -> Self {
+        self.0.set("ScalingInstructions", None, rt::list(value));
+        self
+    }
 }
-builder!(ScalingPlan, ScalingPlanHandle);
+builder!(ScalingPlan, ScalingPlanHandle, SCALING_PLAN_TYPE);
 /// A declared `AWS::AutoScalingPlans::ScalingPlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ScalingPlanHandle(rt::Handle);

@@ -92,6 +92,17 @@ impl Capability {
         this.set("Type", Some("type"), type_.into());
         Capability(this)
     }
+    /// CloudFormation `Configuration`, Terraform `configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json_object(value),
+        );
+        self
+    }
     /// Constraints: 0..=5 items. CloudFormation `InstructionsDocuments`, Terraform `instructions_documents`.
     pub fn instructions_documents(
         mut self,
@@ -104,8 +115,22 @@ impl Capability {
         );
         self
     }
+    /// Constraints: length 1..=254. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: capability::CapabilityType) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(Capability, CapabilityHandle);
+builder!(Capability, CapabilityHandle, CAPABILITY_TYPE);
 /// A declared `AWS::B2BI::Capability`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CapabilityHandle(rt::Handle);
@@ -247,6 +272,14 @@ impl Partnership {
         );
         Partnership(this)
     }
+    /// CloudFormation `Capabilities`, Terraform `capabilities`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn capabilities(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("Capabilities", Some("capabilities"), rt::strings(value));
+        self
+    }
     /// CloudFormation `CapabilityOptions`, Terraform `capability_options`.
     pub fn capability_options(mut self, value: partnership::CapabilityOptions) -> Self {
         self.0.set(
@@ -256,13 +289,35 @@ impl Partnership {
         );
         self
     }
+    /// Constraints: length 5..=254; pattern `^[\w\.\-]+@[\w\.\-]+$`. Changing it replaces the resource. CloudFormation `Email`, Terraform `email`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn email(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Email", Some("email"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=254. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: length 7..=22; pattern `^\+?([0-9 \t\-()\/]{7,})(?:\s*(?:#|x\.?|ext\.?|extension) \t*(\d+))?$`. Changing it replaces the resource. CloudFormation `Phone`, Terraform `phone`.
     pub fn phone(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Phone", Some("phone"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `ProfileId`, Terraform `profile_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProfileId", Some("profile_id"), rt::string(value));
+        self
+    }
 }
-builder!(Partnership, PartnershipHandle);
+builder!(Partnership, PartnershipHandle, PARTNERSHIP_TYPE);
 /// A declared `AWS::B2BI::Partnership`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PartnershipHandle(rt::Handle);
@@ -483,13 +538,42 @@ impl Profile {
         this.set("Phone", Some("phone"), rt::string(required.phone));
         Profile(this)
     }
+    /// Constraints: length 1..=254. CloudFormation `BusinessName`, Terraform `business_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn business_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BusinessName", Some("business_name"), rt::string(value));
+        self
+    }
     /// Constraints: length 5..=254; pattern `^[\w\.\-]+@[\w\.\-]+$`. CloudFormation `Email`, Terraform `email`.
     pub fn email(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Email", Some("email"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Logging`, Terraform `logging`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn logging(mut self, value: profile::Logging) -> Self {
+        self.0.set("Logging", Some("logging"), value.into());
+        self
+    }
+    /// Constraints: length 1..=254. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Constraints: length 7..=22; pattern `^\+?([0-9 \t\-()\/]{7,})(?:\s*(?:#|x\.?|ext\.?|extension) \t*(\d+))?$`. CloudFormation `Phone`, Terraform `phone`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn phone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Phone", Some("phone"), rt::string(value));
+        self
+    }
 }
-builder!(Profile, ProfileHandle);
+builder!(Profile, ProfileHandle, PROFILE_TYPE);
 /// A declared `AWS::B2BI::Profile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProfileHandle(rt::Handle);
@@ -628,6 +712,13 @@ impl Transformer {
         );
         self
     }
+    /// Constraints: length 1..=254; pattern `^[a-zA-Z0-9_-]{1,512}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// CloudFormation `OutputConversion`, Terraform `output_conversion`.
     pub fn output_conversion(mut self, value: transformer::OutputConversion) -> Self {
         self.0
@@ -648,8 +739,15 @@ impl Transformer {
             .set("SampleDocuments", Some("sample_documents"), value.into());
         self
     }
+    /// CloudFormation `Status`, Terraform `status`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn status(mut self, value: transformer::TransformerStatus) -> Self {
+        self.0.set("Status", Some("status"), value.into());
+        self
+    }
 }
-builder!(Transformer, TransformerHandle);
+builder!(Transformer, TransformerHandle, TRANSFORMER_TYPE);
 /// A declared `AWS::B2BI::Transformer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TransformerHandle(rt::Handle);

@@ -48,8 +48,15 @@ impl BackupPlan {
         this.set("BackupPlan", Some("backup_plan"), backup_plan.into());
         BackupPlan(this)
     }
+    /// CloudFormation `BackupPlan`, Terraform `backup_plan`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn backup_plan(mut self, value: backup_plan::BackupPlanResourceType) -> Self {
+        self.0.set("BackupPlan", Some("backup_plan"), value.into());
+        self
+    }
 }
-builder!(BackupPlan, BackupPlanHandle);
+builder!(BackupPlan, BackupPlanHandle, BACKUP_PLAN_TYPE);
 /// A declared `AWS::Backup::BackupPlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BackupPlanHandle(rt::Handle);
@@ -472,8 +479,31 @@ impl BackupSelection {
         );
         BackupSelection(this)
     }
+    /// Changing it replaces the resource. CloudFormation `BackupPlanId`, Terraform `backup_plan_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn backup_plan_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BackupPlanId", Some("backup_plan_id"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `BackupSelection`, Terraform `backup_selection`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn backup_selection(
+        mut self,
+        value: backup_selection::BackupSelectionResourceType,
+    ) -> Self {
+        self.0
+            .set("BackupSelection", Some("backup_selection"), value.into());
+        self
+    }
 }
-builder!(BackupSelection, BackupSelectionHandle);
+builder!(
+    BackupSelection,
+    BackupSelectionHandle,
+    BACKUP_SELECTION_TYPE
+);
 /// A declared `AWS::Backup::BackupSelection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BackupSelectionHandle(rt::Handle);
@@ -701,6 +731,17 @@ impl BackupVault {
         );
         self
     }
+    /// Constraints: pattern `^[a-zA-Z0-9\-\_]{2,50}$`. Changing it replaces the resource. CloudFormation `BackupVaultName`, Terraform `backup_vault_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn backup_vault_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "BackupVaultName",
+            Some("backup_vault_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `EncryptionKeyArn`, Terraform `encryption_key_arn`.
     pub fn encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -726,7 +767,7 @@ impl BackupVault {
         self
     }
 }
-builder!(BackupVault, BackupVaultHandle);
+builder!(BackupVault, BackupVaultHandle, BACKUP_VAULT_TYPE);
 /// A declared `AWS::Backup::BackupVault`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BackupVaultHandle(rt::Handle);
@@ -824,6 +865,22 @@ impl Framework {
         );
         Framework(this)
     }
+    /// Contains detailed information about all of the controls of a framework.
+    ///
+    /// CloudFormation `FrameworkControls`, Terraform `framework_controls`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn framework_controls(
+        mut self,
+        value: impl IntoIterator<Item = framework::FrameworkControl>,
+    ) -> Self {
+        self.0.set(
+            "FrameworkControls",
+            Some("framework_controls"),
+            rt::list(value),
+        );
+        self
+    }
     /// An optional description of the framework with a maximum 1,024 characters.
     ///
     /// Constraints: length 0..=1024; pattern `\S`. CloudFormation `FrameworkDescription`, Terraform `framework_description`.
@@ -844,7 +901,7 @@ impl Framework {
         self
     }
 }
-builder!(Framework, FrameworkHandle);
+builder!(Framework, FrameworkHandle, FRAMEWORK_TYPE);
 /// A declared `AWS::Backup::Framework`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FrameworkHandle(rt::Handle);
@@ -1110,8 +1167,40 @@ impl LegalHold {
         this.set("Title", Some("title"), rt::string(required.title));
         LegalHold(this)
     }
+    /// The description of the legal hold.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The criteria to assign a set of resources, such as resource types or backup vaults.
+    ///
+    /// Changing it replaces the resource. CloudFormation `RecoveryPointSelection`, Terraform `recovery_point_selection`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn recovery_point_selection(mut self, value: legal_hold::RecoveryPointSelection) -> Self {
+        self.0.set(
+            "RecoveryPointSelection",
+            Some("recovery_point_selection"),
+            value.into(),
+        );
+        self
+    }
+    /// The title of the legal hold.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Title`, Terraform `title`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Title", Some("title"), rt::string(value));
+        self
+    }
 }
-builder!(LegalHold, LegalHoldHandle);
+builder!(LegalHold, LegalHoldHandle, LEGAL_HOLD_TYPE);
 /// A declared `AWS::Backup::LegalHold`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LegalHoldHandle(rt::Handle);
@@ -1289,12 +1378,45 @@ impl LogicallyAirGappedBackupVault {
         );
         self
     }
+    /// Constraints: pattern `^[a-zA-Z0-9\-\_]{2,50}$`. Changing it replaces the resource. CloudFormation `BackupVaultName`, Terraform `backup_vault_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn backup_vault_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "BackupVaultName",
+            Some("backup_vault_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `EncryptionKeyArn`, Terraform `encryption_key_arn`.
     pub fn encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "EncryptionKeyArn",
             Some("encryption_key_arn"),
             rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `MaxRetentionDays`, Terraform `max_retention_days`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn max_retention_days(mut self, value: i64) -> Self {
+        self.0.set(
+            "MaxRetentionDays",
+            Some("max_retention_days"),
+            rt::int(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `MinRetentionDays`, Terraform `min_retention_days`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn min_retention_days(mut self, value: i64) -> Self {
+        self.0.set(
+            "MinRetentionDays",
+            Some("min_retention_days"),
+            rt::int(value),
         );
         self
     }
@@ -1319,7 +1441,8 @@ impl LogicallyAirGappedBackupVault {
 }
 builder!(
     LogicallyAirGappedBackupVault,
-    LogicallyAirGappedBackupVaultHandle
+    LogicallyAirGappedBackupVaultHandle,
+    LOGICALLY_AIR_GAPPED_BACKUP_VAULT_TYPE
 );
 /// A declared `AWS::Backup::LogicallyAirGappedBackupVault`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1391,6 +1514,19 @@ impl ReportPlan {
         );
         ReportPlan(this)
     }
+    /// A structure that contains information about where and how to deliver your reports, specifically your Amazon S3 bucket name, S3 key prefix, and the formats of your reports.
+    ///
+    /// CloudFormation `ReportDeliveryChannel`, Terraform `report_delivery_channel`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn report_delivery_channel(mut self, value: report_plan::ReportDeliveryChannel) -> Self {
+        self.0.set(
+            "ReportDeliveryChannel",
+            Some("report_delivery_channel"),
+            value.into(),
+        );
+        self
+    }
     /// An optional description of the report plan with a maximum of 1,024 characters.
     ///
     /// Constraints: length 0..=1024; pattern `.*\S.*`. CloudFormation `ReportPlanDescription`, Terraform `report_plan_description`.
@@ -1413,8 +1549,18 @@ impl ReportPlan {
         );
         self
     }
+    /// Identifies the report template for the report.
+    ///
+    /// CloudFormation `ReportSetting`, Terraform `report_setting`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn report_setting(mut self, value: report_plan::ReportSetting) -> Self {
+        self.0
+            .set("ReportSetting", Some("report_setting"), value.into());
+        self
+    }
 }
-builder!(ReportPlan, ReportPlanHandle);
+builder!(ReportPlan, ReportPlanHandle, REPORT_PLAN_TYPE);
 /// A declared `AWS::Backup::ReportPlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReportPlanHandle(rt::Handle);
@@ -1579,6 +1725,42 @@ impl RestoreTestingPlan {
         );
         RestoreTestingPlan(this)
     }
+    /// CloudFormation `RecoveryPointSelection`, Terraform `recovery_point_selection`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn recovery_point_selection(
+        mut self,
+        value: restore_testing_plan::RestoreTestingRecoveryPointSelection,
+    ) -> Self {
+        self.0.set(
+            "RecoveryPointSelection",
+            Some("recovery_point_selection"),
+            value.into(),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `RestoreTestingPlanName`, Terraform `restore_testing_plan_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn restore_testing_plan_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RestoreTestingPlanName",
+            Some("restore_testing_plan_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// CloudFormation `ScheduleExpression`, Terraform `schedule_expression`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schedule_expression(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ScheduleExpression",
+            Some("schedule_expression"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `ScheduleExpressionTimezone`, Terraform `schedule_expression_timezone`.
     pub fn schedule_expression_timezone(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -1598,7 +1780,11 @@ impl RestoreTestingPlan {
         self
     }
 }
-builder!(RestoreTestingPlan, RestoreTestingPlanHandle);
+builder!(
+    RestoreTestingPlan,
+    RestoreTestingPlanHandle,
+    RESTORE_TESTING_PLAN_TYPE
+);
 /// A declared `AWS::Backup::RestoreTestingPlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RestoreTestingPlanHandle(rt::Handle);
@@ -1738,6 +1924,14 @@ impl RestoreTestingSelection {
         );
         RestoreTestingSelection(this)
     }
+    /// CloudFormation `IamRoleArn`, Terraform `iam_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IamRoleArn", Some("iam_role_arn"), rt::string(value));
+        self
+    }
     /// CloudFormation `ProtectedResourceArns`, Terraform `protected_resource_arns`.
     pub fn protected_resource_arns(
         mut self,
@@ -1762,6 +1956,17 @@ impl RestoreTestingSelection {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ProtectedResourceType`, Terraform `protected_resource_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn protected_resource_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ProtectedResourceType",
+            Some("protected_resource_type"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `RestoreMetadataOverrides`, Terraform `restore_metadata_overrides`.
     pub fn restore_metadata_overrides(
         mut self,
@@ -1771,6 +1976,28 @@ impl RestoreTestingSelection {
             "RestoreMetadataOverrides",
             Some("restore_metadata_overrides"),
             rt::string_map(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `RestoreTestingPlanName`, Terraform `restore_testing_plan_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn restore_testing_plan_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RestoreTestingPlanName",
+            Some("restore_testing_plan_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `RestoreTestingSelectionName`, Terraform `restore_testing_selection_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn restore_testing_selection_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RestoreTestingSelectionName",
+            Some("restore_testing_selection_name"),
+            rt::string(value),
         );
         self
     }
@@ -1784,7 +2011,11 @@ impl RestoreTestingSelection {
         self
     }
 }
-builder!(RestoreTestingSelection, RestoreTestingSelectionHandle);
+builder!(
+    RestoreTestingSelection,
+    RestoreTestingSelectionHandle,
+    RESTORE_TESTING_SELECTION_TYPE
+);
 /// A declared `AWS::Backup::RestoreTestingSelection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RestoreTestingSelectionHandle(rt::Handle);
@@ -1894,8 +2125,48 @@ impl TieringConfiguration {
         );
         TieringConfiguration(this)
     }
+    /// CloudFormation `BackupVaultName`, Terraform `backup_vault_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn backup_vault_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "BackupVaultName",
+            Some("backup_vault_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// CloudFormation `ResourceSelection`, Terraform `resource_selection`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_selection(
+        mut self,
+        value: impl IntoIterator<Item = tiering_configuration::ResourceSelection>,
+    ) -> Self {
+        self.0.set(
+            "ResourceSelection",
+            Some("resource_selection"),
+            rt::list(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `TieringConfigurationName`, Terraform `tiering_configuration_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tiering_configuration_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TieringConfigurationName",
+            Some("tiering_configuration_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(TieringConfiguration, TieringConfigurationHandle);
+builder!(
+    TieringConfiguration,
+    TieringConfigurationHandle,
+    TIERING_CONFIGURATION_TYPE
+);
 /// A declared `AWS::Backup::TieringConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TieringConfigurationHandle(rt::Handle);

@@ -92,7 +92,7 @@ impl Hypervisor {
         self
     }
 }
-builder!(Hypervisor, HypervisorHandle);
+builder!(Hypervisor, HypervisorHandle, HYPERVISOR_TYPE);
 /// A declared `AWS::BackupGateway::Hypervisor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HypervisorHandle(rt::Handle);

@@ -102,6 +102,13 @@ impl ComputeEnvironment {
         self.0.set("State", Some("state"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
+        self
+    }
     /// CloudFormation `UnmanagedvCpus`, Terraform `unmanagedv_cpus`.
     pub fn unmanagedv_cpus(mut self, value: i64) -> Self {
         self.0
@@ -115,7 +122,11 @@ impl ComputeEnvironment {
         self
     }
 }
-builder!(ComputeEnvironment, ComputeEnvironmentHandle);
+builder!(
+    ComputeEnvironment,
+    ComputeEnvironmentHandle,
+    COMPUTE_ENVIRONMENT_TYPE
+);
 /// A declared `AWS::Batch::ComputeEnvironment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ComputeEnvironmentHandle(rt::Handle);
@@ -936,8 +947,32 @@ impl ConsumableResource {
         );
         self
     }
+    /// Type of Consumable Resource.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ResourceType`, Terraform `resource_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_type(mut self, value: consumable_resource::ResourceType) -> Self {
+        self.0
+            .set("ResourceType", Some("resource_type"), value.into());
+        self
+    }
+    /// Total Quantity of ConsumableResource.
+    ///
+    /// CloudFormation `TotalQuantity`, Terraform `total_quantity`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn total_quantity(mut self, value: i64) -> Self {
+        self.0
+            .set("TotalQuantity", Some("total_quantity"), rt::int(value));
+        self
+    }
 }
-builder!(ConsumableResource, ConsumableResourceHandle);
+builder!(
+    ConsumableResource,
+    ConsumableResourceHandle,
+    CONSUMABLE_RESOURCE_TYPE
+);
 /// A declared `AWS::Batch::ConsumableResource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConsumableResourceHandle(rt::Handle);
@@ -1108,8 +1143,15 @@ impl JobDefinition {
         self.0.set("Timeout", Some("timeout"), value.into());
         self
     }
+    /// CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
+        self
+    }
 }
-builder!(JobDefinition, JobDefinitionHandle);
+builder!(JobDefinition, JobDefinitionHandle, JOB_DEFINITION_TYPE);
 /// A declared `AWS::Batch::JobDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct JobDefinitionHandle(rt::Handle);
@@ -3139,6 +3181,13 @@ impl JobQueue {
         );
         self
     }
+    /// Constraints: range 0..=1000. CloudFormation `Priority`, Terraform `priority`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn priority(mut self, value: i64) -> Self {
+        self.0.set("Priority", Some("priority"), rt::int(value));
+        self
+    }
     /// Constraints: pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`. CloudFormation `SchedulingPolicyArn`, Terraform `scheduling_policy_arn`.
     pub fn scheduling_policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -3166,7 +3215,7 @@ impl JobQueue {
         self
     }
 }
-builder!(JobQueue, JobQueueHandle);
+builder!(JobQueue, JobQueueHandle, JOB_QUEUE_TYPE);
 /// A declared `AWS::Batch::JobQueue`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct JobQueueHandle(rt::Handle);
@@ -3328,6 +3377,73 @@ impl QuotaShare {
         );
         QuotaShare(this)
     }
+    /// A list that specifies the quantity and type of compute capacity allocated to the quota share.
+    ///
+    /// CloudFormation `CapacityLimits`, Terraform `capacity_limits`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn capacity_limits(
+        mut self,
+        value: impl IntoIterator<Item = quota_share::QuotaShareCapacityLimit>,
+    ) -> Self {
+        self.0
+            .set("CapacityLimits", Some("capacity_limits"), rt::list(value));
+        self
+    }
+    /// The AWS Batch job queue associated with the quota share.
+    ///
+    /// Changing it replaces the resource. CloudFormation `JobQueue`, Terraform `job_queue`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn job_queue(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("JobQueue", Some("job_queue"), rt::string(value));
+        self
+    }
+    /// Specifies the preemption behavior for jobs in a quota share.
+    ///
+    /// CloudFormation `PreemptionConfiguration`, Terraform `preemption_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn preemption_configuration(
+        mut self,
+        value: quota_share::QuotaSharePreemptionConfiguration,
+    ) -> Self {
+        self.0.set(
+            "PreemptionConfiguration",
+            Some("preemption_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// The name of the quota share.
+    ///
+    /// Constraints: length 1..=128. Changing it replaces the resource. CloudFormation `QuotaShareName`, Terraform `quota_share_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn quota_share_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "QuotaShareName",
+            Some("quota_share_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Specifies whether a quota share reserves, lends, or both lends and borrows idle compute capacity.
+    ///
+    /// CloudFormation `ResourceSharingConfiguration`, Terraform `resource_sharing_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_sharing_configuration(
+        mut self,
+        value: quota_share::QuotaShareResourceSharingConfiguration,
+    ) -> Self {
+        self.0.set(
+            "ResourceSharingConfiguration",
+            Some("resource_sharing_configuration"),
+            value.into(),
+        );
+        self
+    }
     /// The state of the quota share.
     ///
     /// CloudFormation `State`, Terraform `state`.
@@ -3336,7 +3452,7 @@ impl QuotaShare {
         self
     }
 }
-builder!(QuotaShare, QuotaShareHandle);
+builder!(QuotaShare, QuotaShareHandle, QUOTA_SHARE_TYPE);
 /// A declared `AWS::Batch::QuotaShare`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct QuotaShareHandle(rt::Handle);
@@ -3468,7 +3584,11 @@ impl SchedulingPolicy {
         self
     }
 }
-builder!(SchedulingPolicy, SchedulingPolicyHandle);
+builder!(
+    SchedulingPolicy,
+    SchedulingPolicyHandle,
+    SCHEDULING_POLICY_TYPE
+);
 /// A declared `AWS::Batch::SchedulingPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SchedulingPolicyHandle(rt::Handle);
@@ -3619,11 +3739,33 @@ impl ServiceEnvironment {
         );
         ServiceEnvironment(this)
     }
+    /// CloudFormation `CapacityLimits`, Terraform `capacity_limits`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn capacity_limits(
+        mut self,
+        value: impl IntoIterator<Item = service_environment::CapacityLimit>,
+    ) -> Self {
+        self.0
+            .set("CapacityLimits", Some("capacity_limits"), rt::list(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `ServiceEnvironmentName`, Terraform `service_environment_name`.
     pub fn service_environment_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "ServiceEnvironmentName",
             Some("service_environment_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `ServiceEnvironmentType`, Terraform `service_environment_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_environment_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ServiceEnvironmentType",
+            Some("service_environment_type"),
             rt::string(value),
         );
         self
@@ -3634,7 +3776,11 @@ impl ServiceEnvironment {
         self
     }
 }
-builder!(ServiceEnvironment, ServiceEnvironmentHandle);
+builder!(
+    ServiceEnvironment,
+    ServiceEnvironmentHandle,
+    SERVICE_ENVIRONMENT_TYPE
+);
 /// A declared `AWS::Batch::ServiceEnvironment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceEnvironmentHandle(rt::Handle);

@@ -65,8 +65,22 @@ impl Dashboard {
         self.0.set("Description", None, rt::string(value));
         self
     }
+    /// Constraints: length 2..=50; pattern `^(?!.* {2})[a-zA-Z][a-zA-Z0-9 _-]{0,48}[a-zA-Z0-9_-]$`. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
+    /// Constraints: 0..=20 items. CloudFormation `Widgets`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn widgets(mut self, value: impl IntoIterator<Item = dashboard::Widget>) -> Self {
+        self.0.set("Widgets", None, rt::list(value));
+        self
+    }
 }
-builder!(Dashboard, DashboardHandle);
+builder!(Dashboard, DashboardHandle, DASHBOARD_TYPE);
 /// A declared `AWS::BCM::Dashboard`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DashboardHandle(rt::Handle);
@@ -778,12 +792,54 @@ impl ScheduledReport {
         );
         ScheduledReport(this)
     }
+    /// The ARN of the dashboard associated with the scheduled report.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[-a-z0-9]*:bcm-dashboards::[0-9]{12}:dashboard/(\*|[-a-z0-9]+)$`. CloudFormation `DashboardArn`, Terraform `dashboard_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dashboard_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DashboardArn", Some("dashboard_arn"), rt::string(value));
+        self
+    }
     /// A description of the scheduled report's purpose or contents.
     ///
     /// Constraints: length 1..=200; pattern `^(?!.* {2})[ a-zA-Z0-9.,!?;:@#$%&\-_/\\]*$`. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The name of the scheduled report.
+    ///
+    /// Constraints: length 2..=50; pattern `^(?!.* {2})[a-zA-Z][a-zA-Z0-9 _-]{0,48}[a-zA-Z0-9_-]$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The schedule configuration that defines when and how often the report is generated.
+    ///
+    /// CloudFormation `ScheduleConfig`, Terraform `schedule_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schedule_config(mut self, value: scheduled_report::ScheduleConfig) -> Self {
+        self.0
+            .set("ScheduleConfig", Some("schedule_config"), value.into());
+        self
+    }
+    /// The ARN of the IAM role that the scheduled report uses to execute.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role/[a-zA-Z0-9+=,.@_/-]+$`. CloudFormation `ScheduledReportExecutionRoleArn`, Terraform `scheduled_report_execution_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scheduled_report_execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ScheduledReportExecutionRoleArn",
+            Some("scheduled_report_execution_role_arn"),
+            rt::string(value),
+        );
         self
     }
     /// The date range override applied to widgets in the scheduled report.
@@ -806,7 +862,11 @@ impl ScheduledReport {
         self
     }
 }
-builder!(ScheduledReport, ScheduledReportHandle);
+builder!(
+    ScheduledReport,
+    ScheduledReportHandle,
+    SCHEDULED_REPORT_TYPE
+);
 /// A declared `AWS::BCM::ScheduledReport`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ScheduledReportHandle(rt::Handle);

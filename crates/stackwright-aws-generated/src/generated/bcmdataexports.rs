@@ -81,8 +81,15 @@ impl Export {
         this.set("Export", Some("export"), export.into());
         Export(this)
     }
+    /// CloudFormation `Export`, Terraform `export`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn export(mut self, value: export::Export) -> Self {
+        self.0.set("Export", Some("export"), value.into());
+        self
+    }
 }
-builder!(Export, ExportHandle);
+builder!(Export, ExportHandle, EXPORT_TYPE);
 /// A declared `AWS::BCMDataExports::Export`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ExportHandle(rt::Handle);

@@ -105,8 +105,17 @@ impl BillEstimate {
         self.0.set("ExpiresAt", None, rt::string(value));
         self
     }
+    /// The name of the bill estimate
+    ///
+    /// Constraints: length at most 64; pattern `^[a-zA-Z0-9-]+$`. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(BillEstimate, BillEstimateHandle);
+builder!(BillEstimate, BillEstimateHandle, BILL_ESTIMATE_TYPE);
 /// A declared `AWS::BcmPricingCalculator::BillEstimate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BillEstimateHandle(rt::Handle);
@@ -257,7 +266,7 @@ impl BillScenario {
         self
     }
 }
-builder!(BillScenario, BillScenarioHandle);
+builder!(BillScenario, BillScenarioHandle, BILL_SCENARIO_TYPE);
 /// A declared `AWS::BcmPricingCalculator::BillScenario`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BillScenarioHandle(rt::Handle);
@@ -393,6 +402,15 @@ impl WorkloadEstimate {
             .set("ExpiresAt", Some("expires_at"), rt::string(value));
         self
     }
+    /// The name of the workload estimate.
+    ///
+    /// Constraints: length at most 64; pattern `^[a-zA-Z0-9-]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The type of pricing rates used for the estimate.
     ///
     /// Changing it replaces the resource. CloudFormation `RateType`, Terraform `rate_type`.
@@ -401,7 +419,11 @@ impl WorkloadEstimate {
         self
     }
 }
-builder!(WorkloadEstimate, WorkloadEstimateHandle);
+builder!(
+    WorkloadEstimate,
+    WorkloadEstimateHandle,
+    WORKLOAD_ESTIMATE_TYPE
+);
 /// A declared `AWS::BcmPricingCalculator::WorkloadEstimate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkloadEstimateHandle(rt::Handle);

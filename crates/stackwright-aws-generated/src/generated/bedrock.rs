@@ -106,6 +106,16 @@ impl Agent {
         );
         self
     }
+    /// Name for a resource.
+    ///
+    /// Constraints: pattern `^([0-9a-zA-Z][_-]?){1,100}$`. CloudFormation `AgentName`, Terraform `agent_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn agent_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AgentName", Some("agent_name"), rt::string(value));
+        self
+    }
     /// ARN of a IAM role.
     ///
     /// Constraints: length at most 2048. CloudFormation `AgentResourceRoleArn`, Terraform `agent_resource_role_arn`.
@@ -269,7 +279,7 @@ impl Agent {
         self
     }
 }
-builder!(Agent, AgentHandle);
+builder!(Agent, AgentHandle, AGENT_TYPE);
 /// A declared `AWS::Bedrock::Agent`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AgentHandle(rt::Handle);
@@ -1082,6 +1092,28 @@ impl AgentAlias {
         this.set("AgentId", Some("agent_id"), rt::string(required.agent_id));
         AgentAlias(this)
     }
+    /// Name for a resource.
+    ///
+    /// Constraints: pattern `^([0-9a-zA-Z][_-]?){1,100}$`. CloudFormation `AgentAliasName`, Terraform `agent_alias_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn agent_alias_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AgentAliasName",
+            Some("agent_alias_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Identifier for a resource.
+    ///
+    /// Constraints: pattern `^[0-9a-zA-Z]{10}$`. Changing it replaces the resource. CloudFormation `AgentId`, Terraform `agent_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn agent_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AgentId", Some("agent_id"), rt::string(value));
+        self
+    }
     /// Description of the Resource.
     ///
     /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
@@ -1105,7 +1137,7 @@ impl AgentAlias {
         self
     }
 }
-builder!(AgentAlias, AgentAliasHandle);
+builder!(AgentAlias, AgentAliasHandle, AGENT_ALIAS_TYPE);
 /// A declared `AWS::Bedrock::AgentAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AgentAliasHandle(rt::Handle);
@@ -1237,6 +1269,17 @@ impl ApplicationInferenceProfile {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=64; pattern `^([0-9a-zA-Z][ _-]?)+$`. Changing it replaces the resource. CloudFormation `InferenceProfileName`, Terraform `inference_profile_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn inference_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "InferenceProfileName",
+            Some("inference_profile_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// Various ways to encode a list of models in a CreateInferenceProfile request
     ///
     /// Changing it replaces the resource. CloudFormation `ModelSource`, Terraform `model_source`.
@@ -1248,7 +1291,8 @@ impl ApplicationInferenceProfile {
 }
 builder!(
     ApplicationInferenceProfile,
-    ApplicationInferenceProfileHandle
+    ApplicationInferenceProfileHandle,
+    APPLICATION_INFERENCE_PROFILE_TYPE
 );
 /// A declared `AWS::Bedrock::ApplicationInferenceProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1382,6 +1426,13 @@ impl AutomatedReasoningPolicy {
             .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=256; pattern `^[0-9a-zA-Z-_ ]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// CloudFormation `PolicyDefinition`, Terraform `policy_definition`.
     pub fn policy_definition(
         mut self,
@@ -1392,7 +1443,11 @@ impl AutomatedReasoningPolicy {
         self
     }
 }
-builder!(AutomatedReasoningPolicy, AutomatedReasoningPolicyHandle);
+builder!(
+    AutomatedReasoningPolicy,
+    AutomatedReasoningPolicyHandle,
+    AUTOMATED_REASONING_POLICY_TYPE
+);
 /// A declared `AWS::Bedrock::AutomatedReasoningPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AutomatedReasoningPolicyHandle(rt::Handle);
@@ -1664,10 +1719,21 @@ impl AutomatedReasoningPolicyVersion {
         );
         self
     }
+    /// Arn of the policy
+    ///
+    /// Constraints: length 1..=2048; pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:automated-reasoning-policy\/[a-z0-9]{12}$`. Changing it replaces the resource. CloudFormation `PolicyArn`, Terraform `policy_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyArn", Some("policy_arn"), rt::string(value));
+        self
+    }
 }
 builder!(
     AutomatedReasoningPolicyVersion,
-    AutomatedReasoningPolicyVersionHandle
+    AutomatedReasoningPolicyVersionHandle,
+    AUTOMATED_REASONING_POLICY_VERSION_TYPE
 );
 /// A declared `AWS::Bedrock::AutomatedReasoningPolicyVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1769,6 +1835,16 @@ impl Blueprint {
         this.set("Type", Some("type"), type_.into());
         Blueprint(this)
     }
+    /// Name of the Blueprint
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9-_]+$`. Changing it replaces the resource. CloudFormation `BlueprintName`, Terraform `blueprint_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn blueprint_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BlueprintName", Some("blueprint_name"), rt::string(value));
+        self
+    }
     /// KMS encryption context
     ///
     /// CloudFormation `KmsEncryptionContext`, Terraform `kms_encryption_context`.
@@ -1791,8 +1867,26 @@ impl Blueprint {
             .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
+    /// Schema of the blueprint
+    ///
+    /// CloudFormation `Schema`, Terraform `schema`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schema(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Schema", Some("schema"), rt::json_string(value));
+        self
+    }
+    /// Modality Type
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: blueprint::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(Blueprint, BlueprintHandle);
+builder!(Blueprint, BlueprintHandle, BLUEPRINT_TYPE);
 /// A declared `AWS::Bedrock::Blueprint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BlueprintHandle(rt::Handle);
@@ -1929,8 +2023,22 @@ impl DataAutomationLibrary {
         );
         self
     }
+    /// Name of the DataAutomationLibrary
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9-_]+$`. Changing it replaces the resource. CloudFormation `LibraryName`, Terraform `library_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn library_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LibraryName", Some("library_name"), rt::string(value));
+        self
+    }
 }
-builder!(DataAutomationLibrary, DataAutomationLibraryHandle);
+builder!(
+    DataAutomationLibrary,
+    DataAutomationLibraryHandle,
+    DATA_AUTOMATION_LIBRARY_TYPE
+);
 /// A declared `AWS::Bedrock::DataAutomationLibrary`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataAutomationLibraryHandle(rt::Handle);
@@ -2114,6 +2222,16 @@ impl DataAutomationProject {
         );
         self
     }
+    /// Name of the DataAutomationProject
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9-_]+$`. Changing it replaces the resource. CloudFormation `ProjectName`, Terraform `project_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn project_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProjectName", Some("project_name"), rt::string(value));
+        self
+    }
     /// Type of the DataAutomationProject - Sync or Async
     ///
     /// Changing it replaces the resource. CloudFormation `ProjectType`, Terraform `project_type`.
@@ -2137,7 +2255,11 @@ impl DataAutomationProject {
         self
     }
 }
-builder!(DataAutomationProject, DataAutomationProjectHandle);
+builder!(
+    DataAutomationProject,
+    DataAutomationProjectHandle,
+    DATA_AUTOMATION_PROJECT_TYPE
+);
 /// A declared `AWS::Bedrock::DataAutomationProject`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataAutomationProjectHandle(rt::Handle);
@@ -3445,12 +3567,50 @@ impl DataSource {
         );
         self
     }
+    /// Specifies a raw data source location to ingest.
+    ///
+    /// CloudFormation `DataSourceConfiguration`, Terraform `data_source_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_source_configuration(
+        mut self,
+        value: data_source::DataSourceConfiguration,
+    ) -> Self {
+        self.0.set(
+            "DataSourceConfiguration",
+            Some("data_source_configuration"),
+            value.into(),
+        );
+        self
+    }
     /// Description of the Resource.
     ///
     /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The unique identifier of the knowledge base to which to add the data source.
+    ///
+    /// Constraints: pattern `^[0-9a-zA-Z]{10}$`. Changing it replaces the resource. CloudFormation `KnowledgeBaseId`, Terraform `knowledge_base_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn knowledge_base_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "KnowledgeBaseId",
+            Some("knowledge_base_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the data source.
+    ///
+    /// Constraints: pattern `^([0-9a-zA-Z][_-]?){1,100}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Contains details about the server-side encryption for the data source.
@@ -3482,7 +3642,7 @@ impl DataSource {
         self
     }
 }
-builder!(DataSource, DataSourceHandle);
+builder!(DataSource, DataSourceHandle, DATA_SOURCE_TYPE);
 /// A declared `AWS::Bedrock::DataSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataSourceHandle(rt::Handle);
@@ -5316,6 +5476,32 @@ impl EnforcedGuardrailConfiguration {
         );
         EnforcedGuardrailConfiguration(this)
     }
+    /// Identifier for the guardrail, could be the ID or the ARN
+    ///
+    /// Constraints: length 0..=2048; pattern `^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$`. CloudFormation `GuardrailIdentifier`, Terraform `guardrail_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn guardrail_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GuardrailIdentifier",
+            Some("guardrail_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Numerical guardrail version (not DRAFT)
+    ///
+    /// Constraints: pattern `^[1-9][0-9]{0,7}$`. CloudFormation `GuardrailVersion`, Terraform `guardrail_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn guardrail_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GuardrailVersion",
+            Some("guardrail_version"),
+            rt::string(value),
+        );
+        self
+    }
     /// Model-specific information for the enforced guardrail configuration.
     ///
     /// CloudFormation `ModelEnforcement`, Terraform `model_enforcement`.
@@ -5344,7 +5530,8 @@ impl EnforcedGuardrailConfiguration {
 }
 builder!(
     EnforcedGuardrailConfiguration,
-    EnforcedGuardrailConfigurationHandle
+    EnforcedGuardrailConfigurationHandle,
+    ENFORCED_GUARDRAIL_CONFIGURATION_TYPE
 );
 /// A declared `AWS::Bedrock::EnforcedGuardrailConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -5584,6 +5771,24 @@ impl Flow {
         self.0.set("Description", None, rt::string(value));
         self
     }
+    /// ARN of a IAM role
+    ///
+    /// Constraints: length at most 2048; pattern `^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/(service-role/)?.+$`. CloudFormation `ExecutionRoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ExecutionRoleArn", None, rt::string(value));
+        self
+    }
+    /// Name for the flow
+    ///
+    /// Constraints: pattern `^([0-9a-zA-Z][_-]?){1,100}$`. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// A map of tag keys and values
     ///
     /// Constraints: 0..=200 items. CloudFormation `TestAliasTags`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -5595,7 +5800,7 @@ impl Flow {
         self
     }
 }
-builder!(Flow, FlowHandle);
+builder!(Flow, FlowHandle, FLOW_TYPE);
 /// A declared `AWS::Bedrock::Flow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FlowHandle(rt::Handle);
@@ -5983,8 +6188,42 @@ impl FlowAlias {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Arn representation of the Flow
+    ///
+    /// Constraints: length at most 2048; pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:flow/[0-9a-zA-Z]{10}$`. Changing it replaces the resource. CloudFormation `FlowArn`, Terraform `flow_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn flow_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FlowArn", Some("flow_arn"), rt::string(value));
+        self
+    }
+    /// Name for a resource.
+    ///
+    /// Constraints: pattern `^([0-9a-zA-Z][_-]?){1,100}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Routing configuration for a Flow alias.
+    ///
+    /// Constraints: 1..=1 items. CloudFormation `RoutingConfiguration`, Terraform `routing_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn routing_configuration(
+        mut self,
+        value: impl IntoIterator<Item = flow_alias::FlowAliasRoutingConfigurationListItem>,
+    ) -> Self {
+        self.0.set(
+            "RoutingConfiguration",
+            Some("routing_configuration"),
+            rt::list(value),
+        );
+        self
+    }
 }
-builder!(FlowAlias, FlowAliasHandle);
+builder!(FlowAlias, FlowAliasHandle, FLOW_ALIAS_TYPE);
 /// A declared `AWS::Bedrock::FlowAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FlowAliasHandle(rt::Handle);
@@ -6139,8 +6378,17 @@ impl FlowVersion {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Arn representation of the Flow
+    ///
+    /// Constraints: pattern `^arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:flow/[0-9a-zA-Z]{10}$`. Changing it replaces the resource. CloudFormation `FlowArn`, Terraform `flow_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn flow_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FlowArn", Some("flow_arn"), rt::string(value));
+        self
+    }
 }
-builder!(FlowVersion, FlowVersionHandle);
+builder!(FlowVersion, FlowVersionHandle, FLOW_VERSION_TYPE);
 /// A declared `AWS::Bedrock::FlowVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FlowVersionHandle(rt::Handle);
@@ -6265,6 +6513,32 @@ impl Guardrail {
         );
         self
     }
+    /// Messaging for when violations are detected in text
+    ///
+    /// Constraints: length 1..=500. CloudFormation `BlockedInputMessaging`, Terraform `blocked_input_messaging`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn blocked_input_messaging(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "BlockedInputMessaging",
+            Some("blocked_input_messaging"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Messaging for when violations are detected in text
+    ///
+    /// Constraints: length 1..=500. CloudFormation `BlockedOutputsMessaging`, Terraform `blocked_outputs_messaging`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn blocked_outputs_messaging(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "BlockedOutputsMessaging",
+            Some("blocked_outputs_messaging"),
+            rt::string(value),
+        );
+        self
+    }
     /// Content policy config for a guardrail.
     ///
     /// CloudFormation `ContentPolicyConfig`, Terraform `content_policy_config`.
@@ -6317,6 +6591,15 @@ impl Guardrail {
             .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
+    /// Name of the guardrail
+    ///
+    /// Constraints: length 1..=50; pattern `^[0-9a-zA-Z-_]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Sensitive information policy config for a guardrail.
     ///
     /// CloudFormation `SensitiveInformationPolicyConfig`, Terraform `sensitive_information_policy_config`.
@@ -6351,7 +6634,7 @@ impl Guardrail {
         self
     }
 }
-builder!(Guardrail, GuardrailHandle);
+builder!(Guardrail, GuardrailHandle, GUARDRAIL_TYPE);
 /// A declared `AWS::Bedrock::Guardrail`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GuardrailHandle(rt::Handle);
@@ -7239,8 +7522,25 @@ impl GuardrailVersion {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Identifier (GuardrailId or GuardrailArn) for the guardrail
+    ///
+    /// Constraints: length at most 2048; pattern `^(([a-z0-9]+)|(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:guardrail/[a-z0-9]+))$`. Changing it replaces the resource. CloudFormation `GuardrailIdentifier`, Terraform `guardrail_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn guardrail_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GuardrailIdentifier",
+            Some("guardrail_identifier"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(GuardrailVersion, GuardrailVersionHandle);
+builder!(
+    GuardrailVersion,
+    GuardrailVersionHandle,
+    GUARDRAIL_VERSION_TYPE
+);
 /// A declared `AWS::Bedrock::GuardrailVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GuardrailVersionHandle(rt::Handle);
@@ -7352,8 +7652,60 @@ impl IntelligentPromptRouter {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Model configuration
+    ///
+    /// Changing it replaces the resource. CloudFormation `FallbackModel`, Terraform `fallback_model`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn fallback_model(
+        mut self,
+        value: intelligent_prompt_router::PromptRouterTargetModel,
+    ) -> Self {
+        self.0
+            .set("FallbackModel", Some("fallback_model"), value.into());
+        self
+    }
+    /// List of model configuration
+    ///
+    /// Changing it replaces the resource. CloudFormation `Models`, Terraform `models`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn models(
+        mut self,
+        value: impl IntoIterator<Item = intelligent_prompt_router::PromptRouterTargetModel>,
+    ) -> Self {
+        self.0.set("Models", Some("models"), rt::list(value));
+        self
+    }
+    /// Name of the Prompt Router.
+    ///
+    /// Constraints: length 1..=64; pattern `^([0-9a-zA-Z][ _-]?)+$`. Changing it replaces the resource. CloudFormation `PromptRouterName`, Terraform `prompt_router_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn prompt_router_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PromptRouterName",
+            Some("prompt_router_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Represents the criteria used for routing requests.
+    ///
+    /// Changing it replaces the resource. CloudFormation `RoutingCriteria`, Terraform `routing_criteria`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn routing_criteria(mut self, value: intelligent_prompt_router::RoutingCriteria) -> Self {
+        self.0
+            .set("RoutingCriteria", Some("routing_criteria"), value.into());
+        self
+    }
 }
-builder!(IntelligentPromptRouter, IntelligentPromptRouterHandle);
+builder!(
+    IntelligentPromptRouter,
+    IntelligentPromptRouterHandle,
+    INTELLIGENT_PROMPT_ROUTER_TYPE
+);
 /// A declared `AWS::Bedrock::IntelligentPromptRouter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IntelligentPromptRouterHandle(rt::Handle);
@@ -7496,6 +7848,40 @@ impl KnowledgeBase {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Contains details about the embeddings model used for the knowledge base.
+    ///
+    /// CloudFormation `KnowledgeBaseConfiguration`, Terraform `knowledge_base_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn knowledge_base_configuration(
+        mut self,
+        value: knowledge_base::KnowledgeBaseConfiguration,
+    ) -> Self {
+        self.0.set(
+            "KnowledgeBaseConfiguration",
+            Some("knowledge_base_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// The name of the knowledge base.
+    ///
+    /// Constraints: pattern `^([0-9a-zA-Z][_-]?){1,100}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The ARN of the IAM role with permissions to invoke API operations on the knowledge base.
+    ///
+    /// Constraints: length at most 2048; pattern `^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
     /// The vector store service in which the knowledge base is stored.
     ///
     /// Changing it replaces the resource. CloudFormation `StorageConfiguration`, Terraform `storage_configuration`.
@@ -7508,7 +7894,7 @@ impl KnowledgeBase {
         self
     }
 }
-builder!(KnowledgeBase, KnowledgeBaseHandle);
+builder!(KnowledgeBase, KnowledgeBaseHandle, KNOWLEDGE_BASE_TYPE);
 /// A declared `AWS::Bedrock::KnowledgeBase`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct KnowledgeBaseHandle(rt::Handle);
@@ -9325,8 +9711,38 @@ impl KnowledgeBasePolicy {
         );
         KnowledgeBasePolicy(this)
     }
+    /// The unique identifier of the knowledge base
+    ///
+    /// Constraints: length 1..=10; pattern `^[0-9a-zA-Z]+$`. Changing it replaces the resource. CloudFormation `KnowledgeBaseId`, Terraform `knowledge_base_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn knowledge_base_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "KnowledgeBaseId",
+            Some("knowledge_base_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The IAM policy document defining access permissions for the knowledge base
+    ///
+    /// CloudFormation `PolicyDocument`, Terraform `policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "PolicyDocument",
+            Some("policy_document"),
+            rt::json_string(value),
+        );
+        self
+    }
 }
-builder!(KnowledgeBasePolicy, KnowledgeBasePolicyHandle);
+builder!(
+    KnowledgeBasePolicy,
+    KnowledgeBasePolicyHandle,
+    KNOWLEDGE_BASE_POLICY_TYPE
+);
 /// A declared `AWS::Bedrock::KnowledgeBasePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct KnowledgeBasePolicyHandle(rt::Handle);
@@ -9412,6 +9828,15 @@ impl Prompt {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Name for a prompt resource.
+    ///
+    /// Constraints: pattern `^([0-9a-zA-Z][_-]?){1,100}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// List of prompt variants
     ///
     /// Constraints: 0..=3 items. CloudFormation `Variants`, Terraform `variants`.
@@ -9420,7 +9845,7 @@ impl Prompt {
         self
     }
 }
-builder!(Prompt, PromptHandle);
+builder!(Prompt, PromptHandle, PROMPT_TYPE);
 /// A declared `AWS::Bedrock::Prompt`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PromptHandle(rt::Handle);
@@ -9628,8 +10053,18 @@ impl PromptVersion {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// ARN of a prompt resource possibly with a version
+    ///
+    /// Constraints: length 1..=2048; pattern `^(arn:aws(-[^:]+)?:bedrock:[a-z0-9-]{1,20}:[0-9]{12}:prompt/[0-9a-zA-Z]{10})$`. Changing it replaces the resource. CloudFormation `PromptArn`, Terraform `prompt_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn prompt_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PromptArn", Some("prompt_arn"), rt::string(value));
+        self
+    }
 }
-builder!(PromptVersion, PromptVersionHandle);
+builder!(PromptVersion, PromptVersionHandle, PROMPT_VERSION_TYPE);
 /// A declared `AWS::Bedrock::PromptVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PromptVersionHandle(rt::Handle);
@@ -9736,8 +10171,31 @@ impl ResourcePolicy {
         );
         ResourcePolicy(this)
     }
+    /// The IAM policy document defining access permissions for the guardrail and guardrail profile resources
+    ///
+    /// CloudFormation `PolicyDocument`, Terraform `policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "PolicyDocument",
+            Some("policy_document"),
+            rt::json_string(value),
+        );
+        self
+    }
+    /// The ARN of the Bedrock Guardrail or Guardrail Profile resource
+    ///
+    /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `ResourceArn`, Terraform `resource_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
+        self
+    }
 }
-builder!(ResourcePolicy, ResourcePolicyHandle);
+builder!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `AWS::Bedrock::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -9818,8 +10276,30 @@ impl RetrievalInstruction {
         self.0.set("Description", None, rt::string(value));
         self
     }
+    /// The reviewed content this instruction serves — what AgenticRetrieveStream resolves while status is ACTIVE.
+    ///
+    /// CloudFormation `Instruction`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instruction(mut self, value: retrieval_instruction::Instruction) -> Self {
+        self.0.set("Instruction", None, value.into());
+        self
+    }
+    /// The name of the retrieval instruction.
+    ///
+    /// Constraints: length 1..=100; pattern `^([0-9a-zA-Z][_-]?){1,100}$`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(RetrievalInstruction, RetrievalInstructionHandle);
+builder!(
+    RetrievalInstruction,
+    RetrievalInstructionHandle,
+    RETRIEVAL_INSTRUCTION_TYPE
+);
 /// A declared `AWS::Bedrock::RetrievalInstruction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RetrievalInstructionHandle(rt::Handle);
@@ -9998,7 +10478,7 @@ impl Session {
         self
     }
 }
-builder!(Session, SessionHandle);
+builder!(Session, SessionHandle, SESSION_TYPE);
 /// A declared `AWS::Bedrock::Session`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SessionHandle(rt::Handle);

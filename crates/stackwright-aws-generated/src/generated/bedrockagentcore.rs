@@ -101,8 +101,21 @@ impl ApiKeyCredentialProvider {
         );
         self
     }
+    /// The name of the API key credential provider
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9\-_]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(ApiKeyCredentialProvider, ApiKeyCredentialProviderHandle);
+builder!(
+    ApiKeyCredentialProvider,
+    ApiKeyCredentialProviderHandle,
+    API_KEY_CREDENTIAL_PROVIDER_TYPE
+);
 /// A declared `AWS::BedrockAgentCore::ApiKeyCredentialProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApiKeyCredentialProviderHandle(rt::Handle);
@@ -259,6 +272,31 @@ impl BrowserCustom {
         );
         self
     }
+    /// The name of the browser.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Network configuration for browser.
+    ///
+    /// Changing it replaces the resource. CloudFormation `NetworkConfiguration`, Terraform `network_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn network_configuration(
+        mut self,
+        value: browser_custom::BrowserNetworkConfiguration,
+    ) -> Self {
+        self.0.set(
+            "NetworkConfiguration",
+            Some("network_configuration"),
+            value.into(),
+        );
+        self
+    }
     /// Recording configuration for browser.
     ///
     /// Changing it replaces the resource. CloudFormation `RecordingConfig`, Terraform `recording_config`.
@@ -268,7 +306,7 @@ impl BrowserCustom {
         self
     }
 }
-builder!(BrowserCustom, BrowserCustomHandle);
+builder!(BrowserCustom, BrowserCustomHandle, BROWSER_CUSTOM_TYPE);
 /// A declared `AWS::BedrockAgentCore::BrowserCustom`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BrowserCustomHandle(rt::Handle);
@@ -503,8 +541,17 @@ impl BrowserProfile {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the browser profile.
+    ///
+    /// Constraints: pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(BrowserProfile, BrowserProfileHandle);
+builder!(BrowserProfile, BrowserProfileHandle, BROWSER_PROFILE_TYPE);
 /// A declared `AWS::BedrockAgentCore::BrowserProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BrowserProfileHandle(rt::Handle);
@@ -617,6 +664,19 @@ impl CapacityProvider {
         );
         CapacityProvider(this)
     }
+    /// The capacity configuration for the capacity provider.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ComputeConfiguration`, Terraform `compute_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn compute_configuration(mut self, value: capacity_provider::ComputeConfiguration) -> Self {
+        self.0.set(
+            "ComputeConfiguration",
+            Some("compute_configuration"),
+            value.into(),
+        );
+        self
+    }
     /// An optional description of the capacity provider.
     ///
     /// Constraints: length 1..=4096. CloudFormation `Description`, Terraform `description`.
@@ -625,8 +685,37 @@ impl CapacityProvider {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the capacity provider.
+    ///
+    /// Constraints: length 1..=48; pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Configuration for permissions associated with a capacity provider.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PermissionsConfiguration`, Terraform `permissions_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn permissions_configuration(
+        mut self,
+        value: capacity_provider::PermissionsConfiguration,
+    ) -> Self {
+        self.0.set(
+            "PermissionsConfiguration",
+            Some("permissions_configuration"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(CapacityProvider, CapacityProviderHandle);
+builder!(
+    CapacityProvider,
+    CapacityProviderHandle,
+    CAPACITY_PROVIDER_TYPE
+);
 /// A declared `AWS::BedrockAgentCore::CapacityProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CapacityProviderHandle(rt::Handle);
@@ -1471,8 +1560,37 @@ impl CodeInterpreterCustom {
         );
         self
     }
+    /// The name of the code interpreter.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Network configuration for code interpreter.
+    ///
+    /// Changing it replaces the resource. CloudFormation `NetworkConfiguration`, Terraform `network_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn network_configuration(
+        mut self,
+        value: code_interpreter_custom::CodeInterpreterNetworkConfiguration,
+    ) -> Self {
+        self.0.set(
+            "NetworkConfiguration",
+            Some("network_configuration"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(CodeInterpreterCustom, CodeInterpreterCustomHandle);
+builder!(
+    CodeInterpreterCustom,
+    CodeInterpreterCustomHandle,
+    CODE_INTERPRETER_CUSTOM_TYPE
+);
 /// A declared `AWS::BedrockAgentCore::CodeInterpreterCustom`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CodeInterpreterCustomHandle(rt::Handle);
@@ -1619,12 +1737,32 @@ impl ConfigurationBundle {
             .set("BranchName", Some("branch_name"), rt::string(value));
         self
     }
+    /// The name for the configuration bundle.
+    ///
+    /// Constraints: pattern `^[a-zA-Z][a-zA-Z0-9_]{0,99}$`. Changing it replaces the resource. CloudFormation `BundleName`, Terraform `bundle_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bundle_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BundleName", Some("bundle_name"), rt::string(value));
+        self
+    }
     /// A commit message describing the version of the configuration bundle.
     ///
     /// Constraints: length 1..=500. CloudFormation `CommitMessage`, Terraform `commit_message`.
     pub fn commit_message(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("CommitMessage", Some("commit_message"), rt::string(value));
+        self
+    }
+    /// A map of component identifiers to their configurations.
+    ///
+    /// CloudFormation `Components`, Terraform `components`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn components(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Components", Some("components"), rt::json_object(value));
         self
     }
     /// The source that created a configuration bundle version.
@@ -1651,7 +1789,11 @@ impl ConfigurationBundle {
         self
     }
 }
-builder!(ConfigurationBundle, ConfigurationBundleHandle);
+builder!(
+    ConfigurationBundle,
+    ConfigurationBundleHandle,
+    CONFIGURATION_BUNDLE_TYPE
+);
 /// A declared `AWS::BedrockAgentCore::ConfigurationBundle`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationBundleHandle(rt::Handle);
@@ -1791,8 +1933,43 @@ impl ConsentPortal {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: pattern `^arn:aws(-[a-z-]+)?:iam::[0-9]{12}:role/[a-zA-Z0-9+=,.@\-_/]+$`. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ExecutionRoleArn",
+            Some("execution_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// CloudFormation `IdpConfig`, Terraform `idp_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn idp_config(mut self, value: consent_portal::IdpConfig) -> Self {
+        self.0.set("IdpConfig", Some("idp_config"), value.into());
+        self
+    }
+    /// Constraints: length 1..=50; pattern `^[a-zA-Z0-9_-]{1,50}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Constraints: 1..=1 items. Changing it replaces the resource. CloudFormation `Sources`, Terraform `sources`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sources(
+        mut self,
+        value: impl IntoIterator<Item = consent_portal::ConsentPortalSource>,
+    ) -> Self {
+        self.0.set("Sources", Some("sources"), rt::list(value));
+        self
+    }
 }
-builder!(ConsentPortal, ConsentPortalHandle);
+builder!(ConsentPortal, ConsentPortalHandle, CONSENT_PORTAL_TYPE);
 /// A declared `AWS::BedrockAgentCore::ConsentPortal`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConsentPortalHandle(rt::Handle);
@@ -1931,6 +2108,15 @@ impl Dataset {
         this.set("SchemaType", None, schema_type.into());
         Dataset(this)
     }
+    /// Human-readable name for the dataset.
+    ///
+    /// Constraints: pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`. Changing it replaces the resource. CloudFormation `DatasetName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dataset_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DatasetName", None, rt::string(value));
+        self
+    }
     /// A description of the dataset.
     ///
     /// Constraints: length at most 200. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1945,6 +2131,15 @@ impl Dataset {
         self.0.set("KmsKeyArn", None, rt::string(value));
         self
     }
+    /// Versioned schema type governing the structure of examples.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SchemaType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schema_type(mut self, value: dataset::SchemaType) -> Self {
+        self.0.set("SchemaType", None, value.into());
+        self
+    }
     /// Source of initial examples.
     ///
     /// Changing it replaces the resource. CloudFormation `Source`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1953,7 +2148,7 @@ impl Dataset {
         self
     }
 }
-builder!(Dataset, DatasetHandle);
+builder!(Dataset, DatasetHandle, DATASET_TYPE);
 /// A declared `AWS::BedrockAgentCore::Dataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DatasetHandle(rt::Handle);
@@ -2145,6 +2340,26 @@ impl Evaluator {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The configuration for the evaluator, including LLM-as-a-Judge, code-based, or derived settings.
+    ///
+    /// CloudFormation `EvaluatorConfig`, Terraform `evaluator_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn evaluator_config(mut self, value: evaluator::EvaluatorConfig) -> Self {
+        self.0
+            .set("EvaluatorConfig", Some("evaluator_config"), value.into());
+        self
+    }
+    /// The name of the evaluator.
+    ///
+    /// Constraints: pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`. Changing it replaces the resource. CloudFormation `EvaluatorName`, Terraform `evaluator_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn evaluator_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EvaluatorName", Some("evaluator_name"), rt::string(value));
+        self
+    }
     /// The ARN of the KMS key used to encrypt evaluator data.
     ///
     /// Constraints: length 1..=2048; pattern `^arn:aws(|-cn|-us-gov):kms:[a-zA-Z0-9-]+:[0-9]{12}:key/[a-zA-Z0-9-]{36}$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
@@ -2153,8 +2368,17 @@ impl Evaluator {
             .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
+    /// The evaluation level that determines the scope of evaluation.
+    ///
+    /// CloudFormation `Level`, Terraform `level`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn level(mut self, value: evaluator::EvaluatorLevel) -> Self {
+        self.0.set("Level", Some("level"), value.into());
+        self
+    }
 }
-builder!(Evaluator, EvaluatorHandle);
+builder!(Evaluator, EvaluatorHandle, EVALUATOR_TYPE);
 /// A declared `AWS::BedrockAgentCore::Evaluator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EvaluatorHandle(rt::Handle);
@@ -2785,6 +3009,14 @@ impl Gateway {
         );
         self
     }
+    /// CloudFormation `AuthorizerType`, Terraform `authorizer_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authorizer_type(mut self, value: gateway::AuthorizerType) -> Self {
+        self.0
+            .set("AuthorizerType", Some("authorizer_type"), value.into());
+        self
+    }
     /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -2813,6 +3045,13 @@ impl Gateway {
     pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^([0-9a-zA-Z][-]?){1,48}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// CloudFormation `PolicyEngineConfiguration`, Terraform `policy_engine_configuration`.
@@ -2845,6 +3084,13 @@ impl Gateway {
         );
         self
     }
+    /// Constraints: length 1..=2048; pattern `^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
     /// CloudFormation `WafConfiguration`, Terraform `waf_configuration`.
     pub fn waf_configuration(mut self, value: gateway::WafConfiguration) -> Self {
         self.0
@@ -2852,7 +3098,7 @@ impl Gateway {
         self
     }
 }
-builder!(Gateway, GatewayHandle);
+builder!(Gateway, GatewayHandle, GATEWAY_TYPE);
 /// A declared `AWS::BedrockAgentCore::Gateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GatewayHandle(rt::Handle);
@@ -3113,6 +3359,28 @@ impl GatewayRateLimit {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Ordered list of dimension names defining the scope of this limit.
+    ///
+    /// Constraints: 1..=10 items. Changing it replaces the resource. CloudFormation `DimensionKeys`, Terraform `dimension_keys`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dimension_keys(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("DimensionKeys", Some("dimension_keys"), rt::strings(value));
+        self
+    }
+    /// Rule entries mapping dimension values to rate configurations.
+    ///
+    /// Constraints: 1..=1000 items. CloudFormation `Entries`, Terraform `entries`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn entries(
+        mut self,
+        value: impl IntoIterator<Item = gateway_rate_limit::LimitEntry>,
+    ) -> Self {
+        self.0.set("Entries", Some("entries"), rt::list(value));
+        self
+    }
     /// Constraints: pattern `^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$`. Changing it replaces the resource. CloudFormation `GatewayIdentifier`, Terraform `gateway_identifier`.
     pub fn gateway_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -3131,7 +3399,11 @@ impl GatewayRateLimit {
         self
     }
 }
-builder!(GatewayRateLimit, GatewayRateLimitHandle);
+builder!(
+    GatewayRateLimit,
+    GatewayRateLimitHandle,
+    GATEWAY_RATE_LIMIT_TYPE
+);
 /// A declared `AWS::BedrockAgentCore::GatewayRateLimit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GatewayRateLimitHandle(rt::Handle);
@@ -3269,6 +3541,14 @@ impl GatewayRule {
         this.set("Priority", Some("priority"), rt::int(priority));
         GatewayRule(this)
     }
+    /// Constraints: 1..=2 items. CloudFormation `Actions`, Terraform `actions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn actions(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Actions", Some("actions"), rt::json_object(value));
+        self
+    }
     /// Constraints: 0..=2 items. CloudFormation `Conditions`, Terraform `conditions`.
     pub fn conditions(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
@@ -3290,8 +3570,15 @@ impl GatewayRule {
         );
         self
     }
+    /// Constraints: range 1..=1000000. CloudFormation `Priority`, Terraform `priority`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn priority(mut self, value: i64) -> Self {
+        self.0.set("Priority", Some("priority"), rt::int(value));
+        self
+    }
 }
-builder!(GatewayRule, GatewayRuleHandle);
+builder!(GatewayRule, GatewayRuleHandle, GATEWAY_RULE_TYPE);
 /// A declared `AWS::BedrockAgentCore::GatewayRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GatewayRuleHandle(rt::Handle);
@@ -3406,8 +3693,15 @@ impl GatewayTarget {
         self.0.set("PrivateEndpoint", None, rt::json(value));
         self
     }
+    /// CloudFormation `TargetConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_configuration(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("TargetConfiguration", None, rt::json(value));
+        self
+    }
 }
-builder!(GatewayTarget, GatewayTargetHandle);
+builder!(GatewayTarget, GatewayTargetHandle, GATEWAY_TARGET_TYPE);
 /// A declared `AWS::BedrockAgentCore::GatewayTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GatewayTargetHandle(rt::Handle);
@@ -3672,6 +3966,29 @@ impl Harness {
         );
         self
     }
+    /// The ARN of the IAM role that the harness assumes when running.
+    ///
+    /// Constraints: length 1..=2048; pattern `^arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+$`. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ExecutionRoleArn",
+            Some("execution_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the harness.
+    ///
+    /// Constraints: pattern `^[a-zA-Z][a-zA-Z0-9_]{0,39}$`. Changing it replaces the resource. CloudFormation `HarnessName`, Terraform `harness_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn harness_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("HarnessName", Some("harness_name"), rt::string(value));
+        self
+    }
     /// Lifecycle hooks that fire at well-defined points in the agent loop for policy enforcement, audit, and governance.
     ///
     /// Constraints: at most 20 items. CloudFormation `Hooks`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3699,6 +4016,15 @@ impl Harness {
     /// CloudFormation `Memory`, Terraform `memory`.
     pub fn memory(mut self, value: harness::HarnessMemoryConfiguration) -> Self {
         self.0.set("Memory", Some("memory"), value.into());
+        self
+    }
+    /// The model configuration for the harness.
+    ///
+    /// CloudFormation `Model`, Terraform `model`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model(mut self, value: harness::HarnessModelConfiguration) -> Self {
+        self.0.set("Model", Some("model"), value.into());
         self
     }
     /// The skills available to the agent.
@@ -3742,7 +4068,7 @@ impl Harness {
         self
     }
 }
-builder!(Harness, HarnessHandle);
+builder!(Harness, HarnessHandle, HARNESS_TYPE);
 /// A declared `AWS::BedrockAgentCore::Harness`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HarnessHandle(rt::Handle);
@@ -5658,6 +5984,26 @@ impl HarnessEndpoint {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the endpoint.
+    ///
+    /// Constraints: pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`. Changing it replaces the resource. CloudFormation `EndpointName`, Terraform `endpoint_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EndpointName", Some("endpoint_name"), rt::string(value));
+        self
+    }
+    /// The ID of the harness that the endpoint belongs to.
+    ///
+    /// Constraints: pattern `^[a-zA-Z][a-zA-Z0-9_]{0,39}-[a-zA-Z0-9]{10}$`. Changing it replaces the resource. CloudFormation `HarnessId`, Terraform `harness_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn harness_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("HarnessId", Some("harness_id"), rt::string(value));
+        self
+    }
     /// The harness version that the endpoint points to and serves invocations from.
     ///
     /// Constraints: length 1..=5; pattern `^([1-9][0-9]{0,4})$`. CloudFormation `TargetVersion`, Terraform `target_version`.
@@ -5667,7 +6013,11 @@ impl HarnessEndpoint {
         self
     }
 }
-builder!(HarnessEndpoint, HarnessEndpointHandle);
+builder!(
+    HarnessEndpoint,
+    HarnessEndpointHandle,
+    HARNESS_ENDPOINT_TYPE
+);
 /// A declared `AWS::BedrockAgentCore::HarnessEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HarnessEndpointHandle(rt::Handle);
@@ -5788,6 +6138,19 @@ impl Memory {
         );
         self
     }
+    /// Duration in days until memory events expire
+    ///
+    /// Constraints: range 3..=365. CloudFormation `EventExpiryDuration`, Terraform `event_expiry_duration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_expiry_duration(mut self, value: i64) -> Self {
+        self.0.set(
+            "EventExpiryDuration",
+            Some("event_expiry_duration"),
+            rt::int(value),
+        );
+        self
+    }
     /// List of indexed keys for the memory
     ///
     /// Constraints: 1..=10 items. CloudFormation `IndexedKeys`, Terraform `indexed_keys`.
@@ -5821,6 +6184,15 @@ impl Memory {
         );
         self
     }
+    /// Name of the Memory resource
+    ///
+    /// Constraints: pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// List of namespace variable key definitions for a memory resource
     ///
     /// Constraints: 1..=5 items. CloudFormation `NamespaceKeys`, Terraform `namespace_keys`.
@@ -5842,7 +6214,7 @@ impl Memory {
         self
     }
 }
-builder!(Memory, MemoryHandle);
+builder!(Memory, MemoryHandle, MEMORY_TYPE);
 /// A declared `AWS::BedrockAgentCore::Memory`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MemoryHandle(rt::Handle);
@@ -7590,6 +7962,31 @@ impl Oauth2CredentialProvider {
         this.set("Name", Some("name"), rt::string(name));
         Oauth2CredentialProvider(this)
     }
+    /// The vendor of the OAuth2 credential provider
+    ///
+    /// Changing it replaces the resource. CloudFormation `CredentialProviderVendor`, Terraform `credential_provider_vendor`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn credential_provider_vendor(
+        mut self,
+        value: oauth2_credential_provider::CredentialProviderVendor,
+    ) -> Self {
+        self.0.set(
+            "CredentialProviderVendor",
+            Some("credential_provider_vendor"),
+            value.into(),
+        );
+        self
+    }
+    /// The name of the OAuth2 credential provider
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9\-_]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The configuration settings for the OAuth2 provider
     ///
     /// CloudFormation `Oauth2ProviderConfigInput`, Terraform `oauth_2_provider_config_input`.
@@ -7605,7 +8002,11 @@ impl Oauth2CredentialProvider {
         self
     }
 }
-builder!(Oauth2CredentialProvider, Oauth2CredentialProviderHandle);
+builder!(
+    Oauth2CredentialProvider,
+    Oauth2CredentialProviderHandle,
+    OAUTH2_CREDENTIAL_PROVIDER_TYPE
+);
 /// A declared `AWS::BedrockAgentCore::OAuth2CredentialProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct Oauth2CredentialProviderHandle(rt::Handle);
@@ -8876,12 +9277,35 @@ impl OnlineEvaluationConfig {
             .set("ClusteringConfig", Some("clustering_config"), value.into());
         self
     }
+    /// The data source configuration that specifies CloudWatch log groups and service names to monitor.
+    ///
+    /// CloudFormation `DataSourceConfig`, Terraform `data_source_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_source_config(mut self, value: online_evaluation_config::DataSourceConfig) -> Self {
+        self.0
+            .set("DataSourceConfig", Some("data_source_config"), value.into());
+        self
+    }
     /// The description of the online evaluation configuration.
     ///
     /// Constraints: length 1..=200. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the IAM role that grants permissions for evaluation.
+    ///
+    /// Constraints: length 1..=2048; pattern `^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$`. CloudFormation `EvaluationExecutionRoleArn`, Terraform `evaluation_execution_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn evaluation_execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EvaluationExecutionRoleArn",
+            Some("evaluation_execution_role_arn"),
+            rt::string(value),
+        );
         self
     }
     /// The list of evaluators to apply during online evaluation.
@@ -8913,6 +9337,19 @@ impl OnlineEvaluationConfig {
         self.0.set("Insights", Some("insights"), rt::list(value));
         self
     }
+    /// The name of the online evaluation configuration.
+    ///
+    /// Constraints: pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`. Changing it replaces the resource. CloudFormation `OnlineEvaluationConfigName`, Terraform `online_evaluation_config_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn online_evaluation_config_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OnlineEvaluationConfigName",
+            Some("online_evaluation_config_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The configuration that specifies where evaluation results should be written.
     ///
     /// CloudFormation `OutputConfig`, Terraform `output_config`.
@@ -8921,8 +9358,21 @@ impl OnlineEvaluationConfig {
             .set("OutputConfig", Some("output_config"), value.into());
         self
     }
+    /// The evaluation rule that defines sampling configuration, filters, and session detection settings.
+    ///
+    /// CloudFormation `Rule`, Terraform `rule`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule(mut self, value: online_evaluation_config::Rule) -> Self {
+        self.0.set("Rule", Some("rule"), value.into());
+        self
+    }
 }
-builder!(OnlineEvaluationConfig, OnlineEvaluationConfigHandle);
+builder!(
+    OnlineEvaluationConfig,
+    OnlineEvaluationConfigHandle,
+    ONLINE_EVALUATION_CONFIG_TYPE
+);
 /// A declared `AWS::BedrockAgentCore::OnlineEvaluationConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OnlineEvaluationConfigHandle(rt::Handle);
@@ -9410,6 +9860,24 @@ impl PaymentConnector {
         );
         PaymentConnector(this)
     }
+    /// The name of the payment connector
+    ///
+    /// Constraints: pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`. Changing it replaces the resource. CloudFormation `ConnectorName`, Terraform `connector_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connector_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConnectorName", Some("connector_name"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `ConnectorType`, Terraform `connector_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connector_type(mut self, value: payment_connector::PaymentConnectorType) -> Self {
+        self.0
+            .set("ConnectorType", Some("connector_type"), value.into());
+        self
+    }
     /// The credential provider configurations for the connector.
     ///
     /// Constraints: 0..=1 items. CloudFormation `CredentialProviderConfigurations`, Terraform `credential_provider_configurations`.
@@ -9432,6 +9900,19 @@ impl PaymentConnector {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The identifier of the parent payment manager
+    ///
+    /// Constraints: pattern `^([0-9a-z][-]?){1,100}-[0-9a-z]{10}$`. Changing it replaces the resource. CloudFormation `PaymentManagerId`, Terraform `payment_manager_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn payment_manager_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PaymentManagerId",
+            Some("payment_manager_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// The provision mode for creating the connector.
     ///
     /// Changing it replaces the resource. CloudFormation `ProvisionMode`, Terraform `provision_mode`.
@@ -9444,7 +9925,11 @@ impl PaymentConnector {
         self
     }
 }
-builder!(PaymentConnector, PaymentConnectorHandle);
+builder!(
+    PaymentConnector,
+    PaymentConnectorHandle,
+    PAYMENT_CONNECTOR_TYPE
+);
 /// A declared `AWS::BedrockAgentCore::PaymentConnector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PaymentConnectorHandle(rt::Handle);
@@ -9617,6 +10102,31 @@ impl PaymentCredentialProvider {
         this.set("Name", Some("name"), rt::string(name));
         PaymentCredentialProvider(this)
     }
+    /// Supported vendor types for payment providers
+    ///
+    /// Changing it replaces the resource. CloudFormation `CredentialProviderVendor`, Terraform `credential_provider_vendor`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn credential_provider_vendor(
+        mut self,
+        value: payment_credential_provider::PaymentCredentialProviderVendorType,
+    ) -> Self {
+        self.0.set(
+            "CredentialProviderVendor",
+            Some("credential_provider_vendor"),
+            value.into(),
+        );
+        self
+    }
+    /// Unique name for the payment credential provider
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9\-_]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Provider configuration input containing secrets for creation/update
     ///
     /// CloudFormation `ProviderConfigurationInput`, Terraform `provider_configuration_input`.
@@ -9632,7 +10142,11 @@ impl PaymentCredentialProvider {
         self
     }
 }
-builder!(PaymentCredentialProvider, PaymentCredentialProviderHandle);
+builder!(
+    PaymentCredentialProvider,
+    PaymentCredentialProviderHandle,
+    PAYMENT_CREDENTIAL_PROVIDER_TYPE
+);
 /// A declared `AWS::BedrockAgentCore::PaymentCredentialProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PaymentCredentialProviderHandle(rt::Handle);
@@ -9966,6 +10480,14 @@ impl PaymentManager {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `AuthorizerType`, Terraform `authorizer_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authorizer_type(mut self, value: payment_manager::PaymentsAuthorizerType) -> Self {
+        self.0
+            .set("AuthorizerType", Some("authorizer_type"), value.into());
+        self
+    }
     /// A description of the payment manager
     ///
     /// Constraints: length 1..=4096; pattern `^[a-zA-Z0-9\s]+$`. CloudFormation `Description`, Terraform `description`.
@@ -9974,8 +10496,26 @@ impl PaymentManager {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the payment manager
+    ///
+    /// Constraints: pattern `^[a-zA-Z][a-zA-Z0-9]{0,47}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The ARN of the IAM role for the payment manager
+    ///
+    /// Constraints: length 1..=2048; pattern `^arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(PaymentManager, PaymentManagerHandle);
+builder!(PaymentManager, PaymentManagerHandle, PAYMENT_MANAGER_TYPE);
 /// A declared `AWS::BedrockAgentCore::PaymentManager`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PaymentManagerHandle(rt::Handle);
@@ -10260,6 +10800,15 @@ impl Policy {
         );
         Policy(this)
     }
+    /// The definition structure for policies.
+    ///
+    /// CloudFormation `Definition`, Terraform `definition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn definition(mut self, value: policy::PolicyDefinition) -> Self {
+        self.0.set("Definition", Some("definition"), value.into());
+        self
+    }
     /// A human-readable description of the policy's purpose and functionality.
     ///
     /// Constraints: length 1..=4096. CloudFormation `Description`, Terraform `description`.
@@ -10276,6 +10825,28 @@ impl Policy {
             .set("EnforcementMode", Some("enforcement_mode"), value.into());
         self
     }
+    /// The customer-assigned immutable name for the policy.
+    ///
+    /// Constraints: length 1..=48; pattern `^[A-Za-z][A-Za-z0-9_]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The identifier of the policy engine which contains this policy.
+    ///
+    /// Constraints: length 12..=59; pattern `^[A-Za-z][A-Za-z0-9_]*-[a-z0-9_]{10}$`. Changing it replaces the resource. CloudFormation `PolicyEngineId`, Terraform `policy_engine_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_engine_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PolicyEngineId",
+            Some("policy_engine_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// The validation mode for the policy.
     ///
     /// CloudFormation `ValidationMode`, Terraform `validation_mode`.
@@ -10285,7 +10856,7 @@ impl Policy {
         self
     }
 }
-builder!(Policy, PolicyHandle);
+builder!(Policy, PolicyHandle, POLICY_TYPE);
 /// A declared `AWS::BedrockAgentCore::Policy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyHandle(rt::Handle);
@@ -10477,8 +11048,17 @@ impl PolicyEngine {
         );
         self
     }
+    /// The customer-assigned immutable name for the policy engine
+    ///
+    /// Constraints: length 1..=48; pattern `^[A-Za-z][A-Za-z0-9_]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(PolicyEngine, PolicyEngineHandle);
+builder!(PolicyEngine, PolicyEngineHandle, POLICY_ENGINE_TYPE);
 /// A declared `AWS::BedrockAgentCore::PolicyEngine`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyEngineHandle(rt::Handle);
@@ -10579,8 +11159,27 @@ impl ResourcePolicy {
         );
         ResourcePolicy(this)
     }
+    /// The resource policy to create or update.
+    ///
+    /// Constraints: length 1..=20480. CloudFormation `Policy`, Terraform `policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the resource for which to create or update the resource policy.
+    ///
+    /// Constraints: length 20..=1011; pattern `^arn:[a-z0-9-]+:bedrock-agentcore:[a-z0-9-]*:[0-9]{12}:.+$`. Changing it replaces the resource. CloudFormation `ResourceArn`, Terraform `resource_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
+        self
+    }
 }
-builder!(ResourcePolicy, ResourcePolicyHandle);
+builder!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `AWS::BedrockAgentCore::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -10650,6 +11249,32 @@ impl Runtime {
         );
         this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Runtime(this)
+    }
+    /// The artifact of the agent
+    ///
+    /// CloudFormation `AgentRuntimeArtifact`, Terraform `agent_runtime_artifact`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn agent_runtime_artifact(mut self, value: runtime::AgentRuntimeArtifact) -> Self {
+        self.0.set(
+            "AgentRuntimeArtifact",
+            Some("agent_runtime_artifact"),
+            value.into(),
+        );
+        self
+    }
+    /// Name for a resource
+    ///
+    /// Constraints: pattern `[a-zA-Z][a-zA-Z0-9_]{0,47}`. Changing it replaces the resource. CloudFormation `AgentRuntimeName`, Terraform `agent_runtime_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn agent_runtime_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AgentRuntimeName",
+            Some("agent_runtime_name"),
+            rt::string(value),
+        );
+        self
     }
     /// Authorizer configuration for the agent runtime
     ///
@@ -10770,8 +11395,17 @@ impl Runtime {
         );
         self
     }
+    /// Amazon Resource Name (ARN) of an IAM role
+    ///
+    /// Constraints: pattern `arn:aws(-[^:]+)?:iam::([0-9]{12})?:role/.+`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Runtime, RuntimeHandle);
+builder!(Runtime, RuntimeHandle, RUNTIME_TYPE);
 /// A declared `AWS::BedrockAgentCore::Runtime`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RuntimeHandle(rt::Handle);
@@ -11629,6 +12263,19 @@ impl RuntimeEndpoint {
         this.set("Name", Some("name"), rt::string(required.name));
         RuntimeEndpoint(this)
     }
+    /// The ID of the parent Agent Runtime (required for creation)
+    ///
+    /// Constraints: pattern `^[a-zA-Z][a-zA-Z0-9_]{0,99}-[a-zA-Z0-9]{10}$`. Changing it replaces the resource. CloudFormation `AgentRuntimeId`, Terraform `agent_runtime_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn agent_runtime_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AgentRuntimeId",
+            Some("agent_runtime_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// The version of the AgentCore Runtime to use for the endpoint.
     ///
     /// Constraints: pattern `^([1-9][0-9]{0,4})$`. CloudFormation `AgentRuntimeVersion`, Terraform `agent_runtime_version`.
@@ -11648,8 +12295,21 @@ impl RuntimeEndpoint {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the Agent Runtime Endpoint
+    ///
+    /// Constraints: length 1..=48; pattern `^[a-zA-Z][a-zA-Z0-9_]{0,47}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(RuntimeEndpoint, RuntimeEndpointHandle);
+builder!(
+    RuntimeEndpoint,
+    RuntimeEndpointHandle,
+    RUNTIME_ENDPOINT_TYPE
+);
 /// A declared `AWS::BedrockAgentCore::RuntimeEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RuntimeEndpointHandle(rt::Handle);
@@ -11764,8 +12424,21 @@ impl WorkloadIdentity {
         );
         self
     }
+    /// The name of the workload identity.
+    ///
+    /// Constraints: length 3..=255; pattern `[A-Za-z0-9_.-]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(WorkloadIdentity, WorkloadIdentityHandle);
+builder!(
+    WorkloadIdentity,
+    WorkloadIdentityHandle,
+    WORKLOAD_IDENTITY_TYPE
+);
 /// A declared `AWS::BedrockAgentCore::WorkloadIdentity`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkloadIdentityHandle(rt::Handle);

@@ -75,8 +75,17 @@ impl Project {
         this.set("Name", Some("name"), rt::string(name));
         Project(this)
     }
+    /// The name of the project.
+    ///
+    /// Constraints: length 1..=128. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Project, ProjectHandle);
+builder!(Project, ProjectHandle, PROJECT_TYPE);
 /// A declared `AWS::BedrockMantle::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProjectHandle(rt::Handle);

@@ -110,8 +110,25 @@ impl BillingView {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=128; pattern `[a-zA-Z0-9_\+=\.\-@]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// An array of strings that define the billing view's source.
+    ///
+    /// Constraints: 1..=10 items. CloudFormation `SourceViews`, Terraform `source_views`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_views(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SourceViews", Some("source_views"), rt::strings(value));
+        self
+    }
 }
-builder!(BillingView, BillingViewHandle);
+builder!(BillingView, BillingViewHandle, BILLING_VIEW_TYPE);
 /// A declared `AWS::Billing::BillingView`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BillingViewHandle(rt::Handle);

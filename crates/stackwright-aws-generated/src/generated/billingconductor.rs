@@ -103,10 +103,36 @@ impl BillingGroup {
         this.set("Name", Some("name"), rt::string(name));
         BillingGroup(this)
     }
+    /// CloudFormation `AccountGrouping`, Terraform `account_grouping`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn account_grouping(mut self, value: billing_group::AccountGrouping) -> Self {
+        self.0
+            .set("AccountGrouping", Some("account_grouping"), value.into());
+        self
+    }
+    /// CloudFormation `ComputationPreference`, Terraform `computation_preference`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn computation_preference(mut self, value: billing_group::ComputationPreference) -> Self {
+        self.0.set(
+            "ComputationPreference",
+            Some("computation_preference"),
+            value.into(),
+        );
+        self
+    }
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=128; pattern `[a-zA-Z0-9_\+=\.\-@]+`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// This account will act as a virtual payer account of the billing group
@@ -121,7 +147,7 @@ impl BillingGroup {
         self
     }
 }
-builder!(BillingGroup, BillingGroupHandle);
+builder!(BillingGroup, BillingGroupHandle, BILLING_GROUP_TYPE);
 /// A declared `AWS::BillingConductor::BillingGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BillingGroupHandle(rt::Handle);
@@ -310,6 +336,19 @@ impl CustomLineItem {
             .set("AccountId", Some("account_id"), rt::string(value));
         self
     }
+    /// Billing Group ARN
+    ///
+    /// Constraints: pattern `arn:aws(-cn)?:billingconductor::[0-9]{12}:billinggroup/?[a-zA-Z0-9]{10,12}`. Changing it replaces the resource. CloudFormation `BillingGroupArn`, Terraform `billing_group_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn billing_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "BillingGroupArn",
+            Some("billing_group_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `BillingPeriodRange`, Terraform `billing_period_range`.
     pub fn billing_period_range(mut self, value: custom_line_item::BillingPeriodRange) -> Self {
         self.0.set(
@@ -345,6 +384,13 @@ impl CustomLineItem {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=128; pattern `[a-zA-Z0-9_\+=\.\-@]+`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `PresentationDetails`, Terraform `presentation_details`.
     pub fn presentation_details(mut self, value: custom_line_item::PresentationDetails) -> Self {
         self.0.set(
@@ -355,7 +401,7 @@ impl CustomLineItem {
         self
     }
 }
-builder!(CustomLineItem, CustomLineItemHandle);
+builder!(CustomLineItem, CustomLineItemHandle, CUSTOM_LINE_ITEM_TYPE);
 /// A declared `AWS::BillingConductor::CustomLineItem`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CustomLineItemHandle(rt::Handle);
@@ -670,6 +716,13 @@ impl PricingPlan {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=128; pattern `[a-zA-Z0-9_\+=\.\-@]+`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: 0..=30 items. CloudFormation `PricingRuleArns`, Terraform `pricing_rule_arns`.
     pub fn pricing_rule_arns(
         mut self,
@@ -683,7 +736,7 @@ impl PricingPlan {
         self
     }
 }
-builder!(PricingPlan, PricingPlanHandle);
+builder!(PricingPlan, PricingPlanHandle, PRICING_PLAN_TYPE);
 /// A declared `AWS::BillingConductor::PricingPlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PricingPlanHandle(rt::Handle);
@@ -817,12 +870,30 @@ impl PricingRule {
         );
         self
     }
+    /// Pricing rule name
+    ///
+    /// Constraints: length 1..=128; pattern `[a-zA-Z0-9_\+=\.\-@]+`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The Operation which a SKU pricing rule is modifying
     ///
     /// Constraints: length 1..=256; pattern `^\S+$`. Changing it replaces the resource. CloudFormation `Operation`, Terraform `operation`.
     pub fn operation(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Operation", Some("operation"), rt::string(value));
+        self
+    }
+    /// A term used to categorize the granularity of a Pricing Rule.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Scope`, Terraform `scope`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scope(mut self, value: pricing_rule::Scope) -> Self {
+        self.0.set("Scope", Some("scope"), value.into());
         self
     }
     /// The service which a pricing rule is applied on
@@ -839,6 +910,15 @@ impl PricingRule {
         self.0.set("Tiering", Some("tiering"), value.into());
         self
     }
+    /// One of MARKUP, DISCOUNT or TIERING that describes the behaviour of the pricing rule.
+    ///
+    /// CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: pricing_rule::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
     /// The UsageType which a SKU pricing rule is modifying
     ///
     /// Constraints: length 1..=256; pattern `^\S+$`. Changing it replaces the resource. CloudFormation `UsageType`, Terraform `usage_type`.
@@ -848,7 +928,7 @@ impl PricingRule {
         self
     }
 }
-builder!(PricingRule, PricingRuleHandle);
+builder!(PricingRule, PricingRuleHandle, PRICING_RULE_TYPE);
 /// A declared `AWS::BillingConductor::PricingRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PricingRuleHandle(rt::Handle);

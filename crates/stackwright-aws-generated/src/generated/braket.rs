@@ -99,6 +99,26 @@ impl SpendingLimit {
         );
         SpendingLimit(this)
     }
+    /// The Amazon Resource Name (ARN) of the quantum device to apply the spending limit to.
+    ///
+    /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `DeviceArn`, Terraform `device_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn device_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DeviceArn", Some("device_arn"), rt::string(value));
+        self
+    }
+    /// The maximum amount that can be spent on the specified device, in USD.
+    ///
+    /// Constraints: length at least 1; pattern `^\d+(\.\d{1,2})?$`. CloudFormation `SpendingLimit`, Terraform `spending_limit`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn spending_limit(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SpendingLimit", Some("spending_limit"), rt::string(value));
+        self
+    }
     /// Defines a time range for spending limits, specifying when the limit is active.
     ///
     /// CloudFormation `TimePeriod`, Terraform `time_period`.
@@ -107,7 +127,7 @@ impl SpendingLimit {
         self
     }
 }
-builder!(SpendingLimit, SpendingLimitHandle);
+builder!(SpendingLimit, SpendingLimitHandle, SPENDING_LIMIT_TYPE);
 /// A declared `AWS::Braket::SpendingLimit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SpendingLimitHandle(rt::Handle);

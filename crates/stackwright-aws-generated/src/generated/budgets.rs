@@ -65,6 +65,13 @@ impl Budget {
         this.set("Budget", None, budget.into());
         Budget(this)
     }
+    /// CloudFormation `Budget`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn budget(mut self, value: budget::BudgetData) -> Self {
+        self.0.set("Budget", None, value.into());
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `NotificationsWithSubscribers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn notifications_with_subscribers(
         mut self,
@@ -75,7 +82,7 @@ impl Budget {
         self
     }
 }
-builder!(Budget, BudgetHandle);
+builder!(Budget, BudgetHandle, BUDGET_TYPE);
 /// A declared `AWS::Budgets::Budget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BudgetHandle(rt::Handle);
@@ -616,14 +623,74 @@ impl BudgetsAction {
         );
         BudgetsAction(this)
     }
+    /// CloudFormation `ActionThreshold`, Terraform `action_threshold`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn action_threshold(mut self, value: budgets_action::ActionThreshold) -> Self {
+        self.0
+            .set("ActionThreshold", Some("action_threshold"), value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `ActionType`, Terraform `action_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn action_type(mut self, value: budgets_action::ActionType) -> Self {
+        self.0.set("ActionType", Some("action_type"), value.into());
+        self
+    }
     /// CloudFormation `ApprovalModel`, Terraform `approval_model`.
     pub fn approval_model(mut self, value: budgets_action::ApprovalModel) -> Self {
         self.0
             .set("ApprovalModel", Some("approval_model"), value.into());
         self
     }
+    /// Constraints: length 1..=100; pattern `^(?![^:\\]*/action/|(?i).*<script>.*</script>.*)[^:\\]+$`. Changing it replaces the resource. CloudFormation `BudgetName`, Terraform `budget_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn budget_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BudgetName", Some("budget_name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Definition`, Terraform `definition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn definition(mut self, value: budgets_action::Definition) -> Self {
+        self.0.set("Definition", Some("definition"), value.into());
+        self
+    }
+    /// Constraints: length 32..=618; pattern `^arn:aws(-eusc|-cn|-us-gov|-iso|-iso-[a-z]{1})?:iam::\d{12}:role(\u002F[\u0021-\u007F]+\u002F|\u002F)[\w+=,.@-]+$`. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ExecutionRoleArn",
+            Some("execution_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// CloudFormation `NotificationType`, Terraform `notification_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn notification_type(mut self, value: budgets_action::NotificationType) -> Self {
+        self.0
+            .set("NotificationType", Some("notification_type"), value.into());
+        self
+    }
+    /// Constraints: 1..=11 items. CloudFormation `Subscribers`, Terraform `subscribers`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subscribers(
+        mut self,
+        value: impl IntoIterator<Item = budgets_action::Subscriber>,
+    ) -> Self {
+        self.0
+            .set("Subscribers", Some("subscribers"), rt::list(value));
+        self
+    }
 }
-builder!(BudgetsAction, BudgetsActionHandle);
+builder!(BudgetsAction, BudgetsActionHandle, BUDGETS_ACTION_TYPE);
 /// A declared `AWS::Budgets::BudgetsAction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BudgetsActionHandle(rt::Handle);

@@ -105,8 +105,46 @@ impl Case {
         this.set("Title", Some("title"), rt::string(required.title));
         Case(this)
     }
+    /// The full customer profile ARN for the case.
+    ///
+    /// Constraints: length at most 4100. Changing it replaces the resource. CloudFormation `CustomerId`, Terraform `customer_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn customer_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CustomerId", Some("customer_id"), rt::string(value));
+        self
+    }
+    /// The unique identifier of the Cases domain.
+    ///
+    /// Constraints: length 1..=500. Changing it replaces the resource. CloudFormation `DomainId`, Terraform `domain_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DomainId", Some("domain_id"), rt::string(value));
+        self
+    }
+    /// A unique identifier of a template.
+    ///
+    /// Constraints: length 1..=500. Changing it replaces the resource. CloudFormation `TemplateId`, Terraform `template_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TemplateId", Some("template_id"), rt::string(value));
+        self
+    }
+    /// The title of the case.
+    ///
+    /// Constraints: length at most 4100. CloudFormation `Title`, Terraform `title`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Title", Some("title"), rt::string(value));
+        self
+    }
 }
-builder!(Case, CaseHandle);
+builder!(Case, CaseHandle, CASE_TYPE);
 /// A declared `AWS::Cases::Case`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CaseHandle(rt::Handle);
@@ -201,8 +239,26 @@ impl CaseRule {
         self.0.set("DomainId", Some("domain_id"), rt::string(value));
         self
     }
+    /// A descriptive name for the case rule.
+    ///
+    /// Constraints: length 1..=100; pattern `^.*[\S]$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Defines the rule behavior and conditions.
+    ///
+    /// CloudFormation `Rule`, Terraform `rule`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Rule", Some("rule"), rt::json_object(value));
+        self
+    }
 }
-builder!(CaseRule, CaseRuleHandle);
+builder!(CaseRule, CaseRuleHandle, CASE_RULE_TYPE);
 /// A declared `AWS::Cases::CaseRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CaseRuleHandle(rt::Handle);
@@ -289,8 +345,17 @@ impl Domain {
         this.set("Name", Some("name"), rt::string(name));
         Domain(this)
     }
+    /// The name for your Cases domain.
+    ///
+    /// Constraints: length 1..=100; pattern `^.*[\S]$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Domain, DomainHandle);
+builder!(Domain, DomainHandle, DOMAIN_TYPE);
 /// A declared `AWS::Cases::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainHandle(rt::Handle);
@@ -399,8 +464,26 @@ impl Field {
         self.0.set("DomainId", Some("domain_id"), rt::string(value));
         self
     }
+    /// The display name of the field as it appears to agents in the case interface.
+    ///
+    /// Constraints: length 1..=100; pattern `^.*[\S]$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The data type of the field, which determines validation rules, input constraints, and display format.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: field::FieldType) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(Field, FieldHandle);
+builder!(Field, FieldHandle, FIELD_TYPE);
 /// A declared `AWS::Cases::Field`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FieldHandle(rt::Handle);
@@ -563,6 +646,16 @@ impl Layout {
         this.set("Name", Some("name"), rt::string(name));
         Layout(this)
     }
+    /// Defines the layout structure and field organization for the case interface.
+    ///
+    /// CloudFormation `Content`, Terraform `content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Content", Some("content"), rt::json_object(value));
+        self
+    }
     /// The unique identifier of the Cases domain.
     ///
     /// Constraints: length 1..=500. Changing it replaces the resource. CloudFormation `DomainId`, Terraform `domain_id`.
@@ -570,8 +663,17 @@ impl Layout {
         self.0.set("DomainId", Some("domain_id"), rt::string(value));
         self
     }
+    /// A descriptive name for the layout.
+    ///
+    /// Constraints: length 1..=100; pattern `^.*[\S]$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Layout, LayoutHandle);
+builder!(Layout, LayoutHandle, LAYOUT_TYPE);
 /// A declared `AWS::Cases::Layout`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LayoutHandle(rt::Handle);
@@ -682,8 +784,44 @@ impl RelatedItem {
         this.set("Type", Some("type"), required.type_.into());
         RelatedItem(this)
     }
+    /// A unique identifier of the case.
+    ///
+    /// Constraints: length 1..=500. Changing it replaces the resource. CloudFormation `CaseId`, Terraform `case_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn case_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("CaseId", Some("case_id"), rt::string(value));
+        self
+    }
+    /// The content of a related item to be created.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Content`, Terraform `content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: related_item::RelatedItemContent) -> Self {
+        self.0.set("Content", Some("content"), value.into());
+        self
+    }
+    /// The unique identifier of the Cases domain.
+    ///
+    /// Constraints: length 1..=500. Changing it replaces the resource. CloudFormation `DomainId`, Terraform `domain_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DomainId", Some("domain_id"), rt::string(value));
+        self
+    }
+    /// The type of a related item.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: related_item::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(RelatedItem, RelatedItemHandle);
+builder!(RelatedItem, RelatedItemHandle, RELATED_ITEM_TYPE);
 /// A declared `AWS::Cases::RelatedItem`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RelatedItemHandle(rt::Handle);
@@ -851,6 +989,15 @@ impl Template {
         );
         self
     }
+    /// A name for the template.
+    ///
+    /// Constraints: length 1..=100; pattern `^.*[\S]$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// A list of fields that must contain a value for a case to be successfully created with this template.
     ///
     /// Constraints: at most 100 items. CloudFormation `RequiredFields`, Terraform `required_fields`.
@@ -877,7 +1024,7 @@ impl Template {
         self
     }
 }
-builder!(Template, TemplateHandle);
+builder!(Template, TemplateHandle, TEMPLATE_TYPE);
 /// A declared `AWS::Cases::Template`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TemplateHandle(rt::Handle);

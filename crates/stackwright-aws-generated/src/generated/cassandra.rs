@@ -72,7 +72,7 @@ impl Keyspace {
         self
     }
 }
-builder!(Keyspace, KeyspaceHandle);
+builder!(Keyspace, KeyspaceHandle, KEYSPACE_TYPE);
 /// A declared `AWS::Cassandra::Keyspace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct KeyspaceHandle(rt::Handle);
@@ -227,6 +227,29 @@ impl Table {
         );
         self
     }
+    /// Name for Cassandra keyspace
+    ///
+    /// Constraints: pattern `^[a-zA-Z0-9][a-zA-Z0-9_]{1,47}$`. Changing it replaces the resource. CloudFormation `KeyspaceName`, Terraform `keyspace_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn keyspace_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KeyspaceName", Some("keyspace_name"), rt::string(value));
+        self
+    }
+    /// Partition key columns of the table
+    ///
+    /// Constraints: at least 1 items. Changing it replaces the resource. CloudFormation `PartitionKeyColumns`, Terraform `partition_key_columns`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn partition_key_columns(mut self, value: impl IntoIterator<Item = table::Column>) -> Self {
+        self.0.set(
+            "PartitionKeyColumns",
+            Some("partition_key_columns"),
+            rt::list(value),
+        );
+        self
+    }
     /// Indicates whether point in time recovery is enabled (true) or disabled (false) on the table
     ///
     /// CloudFormation `PointInTimeRecoveryEnabled`, Terraform `point_in_time_recovery_enabled`.
@@ -275,7 +298,7 @@ impl Table {
         self
     }
 }
-builder!(Table, TableHandle);
+builder!(Table, TableHandle, TABLE_TYPE);
 /// A declared `AWS::Cassandra::Table`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TableHandle(rt::Handle);
@@ -792,8 +815,36 @@ impl Type {
         );
         Type(this)
     }
+    /// Field definitions of the User-Defined Type
+    ///
+    /// Changing it replaces the resource. CloudFormation `Fields`, Terraform `fields`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn fields(mut self, value: impl IntoIterator<Item = type_::Field>) -> Self {
+        self.0.set("Fields", Some("fields"), rt::list(value));
+        self
+    }
+    /// Name of the Keyspace which contains the User-Defined Type.
+    ///
+    /// Changing it replaces the resource. CloudFormation `KeyspaceName`, Terraform `keyspace_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn keyspace_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KeyspaceName", Some("keyspace_name"), rt::string(value));
+        self
+    }
+    /// Name of the User-Defined Type.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TypeName`, Terraform `type_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TypeName", Some("type_name"), rt::string(value));
+        self
+    }
 }
-builder!(Type, TypeHandle);
+builder!(Type, TypeHandle, TYPE_TYPE);
 /// A declared `AWS::Cassandra::Type`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TypeHandle(rt::Handle);

@@ -52,7 +52,7 @@ impl Metadata {
         self
     }
 }
-builder!(Metadata, MetadataHandle);
+builder!(Metadata, MetadataHandle, METADATA_TYPE);
 /// A declared `AWS::CDK::Metadata`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MetadataHandle(rt::Handle);

@@ -75,6 +75,16 @@ impl AnomalyMonitor {
             .set("MonitorDimension", Some("monitor_dimension"), value.into());
         self
     }
+    /// The name of the monitor.
+    ///
+    /// Constraints: length 0..=1024; pattern `[\S\s]*`. CloudFormation `MonitorName`, Terraform `monitor_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn monitor_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("MonitorName", Some("monitor_name"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `MonitorSpecification`, Terraform `monitor_specification`.
     pub fn monitor_specification(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -84,8 +94,16 @@ impl AnomalyMonitor {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `MonitorType`, Terraform `monitor_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn monitor_type(mut self, value: anomaly_monitor::MonitorType) -> Self {
+        self.0
+            .set("MonitorType", Some("monitor_type"), value.into());
+        self
+    }
 }
-builder!(AnomalyMonitor, AnomalyMonitorHandle);
+builder!(AnomalyMonitor, AnomalyMonitorHandle, ANOMALY_MONITOR_TYPE);
 /// A declared `AWS::CE::AnomalyMonitor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AnomalyMonitorHandle(rt::Handle);
@@ -198,6 +216,57 @@ impl AnomalySubscription {
         );
         AnomalySubscription(this)
     }
+    /// The frequency at which anomaly reports are sent over email.
+    ///
+    /// CloudFormation `Frequency`, Terraform `frequency`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn frequency(mut self, value: anomaly_subscription::Frequency) -> Self {
+        self.0.set("Frequency", Some("frequency"), value.into());
+        self
+    }
+    /// A list of cost anomaly monitors.
+    ///
+    /// CloudFormation `MonitorArnList`, Terraform `monitor_arn_list`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn monitor_arn_list(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "MonitorArnList",
+            Some("monitor_arn_list"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// A list of subscriber
+    ///
+    /// CloudFormation `Subscribers`, Terraform `subscribers`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subscribers(
+        mut self,
+        value: impl IntoIterator<Item = anomaly_subscription::Subscriber>,
+    ) -> Self {
+        self.0
+            .set("Subscribers", Some("subscribers"), rt::list(value));
+        self
+    }
+    /// The name of the subscription.
+    ///
+    /// Constraints: length 0..=1024; pattern `[\S\s]*`. CloudFormation `SubscriptionName`, Terraform `subscription_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subscription_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SubscriptionName",
+            Some("subscription_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The dollar value that triggers a notification if the threshold is exceeded.
     ///
     /// Constraints: at least 0. CloudFormation `Threshold`, Terraform `threshold`.
@@ -217,7 +286,11 @@ impl AnomalySubscription {
         self
     }
 }
-builder!(AnomalySubscription, AnomalySubscriptionHandle);
+builder!(
+    AnomalySubscription,
+    AnomalySubscriptionHandle,
+    ANOMALY_SUBSCRIPTION_TYPE
+);
 /// A declared `AWS::CE::AnomalySubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AnomalySubscriptionHandle(rt::Handle);
@@ -355,6 +428,30 @@ impl CostCategory {
             .set("DefaultValue", Some("default_value"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=50. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `RuleVersion`, Terraform `rule_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_version(mut self, value: cost_category::RuleVersion) -> Self {
+        self.0
+            .set("RuleVersion", Some("rule_version"), value.into());
+        self
+    }
+    /// JSON array format of Expression in Billing and Cost Management API
+    ///
+    /// CloudFormation `Rules`, Terraform `rules`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rules(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Rules", Some("rules"), rt::string(value));
+        self
+    }
     /// Json array format of CostCategorySplitChargeRule in Billing and Cost Management API
     ///
     /// CloudFormation `SplitChargeRules`, Terraform `split_charge_rules`.
@@ -367,7 +464,7 @@ impl CostCategory {
         self
     }
 }
-builder!(CostCategory, CostCategoryHandle);
+builder!(CostCategory, CostCategoryHandle, COST_CATEGORY_TYPE);
 /// A declared `AWS::CE::CostCategory`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CostCategoryHandle(rt::Handle);

@@ -66,8 +66,22 @@ impl Account {
         );
         Account(this)
     }
+    /// CloudFormation `ExpiryEventsConfiguration`, Terraform `expiry_events_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn expiry_events_configuration(
+        mut self,
+        value: account::ExpiryEventsConfiguration,
+    ) -> Self {
+        self.0.set(
+            "ExpiryEventsConfiguration",
+            Some("expiry_events_configuration"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(Account, AccountHandle);
+builder!(Account, AccountHandle, ACCOUNT_TYPE);
 /// A declared `AWS::CertificateManager::Account`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccountHandle(rt::Handle);
@@ -157,8 +171,51 @@ impl AcmeDomainValidation {
         );
         AcmeDomainValidation(this)
     }
+    /// The ARN of the ACME endpoint this domain validation is associated with.
+    ///
+    /// Constraints: length 1..=200; pattern `^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `AcmeEndpointArn`, Terraform `acme_endpoint_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn acme_endpoint_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AcmeEndpointArn",
+            Some("acme_endpoint_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The domain name to validate.
+    ///
+    /// Constraints: length 1..=253; pattern `^([a-z0-9]([a-z0-9-]*[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]*[a-z0-9])?$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
+    /// Prevalidation method configuration.
+    ///
+    /// CloudFormation `PrevalidationOptions`, Terraform `prevalidation_options`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn prevalidation_options(
+        mut self,
+        value: acme_domain_validation::PrevalidationOptions,
+    ) -> Self {
+        self.0.set(
+            "PrevalidationOptions",
+            Some("prevalidation_options"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(AcmeDomainValidation, AcmeDomainValidationHandle);
+builder!(
+    AcmeDomainValidation,
+    AcmeDomainValidationHandle,
+    ACME_DOMAIN_VALIDATION_TYPE
+);
 /// A declared `AWS::CertificateManager::AcmeDomainValidation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AcmeDomainValidationHandle(rt::Handle);
@@ -311,6 +368,32 @@ impl AcmeEndpoint {
         );
         AcmeEndpoint(this)
     }
+    /// The authorization behavior for the ACME endpoint.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AuthorizationBehavior`, Terraform `authorization_behavior`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authorization_behavior(mut self, value: acme_endpoint::AuthorizationBehavior) -> Self {
+        self.0.set(
+            "AuthorizationBehavior",
+            Some("authorization_behavior"),
+            value.into(),
+        );
+        self
+    }
+    /// The certificate authority configuration for the ACME endpoint.
+    ///
+    /// CloudFormation `CertificateAuthority`, Terraform `certificate_authority`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn certificate_authority(mut self, value: acme_endpoint::CertificateAuthority) -> Self {
+        self.0.set(
+            "CertificateAuthority",
+            Some("certificate_authority"),
+            value.into(),
+        );
+        self
+    }
     /// Tags applied to certificates issued via this endpoint.
     ///
     /// Constraints: 1..=50 items. Changing it replaces the resource. CloudFormation `CertificateTags`, Terraform `certificate_tags`.
@@ -327,7 +410,7 @@ impl AcmeEndpoint {
         self
     }
 }
-builder!(AcmeEndpoint, AcmeEndpointHandle);
+builder!(AcmeEndpoint, AcmeEndpointHandle, ACME_ENDPOINT_TYPE);
 /// A declared `AWS::CertificateManager::AcmeEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AcmeEndpointHandle(rt::Handle);
@@ -484,6 +567,19 @@ impl AcmeExternalAccountBinding {
         this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         AcmeExternalAccountBinding(this)
     }
+    /// The ARN of the ACME endpoint this binding is associated with.
+    ///
+    /// Constraints: length 1..=200; pattern `^arn:aws[a-z-]*:acm:[a-z0-9-]+:[0-9]{12}:acme-endpoint/[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `AcmeEndpointArn`, Terraform `acme_endpoint_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn acme_endpoint_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AcmeEndpointArn",
+            Some("acme_endpoint_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// The expiration configuration for the external account binding.
     ///
     /// Changing it replaces the resource. CloudFormation `Expiration`, Terraform `expiration`.
@@ -491,8 +587,21 @@ impl AcmeExternalAccountBinding {
         self.0.set("Expiration", Some("expiration"), value.into());
         self
     }
+    /// The IAM role ARN for cross-account access.
+    ///
+    /// Constraints: length 1..=2048; pattern `^arn:aws[a-z-]*:iam::[0-9]{12}:role/.+$`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(AcmeExternalAccountBinding, AcmeExternalAccountBindingHandle);
+builder!(
+    AcmeExternalAccountBinding,
+    AcmeExternalAccountBindingHandle,
+    ACME_EXTERNAL_ACCOUNT_BINDING_TYPE
+);
 /// A declared `AWS::CertificateManager::AcmeExternalAccountBinding`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AcmeExternalAccountBindingHandle(rt::Handle);
@@ -597,6 +706,16 @@ impl Certificate {
         );
         self
     }
+    /// The fully qualified domain name (FQDN), such as www.example.com, with which you want to secure an ACM certificate
+    ///
+    /// Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
     /// Domain information that domain name registrars use to verify your identity.
     ///
     /// Changing it replaces the resource. CloudFormation `DomainValidationOptions`, Terraform `domain_validation_options`.
@@ -650,7 +769,7 @@ impl Certificate {
         self
     }
 }
-builder!(Certificate, CertificateHandle);
+builder!(Certificate, CertificateHandle, CERTIFICATE_TYPE);
 /// A declared `AWS::CertificateManager::Certificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CertificateHandle(rt::Handle);

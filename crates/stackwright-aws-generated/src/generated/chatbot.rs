@@ -54,6 +54,14 @@ impl CustomAction {
         this.set("Definition", Some("definition"), definition.into());
         CustomAction(this)
     }
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]{1,64}$`. Changing it replaces the resource. CloudFormation `ActionName`, Terraform `action_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn action_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ActionName", Some("action_name"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=30; pattern `^[A-Za-z0-9-_]+$`. CloudFormation `AliasName`, Terraform `alias_name`.
     pub fn alias_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -69,8 +77,15 @@ impl CustomAction {
             .set("Attachments", Some("attachments"), rt::list(value));
         self
     }
+    /// CloudFormation `Definition`, Terraform `definition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn definition(mut self, value: custom_action::CustomActionDefinition) -> Self {
+        self.0.set("Definition", Some("definition"), value.into());
+        self
+    }
 }
-builder!(CustomAction, CustomActionHandle);
+builder!(CustomAction, CustomActionHandle, CUSTOM_ACTION_TYPE);
 /// A declared `AWS::Chatbot::CustomAction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CustomActionHandle(rt::Handle);
@@ -249,6 +264,19 @@ impl MicrosoftTeamsChannelConfiguration {
         );
         MicrosoftTeamsChannelConfiguration(this)
     }
+    /// The name of the configuration
+    ///
+    /// Constraints: length 1..=128; pattern `^[A-Za-z0-9-_]+$`. Changing it replaces the resource. CloudFormation `ConfigurationName`, Terraform `configuration_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConfigurationName",
+            Some("configuration_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// ARNs of Custom Actions to associate with notifications in the provided chat channel.
     ///
     /// CloudFormation `CustomizationResourceArns`, Terraform `customization_resource_arns`.
@@ -277,6 +305,16 @@ impl MicrosoftTeamsChannelConfiguration {
         );
         self
     }
+    /// The ARN of the IAM role that defines the permissions for AWS Chatbot
+    ///
+    /// Constraints: pattern `^arn:(aws[a-zA-Z-]*)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$`. CloudFormation `IamRoleArn`, Terraform `iam_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IamRoleArn", Some("iam_role_arn"), rt::string(value));
+        self
+    }
     /// Specifies the logging level for this configuration:ERROR,INFO or NONE.
     ///
     /// Constraints: length 4..=5; pattern `^(ERROR|INFO|NONE)$`. CloudFormation `LoggingLevel`, Terraform `logging_level`.
@@ -293,6 +331,28 @@ impl MicrosoftTeamsChannelConfiguration {
             .set("SnsTopicArns", Some("sns_topic_arns"), rt::strings(value));
         self
     }
+    /// The id of the Microsoft Teams team
+    ///
+    /// Constraints: length 36..=36; pattern `^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$`. Changing it replaces the resource. CloudFormation `TeamId`, Terraform `team_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn team_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TeamId", Some("team_id"), rt::string(value));
+        self
+    }
+    /// The id of the Microsoft Teams channel
+    ///
+    /// Constraints: length 1..=256; pattern `^([a-zA-Z0-9-_=+/.,])*%3[aA]([a-zA-Z0-9-_=+/.,])*%40([a-zA-Z0-9-_=+/.,])*$`. CloudFormation `TeamsChannelId`, Terraform `teams_channel_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn teams_channel_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TeamsChannelId",
+            Some("teams_channel_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// The name of the Microsoft Teams channel
     ///
     /// Constraints: length 1..=256; pattern `^(.*)$`. CloudFormation `TeamsChannelName`, Terraform `teams_channel_name`.
@@ -302,6 +362,16 @@ impl MicrosoftTeamsChannelConfiguration {
             Some("teams_channel_name"),
             rt::string(value),
         );
+        self
+    }
+    /// The id of the Microsoft Teams tenant
+    ///
+    /// Constraints: length 36..=36; pattern `^[0-9A-Fa-f]{8}(?:-[0-9A-Fa-f]{4}){3}-[0-9A-Fa-f]{12}$`. Changing it replaces the resource. CloudFormation `TeamsTenantId`, Terraform `teams_tenant_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn teams_tenant_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TeamsTenantId", Some("teams_tenant_id"), rt::string(value));
         self
     }
     /// Enables use of a user role requirement in your chat configuration
@@ -318,7 +388,8 @@ impl MicrosoftTeamsChannelConfiguration {
 }
 builder!(
     MicrosoftTeamsChannelConfiguration,
-    MicrosoftTeamsChannelConfigurationHandle
+    MicrosoftTeamsChannelConfigurationHandle,
+    MICROSOFT_TEAMS_CHANNEL_CONFIGURATION_TYPE
 );
 /// A declared `AWS::Chatbot::MicrosoftTeamsChannelConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -391,6 +462,19 @@ impl SlackChannelConfiguration {
         );
         SlackChannelConfiguration(this)
     }
+    /// The name of the configuration
+    ///
+    /// Constraints: length 1..=128; pattern `^[A-Za-z0-9-_]+$`. Changing it replaces the resource. CloudFormation `ConfigurationName`, Terraform `configuration_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConfigurationName",
+            Some("configuration_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// ARNs of Custom Actions to associate with notifications in the provided chat channel.
     ///
     /// CloudFormation `CustomizationResourceArns`, Terraform `customization_resource_arns`.
@@ -419,12 +503,48 @@ impl SlackChannelConfiguration {
         );
         self
     }
+    /// The ARN of the IAM role that defines the permissions for AWS Chatbot
+    ///
+    /// Constraints: pattern `^arn:(aws[a-zA-Z-]*)?:[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9_/.-]{0,63}:[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,1023}$`. CloudFormation `IamRoleArn`, Terraform `iam_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IamRoleArn", Some("iam_role_arn"), rt::string(value));
+        self
+    }
     /// Specifies the logging level for this configuration:ERROR,INFO or NONE.
     ///
     /// Constraints: length 4..=5; pattern `^(ERROR|INFO|NONE)$`. CloudFormation `LoggingLevel`, Terraform `logging_level`.
     pub fn logging_level(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("LoggingLevel", Some("logging_level"), rt::string(value));
+        self
+    }
+    /// The id of the Slack channel
+    ///
+    /// Constraints: length 1..=256; pattern `^[A-Za-z0-9]+$`. CloudFormation `SlackChannelId`, Terraform `slack_channel_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn slack_channel_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SlackChannelId",
+            Some("slack_channel_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The id of the Slack workspace
+    ///
+    /// Constraints: length 1..=256; pattern `^[0-9A-Z]{1,255}$`. Changing it replaces the resource. CloudFormation `SlackWorkspaceId`, Terraform `slack_workspace_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn slack_workspace_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SlackWorkspaceId",
+            Some("slack_workspace_id"),
+            rt::string(value),
+        );
         self
     }
     /// ARNs of SNS topics which delivers notifications to AWS Chatbot, for example CloudWatch alarm notifications.
@@ -447,7 +567,11 @@ impl SlackChannelConfiguration {
         self
     }
 }
-builder!(SlackChannelConfiguration, SlackChannelConfigurationHandle);
+builder!(
+    SlackChannelConfiguration,
+    SlackChannelConfigurationHandle,
+    SLACK_CHANNEL_CONFIGURATION_TYPE
+);
 /// A declared `AWS::Chatbot::SlackChannelConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SlackChannelConfigurationHandle(rt::Handle);

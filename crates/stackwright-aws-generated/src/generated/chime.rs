@@ -91,8 +91,17 @@ impl AppInstance {
         self.0.set("Metadata", Some("metadata"), rt::string(value));
         self
     }
+    /// The name of the AppInstance.
+    ///
+    /// Constraints: length 1..=256. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(AppInstance, AppInstanceHandle);
+builder!(AppInstance, AppInstanceHandle, APP_INSTANCE_TYPE);
 /// A declared `AWS::Chime::AppInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AppInstanceHandle(rt::Handle);
@@ -190,6 +199,29 @@ impl AppInstanceBot {
         this.set("Configuration", Some("configuration"), configuration.into());
         AppInstanceBot(this)
     }
+    /// The ARN of the AppInstance.
+    ///
+    /// Constraints: length 5..=1600; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. Changing it replaces the resource. CloudFormation `AppInstanceArn`, Terraform `app_instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn app_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AppInstanceArn",
+            Some("app_instance_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// A structure that contains configuration data.
+    ///
+    /// CloudFormation `Configuration`, Terraform `configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: app_instance_bot::Configuration) -> Self {
+        self.0
+            .set("Configuration", Some("configuration"), value.into());
+        self
+    }
     /// The metadata of the AppInstanceBot.
     ///
     /// Constraints: length 0..=1024; pattern `.*`. CloudFormation `Metadata`, Terraform `metadata`.
@@ -205,7 +237,7 @@ impl AppInstanceBot {
         self
     }
 }
-builder!(AppInstanceBot, AppInstanceBotHandle);
+builder!(AppInstanceBot, AppInstanceBotHandle, APP_INSTANCE_BOT_TYPE);
 /// A declared `AWS::Chime::AppInstanceBot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AppInstanceBotHandle(rt::Handle);
@@ -437,6 +469,28 @@ impl AppInstanceUser {
         );
         AppInstanceUser(this)
     }
+    /// Constraints: length 5..=1600; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. Changing it replaces the resource. CloudFormation `AppInstanceArn`, Terraform `app_instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn app_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AppInstanceArn",
+            Some("app_instance_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=64; pattern `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`. Changing it replaces the resource. CloudFormation `AppInstanceUserId`, Terraform `app_instance_user_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn app_instance_user_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AppInstanceUserId",
+            Some("app_instance_user_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `ExpirationSettings`, Terraform `expiration_settings`.
     pub fn expiration_settings(mut self, value: app_instance_user::ExpirationSettings) -> Self {
         self.0.set(
@@ -457,7 +511,11 @@ impl AppInstanceUser {
         self
     }
 }
-builder!(AppInstanceUser, AppInstanceUserHandle);
+builder!(
+    AppInstanceUser,
+    AppInstanceUserHandle,
+    APP_INSTANCE_USER_TYPE
+);
 /// A declared `AWS::Chime::AppInstanceUser`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AppInstanceUserHandle(rt::Handle);
@@ -589,12 +647,35 @@ impl Channel {
         this.set("Name", Some("name"), rt::string(required.name));
         Channel(this)
     }
+    /// The ARN of the AppInstance that contains the channel.
+    ///
+    /// Constraints: length 5..=1600; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. Changing it replaces the resource. CloudFormation `AppInstanceArn`, Terraform `app_instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn app_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AppInstanceArn",
+            Some("app_instance_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// The ID of the channel.
     ///
     /// Constraints: length 1..=64; pattern `^[A-Za-z0-9]([A-Za-z0-9\:\-\_\.\@]{0,62}[A-Za-z0-9])?$`. Changing it replaces the resource. CloudFormation `ChannelId`, Terraform `channel_id`.
     pub fn channel_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("ChannelId", Some("channel_id"), rt::string(value));
+        self
+    }
+    /// The ARN of the AppInstanceUser or AppInstanceBot that performs every operation on this channel.
+    ///
+    /// Constraints: length 5..=1600; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. Changing it replaces the resource. CloudFormation `ChimeBearer`, Terraform `chime_bearer`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn chime_bearer(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ChimeBearer", Some("chime_bearer"), rt::string(value));
         self
     }
     /// The attributes required to configure and create an elastic channel.
@@ -652,6 +733,15 @@ impl Channel {
             .set("ModeratorArns", Some("moderator_arns"), rt::strings(value));
         self
     }
+    /// The name of the channel.
+    ///
+    /// Constraints: length 1..=256; pattern `^[\u0009\u000A\u000D\u0020-\u007E\u0085\u00A0-\uD7FF\uE000-\uFFFD𐀀-􏿿]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The channel's privacy level.
     ///
     /// Changing it replaces the resource. CloudFormation `Privacy`, Terraform `privacy`.
@@ -660,7 +750,7 @@ impl Channel {
         self
     }
 }
-builder!(Channel, ChannelHandle);
+builder!(Channel, ChannelHandle, CHANNEL_TYPE);
 /// A declared `AWS::Chime::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelHandle(rt::Handle);
@@ -881,8 +971,40 @@ impl ChannelFlow {
         );
         ChannelFlow(this)
     }
+    /// The ARN of the app instance.
+    ///
+    /// Constraints: length 5..=1600; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. Changing it replaces the resource. CloudFormation `AppInstanceArn`, Terraform `app_instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn app_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AppInstanceArn",
+            Some("app_instance_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the channel flow.
+    ///
+    /// Constraints: length 1..=256. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Information about the processor Lambda functions.
+    ///
+    /// Constraints: 1..=3 items. CloudFormation `Processors`, Terraform `processors`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn processors(mut self, value: impl IntoIterator<Item = channel_flow::Processor>) -> Self {
+        self.0
+            .set("Processors", Some("processors"), rt::list(value));
+        self
+    }
 }
-builder!(ChannelFlow, ChannelFlowHandle);
+builder!(ChannelFlow, ChannelFlowHandle, CHANNEL_FLOW_TYPE);
 /// A declared `AWS::Chime::ChannelFlow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelFlowHandle(rt::Handle);
@@ -1105,6 +1227,36 @@ impl MediaInsightsPipelineConfiguration {
         );
         MediaInsightsPipelineConfiguration(this)
     }
+    /// The elements in the configuration.
+    ///
+    /// CloudFormation `Elements`, Terraform `elements`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn elements(
+        mut self,
+        value: impl IntoIterator<
+            Item = media_insights_pipeline_configuration::MediaInsightsPipelineConfigurationElement,
+        >,
+    ) -> Self {
+        self.0.set("Elements", Some("elements"), rt::list(value));
+        self
+    }
+    /// The name of the media insights pipeline configuration.
+    ///
+    /// Constraints: length 2..=64; pattern `^[0-9a-zA-Z._-]+$`. Changing it replaces the resource. CloudFormation `MediaInsightsPipelineConfigurationName`, Terraform `media_insights_pipeline_configuration_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn media_insights_pipeline_configuration_name(
+        mut self,
+        value: impl Into<rt::Expr>,
+    ) -> Self {
+        self.0.set(
+            "MediaInsightsPipelineConfigurationName",
+            Some("media_insights_pipeline_configuration_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `RealTimeAlertConfiguration`, Terraform `real_time_alert_configuration`.
     pub fn real_time_alert_configuration(
         mut self,
@@ -1117,10 +1269,24 @@ impl MediaInsightsPipelineConfiguration {
         );
         self
     }
+    /// The ARN of the role used by the service to access Amazon Web Services resources.
+    ///
+    /// Constraints: length 1..=1024; pattern `^arn[\/\:\-\_\.a-zA-Z0-9]+$`. CloudFormation `ResourceAccessRoleArn`, Terraform `resource_access_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ResourceAccessRoleArn",
+            Some("resource_access_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     MediaInsightsPipelineConfiguration,
-    MediaInsightsPipelineConfigurationHandle
+    MediaInsightsPipelineConfigurationHandle,
+    MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_TYPE
 );
 /// A declared `AWS::Chime::MediaInsightsPipelineConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -2001,10 +2167,36 @@ impl MediaPipelineKinesisVideoStreamPool {
         );
         MediaPipelineKinesisVideoStreamPool(this)
     }
+    /// The name of the Kinesis Video Stream Pool.
+    ///
+    /// Constraints: length 1..=128; pattern `^[0-9a-zA-Z._-]+$`. Changing it replaces the resource. CloudFormation `PoolName`, Terraform `pool_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn pool_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PoolName", Some("pool_name"), rt::string(value));
+        self
+    }
+    /// The configuration settings for the Kinesis video stream.
+    ///
+    /// CloudFormation `StreamConfiguration`, Terraform `stream_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stream_configuration(
+        mut self,
+        value: media_pipeline_kinesis_video_stream_pool::StreamConfiguration,
+    ) -> Self {
+        self.0.set(
+            "StreamConfiguration",
+            Some("stream_configuration"),
+            value.into(),
+        );
+        self
+    }
 }
 builder!(
     MediaPipelineKinesisVideoStreamPool,
-    MediaPipelineKinesisVideoStreamPoolHandle
+    MediaPipelineKinesisVideoStreamPoolHandle,
+    MEDIA_PIPELINE_KINESIS_VIDEO_STREAM_POOL_TYPE
 );
 /// A declared `AWS::Chime::MediaPipelineKinesisVideoStreamPool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -2146,8 +2338,43 @@ impl SipMediaApplication {
         this.set("Name", Some("name"), rt::string(required.name));
         SipMediaApplication(this)
     }
+    /// The AWS Region in which the SIP media application is created.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AwsRegion`, Terraform `aws_region`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn aws_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AwsRegion", Some("aws_region"), rt::string(value));
+        self
+    }
+    /// List of endpoints (Lambda ARNs) specified for the SIP media application.
+    ///
+    /// Constraints: 1..=1 items. CloudFormation `Endpoints`, Terraform `endpoints`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn endpoints(
+        mut self,
+        value: impl IntoIterator<Item = sip_media_application::SipMediaApplicationEndpoint>,
+    ) -> Self {
+        self.0.set("Endpoints", Some("endpoints"), rt::list(value));
+        self
+    }
+    /// The name of the SIP media application.
+    ///
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9 _.-]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(SipMediaApplication, SipMediaApplicationHandle);
+builder!(
+    SipMediaApplication,
+    SipMediaApplicationHandle,
+    SIP_MEDIA_APPLICATION_TYPE
+);
 /// A declared `AWS::Chime::SipMediaApplication`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SipMediaApplicationHandle(rt::Handle);
@@ -2267,6 +2494,15 @@ impl VoiceConnector {
         self.0.set("AwsRegion", Some("aws_region"), value.into());
         self
     }
+    /// The name of the Voice Connector.
+    ///
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9 _.-]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The type of network for the Voice Connector.
     ///
     /// Changing it replaces the resource. CloudFormation `NetworkType`, Terraform `network_type`.
@@ -2275,8 +2511,21 @@ impl VoiceConnector {
             .set("NetworkType", Some("network_type"), value.into());
         self
     }
+    /// Enables or disables encryption for the Voice Connector.
+    ///
+    /// CloudFormation `RequireEncryption`, Terraform `require_encryption`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn require_encryption(mut self, value: bool) -> Self {
+        self.0.set(
+            "RequireEncryption",
+            Some("require_encryption"),
+            rt::boolean(value),
+        );
+        self
+    }
 }
-builder!(VoiceConnector, VoiceConnectorHandle);
+builder!(VoiceConnector, VoiceConnectorHandle, VOICE_CONNECTOR_TYPE);
 /// A declared `AWS::Chime::VoiceConnector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VoiceConnectorHandle(rt::Handle);

@@ -130,9 +130,41 @@ impl AnalysisTemplate {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Format`, Terraform `format`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn format(mut self, value: analysis_template::Format) -> Self {
+        self.0.set("Format", Some("format"), value.into());
+        self
+    }
+    /// Constraints: length 36..=36; pattern `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`. Changing it replaces the resource. CloudFormation `MembershipIdentifier`, Terraform `membership_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn membership_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "MembershipIdentifier",
+            Some("membership_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length at most 128; pattern `^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// CloudFormation `Schema`, Terraform `schema`.
     pub fn schema(mut self, value: analysis_template::AnalysisSchema) -> Self {
         self.0.set("Schema", Some("schema"), value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Source`, Terraform `source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Source", Some("source"), rt::json_object(value));
         self
     }
     /// CloudFormation `SourceMetadata`, Terraform `source_metadata`.
@@ -154,7 +186,11 @@ impl AnalysisTemplate {
         self
     }
 }
-builder!(AnalysisTemplate, AnalysisTemplateHandle);
+builder!(
+    AnalysisTemplate,
+    AnalysisTemplateHandle,
+    ANALYSIS_TEMPLATE_TYPE
+);
 /// A declared `AWS::CleanRooms::AnalysisTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AnalysisTemplateHandle(rt::Handle);
@@ -425,6 +461,17 @@ impl Collaboration {
         );
         self
     }
+    /// Constraints: length 1..=100; pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`. Changing it replaces the resource. CloudFormation `CreatorDisplayName`, Terraform `creator_display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn creator_display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CreatorDisplayName",
+            Some("creator_display_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `CreatorMLMemberAbilities`, Terraform `creator_ml_member_abilities`.
     pub fn creator_ml_member_abilities(mut self, value: collaboration::MlMemberAbilities) -> Self {
         self.0.set(
@@ -470,6 +517,14 @@ impl Collaboration {
         );
         self
     }
+    /// Constraints: length 1..=255; pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
     /// CloudFormation `IsMetricsEnabled`, Terraform `is_metrics_enabled`.
     pub fn is_metrics_enabled(mut self, value: bool) -> Self {
         self.0.set(
@@ -493,8 +548,23 @@ impl Collaboration {
         self.0.set("Members", Some("members"), rt::list(value));
         self
     }
+    /// Constraints: length 1..=100; pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `QueryLogStatus`, Terraform `query_log_status`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn query_log_status(mut self, value: collaboration::CollaborationQueryLogStatus) -> Self {
+        self.0
+            .set("QueryLogStatus", Some("query_log_status"), value.into());
+        self
+    }
 }
-builder!(Collaboration, CollaborationHandle);
+builder!(Collaboration, CollaborationHandle, COLLABORATION_TYPE);
 /// A declared `AWS::CleanRooms::Collaboration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CollaborationHandle(rt::Handle);
@@ -990,6 +1060,25 @@ impl ConfiguredTable {
         );
         ConfiguredTable(this)
     }
+    /// Constraints: 1..=100 items. CloudFormation `AllowedColumns`, Terraform `allowed_columns`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn allowed_columns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "AllowedColumns",
+            Some("allowed_columns"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// CloudFormation `AnalysisMethod`, Terraform `analysis_method`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn analysis_method(mut self, value: configured_table::AnalysisMethod) -> Self {
+        self.0
+            .set("AnalysisMethod", Some("analysis_method"), value.into());
+        self
+    }
     /// Constraints: 1..=1 items. CloudFormation `AnalysisRules`, Terraform `analysis_rules`.
     pub fn analysis_rules(
         mut self,
@@ -1005,6 +1094,13 @@ impl ConfiguredTable {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=100; pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// CloudFormation `SelectedAnalysisMethods`, Terraform `selected_analysis_methods`.
     pub fn selected_analysis_methods(
         mut self,
@@ -1017,8 +1113,23 @@ impl ConfiguredTable {
         );
         self
     }
+    /// CloudFormation `TableReference`, Terraform `table_reference`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn table_reference(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "TableReference",
+            Some("table_reference"),
+            rt::json_object(value),
+        );
+        self
+    }
 }
-builder!(ConfiguredTable, ConfiguredTableHandle);
+builder!(
+    ConfiguredTable,
+    ConfiguredTableHandle,
+    CONFIGURED_TABLE_TYPE
+);
 /// A declared `AWS::CleanRooms::ConfiguredTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfiguredTableHandle(rt::Handle);
@@ -1193,14 +1304,54 @@ impl ConfiguredTableAssociation {
         );
         self
     }
+    /// Constraints: length 36..=36; pattern `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`. Changing it replaces the resource. CloudFormation `ConfiguredTableIdentifier`, Terraform `configured_table_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configured_table_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConfiguredTableIdentifier",
+            Some("configured_table_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// Constraints: length at most 255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 36..=36; pattern `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`. Changing it replaces the resource. CloudFormation `MembershipIdentifier`, Terraform `membership_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn membership_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "MembershipIdentifier",
+            Some("membership_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length at most 128; pattern `^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Constraints: length 32..=512; pattern `^arn:aws:iam::[\w]+:role/[\w+=./@-]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(ConfiguredTableAssociation, ConfiguredTableAssociationHandle);
+builder!(
+    ConfiguredTableAssociation,
+    ConfiguredTableAssociationHandle,
+    CONFIGURED_TABLE_ASSOCIATION_TYPE
+);
 /// A declared `AWS::CleanRooms::ConfiguredTableAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfiguredTableAssociationHandle(rt::Handle);
@@ -1352,14 +1503,46 @@ impl IdMappingTable {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `InputReferenceConfig`, Terraform `input_reference_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn input_reference_config(
+        mut self,
+        value: id_mapping_table::IdMappingTableInputReferenceConfig,
+    ) -> Self {
+        self.0.set(
+            "InputReferenceConfig",
+            Some("input_reference_config"),
+            value.into(),
+        );
+        self
+    }
     /// Constraints: length 4..=2048; pattern `^arn:aws:kms:[\w]{2}-[\w]{4,9}-[\d]:[\d]{12}:key/[a-zA-Z0-9-]+$`. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
     pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
+    /// Constraints: length 36..=36; pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `MembershipIdentifier`, Terraform `membership_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn membership_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "MembershipIdentifier",
+            Some("membership_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length at most 128; pattern `^[a-zA-Z0-9_](([a-zA-Z0-9_ ]+-)*([a-zA-Z0-9_ ]+))?$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(IdMappingTable, IdMappingTableHandle);
+builder!(IdMappingTable, IdMappingTableHandle, ID_MAPPING_TABLE_TYPE);
 /// A declared `AWS::CleanRooms::IdMappingTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IdMappingTableHandle(rt::Handle);
@@ -1509,8 +1692,36 @@ impl IdNamespaceAssociation {
         self.0.set("IdMappingConfig", None, value.into());
         self
     }
+    /// Changing it replaces the resource. CloudFormation `InputReferenceConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn input_reference_config(
+        mut self,
+        value: id_namespace_association::IdNamespaceAssociationInputReferenceConfig,
+    ) -> Self {
+        self.0.set("InputReferenceConfig", None, value.into());
+        self
+    }
+    /// Constraints: length 36..=36; pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `MembershipIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn membership_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MembershipIdentifier", None, rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=100; pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(IdNamespaceAssociation, IdNamespaceAssociationHandle);
+builder!(
+    IdNamespaceAssociation,
+    IdNamespaceAssociationHandle,
+    ID_NAMESPACE_ASSOCIATION_TYPE
+);
 /// A declared `AWS::CleanRooms::IdNamespaceAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IdNamespaceAssociationHandle(rt::Handle);
@@ -1686,8 +1897,44 @@ impl IntermediateTable {
             .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
+    /// Constraints: length 36..=36; pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `MembershipIdentifier`, Terraform `membership_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn membership_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "MembershipIdentifier",
+            Some("membership_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=100; pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `PopulationAnalysisConfiguration`, Terraform `population_analysis_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn population_analysis_configuration(
+        mut self,
+        value: intermediate_table::PopulationAnalysisConfiguration,
+    ) -> Self {
+        self.0.set(
+            "PopulationAnalysisConfiguration",
+            Some("population_analysis_configuration"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(IntermediateTable, IntermediateTableHandle);
+builder!(
+    IntermediateTable,
+    IntermediateTableHandle,
+    INTERMEDIATE_TABLE_TYPE
+);
 /// A declared `AWS::CleanRooms::IntermediateTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IntermediateTableHandle(rt::Handle);
@@ -1880,6 +2127,17 @@ impl Membership {
         );
         Membership(this)
     }
+    /// Constraints: length 36..=36; pattern `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`. Changing it replaces the resource. CloudFormation `CollaborationIdentifier`, Terraform `collaboration_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn collaboration_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CollaborationIdentifier",
+            Some("collaboration_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `DefaultJobResultConfiguration`, Terraform `default_job_result_configuration`.
     pub fn default_job_result_configuration(
         mut self,
@@ -1931,8 +2189,16 @@ impl Membership {
         );
         self
     }
+    /// CloudFormation `QueryLogStatus`, Terraform `query_log_status`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn query_log_status(mut self, value: membership::MembershipQueryLogStatus) -> Self {
+        self.0
+            .set("QueryLogStatus", Some("query_log_status"), value.into());
+        self
+    }
 }
-builder!(Membership, MembershipHandle);
+builder!(Membership, MembershipHandle, MEMBERSHIP_TYPE);
 /// A declared `AWS::CleanRooms::Membership`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MembershipHandle(rt::Handle);
@@ -2338,8 +2604,52 @@ impl PrivacyBudgetTemplate {
         );
         PrivacyBudgetTemplate(this)
     }
+    /// Changing it replaces the resource. CloudFormation `AutoRefresh`, Terraform `auto_refresh`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auto_refresh(mut self, value: privacy_budget_template::AutoRefresh) -> Self {
+        self.0
+            .set("AutoRefresh", Some("auto_refresh"), value.into());
+        self
+    }
+    /// Constraints: length 36..=36; pattern `[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}`. Changing it replaces the resource. CloudFormation `MembershipIdentifier`, Terraform `membership_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn membership_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "MembershipIdentifier",
+            Some("membership_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// CloudFormation `Parameters`, Terraform `parameters`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn parameters(mut self, value: privacy_budget_template::Parameters) -> Self {
+        self.0.set("Parameters", Some("parameters"), value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `PrivacyBudgetType`, Terraform `privacy_budget_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn privacy_budget_type(
+        mut self,
+        value: privacy_budget_template::PrivacyBudgetType,
+    ) -> Self {
+        self.0.set(
+            "PrivacyBudgetType",
+            Some("privacy_budget_type"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(PrivacyBudgetTemplate, PrivacyBudgetTemplateHandle);
+builder!(
+    PrivacyBudgetTemplate,
+    PrivacyBudgetTemplateHandle,
+    PRIVACY_BUDGET_TEMPLATE_TYPE
+);
 /// A declared `AWS::CleanRooms::PrivacyBudgetTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PrivacyBudgetTemplateHandle(rt::Handle);

@@ -106,6 +106,20 @@ impl ConfiguredModelAlgorithm {
             .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=63; pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Constraints: length 20..=2048; pattern `^arn:aws[-a-z]*:iam::[0-9]{12}:role/.+$`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `TrainingContainerConfig`, Terraform `training_container_config`.
     pub fn training_container_config(
         mut self,
@@ -119,7 +133,11 @@ impl ConfiguredModelAlgorithm {
         self
     }
 }
-builder!(ConfiguredModelAlgorithm, ConfiguredModelAlgorithmHandle);
+builder!(
+    ConfiguredModelAlgorithm,
+    ConfiguredModelAlgorithmHandle,
+    CONFIGURED_MODEL_ALGORITHM_TYPE
+);
 /// A declared `AWS::CleanRoomsML::ConfiguredModelAlgorithm`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfiguredModelAlgorithmHandle(rt::Handle);
@@ -287,10 +305,39 @@ impl ConfiguredModelAlgorithmAssociation {
         this.set("Name", Some("name"), rt::string(required.name));
         ConfiguredModelAlgorithmAssociation(this)
     }
+    /// Constraints: length 20..=2048; pattern `^arn:aws[-a-z]*:cleanrooms-ml:[-a-z0-9]+:[0-9]{12}:configured-model-algorithm/[-a-zA-Z0-9_/.]+$`. Changing it replaces the resource. CloudFormation `ConfiguredModelAlgorithmArn`, Terraform `configured_model_algorithm_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configured_model_algorithm_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConfiguredModelAlgorithmArn",
+            Some("configured_model_algorithm_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// Constraints: length at most 255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t\r\n]*$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// Constraints: length 36..=36; pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `MembershipIdentifier`, Terraform `membership_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn membership_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "MembershipIdentifier",
+            Some("membership_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=63; pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `PrivacyConfiguration`, Terraform `privacy_configuration`.
@@ -308,7 +355,8 @@ impl ConfiguredModelAlgorithmAssociation {
 }
 builder!(
     ConfiguredModelAlgorithmAssociation,
-    ConfiguredModelAlgorithmAssociationHandle
+    ConfiguredModelAlgorithmAssociationHandle,
+    CONFIGURED_MODEL_ALGORITHM_ASSOCIATION_TYPE
 );
 /// A declared `AWS::CleanRoomsML::ConfiguredModelAlgorithmAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -749,8 +797,37 @@ impl TrainingDataset {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=63; pattern `^(?!\s*$)[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDBFF-\uDC00\uDFFF\t]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Constraints: length 20..=2048; pattern `^arn:aws[-a-z]*:iam::[0-9]{12}:role/.+$`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// Constraints: 1..=1 items. Changing it replaces the resource. CloudFormation `TrainingData`, Terraform `training_data`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn training_data(
+        mut self,
+        value: impl IntoIterator<Item = training_dataset::Dataset>,
+    ) -> Self {
+        self.0
+            .set("TrainingData", Some("training_data"), rt::list(value));
+        self
+    }
 }
-builder!(TrainingDataset, TrainingDatasetHandle);
+builder!(
+    TrainingDataset,
+    TrainingDatasetHandle,
+    TRAINING_DATASET_TYPE
+);
 /// A declared `AWS::CleanRoomsML::TrainingDataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrainingDatasetHandle(rt::Handle);

@@ -136,7 +136,7 @@ impl EnvironmentEc2 {
         self
     }
 }
-builder!(EnvironmentEc2, EnvironmentEc2Handle);
+builder!(EnvironmentEc2, EnvironmentEc2Handle, ENVIRONMENT_EC2_TYPE);
 /// A declared `AWS::Cloud9::EnvironmentEC2`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EnvironmentEc2Handle(rt::Handle);

@@ -109,6 +109,16 @@ impl ChangeSet {
             .set("Capabilities", Some("capabilities"), rt::list(value));
         self
     }
+    /// The name of the change set.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z][-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `ChangeSetName`, Terraform `change_set_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn change_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ChangeSetName", Some("change_set_name"), rt::string(value));
+        self
+    }
     /// The type of change set operation.
     ///
     /// Changing it replaces the resource. CloudFormation `ChangeSetType`, Terraform `change_set_type`.
@@ -184,6 +194,16 @@ impl ChangeSet {
         self.0.set("RoleARN", Some("role_arn"), rt::string(value));
         self
     }
+    /// The name or unique ID of the stack for which you are creating a change set.
+    ///
+    /// Constraints: length at least 1; pattern `^([a-zA-Z][-a-zA-Z0-9]*)|(arn:\b(aws|aws-us-gov|aws-cn)\b:[-a-zA-Z0-9:/._+]*)$`. Changing it replaces the resource. CloudFormation `StackName`, Terraform `stack_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stack_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StackName", Some("stack_name"), rt::string(value));
+        self
+    }
     /// A structure that contains the body of the revised template.
     ///
     /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `TemplateBody`, Terraform `template_body`.
@@ -212,7 +232,7 @@ impl ChangeSet {
         self
     }
 }
-builder!(ChangeSet, ChangeSetHandle);
+builder!(ChangeSet, ChangeSetHandle, CHANGE_SET_TYPE);
 /// A declared `AWS::CloudFormation::ChangeSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChangeSetHandle(rt::Handle);
@@ -310,8 +330,15 @@ impl CustomResource {
         self.0.set("ServiceTimeout", None, rt::int(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ServiceToken`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_token(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ServiceToken", None, rt::string(value));
+        self
+    }
 }
-builder!(CustomResource, CustomResourceHandle);
+builder!(CustomResource, CustomResourceHandle, CUSTOM_RESOURCE_TYPE);
 /// A declared `AWS::CloudFormation::CustomResource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CustomResourceHandle(rt::Handle);
@@ -391,6 +418,19 @@ impl GeneratedTemplate {
         );
         GeneratedTemplate(this)
     }
+    /// The name assigned to the generated template.
+    ///
+    /// Constraints: length 1..=128. CloudFormation `GeneratedTemplateName`, Terraform `generated_template_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn generated_template_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GeneratedTemplateName",
+            Some("generated_template_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The configuration details of the generated template.
     ///
     /// CloudFormation `TemplateConfiguration`, Terraform `template_configuration`.
@@ -406,7 +446,11 @@ impl GeneratedTemplate {
         self
     }
 }
-builder!(GeneratedTemplate, GeneratedTemplateHandle);
+builder!(
+    GeneratedTemplate,
+    GeneratedTemplateHandle,
+    GENERATED_TEMPLATE_TYPE
+);
 /// A declared `AWS::CloudFormation::GeneratedTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GeneratedTemplateHandle(rt::Handle);
@@ -572,6 +616,44 @@ impl GuardHook {
         );
         GuardHook(this)
     }
+    /// The typename alias for the hook.
+    ///
+    /// Constraints: pattern `^(?!(?i)aws)[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`. Changing it replaces the resource. CloudFormation `Alias`, Terraform `alias`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn alias(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Alias", Some("alias"), rt::string(value));
+        self
+    }
+    /// The execution role ARN assumed by hooks to read Guard rules from S3 and write Guard outputs to S3.
+    ///
+    /// Constraints: length at most 256; pattern `arn:.+:iam::[0-9]{12}:role/.+`. Changing it replaces the resource. CloudFormation `ExecutionRole`, Terraform `execution_role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn execution_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ExecutionRole", Some("execution_role"), rt::string(value));
+        self
+    }
+    /// Attribute to specify CloudFormation behavior on hook failure.
+    ///
+    /// CloudFormation `FailureMode`, Terraform `failure_mode`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn failure_mode(mut self, value: guard_hook::FailureMode) -> Self {
+        self.0
+            .set("FailureMode", Some("failure_mode"), value.into());
+        self
+    }
+    /// Attribute to specify which stacks this hook applies to or should get invoked for
+    ///
+    /// CloudFormation `HookStatus`, Terraform `hook_status`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn hook_status(mut self, value: guard_hook::HookStatus) -> Self {
+        self.0.set("HookStatus", Some("hook_status"), value.into());
+        self
+    }
     /// S3 Bucket where the guard validate report will be uploaded to
     ///
     /// CloudFormation `LogBucket`, Terraform `log_bucket`.
@@ -583,6 +665,16 @@ impl GuardHook {
     /// CloudFormation `Options`, Terraform `options`.
     pub fn options(mut self, value: guard_hook::Options) -> Self {
         self.0.set("Options", Some("options"), value.into());
+        self
+    }
+    /// S3 Source Location for the Guard files.
+    ///
+    /// CloudFormation `RuleLocation`, Terraform `rule_location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_location(mut self, value: guard_hook::S3Location) -> Self {
+        self.0
+            .set("RuleLocation", Some("rule_location"), value.into());
         self
     }
     /// Filters to allow hooks to target specific stack attributes
@@ -604,8 +696,24 @@ impl GuardHook {
         );
         self
     }
+    /// Which operations should this Hook run against? Resource changes, stacks or change sets.
+    ///
+    /// CloudFormation `TargetOperations`, Terraform `target_operations`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_operations(
+        mut self,
+        value: impl IntoIterator<Item = guard_hook::TargetOperation>,
+    ) -> Self {
+        self.0.set(
+            "TargetOperations",
+            Some("target_operations"),
+            rt::list(value),
+        );
+        self
+    }
 }
-builder!(GuardHook, GuardHookHandle);
+builder!(GuardHook, GuardHookHandle, GUARD_HOOK_TYPE);
 /// A declared `AWS::CloudFormation::GuardHook`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GuardHookHandle(rt::Handle);
@@ -721,7 +829,11 @@ impl HookDefaultVersion {
         self
     }
 }
-builder!(HookDefaultVersion, HookDefaultVersionHandle);
+builder!(
+    HookDefaultVersion,
+    HookDefaultVersionHandle,
+    HOOK_DEFAULT_VERSION_TYPE
+);
 /// A declared `AWS::CloudFormation::HookDefaultVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HookDefaultVersionHandle(rt::Handle);
@@ -791,7 +903,7 @@ impl HookTypeConfig {
         self
     }
 }
-builder!(HookTypeConfig, HookTypeConfigHandle);
+builder!(HookTypeConfig, HookTypeConfigHandle, HOOK_TYPE_CONFIG_TYPE);
 /// A declared `AWS::CloudFormation::HookTypeConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HookTypeConfigHandle(rt::Handle);
@@ -880,8 +992,30 @@ impl HookVersion {
             .set("LoggingConfig", Some("logging_config"), value.into());
         self
     }
+    /// A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register.
+    ///
+    /// Constraints: length 1..=4096. Changing it replaces the resource. CloudFormation `SchemaHandlerPackage`, Terraform `schema_handler_package`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schema_handler_package(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SchemaHandlerPackage",
+            Some("schema_handler_package"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the type being registered.
+    ///
+    /// Constraints: pattern `^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`. Changing it replaces the resource. CloudFormation `TypeName`, Terraform `type_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TypeName", Some("type_name"), rt::string(value));
+        self
+    }
 }
-builder!(HookVersion, HookVersionHandle);
+builder!(HookVersion, HookVersionHandle, HOOK_VERSION_TYPE);
 /// A declared `AWS::CloudFormation::HookVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HookVersionHandle(rt::Handle);
@@ -992,12 +1126,60 @@ impl LambdaHook {
         );
         LambdaHook(this)
     }
+    /// The typename alias for the hook.
+    ///
+    /// Constraints: pattern `^(?!(?i)aws)[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`. Changing it replaces the resource. CloudFormation `Alias`, Terraform `alias`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn alias(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Alias", Some("alias"), rt::string(value));
+        self
+    }
     /// Whether to automatically update the extension in this account and Region when a new minor version is published by the extension publisher.
     ///
     /// Changing it replaces the resource. CloudFormation `AutoUpdate`, Terraform `auto_update`.
     pub fn auto_update(mut self, value: bool) -> Self {
         self.0
             .set("AutoUpdate", Some("auto_update"), rt::boolean(value));
+        self
+    }
+    /// The execution role ARN assumed by Hooks to invoke Lambda.
+    ///
+    /// Constraints: length at most 256; pattern `arn:.+:iam::[0-9]{12}:role/.+`. CloudFormation `ExecutionRole`, Terraform `execution_role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn execution_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ExecutionRole", Some("execution_role"), rt::string(value));
+        self
+    }
+    /// Attribute to specify CloudFormation behavior on hook failure.
+    ///
+    /// CloudFormation `FailureMode`, Terraform `failure_mode`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn failure_mode(mut self, value: lambda_hook::FailureMode) -> Self {
+        self.0
+            .set("FailureMode", Some("failure_mode"), value.into());
+        self
+    }
+    /// Attribute to specify which stacks this hook applies to or should get invoked for
+    ///
+    /// CloudFormation `HookStatus`, Terraform `hook_status`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn hook_status(mut self, value: lambda_hook::HookStatus) -> Self {
+        self.0.set("HookStatus", Some("hook_status"), value.into());
+        self
+    }
+    /// Amazon Resource Name (ARN), Partial ARN, name, version, or alias of the Lambda function to invoke with this hook.
+    ///
+    /// Constraints: length 1..=170; pattern `(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}(-gov)?(-iso([a-z])?)?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?`. CloudFormation `LambdaFunction`, Terraform `lambda_function`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn lambda_function(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LambdaFunction", Some("lambda_function"), rt::string(value));
         self
     }
     /// Contains logging configuration information for the hook.
@@ -1027,8 +1209,24 @@ impl LambdaHook {
         );
         self
     }
+    /// Which operations should this Hook run against? Resource changes, stacks or change sets.
+    ///
+    /// CloudFormation `TargetOperations`, Terraform `target_operations`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_operations(
+        mut self,
+        value: impl IntoIterator<Item = lambda_hook::TargetOperation>,
+    ) -> Self {
+        self.0.set(
+            "TargetOperations",
+            Some("target_operations"),
+            rt::list(value),
+        );
+        self
+    }
 }
-builder!(LambdaHook, LambdaHookHandle);
+builder!(LambdaHook, LambdaHookHandle, LAMBDA_HOOK_TYPE);
 /// A declared `AWS::CloudFormation::LambdaHook`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LambdaHookHandle(rt::Handle);
@@ -1118,6 +1316,13 @@ impl Macro {
         self.0.set("Description", None, rt::string(value));
         self
     }
+    /// CloudFormation `FunctionName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FunctionName", None, rt::string(value));
+        self
+    }
     /// CloudFormation `LogGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("LogGroupName", None, rt::string(value));
@@ -1128,8 +1333,15 @@ impl Macro {
         self.0.set("LogRoleARN", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(Macro, MacroHandle);
+builder!(Macro, MacroHandle, MACRO_TYPE);
 /// A declared `AWS::CloudFormation::Macro`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MacroHandle(rt::Handle);
@@ -1200,7 +1412,11 @@ impl ModuleDefaultVersion {
         self
     }
 }
-builder!(ModuleDefaultVersion, ModuleDefaultVersionHandle);
+builder!(
+    ModuleDefaultVersion,
+    ModuleDefaultVersionHandle,
+    MODULE_DEFAULT_VERSION_TYPE
+);
 /// A declared `AWS::CloudFormation::ModuleDefaultVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ModuleDefaultVersionHandle(rt::Handle);
@@ -1267,8 +1483,28 @@ impl ModuleVersion {
         );
         ModuleVersion(this)
     }
+    /// The name of the module being registered.
+    ///
+    /// Constraints: pattern `^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::MODULE`. Changing it replaces the resource. CloudFormation `ModuleName`, Terraform `module_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn module_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ModuleName", Some("module_name"), rt::string(value));
+        self
+    }
+    /// The url to the S3 bucket containing the schema and template fragment for the module you want to register.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ModulePackage`, Terraform `module_package`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn module_package(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ModulePackage", Some("module_package"), rt::string(value));
+        self
+    }
 }
-builder!(ModuleVersion, ModuleVersionHandle);
+builder!(ModuleVersion, ModuleVersionHandle, MODULE_VERSION_TYPE);
 /// A declared `AWS::CloudFormation::ModuleVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ModuleVersionHandle(rt::Handle);
@@ -1404,7 +1640,11 @@ impl PublicTypeVersion {
         self
     }
 }
-builder!(PublicTypeVersion, PublicTypeVersionHandle);
+builder!(
+    PublicTypeVersion,
+    PublicTypeVersionHandle,
+    PUBLIC_TYPE_VERSION_TYPE
+);
 /// A declared `AWS::CloudFormation::PublicTypeVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PublicTypeVersionHandle(rt::Handle);
@@ -1477,6 +1717,19 @@ impl Publisher {
         );
         Publisher(this)
     }
+    /// Whether you accept the terms and conditions for publishing extensions in the CloudFormation registry.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AcceptTermsAndConditions`, Terraform `accept_terms_and_conditions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn accept_terms_and_conditions(mut self, value: bool) -> Self {
+        self.0.set(
+            "AcceptTermsAndConditions",
+            Some("accept_terms_and_conditions"),
+            rt::boolean(value),
+        );
+        self
+    }
     /// If you are using a Bitbucket or GitHub account for identity verification, the Amazon Resource Name (ARN) for your connection to that account.
     ///
     /// Constraints: length 1..=256; pattern `arn:aws(-[w]+)*:.+:.+:[0-9]{12}:.+`. Changing it replaces the resource. CloudFormation `ConnectionArn`, Terraform `connection_arn`.
@@ -1486,7 +1739,7 @@ impl Publisher {
         self
     }
 }
-builder!(Publisher, PublisherHandle);
+builder!(Publisher, PublisherHandle, PUBLISHER_TYPE);
 /// A declared `AWS::CloudFormation::Publisher`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PublisherHandle(rt::Handle);
@@ -1567,7 +1820,11 @@ impl ResourceDefaultVersion {
         self
     }
 }
-builder!(ResourceDefaultVersion, ResourceDefaultVersionHandle);
+builder!(
+    ResourceDefaultVersion,
+    ResourceDefaultVersionHandle,
+    RESOURCE_DEFAULT_VERSION_TYPE
+);
 /// A declared `AWS::CloudFormation::ResourceDefaultVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceDefaultVersionHandle(rt::Handle);
@@ -1646,8 +1903,34 @@ impl ResourceVersion {
             .set("LoggingConfig", Some("logging_config"), value.into());
         self
     }
+    /// A url to the S3 bucket containing the schema handler package that contains the schema, event handlers, and associated files for the type you want to register.
+    ///
+    /// Constraints: length 1..=4096. Changing it replaces the resource. CloudFormation `SchemaHandlerPackage`, Terraform `schema_handler_package`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schema_handler_package(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SchemaHandlerPackage",
+            Some("schema_handler_package"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the type being registered.
+    ///
+    /// Constraints: pattern `^[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}::[A-Za-z0-9]{2,64}$`. Changing it replaces the resource. CloudFormation `TypeName`, Terraform `type_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TypeName", Some("type_name"), rt::string(value));
+        self
+    }
 }
-builder!(ResourceVersion, ResourceVersionHandle);
+builder!(
+    ResourceVersion,
+    ResourceVersionHandle,
+    RESOURCE_VERSION_TYPE
+);
 /// A declared `AWS::CloudFormation::ResourceVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceVersionHandle(rt::Handle);
@@ -1741,6 +2024,14 @@ impl Stack {
             .set("Parameters", Some("parameters"), rt::json(value));
         self
     }
+    /// Constraints: length 1..=1024. CloudFormation `TemplateURL`, Terraform `template_url`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template_url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TemplateURL", Some("template_url"), rt::string(value));
+        self
+    }
     /// Constraints: at least 1. CloudFormation `TimeoutInMinutes`, Terraform `timeout_in_minutes`.
     pub fn timeout_in_minutes(mut self, value: i64) -> Self {
         self.0.set(
@@ -1751,7 +2042,7 @@ impl Stack {
         self
     }
 }
-builder!(Stack, StackHandle);
+builder!(Stack, StackHandle, STACK_TYPE);
 /// A declared `AWS::CloudFormation::Stack`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StackHandle(rt::Handle);
@@ -1879,6 +2170,16 @@ impl StackSet {
             .set("Parameters", Some("parameters"), rt::list(value));
         self
     }
+    /// Describes how the IAM roles required for stack set operations are created.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PermissionModel`, Terraform `permission_model`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn permission_model(mut self, value: stack_set::PermissionModel) -> Self {
+        self.0
+            .set("PermissionModel", Some("permission_model"), value.into());
+        self
+    }
     /// A group of stack instances with parameters in some specific accounts and regions.
     ///
     /// CloudFormation `StackInstancesGroup`, Terraform `stack_instances_group`.
@@ -1891,6 +2192,16 @@ impl StackSet {
             Some("stack_instances_group"),
             rt::list(value),
         );
+        self
+    }
+    /// The name to associate with the stack set.
+    ///
+    /// Constraints: length at most 128; pattern `^[a-zA-Z][a-zA-Z0-9\-]{0,127}$`. Changing it replaces the resource. CloudFormation `StackSetName`, Terraform `stack_set_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stack_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StackSetName", Some("stack_set_name"), rt::string(value));
         self
     }
     /// The structure that contains the template body, with a minimum length of 1 byte and a maximum length of 51,200 bytes.
@@ -1910,7 +2221,7 @@ impl StackSet {
         self
     }
 }
-builder!(StackSet, StackSetHandle);
+builder!(StackSet, StackSetHandle, STACK_SET_TYPE);
 /// A declared `AWS::CloudFormation::StackSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StackSetHandle(rt::Handle);
@@ -2362,7 +2673,7 @@ impl TypeActivation {
         self
     }
 }
-builder!(TypeActivation, TypeActivationHandle);
+builder!(TypeActivation, TypeActivationHandle, TYPE_ACTIVATION_TYPE);
 /// A declared `AWS::CloudFormation::TypeActivation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TypeActivationHandle(rt::Handle);
@@ -2457,7 +2768,11 @@ impl WaitCondition {
         self
     }
 }
-builder!(WaitCondition, WaitConditionResourceHandle);
+builder!(
+    WaitCondition,
+    WaitConditionResourceHandle,
+    WAIT_CONDITION_TYPE
+);
 /// A declared `AWS::CloudFormation::WaitCondition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WaitConditionResourceHandle(rt::Handle);
@@ -2496,7 +2811,11 @@ impl WaitConditionHandle {
         WaitConditionHandle(this)
     }
 }
-builder!(WaitConditionHandle, WaitConditionHandleHandle);
+builder!(
+    WaitConditionHandle,
+    WaitConditionHandleHandle,
+    WAIT_CONDITION_HANDLE_TYPE
+);
 /// A declared `AWS::CloudFormation::WaitConditionHandle`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WaitConditionHandleHandle(rt::Handle);

@@ -62,6 +62,15 @@ impl AnycastIpList {
         self.0.set("IpAddressType", None, value.into());
         self
     }
+    /// The number of IP addresses in the Anycast static IP list.
+    ///
+    /// Changing it replaces the resource. CloudFormation `IpCount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ip_count(mut self, value: i64) -> Self {
+        self.0.set("IpCount", None, rt::int(value));
+        self
+    }
     /// A list of IPAM CIDR configurations that define the IP address ranges, IPAM pools, and associated Anycast IP addresses.
     ///
     /// CloudFormation `IpamCidrConfigs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -72,8 +81,17 @@ impl AnycastIpList {
         self.0.set("IpamCidrConfigs", None, rt::list(value));
         self
     }
+    /// The name of the Anycast static IP list.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9-_]{1,64}$`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(AnycastIpList, AnycastIpListHandle);
+builder!(AnycastIpList, AnycastIpListHandle, ANYCAST_IP_LIST_TYPE);
 /// A declared `AWS::CloudFront::AnycastIpList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AnycastIpListHandle(rt::Handle);
@@ -159,8 +177,21 @@ impl CachePolicy {
         );
         CachePolicy(this)
     }
+    /// The cache policy configuration.
+    ///
+    /// CloudFormation `CachePolicyConfig`, Terraform `cache_policy_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cache_policy_config(mut self, value: cache_policy::CachePolicyConfig) -> Self {
+        self.0.set(
+            "CachePolicyConfig",
+            Some("cache_policy_config"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(CachePolicy, CachePolicyHandle);
+builder!(CachePolicy, CachePolicyHandle, CACHE_POLICY_TYPE);
 /// A declared `AWS::CloudFront::CachePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CachePolicyHandle(rt::Handle);
@@ -400,10 +431,27 @@ impl CloudFrontOriginAccessIdentity {
         );
         CloudFrontOriginAccessIdentity(this)
     }
+    /// The current configuration information for the identity.
+    ///
+    /// CloudFormation `CloudFrontOriginAccessIdentityConfig`, Terraform `cloudfront_origin_access_identity_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cloud_front_origin_access_identity_config(
+        mut self,
+        value: cloud_front_origin_access_identity::CloudFrontOriginAccessIdentityConfig,
+    ) -> Self {
+        self.0.set(
+            "CloudFrontOriginAccessIdentityConfig",
+            Some("cloudfront_origin_access_identity_config"),
+            value.into(),
+        );
+        self
+    }
 }
 builder!(
     CloudFrontOriginAccessIdentity,
-    CloudFrontOriginAccessIdentityHandle
+    CloudFrontOriginAccessIdentityHandle,
+    CLOUD_FRONT_ORIGIN_ACCESS_IDENTITY_TYPE
 );
 /// A declared `AWS::CloudFront::CloudFrontOriginAccessIdentity`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -503,8 +551,50 @@ impl ConnectionFunction {
             .set("AutoPublish", Some("auto_publish"), rt::boolean(value));
         self
     }
+    /// The code for the connection function.
+    ///
+    /// CloudFormation `ConnectionFunctionCode`, Terraform `connection_function_code`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_function_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConnectionFunctionCode",
+            Some("connection_function_code"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Contains configuration information about a CloudFront function.
+    ///
+    /// CloudFormation `ConnectionFunctionConfig`, Terraform `connection_function_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_function_config(
+        mut self,
+        value: connection_function::ConnectionFunctionConfig,
+    ) -> Self {
+        self.0.set(
+            "ConnectionFunctionConfig",
+            Some("connection_function_config"),
+            value.into(),
+        );
+        self
+    }
+    /// The connection function name.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9-_]{1,64}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(ConnectionFunction, ConnectionFunctionHandle);
+builder!(
+    ConnectionFunction,
+    ConnectionFunctionHandle,
+    CONNECTION_FUNCTION_TYPE
+);
 /// A declared `AWS::CloudFront::ConnectionFunction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionFunctionHandle(rt::Handle);
@@ -646,8 +736,21 @@ impl ConnectionGroup {
             .set("Ipv6Enabled", Some("ipv_6_enabled"), rt::boolean(value));
         self
     }
+    /// The name of the connection group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(ConnectionGroup, ConnectionGroupHandle);
+builder!(
+    ConnectionGroup,
+    ConnectionGroupHandle,
+    CONNECTION_GROUP_TYPE
+);
 /// A declared `AWS::CloudFront::ConnectionGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionGroupHandle(rt::Handle);
@@ -725,8 +828,28 @@ impl ContinuousDeploymentPolicy {
         );
         ContinuousDeploymentPolicy(this)
     }
+    /// Contains the configuration for a continuous deployment policy.
+    ///
+    /// CloudFormation `ContinuousDeploymentPolicyConfig`, Terraform `continuous_deployment_policy_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn continuous_deployment_policy_config(
+        mut self,
+        value: continuous_deployment_policy::ContinuousDeploymentPolicyConfig,
+    ) -> Self {
+        self.0.set(
+            "ContinuousDeploymentPolicyConfig",
+            Some("continuous_deployment_policy_config"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(ContinuousDeploymentPolicy, ContinuousDeploymentPolicyHandle);
+builder!(
+    ContinuousDeploymentPolicy,
+    ContinuousDeploymentPolicyHandle,
+    CONTINUOUS_DEPLOYMENT_POLICY_TYPE
+);
 /// A declared `AWS::CloudFront::ContinuousDeploymentPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContinuousDeploymentPolicyHandle(rt::Handle);
@@ -1010,8 +1133,17 @@ impl Distribution {
         this.set("DistributionConfig", None, distribution_config.into());
         Distribution(this)
     }
+    /// The distribution's configuration.
+    ///
+    /// CloudFormation `DistributionConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn distribution_config(mut self, value: distribution::DistributionConfig) -> Self {
+        self.0.set("DistributionConfig", None, value.into());
+        self
+    }
 }
-builder!(Distribution, DistributionHandle);
+builder!(Distribution, DistributionHandle, DISTRIBUTION_TYPE);
 /// A declared `AWS::CloudFront::Distribution`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DistributionHandle(rt::Handle);
@@ -3261,6 +3393,25 @@ impl DistributionTenant {
             .set("Customizations", Some("customizations"), value.into());
         self
     }
+    /// The ID of the multi-tenant distribution.
+    ///
+    /// CloudFormation `DistributionId`, Terraform `distribution_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn distribution_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DistributionId", Some("distribution_id"), rt::string(value));
+        self
+    }
+    /// The domains associated with the distribution tenant.
+    ///
+    /// CloudFormation `Domains`, Terraform `domains`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domains(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Domains", Some("domains"), rt::strings(value));
+        self
+    }
     /// Indicates whether the distribution tenant is in an enabled state.
     ///
     /// CloudFormation `Enabled`, Terraform `enabled`.
@@ -3282,6 +3433,15 @@ impl DistributionTenant {
         );
         self
     }
+    /// The name of the distribution tenant.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// A list of parameter values to add to the resource.
     ///
     /// CloudFormation `Parameters`, Terraform `parameters`.
@@ -3294,7 +3454,11 @@ impl DistributionTenant {
         self
     }
 }
-builder!(DistributionTenant, DistributionTenantHandle);
+builder!(
+    DistributionTenant,
+    DistributionTenantHandle,
+    DISTRIBUTION_TENANT_TYPE
+);
 /// A declared `AWS::CloudFront::DistributionTenant`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DistributionTenantHandle(rt::Handle);
@@ -3646,6 +3810,15 @@ impl FieldLevelEncryptionConfig {
         );
         FieldLevelEncryptionConfig(this)
     }
+    /// A unique value that identifies the create request.
+    ///
+    /// Changing it replaces the resource. CloudFormation `CallerReference`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn caller_reference(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("CallerReference", None, rt::string(value));
+        self
+    }
     /// An optional comment describing the field-level encryption configuration.
     ///
     /// Constraints: length 1..=128. CloudFormation `Comment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3653,8 +3826,36 @@ impl FieldLevelEncryptionConfig {
         self.0.set("Comment", None, rt::string(value));
         self
     }
+    /// How CloudFront handles content types, including the profile paired with each one.
+    ///
+    /// CloudFormation `ContentTypeProfileConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content_type_profile_config(
+        mut self,
+        value: field_level_encryption_config::ContentTypeProfileConfig,
+    ) -> Self {
+        self.0.set("ContentTypeProfileConfig", None, value.into());
+        self
+    }
+    /// How CloudFront handles query arguments, including the profile paired with each one.
+    ///
+    /// CloudFormation `QueryArgProfileConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn query_arg_profile_config(
+        mut self,
+        value: field_level_encryption_config::QueryArgProfileConfig,
+    ) -> Self {
+        self.0.set("QueryArgProfileConfig", None, value.into());
+        self
+    }
 }
-builder!(FieldLevelEncryptionConfig, FieldLevelEncryptionConfigHandle);
+builder!(
+    FieldLevelEncryptionConfig,
+    FieldLevelEncryptionConfigHandle,
+    FIELD_LEVEL_ENCRYPTION_CONFIG_TYPE
+);
 /// A declared `AWS::CloudFront::FieldLevelEncryptionConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FieldLevelEncryptionConfigHandle(rt::Handle);
@@ -3861,10 +4062,27 @@ impl FieldLevelEncryptionProfile {
         );
         FieldLevelEncryptionProfile(this)
     }
+    /// The configuration of a field-level encryption profile.
+    ///
+    /// CloudFormation `FieldLevelEncryptionProfileConfig`, Terraform `field_level_encryption_profile_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn field_level_encryption_profile_config(
+        mut self,
+        value: field_level_encryption_profile::FieldLevelEncryptionProfileConfig,
+    ) -> Self {
+        self.0.set(
+            "FieldLevelEncryptionProfileConfig",
+            Some("field_level_encryption_profile_config"),
+            value.into(),
+        );
+        self
+    }
 }
 builder!(
     FieldLevelEncryptionProfile,
-    FieldLevelEncryptionProfileHandle
+    FieldLevelEncryptionProfileHandle,
+    FIELD_LEVEL_ENCRYPTION_PROFILE_TYPE
 );
 /// A declared `AWS::CloudFront::FieldLevelEncryptionProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -4038,6 +4256,26 @@ impl Function {
             .set("AutoPublish", Some("auto_publish"), rt::boolean(value));
         self
     }
+    /// The function code. For more information about writing a CloudFront function, see [Writing function code for CloudFront Functions](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/wri…
+    ///
+    /// CloudFormation `FunctionCode`, Terraform `function_code`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn function_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FunctionCode", Some("function_code"), rt::string(value));
+        self
+    }
+    /// Contains configuration information about a CloudFront function.
+    ///
+    /// CloudFormation `FunctionConfig`, Terraform `function_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn function_config(mut self, value: function::FunctionConfig) -> Self {
+        self.0
+            .set("FunctionConfig", Some("function_config"), value.into());
+        self
+    }
     /// Contains metadata about a CloudFront function.
     ///
     /// CloudFormation `FunctionMetadata`, Terraform `function_metadata`.
@@ -4046,8 +4284,17 @@ impl Function {
             .set("FunctionMetadata", Some("function_metadata"), value.into());
         self
     }
+    /// A name to identify the function.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9-_]{1,64}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Function, FunctionHandle);
+builder!(Function, FunctionHandle, FUNCTION_TYPE);
 /// A declared `AWS::CloudFront::Function`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FunctionHandle(rt::Handle);
@@ -4165,8 +4412,18 @@ impl KeyGroup {
         );
         KeyGroup(this)
     }
+    /// The key group configuration.
+    ///
+    /// CloudFormation `KeyGroupConfig`, Terraform `key_group_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn key_group_config(mut self, value: key_group::KeyGroupConfig) -> Self {
+        self.0
+            .set("KeyGroupConfig", Some("key_group_config"), value.into());
+        self
+    }
 }
-builder!(KeyGroup, KeyGroupHandle);
+builder!(KeyGroup, KeyGroupHandle, KEY_GROUP_TYPE);
 /// A declared `AWS::CloudFront::KeyGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct KeyGroupHandle(rt::Handle);
@@ -4260,8 +4517,17 @@ impl KeyValueStore {
             .set("ImportSource", Some("import_source"), value.into());
         self
     }
+    /// The name of the key value store.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9-_]{1,64}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(KeyValueStore, KeyValueStoreHandle);
+builder!(KeyValueStore, KeyValueStoreHandle, KEY_VALUE_STORE_TYPE);
 /// A declared `AWS::CloudFront::KeyValueStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct KeyValueStoreHandle(rt::Handle);
@@ -4350,8 +4616,38 @@ impl MonitoringSubscription {
         );
         MonitoringSubscription(this)
     }
+    /// The ID of the distribution that you are enabling metrics for.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DistributionId`, Terraform `distribution_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn distribution_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DistributionId", Some("distribution_id"), rt::string(value));
+        self
+    }
+    /// A subscription configuration for additional CloudWatch metrics.
+    ///
+    /// CloudFormation `MonitoringSubscription`, Terraform `monitoring_subscription`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn monitoring_subscription(
+        mut self,
+        value: monitoring_subscription::MonitoringSubscription,
+    ) -> Self {
+        self.0.set(
+            "MonitoringSubscription",
+            Some("monitoring_subscription"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(MonitoringSubscription, MonitoringSubscriptionHandle);
+builder!(
+    MonitoringSubscription,
+    MonitoringSubscriptionHandle,
+    MONITORING_SUBSCRIPTION_TYPE
+);
 /// A declared `AWS::CloudFront::MonitoringSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MonitoringSubscriptionHandle(rt::Handle);
@@ -4456,8 +4752,28 @@ impl OriginAccessControl {
         );
         OriginAccessControl(this)
     }
+    /// The origin access control.
+    ///
+    /// CloudFormation `OriginAccessControlConfig`, Terraform `origin_access_control_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn origin_access_control_config(
+        mut self,
+        value: origin_access_control::OriginAccessControlConfig,
+    ) -> Self {
+        self.0.set(
+            "OriginAccessControlConfig",
+            Some("origin_access_control_config"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(OriginAccessControl, OriginAccessControlHandle);
+builder!(
+    OriginAccessControl,
+    OriginAccessControlHandle,
+    ORIGIN_ACCESS_CONTROL_TYPE
+);
 /// A declared `AWS::CloudFront::OriginAccessControl`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OriginAccessControlHandle(rt::Handle);
@@ -4556,8 +4872,28 @@ impl OriginRequestPolicy {
         );
         OriginRequestPolicy(this)
     }
+    /// The origin request policy configuration.
+    ///
+    /// CloudFormation `OriginRequestPolicyConfig`, Terraform `origin_request_policy_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn origin_request_policy_config(
+        mut self,
+        value: origin_request_policy::OriginRequestPolicyConfig,
+    ) -> Self {
+        self.0.set(
+            "OriginRequestPolicyConfig",
+            Some("origin_request_policy_config"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(OriginRequestPolicy, OriginRequestPolicyHandle);
+builder!(
+    OriginRequestPolicy,
+    OriginRequestPolicyHandle,
+    ORIGIN_REQUEST_POLICY_TYPE
+);
 /// A declared `AWS::CloudFront::OriginRequestPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OriginRequestPolicyHandle(rt::Handle);
@@ -4732,8 +5068,18 @@ impl PublicKey {
         );
         PublicKey(this)
     }
+    /// Configuration information about a public key that you can use with [signed URLs and signed cookies](https://docs.aws.amazon.com/AmazonCloudFront/latest/DeveloperGuide/PrivateContent.html), or with [fi…
+    ///
+    /// CloudFormation `PublicKeyConfig`, Terraform `public_key_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn public_key_config(mut self, value: public_key::PublicKeyConfig) -> Self {
+        self.0
+            .set("PublicKeyConfig", Some("public_key_config"), value.into());
+        self
+    }
 }
-builder!(PublicKey, PublicKeyHandle);
+builder!(PublicKey, PublicKeyHandle, PUBLIC_KEY_TYPE);
 /// A declared `AWS::CloudFront::PublicKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PublicKeyHandle(rt::Handle);
@@ -4831,8 +5177,52 @@ impl RealtimeLogConfig {
         );
         RealtimeLogConfig(this)
     }
+    /// Contains information about the Amazon Kinesis data stream where you are sending real-time log data for this real-time log configuration.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `EndPoints`, Terraform `end_points`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn end_points(
+        mut self,
+        value: impl IntoIterator<Item = realtime_log_config::EndPoint>,
+    ) -> Self {
+        self.0.set("EndPoints", Some("end_points"), rt::list(value));
+        self
+    }
+    /// A list of fields that are included in each real-time log record.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `Fields`, Terraform `fields`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn fields(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Fields", Some("fields"), rt::strings(value));
+        self
+    }
+    /// The unique name of this real-time log configuration.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The sampling rate for this real-time log configuration.
+    ///
+    /// Constraints: range 1..=100. CloudFormation `SamplingRate`, Terraform `sampling_rate`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sampling_rate(mut self, value: i64) -> Self {
+        self.0
+            .set("SamplingRate", Some("sampling_rate"), rt::int(value));
+        self
+    }
 }
-builder!(RealtimeLogConfig, RealtimeLogConfigHandle);
+builder!(
+    RealtimeLogConfig,
+    RealtimeLogConfigHandle,
+    REALTIME_LOG_CONFIG_TYPE
+);
 /// A declared `AWS::CloudFront::RealtimeLogConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RealtimeLogConfigHandle(rt::Handle);
@@ -4933,8 +5323,28 @@ impl ResponseHeadersPolicy {
         );
         ResponseHeadersPolicy(this)
     }
+    /// A response headers policy configuration.
+    ///
+    /// CloudFormation `ResponseHeadersPolicyConfig`, Terraform `response_headers_policy_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn response_headers_policy_config(
+        mut self,
+        value: response_headers_policy::ResponseHeadersPolicyConfig,
+    ) -> Self {
+        self.0.set(
+            "ResponseHeadersPolicyConfig",
+            Some("response_headers_policy_config"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(ResponseHeadersPolicy, ResponseHeadersPolicyHandle);
+builder!(
+    ResponseHeadersPolicy,
+    ResponseHeadersPolicyHandle,
+    RESPONSE_HEADERS_POLICY_TYPE
+);
 /// A declared `AWS::CloudFront::ResponseHeadersPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResponseHeadersPolicyHandle(rt::Handle);
@@ -5575,8 +5985,23 @@ impl StreamingDistribution {
         );
         StreamingDistribution(this)
     }
+    /// CloudFormation `StreamingDistributionConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn streaming_distribution_config(
+        mut self,
+        value: streaming_distribution::StreamingDistributionConfig,
+    ) -> Self {
+        self.0
+            .set("StreamingDistributionConfig", None, value.into());
+        self
+    }
 }
-builder!(StreamingDistribution, StreamingDistributionHandle);
+builder!(
+    StreamingDistribution,
+    StreamingDistributionHandle,
+    STREAMING_DISTRIBUTION_TYPE
+);
 /// A declared `AWS::CloudFront::StreamingDistribution`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StreamingDistributionHandle(rt::Handle);
@@ -5755,6 +6180,15 @@ impl TrustStore {
         );
         self
     }
+    /// The trust store's name.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// A boolean. When true, performs real-time certificate revocation checks by querying the OCSP endpoint specified within the client certificate.
     ///
     /// CloudFormation `UseClientCertificateOCSPEndpoint`, Terraform `use_client_certificate_ocsp_endpoint`.
@@ -5767,7 +6201,7 @@ impl TrustStore {
         self
     }
 }
-builder!(TrustStore, TrustStoreHandle);
+builder!(TrustStore, TrustStoreHandle, TRUST_STORE_TYPE);
 /// A declared `AWS::CloudFront::TrustStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrustStoreHandle(rt::Handle);
@@ -5899,8 +6333,24 @@ impl VpcOrigin {
         );
         VpcOrigin(this)
     }
+    /// The VPC origin endpoint configuration.
+    ///
+    /// CloudFormation `VpcOriginEndpointConfig`, Terraform `vpc_origin_endpoint_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_origin_endpoint_config(
+        mut self,
+        value: vpc_origin::VpcOriginEndpointConfig,
+    ) -> Self {
+        self.0.set(
+            "VpcOriginEndpointConfig",
+            Some("vpc_origin_endpoint_config"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(VpcOrigin, VpcOriginHandle);
+builder!(VpcOrigin, VpcOriginHandle, VPC_ORIGIN_TYPE);
 /// A declared `AWS::CloudFront::VpcOrigin`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcOriginHandle(rt::Handle);

@@ -71,6 +71,15 @@ impl Cluster {
         );
         self
     }
+    /// The type of HSM to use in the cluster.
+    ///
+    /// Constraints: length at most 32; pattern `^((p|)hsm[0-9][a-z.]*\.[a-zA-Z]+)$`. Changing it replaces the resource. CloudFormation `HsmType`, Terraform `hsm_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn hsm_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("HsmType", Some("hsm_type"), rt::string(value));
+        self
+    }
     /// The mode to use in the cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `Mode`, Terraform `mode`.
@@ -95,7 +104,7 @@ impl Cluster {
         self
     }
 }
-builder!(Cluster, ClusterHandle);
+builder!(Cluster, ClusterHandle, CLUSTER_TYPE);
 /// A declared `AWS::CloudHSM::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterHandle(rt::Handle);

@@ -82,7 +82,7 @@ impl Channel {
         self
     }
 }
-builder!(Channel, ChannelHandle);
+builder!(Channel, ChannelHandle, CHANNEL_TYPE);
 /// A declared `AWS::CloudTrail::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelHandle(rt::Handle);
@@ -184,7 +184,7 @@ impl Dashboard {
         self
     }
 }
-builder!(Dashboard, DashboardHandle);
+builder!(Dashboard, DashboardHandle, DASHBOARD_TYPE);
 /// A declared `AWS::CloudTrail::Dashboard`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DashboardHandle(rt::Handle);
@@ -528,7 +528,7 @@ impl EventDataStore {
         self
     }
 }
-builder!(EventDataStore, EventDataStoreHandle);
+builder!(EventDataStore, EventDataStoreHandle, EVENT_DATA_STORE_TYPE);
 /// A declared `AWS::CloudTrail::EventDataStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventDataStoreHandle(rt::Handle);
@@ -695,8 +695,31 @@ impl ResourcePolicy {
         );
         ResourcePolicy(this)
     }
+    /// The ARN of the AWS CloudTrail resource to which the policy applies.
+    ///
+    /// Constraints: length 3..=256; pattern `^[a-zA-Z0-9._/\-:]+$`. Changing it replaces the resource. CloudFormation `ResourceArn`, Terraform `resource_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
+        self
+    }
+    /// A policy document containing permissions to add to the specified resource.
+    ///
+    /// Constraints: length 1..=8192. CloudFormation `ResourcePolicy`, Terraform `resource_policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "ResourcePolicy",
+            Some("resource_policy"),
+            rt::json_string(value),
+        );
+        self
+    }
 }
-builder!(ResourcePolicy, ResourcePolicyHandle);
+builder!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `AWS::CloudTrail::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -831,6 +854,16 @@ impl Trail {
         );
         self
     }
+    /// Whether the CloudTrail is currently logging AWS API calls.
+    ///
+    /// CloudFormation `IsLogging`, Terraform `is_logging`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn is_logging(mut self, value: bool) -> Self {
+        self.0
+            .set("IsLogging", Some("is_logging"), rt::boolean(value));
+        self
+    }
     /// Specifies whether the trail applies only to the current region or to all regions.
     ///
     /// CloudFormation `IsMultiRegionTrail`, Terraform `is_multi_region_trail`.
@@ -861,6 +894,16 @@ impl Trail {
             .set("KMSKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
+    /// Specifies the name of the Amazon S3 bucket designated for publishing log files.
+    ///
+    /// CloudFormation `S3BucketName`, Terraform `s3_bucket_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn s3_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("S3BucketName", Some("s3_bucket_name"), rt::string(value));
+        self
+    }
     /// Specifies the Amazon S3 key prefix that comes after the name of the bucket you have designated for log file delivery.
     ///
     /// Constraints: length at most 200. CloudFormation `S3KeyPrefix`, Terraform `s3_key_prefix`.
@@ -884,7 +927,7 @@ impl Trail {
         self
     }
 }
-builder!(Trail, TrailHandle);
+builder!(Trail, TrailHandle, TRAIL_TYPE);
 /// A declared `AWS::CloudTrail::Trail`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrailHandle(rt::Handle);

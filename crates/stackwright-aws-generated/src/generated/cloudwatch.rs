@@ -283,7 +283,7 @@ impl Alarm {
         self
     }
 }
-builder!(Alarm, AlarmHandle);
+builder!(Alarm, AlarmHandle, ALARM_TYPE);
 /// A declared `AWS::CloudWatch::Alarm`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AlarmHandle(rt::Handle);
@@ -803,6 +803,15 @@ impl AlarmMuteRule {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// The rule for the mute
+    ///
+    /// CloudFormation `Rule`, Terraform `rule`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule(mut self, value: alarm_mute_rule::Rule) -> Self {
+        self.0.set("Rule", Some("rule"), value.into());
+        self
+    }
     /// The date, with the same timezone offset as "ScheduleTimezone", after which the alarm mute rule will become active.
     ///
     /// CloudFormation `StartDate`, Terraform `start_date`.
@@ -812,7 +821,7 @@ impl AlarmMuteRule {
         self
     }
 }
-builder!(AlarmMuteRule, AlarmMuteRuleHandle);
+builder!(AlarmMuteRule, AlarmMuteRuleHandle, ALARM_MUTE_RULE_TYPE);
 /// A declared `AWS::CloudWatch::AlarmMuteRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AlarmMuteRuleHandle(rt::Handle);
@@ -1006,7 +1015,11 @@ impl AnomalyDetector {
         self
     }
 }
-builder!(AnomalyDetector, AnomalyDetectorHandle);
+builder!(
+    AnomalyDetector,
+    AnomalyDetectorHandle,
+    ANOMALY_DETECTOR_TYPE
+);
 /// A declared `AWS::CloudWatch::AnomalyDetector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AnomalyDetectorHandle(rt::Handle);
@@ -1395,6 +1408,16 @@ impl CompositeAlarm {
             .set("AlarmName", Some("alarm_name"), rt::string(value));
         self
     }
+    /// Expression which aggregates the state of other Alarms (Metric or Composite Alarms)
+    ///
+    /// Constraints: length 1..=10240. CloudFormation `AlarmRule`, Terraform `alarm_rule`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn alarm_rule(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AlarmRule", Some("alarm_rule"), rt::string(value));
+        self
+    }
     /// The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from any other state.
     ///
     /// Constraints: at most 5 items. CloudFormation `InsufficientDataActions`, Terraform `insufficient_data_actions`.
@@ -1418,7 +1441,7 @@ impl CompositeAlarm {
         self
     }
 }
-builder!(CompositeAlarm, CompositeAlarmHandle);
+builder!(CompositeAlarm, CompositeAlarmHandle, COMPOSITE_ALARM_TYPE);
 /// A declared `AWS::CloudWatch::CompositeAlarm`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CompositeAlarmHandle(rt::Handle);
@@ -1464,6 +1487,16 @@ impl Dashboard {
         );
         Dashboard(this)
     }
+    /// The detailed information about the dashboard in JSON format, including the widgets to include and their location on the dashboard
+    ///
+    /// CloudFormation `DashboardBody`, Terraform `dashboard_body`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dashboard_body(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DashboardBody", Some("dashboard_body"), rt::string(value));
+        self
+    }
     /// The name of the dashboard.
     ///
     /// Changing it replaces the resource. CloudFormation `DashboardName`, Terraform `dashboard_name`.
@@ -1473,7 +1506,7 @@ impl Dashboard {
         self
     }
 }
-builder!(Dashboard, DashboardHandle);
+builder!(Dashboard, DashboardHandle, DASHBOARD_TYPE);
 /// A declared `AWS::CloudWatch::Dashboard`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DashboardHandle(rt::Handle);
@@ -1530,8 +1563,29 @@ impl InsightRule {
         );
         self
     }
+    /// CloudFormation `RuleBody`, Terraform `rule_body`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_body(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RuleBody", Some("rule_body"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=128; pattern `^[\x20-\x7E]+$`. Changing it replaces the resource. CloudFormation `RuleName`, Terraform `rule_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RuleName", Some("rule_name"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=32. CloudFormation `RuleState`, Terraform `rule_state`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_state(mut self, value: insight_rule::RuleState) -> Self {
+        self.0.set("RuleState", Some("rule_state"), value.into());
+        self
+    }
 }
-builder!(InsightRule, InsightRuleHandle);
+builder!(InsightRule, InsightRuleHandle, INSIGHT_RULE_TYPE);
 /// A declared `AWS::CloudWatch::InsightRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InsightRuleHandle(rt::Handle);
@@ -1642,6 +1696,25 @@ impl Integration {
         );
         self
     }
+    /// The type of integration.
+    ///
+    /// Changing it replaces the resource. CloudFormation `IntegrationType`, Terraform `integration_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn integration_type(mut self, value: integration::IntegrationType) -> Self {
+        self.0
+            .set("IntegrationType", Some("integration_type"), value.into());
+        self
+    }
+    /// The customer-supplied name of the integration.
+    ///
+    /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// IAM role ARN the integration assumes.
     ///
     /// Constraints: length 1..=2048. CloudFormation `RoleArn`, Terraform `role_arn`.
@@ -1650,7 +1723,7 @@ impl Integration {
         self
     }
 }
-builder!(Integration, IntegrationHandle);
+builder!(Integration, IntegrationHandle, INTEGRATION_TYPE);
 /// A declared `AWS::CloudWatch::Integration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IntegrationHandle(rt::Handle);
@@ -1872,6 +1945,19 @@ impl LogAlarm {
             .set("AlarmName", Some("alarm_name"), rt::string(value));
         self
     }
+    /// The arithmetic operation to use when comparing the specified threshold and the query results.
+    ///
+    /// CloudFormation `ComparisonOperator`, Terraform `comparison_operator`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn comparison_operator(mut self, value: log_alarm::ComparisonOperator) -> Self {
+        self.0.set(
+            "ComparisonOperator",
+            Some("comparison_operator"),
+            value.into(),
+        );
+        self
+    }
     /// The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from any other state.
     ///
     /// CloudFormation `InsufficientDataActions`, Terraform `insufficient_data_actions`.
@@ -1892,6 +1978,57 @@ impl LogAlarm {
     pub fn ok_actions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
             .set("OKActions", Some("ok_actions"), rt::strings(value));
+        self
+    }
+    /// The number of query results that must be breaching to trigger the alarm.
+    ///
+    /// Constraints: at least 1. CloudFormation `QueryResultsToAlarm`, Terraform `query_results_to_alarm`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn query_results_to_alarm(mut self, value: i64) -> Self {
+        self.0.set(
+            "QueryResultsToAlarm",
+            Some("query_results_to_alarm"),
+            rt::int(value),
+        );
+        self
+    }
+    /// The number of query results over which data is compared to the specified threshold.
+    ///
+    /// Constraints: at least 1. CloudFormation `QueryResultsToEvaluate`, Terraform `query_results_to_evaluate`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn query_results_to_evaluate(mut self, value: i64) -> Self {
+        self.0.set(
+            "QueryResultsToEvaluate",
+            Some("query_results_to_evaluate"),
+            rt::int(value),
+        );
+        self
+    }
+    /// The scheduled query configuration for the log alarm.
+    ///
+    /// CloudFormation `ScheduledQueryConfiguration`, Terraform `scheduled_query_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scheduled_query_configuration(
+        mut self,
+        value: log_alarm::ScheduledQueryConfiguration,
+    ) -> Self {
+        self.0.set(
+            "ScheduledQueryConfiguration",
+            Some("scheduled_query_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// The value to compare against the results of the scheduled query evaluation.
+    ///
+    /// CloudFormation `Threshold`, Terraform `threshold`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn threshold(mut self, value: i64) -> Self {
+        self.0.set("Threshold", Some("threshold"), rt::int(value));
         self
     }
     /// Sets how this alarm is to handle missing data points.
@@ -1917,7 +2054,7 @@ impl LogAlarm {
         self
     }
 }
-builder!(LogAlarm, LogAlarmHandle);
+builder!(LogAlarm, LogAlarmHandle, LOG_ALARM_TYPE);
 /// A declared `AWS::CloudWatch::LogAlarm`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LogAlarmHandle(rt::Handle);
@@ -2202,7 +2339,7 @@ impl MetricStream {
         self
     }
 }
-builder!(MetricStream, MetricStreamHandle);
+builder!(MetricStream, MetricStreamHandle, METRIC_STREAM_TYPE);
 /// A declared `AWS::CloudWatch::MetricStream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MetricStreamHandle(rt::Handle);
@@ -2391,7 +2528,7 @@ impl OTelEnrichment {
         self
     }
 }
-builder!(OTelEnrichment, OTelEnrichmentHandle);
+builder!(OTelEnrichment, OTelEnrichmentHandle, O_TEL_ENRICHMENT_TYPE);
 /// A declared `AWS::CloudWatch::OTelEnrichment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OTelEnrichmentHandle(rt::Handle);
@@ -2491,10 +2628,21 @@ impl ResourceMetricsConfiguration {
         );
         self
     }
+    /// The Amazon Resource Name (ARN) of the resource for which the detailed monitoring metrics configuration is managed.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:[a-zA-Z0-9-]+:[a-zA-Z0-9-]+:[a-zA-Z0-9-]*:\d{12}:.+$`. Changing it replaces the resource. CloudFormation `ResourceArn`, Terraform `resource_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
+        self
+    }
 }
 builder!(
     ResourceMetricsConfiguration,
-    ResourceMetricsConfigurationHandle
+    ResourceMetricsConfigurationHandle,
+    RESOURCE_METRICS_CONFIGURATION_TYPE
 );
 /// A declared `AWS::CloudWatch::ResourceMetricsConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -2594,6 +2742,16 @@ impl View {
         this.set("Definition", Some("definition"), rt::string(definition));
         View(this)
     }
+    /// The SQL query that defines the view.
+    ///
+    /// Constraints: length 1..=10000. CloudFormation `Definition`, Terraform `definition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn definition(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Definition", Some("definition"), rt::string(value));
+        self
+    }
     /// A description of the view.
     ///
     /// Constraints: length at most 1024. CloudFormation `Description`, Terraform `description`.
@@ -2610,7 +2768,7 @@ impl View {
         self
     }
 }
-builder!(View, ViewHandle);
+builder!(View, ViewHandle, VIEW_TYPE);
 /// A declared `AWS::CloudWatch::View`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ViewHandle(rt::Handle);

@@ -74,6 +74,16 @@ impl Domain {
         this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         Domain(this)
     }
+    /// The name of the domain.
+    ///
+    /// Constraints: length 2..=50; pattern `^([a-z][a-z0-9\-]{0,48}[a-z0-9])$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
     /// The access control resource policy on the provided domain.
     ///
     /// Constraints: length 2..=5120. CloudFormation `PermissionsPolicyDocument`, Terraform `permissions_policy_document`.
@@ -86,7 +96,7 @@ impl Domain {
         self
     }
 }
-builder!(Domain, DomainHandle);
+builder!(Domain, DomainHandle, DOMAIN_TYPE);
 /// A declared `AWS::CodeArtifact::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainHandle(rt::Handle);
@@ -194,6 +204,16 @@ impl PackageGroup {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the domain that contains the package group.
+    ///
+    /// Constraints: length 2..=50; pattern `^([a-z][a-z0-9\-]{0,48}[a-z0-9])$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
     /// The 12-digit account ID of the AWS account that owns the domain.
     ///
     /// Constraints: length 12..=12; pattern `[0-9]{12}`. CloudFormation `DomainOwner`, Terraform `domain_owner`.
@@ -213,8 +233,17 @@ impl PackageGroup {
         );
         self
     }
+    /// The package group pattern that is used to gather packages.
+    ///
+    /// Constraints: length 2..=520. Changing it replaces the resource. CloudFormation `Pattern`, Terraform `pattern`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn pattern(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Pattern", Some("pattern"), rt::string(value));
+        self
+    }
 }
-builder!(PackageGroup, PackageGroupHandle);
+builder!(PackageGroup, PackageGroupHandle, PACKAGE_GROUP_TYPE);
 /// A declared `AWS::CodeArtifact::PackageGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PackageGroupHandle(rt::Handle);
@@ -398,6 +427,16 @@ impl Repository {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the domain that contains the repository.
+    ///
+    /// Constraints: length 2..=50; pattern `^([a-z][a-z0-9\-]{0,48}[a-z0-9])$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
     /// A list of external connections associated with the repository.
     ///
     /// CloudFormation `ExternalConnections`, Terraform `external_connections`.
@@ -423,6 +462,16 @@ impl Repository {
         );
         self
     }
+    /// The name of the repository.
+    ///
+    /// Constraints: length 2..=100; pattern `^([A-Za-z0-9][A-Za-z0-9._\-]{1,99})$`. Changing it replaces the resource. CloudFormation `RepositoryName`, Terraform `repository_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RepositoryName", Some("repository_name"), rt::string(value));
+        self
+    }
     /// A list of upstream repositories associated with the repository.
     ///
     /// CloudFormation `Upstreams`, Terraform `upstreams`.
@@ -432,7 +481,7 @@ impl Repository {
         self
     }
 }
-builder!(Repository, RepositoryHandle);
+builder!(Repository, RepositoryHandle, REPOSITORY_TYPE);
 /// A declared `AWS::CodeArtifact::Repository`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RepositoryHandle(rt::Handle);

@@ -148,7 +148,7 @@ impl Fleet {
         self
     }
 }
-builder!(Fleet, FleetHandle);
+builder!(Fleet, FleetHandle, FLEET_TYPE);
 /// A declared `AWS::CodeBuild::Fleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FleetHandle(rt::Handle);
@@ -492,6 +492,13 @@ impl Project {
         this.set("Source", None, source.into());
         Project(this)
     }
+    /// CloudFormation `Artifacts`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn artifacts(mut self, value: project::Artifacts) -> Self {
+        self.0.set("Artifacts", None, value.into());
+        self
+    }
     /// CloudFormation `AutoRetryLimit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn auto_retry_limit(mut self, value: i64) -> Self {
         self.0.set("AutoRetryLimit", None, rt::int(value));
@@ -525,6 +532,13 @@ impl Project {
     /// CloudFormation `EncryptionKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn encryption_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("EncryptionKey", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `Environment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn environment(mut self, value: project::Environment) -> Self {
+        self.0.set("Environment", None, value.into());
         self
     }
     /// CloudFormation `FileSystemLocations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -576,6 +590,20 @@ impl Project {
         self.0.set("SecondarySources", None, rt::list(value));
         self
     }
+    /// CloudFormation `ServiceRole`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ServiceRole", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `Source`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source(mut self, value: project::Source) -> Self {
+        self.0.set("Source", None, value.into());
+        self
+    }
     /// CloudFormation `SourceVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn source_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("SourceVersion", None, rt::string(value));
@@ -602,7 +630,7 @@ impl Project {
         self
     }
 }
-builder!(Project, ProjectHandle);
+builder!(Project, ProjectHandle, PROJECT_TYPE);
 /// A declared `AWS::CodeBuild::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProjectHandle(rt::Handle);
@@ -1322,13 +1350,28 @@ impl ReportGroup {
             .set("DeleteReports", Some("delete_reports"), rt::boolean(value));
         self
     }
+    /// CloudFormation `ExportConfig`, Terraform `export_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn export_config(mut self, value: report_group::ReportExportConfig) -> Self {
+        self.0
+            .set("ExportConfig", Some("export_config"), value.into());
+        self
+    }
     /// Constraints: length 2..=128. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: report_group::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(ReportGroup, ReportGroupHandle);
+builder!(ReportGroup, ReportGroupHandle, REPORT_GROUP_TYPE);
 /// A declared `AWS::CodeBuild::ReportGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReportGroupHandle(rt::Handle);
@@ -1482,6 +1525,34 @@ impl SourceCredential {
         this.set("Token", Some("token"), rt::string(required.token));
         SourceCredential(this)
     }
+    /// The type of authentication used by the credentials.
+    ///
+    /// CloudFormation `AuthType`, Terraform `auth_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auth_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AuthType", Some("auth_type"), rt::string(value));
+        self
+    }
+    /// The type of source provider.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ServerType`, Terraform `server_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn server_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ServerType", Some("server_type"), rt::string(value));
+        self
+    }
+    /// For GitHub or GitHub Enterprise, this is the personal access token.
+    ///
+    /// CloudFormation `Token`, Terraform `token`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn token(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Token", Some("token"), rt::string(value));
+        self
+    }
     /// The Bitbucket username when the authType is BASIC_AUTH.
     ///
     /// CloudFormation `Username`, Terraform `username`.
@@ -1490,7 +1561,11 @@ impl SourceCredential {
         self
     }
 }
-builder!(SourceCredential, SourceCredentialHandle);
+builder!(
+    SourceCredential,
+    SourceCredentialHandle,
+    SOURCE_CREDENTIAL_TYPE
+);
 /// A declared `AWS::CodeBuild::SourceCredential`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SourceCredentialHandle(rt::Handle);

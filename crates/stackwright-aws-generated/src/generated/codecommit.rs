@@ -95,6 +95,16 @@ impl Repository {
         );
         self
     }
+    /// The name of the new repository to be created.
+    ///
+    /// Constraints: length 1..=100; range 1..=100; pattern `^[a-zA-Z0-9._\-]+(?<!\.git)$`. CloudFormation `RepositoryName`, Terraform `repository_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RepositoryName", Some("repository_name"), rt::string(value));
+        self
+    }
     /// Information about a trigger for a repository.
     ///
     /// CloudFormation `Triggers`, Terraform `triggers`.
@@ -106,7 +116,7 @@ impl Repository {
         self
     }
 }
-builder!(Repository, RepositoryHandle);
+builder!(Repository, RepositoryHandle, REPOSITORY_TYPE);
 /// A declared `AWS::CodeCommit::Repository`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RepositoryHandle(rt::Handle);

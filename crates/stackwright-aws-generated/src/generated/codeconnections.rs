@@ -71,6 +71,16 @@ impl Connection {
         );
         Connection(this)
     }
+    /// The name of the connection.
+    ///
+    /// Constraints: length 1..=32; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `ConnectionName`, Terraform `connection_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConnectionName", Some("connection_name"), rt::string(value));
+        self
+    }
     /// The host arn configured to represent the infrastructure where your third-party provider is installed.
     ///
     /// Constraints: length 0..=256; pattern `arn:aws(-[\w]+)*:.+:.+:[0-9]{12}:.+`. Changing it replaces the resource. CloudFormation `HostArn`, Terraform `host_arn`.
@@ -87,7 +97,7 @@ impl Connection {
         self
     }
 }
-builder!(Connection, ConnectionHandle);
+builder!(Connection, ConnectionHandle, CONNECTION_TYPE);
 /// A declared `AWS::CodeConnections::Connection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionHandle(rt::Handle);
@@ -201,6 +211,38 @@ impl Host {
         );
         Host(this)
     }
+    /// The name of the host.
+    ///
+    /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The endpoint of the infrastructure where your provider type is installed.
+    ///
+    /// Constraints: length 1..=512. CloudFormation `ProviderEndpoint`, Terraform `provider_endpoint`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provider_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ProviderEndpoint",
+            Some("provider_endpoint"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the installed provider to be associated with your connection.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ProviderType`, Terraform `provider_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provider_type(mut self, value: host::ProviderType) -> Self {
+        self.0
+            .set("ProviderType", Some("provider_type"), value.into());
+        self
+    }
     /// The VPC configuration provisioned for the host.
     ///
     /// CloudFormation `VpcConfiguration`, Terraform `vpc_configuration`.
@@ -210,7 +252,7 @@ impl Host {
         self
     }
 }
-builder!(Host, HostHandle);
+builder!(Host, HostHandle, HOST_TYPE);
 /// A declared `AWS::CodeConnections::Host`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HostHandle(rt::Handle);

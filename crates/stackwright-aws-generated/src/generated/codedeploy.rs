@@ -63,7 +63,7 @@ impl Application {
         self
     }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::CodeDeploy::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -149,7 +149,11 @@ impl DeploymentConfig {
         self
     }
 }
-builder!(DeploymentConfig, DeploymentConfigHandle);
+builder!(
+    DeploymentConfig,
+    DeploymentConfigHandle,
+    DEPLOYMENT_CONFIG_TYPE
+);
 /// A declared `AWS::CodeDeploy::DeploymentConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeploymentConfigHandle(rt::Handle);
@@ -386,6 +390,19 @@ impl DeploymentGroup {
         );
         self
     }
+    /// The name of an existing CodeDeploy application to associate this deployment group with.
+    ///
+    /// Constraints: length 1..=100; pattern `^[A-Za-z0-9+=,.@_-]*$`. Changing it replaces the resource. CloudFormation `ApplicationName`, Terraform `application_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ApplicationName",
+            Some("application_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// Information about the automatic rollback configuration that is associated with the deployment group.
     ///
     /// CloudFormation `AutoRollbackConfiguration`, Terraform `auto_rollback_configuration`.
@@ -541,6 +558,19 @@ impl DeploymentGroup {
         );
         self
     }
+    /// A service role Amazon Resource Name (ARN) that grants CodeDeploy permission to make calls to AWS services on your behalf.
+    ///
+    /// CloudFormation `ServiceRoleArn`, Terraform `service_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ServiceRoleArn",
+            Some("service_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// Indicates whether the deployment group was configured to have CodeDeploy install a termination hook into an Auto Scaling group.
     ///
     /// CloudFormation `TerminationHookEnabled`, Terraform `termination_hook_enabled`.
@@ -567,7 +597,11 @@ impl DeploymentGroup {
         self
     }
 }
-builder!(DeploymentGroup, DeploymentGroupHandle);
+builder!(
+    DeploymentGroup,
+    DeploymentGroupHandle,
+    DEPLOYMENT_GROUP_TYPE
+);
 /// A declared `AWS::CodeDeploy::DeploymentGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeploymentGroupHandle(rt::Handle);

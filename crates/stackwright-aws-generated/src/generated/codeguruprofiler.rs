@@ -106,8 +106,21 @@ impl ProfilingGroup {
             .set("ComputePlatform", Some("compute_platform"), value.into());
         self
     }
+    /// The name of the profiling group.
+    ///
+    /// Constraints: length 1..=255; pattern `^[\w-]+$`. Changing it replaces the resource. CloudFormation `ProfilingGroupName`, Terraform `profiling_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn profiling_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ProfilingGroupName",
+            Some("profiling_group_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(ProfilingGroup, ProfilingGroupHandle);
+builder!(ProfilingGroup, ProfilingGroupHandle, PROFILING_GROUP_TYPE);
 /// A declared `AWS::CodeGuruProfiler::ProfilingGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProfilingGroupHandle(rt::Handle);

@@ -93,6 +93,15 @@ impl RepositoryAssociation {
             .set("ConnectionArn", Some("connection_arn"), rt::string(value));
         self
     }
+    /// Name of the repository to be associated.
+    ///
+    /// Constraints: length 1..=100; pattern `^\S[\w.-]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The owner of the repository.
     ///
     /// Constraints: length 1..=100; pattern `^\S(.*\S)?$`. Changing it replaces the resource. CloudFormation `Owner`, Terraform `owner`.
@@ -100,8 +109,21 @@ impl RepositoryAssociation {
         self.0.set("Owner", Some("owner"), rt::string(value));
         self
     }
+    /// The type of repository to be associated.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: repository_association::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(RepositoryAssociation, RepositoryAssociationHandle);
+builder!(
+    RepositoryAssociation,
+    RepositoryAssociationHandle,
+    REPOSITORY_ASSOCIATION_TYPE
+);
 /// A declared `AWS::CodeGuruReviewer::RepositoryAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RepositoryAssociationHandle(rt::Handle);

@@ -69,6 +69,15 @@ impl CustomActionType {
         this.set("Version", Some("version"), rt::string(required.version));
         CustomActionType(this)
     }
+    /// The category of the custom action, such as a build action or a test action.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Category`, Terraform `category`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn category(mut self, value: custom_action_type::Category) -> Self {
+        self.0.set("Category", Some("category"), value.into());
+        self
+    }
     /// The configuration properties for the custom action.
     ///
     /// Constraints: 0..=10 items. Changing it replaces the resource. CloudFormation `ConfigurationProperties`, Terraform `configuration_properties`.
@@ -83,6 +92,41 @@ impl CustomActionType {
         );
         self
     }
+    /// The details of the input artifact for the action, such as its commit ID.
+    ///
+    /// Changing it replaces the resource. CloudFormation `InputArtifactDetails`, Terraform `input_artifact_details`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn input_artifact_details(mut self, value: custom_action_type::ArtifactDetails) -> Self {
+        self.0.set(
+            "InputArtifactDetails",
+            Some("input_artifact_details"),
+            value.into(),
+        );
+        self
+    }
+    /// The details of the output artifact of the action, such as its commit ID.
+    ///
+    /// Changing it replaces the resource. CloudFormation `OutputArtifactDetails`, Terraform `output_artifact_details`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn output_artifact_details(mut self, value: custom_action_type::ArtifactDetails) -> Self {
+        self.0.set(
+            "OutputArtifactDetails",
+            Some("output_artifact_details"),
+            value.into(),
+        );
+        self
+    }
+    /// The provider of the service used in the custom action, such as AWS CodeDeploy.
+    ///
+    /// Constraints: length 1..=35; pattern `^[0-9A-Za-z_-]+$`. Changing it replaces the resource. CloudFormation `Provider`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provider(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Provider", None, rt::string(value));
+        self
+    }
     /// URLs that provide users information about this custom action.
     ///
     /// Changing it replaces the resource. CloudFormation `Settings`, Terraform `settings`.
@@ -90,8 +134,21 @@ impl CustomActionType {
         self.0.set("Settings", Some("settings"), value.into());
         self
     }
+    /// The version identifier of the custom action.
+    ///
+    /// Constraints: length 1..=9; pattern `^[0-9A-Za-z_-]+$`. Changing it replaces the resource. CloudFormation `Version`, Terraform `version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Version", Some("version"), rt::string(value));
+        self
+    }
 }
-builder!(CustomActionType, CustomActionTypeHandle);
+builder!(
+    CustomActionType,
+    CustomActionTypeHandle,
+    CUSTOM_ACTION_TYPE_TYPE
+);
 /// A declared `AWS::CodePipeline::CustomActionType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CustomActionTypeHandle(rt::Handle);
@@ -376,6 +433,24 @@ impl Pipeline {
         );
         self
     }
+    /// The Amazon Resource Name (ARN) for CodePipeline to use to either perform actions with no actionRoleArn, or to use to assume roles for actions with an actionRoleArn
+    ///
+    /// Constraints: pattern `arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// Represents information about a stage and its definition.
+    ///
+    /// Constraints: at least 2 items. CloudFormation `Stages`, Terraform `stages`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stages(mut self, value: impl IntoIterator<Item = pipeline::StageDeclaration>) -> Self {
+        self.0.set("Stages", Some("stages"), rt::list(value));
+        self
+    }
     /// The trigger configuration specifying a type of event, such as Git tags, that starts the pipeline.
     ///
     /// CloudFormation `Triggers`, Terraform `triggers`.
@@ -397,7 +472,7 @@ impl Pipeline {
         self
     }
 }
-builder!(Pipeline, PipelineHandle);
+builder!(Pipeline, PipelineHandle, PIPELINE_TYPE);
 /// A declared `AWS::CodePipeline::Pipeline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PipelineHandle(rt::Handle);
@@ -1442,6 +1517,41 @@ impl Webhook {
         );
         Webhook(this)
     }
+    /// Supported options are GITHUB_HMAC, IP, and UNAUTHENTICATED.
+    ///
+    /// CloudFormation `Authentication`, Terraform `authentication`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authentication(mut self, value: webhook::Authentication) -> Self {
+        self.0
+            .set("Authentication", Some("authentication"), value.into());
+        self
+    }
+    /// Properties that configure the authentication applied to incoming webhook trigger requests
+    ///
+    /// CloudFormation `AuthenticationConfiguration`, Terraform `authentication_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authentication_configuration(
+        mut self,
+        value: webhook::WebhookAuthConfiguration,
+    ) -> Self {
+        self.0.set(
+            "AuthenticationConfiguration",
+            Some("authentication_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// A list of rules applied to the body/payload sent in the POST request to a webhook URL
+    ///
+    /// CloudFormation `Filters`, Terraform `filters`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn filters(mut self, value: impl IntoIterator<Item = webhook::WebhookFilterRule>) -> Self {
+        self.0.set("Filters", Some("filters"), rt::list(value));
+        self
+    }
     /// The name of the webhook
     ///
     /// Constraints: length 1..=100; pattern `[A-Za-z0-9.@\-_]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
@@ -1460,6 +1570,26 @@ impl Webhook {
         );
         self
     }
+    /// The name of the action in a pipeline you want to connect to the webhook.
+    ///
+    /// Constraints: length 1..=100; pattern `[A-Za-z0-9.@\-_]+`. CloudFormation `TargetAction`, Terraform `target_action`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_action(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TargetAction", Some("target_action"), rt::string(value));
+        self
+    }
+    /// The name of the pipeline you want to connect to the webhook.
+    ///
+    /// Constraints: length 1..=100; pattern `[A-Za-z0-9.@\-_]+`. CloudFormation `TargetPipeline`, Terraform `target_pipeline`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_pipeline(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TargetPipeline", Some("target_pipeline"), rt::string(value));
+        self
+    }
     /// The version number of the pipeline to be connected to the trigger request.
     ///
     /// CloudFormation `TargetPipelineVersion`, Terraform `target_pipeline_version`.
@@ -1472,7 +1602,7 @@ impl Webhook {
         self
     }
 }
-builder!(Webhook, WebhookHandle);
+builder!(Webhook, WebhookHandle, WEBHOOK_TYPE);
 /// A declared `AWS::CodePipeline::Webhook`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WebhookHandle(rt::Handle);

@@ -106,8 +106,26 @@ impl GitHubRepository {
         self.0.set("RepositoryDescription", None, rt::string(value));
         self
     }
+    /// CloudFormation `RepositoryName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RepositoryName", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `RepositoryOwner`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn repository_owner(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RepositoryOwner", None, rt::string(value));
+        self
+    }
 }
-builder!(GitHubRepository, GitHubRepositoryHandle);
+builder!(
+    GitHubRepository,
+    GitHubRepositoryHandle,
+    GIT_HUB_REPOSITORY_TYPE
+);
 /// A declared `AWS::CodeStar::GitHubRepository`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GitHubRepositoryHandle(rt::Handle);

@@ -73,6 +73,16 @@ impl Connection {
         );
         Connection(this)
     }
+    /// The name of the connection.
+    ///
+    /// Constraints: length 1..=32; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `ConnectionName`, Terraform `connection_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConnectionName", Some("connection_name"), rt::string(value));
+        self
+    }
     /// The host arn configured to represent the infrastructure where your third-party provider is installed.
     ///
     /// Constraints: length 0..=256; pattern `arn:aws(-[\w]+)*:.+:.+:[0-9]{12}:.+`. Changing it replaces the resource. CloudFormation `HostArn`, Terraform `host_arn`.
@@ -89,7 +99,7 @@ impl Connection {
         self
     }
 }
-builder!(Connection, ConnectionHandle);
+builder!(Connection, ConnectionHandle, CONNECTION_TYPE);
 /// A declared `AWS::CodeStarConnections::Connection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionHandle(rt::Handle);
@@ -201,6 +211,16 @@ impl RepositoryLink {
         );
         RepositoryLink(this)
     }
+    /// The Amazon Resource Name (ARN) of the CodeStarConnection.
+    ///
+    /// Constraints: length 0..=256; pattern `arn:(aws|aws-us-gov|aws-cn):.+:.+:[0-9]{12}:.+`. CloudFormation `ConnectionArn`, Terraform `connection_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConnectionArn", Some("connection_arn"), rt::string(value));
+        self
+    }
     /// The ARN of the KMS key that the customer can optionally specify to use to encrypt RepositoryLink properties.
     ///
     /// Constraints: length 1..=1024; pattern `arn:(aws|aws-us-gov|aws-cn):.+:.+:[0-9]{12}:.+`. CloudFormation `EncryptionKeyArn`, Terraform `encryption_key_arn`.
@@ -212,8 +232,27 @@ impl RepositoryLink {
         );
         self
     }
+    /// the ID of the entity that owns the repository.
+    ///
+    /// Constraints: length 1..=255; pattern `[a-za-z0-9_\.-]+`. Changing it replaces the resource. CloudFormation `OwnerId`, Terraform `owner_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn owner_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("OwnerId", Some("owner_id"), rt::string(value));
+        self
+    }
+    /// The repository for which the link is being created.
+    ///
+    /// Constraints: length 1..=128; pattern `[a-za-z0-9_\.-]+`. Changing it replaces the resource. CloudFormation `RepositoryName`, Terraform `repository_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RepositoryName", Some("repository_name"), rt::string(value));
+        self
+    }
 }
-builder!(RepositoryLink, RepositoryLinkHandle);
+builder!(RepositoryLink, RepositoryLinkHandle, REPOSITORY_LINK_TYPE);
 /// A declared `AWS::CodeStarConnections::RepositoryLink`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RepositoryLinkHandle(rt::Handle);
@@ -319,6 +358,25 @@ impl SyncConfiguration {
         this.set("SyncType", Some("sync_type"), required.sync_type.into());
         SyncConfiguration(this)
     }
+    /// The name of the branch of the repository from which resources are to be synchronized,
+    ///
+    /// Constraints: length 1..=255. CloudFormation `Branch`, Terraform `branch`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn branch(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Branch", Some("branch"), rt::string(value));
+        self
+    }
+    /// The source provider repository path of the sync configuration file of the respective SyncType.
+    ///
+    /// CloudFormation `ConfigFile`, Terraform `config_file`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn config_file(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConfigFile", Some("config_file"), rt::string(value));
+        self
+    }
     /// Whether to enable or disable publishing of deployment status to source providers.
     ///
     /// CloudFormation `PublishDeploymentStatus`, Terraform `publish_deployment_status`.
@@ -331,6 +389,47 @@ impl SyncConfiguration {
             Some("publish_deployment_status"),
             value.into(),
         );
+        self
+    }
+    /// A UUID that uniquely identifies the RepositoryLink that the SyncConfig is associated with.
+    ///
+    /// Constraints: pattern `[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}`. CloudFormation `RepositoryLinkId`, Terraform `repository_link_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn repository_link_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RepositoryLinkId",
+            Some("repository_link_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the resource that is being synchronized to the repository.
+    ///
+    /// Constraints: length 1..=100; pattern `[a-za-z0-9_\.-]+`. Changing it replaces the resource. CloudFormation `ResourceName`, Terraform `resource_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceName", Some("resource_name"), rt::string(value));
+        self
+    }
+    /// The IAM Role that allows AWS to update CloudFormation stacks based on content in the specified repository.
+    ///
+    /// Constraints: length 1..=1024; pattern `^arn:aws(-[\w]+)*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// The type of resource synchronization service that is to be configured, for example, CFN_STACK_SYNC.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SyncType`, Terraform `sync_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sync_type(mut self, value: sync_configuration::SyncType) -> Self {
+        self.0.set("SyncType", Some("sync_type"), value.into());
         self
     }
     /// When to trigger Git sync to begin the stack update.
@@ -348,7 +447,11 @@ impl SyncConfiguration {
         self
     }
 }
-builder!(SyncConfiguration, SyncConfigurationHandle);
+builder!(
+    SyncConfiguration,
+    SyncConfigurationHandle,
+    SYNC_CONFIGURATION_TYPE
+);
 /// A declared `AWS::CodeStarConnections::SyncConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SyncConfigurationHandle(rt::Handle);

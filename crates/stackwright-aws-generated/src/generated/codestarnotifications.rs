@@ -97,10 +97,39 @@ impl NotificationRule {
             .set("CreatedBy", Some("created_by"), rt::string(value));
         self
     }
+    /// CloudFormation `DetailType`, Terraform `detail_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn detail_type(mut self, value: notification_rule::DetailType) -> Self {
+        self.0.set("DetailType", Some("detail_type"), value.into());
+        self
+    }
     /// Constraints: length 1..=2048. CloudFormation `EventTypeId`, Terraform `event_type_id`.
     pub fn event_type_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("EventTypeId", Some("event_type_id"), rt::string(value));
+        self
+    }
+    /// CloudFormation `EventTypeIds`, Terraform `event_type_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_type_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("EventTypeIds", Some("event_type_ids"), rt::strings(value));
+        self
+    }
+    /// Constraints: length 1..=64; pattern `[A-Za-z0-9\-_ ]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^arn:aws[^:\s]*:[^:\s]*:[^:\s]*:[0-9]{12}:[^\s]+$`. Changing it replaces the resource. CloudFormation `Resource`, Terraform `resource`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Resource", Some("resource"), rt::string(value));
         self
     }
     /// CloudFormation `Status`, Terraform `status`.
@@ -114,8 +143,19 @@ impl NotificationRule {
             .set("TargetAddress", Some("target_address"), rt::string(value));
         self
     }
+    /// Constraints: at most 10 items. CloudFormation `Targets`, Terraform `targets`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn targets(mut self, value: impl IntoIterator<Item = notification_rule::Target>) -> Self {
+        self.0.set("Targets", Some("targets"), rt::list(value));
+        self
+    }
 }
-builder!(NotificationRule, NotificationRuleHandle);
+builder!(
+    NotificationRule,
+    NotificationRuleHandle,
+    NOTIFICATION_RULE_TYPE
+);
 /// A declared `AWS::CodeStarNotifications::NotificationRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NotificationRuleHandle(rt::Handle);

@@ -57,6 +57,17 @@ impl IdentityPool {
         );
         self
     }
+    /// CloudFormation `AllowUnauthenticatedIdentities`, Terraform `allow_unauthenticated_identities`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn allow_unauthenticated_identities(mut self, value: bool) -> Self {
+        self.0.set(
+            "AllowUnauthenticatedIdentities",
+            Some("allow_unauthenticated_identities"),
+            rt::boolean(value),
+        );
+        self
+    }
     /// CloudFormation `CognitoEvents`, Terraform `cognito_events`.
     pub fn cognito_events(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
@@ -141,7 +152,7 @@ impl IdentityPool {
         self
     }
 }
-builder!(IdentityPool, IdentityPoolHandle);
+builder!(IdentityPool, IdentityPoolHandle, IDENTITY_POOL_TYPE);
 /// A declared `AWS::Cognito::IdentityPool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IdentityPoolHandle(rt::Handle);
@@ -302,6 +313,28 @@ impl IdentityPoolPrincipalTag {
         );
         IdentityPoolPrincipalTag(this)
     }
+    /// Changing it replaces the resource. CloudFormation `IdentityPoolId`, Terraform `identity_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IdentityPoolId",
+            Some("identity_pool_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `IdentityProviderName`, Terraform `identity_provider_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity_provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IdentityProviderName",
+            Some("identity_provider_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `PrincipalTags`, Terraform `principal_tags`.
     pub fn principal_tags(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
@@ -318,7 +351,11 @@ impl IdentityPoolPrincipalTag {
         self
     }
 }
-builder!(IdentityPoolPrincipalTag, IdentityPoolPrincipalTagHandle);
+builder!(
+    IdentityPoolPrincipalTag,
+    IdentityPoolPrincipalTagHandle,
+    IDENTITY_POOL_PRINCIPAL_TAG_TYPE
+);
 /// A declared `AWS::Cognito::IdentityPoolPrincipalTag`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IdentityPoolPrincipalTagHandle(rt::Handle);
@@ -351,6 +388,17 @@ impl IdentityPoolRoleAttachment {
         );
         IdentityPoolRoleAttachment(this)
     }
+    /// Changing it replaces the resource. CloudFormation `IdentityPoolId`, Terraform `identity_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IdentityPoolId",
+            Some("identity_pool_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `RoleMappings`, Terraform `role_mappings`.
     pub fn role_mappings(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
@@ -369,7 +417,11 @@ impl IdentityPoolRoleAttachment {
         self
     }
 }
-builder!(IdentityPoolRoleAttachment, IdentityPoolRoleAttachmentHandle);
+builder!(
+    IdentityPoolRoleAttachment,
+    IdentityPoolRoleAttachmentHandle,
+    IDENTITY_POOL_ROLE_ATTACHMENT_TYPE
+);
 /// A declared `AWS::Cognito::IdentityPoolRoleAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IdentityPoolRoleAttachmentHandle(rt::Handle);
@@ -416,8 +468,20 @@ impl LogDeliveryConfiguration {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `UserPoolId`, Terraform `user_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UserPoolId", Some("user_pool_id"), rt::string(value));
+        self
+    }
 }
-builder!(LogDeliveryConfiguration, LogDeliveryConfigurationHandle);
+builder!(
+    LogDeliveryConfiguration,
+    LogDeliveryConfigurationHandle,
+    LOG_DELIVERY_CONFIGURATION_TYPE
+);
 /// A declared `AWS::Cognito::LogDeliveryConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LogDeliveryConfigurationHandle(rt::Handle);
@@ -601,8 +665,20 @@ impl ManagedLoginBranding {
         );
         self
     }
+    /// Constraints: length 1..=55; pattern `^[\w-]+_[0-9a-zA-Z]+$`. Changing it replaces the resource. CloudFormation `UserPoolId`, Terraform `user_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UserPoolId", Some("user_pool_id"), rt::string(value));
+        self
+    }
 }
-builder!(ManagedLoginBranding, ManagedLoginBrandingHandle);
+builder!(
+    ManagedLoginBranding,
+    ManagedLoginBrandingHandle,
+    MANAGED_LOGIN_BRANDING_TYPE
+);
 /// A declared `AWS::Cognito::ManagedLoginBranding`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ManagedLoginBrandingHandle(rt::Handle);
@@ -771,8 +847,49 @@ impl Terms {
         self.0.set("ClientId", Some("client_id"), rt::string(value));
         self
     }
+    /// CloudFormation `Enforcement`, Terraform `enforcement`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn enforcement(mut self, value: terms::TermsEnforcementType) -> Self {
+        self.0.set("Enforcement", Some("enforcement"), value.into());
+        self
+    }
+    /// CloudFormation `Links`, Terraform `links`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn links(
+        mut self,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
+    ) -> Self {
+        self.0.set("Links", Some("links"), rt::string_map(value));
+        self
+    }
+    /// Constraints: pattern `^(terms-of-use|privacy-policy)$`. CloudFormation `TermsName`, Terraform `terms_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn terms_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TermsName", Some("terms_name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `TermsSource`, Terraform `terms_source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn terms_source(mut self, value: terms::TermsSourceType) -> Self {
+        self.0
+            .set("TermsSource", Some("terms_source"), value.into());
+        self
+    }
+    /// Constraints: length 1..=55; pattern `^[\w-]+_[0-9a-zA-Z]+$`. Changing it replaces the resource. CloudFormation `UserPoolId`, Terraform `user_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UserPoolId", Some("user_pool_id"), rt::string(value));
+        self
+    }
 }
-builder!(Terms, TermsHandle);
+builder!(Terms, TermsHandle, TERMS_TYPE);
 /// A declared `AWS::Cognito::Terms`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TermsHandle(rt::Handle);
@@ -1016,7 +1133,7 @@ impl UserPool {
         self
     }
 }
-builder!(UserPool, UserPoolHandle);
+builder!(UserPool, UserPoolHandle, USER_POOL_TYPE);
 /// A declared `AWS::Cognito::UserPool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserPoolHandle(rt::Handle);
@@ -2237,6 +2354,14 @@ impl UserPoolClient {
         );
         self
     }
+    /// Constraints: length 1..=55; pattern `^[\w-]+_[0-9a-zA-Z]+$`. Changing it replaces the resource. CloudFormation `UserPoolId`, Terraform `user_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UserPoolId", Some("user_pool_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `WriteAttributes`, Terraform `write_attributes`.
     pub fn write_attributes(
         mut self,
@@ -2250,7 +2375,7 @@ impl UserPoolClient {
         self
     }
 }
-builder!(UserPoolClient, UserPoolClientHandle);
+builder!(UserPoolClient, UserPoolClientHandle, USER_POOL_CLIENT_TYPE);
 /// A declared `AWS::Cognito::UserPoolClient`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserPoolClientHandle(rt::Handle);
@@ -2511,6 +2636,13 @@ impl UserPoolDomain {
         );
         self
     }
+    /// Constraints: length 1..=63. Changing it replaces the resource. CloudFormation `Domain`, Terraform `domain`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Domain", Some("domain"), rt::string(value));
+        self
+    }
     /// CloudFormation `ManagedLoginVersion`, Terraform `managed_login_version`.
     pub fn managed_login_version(mut self, value: i64) -> Self {
         self.0.set(
@@ -2525,8 +2657,16 @@ impl UserPoolDomain {
         self.0.set("Routing", Some("routing"), value.into());
         self
     }
+    /// Constraints: length 1..=55; pattern `^[\w-]+_[0-9a-zA-Z]+$`. Changing it replaces the resource. CloudFormation `UserPoolId`, Terraform `user_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UserPoolId", Some("user_pool_id"), rt::string(value));
+        self
+    }
 }
-builder!(UserPoolDomain, UserPoolDomainHandle);
+builder!(UserPoolDomain, UserPoolDomainHandle, USER_POOL_DOMAIN_TYPE);
 /// A declared `AWS::Cognito::UserPoolDomain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserPoolDomainHandle(rt::Handle);
@@ -2671,8 +2811,16 @@ impl UserPoolGroup {
         self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=55; pattern `^[\w-]+_[0-9a-zA-Z]+$`. Changing it replaces the resource. CloudFormation `UserPoolId`, Terraform `user_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UserPoolId", Some("user_pool_id"), rt::string(value));
+        self
+    }
 }
-builder!(UserPoolGroup, UserPoolGroupHandle);
+builder!(UserPoolGroup, UserPoolGroupHandle, USER_POOL_GROUP_TYPE);
 /// A declared `AWS::Cognito::UserPoolGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserPoolGroupHandle(rt::Handle);
@@ -2752,8 +2900,50 @@ impl UserPoolIdentityProvider {
         );
         self
     }
+    /// CloudFormation `ProviderDetails`, Terraform `provider_details`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provider_details(
+        mut self,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
+    ) -> Self {
+        self.0.set(
+            "ProviderDetails",
+            Some("provider_details"),
+            rt::string_map(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=32; pattern `^[^_\p{Z}][\p{L}\p{M}\p{S}\p{N}\p{P}][^_\p{Z}]+$`. Changing it replaces the resource. CloudFormation `ProviderName`, Terraform `provider_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProviderName", Some("provider_name"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `ProviderType`, Terraform `provider_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provider_type(mut self, value: user_pool_identity_provider::ProviderType) -> Self {
+        self.0
+            .set("ProviderType", Some("provider_type"), value.into());
+        self
+    }
+    /// Constraints: length 1..=55; pattern `^[\w-]+_[0-9a-zA-Z]+$`. Changing it replaces the resource. CloudFormation `UserPoolId`, Terraform `user_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UserPoolId", Some("user_pool_id"), rt::string(value));
+        self
+    }
 }
-builder!(UserPoolIdentityProvider, UserPoolIdentityProviderHandle);
+builder!(
+    UserPoolIdentityProvider,
+    UserPoolIdentityProviderHandle,
+    USER_POOL_IDENTITY_PROVIDER_TYPE
+);
 /// A declared `AWS::Cognito::UserPoolIdentityProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserPoolIdentityProviderHandle(rt::Handle);
@@ -2862,10 +3052,19 @@ impl UserPoolRegionalConfigurationAttachment {
         self.0.set("Status", Some("status"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `UserPoolId`, Terraform `user_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UserPoolId", Some("user_pool_id"), rt::string(value));
+        self
+    }
 }
 builder!(
     UserPoolRegionalConfigurationAttachment,
-    UserPoolRegionalConfigurationAttachmentHandle
+    UserPoolRegionalConfigurationAttachmentHandle,
+    USER_POOL_REGIONAL_CONFIGURATION_ATTACHMENT_TYPE
 );
 /// A declared `AWS::Cognito::UserPoolRegionalConfigurationAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -3312,8 +3511,28 @@ impl UserPoolReplica {
         );
         UserPoolReplica(this)
     }
+    /// Constraints: length 5..=32. Changing it replaces the resource. CloudFormation `RegionName`, Terraform `region_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn region_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RegionName", Some("region_name"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=55; pattern `^[\w-]+_[0-9a-zA-Z]+$`. Changing it replaces the resource. CloudFormation `UserPoolId`, Terraform `user_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UserPoolId", Some("user_pool_id"), rt::string(value));
+        self
+    }
 }
-builder!(UserPoolReplica, UserPoolReplicaHandle);
+builder!(
+    UserPoolReplica,
+    UserPoolReplicaHandle,
+    USER_POOL_REPLICA_TYPE
+);
 /// A declared `AWS::Cognito::UserPoolReplica`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserPoolReplicaHandle(rt::Handle);
@@ -3361,6 +3580,21 @@ impl UserPoolResourceServer {
         );
         UserPoolResourceServer(this)
     }
+    /// Constraints: length 1..=256; pattern `^[\x21\x23-\x5B\x5D-\x7E]+$`. Changing it replaces the resource. CloudFormation `Identifier`, Terraform `identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Identifier", Some("identifier"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=256; pattern `^[\w\s+=,.@-]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: 0..=100 items. CloudFormation `Scopes`, Terraform `scopes`.
     pub fn scopes(
         mut self,
@@ -3369,8 +3603,20 @@ impl UserPoolResourceServer {
         self.0.set("Scopes", Some("scopes"), rt::list(value));
         self
     }
+    /// Constraints: length 1..=55; pattern `^[\w-]+_[0-9a-zA-Z]+$`. Changing it replaces the resource. CloudFormation `UserPoolId`, Terraform `user_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UserPoolId", Some("user_pool_id"), rt::string(value));
+        self
+    }
 }
-builder!(UserPoolResourceServer, UserPoolResourceServerHandle);
+builder!(
+    UserPoolResourceServer,
+    UserPoolResourceServerHandle,
+    USER_POOL_RESOURCE_SERVER_TYPE
+);
 /// A declared `AWS::Cognito::UserPoolResourceServer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserPoolResourceServerHandle(rt::Handle);
@@ -3464,6 +3710,13 @@ impl UserPoolRiskConfigurationAttachment {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ClientId`, Terraform `client_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn client_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ClientId", Some("client_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `CompromisedCredentialsRiskConfiguration`, Terraform `compromised_credentials_risk_configuration`.
     pub fn compromised_credentials_risk_configuration(
         mut self,
@@ -3488,10 +3741,19 @@ impl UserPoolRiskConfigurationAttachment {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `UserPoolId`, Terraform `user_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UserPoolId", Some("user_pool_id"), rt::string(value));
+        self
+    }
 }
 builder!(
     UserPoolRiskConfigurationAttachment,
-    UserPoolRiskConfigurationAttachmentHandle
+    UserPoolRiskConfigurationAttachmentHandle,
+    USER_POOL_RISK_CONFIGURATION_ATTACHMENT_TYPE
 );
 /// A declared `AWS::Cognito::UserPoolRiskConfigurationAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -3759,10 +4021,26 @@ impl UserPoolUiCustomizationAttachment {
         self.0.set("CSS", Some("css"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ClientId`, Terraform `client_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn client_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ClientId", Some("client_id"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `UserPoolId`, Terraform `user_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UserPoolId", Some("user_pool_id"), rt::string(value));
+        self
+    }
 }
 builder!(
     UserPoolUiCustomizationAttachment,
-    UserPoolUiCustomizationAttachmentHandle
+    UserPoolUiCustomizationAttachmentHandle,
+    USER_POOL_UI_CUSTOMIZATION_ATTACHMENT_TYPE
 );
 /// A declared `AWS::Cognito::UserPoolUICustomizationAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -3840,6 +4118,14 @@ impl UserPoolUser {
             .set("UserAttributes", Some("user_attributes"), rt::list(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `UserPoolId`, Terraform `user_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UserPoolId", Some("user_pool_id"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `Username`, Terraform `username`.
     pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Username", Some("username"), rt::string(value));
@@ -3855,7 +4141,7 @@ impl UserPoolUser {
         self
     }
 }
-builder!(UserPoolUser, UserPoolUserHandle);
+builder!(UserPoolUser, UserPoolUserHandle, USER_POOL_USER_TYPE);
 /// A declared `AWS::Cognito::UserPoolUser`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserPoolUserHandle(rt::Handle);
@@ -3930,10 +4216,34 @@ impl UserPoolUserToGroupAttachment {
         this.set("Username", Some("username"), rt::string(required.username));
         UserPoolUserToGroupAttachment(this)
     }
+    /// Changing it replaces the resource. CloudFormation `GroupName`, Terraform `group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GroupName", Some("group_name"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `UserPoolId`, Terraform `user_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UserPoolId", Some("user_pool_id"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Username`, Terraform `username`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Username", Some("username"), rt::string(value));
+        self
+    }
 }
 builder!(
     UserPoolUserToGroupAttachment,
-    UserPoolUserToGroupAttachmentHandle
+    UserPoolUserToGroupAttachmentHandle,
+    USER_POOL_USER_TO_GROUP_ATTACHMENT_TYPE
 );
 /// A declared `AWS::Cognito::UserPoolUserToGroupAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]

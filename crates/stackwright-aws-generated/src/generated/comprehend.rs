@@ -100,6 +100,47 @@ impl DocumentClassifier {
         );
         DocumentClassifier(this)
     }
+    /// Constraints: length 20..=2048; pattern `arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+`. Changing it replaces the resource. CloudFormation `DataAccessRoleArn`, Terraform `data_access_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DataAccessRoleArn",
+            Some("data_access_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `DocumentClassifierName`, Terraform `document_classifier_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn document_classifier_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DocumentClassifierName",
+            Some("document_classifier_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `InputDataConfig`, Terraform `input_data_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn input_data_config(
+        mut self,
+        value: document_classifier::DocumentClassifierInputDataConfig,
+    ) -> Self {
+        self.0
+            .set("InputDataConfig", Some("input_data_config"), value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `LanguageCode`, Terraform `language_code`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn language_code(mut self, value: document_classifier::LanguageCode) -> Self {
+        self.0
+            .set("LanguageCode", Some("language_code"), value.into());
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `Mode`, Terraform `mode`.
     pub fn mode(mut self, value: document_classifier::Mode) -> Self {
         self.0.set("Mode", Some("mode"), value.into());
@@ -147,7 +188,11 @@ impl DocumentClassifier {
         self
     }
 }
-builder!(DocumentClassifier, DocumentClassifierHandle);
+builder!(
+    DocumentClassifier,
+    DocumentClassifierHandle,
+    DOCUMENT_CLASSIFIER_TYPE
+);
 /// A declared `AWS::Comprehend::DocumentClassifier`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DocumentClassifierHandle(rt::Handle);
@@ -446,8 +491,44 @@ impl DocumentClassifierEndpoint {
         );
         DocumentClassifierEndpoint(this)
     }
+    /// The desired number of inference units to be used by the model.
+    ///
+    /// Constraints: at least 1. CloudFormation `DesiredInferenceUnits`, Terraform `desired_inference_units`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn desired_inference_units(mut self, value: i64) -> Self {
+        self.0.set(
+            "DesiredInferenceUnits",
+            Some("desired_inference_units"),
+            rt::int(value),
+        );
+        self
+    }
+    /// The name of the endpoint.
+    ///
+    /// Constraints: length 1..=40; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `EndpointName`, Terraform `endpoint_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EndpointName", Some("endpoint_name"), rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the document classifier model to which the endpoint is attached.
+    ///
+    /// Constraints: length 0..=256; pattern `^arn:aws(-[^:]+)?:comprehend:[a-zA-Z0-9-]*:[0-9]{12}:document-classifier/[a-zA-Z0-9](-*[a-zA-Z0-9])*(/version/[a-zA-Z0-9](-*[a-zA-Z0-9])*)?$`. CloudFormation `ModelArn`, Terraform `model_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ModelArn", Some("model_arn"), rt::string(value));
+        self
+    }
 }
-builder!(DocumentClassifierEndpoint, DocumentClassifierEndpointHandle);
+builder!(
+    DocumentClassifierEndpoint,
+    DocumentClassifierEndpointHandle,
+    DOCUMENT_CLASSIFIER_ENDPOINT_TYPE
+);
 /// A declared `AWS::Comprehend::DocumentClassifierEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DocumentClassifierEndpointHandle(rt::Handle);
@@ -566,6 +647,42 @@ impl EntityRecognizer {
         );
         EntityRecognizer(this)
     }
+    /// The Amazon Resource Name (ARN) of the IAM role that grants Amazon Comprehend read access to your input data.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+$`. Changing it replaces the resource. CloudFormation `DataAccessRoleArn`, Terraform `data_access_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DataAccessRoleArn",
+            Some("data_access_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Specifies the format and location of the input data.
+    ///
+    /// Changing it replaces the resource. CloudFormation `InputDataConfig`, Terraform `input_data_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn input_data_config(
+        mut self,
+        value: entity_recognizer::EntityRecognizerInputDataConfig,
+    ) -> Self {
+        self.0
+            .set("InputDataConfig", Some("input_data_config"), value.into());
+        self
+    }
+    /// The language of the input documents.
+    ///
+    /// Changing it replaces the resource. CloudFormation `LanguageCode`, Terraform `language_code`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn language_code(mut self, value: entity_recognizer::LanguageCode) -> Self {
+        self.0
+            .set("LanguageCode", Some("language_code"), value.into());
+        self
+    }
     /// ID for the AWS KMS key that Amazon Comprehend uses to encrypt trained custom models.
     ///
     /// Constraints: length 0..=2048; pattern `^\p{ASCII}+$`. Changing it replaces the resource. CloudFormation `ModelKmsKeyId`, Terraform `model_kms_key_id`.
@@ -580,6 +697,16 @@ impl EntityRecognizer {
     pub fn model_policy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("ModelPolicy", Some("model_policy"), rt::string(value));
+        self
+    }
+    /// The name given to the entity recognizer.
+    ///
+    /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `RecognizerName`, Terraform `recognizer_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn recognizer_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RecognizerName", Some("recognizer_name"), rt::string(value));
         self
     }
     /// The version name given to the entity recognizer.
@@ -609,7 +736,11 @@ impl EntityRecognizer {
         self
     }
 }
-builder!(EntityRecognizer, EntityRecognizerHandle);
+builder!(
+    EntityRecognizer,
+    EntityRecognizerHandle,
+    ENTITY_RECOGNIZER_TYPE
+);
 /// A declared `AWS::Comprehend::EntityRecognizer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EntityRecognizerHandle(rt::Handle);
@@ -988,6 +1119,29 @@ impl EntityRecognizerEndpoint {
         );
         self
     }
+    /// The desired number of inference units to be used by the model.
+    ///
+    /// Constraints: at least 1. CloudFormation `DesiredInferenceUnits`, Terraform `desired_inference_units`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn desired_inference_units(mut self, value: i64) -> Self {
+        self.0.set(
+            "DesiredInferenceUnits",
+            Some("desired_inference_units"),
+            rt::int(value),
+        );
+        self
+    }
+    /// The name of the endpoint.
+    ///
+    /// Constraints: length 1..=40; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `EndpointName`, Terraform `endpoint_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EndpointName", Some("endpoint_name"), rt::string(value));
+        self
+    }
     /// The Amazon Resource Name (ARN) of the flywheel to which the endpoint is attached.
     ///
     /// Constraints: length 0..=256; pattern `^arn:aws(-[^:]+)?:comprehend:[a-zA-Z0-9-]*:[0-9]{12}:flywheel/[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `FlywheelArn`, Terraform `flywheel_arn`.
@@ -1004,7 +1158,11 @@ impl EntityRecognizerEndpoint {
         self
     }
 }
-builder!(EntityRecognizerEndpoint, EntityRecognizerEndpointHandle);
+builder!(
+    EntityRecognizerEndpoint,
+    EntityRecognizerEndpointHandle,
+    ENTITY_RECOGNIZER_ENDPOINT_TYPE
+);
 /// A declared `AWS::Comprehend::EntityRecognizerEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EntityRecognizerEndpointHandle(rt::Handle);
@@ -1123,6 +1281,25 @@ impl Flywheel {
         );
         self
     }
+    /// Constraints: length 20..=2048; pattern `arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+`. CloudFormation `DataAccessRoleArn`, Terraform `data_access_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DataAccessRoleArn",
+            Some("data_access_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 0..=512; pattern `s3://[a-z0-9][\.\-a-z0-9]{1,61}[a-z0-9](/.*)?`. Changing it replaces the resource. CloudFormation `DataLakeS3Uri`, Terraform `data_lake_s3_uri`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_lake_s3_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DataLakeS3Uri", Some("data_lake_s3_uri"), rt::string(value));
+        self
+    }
     /// CloudFormation `DataSecurityConfig`, Terraform `data_security_config`.
     pub fn data_security_config(mut self, value: flywheel::DataSecurityConfig) -> Self {
         self.0.set(
@@ -1130,6 +1307,14 @@ impl Flywheel {
             Some("data_security_config"),
             value.into(),
         );
+        self
+    }
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `FlywheelName`, Terraform `flywheel_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn flywheel_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FlywheelName", Some("flywheel_name"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `ModelType`, Terraform `model_type`.
@@ -1143,7 +1328,7 @@ impl Flywheel {
         self
     }
 }
-builder!(Flywheel, FlywheelHandle);
+builder!(Flywheel, FlywheelHandle, FLYWHEEL_TYPE);
 /// A declared `AWS::Comprehend::Flywheel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FlywheelHandle(rt::Handle);

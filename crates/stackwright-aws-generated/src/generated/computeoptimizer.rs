@@ -102,6 +102,15 @@ impl AutomationRule {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the automation rule.
+    ///
+    /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9_-]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Organization configuration for organization rules, including rule apply order and account scope.
     ///
     /// CloudFormation `OrganizationConfiguration`, Terraform `organization_configuration`.
@@ -123,8 +132,51 @@ impl AutomationRule {
         self.0.set("Priority", Some("priority"), rt::string(value));
         self
     }
+    /// The types of recommended actions this rule will implement.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `RecommendedActionTypes`, Terraform `recommended_action_types`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn recommended_action_types(
+        mut self,
+        value: impl IntoIterator<Item = automation_rule::RecommendedActionTypes>,
+    ) -> Self {
+        self.0.set(
+            "RecommendedActionTypes",
+            Some("recommended_action_types"),
+            rt::list(value),
+        );
+        self
+    }
+    /// The type of automation rule.
+    ///
+    /// CloudFormation `RuleType`, Terraform `rule_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_type(mut self, value: automation_rule::RuleType) -> Self {
+        self.0.set("RuleType", Some("rule_type"), value.into());
+        self
+    }
+    /// The schedule configuration for when the rule runs.
+    ///
+    /// CloudFormation `Schedule`, Terraform `schedule`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schedule(mut self, value: automation_rule::Schedule) -> Self {
+        self.0.set("Schedule", Some("schedule"), value.into());
+        self
+    }
+    /// The status of the automation rule.
+    ///
+    /// CloudFormation `Status`, Terraform `status`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn status(mut self, value: automation_rule::Status) -> Self {
+        self.0.set("Status", Some("status"), value.into());
+        self
+    }
 }
-builder!(AutomationRule, AutomationRuleHandle);
+builder!(AutomationRule, AutomationRuleHandle, AUTOMATION_RULE_TYPE);
 /// A declared `AWS::ComputeOptimizer::AutomationRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AutomationRuleHandle(rt::Handle);

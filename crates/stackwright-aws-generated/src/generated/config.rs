@@ -63,8 +63,38 @@ impl AggregationAuthorization {
         );
         AggregationAuthorization(this)
     }
+    /// The 12-digit account ID of the account authorized to aggregate data.
+    ///
+    /// Constraints: pattern `^\d{12}$`. Changing it replaces the resource. CloudFormation `AuthorizedAccountId`, Terraform `authorized_account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authorized_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AuthorizedAccountId",
+            Some("authorized_account_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The region authorized to collect aggregated data.
+    ///
+    /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `AuthorizedAwsRegion`, Terraform `authorized_aws_region`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authorized_aws_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AuthorizedAwsRegion",
+            Some("authorized_aws_region"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(AggregationAuthorization, AggregationAuthorizationHandle);
+builder!(
+    AggregationAuthorization,
+    AggregationAuthorizationHandle,
+    AGGREGATION_AUTHORIZATION_TYPE
+);
 /// A declared `AWS::Config::AggregationAuthorization`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AggregationAuthorizationHandle(rt::Handle);
@@ -171,8 +201,17 @@ impl ConfigRule {
         self.0.set("Scope", Some("scope"), value.into());
         self
     }
+    /// Provides the rule owner (`` for managed rules, ``CUSTOM_POLICY`` for Custom Policy rules, and ``CUSTOM_LAMBDA`` for Custom Lambda rules), the rule identifier, and the notifications that cause the func…
+    ///
+    /// CloudFormation `Source`, Terraform `source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source(mut self, value: config_rule::Source) -> Self {
+        self.0.set("Source", Some("source"), value.into());
+        self
+    }
 }
-builder!(ConfigRule, ConfigRuleHandle);
+builder!(ConfigRule, ConfigRuleHandle, CONFIG_RULE_TYPE);
 /// A declared `AWS::Config::ConfigRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigRuleHandle(rt::Handle);
@@ -488,7 +527,11 @@ impl ConfigurationAggregator {
         self
     }
 }
-builder!(ConfigurationAggregator, ConfigurationAggregatorHandle);
+builder!(
+    ConfigurationAggregator,
+    ConfigurationAggregatorHandle,
+    CONFIGURATION_AGGREGATOR_TYPE
+);
 /// A declared `AWS::Config::ConfigurationAggregator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationAggregatorHandle(rt::Handle);
@@ -604,6 +647,15 @@ impl ConfigurationRecorder {
             .set("RecordingMode", Some("recording_mode"), value.into());
         self
     }
+    /// The Amazon Resource Name (ARN) of the role that allows AWS Config to read S3 objects.
+    ///
+    /// Constraints: pattern `arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role)\/.*`. CloudFormation `RoleARN`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleARN", Some("role_arn"), rt::string(value));
+        self
+    }
     /// Defaults to 'true'. Controls whether the recorder starts recording after the create operation. Set this to 'false' for development and testing purposes.
     ///
     /// Changing it replaces the resource. CloudFormation `StartedOnCreate`, Terraform `started_on_create`.
@@ -616,7 +668,11 @@ impl ConfigurationRecorder {
         self
     }
 }
-builder!(ConfigurationRecorder, ConfigurationRecorderHandle);
+builder!(
+    ConfigurationRecorder,
+    ConfigurationRecorderHandle,
+    CONFIGURATION_RECORDER_TYPE
+);
 /// A declared `AWS::Config::ConfigurationRecorder`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationRecorderHandle(rt::Handle);
@@ -848,6 +904,19 @@ impl ConformancePack {
         );
         self
     }
+    /// Name of the conformance pack which will be assigned as the unique identifier.
+    ///
+    /// Constraints: length 1..=256; pattern `[a-zA-Z][-a-zA-Z0-9]*`. Changing it replaces the resource. CloudFormation `ConformancePackName`, Terraform `conformance_pack_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn conformance_pack_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConformancePackName",
+            Some("conformance_pack_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// AWS Config stores intermediate files while processing conformance pack template.
     ///
     /// Constraints: length 0..=63. CloudFormation `DeliveryS3Bucket`, Terraform `delivery_s3_bucket`.
@@ -901,7 +970,11 @@ impl ConformancePack {
         self
     }
 }
-builder!(ConformancePack, ConformancePackHandle);
+builder!(
+    ConformancePack,
+    ConformancePackHandle,
+    CONFORMANCE_PACK_TYPE
+);
 /// A declared `AWS::Config::ConformancePack`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConformancePackHandle(rt::Handle);
@@ -1021,8 +1094,21 @@ impl Connector {
         );
         Connector(this)
     }
+    /// The configuration for the connector that specifies the third-party cloud provider connection details.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ConnectorConfiguration`, Terraform `connector_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connector_configuration(mut self, value: connector::ConnectorConfiguration) -> Self {
+        self.0.set(
+            "ConnectorConfiguration",
+            Some("connector_configuration"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(Connector, ConnectorHandle);
+builder!(Connector, ConnectorHandle, CONNECTOR_TYPE);
 /// A declared `AWS::Config::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectorHandle(rt::Handle);
@@ -1154,6 +1240,16 @@ impl DeliveryChannel {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// The name of the Amazon S3 bucket to which AWS Config delivers configuration snapshots and configuration history files.
+    ///
+    /// CloudFormation `S3BucketName`, Terraform `s3_bucket_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn s3_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("S3BucketName", Some("s3_bucket_name"), rt::string(value));
+        self
+    }
     /// The prefix for the specified Amazon S3 bucket.
     ///
     /// CloudFormation `S3KeyPrefix`, Terraform `s3_key_prefix`.
@@ -1179,7 +1275,11 @@ impl DeliveryChannel {
         self
     }
 }
-builder!(DeliveryChannel, DeliveryChannelHandle);
+builder!(
+    DeliveryChannel,
+    DeliveryChannelHandle,
+    DELIVERY_CHANNEL_TYPE
+);
 /// A declared `AWS::Config::DeliveryChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeliveryChannelHandle(rt::Handle);
@@ -1272,6 +1372,19 @@ impl OrganizationConfigRule {
         );
         self
     }
+    /// The name that you assign to an organization AWS Config rule.
+    ///
+    /// Constraints: length 1..=64; pattern `^[A-Za-z0-9-_]+$`. Changing it replaces the resource. CloudFormation `OrganizationConfigRuleName`, Terraform `organization_config_rule_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn organization_config_rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OrganizationConfigRuleName",
+            Some("organization_config_rule_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// This object specifies metadata for your organization's AWS Config Custom Policy rule.
     ///
     /// CloudFormation `OrganizationCustomPolicyRuleMetadata`, Terraform `organization_custom_policy_rule_metadata`.
@@ -1315,7 +1428,11 @@ impl OrganizationConfigRule {
         self
     }
 }
-builder!(OrganizationConfigRule, OrganizationConfigRuleHandle);
+builder!(
+    OrganizationConfigRule,
+    OrganizationConfigRuleHandle,
+    ORGANIZATION_CONFIG_RULE_TYPE
+);
 /// A declared `AWS::Config::OrganizationConfigRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationConfigRuleHandle(rt::Handle);
@@ -1753,6 +1870,19 @@ impl OrganizationConformancePack {
         );
         self
     }
+    /// The name of the organization conformance pack.
+    ///
+    /// Constraints: length 1..=128; pattern `[a-zA-Z][-a-zA-Z0-9]*`. Changing it replaces the resource. CloudFormation `OrganizationConformancePackName`, Terraform `organization_conformance_pack_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn organization_conformance_pack_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OrganizationConformancePackName",
+            Some("organization_conformance_pack_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// A string containing full conformance pack template body.
     ///
     /// Constraints: length 1..=51200. CloudFormation `TemplateBody`, Terraform `template_body`.
@@ -1772,7 +1902,8 @@ impl OrganizationConformancePack {
 }
 builder!(
     OrganizationConformancePack,
-    OrganizationConformancePackHandle
+    OrganizationConformancePackHandle,
+    ORGANIZATION_CONFORMANCE_PACK_TYPE
 );
 /// A declared `AWS::Config::OrganizationConformancePack`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1880,6 +2011,17 @@ impl RemediationConfiguration {
             .set("Automatic", Some("automatic"), rt::boolean(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ConfigRuleName`, Terraform `config_rule_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn config_rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConfigRuleName",
+            Some("config_rule_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `ExecutionControls`, Terraform `execution_controls`.
     pub fn execution_controls(
         mut self,
@@ -1922,6 +2064,21 @@ impl RemediationConfiguration {
         );
         self
     }
+    /// CloudFormation `TargetId`, Terraform `target_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TargetId", Some("target_id"), rt::string(value));
+        self
+    }
+    /// CloudFormation `TargetType`, Terraform `target_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TargetType", Some("target_type"), rt::string(value));
+        self
+    }
     /// CloudFormation `TargetVersion`, Terraform `target_version`.
     pub fn target_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -1929,7 +2086,11 @@ impl RemediationConfiguration {
         self
     }
 }
-builder!(RemediationConfiguration, RemediationConfigurationHandle);
+builder!(
+    RemediationConfiguration,
+    RemediationConfigurationHandle,
+    REMEDIATION_CONFIGURATION_TYPE
+);
 /// A declared `AWS::Config::RemediationConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RemediationConfigurationHandle(rt::Handle);
@@ -2037,8 +2198,27 @@ impl StoredQuery {
         );
         self
     }
+    /// Constraints: length 1..=4096; pattern `[\s\S]*`. CloudFormation `QueryExpression`, Terraform `query_expression`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn query_expression(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "QueryExpression",
+            Some("query_expression"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9-_]+$`. Changing it replaces the resource. CloudFormation `QueryName`, Terraform `query_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn query_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("QueryName", Some("query_name"), rt::string(value));
+        self
+    }
 }
-builder!(StoredQuery, StoredQueryHandle);
+builder!(StoredQuery, StoredQueryHandle, STORED_QUERY_TYPE);
 /// A declared `AWS::Config::StoredQuery`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StoredQueryHandle(rt::Handle);

@@ -104,6 +104,25 @@ impl AgentStatus {
             .set("DisplayOrder", Some("display_order"), rt::int(value));
         self
     }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
+    /// The name of the status.
+    ///
+    /// Constraints: length 1..=127. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// A number indicating the reset order of the agent status.
     ///
     /// CloudFormation `ResetOrderNumber`, Terraform `reset_order_number`.
@@ -115,6 +134,15 @@ impl AgentStatus {
         );
         self
     }
+    /// The state of the status.
+    ///
+    /// CloudFormation `State`, Terraform `state`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn state(mut self, value: agent_status::State) -> Self {
+        self.0.set("State", Some("state"), value.into());
+        self
+    }
     /// The type of agent status.
     ///
     /// CloudFormation `Type`, Terraform `type`.
@@ -123,7 +151,7 @@ impl AgentStatus {
         self
     }
 }
-builder!(AgentStatus, AgentStatusHandle);
+builder!(AgentStatus, AgentStatusHandle, AGENT_STATUS_TYPE);
 /// A declared `AWS::Connect::AgentStatus`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AgentStatusHandle(rt::Handle);
@@ -233,8 +261,27 @@ impl ApprovedOrigin {
         this.set("Origin", Some("origin"), rt::string(required.origin));
         ApprovedOrigin(this)
     }
+    /// Amazon Connect instance identifier
+    ///
+    /// Constraints: length 1..=100; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
+        self
+    }
+    /// Domain name to be added to the allowlist of instance
+    ///
+    /// Constraints: length at most 267. Changing it replaces the resource. CloudFormation `Origin`, Terraform `origin`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn origin(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Origin", Some("origin"), rt::string(value));
+        self
+    }
 }
-builder!(ApprovedOrigin, ApprovedOriginHandle);
+builder!(ApprovedOrigin, ApprovedOriginHandle, APPROVED_ORIGIN_TYPE);
 /// A declared `AWS::Connect::ApprovedOrigin`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApprovedOriginHandle(rt::Handle);
@@ -306,12 +353,40 @@ impl ContactFlow {
         this.set("Type", Some("type"), required.type_.into());
         ContactFlow(this)
     }
+    /// The content of the contact flow in JSON format.
+    ///
+    /// Constraints: length 1..=256000. CloudFormation `Content`, Terraform `content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Content", Some("content"), rt::string(value));
+        self
+    }
     /// The description of the contact flow.
     ///
     /// Constraints: length at most 500. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The identifier of the Amazon Connect instance (ARN).
+    ///
+    /// Constraints: length 1..=256; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
+    /// The name of the contact flow.
+    ///
+    /// Constraints: length 1..=127. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The state of the contact flow.
@@ -321,8 +396,17 @@ impl ContactFlow {
         self.0.set("State", Some("state"), value.into());
         self
     }
+    /// The type of the contact flow.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: contact_flow::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(ContactFlow, ContactFlowHandle);
+builder!(ContactFlow, ContactFlowHandle, CONTACT_FLOW_TYPE);
 /// A declared `AWS::Connect::ContactFlow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContactFlowHandle(rt::Handle);
@@ -440,6 +524,15 @@ impl ContactFlowModule {
         this.set("Name", Some("name"), rt::string(required.name));
         ContactFlowModule(this)
     }
+    /// The content of the contact flow module in JSON format.
+    ///
+    /// Constraints: length 1..=256000. CloudFormation `Content`, Terraform `content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Content", Some("content"), rt::string(value));
+        self
+    }
     /// The description of the contact flow module.
     ///
     /// Constraints: length 0..=500; pattern `.*\S.*`. CloudFormation `Description`, Terraform `description`.
@@ -462,6 +555,25 @@ impl ContactFlowModule {
         );
         self
     }
+    /// The identifier of the Amazon Connect instance (ARN).
+    ///
+    /// Constraints: length 1..=256; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
+    /// The name of the contact flow module.
+    ///
+    /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The schema of the settings for contact flow module in JSON Schema V4 format.
     ///
     /// Constraints: length at most 256000. CloudFormation `Settings`, Terraform `settings`.
@@ -477,7 +589,11 @@ impl ContactFlowModule {
         self
     }
 }
-builder!(ContactFlowModule, ContactFlowModuleHandle);
+builder!(
+    ContactFlowModule,
+    ContactFlowModuleHandle,
+    CONTACT_FLOW_MODULE_TYPE
+);
 /// A declared `AWS::Connect::ContactFlowModule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContactFlowModuleHandle(rt::Handle);
@@ -596,6 +712,32 @@ impl ContactFlowModuleAlias {
         this.set("Name", Some("name"), rt::string(required.name));
         ContactFlowModuleAlias(this)
     }
+    /// The identifier of the contact flow module (ARN) this alias is tied to.
+    ///
+    /// Constraints: length 1..=500; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]+:[0-9]{12}:instance/[-a-zA-Z0-9]+/flow-module/[-a-zA-Z0-9]+$`. Changing it replaces the resource. CloudFormation `ContactFlowModuleId`, Terraform `contact_flow_module_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn contact_flow_module_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ContactFlowModuleId",
+            Some("contact_flow_module_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The version number of the contact flow module this alias points to.
+    ///
+    /// Constraints: at least 1. CloudFormation `ContactFlowModuleVersion`, Terraform `contact_flow_module_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn contact_flow_module_version(mut self, value: i64) -> Self {
+        self.0.set(
+            "ContactFlowModuleVersion",
+            Some("contact_flow_module_version"),
+            rt::int(value),
+        );
+        self
+    }
     /// The description of the alias.
     ///
     /// Constraints: length 0..=500. CloudFormation `Description`, Terraform `description`.
@@ -604,8 +746,21 @@ impl ContactFlowModuleAlias {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the alias.
+    ///
+    /// Constraints: length 1..=127; pattern `^([$0-9a-zA-Z][_-]?)+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(ContactFlowModuleAlias, ContactFlowModuleAliasHandle);
+builder!(
+    ContactFlowModuleAlias,
+    ContactFlowModuleAliasHandle,
+    CONTACT_FLOW_MODULE_ALIAS_TYPE
+);
 /// A declared `AWS::Connect::ContactFlowModuleAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContactFlowModuleAliasHandle(rt::Handle);
@@ -687,6 +842,19 @@ impl ContactFlowModuleVersion {
         );
         ContactFlowModuleVersion(this)
     }
+    /// The identifier of the contact flow module (ARN) this version is tied to.
+    ///
+    /// Constraints: length 1..=500; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]+:[0-9]{12}:instance/[-a-zA-Z0-9]+/flow-module/[-a-zA-Z0-9]+$`. Changing it replaces the resource. CloudFormation `ContactFlowModuleId`, Terraform `contact_flow_module_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn contact_flow_module_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ContactFlowModuleId",
+            Some("contact_flow_module_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// The description of the version.
     ///
     /// Constraints: length 0..=500; pattern `\S`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
@@ -696,7 +864,11 @@ impl ContactFlowModuleVersion {
         self
     }
 }
-builder!(ContactFlowModuleVersion, ContactFlowModuleVersionHandle);
+builder!(
+    ContactFlowModuleVersion,
+    ContactFlowModuleVersionHandle,
+    CONTACT_FLOW_MODULE_VERSION_TYPE
+);
 /// A declared `AWS::Connect::ContactFlowModuleVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContactFlowModuleVersionHandle(rt::Handle);
@@ -785,6 +957,16 @@ impl ContactFlowVersion {
         );
         ContactFlowVersion(this)
     }
+    /// The ARN of the contact flow this version is tied to.
+    ///
+    /// Constraints: length 1..=500; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]+:[0-9]{12}:instance/[-a-zA-Z0-9]+/contact-flow/[-a-zA-Z0-9]+$`. Changing it replaces the resource. CloudFormation `ContactFlowId`, Terraform `contact_flow_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn contact_flow_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ContactFlowId", Some("contact_flow_id"), rt::string(value));
+        self
+    }
     /// The description of the version.
     ///
     /// Constraints: length at most 500. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
@@ -794,7 +976,11 @@ impl ContactFlowVersion {
         self
     }
 }
-builder!(ContactFlowVersion, ContactFlowVersionHandle);
+builder!(
+    ContactFlowVersion,
+    ContactFlowVersionHandle,
+    CONTACT_FLOW_VERSION_TYPE
+);
 /// A declared `AWS::Connect::ContactFlowVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContactFlowVersionHandle(rt::Handle);
@@ -888,6 +1074,26 @@ impl DataLakeAssociation {
         );
         DataLakeAssociation(this)
     }
+    /// The identifier of the analytics data set.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `DataSetId`, Terraform `data_set_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_set_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DataSetId", Some("data_set_id"), rt::string(value));
+        self
+    }
+    /// The identifier of the Amazon Connect instance
+    ///
+    /// Constraints: length 1..=100; pattern `^[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
+        self
+    }
     /// The identifier of the target account
     ///
     /// Constraints: length 12..=12; pattern `^\d+$`. Changing it replaces the resource. CloudFormation `TargetAccountId`, Terraform `target_account_id`.
@@ -900,7 +1106,11 @@ impl DataLakeAssociation {
         self
     }
 }
-builder!(DataLakeAssociation, DataLakeAssociationHandle);
+builder!(
+    DataLakeAssociation,
+    DataLakeAssociationHandle,
+    DATA_LAKE_ASSOCIATION_TYPE
+);
 /// A declared `AWS::Connect::DataLakeAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataLakeAssociationHandle(rt::Handle);
@@ -1011,8 +1221,55 @@ impl DataTable {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: length 1..=100; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
+    /// The name of the Data Table
+    ///
+    /// Constraints: length 1..=128; pattern `^[\p{L}\p{Z}\p{N}\-_.:=@'|]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The status of the Data Table
+    ///
+    /// Changing it replaces the resource. CloudFormation `Status`, Terraform `status`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn status(mut self, value: data_table::Status) -> Self {
+        self.0.set("Status", Some("status"), value.into());
+        self
+    }
+    /// The time zone of the Data Table
+    ///
+    /// CloudFormation `TimeZone`, Terraform `time_zone`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn time_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TimeZone", Some("time_zone"), rt::string(value));
+        self
+    }
+    /// The value lock level of the Data Table
+    ///
+    /// CloudFormation `ValueLockLevel`, Terraform `value_lock_level`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn value_lock_level(mut self, value: data_table::ValueLockLevel) -> Self {
+        self.0
+            .set("ValueLockLevel", Some("value_lock_level"), value.into());
+        self
+    }
 }
-builder!(DataTable, DataTableHandle);
+builder!(DataTable, DataTableHandle, DATA_TABLE_TYPE);
 /// A declared `AWS::Connect::DataTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataTableHandle(rt::Handle);
@@ -1151,10 +1408,33 @@ impl DataTableAttribute {
         this.set("ValueType", Some("value_type"), required.value_type.into());
         DataTableAttribute(this)
     }
+    /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `DataTableArn`, Terraform `data_table_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_table_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DataTableArn", Some("data_table_arn"), rt::string(value));
+        self
+    }
     /// Constraints: length 0..=250; pattern `^[\P{C}   ]+$`. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=100; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=128; pattern `^[\p{L}\p{Z}\p{N}\-_.:=@'|]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// CloudFormation `Primary`, Terraform `primary`.
@@ -1167,8 +1447,19 @@ impl DataTableAttribute {
         self.0.set("Validation", Some("validation"), value.into());
         self
     }
+    /// CloudFormation `ValueType`, Terraform `value_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn value_type(mut self, value: data_table_attribute::ValueType) -> Self {
+        self.0.set("ValueType", Some("value_type"), value.into());
+        self
+    }
 }
-builder!(DataTableAttribute, DataTableAttributeHandle);
+builder!(
+    DataTableAttribute,
+    DataTableAttributeHandle,
+    DATA_TABLE_ATTRIBUTE_TYPE
+);
 /// A declared `AWS::Connect::DataTableAttribute`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataTableAttributeHandle(rt::Handle);
@@ -1377,8 +1668,36 @@ impl DataTableRecord {
         );
         DataTableRecord(this)
     }
+    /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `DataTableArn`, Terraform `data_table_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_table_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DataTableArn", Some("data_table_arn"), rt::string(value));
+        self
+    }
+    /// CloudFormation `DataTableRecord`, Terraform `data_table_record`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_table_record(mut self, value: data_table_record::DataTableRecord) -> Self {
+        self.0
+            .set("DataTableRecord", Some("data_table_record"), value.into());
+        self
+    }
+    /// Constraints: length 1..=100; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
 }
-builder!(DataTableRecord, DataTableRecordHandle);
+builder!(
+    DataTableRecord,
+    DataTableRecordHandle,
+    DATA_TABLE_RECORD_TYPE
+);
 /// A declared `AWS::Connect::DataTableRecord`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataTableRecordHandle(rt::Handle);
@@ -1534,8 +1853,28 @@ impl EmailAddress {
             .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
+    /// Email address to be created for this instance
+    ///
+    /// Constraints: length 1..=255; pattern `([^\s@]+@[^\s@]+\.[^\s@]+)`. Changing it replaces the resource. CloudFormation `EmailAddress`, Terraform `email_address`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn email_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EmailAddress", Some("email_address"), rt::string(value));
+        self
+    }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: length 1..=250; pattern `^arn:(aws|aws-us-gov):connect:[a-z]{2}-[a-z]+-[0-9]{1}:[0-9]{1,20}:instance/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
 }
-builder!(EmailAddress, EmailAddressHandle);
+builder!(EmailAddress, EmailAddressHandle, EMAIL_ADDRESS_TYPE);
 /// A declared `AWS::Connect::EmailAddress`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EmailAddressHandle(rt::Handle);
@@ -1661,6 +2000,27 @@ impl EvaluationForm {
         self.0.set("Description", None, rt::string(value));
         self
     }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. CloudFormation `InstanceArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("InstanceArn", None, rt::string(value));
+        self
+    }
+    /// Items that are part of the evaluation form.
+    ///
+    /// Constraints: 1..=200 items. CloudFormation `Items`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn items(
+        mut self,
+        value: impl IntoIterator<Item = evaluation_form::EvaluationFormBaseItem>,
+    ) -> Self {
+        self.0.set("Items", None, rt::list(value));
+        self
+    }
     /// Configuration for language settings of this evaluation form.
     ///
     /// CloudFormation `LanguageConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1688,6 +2048,15 @@ impl EvaluationForm {
         self.0.set("ScoringStrategy", None, value.into());
         self
     }
+    /// The status of the evaluation form.
+    ///
+    /// CloudFormation `Status`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn status(mut self, value: evaluation_form::Status) -> Self {
+        self.0.set("Status", None, value.into());
+        self
+    }
     /// Configuration that specifies the target for this evaluation form.
     ///
     /// CloudFormation `TargetConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1698,8 +2067,17 @@ impl EvaluationForm {
         self.0.set("TargetConfiguration", None, value.into());
         self
     }
+    /// A title of the evaluation form.
+    ///
+    /// Constraints: length 1..=128. CloudFormation `Title`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Title", None, rt::string(value));
+        self
+    }
 }
-builder!(EvaluationForm, EvaluationFormHandle);
+builder!(EvaluationForm, EvaluationFormHandle, EVALUATION_FORM_TYPE);
 /// A declared `AWS::Connect::EvaluationForm`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EvaluationFormHandle(rt::Handle);
@@ -3269,6 +3647,18 @@ impl HoursOfOperation {
         );
         self
     }
+    /// Configuration information for the hours of operation: day, start time, and end time.
+    ///
+    /// Constraints: 0..=100 items. CloudFormation `Config`, Terraform `config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn config(
+        mut self,
+        value: impl IntoIterator<Item = hours_of_operation::HoursOfOperationConfig>,
+    ) -> Self {
+        self.0.set("Config", Some("config"), rt::list(value));
+        self
+    }
     /// The description of the hours of operation.
     ///
     /// Constraints: length 1..=250; pattern `^[\P{C}\r\n\t]{1,250}$`. CloudFormation `Description`, Terraform `description`.
@@ -3291,6 +3681,25 @@ impl HoursOfOperation {
         );
         self
     }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
+    /// The name of the hours of operation.
+    ///
+    /// Constraints: length 1..=127; pattern `^[\P{C}\r\n\t]{1,127}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// List of parent hours of operations.
     ///
     /// CloudFormation `ParentHoursOfOperations`, Terraform `parent_hours_of_operations`.
@@ -3305,8 +3714,21 @@ impl HoursOfOperation {
         );
         self
     }
+    /// The time zone of the hours of operation.
+    ///
+    /// CloudFormation `TimeZone`, Terraform `time_zone`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn time_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TimeZone", Some("time_zone"), rt::string(value));
+        self
+    }
 }
-builder!(HoursOfOperation, HoursOfOperationHandle);
+builder!(
+    HoursOfOperation,
+    HoursOfOperationHandle,
+    HOURS_OF_OPERATION_TYPE
+);
 /// A declared `AWS::Connect::HoursOfOperation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HoursOfOperationHandle(rt::Handle);
@@ -3708,12 +4130,34 @@ impl Instance {
         );
         Instance(this)
     }
+    /// The attributes for the instance.
+    ///
+    /// CloudFormation `Attributes`, Terraform `attributes`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn attributes(mut self, value: instance::Attributes) -> Self {
+        self.0.set("Attributes", Some("attributes"), value.into());
+        self
+    }
     /// Existing directoryId user wants to map to the new Connect instance.
     ///
     /// Constraints: length 12..=12; pattern `^d-[0-9a-f]{10}$`. Changing it replaces the resource. CloudFormation `DirectoryId`, Terraform `directory_id`.
     pub fn directory_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("DirectoryId", Some("directory_id"), rt::string(value));
+        self
+    }
+    /// Specifies the type of directory integration for new instance.
+    ///
+    /// Changing it replaces the resource. CloudFormation `IdentityManagementType`, Terraform `identity_management_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity_management_type(mut self, value: instance::IdentityManagementType) -> Self {
+        self.0.set(
+            "IdentityManagementType",
+            Some("identity_management_type"),
+            value.into(),
+        );
         self
     }
     /// Alias of the new directory created as part of new instance creation.
@@ -3725,7 +4169,7 @@ impl Instance {
         self
     }
 }
-builder!(Instance, InstanceHandle);
+builder!(Instance, InstanceHandle, INSTANCE_TYPE);
 /// A declared `AWS::Connect::Instance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceHandle(rt::Handle);
@@ -3989,6 +4433,16 @@ impl InstanceStorageConfig {
         this.set("StorageType", Some("storage_type"), storage_type.into());
         InstanceStorageConfig(this)
     }
+    /// Connect Instance ID with which the storage config will be associated
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
     /// CloudFormation `KinesisFirehoseConfig`, Terraform `kinesis_firehose_config`.
     pub fn kinesis_firehose_config(
         mut self,
@@ -4025,13 +4479,40 @@ impl InstanceStorageConfig {
         );
         self
     }
+    /// Specifies the type of storage resource available for the instance
+    ///
+    /// Changing it replaces the resource. CloudFormation `ResourceType`, Terraform `resource_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_type(
+        mut self,
+        value: instance_storage_config::InstanceStorageResourceType,
+    ) -> Self {
+        self.0
+            .set("ResourceType", Some("resource_type"), value.into());
+        self
+    }
     /// CloudFormation `S3Config`, Terraform `s3_config`.
     pub fn s3_config(mut self, value: instance_storage_config::S3Config) -> Self {
         self.0.set("S3Config", Some("s3_config"), value.into());
         self
     }
+    /// Specifies the storage type to be associated with the instance
+    ///
+    /// CloudFormation `StorageType`, Terraform `storage_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn storage_type(mut self, value: instance_storage_config::StorageType) -> Self {
+        self.0
+            .set("StorageType", Some("storage_type"), value.into());
+        self
+    }
 }
-builder!(InstanceStorageConfig, InstanceStorageConfigHandle);
+builder!(
+    InstanceStorageConfig,
+    InstanceStorageConfigHandle,
+    INSTANCE_STORAGE_CONFIG_TYPE
+);
 /// A declared `AWS::Connect::InstanceStorageConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceStorageConfigHandle(rt::Handle);
@@ -4287,6 +4768,36 @@ impl IntegrationAssociation {
         );
         IntegrationAssociation(this)
     }
+    /// Amazon Connect instance identifier
+    ///
+    /// Constraints: length 1..=100; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
+        self
+    }
+    /// ARN of Integration being associated with the instance
+    ///
+    /// Constraints: length 1..=140. Changing it replaces the resource. CloudFormation `IntegrationArn`, Terraform `integration_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn integration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IntegrationArn", Some("integration_arn"), rt::string(value));
+        self
+    }
+    /// Specifies the integration type to be associated with the instance
+    ///
+    /// Changing it replaces the resource. CloudFormation `IntegrationType`, Terraform `integration_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn integration_type(mut self, value: integration_association::IntegrationType) -> Self {
+        self.0
+            .set("IntegrationType", Some("integration_type"), value.into());
+        self
+    }
     /// The name of the external application.
     ///
     /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9_ -]+$`. Changing it replaces the resource. CloudFormation `SourceApplicationName`, Terraform `source_application_name`.
@@ -4317,7 +4828,11 @@ impl IntegrationAssociation {
         self
     }
 }
-builder!(IntegrationAssociation, IntegrationAssociationHandle);
+builder!(
+    IntegrationAssociation,
+    IntegrationAssociationHandle,
+    INTEGRATION_ASSOCIATION_TYPE
+);
 /// A declared `AWS::Connect::IntegrationAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IntegrationAssociationHandle(rt::Handle);
@@ -4482,6 +4997,38 @@ impl Metric {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
+    /// The calculation configuration for the metric
+    ///
+    /// CloudFormation `MetricCalculation`, Terraform `metric_calculation`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn metric_calculation(mut self, value: metric::MetricCalculation) -> Self {
+        self.0.set(
+            "MetricCalculation",
+            Some("metric_calculation"),
+            value.into(),
+        );
+        self
+    }
+    /// The name of the custom metric
+    ///
+    /// Constraints: length 1..=128. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Indicates how to classify a positive trend in metric data on the UI
     ///
     /// CloudFormation `PositiveTrendIndicator`, Terraform `positive_trend_indicator`.
@@ -4493,8 +5040,26 @@ impl Metric {
         );
         self
     }
+    /// The status of the custom metric
+    ///
+    /// Changing it replaces the resource. CloudFormation `Status`, Terraform `status`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn status(mut self, value: metric::Status) -> Self {
+        self.0.set("Status", Some("status"), value.into());
+        self
+    }
+    /// Display unit for the metric data
+    ///
+    /// CloudFormation `Unit`, Terraform `unit`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn unit(mut self, value: metric::Unit) -> Self {
+        self.0.set("Unit", Some("unit"), value.into());
+        self
+    }
 }
-builder!(Metric, MetricHandle);
+builder!(Metric, MetricHandle, METRIC_TYPE);
 /// A declared `AWS::Connect::Metric`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MetricHandle(rt::Handle);
@@ -4870,12 +5435,31 @@ impl Notification {
         );
         Notification(this)
     }
+    /// The content of the notification.
+    ///
+    /// CloudFormation `Content`, Terraform `content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: notification::NotificationContent) -> Self {
+        self.0.set("Content", Some("content"), value.into());
+        self
+    }
     /// The time a notification will expire
     ///
     /// Constraints: pattern `^[0-9]+$`. Changing it replaces the resource. CloudFormation `ExpiresAt`, Terraform `expires_at`.
     pub fn expires_at(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("ExpiresAt", Some("expires_at"), rt::string(value));
+        self
+    }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
         self
     }
     /// The priority of the notification.
@@ -4894,7 +5478,7 @@ impl Notification {
         self
     }
 }
-builder!(Notification, NotificationHandle);
+builder!(Notification, NotificationHandle, NOTIFICATION_TYPE);
 /// A declared `AWS::Connect::Notification`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NotificationHandle(rt::Handle);
@@ -5103,6 +5687,16 @@ impl PhoneNumber {
         );
         self
     }
+    /// The ARN of the target the phone number is claimed to.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:(instance|traffic-distribution-group)/[-a-zA-Z0-9]*$`. CloudFormation `TargetArn`, Terraform `target_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TargetArn", Some("target_arn"), rt::string(value));
+        self
+    }
     /// The phone number type
     ///
     /// Constraints: pattern `TOLL_FREE|DID|UIFN|SHARED|THIRD_PARTY_DID|THIRD_PARTY_TF|SHORT_CODE`. Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
@@ -5111,7 +5705,7 @@ impl PhoneNumber {
         self
     }
 }
-builder!(PhoneNumber, PhoneNumberHandle);
+builder!(PhoneNumber, PhoneNumberHandle, PHONE_NUMBER_TYPE);
 /// A declared `AWS::Connect::PhoneNumber`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PhoneNumberHandle(rt::Handle);
@@ -5208,6 +5802,25 @@ impl PredefinedAttribute {
         );
         self
     }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
+    /// The name of the predefined attribute.
+    ///
+    /// Constraints: length 1..=100. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The assigned purposes of the predefined attribute.
     ///
     /// Constraints: 1..=10 items. CloudFormation `Purposes`, Terraform `purposes`.
@@ -5223,7 +5836,11 @@ impl PredefinedAttribute {
         self
     }
 }
-builder!(PredefinedAttribute, PredefinedAttributeHandle);
+builder!(
+    PredefinedAttribute,
+    PredefinedAttributeHandle,
+    PREDEFINED_ATTRIBUTE_TYPE
+);
 /// A declared `AWS::Connect::PredefinedAttribute`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PredefinedAttributeHandle(rt::Handle);
@@ -5372,6 +5989,25 @@ impl Prompt {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
+    /// The name of the prompt.
+    ///
+    /// Constraints: length 1..=127. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// S3 URI of the customer's audio file for creating prompts resource..
     ///
     /// Constraints: length 1..=2000; pattern `s3://\S+/.+|https://\S+\.s3(\.\S+)?\.amazonaws\.com/\S+`. CloudFormation `S3Uri`, Terraform `s3_uri`.
@@ -5380,7 +6016,7 @@ impl Prompt {
         self
     }
 }
-builder!(Prompt, PromptHandle);
+builder!(Prompt, PromptHandle, PROMPT_TYPE);
 /// A declared `AWS::Connect::Prompt`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PromptHandle(rt::Handle);
@@ -5488,12 +6124,44 @@ impl Queue {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The identifier for the hours of operation.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/operating-hours/[-a-zA-Z0-9]*$`. CloudFormation `HoursOfOperationArn`, Terraform `hours_of_operation_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn hours_of_operation_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "HoursOfOperationArn",
+            Some("hours_of_operation_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
     /// The maximum number of contacts that can be in the queue before it is considered full.
     ///
     /// Constraints: at least 0. CloudFormation `MaxContacts`, Terraform `max_contacts`.
     pub fn max_contacts(mut self, value: i64) -> Self {
         self.0
             .set("MaxContacts", Some("max_contacts"), rt::int(value));
+        self
+    }
+    /// The name of the queue.
+    ///
+    /// Constraints: length 1..=127. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The outbound caller ID name, number, and outbound whisper flow.
@@ -5540,7 +6208,7 @@ impl Queue {
         self
     }
 }
-builder!(Queue, QueueHandle);
+builder!(Queue, QueueHandle, QUEUE_TYPE);
 /// A declared `AWS::Connect::Queue`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct QueueHandle(rt::Handle);
@@ -5757,8 +6425,40 @@ impl QuickConnect {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
+    /// The name of the quick connect.
+    ///
+    /// Constraints: length 1..=127. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Configuration settings for the quick connect.
+    ///
+    /// CloudFormation `QuickConnectConfig`, Terraform `quick_connect_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn quick_connect_config(mut self, value: quick_connect::QuickConnectConfig) -> Self {
+        self.0.set(
+            "QuickConnectConfig",
+            Some("quick_connect_config"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(QuickConnect, QuickConnectHandle);
+builder!(QuickConnect, QuickConnectHandle, QUICK_CONNECT_TYPE);
 /// A declared `AWS::Connect::QuickConnect`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct QuickConnectHandle(rt::Handle);
@@ -6040,6 +6740,39 @@ impl RoutingProfile {
         );
         self
     }
+    /// The identifier of the default outbound queue for this routing profile.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/queue/[-a-zA-Z0-9]*$`. CloudFormation `DefaultOutboundQueueArn`, Terraform `default_outbound_queue_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn default_outbound_queue_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DefaultOutboundQueueArn",
+            Some("default_outbound_queue_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The description of the routing profile.
+    ///
+    /// Constraints: length 1..=250. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
     /// The manual assignment queues to associate with this routing profile.
     ///
     /// Constraints: 1..=10 items. CloudFormation `ManualAssignmentQueueConfigs`, Terraform `manual_assignment_queue_configs`.
@@ -6054,6 +6787,31 @@ impl RoutingProfile {
         );
         self
     }
+    /// The channels agents can handle in the Contact Control Panel (CCP) for this routing profile.
+    ///
+    /// CloudFormation `MediaConcurrencies`, Terraform `media_concurrencies`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn media_concurrencies(
+        mut self,
+        value: impl IntoIterator<Item = routing_profile::MediaConcurrency>,
+    ) -> Self {
+        self.0.set(
+            "MediaConcurrencies",
+            Some("media_concurrencies"),
+            rt::list(value),
+        );
+        self
+    }
+    /// The name of the routing profile.
+    ///
+    /// Constraints: length 1..=127. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The queues to associate with this routing profile.
     ///
     /// Constraints: at least 1 items. CloudFormation `QueueConfigs`, Terraform `queue_configs`.
@@ -6066,7 +6824,7 @@ impl RoutingProfile {
         self
     }
 }
-builder!(RoutingProfile, RoutingProfileHandle);
+builder!(RoutingProfile, RoutingProfileHandle, ROUTING_PROFILE_TYPE);
 /// A declared `AWS::Connect::RoutingProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RoutingProfileHandle(rt::Handle);
@@ -6289,8 +7047,62 @@ impl Rule {
         );
         Rule(this)
     }
+    /// A list of actions to be run when the rule is triggered.
+    ///
+    /// CloudFormation `Actions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn actions(mut self, value: rule::Actions) -> Self {
+        self.0.set("Actions", None, value.into());
+        self
+    }
+    /// The conditions of the rule.
+    ///
+    /// CloudFormation `Function`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn function(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Function", None, rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the instance.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `InstanceArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("InstanceArn", None, rt::string(value));
+        self
+    }
+    /// The name of the rule.
+    ///
+    /// Constraints: pattern `^[a-zA-Z0-9._-]{1,200}$`. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
+    /// The publish status of the rule.
+    ///
+    /// CloudFormation `PublishStatus`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn publish_status(mut self, value: rule::PublishStatus) -> Self {
+        self.0.set("PublishStatus", None, value.into());
+        self
+    }
+    /// The event source to trigger the rule.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TriggerEventSource`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn trigger_event_source(mut self, value: rule::RuleTriggerEventSource) -> Self {
+        self.0.set("TriggerEventSource", None, value.into());
+        self
+    }
 }
-builder!(Rule, RuleHandle);
+builder!(Rule, RuleHandle, RULE_TYPE);
 /// A declared `AWS::Connect::Rule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RuleHandle(rt::Handle);
@@ -7018,8 +7830,27 @@ impl SecurityKey {
         this.set("Key", Some("key"), rt::string(required.key));
         SecurityKey(this)
     }
+    /// Amazon Connect instance identifier
+    ///
+    /// Constraints: length 1..=100; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
+        self
+    }
+    /// A valid security key in PEM format.
+    ///
+    /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `Key`, Terraform `key`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Key", Some("key"), rt::string(value));
+        self
+    }
 }
-builder!(SecurityKey, SecurityKeyHandle);
+builder!(SecurityKey, SecurityKeyHandle, SECURITY_KEY_TYPE);
 /// A declared `AWS::Connect::SecurityKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityKeyHandle(rt::Handle);
@@ -7183,12 +8014,35 @@ impl SecurityProfile {
         );
         self
     }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
     /// Permissions assigned to the security profile.
     ///
     /// Constraints: 0..=500 items. CloudFormation `Permissions`, Terraform `permissions`.
     pub fn permissions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
             .set("Permissions", Some("permissions"), rt::strings(value));
+        self
+    }
+    /// The name of the security profile.
+    ///
+    /// Constraints: length 1..=127; pattern `^[ a-zA-Z0-9_@-]+$`. Changing it replaces the resource. CloudFormation `SecurityProfileName`, Terraform `security_profile_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SecurityProfileName",
+            Some("security_profile_name"),
+            rt::string(value),
+        );
         self
     }
     /// The list of resources that a security profile applies tag restrictions to in Amazon Connect.
@@ -7206,7 +8060,11 @@ impl SecurityProfile {
         self
     }
 }
-builder!(SecurityProfile, SecurityProfileHandle);
+builder!(
+    SecurityProfile,
+    SecurityProfileHandle,
+    SECURITY_PROFILE_TYPE
+);
 /// A declared `AWS::Connect::SecurityProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityProfileHandle(rt::Handle);
@@ -7580,6 +8438,16 @@ impl TaskTemplate {
         self.0.set("Fields", Some("fields"), rt::list(value));
         self
     }
+    /// The identifier (arn) of the instance.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
     /// The name of the task template.
     ///
     /// Constraints: length 1..=100. CloudFormation `Name`, Terraform `name`.
@@ -7606,7 +8474,7 @@ impl TaskTemplate {
         self
     }
 }
-builder!(TaskTemplate, TaskTemplateHandle);
+builder!(TaskTemplate, TaskTemplateHandle, TASK_TEMPLATE_TYPE);
 /// A declared `AWS::Connect::TaskTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TaskTemplateHandle(rt::Handle);
@@ -7906,6 +8774,15 @@ impl TestCase {
         this.set("Name", Some("name"), rt::string(required.name));
         TestCase(this)
     }
+    /// The content of the test case.
+    ///
+    /// Constraints: length 1..=256000. CloudFormation `Content`, Terraform `content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Content", Some("content"), rt::string(value));
+        self
+    }
     /// The description of the test case.
     ///
     /// Constraints: length at most 500; pattern `.*\S.*`. CloudFormation `Description`, Terraform `description`.
@@ -7932,6 +8809,25 @@ impl TestCase {
         );
         self
     }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: length 1..=256; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
+    /// The name of the test case.
+    ///
+    /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The status of the test case.
     ///
     /// CloudFormation `Status`, Terraform `status`.
@@ -7940,7 +8836,7 @@ impl TestCase {
         self
     }
 }
-builder!(TestCase, TestCaseHandle);
+builder!(TestCase, TestCaseHandle, TEST_CASE_TYPE);
 /// A declared `AWS::Connect::TestCase`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TestCaseHandle(rt::Handle);
@@ -8175,8 +9071,31 @@ impl TrafficDistributionGroup {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The identifier of the Amazon Connect instance that has been replicated.
+    ///
+    /// Constraints: length 1..=250; pattern `^arn:(aws|aws-us-gov):connect:[a-z]{2}-[a-z]+-[0-9]{1}:[0-9]{1,20}:instance/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
+    /// The name for the traffic distribution group.
+    ///
+    /// Constraints: length 1..=128; pattern `(^[\S].*[\S]$)|(^[\S]$)`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(TrafficDistributionGroup, TrafficDistributionGroupHandle);
+builder!(
+    TrafficDistributionGroup,
+    TrafficDistributionGroupHandle,
+    TRAFFIC_DISTRIBUTION_GROUP_TYPE
+);
 /// A declared `AWS::Connect::TrafficDistributionGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrafficDistributionGroupHandle(rt::Handle);
@@ -8286,8 +9205,41 @@ impl UseCase {
         );
         UseCase(this)
     }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: length 1..=100. Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
+        self
+    }
+    /// The identifier for the integration association.
+    ///
+    /// Constraints: length 1..=200. Changing it replaces the resource. CloudFormation `IntegrationAssociationId`, Terraform `integration_association_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn integration_association_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IntegrationAssociationId",
+            Some("integration_association_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The type of use case to associate to the integration association.
+    ///
+    /// Changing it replaces the resource. CloudFormation `UseCaseType`, Terraform `use_case_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn use_case_type(mut self, value: use_case::UseCaseType) -> Self {
+        self.0
+            .set("UseCaseType", Some("use_case_type"), value.into());
+        self
+    }
 }
-builder!(UseCase, UseCaseHandle);
+builder!(UseCase, UseCaseHandle, USE_CASE_TYPE);
 /// A declared `AWS::Connect::UseCase`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UseCaseHandle(rt::Handle);
@@ -8452,6 +9404,16 @@ impl User {
             .set("IdentityInfo", Some("identity_info"), value.into());
         self
     }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
     /// The password for the user account.
     ///
     /// Constraints: pattern `^(?=.*[a-z])(?=.*[A-Z])(?=.*\d)[a-zA-Z\d\S]{8,64}$`. CloudFormation `Password`, Terraform `password`.
@@ -8495,6 +9457,35 @@ impl User {
         );
         self
     }
+    /// The identifier of the routing profile for the user.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/routing-profile/[-a-zA-Z0-9]*$`. CloudFormation `RoutingProfileArn`, Terraform `routing_profile_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn routing_profile_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RoutingProfileArn",
+            Some("routing_profile_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// One or more security profile arns for the user
+    ///
+    /// Constraints: 1..=10 items. CloudFormation `SecurityProfileArns`, Terraform `security_profile_arns`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_profile_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "SecurityProfileArns",
+            Some("security_profile_arns"),
+            rt::strings(value),
+        );
+        self
+    }
     /// One or more predefined attributes assigned to a user, with a level that indicates how skilled they are.
     ///
     /// CloudFormation `UserProficiencies`, Terraform `user_proficiencies`.
@@ -8507,6 +9498,15 @@ impl User {
             Some("user_proficiencies"),
             rt::list(value),
         );
+        self
+    }
+    /// The user name for the account.
+    ///
+    /// Constraints: length 1..=64; pattern `[a-zA-Z0-9\_\-\.\@]+`. CloudFormation `Username`, Terraform `username`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Username", Some("username"), rt::string(value));
         self
     }
     /// Voice Enhancement configurations of a user.
@@ -8524,7 +9524,7 @@ impl User {
         self
     }
 }
-builder!(User, UserHandle);
+builder!(User, UserHandle, USER_TYPE);
 /// A declared `AWS::Connect::User`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserHandle(rt::Handle);
@@ -8951,6 +9951,25 @@ impl UserHierarchyGroup {
         this.set("Name", Some("name"), rt::string(required.name));
         UserHierarchyGroup(this)
     }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
+    /// The name of the user hierarchy group.
+    ///
+    /// Constraints: length 1..=100. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The Amazon Resource Name (ARN) for the parent user hierarchy group.
     ///
     /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/agent-group/[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `ParentGroupArn`, Terraform `parent_group_arn`.
@@ -8963,7 +9982,11 @@ impl UserHierarchyGroup {
         self
     }
 }
-builder!(UserHierarchyGroup, UserHierarchyGroupHandle);
+builder!(
+    UserHierarchyGroup,
+    UserHierarchyGroupHandle,
+    USER_HIERARCHY_GROUP_TYPE
+);
 /// A declared `AWS::Connect::UserHierarchyGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserHierarchyGroupHandle(rt::Handle);
@@ -9032,6 +10055,16 @@ impl UserHierarchyStructure {
         );
         UserHierarchyStructure(this)
     }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
     /// Information about the hierarchy structure.
     ///
     /// CloudFormation `UserHierarchyStructure`, Terraform `user_hierarchy_structure`.
@@ -9047,7 +10080,11 @@ impl UserHierarchyStructure {
         self
     }
 }
-builder!(UserHierarchyStructure, UserHierarchyStructureHandle);
+builder!(
+    UserHierarchyStructure,
+    UserHierarchyStructureHandle,
+    USER_HIERARCHY_STRUCTURE_TYPE
+);
 /// A declared `AWS::Connect::UserHierarchyStructure`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserHierarchyStructureHandle(rt::Handle);
@@ -9380,6 +10417,15 @@ impl View {
         );
         View(this)
     }
+    /// The actions of the view in an array.
+    ///
+    /// Constraints: at most 1000 items. CloudFormation `Actions`, Terraform `actions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn actions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Actions", Some("actions"), rt::strings(value));
+        self
+    }
     /// The description of the view.
     ///
     /// Constraints: length 0..=4096; pattern `^([\p{L}\p{N}_.:\/=+\-@,()']+[\p{L}\p{Z}\p{N}_.:\/=+\-@,()']*)$`. CloudFormation `Description`, Terraform `description`.
@@ -9388,8 +10434,35 @@ impl View {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The Amazon Resource Name (ARN) of the instance.
+    ///
+    /// Constraints: length 1..=100; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
+    /// The name of the view.
+    ///
+    /// Constraints: length 1..=512; pattern `^([\p{L}\p{N}_.:\/=+\-@()']+[\p{L}\p{Z}\p{N}_.:\/=+\-@()']*)$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Template`, Terraform `template`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Template", Some("template"), rt::json_string(value));
+        self
+    }
 }
-builder!(View, ViewHandle);
+builder!(View, ViewHandle, VIEW_TYPE);
 /// A declared `AWS::Connect::View`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ViewHandle(rt::Handle);
@@ -9478,6 +10551,15 @@ impl ViewVersion {
         );
         self
     }
+    /// The Amazon Resource Name (ARN) of the view for which a version is being created.
+    ///
+    /// Constraints: length 1..=255; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*/view/[-:a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `ViewArn`, Terraform `view_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn view_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ViewArn", Some("view_arn"), rt::string(value));
+        self
+    }
     /// The view content hash to be checked.
     ///
     /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9]{64}$`. Changing it replaces the resource. CloudFormation `ViewContentSha256`, Terraform `view_content_sha_256`.
@@ -9490,7 +10572,7 @@ impl ViewVersion {
         self
     }
 }
-builder!(ViewVersion, ViewVersionHandle);
+builder!(ViewVersion, ViewVersionHandle, VIEW_VERSION_TYPE);
 /// A declared `AWS::Connect::ViewVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ViewVersionHandle(rt::Handle);
@@ -9592,8 +10674,47 @@ impl Vocabulary {
         );
         Vocabulary(this)
     }
+    /// The content of the custom vocabulary in plain-text format with a table of values.
+    ///
+    /// Constraints: length 1..=60000. Changing it replaces the resource. CloudFormation `Content`, Terraform `content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Content", Some("content"), rt::string(value));
+        self
+    }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: length 1..=100. Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
+        self
+    }
+    /// The language code of the vocabulary entries.
+    ///
+    /// Changing it replaces the resource. CloudFormation `LanguageCode`, Terraform `language_code`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn language_code(mut self, value: vocabulary::LanguageCode) -> Self {
+        self.0
+            .set("LanguageCode", Some("language_code"), value.into());
+        self
+    }
+    /// A unique name of the custom vocabulary.
+    ///
+    /// Constraints: length 1..=140; pattern `^[0-9a-zA-Z._-]+$`. Changing it replaces the resource. CloudFormation `VocabularyName`, Terraform `vocabulary_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vocabulary_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("VocabularyName", Some("vocabulary_name"), rt::string(value));
+        self
+    }
 }
-builder!(Vocabulary, VocabularyHandle);
+builder!(Vocabulary, VocabularyHandle, VOCABULARY_TYPE);
 /// A declared `AWS::Connect::Vocabulary`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VocabularyHandle(rt::Handle);
@@ -9776,11 +10897,30 @@ impl Workspace {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The identifier of the Amazon Connect instance.
+    ///
+    /// Constraints: pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
     /// The media items for the workspace
     ///
     /// Constraints: at most 4 items. CloudFormation `Media`, Terraform `media`.
     pub fn media(mut self, value: impl IntoIterator<Item = workspace::MediaItem>) -> Self {
         self.0.set("Media", Some("media"), rt::list(value));
+        self
+    }
+    /// The name of the workspace.
+    ///
+    /// Constraints: length 1..=127; pattern `.*\S.*`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The pages associated with the workspace
@@ -9812,7 +10952,7 @@ impl Workspace {
         self
     }
 }
-builder!(Workspace, WorkspaceHandle);
+builder!(Workspace, WorkspaceHandle, WORKSPACE_TYPE);
 /// A declared `AWS::Connect::Workspace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkspaceHandle(rt::Handle);

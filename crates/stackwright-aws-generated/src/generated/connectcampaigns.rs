@@ -102,8 +102,53 @@ impl Campaign {
         );
         Campaign(this)
     }
+    /// Amazon Connect Instance Arn
+    ///
+    /// Constraints: length 0..=256; pattern `^arn:aws[-a-z0-9]*:connect:[-a-z0-9]*:[0-9]{12}:instance/[-a-zA-Z0-9]*$`. Changing it replaces the resource. CloudFormation `ConnectInstanceArn`, Terraform `connect_instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connect_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConnectInstanceArn",
+            Some("connect_instance_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The possible types of dialer config parameters
+    ///
+    /// CloudFormation `DialerConfig`, Terraform `dialer_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dialer_config(mut self, value: campaign::DialerConfig) -> Self {
+        self.0
+            .set("DialerConfig", Some("dialer_config"), value.into());
+        self
+    }
+    /// Amazon Connect Campaign Name
+    ///
+    /// Constraints: length 1..=127. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The configuration used for outbound calls.
+    ///
+    /// CloudFormation `OutboundCallConfig`, Terraform `outbound_call_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn outbound_call_config(mut self, value: campaign::OutboundCallConfig) -> Self {
+        self.0.set(
+            "OutboundCallConfig",
+            Some("outbound_call_config"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(Campaign, CampaignHandle);
+builder!(Campaign, CampaignHandle, CAMPAIGN_TYPE);
 /// A declared `AWS::ConnectCampaigns::Campaign`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CampaignHandle(rt::Handle);

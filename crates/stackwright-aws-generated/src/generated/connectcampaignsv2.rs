@@ -132,6 +132,19 @@ impl Campaign {
         );
         self
     }
+    /// Amazon Connect Instance Id
+    ///
+    /// Constraints: length 0..=256; pattern `^[a-zA-Z0-9_\-.]*$`. Changing it replaces the resource. CloudFormation `ConnectInstanceId`, Terraform `connect_instance_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connect_instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConnectInstanceId",
+            Some("connect_instance_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// Entry limits config for a campaign
     ///
     /// CloudFormation `EntryLimitsConfig`, Terraform `entry_limits_config`.
@@ -141,6 +154,15 @@ impl Campaign {
             Some("entry_limits_config"),
             value.into(),
         );
+        self
+    }
+    /// Campaign name
+    ///
+    /// Constraints: length 1..=127. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Campaign schedule
@@ -165,7 +187,7 @@ impl Campaign {
         self
     }
 }
-builder!(Campaign, CampaignHandle);
+builder!(Campaign, CampaignHandle, CAMPAIGN_TYPE);
 /// A declared `AWS::ConnectCampaignsV2::Campaign`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CampaignHandle(rt::Handle);

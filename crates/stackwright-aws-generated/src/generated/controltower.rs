@@ -67,6 +67,20 @@ impl EnabledBaseline {
         );
         EnabledBaseline(this)
     }
+    /// Constraints: length 20..=2048; pattern `^arn:aws[0-9a-zA-Z_\-:\/]+$`. Changing it replaces the resource. CloudFormation `BaselineIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn baseline_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BaselineIdentifier", None, rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^\d+(?:\.\d+){0,2}$`. CloudFormation `BaselineVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn baseline_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BaselineVersion", None, rt::string(value));
+        self
+    }
     /// CloudFormation `Parameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn parameters(
         mut self,
@@ -75,8 +89,19 @@ impl EnabledBaseline {
         self.0.set("Parameters", None, rt::list(value));
         self
     }
+    /// Constraints: length 20..=2048; pattern `^arn:aws[0-9a-zA-Z_\-:\/]+$`. Changing it replaces the resource. CloudFormation `TargetIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TargetIdentifier", None, rt::string(value));
+        self
+    }
 }
-builder!(EnabledBaseline, EnabledBaselineHandle);
+builder!(
+    EnabledBaseline,
+    EnabledBaselineHandle,
+    ENABLED_BASELINE_TYPE
+);
 /// A declared `AWS::ControlTower::EnabledBaseline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EnabledBaselineHandle(rt::Handle);
@@ -154,6 +179,19 @@ impl EnabledControl {
         );
         EnabledControl(this)
     }
+    /// Arn of the control.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[0-9a-zA-Z_\-:\/]+$`. Changing it replaces the resource. CloudFormation `ControlIdentifier`, Terraform `control_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn control_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ControlIdentifier",
+            Some("control_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// Parameters to configure the enabled control behavior.
     ///
     /// Constraints: at least 1 items. CloudFormation `Parameters`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -164,8 +202,21 @@ impl EnabledControl {
         self.0.set("Parameters", None, rt::list(value));
         self
     }
+    /// Arn for Organizational unit to which the control needs to be applied
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[0-9a-zA-Z_\-:\/]+$`. Changing it replaces the resource. CloudFormation `TargetIdentifier`, Terraform `target_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TargetIdentifier",
+            Some("target_identifier"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(EnabledControl, EnabledControlHandle);
+builder!(EnabledControl, EnabledControlHandle, ENABLED_CONTROL_TYPE);
 /// A declared `AWS::ControlTower::EnabledControl`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EnabledControlHandle(rt::Handle);
@@ -224,6 +275,14 @@ impl LandingZone {
         this.set("Version", Some("version"), rt::string(version));
         LandingZone(this)
     }
+    /// CloudFormation `Manifest`, Terraform `manifest`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn manifest(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Manifest", Some("manifest"), rt::json_string(value));
+        self
+    }
     /// Constraints: 1..=1 items. CloudFormation `RemediationTypes`, Terraform `remediation_types`.
     pub fn remediation_types(
         mut self,
@@ -236,8 +295,15 @@ impl LandingZone {
         );
         self
     }
+    /// Constraints: length 3..=10; pattern `\d+.\d+`. CloudFormation `Version`, Terraform `version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Version", Some("version"), rt::string(value));
+        self
+    }
 }
-builder!(LandingZone, LandingZoneHandle);
+builder!(LandingZone, LandingZoneHandle, LANDING_ZONE_TYPE);
 /// A declared `AWS::ControlTower::LandingZone`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LandingZoneHandle(rt::Handle);

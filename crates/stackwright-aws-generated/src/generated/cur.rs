@@ -176,8 +176,99 @@ impl ReportDefinition {
         );
         self
     }
+    /// The compression format that AWS uses for the report.
+    ///
+    /// CloudFormation `Compression`, Terraform `compression`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn compression(mut self, value: report_definition::Compression) -> Self {
+        self.0.set("Compression", Some("compression"), value.into());
+        self
+    }
+    /// The format that AWS saves the report in.
+    ///
+    /// CloudFormation `Format`, Terraform `format`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn format(mut self, value: report_definition::Format) -> Self {
+        self.0.set("Format", Some("format"), value.into());
+        self
+    }
+    /// Whether you want Amazon Web Services to update your reports after they have been finalized if Amazon Web Services detects charges related to previous months.
+    ///
+    /// CloudFormation `RefreshClosedReports`, Terraform `refresh_closed_reports`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn refresh_closed_reports(mut self, value: bool) -> Self {
+        self.0.set(
+            "RefreshClosedReports",
+            Some("refresh_closed_reports"),
+            rt::boolean(value),
+        );
+        self
+    }
+    /// The name of the report that you want to create.
+    ///
+    /// Constraints: length 1..=256; pattern `[0-9A-Za-z!\-_.*\'()]+`. Changing it replaces the resource. CloudFormation `ReportName`, Terraform `report_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn report_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ReportName", Some("report_name"), rt::string(value));
+        self
+    }
+    /// Whether you want Amazon Web Services to overwrite the previous version of each report or to deliver the report in addition to the previous versions.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ReportVersioning`, Terraform `report_versioning`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn report_versioning(mut self, value: report_definition::ReportVersioning) -> Self {
+        self.0
+            .set("ReportVersioning", Some("report_versioning"), value.into());
+        self
+    }
+    /// The S3 bucket where AWS delivers the report.
+    ///
+    /// Constraints: length 1..=256; pattern `[A-Za-z0-9_\.\-]+`. CloudFormation `S3Bucket`, Terraform `s3_bucket`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn s3_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("S3Bucket", Some("s3_bucket"), rt::string(value));
+        self
+    }
+    /// The prefix that AWS adds to the report name when AWS delivers the report.
+    ///
+    /// Constraints: length 1..=256; pattern `[0-9A-Za-z!\-_.*\'()/]*`. CloudFormation `S3Prefix`, Terraform `s3_prefix`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn s3_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("S3Prefix", Some("s3_prefix"), rt::string(value));
+        self
+    }
+    /// The region of the S3 bucket that AWS delivers the report into.
+    ///
+    /// CloudFormation `S3Region`, Terraform `s3_region`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn s3_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("S3Region", Some("s3_region"), rt::string(value));
+        self
+    }
+    /// The granularity of the line items in the report.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TimeUnit`, Terraform `time_unit`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn time_unit(mut self, value: report_definition::TimeUnit) -> Self {
+        self.0.set("TimeUnit", Some("time_unit"), value.into());
+        self
+    }
 }
-builder!(ReportDefinition, ReportDefinitionHandle);
+builder!(
+    ReportDefinition,
+    ReportDefinitionHandle,
+    REPORT_DEFINITION_TYPE
+);
 /// A declared `AWS::CUR::ReportDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReportDefinitionHandle(rt::Handle);

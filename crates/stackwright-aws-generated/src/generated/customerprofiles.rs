@@ -103,6 +103,32 @@ impl CalculatedAttributeDefinition {
         this.set("Statistic", Some("statistic"), required.statistic.into());
         CalculatedAttributeDefinition(this)
     }
+    /// Mathematical expression and a list of attribute items specified in that expression.
+    ///
+    /// CloudFormation `AttributeDetails`, Terraform `attribute_details`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn attribute_details(
+        mut self,
+        value: calculated_attribute_definition::AttributeDetails,
+    ) -> Self {
+        self.0
+            .set("AttributeDetails", Some("attribute_details"), value.into());
+        self
+    }
+    /// The unique name of the calculated attribute.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z_][a-zA-Z_0-9-]*$`. Changing it replaces the resource. CloudFormation `CalculatedAttributeName`, Terraform `calculated_attribute_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn calculated_attribute_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CalculatedAttributeName",
+            Some("calculated_attribute_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The conditions including range, object count, and threshold for the calculated attribute.
     ///
     /// CloudFormation `Conditions`, Terraform `conditions`.
@@ -126,6 +152,25 @@ impl CalculatedAttributeDefinition {
             .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
+    /// The unique name of the domain.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
+    /// The aggregation operation to perform for the calculated attribute.
+    ///
+    /// CloudFormation `Statistic`, Terraform `statistic`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn statistic(mut self, value: calculated_attribute_definition::Statistic) -> Self {
+        self.0.set("Statistic", Some("statistic"), value.into());
+        self
+    }
     /// Whether to use historical data for the calculated attribute.
     ///
     /// Changing it replaces the resource. CloudFormation `UseHistoricalData`, Terraform `use_historical_data`.
@@ -140,7 +185,8 @@ impl CalculatedAttributeDefinition {
 }
 builder!(
     CalculatedAttributeDefinition,
-    CalculatedAttributeDefinitionHandle
+    CalculatedAttributeDefinitionHandle,
+    CALCULATED_ATTRIBUTE_DEFINITION_TYPE
 );
 /// A declared `AWS::CustomerProfiles::CalculatedAttributeDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -477,6 +523,29 @@ impl Domain {
         );
         self
     }
+    /// The default number of days until the data within the domain expires.
+    ///
+    /// Constraints: range 1..=1098. CloudFormation `DefaultExpirationDays`, Terraform `default_expiration_days`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn default_expiration_days(mut self, value: i64) -> Self {
+        self.0.set(
+            "DefaultExpirationDays",
+            Some("default_expiration_days"),
+            rt::int(value),
+        );
+        self
+    }
+    /// The unique name of the domain.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
     /// The process of matching duplicate profiles.
     ///
     /// CloudFormation `Matching`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -492,7 +561,7 @@ impl Domain {
         self
     }
 }
-builder!(Domain, DomainHandle);
+builder!(Domain, DomainHandle, DOMAIN_TYPE);
 /// A declared `AWS::CustomerProfiles::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainHandle(rt::Handle);
@@ -1029,6 +1098,16 @@ impl DomainObjectType {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The unique name of the domain.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
     /// The default encryption key
     ///
     /// Constraints: length 0..=255. CloudFormation `EncryptionKey`, Terraform `encryption_key`.
@@ -1037,8 +1116,34 @@ impl DomainObjectType {
             .set("EncryptionKey", Some("encryption_key"), rt::string(value));
         self
     }
+    /// A map of the name and ObjectType field.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Fields`, Terraform `fields`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn fields(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Fields", Some("fields"), rt::json_object(value));
+        self
+    }
+    /// The name of the domain object type.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z_][a-zA-Z_0-9-]*$`. Changing it replaces the resource. CloudFormation `ObjectTypeName`, Terraform `object_type_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn object_type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ObjectTypeName",
+            Some("object_type_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(DomainObjectType, DomainObjectTypeHandle);
+builder!(
+    DomainObjectType,
+    DomainObjectTypeHandle,
+    DOMAIN_OBJECT_TYPE_TYPE
+);
 /// A declared `AWS::CustomerProfiles::DomainObjectType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainObjectTypeHandle(rt::Handle);
@@ -1133,8 +1238,40 @@ impl EventStream {
         this.set("Uri", Some("uri"), rt::string(required.uri));
         EventStream(this)
     }
+    /// The unique name of the domain.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
+    /// The name of the event stream.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `EventStreamName`, Terraform `event_stream_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_stream_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EventStreamName",
+            Some("event_stream_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The StreamARN of the destination to deliver profile events to.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Uri`, Terraform `uri`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Uri", Some("uri"), rt::string(value));
+        self
+    }
 }
-builder!(EventStream, EventStreamHandle);
+builder!(EventStream, EventStreamHandle, EVENT_STREAM_TYPE);
 /// A declared `AWS::CustomerProfiles::EventStream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventStreamHandle(rt::Handle);
@@ -1258,6 +1395,32 @@ impl EventTrigger {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The unique name of the domain.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
+    /// A list of conditions that determine when an event should trigger the destination.
+    ///
+    /// Constraints: 1..=5 items. CloudFormation `EventTriggerConditions`, Terraform `event_trigger_conditions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_trigger_conditions(
+        mut self,
+        value: impl IntoIterator<Item = event_trigger::EventTriggerCondition>,
+    ) -> Self {
+        self.0.set(
+            "EventTriggerConditions",
+            Some("event_trigger_conditions"),
+            rt::list(value),
+        );
+        self
+    }
     /// Defines limits controlling whether an event triggers the destination, based on ingestion latency and the number of invocations per profile over specific time periods.
     ///
     /// CloudFormation `EventTriggerLimits`, Terraform `event_trigger_limits`.
@@ -1266,6 +1429,32 @@ impl EventTrigger {
             "EventTriggerLimits",
             Some("event_trigger_limits"),
             value.into(),
+        );
+        self
+    }
+    /// The unique name of the event trigger.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `EventTriggerName`, Terraform `event_trigger_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_trigger_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EventTriggerName",
+            Some("event_trigger_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The unique name of the object type.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z_][a-zA-Z_0-9-]*$`. CloudFormation `ObjectTypeName`, Terraform `object_type_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn object_type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ObjectTypeName",
+            Some("object_type_name"),
+            rt::string(value),
         );
         self
     }
@@ -1278,7 +1467,7 @@ impl EventTrigger {
         self
     }
 }
-builder!(EventTrigger, EventTriggerHandle);
+builder!(EventTrigger, EventTriggerHandle, EVENT_TRIGGER_TYPE);
 /// A declared `AWS::CustomerProfiles::EventTrigger`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventTriggerHandle(rt::Handle);
@@ -1570,6 +1759,16 @@ impl Integration {
         this.set("DomainName", Some("domain_name"), rt::string(domain_name));
         Integration(this)
     }
+    /// The unique name of the domain.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
     /// A list of unique names for active event triggers associated with the integration.
     ///
     /// Constraints: 1..=1 items. CloudFormation `EventTriggerNames`, Terraform `event_trigger_names`.
@@ -1630,7 +1829,7 @@ impl Integration {
         self
     }
 }
-builder!(Integration, IntegrationHandle);
+builder!(Integration, IntegrationHandle, INTEGRATION_TYPE);
 /// A declared `AWS::CustomerProfiles::Integration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IntegrationHandle(rt::Handle);
@@ -2529,6 +2728,26 @@ impl ObjectType {
         );
         self
     }
+    /// Description of the profile object type.
+    ///
+    /// Constraints: length 1..=10000. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The unique name of the domain.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
     /// The default encryption key
     ///
     /// Constraints: length 0..=255. CloudFormation `EncryptionKey`, Terraform `encryption_key`.
@@ -2570,6 +2789,19 @@ impl ObjectType {
         );
         self
     }
+    /// The name of the profile object type.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z_][a-zA-Z_0-9-]*$`. Changing it replaces the resource. CloudFormation `ObjectTypeName`, Terraform `object_type_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn object_type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ObjectTypeName",
+            Some("object_type_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The format of your sourceLastUpdatedTimestamp that was previously set up.
     ///
     /// Constraints: length 1..=255. CloudFormation `SourceLastUpdatedTimestampFormat`, Terraform `source_last_updated_timestamp_format`.
@@ -2598,7 +2830,7 @@ impl ObjectType {
         self
     }
 }
-builder!(ObjectType, ObjectTypeHandle);
+builder!(ObjectType, ObjectTypeHandle, OBJECT_TYPE_TYPE);
 /// A declared `AWS::CustomerProfiles::ObjectType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ObjectTypeHandle(rt::Handle);
@@ -2910,6 +3142,16 @@ impl Recommender {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the domain for which the recommender will be created
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
     /// Configuration for the recommender
     ///
     /// CloudFormation `RecommenderConfig`, Terraform `recommender_config`.
@@ -2921,8 +3163,34 @@ impl Recommender {
         );
         self
     }
+    /// The name of the recommender
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `RecommenderName`, Terraform `recommender_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn recommender_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RecommenderName",
+            Some("recommender_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the recommender recipe.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `RecommenderRecipeName`, Terraform `recommender_recipe_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn recommender_recipe_name(mut self, value: recommender::RecommenderRecipeName) -> Self {
+        self.0.set(
+            "RecommenderRecipeName",
+            Some("recommender_recipe_name"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(Recommender, RecommenderHandle);
+builder!(Recommender, RecommenderHandle, RECOMMENDER_TYPE);
 /// A declared `AWS::CustomerProfiles::Recommender`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RecommenderHandle(rt::Handle);
@@ -3152,6 +3420,42 @@ impl RecommenderFilter {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The unique name of the domain.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
+    /// The filter expression that defines which items to include or exclude from recommendations.
+    ///
+    /// Constraints: length 1..=2500. Changing it replaces the resource. CloudFormation `RecommenderFilterExpression`, Terraform `recommender_filter_expression`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn recommender_filter_expression(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RecommenderFilterExpression",
+            Some("recommender_filter_expression"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the recommender filter.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `RecommenderFilterName`, Terraform `recommender_filter_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn recommender_filter_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RecommenderFilterName",
+            Some("recommender_filter_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The name of the recommender schema to use for this recommender filter.
     ///
     /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `RecommenderSchemaName`, Terraform `recommender_schema_name`.
@@ -3164,7 +3468,11 @@ impl RecommenderFilter {
         self
     }
 }
-builder!(RecommenderFilter, RecommenderFilterHandle);
+builder!(
+    RecommenderFilter,
+    RecommenderFilterHandle,
+    RECOMMENDER_FILTER_TYPE
+);
 /// A declared `AWS::CustomerProfiles::RecommenderFilter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RecommenderFilterHandle(rt::Handle);
@@ -3263,8 +3571,33 @@ impl RecommenderSchema {
         );
         RecommenderSchema(this)
     }
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `DomainName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DomainName", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Fields`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn fields(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Fields", None, rt::json(value));
+        self
+    }
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `RecommenderSchemaName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn recommender_schema_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RecommenderSchemaName", None, rt::string(value));
+        self
+    }
 }
-builder!(RecommenderSchema, RecommenderSchemaHandle);
+builder!(
+    RecommenderSchema,
+    RecommenderSchemaHandle,
+    RECOMMENDER_SCHEMA_TYPE
+);
 /// A declared `AWS::CustomerProfiles::RecommenderSchema`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RecommenderSchemaHandle(rt::Handle);
@@ -3370,6 +3703,39 @@ impl SegmentDefinition {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The display name of the segment definition.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
+    /// The unique name of the domain.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
+    /// The unique name of the segment definition.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `SegmentDefinitionName`, Terraform `segment_definition_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn segment_definition_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SegmentDefinitionName",
+            Some("segment_definition_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// An array that defines the set of segment criteria to evaluate when handling segment groups for the segment.
     ///
     /// Changing it replaces the resource. CloudFormation `SegmentGroups`, Terraform `segment_groups`.
@@ -3398,7 +3764,11 @@ impl SegmentDefinition {
         self
     }
 }
-builder!(SegmentDefinition, SegmentDefinitionHandle);
+builder!(
+    SegmentDefinition,
+    SegmentDefinitionHandle,
+    SEGMENT_DEFINITION_TYPE
+);
 /// A declared `AWS::CustomerProfiles::SegmentDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SegmentDefinitionHandle(rt::Handle);

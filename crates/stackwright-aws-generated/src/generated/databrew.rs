@@ -76,6 +76,24 @@ impl Dataset {
             .set("FormatOptions", Some("format_options"), value.into());
         self
     }
+    /// Input
+    ///
+    /// CloudFormation `Input`, Terraform `input`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn input(mut self, value: dataset::Input) -> Self {
+        self.0.set("Input", Some("input"), value.into());
+        self
+    }
+    /// Dataset name
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// PathOptions
     ///
     /// CloudFormation `PathOptions`, Terraform `path_options`.
@@ -92,7 +110,7 @@ impl Dataset {
         self
     }
 }
-builder!(Dataset, DatasetHandle);
+builder!(Dataset, DatasetHandle, DATASET_TYPE);
 /// A declared `AWS::DataBrew::Dataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DatasetHandle(rt::Handle);
@@ -787,6 +805,15 @@ impl Job {
             .set("MaxRetries", Some("max_retries"), rt::int(value));
         self
     }
+    /// Job name
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Output location
     ///
     /// CloudFormation `OutputLocation`, Terraform `output_location`.
@@ -824,11 +851,29 @@ impl Job {
         self.0.set("Recipe", Some("recipe"), value.into());
         self
     }
+    /// Role arn
+    ///
+    /// Constraints: length 20..=2048. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
     /// Timeout
     ///
     /// Constraints: at least 0. CloudFormation `Timeout`, Terraform `timeout`.
     pub fn timeout(mut self, value: i64) -> Self {
         self.0.set("Timeout", Some("timeout"), rt::int(value));
+        self
+    }
+    /// Job type
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: job::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
         self
     }
     /// Data quality rules configuration
@@ -846,7 +891,7 @@ impl Job {
         self
     }
 }
-builder!(Job, JobHandle);
+builder!(Job, JobHandle, JOB_TYPE);
 /// A declared `AWS::DataBrew::Job`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct JobHandle(rt::Handle);
@@ -1546,6 +1591,44 @@ impl Project {
         this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Project(this)
     }
+    /// Dataset name
+    ///
+    /// Constraints: length 1..=255. CloudFormation `DatasetName`, Terraform `dataset_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dataset_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DatasetName", Some("dataset_name"), rt::string(value));
+        self
+    }
+    /// Project name
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Recipe name
+    ///
+    /// Constraints: length 1..=255. CloudFormation `RecipeName`, Terraform `recipe_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn recipe_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RecipeName", Some("recipe_name"), rt::string(value));
+        self
+    }
+    /// Role arn
+    ///
+    /// Constraints: length 20..=2048. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
     /// Sample
     ///
     /// CloudFormation `Sample`, Terraform `sample`.
@@ -1554,7 +1637,7 @@ impl Project {
         self
     }
 }
-builder!(Project, ProjectHandle);
+builder!(Project, ProjectHandle, PROJECT_TYPE);
 /// A declared `AWS::DataBrew::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProjectHandle(rt::Handle);
@@ -1647,8 +1730,24 @@ impl Recipe {
         self.0.set("Description", None, rt::string(value));
         self
     }
+    /// Recipe name
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `Steps`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn steps(mut self, value: impl IntoIterator<Item = recipe::RecipeStep>) -> Self {
+        self.0.set("Steps", None, rt::list(value));
+        self
+    }
 }
-builder!(Recipe, RecipeHandle);
+builder!(Recipe, RecipeHandle, RECIPE_TYPE);
 /// A declared `AWS::DataBrew::Recipe`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RecipeHandle(rt::Handle);
@@ -1794,8 +1893,36 @@ impl Ruleset {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Name of the Ruleset
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// List of the data quality rules in the ruleset
+    ///
+    /// Constraints: at least 1 items. CloudFormation `Rules`, Terraform `rules`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rules(mut self, value: impl IntoIterator<Item = ruleset::Rule>) -> Self {
+        self.0.set("Rules", Some("rules"), rt::list(value));
+        self
+    }
+    /// Arn of the target resource (dataset) to apply the ruleset to
+    ///
+    /// Constraints: length 20..=2048. Changing it replaces the resource. CloudFormation `TargetArn`, Terraform `target_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TargetArn", Some("target_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Ruleset, RulesetHandle);
+builder!(Ruleset, RulesetHandle, RULESET_TYPE);
 /// A declared `AWS::DataBrew::Ruleset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RulesetHandle(rt::Handle);
@@ -2018,14 +2145,33 @@ impl Schedule {
         this.set("Name", Some("name"), rt::string(required.name));
         Schedule(this)
     }
+    /// Schedule cron
+    ///
+    /// Constraints: length 1..=512. CloudFormation `CronExpression`, Terraform `cron_expression`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cron_expression(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CronExpression", Some("cron_expression"), rt::string(value));
+        self
+    }
     /// Constraints: 0..=50 items. CloudFormation `JobNames`, Terraform `job_names`.
     pub fn job_names(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
             .set("JobNames", Some("job_names"), rt::strings(value));
         self
     }
+    /// Schedule Name
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Schedule, ScheduleHandle);
+builder!(Schedule, ScheduleHandle, SCHEDULE_TYPE);
 /// A declared `AWS::DataBrew::Schedule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ScheduleHandle(rt::Handle);

@@ -92,8 +92,36 @@ impl DataSet {
         this.set("Name", Some("name"), rt::string(required.name));
         DataSet(this)
     }
+    /// The type of asset that is added to a data set.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AssetType`, Terraform `asset_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn asset_type(mut self, value: data_set::AssetType) -> Self {
+        self.0.set("AssetType", Some("asset_type"), value.into());
+        self
+    }
+    /// A description for the data set.
+    ///
+    /// CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The name of the data set.
+    ///
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(DataSet, DataSetHandle);
+builder!(DataSet, DataSetHandle, DATA_SET_TYPE);
 /// A declared `AWS::DataExchange::DataSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataSetHandle(rt::Handle);
@@ -210,8 +238,26 @@ impl EventAction {
         this.set("Event", Some("event"), event.into());
         EventAction(this)
     }
+    /// What occurs after a certain event.
+    ///
+    /// CloudFormation `Action`, Terraform `action`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn action(mut self, value: event_action::Action) -> Self {
+        self.0.set("Action", Some("action"), value.into());
+        self
+    }
+    /// What occurs to start an action.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Event`, Terraform `event`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event(mut self, value: event_action::Event) -> Self {
+        self.0.set("Event", Some("event"), value.into());
+        self
+    }
 }
-builder!(EventAction, EventActionHandle);
+builder!(EventAction, EventActionHandle, EVENT_ACTION_TYPE);
 /// A declared `AWS::DataExchange::EventAction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventActionHandle(rt::Handle);

@@ -59,6 +59,15 @@ impl Pipeline {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the pipeline.
+    ///
+    /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The parameter objects used with the pipeline.
     ///
     /// CloudFormation `ParameterObjects`, Terraform `parameter_objects`.
@@ -96,7 +105,7 @@ impl Pipeline {
         self
     }
 }
-builder!(Pipeline, PipelineHandle);
+builder!(Pipeline, PipelineHandle, PIPELINE_TYPE);
 /// A declared `AWS::DataPipeline::Pipeline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PipelineHandle(rt::Handle);

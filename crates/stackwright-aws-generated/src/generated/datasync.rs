@@ -93,7 +93,7 @@ impl Agent {
         self
     }
 }
-builder!(Agent, AgentHandle);
+builder!(Agent, AgentHandle, AGENT_TYPE);
 /// A declared `AWS::DataSync::Agent`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AgentHandle(rt::Handle);
@@ -165,6 +165,22 @@ impl LocationAzureBlob {
     pub fn azure_access_tier(mut self, value: location_azure_blob::AzureAccessTier) -> Self {
         self.0
             .set("AzureAccessTier", Some("azure_access_tier"), value.into());
+        self
+    }
+    /// The specific authentication type that you want DataSync to use to access your Azure Blob Container.
+    ///
+    /// CloudFormation `AzureBlobAuthenticationType`, Terraform `azure_blob_authentication_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn azure_blob_authentication_type(
+        mut self,
+        value: location_azure_blob::AzureBlobAuthenticationType,
+    ) -> Self {
+        self.0.set(
+            "AzureBlobAuthenticationType",
+            Some("azure_blob_authentication_type"),
+            value.into(),
+        );
         self
     }
     /// The URL of the Azure Blob container that was described.
@@ -242,7 +258,11 @@ impl LocationAzureBlob {
         self
     }
 }
-builder!(LocationAzureBlob, LocationAzureBlobHandle);
+builder!(
+    LocationAzureBlob,
+    LocationAzureBlobHandle,
+    LOCATION_AZURE_BLOB_TYPE
+);
 /// A declared `AWS::DataSync::LocationAzureBlob`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LocationAzureBlobHandle(rt::Handle);
@@ -423,6 +443,15 @@ impl LocationEfs {
         );
         self
     }
+    /// The subnet and security group that DataSync uses to access target EFS file system.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Ec2Config`, Terraform `ec_2_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ec2_config(mut self, value: location_efs::Ec2Config) -> Self {
+        self.0.set("Ec2Config", Some("ec_2_config"), value.into());
+        self
+    }
     /// The Amazon Resource Name (ARN) for the Amazon EFS file system.
     ///
     /// Constraints: length 0..=128; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):elasticfilesystem:[a-z\-0-9]*:[0-9]{12}:file-system/fs-.*$`. Changing it replaces the resource. CloudFormation `EfsFilesystemArn`, Terraform `efs_filesystem_arn`.
@@ -465,7 +494,7 @@ impl LocationEfs {
         self
     }
 }
-builder!(LocationEfs, LocationEfsHandle);
+builder!(LocationEfs, LocationEfsHandle, LOCATION_EFS_TYPE);
 /// A declared `AWS::DataSync::LocationEFS`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LocationEfsHandle(rt::Handle);
@@ -566,6 +595,22 @@ impl LocationFsxLustre {
         );
         self
     }
+    /// The ARNs of the security groups that are to use to configure the FSx for Lustre file system.
+    ///
+    /// Constraints: 1..=5 items. Changing it replaces the resource. CloudFormation `SecurityGroupArns`, Terraform `security_group_arns`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_group_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "SecurityGroupArns",
+            Some("security_group_arns"),
+            rt::strings(value),
+        );
+        self
+    }
     /// A subdirectory in the location's path.
     ///
     /// Constraints: length 0..=4096; pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`. CloudFormation `Subdirectory`, Terraform `subdirectory`.
@@ -575,7 +620,11 @@ impl LocationFsxLustre {
         self
     }
 }
-builder!(LocationFsxLustre, LocationFsxLustreHandle);
+builder!(
+    LocationFsxLustre,
+    LocationFsxLustreHandle,
+    LOCATION_FSX_LUSTRE_TYPE
+);
 /// A declared `AWS::DataSync::LocationFSxLustre`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LocationFsxLustreHandle(rt::Handle);
@@ -650,6 +699,35 @@ impl LocationFsxOntap {
         self.0.set("Protocol", Some("protocol"), value.into());
         self
     }
+    /// The ARNs of the security groups that are to use to configure the FSx ONTAP file system.
+    ///
+    /// Constraints: 1..=5 items. Changing it replaces the resource. CloudFormation `SecurityGroupArns`, Terraform `security_group_arns`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_group_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "SecurityGroupArns",
+            Some("security_group_arns"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// The Amazon Resource Name (ARN) for the FSx ONTAP SVM.
+    ///
+    /// Constraints: length 0..=162; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):fsx:[a-z\-0-9]+:[0-9]{12}:storage-virtual-machine/fs-[0-9a-f]+/svm-[0-9a-f]{17,}$`. Changing it replaces the resource. CloudFormation `StorageVirtualMachineArn`, Terraform `storage_virtual_machine_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn storage_virtual_machine_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "StorageVirtualMachineArn",
+            Some("storage_virtual_machine_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// A subdirectory in the location's path.
     ///
     /// Constraints: length 0..=4096; pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`. CloudFormation `Subdirectory`, Terraform `subdirectory`.
@@ -659,7 +737,11 @@ impl LocationFsxOntap {
         self
     }
 }
-builder!(LocationFsxOntap, LocationFsxOntapHandle);
+builder!(
+    LocationFsxOntap,
+    LocationFsxOntapHandle,
+    LOCATION_FSX_ONTAP_TYPE
+);
 /// A declared `AWS::DataSync::LocationFSxONTAP`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LocationFsxOntapHandle(rt::Handle);
@@ -951,6 +1033,31 @@ impl LocationFsxOpenZfs {
         );
         self
     }
+    /// Configuration settings for an NFS or SMB protocol, currently only support NFS
+    ///
+    /// CloudFormation `Protocol`, Terraform `protocol`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn protocol(mut self, value: location_fsx_open_zfs::Protocol) -> Self {
+        self.0.set("Protocol", Some("protocol"), value.into());
+        self
+    }
+    /// The ARNs of the security groups that are to use to configure the FSx OpenZFS file system.
+    ///
+    /// Constraints: 1..=5 items. Changing it replaces the resource. CloudFormation `SecurityGroupArns`, Terraform `security_group_arns`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_group_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "SecurityGroupArns",
+            Some("security_group_arns"),
+            rt::strings(value),
+        );
+        self
+    }
     /// A subdirectory in the location's path.
     ///
     /// Constraints: length 0..=4096; pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`. CloudFormation `Subdirectory`, Terraform `subdirectory`.
@@ -960,7 +1067,11 @@ impl LocationFsxOpenZfs {
         self
     }
 }
-builder!(LocationFsxOpenZfs, LocationFsxOpenZfsHandle);
+builder!(
+    LocationFsxOpenZfs,
+    LocationFsxOpenZfsHandle,
+    LOCATION_FSX_OPEN_ZFS_TYPE
+);
 /// A declared `AWS::DataSync::LocationFSxOpenZFS`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LocationFsxOpenZfsHandle(rt::Handle);
@@ -1107,6 +1218,22 @@ impl LocationFsxWindows {
         self.0.set("Password", Some("password"), rt::string(value));
         self
     }
+    /// The ARNs of the security groups that are to use to configure the FSx for Windows file system.
+    ///
+    /// Constraints: 1..=5 items. Changing it replaces the resource. CloudFormation `SecurityGroupArns`, Terraform `security_group_arns`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_group_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "SecurityGroupArns",
+            Some("security_group_arns"),
+            rt::strings(value),
+        );
+        self
+    }
     /// A subdirectory in the location's path.
     ///
     /// Constraints: length 0..=4096; pattern `^[a-zA-Z0-9_\-\+\./\(\)\$\p{Zs}]+$`. CloudFormation `Subdirectory`, Terraform `subdirectory`.
@@ -1115,8 +1242,21 @@ impl LocationFsxWindows {
             .set("Subdirectory", Some("subdirectory"), rt::string(value));
         self
     }
+    /// The user who has the permissions to access files and folders in the FSx for Windows file system.
+    ///
+    /// Constraints: length at most 104; pattern `^[^\x5B\x5D\\/:;|=,+*?]{1,104}$`. CloudFormation `User`, Terraform `user`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("User", Some("user"), rt::string(value));
+        self
+    }
 }
-builder!(LocationFsxWindows, LocationFsxWindowsHandle);
+builder!(
+    LocationFsxWindows,
+    LocationFsxWindowsHandle,
+    LOCATION_FSX_WINDOWS_TYPE
+);
 /// A declared `AWS::DataSync::LocationFSxWindows`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LocationFsxWindowsHandle(rt::Handle);
@@ -1191,6 +1331,29 @@ impl LocationHdfs {
         this.set("NameNodes", Some("name_nodes"), rt::list(name_nodes));
         LocationHdfs(this)
     }
+    /// ARN(s) of the agent(s) to use for an HDFS location.
+    ///
+    /// Constraints: 1..=8 items. CloudFormation `AgentArns`, Terraform `agent_arns`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn agent_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("AgentArns", Some("agent_arns"), rt::strings(value));
+        self
+    }
+    /// The authentication mode used to determine identity of user.
+    ///
+    /// CloudFormation `AuthenticationType`, Terraform `authentication_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authentication_type(mut self, value: location_hdfs::AuthenticationType) -> Self {
+        self.0.set(
+            "AuthenticationType",
+            Some("authentication_type"),
+            value.into(),
+        );
+        self
+    }
     /// Size of chunks (blocks) in bytes that the data is divided into when stored in the HDFS cluster.
     ///
     /// Constraints: range 1048576..=1073741824. CloudFormation `BlockSize`, Terraform `block_size`.
@@ -1258,6 +1421,15 @@ impl LocationHdfs {
         );
         self
     }
+    /// An array of Name Node(s) of the HDFS location.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `NameNodes`, Terraform `name_nodes`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name_nodes(mut self, value: impl IntoIterator<Item = location_hdfs::NameNode>) -> Self {
+        self.0.set("NameNodes", Some("name_nodes"), rt::list(value));
+        self
+    }
     /// Configuration information for RPC Protection and Data Transfer Protection.
     ///
     /// CloudFormation `QopConfiguration`, Terraform `qop_configuration`.
@@ -1294,7 +1466,7 @@ impl LocationHdfs {
         self
     }
 }
-builder!(LocationHdfs, LocationHdfsHandle);
+builder!(LocationHdfs, LocationHdfsHandle, LOCATION_HDFS_TYPE);
 /// A declared `AWS::DataSync::LocationHDFS`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LocationHdfsHandle(rt::Handle);
@@ -1451,6 +1623,16 @@ impl LocationNfs {
             .set("MountOptions", Some("mount_options"), value.into());
         self
     }
+    /// Contains a list of Amazon Resource Names (ARNs) of agents that are used to connect an NFS server.
+    ///
+    /// CloudFormation `OnPremConfig`, Terraform `on_prem_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn on_prem_config(mut self, value: location_nfs::OnPremConfig) -> Self {
+        self.0
+            .set("OnPremConfig", Some("on_prem_config"), value.into());
+        self
+    }
     /// The name of the NFS server.
     ///
     /// Constraints: length 0..=255; pattern `^(([a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9\-]*[A-Za-z0-9])$`. CloudFormation `ServerHostname`, Terraform `server_hostname`.
@@ -1468,7 +1650,7 @@ impl LocationNfs {
         self
     }
 }
-builder!(LocationNfs, LocationNfsHandle);
+builder!(LocationNfs, LocationNfsHandle, LOCATION_NFS_TYPE);
 /// A declared `AWS::DataSync::LocationNFS`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LocationNfsHandle(rt::Handle);
@@ -1651,7 +1833,11 @@ impl LocationObjectStorage {
         self
     }
 }
-builder!(LocationObjectStorage, LocationObjectStorageHandle);
+builder!(
+    LocationObjectStorage,
+    LocationObjectStorageHandle,
+    LOCATION_OBJECT_STORAGE_TYPE
+);
 /// A declared `AWS::DataSync::LocationObjectStorage`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LocationObjectStorageHandle(rt::Handle);
@@ -1826,6 +2012,15 @@ impl LocationS3 {
             .set("S3BucketArn", Some("s3_bucket_arn"), rt::string(value));
         self
     }
+    /// The Amazon Resource Name (ARN) of the AWS IAM role that is used to access an Amazon S3 bucket.
+    ///
+    /// CloudFormation `S3Config`, Terraform `s3_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn s3_config(mut self, value: location_s3::S3Config) -> Self {
+        self.0.set("S3Config", Some("s3_config"), value.into());
+        self
+    }
     /// The Amazon S3 storage class you want to store your files in when this location is used as a task destination.
     ///
     /// CloudFormation `S3StorageClass`, Terraform `s3_storage_class`.
@@ -1843,7 +2038,7 @@ impl LocationS3 {
         self
     }
 }
-builder!(LocationS3, LocationS3Handle);
+builder!(LocationS3, LocationS3Handle, LOCATION_S3_TYPE);
 /// A declared `AWS::DataSync::LocationS3`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LocationS3Handle(rt::Handle);
@@ -1939,6 +2134,16 @@ impl LocationSmb {
         let mut this = rt::Base::new(id, &LOCATION_SMB_TYPE);
         this.set("AgentArns", Some("agent_arns"), rt::strings(agent_arns));
         LocationSmb(this)
+    }
+    /// The Amazon Resource Names (ARNs) of agents to use for a Simple Message Block (SMB) location.
+    ///
+    /// Constraints: 1..=8 items. CloudFormation `AgentArns`, Terraform `agent_arns`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn agent_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("AgentArns", Some("agent_arns"), rt::strings(value));
+        self
     }
     /// The authentication mode used to determine identity of user.
     ///
@@ -2060,7 +2265,7 @@ impl LocationSmb {
         self
     }
 }
-builder!(LocationSmb, LocationSmbHandle);
+builder!(LocationSmb, LocationSmbHandle, LOCATION_SMB_TYPE);
 /// A declared `AWS::DataSync::LocationSMB`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LocationSmbHandle(rt::Handle);
@@ -2262,6 +2467,19 @@ impl Task {
         );
         self
     }
+    /// The ARN of an AWS storage resource's location.
+    ///
+    /// Constraints: length 0..=128; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\-0-9]+:[0-9]{12}:location/loc-[0-9a-z]{17}$`. Changing it replaces the resource. CloudFormation `DestinationLocationArn`, Terraform `destination_location_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_location_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DestinationLocationArn",
+            Some("destination_location_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// Constraints: 0..=1 items. CloudFormation `Excludes`, Terraform `excludes`.
     pub fn excludes(mut self, value: impl IntoIterator<Item = task::FilterRule>) -> Self {
         self.0.set("Excludes", Some("excludes"), rt::list(value));
@@ -2301,6 +2519,19 @@ impl Task {
         self.0.set("Schedule", Some("schedule"), value.into());
         self
     }
+    /// The ARN of the source location for the task.
+    ///
+    /// Constraints: length 0..=128; pattern `^arn:(aws|aws-cn|aws-us-gov|aws-eusc|aws-iso|aws-iso-b):datasync:[a-z\-0-9]+:[0-9]{12}:location/loc-[0-9a-z]{17}$`. Changing it replaces the resource. CloudFormation `SourceLocationArn`, Terraform `source_location_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_location_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SourceLocationArn",
+            Some("source_location_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// Specifies the task mode for the task.
     ///
     /// Changing it replaces the resource. CloudFormation `TaskMode`, Terraform `task_mode`.
@@ -2317,7 +2548,7 @@ impl Task {
         self
     }
 }
-builder!(Task, TaskHandle);
+builder!(Task, TaskHandle, TASK_TYPE);
 /// A declared `AWS::DataSync::Task`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TaskHandle(rt::Handle);

@@ -114,6 +114,19 @@ impl Connection {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The identifier of the domain in which the connection is created.
+    ///
+    /// Constraints: pattern `^dzd[_-][a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `DomainIdentifier`, Terraform `domain_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DomainIdentifier",
+            Some("domain_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// Specifies whether the trusted identity propagation is enabled
     ///
     /// Changing it replaces the resource. CloudFormation `EnableTrustedIdentityPropagation`, Terraform `enable_trusted_identity_propagation`.
@@ -134,6 +147,15 @@ impl Connection {
             Some("environment_identifier"),
             rt::string(value),
         );
+        self
+    }
+    /// The name of the connection.
+    ///
+    /// Constraints: length at most 64; pattern `^[\w][\w\.\-\_]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The identifier of the project in which the connection should be created.
@@ -160,7 +182,7 @@ impl Connection {
         self
     }
 }
-builder!(Connection, ConnectionHandle);
+builder!(Connection, ConnectionHandle, CONNECTION_TYPE);
 /// A declared `AWS::DataZone::Connection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionHandle(rt::Handle);
@@ -417,6 +439,19 @@ impl DataSource {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The ID of the Amazon DataZone domain where the data source is created.
+    ///
+    /// Constraints: pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `DomainIdentifier`, Terraform `domain_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DomainIdentifier",
+            Some("domain_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// Specifies whether the data source is enabled.
     ///
     /// CloudFormation `EnableSetting`, Terraform `enable_setting`.
@@ -432,6 +467,28 @@ impl DataSource {
         self.0.set(
             "EnvironmentIdentifier",
             Some("environment_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the data source.
+    ///
+    /// Constraints: length 1..=256. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The identifier of the Amazon DataZone project in which you want to add the data source.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ProjectIdentifier`, Terraform `project_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn project_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ProjectIdentifier",
+            Some("project_identifier"),
             rt::string(value),
         );
         self
@@ -462,8 +519,17 @@ impl DataSource {
         self.0.set("Schedule", Some("schedule"), value.into());
         self
     }
+    /// The type of the data source.
+    ///
+    /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
+        self
+    }
 }
-builder!(DataSource, DataSourceHandle);
+builder!(DataSource, DataSourceHandle, DATA_SOURCE_TYPE);
 /// A declared `AWS::DataZone::DataSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataSourceHandle(rt::Handle);
@@ -866,6 +932,15 @@ impl Domain {
         );
         self
     }
+    /// The name of the Amazon DataZone domain.
+    ///
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The service role of the domain that is created.
     ///
     /// Constraints: pattern `^arn:aws[^:]*:iam::\d{12}:role(/[a-zA-Z0-9+=,.@_-]+)*/[a-zA-Z0-9+=,.@_-]+$`. CloudFormation `ServiceRole`, Terraform `service_role`.
@@ -883,7 +958,7 @@ impl Domain {
         self
     }
 }
-builder!(Domain, DomainHandle);
+builder!(Domain, DomainHandle, DOMAIN_TYPE);
 /// A declared `AWS::DataZone::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainHandle(rt::Handle);
@@ -1087,8 +1162,43 @@ impl DomainUnit {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The ID of the domain where you want to create a domain unit.
+    ///
+    /// Constraints: pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `DomainIdentifier`, Terraform `domain_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DomainIdentifier",
+            Some("domain_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the domain unit.
+    ///
+    /// Constraints: length 1..=128; pattern `^[\w -]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The ID of the parent domain unit.
+    ///
+    /// Constraints: length 1..=256; pattern `^[a-z0-9_-]+$`. Changing it replaces the resource. CloudFormation `ParentDomainUnitIdentifier`, Terraform `parent_domain_unit_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn parent_domain_unit_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ParentDomainUnitIdentifier",
+            Some("parent_domain_unit_identifier"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(DomainUnit, DomainUnitHandle);
+builder!(DomainUnit, DomainUnitHandle, DOMAIN_UNIT_TYPE);
 /// A declared `AWS::DataZone::DomainUnit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainUnitHandle(rt::Handle);
@@ -1222,6 +1332,19 @@ impl Environment {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The identifier of the Amazon DataZone domain in which the environment would be created.
+    ///
+    /// Constraints: pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `DomainIdentifier`, Terraform `domain_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DomainIdentifier",
+            Some("domain_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// The AWS account in which the Amazon DataZone environment is created.
     ///
     /// Constraints: pattern `^\d{12}$`. Changing it replaces the resource. CloudFormation `EnvironmentAccountIdentifier`, Terraform `environment_account_identifier`.
@@ -1296,6 +1419,28 @@ impl Environment {
             .set("GlossaryTerms", Some("glossary_terms"), rt::strings(value));
         self
     }
+    /// The name of the environment.
+    ///
+    /// Constraints: length 1..=64. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The ID of the Amazon DataZone project in which the environment would be created.
+    ///
+    /// Constraints: pattern `^[a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `ProjectIdentifier`, Terraform `project_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn project_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ProjectIdentifier",
+            Some("project_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// The user parameters of the Amazon DataZone environment.
     ///
     /// Changing it replaces the resource. CloudFormation `UserParameters`, Terraform `user_parameters`.
@@ -1308,7 +1453,7 @@ impl Environment {
         self
     }
 }
-builder!(Environment, EnvironmentHandle);
+builder!(Environment, EnvironmentHandle, ENVIRONMENT_TYPE);
 /// A declared `AWS::DataZone::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EnvironmentHandle(rt::Handle);
@@ -1505,6 +1650,15 @@ impl EnvironmentActions {
             .set("Identifier", Some("identifier"), rt::string(value));
         self
     }
+    /// The name of the environment action.
+    ///
+    /// Constraints: length 1..=64; pattern `^[\w -]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The parameters of the environment action.
     ///
     /// CloudFormation `Parameters`, Terraform `parameters`.
@@ -1513,7 +1667,11 @@ impl EnvironmentActions {
         self
     }
 }
-builder!(EnvironmentActions, EnvironmentActionsHandle);
+builder!(
+    EnvironmentActions,
+    EnvironmentActionsHandle,
+    ENVIRONMENT_ACTIONS_TYPE
+);
 /// A declared `AWS::DataZone::EnvironmentActions`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EnvironmentActionsHandle(rt::Handle);
@@ -1635,6 +1793,39 @@ impl EnvironmentBlueprintConfiguration {
         );
         EnvironmentBlueprintConfiguration(this)
     }
+    /// Constraints: pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `DomainIdentifier`, Terraform `domain_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DomainIdentifier",
+            Some("domain_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: at least 0 items. CloudFormation `EnabledRegions`, Terraform `enabled_regions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn enabled_regions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "EnabledRegions",
+            Some("enabled_regions"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// Constraints: pattern `^[a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `EnvironmentBlueprintIdentifier`, Terraform `environment_blueprint_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn environment_blueprint_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EnvironmentBlueprintIdentifier",
+            Some("environment_blueprint_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// Constraints: pattern `^arn:aws[^:]*:iam::(aws|\d{12}):policy/[\w+=,.@-]*$`. CloudFormation `EnvironmentRolePermissionBoundary`, Terraform `environment_role_permission_boundary`.
     pub fn environment_role_permission_boundary(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -1700,7 +1891,8 @@ impl EnvironmentBlueprintConfiguration {
 }
 builder!(
     EnvironmentBlueprintConfiguration,
-    EnvironmentBlueprintConfigurationHandle
+    EnvironmentBlueprintConfigurationHandle,
+    ENVIRONMENT_BLUEPRINT_CONFIGURATION_TYPE
 );
 /// A declared `AWS::DataZone::EnvironmentBlueprintConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1846,12 +2038,83 @@ impl EnvironmentProfile {
         );
         EnvironmentProfile(this)
     }
+    /// The AWS account in which the Amazon DataZone environment is created.
+    ///
+    /// Constraints: pattern `^\d{12}$`. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AwsAccountId", Some("aws_account_id"), rt::string(value));
+        self
+    }
+    /// The AWS region in which this environment profile is created.
+    ///
+    /// Constraints: pattern `^[a-z]{2}-[a-z]{4,10}-\d$`. CloudFormation `AwsAccountRegion`, Terraform `aws_account_region`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn aws_account_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AwsAccountRegion",
+            Some("aws_account_region"),
+            rt::string(value),
+        );
+        self
+    }
     /// The description of this Amazon DataZone environment profile.
     ///
     /// Constraints: length at most 2048. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The ID of the Amazon DataZone domain in which this environment profile is created.
+    ///
+    /// Constraints: pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `DomainIdentifier`, Terraform `domain_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DomainIdentifier",
+            Some("domain_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the blueprint with which this environment profile is created.
+    ///
+    /// Constraints: pattern `^[a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `EnvironmentBlueprintIdentifier`, Terraform `environment_blueprint_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn environment_blueprint_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EnvironmentBlueprintIdentifier",
+            Some("environment_blueprint_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of this Amazon DataZone environment profile.
+    ///
+    /// Constraints: length 1..=64; pattern `^[\w -]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The identifier of the project in which to create the environment profile.
+    ///
+    /// Constraints: pattern `^[a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `ProjectIdentifier`, Terraform `project_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn project_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ProjectIdentifier",
+            Some("project_identifier"),
+            rt::string(value),
+        );
         self
     }
     /// The user parameters of this Amazon DataZone environment profile.
@@ -1866,7 +2129,11 @@ impl EnvironmentProfile {
         self
     }
 }
-builder!(EnvironmentProfile, EnvironmentProfileHandle);
+builder!(
+    EnvironmentProfile,
+    EnvironmentProfileHandle,
+    ENVIRONMENT_PROFILE_TYPE
+);
 /// A declared `AWS::DataZone::EnvironmentProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EnvironmentProfileHandle(rt::Handle);
@@ -2028,6 +2295,50 @@ impl FormType {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The ID of the Amazon DataZone domain in which this metadata form type is created.
+    ///
+    /// Constraints: pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `DomainIdentifier`, Terraform `domain_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DomainIdentifier",
+            Some("domain_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The model of this Amazon DataZone metadata form type.
+    ///
+    /// CloudFormation `Model`, Terraform `model`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model(mut self, value: form_type::Model) -> Self {
+        self.0.set("Model", Some("model"), value.into());
+        self
+    }
+    /// The name of this Amazon DataZone metadata form type.
+    ///
+    /// Constraints: length 1..=128; pattern `^(?![0-9_])\w+$|^_\w*[a-zA-Z0-9]\w*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The ID of the Amazon DataZone project that owns this metadata form type.
+    ///
+    /// Constraints: pattern `^[a-zA-Z0-9_-]{1,36}$`. CloudFormation `OwningProjectIdentifier`, Terraform `owning_project_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn owning_project_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OwningProjectIdentifier",
+            Some("owning_project_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// The status of this Amazon DataZone metadata form type.
     ///
     /// CloudFormation `Status`, Terraform `status`.
@@ -2036,7 +2347,7 @@ impl FormType {
         self
     }
 }
-builder!(FormType, FormTypeHandle);
+builder!(FormType, FormTypeHandle, FORM_TYPE_TYPE);
 /// A declared `AWS::DataZone::FormType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FormTypeHandle(rt::Handle);
@@ -2156,6 +2467,19 @@ impl GroupProfile {
         );
         GroupProfile(this)
     }
+    /// The identifier of the Amazon DataZone domain in which the group profile would be created.
+    ///
+    /// Constraints: pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `DomainIdentifier`, Terraform `domain_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DomainIdentifier",
+            Some("domain_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// The ID of the group.
     ///
     /// Constraints: pattern `(^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$|[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  ]+)`. Changing it replaces the resource. CloudFormation `GroupIdentifier`, Terraform `group_identifier`.
@@ -2193,7 +2517,7 @@ impl GroupProfile {
         self
     }
 }
-builder!(GroupProfile, GroupProfileHandle);
+builder!(GroupProfile, GroupProfileHandle, GROUP_PROFILE_TYPE);
 /// A declared `AWS::DataZone::GroupProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GroupProfileHandle(rt::Handle);
@@ -2318,8 +2642,52 @@ impl Owner {
         this.set("Owner", Some("owner"), rt::json_object(required.owner));
         Owner(this)
     }
+    /// The ID of the domain in which you want to add the entity owner.
+    ///
+    /// Constraints: pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `DomainIdentifier`, Terraform `domain_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DomainIdentifier",
+            Some("domain_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the entity to which you want to add an owner.
+    ///
+    /// Changing it replaces the resource. CloudFormation `EntityIdentifier`, Terraform `entity_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn entity_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EntityIdentifier",
+            Some("entity_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The type of an entity.
+    ///
+    /// Changing it replaces the resource. CloudFormation `EntityType`, Terraform `entity_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn entity_type(mut self, value: owner::EntityType) -> Self {
+        self.0.set("EntityType", Some("entity_type"), value.into());
+        self
+    }
+    /// The owner that you want to add to the entity.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Owner`, Terraform `owner`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn owner(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Owner", Some("owner"), rt::json_object(value));
+        self
+    }
 }
-builder!(Owner, OwnerHandle);
+builder!(Owner, OwnerHandle, OWNER_TYPE);
 /// A declared `AWS::DataZone::Owner`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OwnerHandle(rt::Handle);
@@ -2432,8 +2800,59 @@ impl PolicyGrant {
         );
         PolicyGrant(this)
     }
+    /// Changing it replaces the resource. CloudFormation `Detail`, Terraform `detail`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn detail(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Detail", Some("detail"), rt::json_object(value));
+        self
+    }
+    /// Constraints: pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `DomainIdentifier`, Terraform `domain_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DomainIdentifier",
+            Some("domain_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `EntityIdentifier`, Terraform `entity_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn entity_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EntityIdentifier",
+            Some("entity_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `EntityType`, Terraform `entity_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn entity_type(mut self, value: policy_grant::TargetEntityType) -> Self {
+        self.0.set("EntityType", Some("entity_type"), value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `PolicyType`, Terraform `policy_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_type(mut self, value: policy_grant::ManagedPolicyType) -> Self {
+        self.0.set("PolicyType", Some("policy_type"), value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Principal`, Terraform `principal`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Principal", Some("principal"), rt::json_object(value));
+        self
+    }
 }
-builder!(PolicyGrant, PolicyGrantHandle);
+builder!(PolicyGrant, PolicyGrantHandle, POLICY_GRANT_TYPE);
 /// A declared `AWS::DataZone::PolicyGrant`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyGrantHandle(rt::Handle);
@@ -2576,6 +2995,19 @@ impl Project {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The ID of the Amazon DataZone domain in which this project is created.
+    ///
+    /// Constraints: pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `DomainIdentifier`, Terraform `domain_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DomainIdentifier",
+            Some("domain_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// The ID of the domain unit.
     ///
     /// Constraints: length 1..=256; pattern `^[a-z0-9_\-]+$`. CloudFormation `DomainUnitId`, Terraform `domain_unit_id`.
@@ -2604,6 +3036,15 @@ impl Project {
             Some("membership_assignments"),
             rt::list(value),
         );
+        self
+    }
+    /// The name of the Amazon DataZone project.
+    ///
+    /// Constraints: length 1..=64; pattern `^[\w -]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The project category.
@@ -2670,7 +3111,7 @@ impl Project {
         self
     }
 }
-builder!(Project, ProjectHandle);
+builder!(Project, ProjectHandle, PROJECT_TYPE);
 /// A declared `AWS::DataZone::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProjectHandle(rt::Handle);
@@ -2921,8 +3362,49 @@ impl ProjectMembership {
         );
         ProjectMembership(this)
     }
+    /// Constraints: pattern `^[a-zA-Z0-9_-]{1,36}$`. CloudFormation `Designation`, Terraform `designation`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn designation(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Designation", Some("designation"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `DomainIdentifier`, Terraform `domain_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DomainIdentifier",
+            Some("domain_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Member`, Terraform `member`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn member(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Member", Some("member"), rt::json_object(value));
+        self
+    }
+    /// Constraints: pattern `^[a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `ProjectIdentifier`, Terraform `project_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn project_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ProjectIdentifier",
+            Some("project_identifier"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(ProjectMembership, ProjectMembershipHandle);
+builder!(
+    ProjectMembership,
+    ProjectMembershipHandle,
+    PROJECT_MEMBERSHIP_TYPE
+);
 /// A declared `AWS::DataZone::ProjectMembership`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProjectMembershipHandle(rt::Handle);
@@ -3037,6 +3519,13 @@ impl ProjectProfile {
         );
         self
     }
+    /// Constraints: length 1..=64; pattern `^[\w -]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: at most 25 items. CloudFormation `ProjectResourceTags`, Terraform `project_resource_tags`.
     pub fn project_resource_tags(
         mut self,
@@ -3073,7 +3562,7 @@ impl ProjectProfile {
         self
     }
 }
-builder!(ProjectProfile, ProjectProfileHandle);
+builder!(ProjectProfile, ProjectProfileHandle, PROJECT_PROFILE_TYPE);
 /// A declared `AWS::DataZone::ProjectProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProjectProfileHandle(rt::Handle);
@@ -3422,6 +3911,64 @@ impl SubscriptionTarget {
         this.set("Type", Some("type"), rt::string(required.type_));
         SubscriptionTarget(this)
     }
+    /// The asset types that can be included in the subscription target.
+    ///
+    /// CloudFormation `ApplicableAssetTypes`, Terraform `applicable_asset_types`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn applicable_asset_types(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "ApplicableAssetTypes",
+            Some("applicable_asset_types"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// The authorized principals of the subscription target.
+    ///
+    /// Constraints: 1..=10 items. CloudFormation `AuthorizedPrincipals`, Terraform `authorized_principals`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authorized_principals(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "AuthorizedPrincipals",
+            Some("authorized_principals"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// The ID of the Amazon DataZone domain in which subscription target would be created.
+    ///
+    /// Constraints: pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `DomainIdentifier`, Terraform `domain_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DomainIdentifier",
+            Some("domain_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the environment in which subscription target would be created.
+    ///
+    /// Constraints: pattern `^[a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `EnvironmentIdentifier`, Terraform `environment_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn environment_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EnvironmentIdentifier",
+            Some("environment_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// The manage access role that is used to create the subscription target.
     ///
     /// Constraints: pattern `^arn:aws(|-cn|-us-gov):iam::\d{12}:(role|role/service-role)/[\w+=,.@-]*$`. CloudFormation `ManageAccessRole`, Terraform `manage_access_role`.
@@ -3433,6 +3980,15 @@ impl SubscriptionTarget {
         );
         self
     }
+    /// The name of the subscription target.
+    ///
+    /// Constraints: length 1..=256. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The provider of the subscription target.
     ///
     /// CloudFormation `Provider`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -3440,8 +3996,37 @@ impl SubscriptionTarget {
         self.0.set("Provider", None, rt::string(value));
         self
     }
+    /// The configuration of the subscription target.
+    ///
+    /// CloudFormation `SubscriptionTargetConfig`, Terraform `subscription_target_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subscription_target_config(
+        mut self,
+        value: impl IntoIterator<Item = subscription_target::SubscriptionTargetForm>,
+    ) -> Self {
+        self.0.set(
+            "SubscriptionTargetConfig",
+            Some("subscription_target_config"),
+            rt::list(value),
+        );
+        self
+    }
+    /// The type of the subscription target.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
+        self
+    }
 }
-builder!(SubscriptionTarget, SubscriptionTargetHandle);
+builder!(
+    SubscriptionTarget,
+    SubscriptionTargetHandle,
+    SUBSCRIPTION_TARGET_TYPE
+);
 /// A declared `AWS::DataZone::SubscriptionTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SubscriptionTargetHandle(rt::Handle);
@@ -3592,6 +4177,19 @@ impl UserProfile {
         );
         UserProfile(this)
     }
+    /// The identifier of the Amazon DataZone domain in which the user profile would be created.
+    ///
+    /// Constraints: pattern `^dzd[-_][a-zA-Z0-9_-]{1,36}$`. Changing it replaces the resource. CloudFormation `DomainIdentifier`, Terraform `domain_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DomainIdentifier",
+            Some("domain_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// The session name of the user profile.
     ///
     /// Constraints: length 2..=64. CloudFormation `SessionName`, Terraform `session_name`.
@@ -3607,6 +4205,16 @@ impl UserProfile {
         self.0.set("Status", Some("status"), value.into());
         self
     }
+    /// The ID of the user.
+    ///
+    /// Constraints: pattern `(^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$|^[a-zA-Z_0-9+=,.@-]+$|^arn:aws:iam::\d{12}:.+$)`. Changing it replaces the resource. CloudFormation `UserIdentifier`, Terraform `user_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UserIdentifier", Some("user_identifier"), rt::string(value));
+        self
+    }
     /// The type of the user.
     ///
     /// Changing it replaces the resource. CloudFormation `UserType`, Terraform `user_type`.
@@ -3615,7 +4223,7 @@ impl UserProfile {
         self
     }
 }
-builder!(UserProfile, UserProfileHandle);
+builder!(UserProfile, UserProfileHandle, USER_PROFILE_TYPE);
 /// A declared `AWS::DataZone::UserProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserProfileHandle(rt::Handle);

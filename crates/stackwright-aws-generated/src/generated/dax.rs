@@ -112,9 +112,23 @@ impl Cluster {
         self.0.set("Description", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `IAMRoleARN`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("IAMRoleARN", None, rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `NetworkType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn network_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("NetworkType", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `NodeType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn node_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("NodeType", None, rt::string(value));
         self
     }
     /// CloudFormation `NotificationTopicARN`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -131,6 +145,13 @@ impl Cluster {
     pub fn preferred_maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("PreferredMaintenanceWindow", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `ReplicationFactor`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn replication_factor(mut self, value: i64) -> Self {
+        self.0.set("ReplicationFactor", None, rt::int(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `SSESpecification`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -152,7 +173,7 @@ impl Cluster {
         self
     }
 }
-builder!(Cluster, ClusterHandle);
+builder!(Cluster, ClusterHandle, CLUSTER_TYPE);
 /// A declared `AWS::DAX::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterHandle(rt::Handle);
@@ -273,7 +294,7 @@ impl ParameterGroup {
         self
     }
 }
-builder!(ParameterGroup, ParameterGroupHandle);
+builder!(ParameterGroup, ParameterGroupHandle, PARAMETER_GROUP_TYPE);
 /// A declared `AWS::DAX::ParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ParameterGroupHandle(rt::Handle);
@@ -344,8 +365,16 @@ impl SubnetGroup {
         );
         self
     }
+    /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
 }
-builder!(SubnetGroup, SubnetGroupHandle);
+builder!(SubnetGroup, SubnetGroupHandle, SUBNET_GROUP_TYPE);
 /// A declared `AWS::DAX::SubnetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SubnetGroupHandle(rt::Handle);

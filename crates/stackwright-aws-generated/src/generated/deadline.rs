@@ -108,6 +108,28 @@ impl Budget {
         );
         Budget(this)
     }
+    /// The budget actions to specify what happens when the budget runs out.
+    ///
+    /// Constraints: 0..=10 items. CloudFormation `Actions`, Terraform `actions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn actions(mut self, value: impl IntoIterator<Item = budget::BudgetActionToAdd>) -> Self {
+        self.0.set("Actions", Some("actions"), rt::list(value));
+        self
+    }
+    /// The dollar limit based on consumed usage.
+    ///
+    /// Constraints: at least 0.01. CloudFormation `ApproximateDollarLimit`, Terraform `approximate_dollar_limit`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn approximate_dollar_limit(mut self, value: i64) -> Self {
+        self.0.set(
+            "ApproximateDollarLimit",
+            Some("approximate_dollar_limit"),
+            rt::int(value),
+        );
+        self
+    }
     /// The description of the budget.
     ///
     /// Constraints: length 0..=100. CloudFormation `Description`, Terraform `description`.
@@ -116,8 +138,49 @@ impl Budget {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The display name of the budget.
+    ///
+    /// Constraints: length 1..=100. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
+    /// The farm ID.
+    ///
+    /// Constraints: pattern `^farm-[0-9a-f]{32}$`. Changing it replaces the resource. CloudFormation `FarmId`, Terraform `farm_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn farm_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FarmId", Some("farm_id"), rt::string(value));
+        self
+    }
+    /// The start and end time of the budget.
+    ///
+    /// CloudFormation `Schedule`, Terraform `schedule`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schedule(mut self, value: budget::BudgetSchedule) -> Self {
+        self.0.set("Schedule", Some("schedule"), value.into());
+        self
+    }
+    /// The usage details of the allotted budget.
+    ///
+    /// Changing it replaces the resource. CloudFormation `UsageTrackingResource`, Terraform `usage_tracking_resource`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn usage_tracking_resource(mut self, value: budget::UsageTrackingResource) -> Self {
+        self.0.set(
+            "UsageTrackingResource",
+            Some("usage_tracking_resource"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(Budget, BudgetHandle);
+builder!(Budget, BudgetHandle, BUDGET_TYPE);
 /// A declared `AWS::Deadline::Budget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BudgetHandle(rt::Handle);
@@ -312,6 +375,14 @@ impl Farm {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=100. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
     /// Constraints: pattern `^arn:aws[-a-z]*:kms:.*:key/.*`. Changing it replaces the resource. CloudFormation `KmsKeyArn`, Terraform `kms_key_arn`.
     pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -319,7 +390,7 @@ impl Farm {
         self
     }
 }
-builder!(Farm, FarmHandle);
+builder!(Farm, FarmHandle, FARM_TYPE);
 /// A declared `AWS::Deadline::Farm`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FarmHandle(rt::Handle);
@@ -422,10 +493,36 @@ impl Fleet {
         this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Fleet(this)
     }
+    /// CloudFormation `Configuration`, Terraform `configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json_object(value),
+        );
+        self
+    }
     /// Constraints: length 0..=100. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=100. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^farm-[0-9a-f]{32}$`. Changing it replaces the resource. CloudFormation `FarmId`, Terraform `farm_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn farm_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FarmId", Some("farm_id"), rt::string(value));
         self
     }
     /// CloudFormation `HostConfiguration`, Terraform `host_configuration`.
@@ -437,14 +534,29 @@ impl Fleet {
         );
         self
     }
+    /// Constraints: range 0..=2147483647. CloudFormation `MaxWorkerCount`, Terraform `max_worker_count`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn max_worker_count(mut self, value: i64) -> Self {
+        self.0
+            .set("MaxWorkerCount", Some("max_worker_count"), rt::int(value));
+        self
+    }
     /// Constraints: range 0..=2147483647. CloudFormation `MinWorkerCount`, Terraform `min_worker_count`.
     pub fn min_worker_count(mut self, value: i64) -> Self {
         self.0
             .set("MinWorkerCount", Some("min_worker_count"), rt::int(value));
         self
     }
+    /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):iam::\d{12}:role(/[!-.0-~]+)*/[\w+=,.@-]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Fleet, FleetHandle);
+builder!(Fleet, FleetHandle, FLEET_TYPE);
 /// A declared `AWS::Deadline::Fleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FleetHandle(rt::Handle);
@@ -579,8 +691,41 @@ impl LicenseEndpoint {
         this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         LicenseEndpoint(this)
     }
+    /// Constraints: 1..=10 items. Changing it replaces the resource. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "SecurityGroupIds",
+            Some("security_group_ids"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// Constraints: 1..=10 items. Changing it replaces the resource. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
+    /// Constraints: length 1..=32; pattern `^vpc-[\w]{1,120}$`. Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(LicenseEndpoint, LicenseEndpointHandle);
+builder!(
+    LicenseEndpoint,
+    LicenseEndpointHandle,
+    LICENSE_ENDPOINT_TYPE
+);
 /// A declared `AWS::Deadline::LicenseEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LicenseEndpointHandle(rt::Handle);
@@ -684,14 +829,47 @@ impl Limit {
         this.set("MaxCount", Some("max_count"), rt::int(required.max_count));
         Limit(this)
     }
+    /// Constraints: length at most 1024. Changing it replaces the resource. CloudFormation `AmountRequirementName`, Terraform `amount_requirement_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn amount_requirement_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AmountRequirementName",
+            Some("amount_requirement_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// Constraints: length 0..=100. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=100. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^farm-[0-9a-f]{32}$`. Changing it replaces the resource. CloudFormation `FarmId`, Terraform `farm_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn farm_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FarmId", Some("farm_id"), rt::string(value));
+        self
+    }
+    /// Constraints: range -1..=2147483647. CloudFormation `MaxCount`, Terraform `max_count`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn max_count(mut self, value: i64) -> Self {
+        self.0.set("MaxCount", Some("max_count"), rt::int(value));
+        self
+    }
 }
-builder!(Limit, LimitHandle);
+builder!(Limit, LimitHandle, LIMIT_TYPE);
 /// A declared `AWS::Deadline::Limit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LimitHandle(rt::Handle);
@@ -778,7 +956,7 @@ impl MeteredProduct {
         self
     }
 }
-builder!(MeteredProduct, MeteredProductHandle);
+builder!(MeteredProduct, MeteredProductHandle, METERED_PRODUCT_TYPE);
 /// A declared `AWS::Deadline::MeteredProduct`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MeteredProductHandle(rt::Handle);
@@ -887,6 +1065,25 @@ impl Monitor {
         );
         Monitor(this)
     }
+    /// Constraints: length 1..=100. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`. Changing it replaces the resource. CloudFormation `IdentityCenterInstanceArn`, Terraform `identity_center_instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity_center_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IdentityCenterInstanceArn",
+            Some("identity_center_instance_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// The AWS region where IAM Identity Center is enabled.
     ///
     /// Constraints: length 1..=25; pattern `^[a-z0-9-]+$`. Changing it replaces the resource. CloudFormation `IdentityCenterRegion`, Terraform `identity_center_region`.
@@ -898,8 +1095,23 @@ impl Monitor {
         );
         self
     }
+    /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):iam::\d{12}:role(/[!-.0-~]+)*/[\w+=,.@-]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^[a-z0-9-]{1,100}$`. CloudFormation `Subdomain`, Terraform `subdomain`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subdomain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Subdomain", Some("subdomain"), rt::string(value));
+        self
+    }
 }
-builder!(Monitor, MonitorHandle);
+builder!(Monitor, MonitorHandle, MONITOR_TYPE);
 /// A declared `AWS::Deadline::Monitor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MonitorHandle(rt::Handle);
@@ -1013,6 +1225,21 @@ impl Queue {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=100. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^farm-[0-9a-f]{32}$`. Changing it replaces the resource. CloudFormation `FarmId`, Terraform `farm_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn farm_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FarmId", Some("farm_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `JobAttachmentSettings`, Terraform `job_attachment_settings`.
     pub fn job_attachment_settings(mut self, value: queue::JobAttachmentSettings) -> Self {
         self.0.set(
@@ -1055,7 +1282,7 @@ impl Queue {
         self
     }
 }
-builder!(Queue, QueueHandle);
+builder!(Queue, QueueHandle, QUEUE_TYPE);
 /// A declared `AWS::Deadline::Queue`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct QueueHandle(rt::Handle);
@@ -1272,8 +1499,48 @@ impl QueueEnvironment {
         );
         QueueEnvironment(this)
     }
+    /// Constraints: pattern `^farm-[0-9a-f]{32}$`. Changing it replaces the resource. CloudFormation `FarmId`, Terraform `farm_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn farm_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FarmId", Some("farm_id"), rt::string(value));
+        self
+    }
+    /// Constraints: range 0..=10000. CloudFormation `Priority`, Terraform `priority`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn priority(mut self, value: i64) -> Self {
+        self.0.set("Priority", Some("priority"), rt::int(value));
+        self
+    }
+    /// Constraints: pattern `^queue-[0-9a-f]{32}$`. Changing it replaces the resource. CloudFormation `QueueId`, Terraform `queue_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn queue_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("QueueId", Some("queue_id"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=15000. CloudFormation `Template`, Terraform `template`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Template", Some("template"), rt::string(value));
+        self
+    }
+    /// CloudFormation `TemplateType`, Terraform `template_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template_type(mut self, value: queue_environment::EnvironmentTemplateType) -> Self {
+        self.0
+            .set("TemplateType", Some("template_type"), value.into());
+        self
+    }
 }
-builder!(QueueEnvironment, QueueEnvironmentHandle);
+builder!(
+    QueueEnvironment,
+    QueueEnvironmentHandle,
+    QUEUE_ENVIRONMENT_TYPE
+);
 /// A declared `AWS::Deadline::QueueEnvironment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct QueueEnvironmentHandle(rt::Handle);
@@ -1364,8 +1631,33 @@ impl QueueFleetAssociation {
         this.set("QueueId", Some("queue_id"), rt::string(required.queue_id));
         QueueFleetAssociation(this)
     }
+    /// Constraints: pattern `^farm-[0-9a-f]{32}$`. Changing it replaces the resource. CloudFormation `FarmId`, Terraform `farm_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn farm_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FarmId", Some("farm_id"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^fleet-[0-9a-f]{32}$`. Changing it replaces the resource. CloudFormation `FleetId`, Terraform `fleet_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn fleet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FleetId", Some("fleet_id"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^queue-[0-9a-f]{32}$`. Changing it replaces the resource. CloudFormation `QueueId`, Terraform `queue_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn queue_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("QueueId", Some("queue_id"), rt::string(value));
+        self
+    }
 }
-builder!(QueueFleetAssociation, QueueFleetAssociationHandle);
+builder!(
+    QueueFleetAssociation,
+    QueueFleetAssociationHandle,
+    QUEUE_FLEET_ASSOCIATION_TYPE
+);
 /// A declared `AWS::Deadline::QueueFleetAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct QueueFleetAssociationHandle(rt::Handle);
@@ -1433,8 +1725,33 @@ impl QueueLimitAssociation {
         this.set("QueueId", Some("queue_id"), rt::string(required.queue_id));
         QueueLimitAssociation(this)
     }
+    /// Constraints: pattern `^farm-[0-9a-f]{32}$`. Changing it replaces the resource. CloudFormation `FarmId`, Terraform `farm_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn farm_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FarmId", Some("farm_id"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^limit-[0-9a-f]{32}$`. Changing it replaces the resource. CloudFormation `LimitId`, Terraform `limit_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn limit_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LimitId", Some("limit_id"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^queue-[0-9a-f]{32}$`. Changing it replaces the resource. CloudFormation `QueueId`, Terraform `queue_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn queue_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("QueueId", Some("queue_id"), rt::string(value));
+        self
+    }
 }
-builder!(QueueLimitAssociation, QueueLimitAssociationHandle);
+builder!(
+    QueueLimitAssociation,
+    QueueLimitAssociationHandle,
+    QUEUE_LIMIT_ASSOCIATION_TYPE
+);
 /// A declared `AWS::Deadline::QueueLimitAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct QueueLimitAssociationHandle(rt::Handle);
@@ -1506,6 +1823,21 @@ impl StorageProfile {
         this.set("OsFamily", Some("os_family"), required.os_family.into());
         StorageProfile(this)
     }
+    /// Constraints: length 1..=100. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^farm-[0-9a-f]{32}$`. Changing it replaces the resource. CloudFormation `FarmId`, Terraform `farm_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn farm_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FarmId", Some("farm_id"), rt::string(value));
+        self
+    }
     /// Constraints: 0..=20 items. CloudFormation `FileSystemLocations`, Terraform `file_system_locations`.
     pub fn file_system_locations(
         mut self,
@@ -1518,8 +1850,18 @@ impl StorageProfile {
         );
         self
     }
+    /// CloudFormation `OsFamily`, Terraform `os_family`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn os_family(
+        mut self,
+        value: storage_profile::StorageProfileOperatingSystemFamily,
+    ) -> Self {
+        self.0.set("OsFamily", Some("os_family"), value.into());
+        self
+    }
 }
-builder!(StorageProfile, StorageProfileHandle);
+builder!(StorageProfile, StorageProfileHandle, STORAGE_PROFILE_TYPE);
 /// A declared `AWS::Deadline::StorageProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StorageProfileHandle(rt::Handle);
@@ -1645,6 +1987,24 @@ impl Worker {
         this.set("FleetId", Some("fleet_id"), rt::string(required.fleet_id));
         Worker(this)
     }
+    /// The farm ID.
+    ///
+    /// Constraints: pattern `^farm-[0-9a-f]{32}$`. Changing it replaces the resource. CloudFormation `FarmId`, Terraform `farm_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn farm_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FarmId", Some("farm_id"), rt::string(value));
+        self
+    }
+    /// The fleet ID.
+    ///
+    /// Constraints: pattern `^fleet-[0-9a-f]{32}$`. Changing it replaces the resource. CloudFormation `FleetId`, Terraform `fleet_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn fleet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FleetId", Some("fleet_id"), rt::string(value));
+        self
+    }
     /// The IP address and host name of the worker.
     ///
     /// Changing it replaces the resource. CloudFormation `HostProperties`, Terraform `host_properties`.
@@ -1654,7 +2014,7 @@ impl Worker {
         self
     }
 }
-builder!(Worker, WorkerHandle);
+builder!(Worker, WorkerHandle, WORKER_TYPE);
 /// A declared `AWS::Deadline::Worker`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkerHandle(rt::Handle);

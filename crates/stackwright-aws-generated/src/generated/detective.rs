@@ -71,7 +71,7 @@ impl Graph {
         self
     }
 }
-builder!(Graph, GraphHandle);
+builder!(Graph, GraphHandle, GRAPH_TYPE);
 /// A declared `AWS::Detective::Graph`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GraphHandle(rt::Handle);
@@ -158,6 +158,37 @@ impl MemberInvitation {
         );
         self
     }
+    /// The ARN of the graph to which the member account will be invited
+    ///
+    /// Constraints: pattern `arn:aws(-[\w]+)*:detective:(([a-z]+-)+[0-9]+):[0-9]{12}:graph:[0-9a-f]{32}`. Changing it replaces the resource. CloudFormation `GraphArn`, Terraform `graph_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn graph_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("GraphArn", Some("graph_arn"), rt::string(value));
+        self
+    }
+    /// The root email address for the account to be invited, for validation.
+    ///
+    /// Constraints: pattern `.*@.*`. CloudFormation `MemberEmailAddress`, Terraform `member_email_address`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn member_email_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "MemberEmailAddress",
+            Some("member_email_address"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The AWS account ID to be invited to join the graph as a member
+    ///
+    /// Constraints: pattern `[0-9]{12}`. Changing it replaces the resource. CloudFormation `MemberId`, Terraform `member_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn member_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MemberId", Some("member_id"), rt::string(value));
+        self
+    }
     /// A message to be included in the email invitation sent to the invited account.
     ///
     /// Constraints: length 1..=1000. CloudFormation `Message`, Terraform `message`.
@@ -166,7 +197,11 @@ impl MemberInvitation {
         self
     }
 }
-builder!(MemberInvitation, MemberInvitationHandle);
+builder!(
+    MemberInvitation,
+    MemberInvitationHandle,
+    MEMBER_INVITATION_TYPE
+);
 /// A declared `AWS::Detective::MemberInvitation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MemberInvitationHandle(rt::Handle);
@@ -211,8 +246,22 @@ impl OrganizationAdmin {
         this.set("AccountId", Some("account_id"), rt::string(account_id));
         OrganizationAdmin(this)
     }
+    /// The account ID of the account that should be registered as your Organization's delegated administrator for Detective
+    ///
+    /// Constraints: pattern `[0-9]{12}`. Changing it replaces the resource. CloudFormation `AccountId`, Terraform `account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AccountId", Some("account_id"), rt::string(value));
+        self
+    }
 }
-builder!(OrganizationAdmin, OrganizationAdminHandle);
+builder!(
+    OrganizationAdmin,
+    OrganizationAdminHandle,
+    ORGANIZATION_ADMIN_TYPE
+);
 /// A declared `AWS::Detective::OrganizationAdmin`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationAdminHandle(rt::Handle);

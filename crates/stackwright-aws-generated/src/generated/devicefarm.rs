@@ -108,8 +108,29 @@ impl DevicePool {
         self.0.set("MaxDevices", None, rt::int(value));
         self
     }
+    /// Constraints: length 1..=256. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
+    /// Constraints: length 32..=1011; pattern `^arn:.+`. Changing it replaces the resource. CloudFormation `ProjectArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn project_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ProjectArn", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `Rules`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rules(mut self, value: impl IntoIterator<Item = device_pool::Rule>) -> Self {
+        self.0.set("Rules", None, rt::list(value));
+        self
+    }
 }
-builder!(DevicePool, DevicePoolHandle);
+builder!(DevicePool, DevicePoolHandle, DEVICE_POOL_TYPE);
 /// A declared `AWS::DeviceFarm::DevicePool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DevicePoolHandle(rt::Handle);
@@ -295,6 +316,13 @@ impl InstanceProfile {
             .set("ExcludeAppPackagesFromCleanup", None, rt::strings(value));
         self
     }
+    /// Constraints: length 1..=256. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// CloudFormation `PackageCleanup`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn package_cleanup(mut self, value: bool) -> Self {
         self.0.set("PackageCleanup", None, rt::boolean(value));
@@ -306,7 +334,11 @@ impl InstanceProfile {
         self
     }
 }
-builder!(InstanceProfile, InstanceProfileHandle);
+builder!(
+    InstanceProfile,
+    InstanceProfileHandle,
+    INSTANCE_PROFILE_TYPE
+);
 /// A declared `AWS::DeviceFarm::InstanceProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceProfileHandle(rt::Handle);
@@ -419,6 +451,20 @@ impl NetworkProfile {
         self.0.set("DownlinkLossPercent", None, rt::int(value));
         self
     }
+    /// Constraints: length 1..=256. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
+    /// Constraints: length 32..=1011; pattern `^arn:.+`. Changing it replaces the resource. CloudFormation `ProjectArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn project_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ProjectArn", None, rt::string(value));
+        self
+    }
     /// Constraints: range 0..=104857600. CloudFormation `UplinkBandwidthBits`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn uplink_bandwidth_bits(mut self, value: i64) -> Self {
         self.0.set("UplinkBandwidthBits", None, rt::int(value));
@@ -440,7 +486,7 @@ impl NetworkProfile {
         self
     }
 }
-builder!(NetworkProfile, NetworkProfileHandle);
+builder!(NetworkProfile, NetworkProfileHandle, NETWORK_PROFILE_TYPE);
 /// A declared `AWS::DeviceFarm::NetworkProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkProfileHandle(rt::Handle);
@@ -538,6 +584,13 @@ impl Project {
         self.0.set("ExecutionRoleArn", None, rt::string(value));
         self
     }
+    /// Constraints: length 1..=256. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// The VPC security groups and subnets that are attached to a project
     ///
     /// CloudFormation `VpcConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -546,7 +599,7 @@ impl Project {
         self
     }
 }
-builder!(Project, ProjectHandle);
+builder!(Project, ProjectHandle, PROJECT_TYPE);
 /// A declared `AWS::DeviceFarm::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProjectHandle(rt::Handle);
@@ -688,6 +741,13 @@ impl TestGridProject {
         self.0.set("Description", None, rt::string(value));
         self
     }
+    /// Constraints: length 1..=64; pattern `.*\S.*`. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// The VPC security groups and subnets that are attached to a TestGrid project.
     ///
     /// CloudFormation `VpcConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -696,7 +756,11 @@ impl TestGridProject {
         self
     }
 }
-builder!(TestGridProject, TestGridProjectHandle);
+builder!(
+    TestGridProject,
+    TestGridProjectHandle,
+    TEST_GRID_PROJECT_TYPE
+);
 /// A declared `AWS::DeviceFarm::TestGridProject`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TestGridProjectHandle(rt::Handle);
@@ -834,8 +898,35 @@ impl Upload {
         self.0.set("ContentType", None, rt::string(value));
         self
     }
+    /// The upload's file name.
+    ///
+    /// Constraints: length 0..=256. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
+    /// The ARN of the project for the upload.
+    ///
+    /// Constraints: length 32..=1011; pattern `^arn:.+:devicefarm:.+`. Changing it replaces the resource. CloudFormation `ProjectArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn project_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ProjectArn", None, rt::string(value));
+        self
+    }
+    /// The upload's type.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: upload::Type) -> Self {
+        self.0.set("Type", None, value.into());
+        self
+    }
 }
-builder!(Upload, UploadHandle);
+builder!(Upload, UploadHandle, UPLOAD_TYPE);
 /// A declared `AWS::DeviceFarm::Upload`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UploadHandle(rt::Handle);
@@ -1031,14 +1122,39 @@ impl VpceConfiguration {
         );
         VpceConfiguration(this)
     }
+    /// Constraints: length 1..=2048. CloudFormation `ServiceDnsName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_dns_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ServiceDnsName", None, rt::string(value));
+        self
+    }
     /// Constraints: length 1..=2048. CloudFormation `VpceConfigurationDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn vpce_configuration_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("VpceConfigurationDescription", None, rt::string(value));
         self
     }
+    /// Constraints: length 1..=1024. CloudFormation `VpceConfigurationName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpce_configuration_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpceConfigurationName", None, rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=2048. CloudFormation `VpceServiceName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpce_service_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpceServiceName", None, rt::string(value));
+        self
+    }
 }
-builder!(VpceConfiguration, VpceConfigurationHandle);
+builder!(
+    VpceConfiguration,
+    VpceConfigurationHandle,
+    VPCE_CONFIGURATION_TYPE
+);
 /// A declared `AWS::DeviceFarm::VPCEConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpceConfigurationHandle(rt::Handle);

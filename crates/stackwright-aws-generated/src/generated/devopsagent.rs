@@ -127,6 +127,15 @@ impl AgentSpace {
         self.0.set("Locale", Some("locale"), rt::string(value));
         self
     }
+    /// The name of the AgentSpace.
+    ///
+    /// Constraints: length 1..=255; pattern `^[\p{L}\p{N}\p{P}\p{S}\p{Z}]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// CloudFormation `OperatorApp`, Terraform `operator_app`.
     pub fn operator_app(mut self, value: agent_space::OperatorApp) -> Self {
         self.0
@@ -141,7 +150,7 @@ impl AgentSpace {
         self
     }
 }
-builder!(AgentSpace, AgentSpaceHandle);
+builder!(AgentSpace, AgentSpaceHandle, AGENT_SPACE_TYPE);
 /// A declared `AWS::DevOpsAgent::AgentSpace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AgentSpaceHandle(rt::Handle);
@@ -492,6 +501,26 @@ impl Asset {
         );
         Asset(this)
     }
+    /// The unique identifier of the parent Agent Space.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `AgentSpaceId`, Terraform `agent_space_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn agent_space_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AgentSpaceId", Some("agent_space_id"), rt::string(value));
+        self
+    }
+    /// The type of asset. The Asset API treats this as an open string; call ListAssetTypes for the current authoritative set of supported types. As of launch, customer-creatable types include skill, agents_m…
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-z][a-z0-9_]*$`. Changing it replaces the resource. CloudFormation `AssetType`, Terraform `asset_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn asset_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AssetType", Some("asset_type"), rt::string(value));
+        self
+    }
     /// Inline file list. Mutually exclusive with Zip; enforced by the handler at Create/Update time. Write-only: not repopulated by Read.
     ///
     /// Constraints: at least 1 items. CloudFormation `Files`, Terraform `files`.
@@ -515,7 +544,7 @@ impl Asset {
         self
     }
 }
-builder!(Asset, AssetHandle);
+builder!(Asset, AssetHandle, ASSET_TYPE);
 /// A declared `AWS::DevOpsAgent::Asset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AssetHandle(rt::Handle);
@@ -670,6 +699,29 @@ impl Association {
         );
         Association(this)
     }
+    /// The unique identifier of the AgentSpace
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `AgentSpaceId`, Terraform `agent_space_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn agent_space_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AgentSpaceId", Some("agent_space_id"), rt::string(value));
+        self
+    }
+    /// The configuration that directs how AgentSpace interacts with the given service
+    ///
+    /// CloudFormation `Configuration`, Terraform `configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json_object(value),
+        );
+        self
+    }
     /// Set of linked association IDs for parent-child relationships
     ///
     /// CloudFormation `LinkedAssociationIds`, Terraform `linked_association_ids`.
@@ -684,8 +736,18 @@ impl Association {
         );
         self
     }
+    /// The identifier for the associated service
+    ///
+    /// Constraints: length 1..=255. CloudFormation `ServiceId`, Terraform `service_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ServiceId", Some("service_id"), rt::string(value));
+        self
+    }
 }
-builder!(Association, AssociationHandle);
+builder!(Association, AssociationHandle, ASSOCIATION_TYPE);
 /// A declared `AWS::DevOpsAgent::Association`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AssociationHandle(rt::Handle);
@@ -778,8 +840,34 @@ impl PrivateConnection {
             .set("Certificate", Some("certificate"), rt::string(value));
         self
     }
+    /// The connection configuration for the Private Connection.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ConnectionConfiguration`, Terraform `connection_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_configuration(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "ConnectionConfiguration",
+            Some("connection_configuration"),
+            rt::json_object(value),
+        );
+        self
+    }
+    /// Unique name for this Private Connection within the account.
+    ///
+    /// Constraints: length 3..=30; pattern `^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(PrivateConnection, PrivateConnectionHandle);
+builder!(
+    PrivateConnection,
+    PrivateConnectionHandle,
+    PRIVATE_CONNECTION_TYPE
+);
 /// A declared `AWS::DevOpsAgent::PrivateConnection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PrivateConnectionHandle(rt::Handle);
@@ -907,6 +995,16 @@ impl Service {
         );
         self
     }
+    /// The type of service being registered
+    ///
+    /// Changing it replaces the resource. CloudFormation `ServiceType`, Terraform `service_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_type(mut self, value: service::ServiceType) -> Self {
+        self.0
+            .set("ServiceType", Some("service_type"), value.into());
+        self
+    }
     /// The name of the private connection to use for API calls (target URL) only.
     ///
     /// Constraints: length 3..=30; pattern `^[a-z0-9]([a-z0-9-]*[a-z0-9])?$`. Changing it replaces the resource. CloudFormation `TargetUrlPrivateConnectionName`, Terraform `target_url_private_connection_name`.
@@ -919,7 +1017,7 @@ impl Service {
         self
     }
 }
-builder!(Service, ServiceHandle);
+builder!(Service, ServiceHandle, SERVICE_TYPE);
 /// A declared `AWS::DevOpsAgent::Service`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceHandle(rt::Handle);
@@ -1046,6 +1144,34 @@ impl Trigger {
         this.set("Type", Some("type"), type_.into());
         Trigger(this)
     }
+    /// The action to perform when the trigger fires.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Action`, Terraform `action`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn action(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Action", Some("action"), rt::json_string(value));
+        self
+    }
+    /// The unique identifier of the parent Agent Space.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `AgentSpaceId`, Terraform `agent_space_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn agent_space_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AgentSpaceId", Some("agent_space_id"), rt::string(value));
+        self
+    }
+    /// The condition that causes the trigger to fire.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Condition`, Terraform `condition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn condition(mut self, value: trigger::Condition) -> Self {
+        self.0.set("Condition", Some("condition"), value.into());
+        self
+    }
     /// The status of the trigger.
     ///
     /// Constraints: length 1..=64. CloudFormation `Status`, Terraform `status`.
@@ -1053,8 +1179,17 @@ impl Trigger {
         self.0.set("Status", Some("status"), value.into());
         self
     }
+    /// The type of trigger.
+    ///
+    /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: trigger::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(Trigger, TriggerHandle);
+builder!(Trigger, TriggerHandle, TRIGGER_TYPE);
 /// A declared `AWS::DevOpsAgent::Trigger`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TriggerHandle(rt::Handle);

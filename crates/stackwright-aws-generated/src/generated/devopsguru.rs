@@ -68,7 +68,8 @@ impl LogAnomalyDetectionIntegration {
 }
 builder!(
     LogAnomalyDetectionIntegration,
-    LogAnomalyDetectionIntegrationHandle
+    LogAnomalyDetectionIntegrationHandle,
+    LOG_ANOMALY_DETECTION_INTEGRATION_TYPE
 );
 /// A declared `AWS::DevOpsGuru::LogAnomalyDetectionIntegration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -129,8 +130,21 @@ impl NotificationChannel {
         this.set("Config", Some("config"), config.into());
         NotificationChannel(this)
     }
+    /// Information about notification channels you have configured with DevOps Guru.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Config`, Terraform `config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn config(mut self, value: notification_channel::NotificationChannelConfig) -> Self {
+        self.0.set("Config", Some("config"), value.into());
+        self
+    }
 }
-builder!(NotificationChannel, NotificationChannelHandle);
+builder!(
+    NotificationChannel,
+    NotificationChannelHandle,
+    NOTIFICATION_CHANNEL_TYPE
+);
 /// A declared `AWS::DevOpsGuru::NotificationChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NotificationChannelHandle(rt::Handle);
@@ -309,8 +323,28 @@ impl ResourceCollection {
         );
         ResourceCollection(this)
     }
+    /// Information about a filter used to specify which AWS resources are analyzed for anomalous behavior by DevOps Guru.
+    ///
+    /// CloudFormation `ResourceCollectionFilter`, Terraform `resource_collection_filter`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_collection_filter(
+        mut self,
+        value: resource_collection::ResourceCollectionFilter,
+    ) -> Self {
+        self.0.set(
+            "ResourceCollectionFilter",
+            Some("resource_collection_filter"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(ResourceCollection, ResourceCollectionHandle);
+builder!(
+    ResourceCollection,
+    ResourceCollectionHandle,
+    RESOURCE_COLLECTION_TYPE
+);
 /// A declared `AWS::DevOpsGuru::ResourceCollection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceCollectionHandle(rt::Handle);

@@ -67,11 +67,40 @@ impl Connection {
         this.set("Location", Some("location"), rt::string(required.location));
         Connection(this)
     }
+    /// The bandwidth of the connection.
+    ///
+    /// Constraints: pattern `^[1-9][0-9]*(M|G)bps$`. Changing it replaces the resource. CloudFormation `Bandwidth`, Terraform `bandwidth`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bandwidth(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Bandwidth", Some("bandwidth"), rt::string(value));
+        self
+    }
+    /// The name of the connection.
+    ///
+    /// Constraints: pattern `^[\w \-_,\/]{1,200}$`. CloudFormation `ConnectionName`, Terraform `connection_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConnectionName", Some("connection_name"), rt::string(value));
+        self
+    }
     /// The ID or ARN of the LAG to associate the connection with.
     ///
     /// Constraints: pattern `^(arn:aws[a-z-]*:directconnect:[a-z0-9-]+:[0-9]{12}:dxlag/)?dxlag-[a-zA-Z0-9]{8,21}$`. CloudFormation `LagId`, Terraform `lag_id`.
     pub fn lag_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("LagId", Some("lag_id"), rt::string(value));
+        self
+    }
+    /// The location of the connection.
+    ///
+    /// Constraints: pattern `^[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `Location`, Terraform `location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Location", Some("location"), rt::string(value));
         self
     }
     /// The name of the service provider associated with the requested connection.
@@ -91,7 +120,7 @@ impl Connection {
         self
     }
 }
-builder!(Connection, ConnectionHandle);
+builder!(Connection, ConnectionHandle, CONNECTION_TYPE);
 /// A declared `AWS::DirectConnect::Connection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionHandle(rt::Handle);
@@ -158,8 +187,25 @@ impl DirectConnectGateway {
             .set("AmazonSideAsn", Some("amazon_side_asn"), rt::string(value));
         self
     }
+    /// The name of the Direct Connect gateway.
+    ///
+    /// Constraints: pattern `^[\w \-_,\/]{1,100}$`. CloudFormation `DirectConnectGatewayName`, Terraform `direct_connect_gateway_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn direct_connect_gateway_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DirectConnectGatewayName",
+            Some("direct_connect_gateway_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(DirectConnectGateway, DirectConnectGatewayHandle);
+builder!(
+    DirectConnectGateway,
+    DirectConnectGatewayHandle,
+    DIRECT_CONNECT_GATEWAY_TYPE
+);
 /// A declared `AWS::DirectConnect::DirectConnectGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DirectConnectGatewayHandle(rt::Handle);
@@ -246,10 +292,37 @@ impl DirectConnectGatewayAssociation {
         );
         self
     }
+    /// The ID or ARN of the virtual private gateway or transit gateway.
+    ///
+    /// Constraints: pattern `^((arn:aws[a-z-]*:ec2:[a-z0-9-]+:[0-9]{12}:(vpn-gateway/vgw|transit-gateway/tgw))|(vgw|tgw))-[a-zA-Z0-9]{8,32}$`. Changing it replaces the resource. CloudFormation `AssociatedGatewayId`, Terraform `associated_gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn associated_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AssociatedGatewayId",
+            Some("associated_gateway_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID or ARN of the Direct Connect gateway.
+    ///
+    /// Constraints: pattern `^(arn:aws[a-z-]*:directconnect::[0-9]{12}:dx-gateway/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `DirectConnectGatewayId`, Terraform `direct_connect_gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn direct_connect_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DirectConnectGatewayId",
+            Some("direct_connect_gateway_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     DirectConnectGatewayAssociation,
-    DirectConnectGatewayAssociationHandle
+    DirectConnectGatewayAssociationHandle,
+    DIRECT_CONNECT_GATEWAY_ASSOCIATION_TYPE
 );
 /// A declared `AWS::DirectConnect::DirectConnectGatewayAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -306,6 +379,37 @@ impl Lag {
         this.set("Location", Some("location"), rt::string(required.location));
         Lag(this)
     }
+    /// The bandwidth of the individual physical dedicated connections bundled by the LAG.
+    ///
+    /// Constraints: pattern `^[1-9][0-9]*(M|G)bps$`. Changing it replaces the resource. CloudFormation `ConnectionsBandwidth`, Terraform `connections_bandwidth`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connections_bandwidth(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConnectionsBandwidth",
+            Some("connections_bandwidth"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the LAG.
+    ///
+    /// Constraints: pattern `^[\w \-_,\/]{1,200}$`. CloudFormation `LagName`, Terraform `lag_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn lag_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LagName", Some("lag_name"), rt::string(value));
+        self
+    }
+    /// The location for the LAG.
+    ///
+    /// Constraints: pattern `^[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `Location`, Terraform `location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Location", Some("location"), rt::string(value));
+        self
+    }
     /// The minimum number of physical dedicated connections that must be operational for the LAG itself to be operational.
     ///
     /// CloudFormation `MinimumLinks`, Terraform `minimum_links`.
@@ -331,7 +435,7 @@ impl Lag {
         self
     }
 }
-builder!(Lag, LagHandle);
+builder!(Lag, LagHandle, LAG_TYPE);
 /// A declared `AWS::DirectConnect::Lag`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LagHandle(rt::Handle);
@@ -419,6 +523,28 @@ impl PrivateVirtualInterface {
         );
         self
     }
+    /// The BGP peers configured on this virtual interface.
+    ///
+    /// Constraints: 1..=2 items. CloudFormation `BgpPeers`, Terraform `bgp_peers`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bgp_peers(
+        mut self,
+        value: impl IntoIterator<Item = private_virtual_interface::BgpPeer>,
+    ) -> Self {
+        self.0.set("BgpPeers", Some("bgp_peers"), rt::list(value));
+        self
+    }
+    /// The ID or ARN of the connection or LAG.
+    ///
+    /// Constraints: pattern `^((arn:aws[a-z-]*:directconnect:[a-z0-9-]+:[0-9]{12}:(dxcon/dxcon|dxlag/dxlag))|dx(con|lag))-[a-z0-9A-Z]{8,21}$`. CloudFormation `ConnectionId`, Terraform `connection_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConnectionId", Some("connection_id"), rt::string(value));
+        self
+    }
     /// The ID or ARN of the Direct Connect gateway.
     ///
     /// Constraints: pattern `^(arn:aws[a-z-]*:directconnect::[0-9]{12}:dx-gateway/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `DirectConnectGatewayId`, Terraform `direct_connect_gateway_id`.
@@ -467,8 +593,34 @@ impl PrivateVirtualInterface {
         );
         self
     }
+    /// The name of the virtual interface assigned by the customer network.
+    ///
+    /// Constraints: pattern `^[\w \-_,\/]{1,100}$`. CloudFormation `VirtualInterfaceName`, Terraform `virtual_interface_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn virtual_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "VirtualInterfaceName",
+            Some("virtual_interface_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the VLAN.
+    ///
+    /// Constraints: range 0..=4095. Changing it replaces the resource. CloudFormation `Vlan`, Terraform `vlan`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vlan(mut self, value: i64) -> Self {
+        self.0.set("Vlan", Some("vlan"), rt::int(value));
+        self
+    }
 }
-builder!(PrivateVirtualInterface, PrivateVirtualInterfaceHandle);
+builder!(
+    PrivateVirtualInterface,
+    PrivateVirtualInterfaceHandle,
+    PRIVATE_VIRTUAL_INTERFACE_TYPE
+);
 /// A declared `AWS::DirectConnect::PrivateVirtualInterface`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PrivateVirtualInterfaceHandle(rt::Handle);
@@ -555,6 +707,28 @@ impl PublicVirtualInterface {
         );
         self
     }
+    /// The BGP peers configured on this virtual interface.
+    ///
+    /// Constraints: 1..=2 items. CloudFormation `BgpPeers`, Terraform `bgp_peers`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bgp_peers(
+        mut self,
+        value: impl IntoIterator<Item = public_virtual_interface::BgpPeer>,
+    ) -> Self {
+        self.0.set("BgpPeers", Some("bgp_peers"), rt::list(value));
+        self
+    }
+    /// The ID or ARN of the connection or LAG.
+    ///
+    /// Constraints: pattern `^((arn:aws[a-z-]*:directconnect:[a-z0-9-]+:[0-9]{12}:(dxcon/dxcon|dxlag/dxlag))|dx(con|lag))-[a-z0-9A-Z]{8,21}$`. CloudFormation `ConnectionId`, Terraform `connection_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConnectionId", Some("connection_id"), rt::string(value));
+        self
+    }
     /// The rate limit (bandwidth allocation) for the virtual interface.
     ///
     /// Constraints: pattern `^[0-9]+\.?[0-9]*(Mbps|Gbps|Tbps)$`. CloudFormation `RateLimit`, Terraform `rate_limit`.
@@ -577,8 +751,34 @@ impl PublicVirtualInterface {
         );
         self
     }
+    /// The name of the virtual interface assigned by the customer network.
+    ///
+    /// Constraints: pattern `^[\w \-_,\/]{1,100}$`. CloudFormation `VirtualInterfaceName`, Terraform `virtual_interface_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn virtual_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "VirtualInterfaceName",
+            Some("virtual_interface_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the VLAN.
+    ///
+    /// Constraints: range 0..=4095. Changing it replaces the resource. CloudFormation `Vlan`, Terraform `vlan`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vlan(mut self, value: i64) -> Self {
+        self.0.set("Vlan", Some("vlan"), rt::int(value));
+        self
+    }
 }
-builder!(PublicVirtualInterface, PublicVirtualInterfaceHandle);
+builder!(
+    PublicVirtualInterface,
+    PublicVirtualInterfaceHandle,
+    PUBLIC_VIRTUAL_INTERFACE_TYPE
+);
 /// A declared `AWS::DirectConnect::PublicVirtualInterface`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PublicVirtualInterfaceHandle(rt::Handle);
@@ -672,6 +872,41 @@ impl TransitVirtualInterface {
         );
         self
     }
+    /// The BGP peers configured on this virtual interface..
+    ///
+    /// Constraints: 1..=2 items. CloudFormation `BgpPeers`, Terraform `bgp_peers`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bgp_peers(
+        mut self,
+        value: impl IntoIterator<Item = transit_virtual_interface::BgpPeer>,
+    ) -> Self {
+        self.0.set("BgpPeers", Some("bgp_peers"), rt::list(value));
+        self
+    }
+    /// The ID or ARN of the connection or LAG.
+    ///
+    /// Constraints: pattern `^((arn:aws[a-z-]*:directconnect:[a-z0-9-]+:[0-9]{12}:(dxcon/dxcon|dxlag/dxlag))|dx(con|lag))-[a-z0-9A-Z]{8,21}$`. CloudFormation `ConnectionId`, Terraform `connection_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConnectionId", Some("connection_id"), rt::string(value));
+        self
+    }
+    /// The ID or ARN of the Direct Connect gateway.
+    ///
+    /// Constraints: pattern `^(arn:aws[a-z-]*:directconnect::[0-9]{12}:dx-gateway/)?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `DirectConnectGatewayId`, Terraform `direct_connect_gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn direct_connect_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DirectConnectGatewayId",
+            Some("direct_connect_gateway_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// Indicates whether to enable or disable SiteLink.
     ///
     /// CloudFormation `EnableSiteLink`, Terraform `enable_site_link`.
@@ -698,8 +933,34 @@ impl TransitVirtualInterface {
             .set("RateLimit", Some("rate_limit"), rt::string(value));
         self
     }
+    /// The name of the virtual interface assigned by the customer network.
+    ///
+    /// Constraints: pattern `^[\w \-_,\/]{1,100}$`. CloudFormation `VirtualInterfaceName`, Terraform `virtual_interface_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn virtual_interface_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "VirtualInterfaceName",
+            Some("virtual_interface_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the VLAN.
+    ///
+    /// Constraints: range 0..=4095. Changing it replaces the resource. CloudFormation `Vlan`, Terraform `vlan`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vlan(mut self, value: i64) -> Self {
+        self.0.set("Vlan", Some("vlan"), rt::int(value));
+        self
+    }
 }
-builder!(TransitVirtualInterface, TransitVirtualInterfaceHandle);
+builder!(
+    TransitVirtualInterface,
+    TransitVirtualInterfaceHandle,
+    TRANSIT_VIRTUAL_INTERFACE_TYPE
+);
 /// A declared `AWS::DirectConnect::TransitVirtualInterface`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TransitVirtualInterfaceHandle(rt::Handle);

@@ -76,6 +76,15 @@ impl MicrosoftAd {
             .set("EnableSso", Some("enable_sso"), rt::boolean(value));
         self
     }
+    /// The fully qualified domain name for the AWS Managed Microsoft AD directory, such as corp.example.com.
+    ///
+    /// Constraints: pattern `^([a-zA-Z0-9]+[\\.-])+([a-zA-Z0-9])+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The password for the default administrative user named Admin.
     ///
     /// Constraints: pattern `^(?=^.{8,64}$)((?=.*\d)(?=.*[A-Z])(?=.*[a-z])|(?=.*\d)(?=.*[^A-Za-z0-9\s])(?=.*[a-z])|(?=.*[^A-Za-z0-9\s])(?=.*[A-Z])(?=.*[a-z])|(?=.*\d)(?=.*[A-Z])(?=.*[^A-Za-z0-9\s]))^`. Changing it replaces the resource. CloudFormation `Password`, Terraform `password`.
@@ -91,8 +100,18 @@ impl MicrosoftAd {
             .set("ShortName", Some("short_name"), rt::string(value));
         self
     }
+    /// Specifies the VPC settings of the Microsoft AD directory server in AWS.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpcSettings`, Terraform `vpc_settings`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_settings(mut self, value: microsoft_ad::VpcSettings) -> Self {
+        self.0
+            .set("VpcSettings", Some("vpc_settings"), value.into());
+        self
+    }
 }
-builder!(MicrosoftAd, MicrosoftAdHandle);
+builder!(MicrosoftAd, MicrosoftAdHandle, MICROSOFT_AD_TYPE);
 /// A declared `AWS::DirectoryService::MicrosoftAD`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MicrosoftAdHandle(rt::Handle);
@@ -209,6 +228,15 @@ impl SimpleAd {
             .set("EnableSso", Some("enable_sso"), rt::boolean(value));
         self
     }
+    /// The fully qualified domain name for the AWS Managed Simple AD directory.
+    ///
+    /// Constraints: pattern `^([a-zA-Z0-9]+[\\.-])+([a-zA-Z0-9])+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The password for the default administrative user named Admin.
     ///
     /// Constraints: pattern `^(?=^.{8,64}$)((?=.*\d)(?=.*[A-Z])(?=.*[a-z])|(?=.*\d)(?=.*[^A-Za-z0-9\s])(?=.*[a-z])|(?=.*[^A-Za-z0-9\s])(?=.*[A-Z])(?=.*[a-z])|(?=.*\d)(?=.*[A-Z])(?=.*[^A-Za-z0-9\s]))^`. Changing it replaces the resource. CloudFormation `Password`, Terraform `password`.
@@ -224,8 +252,27 @@ impl SimpleAd {
             .set("ShortName", Some("short_name"), rt::string(value));
         self
     }
+    /// The size of the directory.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Size`, Terraform `size`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn size(mut self, value: simple_ad::Size) -> Self {
+        self.0.set("Size", Some("size"), value.into());
+        self
+    }
+    /// VPC settings of the Simple AD directory server in AWS.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpcSettings`, Terraform `vpc_settings`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_settings(mut self, value: simple_ad::VpcSettings) -> Self {
+        self.0
+            .set("VpcSettings", Some("vpc_settings"), value.into());
+        self
+    }
 }
-builder!(SimpleAd, SimpleAdHandle);
+builder!(SimpleAd, SimpleAdHandle, SIMPLE_AD_TYPE);
 /// A declared `AWS::DirectoryService::SimpleAD`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SimpleAdHandle(rt::Handle);

@@ -142,7 +142,11 @@ impl LifecyclePolicy {
         self
     }
 }
-builder!(LifecyclePolicy, LifecyclePolicyHandle);
+builder!(
+    LifecyclePolicy,
+    LifecyclePolicyHandle,
+    LIFECYCLE_POLICY_TYPE
+);
 /// A declared `AWS::DLM::LifecyclePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LifecyclePolicyHandle(rt::Handle);

@@ -88,7 +88,7 @@ impl Certificate {
         self
     }
 }
-builder!(Certificate, CertificateHandle);
+builder!(Certificate, CertificateHandle, CERTIFICATE_TYPE);
 /// A declared `AWS::DMS::Certificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CertificateHandle(rt::Handle);
@@ -192,6 +192,45 @@ impl DataMigration {
         );
         self
     }
+    /// The property describes the type of migration.
+    ///
+    /// CloudFormation `DataMigrationType`, Terraform `data_migration_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_migration_type(mut self, value: data_migration::DataMigrationType) -> Self {
+        self.0.set(
+            "DataMigrationType",
+            Some("data_migration_type"),
+            value.into(),
+        );
+        self
+    }
+    /// The property describes an identifier for the migration project.
+    ///
+    /// Constraints: length 1..=255. CloudFormation `MigrationProjectIdentifier`, Terraform `migration_project_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn migration_project_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "MigrationProjectIdentifier",
+            Some("migration_project_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The property describes Amazon Resource Name (ARN) of the service access role.
+    ///
+    /// Constraints: length 1..=300. CloudFormation `ServiceAccessRoleArn`, Terraform `service_access_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ServiceAccessRoleArn",
+            Some("service_access_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// The property describes the settings for the data migration.
     ///
     /// CloudFormation `SourceDataSettings`, Terraform `source_data_settings`.
@@ -207,7 +246,7 @@ impl DataMigration {
         self
     }
 }
-builder!(DataMigration, DataMigrationHandle);
+builder!(DataMigration, DataMigrationHandle, DATA_MIGRATION_TYPE);
 /// A declared `AWS::DMS::DataMigration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataMigrationHandle(rt::Handle);
@@ -388,6 +427,15 @@ impl DataProvider {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The property describes a data engine for the data provider.
+    ///
+    /// CloudFormation `Engine`, Terraform `engine`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn engine(mut self, value: data_provider::Engine) -> Self {
+        self.0.set("Engine", Some("engine"), value.into());
+        self
+    }
     /// The property describes the exact settings which can be modified
     ///
     /// CloudFormation `ExactSettings`, Terraform `exact_settings`.
@@ -411,7 +459,7 @@ impl DataProvider {
         self
     }
 }
-builder!(DataProvider, DataProviderHandle);
+builder!(DataProvider, DataProviderHandle, DATA_PROVIDER_TYPE);
 /// A declared `AWS::DMS::DataProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataProviderHandle(rt::Handle);
@@ -1288,6 +1336,26 @@ impl Endpoint {
         );
         self
     }
+    /// The type of endpoint.
+    ///
+    /// CloudFormation `EndpointType`, Terraform `endpoint_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn endpoint_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EndpointType", Some("endpoint_type"), rt::string(value));
+        self
+    }
+    /// The type of engine for the endpoint, depending on the EndpointType value.
+    ///
+    /// CloudFormation `EngineName`, Terraform `engine_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn engine_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EngineName", Some("engine_name"), rt::string(value));
+        self
+    }
     /// Additional attributes associated with the connection
     ///
     /// CloudFormation `ExtraConnectionAttributes`, Terraform `extra_connection_attributes`.
@@ -1478,7 +1546,7 @@ impl Endpoint {
         self
     }
 }
-builder!(Endpoint, EndpointHandle);
+builder!(Endpoint, EndpointHandle, ENDPOINT_TYPE);
 /// A declared `AWS::DMS::Endpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointHandle(rt::Handle);
@@ -4082,6 +4150,16 @@ impl EventSubscription {
         );
         self
     }
+    /// The Amazon Resource Name (ARN) of the Amazon SNS topic created for event notification.
+    ///
+    /// CloudFormation `SnsTopicArn`, Terraform `sns_topic_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SnsTopicArn", Some("sns_topic_arn"), rt::string(value));
+        self
+    }
     /// A list of identifiers for which AWS DMS provides notification events.
     ///
     /// Changing it replaces the resource. CloudFormation `SourceIds`, Terraform `source_ids`.
@@ -4110,7 +4188,11 @@ impl EventSubscription {
         self
     }
 }
-builder!(EventSubscription, EventSubscriptionHandle);
+builder!(
+    EventSubscription,
+    EventSubscriptionHandle,
+    EVENT_SUBSCRIPTION_TYPE
+);
 /// A declared `AWS::DMS::EventSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventSubscriptionHandle(rt::Handle);
@@ -4238,7 +4320,11 @@ impl InstanceProfile {
         self
     }
 }
-builder!(InstanceProfile, InstanceProfileHandle);
+builder!(
+    InstanceProfile,
+    InstanceProfileHandle,
+    INSTANCE_PROFILE_TYPE
+);
 /// A declared `AWS::DMS::InstanceProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceProfileHandle(rt::Handle);
@@ -4396,7 +4482,11 @@ impl MigrationProject {
         self
     }
 }
-builder!(MigrationProject, MigrationProjectHandle);
+builder!(
+    MigrationProject,
+    MigrationProjectHandle,
+    MIGRATION_PROJECT_TYPE
+);
 /// A declared `AWS::DMS::MigrationProject`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MigrationProjectHandle(rt::Handle);
@@ -4597,6 +4687,29 @@ impl ReplicationConfig {
         );
         ReplicationConfig(this)
     }
+    /// Configuration parameters for provisioning a AWS DMS Serverless replication
+    ///
+    /// CloudFormation `ComputeConfig`, Terraform `compute_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn compute_config(mut self, value: replication_config::ComputeConfig) -> Self {
+        self.0
+            .set("ComputeConfig", Some("compute_config"), value.into());
+        self
+    }
+    /// A unique identifier of replication configuration
+    ///
+    /// CloudFormation `ReplicationConfigIdentifier`, Terraform `replication_config_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn replication_config_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ReplicationConfigIdentifier",
+            Some("replication_config_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `ReplicationSettings`, Terraform `replication_settings`.
     pub fn replication_settings(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
@@ -4604,6 +4717,16 @@ impl ReplicationConfig {
             Some("replication_settings"),
             rt::json_string(value),
         );
+        self
+    }
+    /// The type of AWS DMS Serverless replication to provision using this replication configuration
+    ///
+    /// CloudFormation `ReplicationType`, Terraform `replication_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn replication_type(mut self, value: replication_config::ReplicationType) -> Self {
+        self.0
+            .set("ReplicationType", Some("replication_type"), value.into());
         self
     }
     /// A unique value or name that you get set for a given resource that can be used to construct an Amazon Resource Name (ARN) for that resource
@@ -4617,6 +4740,19 @@ impl ReplicationConfig {
         );
         self
     }
+    /// The Amazon Resource Name (ARN) of the source endpoint for this AWS DMS Serverless replication configuration
+    ///
+    /// CloudFormation `SourceEndpointArn`, Terraform `source_endpoint_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_endpoint_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SourceEndpointArn",
+            Some("source_endpoint_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `SupplementalSettings`, Terraform `supplemental_settings`.
     pub fn supplemental_settings(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
@@ -4626,8 +4762,36 @@ impl ReplicationConfig {
         );
         self
     }
+    /// CloudFormation `TableMappings`, Terraform `table_mappings`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn table_mappings(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "TableMappings",
+            Some("table_mappings"),
+            rt::json_string(value),
+        );
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the target endpoint for this AWS DMS Serverless replication configuration
+    ///
+    /// CloudFormation `TargetEndpointArn`, Terraform `target_endpoint_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_endpoint_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TargetEndpointArn",
+            Some("target_endpoint_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(ReplicationConfig, ReplicationConfigHandle);
+builder!(
+    ReplicationConfig,
+    ReplicationConfigHandle,
+    REPLICATION_CONFIG_TYPE
+);
 /// A declared `AWS::DMS::ReplicationConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReplicationConfigHandle(rt::Handle);
@@ -4847,6 +5011,14 @@ impl ReplicationInstance {
         self.0.set("PubliclyAccessible", None, rt::boolean(value));
         self
     }
+    /// CloudFormation `ReplicationInstanceClass`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn replication_instance_class(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ReplicationInstanceClass", None, rt::string(value));
+        self
+    }
     /// CloudFormation `ReplicationInstanceIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn replication_instance_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -4873,7 +5045,11 @@ impl ReplicationInstance {
         self
     }
 }
-builder!(ReplicationInstance, ReplicationInstanceHandle);
+builder!(
+    ReplicationInstance,
+    ReplicationInstanceHandle,
+    REPLICATION_INSTANCE_TYPE
+);
 /// A declared `AWS::DMS::ReplicationInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReplicationInstanceHandle(rt::Handle);
@@ -4939,6 +5115,19 @@ impl ReplicationSubnetGroup {
         this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         ReplicationSubnetGroup(this)
     }
+    /// The description for the subnet group.
+    ///
+    /// CloudFormation `ReplicationSubnetGroupDescription`, Terraform `replication_subnet_group_description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn replication_subnet_group_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ReplicationSubnetGroupDescription",
+            Some("replication_subnet_group_description"),
+            rt::string(value),
+        );
+        self
+    }
     /// The name for the replication subnet group.
     ///
     /// Changing it replaces the resource. CloudFormation `ReplicationSubnetGroupIdentifier`, Terraform `replication_subnet_group_identifier`.
@@ -4950,8 +5139,22 @@ impl ReplicationSubnetGroup {
         );
         self
     }
+    /// One or more subnet IDs to be assigned to the replication subnet group.
+    ///
+    /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
 }
-builder!(ReplicationSubnetGroup, ReplicationSubnetGroupHandle);
+builder!(
+    ReplicationSubnetGroup,
+    ReplicationSubnetGroupHandle,
+    REPLICATION_SUBNET_GROUP_TYPE
+);
 /// A declared `AWS::DMS::ReplicationSubnetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReplicationSubnetGroupHandle(rt::Handle);
@@ -5061,6 +5264,29 @@ impl ReplicationTask {
         );
         self
     }
+    /// The migration type.
+    ///
+    /// Changing it replaces the resource. CloudFormation `MigrationType`, Terraform `migration_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn migration_type(mut self, value: replication_task::MigrationType) -> Self {
+        self.0
+            .set("MigrationType", Some("migration_type"), value.into());
+        self
+    }
+    /// The Amazon Resource Name (ARN) of a replication instance.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ReplicationInstanceArn`, Terraform `replication_instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn replication_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ReplicationInstanceArn",
+            Some("replication_instance_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// An identifier for the replication task.
     ///
     /// Constraints: pattern `^[a-zA-Z][a-zA-Z0-9]*(?:-[a-zA-Z0-9]+)*$`. CloudFormation `ReplicationTaskIdentifier`, Terraform `replication_task_identifier`.
@@ -5094,6 +5320,42 @@ impl ReplicationTask {
         );
         self
     }
+    /// An Amazon Resource Name (ARN) that uniquely identifies the source endpoint.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SourceEndpointArn`, Terraform `source_endpoint_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_endpoint_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SourceEndpointArn",
+            Some("source_endpoint_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The table mappings for the task, in JSON format.
+    ///
+    /// CloudFormation `TableMappings`, Terraform `table_mappings`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn table_mappings(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TableMappings", Some("table_mappings"), rt::string(value));
+        self
+    }
+    /// An Amazon Resource Name (ARN) that uniquely identifies the target endpoint.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TargetEndpointArn`, Terraform `target_endpoint_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_endpoint_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TargetEndpointArn",
+            Some("target_endpoint_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// Supplemental information that the task requires to migrate the data for certain source and target endpoints.
     ///
     /// CloudFormation `TaskData`, Terraform `task_data`.
@@ -5102,7 +5364,11 @@ impl ReplicationTask {
         self
     }
 }
-builder!(ReplicationTask, ReplicationTaskHandle);
+builder!(
+    ReplicationTask,
+    ReplicationTaskHandle,
+    REPLICATION_TASK_TYPE
+);
 /// A declared `AWS::DMS::ReplicationTask`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReplicationTaskHandle(rt::Handle);

@@ -218,7 +218,7 @@ impl DbCluster {
         self
     }
 }
-builder!(DbCluster, DbClusterHandle);
+builder!(DbCluster, DbClusterHandle, DB_CLUSTER_TYPE);
 /// A declared `AWS::DocDB::DBCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbClusterHandle(rt::Handle);
@@ -329,6 +329,25 @@ impl DbClusterParameterGroup {
         );
         DbClusterParameterGroup(this)
     }
+    /// The description for the DB cluster parameter group.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The DB cluster parameter group family name (e.g.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Family`, Terraform `family`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Family", Some("family"), rt::string(value));
+        self
+    }
     /// The name of the DB cluster parameter group.
     ///
     /// Constraints: length 1..=255; pattern `[a-zA-Z0-9-]*`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
@@ -336,8 +355,20 @@ impl DbClusterParameterGroup {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// CloudFormation `Parameters`, Terraform `parameters`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Parameters", Some("parameters"), rt::json_string(value));
+        self
+    }
 }
-builder!(DbClusterParameterGroup, DbClusterParameterGroupHandle);
+builder!(
+    DbClusterParameterGroup,
+    DbClusterParameterGroupHandle,
+    DB_CLUSTER_PARAMETER_GROUP_TYPE
+);
 /// A declared `AWS::DocDB::DBClusterParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbClusterParameterGroupHandle(rt::Handle);
@@ -405,6 +436,20 @@ impl DbInstance {
             .set("CertificateRotationRestart", None, rt::boolean(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `DBClusterIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DBClusterIdentifier", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `DBInstanceClass`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_instance_class(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DBInstanceClass", None, rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `DBInstanceIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn db_instance_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("DBInstanceIdentifier", None, rt::string(value));
@@ -423,7 +468,7 @@ impl DbInstance {
         self
     }
 }
-builder!(DbInstance, DbInstanceHandle);
+builder!(DbInstance, DbInstanceHandle, DB_INSTANCE_TYPE);
 /// A declared `AWS::DocDB::DBInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbInstanceHandle(rt::Handle);
@@ -475,6 +520,19 @@ impl DbSubnetGroup {
         this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         DbSubnetGroup(this)
     }
+    /// The description for the subnet group.
+    ///
+    /// Constraints: length 1..=100. CloudFormation `DBSubnetGroupDescription`, Terraform `db_subnet_group_description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_subnet_group_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DBSubnetGroupDescription",
+            Some("db_subnet_group_description"),
+            rt::string(value),
+        );
+        self
+    }
     /// The name for the db subnet group.
     ///
     /// Constraints: length 1..=255; pattern `[a-zA-Z][0-9a-zA-Z-:._ ]*`. Changing it replaces the resource. CloudFormation `DBSubnetGroupName`, Terraform `db_subnet_group_name`.
@@ -486,8 +544,18 @@ impl DbSubnetGroup {
         );
         self
     }
+    /// One or more subnet IDs to be assigned to the db subnet group.
+    ///
+    /// Constraints: 1..=20 items. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
 }
-builder!(DbSubnetGroup, DbSubnetGroupHandle);
+builder!(DbSubnetGroup, DbSubnetGroupHandle, DB_SUBNET_GROUP_TYPE);
 /// A declared `AWS::DocDB::DBSubnetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbSubnetGroupHandle(rt::Handle);
@@ -541,6 +609,16 @@ impl EventSubscription {
         );
         self
     }
+    /// The Amazon Resource Name (ARN) of the SNS topic created for event notification.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SnsTopicArn`, Terraform `sns_topic_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SnsTopicArn", Some("sns_topic_arn"), rt::string(value));
+        self
+    }
     /// The list of identifiers of the event sources for which events are returned
     ///
     /// CloudFormation `SourceIds`, Terraform `source_ids`.
@@ -568,7 +646,11 @@ impl EventSubscription {
         self
     }
 }
-builder!(EventSubscription, EventSubscriptionHandle);
+builder!(
+    EventSubscription,
+    EventSubscriptionHandle,
+    EVENT_SUBSCRIPTION_TYPE
+);
 /// A declared `AWS::DocDB::EventSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventSubscriptionHandle(rt::Handle);
@@ -658,6 +740,19 @@ impl GlobalCluster {
             .set("EngineVersion", Some("engine_version"), rt::string(value));
         self
     }
+    /// The cluster identifier of the global cluster.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `GlobalClusterIdentifier`, Terraform `global_cluster_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn global_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GlobalClusterIdentifier",
+            Some("global_cluster_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// The Amazon Resource Name (ARN) to use as the primary cluster of the global cluster.
     ///
     /// Changing it replaces the resource. CloudFormation `SourceDBClusterIdentifier`, Terraform `source_db_cluster_identifier`.
@@ -681,7 +776,7 @@ impl GlobalCluster {
         self
     }
 }
-builder!(GlobalCluster, GlobalClusterHandle);
+builder!(GlobalCluster, GlobalClusterHandle, GLOBAL_CLUSTER_TYPE);
 /// A declared `AWS::DocDB::GlobalCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GlobalClusterHandle(rt::Handle);

@@ -106,6 +106,14 @@ impl Cluster {
         );
         Cluster(this)
     }
+    /// Changing it replaces the resource. CloudFormation `AdminUserName`, Terraform `admin_user_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn admin_user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AdminUserName", Some("admin_user_name"), rt::string(value));
+        self
+    }
     /// CloudFormation `AdminUserPassword`, Terraform `admin_user_password`.
     pub fn admin_user_password(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -115,6 +123,13 @@ impl Cluster {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `AuthType`, Terraform `auth_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auth_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AuthType", Some("auth_type"), rt::string(value));
+        self
+    }
     /// CloudFormation `BackupRetentionPeriod`, Terraform `backup_retention_period`.
     pub fn backup_retention_period(mut self, value: i64) -> Self {
         self.0.set(
@@ -122,6 +137,14 @@ impl Cluster {
             Some("backup_retention_period"),
             rt::int(value),
         );
+        self
+    }
+    /// Constraints: length 1..=50; pattern `[a-zA-z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*`. Changing it replaces the resource. CloudFormation `ClusterName`, Terraform `cluster_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterName", Some("cluster_name"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
@@ -146,6 +169,22 @@ impl Cluster {
             Some("preferred_maintenance_window"),
             rt::string(value),
         );
+        self
+    }
+    /// CloudFormation `ShardCapacity`, Terraform `shard_capacity`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn shard_capacity(mut self, value: i64) -> Self {
+        self.0
+            .set("ShardCapacity", Some("shard_capacity"), rt::int(value));
+        self
+    }
+    /// CloudFormation `ShardCount`, Terraform `shard_count`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn shard_count(mut self, value: i64) -> Self {
+        self.0
+            .set("ShardCount", Some("shard_count"), rt::int(value));
         self
     }
     /// CloudFormation `ShardInstanceCount`, Terraform `shard_instance_count`.
@@ -176,7 +215,7 @@ impl Cluster {
         self
     }
 }
-builder!(Cluster, ClusterHandle);
+builder!(Cluster, ClusterHandle, CLUSTER_TYPE);
 /// A declared `AWS::DocDBElastic::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterHandle(rt::Handle);
@@ -275,8 +314,32 @@ impl ClusterSnapshot {
         );
         ClusterSnapshot(this)
     }
+    /// The ARN of the elastic cluster of which to create a snapshot.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ClusterArn`, Terraform `cluster_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterArn", Some("cluster_arn"), rt::string(value));
+        self
+    }
+    /// The name of the elastic cluster snapshot.
+    ///
+    /// Constraints: length 1..=63. Changing it replaces the resource. CloudFormation `SnapshotName`, Terraform `snapshot_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SnapshotName", Some("snapshot_name"), rt::string(value));
+        self
+    }
 }
-builder!(ClusterSnapshot, ClusterSnapshotHandle);
+builder!(
+    ClusterSnapshot,
+    ClusterSnapshotHandle,
+    CLUSTER_SNAPSHOT_TYPE
+);
 /// A declared `AWS::DocDBElastic::ClusterSnapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterSnapshotHandle(rt::Handle);

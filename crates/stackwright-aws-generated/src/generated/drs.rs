@@ -170,7 +170,8 @@ impl LaunchConfigurationTemplate {
 }
 builder!(
     LaunchConfigurationTemplate,
-    LaunchConfigurationTemplateHandle
+    LaunchConfigurationTemplateHandle,
+    LAUNCH_CONFIGURATION_TEMPLATE_TYPE
 );
 /// A declared `AWS::DRS::LaunchConfigurationTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -308,8 +309,17 @@ impl RecoveryPlan {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the Recovery Plan.
+    ///
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9][a-zA-Z0-9 _-]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(RecoveryPlan, RecoveryPlanHandle);
+builder!(RecoveryPlan, RecoveryPlanHandle, RECOVERY_PLAN_TYPE);
 /// A declared `AWS::DRS::RecoveryPlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RecoveryPlanHandle(rt::Handle);
@@ -465,6 +475,19 @@ impl ReplicationConfigurationTemplate {
         );
         self
     }
+    /// Configure bandwidth throttling for the outbound data transfer rate of the Source Server in Mbps.
+    ///
+    /// Constraints: at least 0. CloudFormation `BandwidthThrottling`, Terraform `bandwidth_throttling`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bandwidth_throttling(mut self, value: i64) -> Self {
+        self.0.set(
+            "BandwidthThrottling",
+            Some("bandwidth_throttling"),
+            rt::int(value),
+        );
+        self
+    }
     /// Whether to create a Public IP for the Recovery Instance by default.
     ///
     /// CloudFormation `CreatePublicIP`, Terraform `create_public_ip`.
@@ -501,6 +524,19 @@ impl ReplicationConfigurationTemplate {
         );
         self
     }
+    /// The type of EBS encryption to be used during replication.
+    ///
+    /// CloudFormation `EbsEncryption`, Terraform `ebs_encryption`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ebs_encryption(
+        mut self,
+        value: replication_configuration_template::EbsEncryption,
+    ) -> Self {
+        self.0
+            .set("EbsEncryption", Some("ebs_encryption"), value.into());
+        self
+    }
     /// The ARN of the EBS encryption key to be used during replication.
     ///
     /// Constraints: length 20..=2048; pattern `^arn:.{16,2044}$`. CloudFormation `EbsEncryptionKeyArn`, Terraform `ebs_encryption_key_arn`.
@@ -523,6 +559,18 @@ impl ReplicationConfigurationTemplate {
             .set("InternetProtocol", Some("internet_protocol"), value.into());
         self
     }
+    /// The Point in time (PIT) policy to manage snapshots taken during replication.
+    ///
+    /// Constraints: 1..=10 items. CloudFormation `PitPolicy`, Terraform `pit_policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn pit_policy(
+        mut self,
+        value: impl IntoIterator<Item = replication_configuration_template::PitPolicyRule>,
+    ) -> Self {
+        self.0.set("PitPolicy", Some("pit_policy"), rt::list(value));
+        self
+    }
     /// The instance type to be used for the replication server.
     ///
     /// Constraints: length 0..=255. CloudFormation `ReplicationServerInstanceType`, Terraform `replication_server_instance_type`.
@@ -531,6 +579,51 @@ impl ReplicationConfigurationTemplate {
             "ReplicationServerInstanceType",
             Some("replication_server_instance_type"),
             rt::string(value),
+        );
+        self
+    }
+    /// The security group IDs that will be used by the replication server.
+    ///
+    /// Constraints: 0..=32 items. CloudFormation `ReplicationServersSecurityGroupsIDs`, Terraform `replication_servers_security_groups_i_ds`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn replication_servers_security_groups_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "ReplicationServersSecurityGroupsIDs",
+            Some("replication_servers_security_groups_i_ds"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// The subnet to be used by the replication staging area.
+    ///
+    /// Constraints: length 0..=255; pattern `^subnet-[0-9a-fA-F]{8,}$`. CloudFormation `StagingAreaSubnetId`, Terraform `staging_area_subnet_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn staging_area_subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "StagingAreaSubnetId",
+            Some("staging_area_subnet_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// A set of tags to be associated with all resources created in the replication staging area: EC2 replication server, EBS volumes, EBS snapshots, etc.
+    ///
+    /// CloudFormation `StagingAreaTags`, Terraform `staging_area_tags`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn staging_area_tags(
+        mut self,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
+    ) -> Self {
+        self.0.set(
+            "StagingAreaTags",
+            Some("staging_area_tags"),
+            rt::string_map(value),
         );
         self
     }
@@ -548,7 +641,8 @@ impl ReplicationConfigurationTemplate {
 }
 builder!(
     ReplicationConfigurationTemplate,
-    ReplicationConfigurationTemplateHandle
+    ReplicationConfigurationTemplateHandle,
+    REPLICATION_CONFIGURATION_TEMPLATE_TYPE
 );
 /// A declared `AWS::DRS::ReplicationConfigurationTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -748,8 +842,40 @@ impl SourceNetwork {
         this.set("VpcID", Some("vpc_id"), rt::string(required.vpc_id));
         SourceNetwork(this)
     }
+    /// The account ID containing the VPC to protect.
+    ///
+    /// Constraints: length 12..=12; pattern `[0-9]{12,}`. Changing it replaces the resource. CloudFormation `OriginAccountID`, Terraform `origin_account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn origin_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OriginAccountID",
+            Some("origin_account_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The region containing the VPC to protect.
+    ///
+    /// Constraints: length 0..=255; pattern `^(us(-gov)?|ap|ca|cn|eu|eusc|sa|af|me|il)-([a-z]{2}-)?(central|north|(north(?:east|west))|south|south(?:east|west)|east|west)-[0-9]$`. Changing it replaces the resource. CloudFormation `OriginRegion`, Terraform `origin_region`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn origin_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("OriginRegion", Some("origin_region"), rt::string(value));
+        self
+    }
+    /// The VPC ID to protect.
+    ///
+    /// Constraints: length 12..=21; pattern `^vpc-[0-9a-fA-F]{8,}$`. Changing it replaces the resource. CloudFormation `VpcID`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcID", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(SourceNetwork, SourceNetworkHandle);
+builder!(SourceNetwork, SourceNetworkHandle, SOURCE_NETWORK_TYPE);
 /// A declared `AWS::DRS::SourceNetwork`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SourceNetworkHandle(rt::Handle);

@@ -111,8 +111,24 @@ impl Backup {
         );
         Backup(this)
     }
+    /// Changing it replaces the resource. CloudFormation `BackupName`, Terraform `backup_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn backup_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BackupName", Some("backup_name"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `TableName`, Terraform `table_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TableName", Some("table_name"), rt::string(value));
+        self
+    }
 }
-builder!(Backup, BackupHandle);
+builder!(Backup, BackupHandle, BACKUP_TYPE);
 /// A declared `AWS::DynamoDB::Backup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BackupHandle(rt::Handle);
@@ -277,6 +293,16 @@ impl GlobalTable {
         );
         self
     }
+    /// Constraints: at least 1 items. CloudFormation `Replicas`, Terraform `replicas`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn replicas(
+        mut self,
+        value: impl IntoIterator<Item = global_table::ReplicaSpecification>,
+    ) -> Self {
+        self.0.set("Replicas", Some("replicas"), rt::list(value));
+        self
+    }
     /// CloudFormation `SSESpecification`, Terraform `sse_specification`.
     pub fn sse_specification(mut self, value: global_table::SseSpecification) -> Self {
         self.0
@@ -355,7 +381,7 @@ impl GlobalTable {
         self
     }
 }
-builder!(GlobalTable, GlobalTableHandle);
+builder!(GlobalTable, GlobalTableHandle, GLOBAL_TABLE_TYPE);
 /// A declared `AWS::DynamoDB::GlobalTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GlobalTableHandle(rt::Handle);
@@ -1425,6 +1451,16 @@ impl Table {
         );
         self
     }
+    /// Specifies the attributes that make up the primary key for the table.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `KeySchema`, Terraform `key_schema`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn key_schema(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("KeySchema", Some("key_schema"), rt::json_string(value));
+        self
+    }
     /// The Kinesis Data Streams configuration for the specified table.
     ///
     /// CloudFormation `KinesisStreamSpecification`, Terraform `kinesis_stream_specification`.
@@ -1557,7 +1593,7 @@ impl Table {
         self
     }
 }
-builder!(Table, TableHandle);
+builder!(Table, TableHandle, TABLE_TYPE);
 /// A declared `AWS::DynamoDB::Table`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TableHandle(rt::Handle);

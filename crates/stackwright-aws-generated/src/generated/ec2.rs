@@ -141,6 +141,24 @@ impl ApplicationStatusCheck {
         self.0.set("Path", Some("path"), rt::string(value));
         self
     }
+    /// The port used for the health check.
+    ///
+    /// Constraints: range 1..=65535. CloudFormation `Port`, Terraform `port`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn port(mut self, value: i64) -> Self {
+        self.0.set("Port", Some("port"), rt::int(value));
+        self
+    }
+    /// The network protocol used for the health check.
+    ///
+    /// CloudFormation `Protocol`, Terraform `protocol`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn protocol(mut self, value: application_status_check::Protocol) -> Self {
+        self.0.set("Protocol", Some("protocol"), value.into());
+        self
+    }
     /// The HTTP status codes considered successful (e.g., "200-299").
     ///
     /// CloudFormation `StatusCodeMatcher`, Terraform `status_code_matcher`.
@@ -171,7 +189,11 @@ impl ApplicationStatusCheck {
         self
     }
 }
-builder!(ApplicationStatusCheck, ApplicationStatusCheckHandle);
+builder!(
+    ApplicationStatusCheck,
+    ApplicationStatusCheckHandle,
+    APPLICATION_STATUS_CHECK_TYPE
+);
 /// A declared `AWS::EC2::ApplicationStatusCheck`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationStatusCheckHandle(rt::Handle);
@@ -374,6 +396,26 @@ impl CapacityManagerDataExport {
         this.set("Schedule", Some("schedule"), schedule.into());
         CapacityManagerDataExport(this)
     }
+    /// The format of the exported capacity manager data.
+    ///
+    /// Changing it replaces the resource. CloudFormation `OutputFormat`, Terraform `output_format`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn output_format(mut self, value: capacity_manager_data_export::OutputFormat) -> Self {
+        self.0
+            .set("OutputFormat", Some("output_format"), value.into());
+        self
+    }
+    /// The name of the Amazon S3 bucket where the capacity manager data export will be stored.
+    ///
+    /// Changing it replaces the resource. CloudFormation `S3BucketName`, Terraform `s3_bucket_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn s3_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("S3BucketName", Some("s3_bucket_name"), rt::string(value));
+        self
+    }
     /// The prefix for the S3 bucket location where exported files will be placed.
     ///
     /// Changing it replaces the resource. CloudFormation `S3BucketPrefix`, Terraform `s3_bucket_prefix`.
@@ -385,8 +427,21 @@ impl CapacityManagerDataExport {
         );
         self
     }
+    /// The schedule for the capacity manager data export.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Schedule`, Terraform `schedule`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schedule(mut self, value: capacity_manager_data_export::Schedule) -> Self {
+        self.0.set("Schedule", Some("schedule"), value.into());
+        self
+    }
 }
-builder!(CapacityManagerDataExport, CapacityManagerDataExportHandle);
+builder!(
+    CapacityManagerDataExport,
+    CapacityManagerDataExportHandle,
+    CAPACITY_MANAGER_DATA_EXPORT_TYPE
+);
 /// A declared `AWS::EC2::CapacityManagerDataExport`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CapacityManagerDataExportHandle(rt::Handle);
@@ -523,6 +578,14 @@ impl CapacityReservation {
         );
         self
     }
+    /// CloudFormation `InstanceCount`, Terraform `instance_count`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_count(mut self, value: i64) -> Self {
+        self.0
+            .set("InstanceCount", Some("instance_count"), rt::int(value));
+        self
+    }
     /// CloudFormation `InstanceMatchCriteria`, Terraform `instance_match_criteria`.
     pub fn instance_match_criteria(
         mut self,
@@ -533,6 +596,22 @@ impl CapacityReservation {
             Some("instance_match_criteria"),
             value.into(),
         );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `InstancePlatform`, Terraform `instance_platform`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_platform(mut self, value: capacity_reservation::InstancePlatform) -> Self {
+        self.0
+            .set("InstancePlatform", Some("instance_platform"), value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `InstanceType`, Terraform `instance_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceType", Some("instance_type"), rt::string(value));
         self
     }
     /// Constraints: pattern `^arn:aws([a-z-]+)?:outposts:[a-z\d-]+:\d{12}:outpost/op-[a-f0-9]{17}$`. Changing it replaces the resource. CloudFormation `OutPostArn`, Terraform `out_post_arn`.
@@ -577,7 +656,11 @@ impl CapacityReservation {
         self
     }
 }
-builder!(CapacityReservation, CapacityReservationHandle);
+builder!(
+    CapacityReservation,
+    CapacityReservationHandle,
+    CAPACITY_RESERVATION_TYPE
+);
 /// A declared `AWS::EC2::CapacityReservation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CapacityReservationHandle(rt::Handle);
@@ -774,7 +857,11 @@ impl CapacityReservationFleet {
         self
     }
 }
-builder!(CapacityReservationFleet, CapacityReservationFleetHandle);
+builder!(
+    CapacityReservationFleet,
+    CapacityReservationFleetHandle,
+    CAPACITY_RESERVATION_FLEET_TYPE
+);
 /// A declared `AWS::EC2::CapacityReservationFleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CapacityReservationFleetHandle(rt::Handle);
@@ -918,8 +1005,17 @@ impl CarrierGateway {
         this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         CarrierGateway(this)
     }
+    /// The ID of the VPC.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(CarrierGateway, CarrierGatewayHandle);
+builder!(CarrierGateway, CarrierGatewayHandle, CARRIER_GATEWAY_TYPE);
 /// A declared `AWS::EC2::CarrierGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CarrierGatewayHandle(rt::Handle);
@@ -1003,6 +1099,19 @@ impl ClientVpnAuthorizationRule {
         );
         self
     }
+    /// The ID of the Client VPN endpoint.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ClientVpnEndpointId`, Terraform `client_vpn_endpoint_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn client_vpn_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ClientVpnEndpointId",
+            Some("client_vpn_endpoint_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// A brief description of the authorization rule.
     ///
     /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
@@ -1011,8 +1120,25 @@ impl ClientVpnAuthorizationRule {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The IPv4 address range, in CIDR notation, of the network for which access is being authorized.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TargetNetworkCidr`, Terraform `target_network_cidr`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_network_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TargetNetworkCidr",
+            Some("target_network_cidr"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(ClientVpnAuthorizationRule, ClientVpnAuthorizationRuleHandle);
+builder!(
+    ClientVpnAuthorizationRule,
+    ClientVpnAuthorizationRuleHandle,
+    CLIENT_VPN_AUTHORIZATION_RULE_TYPE
+);
 /// A declared `AWS::EC2::ClientVpnAuthorizationRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClientVpnAuthorizationRuleHandle(rt::Handle);
@@ -1066,6 +1192,16 @@ impl ClientVpnEndpoint {
         );
         ClientVpnEndpoint(this)
     }
+    /// Changing it replaces the resource. CloudFormation `AuthenticationOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authentication_options(
+        mut self,
+        value: impl IntoIterator<Item = client_vpn_endpoint::ClientAuthenticationRequest>,
+    ) -> Self {
+        self.0.set("AuthenticationOptions", None, rt::list(value));
+        self
+    }
     /// CloudFormation `AuthorizationPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn authorization_policy(mut self, value: client_vpn_endpoint::AuthorizationPolicy) -> Self {
         self.0.set("AuthorizationPolicy", None, value.into());
@@ -1099,6 +1235,16 @@ impl ClientVpnEndpoint {
     ) -> Self {
         self.0
             .set("ClientRouteEnforcementOptions", None, value.into());
+        self
+    }
+    /// CloudFormation `ConnectionLogOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_log_options(
+        mut self,
+        value: client_vpn_endpoint::ConnectionLogOptions,
+    ) -> Self {
+        self.0.set("ConnectionLogOptions", None, value.into());
         self
     }
     /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1141,6 +1287,13 @@ impl ClientVpnEndpoint {
     /// CloudFormation `SelfServicePortal`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn self_service_portal(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("SelfServicePortal", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `ServerCertificateArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn server_certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ServerCertificateArn", None, rt::string(value));
         self
     }
     /// CloudFormation `SessionTimeoutHours`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1191,7 +1344,11 @@ impl ClientVpnEndpoint {
         self
     }
 }
-builder!(ClientVpnEndpoint, ClientVpnEndpointHandle);
+builder!(
+    ClientVpnEndpoint,
+    ClientVpnEndpointHandle,
+    CLIENT_VPN_ENDPOINT_TYPE
+);
 /// A declared `AWS::EC2::ClientVpnEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClientVpnEndpointHandle(rt::Handle);
@@ -1559,12 +1716,38 @@ impl ClientVpnRoute {
         );
         ClientVpnRoute(this)
     }
+    /// The ID of the Client VPN endpoint to which to add the route.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ClientVpnEndpointId`, Terraform `client_vpn_endpoint_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn client_vpn_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ClientVpnEndpointId",
+            Some("client_vpn_endpoint_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// A brief description of the route.
     ///
     /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The IPv4 address range, in CIDR notation, of the route destination.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DestinationCidrBlock`, Terraform `destination_cidr_block`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DestinationCidrBlock",
+            Some("destination_cidr_block"),
+            rt::string(value),
+        );
         self
     }
     /// The ID of the subnet through which you want to route traffic.
@@ -1579,7 +1762,7 @@ impl ClientVpnRoute {
         self
     }
 }
-builder!(ClientVpnRoute, ClientVpnRouteHandle);
+builder!(ClientVpnRoute, ClientVpnRouteHandle, CLIENT_VPN_ROUTE_TYPE);
 /// A declared `AWS::EC2::ClientVpnRoute`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClientVpnRouteHandle(rt::Handle);
@@ -1630,6 +1813,13 @@ impl ClientVpnTargetNetworkAssociation {
         self.0.set("AvailabilityZoneId", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ClientVpnEndpointId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn client_vpn_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ClientVpnEndpointId", None, rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `SubnetId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("SubnetId", None, rt::string(value));
@@ -1638,7 +1828,8 @@ impl ClientVpnTargetNetworkAssociation {
 }
 builder!(
     ClientVpnTargetNetworkAssociation,
-    ClientVpnTargetNetworkAssociationHandle
+    ClientVpnTargetNetworkAssociationHandle,
+    CLIENT_VPN_TARGET_NETWORK_ASSOCIATION_TYPE
 );
 /// A declared `AWS::EC2::ClientVpnTargetNetworkAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1717,8 +1908,31 @@ impl CustomerGateway {
             .set("DeviceName", Some("device_name"), rt::string(value));
         self
     }
+    /// The IP address for the customer gateway device's outside interface.
+    ///
+    /// Changing it replaces the resource. CloudFormation `IpAddress`, Terraform `ip_address`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IpAddress", Some("ip_address"), rt::string(value));
+        self
+    }
+    /// The type of VPN connection that this customer gateway supports (``ipsec.1``).
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
+        self
+    }
 }
-builder!(CustomerGateway, CustomerGatewayHandle);
+builder!(
+    CustomerGateway,
+    CustomerGatewayHandle,
+    CUSTOMER_GATEWAY_TYPE
+);
 /// A declared `AWS::EC2::CustomerGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CustomerGatewayHandle(rt::Handle);
@@ -1816,7 +2030,7 @@ impl DhcpOptions {
         self
     }
 }
-builder!(DhcpOptions, DhcpOptionsHandle);
+builder!(DhcpOptions, DhcpOptionsHandle, DHCP_OPTIONS_TYPE);
 /// A declared `AWS::EC2::DHCPOptions`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DhcpOptionsHandle(rt::Handle);
@@ -1881,6 +2095,20 @@ impl Ec2Fleet {
         );
         self
     }
+    /// Constraints: 0..=50 items. Changing it replaces the resource. CloudFormation `LaunchTemplateConfigs`, Terraform `launch_template_configs`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn launch_template_configs(
+        mut self,
+        value: impl IntoIterator<Item = ec2_fleet::FleetLaunchTemplateConfigRequest>,
+    ) -> Self {
+        self.0.set(
+            "LaunchTemplateConfigs",
+            Some("launch_template_configs"),
+            rt::list(value),
+        );
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `OnDemandOptions`, Terraform `on_demand_options`.
     pub fn on_demand_options(mut self, value: ec2_fleet::OnDemandOptionsRequest) -> Self {
         self.0
@@ -1926,6 +2154,20 @@ impl Ec2Fleet {
         );
         self
     }
+    /// CloudFormation `TargetCapacitySpecification`, Terraform `target_capacity_specification`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_capacity_specification(
+        mut self,
+        value: ec2_fleet::TargetCapacitySpecificationRequest,
+    ) -> Self {
+        self.0.set(
+            "TargetCapacitySpecification",
+            Some("target_capacity_specification"),
+            value.into(),
+        );
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `TerminateInstancesWithExpiration`, Terraform `terminate_instances_with_expiration`.
     pub fn terminate_instances_with_expiration(mut self, value: bool) -> Self {
         self.0.set(
@@ -1953,7 +2195,7 @@ impl Ec2Fleet {
         self
     }
 }
-builder!(Ec2Fleet, Ec2FleetHandle);
+builder!(Ec2Fleet, Ec2FleetHandle, EC2_FLEET_TYPE);
 /// A declared `AWS::EC2::EC2Fleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct Ec2FleetHandle(rt::Handle);
@@ -3601,7 +3843,7 @@ impl Eip {
         self
     }
 }
-builder!(Eip, EipHandle);
+builder!(Eip, EipHandle, EIP_TYPE);
 /// A declared `AWS::EC2::EIP`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EipHandle(rt::Handle);
@@ -3683,7 +3925,7 @@ impl EipAssociation {
         self
     }
 }
-builder!(EipAssociation, EipAssociationHandle);
+builder!(EipAssociation, EipAssociationHandle, EIP_ASSOCIATION_TYPE);
 /// A declared `AWS::EC2::EIPAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EipAssociationHandle(rt::Handle);
@@ -3718,8 +3960,21 @@ impl EgressOnlyInternetGateway {
         this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         EgressOnlyInternetGateway(this)
     }
+    /// The ID of the VPC for which to create the egress-only internet gateway.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(EgressOnlyInternetGateway, EgressOnlyInternetGatewayHandle);
+builder!(
+    EgressOnlyInternetGateway,
+    EgressOnlyInternetGatewayHandle,
+    EGRESS_ONLY_INTERNET_GATEWAY_TYPE
+);
 /// A declared `AWS::EC2::EgressOnlyInternetGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EgressOnlyInternetGatewayHandle(rt::Handle);
@@ -3795,10 +4050,30 @@ impl EnclaveCertificateIamRoleAssociation {
         this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         EnclaveCertificateIamRoleAssociation(this)
     }
+    /// The Amazon Resource Name (ARN) of the ACM certificate with which to associate the IAM role.
+    ///
+    /// Constraints: length 1..=1283; pattern `^arn:aws[A-Za-z0-9-]{0,64}:acm:[A-Za-z0-9-]{1,64}:([0-9]{12})?:certificate/.+$`. Changing it replaces the resource. CloudFormation `CertificateArn`, Terraform `certificate_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CertificateArn", Some("certificate_arn"), rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the IAM role to associate with the ACM certificate.
+    ///
+    /// Constraints: length 1..=1283; pattern `^arn:aws[A-Za-z0-9-]{0,64}:iam:.*:([0-9]{12})?:role/.+$`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
 builder!(
     EnclaveCertificateIamRoleAssociation,
-    EnclaveCertificateIamRoleAssociationHandle
+    EnclaveCertificateIamRoleAssociationHandle,
+    ENCLAVE_CERTIFICATE_IAM_ROLE_ASSOCIATION_TYPE
 );
 /// A declared `AWS::EC2::EnclaveCertificateIamRoleAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -3930,6 +4205,26 @@ impl FlowLog {
         );
         self
     }
+    /// The ID of the subnet, network interface, or VPC for which you want to create a flow log.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ResourceId`, Terraform `resource_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceId", Some("resource_id"), rt::string(value));
+        self
+    }
+    /// The type of resource for which to create the flow log.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ResourceType`, Terraform `resource_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_type(mut self, value: flow_log::ResourceType) -> Self {
+        self.0
+            .set("ResourceType", Some("resource_type"), value.into());
+        self
+    }
     /// The resource types and associated tags for EC2 resources associated with the EC2 Tags feature for log enrichment.
     ///
     /// Constraints: 1..=3 items. Changing it replaces the resource. CloudFormation `TagFieldSpecifications`, Terraform `tag_field_specifications`.
@@ -3953,7 +4248,7 @@ impl FlowLog {
         self
     }
 }
-builder!(FlowLog, FlowLogHandle);
+builder!(FlowLog, FlowLogHandle, FLOW_LOG_TYPE);
 /// A declared `AWS::EC2::FlowLog`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FlowLogHandle(rt::Handle);
@@ -4189,7 +4484,7 @@ impl FpgaImage {
         self
     }
 }
-builder!(FpgaImage, FpgaImageHandle);
+builder!(FpgaImage, FpgaImageHandle, FPGA_IMAGE_TYPE);
 /// A declared `AWS::EC2::FpgaImage`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FpgaImageHandle(rt::Handle);
@@ -4323,10 +4618,31 @@ impl GatewayRouteTableAssociation {
         );
         GatewayRouteTableAssociation(this)
     }
+    /// The ID of the gateway.
+    ///
+    /// Changing it replaces the resource. CloudFormation `GatewayId`, Terraform `gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GatewayId", Some("gateway_id"), rt::string(value));
+        self
+    }
+    /// The ID of the route table.
+    ///
+    /// CloudFormation `RouteTableId`, Terraform `route_table_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RouteTableId", Some("route_table_id"), rt::string(value));
+        self
+    }
 }
 builder!(
     GatewayRouteTableAssociation,
-    GatewayRouteTableAssociationHandle
+    GatewayRouteTableAssociationHandle,
+    GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE
 );
 /// A declared `AWS::EC2::GatewayRouteTableAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -4383,6 +4699,19 @@ impl Host {
             .set("AutoPlacement", Some("auto_placement"), value.into());
         self
     }
+    /// The Availability Zone in which to allocate the Dedicated Host.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
+        self
+    }
     /// Automatically allocates a new dedicated host and moves your instances on to it if a degradation is detected on your current host.
     ///
     /// CloudFormation `HostMaintenance`, Terraform `host_maintenance`.
@@ -4424,7 +4753,7 @@ impl Host {
         self
     }
 }
-builder!(Host, HostHandle);
+builder!(Host, HostHandle, HOST_TYPE);
 /// A declared `AWS::EC2::Host`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HostHandle(rt::Handle);
@@ -4570,7 +4899,7 @@ impl Ipam {
         self
     }
 }
-builder!(Ipam, IpamHandle);
+builder!(Ipam, IpamHandle, IPAM_TYPE);
 /// A declared `AWS::EC2::IPAM`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IpamHandle(rt::Handle);
@@ -4720,6 +5049,16 @@ impl IpamAllocation {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Id of the IPAM Pool.
+    ///
+    /// Changing it replaces the resource. CloudFormation `IpamPoolId`, Terraform `ipam_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ipam_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IpamPoolId", Some("ipam_pool_id"), rt::string(value));
+        self
+    }
     /// The desired netmask length of the allocation.
     ///
     /// Changing it replaces the resource. CloudFormation `NetmaskLength`, Terraform `netmask_length`.
@@ -4729,7 +5068,7 @@ impl IpamAllocation {
         self
     }
 }
-builder!(IpamAllocation, IpamAllocationHandle);
+builder!(IpamAllocation, IpamAllocationHandle, IPAM_ALLOCATION_TYPE);
 /// A declared `AWS::EC2::IPAMAllocation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IpamAllocationHandle(rt::Handle);
@@ -4790,6 +5129,16 @@ impl IpamPool {
             rt::string(required.ipam_scope_id),
         );
         IpamPool(this)
+    }
+    /// The address family of the address space in this pool.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AddressFamily`, Terraform `address_family`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn address_family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AddressFamily", Some("address_family"), rt::string(value));
+        self
     }
     /// The default netmask length for allocations made from this pool.
     ///
@@ -4860,6 +5209,16 @@ impl IpamPool {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The Id of the scope this pool is a part of.
+    ///
+    /// Changing it replaces the resource. CloudFormation `IpamScopeId`, Terraform `ipam_scope_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ipam_scope_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IpamScopeId", Some("ipam_scope_id"), rt::string(value));
+        self
+    }
     /// The region of this pool.
     ///
     /// Changing it replaces the resource. CloudFormation `Locale`, Terraform `locale`.
@@ -4923,7 +5282,7 @@ impl IpamPool {
         self
     }
 }
-builder!(IpamPool, IpamPoolHandle);
+builder!(IpamPool, IpamPoolHandle, IPAM_POOL_TYPE);
 /// A declared `AWS::EC2::IPAMPool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IpamPoolHandle(rt::Handle);
@@ -5102,6 +5461,16 @@ impl IpamPoolCidr {
         self.0.set("Cidr", Some("cidr"), rt::string(value));
         self
     }
+    /// Id of the IPAM Pool.
+    ///
+    /// Changing it replaces the resource. CloudFormation `IpamPoolId`, Terraform `ipam_pool_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ipam_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IpamPoolId", Some("ipam_pool_id"), rt::string(value));
+        self
+    }
     /// The desired netmask length of the provision.
     ///
     /// Changing it replaces the resource. CloudFormation `NetmaskLength`, Terraform `netmask_length`.
@@ -5111,7 +5480,7 @@ impl IpamPoolCidr {
         self
     }
 }
-builder!(IpamPoolCidr, IpamPoolCidrHandle);
+builder!(IpamPoolCidr, IpamPoolCidrHandle, IPAM_POOL_CIDR_TYPE);
 /// A declared `AWS::EC2::IPAMPoolCidr`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IpamPoolCidrHandle(rt::Handle);
@@ -5171,6 +5540,16 @@ impl IpamPrefixListResolver {
         );
         IpamPrefixListResolver(this)
     }
+    /// The address family of the address space in this Prefix List Resolver.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AddressFamily`, Terraform `address_family`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn address_family(mut self, value: ipam_prefix_list_resolver::AddressFamily) -> Self {
+        self.0
+            .set("AddressFamily", Some("address_family"), value.into());
+        self
+    }
     /// CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -5195,7 +5574,11 @@ impl IpamPrefixListResolver {
         self
     }
 }
-builder!(IpamPrefixListResolver, IpamPrefixListResolverHandle);
+builder!(
+    IpamPrefixListResolver,
+    IpamPrefixListResolverHandle,
+    IPAM_PREFIX_LIST_RESOLVER_TYPE
+);
 /// A declared `AWS::EC2::IPAMPrefixListResolver`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IpamPrefixListResolverHandle(rt::Handle);
@@ -5483,10 +5866,60 @@ impl IpamPrefixListResolverTarget {
             .set("DesiredVersion", Some("desired_version"), rt::int(value));
         self
     }
+    /// The Id of the IPAM Prefix List Resolver associated with this Target.
+    ///
+    /// Changing it replaces the resource. CloudFormation `IpamPrefixListResolverId`, Terraform `ipam_prefix_list_resolver_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ipam_prefix_list_resolver_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IpamPrefixListResolverId",
+            Some("ipam_prefix_list_resolver_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The Id of the Managed Prefix List.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PrefixListId`, Terraform `prefix_list_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn prefix_list_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PrefixListId", Some("prefix_list_id"), rt::string(value));
+        self
+    }
+    /// The region that the Managed Prefix List is located in.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PrefixListRegion`, Terraform `prefix_list_region`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn prefix_list_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PrefixListRegion",
+            Some("prefix_list_region"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Indicates whether this Target automatically tracks the latest version of the Prefix List Resolver.
+    ///
+    /// CloudFormation `TrackLatestVersion`, Terraform `track_latest_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn track_latest_version(mut self, value: bool) -> Self {
+        self.0.set(
+            "TrackLatestVersion",
+            Some("track_latest_version"),
+            rt::boolean(value),
+        );
+        self
+    }
 }
 builder!(
     IpamPrefixListResolverTarget,
-    IpamPrefixListResolverTargetHandle
+    IpamPrefixListResolverTargetHandle,
+    IPAM_PREFIX_LIST_RESOLVER_TARGET_TYPE
 );
 /// A declared `AWS::EC2::IPAMPrefixListResolverTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -5582,7 +6015,11 @@ impl IpamResourceDiscovery {
         self
     }
 }
-builder!(IpamResourceDiscovery, IpamResourceDiscoveryHandle);
+builder!(
+    IpamResourceDiscovery,
+    IpamResourceDiscoveryHandle,
+    IPAM_RESOURCE_DISCOVERY_TYPE
+);
 /// A declared `AWS::EC2::IPAMResourceDiscovery`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IpamResourceDiscoveryHandle(rt::Handle);
@@ -5716,10 +6153,33 @@ impl IpamResourceDiscoveryAssociation {
         );
         IpamResourceDiscoveryAssociation(this)
     }
+    /// The Id of the IPAM this Resource Discovery is associated to.
+    ///
+    /// Changing it replaces the resource. CloudFormation `IpamId`, Terraform `ipam_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ipam_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("IpamId", Some("ipam_id"), rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the IPAM Resource Discovery Association.
+    ///
+    /// Changing it replaces the resource. CloudFormation `IpamResourceDiscoveryId`, Terraform `ipam_resource_discovery_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ipam_resource_discovery_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IpamResourceDiscoveryId",
+            Some("ipam_resource_discovery_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     IpamResourceDiscoveryAssociation,
-    IpamResourceDiscoveryAssociationHandle
+    IpamResourceDiscoveryAssociationHandle,
+    IPAM_RESOURCE_DISCOVERY_ASSOCIATION_TYPE
 );
 /// A declared `AWS::EC2::IPAMResourceDiscoveryAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -5826,8 +6286,17 @@ impl IpamScope {
         );
         self
     }
+    /// The Id of the IPAM this scope is a part of.
+    ///
+    /// Changing it replaces the resource. CloudFormation `IpamId`, Terraform `ipam_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ipam_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("IpamId", Some("ipam_id"), rt::string(value));
+        self
+    }
 }
-builder!(IpamScope, IpamScopeHandle);
+builder!(IpamScope, IpamScopeHandle, IPAM_SCOPE_TYPE);
 /// A declared `AWS::EC2::IPAMScope`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IpamScopeHandle(rt::Handle);
@@ -5977,7 +6446,7 @@ impl Ipv4Pool {
         Ipv4Pool(this)
     }
 }
-builder!(Ipv4Pool, Ipv4PoolHandle);
+builder!(Ipv4Pool, Ipv4PoolHandle, IPV4_POOL_TYPE);
 /// A declared `AWS::EC2::IPv4Pool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct Ipv4PoolHandle(rt::Handle);
@@ -6449,7 +6918,7 @@ impl Instance {
         self
     }
 }
-builder!(Instance, InstanceHandle);
+builder!(Instance, InstanceHandle, INSTANCE_TYPE);
 /// A declared `AWS::EC2::Instance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceHandle(rt::Handle);
@@ -7272,8 +7741,21 @@ impl InstanceConnectEndpoint {
         );
         self
     }
+    /// The ID of the subnet in which the EC2 Instance Connect Endpoint was created.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SubnetId`, Terraform `subnet_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
+        self
+    }
 }
-builder!(InstanceConnectEndpoint, InstanceConnectEndpointHandle);
+builder!(
+    InstanceConnectEndpoint,
+    InstanceConnectEndpointHandle,
+    INSTANCE_CONNECT_ENDPOINT_TYPE
+);
 /// A declared `AWS::EC2::InstanceConnectEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceConnectEndpointHandle(rt::Handle);
@@ -7434,7 +7916,11 @@ impl InstanceEventWindow {
         self
     }
 }
-builder!(InstanceEventWindow, InstanceEventWindowHandle);
+builder!(
+    InstanceEventWindow,
+    InstanceEventWindowHandle,
+    INSTANCE_EVENT_WINDOW_TYPE
+);
 /// A declared `AWS::EC2::InstanceEventWindow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceEventWindowHandle(rt::Handle);
@@ -7569,7 +8055,11 @@ impl InternetGateway {
         InternetGateway(this)
     }
 }
-builder!(InternetGateway, InternetGatewayHandle);
+builder!(
+    InternetGateway,
+    InternetGatewayHandle,
+    INTERNET_GATEWAY_TYPE
+);
 /// A declared `AWS::EC2::InternetGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InternetGatewayHandle(rt::Handle);
@@ -7620,10 +8110,34 @@ impl IpPoolRouteTableAssociation {
         );
         IpPoolRouteTableAssociation(this)
     }
+    /// The ID of the public IPv4 pool.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PublicIpv4Pool`, Terraform `public_ipv_4_pool`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn public_ipv4_pool(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PublicIpv4Pool",
+            Some("public_ipv_4_pool"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the route table.
+    ///
+    /// Changing it replaces the resource. CloudFormation `RouteTableId`, Terraform `route_table_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RouteTableId", Some("route_table_id"), rt::string(value));
+        self
+    }
 }
 builder!(
     IpPoolRouteTableAssociation,
-    IpPoolRouteTableAssociationHandle
+    IpPoolRouteTableAssociationHandle,
+    IP_POOL_ROUTE_TABLE_ASSOCIATION_TYPE
 );
 /// A declared `AWS::EC2::IpPoolRouteTableAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -7711,10 +8225,20 @@ impl IpamExternalResourceVerificationToken {
         this.set("IpamId", Some("ipam_id"), rt::string(ipam_id));
         IpamExternalResourceVerificationToken(this)
     }
+    /// The ID of the IPAM that will create the token.
+    ///
+    /// Changing it replaces the resource. CloudFormation `IpamId`, Terraform `ipam_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ipam_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("IpamId", Some("ipam_id"), rt::string(value));
+        self
+    }
 }
 builder!(
     IpamExternalResourceVerificationToken,
-    IpamExternalResourceVerificationTokenHandle
+    IpamExternalResourceVerificationTokenHandle,
+    IPAM_EXTERNAL_RESOURCE_VERIFICATION_TOKEN_TYPE
 );
 /// A declared `AWS::EC2::IpamExternalResourceVerificationToken`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -7864,10 +8388,38 @@ impl IpamInternetRegistryAssociation {
         self.0.set("Description", None, rt::string(value));
         self
     }
+    /// The ID of the IPAM to associate with the internet registry.
+    ///
+    /// Changing it replaces the resource. CloudFormation `IpamId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ipam_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("IpamId", None, rt::string(value));
+        self
+    }
+    /// The organization handle at the internet registry (for example, a RIPE NCC organization ID or ARIN Org ID).
+    ///
+    /// Changing it replaces the resource. CloudFormation `OrganizationHandle`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn organization_handle(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("OrganizationHandle", None, rt::string(value));
+        self
+    }
+    /// The Regional Internet Registry to associate with.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Rir`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rir(mut self, value: ipam_internet_registry_association::Rir) -> Self {
+        self.0.set("Rir", None, value.into());
+        self
+    }
 }
 builder!(
     IpamInternetRegistryAssociation,
-    IpamInternetRegistryAssociationHandle
+    IpamInternetRegistryAssociationHandle,
+    IPAM_INTERNET_REGISTRY_ASSOCIATION_TYPE
 );
 /// A declared `AWS::EC2::IpamInternetRegistryAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -7962,6 +8514,15 @@ impl KeyPair {
         self.0.set("KeyFormat", Some("key_format"), value.into());
         self
     }
+    /// A unique name for the key pair.
+    ///
+    /// Changing it replaces the resource. CloudFormation `KeyName`, Terraform `key_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn key_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KeyName", Some("key_name"), rt::string(value));
+        self
+    }
     /// The type of key pair.
     ///
     /// Changing it replaces the resource. CloudFormation `KeyType`, Terraform `key_type`.
@@ -7981,7 +8542,7 @@ impl KeyPair {
         self
     }
 }
-builder!(KeyPair, KeyPairHandle);
+builder!(KeyPair, KeyPairHandle, KEY_PAIR_TYPE);
 /// A declared `AWS::EC2::KeyPair`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct KeyPairHandle(rt::Handle);
@@ -8053,6 +8614,19 @@ impl LaunchTemplate {
         );
         LaunchTemplate(this)
     }
+    /// The information for the launch template.
+    ///
+    /// CloudFormation `LaunchTemplateData`, Terraform `launch_template_data`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn launch_template_data(mut self, value: launch_template::LaunchTemplateData) -> Self {
+        self.0.set(
+            "LaunchTemplateData",
+            Some("launch_template_data"),
+            value.into(),
+        );
+        self
+    }
     /// A name for the launch template.
     ///
     /// Changing it replaces the resource. CloudFormation `LaunchTemplateName`, Terraform `launch_template_name`.
@@ -8090,7 +8664,7 @@ impl LaunchTemplate {
         self
     }
 }
-builder!(LaunchTemplate, LaunchTemplateHandle);
+builder!(LaunchTemplate, LaunchTemplateHandle, LAUNCH_TEMPLATE_TYPE);
 /// A declared `AWS::EC2::LaunchTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LaunchTemplateHandle(rt::Handle);
@@ -10597,7 +11171,11 @@ impl LocalGatewayRoute {
         self
     }
 }
-builder!(LocalGatewayRoute, LocalGatewayRouteHandle);
+builder!(
+    LocalGatewayRoute,
+    LocalGatewayRouteHandle,
+    LOCAL_GATEWAY_ROUTE_TYPE
+);
 /// A declared `AWS::EC2::LocalGatewayRoute`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LocalGatewayRouteHandle(rt::Handle);
@@ -10666,6 +11244,19 @@ impl LocalGatewayRouteTable {
         );
         LocalGatewayRouteTable(this)
     }
+    /// The ID of the local gateway.
+    ///
+    /// Changing it replaces the resource. CloudFormation `LocalGatewayId`, Terraform `local_gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn local_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LocalGatewayId",
+            Some("local_gateway_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// The mode of the local gateway route table.
     ///
     /// Changing it replaces the resource. CloudFormation `Mode`, Terraform `mode`.
@@ -10674,7 +11265,11 @@ impl LocalGatewayRouteTable {
         self
     }
 }
-builder!(LocalGatewayRouteTable, LocalGatewayRouteTableHandle);
+builder!(
+    LocalGatewayRouteTable,
+    LocalGatewayRouteTableHandle,
+    LOCAL_GATEWAY_ROUTE_TABLE_TYPE
+);
 /// A declared `AWS::EC2::LocalGatewayRouteTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LocalGatewayRouteTableHandle(rt::Handle);
@@ -10780,10 +11375,33 @@ impl LocalGatewayRouteTableVpcAssociation {
         this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         LocalGatewayRouteTableVpcAssociation(this)
     }
+    /// The ID of the local gateway route table.
+    ///
+    /// Changing it replaces the resource. CloudFormation `LocalGatewayRouteTableId`, Terraform `local_gateway_route_table_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn local_gateway_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LocalGatewayRouteTableId",
+            Some("local_gateway_route_table_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the VPC.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
 builder!(
     LocalGatewayRouteTableVpcAssociation,
-    LocalGatewayRouteTableVpcAssociationHandle
+    LocalGatewayRouteTableVpcAssociationHandle,
+    LOCAL_GATEWAY_ROUTE_TABLE_VPC_ASSOCIATION_TYPE
 );
 /// A declared `AWS::EC2::LocalGatewayRouteTableVPCAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -10878,10 +11496,37 @@ impl LocalGatewayRouteTableVirtualInterfaceGroupAssociation {
         );
         LocalGatewayRouteTableVirtualInterfaceGroupAssociation(this)
     }
+    /// The ID of the local gateway route table.
+    ///
+    /// Changing it replaces the resource. CloudFormation `LocalGatewayRouteTableId`, Terraform `local_gateway_route_table_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn local_gateway_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LocalGatewayRouteTableId",
+            Some("local_gateway_route_table_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the local gateway route table virtual interface group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `LocalGatewayVirtualInterfaceGroupId`, Terraform `local_gateway_virtual_interface_group_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LocalGatewayVirtualInterfaceGroupId",
+            Some("local_gateway_virtual_interface_group_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     LocalGatewayRouteTableVirtualInterfaceGroupAssociation,
-    LocalGatewayRouteTableVirtualInterfaceGroupAssociationHandle
+    LocalGatewayRouteTableVirtualInterfaceGroupAssociationHandle,
+    LOCAL_GATEWAY_ROUTE_TABLE_VIRTUAL_INTERFACE_GROUP_ASSOCIATION_TYPE
 );
 /// A declared `AWS::EC2::LocalGatewayRouteTableVirtualInterfaceGroupAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -10997,6 +11642,49 @@ impl LocalGatewayVirtualInterface {
         this.set("Vlan", Some("vlan"), rt::int(required.vlan));
         LocalGatewayVirtualInterface(this)
     }
+    /// The local address.
+    ///
+    /// Changing it replaces the resource. CloudFormation `LocalAddress`, Terraform `local_address`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn local_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LocalAddress", Some("local_address"), rt::string(value));
+        self
+    }
+    /// The ID of the virtual interface group
+    ///
+    /// Changing it replaces the resource. CloudFormation `LocalGatewayVirtualInterfaceGroupId`, Terraform `local_gateway_virtual_interface_group_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LocalGatewayVirtualInterfaceGroupId",
+            Some("local_gateway_virtual_interface_group_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The Outpost LAG ID.
+    ///
+    /// Changing it replaces the resource. CloudFormation `OutpostLagId`, Terraform `outpost_lag_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn outpost_lag_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("OutpostLagId", Some("outpost_lag_id"), rt::string(value));
+        self
+    }
+    /// The peer address.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PeerAddress`, Terraform `peer_address`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn peer_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PeerAddress", Some("peer_address"), rt::string(value));
+        self
+    }
     /// The peer BGP ASN.
     ///
     /// Changing it replaces the resource. CloudFormation `PeerBgpAsn`, Terraform `peer_bgp_asn`.
@@ -11016,10 +11704,20 @@ impl LocalGatewayVirtualInterface {
         );
         self
     }
+    /// The ID of the VLAN.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Vlan`, Terraform `vlan`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vlan(mut self, value: i64) -> Self {
+        self.0.set("Vlan", Some("vlan"), rt::int(value));
+        self
+    }
 }
 builder!(
     LocalGatewayVirtualInterface,
-    LocalGatewayVirtualInterfaceHandle
+    LocalGatewayVirtualInterfaceHandle,
+    LOCAL_GATEWAY_VIRTUAL_INTERFACE_TYPE
 );
 /// A declared `AWS::EC2::LocalGatewayVirtualInterface`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -11130,10 +11828,24 @@ impl LocalGatewayVirtualInterfaceGroup {
         );
         self
     }
+    /// The ID of the local gateway
+    ///
+    /// Changing it replaces the resource. CloudFormation `LocalGatewayId`, Terraform `local_gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn local_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LocalGatewayId",
+            Some("local_gateway_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     LocalGatewayVirtualInterfaceGroup,
-    LocalGatewayVirtualInterfaceGroupHandle
+    LocalGatewayVirtualInterfaceGroupHandle,
+    LOCAL_GATEWAY_VIRTUAL_INTERFACE_GROUP_TYPE
 );
 /// A declared `AWS::EC2::LocalGatewayVirtualInterfaceGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -11314,7 +12026,7 @@ impl NatGateway {
         self
     }
 }
-builder!(NatGateway, NatGatewayHandle);
+builder!(NatGateway, NatGatewayHandle, NAT_GATEWAY_TYPE);
 /// A declared `AWS::EC2::NatGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NatGatewayHandle(rt::Handle);
@@ -11429,8 +12141,17 @@ impl NetworkAcl {
         this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         NetworkAcl(this)
     }
+    /// The ID of the VPC for the network ACL.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(NetworkAcl, NetworkAclHandle);
+builder!(NetworkAcl, NetworkAclHandle, NETWORK_ACL_TYPE);
 /// A declared `AWS::EC2::NetworkAcl`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkAclHandle(rt::Handle);
@@ -11507,6 +12228,15 @@ impl NetworkAclEntry {
         self.0.set("Ipv6CidrBlock", None, rt::string(value));
         self
     }
+    /// The ID of the network ACL
+    ///
+    /// Changing it replaces the resource. CloudFormation `NetworkAclId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn network_acl_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("NetworkAclId", None, rt::string(value));
+        self
+    }
     /// The IPv4 network range to allow or deny, in CIDR notation (for example 172.16.0.0/24).
     ///
     /// CloudFormation `PortRange`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -11514,8 +12244,39 @@ impl NetworkAclEntry {
         self.0.set("PortRange", None, value.into());
         self
     }
+    /// The protocol number. A value of "-1" means all protocols. If you specify "-1" or a protocol number other than "6" (TCP), "17" (UDP), or "1" (ICMP), traffic on all ports is allowed, regardless of any p…
+    ///
+    /// CloudFormation `Protocol`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn protocol(mut self, value: i64) -> Self {
+        self.0.set("Protocol", None, rt::int(value));
+        self
+    }
+    /// Indicates whether to allow or deny the traffic that matches the rule
+    ///
+    /// CloudFormation `RuleAction`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_action(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RuleAction", None, rt::string(value));
+        self
+    }
+    /// Rule number to assign to the entry, such as 100.
+    ///
+    /// Changing it replaces the resource. CloudFormation `RuleNumber`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_number(mut self, value: i64) -> Self {
+        self.0.set("RuleNumber", None, rt::int(value));
+        self
+    }
 }
-builder!(NetworkAclEntry, NetworkAclEntryHandle);
+builder!(
+    NetworkAclEntry,
+    NetworkAclEntryHandle,
+    NETWORK_ACL_ENTRY_TYPE
+);
 /// A declared `AWS::EC2::NetworkAclEntry`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkAclEntryHandle(rt::Handle);
@@ -11629,7 +12390,11 @@ impl NetworkInsightsAccessScope {
         self
     }
 }
-builder!(NetworkInsightsAccessScope, NetworkInsightsAccessScopeHandle);
+builder!(
+    NetworkInsightsAccessScope,
+    NetworkInsightsAccessScopeHandle,
+    NETWORK_INSIGHTS_ACCESS_SCOPE_TYPE
+);
 /// A declared `AWS::EC2::NetworkInsightsAccessScope`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkInsightsAccessScopeHandle(rt::Handle);
@@ -11906,10 +12671,22 @@ impl NetworkInsightsAccessScopeAnalysis {
         );
         NetworkInsightsAccessScopeAnalysis(this)
     }
+    /// Changing it replaces the resource. CloudFormation `NetworkInsightsAccessScopeId`, Terraform `network_insights_access_scope_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn network_insights_access_scope_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "NetworkInsightsAccessScopeId",
+            Some("network_insights_access_scope_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     NetworkInsightsAccessScopeAnalysis,
-    NetworkInsightsAccessScopeAnalysisHandle
+    NetworkInsightsAccessScopeAnalysisHandle,
+    NETWORK_INSIGHTS_ACCESS_SCOPE_ANALYSIS_TYPE
 );
 /// A declared `AWS::EC2::NetworkInsightsAccessScopeAnalysis`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -12014,8 +12791,23 @@ impl NetworkInsightsAnalysis {
         self.0.set("FilterOutArns", None, rt::strings(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `NetworkInsightsPathId`, Terraform `network_insights_path_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn network_insights_path_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "NetworkInsightsPathId",
+            Some("network_insights_path_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(NetworkInsightsAnalysis, NetworkInsightsAnalysisHandle);
+builder!(
+    NetworkInsightsAnalysis,
+    NetworkInsightsAnalysisHandle,
+    NETWORK_INSIGHTS_ANALYSIS_TYPE
+);
 /// A declared `AWS::EC2::NetworkInsightsAnalysis`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkInsightsAnalysisHandle(rt::Handle);
@@ -12134,13 +12926,31 @@ impl NetworkInsightsPath {
             .set("FilterAtSource", Some("filter_at_source"), value.into());
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Protocol`, Terraform `protocol`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn protocol(mut self, value: network_insights_path::Protocol) -> Self {
+        self.0.set("Protocol", Some("protocol"), value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Source`, Terraform `source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Source", Some("source"), rt::string(value));
+        self
+    }
     /// Constraints: length 0..=15; pattern `^([0-9]{1,3}.){3}[0-9]{1,3}$`. Changing it replaces the resource. CloudFormation `SourceIp`, Terraform `source_ip`.
     pub fn source_ip(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("SourceIp", Some("source_ip"), rt::string(value));
         self
     }
 }
-builder!(NetworkInsightsPath, NetworkInsightsPathHandle);
+builder!(
+    NetworkInsightsPath,
+    NetworkInsightsPathHandle,
+    NETWORK_INSIGHTS_PATH_TYPE
+);
 /// A declared `AWS::EC2::NetworkInsightsPath`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkInsightsPathHandle(rt::Handle);
@@ -12449,8 +13259,21 @@ impl NetworkInterface {
         );
         self
     }
+    /// The ID of the subnet to associate with the network interface.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SubnetId`, Terraform `subnet_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
+        self
+    }
 }
-builder!(NetworkInterface, NetworkInterfaceHandle);
+builder!(
+    NetworkInterface,
+    NetworkInterfaceHandle,
+    NETWORK_INTERFACE_TYPE
+);
 /// A declared `AWS::EC2::NetworkInterface`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkInterfaceHandle(rt::Handle);
@@ -12630,6 +13453,19 @@ impl NetworkInterfaceAttachment {
         );
         self
     }
+    /// The network interface's position in the attachment order.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DeviceIndex`, Terraform `device_index`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn device_index(mut self, value: impl Into<rt::NumberString>) -> Self {
+        self.0.set(
+            "DeviceIndex",
+            Some("device_index"),
+            rt::number_string(value),
+        );
+        self
+    }
     /// The number of ENA queues created with the instance.
     ///
     /// CloudFormation `EnaQueueCount`, Terraform `ena_queue_count`.
@@ -12652,8 +13488,35 @@ impl NetworkInterfaceAttachment {
         );
         self
     }
+    /// The ID of the instance to which you will attach the ENI.
+    ///
+    /// Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
+        self
+    }
+    /// The ID of the ENI that you want to attach.
+    ///
+    /// Changing it replaces the resource. CloudFormation `NetworkInterfaceId`, Terraform `network_interface_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "NetworkInterfaceId",
+            Some("network_interface_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(NetworkInterfaceAttachment, NetworkInterfaceAttachmentHandle);
+builder!(
+    NetworkInterfaceAttachment,
+    NetworkInterfaceAttachmentHandle,
+    NETWORK_INTERFACE_ATTACHMENT_TYPE
+);
 /// A declared `AWS::EC2::NetworkInterfaceAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkInterfaceAttachmentHandle(rt::Handle);
@@ -12765,8 +13628,33 @@ impl NetworkInterfacePermission {
         this.set("Permission", None, rt::string(required.permission));
         NetworkInterfacePermission(this)
     }
+    /// Changing it replaces the resource. CloudFormation `AwsAccountId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AwsAccountId", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `NetworkInterfaceId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("NetworkInterfaceId", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Permission`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn permission(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Permission", None, rt::string(value));
+        self
+    }
 }
-builder!(NetworkInterfacePermission, NetworkInterfacePermissionHandle);
+builder!(
+    NetworkInterfacePermission,
+    NetworkInterfacePermissionHandle,
+    NETWORK_INTERFACE_PERMISSION_TYPE
+);
 /// A declared `AWS::EC2::NetworkInterfacePermission`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkInterfacePermissionHandle(rt::Handle);
@@ -12838,10 +13726,49 @@ impl NetworkPerformanceMetricSubscription {
         );
         NetworkPerformanceMetricSubscription(this)
     }
+    /// The target Region or Availability Zone for the metric to subscribe to.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Destination`, Terraform `destination`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Destination", Some("destination"), rt::string(value));
+        self
+    }
+    /// The metric type to subscribe to.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Metric`, Terraform `metric`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn metric(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Metric", Some("metric"), rt::string(value));
+        self
+    }
+    /// The starting Region or Availability Zone for metric to subscribe to.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Source`, Terraform `source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Source", Some("source"), rt::string(value));
+        self
+    }
+    /// The statistic to subscribe to.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Statistic`, Terraform `statistic`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn statistic(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Statistic", Some("statistic"), rt::string(value));
+        self
+    }
 }
 builder!(
     NetworkPerformanceMetricSubscription,
-    NetworkPerformanceMetricSubscriptionHandle
+    NetworkPerformanceMetricSubscriptionHandle,
+    NETWORK_PERFORMANCE_METRIC_SUBSCRIPTION_TYPE
 );
 /// A declared `AWS::EC2::NetworkPerformanceMetricSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -12905,7 +13832,7 @@ impl PlacementGroup {
         self
     }
 }
-builder!(PlacementGroup, PlacementGroupHandle);
+builder!(PlacementGroup, PlacementGroupHandle, PLACEMENT_GROUP_TYPE);
 /// A declared `AWS::EC2::PlacementGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PlacementGroupHandle(rt::Handle);
@@ -12992,6 +13919,16 @@ impl PrefixList {
         );
         PrefixList(this)
     }
+    /// Ip Version of Prefix List.
+    ///
+    /// CloudFormation `AddressFamily`, Terraform `address_family`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn address_family(mut self, value: prefix_list::AddressFamily) -> Self {
+        self.0
+            .set("AddressFamily", Some("address_family"), value.into());
+        self
+    }
     /// Entries of Prefix List.
     ///
     /// Constraints: 0..=100 items. CloudFormation `Entries`, Terraform `entries`.
@@ -13007,8 +13944,21 @@ impl PrefixList {
             .set("MaxEntries", Some("max_entries"), rt::int(value));
         self
     }
+    /// Name of Prefix List.
+    ///
+    /// Constraints: length 1..=255. CloudFormation `PrefixListName`, Terraform `prefix_list_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn prefix_list_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PrefixListName",
+            Some("prefix_list_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(PrefixList, PrefixListHandle);
+builder!(PrefixList, PrefixListHandle, PREFIX_LIST_TYPE);
 /// A declared `AWS::EC2::PrefixList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PrefixListHandle(rt::Handle);
@@ -13220,6 +14170,16 @@ impl Route {
             .set("OdbNetworkArn", Some("odb_network_arn"), rt::string(value));
         self
     }
+    /// The ID of the route table for the route.
+    ///
+    /// Changing it replaces the resource. CloudFormation `RouteTableId`, Terraform `route_table_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RouteTableId", Some("route_table_id"), rt::string(value));
+        self
+    }
     /// The ID of a transit gateway.
     ///
     /// CloudFormation `TransitGatewayId`, Terraform `transit_gateway_id`.
@@ -13251,7 +14211,7 @@ impl Route {
         self
     }
 }
-builder!(Route, RouteHandle);
+builder!(Route, RouteHandle, ROUTE_TYPE);
 /// A declared `AWS::EC2::Route`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RouteHandle(rt::Handle);
@@ -13295,6 +14255,16 @@ impl RouteServer {
         );
         RouteServer(this)
     }
+    /// The Amazon-side ASN of the Route Server.
+    ///
+    /// Constraints: range 1..=4294967294. Changing it replaces the resource. CloudFormation `AmazonSideAsn`, Terraform `amazon_side_asn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn amazon_side_asn(mut self, value: i64) -> Self {
+        self.0
+            .set("AmazonSideAsn", Some("amazon_side_asn"), rt::int(value));
+        self
+    }
     /// Whether to enable persistent routes
     ///
     /// CloudFormation `PersistRoutes`, Terraform `persist_routes`.
@@ -13326,7 +14296,7 @@ impl RouteServer {
         self
     }
 }
-builder!(RouteServer, RouteServerHandle);
+builder!(RouteServer, RouteServerHandle, ROUTE_SERVER_TYPE);
 /// A declared `AWS::EC2::RouteServer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RouteServerHandle(rt::Handle);
@@ -13399,8 +14369,31 @@ impl RouteServerAssociation {
         this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         RouteServerAssociation(this)
     }
+    /// Route Server ID
+    ///
+    /// Changing it replaces the resource. CloudFormation `RouteServerId`, Terraform `route_server_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn route_server_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RouteServerId", Some("route_server_id"), rt::string(value));
+        self
+    }
+    /// VPC ID
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(RouteServerAssociation, RouteServerAssociationHandle);
+builder!(
+    RouteServerAssociation,
+    RouteServerAssociationHandle,
+    ROUTE_SERVER_ASSOCIATION_TYPE
+);
 /// A declared `AWS::EC2::RouteServerAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RouteServerAssociationHandle(rt::Handle);
@@ -13456,8 +14449,31 @@ impl RouteServerEndpoint {
         );
         RouteServerEndpoint(this)
     }
+    /// Route Server ID
+    ///
+    /// Changing it replaces the resource. CloudFormation `RouteServerId`, Terraform `route_server_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn route_server_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RouteServerId", Some("route_server_id"), rt::string(value));
+        self
+    }
+    /// Subnet ID
+    ///
+    /// Changing it replaces the resource. CloudFormation `SubnetId`, Terraform `subnet_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
+        self
+    }
 }
-builder!(RouteServerEndpoint, RouteServerEndpointHandle);
+builder!(
+    RouteServerEndpoint,
+    RouteServerEndpointHandle,
+    ROUTE_SERVER_ENDPOINT_TYPE
+);
 /// A declared `AWS::EC2::RouteServerEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RouteServerEndpointHandle(rt::Handle);
@@ -13554,8 +14570,44 @@ impl RouteServerPeer {
         );
         RouteServerPeer(this)
     }
+    /// BGP Options
+    ///
+    /// Changing it replaces the resource. CloudFormation `BgpOptions`, Terraform `bgp_options`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bgp_options(mut self, value: route_server_peer::BgpOptions) -> Self {
+        self.0.set("BgpOptions", Some("bgp_options"), value.into());
+        self
+    }
+    /// IP address of the Route Server Peer
+    ///
+    /// Changing it replaces the resource. CloudFormation `PeerAddress`, Terraform `peer_address`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn peer_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PeerAddress", Some("peer_address"), rt::string(value));
+        self
+    }
+    /// Route Server Endpoint ID
+    ///
+    /// Changing it replaces the resource. CloudFormation `RouteServerEndpointId`, Terraform `route_server_endpoint_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn route_server_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RouteServerEndpointId",
+            Some("route_server_endpoint_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(RouteServerPeer, RouteServerPeerHandle);
+builder!(
+    RouteServerPeer,
+    RouteServerPeerHandle,
+    ROUTE_SERVER_PEER_TYPE
+);
 /// A declared `AWS::EC2::RouteServerPeer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RouteServerPeerHandle(rt::Handle);
@@ -13695,8 +14747,32 @@ impl RouteServerPropagation {
         );
         RouteServerPropagation(this)
     }
+    /// Route Server ID
+    ///
+    /// Changing it replaces the resource. CloudFormation `RouteServerId`, Terraform `route_server_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn route_server_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RouteServerId", Some("route_server_id"), rt::string(value));
+        self
+    }
+    /// Route Table ID
+    ///
+    /// Changing it replaces the resource. CloudFormation `RouteTableId`, Terraform `route_table_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RouteTableId", Some("route_table_id"), rt::string(value));
+        self
+    }
 }
-builder!(RouteServerPropagation, RouteServerPropagationHandle);
+builder!(
+    RouteServerPropagation,
+    RouteServerPropagationHandle,
+    ROUTE_SERVER_PROPAGATION_TYPE
+);
 /// A declared `AWS::EC2::RouteServerPropagation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RouteServerPropagationHandle(rt::Handle);
@@ -13725,8 +14801,17 @@ impl RouteTable {
         this.set("VpcId", Some("vpc_id"), rt::string(vpc_id));
         RouteTable(this)
     }
+    /// The ID of the VPC.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(RouteTable, RouteTableHandle);
+builder!(RouteTable, RouteTableHandle, ROUTE_TABLE_TYPE);
 /// A declared `AWS::EC2::RouteTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RouteTableHandle(rt::Handle);
@@ -13813,8 +14898,32 @@ impl SecondaryNetwork {
         this.set("NetworkType", Some("network_type"), network_type.into());
         SecondaryNetwork(this)
     }
+    /// The IPv4 CIDR block for the secondary network.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Ipv4CidrBlock`, Terraform `ipv_4_cidr_block`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ipv4_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Ipv4CidrBlock", Some("ipv_4_cidr_block"), rt::string(value));
+        self
+    }
+    /// The type of secondary network.
+    ///
+    /// Changing it replaces the resource. CloudFormation `NetworkType`, Terraform `network_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn network_type(mut self, value: secondary_network::NetworkType) -> Self {
+        self.0
+            .set("NetworkType", Some("network_type"), value.into());
+        self
+    }
 }
-builder!(SecondaryNetwork, SecondaryNetworkHandle);
+builder!(
+    SecondaryNetwork,
+    SecondaryNetworkHandle,
+    SECONDARY_NETWORK_TYPE
+);
 /// A declared `AWS::EC2::SecondaryNetwork`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecondaryNetworkHandle(rt::Handle);
@@ -13884,6 +14993,19 @@ impl SecurityGroup {
         );
         SecurityGroup(this)
     }
+    /// A description for the security group.
+    ///
+    /// Constraints: length 0..=255; pattern `^([a-z,A-Z,0-9,. _\-:/()#,@[\]+=&;\{\}!$*])*$`. Changing it replaces the resource. CloudFormation `GroupDescription`, Terraform `group_description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GroupDescription",
+            Some("group_description"),
+            rt::string(value),
+        );
+        self
+    }
     /// The name of the security group.
     ///
     /// Changing it replaces the resource. CloudFormation `GroupName`, Terraform `group_name`.
@@ -13928,7 +15050,7 @@ impl SecurityGroup {
         self
     }
 }
-builder!(SecurityGroup, SecurityGroupHandle);
+builder!(SecurityGroup, SecurityGroupHandle, SECURITY_GROUP_TYPE);
 /// A declared `AWS::EC2::SecurityGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityGroupHandle(rt::Handle);
@@ -14175,6 +15297,25 @@ impl SecurityGroupEgress {
         self.0.set("FromPort", Some("from_port"), rt::int(value));
         self
     }
+    /// The ID of the security group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `GroupId`, Terraform `group_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("GroupId", Some("group_id"), rt::string(value));
+        self
+    }
+    /// The IP protocol name (``tcp``, ``udp``, ``icmp``, ``icmpv6``) or number (see [Protocol Numbers](https://docs.aws.amazon.com/http://www.iana.org/assignments/protocol-numbers/protocol-numbers.xhtml)).
+    ///
+    /// Changing it replaces the resource. CloudFormation `IpProtocol`, Terraform `ip_protocol`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ip_protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IpProtocol", Some("ip_protocol"), rt::string(value));
+        self
+    }
     /// If the protocol is TCP or UDP, this is the end of the port range.
     ///
     /// Constraints: at least -1. Changing it replaces the resource. CloudFormation `ToPort`, Terraform `to_port`.
@@ -14183,7 +15324,11 @@ impl SecurityGroupEgress {
         self
     }
 }
-builder!(SecurityGroupEgress, SecurityGroupEgressHandle);
+builder!(
+    SecurityGroupEgress,
+    SecurityGroupEgressHandle,
+    SECURITY_GROUP_EGRESS_TYPE
+);
 /// A declared `AWS::EC2::SecurityGroupEgress`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityGroupEgressHandle(rt::Handle);
@@ -14263,6 +15408,16 @@ impl SecurityGroupIngress {
             .set("GroupName", Some("group_name"), rt::string(value));
         self
     }
+    /// The IP protocol name (tcp, udp, icmp, icmpv6) or number (see Protocol Numbers).
+    ///
+    /// Changing it replaces the resource. CloudFormation `IpProtocol`, Terraform `ip_protocol`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ip_protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IpProtocol", Some("ip_protocol"), rt::string(value));
+        self
+    }
     /// [EC2-VPC only] The ID of a prefix list.
     ///
     /// Changing it replaces the resource. CloudFormation `SourcePrefixListId`, Terraform `source_prefix_list_id`.
@@ -14315,7 +15470,11 @@ impl SecurityGroupIngress {
         self
     }
 }
-builder!(SecurityGroupIngress, SecurityGroupIngressHandle);
+builder!(
+    SecurityGroupIngress,
+    SecurityGroupIngressHandle,
+    SECURITY_GROUP_INGRESS_TYPE
+);
 /// A declared `AWS::EC2::SecurityGroupIngress`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityGroupIngressHandle(rt::Handle);
@@ -14364,10 +15523,29 @@ impl SecurityGroupVpcAssociation {
         this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         SecurityGroupVpcAssociation(this)
     }
+    /// The group ID of the specified security group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `GroupId`, Terraform `group_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("GroupId", Some("group_id"), rt::string(value));
+        self
+    }
+    /// The ID of the VPC in the security group vpc association.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
 builder!(
     SecurityGroupVpcAssociation,
-    SecurityGroupVpcAssociationHandle
+    SecurityGroupVpcAssociationHandle,
+    SECURITY_GROUP_VPC_ASSOCIATION_TYPE
 );
 /// A declared `AWS::EC2::SecurityGroupVpcAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -14417,8 +15595,21 @@ impl SnapshotBlockPublicAccess {
         this.set("State", Some("state"), state.into());
         SnapshotBlockPublicAccess(this)
     }
+    /// The state of EBS Snapshot Block Public Access.
+    ///
+    /// CloudFormation `State`, Terraform `state`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn state(mut self, value: snapshot_block_public_access::State) -> Self {
+        self.0.set("State", Some("state"), value.into());
+        self
+    }
 }
-builder!(SnapshotBlockPublicAccess, SnapshotBlockPublicAccessHandle);
+builder!(
+    SnapshotBlockPublicAccess,
+    SnapshotBlockPublicAccessHandle,
+    SNAPSHOT_BLOCK_PUBLIC_ACCESS_TYPE
+);
 /// A declared `AWS::EC2::SnapshotBlockPublicAccess`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SnapshotBlockPublicAccessHandle(rt::Handle);
@@ -14475,6 +15666,20 @@ impl SpotFleet {
         );
         SpotFleet(this)
     }
+    /// CloudFormation `SpotFleetRequestConfigData`, Terraform `spot_fleet_request_config_data`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn spot_fleet_request_config_data(
+        mut self,
+        value: spot_fleet::SpotFleetRequestConfigData,
+    ) -> Self {
+        self.0.set(
+            "SpotFleetRequestConfigData",
+            Some("spot_fleet_request_config_data"),
+            value.into(),
+        );
+        self
+    }
     /// The tags to specify in SpotFleetRequestConfigData
     ///
     /// CloudFormation `Tags`, Terraform `tags`.
@@ -14483,7 +15688,7 @@ impl SpotFleet {
         self
     }
 }
-builder!(SpotFleet, SpotFleetHandle);
+builder!(SpotFleet, SpotFleetHandle, SPOT_FLEET_TYPE);
 /// A declared `AWS::EC2::SpotFleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SpotFleetHandle(rt::Handle);
@@ -15890,6 +17095,16 @@ impl SqlHaStandbyDetectedInstance {
         this.set("InstanceId", Some("instance_id"), rt::string(instance_id));
         SqlHaStandbyDetectedInstance(this)
     }
+    /// The ID of the EC2 instance to enable for SQL Server high availability standby detection.
+    ///
+    /// Constraints: pattern `^i-[0-9a-f]{8,17}$`. Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
+        self
+    }
     /// The ARN of the AWS Secrets Manager secret containing SQL Server access credentials to the EC2 instance.
     ///
     /// Constraints: pattern `^(?=.{20,2048}$)arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[a-zA-Z0-9/_+=.@-]+$`. CloudFormation `SqlServerCredentials`, Terraform `sql_server_credentials`.
@@ -15904,7 +17119,8 @@ impl SqlHaStandbyDetectedInstance {
 }
 builder!(
     SqlHaStandbyDetectedInstance,
-    SqlHaStandbyDetectedInstanceHandle
+    SqlHaStandbyDetectedInstanceHandle,
+    SQL_HA_STANDBY_DETECTED_INSTANCE_TYPE
 );
 /// A declared `AWS::EC2::SqlHaStandbyDetectedInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -16112,8 +17328,17 @@ impl Subnet {
         );
         self
     }
+    /// The ID of the VPC the subnet is in.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(Subnet, SubnetHandle);
+builder!(Subnet, SubnetHandle, SUBNET_TYPE);
 /// A declared `AWS::EC2::Subnet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SubnetHandle(rt::Handle);
@@ -16237,8 +17462,21 @@ impl SubnetCidrBlock {
         );
         self
     }
+    /// The ID of the subnet
+    ///
+    /// Changing it replaces the resource. CloudFormation `SubnetId`, Terraform `subnet_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
+        self
+    }
 }
-builder!(SubnetCidrBlock, SubnetCidrBlockHandle);
+builder!(
+    SubnetCidrBlock,
+    SubnetCidrBlockHandle,
+    SUBNET_CIDR_BLOCK_TYPE
+);
 /// A declared `AWS::EC2::SubnetCidrBlock`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SubnetCidrBlockHandle(rt::Handle);
@@ -16349,6 +17587,15 @@ impl SubnetCidrReservation {
         );
         SubnetCidrReservation(this)
     }
+    /// The IPv4 or IPv6 CIDR range to reserve.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Cidr`, Terraform `cidr`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Cidr", Some("cidr"), rt::string(value));
+        self
+    }
     /// The description of the subnet CIDR reservation.
     ///
     /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
@@ -16357,8 +17604,31 @@ impl SubnetCidrReservation {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The type of reservation.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ReservationType`, Terraform `reservation_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn reservation_type(mut self, value: subnet_cidr_reservation::ReservationType) -> Self {
+        self.0
+            .set("ReservationType", Some("reservation_type"), value.into());
+        self
+    }
+    /// The identifier of the subnet the CIDR range is reserved in.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SubnetId`, Terraform `subnet_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
+        self
+    }
 }
-builder!(SubnetCidrReservation, SubnetCidrReservationHandle);
+builder!(
+    SubnetCidrReservation,
+    SubnetCidrReservationHandle,
+    SUBNET_CIDR_RESERVATION_TYPE
+);
 /// A declared `AWS::EC2::SubnetCidrReservation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SubnetCidrReservationHandle(rt::Handle);
@@ -16436,10 +17706,30 @@ impl SubnetNetworkAclAssociation {
         );
         SubnetNetworkAclAssociation(this)
     }
+    /// The ID of the network ACL
+    ///
+    /// Changing it replaces the resource. CloudFormation `NetworkAclId`, Terraform `network_acl_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn network_acl_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("NetworkAclId", Some("network_acl_id"), rt::string(value));
+        self
+    }
+    /// The ID of the subnet
+    ///
+    /// Changing it replaces the resource. CloudFormation `SubnetId`, Terraform `subnet_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
+        self
+    }
 }
 builder!(
     SubnetNetworkAclAssociation,
-    SubnetNetworkAclAssociationHandle
+    SubnetNetworkAclAssociationHandle,
+    SUBNET_NETWORK_ACL_ASSOCIATION_TYPE
 );
 /// A declared `AWS::EC2::SubnetNetworkAclAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -16491,10 +17781,30 @@ impl SubnetRouteTableAssociation {
         );
         SubnetRouteTableAssociation(this)
     }
+    /// The ID of the route table.
+    ///
+    /// Changing it replaces the resource. CloudFormation `RouteTableId`, Terraform `route_table_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RouteTableId", Some("route_table_id"), rt::string(value));
+        self
+    }
+    /// The ID of the subnet.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SubnetId`, Terraform `subnet_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
+        self
+    }
 }
 builder!(
     SubnetRouteTableAssociation,
-    SubnetRouteTableAssociationHandle
+    SubnetRouteTableAssociationHandle,
+    SUBNET_ROUTE_TABLE_ASSOCIATION_TYPE
 );
 /// A declared `AWS::EC2::SubnetRouteTableAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -16549,7 +17859,11 @@ impl TrafficMirrorFilter {
         self
     }
 }
-builder!(TrafficMirrorFilter, TrafficMirrorFilterHandle);
+builder!(
+    TrafficMirrorFilter,
+    TrafficMirrorFilterHandle,
+    TRAFFIC_MIRROR_FILTER_TYPE
+);
 /// A declared `AWS::EC2::TrafficMirrorFilter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrafficMirrorFilterHandle(rt::Handle);
@@ -16652,6 +17966,19 @@ impl TrafficMirrorFilterRule {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The destination CIDR block to assign to the Traffic Mirror rule.
+    ///
+    /// CloudFormation `DestinationCidrBlock`, Terraform `destination_cidr_block`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DestinationCidrBlock",
+            Some("destination_cidr_block"),
+            rt::string(value),
+        );
+        self
+    }
     /// The destination port range.
     ///
     /// CloudFormation `DestinationPortRange`, Terraform `destination_port_range`.
@@ -16673,6 +18000,39 @@ impl TrafficMirrorFilterRule {
         self.0.set("Protocol", Some("protocol"), rt::int(value));
         self
     }
+    /// The action to take on the filtered traffic (accept/reject).
+    ///
+    /// CloudFormation `RuleAction`, Terraform `rule_action`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_action(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RuleAction", Some("rule_action"), rt::string(value));
+        self
+    }
+    /// The number of the Traffic Mirror rule.
+    ///
+    /// CloudFormation `RuleNumber`, Terraform `rule_number`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_number(mut self, value: i64) -> Self {
+        self.0
+            .set("RuleNumber", Some("rule_number"), rt::int(value));
+        self
+    }
+    /// The source CIDR block to assign to the Traffic Mirror Filter rule.
+    ///
+    /// CloudFormation `SourceCidrBlock`, Terraform `source_cidr_block`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SourceCidrBlock",
+            Some("source_cidr_block"),
+            rt::string(value),
+        );
+        self
+    }
     /// The source port range.
     ///
     /// CloudFormation `SourcePortRange`, Terraform `source_port_range`.
@@ -16684,8 +18044,38 @@ impl TrafficMirrorFilterRule {
             .set("SourcePortRange", Some("source_port_range"), value.into());
         self
     }
+    /// The direction of traffic (ingress/egress).
+    ///
+    /// CloudFormation `TrafficDirection`, Terraform `traffic_direction`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn traffic_direction(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TrafficDirection",
+            Some("traffic_direction"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the filter that this rule is associated with.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TrafficMirrorFilterId`, Terraform `traffic_mirror_filter_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn traffic_mirror_filter_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TrafficMirrorFilterId",
+            Some("traffic_mirror_filter_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(TrafficMirrorFilterRule, TrafficMirrorFilterRuleHandle);
+builder!(
+    TrafficMirrorFilterRule,
+    TrafficMirrorFilterRuleHandle,
+    TRAFFIC_MIRROR_FILTER_RULE_TYPE
+);
 /// A declared `AWS::EC2::TrafficMirrorFilterRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrafficMirrorFilterRuleHandle(rt::Handle);
@@ -16786,6 +18176,19 @@ impl TrafficMirrorSession {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The ID of the source network interface.
+    ///
+    /// CloudFormation `NetworkInterfaceId`, Terraform `network_interface_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "NetworkInterfaceId",
+            Some("network_interface_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// The ID of the account that owns the Traffic Mirror session.
     ///
     /// CloudFormation `OwnerId`, Terraform `owner_id`.
@@ -16801,6 +18204,42 @@ impl TrafficMirrorSession {
             .set("PacketLength", Some("packet_length"), rt::int(value));
         self
     }
+    /// The session number determines the order in which sessions are evaluated when an interface is used by multiple sessions.
+    ///
+    /// CloudFormation `SessionNumber`, Terraform `session_number`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn session_number(mut self, value: i64) -> Self {
+        self.0
+            .set("SessionNumber", Some("session_number"), rt::int(value));
+        self
+    }
+    /// The ID of a Traffic Mirror filter.
+    ///
+    /// CloudFormation `TrafficMirrorFilterId`, Terraform `traffic_mirror_filter_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn traffic_mirror_filter_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TrafficMirrorFilterId",
+            Some("traffic_mirror_filter_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of a Traffic Mirror target.
+    ///
+    /// CloudFormation `TrafficMirrorTargetId`, Terraform `traffic_mirror_target_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn traffic_mirror_target_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TrafficMirrorTargetId",
+            Some("traffic_mirror_target_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// The VXLAN ID for the Traffic Mirror session.
     ///
     /// CloudFormation `VirtualNetworkId`, Terraform `virtual_network_id`.
@@ -16813,7 +18252,11 @@ impl TrafficMirrorSession {
         self
     }
 }
-builder!(TrafficMirrorSession, TrafficMirrorSessionHandle);
+builder!(
+    TrafficMirrorSession,
+    TrafficMirrorSessionHandle,
+    TRAFFIC_MIRROR_SESSION_TYPE
+);
 /// A declared `AWS::EC2::TrafficMirrorSession`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrafficMirrorSessionHandle(rt::Handle);
@@ -16891,7 +18334,11 @@ impl TrafficMirrorTarget {
         self
     }
 }
-builder!(TrafficMirrorTarget, TrafficMirrorTargetHandle);
+builder!(
+    TrafficMirrorTarget,
+    TrafficMirrorTargetHandle,
+    TRAFFIC_MIRROR_TARGET_TYPE
+);
 /// A declared `AWS::EC2::TrafficMirrorTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrafficMirrorTargetHandle(rt::Handle);
@@ -17041,7 +18488,7 @@ impl TransitGateway {
         self
     }
 }
-builder!(TransitGateway, TransitGatewayHandle);
+builder!(TransitGateway, TransitGatewayHandle, TRANSIT_GATEWAY_TYPE);
 /// A declared `AWS::EC2::TransitGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TransitGatewayHandle(rt::Handle);
@@ -17123,8 +18570,38 @@ impl TransitGatewayAttachment {
         self.0.set("Options", Some("options"), value.into());
         self
     }
+    /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayId`, Terraform `transit_gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayId",
+            Some("transit_gateway_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(TransitGatewayAttachment, TransitGatewayAttachmentHandle);
+builder!(
+    TransitGatewayAttachment,
+    TransitGatewayAttachmentHandle,
+    TRANSIT_GATEWAY_ATTACHMENT_TYPE
+);
 /// A declared `AWS::EC2::TransitGatewayAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TransitGatewayAttachmentHandle(rt::Handle);
@@ -17183,8 +18660,34 @@ impl TransitGatewayConnect {
         );
         TransitGatewayConnect(this)
     }
+    /// The Connect attachment options.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Options`, Terraform `options`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn options(mut self, value: transit_gateway_connect::TransitGatewayConnectOptions) -> Self {
+        self.0.set("Options", Some("options"), value.into());
+        self
+    }
+    /// The ID of the attachment from which the Connect attachment was created.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransportTransitGatewayAttachmentId`, Terraform `transport_transit_gateway_attachment_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transport_transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransportTransitGatewayAttachmentId",
+            Some("transport_transit_gateway_attachment_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(TransitGatewayConnect, TransitGatewayConnectHandle);
+builder!(
+    TransitGatewayConnect,
+    TransitGatewayConnectHandle,
+    TRANSIT_GATEWAY_CONNECT_TYPE
+);
 /// A declared `AWS::EC2::TransitGatewayConnect`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TransitGatewayConnectHandle(rt::Handle);
@@ -17298,8 +18801,41 @@ impl TransitGatewayConnectPeer {
         );
         TransitGatewayConnectPeer(this)
     }
+    /// The Connect peer details.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ConnectPeerConfiguration`, Terraform `connect_peer_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connect_peer_configuration(
+        mut self,
+        value: transit_gateway_connect_peer::TransitGatewayConnectPeerConfiguration,
+    ) -> Self {
+        self.0.set(
+            "ConnectPeerConfiguration",
+            Some("connect_peer_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// The ID of the Connect attachment.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayAttachmentId`, Terraform `transit_gateway_attachment_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayAttachmentId",
+            Some("transit_gateway_attachment_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(TransitGatewayConnectPeer, TransitGatewayConnectPeerHandle);
+builder!(
+    TransitGatewayConnectPeer,
+    TransitGatewayConnectPeerHandle,
+    TRANSIT_GATEWAY_CONNECT_PEER_TYPE
+);
 /// A declared `AWS::EC2::TransitGatewayConnectPeer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TransitGatewayConnectPeerHandle(rt::Handle);
@@ -17491,10 +19027,24 @@ impl TransitGatewayMeteringPolicy {
         );
         self
     }
+    /// The Id of transit gateway
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayId`, Terraform `transit_gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayId",
+            Some("transit_gateway_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     TransitGatewayMeteringPolicy,
-    TransitGatewayMeteringPolicyHandle
+    TransitGatewayMeteringPolicyHandle,
+    TRANSIT_GATEWAY_METERING_POLICY_TYPE
 );
 /// A declared `AWS::EC2::TransitGatewayMeteringPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -17613,6 +19163,32 @@ impl TransitGatewayMeteringPolicyEntry {
         );
         self
     }
+    /// The resource owner information responsible for paying default billable charges for the traffic flow
+    ///
+    /// Changing it replaces the resource. CloudFormation `MeteredAccount`, Terraform `metered_account`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn metered_account(
+        mut self,
+        value: transit_gateway_metering_policy_entry::TransitGatewayMeteringPayerType,
+    ) -> Self {
+        self.0
+            .set("MeteredAccount", Some("metered_account"), value.into());
+        self
+    }
+    /// The rule number of the metering policy entry
+    ///
+    /// Changing it replaces the resource. CloudFormation `PolicyRuleNumber`, Terraform `policy_rule_number`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_rule_number(mut self, value: i64) -> Self {
+        self.0.set(
+            "PolicyRuleNumber",
+            Some("policy_rule_number"),
+            rt::int(value),
+        );
+        self
+    }
     /// The protocol of the traffic
     ///
     /// Changing it replaces the resource. CloudFormation `Protocol`, Terraform `protocol`.
@@ -17667,10 +19243,24 @@ impl TransitGatewayMeteringPolicyEntry {
         );
         self
     }
+    /// The ID of the transit gateway metering policy for which the entry is being created
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayMeteringPolicyId`, Terraform `transit_gateway_metering_policy_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_metering_policy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayMeteringPolicyId",
+            Some("transit_gateway_metering_policy_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     TransitGatewayMeteringPolicyEntry,
-    TransitGatewayMeteringPolicyEntryHandle
+    TransitGatewayMeteringPolicyEntryHandle,
+    TRANSIT_GATEWAY_METERING_POLICY_ENTRY_TYPE
 );
 /// A declared `AWS::EC2::TransitGatewayMeteringPolicyEntry`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -17770,10 +19360,24 @@ impl TransitGatewayMulticastDomain {
         self.0.set("Options", Some("options"), value.into());
         self
     }
+    /// The ID of the transit gateway.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayId`, Terraform `transit_gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayId",
+            Some("transit_gateway_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     TransitGatewayMulticastDomain,
-    TransitGatewayMulticastDomainHandle
+    TransitGatewayMulticastDomainHandle,
+    TRANSIT_GATEWAY_MULTICAST_DOMAIN_TYPE
 );
 /// A declared `AWS::EC2::TransitGatewayMulticastDomain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -17938,10 +19542,46 @@ impl TransitGatewayMulticastDomainAssociation {
         );
         TransitGatewayMulticastDomainAssociation(this)
     }
+    /// The IDs of the subnets to associate with the transit gateway multicast domain.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SubnetId`, Terraform `subnet_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
+        self
+    }
+    /// The ID of the transit gateway attachment.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayAttachmentId`, Terraform `transit_gateway_attachment_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayAttachmentId",
+            Some("transit_gateway_attachment_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the transit gateway multicast domain.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayMulticastDomainId`, Terraform `transit_gateway_multicast_domain_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_multicast_domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayMulticastDomainId",
+            Some("transit_gateway_multicast_domain_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     TransitGatewayMulticastDomainAssociation,
-    TransitGatewayMulticastDomainAssociationHandle
+    TransitGatewayMulticastDomainAssociationHandle,
+    TRANSIT_GATEWAY_MULTICAST_DOMAIN_ASSOCIATION_TYPE
 );
 /// A declared `AWS::EC2::TransitGatewayMulticastDomainAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -18028,10 +19668,50 @@ impl TransitGatewayMulticastGroupMember {
         );
         TransitGatewayMulticastGroupMember(this)
     }
+    /// The IP address assigned to the transit gateway multicast group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `GroupIpAddress`, Terraform `group_ip_address`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GroupIpAddress",
+            Some("group_ip_address"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the transit gateway attachment.
+    ///
+    /// Changing it replaces the resource. CloudFormation `NetworkInterfaceId`, Terraform `network_interface_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "NetworkInterfaceId",
+            Some("network_interface_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the transit gateway multicast domain.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayMulticastDomainId`, Terraform `transit_gateway_multicast_domain_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_multicast_domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayMulticastDomainId",
+            Some("transit_gateway_multicast_domain_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     TransitGatewayMulticastGroupMember,
-    TransitGatewayMulticastGroupMemberHandle
+    TransitGatewayMulticastGroupMemberHandle,
+    TRANSIT_GATEWAY_MULTICAST_GROUP_MEMBER_TYPE
 );
 /// A declared `AWS::EC2::TransitGatewayMulticastGroupMember`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -18142,10 +19822,50 @@ impl TransitGatewayMulticastGroupSource {
         );
         TransitGatewayMulticastGroupSource(this)
     }
+    /// The IP address assigned to the transit gateway multicast group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `GroupIpAddress`, Terraform `group_ip_address`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GroupIpAddress",
+            Some("group_ip_address"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the transit gateway attachment.
+    ///
+    /// Changing it replaces the resource. CloudFormation `NetworkInterfaceId`, Terraform `network_interface_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "NetworkInterfaceId",
+            Some("network_interface_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the transit gateway multicast domain.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayMulticastDomainId`, Terraform `transit_gateway_multicast_domain_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_multicast_domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayMulticastDomainId",
+            Some("transit_gateway_multicast_domain_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     TransitGatewayMulticastGroupSource,
-    TransitGatewayMulticastGroupSourceHandle
+    TransitGatewayMulticastGroupSourceHandle,
+    TRANSIT_GATEWAY_MULTICAST_GROUP_SOURCE_TYPE
 );
 /// A declared `AWS::EC2::TransitGatewayMulticastGroupSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -18257,10 +19977,57 @@ impl TransitGatewayPeeringAttachment {
         );
         TransitGatewayPeeringAttachment(this)
     }
+    /// The ID of the peer account
+    ///
+    /// Changing it replaces the resource. CloudFormation `PeerAccountId`, Terraform `peer_account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn peer_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PeerAccountId", Some("peer_account_id"), rt::string(value));
+        self
+    }
+    /// Peer Region
+    ///
+    /// Changing it replaces the resource. CloudFormation `PeerRegion`, Terraform `peer_region`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn peer_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PeerRegion", Some("peer_region"), rt::string(value));
+        self
+    }
+    /// The ID of the peer transit gateway.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PeerTransitGatewayId`, Terraform `peer_transit_gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn peer_transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PeerTransitGatewayId",
+            Some("peer_transit_gateway_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the transit gateway.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayId`, Terraform `transit_gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayId",
+            Some("transit_gateway_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     TransitGatewayPeeringAttachment,
-    TransitGatewayPeeringAttachmentHandle
+    TransitGatewayPeeringAttachmentHandle,
+    TRANSIT_GATEWAY_PEERING_ATTACHMENT_TYPE
 );
 /// A declared `AWS::EC2::TransitGatewayPeeringAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -18327,8 +20094,25 @@ impl TransitGatewayPolicyTable {
         );
         TransitGatewayPolicyTable(this)
     }
+    /// The Id of transit gateway
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayId`, Terraform `transit_gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayId",
+            Some("transit_gateway_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(TransitGatewayPolicyTable, TransitGatewayPolicyTableHandle);
+builder!(
+    TransitGatewayPolicyTable,
+    TransitGatewayPolicyTableHandle,
+    TRANSIT_GATEWAY_POLICY_TABLE_TYPE
+);
 /// A declared `AWS::EC2::TransitGatewayPolicyTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TransitGatewayPolicyTableHandle(rt::Handle);
@@ -18396,10 +20180,37 @@ impl TransitGatewayPolicyTableAssociation {
         );
         TransitGatewayPolicyTableAssociation(this)
     }
+    /// The ID of transit gateway attachment.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayAttachmentId`, Terraform `transit_gateway_attachment_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayAttachmentId",
+            Some("transit_gateway_attachment_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of transit gateway policy table.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayPolicyTableId`, Terraform `transit_gateway_policy_table_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_policy_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayPolicyTableId",
+            Some("transit_gateway_policy_table_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     TransitGatewayPolicyTableAssociation,
-    TransitGatewayPolicyTableAssociationHandle
+    TransitGatewayPolicyTableAssociationHandle,
+    TRANSIT_GATEWAY_POLICY_TABLE_ASSOCIATION_TYPE
 );
 /// A declared `AWS::EC2::TransitGatewayPolicyTableAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -18467,10 +20278,62 @@ impl TransitGatewayPolicyTableEntry {
         );
         TransitGatewayPolicyTableEntry(this)
     }
+    /// The policy rule associated with the entry.
+    ///
+    /// CloudFormation `PolicyRule`, Terraform `policy_rule`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_rule(
+        mut self,
+        value: transit_gateway_policy_table_entry::TransitGatewayPolicyRule,
+    ) -> Self {
+        self.0.set("PolicyRule", Some("policy_rule"), value.into());
+        self
+    }
+    /// The rule number for the policy table entry.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PolicyRuleNumber`, Terraform `policy_rule_number`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_rule_number(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PolicyRuleNumber",
+            Some("policy_rule_number"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the target route table.
+    ///
+    /// CloudFormation `TargetRouteTableId`, Terraform `target_route_table_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TargetRouteTableId",
+            Some("target_route_table_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the transit gateway policy table.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayPolicyTableId`, Terraform `transit_gateway_policy_table_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_policy_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayPolicyTableId",
+            Some("transit_gateway_policy_table_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     TransitGatewayPolicyTableEntry,
-    TransitGatewayPolicyTableEntryHandle
+    TransitGatewayPolicyTableEntryHandle,
+    TRANSIT_GATEWAY_POLICY_TABLE_ENTRY_TYPE
 );
 /// A declared `AWS::EC2::TransitGatewayPolicyTableEntry`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -18600,6 +20463,19 @@ impl TransitGatewayRoute {
             .set("Blackhole", Some("blackhole"), rt::boolean(value));
         self
     }
+    /// The CIDR range used for destination matches.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DestinationCidrBlock`, Terraform `destination_cidr_block`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DestinationCidrBlock",
+            Some("destination_cidr_block"),
+            rt::string(value),
+        );
+        self
+    }
     /// The ID of transit gateway attachment.
     ///
     /// Changing it replaces the resource. CloudFormation `TransitGatewayAttachmentId`, Terraform `transit_gateway_attachment_id`.
@@ -18611,8 +20487,25 @@ impl TransitGatewayRoute {
         );
         self
     }
+    /// The ID of transit gateway route table.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayRouteTableId`, Terraform `transit_gateway_route_table_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayRouteTableId",
+            Some("transit_gateway_route_table_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(TransitGatewayRoute, TransitGatewayRouteHandle);
+builder!(
+    TransitGatewayRoute,
+    TransitGatewayRouteHandle,
+    TRANSIT_GATEWAY_ROUTE_TYPE
+);
 /// A declared `AWS::EC2::TransitGatewayRoute`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TransitGatewayRouteHandle(rt::Handle);
@@ -18648,8 +20541,25 @@ impl TransitGatewayRouteTable {
         );
         TransitGatewayRouteTable(this)
     }
+    /// The ID of the transit gateway.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayId`, Terraform `transit_gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayId",
+            Some("transit_gateway_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(TransitGatewayRouteTable, TransitGatewayRouteTableHandle);
+builder!(
+    TransitGatewayRouteTable,
+    TransitGatewayRouteTableHandle,
+    TRANSIT_GATEWAY_ROUTE_TABLE_TYPE
+);
 /// A declared `AWS::EC2::TransitGatewayRouteTable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TransitGatewayRouteTableHandle(rt::Handle);
@@ -18705,10 +20615,37 @@ impl TransitGatewayRouteTableAssociation {
         );
         TransitGatewayRouteTableAssociation(this)
     }
+    /// The ID of transit gateway attachment.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayAttachmentId`, Terraform `transit_gateway_attachment_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayAttachmentId",
+            Some("transit_gateway_attachment_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of transit gateway route table.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayRouteTableId`, Terraform `transit_gateway_route_table_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayRouteTableId",
+            Some("transit_gateway_route_table_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     TransitGatewayRouteTableAssociation,
-    TransitGatewayRouteTableAssociationHandle
+    TransitGatewayRouteTableAssociationHandle,
+    TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE
 );
 /// A declared `AWS::EC2::TransitGatewayRouteTableAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -18757,10 +20694,37 @@ impl TransitGatewayRouteTablePropagation {
         );
         TransitGatewayRouteTablePropagation(this)
     }
+    /// The ID of transit gateway attachment.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayAttachmentId`, Terraform `transit_gateway_attachment_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayAttachmentId",
+            Some("transit_gateway_attachment_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of transit gateway route table.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayRouteTableId`, Terraform `transit_gateway_route_table_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayRouteTableId",
+            Some("transit_gateway_route_table_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     TransitGatewayRouteTablePropagation,
-    TransitGatewayRouteTablePropagationHandle
+    TransitGatewayRouteTablePropagationHandle,
+    TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATION_TYPE
 );
 /// A declared `AWS::EC2::TransitGatewayRouteTablePropagation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -18834,10 +20798,37 @@ impl TransitGatewayVpcAttachment {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `TransitGatewayId`, Terraform `transit_gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayId",
+            Some("transit_gateway_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
 builder!(
     TransitGatewayVpcAttachment,
-    TransitGatewayVpcAttachmentHandle
+    TransitGatewayVpcAttachmentHandle,
+    TRANSIT_GATEWAY_VPC_ATTACHMENT_TYPE
 );
 /// A declared `AWS::EC2::TransitGatewayVpcAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -19058,7 +21049,7 @@ impl Vpc {
         self
     }
 }
-builder!(Vpc, VpcHandle);
+builder!(Vpc, VpcHandle, VPC_TYPE);
 /// A declared `AWS::EC2::VPC`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcHandle(rt::Handle);
@@ -19602,6 +21593,22 @@ impl VpcBlockPublicAccessExclusion {
         );
         VpcBlockPublicAccessExclusion(this)
     }
+    /// The desired Block Public Access Exclusion Mode for a specific VPC/Subnet.
+    ///
+    /// CloudFormation `InternetGatewayExclusionMode`, Terraform `internet_gateway_exclusion_mode`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn internet_gateway_exclusion_mode(
+        mut self,
+        value: vpc_block_public_access_exclusion::InternetGatewayExclusionMode,
+    ) -> Self {
+        self.0.set(
+            "InternetGatewayExclusionMode",
+            Some("internet_gateway_exclusion_mode"),
+            value.into(),
+        );
+        self
+    }
     /// The ID of the subnet.
     ///
     /// Changing it replaces the resource. CloudFormation `SubnetId`, Terraform `subnet_id`.
@@ -19619,7 +21626,8 @@ impl VpcBlockPublicAccessExclusion {
 }
 builder!(
     VpcBlockPublicAccessExclusion,
-    VpcBlockPublicAccessExclusionHandle
+    VpcBlockPublicAccessExclusionHandle,
+    VPC_BLOCK_PUBLIC_ACCESS_EXCLUSION_TYPE
 );
 /// A declared `AWS::EC2::VPCBlockPublicAccessExclusion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -19680,10 +21688,27 @@ impl VpcBlockPublicAccessOptions {
         );
         VpcBlockPublicAccessOptions(this)
     }
+    /// The desired Block Public Access mode for Internet Gateways in your account.
+    ///
+    /// CloudFormation `InternetGatewayBlockMode`, Terraform `internet_gateway_block_mode`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn internet_gateway_block_mode(
+        mut self,
+        value: vpc_block_public_access_options::InternetGatewayBlockMode,
+    ) -> Self {
+        self.0.set(
+            "InternetGatewayBlockMode",
+            Some("internet_gateway_block_mode"),
+            value.into(),
+        );
+        self
+    }
 }
 builder!(
     VpcBlockPublicAccessOptions,
-    VpcBlockPublicAccessOptionsHandle
+    VpcBlockPublicAccessOptionsHandle,
+    VPC_BLOCK_PUBLIC_ACCESS_OPTIONS_TYPE
 );
 /// A declared `AWS::EC2::VPCBlockPublicAccessOptions`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -19834,8 +21859,17 @@ impl VpcCidrBlock {
             .set("Ipv6Pool", Some("ipv_6_pool"), rt::string(value));
         self
     }
+    /// The ID of the VPC.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(VpcCidrBlock, VpcCidrBlockHandle);
+builder!(VpcCidrBlock, VpcCidrBlockHandle, VPC_CIDR_BLOCK_TYPE);
 /// A declared `AWS::EC2::VPCCidrBlock`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcCidrBlockHandle(rt::Handle);
@@ -19896,8 +21930,31 @@ impl VpcDhcpOptionsAssociation {
         this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         VpcDhcpOptionsAssociation(this)
     }
+    /// The ID of the DHCP options set, or default to associate no DHCP options with the VPC.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DhcpOptionsId`, Terraform `dhcp_options_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dhcp_options_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DhcpOptionsId", Some("dhcp_options_id"), rt::string(value));
+        self
+    }
+    /// The ID of the VPC.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(VpcDhcpOptionsAssociation, VpcDhcpOptionsAssociationHandle);
+builder!(
+    VpcDhcpOptionsAssociation,
+    VpcDhcpOptionsAssociationHandle,
+    VPC_DHCP_OPTIONS_ASSOCIATION_TYPE
+);
 /// A declared `AWS::EC2::VPCDHCPOptionsAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcDhcpOptionsAssociationHandle(rt::Handle);
@@ -20098,7 +22155,11 @@ impl VpcEncryptionControl {
         self
     }
 }
-builder!(VpcEncryptionControl, VpcEncryptionControlHandle);
+builder!(
+    VpcEncryptionControl,
+    VpcEncryptionControlHandle,
+    VPC_ENCRYPTION_CONTROL_TYPE
+);
 /// A declared `AWS::EC2::VPCEncryptionControl`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcEncryptionControlHandle(rt::Handle);
@@ -20450,8 +22511,17 @@ impl VpcEndpoint {
             .set("VpcEndpointType", Some("vpc_endpoint_type"), value.into());
         self
     }
+    /// The ID of the VPC.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(VpcEndpoint, VpcEndpointHandle);
+builder!(VpcEndpoint, VpcEndpointHandle, VPC_ENDPOINT_TYPE);
 /// A declared `AWS::EC2::VPCEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcEndpointHandle(rt::Handle);
@@ -20649,6 +22719,35 @@ impl VpcEndpointConnectionNotification {
         );
         VpcEndpointConnectionNotification(this)
     }
+    /// The endpoint events for which to receive notifications.
+    ///
+    /// CloudFormation `ConnectionEvents`, Terraform `connection_events`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_events(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "ConnectionEvents",
+            Some("connection_events"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// The ARN of the SNS topic for the notifications.
+    ///
+    /// CloudFormation `ConnectionNotificationArn`, Terraform `connection_notification_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_notification_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConnectionNotificationArn",
+            Some("connection_notification_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// The ID of the endpoint service.
     ///
     /// Changing it replaces the resource. CloudFormation `ServiceId`, Terraform `service_id`.
@@ -20668,7 +22767,8 @@ impl VpcEndpointConnectionNotification {
 }
 builder!(
     VpcEndpointConnectionNotification,
-    VpcEndpointConnectionNotificationHandle
+    VpcEndpointConnectionNotificationHandle,
+    VPC_ENDPOINT_CONNECTION_NOTIFICATION_TYPE
 );
 /// A declared `AWS::EC2::VPCEndpointConnectionNotification`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -20824,7 +22924,11 @@ impl VpcEndpointService {
         self
     }
 }
-builder!(VpcEndpointService, VpcEndpointServiceHandle);
+builder!(
+    VpcEndpointService,
+    VpcEndpointServiceHandle,
+    VPC_ENDPOINT_SERVICE_TYPE
+);
 /// A declared `AWS::EC2::VPCEndpointService`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcEndpointServiceHandle(rt::Handle);
@@ -20933,10 +23037,19 @@ impl VpcEndpointServicePermissions {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ServiceId`, Terraform `service_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ServiceId", Some("service_id"), rt::string(value));
+        self
+    }
 }
 builder!(
     VpcEndpointServicePermissions,
-    VpcEndpointServicePermissionsHandle
+    VpcEndpointServicePermissionsHandle,
+    VPC_ENDPOINT_SERVICE_PERMISSIONS_TYPE
 );
 /// A declared `AWS::EC2::VPCEndpointServicePermissions`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -20977,6 +23090,15 @@ impl VpcGatewayAttachment {
         );
         self
     }
+    /// The ID of the VPC.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
     /// The ID of the virtual private gateway.
     ///
     /// CloudFormation `VpnGatewayId`, Terraform `vpn_gateway_id`.
@@ -20986,7 +23108,11 @@ impl VpcGatewayAttachment {
         self
     }
 }
-builder!(VpcGatewayAttachment, VpcGatewayAttachmentHandle);
+builder!(
+    VpcGatewayAttachment,
+    VpcGatewayAttachmentHandle,
+    VPC_GATEWAY_ATTACHMENT_TYPE
+);
 /// A declared `AWS::EC2::VPCGatewayAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcGatewayAttachmentHandle(rt::Handle);
@@ -21070,8 +23196,31 @@ impl VpcPeeringConnection {
             .set("PeerRoleArn", Some("peer_role_arn"), rt::string(value));
         self
     }
+    /// The ID of the VPC with which you are creating the VPC peering connection.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PeerVpcId`, Terraform `peer_vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn peer_vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PeerVpcId", Some("peer_vpc_id"), rt::string(value));
+        self
+    }
+    /// The ID of the VPC.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(VpcPeeringConnection, VpcPeeringConnectionHandle);
+builder!(
+    VpcPeeringConnection,
+    VpcPeeringConnectionHandle,
+    VPC_PEERING_CONNECTION_TYPE
+);
 /// A declared `AWS::EC2::VPCPeeringConnection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcPeeringConnectionHandle(rt::Handle);
@@ -21123,8 +23272,21 @@ impl VpnConcentrator {
         );
         self
     }
+    /// The type of VPN concentrator.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
+        self
+    }
 }
-builder!(VpnConcentrator, VpnConcentratorHandle);
+builder!(
+    VpnConcentrator,
+    VpnConcentratorHandle,
+    VPN_CONCENTRATOR_TYPE
+);
 /// A declared `AWS::EC2::VPNConcentrator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpnConcentratorHandle(rt::Handle);
@@ -21174,6 +23336,19 @@ impl VpnConnection {
         );
         this.set("Type", Some("type"), rt::string(required.type_));
         VpnConnection(this)
+    }
+    /// The ID of the customer gateway at your end of the VPN connection.
+    ///
+    /// CloudFormation `CustomerGatewayId`, Terraform `customer_gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn customer_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CustomerGatewayId",
+            Some("customer_gateway_id"),
+            rt::string(value),
+        );
+        self
     }
     /// Indicate whether to enable acceleration for the VPN connection.
     ///
@@ -21304,6 +23479,15 @@ impl VpnConnection {
         );
         self
     }
+    /// The type of VPN connection.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
+        self
+    }
     /// The ID of the VPN concentrator to associate with the VPN connection.
     ///
     /// Changing it replaces the resource. CloudFormation `VpnConcentratorId`, Terraform `vpn_concentrator_id`.
@@ -21338,7 +23522,7 @@ impl VpnConnection {
         self
     }
 }
-builder!(VpnConnection, VpnConnectionHandle);
+builder!(VpnConnection, VpnConnectionHandle, VPN_CONNECTION_TYPE);
 /// A declared `AWS::EC2::VPNConnection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpnConnectionHandle(rt::Handle);
@@ -21973,8 +24157,38 @@ impl VpnConnectionRoute {
         );
         VpnConnectionRoute(this)
     }
+    /// The CIDR block associated with the local subnet of the customer network.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DestinationCidrBlock`, Terraform `destination_cidr_block`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DestinationCidrBlock",
+            Some("destination_cidr_block"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the VPN connection.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpnConnectionId`, Terraform `vpn_connection_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpn_connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "VpnConnectionId",
+            Some("vpn_connection_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(VpnConnectionRoute, VpnConnectionRouteHandle);
+builder!(
+    VpnConnectionRoute,
+    VpnConnectionRouteHandle,
+    VPN_CONNECTION_ROUTE_TYPE
+);
 /// A declared `AWS::EC2::VPNConnectionRoute`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpnConnectionRouteHandle(rt::Handle);
@@ -22011,8 +24225,17 @@ impl VpnGateway {
             .set("AmazonSideAsn", Some("amazon_side_asn"), rt::int(value));
         self
     }
+    /// The type of VPN connection the virtual private gateway supports.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
+        self
+    }
 }
-builder!(VpnGateway, VpnGatewayHandle);
+builder!(VpnGateway, VpnGatewayHandle, VPN_GATEWAY_TYPE);
 /// A declared `AWS::EC2::VPNGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpnGatewayHandle(rt::Handle);
@@ -22052,8 +24275,30 @@ impl VpnGatewayRoutePropagation {
         this.set("VpnGatewayId", None, rt::string(vpn_gateway_id));
         VpnGatewayRoutePropagation(this)
     }
+    /// The ID of the route table.
+    ///
+    /// CloudFormation `RouteTableIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn route_table_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("RouteTableIds", None, rt::strings(value));
+        self
+    }
+    /// The ID of the virtual private gateway that is attached to a VPC.
+    ///
+    /// CloudFormation `VpnGatewayId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpn_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpnGatewayId", None, rt::string(value));
+        self
+    }
 }
-builder!(VpnGatewayRoutePropagation, VpnGatewayRoutePropagationHandle);
+builder!(
+    VpnGatewayRoutePropagation,
+    VpnGatewayRoutePropagationHandle,
+    VPN_GATEWAY_ROUTE_PROPAGATION_TYPE
+);
 /// A declared `AWS::EC2::VPNGatewayRoutePropagation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpnGatewayRoutePropagationHandle(rt::Handle);
@@ -22146,6 +24391,16 @@ impl VerifiedAccessEndpoint {
         );
         self
     }
+    /// The type of attachment used to provide connectivity between the AWS Verified Access endpoint and the application.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AttachmentType`, Terraform `attachment_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn attachment_type(mut self, value: verified_access_endpoint::AttachmentType) -> Self {
+        self.0
+            .set("AttachmentType", Some("attachment_type"), value.into());
+        self
+    }
     /// The options for cidr type endpoint.
     ///
     /// CloudFormation `CidrOptions`, Terraform `cidr_options`.
@@ -22182,6 +24437,16 @@ impl VerifiedAccessEndpoint {
             Some("endpoint_domain_prefix"),
             rt::string(value),
         );
+        self
+    }
+    /// The type of AWS Verified Access endpoint.
+    ///
+    /// Changing it replaces the resource. CloudFormation `EndpointType`, Terraform `endpoint_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn endpoint_type(mut self, value: verified_access_endpoint::EndpointType) -> Self {
+        self.0
+            .set("EndpointType", Some("endpoint_type"), value.into());
         self
     }
     /// The load balancer details if creating the AWS Verified Access endpoint as load-balancer type.
@@ -22257,8 +24522,25 @@ impl VerifiedAccessEndpoint {
             .set("SseSpecification", Some("sse_specification"), value.into());
         self
     }
+    /// The ID of the AWS Verified Access group.
+    ///
+    /// CloudFormation `VerifiedAccessGroupId`, Terraform `verified_access_group_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn verified_access_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "VerifiedAccessGroupId",
+            Some("verified_access_group_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(VerifiedAccessEndpoint, VerifiedAccessEndpointHandle);
+builder!(
+    VerifiedAccessEndpoint,
+    VerifiedAccessEndpointHandle,
+    VERIFIED_ACCESS_ENDPOINT_TYPE
+);
 /// A declared `AWS::EC2::VerifiedAccessEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VerifiedAccessEndpointHandle(rt::Handle);
@@ -22680,8 +24962,25 @@ impl VerifiedAccessGroup {
             .set("SseSpecification", Some("sse_specification"), value.into());
         self
     }
+    /// The ID of the AWS Verified Access instance.
+    ///
+    /// CloudFormation `VerifiedAccessInstanceId`, Terraform `verified_access_instance_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn verified_access_instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "VerifiedAccessInstanceId",
+            Some("verified_access_instance_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(VerifiedAccessGroup, VerifiedAccessGroupHandle);
+builder!(
+    VerifiedAccessGroup,
+    VerifiedAccessGroupHandle,
+    VERIFIED_ACCESS_GROUP_TYPE
+);
 /// A declared `AWS::EC2::VerifiedAccessGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VerifiedAccessGroupHandle(rt::Handle);
@@ -22845,7 +25144,11 @@ impl VerifiedAccessInstance {
         self
     }
 }
-builder!(VerifiedAccessInstance, VerifiedAccessInstanceHandle);
+builder!(
+    VerifiedAccessInstance,
+    VerifiedAccessInstanceHandle,
+    VERIFIED_ACCESS_INSTANCE_TYPE
+);
 /// A declared `AWS::EC2::VerifiedAccessInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VerifiedAccessInstanceHandle(rt::Handle);
@@ -23225,6 +25528,19 @@ impl VerifiedAccessTrustProvider {
             .set("OidcOptions", Some("oidc_options"), value.into());
         self
     }
+    /// The identifier to be used when working with policy rules.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PolicyReferenceName`, Terraform `policy_reference_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_reference_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PolicyReferenceName",
+            Some("policy_reference_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The configuration options for customer provided KMS encryption.
     ///
     /// CloudFormation `SseSpecification`, Terraform `sse_specification`.
@@ -23234,6 +25550,22 @@ impl VerifiedAccessTrustProvider {
     ) -> Self {
         self.0
             .set("SseSpecification", Some("sse_specification"), value.into());
+        self
+    }
+    /// Type of trust provider.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TrustProviderType`, Terraform `trust_provider_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn trust_provider_type(
+        mut self,
+        value: verified_access_trust_provider::TrustProviderType,
+    ) -> Self {
+        self.0.set(
+            "TrustProviderType",
+            Some("trust_provider_type"),
+            value.into(),
+        );
         self
     }
     /// The type of device-based trust provider.
@@ -23253,7 +25585,8 @@ impl VerifiedAccessTrustProvider {
 }
 builder!(
     VerifiedAccessTrustProvider,
-    VerifiedAccessTrustProviderHandle
+    VerifiedAccessTrustProviderHandle,
+    VERIFIED_ACCESS_TRUST_PROVIDER_TYPE
 );
 /// A declared `AWS::EC2::VerifiedAccessTrustProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -23655,7 +25988,7 @@ impl Volume {
         self
     }
 }
-builder!(Volume, VolumeHandle);
+builder!(Volume, VolumeHandle, VOLUME_TYPE);
 /// A declared `AWS::EC2::Volume`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VolumeHandle(rt::Handle);
@@ -23721,8 +26054,31 @@ impl VolumeAttachment {
             .set("EbsCardIndex", Some("ebs_card_index"), rt::int(value));
         self
     }
+    /// The ID of the instance to which the volume attaches.
+    ///
+    /// Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
+        self
+    }
+    /// The ID of the Amazon EBS volume.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VolumeId`, Terraform `volume_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn volume_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VolumeId", Some("volume_id"), rt::string(value));
+        self
+    }
 }
-builder!(VolumeAttachment, VolumeAttachmentHandle);
+builder!(
+    VolumeAttachment,
+    VolumeAttachmentHandle,
+    VOLUME_ATTACHMENT_TYPE
+);
 /// A declared `AWS::EC2::VolumeAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VolumeAttachmentHandle(rt::Handle);

@@ -114,7 +114,11 @@ impl PublicRepository {
         self
     }
 }
-builder!(PublicRepository, PublicRepositoryHandle);
+builder!(
+    PublicRepository,
+    PublicRepositoryHandle,
+    PUBLIC_REPOSITORY_TYPE
+);
 /// A declared `AWS::ECR::PublicRepository`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PublicRepositoryHandle(rt::Handle);
@@ -277,7 +281,11 @@ impl PullThroughCacheRule {
         self
     }
 }
-builder!(PullThroughCacheRule, PullThroughCacheRuleHandle);
+builder!(
+    PullThroughCacheRule,
+    PullThroughCacheRuleHandle,
+    PULL_THROUGH_CACHE_RULE_TYPE
+);
 /// A declared `AWS::ECR::PullThroughCacheRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PullThroughCacheRuleHandle(rt::Handle);
@@ -337,8 +345,22 @@ impl PullTimeUpdateExclusion {
         );
         PullTimeUpdateExclusion(this)
     }
+    /// The ARN of the IAM principal to remove from the pull time update exclusion list.
+    ///
+    /// Constraints: length 0..=200; pattern `^arn:aws(-[a-z]+)*:iam::[0-9]{12}:(role|user)/[\w+=,.@-]+(/[\w+=,.@-]+)*$`. Changing it replaces the resource. CloudFormation `PrincipalArn`, Terraform `principal_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PrincipalArn", Some("principal_arn"), rt::string(value));
+        self
+    }
 }
-builder!(PullTimeUpdateExclusion, PullTimeUpdateExclusionHandle);
+builder!(
+    PullTimeUpdateExclusion,
+    PullTimeUpdateExclusionHandle,
+    PULL_TIME_UPDATE_EXCLUSION_TYPE
+);
 /// A declared `AWS::ECR::PullTimeUpdateExclusion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PullTimeUpdateExclusionHandle(rt::Handle);
@@ -371,8 +393,16 @@ impl RegistryPolicy {
         );
         RegistryPolicy(this)
     }
+    /// Constraints: length 0..=10240. CloudFormation `PolicyText`, Terraform `policy_text`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_text(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("PolicyText", Some("policy_text"), rt::json_string(value));
+        self
+    }
 }
-builder!(RegistryPolicy, RegistryPolicyHandle);
+builder!(RegistryPolicy, RegistryPolicyHandle, REGISTRY_POLICY_TYPE);
 /// A declared `AWS::ECR::RegistryPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RegistryPolicyHandle(rt::Handle);
@@ -412,10 +442,32 @@ impl RegistryScanningConfiguration {
         this.set("ScanType", Some("scan_type"), scan_type.into());
         RegistryScanningConfiguration(this)
     }
+    /// The scanning rules associated with the registry.
+    ///
+    /// Constraints: 0..=2 items. CloudFormation `Rules`, Terraform `rules`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<Item = registry_scanning_configuration::ScanningRule>,
+    ) -> Self {
+        self.0.set("Rules", Some("rules"), rt::list(value));
+        self
+    }
+    /// The type of scanning configured for the registry.
+    ///
+    /// CloudFormation `ScanType`, Terraform `scan_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scan_type(mut self, value: registry_scanning_configuration::ScanType) -> Self {
+        self.0.set("ScanType", Some("scan_type"), value.into());
+        self
+    }
 }
 builder!(
     RegistryScanningConfiguration,
-    RegistryScanningConfigurationHandle
+    RegistryScanningConfigurationHandle,
+    REGISTRY_SCANNING_CONFIGURATION_TYPE
 );
 /// A declared `AWS::ECR::RegistryScanningConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -532,8 +584,28 @@ impl ReplicationConfiguration {
         );
         ReplicationConfiguration(this)
     }
+    /// The replication configuration for a registry.
+    ///
+    /// CloudFormation `ReplicationConfiguration`, Terraform `replication_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn replication_configuration(
+        mut self,
+        value: replication_configuration::ReplicationConfiguration,
+    ) -> Self {
+        self.0.set(
+            "ReplicationConfiguration",
+            Some("replication_configuration"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(ReplicationConfiguration, ReplicationConfigurationHandle);
+builder!(
+    ReplicationConfiguration,
+    ReplicationConfigurationHandle,
+    REPLICATION_CONFIGURATION_TYPE
+);
 /// A declared `AWS::ECR::ReplicationConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReplicationConfigurationHandle(rt::Handle);
@@ -760,7 +832,7 @@ impl Repository {
         self
     }
 }
-builder!(Repository, RepositoryHandle);
+builder!(Repository, RepositoryHandle, REPOSITORY_TYPE);
 /// A declared `AWS::ECR::Repository`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RepositoryHandle(rt::Handle);
@@ -885,6 +957,19 @@ impl RepositoryCreationTemplate {
         this.set("Prefix", Some("prefix"), rt::string(prefix));
         RepositoryCreationTemplate(this)
     }
+    /// A list of enumerable Strings representing the repository creation scenarios that this template will apply towards.
+    ///
+    /// CloudFormation `AppliedFor`, Terraform `applied_for`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn applied_for(
+        mut self,
+        value: impl IntoIterator<Item = repository_creation_template::AppliedForItem>,
+    ) -> Self {
+        self.0
+            .set("AppliedFor", Some("applied_for"), rt::list(value));
+        self
+    }
     /// The ARN of the role to be assumed by Amazon ECR.
     ///
     /// Constraints: length 0..=2048; pattern `^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role/[A-Za-z0-9+=,-.@_]*$`. CloudFormation `CustomRoleArn`, Terraform `custom_role_arn`.
@@ -954,6 +1039,15 @@ impl RepositoryCreationTemplate {
         );
         self
     }
+    /// The repository namespace prefix associated with the repository creation template.
+    ///
+    /// Constraints: length 1..=256; pattern `^([a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(\/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*\/?|ROOT)$`. Changing it replaces the resource. CloudFormation `Prefix`, Terraform `prefix`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Prefix", Some("prefix"), rt::string(value));
+        self
+    }
     /// The repository policy to apply to repositories created using the template.
     ///
     /// Constraints: length 0..=10240. CloudFormation `RepositoryPolicy`, Terraform `repository_policy`.
@@ -977,7 +1071,11 @@ impl RepositoryCreationTemplate {
         self
     }
 }
-builder!(RepositoryCreationTemplate, RepositoryCreationTemplateHandle);
+builder!(
+    RepositoryCreationTemplate,
+    RepositoryCreationTemplateHandle,
+    REPOSITORY_CREATION_TEMPLATE_TYPE
+);
 /// A declared `AWS::ECR::RepositoryCreationTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RepositoryCreationTemplateHandle(rt::Handle);
@@ -1092,8 +1190,21 @@ impl SigningConfiguration {
         this.set("Rules", Some("rules"), rt::list(rules));
         SigningConfiguration(this)
     }
+    /// Array of signing rules that define which repositories should be signed and with which signing profiles.
+    ///
+    /// Constraints: 0..=50 items. CloudFormation `Rules`, Terraform `rules`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rules(mut self, value: impl IntoIterator<Item = signing_configuration::Rule>) -> Self {
+        self.0.set("Rules", Some("rules"), rt::list(value));
+        self
+    }
 }
-builder!(SigningConfiguration, SigningConfigurationHandle);
+builder!(
+    SigningConfiguration,
+    SigningConfigurationHandle,
+    SIGNING_CONFIGURATION_TYPE
+);
 /// A declared `AWS::ECR::SigningConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SigningConfigurationHandle(rt::Handle);

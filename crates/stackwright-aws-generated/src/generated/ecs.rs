@@ -79,7 +79,11 @@ impl CapacityProvider {
         self
     }
 }
-builder!(CapacityProvider, CapacityProviderHandle);
+builder!(
+    CapacityProvider,
+    CapacityProviderHandle,
+    CAPACITY_PROVIDER_TYPE
+);
 /// A declared `AWS::ECS::CapacityProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CapacityProviderHandle(rt::Handle);
@@ -1205,7 +1209,7 @@ impl Cluster {
         self
     }
 }
-builder!(Cluster, ClusterHandle);
+builder!(Cluster, ClusterHandle, CLUSTER_TYPE);
 /// A declared `AWS::ECS::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterHandle(rt::Handle);
@@ -1545,10 +1549,38 @@ impl ClusterCapacityProviderAssociations {
         );
         self
     }
+    /// The name of the cluster
+    ///
+    /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `Cluster`, Terraform `cluster`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Cluster", Some("cluster"), rt::string(value));
+        self
+    }
+    /// List of capacity providers to associate with the cluster
+    ///
+    /// CloudFormation `DefaultCapacityProviderStrategy`, Terraform `default_capacity_provider_strategy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn default_capacity_provider_strategy(
+        mut self,
+        value: impl IntoIterator<
+            Item = cluster_capacity_provider_associations::CapacityProviderStrategy,
+        >,
+    ) -> Self {
+        self.0.set(
+            "DefaultCapacityProviderStrategy",
+            Some("default_capacity_provider_strategy"),
+            rt::list(value),
+        );
+        self
+    }
 }
 builder!(
     ClusterCapacityProviderAssociations,
-    ClusterCapacityProviderAssociationsHandle
+    ClusterCapacityProviderAssociationsHandle,
+    CLUSTER_CAPACITY_PROVIDER_ASSOCIATIONS_TYPE
 );
 /// A declared `AWS::ECS::ClusterCapacityProviderAssociations`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1710,7 +1742,7 @@ impl Daemon {
         self
     }
 }
-builder!(Daemon, DaemonHandle);
+builder!(Daemon, DaemonHandle, DAEMON_TYPE);
 /// A declared `AWS::ECS::Daemon`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DaemonHandle(rt::Handle);
@@ -1932,7 +1964,11 @@ impl DaemonTaskDefinition {
         self
     }
 }
-builder!(DaemonTaskDefinition, DaemonTaskDefinitionHandle);
+builder!(
+    DaemonTaskDefinition,
+    DaemonTaskDefinitionHandle,
+    DAEMON_TASK_DEFINITION_TYPE
+);
 /// A declared `AWS::ECS::DaemonTaskDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DaemonTaskDefinitionHandle(rt::Handle);
@@ -2678,6 +2714,17 @@ impl ExpressGatewayService {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `InfrastructureRoleArn`, Terraform `infrastructure_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn infrastructure_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "InfrastructureRoleArn",
+            Some("infrastructure_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `Memory`, Terraform `memory`.
     pub fn memory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Memory", Some("memory"), rt::string(value));
@@ -2735,7 +2782,11 @@ impl ExpressGatewayService {
         self
     }
 }
-builder!(ExpressGatewayService, ExpressGatewayServiceHandle);
+builder!(
+    ExpressGatewayService,
+    ExpressGatewayServiceHandle,
+    EXPRESS_GATEWAY_SERVICE_TYPE
+);
 /// A declared `AWS::ECS::ExpressGatewayService`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ExpressGatewayServiceHandle(rt::Handle);
@@ -3133,11 +3184,38 @@ impl Gateway {
         );
         Gateway(this)
     }
+    /// The configuration for the gateway.
+    ///
+    /// CloudFormation `Configuration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: gateway::GatewayConfiguration) -> Self {
+        self.0.set("Configuration", None, value.into());
+        self
+    }
     /// Whether deletion protection is enabled for the gateway.
     ///
     /// CloudFormation `DeletionProtection`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn deletion_protection(mut self, value: bool) -> Self {
         self.0.set("DeletionProtection", None, rt::boolean(value));
+        self
+    }
+    /// The name of the gateway.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `GatewayName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn gateway_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("GatewayName", None, rt::string(value));
+        self
+    }
+    /// The ARN of the IAM role that ECS uses to manage infrastructure for the gateway.
+    ///
+    /// CloudFormation `InfrastructureRoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn infrastructure_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("InfrastructureRoleArn", None, rt::string(value));
         self
     }
     /// Specifies whether to propagate the tags from the gateway to other resources.
@@ -3148,7 +3226,7 @@ impl Gateway {
         self
     }
 }
-builder!(Gateway, GatewayHandle);
+builder!(Gateway, GatewayHandle, GATEWAY_TYPE);
 /// A declared `AWS::ECS::Gateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GatewayHandle(rt::Handle);
@@ -3531,8 +3609,30 @@ impl GatewayClusterAssociations {
         this.set("Gateway", None, rt::string(required.gateway));
         GatewayClusterAssociations(this)
     }
+    /// The name or full Amazon Resource Name (ARN) of the cluster to associate the gateway with.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Cluster`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Cluster", None, rt::string(value));
+        self
+    }
+    /// The name or full Amazon Resource Name (ARN) of the gateway to associate with the cluster.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Gateway`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn gateway(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Gateway", None, rt::string(value));
+        self
+    }
 }
-builder!(GatewayClusterAssociations, GatewayClusterAssociationsHandle);
+builder!(
+    GatewayClusterAssociations,
+    GatewayClusterAssociationsHandle,
+    GATEWAY_CLUSTER_ASSOCIATIONS_TYPE
+);
 /// A declared `AWS::ECS::GatewayClusterAssociations`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GatewayClusterAssociationsHandle(rt::Handle);
@@ -3596,8 +3696,36 @@ impl PrimaryTaskSet {
         );
         PrimaryTaskSet(this)
     }
+    /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Cluster`, Terraform `cluster`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Cluster", Some("cluster"), rt::string(value));
+        self
+    }
+    /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Service`, Terraform `service`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Service", Some("service"), rt::string(value));
+        self
+    }
+    /// The ID or full Amazon Resource Name (ARN) of the task set.
+    ///
+    /// CloudFormation `TaskSetId`, Terraform `task_set_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn task_set_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TaskSetId", Some("task_set_id"), rt::string(value));
+        self
+    }
 }
-builder!(PrimaryTaskSet, PrimaryTaskSetHandle);
+builder!(PrimaryTaskSet, PrimaryTaskSetHandle, PRIMARY_TASK_SET_TYPE);
 /// A declared `AWS::ECS::PrimaryTaskSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PrimaryTaskSetHandle(rt::Handle);
@@ -3916,7 +4044,7 @@ impl Service {
         self
     }
 }
-builder!(Service, ServiceHandle);
+builder!(Service, ServiceHandle, SERVICE_TYPE);
 /// A declared `AWS::ECS::Service`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceHandle(rt::Handle);
@@ -5943,7 +6071,7 @@ impl TaskDefinition {
         self
     }
 }
-builder!(TaskDefinition, TaskDefinitionHandle);
+builder!(TaskDefinition, TaskDefinitionHandle, TASK_DEFINITION_TYPE);
 /// A declared `AWS::ECS::TaskDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TaskDefinitionHandle(rt::Handle);
@@ -7633,6 +7761,15 @@ impl TaskSet {
         );
         self
     }
+    /// The short name or full Amazon Resource Name (ARN) of the cluster that hosts the service to create the task set in.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Cluster`, Terraform `cluster`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Cluster", Some("cluster"), rt::string(value));
+        self
+    }
     /// An optional non-unique tag that identifies this task set in external systems.
     ///
     /// Changing it replaces the resource. CloudFormation `ExternalId`, Terraform `external_id`.
@@ -7686,6 +7823,15 @@ impl TaskSet {
         self.0.set("Scale", Some("scale"), value.into());
         self
     }
+    /// The short name or full Amazon Resource Name (ARN) of the service to create the task set in.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Service`, Terraform `service`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Service", Some("service"), rt::string(value));
+        self
+    }
     /// The details of the service discovery registries to assign to this task set.
     ///
     /// Changing it replaces the resource. CloudFormation `ServiceRegistries`, Terraform `service_registries`.
@@ -7700,8 +7846,18 @@ impl TaskSet {
         );
         self
     }
+    /// The short name or full Amazon Resource Name (ARN) of the task definition for the tasks in the task set to use.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TaskDefinition`, Terraform `task_definition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn task_definition(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TaskDefinition", Some("task_definition"), rt::string(value));
+        self
+    }
 }
-builder!(TaskSet, TaskSetHandle);
+builder!(TaskSet, TaskSetHandle, TASK_SET_TYPE);
 /// A declared `AWS::ECS::TaskSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TaskSetHandle(rt::Handle);

@@ -59,6 +59,16 @@ impl AccessPoint {
             .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
+    /// The ID of the EFS file system that the access point applies to.
+    ///
+    /// Constraints: length 0..=128; pattern `^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:file-system/fs-[0-9a-f]{8,40}|fs-[0-9a-f]{8,40})$`. Changing it replaces the resource. CloudFormation `FileSystemId`, Terraform `file_system_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn file_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FileSystemId", Some("file_system_id"), rt::string(value));
+        self
+    }
     /// The full POSIX identity, including the user ID, group ID, and secondary group IDs on the access point that is used for all file operations by NFS clients using the access point.
     ///
     /// Changing it replaces the resource. CloudFormation `PosixUser`, Terraform `posix_user`.
@@ -75,7 +85,7 @@ impl AccessPoint {
         self
     }
 }
-builder!(AccessPoint, AccessPointHandle);
+builder!(AccessPoint, AccessPointHandle, ACCESS_POINT_TYPE);
 /// A declared `AWS::EFS::AccessPoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessPointHandle(rt::Handle);
@@ -348,7 +358,7 @@ impl FileSystem {
         self
     }
 }
-builder!(FileSystem, FileSystemHandle);
+builder!(FileSystem, FileSystemHandle, FILE_SYSTEM_TYPE);
 /// A declared `AWS::EFS::FileSystem`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FileSystemHandle(rt::Handle);
@@ -695,6 +705,16 @@ impl MountTarget {
         );
         MountTarget(this)
     }
+    /// The ID of the file system for which to create the mount target.
+    ///
+    /// Constraints: length 0..=128; pattern `^(arn:aws[-a-z]*:elasticfilesystem:[0-9a-z-:]+:file-system/fs-[0-9a-f]{8,40}|fs-[0-9a-f]{8,40})$`. Changing it replaces the resource. CloudFormation `FileSystemId`, Terraform `file_system_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn file_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FileSystemId", Some("file_system_id"), rt::string(value));
+        self
+    }
     /// If the ``IpAddressType`` for the mount target is IPv4 ( ``IPV4_ONLY`` or ``DUAL_STACK``), then specify the IPv4 address to use.
     ///
     /// Constraints: length 7..=15; pattern `^[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}\.[0-9]{1,3}$`. Changing it replaces the resource. CloudFormation `IpAddress`, Terraform `ip_address`.
@@ -719,8 +739,30 @@ impl MountTarget {
             .set("Ipv6Address", Some("ipv_6_address"), rt::string(value));
         self
     }
+    /// VPC security group IDs, of the form ``sg-xxxxxxxx``.
+    ///
+    /// Constraints: 0..=100 items. CloudFormation `SecurityGroups`, Terraform `security_groups`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "SecurityGroups",
+            Some("security_groups"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// The ID of the subnet to add the mount target in.
+    ///
+    /// Constraints: length 15..=47; pattern `^subnet-[0-9a-f]{8,40}$`. Changing it replaces the resource. CloudFormation `SubnetId`, Terraform `subnet_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
+        self
+    }
 }
-builder!(MountTarget, MountTargetHandle);
+builder!(MountTarget, MountTargetHandle, MOUNT_TARGET_TYPE);
 /// A declared `AWS::EFS::MountTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MountTargetHandle(rt::Handle);

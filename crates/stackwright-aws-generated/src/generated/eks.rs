@@ -71,6 +71,16 @@ impl AccessEntry {
             .set("AccessPolicies", Some("access_policies"), rt::list(value));
         self
     }
+    /// The cluster that the access entry is created for.
+    ///
+    /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `ClusterName`, Terraform `cluster_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterName", Some("cluster_name"), rt::string(value));
+        self
+    }
     /// The Kubernetes groups that the access entry is associated with.
     ///
     /// CloudFormation `KubernetesGroups`, Terraform `kubernetes_groups`.
@@ -83,6 +93,16 @@ impl AccessEntry {
             Some("kubernetes_groups"),
             rt::strings(value),
         );
+        self
+    }
+    /// The principal ARN that the access entry is created for.
+    ///
+    /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `PrincipalArn`, Terraform `principal_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PrincipalArn", Some("principal_arn"), rt::string(value));
         self
     }
     /// The node type to associate with the access entry.
@@ -100,7 +120,7 @@ impl AccessEntry {
         self
     }
 }
-builder!(AccessEntry, AccessEntryHandle);
+builder!(AccessEntry, AccessEntryHandle, ACCESS_ENTRY_TYPE);
 /// A declared `AWS::EKS::AccessEntry`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessEntryHandle(rt::Handle);
@@ -207,12 +227,32 @@ impl Addon {
         );
         Addon(this)
     }
+    /// Name of Addon
+    ///
+    /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `AddonName`, Terraform `addon_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn addon_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AddonName", Some("addon_name"), rt::string(value));
+        self
+    }
     /// Version of Addon
     ///
     /// Constraints: length at least 1. CloudFormation `AddonVersion`, Terraform `addon_version`.
     pub fn addon_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("AddonVersion", Some("addon_version"), rt::string(value));
+        self
+    }
+    /// Name of Cluster
+    ///
+    /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `ClusterName`, Terraform `cluster_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterName", Some("cluster_name"), rt::string(value));
         self
     }
     /// The configuration values to use with the add-on
@@ -279,7 +319,7 @@ impl Addon {
         self
     }
 }
-builder!(Addon, AddonHandle);
+builder!(Addon, AddonHandle, ADDON_TYPE);
 /// A declared `AWS::EKS::Addon`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AddonHandle(rt::Handle);
@@ -418,6 +458,26 @@ impl Capability {
         this.set("Type", Some("type"), required.type_.into());
         Capability(this)
     }
+    /// A unique name for the capability.
+    ///
+    /// Constraints: length 1..=100. Changing it replaces the resource. CloudFormation `CapabilityName`, Terraform `capability_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn capability_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CapabilityName", Some("capability_name"), rt::string(value));
+        self
+    }
+    /// The name of the EKS cluster where you want to create the capability.
+    ///
+    /// Constraints: length 1..=100. Changing it replaces the resource. CloudFormation `ClusterName`, Terraform `cluster_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterName", Some("cluster_name"), rt::string(value));
+        self
+    }
     /// The configuration settings for the capability.
     ///
     /// CloudFormation `Configuration`, Terraform `configuration`.
@@ -426,8 +486,39 @@ impl Capability {
             .set("Configuration", Some("configuration"), value.into());
         self
     }
+    /// Specifies how Kubernetes resources managed by the capability should be handled when the capability is deleted.
+    ///
+    /// CloudFormation `DeletePropagationPolicy`, Terraform `delete_propagation_policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn delete_propagation_policy(mut self, value: capability::DeletePropagationPolicy) -> Self {
+        self.0.set(
+            "DeletePropagationPolicy",
+            Some("delete_propagation_policy"),
+            value.into(),
+        );
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the IAM role that the capability uses to interact with AWS services.
+    ///
+    /// Constraints: pattern `^arn:aws[a-z-]*:iam::[0-9]+:role/[a-zA-Z0-9+=,.@_-]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// The type of capability to create.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: capability::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(Capability, CapabilityHandle);
+builder!(Capability, CapabilityHandle, CAPABILITY_TYPE);
 /// A declared `AWS::EKS::Capability`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CapabilityHandle(rt::Handle);
@@ -791,8 +882,22 @@ impl CertificateAuthority {
         );
         CertificateAuthority(this)
     }
+    /// The name of the EKS cluster that the certificate authority belongs to.
+    ///
+    /// Constraints: length 1..=100. Changing it replaces the resource. CloudFormation `ClusterName`, Terraform `cluster_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterName", Some("cluster_name"), rt::string(value));
+        self
+    }
 }
-builder!(CertificateAuthority, CertificateAuthorityHandle);
+builder!(
+    CertificateAuthority,
+    CertificateAuthorityHandle,
+    CERTIFICATE_AUTHORITY_TYPE
+);
 /// A declared `AWS::EKS::CertificateAuthority`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CertificateAuthorityHandle(rt::Handle);
@@ -1097,6 +1202,28 @@ impl Cluster {
         );
         self
     }
+    /// An object representing the VPC configuration to use for an Amazon EKS cluster.
+    ///
+    /// CloudFormation `ResourcesVpcConfig`, Terraform `resources_vpc_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resources_vpc_config(mut self, value: cluster::ResourcesVpcConfig) -> Self {
+        self.0.set(
+            "ResourcesVpcConfig",
+            Some("resources_vpc_config"),
+            value.into(),
+        );
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the IAM role that provides permissions for the Kubernetes control plane to make calls to AWS API operations on your behalf.
+    ///
+    /// Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
     /// The rollback configuration to use for the cluster version rollback.
     ///
     /// CloudFormation `RollbackConfig`, Terraform `rollback_config`.
@@ -1137,7 +1264,7 @@ impl Cluster {
         self
     }
 }
-builder!(Cluster, ClusterHandle);
+builder!(Cluster, ClusterHandle, CLUSTER_TYPE);
 /// A declared `AWS::EKS::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterHandle(rt::Handle);
@@ -2312,6 +2439,16 @@ impl FargateProfile {
         this.set("Selectors", Some("selectors"), rt::list(required.selectors));
         FargateProfile(this)
     }
+    /// Name of the Cluster
+    ///
+    /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `ClusterName`, Terraform `cluster_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterName", Some("cluster_name"), rt::string(value));
+        self
+    }
     /// Name of FargateProfile
     ///
     /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `FargateProfileName`, Terraform `fargate_profile_name`.
@@ -2323,13 +2460,33 @@ impl FargateProfile {
         );
         self
     }
+    /// The IAM policy arn for pods
+    ///
+    /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `PodExecutionRoleArn`, Terraform `pod_execution_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn pod_execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PodExecutionRoleArn",
+            Some("pod_execution_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: at least 1 items. Changing it replaces the resource. CloudFormation `Selectors`, Terraform `selectors`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn selectors(mut self, value: impl IntoIterator<Item = fargate_profile::Selector>) -> Self {
+        self.0.set("Selectors", Some("selectors"), rt::list(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `Subnets`, Terraform `subnets`.
     pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0.set("Subnets", Some("subnets"), rt::strings(value));
         self
     }
 }
-builder!(FargateProfile, FargateProfileHandle);
+builder!(FargateProfile, FargateProfileHandle, FARGATE_PROFILE_TYPE);
 /// A declared `AWS::EKS::FargateProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FargateProfileHandle(rt::Handle);
@@ -2423,6 +2580,16 @@ impl IdentityProviderConfig {
         this.set("Type", Some("type"), type_.into());
         IdentityProviderConfig(this)
     }
+    /// The name of the identity provider configuration.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ClusterName`, Terraform `cluster_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterName", Some("cluster_name"), rt::string(value));
+        self
+    }
     /// The name of the OIDC provider configuration.
     ///
     /// Changing it replaces the resource. CloudFormation `IdentityProviderConfigName`, Terraform `identity_provider_config_name`.
@@ -2441,8 +2608,21 @@ impl IdentityProviderConfig {
         self.0.set("Oidc", Some("oidc"), value.into());
         self
     }
+    /// The type of the identity provider configuration.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: identity_provider_config::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(IdentityProviderConfig, IdentityProviderConfigHandle);
+builder!(
+    IdentityProviderConfig,
+    IdentityProviderConfigHandle,
+    IDENTITY_PROVIDER_CONFIG_TYPE
+);
 /// A declared `AWS::EKS::IdentityProviderConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IdentityProviderConfigHandle(rt::Handle);
@@ -2609,6 +2789,15 @@ impl Nodegroup {
         self.0.set("CapacityType", None, value.into());
         self
     }
+    /// Name of the cluster to create the node group in.
+    ///
+    /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `ClusterName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ClusterName", None, rt::string(value));
+        self
+    }
     /// The root device disk size (in GiB) for your node group instances.
     ///
     /// Changing it replaces the resource. CloudFormation `DiskSize`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2654,6 +2843,15 @@ impl Nodegroup {
         self.0.set("NodeRepairConfig", None, value.into());
         self
     }
+    /// The Amazon Resource Name (ARN) of the IAM role to associate with your node group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `NodeRole`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn node_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("NodeRole", None, rt::string(value));
+        self
+    }
     /// The unique name to give your node group.
     ///
     /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `NodegroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2680,6 +2878,15 @@ impl Nodegroup {
     /// CloudFormation `ScalingConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn scaling_config(mut self, value: nodegroup::ScalingConfig) -> Self {
         self.0.set("ScalingConfig", None, value.into());
+        self
+    }
+    /// The subnets to use for the Auto Scaling group that is created for your node group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Subnets`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Subnets", None, rt::strings(value));
         self
     }
     /// The Kubernetes taints to be applied to the nodes in the node group when they are created.
@@ -2711,7 +2918,7 @@ impl Nodegroup {
         self
     }
 }
-builder!(Nodegroup, NodegroupHandle);
+builder!(Nodegroup, NodegroupHandle, NODEGROUP_TYPE);
 /// A declared `AWS::EKS::Nodegroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NodegroupHandle(rt::Handle);
@@ -3199,6 +3406,16 @@ impl PodIdentityAssociation {
         );
         PodIdentityAssociation(this)
     }
+    /// The cluster that the pod identity association is created for.
+    ///
+    /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `ClusterName`, Terraform `cluster_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterName", Some("cluster_name"), rt::string(value));
+        self
+    }
     /// The Disable Session Tags of the pod identity association.
     ///
     /// Constraints: length at least 1. CloudFormation `DisableSessionTags`, Terraform `disable_session_tags`.
@@ -3210,11 +3427,40 @@ impl PodIdentityAssociation {
         );
         self
     }
+    /// The Kubernetes namespace that the pod identity association is created for.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Namespace`, Terraform `namespace`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Namespace", Some("namespace"), rt::string(value));
+        self
+    }
     /// The policy of the pod identity association.
     ///
     /// Constraints: length at least 1. CloudFormation `Policy`, Terraform `policy`.
     pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Policy", Some("policy"), rt::string(value));
+        self
+    }
+    /// The IAM role ARN that the pod identity association is created for.
+    ///
+    /// CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// The Kubernetes service account that the pod identity association is created for.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ServiceAccount`, Terraform `service_account`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_account(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ServiceAccount", Some("service_account"), rt::string(value));
         self
     }
     /// The Target Role Arn of the pod identity association.
@@ -3226,7 +3472,11 @@ impl PodIdentityAssociation {
         self
     }
 }
-builder!(PodIdentityAssociation, PodIdentityAssociationHandle);
+builder!(
+    PodIdentityAssociation,
+    PodIdentityAssociationHandle,
+    POD_IDENTITY_ASSOCIATION_TYPE
+);
 /// A declared `AWS::EKS::PodIdentityAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PodIdentityAssociationHandle(rt::Handle);

@@ -88,6 +88,16 @@ impl CacheCluster {
         );
         self
     }
+    /// The compute and memory capacity of the nodes in the node group (shard).
+    ///
+    /// CloudFormation `CacheNodeType`, Terraform `cache_node_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cache_node_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CacheNodeType", Some("cache_node_type"), rt::string(value));
+        self
+    }
     /// The name of the parameter group to associate with this cluster.
     ///
     /// CloudFormation `CacheParameterGroupName`, Terraform `cache_parameter_group_name`.
@@ -130,6 +140,15 @@ impl CacheCluster {
     pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("ClusterName", Some("cluster_name"), rt::string(value));
+        self
+    }
+    /// The name of the cache engine to be used for this cluster.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Engine`, Terraform `engine`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Engine", Some("engine"), rt::string(value));
         self
     }
     /// The version number of the cache engine to be used for this cluster
@@ -179,6 +198,16 @@ impl CacheCluster {
             Some("notification_topic_arn"),
             rt::string(value),
         );
+        self
+    }
+    /// The number of cache nodes that the cache cluster should have.
+    ///
+    /// CloudFormation `NumCacheNodes`, Terraform `num_cache_nodes`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn num_cache_nodes(mut self, value: i64) -> Self {
+        self.0
+            .set("NumCacheNodes", Some("num_cache_nodes"), rt::int(value));
         self
     }
     /// The port number on which each of the cache nodes accepts connections.
@@ -285,7 +314,7 @@ impl CacheCluster {
         self
     }
 }
-builder!(CacheCluster, CacheClusterHandle);
+builder!(CacheCluster, CacheClusterHandle, CACHE_CLUSTER_TYPE);
 /// A declared `AWS::ElastiCache::CacheCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CacheClusterHandle(rt::Handle);
@@ -546,6 +575,18 @@ impl GlobalReplicationGroup {
         );
         self
     }
+    /// The replication groups that comprise the Global Datastore.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `Members`, Terraform `members`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn members(
+        mut self,
+        value: impl IntoIterator<Item = global_replication_group::GlobalReplicationGroupMember>,
+    ) -> Self {
+        self.0.set("Members", Some("members"), rt::list(value));
+        self
+    }
     /// Describes the replication group IDs, the AWS regions where they are stored and the shard configuration for each that comprise the Global Datastore
     ///
     /// CloudFormation `RegionalConfigurations`, Terraform `regional_configurations`.
@@ -561,7 +602,11 @@ impl GlobalReplicationGroup {
         self
     }
 }
-builder!(GlobalReplicationGroup, GlobalReplicationGroupHandle);
+builder!(
+    GlobalReplicationGroup,
+    GlobalReplicationGroupHandle,
+    GLOBAL_REPLICATION_GROUP_TYPE
+);
 /// A declared `AWS::ElastiCache::GlobalReplicationGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GlobalReplicationGroupHandle(rt::Handle);
@@ -768,6 +813,29 @@ impl ParameterGroup {
         );
         ParameterGroup(this)
     }
+    /// The name of the cache parameter group family that this cache parameter group is compatible with.
+    ///
+    /// Changing it replaces the resource. CloudFormation `CacheParameterGroupFamily`, Terraform `cache_parameter_group_family`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cache_parameter_group_family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CacheParameterGroupFamily",
+            Some("cache_parameter_group_family"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The description for this cache parameter group.
+    ///
+    /// CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
     /// A comma-delimited list of parameter name/value pairs.
     ///
     /// CloudFormation `Properties`, Terraform `properties`.
@@ -780,7 +848,7 @@ impl ParameterGroup {
         self
     }
 }
-builder!(ParameterGroup, ParameterGroupHandle);
+builder!(ParameterGroup, ParameterGroupHandle, PARAMETER_GROUP_TYPE);
 /// A declared `AWS::ElastiCache::ParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ParameterGroupHandle(rt::Handle);
@@ -1124,6 +1192,19 @@ impl ReplicationGroup {
         );
         self
     }
+    /// A user-created description for the replication group.
+    ///
+    /// CloudFormation `ReplicationGroupDescription`, Terraform `replication_group_description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn replication_group_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ReplicationGroupDescription",
+            Some("replication_group_description"),
+            rt::string(value),
+        );
+        self
+    }
     /// The replication group identifier.
     ///
     /// Changing it replaces the resource. CloudFormation `ReplicationGroupId`, Terraform `replication_group_id`.
@@ -1226,7 +1307,11 @@ impl ReplicationGroup {
         self
     }
 }
-builder!(ReplicationGroup, ReplicationGroupHandle);
+builder!(
+    ReplicationGroup,
+    ReplicationGroupHandle,
+    REPLICATION_GROUP_TYPE
+);
 /// A declared `AWS::ElastiCache::ReplicationGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReplicationGroupHandle(rt::Handle);
@@ -1514,8 +1599,15 @@ impl SecurityGroup {
         this.set("Description", None, rt::string(description));
         SecurityGroup(this)
     }
+    /// CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
+        self
+    }
 }
-builder!(SecurityGroup, SecurityGroupHandle);
+builder!(SecurityGroup, SecurityGroupHandle, SECURITY_GROUP_TYPE);
 /// A declared `AWS::ElastiCache::SecurityGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityGroupHandle(rt::Handle);
@@ -1566,6 +1658,21 @@ impl SecurityGroupIngress {
         );
         SecurityGroupIngress(this)
     }
+    /// CloudFormation `CacheSecurityGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cache_security_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CacheSecurityGroupName", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `EC2SecurityGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ec2_security_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EC2SecurityGroupName", None, rt::string(value));
+        self
+    }
     /// CloudFormation `EC2SecurityGroupOwnerId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn ec2_security_group_owner_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -1573,7 +1680,11 @@ impl SecurityGroupIngress {
         self
     }
 }
-builder!(SecurityGroupIngress, SecurityGroupIngressHandle);
+builder!(
+    SecurityGroupIngress,
+    SecurityGroupIngressHandle,
+    SECURITY_GROUP_INGRESS_TYPE
+);
 /// A declared `AWS::ElastiCache::SecurityGroupIngress`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityGroupIngressHandle(rt::Handle);
@@ -1671,6 +1782,15 @@ impl ServerlessCache {
         self.0.set("Endpoint", Some("endpoint"), value.into());
         self
     }
+    /// The engine name of the Serverless Cache.
+    ///
+    /// CloudFormation `Engine`, Terraform `engine`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Engine", Some("engine"), rt::string(value));
+        self
+    }
     /// The final snapshot name which is taken before Serverless Cache is deleted.
     ///
     /// CloudFormation `FinalSnapshotName`, Terraform `final_snapshot_name`.
@@ -1731,6 +1851,19 @@ impl ServerlessCache {
         );
         self
     }
+    /// The name of the Serverless Cache.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ServerlessCacheName`, Terraform `serverless_cache_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn serverless_cache_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ServerlessCacheName",
+            Some("serverless_cache_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The ARN's of snapshot to restore Serverless Cache.
     ///
     /// Changing it replaces the resource. CloudFormation `SnapshotArnsToRestore`, Terraform `snapshot_arns_to_restore`.
@@ -1773,7 +1906,11 @@ impl ServerlessCache {
         self
     }
 }
-builder!(ServerlessCache, ServerlessCacheHandle);
+builder!(
+    ServerlessCache,
+    ServerlessCacheHandle,
+    SERVERLESS_CACHE_TYPE
+);
 /// A declared `AWS::ElastiCache::ServerlessCache`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServerlessCacheHandle(rt::Handle);
@@ -2035,8 +2172,38 @@ impl ServerlessCacheSnapshot {
             .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
+    /// The name of an existing serverless cache.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`. Changing it replaces the resource. CloudFormation `ServerlessCacheName`, Terraform `serverless_cache_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn serverless_cache_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ServerlessCacheName",
+            Some("serverless_cache_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the serverless cache snapshot.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`. Changing it replaces the resource. CloudFormation `ServerlessCacheSnapshotName`, Terraform `serverless_cache_snapshot_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn serverless_cache_snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ServerlessCacheSnapshotName",
+            Some("serverless_cache_snapshot_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(ServerlessCacheSnapshot, ServerlessCacheSnapshotHandle);
+builder!(
+    ServerlessCacheSnapshot,
+    ServerlessCacheSnapshotHandle,
+    SERVERLESS_CACHE_SNAPSHOT_TYPE
+);
 /// A declared `AWS::ElastiCache::ServerlessCacheSnapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServerlessCacheSnapshotHandle(rt::Handle);
@@ -2210,8 +2377,18 @@ impl Snapshot {
         );
         self
     }
+    /// The name of a snapshot.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SnapshotName`, Terraform `snapshot_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SnapshotName", Some("snapshot_name"), rt::string(value));
+        self
+    }
 }
-builder!(Snapshot, SnapshotHandle);
+builder!(Snapshot, SnapshotHandle, SNAPSHOT_TYPE);
 /// A declared `AWS::ElastiCache::Snapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SnapshotHandle(rt::Handle);
@@ -2396,8 +2573,28 @@ impl SubnetGroup {
         );
         self
     }
+    /// The description for the cache subnet group.
+    ///
+    /// CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The EC2 subnet IDs for the cache subnet group.
+    ///
+    /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
 }
-builder!(SubnetGroup, SubnetGroupHandle);
+builder!(SubnetGroup, SubnetGroupHandle, SUBNET_GROUP_TYPE);
 /// A declared `AWS::ElastiCache::SubnetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SubnetGroupHandle(rt::Handle);
@@ -2458,6 +2655,15 @@ impl User {
         );
         self
     }
+    /// The target cache engine for the user.
+    ///
+    /// CloudFormation `Engine`, Terraform `engine`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn engine(mut self, value: user::Engine) -> Self {
+        self.0.set("Engine", Some("engine"), value.into());
+        self
+    }
     /// Indicates a password is not required for this user account.
     ///
     /// CloudFormation `NoPasswordRequired`, Terraform `no_password_required`.
@@ -2477,8 +2683,26 @@ impl User {
             .set("Passwords", Some("passwords"), rt::strings(value));
         self
     }
+    /// The ID of the user.
+    ///
+    /// Constraints: length at least 1; pattern `[a-z][a-z0-9\\-]*`. Changing it replaces the resource. CloudFormation `UserId`, Terraform `user_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserId", Some("user_id"), rt::string(value));
+        self
+    }
+    /// The username of the user.
+    ///
+    /// Constraints: length at least 1. Changing it replaces the resource. CloudFormation `UserName`, Terraform `user_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserName", Some("user_name"), rt::string(value));
+        self
+    }
 }
-builder!(User, UserHandle);
+builder!(User, UserHandle, USER_TYPE);
 /// A declared `AWS::ElastiCache::User`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserHandle(rt::Handle);
@@ -2559,8 +2783,36 @@ impl UserGroup {
         this.set("UserIds", Some("user_ids"), rt::strings(user_ids));
         UserGroup(this)
     }
+    /// The target cache engine for the user group.
+    ///
+    /// CloudFormation `Engine`, Terraform `engine`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn engine(mut self, value: user_group::Engine) -> Self {
+        self.0.set("Engine", Some("engine"), value.into());
+        self
+    }
+    /// The ID of the user group.
+    ///
+    /// Constraints: pattern `[a-z][a-z0-9\\-]*`. Changing it replaces the resource. CloudFormation `UserGroupId`, Terraform `user_group_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UserGroupId", Some("user_group_id"), rt::string(value));
+        self
+    }
+    /// List of users associated to this user group.
+    ///
+    /// Constraints: at least 0 items. CloudFormation `UserIds`, Terraform `user_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("UserIds", Some("user_ids"), rt::strings(value));
+        self
+    }
 }
-builder!(UserGroup, UserGroupHandle);
+builder!(UserGroup, UserGroupHandle, USER_GROUP_TYPE);
 /// A declared `AWS::ElastiCache::UserGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserGroupHandle(rt::Handle);

@@ -77,7 +77,7 @@ impl Application {
         self
     }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::ElasticBeanstalk::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -254,6 +254,19 @@ impl ApplicationVersion {
         );
         ApplicationVersion(this)
     }
+    /// The name of the Elastic Beanstalk application that is associated with this application version.
+    ///
+    /// Constraints: length 1..=100. Changing it replaces the resource. CloudFormation `ApplicationName`, Terraform `application_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ApplicationName",
+            Some("application_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// Settings for an AWS CodeBuild build that packages and builds an application version from source code.
     ///
     /// Changing it replaces the resource. CloudFormation `BuildConfiguration`, Terraform `build_configuration`.
@@ -300,7 +313,11 @@ impl ApplicationVersion {
         self
     }
 }
-builder!(ApplicationVersion, ApplicationVersionHandle);
+builder!(
+    ApplicationVersion,
+    ApplicationVersionHandle,
+    APPLICATION_VERSION_TYPE
+);
 /// A declared `AWS::ElasticBeanstalk::ApplicationVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationVersionHandle(rt::Handle);
@@ -563,6 +580,19 @@ impl ConfigurationTemplate {
         );
         ConfigurationTemplate(this)
     }
+    /// The name of the Elastic Beanstalk application to associate with this configuration template.
+    ///
+    /// Constraints: length 1..=100. Changing it replaces the resource. CloudFormation `ApplicationName`, Terraform `application_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ApplicationName",
+            Some("application_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// An optional description for this configuration.
     ///
     /// Constraints: length 0..=200. CloudFormation `Description`, Terraform `description`.
@@ -624,7 +654,11 @@ impl ConfigurationTemplate {
         self
     }
 }
-builder!(ConfigurationTemplate, ConfigurationTemplateHandle);
+builder!(
+    ConfigurationTemplate,
+    ConfigurationTemplateHandle,
+    CONFIGURATION_TEMPLATE_TYPE
+);
 /// A declared `AWS::ElasticBeanstalk::ConfigurationTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationTemplateHandle(rt::Handle);
@@ -744,6 +778,19 @@ impl Environment {
         );
         Environment(this)
     }
+    /// The name of the application that is associated with this environment.
+    ///
+    /// Constraints: length 1..=100. Changing it replaces the resource. CloudFormation `ApplicationName`, Terraform `application_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ApplicationName",
+            Some("application_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// If specified, the environment attempts to use this value as the prefix for the CNAME in your Elastic Beanstalk environment URL.
     ///
     /// Constraints: length 4..=63. Changing it replaces the resource. CloudFormation `CNAMEPrefix`, Terraform `cname_prefix`.
@@ -833,7 +880,7 @@ impl Environment {
         self
     }
 }
-builder!(Environment, EnvironmentHandle);
+builder!(Environment, EnvironmentHandle, ENVIRONMENT_TYPE);
 /// A declared `AWS::ElasticBeanstalk::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EnvironmentHandle(rt::Handle);

@@ -163,6 +163,15 @@ impl LoadBalancer {
         );
         self
     }
+    /// The Listeners for the load balancer.
+    ///
+    /// CloudFormation `Listeners`, Terraform `listeners`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn listeners(mut self, value: impl IntoIterator<Item = load_balancer::Listeners>) -> Self {
+        self.0.set("Listeners", Some("listeners"), rt::list(value));
+        self
+    }
     /// The name of the load balancer.
     ///
     /// Changing it replaces the resource. CloudFormation `LoadBalancerName`, Terraform `load_balancer_name`.
@@ -207,7 +216,7 @@ impl LoadBalancer {
         self
     }
 }
-builder!(LoadBalancer, LoadBalancerHandle);
+builder!(LoadBalancer, LoadBalancerHandle, LOAD_BALANCER_TYPE);
 /// A declared `AWS::ElasticLoadBalancing::LoadBalancer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LoadBalancerHandle(rt::Handle);

@@ -75,6 +75,16 @@ impl Listener {
             .set("Certificates", Some("certificates"), rt::list(value));
         self
     }
+    /// The actions for the default rule.
+    ///
+    /// CloudFormation `DefaultActions`, Terraform `default_actions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn default_actions(mut self, value: impl IntoIterator<Item = listener::Action>) -> Self {
+        self.0
+            .set("DefaultActions", Some("default_actions"), rt::list(value));
+        self
+    }
     /// The listener attributes.
     ///
     /// CloudFormation `ListenerAttributes`, Terraform `listener_attributes`.
@@ -86,6 +96,19 @@ impl Listener {
             "ListenerAttributes",
             Some("listener_attributes"),
             rt::list(value),
+        );
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the load balancer.
+    ///
+    /// Changing it replaces the resource. CloudFormation `LoadBalancerArn`, Terraform `load_balancer_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn load_balancer_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LoadBalancerArn",
+            Some("load_balancer_arn"),
+            rt::string(value),
         );
         self
     }
@@ -123,7 +146,7 @@ impl Listener {
         self
     }
 }
-builder!(Listener, ListenerHandle);
+builder!(Listener, ListenerHandle, LISTENER_TYPE);
 /// A declared `AWS::ElasticLoadBalancingV2::Listener`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ListenerHandle(rt::Handle);
@@ -605,8 +628,29 @@ impl ListenerCertificate {
         this.set("ListenerArn", None, rt::string(listener_arn));
         ListenerCertificate(this)
     }
+    /// CloudFormation `Certificates`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn certificates(
+        mut self,
+        value: impl IntoIterator<Item = listener_certificate::Certificate>,
+    ) -> Self {
+        self.0.set("Certificates", None, rt::list(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `ListenerArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn listener_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ListenerArn", None, rt::string(value));
+        self
+    }
 }
-builder!(ListenerCertificate, ListenerCertificateHandle);
+builder!(
+    ListenerCertificate,
+    ListenerCertificateHandle,
+    LISTENER_CERTIFICATE_TYPE
+);
 /// A declared `AWS::ElasticLoadBalancingV2::ListenerCertificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ListenerCertificateHandle(rt::Handle);
@@ -673,12 +717,43 @@ impl ListenerRule {
         this.set("Priority", Some("priority"), rt::int(priority));
         ListenerRule(this)
     }
+    /// The actions.
+    ///
+    /// CloudFormation `Actions`, Terraform `actions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn actions(mut self, value: impl IntoIterator<Item = listener_rule::Action>) -> Self {
+        self.0.set("Actions", Some("actions"), rt::list(value));
+        self
+    }
+    /// The conditions.
+    ///
+    /// CloudFormation `Conditions`, Terraform `conditions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn conditions(
+        mut self,
+        value: impl IntoIterator<Item = listener_rule::RuleCondition>,
+    ) -> Self {
+        self.0
+            .set("Conditions", Some("conditions"), rt::list(value));
+        self
+    }
     /// The Amazon Resource Name (ARN) of the listener.
     ///
     /// Changing it replaces the resource. CloudFormation `ListenerArn`, Terraform `listener_arn`.
     pub fn listener_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("ListenerArn", Some("listener_arn"), rt::string(value));
+        self
+    }
+    /// The rule priority. A listener can't have multiple rules with the same priority.
+    ///
+    /// Constraints: range 1..=50000. CloudFormation `Priority`, Terraform `priority`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn priority(mut self, value: i64) -> Self {
+        self.0.set("Priority", Some("priority"), rt::int(value));
         self
     }
     /// CloudFormation `Transforms`, Terraform `transforms`.
@@ -688,7 +763,7 @@ impl ListenerRule {
         self
     }
 }
-builder!(ListenerRule, ListenerRuleHandle);
+builder!(ListenerRule, ListenerRuleHandle, LISTENER_RULE_TYPE);
 /// A declared `AWS::ElasticLoadBalancingV2::ListenerRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ListenerRuleHandle(rt::Handle);
@@ -1577,7 +1652,7 @@ impl LoadBalancer {
         self
     }
 }
-builder!(LoadBalancer, LoadBalancerHandle);
+builder!(LoadBalancer, LoadBalancerHandle, LOAD_BALANCER_TYPE);
 /// A declared `AWS::ElasticLoadBalancingV2::LoadBalancer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LoadBalancerHandle(rt::Handle);
@@ -1964,7 +2039,7 @@ impl TargetGroup {
         self
     }
 }
-builder!(TargetGroup, TargetGroupHandle);
+builder!(TargetGroup, TargetGroupHandle, TARGET_GROUP_TYPE);
 /// A declared `AWS::ElasticLoadBalancingV2::TargetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TargetGroupHandle(rt::Handle);
@@ -2198,7 +2273,7 @@ impl TrustStore {
         self
     }
 }
-builder!(TrustStore, TrustStoreHandle);
+builder!(TrustStore, TrustStoreHandle, TRUST_STORE_TYPE);
 /// A declared `AWS::ElasticLoadBalancingV2::TrustStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrustStoreHandle(rt::Handle);
@@ -2272,7 +2347,11 @@ impl TrustStoreRevocation {
         self
     }
 }
-builder!(TrustStoreRevocation, TrustStoreRevocationHandle);
+builder!(
+    TrustStoreRevocation,
+    TrustStoreRevocationHandle,
+    TRUST_STORE_REVOCATION_TYPE
+);
 /// A declared `AWS::ElasticLoadBalancingV2::TrustStoreRevocation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrustStoreRevocationHandle(rt::Handle);

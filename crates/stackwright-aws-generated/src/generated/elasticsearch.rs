@@ -130,7 +130,7 @@ impl Domain {
         self
     }
 }
-builder!(Domain, DomainHandle);
+builder!(Domain, DomainHandle, DOMAIN_TYPE);
 /// A declared `AWS::Elasticsearch::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainHandle(rt::Handle);

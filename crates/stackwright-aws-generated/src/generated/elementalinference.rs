@@ -88,8 +88,22 @@ impl Dictionary {
         self.0.set("Entries", Some("entries"), rt::string(value));
         self
     }
+    /// CloudFormation `Language`, Terraform `language`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn language(mut self, value: dictionary::DictionaryLanguage) -> Self {
+        self.0.set("Language", Some("language"), value.into());
+        self
+    }
+    /// Constraints: pattern `^[a-zA-Z0-9]([a-zA-Z0-9-_]{0,126}[a-zA-Z0-9])?$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Dictionary, DictionaryHandle);
+builder!(Dictionary, DictionaryHandle, DICTIONARY_TYPE);
 /// A declared `AWS::ElementalInference::Dictionary`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DictionaryHandle(rt::Handle);
@@ -197,8 +211,22 @@ impl Feed {
             .set("AccessRoleArn", Some("access_role_arn"), rt::string(value));
         self
     }
+    /// Constraints: pattern `^[a-zA-Z0-9]([a-zA-Z0-9-_]{0,126}[a-zA-Z0-9])?$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Outputs`, Terraform `outputs`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn outputs(mut self, value: impl IntoIterator<Item = feed::GetOutput>) -> Self {
+        self.0.set("Outputs", Some("outputs"), rt::list(value));
+        self
+    }
 }
-builder!(Feed, FeedHandle);
+builder!(Feed, FeedHandle, FEED_TYPE);
 /// A declared `AWS::ElementalInference::Feed`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FeedHandle(rt::Handle);

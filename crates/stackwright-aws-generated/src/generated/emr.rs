@@ -114,6 +114,20 @@ impl Cluster {
         self.0.set("EbsRootVolumeThroughput", None, rt::int(value));
         self
     }
+    /// CloudFormation `Instances`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instances(mut self, value: cluster::JobFlowInstancesConfig) -> Self {
+        self.0.set("Instances", None, value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `JobFlowRole`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn job_flow_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("JobFlowRole", None, rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `KerberosAttributes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn kerberos_attributes(mut self, value: cluster::KerberosAttributes) -> Self {
         self.0.set("KerberosAttributes", None, value.into());
@@ -132,6 +146,13 @@ impl Cluster {
     /// CloudFormation `ManagedScalingPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn managed_scaling_policy(mut self, value: cluster::ManagedScalingPolicy) -> Self {
         self.0.set("ManagedScalingPolicy", None, value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `OSReleaseLabel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -162,6 +183,13 @@ impl Cluster {
         self.0.set("SecurityConfiguration", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ServiceRole`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ServiceRole", None, rt::string(value));
+        self
+    }
     /// CloudFormation `StepConcurrencyLevel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn step_concurrency_level(mut self, value: i64) -> Self {
         self.0.set("StepConcurrencyLevel", None, rt::int(value));
@@ -178,7 +206,7 @@ impl Cluster {
         self
     }
 }
-builder!(Cluster, ClusterHandle);
+builder!(Cluster, ClusterHandle, CLUSTER_TYPE);
 /// A declared `AWS::EMR::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterHandle(rt::Handle);
@@ -1101,6 +1129,24 @@ impl InstanceFleetConfig {
         );
         InstanceFleetConfig(this)
     }
+    /// The unique identifier of the EMR cluster.
+    ///
+    /// Constraints: length 0..=256. Changing it replaces the resource. CloudFormation `ClusterId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ClusterId", None, rt::string(value));
+        self
+    }
+    /// The node type that the instance fleet hosts.
+    ///
+    /// Changing it replaces the resource. CloudFormation `InstanceFleetType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_fleet_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("InstanceFleetType", None, rt::string(value));
+        self
+    }
     /// InstanceTypeConfigs determine the EC2 instances that Amazon EMR attempts to provision to fulfill On-Demand and Spot target capacities.
     ///
     /// CloudFormation `InstanceTypeConfigs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1153,7 +1199,11 @@ impl InstanceFleetConfig {
         self
     }
 }
-builder!(InstanceFleetConfig, InstanceFleetConfigHandle);
+builder!(
+    InstanceFleetConfig,
+    InstanceFleetConfigHandle,
+    INSTANCE_FLEET_CONFIG_TYPE
+);
 /// A declared `AWS::EMR::InstanceFleetConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceFleetConfigHandle(rt::Handle);
@@ -1659,6 +1709,34 @@ impl InstanceGroupConfig {
         self.0.set("EbsConfiguration", None, value.into());
         self
     }
+    /// CloudFormation `InstanceCount`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_count(mut self, value: i64) -> Self {
+        self.0.set("InstanceCount", None, rt::int(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `InstanceRole`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("InstanceRole", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `InstanceType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("InstanceType", None, rt::string(value));
+        self
+    }
+    /// Constraints: length 0..=256. Changing it replaces the resource. CloudFormation `JobFlowId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn job_flow_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("JobFlowId", None, rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `Market`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn market(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Market", None, rt::string(value));
@@ -1670,7 +1748,11 @@ impl InstanceGroupConfig {
         self
     }
 }
-builder!(InstanceGroupConfig, InstanceGroupConfigHandle);
+builder!(
+    InstanceGroupConfig,
+    InstanceGroupConfigHandle,
+    INSTANCE_GROUP_CONFIG_TYPE
+);
 /// A declared `AWS::EMR::InstanceGroupConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceGroupConfigHandle(rt::Handle);
@@ -1805,8 +1887,25 @@ impl SecurityConfiguration {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// The security configuration details in JSON format.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SecurityConfiguration`, Terraform `security_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_configuration(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "SecurityConfiguration",
+            Some("security_configuration"),
+            rt::json_string(value),
+        );
+        self
+    }
 }
-builder!(SecurityConfiguration, SecurityConfigurationHandle);
+builder!(
+    SecurityConfiguration,
+    SecurityConfigurationHandle,
+    SECURITY_CONFIGURATION_TYPE
+);
 /// A declared `AWS::EMR::SecurityConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityConfigurationHandle(rt::Handle);
@@ -1861,6 +1960,19 @@ impl Step {
         this.set("Name", Some("name"), rt::string(required.name));
         Step(this)
     }
+    /// This specifies what action to take when the cluster step fails.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ActionOnFailure`, Terraform `action_on_failure`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn action_on_failure(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ActionOnFailure",
+            Some("action_on_failure"),
+            rt::string(value),
+        );
+        self
+    }
     /// The KMS key ARN to encrypt the logs published to the given Amazon S3 destination.
     ///
     /// Changing it replaces the resource. CloudFormation `EncryptionKeyArn`, Terraform `encryption_key_arn`.
@@ -1872,6 +1984,26 @@ impl Step {
         );
         self
     }
+    /// The HadoopJarStepConfig property type specifies a job flow step consisting of a JAR file whose main function will be executed.
+    ///
+    /// Changing it replaces the resource. CloudFormation `HadoopJarStep`, Terraform `hadoop_jar_step`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn hadoop_jar_step(mut self, value: step::HadoopJarStepConfig) -> Self {
+        self.0
+            .set("HadoopJarStep", Some("hadoop_jar_step"), value.into());
+        self
+    }
+    /// A string that uniquely identifies the cluster (job flow).
+    ///
+    /// Constraints: length 0..=256. Changing it replaces the resource. CloudFormation `JobFlowId`, Terraform `job_flow_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn job_flow_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("JobFlowId", Some("job_flow_id"), rt::string(value));
+        self
+    }
     /// The Amazon S3 destination URI for log publishing.
     ///
     /// Changing it replaces the resource. CloudFormation `LogUri`, Terraform `log_uri`.
@@ -1879,8 +2011,17 @@ impl Step {
         self.0.set("LogUri", Some("log_uri"), rt::string(value));
         self
     }
+    /// The name of the cluster step.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Step, StepHandle);
+builder!(Step, StepHandle, STEP_TYPE);
 /// A declared `AWS::EMR::Step`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StepHandle(rt::Handle);
@@ -2025,6 +2166,28 @@ impl Studio {
         );
         Studio(this)
     }
+    /// Specifies whether the Studio authenticates users using single sign-on (SSO) or IAM.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AuthMode`, Terraform `auth_mode`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auth_mode(mut self, value: studio::AuthMode) -> Self {
+        self.0.set("AuthMode", Some("auth_mode"), value.into());
+        self
+    }
+    /// The default Amazon S3 location to back up EMR Studio Workspaces and notebook files.
+    ///
+    /// Constraints: length 6..=10280; pattern `^s3://.*`. CloudFormation `DefaultS3Location`, Terraform `default_s3_location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn default_s3_location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DefaultS3Location",
+            Some("default_s3_location"),
+            rt::string(value),
+        );
+        self
+    }
     /// A detailed description of the Studio.
     ///
     /// Constraints: length 0..=256. CloudFormation `Description`, Terraform `description`.
@@ -2040,6 +2203,19 @@ impl Studio {
         self.0.set(
             "EncryptionKeyArn",
             Some("encryption_key_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the Amazon EMR Studio Engine security group.
+    ///
+    /// Constraints: length 4..=256; pattern `^sg-[a-zA-Z0-9\-._]+$`. Changing it replaces the resource. CloudFormation `EngineSecurityGroupId`, Terraform `engine_security_group_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn engine_security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EngineSecurityGroupId",
+            Some("engine_security_group_id"),
             rt::string(value),
         );
         self
@@ -2085,6 +2261,35 @@ impl Studio {
         );
         self
     }
+    /// A descriptive name for the Amazon EMR Studio.
+    ///
+    /// Constraints: length 1..=256; pattern `[a-zA-Z0-9_-]+`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The IAM role that will be assumed by the Amazon EMR Studio.
+    ///
+    /// Constraints: length 0..=10280; pattern `^arn:aws(-(cn|us-gov|iso-f|iso-e))?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`. Changing it replaces the resource. CloudFormation `ServiceRole`, Terraform `service_role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ServiceRole", Some("service_role"), rt::string(value));
+        self
+    }
+    /// A list of up to 5 subnet IDs to associate with the Studio.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
     /// A Boolean indicating whether to enable Trusted identity propagation for the Studio.
     ///
     /// Changing it replaces the resource. CloudFormation `TrustedIdentityPropagationEnabled`, Terraform `trusted_identity_propagation_enabled`.
@@ -2103,8 +2308,30 @@ impl Studio {
         self.0.set("UserRole", Some("user_role"), rt::string(value));
         self
     }
+    /// The ID of the Amazon Virtual Private Cloud (Amazon VPC) to associate with the Studio.
+    ///
+    /// Constraints: length 0..=256; pattern `^(vpc-[0-9a-f]{8}|vpc-[0-9a-f]{17})$`. Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
+    /// The ID of the Amazon EMR Studio Workspace security group.
+    ///
+    /// Constraints: length 0..=256; pattern `^sg-[a-zA-Z0-9\-._]+$`. Changing it replaces the resource. CloudFormation `WorkspaceSecurityGroupId`, Terraform `workspace_security_group_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workspace_security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "WorkspaceSecurityGroupId",
+            Some("workspace_security_group_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(Studio, StudioHandle);
+builder!(Studio, StudioHandle, STUDIO_TYPE);
 /// A declared `AWS::EMR::Studio`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StudioHandle(rt::Handle);
@@ -2205,8 +2432,54 @@ impl StudioSessionMapping {
         );
         StudioSessionMapping(this)
     }
+    /// The name of the user or group.
+    ///
+    /// Constraints: length 0..=256. Changing it replaces the resource. CloudFormation `IdentityName`, Terraform `identity_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IdentityName", Some("identity_name"), rt::string(value));
+        self
+    }
+    /// Specifies whether the identity to map to the Studio is a user or a group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `IdentityType`, Terraform `identity_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity_type(mut self, value: studio_session_mapping::IdentityType) -> Self {
+        self.0
+            .set("IdentityType", Some("identity_type"), value.into());
+        self
+    }
+    /// The Amazon Resource Name (ARN) for the session policy that will be applied to the user or group.
+    ///
+    /// Constraints: length 0..=256; pattern `^arn:aws(-(cn|us-gov|iso-f|iso-e))?:iam::([0-9]{12})?:policy\/[^.]+$`. CloudFormation `SessionPolicyArn`, Terraform `session_policy_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn session_policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SessionPolicyArn",
+            Some("session_policy_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the Amazon EMR Studio to which the user or group will be mapped.
+    ///
+    /// Constraints: length 4..=256; pattern `^es-[0-9A-Z]+`. Changing it replaces the resource. CloudFormation `StudioId`, Terraform `studio_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn studio_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("StudioId", Some("studio_id"), rt::string(value));
+        self
+    }
 }
-builder!(StudioSessionMapping, StudioSessionMappingHandle);
+builder!(
+    StudioSessionMapping,
+    StudioSessionMappingHandle,
+    STUDIO_SESSION_MAPPING_TYPE
+);
 /// A declared `AWS::EMR::StudioSessionMapping`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StudioSessionMappingHandle(rt::Handle);
@@ -2268,7 +2541,7 @@ impl WalWorkspace {
         self
     }
 }
-builder!(WalWorkspace, WalWorkspaceHandle);
+builder!(WalWorkspace, WalWorkspaceHandle, WAL_WORKSPACE_TYPE);
 /// A declared `AWS::EMR::WALWorkspace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WalWorkspaceHandle(rt::Handle);

@@ -100,11 +100,29 @@ impl Endpoint {
         self.0.set("ConfigurationOverrides", None, value.into());
         self
     }
+    /// The execution role ARN for the managed endpoint.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:(aws[a-zA-Z0-9-]*):iam::(\d{12})?:(role((\u002F)|(\u002F[\u0021-\u007F]+\u002F))[\w+=,.@-]+)$`. Changing it replaces the resource. CloudFormation `ExecutionRoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ExecutionRoleArn", None, rt::string(value));
+        self
+    }
     /// The name of the managed endpoint.
     ///
     /// Constraints: length 1..=64; pattern `[0-9A-Za-z][A-Za-z0-9\-_]*`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Name", None, rt::string(value));
+        self
+    }
+    /// The Amazon EMR release label.
+    ///
+    /// Constraints: length 1..=64; pattern `[A-Za-z0-9._/-]+`. Changing it replaces the resource. CloudFormation `ReleaseLabel`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn release_label(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ReleaseLabel", None, rt::string(value));
         self
     }
     /// The idle timeout in minutes for sessions on the managed endpoint.
@@ -115,8 +133,26 @@ impl Endpoint {
             .set("SessionIdleTimeoutInMinutes", None, rt::int(value));
         self
     }
+    /// The type of the managed endpoint.
+    ///
+    /// Constraints: length 1..=64; pattern `\S`. Changing it replaces the resource. CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", None, rt::string(value));
+        self
+    }
+    /// The ID of the virtual cluster for which the managed endpoint is created.
+    ///
+    /// Constraints: length 1..=64; pattern `^[0-9a-z]+$`. Changing it replaces the resource. CloudFormation `VirtualClusterId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn virtual_cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VirtualClusterId", None, rt::string(value));
+        self
+    }
 }
-builder!(Endpoint, EndpointHandle);
+builder!(Endpoint, EndpointHandle, ENDPOINT_TYPE);
 /// A declared `AWS::EMRContainers::Endpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointHandle(rt::Handle);
@@ -410,8 +446,26 @@ impl JobTemplate {
         this.set("Name", None, rt::string(name));
         JobTemplate(this)
     }
+    /// The values of a StartJobRun API request used in job runs started using the job template.
+    ///
+    /// Changing it replaces the resource. CloudFormation `JobTemplateData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn job_template_data(mut self, value: job_template::JobTemplateData) -> Self {
+        self.0.set("JobTemplateData", None, value.into());
+        self
+    }
+    /// The specified name of the job template.
+    ///
+    /// Constraints: length 1..=64; pattern `^[\.\-_/#A-Za-z0-9]+$`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(JobTemplate, JobTemplateHandle);
+builder!(JobTemplate, JobTemplateHandle, JOB_TEMPLATE_TYPE);
 /// A declared `AWS::EMRContainers::JobTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct JobTemplateHandle(rt::Handle);
@@ -801,8 +855,24 @@ impl SecurityConfiguration {
         self.0.set("Name", None, rt::string(value));
         self
     }
+    /// Security configuration input for the security configuration.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SecurityConfigurationData`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_configuration_data(
+        mut self,
+        value: security_configuration::SecurityConfigurationData,
+    ) -> Self {
+        self.0.set("SecurityConfigurationData", None, value.into());
+        self
+    }
 }
-builder!(SecurityConfiguration, SecurityConfigurationHandle);
+builder!(
+    SecurityConfiguration,
+    SecurityConfigurationHandle,
+    SECURITY_CONFIGURATION_TYPE
+);
 /// A declared `AWS::EMRContainers::SecurityConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityConfigurationHandle(rt::Handle);
@@ -1369,6 +1439,24 @@ impl VirtualCluster {
         this.set("Name", None, rt::string(name));
         VirtualCluster(this)
     }
+    /// Container provider of the virtual cluster.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ContainerProvider`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn container_provider(mut self, value: virtual_cluster::ContainerProvider) -> Self {
+        self.0.set("ContainerProvider", None, value.into());
+        self
+    }
+    /// Name of the virtual cluster.
+    ///
+    /// Constraints: length 1..=64; pattern `[\.\-_/#A-Za-z0-9]+`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// The ID of the security configuration.
     ///
     /// Constraints: length 1..=64; pattern `[0-9a-z]+`. Changing it replaces the resource. CloudFormation `SecurityConfigurationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1385,7 +1473,7 @@ impl VirtualCluster {
         self
     }
 }
-builder!(VirtualCluster, VirtualClusterHandle);
+builder!(VirtualCluster, VirtualClusterHandle, VIRTUAL_CLUSTER_TYPE);
 /// A declared `AWS::EMRContainers::VirtualCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VirtualClusterHandle(rt::Handle);

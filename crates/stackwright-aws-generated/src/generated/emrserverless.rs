@@ -163,6 +163,16 @@ impl Application {
         );
         self
     }
+    /// EMR release label.
+    ///
+    /// Constraints: length 1..=64; pattern `^[A-Za-z0-9._/-]+$`. CloudFormation `ReleaseLabel`, Terraform `release_label`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn release_label(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ReleaseLabel", Some("release_label"), rt::string(value));
+        self
+    }
     /// Runtime configuration for batch and interactive JobRun.
     ///
     /// Constraints: 0..=100 items. CloudFormation `RuntimeConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -180,6 +190,15 @@ impl Application {
         self.0.set("SchedulerConfiguration", None, value.into());
         self
     }
+    /// The type of the application
+    ///
+    /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
+        self
+    }
     /// The key-value pairs that specify worker type to WorkerTypeSpecificationInput.
     ///
     /// CloudFormation `WorkerTypeSpecifications`, Terraform `worker_type_specifications`.
@@ -192,7 +211,7 @@ impl Application {
         self
     }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::EMRServerless::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);

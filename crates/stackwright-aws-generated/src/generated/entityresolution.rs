@@ -120,6 +120,34 @@ impl IdMappingWorkflow {
         );
         self
     }
+    /// CloudFormation `IdMappingTechniques`, Terraform `id_mapping_techniques`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn id_mapping_techniques(
+        mut self,
+        value: id_mapping_workflow::IdMappingTechniques,
+    ) -> Self {
+        self.0.set(
+            "IdMappingTechniques",
+            Some("id_mapping_techniques"),
+            value.into(),
+        );
+        self
+    }
+    /// Constraints: 1..=20 items. CloudFormation `InputSourceConfig`, Terraform `input_source_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn input_source_config(
+        mut self,
+        value: impl IntoIterator<Item = id_mapping_workflow::IdMappingWorkflowInputSource>,
+    ) -> Self {
+        self.0.set(
+            "InputSourceConfig",
+            Some("input_source_config"),
+            rt::list(value),
+        );
+        self
+    }
     /// Constraints: 1..=1 items. CloudFormation `OutputSourceConfig`, Terraform `output_source_config`.
     pub fn output_source_config(
         mut self,
@@ -132,8 +160,29 @@ impl IdMappingWorkflow {
         );
         self
     }
+    /// Constraints: length 0..=512; pattern `^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// The name of the IdMappingWorkflow
+    ///
+    /// Constraints: length 0..=255; pattern `^[a-zA-Z_0-9-]*$`. Changing it replaces the resource. CloudFormation `WorkflowName`, Terraform `workflow_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workflow_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WorkflowName", Some("workflow_name"), rt::string(value));
+        self
+    }
 }
-builder!(IdMappingWorkflow, IdMappingWorkflowHandle);
+builder!(
+    IdMappingWorkflow,
+    IdMappingWorkflowHandle,
+    ID_MAPPING_WORKFLOW_TYPE
+);
 /// A declared `AWS::EntityResolution::IdMappingWorkflow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IdMappingWorkflowHandle(rt::Handle);
@@ -406,6 +455,17 @@ impl IdNamespace {
         );
         self
     }
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z_0-9-]*$`. Changing it replaces the resource. CloudFormation `IdNamespaceName`, Terraform `id_namespace_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn id_namespace_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IdNamespaceName",
+            Some("id_namespace_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// Constraints: 0..=20 items. CloudFormation `InputSourceConfig`, Terraform `input_source_config`.
     pub fn input_source_config(
         mut self,
@@ -423,8 +483,15 @@ impl IdNamespace {
         self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
+    /// CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: id_namespace::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(IdNamespace, IdNamespaceHandle);
+builder!(IdNamespace, IdNamespaceHandle, ID_NAMESPACE_TYPE);
 /// A declared `AWS::EntityResolution::IdNamespace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IdNamespaceHandle(rt::Handle);
@@ -706,8 +773,68 @@ impl MatchingWorkflow {
         );
         self
     }
+    /// Constraints: 1..=20 items. CloudFormation `InputSourceConfig`, Terraform `input_source_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn input_source_config(
+        mut self,
+        value: impl IntoIterator<Item = matching_workflow::InputSource>,
+    ) -> Self {
+        self.0.set(
+            "InputSourceConfig",
+            Some("input_source_config"),
+            rt::list(value),
+        );
+        self
+    }
+    /// Constraints: 1..=1 items. CloudFormation `OutputSourceConfig`, Terraform `output_source_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn output_source_config(
+        mut self,
+        value: impl IntoIterator<Item = matching_workflow::OutputSource>,
+    ) -> Self {
+        self.0.set(
+            "OutputSourceConfig",
+            Some("output_source_config"),
+            rt::list(value),
+        );
+        self
+    }
+    /// CloudFormation `ResolutionTechniques`, Terraform `resolution_techniques`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resolution_techniques(mut self, value: matching_workflow::ResolutionTechniques) -> Self {
+        self.0.set(
+            "ResolutionTechniques",
+            Some("resolution_techniques"),
+            value.into(),
+        );
+        self
+    }
+    /// Constraints: pattern `^arn:(aws|aws-us-gov|aws-cn):iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// The name of the MatchingWorkflow
+    ///
+    /// Constraints: length 0..=255; pattern `^[a-zA-Z_0-9-]*$`. Changing it replaces the resource. CloudFormation `WorkflowName`, Terraform `workflow_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workflow_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WorkflowName", Some("workflow_name"), rt::string(value));
+        self
+    }
 }
-builder!(MatchingWorkflow, MatchingWorkflowHandle);
+builder!(
+    MatchingWorkflow,
+    MatchingWorkflowHandle,
+    MATCHING_WORKFLOW_TYPE
+);
 /// A declared `AWS::EntityResolution::MatchingWorkflow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MatchingWorkflowHandle(rt::Handle);
@@ -1142,6 +1269,15 @@ impl PolicyStatement {
         self.0.set("Action", Some("action"), rt::strings(value));
         self
     }
+    /// Arn of the resource to which the policy statement is being attached.
+    ///
+    /// Constraints: pattern `^arn:(aws|aws-us-gov|aws-cn):entityresolution:[a-z]{2}-[a-z]{1,10}-[0-9]:[0-9]{12}:((schemamapping|matchingworkflow|idmappingworkflow|idnamespace)/[a-zA-Z_0-9-]{1,255})$`. Changing it replaces the resource. CloudFormation `Arn`, Terraform `arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Arn", Some("arn"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=40960. CloudFormation `Condition`, Terraform `condition`.
     pub fn condition(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -1159,8 +1295,22 @@ impl PolicyStatement {
             .set("Principal", Some("principal"), rt::strings(value));
         self
     }
+    /// The Statement Id of the policy statement that is being attached.
+    ///
+    /// Constraints: length 1..=64; pattern `^[0-9A-Za-z]+$`. Changing it replaces the resource. CloudFormation `StatementId`, Terraform `statement_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn statement_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StatementId", Some("statement_id"), rt::string(value));
+        self
+    }
 }
-builder!(PolicyStatement, PolicyStatementHandle);
+builder!(
+    PolicyStatement,
+    PolicyStatementHandle,
+    POLICY_STATEMENT_TYPE
+);
 /// A declared `AWS::EntityResolution::PolicyStatement`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyStatementHandle(rt::Handle);
@@ -1250,8 +1400,34 @@ impl SchemaMapping {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The SchemaMapping attributes input
+    ///
+    /// Constraints: 2..=35 items. CloudFormation `MappedInputFields`, Terraform `mapped_input_fields`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn mapped_input_fields(
+        mut self,
+        value: impl IntoIterator<Item = schema_mapping::SchemaInputAttribute>,
+    ) -> Self {
+        self.0.set(
+            "MappedInputFields",
+            Some("mapped_input_fields"),
+            rt::list(value),
+        );
+        self
+    }
+    /// The name of the SchemaMapping
+    ///
+    /// Constraints: length 0..=255; pattern `^[a-zA-Z_0-9-]*$`. Changing it replaces the resource. CloudFormation `SchemaName`, Terraform `schema_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schema_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SchemaName", Some("schema_name"), rt::string(value));
+        self
+    }
 }
-builder!(SchemaMapping, SchemaMappingHandle);
+builder!(SchemaMapping, SchemaMappingHandle, SCHEMA_MAPPING_TYPE);
 /// A declared `AWS::EntityResolution::SchemaMapping`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SchemaMappingHandle(rt::Handle);

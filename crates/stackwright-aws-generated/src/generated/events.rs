@@ -79,10 +79,40 @@ impl ApiDestination {
         );
         ApiDestination(this)
     }
+    /// The arn of the connection.
+    ///
+    /// Constraints: length 1..=1600; pattern `^arn:aws([a-z]|\-)*:events:([a-z]|\d|\-)*:([0-9]{12})?:connection/[\.\-_A-Za-z0-9]+/[\-A-Za-z0-9]+$`. CloudFormation `ConnectionArn`, Terraform `connection_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConnectionArn", Some("connection_arn"), rt::string(value));
+        self
+    }
     /// Constraints: length 0..=512. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// CloudFormation `HttpMethod`, Terraform `http_method`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn http_method(mut self, value: api_destination::HttpMethod) -> Self {
+        self.0.set("HttpMethod", Some("http_method"), value.into());
+        self
+    }
+    /// Url endpoint to invoke.
+    ///
+    /// Constraints: length 1..=2048; pattern `^((%[0-9A-Fa-f]{2}|[-()_.!~*';/?:@\x26=+$,A-Za-z0-9])+)([).!';/?:,])?$`. CloudFormation `InvocationEndpoint`, Terraform `invocation_endpoint`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn invocation_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "InvocationEndpoint",
+            Some("invocation_endpoint"),
+            rt::string(value),
+        );
         self
     }
     /// Constraints: at least 1. CloudFormation `InvocationRateLimitPerSecond`, Terraform `invocation_rate_limit_per_second`.
@@ -102,7 +132,7 @@ impl ApiDestination {
         self
     }
 }
-builder!(ApiDestination, ApiDestinationHandle);
+builder!(ApiDestination, ApiDestinationHandle, API_DESTINATION_TYPE);
 /// A declared `AWS::Events::ApiDestination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApiDestinationHandle(rt::Handle);
@@ -204,8 +234,16 @@ impl Archive {
             .set("RetentionDays", Some("retention_days"), rt::int(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `SourceArn`, Terraform `source_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SourceArn", Some("source_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Archive, ArchiveHandle);
+builder!(Archive, ArchiveHandle, ARCHIVE_TYPE);
 /// A declared `AWS::Events::Archive`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ArchiveHandle(rt::Handle);
@@ -284,7 +322,7 @@ impl Connection {
         self
     }
 }
-builder!(Connection, ConnectionHandle);
+builder!(Connection, ConnectionHandle, CONNECTION_TYPE);
 /// A declared `AWS::Events::Connection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionHandle(rt::Handle);
@@ -722,6 +760,17 @@ impl Endpoint {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: 2..=2 items. CloudFormation `EventBuses`, Terraform `event_buses`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_buses(
+        mut self,
+        value: impl IntoIterator<Item = endpoint::EndpointEventBus>,
+    ) -> Self {
+        self.0
+            .set("EventBuses", Some("event_buses"), rt::list(value));
+        self
+    }
     /// Constraints: length 1..=64; pattern `^[\.\-_A-Za-z0-9]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Name", Some("name"), rt::string(value));
@@ -741,8 +790,16 @@ impl Endpoint {
         self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
+    /// CloudFormation `RoutingConfig`, Terraform `routing_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn routing_config(mut self, value: endpoint::RoutingConfig) -> Self {
+        self.0
+            .set("RoutingConfig", Some("routing_config"), value.into());
+        self
+    }
 }
-builder!(Endpoint, EndpointHandle);
+builder!(Endpoint, EndpointHandle, ENDPOINT_TYPE);
 /// A declared `AWS::Events::Endpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointHandle(rt::Handle);
@@ -948,6 +1005,15 @@ impl EventBus {
         self.0.set("LogConfig", Some("log_config"), value.into());
         self
     }
+    /// The name of the event bus.
+    ///
+    /// Constraints: length 1..=256; pattern `^[/\.\-_A-Za-z0-9]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// A JSON string that describes the permission policy statement for the event bus.
     ///
     /// CloudFormation `Policy`, Terraform `policy`.
@@ -956,7 +1022,7 @@ impl EventBus {
         self
     }
 }
-builder!(EventBus, EventBusHandle);
+builder!(EventBus, EventBusHandle, EVENT_BUS_TYPE);
 /// A declared `AWS::Events::EventBus`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventBusHandle(rt::Handle);
@@ -1109,8 +1175,18 @@ impl EventBusPolicy {
             .set("Statement", Some("statement"), rt::json_string(value));
         self
     }
+    /// An identifier string for the external account that you are granting permissions to
+    ///
+    /// Constraints: length 1..=64; pattern `[a-zA-Z0-9-_]+`. Changing it replaces the resource. CloudFormation `StatementId`, Terraform `statement_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn statement_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StatementId", Some("statement_id"), rt::string(value));
+        self
+    }
 }
-builder!(EventBusPolicy, EventBusPolicyHandle);
+builder!(EventBusPolicy, EventBusPolicyHandle, EVENT_BUS_POLICY_TYPE);
 /// A declared `AWS::Events::EventBusPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventBusPolicyHandle(rt::Handle);
@@ -1259,7 +1335,7 @@ impl Rule {
         self
     }
 }
-builder!(Rule, RuleHandle);
+builder!(Rule, RuleHandle, RULE_TYPE);
 /// A declared `AWS::Events::Rule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RuleHandle(rt::Handle);

@@ -74,8 +74,18 @@ impl Discoverer {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The ARN of the event bus.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SourceArn`, Terraform `source_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SourceArn", Some("source_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Discoverer, DiscovererHandle);
+builder!(Discoverer, DiscovererHandle, DISCOVERER_TYPE);
 /// A declared `AWS::EventSchemas::Discoverer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DiscovererHandle(rt::Handle);
@@ -150,7 +160,7 @@ impl Registry {
         self
     }
 }
-builder!(Registry, RegistryHandle);
+builder!(Registry, RegistryHandle, REGISTRY_TYPE);
 /// A declared `AWS::EventSchemas::Registry`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RegistryHandle(rt::Handle);
@@ -206,6 +216,21 @@ impl RegistryPolicy {
         );
         RegistryPolicy(this)
     }
+    /// CloudFormation `Policy`, Terraform `policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
+        self
+    }
+    /// CloudFormation `RegistryName`, Terraform `registry_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn registry_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RegistryName", Some("registry_name"), rt::string(value));
+        self
+    }
     /// CloudFormation `RevisionId`, Terraform `revision_id`.
     pub fn revision_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -213,7 +238,7 @@ impl RegistryPolicy {
         self
     }
 }
-builder!(RegistryPolicy, RegistryPolicyHandle);
+builder!(RegistryPolicy, RegistryPolicyHandle, REGISTRY_POLICY_TYPE);
 /// A declared `AWS::EventSchemas::RegistryPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RegistryPolicyHandle(rt::Handle);
@@ -278,12 +303,31 @@ impl Schema {
         this.set("Type", Some("type"), rt::string(required.type_));
         Schema(this)
     }
+    /// The source of the schema definition.
+    ///
+    /// CloudFormation `Content`, Terraform `content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Content", Some("content"), rt::string(value));
+        self
+    }
     /// A description of the schema.
     ///
     /// CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The name of the schema registry.
+    ///
+    /// Changing it replaces the resource. CloudFormation `RegistryName`, Terraform `registry_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn registry_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RegistryName", Some("registry_name"), rt::string(value));
         self
     }
     /// The name of the schema.
@@ -294,8 +338,17 @@ impl Schema {
             .set("SchemaName", Some("schema_name"), rt::string(value));
         self
     }
+    /// The type of schema. Valid types include OpenApi3 and JSONSchemaDraft4.
+    ///
+    /// CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
+        self
+    }
 }
-builder!(Schema, SchemaHandle);
+builder!(Schema, SchemaHandle, SCHEMA_TYPE);
 /// A declared `AWS::EventSchemas::Schema`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SchemaHandle(rt::Handle);

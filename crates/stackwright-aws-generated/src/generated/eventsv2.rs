@@ -92,6 +92,15 @@ impl EventBus {
         );
         self
     }
+    /// The name of the event bus.
+    ///
+    /// Constraints: length 1..=256; pattern `^[A-Za-z0-9][\.\-_A-Za-z0-9]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The event storage configuration for the event bus, which controls the number of days events are retained on the bus.
     ///
     /// CloudFormation `StorageConfiguration`, Terraform `storage_configuration`.
@@ -104,7 +113,7 @@ impl EventBus {
         self
     }
 }
-builder!(EventBus, EventBusHandle);
+builder!(EventBus, EventBusHandle, EVENT_BUS_TYPE);
 /// A declared `AWS::EventsV2::EventBus`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventBusHandle(rt::Handle);
@@ -264,6 +273,16 @@ impl EventSource {
         this.set("Name", Some("name"), rt::string(required.name));
         EventSource(this)
     }
+    /// The event source configuration.
+    ///
+    /// CloudFormation `Configuration`, Terraform `configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: event_source::EventSourceConfiguration) -> Self {
+        self.0
+            .set("Configuration", Some("configuration"), value.into());
+        self
+    }
     /// A description of the event source.
     ///
     /// Constraints: length at most 512; pattern `^[^\u0000-\u001F\u007F-\u009F\u2028\u2029]*(?![\s\S])`. CloudFormation `Description`, Terraform `description`.
@@ -272,8 +291,27 @@ impl EventSource {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The ARN of the custom event bus the event source forwards onto.
+    ///
+    /// Constraints: length 1..=1011; pattern `^arn:aws(-[a-z0-9]+)*:events:[a-z][a-z0-9]*(-[a-z0-9]+)*:([0-9]{12}):event-busv2\/[A-Za-z0-9][\.\-_A-Za-z0-9]{0,255}\/[a-z0-9]{25}$`. Changing it replaces the resource. CloudFormation `EventBusArn`, Terraform `event_bus_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_bus_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EventBusArn", Some("event_bus_arn"), rt::string(value));
+        self
+    }
+    /// The name of the event source.
+    ///
+    /// Constraints: length 1..=256; pattern `^(?!aws\.)[A-Za-z0-9][\.\-_A-Za-z0-9]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(EventSource, EventSourceHandle);
+builder!(EventSource, EventSourceHandle, EVENT_SOURCE_TYPE);
 /// A declared `AWS::EventsV2::EventSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventSourceHandle(rt::Handle);
@@ -520,8 +558,31 @@ impl ResourcePolicy {
         );
         ResourcePolicy(this)
     }
+    /// The Amazon Resource Name (ARN) of the event bus whose resource policy this is.
+    ///
+    /// Constraints: length 1..=1011; pattern `^arn:aws(-[a-z0-9]+)*:events:[a-z][a-z0-9]*(-[a-z0-9]+)*:([0-9]{12}):event-busv2\/[A-Za-z0-9][\.\-_A-Za-z0-9]{0,255}\/[a-z0-9]{25}$`. Changing it replaces the resource. CloudFormation `EventBusArn`, Terraform `event_bus_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_bus_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EventBusArn", Some("event_bus_arn"), rt::string(value));
+        self
+    }
+    /// The resource policy document, as a JSON object.
+    ///
+    /// CloudFormation `PolicyDocument`, Terraform `policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "PolicyDocument",
+            Some("policy_document"),
+            rt::json_string(value),
+        );
+        self
+    }
 }
-builder!(ResourcePolicy, ResourcePolicyHandle);
+builder!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `AWS::EventsV2::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -625,6 +686,16 @@ impl Subscriber {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The ARN of the event bus this subscriber belongs to.
+    ///
+    /// Constraints: length 1..=1011; pattern `^arn:aws(-[a-z0-9]+)*:events:[a-z][a-z0-9]*(-[a-z0-9]+)*:([0-9]{12}):event-busv2\/[A-Za-z0-9][\.\-_A-Za-z0-9]{0,255}\/[a-z0-9]{25}$`. Changing it replaces the resource. CloudFormation `EventBusArn`, Terraform `event_bus_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_bus_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EventBusArn", Some("event_bus_arn"), rt::string(value));
+        self
+    }
     /// Configuration for filtering which events are delivered to the target.
     ///
     /// CloudFormation `FilterConfiguration`, Terraform `filter_configuration`.
@@ -636,12 +707,34 @@ impl Subscriber {
         );
         self
     }
+    /// Configuration for how the subscriber invokes its target, including the target ARN, the IAM role used to invoke it, and, optionally, the target-specific parameters object that matches the target type.
+    ///
+    /// CloudFormation `InvokeConfiguration`, Terraform `invoke_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn invoke_configuration(mut self, value: subscriber::InvokeConfiguration) -> Self {
+        self.0.set(
+            "InvokeConfiguration",
+            Some("invoke_configuration"),
+            value.into(),
+        );
+        self
+    }
     /// Delivery logging configuration for the subscriber.
     ///
     /// CloudFormation `LogConfiguration`, Terraform `log_configuration`.
     pub fn log_configuration(mut self, value: subscriber::LogConfiguration) -> Self {
         self.0
             .set("LogConfiguration", Some("log_configuration"), value.into());
+        self
+    }
+    /// The name of the subscriber.
+    ///
+    /// Constraints: length 1..=256; pattern `^[A-Za-z0-9][\.\-_A-Za-z0-9]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The destination for events that could not be delivered to the target.
@@ -715,7 +808,7 @@ impl Subscriber {
         self
     }
 }
-builder!(Subscriber, SubscriberHandle);
+builder!(Subscriber, SubscriberHandle, SUBSCRIBER_TYPE);
 /// A declared `AWS::EventsV2::Subscriber`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SubscriberHandle(rt::Handle);

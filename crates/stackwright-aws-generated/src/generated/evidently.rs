@@ -108,6 +108,39 @@ impl Experiment {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: 1..=3 items. CloudFormation `MetricGoals`, Terraform `metric_goals`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn metric_goals(
+        mut self,
+        value: impl IntoIterator<Item = experiment::MetricGoalObject>,
+    ) -> Self {
+        self.0
+            .set("MetricGoals", Some("metric_goals"), rt::list(value));
+        self
+    }
+    /// Constraints: length 1..=127; pattern `[-a-zA-Z0-9._]*`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `OnlineAbConfig`, Terraform `online_ab_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn online_ab_config(mut self, value: experiment::OnlineAbConfigObject) -> Self {
+        self.0
+            .set("OnlineAbConfig", Some("online_ab_config"), value.into());
+        self
+    }
+    /// Constraints: length 0..=2048; pattern `([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)`. Changing it replaces the resource. CloudFormation `Project`, Terraform `project`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn project(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Project", Some("project"), rt::string(value));
+        self
+    }
     /// Constraints: length 0..=127; pattern `.*`. CloudFormation `RandomizationSalt`, Terraform `randomization_salt`.
     pub fn randomization_salt(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -142,8 +175,19 @@ impl Experiment {
         self.0.set("Segment", Some("segment"), rt::string(value));
         self
     }
+    /// Constraints: 2..=5 items. CloudFormation `Treatments`, Terraform `treatments`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn treatments(
+        mut self,
+        value: impl IntoIterator<Item = experiment::TreatmentObject>,
+    ) -> Self {
+        self.0
+            .set("Treatments", Some("treatments"), rt::list(value));
+        self
+    }
 }
-builder!(Experiment, ExperimentHandle);
+builder!(Experiment, ExperimentHandle, EXPERIMENT_TYPE);
 /// A declared `AWS::Evidently::Experiment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ExperimentHandle(rt::Handle);
@@ -460,8 +504,30 @@ impl Feature {
         );
         self
     }
+    /// Constraints: length 1..=127; pattern `[-a-zA-Z0-9._]*`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Constraints: length 0..=2048; pattern `([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)`. Changing it replaces the resource. CloudFormation `Project`, Terraform `project`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn project(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Project", Some("project"), rt::string(value));
+        self
+    }
+    /// Constraints: 1..=5 items. CloudFormation `Variations`, Terraform `variations`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn variations(mut self, value: impl IntoIterator<Item = feature::VariationObject>) -> Self {
+        self.0
+            .set("Variations", Some("variations"), rt::list(value));
+        self
+    }
 }
-builder!(Feature, FeatureHandle);
+builder!(Feature, FeatureHandle, FEATURE_TYPE);
 /// A declared `AWS::Evidently::Feature`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FeatureHandle(rt::Handle);
@@ -636,6 +702,13 @@ impl Launch {
             .set("ExecutionStatus", Some("execution_status"), value.into());
         self
     }
+    /// Constraints: 1..=5 items. CloudFormation `Groups`, Terraform `groups`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn groups(mut self, value: impl IntoIterator<Item = launch::LaunchGroupObject>) -> Self {
+        self.0.set("Groups", Some("groups"), rt::list(value));
+        self
+    }
     /// Constraints: 0..=3 items. CloudFormation `MetricMonitors`, Terraform `metric_monitors`.
     pub fn metric_monitors(
         mut self,
@@ -643,6 +716,20 @@ impl Launch {
     ) -> Self {
         self.0
             .set("MetricMonitors", Some("metric_monitors"), rt::list(value));
+        self
+    }
+    /// Constraints: length 1..=127; pattern `[-a-zA-Z0-9._]*`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Constraints: length 0..=2048; pattern `([-a-zA-Z0-9._]*)|(arn:[^:]*:[^:]*:[^:]*:[^:]*:project/[-a-zA-Z0-9._]*)`. Changing it replaces the resource. CloudFormation `Project`, Terraform `project`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn project(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Project", Some("project"), rt::string(value));
         self
     }
     /// Constraints: length 0..=127; pattern `.*`. CloudFormation `RandomizationSalt`, Terraform `randomization_salt`.
@@ -654,8 +741,22 @@ impl Launch {
         );
         self
     }
+    /// Constraints: 1..=6 items. CloudFormation `ScheduledSplitsConfig`, Terraform `scheduled_splits_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scheduled_splits_config(
+        mut self,
+        value: impl IntoIterator<Item = launch::StepConfig>,
+    ) -> Self {
+        self.0.set(
+            "ScheduledSplitsConfig",
+            Some("scheduled_splits_config"),
+            rt::list(value),
+        );
+        self
+    }
 }
-builder!(Launch, LaunchHandle);
+builder!(Launch, LaunchHandle, LAUNCH_TYPE);
 /// A declared `AWS::Evidently::Launch`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LaunchHandle(rt::Handle);
@@ -938,8 +1039,15 @@ impl Project {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=127; pattern `[-a-zA-Z0-9._]*`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Project, ProjectHandle);
+builder!(Project, ProjectHandle, PROJECT_TYPE);
 /// A declared `AWS::Evidently::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProjectHandle(rt::Handle);
@@ -1087,13 +1195,20 @@ impl Segment {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=127; pattern `[-a-zA-Z0-9._]*`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=1024. CloudFormation `Pattern`, Terraform `pattern`.
     pub fn pattern(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Pattern", Some("pattern"), rt::string(value));
         self
     }
 }
-builder!(Segment, SegmentHandle);
+builder!(Segment, SegmentHandle, SEGMENT_TYPE);
 /// A declared `AWS::Evidently::Segment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SegmentHandle(rt::Handle);

@@ -152,9 +152,28 @@ impl Environment {
         );
         self
     }
+    /// Constraints: length 15..=24; pattern `^subnet-[a-f0-9]{8}([a-f0-9]{9})?$`. Changing it replaces the resource. CloudFormation `ServiceAccessSubnetId`, Terraform `service_access_subnet_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_access_subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ServiceAccessSubnetId",
+            Some("service_access_subnet_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `SiteId`, Terraform `site_id`.
     pub fn site_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("SiteId", Some("site_id"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `TermsAccepted`, Terraform `terms_accepted`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn terms_accepted(mut self, value: bool) -> Self {
+        self.0
+            .set("TermsAccepted", Some("terms_accepted"), rt::boolean(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `VcfHostnames`, Terraform `vcf_hostnames`.
@@ -163,8 +182,22 @@ impl Environment {
             .set("VcfHostnames", Some("vcf_hostnames"), value.into());
         self
     }
+    /// Changing it replaces the resource. CloudFormation `VcfVersion`, Terraform `vcf_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vcf_version(mut self, value: environment::VcfVersion) -> Self {
+        self.0.set("VcfVersion", Some("vcf_version"), value.into());
+        self
+    }
+    /// Constraints: length 12..=21; pattern `^vpc-[a-f0-9]{8}([a-f0-9]{9})?$`. Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(Environment, EnvironmentHandle);
+builder!(Environment, EnvironmentHandle, ENVIRONMENT_TYPE);
 /// A declared `AWS::EVS::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EnvironmentHandle(rt::Handle);

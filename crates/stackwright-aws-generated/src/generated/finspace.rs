@@ -134,6 +134,15 @@ impl Environment {
             .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
+    /// Name of the Environment
+    ///
+    /// Constraints: pattern `^[a-zA-Z0-9]+[a-zA-Z0-9-]*[a-zA-Z0-9]{1,255}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Parameters of the first Superuser for the FinSpace Environment
     ///
     /// Changing it replaces the resource. CloudFormation `SuperuserParameters`, Terraform `superuser_parameters`.
@@ -146,7 +155,7 @@ impl Environment {
         self
     }
 }
-builder!(Environment, EnvironmentHandle);
+builder!(Environment, EnvironmentHandle, ENVIRONMENT_TYPE);
 /// A declared `AWS::FinSpace::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EnvironmentHandle(rt::Handle);

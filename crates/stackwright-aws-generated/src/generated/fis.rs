@@ -91,6 +91,16 @@ impl ExperimentTemplate {
             .set("Actions", Some("actions"), rt::json_object(value));
         self
     }
+    /// A description for the experiment template.
+    ///
+    /// Constraints: length 0..=512; pattern `^[\s\S]+$`. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
     /// CloudFormation `ExperimentOptions`, Terraform `experiment_options`.
     pub fn experiment_options(
         mut self,
@@ -124,8 +134,44 @@ impl ExperimentTemplate {
             .set("LogConfiguration", Some("log_configuration"), value.into());
         self
     }
+    /// The Amazon Resource Name (ARN) of an IAM role that grants the AWS FIS service permission to perform service actions on your behalf.
+    ///
+    /// Constraints: length 20..=1224; pattern `^[\S]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// One or more stop conditions.
+    ///
+    /// CloudFormation `StopConditions`, Terraform `stop_conditions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stop_conditions(
+        mut self,
+        value: impl IntoIterator<Item = experiment_template::ExperimentTemplateStopCondition>,
+    ) -> Self {
+        self.0
+            .set("StopConditions", Some("stop_conditions"), rt::list(value));
+        self
+    }
+    /// The targets for the experiment.
+    ///
+    /// CloudFormation `Targets`, Terraform `targets`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn targets(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Targets", Some("targets"), rt::json_object(value));
+        self
+    }
 }
-builder!(ExperimentTemplate, ExperimentTemplateHandle);
+builder!(
+    ExperimentTemplate,
+    ExperimentTemplateHandle,
+    EXPERIMENT_TEMPLATE_TYPE
+);
 /// A declared `AWS::FIS::ExperimentTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ExperimentTemplateHandle(rt::Handle);
@@ -456,6 +502,16 @@ impl TargetAccountConfiguration {
         this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         TargetAccountConfiguration(this)
     }
+    /// The AWS account ID of the target account.
+    ///
+    /// Constraints: length 12..=512; pattern `^[\S]+$`. Changing it replaces the resource. CloudFormation `AccountId`, Terraform `account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AccountId", Some("account_id"), rt::string(value));
+        self
+    }
     /// The description of the target account.
     ///
     /// Constraints: length 0..=512; pattern `^[\s\S]*$`. CloudFormation `Description`, Terraform `description`.
@@ -464,8 +520,34 @@ impl TargetAccountConfiguration {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The ID of the experiment template.
+    ///
+    /// Constraints: length 0..=64; pattern `^[\S]+$`. Changing it replaces the resource. CloudFormation `ExperimentTemplateId`, Terraform `experiment_template_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn experiment_template_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ExperimentTemplateId",
+            Some("experiment_template_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The Amazon Resource Name (ARN) of an IAM role for the target account.
+    ///
+    /// Constraints: length 20..=1224; pattern `^[\S]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(TargetAccountConfiguration, TargetAccountConfigurationHandle);
+builder!(
+    TargetAccountConfiguration,
+    TargetAccountConfigurationHandle,
+    TARGET_ACCOUNT_CONFIGURATION_TYPE
+);
 /// A declared `AWS::FIS::TargetAccountConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TargetAccountConfigurationHandle(rt::Handle);

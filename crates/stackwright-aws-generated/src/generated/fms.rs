@@ -88,8 +88,30 @@ impl ApplicationsList {
         this.set("ListName", Some("list_name"), rt::string(list_name));
         ApplicationsList(this)
     }
+    /// An array of applications in the Firewall Manager applications list.
+    ///
+    /// CloudFormation `AppsList`, Terraform `apps_list`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn apps_list(mut self, value: impl IntoIterator<Item = applications_list::App>) -> Self {
+        self.0.set("AppsList", Some("apps_list"), rt::list(value));
+        self
+    }
+    /// The name of the Firewall Manager applications list.
+    ///
+    /// Constraints: length 1..=128; pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`. CloudFormation `ListName`, Terraform `list_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn list_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ListName", Some("list_name"), rt::string(value));
+        self
+    }
 }
-builder!(ApplicationsList, ApplicationsListHandle);
+builder!(
+    ApplicationsList,
+    ApplicationsListHandle,
+    APPLICATIONS_LIST_TYPE
+);
 /// A declared `AWS::FMS::ApplicationsList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationsListHandle(rt::Handle);
@@ -191,8 +213,32 @@ impl NotificationChannel {
         );
         NotificationChannel(this)
     }
+    /// A resource ARN.
+    ///
+    /// Constraints: length 1..=1024; pattern `^([^\s]+)$`. CloudFormation `SnsRoleName`, Terraform `sns_role_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sns_role_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SnsRoleName", Some("sns_role_name"), rt::string(value));
+        self
+    }
+    /// A resource ARN.
+    ///
+    /// Constraints: length 1..=1024; pattern `^([^\s]+)$`. Changing it replaces the resource. CloudFormation `SnsTopicArn`, Terraform `sns_topic_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SnsTopicArn", Some("sns_topic_arn"), rt::string(value));
+        self
+    }
 }
-builder!(NotificationChannel, NotificationChannelHandle);
+builder!(
+    NotificationChannel,
+    NotificationChannelHandle,
+    NOTIFICATION_CHANNEL_TYPE
+);
 /// A declared `AWS::FMS::NotificationChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NotificationChannelHandle(rt::Handle);
@@ -267,6 +313,17 @@ impl Policy {
         self.0.set("ExcludeMap", Some("exclude_map"), value.into());
         self
     }
+    /// CloudFormation `ExcludeResourceTags`, Terraform `exclude_resource_tags`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn exclude_resource_tags(mut self, value: bool) -> Self {
+        self.0.set(
+            "ExcludeResourceTags",
+            Some("exclude_resource_tags"),
+            rt::boolean(value),
+        );
+        self
+    }
     /// An FMS includeMap or excludeMap.
     ///
     /// CloudFormation `IncludeMap`, Terraform `include_map`.
@@ -280,6 +337,25 @@ impl Policy {
             "PolicyDescription",
             Some("policy_description"),
             rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=1024; pattern `^([a-zA-Z0-9_.:/=+\-@\s]+)$`. CloudFormation `PolicyName`, Terraform `policy_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyName", Some("policy_name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `RemediationEnabled`, Terraform `remediation_enabled`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn remediation_enabled(mut self, value: bool) -> Self {
+        self.0.set(
+            "RemediationEnabled",
+            Some("remediation_enabled"),
+            rt::boolean(value),
         );
         self
     }
@@ -342,8 +418,24 @@ impl Policy {
         );
         self
     }
+    /// Firewall security service policy data.
+    ///
+    /// CloudFormation `SecurityServicePolicyData`, Terraform `security_service_policy_data`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_service_policy_data(
+        mut self,
+        value: policy::SecurityServicePolicyData,
+    ) -> Self {
+        self.0.set(
+            "SecurityServicePolicyData",
+            Some("security_service_policy_data"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(Policy, PolicyHandle);
+builder!(Policy, PolicyHandle, POLICY_TYPE);
 /// A declared `AWS::FMS::Policy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyHandle(rt::Handle);
@@ -822,8 +914,27 @@ impl ProtocolsList {
         );
         ProtocolsList(this)
     }
+    /// The name of the Firewall Manager protocols list.
+    ///
+    /// Constraints: length 1..=128; pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`. CloudFormation `ListName`, Terraform `list_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn list_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ListName", Some("list_name"), rt::string(value));
+        self
+    }
+    /// An array of protocols in the Firewall Manager protocols list.
+    ///
+    /// CloudFormation `ProtocolsList`, Terraform `protocols_list`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn protocols_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("ProtocolsList", Some("protocols_list"), rt::strings(value));
+        self
+    }
 }
-builder!(ProtocolsList, ProtocolsListHandle);
+builder!(ProtocolsList, ProtocolsListHandle, PROTOCOLS_LIST_TYPE);
 /// A declared `AWS::FMS::ProtocolsList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProtocolsListHandle(rt::Handle);
@@ -893,6 +1004,27 @@ impl ResourceSet {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=128; pattern `^([a-zA-Z0-9_.:/=+\-@\s]+)$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `ResourceTypeList`, Terraform `resource_type_list`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_type_list(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "ResourceTypeList",
+            Some("resource_type_list"),
+            rt::strings(value),
+        );
+        self
+    }
     /// CloudFormation `Resources`, Terraform `resources`.
     pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
@@ -900,7 +1032,7 @@ impl ResourceSet {
         self
     }
 }
-builder!(ResourceSet, ResourceSetHandle);
+builder!(ResourceSet, ResourceSetHandle, RESOURCE_SET_TYPE);
 /// A declared `AWS::FMS::ResourceSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceSetHandle(rt::Handle);

@@ -93,14 +93,50 @@ impl Dataset {
             .set("DataFrequency", Some("data_frequency"), rt::string(value));
         self
     }
+    /// A name for the dataset
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z][a-zA-Z0-9_]*`. Changing it replaces the resource. CloudFormation `DatasetName`, Terraform `dataset_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dataset_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DatasetName", Some("dataset_name"), rt::string(value));
+        self
+    }
+    /// The dataset type
+    ///
+    /// CloudFormation `DatasetType`, Terraform `dataset_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dataset_type(mut self, value: dataset::DatasetType) -> Self {
+        self.0
+            .set("DatasetType", Some("dataset_type"), value.into());
+        self
+    }
+    /// The domain associated with the dataset
+    ///
+    /// CloudFormation `Domain`, Terraform `domain`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain(mut self, value: dataset::Domain) -> Self {
+        self.0.set("Domain", Some("domain"), value.into());
+        self
+    }
     /// CloudFormation `EncryptionConfig`, Terraform `encryption_config`.
     pub fn encryption_config(mut self, value: dataset::EncryptionConfig) -> Self {
         self.0
             .set("EncryptionConfig", Some("encryption_config"), value.into());
         self
     }
+    /// CloudFormation `Schema`, Terraform `schema`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schema(mut self, value: dataset::Schema) -> Self {
+        self.0.set("Schema", Some("schema"), value.into());
+        self
+    }
 }
-builder!(Dataset, DatasetHandle);
+builder!(Dataset, DatasetHandle, DATASET_TYPE);
 /// A declared `AWS::Forecast::Dataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DatasetHandle(rt::Handle);
@@ -287,8 +323,30 @@ impl DatasetGroup {
             .set("DatasetArns", Some("dataset_arns"), rt::strings(value));
         self
     }
+    /// A name for the dataset group.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z][a-zA-Z0-9_]*`. Changing it replaces the resource. CloudFormation `DatasetGroupName`, Terraform `dataset_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dataset_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DatasetGroupName",
+            Some("dataset_group_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The domain associated with the dataset group.
+    ///
+    /// CloudFormation `Domain`, Terraform `domain`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain(mut self, value: dataset_group::Domain) -> Self {
+        self.0.set("Domain", Some("domain"), value.into());
+        self
+    }
 }
-builder!(DatasetGroup, DatasetGroupHandle);
+builder!(DatasetGroup, DatasetGroupHandle, DATASET_GROUP_TYPE);
 /// A declared `AWS::Forecast::DatasetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DatasetGroupHandle(rt::Handle);

@@ -113,6 +113,16 @@ impl Detector {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The ID of the detector
+    ///
+    /// Constraints: length 1..=64; pattern `^[0-9a-z_-]+$`. Changing it replaces the resource. CloudFormation `DetectorId`, Terraform `detector_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DetectorId", Some("detector_id"), rt::string(value));
+        self
+    }
     /// The desired detector version status for the detector
     ///
     /// CloudFormation `DetectorVersionStatus`, Terraform `detector_version_status`.
@@ -124,6 +134,15 @@ impl Detector {
         );
         self
     }
+    /// The event type to associate this detector with.
+    ///
+    /// CloudFormation `EventType`, Terraform `event_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_type(mut self, value: detector::EventType) -> Self {
+        self.0.set("EventType", Some("event_type"), value.into());
+        self
+    }
     /// CloudFormation `RuleExecutionMode`, Terraform `rule_execution_mode`.
     pub fn rule_execution_mode(mut self, value: detector::RuleExecutionMode) -> Self {
         self.0.set(
@@ -133,8 +152,15 @@ impl Detector {
         );
         self
     }
+    /// Constraints: at least 1 items. CloudFormation `Rules`, Terraform `rules`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rules(mut self, value: impl IntoIterator<Item = detector::Rule>) -> Self {
+        self.0.set("Rules", Some("rules"), rt::list(value));
+        self
+    }
 }
-builder!(Detector, DetectorHandle);
+builder!(Detector, DetectorHandle, DETECTOR_TYPE);
 /// A declared `AWS::FraudDetector::Detector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DetectorHandle(rt::Handle);
@@ -733,8 +759,17 @@ impl EntityType {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the entity type.
+    ///
+    /// Constraints: length 1..=64; pattern `^[0-9a-z_-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(EntityType, EntityTypeHandle);
+builder!(EntityType, EntityTypeHandle, ENTITY_TYPE_TYPE);
 /// A declared `AWS::FraudDetector::EntityType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EntityTypeHandle(rt::Handle);
@@ -840,8 +875,43 @@ impl EventType {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: at least 1 items. CloudFormation `EntityTypes`, Terraform `entity_types`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn entity_types(mut self, value: impl IntoIterator<Item = event_type::EntityType>) -> Self {
+        self.0
+            .set("EntityTypes", Some("entity_types"), rt::list(value));
+        self
+    }
+    /// Constraints: at least 1 items. CloudFormation `EventVariables`, Terraform `event_variables`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_variables(
+        mut self,
+        value: impl IntoIterator<Item = event_type::EventVariable>,
+    ) -> Self {
+        self.0
+            .set("EventVariables", Some("event_variables"), rt::list(value));
+        self
+    }
+    /// Constraints: at least 2 items. CloudFormation `Labels`, Terraform `labels`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn labels(mut self, value: impl IntoIterator<Item = event_type::Label>) -> Self {
+        self.0.set("Labels", Some("labels"), rt::list(value));
+        self
+    }
+    /// The name for the event type
+    ///
+    /// Constraints: length 1..=64; pattern `^[0-9a-z_-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(EventType, EventTypeHandle);
+builder!(EventType, EventTypeHandle, EVENT_TYPE_TYPE);
 /// A declared `AWS::FraudDetector::EventType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventTypeHandle(rt::Handle);
@@ -1147,8 +1217,17 @@ impl Label {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the label.
+    ///
+    /// Constraints: length 1..=64; pattern `^[0-9a-z_-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Label, LabelHandle);
+builder!(Label, LabelHandle, LABEL_TYPE);
 /// A declared `AWS::FraudDetector::Label`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LabelHandle(rt::Handle);
@@ -1247,6 +1326,15 @@ impl List {
         self.0.set("Elements", Some("elements"), rt::strings(value));
         self
     }
+    /// The name of the list.
+    ///
+    /// Constraints: length 1..=64; pattern `^[0-9a-z_]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The variable type of the list.
     ///
     /// Constraints: length 1..=64; pattern `^[A-Z_]{1,64}$`. CloudFormation `VariableType`, Terraform `variable_type`.
@@ -1256,7 +1344,7 @@ impl List {
         self
     }
 }
-builder!(List, ListHandle);
+builder!(List, ListHandle, LIST_TYPE);
 /// A declared `AWS::FraudDetector::List`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ListHandle(rt::Handle);
@@ -1349,8 +1437,17 @@ impl Outcome {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the outcome.
+    ///
+    /// Constraints: length 1..=64; pattern `^[0-9a-z_-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Outcome, OutcomeHandle);
+builder!(Outcome, OutcomeHandle, OUTCOME_TYPE);
 /// A declared `AWS::FraudDetector::Outcome`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OutcomeHandle(rt::Handle);
@@ -1457,12 +1554,49 @@ impl Variable {
         this.set("Name", Some("name"), rt::string(required.name));
         Variable(this)
     }
+    /// The source of the data.
+    ///
+    /// CloudFormation `DataSource`, Terraform `data_source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_source(mut self, value: variable::DataSource) -> Self {
+        self.0.set("DataSource", Some("data_source"), value.into());
+        self
+    }
+    /// The data type.
+    ///
+    /// CloudFormation `DataType`, Terraform `data_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_type(mut self, value: variable::DataType) -> Self {
+        self.0.set("DataType", Some("data_type"), value.into());
+        self
+    }
+    /// The default value for the variable when no value is received.
+    ///
+    /// CloudFormation `DefaultValue`, Terraform `default_value`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn default_value(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DefaultValue", Some("default_value"), rt::string(value));
+        self
+    }
     /// The description.
     ///
     /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The name of the variable.
+    ///
+    /// Constraints: pattern `^[a-z_][a-z0-9_]{0,99}?$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The variable type. For more information see https://docs.aws.amazon.com/frauddetector/latest/ug/create-a-variable.html#variable-types
@@ -1474,7 +1608,7 @@ impl Variable {
         self
     }
 }
-builder!(Variable, VariableHandle);
+builder!(Variable, VariableHandle, VARIABLE_TYPE);
 /// A declared `AWS::FraudDetector::Variable`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VariableHandle(rt::Handle);

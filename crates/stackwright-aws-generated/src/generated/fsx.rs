@@ -84,8 +84,17 @@ impl Backup {
         this.set("FileSystemId", None, rt::string(file_system_id));
         Backup(this)
     }
+    /// The ID of the file system to back up.
+    ///
+    /// Constraints: length 11..=21; pattern `^(fs-[0-9a-f]{8,})$`. Changing it replaces the resource. CloudFormation `FileSystemId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn file_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FileSystemId", None, rt::string(value));
+        self
+    }
 }
-builder!(Backup, BackupHandle);
+builder!(Backup, BackupHandle, BACKUP_TYPE);
 /// A declared `AWS::FSx::Backup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BackupHandle(rt::Handle);
@@ -183,6 +192,42 @@ impl DataRepositoryAssociation {
         );
         self
     }
+    /// The path to the Amazon S3 data repository that will be linked to the file system.
+    ///
+    /// Constraints: length 3..=4357; pattern `^[^\u0000\u0085\u2028\u2029\r\n]{3,4357}$`. Changing it replaces the resource. CloudFormation `DataRepositoryPath`, Terraform `data_repository_path`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_repository_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DataRepositoryPath",
+            Some("data_repository_path"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The globally unique ID of the file system, assigned by Amazon FSx.
+    ///
+    /// Constraints: length 11..=21; pattern `^(fs-[0-9a-f]{8,})$`. Changing it replaces the resource. CloudFormation `FileSystemId`, Terraform `file_system_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn file_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FileSystemId", Some("file_system_id"), rt::string(value));
+        self
+    }
+    /// This path specifies where in your file system files will be exported from or imported to.
+    ///
+    /// Constraints: length 1..=4096; pattern `^[^\u0000\u0085\u2028\u2029\r\n]{1,4096}$`. Changing it replaces the resource. CloudFormation `FileSystemPath`, Terraform `file_system_path`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn file_system_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "FileSystemPath",
+            Some("file_system_path"),
+            rt::string(value),
+        );
+        self
+    }
     /// For files imported from a data repository, this value determines the stripe count and maximum amount of data per file (in MiB) stored on a single physical disk.
     ///
     /// Constraints: range 1..=512000. CloudFormation `ImportedFileChunkSize`, Terraform `imported_file_chunk_size`.
@@ -202,7 +247,11 @@ impl DataRepositoryAssociation {
         self
     }
 }
-builder!(DataRepositoryAssociation, DataRepositoryAssociationHandle);
+builder!(
+    DataRepositoryAssociation,
+    DataRepositoryAssociationHandle,
+    DATA_REPOSITORY_ASSOCIATION_TYPE
+);
 /// A declared `AWS::FSx::DataRepositoryAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataRepositoryAssociationHandle(rt::Handle);
@@ -404,6 +453,24 @@ impl FileCache {
             .set("DataRepositoryAssociations", None, rt::list(value));
         self
     }
+    /// The type of cache, which must be LUSTRE
+    ///
+    /// Changing it replaces the resource. CloudFormation `FileCacheType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn file_cache_type(mut self, value: file_cache::FileCacheType) -> Self {
+        self.0.set("FileCacheType", None, value.into());
+        self
+    }
+    /// The Lustre version of the cache, which must be 2.12
+    ///
+    /// Constraints: length 1..=20; pattern `^[0-9](\.[0-9]*)*$`. Changing it replaces the resource. CloudFormation `FileCacheTypeVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn file_cache_type_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FileCacheTypeVersion", None, rt::string(value));
+        self
+    }
     /// The KMS key ID for encrypting data
     ///
     /// Constraints: length 1..=2048; pattern `^.{1,2048}$`. Changing it replaces the resource. CloudFormation `KmsKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -428,8 +495,26 @@ impl FileCache {
         self.0.set("SecurityGroupIds", None, rt::strings(value));
         self
     }
+    /// The storage capacity of the cache in gibibytes (GiB)
+    ///
+    /// Constraints: range 0..=2147483647. Changing it replaces the resource. CloudFormation `StorageCapacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn storage_capacity(mut self, value: i64) -> Self {
+        self.0.set("StorageCapacity", None, rt::int(value));
+        self
+    }
+    /// A list of subnet IDs for the cache
+    ///
+    /// Constraints: 0..=50 items. Changing it replaces the resource. CloudFormation `SubnetIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("SubnetIds", None, rt::strings(value));
+        self
+    }
 }
-builder!(FileCache, FileCacheHandle);
+builder!(FileCache, FileCacheHandle, FILE_CACHE_TYPE);
 /// A declared `AWS::FSx::FileCache`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FileCacheHandle(rt::Handle);
@@ -670,6 +755,13 @@ impl FileSystem {
         self.0.set("BackupId", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `FileSystemType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn file_system_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FileSystemType", None, rt::string(value));
+        self
+    }
     /// CloudFormation `FileSystemTypeVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn file_system_type_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("FileSystemTypeVersion", None, rt::string(value));
@@ -718,13 +810,20 @@ impl FileSystem {
         self.0.set("StorageType", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `SubnetIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("SubnetIds", None, rt::strings(value));
+        self
+    }
     /// CloudFormation `WindowsConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn windows_configuration(mut self, value: file_system::WindowsConfiguration) -> Self {
         self.0.set("WindowsConfiguration", None, value.into());
         self
     }
 }
-builder!(FileSystem, FileSystemHandle);
+builder!(FileSystem, FileSystemHandle, FILE_SYSTEM_TYPE);
 /// A declared `AWS::FSx::FileSystem`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FileSystemHandle(rt::Handle);
@@ -1495,6 +1594,15 @@ impl S3AccessPointAttachment {
         this.set("Type", Some("type"), type_.into());
         S3AccessPointAttachment(this)
     }
+    /// The name of the S3 access point attachment; also used for the name of the S3 access point.
+    ///
+    /// Constraints: length 3..=50; pattern `^(?=[a-z0-9])[a-z0-9-]{1,48}[a-z0-9]$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The OntapConfiguration of the S3 access point attachment.
     ///
     /// Changing it replaces the resource. CloudFormation `OntapConfiguration`, Terraform `ontap_configuration`.
@@ -1531,8 +1639,21 @@ impl S3AccessPointAttachment {
             .set("S3AccessPoint", Some("s3_access_point"), value.into());
         self
     }
+    /// The type of Amazon FSx volume that the S3 access point is attached to.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: s3_access_point_attachment::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(S3AccessPointAttachment, S3AccessPointAttachmentHandle);
+builder!(
+    S3AccessPointAttachment,
+    S3AccessPointAttachmentHandle,
+    S3_ACCESS_POINT_ATTACHMENT_TYPE
+);
 /// A declared `AWS::FSx::S3AccessPointAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct S3AccessPointAttachmentHandle(rt::Handle);
@@ -1835,8 +1956,26 @@ impl Snapshot {
         );
         Snapshot(this)
     }
+    /// The name of the snapshot.
+    ///
+    /// Constraints: length 1..=203; pattern `^[a-zA-Z0-9_:.-]{1,203}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The ID of the volume that the snapshot is of.
+    ///
+    /// Constraints: length 23..=23; pattern `^(fsvol-[0-9a-f]{17,})$`. Changing it replaces the resource. CloudFormation `VolumeId`, Terraform `volume_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn volume_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VolumeId", Some("volume_id"), rt::string(value));
+        self
+    }
 }
-builder!(Snapshot, SnapshotHandle);
+builder!(Snapshot, SnapshotHandle, SNAPSHOT_TYPE);
 /// A declared `AWS::FSx::Snapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SnapshotHandle(rt::Handle);
@@ -1912,6 +2051,25 @@ impl StorageVirtualMachine {
         );
         self
     }
+    /// Specifies the FSx for ONTAP file system on which to create the SVM.
+    ///
+    /// Constraints: length 11..=21; pattern `^(fs-[0-9a-f]{8,})$`. Changing it replaces the resource. CloudFormation `FileSystemId`, Terraform `file_system_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn file_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FileSystemId", Some("file_system_id"), rt::string(value));
+        self
+    }
+    /// The name of the SVM. Pattern: `^[^\u0000\u0085\u2028\u2029\r\n]{1,47}$`
+    ///
+    /// Constraints: length 1..=47; pattern `^[^\u0000\u0085\u2028\u2029\r\n]{1,47}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The security style of the root volume of the SVM.
     ///
     /// Changing it replaces the resource. CloudFormation `RootVolumeSecurityStyle`, Terraform `root_volume_security_style`.
@@ -1938,7 +2096,11 @@ impl StorageVirtualMachine {
         self
     }
 }
-builder!(StorageVirtualMachine, StorageVirtualMachineHandle);
+builder!(
+    StorageVirtualMachine,
+    StorageVirtualMachineHandle,
+    STORAGE_VIRTUAL_MACHINE_TYPE
+);
 /// A declared `AWS::FSx::StorageVirtualMachine`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StorageVirtualMachineHandle(rt::Handle);
@@ -2128,6 +2290,15 @@ impl Volume {
         self.0.set("BackupId", Some("backup_id"), rt::string(value));
         self
     }
+    /// The name of the volume.
+    ///
+    /// Constraints: length 1..=203; pattern `^[^\u0000\u0085\u2028\u2029\r\n]{1,203}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The configuration of an Amazon FSx for NetApp ONTAP volume.
     ///
     /// CloudFormation `OntapConfiguration`, Terraform `ontap_configuration`.
@@ -2158,7 +2329,7 @@ impl Volume {
         self
     }
 }
-builder!(Volume, VolumeHandle);
+builder!(Volume, VolumeHandle, VOLUME_TYPE);
 /// A declared `AWS::FSx::Volume`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VolumeHandle(rt::Handle);

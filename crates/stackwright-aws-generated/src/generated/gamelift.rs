@@ -64,8 +64,27 @@ impl Alias {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// A descriptive label that is associated with an alias.
+    ///
+    /// Constraints: length 1..=1024; pattern `.*\S.*`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// A routing configuration that specifies where traffic is directed for this alias, such as to a fleet or to a message.
+    ///
+    /// CloudFormation `RoutingStrategy`, Terraform `routing_strategy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn routing_strategy(mut self, value: alias::RoutingStrategy) -> Self {
+        self.0
+            .set("RoutingStrategy", Some("routing_strategy"), value.into());
+        self
+    }
 }
-builder!(Alias, AliasHandle);
+builder!(Alias, AliasHandle, ALIAS_TYPE);
 /// A declared `AWS::GameLift::Alias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AliasHandle(rt::Handle);
@@ -193,7 +212,7 @@ impl Build {
         self
     }
 }
-builder!(Build, BuildHandle);
+builder!(Build, BuildHandle, BUILD_TYPE);
 /// A declared `AWS::GameLift::Build`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BuildHandle(rt::Handle);
@@ -373,6 +392,16 @@ impl ContainerFleet {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// A unique identifier for an AWS IAM role that manages access to your AWS services.
+    ///
+    /// Constraints: length 1..=256; pattern `^arn:aws(-.*)?:[a-z-]+:(([a-z]+-)+[0-9])?:([0-9]{12})?:[^.]+$`. CloudFormation `FleetRoleArn`, Terraform `fleet_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn fleet_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FleetRoleArn", Some("fleet_role_arn"), rt::string(value));
+        self
+    }
     /// The name of the container group definition that will be created per game server.
     ///
     /// Constraints: length 1..=512; pattern `^[a-zA-Z0-9\-]+$|^arn:.*:containergroupdefinition\/[a-zA-Z0-9\-]+(:[0-9]+)?$`. CloudFormation `GameServerContainerGroupDefinitionName`, Terraform `game_server_container_group_definition_name`.
@@ -523,7 +552,7 @@ impl ContainerFleet {
         self
     }
 }
-builder!(ContainerFleet, ContainerFleetHandle);
+builder!(ContainerFleet, ContainerFleetHandle, CONTAINER_FLEET_TYPE);
 /// A declared `AWS::GameLift::ContainerFleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContainerFleetHandle(rt::Handle);
@@ -1099,6 +1128,25 @@ impl ContainerGroupDefinition {
         );
         self
     }
+    /// A descriptive label for the container group definition.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The operating system of the container group
+    ///
+    /// CloudFormation `OperatingSystem`, Terraform `operating_system`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn operating_system(mut self, value: container_group_definition::OperatingSystem) -> Self {
+        self.0
+            .set("OperatingSystem", Some("operating_system"), value.into());
+        self
+    }
     /// A specific ContainerGroupDefinition version to be updated
     ///
     /// Constraints: at least 0. CloudFormation `SourceVersionNumber`, Terraform `source_version_number`.
@@ -1124,6 +1172,19 @@ impl ContainerGroupDefinition {
         );
         self
     }
+    /// The total memory limit of container groups following this definition in MiB
+    ///
+    /// Constraints: range 4..=1024000. CloudFormation `TotalMemoryLimitMebibytes`, Terraform `total_memory_limit_mebibytes`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn total_memory_limit_mebibytes(mut self, value: i64) -> Self {
+        self.0.set(
+            "TotalMemoryLimitMebibytes",
+            Some("total_memory_limit_mebibytes"),
+            rt::int(value),
+        );
+        self
+    }
     /// The total amount of virtual CPUs on the container group definition
     ///
     /// Constraints: range 0.125..=10. CloudFormation `TotalVcpuLimit`, Terraform `total_vcpu_limit`.
@@ -1144,7 +1205,11 @@ impl ContainerGroupDefinition {
         self
     }
 }
-builder!(ContainerGroupDefinition, ContainerGroupDefinitionHandle);
+builder!(
+    ContainerGroupDefinition,
+    ContainerGroupDefinitionHandle,
+    CONTAINER_GROUP_DEFINITION_TYPE
+);
 /// A declared `AWS::GameLift::ContainerGroupDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContainerGroupDefinitionHandle(rt::Handle);
@@ -1926,6 +1991,15 @@ impl Fleet {
         self.0.set("MinSize", Some("min_size"), rt::int(value));
         self
     }
+    /// A descriptive label that is associated with a fleet.
+    ///
+    /// Constraints: length 1..=1024. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// A game session protection policy to apply to all game sessions hosted on instances in this fleet.
     ///
     /// CloudFormation `NewGameSessionProtectionPolicy`, Terraform `new_game_session_protection_policy`.
@@ -2050,7 +2124,7 @@ impl Fleet {
         self
     }
 }
-builder!(Fleet, FleetHandle);
+builder!(Fleet, FleetHandle, FLEET_TYPE);
 /// A declared `AWS::GameLift::Fleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FleetHandle(rt::Handle);
@@ -2658,6 +2732,19 @@ impl GameServerGroup {
             .set("DeleteOption", Some("delete_option"), value.into());
         self
     }
+    /// An identifier for the new game server group.
+    ///
+    /// Constraints: length 1..=128; pattern `[a-zA-Z0-9-\.]+`. CloudFormation `GameServerGroupName`, Terraform `game_server_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn game_server_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GameServerGroupName",
+            Some("game_server_group_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// A flag that indicates whether instances in the game server group are protected from early termination.
     ///
     /// CloudFormation `GameServerProtectionPolicy`, Terraform `game_server_protection_policy`.
@@ -2669,6 +2756,22 @@ impl GameServerGroup {
             "GameServerProtectionPolicy",
             Some("game_server_protection_policy"),
             value.into(),
+        );
+        self
+    }
+    /// A set of EC2 instance types to use when creating instances in the group.
+    ///
+    /// Constraints: 2..=20 items. CloudFormation `InstanceDefinitions`, Terraform `instance_definitions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_definitions(
+        mut self,
+        value: impl IntoIterator<Item = game_server_group::InstanceDefinition>,
+    ) -> Self {
+        self.0.set(
+            "InstanceDefinitions",
+            Some("instance_definitions"),
+            rt::list(value),
         );
         self
     }
@@ -2694,6 +2797,15 @@ impl GameServerGroup {
         self.0.set("MinSize", Some("min_size"), rt::int(value));
         self
     }
+    /// The Amazon Resource Name (ARN) for an IAM role that allows Amazon GameLift to access your EC2 Auto Scaling groups.
+    ///
+    /// Constraints: length 1..=256; pattern `^arn:.*:role\/[\w+=,.@-]+`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
     /// A list of virtual private cloud (VPC) subnets to use with instances in the game server group.
     ///
     /// Constraints: 1..=20 items. CloudFormation `VpcSubnets`, Terraform `vpc_subnets`.
@@ -2703,7 +2815,11 @@ impl GameServerGroup {
         self
     }
 }
-builder!(GameServerGroup, GameServerGroupHandle);
+builder!(
+    GameServerGroup,
+    GameServerGroupHandle,
+    GAME_SERVER_GROUP_TYPE
+);
 /// A declared `AWS::GameLift::GameServerGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GameServerGroupHandle(rt::Handle);
@@ -2958,6 +3074,15 @@ impl GameSessionQueue {
         );
         self
     }
+    /// A descriptive label that is associated with game session queue.
+    ///
+    /// Constraints: length 1..=128; pattern `[a-zA-Z0-9-]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// An SNS topic ARN that is set up to receive game session placement notifications.
     ///
     /// Constraints: length 1..=300; pattern `[a-zA-Z0-9:_-]*(\.fifo)?`. CloudFormation `NotificationTarget`, Terraform `notification_target`.
@@ -3009,7 +3134,11 @@ impl GameSessionQueue {
         self
     }
 }
-builder!(GameSessionQueue, GameSessionQueueHandle);
+builder!(
+    GameSessionQueue,
+    GameSessionQueueHandle,
+    GAME_SESSION_QUEUE_TYPE
+);
 /// A declared `AWS::GameLift::GameSessionQueue`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GameSessionQueueHandle(rt::Handle);
@@ -3208,8 +3337,16 @@ impl Location {
         );
         Location(this)
     }
+    /// Constraints: length 8..=64; pattern `^custom-[A-Za-z0-9\-]+`. Changing it replaces the resource. CloudFormation `LocationName`, Terraform `location_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn location_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LocationName", Some("location_name"), rt::string(value));
+        self
+    }
 }
-builder!(Location, LocationHandle);
+builder!(Location, LocationHandle, LOCATION_TYPE);
 /// A declared `AWS::GameLift::Location`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LocationHandle(rt::Handle);
@@ -3291,6 +3428,19 @@ impl MatchmakingConfiguration {
             rt::string(required.rule_set_name),
         );
         MatchmakingConfiguration(this)
+    }
+    /// A flag that indicates whether a match that was created with this configuration must be accepted by the matched players
+    ///
+    /// CloudFormation `AcceptanceRequired`, Terraform `acceptance_required`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn acceptance_required(mut self, value: bool) -> Self {
+        self.0.set(
+            "AcceptanceRequired",
+            Some("acceptance_required"),
+            rt::boolean(value),
+        );
+        self
     }
     /// The length of time (in seconds) to wait for players to accept a proposed match, if acceptance is required.
     ///
@@ -3393,6 +3543,15 @@ impl MatchmakingConfiguration {
         );
         self
     }
+    /// A unique identifier for the matchmaking configuration.
+    ///
+    /// Constraints: length 0..=128; pattern `[a-zA-Z0-9-\.]*`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// An SNS topic ARN that is set up to receive matchmaking notifications.
     ///
     /// Constraints: length 0..=300; pattern `[a-zA-Z0-9:_/-]*(.fifo)?`. CloudFormation `NotificationTarget`, Terraform `notification_target`.
@@ -3404,6 +3563,19 @@ impl MatchmakingConfiguration {
         );
         self
     }
+    /// The maximum duration, in seconds, that a matchmaking ticket can remain in process before timing out.
+    ///
+    /// Constraints: range 1..=43200. CloudFormation `RequestTimeoutSeconds`, Terraform `request_timeout_seconds`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn request_timeout_seconds(mut self, value: i64) -> Self {
+        self.0.set(
+            "RequestTimeoutSeconds",
+            Some("request_timeout_seconds"),
+            rt::int(value),
+        );
+        self
+    }
     /// The Amazon Resource Name (ARN) associated with the GameLift matchmaking rule set resource that this configuration uses.
     ///
     /// Constraints: pattern `^arn:.*:matchmakingruleset\/[a-zA-Z0-9-\.]*`. CloudFormation `RuleSetArn`, Terraform `rule_set_arn`.
@@ -3412,8 +3584,22 @@ impl MatchmakingConfiguration {
             .set("RuleSetArn", Some("rule_set_arn"), rt::string(value));
         self
     }
+    /// A unique identifier for the matchmaking rule set to use with this configuration.
+    ///
+    /// Constraints: length 1..=128; pattern `[a-zA-Z0-9-\.]*`. CloudFormation `RuleSetName`, Terraform `rule_set_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RuleSetName", Some("rule_set_name"), rt::string(value));
+        self
+    }
 }
-builder!(MatchmakingConfiguration, MatchmakingConfigurationHandle);
+builder!(
+    MatchmakingConfiguration,
+    MatchmakingConfigurationHandle,
+    MATCHMAKING_CONFIGURATION_TYPE
+);
 /// A declared `AWS::GameLift::MatchmakingConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MatchmakingConfigurationHandle(rt::Handle);
@@ -3533,8 +3719,31 @@ impl MatchmakingRuleSet {
         );
         MatchmakingRuleSet(this)
     }
+    /// A unique identifier for the matchmaking rule set.
+    ///
+    /// Constraints: length 0..=128; pattern `[a-zA-Z0-9-\.]*`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// A collection of matchmaking rules, formatted as a JSON string.
+    ///
+    /// Constraints: length 1..=65535. Changing it replaces the resource. CloudFormation `RuleSetBody`, Terraform `rule_set_body`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_set_body(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RuleSetBody", Some("rule_set_body"), rt::string(value));
+        self
+    }
 }
-builder!(MatchmakingRuleSet, MatchmakingRuleSetHandle);
+builder!(
+    MatchmakingRuleSet,
+    MatchmakingRuleSetHandle,
+    MATCHMAKING_RULE_SET_TYPE
+);
 /// A declared `AWS::GameLift::MatchmakingRuleSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MatchmakingRuleSetHandle(rt::Handle);
@@ -3623,6 +3832,16 @@ impl Script {
             .set("NodeJsVersion", Some("node_js_version"), rt::string(value));
         self
     }
+    /// The location of the Amazon S3 bucket where a zipped file containing your Realtime scripts is stored.
+    ///
+    /// CloudFormation `StorageLocation`, Terraform `storage_location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn storage_location(mut self, value: script::S3Location) -> Self {
+        self.0
+            .set("StorageLocation", Some("storage_location"), value.into());
+        self
+    }
     /// The version that is associated with a script.
     ///
     /// Constraints: length 1..=1024. CloudFormation `Version`, Terraform `version`.
@@ -3631,7 +3850,7 @@ impl Script {
         self
     }
 }
-builder!(Script, ScriptHandle);
+builder!(Script, ScriptHandle, SCRIPT_TYPE);
 /// A declared `AWS::GameLift::Script`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ScriptHandle(rt::Handle);

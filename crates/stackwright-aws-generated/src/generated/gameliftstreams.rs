@@ -120,8 +120,36 @@ impl Application {
         self.0.set("ApplicationLogPaths", None, rt::strings(value));
         self
     }
+    /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `ApplicationSourceUri`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_source_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationSourceUri", None, rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=80; pattern `^[a-zA-Z0-9-_.!+@/][a-zA-Z0-9-_.!+@/ ]*$`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `ExecutablePath`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn executable_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ExecutablePath", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `RuntimeEnvironment`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn runtime_environment(mut self, value: application::RuntimeEnvironment) -> Self {
+        self.0.set("RuntimeEnvironment", None, value.into());
+        self
+    }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::GameLiftStreams::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -248,8 +276,32 @@ impl StreamGroup {
         self.0.set("DefaultApplication", None, value.into());
         self
     }
+    /// Constraints: length 1..=80; pattern `^[a-zA-Z0-9-_.!+@/][a-zA-Z0-9-_.!+@/ ]*$`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
+        self
+    }
+    /// Constraints: 1..=100 items. CloudFormation `LocationConfigurations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn location_configurations(
+        mut self,
+        value: impl IntoIterator<Item = stream_group::LocationConfiguration>,
+    ) -> Self {
+        self.0.set("LocationConfigurations", None, rt::list(value));
+        self
+    }
+    /// Constraints: length 1..=20. Changing it replaces the resource. CloudFormation `StreamClass`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stream_class(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("StreamClass", None, rt::string(value));
+        self
+    }
 }
-builder!(StreamGroup, StreamGroupHandle);
+builder!(StreamGroup, StreamGroupHandle, STREAM_GROUP_TYPE);
 /// A declared `AWS::GameLiftStreams::StreamGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StreamGroupHandle(rt::Handle);

@@ -141,8 +141,15 @@ impl JobDefinition {
         self.0.set("Timeout", None, value.into());
         self
     }
+    /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", None, rt::string(value));
+        self
+    }
 }
-builder!(JobDefinition, JobDefinitionHandle);
+builder!(JobDefinition, JobDefinitionHandle, JOB_DEFINITION_TYPE);
 /// A declared `AWS::GammaDilithium::JobDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct JobDefinitionHandle(rt::Handle);

@@ -111,8 +111,17 @@ impl Accelerator {
             .set("IpAddresses", Some("ip_addresses"), rt::strings(value));
         self
     }
+    /// Name of accelerator.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]{0,64}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Accelerator, AcceleratorHandle);
+builder!(Accelerator, AcceleratorHandle, ACCELERATOR_TYPE);
 /// A declared `AWS::GlobalAccelerator::Accelerator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AcceleratorHandle(rt::Handle);
@@ -191,6 +200,15 @@ impl CrossAccountAttachment {
         this.set("Name", Some("name"), rt::string(name));
         CrossAccountAttachment(this)
     }
+    /// The Friendly identifier of the attachment.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]{0,64}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Principals to share the resources with.
     ///
     /// CloudFormation `Principals`, Terraform `principals`.
@@ -210,7 +228,11 @@ impl CrossAccountAttachment {
         self
     }
 }
-builder!(CrossAccountAttachment, CrossAccountAttachmentHandle);
+builder!(
+    CrossAccountAttachment,
+    CrossAccountAttachmentHandle,
+    CROSS_ACCOUNT_ATTACHMENT_TYPE
+);
 /// A declared `AWS::GlobalAccelerator::CrossAccountAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CrossAccountAttachmentHandle(rt::Handle);
@@ -317,6 +339,19 @@ impl EndpointGroup {
         );
         self
     }
+    /// The name of the AWS Region where the endpoint group is located
+    ///
+    /// Constraints: length 0..=255. Changing it replaces the resource. CloudFormation `EndpointGroupRegion`, Terraform `endpoint_group_region`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn endpoint_group_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EndpointGroupRegion",
+            Some("endpoint_group_region"),
+            rt::string(value),
+        );
+        self
+    }
     /// The time in seconds between each health check for an endpoint.
     ///
     /// Constraints: range 10..=30. CloudFormation `HealthCheckIntervalSeconds`, Terraform `health_check_interval_seconds`.
@@ -356,6 +391,16 @@ impl EndpointGroup {
         );
         self
     }
+    /// The Amazon Resource Name (ARN) of the listener
+    ///
+    /// Constraints: length 0..=255. Changing it replaces the resource. CloudFormation `ListenerArn`, Terraform `listener_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn listener_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ListenerArn", Some("listener_arn"), rt::string(value));
+        self
+    }
     /// Constraints: 0..=10 items. CloudFormation `PortOverrides`, Terraform `port_overrides`.
     pub fn port_overrides(
         mut self,
@@ -385,7 +430,7 @@ impl EndpointGroup {
         self
     }
 }
-builder!(EndpointGroup, EndpointGroupHandle);
+builder!(EndpointGroup, EndpointGroupHandle, ENDPOINT_GROUP_TYPE);
 /// A declared `AWS::GlobalAccelerator::EndpointGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointGroupHandle(rt::Handle);
@@ -527,6 +572,16 @@ impl Listener {
         this.set("Protocol", Some("protocol"), protocol.into());
         Listener(this)
     }
+    /// The Amazon Resource Name (ARN) of the accelerator.
+    ///
+    /// Constraints: length 0..=255. Changing it replaces the resource. CloudFormation `AcceleratorArn`, Terraform `accelerator_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn accelerator_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AcceleratorArn", Some("accelerator_arn"), rt::string(value));
+        self
+    }
     /// Client affinity lets you direct all requests from a user to the same endpoint.
     ///
     /// CloudFormation `ClientAffinity`, Terraform `client_affinity`.
@@ -535,8 +590,25 @@ impl Listener {
             .set("ClientAffinity", Some("client_affinity"), value.into());
         self
     }
+    /// Constraints: 1..=10 items. CloudFormation `PortRanges`, Terraform `port_ranges`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn port_ranges(mut self, value: impl IntoIterator<Item = listener::PortRange>) -> Self {
+        self.0
+            .set("PortRanges", Some("port_ranges"), rt::list(value));
+        self
+    }
+    /// The protocol for the listener.
+    ///
+    /// CloudFormation `Protocol`, Terraform `protocol`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn protocol(mut self, value: listener::Protocol) -> Self {
+        self.0.set("Protocol", Some("protocol"), value.into());
+        self
+    }
 }
-builder!(Listener, ListenerHandle);
+builder!(Listener, ListenerHandle, LISTENER_TYPE);
 /// A declared `AWS::GlobalAccelerator::Listener`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ListenerHandle(rt::Handle);

@@ -96,6 +96,19 @@ impl Blueprint {
         this.set("Name", Some("name"), rt::string(required.name));
         Blueprint(this)
     }
+    /// Specifies a path in Amazon S3 where the blueprint is published.
+    ///
+    /// Constraints: length 1..=8192; pattern `^s3://([^/]+)/([^/]+/)*([^/]+)$`. CloudFormation `BlueprintLocation`, Terraform `blueprint_location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn blueprint_location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "BlueprintLocation",
+            Some("blueprint_location"),
+            rt::string(value),
+        );
+        self
+    }
     /// A description of the blueprint.
     ///
     /// Constraints: length 1..=512. CloudFormation `Description`, Terraform `description`.
@@ -104,8 +117,17 @@ impl Blueprint {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the blueprint.
+    ///
+    /// Constraints: length 1..=128; pattern `^[\.\-_A-Za-z0-9]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Blueprint, BlueprintHandle);
+builder!(Blueprint, BlueprintHandle, BLUEPRINT_TYPE);
 /// A declared `AWS::Glue::Blueprint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BlueprintHandle(rt::Handle);
@@ -266,6 +288,15 @@ impl Catalog {
             .set("FederatedCatalog", Some("federated_catalog"), value.into());
         self
     }
+    /// The name of the catalog to create.
+    ///
+    /// Constraints: length 1..=255; pattern `^(?!(.*[.\/\\]|aws:)).*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Specifies whether to overwrite child resource permissions with the default permissions.
     ///
     /// CloudFormation `OverwriteChildResourcePermissionsWithDefault`, Terraform `overwrite_child_resource_permissions_with_default`.
@@ -303,7 +334,7 @@ impl Catalog {
         self
     }
 }
-builder!(Catalog, CatalogHandle);
+builder!(Catalog, CatalogHandle, CATALOG_TYPE);
 /// A declared `AWS::Glue::Catalog`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CatalogHandle(rt::Handle);
@@ -699,7 +730,7 @@ impl Classifier {
         self
     }
 }
-builder!(Classifier, ClassifierHandle);
+builder!(Classifier, ClassifierHandle, CLASSIFIER_TYPE);
 /// A declared `AWS::Glue::Classifier`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClassifierHandle(rt::Handle);
@@ -957,8 +988,28 @@ impl Connection {
         );
         Connection(this)
     }
+    /// The ID of the data catalog to create the catalog object in.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `CatalogId`, Terraform `catalog_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CatalogId", Some("catalog_id"), rt::string(value));
+        self
+    }
+    /// The connection properties used for this connection.
+    ///
+    /// CloudFormation `ConnectionInput`, Terraform `connection_input`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_input(mut self, value: connection::ConnectionInput) -> Self {
+        self.0
+            .set("ConnectionInput", Some("connection_input"), value.into());
+        self
+    }
 }
-builder!(Connection, ConnectionHandle);
+builder!(Connection, ConnectionHandle, CONNECTION_TYPE);
 /// A declared `AWS::Glue::Connection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionHandle(rt::Handle);
@@ -1767,6 +1818,16 @@ impl ConnectionType {
         );
         self
     }
+    /// The name of the connection type.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `ConnectionType`, Terraform `connection_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConnectionType", Some("connection_type"), rt::string(value));
+        self
+    }
     /// Configuration that defines supported authentication types and required properties.
     ///
     /// Changing it replaces the resource. CloudFormation `ConnectorAuthenticationConfiguration`, Terraform `connector_authentication_configuration`.
@@ -1797,8 +1858,21 @@ impl ConnectionType {
             .set("IntegrationType", Some("integration_type"), value.into());
         self
     }
+    /// Configuration for HTTP request and response handling.
+    ///
+    /// Changing it replaces the resource. CloudFormation `RestConfiguration`, Terraform `rest_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rest_configuration(mut self, value: connection_type::RestConfiguration) -> Self {
+        self.0.set(
+            "RestConfiguration",
+            Some("rest_configuration"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(ConnectionType, ConnectionTypeHandle);
+builder!(ConnectionType, ConnectionTypeHandle, CONNECTION_TYPE_TYPE);
 /// A declared `AWS::Glue::ConnectionType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionTypeHandle(rt::Handle);
@@ -3033,6 +3107,15 @@ impl Crawler {
             .set("RecrawlPolicy", Some("recrawl_policy"), value.into());
         self
     }
+    /// The Amazon Resource Name (ARN) of an IAM role that's used to access customer resources, such as Amazon Simple Storage Service (Amazon S3) data.
+    ///
+    /// CloudFormation `Role`, Terraform `role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Role", Some("role"), rt::string(value));
+        self
+    }
     /// A scheduling object using a cron statement to schedule an event.
     ///
     /// CloudFormation `Schedule`, Terraform `schedule`.
@@ -3059,8 +3142,17 @@ impl Crawler {
             .set("TablePrefix", Some("table_prefix"), rt::string(value));
         self
     }
+    /// Specifies data stores to crawl.
+    ///
+    /// CloudFormation `Targets`, Terraform `targets`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn targets(mut self, value: crawler::Targets) -> Self {
+        self.0.set("Targets", Some("targets"), value.into());
+        self
+    }
 }
-builder!(Crawler, CrawlerHandle);
+builder!(Crawler, CrawlerHandle, CRAWLER_TYPE);
 /// A declared `AWS::Glue::Crawler`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CrawlerHandle(rt::Handle);
@@ -3748,7 +3840,11 @@ impl CustomEntityType {
         self
     }
 }
-builder!(CustomEntityType, CustomEntityTypeHandle);
+builder!(
+    CustomEntityType,
+    CustomEntityTypeHandle,
+    CUSTOM_ENTITY_TYPE_TYPE
+);
 /// A declared `AWS::Glue::CustomEntityType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CustomEntityTypeHandle(rt::Handle);
@@ -3786,10 +3882,37 @@ impl DataCatalogEncryptionSettings {
         );
         DataCatalogEncryptionSettings(this)
     }
+    /// The ID of the Data Catalog in which the settings are created.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `CatalogId`, Terraform `catalog_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CatalogId", Some("catalog_id"), rt::string(value));
+        self
+    }
+    /// Contains configuration information for maintaining Data Catalog security.
+    ///
+    /// CloudFormation `DataCatalogEncryptionSettings`, Terraform `data_catalog_encryption_settings`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_catalog_encryption_settings(
+        mut self,
+        value: data_catalog_encryption_settings::DataCatalogEncryptionSettings,
+    ) -> Self {
+        self.0.set(
+            "DataCatalogEncryptionSettings",
+            Some("data_catalog_encryption_settings"),
+            value.into(),
+        );
+        self
+    }
 }
 builder!(
     DataCatalogEncryptionSettings,
-    DataCatalogEncryptionSettingsHandle
+    DataCatalogEncryptionSettingsHandle,
+    DATA_CATALOG_ENCRYPTION_SETTINGS_TYPE
 );
 /// A declared `AWS::Glue::DataCatalogEncryptionSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -3969,6 +4092,15 @@ impl DataQualityRuleset {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// A unique name for the data quality ruleset.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// A Data Quality Definition Language (DQDL) ruleset.
     ///
     /// Constraints: length 1..=65536. CloudFormation `Ruleset`, Terraform `ruleset`.
@@ -3985,7 +4117,11 @@ impl DataQualityRuleset {
         self
     }
 }
-builder!(DataQualityRuleset, DataQualityRulesetHandle);
+builder!(
+    DataQualityRuleset,
+    DataQualityRulesetHandle,
+    DATA_QUALITY_RULESET_TYPE
+);
 /// A declared `AWS::Glue::DataQualityRuleset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataQualityRulesetHandle(rt::Handle);
@@ -4059,6 +4195,26 @@ impl Database {
         );
         Database(this)
     }
+    /// The AWS account ID for the account in which to create the catalog object.
+    ///
+    /// Constraints: length 1..=255. CloudFormation `CatalogId`, Terraform `catalog_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CatalogId", Some("catalog_id"), rt::string(value));
+        self
+    }
+    /// The metadata for the database.
+    ///
+    /// CloudFormation `DatabaseInput`, Terraform `database_input`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn database_input(mut self, value: database::DatabaseInput) -> Self {
+        self.0
+            .set("DatabaseInput", Some("database_input"), value.into());
+        self
+    }
     /// The name of the database.
     ///
     /// Changing it replaces the resource. CloudFormation `DatabaseName`, Terraform `database_name`.
@@ -4068,7 +4224,7 @@ impl Database {
         self
     }
 }
-builder!(Database, DatabaseHandle);
+builder!(Database, DatabaseHandle, DATABASE_TYPE);
 /// A declared `AWS::Glue::Database`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DatabaseHandle(rt::Handle);
@@ -4371,6 +4527,13 @@ impl DevEndpoint {
         self.0.set("PublicKeys", None, rt::strings(value));
         self
     }
+    /// CloudFormation `RoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", None, rt::string(value));
+        self
+    }
     /// CloudFormation `SecurityConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn security_configuration(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("SecurityConfiguration", None, rt::string(value));
@@ -4395,7 +4558,7 @@ impl DevEndpoint {
         self
     }
 }
-builder!(DevEndpoint, DevEndpointHandle);
+builder!(DevEndpoint, DevEndpointHandle, DEV_ENDPOINT_TYPE);
 /// A declared `AWS::Glue::DevEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DevEndpointHandle(rt::Handle);
@@ -4454,6 +4617,16 @@ impl IdentityCenterConfiguration {
         );
         IdentityCenterConfiguration(this)
     }
+    /// The IAM identity center instance arn
+    ///
+    /// Constraints: length 10..=1224; pattern `^arn:(aws|aws-us-gov|aws-cn|aws-iso|aws-iso-b):sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`. Changing it replaces the resource. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
     /// The downstream scopes that Glue identity center configuration can access
     ///
     /// Constraints: 1..=50 items. CloudFormation `Scopes`, Terraform `scopes`.
@@ -4475,7 +4648,8 @@ impl IdentityCenterConfiguration {
 }
 builder!(
     IdentityCenterConfiguration,
-    IdentityCenterConfigurationHandle
+    IdentityCenterConfigurationHandle,
+    IDENTITY_CENTER_CONFIGURATION_TYPE
 );
 /// A declared `AWS::Glue::IdentityCenterConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -4606,6 +4780,19 @@ impl Integration {
         );
         self
     }
+    /// The name of the integration.
+    ///
+    /// Constraints: length 1..=128. Changing it replaces the resource. CloudFormation `IntegrationName`, Terraform `integration_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn integration_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IntegrationName",
+            Some("integration_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// An KMS key identifier for the key to use to encrypt the integration.
     ///
     /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
@@ -4614,8 +4801,28 @@ impl Integration {
             .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
+    /// The Amazon Resource Name (ARN) of the database to use as the source for replication
+    ///
+    /// Constraints: length 1..=512; pattern `arn:aws:.*:.*:[0-9]+:.*`. Changing it replaces the resource. CloudFormation `SourceArn`, Terraform `source_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SourceArn", Some("source_arn"), rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the Glue data warehouse to use as the target for replication
+    ///
+    /// Constraints: length 1..=512; pattern `arn:aws:.*:.*:[0-9]+:.*`. Changing it replaces the resource. CloudFormation `TargetArn`, Terraform `target_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TargetArn", Some("target_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Integration, IntegrationHandle);
+builder!(Integration, IntegrationHandle, INTEGRATION_TYPE);
 /// A declared `AWS::Glue::Integration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IntegrationHandle(rt::Handle);
@@ -4746,6 +4953,16 @@ impl IntegrationResourceProperty {
         );
         IntegrationResourceProperty(this)
     }
+    /// The connection ARN of the source, or the database ARN of the target.
+    ///
+    /// Constraints: length 1..=512; pattern `arn:aws:.*:.*:[0-9]+:.*`. Changing it replaces the resource. CloudFormation `ResourceArn`, Terraform `resource_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
+        self
+    }
     /// The resource properties associated with the integration source.
     ///
     /// CloudFormation `SourceProcessingProperties`, Terraform `source_processing_properties`.
@@ -4777,7 +4994,8 @@ impl IntegrationResourceProperty {
 }
 builder!(
     IntegrationResourceProperty,
-    IntegrationResourcePropertyHandle
+    IntegrationResourcePropertyHandle,
+    INTEGRATION_RESOURCE_PROPERTY_TYPE
 );
 /// A declared `AWS::Glue::IntegrationResourceProperty`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -4884,6 +5102,15 @@ impl Job {
             Some("allocated_capacity"),
             rt::int(value),
         );
+        self
+    }
+    /// The code that executes a job.
+    ///
+    /// CloudFormation `Command`, Terraform `command`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn command(mut self, value: job::JobCommand) -> Self {
+        self.0.set("Command", Some("command"), value.into());
         self
     }
     /// Specifies the connections used by a job
@@ -5024,6 +5251,15 @@ impl Job {
             .set("NumberOfWorkers", Some("number_of_workers"), rt::int(value));
         self
     }
+    /// The name or Amazon Resource Name (ARN) of the IAM role associated with this job.
+    ///
+    /// CloudFormation `Role`, Terraform `role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Role", Some("role"), rt::string(value));
+        self
+    }
     /// The name of the SecurityConfiguration structure to be used with this job.
     ///
     /// Constraints: length 1..=255. CloudFormation `SecurityConfiguration`, Terraform `security_configuration`.
@@ -5050,7 +5286,7 @@ impl Job {
         self
     }
 }
-builder!(Job, JobHandle);
+builder!(Job, JobHandle, JOB_TYPE);
 /// A declared `AWS::Glue::Job`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct JobHandle(rt::Handle);
@@ -5277,6 +5513,19 @@ impl MlTransform {
             .set("GlueVersion", Some("glue_version"), rt::string(value));
         self
     }
+    /// A list of AWS Glue table definitions used by the transform.
+    ///
+    /// Constraints: 0..=10 items. Changing it replaces the resource. CloudFormation `InputRecordTables`, Terraform `input_record_tables`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn input_record_tables(mut self, value: ml_transform::InputRecordTables) -> Self {
+        self.0.set(
+            "InputRecordTables",
+            Some("input_record_tables"),
+            value.into(),
+        );
+        self
+    }
     /// The number of AWS Glue DPUs allocated to task runs for this transform.
     ///
     /// Constraints: range 1..=100. CloudFormation `MaxCapacity`, Terraform `max_capacity`.
@@ -5308,6 +5557,15 @@ impl MlTransform {
             .set("NumberOfWorkers", Some("number_of_workers"), rt::int(value));
         self
     }
+    /// The name or ARN of the IAM role with the required permissions.
+    ///
+    /// CloudFormation `Role`, Terraform `role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Role", Some("role"), rt::string(value));
+        self
+    }
     /// The timeout in minutes of the machine learning transform.
     ///
     /// Constraints: at least 1. CloudFormation `Timeout`, Terraform `timeout`.
@@ -5326,6 +5584,19 @@ impl MlTransform {
         );
         self
     }
+    /// The algorithm-specific parameters that are associated with the machine learning transform.
+    ///
+    /// CloudFormation `TransformParameters`, Terraform `transform_parameters`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transform_parameters(mut self, value: ml_transform::TransformParameters) -> Self {
+        self.0.set(
+            "TransformParameters",
+            Some("transform_parameters"),
+            value.into(),
+        );
+        self
+    }
     /// The type of predefined worker that is allocated when a task runs.
     ///
     /// CloudFormation `WorkerType`, Terraform `worker_type`.
@@ -5334,7 +5605,7 @@ impl MlTransform {
         self
     }
 }
-builder!(MlTransform, MlTransformHandle);
+builder!(MlTransform, MlTransformHandle, ML_TRANSFORM_TYPE);
 /// A declared `AWS::Glue::MLTransform`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MlTransformHandle(rt::Handle);
@@ -5656,8 +5927,48 @@ impl Partition {
         );
         Partition(this)
     }
+    /// The name of the catalog database in which to create the partition.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `CatalogId`, Terraform `catalog_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CatalogId", Some("catalog_id"), rt::string(value));
+        self
+    }
+    /// The AWS account ID of the catalog in which the partion is to be created.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `DatabaseName`, Terraform `database_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DatabaseName", Some("database_name"), rt::string(value));
+        self
+    }
+    /// The structure used to create and update a partition.
+    ///
+    /// CloudFormation `PartitionInput`, Terraform `partition_input`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn partition_input(mut self, value: partition::PartitionInput) -> Self {
+        self.0
+            .set("PartitionInput", Some("partition_input"), value.into());
+        self
+    }
+    /// The name of the metadata table in which the partition is to be created.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `TableName`, Terraform `table_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TableName", Some("table_name"), rt::string(value));
+        self
+    }
 }
-builder!(Partition, PartitionHandle);
+builder!(Partition, PartitionHandle, PARTITION_TYPE);
 /// A declared `AWS::Glue::Partition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PartitionHandle(rt::Handle);
@@ -5973,8 +6284,17 @@ impl Registry {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Name of the registry to be created of max length of 255, and may only contain letters, numbers, hyphen, underscore, dollar sign, or hash mark.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Registry, RegistryHandle);
+builder!(Registry, RegistryHandle, REGISTRY_TYPE);
 /// A declared `AWS::Glue::Registry`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RegistryHandle(rt::Handle);
@@ -6032,12 +6352,40 @@ impl Schema {
         );
         self
     }
+    /// Compatibility setting for the schema.
+    ///
+    /// CloudFormation `Compatibility`, Terraform `compatibility`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn compatibility(mut self, value: schema::Compatibility) -> Self {
+        self.0
+            .set("Compatibility", Some("compatibility"), value.into());
+        self
+    }
+    /// Data format name to use for the schema.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DataFormat`, Terraform `data_format`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_format(mut self, value: schema::DataFormat) -> Self {
+        self.0.set("DataFormat", Some("data_format"), value.into());
+        self
+    }
     /// A description of the schema.
     ///
     /// Constraints: length 0..=1000. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// Name of the schema.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Identifier for the registry which the schema is part of.
@@ -6059,7 +6407,7 @@ impl Schema {
         self
     }
 }
-builder!(Schema, SchemaHandle);
+builder!(Schema, SchemaHandle, SCHEMA_TYPE);
 /// A declared `AWS::Glue::Schema`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SchemaHandle(rt::Handle);
@@ -6207,8 +6555,30 @@ impl SchemaVersion {
         );
         SchemaVersion(this)
     }
+    /// Identifier for the schema where the schema version will be created.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Schema`, Terraform `schema`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schema(mut self, value: schema_version::Schema) -> Self {
+        self.0.set("Schema", Some("schema"), value.into());
+        self
+    }
+    /// Complete definition of the schema in plain-text.
+    ///
+    /// Constraints: length 1..=170000; pattern `\S`. Changing it replaces the resource. CloudFormation `SchemaDefinition`, Terraform `schema_definition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schema_definition(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SchemaDefinition",
+            Some("schema_definition"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(SchemaVersion, SchemaVersionHandle);
+builder!(SchemaVersion, SchemaVersionHandle, SCHEMA_VERSION_TYPE);
 /// A declared `AWS::Glue::SchemaVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SchemaVersionHandle(rt::Handle);
@@ -6303,8 +6673,43 @@ impl SchemaVersionMetadata {
         this.set("Value", Some("value"), rt::string(required.value));
         SchemaVersionMetadata(this)
     }
+    /// Metadata key
+    ///
+    /// Constraints: length 1..=128. Changing it replaces the resource. CloudFormation `Key`, Terraform `key`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Key", Some("key"), rt::string(value));
+        self
+    }
+    /// Represents the version ID associated with the schema version.
+    ///
+    /// Constraints: pattern `[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}`. Changing it replaces the resource. CloudFormation `SchemaVersionId`, Terraform `schema_version_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schema_version_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SchemaVersionId",
+            Some("schema_version_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Metadata value
+    ///
+    /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `Value`, Terraform `value`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Value", Some("value"), rt::string(value));
+        self
+    }
 }
-builder!(SchemaVersionMetadata, SchemaVersionMetadataHandle);
+builder!(
+    SchemaVersionMetadata,
+    SchemaVersionMetadataHandle,
+    SCHEMA_VERSION_METADATA_TYPE
+);
 /// A declared `AWS::Glue::SchemaVersionMetadata`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SchemaVersionMetadataHandle(rt::Handle);
@@ -6342,8 +6747,37 @@ impl SecurityConfiguration {
         this.set("Name", Some("name"), rt::string(name));
         SecurityConfiguration(this)
     }
+    /// The encryption configuration for the security configuration.
+    ///
+    /// CloudFormation `EncryptionConfiguration`, Terraform `encryption_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn encryption_configuration(
+        mut self,
+        value: security_configuration::EncryptionConfiguration,
+    ) -> Self {
+        self.0.set(
+            "EncryptionConfiguration",
+            Some("encryption_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// The name for the security configuration.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(SecurityConfiguration, SecurityConfigurationHandle);
+builder!(
+    SecurityConfiguration,
+    SecurityConfigurationHandle,
+    SECURITY_CONFIGURATION_TYPE
+);
 /// A declared `AWS::Glue::SecurityConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityConfigurationHandle(rt::Handle);
@@ -6551,6 +6985,15 @@ impl Session {
         this.set("Role", Some("role"), rt::string(required.role));
         Session(this)
     }
+    /// The SessionCommand that runs the job.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Command`, Terraform `command`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn command(mut self, value: session::SessionCommand) -> Self {
+        self.0.set("Command", Some("command"), value.into());
+        self
+    }
     /// Specifies the connections used by the session.
     ///
     /// Changing it replaces the resource. CloudFormation `Connections`, Terraform `connections`.
@@ -6588,6 +7031,15 @@ impl Session {
             .set("GlueVersion", Some("glue_version"), rt::string(value));
         self
     }
+    /// The ID of the session.
+    ///
+    /// Constraints: length 1..=255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\t]*$`. Changing it replaces the resource. CloudFormation `Id`, Terraform `session_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn id_property(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Id", Some("session_id"), rt::string(value));
+        self
+    }
     /// The number of minutes when idle before session times out.
     ///
     /// Constraints: at least 1. Changing it replaces the resource. CloudFormation `IdleTimeout`, Terraform `idle_timeout`.
@@ -6620,6 +7072,15 @@ impl Session {
             .set("RequestOrigin", Some("request_origin"), rt::string(value));
         self
     }
+    /// The IAM Role ARN.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[^:]*:iam::[0-9]*:role/.+$`. Changing it replaces the resource. CloudFormation `Role`, Terraform `role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Role", Some("role"), rt::string(value));
+        self
+    }
     /// The name of the SecurityConfiguration structure to be used with the session.
     ///
     /// Constraints: length 1..=255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\t]*$`. Changing it replaces the resource. CloudFormation `SecurityConfiguration`, Terraform `security_configuration`.
@@ -6646,7 +7107,7 @@ impl Session {
         self
     }
 }
-builder!(Session, SessionHandle);
+builder!(Session, SessionHandle, SESSION_TYPE);
 /// A declared `AWS::Glue::Session`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SessionHandle(rt::Handle);
@@ -6793,6 +7254,26 @@ impl Table {
         );
         Table(this)
     }
+    /// The ID of the Data Catalog in which to create the Table.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `CatalogId`, Terraform `catalog_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CatalogId", Some("catalog_id"), rt::string(value));
+        self
+    }
+    /// The name of the database where the table metadata resides.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `DatabaseName`, Terraform `database_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DatabaseName", Some("database_name"), rt::string(value));
+        self
+    }
     /// The table name. For Hive compatibility, this is folded to lowercase when it is stored.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
@@ -6819,7 +7300,7 @@ impl Table {
         self
     }
 }
-builder!(Table, TableHandle);
+builder!(Table, TableHandle, TABLE_TYPE);
 /// A declared `AWS::Glue::Table`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TableHandle(rt::Handle);
@@ -7742,8 +8223,63 @@ impl TableOptimizer {
         this.set("Type", Some("type"), required.type_.into());
         TableOptimizer(this)
     }
+    /// The catalog ID of the table
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `CatalogId`, Terraform `catalog_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CatalogId", Some("catalog_id"), rt::string(value));
+        self
+    }
+    /// The name of the database.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `DatabaseName`, Terraform `database_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DatabaseName", Some("database_name"), rt::string(value));
+        self
+    }
+    /// The table name. For Hive compatibility, this must be entirely lowercase.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `TableName`, Terraform `table_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TableName", Some("table_name"), rt::string(value));
+        self
+    }
+    /// Specifies configuration details of a table optimizer.
+    ///
+    /// CloudFormation `TableOptimizerConfiguration`, Terraform `table_optimizer_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn table_optimizer_configuration(
+        mut self,
+        value: table_optimizer::TableOptimizerConfiguration,
+    ) -> Self {
+        self.0.set(
+            "TableOptimizerConfiguration",
+            Some("table_optimizer_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// The type of table optimizer.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: table_optimizer::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(TableOptimizer, TableOptimizerHandle);
+builder!(TableOptimizer, TableOptimizerHandle, TABLE_OPTIMIZER_TYPE);
 /// A declared `AWS::Glue::TableOptimizer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TableOptimizerHandle(rt::Handle);
@@ -8068,6 +8604,15 @@ impl Trigger {
         this.set("Type", Some("type"), type_.into());
         Trigger(this)
     }
+    /// The actions initiated by this trigger.
+    ///
+    /// CloudFormation `Actions`, Terraform `actions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn actions(mut self, value: impl IntoIterator<Item = trigger::Action>) -> Self {
+        self.0.set("Actions", Some("actions"), rt::list(value));
+        self
+    }
     /// A description of this trigger.
     ///
     /// Constraints: length 0..=2048. CloudFormation `Description`, Terraform `description`.
@@ -8119,6 +8664,15 @@ impl Trigger {
         );
         self
     }
+    /// The type of trigger that this is.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: trigger::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
     /// The name of the workflow associated with the trigger.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `WorkflowName`, Terraform `workflow_name`.
@@ -8128,7 +8682,7 @@ impl Trigger {
         self
     }
 }
-builder!(Trigger, TriggerHandle);
+builder!(Trigger, TriggerHandle, TRIGGER_TYPE);
 /// A declared `AWS::Glue::Trigger`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TriggerHandle(rt::Handle);
@@ -8442,8 +8996,17 @@ impl UsageProfile {
         self.0.set("Description", None, rt::string(value));
         self
     }
+    /// The name of the UsageProfile.
+    ///
+    /// Constraints: length 5..=128. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(UsageProfile, UsageProfileHandle);
+builder!(UsageProfile, UsageProfileHandle, USAGE_PROFILE_TYPE);
 /// A declared `AWS::Glue::UsageProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UsageProfileHandle(rt::Handle);
@@ -8565,6 +9128,26 @@ impl UserDefinedFunction {
             .set("ClassName", Some("class_name"), rt::string(value));
         self
     }
+    /// The name of the catalog database in which the function is located.
+    ///
+    /// Constraints: length 1..=255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\t]*$`. Changing it replaces the resource. CloudFormation `DatabaseName`, Terraform `database_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DatabaseName", Some("database_name"), rt::string(value));
+        self
+    }
+    /// The name of the function.
+    ///
+    /// Constraints: length 1..=255; pattern `^[\u0020-\uD7FF\uE000-\uFFFD\uD800\uDC00-\uDBFF\uDFFF\t]*$`. Changing it replaces the resource. CloudFormation `FunctionName`, Terraform `function_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FunctionName", Some("function_name"), rt::string(value));
+        self
+    }
     /// The type of the function.
     ///
     /// Changing it replaces the resource. CloudFormation `FunctionType`, Terraform `function_type`.
@@ -8600,7 +9183,11 @@ impl UserDefinedFunction {
         self
     }
 }
-builder!(UserDefinedFunction, UserDefinedFunctionHandle);
+builder!(
+    UserDefinedFunction,
+    UserDefinedFunctionHandle,
+    USER_DEFINED_FUNCTION_TYPE
+);
 /// A declared `AWS::Glue::UserDefinedFunction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserDefinedFunctionHandle(rt::Handle);
@@ -8739,7 +9326,7 @@ impl Workflow {
         self
     }
 }
-builder!(Workflow, WorkflowHandle);
+builder!(Workflow, WorkflowHandle, WORKFLOW_TYPE);
 /// A declared `AWS::Glue::Workflow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkflowHandle(rt::Handle);

@@ -99,6 +99,35 @@ impl Workspace {
         );
         Workspace(this)
     }
+    /// These enums represent valid account access types.
+    ///
+    /// CloudFormation `AccountAccessType`, Terraform `account_access_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn account_access_type(mut self, value: workspace::AccountAccessType) -> Self {
+        self.0.set(
+            "AccountAccessType",
+            Some("account_access_type"),
+            value.into(),
+        );
+        self
+    }
+    /// List of authentication providers to enable.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `AuthenticationProviders`, Terraform `authentication_providers`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authentication_providers(
+        mut self,
+        value: impl IntoIterator<Item = workspace::AuthenticationProviderTypes>,
+    ) -> Self {
+        self.0.set(
+            "AuthenticationProviders",
+            Some("authentication_providers"),
+            rt::list(value),
+        );
+        self
+    }
     /// A unique, case-sensitive, user-provided identifier to ensure the idempotency of the request.
     ///
     /// Constraints: pattern `^[!-~]{1,64}$`. Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
@@ -191,6 +220,16 @@ impl Workspace {
         );
         self
     }
+    /// These enums represent valid permission types to use when creating or configuring a Grafana workspace.
+    ///
+    /// CloudFormation `PermissionType`, Terraform `permission_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn permission_type(mut self, value: workspace::PermissionType) -> Self {
+        self.0
+            .set("PermissionType", Some("permission_type"), value.into());
+        self
+    }
     /// Allow workspace admins to install plugins
     ///
     /// CloudFormation `PluginAdminEnabled`, Terraform `plugin_admin_enabled`.
@@ -237,7 +276,7 @@ impl Workspace {
         self
     }
 }
-builder!(Workspace, WorkspaceHandle);
+builder!(Workspace, WorkspaceHandle, WORKSPACE_TYPE);
 /// A declared `AWS::Grafana::Workspace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkspaceHandle(rt::Handle);

@@ -73,8 +73,19 @@ impl ConnectorDefinition {
         self.0.set("InitialVersion", None, value.into());
         self
     }
+    /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(ConnectorDefinition, ConnectorDefinitionHandle);
+builder!(
+    ConnectorDefinition,
+    ConnectorDefinitionHandle,
+    CONNECTOR_DEFINITION_TYPE
+);
 /// A declared `AWS::Greengrass::ConnectorDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectorDefinitionHandle(rt::Handle);
@@ -168,8 +179,29 @@ impl ConnectorDefinitionVersion {
         this.set("Connectors", None, rt::list(connectors));
         ConnectorDefinitionVersion(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ConnectorDefinitionId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connector_definition_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ConnectorDefinitionId", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Connectors`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connectors(
+        mut self,
+        value: impl IntoIterator<Item = connector_definition_version::Connector>,
+    ) -> Self {
+        self.0.set("Connectors", None, rt::list(value));
+        self
+    }
 }
-builder!(ConnectorDefinitionVersion, ConnectorDefinitionVersionHandle);
+builder!(
+    ConnectorDefinitionVersion,
+    ConnectorDefinitionVersionHandle,
+    CONNECTOR_DEFINITION_VERSION_TYPE
+);
 /// A declared `AWS::Greengrass::ConnectorDefinitionVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectorDefinitionVersionHandle(rt::Handle);
@@ -237,8 +269,15 @@ impl CoreDefinition {
         self.0.set("InitialVersion", None, value.into());
         self
     }
+    /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(CoreDefinition, CoreDefinitionHandle);
+builder!(CoreDefinition, CoreDefinitionHandle, CORE_DEFINITION_TYPE);
 /// A declared `AWS::Greengrass::CoreDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CoreDefinitionHandle(rt::Handle);
@@ -328,8 +367,26 @@ impl CoreDefinitionVersion {
         this.set("Cores", None, rt::list(cores));
         CoreDefinitionVersion(this)
     }
+    /// Changing it replaces the resource. CloudFormation `CoreDefinitionId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn core_definition_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("CoreDefinitionId", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Cores`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cores(mut self, value: impl IntoIterator<Item = core_definition_version::Core>) -> Self {
+        self.0.set("Cores", None, rt::list(value));
+        self
+    }
 }
-builder!(CoreDefinitionVersion, CoreDefinitionVersionHandle);
+builder!(
+    CoreDefinitionVersion,
+    CoreDefinitionVersionHandle,
+    CORE_DEFINITION_VERSION_TYPE
+);
 /// A declared `AWS::Greengrass::CoreDefinitionVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CoreDefinitionVersionHandle(rt::Handle);
@@ -397,8 +454,19 @@ impl DeviceDefinition {
         self.0.set("InitialVersion", None, value.into());
         self
     }
+    /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(DeviceDefinition, DeviceDefinitionHandle);
+builder!(
+    DeviceDefinition,
+    DeviceDefinitionHandle,
+    DEVICE_DEFINITION_TYPE
+);
 /// A declared `AWS::Greengrass::DeviceDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeviceDefinitionHandle(rt::Handle);
@@ -488,8 +556,29 @@ impl DeviceDefinitionVersion {
         this.set("Devices", None, rt::list(devices));
         DeviceDefinitionVersion(this)
     }
+    /// Changing it replaces the resource. CloudFormation `DeviceDefinitionId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn device_definition_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DeviceDefinitionId", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Devices`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn devices(
+        mut self,
+        value: impl IntoIterator<Item = device_definition_version::Device>,
+    ) -> Self {
+        self.0.set("Devices", None, rt::list(value));
+        self
+    }
 }
-builder!(DeviceDefinitionVersion, DeviceDefinitionVersionHandle);
+builder!(
+    DeviceDefinitionVersion,
+    DeviceDefinitionVersionHandle,
+    DEVICE_DEFINITION_VERSION_TYPE
+);
 /// A declared `AWS::Greengrass::DeviceDefinitionVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeviceDefinitionVersionHandle(rt::Handle);
@@ -560,8 +649,19 @@ impl FunctionDefinition {
         self.0.set("InitialVersion", None, value.into());
         self
     }
+    /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(FunctionDefinition, FunctionDefinitionHandle);
+builder!(
+    FunctionDefinition,
+    FunctionDefinitionHandle,
+    FUNCTION_DEFINITION_TYPE
+);
 /// A declared `AWS::Greengrass::FunctionDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FunctionDefinitionHandle(rt::Handle);
@@ -668,8 +768,29 @@ impl FunctionDefinitionVersion {
         self.0.set("DefaultConfig", None, value.into());
         self
     }
+    /// Changing it replaces the resource. CloudFormation `FunctionDefinitionId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn function_definition_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FunctionDefinitionId", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Functions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn functions(
+        mut self,
+        value: impl IntoIterator<Item = function_definition_version::Function>,
+    ) -> Self {
+        self.0.set("Functions", None, rt::list(value));
+        self
+    }
 }
-builder!(FunctionDefinitionVersion, FunctionDefinitionVersionHandle);
+builder!(
+    FunctionDefinitionVersion,
+    FunctionDefinitionVersionHandle,
+    FUNCTION_DEFINITION_VERSION_TYPE
+);
 /// A declared `AWS::Greengrass::FunctionDefinitionVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FunctionDefinitionVersionHandle(rt::Handle);
@@ -745,13 +866,20 @@ impl Group {
         self.0.set("InitialVersion", None, value.into());
         self
     }
+    /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// CloudFormation `RoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("RoleArn", None, rt::string(value));
         self
     }
 }
-builder!(Group, GroupHandle);
+builder!(Group, GroupHandle, GROUP_TYPE);
 /// A declared `AWS::Greengrass::Group`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GroupHandle(rt::Handle);
@@ -904,6 +1032,13 @@ impl GroupVersion {
             .set("FunctionDefinitionVersionArn", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `GroupId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("GroupId", None, rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `LoggerDefinitionVersionArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn logger_definition_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -923,7 +1058,7 @@ impl GroupVersion {
         self
     }
 }
-builder!(GroupVersion, GroupVersionHandle);
+builder!(GroupVersion, GroupVersionHandle, GROUP_VERSION_TYPE);
 /// A declared `AWS::Greengrass::GroupVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GroupVersionHandle(rt::Handle);
@@ -986,8 +1121,19 @@ impl LoggerDefinition {
         self.0.set("InitialVersion", None, value.into());
         self
     }
+    /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(LoggerDefinition, LoggerDefinitionHandle);
+builder!(
+    LoggerDefinition,
+    LoggerDefinitionHandle,
+    LOGGER_DEFINITION_TYPE
+);
 /// A declared `AWS::Greengrass::LoggerDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LoggerDefinitionHandle(rt::Handle);
@@ -1077,8 +1223,29 @@ impl LoggerDefinitionVersion {
         this.set("Loggers", None, rt::list(loggers));
         LoggerDefinitionVersion(this)
     }
+    /// Changing it replaces the resource. CloudFormation `LoggerDefinitionId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn logger_definition_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LoggerDefinitionId", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Loggers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn loggers(
+        mut self,
+        value: impl IntoIterator<Item = logger_definition_version::Logger>,
+    ) -> Self {
+        self.0.set("Loggers", None, rt::list(value));
+        self
+    }
 }
-builder!(LoggerDefinitionVersion, LoggerDefinitionVersionHandle);
+builder!(
+    LoggerDefinitionVersion,
+    LoggerDefinitionVersionHandle,
+    LOGGER_DEFINITION_VERSION_TYPE
+);
 /// A declared `AWS::Greengrass::LoggerDefinitionVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LoggerDefinitionVersionHandle(rt::Handle);
@@ -1149,8 +1316,19 @@ impl ResourceDefinition {
         self.0.set("InitialVersion", None, value.into());
         self
     }
+    /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(ResourceDefinition, ResourceDefinitionHandle);
+builder!(
+    ResourceDefinition,
+    ResourceDefinitionHandle,
+    RESOURCE_DEFINITION_TYPE
+);
 /// A declared `AWS::Greengrass::ResourceDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceDefinitionHandle(rt::Handle);
@@ -1251,8 +1429,29 @@ impl ResourceDefinitionVersion {
         this.set("Resources", None, rt::list(resources));
         ResourceDefinitionVersion(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ResourceDefinitionId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_definition_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ResourceDefinitionId", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Resources`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resources(
+        mut self,
+        value: impl IntoIterator<Item = resource_definition_version::ResourceInstance>,
+    ) -> Self {
+        self.0.set("Resources", None, rt::list(value));
+        self
+    }
 }
-builder!(ResourceDefinitionVersion, ResourceDefinitionVersionHandle);
+builder!(
+    ResourceDefinitionVersion,
+    ResourceDefinitionVersionHandle,
+    RESOURCE_DEFINITION_VERSION_TYPE
+);
 /// A declared `AWS::Greengrass::ResourceDefinitionVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceDefinitionVersionHandle(rt::Handle);
@@ -1330,8 +1529,19 @@ impl SubscriptionDefinition {
         self.0.set("InitialVersion", None, value.into());
         self
     }
+    /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(SubscriptionDefinition, SubscriptionDefinitionHandle);
+builder!(
+    SubscriptionDefinition,
+    SubscriptionDefinitionHandle,
+    SUBSCRIPTION_DEFINITION_TYPE
+);
 /// A declared `AWS::Greengrass::SubscriptionDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SubscriptionDefinitionHandle(rt::Handle);
@@ -1425,10 +1635,29 @@ impl SubscriptionDefinitionVersion {
         this.set("Subscriptions", None, rt::list(subscriptions));
         SubscriptionDefinitionVersion(this)
     }
+    /// Changing it replaces the resource. CloudFormation `SubscriptionDefinitionId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subscription_definition_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SubscriptionDefinitionId", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Subscriptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subscriptions(
+        mut self,
+        value: impl IntoIterator<Item = subscription_definition_version::Subscription>,
+    ) -> Self {
+        self.0.set("Subscriptions", None, rt::list(value));
+        self
+    }
 }
 builder!(
     SubscriptionDefinitionVersion,
-    SubscriptionDefinitionVersionHandle
+    SubscriptionDefinitionVersionHandle,
+    SUBSCRIPTION_DEFINITION_VERSION_TYPE
 );
 /// A declared `AWS::Greengrass::SubscriptionDefinitionVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]

@@ -81,7 +81,11 @@ impl ComponentVersion {
         self
     }
 }
-builder!(ComponentVersion, ComponentVersionHandle);
+builder!(
+    ComponentVersion,
+    ComponentVersionHandle,
+    COMPONENT_VERSION_TYPE
+);
 /// A declared `AWS::GreengrassV2::ComponentVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ComponentVersionHandle(rt::Handle);
@@ -571,8 +575,16 @@ impl Deployment {
         );
         self
     }
+    /// Constraints: pattern `arn:[^:]*:iot:[^:]*:[0-9]+:(thing|thinggroup)/.+`. Changing it replaces the resource. CloudFormation `TargetArn`, Terraform `target_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TargetArn", Some("target_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Deployment, DeploymentHandle);
+builder!(Deployment, DeploymentHandle, DEPLOYMENT_TYPE);
 /// A declared `AWS::GreengrassV2::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeploymentHandle(rt::Handle);

@@ -80,8 +80,22 @@ impl Config {
         this.set("Name", Some("name"), rt::string(name));
         Config(this)
     }
+    /// CloudFormation `ConfigData`, Terraform `config_data`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn config_data(mut self, value: config::ConfigData) -> Self {
+        self.0.set("ConfigData", Some("config_data"), value.into());
+        self
+    }
+    /// Constraints: pattern `^[ a-zA-Z0-9_:-]{1,256}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Config, ConfigHandle);
+builder!(Config, ConfigHandle, CONFIG_TYPE);
 /// A declared `AWS::GroundStation::Config`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigHandle(rt::Handle);
@@ -761,8 +775,23 @@ impl DataflowEndpointGroup {
         );
         self
     }
+    /// Constraints: 1..=500 items. Changing it replaces the resource. CloudFormation `EndpointDetails`, Terraform `endpoint_details`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn endpoint_details(
+        mut self,
+        value: impl IntoIterator<Item = dataflow_endpoint_group::EndpointDetails>,
+    ) -> Self {
+        self.0
+            .set("EndpointDetails", Some("endpoint_details"), rt::list(value));
+        self
+    }
 }
-builder!(DataflowEndpointGroup, DataflowEndpointGroupHandle);
+builder!(
+    DataflowEndpointGroup,
+    DataflowEndpointGroupHandle,
+    DATAFLOW_ENDPOINT_GROUP_TYPE
+);
 /// A declared `AWS::GroundStation::DataflowEndpointGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataflowEndpointGroupHandle(rt::Handle);
@@ -1181,7 +1210,11 @@ impl DataflowEndpointGroupV2 {
         self
     }
 }
-builder!(DataflowEndpointGroupV2, DataflowEndpointGroupV2Handle);
+builder!(
+    DataflowEndpointGroupV2,
+    DataflowEndpointGroupV2Handle,
+    DATAFLOW_ENDPOINT_GROUP_V2_TYPE
+);
 /// A declared `AWS::GroundStation::DataflowEndpointGroupV2`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataflowEndpointGroupV2Handle(rt::Handle);
@@ -1608,6 +1641,39 @@ impl MissionProfile {
         );
         self
     }
+    /// Constraints: 1..=500 items. CloudFormation `DataflowEdges`, Terraform `dataflow_edges`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dataflow_edges(
+        mut self,
+        value: impl IntoIterator<Item = mission_profile::DataflowEdge>,
+    ) -> Self {
+        self.0
+            .set("DataflowEdges", Some("dataflow_edges"), rt::list(value));
+        self
+    }
+    /// Visibilities with shorter duration than the specified minimum viable contact duration will be ignored when searching for available contacts.
+    ///
+    /// Constraints: range 1..=21600. CloudFormation `MinimumViableContactDurationSeconds`, Terraform `minimum_viable_contact_duration_seconds`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn minimum_viable_contact_duration_seconds(mut self, value: i64) -> Self {
+        self.0.set(
+            "MinimumViableContactDurationSeconds",
+            Some("minimum_viable_contact_duration_seconds"),
+            rt::int(value),
+        );
+        self
+    }
+    /// A name used to identify a mission profile.
+    ///
+    /// Constraints: pattern `^[ a-zA-Z0-9_:-]{1,256}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The ARN of a KMS Key used for encrypting data during transmission from the source to destination locations.
     ///
     /// CloudFormation `StreamsKmsKey`, Terraform `streams_kms_key`.
@@ -1638,8 +1704,19 @@ impl MissionProfile {
         );
         self
     }
+    /// Constraints: length 82..=424; pattern `^(arn:(aws[a-zA-Z-]*)?:[a-z0-9-.]+:.*)|()$`. CloudFormation `TrackingConfigArn`, Terraform `tracking_config_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tracking_config_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TrackingConfigArn",
+            Some("tracking_config_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(MissionProfile, MissionProfileHandle);
+builder!(MissionProfile, MissionProfileHandle, MISSION_PROFILE_TYPE);
 /// A declared `AWS::GroundStation::MissionProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MissionProfileHandle(rt::Handle);

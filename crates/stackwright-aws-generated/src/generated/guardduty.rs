@@ -55,10 +55,29 @@ impl CustomDetectionRuleAssociation {
         this.set("RuleId", Some("rule_id"), rt::string(rule_id));
         CustomDetectionRuleAssociation(this)
     }
+    /// Whether the rule runs in LIVE mode (generates findings) or DRY_RUN mode (evaluates without generating findings).
+    ///
+    /// CloudFormation `Mode`, Terraform `mode`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn mode(mut self, value: custom_detection_rule_association::Mode) -> Self {
+        self.0.set("Mode", Some("mode"), value.into());
+        self
+    }
+    /// The catalog identifier of the custom detection rule to associate.
+    ///
+    /// Constraints: length 1..=100; pattern `^[a-z0-9]+(-[a-z0-9]+)*$`. Changing it replaces the resource. CloudFormation `RuleId`, Terraform `rule_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RuleId", Some("rule_id"), rt::string(value));
+        self
+    }
 }
 builder!(
     CustomDetectionRuleAssociation,
-    CustomDetectionRuleAssociationHandle
+    CustomDetectionRuleAssociationHandle,
+    CUSTOM_DETECTION_RULE_ASSOCIATION_TYPE
 );
 /// A declared `AWS::GuardDuty::CustomDetectionRuleAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -139,6 +158,13 @@ impl Detector {
             .set("DataSources", Some("data_sources"), value.into());
         self
     }
+    /// CloudFormation `Enable`, Terraform `enable`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn enable(mut self, value: bool) -> Self {
+        self.0.set("Enable", Some("enable"), rt::boolean(value));
+        self
+    }
     /// CloudFormation `Features`, Terraform `features`.
     pub fn features(
         mut self,
@@ -160,7 +186,7 @@ impl Detector {
         self
     }
 }
-builder!(Detector, DetectorHandle);
+builder!(Detector, DetectorHandle, DETECTOR_TYPE);
 /// A declared `AWS::GuardDuty::Detector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DetectorHandle(rt::Handle);
@@ -462,13 +488,36 @@ impl Filter {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=300. Changing it replaces the resource. CloudFormation `DetectorId`, Terraform `detector_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DetectorId", Some("detector_id"), rt::string(value));
+        self
+    }
+    /// CloudFormation `FindingCriteria`, Terraform `finding_criteria`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn finding_criteria(mut self, value: filter::FindingCriteria) -> Self {
+        self.0
+            .set("FindingCriteria", Some("finding_criteria"), value.into());
+        self
+    }
+    /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: range 1..=100. CloudFormation `Rank`, Terraform `rank`.
     pub fn rank(mut self, value: i64) -> Self {
         self.0.set("Rank", Some("rank"), rt::int(value));
         self
     }
 }
-builder!(Filter, FilterHandle);
+builder!(Filter, FilterHandle, FILTER_TYPE);
 /// A declared `AWS::GuardDuty::Filter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FilterHandle(rt::Handle);
@@ -554,13 +603,27 @@ impl IpSet {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Format`, Terraform `format`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn format(mut self, value: ip_set::Format) -> Self {
+        self.0.set("Format", Some("format"), value.into());
+        self
+    }
+    /// Constraints: length 1..=300. CloudFormation `Location`, Terraform `location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Location", Some("location"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=300. CloudFormation `Name`, Terraform `name`.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
-builder!(IpSet, IpSetHandle);
+builder!(IpSet, IpSetHandle, IP_SET_TYPE);
 /// A declared `AWS::GuardDuty::IPSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IpSetHandle(rt::Handle);
@@ -625,8 +688,37 @@ impl MalwareProtectionPlan {
         self.0.set("Actions", Some("actions"), value.into());
         self
     }
+    /// Information about the protected resource.
+    ///
+    /// CloudFormation `ProtectedResource`, Terraform `protected_resource`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn protected_resource(
+        mut self,
+        value: malware_protection_plan::CfnProtectedResource,
+    ) -> Self {
+        self.0.set(
+            "ProtectedResource",
+            Some("protected_resource"),
+            value.into(),
+        );
+        self
+    }
+    /// IAM role that includes the permissions required to scan and (optionally) add tags to the associated protected resource.
+    ///
+    /// CloudFormation `Role`, Terraform `role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Role", Some("role"), rt::string(value));
+        self
+    }
 }
-builder!(MalwareProtectionPlan, MalwareProtectionPlanHandle);
+builder!(
+    MalwareProtectionPlan,
+    MalwareProtectionPlanHandle,
+    MALWARE_PROTECTION_PLAN_TYPE
+);
 /// A declared `AWS::GuardDuty::MalwareProtectionPlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MalwareProtectionPlanHandle(rt::Handle);
@@ -807,6 +899,16 @@ impl Master {
         );
         Master(this)
     }
+    /// Unique ID of the detector of the GuardDuty member account.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DetectorId`, Terraform `detector_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DetectorId", Some("detector_id"), rt::string(value));
+        self
+    }
     /// Value used to validate the master account to the member account.
     ///
     /// Changing it replaces the resource. CloudFormation `InvitationId`, Terraform `invitation_id`.
@@ -815,8 +917,17 @@ impl Master {
             .set("InvitationId", Some("invitation_id"), rt::string(value));
         self
     }
+    /// ID of the account used as the master account.
+    ///
+    /// Changing it replaces the resource. CloudFormation `MasterId`, Terraform `master_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn master_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MasterId", Some("master_id"), rt::string(value));
+        self
+    }
 }
-builder!(Master, MasterHandle);
+builder!(Master, MasterHandle, MASTER_TYPE);
 /// A declared `AWS::GuardDuty::Master`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MasterHandle(rt::Handle);
@@ -860,6 +971,13 @@ impl Member {
         );
         self
     }
+    /// CloudFormation `Email`, Terraform `email`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn email(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Email", Some("email"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `MemberId`, Terraform `member_id`.
     pub fn member_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("MemberId", Some("member_id"), rt::string(value));
@@ -876,7 +994,7 @@ impl Member {
         self
     }
 }
-builder!(Member, MemberHandle);
+builder!(Member, MemberHandle, MEMBER_TYPE);
 /// A declared `AWS::GuardDuty::Member`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MemberHandle(rt::Handle);
@@ -948,8 +1066,46 @@ impl PublishingDestination {
         this.set("DetectorId", Some("detector_id"), rt::string(detector_id));
         PublishingDestination(this)
     }
+    /// CloudFormation `DestinationProperties`, Terraform `destination_properties`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_properties(
+        mut self,
+        value: publishing_destination::CfnDestinationProperties,
+    ) -> Self {
+        self.0.set(
+            "DestinationProperties",
+            Some("destination_properties"),
+            value.into(),
+        );
+        self
+    }
+    /// The type of resource for the publishing destination.
+    ///
+    /// CloudFormation `DestinationType`, Terraform `destination_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_type(mut self, value: publishing_destination::DestinationType) -> Self {
+        self.0
+            .set("DestinationType", Some("destination_type"), value.into());
+        self
+    }
+    /// The ID of the GuardDuty detector associated with the publishing destination.
+    ///
+    /// Constraints: length 1..=300. Changing it replaces the resource. CloudFormation `DetectorId`, Terraform `detector_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DetectorId", Some("detector_id"), rt::string(value));
+        self
+    }
 }
-builder!(PublishingDestination, PublishingDestinationHandle);
+builder!(
+    PublishingDestination,
+    PublishingDestinationHandle,
+    PUBLISHING_DESTINATION_TYPE
+);
 /// A declared `AWS::GuardDuty::PublishingDestination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PublishingDestinationHandle(rt::Handle);
@@ -1074,13 +1230,31 @@ impl ThreatEntitySet {
         );
         self
     }
+    /// Constraints: length 1..=300. Changing it replaces the resource. CloudFormation `Format`, Terraform `format`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn format(mut self, value: threat_entity_set::Format) -> Self {
+        self.0.set("Format", Some("format"), value.into());
+        self
+    }
+    /// Constraints: length 1..=300. CloudFormation `Location`, Terraform `location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Location", Some("location"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=300. CloudFormation `Name`, Terraform `name`.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
-builder!(ThreatEntitySet, ThreatEntitySetHandle);
+builder!(
+    ThreatEntitySet,
+    ThreatEntitySetHandle,
+    THREAT_ENTITY_SET_TYPE
+);
 /// A declared `AWS::GuardDuty::ThreatEntitySet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ThreatEntitySetHandle(rt::Handle);
@@ -1161,13 +1335,27 @@ impl ThreatIntelSet {
         );
         self
     }
+    /// Constraints: length 1..=300. Changing it replaces the resource. CloudFormation `Format`, Terraform `format`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn format(mut self, value: threat_intel_set::Format) -> Self {
+        self.0.set("Format", Some("format"), value.into());
+        self
+    }
+    /// Constraints: length 1..=300. CloudFormation `Location`, Terraform `location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Location", Some("location"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=300. CloudFormation `Name`, Terraform `name`.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
-builder!(ThreatIntelSet, ThreatIntelSetHandle);
+builder!(ThreatIntelSet, ThreatIntelSetHandle, THREAT_INTEL_SET_TYPE);
 /// A declared `AWS::GuardDuty::ThreatIntelSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ThreatIntelSetHandle(rt::Handle);
@@ -1243,13 +1431,31 @@ impl TrustedEntitySet {
         );
         self
     }
+    /// Constraints: length 1..=300. Changing it replaces the resource. CloudFormation `Format`, Terraform `format`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn format(mut self, value: trusted_entity_set::Format) -> Self {
+        self.0.set("Format", Some("format"), value.into());
+        self
+    }
+    /// Constraints: length 1..=300. CloudFormation `Location`, Terraform `location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Location", Some("location"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=300. CloudFormation `Name`, Terraform `name`.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
 }
-builder!(TrustedEntitySet, TrustedEntitySetHandle);
+builder!(
+    TrustedEntitySet,
+    TrustedEntitySetHandle,
+    TRUSTED_ENTITY_SET_TYPE
+);
 /// A declared `AWS::GuardDuty::TrustedEntitySet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrustedEntitySetHandle(rt::Handle);

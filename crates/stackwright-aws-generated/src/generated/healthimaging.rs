@@ -99,7 +99,7 @@ impl Datastore {
         self
     }
 }
-builder!(Datastore, DatastoreHandle);
+builder!(Datastore, DatastoreHandle, DATASTORE_TYPE);
 /// A declared `AWS::HealthImaging::Datastore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DatastoreHandle(rt::Handle);

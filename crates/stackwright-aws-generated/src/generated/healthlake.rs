@@ -106,6 +106,16 @@ impl DataTransformationProfile {
         );
         self
     }
+    /// The human-readable name of the profile.
+    ///
+    /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `ProfileName`, Terraform `profile_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProfileName", Some("profile_name"), rt::string(value));
+        self
+    }
     /// The source from which to create the profile's initial template content.
     ///
     /// Changing it replaces the resource. CloudFormation `Source`, Terraform `source`.
@@ -113,8 +123,22 @@ impl DataTransformationProfile {
         self.0.set("Source", Some("source"), value.into());
         self
     }
+    /// The source format that this profile converts from.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SourceFormat`, Terraform `source_format`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_format(mut self, value: data_transformation_profile::SourceFormat) -> Self {
+        self.0
+            .set("SourceFormat", Some("source_format"), value.into());
+        self
+    }
 }
-builder!(DataTransformationProfile, DataTransformationProfileHandle);
+builder!(
+    DataTransformationProfile,
+    DataTransformationProfileHandle,
+    DATA_TRANSFORMATION_PROFILE_TYPE
+);
 /// A declared `AWS::HealthLake::DataTransformationProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataTransformationProfileHandle(rt::Handle);
@@ -341,6 +365,19 @@ impl FhirDatastore {
             .set("DatastoreName", Some("datastore_name"), rt::string(value));
         self
     }
+    /// The FHIR version. Only R4 version data is supported.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DatastoreTypeVersion`, Terraform `datastore_type_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn datastore_type_version(mut self, value: fhir_datastore::DatastoreTypeVersion) -> Self {
+        self.0.set(
+            "DatastoreTypeVersion",
+            Some("datastore_type_version"),
+            value.into(),
+        );
+        self
+    }
     /// The identity provider configuration for the datastore
     ///
     /// CloudFormation `IdentityProviderConfiguration`, Terraform `identity_provider_configuration`.
@@ -389,7 +426,7 @@ impl FhirDatastore {
         self
     }
 }
-builder!(FhirDatastore, FhirDatastoreHandle);
+builder!(FhirDatastore, FhirDatastoreHandle, FHIR_DATASTORE_TYPE);
 /// A declared `AWS::HealthLake::FHIRDatastore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FhirDatastoreHandle(rt::Handle);

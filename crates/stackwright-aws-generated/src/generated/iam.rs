@@ -54,8 +54,15 @@ impl AccessKey {
         self.0.set("Status", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `UserName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserName", None, rt::string(value));
+        self
+    }
 }
-builder!(AccessKey, AccessKeyHandle);
+builder!(AccessKey, AccessKeyHandle, ACCESS_KEY_TYPE);
 /// A declared `AWS::IAM::AccessKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessKeyHandle(rt::Handle);
@@ -130,7 +137,7 @@ impl Group {
         self
     }
 }
-builder!(Group, GroupHandle);
+builder!(Group, GroupHandle, GROUP_TYPE);
 /// A declared `AWS::IAM::Group`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GroupHandle(rt::Handle);
@@ -209,6 +216,16 @@ impl GroupPolicy {
         );
         GroupPolicy(this)
     }
+    /// The name of the group to associate the policy with.
+    ///
+    /// Constraints: length 1..=128; pattern `^[\w+=,.@-]+$`. Changing it replaces the resource. CloudFormation `GroupName`, Terraform `group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GroupName", Some("group_name"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=131072; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`. CloudFormation `PolicyDocument`, Terraform `policy_document`.
     pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
@@ -218,8 +235,18 @@ impl GroupPolicy {
         );
         self
     }
+    /// The name of the policy document.
+    ///
+    /// Constraints: length 1..=128; pattern `^[\w+=,.@-]+$`. Changing it replaces the resource. CloudFormation `PolicyName`, Terraform `policy_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyName", Some("policy_name"), rt::string(value));
+        self
+    }
 }
-builder!(GroupPolicy, GroupPolicyHandle);
+builder!(GroupPolicy, GroupPolicyHandle, GROUP_POLICY_TYPE);
 /// A declared `AWS::IAM::GroupPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GroupPolicyHandle(rt::Handle);
@@ -269,8 +296,21 @@ impl InstanceProfile {
         self.0.set("Path", Some("path"), rt::string(value));
         self
     }
+    /// The name of the role to associate with the instance profile.
+    ///
+    /// Constraints: 0..=1 items. CloudFormation `Roles`, Terraform `roles`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn roles(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Roles", Some("roles"), rt::strings(value));
+        self
+    }
 }
-builder!(InstanceProfile, InstanceProfileHandle);
+builder!(
+    InstanceProfile,
+    InstanceProfileHandle,
+    INSTANCE_PROFILE_TYPE
+);
 /// A declared `AWS::IAM::InstanceProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceProfileHandle(rt::Handle);
@@ -354,6 +394,14 @@ impl ManagedPolicy {
         self.0.set("Path", Some("path"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=131072; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`. CloudFormation `PolicyDocument`, Terraform `policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyDocument", Some("policy_document"), rt::string(value));
+        self
+    }
     /// The name (friendly name, not ARN) of the role to attach the policy to.
     ///
     /// CloudFormation `Roles`, Terraform `roles`.
@@ -369,7 +417,7 @@ impl ManagedPolicy {
         self
     }
 }
-builder!(ManagedPolicy, ManagedPolicyHandle);
+builder!(ManagedPolicy, ManagedPolicyHandle, MANAGED_POLICY_TYPE);
 /// A declared `AWS::IAM::ManagedPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ManagedPolicyHandle(rt::Handle);
@@ -452,7 +500,7 @@ impl OidcProvider {
         self
     }
 }
-builder!(OidcProvider, OidcProviderHandle);
+builder!(OidcProvider, OidcProviderHandle, OIDC_PROVIDER_TYPE);
 /// A declared `AWS::IAM::OIDCProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OidcProviderHandle(rt::Handle);
@@ -501,6 +549,24 @@ impl Policy {
         self.0.set("Groups", None, rt::strings(value));
         self
     }
+    /// The policy document.
+    ///
+    /// Constraints: length 1..=131072; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`. CloudFormation `PolicyDocument`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("PolicyDocument", None, rt::json(value));
+        self
+    }
+    /// The name of the policy document.
+    ///
+    /// Constraints: length 1..=128; pattern `^[\w+=,.@-]+$`. CloudFormation `PolicyName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PolicyName", None, rt::string(value));
+        self
+    }
     /// The name of the role to associate the policy with.
     ///
     /// CloudFormation `Roles`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -516,7 +582,7 @@ impl Policy {
         self
     }
 }
-builder!(Policy, PolicyHandle);
+builder!(Policy, PolicyHandle, POLICY_TYPE);
 /// A declared `AWS::IAM::Policy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyHandle(rt::Handle);
@@ -554,6 +620,19 @@ impl Role {
             rt::json_string(assume_role_policy_document),
         );
         Role(this)
+    }
+    /// The trust policy that is associated with this role.
+    ///
+    /// Constraints: length 1..=131072; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`. CloudFormation `AssumeRolePolicyDocument`, Terraform `assume_role_policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn assume_role_policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "AssumeRolePolicyDocument",
+            Some("assume_role_policy_document"),
+            rt::json_string(value),
+        );
+        self
     }
     /// A description of the role that you provide.
     ///
@@ -621,7 +700,7 @@ impl Role {
         self
     }
 }
-builder!(Role, RoleHandle);
+builder!(Role, RoleHandle, ROLE_TYPE);
 /// A declared `AWS::IAM::Role`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RoleHandle(rt::Handle);
@@ -690,8 +769,27 @@ impl RolePolicy {
         );
         self
     }
+    /// The name of the policy document.
+    ///
+    /// Constraints: length 1..=128; pattern `^[\w+=,.@-]+$`. Changing it replaces the resource. CloudFormation `PolicyName`, Terraform `policy_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyName", Some("policy_name"), rt::string(value));
+        self
+    }
+    /// The name of the role to associate the policy with.
+    ///
+    /// Constraints: length 1..=64; pattern `^[\w+=,.@-]+$`. Changing it replaces the resource. CloudFormation `RoleName`, Terraform `role_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleName", Some("role_name"), rt::string(value));
+        self
+    }
 }
-builder!(RolePolicy, RolePolicyHandle);
+builder!(RolePolicy, RolePolicyHandle, ROLE_POLICY_TYPE);
 /// A declared `AWS::IAM::RolePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RolePolicyHandle(rt::Handle);
@@ -779,7 +877,7 @@ impl SamlProvider {
         self
     }
 }
-builder!(SamlProvider, SamlProviderHandle);
+builder!(SamlProvider, SamlProviderHandle, SAML_PROVIDER_TYPE);
 /// A declared `AWS::IAM::SAMLProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SamlProviderHandle(rt::Handle);
@@ -901,7 +999,11 @@ impl ServerCertificate {
         self
     }
 }
-builder!(ServerCertificate, ServerCertificateHandle);
+builder!(
+    ServerCertificate,
+    ServerCertificateHandle,
+    SERVER_CERTIFICATE_TYPE
+);
 /// A declared `AWS::IAM::ServerCertificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServerCertificateHandle(rt::Handle);
@@ -965,7 +1067,11 @@ impl ServiceLinkedRole {
         self
     }
 }
-builder!(ServiceLinkedRole, ServiceLinkedRoleHandle);
+builder!(
+    ServiceLinkedRole,
+    ServiceLinkedRoleHandle,
+    SERVICE_LINKED_ROLE_TYPE
+);
 /// A declared `AWS::IAM::ServiceLinkedRole`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceLinkedRoleHandle(rt::Handle);
@@ -1063,7 +1169,7 @@ impl User {
         self
     }
 }
-builder!(User, UserHandle);
+builder!(User, UserHandle, USER_TYPE);
 /// A declared `AWS::IAM::User`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserHandle(rt::Handle);
@@ -1155,8 +1261,27 @@ impl UserPolicy {
         );
         self
     }
+    /// The name of the policy document.
+    ///
+    /// Constraints: length 1..=128; pattern `^[\w+=,.@-]+$`. Changing it replaces the resource. CloudFormation `PolicyName`, Terraform `policy_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyName", Some("policy_name"), rt::string(value));
+        self
+    }
+    /// The name of the user to associate the policy with.
+    ///
+    /// Constraints: length 1..=128; pattern `^[\w+=,.@-]+$`. Changing it replaces the resource. CloudFormation `UserName`, Terraform `user_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserName", Some("user_name"), rt::string(value));
+        self
+    }
 }
-builder!(UserPolicy, UserPolicyHandle);
+builder!(UserPolicy, UserPolicyHandle, USER_POLICY_TYPE);
 /// A declared `AWS::IAM::UserPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserPolicyHandle(rt::Handle);
@@ -1190,8 +1315,26 @@ impl UserToGroupAddition {
         this.set("Users", None, rt::strings(users));
         UserToGroupAddition(this)
     }
+    /// CloudFormation `GroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("GroupName", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `Users`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn users(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Users", None, rt::strings(value));
+        self
+    }
 }
-builder!(UserToGroupAddition, UserToGroupAdditionHandle);
+builder!(
+    UserToGroupAddition,
+    UserToGroupAdditionHandle,
+    USER_TO_GROUP_ADDITION_TYPE
+);
 /// A declared `AWS::IAM::UserToGroupAddition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserToGroupAdditionHandle(rt::Handle);
@@ -1249,6 +1392,13 @@ impl VirtualMfaDevice {
         self.0.set("Path", Some("path"), rt::string(value));
         self
     }
+    /// CloudFormation `Users`, Terraform `users`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn users(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Users", Some("users"), rt::strings(value));
+        self
+    }
     /// Constraints: length 1..=226; pattern `[\w+=,.@-]+`. Changing it replaces the resource. CloudFormation `VirtualMfaDeviceName`, Terraform `virtual_mfa_device_name`.
     pub fn virtual_mfa_device_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -1259,7 +1409,11 @@ impl VirtualMfaDevice {
         self
     }
 }
-builder!(VirtualMfaDevice, VirtualMfaDeviceHandle);
+builder!(
+    VirtualMfaDevice,
+    VirtualMfaDeviceHandle,
+    VIRTUAL_MFA_DEVICE_TYPE
+);
 /// A declared `AWS::IAM::VirtualMFADevice`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VirtualMfaDeviceHandle(rt::Handle);

@@ -68,8 +68,31 @@ impl Group {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// A string containing the name of the group.
+    ///
+    /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  ]+$`. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
+    /// The globally unique identifier for the identity store.
+    ///
+    /// Constraints: length 1..=36; pattern `^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `IdentityStoreId`, Terraform `identity_store_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity_store_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IdentityStoreId",
+            Some("identity_store_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(Group, GroupHandle);
+builder!(Group, GroupHandle, GROUP_TYPE);
 /// A declared `AWS::IdentityStore::Group`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GroupHandle(rt::Handle);
@@ -121,8 +144,43 @@ impl GroupMembership {
         this.set("MemberId", Some("member_id"), required.member_id.into());
         GroupMembership(this)
     }
+    /// The unique identifier for a group in the identity store.
+    ///
+    /// Constraints: length 1..=47; pattern `^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `GroupId`, Terraform `group_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("GroupId", Some("group_id"), rt::string(value));
+        self
+    }
+    /// The globally unique identifier for the identity store.
+    ///
+    /// Constraints: length 1..=36; pattern `^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `IdentityStoreId`, Terraform `identity_store_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity_store_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IdentityStoreId",
+            Some("identity_store_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// An object containing the identifier of a group member.
+    ///
+    /// Changing it replaces the resource. CloudFormation `MemberId`, Terraform `member_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn member_id(mut self, value: group_membership::MemberId) -> Self {
+        self.0.set("MemberId", Some("member_id"), value.into());
+        self
+    }
 }
-builder!(GroupMembership, GroupMembershipHandle);
+builder!(
+    GroupMembership,
+    GroupMembershipHandle,
+    GROUP_MEMBERSHIP_TYPE
+);
 /// A declared `AWS::IdentityStore::GroupMembership`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GroupMembershipHandle(rt::Handle);
@@ -258,6 +316,19 @@ impl User {
         self.0.set("Emails", Some("emails"), rt::list(value));
         self
     }
+    /// The globally unique identifier for the identity store.
+    ///
+    /// Constraints: length 1..=36; pattern `^d-[0-9a-f]{10}$|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `IdentityStoreId`, Terraform `identity_store_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity_store_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IdentityStoreId",
+            Some("identity_store_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// The geographical region or location of the user.
     ///
     /// Constraints: length 1..=1024; pattern `^[\p{L}\p{M}\p{S}\p{N}\p{P}\t\n\r  　]+$`. CloudFormation `Locale`, Terraform `locale`.
@@ -356,7 +427,7 @@ impl User {
         self
     }
 }
-builder!(User, UserHandle);
+builder!(User, UserHandle, USER_TYPE);
 /// A declared `AWS::IdentityStore::User`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserHandle(rt::Handle);

@@ -98,6 +98,24 @@ impl Component {
             .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
+    /// The name of the component.
+    ///
+    /// Constraints: pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The platform of the component.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Platform`, Terraform `platform`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn platform(mut self, value: component::Platform) -> Self {
+        self.0.set("Platform", Some("platform"), value.into());
+        self
+    }
     /// The operating system (OS) version supported by the component.
     ///
     /// Constraints: 1..=25 items. Changing it replaces the resource. CloudFormation `SupportedOsVersions`, Terraform `supported_os_versions`.
@@ -119,8 +137,17 @@ impl Component {
         self.0.set("Uri", Some("uri"), rt::string(value));
         self
     }
+    /// The version of the component.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Version`, Terraform `version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Version", Some("version"), rt::string(value));
+        self
+    }
 }
-builder!(Component, ComponentHandle);
+builder!(Component, ComponentHandle, COMPONENT_TYPE);
 /// A declared `AWS::ImageBuilder::Component`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ComponentHandle(rt::Handle);
@@ -344,7 +371,11 @@ impl ContainerRecipe {
         self
     }
 }
-builder!(ContainerRecipe, ContainerRecipeHandle);
+builder!(
+    ContainerRecipe,
+    ContainerRecipeHandle,
+    CONTAINER_RECIPE_TYPE
+);
 /// A declared `AWS::ImageBuilder::ContainerRecipe`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContainerRecipeHandle(rt::Handle);
@@ -510,8 +541,34 @@ impl DistributionConfiguration {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The distributions of the distribution configuration.
+    ///
+    /// CloudFormation `Distributions`, Terraform `distributions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn distributions(
+        mut self,
+        value: impl IntoIterator<Item = distribution_configuration::Distribution>,
+    ) -> Self {
+        self.0
+            .set("Distributions", Some("distributions"), rt::list(value));
+        self
+    }
+    /// The name of the distribution configuration.
+    ///
+    /// Constraints: pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(DistributionConfiguration, DistributionConfigurationHandle);
+builder!(
+    DistributionConfiguration,
+    DistributionConfigurationHandle,
+    DISTRIBUTION_CONFIGURATION_TYPE
+);
 /// A declared `AWS::ImageBuilder::DistributionConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DistributionConfigurationHandle(rt::Handle);
@@ -1224,7 +1281,7 @@ impl Image {
         self
     }
 }
-builder!(Image, ImageHandle);
+builder!(Image, ImageHandle, IMAGE_TYPE);
 /// A declared `AWS::ImageBuilder::Image`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ImageHandle(rt::Handle);
@@ -1608,7 +1665,7 @@ impl ImagePipeline {
         self
     }
 }
-builder!(ImagePipeline, ImagePipelineHandle);
+builder!(ImagePipeline, ImagePipelineHandle, IMAGE_PIPELINE_TYPE);
 /// A declared `AWS::ImageBuilder::ImagePipeline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ImagePipelineHandle(rt::Handle);
@@ -1938,6 +1995,34 @@ impl ImageRecipe {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the image recipe.
+    ///
+    /// Constraints: pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The parent image of the image recipe.
+    ///
+    /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `ParentImage`, Terraform `parent_image`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn parent_image(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ParentImage", Some("parent_image"), rt::string(value));
+        self
+    }
+    /// The version of the image recipe.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Version`, Terraform `version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Version", Some("version"), rt::string(value));
+        self
+    }
     /// The working directory to be used during build and test workflows.
     ///
     /// Constraints: length 1..=1024. Changing it replaces the resource. CloudFormation `WorkingDirectory`, Terraform `working_directory`.
@@ -1950,7 +2035,7 @@ impl ImageRecipe {
         self
     }
 }
-builder!(ImageRecipe, ImageRecipeHandle);
+builder!(ImageRecipe, ImageRecipeHandle, IMAGE_RECIPE_TYPE);
 /// A declared `AWS::ImageBuilder::ImageRecipe`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ImageRecipeHandle(rt::Handle);
@@ -2114,6 +2199,19 @@ impl InfrastructureConfiguration {
         );
         self
     }
+    /// The instance profile of the infrastructure configuration.
+    ///
+    /// Constraints: length 1..=256; pattern `^[\w+=,.@-]+$`. CloudFormation `InstanceProfileName`, Terraform `instance_profile_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "InstanceProfileName",
+            Some("instance_profile_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The instance types of the infrastructure configuration.
     ///
     /// CloudFormation `InstanceTypes`, Terraform `instance_types`.
@@ -2134,6 +2232,15 @@ impl InfrastructureConfiguration {
     /// CloudFormation `Logging`, Terraform `logging`.
     pub fn logging(mut self, value: infrastructure_configuration::Logging) -> Self {
         self.0.set("Logging", Some("logging"), value.into());
+        self
+    }
+    /// The name of the infrastructure configuration.
+    ///
+    /// Constraints: pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The Amazon EC2 Auto Scaling group that Image Builder takes the build instance from, instead of launching a new instance.
@@ -2212,7 +2319,8 @@ impl InfrastructureConfiguration {
 }
 builder!(
     InfrastructureConfiguration,
-    InfrastructureConfigurationHandle
+    InfrastructureConfigurationHandle,
+    INFRASTRUCTURE_CONFIGURATION_TYPE
 );
 /// A declared `AWS::ImageBuilder::InfrastructureConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -2492,6 +2600,61 @@ impl LifecyclePolicy {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The execution role of the lifecycle policy.
+    ///
+    /// Constraints: length 1..=2048; pattern `^(?:arn:aws(?:-[a-z]+)*:iam::[0-9]{12}:role/)?[a-zA-Z_0-9+=,.@\-_/]+$`. CloudFormation `ExecutionRole`, Terraform `execution_role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn execution_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ExecutionRole", Some("execution_role"), rt::string(value));
+        self
+    }
+    /// The name of the lifecycle policy.
+    ///
+    /// Constraints: pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The policy details of the lifecycle policy.
+    ///
+    /// Constraints: 1..=3 items. CloudFormation `PolicyDetails`, Terraform `policy_details`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_details(
+        mut self,
+        value: impl IntoIterator<Item = lifecycle_policy::PolicyDetail>,
+    ) -> Self {
+        self.0
+            .set("PolicyDetails", Some("policy_details"), rt::list(value));
+        self
+    }
+    /// The resource selection of the lifecycle policy.
+    ///
+    /// CloudFormation `ResourceSelection`, Terraform `resource_selection`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_selection(mut self, value: lifecycle_policy::ResourceSelection) -> Self {
+        self.0.set(
+            "ResourceSelection",
+            Some("resource_selection"),
+            value.into(),
+        );
+        self
+    }
+    /// The resource type of the lifecycle policy.
+    ///
+    /// CloudFormation `ResourceType`, Terraform `resource_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_type(mut self, value: lifecycle_policy::ResourceType) -> Self {
+        self.0
+            .set("ResourceType", Some("resource_type"), value.into());
+        self
+    }
     /// The status of the lifecycle policy.
     ///
     /// CloudFormation `Status`, Terraform `status`.
@@ -2500,7 +2663,11 @@ impl LifecyclePolicy {
         self
     }
 }
-builder!(LifecyclePolicy, LifecyclePolicyHandle);
+builder!(
+    LifecyclePolicy,
+    LifecyclePolicyHandle,
+    LIFECYCLE_POLICY_TYPE
+);
 /// A declared `AWS::ImageBuilder::LifecyclePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LifecyclePolicyHandle(rt::Handle);
@@ -2926,6 +3093,24 @@ impl Workflow {
             .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
+    /// The name of the workflow.
+    ///
+    /// Constraints: pattern `^[-_A-Za-z-0-9][-_A-Za-z0-9 ]{1,126}[-_A-Za-z-0-9]$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The type of the workflow denotes whether the workflow is used to build, test, or distribute.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: workflow::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
     /// The uri of the workflow.
     ///
     /// Changing it replaces the resource. CloudFormation `Uri`, Terraform `uri`.
@@ -2933,8 +3118,17 @@ impl Workflow {
         self.0.set("Uri", Some("uri"), rt::string(value));
         self
     }
+    /// The version of the workflow.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Version`, Terraform `version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Version", Some("version"), rt::string(value));
+        self
+    }
 }
-builder!(Workflow, WorkflowHandle);
+builder!(Workflow, WorkflowHandle, WORKFLOW_TYPE);
 /// A declared `AWS::ImageBuilder::Workflow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkflowHandle(rt::Handle);

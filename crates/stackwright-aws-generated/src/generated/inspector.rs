@@ -86,7 +86,11 @@ impl AssessmentTarget {
         self
     }
 }
-builder!(AssessmentTarget, AssessmentTargetHandle);
+builder!(
+    AssessmentTarget,
+    AssessmentTargetHandle,
+    ASSESSMENT_TARGET_TYPE
+);
 /// A declared `AWS::Inspector::AssessmentTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AssessmentTargetHandle(rt::Handle);
@@ -164,12 +168,48 @@ impl AssessmentTemplate {
         );
         AssessmentTemplate(this)
     }
+    /// Constraints: length 1..=300. Changing it replaces the resource. CloudFormation `AssessmentTargetArn`, Terraform `assessment_target_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn assessment_target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AssessmentTargetArn",
+            Some("assessment_target_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// Constraints: length 1..=140. Changing it replaces the resource. CloudFormation `AssessmentTemplateName`, Terraform `assessment_template_name`.
     pub fn assessment_template_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
             "AssessmentTemplateName",
             Some("assessment_template_name"),
             rt::string(value),
+        );
+        self
+    }
+    /// Constraints: range 180..=86400. Changing it replaces the resource. CloudFormation `DurationInSeconds`, Terraform `duration_in_seconds`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn duration_in_seconds(mut self, value: i64) -> Self {
+        self.0.set(
+            "DurationInSeconds",
+            Some("duration_in_seconds"),
+            rt::int(value),
+        );
+        self
+    }
+    /// Constraints: 0..=50 items. Changing it replaces the resource. CloudFormation `RulesPackageArns`, Terraform `rules_package_arns`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rules_package_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "RulesPackageArns",
+            Some("rules_package_arns"),
+            rt::strings(value),
         );
         self
     }
@@ -186,7 +226,11 @@ impl AssessmentTemplate {
         self
     }
 }
-builder!(AssessmentTemplate, AssessmentTemplateHandle);
+builder!(
+    AssessmentTemplate,
+    AssessmentTemplateHandle,
+    ASSESSMENT_TEMPLATE_TYPE
+);
 /// A declared `AWS::Inspector::AssessmentTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AssessmentTemplateHandle(rt::Handle);
@@ -257,8 +301,22 @@ impl ResourceGroup {
         );
         ResourceGroup(this)
     }
+    /// Constraints: 1..=10 items. Changing it replaces the resource. CloudFormation `ResourceGroupTags`, Terraform `resource_group_tags`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_group_tags(
+        mut self,
+        value: impl IntoIterator<Item = resource_group::Tag>,
+    ) -> Self {
+        self.0.set(
+            "ResourceGroupTags",
+            Some("resource_group_tags"),
+            rt::list(value),
+        );
+        self
+    }
 }
-builder!(ResourceGroup, ResourceGroupHandle);
+builder!(ResourceGroup, ResourceGroupHandle, RESOURCE_GROUP_TYPE);
 /// A declared `AWS::Inspector::ResourceGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceGroupHandle(rt::Handle);

@@ -57,8 +57,45 @@ impl CisScanConfiguration {
         this.set("Targets", Some("targets"), targets.into());
         CisScanConfiguration(this)
     }
+    /// Name of the scan
+    ///
+    /// Constraints: length at least 1. CloudFormation `ScanName`, Terraform `scan_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scan_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ScanName", Some("scan_name"), rt::string(value));
+        self
+    }
+    /// Choose a Schedule cadence
+    ///
+    /// CloudFormation `Schedule`, Terraform `schedule`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schedule(mut self, value: cis_scan_configuration::Schedule) -> Self {
+        self.0.set("Schedule", Some("schedule"), value.into());
+        self
+    }
+    /// CloudFormation `SecurityLevel`, Terraform `security_level`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_level(mut self, value: cis_scan_configuration::CisSecurityLevel) -> Self {
+        self.0
+            .set("SecurityLevel", Some("security_level"), value.into());
+        self
+    }
+    /// CloudFormation `Targets`, Terraform `targets`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn targets(mut self, value: cis_scan_configuration::CisTargets) -> Self {
+        self.0.set("Targets", Some("targets"), value.into());
+        self
+    }
 }
-builder!(CisScanConfiguration, CisScanConfigurationHandle);
+builder!(
+    CisScanConfiguration,
+    CisScanConfigurationHandle,
+    CIS_SCAN_CONFIGURATION_TYPE
+);
 /// A declared `AWS::InspectorV2::CisScanConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CisScanConfigurationHandle(rt::Handle);
@@ -336,7 +373,11 @@ impl CodeSecurityIntegration {
         self
     }
 }
-builder!(CodeSecurityIntegration, CodeSecurityIntegrationHandle);
+builder!(
+    CodeSecurityIntegration,
+    CodeSecurityIntegrationHandle,
+    CODE_SECURITY_INTEGRATION_TYPE
+);
 /// A declared `AWS::InspectorV2::CodeSecurityIntegration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CodeSecurityIntegrationHandle(rt::Handle);
@@ -600,7 +641,8 @@ impl CodeSecurityScanConfiguration {
 }
 builder!(
     CodeSecurityScanConfiguration,
-    CodeSecurityScanConfigurationHandle
+    CodeSecurityScanConfigurationHandle,
+    CODE_SECURITY_SCAN_CONFIGURATION_TYPE
 );
 /// A declared `AWS::InspectorV2::CodeSecurityScanConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -807,8 +849,39 @@ impl Connector {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Display name for the connector.
+    ///
+    /// Constraints: length 1..=50; pattern `^[\p{L}\p{N}_-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The cloud provider for this connector.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Provider`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provider(mut self, value: connector::CloudProvider) -> Self {
+        self.0.set("Provider", None, value.into());
+        self
+    }
+    /// Provider-specific configuration including regions and scope.
+    ///
+    /// CloudFormation `ProviderConfiguration`, Terraform `provider_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provider_configuration(mut self, value: connector::ProviderConfiguration) -> Self {
+        self.0.set(
+            "ProviderConfiguration",
+            Some("provider_configuration"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(Connector, ConnectorHandle);
+builder!(Connector, ConnectorHandle, CONNECTOR_TYPE);
 /// A declared `AWS::InspectorV2::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectorHandle(rt::Handle);
@@ -1109,8 +1182,37 @@ impl Filter {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Findings filter action.
+    ///
+    /// CloudFormation `FilterAction`, Terraform `filter_action`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn filter_action(mut self, value: filter::FilterAction) -> Self {
+        self.0
+            .set("FilterAction", Some("filter_action"), value.into());
+        self
+    }
+    /// Findings filter criteria.
+    ///
+    /// CloudFormation `FilterCriteria`, Terraform `filter_criteria`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn filter_criteria(mut self, value: filter::FilterCriteria) -> Self {
+        self.0
+            .set("FilterCriteria", Some("filter_criteria"), value.into());
+        self
+    }
+    /// Findings filter name.
+    ///
+    /// Constraints: length 1..=128. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Filter, FilterHandle);
+builder!(Filter, FilterHandle, FILTER_TYPE);
 /// A declared `AWS::InspectorV2::Filter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FilterHandle(rt::Handle);

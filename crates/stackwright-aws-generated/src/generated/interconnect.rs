@@ -85,6 +85,16 @@ impl Connection {
             .set("ActivationKey", Some("activation_key"), rt::string(value));
         self
     }
+    /// The logical attachment point in your AWS network where the managed connection will be connected.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AttachPoint`, Terraform `attach_point`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn attach_point(mut self, value: connection::AttachPoint) -> Self {
+        self.0
+            .set("AttachPoint", Some("attach_point"), value.into());
+        self
+    }
     /// The bandwidth of the connection (e.g., 50Mbps, 1Gbps).
     ///
     /// Constraints: length 1..=8; pattern `^\d+[MG]bps$`. CloudFormation `Bandwidth`, Terraform `bandwidth`.
@@ -129,7 +139,7 @@ impl Connection {
         self
     }
 }
-builder!(Connection, ConnectionHandle);
+builder!(Connection, ConnectionHandle, CONNECTION_TYPE);
 /// A declared `AWS::Interconnect::Connection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionHandle(rt::Handle);

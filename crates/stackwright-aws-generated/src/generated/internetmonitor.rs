@@ -114,6 +114,14 @@ impl Monitor {
         );
         self
     }
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9_.-]+$`. Changing it replaces the resource. CloudFormation `MonitorName`, Terraform `monitor_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn monitor_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("MonitorName", Some("monitor_name"), rt::string(value));
+        self
+    }
     /// CloudFormation `Resources`, Terraform `resources`.
     pub fn resources(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
@@ -159,7 +167,7 @@ impl Monitor {
         self
     }
 }
-builder!(Monitor, MonitorHandle);
+builder!(Monitor, MonitorHandle, MONITOR_TYPE);
 /// A declared `AWS::InternetMonitor::Monitor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MonitorHandle(rt::Handle);

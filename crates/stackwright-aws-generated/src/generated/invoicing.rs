@@ -89,6 +89,31 @@ impl InvoiceUnit {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 12..=12; pattern `^\d{12}$`. Changing it replaces the resource. CloudFormation `InvoiceReceiver`, Terraform `invoice_receiver`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn invoice_receiver(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "InvoiceReceiver",
+            Some("invoice_receiver"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=50; pattern `^(?! )[\p{L}\p{N}\p{Z}-_]*(?<! )$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Rule`, Terraform `rule`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule(mut self, value: invoice_unit::Rule) -> Self {
+        self.0.set("Rule", Some("rule"), value.into());
+        self
+    }
     /// CloudFormation `TaxInheritanceDisabled`, Terraform `tax_inheritance_disabled`.
     pub fn tax_inheritance_disabled(mut self, value: bool) -> Self {
         self.0.set(
@@ -99,7 +124,7 @@ impl InvoiceUnit {
         self
     }
 }
-builder!(InvoiceUnit, InvoiceUnitHandle);
+builder!(InvoiceUnit, InvoiceUnitHandle, INVOICE_UNIT_TYPE);
 /// A declared `AWS::Invoicing::InvoiceUnit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InvoiceUnitHandle(rt::Handle);
@@ -269,6 +294,54 @@ impl ProcurementPortalPreference {
         );
         ProcurementPortalPreference(this)
     }
+    /// The domain identifier for the buyer in the procurement portal.
+    ///
+    /// Changing it replaces the resource. CloudFormation `BuyerDomain`, Terraform `buyer_domain`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn buyer_domain(mut self, value: procurement_portal_preference::BuyerDomain) -> Self {
+        self.0
+            .set("BuyerDomain", Some("buyer_domain"), value.into());
+        self
+    }
+    /// The unique identifier for the buyer in the procurement portal.
+    ///
+    /// Constraints: length 0..=1024; pattern `^\S+$`. Changing it replaces the resource. CloudFormation `BuyerIdentifier`, Terraform `buyer_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn buyer_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "BuyerIdentifier",
+            Some("buyer_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// List of contact information for portal administrators and technical contacts.
+    ///
+    /// Constraints: 1..=1 items. CloudFormation `Contacts`, Terraform `contacts`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn contacts(
+        mut self,
+        value: impl IntoIterator<Item = procurement_portal_preference::Contact>,
+    ) -> Self {
+        self.0.set("Contacts", Some("contacts"), rt::list(value));
+        self
+    }
+    /// Indicates whether e-invoice delivery is enabled for this procurement portal preference.
+    ///
+    /// CloudFormation `EinvoiceDeliveryEnabled`, Terraform `einvoice_delivery_enabled`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn einvoice_delivery_enabled(mut self, value: bool) -> Self {
+        self.0.set(
+            "EinvoiceDeliveryEnabled",
+            Some("einvoice_delivery_enabled"),
+            rt::boolean(value),
+        );
+        self
+    }
     /// Specifies the preferences for e-invoice delivery.
     ///
     /// CloudFormation `EinvoiceDeliveryPreference`, Terraform `einvoice_delivery_preference`.
@@ -294,6 +367,22 @@ impl ProcurementPortalPreference {
         );
         self
     }
+    /// The name of the procurement portal.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ProcurementPortalName`, Terraform `procurement_portal_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn procurement_portal_name(
+        mut self,
+        value: procurement_portal_preference::ProcurementPortalName,
+    ) -> Self {
+        self.0.set(
+            "ProcurementPortalName",
+            Some("procurement_portal_name"),
+            value.into(),
+        );
+        self
+    }
     /// The shared secret or authentication credential used for secure communication with the procurement portal.
     ///
     /// Constraints: length 0..=1024; pattern `^\S+$`. CloudFormation `ProcurementPortalSharedSecret`, Terraform `procurement_portal_shared_secret`.
@@ -305,6 +394,19 @@ impl ProcurementPortalPreference {
         );
         self
     }
+    /// Indicates whether purchase order retrieval is enabled for this procurement portal preference.
+    ///
+    /// CloudFormation `PurchaseOrderRetrievalEnabled`, Terraform `purchase_order_retrieval_enabled`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn purchase_order_retrieval_enabled(mut self, value: bool) -> Self {
+        self.0.set(
+            "PurchaseOrderRetrievalEnabled",
+            Some("purchase_order_retrieval_enabled"),
+            rt::boolean(value),
+        );
+        self
+    }
     /// Specifies criteria for selecting which invoices should be processed.
     ///
     /// CloudFormation `Selector`, Terraform `selector`.
@@ -313,6 +415,29 @@ impl ProcurementPortalPreference {
         value: procurement_portal_preference::ProcurementPortalPreferenceSelector,
     ) -> Self {
         self.0.set("Selector", Some("selector"), value.into());
+        self
+    }
+    /// The domain identifier for the supplier in the procurement portal.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SupplierDomain`, Terraform `supplier_domain`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn supplier_domain(mut self, value: procurement_portal_preference::SupplierDomain) -> Self {
+        self.0
+            .set("SupplierDomain", Some("supplier_domain"), value.into());
+        self
+    }
+    /// The unique identifier for the supplier in the procurement portal.
+    ///
+    /// Constraints: length 0..=1024; pattern `^\S+$`. Changing it replaces the resource. CloudFormation `SupplierIdentifier`, Terraform `supplier_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn supplier_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SupplierIdentifier",
+            Some("supplier_identifier"),
+            rt::string(value),
+        );
         self
     }
     /// Configuration settings for the test environment of the procurement portal.
@@ -332,7 +457,8 @@ impl ProcurementPortalPreference {
 }
 builder!(
     ProcurementPortalPreference,
-    ProcurementPortalPreferenceHandle
+    ProcurementPortalPreferenceHandle,
+    PROCUREMENT_PORTAL_PREFERENCE_TYPE
 );
 /// A declared `AWS::Invoicing::ProcurementPortalPreference`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]

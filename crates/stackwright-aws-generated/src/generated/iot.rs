@@ -78,6 +78,32 @@ impl AccountAuditConfiguration {
         this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         AccountAuditConfiguration(this)
     }
+    /// Your 12-digit account ID (used as the primary identifier for the CloudFormation resource).
+    ///
+    /// Constraints: length 12..=12. Changing it replaces the resource. CloudFormation `AccountId`, Terraform `account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AccountId", Some("account_id"), rt::string(value));
+        self
+    }
+    /// Specifies which audit checks are enabled and disabled for this account.
+    ///
+    /// CloudFormation `AuditCheckConfigurations`, Terraform `audit_check_configurations`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn audit_check_configurations(
+        mut self,
+        value: account_audit_configuration::AuditCheckConfigurations,
+    ) -> Self {
+        self.0.set(
+            "AuditCheckConfigurations",
+            Some("audit_check_configurations"),
+            value.into(),
+        );
+        self
+    }
     /// Information about the targets to which audit notifications are sent.
     ///
     /// CloudFormation `AuditNotificationTargetConfigurations`, Terraform `audit_notification_target_configurations`.
@@ -92,8 +118,21 @@ impl AccountAuditConfiguration {
         );
         self
     }
+    /// The ARN of the role that grants permission to AWS IoT to access information about your devices, policies, certificates and other items as required when performing an audit.
+    ///
+    /// Constraints: length 20..=2048. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(AccountAuditConfiguration, AccountAuditConfigurationHandle);
+builder!(
+    AccountAuditConfiguration,
+    AccountAuditConfigurationHandle,
+    ACCOUNT_AUDIT_CONFIGURATION_TYPE
+);
 /// A declared `AWS::IoT::AccountAuditConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccountAuditConfigurationHandle(rt::Handle);
@@ -569,6 +608,17 @@ impl Authorizer {
         );
         Authorizer(this)
     }
+    /// Constraints: length 0..=2048; pattern `^[\s\S]*$`. CloudFormation `AuthorizerFunctionArn`, Terraform `authorizer_function_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authorizer_function_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AuthorizerFunctionArn",
+            Some("authorizer_function_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// Constraints: length 1..=128; pattern `[\w=,@-]+`. Changing it replaces the resource. CloudFormation `AuthorizerName`, Terraform `authorizer_name`.
     pub fn authorizer_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -617,7 +667,7 @@ impl Authorizer {
         self
     }
 }
-builder!(Authorizer, AuthorizerHandle);
+builder!(Authorizer, AuthorizerHandle, AUTHORIZER_TYPE);
 /// A declared `AWS::IoT::Authorizer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AuthorizerHandle(rt::Handle);
@@ -690,7 +740,7 @@ impl BillingGroup {
         self
     }
 }
-builder!(BillingGroup, BillingGroupHandle);
+builder!(BillingGroup, BillingGroupHandle, BILLING_GROUP_TYPE);
 /// A declared `AWS::IoT::BillingGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BillingGroupHandle(rt::Handle);
@@ -788,6 +838,17 @@ impl CaCertificate {
         );
         self
     }
+    /// Constraints: length 1..=65536; pattern `[\s\S]*`. Changing it replaces the resource. CloudFormation `CACertificatePem`, Terraform `ca_certificate_pem`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ca_certificate_pem(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CACertificatePem",
+            Some("ca_certificate_pem"),
+            rt::string(value),
+        );
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `CertificateMode`, Terraform `certificate_mode`.
     pub fn certificate_mode(mut self, value: ca_certificate::CertificateMode) -> Self {
         self.0
@@ -812,6 +873,13 @@ impl CaCertificate {
         );
         self
     }
+    /// CloudFormation `Status`, Terraform `status`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn status(mut self, value: ca_certificate::Status) -> Self {
+        self.0.set("Status", Some("status"), value.into());
+        self
+    }
     /// The private key verification certificate.
     ///
     /// Constraints: length 1..=65536; pattern `[\s\S]*`. Changing it replaces the resource. CloudFormation `VerificationCertificatePem`, Terraform `verification_certificate_pem`.
@@ -824,7 +892,7 @@ impl CaCertificate {
         self
     }
 }
-builder!(CaCertificate, CaCertificateHandle);
+builder!(CaCertificate, CaCertificateHandle, CA_CERTIFICATE_TYPE);
 /// A declared `AWS::IoT::CACertificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CaCertificateHandle(rt::Handle);
@@ -937,8 +1005,15 @@ impl Certificate {
         );
         self
     }
+    /// CloudFormation `Status`, Terraform `status`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn status(mut self, value: certificate::Status) -> Self {
+        self.0.set("Status", Some("status"), value.into());
+        self
+    }
 }
-builder!(Certificate, CertificateHandle);
+builder!(Certificate, CertificateHandle, CERTIFICATE_TYPE);
 /// A declared `AWS::IoT::Certificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CertificateHandle(rt::Handle);
@@ -1024,6 +1099,20 @@ impl CertificateProvider {
         );
         CertificateProvider(this)
     }
+    /// Constraints: 1..=1 items. CloudFormation `AccountDefaultForOperations`, Terraform `account_default_for_operations`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn account_default_for_operations(
+        mut self,
+        value: impl IntoIterator<Item = certificate_provider::CertificateProviderOperation>,
+    ) -> Self {
+        self.0.set(
+            "AccountDefaultForOperations",
+            Some("account_default_for_operations"),
+            rt::list(value),
+        );
+        self
+    }
     /// Constraints: length 1..=128; pattern `[\w=,@-]+`. Changing it replaces the resource. CloudFormation `CertificateProviderName`, Terraform `certificate_provider_name`.
     pub fn certificate_provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -1033,8 +1122,23 @@ impl CertificateProvider {
         );
         self
     }
+    /// Constraints: length 1..=170; pattern `^[\s\S]*$`. CloudFormation `LambdaFunctionArn`, Terraform `lambda_function_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn lambda_function_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LambdaFunctionArn",
+            Some("lambda_function_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(CertificateProvider, CertificateProviderHandle);
+builder!(
+    CertificateProvider,
+    CertificateProviderHandle,
+    CERTIFICATE_PROVIDER_TYPE
+);
 /// A declared `AWS::IoT::CertificateProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CertificateProviderHandle(rt::Handle);
@@ -1091,6 +1195,16 @@ impl Command {
         let mut this = rt::Base::new(id, &COMMAND_TYPE);
         this.set("CommandId", Some("command_id"), rt::string(command_id));
         Command(this)
+    }
+    /// The unique identifier for the command.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `CommandId`, Terraform `command_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn command_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CommandId", Some("command_id"), rt::string(value));
+        self
     }
     /// The date and time when the command was created.
     ///
@@ -1198,7 +1312,7 @@ impl Command {
         self
     }
 }
-builder!(Command, CommandHandle);
+builder!(Command, CommandHandle, COMMAND_TYPE);
 /// A declared `AWS::IoT::Command`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CommandHandle(rt::Handle);
@@ -1571,8 +1685,17 @@ impl CustomMetric {
             .set("MetricName", Some("metric_name"), rt::string(value));
         self
     }
+    /// The type of the custom metric.
+    ///
+    /// Changing it replaces the resource. CloudFormation `MetricType`, Terraform `metric_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn metric_type(mut self, value: custom_metric::MetricType) -> Self {
+        self.0.set("MetricType", Some("metric_type"), value.into());
+        self
+    }
 }
-builder!(CustomMetric, CustomMetricHandle);
+builder!(CustomMetric, CustomMetricHandle, CUSTOM_METRIC_TYPE);
 /// A declared `AWS::IoT::CustomMetric`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CustomMetricHandle(rt::Handle);
@@ -1657,8 +1780,27 @@ impl Dimension {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// Specifies the value or list of values for the dimension.
+    ///
+    /// Constraints: 1..=5 items. CloudFormation `StringValues`, Terraform `string_values`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn string_values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("StringValues", Some("string_values"), rt::strings(value));
+        self
+    }
+    /// Specifies the type of the dimension.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: dimension::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(Dimension, DimensionHandle);
+builder!(Dimension, DimensionHandle, DIMENSION_TYPE);
 /// A declared `AWS::IoT::Dimension`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DimensionHandle(rt::Handle);
@@ -1832,7 +1974,11 @@ impl DomainConfiguration {
         self
     }
 }
-builder!(DomainConfiguration, DomainConfigurationHandle);
+builder!(
+    DomainConfiguration,
+    DomainConfigurationHandle,
+    DOMAIN_CONFIGURATION_TYPE
+);
 /// A declared `AWS::IoT::DomainConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainConfigurationHandle(rt::Handle);
@@ -2059,6 +2205,14 @@ impl EncryptionConfiguration {
         );
         EncryptionConfiguration(this)
     }
+    /// CloudFormation `EncryptionType`, Terraform `encryption_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn encryption_type(mut self, value: encryption_configuration::EncryptionType) -> Self {
+        self.0
+            .set("EncryptionType", Some("encryption_type"), value.into());
+        self
+    }
     /// Constraints: length 20..=2048. CloudFormation `KmsAccessRoleArn`, Terraform `kms_access_role_arn`.
     pub fn kms_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -2075,7 +2229,11 @@ impl EncryptionConfiguration {
         self
     }
 }
-builder!(EncryptionConfiguration, EncryptionConfigurationHandle);
+builder!(
+    EncryptionConfiguration,
+    EncryptionConfigurationHandle,
+    ENCRYPTION_CONFIGURATION_TYPE
+);
 /// A declared `AWS::IoT::EncryptionConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EncryptionConfigurationHandle(rt::Handle);
@@ -2183,6 +2341,16 @@ impl FleetMetric {
             .set("IndexName", Some("index_name"), rt::string(value));
         self
     }
+    /// The name of the fleet metric
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_\-\.]+$`. Changing it replaces the resource. CloudFormation `MetricName`, Terraform `metric_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("MetricName", Some("metric_name"), rt::string(value));
+        self
+    }
     /// The period of metric emission in seconds
     ///
     /// Constraints: range 60..=86400. CloudFormation `Period`, Terraform `period`.
@@ -2214,7 +2382,7 @@ impl FleetMetric {
         self
     }
 }
-builder!(FleetMetric, FleetMetricHandle);
+builder!(FleetMetric, FleetMetricHandle, FLEET_METRIC_TYPE);
 /// A declared `AWS::IoT::FleetMetric`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FleetMetricHandle(rt::Handle);
@@ -2480,6 +2648,15 @@ impl Job {
         );
         self
     }
+    /// A job identifier which must be unique for your AWS account.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `JobId`, Terraform `job_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn job_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("JobId", Some("job_id"), rt::string(value));
+        self
+    }
     /// The ARN of the job template used to create the job.
     ///
     /// Constraints: length 1..=1600; pattern `^arn:[!-~]+$`. Changing it replaces the resource. CloudFormation `JobTemplateArn`, Terraform `job_template_arn`.
@@ -2518,6 +2695,15 @@ impl Job {
             .set("TargetSelection", Some("target_selection"), value.into());
         self
     }
+    /// A list of things and thing groups to which the job should be sent.
+    ///
+    /// Constraints: at least 1 items. Changing it replaces the resource. CloudFormation `Targets`, Terraform `targets`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn targets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Targets", Some("targets"), rt::strings(value));
+        self
+    }
     /// Specifies the amount of time each device has to finish its execution of the job.
     ///
     /// CloudFormation `TimeoutConfig`, Terraform `timeout_config`.
@@ -2527,7 +2713,7 @@ impl Job {
         self
     }
 }
-builder!(Job, JobHandle);
+builder!(Job, JobHandle, JOB_TYPE);
 /// A declared `AWS::IoT::Job`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct JobHandle(rt::Handle);
@@ -2997,6 +3183,16 @@ impl JobTemplate {
             .set("AbortConfig", Some("abort_config"), value.into());
         self
     }
+    /// A description of the Job Template.
+    ///
+    /// Constraints: length 0..=2028; pattern `[^\p{C}]+`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `DestinationPackageVersions`, Terraform `destination_package_versions`.
     pub fn destination_package_versions(
         mut self,
@@ -3057,6 +3253,14 @@ impl JobTemplate {
         );
         self
     }
+    /// Constraints: length 1..=64; pattern `[a-zA-Z0-9_-]+`. Changing it replaces the resource. CloudFormation `JobTemplateId`, Terraform `job_template_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn job_template_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("JobTemplateId", Some("job_template_id"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `MaintenanceWindows`, Terraform `maintenance_windows`.
     pub fn maintenance_windows(
         mut self,
@@ -3089,7 +3293,7 @@ impl JobTemplate {
         self
     }
 }
-builder!(JobTemplate, JobTemplateHandle);
+builder!(JobTemplate, JobTemplateHandle, JOB_TEMPLATE_TYPE);
 /// A declared `AWS::IoT::JobTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct JobTemplateHandle(rt::Handle);
@@ -3479,6 +3683,26 @@ impl Logging {
         this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         Logging(this)
     }
+    /// Your 12-digit account ID (used as the primary identifier for the CloudFormation resource).
+    ///
+    /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `AccountId`, Terraform `account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AccountId", Some("account_id"), rt::string(value));
+        self
+    }
+    /// The log level to use.
+    ///
+    /// CloudFormation `DefaultLogLevel`, Terraform `default_log_level`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn default_log_level(mut self, value: logging::DefaultLogLevel) -> Self {
+        self.0
+            .set("DefaultLogLevel", Some("default_log_level"), value.into());
+        self
+    }
     /// Configurations for event-based logging that specifies which event types to log and their logging settings.
     ///
     /// CloudFormation `EventConfigurations`, Terraform `event_configurations`.
@@ -3493,8 +3717,17 @@ impl Logging {
         );
         self
     }
+    /// The ARN of the role that allows IoT to write to Cloudwatch logs.
+    ///
+    /// Constraints: length 20..=2048. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Logging, LoggingHandle);
+builder!(Logging, LoggingHandle, LOGGING_TYPE);
 /// A declared `AWS::IoT::Logging`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LoggingHandle(rt::Handle);
@@ -3605,8 +3838,29 @@ impl MitigationAction {
             .set("ActionName", Some("action_name"), rt::string(value));
         self
     }
+    /// The set of parameters for this mitigation action.
+    ///
+    /// CloudFormation `ActionParams`, Terraform `action_params`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn action_params(mut self, value: mitigation_action::ActionParams) -> Self {
+        self.0
+            .set("ActionParams", Some("action_params"), value.into());
+        self
+    }
+    /// Constraints: length 20..=2048. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(MitigationAction, MitigationActionHandle);
+builder!(
+    MitigationAction,
+    MitigationActionHandle,
+    MITIGATION_ACTION_TYPE
+);
 /// A declared `AWS::IoT::MitigationAction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MitigationActionHandle(rt::Handle);
@@ -3892,6 +4146,17 @@ impl Policy {
         );
         Policy(this)
     }
+    /// Constraints: length 1..=404600; pattern `^[\s\S]*$`. CloudFormation `PolicyDocument`, Terraform `policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "PolicyDocument",
+            Some("policy_document"),
+            rt::json_string(value),
+        );
+        self
+    }
     /// Constraints: length 1..=128; pattern `^[\w+=,.@-]+$`. Changing it replaces the resource. CloudFormation `PolicyName`, Terraform `policy_name`.
     pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -3899,7 +4164,7 @@ impl Policy {
         self
     }
 }
-builder!(Policy, PolicyHandle);
+builder!(Policy, PolicyHandle, POLICY_TYPE);
 /// A declared `AWS::IoT::Policy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyHandle(rt::Handle);
@@ -3954,8 +4219,32 @@ impl PolicyPrincipalAttachment {
         );
         PolicyPrincipalAttachment(this)
     }
+    /// The name of the AWS IoT policy
+    ///
+    /// Changing it replaces the resource. CloudFormation `PolicyName`, Terraform `policy_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyName", Some("policy_name"), rt::string(value));
+        self
+    }
+    /// The principal, which can be a certificate ARN (as returned from the CreateCertificate operation) or an Amazon Cognito ID
+    ///
+    /// Changing it replaces the resource. CloudFormation `Principal`, Terraform `principal`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Principal", Some("principal"), rt::string(value));
+        self
+    }
 }
-builder!(PolicyPrincipalAttachment, PolicyPrincipalAttachmentHandle);
+builder!(
+    PolicyPrincipalAttachment,
+    PolicyPrincipalAttachmentHandle,
+    POLICY_PRINCIPAL_ATTACHMENT_TYPE
+);
 /// A declared `AWS::IoT::PolicyPrincipalAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyPrincipalAttachmentHandle(rt::Handle);
@@ -4032,6 +4321,25 @@ impl ProvisioningTemplate {
         );
         self
     }
+    /// Constraints: length 20..=2048. CloudFormation `ProvisioningRoleArn`, Terraform `provisioning_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provisioning_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ProvisioningRoleArn",
+            Some("provisioning_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 0..=10240; pattern `^[\s\S]*$`. CloudFormation `TemplateBody`, Terraform `template_body`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template_body(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TemplateBody", Some("template_body"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=36; pattern `^[0-9A-Za-z_-]+$`. Changing it replaces the resource. CloudFormation `TemplateName`, Terraform `template_name`.
     pub fn template_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -4045,7 +4353,11 @@ impl ProvisioningTemplate {
         self
     }
 }
-builder!(ProvisioningTemplate, ProvisioningTemplateHandle);
+builder!(
+    ProvisioningTemplate,
+    ProvisioningTemplateHandle,
+    PROVISIONING_TEMPLATE_TYPE
+);
 /// A declared `AWS::IoT::ProvisioningTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProvisioningTemplateHandle(rt::Handle);
@@ -4137,8 +4449,40 @@ impl ResourceSpecificLogging {
         this.set("TargetType", Some("target_type"), target_type.into());
         ResourceSpecificLogging(this)
     }
+    /// The log level for a specific target.
+    ///
+    /// CloudFormation `LogLevel`, Terraform `log_level`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn log_level(mut self, value: resource_specific_logging::LogLevel) -> Self {
+        self.0.set("LogLevel", Some("log_level"), value.into());
+        self
+    }
+    /// The target name.
+    ///
+    /// Constraints: length 1..=128; pattern `[a-zA-Z0-9.:\s_\-]+`. Changing it replaces the resource. CloudFormation `TargetName`, Terraform `target_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TargetName", Some("target_name"), rt::string(value));
+        self
+    }
+    /// The target type. Value must be THING_GROUP, CLIENT_ID, SOURCE_IP, PRINCIPAL_ID, or EVENT_TYPE.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TargetType`, Terraform `target_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_type(mut self, value: resource_specific_logging::TargetType) -> Self {
+        self.0.set("TargetType", Some("target_type"), value.into());
+        self
+    }
 }
-builder!(ResourceSpecificLogging, ResourceSpecificLoggingHandle);
+builder!(
+    ResourceSpecificLogging,
+    ResourceSpecificLoggingHandle,
+    RESOURCE_SPECIFIC_LOGGING_TYPE
+);
 /// A declared `AWS::IoT::ResourceSpecificLogging`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceSpecificLoggingHandle(rt::Handle);
@@ -4222,8 +4566,15 @@ impl RoleAlias {
             .set("RoleAlias", Some("role_alias"), rt::string(value));
         self
     }
+    /// Constraints: length 20..=2048; pattern `arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(RoleAlias, RoleAliasHandle);
+builder!(RoleAlias, RoleAliasHandle, ROLE_ALIAS_TYPE);
 /// A declared `AWS::IoT::RoleAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RoleAliasHandle(rt::Handle);
@@ -4297,6 +4648,15 @@ impl ScheduledAudit {
         self.0.set("DayOfWeek", Some("day_of_week"), value.into());
         self
     }
+    /// How often the scheduled audit takes place.
+    ///
+    /// CloudFormation `Frequency`, Terraform `frequency`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn frequency(mut self, value: scheduled_audit::Frequency) -> Self {
+        self.0.set("Frequency", Some("frequency"), value.into());
+        self
+    }
     /// The name you want to give to the scheduled audit.
     ///
     /// Constraints: length 1..=128; pattern `[a-zA-Z0-9:_-]+`. Changing it replaces the resource. CloudFormation `ScheduledAuditName`, Terraform `scheduled_audit_name`.
@@ -4308,8 +4668,24 @@ impl ScheduledAudit {
         );
         self
     }
+    /// Which checks are performed during the scheduled audit.
+    ///
+    /// CloudFormation `TargetCheckNames`, Terraform `target_check_names`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_check_names(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "TargetCheckNames",
+            Some("target_check_names"),
+            rt::strings(value),
+        );
+        self
+    }
 }
-builder!(ScheduledAudit, ScheduledAuditHandle);
+builder!(ScheduledAudit, ScheduledAuditHandle, SCHEDULED_AUDIT_TYPE);
 /// A declared `AWS::IoT::ScheduledAudit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ScheduledAuditHandle(rt::Handle);
@@ -4475,7 +4851,11 @@ impl SecurityProfile {
         self
     }
 }
-builder!(SecurityProfile, SecurityProfileHandle);
+builder!(
+    SecurityProfile,
+    SecurityProfileHandle,
+    SECURITY_PROFILE_TYPE
+);
 /// A declared `AWS::IoT::SecurityProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityProfileHandle(rt::Handle);
@@ -4945,7 +5325,11 @@ impl SoftwarePackage {
         self
     }
 }
-builder!(SoftwarePackage, SoftwarePackageHandle);
+builder!(
+    SoftwarePackage,
+    SoftwarePackageHandle,
+    SOFTWARE_PACKAGE_TYPE
+);
 /// A declared `AWS::IoT::SoftwarePackage`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SoftwarePackageHandle(rt::Handle);
@@ -5023,6 +5407,14 @@ impl SoftwarePackageVersion {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9-_.]+$`. Changing it replaces the resource. CloudFormation `PackageName`, Terraform `package_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn package_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PackageName", Some("package_name"), rt::string(value));
+        self
+    }
     /// The inline json job document associated with a software package version
     ///
     /// Constraints: length 0..=3072. CloudFormation `Recipe`, Terraform `recipe`.
@@ -5044,7 +5436,11 @@ impl SoftwarePackageVersion {
         self
     }
 }
-builder!(SoftwarePackageVersion, SoftwarePackageVersionHandle);
+builder!(
+    SoftwarePackageVersion,
+    SoftwarePackageVersionHandle,
+    SOFTWARE_PACKAGE_VERSION_TYPE
+);
 /// A declared `AWS::IoT::SoftwarePackageVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SoftwarePackageVersionHandle(rt::Handle);
@@ -5203,8 +5599,35 @@ impl Stream {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The files to stream.
+    ///
+    /// Constraints: 1..=50 items. CloudFormation `Files`, Terraform `files`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn files(mut self, value: impl IntoIterator<Item = stream::StreamFile>) -> Self {
+        self.0.set("Files", Some("files"), rt::list(value));
+        self
+    }
+    /// An IAM role that allows the IoT service principal to access your S3 files.
+    ///
+    /// Constraints: length 20..=2048. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// The stream ID.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `StreamId`, Terraform `stream_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stream_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("StreamId", Some("stream_id"), rt::string(value));
+        self
+    }
 }
-builder!(Stream, StreamHandle);
+builder!(Stream, StreamHandle, STREAM_TYPE);
 /// A declared `AWS::IoT::Stream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StreamHandle(rt::Handle);
@@ -5340,7 +5763,7 @@ impl Thing {
         self
     }
 }
-builder!(Thing, ThingHandle);
+builder!(Thing, ThingHandle, THING_TYPE);
 /// A declared `AWS::IoT::Thing`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ThingHandle(rt::Handle);
@@ -5429,7 +5852,7 @@ impl ThingGroup {
         self
     }
 }
-builder!(ThingGroup, ThingGroupHandle);
+builder!(ThingGroup, ThingGroupHandle, THING_GROUP_TYPE);
 /// A declared `AWS::IoT::ThingGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ThingGroupHandle(rt::Handle);
@@ -5517,6 +5940,26 @@ impl ThingPrincipalAttachment {
         );
         ThingPrincipalAttachment(this)
     }
+    /// The principal, which can be a certificate ARN (as returned from the CreateCertificate operation) or an Amazon Cognito ID.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Principal`, Terraform `principal`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Principal", Some("principal"), rt::string(value));
+        self
+    }
+    /// The name of the AWS IoT thing.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ThingName`, Terraform `thing_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn thing_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ThingName", Some("thing_name"), rt::string(value));
+        self
+    }
     /// The type of the relation you want to specify when you attach a principal to a thing.
     ///
     /// Changing it replaces the resource. CloudFormation `ThingPrincipalType`, Terraform `thing_principal_type`.
@@ -5529,7 +5972,11 @@ impl ThingPrincipalAttachment {
         self
     }
 }
-builder!(ThingPrincipalAttachment, ThingPrincipalAttachmentHandle);
+builder!(
+    ThingPrincipalAttachment,
+    ThingPrincipalAttachmentHandle,
+    THING_PRINCIPAL_ATTACHMENT_TYPE
+);
 /// A declared `AWS::IoT::ThingPrincipalAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ThingPrincipalAttachmentHandle(rt::Handle);
@@ -5594,7 +6041,7 @@ impl ThingType {
         self
     }
 }
-builder!(ThingType, ThingTypeHandle);
+builder!(ThingType, ThingTypeHandle, THING_TYPE_TYPE);
 /// A declared `AWS::IoT::ThingType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ThingTypeHandle(rt::Handle);
@@ -5756,8 +6203,16 @@ impl TopicRule {
         self.0.set("RuleName", Some("rule_name"), rt::string(value));
         self
     }
+    /// CloudFormation `TopicRulePayload`, Terraform `topic_rule_payload`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn topic_rule_payload(mut self, value: topic_rule::TopicRulePayload) -> Self {
+        self.0
+            .set("TopicRulePayload", Some("topic_rule_payload"), value.into());
+        self
+    }
 }
-builder!(TopicRule, TopicRuleHandle);
+builder!(TopicRule, TopicRuleHandle, TOPIC_RULE_TYPE);
 /// A declared `AWS::IoT::TopicRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TopicRuleHandle(rt::Handle);
@@ -7437,7 +7892,11 @@ impl TopicRuleDestination {
         self
     }
 }
-builder!(TopicRuleDestination, TopicRuleDestinationHandle);
+builder!(
+    TopicRuleDestination,
+    TopicRuleDestinationHandle,
+    TOPIC_RULE_DESTINATION_TYPE
+);
 /// A declared `AWS::IoT::TopicRuleDestination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TopicRuleDestinationHandle(rt::Handle);

@@ -91,7 +91,7 @@ impl Channel {
         self
     }
 }
-builder!(Channel, ChannelHandle);
+builder!(Channel, ChannelHandle, CHANNEL_TYPE);
 /// A declared `AWS::IoTAnalytics::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelHandle(rt::Handle);
@@ -219,6 +219,13 @@ impl Dataset {
         this.set("Actions", Some("actions"), rt::list(actions));
         Dataset(this)
     }
+    /// Constraints: 1..=1 items. CloudFormation `Actions`, Terraform `actions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn actions(mut self, value: impl IntoIterator<Item = dataset::Action>) -> Self {
+        self.0.set("Actions", Some("actions"), rt::list(value));
+        self
+    }
     /// Constraints: 0..=20 items. CloudFormation `ContentDeliveryRules`, Terraform `content_delivery_rules`.
     pub fn content_delivery_rules(
         mut self,
@@ -267,7 +274,7 @@ impl Dataset {
         self
     }
 }
-builder!(Dataset, DatasetHandle);
+builder!(Dataset, DatasetHandle, DATASET_TYPE);
 /// A declared `AWS::IoTAnalytics::Dataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DatasetHandle(rt::Handle);
@@ -902,7 +909,7 @@ impl Datastore {
         self
     }
 }
-builder!(Datastore, DatastoreHandle);
+builder!(Datastore, DatastoreHandle, DATASTORE_TYPE);
 /// A declared `AWS::IoTAnalytics::Datastore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DatastoreHandle(rt::Handle);
@@ -1272,6 +1279,20 @@ impl Pipeline {
         );
         Pipeline(this)
     }
+    /// Constraints: 1..=25 items. CloudFormation `PipelineActivities`, Terraform `pipeline_activities`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn pipeline_activities(
+        mut self,
+        value: impl IntoIterator<Item = pipeline::Activity>,
+    ) -> Self {
+        self.0.set(
+            "PipelineActivities",
+            Some("pipeline_activities"),
+            rt::list(value),
+        );
+        self
+    }
     /// Constraints: length 1..=128; pattern `[a-zA-Z0-9_]+`. Changing it replaces the resource. CloudFormation `PipelineName`, Terraform `pipeline_name`.
     pub fn pipeline_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -1279,7 +1300,7 @@ impl Pipeline {
         self
     }
 }
-builder!(Pipeline, PipelineHandle);
+builder!(Pipeline, PipelineHandle, PIPELINE_TYPE);
 /// A declared `AWS::IoTAnalytics::Pipeline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PipelineHandle(rt::Handle);

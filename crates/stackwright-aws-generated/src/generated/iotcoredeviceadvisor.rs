@@ -90,8 +90,26 @@ impl SuiteDefinition {
         );
         SuiteDefinition(this)
     }
+    /// CloudFormation `SuiteDefinitionConfiguration`, Terraform `suite_definition_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn suite_definition_configuration(
+        mut self,
+        value: suite_definition::SuiteDefinitionConfiguration,
+    ) -> Self {
+        self.0.set(
+            "SuiteDefinitionConfiguration",
+            Some("suite_definition_configuration"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(SuiteDefinition, SuiteDefinitionHandle);
+builder!(
+    SuiteDefinition,
+    SuiteDefinitionHandle,
+    SUITE_DEFINITION_TYPE
+);
 /// A declared `AWS::IoTCoreDeviceAdvisor::SuiteDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SuiteDefinitionHandle(rt::Handle);

@@ -123,9 +123,23 @@ impl AlarmModel {
         );
         self
     }
+    /// CloudFormation `AlarmRule`, Terraform `alarm_rule`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn alarm_rule(mut self, value: alarm_model::AlarmRule) -> Self {
+        self.0.set("AlarmRule", Some("alarm_rule"), value.into());
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `Key`, Terraform `key`.
     pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Key", Some("key"), rt::string(value));
+        self
+    }
+    /// CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// CloudFormation `Severity`, Terraform `severity`.
@@ -134,7 +148,7 @@ impl AlarmModel {
         self
     }
 }
-builder!(AlarmModel, AlarmModelHandle);
+builder!(AlarmModel, AlarmModelHandle, ALARM_MODEL_TYPE);
 /// A declared `AWS::IoTEvents::AlarmModel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AlarmModelHandle(rt::Handle);
@@ -802,6 +816,22 @@ impl DetectorModel {
         this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         DetectorModel(this)
     }
+    /// Information that defines how a detector operates.
+    ///
+    /// CloudFormation `DetectorModelDefinition`, Terraform `detector_model_definition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn detector_model_definition(
+        mut self,
+        value: detector_model::DetectorModelDefinition,
+    ) -> Self {
+        self.0.set(
+            "DetectorModelDefinition",
+            Some("detector_model_definition"),
+            value.into(),
+        );
+        self
+    }
     /// A brief description of the detector model.
     ///
     /// Constraints: length at most 1024. CloudFormation `DetectorModelDescription`, Terraform `detector_model_description`.
@@ -839,8 +869,17 @@ impl DetectorModel {
         self.0.set("Key", Some("key"), rt::string(value));
         self
     }
+    /// The ARN of the role that grants permission to ITE to perform its operations.
+    ///
+    /// Constraints: length 1..=2048. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(DetectorModel, DetectorModelHandle);
+builder!(DetectorModel, DetectorModelHandle, DETECTOR_MODEL_TYPE);
 /// A declared `AWS::IoTEvents::DetectorModel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DetectorModelHandle(rt::Handle);
@@ -1808,6 +1847,16 @@ impl Input {
         );
         Input(this)
     }
+    /// The definition of the input.
+    ///
+    /// CloudFormation `InputDefinition`, Terraform `input_definition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn input_definition(mut self, value: input::InputDefinition) -> Self {
+        self.0
+            .set("InputDefinition", Some("input_definition"), value.into());
+        self
+    }
     /// A brief description of the input.
     ///
     /// Constraints: length 1..=1024. CloudFormation `InputDescription`, Terraform `input_description`.
@@ -1828,7 +1877,7 @@ impl Input {
         self
     }
 }
-builder!(Input, InputHandle);
+builder!(Input, InputHandle, INPUT_TYPE);
 /// A declared `AWS::IoTEvents::Input`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InputHandle(rt::Handle);

@@ -115,6 +115,17 @@ impl Campaign {
         self.0.set("Action", Some("action"), value.into());
         self
     }
+    /// Changing it replaces the resource. CloudFormation `CollectionScheme`, Terraform `collection_scheme`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn collection_scheme(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "CollectionScheme",
+            Some("collection_scheme"),
+            rt::json_object(value),
+        );
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `Compression`, Terraform `compression`.
     pub fn compression(mut self, value: campaign::Compression) -> Self {
         self.0.set("Compression", Some("compression"), value.into());
@@ -168,6 +179,13 @@ impl Campaign {
             .set("ExpiryTime", Some("expiry_time"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z\d\-_:]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: range 0..=4294967295. Changing it replaces the resource. CloudFormation `PostTriggerCollectionDuration`, Terraform `post_trigger_collection_duration`.
     pub fn post_trigger_collection_duration(mut self, value: i64) -> Self {
         self.0.set(
@@ -180,6 +198,17 @@ impl Campaign {
     /// Constraints: at least 0. Changing it replaces the resource. CloudFormation `Priority`, Terraform `priority`.
     pub fn priority(mut self, value: i64) -> Self {
         self.0.set("Priority", Some("priority"), rt::int(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `SignalCatalogArn`, Terraform `signal_catalog_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn signal_catalog_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SignalCatalogArn",
+            Some("signal_catalog_arn"),
+            rt::string(value),
+        );
         self
     }
     /// Constraints: 0..=1000 items. Changing it replaces the resource. CloudFormation `SignalsToCollect`, Terraform `signals_to_collect`.
@@ -215,8 +244,16 @@ impl Campaign {
             .set("StartTime", Some("start_time"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `TargetArn`, Terraform `target_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TargetArn", Some("target_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Campaign, CampaignHandle);
+builder!(Campaign, CampaignHandle, CAMPAIGN_TYPE);
 /// A declared `AWS::IoTFleetWise::Campaign`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CampaignHandle(rt::Handle);
@@ -577,6 +614,20 @@ impl DecoderManifest {
         self.0.set("Description", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ModelManifestArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_manifest_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ModelManifestArn", None, rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z\d\-_:]+$`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// Constraints: 1..=5000 items. CloudFormation `NetworkInterfaces`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn network_interfaces(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set("NetworkInterfaces", None, rt::json(value));
@@ -593,7 +644,11 @@ impl DecoderManifest {
         self
     }
 }
-builder!(DecoderManifest, DecoderManifestHandle);
+builder!(
+    DecoderManifest,
+    DecoderManifestHandle,
+    DECODER_MANIFEST_TYPE
+);
 /// A declared `AWS::IoTFleetWise::DecoderManifest`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DecoderManifestHandle(rt::Handle);
@@ -705,8 +760,26 @@ impl Fleet {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9:_-]+$`. Changing it replaces the resource. CloudFormation `Id`, Terraform `fleet_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn id_property(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Id", Some("fleet_id"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `SignalCatalogArn`, Terraform `signal_catalog_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn signal_catalog_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SignalCatalogArn",
+            Some("signal_catalog_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(Fleet, FleetHandle);
+builder!(Fleet, FleetHandle, FLEET_TYPE);
 /// A declared `AWS::IoTFleetWise::Fleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FleetHandle(rt::Handle);
@@ -806,9 +879,27 @@ impl ModelManifest {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z\d\-_:]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: at least 1 items. CloudFormation `Nodes`, Terraform `nodes`.
     pub fn nodes(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0.set("Nodes", Some("nodes"), rt::strings(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `SignalCatalogArn`, Terraform `signal_catalog_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn signal_catalog_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SignalCatalogArn",
+            Some("signal_catalog_arn"),
+            rt::string(value),
+        );
         self
     }
     /// CloudFormation `Status`, Terraform `status`.
@@ -817,7 +908,7 @@ impl ModelManifest {
         self
     }
 }
-builder!(ModelManifest, ModelManifestHandle);
+builder!(ModelManifest, ModelManifestHandle, MODEL_MANIFEST_TYPE);
 /// A declared `AWS::IoTFleetWise::ModelManifest`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ModelManifestHandle(rt::Handle);
@@ -939,7 +1030,7 @@ impl SignalCatalog {
         self
     }
 }
-builder!(SignalCatalog, SignalCatalogHandle);
+builder!(SignalCatalog, SignalCatalogHandle, SIGNAL_CATALOG_TYPE);
 /// A declared `AWS::IoTFleetWise::SignalCatalog`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SignalCatalogHandle(rt::Handle);
@@ -1138,8 +1229,40 @@ impl StateTemplate {
         );
         self
     }
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z\d\-_:]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `SignalCatalogArn`, Terraform `signal_catalog_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn signal_catalog_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SignalCatalogArn",
+            Some("signal_catalog_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: 1..=500 items. CloudFormation `StateTemplateProperties`, Terraform `state_template_properties`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn state_template_properties(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "StateTemplateProperties",
+            Some("state_template_properties"),
+            rt::strings(value),
+        );
+        self
+    }
 }
-builder!(StateTemplate, StateTemplateHandle);
+builder!(StateTemplate, StateTemplateHandle, STATE_TEMPLATE_TYPE);
 /// A declared `AWS::IoTFleetWise::StateTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StateTemplateHandle(rt::Handle);
@@ -1262,6 +1385,35 @@ impl Vehicle {
             .set("Attributes", Some("attributes"), rt::string_map(value));
         self
     }
+    /// CloudFormation `DecoderManifestArn`, Terraform `decoder_manifest_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn decoder_manifest_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DecoderManifestArn",
+            Some("decoder_manifest_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// CloudFormation `ModelManifestArn`, Terraform `model_manifest_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_manifest_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ModelManifestArn",
+            Some("model_manifest_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z\d\-_:]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: 0..=20 items. CloudFormation `StateTemplates`, Terraform `state_templates`.
     pub fn state_templates(
         mut self,
@@ -1272,7 +1424,7 @@ impl Vehicle {
         self
     }
 }
-builder!(Vehicle, VehicleHandle);
+builder!(Vehicle, VehicleHandle, VEHICLE_TYPE);
 /// A declared `AWS::IoTFleetWise::Vehicle`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VehicleHandle(rt::Handle);

@@ -95,6 +95,16 @@ impl AccountAssociation {
         );
         AccountAssociation(this)
     }
+    /// The identifier of the connector destination associated with this account association.
+    ///
+    /// Constraints: length 1..=64; pattern `^[A-Za-z0-9-_]+$`. Changing it replaces the resource. CloudFormation `ConnectorDestinationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connector_destination_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConnectorDestinationId", None, rt::string(value));
+        self
+    }
     /// A description of the account association.
     ///
     /// Constraints: length 1..=4096; pattern `^[A-Za-z0-9-_ ]+$`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -120,7 +130,11 @@ impl AccountAssociation {
         self
     }
 }
-builder!(AccountAssociation, AccountAssociationHandle);
+builder!(
+    AccountAssociation,
+    AccountAssociationHandle,
+    ACCOUNT_ASSOCIATION_TYPE
+);
 /// A declared `AWS::IoTManagedIntegrations::AccountAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccountAssociationHandle(rt::Handle);
@@ -251,6 +265,15 @@ impl CloudConnector {
         self.0.set("Description", None, rt::string(value));
         self
     }
+    /// The configuration details for the cloud connector endpoint, including connection parameters and authentication requirements.
+    ///
+    /// Changing it replaces the resource. CloudFormation `EndpointConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn endpoint_config(mut self, value: cloud_connector::EndpointConfig) -> Self {
+        self.0.set("EndpointConfig", None, value.into());
+        self
+    }
     /// The type of endpoint used for the cloud connector, which defines how the connector communicates with external services.
     ///
     /// Changing it replaces the resource. CloudFormation `EndpointType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -258,8 +281,17 @@ impl CloudConnector {
         self.0.set("EndpointType", None, value.into());
         self
     }
+    /// The display name of the C2C connector.
+    ///
+    /// Constraints: length 1..=128; pattern `^[A-Za-z0-9-_ ]+$`. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(CloudConnector, CloudConnectorHandle);
+builder!(CloudConnector, CloudConnectorHandle, CLOUD_CONNECTOR_TYPE);
 /// A declared `AWS::IoTManagedIntegrations::CloudConnector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CloudConnectorHandle(rt::Handle);
@@ -410,7 +442,11 @@ impl CredentialLocker {
         self
     }
 }
-builder!(CredentialLocker, CredentialLockerHandle);
+builder!(
+    CredentialLocker,
+    CredentialLockerHandle,
+    CREDENTIAL_LOCKER_TYPE
+);
 /// A declared `AWS::IoTManagedIntegrations::CredentialLocker`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CredentialLockerHandle(rt::Handle);
@@ -592,6 +628,15 @@ impl ManagedThing {
         self.0.set("Owner", None, rt::string(value));
         self
     }
+    /// Represent the role of a managed thing
+    ///
+    /// Changing it replaces the resource. CloudFormation `Role`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role(mut self, value: managed_thing::Role) -> Self {
+        self.0.set("Role", None, value.into());
+        self
+    }
     /// Managed thing serial number
     ///
     /// Constraints: length 1..=128; pattern `^[A-Za-z0-9-_ ]+$`. Changing it replaces the resource. CloudFormation `SerialNumber`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -611,7 +656,7 @@ impl ManagedThing {
         self
     }
 }
-builder!(ManagedThing, ManagedThingHandle);
+builder!(ManagedThing, ManagedThingHandle, MANAGED_THING_TYPE);
 /// A declared `AWS::IoTManagedIntegrations::ManagedThing`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ManagedThingHandle(rt::Handle);
@@ -949,8 +994,19 @@ impl ProvisioningProfile {
         self.0.set("Name", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ProvisioningType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provisioning_type(mut self, value: provisioning_profile::ProvisioningType) -> Self {
+        self.0.set("ProvisioningType", None, value.into());
+        self
+    }
 }
-builder!(ProvisioningProfile, ProvisioningProfileHandle);
+builder!(
+    ProvisioningProfile,
+    ProvisioningProfileHandle,
+    PROVISIONING_PROFILE_TYPE
+);
 /// A declared `AWS::IoTManagedIntegrations::ProvisioningProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProvisioningProfileHandle(rt::Handle);

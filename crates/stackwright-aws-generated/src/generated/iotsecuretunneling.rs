@@ -110,7 +110,7 @@ impl Tunnel {
         self
     }
 }
-builder!(Tunnel, TunnelHandle);
+builder!(Tunnel, TunnelHandle, TUNNEL_TYPE);
 /// A declared `AWS::IoTSecureTunneling::Tunnel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TunnelHandle(rt::Handle);

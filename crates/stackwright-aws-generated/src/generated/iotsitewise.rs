@@ -91,8 +91,50 @@ impl AccessPolicy {
         );
         AccessPolicy(this)
     }
+    /// The identity for this access policy.
+    ///
+    /// CloudFormation `AccessPolicyIdentity`, Terraform `access_policy_identity`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn access_policy_identity(mut self, value: access_policy::AccessPolicyIdentity) -> Self {
+        self.0.set(
+            "AccessPolicyIdentity",
+            Some("access_policy_identity"),
+            value.into(),
+        );
+        self
+    }
+    /// The permission level for this access policy.
+    ///
+    /// CloudFormation `AccessPolicyPermission`, Terraform `access_policy_permission`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn access_policy_permission(
+        mut self,
+        value: access_policy::AccessPolicyPermission,
+    ) -> Self {
+        self.0.set(
+            "AccessPolicyPermission",
+            Some("access_policy_permission"),
+            value.into(),
+        );
+        self
+    }
+    /// The AWS IoT SiteWise Monitor resource for this access policy.
+    ///
+    /// CloudFormation `AccessPolicyResource`, Terraform `access_policy_resource`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn access_policy_resource(mut self, value: access_policy::AccessPolicyResource) -> Self {
+        self.0.set(
+            "AccessPolicyResource",
+            Some("access_policy_resource"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(AccessPolicy, AccessPolicyHandle);
+builder!(AccessPolicy, AccessPolicyHandle, ACCESS_POLICY_TYPE);
 /// A declared `AWS::IoTSiteWise::AccessPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessPolicyHandle(rt::Handle);
@@ -398,8 +440,27 @@ impl Application {
         );
         self
     }
+    /// The name of the application.
+    ///
+    /// Constraints: length 1..=256; pattern `^[A-Za-z0-9](?:[A-Za-z0-9 ._()\-]*[A-Za-z0-9._()\-])?$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The name of the workspace that the application belongs to.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `WorkspaceName`, Terraform `workspace_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workspace_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WorkspaceName", Some("workspace_name"), rt::string(value));
+        self
+    }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::IoTSiteWise::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -550,6 +611,26 @@ impl Asset {
         );
         self
     }
+    /// The ID of the asset model from which to create the asset.
+    ///
+    /// Constraints: length 13..=139; pattern `^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^externalId:[a-zA-Z0-9_][a-zA-Z_\-0-9.:]*[a-zA-Z0-9_]+$`. CloudFormation `AssetModelId`, Terraform `asset_model_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn asset_model_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AssetModelId", Some("asset_model_id"), rt::string(value));
+        self
+    }
+    /// A unique, friendly name for the asset.
+    ///
+    /// Constraints: length 1..=256; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `AssetName`, Terraform `asset_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn asset_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AssetName", Some("asset_name"), rt::string(value));
+        self
+    }
     /// CloudFormation `AssetProperties`, Terraform `asset_properties`.
     pub fn asset_properties(
         mut self,
@@ -560,7 +641,7 @@ impl Asset {
         self
     }
 }
-builder!(Asset, AssetHandle);
+builder!(Asset, AssetHandle, ASSET_TYPE);
 /// A declared `AWS::IoTSiteWise::Asset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AssetHandle(rt::Handle);
@@ -804,6 +885,19 @@ impl AssetModel {
         );
         self
     }
+    /// A unique, friendly name for the asset model.
+    ///
+    /// Constraints: length 1..=256; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `AssetModelName`, Terraform `asset_model_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn asset_model_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AssetModelName",
+            Some("asset_model_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The property definitions of the asset model.
     ///
     /// CloudFormation `AssetModelProperties`, Terraform `asset_model_properties`.
@@ -841,7 +935,7 @@ impl AssetModel {
         self
     }
 }
-builder!(AssetModel, AssetModelHandle);
+builder!(AssetModel, AssetModelHandle, ASSET_MODEL_TYPE);
 /// A declared `AWS::IoTSiteWise::AssetModel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AssetModelHandle(rt::Handle);
@@ -1514,6 +1608,29 @@ impl ComputationModel {
         );
         ComputationModel(this)
     }
+    /// The configuration for the computation model.
+    ///
+    /// CloudFormation `ComputationModelConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn computation_model_configuration(
+        mut self,
+        value: computation_model::ComputationModelConfiguration,
+    ) -> Self {
+        self.0
+            .set("ComputationModelConfiguration", None, value.into());
+        self
+    }
+    /// The data binding for the computation model.
+    ///
+    /// CloudFormation `ComputationModelDataBinding`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn computation_model_data_binding(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("ComputationModelDataBinding", None, rt::json(value));
+        self
+    }
     /// A description about the computation model.
     ///
     /// Constraints: length 1..=2048; pattern `^[a-zA-Z0-9 _\-#$*!@]+$`. CloudFormation `ComputationModelDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1522,8 +1639,21 @@ impl ComputationModel {
             .set("ComputationModelDescription", None, rt::string(value));
         self
     }
+    /// The name of the computation model.
+    ///
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9 _\-#$*!@]+$`. CloudFormation `ComputationModelName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn computation_model_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ComputationModelName", None, rt::string(value));
+        self
+    }
 }
-builder!(ComputationModel, ComputationModelHandle);
+builder!(
+    ComputationModel,
+    ComputationModelHandle,
+    COMPUTATION_MODEL_TYPE
+);
 /// A declared `AWS::IoTSiteWise::ComputationModel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ComputationModelHandle(rt::Handle);
@@ -1670,6 +1800,42 @@ impl Dashboard {
         );
         Dashboard(this)
     }
+    /// The dashboard definition specified in a JSON literal.
+    ///
+    /// Constraints: length 0..=204800; pattern `^.+$`. CloudFormation `DashboardDefinition`, Terraform `dashboard_definition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dashboard_definition(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DashboardDefinition",
+            Some("dashboard_definition"),
+            rt::string(value),
+        );
+        self
+    }
+    /// A description for the dashboard.
+    ///
+    /// Constraints: length 1..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `DashboardDescription`, Terraform `dashboard_description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dashboard_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DashboardDescription",
+            Some("dashboard_description"),
+            rt::string(value),
+        );
+        self
+    }
+    /// A friendly name for the dashboard.
+    ///
+    /// Constraints: length 1..=256; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `DashboardName`, Terraform `dashboard_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dashboard_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DashboardName", Some("dashboard_name"), rt::string(value));
+        self
+    }
     /// The ID of the project in which to create the dashboard.
     ///
     /// Constraints: length 36..=36; pattern `^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `ProjectId`, Terraform `project_id`.
@@ -1679,7 +1845,7 @@ impl Dashboard {
         self
     }
 }
-builder!(Dashboard, DashboardHandle);
+builder!(Dashboard, DashboardHandle, DASHBOARD_TYPE);
 /// A declared `AWS::IoTSiteWise::Dashboard`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DashboardHandle(rt::Handle);
@@ -1782,6 +1948,16 @@ impl Dataset {
         );
         self
     }
+    /// The name of the dataset.
+    ///
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9 _\-#$*!@.]+$`. CloudFormation `DatasetName`, Terraform `dataset_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dataset_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DatasetName", Some("dataset_name"), rt::string(value));
+        self
+    }
     /// The data source for the dataset.
     ///
     /// CloudFormation `DatasetSource`, Terraform `dataset_source`.
@@ -1807,7 +1983,7 @@ impl Dataset {
         self
     }
 }
-builder!(Dataset, DatasetHandle);
+builder!(Dataset, DatasetHandle, DATASET_TYPE);
 /// A declared `AWS::IoTSiteWise::Dataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DatasetHandle(rt::Handle);
@@ -2054,6 +2230,26 @@ impl Gateway {
         );
         self
     }
+    /// A unique, friendly name for the gateway.
+    ///
+    /// Constraints: length 1..=256; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `GatewayName`, Terraform `gateway_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn gateway_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GatewayName", Some("gateway_name"), rt::string(value));
+        self
+    }
+    /// The gateway's platform.
+    ///
+    /// Changing it replaces the resource. CloudFormation `GatewayPlatform`, Terraform `gateway_platform`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn gateway_platform(mut self, value: gateway::GatewayPlatform) -> Self {
+        self.0
+            .set("GatewayPlatform", Some("gateway_platform"), value.into());
+        self
+    }
     /// The version of the gateway you want to create.
     ///
     /// Constraints: length 1..=1024; pattern `^[0-9]+$`. Changing it replaces the resource. CloudFormation `GatewayVersion`, Terraform `gateway_version`.
@@ -2063,7 +2259,7 @@ impl Gateway {
         self
     }
 }
-builder!(Gateway, GatewayHandle);
+builder!(Gateway, GatewayHandle, GATEWAY_TYPE);
 /// A declared `AWS::IoTSiteWise::Gateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GatewayHandle(rt::Handle);
@@ -2289,6 +2485,16 @@ impl Pipeline {
         );
         Pipeline(this)
     }
+    /// The list of compute nodes that form the pipeline DAG.
+    ///
+    /// Constraints: 1..=50 items. CloudFormation `Computations`, Terraform `computations`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn computations(mut self, value: impl IntoIterator<Item = pipeline::ComputeNode>) -> Self {
+        self.0
+            .set("Computations", Some("computations"), rt::list(value));
+        self
+    }
     /// A description of the pipeline.
     ///
     /// Constraints: length 0..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `Description`, Terraform `description`.
@@ -2311,8 +2517,28 @@ impl Pipeline {
         );
         self
     }
+    /// The name of the pipeline.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `PipelineName`, Terraform `pipeline_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn pipeline_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PipelineName", Some("pipeline_name"), rt::string(value));
+        self
+    }
+    /// The name of the workspace.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `WorkspaceName`, Terraform `workspace_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workspace_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WorkspaceName", Some("workspace_name"), rt::string(value));
+        self
+    }
 }
-builder!(Pipeline, PipelineHandle);
+builder!(Pipeline, PipelineHandle, PIPELINE_TYPE);
 /// A declared `AWS::IoTSiteWise::Pipeline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PipelineHandle(rt::Handle);
@@ -2488,6 +2714,19 @@ impl Portal {
             .set("PortalAuthMode", Some("portal_auth_mode"), value.into());
         self
     }
+    /// The AWS administrator's contact email address.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9_\-\.\+]+@[a-zA-Z0-9_\-\.\+]+\.[a-zA-Z]{2,}$`. CloudFormation `PortalContactEmail`, Terraform `portal_contact_email`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn portal_contact_email(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PortalContactEmail",
+            Some("portal_contact_email"),
+            rt::string(value),
+        );
+        self
+    }
     /// A description for the portal.
     ///
     /// Constraints: length 1..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `PortalDescription`, Terraform `portal_description`.
@@ -2497,6 +2736,16 @@ impl Portal {
             Some("portal_description"),
             rt::string(value),
         );
+        self
+    }
+    /// A friendly name for the portal.
+    ///
+    /// Constraints: length 1..=256; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `PortalName`, Terraform `portal_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn portal_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PortalName", Some("portal_name"), rt::string(value));
         self
     }
     /// The type of portal
@@ -2517,8 +2766,17 @@ impl Portal {
         );
         self
     }
+    /// The ARN of a service role that allows the portal's users to access your AWS IoT SiteWise resources on your behalf.
+    ///
+    /// Constraints: length 1..=1600; pattern `^arn:aws(-cn|-us-gov)?:[a-zA-Z0-9-:\/_\.\+=,@]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Portal, PortalHandle);
+builder!(Portal, PortalHandle, PORTAL_TYPE);
 /// A declared `AWS::IoTSiteWise::Portal`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PortalHandle(rt::Handle);
@@ -2681,6 +2939,15 @@ impl Project {
             .set("AssetIds", Some("asset_ids"), rt::strings(value));
         self
     }
+    /// The ID of the portal in which to create the project.
+    ///
+    /// Constraints: length 36..=36; pattern `^(?!00000000-0000-0000-0000-000000000000)[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `PortalId`, Terraform `portal_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn portal_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PortalId", Some("portal_id"), rt::string(value));
+        self
+    }
     /// A description for the project.
     ///
     /// Constraints: length 1..=2048; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `ProjectDescription`, Terraform `project_description`.
@@ -2692,8 +2959,18 @@ impl Project {
         );
         self
     }
+    /// A friendly name for the project.
+    ///
+    /// Constraints: length 1..=256; pattern `^[^\u0000-\u001F\u007F]+$`. CloudFormation `ProjectName`, Terraform `project_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn project_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProjectName", Some("project_name"), rt::string(value));
+        self
+    }
 }
-builder!(Project, ProjectHandle);
+builder!(Project, ProjectHandle, PROJECT_TYPE);
 /// A declared `AWS::IoTSiteWise::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProjectHandle(rt::Handle);
@@ -2803,8 +3080,40 @@ impl Task {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The task execution configuration.
+    ///
+    /// CloudFormation `TaskConfiguration`, Terraform `task_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn task_configuration(mut self, value: task::TaskConfiguration) -> Self {
+        self.0.set(
+            "TaskConfiguration",
+            Some("task_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// The name of the task.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `TaskName`, Terraform `task_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn task_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TaskName", Some("task_name"), rt::string(value));
+        self
+    }
+    /// The name of the workspace.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `WorkspaceName`, Terraform `workspace_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workspace_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WorkspaceName", Some("workspace_name"), rt::string(value));
+        self
+    }
 }
-builder!(Task, TaskHandle);
+builder!(Task, TaskHandle, TASK_TYPE);
 /// A declared `AWS::IoTSiteWise::Task`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TaskHandle(rt::Handle);
@@ -3185,6 +3494,19 @@ impl Workspace {
         );
         Workspace(this)
     }
+    /// The encryption configuration for the workspace.
+    ///
+    /// Changing it replaces the resource. CloudFormation `EncryptionConfiguration`, Terraform `encryption_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn encryption_configuration(mut self, value: workspace::EncryptionConfiguration) -> Self {
+        self.0.set(
+            "EncryptionConfiguration",
+            Some("encryption_configuration"),
+            value.into(),
+        );
+        self
+    }
     /// The ARN of the AWS KMS key used for KMS_BASED_ENCRYPTION.
     ///
     /// Constraints: length 1..=2048; pattern `^arn:aws[a-zA-Z-]*:kms:[a-z0-9-]+:[0-9]{12}:key/.+$`. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
@@ -3204,8 +3526,18 @@ impl Workspace {
         );
         self
     }
+    /// The name of the workspace.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `WorkspaceName`, Terraform `workspace_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workspace_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WorkspaceName", Some("workspace_name"), rt::string(value));
+        self
+    }
 }
-builder!(Workspace, WorkspaceHandle);
+builder!(Workspace, WorkspaceHandle, WORKSPACE_TYPE);
 /// A declared `AWS::IoTSiteWise::Workspace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkspaceHandle(rt::Handle);

@@ -81,8 +81,15 @@ impl FlowTemplate {
             .set("CompatibleNamespaceVersion", None, rt::int(value));
         self
     }
+    /// CloudFormation `Definition`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn definition(mut self, value: flow_template::DefinitionDocument) -> Self {
+        self.0.set("Definition", None, value.into());
+        self
+    }
 }
-builder!(FlowTemplate, FlowTemplateHandle);
+builder!(FlowTemplate, FlowTemplateHandle, FLOW_TEMPLATE_TYPE);
 /// A declared `AWS::IoTThingsGraph::FlowTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FlowTemplateHandle(rt::Handle);

@@ -90,6 +90,15 @@ impl ComponentType {
         this.set("WorkspaceId", None, rt::string(required.workspace_id));
         ComponentType(this)
     }
+    /// The ID of the component type.
+    ///
+    /// Constraints: length 1..=256; pattern `[a-zA-Z_\.\-0-9:]+`. Changing it replaces the resource. CloudFormation `ComponentTypeId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn component_type_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ComponentTypeId", None, rt::string(value));
+        self
+    }
     /// An map of the composite component types in the component type.
     ///
     /// CloudFormation `CompositeComponentTypes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -139,8 +148,17 @@ impl ComponentType {
         self.0.set("PropertyGroups", None, rt::json(value));
         self
     }
+    /// The ID of the workspace that contains the component type.
+    ///
+    /// Constraints: length 1..=128; pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`. Changing it replaces the resource. CloudFormation `WorkspaceId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workspace_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("WorkspaceId", None, rt::string(value));
+        self
+    }
 }
-builder!(ComponentType, ComponentTypeHandle);
+builder!(ComponentType, ComponentTypeHandle, COMPONENT_TYPE_TYPE);
 /// A declared `AWS::IoTTwinMaker::ComponentType`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ComponentTypeHandle(rt::Handle);
@@ -276,6 +294,15 @@ impl Entity {
         self.0.set("EntityId", None, rt::string(value));
         self
     }
+    /// The name of the entity.
+    ///
+    /// Constraints: length 1..=256; pattern `[a-zA-Z_0-9-.][a-zA-Z_0-9-. ]*[a-zA-Z0-9]+`. CloudFormation `EntityName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn entity_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EntityName", None, rt::string(value));
+        self
+    }
     /// The ID of the parent entity.
     ///
     /// Constraints: length 1..=128; pattern `\$ROOT|^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|^[a-zA-Z0-9][a-zA-Z_\-0-9.:]*[a-zA-Z0-9]+`. CloudFormation `ParentEntityId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -283,8 +310,17 @@ impl Entity {
         self.0.set("ParentEntityId", None, rt::string(value));
         self
     }
+    /// The ID of the workspace.
+    ///
+    /// Constraints: length 1..=128; pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`. Changing it replaces the resource. CloudFormation `WorkspaceId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workspace_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("WorkspaceId", None, rt::string(value));
+        self
+    }
 }
-builder!(Entity, EntityHandle);
+builder!(Entity, EntityHandle, ENTITY_TYPE);
 /// A declared `AWS::IoTTwinMaker::Entity`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EntityHandle(rt::Handle);
@@ -404,12 +440,34 @@ impl Scene {
             .set("Capabilities", Some("capabilities"), rt::strings(value));
         self
     }
+    /// The relative path that specifies the location of the content definition file.
+    ///
+    /// Constraints: length 0..=256; pattern `[sS]3://[A-Za-z0-9._/-]+`. CloudFormation `ContentLocation`, Terraform `content_location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content_location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ContentLocation",
+            Some("content_location"),
+            rt::string(value),
+        );
+        self
+    }
     /// The description of the scene.
     ///
     /// Constraints: length 0..=512. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The ID of the scene.
+    ///
+    /// Constraints: length 1..=128; pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`. Changing it replaces the resource. CloudFormation `SceneId`, Terraform `scene_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scene_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SceneId", Some("scene_id"), rt::string(value));
         self
     }
     /// A key-value pair of scene metadata for the scene.
@@ -426,8 +484,18 @@ impl Scene {
         );
         self
     }
+    /// The ID of the scene.
+    ///
+    /// Constraints: length 1..=128; pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`. Changing it replaces the resource. CloudFormation `WorkspaceId`, Terraform `workspace_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workspace_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WorkspaceId", Some("workspace_id"), rt::string(value));
+        self
+    }
 }
-builder!(Scene, SceneHandle);
+builder!(Scene, SceneHandle, SCENE_TYPE);
 /// A declared `AWS::IoTTwinMaker::Scene`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SceneHandle(rt::Handle);
@@ -537,8 +605,37 @@ impl SyncJob {
         );
         SyncJob(this)
     }
+    /// The IAM Role that execute SyncJob.
+    ///
+    /// Constraints: length 20..=2048; pattern `arn:((aws)|(aws-cn)|(aws-us-gov)):iam::[0-9]{12}:role/.*`. Changing it replaces the resource. CloudFormation `SyncRole`, Terraform `sync_role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sync_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SyncRole", Some("sync_role"), rt::string(value));
+        self
+    }
+    /// The source of the SyncJob.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z_0-9]+$`. Changing it replaces the resource. CloudFormation `SyncSource`, Terraform `sync_source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sync_source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SyncSource", Some("sync_source"), rt::string(value));
+        self
+    }
+    /// The ID of the workspace.
+    ///
+    /// Constraints: length 1..=128; pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`. Changing it replaces the resource. CloudFormation `WorkspaceId`, Terraform `workspace_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workspace_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WorkspaceId", Some("workspace_id"), rt::string(value));
+        self
+    }
 }
-builder!(SyncJob, SyncJobHandle);
+builder!(SyncJob, SyncJobHandle, SYNC_JOB_TYPE);
 /// A declared `AWS::IoTTwinMaker::SyncJob`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SyncJobHandle(rt::Handle);
@@ -651,8 +748,37 @@ impl Workspace {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The ARN of the execution role associated with the workspace.
+    ///
+    /// Constraints: length 20..=2048; pattern `arn:((aws)|(aws-cn)|(aws-us-gov)):iam::[0-9]{12}:role/.*`. CloudFormation `Role`, Terraform `role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Role", Some("role"), rt::string(value));
+        self
+    }
+    /// The ARN of the S3 bucket where resources associated with the workspace are stored.
+    ///
+    /// Constraints: length 0..=1024; pattern `(^arn:((aws)|(aws-cn)|(aws-us-gov)):s3:::)([a-zA-Z0-9_-]+$)`. CloudFormation `S3Location`, Terraform `s3_location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn s3_location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("S3Location", Some("s3_location"), rt::string(value));
+        self
+    }
+    /// The ID of the workspace.
+    ///
+    /// Constraints: length 1..=128; pattern `[a-zA-Z_0-9][a-zA-Z_\-0-9]*[a-zA-Z0-9]+`. Changing it replaces the resource. CloudFormation `WorkspaceId`, Terraform `workspace_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workspace_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WorkspaceId", Some("workspace_id"), rt::string(value));
+        self
+    }
 }
-builder!(Workspace, WorkspaceHandle);
+builder!(Workspace, WorkspaceHandle, WORKSPACE_TYPE);
 /// A declared `AWS::IoTTwinMaker::Workspace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkspaceHandle(rt::Handle);

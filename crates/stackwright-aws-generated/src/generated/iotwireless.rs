@@ -101,6 +101,35 @@ impl Destination {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Destination expression
+    ///
+    /// Constraints: length 0..=2048. CloudFormation `Expression`, Terraform `expression`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn expression(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Expression", Some("expression"), rt::string(value));
+        self
+    }
+    /// Must be RuleName
+    ///
+    /// CloudFormation `ExpressionType`, Terraform `expression_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn expression_type(mut self, value: destination::ExpressionType) -> Self {
+        self.0
+            .set("ExpressionType", Some("expression_type"), value.into());
+        self
+    }
+    /// Unique name of destination
+    ///
+    /// Constraints: length 0..=128; pattern `[a-zA-Z0-9:_-]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// AWS role ARN that grants access
     ///
     /// Constraints: length 20..=2048. CloudFormation `RoleArn`, Terraform `role_arn`.
@@ -109,7 +138,7 @@ impl Destination {
         self
     }
 }
-builder!(Destination, DestinationHandle);
+builder!(Destination, DestinationHandle, DESTINATION_TYPE);
 /// A declared `AWS::IoTWireless::Destination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DestinationHandle(rt::Handle);
@@ -205,7 +234,7 @@ impl DeviceProfile {
         self
     }
 }
-builder!(DeviceProfile, DeviceProfileHandle);
+builder!(DeviceProfile, DeviceProfileHandle, DEVICE_PROFILE_TYPE);
 /// A declared `AWS::IoTWireless::DeviceProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeviceProfileHandle(rt::Handle);
@@ -496,6 +525,41 @@ impl FuotaTask {
         );
         self
     }
+    /// FUOTA task firmware update image binary S3 link
+    ///
+    /// Constraints: length 1..=2048. CloudFormation `FirmwareUpdateImage`, Terraform `firmware_update_image`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn firmware_update_image(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "FirmwareUpdateImage",
+            Some("firmware_update_image"),
+            rt::string(value),
+        );
+        self
+    }
+    /// FUOTA task firmware IAM role for reading S3
+    ///
+    /// Constraints: length 1..=256. CloudFormation `FirmwareUpdateRole`, Terraform `firmware_update_role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn firmware_update_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "FirmwareUpdateRole",
+            Some("firmware_update_role"),
+            rt::string(value),
+        );
+        self
+    }
+    /// FUOTA task LoRaWAN
+    ///
+    /// CloudFormation `LoRaWAN`, Terraform `lo_ra_wan`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn lo_ra_wan(mut self, value: fuota_task::LoRaWan) -> Self {
+        self.0.set("LoRaWAN", Some("lo_ra_wan"), value.into());
+        self
+    }
     /// Name of FUOTA task
     ///
     /// Constraints: length 0..=256. CloudFormation `Name`, Terraform `name`.
@@ -504,7 +568,7 @@ impl FuotaTask {
         self
     }
 }
-builder!(FuotaTask, FuotaTaskHandle);
+builder!(FuotaTask, FuotaTaskHandle, FUOTA_TASK_TYPE);
 /// A declared `AWS::IoTWireless::FuotaTask`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FuotaTaskHandle(rt::Handle);
@@ -656,6 +720,15 @@ impl MulticastGroup {
         );
         self
     }
+    /// Multicast group LoRaWAN
+    ///
+    /// CloudFormation `LoRaWAN`, Terraform `lo_ra_wan`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn lo_ra_wan(mut self, value: multicast_group::LoRaWan) -> Self {
+        self.0.set("LoRaWAN", Some("lo_ra_wan"), value.into());
+        self
+    }
     /// Name of Multicast group
     ///
     /// Constraints: length 0..=256. CloudFormation `Name`, Terraform `name`.
@@ -664,7 +737,7 @@ impl MulticastGroup {
         self
     }
 }
-builder!(MulticastGroup, MulticastGroupHandle);
+builder!(MulticastGroup, MulticastGroupHandle, MULTICAST_GROUP_TYPE);
 /// A declared `AWS::IoTWireless::MulticastGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MulticastGroupHandle(rt::Handle);
@@ -811,6 +884,15 @@ impl NetworkAnalyzerConfiguration {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Name of the network analyzer configuration
+    ///
+    /// Constraints: length 1..=1024; pattern `^[a-zA-Z0-9-_]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Trace content for your wireless gateway and wireless device resources
     ///
     /// CloudFormation `TraceContent`, Terraform `trace_content`.
@@ -850,7 +932,8 @@ impl NetworkAnalyzerConfiguration {
 }
 builder!(
     NetworkAnalyzerConfiguration,
-    NetworkAnalyzerConfigurationHandle
+    NetworkAnalyzerConfigurationHandle,
+    NETWORK_ANALYZER_CONFIGURATION_TYPE
 );
 /// A declared `AWS::IoTWireless::NetworkAnalyzerConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1031,7 +1114,7 @@ impl PartnerAccount {
         self
     }
 }
-builder!(PartnerAccount, PartnerAccountHandle);
+builder!(PartnerAccount, PartnerAccountHandle, PARTNER_ACCOUNT_TYPE);
 /// A declared `AWS::IoTWireless::PartnerAccount`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PartnerAccountHandle(rt::Handle);
@@ -1226,7 +1309,7 @@ impl ServiceProfile {
         self
     }
 }
-builder!(ServiceProfile, ServiceProfileHandle);
+builder!(ServiceProfile, ServiceProfileHandle, SERVICE_PROFILE_TYPE);
 /// A declared `AWS::IoTWireless::ServiceProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceProfileHandle(rt::Handle);
@@ -1503,6 +1586,19 @@ impl TaskDefinition {
         );
         TaskDefinition(this)
     }
+    /// Whether to automatically create tasks using this task definition for all gateways with the specified current version.
+    ///
+    /// CloudFormation `AutoCreateTasks`, Terraform `auto_create_tasks`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auto_create_tasks(mut self, value: bool) -> Self {
+        self.0.set(
+            "AutoCreateTasks",
+            Some("auto_create_tasks"),
+            rt::boolean(value),
+        );
+        self
+    }
     /// The list of task definitions.
     ///
     /// CloudFormation `LoRaWANUpdateGatewayTaskEntry`, Terraform `lo_ra_wan_update_gateway_task_entry`.
@@ -1543,7 +1639,7 @@ impl TaskDefinition {
         self
     }
 }
-builder!(TaskDefinition, TaskDefinitionHandle);
+builder!(TaskDefinition, TaskDefinitionHandle, TASK_DEFINITION_TYPE);
 /// A declared `AWS::IoTWireless::TaskDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TaskDefinitionHandle(rt::Handle);
@@ -1777,6 +1873,19 @@ impl WirelessDevice {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Wireless device destination name
+    ///
+    /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9-_]+$`. CloudFormation `DestinationName`, Terraform `destination_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DestinationName",
+            Some("destination_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The date and time when the most recent uplink was received.
     ///
     /// CloudFormation `LastUplinkReceivedAt`, Terraform `last_uplink_received_at`.
@@ -1816,8 +1925,17 @@ impl WirelessDevice {
         self.0.set("ThingArn", Some("thing_arn"), rt::string(value));
         self
     }
+    /// Wireless device type, currently only Sidewalk and LoRa
+    ///
+    /// CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: wireless_device::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(WirelessDevice, WirelessDeviceHandle);
+builder!(WirelessDevice, WirelessDeviceHandle, WIRELESS_DEVICE_TYPE);
 /// A declared `AWS::IoTWireless::WirelessDevice`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WirelessDeviceHandle(rt::Handle);
@@ -2234,8 +2352,34 @@ impl WirelessDeviceImportTask {
         this.set("Sidewalk", Some("sidewalk"), sidewalk.into());
         WirelessDeviceImportTask(this)
     }
+    /// Destination Name for import task
+    ///
+    /// Constraints: length 0..=128; pattern `[a-zA-Z0-9-_]+`. CloudFormation `DestinationName`, Terraform `destination_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DestinationName",
+            Some("destination_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// sidewalk contain file for created device and role
+    ///
+    /// CloudFormation `Sidewalk`, Terraform `sidewalk`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sidewalk(mut self, value: wireless_device_import_task::Sidewalk) -> Self {
+        self.0.set("Sidewalk", Some("sidewalk"), value.into());
+        self
+    }
 }
-builder!(WirelessDeviceImportTask, WirelessDeviceImportTaskHandle);
+builder!(
+    WirelessDeviceImportTask,
+    WirelessDeviceImportTaskHandle,
+    WIRELESS_DEVICE_IMPORT_TASK_TYPE
+);
 /// A declared `AWS::IoTWireless::WirelessDeviceImportTask`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WirelessDeviceImportTaskHandle(rt::Handle);
@@ -2432,6 +2576,15 @@ impl WirelessGateway {
         );
         self
     }
+    /// The combination of Package, Station and Model which represents the version of the LoRaWAN Wireless Gateway.
+    ///
+    /// CloudFormation `LoRaWAN`, Terraform `lo_ra_wan`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn lo_ra_wan(mut self, value: wireless_gateway::LoRaWanGateway) -> Self {
+        self.0.set("LoRaWAN", Some("lo_ra_wan"), value.into());
+        self
+    }
     /// Name of Wireless Gateway.
     ///
     /// Constraints: length 0..=256. CloudFormation `Name`, Terraform `name`.
@@ -2455,7 +2608,11 @@ impl WirelessGateway {
         self
     }
 }
-builder!(WirelessGateway, WirelessGatewayHandle);
+builder!(
+    WirelessGateway,
+    WirelessGatewayHandle,
+    WIRELESS_GATEWAY_TYPE
+);
 /// A declared `AWS::IoTWireless::WirelessGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WirelessGatewayHandle(rt::Handle);

@@ -87,6 +87,22 @@ impl AdConfiguration {
         );
         AdConfiguration(this)
     }
+    /// List of integration configurations with MediaTailor resources.
+    ///
+    /// Constraints: 1..=3 items. CloudFormation `MediaTailorPlaybackConfigurations`, Terraform `media_tailor_playback_configurations`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn media_tailor_playback_configurations(
+        mut self,
+        value: impl IntoIterator<Item = ad_configuration::MediaTailorPlaybackConfiguration>,
+    ) -> Self {
+        self.0.set(
+            "MediaTailorPlaybackConfigurations",
+            Some("media_tailor_playback_configurations"),
+            rt::list(value),
+        );
+        self
+    }
     /// Ad configuration name.
     ///
     /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9-_]*$`. CloudFormation `Name`, Terraform `name`.
@@ -109,7 +125,11 @@ impl AdConfiguration {
         self
     }
 }
-builder!(AdConfiguration, AdConfigurationHandle);
+builder!(
+    AdConfiguration,
+    AdConfigurationHandle,
+    AD_CONFIGURATION_TYPE
+);
 /// A declared `AWS::IVS::AdConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AdConfigurationHandle(rt::Handle);
@@ -311,7 +331,7 @@ impl Channel {
         self
     }
 }
-builder!(Channel, ChannelHandle);
+builder!(Channel, ChannelHandle, CHANNEL_TYPE);
 /// A declared `AWS::IVS::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelHandle(rt::Handle);
@@ -509,7 +529,11 @@ impl EncoderConfiguration {
         self
     }
 }
-builder!(EncoderConfiguration, EncoderConfigurationHandle);
+builder!(
+    EncoderConfiguration,
+    EncoderConfigurationHandle,
+    ENCODER_CONFIGURATION_TYPE
+);
 /// A declared `AWS::IVS::EncoderConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EncoderConfigurationHandle(rt::Handle);
@@ -669,7 +693,11 @@ impl IngestConfiguration {
         self
     }
 }
-builder!(IngestConfiguration, IngestConfigurationHandle);
+builder!(
+    IngestConfiguration,
+    IngestConfigurationHandle,
+    INGEST_CONFIGURATION_TYPE
+);
 /// A declared `AWS::IVS::IngestConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IngestConfigurationHandle(rt::Handle);
@@ -786,7 +814,11 @@ impl PlaybackKeyPair {
         self
     }
 }
-builder!(PlaybackKeyPair, PlaybackKeyPairHandle);
+builder!(
+    PlaybackKeyPair,
+    PlaybackKeyPairHandle,
+    PLAYBACK_KEY_PAIR_TYPE
+);
 /// A declared `AWS::IVS::PlaybackKeyPair`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PlaybackKeyPairHandle(rt::Handle);
@@ -903,7 +935,11 @@ impl PlaybackRestrictionPolicy {
         self
     }
 }
-builder!(PlaybackRestrictionPolicy, PlaybackRestrictionPolicyHandle);
+builder!(
+    PlaybackRestrictionPolicy,
+    PlaybackRestrictionPolicyHandle,
+    PLAYBACK_RESTRICTION_POLICY_TYPE
+);
 /// A declared `AWS::IVS::PlaybackRestrictionPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PlaybackRestrictionPolicyHandle(rt::Handle);
@@ -989,7 +1025,7 @@ impl PublicKey {
         self
     }
 }
-builder!(PublicKey, PublicKeyHandle);
+builder!(PublicKey, PublicKeyHandle, PUBLIC_KEY_TYPE);
 /// A declared `AWS::IVS::PublicKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PublicKeyHandle(rt::Handle);
@@ -1070,6 +1106,22 @@ impl RecordingConfiguration {
         );
         RecordingConfiguration(this)
     }
+    /// Recording Destination Configuration.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DestinationConfiguration`, Terraform `destination_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_configuration(
+        mut self,
+        value: recording_configuration::DestinationConfiguration,
+    ) -> Self {
+        self.0.set(
+            "DestinationConfiguration",
+            Some("destination_configuration"),
+            value.into(),
+        );
+        self
+    }
     /// Recording Configuration Name.
     ///
     /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9-_]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
@@ -1117,7 +1169,11 @@ impl RecordingConfiguration {
         self
     }
 }
-builder!(RecordingConfiguration, RecordingConfigurationHandle);
+builder!(
+    RecordingConfiguration,
+    RecordingConfigurationHandle,
+    RECORDING_CONFIGURATION_TYPE
+);
 /// A declared `AWS::IVS::RecordingConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RecordingConfigurationHandle(rt::Handle);
@@ -1377,7 +1433,7 @@ impl Stage {
         self
     }
 }
-builder!(Stage, StageHandle);
+builder!(Stage, StageHandle, STAGE_TYPE);
 /// A declared `AWS::IVS::Stage`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StageHandle(rt::Handle);
@@ -1655,8 +1711,21 @@ impl StorageConfiguration {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// A complex type that describes an S3 location where recorded videos will be stored.
+    ///
+    /// Changing it replaces the resource. CloudFormation `S3`, Terraform `s3`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn s3(mut self, value: storage_configuration::S3StorageConfiguration) -> Self {
+        self.0.set("S3", Some("s3"), value.into());
+        self
+    }
 }
-builder!(StorageConfiguration, StorageConfigurationHandle);
+builder!(
+    StorageConfiguration,
+    StorageConfigurationHandle,
+    STORAGE_CONFIGURATION_TYPE
+);
 /// A declared `AWS::IVS::StorageConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StorageConfigurationHandle(rt::Handle);
@@ -1744,8 +1813,18 @@ impl StreamKey {
         this.set("ChannelArn", Some("channel_arn"), rt::string(channel_arn));
         StreamKey(this)
     }
+    /// Channel ARN for the stream.
+    ///
+    /// Constraints: length 1..=128; pattern `^arn:aws:ivs:[a-z0-9-]+:[0-9]+:channel/[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `ChannelArn`, Terraform `channel_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ChannelArn", Some("channel_arn"), rt::string(value));
+        self
+    }
 }
-builder!(StreamKey, StreamKeyHandle);
+builder!(StreamKey, StreamKeyHandle, STREAM_KEY_TYPE);
 /// A declared `AWS::IVS::StreamKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StreamKeyHandle(rt::Handle);

@@ -86,6 +86,22 @@ impl LoggingConfiguration {
         );
         LoggingConfiguration(this)
     }
+    /// Destination configuration for IVS Chat logging.
+    ///
+    /// CloudFormation `DestinationConfiguration`, Terraform `destination_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_configuration(
+        mut self,
+        value: logging_configuration::DestinationConfiguration,
+    ) -> Self {
+        self.0.set(
+            "DestinationConfiguration",
+            Some("destination_configuration"),
+            value.into(),
+        );
+        self
+    }
     /// The name of the logging configuration.
     ///
     /// Constraints: length 0..=128; pattern `^[a-zA-Z0-9-_]*$`. CloudFormation `Name`, Terraform `name`.
@@ -94,7 +110,11 @@ impl LoggingConfiguration {
         self
     }
 }
-builder!(LoggingConfiguration, LoggingConfigurationHandle);
+builder!(
+    LoggingConfiguration,
+    LoggingConfigurationHandle,
+    LOGGING_CONFIGURATION_TYPE
+);
 /// A declared `AWS::IVSChat::LoggingConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LoggingConfigurationHandle(rt::Handle);
@@ -325,7 +345,7 @@ impl Room {
         self
     }
 }
-builder!(Room, RoomHandle);
+builder!(Room, RoomHandle, ROOM_TYPE);
 /// A declared `AWS::IVSChat::Room`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RoomHandle(rt::Handle);

@@ -101,6 +101,31 @@ impl Connector {
         );
         Connector(this)
     }
+    /// Information about the capacity allocated to the connector.
+    ///
+    /// CloudFormation `Capacity`, Terraform `capacity`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn capacity(mut self, value: connector::Capacity) -> Self {
+        self.0.set("Capacity", Some("capacity"), value.into());
+        self
+    }
+    /// The configuration for the connector.
+    ///
+    /// CloudFormation `ConnectorConfiguration`, Terraform `connector_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connector_configuration(
+        mut self,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
+    ) -> Self {
+        self.0.set(
+            "ConnectorConfiguration",
+            Some("connector_configuration"),
+            rt::string_map(value),
+        );
+        self
+    }
     /// A summary description of the connector.
     ///
     /// Constraints: length 0..=1024. Changing it replaces the resource. CloudFormation `ConnectorDescription`, Terraform `connector_description`.
@@ -108,6 +133,71 @@ impl Connector {
         self.0.set(
             "ConnectorDescription",
             Some("connector_description"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the connector.
+    ///
+    /// Constraints: length 1..=128. Changing it replaces the resource. CloudFormation `ConnectorName`, Terraform `connector_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connector_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConnectorName", Some("connector_name"), rt::string(value));
+        self
+    }
+    /// Details of how to connect to the Kafka cluster.
+    ///
+    /// Changing it replaces the resource. CloudFormation `KafkaCluster`, Terraform `kafka_cluster`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn kafka_cluster(mut self, value: connector::KafkaCluster) -> Self {
+        self.0
+            .set("KafkaCluster", Some("kafka_cluster"), value.into());
+        self
+    }
+    /// Details of the client authentication used by the Kafka cluster.
+    ///
+    /// Changing it replaces the resource. CloudFormation `KafkaClusterClientAuthentication`, Terraform `kafka_cluster_client_authentication`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn kafka_cluster_client_authentication(
+        mut self,
+        value: connector::KafkaClusterClientAuthentication,
+    ) -> Self {
+        self.0.set(
+            "KafkaClusterClientAuthentication",
+            Some("kafka_cluster_client_authentication"),
+            value.into(),
+        );
+        self
+    }
+    /// Details of encryption in transit to the Kafka cluster.
+    ///
+    /// Changing it replaces the resource. CloudFormation `KafkaClusterEncryptionInTransit`, Terraform `kafka_cluster_encryption_in_transit`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn kafka_cluster_encryption_in_transit(
+        mut self,
+        value: connector::KafkaClusterEncryptionInTransit,
+    ) -> Self {
+        self.0.set(
+            "KafkaClusterEncryptionInTransit",
+            Some("kafka_cluster_encryption_in_transit"),
+            value.into(),
+        );
+        self
+    }
+    /// The version of Kafka Connect.
+    ///
+    /// Changing it replaces the resource. CloudFormation `KafkaConnectVersion`, Terraform `kafka_connect_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn kafka_connect_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "KafkaConnectVersion",
+            Some("kafka_connect_version"),
             rt::string(value),
         );
         self
@@ -128,6 +218,28 @@ impl Connector {
             .set("NetworkType", Some("network_type"), value.into());
         self
     }
+    /// List of plugins to use with the connector.
+    ///
+    /// Constraints: at least 1 items. Changing it replaces the resource. CloudFormation `Plugins`, Terraform `plugins`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn plugins(mut self, value: impl IntoIterator<Item = connector::Plugin>) -> Self {
+        self.0.set("Plugins", Some("plugins"), rt::list(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the IAM role used by the connector to access Amazon S3 objects and other external resources.
+    ///
+    /// Constraints: pattern `arn:(aws|aws-us-gov|aws-cn):iam:.*`. Changing it replaces the resource. CloudFormation `ServiceExecutionRoleArn`, Terraform `service_execution_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ServiceExecutionRoleArn",
+            Some("service_execution_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// Specifies the worker configuration to use with the connector.
     ///
     /// Changing it replaces the resource. CloudFormation `WorkerConfiguration`, Terraform `worker_configuration`.
@@ -140,7 +252,7 @@ impl Connector {
         self
     }
 }
-builder!(Connector, ConnectorHandle);
+builder!(Connector, ConnectorHandle, CONNECTOR_TYPE);
 /// A declared `AWS::KafkaConnect::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectorHandle(rt::Handle);
@@ -682,6 +794,16 @@ impl CustomPlugin {
         this.set("Name", Some("name"), rt::string(name));
         CustomPlugin(this)
     }
+    /// The type of the plugin file.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ContentType`, Terraform `content_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content_type(mut self, value: custom_plugin::ContentType) -> Self {
+        self.0
+            .set("ContentType", Some("content_type"), value.into());
+        self
+    }
     /// A summary description of the custom plugin.
     ///
     /// Constraints: length 0..=1024. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
@@ -690,8 +812,26 @@ impl CustomPlugin {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Information about the location of a custom plugin.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Location`, Terraform `location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn location(mut self, value: custom_plugin::CustomPluginLocation) -> Self {
+        self.0.set("Location", Some("location"), value.into());
+        self
+    }
+    /// The name of the custom plugin.
+    ///
+    /// Constraints: length 1..=128. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(CustomPlugin, CustomPluginHandle);
+builder!(CustomPlugin, CustomPluginHandle, CUSTOM_PLUGIN_TYPE);
 /// A declared `AWS::KafkaConnect::CustomPlugin`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CustomPluginHandle(rt::Handle);
@@ -826,8 +966,34 @@ impl WorkerConfiguration {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the worker configuration.
+    ///
+    /// Constraints: length 1..=128. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Base64 encoded contents of connect-distributed.properties file.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PropertiesFileContent`, Terraform `properties_file_content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn properties_file_content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PropertiesFileContent",
+            Some("properties_file_content"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(WorkerConfiguration, WorkerConfigurationHandle);
+builder!(
+    WorkerConfiguration,
+    WorkerConfigurationHandle,
+    WORKER_CONFIGURATION_TYPE
+);
 /// A declared `AWS::KafkaConnect::WorkerConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkerConfigurationHandle(rt::Handle);

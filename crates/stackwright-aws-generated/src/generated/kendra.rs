@@ -115,12 +115,30 @@ impl DataSource {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// ID of Index
+    ///
+    /// Constraints: length 36..=36; pattern `^[a-zA-Z0-9][a-zA-Z0-9-]*$`. Changing it replaces the resource. CloudFormation `IndexId`, Terraform `index_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn index_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("IndexId", Some("index_id"), rt::string(value));
+        self
+    }
     /// The code for a language.
     ///
     /// Constraints: length 2..=10; pattern `[a-zA-Z-]*`. CloudFormation `LanguageCode`, Terraform `language_code`.
     pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("LanguageCode", Some("language_code"), rt::string(value));
+        self
+    }
+    /// Name of data source
+    ///
+    /// Constraints: length 1..=1000; pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Role ARN
@@ -137,8 +155,17 @@ impl DataSource {
         self.0.set("Schedule", Some("schedule"), rt::string(value));
         self
     }
+    /// Data source type
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: data_source::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(DataSource, DataSourceHandle);
+builder!(DataSource, DataSourceHandle, DATA_SOURCE_TYPE);
 /// A declared `AWS::Kendra::DataSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataSourceHandle(rt::Handle);
@@ -2802,6 +2829,15 @@ impl Faq {
         self.0.set("FileFormat", Some("file_format"), value.into());
         self
     }
+    /// Index ID
+    ///
+    /// Constraints: length 36..=36; pattern `^[a-zA-Z0-9][a-zA-Z0-9-]*$`. Changing it replaces the resource. CloudFormation `IndexId`, Terraform `index_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn index_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("IndexId", Some("index_id"), rt::string(value));
+        self
+    }
     /// The code for a language.
     ///
     /// Constraints: length 2..=10; pattern `[a-zA-Z-]*`. CloudFormation `LanguageCode`, Terraform `language_code`.
@@ -2810,8 +2846,35 @@ impl Faq {
             .set("LanguageCode", Some("language_code"), rt::string(value));
         self
     }
+    /// FAQ name
+    ///
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// FAQ role ARN
+    ///
+    /// Constraints: length 1..=1284; pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// FAQ S3 path
+    ///
+    /// Changing it replaces the resource. CloudFormation `S3Path`, Terraform `s3_path`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn s3_path(mut self, value: faq::S3Path) -> Self {
+        self.0.set("S3Path", Some("s3_path"), value.into());
+        self
+    }
 }
-builder!(Faq, FaqHandle);
+builder!(Faq, FaqHandle, FAQ_TYPE);
 /// A declared `AWS::Kendra::Faq`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FaqHandle(rt::Handle);
@@ -2931,6 +2994,28 @@ impl FeaturedResultsSet {
         );
         self
     }
+    /// A name for the set of featured results.
+    ///
+    /// Constraints: length 1..=1000; pattern `^[a-zA-Z0-9][ a-zA-Z0-9_-]*$`. CloudFormation `FeaturedResultsSetName`, Terraform `featured_results_set_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn featured_results_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "FeaturedResultsSetName",
+            Some("featured_results_set_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The identifier of the index that you want to use for featuring results.
+    ///
+    /// Constraints: length 36..=36; pattern `^[a-zA-Z0-9][a-zA-Z0-9-]*$`. Changing it replaces the resource. CloudFormation `IndexId`, Terraform `index_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn index_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("IndexId", Some("index_id"), rt::string(value));
+        self
+    }
     /// A list of queries for featuring results.
     ///
     /// Constraints: 0..=49 items. CloudFormation `QueryTexts`, Terraform `query_texts`.
@@ -2947,7 +3032,11 @@ impl FeaturedResultsSet {
         self
     }
 }
-builder!(FeaturedResultsSet, FeaturedResultsSetHandle);
+builder!(
+    FeaturedResultsSet,
+    FeaturedResultsSetHandle,
+    FEATURED_RESULTS_SET_TYPE
+);
 /// A declared `AWS::Kendra::FeaturedResultsSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FeaturedResultsSetHandle(rt::Handle);
@@ -3094,6 +3183,33 @@ impl Index {
         );
         self
     }
+    /// Edition of index
+    ///
+    /// Changing it replaces the resource. CloudFormation `Edition`, Terraform `edition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn edition(mut self, value: index::Edition) -> Self {
+        self.0.set("Edition", Some("edition"), value.into());
+        self
+    }
+    /// Name of index
+    ///
+    /// Constraints: length 1..=1000; pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Role Arn
+    ///
+    /// Constraints: length 1..=1284; pattern `arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
     /// Server side encryption configuration
     ///
     /// Changing it replaces the resource. CloudFormation `ServerSideEncryptionConfiguration`, Terraform `server_side_encryption_configuration`.
@@ -3130,7 +3246,7 @@ impl Index {
         self
     }
 }
-builder!(Index, IndexHandle);
+builder!(Index, IndexHandle, INDEX_TYPE);
 /// A declared `AWS::Kendra::Index`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IndexHandle(rt::Handle);
@@ -3577,8 +3693,49 @@ impl QuerySuggestionsBlockList {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The identifier of the index for the block list.
+    ///
+    /// Constraints: length 36..=36; pattern `^[a-zA-Z0-9][a-zA-Z0-9-]*$`. Changing it replaces the resource. CloudFormation `IndexId`, Terraform `index_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn index_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("IndexId", Some("index_id"), rt::string(value));
+        self
+    }
+    /// The name of the block list.
+    ///
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of an IAM role with permission to access the S3 bucket that contains the block list text file.
+    ///
+    /// Constraints: length 0..=1284; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// Information required to find a specific file in an Amazon S3 bucket.
+    ///
+    /// CloudFormation `SourceS3Path`, Terraform `source_s3_path`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_s3_path(mut self, value: query_suggestions_block_list::S3Path) -> Self {
+        self.0
+            .set("SourceS3Path", Some("source_s3_path"), value.into());
+        self
+    }
 }
-builder!(QuerySuggestionsBlockList, QuerySuggestionsBlockListHandle);
+builder!(
+    QuerySuggestionsBlockList,
+    QuerySuggestionsBlockListHandle,
+    QUERY_SUGGESTIONS_BLOCK_LIST_TYPE
+);
 /// A declared `AWS::Kendra::QuerySuggestionsBlockList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct QuerySuggestionsBlockListHandle(rt::Handle);
@@ -3703,8 +3860,45 @@ impl Thesaurus {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The identifier of the index for the thesaurus.
+    ///
+    /// Constraints: length 36..=36; pattern `^[a-zA-Z0-9][a-zA-Z0-9-]*$`. Changing it replaces the resource. CloudFormation `IndexId`, Terraform `index_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn index_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("IndexId", Some("index_id"), rt::string(value));
+        self
+    }
+    /// A name for the thesaurus.
+    ///
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// An IAM role that gives Amazon Kendra permissions to access the thesaurus file specified in SourceS3Path.
+    ///
+    /// Constraints: length 0..=1284; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// Information required to find a specific file in an Amazon S3 bucket.
+    ///
+    /// CloudFormation `SourceS3Path`, Terraform `source_s3_path`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_s3_path(mut self, value: thesaurus::S3Path) -> Self {
+        self.0
+            .set("SourceS3Path", Some("source_s3_path"), value.into());
+        self
+    }
 }
-builder!(Thesaurus, ThesaurusHandle);
+builder!(Thesaurus, ThesaurusHandle, THESAURUS_TYPE);
 /// A declared `AWS::Kendra::Thesaurus`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ThesaurusHandle(rt::Handle);

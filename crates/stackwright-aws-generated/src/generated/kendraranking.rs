@@ -89,8 +89,17 @@ impl ExecutionPlan {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Name of kendra ranking rescore execution plan
+    ///
+    /// Constraints: length 1..=1000; pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(ExecutionPlan, ExecutionPlanHandle);
+builder!(ExecutionPlan, ExecutionPlanHandle, EXECUTION_PLAN_TYPE);
 /// A declared `AWS::KendraRanking::ExecutionPlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ExecutionPlanHandle(rt::Handle);

@@ -75,6 +75,16 @@ impl Channel {
         );
         Channel(this)
     }
+    /// The name of the channel.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_.-]+$`. Changing it replaces the resource. CloudFormation `ChannelName`, Terraform `channel_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ChannelName", Some("channel_name"), rt::string(value));
+        self
+    }
     /// Server-side encryption configuration for data at rest.
     ///
     /// Changing it replaces the resource. CloudFormation `EncryptionConfiguration`, Terraform `encryption_configuration`.
@@ -125,8 +135,37 @@ impl Channel {
         );
         self
     }
+    /// The ARN of the IAM role that the channel assumes to read from the source stream, deliver records to the destination, and (when enabled) write CloudWatch Logs.
+    ///
+    /// Constraints: length 1..=512; pattern `^arn:aws[-a-z0-9]*:iam::\d{12}:role/[a-zA-Z_0-9+=,.@\-_/]+$`. Changing it replaces the resource. CloudFormation `ServiceExecutionRoleARN`, Terraform `service_execution_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ServiceExecutionRoleARN",
+            Some("service_execution_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// List of stream configurations associated with the channel.
+    ///
+    /// Constraints: 1..=10000 items. Changing it replaces the resource. CloudFormation `StreamConfigurationList`, Terraform `stream_configuration_list`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stream_configuration_list(
+        mut self,
+        value: impl IntoIterator<Item = channel::StreamConfiguration>,
+    ) -> Self {
+        self.0.set(
+            "StreamConfigurationList",
+            Some("stream_configuration_list"),
+            rt::list(value),
+        );
+        self
+    }
 }
-builder!(Channel, ChannelHandle);
+builder!(Channel, ChannelHandle, CHANNEL_TYPE);
 /// A declared `AWS::Kinesis::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelHandle(rt::Handle);
@@ -653,8 +692,31 @@ impl ResourcePolicy {
         );
         ResourcePolicy(this)
     }
+    /// The ARN of the AWS Kinesis resource to which the policy applies.
+    ///
+    /// Constraints: length 1..=2048; pattern `arn:aws.*:kinesis:.*:\d{12}:stream/\S+`. Changing it replaces the resource. CloudFormation `ResourceArn`, Terraform `resource_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
+        self
+    }
+    /// A policy document containing permissions to add to the specified resource.
+    ///
+    /// CloudFormation `ResourcePolicy`, Terraform `resource_policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "ResourcePolicy",
+            Some("resource_policy"),
+            rt::json_string(value),
+        );
+        self
+    }
 }
-builder!(ResourcePolicy, ResourcePolicyHandle);
+builder!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `AWS::Kinesis::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -783,7 +845,7 @@ impl Stream {
         self
     }
 }
-builder!(Stream, StreamHandle);
+builder!(Stream, StreamHandle, STREAM_TYPE);
 /// A declared `AWS::Kinesis::Stream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StreamHandle(rt::Handle);
@@ -930,8 +992,28 @@ impl StreamConsumer {
         );
         StreamConsumer(this)
     }
+    /// The name of the Kinesis Stream Consumer.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_.-]+$`. Changing it replaces the resource. CloudFormation `ConsumerName`, Terraform `consumer_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn consumer_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConsumerName", Some("consumer_name"), rt::string(value));
+        self
+    }
+    /// The Amazon resource name (ARN) of the Kinesis data stream that you want to register the consumer with.
+    ///
+    /// Constraints: length 1..=2048; pattern `^arn:aws.*:kinesis:.*:\d{12}:stream/\S+`. Changing it replaces the resource. CloudFormation `StreamARN`, Terraform `stream_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stream_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StreamARN", Some("stream_arn"), rt::string(value));
+        self
+    }
 }
-builder!(StreamConsumer, StreamConsumerHandle);
+builder!(StreamConsumer, StreamConsumerHandle, STREAM_CONSUMER_TYPE);
 /// A declared `AWS::Kinesis::StreamConsumer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StreamConsumerHandle(rt::Handle);

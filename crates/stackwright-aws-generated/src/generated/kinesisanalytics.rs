@@ -77,8 +77,15 @@ impl Application {
         self.0.set("ApplicationName", None, rt::string(value));
         self
     }
+    /// CloudFormation `Inputs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn inputs(mut self, value: impl IntoIterator<Item = application::Input>) -> Self {
+        self.0.set("Inputs", None, rt::list(value));
+        self
+    }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::KinesisAnalytics::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -306,8 +313,26 @@ impl ApplicationOutput {
         this.set("Output", None, output.into());
         ApplicationOutput(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationName", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `Output`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn output(mut self, value: application_output::Output) -> Self {
+        self.0.set("Output", None, value.into());
+        self
+    }
 }
-builder!(ApplicationOutput, ApplicationOutputHandle);
+builder!(
+    ApplicationOutput,
+    ApplicationOutputHandle,
+    APPLICATION_OUTPUT_TYPE
+);
 /// A declared `AWS::KinesisAnalytics::ApplicationOutput`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationOutputHandle(rt::Handle);
@@ -485,10 +510,28 @@ impl ApplicationReferenceDataSource {
         this.set("ReferenceDataSource", None, reference_data_source.into());
         ApplicationReferenceDataSource(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationName", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `ReferenceDataSource`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn reference_data_source(
+        mut self,
+        value: application_reference_data_source::ReferenceDataSource,
+    ) -> Self {
+        self.0.set("ReferenceDataSource", None, value.into());
+        self
+    }
 }
 builder!(
     ApplicationReferenceDataSource,
-    ApplicationReferenceDataSourceHandle
+    ApplicationReferenceDataSourceHandle,
+    APPLICATION_REFERENCE_DATA_SOURCE_TYPE
 );
 /// A declared `AWS::KinesisAnalytics::ApplicationReferenceDataSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]

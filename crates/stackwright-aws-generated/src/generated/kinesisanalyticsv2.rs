@@ -124,8 +124,34 @@ impl Application {
             .set("RunConfiguration", Some("run_configuration"), value.into());
         self
     }
+    /// The runtime environment for the application.
+    ///
+    /// CloudFormation `RuntimeEnvironment`, Terraform `runtime_environment`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn runtime_environment(mut self, value: application::RuntimeEnvironment) -> Self {
+        self.0.set(
+            "RuntimeEnvironment",
+            Some("runtime_environment"),
+            value.into(),
+        );
+        self
+    }
+    /// Specifies the IAM role that the application uses to access external resources.
+    ///
+    /// Constraints: length 1..=2048; pattern `^arn:.*$`. CloudFormation `ServiceExecutionRole`, Terraform `service_execution_role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_execution_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ServiceExecutionRole",
+            Some("service_execution_role"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::KinesisAnalyticsV2::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -1637,10 +1663,28 @@ impl ApplicationCloudWatchLoggingOption {
         );
         ApplicationCloudWatchLoggingOption(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationName", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `CloudWatchLoggingOption`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cloud_watch_logging_option(
+        mut self,
+        value: application_cloud_watch_logging_option::CloudWatchLoggingOption,
+    ) -> Self {
+        self.0.set("CloudWatchLoggingOption", None, value.into());
+        self
+    }
 }
 builder!(
     ApplicationCloudWatchLoggingOption,
-    ApplicationCloudWatchLoggingOptionHandle
+    ApplicationCloudWatchLoggingOptionHandle,
+    APPLICATION_CLOUD_WATCH_LOGGING_OPTION_TYPE
 );
 /// A declared `AWS::KinesisAnalyticsV2::ApplicationCloudWatchLoggingOption`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1715,8 +1759,26 @@ impl ApplicationOutput {
         this.set("Output", None, output.into());
         ApplicationOutput(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationName", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `Output`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn output(mut self, value: application_output::Output) -> Self {
+        self.0.set("Output", None, value.into());
+        self
+    }
 }
-builder!(ApplicationOutput, ApplicationOutputHandle);
+builder!(
+    ApplicationOutput,
+    ApplicationOutputHandle,
+    APPLICATION_OUTPUT_TYPE
+);
 /// A declared `AWS::KinesisAnalyticsV2::ApplicationOutput`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationOutputHandle(rt::Handle);
@@ -1870,10 +1932,28 @@ impl ApplicationReferenceDataSource {
         this.set("ReferenceDataSource", None, reference_data_source.into());
         ApplicationReferenceDataSource(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationName", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `ReferenceDataSource`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn reference_data_source(
+        mut self,
+        value: application_reference_data_source::ReferenceDataSource,
+    ) -> Self {
+        self.0.set("ReferenceDataSource", None, value.into());
+        self
+    }
 }
 builder!(
     ApplicationReferenceDataSource,
-    ApplicationReferenceDataSourceHandle
+    ApplicationReferenceDataSourceHandle,
+    APPLICATION_REFERENCE_DATA_SOURCE_TYPE
 );
 /// A declared `AWS::KinesisAnalyticsV2::ApplicationReferenceDataSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]

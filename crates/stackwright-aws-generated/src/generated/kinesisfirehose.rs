@@ -242,7 +242,7 @@ impl DeliveryStream {
         self
     }
 }
-builder!(DeliveryStream, DeliveryStreamHandle);
+builder!(DeliveryStream, DeliveryStreamHandle, DELIVERY_STREAM_TYPE);
 /// A declared `AWS::KinesisFirehose::DeliveryStream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeliveryStreamHandle(rt::Handle);

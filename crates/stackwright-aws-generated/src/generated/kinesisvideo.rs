@@ -87,7 +87,11 @@ impl SignalingChannel {
         self
     }
 }
-builder!(SignalingChannel, SignalingChannelHandle);
+builder!(
+    SignalingChannel,
+    SignalingChannelHandle,
+    SIGNALING_CHANNEL_TYPE
+);
 /// A declared `AWS::KinesisVideo::SignalingChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SignalingChannelHandle(rt::Handle);
@@ -209,7 +213,7 @@ impl Stream {
         self
     }
 }
-builder!(Stream, StreamHandle);
+builder!(Stream, StreamHandle, STREAM_TYPE);
 /// A declared `AWS::KinesisVideo::Stream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StreamHandle(rt::Handle);

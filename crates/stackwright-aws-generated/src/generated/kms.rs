@@ -60,8 +60,28 @@ impl Alias {
         );
         Alias(this)
     }
+    /// Specifies the alias name.
+    ///
+    /// Constraints: length 1..=256; pattern `^(alias/)[a-zA-Z0-9:/_-]+$`. Changing it replaces the resource. CloudFormation `AliasName`, Terraform `alias_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn alias_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AliasName", Some("alias_name"), rt::string(value));
+        self
+    }
+    /// Associates the alias with the specified [](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk).
+    ///
+    /// Constraints: length 1..=256. CloudFormation `TargetKeyId`, Terraform `target_key_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TargetKeyId", Some("target_key_id"), rt::string(value));
+        self
+    }
 }
-builder!(Alias, AliasHandle);
+builder!(Alias, AliasHandle, ALIAS_TYPE);
 /// A declared `AWS::KMS::Alias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AliasHandle(rt::Handle);
@@ -188,7 +208,7 @@ impl Key {
         self
     }
 }
-builder!(Key, KeyHandle);
+builder!(Key, KeyHandle, KEY_TYPE);
 /// A declared `AWS::KMS::Key`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct KeyHandle(rt::Handle);
@@ -316,6 +336,16 @@ impl ReplicaKey {
         self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
+    /// The key policy that authorizes use of the AWS KMS key.
+    ///
+    /// CloudFormation `KeyPolicy`, Terraform `key_policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn key_policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("KeyPolicy", Some("key_policy"), rt::json_string(value));
+        self
+    }
     /// Specifies the number of days in the waiting period before AWS KMS deletes an AWS KMS key that has been removed from a CloudFormation stack.
     ///
     /// Constraints: range 7..=30. CloudFormation `PendingWindowInDays`, Terraform `pending_window_in_days`.
@@ -327,8 +357,18 @@ impl ReplicaKey {
         );
         self
     }
+    /// Identifies the primary AWS KMS key to create a replica of.
+    ///
+    /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `PrimaryKeyArn`, Terraform `primary_key_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn primary_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PrimaryKeyArn", Some("primary_key_arn"), rt::string(value));
+        self
+    }
 }
-builder!(ReplicaKey, ReplicaKeyHandle);
+builder!(ReplicaKey, ReplicaKeyHandle, REPLICA_KEY_TYPE);
 /// A declared `AWS::KMS::ReplicaKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReplicaKeyHandle(rt::Handle);

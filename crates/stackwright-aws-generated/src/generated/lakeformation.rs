@@ -86,6 +86,25 @@ impl DataCellsFilter {
             .set("ColumnWildcard", Some("column_wildcard"), value.into());
         self
     }
+    /// The name of the Database that the Table resides in.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `DatabaseName`, Terraform `database_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DatabaseName", Some("database_name"), rt::string(value));
+        self
+    }
+    /// The desired name of the Data Cells Filter.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// An object representing the Data Cells Filter's Row Filter.
     ///
     /// Changing it replaces the resource. CloudFormation `RowFilter`, Terraform `row_filter`.
@@ -93,8 +112,35 @@ impl DataCellsFilter {
         self.0.set("RowFilter", Some("row_filter"), value.into());
         self
     }
+    /// The Catalog Id of the Table on which to create a Data Cells Filter.
+    ///
+    /// Constraints: length 12..=12. Changing it replaces the resource. CloudFormation `TableCatalogId`, Terraform `table_catalog_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn table_catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TableCatalogId",
+            Some("table_catalog_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the Table to create a Data Cells Filter for.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `TableName`, Terraform `table_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TableName", Some("table_name"), rt::string(value));
+        self
+    }
 }
-builder!(DataCellsFilter, DataCellsFilterHandle);
+builder!(
+    DataCellsFilter,
+    DataCellsFilterHandle,
+    DATA_CELLS_FILTER_TYPE
+);
 /// A declared `AWS::LakeFormation::DataCellsFilter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataCellsFilterHandle(rt::Handle);
@@ -276,7 +322,11 @@ impl DataLakeSettings {
         self
     }
 }
-builder!(DataLakeSettings, DataLakeSettingsHandle);
+builder!(
+    DataLakeSettings,
+    DataLakeSettingsHandle,
+    DATA_LAKE_SETTINGS_TYPE
+);
 /// A declared `AWS::LakeFormation::DataLakeSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataLakeSettingsHandle(rt::Handle);
@@ -356,6 +406,13 @@ impl Permissions {
         this.set("Resource", None, resource.into());
         Permissions(this)
     }
+    /// Changing it replaces the resource. CloudFormation `DataLakePrincipal`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_lake_principal(mut self, value: permissions::DataLakePrincipal) -> Self {
+        self.0.set("DataLakePrincipal", None, value.into());
+        self
+    }
     /// CloudFormation `Permissions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn permissions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0.set("Permissions", None, rt::strings(value));
@@ -370,8 +427,15 @@ impl Permissions {
             .set("PermissionsWithGrantOption", None, rt::strings(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Resource`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource(mut self, value: permissions::Resource) -> Self {
+        self.0.set("Resource", None, value.into());
+        self
+    }
 }
-builder!(Permissions, PermissionsHandle);
+builder!(Permissions, PermissionsHandle, PERMISSIONS_TYPE);
 /// A declared `AWS::LakeFormation::Permissions`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PermissionsHandle(rt::Handle);
@@ -635,8 +699,59 @@ impl PrincipalPermissions {
         self.0.set("Catalog", Some("catalog"), rt::string(value));
         self
     }
+    /// The permissions granted or revoked.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Permissions`, Terraform `permissions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn permissions(
+        mut self,
+        value: impl IntoIterator<Item = principal_permissions::Permission>,
+    ) -> Self {
+        self.0
+            .set("Permissions", Some("permissions"), rt::list(value));
+        self
+    }
+    /// Indicates the ability to grant permissions (as a subset of permissions granted).
+    ///
+    /// Changing it replaces the resource. CloudFormation `PermissionsWithGrantOption`, Terraform `permissions_with_grant_option`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn permissions_with_grant_option(
+        mut self,
+        value: impl IntoIterator<Item = principal_permissions::Permission>,
+    ) -> Self {
+        self.0.set(
+            "PermissionsWithGrantOption",
+            Some("permissions_with_grant_option"),
+            rt::list(value),
+        );
+        self
+    }
+    /// The principal to be granted a permission.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Principal`, Terraform `principal`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal(mut self, value: principal_permissions::DataLakePrincipal) -> Self {
+        self.0.set("Principal", Some("principal"), value.into());
+        self
+    }
+    /// The resource to be granted or revoked permissions.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Resource`, Terraform `resource`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource(mut self, value: principal_permissions::Resource) -> Self {
+        self.0.set("Resource", Some("resource"), value.into());
+        self
+    }
 }
-builder!(PrincipalPermissions, PrincipalPermissionsHandle);
+builder!(
+    PrincipalPermissions,
+    PrincipalPermissionsHandle,
+    PRINCIPAL_PERMISSIONS_TYPE
+);
 /// A declared `AWS::LakeFormation::PrincipalPermissions`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PrincipalPermissionsHandle(rt::Handle);
@@ -1156,9 +1271,23 @@ impl Resource {
         self.0.set("HybridAccessEnabled", None, rt::boolean(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ResourceArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ResourceArn", None, rt::string(value));
+        self
+    }
     /// CloudFormation `RoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("RoleArn", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `UseServiceLinkedRole`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn use_service_linked_role(mut self, value: bool) -> Self {
+        self.0.set("UseServiceLinkedRole", None, rt::boolean(value));
         self
     }
     /// CloudFormation `WithFederation`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1167,7 +1296,7 @@ impl Resource {
         self
     }
 }
-builder!(Resource, ResourceHandle);
+builder!(Resource, ResourceHandle, RESOURCE_TYPE);
 /// A declared `AWS::LakeFormation::Resource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceHandle(rt::Handle);
@@ -1215,8 +1344,27 @@ impl Tag {
             .set("CatalogId", Some("catalog_id"), rt::string(value));
         self
     }
+    /// The key-name for the LF-tag.
+    ///
+    /// Constraints: length 1..=128; pattern `^([{a-zA-Z}{\s}{0-9}_.:\/=+\-@%]*)$`. Changing it replaces the resource. CloudFormation `TagKey`, Terraform `tag_key`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tag_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TagKey", Some("tag_key"), rt::string(value));
+        self
+    }
+    /// A list of possible values an attribute can take.
+    ///
+    /// Constraints: 1..=1000 items. CloudFormation `TagValues`, Terraform `tag_values`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tag_values(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("TagValues", Some("tag_values"), rt::strings(value));
+        self
+    }
 }
-builder!(Tag, TagHandle);
+builder!(Tag, TagHandle, TAG_TYPE);
 /// A declared `AWS::LakeFormation::Tag`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TagHandle(rt::Handle);
@@ -1253,8 +1401,26 @@ impl TagAssociation {
         this.set("Resource", Some("resource"), resource.into());
         TagAssociation(this)
     }
+    /// List of Lake Formation Tags to associate with the Lake Formation Resource
+    ///
+    /// Constraints: 1..=50 items. Changing it replaces the resource. CloudFormation `LFTags`, Terraform `lf_tags`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn lf_tags(mut self, value: impl IntoIterator<Item = tag_association::LfTagPair>) -> Self {
+        self.0.set("LFTags", Some("lf_tags"), rt::list(value));
+        self
+    }
+    /// Resource to tag with the Lake Formation Tags
+    ///
+    /// Changing it replaces the resource. CloudFormation `Resource`, Terraform `resource`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource(mut self, value: tag_association::Resource) -> Self {
+        self.0.set("Resource", Some("resource"), value.into());
+        self
+    }
 }
-builder!(TagAssociation, TagAssociationHandle);
+builder!(TagAssociation, TagAssociationHandle, TAG_ASSOCIATION_TYPE);
 /// A declared `AWS::LakeFormation::TagAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TagAssociationHandle(rt::Handle);

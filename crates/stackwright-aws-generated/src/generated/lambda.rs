@@ -71,6 +71,38 @@ impl Alias {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the Lambda function.
+    ///
+    /// Changing it replaces the resource. CloudFormation `FunctionName`, Terraform `function_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FunctionName", Some("function_name"), rt::string(value));
+        self
+    }
+    /// The function version that the alias invokes.
+    ///
+    /// Constraints: length 0..=1024; pattern `^(\$LATEST(\.PUBLISHED)?|[0-9]*)$`. CloudFormation `FunctionVersion`, Terraform `function_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn function_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "FunctionVersion",
+            Some("function_version"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the alias.
+    ///
+    /// Constraints: length 1..=128; pattern `^(?!^[0-9]+$)([a-zA-Z0-9-_]+)$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Specifies a provisioned concurrency configuration for a function's alias.
     ///
     /// CloudFormation `ProvisionedConcurrencyConfig`, Terraform `provisioned_concurrency_config`.
@@ -94,7 +126,7 @@ impl Alias {
         self
     }
 }
-builder!(Alias, AliasHandle);
+builder!(Alias, AliasHandle, ALIAS_TYPE);
 /// A declared `AWS::Lambda::Alias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AliasHandle(rt::Handle);
@@ -267,6 +299,22 @@ impl CapacityProvider {
             .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
+    /// The permissions configuration for the capacity provider.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PermissionsConfig`, Terraform `permissions_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn permissions_config(
+        mut self,
+        value: capacity_provider::CapacityProviderPermissionsConfig,
+    ) -> Self {
+        self.0.set(
+            "PermissionsConfig",
+            Some("permissions_config"),
+            value.into(),
+        );
+        self
+    }
     /// Configuration for tag propagation to managed resources launched by the capacity provider.
     ///
     /// CloudFormation `PropagateTags`, Terraform `propagate_tags`.
@@ -286,8 +334,21 @@ impl CapacityProvider {
             .set("TelemetryConfig", Some("telemetry_config"), value.into());
         self
     }
+    /// The VPC configuration for the capacity provider.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpcConfig`, Terraform `vpc_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_config(mut self, value: capacity_provider::CapacityProviderVpcConfig) -> Self {
+        self.0.set("VpcConfig", Some("vpc_config"), value.into());
+        self
+    }
 }
-builder!(CapacityProvider, CapacityProviderHandle);
+builder!(
+    CapacityProvider,
+    CapacityProviderHandle,
+    CAPACITY_PROVIDER_TYPE
+);
 /// A declared `AWS::Lambda::CapacityProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CapacityProviderHandle(rt::Handle);
@@ -669,6 +730,19 @@ impl CodeSigningConfig {
         );
         CodeSigningConfig(this)
     }
+    /// When the CodeSigningConfig is later on attached to a function, the function code will be expected to be signed by profiles from this list
+    ///
+    /// CloudFormation `AllowedPublishers`, Terraform `allowed_publishers`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn allowed_publishers(mut self, value: code_signing_config::AllowedPublishers) -> Self {
+        self.0.set(
+            "AllowedPublishers",
+            Some("allowed_publishers"),
+            value.into(),
+        );
+        self
+    }
     /// Policies to control how to act if a signature is invalid
     ///
     /// CloudFormation `CodeSigningPolicies`, Terraform `code_signing_policies`.
@@ -692,7 +766,11 @@ impl CodeSigningConfig {
         self
     }
 }
-builder!(CodeSigningConfig, CodeSigningConfigHandle);
+builder!(
+    CodeSigningConfig,
+    CodeSigningConfigHandle,
+    CODE_SIGNING_CONFIG_TYPE
+);
 /// A declared `AWS::Lambda::CodeSigningConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CodeSigningConfigHandle(rt::Handle);
@@ -817,6 +895,16 @@ impl EventInvokeConfig {
         );
         self
     }
+    /// The name of the Lambda function.
+    ///
+    /// Constraints: pattern `^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]+(-[a-z]+)+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$`. Changing it replaces the resource. CloudFormation `FunctionName`, Terraform `function_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FunctionName", Some("function_name"), rt::string(value));
+        self
+    }
     /// The maximum age of a request that Lambda sends to a function for processing.
     ///
     /// Constraints: range 60..=21600. CloudFormation `MaximumEventAgeInSeconds`, Terraform `maximum_event_age_in_seconds`.
@@ -839,8 +927,22 @@ impl EventInvokeConfig {
         );
         self
     }
+    /// The identifier of a version or alias.
+    ///
+    /// Constraints: pattern `^\$(LATEST(\.PUBLISHED)?)|[a-zA-Z0-9$_-]{1,129}$`. Changing it replaces the resource. CloudFormation `Qualifier`, Terraform `qualifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn qualifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Qualifier", Some("qualifier"), rt::string(value));
+        self
+    }
 }
-builder!(EventInvokeConfig, EventInvokeConfigHandle);
+builder!(
+    EventInvokeConfig,
+    EventInvokeConfigHandle,
+    EVENT_INVOKE_CONFIG_TYPE
+);
 /// A declared `AWS::Lambda::EventInvokeConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventInvokeConfigHandle(rt::Handle);
@@ -1022,6 +1124,16 @@ impl EventSourceMapping {
     pub fn filter_criteria(mut self, value: event_source_mapping::FilterCriteria) -> Self {
         self.0
             .set("FilterCriteria", Some("filter_criteria"), value.into());
+        self
+    }
+    /// The name or ARN of the Lambda function.
+    ///
+    /// Constraints: length 1..=140; pattern `(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?`. CloudFormation `FunctionName`, Terraform `function_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FunctionName", Some("function_name"), rt::string(value));
         self
     }
     /// (Kinesis, DynamoDB Streams, and SQS) A list of current response type enums applied to the event source mapping.
@@ -1218,7 +1330,11 @@ impl EventSourceMapping {
         self
     }
 }
-builder!(EventSourceMapping, EventSourceMappingHandle);
+builder!(
+    EventSourceMapping,
+    EventSourceMappingHandle,
+    EVENT_SOURCE_MAPPING_TYPE
+);
 /// A declared `AWS::Lambda::EventSourceMapping`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventSourceMappingHandle(rt::Handle);
@@ -1908,6 +2024,15 @@ impl Function {
         );
         self
     }
+    /// The code for the function.
+    ///
+    /// CloudFormation `Code`, Terraform `code`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn code(mut self, value: function::Code) -> Self {
+        self.0.set("Code", Some("code"), value.into());
+        self
+    }
     /// To enable code signing for this function, specify the ARN of a code-signing configuration.
     ///
     /// Constraints: length 0..=200; pattern `arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:code-signing-config:csc-[a-z0-9]{17}`. CloudFormation `CodeSigningConfigArn`, Terraform `code_signing_config_arn`.
@@ -2073,6 +2198,15 @@ impl Function {
         );
         self
     }
+    /// The Amazon Resource Name (ARN) of the function's execution role.
+    ///
+    /// Constraints: length 0..=10000; pattern `^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. CloudFormation `Role`, Terraform `role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Role", Some("role"), rt::string(value));
+        self
+    }
     /// The identifier of the function's [runtime](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html).
     ///
     /// CloudFormation `Runtime`, Terraform `runtime`.
@@ -2129,7 +2263,7 @@ impl Function {
         self
     }
 }
-builder!(Function, FunctionHandle);
+builder!(Function, FunctionHandle, FUNCTION_TYPE);
 /// A declared `AWS::Lambda::Function`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FunctionHandle(rt::Handle);
@@ -3013,6 +3147,15 @@ impl LayerVersion {
         );
         self
     }
+    /// The function layer archive.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Content`, Terraform `content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: layer_version::Content) -> Self {
+        self.0.set("Content", Some("content"), value.into());
+        self
+    }
     /// The description of the version.
     ///
     /// Constraints: length 0..=256. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
@@ -3038,7 +3181,7 @@ impl LayerVersion {
         self
     }
 }
-builder!(LayerVersion, LayerVersionHandle);
+builder!(LayerVersion, LayerVersionHandle, LAYER_VERSION_TYPE);
 /// A declared `AWS::Lambda::LayerVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LayerVersionHandle(rt::Handle);
@@ -3351,6 +3494,28 @@ impl LayerVersionPermission {
         );
         LayerVersionPermission(this)
     }
+    /// The API action that grants access to the layer.
+    ///
+    /// Constraints: length 0..=22; pattern `^lambda:GetLayerVersion$`. Changing it replaces the resource. CloudFormation `Action`, Terraform `action`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn action(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Action", Some("action"), rt::string(value));
+        self
+    }
+    /// The name or Amazon Resource Name (ARN) of the layer.
+    ///
+    /// Changing it replaces the resource. CloudFormation `LayerVersionArn`, Terraform `layer_version_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn layer_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LayerVersionArn",
+            Some("layer_version_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// With the principal set to *, grant permission to all accounts in the specified organization.
     ///
     /// Constraints: length 0..=34; pattern `^o-[a-z0-9]{10,32}$`. Changing it replaces the resource. CloudFormation `OrganizationId`, Terraform `organization_id`.
@@ -3359,8 +3524,22 @@ impl LayerVersionPermission {
             .set("OrganizationId", Some("organization_id"), rt::string(value));
         self
     }
+    /// An account ID, or * to grant layer usage permission to all accounts in an organization, or all AWS accounts (if organizationId is not specified).
+    ///
+    /// Constraints: length 0..=10000; pattern `^\d{12}|\*|arn:(aws[a-zA-Z-]*):iam::\d{12}:root$`. Changing it replaces the resource. CloudFormation `Principal`, Terraform `principal`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Principal", Some("principal"), rt::string(value));
+        self
+    }
 }
-builder!(LayerVersionPermission, LayerVersionPermissionHandle);
+builder!(
+    LayerVersionPermission,
+    LayerVersionPermissionHandle,
+    LAYER_VERSION_PERMISSION_TYPE
+);
 /// A declared `AWS::Lambda::LayerVersionPermission`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LayerVersionPermissionHandle(rt::Handle);
@@ -3511,8 +3690,151 @@ impl MicrovmImage {
         this.set("Resources", Some("resources"), rt::list(required.resources));
         MicrovmImage(this)
     }
+    /// CloudFormation `AdditionalOsCapabilities`, Terraform `additional_os_capabilities`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn additional_os_capabilities(
+        mut self,
+        value: impl IntoIterator<Item = microvm_image::AdditionalOsCapabilities>,
+    ) -> Self {
+        self.0.set(
+            "AdditionalOsCapabilities",
+            Some("additional_os_capabilities"),
+            rt::list(value),
+        );
+        self
+    }
+    /// ARN of the base MicroVM image.
+    ///
+    /// Constraints: length 1..=2048; pattern `^[^\s]+$`. CloudFormation `BaseImageArn`, Terraform `base_image_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn base_image_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BaseImageArn", Some("base_image_arn"), rt::string(value));
+        self
+    }
+    /// Specific version of the base MicroVM image to use.
+    ///
+    /// Constraints: length 1..=2048; pattern `^[^\s]+$`. CloudFormation `BaseImageVersion`, Terraform `base_image_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn base_image_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "BaseImageVersion",
+            Some("base_image_version"),
+            rt::string(value),
+        );
+        self
+    }
+    /// ARN of the IAM build role.
+    ///
+    /// Constraints: pattern `^arn:aws[a-zA-Z-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. CloudFormation `BuildRoleArn`, Terraform `build_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn build_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BuildRoleArn", Some("build_role_arn"), rt::string(value));
+        self
+    }
+    /// Code artifact for the active MicroVM image.
+    ///
+    /// CloudFormation `CodeArtifact`, Terraform `code_artifact`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn code_artifact(mut self, value: microvm_image::CodeArtifact) -> Self {
+        self.0
+            .set("CodeArtifact", Some("code_artifact"), value.into());
+        self
+    }
+    /// CloudFormation `CpuConfigurations`, Terraform `cpu_configurations`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cpu_configurations(
+        mut self,
+        value: impl IntoIterator<Item = microvm_image::CpuConfiguration>,
+    ) -> Self {
+        self.0.set(
+            "CpuConfigurations",
+            Some("cpu_configurations"),
+            rt::list(value),
+        );
+        self
+    }
+    /// Human-readable description of the MicroVM image and its purpose.
+    ///
+    /// CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// Constraints: at most 10 items. CloudFormation `EgressNetworkConnectors`, Terraform `egress_network_connectors`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn egress_network_connectors(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "EgressNetworkConnectors",
+            Some("egress_network_connectors"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// Environment variables to set in the container during the snapshot build.
+    ///
+    /// Constraints: at most 50 items. CloudFormation `EnvironmentVariables`, Terraform `environment_variables`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn environment_variables(
+        mut self,
+        value: impl IntoIterator<Item = microvm_image::EnvironmentVariable>,
+    ) -> Self {
+        self.0.set(
+            "EnvironmentVariables",
+            Some("environment_variables"),
+            rt::list(value),
+        );
+        self
+    }
+    /// CloudFormation `Hooks`, Terraform `hooks`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn hooks(mut self, value: microvm_image::Hooks) -> Self {
+        self.0.set("Hooks", Some("hooks"), value.into());
+        self
+    }
+    /// Configuration for MicroVM image logging.
+    ///
+    /// CloudFormation `Logging`, Terraform `logging`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn logging(mut self, value: microvm_image::Logging) -> Self {
+        self.0.set("Logging", Some("logging"), value.into());
+        self
+    }
+    /// Unique name for the MicroVM image within the account.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9-_]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Constraints: at most 1 items. CloudFormation `Resources`, Terraform `resources`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resources(mut self, value: impl IntoIterator<Item = microvm_image::Resources>) -> Self {
+        self.0.set("Resources", Some("resources"), rt::list(value));
+        self
+    }
 }
-builder!(MicrovmImage, MicrovmImageHandle);
+builder!(MicrovmImage, MicrovmImageHandle, MICROVM_IMAGE_TYPE);
 /// A declared `AWS::Lambda::MicrovmImage`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MicrovmImageHandle(rt::Handle);
@@ -3886,6 +4208,16 @@ impl NetworkConnector {
         this.set("Configuration", Some("configuration"), configuration.into());
         NetworkConnector(this)
     }
+    /// The network configuration for the connector.
+    ///
+    /// CloudFormation `Configuration`, Terraform `configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: network_connector::Config) -> Self {
+        self.0
+            .set("Configuration", Some("configuration"), value.into());
+        self
+    }
     /// A unique name for the network connector within your account and Region.
     ///
     /// Constraints: length 1..=140; pattern `^(arn:aws[a-zA-Z-]*:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:network-connector:[a-zA-Z0-9-_]+(:[1-9][0-9]*)?)|[a-zA-Z0-9_-]{1,64}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
@@ -3902,7 +4234,11 @@ impl NetworkConnector {
         self
     }
 }
-builder!(NetworkConnector, NetworkConnectorHandle);
+builder!(
+    NetworkConnector,
+    NetworkConnectorHandle,
+    NETWORK_CONNECTOR_TYPE
+);
 /// A declared `AWS::Lambda::NetworkConnector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkConnectorHandle(rt::Handle);
@@ -4056,6 +4392,15 @@ impl Permission {
         );
         Permission(this)
     }
+    /// The action that the principal can use on the function.
+    ///
+    /// Constraints: length 1..=256; pattern `^(lambda:[*]|lambda:[a-zA-Z]+|[*])$`. Changing it replaces the resource. CloudFormation `Action`, Terraform `action`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn action(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Action", Some("action"), rt::string(value));
+        self
+    }
     /// For Alexa Smart Home functions, a token that the invoker must supply.
     ///
     /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9._\-]+$`. Changing it replaces the resource. CloudFormation `EventSourceToken`, Terraform `event_source_token`.
@@ -4065,6 +4410,16 @@ impl Permission {
             Some("event_source_token"),
             rt::string(value),
         );
+        self
+    }
+    /// The name or ARN of the Lambda function, version, or alias.
+    ///
+    /// Constraints: length 1..=140; pattern `^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_]+))?$`. Changing it replaces the resource. CloudFormation `FunctionName`, Terraform `function_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FunctionName", Some("function_name"), rt::string(value));
         self
     }
     /// The type of authentication that your function URL uses.
@@ -4087,6 +4442,16 @@ impl Permission {
             Some("invoked_via_function_url"),
             rt::boolean(value),
         );
+        self
+    }
+    /// The AWS-service, AWS-account, IAM user, or IAM role that invokes the function.
+    ///
+    /// Constraints: length 1..=256; pattern `^.*$`. Changing it replaces the resource. CloudFormation `Principal`, Terraform `principal`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Principal", Some("principal"), rt::string(value));
         self
     }
     /// The identifier for your organization in AOlong.
@@ -4117,7 +4482,7 @@ impl Permission {
         self
     }
 }
-builder!(Permission, PermissionHandle);
+builder!(Permission, PermissionHandle, PERMISSION_TYPE);
 /// A declared `AWS::Lambda::Permission`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PermissionHandle(rt::Handle);
@@ -4184,8 +4549,29 @@ impl ResourcePolicy {
         );
         ResourcePolicy(this)
     }
+    /// The policy document you want to add to your LAM resource.
+    ///
+    /// CloudFormation `PolicyDocument`, Terraform `policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "PolicyDocument",
+            Some("policy_document"),
+            rt::json_string(value),
+        );
+        self
+    }
+    /// Constraints: length 12..=1024; pattern `^arn:(aws[a-zA-Z-]*)?:lambda:(eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:\d{12}:(runtime/|function:)[a-zA-Z0-9-_]+(:(\$LATEST(\.PUBLISHED)?|[a-zA-Z0-9-_])+)?$`. Changing it replaces the resource. CloudFormation `ResourceArn`, Terraform `resource_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
+        self
+    }
 }
-builder!(ResourcePolicy, ResourcePolicyHandle);
+builder!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `AWS::Lambda::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -4241,6 +4627,15 @@ impl Url {
         );
         Url(this)
     }
+    /// Can be either AWS_IAM if the requests are authorized via IAM, or NONE if no authorization is configured on the Function URL.
+    ///
+    /// CloudFormation `AuthType`, Terraform `auth_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auth_type(mut self, value: url::AuthType) -> Self {
+        self.0.set("AuthType", Some("auth_type"), value.into());
+        self
+    }
     /// CloudFormation `Cors`, Terraform `cors`.
     pub fn cors(mut self, value: url::Cors) -> Self {
         self.0.set("Cors", Some("cors"), value.into());
@@ -4261,8 +4656,21 @@ impl Url {
             .set("Qualifier", Some("qualifier"), rt::string(value));
         self
     }
+    /// The Amazon Resource Name (ARN) of the function associated with the Function URL.
+    ///
+    /// Constraints: pattern `^(arn:(aws[a-zA-Z-]*)?:lambda:)?([a-z]{2}((-gov)|(-iso(b?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:((?!\d+)[0-9a-zA-Z-_]+))?$`. Changing it replaces the resource. CloudFormation `TargetFunctionArn`, Terraform `target_function_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_function_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TargetFunctionArn",
+            Some("target_function_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(Url, UrlHandle);
+builder!(Url, UrlHandle, URL_TYPE);
 /// A declared `AWS::Lambda::Url`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UrlHandle(rt::Handle);
@@ -4439,6 +4847,16 @@ impl Version {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the Lambda function.
+    ///
+    /// Constraints: length 1..=140; pattern `^(arn:(aws[a-zA-Z-]*)?:lambda:)?((eusc-)?[a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1}:)?(\d{12}:)?(function:)?([a-zA-Z0-9-_]+)(:(\$LATEST|[a-zA-Z0-9-_]+))?$`. Changing it replaces the resource. CloudFormation `FunctionName`, Terraform `function_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FunctionName", Some("function_name"), rt::string(value));
+        self
+    }
     /// The scaling configuration to apply to the function, including minimum and maximum execution environment limits.
     ///
     /// CloudFormation `FunctionScalingConfig`, Terraform `function_scaling_config`.
@@ -4473,7 +4891,7 @@ impl Version {
         self
     }
 }
-builder!(Version, VersionHandle);
+builder!(Version, VersionHandle, VERSION_TYPE);
 /// A declared `AWS::Lambda::Version`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VersionHandle(rt::Handle);
@@ -4603,8 +5021,18 @@ impl WebFunction {
         );
         WebFunction(this)
     }
+    /// The name of the web function.
+    ///
+    /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `FunctionName`, Terraform `function_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FunctionName", Some("function_name"), rt::string(value));
+        self
+    }
 }
-builder!(WebFunction, WebFunctionHandle);
+builder!(WebFunction, WebFunctionHandle, WEB_FUNCTION_TYPE);
 /// A declared `AWS::Lambda::WebFunction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WebFunctionHandle(rt::Handle);
@@ -4723,12 +5151,51 @@ impl WebFunctionEndpoint {
         );
         WebFunctionEndpoint(this)
     }
+    /// The authentication type for the endpoint.
+    ///
+    /// CloudFormation `AuthType`, Terraform `auth_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auth_type(mut self, value: web_function_endpoint::AuthType) -> Self {
+        self.0.set("AuthType", Some("auth_type"), value.into());
+        self
+    }
     /// A description of the endpoint.
     ///
     /// Constraints: length 0..=256. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The name of the endpoint.
+    ///
+    /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `EndpointName`, Terraform `endpoint_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EndpointName", Some("endpoint_name"), rt::string(value));
+        self
+    }
+    /// The type of the endpoint.
+    ///
+    /// Changing it replaces the resource. CloudFormation `EndpointType`, Terraform `endpoint_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn endpoint_type(mut self, value: web_function_endpoint::EndpointType) -> Self {
+        self.0
+            .set("EndpointType", Some("endpoint_type"), value.into());
+        self
+    }
+    /// The name of the web function this endpoint belongs to.
+    ///
+    /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `FunctionName`, Terraform `function_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FunctionName", Some("function_name"), rt::string(value));
         self
     }
     /// The list of AWS Regions for the endpoint.
@@ -4766,7 +5233,11 @@ impl WebFunctionEndpoint {
         self
     }
 }
-builder!(WebFunctionEndpoint, WebFunctionEndpointHandle);
+builder!(
+    WebFunctionEndpoint,
+    WebFunctionEndpointHandle,
+    WEB_FUNCTION_ENDPOINT_TYPE
+);
 /// A declared `AWS::Lambda::WebFunctionEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WebFunctionEndpointHandle(rt::Handle);
@@ -4986,12 +5457,32 @@ impl WebFunctionRevision {
         );
         WebFunctionRevision(this)
     }
+    /// The build configuration for the revision.
+    ///
+    /// Changing it replaces the resource. CloudFormation `BuildConfig`, Terraform `build_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn build_config(mut self, value: web_function_revision::BuildConfig) -> Self {
+        self.0
+            .set("BuildConfig", Some("build_config"), value.into());
+        self
+    }
     /// A description of the revision.
     ///
     /// Constraints: length 0..=256. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The name of the web function this revision belongs to.
+    ///
+    /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `FunctionName`, Terraform `function_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FunctionName", Some("function_name"), rt::string(value));
         self
     }
     /// The ARN of the KMS key used to encrypt the revision.
@@ -5002,8 +5493,22 @@ impl WebFunctionRevision {
             .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
+    /// The service configuration for the revision.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ServiceConfig`, Terraform `service_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_config(mut self, value: web_function_revision::ServiceConfig) -> Self {
+        self.0
+            .set("ServiceConfig", Some("service_config"), value.into());
+        self
+    }
 }
-builder!(WebFunctionRevision, WebFunctionRevisionHandle);
+builder!(
+    WebFunctionRevision,
+    WebFunctionRevisionHandle,
+    WEB_FUNCTION_REVISION_TYPE
+);
 /// A declared `AWS::Lambda::WebFunctionRevision`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WebFunctionRevisionHandle(rt::Handle);

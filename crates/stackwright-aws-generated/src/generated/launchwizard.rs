@@ -70,6 +70,28 @@ impl Deployment {
         );
         Deployment(this)
     }
+    /// Workload deployment pattern name
+    ///
+    /// Constraints: length 1..=256; pattern `^[A-Za-z0-9][a-zA-Z0-9-]*$`. Changing it replaces the resource. CloudFormation `DeploymentPatternName`, Terraform `deployment_pattern_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn deployment_pattern_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DeploymentPatternName",
+            Some("deployment_pattern_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Name of LaunchWizard deployment
+    ///
+    /// Constraints: length 1..=50; pattern `^[A-Za-z0-9_\s\.-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// LaunchWizard deployment specifications
     ///
     /// CloudFormation `Specifications`, Terraform `specifications`.
@@ -84,8 +106,18 @@ impl Deployment {
         );
         self
     }
+    /// Workload Name for LaunchWizard deployment
+    ///
+    /// Constraints: length 1..=100; pattern `^[A-Za-z][a-zA-Z0-9-_]*$`. Changing it replaces the resource. CloudFormation `WorkloadName`, Terraform `workload_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workload_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WorkloadName", Some("workload_name"), rt::string(value));
+        self
+    }
 }
-builder!(Deployment, DeploymentHandle);
+builder!(Deployment, DeploymentHandle, DEPLOYMENT_TYPE);
 /// A declared `AWS::LaunchWizard::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeploymentHandle(rt::Handle);

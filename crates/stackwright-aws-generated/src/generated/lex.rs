@@ -130,6 +130,14 @@ impl Bot {
         self.0.set("BotType", None, value.into());
         self
     }
+    /// CloudFormation `DataPrivacy`, Terraform `data_privacy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_privacy(mut self, value: bot::DataPrivacy) -> Self {
+        self.0
+            .set("DataPrivacy", Some("data_privacy"), value.into());
+        self
+    }
     /// A description of the resource
     ///
     /// Constraints: length at most 2000. CloudFormation `Description`, Terraform `description`.
@@ -143,9 +151,34 @@ impl Bot {
         self.0.set("ErrorLogSettings", None, value.into());
         self
     }
+    /// Constraints: range 60..=86400. CloudFormation `IdleSessionTTLInSeconds`, Terraform `idle_session_ttl_in_seconds`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn idle_session_ttl_in_seconds(mut self, value: i64) -> Self {
+        self.0.set(
+            "IdleSessionTTLInSeconds",
+            Some("idle_session_ttl_in_seconds"),
+            rt::int(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=100; pattern `^([0-9a-zA-Z][_-]?)+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// CloudFormation `Replication`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn replication(mut self, value: bot::Replication) -> Self {
         self.0.set("Replication", None, value.into());
+        self
+    }
+    /// Constraints: length 32..=2048; pattern `^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/.*$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// CloudFormation `TestBotAliasSettings`, Terraform `test_bot_alias_settings`.
@@ -167,7 +200,7 @@ impl Bot {
         self
     }
 }
-builder!(Bot, BotHandle);
+builder!(Bot, BotHandle, BOT_TYPE);
 /// A declared `AWS::Lex::Bot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BotHandle(rt::Handle);
@@ -3624,6 +3657,25 @@ impl BotAlias {
         );
         self
     }
+    /// A unique identifier for a resource.
+    ///
+    /// Constraints: length 1..=100; pattern `^([0-9a-zA-Z][_-]?)+$`. CloudFormation `BotAliasName`, Terraform `bot_alias_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bot_alias_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BotAliasName", Some("bot_alias_name"), rt::string(value));
+        self
+    }
+    /// Unique ID of resource
+    ///
+    /// Constraints: length 10..=10; pattern `^[0-9a-zA-Z]+$`. Changing it replaces the resource. CloudFormation `BotId`, Terraform `bot_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BotId", Some("bot_id"), rt::string(value));
+        self
+    }
     /// The version of a bot.
     ///
     /// Constraints: length 1..=5; pattern `^(DRAFT|[0-9]+)$`. CloudFormation `BotVersion`, Terraform `bot_version`.
@@ -3666,7 +3718,7 @@ impl BotAlias {
         self
     }
 }
-builder!(BotAlias, BotAliasHandle);
+builder!(BotAlias, BotAliasHandle, BOT_ALIAS_TYPE);
 /// A declared `AWS::Lex::BotAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BotAliasHandle(rt::Handle);
@@ -4052,6 +4104,31 @@ impl BotVersion {
         );
         BotVersion(this)
     }
+    /// Unique ID of resource
+    ///
+    /// Constraints: length 10..=10; pattern `^[0-9a-zA-Z]+$`. Changing it replaces the resource. CloudFormation `BotId`, Terraform `bot_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BotId", Some("bot_id"), rt::string(value));
+        self
+    }
+    /// Specifies the locales that Amazon Lex adds to this version.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `BotVersionLocaleSpecification`, Terraform `bot_version_locale_specification`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bot_version_locale_specification(
+        mut self,
+        value: impl IntoIterator<Item = bot_version::BotVersionLocaleSpecification>,
+    ) -> Self {
+        self.0.set(
+            "BotVersionLocaleSpecification",
+            Some("bot_version_locale_specification"),
+            rt::list(value),
+        );
+        self
+    }
     /// A description of the version.
     ///
     /// Constraints: length at most 200. CloudFormation `Description`, Terraform `description`.
@@ -4061,7 +4138,7 @@ impl BotVersion {
         self
     }
 }
-builder!(BotVersion, BotVersionHandle);
+builder!(BotVersion, BotVersionHandle, BOT_VERSION_TYPE);
 /// A declared `AWS::Lex::BotVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BotVersionHandle(rt::Handle);
@@ -4177,8 +4254,25 @@ impl ResourcePolicy {
         );
         ResourcePolicy(this)
     }
+    /// CloudFormation `Policy`, Terraform `policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the bot or bot alias that the resource policy is attached to.
+    ///
+    /// Constraints: length 1..=1011. Changing it replaces the resource. CloudFormation `ResourceArn`, Terraform `resource_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
+        self
+    }
 }
-builder!(ResourcePolicy, ResourcePolicyHandle);
+builder!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `AWS::Lex::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);

@@ -114,7 +114,7 @@ impl Grant {
         self
     }
 }
-builder!(Grant, GrantHandle);
+builder!(Grant, GrantHandle, GRANT_TYPE);
 /// A declared `AWS::LicenseManager::Grant`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GrantHandle(rt::Handle);
@@ -283,10 +283,86 @@ impl License {
         this.set("Validity", Some("validity"), required.validity.into());
         License(this)
     }
+    /// Beneficiary of the license.
+    ///
+    /// CloudFormation `Beneficiary`, Terraform `beneficiary`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn beneficiary(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Beneficiary", Some("beneficiary"), rt::string(value));
+        self
+    }
+    /// CloudFormation `ConsumptionConfiguration`, Terraform `consumption_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn consumption_configuration(mut self, value: license::ConsumptionConfiguration) -> Self {
+        self.0.set(
+            "ConsumptionConfiguration",
+            Some("consumption_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// CloudFormation `Entitlements`, Terraform `entitlements`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn entitlements(mut self, value: impl IntoIterator<Item = license::Entitlement>) -> Self {
+        self.0
+            .set("Entitlements", Some("entitlements"), rt::list(value));
+        self
+    }
+    /// Home region for the created license.
+    ///
+    /// CloudFormation `HomeRegion`, Terraform `home_region`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn home_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("HomeRegion", Some("home_region"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Issuer`, Terraform `issuer`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn issuer(mut self, value: license::IssuerData) -> Self {
+        self.0.set("Issuer", Some("issuer"), value.into());
+        self
+    }
     /// CloudFormation `LicenseMetadata`, Terraform `license_metadata`.
     pub fn license_metadata(mut self, value: impl IntoIterator<Item = license::Metadata>) -> Self {
         self.0
             .set("LicenseMetadata", Some("license_metadata"), rt::list(value));
+        self
+    }
+    /// Name for the created license.
+    ///
+    /// CloudFormation `LicenseName`, Terraform `license_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn license_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LicenseName", Some("license_name"), rt::string(value));
+        self
+    }
+    /// Product name for the created license.
+    ///
+    /// CloudFormation `ProductName`, Terraform `product_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn product_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProductName", Some("product_name"), rt::string(value));
+        self
+    }
+    /// ProductSKU of the license.
+    ///
+    /// Constraints: length 1..=1024. CloudFormation `ProductSKU`, Terraform `product_sku`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn product_sku(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProductSKU", Some("product_sku"), rt::string(value));
         self
     }
     /// CloudFormation `Status`, Terraform `status`.
@@ -294,8 +370,15 @@ impl License {
         self.0.set("Status", Some("status"), rt::string(value));
         self
     }
+    /// CloudFormation `Validity`, Terraform `validity`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn validity(mut self, value: license::ValidityDateFormat) -> Self {
+        self.0.set("Validity", Some("validity"), value.into());
+        self
+    }
 }
-builder!(License, LicenseHandle);
+builder!(License, LicenseHandle, LICENSE_TYPE);
 /// A declared `AWS::LicenseManager::License`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LicenseHandle(rt::Handle);
@@ -611,12 +694,53 @@ impl LicenseAssetGroup {
         this.set("Name", Some("name"), rt::string(name));
         LicenseAssetGroup(this)
     }
+    /// ARNs of associated license asset rulesets.
+    ///
+    /// CloudFormation `AssociatedLicenseAssetRulesetARNs`, Terraform `associated_license_asset_ruleset_ar_ns`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn associated_license_asset_ruleset_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "AssociatedLicenseAssetRulesetARNs",
+            Some("associated_license_asset_ruleset_ar_ns"),
+            rt::strings(value),
+        );
+        self
+    }
     /// License asset group description.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// License asset group configurations.
+    ///
+    /// Changing it replaces the resource. CloudFormation `LicenseAssetGroupConfigurations`, Terraform `license_asset_group_configurations`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn license_asset_group_configurations(
+        mut self,
+        value: impl IntoIterator<Item = license_asset_group::LicenseAssetGroupConfiguration>,
+    ) -> Self {
+        self.0.set(
+            "LicenseAssetGroupConfigurations",
+            Some("license_asset_group_configurations"),
+            rt::list(value),
+        );
+        self
+    }
+    /// License asset group name.
+    ///
+    /// Constraints: length 0..=128. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// License asset group properties.
@@ -631,7 +755,11 @@ impl LicenseAssetGroup {
         self
     }
 }
-builder!(LicenseAssetGroup, LicenseAssetGroupHandle);
+builder!(
+    LicenseAssetGroup,
+    LicenseAssetGroupHandle,
+    LICENSE_ASSET_GROUP_TYPE
+);
 /// A declared `AWS::LicenseManager::LicenseAssetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LicenseAssetGroupHandle(rt::Handle);
@@ -733,8 +861,33 @@ impl LicenseAssetRuleSet {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// License asset ruleset name.
+    ///
+    /// Constraints: length 0..=128. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// License asset rules.
+    ///
+    /// CloudFormation `Rules`, Terraform `rules`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rules(
+        mut self,
+        value: impl IntoIterator<Item = license_asset_rule_set::LicenseAssetRule>,
+    ) -> Self {
+        self.0.set("Rules", Some("rules"), rt::list(value));
+        self
+    }
 }
-builder!(LicenseAssetRuleSet, LicenseAssetRuleSetHandle);
+builder!(
+    LicenseAssetRuleSet,
+    LicenseAssetRuleSetHandle,
+    LICENSE_ASSET_RULE_SET_TYPE
+);
 /// A declared `AWS::LicenseManager::LicenseAssetRuleSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LicenseAssetRuleSetHandle(rt::Handle);
@@ -1151,6 +1304,22 @@ impl LicenseConfiguration {
         );
         self
     }
+    /// Dimension used to track the license inventory.
+    ///
+    /// Changing it replaces the resource. CloudFormation `LicenseCountingType`, Terraform `license_counting_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn license_counting_type(
+        mut self,
+        value: license_configuration::LicenseCountingType,
+    ) -> Self {
+        self.0.set(
+            "LicenseCountingType",
+            Some("license_counting_type"),
+            value.into(),
+        );
+        self
+    }
     /// License configuration expiry as an epoch timestamp (seconds since 1970-01-01T00:00:00Z).
     ///
     /// CloudFormation `LicenseExpiry`, Terraform `license_expiry`.
@@ -1165,6 +1334,15 @@ impl LicenseConfiguration {
     pub fn license_rules(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
             .set("LicenseRules", Some("license_rules"), rt::strings(value));
+        self
+    }
+    /// Name of the license configuration.
+    ///
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Product information.
@@ -1182,7 +1360,11 @@ impl LicenseConfiguration {
         self
     }
 }
-builder!(LicenseConfiguration, LicenseConfigurationHandle);
+builder!(
+    LicenseConfiguration,
+    LicenseConfigurationHandle,
+    LICENSE_CONFIGURATION_TYPE
+);
 /// A declared `AWS::LicenseManager::LicenseConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LicenseConfigurationHandle(rt::Handle);
@@ -1399,8 +1581,58 @@ impl ReportGenerator {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Details of the license configurations and asset groups that this generator reports on.
+    ///
+    /// CloudFormation `ReportContext`, Terraform `report_context`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn report_context(mut self, value: report_generator::ReportContext) -> Self {
+        self.0
+            .set("ReportContext", Some("report_context"), value.into());
+        self
+    }
+    /// Details about how frequently reports are generated.
+    ///
+    /// CloudFormation `ReportFrequency`, Terraform `report_frequency`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn report_frequency(mut self, value: report_generator::ReportFrequency) -> Self {
+        self.0
+            .set("ReportFrequency", Some("report_frequency"), value.into());
+        self
+    }
+    /// Name of the report generator.
+    ///
+    /// Constraints: length 1..=100. CloudFormation `ReportGeneratorName`, Terraform `report_generator_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn report_generator_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ReportGeneratorName",
+            Some("report_generator_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Type of reports to generate.
+    ///
+    /// CloudFormation `ReportType`, Terraform `report_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn report_type(
+        mut self,
+        value: impl IntoIterator<Item = report_generator::ReportType>,
+    ) -> Self {
+        self.0
+            .set("ReportType", Some("report_type"), rt::list(value));
+        self
+    }
 }
-builder!(ReportGenerator, ReportGeneratorHandle);
+builder!(
+    ReportGenerator,
+    ReportGeneratorHandle,
+    REPORT_GENERATOR_TYPE
+);
 /// A declared `AWS::LicenseManager::ReportGenerator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReportGeneratorHandle(rt::Handle);

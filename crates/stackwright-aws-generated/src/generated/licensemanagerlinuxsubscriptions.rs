@@ -104,8 +104,38 @@ impl SubscriptionProvider {
         );
         SubscriptionProvider(this)
     }
+    /// The Amazon Resource Name (ARN) of the Secrets Manager secret that contains the access token for the third-party Linux subscription provider.
+    ///
+    /// Constraints: pattern `^arn:[a-z0-9-\.]{1,63}:secretsmanager:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:secret:[^/]{1,1023}$`. Changing it replaces the resource. CloudFormation `SecretArn`, Terraform `secret_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SecretArn", Some("secret_arn"), rt::string(value));
+        self
+    }
+    /// The Linux subscription provider that the registration is for.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SubscriptionProviderSource`, Terraform `subscription_provider_source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subscription_provider_source(
+        mut self,
+        value: subscription_provider::SubscriptionProviderSource,
+    ) -> Self {
+        self.0.set(
+            "SubscriptionProviderSource",
+            Some("subscription_provider_source"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(SubscriptionProvider, SubscriptionProviderHandle);
+builder!(
+    SubscriptionProvider,
+    SubscriptionProviderHandle,
+    SUBSCRIPTION_PROVIDER_TYPE
+);
 /// A declared `AWS::LicenseManagerLinuxSubscriptions::SubscriptionProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SubscriptionProviderHandle(rt::Handle);

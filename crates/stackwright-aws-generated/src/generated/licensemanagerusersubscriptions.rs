@@ -102,6 +102,19 @@ impl LicenseServerEndpoint {
         );
         LicenseServerEndpoint(this)
     }
+    /// The Amazon Resource Name (ARN) that identifies the registered identity provider the license server endpoint is created for.
+    ///
+    /// Constraints: pattern `^arn:[a-z0-9-\.]{1,63}:license-manager-user-subscriptions:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{1,63}:[a-zA-Z0-9-\.]{1,510}/[a-zA-Z0-9-\.]{1,510}$`. Changing it replaces the resource. CloudFormation `IdentityProviderArn`, Terraform `identity_provider_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity_provider_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IdentityProviderArn",
+            Some("identity_provider_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// The settings of the RDS license server to create the endpoint for.
     ///
     /// Changing it replaces the resource. CloudFormation `LicenseServerSettings`, Terraform `license_server_settings`.
@@ -117,7 +130,11 @@ impl LicenseServerEndpoint {
         self
     }
 }
-builder!(LicenseServerEndpoint, LicenseServerEndpointHandle);
+builder!(
+    LicenseServerEndpoint,
+    LicenseServerEndpointHandle,
+    LICENSE_SERVER_ENDPOINT_TYPE
+);
 /// A declared `AWS::LicenseManagerUserSubscriptions::LicenseServerEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LicenseServerEndpointHandle(rt::Handle);

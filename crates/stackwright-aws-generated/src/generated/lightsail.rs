@@ -103,6 +103,29 @@ impl Alarm {
         this.set("Threshold", Some("threshold"), rt::int(required.threshold));
         Alarm(this)
     }
+    /// The name for the alarm.
+    ///
+    /// Constraints: pattern `\w[\w\-]*\w`. Changing it replaces the resource. CloudFormation `AlarmName`, Terraform `alarm_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn alarm_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AlarmName", Some("alarm_name"), rt::string(value));
+        self
+    }
+    /// The arithmetic operation to use when comparing the specified statistic to the threshold.
+    ///
+    /// CloudFormation `ComparisonOperator`, Terraform `comparison_operator`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn comparison_operator(mut self, value: alarm::ComparisonOperator) -> Self {
+        self.0.set(
+            "ComparisonOperator",
+            Some("comparison_operator"),
+            value.into(),
+        );
+        self
+    }
     /// The contact protocols to use for the alarm, such as Email, SMS (text messaging), or both.
     ///
     /// CloudFormation `ContactProtocols`, Terraform `contact_protocols`.
@@ -125,6 +148,41 @@ impl Alarm {
             "DatapointsToAlarm",
             Some("datapoints_to_alarm"),
             rt::int(value),
+        );
+        self
+    }
+    /// The number of most recent periods over which data is compared to the specified threshold.
+    ///
+    /// CloudFormation `EvaluationPeriods`, Terraform `evaluation_periods`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn evaluation_periods(mut self, value: i64) -> Self {
+        self.0.set(
+            "EvaluationPeriods",
+            Some("evaluation_periods"),
+            rt::int(value),
+        );
+        self
+    }
+    /// The name of the metric to associate with the alarm.
+    ///
+    /// Changing it replaces the resource. CloudFormation `MetricName`, Terraform `metric_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn metric_name(mut self, value: alarm::MetricName) -> Self {
+        self.0.set("MetricName", Some("metric_name"), value.into());
+        self
+    }
+    /// The name of the Lightsail resource that the alarm monitors.
+    ///
+    /// Constraints: pattern `^\w[\w\-]*\w$`. Changing it replaces the resource. CloudFormation `MonitoredResourceName`, Terraform `monitored_resource_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn monitored_resource_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "MonitoredResourceName",
+            Some("monitored_resource_name"),
+            rt::string(value),
         );
         self
     }
@@ -153,6 +211,15 @@ impl Alarm {
         );
         self
     }
+    /// The value against which the specified statistic is compared.
+    ///
+    /// CloudFormation `Threshold`, Terraform `threshold`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn threshold(mut self, value: i64) -> Self {
+        self.0.set("Threshold", Some("threshold"), rt::int(value));
+        self
+    }
     /// Sets how this alarm will handle missing data points.
     ///
     /// CloudFormation `TreatMissingData`, Terraform `treat_missing_data`.
@@ -162,7 +229,7 @@ impl Alarm {
         self
     }
 }
-builder!(Alarm, AlarmHandle);
+builder!(Alarm, AlarmHandle, ALARM_TYPE);
 /// A declared `AWS::Lightsail::Alarm`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AlarmHandle(rt::Handle);
@@ -359,6 +426,25 @@ impl Bucket {
             .set("AccessRules", Some("access_rules"), value.into());
         self
     }
+    /// The name for the bucket.
+    ///
+    /// Constraints: length 3..=54; pattern `^[a-z0-9][a-z0-9-]{1,52}[a-z0-9]$`. Changing it replaces the resource. CloudFormation `BucketName`, Terraform `bucket_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BucketName", Some("bucket_name"), rt::string(value));
+        self
+    }
+    /// The ID of the bundle to use for the bucket.
+    ///
+    /// Constraints: pattern `\S`. CloudFormation `BundleId`, Terraform `bundle_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BundleId", Some("bundle_id"), rt::string(value));
+        self
+    }
     /// Specifies whether to enable or disable versioning of objects in the bucket.
     ///
     /// CloudFormation `ObjectVersioning`, Terraform `object_versioning`.
@@ -399,7 +485,7 @@ impl Bucket {
         self
     }
 }
-builder!(Bucket, BucketHandle);
+builder!(Bucket, BucketHandle, BUCKET_TYPE);
 /// A declared `AWS::Lightsail::Bucket`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BucketHandle(rt::Handle);
@@ -522,6 +608,29 @@ impl Certificate {
         );
         Certificate(this)
     }
+    /// The name for the certificate.
+    ///
+    /// Changing it replaces the resource. CloudFormation `CertificateName`, Terraform `certificate_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn certificate_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CertificateName",
+            Some("certificate_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The domain name (e.g., example.com ) for the certificate.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
     /// An array of strings that specify the alternate domains (e.g., example2.com) and subdomains (e.g., blog.example.com) for the certificate.
     ///
     /// Changing it replaces the resource. CloudFormation `SubjectAlternativeNames`, Terraform `subject_alternative_names`.
@@ -537,7 +646,7 @@ impl Certificate {
         self
     }
 }
-builder!(Certificate, CertificateHandle);
+builder!(Certificate, CertificateHandle, CERTIFICATE_TYPE);
 /// A declared `AWS::Lightsail::Certificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CertificateHandle(rt::Handle);
@@ -629,8 +738,30 @@ impl ContactMethod {
         this.set("Protocol", Some("protocol"), protocol.into());
         ContactMethod(this)
     }
+    /// The destination of the contact method, such as an email address or a mobile phone number.
+    ///
+    /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `ContactEndpoint`, Terraform `contact_endpoint`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn contact_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ContactEndpoint",
+            Some("contact_endpoint"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The protocol of the contact method, such as Email or SMS (text messaging).
+    ///
+    /// Changing it replaces the resource. CloudFormation `Protocol`, Terraform `protocol`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn protocol(mut self, value: contact_method::Protocol) -> Self {
+        self.0.set("Protocol", Some("protocol"), value.into());
+        self
+    }
 }
-builder!(ContactMethod, ContactMethodHandle);
+builder!(ContactMethod, ContactMethodHandle, CONTACT_METHOD_TYPE);
 /// A declared `AWS::Lightsail::ContactMethod`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContactMethodHandle(rt::Handle);
@@ -770,6 +901,15 @@ impl Container {
             .set("IsDisabled", Some("is_disabled"), rt::boolean(value));
         self
     }
+    /// The power specification for the container service.
+    ///
+    /// CloudFormation `Power`, Terraform `power`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn power(mut self, value: container::Power) -> Self {
+        self.0.set("Power", Some("power"), value.into());
+        self
+    }
     /// A Boolean value to indicate whether the container service has access to private container image repositories, such as Amazon Elastic Container Registry (Amazon ECR) private repositories.
     ///
     /// CloudFormation `PrivateRegistryAccess`, Terraform `private_registry_access`.
@@ -795,8 +935,27 @@ impl Container {
         );
         self
     }
+    /// The scale specification for the container service.
+    ///
+    /// Constraints: range 1..=20. CloudFormation `Scale`, Terraform `scale`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scale(mut self, value: i64) -> Self {
+        self.0.set("Scale", Some("scale"), rt::int(value));
+        self
+    }
+    /// The name for the container service.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-z0-9]{1,2}|[a-z0-9][a-z0-9-]+[a-z0-9]$`. Changing it replaces the resource. CloudFormation `ServiceName`, Terraform `service_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ServiceName", Some("service_name"), rt::string(value));
+        self
+    }
 }
-builder!(Container, ContainerHandle);
+builder!(Container, ContainerHandle, CONTAINER_TYPE);
 /// A declared `AWS::Lightsail::Container`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContainerHandle(rt::Handle);
@@ -1289,6 +1448,19 @@ impl Database {
         );
         self
     }
+    /// The name of the database to create when the Lightsail database resource is created.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `MasterDatabaseName`, Terraform `master_database_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn master_database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "MasterDatabaseName",
+            Some("master_database_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The password for the master user.
     ///
     /// Constraints: length 1..=63. CloudFormation `MasterUserPassword`, Terraform `master_user_password`.
@@ -1298,6 +1470,16 @@ impl Database {
             Some("master_user_password"),
             rt::string(value),
         );
+        self
+    }
+    /// The name for the master user.
+    ///
+    /// Constraints: length 1..=63. Changing it replaces the resource. CloudFormation `MasterUsername`, Terraform `master_username`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn master_username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("MasterUsername", Some("master_username"), rt::string(value));
         self
     }
     /// The daily time range during which automated backups are created for your new database if automated backups are enabled.
@@ -1333,6 +1515,45 @@ impl Database {
         );
         self
     }
+    /// The blueprint ID for your new database.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `RelationalDatabaseBlueprintId`, Terraform `relational_database_blueprint_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn relational_database_blueprint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RelationalDatabaseBlueprintId",
+            Some("relational_database_blueprint_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The bundle ID for your new database.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `RelationalDatabaseBundleId`, Terraform `relational_database_bundle_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn relational_database_bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RelationalDatabaseBundleId",
+            Some("relational_database_bundle_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name to use for your new Lightsail database resource.
+    ///
+    /// Constraints: length 2..=255; pattern `\w[\w\-]*\w`. Changing it replaces the resource. CloudFormation `RelationalDatabaseName`, Terraform `relational_database_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn relational_database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RelationalDatabaseName",
+            Some("relational_database_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// Update one or more parameters of the relational database.
     ///
     /// CloudFormation `RelationalDatabaseParameters`, Terraform `relational_database_parameters`.
@@ -1359,7 +1580,7 @@ impl Database {
         self
     }
 }
-builder!(Database, DatabaseHandle);
+builder!(Database, DatabaseHandle, DATABASE_TYPE);
 /// A declared `AWS::Lightsail::Database`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DatabaseHandle(rt::Handle);
@@ -1538,8 +1759,38 @@ impl DatabaseSnapshot {
         );
         DatabaseSnapshot(this)
     }
+    /// The name of the database on which to base your new snapshot.
+    ///
+    /// Constraints: pattern `^\w[\w\-]*\w$`. Changing it replaces the resource. CloudFormation `RelationalDatabaseName`, Terraform `relational_database_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn relational_database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RelationalDatabaseName",
+            Some("relational_database_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name for your new database snapshot.
+    ///
+    /// Constraints: length 2..=255; pattern `^\w[\w\-]*\w$`. Changing it replaces the resource. CloudFormation `RelationalDatabaseSnapshotName`, Terraform `relational_database_snapshot_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn relational_database_snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RelationalDatabaseSnapshotName",
+            Some("relational_database_snapshot_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(DatabaseSnapshot, DatabaseSnapshotHandle);
+builder!(
+    DatabaseSnapshot,
+    DatabaseSnapshotHandle,
+    DATABASE_SNAPSHOT_TYPE
+);
 /// A declared `AWS::Lightsail::DatabaseSnapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DatabaseSnapshotHandle(rt::Handle);
@@ -1707,6 +1958,15 @@ impl Disk {
         );
         self
     }
+    /// The names to use for your new Lightsail disk.
+    ///
+    /// Constraints: length 1..=254; pattern `^[a-zA-Z0-9][\w\-.]*[a-zA-Z0-9]$`. Changing it replaces the resource. CloudFormation `DiskName`, Terraform `disk_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn disk_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DiskName", Some("disk_name"), rt::string(value));
+        self
+    }
     /// Location of a resource.
     ///
     /// CloudFormation `Location`, Terraform `location`.
@@ -1714,8 +1974,17 @@ impl Disk {
         self.0.set("Location", Some("location"), value.into());
         self
     }
+    /// Size of the Lightsail disk
+    ///
+    /// Changing it replaces the resource. CloudFormation `SizeInGb`, Terraform `size_in_gb`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn size_in_gb(mut self, value: i64) -> Self {
+        self.0.set("SizeInGb", Some("size_in_gb"), rt::int(value));
+        self
+    }
 }
-builder!(Disk, DiskHandle);
+builder!(Disk, DiskHandle, DISK_TYPE);
 /// A declared `AWS::Lightsail::Disk`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DiskHandle(rt::Handle);
@@ -1891,8 +2160,30 @@ impl DiskSnapshot {
         );
         DiskSnapshot(this)
     }
+    /// The name of the source disk from which the snapshot was created.
+    ///
+    /// Constraints: length 2..=255; pattern `^\w[\w\-]*\w$`. Changing it replaces the resource. CloudFormation `DiskName`, Terraform `disk_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn disk_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DiskName", Some("disk_name"), rt::string(value));
+        self
+    }
+    /// The name of the disk snapshot (e.g., my-disk-snapshot).
+    ///
+    /// Constraints: length 2..=255; pattern `^\w[\w\-]*\w$`. Changing it replaces the resource. CloudFormation `DiskSnapshotName`, Terraform `disk_snapshot_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn disk_snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DiskSnapshotName",
+            Some("disk_snapshot_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(DiskSnapshot, DiskSnapshotHandle);
+builder!(DiskSnapshot, DiskSnapshotHandle, DISK_SNAPSHOT_TYPE);
 /// A declared `AWS::Lightsail::DiskSnapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DiskSnapshotHandle(rt::Handle);
@@ -2050,6 +2341,15 @@ impl Distribution {
         this.set("Origin", Some("origin"), required.origin.into());
         Distribution(this)
     }
+    /// The bundle ID to use for the distribution.
+    ///
+    /// CloudFormation `BundleId`, Terraform `bundle_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BundleId", Some("bundle_id"), rt::string(value));
+        self
+    }
     /// An object that describes the cache behavior settings for the distribution.
     ///
     /// CloudFormation `CacheBehaviorSettings`, Terraform `cache_behavior_settings`.
@@ -2083,6 +2383,32 @@ impl Distribution {
         );
         self
     }
+    /// An object that describes the default cache behavior for the distribution.
+    ///
+    /// CloudFormation `DefaultCacheBehavior`, Terraform `default_cache_behavior`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn default_cache_behavior(mut self, value: distribution::CacheBehavior) -> Self {
+        self.0.set(
+            "DefaultCacheBehavior",
+            Some("default_cache_behavior"),
+            value.into(),
+        );
+        self
+    }
+    /// The name for the distribution.
+    ///
+    /// Constraints: pattern `\w[\w\-]*\w`. Changing it replaces the resource. CloudFormation `DistributionName`, Terraform `distribution_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn distribution_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DistributionName",
+            Some("distribution_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The IP address type for the distribution.
     ///
     /// Changing it replaces the resource. CloudFormation `IpAddressType`, Terraform `ip_address_type`.
@@ -2099,8 +2425,17 @@ impl Distribution {
             .set("IsEnabled", Some("is_enabled"), rt::boolean(value));
         self
     }
+    /// An object that describes the origin resource for the distribution, such as a Lightsail instance or load balancer.
+    ///
+    /// CloudFormation `Origin`, Terraform `origin`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn origin(mut self, value: distribution::InputOrigin) -> Self {
+        self.0.set("Origin", Some("origin"), value.into());
+        self
+    }
 }
-builder!(Distribution, DistributionHandle);
+builder!(Distribution, DistributionHandle, DISTRIBUTION_TYPE);
 /// A declared `AWS::Lightsail::Distribution`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DistributionHandle(rt::Handle);
@@ -2561,8 +2896,18 @@ impl Domain {
             .set("DomainEntries", Some("domain_entries"), rt::list(value));
         self
     }
+    /// The name of the domain to manage in Lightsail.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
 }
-builder!(Domain, DomainHandle);
+builder!(Domain, DomainHandle, DOMAIN_TYPE);
 /// A declared `AWS::Lightsail::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainHandle(rt::Handle);
@@ -2772,11 +3117,40 @@ impl Instance {
         );
         self
     }
+    /// The ID for a virtual private server image (e.g., app_wordpress_4_4 or app_lamp_7_0 ).
+    ///
+    /// Constraints: length 1..=255; pattern `\S`. Changing it replaces the resource. CloudFormation `BlueprintId`, Terraform `blueprint_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn blueprint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BlueprintId", Some("blueprint_id"), rt::string(value));
+        self
+    }
+    /// The bundle of specification information for your virtual private server (or instance ), including the pricing plan (e.g., micro_1_0 ).
+    ///
+    /// Constraints: length 1..=255; pattern `\S`. Changing it replaces the resource. CloudFormation `BundleId`, Terraform `bundle_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BundleId", Some("bundle_id"), rt::string(value));
+        self
+    }
     /// Hardware of the Instance.
     ///
     /// CloudFormation `Hardware`, Terraform `hardware`.
     pub fn hardware(mut self, value: instance::Hardware) -> Self {
         self.0.set("Hardware", Some("hardware"), value.into());
+        self
+    }
+    /// The names to use for your new Lightsail instance.
+    ///
+    /// Constraints: length 1..=254; pattern `^[a-zA-Z0-9][\w\-.]*[a-zA-Z0-9]$`. Changing it replaces the resource. CloudFormation `InstanceName`, Terraform `instance_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceName", Some("instance_name"), rt::string(value));
         self
     }
     /// The name of your key pair.
@@ -2816,7 +3190,7 @@ impl Instance {
         self
     }
 }
-builder!(Instance, InstanceHandle);
+builder!(Instance, InstanceHandle, INSTANCE_TYPE);
 /// A declared `AWS::Lightsail::Instance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceHandle(rt::Handle);
@@ -3298,8 +3672,35 @@ impl InstanceSnapshot {
         );
         InstanceSnapshot(this)
     }
+    /// The instance from which the snapshot was created.
+    ///
+    /// Constraints: pattern `^\w[\w\-]*\w$`. Changing it replaces the resource. CloudFormation `InstanceName`, Terraform `instance_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceName", Some("instance_name"), rt::string(value));
+        self
+    }
+    /// The name of the snapshot.
+    ///
+    /// Constraints: pattern `^\w[\w\-]*\w$`. Changing it replaces the resource. CloudFormation `InstanceSnapshotName`, Terraform `instance_snapshot_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "InstanceSnapshotName",
+            Some("instance_snapshot_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(InstanceSnapshot, InstanceSnapshotHandle);
+builder!(
+    InstanceSnapshot,
+    InstanceSnapshotHandle,
+    INSTANCE_SNAPSHOT_TYPE
+);
 /// A declared `AWS::Lightsail::InstanceSnapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceSnapshotHandle(rt::Handle);
@@ -3427,8 +3828,18 @@ impl KeyPair {
         );
         KeyPair(this)
     }
+    /// The name of the key pair.
+    ///
+    /// Constraints: pattern `^\w[\w\-]*\w$`. Changing it replaces the resource. CloudFormation `KeyPairName`, Terraform `key_pair_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn key_pair_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KeyPairName", Some("key_pair_name"), rt::string(value));
+        self
+    }
 }
-builder!(KeyPair, KeyPairHandle);
+builder!(KeyPair, KeyPairHandle, KEY_PAIR_TYPE);
 /// A declared `AWS::Lightsail::KeyPair`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct KeyPairHandle(rt::Handle);
@@ -3550,12 +3961,35 @@ impl LoadBalancer {
         );
         self
     }
+    /// The instance port where you're creating your load balancer.
+    ///
+    /// Constraints: range -1..=65535. Changing it replaces the resource. CloudFormation `InstancePort`, Terraform `instance_port`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_port(mut self, value: i64) -> Self {
+        self.0
+            .set("InstancePort", Some("instance_port"), rt::int(value));
+        self
+    }
     /// The IP address type for the load balancer.
     ///
     /// Changing it replaces the resource. CloudFormation `IpAddressType`, Terraform `ip_address_type`.
     pub fn ip_address_type(mut self, value: load_balancer::IpAddressType) -> Self {
         self.0
             .set("IpAddressType", Some("ip_address_type"), value.into());
+        self
+    }
+    /// The name of your load balancer.
+    ///
+    /// Constraints: pattern `\w[\w\-]*\w`. Changing it replaces the resource. CloudFormation `LoadBalancerName`, Terraform `load_balancer_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn load_balancer_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LoadBalancerName",
+            Some("load_balancer_name"),
+            rt::string(value),
+        );
         self
     }
     /// Configuration option to enable session stickiness.
@@ -3592,7 +4026,7 @@ impl LoadBalancer {
         self
     }
 }
-builder!(LoadBalancer, LoadBalancerHandle);
+builder!(LoadBalancer, LoadBalancerHandle, LOAD_BALANCER_TYPE);
 /// A declared `AWS::Lightsail::LoadBalancer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LoadBalancerHandle(rt::Handle);
@@ -3694,6 +4128,32 @@ impl LoadBalancerTlsCertificate {
         );
         self
     }
+    /// The domain name (e.g., example.com ) for your SSL/TLS certificate.
+    ///
+    /// Changing it replaces the resource. CloudFormation `CertificateDomainName`, Terraform `certificate_domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn certificate_domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CertificateDomainName",
+            Some("certificate_domain_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The SSL/TLS certificate name.
+    ///
+    /// Constraints: pattern `^\w[\w\-]*\w$`. Changing it replaces the resource. CloudFormation `CertificateName`, Terraform `certificate_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn certificate_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CertificateName",
+            Some("certificate_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// A Boolean value that indicates whether HTTPS redirection is enabled for the load balancer.
     ///
     /// CloudFormation `HttpsRedirectionEnabled`, Terraform `https_redirection_enabled`.
@@ -3713,8 +4173,25 @@ impl LoadBalancerTlsCertificate {
             .set("IsAttached", Some("is_attached"), rt::boolean(value));
         self
     }
+    /// The name of your load balancer.
+    ///
+    /// Constraints: pattern `\w[\w\-]*\w`. Changing it replaces the resource. CloudFormation `LoadBalancerName`, Terraform `load_balancer_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn load_balancer_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LoadBalancerName",
+            Some("load_balancer_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(LoadBalancerTlsCertificate, LoadBalancerTlsCertificateHandle);
+builder!(
+    LoadBalancerTlsCertificate,
+    LoadBalancerTlsCertificateHandle,
+    LOAD_BALANCER_TLS_CERTIFICATE_TYPE
+);
 /// A declared `AWS::Lightsail::LoadBalancerTlsCertificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LoadBalancerTlsCertificateHandle(rt::Handle);
@@ -3790,8 +4267,18 @@ impl StaticIp {
             .set("AttachedTo", Some("attached_to"), rt::string(value));
         self
     }
+    /// The name of the static IP address.
+    ///
+    /// Constraints: pattern `^\w[\w\-]*\w$`. Changing it replaces the resource. CloudFormation `StaticIpName`, Terraform `static_ip_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn static_ip_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StaticIpName", Some("static_ip_name"), rt::string(value));
+        self
+    }
 }
-builder!(StaticIp, StaticIpHandle);
+builder!(StaticIp, StaticIpHandle, STATIC_IP_TYPE);
 /// A declared `AWS::Lightsail::StaticIp`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StaticIpHandle(rt::Handle);

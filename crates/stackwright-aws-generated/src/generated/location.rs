@@ -103,14 +103,29 @@ impl ApiKey {
             .set("ForceUpdate", Some("force_update"), rt::boolean(value));
         self
     }
+    /// Constraints: length 1..=100; pattern `^[-._\w]+$`. Changing it replaces the resource. CloudFormation `KeyName`, Terraform `key_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn key_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("KeyName", Some("key_name"), rt::string(value));
+        self
+    }
     /// CloudFormation `NoExpiry`, Terraform `no_expiry`.
     pub fn no_expiry(mut self, value: bool) -> Self {
         self.0
             .set("NoExpiry", Some("no_expiry"), rt::boolean(value));
         self
     }
+    /// CloudFormation `Restrictions`, Terraform `restrictions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn restrictions(mut self, value: api_key::ApiKeyRestrictions) -> Self {
+        self.0
+            .set("Restrictions", Some("restrictions"), value.into());
+        self
+    }
 }
-builder!(ApiKey, ApiKeyHandle);
+builder!(ApiKey, ApiKeyHandle, API_KEY_TYPE);
 /// A declared `AWS::Location::APIKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApiKeyHandle(rt::Handle);
@@ -286,6 +301,14 @@ impl GeofenceCollection {
         );
         GeofenceCollection(this)
     }
+    /// Constraints: length 1..=100; pattern `^[-._\w]+$`. Changing it replaces the resource. CloudFormation `CollectionName`, Terraform `collection_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn collection_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CollectionName", Some("collection_name"), rt::string(value));
+        self
+    }
     /// Constraints: length 0..=1000. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -316,7 +339,11 @@ impl GeofenceCollection {
         self
     }
 }
-builder!(GeofenceCollection, GeofenceCollectionHandle);
+builder!(
+    GeofenceCollection,
+    GeofenceCollectionHandle,
+    GEOFENCE_COLLECTION_TYPE
+);
 /// A declared `AWS::Location::GeofenceCollection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GeofenceCollectionHandle(rt::Handle);
@@ -400,10 +427,25 @@ impl Map {
         this.set("MapName", Some("map_name"), rt::string(map_name));
         Map(this)
     }
+    /// Changing it replaces the resource. CloudFormation `Configuration`, Terraform `configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: map::MapConfiguration) -> Self {
+        self.0
+            .set("Configuration", Some("configuration"), value.into());
+        self
+    }
     /// Constraints: length 0..=1000. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=100; pattern `^[-._\w]+$`. Changing it replaces the resource. CloudFormation `MapName`, Terraform `map_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn map_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MapName", Some("map_name"), rt::string(value));
         self
     }
     /// CloudFormation `PricingPlan`, Terraform `pricing_plan`.
@@ -413,7 +455,7 @@ impl Map {
         self
     }
 }
-builder!(Map, MapHandle);
+builder!(Map, MapHandle, MAP_TYPE);
 /// A declared `AWS::Location::Map`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MapHandle(rt::Handle);
@@ -537,6 +579,14 @@ impl PlaceIndex {
         );
         PlaceIndex(this)
     }
+    /// Changing it replaces the resource. CloudFormation `DataSource`, Terraform `data_source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DataSource", Some("data_source"), rt::string(value));
+        self
+    }
     /// CloudFormation `DataSourceConfiguration`, Terraform `data_source_configuration`.
     pub fn data_source_configuration(
         mut self,
@@ -555,6 +605,14 @@ impl PlaceIndex {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=100; pattern `^[-._\w]+$`. Changing it replaces the resource. CloudFormation `IndexName`, Terraform `index_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn index_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IndexName", Some("index_name"), rt::string(value));
+        self
+    }
     /// CloudFormation `PricingPlan`, Terraform `pricing_plan`.
     pub fn pricing_plan(mut self, value: place_index::PricingPlan) -> Self {
         self.0
@@ -562,7 +620,7 @@ impl PlaceIndex {
         self
     }
 }
-builder!(PlaceIndex, PlaceIndexHandle);
+builder!(PlaceIndex, PlaceIndexHandle, PLACE_INDEX_TYPE);
 /// A declared `AWS::Location::PlaceIndex`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PlaceIndexHandle(rt::Handle);
@@ -685,6 +743,22 @@ impl RouteCalculator {
         );
         RouteCalculator(this)
     }
+    /// Constraints: length 1..=100; pattern `^[-._\w]+$`. Changing it replaces the resource. CloudFormation `CalculatorName`, Terraform `calculator_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn calculator_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CalculatorName", Some("calculator_name"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `DataSource`, Terraform `data_source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DataSource", Some("data_source"), rt::string(value));
+        self
+    }
     /// Constraints: length 0..=1000. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -698,7 +772,11 @@ impl RouteCalculator {
         self
     }
 }
-builder!(RouteCalculator, RouteCalculatorHandle);
+builder!(
+    RouteCalculator,
+    RouteCalculatorHandle,
+    ROUTE_CALCULATOR_TYPE
+);
 /// A declared `AWS::Location::RouteCalculator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RouteCalculatorHandle(rt::Handle);
@@ -837,8 +915,16 @@ impl Tracker {
         );
         self
     }
+    /// Constraints: length 1..=100; pattern `^[-._\w]+$`. Changing it replaces the resource. CloudFormation `TrackerName`, Terraform `tracker_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tracker_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TrackerName", Some("tracker_name"), rt::string(value));
+        self
+    }
 }
-builder!(Tracker, TrackerHandle);
+builder!(Tracker, TrackerHandle, TRACKER_TYPE);
 /// A declared `AWS::Location::Tracker`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrackerHandle(rt::Handle);
@@ -939,8 +1025,28 @@ impl TrackerConsumer {
         );
         TrackerConsumer(this)
     }
+    /// Constraints: length at most 1600; pattern `^arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?$`. Changing it replaces the resource. CloudFormation `ConsumerArn`, Terraform `consumer_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn consumer_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConsumerArn", Some("consumer_arn"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=100; pattern `^[-._\w]+$`. Changing it replaces the resource. CloudFormation `TrackerName`, Terraform `tracker_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tracker_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TrackerName", Some("tracker_name"), rt::string(value));
+        self
+    }
 }
-builder!(TrackerConsumer, TrackerConsumerHandle);
+builder!(
+    TrackerConsumer,
+    TrackerConsumerHandle,
+    TRACKER_CONSUMER_TYPE
+);
 /// A declared `AWS::Location::TrackerConsumer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrackerConsumerHandle(rt::Handle);

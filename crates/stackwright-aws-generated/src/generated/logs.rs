@@ -67,6 +67,35 @@ impl AccountPolicy {
         );
         AccountPolicy(this)
     }
+    /// The body of the policy document you want to use for this topic.
+    ///
+    /// Constraints: length 1..=30720. CloudFormation `PolicyDocument`, Terraform `policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyDocument", Some("policy_document"), rt::string(value));
+        self
+    }
+    /// The name of the account policy
+    ///
+    /// Constraints: length 1..=256; pattern `^[^:*]{1,256}$`. Changing it replaces the resource. CloudFormation `PolicyName`, Terraform `policy_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyName", Some("policy_name"), rt::string(value));
+        self
+    }
+    /// Type of the policy.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PolicyType`, Terraform `policy_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_type(mut self, value: account_policy::PolicyType) -> Self {
+        self.0.set("PolicyType", Some("policy_type"), value.into());
+        self
+    }
     /// Scope for policy application
     ///
     /// CloudFormation `Scope`, Terraform `scope`.
@@ -86,7 +115,7 @@ impl AccountPolicy {
         self
     }
 }
-builder!(AccountPolicy, AccountPolicyHandle);
+builder!(AccountPolicy, AccountPolicyHandle, ACCOUNT_POLICY_TYPE);
 /// A declared `AWS::Logs::AccountPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccountPolicyHandle(rt::Handle);
@@ -169,6 +198,32 @@ impl Delivery {
         );
         Delivery(this)
     }
+    /// The ARN of the delivery destination that is associated with this delivery.
+    ///
+    /// Constraints: length 16..=2048; pattern `[\w#+=/:,.@-]*\*?`. Changing it replaces the resource. CloudFormation `DeliveryDestinationArn`, Terraform `delivery_destination_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn delivery_destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DeliveryDestinationArn",
+            Some("delivery_destination_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the delivery source that is associated with this delivery.
+    ///
+    /// Constraints: length 1..=60; pattern `[\w-]*$`. Changing it replaces the resource. CloudFormation `DeliverySourceName`, Terraform `delivery_source_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn delivery_source_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DeliverySourceName",
+            Some("delivery_source_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The field delimiter to use between record fields when the final output format of a delivery is in Plain , W3C , or Raw format.
     ///
     /// Constraints: length 1..=5. CloudFormation `FieldDelimiter`, Terraform `field_delimiter`.
@@ -205,7 +260,7 @@ impl Delivery {
         self
     }
 }
-builder!(Delivery, DeliveryHandle);
+builder!(Delivery, DeliveryHandle, DELIVERY_TYPE);
 /// A declared `AWS::Logs::Delivery`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeliveryHandle(rt::Handle);
@@ -290,6 +345,15 @@ impl DeliveryDestination {
         );
         self
     }
+    /// The name of this delivery destination.
+    ///
+    /// Constraints: length 1..=60; pattern `[\w-]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The format of the logs that are sent to this delivery destination.
     ///
     /// Constraints: length 1..=12; pattern `^[0-9A-Za-z]+$`. Changing it replaces the resource. CloudFormation `OutputFormat`, Terraform `output_format`.
@@ -299,7 +363,11 @@ impl DeliveryDestination {
         self
     }
 }
-builder!(DeliveryDestination, DeliveryDestinationHandle);
+builder!(
+    DeliveryDestination,
+    DeliveryDestinationHandle,
+    DELIVERY_DESTINATION_TYPE
+);
 /// A declared `AWS::Logs::DeliveryDestination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeliveryDestinationHandle(rt::Handle);
@@ -402,6 +470,15 @@ impl DeliverySource {
         self.0.set("LogType", Some("log_type"), rt::string(value));
         self
     }
+    /// The unique name of the Log source.
+    ///
+    /// Constraints: length 1..=60; pattern `[\w-]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The ARN of the resource that will be sending the logs.
     ///
     /// Constraints: length 16..=2048; pattern `[\w#+=/:,.@-]*\*?`. CloudFormation `ResourceArn`, Terraform `resource_arn`.
@@ -411,7 +488,7 @@ impl DeliverySource {
         self
     }
 }
-builder!(DeliverySource, DeliverySourceHandle);
+builder!(DeliverySource, DeliverySourceHandle, DELIVERY_SOURCE_TYPE);
 /// A declared `AWS::Logs::DeliverySource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeliverySourceHandle(rt::Handle);
@@ -491,6 +568,19 @@ impl Destination {
         );
         Destination(this)
     }
+    /// The name of the destination resource
+    ///
+    /// Constraints: length 1..=512; pattern `^[^:*]{1,512}$`. Changing it replaces the resource. CloudFormation `DestinationName`, Terraform `destination_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DestinationName",
+            Some("destination_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// An IAM policy document that governs which AWS accounts can create subscription filters against this destination.
     ///
     /// Constraints: length at least 1. CloudFormation `DestinationPolicy`, Terraform `destination_policy`.
@@ -502,8 +592,27 @@ impl Destination {
         );
         self
     }
+    /// The ARN of an IAM role that permits CloudWatch Logs to send data to the specified AWS resource
+    ///
+    /// Constraints: length at least 1. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// The ARN of the physical target where the log events are delivered (for example, a Kinesis stream)
+    ///
+    /// Constraints: length at least 1. CloudFormation `TargetArn`, Terraform `target_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TargetArn", Some("target_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Destination, DestinationHandle);
+builder!(Destination, DestinationHandle, DESTINATION_TYPE);
 /// A declared `AWS::Logs::Destination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DestinationHandle(rt::Handle);
@@ -575,8 +684,41 @@ impl Integration {
         );
         Integration(this)
     }
+    /// User provided identifier for integration, unique to the user account.
+    ///
+    /// Constraints: length 1..=50; pattern `[\.\-_/#A-Za-z0-9]+`. Changing it replaces the resource. CloudFormation `IntegrationName`, Terraform `integration_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn integration_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IntegrationName",
+            Some("integration_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The type of the Integration.
+    ///
+    /// Changing it replaces the resource. CloudFormation `IntegrationType`, Terraform `integration_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn integration_type(mut self, value: integration::IntegrationType) -> Self {
+        self.0
+            .set("IntegrationType", Some("integration_type"), value.into());
+        self
+    }
+    /// OpenSearchResourceConfig for the given Integration
+    ///
+    /// Changing it replaces the resource. CloudFormation `ResourceConfig`, Terraform `resource_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_config(mut self, value: integration::ResourceConfig) -> Self {
+        self.0
+            .set("ResourceConfig", Some("resource_config"), value.into());
+        self
+    }
 }
-builder!(Integration, IntegrationHandle);
+builder!(Integration, IntegrationHandle, INTEGRATION_TYPE);
 /// A declared `AWS::Logs::Integration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IntegrationHandle(rt::Handle);
@@ -769,7 +911,11 @@ impl LogAnomalyDetector {
         self
     }
 }
-builder!(LogAnomalyDetector, LogAnomalyDetectorHandle);
+builder!(
+    LogAnomalyDetector,
+    LogAnomalyDetectorHandle,
+    LOG_ANOMALY_DETECTOR_TYPE
+);
 /// A declared `AWS::Logs::LogAnomalyDetector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LogAnomalyDetectorHandle(rt::Handle);
@@ -916,7 +1062,7 @@ impl LogGroup {
         self
     }
 }
-builder!(LogGroup, LogGroupHandle);
+builder!(LogGroup, LogGroupHandle, LOG_GROUP_TYPE);
 /// A declared `AWS::Logs::LogGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LogGroupHandle(rt::Handle);
@@ -970,6 +1116,16 @@ impl LogStream {
         );
         LogStream(this)
     }
+    /// The name of the log group where the log stream is created.
+    ///
+    /// Constraints: length 1..=512; pattern `^[\.\-_/#A-Za-z0-9]+$`. Changing it replaces the resource. CloudFormation `LogGroupName`, Terraform `log_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LogGroupName", Some("log_group_name"), rt::string(value));
+        self
+    }
     /// The name of the log stream.
     ///
     /// Constraints: length 1..=512; pattern `^[^:*]*$`. Changing it replaces the resource. CloudFormation `LogStreamName`, Terraform `log_stream_name`.
@@ -979,7 +1135,7 @@ impl LogStream {
         self
     }
 }
-builder!(LogStream, LogStreamHandle);
+builder!(LogStream, LogStreamHandle, LOG_STREAM_TYPE);
 /// A declared `AWS::Logs::LogStream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LogStreamHandle(rt::Handle);
@@ -1075,8 +1231,44 @@ impl MetricFilter {
             .set("FilterName", Some("filter_name"), rt::string(value));
         self
     }
+    /// A filter pattern for extracting metric data out of ingested log events.
+    ///
+    /// Constraints: length 0..=1024. CloudFormation `FilterPattern`, Terraform `filter_pattern`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn filter_pattern(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FilterPattern", Some("filter_pattern"), rt::string(value));
+        self
+    }
+    /// The name of an existing log group that you want to associate with this metric filter.
+    ///
+    /// Constraints: length 1..=512; pattern `^[.\-_/#A-Za-z0-9]{1,512}`. Changing it replaces the resource. CloudFormation `LogGroupName`, Terraform `log_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LogGroupName", Some("log_group_name"), rt::string(value));
+        self
+    }
+    /// The metric transformations.
+    ///
+    /// Constraints: 1..=1 items. CloudFormation `MetricTransformations`, Terraform `metric_transformations`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn metric_transformations(
+        mut self,
+        value: impl IntoIterator<Item = metric_filter::MetricTransformation>,
+    ) -> Self {
+        self.0.set(
+            "MetricTransformations",
+            Some("metric_transformations"),
+            rt::list(value),
+        );
+        self
+    }
 }
-builder!(MetricFilter, MetricFilterHandle);
+builder!(MetricFilter, MetricFilterHandle, METRIC_FILTER_TYPE);
 /// A declared `AWS::Logs::MetricFilter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MetricFilterHandle(rt::Handle);
@@ -1274,6 +1466,15 @@ impl QueryDefinition {
             .set("LogGroupNames", Some("log_group_names"), rt::strings(value));
         self
     }
+    /// A name for the saved query definition
+    ///
+    /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Use this parameter to include specific query parameters as part of your query definition.
     ///
     /// Constraints: 0..=20 items. CloudFormation `Parameters`, Terraform `parameters`.
@@ -1293,8 +1494,22 @@ impl QueryDefinition {
             .set("QueryLanguage", Some("query_language"), value.into());
         self
     }
+    /// The query string to use for this definition
+    ///
+    /// Constraints: length 1..=10000. CloudFormation `QueryString`, Terraform `query_string`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn query_string(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("QueryString", Some("query_string"), rt::string(value));
+        self
+    }
 }
-builder!(QueryDefinition, QueryDefinitionHandle);
+builder!(
+    QueryDefinition,
+    QueryDefinitionHandle,
+    QUERY_DEFINITION_TYPE
+);
 /// A declared `AWS::Logs::QueryDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct QueryDefinitionHandle(rt::Handle);
@@ -1387,8 +1602,31 @@ impl ResourcePolicy {
         this.set("PolicyName", Some("policy_name"), rt::string(policy_name));
         ResourcePolicy(this)
     }
+    /// The policy document
+    ///
+    /// Constraints: length 1..=51200; pattern `[\u0009\u000A\u000D\u0020-\u00FF]+`. CloudFormation `PolicyDocument`, Terraform `policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "PolicyDocument",
+            Some("policy_document"),
+            rt::json_string(value),
+        );
+        self
+    }
+    /// A name for resource policy
+    ///
+    /// Constraints: length 1..=255; pattern `^([^:*\/]+\/?)*[^:*\/]+$`. Changing it replaces the resource. CloudFormation `PolicyName`, Terraform `policy_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyName", Some("policy_name"), rt::string(value));
+        self
+    }
 }
-builder!(ResourcePolicy, ResourcePolicyHandle);
+builder!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `AWS::Logs::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -1486,6 +1724,17 @@ impl ScheduledQuery {
         );
         self
     }
+    /// Constraints: length at least 1. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ExecutionRoleArn",
+            Some("execution_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// Constraints: 1..=50 items. CloudFormation `LogGroupIdentifiers`, Terraform `log_group_identifiers`.
     pub fn log_group_identifiers(
         mut self,
@@ -1498,10 +1747,44 @@ impl ScheduledQuery {
         );
         self
     }
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9_\-/.#]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `QueryLanguage`, Terraform `query_language`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn query_language(mut self, value: scheduled_query::QueryLanguage) -> Self {
+        self.0
+            .set("QueryLanguage", Some("query_language"), value.into());
+        self
+    }
+    /// Constraints: length 0..=10000. CloudFormation `QueryString`, Terraform `query_string`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn query_string(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("QueryString", Some("query_string"), rt::string(value));
+        self
+    }
     /// Constraints: at least 0. CloudFormation `ScheduleEndTime`, Terraform `schedule_end_time`.
     pub fn schedule_end_time(mut self, value: i64) -> Self {
         self.0
             .set("ScheduleEndTime", Some("schedule_end_time"), rt::int(value));
+        self
+    }
+    /// Constraints: length 0..=256. CloudFormation `ScheduleExpression`, Terraform `schedule_expression`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schedule_expression(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ScheduleExpression",
+            Some("schedule_expression"),
+            rt::string(value),
+        );
         self
     }
     /// Constraints: at least 0. CloudFormation `ScheduleStartTime`, Terraform `schedule_start_time`.
@@ -1530,7 +1813,7 @@ impl ScheduledQuery {
         self
     }
 }
-builder!(ScheduledQuery, ScheduledQueryHandle);
+builder!(ScheduledQuery, ScheduledQueryHandle, SCHEDULED_QUERY_TYPE);
 /// A declared `AWS::Logs::ScheduledQuery`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ScheduledQueryHandle(rt::Handle);
@@ -1664,8 +1947,22 @@ impl StorageTierPolicy {
         this.set("StorageTier", Some("storage_tier"), storage_tier.into());
         StorageTierPolicy(this)
     }
+    /// The storage tier to apply.
+    ///
+    /// CloudFormation `StorageTier`, Terraform `storage_tier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn storage_tier(mut self, value: storage_tier_policy::StorageTier) -> Self {
+        self.0
+            .set("StorageTier", Some("storage_tier"), value.into());
+        self
+    }
 }
-builder!(StorageTierPolicy, StorageTierPolicyHandle);
+builder!(
+    StorageTierPolicy,
+    StorageTierPolicyHandle,
+    STORAGE_TIER_POLICY_TYPE
+);
 /// A declared `AWS::Logs::StorageTierPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StorageTierPolicyHandle(rt::Handle);
@@ -1753,6 +2050,16 @@ impl SubscriptionFilter {
         );
         self
     }
+    /// The Amazon Resource Name (ARN) of the destination.
+    ///
+    /// Constraints: length at least 1. CloudFormation `DestinationArn`, Terraform `destination_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DestinationArn", Some("destination_arn"), rt::string(value));
+        self
+    }
     /// The method used to distribute log data to the destination, which can be either random or grouped by log stream.
     ///
     /// CloudFormation `Distribution`, Terraform `distribution`.
@@ -1794,6 +2101,26 @@ impl SubscriptionFilter {
             .set("FilterName", Some("filter_name"), rt::string(value));
         self
     }
+    /// The filtering expressions that restrict what gets delivered to the destination AWS resource.
+    ///
+    /// Constraints: length 0..=1024. CloudFormation `FilterPattern`, Terraform `filter_pattern`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn filter_pattern(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FilterPattern", Some("filter_pattern"), rt::string(value));
+        self
+    }
+    /// The log group to associate with the subscription filter.
+    ///
+    /// Constraints: length 1..=512; pattern `^[\.\-_/#A-Za-z0-9]+$`. Changing it replaces the resource. CloudFormation `LogGroupName`, Terraform `log_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LogGroupName", Some("log_group_name"), rt::string(value));
+        self
+    }
     /// The ARN of an IAM role that grants CWL permissions to deliver ingested log events to the destination stream.
     ///
     /// Constraints: length at least 1. CloudFormation `RoleArn`, Terraform `role_arn`.
@@ -1802,7 +2129,11 @@ impl SubscriptionFilter {
         self
     }
 }
-builder!(SubscriptionFilter, SubscriptionFilterHandle);
+builder!(
+    SubscriptionFilter,
+    SubscriptionFilterHandle,
+    SUBSCRIPTION_FILTER_TYPE
+);
 /// A declared `AWS::Logs::SubscriptionFilter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SubscriptionFilterHandle(rt::Handle);
@@ -1849,8 +2180,29 @@ impl Transformer {
         this.set("TransformerConfig", None, rt::list(transformer_config));
         Transformer(this)
     }
+    /// Existing log group that you want to associate with this transformer.
+    ///
+    /// Constraints: length 1..=2048; pattern `[\w#+=/:,.@-]*`. Changing it replaces the resource. CloudFormation `LogGroupIdentifier`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn log_group_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LogGroupIdentifier", None, rt::string(value));
+        self
+    }
+    /// List of processors in a transformer
+    ///
+    /// Constraints: 1..=20 items. CloudFormation `TransformerConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transformer_config(
+        mut self,
+        value: impl IntoIterator<Item = transformer::Processor>,
+    ) -> Self {
+        self.0.set("TransformerConfig", None, rt::list(value));
+        self
+    }
 }
-builder!(Transformer, TransformerHandle);
+builder!(Transformer, TransformerHandle, TRANSFORMER_TYPE);
 /// A declared `AWS::Logs::Transformer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TransformerHandle(rt::Handle);

@@ -123,6 +123,54 @@ impl InferenceScheduler {
         );
         self
     }
+    /// Specifies configuration information for the input data for the inference scheduler, including delimiter, format, and dataset location.
+    ///
+    /// CloudFormation `DataInputConfiguration`, Terraform `data_input_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_input_configuration(
+        mut self,
+        value: inference_scheduler::DataInputConfiguration,
+    ) -> Self {
+        self.0.set(
+            "DataInputConfiguration",
+            Some("data_input_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// Specifies configuration information for the output results for the inference scheduler, including the S3 location for the output.
+    ///
+    /// CloudFormation `DataOutputConfiguration`, Terraform `data_output_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_output_configuration(
+        mut self,
+        value: inference_scheduler::DataOutputConfiguration,
+    ) -> Self {
+        self.0.set(
+            "DataOutputConfiguration",
+            Some("data_output_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// How often data is uploaded to the source S3 bucket for the input data.
+    ///
+    /// CloudFormation `DataUploadFrequency`, Terraform `data_upload_frequency`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_upload_frequency(
+        mut self,
+        value: inference_scheduler::DataUploadFrequency,
+    ) -> Self {
+        self.0.set(
+            "DataUploadFrequency",
+            Some("data_upload_frequency"),
+            value.into(),
+        );
+        self
+    }
     /// The name of the inference scheduler being created.
     ///
     /// Constraints: length 1..=200; pattern `^[0-9a-zA-Z_-]{1,200}$`. Changing it replaces the resource. CloudFormation `InferenceSchedulerName`, Terraform `inference_scheduler_name`.
@@ -132,6 +180,25 @@ impl InferenceScheduler {
             Some("inference_scheduler_name"),
             rt::string(value),
         );
+        self
+    }
+    /// The name of the previously trained ML model being used to create the inference scheduler.
+    ///
+    /// Constraints: length 1..=200; pattern `^[0-9a-zA-Z_-]{1,200}$`. Changing it replaces the resource. CloudFormation `ModelName`, Terraform `model_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ModelName", Some("model_name"), rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of a role with permission to access the data source being used for the inference.
+    ///
+    /// Constraints: length 20..=2048; pattern `arn:aws(-[^:]+)?:iam::[0-9]{12}:role/.+`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// Provides the identifier of the AWS KMS customer master key (CMK) used to encrypt inference scheduler data by Amazon Lookout for Equipment.
@@ -146,7 +213,11 @@ impl InferenceScheduler {
         self
     }
 }
-builder!(InferenceScheduler, InferenceSchedulerHandle);
+builder!(
+    InferenceScheduler,
+    InferenceSchedulerHandle,
+    INFERENCE_SCHEDULER_TYPE
+);
 /// A declared `AWS::LookoutEquipment::InferenceScheduler`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InferenceSchedulerHandle(rt::Handle);

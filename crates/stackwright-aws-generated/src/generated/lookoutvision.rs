@@ -79,8 +79,18 @@ impl Project {
         );
         Project(this)
     }
+    /// The name of the Amazon Lookout for Vision project
+    ///
+    /// Constraints: length 1..=255; pattern `[a-zA-Z0-9][a-zA-Z0-9_\-]*`. Changing it replaces the resource. CloudFormation `ProjectName`, Terraform `project_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn project_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProjectName", Some("project_name"), rt::string(value));
+        self
+    }
 }
-builder!(Project, ProjectHandle);
+builder!(Project, ProjectHandle, PROJECT_TYPE);
 /// A declared `AWS::LookoutVision::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProjectHandle(rt::Handle);

@@ -79,6 +79,13 @@ impl Application {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `EngineType`, Terraform `engine_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn engine_type(mut self, value: application::EngineType) -> Self {
+        self.0.set("EngineType", Some("engine_type"), value.into());
+        self
+    }
     /// The ID or the Amazon Resource Name (ARN) of the customer managed KMS Key used for encrypting application-related resources.
     ///
     /// Constraints: length at most 2048. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
@@ -87,13 +94,20 @@ impl Application {
             .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
+    /// Constraints: pattern `^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: pattern `^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]|):[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+=,@.-]{0,1023}$`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
     pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::M2::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -178,8 +192,41 @@ impl Deployment {
         );
         Deployment(this)
     }
+    /// The application ID.
+    ///
+    /// Constraints: pattern `^\S{1,80}$`. Changing it replaces the resource. CloudFormation `ApplicationId`, Terraform `application_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ApplicationId", Some("application_id"), rt::string(value));
+        self
+    }
+    /// The version number of the application to deploy
+    ///
+    /// Constraints: at least 1. CloudFormation `ApplicationVersion`, Terraform `application_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_version(mut self, value: i64) -> Self {
+        self.0.set(
+            "ApplicationVersion",
+            Some("application_version"),
+            rt::int(value),
+        );
+        self
+    }
+    /// The environment ID.
+    ///
+    /// Constraints: pattern `^\S{1,80}$`. Changing it replaces the resource. CloudFormation `EnvironmentId`, Terraform `environment_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn environment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EnvironmentId", Some("environment_id"), rt::string(value));
+        self
+    }
 }
-builder!(Deployment, DeploymentHandle);
+builder!(Deployment, DeploymentHandle, DEPLOYMENT_TYPE);
 /// A declared `AWS::M2::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeploymentHandle(rt::Handle);
@@ -267,6 +314,15 @@ impl Environment {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The target platform for the environment.
+    ///
+    /// Changing it replaces the resource. CloudFormation `EngineType`, Terraform `engine_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn engine_type(mut self, value: environment::EngineType) -> Self {
+        self.0.set("EngineType", Some("engine_type"), value.into());
+        self
+    }
     /// The version of the runtime engine for the environment.
     ///
     /// Constraints: pattern `^\S{1,10}$`. CloudFormation `EngineVersion`, Terraform `engine_version`.
@@ -286,12 +342,31 @@ impl Environment {
         );
         self
     }
+    /// The type of instance underlying the environment.
+    ///
+    /// Constraints: pattern `^\S{1,20}$`. CloudFormation `InstanceType`, Terraform `instance_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceType", Some("instance_type"), rt::string(value));
+        self
+    }
     /// The ID or the Amazon Resource Name (ARN) of the customer managed KMS Key used for encrypting environment-related resources.
     ///
     /// Constraints: length at most 2048. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
     pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
+        self
+    }
+    /// The name of the environment.
+    ///
+    /// Constraints: pattern `^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `NetworkType`, Terraform `network_type`.
@@ -356,7 +431,7 @@ impl Environment {
         self
     }
 }
-builder!(Environment, EnvironmentHandle);
+builder!(Environment, EnvironmentHandle, ENVIRONMENT_TYPE);
 /// A declared `AWS::M2::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EnvironmentHandle(rt::Handle);

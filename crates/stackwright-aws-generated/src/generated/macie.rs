@@ -71,6 +71,16 @@ impl AllowList {
         this.set("Name", Some("name"), rt::string(name));
         AllowList(this)
     }
+    /// AllowList criteria.
+    ///
+    /// CloudFormation `Criteria`, Terraform `criteria`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn criteria(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Criteria", Some("criteria"), rt::json_object(value));
+        self
+    }
     /// Description of AllowList.
     ///
     /// CloudFormation `Description`, Terraform `description`.
@@ -79,8 +89,17 @@ impl AllowList {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Name of AllowList.
+    ///
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(AllowList, AllowListHandle);
+builder!(AllowList, AllowListHandle, ALLOW_LIST_TYPE);
 /// A declared `AWS::Macie::AllowList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AllowListHandle(rt::Handle);
@@ -190,8 +209,30 @@ impl CustomDataIdentifier {
         );
         self
     }
+    /// Name of custom data identifier.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Regular expression for custom data identifier.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Regex`, Terraform `regex`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn regex(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Regex", Some("regex"), rt::string(value));
+        self
+    }
 }
-builder!(CustomDataIdentifier, CustomDataIdentifierHandle);
+builder!(
+    CustomDataIdentifier,
+    CustomDataIdentifierHandle,
+    CUSTOM_DATA_IDENTIFIER_TYPE
+);
 /// A declared `AWS::Macie::CustomDataIdentifier`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CustomDataIdentifierHandle(rt::Handle);
@@ -277,6 +318,25 @@ impl FindingsFilter {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Findings filter criteria.
+    ///
+    /// CloudFormation `FindingCriteria`, Terraform `finding_criteria`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn finding_criteria(mut self, value: findings_filter::FindingCriteria) -> Self {
+        self.0
+            .set("FindingCriteria", Some("finding_criteria"), value.into());
+        self
+    }
+    /// Findings filter name
+    ///
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Findings filter position.
     ///
     /// CloudFormation `Position`, Terraform `position`.
@@ -285,7 +345,7 @@ impl FindingsFilter {
         self
     }
 }
-builder!(FindingsFilter, FindingsFilterHandle);
+builder!(FindingsFilter, FindingsFilterHandle, FINDINGS_FILTER_TYPE);
 /// A declared `AWS::Macie::FindingsFilter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FindingsFilterHandle(rt::Handle);
@@ -401,6 +461,16 @@ impl Member {
         this.set("AccountId", Some("account_id"), rt::string(account_id));
         Member(this)
     }
+    /// The AWS account ID for the account to associate with the Amazon Macie administrator account.
+    ///
+    /// Constraints: pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `AccountId`, Terraform `account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AccountId", Some("account_id"), rt::string(value));
+        self
+    }
     /// The email address for the account to associate with the Amazon Macie administrator account.
     ///
     /// Changing it replaces the resource. CloudFormation `Email`, Terraform `email`.
@@ -409,7 +479,7 @@ impl Member {
         self
     }
 }
-builder!(Member, MemberHandle);
+builder!(Member, MemberHandle, MEMBER_TYPE);
 /// A declared `AWS::Macie::Member`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MemberHandle(rt::Handle);
@@ -509,7 +579,7 @@ impl Session {
         self
     }
 }
-builder!(Session, SessionHandle);
+builder!(Session, SessionHandle, SESSION_TYPE);
 /// A declared `AWS::Macie::Session`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SessionHandle(rt::Handle);

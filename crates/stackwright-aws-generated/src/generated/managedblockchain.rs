@@ -82,6 +82,14 @@ impl Accessor {
         this.set("AccessorType", Some("accessor_type"), accessor_type.into());
         Accessor(this)
     }
+    /// Changing it replaces the resource. CloudFormation `AccessorType`, Terraform `accessor_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn accessor_type(mut self, value: accessor::AccessorType) -> Self {
+        self.0
+            .set("AccessorType", Some("accessor_type"), value.into());
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `NetworkType`, Terraform `network_type`.
     pub fn network_type(mut self, value: accessor::NetworkAccessorType) -> Self {
         self.0
@@ -89,7 +97,7 @@ impl Accessor {
         self
     }
 }
-builder!(Accessor, AccessorHandle);
+builder!(Accessor, AccessorHandle, ACCESSOR_TYPE);
 /// A declared `AWS::ManagedBlockchain::Accessor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessorHandle(rt::Handle);
@@ -200,6 +208,13 @@ impl Member {
         self.0.set("InvitationId", None, rt::string(value));
         self
     }
+    /// CloudFormation `MemberConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn member_configuration(mut self, value: member::MemberConfiguration) -> Self {
+        self.0.set("MemberConfiguration", None, value.into());
+        self
+    }
     /// CloudFormation `NetworkConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn network_configuration(mut self, value: member::NetworkConfiguration) -> Self {
         self.0.set("NetworkConfiguration", None, value.into());
@@ -211,7 +226,7 @@ impl Member {
         self
     }
 }
-builder!(Member, MemberHandle);
+builder!(Member, MemberHandle, MEMBER_TYPE);
 /// A declared `AWS::ManagedBlockchain::Member`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MemberHandle(rt::Handle);
@@ -483,8 +498,22 @@ impl Node {
         self.0.set("MemberId", None, rt::string(value));
         self
     }
+    /// CloudFormation `NetworkId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("NetworkId", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `NodeConfiguration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn node_configuration(mut self, value: node::NodeConfiguration) -> Self {
+        self.0.set("NodeConfiguration", None, value.into());
+        self
+    }
 }
-builder!(Node, NodeHandle);
+builder!(Node, NodeHandle, NODE_TYPE);
 /// A declared `AWS::ManagedBlockchain::Node`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NodeHandle(rt::Handle);

@@ -99,11 +99,30 @@ impl Bridge {
         );
         self
     }
+    /// The name of the bridge.
+    ///
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The outputs on this bridge.
     ///
     /// Constraints: 0..=2 items. CloudFormation `Outputs`, Terraform `outputs`.
     pub fn outputs(mut self, value: impl IntoIterator<Item = bridge::BridgeOutput>) -> Self {
         self.0.set("Outputs", Some("outputs"), rt::list(value));
+        self
+    }
+    /// The placement Amazon Resource Number (ARN) of the bridge.
+    ///
+    /// CloudFormation `PlacementArn`, Terraform `placement_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn placement_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PlacementArn", Some("placement_arn"), rt::string(value));
         self
     }
     /// The settings for source failover.
@@ -117,8 +136,17 @@ impl Bridge {
         );
         self
     }
+    /// The sources on this bridge.
+    ///
+    /// Constraints: 0..=2 items. CloudFormation `Sources`, Terraform `sources`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sources(mut self, value: impl IntoIterator<Item = bridge::BridgeSource>) -> Self {
+        self.0.set("Sources", Some("sources"), rt::list(value));
+        self
+    }
 }
-builder!(Bridge, BridgeHandle);
+builder!(Bridge, BridgeHandle, BRIDGE_TYPE);
 /// A declared `AWS::MediaConnect::Bridge`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BridgeHandle(rt::Handle);
@@ -498,8 +526,37 @@ impl BridgeOutput {
         );
         BridgeOutput(this)
     }
+    /// The Amazon Resource Number (ARN) of the bridge.
+    ///
+    /// Changing it replaces the resource. CloudFormation `BridgeArn`, Terraform `bridge_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bridge_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BridgeArn", Some("bridge_arn"), rt::string(value));
+        self
+    }
+    /// The network output name.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The output of the bridge.
+    ///
+    /// CloudFormation `NetworkOutput`, Terraform `network_output`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn network_output(mut self, value: bridge_output::BridgeNetworkOutput) -> Self {
+        self.0
+            .set("NetworkOutput", Some("network_output"), value.into());
+        self
+    }
 }
-builder!(BridgeOutput, BridgeOutputHandle);
+builder!(BridgeOutput, BridgeOutputHandle, BRIDGE_OUTPUT_TYPE);
 /// A declared `AWS::MediaConnect::BridgeOutput`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BridgeOutputHandle(rt::Handle);
@@ -615,11 +672,30 @@ impl BridgeSource {
         this.set("Name", Some("name"), rt::string(required.name));
         BridgeSource(this)
     }
+    /// The Amazon Resource Number (ARN) of the bridge.
+    ///
+    /// Changing it replaces the resource. CloudFormation `BridgeArn`, Terraform `bridge_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bridge_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BridgeArn", Some("bridge_arn"), rt::string(value));
+        self
+    }
     /// The source of the bridge.
     ///
     /// CloudFormation `FlowSource`, Terraform `flow_source`.
     pub fn flow_source(mut self, value: bridge_source::BridgeFlowSource) -> Self {
         self.0.set("FlowSource", Some("flow_source"), value.into());
+        self
+    }
+    /// The name of the source.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The source of the bridge.
@@ -631,7 +707,7 @@ impl BridgeSource {
         self
     }
 }
-builder!(BridgeSource, BridgeSourceHandle);
+builder!(BridgeSource, BridgeSourceHandle, BRIDGE_SOURCE_TYPE);
 /// A declared `AWS::MediaConnect::BridgeSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BridgeSourceHandle(rt::Handle);
@@ -806,11 +882,29 @@ impl Flow {
             .set("MediaStreams", Some("media_streams"), rt::list(value));
         self
     }
+    /// The name of the flow.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Specifies the configuration settings for NDI sources and outputs.
     ///
     /// CloudFormation `NdiConfig`, Terraform `ndi_config`.
     pub fn ndi_config(mut self, value: flow::NdiConfig) -> Self {
         self.0.set("NdiConfig", Some("ndi_config"), value.into());
+        self
+    }
+    /// The source of the flow.
+    ///
+    /// CloudFormation `Source`, Terraform `source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source(mut self, value: flow::Source) -> Self {
+        self.0.set("Source", Some("source"), value.into());
         self
     }
     /// The source failover config of the flow.
@@ -844,7 +938,7 @@ impl Flow {
         self
     }
 }
-builder!(Flow, FlowHandle);
+builder!(Flow, FlowHandle, FLOW_TYPE);
 /// A declared `AWS::MediaConnect::Flow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FlowHandle(rt::Handle);
@@ -2028,6 +2122,16 @@ impl FlowEntitlement {
         );
         self
     }
+    /// A description of the entitlement.
+    ///
+    /// CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
     /// The type of encryption that will be used on the output that is associated with this entitlement.
     ///
     /// CloudFormation `Encryption`, Terraform `encryption`.
@@ -2046,8 +2150,40 @@ impl FlowEntitlement {
         );
         self
     }
+    /// The ARN of the flow.
+    ///
+    /// Changing it replaces the resource. CloudFormation `FlowArn`, Terraform `flow_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn flow_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FlowArn", Some("flow_arn"), rt::string(value));
+        self
+    }
+    /// The name of the entitlement.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The AWS account IDs that you want to share your content with.
+    ///
+    /// CloudFormation `Subscribers`, Terraform `subscribers`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subscribers(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("Subscribers", Some("subscribers"), rt::strings(value));
+        self
+    }
 }
-builder!(FlowEntitlement, FlowEntitlementHandle);
+builder!(
+    FlowEntitlement,
+    FlowEntitlementHandle,
+    FLOW_ENTITLEMENT_TYPE
+);
 /// A declared `AWS::MediaConnect::FlowEntitlement`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FlowEntitlementHandle(rt::Handle);
@@ -2261,6 +2397,48 @@ impl FlowMediaStream {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The Amazon Resource Name (ARN) of the flow that the media stream belongs to.
+    ///
+    /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `FlowArn`, Terraform `flow_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn flow_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FlowArn", Some("flow_arn"), rt::string(value));
+        self
+    }
+    /// A unique identifier for the media stream.
+    ///
+    /// Changing it replaces the resource. CloudFormation `MediaStreamId`, Terraform `media_stream_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn media_stream_id(mut self, value: i64) -> Self {
+        self.0
+            .set("MediaStreamId", Some("media_stream_id"), rt::int(value));
+        self
+    }
+    /// A name that helps you distinguish one media stream from another.
+    ///
+    /// Changing it replaces the resource. CloudFormation `MediaStreamName`, Terraform `media_stream_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn media_stream_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "MediaStreamName",
+            Some("media_stream_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The type of media stream.
+    ///
+    /// CloudFormation `MediaStreamType`, Terraform `media_stream_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn media_stream_type(mut self, value: flow_media_stream::MediaStreamType) -> Self {
+        self.0
+            .set("MediaStreamType", Some("media_stream_type"), value.into());
+        self
+    }
     /// The resolution of the video.
     ///
     /// CloudFormation `VideoFormat`, Terraform `video_format`.
@@ -2270,7 +2448,11 @@ impl FlowMediaStream {
         self
     }
 }
-builder!(FlowMediaStream, FlowMediaStreamHandle);
+builder!(
+    FlowMediaStream,
+    FlowMediaStreamHandle,
+    FLOW_MEDIA_STREAM_TYPE
+);
 /// A declared `AWS::MediaConnect::FlowMediaStream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FlowMediaStreamHandle(rt::Handle);
@@ -2364,6 +2546,15 @@ impl FlowOutput {
     /// CloudFormation `Encryption`, Terraform `encryption`.
     pub fn encryption(mut self, value: flow_output::Encryption) -> Self {
         self.0.set("Encryption", Some("encryption"), value.into());
+        self
+    }
+    /// The Amazon Resource Name (ARN), a unique identifier for any AWS resource, of the flow.
+    ///
+    /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `FlowArn`, Terraform `flow_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn flow_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FlowArn", Some("flow_arn"), rt::string(value));
         self
     }
     /// The maximum latency in milliseconds.
@@ -2532,7 +2723,7 @@ impl FlowOutput {
         self
     }
 }
-builder!(FlowOutput, FlowOutputHandle);
+builder!(FlowOutput, FlowOutputHandle, FLOW_OUTPUT_TYPE);
 /// A declared `AWS::MediaConnect::FlowOutput`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FlowOutputHandle(rt::Handle);
@@ -2851,12 +3042,31 @@ impl FlowSource {
         self.0.set("Decryption", Some("decryption"), value.into());
         self
     }
+    /// A description for the source.
+    ///
+    /// CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
     /// The ARN of the entitlement that allows you to subscribe to content that comes from another AWS account.
     ///
     /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:entitlement:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`. CloudFormation `EntitlementArn`, Terraform `entitlement_arn`.
     pub fn entitlement_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("EntitlementArn", Some("entitlement_arn"), rt::string(value));
+        self
+    }
+    /// The ARN of the flow.
+    ///
+    /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `FlowArn`, Terraform `flow_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn flow_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FlowArn", Some("flow_arn"), rt::string(value));
         self
     }
     /// The source configuration for cloud flows receiving a stream from a bridge.
@@ -2900,6 +3110,15 @@ impl FlowSource {
     pub fn min_latency(mut self, value: i64) -> Self {
         self.0
             .set("MinLatency", Some("min_latency"), rt::int(value));
+        self
+    }
+    /// The name of the source.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The protocol that is used by the source.
@@ -2980,7 +3199,7 @@ impl FlowSource {
         self
     }
 }
-builder!(FlowSource, FlowSourceHandle);
+builder!(FlowSource, FlowSourceHandle, FLOW_SOURCE_TYPE);
 /// A declared `AWS::MediaConnect::FlowSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FlowSourceHandle(rt::Handle);
@@ -3093,8 +3312,64 @@ impl FlowVpcInterface {
         );
         FlowVpcInterface(this)
     }
+    /// The Amazon Resource Name (ARN), a unique identifier for any AWS resource, of the flow.
+    ///
+    /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):mediaconnect:[a-z0-9-]+:[0-9]{12}:flow:[a-zA-Z0-9-]+:[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `FlowArn`, Terraform `flow_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn flow_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FlowArn", Some("flow_arn"), rt::string(value));
+        self
+    }
+    /// Immutable and has to be a unique against other VpcInterfaces in this Flow.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Role Arn MediaConnect can assume to create ENIs in customer's account.
+    ///
+    /// Constraints: pattern `^arn:(aws[a-zA-Z-]*):iam::[0-9]{12}:role/[a-zA-Z0-9_+=,.@-]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// Security Group IDs to be used on ENI.
+    ///
+    /// CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "SecurityGroupIds",
+            Some("security_group_ids"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// Subnet must be in the AZ of the Flow
+    ///
+    /// CloudFormation `SubnetId`, Terraform `subnet_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
+        self
+    }
 }
-builder!(FlowVpcInterface, FlowVpcInterfaceHandle);
+builder!(
+    FlowVpcInterface,
+    FlowVpcInterfaceHandle,
+    FLOW_VPC_INTERFACE_TYPE
+);
 /// A declared `AWS::MediaConnect::FlowVpcInterface`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FlowVpcInterfaceHandle(rt::Handle);
@@ -3164,8 +3439,42 @@ impl Gateway {
         this.set("Networks", Some("networks"), rt::list(networks));
         Gateway(this)
     }
+    /// The range of IP addresses that contribute content or initiate output requests for flows communicating with this gateway.
+    ///
+    /// Changing it replaces the resource. CloudFormation `EgressCidrBlocks`, Terraform `egress_cidr_blocks`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn egress_cidr_blocks(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "EgressCidrBlocks",
+            Some("egress_cidr_blocks"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// The name of the gateway.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The list of networks in the gateway.
+    ///
+    /// Constraints: 1..=4 items. Changing it replaces the resource. CloudFormation `Networks`, Terraform `networks`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn networks(mut self, value: impl IntoIterator<Item = gateway::GatewayNetwork>) -> Self {
+        self.0.set("Networks", Some("networks"), rt::list(value));
+        self
+    }
 }
-builder!(Gateway, GatewayHandle);
+builder!(Gateway, GatewayHandle, GATEWAY_TYPE);
 /// A declared `AWS::MediaConnect::Gateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GatewayHandle(rt::Handle);
@@ -3305,6 +3614,19 @@ impl RouterInput {
         );
         self
     }
+    /// The configuration settings for a router input.
+    ///
+    /// CloudFormation `Configuration`, Terraform `configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json_object(value),
+        );
+        self
+    }
     /// The content quality analysis configuration for the router input.
     ///
     /// CloudFormation `ContentQualityAnalysisConfiguration`, Terraform `content_quality_analysis_configuration`.
@@ -3327,12 +3649,46 @@ impl RouterInput {
         );
         self
     }
+    /// The maximum bitrate for the router input.
+    ///
+    /// CloudFormation `MaximumBitrate`, Terraform `maximum_bitrate`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn maximum_bitrate(mut self, value: i64) -> Self {
+        self.0
+            .set("MaximumBitrate", Some("maximum_bitrate"), rt::int(value));
+        self
+    }
+    /// The name of the router input.
+    ///
+    /// Constraints: length 1..=128. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The Amazon Web Services Region for the router input.
     ///
     /// Changing it replaces the resource. CloudFormation `RegionName`, Terraform `region_name`.
     pub fn region_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("RegionName", Some("region_name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `RoutingScope`, Terraform `routing_scope`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn routing_scope(mut self, value: router_input::RoutingScope) -> Self {
+        self.0
+            .set("RoutingScope", Some("routing_scope"), value.into());
+        self
+    }
+    /// CloudFormation `Tier`, Terraform `tier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tier(mut self, value: router_input::RouterInputTier) -> Self {
+        self.0.set("Tier", Some("tier"), value.into());
         self
     }
     /// The transit encryption settings for a router input.
@@ -3347,7 +3703,7 @@ impl RouterInput {
         self
     }
 }
-builder!(RouterInput, RouterInputHandle);
+builder!(RouterInput, RouterInputHandle, ROUTER_INPUT_TYPE);
 /// A declared `AWS::MediaConnect::RouterInput`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RouterInputHandle(rt::Handle);
@@ -3521,6 +3877,28 @@ impl RouterNetworkInterface {
         this.set("Name", Some("name"), rt::string(name));
         RouterNetworkInterface(this)
     }
+    /// The configuration settings for a router network interface.
+    ///
+    /// CloudFormation `Configuration`, Terraform `configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json_object(value),
+        );
+        self
+    }
+    /// The name of the router network interface.
+    ///
+    /// Constraints: length 1..=128. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The AWS Region for the router network interface.
     ///
     /// Changing it replaces the resource. CloudFormation `RegionName`, Terraform `region_name`.
@@ -3530,7 +3908,11 @@ impl RouterNetworkInterface {
         self
     }
 }
-builder!(RouterNetworkInterface, RouterNetworkInterfaceHandle);
+builder!(
+    RouterNetworkInterface,
+    RouterNetworkInterfaceHandle,
+    ROUTER_NETWORK_INTERFACE_TYPE
+);
 /// A declared `AWS::MediaConnect::RouterNetworkInterface`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RouterNetworkInterfaceHandle(rt::Handle);
@@ -3664,6 +4046,19 @@ impl RouterOutput {
         );
         self
     }
+    /// The configuration settings for a router output.
+    ///
+    /// CloudFormation `Configuration`, Terraform `configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json_object(value),
+        );
+        self
+    }
     /// The fabric configuration settings for the router output.
     ///
     /// CloudFormation `FabricConfiguration`, Terraform `fabric_configuration`.
@@ -3686,6 +4081,25 @@ impl RouterOutput {
         );
         self
     }
+    /// The maximum bitrate for the router output.
+    ///
+    /// CloudFormation `MaximumBitrate`, Terraform `maximum_bitrate`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn maximum_bitrate(mut self, value: i64) -> Self {
+        self.0
+            .set("MaximumBitrate", Some("maximum_bitrate"), rt::int(value));
+        self
+    }
+    /// The name of the router output.
+    ///
+    /// Constraints: length 1..=128. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The Amazon Web Services Region for the router output.
     ///
     /// Changing it replaces the resource. CloudFormation `RegionName`, Terraform `region_name`.
@@ -3694,8 +4108,23 @@ impl RouterOutput {
             .set("RegionName", Some("region_name"), rt::string(value));
         self
     }
+    /// CloudFormation `RoutingScope`, Terraform `routing_scope`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn routing_scope(mut self, value: router_output::RoutingScope) -> Self {
+        self.0
+            .set("RoutingScope", Some("routing_scope"), value.into());
+        self
+    }
+    /// CloudFormation `Tier`, Terraform `tier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tier(mut self, value: router_output::RouterOutputTier) -> Self {
+        self.0.set("Tier", Some("tier"), value.into());
+        self
+    }
 }
-builder!(RouterOutput, RouterOutputHandle);
+builder!(RouterOutput, RouterOutputHandle, ROUTER_OUTPUT_TYPE);
 /// A declared `AWS::MediaConnect::RouterOutput`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RouterOutputHandle(rt::Handle);

@@ -78,8 +78,21 @@ impl CertificateAssociation {
         this.set("Arn", None, rt::string(arn));
         CertificateAssociation(this)
     }
+    /// The ARN of the ACM certificate to associate with MediaConvert.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws(-[a-z]+)*:acm:[a-z0-9-]+:[0-9]{12}:certificate/[a-f0-9-]+$`. Changing it replaces the resource. CloudFormation `Arn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Arn", None, rt::string(value));
+        self
+    }
 }
-builder!(CertificateAssociation, CertificateAssociationHandle);
+builder!(
+    CertificateAssociation,
+    CertificateAssociationHandle,
+    CERTIFICATE_ASSOCIATION_TYPE
+);
 /// A declared `AWS::MediaConvert::CertificateAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CertificateAssociationHandle(rt::Handle);
@@ -191,6 +204,17 @@ impl JobTemplate {
         self.0.set("Queue", Some("queue"), rt::string(value));
         self
     }
+    /// CloudFormation `SettingsJson`, Terraform `settings_json`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn settings_json(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "SettingsJson",
+            Some("settings_json"),
+            rt::json_string(value),
+        );
+        self
+    }
     /// Specify how often MediaConvert sends STATUS_UPDATE events to Amazon CloudWatch Events.
     ///
     /// CloudFormation `StatusUpdateInterval`, Terraform `status_update_interval`.
@@ -203,7 +227,7 @@ impl JobTemplate {
         self
     }
 }
-builder!(JobTemplate, JobTemplateHandle);
+builder!(JobTemplate, JobTemplateHandle, JOB_TEMPLATE_TYPE);
 /// A declared `AWS::MediaConvert::JobTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct JobTemplateHandle(rt::Handle);
@@ -383,8 +407,19 @@ impl Preset {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// CloudFormation `SettingsJson`, Terraform `settings_json`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn settings_json(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "SettingsJson",
+            Some("settings_json"),
+            rt::json_string(value),
+        );
+        self
+    }
 }
-builder!(Preset, PresetHandle);
+builder!(Preset, PresetHandle, PRESET_TYPE);
 /// A declared `AWS::MediaConvert::Preset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PresetHandle(rt::Handle);
@@ -491,7 +526,7 @@ impl Queue {
         self
     }
 }
-builder!(Queue, QueueHandle);
+builder!(Queue, QueueHandle, QUEUE_TYPE);
 /// A declared `AWS::MediaConvert::Queue`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct QueueHandle(rt::Handle);

@@ -163,7 +163,7 @@ impl Channel {
         self
     }
 }
-builder!(Channel, ChannelHandle);
+builder!(Channel, ChannelHandle, CHANNEL_TYPE);
 /// A declared `AWS::MediaLive::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelHandle(rt::Handle);
@@ -7037,7 +7037,11 @@ impl ChannelPlacementGroup {
         self
     }
 }
-builder!(ChannelPlacementGroup, ChannelPlacementGroupHandle);
+builder!(
+    ChannelPlacementGroup,
+    ChannelPlacementGroupHandle,
+    CHANNEL_PLACEMENT_GROUP_TYPE
+);
 /// A declared `AWS::MediaLive::ChannelPlacementGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelPlacementGroupHandle(rt::Handle);
@@ -7165,6 +7169,22 @@ impl CloudWatchAlarmTemplate {
         );
         CloudWatchAlarmTemplate(this)
     }
+    /// The comparison operator used to compare the specified statistic and the threshold.
+    ///
+    /// CloudFormation `ComparisonOperator`, Terraform `comparison_operator`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn comparison_operator(
+        mut self,
+        value: cloud_watch_alarm_template::CloudWatchAlarmTemplateComparisonOperator,
+    ) -> Self {
+        self.0.set(
+            "ComparisonOperator",
+            Some("comparison_operator"),
+            value.into(),
+        );
+        self
+    }
     /// The number of datapoints within the evaluation period that must be breaching to trigger the alarm.
     ///
     /// Constraints: at least 1. CloudFormation `DatapointsToAlarm`, Terraform `datapoints_to_alarm`.
@@ -7184,6 +7204,19 @@ impl CloudWatchAlarmTemplate {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The number of periods over which data is compared to the specified threshold.
+    ///
+    /// Constraints: at least 1. CloudFormation `EvaluationPeriods`, Terraform `evaluation_periods`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn evaluation_periods(mut self, value: i64) -> Self {
+        self.0.set(
+            "EvaluationPeriods",
+            Some("evaluation_periods"),
+            rt::int(value),
+        );
+        self
+    }
     /// A cloudwatch alarm template group's identifier.
     ///
     /// Constraints: pattern `^[^\s]+$`. CloudFormation `GroupIdentifier`, Terraform `group_identifier`.
@@ -7195,8 +7228,90 @@ impl CloudWatchAlarmTemplate {
         );
         self
     }
+    /// The name of the metric associated with the alarm.
+    ///
+    /// Constraints: length 0..=64. CloudFormation `MetricName`, Terraform `metric_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("MetricName", Some("metric_name"), rt::string(value));
+        self
+    }
+    /// A resource's name. Names must be unique within the scope of a resource type in a specific region.
+    ///
+    /// Constraints: length 1..=255; pattern `^[^\s]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The period, in seconds, over which the specified statistic is applied.
+    ///
+    /// Constraints: range 10..=86400. CloudFormation `Period`, Terraform `period`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn period(mut self, value: i64) -> Self {
+        self.0.set("Period", Some("period"), rt::int(value));
+        self
+    }
+    /// The statistic to apply to the alarm's metric data.
+    ///
+    /// CloudFormation `Statistic`, Terraform `statistic`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn statistic(
+        mut self,
+        value: cloud_watch_alarm_template::CloudWatchAlarmTemplateStatistic,
+    ) -> Self {
+        self.0.set("Statistic", Some("statistic"), value.into());
+        self
+    }
+    /// The resource type this template should dynamically generate cloudwatch metric alarms for.
+    ///
+    /// CloudFormation `TargetResourceType`, Terraform `target_resource_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_resource_type(
+        mut self,
+        value: cloud_watch_alarm_template::CloudWatchAlarmTemplateTargetResourceType,
+    ) -> Self {
+        self.0.set(
+            "TargetResourceType",
+            Some("target_resource_type"),
+            value.into(),
+        );
+        self
+    }
+    /// The threshold value to compare with the specified statistic.
+    ///
+    /// CloudFormation `Threshold`, Terraform `threshold`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn threshold(mut self, value: i64) -> Self {
+        self.0.set("Threshold", Some("threshold"), rt::int(value));
+        self
+    }
+    /// Specifies how missing data points are treated when evaluating the alarm's condition.
+    ///
+    /// CloudFormation `TreatMissingData`, Terraform `treat_missing_data`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn treat_missing_data(
+        mut self,
+        value: cloud_watch_alarm_template::CloudWatchAlarmTemplateTreatMissingData,
+    ) -> Self {
+        self.0
+            .set("TreatMissingData", Some("treat_missing_data"), value.into());
+        self
+    }
 }
-builder!(CloudWatchAlarmTemplate, CloudWatchAlarmTemplateHandle);
+builder!(
+    CloudWatchAlarmTemplate,
+    CloudWatchAlarmTemplateHandle,
+    CLOUD_WATCH_ALARM_TEMPLATE_TYPE
+);
 /// A declared `AWS::MediaLive::CloudWatchAlarmTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CloudWatchAlarmTemplateHandle(rt::Handle);
@@ -7358,10 +7473,20 @@ impl CloudWatchAlarmTemplateGroup {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// A resource's name. Names must be unique within the scope of a resource type in a specific region.
+    ///
+    /// Constraints: length 1..=255; pattern `^[^\s]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
 builder!(
     CloudWatchAlarmTemplateGroup,
-    CloudWatchAlarmTemplateGroupHandle
+    CloudWatchAlarmTemplateGroupHandle,
+    CLOUD_WATCH_ALARM_TEMPLATE_GROUP_TYPE
 );
 /// A declared `AWS::MediaLive::CloudWatchAlarmTemplateGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -7479,7 +7604,7 @@ impl Cluster {
         self
     }
 }
-builder!(Cluster, ClusterHandle);
+builder!(Cluster, ClusterHandle, CLUSTER_TYPE);
 /// A declared `AWS::MediaLive::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterHandle(rt::Handle);
@@ -7670,6 +7795,18 @@ impl EventBridgeRuleTemplate {
             .set("EventTargets", Some("event_targets"), rt::list(value));
         self
     }
+    /// The type of event to match with the rule.
+    ///
+    /// CloudFormation `EventType`, Terraform `event_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_type(
+        mut self,
+        value: event_bridge_rule_template::EventBridgeRuleTemplateEventType,
+    ) -> Self {
+        self.0.set("EventType", Some("event_type"), value.into());
+        self
+    }
     /// An eventbridge rule template group's identifier.
     ///
     /// Constraints: pattern `^[^\s]+$`. CloudFormation `GroupIdentifier`, Terraform `group_identifier`.
@@ -7681,8 +7818,21 @@ impl EventBridgeRuleTemplate {
         );
         self
     }
+    /// A resource's name. Names must be unique within the scope of a resource type in a specific region.
+    ///
+    /// Constraints: length 1..=255; pattern `^[^\s]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(EventBridgeRuleTemplate, EventBridgeRuleTemplateHandle);
+builder!(
+    EventBridgeRuleTemplate,
+    EventBridgeRuleTemplateHandle,
+    EVENT_BRIDGE_RULE_TEMPLATE_TYPE
+);
 /// A declared `AWS::MediaLive::EventBridgeRuleTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventBridgeRuleTemplateHandle(rt::Handle);
@@ -7833,10 +7983,20 @@ impl EventBridgeRuleTemplateGroup {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// A resource's name. Names must be unique within the scope of a resource type in a specific region.
+    ///
+    /// Constraints: length 1..=255; pattern `^[^\s]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
 builder!(
     EventBridgeRuleTemplateGroup,
-    EventBridgeRuleTemplateGroupHandle
+    EventBridgeRuleTemplateGroupHandle,
+    EVENT_BRIDGE_RULE_TEMPLATE_GROUP_TYPE
 );
 /// A declared `AWS::MediaLive::EventBridgeRuleTemplateGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -8052,7 +8212,7 @@ impl Input {
         self
     }
 }
-builder!(Input, InputHandle);
+builder!(Input, InputHandle, INPUT_TYPE);
 /// A declared `AWS::MediaLive::Input`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InputHandle(rt::Handle);
@@ -8890,7 +9050,11 @@ impl InputSecurityGroup {
         self
     }
 }
-builder!(InputSecurityGroup, InputSecurityGroupHandle);
+builder!(
+    InputSecurityGroup,
+    InputSecurityGroupHandle,
+    INPUT_SECURITY_GROUP_TYPE
+);
 /// A declared `AWS::MediaLive::InputSecurityGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InputSecurityGroupHandle(rt::Handle);
@@ -9004,6 +9168,22 @@ impl Multiplex {
         this.set("Name", Some("name"), rt::string(name));
         Multiplex(this)
     }
+    /// A list of availability zones for the multiplex.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AvailabilityZones`, Terraform `availability_zones`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn availability_zones(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "AvailabilityZones",
+            Some("availability_zones"),
+            rt::strings(value),
+        );
+        self
+    }
     /// A list of the multiplex output destinations.
     ///
     /// CloudFormation `Destinations`, Terraform `destinations`.
@@ -9015,8 +9195,30 @@ impl Multiplex {
             .set("Destinations", Some("destinations"), rt::list(value));
         self
     }
+    /// Configuration for a multiplex event.
+    ///
+    /// CloudFormation `MultiplexSettings`, Terraform `multiplex_settings`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn multiplex_settings(mut self, value: multiplex::MultiplexSettings) -> Self {
+        self.0.set(
+            "MultiplexSettings",
+            Some("multiplex_settings"),
+            value.into(),
+        );
+        self
+    }
+    /// Name of multiplex.
+    ///
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Multiplex, MultiplexHandle);
+builder!(Multiplex, MultiplexHandle, MULTIPLEX_TYPE);
 /// A declared `AWS::MediaLive::Multiplex`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MultiplexHandle(rt::Handle);
@@ -9272,7 +9474,11 @@ impl Multiplexprogram {
         self
     }
 }
-builder!(Multiplexprogram, MultiplexprogramHandle);
+builder!(
+    Multiplexprogram,
+    MultiplexprogramHandle,
+    MULTIPLEXPROGRAM_TYPE
+);
 /// A declared `AWS::MediaLive::Multiplexprogram`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MultiplexprogramHandle(rt::Handle);
@@ -9570,6 +9776,24 @@ impl Network {
         this.set("Name", Some("name"), rt::string(name));
         Network(this)
     }
+    /// The list of IP address cidr pools for the network
+    ///
+    /// CloudFormation `IpPools`, Terraform `ip_pools`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ip_pools(mut self, value: impl IntoIterator<Item = network::IpPool>) -> Self {
+        self.0.set("IpPools", Some("ip_pools"), rt::list(value));
+        self
+    }
+    /// The user-specified name of the Network to be created.
+    ///
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The routes for the network
     ///
     /// CloudFormation `Routes`, Terraform `routes`.
@@ -9578,7 +9802,7 @@ impl Network {
         self
     }
 }
-builder!(Network, NetworkHandle);
+builder!(Network, NetworkHandle, NETWORK_TYPE);
 /// A declared `AWS::MediaLive::Network`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkHandle(rt::Handle);
@@ -9726,6 +9950,16 @@ impl Node {
         this.set("ClusterId", Some("cluster_id"), rt::string(cluster_id));
         Node(this)
     }
+    /// The ID of the Cluster that the Node belongs to.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ClusterId`, Terraform `cluster_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterId", Some("cluster_id"), rt::string(value));
+        self
+    }
     /// The user-specified name of the Node.
     ///
     /// CloudFormation `Name`, Terraform `name`.
@@ -9769,7 +10003,7 @@ impl Node {
         self
     }
 }
-builder!(Node, NodeHandle);
+builder!(Node, NodeHandle, NODE_TYPE);
 /// A declared `AWS::MediaLive::Node`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NodeHandle(rt::Handle);
@@ -9981,8 +10215,26 @@ impl SdiSource {
         self.0.set("Mode", Some("mode"), value.into());
         self
     }
+    /// The name of the SdiSource.
+    ///
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The interface mode of the SdiSource.
+    ///
+    /// CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: sdi_source::SdiSourceType) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(SdiSource, SdiSourceHandle);
+builder!(SdiSource, SdiSourceHandle, SDI_SOURCE_TYPE);
 /// A declared `AWS::MediaLive::SdiSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SdiSourceHandle(rt::Handle);
@@ -10136,6 +10388,19 @@ impl SignalMap {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// A top-level supported AWS resource ARN to discovery a signal map from.
+    ///
+    /// Constraints: length 1..=2048. CloudFormation `DiscoveryEntryPointArn`, Terraform `discovery_entry_point_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn discovery_entry_point_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DiscoveryEntryPointArn",
+            Some("discovery_entry_point_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `EventBridgeRuleTemplateGroupIdentifiers`, Terraform `event_bridge_rule_template_group_identifiers`.
     pub fn event_bridge_rule_template_group_identifiers(
         mut self,
@@ -10159,8 +10424,17 @@ impl SignalMap {
         );
         self
     }
+    /// A resource's name. Names must be unique within the scope of a resource type in a specific region.
+    ///
+    /// Constraints: length 1..=255; pattern `^[^\s]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(SignalMap, SignalMapHandle);
+builder!(SignalMap, SignalMapHandle, SIGNAL_MAP_TYPE);
 /// A declared `AWS::MediaLive::SignalMap`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SignalMapHandle(rt::Handle);

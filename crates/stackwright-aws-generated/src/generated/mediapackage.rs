@@ -99,6 +99,28 @@ impl Asset {
             .set("EgressEndpoints", Some("egress_endpoints"), rt::list(value));
         self
     }
+    /// The unique identifier for the Asset.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Id`, Terraform `asset_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn id_property(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Id", Some("asset_id"), rt::string(value));
+        self
+    }
+    /// The ID of the PackagingGroup for the Asset.
+    ///
+    /// CloudFormation `PackagingGroupId`, Terraform `packaging_group_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn packaging_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PackagingGroupId",
+            Some("packaging_group_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// The resource ID to include in SPEKE key requests.
     ///
     /// CloudFormation `ResourceId`, Terraform `resource_id`.
@@ -107,8 +129,28 @@ impl Asset {
             .set("ResourceId", Some("resource_id"), rt::string(value));
         self
     }
+    /// ARN of the source object in S3.
+    ///
+    /// CloudFormation `SourceArn`, Terraform `source_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SourceArn", Some("source_arn"), rt::string(value));
+        self
+    }
+    /// The IAM role_arn used to access the source S3 bucket.
+    ///
+    /// CloudFormation `SourceRoleArn`, Terraform `source_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SourceRoleArn", Some("source_role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Asset, AssetHandle);
+builder!(Asset, AssetHandle, ASSET_TYPE);
 /// A declared `AWS::MediaPackage::Asset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AssetHandle(rt::Handle);
@@ -224,6 +266,15 @@ impl Channel {
         self.0.set("HlsIngest", None, value.into());
         self
     }
+    /// The ID of the Channel.
+    ///
+    /// Constraints: length 1..=256; pattern `\A[0-9a-zA-Z-_]+\Z`. Changing it replaces the resource. CloudFormation `Id`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn id_property(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Id", None, rt::string(value));
+        self
+    }
     /// The configuration parameters for egress access logging.
     ///
     /// CloudFormation `IngressAccessLogs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -232,7 +283,7 @@ impl Channel {
         self
     }
 }
-builder!(Channel, ChannelHandle);
+builder!(Channel, ChannelHandle, CHANNEL_TYPE);
 /// A declared `AWS::MediaPackage::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelHandle(rt::Handle);
@@ -393,6 +444,15 @@ impl OriginEndpoint {
         self.0.set("Authorization", None, value.into());
         self
     }
+    /// The ID of the Channel the OriginEndpoint is associated with.
+    ///
+    /// CloudFormation `ChannelId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ChannelId", None, rt::string(value));
+        self
+    }
     /// A Common Media Application Format (CMAF) packaging configuration.
     ///
     /// CloudFormation `CmafPackage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -419,6 +479,15 @@ impl OriginEndpoint {
     /// CloudFormation `HlsPackage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn hls_package(mut self, value: origin_endpoint::HlsPackage) -> Self {
         self.0.set("HlsPackage", None, value.into());
+        self
+    }
+    /// The ID of the OriginEndpoint.
+    ///
+    /// Constraints: length 1..=256; pattern `\A[0-9a-zA-Z-_]+\Z`. Changing it replaces the resource. CloudFormation `Id`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn id_property(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Id", None, rt::string(value));
         self
     }
     /// A short string appended to the end of the OriginEndpoint URL.
@@ -464,7 +533,7 @@ impl OriginEndpoint {
         self
     }
 }
-builder!(OriginEndpoint, OriginEndpointHandle);
+builder!(OriginEndpoint, OriginEndpointHandle, ORIGIN_ENDPOINT_TYPE);
 /// A declared `AWS::MediaPackage::OriginEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OriginEndpointHandle(rt::Handle);
@@ -1351,6 +1420,16 @@ impl PackagingConfiguration {
         self.0.set("HlsPackage", Some("hls_package"), value.into());
         self
     }
+    /// The ID of the PackagingConfiguration.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Id`, Terraform `packaging_configuration_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn id_property(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Id", Some("packaging_configuration_id"), rt::string(value));
+        self
+    }
     /// A Microsoft Smooth Streaming (MSS) PackagingConfiguration.
     ///
     /// CloudFormation `MssPackage`, Terraform `mss_package`.
@@ -1358,8 +1437,25 @@ impl PackagingConfiguration {
         self.0.set("MssPackage", Some("mss_package"), value.into());
         self
     }
+    /// The ID of a PackagingGroup.
+    ///
+    /// CloudFormation `PackagingGroupId`, Terraform `packaging_group_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn packaging_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PackagingGroupId",
+            Some("packaging_group_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(PackagingConfiguration, PackagingConfigurationHandle);
+builder!(
+    PackagingConfiguration,
+    PackagingConfigurationHandle,
+    PACKAGING_CONFIGURATION_TYPE
+);
 /// A declared `AWS::MediaPackage::PackagingConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PackagingConfigurationHandle(rt::Handle);
@@ -2089,8 +2185,18 @@ impl PackagingGroup {
             .set("EgressAccessLogs", Some("egress_access_logs"), value.into());
         self
     }
+    /// The ID of the PackagingGroup.
+    ///
+    /// Constraints: length 1..=256; pattern `\A[0-9a-zA-Z-_]+\Z`. Changing it replaces the resource. CloudFormation `Id`, Terraform `packaging_group_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn id_property(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Id", Some("packaging_group_id"), rt::string(value));
+        self
+    }
 }
-builder!(PackagingGroup, PackagingGroupHandle);
+builder!(PackagingGroup, PackagingGroupHandle, PACKAGING_GROUP_TYPE);
 /// A declared `AWS::MediaPackage::PackagingGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PackagingGroupHandle(rt::Handle);

@@ -87,6 +87,25 @@ impl Channel {
         );
         Channel(this)
     }
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `ChannelGroupName`, Terraform `channel_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ChannelGroupName",
+            Some("channel_group_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `ChannelName`, Terraform `channel_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ChannelName", Some("channel_name"), rt::string(value));
+        self
+    }
     /// <p>Enter any descriptive text that helps you to identify the channel.</p>
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
@@ -146,7 +165,7 @@ impl Channel {
         self
     }
 }
-builder!(Channel, ChannelHandle);
+builder!(Channel, ChannelHandle, CHANNEL_TYPE);
 /// A declared `AWS::MediaPackageV2::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelHandle(rt::Handle);
@@ -347,6 +366,17 @@ impl ChannelGroup {
         );
         ChannelGroup(this)
     }
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `ChannelGroupName`, Terraform `channel_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ChannelGroupName",
+            Some("channel_group_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// <p>Enter any descriptive text that helps you to identify the channel group.</p>
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
@@ -356,7 +386,7 @@ impl ChannelGroup {
         self
     }
 }
-builder!(ChannelGroup, ChannelGroupHandle);
+builder!(ChannelGroup, ChannelGroupHandle, CHANNEL_GROUP_TYPE);
 /// A declared `AWS::MediaPackageV2::ChannelGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelGroupHandle(rt::Handle);
@@ -447,8 +477,34 @@ impl ChannelPolicy {
         this.set("Policy", Some("policy"), rt::json_string(required.policy));
         ChannelPolicy(this)
     }
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `ChannelGroupName`, Terraform `channel_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ChannelGroupName",
+            Some("channel_group_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `ChannelName`, Terraform `channel_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ChannelName", Some("channel_name"), rt::string(value));
+        self
+    }
+    /// Constraints: length at most 6144. CloudFormation `Policy`, Terraform `policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
+        self
+    }
 }
-builder!(ChannelPolicy, ChannelPolicyHandle);
+builder!(ChannelPolicy, ChannelPolicyHandle, CHANNEL_POLICY_TYPE);
 /// A declared `AWS::MediaPackageV2::ChannelPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelPolicyHandle(rt::Handle);
@@ -535,6 +591,33 @@ impl OriginEndpoint {
         );
         OriginEndpoint(this)
     }
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `ChannelGroupName`, Terraform `channel_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ChannelGroupName",
+            Some("channel_group_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `ChannelName`, Terraform `channel_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ChannelName", Some("channel_name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `ContainerType`, Terraform `container_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn container_type(mut self, value: origin_endpoint::ContainerType) -> Self {
+        self.0
+            .set("ContainerType", Some("container_type"), value.into());
+        self
+    }
     /// <p>A DASH manifest configuration.</p>
     ///
     /// CloudFormation `DashManifests`, Terraform `dash_manifests`.
@@ -604,6 +687,17 @@ impl OriginEndpoint {
             .set("MssManifests", Some("mss_manifests"), rt::list(value));
         self
     }
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `OriginEndpointName`, Terraform `origin_endpoint_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn origin_endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OriginEndpointName",
+            Some("origin_endpoint_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// <p>The segment configuration, including the segment name, duration, and other configuration values.</p>
     ///
     /// CloudFormation `Segment`, Terraform `segment`.
@@ -638,7 +732,7 @@ impl OriginEndpoint {
         self
     }
 }
-builder!(OriginEndpoint, OriginEndpointHandle);
+builder!(OriginEndpoint, OriginEndpointHandle, ORIGIN_ENDPOINT_TYPE);
 /// A declared `AWS::MediaPackageV2::OriginEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OriginEndpointHandle(rt::Handle);
@@ -2500,8 +2594,49 @@ impl OriginEndpointPolicy {
         );
         self
     }
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `ChannelGroupName`, Terraform `channel_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ChannelGroupName",
+            Some("channel_group_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `ChannelName`, Terraform `channel_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ChannelName", Some("channel_name"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `OriginEndpointName`, Terraform `origin_endpoint_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn origin_endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OriginEndpointName",
+            Some("origin_endpoint_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length at most 6144. CloudFormation `Policy`, Terraform `policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
+        self
+    }
 }
-builder!(OriginEndpointPolicy, OriginEndpointPolicyHandle);
+builder!(
+    OriginEndpointPolicy,
+    OriginEndpointPolicyHandle,
+    ORIGIN_ENDPOINT_POLICY_TYPE
+);
 /// A declared `AWS::MediaPackageV2::OriginEndpointPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OriginEndpointPolicyHandle(rt::Handle);

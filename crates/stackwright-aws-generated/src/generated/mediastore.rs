@@ -74,6 +74,13 @@ impl Container {
         self.0.set("AccessLoggingEnabled", None, rt::boolean(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ContainerName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn container_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ContainerName", None, rt::string(value));
+        self
+    }
     /// CloudFormation `CorsPolicy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn cors_policy(mut self, value: impl IntoIterator<Item = container::CorsRule>) -> Self {
         self.0.set("CorsPolicy", None, rt::list(value));
@@ -95,7 +102,7 @@ impl Container {
         self
     }
 }
-builder!(Container, ContainerHandle);
+builder!(Container, ContainerHandle, CONTAINER_TYPE);
 /// A declared `AWS::MediaStore::Container`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContainerHandle(rt::Handle);

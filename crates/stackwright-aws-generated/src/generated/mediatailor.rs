@@ -80,6 +80,14 @@ impl Channel {
             .set("Audiences", Some("audiences"), rt::strings(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ChannelName`, Terraform `channel_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ChannelName", Some("channel_name"), rt::string(value));
+        self
+    }
     /// <p>Slate VOD source configuration.</p>
     ///
     /// CloudFormation `FillerSlate`, Terraform `filler_slate`.
@@ -94,6 +102,23 @@ impl Channel {
     pub fn log_configuration(mut self, value: channel::LogConfigurationForChannel) -> Self {
         self.0
             .set("LogConfiguration", Some("log_configuration"), value.into());
+        self
+    }
+    /// <p>The channel's output properties.</p>
+    ///
+    /// CloudFormation `Outputs`, Terraform `outputs`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn outputs(mut self, value: impl IntoIterator<Item = channel::RequestOutputItem>) -> Self {
+        self.0.set("Outputs", Some("outputs"), rt::list(value));
+        self
+    }
+    /// CloudFormation `PlaybackMode`, Terraform `playback_mode`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn playback_mode(mut self, value: channel::PlaybackMode) -> Self {
+        self.0
+            .set("PlaybackMode", Some("playback_mode"), value.into());
         self
     }
     /// Changing it replaces the resource. CloudFormation `Tier`, Terraform `tier`.
@@ -113,7 +138,7 @@ impl Channel {
         self
     }
 }
-builder!(Channel, ChannelHandle);
+builder!(Channel, ChannelHandle, CHANNEL_TYPE);
 /// A declared `AWS::MediaTailor::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelHandle(rt::Handle);
@@ -437,8 +462,25 @@ impl ChannelPolicy {
         this.set("Policy", Some("policy"), rt::json_string(policy));
         ChannelPolicy(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ChannelName`, Terraform `channel_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ChannelName", Some("channel_name"), rt::string(value));
+        self
+    }
+    /// <p>The IAM policy for the channel.
+    ///
+    /// CloudFormation `Policy`, Terraform `policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
+        self
+    }
 }
-builder!(ChannelPolicy, ChannelPolicyHandle);
+builder!(ChannelPolicy, ChannelPolicyHandle, CHANNEL_POLICY_TYPE);
 /// A declared `AWS::MediaTailor::ChannelPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelPolicyHandle(rt::Handle);
@@ -540,6 +582,26 @@ impl Function {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The unique identifier for the function.
+    ///
+    /// Changing it replaces the resource. CloudFormation `FunctionId`, Terraform `function_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn function_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FunctionId", Some("function_id"), rt::string(value));
+        self
+    }
+    /// The type of the function.
+    ///
+    /// CloudFormation `FunctionType`, Terraform `function_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn function_type(mut self, value: function::FunctionType) -> Self {
+        self.0
+            .set("FunctionType", Some("function_type"), value.into());
+        self
+    }
     /// Configuration for HTTP request functions.
     ///
     /// CloudFormation `HttpRequestConfiguration`, Terraform `http_request_configuration`.
@@ -577,7 +639,7 @@ impl Function {
         self
     }
 }
-builder!(Function, FunctionHandle);
+builder!(Function, FunctionHandle, FUNCTION_TYPE);
 /// A declared `AWS::MediaTailor::Function`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FunctionHandle(rt::Handle);
@@ -1032,8 +1094,46 @@ impl LiveSource {
         );
         LiveSource(this)
     }
+    /// <p>A list of HTTP package configuration parameters for this live source.</p>
+    ///
+    /// CloudFormation `HttpPackageConfigurations`, Terraform `http_package_configurations`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn http_package_configurations(
+        mut self,
+        value: impl IntoIterator<Item = live_source::HttpPackageConfiguration>,
+    ) -> Self {
+        self.0.set(
+            "HttpPackageConfigurations",
+            Some("http_package_configurations"),
+            rt::list(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `LiveSourceName`, Terraform `live_source_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn live_source_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LiveSourceName",
+            Some("live_source_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `SourceLocationName`, Terraform `source_location_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_location_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SourceLocationName",
+            Some("source_location_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(LiveSource, LiveSourceHandle);
+builder!(LiveSource, LiveSourceHandle, LIVE_SOURCE_TYPE);
 /// A declared `AWS::MediaTailor::LiveSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LiveSourceHandle(rt::Handle);
@@ -1137,6 +1237,15 @@ impl PlaybackConfiguration {
     ) -> Self {
         self.0
             .set("AdDecisionServerConfiguration", None, value.into());
+        self
+    }
+    /// The URL for the ad decision server (ADS).
+    ///
+    /// CloudFormation `AdDecisionServerUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ad_decision_server_url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AdDecisionServerUrl", None, rt::string(value));
         self
     }
     /// The settings that control how many concurrent requests MediaTailor makes to the ad decision server (ADS).
@@ -1256,6 +1365,15 @@ impl PlaybackConfiguration {
         self.0.set("ManifestProcessingRules", None, value.into());
         self
     }
+    /// The identifier for the playback configuration.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// Defines the maximum duration of underfilled ad time (in seconds) allowed in an ad break.
     ///
     /// Constraints: at least 1. CloudFormation `PersonalizationThresholdSeconds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1278,8 +1396,21 @@ impl PlaybackConfiguration {
         self.0.set("TranscodeProfileName", None, rt::string(value));
         self
     }
+    /// The URL prefix for the parent manifest for the stream, minus the asset ID.
+    ///
+    /// CloudFormation `VideoContentSourceUrl`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn video_content_source_url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VideoContentSourceUrl", None, rt::string(value));
+        self
+    }
 }
-builder!(PlaybackConfiguration, PlaybackConfigurationHandle);
+builder!(
+    PlaybackConfiguration,
+    PlaybackConfigurationHandle,
+    PLAYBACK_CONFIGURATION_TYPE
+);
 /// A declared `AWS::MediaTailor::PlaybackConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PlaybackConfigurationHandle(rt::Handle);
@@ -2130,6 +2261,28 @@ impl PrefetchSchedule {
         self.0.set("Consumption", Some("consumption"), value.into());
         self
     }
+    /// The name to assign to the prefetch schedule.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The name of the playback configuration.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PlaybackConfigurationName`, Terraform `playback_configuration_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn playback_configuration_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PlaybackConfigurationName",
+            Some("playback_configuration_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `RecurringPrefetchConfiguration`, Terraform `recurring_prefetch_configuration`.
     pub fn recurring_prefetch_configuration(
         mut self,
@@ -2163,7 +2316,11 @@ impl PrefetchSchedule {
         self
     }
 }
-builder!(PrefetchSchedule, PrefetchScheduleHandle);
+builder!(
+    PrefetchSchedule,
+    PrefetchScheduleHandle,
+    PREFETCH_SCHEDULE_TYPE
+);
 /// A declared `AWS::MediaTailor::PrefetchSchedule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PrefetchScheduleHandle(rt::Handle);
@@ -2622,6 +2779,16 @@ impl Program {
             .set("AudienceMedia", Some("audience_media"), rt::list(value));
         self
     }
+    /// The name of the channel for this Program.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ChannelName`, Terraform `channel_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ChannelName", Some("channel_name"), rt::string(value));
+        self
+    }
     /// The name of the LiveSource for this Program.
     ///
     /// Changing it replaces the resource. CloudFormation `LiveSourceName`, Terraform `live_source_name`.
@@ -2631,6 +2798,16 @@ impl Program {
             Some("live_source_name"),
             rt::string(value),
         );
+        self
+    }
+    /// The name of the Program.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ProgramName`, Terraform `program_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn program_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProgramName", Some("program_name"), rt::string(value));
         self
     }
     /// The schedule configuration settings.
@@ -2644,6 +2821,19 @@ impl Program {
         );
         self
     }
+    /// The name of the source location.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SourceLocationName`, Terraform `source_location_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_location_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SourceLocationName",
+            Some("source_location_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The name that's used to refer to a VOD source.
     ///
     /// Changing it replaces the resource. CloudFormation `VodSourceName`, Terraform `vod_source_name`.
@@ -2653,7 +2843,7 @@ impl Program {
         self
     }
 }
-builder!(Program, ProgramHandle);
+builder!(Program, ProgramHandle, PROGRAM_TYPE);
 /// A declared `AWS::MediaTailor::Program`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProgramHandle(rt::Handle);
@@ -3305,6 +3495,19 @@ impl SourceLocation {
         );
         self
     }
+    /// <p>The HTTP configuration for the source location.</p>
+    ///
+    /// CloudFormation `HttpConfiguration`, Terraform `http_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn http_configuration(mut self, value: source_location::HttpConfiguration) -> Self {
+        self.0.set(
+            "HttpConfiguration",
+            Some("http_configuration"),
+            value.into(),
+        );
+        self
+    }
     /// <p>A list of the segment delivery configurations associated with this resource.</p>
     ///
     /// CloudFormation `SegmentDeliveryConfigurations`, Terraform `segment_delivery_configurations`.
@@ -3319,8 +3522,19 @@ impl SourceLocation {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `SourceLocationName`, Terraform `source_location_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_location_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SourceLocationName",
+            Some("source_location_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(SourceLocation, SourceLocationHandle);
+builder!(SourceLocation, SourceLocationHandle, SOURCE_LOCATION_TYPE);
 /// A declared `AWS::MediaTailor::SourceLocation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SourceLocationHandle(rt::Handle);
@@ -3555,8 +3769,43 @@ impl VodSource {
         );
         VodSource(this)
     }
+    /// <p>A list of HTTP package configuration parameters for this VOD source.</p>
+    ///
+    /// CloudFormation `HttpPackageConfigurations`, Terraform `http_package_configurations`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn http_package_configurations(
+        mut self,
+        value: impl IntoIterator<Item = vod_source::HttpPackageConfiguration>,
+    ) -> Self {
+        self.0.set(
+            "HttpPackageConfigurations",
+            Some("http_package_configurations"),
+            rt::list(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `SourceLocationName`, Terraform `source_location_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_location_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SourceLocationName",
+            Some("source_location_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `VodSourceName`, Terraform `vod_source_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vod_source_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("VodSourceName", Some("vod_source_name"), rt::string(value));
+        self
+    }
 }
-builder!(VodSource, VodSourceHandle);
+builder!(VodSource, VodSourceHandle, VOD_SOURCE_TYPE);
 /// A declared `AWS::MediaTailor::VodSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VodSourceHandle(rt::Handle);

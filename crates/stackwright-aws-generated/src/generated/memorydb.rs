@@ -59,6 +59,15 @@ impl Acl {
         this.set("ACLName", Some("acl_name"), rt::string(acl_name));
         Acl(this)
     }
+    /// The name of the acl.
+    ///
+    /// Constraints: pattern `[a-z][a-z0-9\\-]*`. Changing it replaces the resource. CloudFormation `ACLName`, Terraform `acl_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn acl_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ACLName", Some("acl_name"), rt::string(value));
+        self
+    }
     /// List of users associated to this acl.
     ///
     /// Constraints: at least 0 items. CloudFormation `UserNames`, Terraform `user_names`.
@@ -68,7 +77,7 @@ impl Acl {
         self
     }
 }
-builder!(Acl, AclHandle);
+builder!(Acl, AclHandle, ACL_TYPE);
 /// A declared `AWS::MemoryDB::ACL`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AclHandle(rt::Handle);
@@ -151,6 +160,15 @@ impl Cluster {
         );
         Cluster(this)
     }
+    /// The name of the Access Control List to associate with the cluster.
+    ///
+    /// Constraints: length at least 1; pattern `[a-zA-Z][a-zA-Z0-9\-]*`. CloudFormation `ACLName`, Terraform `acl_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn acl_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ACLName", Some("acl_name"), rt::string(value));
+        self
+    }
     /// A flag that enables automatic minor version upgrade when set to true.
     ///
     /// CloudFormation `AutoMinorVersionUpgrade`, Terraform `auto_minor_version_upgrade`.
@@ -168,6 +186,16 @@ impl Cluster {
     pub fn cluster_endpoint(mut self, value: cluster::Endpoint) -> Self {
         self.0
             .set("ClusterEndpoint", Some("cluster_endpoint"), value.into());
+        self
+    }
+    /// The name of the cluster.
+    ///
+    /// Constraints: pattern `[a-z][a-z0-9\-]*`. Changing it replaces the resource. CloudFormation `ClusterName`, Terraform `cluster_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterName", Some("cluster_name"), rt::string(value));
         self
     }
     /// Enables data tiering.
@@ -256,6 +284,15 @@ impl Cluster {
     pub fn network_type(mut self, value: cluster::SupportedNetworkTypes) -> Self {
         self.0
             .set("NetworkType", Some("network_type"), value.into());
+        self
+    }
+    /// The compute and memory capacity of the nodes in the cluster.
+    ///
+    /// CloudFormation `NodeType`, Terraform `node_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn node_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("NodeType", Some("node_type"), rt::string(value));
         self
     }
     /// The number of replicas to apply to each shard.
@@ -382,7 +419,7 @@ impl Cluster {
         self
     }
 }
-builder!(Cluster, ClusterHandle);
+builder!(Cluster, ClusterHandle, CLUSTER_TYPE);
 /// A declared `AWS::MemoryDB::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterHandle(rt::Handle);
@@ -574,6 +611,15 @@ impl MultiRegionCluster {
         );
         self
     }
+    /// The compute and memory capacity of the nodes in the multi region cluster.
+    ///
+    /// CloudFormation `NodeType`, Terraform `node_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn node_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("NodeType", Some("node_type"), rt::string(value));
+        self
+    }
     /// The number of shards the multi region cluster will contain.
     ///
     /// CloudFormation `NumShards`, Terraform `num_shards`.
@@ -598,7 +644,11 @@ impl MultiRegionCluster {
         self
     }
 }
-builder!(MultiRegionCluster, MultiRegionClusterHandle);
+builder!(
+    MultiRegionCluster,
+    MultiRegionClusterHandle,
+    MULTI_REGION_CLUSTER_TYPE
+);
 /// A declared `AWS::MemoryDB::MultiRegionCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MultiRegionClusterHandle(rt::Handle);
@@ -695,6 +745,28 @@ impl ParameterGroup {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the parameter group family that this parameter group is compatible with.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Family`, Terraform `family`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Family", Some("family"), rt::string(value));
+        self
+    }
+    /// The name of the parameter group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ParameterGroupName`, Terraform `parameter_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ParameterGroupName",
+            Some("parameter_group_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `Parameters`, Terraform `parameters`.
     pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
@@ -702,7 +774,7 @@ impl ParameterGroup {
         self
     }
 }
-builder!(ParameterGroup, ParameterGroupHandle);
+builder!(ParameterGroup, ParameterGroupHandle, PARAMETER_GROUP_TYPE);
 /// A declared `AWS::MemoryDB::ParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ParameterGroupHandle(rt::Handle);
@@ -780,6 +852,16 @@ impl Snapshot {
         );
         Snapshot(this)
     }
+    /// The name of the cluster from which the snapshot was taken.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ClusterName`, Terraform `cluster_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterName", Some("cluster_name"), rt::string(value));
+        self
+    }
     /// The ID of the KMS key used to encrypt the snapshot.
     ///
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
@@ -788,8 +870,18 @@ impl Snapshot {
             .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
+    /// The name of the snapshot.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SnapshotName`, Terraform `snapshot_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SnapshotName", Some("snapshot_name"), rt::string(value));
+        self
+    }
 }
-builder!(Snapshot, SnapshotHandle);
+builder!(Snapshot, SnapshotHandle, SNAPSHOT_TYPE);
 /// A declared `AWS::MemoryDB::Snapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SnapshotHandle(rt::Handle);
@@ -885,8 +977,31 @@ impl SubnetGroup {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the subnet group.
+    ///
+    /// Constraints: pattern `[a-z][a-z0-9\-]*`. Changing it replaces the resource. CloudFormation `SubnetGroupName`, Terraform `subnet_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SubnetGroupName",
+            Some("subnet_group_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// A list of VPC subnet IDs for the subnet group.
+    ///
+    /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
 }
-builder!(SubnetGroup, SubnetGroupHandle);
+builder!(SubnetGroup, SubnetGroupHandle, SUBNET_GROUP_TYPE);
 /// A declared `AWS::MemoryDB::SubnetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SubnetGroupHandle(rt::Handle);
@@ -961,8 +1076,17 @@ impl User {
         );
         self
     }
+    /// The name of the user.
+    ///
+    /// Constraints: length at least 1; pattern `[a-z][a-z0-9\\-]*`. Changing it replaces the resource. CloudFormation `UserName`, Terraform `user_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserName", Some("user_name"), rt::string(value));
+        self
+    }
 }
-builder!(User, UserHandle);
+builder!(User, UserHandle, USER_TYPE);
 /// A declared `AWS::MemoryDB::User`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserHandle(rt::Handle);

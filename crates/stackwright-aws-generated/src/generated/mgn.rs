@@ -90,6 +90,15 @@ impl Connector {
         );
         Connector(this)
     }
+    /// The name of the connector.
+    ///
+    /// Constraints: length 1..=256; pattern `^[A-Za-z0-9_-]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// SSM command configuration for the connector.
     ///
     /// CloudFormation `SsmCommandConfig`, Terraform `ssm_command_config`.
@@ -98,8 +107,18 @@ impl Connector {
             .set("SsmCommandConfig", Some("ssm_command_config"), value.into());
         self
     }
+    /// The SSM instance ID associated with this connector.
+    ///
+    /// Constraints: length 19..=20; pattern `(^i-[0-9a-zA-Z]{17}$)|(^mi-[0-9a-zA-Z]{17}$)`. Changing it replaces the resource. CloudFormation `SsmInstanceID`, Terraform `ssm_instance_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ssm_instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SsmInstanceID", Some("ssm_instance_id"), rt::string(value));
+        self
+    }
 }
-builder!(Connector, ConnectorHandle);
+builder!(Connector, ConnectorHandle, CONNECTOR_TYPE);
 /// A declared `AWS::MGN::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectorHandle(rt::Handle);
@@ -364,7 +383,8 @@ impl LaunchConfigurationTemplate {
 }
 builder!(
     LaunchConfigurationTemplate,
-    LaunchConfigurationTemplateHandle
+    LaunchConfigurationTemplateHandle,
+    LAUNCH_CONFIGURATION_TEMPLATE_TYPE
 );
 /// A declared `AWS::MGN::LaunchConfigurationTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -716,6 +736,15 @@ impl NetworkMigrationDefinition {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the network migration definition.
+    ///
+    /// Constraints: length 1..=256; pattern `^[^\s\x00]( *[^\s\x00])*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Scope tags for the network migration definition.
     ///
     /// CloudFormation `ScopeTags`, Terraform `scope_tags`.
@@ -725,6 +754,22 @@ impl NetworkMigrationDefinition {
     ) -> Self {
         self.0
             .set("ScopeTags", Some("scope_tags"), rt::string_map(value));
+        self
+    }
+    /// A list of source configurations for the network migration.
+    ///
+    /// Constraints: 0..=2 items. CloudFormation `SourceConfigurations`, Terraform `source_configurations`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_configurations(
+        mut self,
+        value: impl IntoIterator<Item = network_migration_definition::SourceConfiguration>,
+    ) -> Self {
+        self.0.set(
+            "SourceConfigurations",
+            Some("source_configurations"),
+            rt::list(value),
+        );
         self
     }
     /// The target deployment configuration for the migrated network.
@@ -738,8 +783,38 @@ impl NetworkMigrationDefinition {
             .set("TargetDeployment", Some("target_deployment"), value.into());
         self
     }
+    /// The target network configuration including topology and CIDR ranges.
+    ///
+    /// CloudFormation `TargetNetwork`, Terraform `target_network`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_network(mut self, value: network_migration_definition::TargetNetwork) -> Self {
+        self.0
+            .set("TargetNetwork", Some("target_network"), value.into());
+        self
+    }
+    /// The S3 configuration for storing the target network artifacts.
+    ///
+    /// CloudFormation `TargetS3Configuration`, Terraform `target_s3_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_s3_configuration(
+        mut self,
+        value: network_migration_definition::TargetS3Configuration,
+    ) -> Self {
+        self.0.set(
+            "TargetS3Configuration",
+            Some("target_s3_configuration"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(NetworkMigrationDefinition, NetworkMigrationDefinitionHandle);
+builder!(
+    NetworkMigrationDefinition,
+    NetworkMigrationDefinitionHandle,
+    NETWORK_MIGRATION_DEFINITION_TYPE
+);
 /// A declared `AWS::MGN::NetworkMigrationDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkMigrationDefinitionHandle(rt::Handle);

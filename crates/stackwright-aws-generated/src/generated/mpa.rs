@@ -108,8 +108,43 @@ impl ApprovalTeam {
         this.set("Policies", None, rt::list(required.policies));
         ApprovalTeam(this)
     }
+    /// CloudFormation `ApprovalStrategy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn approval_strategy(mut self, value: approval_team::ApprovalStrategy) -> Self {
+        self.0.set("ApprovalStrategy", None, value.into());
+        self
+    }
+    /// Constraints: 1..=20 items. CloudFormation `Approvers`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn approvers(mut self, value: impl IntoIterator<Item = approval_team::Approver>) -> Self {
+        self.0.set("Approvers", None, rt::list(value));
+        self
+    }
+    /// Constraints: length 1..=256. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
+        self
+    }
+    /// Constraints: length at most 64; pattern `^[a-zA-Z0-9._-]+$`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
+    /// Constraints: 1..=10 items. Changing it replaces the resource. CloudFormation `Policies`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policies(mut self, value: impl IntoIterator<Item = approval_team::Policy>) -> Self {
+        self.0.set("Policies", None, rt::list(value));
+        self
+    }
 }
-builder!(ApprovalTeam, ApprovalTeamHandle);
+builder!(ApprovalTeam, ApprovalTeamHandle, APPROVAL_TEAM_TYPE);
 /// A declared `AWS::MPA::ApprovalTeam`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApprovalTeamHandle(rt::Handle);
@@ -326,8 +361,22 @@ impl IdentitySource {
         );
         IdentitySource(this)
     }
+    /// Changing it replaces the resource. CloudFormation `IdentitySourceParameters`, Terraform `identity_source_parameters`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity_source_parameters(
+        mut self,
+        value: identity_source::IdentitySourceParameters,
+    ) -> Self {
+        self.0.set(
+            "IdentitySourceParameters",
+            Some("identity_source_parameters"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(IdentitySource, IdentitySourceHandle);
+builder!(IdentitySource, IdentitySourceHandle, IDENTITY_SOURCE_TYPE);
 /// A declared `AWS::MPA::IdentitySource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IdentitySourceHandle(rt::Handle);

@@ -44,6 +44,14 @@ impl BatchScramSecret {
         this.set("ClusterArn", Some("cluster_arn"), rt::string(cluster_arn));
         BatchScramSecret(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ClusterArn`, Terraform `cluster_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterArn", Some("cluster_arn"), rt::string(value));
+        self
+    }
     /// CloudFormation `SecretArnList`, Terraform `secret_arn_list`.
     pub fn secret_arn_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
@@ -51,7 +59,11 @@ impl BatchScramSecret {
         self
     }
 }
-builder!(BatchScramSecret, BatchScramSecretHandle);
+builder!(
+    BatchScramSecret,
+    BatchScramSecretHandle,
+    BATCH_SCRAM_SECRET_TYPE
+);
 /// A declared `AWS::MSK::BatchScramSecret`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BatchScramSecretHandle(rt::Handle);
@@ -102,6 +114,16 @@ impl Channel {
             rt::list(topic_configuration_list),
         );
         Channel(this)
+    }
+    /// Name of the channel
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9._-]+$`. Changing it replaces the resource. CloudFormation `ChannelName`, Terraform `channel_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ChannelName", Some("channel_name"), rt::string(value));
+        self
     }
     /// The Amazon Resource Name (ARN) of the cluster
     ///
@@ -158,8 +180,24 @@ impl Channel {
         );
         self
     }
+    /// Topic configuration
+    ///
+    /// Constraints: 1..=1 items. Changing it replaces the resource. CloudFormation `TopicConfigurationList`, Terraform `topic_configuration_list`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn topic_configuration_list(
+        mut self,
+        value: impl IntoIterator<Item = channel::TopicConfiguration>,
+    ) -> Self {
+        self.0.set(
+            "TopicConfigurationList",
+            Some("topic_configuration_list"),
+            rt::list(value),
+        );
+        self
+    }
 }
-builder!(Channel, ChannelHandle);
+builder!(Channel, ChannelHandle, CHANNEL_TYPE);
 /// A declared `AWS::MSK::Channel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelHandle(rt::Handle);
@@ -866,6 +904,17 @@ impl Cluster {
         );
         Cluster(this)
     }
+    /// CloudFormation `BrokerNodeGroupInfo`, Terraform `broker_node_group_info`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn broker_node_group_info(mut self, value: cluster::BrokerNodeGroupInfo) -> Self {
+        self.0.set(
+            "BrokerNodeGroupInfo",
+            Some("broker_node_group_info"),
+            value.into(),
+        );
+        self
+    }
     /// CloudFormation `ClientAuthentication`, Terraform `client_authentication`.
     pub fn client_authentication(mut self, value: cluster::ClientAuthentication) -> Self {
         self.0.set(
@@ -873,6 +922,14 @@ impl Cluster {
             Some("client_authentication"),
             value.into(),
         );
+        self
+    }
+    /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `ClusterName`, Terraform `cluster_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterName", Some("cluster_name"), rt::string(value));
         self
     }
     /// CloudFormation `ConfigurationInfo`, Terraform `configuration_info`.
@@ -899,10 +956,29 @@ impl Cluster {
         );
         self
     }
+    /// Constraints: length 1..=128. CloudFormation `KafkaVersion`, Terraform `kafka_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn kafka_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("KafkaVersion", Some("kafka_version"), rt::string(value));
+        self
+    }
     /// CloudFormation `LoggingInfo`, Terraform `logging_info`.
     pub fn logging_info(mut self, value: cluster::LoggingInfo) -> Self {
         self.0
             .set("LoggingInfo", Some("logging_info"), value.into());
+        self
+    }
+    /// Constraints: at least 1. CloudFormation `NumberOfBrokerNodes`, Terraform `number_of_broker_nodes`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn number_of_broker_nodes(mut self, value: i64) -> Self {
+        self.0.set(
+            "NumberOfBrokerNodes",
+            Some("number_of_broker_nodes"),
+            rt::int(value),
+        );
         self
     }
     /// CloudFormation `OpenMonitoring`, Terraform `open_monitoring`.
@@ -929,7 +1005,7 @@ impl Cluster {
         self
     }
 }
-builder!(Cluster, ClusterHandle);
+builder!(Cluster, ClusterHandle, CLUSTER_TYPE);
 /// A declared `AWS::MSK::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterHandle(rt::Handle);
@@ -1778,8 +1854,25 @@ impl ClusterPolicy {
         this.set("Policy", Some("policy"), rt::json_string(policy));
         ClusterPolicy(this)
     }
+    /// The arn of the cluster for the resource policy.
+    ///
+    /// Constraints: pattern `^arn:[\w-]+:kafka:[\w-]+:\d+:cluster.*\Z`. Changing it replaces the resource. CloudFormation `ClusterArn`, Terraform `cluster_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterArn", Some("cluster_arn"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Policy`, Terraform `policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
+        self
+    }
 }
-builder!(ClusterPolicy, ClusterPolicyHandle);
+builder!(ClusterPolicy, ClusterPolicyHandle, CLUSTER_POLICY_TYPE);
 /// A declared `AWS::MSK::ClusterPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterPolicyHandle(rt::Handle);
@@ -1863,8 +1956,26 @@ impl Configuration {
             .set("LatestRevision", Some("latest_revision"), value.into());
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `ServerProperties`, Terraform `server_properties`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn server_properties(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ServerProperties",
+            Some("server_properties"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(Configuration, ConfigurationHandle);
+builder!(Configuration, ConfigurationHandle, CONFIGURATION_TYPE);
 /// A declared `AWS::MSK::Configuration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationHandle(rt::Handle);
@@ -1986,6 +2097,19 @@ impl Replicator {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Specifies a list of Kafka clusters which are targets of the replicator.
+    ///
+    /// Constraints: 2..=2 items. Changing it replaces the resource. CloudFormation `KafkaClusters`, Terraform `kafka_clusters`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn kafka_clusters(
+        mut self,
+        value: impl IntoIterator<Item = replicator::KafkaCluster>,
+    ) -> Self {
+        self.0
+            .set("KafkaClusters", Some("kafka_clusters"), rt::list(value));
+        self
+    }
     /// Configuration for log delivery for the replicator.
     ///
     /// CloudFormation `LogDelivery`, Terraform `log_delivery`.
@@ -1994,8 +2118,47 @@ impl Replicator {
             .set("LogDelivery", Some("log_delivery"), value.into());
         self
     }
+    /// A list of replication configurations, where each configuration targets a given source cluster to target cluster replication flow.
+    ///
+    /// Constraints: 1..=1 items. CloudFormation `ReplicationInfoList`, Terraform `replication_info_list`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn replication_info_list(
+        mut self,
+        value: impl IntoIterator<Item = replicator::ReplicationInfo>,
+    ) -> Self {
+        self.0.set(
+            "ReplicationInfoList",
+            Some("replication_info_list"),
+            rt::list(value),
+        );
+        self
+    }
+    /// The name of the replicator.
+    ///
+    /// Constraints: length 1..=128; pattern `^[0-9A-Za-z][0-9A-Za-z-]{0,}$`. Changing it replaces the resource. CloudFormation `ReplicatorName`, Terraform `replicator_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn replicator_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ReplicatorName", Some("replicator_name"), rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the IAM role used by the replicator to access external resources.
+    ///
+    /// Constraints: pattern `arn:(aws|aws-us-gov|aws-cn):iam:.*`. Changing it replaces the resource. CloudFormation `ServiceExecutionRoleArn`, Terraform `service_execution_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ServiceExecutionRoleArn",
+            Some("service_execution_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(Replicator, ReplicatorHandle);
+builder!(Replicator, ReplicatorHandle, REPLICATOR_TYPE);
 /// A declared `AWS::MSK::Replicator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReplicatorHandle(rt::Handle);
@@ -2976,8 +3139,45 @@ impl ServerlessCluster {
         this.set("VpcConfigs", Some("vpc_configs"), rt::list(vpc_configs));
         ServerlessCluster(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ClientAuthentication`, Terraform `client_authentication`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn client_authentication(
+        mut self,
+        value: serverless_cluster::ClientAuthentication,
+    ) -> Self {
+        self.0.set(
+            "ClientAuthentication",
+            Some("client_authentication"),
+            value.into(),
+        );
+        self
+    }
+    /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `ClusterName`, Terraform `cluster_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterName", Some("cluster_name"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `VpcConfigs`, Terraform `vpc_configs`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_configs(
+        mut self,
+        value: impl IntoIterator<Item = serverless_cluster::VpcConfig>,
+    ) -> Self {
+        self.0
+            .set("VpcConfigs", Some("vpc_configs"), rt::list(value));
+        self
+    }
 }
-builder!(ServerlessCluster, ServerlessClusterHandle);
+builder!(
+    ServerlessCluster,
+    ServerlessClusterHandle,
+    SERVERLESS_CLUSTER_TYPE
+);
 /// A declared `AWS::MSK::ServerlessCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServerlessClusterHandle(rt::Handle);
@@ -3101,6 +3301,16 @@ impl Topic {
         );
         Topic(this)
     }
+    /// The Amazon Resource Name (ARN) of the MSK cluster
+    ///
+    /// Changing it replaces the resource. CloudFormation `ClusterArn`, Terraform `cluster_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterArn", Some("cluster_arn"), rt::string(value));
+        self
+    }
     /// Base64 encoded configuration properties of the topic
     ///
     /// CloudFormation `Configs`, Terraform `configs`.
@@ -3108,8 +3318,41 @@ impl Topic {
         self.0.set("Configs", Some("configs"), rt::string(value));
         self
     }
+    /// The number of partitions for the topic
+    ///
+    /// Constraints: at least 1. CloudFormation `PartitionCount`, Terraform `partition_count`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn partition_count(mut self, value: i64) -> Self {
+        self.0
+            .set("PartitionCount", Some("partition_count"), rt::int(value));
+        self
+    }
+    /// The replication factor for the topic
+    ///
+    /// Constraints: at least 1. Changing it replaces the resource. CloudFormation `ReplicationFactor`, Terraform `replication_factor`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn replication_factor(mut self, value: i64) -> Self {
+        self.0.set(
+            "ReplicationFactor",
+            Some("replication_factor"),
+            rt::int(value),
+        );
+        self
+    }
+    /// The name of the topic
+    ///
+    /// Changing it replaces the resource. CloudFormation `TopicName`, Terraform `topic_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn topic_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TopicName", Some("topic_name"), rt::string(value));
+        self
+    }
 }
-builder!(Topic, TopicHandle);
+builder!(Topic, TopicHandle, TOPIC_TYPE);
 /// A declared `AWS::MSK::Topic`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TopicHandle(rt::Handle);
@@ -3179,8 +3422,57 @@ impl VpcConnection {
         this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         VpcConnection(this)
     }
+    /// The type of private link authentication
+    ///
+    /// Constraints: length 3..=10. Changing it replaces the resource. CloudFormation `Authentication`, Terraform `authentication`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authentication(mut self, value: vpc_connection::Authentication) -> Self {
+        self.0
+            .set("Authentication", Some("authentication"), value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `ClientSubnets`, Terraform `client_subnets`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn client_subnets(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("ClientSubnets", Some("client_subnets"), rt::strings(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `SecurityGroups`, Terraform `security_groups`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set(
+            "SecurityGroups",
+            Some("security_groups"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the target cluster
+    ///
+    /// Constraints: pattern `^arn:[\w-]+:kafka:[\w-]+:\d+:cluster.*\Z`. Changing it replaces the resource. CloudFormation `TargetClusterArn`, Terraform `target_cluster_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TargetClusterArn",
+            Some("target_cluster_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: pattern `^(vpc-)([a-z0-9]+)\Z`. Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(VpcConnection, VpcConnectionHandle);
+builder!(VpcConnection, VpcConnectionHandle, VPC_CONNECTION_TYPE);
 /// A declared `AWS::MSK::VpcConnection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcConnectionHandle(rt::Handle);

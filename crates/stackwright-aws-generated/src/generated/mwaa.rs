@@ -190,6 +190,15 @@ impl Environment {
             .set("MinWorkers", Some("min_workers"), rt::int(value));
         self
     }
+    /// Customer-defined identifier for the environment, unique per customer region.
+    ///
+    /// Constraints: length 1..=80; pattern `^[a-zA-Z][0-9a-zA-Z\-_]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Configures the network resources of the environment.
     ///
     /// CloudFormation `NetworkConfiguration`, Terraform `network_configuration`.
@@ -319,7 +328,7 @@ impl Environment {
         self
     }
 }
-builder!(Environment, EnvironmentHandle);
+builder!(Environment, EnvironmentHandle, ENVIRONMENT_TYPE);
 /// A declared `AWS::MWAA::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EnvironmentHandle(rt::Handle);

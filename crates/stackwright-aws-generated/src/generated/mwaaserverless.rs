@@ -68,6 +68,17 @@ impl Workflow {
         self.0.set("Code", Some("code"), value.into());
         self
     }
+    /// CloudFormation `DefinitionS3Location`, Terraform `definition_s3_location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn definition_s3_location(mut self, value: workflow::S3Location) -> Self {
+        self.0.set(
+            "DefinitionS3Location",
+            Some("definition_s3_location"),
+            value.into(),
+        );
+        self
+    }
     /// Constraints: length 1..=1024; pattern `^.+$`. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -106,6 +117,13 @@ impl Workflow {
         );
         self
     }
+    /// Constraints: length 1..=2048; pattern `^arn:aws(?:-(?:cn|us-gov|iso|iso-b|iso-e|iso-f))?:iam::[0-9]{12}:role(/[a-zA-Z0-9+=,.@_-]{1,512})*?/[a-zA-Z0-9+=,.@_-]{1,64}$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=255. CloudFormation `TriggerMode`, Terraform `trigger_mode`.
     pub fn trigger_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -113,7 +131,7 @@ impl Workflow {
         self
     }
 }
-builder!(Workflow, WorkflowHandle);
+builder!(Workflow, WorkflowHandle, WORKFLOW_TYPE);
 /// A declared `AWS::MWAAServerless::Workflow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkflowHandle(rt::Handle);

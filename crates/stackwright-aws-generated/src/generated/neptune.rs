@@ -336,7 +336,7 @@ impl DbCluster {
         self
     }
 }
-builder!(DbCluster, DbClusterHandle);
+builder!(DbCluster, DbClusterHandle, DB_CLUSTER_TYPE);
 /// A declared `AWS::Neptune::DBCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbClusterHandle(rt::Handle);
@@ -485,6 +485,25 @@ impl DbClusterParameterGroup {
         );
         DbClusterParameterGroup(this)
     }
+    /// Provides the customer-specified description for this DB cluster parameter group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// Must be neptune1 for engine versions prior to 1.2.0.0, or neptune1.2 for engine version 1.2.0.0 and higher.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Family`, Terraform `family`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Family", Some("family"), rt::string(value));
+        self
+    }
     /// Provides the name of the DB cluster parameter group.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
@@ -492,8 +511,20 @@ impl DbClusterParameterGroup {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// CloudFormation `Parameters`, Terraform `parameters`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Parameters", Some("parameters"), rt::json_string(value));
+        self
+    }
 }
-builder!(DbClusterParameterGroup, DbClusterParameterGroupHandle);
+builder!(
+    DbClusterParameterGroup,
+    DbClusterParameterGroupHandle,
+    DB_CLUSTER_PARAMETER_GROUP_TYPE
+);
 /// A declared `AWS::Neptune::DBClusterParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbClusterParameterGroupHandle(rt::Handle);
@@ -576,6 +607,19 @@ impl DbInstance {
         );
         self
     }
+    /// Contains the name of the compute and memory capacity class of the DB instance.
+    ///
+    /// CloudFormation `DBInstanceClass`, Terraform `db_instance_class`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_instance_class(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DBInstanceClass",
+            Some("db_instance_class"),
+            rt::string(value),
+        );
+        self
+    }
     /// Contains a user-supplied database identifier.
     ///
     /// Changing it replaces the resource. CloudFormation `DBInstanceIdentifier`, Terraform `db_instance_identifier`.
@@ -643,7 +687,7 @@ impl DbInstance {
         self
     }
 }
-builder!(DbInstance, DbInstanceHandle);
+builder!(DbInstance, DbInstanceHandle, DB_INSTANCE_TYPE);
 /// A declared `AWS::Neptune::DBInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbInstanceHandle(rt::Handle);
@@ -711,6 +755,25 @@ impl DbParameterGroup {
         );
         DbParameterGroup(this)
     }
+    /// Provides the customer-specified description for this DB parameter group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// Must be `neptune1` for engine versions prior to 1.2.0.0, or `neptune1.2` for engine version `1.2.0.0` and higher.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Family`, Terraform `family`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Family", Some("family"), rt::string(value));
+        self
+    }
     /// Provides the name of the DB parameter group.
     ///
     /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
@@ -718,8 +781,20 @@ impl DbParameterGroup {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// CloudFormation `Parameters`, Terraform `parameters`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Parameters", Some("parameters"), rt::json_string(value));
+        self
+    }
 }
-builder!(DbParameterGroup, DbParameterGroupHandle);
+builder!(
+    DbParameterGroup,
+    DbParameterGroupHandle,
+    DB_PARAMETER_GROUP_TYPE
+);
 /// A declared `AWS::Neptune::DBParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbParameterGroupHandle(rt::Handle);
@@ -763,6 +838,19 @@ impl DbSubnetGroup {
         this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         DbSubnetGroup(this)
     }
+    /// The description for the DB subnet group.
+    ///
+    /// CloudFormation `DBSubnetGroupDescription`, Terraform `db_subnet_group_description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_subnet_group_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DBSubnetGroupDescription",
+            Some("db_subnet_group_description"),
+            rt::string(value),
+        );
+        self
+    }
     /// The name for the DB subnet group.
     ///
     /// Changing it replaces the resource. CloudFormation `DBSubnetGroupName`, Terraform `db_subnet_group_name`.
@@ -774,8 +862,18 @@ impl DbSubnetGroup {
         );
         self
     }
+    /// The Amazon EC2 subnet IDs for the DB subnet group.
+    ///
+    /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
 }
-builder!(DbSubnetGroup, DbSubnetGroupHandle);
+builder!(DbSubnetGroup, DbSubnetGroupHandle, DB_SUBNET_GROUP_TYPE);
 /// A declared `AWS::Neptune::DBSubnetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbSubnetGroupHandle(rt::Handle);
@@ -835,6 +933,16 @@ impl EventSubscription {
         );
         self
     }
+    /// The Amazon Resource Name (ARN) of the SNS topic created for event notification.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SnsTopicArn`, Terraform `sns_topic_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SnsTopicArn", Some("sns_topic_arn"), rt::string(value));
+        self
+    }
     /// The list of identifiers of the event sources for which events will be returned.
     ///
     /// CloudFormation `SourceIds`, Terraform `source_ids`.
@@ -863,7 +971,11 @@ impl EventSubscription {
         self
     }
 }
-builder!(EventSubscription, EventSubscriptionHandle);
+builder!(
+    EventSubscription,
+    EventSubscriptionHandle,
+    EVENT_SUBSCRIPTION_TYPE
+);
 /// A declared `AWS::Neptune::EventSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventSubscriptionHandle(rt::Handle);
@@ -972,7 +1084,7 @@ impl GlobalCluster {
         self
     }
 }
-builder!(GlobalCluster, GlobalClusterHandle);
+builder!(GlobalCluster, GlobalClusterHandle, GLOBAL_CLUSTER_TYPE);
 /// A declared `AWS::Neptune::GlobalCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GlobalClusterHandle(rt::Handle);

@@ -103,6 +103,19 @@ impl Graph {
         );
         self
     }
+    /// Memory for the Graph.
+    ///
+    /// Constraints: range 16..=24576. CloudFormation `ProvisionedMemory`, Terraform `provisioned_memory`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provisioned_memory(mut self, value: i64) -> Self {
+        self.0.set(
+            "ProvisionedMemory",
+            Some("provisioned_memory"),
+            rt::int(value),
+        );
+        self
+    }
     /// Specifies whether the Graph can be reached over the internet.
     ///
     /// CloudFormation `PublicConnectivity`, Terraform `public_connectivity`.
@@ -134,7 +147,7 @@ impl Graph {
         self
     }
 }
-builder!(Graph, GraphHandle);
+builder!(Graph, GraphHandle, GRAPH_TYPE);
 /// A declared `AWS::NeptuneGraph::Graph`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GraphHandle(rt::Handle);
@@ -435,8 +448,31 @@ impl GraphSnapshot {
         );
         GraphSnapshot(this)
     }
+    /// The unique identifier of the Neptune Analytics graph to create the snapshot from.
+    ///
+    /// Constraints: pattern `^g-[a-z0-9]{10}$`. Changing it replaces the resource. CloudFormation `GraphIdentifier`, Terraform `graph_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn graph_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GraphIdentifier",
+            Some("graph_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The snapshot name.
+    ///
+    /// Constraints: length 1..=63; pattern `^(?!gs-)[a-z][a-z0-9]*(-[a-z0-9]+)*$`. Changing it replaces the resource. CloudFormation `SnapshotName`, Terraform `snapshot_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SnapshotName", Some("snapshot_name"), rt::string(value));
+        self
+    }
 }
-builder!(GraphSnapshot, GraphSnapshotHandle);
+builder!(GraphSnapshot, GraphSnapshotHandle, GRAPH_SNAPSHOT_TYPE);
 /// A declared `AWS::NeptuneGraph::GraphSnapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GraphSnapshotHandle(rt::Handle);
@@ -529,6 +565,19 @@ impl PrivateGraphEndpoint {
         this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         PrivateGraphEndpoint(this)
     }
+    /// The auto-generated Graph Id assigned by the service.
+    ///
+    /// Constraints: pattern `^g-[a-z0-9]{10}$`. Changing it replaces the resource. CloudFormation `GraphIdentifier`, Terraform `graph_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn graph_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GraphIdentifier",
+            Some("graph_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// The security group Ids associated with the VPC where you want the private graph endpoint to be created, ie, the graph will be reachable from within the VPC.
     ///
     /// Changing it replaces the resource. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
@@ -551,8 +600,21 @@ impl PrivateGraphEndpoint {
             .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
         self
     }
+    /// The VPC where you want the private graph endpoint to be created, ie, the graph will be reachable from within the VPC.
+    ///
+    /// Constraints: pattern `^vpc-[a-z0-9]+$`. Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(PrivateGraphEndpoint, PrivateGraphEndpointHandle);
+builder!(
+    PrivateGraphEndpoint,
+    PrivateGraphEndpointHandle,
+    PRIVATE_GRAPH_ENDPOINT_TYPE
+);
 /// A declared `AWS::NeptuneGraph::PrivateGraphEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PrivateGraphEndpointHandle(rt::Handle);

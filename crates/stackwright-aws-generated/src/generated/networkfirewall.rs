@@ -99,6 +99,35 @@ impl ContainerAssociation {
         this.set("Type", Some("type"), type_.into());
         ContainerAssociation(this)
     }
+    /// The descriptive name of the container association.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `ContainerAssociationName`, Terraform `container_association_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn container_association_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ContainerAssociationName",
+            Some("container_association_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The monitoring configurations for the container association.
+    ///
+    /// CloudFormation `ContainerMonitoringConfigurations`, Terraform `container_monitoring_configurations`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn container_monitoring_configurations(
+        mut self,
+        value: impl IntoIterator<Item = container_association::ContainerMonitoringConfiguration>,
+    ) -> Self {
+        self.0.set(
+            "ContainerMonitoringConfigurations",
+            Some("container_monitoring_configurations"),
+            rt::list(value),
+        );
+        self
+    }
     /// A description of the container association.
     ///
     /// Constraints: length 0..=512; pattern `^.*$`. CloudFormation `Description`, Terraform `description`.
@@ -107,8 +136,21 @@ impl ContainerAssociation {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The type of containers to monitor.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: container_association::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(ContainerAssociation, ContainerAssociationHandle);
+builder!(
+    ContainerAssociation,
+    ContainerAssociationHandle,
+    CONTAINER_ASSOCIATION_TYPE
+);
 /// A declared `AWS::NetworkFirewall::ContainerAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContainerAssociationHandle(rt::Handle);
@@ -299,6 +341,27 @@ impl Firewall {
         );
         self
     }
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `FirewallName`, Terraform `firewall_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn firewall_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FirewallName", Some("firewall_name"), rt::string(value));
+        self
+    }
+    /// A resource ARN.
+    ///
+    /// Constraints: length 1..=256; pattern `^arn:aws.*$`. CloudFormation `FirewallPolicyArn`, Terraform `firewall_policy_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn firewall_policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "FirewallPolicyArn",
+            Some("firewall_policy_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `FirewallPolicyChangeProtection`, Terraform `firewall_policy_change_protection`.
     pub fn firewall_policy_change_protection(mut self, value: bool) -> Self {
         self.0.set(
@@ -372,7 +435,7 @@ impl Firewall {
         self
     }
 }
-builder!(Firewall, FirewallHandle);
+builder!(Firewall, FirewallHandle, FIREWALL_TYPE);
 /// A declared `AWS::NetworkFirewall::Firewall`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FirewallHandle(rt::Handle);
@@ -583,8 +646,27 @@ impl FirewallPolicy {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// CloudFormation `FirewallPolicy`, Terraform `firewall_policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn firewall_policy(mut self, value: firewall_policy::FirewallPolicy) -> Self {
+        self.0
+            .set("FirewallPolicy", Some("firewall_policy"), value.into());
+        self
+    }
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `FirewallPolicyName`, Terraform `firewall_policy_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn firewall_policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "FirewallPolicyName",
+            Some("firewall_policy_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(FirewallPolicy, FirewallPolicyHandle);
+builder!(FirewallPolicy, FirewallPolicyHandle, FIREWALL_POLICY_TYPE);
 /// A declared `AWS::NetworkFirewall::FirewallPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FirewallPolicyHandle(rt::Handle);
@@ -934,14 +1016,42 @@ impl LoggingConfiguration {
         );
         self
     }
+    /// A resource ARN.
+    ///
+    /// Constraints: length 1..=256; pattern `^arn:aws.*$`. Changing it replaces the resource. CloudFormation `FirewallArn`, Terraform `firewall_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn firewall_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FirewallArn", Some("firewall_arn"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `FirewallName`, Terraform `firewall_name`.
     pub fn firewall_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("FirewallName", Some("firewall_name"), rt::string(value));
         self
     }
+    /// CloudFormation `LoggingConfiguration`, Terraform `logging_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn logging_configuration(
+        mut self,
+        value: logging_configuration::LoggingConfiguration,
+    ) -> Self {
+        self.0.set(
+            "LoggingConfiguration",
+            Some("logging_configuration"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(LoggingConfiguration, LoggingConfigurationHandle);
+builder!(
+    LoggingConfiguration,
+    LoggingConfigurationHandle,
+    LOGGING_CONFIGURATION_TYPE
+);
 /// A declared `AWS::NetworkFirewall::LoggingConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LoggingConfigurationHandle(rt::Handle);
@@ -1058,6 +1168,13 @@ impl RuleGroup {
         this.set("Type", Some("type"), type_.into());
         RuleGroup(this)
     }
+    /// Changing it replaces the resource. CloudFormation `Capacity`, Terraform `capacity`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn capacity(mut self, value: i64) -> Self {
+        self.0.set("Capacity", Some("capacity"), rt::int(value));
+        self
+    }
     /// Constraints: length 1..=512; pattern `^.*$`. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -1069,6 +1186,14 @@ impl RuleGroup {
         self.0.set("RuleGroup", Some("rule_group"), value.into());
         self
     }
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `RuleGroupName`, Terraform `rule_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RuleGroupName", Some("rule_group_name"), rt::string(value));
+        self
+    }
     /// CloudFormation `SummaryConfiguration`, Terraform `summary_configuration`.
     pub fn summary_configuration(mut self, value: rule_group::SummaryConfiguration) -> Self {
         self.0.set(
@@ -1078,8 +1203,15 @@ impl RuleGroup {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: rule_group::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(RuleGroup, RuleGroupHandle);
+builder!(RuleGroup, RuleGroupHandle, RULE_GROUP_TYPE);
 /// A declared `AWS::NetworkFirewall::RuleGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RuleGroupHandle(rt::Handle);
@@ -1686,8 +1818,37 @@ impl TlsInspectionConfiguration {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// CloudFormation `TLSInspectionConfiguration`, Terraform `tls_inspection_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tls_inspection_configuration(
+        mut self,
+        value: tls_inspection_configuration::TlsInspectionConfiguration,
+    ) -> Self {
+        self.0.set(
+            "TLSInspectionConfiguration",
+            Some("tls_inspection_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `TLSInspectionConfigurationName`, Terraform `tls_inspection_configuration_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tls_inspection_configuration_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TLSInspectionConfigurationName",
+            Some("tls_inspection_configuration_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(TlsInspectionConfiguration, TlsInspectionConfigurationHandle);
+builder!(
+    TlsInspectionConfiguration,
+    TlsInspectionConfigurationHandle,
+    TLS_INSPECTION_CONFIGURATION_TYPE
+);
 /// A declared `AWS::NetworkFirewall::TLSInspectionConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TlsInspectionConfigurationHandle(rt::Handle);
@@ -1962,8 +2123,37 @@ impl VpcEndpointAssociation {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// A resource ARN.
+    ///
+    /// Constraints: length 1..=256; pattern `^(arn:aws.*)$`. Changing it replaces the resource. CloudFormation `FirewallArn`, Terraform `firewall_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn firewall_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FirewallArn", Some("firewall_arn"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `SubnetMapping`, Terraform `subnet_mapping`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_mapping(mut self, value: vpc_endpoint_association::SubnetMapping) -> Self {
+        self.0
+            .set("SubnetMapping", Some("subnet_mapping"), value.into());
+        self
+    }
+    /// Constraints: length 1..=128; pattern `^vpc-[0-9a-f]+$`. Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(VpcEndpointAssociation, VpcEndpointAssociationHandle);
+builder!(
+    VpcEndpointAssociation,
+    VpcEndpointAssociationHandle,
+    VPC_ENDPOINT_ASSOCIATION_TYPE
+);
 /// A declared `AWS::NetworkFirewall::VpcEndpointAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcEndpointAssociationHandle(rt::Handle);

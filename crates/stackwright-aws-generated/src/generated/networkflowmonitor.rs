@@ -97,6 +97,29 @@ impl Monitor {
         );
         Monitor(this)
     }
+    /// The local resources to monitor.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `LocalResources`, Terraform `local_resources`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn local_resources(
+        mut self,
+        value: impl IntoIterator<Item = monitor::MonitorLocalResource>,
+    ) -> Self {
+        self.0
+            .set("LocalResources", Some("local_resources"), rt::list(value));
+        self
+    }
+    /// The name of the monitor.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9_.-]+$`. Changing it replaces the resource. CloudFormation `MonitorName`, Terraform `monitor_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn monitor_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("MonitorName", Some("monitor_name"), rt::string(value));
+        self
+    }
     /// The remote resources to monitor.
     ///
     /// CloudFormation `RemoteResources`, Terraform `remote_resources`.
@@ -116,7 +139,7 @@ impl Monitor {
         self
     }
 }
-builder!(Monitor, MonitorHandle);
+builder!(Monitor, MonitorHandle, MONITOR_TYPE);
 /// A declared `AWS::NetworkFlowMonitor::Monitor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MonitorHandle(rt::Handle);
@@ -280,8 +303,17 @@ impl Scope {
         this.set("Targets", Some("targets"), rt::list(targets));
         Scope(this)
     }
+    /// The targets for the scope.
+    ///
+    /// Constraints: 1..=100 items. Changing it replaces the resource. CloudFormation `Targets`, Terraform `targets`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn targets(mut self, value: impl IntoIterator<Item = scope::TargetResource>) -> Self {
+        self.0.set("Targets", Some("targets"), rt::list(value));
+        self
+    }
 }
-builder!(Scope, ScopeHandle);
+builder!(Scope, ScopeHandle, SCOPE_TYPE);
 /// A declared `AWS::NetworkFlowMonitor::Scope`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ScopeHandle(rt::Handle);

@@ -90,6 +90,26 @@ impl ConnectAttachment {
         );
         ConnectAttachment(this)
     }
+    /// ID of the CoreNetwork that the attachment will be attached to.
+    ///
+    /// Constraints: length 0..=50; pattern `^core-network-([0-9a-f]{8,17})$`. Changing it replaces the resource. CloudFormation `CoreNetworkId`, Terraform `core_network_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn core_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CoreNetworkId", Some("core_network_id"), rt::string(value));
+        self
+    }
+    /// Edge location of the attachment.
+    ///
+    /// Constraints: length 1..=63; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `EdgeLocation`, Terraform `edge_location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn edge_location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EdgeLocation", Some("edge_location"), rt::string(value));
+        self
+    }
     /// The name of the network function group attachment.
     ///
     /// CloudFormation `NetworkFunctionGroupName`, Terraform `network_function_group_name`.
@@ -99,6 +119,15 @@ impl ConnectAttachment {
             Some("network_function_group_name"),
             rt::string(value),
         );
+        self
+    }
+    /// Protocol options for connect attachment
+    ///
+    /// Changing it replaces the resource. CloudFormation `Options`, Terraform `options`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn options(mut self, value: connect_attachment::ConnectAttachmentOptions) -> Self {
+        self.0.set("Options", Some("options"), value.into());
         self
     }
     /// Routing policy label
@@ -112,8 +141,25 @@ impl ConnectAttachment {
         );
         self
     }
+    /// Id of transport attachment
+    ///
+    /// Constraints: length 0..=50; pattern `^attachment-([0-9a-f]{8,17})$`. Changing it replaces the resource. CloudFormation `TransportAttachmentId`, Terraform `transport_attachment_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transport_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransportAttachmentId",
+            Some("transport_attachment_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(ConnectAttachment, ConnectAttachmentHandle);
+builder!(
+    ConnectAttachment,
+    ConnectAttachmentHandle,
+    CONNECT_ATTACHMENT_TYPE
+);
 /// A declared `AWS::NetworkManager::ConnectAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectAttachmentHandle(rt::Handle);
@@ -288,6 +334,19 @@ impl ConnectPeer {
         self.0.set("BgpOptions", Some("bgp_options"), value.into());
         self
     }
+    /// The ID of the attachment to connect.
+    ///
+    /// Constraints: length 0..=50; pattern `^attachment-([0-9a-f]{8,17})$`. Changing it replaces the resource. CloudFormation `ConnectAttachmentId`, Terraform `connect_attachment_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connect_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConnectAttachmentId",
+            Some("connect_attachment_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// The IP address of a core network.
     ///
     /// Constraints: length 1..=50; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `CoreNetworkAddress`, Terraform `core_network_address`.
@@ -313,6 +372,16 @@ impl ConnectPeer {
         );
         self
     }
+    /// The IP address of the Connect peer.
+    ///
+    /// Constraints: length 1..=50; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `PeerAddress`, Terraform `peer_address`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn peer_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PeerAddress", Some("peer_address"), rt::string(value));
+        self
+    }
     /// The subnet ARN for the connect peer.
     ///
     /// Constraints: length 0..=500; pattern `^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:subnet\/subnet-[0-9a-f]{8,17}$|^$`. Changing it replaces the resource. CloudFormation `SubnetArn`, Terraform `subnet_arn`.
@@ -322,7 +391,7 @@ impl ConnectPeer {
         self
     }
 }
-builder!(ConnectPeer, ConnectPeerHandle);
+builder!(ConnectPeer, ConnectPeerHandle, CONNECT_PEER_TYPE);
 /// A declared `AWS::NetworkManager::ConnectPeer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectPeerHandle(rt::Handle);
@@ -488,6 +557,15 @@ impl Connection {
         );
         Connection(this)
     }
+    /// The ID of the second device in the connection.
+    ///
+    /// Constraints: length 1..=50; pattern `^device-[a-z0-9-]*$`. Changing it replaces the resource. CloudFormation `ConnectedDeviceId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connected_device_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ConnectedDeviceId", None, rt::string(value));
+        self
+    }
     /// The ID of the link for the second device.
     ///
     /// Constraints: length 1..=50; pattern `^link-[a-z0-9-]*$`. CloudFormation `ConnectedLinkId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -502,6 +580,24 @@ impl Connection {
         self.0.set("Description", None, rt::string(value));
         self
     }
+    /// The ID of the first device in the connection.
+    ///
+    /// Constraints: length 1..=50; pattern `^device-[a-z0-9-]*$`. Changing it replaces the resource. CloudFormation `DeviceId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn device_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DeviceId", None, rt::string(value));
+        self
+    }
+    /// The ID of the global network that the connection belongs to.
+    ///
+    /// Constraints: length 1..=50; pattern `^global-network-[a-z0-9-]*$`. Changing it replaces the resource. CloudFormation `GlobalNetworkId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn global_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("GlobalNetworkId", None, rt::string(value));
+        self
+    }
     /// The ID of the link for the first device.
     ///
     /// Constraints: length 1..=50; pattern `^link-[a-z0-9-]*$`. CloudFormation `LinkId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -510,7 +606,7 @@ impl Connection {
         self
     }
 }
-builder!(Connection, ConnectionHandle);
+builder!(Connection, ConnectionHandle, CONNECTION_TYPE);
 /// A declared `AWS::NetworkManager::Connection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionHandle(rt::Handle);
@@ -586,6 +682,19 @@ impl CoreNetwork {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The ID of the global network that your core network is a part of.
+    ///
+    /// Constraints: length 0..=50; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `GlobalNetworkId`, Terraform `global_network_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn global_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GlobalNetworkId",
+            Some("global_network_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// Constraints: length 0..=10000000; pattern `^[\s\S]*$`. CloudFormation `PolicyDocument`, Terraform `policy_document`.
     pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
@@ -596,7 +705,7 @@ impl CoreNetwork {
         self
     }
 }
-builder!(CoreNetwork, CoreNetworkHandle);
+builder!(CoreNetwork, CoreNetworkHandle, CORE_NETWORK_TYPE);
 /// A declared `AWS::NetworkManager::CoreNetwork`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CoreNetworkHandle(rt::Handle);
@@ -706,10 +815,44 @@ impl CoreNetworkPrefixListAssociation {
         );
         CoreNetworkPrefixListAssociation(this)
     }
+    /// The ID of the core network.
+    ///
+    /// Constraints: length 0..=50; pattern `^core-network-([0-9a-f]{8,17})$`. Changing it replaces the resource. CloudFormation `CoreNetworkId`, Terraform `core_network_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn core_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CoreNetworkId", Some("core_network_id"), rt::string(value));
+        self
+    }
+    /// The alias of the prefix list
+    ///
+    /// Constraints: length 0..=256; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `PrefixListAlias`, Terraform `prefix_list_alias`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn prefix_list_alias(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PrefixListAlias",
+            Some("prefix_list_alias"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the prefix list.
+    ///
+    /// Constraints: length 0..=500; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `PrefixListArn`, Terraform `prefix_list_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn prefix_list_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PrefixListArn", Some("prefix_list_arn"), rt::string(value));
+        self
+    }
 }
 builder!(
     CoreNetworkPrefixListAssociation,
-    CoreNetworkPrefixListAssociationHandle
+    CoreNetworkPrefixListAssociationHandle,
+    CORE_NETWORK_PREFIX_LIST_ASSOCIATION_TYPE
 );
 /// A declared `AWS::NetworkManager::CoreNetworkPrefixListAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -762,6 +905,41 @@ impl CustomerGatewayAssociation {
         );
         CustomerGatewayAssociation(this)
     }
+    /// The Amazon Resource Name (ARN) of the customer gateway.
+    ///
+    /// Changing it replaces the resource. CloudFormation `CustomerGatewayArn`, Terraform `customer_gateway_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn customer_gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CustomerGatewayArn",
+            Some("customer_gateway_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the device
+    ///
+    /// Changing it replaces the resource. CloudFormation `DeviceId`, Terraform `device_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn device_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DeviceId", Some("device_id"), rt::string(value));
+        self
+    }
+    /// The ID of the global network.
+    ///
+    /// Changing it replaces the resource. CloudFormation `GlobalNetworkId`, Terraform `global_network_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn global_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GlobalNetworkId",
+            Some("global_network_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// The ID of the link
     ///
     /// Changing it replaces the resource. CloudFormation `LinkId`, Terraform `link_id`.
@@ -770,7 +948,11 @@ impl CustomerGatewayAssociation {
         self
     }
 }
-builder!(CustomerGatewayAssociation, CustomerGatewayAssociationHandle);
+builder!(
+    CustomerGatewayAssociation,
+    CustomerGatewayAssociationHandle,
+    CUSTOMER_GATEWAY_ASSOCIATION_TYPE
+);
 /// A declared `AWS::NetworkManager::CustomerGatewayAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CustomerGatewayAssociationHandle(rt::Handle);
@@ -824,6 +1006,19 @@ impl Device {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The ID of the global network.
+    ///
+    /// Constraints: length 0..=50; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `GlobalNetworkId`, Terraform `global_network_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn global_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GlobalNetworkId",
+            Some("global_network_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// The site location.
     ///
     /// CloudFormation `Location`, Terraform `location`.
@@ -868,7 +1063,7 @@ impl Device {
         self
     }
 }
-builder!(Device, DeviceHandle);
+builder!(Device, DeviceHandle, DEVICE_TYPE);
 /// A declared `AWS::NetworkManager::Device`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeviceHandle(rt::Handle);
@@ -1049,6 +1244,39 @@ impl DirectConnectGatewayAttachment {
         );
         DirectConnectGatewayAttachment(this)
     }
+    /// The ID of a core network for the Direct Connect Gateway attachment.
+    ///
+    /// Constraints: length 0..=50; pattern `^core-network-([0-9a-f]{8,17})$`. Changing it replaces the resource. CloudFormation `CoreNetworkId`, Terraform `core_network_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn core_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CoreNetworkId", Some("core_network_id"), rt::string(value));
+        self
+    }
+    /// The ARN of the Direct Connect Gateway.
+    ///
+    /// Constraints: length 0..=500; pattern `^arn:[^:]{1,63}:directconnect::[^:]{0,63}:dx-gateway\/[0-9a-f]{8}-([0-9a-f]{4}-){3}[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `DirectConnectGatewayArn`, Terraform `direct_connect_gateway_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn direct_connect_gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DirectConnectGatewayArn",
+            Some("direct_connect_gateway_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The Regions where the edges are located.
+    ///
+    /// CloudFormation `EdgeLocations`, Terraform `edge_locations`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn edge_locations(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("EdgeLocations", Some("edge_locations"), rt::strings(value));
+        self
+    }
     /// Routing policy label
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `RoutingPolicyLabel`, Terraform `routing_policy_label`.
@@ -1063,7 +1291,8 @@ impl DirectConnectGatewayAttachment {
 }
 builder!(
     DirectConnectGatewayAttachment,
-    DirectConnectGatewayAttachmentHandle
+    DirectConnectGatewayAttachmentHandle,
+    DIRECT_CONNECT_GATEWAY_ATTACHMENT_TYPE
 );
 /// A declared `AWS::NetworkManager::DirectConnectGatewayAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1202,7 +1431,7 @@ impl GlobalNetwork {
         self
     }
 }
-builder!(GlobalNetwork, GlobalNetworkHandle);
+builder!(GlobalNetwork, GlobalNetworkHandle, GLOBAL_NETWORK_TYPE);
 /// A declared `AWS::NetworkManager::GlobalNetwork`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GlobalNetworkHandle(rt::Handle);
@@ -1265,6 +1494,15 @@ impl Link {
         this.set("SiteId", Some("site_id"), rt::string(required.site_id));
         Link(this)
     }
+    /// The Bandwidth for the link.
+    ///
+    /// CloudFormation `Bandwidth`, Terraform `bandwidth`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bandwidth(mut self, value: link::Bandwidth) -> Self {
+        self.0.set("Bandwidth", Some("bandwidth"), value.into());
+        self
+    }
     /// The description of the link.
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Description`, Terraform `description`.
@@ -1273,11 +1511,33 @@ impl Link {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The ID of the global network.
+    ///
+    /// Constraints: length 0..=50; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `GlobalNetworkId`, Terraform `global_network_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn global_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GlobalNetworkId",
+            Some("global_network_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// The provider of the link.
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `Provider`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn provider(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Provider", None, rt::string(value));
+        self
+    }
+    /// The ID of the site
+    ///
+    /// Constraints: length 0..=50; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `SiteId`, Terraform `site_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn site_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SiteId", Some("site_id"), rt::string(value));
         self
     }
     /// The type of the link.
@@ -1288,7 +1548,7 @@ impl Link {
         self
     }
 }
-builder!(Link, LinkHandle);
+builder!(Link, LinkHandle, LINK_TYPE);
 /// A declared `AWS::NetworkManager::Link`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LinkHandle(rt::Handle);
@@ -1397,8 +1657,43 @@ impl LinkAssociation {
         this.set("LinkId", Some("link_id"), rt::string(required.link_id));
         LinkAssociation(this)
     }
+    /// The ID of the device
+    ///
+    /// Changing it replaces the resource. CloudFormation `DeviceId`, Terraform `device_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn device_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DeviceId", Some("device_id"), rt::string(value));
+        self
+    }
+    /// The ID of the global network.
+    ///
+    /// Changing it replaces the resource. CloudFormation `GlobalNetworkId`, Terraform `global_network_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn global_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GlobalNetworkId",
+            Some("global_network_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the link
+    ///
+    /// Changing it replaces the resource. CloudFormation `LinkId`, Terraform `link_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn link_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LinkId", Some("link_id"), rt::string(value));
+        self
+    }
 }
-builder!(LinkAssociation, LinkAssociationHandle);
+builder!(
+    LinkAssociation,
+    LinkAssociationHandle,
+    LINK_ASSOCIATION_TYPE
+);
 /// A declared `AWS::NetworkManager::LinkAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LinkAssociationHandle(rt::Handle);
@@ -1444,6 +1739,19 @@ impl Site {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The ID of the global network.
+    ///
+    /// Constraints: length 0..=50; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `GlobalNetworkId`, Terraform `global_network_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn global_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GlobalNetworkId",
+            Some("global_network_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// The location of the site.
     ///
     /// CloudFormation `Location`, Terraform `location`.
@@ -1452,7 +1760,7 @@ impl Site {
         self
     }
 }
-builder!(Site, SiteHandle);
+builder!(Site, SiteHandle, SITE_TYPE);
 /// A declared `AWS::NetworkManager::Site`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SiteHandle(rt::Handle);
@@ -1585,6 +1893,16 @@ impl SiteToSiteVpnAttachment {
         );
         SiteToSiteVpnAttachment(this)
     }
+    /// The ID of a core network where you're creating a site-to-site VPN attachment.
+    ///
+    /// Constraints: length 0..=50; pattern `^core-network-([0-9a-f]{8,17})$`. Changing it replaces the resource. CloudFormation `CoreNetworkId`, Terraform `core_network_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn core_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CoreNetworkId", Some("core_network_id"), rt::string(value));
+        self
+    }
     /// The name of the network function group attachment.
     ///
     /// CloudFormation `NetworkFunctionGroupName`, Terraform `network_function_group_name`.
@@ -1607,8 +1925,25 @@ impl SiteToSiteVpnAttachment {
         );
         self
     }
+    /// The ARN of the site-to-site VPN attachment.
+    ///
+    /// Constraints: length 0..=500; pattern `^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:vpn-connection\/vpn-[0-9a-f]{8,17}$`. Changing it replaces the resource. CloudFormation `VpnConnectionArn`, Terraform `vpn_connection_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpn_connection_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "VpnConnectionArn",
+            Some("vpn_connection_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(SiteToSiteVpnAttachment, SiteToSiteVpnAttachmentHandle);
+builder!(
+    SiteToSiteVpnAttachment,
+    SiteToSiteVpnAttachmentHandle,
+    SITE_TO_SITE_VPN_ATTACHMENT_TYPE
+);
 /// A declared `AWS::NetworkManager::SiteToSiteVpnAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SiteToSiteVpnAttachmentHandle(rt::Handle);
@@ -1759,8 +2094,35 @@ impl TransitGatewayPeering {
         );
         TransitGatewayPeering(this)
     }
+    /// The Id of the core network that you want to peer a transit gateway to.
+    ///
+    /// Constraints: length 0..=50; pattern `^core-network-([0-9a-f]{8,17})$`. Changing it replaces the resource. CloudFormation `CoreNetworkId`, Terraform `core_network_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn core_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CoreNetworkId", Some("core_network_id"), rt::string(value));
+        self
+    }
+    /// The ARN (Amazon Resource Name) of the transit gateway that you will peer to a core network
+    ///
+    /// Constraints: length 0..=500; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `TransitGatewayArn`, Terraform `transit_gateway_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayArn",
+            Some("transit_gateway_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(TransitGatewayPeering, TransitGatewayPeeringHandle);
+builder!(
+    TransitGatewayPeering,
+    TransitGatewayPeeringHandle,
+    TRANSIT_GATEWAY_PEERING_TYPE
+);
 /// A declared `AWS::NetworkManager::TransitGatewayPeering`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TransitGatewayPeeringHandle(rt::Handle);
@@ -1867,8 +2229,38 @@ impl TransitGatewayRegistration {
         );
         TransitGatewayRegistration(this)
     }
+    /// The ID of the global network.
+    ///
+    /// Constraints: length 0..=50; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `GlobalNetworkId`, Terraform `global_network_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn global_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GlobalNetworkId",
+            Some("global_network_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the transit gateway.
+    ///
+    /// Constraints: length 0..=500; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `TransitGatewayArn`, Terraform `transit_gateway_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayArn",
+            Some("transit_gateway_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(TransitGatewayRegistration, TransitGatewayRegistrationHandle);
+builder!(
+    TransitGatewayRegistration,
+    TransitGatewayRegistrationHandle,
+    TRANSIT_GATEWAY_REGISTRATION_TYPE
+);
 /// A declared `AWS::NetworkManager::TransitGatewayRegistration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TransitGatewayRegistrationHandle(rt::Handle);
@@ -1955,6 +2347,16 @@ impl TransitGatewayRouteTableAttachment {
         );
         self
     }
+    /// The Id of peering between transit gateway and core network.
+    ///
+    /// Constraints: length 0..=50; pattern `^peering-([0-9a-f]{8,17})$`. Changing it replaces the resource. CloudFormation `PeeringId`, Terraform `peering_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn peering_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PeeringId", Some("peering_id"), rt::string(value));
+        self
+    }
     /// Routing policy label
     ///
     /// Constraints: length 0..=256; pattern `^[\s\S]*$`. CloudFormation `RoutingPolicyLabel`, Terraform `routing_policy_label`.
@@ -1966,10 +2368,24 @@ impl TransitGatewayRouteTableAttachment {
         );
         self
     }
+    /// The Arn of transit gateway route table.
+    ///
+    /// Constraints: length 0..=500; pattern `^[\s\S]*$`. Changing it replaces the resource. CloudFormation `TransitGatewayRouteTableArn`, Terraform `transit_gateway_route_table_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transit_gateway_route_table_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TransitGatewayRouteTableArn",
+            Some("transit_gateway_route_table_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     TransitGatewayRouteTableAttachment,
-    TransitGatewayRouteTableAttachmentHandle
+    TransitGatewayRouteTableAttachmentHandle,
+    TRANSIT_GATEWAY_ROUTE_TABLE_ATTACHMENT_TYPE
 );
 /// A declared `AWS::NetworkManager::TransitGatewayRouteTableAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -2135,6 +2551,16 @@ impl VpcAttachment {
         this.set("VpcArn", Some("vpc_arn"), rt::string(required.vpc_arn));
         VpcAttachment(this)
     }
+    /// The ID of a core network for the VPC attachment.
+    ///
+    /// Constraints: length 0..=50; pattern `^core-network-([0-9a-f]{8,17})$`. Changing it replaces the resource. CloudFormation `CoreNetworkId`, Terraform `core_network_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn core_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CoreNetworkId", Some("core_network_id"), rt::string(value));
+        self
+    }
     /// Vpc options of the attachment.
     ///
     /// CloudFormation `Options`, Terraform `options`.
@@ -2153,8 +2579,27 @@ impl VpcAttachment {
         );
         self
     }
+    /// Subnet Arn list
+    ///
+    /// CloudFormation `SubnetArns`, Terraform `subnet_arns`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetArns", Some("subnet_arns"), rt::strings(value));
+        self
+    }
+    /// The ARN of the VPC.
+    ///
+    /// Constraints: length 0..=500; pattern `^arn:[^:]{1,63}:ec2:[^:]{0,63}:[^:]{0,63}:vpc\/vpc-[0-9a-f]{8,17}$`. Changing it replaces the resource. CloudFormation `VpcArn`, Terraform `vpc_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcArn", Some("vpc_arn"), rt::string(value));
+        self
+    }
 }
-builder!(VpcAttachment, VpcAttachmentHandle);
+builder!(VpcAttachment, VpcAttachmentHandle, VPC_ATTACHMENT_TYPE);
 /// A declared `AWS::NetworkManager::VpcAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcAttachmentHandle(rt::Handle);

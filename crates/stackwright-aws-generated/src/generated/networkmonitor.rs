@@ -72,8 +72,18 @@ impl Monitor {
         );
         self
     }
+    /// The name identifying the monitor.
+    ///
+    /// Constraints: length 1..=200; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `MonitorName`, Terraform `monitor_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn monitor_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("MonitorName", Some("monitor_name"), rt::string(value));
+        self
+    }
 }
-builder!(Monitor, MonitorHandle);
+builder!(Monitor, MonitorHandle, MONITOR_TYPE);
 /// A declared `AWS::NetworkMonitor::Monitor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MonitorHandle(rt::Handle);

@@ -143,8 +143,18 @@ impl Deployment {
         );
         self
     }
+    /// The name of the deployment.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9][a-zA-Z0-9 _.:/=+\-@]*$`. Changing it replaces the resource. CloudFormation `DeploymentName`, Terraform `deployment_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn deployment_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DeploymentName", Some("deployment_name"), rt::string(value));
+        self
+    }
 }
-builder!(Deployment, DeploymentHandle);
+builder!(Deployment, DeploymentHandle, DEPLOYMENT_TYPE);
 /// A declared `AWS::NetworkSecurityManager::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeploymentHandle(rt::Handle);
@@ -327,6 +337,29 @@ impl Policy {
         );
         self
     }
+    /// The type of firewall.
+    ///
+    /// Changing it replaces the resource. CloudFormation `FirewallType`, Terraform `firewall_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn firewall_type(mut self, value: policy::FirewallType) -> Self {
+        self.0
+            .set("FirewallType", Some("firewall_type"), value.into());
+        self
+    }
+    /// Configuration settings for policy behavior.
+    ///
+    /// CloudFormation `PolicyConfiguration`, Terraform `policy_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_configuration(mut self, value: policy::PolicyConfiguration) -> Self {
+        self.0.set(
+            "PolicyConfiguration",
+            Some("policy_configuration"),
+            value.into(),
+        );
+        self
+    }
     /// A description of the policy.
     ///
     /// Constraints: length at most 256; pattern `^[a-zA-Z0-9 _.:/=+\-@]*$`. CloudFormation `PolicyDescription`, Terraform `policy_description`.
@@ -338,8 +371,27 @@ impl Policy {
         );
         self
     }
+    /// The name of the policy.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9][a-zA-Z0-9 _.:/=+\-@]*$`. Changing it replaces the resource. CloudFormation `PolicyName`, Terraform `policy_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyName", Some("policy_name"), rt::string(value));
+        self
+    }
+    /// The priority of the policy.
+    ///
+    /// Constraints: at least 1. CloudFormation `Priority`, Terraform `priority`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn priority(mut self, value: i64) -> Self {
+        self.0.set("Priority", Some("priority"), rt::int(value));
+        self
+    }
 }
-builder!(Policy, PolicyHandle);
+builder!(Policy, PolicyHandle, POLICY_TYPE);
 /// A declared `AWS::NetworkSecurityManager::Policy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyHandle(rt::Handle);
@@ -603,6 +655,15 @@ impl Rule {
         );
         self
     }
+    /// The name of the rule.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9][a-zA-Z0-9 _.:/=+\-@]*$`. Changing it replaces the resource. CloudFormation `RuleName`, Terraform `rule_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RuleName", Some("rule_name"), rt::string(value));
+        self
+    }
     /// The type of rule.
     ///
     /// Changing it replaces the resource. CloudFormation `RuleType`, Terraform `rule_type`.
@@ -611,7 +672,7 @@ impl Rule {
         self
     }
 }
-builder!(Rule, RuleHandle);
+builder!(Rule, RuleHandle, RULE_TYPE);
 /// A declared `AWS::NetworkSecurityManager::Rule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RuleHandle(rt::Handle);
@@ -757,8 +818,18 @@ impl Scope {
         );
         self
     }
+    /// The name of the scope.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9][a-zA-Z0-9 _.:/=+\-@]*$`. Changing it replaces the resource. CloudFormation `ScopeName`, Terraform `scope_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scope_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ScopeName", Some("scope_name"), rt::string(value));
+        self
+    }
 }
-builder!(Scope, ScopeHandle);
+builder!(Scope, ScopeHandle, SCOPE_TYPE);
 /// A declared `AWS::NetworkSecurityManager::Scope`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ScopeHandle(rt::Handle);
@@ -899,8 +970,18 @@ impl Template {
         );
         self
     }
+    /// The name of the template.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9][a-zA-Z0-9 _.:/=+\-@]*$`. Changing it replaces the resource. CloudFormation `TemplateName`, Terraform `template_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TemplateName", Some("template_name"), rt::string(value));
+        self
+    }
 }
-builder!(Template, TemplateHandle);
+builder!(Template, TemplateHandle, TEMPLATE_TYPE);
 /// A declared `AWS::NetworkSecurityManager::Template`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TemplateHandle(rt::Handle);

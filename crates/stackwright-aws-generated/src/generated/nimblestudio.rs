@@ -120,6 +120,26 @@ impl Studio {
         );
         Studio(this)
     }
+    /// <p>The IAM role that Studio Admins will assume when logging in to the Nimble Studio portal.</p>
+    ///
+    /// CloudFormation `AdminRoleArn`, Terraform `admin_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn admin_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AdminRoleArn", Some("admin_role_arn"), rt::string(value));
+        self
+    }
+    /// <p>A friendly name for the studio.</p>
+    ///
+    /// Constraints: length 0..=64. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
     /// <p>Configuration of the encryption method that is used for the studio.</p>
     ///
     /// CloudFormation `StudioEncryptionConfiguration`, Terraform `studio_encryption_configuration`.
@@ -134,8 +154,28 @@ impl Studio {
         );
         self
     }
+    /// <p>The studio name that is used in the URL of the Nimble Studio portal when accessed by Nimble Studio users.</p>
+    ///
+    /// Constraints: length 3..=64; pattern `^[a-z0-9]*$`. Changing it replaces the resource. CloudFormation `StudioName`, Terraform `studio_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn studio_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StudioName", Some("studio_name"), rt::string(value));
+        self
+    }
+    /// <p>The IAM role that Studio Users will assume when logging in to the Nimble Studio portal.</p>
+    ///
+    /// CloudFormation `UserRoleArn`, Terraform `user_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("UserRoleArn", Some("user_role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Studio, StudioHandle);
+builder!(Studio, StudioHandle, STUDIO_TYPE);
 /// A declared `AWS::NimbleStudio::Studio`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StudioHandle(rt::Handle);

@@ -93,8 +93,34 @@ impl ChannelAssociation {
         );
         ChannelAssociation(this)
     }
+    /// ARN identifier of the channel.
+    ///
+    /// Constraints: pattern `^arn:[a-z-]{3,10}:(chatbot|consoleapp|notifications-contacts):[a-zA-Z0-9-]*:[0-9]{12}:[a-zA-Z0-9-_.@]+/[a-zA-Z0-9/_.@:-]+$`. Changing it replaces the resource. CloudFormation `Arn`, Terraform `arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Arn", Some("arn"), rt::string(value));
+        self
+    }
+    /// ARN identifier of the NotificationConfiguration.
+    ///
+    /// Constraints: pattern `^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$`. Changing it replaces the resource. CloudFormation `NotificationConfigurationArn`, Terraform `notification_configuration_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn notification_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "NotificationConfigurationArn",
+            Some("notification_configuration_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(ChannelAssociation, ChannelAssociationHandle);
+builder!(
+    ChannelAssociation,
+    ChannelAssociationHandle,
+    CHANNEL_ASSOCIATION_TYPE
+);
 /// A declared `AWS::Notifications::ChannelAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelAssociationHandle(rt::Handle);
@@ -193,8 +219,41 @@ impl EventRule {
             .set("EventPattern", Some("event_pattern"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=128; pattern `^([a-zA-Z0-9 \-\(\)])+$`. Changing it replaces the resource. CloudFormation `EventType`, Terraform `event_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EventType", Some("event_type"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$`. Changing it replaces the resource. CloudFormation `NotificationConfigurationArn`, Terraform `notification_configuration_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn notification_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "NotificationConfigurationArn",
+            Some("notification_configuration_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: at least 1 items. CloudFormation `Regions`, Terraform `regions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn regions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Regions", Some("regions"), rt::strings(value));
+        self
+    }
+    /// Constraints: length 1..=36; pattern `^aws.([a-z0-9\-])+$`. Changing it replaces the resource. CloudFormation `Source`, Terraform `source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Source", Some("source"), rt::string(value));
+        self
+    }
 }
-builder!(EventRule, EventRuleHandle);
+builder!(EventRule, EventRuleHandle, EVENT_RULE_TYPE);
 /// A declared `AWS::Notifications::EventRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventRuleHandle(rt::Handle);
@@ -291,6 +350,22 @@ impl ManagedNotificationAccountContactAssociation {
         );
         ManagedNotificationAccountContactAssociation(this)
     }
+    /// This unique identifier for Contact
+    ///
+    /// Changing it replaces the resource. CloudFormation `ContactIdentifier`, Terraform `contact_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn contact_identifier(
+        mut self,
+        value: managed_notification_account_contact_association::ContactIdentifier,
+    ) -> Self {
+        self.0.set(
+            "ContactIdentifier",
+            Some("contact_identifier"),
+            value.into(),
+        );
+        self
+    }
     /// Whether the account contact association is subscribed to sensitive events.
     ///
     /// CloudFormation `IsSensitiveEventsSubscribed`, Terraform `is_sensitive_events_subscribed`.
@@ -302,10 +377,24 @@ impl ManagedNotificationAccountContactAssociation {
         );
         self
     }
+    /// The managed notification configuration ARN, against which the account contact association will be created
+    ///
+    /// Constraints: pattern `^arn:[a-z-]{3,10}:notifications::([0-9]{12}|):managed-notification-configuration/category/[a-zA-Z0-9\-]{3,64}/sub-category/[a-zA-Z0-9\-]{3,64}$`. Changing it replaces the resource. CloudFormation `ManagedNotificationConfigurationArn`, Terraform `managed_notification_configuration_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn managed_notification_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ManagedNotificationConfigurationArn",
+            Some("managed_notification_configuration_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     ManagedNotificationAccountContactAssociation,
-    ManagedNotificationAccountContactAssociationHandle
+    ManagedNotificationAccountContactAssociationHandle,
+    MANAGED_NOTIFICATION_ACCOUNT_CONTACT_ASSOCIATION_TYPE
 );
 /// A declared `AWS::Notifications::ManagedNotificationAccountContactAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -411,6 +500,16 @@ impl ManagedNotificationAdditionalChannelAssociation {
         );
         ManagedNotificationAdditionalChannelAssociation(this)
     }
+    /// ARN identifier of the channel.
+    ///
+    /// Constraints: pattern `^arn:[a-z-]{3,10}:(chatbot|consoleapp|notifications-contacts):[a-zA-Z0-9-]*:[0-9]{12}:[a-zA-Z0-9-_.@]+/[a-zA-Z0-9/_.@:-]+$`. Changing it replaces the resource. CloudFormation `ChannelArn`, Terraform `channel_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ChannelArn", Some("channel_arn"), rt::string(value));
+        self
+    }
     /// Whether the channel association is subscribed to sensitive events.
     ///
     /// CloudFormation `IsSensitiveEventsSubscribed`, Terraform `is_sensitive_events_subscribed`.
@@ -422,10 +521,24 @@ impl ManagedNotificationAdditionalChannelAssociation {
         );
         self
     }
+    /// ARN identifier of the Managed Notification.
+    ///
+    /// Constraints: pattern `^arn:[a-z-]{3,10}:notifications::([0-9]{12}|):managed-notification-configuration/category/[a-zA-Z0-9\-]{3,64}/sub-category/[a-zA-Z0-9\-]{3,64}$`. Changing it replaces the resource. CloudFormation `ManagedNotificationConfigurationArn`, Terraform `managed_notification_configuration_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn managed_notification_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ManagedNotificationConfigurationArn",
+            Some("managed_notification_configuration_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     ManagedNotificationAdditionalChannelAssociation,
-    ManagedNotificationAdditionalChannelAssociationHandle
+    ManagedNotificationAdditionalChannelAssociationHandle,
+    MANAGED_NOTIFICATION_ADDITIONAL_CHANNEL_ASSOCIATION_TYPE
 );
 /// A declared `AWS::Notifications::ManagedNotificationAdditionalChannelAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -520,8 +633,27 @@ impl NotificationConfiguration {
         );
         self
     }
+    /// Constraints: length 0..=256; pattern `^[^\u0001-\u001F\u007F-\u009F]*$`. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=64; pattern `^[A-Za-z0-9_\-]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(NotificationConfiguration, NotificationConfigurationHandle);
+builder!(
+    NotificationConfiguration,
+    NotificationConfigurationHandle,
+    NOTIFICATION_CONFIGURATION_TYPE
+);
 /// A declared `AWS::Notifications::NotificationConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NotificationConfigurationHandle(rt::Handle);
@@ -622,8 +754,21 @@ impl NotificationHub {
         this.set("Region", Some("region"), rt::string(region));
         NotificationHub(this)
     }
+    /// Region that NotificationHub is present in.
+    ///
+    /// Constraints: length 2..=25. Changing it replaces the resource. CloudFormation `Region`, Terraform `region`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Region", Some("region"), rt::string(value));
+        self
+    }
 }
-builder!(NotificationHub, NotificationHubHandle);
+builder!(
+    NotificationHub,
+    NotificationHubHandle,
+    NOTIFICATION_HUB_TYPE
+);
 /// A declared `AWS::Notifications::NotificationHub`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NotificationHubHandle(rt::Handle);
@@ -715,10 +860,37 @@ impl OrganizationalUnitAssociation {
         );
         OrganizationalUnitAssociation(this)
     }
+    /// ARN identifier of the NotificationConfiguration.
+    ///
+    /// Constraints: pattern `^arn:[a-z-]{3,10}:notifications::[0-9]{12}:configuration/[a-z0-9]{27}$`. Changing it replaces the resource. CloudFormation `NotificationConfigurationArn`, Terraform `notification_configuration_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn notification_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "NotificationConfigurationArn",
+            Some("notification_configuration_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the organizational unit.
+    ///
+    /// Constraints: pattern `^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`. Changing it replaces the resource. CloudFormation `OrganizationalUnitId`, Terraform `organizational_unit_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn organizational_unit_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OrganizationalUnitId",
+            Some("organizational_unit_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     OrganizationalUnitAssociation,
-    OrganizationalUnitAssociationHandle
+    OrganizationalUnitAssociationHandle,
+    ORGANIZATIONAL_UNIT_ASSOCIATION_TYPE
 );
 /// A declared `AWS::Notifications::OrganizationalUnitAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]

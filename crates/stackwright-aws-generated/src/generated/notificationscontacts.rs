@@ -103,8 +103,23 @@ impl EmailContact {
         this.set("Name", Some("name"), rt::string(required.name));
         EmailContact(this)
     }
+    /// Constraints: length 6..=254; pattern `^(.+)@(.+)$`. Changing it replaces the resource. CloudFormation `EmailAddress`, Terraform `email_address`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn email_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EmailAddress", Some("email_address"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=64; pattern `[\w-.~]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(EmailContact, EmailContactHandle);
+builder!(EmailContact, EmailContactHandle, EMAIL_CONTACT_TYPE);
 /// A declared `AWS::NotificationsContacts::EmailContact`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EmailContactHandle(rt::Handle);

@@ -93,8 +93,21 @@ impl WorkflowDefinition {
         self.0.set("ExportConfig", None, value.into());
         self
     }
+    /// The name of the workflow definition.
+    ///
+    /// Constraints: length 1..=40; pattern `^[a-zA-Z0-9_-]{1,40}$`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(WorkflowDefinition, WorkflowDefinitionHandle);
+builder!(
+    WorkflowDefinition,
+    WorkflowDefinitionHandle,
+    WORKFLOW_DEFINITION_TYPE
+);
 /// A declared `AWS::NovaAct::WorkflowDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkflowDefinitionHandle(rt::Handle);

@@ -72,8 +72,24 @@ impl Link {
         );
         self
     }
+    /// Constraints: 1..=50 items. CloudFormation `ResourceTypes`, Terraform `resource_types`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_types(mut self, value: impl IntoIterator<Item = link::ResourceType>) -> Self {
+        self.0
+            .set("ResourceTypes", Some("resource_types"), rt::list(value));
+        self
+    }
+    /// Constraints: length 1..=2048; pattern `^[a-zA-Z0-9][a-zA-Z0-9_:\.\-\/]{0,2047}$`. Changing it replaces the resource. CloudFormation `SinkIdentifier`, Terraform `sink_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sink_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SinkIdentifier", Some("sink_identifier"), rt::string(value));
+        self
+    }
 }
-builder!(Link, LinkHandle);
+builder!(Link, LinkHandle, LINK_TYPE);
 /// A declared `AWS::Oam::Link`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LinkHandle(rt::Handle);
@@ -180,13 +196,22 @@ impl Sink {
         this.set("Name", Some("name"), rt::string(name));
         Sink(this)
     }
+    /// The name of the ObservabilityAccessManager Sink.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9_.-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// CloudFormation `Policy`, Terraform `policy`.
     pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set("Policy", Some("policy"), rt::json_string(value));
         self
     }
 }
-builder!(Sink, SinkHandle);
+builder!(Sink, SinkHandle, SINK_TYPE);
 /// A declared `AWS::Oam::Sink`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SinkHandle(rt::Handle);

@@ -75,8 +75,21 @@ impl DatasetIntegration {
         this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         DatasetIntegration(this)
     }
+    /// The ARN of the IAM role that the service assumes to forward telemetry to the customer's CloudWatch dataset.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[a-zA-Z-]*:iam::[0-9]{12}:role/.+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(DatasetIntegration, DatasetIntegrationHandle);
+builder!(
+    DatasetIntegration,
+    DatasetIntegrationHandle,
+    DATASET_INTEGRATION_TYPE
+);
 /// A declared `AWS::ObservabilityAdmin::DatasetIntegration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DatasetIntegrationHandle(rt::Handle);
@@ -149,10 +162,25 @@ impl OrganizationCentralizationRule {
         this.set("RuleName", Some("rule_name"), rt::string(rule_name));
         OrganizationCentralizationRule(this)
     }
+    /// CloudFormation `Rule`, Terraform `rule`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule(mut self, value: organization_centralization_rule::CentralizationRule) -> Self {
+        self.0.set("Rule", Some("rule"), value.into());
+        self
+    }
+    /// Constraints: length 1..=100; pattern `^[0-9A-Za-z-]+$`. Changing it replaces the resource. CloudFormation `RuleName`, Terraform `rule_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RuleName", Some("rule_name"), rt::string(value));
+        self
+    }
 }
 builder!(
     OrganizationCentralizationRule,
-    OrganizationCentralizationRuleHandle
+    OrganizationCentralizationRuleHandle,
+    ORGANIZATION_CENTRALIZATION_RULE_TYPE
 );
 /// A declared `AWS::ObservabilityAdmin::OrganizationCentralizationRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -600,8 +628,30 @@ impl OrganizationTelemetryRule {
         this.set("RuleName", Some("rule_name"), rt::string(rule_name));
         OrganizationTelemetryRule(this)
     }
+    /// The telemetry rule
+    ///
+    /// CloudFormation `Rule`, Terraform `rule`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule(mut self, value: organization_telemetry_rule::TelemetryRule) -> Self {
+        self.0.set("Rule", Some("rule"), value.into());
+        self
+    }
+    /// The name of the organization telemetry rule
+    ///
+    /// Constraints: length 1..=100; pattern `^[0-9A-Za-z-]+$`. Changing it replaces the resource. CloudFormation `RuleName`, Terraform `rule_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RuleName", Some("rule_name"), rt::string(value));
+        self
+    }
 }
-builder!(OrganizationTelemetryRule, OrganizationTelemetryRuleHandle);
+builder!(
+    OrganizationTelemetryRule,
+    OrganizationTelemetryRuleHandle,
+    ORGANIZATION_TELEMETRY_RULE_TYPE
+);
 /// A declared `AWS::ObservabilityAdmin::OrganizationTelemetryRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationTelemetryRuleHandle(rt::Handle);
@@ -958,6 +1008,15 @@ impl S3TableIntegration {
         this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         S3TableIntegration(this)
     }
+    /// Encryption configuration for the S3 Table Integration
+    ///
+    /// Changing it replaces the resource. CloudFormation `Encryption`, Terraform `encryption`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn encryption(mut self, value: s3_table_integration::EncryptionConfig) -> Self {
+        self.0.set("Encryption", Some("encryption"), value.into());
+        self
+    }
     /// The CloudWatch Logs data sources to associate with the S3 Table Integration
     ///
     /// CloudFormation `LogSources`, Terraform `log_sources`.
@@ -969,8 +1028,21 @@ impl S3TableIntegration {
             .set("LogSources", Some("log_sources"), rt::list(value));
         self
     }
+    /// The ARN of the role used to access the S3 Table Integration
+    ///
+    /// Constraints: length 1..=1011; pattern `^arn:aws([a-z0-9\-]+)?:([a-zA-Z0-9\-]+):([a-z0-9\-]+)?:([0-9]{12})?:(.+)$`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(S3TableIntegration, S3TableIntegrationHandle);
+builder!(
+    S3TableIntegration,
+    S3TableIntegrationHandle,
+    S3_TABLE_INTEGRATION_TYPE
+);
 /// A declared `AWS::ObservabilityAdmin::S3TableIntegration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct S3TableIntegrationHandle(rt::Handle);
@@ -1081,8 +1153,21 @@ impl TelemetryEnrichment {
         this.set("Scope", Some("scope"), scope.into());
         TelemetryEnrichment(this)
     }
+    /// Scope of the Telemetry Enrichment
+    ///
+    /// Changing it replaces the resource. CloudFormation `Scope`, Terraform `scope`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scope(mut self, value: telemetry_enrichment::Scope) -> Self {
+        self.0.set("Scope", Some("scope"), value.into());
+        self
+    }
 }
-builder!(TelemetryEnrichment, TelemetryEnrichmentHandle);
+builder!(
+    TelemetryEnrichment,
+    TelemetryEnrichmentHandle,
+    TELEMETRY_ENRICHMENT_TYPE
+);
 /// A declared `AWS::ObservabilityAdmin::TelemetryEnrichment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TelemetryEnrichmentHandle(rt::Handle);
@@ -1137,13 +1222,27 @@ impl TelemetryPipelines {
         this.set("Configuration", None, configuration.into());
         TelemetryPipelines(this)
     }
+    /// CloudFormation `Configuration`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(
+        mut self,
+        value: telemetry_pipelines::TelemetryPipelineConfiguration,
+    ) -> Self {
+        self.0.set("Configuration", None, value.into());
+        self
+    }
     /// Constraints: length 3..=28; pattern `[a-z][a-z0-9\-]+`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Name", None, rt::string(value));
         self
     }
 }
-builder!(TelemetryPipelines, TelemetryPipelinesHandle);
+builder!(
+    TelemetryPipelines,
+    TelemetryPipelinesHandle,
+    TELEMETRY_PIPELINES_TYPE
+);
 /// A declared `AWS::ObservabilityAdmin::TelemetryPipelines`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TelemetryPipelinesHandle(rt::Handle);
@@ -1220,8 +1319,26 @@ impl TelemetryRule {
         this.set("RuleName", Some("rule_name"), rt::string(rule_name));
         TelemetryRule(this)
     }
+    /// The telemetry rule
+    ///
+    /// CloudFormation `Rule`, Terraform `rule`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule(mut self, value: telemetry_rule::TelemetryRule) -> Self {
+        self.0.set("Rule", Some("rule"), value.into());
+        self
+    }
+    /// The name of the telemetry rule
+    ///
+    /// Constraints: length 1..=100; pattern `^[0-9A-Za-z-]+$`. Changing it replaces the resource. CloudFormation `RuleName`, Terraform `rule_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RuleName", Some("rule_name"), rt::string(value));
+        self
+    }
 }
-builder!(TelemetryRule, TelemetryRuleHandle);
+builder!(TelemetryRule, TelemetryRuleHandle, TELEMETRY_RULE_TYPE);
 /// A declared `AWS::ObservabilityAdmin::TelemetryRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TelemetryRuleHandle(rt::Handle);

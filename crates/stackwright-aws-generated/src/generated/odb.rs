@@ -281,7 +281,11 @@ impl CloudAutonomousVmCluster {
         self
     }
 }
-builder!(CloudAutonomousVmCluster, CloudAutonomousVmClusterHandle);
+builder!(
+    CloudAutonomousVmCluster,
+    CloudAutonomousVmClusterHandle,
+    CLOUD_AUTONOMOUS_VM_CLUSTER_TYPE
+);
 /// A declared `AWS::ODB::CloudAutonomousVmCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CloudAutonomousVmClusterHandle(rt::Handle);
@@ -752,7 +756,11 @@ impl CloudExadataInfrastructure {
         self
     }
 }
-builder!(CloudExadataInfrastructure, CloudExadataInfrastructureHandle);
+builder!(
+    CloudExadataInfrastructure,
+    CloudExadataInfrastructureHandle,
+    CLOUD_EXADATA_INFRASTRUCTURE_TYPE
+);
 /// A declared `AWS::ODB::CloudExadataInfrastructure`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CloudExadataInfrastructureHandle(rt::Handle);
@@ -1271,7 +1279,7 @@ impl CloudVmCluster {
         self
     }
 }
-builder!(CloudVmCluster, CloudVmClusterHandle);
+builder!(CloudVmCluster, CloudVmClusterHandle, CLOUD_VM_CLUSTER_TYPE);
 /// A declared `AWS::ODB::CloudVmCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CloudVmClusterHandle(rt::Handle);
@@ -1825,7 +1833,7 @@ impl OdbNetwork {
         self
     }
 }
-builder!(OdbNetwork, OdbNetworkHandle);
+builder!(OdbNetwork, OdbNetworkHandle, ODB_NETWORK_TYPE);
 /// A declared `AWS::ODB::OdbNetwork`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OdbNetworkHandle(rt::Handle);
@@ -2013,7 +2021,11 @@ impl OdbPeeringConnection {
         self
     }
 }
-builder!(OdbPeeringConnection, OdbPeeringConnectionHandle);
+builder!(
+    OdbPeeringConnection,
+    OdbPeeringConnectionHandle,
+    ODB_PEERING_CONNECTION_TYPE
+);
 /// A declared `AWS::ODB::OdbPeeringConnection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OdbPeeringConnectionHandle(rt::Handle);

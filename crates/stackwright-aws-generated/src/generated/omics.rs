@@ -94,6 +94,13 @@ impl AnnotationStore {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: pattern `^([a-z]){1}([a-z0-9_]){2,254}`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `Reference`, Terraform `reference`.
     pub fn reference(mut self, value: annotation_store::ReferenceItem) -> Self {
         self.0.set("Reference", Some("reference"), value.into());
@@ -102,6 +109,14 @@ impl AnnotationStore {
     /// Changing it replaces the resource. CloudFormation `SseConfig`, Terraform `sse_config`.
     pub fn sse_config(mut self, value: annotation_store::SseConfig) -> Self {
         self.0.set("SseConfig", Some("sse_config"), value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `StoreFormat`, Terraform `store_format`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn store_format(mut self, value: annotation_store::StoreFormat) -> Self {
+        self.0
+            .set("StoreFormat", Some("store_format"), value.into());
         self
     }
     /// Changing it replaces the resource. CloudFormation `StoreOptions`, Terraform `store_options`.
@@ -114,7 +129,11 @@ impl AnnotationStore {
         self
     }
 }
-builder!(AnnotationStore, AnnotationStoreHandle);
+builder!(
+    AnnotationStore,
+    AnnotationStoreHandle,
+    ANNOTATION_STORE_TYPE
+);
 /// A declared `AWS::Omics::AnnotationStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AnnotationStoreHandle(rt::Handle);
@@ -239,8 +258,30 @@ impl Configuration {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// User-friendly name for the configuration.
+    ///
+    /// Constraints: length 1..=128; pattern `^[A-Za-z0-9][A-Za-z0-9\-\._]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Required run-specific configurations.
+    ///
+    /// Changing it replaces the resource. CloudFormation `RunConfigurations`, Terraform `run_configurations`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn run_configurations(mut self, value: configuration::RunConfigurations) -> Self {
+        self.0.set(
+            "RunConfigurations",
+            Some("run_configurations"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(Configuration, ConfigurationHandle);
+builder!(Configuration, ConfigurationHandle, CONFIGURATION_TYPE);
 /// A declared `AWS::Omics::Configuration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationHandle(rt::Handle);
@@ -391,6 +432,15 @@ impl ReferenceStore {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// A name for the store.
+    ///
+    /// Constraints: length 1..=127; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Server-side encryption (SSE) settings for a store.
     ///
     /// Changing it replaces the resource. CloudFormation `SseConfig`, Terraform `sse_config`.
@@ -399,7 +449,7 @@ impl ReferenceStore {
         self
     }
 }
-builder!(ReferenceStore, ReferenceStoreHandle);
+builder!(ReferenceStore, ReferenceStoreHandle, REFERENCE_STORE_TYPE);
 /// A declared `AWS::Omics::ReferenceStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReferenceStoreHandle(rt::Handle);
@@ -552,7 +602,7 @@ impl RunCache {
         self
     }
 }
-builder!(RunCache, RunCacheHandle);
+builder!(RunCache, RunCacheHandle, RUN_CACHE_TYPE);
 /// A declared `AWS::Omics::RunCache`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RunCacheHandle(rt::Handle);
@@ -678,7 +728,7 @@ impl RunGroup {
         self
     }
 }
-builder!(RunGroup, RunGroupHandle);
+builder!(RunGroup, RunGroupHandle, RUN_GROUP_TYPE);
 /// A declared `AWS::Omics::RunGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RunGroupHandle(rt::Handle);
@@ -800,6 +850,15 @@ impl SequenceStore {
         );
         self
     }
+    /// A name for the store.
+    ///
+    /// Constraints: length 1..=127; pattern `^[\p{L}||\p{M}||\p{Z}||\p{S}||\p{N}||\p{P}]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The tags keys to propagate to the S3 objects associated with read sets in the sequence store.
     ///
     /// Constraints: 0..=50 items. CloudFormation `PropagatedSetLevelTags`, Terraform `propagated_set_level_tags`.
@@ -833,7 +892,7 @@ impl SequenceStore {
         self
     }
 }
-builder!(SequenceStore, SequenceStoreHandle);
+builder!(SequenceStore, SequenceStoreHandle, SEQUENCE_STORE_TYPE);
 /// A declared `AWS::Omics::SequenceStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SequenceStoreHandle(rt::Handle);
@@ -997,13 +1056,27 @@ impl VariantStore {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: pattern `^([a-z]){1}([a-z0-9_]){2,254}`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Reference`, Terraform `reference`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn reference(mut self, value: variant_store::ReferenceItem) -> Self {
+        self.0.set("Reference", Some("reference"), value.into());
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `SseConfig`, Terraform `sse_config`.
     pub fn sse_config(mut self, value: variant_store::SseConfig) -> Self {
         self.0.set("SseConfig", Some("sse_config"), value.into());
         self
     }
 }
-builder!(VariantStore, VariantStoreHandle);
+builder!(VariantStore, VariantStoreHandle, VARIANT_STORE_TYPE);
 /// A declared `AWS::Omics::VariantStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VariantStoreHandle(rt::Handle);
@@ -1207,7 +1280,7 @@ impl Workflow {
         self
     }
 }
-builder!(Workflow, WorkflowHandle);
+builder!(Workflow, WorkflowHandle, WORKFLOW_TYPE);
 /// A declared `AWS::Omics::Workflow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkflowHandle(rt::Handle);
@@ -1392,6 +1465,14 @@ impl WorkflowVersion {
             .set("StorageType", Some("storage_type"), value.into());
         self
     }
+    /// Constraints: length 1..=64; pattern `^[A-Za-z0-9][A-Za-z0-9\-\._]*$`. Changing it replaces the resource. CloudFormation `VersionName`, Terraform `version_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn version_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("VersionName", Some("version_name"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=12; pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `WorkflowBucketOwnerId`, Terraform `workflow_bucket_owner_id`.
     pub fn workflow_bucket_owner_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -1399,6 +1480,14 @@ impl WorkflowVersion {
             Some("workflow_bucket_owner_id"),
             rt::string(value),
         );
+        self
+    }
+    /// Constraints: length 1..=18; pattern `^[0-9]+$`. Changing it replaces the resource. CloudFormation `WorkflowId`, Terraform `workflow_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workflow_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WorkflowId", Some("workflow_id"), rt::string(value));
         self
     }
     /// The markdown content for the workflow's README file.
@@ -1423,7 +1512,11 @@ impl WorkflowVersion {
         self
     }
 }
-builder!(WorkflowVersion, WorkflowVersionHandle);
+builder!(
+    WorkflowVersion,
+    WorkflowVersionHandle,
+    WORKFLOW_VERSION_TYPE
+);
 /// A declared `AWS::Omics::WorkflowVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkflowVersionHandle(rt::Handle);

@@ -88,6 +88,16 @@ impl DataSource {
         this.set("Name", Some("name"), rt::string(required.name));
         DataSource(this)
     }
+    /// The type of data source.
+    ///
+    /// CloudFormation `DataSourceType`, Terraform `data_source_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_source_type(mut self, value: data_source::DataSourceType) -> Self {
+        self.0
+            .set("DataSourceType", Some("data_source_type"), value.into());
+        self
+    }
     /// A description of the data source.
     ///
     /// Constraints: length 0..=1000; pattern `^([a-zA-Z0-9_])*[\\a-zA-Z0-9_@#%*+=:?./!\s-]*$`. CloudFormation `Description`, Terraform `description`.
@@ -96,8 +106,27 @@ impl DataSource {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the OpenSearch Service domain.
+    ///
+    /// Constraints: length 3..=28; pattern `^[a-z][a-z0-9\-]+$`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
+        self
+    }
+    /// The name of the data source.
+    ///
+    /// Constraints: length 3..=80; pattern `^[a-z][a-z0-9_]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(DataSource, DataSourceHandle);
+builder!(DataSource, DataSourceHandle, DATA_SOURCE_TYPE);
 /// A declared `AWS::OpenSearch::DataSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataSourceHandle(rt::Handle);

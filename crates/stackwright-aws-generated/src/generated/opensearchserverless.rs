@@ -78,8 +78,35 @@ impl AccessPolicy {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the policy
+    ///
+    /// Constraints: length 3..=32; pattern `^[a-z][a-z0-9-]{2,31}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The JSON policy document that is the content for the policy
+    ///
+    /// Constraints: length 1..=20480; pattern `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+`. CloudFormation `Policy`, Terraform `policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::string(value));
+        self
+    }
+    /// The possible types for the access policy
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: access_policy::AccessPolicyType) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(AccessPolicy, AccessPolicyHandle);
+builder!(AccessPolicy, AccessPolicyHandle, ACCESS_POLICY_TYPE);
 /// A declared `AWS::OpenSearchServerless::AccessPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessPolicyHandle(rt::Handle);
@@ -178,6 +205,15 @@ impl Collection {
             .set("EncryptionConfig", Some("encryption_config"), value.into());
         self
     }
+    /// The name of the collection.
+    ///
+    /// Constraints: length 3..=64; pattern `^[a-z][a-z0-9-]{2,63}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The possible standby replicas for the collection
     ///
     /// Changing it replaces the resource. CloudFormation `StandbyReplicas`, Terraform `standby_replicas`.
@@ -202,7 +238,7 @@ impl Collection {
         self
     }
 }
-builder!(Collection, CollectionHandle);
+builder!(Collection, CollectionHandle, COLLECTION_TYPE);
 /// A declared `AWS::OpenSearchServerless::Collection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CollectionHandle(rt::Handle);
@@ -407,8 +443,31 @@ impl CollectionGroup {
         self.0.set("Generation", Some("generation"), value.into());
         self
     }
+    /// The name of the collection group.
+    ///
+    /// Constraints: length 3..=32; pattern `^[a-z][a-z0-9-]{2,31}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Indicates whether standby replicas are used for the collection group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `StandbyReplicas`, Terraform `standby_replicas`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn standby_replicas(mut self, value: collection_group::StandbyReplicas) -> Self {
+        self.0
+            .set("StandbyReplicas", Some("standby_replicas"), value.into());
+        self
+    }
 }
-builder!(CollectionGroup, CollectionGroupHandle);
+builder!(
+    CollectionGroup,
+    CollectionGroupHandle,
+    COLLECTION_GROUP_TYPE
+);
 /// A declared `AWS::OpenSearchServerless::CollectionGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CollectionGroupHandle(rt::Handle);
@@ -565,6 +624,26 @@ impl CollectionIndex {
         );
         CollectionIndex(this)
     }
+    /// The identifier of the collection
+    ///
+    /// Constraints: length 3..=40; pattern `^[a-z0-9]{3,40}$`. Changing it replaces the resource. CloudFormation `Id`, Terraform `collection_index_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn id_property(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Id", Some("collection_index_id"), rt::string(value));
+        self
+    }
+    /// The name of the collection index
+    ///
+    /// Constraints: length 1..=255; pattern `^(?![_-])[a-z][a-z0-9_-]*$`. Changing it replaces the resource. CloudFormation `IndexName`, Terraform `index_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn index_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IndexName", Some("index_name"), rt::string(value));
+        self
+    }
     /// The Mappings for the collection index
     ///
     /// Constraints: length 1..=2480; pattern `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+`. CloudFormation `IndexSchema`, Terraform `index_schema`.
@@ -574,7 +653,11 @@ impl CollectionIndex {
         self
     }
 }
-builder!(CollectionIndex, CollectionIndexHandle);
+builder!(
+    CollectionIndex,
+    CollectionIndexHandle,
+    COLLECTION_INDEX_TYPE
+);
 /// A declared `AWS::OpenSearchServerless::CollectionIndex`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CollectionIndexHandle(rt::Handle);
@@ -629,6 +712,24 @@ impl Index {
         this.set("IndexName", None, rt::string(required.index_name));
         Index(this)
     }
+    /// The endpoint for the collection.
+    ///
+    /// Changing it replaces the resource. CloudFormation `CollectionEndpoint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn collection_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("CollectionEndpoint", None, rt::string(value));
+        self
+    }
+    /// The name of the OpenSearch Serverless index.
+    ///
+    /// Constraints: pattern `^(?![_-])[a-z][a-z0-9_-]*$`. Changing it replaces the resource. CloudFormation `IndexName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn index_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("IndexName", None, rt::string(value));
+        self
+    }
     /// Index Mappings
     ///
     /// CloudFormation `Mappings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -644,7 +745,7 @@ impl Index {
         self
     }
 }
-builder!(Index, IndexHandle);
+builder!(Index, IndexHandle, INDEX_TYPE);
 /// A declared `AWS::OpenSearchServerless::Index`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IndexHandle(rt::Handle);
@@ -821,8 +922,39 @@ impl LifecyclePolicy {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the policy
+    ///
+    /// Constraints: length 3..=32; pattern `^[a-z][a-z0-9-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The JSON policy document that is the content for the policy
+    ///
+    /// Constraints: length 1..=20480; pattern `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+`. CloudFormation `Policy`, Terraform `policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::string(value));
+        self
+    }
+    /// The type of lifecycle policy
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: lifecycle_policy::LifecyclePolicyType) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(LifecyclePolicy, LifecyclePolicyHandle);
+builder!(
+    LifecyclePolicy,
+    LifecyclePolicyHandle,
+    LIFECYCLE_POLICY_TYPE
+);
 /// A declared `AWS::OpenSearchServerless::LifecyclePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LifecyclePolicyHandle(rt::Handle);
@@ -948,7 +1080,7 @@ impl SecurityConfig {
         self
     }
 }
-builder!(SecurityConfig, SecurityConfigHandle);
+builder!(SecurityConfig, SecurityConfigHandle, SECURITY_CONFIG_TYPE);
 /// A declared `AWS::OpenSearchServerless::SecurityConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityConfigHandle(rt::Handle);
@@ -1194,8 +1326,35 @@ impl SecurityPolicy {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the policy
+    ///
+    /// Constraints: length 3..=32; pattern `^[a-z][a-z0-9-]{2,31}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The JSON policy document that is the content for the policy
+    ///
+    /// Constraints: length 1..=20480; pattern `[\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]+`. CloudFormation `Policy`, Terraform `policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::string(value));
+        self
+    }
+    /// The possible types for the network policy
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: security_policy::SecurityPolicyType) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(SecurityPolicy, SecurityPolicyHandle);
+builder!(SecurityPolicy, SecurityPolicyHandle, SECURITY_POLICY_TYPE);
 /// A declared `AWS::OpenSearchServerless::SecurityPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityPolicyHandle(rt::Handle);
@@ -1266,6 +1425,15 @@ impl VpcEndpoint {
         this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         VpcEndpoint(this)
     }
+    /// The name of the VPC Endpoint
+    ///
+    /// Constraints: length 3..=32; pattern `^[a-z][a-z0-9-]{2,31}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The ID of one or more security groups to associate with the endpoint network interface
     ///
     /// Constraints: 1..=5 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
@@ -1280,8 +1448,27 @@ impl VpcEndpoint {
         );
         self
     }
+    /// The ID of one or more subnets in which to create an endpoint network interface
+    ///
+    /// Constraints: 1..=6 items. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
+    /// The ID of the VPC in which the endpoint will be used.
+    ///
+    /// Constraints: length 1..=255; pattern `^vpc-[0-9a-z]*$`. Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(VpcEndpoint, VpcEndpointHandle);
+builder!(VpcEndpoint, VpcEndpointHandle, VPC_ENDPOINT_TYPE);
 /// A declared `AWS::OpenSearchServerless::VpcEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcEndpointHandle(rt::Handle);

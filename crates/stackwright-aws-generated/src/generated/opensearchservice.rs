@@ -106,8 +106,17 @@ impl Application {
             .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
+    /// The name of the application.
+    ///
+    /// Constraints: length 3..=40; pattern `[a-z][a-z0-9\-]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::OpenSearchService::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -477,7 +486,7 @@ impl Domain {
         self
     }
 }
-builder!(Domain, DomainHandle);
+builder!(Domain, DomainHandle, DOMAIN_TYPE);
 /// A declared `AWS::OpenSearchService::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainHandle(rt::Handle);

@@ -139,6 +139,13 @@ impl App {
         self.0.set("Environment", None, rt::list(value));
         self
     }
+    /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `Shortname`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn shortname(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Shortname", None, rt::string(value));
@@ -149,8 +156,22 @@ impl App {
         self.0.set("SslConfiguration", None, value.into());
         self
     }
+    /// Changing it replaces the resource. CloudFormation `StackId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("StackId", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", None, rt::string(value));
+        self
+    }
 }
-builder!(App, AppHandle);
+builder!(App, AppHandle, APP_TYPE);
 /// A declared `AWS::OpsWorks::App`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AppHandle(rt::Handle);
@@ -330,10 +351,26 @@ impl ElasticLoadBalancerAttachment {
         this.set("LayerId", None, rt::string(required.layer_id));
         ElasticLoadBalancerAttachment(this)
     }
+    /// CloudFormation `ElasticLoadBalancerName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn elastic_load_balancer_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ElasticLoadBalancerName", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `LayerId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn layer_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LayerId", None, rt::string(value));
+        self
+    }
 }
 builder!(
     ElasticLoadBalancerAttachment,
-    ElasticLoadBalancerAttachmentHandle
+    ElasticLoadBalancerAttachmentHandle,
+    ELASTIC_LOAD_BALANCER_ATTACHMENT_TYPE
 );
 /// A declared `AWS::OpsWorks::ElasticLoadBalancerAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -484,6 +521,20 @@ impl Instance {
         self.0.set("InstallUpdatesOnBoot", None, rt::boolean(value));
         self
     }
+    /// CloudFormation `InstanceType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("InstanceType", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `LayerIds`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn layer_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("LayerIds", None, rt::strings(value));
+        self
+    }
     /// CloudFormation `Os`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn os(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Os", None, rt::string(value));
@@ -497,6 +548,13 @@ impl Instance {
     /// CloudFormation `SshKeyName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn ssh_key_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("SshKeyName", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `StackId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("StackId", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `SubnetId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -525,7 +583,7 @@ impl Instance {
         self
     }
 }
-builder!(Instance, InstanceHandle);
+builder!(Instance, InstanceHandle, INSTANCE_TYPE);
 /// A declared `AWS::OpsWorks::Instance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceHandle(rt::Handle);
@@ -808,6 +866,20 @@ impl Layer {
         self.0.set("Attributes", None, rt::string_map(value));
         self
     }
+    /// CloudFormation `AutoAssignElasticIps`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auto_assign_elastic_ips(mut self, value: bool) -> Self {
+        self.0.set("AutoAssignElasticIps", None, rt::boolean(value));
+        self
+    }
+    /// CloudFormation `AutoAssignPublicIps`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auto_assign_public_ips(mut self, value: bool) -> Self {
+        self.0.set("AutoAssignPublicIps", None, rt::boolean(value));
+        self
+    }
     /// CloudFormation `CustomInstanceProfileArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn custom_instance_profile_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -833,6 +905,13 @@ impl Layer {
             .set("CustomSecurityGroupIds", None, rt::strings(value));
         self
     }
+    /// CloudFormation `EnableAutoHealing`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn enable_auto_healing(mut self, value: bool) -> Self {
+        self.0.set("EnableAutoHealing", None, rt::boolean(value));
+        self
+    }
     /// CloudFormation `InstallUpdatesOnBoot`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn install_updates_on_boot(mut self, value: bool) -> Self {
         self.0.set("InstallUpdatesOnBoot", None, rt::boolean(value));
@@ -852,9 +931,37 @@ impl Layer {
         self.0.set("LoadBasedAutoScaling", None, value.into());
         self
     }
+    /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// CloudFormation `Packages`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn packages(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0.set("Packages", None, rt::strings(value));
+        self
+    }
+    /// CloudFormation `Shortname`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn shortname(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Shortname", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `StackId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("StackId", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", None, rt::string(value));
         self
     }
     /// CloudFormation `UseEbsOptimizedInstances`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -872,7 +979,7 @@ impl Layer {
         self
     }
 }
-builder!(Layer, LayerHandle);
+builder!(Layer, LayerHandle, LAYER_TYPE);
 /// A declared `AWS::OpsWorks::Layer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LayerHandle(rt::Handle);
@@ -1223,6 +1330,14 @@ impl Stack {
             .set("DefaultAvailabilityZone", None, rt::string(value));
         self
     }
+    /// CloudFormation `DefaultInstanceProfileArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn default_instance_profile_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DefaultInstanceProfileArn", None, rt::string(value));
+        self
+    }
     /// CloudFormation `DefaultOs`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn default_os(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("DefaultOs", None, rt::string(value));
@@ -1258,12 +1373,26 @@ impl Stack {
         self.0.set("HostnameTheme", None, rt::string(value));
         self
     }
+    /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// CloudFormation `RdsDbInstances`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn rds_db_instances(
         mut self,
         value: impl IntoIterator<Item = stack::RdsDbInstance>,
     ) -> Self {
         self.0.set("RdsDbInstances", None, rt::list(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `ServiceRoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ServiceRoleArn", None, rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `SourceStackId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1288,7 +1417,7 @@ impl Stack {
         self
     }
 }
-builder!(Stack, StackHandle);
+builder!(Stack, StackHandle, STACK_TYPE);
 /// A declared `AWS::OpsWorks::Stack`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StackHandle(rt::Handle);
@@ -1472,6 +1601,13 @@ impl UserProfile {
         self.0.set("AllowSelfManagement", None, rt::boolean(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `IamUserArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn iam_user_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("IamUserArn", None, rt::string(value));
+        self
+    }
     /// CloudFormation `SshPublicKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn ssh_public_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("SshPublicKey", None, rt::string(value));
@@ -1483,7 +1619,7 @@ impl UserProfile {
         self
     }
 }
-builder!(UserProfile, UserProfileHandle);
+builder!(UserProfile, UserProfileHandle, USER_PROFILE_TYPE);
 /// A declared `AWS::OpsWorks::UserProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserProfileHandle(rt::Handle);
@@ -1571,6 +1707,13 @@ impl Volume {
         this.set("StackId", None, rt::string(required.stack_id));
         Volume(this)
     }
+    /// Changing it replaces the resource. CloudFormation `Ec2VolumeId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ec2_volume_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Ec2VolumeId", None, rt::string(value));
+        self
+    }
     /// CloudFormation `MountPoint`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn mount_point(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("MountPoint", None, rt::string(value));
@@ -1581,8 +1724,15 @@ impl Volume {
         self.0.set("Name", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `StackId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("StackId", None, rt::string(value));
+        self
+    }
 }
-builder!(Volume, VolumeHandle);
+builder!(Volume, VolumeHandle, VOLUME_TYPE);
 /// A declared `AWS::OpsWorks::Volume`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VolumeHandle(rt::Handle);

@@ -64,6 +64,25 @@ impl Account {
         this.set("Email", Some("email"), rt::string(required.email));
         Account(this)
     }
+    /// The friendly name of the member account.
+    ///
+    /// Constraints: length 1..=50; pattern `[\u0020-\u007E]+`. CloudFormation `AccountName`, Terraform `account_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn account_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AccountName", Some("account_name"), rt::string(value));
+        self
+    }
+    /// The email address of the owner to assign to the new member account.
+    ///
+    /// Constraints: length 6..=64; pattern `[^\s@]+@[^\s@]+\.[^\s@]+`. CloudFormation `Email`, Terraform `email`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn email(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Email", Some("email"), rt::string(value));
+        self
+    }
     /// List of parent nodes for the member account.
     ///
     /// CloudFormation `ParentIds`, Terraform `parent_ids`.
@@ -80,7 +99,7 @@ impl Account {
         self
     }
 }
-builder!(Account, AccountHandle);
+builder!(Account, AccountHandle, ACCOUNT_TYPE);
 /// A declared `AWS::Organizations::Account`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccountHandle(rt::Handle);
@@ -167,7 +186,7 @@ impl Organization {
         self
     }
 }
-builder!(Organization, OrganizationHandle);
+builder!(Organization, OrganizationHandle, ORGANIZATION_TYPE);
 /// A declared `AWS::Organizations::Organization`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationHandle(rt::Handle);
@@ -263,8 +282,30 @@ impl OrganizationalUnit {
         );
         OrganizationalUnit(this)
     }
+    /// The friendly name of this OU.
+    ///
+    /// Constraints: length 1..=128; pattern `[\s\S]*`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The unique identifier (ID) of the parent root or OU that you want to create the new OU in.
+    ///
+    /// Constraints: length 0..=100; pattern `^(r-[0-9a-z]{4,32})|(ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$`. Changing it replaces the resource. CloudFormation `ParentId`, Terraform `parent_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn parent_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ParentId", Some("parent_id"), rt::string(value));
+        self
+    }
 }
-builder!(OrganizationalUnit, OrganizationalUnitHandle);
+builder!(
+    OrganizationalUnit,
+    OrganizationalUnitHandle,
+    ORGANIZATIONAL_UNIT_TYPE
+);
 /// A declared `AWS::Organizations::OrganizationalUnit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationalUnitHandle(rt::Handle);
@@ -324,12 +365,31 @@ impl Policy {
         this.set("Type", Some("type"), type_.into());
         Policy(this)
     }
+    /// The Policy text content.
+    ///
+    /// Constraints: length 1..=1000000; pattern `[\s\S]*`. CloudFormation `Content`, Terraform `content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Content", Some("content"), rt::json_string(value));
+        self
+    }
     /// Human readable description of the policy
     ///
     /// Constraints: length 0..=512; pattern `[\s\S]*`. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// Name of the Policy
+    ///
+    /// Constraints: length 1..=128; pattern `[\s\S]*`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// List of unique identifiers (IDs) of the root, OU, or account that you want to attach the policy to
@@ -340,8 +400,17 @@ impl Policy {
             .set("TargetIds", Some("target_ids"), rt::strings(value));
         self
     }
+    /// The type of policy to create.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: policy::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(Policy, PolicyHandle);
+builder!(Policy, PolicyHandle, POLICY_TYPE);
 /// A declared `AWS::Organizations::Policy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyHandle(rt::Handle);
@@ -427,8 +496,18 @@ impl ResourcePolicy {
         this.set("Content", Some("content"), rt::json_string(content));
         ResourcePolicy(this)
     }
+    /// The policy document. For AWS CloudFormation templates formatted in YAML, you can provide the policy in JSON or YAML format. AWS CloudFormation always converts a YAML policy to JSON format before submi…
+    ///
+    /// Constraints: length 1..=40000; pattern `[\s\S]*`. CloudFormation `Content`, Terraform `content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Content", Some("content"), rt::json_string(value));
+        self
+    }
 }
-builder!(ResourcePolicy, ResourcePolicyHandle);
+builder!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `AWS::Organizations::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);

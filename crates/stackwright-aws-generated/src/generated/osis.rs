@@ -120,6 +120,47 @@ impl Pipeline {
         );
         self
     }
+    /// The maximum pipeline capacity, in Ingestion OpenSearch Compute Units (OCUs).
+    ///
+    /// Constraints: range 1..=384. CloudFormation `MaxUnits`, Terraform `max_units`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn max_units(mut self, value: i64) -> Self {
+        self.0.set("MaxUnits", Some("max_units"), rt::int(value));
+        self
+    }
+    /// The minimum pipeline capacity, in Ingestion OpenSearch Compute Units (OCUs).
+    ///
+    /// Constraints: range 1..=384. CloudFormation `MinUnits`, Terraform `min_units`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn min_units(mut self, value: i64) -> Self {
+        self.0.set("MinUnits", Some("min_units"), rt::int(value));
+        self
+    }
+    /// The Data Prepper pipeline configuration.
+    ///
+    /// Constraints: length 1..=100000. CloudFormation `PipelineConfigurationBody`, Terraform `pipeline_configuration_body`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn pipeline_configuration_body(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PipelineConfigurationBody",
+            Some("pipeline_configuration_body"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Name of the OpenSearch Ingestion Service pipeline to create.
+    ///
+    /// Constraints: length 3..=28; pattern `[a-z][a-z0-9\-]+`. Changing it replaces the resource. CloudFormation `PipelineName`, Terraform `pipeline_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn pipeline_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PipelineName", Some("pipeline_name"), rt::string(value));
+        self
+    }
     /// The Pipeline Role (ARN) for the pipeline.
     ///
     /// Constraints: length 20..=2048; pattern `^arn:(aws|aws\-cn|aws\-us\-gov|aws\-iso|aws\-iso\-b|aws\-iso\-e|aws\-iso\-f):iam::[0-9]+:role\/.*$`. CloudFormation `PipelineRoleArn`, Terraform `pipeline_role_arn`.
@@ -145,7 +186,7 @@ impl Pipeline {
         self
     }
 }
-builder!(Pipeline, PipelineHandle);
+builder!(Pipeline, PipelineHandle, PIPELINE_TYPE);
 /// A declared `AWS::OSIS::Pipeline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PipelineHandle(rt::Handle);

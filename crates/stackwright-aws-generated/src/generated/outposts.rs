@@ -96,6 +96,20 @@ impl Outpost {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=255; pattern `^[\S ]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=255; pattern `^os-[a-f0-9]{17}$`. Changing it replaces the resource. CloudFormation `SiteId`, Terraform `site_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn site_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SiteId", Some("site_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `SupportedHardwareType`, Terraform `supported_hardware_type`.
     pub fn supported_hardware_type(mut self, value: outpost::SupportedHardwareType) -> Self {
         self.0.set(
@@ -106,7 +120,7 @@ impl Outpost {
         self
     }
 }
-builder!(Outpost, OutpostHandle);
+builder!(Outpost, OutpostHandle, OUTPOST_TYPE);
 /// A declared `AWS::Outposts::Outpost`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OutpostHandle(rt::Handle);
@@ -190,6 +204,13 @@ impl Site {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=1000; pattern `^[\S ]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=2000; pattern `^[\S \n]+$`. CloudFormation `Notes`, Terraform `notes`.
     pub fn notes(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Notes", Some("notes"), rt::string(value));
@@ -217,7 +238,7 @@ impl Site {
         self
     }
 }
-builder!(Site, SiteHandle);
+builder!(Site, SiteHandle, SITE_TYPE);
 /// A declared `AWS::Outposts::Site`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SiteHandle(rt::Handle);

@@ -112,6 +112,19 @@ impl ApplicationInstance {
         );
         self
     }
+    /// The device's ID.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\-\_]+$`. Changing it replaces the resource. CloudFormation `DefaultRuntimeContextDevice`, Terraform `default_runtime_context_device`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn default_runtime_context_device(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DefaultRuntimeContextDevice",
+            Some("default_runtime_context_device"),
+            rt::string(value),
+        );
+        self
+    }
     /// A description for the application instance.
     ///
     /// Constraints: length 0..=255; pattern `^.*$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
@@ -134,6 +147,16 @@ impl ApplicationInstance {
         );
         self
     }
+    /// The application's manifest document.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ManifestPayload`, Terraform `manifest_payload`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn manifest_payload(mut self, value: application_instance::ManifestPayload) -> Self {
+        self.0
+            .set("ManifestPayload", Some("manifest_payload"), value.into());
+        self
+    }
     /// A name for the application instance.
     ///
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\-\_]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
@@ -153,7 +176,11 @@ impl ApplicationInstance {
         self
     }
 }
-builder!(ApplicationInstance, ApplicationInstanceHandle);
+builder!(
+    ApplicationInstance,
+    ApplicationInstanceHandle,
+    APPLICATION_INSTANCE_TYPE
+);
 /// A declared `AWS::Panorama::ApplicationInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationInstanceHandle(rt::Handle);
@@ -323,6 +350,16 @@ impl Package {
         );
         Package(this)
     }
+    /// A name for the package.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9\-\_]+$`. Changing it replaces the resource. CloudFormation `PackageName`, Terraform `package_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn package_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PackageName", Some("package_name"), rt::string(value));
+        self
+    }
     /// A storage location.
     ///
     /// CloudFormation `StorageLocation`, Terraform `storage_location`.
@@ -332,7 +369,7 @@ impl Package {
         self
     }
 }
-builder!(Package, PackageHandle);
+builder!(Package, PackageHandle, PACKAGE_TYPE);
 /// A declared `AWS::Panorama::Package`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PackageHandle(rt::Handle);
@@ -543,6 +580,36 @@ impl PackageVersion {
             .set("OwnerAccount", Some("owner_account"), rt::string(value));
         self
     }
+    /// A package ID.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\-\_\/]+$`. Changing it replaces the resource. CloudFormation `PackageId`, Terraform `package_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn package_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PackageId", Some("package_id"), rt::string(value));
+        self
+    }
+    /// A package version.
+    ///
+    /// Constraints: length 1..=255; pattern `^([0-9]+)\.([0-9]+)$`. Changing it replaces the resource. CloudFormation `PackageVersion`, Terraform `package_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn package_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PackageVersion", Some("package_version"), rt::string(value));
+        self
+    }
+    /// A patch version.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-z0-9]+$`. Changing it replaces the resource. CloudFormation `PatchVersion`, Terraform `patch_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn patch_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PatchVersion", Some("patch_version"), rt::string(value));
+        self
+    }
     /// If the version was marked latest, the new version to maker as latest.
     ///
     /// Constraints: length 1..=255; pattern `^[a-z0-9]+$`. CloudFormation `UpdatedLatestPatchVersion`, Terraform `updated_latest_patch_version`.
@@ -555,7 +622,7 @@ impl PackageVersion {
         self
     }
 }
-builder!(PackageVersion, PackageVersionHandle);
+builder!(PackageVersion, PackageVersionHandle, PACKAGE_VERSION_TYPE);
 /// A declared `AWS::Panorama::PackageVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PackageVersionHandle(rt::Handle);

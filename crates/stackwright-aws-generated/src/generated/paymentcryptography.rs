@@ -67,13 +67,21 @@ impl Alias {
         this.set("AliasName", Some("alias_name"), rt::string(alias_name));
         Alias(this)
     }
+    /// Constraints: length 7..=256; pattern `^alias/[a-zA-Z0-9/_-]+$`. Changing it replaces the resource. CloudFormation `AliasName`, Terraform `alias_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn alias_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AliasName", Some("alias_name"), rt::string(value));
+        self
+    }
     /// Constraints: length 70..=150; pattern `^arn:aws:payment-cryptography:[a-z]{2}-[a-z]{1,16}-[0-9]+:[0-9]{12}:key/[0-9a-zA-Z]{16,64}$`. CloudFormation `KeyArn`, Terraform `key_arn`.
     pub fn key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("KeyArn", Some("key_arn"), rt::string(value));
         self
     }
 }
-builder!(Alias, AliasHandle);
+builder!(Alias, AliasHandle, ALIAS_TYPE);
 /// A declared `AWS::PaymentCryptography::Alias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AliasHandle(rt::Handle);
@@ -149,6 +157,22 @@ impl Key {
         self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
+    /// CloudFormation `Exportable`, Terraform `exportable`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn exportable(mut self, value: bool) -> Self {
+        self.0
+            .set("Exportable", Some("exportable"), rt::boolean(value));
+        self
+    }
+    /// CloudFormation `KeyAttributes`, Terraform `key_attributes`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn key_attributes(mut self, value: key::KeyAttributes) -> Self {
+        self.0
+            .set("KeyAttributes", Some("key_attributes"), value.into());
+        self
+    }
     /// CloudFormation `KeyCheckValueAlgorithm`, Terraform `key_check_value_algorithm`.
     pub fn key_check_value_algorithm(mut self, value: key::KeyCheckValueAlgorithm) -> Self {
         self.0.set(
@@ -178,7 +202,7 @@ impl Key {
         self
     }
 }
-builder!(Key, KeyHandle);
+builder!(Key, KeyHandle, KEY_TYPE);
 /// A declared `AWS::PaymentCryptography::Key`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct KeyHandle(rt::Handle);

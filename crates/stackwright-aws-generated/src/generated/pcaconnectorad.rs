@@ -67,8 +67,35 @@ impl Connector {
         );
         Connector(this)
     }
+    /// Constraints: length 5..=200; pattern `^arn:[\w-]+:acm-pca:[\w-]+:[0-9]+:certificate-authority\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `CertificateAuthorityArn`, Terraform `certificate_authority_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn certificate_authority_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CertificateAuthorityArn",
+            Some("certificate_authority_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: pattern `^d-[0-9a-f]{10}$`. Changing it replaces the resource. CloudFormation `DirectoryId`, Terraform `directory_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn directory_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DirectoryId", Some("directory_id"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `VpcInformation`, Terraform `vpc_information`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_information(mut self, value: connector::VpcInformation) -> Self {
+        self.0
+            .set("VpcInformation", Some("vpc_information"), value.into());
+        self
+    }
 }
-builder!(Connector, ConnectorHandle);
+builder!(Connector, ConnectorHandle, CONNECTOR_TYPE);
 /// A declared `AWS::PCAConnectorAD::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectorHandle(rt::Handle);
@@ -147,8 +174,20 @@ impl DirectoryRegistration {
         );
         DirectoryRegistration(this)
     }
+    /// Constraints: pattern `^d-[0-9a-f]{10}$`. Changing it replaces the resource. CloudFormation `DirectoryId`, Terraform `directory_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn directory_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DirectoryId", Some("directory_id"), rt::string(value));
+        self
+    }
 }
-builder!(DirectoryRegistration, DirectoryRegistrationHandle);
+builder!(
+    DirectoryRegistration,
+    DirectoryRegistrationHandle,
+    DIRECTORY_REGISTRATION_TYPE
+);
 /// A declared `AWS::PCAConnectorAD::DirectoryRegistration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DirectoryRegistrationHandle(rt::Handle);
@@ -199,8 +238,31 @@ impl ServicePrincipalName {
         );
         ServicePrincipalName(this)
     }
+    /// Constraints: length 5..=200; pattern `^arn:[\w-]+:pca-connector-ad:[\w-]+:[0-9]+:connector(\/[\w-]+)$`. Changing it replaces the resource. CloudFormation `ConnectorArn`, Terraform `connector_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connector_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConnectorArn", Some("connector_arn"), rt::string(value));
+        self
+    }
+    /// Constraints: length 5..=200; pattern `^arn:[\w-]+:pca-connector-ad:[\w-]+:[0-9]+:directory-registration(\/[\w-]+)$`. Changing it replaces the resource. CloudFormation `DirectoryRegistrationArn`, Terraform `directory_registration_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn directory_registration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DirectoryRegistrationArn",
+            Some("directory_registration_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(ServicePrincipalName, ServicePrincipalNameHandle);
+builder!(
+    ServicePrincipalName,
+    ServicePrincipalNameHandle,
+    SERVICE_PRINCIPAL_NAME_TYPE
+);
 /// A declared `AWS::PCAConnectorAD::ServicePrincipalName`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServicePrincipalNameHandle(rt::Handle);
@@ -248,6 +310,29 @@ impl Template {
         this.set("Name", Some("name"), rt::string(required.name));
         Template(this)
     }
+    /// Constraints: length 5..=200; pattern `^arn:[\w-]+:pca-connector-ad:[\w-]+:[0-9]+:connector\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `ConnectorArn`, Terraform `connector_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connector_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConnectorArn", Some("connector_arn"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Definition`, Terraform `definition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn definition(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Definition", Some("definition"), rt::json_object(value));
+        self
+    }
+    /// Constraints: length 1..=64; pattern `^(?!^\s+$)((?![\x5c'\x2b,;<=>#\x22])([\x20-\x7E]))+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// CloudFormation `ReenrollAllCertificateHolders`, Terraform `reenroll_all_certificate_holders`.
     pub fn reenroll_all_certificate_holders(mut self, value: bool) -> Self {
         self.0.set(
@@ -258,7 +343,7 @@ impl Template {
         self
     }
 }
-builder!(Template, TemplateHandle);
+builder!(Template, TemplateHandle, TEMPLATE_TYPE);
 /// A declared `AWS::PCAConnectorAD::Template`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TemplateHandle(rt::Handle);
@@ -323,10 +408,52 @@ impl TemplateGroupAccessControlEntry {
         );
         TemplateGroupAccessControlEntry(this)
     }
+    /// CloudFormation `AccessRights`, Terraform `access_rights`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn access_rights(
+        mut self,
+        value: template_group_access_control_entry::AccessRights,
+    ) -> Self {
+        self.0
+            .set("AccessRights", Some("access_rights"), value.into());
+        self
+    }
+    /// Constraints: length 0..=256; pattern `^[\x20-\x7E]+$`. CloudFormation `GroupDisplayName`, Terraform `group_display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group_display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GroupDisplayName",
+            Some("group_display_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 7..=256; pattern `^S-[0-9]-([0-9]+-){1,14}[0-9]+$`. Changing it replaces the resource. CloudFormation `GroupSecurityIdentifier`, Terraform `group_security_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group_security_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GroupSecurityIdentifier",
+            Some("group_security_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 5..=200; pattern `^arn:[\w-]+:pca-connector-ad:[\w-]+:[0-9]+:connector(\/[\w-]+)\/template(\/[\w-]+)$`. Changing it replaces the resource. CloudFormation `TemplateArn`, Terraform `template_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TemplateArn", Some("template_arn"), rt::string(value));
+        self
+    }
 }
 builder!(
     TemplateGroupAccessControlEntry,
-    TemplateGroupAccessControlEntryHandle
+    TemplateGroupAccessControlEntryHandle,
+    TEMPLATE_GROUP_ACCESS_CONTROL_ENTRY_TYPE
 );
 /// A declared `AWS::PCAConnectorAD::TemplateGroupAccessControlEntry`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]

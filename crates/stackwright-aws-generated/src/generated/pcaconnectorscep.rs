@@ -48,8 +48,16 @@ impl Challenge {
         );
         Challenge(this)
     }
+    /// Constraints: length 5..=200; pattern `^arn:aws(-[a-z]+)*:pca-connector-scep:[a-z]+(-[a-z]+)+-[1-9]\d*:\d{12}:connector\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `ConnectorArn`, Terraform `connector_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connector_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ConnectorArn", Some("connector_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Challenge, ChallengeHandle);
+builder!(Challenge, ChallengeHandle, CHALLENGE_TYPE);
 /// A declared `AWS::PCAConnectorSCEP::Challenge`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ChallengeHandle(rt::Handle);
@@ -93,6 +101,17 @@ impl Connector {
         );
         Connector(this)
     }
+    /// Constraints: length 5..=200; pattern `^arn:aws(-[a-z]+)*:acm-pca:[a-z]+(-[a-z]+)+-[1-9]\d*:\d{12}:certificate-authority\/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$`. Changing it replaces the resource. CloudFormation `CertificateAuthorityArn`, Terraform `certificate_authority_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn certificate_authority_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CertificateAuthorityArn",
+            Some("certificate_authority_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `MobileDeviceManagement`, Terraform `mobile_device_management`.
     pub fn mobile_device_management(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
@@ -109,7 +128,7 @@ impl Connector {
         self
     }
 }
-builder!(Connector, ConnectorHandle);
+builder!(Connector, ConnectorHandle, CONNECTOR_TYPE);
 /// A declared `AWS::PCAConnectorSCEP::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectorHandle(rt::Handle);

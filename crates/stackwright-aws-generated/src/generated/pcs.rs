@@ -76,6 +76,33 @@ impl Cluster {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// The networking configuration for the cluster's control plane.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Networking`, Terraform `networking`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn networking(mut self, value: cluster::Networking) -> Self {
+        self.0.set("Networking", Some("networking"), value.into());
+        self
+    }
+    /// The cluster management and job scheduling software associated with the cluster.
+    ///
+    /// CloudFormation `Scheduler`, Terraform `scheduler`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scheduler(mut self, value: cluster::Scheduler) -> Self {
+        self.0.set("Scheduler", Some("scheduler"), value.into());
+        self
+    }
+    /// The size of the cluster.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Size`, Terraform `size`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn size(mut self, value: cluster::Size) -> Self {
+        self.0.set("Size", Some("size"), value.into());
+        self
+    }
     /// Additional options related to the Slurm scheduler.
     ///
     /// CloudFormation `SlurmConfiguration`, Terraform `slurm_configuration`.
@@ -88,7 +115,7 @@ impl Cluster {
         self
     }
 }
-builder!(Cluster, ClusterHandle);
+builder!(Cluster, ClusterHandle, CLUSTER_TYPE);
 /// A declared `AWS::PCS::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterHandle(rt::Handle);
@@ -633,6 +660,16 @@ impl ComputeNodeGroup {
         self.0.set("AmiId", Some("ami_id"), rt::string(value));
         self
     }
+    /// The ID of the cluster of the compute node group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ClusterId`, Terraform `cluster_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterId", Some("cluster_id"), rt::string(value));
+        self
+    }
     /// An Amazon EC2 launch template AWS PCS uses to launch compute nodes.
     ///
     /// CloudFormation `CustomLaunchTemplate`, Terraform `custom_launch_template`.
@@ -645,6 +682,32 @@ impl ComputeNodeGroup {
             Some("custom_launch_template"),
             value.into(),
         );
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the IAM instance profile used to pass an IAM role when launching EC2 instances.
+    ///
+    /// Constraints: pattern `^arn:aws([a-zA-Z-]{0,10})?:iam::[0-9]{12}:instance-profile/.{1,128}$`. CloudFormation `IamInstanceProfileArn`, Terraform `iam_instance_profile_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn iam_instance_profile_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IamInstanceProfileArn",
+            Some("iam_instance_profile_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// A list of EC2 instance configurations that AWS PCS can provision in the compute node group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `InstanceConfigs`, Terraform `instance_configs`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_configs(
+        mut self,
+        value: impl IntoIterator<Item = compute_node_group::InstanceConfig>,
+    ) -> Self {
+        self.0
+            .set("InstanceConfigs", Some("instance_configs"), rt::list(value));
         self
     }
     /// The name that identifies the compute node group.
@@ -676,6 +739,22 @@ impl ComputeNodeGroup {
             .set("PurchaseOption", Some("purchase_option"), value.into());
         self
     }
+    /// Specifies the boundaries of the compute node group auto scaling.
+    ///
+    /// CloudFormation `ScalingConfiguration`, Terraform `scaling_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scaling_configuration(
+        mut self,
+        value: compute_node_group::ScalingConfiguration,
+    ) -> Self {
+        self.0.set(
+            "ScalingConfiguration",
+            Some("scaling_configuration"),
+            value.into(),
+        );
+        self
+    }
     /// Additional options related to the Slurm scheduler.
     ///
     /// CloudFormation `SlurmConfiguration`, Terraform `slurm_configuration`.
@@ -695,8 +774,22 @@ impl ComputeNodeGroup {
             .set("SpotOptions", Some("spot_options"), value.into());
         self
     }
+    /// The list of subnet IDs where instances are provisioned by the compute node group.
+    ///
+    /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
 }
-builder!(ComputeNodeGroup, ComputeNodeGroupHandle);
+builder!(
+    ComputeNodeGroup,
+    ComputeNodeGroupHandle,
+    COMPUTE_NODE_GROUP_TYPE
+);
 /// A declared `AWS::PCS::ComputeNodeGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ComputeNodeGroupHandle(rt::Handle);
@@ -1157,6 +1250,16 @@ impl Queue {
         this.set("ClusterId", Some("cluster_id"), rt::string(cluster_id));
         Queue(this)
     }
+    /// The ID of the cluster of the queue.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ClusterId`, Terraform `cluster_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterId", Some("cluster_id"), rt::string(value));
+        self
+    }
     /// The list of compute node group configurations associated with the queue.
     ///
     /// CloudFormation `ComputeNodeGroupConfigurations`, Terraform `compute_node_group_configurations`.
@@ -1190,7 +1293,7 @@ impl Queue {
         self
     }
 }
-builder!(Queue, QueueHandle);
+builder!(Queue, QueueHandle, QUEUE_TYPE);
 /// A declared `AWS::PCS::Queue`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct QueueHandle(rt::Handle);

@@ -107,8 +107,30 @@ impl Campaign {
         );
         self
     }
+    /// The name of the campaign.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The ARN of the solution version to deploy.
+    ///
+    /// Constraints: length 0..=256; pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`. CloudFormation `SolutionVersionArn`, Terraform `solution_version_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn solution_version_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SolutionVersionArn",
+            Some("solution_version_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(Campaign, CampaignHandle);
+builder!(Campaign, CampaignHandle, CAMPAIGN_TYPE);
 /// A declared `AWS::Personalize::Campaign`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CampaignHandle(rt::Handle);
@@ -281,6 +303,19 @@ impl Dataset {
         );
         Dataset(this)
     }
+    /// The Amazon Resource Name (ARN) of the dataset group to add the dataset to
+    ///
+    /// Constraints: length 0..=256; pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`. Changing it replaces the resource. CloudFormation `DatasetGroupArn`, Terraform `dataset_group_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dataset_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DatasetGroupArn",
+            Some("dataset_group_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// Initial DatasetImportJob for the created dataset
     ///
     /// CloudFormation `DatasetImportJob`, Terraform `dataset_import_job`.
@@ -289,8 +324,37 @@ impl Dataset {
             .set("DatasetImportJob", Some("dataset_import_job"), value.into());
         self
     }
+    /// The type of dataset
+    ///
+    /// Constraints: length 0..=256. Changing it replaces the resource. CloudFormation `DatasetType`, Terraform `dataset_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dataset_type(mut self, value: dataset::DatasetType) -> Self {
+        self.0
+            .set("DatasetType", Some("dataset_type"), value.into());
+        self
+    }
+    /// The name for the dataset
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The ARN of the schema to associate with the dataset.
+    ///
+    /// Constraints: length 0..=256; pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`. Changing it replaces the resource. CloudFormation `SchemaArn`, Terraform `schema_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schema_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SchemaArn", Some("schema_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Dataset, DatasetHandle);
+builder!(Dataset, DatasetHandle, DATASET_TYPE);
 /// A declared `AWS::Personalize::Dataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DatasetHandle(rt::Handle);
@@ -461,6 +525,15 @@ impl DatasetGroup {
             .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
+    /// The name for the new dataset group.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The ARN of the AWS Identity and Access Management (IAM) role that has permissions to access the AWS Key Management Service (KMS) key.
     ///
     /// Constraints: length 0..=256; pattern `arn:([a-z\d-]+):iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
@@ -469,7 +542,7 @@ impl DatasetGroup {
         self
     }
 }
-builder!(DatasetGroup, DatasetGroupHandle);
+builder!(DatasetGroup, DatasetGroupHandle, DATASET_GROUP_TYPE);
 /// A declared `AWS::Personalize::DatasetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DatasetGroupHandle(rt::Handle);
@@ -553,8 +626,30 @@ impl EventTracker {
         this.set("Name", Some("name"), rt::string(required.name));
         EventTracker(this)
     }
+    /// The Amazon Resource Name (ARN) of the dataset group that receives the event data.
+    ///
+    /// Constraints: length 0..=256; pattern `^arn:([a-z\d-]+):personalize:.*:.*:.+$`. Changing it replaces the resource. CloudFormation `DatasetGroupArn`, Terraform `dataset_group_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dataset_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DatasetGroupArn",
+            Some("dataset_group_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name for the event tracker.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(EventTracker, EventTrackerHandle);
+builder!(EventTracker, EventTrackerHandle, EVENT_TRACKER_TYPE);
 /// A declared `AWS::Personalize::EventTracker`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventTrackerHandle(rt::Handle);
@@ -648,8 +743,43 @@ impl Filter {
         this.set("Name", Some("name"), rt::string(required.name));
         Filter(this)
     }
+    /// The ARN of the dataset group that the filter belongs to.
+    ///
+    /// Constraints: length 0..=256; pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`. Changing it replaces the resource. CloudFormation `DatasetGroupArn`, Terraform `dataset_group_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dataset_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DatasetGroupArn",
+            Some("dataset_group_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The filter expression that defines which items are included or excluded from recommendations.
+    ///
+    /// Constraints: length 1..=2500. Changing it replaces the resource. CloudFormation `FilterExpression`, Terraform `filter_expression`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn filter_expression(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "FilterExpression",
+            Some("filter_expression"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the filter.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Filter, FilterHandle);
+builder!(Filter, FilterHandle, FILTER_TYPE);
 /// A declared `AWS::Personalize::Filter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FilterHandle(rt::Handle);
@@ -756,8 +886,59 @@ impl MetricAttribution {
         this.set("Name", Some("name"), rt::string(required.name));
         MetricAttribution(this)
     }
+    /// The ARN of the destination dataset group.
+    ///
+    /// Constraints: length 0..=256; pattern `^arn:([a-z\d-]+):personalize:.*:.*:.+$`. Changing it replaces the resource. CloudFormation `DatasetGroupArn`, Terraform `dataset_group_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dataset_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DatasetGroupArn",
+            Some("dataset_group_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// A list of metric attributes for the metric attribution.
+    ///
+    /// Constraints: 0..=10 items. Changing it replaces the resource. CloudFormation `Metrics`, Terraform `metrics`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn metrics(
+        mut self,
+        value: impl IntoIterator<Item = metric_attribution::MetricAttribute>,
+    ) -> Self {
+        self.0.set("Metrics", Some("metrics"), rt::list(value));
+        self
+    }
+    /// The output configuration details for the metric attribution.
+    ///
+    /// CloudFormation `MetricsOutputConfig`, Terraform `metrics_output_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn metrics_output_config(mut self, value: metric_attribution::MetricsOutputConfig) -> Self {
+        self.0.set(
+            "MetricsOutputConfig",
+            Some("metrics_output_config"),
+            value.into(),
+        );
+        self
+    }
+    /// The name of the metric attribution.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(MetricAttribution, MetricAttributionHandle);
+builder!(
+    MetricAttribution,
+    MetricAttributionHandle,
+    METRIC_ATTRIBUTION_TYPE
+);
 /// A declared `AWS::Personalize::MetricAttribution`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MetricAttributionHandle(rt::Handle);
@@ -935,8 +1116,26 @@ impl Schema {
         self.0.set("Domain", Some("domain"), value.into());
         self
     }
+    /// Name for the schema.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// A schema in Avro JSON format.
+    ///
+    /// Constraints: length 0..=10000. Changing it replaces the resource. CloudFormation `Schema`, Terraform `schema`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schema(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Schema", Some("schema"), rt::string(value));
+        self
+    }
 }
-builder!(Schema, SchemaHandle);
+builder!(Schema, SchemaHandle, SCHEMA_TYPE);
 /// A declared `AWS::Personalize::Schema`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SchemaHandle(rt::Handle);
@@ -1016,12 +1215,34 @@ impl Solution {
         this.set("Name", Some("name"), rt::string(required.name));
         Solution(this)
     }
+    /// The ARN of the dataset group that provides the training data.
+    ///
+    /// Constraints: length 0..=256; pattern `arn:([a-z\d-]+):personalize:.*:.*:.+`. Changing it replaces the resource. CloudFormation `DatasetGroupArn`, Terraform `dataset_group_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dataset_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DatasetGroupArn",
+            Some("dataset_group_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// When your have multiple event types (using an EVENT_TYPE schema field), this parameter specifies which event type (for example, 'click' or 'like') is used for training the model.
     ///
     /// Constraints: length 0..=256. Changing it replaces the resource. CloudFormation `EventType`, Terraform `event_type`.
     pub fn event_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("EventType", Some("event_type"), rt::string(value));
+        self
+    }
+    /// The name for the solution
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9][a-zA-Z0-9\-_]*`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Whether to perform automated machine learning (AutoML).
@@ -1057,7 +1278,7 @@ impl Solution {
         self
     }
 }
-builder!(Solution, SolutionHandle);
+builder!(Solution, SolutionHandle, SOLUTION_TYPE);
 /// A declared `AWS::Personalize::Solution`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SolutionHandle(rt::Handle);

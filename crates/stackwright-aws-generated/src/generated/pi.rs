@@ -109,8 +109,47 @@ impl PerfReports {
         );
         PerfReports(this)
     }
+    /// The end time defined for the analysis report in ISO 8601 format.
+    ///
+    /// Changing it replaces the resource. CloudFormation `EndTime`, Terraform `end_time`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn end_time(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EndTime", Some("end_time"), rt::string(value));
+        self
+    }
+    /// An immutable, AWS Region-unique identifier for a data source.
+    ///
+    /// Constraints: length 0..=256; pattern `^[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `Identifier`, Terraform `identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Identifier", Some("identifier"), rt::string(value));
+        self
+    }
+    /// The AWS service for which Performance Insights returns metrics.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ServiceType`, Terraform `service_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_type(mut self, value: perf_reports::ServiceType) -> Self {
+        self.0
+            .set("ServiceType", Some("service_type"), value.into());
+        self
+    }
+    /// The start time defined for the analysis report in ISO 8601 format.
+    ///
+    /// Changing it replaces the resource. CloudFormation `StartTime`, Terraform `start_time`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StartTime", Some("start_time"), rt::string(value));
+        self
+    }
 }
-builder!(PerfReports, PerfReportsHandle);
+builder!(PerfReports, PerfReportsHandle, PERF_REPORTS_TYPE);
 /// A declared `AWS::PI::PerfReports`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PerfReportsHandle(rt::Handle);

@@ -81,13 +81,34 @@ impl AdmChannel {
         this.set("ClientSecret", None, rt::string(required.client_secret));
         AdmChannel(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationId", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `ClientId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn client_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ClientId", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `ClientSecret`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ClientSecret", None, rt::string(value));
+        self
+    }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enabled(mut self, value: bool) -> Self {
         self.0.set("Enabled", None, rt::boolean(value));
         self
     }
 }
-builder!(AdmChannel, AdmChannelHandle);
+builder!(AdmChannel, AdmChannelHandle, ADM_CHANNEL_TYPE);
 /// A declared `AWS::Pinpoint::ADMChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AdmChannelHandle(rt::Handle);
@@ -148,6 +169,13 @@ impl ApnsChannel {
         this.set("ApplicationId", None, rt::string(application_id));
         ApnsChannel(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationId", None, rt::string(value));
+        self
+    }
     /// CloudFormation `BundleId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("BundleId", None, rt::string(value));
@@ -190,7 +218,7 @@ impl ApnsChannel {
         self
     }
 }
-builder!(ApnsChannel, ApnsChannelHandle);
+builder!(ApnsChannel, ApnsChannelHandle, APNS_CHANNEL_TYPE);
 /// A declared `AWS::Pinpoint::APNSChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApnsChannelHandle(rt::Handle);
@@ -251,6 +279,13 @@ impl ApnsSandboxChannel {
         this.set("ApplicationId", None, rt::string(application_id));
         ApnsSandboxChannel(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationId", None, rt::string(value));
+        self
+    }
     /// CloudFormation `BundleId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("BundleId", None, rt::string(value));
@@ -293,7 +328,11 @@ impl ApnsSandboxChannel {
         self
     }
 }
-builder!(ApnsSandboxChannel, ApnsSandboxChannelHandle);
+builder!(
+    ApnsSandboxChannel,
+    ApnsSandboxChannelHandle,
+    APNS_SANDBOX_CHANNEL_TYPE
+);
 /// A declared `AWS::Pinpoint::APNSSandboxChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApnsSandboxChannelHandle(rt::Handle);
@@ -354,6 +393,13 @@ impl ApnsVoipChannel {
         this.set("ApplicationId", None, rt::string(application_id));
         ApnsVoipChannel(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationId", None, rt::string(value));
+        self
+    }
     /// CloudFormation `BundleId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("BundleId", None, rt::string(value));
@@ -396,7 +442,11 @@ impl ApnsVoipChannel {
         self
     }
 }
-builder!(ApnsVoipChannel, ApnsVoipChannelHandle);
+builder!(
+    ApnsVoipChannel,
+    ApnsVoipChannelHandle,
+    APNS_VOIP_CHANNEL_TYPE
+);
 /// A declared `AWS::Pinpoint::APNSVoipChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApnsVoipChannelHandle(rt::Handle);
@@ -457,6 +507,13 @@ impl ApnsVoipSandboxChannel {
         this.set("ApplicationId", None, rt::string(application_id));
         ApnsVoipSandboxChannel(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationId", None, rt::string(value));
+        self
+    }
     /// CloudFormation `BundleId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("BundleId", None, rt::string(value));
@@ -499,7 +556,11 @@ impl ApnsVoipSandboxChannel {
         self
     }
 }
-builder!(ApnsVoipSandboxChannel, ApnsVoipSandboxChannelHandle);
+builder!(
+    ApnsVoipSandboxChannel,
+    ApnsVoipSandboxChannelHandle,
+    APNS_VOIP_SANDBOX_CHANNEL_TYPE
+);
 /// A declared `AWS::Pinpoint::APNSVoipSandboxChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApnsVoipSandboxChannelHandle(rt::Handle);
@@ -560,8 +621,15 @@ impl App {
         this.set("Name", None, rt::string(name));
         App(this)
     }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(App, AppHandle);
+builder!(App, AppHandle, APP_TYPE);
 /// A declared `AWS::Pinpoint::App`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AppHandle(rt::Handle);
@@ -626,6 +694,13 @@ impl ApplicationSettings {
         this.set("ApplicationId", None, rt::string(application_id));
         ApplicationSettings(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationId", None, rt::string(value));
+        self
+    }
     /// CloudFormation `CampaignHook`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn campaign_hook(mut self, value: application_settings::CampaignHook) -> Self {
         self.0.set("CampaignHook", None, value.into());
@@ -648,7 +723,11 @@ impl ApplicationSettings {
         self
     }
 }
-builder!(ApplicationSettings, ApplicationSettingsHandle);
+builder!(
+    ApplicationSettings,
+    ApplicationSettingsHandle,
+    APPLICATION_SETTINGS_TYPE
+);
 /// A declared `AWS::Pinpoint::ApplicationSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationSettingsHandle(rt::Handle);
@@ -758,13 +837,34 @@ impl BaiduChannel {
         this.set("SecretKey", None, rt::string(required.secret_key));
         BaiduChannel(this)
     }
+    /// CloudFormation `ApiKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApiKey", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `ApplicationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationId", None, rt::string(value));
+        self
+    }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enabled(mut self, value: bool) -> Self {
         self.0.set("Enabled", None, rt::boolean(value));
         self
     }
+    /// CloudFormation `SecretKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn secret_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SecretKey", None, rt::string(value));
+        self
+    }
 }
-builder!(BaiduChannel, BaiduChannelHandle);
+builder!(BaiduChannel, BaiduChannelHandle, BAIDU_CHANNEL_TYPE);
 /// A declared `AWS::Pinpoint::BaiduChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BaiduChannelHandle(rt::Handle);
@@ -847,6 +947,13 @@ impl Campaign {
         self.0.set("AdditionalTreatments", None, rt::list(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationId", None, rt::string(value));
+        self
+    }
     /// CloudFormation `CampaignHook`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn campaign_hook(mut self, value: campaign::CampaignHook) -> Self {
         self.0.set("CampaignHook", None, value.into());
@@ -886,9 +993,30 @@ impl Campaign {
         self.0.set("MessageConfiguration", None, value.into());
         self
     }
+    /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// CloudFormation `Priority`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn priority(mut self, value: i64) -> Self {
         self.0.set("Priority", None, rt::int(value));
+        self
+    }
+    /// CloudFormation `Schedule`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schedule(mut self, value: campaign::Schedule) -> Self {
+        self.0.set("Schedule", None, value.into());
+        self
+    }
+    /// CloudFormation `SegmentId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn segment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SegmentId", None, rt::string(value));
         self
     }
     /// CloudFormation `SegmentVersion`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -912,7 +1040,7 @@ impl Campaign {
         self
     }
 }
-builder!(Campaign, CampaignHandle);
+builder!(Campaign, CampaignHandle, CAMPAIGN_TYPE);
 /// A declared `AWS::Pinpoint::Campaign`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CampaignHandle(rt::Handle);
@@ -1712,6 +1840,13 @@ impl EmailChannel {
         this.set("Identity", None, rt::string(required.identity));
         EmailChannel(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationId", None, rt::string(value));
+        self
+    }
     /// CloudFormation `ConfigurationSet`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn configuration_set(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("ConfigurationSet", None, rt::string(value));
@@ -1720,6 +1855,20 @@ impl EmailChannel {
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enabled(mut self, value: bool) -> Self {
         self.0.set("Enabled", None, rt::boolean(value));
+        self
+    }
+    /// CloudFormation `FromAddress`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn from_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FromAddress", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `Identity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Identity", None, rt::string(value));
         self
     }
     /// CloudFormation `OrchestrationSendingRoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1734,7 +1883,7 @@ impl EmailChannel {
         self
     }
 }
-builder!(EmailChannel, EmailChannelHandle);
+builder!(EmailChannel, EmailChannelHandle, EMAIL_CHANNEL_TYPE);
 /// A declared `AWS::Pinpoint::EmailChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EmailChannelHandle(rt::Handle);
@@ -1813,9 +1962,23 @@ impl EmailTemplate {
         self.0.set("HtmlPart", None, rt::string(value));
         self
     }
+    /// CloudFormation `Subject`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subject(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Subject", None, rt::string(value));
+        self
+    }
     /// CloudFormation `TemplateDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn template_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("TemplateDescription", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `TemplateName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TemplateName", None, rt::string(value));
         self
     }
     /// CloudFormation `TextPart`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1824,7 +1987,7 @@ impl EmailTemplate {
         self
     }
 }
-builder!(EmailTemplate, EmailTemplateHandle);
+builder!(EmailTemplate, EmailTemplateHandle, EMAIL_TEMPLATE_TYPE);
 /// A declared `AWS::Pinpoint::EmailTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EmailTemplateHandle(rt::Handle);
@@ -1904,8 +2067,29 @@ impl EventStream {
         this.set("RoleArn", None, rt::string(required.role_arn));
         EventStream(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationId", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `DestinationStreamArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_stream_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DestinationStreamArn", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `RoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", None, rt::string(value));
+        self
+    }
 }
-builder!(EventStream, EventStreamHandle);
+builder!(EventStream, EventStreamHandle, EVENT_STREAM_TYPE);
 /// A declared `AWS::Pinpoint::EventStream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventStreamHandle(rt::Handle);
@@ -1971,6 +2155,13 @@ impl GcmChannel {
         self.0.set("ApiKey", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationId", None, rt::string(value));
+        self
+    }
     /// CloudFormation `DefaultAuthenticationMethod`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn default_authentication_method(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -1988,7 +2179,7 @@ impl GcmChannel {
         self
     }
 }
-builder!(GcmChannel, GcmChannelHandle);
+builder!(GcmChannel, GcmChannelHandle, GCM_CHANNEL_TYPE);
 /// A declared `AWS::Pinpoint::GCMChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GcmChannelHandle(rt::Handle);
@@ -2083,8 +2274,16 @@ impl InAppTemplate {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `TemplateName`, Terraform `template_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TemplateName", Some("template_name"), rt::string(value));
+        self
+    }
 }
-builder!(InAppTemplate, InAppTemplateHandle);
+builder!(InAppTemplate, InAppTemplateHandle, IN_APP_TEMPLATE_TYPE);
 /// A declared `AWS::Pinpoint::InAppTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InAppTemplateHandle(rt::Handle);
@@ -2438,8 +2637,15 @@ impl PushTemplate {
         self.0.set("TemplateDescription", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `TemplateName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TemplateName", None, rt::string(value));
+        self
+    }
 }
-builder!(PushTemplate, PushTemplateHandle);
+builder!(PushTemplate, PushTemplateHandle, PUSH_TEMPLATE_TYPE);
 /// A declared `AWS::Pinpoint::PushTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PushTemplateHandle(rt::Handle);
@@ -2642,6 +2848,13 @@ impl SmsChannel {
         this.set("ApplicationId", None, rt::string(application_id));
         SmsChannel(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationId", None, rt::string(value));
+        self
+    }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enabled(mut self, value: bool) -> Self {
         self.0.set("Enabled", None, rt::boolean(value));
@@ -2658,7 +2871,7 @@ impl SmsChannel {
         self
     }
 }
-builder!(SmsChannel, SmsChannelHandle);
+builder!(SmsChannel, SmsChannelHandle, SMS_CHANNEL_TYPE);
 /// A declared `AWS::Pinpoint::SMSChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SmsChannelHandle(rt::Handle);
@@ -2727,9 +2940,23 @@ impl Segment {
         this.set("Name", None, rt::string(required.name));
         Segment(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationId", None, rt::string(value));
+        self
+    }
     /// CloudFormation `Dimensions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn dimensions(mut self, value: segment::SegmentDimensions) -> Self {
         self.0.set("Dimensions", None, value.into());
+        self
+    }
+    /// CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
         self
     }
     /// CloudFormation `SegmentGroups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -2738,7 +2965,7 @@ impl Segment {
         self
     }
 }
-builder!(Segment, SegmentHandle);
+builder!(Segment, SegmentHandle, SEGMENT_TYPE);
 /// A declared `AWS::Pinpoint::Segment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SegmentHandle(rt::Handle);
@@ -3077,6 +3304,13 @@ impl SmsTemplate {
         this.set("TemplateName", None, rt::string(required.template_name));
         SmsTemplate(this)
     }
+    /// CloudFormation `Body`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn body(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Body", None, rt::string(value));
+        self
+    }
     /// CloudFormation `DefaultSubstitutions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn default_substitutions(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("DefaultSubstitutions", None, rt::string(value));
@@ -3087,8 +3321,15 @@ impl SmsTemplate {
         self.0.set("TemplateDescription", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `TemplateName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TemplateName", None, rt::string(value));
+        self
+    }
 }
-builder!(SmsTemplate, SmsTemplateHandle);
+builder!(SmsTemplate, SmsTemplateHandle, SMS_TEMPLATE_TYPE);
 /// A declared `AWS::Pinpoint::SmsTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SmsTemplateHandle(rt::Handle);
@@ -3153,13 +3394,20 @@ impl VoiceChannel {
         this.set("ApplicationId", None, rt::string(application_id));
         VoiceChannel(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApplicationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationId", None, rt::string(value));
+        self
+    }
     /// CloudFormation `Enabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn enabled(mut self, value: bool) -> Self {
         self.0.set("Enabled", None, rt::boolean(value));
         self
     }
 }
-builder!(VoiceChannel, VoiceChannelHandle);
+builder!(VoiceChannel, VoiceChannelHandle, VOICE_CHANNEL_TYPE);
 /// A declared `AWS::Pinpoint::VoiceChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VoiceChannelHandle(rt::Handle);

@@ -79,6 +79,13 @@ impl ConfigurationSet {
         self.0.set("DeliveryOptions", None, value.into());
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// CloudFormation `ReputationOptions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn reputation_options(mut self, value: configuration_set::ReputationOptions) -> Self {
         self.0.set("ReputationOptions", None, value.into());
@@ -95,7 +102,11 @@ impl ConfigurationSet {
         self
     }
 }
-builder!(ConfigurationSet, ConfigurationSetHandle);
+builder!(
+    ConfigurationSet,
+    ConfigurationSetHandle,
+    CONFIGURATION_SET_TYPE
+);
 /// A declared `AWS::PinpointEmail::ConfigurationSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationSetHandle(rt::Handle);
@@ -255,6 +266,13 @@ impl ConfigurationSetEventDestination {
         );
         ConfigurationSetEventDestination(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ConfigurationSetName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ConfigurationSetName", None, rt::string(value));
+        self
+    }
     /// CloudFormation `EventDestination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn event_destination(
         mut self,
@@ -263,10 +281,18 @@ impl ConfigurationSetEventDestination {
         self.0.set("EventDestination", None, value.into());
         self
     }
+    /// Changing it replaces the resource. CloudFormation `EventDestinationName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_destination_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("EventDestinationName", None, rt::string(value));
+        self
+    }
 }
 builder!(
     ConfigurationSetEventDestination,
-    ConfigurationSetEventDestinationHandle
+    ConfigurationSetEventDestinationHandle,
+    CONFIGURATION_SET_EVENT_DESTINATION_TYPE
 );
 /// A declared `AWS::PinpointEmail::ConfigurationSetEventDestination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -498,7 +524,11 @@ impl DedicatedIpPool {
         self
     }
 }
-builder!(DedicatedIpPool, DedicatedIpPoolHandle);
+builder!(
+    DedicatedIpPool,
+    DedicatedIpPoolHandle,
+    DEDICATED_IP_POOL_TYPE
+);
 /// A declared `AWS::PinpointEmail::DedicatedIpPool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DedicatedIpPoolHandle(rt::Handle);
@@ -589,8 +619,15 @@ impl Identity {
         self.0.set("MailFromAttributes", None, value.into());
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(Identity, IdentityHandle);
+builder!(Identity, IdentityHandle, IDENTITY_TYPE);
 /// A declared `AWS::PinpointEmail::Identity`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IdentityHandle(rt::Handle);

@@ -119,10 +119,31 @@ impl Pipe {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=1600; pattern `^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z0-9+=,.@\-_/]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=1600; pattern `^smk://(([a-zA-Z0-9]|[a-zA-Z0-9][a-zA-Z0-9\-]*[a-zA-Z0-9])\.)*([A-Za-z0-9]|[A-Za-z0-9][A-Za-z0-9\-]*[A-Za-z0-9]):[0-9]{1,5}|arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.+)$`. Changing it replaces the resource. CloudFormation `Source`, Terraform `source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Source", Some("source"), rt::string(value));
+        self
+    }
     /// CloudFormation `SourceParameters`, Terraform `source_parameters`.
     pub fn source_parameters(mut self, value: pipe::PipeSourceParameters) -> Self {
         self.0
             .set("SourceParameters", Some("source_parameters"), value.into());
+        self
+    }
+    /// Constraints: length 1..=1600; pattern `^arn:(aws[a-zA-Z0-9-]*):([a-zA-Z0-9\-]+):([a-z]{2}((-gov)|(-iso([a-z]?)))?-[a-z]+-\d{1})?:(\d{12})?:(.+)$`. CloudFormation `Target`, Terraform `target`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Target", Some("target"), rt::string(value));
         self
     }
     /// CloudFormation `TargetParameters`, Terraform `target_parameters`.
@@ -132,7 +153,7 @@ impl Pipe {
         self
     }
 }
-builder!(Pipe, PipeHandle);
+builder!(Pipe, PipeHandle, PIPE_TYPE);
 /// A declared `AWS::Pipes::Pipe`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PipeHandle(rt::Handle);

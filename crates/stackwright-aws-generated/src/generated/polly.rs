@@ -93,8 +93,26 @@ impl Lexicon {
         this.set("Name", Some("name"), rt::string(required.name));
         Lexicon(this)
     }
+    /// The content of the PLS lexicon in string format.
+    ///
+    /// CloudFormation `Content`, Terraform `content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Content", Some("content"), rt::string(value));
+        self
+    }
+    /// The name of the lexicon.
+    ///
+    /// Constraints: pattern `^[0-9A-Za-z]{1,20}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Lexicon, LexiconHandle);
+builder!(Lexicon, LexiconHandle, LEXICON_TYPE);
 /// A declared `AWS::Polly::Lexicon`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LexiconHandle(rt::Handle);

@@ -69,13 +69,41 @@ impl Subscription {
         );
         Subscription(this)
     }
+    /// The name of the pricing plan family.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PlanFamily`, Terraform `plan_family`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn plan_family(mut self, value: subscription::PlanFamily) -> Self {
+        self.0.set("PlanFamily", Some("plan_family"), value.into());
+        self
+    }
+    /// The tier of the pricing plan.
+    ///
+    /// CloudFormation `PlanTier`, Terraform `plan_tier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn plan_tier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PlanTier", Some("plan_tier"), rt::string(value));
+        self
+    }
+    /// The ARNs of resources associated with the subscription.
+    ///
+    /// Constraints: 1..=10 items. CloudFormation `ResourceArns`, Terraform `resource_arns`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("ResourceArns", Some("resource_arns"), rt::strings(value));
+        self
+    }
     /// CloudFormation `UsageLevel`, Terraform `usage_level`.
     pub fn usage_level(mut self, value: subscription::UsageLevel) -> Self {
         self.0.set("UsageLevel", Some("usage_level"), value.into());
         self
     }
 }
-builder!(Subscription, SubscriptionHandle);
+builder!(Subscription, SubscriptionHandle, SUBSCRIPTION_TYPE);
 /// A declared `AWS::PricingPlanManager::Subscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SubscriptionHandle(rt::Handle);

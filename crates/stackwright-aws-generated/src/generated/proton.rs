@@ -139,7 +139,8 @@ impl EnvironmentAccountConnection {
 }
 builder!(
     EnvironmentAccountConnection,
-    EnvironmentAccountConnectionHandle
+    EnvironmentAccountConnectionHandle,
+    ENVIRONMENT_ACCOUNT_CONNECTION_TYPE
 );
 /// A declared `AWS::Proton::EnvironmentAccountConnection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -251,7 +252,11 @@ impl EnvironmentTemplate {
         self
     }
 }
-builder!(EnvironmentTemplate, EnvironmentTemplateHandle);
+builder!(
+    EnvironmentTemplate,
+    EnvironmentTemplateHandle,
+    ENVIRONMENT_TEMPLATE_TYPE
+);
 /// A declared `AWS::Proton::EnvironmentTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EnvironmentTemplateHandle(rt::Handle);
@@ -358,7 +363,11 @@ impl ServiceTemplate {
         self
     }
 }
-builder!(ServiceTemplate, ServiceTemplateHandle);
+builder!(
+    ServiceTemplate,
+    ServiceTemplateHandle,
+    SERVICE_TEMPLATE_TYPE
+);
 /// A declared `AWS::Proton::ServiceTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceTemplateHandle(rt::Handle);

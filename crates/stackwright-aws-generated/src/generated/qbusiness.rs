@@ -134,6 +134,14 @@ impl Application {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=1000; pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `EncryptionConfiguration`, Terraform `encryption_configuration`.
     pub fn encryption_configuration(mut self, value: application::EncryptionConfiguration) -> Self {
         self.0.set(
@@ -206,7 +214,7 @@ impl Application {
         self
     }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::QBusiness::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -501,6 +509,23 @@ impl DataAccessor {
         this.set("Principal", None, rt::string(required.principal));
         DataAccessor(this)
     }
+    /// Constraints: 1..=10 items. CloudFormation `ActionConfigurations`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn action_configurations(
+        mut self,
+        value: impl IntoIterator<Item = data_accessor::ActionConfiguration>,
+    ) -> Self {
+        self.0.set("ActionConfigurations", None, rt::list(value));
+        self
+    }
+    /// Constraints: length 36..=36; pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`. Changing it replaces the resource. CloudFormation `ApplicationId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ApplicationId", None, rt::string(value));
+        self
+    }
     /// CloudFormation `AuthenticationDetail`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn authentication_detail(
         mut self,
@@ -509,8 +534,22 @@ impl DataAccessor {
         self.0.set("AuthenticationDetail", None, value.into());
         self
     }
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`. CloudFormation `DisplayName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DisplayName", None, rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=1284; pattern `^arn:aws:iam::[0-9]{12}:role/[a-zA-Z0-9_/+=,.@-]+$`. Changing it replaces the resource. CloudFormation `Principal`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Principal", None, rt::string(value));
+        self
+    }
 }
-builder!(DataAccessor, DataAccessorHandle);
+builder!(DataAccessor, DataAccessorHandle, DATA_ACCESSOR_TYPE);
 /// A declared `AWS::QBusiness::DataAccessor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataAccessorHandle(rt::Handle);
@@ -784,10 +823,37 @@ impl DataSource {
         this.set("IndexId", Some("index_id"), rt::string(required.index_id));
         DataSource(this)
     }
+    /// Constraints: length 36..=36; pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`. Changing it replaces the resource. CloudFormation `ApplicationId`, Terraform `application_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ApplicationId", Some("application_id"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Configuration`, Terraform `configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json_string(value),
+        );
+        self
+    }
     /// Constraints: length 0..=1000; pattern `^[\s\S]*$`. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=1000; pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// CloudFormation `DocumentEnrichmentConfiguration`, Terraform `document_enrichment_configuration`.
@@ -800,6 +866,13 @@ impl DataSource {
             Some("document_enrichment_configuration"),
             value.into(),
         );
+        self
+    }
+    /// Constraints: length 36..=36; pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`. Changing it replaces the resource. CloudFormation `IndexId`, Terraform `index_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn index_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("IndexId", Some("index_id"), rt::string(value));
         self
     }
     /// CloudFormation `MediaExtractionConfiguration`, Terraform `media_extraction_configuration`.
@@ -832,7 +905,7 @@ impl DataSource {
         self
     }
 }
-builder!(DataSource, DataSourceHandle);
+builder!(DataSource, DataSourceHandle, DATA_SOURCE_TYPE);
 /// A declared `AWS::QBusiness::DataSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataSourceHandle(rt::Handle);
@@ -1314,6 +1387,14 @@ impl Index {
         );
         Index(this)
     }
+    /// Constraints: length 36..=36; pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`. Changing it replaces the resource. CloudFormation `ApplicationId`, Terraform `application_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ApplicationId", Some("application_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `CapacityConfiguration`, Terraform `capacity_configuration`.
     pub fn capacity_configuration(mut self, value: index::IndexCapacityConfiguration) -> Self {
         self.0.set(
@@ -1327,6 +1408,14 @@ impl Index {
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=1000; pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// Constraints: 1..=500 items. CloudFormation `DocumentAttributeConfigurations`, Terraform `document_attribute_configurations`.
@@ -1347,7 +1436,7 @@ impl Index {
         self
     }
 }
-builder!(Index, IndexHandle);
+builder!(Index, IndexHandle, INDEX_TYPE);
 /// A declared `AWS::QBusiness::Index`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IndexHandle(rt::Handle);
@@ -1543,14 +1632,45 @@ impl Permission {
         );
         Permission(this)
     }
+    /// Constraints: 1..=10 items. Changing it replaces the resource. CloudFormation `Actions`, Terraform `actions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn actions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Actions", Some("actions"), rt::strings(value));
+        self
+    }
+    /// Constraints: length 36..=36; pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`. Changing it replaces the resource. CloudFormation `ApplicationId`, Terraform `application_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ApplicationId", Some("application_id"), rt::string(value));
+        self
+    }
     /// Constraints: 1..=10 items. Changing it replaces the resource. CloudFormation `Conditions`, Terraform `conditions`.
     pub fn conditions(mut self, value: impl IntoIterator<Item = permission::Condition>) -> Self {
         self.0
             .set("Conditions", Some("conditions"), rt::list(value));
         self
     }
+    /// Constraints: length 1..=1284; pattern `^arn:aws:iam::[0-9]{12}:role/[a-zA-Z0-9_/+=,.@-]+$`. Changing it replaces the resource. CloudFormation `Principal`, Terraform `principal`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Principal", Some("principal"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `StatementId`, Terraform `statement_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn statement_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StatementId", Some("statement_id"), rt::string(value));
+        self
+    }
 }
-builder!(Permission, PermissionHandle);
+builder!(Permission, PermissionHandle, PERMISSION_TYPE);
 /// A declared `AWS::QBusiness::Permission`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PermissionHandle(rt::Handle);
@@ -1684,6 +1804,17 @@ impl Plugin {
             .set("ApplicationId", Some("application_id"), rt::string(value));
         self
     }
+    /// CloudFormation `AuthConfiguration`, Terraform `auth_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auth_configuration(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "AuthConfiguration",
+            Some("auth_configuration"),
+            rt::json_object(value),
+        );
+        self
+    }
     /// CloudFormation `CustomPluginConfiguration`, Terraform `custom_plugin_configuration`.
     pub fn custom_plugin_configuration(mut self, value: plugin::CustomPluginConfiguration) -> Self {
         self.0.set(
@@ -1691,6 +1822,14 @@ impl Plugin {
             Some("custom_plugin_configuration"),
             value.into(),
         );
+        self
+    }
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
     /// Constraints: length 1..=2048; pattern `^(https?|ftp|file)://([^\s]*)$`. CloudFormation `ServerUrl`, Terraform `server_url`.
@@ -1704,8 +1843,15 @@ impl Plugin {
         self.0.set("State", Some("state"), value.into());
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: plugin::PluginType) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(Plugin, PluginHandle);
+builder!(Plugin, PluginHandle, PLUGIN_TYPE);
 /// A declared `AWS::QBusiness::Plugin`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PluginHandle(rt::Handle);
@@ -1905,13 +2051,47 @@ impl Retriever {
         this.set("Type", Some("type"), required.type_.into());
         Retriever(this)
     }
+    /// Constraints: length 36..=36; pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`. Changing it replaces the resource. CloudFormation `ApplicationId`, Terraform `application_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ApplicationId", Some("application_id"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Configuration`, Terraform `configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json_object(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=1000; pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
     /// Constraints: length 0..=1284; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. CloudFormation `RoleArn`, Terraform `role_arn`.
     pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: retriever::RetrieverType) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(Retriever, RetrieverHandle);
+builder!(Retriever, RetrieverHandle, RETRIEVER_TYPE);
 /// A declared `AWS::QBusiness::Retriever`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RetrieverHandle(rt::Handle);
@@ -2020,6 +2200,14 @@ impl WebExperience {
         );
         WebExperience(this)
     }
+    /// Constraints: length 36..=36; pattern `^[a-zA-Z0-9][a-zA-Z0-9-]{35}$`. Changing it replaces the resource. CloudFormation `ApplicationId`, Terraform `application_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ApplicationId", Some("application_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `BrowserExtensionConfiguration`, Terraform `browser_extension_configuration`.
     pub fn browser_extension_configuration(
         mut self,
@@ -2092,7 +2280,7 @@ impl WebExperience {
         self
     }
 }
-builder!(WebExperience, WebExperienceHandle);
+builder!(WebExperience, WebExperienceHandle, WEB_EXPERIENCE_TYPE);
 /// A declared `AWS::QBusiness::WebExperience`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WebExperienceHandle(rt::Handle);

@@ -89,8 +89,15 @@ impl Ledger {
         self.0.set("Name", None, rt::string(value));
         self
     }
+    /// CloudFormation `PermissionsMode`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn permissions_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PermissionsMode", None, rt::string(value));
+        self
+    }
 }
-builder!(Ledger, LedgerHandle);
+builder!(Ledger, LedgerHandle, LEDGER_TYPE);
 /// A declared `AWS::QLDB::Ledger`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LedgerHandle(rt::Handle);
@@ -194,8 +201,53 @@ impl Stream {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `InclusiveStartTime`, Terraform `inclusive_start_time`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn inclusive_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "InclusiveStartTime",
+            Some("inclusive_start_time"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `KinesisConfiguration`, Terraform `kinesis_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn kinesis_configuration(mut self, value: stream::KinesisConfiguration) -> Self {
+        self.0.set(
+            "KinesisConfiguration",
+            Some("kinesis_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `LedgerName`, Terraform `ledger_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ledger_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LedgerName", Some("ledger_name"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `StreamName`, Terraform `stream_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stream_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StreamName", Some("stream_name"), rt::string(value));
+        self
+    }
 }
-builder!(Stream, StreamHandle);
+builder!(Stream, StreamHandle, STREAM_TYPE);
 /// A declared `AWS::QLDB::Stream`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StreamHandle(rt::Handle);

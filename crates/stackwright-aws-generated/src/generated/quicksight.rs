@@ -112,10 +112,47 @@ impl ActionConnector {
         this.set("Type", Some("type"), required.type_.into());
         ActionConnector(this)
     }
+    /// Constraints: length 1..=512; pattern `^[\w\-]+$`. Changing it replaces the resource. CloudFormation `ActionConnectorId`, Terraform `action_connector_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn action_connector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ActionConnectorId",
+            Some("action_connector_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// CloudFormation `AuthenticationConfig`, Terraform `authentication_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authentication_config(mut self, value: action_connector::AuthConfig) -> Self {
+        self.0.set(
+            "AuthenticationConfig",
+            Some("authentication_config"),
+            value.into(),
+        );
+        self
+    }
+    /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AwsAccountId", Some("aws_account_id"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=2048; pattern `^[A-Za-z0-9 _.,!?-]*$`. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=255; pattern `^[A-Za-z0-9](?:[\w- ]*[A-Za-z0-9])?$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Constraints: 1..=64 items. CloudFormation `Permissions`, Terraform `permissions`.
@@ -125,6 +162,13 @@ impl ActionConnector {
     ) -> Self {
         self.0
             .set("Permissions", Some("permissions"), rt::list(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: action_connector::ActionConnectorType) -> Self {
+        self.0.set("Type", Some("type"), value.into());
         self
     }
     /// CloudFormation `VpcConnectionArn`, Terraform `vpc_connection_arn`.
@@ -137,7 +181,11 @@ impl ActionConnector {
         self
     }
 }
-builder!(ActionConnector, ActionConnectorHandle);
+builder!(
+    ActionConnector,
+    ActionConnectorHandle,
+    ACTION_CONNECTOR_TYPE
+);
 /// A declared `AWS::QuickSight::ActionConnector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ActionConnectorHandle(rt::Handle);
@@ -363,12 +411,31 @@ impl Agent {
         );
         self
     }
+    /// The unique identifier for the agent.
+    ///
+    /// Constraints: length 1..=256; pattern `^[0-9a-zA-Z-_.+]+$`. Changing it replaces the resource. CloudFormation `AgentId`, Terraform `agent_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn agent_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AgentId", Some("agent_id"), rt::string(value));
+        self
+    }
     /// The lifecycle stage of the agent.
     ///
     /// Changing it replaces the resource. CloudFormation `AgentLifecycle`, Terraform `agent_lifecycle`.
     pub fn agent_lifecycle(mut self, value: agent::AgentLifecycle) -> Self {
         self.0
             .set("AgentLifecycle", Some("agent_lifecycle"), value.into());
+        self
+    }
+    /// The ID of the Amazon Web Services account where the agent is being created.
+    ///
+    /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AwsAccountId", Some("aws_account_id"), rt::string(value));
         self
     }
     /// Custom prompt configuration.
@@ -395,6 +462,15 @@ impl Agent {
     /// Constraints: length 1..=200. CloudFormation `IconId`, Terraform `icon_id`.
     pub fn icon_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("IconId", Some("icon_id"), rt::string(value));
+        self
+    }
+    /// The display name of the agent.
+    ///
+    /// Constraints: length 1..=50; pattern `^(?!\s*$).+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// A list of Space ARNs (max 10) attached to the agent.
@@ -424,7 +500,7 @@ impl Agent {
         self
     }
 }
-builder!(Agent, AgentHandle);
+builder!(Agent, AgentHandle, AGENT_TYPE);
 /// A declared `AWS::QuickSight::Agent`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AgentHandle(rt::Handle);
@@ -671,6 +747,22 @@ impl Analysis {
         this.set("Name", Some("name"), rt::string(required.name));
         Analysis(this)
     }
+    /// Constraints: length 1..=512; pattern `^[\w\-]+$`. Changing it replaces the resource. CloudFormation `AnalysisId`, Terraform `analysis_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn analysis_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AnalysisId", Some("analysis_id"), rt::string(value));
+        self
+    }
+    /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AwsAccountId", Some("aws_account_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `Definition`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn definition(mut self, value: analysis::AnalysisDefinition) -> Self {
         self.0.set("Definition", None, value.into());
@@ -686,6 +778,15 @@ impl Analysis {
     /// Constraints: 0..=10 items. CloudFormation `FolderArns`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn folder_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0.set("FolderArns", None, rt::strings(value));
+        self
+    }
+    /// <p>The descriptive name of the analysis.</p>
+    ///
+    /// Constraints: length 1..=2048. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// <p>A list of Quick parameters and the list's override values.</p>
@@ -739,7 +840,7 @@ impl Analysis {
         self
     }
 }
-builder!(Analysis, AnalysisHandle);
+builder!(Analysis, AnalysisHandle, ANALYSIS_TYPE);
 /// A declared `AWS::QuickSight::Analysis`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AnalysisHandle(rt::Handle);
@@ -1354,13 +1455,63 @@ impl ApprovalPolicy {
         this.set("PolicyId", None, rt::string(required.policy_id));
         ApprovalPolicy(this)
     }
+    /// List of governed actions a policy applies to.
+    ///
+    /// Constraints: 1..=10 items. CloudFormation `Actions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn actions(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Actions", None, rt::json(value));
+        self
+    }
+    /// Scoping: who the policy applies to.
+    ///
+    /// CloudFormation `ApplicableTo`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn applicable_to(mut self, value: approval_policy::ApplicableTo) -> Self {
+        self.0.set("ApplicableTo", None, value.into());
+        self
+    }
+    /// List of approval group ARNs (e.g.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `ApprovalGroups`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn approval_groups(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("ApprovalGroups", None, rt::strings(value));
+        self
+    }
+    /// List of asset types a policy applies to.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `AssetTypes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn asset_types(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("AssetTypes", None, rt::json(value));
+        self
+    }
     /// Constraints: length 0..=1024. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Description", None, rt::string(value));
         self
     }
+    /// Constraints: length 1..=256. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9\-_]+$`. Changing it replaces the resource. CloudFormation `PolicyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PolicyId", None, rt::string(value));
+        self
+    }
 }
-builder!(ApprovalPolicy, ApprovalPolicyHandle);
+builder!(ApprovalPolicy, ApprovalPolicyHandle, APPROVAL_POLICY_TYPE);
 /// A declared `AWS::QuickSight::ApprovalPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApprovalPolicyHandle(rt::Handle);
@@ -1493,12 +1644,42 @@ impl Assignment {
         );
         Assignment(this)
     }
+    /// The name of the assignment, also called a rule.
+    ///
+    /// Constraints: length at least 1; pattern `(?=^.{2,256}$)(?!.*\s)[0-9a-zA-Z-_.:=+@]*$`. Changing it replaces the resource. CloudFormation `AssignmentName`, Terraform `assignment_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn assignment_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AssignmentName", Some("assignment_name"), rt::string(value));
+        self
+    }
+    /// The status of the assignment.
+    ///
+    /// CloudFormation `AssignmentStatus`, Terraform `assignment_status`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn assignment_status(mut self, value: assignment::AssignmentStatus) -> Self {
+        self.0
+            .set("AssignmentStatus", Some("assignment_status"), value.into());
+        self
+    }
     /// The QuickSight users, groups, or both that you want to assign the policy to.
     ///
     /// CloudFormation `Identities`, Terraform `identities`.
     pub fn identities(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
             .set("Identities", Some("identities"), rt::json(value));
+        self
+    }
+    /// The namespace that contains the assignment.
+    ///
+    /// Constraints: length 0..=64; pattern `^[a-zA-Z0-9._-]*$`. Changing it replaces the resource. CloudFormation `Namespace`, Terraform `namespace`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Namespace", Some("namespace"), rt::string(value));
         self
     }
     /// The ARN for the IAM policy to apply to the QuickSight users and groups specified in this assignment.
@@ -1510,7 +1691,7 @@ impl Assignment {
         self
     }
 }
-builder!(Assignment, AssignmentHandle);
+builder!(Assignment, AssignmentHandle, ASSIGNMENT_TYPE);
 /// A declared `AWS::QuickSight::Assignment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AssignmentHandle(rt::Handle);
@@ -1619,8 +1800,17 @@ impl Brand {
             .set("BrandDefinition", Some("brand_definition"), value.into());
         self
     }
+    /// The ID of the QuickSight brand.
+    ///
+    /// Constraints: length 1..=512; pattern `^[\w\-]+$`. Changing it replaces the resource. CloudFormation `BrandId`, Terraform `brand_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn brand_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BrandId", Some("brand_id"), rt::string(value));
+        self
+    }
 }
-builder!(Brand, BrandHandle);
+builder!(Brand, BrandHandle, BRAND_TYPE);
 /// A declared `AWS::QuickSight::Brand`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BrandHandle(rt::Handle);
@@ -1963,14 +2153,37 @@ impl CustomPermissions {
         );
         CustomPermissions(this)
     }
+    /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AwsAccountId", Some("aws_account_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `Capabilities`, Terraform `capabilities`.
     pub fn capabilities(mut self, value: custom_permissions::Capabilities) -> Self {
         self.0
             .set("Capabilities", Some("capabilities"), value.into());
         self
     }
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9+=,.@_-]+$`. Changing it replaces the resource. CloudFormation `CustomPermissionsName`, Terraform `custom_permissions_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn custom_permissions_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CustomPermissionsName",
+            Some("custom_permissions_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(CustomPermissions, CustomPermissionsHandle);
+builder!(
+    CustomPermissions,
+    CustomPermissionsHandle,
+    CUSTOM_PERMISSIONS_TYPE
+);
 /// A declared `AWS::QuickSight::CustomPermissions`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CustomPermissionsHandle(rt::Handle);
@@ -3928,8 +4141,28 @@ impl Customization {
         );
         Customization(this)
     }
+    /// The ARN of the theme applied by default in the QuickSight console for this namespace.
+    ///
+    /// CloudFormation `DefaultTheme`, Terraform `default_theme`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn default_theme(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DefaultTheme", Some("default_theme"), rt::string(value));
+        self
+    }
+    /// The QuickSight namespace the customization applies to.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9._-]*$`. Changing it replaces the resource. CloudFormation `Namespace`, Terraform `namespace`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Namespace", Some("namespace"), rt::string(value));
+        self
+    }
 }
-builder!(Customization, CustomizationHandle);
+builder!(Customization, CustomizationHandle, CUSTOMIZATION_TYPE);
 /// A declared `AWS::QuickSight::Customization`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CustomizationHandle(rt::Handle);
@@ -4050,8 +4283,60 @@ impl DlpSetting {
             .set("AwsAccountId", Some("aws_account_id"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9\-_]+$`. Changing it replaces the resource. CloudFormation `DlpSettingId`, Terraform `dlp_setting_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dlp_setting_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DlpSettingId", Some("dlp_setting_id"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Enabled`, Terraform `enabled`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn enabled(mut self, value: bool) -> Self {
+        self.0.set("Enabled", Some("enabled"), rt::boolean(value));
+        self
+    }
+    /// Constraints: length 1..=255; pattern `^[A-Za-z0-9](?:[\w- &]*[A-Za-z0-9])?$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `ProviderConfig`, Terraform `provider_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provider_config(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "ProviderConfig",
+            Some("provider_config"),
+            rt::json_object(value),
+        );
+        self
+    }
+    /// CloudFormation `ProviderOutageAction`, Terraform `provider_outage_action`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provider_outage_action(mut self, value: dlp_setting::DlpAction) -> Self {
+        self.0.set(
+            "ProviderOutageAction",
+            Some("provider_outage_action"),
+            value.into(),
+        );
+        self
+    }
+    /// CloudFormation `ProviderType`, Terraform `provider_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provider_type(mut self, value: dlp_setting::DlpProviderType) -> Self {
+        self.0
+            .set("ProviderType", Some("provider_type"), value.into());
+        self
+    }
 }
-builder!(DlpSetting, DlpSettingHandle);
+builder!(DlpSetting, DlpSettingHandle, DLP_SETTING_TYPE);
 /// A declared `AWS::QuickSight::DLPSetting`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DlpSettingHandle(rt::Handle);
@@ -4159,6 +4444,22 @@ impl Dashboard {
         this.set("Name", Some("name"), rt::string(required.name));
         Dashboard(this)
     }
+    /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AwsAccountId", Some("aws_account_id"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=512; pattern `^[\w\-]+$`. Changing it replaces the resource. CloudFormation `DashboardId`, Terraform `dashboard_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dashboard_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DashboardId", Some("dashboard_id"), rt::string(value));
+        self
+    }
     /// <p>Dashboard publish options.</p>
     ///
     /// CloudFormation `DashboardPublishOptions`, Terraform `dashboard_publish_options`.
@@ -4191,6 +4492,13 @@ impl Dashboard {
         value: dashboard::LinkSharingConfiguration,
     ) -> Self {
         self.0.set("LinkSharingConfiguration", None, value.into());
+        self
+    }
+    /// Constraints: length 1..=2048. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// <p>A list of Quick parameters and the list's override values.</p>
@@ -4239,7 +4547,7 @@ impl Dashboard {
         self
     }
 }
-builder!(Dashboard, DashboardHandle);
+builder!(Dashboard, DashboardHandle, DASHBOARD_TYPE);
 /// A declared `AWS::QuickSight::Dashboard`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DashboardHandle(rt::Handle);
@@ -5397,7 +5705,7 @@ impl DataSet {
         self
     }
 }
-builder!(DataSet, DataSetHandle);
+builder!(DataSet, DataSetHandle, DATA_SET_TYPE);
 /// A declared `AWS::QuickSight::DataSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataSetHandle(rt::Handle);
@@ -6469,6 +6777,13 @@ impl DataSource {
             .set("FolderArns", Some("folder_arns"), rt::strings(value));
         self
     }
+    /// Constraints: length 1..=128. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: 1..=64 items. CloudFormation `Permissions`, Terraform `permissions`.
     pub fn permissions(
         mut self,
@@ -6486,6 +6801,13 @@ impl DataSource {
             .set("SslProperties", Some("ssl_properties"), value.into());
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: data_source::DataSourceType) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
     /// <p>VPC connection properties.</p>
     ///
     /// CloudFormation `VpcConnectionProperties`, Terraform `vpc_connection_properties`.
@@ -6501,7 +6823,7 @@ impl DataSource {
         self
     }
 }
-builder!(DataSource, DataSourceHandle);
+builder!(DataSource, DataSourceHandle, DATA_SOURCE_TYPE);
 /// A declared `AWS::QuickSight::DataSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataSourceHandle(rt::Handle);
@@ -8071,10 +8393,36 @@ impl Flow {
         this.set("Name", Some("name"), rt::string(required.name));
         Flow(this)
     }
+    /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AwsAccountId", Some("aws_account_id"), rt::string(value));
+        self
+    }
     /// Constraints: length 0..=1024; pattern `^(?!\s+$)[^{}"\\<>]*$`. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// CloudFormation `FlowDefinition`, Terraform `flow_definition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn flow_definition(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "FlowDefinition",
+            Some("flow_definition"),
+            rt::json_string(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=128; pattern `^(?!\s+$)[^{}"\\<>]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// CloudFormation `Permissions`, Terraform `permissions`.
@@ -8084,7 +8432,7 @@ impl Flow {
         self
     }
 }
-builder!(Flow, FlowHandle);
+builder!(Flow, FlowHandle, FLOW_TYPE);
 /// A declared `AWS::QuickSight::Flow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FlowHandle(rt::Handle);
@@ -8222,7 +8570,7 @@ impl Folder {
         self
     }
 }
-builder!(Folder, FolderHandle);
+builder!(Folder, FolderHandle, FOLDER_TYPE);
 /// A declared `AWS::QuickSight::Folder`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FolderHandle(rt::Handle);
@@ -8355,8 +8703,28 @@ impl Group {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// A name for the group.
+    ///
+    /// Constraints: length at least 1; pattern `^[\u0020-\u00FF]+$`. Changing it replaces the resource. CloudFormation `GroupName`, Terraform `group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GroupName", Some("group_name"), rt::string(value));
+        self
+    }
+    /// The namespace that you want the group to be a part of.
+    ///
+    /// Constraints: length 0..=64; pattern `^[a-zA-Z0-9._-]*$`. Changing it replaces the resource. CloudFormation `Namespace`, Terraform `namespace`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Namespace", Some("namespace"), rt::string(value));
+        self
+    }
 }
-builder!(Group, GroupHandle);
+builder!(Group, GroupHandle, GROUP_TYPE);
 /// A declared `AWS::QuickSight::Group`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GroupHandle(rt::Handle);
@@ -8484,6 +8852,22 @@ impl KnowledgeBase {
         );
         self
     }
+    /// Constraints: length 12..=12; pattern `^[0-9]*$`. Changing it replaces the resource. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AwsAccountId", Some("aws_account_id"), rt::string(value));
+        self
+    }
+    /// Constraints: length 0..=1284; pattern `^arn:[a-z0-9-\.]{1,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[a-z0-9-\.]{0,63}:[^/].{0,1023}$`. Changing it replaces the resource. CloudFormation `DataSourceArn`, Terraform `data_source_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DataSourceArn", Some("data_source_arn"), rt::string(value));
+        self
+    }
     /// Constraints: length 0..=1000; pattern `^\P{C}*$`. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -8499,6 +8883,31 @@ impl KnowledgeBase {
         );
         self
     }
+    /// CloudFormation `KnowledgeBaseConfiguration`, Terraform `knowledge_base_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn knowledge_base_configuration(
+        mut self,
+        value: knowledge_base::KnowledgeBaseConfiguration,
+    ) -> Self {
+        self.0.set(
+            "KnowledgeBaseConfiguration",
+            Some("knowledge_base_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// Constraints: length 1..=1024; pattern `^[0-9a-zA-Z-_=.+]+$`. Changing it replaces the resource. CloudFormation `KnowledgeBaseId`, Terraform `knowledge_base_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn knowledge_base_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "KnowledgeBaseId",
+            Some("knowledge_base_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `MediaExtractionConfiguration`, Terraform `media_extraction_configuration`.
     pub fn media_extraction_configuration(
         mut self,
@@ -8509,6 +8918,13 @@ impl KnowledgeBase {
             Some("media_extraction_configuration"),
             value.into(),
         );
+        self
+    }
+    /// Constraints: length 0..=128; pattern `^[\p{L}\p{N}][\p{L}\p{N} _\-\.]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Constraints: 1..=64 items. CloudFormation `Permissions`, Terraform `permissions`.
@@ -8530,7 +8946,7 @@ impl KnowledgeBase {
         self
     }
 }
-builder!(KnowledgeBase, KnowledgeBaseHandle);
+builder!(KnowledgeBase, KnowledgeBaseHandle, KNOWLEDGE_BASE_TYPE);
 /// A declared `AWS::QuickSight::KnowledgeBase`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct KnowledgeBaseHandle(rt::Handle);
@@ -8888,14 +9304,41 @@ impl LimitsProfile {
         );
         LimitsProfile(this)
     }
+    /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `AccountId`, Terraform `account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AccountId", Some("account_id"), rt::string(value));
+        self
+    }
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=256. CloudFormation `ProfileName`, Terraform `profile_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProfileName", Some("profile_name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `ResourceLimits`, Terraform `resource_limits`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_limits(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "ResourceLimits",
+            Some("resource_limits"),
+            rt::json_object(value),
+        );
+        self
+    }
 }
-builder!(LimitsProfile, LimitsProfileHandle);
+builder!(LimitsProfile, LimitsProfileHandle, LIMITS_PROFILE_TYPE);
 /// A declared `AWS::QuickSight::LimitsProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LimitsProfileHandle(rt::Handle);
@@ -9017,6 +9460,13 @@ impl OauthClientApplication {
         );
         self
     }
+    /// Constraints: length 1..=2048. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=2048; pattern `^https://[^\p{Cc}]+$`. CloudFormation `OAuthAuthorizationEndpointUrl`, Terraform `o_auth_authorization_endpoint_url`.
     pub fn oauth_authorization_endpoint_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -9026,14 +9476,54 @@ impl OauthClientApplication {
         );
         self
     }
+    /// Constraints: length 1..=256; pattern `[^/][^\u0000-\u001f]*`. Changing it replaces the resource. CloudFormation `OAuthClientApplicationId`, Terraform `o_auth_client_application_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn oauth_client_application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OAuthClientApplicationId",
+            Some("o_auth_client_application_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `OAuthClientAuthenticationType`, Terraform `o_auth_client_authentication_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn oauth_client_authentication_type(
+        mut self,
+        value: oauth_client_application::OauthClientAuthenticationType,
+    ) -> Self {
+        self.0.set(
+            "OAuthClientAuthenticationType",
+            Some("o_auth_client_authentication_type"),
+            value.into(),
+        );
+        self
+    }
     /// Constraints: length 1..=4096; pattern `^[^\p{Cc}]+$`. CloudFormation `OAuthScopes`, Terraform `o_auth_scopes`.
     pub fn oauth_scopes(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("OAuthScopes", Some("o_auth_scopes"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=2048; pattern `^https://[^\p{Cc}]+$`. CloudFormation `OAuthTokenEndpointUrl`, Terraform `o_auth_token_endpoint_url`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn oauth_token_endpoint_url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OAuthTokenEndpointUrl",
+            Some("o_auth_token_endpoint_url"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(OauthClientApplication, OauthClientApplicationHandle);
+builder!(
+    OauthClientApplication,
+    OauthClientApplicationHandle,
+    OAUTH_CLIENT_APPLICATION_TYPE
+);
 /// A declared `AWS::QuickSight::OAuthClientApplication`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OauthClientApplicationHandle(rt::Handle);
@@ -9215,7 +9705,11 @@ impl RefreshSchedule {
         self
     }
 }
-builder!(RefreshSchedule, RefreshScheduleHandle);
+builder!(
+    RefreshSchedule,
+    RefreshScheduleHandle,
+    REFRESH_SCHEDULE_TYPE
+);
 /// A declared `AWS::QuickSight::RefreshSchedule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RefreshScheduleHandle(rt::Handle);
@@ -9472,12 +9966,31 @@ impl Space {
         this.set("SpaceId", Some("space_id"), rt::string(required.space_id));
         Space(this)
     }
+    /// The ID of the Amazon Web Services account where the space is being created.
+    ///
+    /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AwsAccountId", Some("aws_account_id"), rt::string(value));
+        self
+    }
     /// A description of the space.
     ///
     /// Constraints: length 0..=512; pattern `^[\P{C}\n\r\t\f\v\p{Cf}]*$`. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The display name of the space.
+    ///
+    /// Constraints: length 1..=128; pattern `^[\P{C}\n\r\t\f\v\p{Cf}]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// A list of permissions granted on the space.
@@ -9498,8 +10011,17 @@ impl Space {
         self.0.set("Resources", Some("resources"), rt::list(value));
         self
     }
+    /// The unique identifier for the space.
+    ///
+    /// Constraints: length 1..=256; pattern `^[0-9a-zA-Z-_=.+]+$`. Changing it replaces the resource. CloudFormation `SpaceId`, Terraform `space_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn space_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SpaceId", Some("space_id"), rt::string(value));
+        self
+    }
 }
-builder!(Space, SpaceHandle);
+builder!(Space, SpaceHandle, SPACE_TYPE);
 /// A declared `AWS::QuickSight::Space`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SpaceHandle(rt::Handle);
@@ -9649,6 +10171,14 @@ impl Template {
         );
         Template(this)
     }
+    /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AwsAccountId", Some("aws_account_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `Definition`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn definition(mut self, value: template::TemplateVersionDefinition) -> Self {
         self.0.set("Definition", None, value.into());
@@ -9676,6 +10206,14 @@ impl Template {
             .set("SourceEntity", Some("source_entity"), value.into());
         self
     }
+    /// Constraints: length 1..=512; pattern `^[\w\-]+$`. Changing it replaces the resource. CloudFormation `TemplateId`, Terraform `template_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TemplateId", Some("template_id"), rt::string(value));
+        self
+    }
     /// <p>The option to relax the validation that is required to create and update analyses, dashboards, and templates with definition objects.
     ///
     /// CloudFormation `ValidationStrategy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -9693,7 +10231,7 @@ impl Template {
         self
     }
 }
-builder!(Template, TemplateHandle);
+builder!(Template, TemplateHandle, TEMPLATE_TYPE);
 /// A declared `AWS::QuickSight::Template`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TemplateHandle(rt::Handle);
@@ -10727,6 +11265,39 @@ impl Theme {
         this.set("ThemeId", Some("theme_id"), rt::string(required.theme_id));
         Theme(this)
     }
+    /// Constraints: length 12..=12; pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `AwsAccountId`, Terraform `aws_account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AwsAccountId", Some("aws_account_id"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=512; pattern `^[\w\-]+$`. CloudFormation `BaseThemeId`, Terraform `base_theme_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn base_theme_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BaseThemeId", Some("base_theme_id"), rt::string(value));
+        self
+    }
+    /// <p>The theme configuration.
+    ///
+    /// CloudFormation `Configuration`, Terraform `configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: theme::ThemeConfiguration) -> Self {
+        self.0
+            .set("Configuration", Some("configuration"), value.into());
+        self
+    }
+    /// Constraints: length 1..=2048. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: 1..=64 items. CloudFormation `Permissions`, Terraform `permissions`.
     pub fn permissions(
         mut self,
@@ -10734,6 +11305,13 @@ impl Theme {
     ) -> Self {
         self.0
             .set("Permissions", Some("permissions"), rt::list(value));
+        self
+    }
+    /// Constraints: length 1..=512; pattern `^[\w\-]+$`. Changing it replaces the resource. CloudFormation `ThemeId`, Terraform `theme_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn theme_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ThemeId", Some("theme_id"), rt::string(value));
         self
     }
     /// Constraints: length 1..=512. CloudFormation `VersionDescription`, Terraform `version_description`.
@@ -10746,7 +11324,7 @@ impl Theme {
         self
     }
 }
-builder!(Theme, ThemeHandle);
+builder!(Theme, ThemeHandle, THEME_TYPE);
 /// A declared `AWS::QuickSight::Theme`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ThemeHandle(rt::Handle);
@@ -11633,7 +12211,7 @@ impl Topic {
         self
     }
 }
-builder!(Topic, TopicHandle);
+builder!(Topic, TopicHandle, TOPIC_TYPE);
 /// A declared `AWS::QuickSight::Topic`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TopicHandle(rt::Handle);
@@ -13338,7 +13916,7 @@ impl TopicV2 {
         self
     }
 }
-builder!(TopicV2, TopicV2Handle);
+builder!(TopicV2, TopicV2Handle, TOPIC_V2_TYPE);
 /// A declared `AWS::QuickSight::TopicV2`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TopicV2Handle(rt::Handle);
@@ -13561,7 +14139,7 @@ impl VpcConnection {
         self
     }
 }
-builder!(VpcConnection, VpcConnectionHandle);
+builder!(VpcConnection, VpcConnectionHandle, VPC_CONNECTION_TYPE);
 /// A declared `AWS::QuickSight::VPCConnection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VpcConnectionHandle(rt::Handle);

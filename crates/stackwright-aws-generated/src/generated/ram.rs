@@ -68,8 +68,38 @@ impl Permission {
         );
         Permission(this)
     }
+    /// The name of the permission.
+    ///
+    /// Constraints: length 1..=36; pattern `^[\w.-]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `PolicyTemplate`, Terraform `policy_template`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_template(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "PolicyTemplate",
+            Some("policy_template"),
+            rt::json_string(value),
+        );
+        self
+    }
+    /// The resource type this permission can be used with.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ResourceType`, Terraform `resource_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceType", Some("resource_type"), rt::string(value));
+        self
+    }
 }
-builder!(Permission, PermissionHandle);
+builder!(Permission, PermissionHandle, PERMISSION_TYPE);
 /// A declared `AWS::RAM::Permission`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PermissionHandle(rt::Handle);
@@ -143,6 +173,16 @@ impl PermissionAssociation {
         );
         PermissionAssociation(this)
     }
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the AWS RAM permission to associate with the resource share.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PermissionArn`, Terraform `permission_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn permission_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PermissionArn", Some("permission_arn"), rt::string(value));
+        self
+    }
     /// Specifies whether to replace the existing permission on the resource share.
     ///
     /// CloudFormation `Replace`, Terraform `replace`.
@@ -150,8 +190,25 @@ impl PermissionAssociation {
         self.0.set("Replace", Some("replace"), rt::boolean(value));
         self
     }
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ResourceShareArn`, Terraform `resource_share_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_share_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ResourceShareArn",
+            Some("resource_share_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(PermissionAssociation, PermissionAssociationHandle);
+builder!(
+    PermissionAssociation,
+    PermissionAssociationHandle,
+    PERMISSION_ASSOCIATION_TYPE
+);
 /// A declared `AWS::RAM::PermissionAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PermissionAssociationHandle(rt::Handle);
@@ -240,8 +297,35 @@ impl PrincipalAssociation {
         );
         PrincipalAssociation(this)
     }
+    /// Specifies the principal to associate with the resource share.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Principal`, Terraform `principal`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Principal", Some("principal"), rt::string(value));
+        self
+    }
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ResourceShareArn`, Terraform `resource_share_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_share_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ResourceShareArn",
+            Some("resource_share_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(PrincipalAssociation, PrincipalAssociationHandle);
+builder!(
+    PrincipalAssociation,
+    PrincipalAssociationHandle,
+    PRINCIPAL_ASSOCIATION_TYPE
+);
 /// A declared `AWS::RAM::PrincipalAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PrincipalAssociationHandle(rt::Handle);
@@ -324,8 +408,35 @@ impl ResourceAssociation {
         );
         ResourceAssociation(this)
     }
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource to associate with the resource share.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ResourceArn`, Terraform `resource_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
+        self
+    }
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ResourceShareArn`, Terraform `resource_share_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_share_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ResourceShareArn",
+            Some("resource_share_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(ResourceAssociation, ResourceAssociationHandle);
+builder!(
+    ResourceAssociation,
+    ResourceAssociationHandle,
+    RESOURCE_ASSOCIATION_TYPE
+);
 /// A declared `AWS::RAM::ResourceAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceAssociationHandle(rt::Handle);
@@ -404,6 +515,15 @@ impl ResourceShare {
         );
         self
     }
+    /// Specifies the name of the resource share.
+    ///
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Specifies the [Amazon Resource Names (ARNs)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the AWS RAM permission to associate with the resource share.
     ///
     /// CloudFormation `PermissionArns`, Terraform `permission_arns`.
@@ -453,7 +573,7 @@ impl ResourceShare {
         self
     }
 }
-builder!(ResourceShare, ResourceShareHandle);
+builder!(ResourceShare, ResourceShareHandle, RESOURCE_SHARE_TYPE);
 /// A declared `AWS::RAM::ResourceShare`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceShareHandle(rt::Handle);
@@ -580,8 +700,34 @@ impl SourceAssociation {
         );
         SourceAssociation(this)
     }
+    /// Specifies the [Amazon Resource Name (ARN)](https://docs.aws.amazon.com/general/latest/gr/aws-arns-and-namespaces.html) of the resource share.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ResourceShareArn`, Terraform `resource_share_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_share_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ResourceShareArn",
+            Some("resource_share_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Specifies the ID of the source account to associate with the resource share.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SourceId`, Terraform `source_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SourceId", Some("source_id"), rt::string(value));
+        self
+    }
 }
-builder!(SourceAssociation, SourceAssociationHandle);
+builder!(
+    SourceAssociation,
+    SourceAssociationHandle,
+    SOURCE_ASSOCIATION_TYPE
+);
 /// A declared `AWS::RAM::SourceAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SourceAssociationHandle(rt::Handle);

@@ -98,6 +98,26 @@ impl Rule {
             .set("ResourceTags", Some("resource_tags"), rt::list(value));
         self
     }
+    /// The resource type retained by the retention rule.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ResourceType`, Terraform `resource_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_type(mut self, value: rule::ResourceType) -> Self {
+        self.0
+            .set("ResourceType", Some("resource_type"), value.into());
+        self
+    }
+    /// Information about the retention period for which the retention rule is to retain resources.
+    ///
+    /// CloudFormation `RetentionPeriod`, Terraform `retention_period`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn retention_period(mut self, value: rule::RetentionPeriod) -> Self {
+        self.0
+            .set("RetentionPeriod", Some("retention_period"), value.into());
+        self
+    }
     /// The state of the retention rule.
     ///
     /// Constraints: pattern `pending|available`. CloudFormation `Status`, Terraform `status`.
@@ -106,7 +126,7 @@ impl Rule {
         self
     }
 }
-builder!(Rule, RuleHandle);
+builder!(Rule, RuleHandle, RULE_TYPE);
 /// A declared `AWS::Rbin::Rule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RuleHandle(rt::Handle);

@@ -88,8 +88,38 @@ impl ClusterSnapshot {
         );
         ClusterSnapshot(this)
     }
+    /// The identifier of the DB cluster to create a snapshot for.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DBClusterIdentifier`, Terraform `db_cluster_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DBClusterIdentifier",
+            Some("db_cluster_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The identifier for the DB cluster snapshot.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$`. Changing it replaces the resource. CloudFormation `DBClusterSnapshotIdentifier`, Terraform `db_cluster_snapshot_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_cluster_snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DBClusterSnapshotIdentifier",
+            Some("db_cluster_snapshot_identifier"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(ClusterSnapshot, ClusterSnapshotHandle);
+builder!(
+    ClusterSnapshot,
+    ClusterSnapshotHandle,
+    CLUSTER_SNAPSHOT_TYPE
+);
 /// A declared `AWS::RDS::ClusterSnapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterSnapshotHandle(rt::Handle);
@@ -305,6 +335,25 @@ impl CustomDbEngineVersion {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The database engine to use for your custom engine version (CEV).
+    ///
+    /// Constraints: length 1..=35; pattern `^[A-Za-z0-9-]{1,35}$`. Changing it replaces the resource. CloudFormation `Engine`, Terraform `engine`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Engine", Some("engine"), rt::string(value));
+        self
+    }
+    /// The name of your CEV.
+    ///
+    /// Constraints: length 1..=60; pattern `^[a-z0-9_.-]{1,60}$`. Changing it replaces the resource. CloudFormation `EngineVersion`, Terraform `engine_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EngineVersion", Some("engine_version"), rt::string(value));
+        self
+    }
     /// A value that indicates the ID of the AMI.
     ///
     /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `ImageId`, Terraform `image_id`.
@@ -360,7 +409,11 @@ impl CustomDbEngineVersion {
         self
     }
 }
-builder!(CustomDbEngineVersion, CustomDbEngineVersionHandle);
+builder!(
+    CustomDbEngineVersion,
+    CustomDbEngineVersionHandle,
+    CUSTOM_DB_ENGINE_VERSION_TYPE
+);
 /// A declared `AWS::RDS::CustomDBEngineVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CustomDbEngineVersionHandle(rt::Handle);
@@ -1048,7 +1101,7 @@ impl DbCluster {
         self
     }
 }
-builder!(DbCluster, DbClusterHandle);
+builder!(DbCluster, DbClusterHandle, DB_CLUSTER_TYPE);
 /// A declared `AWS::RDS::DBCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbClusterHandle(rt::Handle);
@@ -1306,6 +1359,45 @@ impl DbClusterEndpoint {
         );
         DbClusterEndpoint(this)
     }
+    /// The type of the custom endpoint.
+    ///
+    /// CloudFormation `CustomEndpointType`, Terraform `custom_endpoint_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn custom_endpoint_type(mut self, value: db_cluster_endpoint::CustomEndpointType) -> Self {
+        self.0.set(
+            "CustomEndpointType",
+            Some("custom_endpoint_type"),
+            value.into(),
+        );
+        self
+    }
+    /// The identifier to use for the new endpoint.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`. Changing it replaces the resource. CloudFormation `DBClusterEndpointIdentifier`, Terraform `db_cluster_endpoint_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_cluster_endpoint_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DBClusterEndpointIdentifier",
+            Some("db_cluster_endpoint_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The DB cluster identifier of the DB cluster associated with the endpoint.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`. Changing it replaces the resource. CloudFormation `DBClusterIdentifier`, Terraform `db_cluster_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DBClusterIdentifier",
+            Some("db_cluster_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// List of DB instance identifiers that aren't part of the custom endpoint group.
     ///
     /// CloudFormation `ExcludedMembers`, Terraform `excluded_members`.
@@ -1329,7 +1421,11 @@ impl DbClusterEndpoint {
         self
     }
 }
-builder!(DbClusterEndpoint, DbClusterEndpointHandle);
+builder!(
+    DbClusterEndpoint,
+    DbClusterEndpointHandle,
+    DB_CLUSTER_ENDPOINT_TYPE
+);
 /// A declared `AWS::RDS::DBClusterEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbClusterEndpointHandle(rt::Handle);
@@ -1435,8 +1531,39 @@ impl DbClusterParameterGroup {
         );
         self
     }
+    /// The description for the DB cluster parameter group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The DB cluster parameter group family name.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Family`, Terraform `family`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Family", Some("family"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Parameters`, Terraform `parameters`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Parameters", Some("parameters"), rt::json_string(value));
+        self
+    }
 }
-builder!(DbClusterParameterGroup, DbClusterParameterGroupHandle);
+builder!(
+    DbClusterParameterGroup,
+    DbClusterParameterGroupHandle,
+    DB_CLUSTER_PARAMETER_GROUP_TYPE
+);
 /// A declared `AWS::RDS::DBClusterParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbClusterParameterGroupHandle(rt::Handle);
@@ -2355,7 +2482,7 @@ impl DbInstance {
         self
     }
 }
-builder!(DbInstance, DbInstanceHandle);
+builder!(DbInstance, DbInstanceHandle, DB_INSTANCE_TYPE);
 /// A declared `AWS::RDS::DBInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbInstanceHandle(rt::Handle);
@@ -2677,6 +2804,25 @@ impl DbParameterGroup {
         );
         self
     }
+    /// Provides the customer-specified description for this DB parameter group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The DB parameter group family name.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Family`, Terraform `family`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Family", Some("family"), rt::string(value));
+        self
+    }
     /// CloudFormation `Parameters`, Terraform `parameters`.
     pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
         self.0
@@ -2684,7 +2830,11 @@ impl DbParameterGroup {
         self
     }
 }
-builder!(DbParameterGroup, DbParameterGroupHandle);
+builder!(
+    DbParameterGroup,
+    DbParameterGroupHandle,
+    DB_PARAMETER_GROUP_TYPE
+);
 /// A declared `AWS::RDS::DBParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbParameterGroupHandle(rt::Handle);
@@ -2756,6 +2906,16 @@ impl DbProxy {
         self.0.set("Auth", Some("auth"), rt::list(value));
         self
     }
+    /// The identifier for the proxy.
+    ///
+    /// Constraints: length 1..=64; pattern `[0-z]*`. Changing it replaces the resource. CloudFormation `DBProxyName`, Terraform `db_proxy_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_proxy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DBProxyName", Some("db_proxy_name"), rt::string(value));
+        self
+    }
     /// Whether the proxy includes detailed information about SQL statements in its logs.
     ///
     /// CloudFormation `DebugLogging`, Terraform `debug_logging`.
@@ -2786,6 +2946,16 @@ impl DbProxy {
         );
         self
     }
+    /// The kinds of databases that the proxy can connect to.
+    ///
+    /// Changing it replaces the resource. CloudFormation `EngineFamily`, Terraform `engine_family`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn engine_family(mut self, value: db_proxy::EngineFamily) -> Self {
+        self.0
+            .set("EngineFamily", Some("engine_family"), value.into());
+        self
+    }
     /// The number of seconds that a connection to the proxy can be inactive before the proxy disconnects it.
     ///
     /// CloudFormation `IdleClientTimeout`, Terraform `idle_client_timeout`.
@@ -2803,6 +2973,15 @@ impl DbProxy {
     pub fn require_tls(mut self, value: bool) -> Self {
         self.0
             .set("RequireTLS", Some("require_tls"), rt::boolean(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the IAM role that the proxy uses to access secrets in AWS Secrets Manager.
+    ///
+    /// Constraints: length 20..=2048. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// The network type that the proxy uses to connect to the target database.
@@ -2833,8 +3012,18 @@ impl DbProxy {
         );
         self
     }
+    /// VPC subnet IDs to associate with the new proxy.
+    ///
+    /// Constraints: at least 2 items. Changing it replaces the resource. CloudFormation `VpcSubnetIds`, Terraform `vpc_subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("VpcSubnetIds", Some("vpc_subnet_ids"), rt::strings(value));
+        self
+    }
 }
-builder!(DbProxy, DbProxyHandle);
+builder!(DbProxy, DbProxyHandle, DB_PROXY_TYPE);
 /// A declared `AWS::RDS::DBProxy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbProxyHandle(rt::Handle);
@@ -3032,6 +3221,29 @@ impl DbProxyEndpoint {
         );
         DbProxyEndpoint(this)
     }
+    /// The identifier for the DB proxy endpoint.
+    ///
+    /// Constraints: length 1..=64; pattern `[0-z]*`. Changing it replaces the resource. CloudFormation `DBProxyEndpointName`, Terraform `db_proxy_endpoint_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_proxy_endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DBProxyEndpointName",
+            Some("db_proxy_endpoint_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The identifier for the proxy.
+    ///
+    /// Constraints: length 1..=64; pattern `[0-z]*`. Changing it replaces the resource. CloudFormation `DBProxyName`, Terraform `db_proxy_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_proxy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DBProxyName", Some("db_proxy_name"), rt::string(value));
+        self
+    }
     /// The network type of the DB proxy endpoint.
     ///
     /// Changing it replaces the resource. CloudFormation `EndpointNetworkType`, Terraform `endpoint_network_type`.
@@ -3064,8 +3276,22 @@ impl DbProxyEndpoint {
         );
         self
     }
+    /// VPC subnet IDs to associate with the new DB proxy endpoint.
+    ///
+    /// Constraints: at least 2 items. Changing it replaces the resource. CloudFormation `VpcSubnetIds`, Terraform `vpc_subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("VpcSubnetIds", Some("vpc_subnet_ids"), rt::strings(value));
+        self
+    }
 }
-builder!(DbProxyEndpoint, DbProxyEndpointHandle);
+builder!(
+    DbProxyEndpoint,
+    DbProxyEndpointHandle,
+    DB_PROXY_ENDPOINT_TYPE
+);
 /// A declared `AWS::RDS::DBProxyEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbProxyEndpointHandle(rt::Handle);
@@ -3183,8 +3409,32 @@ impl DbProxyTargetGroup {
         );
         self
     }
+    /// The identifier for the proxy.
+    ///
+    /// Constraints: length 1..=64; pattern `[A-z][0-z]*`. Changing it replaces the resource. CloudFormation `DBProxyName`, Terraform `db_proxy_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_proxy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DBProxyName", Some("db_proxy_name"), rt::string(value));
+        self
+    }
+    /// The identifier for the DBProxyTargetGroup
+    ///
+    /// Constraints: length 1..=63. Changing it replaces the resource. CloudFormation `TargetGroupName`, Terraform `target_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_group_name(mut self, value: db_proxy_target_group::TargetGroupName) -> Self {
+        self.0
+            .set("TargetGroupName", Some("target_group_name"), value.into());
+        self
+    }
 }
-builder!(DbProxyTargetGroup, DbProxyTargetGroupHandle);
+builder!(
+    DbProxyTargetGroup,
+    DbProxyTargetGroupHandle,
+    DB_PROXY_TARGET_GROUP_TYPE
+);
 /// A declared `AWS::RDS::DBProxyTargetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbProxyTargetGroupHandle(rt::Handle);
@@ -3309,13 +3559,34 @@ impl DbSecurityGroup {
         this.set("GroupDescription", None, rt::string(group_description));
         DbSecurityGroup(this)
     }
+    /// CloudFormation `DBSecurityGroupIngress`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_security_group_ingress(
+        mut self,
+        value: impl IntoIterator<Item = db_security_group::Ingress>,
+    ) -> Self {
+        self.0.set("DBSecurityGroupIngress", None, rt::list(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `EC2VpcId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn ec2_vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("EC2VpcId", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `GroupDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("GroupDescription", None, rt::string(value));
+        self
+    }
 }
-builder!(DbSecurityGroup, DbSecurityGroupHandle);
+builder!(
+    DbSecurityGroup,
+    DbSecurityGroupHandle,
+    DB_SECURITY_GROUP_TYPE
+);
 /// A declared `AWS::RDS::DBSecurityGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbSecurityGroupHandle(rt::Handle);
@@ -3397,6 +3668,13 @@ impl DbSecurityGroupIngress {
         self.0.set("CIDRIP", None, rt::string(value));
         self
     }
+    /// CloudFormation `DBSecurityGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_security_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DBSecurityGroupName", None, rt::string(value));
+        self
+    }
     /// CloudFormation `EC2SecurityGroupId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn ec2_security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("EC2SecurityGroupId", None, rt::string(value));
@@ -3414,7 +3692,11 @@ impl DbSecurityGroupIngress {
         self
     }
 }
-builder!(DbSecurityGroupIngress, DbSecurityGroupIngressHandle);
+builder!(
+    DbSecurityGroupIngress,
+    DbSecurityGroupIngressHandle,
+    DB_SECURITY_GROUP_INGRESS_TYPE
+);
 /// A declared `AWS::RDS::DBSecurityGroupIngress`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbSecurityGroupIngressHandle(rt::Handle);
@@ -3472,6 +3754,19 @@ impl DbShardGroup {
         );
         self
     }
+    /// The name of the primary DB cluster for the DB shard group.
+    ///
+    /// Constraints: length 1..=63. Changing it replaces the resource. CloudFormation `DBClusterIdentifier`, Terraform `db_cluster_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DBClusterIdentifier",
+            Some("db_cluster_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// The name of the DB shard group.
     ///
     /// Constraints: length 1..=63. Changing it replaces the resource. CloudFormation `DBShardGroupIdentifier`, Terraform `db_shard_group_identifier`.
@@ -3481,6 +3776,15 @@ impl DbShardGroup {
             Some("db_shard_group_identifier"),
             rt::string(value),
         );
+        self
+    }
+    /// The maximum capacity of the DB shard group in Aurora capacity units (ACUs).
+    ///
+    /// CloudFormation `MaxACU`, Terraform `max_acu`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn max_acu(mut self, value: i64) -> Self {
+        self.0.set("MaxACU", Some("max_acu"), rt::int(value));
         self
     }
     /// The minimum capacity of the DB shard group in Aurora capacity units (ACUs).
@@ -3502,7 +3806,7 @@ impl DbShardGroup {
         self
     }
 }
-builder!(DbShardGroup, DbShardGroupHandle);
+builder!(DbShardGroup, DbShardGroupHandle, DB_SHARD_GROUP_TYPE);
 /// A declared `AWS::RDS::DBShardGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbShardGroupHandle(rt::Handle);
@@ -3592,8 +3896,34 @@ impl DbSnapshot {
         );
         DbSnapshot(this)
     }
+    /// The identifier of the DB instance that you want to create the snapshot of.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DBInstanceIdentifier`, Terraform `db_instance_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_instance_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DBInstanceIdentifier",
+            Some("db_instance_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The identifier for the DB snapshot.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$`. Changing it replaces the resource. CloudFormation `DBSnapshotIdentifier`, Terraform `db_snapshot_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DBSnapshotIdentifier",
+            Some("db_snapshot_identifier"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(DbSnapshot, DbSnapshotHandle);
+builder!(DbSnapshot, DbSnapshotHandle, DB_SNAPSHOT_TYPE);
 /// A declared `AWS::RDS::DBSnapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbSnapshotHandle(rt::Handle);
@@ -3765,6 +4095,19 @@ impl DbSubnetGroup {
         this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         DbSubnetGroup(this)
     }
+    /// The description for the DB subnet group.
+    ///
+    /// CloudFormation `DBSubnetGroupDescription`, Terraform `db_subnet_group_description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_subnet_group_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DBSubnetGroupDescription",
+            Some("db_subnet_group_description"),
+            rt::string(value),
+        );
+        self
+    }
     /// The name for the DB subnet group.
     ///
     /// Changing it replaces the resource. CloudFormation `DBSubnetGroupName`, Terraform `db_subnet_group_name`.
@@ -3776,8 +4119,18 @@ impl DbSubnetGroup {
         );
         self
     }
+    /// The EC2 Subnet IDs for the DB subnet group.
+    ///
+    /// CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
 }
-builder!(DbSubnetGroup, DbSubnetGroupHandle);
+builder!(DbSubnetGroup, DbSubnetGroupHandle, DB_SUBNET_GROUP_TYPE);
 /// A declared `AWS::RDS::DBSubnetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DbSubnetGroupHandle(rt::Handle);
@@ -3840,6 +4193,28 @@ impl Deployment {
         );
         this.set("Source", Some("source"), rt::string(required.source));
         Deployment(this)
+    }
+    /// The name of the Blue/Green Deployment.
+    ///
+    /// Constraints: length 1..=60; pattern `^[a-zA-Z](?:-?[a-zA-Z0-9]+)*$`. Changing it replaces the resource. CloudFormation `BlueGreenDeploymentName`, Terraform `blue_green_deployment_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn blue_green_deployment_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "BlueGreenDeploymentName",
+            Some("blue_green_deployment_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ARN of the source production database.
+    ///
+    /// Constraints: length 1..=2048; pattern `^arn:[A-Za-z][0-9A-Za-z-:._]*$`. Changing it replaces the resource. CloudFormation `Source`, Terraform `source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Source", Some("source"), rt::string(value));
+        self
     }
     /// The allocated storage size in GiB for the target DB instance.
     ///
@@ -3938,7 +4313,7 @@ impl Deployment {
         self
     }
 }
-builder!(Deployment, DeploymentHandle);
+builder!(Deployment, DeploymentHandle, DEPLOYMENT_TYPE);
 /// A declared `AWS::RDS::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeploymentHandle(rt::Handle);
@@ -4036,6 +4411,16 @@ impl EventSubscription {
         );
         self
     }
+    /// The Amazon Resource Name (ARN) of the SNS topic created for event notification.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SnsTopicArn`, Terraform `sns_topic_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SnsTopicArn", Some("sns_topic_arn"), rt::string(value));
+        self
+    }
     /// The list of identifiers of the event sources for which events are returned.
     ///
     /// CloudFormation `SourceIds`, Terraform `source_ids`.
@@ -4064,7 +4449,11 @@ impl EventSubscription {
         self
     }
 }
-builder!(EventSubscription, EventSubscriptionHandle);
+builder!(
+    EventSubscription,
+    EventSubscriptionHandle,
+    EVENT_SUBSCRIPTION_TYPE
+);
 /// A declared `AWS::RDS::EventSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventSubscriptionHandle(rt::Handle);
@@ -4163,7 +4552,7 @@ impl GlobalCluster {
         self
     }
 }
-builder!(GlobalCluster, GlobalClusterHandle);
+builder!(GlobalCluster, GlobalClusterHandle, GLOBAL_CLUSTER_TYPE);
 /// A declared `AWS::RDS::GlobalCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GlobalClusterHandle(rt::Handle);
@@ -4289,8 +4678,28 @@ impl Integration {
             .set("KMSKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
+    /// The Amazon Resource Name (ARN) of the database to use as the source for replication.
+    ///
+    /// Constraints: length 1..=255; pattern `^arn:aws[a-z\-]*:rds(-[a-z]*)?:[a-z0-9\-]*:[0-9]*:(cluster|db):[a-z][a-z0-9]*(-[a-z0-9]+)*$`. Changing it replaces the resource. CloudFormation `SourceArn`, Terraform `source_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SourceArn", Some("source_arn"), rt::string(value));
+        self
+    }
+    /// The ARN of the Redshift data warehouse to use as the target for replication.
+    ///
+    /// Constraints: length 20..=2048. Changing it replaces the resource. CloudFormation `TargetArn`, Terraform `target_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TargetArn", Some("target_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Integration, IntegrationHandle);
+builder!(Integration, IntegrationHandle, INTEGRATION_TYPE);
 /// A declared `AWS::RDS::Integration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IntegrationHandle(rt::Handle);
@@ -4352,6 +4761,29 @@ impl OptionGroup {
         );
         OptionGroup(this)
     }
+    /// Specifies the name of the engine that this option group should be associated with.
+    ///
+    /// Changing it replaces the resource. CloudFormation `EngineName`, Terraform `engine_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn engine_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EngineName", Some("engine_name"), rt::string(value));
+        self
+    }
+    /// Specifies the major version of the engine that this option group should be associated with.
+    ///
+    /// Changing it replaces the resource. CloudFormation `MajorEngineVersion`, Terraform `major_engine_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn major_engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "MajorEngineVersion",
+            Some("major_engine_version"),
+            rt::string(value),
+        );
+        self
+    }
     /// A list of all available options for an option group.
     ///
     /// CloudFormation `OptionConfigurations`, Terraform `option_configurations`.
@@ -4363,6 +4795,19 @@ impl OptionGroup {
             "OptionConfigurations",
             Some("option_configurations"),
             rt::list(value),
+        );
+        self
+    }
+    /// The description of the option group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `OptionGroupDescription`, Terraform `option_group_description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn option_group_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "OptionGroupDescription",
+            Some("option_group_description"),
+            rt::string(value),
         );
         self
     }
@@ -4378,7 +4823,7 @@ impl OptionGroup {
         self
     }
 }
-builder!(OptionGroup, OptionGroupHandle);
+builder!(OptionGroup, OptionGroupHandle, OPTION_GROUP_TYPE);
 /// A declared `AWS::RDS::OptionGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OptionGroupHandle(rt::Handle);

@@ -204,12 +204,31 @@ impl Cluster {
         );
         self
     }
+    /// The type of the cluster.
+    ///
+    /// Constraints: length 0..=2147483647. CloudFormation `ClusterType`, Terraform `cluster_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterType", Some("cluster_type"), rt::string(value));
+        self
+    }
     /// The version of the Amazon Redshift engine software that you want to deploy on the cluster.The version selected runs on all the nodes in the cluster.
     ///
     /// Constraints: length 0..=2147483647. CloudFormation `ClusterVersion`, Terraform `cluster_version`.
     pub fn cluster_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("ClusterVersion", Some("cluster_version"), rt::string(value));
+        self
+    }
+    /// The name of the first database to be created when the cluster is created.
+    ///
+    /// Constraints: length 0..=2147483647. Changing it replaces the resource. CloudFormation `DBName`, Terraform `db_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DBName", Some("db_name"), rt::string(value));
         self
     }
     /// A boolean indicating whether to enable the deferred maintenance window.
@@ -401,6 +420,16 @@ impl Cluster {
         );
         self
     }
+    /// The user name associated with the master user account for the cluster that is being created.
+    ///
+    /// Constraints: length 0..=128. Changing it replaces the resource. CloudFormation `MasterUsername`, Terraform `master_username`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn master_username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("MasterUsername", Some("master_username"), rt::string(value));
+        self
+    }
     /// A boolean indicating if the redshift cluster is multi-az or not.
     ///
     /// CloudFormation `MultiAZ`, Terraform `multi_az`.
@@ -415,6 +444,15 @@ impl Cluster {
             Some("namespace_resource_policy"),
             rt::json_string(value),
         );
+        self
+    }
+    /// The node type to be provisioned for the cluster.Valid Values: ds2.xlarge | ds2.8xlarge | dc1.large | dc1.8xlarge | dc2.large | dc2.8xlarge | ra3.large | ra3.4xlarge | ra3.16xlarge | rg.large | rg.xlar…
+    ///
+    /// Constraints: length 0..=2147483647. CloudFormation `NodeType`, Terraform `node_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn node_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("NodeType", Some("node_type"), rt::string(value));
         self
     }
     /// The number of compute nodes in the cluster.
@@ -557,7 +595,7 @@ impl Cluster {
         self
     }
 }
-builder!(Cluster, ClusterHandle);
+builder!(Cluster, ClusterHandle, CLUSTER_TYPE);
 /// A declared `AWS::Redshift::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterHandle(rt::Handle);
@@ -708,6 +746,29 @@ impl ClusterParameterGroup {
         );
         ClusterParameterGroup(this)
     }
+    /// A description of the parameter group.
+    ///
+    /// Constraints: length 0..=2147483647. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The Amazon Redshift engine version to which the cluster parameter group applies.
+    ///
+    /// Constraints: length 0..=2147483647. Changing it replaces the resource. CloudFormation `ParameterGroupFamily`, Terraform `parameter_group_family`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn parameter_group_family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ParameterGroupFamily",
+            Some("parameter_group_family"),
+            rt::string(value),
+        );
+        self
+    }
     /// The name of the cluster parameter group.
     ///
     /// Constraints: length 0..=255. Changing it replaces the resource. CloudFormation `ParameterGroupName`, Terraform `parameter_group_name`.
@@ -731,7 +792,11 @@ impl ClusterParameterGroup {
         self
     }
 }
-builder!(ClusterParameterGroup, ClusterParameterGroupHandle);
+builder!(
+    ClusterParameterGroup,
+    ClusterParameterGroupHandle,
+    CLUSTER_PARAMETER_GROUP_TYPE
+);
 /// A declared `AWS::Redshift::ClusterParameterGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterParameterGroupHandle(rt::Handle);
@@ -794,8 +859,19 @@ impl ClusterSecurityGroup {
         this.set("Description", None, rt::string(description));
         ClusterSecurityGroup(this)
     }
+    /// Changing it replaces the resource. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
+        self
+    }
 }
-builder!(ClusterSecurityGroup, ClusterSecurityGroupHandle);
+builder!(
+    ClusterSecurityGroup,
+    ClusterSecurityGroupHandle,
+    CLUSTER_SECURITY_GROUP_TYPE
+);
 /// A declared `AWS::Redshift::ClusterSecurityGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterSecurityGroupHandle(rt::Handle);
@@ -839,6 +915,14 @@ impl ClusterSecurityGroupIngress {
         self.0.set("CIDRIP", None, rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ClusterSecurityGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_security_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterSecurityGroupName", None, rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `EC2SecurityGroupName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn ec2_security_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("EC2SecurityGroupName", None, rt::string(value));
@@ -853,7 +937,8 @@ impl ClusterSecurityGroupIngress {
 }
 builder!(
     ClusterSecurityGroupIngress,
-    ClusterSecurityGroupIngressHandle
+    ClusterSecurityGroupIngressHandle,
+    CLUSTER_SECURITY_GROUP_INGRESS_TYPE
 );
 /// A declared `AWS::Redshift::ClusterSecurityGroupIngress`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -894,8 +979,32 @@ impl ClusterSubnetGroup {
         this.set("SubnetIds", Some("subnet_ids"), rt::strings(subnet_ids));
         ClusterSubnetGroup(this)
     }
+    /// The description of the parameter group.
+    ///
+    /// Constraints: length 0..=2147483647. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The list of VPC subnet IDs
+    ///
+    /// Constraints: at most 20 items. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
 }
-builder!(ClusterSubnetGroup, ClusterSubnetGroupHandle);
+builder!(
+    ClusterSubnetGroup,
+    ClusterSubnetGroupHandle,
+    CLUSTER_SUBNET_GROUP_TYPE
+);
 /// A declared `AWS::Redshift::ClusterSubnetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterSubnetGroupHandle(rt::Handle);
@@ -971,6 +1080,29 @@ impl EndpointAccess {
         );
         EndpointAccess(this)
     }
+    /// A unique identifier for the cluster.
+    ///
+    /// Constraints: length 0..=2147483647. Changing it replaces the resource. CloudFormation `ClusterIdentifier`, Terraform `cluster_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ClusterIdentifier",
+            Some("cluster_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the endpoint.
+    ///
+    /// Constraints: pattern `^(?=^[a-z][a-z0-9]*(-[a-z0-9]+)*$).{1,30}$`. Changing it replaces the resource. CloudFormation `EndpointName`, Terraform `endpoint_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EndpointName", Some("endpoint_name"), rt::string(value));
+        self
+    }
     /// The AWS account ID of the owner of the cluster.
     ///
     /// Constraints: length 0..=2147483647; pattern `^\d{12}$`. Changing it replaces the resource. CloudFormation `ResourceOwner`, Terraform `resource_owner`.
@@ -979,8 +1111,37 @@ impl EndpointAccess {
             .set("ResourceOwner", Some("resource_owner"), rt::string(value));
         self
     }
+    /// The subnet group name where Amazon Redshift chooses to deploy the endpoint.
+    ///
+    /// Constraints: pattern `^(?=^[a-zA-Z0-9-]+$).{1,255}$`. Changing it replaces the resource. CloudFormation `SubnetGroupName`, Terraform `subnet_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SubnetGroupName",
+            Some("subnet_group_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// A list of vpc security group ids to apply to the created endpoint access.
+    ///
+    /// CloudFormation `VpcSecurityGroupIds`, Terraform `vpc_security_group_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "VpcSecurityGroupIds",
+            Some("vpc_security_group_ids"),
+            rt::strings(value),
+        );
+        self
+    }
 }
-builder!(EndpointAccess, EndpointAccessHandle);
+builder!(EndpointAccess, EndpointAccessHandle, ENDPOINT_ACCESS_TYPE);
 /// A declared `AWS::Redshift::EndpointAccess`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointAccessHandle(rt::Handle);
@@ -1080,6 +1241,28 @@ impl EndpointAuthorization {
         );
         EndpointAuthorization(this)
     }
+    /// The target AWS account ID to grant or revoke access for.
+    ///
+    /// Constraints: pattern `^\d{12}$`. Changing it replaces the resource. CloudFormation `Account`, Terraform `account`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn account(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Account", Some("account"), rt::string(value));
+        self
+    }
+    /// The cluster identifier.
+    ///
+    /// Constraints: pattern `^(?=^[a-z][a-z0-9]*(-[a-z0-9]+)*$).{1,63}$`. Changing it replaces the resource. CloudFormation `ClusterIdentifier`, Terraform `cluster_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ClusterIdentifier",
+            Some("cluster_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// Indicates whether to force the revoke action.
     ///
     /// CloudFormation `Force`, Terraform `force`.
@@ -1095,7 +1278,11 @@ impl EndpointAuthorization {
         self
     }
 }
-builder!(EndpointAuthorization, EndpointAuthorizationHandle);
+builder!(
+    EndpointAuthorization,
+    EndpointAuthorizationHandle,
+    ENDPOINT_AUTHORIZATION_TYPE
+);
 /// A declared `AWS::Redshift::EndpointAuthorization`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointAuthorizationHandle(rt::Handle);
@@ -1236,8 +1423,25 @@ impl EventSubscription {
         self.0.set("SourceType", Some("source_type"), value.into());
         self
     }
+    /// The name of the Amazon Redshift event notification subscription
+    ///
+    /// Constraints: pattern `^(?=^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$).{1,255}$`. Changing it replaces the resource. CloudFormation `SubscriptionName`, Terraform `subscription_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subscription_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SubscriptionName",
+            Some("subscription_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(EventSubscription, EventSubscriptionHandle);
+builder!(
+    EventSubscription,
+    EventSubscriptionHandle,
+    EVENT_SUBSCRIPTION_TYPE
+);
 /// A declared `AWS::Redshift::EventSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EventSubscriptionHandle(rt::Handle);
@@ -1399,8 +1603,28 @@ impl Integration {
             .set("KMSKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
+    /// The Amazon Resource Name (ARN) of the database to use as the source for replication
+    ///
+    /// Constraints: length 1..=255; pattern `^arn:aws[a-z\-]*:(s3|dynamodb):.*:.*:[a-zA-Z0-9._\-\/]+$`. Changing it replaces the resource. CloudFormation `SourceArn`, Terraform `source_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SourceArn", Some("source_arn"), rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the Redshift data warehouse to use as the target for replication
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[a-z\-]*:redshift(-serverless)?:[a-z0-9\-]+:[0-9]{12}:(namespace\/|namespace:)[a-z0-9\-]+$`. Changing it replaces the resource. CloudFormation `TargetArn`, Terraform `target_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TargetArn", Some("target_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Integration, IntegrationHandle);
+builder!(Integration, IntegrationHandle, INTEGRATION_TYPE);
 /// A declared `AWS::Redshift::Integration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IntegrationHandle(rt::Handle);
@@ -1510,8 +1734,51 @@ impl Qev2IdcApplication {
         );
         Qev2IdcApplication(this)
     }
+    /// The display name for the Amazon Redshift Query Editor (QEV2) IAM Identity Center application.
+    ///
+    /// Constraints: length 1..=127; pattern `^[\w+=,.@-]+$`. CloudFormation `IdcDisplayName`, Terraform `idc_display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn idc_display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IdcDisplayName",
+            Some("idc_display_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the IAM Identity Center instance used to create the Amazon Redshift Query Editor (QEV2) managed application.
+    ///
+    /// Constraints: length 0..=2147483647. Changing it replaces the resource. CloudFormation `IdcInstanceArn`, Terraform `idc_instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn idc_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IdcInstanceArn",
+            Some("idc_instance_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the Amazon Redshift Query Editor (QEV2) application in IAM Identity Center.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`. Changing it replaces the resource. CloudFormation `Qev2IdcApplicationName`, Terraform `qev_2_idc_application_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn qev2_idc_application_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "Qev2IdcApplicationName",
+            Some("qev_2_idc_application_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(Qev2IdcApplication, Qev2IdcApplicationHandle);
+builder!(
+    Qev2IdcApplication,
+    Qev2IdcApplicationHandle,
+    QEV2_IDC_APPLICATION_TYPE
+);
 /// A declared `AWS::Redshift::QEV2IdcApplication`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct Qev2IdcApplicationHandle(rt::Handle);
@@ -1659,6 +1926,42 @@ impl RedshiftIdcApplication {
         );
         self
     }
+    /// The IAM role ARN for the Amazon Redshift IAM Identity Center application instance.
+    ///
+    /// Constraints: length 0..=2147483647; pattern `^arn:aws[a-zA-Z-]*:[a-zA-Z0-9-]+:[a-z0-9-]*:[0-9]*:.+$`. CloudFormation `IamRoleArn`, Terraform `iam_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IamRoleArn", Some("iam_role_arn"), rt::string(value));
+        self
+    }
+    /// The display name for the Amazon Redshift IAM Identity Center application instance.
+    ///
+    /// Constraints: length 1..=127; pattern `^[\w+=,.@-]+$`. CloudFormation `IdcDisplayName`, Terraform `idc_display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn idc_display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IdcDisplayName",
+            Some("idc_display_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The Amazon resource name (ARN) of the IAM Identity Center instance where Amazon Redshift creates a new managed application.
+    ///
+    /// Constraints: length 0..=2147483647; pattern `^arn:aws[a-zA-Z-]*:[a-zA-Z0-9-]+:[a-z0-9-]*:[0-9]*:.+$`. Changing it replaces the resource. CloudFormation `IdcInstanceArn`, Terraform `idc_instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn idc_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IdcInstanceArn",
+            Some("idc_instance_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// The namespace for the Amazon Redshift IAM Identity Center application instance.
     ///
     /// Constraints: length 1..=127; pattern `^[a-zA-Z0-9_+.#@$-]+$`. CloudFormation `IdentityNamespace`, Terraform `identity_namespace`.
@@ -1666,6 +1969,19 @@ impl RedshiftIdcApplication {
         self.0.set(
             "IdentityNamespace",
             Some("identity_namespace"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the Redshift application in IAM Identity Center.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`. Changing it replaces the resource. CloudFormation `RedshiftIdcApplicationName`, Terraform `redshift_idc_application_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn redshift_idc_application_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RedshiftIdcApplicationName",
+            Some("redshift_idc_application_name"),
             rt::string(value),
         );
         self
@@ -1693,7 +2009,11 @@ impl RedshiftIdcApplication {
         self
     }
 }
-builder!(RedshiftIdcApplication, RedshiftIdcApplicationHandle);
+builder!(
+    RedshiftIdcApplication,
+    RedshiftIdcApplicationHandle,
+    REDSHIFT_IDC_APPLICATION_TYPE
+);
 /// A declared `AWS::Redshift::RedshiftIdcApplication`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RedshiftIdcApplicationHandle(rt::Handle);
@@ -2013,6 +2333,19 @@ impl ScheduledAction {
         );
         self
     }
+    /// The name of the scheduled action.
+    ///
+    /// Constraints: length 0..=2147483647. Changing it replaces the resource. CloudFormation `ScheduledActionName`, Terraform `scheduled_action_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scheduled_action_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ScheduledActionName",
+            Some("scheduled_action_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The start time in UTC of the scheduled action.
     ///
     /// CloudFormation `StartTime`, Terraform `start_time`.
@@ -2033,7 +2366,11 @@ impl ScheduledAction {
         self
     }
 }
-builder!(ScheduledAction, ScheduledActionHandle);
+builder!(
+    ScheduledAction,
+    ScheduledActionHandle,
+    SCHEDULED_ACTION_TYPE
+);
 /// A declared `AWS::Redshift::ScheduledAction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ScheduledActionHandle(rt::Handle);
@@ -2147,6 +2484,19 @@ impl Snapshot {
         );
         Snapshot(this)
     }
+    /// The cluster identifier for which you want a snapshot.
+    ///
+    /// Constraints: length 1..=63. Changing it replaces the resource. CloudFormation `ClusterIdentifier`, Terraform `cluster_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ClusterIdentifier",
+            Some("cluster_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// The number of days that a manual snapshot is retained.
     ///
     /// Constraints: range -1..=3653. CloudFormation `ManualSnapshotRetentionPeriod`, Terraform `manual_snapshot_retention_period`.
@@ -2158,8 +2508,21 @@ impl Snapshot {
         );
         self
     }
+    /// A unique identifier for the snapshot that you are requesting.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `SnapshotIdentifier`, Terraform `snapshot_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SnapshotIdentifier",
+            Some("snapshot_identifier"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(Snapshot, SnapshotHandle);
+builder!(Snapshot, SnapshotHandle, SNAPSHOT_TYPE);
 /// A declared `AWS::Redshift::Snapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SnapshotHandle(rt::Handle);
@@ -2356,8 +2719,25 @@ impl SnapshotCopyGrant {
             .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
+    /// The name of the snapshot copy grant.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-z][a-z0-9]*(-[a-z0-9]+)*$`. Changing it replaces the resource. CloudFormation `SnapshotCopyGrantName`, Terraform `snapshot_copy_grant_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn snapshot_copy_grant_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SnapshotCopyGrantName",
+            Some("snapshot_copy_grant_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(SnapshotCopyGrant, SnapshotCopyGrantHandle);
+builder!(
+    SnapshotCopyGrant,
+    SnapshotCopyGrantHandle,
+    SNAPSHOT_COPY_GRANT_TYPE
+);
 /// A declared `AWS::Redshift::SnapshotCopyGrant`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SnapshotCopyGrantHandle(rt::Handle);
@@ -2416,6 +2796,22 @@ impl SnapshotSchedule {
         );
         SnapshotSchedule(this)
     }
+    /// The definition of the snapshot schedule.
+    ///
+    /// CloudFormation `ScheduleDefinitions`, Terraform `schedule_definitions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schedule_definitions(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "ScheduleDefinitions",
+            Some("schedule_definitions"),
+            rt::strings(value),
+        );
+        self
+    }
     /// The description of the snapshot schedule.
     ///
     /// Constraints: length 0..=2147483647. Changing it replaces the resource. CloudFormation `ScheduleDescription`, Terraform `schedule_description`.
@@ -2427,8 +2823,25 @@ impl SnapshotSchedule {
         );
         self
     }
+    /// A unique identifier for the snapshot schedule.
+    ///
+    /// Constraints: length 0..=2147483647. Changing it replaces the resource. CloudFormation `ScheduleIdentifier`, Terraform `schedule_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schedule_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ScheduleIdentifier",
+            Some("schedule_identifier"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(SnapshotSchedule, SnapshotScheduleHandle);
+builder!(
+    SnapshotSchedule,
+    SnapshotScheduleHandle,
+    SNAPSHOT_SCHEDULE_TYPE
+);
 /// A declared `AWS::Redshift::SnapshotSchedule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SnapshotScheduleHandle(rt::Handle);
@@ -2521,12 +2934,53 @@ impl UsageLimit {
         this.set("LimitType", Some("limit_type"), limit_type.into());
         UsageLimit(this)
     }
+    /// The limit amount. If time-based, this amount is in minutes. If data-based, this amount is in terabytes (TB). The value must be a positive number.
+    ///
+    /// CloudFormation `Amount`, Terraform `amount`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn amount(mut self, value: i64) -> Self {
+        self.0.set("Amount", Some("amount"), rt::int(value));
+        self
+    }
     /// The action that Amazon Redshift takes when the limit is reached.
     ///
     /// CloudFormation `BreachAction`, Terraform `breach_action`.
     pub fn breach_action(mut self, value: usage_limit::BreachAction) -> Self {
         self.0
             .set("BreachAction", Some("breach_action"), value.into());
+        self
+    }
+    /// The identifier of the cluster that you want to limit usage.
+    ///
+    /// Constraints: length 0..=2147483647. Changing it replaces the resource. CloudFormation `ClusterIdentifier`, Terraform `cluster_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ClusterIdentifier",
+            Some("cluster_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The Amazon Redshift feature that you want to limit.
+    ///
+    /// Changing it replaces the resource. CloudFormation `FeatureType`, Terraform `feature_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn feature_type(mut self, value: usage_limit::FeatureType) -> Self {
+        self.0
+            .set("FeatureType", Some("feature_type"), value.into());
+        self
+    }
+    /// The type of limit. Depending on the feature type, this can be based on a time duration or data size. If FeatureType is spectrum, then LimitType must be data-scanned. If FeatureType is concurrency-scal…
+    ///
+    /// Changing it replaces the resource. CloudFormation `LimitType`, Terraform `limit_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn limit_type(mut self, value: usage_limit::LimitType) -> Self {
+        self.0.set("LimitType", Some("limit_type"), value.into());
         self
     }
     /// The time period that the amount applies to.
@@ -2537,7 +2991,7 @@ impl UsageLimit {
         self
     }
 }
-builder!(UsageLimit, UsageLimitHandle);
+builder!(UsageLimit, UsageLimitHandle, USAGE_LIMIT_TYPE);
 /// A declared `AWS::Redshift::UsageLimit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UsageLimitHandle(rt::Handle);

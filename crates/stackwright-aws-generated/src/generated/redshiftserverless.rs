@@ -167,6 +167,16 @@ impl Namespace {
         );
         self
     }
+    /// A unique identifier for the namespace.
+    ///
+    /// Constraints: length 3..=64; pattern `^[a-z0-9-]+$`. Changing it replaces the resource. CloudFormation `NamespaceName`, Terraform `namespace_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn namespace_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("NamespaceName", Some("namespace_name"), rt::string(value));
+        self
+    }
     /// CloudFormation `NamespaceResourcePolicy`, Terraform `namespace_resource_policy`.
     pub fn namespace_resource_policy(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
@@ -202,7 +212,7 @@ impl Namespace {
         self
     }
 }
-builder!(Namespace, NamespaceHandle);
+builder!(Namespace, NamespaceHandle, NAMESPACE_TYPE);
 /// A declared `AWS::RedshiftServerless::Namespace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NamespaceHandle(rt::Handle);
@@ -367,8 +377,18 @@ impl Snapshot {
             .set("RetentionPeriod", Some("retention_period"), rt::int(value));
         self
     }
+    /// The name of the snapshot.
+    ///
+    /// Constraints: length 3..=64; pattern `^(?=^[a-z0-9-]+$).{3,64}$`. Changing it replaces the resource. CloudFormation `SnapshotName`, Terraform `snapshot_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SnapshotName", Some("snapshot_name"), rt::string(value));
+        self
+    }
 }
-builder!(Snapshot, SnapshotHandle);
+builder!(Snapshot, SnapshotHandle, SNAPSHOT_TYPE);
 /// A declared `AWS::RedshiftServerless::Snapshot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SnapshotHandle(rt::Handle);
@@ -638,8 +658,18 @@ impl Workgroup {
         self.0.set("Workgroup", Some("workgroup"), value.into());
         self
     }
+    /// The name of the workgroup.
+    ///
+    /// Constraints: length 3..=64; pattern `^(?=^[a-z0-9-]+$).{3,64}$`. Changing it replaces the resource. CloudFormation `WorkgroupName`, Terraform `workgroup_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workgroup_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WorkgroupName", Some("workgroup_name"), rt::string(value));
+        self
+    }
 }
-builder!(Workgroup, WorkgroupHandle);
+builder!(Workgroup, WorkgroupHandle, WORKGROUP_TYPE);
 /// A declared `AWS::RedshiftServerless::Workgroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkgroupHandle(rt::Handle);

@@ -98,8 +98,40 @@ impl Application {
             .set("ApiGatewayProxy", Some("api_gateway_proxy"), value.into());
         self
     }
+    /// Constraints: length 14..=14; pattern `^env-([0-9A-Za-z]{10}$)`. Changing it replaces the resource. CloudFormation `EnvironmentIdentifier`, Terraform `environment_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn environment_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EnvironmentIdentifier",
+            Some("environment_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 3..=63; pattern `^(?!app-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `ProxyType`, Terraform `proxy_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn proxy_type(mut self, value: application::ProxyType) -> Self {
+        self.0.set("ProxyType", Some("proxy_type"), value.into());
+        self
+    }
+    /// Constraints: length 12..=21; pattern `^vpc-[-a-f0-9]{8}([-a-f0-9]{9})?$`. Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::RefactorSpaces::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -252,7 +284,7 @@ impl Environment {
         self
     }
 }
-builder!(Environment, EnvironmentHandle);
+builder!(Environment, EnvironmentHandle, ENVIRONMENT_TYPE);
 /// A declared `AWS::RefactorSpaces::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EnvironmentHandle(rt::Handle);
@@ -359,10 +391,50 @@ impl Route {
         );
         Route(this)
     }
+    /// Constraints: length 14..=14; pattern `^app-([0-9A-Za-z]{10}$)`. Changing it replaces the resource. CloudFormation `ApplicationIdentifier`, Terraform `application_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ApplicationIdentifier",
+            Some("application_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `DefaultRoute`, Terraform `default_route`.
     pub fn default_route(mut self, value: route::DefaultRouteInput) -> Self {
         self.0
             .set("DefaultRoute", Some("default_route"), value.into());
+        self
+    }
+    /// Constraints: length 14..=14; pattern `^env-([0-9A-Za-z]{10}$)`. Changing it replaces the resource. CloudFormation `EnvironmentIdentifier`, Terraform `environment_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn environment_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EnvironmentIdentifier",
+            Some("environment_identifier"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `RouteType`, Terraform `route_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn route_type(mut self, value: route::RouteType) -> Self {
+        self.0.set("RouteType", Some("route_type"), value.into());
+        self
+    }
+    /// Constraints: length 14..=14; pattern `^svc-([0-9A-Za-z]{10}$)`. Changing it replaces the resource. CloudFormation `ServiceIdentifier`, Terraform `service_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ServiceIdentifier",
+            Some("service_identifier"),
+            rt::string(value),
+        );
         self
     }
     /// CloudFormation `UriPathRoute`, Terraform `uri_path_route`.
@@ -372,7 +444,7 @@ impl Route {
         self
     }
 }
-builder!(Route, RouteHandle);
+builder!(Route, RouteHandle, ROUTE_TYPE);
 /// A declared `AWS::RefactorSpaces::Route`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RouteHandle(rt::Handle);
@@ -571,16 +643,53 @@ impl Service {
         this.set("Name", Some("name"), rt::string(required.name));
         Service(this)
     }
+    /// Constraints: length 14..=14; pattern `^app-([0-9A-Za-z]{10}$)`. Changing it replaces the resource. CloudFormation `ApplicationIdentifier`, Terraform `application_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ApplicationIdentifier",
+            Some("application_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9-_\s\.\!\*\#\@\']+$`. Changing it replaces the resource. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `EndpointType`, Terraform `endpoint_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn endpoint_type(mut self, value: service::ServiceEndpointType) -> Self {
+        self.0
+            .set("EndpointType", Some("endpoint_type"), value.into());
+        self
+    }
+    /// Constraints: length 14..=14; pattern `^env-([0-9A-Za-z]{10}$)`. Changing it replaces the resource. CloudFormation `EnvironmentIdentifier`, Terraform `environment_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn environment_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EnvironmentIdentifier",
+            Some("environment_identifier"),
+            rt::string(value),
+        );
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `LambdaEndpoint`, Terraform `lambda_endpoint`.
     pub fn lambda_endpoint(mut self, value: service::LambdaEndpointInput) -> Self {
         self.0
             .set("LambdaEndpoint", Some("lambda_endpoint"), value.into());
+        self
+    }
+    /// Constraints: length 3..=63; pattern `^(?!svc-)[a-zA-Z0-9]+[a-zA-Z0-9-_ ]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Changing it replaces the resource. CloudFormation `UrlEndpoint`, Terraform `url_endpoint`.
@@ -595,7 +704,7 @@ impl Service {
         self
     }
 }
-builder!(Service, ServiceHandle);
+builder!(Service, ServiceHandle, SERVICE_TYPE);
 /// A declared `AWS::RefactorSpaces::Service`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceHandle(rt::Handle);

@@ -67,8 +67,18 @@ impl Collection {
         );
         Collection(this)
     }
+    /// The name of the collection
+    ///
+    /// Constraints: length 1..=255; pattern `\A[a-zA-Z0-9_\.\-]+$`. Changing it replaces the resource. CloudFormation `CollectionId`, Terraform `collection_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn collection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CollectionId", Some("collection_id"), rt::string(value));
+        self
+    }
 }
-builder!(Collection, CollectionHandle);
+builder!(Collection, CollectionHandle, COLLECTION_TYPE);
 /// A declared `AWS::Rekognition::Collection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CollectionHandle(rt::Handle);
@@ -137,6 +147,16 @@ impl Dataset {
         this.set("DatasetType", Some("dataset_type"), dataset_type.into());
         Dataset(this)
     }
+    /// The type of the dataset.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DatasetType`, Terraform `dataset_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dataset_type(mut self, value: dataset::DatasetType) -> Self {
+        self.0
+            .set("DatasetType", Some("dataset_type"), value.into());
+        self
+    }
     /// The ARN of the project to which the dataset belongs.
     ///
     /// Constraints: length 20..=2048; pattern `^(^arn:[a-z\d-]+:rekognition:[a-z\d-]+:\d{12}:project\/[a-zA-Z0-9_.\-]{1,255}\/[0-9]+$)$`. Changing it replaces the resource. CloudFormation `ProjectArn`, Terraform `project_arn`.
@@ -146,7 +166,7 @@ impl Dataset {
         self
     }
 }
-builder!(Dataset, DatasetHandle);
+builder!(Dataset, DatasetHandle, DATASET_TYPE);
 /// A declared `AWS::Rekognition::Dataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DatasetHandle(rt::Handle);
@@ -227,8 +247,18 @@ impl Project {
         );
         Project(this)
     }
+    /// The name of the project
+    ///
+    /// Constraints: length 1..=255; pattern `[a-zA-Z0-9][a-zA-Z0-9_\-]*`. Changing it replaces the resource. CloudFormation `ProjectName`, Terraform `project_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn project_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProjectName", Some("project_name"), rt::string(value));
+        self
+    }
 }
-builder!(Project, ProjectHandle);
+builder!(Project, ProjectHandle, PROJECT_TYPE);
 /// A declared `AWS::Rekognition::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProjectHandle(rt::Handle);
@@ -344,6 +374,15 @@ impl StreamProcessor {
         self.0.set("KinesisDataStream", None, value.into());
         self
     }
+    /// The Kinesis Video Stream that streams the source video.
+    ///
+    /// Changing it replaces the resource. CloudFormation `KinesisVideoStream`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn kinesis_video_stream(mut self, value: stream_processor::KinesisVideoStream) -> Self {
+        self.0.set("KinesisVideoStream", None, value.into());
+        self
+    }
     /// The KMS key that is used by Rekognition to encrypt any intermediate customer metadata and store in the customer's S3 bucket.
     ///
     /// Constraints: length 1..=2048; pattern `^[A-Za-z0-9][A-Za-z0-9:_/+=,@.-]{0,2048}$`. Changing it replaces the resource. CloudFormation `KmsKeyId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -373,6 +412,15 @@ impl StreamProcessor {
             .set("PolygonRegionsOfInterest", None, rt::json(value));
         self
     }
+    /// ARN of the IAM role that allows access to the stream processor, and provides Rekognition read permissions for KVS stream and write permissions to S3 bucket and SNS topic.
+    ///
+    /// Constraints: length at most 2048; pattern `arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*`. Changing it replaces the resource. CloudFormation `RoleArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", None, rt::string(value));
+        self
+    }
     /// The S3 location in customer's account where inference output & artifacts are stored, as part of connected home feature.
     ///
     /// Changing it replaces the resource. CloudFormation `S3Destination`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -381,7 +429,11 @@ impl StreamProcessor {
         self
     }
 }
-builder!(StreamProcessor, StreamProcessorHandle);
+builder!(
+    StreamProcessor,
+    StreamProcessorHandle,
+    STREAM_PROCESSOR_TYPE
+);
 /// A declared `AWS::Rekognition::StreamProcessor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StreamProcessorHandle(rt::Handle);

@@ -94,6 +94,19 @@ impl App {
         );
         self
     }
+    /// A string containing full ResilienceHub app template body.
+    ///
+    /// Constraints: length 0..=409600; pattern `^[\w\s:,-\.'\/{}\[\]:"]+$`. CloudFormation `AppTemplateBody`, Terraform `app_template_body`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn app_template_body(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AppTemplateBody",
+            Some("app_template_body"),
+            rt::string(value),
+        );
+        self
+    }
     /// App description.
     ///
     /// Constraints: length 0..=500. CloudFormation `Description`, Terraform `description`.
@@ -116,6 +129,15 @@ impl App {
         );
         self
     }
+    /// Name of the app.
+    ///
+    /// Constraints: pattern `^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Defines the roles and credentials that AWS Resilience Hub would use while creating the application, importing its resources, and running an assessment.
     ///
     /// CloudFormation `PermissionModel`, Terraform `permission_model`.
@@ -135,8 +157,24 @@ impl App {
         );
         self
     }
+    /// An array of ResourceMapping objects.
+    ///
+    /// CloudFormation `ResourceMappings`, Terraform `resource_mappings`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_mappings(
+        mut self,
+        value: impl IntoIterator<Item = app::ResourceMapping>,
+    ) -> Self {
+        self.0.set(
+            "ResourceMappings",
+            Some("resource_mappings"),
+            rt::list(value),
+        );
+        self
+    }
 }
-builder!(App, AppHandle);
+builder!(App, AppHandle, APP_TYPE);
 /// A declared `AWS::ResilienceHub::App`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AppHandle(rt::Handle);
@@ -410,6 +448,13 @@ impl ResiliencyPolicy {
         );
         self
     }
+    /// CloudFormation `Policy`, Terraform `policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy(mut self, value: resiliency_policy::PolicyMap) -> Self {
+        self.0.set("Policy", Some("policy"), value.into());
+        self
+    }
     /// Description of Resiliency Policy.
     ///
     /// Constraints: length 0..=500. CloudFormation `PolicyDescription`, Terraform `policy_description`.
@@ -421,8 +466,31 @@ impl ResiliencyPolicy {
         );
         self
     }
+    /// Name of Resiliency Policy.
+    ///
+    /// Constraints: pattern `^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`. CloudFormation `PolicyName`, Terraform `policy_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyName", Some("policy_name"), rt::string(value));
+        self
+    }
+    /// Resiliency Policy Tier.
+    ///
+    /// CloudFormation `Tier`, Terraform `tier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tier(mut self, value: resiliency_policy::Tier) -> Self {
+        self.0.set("Tier", Some("tier"), value.into());
+        self
+    }
 }
-builder!(ResiliencyPolicy, ResiliencyPolicyHandle);
+builder!(
+    ResiliencyPolicy,
+    ResiliencyPolicyHandle,
+    RESILIENCY_POLICY_TYPE
+);
 /// A declared `AWS::ResilienceHub::ResiliencyPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResiliencyPolicyHandle(rt::Handle);

@@ -111,6 +111,15 @@ impl Policy {
             .set("MultiRegion", Some("multi_region"), value.into());
         self
     }
+    /// The name of the policy.
+    ///
+    /// Constraints: pattern `^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Whether the policy is enabled to be shared with other members of the Organization.
     ///
     /// CloudFormation `SharingEnabled`, Terraform `sharing_enabled`.
@@ -123,7 +132,7 @@ impl Policy {
         self
     }
 }
-builder!(Policy, PolicyHandle);
+builder!(Policy, PolicyHandle, POLICY_TYPE);
 /// A declared `AWS::ResilienceHubV2::Policy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyHandle(rt::Handle);
@@ -424,6 +433,15 @@ impl Service {
             .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
+    /// The name of the service.
+    ///
+    /// Constraints: pattern `^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// CloudFormation `PermissionModel`, Terraform `permission_model`.
     pub fn permission_model(mut self, value: service::PermissionModel) -> Self {
         self.0
@@ -438,6 +456,15 @@ impl Service {
             .set("PolicyArn", Some("policy_arn"), rt::string(value));
         self
     }
+    /// AWS regions for the service.
+    ///
+    /// Constraints: 1..=10 items. Changing it replaces the resource. CloudFormation `Regions`, Terraform `regions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn regions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Regions", Some("regions"), rt::strings(value));
+        self
+    }
     /// Configuration for automatic report generation on a Service.
     ///
     /// CloudFormation `ReportConfiguration`, Terraform `report_configuration`.
@@ -450,7 +477,7 @@ impl Service {
         self
     }
 }
-builder!(Service, ServiceHandle);
+builder!(Service, ServiceHandle, SERVICE_TYPE);
 /// A declared `AWS::ResilienceHubV2::Service`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceHandle(rt::Handle);
@@ -957,6 +984,15 @@ impl ServiceFunction {
         );
         ServiceFunction(this)
     }
+    /// The criticality of the service function.
+    ///
+    /// CloudFormation `Criticality`, Terraform `criticality`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn criticality(mut self, value: service_function::Criticality) -> Self {
+        self.0.set("Criticality", Some("criticality"), value.into());
+        self
+    }
     /// The description of the service function.
     ///
     /// Constraints: length at most 500. CloudFormation `Description`, Terraform `description`.
@@ -965,8 +1001,31 @@ impl ServiceFunction {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the service function.
+    ///
+    /// Constraints: pattern `^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The ARN of the parent service.
+    ///
+    /// Constraints: pattern `^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]):[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+.-]{0,1023}$`. Changing it replaces the resource. CloudFormation `ServiceArn`, Terraform `service_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ServiceArn", Some("service_arn"), rt::string(value));
+        self
+    }
 }
-builder!(ServiceFunction, ServiceFunctionHandle);
+builder!(
+    ServiceFunction,
+    ServiceFunctionHandle,
+    SERVICE_FUNCTION_TYPE
+);
 /// A declared `AWS::ResilienceHubV2::ServiceFunction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceFunctionHandle(rt::Handle);
@@ -1084,6 +1143,15 @@ impl System {
             .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
+    /// The name of the system.
+    ///
+    /// Constraints: pattern `^[A-Za-z0-9][A-Za-z0-9_\-]{1,59}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Whether the system is enabled to be shared with other members of the Organization.
     ///
     /// CloudFormation `SharingEnabled`, Terraform `sharing_enabled`.
@@ -1096,7 +1164,7 @@ impl System {
         self
     }
 }
-builder!(System, SystemHandle);
+builder!(System, SystemHandle, SYSTEM_TYPE);
 /// A declared `AWS::ResilienceHubV2::System`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SystemHandle(rt::Handle);
@@ -1198,6 +1266,15 @@ impl UserJourney {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the user journey.
+    ///
+    /// Constraints: pattern `^[A-Za-z0-9][A-Za-z0-9 _\-]{1,59}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The ARN of the resilience policy to associate with this user journey.
     ///
     /// Constraints: pattern `^arn:(aws|aws-cn|aws-iso|aws-iso-[a-z]{1}|aws-us-gov):[A-Za-z0-9][A-Za-z0-9_/.-]{0,62}:([a-z]{2}-((iso[a-z]{0,1}-)|(gov-)){0,1}[a-z]+-[0-9]):[0-9]{12}:[A-Za-z0-9/][A-Za-z0-9:_/+.-]{0,1023}$`. CloudFormation `PolicyArn`, Terraform `policy_arn`.
@@ -1206,8 +1283,21 @@ impl UserJourney {
             .set("PolicyArn", Some("policy_arn"), rt::string(value));
         self
     }
+    /// The system ARN or system ID that owns this user journey.
+    ///
+    /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `SystemIdentifier`, Terraform `system_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn system_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SystemIdentifier",
+            Some("system_identifier"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(UserJourney, UserJourneyHandle);
+builder!(UserJourney, UserJourneyHandle, USER_JOURNEY_TYPE);
 /// A declared `AWS::ResilienceHubV2::UserJourney`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserJourneyHandle(rt::Handle);

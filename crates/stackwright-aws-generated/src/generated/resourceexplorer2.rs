@@ -44,8 +44,19 @@ impl DefaultViewAssociation {
         this.set("ViewArn", Some("view_arn"), rt::string(view_arn));
         DefaultViewAssociation(this)
     }
+    /// CloudFormation `ViewArn`, Terraform `view_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn view_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ViewArn", Some("view_arn"), rt::string(value));
+        self
+    }
 }
-builder!(DefaultViewAssociation, DefaultViewAssociationHandle);
+builder!(
+    DefaultViewAssociation,
+    DefaultViewAssociationHandle,
+    DEFAULT_VIEW_ASSOCIATION_TYPE
+);
 /// A declared `AWS::ResourceExplorer2::DefaultViewAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DefaultViewAssociationHandle(rt::Handle);
@@ -82,8 +93,15 @@ impl Index {
         this.set("Type", Some("type"), type_.into());
         Index(this)
     }
+    /// CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: index::IndexType) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(Index, IndexHandle);
+builder!(Index, IndexHandle, INDEX_TYPE);
 /// A declared `AWS::ResourceExplorer2::Index`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IndexHandle(rt::Handle);
@@ -157,8 +175,15 @@ impl View {
         self.0.set("Scope", Some("scope"), rt::string(value));
         self
     }
+    /// Constraints: pattern `^[a-zA-Z0-9\-]{1,64}$`. Changing it replaces the resource. CloudFormation `ViewName`, Terraform `view_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn view_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ViewName", Some("view_name"), rt::string(value));
+        self
+    }
 }
-builder!(View, ViewHandle);
+builder!(View, ViewHandle, VIEW_TYPE);
 /// A declared `AWS::ResourceExplorer2::View`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ViewHandle(rt::Handle);

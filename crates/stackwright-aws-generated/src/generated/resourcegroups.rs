@@ -61,6 +61,15 @@ impl Group {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the resource group
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9_\.-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// CloudFormation `ResourceQuery`, Terraform `resource_query`.
     pub fn resource_query(mut self, value: group::ResourceQuery) -> Self {
         self.0
@@ -74,7 +83,7 @@ impl Group {
         self
     }
 }
-builder!(Group, GroupHandle);
+builder!(Group, GroupHandle, GROUP_TYPE);
 /// A declared `AWS::ResourceGroups::Group`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GroupHandle(rt::Handle);
@@ -293,8 +302,44 @@ impl TagSyncTask {
         );
         TagSyncTask(this)
     }
+    /// The Amazon resource name (ARN) or name of the application group for which you want to create a tag-sync task
+    ///
+    /// Constraints: length 12..=1600; pattern `([a-zA-Z0-9_\\.-]{1,150}/[a-z0-9]{26})|(arn:aws(-[a-z]+)*:resource-groups(-(test|beta|gamma))?:[a-z]{2}(-[a-z]+)+-\d{1}:[0-9]{12}:group/[a-zA-Z0-9_\\.-]{1,150}/[a-z0-9]{26})`. Changing it replaces the resource. CloudFormation `Group`, Terraform `group`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Group", Some("group"), rt::string(value));
+        self
+    }
+    /// The Amazon resource name (ARN) of the role assumed by the service to tag and untag resources on your behalf.
+    ///
+    /// Constraints: length 20..=2048; pattern `arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// The tag key. Resources tagged with this tag key-value pair will be added to the application. If a resource with this tag is later untagged, the tag-sync task removes the resource from the application.
+    ///
+    /// Constraints: length 1..=128; pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`. Changing it replaces the resource. CloudFormation `TagKey`, Terraform `tag_key`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tag_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TagKey", Some("tag_key"), rt::string(value));
+        self
+    }
+    /// The tag value. Resources tagged with this tag key-value pair will be added to the application. If a resource with this tag is later untagged, the tag-sync task removes the resource from the applicatio…
+    ///
+    /// Constraints: length 0..=256; pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`. Changing it replaces the resource. CloudFormation `TagValue`, Terraform `tag_value`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tag_value(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TagValue", Some("tag_value"), rt::string(value));
+        self
+    }
 }
-builder!(TagSyncTask, TagSyncTaskHandle);
+builder!(TagSyncTask, TagSyncTaskHandle, TAG_SYNC_TASK_TYPE);
 /// A declared `AWS::ResourceGroups::TagSyncTask`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TagSyncTaskHandle(rt::Handle);

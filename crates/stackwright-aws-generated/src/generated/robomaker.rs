@@ -82,7 +82,7 @@ impl Fleet {
         self
     }
 }
-builder!(Fleet, FleetHandle);
+builder!(Fleet, FleetHandle, FLEET_TYPE);
 /// A declared `AWS::RoboMaker::Fleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FleetHandle(rt::Handle);
@@ -157,11 +157,34 @@ impl Robot {
         );
         Robot(this)
     }
+    /// The target architecture of the robot.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Architecture`, Terraform `architecture`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn architecture(mut self, value: robot::Architecture) -> Self {
+        self.0
+            .set("Architecture", Some("architecture"), value.into());
+        self
+    }
     /// The Amazon Resource Name (ARN) of the fleet.
     ///
     /// Constraints: length 1..=1224. Changing it replaces the resource. CloudFormation `Fleet`, Terraform `fleet`.
     pub fn fleet(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Fleet", Some("fleet"), rt::string(value));
+        self
+    }
+    /// The Greengrass group id.
+    ///
+    /// Constraints: length 1..=1224. Changing it replaces the resource. CloudFormation `GreengrassGroupId`, Terraform `greengrass_group_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn greengrass_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GreengrassGroupId",
+            Some("greengrass_group_id"),
+            rt::string(value),
+        );
         self
     }
     /// The name for the robot.
@@ -172,7 +195,7 @@ impl Robot {
         self
     }
 }
-builder!(Robot, RobotHandle);
+builder!(Robot, RobotHandle, ROBOT_TYPE);
 /// A declared `AWS::RoboMaker::Robot`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RobotHandle(rt::Handle);
@@ -275,6 +298,19 @@ impl RobotApplication {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// The robot software suite used by the robot application.
+    ///
+    /// CloudFormation `RobotSoftwareSuite`, Terraform `robot_software_suite`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn robot_software_suite(mut self, value: robot_application::RobotSoftwareSuite) -> Self {
+        self.0.set(
+            "RobotSoftwareSuite",
+            Some("robot_software_suite"),
+            value.into(),
+        );
+        self
+    }
     /// The sources of the robot application.
     ///
     /// CloudFormation `Sources`, Terraform `sources`.
@@ -286,7 +322,11 @@ impl RobotApplication {
         self
     }
 }
-builder!(RobotApplication, RobotApplicationHandle);
+builder!(
+    RobotApplication,
+    RobotApplicationHandle,
+    ROBOT_APPLICATION_TYPE
+);
 /// A declared `AWS::RoboMaker::RobotApplication`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RobotApplicationHandle(rt::Handle);
@@ -437,6 +477,14 @@ impl RobotApplicationVersion {
         this.set("Application", Some("application"), rt::string(application));
         RobotApplicationVersion(this)
     }
+    /// Constraints: pattern `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*`. Changing it replaces the resource. CloudFormation `Application`, Terraform `application`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Application", Some("application"), rt::string(value));
+        self
+    }
     /// The revision ID of robot application.
     ///
     /// Constraints: length 1..=40; pattern `[a-zA-Z0-9_.\-]*`. Changing it replaces the resource. CloudFormation `CurrentRevisionId`, Terraform `current_revision_id`.
@@ -449,7 +497,11 @@ impl RobotApplicationVersion {
         self
     }
 }
-builder!(RobotApplicationVersion, RobotApplicationVersionHandle);
+builder!(
+    RobotApplicationVersion,
+    RobotApplicationVersionHandle,
+    ROBOT_APPLICATION_VERSION_TYPE
+);
 /// A declared `AWS::RoboMaker::RobotApplicationVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RobotApplicationVersionHandle(rt::Handle);
@@ -565,6 +617,38 @@ impl SimulationApplication {
             .set("RenderingEngine", Some("rendering_engine"), value.into());
         self
     }
+    /// The robot software suite used by the simulation application.
+    ///
+    /// CloudFormation `RobotSoftwareSuite`, Terraform `robot_software_suite`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn robot_software_suite(
+        mut self,
+        value: simulation_application::RobotSoftwareSuite,
+    ) -> Self {
+        self.0.set(
+            "RobotSoftwareSuite",
+            Some("robot_software_suite"),
+            value.into(),
+        );
+        self
+    }
+    /// The simulation software suite used by the simulation application.
+    ///
+    /// CloudFormation `SimulationSoftwareSuite`, Terraform `simulation_software_suite`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn simulation_software_suite(
+        mut self,
+        value: simulation_application::SimulationSoftwareSuite,
+    ) -> Self {
+        self.0.set(
+            "SimulationSoftwareSuite",
+            Some("simulation_software_suite"),
+            value.into(),
+        );
+        self
+    }
     /// The sources of the simulation application.
     ///
     /// CloudFormation `Sources`, Terraform `sources`.
@@ -576,7 +660,11 @@ impl SimulationApplication {
         self
     }
 }
-builder!(SimulationApplication, SimulationApplicationHandle);
+builder!(
+    SimulationApplication,
+    SimulationApplicationHandle,
+    SIMULATION_APPLICATION_TYPE
+);
 /// A declared `AWS::RoboMaker::SimulationApplication`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SimulationApplicationHandle(rt::Handle);
@@ -808,6 +896,14 @@ impl SimulationApplicationVersion {
         this.set("Application", Some("application"), rt::string(application));
         SimulationApplicationVersion(this)
     }
+    /// Constraints: pattern `arn:[\w+=/,.@-]+:[\w+=/,.@-]+:[\w+=/,.@-]*:[0-9]*:[\w+=,.@-]+(/[\w+=,.@-]+)*`. Changing it replaces the resource. CloudFormation `Application`, Terraform `application`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Application", Some("application"), rt::string(value));
+        self
+    }
     /// The revision ID of robot application.
     ///
     /// Constraints: length 1..=40; pattern `[a-zA-Z0-9_.\-]*`. Changing it replaces the resource. CloudFormation `CurrentRevisionId`, Terraform `current_revision_id`.
@@ -822,7 +918,8 @@ impl SimulationApplicationVersion {
 }
 builder!(
     SimulationApplicationVersion,
-    SimulationApplicationVersionHandle
+    SimulationApplicationVersionHandle,
+    SIMULATION_APPLICATION_VERSION_TYPE
 );
 /// A declared `AWS::RoboMaker::SimulationApplicationVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]

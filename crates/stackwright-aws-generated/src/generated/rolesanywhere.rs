@@ -52,9 +52,23 @@ impl Crl {
         this.set("Name", Some("name"), rt::string(required.name));
         Crl(this)
     }
+    /// CloudFormation `CrlData`, Terraform `crl_data`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn crl_data(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("CrlData", Some("crl_data"), rt::string(value));
+        self
+    }
     /// CloudFormation `Enabled`, Terraform `enabled`.
     pub fn enabled(mut self, value: bool) -> Self {
         self.0.set("Enabled", Some("enabled"), rt::boolean(value));
+        self
+    }
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Constraints: pattern `^arn:aws(-[^:]+)?:rolesanywhere(:.*){2}(:trust-anchor.*)$`. CloudFormation `TrustAnchorArn`, Terraform `trust_anchor_arn`.
@@ -67,7 +81,7 @@ impl Crl {
         self
     }
 }
-builder!(Crl, CrlHandle);
+builder!(Crl, CrlHandle, CRL_TYPE);
 /// A declared `AWS::RolesAnywhere::CRL`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CrlHandle(rt::Handle);
@@ -154,6 +168,13 @@ impl Profile {
         );
         self
     }
+    /// Constraints: length 1..=255; pattern `^[ a-zA-Z0-9-_]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `RequireInstanceProperties`, Terraform `require_instance_properties`.
     pub fn require_instance_properties(mut self, value: bool) -> Self {
         self.0.set(
@@ -163,6 +184,14 @@ impl Profile {
         );
         self
     }
+    /// Constraints: 0..=250 items. CloudFormation `RoleArns`, Terraform `role_arns`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("RoleArns", Some("role_arns"), rt::strings(value));
+        self
+    }
     /// CloudFormation `SessionPolicy`, Terraform `session_policy`.
     pub fn session_policy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -170,7 +199,7 @@ impl Profile {
         self
     }
 }
-builder!(Profile, ProfileHandle);
+builder!(Profile, ProfileHandle, PROFILE_TYPE);
 /// A declared `AWS::RolesAnywhere::Profile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProfileHandle(rt::Handle);
@@ -277,6 +306,13 @@ impl TrustAnchor {
         self.0.set("Enabled", Some("enabled"), rt::boolean(value));
         self
     }
+    /// Constraints: length 1..=255; pattern `^[ a-zA-Z0-9-_]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: 0..=50 items. CloudFormation `NotificationSettings`, Terraform `notification_settings`.
     pub fn notification_settings(
         mut self,
@@ -289,8 +325,15 @@ impl TrustAnchor {
         );
         self
     }
+    /// CloudFormation `Source`, Terraform `source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source(mut self, value: trust_anchor::Source) -> Self {
+        self.0.set("Source", Some("source"), value.into());
+        self
+    }
 }
-builder!(TrustAnchor, TrustAnchorHandle);
+builder!(TrustAnchor, TrustAnchorHandle, TRUST_ANCHOR_TYPE);
 /// A declared `AWS::RolesAnywhere::TrustAnchor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrustAnchorHandle(rt::Handle);

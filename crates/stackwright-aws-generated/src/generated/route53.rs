@@ -51,8 +51,17 @@ impl CidrCollection {
         self.0.set("Locations", Some("locations"), rt::list(value));
         self
     }
+    /// A unique name for the CIDR collection.
+    ///
+    /// Constraints: length 1..=64; pattern `^[0-9A-Za-z_\-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(CidrCollection, CidrCollectionHandle);
+builder!(CidrCollection, CidrCollectionHandle, CIDR_COLLECTION_TYPE);
 /// A declared `AWS::Route53::CidrCollection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CidrCollectionHandle(rt::Handle);
@@ -132,8 +141,18 @@ impl Dnssec {
         );
         Dnssec(this)
     }
+    /// The unique string (ID) used to identify a hosted zone.
+    ///
+    /// Constraints: pattern `^[A-Z0-9]{1,32}$`. Changing it replaces the resource. CloudFormation `HostedZoneId`, Terraform `hosted_zone_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("HostedZoneId", Some("hosted_zone_id"), rt::string(value));
+        self
+    }
 }
-builder!(Dnssec, DnssecHandle);
+builder!(Dnssec, DnssecHandle, DNSSEC_TYPE);
 /// A declared `AWS::Route53::DNSSEC`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DnssecHandle(rt::Handle);
@@ -201,7 +220,7 @@ impl DelegationSet {
         DelegationSet(this)
     }
 }
-builder!(DelegationSet, DelegationSetHandle);
+builder!(DelegationSet, DelegationSetHandle, DELEGATION_SET_TYPE);
 /// A declared `AWS::Route53::DelegationSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DelegationSetHandle(rt::Handle);
@@ -263,8 +282,21 @@ impl HealthCheck {
         );
         HealthCheck(this)
     }
+    /// A complex type that contains information about the health check.
+    ///
+    /// CloudFormation `HealthCheckConfig`, Terraform `health_check_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn health_check_config(mut self, value: health_check::HealthCheckConfig) -> Self {
+        self.0.set(
+            "HealthCheckConfig",
+            Some("health_check_config"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(HealthCheck, HealthCheckHandle);
+builder!(HealthCheck, HealthCheckHandle, HEALTH_CHECK_TYPE);
 /// A declared `AWS::Route53::HealthCheck`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HealthCheckHandle(rt::Handle);
@@ -660,7 +692,7 @@ impl HostedZone {
         self
     }
 }
-builder!(HostedZone, HostedZoneHandle);
+builder!(HostedZone, HostedZoneHandle, HOSTED_ZONE_TYPE);
 /// A declared `AWS::Route53::HostedZone`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HostedZoneHandle(rt::Handle);
@@ -826,8 +858,49 @@ impl KeySigningKey {
         this.set("Status", Some("status"), required.status.into());
         KeySigningKey(this)
     }
+    /// The unique string (ID) used to identify a hosted zone.
+    ///
+    /// Constraints: pattern `^[A-Z0-9]{1,32}$`. Changing it replaces the resource. CloudFormation `HostedZoneId`, Terraform `hosted_zone_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("HostedZoneId", Some("hosted_zone_id"), rt::string(value));
+        self
+    }
+    /// The Amazon resource name (ARN) for a customer managed key (CMK) in AWS Key Management Service (KMS).
+    ///
+    /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `KeyManagementServiceArn`, Terraform `key_management_service_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn key_management_service_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "KeyManagementServiceArn",
+            Some("key_management_service_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// An alphanumeric string used to identify a key signing key (KSK).
+    ///
+    /// Constraints: pattern `^[a-zA-Z0-9_]{3,128}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// A string specifying the initial status of the key signing key (KSK).
+    ///
+    /// Constraints: length 5..=150. CloudFormation `Status`, Terraform `status`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn status(mut self, value: key_signing_key::Status) -> Self {
+        self.0.set("Status", Some("status"), value.into());
+        self
+    }
 }
-builder!(KeySigningKey, KeySigningKeyHandle);
+builder!(KeySigningKey, KeySigningKeyHandle, KEY_SIGNING_KEY_TYPE);
 /// A declared `AWS::Route53::KeySigningKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct KeySigningKeyHandle(rt::Handle);
@@ -922,8 +995,35 @@ impl QueryLoggingConfig {
         );
         QueryLoggingConfig(this)
     }
+    /// The Amazon Resource Name (ARN) of the CloudWatch Logs log group in us-east-1 that Amazon Route 53 publishes query logs to.
+    ///
+    /// Changing it replaces the resource. CloudFormation `CloudWatchLogsLogGroupArn`, Terraform `cloudwatch_logs_log_group_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cloud_watch_logs_log_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "CloudWatchLogsLogGroupArn",
+            Some("cloudwatch_logs_log_group_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the public hosted zone that Amazon Route 53 logs queries for.
+    ///
+    /// Constraints: length 0..=32. Changing it replaces the resource. CloudFormation `HostedZoneId`, Terraform `hosted_zone_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("HostedZoneId", Some("hosted_zone_id"), rt::string(value));
+        self
+    }
 }
-builder!(QueryLoggingConfig, QueryLoggingConfigHandle);
+builder!(
+    QueryLoggingConfig,
+    QueryLoggingConfigHandle,
+    QUERY_LOGGING_CONFIG_TYPE
+);
 /// A declared `AWS::Route53::QueryLoggingConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct QueryLoggingConfigHandle(rt::Handle);
@@ -1060,6 +1160,15 @@ impl RecordSet {
         );
         self
     }
+    /// The name of the record that you want to create, update, or delete.
+    ///
+    /// Constraints: length at most 1024. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The Amazon EC2 Region where you created the resource that this resource record set refers to.
     ///
     /// CloudFormation `Region`, Terraform `region`.
@@ -1096,6 +1205,15 @@ impl RecordSet {
         self.0.set("TTL", Some("ttl"), rt::string(value));
         self
     }
+    /// The DNS record type.
+    ///
+    /// CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Type", Some("type"), rt::string(value));
+        self
+    }
     /// Among resource record sets that have the same combination of DNS name and type, a value that determines the proportion of DNS queries that Amazon Route 53 responds to using the current resource record…
     ///
     /// CloudFormation `Weight`, Terraform `weight`.
@@ -1104,7 +1222,7 @@ impl RecordSet {
         self
     }
 }
-builder!(RecordSet, RecordSetHandle);
+builder!(RecordSet, RecordSetHandle, RECORD_SET_TYPE);
 /// A declared `AWS::Route53::RecordSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RecordSetHandle(rt::Handle);
@@ -1339,7 +1457,7 @@ impl RecordSetGroup {
         self
     }
 }
-builder!(RecordSetGroup, RecordSetGroupHandle);
+builder!(RecordSetGroup, RecordSetGroupHandle, RECORD_SET_GROUP_TYPE);
 /// A declared `AWS::Route53::RecordSetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RecordSetGroupHandle(rt::Handle);
@@ -1659,8 +1777,26 @@ impl TrafficPolicy {
         self.0.set("Comment", Some("comment"), rt::string(value));
         self
     }
+    /// The definition of the traffic policy in JSON format.
+    ///
+    /// Constraints: length 0..=102400. Changing it replaces the resource. CloudFormation `Document`, Terraform `document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn document(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Document", Some("document"), rt::string(value));
+        self
+    }
+    /// The name of the traffic policy.
+    ///
+    /// Constraints: length 0..=512. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(TrafficPolicy, TrafficPolicyHandle);
+builder!(TrafficPolicy, TrafficPolicyHandle, TRAFFIC_POLICY_TYPE);
 /// A declared `AWS::Route53::TrafficPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrafficPolicyHandle(rt::Handle);
@@ -1786,8 +1922,66 @@ impl TrafficPolicyInstance {
         );
         TrafficPolicyInstance(this)
     }
+    /// The ID of the hosted zone that Amazon Route 53 creates the resource record sets in.
+    ///
+    /// Constraints: length at most 32; pattern `^[A-Z0-9]{1,32}$`. Changing it replaces the resource. CloudFormation `HostedZoneId`, Terraform `hosted_zone_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("HostedZoneId", Some("hosted_zone_id"), rt::string(value));
+        self
+    }
+    /// The domain name, or subdomain name, for which Amazon Route 53 answers DNS queries by using the resource record sets it creates for this traffic policy instance.
+    ///
+    /// Constraints: length 0..=1024; pattern `^[^A-Z\s]+\.$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The TTL that Amazon Route 53 assigns to all of the resource record sets that it creates in the specified hosted zone.
+    ///
+    /// Constraints: range 0..=2147483647. CloudFormation `TTL`, Terraform `ttl`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ttl(mut self, value: i64) -> Self {
+        self.0.set("TTL", Some("ttl"), rt::int(value));
+        self
+    }
+    /// The ID of the traffic policy that Amazon Route 53 uses to create resource record sets in the specified hosted zone.
+    ///
+    /// Constraints: length 1..=36; pattern `^[0-9a-f-]{1,36}$`. CloudFormation `TrafficPolicyId`, Terraform `traffic_policy_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn traffic_policy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TrafficPolicyId",
+            Some("traffic_policy_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The version of the traffic policy that Amazon Route 53 uses to create resource record sets in the specified hosted zone.
+    ///
+    /// Constraints: range 1..=1000. CloudFormation `TrafficPolicyVersion`, Terraform `traffic_policy_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn traffic_policy_version(mut self, value: i64) -> Self {
+        self.0.set(
+            "TrafficPolicyVersion",
+            Some("traffic_policy_version"),
+            rt::int(value),
+        );
+        self
+    }
 }
-builder!(TrafficPolicyInstance, TrafficPolicyInstanceHandle);
+builder!(
+    TrafficPolicyInstance,
+    TrafficPolicyInstanceHandle,
+    TRAFFIC_POLICY_INSTANCE_TYPE
+);
 /// A declared `AWS::Route53::TrafficPolicyInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrafficPolicyInstanceHandle(rt::Handle);

@@ -74,10 +74,25 @@ impl AccessSource {
         this.set("Protocol", Some("protocol"), required.protocol.into());
         AccessSource(this)
     }
+    /// Constraints: length 1..=42. CloudFormation `Cidr`, Terraform `cidr`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Cidr", Some("cidr"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
     pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("ClientToken", Some("client_token"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=64; pattern `^[-.a-zA-Z0-9]+$`. Changing it replaces the resource. CloudFormation `DnsViewId`, Terraform `dns_view_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dns_view_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DnsViewId", Some("dns_view_id"), rt::string(value));
         self
     }
     /// CloudFormation `IpAddressType`, Terraform `ip_address_type`.
@@ -91,8 +106,15 @@ impl AccessSource {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// CloudFormation `Protocol`, Terraform `protocol`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn protocol(mut self, value: access_source::DnsProtocol) -> Self {
+        self.0.set("Protocol", Some("protocol"), value.into());
+        self
+    }
 }
-builder!(AccessSource, AccessSourceHandle);
+builder!(AccessSource, AccessSourceHandle, ACCESS_SOURCE_TYPE);
 /// A declared `AWS::Route53GlobalResolver::AccessSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessSourceHandle(rt::Handle);
@@ -189,6 +211,14 @@ impl AccessToken {
             .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=64; pattern `^[-.a-zA-Z0-9]+$`. Changing it replaces the resource. CloudFormation `DnsViewId`, Terraform `dns_view_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dns_view_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DnsViewId", Some("dns_view_id"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `ExpiresAt`, Terraform `expires_at`.
     pub fn expires_at(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -201,7 +231,7 @@ impl AccessToken {
         self
     }
 }
-builder!(AccessToken, AccessTokenHandle);
+builder!(AccessToken, AccessTokenHandle, ACCESS_TOKEN_TYPE);
 /// A declared `AWS::Route53GlobalResolver::AccessToken`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessTokenHandle(rt::Handle);
@@ -319,8 +349,26 @@ impl DnsView {
         );
         self
     }
+    /// Constraints: length 1..=64; pattern `^[-.a-zA-Z0-9]+$`. Changing it replaces the resource. CloudFormation `GlobalResolverId`, Terraform `global_resolver_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn global_resolver_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GlobalResolverId",
+            Some("global_resolver_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=64; pattern `(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(DnsView, DnsViewHandle);
+builder!(DnsView, DnsViewHandle, DNS_VIEW_TYPE);
 /// A declared `AWS::Route53GlobalResolver::DnsView`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DnsViewHandle(rt::Handle);
@@ -457,8 +505,30 @@ impl FirewallDomainList {
         self.0.set("Domains", Some("domains"), rt::strings(value));
         self
     }
+    /// Constraints: length 1..=64; pattern `^[-.a-zA-Z0-9]+$`. Changing it replaces the resource. CloudFormation `GlobalResolverId`, Terraform `global_resolver_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn global_resolver_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GlobalResolverId",
+            Some("global_resolver_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=64; pattern `(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(FirewallDomainList, FirewallDomainListHandle);
+builder!(
+    FirewallDomainList,
+    FirewallDomainListHandle,
+    FIREWALL_DOMAIN_LIST_TYPE
+);
 /// A declared `AWS::Route53GlobalResolver::FirewallDomainList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FirewallDomainListHandle(rt::Handle);
@@ -546,6 +616,13 @@ impl FirewallRule {
         this.set("Name", Some("name"), rt::string(required.name));
         FirewallRule(this)
     }
+    /// CloudFormation `Action`, Terraform `action`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn action(mut self, value: firewall_rule::FirewallRuleAction) -> Self {
+        self.0.set("Action", Some("action"), value.into());
+        self
+    }
     /// CloudFormation `BlockOverrideDnsType`, Terraform `block_override_dns_type`.
     pub fn block_override_dns_type(
         mut self,
@@ -612,6 +689,14 @@ impl FirewallRule {
         );
         self
     }
+    /// Constraints: length 1..=64; pattern `^[-.a-zA-Z0-9]+$`. Changing it replaces the resource. CloudFormation `DnsViewId`, Terraform `dns_view_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dns_view_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DnsViewId", Some("dns_view_id"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=64; pattern `^[-.a-zA-Z0-9]+$`. Changing it replaces the resource. CloudFormation `FirewallDomainListId`, Terraform `firewall_domain_list_id`.
     pub fn firewall_domain_list_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -619,6 +704,13 @@ impl FirewallRule {
             Some("firewall_domain_list_id"),
             rt::string(value),
         );
+        self
+    }
+    /// Constraints: length 1..=64; pattern `(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Constraints: range 1..=10000. CloudFormation `Priority`, Terraform `priority`.
@@ -632,7 +724,7 @@ impl FirewallRule {
         self
     }
 }
-builder!(FirewallRule, FirewallRuleHandle);
+builder!(FirewallRule, FirewallRuleHandle, FIREWALL_RULE_TYPE);
 /// A declared `AWS::Route53GlobalResolver::FirewallRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FirewallRuleHandle(rt::Handle);
@@ -778,6 +870,13 @@ impl GlobalResolver {
             .set("IpAddressType", Some("ip_address_type"), value.into());
         self
     }
+    /// Constraints: length 1..=64; pattern `(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=32. CloudFormation `ObservabilityRegion`, Terraform `observability_region`.
     pub fn observability_region(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -787,8 +886,17 @@ impl GlobalResolver {
         );
         self
     }
+    /// The list of regions the Global Resolver exists in.
+    ///
+    /// CloudFormation `Regions`, Terraform `regions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn regions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Regions", Some("regions"), rt::strings(value));
+        self
+    }
 }
-builder!(GlobalResolver, GlobalResolverHandle);
+builder!(GlobalResolver, GlobalResolverHandle, GLOBAL_RESOLVER_TYPE);
 /// A declared `AWS::Route53GlobalResolver::GlobalResolver`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GlobalResolverHandle(rt::Handle);
@@ -900,8 +1008,35 @@ impl HostedZoneAssociation {
         );
         HostedZoneAssociation(this)
     }
+    /// Constraints: length 1..=32. Changing it replaces the resource. CloudFormation `HostedZoneId`, Terraform `hosted_zone_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("HostedZoneId", Some("hosted_zone_id"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=64; pattern `(?!^[0-9]+$)([a-zA-Z0-9-_' ']+)`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=2048; pattern `arn:[-.a-z0-9]{1,63}:[-.a-z0-9]{1,63}:[-.a-z0-9]{0,63}:[-.a-z0-9]{0,63}:[^/].{0,1023}`. Changing it replaces the resource. CloudFormation `ResourceArn`, Terraform `resource_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
+        self
+    }
 }
-builder!(HostedZoneAssociation, HostedZoneAssociationHandle);
+builder!(
+    HostedZoneAssociation,
+    HostedZoneAssociationHandle,
+    HOSTED_ZONE_ASSOCIATION_TYPE
+);
 /// A declared `AWS::Route53GlobalResolver::HostedZoneAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HostedZoneAssociationHandle(rt::Handle);

@@ -49,8 +49,17 @@ impl Profile {
         this.set("Name", Some("name"), rt::string(name));
         Profile(this)
     }
+    /// The name of the profile.
+    ///
+    /// Constraints: length 1..=64; pattern `^(?!^[0-9]+$)([a-zA-Z0-9\-_' ']+)$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Profile, ProfileHandle);
+builder!(Profile, ProfileHandle, PROFILE_TYPE);
 /// A declared `AWS::Route53Profiles::Profile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProfileHandle(rt::Handle);
@@ -131,8 +140,41 @@ impl ProfileAssociation {
         self.0.set("Arn", Some("arn"), rt::string(value));
         self
     }
+    /// The name of an association between a  Profile and a VPC.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The ID of the  profile that you associated with the resource that is specified by ResourceId.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ProfileId`, Terraform `profile_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProfileId", Some("profile_id"), rt::string(value));
+        self
+    }
+    /// The resource that you associated the  profile with.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ResourceId`, Terraform `resource_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceId", Some("resource_id"), rt::string(value));
+        self
+    }
 }
-builder!(ProfileAssociation, ProfileAssociationHandle);
+builder!(
+    ProfileAssociation,
+    ProfileAssociationHandle,
+    PROFILE_ASSOCIATION_TYPE
+);
 /// A declared `AWS::Route53Profiles::ProfileAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProfileAssociationHandle(rt::Handle);
@@ -188,6 +230,35 @@ impl ProfileResourceAssociation {
         );
         ProfileResourceAssociation(this)
     }
+    /// The name of an association between the  Profile and resource.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The ID of the  profile that you associated the resource to that is specified by ResourceArn.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ProfileId`, Terraform `profile_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProfileId", Some("profile_id"), rt::string(value));
+        self
+    }
+    /// The arn of the resource that you associated to the  Profile.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ResourceArn`, Terraform `resource_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
+        self
+    }
     /// A JSON-formatted string with key-value pairs specifying the properties of the associated resource.
     ///
     /// CloudFormation `ResourceProperties`, Terraform `resource_properties`.
@@ -200,7 +271,11 @@ impl ProfileResourceAssociation {
         self
     }
 }
-builder!(ProfileResourceAssociation, ProfileResourceAssociationHandle);
+builder!(
+    ProfileResourceAssociation,
+    ProfileResourceAssociationHandle,
+    PROFILE_RESOURCE_ASSOCIATION_TYPE
+);
 /// A declared `AWS::Route53Profiles::ProfileResourceAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProfileResourceAssociationHandle(rt::Handle);

@@ -86,6 +86,15 @@ impl Cluster {
         this.set("Name", Some("name"), rt::string(name));
         Cluster(this)
     }
+    /// Name of a Cluster. You can use any non-white space character in the name
+    ///
+    /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Cluster supports IPv4 endpoints and Dual-stack IPv4 and IPv6 endpoints.
     ///
     /// CloudFormation `NetworkType`, Terraform `network_type`.
@@ -95,7 +104,7 @@ impl Cluster {
         self
     }
 }
-builder!(Cluster, ClusterHandle);
+builder!(Cluster, ClusterHandle, CLUSTER_TYPE);
 /// A declared `AWS::Route53RecoveryControl::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterHandle(rt::Handle);
@@ -206,8 +215,17 @@ impl ControlPanel {
             .set("ClusterArn", Some("cluster_arn"), rt::string(value));
         self
     }
+    /// The name of the control panel.
+    ///
+    /// Constraints: length 1..=64. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(ControlPanel, ControlPanelHandle);
+builder!(ControlPanel, ControlPanelHandle, CONTROL_PANEL_TYPE);
 /// A declared `AWS::Route53RecoveryControl::ControlPanel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ControlPanelHandle(rt::Handle);
@@ -320,8 +338,17 @@ impl RoutingControl {
         );
         self
     }
+    /// The name of the routing control.
+    ///
+    /// Constraints: length 1..=64. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(RoutingControl, RoutingControlHandle);
+builder!(RoutingControl, RoutingControlHandle, ROUTING_CONTROL_TYPE);
 /// A declared `AWS::Route53RecoveryControl::RoutingControl`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RoutingControlHandle(rt::Handle);
@@ -443,7 +470,7 @@ impl SafetyRule {
         self
     }
 }
-builder!(SafetyRule, SafetyRuleHandle);
+builder!(SafetyRule, SafetyRuleHandle, SAFETY_RULE_TYPE);
 /// A declared `AWS::Route53RecoveryControl::SafetyRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SafetyRuleHandle(rt::Handle);

@@ -99,7 +99,7 @@ impl Cell {
         self
     }
 }
-builder!(Cell, CellHandle);
+builder!(Cell, CellHandle, CELL_TYPE);
 /// A declared `AWS::Route53RecoveryReadiness::Cell`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CellHandle(rt::Handle);
@@ -200,7 +200,7 @@ impl ReadinessCheck {
         self
     }
 }
-builder!(ReadinessCheck, ReadinessCheckHandle);
+builder!(ReadinessCheck, ReadinessCheckHandle, READINESS_CHECK_TYPE);
 /// A declared `AWS::Route53RecoveryReadiness::ReadinessCheck`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReadinessCheckHandle(rt::Handle);
@@ -291,7 +291,7 @@ impl RecoveryGroup {
         self
     }
 }
-builder!(RecoveryGroup, RecoveryGroupHandle);
+builder!(RecoveryGroup, RecoveryGroupHandle, RECOVERY_GROUP_TYPE);
 /// A declared `AWS::Route53RecoveryReadiness::RecoveryGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RecoveryGroupHandle(rt::Handle);
@@ -384,8 +384,30 @@ impl ResourceSet {
         );
         self
     }
+    /// The resource type of the resources in the resource set.
+    ///
+    /// Constraints: pattern `^AWS::[A-Za-z0-9]+::[A-Za-z0-9]+$`. Changing it replaces the resource. CloudFormation `ResourceSetType`, Terraform `resource_set_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_set_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ResourceSetType",
+            Some("resource_set_type"),
+            rt::string(value),
+        );
+        self
+    }
+    /// A list of resource objects in the resource set.
+    ///
+    /// Constraints: 1..=6 items. CloudFormation `Resources`, Terraform `resources`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resources(mut self, value: impl IntoIterator<Item = resource_set::Resource>) -> Self {
+        self.0.set("Resources", Some("resources"), rt::list(value));
+        self
+    }
 }
-builder!(ResourceSet, ResourceSetHandle);
+builder!(ResourceSet, ResourceSetHandle, RESOURCE_SET_TYPE);
 /// A declared `AWS::Route53RecoveryReadiness::ResourceSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceSetHandle(rt::Handle);

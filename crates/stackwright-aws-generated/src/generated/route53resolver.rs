@@ -76,7 +76,11 @@ impl FirewallDomainList {
         self
     }
 }
-builder!(FirewallDomainList, FirewallDomainListHandle);
+builder!(
+    FirewallDomainList,
+    FirewallDomainListHandle,
+    FIREWALL_DOMAIN_LIST_TYPE
+);
 /// A declared `AWS::Route53Resolver::FirewallDomainList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FirewallDomainListHandle(rt::Handle);
@@ -190,7 +194,11 @@ impl FirewallRuleGroup {
         self
     }
 }
-builder!(FirewallRuleGroup, FirewallRuleGroupHandle);
+builder!(
+    FirewallRuleGroup,
+    FirewallRuleGroupHandle,
+    FIREWALL_RULE_GROUP_TYPE
+);
 /// A declared `AWS::Route53Resolver::FirewallRuleGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FirewallRuleGroupHandle(rt::Handle);
@@ -620,6 +628,19 @@ impl FirewallRuleGroupAssociation {
         this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         FirewallRuleGroupAssociation(this)
     }
+    /// FirewallRuleGroupId
+    ///
+    /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `FirewallRuleGroupId`, Terraform `firewall_rule_group_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn firewall_rule_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "FirewallRuleGroupId",
+            Some("firewall_rule_group_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// MutationProtectionStatus
     ///
     /// CloudFormation `MutationProtection`, Terraform `mutation_protection`.
@@ -641,10 +662,29 @@ impl FirewallRuleGroupAssociation {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// Priority
+    ///
+    /// CloudFormation `Priority`, Terraform `priority`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn priority(mut self, value: i64) -> Self {
+        self.0.set("Priority", Some("priority"), rt::int(value));
+        self
+    }
+    /// VpcId
+    ///
+    /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
 builder!(
     FirewallRuleGroupAssociation,
-    FirewallRuleGroupAssociationHandle
+    FirewallRuleGroupAssociationHandle,
+    FIREWALL_RULE_GROUP_ASSOCIATION_TYPE
 );
 /// A declared `AWS::Route53Resolver::FirewallRuleGroupAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -786,8 +826,44 @@ impl OutpostResolver {
             .set("InstanceCount", Some("instance_count"), rt::int(value));
         self
     }
+    /// The OutpostResolver name.
+    ///
+    /// Constraints: length 1..=255. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The Outpost ARN.
+    ///
+    /// Constraints: length 1..=1024; pattern `^arn:aws([a-z-]+)?:outposts:[a-z\d-]+:\d{12}:outpost/op-[a-f0-9]{17}$`. Changing it replaces the resource. CloudFormation `OutpostArn`, Terraform `outpost_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn outpost_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("OutpostArn", Some("outpost_arn"), rt::string(value));
+        self
+    }
+    /// The OutpostResolver instance type.
+    ///
+    /// Constraints: length 1..=255. CloudFormation `PreferredInstanceType`, Terraform `preferred_instance_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn preferred_instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PreferredInstanceType",
+            Some("preferred_instance_type"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(OutpostResolver, OutpostResolverHandle);
+builder!(
+    OutpostResolver,
+    OutpostResolverHandle,
+    OUTPOST_RESOLVER_TYPE
+);
 /// A declared `AWS::Route53Resolver::OutpostResolver`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OutpostResolverHandle(rt::Handle);
@@ -873,8 +949,34 @@ impl ResolverConfig {
         this.set("ResourceId", Some("resource_id"), rt::string(resource_id));
         ResolverConfig(this)
     }
+    /// Represents the desired status of AutodefinedReverse.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AutodefinedReverseFlag`, Terraform `autodefined_reverse_flag`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn autodefined_reverse_flag(
+        mut self,
+        value: resolver_config::AutodefinedReverseFlag,
+    ) -> Self {
+        self.0.set(
+            "AutodefinedReverseFlag",
+            Some("autodefined_reverse_flag"),
+            value.into(),
+        );
+        self
+    }
+    /// ResourceId
+    ///
+    /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `ResourceId`, Terraform `resource_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceId", Some("resource_id"), rt::string(value));
+        self
+    }
 }
-builder!(ResolverConfig, ResolverConfigHandle);
+builder!(ResolverConfig, ResolverConfigHandle, RESOLVER_CONFIG_TYPE);
 /// A declared `AWS::Route53Resolver::ResolverConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResolverConfigHandle(rt::Handle);
@@ -946,7 +1048,11 @@ impl ResolverDnssecConfig {
         self
     }
 }
-builder!(ResolverDnssecConfig, ResolverDnssecConfigHandle);
+builder!(
+    ResolverDnssecConfig,
+    ResolverDnssecConfigHandle,
+    RESOLVER_DNSSEC_CONFIG_TYPE
+);
 /// A declared `AWS::Route53Resolver::ResolverDNSSECConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResolverDnssecConfigHandle(rt::Handle);
@@ -1011,12 +1117,35 @@ impl ResolverEndpoint {
         );
         ResolverEndpoint(this)
     }
+    /// Indicates whether the Resolver endpoint allows inbound or outbound DNS queries:
+    ///
+    /// Changing it replaces the resource. CloudFormation `Direction`, Terraform `direction`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn direction(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Direction", Some("direction"), rt::string(value));
+        self
+    }
     /// Specifies whether DNS64 is enabled for the Inbound Resolver Endpoint.
     ///
     /// CloudFormation `Dns64Enabled`, Terraform `dns_64_enabled`.
     pub fn dns64_enabled(mut self, value: bool) -> Self {
         self.0
             .set("Dns64Enabled", Some("dns_64_enabled"), rt::boolean(value));
+        self
+    }
+    /// The subnets and IP addresses in your VPC that DNS queries originate from (for outbound endpoints) or that you forward DNS queries to (for inbound endpoints).
+    ///
+    /// Constraints: 2..=20 items. CloudFormation `IpAddresses`, Terraform `ip_addresses`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ip_addresses(
+        mut self,
+        value: impl IntoIterator<Item = resolver_endpoint::IpAddressRequest>,
+    ) -> Self {
+        self.0
+            .set("IpAddresses", Some("ip_addresses"), rt::list(value));
         self
     }
     /// Specifies whether IPv6 Internet Gateway access is enabled through the Outbound Resolver Endpoint.
@@ -1086,6 +1215,22 @@ impl ResolverEndpoint {
         );
         self
     }
+    /// The ID of one or more security groups that control access to this VPC.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "SecurityGroupIds",
+            Some("security_group_ids"),
+            rt::strings(value),
+        );
+        self
+    }
     /// Specifies whether target name server metrics are enabled for the Outbound Resolver Endpoint.
     ///
     /// CloudFormation `TargetNameServerMetricsEnabled`, Terraform `target_name_server_metrics_enabled`.
@@ -1098,7 +1243,11 @@ impl ResolverEndpoint {
         self
     }
 }
-builder!(ResolverEndpoint, ResolverEndpointHandle);
+builder!(
+    ResolverEndpoint,
+    ResolverEndpointHandle,
+    RESOLVER_ENDPOINT_TYPE
+);
 /// A declared `AWS::Route53Resolver::ResolverEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResolverEndpointHandle(rt::Handle);
@@ -1209,7 +1358,11 @@ impl ResolverQueryLoggingConfig {
         self
     }
 }
-builder!(ResolverQueryLoggingConfig, ResolverQueryLoggingConfigHandle);
+builder!(
+    ResolverQueryLoggingConfig,
+    ResolverQueryLoggingConfigHandle,
+    RESOLVER_QUERY_LOGGING_CONFIG_TYPE
+);
 /// A declared `AWS::Route53Resolver::ResolverQueryLoggingConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResolverQueryLoggingConfigHandle(rt::Handle);
@@ -1315,7 +1468,8 @@ impl ResolverQueryLoggingConfigAssociation {
 }
 builder!(
     ResolverQueryLoggingConfigAssociation,
-    ResolverQueryLoggingConfigAssociationHandle
+    ResolverQueryLoggingConfigAssociationHandle,
+    RESOLVER_QUERY_LOGGING_CONFIG_ASSOCIATION_TYPE
 );
 /// A declared `AWS::Route53Resolver::ResolverQueryLoggingConfigAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1417,6 +1571,15 @@ impl ResolverRule {
         );
         self
     }
+    /// When you want to forward DNS queries for specified domain name to resolvers on your network, specify FORWARD.
+    ///
+    /// Changing it replaces the resource. CloudFormation `RuleType`, Terraform `rule_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RuleType", Some("rule_type"), rt::string(value));
+        self
+    }
     /// An array that contains the IP addresses and ports that an outbound endpoint forwards DNS queries to.
     ///
     /// Constraints: at least 1 items. CloudFormation `TargetIps`, Terraform `target_ips`.
@@ -1428,7 +1591,7 @@ impl ResolverRule {
         self
     }
 }
-builder!(ResolverRule, ResolverRuleHandle);
+builder!(ResolverRule, ResolverRuleHandle, RESOLVER_RULE_TYPE);
 /// A declared `AWS::Route53Resolver::ResolverRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResolverRuleHandle(rt::Handle);
@@ -1549,8 +1712,34 @@ impl ResolverRuleAssociation {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// The ID of the Resolver rule that you associated with the VPC that is specified by ``VPCId``.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ResolverRuleId`, Terraform `resolver_rule_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resolver_rule_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ResolverRuleId",
+            Some("resolver_rule_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the VPC that you associated the Resolver rule with.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VPCId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VPCId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(ResolverRuleAssociation, ResolverRuleAssociationHandle);
+builder!(
+    ResolverRuleAssociation,
+    ResolverRuleAssociationHandle,
+    RESOLVER_RULE_ASSOCIATION_TYPE
+);
 /// A declared `AWS::Route53Resolver::ResolverRuleAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResolverRuleAssociationHandle(rt::Handle);

@@ -92,14 +92,34 @@ impl InboundExternalLink {
         );
         InboundExternalLink(this)
     }
+    /// Constraints: pattern `^rtb-gw-[a-z0-9-]{1,25}$`. CloudFormation `GatewayId`, Terraform `gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GatewayId", Some("gateway_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `LinkAttributes`, Terraform `link_attributes`.
     pub fn link_attributes(mut self, value: inbound_external_link::LinkAttributes) -> Self {
         self.0
             .set("LinkAttributes", Some("link_attributes"), value.into());
         self
     }
+    /// CloudFormation `LinkLogSettings`, Terraform `link_log_settings`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn link_log_settings(mut self, value: inbound_external_link::LinkLogSettings) -> Self {
+        self.0
+            .set("LinkLogSettings", Some("link_log_settings"), value.into());
+        self
+    }
 }
-builder!(InboundExternalLink, InboundExternalLinkHandle);
+builder!(
+    InboundExternalLink,
+    InboundExternalLinkHandle,
+    INBOUND_EXTERNAL_LINK_TYPE
+);
 /// A declared `AWS::RTBFabric::InboundExternalLink`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InboundExternalLinkHandle(rt::Handle);
@@ -225,6 +245,14 @@ impl Link {
         );
         Link(this)
     }
+    /// Constraints: pattern `^rtb-gw-[a-z0-9-]{1,25}$`. CloudFormation `GatewayId`, Terraform `gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GatewayId", Some("gateway_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `HttpResponderAllowed`, Terraform `http_responder_allowed`.
     pub fn http_responder_allowed(mut self, value: bool) -> Self {
         self.0.set(
@@ -240,6 +268,14 @@ impl Link {
             .set("LinkAttributes", Some("link_attributes"), value.into());
         self
     }
+    /// CloudFormation `LinkLogSettings`, Terraform `link_log_settings`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn link_log_settings(mut self, value: link::LinkLogSettings) -> Self {
+        self.0
+            .set("LinkLogSettings", Some("link_log_settings"), value.into());
+        self
+    }
     /// CloudFormation `ModuleConfigurationList`, Terraform `module_configuration_list`.
     pub fn module_configuration_list(
         mut self,
@@ -252,8 +288,16 @@ impl Link {
         );
         self
     }
+    /// Constraints: pattern `^rtb-gw-[a-z0-9-]{1,25}$`. CloudFormation `PeerGatewayId`, Terraform `peer_gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn peer_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PeerGatewayId", Some("peer_gateway_id"), rt::string(value));
+        self
+    }
 }
-builder!(Link, LinkHandle);
+builder!(Link, LinkHandle, LINK_TYPE);
 /// A declared `AWS::RTBFabric::Link`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LinkHandle(rt::Handle);
@@ -407,8 +451,43 @@ impl LinkRoutingRule {
         this.set("Priority", Some("priority"), rt::int(required.priority));
         LinkRoutingRule(this)
     }
+    /// Conditions for a routing rule.
+    ///
+    /// CloudFormation `Conditions`, Terraform `conditions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn conditions(mut self, value: link_routing_rule::RuleCondition) -> Self {
+        self.0.set("Conditions", Some("conditions"), value.into());
+        self
+    }
+    /// Constraints: pattern `^rtb-gw-[a-z0-9-]{1,25}$`. CloudFormation `GatewayId`, Terraform `gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GatewayId", Some("gateway_id"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^link-[a-z0-9-]{1,25}$`. CloudFormation `LinkId`, Terraform `link_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn link_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("LinkId", Some("link_id"), rt::string(value));
+        self
+    }
+    /// Constraints: range 1..=1000. CloudFormation `Priority`, Terraform `priority`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn priority(mut self, value: i64) -> Self {
+        self.0.set("Priority", Some("priority"), rt::int(value));
+        self
+    }
 }
-builder!(LinkRoutingRule, LinkRoutingRuleHandle);
+builder!(
+    LinkRoutingRule,
+    LinkRoutingRuleHandle,
+    LINK_ROUTING_RULE_TYPE
+);
 /// A declared `AWS::RTBFabric::LinkRoutingRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LinkRoutingRuleHandle(rt::Handle);
@@ -618,14 +697,42 @@ impl OutboundExternalLink {
         );
         OutboundExternalLink(this)
     }
+    /// Constraints: pattern `^rtb-gw-[a-z0-9-]{1,25}$`. CloudFormation `GatewayId`, Terraform `gateway_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GatewayId", Some("gateway_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `LinkAttributes`, Terraform `link_attributes`.
     pub fn link_attributes(mut self, value: outbound_external_link::LinkAttributes) -> Self {
         self.0
             .set("LinkAttributes", Some("link_attributes"), value.into());
         self
     }
+    /// CloudFormation `LinkLogSettings`, Terraform `link_log_settings`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn link_log_settings(mut self, value: outbound_external_link::LinkLogSettings) -> Self {
+        self.0
+            .set("LinkLogSettings", Some("link_log_settings"), value.into());
+        self
+    }
+    /// Constraints: length 0..=255; pattern `^(https|http)://.+$`. CloudFormation `PublicEndpoint`, Terraform `public_endpoint`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn public_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PublicEndpoint", Some("public_endpoint"), rt::string(value));
+        self
+    }
 }
-builder!(OutboundExternalLink, OutboundExternalLinkHandle);
+builder!(
+    OutboundExternalLink,
+    OutboundExternalLinkHandle,
+    OUTBOUND_EXTERNAL_LINK_TYPE
+);
 /// A declared `AWS::RTBFabric::OutboundExternalLink`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OutboundExternalLinkHandle(rt::Handle);
@@ -751,8 +858,45 @@ impl RequesterGateway {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The ID of one or more security groups in order to create a requester gateway.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "SecurityGroupIds",
+            Some("security_group_ids"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// The ID of one or more subnets in order to create a requester gateway.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
+    /// Constraints: length 5..=50; pattern `^vpc-[a-f0-9]{8,17}$`. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(RequesterGateway, RequesterGatewayHandle);
+builder!(
+    RequesterGateway,
+    RequesterGatewayHandle,
+    REQUESTER_GATEWAY_TYPE
+);
 /// A declared `AWS::RTBFabric::RequesterGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RequesterGatewayHandle(rt::Handle);
@@ -925,6 +1069,46 @@ impl ResponderGateway {
         );
         self
     }
+    /// Constraints: range 1..=65535. CloudFormation `Port`, Terraform `port`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn port(mut self, value: i64) -> Self {
+        self.0.set("Port", Some("port"), rt::int(value));
+        self
+    }
+    /// CloudFormation `Protocol`, Terraform `protocol`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn protocol(mut self, value: responder_gateway::Protocol) -> Self {
+        self.0.set("Protocol", Some("protocol"), value.into());
+        self
+    }
+    /// The ID of one or more security groups in order to create a gateway.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "SecurityGroupIds",
+            Some("security_group_ids"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// The ID of one or more subnets in order to create a gateway.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
     /// CloudFormation `TrustStoreConfiguration`, Terraform `trust_store_configuration`.
     pub fn trust_store_configuration(
         mut self,
@@ -937,8 +1121,19 @@ impl ResponderGateway {
         );
         self
     }
+    /// Constraints: length 5..=50; pattern `^vpc-[a-f0-9]{8,17}$`. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(ResponderGateway, ResponderGatewayHandle);
+builder!(
+    ResponderGateway,
+    ResponderGatewayHandle,
+    RESPONDER_GATEWAY_TYPE
+);
 /// A declared `AWS::RTBFabric::ResponderGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResponderGatewayHandle(rt::Handle);

@@ -108,6 +108,15 @@ impl AppMonitor {
             .set("DomainList", Some("domain_list"), rt::strings(value));
         self
     }
+    /// A name for the app monitor
+    ///
+    /// Constraints: length 1..=255; pattern `[\.\-_/#A-Za-z0-9]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `Platform`, Terraform `platform`.
     pub fn platform(mut self, value: app_monitor::Platform) -> Self {
         self.0.set("Platform", Some("platform"), value.into());
@@ -122,7 +131,7 @@ impl AppMonitor {
         self
     }
 }
-builder!(AppMonitor, AppMonitorHandle);
+builder!(AppMonitor, AppMonitorHandle, APP_MONITOR_TYPE);
 /// A declared `AWS::RUM::AppMonitor`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AppMonitorHandle(rt::Handle);

@@ -73,12 +73,43 @@ impl AccessGrant {
         );
         self
     }
+    /// The custom S3 location to be accessed by the grantee
+    ///
+    /// CloudFormation `AccessGrantsLocationId`, Terraform `access_grants_location_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn access_grants_location_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AccessGrantsLocationId",
+            Some("access_grants_location_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// The ARN of the application grantees will use to access the location
     ///
     /// CloudFormation `ApplicationArn`, Terraform `application_arn`.
     pub fn application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("ApplicationArn", Some("application_arn"), rt::string(value));
+        self
+    }
+    /// The principal who will be granted permission to access S3.
+    ///
+    /// CloudFormation `Grantee`, Terraform `grantee`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn grantee(mut self, value: access_grant::Grantee) -> Self {
+        self.0.set("Grantee", Some("grantee"), value.into());
+        self
+    }
+    /// The level of access to be afforded to the grantee
+    ///
+    /// CloudFormation `Permission`, Terraform `permission`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn permission(mut self, value: access_grant::Permission) -> Self {
+        self.0.set("Permission", Some("permission"), value.into());
         self
     }
     /// The type of S3SubPrefix.
@@ -90,7 +121,7 @@ impl AccessGrant {
         self
     }
 }
-builder!(AccessGrant, AccessGrantHandle);
+builder!(AccessGrant, AccessGrantHandle, ACCESS_GRANT_TYPE);
 /// A declared `AWS::S3::AccessGrant`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessGrantHandle(rt::Handle);
@@ -226,7 +257,11 @@ impl AccessGrantsInstance {
         self
     }
 }
-builder!(AccessGrantsInstance, AccessGrantsInstanceHandle);
+builder!(
+    AccessGrantsInstance,
+    AccessGrantsInstanceHandle,
+    ACCESS_GRANTS_INSTANCE_TYPE
+);
 /// A declared `AWS::S3::AccessGrantsInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessGrantsInstanceHandle(rt::Handle);
@@ -291,8 +326,32 @@ impl AccessGrantsLocation {
         );
         AccessGrantsLocation(this)
     }
+    /// The Amazon Resource Name (ARN) of the access grant location's associated IAM role.
+    ///
+    /// CloudFormation `IamRoleArn`, Terraform `iam_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("IamRoleArn", Some("iam_role_arn"), rt::string(value));
+        self
+    }
+    /// Descriptor for where the location actually points
+    ///
+    /// CloudFormation `LocationScope`, Terraform `location_scope`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn location_scope(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LocationScope", Some("location_scope"), rt::string(value));
+        self
+    }
 }
-builder!(AccessGrantsLocation, AccessGrantsLocationHandle);
+builder!(
+    AccessGrantsLocation,
+    AccessGrantsLocationHandle,
+    ACCESS_GRANTS_LOCATION_TYPE
+);
 /// A declared `AWS::S3::AccessGrantsLocation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessGrantsLocationHandle(rt::Handle);
@@ -338,6 +397,15 @@ impl AccessPoint {
         let mut this = rt::Base::new(id, &ACCESS_POINT_TYPE);
         this.set("Bucket", Some("bucket"), rt::string(bucket));
         AccessPoint(this)
+    }
+    /// The name of the bucket that you want to associate this Access Point with.
+    ///
+    /// Constraints: length 3..=255. Changing it replaces the resource. CloudFormation `Bucket`, Terraform `bucket`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Bucket", Some("bucket"), rt::string(value));
+        self
     }
     /// The AWS account ID associated with the S3 bucket associated with this access point.
     ///
@@ -385,7 +453,7 @@ impl AccessPoint {
         self
     }
 }
-builder!(AccessPoint, AccessPointHandle);
+builder!(AccessPoint, AccessPointHandle, ACCESS_POINT_TYPE);
 /// A declared `AWS::S3::AccessPoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessPointHandle(rt::Handle);
@@ -767,7 +835,7 @@ impl Bucket {
         self
     }
 }
-builder!(Bucket, BucketHandle);
+builder!(Bucket, BucketHandle, BUCKET_TYPE);
 /// A declared `AWS::S3::Bucket`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BucketHandle(rt::Handle);
@@ -3502,8 +3570,30 @@ impl BucketPolicy {
         );
         BucketPolicy(this)
     }
+    /// The name of the Amazon S3 bucket to which the policy applies.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Bucket`, Terraform `bucket`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Bucket", Some("bucket"), rt::string(value));
+        self
+    }
+    /// A policy document containing permissions to add to the specified bucket.
+    ///
+    /// CloudFormation `PolicyDocument`, Terraform `policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "PolicyDocument",
+            Some("policy_document"),
+            rt::json_string(value),
+        );
+        self
+    }
 }
-builder!(BucketPolicy, BucketPolicyHandle);
+builder!(BucketPolicy, BucketPolicyHandle, BUCKET_POLICY_TYPE);
 /// A declared `AWS::S3::BucketPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BucketPolicyHandle(rt::Handle);
@@ -3566,8 +3656,24 @@ impl MultiRegionAccessPoint {
         );
         self
     }
+    /// The list of buckets that you want to associate this Multi Region Access Point with.
+    ///
+    /// Constraints: at least 1 items. Changing it replaces the resource. CloudFormation `Regions`, Terraform `regions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn regions(
+        mut self,
+        value: impl IntoIterator<Item = multi_region_access_point::Region>,
+    ) -> Self {
+        self.0.set("Regions", Some("regions"), rt::list(value));
+        self
+    }
 }
-builder!(MultiRegionAccessPoint, MultiRegionAccessPointHandle);
+builder!(
+    MultiRegionAccessPoint,
+    MultiRegionAccessPointHandle,
+    MULTI_REGION_ACCESS_POINT_TYPE
+);
 /// A declared `AWS::S3::MultiRegionAccessPoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MultiRegionAccessPointHandle(rt::Handle);
@@ -3656,10 +3762,27 @@ impl MultiRegionAccessPointPolicy {
         this.set("Policy", Some("policy"), rt::json_string(policy));
         MultiRegionAccessPointPolicy(this)
     }
+    /// The name of the Multi Region Access Point to apply policy
+    ///
+    /// Constraints: length 3..=50; pattern `^[a-z0-9][-a-z0-9]{1,48}[a-z0-9]$`. Changing it replaces the resource. CloudFormation `MrapName`, Terraform `mrap_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn mrap_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MrapName", Some("mrap_name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Policy`, Terraform `policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
+        self
+    }
 }
 builder!(
     MultiRegionAccessPointPolicy,
-    MultiRegionAccessPointPolicyHandle
+    MultiRegionAccessPointPolicyHandle,
+    MULTI_REGION_ACCESS_POINT_POLICY_TYPE
 );
 /// A declared `AWS::S3::MultiRegionAccessPointPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -3731,8 +3854,24 @@ impl StorageLens {
         );
         StorageLens(this)
     }
+    /// Specifies the details of Amazon S3 Storage Lens configuration.
+    ///
+    /// CloudFormation `StorageLensConfiguration`, Terraform `storage_lens_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn storage_lens_configuration(
+        mut self,
+        value: storage_lens::StorageLensConfiguration,
+    ) -> Self {
+        self.0.set(
+            "StorageLensConfiguration",
+            Some("storage_lens_configuration"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(StorageLens, StorageLensHandle);
+builder!(StorageLens, StorageLensHandle, STORAGE_LENS_TYPE);
 /// A declared `AWS::S3::StorageLens`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StorageLensHandle(rt::Handle);
@@ -4549,8 +4688,30 @@ impl StorageLensGroup {
         this.set("Name", Some("name"), rt::string(name));
         StorageLensGroup(this)
     }
+    /// Sets the Storage Lens Group filter.
+    ///
+    /// CloudFormation `Filter`, Terraform `filter`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn filter(mut self, value: storage_lens_group::Filter) -> Self {
+        self.0.set("Filter", Some("filter"), value.into());
+        self
+    }
+    /// The name that identifies the Amazon S3 Storage Lens Group.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9\-_]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(StorageLensGroup, StorageLensGroupHandle);
+builder!(
+    StorageLensGroup,
+    StorageLensGroupHandle,
+    STORAGE_LENS_GROUP_TYPE
+);
 /// A declared `AWS::S3::StorageLensGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StorageLensGroupHandle(rt::Handle);

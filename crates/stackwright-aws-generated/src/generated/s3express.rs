@@ -64,6 +64,15 @@ impl AccessPoint {
         this.set("Bucket", Some("bucket"), rt::string(bucket));
         AccessPoint(this)
     }
+    /// The name of the bucket that you want to associate this Access Point with.
+    ///
+    /// Constraints: length 3..=255. Changing it replaces the resource. CloudFormation `Bucket`, Terraform `bucket`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Bucket", Some("bucket"), rt::string(value));
+        self
+    }
     /// The AWS account ID associated with the S3 bucket associated with this access point.
     ///
     /// Constraints: length at most 64; pattern `^\d{12}$`. Changing it replaces the resource. CloudFormation `BucketAccountId`, Terraform `bucket_account_id`.
@@ -119,7 +128,7 @@ impl AccessPoint {
         self
     }
 }
-builder!(AccessPoint, AccessPointHandle);
+builder!(AccessPoint, AccessPointHandle, ACCESS_POINT_TYPE);
 /// A declared `AWS::S3Express::AccessPoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessPointHandle(rt::Handle);
@@ -320,8 +329,30 @@ impl BucketPolicy {
         );
         BucketPolicy(this)
     }
+    /// The name of the S3 directory bucket to which the policy applies.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Bucket`, Terraform `bucket`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Bucket", Some("bucket"), rt::string(value));
+        self
+    }
+    /// A policy document containing permissions to add to the specified bucket.
+    ///
+    /// CloudFormation `PolicyDocument`, Terraform `policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "PolicyDocument",
+            Some("policy_document"),
+            rt::json_string(value),
+        );
+        self
+    }
 }
-builder!(BucketPolicy, BucketPolicyHandle);
+builder!(BucketPolicy, BucketPolicyHandle, BUCKET_POLICY_TYPE);
 /// A declared `AWS::S3Express::BucketPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BucketPolicyHandle(rt::Handle);
@@ -399,6 +430,16 @@ impl DirectoryBucket {
             .set("BucketName", Some("bucket_name"), rt::string(value));
         self
     }
+    /// Specifies the number of Availability Zone or Local Zone that's used for redundancy for the bucket.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DataRedundancy`, Terraform `data_redundancy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_redundancy(mut self, value: directory_bucket::DataRedundancy) -> Self {
+        self.0
+            .set("DataRedundancy", Some("data_redundancy"), value.into());
+        self
+    }
     /// The inventory configuration for an Amazon S3 Express bucket.
     ///
     /// CloudFormation `InventoryConfigurations`, Terraform `inventory_configurations`.
@@ -427,6 +468,16 @@ impl DirectoryBucket {
         );
         self
     }
+    /// Specifies the Zone ID of the Availability Zone or Local Zone where the directory bucket will be created.
+    ///
+    /// Changing it replaces the resource. CloudFormation `LocationName`, Terraform `location_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn location_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LocationName", Some("location_name"), rt::string(value));
+        self
+    }
     /// Specifies the metrics configurations for the Amazon S3 Express bucket.
     ///
     /// CloudFormation `MetricsConfigurations`, Terraform `metrics_configurations`.
@@ -442,7 +493,11 @@ impl DirectoryBucket {
         self
     }
 }
-builder!(DirectoryBucket, DirectoryBucketHandle);
+builder!(
+    DirectoryBucket,
+    DirectoryBucketHandle,
+    DIRECTORY_BUCKET_TYPE
+);
 /// A declared `AWS::S3Express::DirectoryBucket`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DirectoryBucketHandle(rt::Handle);

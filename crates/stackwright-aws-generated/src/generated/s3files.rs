@@ -61,6 +61,16 @@ impl AccessPoint {
             .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
+    /// The ID of the S3 Files file system that the access point provides access to.
+    ///
+    /// Constraints: length at most 128; pattern `^(arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}|fs-[0-9a-f]{17,40})$`. Changing it replaces the resource. CloudFormation `FileSystemId`, Terraform `file_system_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn file_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FileSystemId", Some("file_system_id"), rt::string(value));
+        self
+    }
     /// The operating system user and group applied to all compute drive requests made using the access point.
     ///
     /// Changing it replaces the resource. CloudFormation `PosixUser`, Terraform `posix_user`.
@@ -77,7 +87,7 @@ impl AccessPoint {
         self
     }
 }
-builder!(AccessPoint, AccessPointHandle);
+builder!(AccessPoint, AccessPointHandle, ACCESS_POINT_TYPE);
 /// A declared `AWS::S3Files::AccessPoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessPointHandle(rt::Handle);
@@ -257,6 +267,13 @@ impl FileSystem {
         );
         self
     }
+    /// Constraints: pattern `^(arn:aws[a-zA-Z0-9-]*:s3:::.+)$`. Changing it replaces the resource. CloudFormation `Bucket`, Terraform `bucket`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Bucket", Some("bucket"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=64; pattern `^(.+)$`. Changing it replaces the resource. CloudFormation `ClientToken`, Terraform `client_token`.
     pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -274,6 +291,13 @@ impl FileSystem {
         self.0.set("Prefix", Some("prefix"), rt::string(value));
         self
     }
+    /// Constraints: length at most 2048; pattern `^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
     /// CloudFormation `SynchronizationConfiguration`, Terraform `synchronization_configuration`.
     pub fn synchronization_configuration(
         mut self,
@@ -287,7 +311,7 @@ impl FileSystem {
         self
     }
 }
-builder!(FileSystem, FileSystemHandle);
+builder!(FileSystem, FileSystemHandle, FILE_SYSTEM_TYPE);
 /// A declared `AWS::S3Files::FileSystem`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FileSystemHandle(rt::Handle);
@@ -442,8 +466,27 @@ impl FileSystemPolicy {
         this.set("Policy", Some("policy"), rt::json_string(policy));
         FileSystemPolicy(this)
     }
+    /// Constraints: length at most 128; pattern `^(arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}|fs-[0-9a-f]{17,40})$`. Changing it replaces the resource. CloudFormation `FileSystemId`, Terraform `file_system_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn file_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FileSystemId", Some("file_system_id"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Policy`, Terraform `policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
+        self
+    }
 }
-builder!(FileSystemPolicy, FileSystemPolicyHandle);
+builder!(
+    FileSystemPolicy,
+    FileSystemPolicyHandle,
+    FILE_SYSTEM_POLICY_TYPE
+);
 /// A declared `AWS::S3Files::FileSystemPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FileSystemPolicyHandle(rt::Handle);
@@ -496,6 +539,14 @@ impl MountTarget {
         );
         MountTarget(this)
     }
+    /// Constraints: length at most 128; pattern `^(arn:aws[-a-z]*:s3files:[0-9a-z-:]+:file-system/fs-[0-9a-f]{17,40}|fs-[0-9a-f]{17,40})$`. Changing it replaces the resource. CloudFormation `FileSystemId`, Terraform `file_system_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn file_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FileSystemId", Some("file_system_id"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `IpAddressType`, Terraform `ip_address_type`.
     pub fn ip_address_type(mut self, value: mount_target::IpAddressType) -> Self {
         self.0
@@ -523,8 +574,15 @@ impl MountTarget {
         );
         self
     }
+    /// Constraints: length 15..=47; pattern `^subnet-[0-9a-f]{8,40}$`. Changing it replaces the resource. CloudFormation `SubnetId`, Terraform `subnet_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
+        self
+    }
 }
-builder!(MountTarget, MountTargetHandle);
+builder!(MountTarget, MountTargetHandle, MOUNT_TARGET_TYPE);
 /// A declared `AWS::S3Files::MountTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MountTargetHandle(rt::Handle);

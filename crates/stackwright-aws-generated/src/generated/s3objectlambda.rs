@@ -70,8 +70,24 @@ impl AccessPoint {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// The Object lambda Access Point Configuration that configures transformations to be applied on the objects on specified S3 Actions
+    ///
+    /// CloudFormation `ObjectLambdaConfiguration`, Terraform `object_lambda_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn object_lambda_configuration(
+        mut self,
+        value: access_point::ObjectLambdaConfiguration,
+    ) -> Self {
+        self.0.set(
+            "ObjectLambdaConfiguration",
+            Some("object_lambda_configuration"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(AccessPoint, AccessPointHandle);
+builder!(AccessPoint, AccessPointHandle, ACCESS_POINT_TYPE);
 /// A declared `AWS::S3ObjectLambda::AccessPoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessPointHandle(rt::Handle);
@@ -228,8 +244,36 @@ impl AccessPointPolicy {
         );
         AccessPointPolicy(this)
     }
+    /// The name of the Amazon S3 ObjectLambdaAccessPoint to which the policy applies.
+    ///
+    /// Constraints: length 3..=45; pattern `^[a-z0-9]([a-z0-9\-]*[a-z0-9])?$`. Changing it replaces the resource. CloudFormation `ObjectLambdaAccessPoint`, Terraform `object_lambda_access_point`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn object_lambda_access_point(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ObjectLambdaAccessPoint",
+            Some("object_lambda_access_point"),
+            rt::string(value),
+        );
+        self
+    }
+    /// CloudFormation `PolicyDocument`, Terraform `policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "PolicyDocument",
+            Some("policy_document"),
+            rt::json_string(value),
+        );
+        self
+    }
 }
-builder!(AccessPointPolicy, AccessPointPolicyHandle);
+builder!(
+    AccessPointPolicy,
+    AccessPointPolicyHandle,
+    ACCESS_POINT_POLICY_TYPE
+);
 /// A declared `AWS::S3ObjectLambda::AccessPointPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessPointPolicyHandle(rt::Handle);

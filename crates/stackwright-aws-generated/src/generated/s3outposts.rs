@@ -73,13 +73,41 @@ impl AccessPoint {
         );
         AccessPoint(this)
     }
+    /// The Amazon Resource Name (ARN) of the bucket you want to associate this AccessPoint with.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:[^:]+:s3-outposts:[a-zA-Z0-9\-]+:\d{12}:outpost\/[^:]+\/bucket\/[^:]+$`. Changing it replaces the resource. CloudFormation `Bucket`, Terraform `bucket`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Bucket", Some("bucket"), rt::string(value));
+        self
+    }
+    /// A name for the AccessPoint.
+    ///
+    /// Constraints: length 3..=50; pattern `^[a-z0-9]([a-z0-9\\-]*[a-z0-9])?$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// CloudFormation `Policy`, Terraform `policy`.
     pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set("Policy", Some("policy"), rt::json_string(value));
         self
     }
+    /// Virtual Private Cloud (VPC) from which requests can be made to the AccessPoint.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VpcConfiguration`, Terraform `vpc_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_configuration(mut self, value: access_point::VpcConfiguration) -> Self {
+        self.0
+            .set("VpcConfiguration", Some("vpc_configuration"), value.into());
+        self
+    }
 }
-builder!(AccessPoint, AccessPointHandle);
+builder!(AccessPoint, AccessPointHandle, ACCESS_POINT_TYPE);
 /// A declared `AWS::S3Outposts::AccessPoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessPointHandle(rt::Handle);
@@ -170,6 +198,16 @@ impl Bucket {
         );
         Bucket(this)
     }
+    /// A name for the bucket.
+    ///
+    /// Constraints: length 3..=63; pattern `(?=^.{3,63}$)(?!^(\d+\.)+\d+$)(^(([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])\.)*([a-z0-9]|[a-z0-9][a-z0-9\-]*[a-z0-9])$)`. Changing it replaces the resource. CloudFormation `BucketName`, Terraform `bucket_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BucketName", Some("bucket_name"), rt::string(value));
+        self
+    }
     /// Rules that define how Amazon S3Outposts manages objects during their lifetime.
     ///
     /// CloudFormation `LifecycleConfiguration`, Terraform `lifecycle_configuration`.
@@ -181,8 +219,18 @@ impl Bucket {
         );
         self
     }
+    /// The id of the customer outpost on which the bucket resides.
+    ///
+    /// Constraints: pattern `^(op-[a-f0-9]{17}|\d{12}|ec2)$`. Changing it replaces the resource. CloudFormation `OutpostId`, Terraform `outpost_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn outpost_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("OutpostId", Some("outpost_id"), rt::string(value));
+        self
+    }
 }
-builder!(Bucket, BucketHandle);
+builder!(Bucket, BucketHandle, BUCKET_TYPE);
 /// A declared `AWS::S3Outposts::Bucket`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BucketHandle(rt::Handle);
@@ -417,8 +465,28 @@ impl BucketPolicy {
         );
         BucketPolicy(this)
     }
+    /// The Amazon Resource Name (ARN) of the specified bucket.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:[^:]+:s3-outposts:[a-zA-Z0-9\-]+:\d{12}:outpost\/[^:]+\/bucket\/[^:]+$`. Changing it replaces the resource. CloudFormation `Bucket`, Terraform `bucket`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Bucket", Some("bucket"), rt::string(value));
+        self
+    }
+    /// CloudFormation `PolicyDocument`, Terraform `policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "PolicyDocument",
+            Some("policy_document"),
+            rt::json_string(value),
+        );
+        self
+    }
 }
-builder!(BucketPolicy, BucketPolicyHandle);
+builder!(BucketPolicy, BucketPolicyHandle, BUCKET_POLICY_TYPE);
 /// A declared `AWS::S3Outposts::BucketPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BucketPolicyHandle(rt::Handle);
@@ -517,8 +585,40 @@ impl Endpoint {
             .set("FailedReason", Some("failed_reason"), value.into());
         self
     }
+    /// The id of the customer outpost on which the bucket resides.
+    ///
+    /// Constraints: pattern `^(op-[a-f0-9]{17}|\d{12}|ec2)$`. Changing it replaces the resource. CloudFormation `OutpostId`, Terraform `outpost_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn outpost_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("OutpostId", Some("outpost_id"), rt::string(value));
+        self
+    }
+    /// The ID of the security group to use with the endpoint.
+    ///
+    /// Constraints: length 1..=100; pattern `^sg-([0-9a-f]{8}|[0-9a-f]{17})$`. Changing it replaces the resource. CloudFormation `SecurityGroupId`, Terraform `security_group_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SecurityGroupId",
+            Some("security_group_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The ID of the subnet in the selected VPC.
+    ///
+    /// Constraints: length 1..=100; pattern `^subnet-([0-9a-f]{8}|[0-9a-f]{17})$`. Changing it replaces the resource. CloudFormation `SubnetId`, Terraform `subnet_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubnetId", Some("subnet_id"), rt::string(value));
+        self
+    }
 }
-builder!(Endpoint, EndpointHandle);
+builder!(Endpoint, EndpointHandle, ENDPOINT_TYPE);
 /// A declared `AWS::S3Outposts::Endpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointHandle(rt::Handle);

@@ -60,8 +60,31 @@ impl Namespace {
         );
         Namespace(this)
     }
+    /// A name for the namespace.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `Namespace`, Terraform `namespace`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Namespace", Some("namespace"), rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the specified table bucket.
+    ///
+    /// Constraints: pattern `^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$`. Changing it replaces the resource. CloudFormation `TableBucketARN`, Terraform `table_bucket_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn table_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TableBucketARN",
+            Some("table_bucket_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(Namespace, NamespaceHandle);
+builder!(Namespace, NamespaceHandle, NAMESPACE_TYPE);
 /// A declared `AWS::S3Tables::Namespace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NamespaceHandle(rt::Handle);
@@ -139,6 +162,26 @@ impl Table {
             .set("IcebergMetadata", Some("iceberg_metadata"), value.into());
         self
     }
+    /// The namespace that the table belongs to.
+    ///
+    /// Constraints: length 1..=255; pattern `^[0-9a-z_]*$`. CloudFormation `Namespace`, Terraform `namespace`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Namespace", Some("namespace"), rt::string(value));
+        self
+    }
+    /// Format of the table.
+    ///
+    /// Changing it replaces the resource. CloudFormation `OpenTableFormat`, Terraform `open_table_format`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn open_table_format(mut self, value: table::OpenTableFormat) -> Self {
+        self.0
+            .set("OpenTableFormat", Some("open_table_format"), value.into());
+        self
+    }
     /// Contains details about the snapshot management settings for an Iceberg table.
     ///
     /// CloudFormation `SnapshotManagement`, Terraform `snapshot_management`.
@@ -161,6 +204,29 @@ impl Table {
         );
         self
     }
+    /// The Amazon Resource Name (ARN) of the specified table bucket.
+    ///
+    /// Constraints: pattern `^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$`. Changing it replaces the resource. CloudFormation `TableBucketARN`, Terraform `table_bucket_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn table_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TableBucketARN",
+            Some("table_bucket_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name for the table.
+    ///
+    /// CloudFormation `TableName`, Terraform `table_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TableName", Some("table_name"), rt::string(value));
+        self
+    }
     /// Indicates that you don't want to specify a schema for the table.
     ///
     /// Changing it replaces the resource. CloudFormation `WithoutMetadata`, Terraform `without_metadata`.
@@ -170,7 +236,7 @@ impl Table {
         self
     }
 }
-builder!(Table, TableHandle);
+builder!(Table, TableHandle, TABLE_TYPE);
 /// A declared `AWS::S3Tables::Table`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TableHandle(rt::Handle);
@@ -730,6 +796,19 @@ impl TableBucket {
         );
         self
     }
+    /// A name for the table bucket.
+    ///
+    /// Constraints: length 3..=63. Changing it replaces the resource. CloudFormation `TableBucketName`, Terraform `table_bucket_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn table_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TableBucketName",
+            Some("table_bucket_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// Settings governing the Unreferenced File Removal maintenance action.
     ///
     /// CloudFormation `UnreferencedFileRemoval`, Terraform `unreferenced_file_removal`.
@@ -745,7 +824,7 @@ impl TableBucket {
         self
     }
 }
-builder!(TableBucket, TableBucketHandle);
+builder!(TableBucket, TableBucketHandle, TABLE_BUCKET_TYPE);
 /// A declared `AWS::S3Tables::TableBucket`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TableBucketHandle(rt::Handle);
@@ -989,8 +1068,38 @@ impl TableBucketPolicy {
         );
         TableBucketPolicy(this)
     }
+    /// A policy document containing permissions to add to the specified table bucket.
+    ///
+    /// Constraints: length 1..=20480. CloudFormation `ResourcePolicy`, Terraform `resource_policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "ResourcePolicy",
+            Some("resource_policy"),
+            rt::json_string(value),
+        );
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the table bucket to which the policy applies.
+    ///
+    /// Constraints: pattern `^(arn:aws[-a-z0-9]*:[a-z0-9]+:[-a-z0-9]*:[0-9]{12}:bucket/[a-z0-9_-]{3,63})$`. Changing it replaces the resource. CloudFormation `TableBucketARN`, Terraform `table_bucket_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn table_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TableBucketARN",
+            Some("table_bucket_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(TableBucketPolicy, TableBucketPolicyHandle);
+builder!(
+    TableBucketPolicy,
+    TableBucketPolicyHandle,
+    TABLE_BUCKET_POLICY_TYPE
+);
 /// A declared `AWS::S3Tables::TableBucketPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TableBucketPolicyHandle(rt::Handle);
@@ -1032,8 +1141,30 @@ impl TablePolicy {
         this.set("TableARN", Some("table_arn"), rt::string(table_arn));
         TablePolicy(this)
     }
+    /// A policy document containing permissions to add to the specified table.
+    ///
+    /// Constraints: length 1..=20480. CloudFormation `ResourcePolicy`, Terraform `resource_policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "ResourcePolicy",
+            Some("resource_policy"),
+            rt::json_string(value),
+        );
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the specified table.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TableARN`, Terraform `table_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn table_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TableARN", Some("table_arn"), rt::string(value));
+        self
+    }
 }
-builder!(TablePolicy, TablePolicyHandle);
+builder!(TablePolicy, TablePolicyHandle, TABLE_POLICY_TYPE);
 /// A declared `AWS::S3Tables::TablePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TablePolicyHandle(rt::Handle);

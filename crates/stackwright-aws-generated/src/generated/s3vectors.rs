@@ -58,6 +58,34 @@ impl Index {
         );
         Index(this)
     }
+    /// The data type of the vectors to be inserted into the vector index.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DataType`, Terraform `data_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_type(mut self, value: index::DataType) -> Self {
+        self.0.set("DataType", Some("data_type"), value.into());
+        self
+    }
+    /// The dimensions of the vectors to be inserted into the vector index.
+    ///
+    /// Constraints: range 1..=4096. Changing it replaces the resource. CloudFormation `Dimension`, Terraform `dimension`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dimension(mut self, value: i64) -> Self {
+        self.0.set("Dimension", Some("dimension"), rt::int(value));
+        self
+    }
+    /// The distance metric to be used for similarity search.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DistanceMetric`, Terraform `distance_metric`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn distance_metric(mut self, value: index::DistanceMetric) -> Self {
+        self.0
+            .set("DistanceMetric", Some("distance_metric"), value.into());
+        self
+    }
     /// The encryption configuration for the index.
     ///
     /// Changing it replaces the resource. CloudFormation `EncryptionConfiguration`, Terraform `encryption_configuration`.
@@ -111,7 +139,7 @@ impl Index {
         self
     }
 }
-builder!(Index, IndexHandle);
+builder!(Index, IndexHandle, INDEX_TYPE);
 /// A declared `AWS::S3Vectors::Index`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IndexHandle(rt::Handle);
@@ -258,7 +286,7 @@ impl VectorBucket {
         self
     }
 }
-builder!(VectorBucket, VectorBucketHandle);
+builder!(VectorBucket, VectorBucketHandle, VECTOR_BUCKET_TYPE);
 /// A declared `AWS::S3Vectors::VectorBucket`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VectorBucketHandle(rt::Handle);
@@ -332,6 +360,15 @@ impl VectorBucketPolicy {
         this.set("Policy", Some("policy"), rt::json_string(policy));
         VectorBucketPolicy(this)
     }
+    /// A policy document containing permissions to add to the specified vector bucket.
+    ///
+    /// CloudFormation `Policy`, Terraform `policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
+        self
+    }
     /// The Amazon Resource Name (ARN) of the vector bucket.
     ///
     /// Constraints: pattern `^arn:aws[-a-z0-9]*:s3vectors:[a-z0-9-]+:[0-9]{12}:bucket/[a-z0-9][a-z0-9-.]{1,61}[a-z0-9]$`. Changing it replaces the resource. CloudFormation `VectorBucketArn`, Terraform `vector_bucket_arn`.
@@ -355,7 +392,11 @@ impl VectorBucketPolicy {
         self
     }
 }
-builder!(VectorBucketPolicy, VectorBucketPolicyHandle);
+builder!(
+    VectorBucketPolicy,
+    VectorBucketPolicyHandle,
+    VECTOR_BUCKET_POLICY_TYPE
+);
 /// A declared `AWS::S3Vectors::VectorBucketPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VectorBucketPolicyHandle(rt::Handle);

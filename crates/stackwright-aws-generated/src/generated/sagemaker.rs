@@ -82,6 +82,19 @@ impl AiWorkloadConfig {
         );
         AiWorkloadConfig(this)
     }
+    /// The name of the AI workload configuration.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-z0-9](-*[a-z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `AIWorkloadConfigName`, Terraform `ai_workload_config_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ai_workload_config_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AIWorkloadConfigName",
+            Some("ai_workload_config_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The benchmark tool configuration and workload specification.
     ///
     /// Changing it replaces the resource. CloudFormation `AIWorkloadConfigs`, Terraform `ai_workload_configs`.
@@ -102,7 +115,11 @@ impl AiWorkloadConfig {
         self
     }
 }
-builder!(AiWorkloadConfig, AiWorkloadConfigHandle);
+builder!(
+    AiWorkloadConfig,
+    AiWorkloadConfigHandle,
+    AI_WORKLOAD_CONFIG_TYPE
+);
 /// A declared `AWS::SageMaker::AIWorkloadConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AiWorkloadConfigHandle(rt::Handle);
@@ -299,6 +316,26 @@ impl Action {
         this.set("Source", Some("source"), required.source.into());
         Action(this)
     }
+    /// The name of the action.
+    ///
+    /// Constraints: length 1..=120; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$`. Changing it replaces the resource. CloudFormation `ActionName`, Terraform `action_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn action_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ActionName", Some("action_name"), rt::string(value));
+        self
+    }
+    /// The action type.
+    ///
+    /// Constraints: length 0..=256. Changing it replaces the resource. CloudFormation `ActionType`, Terraform `action_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn action_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ActionType", Some("action_type"), rt::string(value));
+        self
+    }
     /// The description of the action.
     ///
     /// Constraints: length 0..=3072. CloudFormation `Description`, Terraform `description`.
@@ -329,6 +366,15 @@ impl Action {
             .set("Properties", Some("properties"), rt::string_map(value));
         self
     }
+    /// The source type, ID, and URI.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Source`, Terraform `source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source(mut self, value: action::ActionSource) -> Self {
+        self.0.set("Source", Some("source"), value.into());
+        self
+    }
     /// The status of the action.
     ///
     /// CloudFormation `Status`, Terraform `status`.
@@ -337,7 +383,7 @@ impl Action {
         self
     }
 }
-builder!(Action, ActionHandle);
+builder!(Action, ActionHandle, ACTION_TYPE);
 /// A declared `AWS::SageMaker::Action`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ActionHandle(rt::Handle);
@@ -498,6 +544,16 @@ impl Algorithm {
         );
         self
     }
+    /// The name of the algorithm.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `AlgorithmName`, Terraform `algorithm_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn algorithm_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AlgorithmName", Some("algorithm_name"), rt::string(value));
+        self
+    }
     /// Whether to certify the algorithm so that it can be listed in AWS Marketplace.
     ///
     /// Changing it replaces the resource. CloudFormation `CertifyForMarketplace`, Terraform `certify_for_marketplace`.
@@ -518,8 +574,19 @@ impl Algorithm {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `TrainingSpecification`, Terraform `training_specification`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn training_specification(mut self, value: algorithm::TrainingSpecification) -> Self {
+        self.0.set(
+            "TrainingSpecification",
+            Some("training_specification"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(Algorithm, AlgorithmHandle);
+builder!(Algorithm, AlgorithmHandle, ALGORITHM_TYPE);
 /// A declared `AWS::SageMaker::Algorithm`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AlgorithmHandle(rt::Handle);
@@ -2371,6 +2438,33 @@ impl App {
         );
         App(this)
     }
+    /// The name of the app.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. Changing it replaces the resource. CloudFormation `AppName`, Terraform `app_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn app_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("AppName", Some("app_name"), rt::string(value));
+        self
+    }
+    /// The type of app.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AppType`, Terraform `app_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn app_type(mut self, value: app::AppType) -> Self {
+        self.0.set("AppType", Some("app_type"), value.into());
+        self
+    }
+    /// The domain ID.
+    ///
+    /// Constraints: length 1..=63; pattern `^d-(-*[a-z0-9]){1,61}$`. Changing it replaces the resource. CloudFormation `DomainId`, Terraform `domain_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DomainId", Some("domain_id"), rt::string(value));
+        self
+    }
     /// Indicates whether the application is launched in recovery mode.
     ///
     /// CloudFormation `RecoveryMode`, Terraform `recovery_mode`.
@@ -2387,8 +2481,21 @@ impl App {
             .set("ResourceSpec", Some("resource_spec"), value.into());
         self
     }
+    /// The user profile name.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. Changing it replaces the resource. CloudFormation `UserProfileName`, Terraform `user_profile_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "UserProfileName",
+            Some("user_profile_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(App, AppHandle);
+builder!(App, AppHandle, APP_TYPE);
 /// A declared `AWS::SageMaker::App`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AppHandle(rt::Handle);
@@ -2839,6 +2946,19 @@ impl AppImageConfig {
         );
         AppImageConfig(this)
     }
+    /// The Name of the AppImageConfig.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. Changing it replaces the resource. CloudFormation `AppImageConfigName`, Terraform `app_image_config_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn app_image_config_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AppImageConfigName",
+            Some("app_image_config_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The CodeEditorAppImageConfig.
     ///
     /// CloudFormation `CodeEditorAppImageConfig`, Terraform `code_editor_app_image_config`.
@@ -2882,7 +3002,7 @@ impl AppImageConfig {
         self
     }
 }
-builder!(AppImageConfig, AppImageConfigHandle);
+builder!(AppImageConfig, AppImageConfigHandle, APP_IMAGE_CONFIG_TYPE);
 /// A declared `AWS::SageMaker::AppImageConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AppImageConfigHandle(rt::Handle);
@@ -3169,6 +3289,16 @@ impl Artifact {
             .set("ArtifactName", Some("artifact_name"), rt::string(value));
         self
     }
+    /// The artifact type.
+    ///
+    /// Constraints: length 0..=256. Changing it replaces the resource. CloudFormation `ArtifactType`, Terraform `artifact_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn artifact_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ArtifactType", Some("artifact_type"), rt::string(value));
+        self
+    }
     /// Metadata properties of the tracking entity, trial, or trial component.
     ///
     /// Changing it replaces the resource. CloudFormation `MetadataProperties`, Terraform `metadata_properties`.
@@ -3191,8 +3321,17 @@ impl Artifact {
             .set("Properties", Some("properties"), rt::string_map(value));
         self
     }
+    /// The source of the artifact.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Source`, Terraform `source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source(mut self, value: artifact::ArtifactSource) -> Self {
+        self.0.set("Source", Some("source"), value.into());
+        self
+    }
 }
-builder!(Artifact, ArtifactHandle);
+builder!(Artifact, ArtifactHandle, ARTIFACT_TYPE);
 /// A declared `AWS::SageMaker::Artifact`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ArtifactHandle(rt::Handle);
@@ -3432,7 +3571,7 @@ impl Cluster {
         self
     }
 }
-builder!(Cluster, ClusterHandle);
+builder!(Cluster, ClusterHandle, CLUSTER_TYPE);
 /// A declared `AWS::SageMaker::Cluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterHandle(rt::Handle);
@@ -4555,6 +4694,16 @@ impl ClusterSchedulerConfig {
         );
         ClusterSchedulerConfig(this)
     }
+    /// ARN of the cluster.
+    ///
+    /// Constraints: length 0..=256; pattern `^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:cluster/[a-z0-9]{12}$`. Changing it replaces the resource. CloudFormation `ClusterArn`, Terraform `cluster_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ClusterArn", Some("cluster_arn"), rt::string(value));
+        self
+    }
     /// Description of the cluster policy.
     ///
     /// Constraints: length 0..=1024; pattern `^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*$`. CloudFormation `Description`, Terraform `description`.
@@ -4563,8 +4712,31 @@ impl ClusterSchedulerConfig {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Name for the cluster policy.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Cluster policy configuration.
+    ///
+    /// CloudFormation `SchedulerConfig`, Terraform `scheduler_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scheduler_config(mut self, value: cluster_scheduler_config::SchedulerConfig) -> Self {
+        self.0
+            .set("SchedulerConfig", Some("scheduler_config"), value.into());
+        self
+    }
 }
-builder!(ClusterSchedulerConfig, ClusterSchedulerConfigHandle);
+builder!(
+    ClusterSchedulerConfig,
+    ClusterSchedulerConfigHandle,
+    CLUSTER_SCHEDULER_CONFIG_TYPE
+);
 /// A declared `AWS::SageMaker::ClusterSchedulerConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterSchedulerConfigHandle(rt::Handle);
@@ -4716,8 +4888,17 @@ impl CodeRepository {
         );
         self
     }
+    /// Configuration details for the Git repository, including the URL where it is located and the ARN of the AWS Secrets Manager secret that contains the credentials used to access the repository.
+    ///
+    /// CloudFormation `GitConfig`, Terraform `git_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn git_config(mut self, value: code_repository::GitConfig) -> Self {
+        self.0.set("GitConfig", Some("git_config"), value.into());
+        self
+    }
 }
-builder!(CodeRepository, CodeRepositoryHandle);
+builder!(CodeRepository, CodeRepositoryHandle, CODE_REPOSITORY_TYPE);
 /// A declared `AWS::SageMaker::CodeRepository`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CodeRepositoryHandle(rt::Handle);
@@ -4854,6 +5035,33 @@ impl ComputeQuota {
         self.0.set("ActivationState", None, value.into());
         self
     }
+    /// The ARN of the EKS-orchestrated SageMaker HyperPod cluster the compute allocation definition is bound to.
+    ///
+    /// Constraints: length 20..=256; pattern `^arn:aws[a-z\-]*:sagemaker:[a-z0-9\-]*:[0-9]{12}:cluster/[a-z0-9]{12}$`. Changing it replaces the resource. CloudFormation `ClusterArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ClusterArn", None, rt::string(value));
+        self
+    }
+    /// Compute allocation rules: per-resource quotas, idle-borrowing strategy, and team-task preemption policy.
+    ///
+    /// CloudFormation `ComputeQuotaConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn compute_quota_config(mut self, value: compute_quota::ComputeQuotaConfig) -> Self {
+        self.0.set("ComputeQuotaConfig", None, value.into());
+        self
+    }
+    /// The team this compute allocation rule applies to.
+    ///
+    /// CloudFormation `ComputeQuotaTarget`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn compute_quota_target(mut self, value: compute_quota::ComputeQuotaTarget) -> Self {
+        self.0.set("ComputeQuotaTarget", None, value.into());
+        self
+    }
     /// A free-form description of the compute allocation definition.
     ///
     /// Constraints: length 0..=1024; pattern `^[\p{L}\p{M}\p{Z}\p{S}\p{N}\p{P}]*$`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -4861,8 +5069,17 @@ impl ComputeQuota {
         self.0.set("Description", None, rt::string(value));
         self
     }
+    /// The name of the compute allocation definition.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(ComputeQuota, ComputeQuotaHandle);
+builder!(ComputeQuota, ComputeQuotaHandle, COMPUTE_QUOTA_TYPE);
 /// A declared `AWS::SageMaker::ComputeQuota`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ComputeQuotaHandle(rt::Handle);
@@ -5647,6 +5864,26 @@ impl Context {
         this.set("Source", Some("source"), required.source.into());
         Context(this)
     }
+    /// The name of the context.
+    ///
+    /// Constraints: length 1..=120; pattern `^[a-zA-Z0-9]([-_]*[a-zA-Z0-9]){0,119}$`. Changing it replaces the resource. CloudFormation `ContextName`, Terraform `context_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn context_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ContextName", Some("context_name"), rt::string(value));
+        self
+    }
+    /// The context type.
+    ///
+    /// Constraints: length 0..=256. Changing it replaces the resource. CloudFormation `ContextType`, Terraform `context_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn context_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ContextType", Some("context_type"), rt::string(value));
+        self
+    }
     /// The description of the context.
     ///
     /// Constraints: length 0..=3072. CloudFormation `Description`, Terraform `description`.
@@ -5666,8 +5903,17 @@ impl Context {
             .set("Properties", Some("properties"), rt::string_map(value));
         self
     }
+    /// The source type, ID, and URI.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Source`, Terraform `source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source(mut self, value: context::Source) -> Self {
+        self.0.set("Source", Some("source"), value.into());
+        self
+    }
 }
-builder!(Context, ContextHandle);
+builder!(Context, ContextHandle, CONTEXT_TYPE);
 /// A declared `AWS::SageMaker::Context`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContextHandle(rt::Handle);
@@ -5797,6 +6043,22 @@ impl DataQualityJobDefinition {
         this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         DataQualityJobDefinition(this)
     }
+    /// Container image configuration object for the monitoring job.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DataQualityAppSpecification`, Terraform `data_quality_app_specification`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_quality_app_specification(
+        mut self,
+        value: data_quality_job_definition::DataQualityAppSpecification,
+    ) -> Self {
+        self.0.set(
+            "DataQualityAppSpecification",
+            Some("data_quality_app_specification"),
+            value.into(),
+        );
+        self
+    }
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
     ///
     /// Changing it replaces the resource. CloudFormation `DataQualityBaselineConfig`, Terraform `data_quality_baseline_config`.
@@ -5807,6 +6069,38 @@ impl DataQualityJobDefinition {
         self.0.set(
             "DataQualityBaselineConfig",
             Some("data_quality_baseline_config"),
+            value.into(),
+        );
+        self
+    }
+    /// The inputs for a monitoring job.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DataQualityJobInput`, Terraform `data_quality_job_input`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_quality_job_input(
+        mut self,
+        value: data_quality_job_definition::DataQualityJobInput,
+    ) -> Self {
+        self.0.set(
+            "DataQualityJobInput",
+            Some("data_quality_job_input"),
+            value.into(),
+        );
+        self
+    }
+    /// The output configuration for monitoring jobs.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DataQualityJobOutputConfig`, Terraform `data_quality_job_output_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_quality_job_output_config(
+        mut self,
+        value: data_quality_job_definition::MonitoringOutputConfig,
+    ) -> Self {
+        self.0.set(
+            "DataQualityJobOutputConfig",
+            Some("data_quality_job_output_config"),
             value.into(),
         );
         self
@@ -5830,12 +6124,34 @@ impl DataQualityJobDefinition {
         );
         self
     }
+    /// Identifies the resources to deploy for a monitoring job.
+    ///
+    /// Changing it replaces the resource. CloudFormation `JobResources`, Terraform `job_resources`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn job_resources(
+        mut self,
+        value: data_quality_job_definition::MonitoringResources,
+    ) -> Self {
+        self.0
+            .set("JobResources", Some("job_resources"), value.into());
+        self
+    }
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups…
     ///
     /// Changing it replaces the resource. CloudFormation `NetworkConfig`, Terraform `network_config`.
     pub fn network_config(mut self, value: data_quality_job_definition::NetworkConfig) -> Self {
         self.0
             .set("NetworkConfig", Some("network_config"), value.into());
+        self
+    }
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// Specifies a time limit for how long the monitoring job is allowed to run.
@@ -5853,7 +6169,11 @@ impl DataQualityJobDefinition {
         self
     }
 }
-builder!(DataQualityJobDefinition, DataQualityJobDefinitionHandle);
+builder!(
+    DataQualityJobDefinition,
+    DataQualityJobDefinitionHandle,
+    DATA_QUALITY_JOB_DEFINITION_TYPE
+);
 /// A declared `AWS::SageMaker::DataQualityJobDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataQualityJobDefinitionHandle(rt::Handle);
@@ -6213,8 +6533,21 @@ impl Device {
         self.0.set("Device", Some("device"), value.into());
         self
     }
+    /// The name of the edge device fleet
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*_*[a-zA-Z0-9])*$`. CloudFormation `DeviceFleetName`, Terraform `device_fleet_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn device_fleet_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DeviceFleetName",
+            Some("device_fleet_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(Device, DeviceHandle);
+builder!(Device, DeviceHandle, DEVICE_TYPE);
 /// A declared `AWS::SageMaker::Device`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeviceHandle(rt::Handle);
@@ -6338,8 +6671,40 @@ impl DeviceFleet {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the edge device fleet
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*_*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `DeviceFleetName`, Terraform `device_fleet_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn device_fleet_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DeviceFleetName",
+            Some("device_fleet_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// S3 bucket and an ecryption key id (if available) to store outputs for the fleet
+    ///
+    /// CloudFormation `OutputConfig`, Terraform `output_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn output_config(mut self, value: device_fleet::EdgeOutputConfig) -> Self {
+        self.0
+            .set("OutputConfig", Some("output_config"), value.into());
+        self
+    }
+    /// Role associated with the device fleet
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(DeviceFleet, DeviceFleetHandle);
+builder!(DeviceFleet, DeviceFleetHandle, DEVICE_FLEET_TYPE);
 /// A declared `AWS::SageMaker::DeviceFleet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeviceFleetHandle(rt::Handle);
@@ -6451,6 +6816,15 @@ impl Domain {
         );
         self
     }
+    /// The mode of authentication that members use to access the domain.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AuthMode`, Terraform `auth_mode`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auth_mode(mut self, value: domain::AuthMode) -> Self {
+        self.0.set("AuthMode", Some("auth_mode"), value.into());
+        self
+    }
     /// The default space settings.
     ///
     /// CloudFormation `DefaultSpaceSettings`, Terraform `default_space_settings`.
@@ -6460,6 +6834,29 @@ impl Domain {
             Some("default_space_settings"),
             value.into(),
         );
+        self
+    }
+    /// The default user settings.
+    ///
+    /// CloudFormation `DefaultUserSettings`, Terraform `default_user_settings`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn default_user_settings(mut self, value: domain::UserSettings) -> Self {
+        self.0.set(
+            "DefaultUserSettings",
+            Some("default_user_settings"),
+            value.into(),
+        );
+        self
+    }
+    /// A name for the domain.
+    ///
+    /// Constraints: length at most 63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. Changing it replaces the resource. CloudFormation `DomainName`, Terraform `domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DomainName", Some("domain_name"), rt::string(value));
         self
     }
     /// A collection of Domain settings.
@@ -6516,7 +6913,7 @@ impl Domain {
         self
     }
 }
-builder!(Domain, DomainHandle);
+builder!(Domain, DomainHandle, DOMAIN_TYPE);
 /// A declared `AWS::SageMaker::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainHandle(rt::Handle);
@@ -8054,6 +8451,19 @@ impl Endpoint {
             .set("DeploymentConfig", Some("deployment_config"), value.into());
         self
     }
+    /// The name of the endpoint configuration for the SageMaker endpoint.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. CloudFormation `EndpointConfigName`, Terraform `endpoint_config_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn endpoint_config_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EndpointConfigName",
+            Some("endpoint_config_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The name of the SageMaker endpoint.
     ///
     /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `EndpointName`, Terraform `endpoint_name`.
@@ -8099,7 +8509,7 @@ impl Endpoint {
         self
     }
 }
-builder!(Endpoint, EndpointHandle);
+builder!(Endpoint, EndpointHandle, ENDPOINT_TYPE);
 /// A declared `AWS::SageMaker::Endpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointHandle(rt::Handle);
@@ -8471,6 +8881,22 @@ impl EndpointConfig {
             .set("MetricsConfig", Some("metrics_config"), value.into());
         self
     }
+    /// A list of ProductionVariant objects, one for each model that you want to host at this endpoint.
+    ///
+    /// Constraints: 1..=10 items. Changing it replaces the resource. CloudFormation `ProductionVariants`, Terraform `production_variants`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn production_variants(
+        mut self,
+        value: impl IntoIterator<Item = endpoint_config::ProductionVariant>,
+    ) -> Self {
+        self.0.set(
+            "ProductionVariants",
+            Some("production_variants"),
+            rt::list(value),
+        );
+        self
+    }
     /// Array of ProductionVariant objects.
     ///
     /// Constraints: 1..=10 items. Changing it replaces the resource. CloudFormation `ShadowProductionVariants`, Terraform `shadow_production_variants`.
@@ -8493,7 +8919,7 @@ impl EndpointConfig {
         self
     }
 }
-builder!(EndpointConfig, EndpointConfigHandle);
+builder!(EndpointConfig, EndpointConfigHandle, ENDPOINT_CONFIG_TYPE);
 /// A declared `AWS::SageMaker::EndpointConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointConfigHandle(rt::Handle);
@@ -10310,8 +10736,18 @@ impl Experiment {
             .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
+    /// The name of the experiment.
+    ///
+    /// Constraints: length 1..=120; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$`. Changing it replaces the resource. CloudFormation `ExperimentName`, Terraform `experiment_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn experiment_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ExperimentName", Some("experiment_name"), rt::string(value));
+        self
+    }
 }
-builder!(Experiment, ExperimentHandle);
+builder!(Experiment, ExperimentHandle, EXPERIMENT_TYPE);
 /// A declared `AWS::SageMaker::Experiment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ExperimentHandle(rt::Handle);
@@ -10419,8 +10855,23 @@ impl ExperimentTrialComponent {
         self.0.set("Status", Some("status"), value.into());
         self
     }
+    /// Changing it replaces the resource. CloudFormation `TrialComponentName`, Terraform `trial_component_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn trial_component_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TrialComponentName",
+            Some("trial_component_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(ExperimentTrialComponent, ExperimentTrialComponentHandle);
+builder!(
+    ExperimentTrialComponent,
+    ExperimentTrialComponentHandle,
+    EXPERIMENT_TRIAL_COMPONENT_TYPE
+);
 /// A declared `AWS::SageMaker::ExperimentTrialComponent`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ExperimentTrialComponentHandle(rt::Handle);
@@ -10588,6 +11039,48 @@ impl FeatureGroup {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The Event Time Feature Name.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}`. Changing it replaces the resource. CloudFormation `EventTimeFeatureName`, Terraform `event_time_feature_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_time_feature_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "EventTimeFeatureName",
+            Some("event_time_feature_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// An Array of Feature Definition
+    ///
+    /// Constraints: 1..=2500 items. CloudFormation `FeatureDefinitions`, Terraform `feature_definitions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn feature_definitions(
+        mut self,
+        value: impl IntoIterator<Item = feature_group::FeatureDefinition>,
+    ) -> Self {
+        self.0.set(
+            "FeatureDefinitions",
+            Some("feature_definitions"),
+            rt::list(value),
+        );
+        self
+    }
+    /// The Name of the FeatureGroup.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}`. Changing it replaces the resource. CloudFormation `FeatureGroupName`, Terraform `feature_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn feature_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "FeatureGroupName",
+            Some("feature_group_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `OfflineStoreConfig`, Terraform `offline_store_config`.
     pub fn offline_store_config(mut self, value: feature_group::OfflineStoreConfig) -> Self {
         self.0.set(
@@ -10606,6 +11099,19 @@ impl FeatureGroup {
         );
         self
     }
+    /// The Record Identifier Feature Name.
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,63}`. Changing it replaces the resource. CloudFormation `RecordIdentifierFeatureName`, Terraform `record_identifier_feature_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn record_identifier_feature_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RecordIdentifierFeatureName",
+            Some("record_identifier_feature_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// Role Arn
     ///
     /// Constraints: length 20..=2048; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
@@ -10620,7 +11126,7 @@ impl FeatureGroup {
         self
     }
 }
-builder!(FeatureGroup, FeatureGroupHandle);
+builder!(FeatureGroup, FeatureGroupHandle, FEATURE_GROUP_TYPE);
 /// A declared `AWS::SageMaker::FeatureGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FeatureGroupHandle(rt::Handle);
@@ -10985,6 +11491,16 @@ impl Hub {
         this.set("HubName", Some("hub_name"), rt::string(required.hub_name));
         Hub(this)
     }
+    /// A description of the hub.
+    ///
+    /// Constraints: length 0..=1023; pattern `.*`. CloudFormation `HubDescription`, Terraform `hub_description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn hub_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("HubDescription", Some("hub_description"), rt::string(value));
+        self
+    }
     /// The display name of the hub.
     ///
     /// Constraints: length 0..=255; pattern `.*`. CloudFormation `HubDisplayName`, Terraform `hub_display_name`.
@@ -10994,6 +11510,15 @@ impl Hub {
             Some("hub_display_name"),
             rt::string(value),
         );
+        self
+    }
+    /// The name of the hub.
+    ///
+    /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `HubName`, Terraform `hub_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn hub_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("HubName", Some("hub_name"), rt::string(value));
         self
     }
     /// The searchable keywords for the hub.
@@ -11019,7 +11544,7 @@ impl Hub {
         self
     }
 }
-builder!(Hub, HubHandle);
+builder!(Hub, HubHandle, HUB_TYPE);
 /// A declared `AWS::SageMaker::Hub`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HubHandle(rt::Handle);
@@ -11134,6 +11659,19 @@ impl HumanTaskUi {
         );
         HumanTaskUi(this)
     }
+    /// The name of the human task user interface.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-z0-9](-*[a-z0-9])*$`. Changing it replaces the resource. CloudFormation `HumanTaskUiName`, Terraform `human_task_ui_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn human_task_ui_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "HumanTaskUiName",
+            Some("human_task_ui_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The Liquid template for the worker user interface.
     ///
     /// Changing it replaces the resource. CloudFormation `UiTemplate`, Terraform `ui_template`.
@@ -11142,7 +11680,7 @@ impl HumanTaskUi {
         self
     }
 }
-builder!(HumanTaskUi, HumanTaskUiHandle);
+builder!(HumanTaskUi, HumanTaskUiHandle, HUMAN_TASK_UI_TYPE);
 /// A declared `AWS::SageMaker::HumanTaskUi`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HumanTaskUiHandle(rt::Handle);
@@ -11243,8 +11781,28 @@ impl Image {
         );
         self
     }
+    /// The name of the image.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9]([-.]?[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `ImageName`, Terraform `image_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn image_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ImageName", Some("image_name"), rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on behalf of the customer.
+    ///
+    /// Constraints: length 1..=256; pattern `^arn:aws(-[\w]+)*:iam::[0-9]{12}:role/.*$`. CloudFormation `ImageRoleArn`, Terraform `image_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn image_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ImageRoleArn", Some("image_role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Image, ImageHandle);
+builder!(Image, ImageHandle, IMAGE_TYPE);
 /// A declared `AWS::SageMaker::Image`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ImageHandle(rt::Handle);
@@ -11314,11 +11872,31 @@ impl ImageVersion {
         self.0.set("Aliases", Some("aliases"), rt::strings(value));
         self
     }
+    /// The registry path of the container image on which this image version is based.
+    ///
+    /// Constraints: length 1..=255; pattern `.+`. Changing it replaces the resource. CloudFormation `BaseImage`, Terraform `base_image`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn base_image(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("BaseImage", Some("base_image"), rt::string(value));
+        self
+    }
     /// Indicates Horovod compatibility.
     ///
     /// CloudFormation `Horovod`, Terraform `horovod`.
     pub fn horovod(mut self, value: bool) -> Self {
         self.0.set("Horovod", Some("horovod"), rt::boolean(value));
+        self
+    }
+    /// The name of the image this version belongs to.
+    ///
+    /// Constraints: length 1..=63; pattern `^[A-Za-z0-9]([-.]?[A-Za-z0-9])*$`. Changing it replaces the resource. CloudFormation `ImageName`, Terraform `image_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn image_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ImageName", Some("image_name"), rt::string(value));
         self
     }
     /// Indicates SageMaker job type compatibility.
@@ -11371,7 +11949,7 @@ impl ImageVersion {
         self
     }
 }
-builder!(ImageVersion, ImageVersionHandle);
+builder!(ImageVersion, ImageVersionHandle, IMAGE_VERSION_TYPE);
 /// A declared `AWS::SageMaker::ImageVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ImageVersionHandle(rt::Handle);
@@ -11529,6 +12107,16 @@ impl InferenceComponent {
             .set("EndpointArn", Some("endpoint_arn"), rt::string(value));
         self
     }
+    /// The name of the endpoint the inference component is associated with
+    ///
+    /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `EndpointName`, Terraform `endpoint_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EndpointName", Some("endpoint_name"), rt::string(value));
+        self
+    }
     /// The name of the inference component
     ///
     /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. CloudFormation `InferenceComponentName`, Terraform `inference_component_name`.
@@ -11584,7 +12172,11 @@ impl InferenceComponent {
         self
     }
 }
-builder!(InferenceComponent, InferenceComponentHandle);
+builder!(
+    InferenceComponent,
+    InferenceComponentHandle,
+    INFERENCE_COMPONENT_TYPE
+);
 /// A declared `AWS::SageMaker::InferenceComponent`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InferenceComponentHandle(rt::Handle);
@@ -12479,11 +13071,52 @@ impl InferenceExperiment {
             .set("DesiredState", Some("desired_state"), value.into());
         self
     }
+    /// The name of the endpoint used to run the inference experiment.
+    ///
+    /// Constraints: length 0..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`. Changing it replaces the resource. CloudFormation `EndpointName`, Terraform `endpoint_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EndpointName", Some("endpoint_name"), rt::string(value));
+        self
+    }
     /// The AWS Key Management Service (AWS KMS) key that Amazon SageMaker uses to encrypt data on the storage volume attached to the ML compute instance that hosts the endpoint.
     ///
     /// Constraints: length 0..=2048; pattern `.*`. Changing it replaces the resource. CloudFormation `KmsKey`, Terraform `kms_key`.
     pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("KmsKey", Some("kms_key"), rt::string(value));
+        self
+    }
+    /// An array of ModelVariantConfig objects.
+    ///
+    /// Constraints: 1..=2 items. CloudFormation `ModelVariants`, Terraform `model_variants`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_variants(
+        mut self,
+        value: impl IntoIterator<Item = inference_experiment::ModelVariantConfig>,
+    ) -> Self {
+        self.0
+            .set("ModelVariants", Some("model_variants"), rt::list(value));
+        self
+    }
+    /// The name for the inference experiment.
+    ///
+    /// Constraints: length 1..=120; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to access model artifacts and container images, and manage Amazon SageMaker Inference endpoints for model deployment.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// The duration for which you want the inference experiment to run.
@@ -12509,8 +13142,21 @@ impl InferenceExperiment {
             .set("StatusReason", Some("status_reason"), rt::string(value));
         self
     }
+    /// The type of the inference experiment that you want to run.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: inference_experiment::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(InferenceExperiment, InferenceExperimentHandle);
+builder!(
+    InferenceExperiment,
+    InferenceExperimentHandle,
+    INFERENCE_EXPERIMENT_TYPE
+);
 /// A declared `AWS::SageMaker::InferenceExperiment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InferenceExperimentHandle(rt::Handle);
@@ -12894,6 +13540,19 @@ impl MlflowApp {
         this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         MlflowApp(this)
     }
+    /// The S3 URI for a general purpose bucket to use as the MLflow App artifact store.
+    ///
+    /// Constraints: length 0..=1024; pattern `(https|s3)://([^/]+)/?(.*)`. CloudFormation `ArtifactStoreUri`, Terraform `artifact_store_uri`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn artifact_store_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ArtifactStoreUri",
+            Some("artifact_store_uri"),
+            rt::string(value),
+        );
+        self
+    }
     /// Whether to enable or disable automatic registration of new MLflow models to the SageMaker Model Registry.
     ///
     /// CloudFormation `ModelRegistrationMode`, Terraform `model_registration_mode`.
@@ -12903,6 +13562,24 @@ impl MlflowApp {
             Some("model_registration_mode"),
             value.into(),
         );
+        self
+    }
+    /// The name of the MLflow App.
+    ///
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) for an IAM role in your account that the MLflow App uses to access the artifact store in Amazon S3.
+    ///
+    /// Constraints: length 20..=2048; pattern `arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// The day and time of the week in Coordinated Universal Time (UTC) 24-hour standard time that weekly maintenance updates are scheduled.
@@ -12917,7 +13594,7 @@ impl MlflowApp {
         self
     }
 }
-builder!(MlflowApp, MlflowAppHandle);
+builder!(MlflowApp, MlflowAppHandle, MLFLOW_APP_TYPE);
 /// A declared `AWS::SageMaker::MlflowApp`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MlflowAppHandle(rt::Handle);
@@ -13022,6 +13699,19 @@ impl MlflowTrackingServer {
         );
         MlflowTrackingServer(this)
     }
+    /// The Amazon S3 URI for MLFlow Tracking Server artifacts.
+    ///
+    /// Constraints: length 1..=2048; pattern `^s3:\/\/([^\/]+)\/?(.*)$`. CloudFormation `ArtifactStoreUri`, Terraform `artifact_store_uri`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn artifact_store_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ArtifactStoreUri",
+            Some("artifact_store_uri"),
+            rt::string(value),
+        );
+        self
+    }
     /// A flag to enable Automatic SageMaker Model Registration.
     ///
     /// CloudFormation `AutomaticModelRegistration`, Terraform `automatic_model_registration`.
@@ -13039,6 +13729,28 @@ impl MlflowTrackingServer {
     pub fn mlflow_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("MlflowVersion", Some("mlflow_version"), rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of an IAM role that enables Amazon SageMaker to perform tasks on behalf of the customer.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role\/?[a-zA-Z_0-9+=,.@\-_\/]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
+    /// The name of the MLFlow Tracking Server.
+    ///
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,255}$`. Changing it replaces the resource. CloudFormation `TrackingServerName`, Terraform `tracking_server_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tracking_server_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TrackingServerName",
+            Some("tracking_server_name"),
+            rt::string(value),
+        );
         self
     }
     /// The size of the MLFlow Tracking Server.
@@ -13067,7 +13779,11 @@ impl MlflowTrackingServer {
         self
     }
 }
-builder!(MlflowTrackingServer, MlflowTrackingServerHandle);
+builder!(
+    MlflowTrackingServer,
+    MlflowTrackingServerHandle,
+    MLFLOW_TRACKING_SERVER_TYPE
+);
 /// A declared `AWS::SageMaker::MlflowTrackingServer`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MlflowTrackingServerHandle(rt::Handle);
@@ -13186,7 +13902,7 @@ impl Model {
         self
     }
 }
-builder!(Model, ModelHandle);
+builder!(Model, ModelHandle, MODEL_TYPE);
 /// A declared `AWS::SageMaker::Model`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ModelHandle(rt::Handle);
@@ -13660,6 +14376,32 @@ impl ModelBiasJobDefinition {
         );
         self
     }
+    /// Identifies the resources to deploy for a monitoring job.
+    ///
+    /// Changing it replaces the resource. CloudFormation `JobResources`, Terraform `job_resources`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn job_resources(mut self, value: model_bias_job_definition::MonitoringResources) -> Self {
+        self.0
+            .set("JobResources", Some("job_resources"), value.into());
+        self
+    }
+    /// Container image configuration object for the monitoring job.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ModelBiasAppSpecification`, Terraform `model_bias_app_specification`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_bias_app_specification(
+        mut self,
+        value: model_bias_job_definition::ModelBiasAppSpecification,
+    ) -> Self {
+        self.0.set(
+            "ModelBiasAppSpecification",
+            Some("model_bias_app_specification"),
+            value.into(),
+        );
+        self
+    }
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
     ///
     /// Changing it replaces the resource. CloudFormation `ModelBiasBaselineConfig`, Terraform `model_bias_baseline_config`.
@@ -13674,12 +14416,53 @@ impl ModelBiasJobDefinition {
         );
         self
     }
+    /// The inputs for a monitoring job.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ModelBiasJobInput`, Terraform `model_bias_job_input`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_bias_job_input(
+        mut self,
+        value: model_bias_job_definition::ModelBiasJobInput,
+    ) -> Self {
+        self.0.set(
+            "ModelBiasJobInput",
+            Some("model_bias_job_input"),
+            value.into(),
+        );
+        self
+    }
+    /// The output configuration for monitoring jobs.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ModelBiasJobOutputConfig`, Terraform `model_bias_job_output_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_bias_job_output_config(
+        mut self,
+        value: model_bias_job_definition::MonitoringOutputConfig,
+    ) -> Self {
+        self.0.set(
+            "ModelBiasJobOutputConfig",
+            Some("model_bias_job_output_config"),
+            value.into(),
+        );
+        self
+    }
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups…
     ///
     /// Changing it replaces the resource. CloudFormation `NetworkConfig`, Terraform `network_config`.
     pub fn network_config(mut self, value: model_bias_job_definition::NetworkConfig) -> Self {
         self.0
             .set("NetworkConfig", Some("network_config"), value.into());
+        self
+    }
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// Specifies a time limit for how long the monitoring job is allowed to run.
@@ -13697,7 +14480,11 @@ impl ModelBiasJobDefinition {
         self
     }
 }
-builder!(ModelBiasJobDefinition, ModelBiasJobDefinitionHandle);
+builder!(
+    ModelBiasJobDefinition,
+    ModelBiasJobDefinitionHandle,
+    MODEL_BIAS_JOB_DEFINITION_TYPE
+);
 /// A declared `AWS::SageMaker::ModelBiasJobDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ModelBiasJobDefinitionHandle(rt::Handle);
@@ -14155,6 +14942,15 @@ impl ModelCard {
         this.set("ModelCardStatus", None, model_card_status.into());
         ModelCard(this)
     }
+    /// The content of the model card.
+    ///
+    /// Constraints: length 0..=100000. CloudFormation `Content`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: model_card::Content) -> Self {
+        self.0.set("Content", None, value.into());
+        self
+    }
     /// Information about the user who created or modified an experiment, trial, trial component, lineage group, project, or model card.
     ///
     /// CloudFormation `CreatedBy`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -14169,6 +14965,24 @@ impl ModelCard {
         self.0.set("LastModifiedBy", None, value.into());
         self
     }
+    /// The unique name of the model card.
+    ///
+    /// Constraints: length at most 63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `ModelCardName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_card_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ModelCardName", None, rt::string(value));
+        self
+    }
+    /// The approval status of the model card within your organization.
+    ///
+    /// CloudFormation `ModelCardStatus`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_card_status(mut self, value: model_card::ModelCardStatus) -> Self {
+        self.0.set("ModelCardStatus", None, value.into());
+        self
+    }
     /// An optional Key Management Service key to encrypt, decrypt, and re-encrypt model card content for regulated workloads with highly sensitive data.
     ///
     /// Changing it replaces the resource. CloudFormation `SecurityConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -14177,7 +14991,7 @@ impl ModelCard {
         self
     }
 }
-builder!(ModelCard, ModelCardHandle);
+builder!(ModelCard, ModelCardHandle, MODEL_CARD_TYPE);
 /// A declared `AWS::SageMaker::ModelCard`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ModelCardHandle(rt::Handle);
@@ -15205,6 +16019,35 @@ impl ModelExplainabilityJobDefinition {
         );
         self
     }
+    /// Identifies the resources to deploy for a monitoring job.
+    ///
+    /// Changing it replaces the resource. CloudFormation `JobResources`, Terraform `job_resources`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn job_resources(
+        mut self,
+        value: model_explainability_job_definition::MonitoringResources,
+    ) -> Self {
+        self.0
+            .set("JobResources", Some("job_resources"), value.into());
+        self
+    }
+    /// Container image configuration object for the monitoring job.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ModelExplainabilityAppSpecification`, Terraform `model_explainability_app_specification`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_explainability_app_specification(
+        mut self,
+        value: model_explainability_job_definition::ModelExplainabilityAppSpecification,
+    ) -> Self {
+        self.0.set(
+            "ModelExplainabilityAppSpecification",
+            Some("model_explainability_app_specification"),
+            value.into(),
+        );
+        self
+    }
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
     ///
     /// Changing it replaces the resource. CloudFormation `ModelExplainabilityBaselineConfig`, Terraform `model_explainability_baseline_config`.
@@ -15219,6 +16062,38 @@ impl ModelExplainabilityJobDefinition {
         );
         self
     }
+    /// The inputs for a monitoring job.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ModelExplainabilityJobInput`, Terraform `model_explainability_job_input`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_explainability_job_input(
+        mut self,
+        value: model_explainability_job_definition::ModelExplainabilityJobInput,
+    ) -> Self {
+        self.0.set(
+            "ModelExplainabilityJobInput",
+            Some("model_explainability_job_input"),
+            value.into(),
+        );
+        self
+    }
+    /// The output configuration for monitoring jobs.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ModelExplainabilityJobOutputConfig`, Terraform `model_explainability_job_output_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_explainability_job_output_config(
+        mut self,
+        value: model_explainability_job_definition::MonitoringOutputConfig,
+    ) -> Self {
+        self.0.set(
+            "ModelExplainabilityJobOutputConfig",
+            Some("model_explainability_job_output_config"),
+            value.into(),
+        );
+        self
+    }
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups…
     ///
     /// Changing it replaces the resource. CloudFormation `NetworkConfig`, Terraform `network_config`.
@@ -15228,6 +16103,15 @@ impl ModelExplainabilityJobDefinition {
     ) -> Self {
         self.0
             .set("NetworkConfig", Some("network_config"), value.into());
+        self
+    }
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// Specifies a time limit for how long the monitoring job is allowed to run.
@@ -15247,7 +16131,8 @@ impl ModelExplainabilityJobDefinition {
 }
 builder!(
     ModelExplainabilityJobDefinition,
-    ModelExplainabilityJobDefinitionHandle
+    ModelExplainabilityJobDefinitionHandle,
+    MODEL_EXPLAINABILITY_JOB_DEFINITION_TYPE
 );
 /// A declared `AWS::SageMaker::ModelExplainabilityJobDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -15870,7 +16755,7 @@ impl ModelPackage {
         self
     }
 }
-builder!(ModelPackage, ModelPackageHandle);
+builder!(ModelPackage, ModelPackageHandle, MODEL_PACKAGE_TYPE);
 /// A declared `AWS::SageMaker::ModelPackage`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ModelPackageHandle(rt::Handle);
@@ -17237,6 +18122,19 @@ impl ModelPackageGroup {
         );
         self
     }
+    /// The name of the model package group.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `ModelPackageGroupName`, Terraform `model_package_group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_package_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ModelPackageGroupName",
+            Some("model_package_group_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// CloudFormation `ModelPackageGroupPolicy`, Terraform `model_package_group_policy`.
     pub fn model_package_group_policy(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set(
@@ -17247,7 +18145,11 @@ impl ModelPackageGroup {
         self
     }
 }
-builder!(ModelPackageGroup, ModelPackageGroupHandle);
+builder!(
+    ModelPackageGroup,
+    ModelPackageGroupHandle,
+    MODEL_PACKAGE_GROUP_TYPE
+);
 /// A declared `AWS::SageMaker::ModelPackageGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ModelPackageGroupHandle(rt::Handle);
@@ -17359,6 +18261,35 @@ impl ModelQualityJobDefinition {
         );
         self
     }
+    /// Identifies the resources to deploy for a monitoring job.
+    ///
+    /// Changing it replaces the resource. CloudFormation `JobResources`, Terraform `job_resources`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn job_resources(
+        mut self,
+        value: model_quality_job_definition::MonitoringResources,
+    ) -> Self {
+        self.0
+            .set("JobResources", Some("job_resources"), value.into());
+        self
+    }
+    /// Container image configuration object for the monitoring job.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ModelQualityAppSpecification`, Terraform `model_quality_app_specification`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_quality_app_specification(
+        mut self,
+        value: model_quality_job_definition::ModelQualityAppSpecification,
+    ) -> Self {
+        self.0.set(
+            "ModelQualityAppSpecification",
+            Some("model_quality_app_specification"),
+            value.into(),
+        );
+        self
+    }
     /// Baseline configuration used to validate that the data conforms to the specified constraints and statistics.
     ///
     /// Changing it replaces the resource. CloudFormation `ModelQualityBaselineConfig`, Terraform `model_quality_baseline_config`.
@@ -17373,12 +18304,53 @@ impl ModelQualityJobDefinition {
         );
         self
     }
+    /// The inputs for a monitoring job.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ModelQualityJobInput`, Terraform `model_quality_job_input`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_quality_job_input(
+        mut self,
+        value: model_quality_job_definition::ModelQualityJobInput,
+    ) -> Self {
+        self.0.set(
+            "ModelQualityJobInput",
+            Some("model_quality_job_input"),
+            value.into(),
+        );
+        self
+    }
+    /// The output configuration for monitoring jobs.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ModelQualityJobOutputConfig`, Terraform `model_quality_job_output_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_quality_job_output_config(
+        mut self,
+        value: model_quality_job_definition::MonitoringOutputConfig,
+    ) -> Self {
+        self.0.set(
+            "ModelQualityJobOutputConfig",
+            Some("model_quality_job_output_config"),
+            value.into(),
+        );
+        self
+    }
     /// Networking options for a job, such as network traffic encryption between containers, whether to allow inbound and outbound network calls to and from containers, and the VPC subnets and security groups…
     ///
     /// Changing it replaces the resource. CloudFormation `NetworkConfig`, Terraform `network_config`.
     pub fn network_config(mut self, value: model_quality_job_definition::NetworkConfig) -> Self {
         self.0
             .set("NetworkConfig", Some("network_config"), value.into());
+        self
+    }
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
         self
     }
     /// Specifies a time limit for how long the monitoring job is allowed to run.
@@ -17396,7 +18368,11 @@ impl ModelQualityJobDefinition {
         self
     }
 }
-builder!(ModelQualityJobDefinition, ModelQualityJobDefinitionHandle);
+builder!(
+    ModelQualityJobDefinition,
+    ModelQualityJobDefinitionHandle,
+    MODEL_QUALITY_JOB_DEFINITION_TYPE
+);
 /// A declared `AWS::SageMaker::ModelQualityJobDefinition`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ModelQualityJobDefinitionHandle(rt::Handle);
@@ -17888,6 +18864,35 @@ impl MonitoringSchedule {
         );
         self
     }
+    /// The configuration object that specifies the monitoring schedule and defines the monitoring job.
+    ///
+    /// CloudFormation `MonitoringScheduleConfig`, Terraform `monitoring_schedule_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn monitoring_schedule_config(
+        mut self,
+        value: monitoring_schedule::MonitoringScheduleConfig,
+    ) -> Self {
+        self.0.set(
+            "MonitoringScheduleConfig",
+            Some("monitoring_schedule_config"),
+            value.into(),
+        );
+        self
+    }
+    /// The name of the monitoring schedule.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `MonitoringScheduleName`, Terraform `monitoring_schedule_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn monitoring_schedule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "MonitoringScheduleName",
+            Some("monitoring_schedule_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// The status of a schedule job.
     ///
     /// CloudFormation `MonitoringScheduleStatus`, Terraform `monitoring_schedule_status`.
@@ -17903,7 +18908,11 @@ impl MonitoringSchedule {
         self
     }
 }
-builder!(MonitoringSchedule, MonitoringScheduleHandle);
+builder!(
+    MonitoringSchedule,
+    MonitoringScheduleHandle,
+    MONITORING_SCHEDULE_TYPE
+);
 /// A declared `AWS::SageMaker::MonitoringSchedule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MonitoringScheduleHandle(rt::Handle);
@@ -18541,6 +19550,16 @@ impl NotebookInstance {
         );
         self
     }
+    /// The type of ML compute instance to launch for the notebook instance.
+    ///
+    /// CloudFormation `InstanceType`, Terraform `instance_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_type(mut self, value: notebook_instance::InstanceType) -> Self {
+        self.0
+            .set("InstanceType", Some("instance_type"), value.into());
+        self
+    }
     /// The Amazon Resource Name (ARN) of a AWS Key Management Service key that SageMaker AI uses to encrypt data on the storage volume attached to your notebook instance.
     ///
     /// Constraints: length 0..=2048; pattern `^[a-zA-Z0-9:/_-]*$`. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
@@ -18582,6 +19601,15 @@ impl NotebookInstance {
         );
         self
     }
+    /// When you send any requests to AWS resources from the notebook instance, SageMaker AI assumes this role to perform tasks on your behalf.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
     /// Whether root access is enabled or disabled for users of the notebook instance.
     ///
     /// CloudFormation `RootAccess`, Terraform `root_access`.
@@ -18619,7 +19647,11 @@ impl NotebookInstance {
         self
     }
 }
-builder!(NotebookInstance, NotebookInstanceHandle);
+builder!(
+    NotebookInstance,
+    NotebookInstanceHandle,
+    NOTEBOOK_INSTANCE_TYPE
+);
 /// A declared `AWS::SageMaker::NotebookInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NotebookInstanceHandle(rt::Handle);
@@ -19138,7 +20170,8 @@ impl NotebookInstanceLifecycleConfig {
 }
 builder!(
     NotebookInstanceLifecycleConfig,
-    NotebookInstanceLifecycleConfigHandle
+    NotebookInstanceLifecycleConfigHandle,
+    NOTEBOOK_INSTANCE_LIFECYCLE_CONFIG_TYPE
 );
 /// A declared `AWS::SageMaker::NotebookInstanceLifecycleConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -19265,6 +20298,15 @@ impl PartnerApp {
         );
         self
     }
+    /// The Auth type of PartnerApp.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AuthType`, Terraform `auth_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auth_type(mut self, value: partner_app::AuthType) -> Self {
+        self.0.set("AuthType", Some("auth_type"), value.into());
+        self
+    }
     /// The client token for the PartnerApp.
     ///
     /// Constraints: length 1..=36; pattern `^[a-zA-Z0-9-]+$`. CloudFormation `ClientToken`, Terraform `client_token`.
@@ -19295,6 +20337,19 @@ impl PartnerApp {
         );
         self
     }
+    /// The execution role for the user.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. Changing it replaces the resource. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ExecutionRoleArn",
+            Some("execution_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// The AWS KMS customer managed key used to encrypt the data associated with the PartnerApp.
     ///
     /// Constraints: length 0..=2048; pattern `.*`. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
@@ -19314,8 +20369,35 @@ impl PartnerApp {
         );
         self
     }
+    /// A name for the PartnerApp.
+    ///
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The tier of the PartnerApp.
+    ///
+    /// Constraints: length 1..=64; pattern `^(?!\s*$).+$`. CloudFormation `Tier`, Terraform `tier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Tier", Some("tier"), rt::string(value));
+        self
+    }
+    /// The type of PartnerApp.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: partner_app::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(PartnerApp, PartnerAppHandle);
+builder!(PartnerApp, PartnerAppHandle, PARTNER_APP_TYPE);
 /// A declared `AWS::SageMaker::PartnerApp`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PartnerAppHandle(rt::Handle);
@@ -19470,6 +20552,17 @@ impl Pipeline {
         );
         self
     }
+    /// Constraints: length 1..=1048576; pattern `(?:[ \r\n\t].*)*$`. CloudFormation `PipelineDefinition`, Terraform `pipeline_definition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn pipeline_definition(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "PipelineDefinition",
+            Some("pipeline_definition"),
+            rt::json_object(value),
+        );
+        self
+    }
     /// The description of the Pipeline.
     ///
     /// Constraints: length 0..=3072. CloudFormation `PipelineDescription`, Terraform `pipeline_description`.
@@ -19492,8 +20585,27 @@ impl Pipeline {
         );
         self
     }
+    /// The name of the Pipeline.
+    ///
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*`. Changing it replaces the resource. CloudFormation `PipelineName`, Terraform `pipeline_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn pipeline_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PipelineName", Some("pipeline_name"), rt::string(value));
+        self
+    }
+    /// Role Arn
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Pipeline, PipelineHandle);
+builder!(Pipeline, PipelineHandle, PIPELINE_TYPE);
 /// A declared `AWS::SageMaker::Pipeline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PipelineHandle(rt::Handle);
@@ -19571,6 +20683,16 @@ impl ProcessingJob {
         this.set("RoleArn", Some("role_arn"), rt::string(role_arn));
         ProcessingJob(this)
     }
+    /// Configures the processing job to run a specified Docker container image.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AppSpecification`, Terraform `app_specification`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn app_specification(mut self, value: processing_job::AppSpecification) -> Self {
+        self.0
+            .set("AppSpecification", Some("app_specification"), value.into());
+        self
+    }
     /// Sets the environment variables in the Docker container
     ///
     /// Changing it replaces the resource. CloudFormation `Environment`, Terraform `environment`.
@@ -19637,6 +20759,28 @@ impl ProcessingJob {
         );
         self
     }
+    /// Identifies the resources, ML compute instances, and ML storage volumes to deploy for a processing job.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ProcessingResources`, Terraform `processing_resources`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn processing_resources(mut self, value: processing_job::ProcessingResources) -> Self {
+        self.0.set(
+            "ProcessingResources",
+            Some("processing_resources"),
+            value.into(),
+        );
+        self
+    }
+    /// The Amazon Resource Name (ARN) of an IAM role that Amazon SageMaker can assume to perform tasks on your behalf.
+    ///
+    /// Constraints: length 20..=2048; pattern `arn:aws[a-z\-]*:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
     /// Configures conditions under which the processing job should be stopped, such as how long the processing job has been running.
     ///
     /// Changing it replaces the resource. CloudFormation `StoppingCondition`, Terraform `stopping_condition`.
@@ -19649,7 +20793,7 @@ impl ProcessingJob {
         self
     }
 }
-builder!(ProcessingJob, ProcessingJobHandle);
+builder!(ProcessingJob, ProcessingJobHandle, PROCESSING_JOB_TYPE);
 /// A declared `AWS::SageMaker::ProcessingJob`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProcessingJobHandle(rt::Handle);
@@ -20790,6 +21934,16 @@ impl Project {
         );
         self
     }
+    /// The name of the project.
+    ///
+    /// Constraints: length 1..=32; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9])*$`. Changing it replaces the resource. CloudFormation `ProjectName`, Terraform `project_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn project_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProjectName", Some("project_name"), rt::string(value));
+        self
+    }
     /// Provisioned ServiceCatalog  Details
     ///
     /// CloudFormation `ServiceCatalogProvisionedProductDetails`, Terraform `service_catalog_provisioned_product_details`.
@@ -20833,7 +21987,7 @@ impl Project {
         self
     }
 }
-builder!(Project, ProjectHandle);
+builder!(Project, ProjectHandle, PROJECT_TYPE);
 /// A declared `AWS::SageMaker::Project`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProjectHandle(rt::Handle);
@@ -21117,6 +22271,15 @@ impl Space {
         );
         Space(this)
     }
+    /// The ID of the associated Domain.
+    ///
+    /// Constraints: length 1..=63; pattern `^d-(-*[a-z0-9]){1,61}$`. Changing it replaces the resource. CloudFormation `DomainId`, Terraform `domain_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DomainId", Some("domain_id"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `OwnershipSettings`, Terraform `ownership_settings`.
     pub fn ownership_settings(mut self, value: space::OwnershipSettings) -> Self {
         self.0.set(
@@ -21133,6 +22296,16 @@ impl Space {
             Some("space_display_name"),
             rt::string(value),
         );
+        self
+    }
+    /// A name for the Space.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `SpaceName`, Terraform `space_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn space_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SpaceName", Some("space_name"), rt::string(value));
         self
     }
     /// A collection of settings.
@@ -21153,7 +22326,7 @@ impl Space {
         self
     }
 }
-builder!(Space, SpaceHandle);
+builder!(Space, SpaceHandle, SPACE_TYPE);
 /// A declared `AWS::SageMaker::Space`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SpaceHandle(rt::Handle);
@@ -21874,8 +23047,54 @@ impl StudioLifecycleConfig {
         );
         StudioLifecycleConfig(this)
     }
+    /// The App type that the Lifecycle Configuration is attached to.
+    ///
+    /// Changing it replaces the resource. CloudFormation `StudioLifecycleConfigAppType`, Terraform `studio_lifecycle_config_app_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn studio_lifecycle_config_app_type(
+        mut self,
+        value: studio_lifecycle_config::StudioLifecycleConfigAppType,
+    ) -> Self {
+        self.0.set(
+            "StudioLifecycleConfigAppType",
+            Some("studio_lifecycle_config_app_type"),
+            value.into(),
+        );
+        self
+    }
+    /// The content of your Amazon SageMaker Studio Lifecycle Configuration script.
+    ///
+    /// Constraints: length 1..=16384; pattern `[\S\s]+`. Changing it replaces the resource. CloudFormation `StudioLifecycleConfigContent`, Terraform `studio_lifecycle_config_content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn studio_lifecycle_config_content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "StudioLifecycleConfigContent",
+            Some("studio_lifecycle_config_content"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the Amazon SageMaker Studio Lifecycle Configuration.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}`. Changing it replaces the resource. CloudFormation `StudioLifecycleConfigName`, Terraform `studio_lifecycle_config_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn studio_lifecycle_config_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "StudioLifecycleConfigName",
+            Some("studio_lifecycle_config_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(StudioLifecycleConfig, StudioLifecycleConfigHandle);
+builder!(
+    StudioLifecycleConfig,
+    StudioLifecycleConfigHandle,
+    STUDIO_LIFECYCLE_CONFIG_TYPE
+);
 /// A declared `AWS::SageMaker::StudioLifecycleConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StudioLifecycleConfigHandle(rt::Handle);
@@ -22009,8 +23228,21 @@ impl TrialComponent {
         self.0.set("Status", Some("status"), value.into());
         self
     }
+    /// The name of the trial component.
+    ///
+    /// Constraints: length 1..=120; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,119}$`. Changing it replaces the resource. CloudFormation `TrialComponentName`, Terraform `trial_component_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn trial_component_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TrialComponentName",
+            Some("trial_component_name"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(TrialComponent, TrialComponentHandle);
+builder!(TrialComponent, TrialComponentHandle, TRIAL_COMPONENT_TYPE);
 /// A declared `AWS::SageMaker::TrialComponent`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrialComponentHandle(rt::Handle);
@@ -22176,6 +23408,15 @@ impl UserProfile {
         );
         UserProfile(this)
     }
+    /// The ID of the associated Domain.
+    ///
+    /// Constraints: length 1..=63; pattern `^d-(-*[a-z0-9]){1,61}$`. Changing it replaces the resource. CloudFormation `DomainId`, Terraform `domain_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DomainId", Some("domain_id"), rt::string(value));
+        self
+    }
     /// A specifier for the type of value specified in SingleSignOnUserValue.
     ///
     /// Constraints: pattern `UserName`. Changing it replaces the resource. CloudFormation `SingleSignOnUserIdentifier`, Terraform `single_sign_on_user_identifier`.
@@ -22198,6 +23439,19 @@ impl UserProfile {
         );
         self
     }
+    /// A name for the UserProfile.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9](-*[a-zA-Z0-9]){0,62}$`. Changing it replaces the resource. CloudFormation `UserProfileName`, Terraform `user_profile_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "UserProfileName",
+            Some("user_profile_name"),
+            rt::string(value),
+        );
+        self
+    }
     /// A collection of settings.
     ///
     /// Constraints: 0..=50 items. CloudFormation `UserSettings`, Terraform `user_settings`.
@@ -22207,7 +23461,7 @@ impl UserProfile {
         self
     }
 }
-builder!(UserProfile, UserProfileHandle);
+builder!(UserProfile, UserProfileHandle, USER_PROFILE_TYPE);
 /// A declared `AWS::SageMaker::UserProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserProfileHandle(rt::Handle);
@@ -23257,6 +24511,16 @@ impl Workforce {
             .set("SourceIpConfig", Some("source_ip_config"), value.into());
         self
     }
+    /// The name of the private workforce.
+    ///
+    /// Constraints: length 1..=63; pattern `^[a-zA-Z0-9]([a-zA-Z0-9\-]){0,62}$`. Changing it replaces the resource. CloudFormation `WorkforceName`, Terraform `workforce_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workforce_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WorkforceName", Some("workforce_name"), rt::string(value));
+        self
+    }
     /// The VPC configuration for the workforce.
     ///
     /// CloudFormation `WorkforceVpcConfig`, Terraform `workforce_vpc_config`.
@@ -23269,7 +24533,7 @@ impl Workforce {
         self
     }
 }
-builder!(Workforce, WorkforceHandle);
+builder!(Workforce, WorkforceHandle, WORKFORCE_TYPE);
 /// A declared `AWS::SageMaker::Workforce`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkforceHandle(rt::Handle);
@@ -23513,6 +24777,32 @@ impl Workteam {
         );
         Workteam(this)
     }
+    /// A description of the work team.
+    ///
+    /// Constraints: length 1..=200; pattern `^.+$`. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// A list of MemberDefinition objects that contains objects that identify the workers that make up the work team.
+    ///
+    /// Constraints: 1..=10 items. CloudFormation `MemberDefinitions`, Terraform `member_definitions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn member_definitions(
+        mut self,
+        value: impl IntoIterator<Item = workteam::MemberDefinition>,
+    ) -> Self {
+        self.0.set(
+            "MemberDefinitions",
+            Some("member_definitions"),
+            rt::list(value),
+        );
+        self
+    }
     /// Configures SNS notifications of available or expiring work items for work teams.
     ///
     /// CloudFormation `NotificationConfiguration`, Terraform `notification_configuration`.
@@ -23544,7 +24834,7 @@ impl Workteam {
         self
     }
 }
-builder!(Workteam, WorkteamHandle);
+builder!(Workteam, WorkteamHandle, WORKTEAM_TYPE);
 /// A declared `AWS::SageMaker::Workteam`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkteamHandle(rt::Handle);

@@ -74,6 +74,19 @@ impl Schedule {
         self.0.set("EndDate", Some("end_date"), rt::string(value));
         self
     }
+    /// Flexible time window allows configuration of a window within which a schedule can be invoked
+    ///
+    /// CloudFormation `FlexibleTimeWindow`, Terraform `flexible_time_window`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn flexible_time_window(mut self, value: schedule::FlexibleTimeWindow) -> Self {
+        self.0.set(
+            "FlexibleTimeWindow",
+            Some("flexible_time_window"),
+            value.into(),
+        );
+        self
+    }
     /// The name of the schedule group to associate with this schedule.
     ///
     /// Constraints: length 1..=64; pattern `^[0-9a-zA-Z-_.]+$`. CloudFormation `GroupName`, Terraform `group_name`.
@@ -93,6 +106,19 @@ impl Schedule {
     /// Constraints: length 1..=64; pattern `^[0-9a-zA-Z-_.]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The scheduling expression.
+    ///
+    /// Constraints: length 1..=256. CloudFormation `ScheduleExpression`, Terraform `schedule_expression`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schedule_expression(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ScheduleExpression",
+            Some("schedule_expression"),
+            rt::string(value),
+        );
         self
     }
     /// The timezone in which the scheduling expression is evaluated.
@@ -121,8 +147,17 @@ impl Schedule {
         self.0.set("State", Some("state"), value.into());
         self
     }
+    /// The schedule target.
+    ///
+    /// CloudFormation `Target`, Terraform `target`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target(mut self, value: schedule::Target) -> Self {
+        self.0.set("Target", Some("target"), value.into());
+        self
+    }
 }
-builder!(Schedule, ScheduleHandle);
+builder!(Schedule, ScheduleHandle, SCHEDULE_TYPE);
 /// A declared `AWS::Scheduler::Schedule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ScheduleHandle(rt::Handle);
@@ -857,7 +892,7 @@ impl ScheduleGroup {
         self
     }
 }
-builder!(ScheduleGroup, ScheduleGroupHandle);
+builder!(ScheduleGroup, ScheduleGroupHandle, SCHEDULE_GROUP_TYPE);
 /// A declared `AWS::Scheduler::ScheduleGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ScheduleGroupHandle(rt::Handle);

@@ -109,8 +109,65 @@ impl DataIntegrationFlow {
         );
         DataIntegrationFlow(this)
     }
+    /// The Amazon Web Services Supply Chain instance identifier.
+    ///
+    /// Constraints: length 36..=36; pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
+        self
+    }
+    /// The name of the DataIntegrationFlow.
+    ///
+    /// Constraints: length 1..=256; pattern `^[A-Za-z0-9-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The source configurations for the DataIntegrationFlow.
+    ///
+    /// Constraints: 1..=40 items. CloudFormation `Sources`, Terraform `sources`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sources(
+        mut self,
+        value: impl IntoIterator<Item = data_integration_flow::DataIntegrationFlowSource>,
+    ) -> Self {
+        self.0.set("Sources", Some("sources"), rt::list(value));
+        self
+    }
+    /// The DataIntegrationFlow target parameters.
+    ///
+    /// CloudFormation `Target`, Terraform `target`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target(mut self, value: data_integration_flow::DataIntegrationFlowTarget) -> Self {
+        self.0.set("Target", Some("target"), value.into());
+        self
+    }
+    /// The DataIntegrationFlow transformation parameters.
+    ///
+    /// CloudFormation `Transformation`, Terraform `transformation`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn transformation(
+        mut self,
+        value: data_integration_flow::DataIntegrationFlowTransformation,
+    ) -> Self {
+        self.0
+            .set("Transformation", Some("transformation"), value.into());
+        self
+    }
 }
-builder!(DataIntegrationFlow, DataIntegrationFlowHandle);
+builder!(
+    DataIntegrationFlow,
+    DataIntegrationFlowHandle,
+    DATA_INTEGRATION_FLOW_TYPE
+);
 /// A declared `AWS::SCN::DataIntegrationFlow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataIntegrationFlowHandle(rt::Handle);
@@ -600,6 +657,35 @@ impl Dataset {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The Amazon Web Services Supply Chain instance identifier.
+    ///
+    /// Constraints: length 36..=36; pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
+        self
+    }
+    /// The name of the dataset.
+    ///
+    /// Constraints: length 1..=75; pattern `^[a-z0-9_]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The namespace of the dataset.
+    ///
+    /// Constraints: length 1..=50; pattern `^[a-z0-9_]+$`. Changing it replaces the resource. CloudFormation `Namespace`, Terraform `namespace`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Namespace", Some("namespace"), rt::string(value));
+        self
+    }
     /// The partition specification of the dataset.
     ///
     /// Changing it replaces the resource. CloudFormation `PartitionSpec`, Terraform `partition_spec`.
@@ -616,7 +702,7 @@ impl Dataset {
         self
     }
 }
-builder!(Dataset, DatasetHandle);
+builder!(Dataset, DatasetHandle, DATASET_TYPE);
 /// A declared `AWS::SCN::Dataset`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DatasetHandle(rt::Handle);
@@ -887,7 +973,7 @@ impl Instance {
         self
     }
 }
-builder!(Instance, InstanceHandle);
+builder!(Instance, InstanceHandle, INSTANCE_TYPE);
 /// A declared `AWS::SCN::Instance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceHandle(rt::Handle);
@@ -1020,8 +1106,27 @@ impl Namespace {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The Amazon Web Services Supply Chain instance identifier.
+    ///
+    /// Constraints: length 36..=36; pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceId", Some("instance_id"), rt::string(value));
+        self
+    }
+    /// The name of the namespace.
+    ///
+    /// Constraints: length 1..=50; pattern `^[a-z0-9_]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Namespace, NamespaceHandle);
+builder!(Namespace, NamespaceHandle, NAMESPACE_TYPE);
 /// A declared `AWS::SCN::Namespace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NamespaceHandle(rt::Handle);

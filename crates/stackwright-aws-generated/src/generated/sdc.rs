@@ -100,9 +100,44 @@ impl Deployment {
         this.set("Stage", None, rt::string(required.stage));
         Deployment(this)
     }
+    /// CloudFormation `ConfigName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn config_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ConfigName", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `Dimension`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn dimension(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Dimension", None, rt::string(value));
+        self
+    }
     /// CloudFormation `PipelineId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn pipeline_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("PipelineId", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `S3Bucket`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn s3_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("S3Bucket", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `S3Key`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn s3_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("S3Key", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `Stage`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stage(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Stage", None, rt::string(value));
         self
     }
     /// CloudFormation `TargetRegionOverride`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -111,7 +146,7 @@ impl Deployment {
         self
     }
 }
-builder!(Deployment, DeploymentHandle);
+builder!(Deployment, DeploymentHandle, DEPLOYMENT_TYPE);
 /// A declared `AMZN::SDC::Deployment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DeploymentHandle(rt::Handle);

@@ -64,8 +64,28 @@ impl ResourcePolicy {
         );
         self
     }
+    /// Constraints: length 1..=20480. CloudFormation `ResourcePolicy`, Terraform `resource_policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "ResourcePolicy",
+            Some("resource_policy"),
+            rt::json_string(value),
+        );
+        self
+    }
+    /// The ARN or name of the secret to attach the resource-based policy.
+    ///
+    /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `SecretId`, Terraform `secret_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SecretId", Some("secret_id"), rt::string(value));
+        self
+    }
 }
-builder!(ResourcePolicy, ResourcePolicyHandle);
+builder!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `AWS::SecretsManager::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -171,8 +191,21 @@ impl RotationSchedule {
             .set("RotationRules", Some("rotation_rules"), value.into());
         self
     }
+    /// The ARN or name of the secret to rotate.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SecretId`, Terraform `secret_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SecretId", Some("secret_id"), rt::string(value));
+        self
+    }
 }
-builder!(RotationSchedule, RotationScheduleHandle);
+builder!(
+    RotationSchedule,
+    RotationScheduleHandle,
+    ROTATION_SCHEDULE_TYPE
+);
 /// A declared `AWS::SecretsManager::RotationSchedule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RotationScheduleHandle(rt::Handle);
@@ -459,7 +492,7 @@ impl Secret {
         self
     }
 }
-builder!(Secret, SecretHandle);
+builder!(Secret, SecretHandle, SECRET_TYPE);
 /// A declared `AWS::SecretsManager::Secret`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecretHandle(rt::Handle);
@@ -664,8 +697,34 @@ impl SecretTargetAttachment {
         );
         SecretTargetAttachment(this)
     }
+    /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `SecretId`, Terraform `secret_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SecretId", Some("secret_id"), rt::string(value));
+        self
+    }
+    /// CloudFormation `TargetId`, Terraform `target_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TargetId", Some("target_id"), rt::string(value));
+        self
+    }
+    /// CloudFormation `TargetType`, Terraform `target_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TargetType", Some("target_type"), rt::string(value));
+        self
+    }
 }
-builder!(SecretTargetAttachment, SecretTargetAttachmentHandle);
+builder!(
+    SecretTargetAttachment,
+    SecretTargetAttachmentHandle,
+    SECRET_TARGET_ATTACHMENT_TYPE
+);
 /// A declared `AWS::SecretsManager::SecretTargetAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecretTargetAttachmentHandle(rt::Handle);

@@ -126,6 +126,15 @@ impl AgentSpace {
             .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
+    /// Name of the agent space
+    ///
+    /// CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// List of target domain identifiers registered with the agent space
     ///
     /// CloudFormation `TargetDomainIds`, Terraform `target_domain_ids`.
@@ -141,7 +150,7 @@ impl AgentSpace {
         self
     }
 }
-builder!(AgentSpace, AgentSpaceHandle);
+builder!(AgentSpace, AgentSpaceHandle, AGENT_SPACE_TYPE);
 /// A declared `AWS::SecurityAgent::AgentSpace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AgentSpaceHandle(rt::Handle);
@@ -783,7 +792,7 @@ impl Application {
         self
     }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::SecurityAgent::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -924,6 +933,16 @@ impl Artifact {
         );
         Artifact(this)
     }
+    /// The unique identifier of the agent space to add the artifact to.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AgentSpaceId`, Terraform `agent_space_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn agent_space_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AgentSpaceId", Some("agent_space_id"), rt::string(value));
+        self
+    }
     /// The binary content of the artifact to upload, encoded as a Base64 string.
     ///
     /// Changing it replaces the resource. CloudFormation `ArtifactContent`, Terraform `artifact_content`.
@@ -935,8 +954,27 @@ impl Artifact {
         );
         self
     }
+    /// The file type of the artifact.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ArtifactType`, Terraform `artifact_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn artifact_type(mut self, value: artifact::ArtifactType) -> Self {
+        self.0
+            .set("ArtifactType", Some("artifact_type"), value.into());
+        self
+    }
+    /// The file name of the artifact.
+    ///
+    /// Changing it replaces the resource. CloudFormation `FileName`, Terraform `file_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn file_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("FileName", Some("file_name"), rt::string(value));
+        self
+    }
 }
-builder!(Artifact, ArtifactHandle);
+builder!(Artifact, ArtifactHandle, ARTIFACT_TYPE);
 /// A declared `AWS::SecurityAgent::Artifact`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ArtifactHandle(rt::Handle);
@@ -1061,6 +1099,16 @@ impl Integration {
         this.set("Provider", None, provider.into());
         Integration(this)
     }
+    /// The display name for the integration.
+    ///
+    /// Changing it replaces the resource. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
     /// The identifier of the AWS KMS key to use for encrypting data associated with the integration.
     ///
     /// Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
@@ -1080,6 +1128,15 @@ impl Integration {
         );
         self
     }
+    /// The integration provider.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Provider`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provider(mut self, value: integration::Provider) -> Self {
+        self.0.set("Provider", None, value.into());
+        self
+    }
     /// The provider-specific input required to create the integration.
     ///
     /// Changing it replaces the resource. CloudFormation `ProviderInput`, Terraform `provider_input`.
@@ -1089,7 +1146,7 @@ impl Integration {
         self
     }
 }
-builder!(Integration, IntegrationHandle);
+builder!(Integration, IntegrationHandle, INTEGRATION_TYPE);
 /// A declared `AWS::SecurityAgent::Integration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IntegrationHandle(rt::Handle);
@@ -1430,6 +1487,25 @@ impl Pentest {
         );
         Pentest(this)
     }
+    /// Identifier of agent space where the pentest should be created
+    ///
+    /// Changing it replaces the resource. CloudFormation `AgentSpaceId`, Terraform `agent_space_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn agent_space_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AgentSpaceId", Some("agent_space_id"), rt::string(value));
+        self
+    }
+    /// Collection of assets to be tested or used during the penetration test
+    ///
+    /// CloudFormation `Assets`, Terraform `assets`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn assets(mut self, value: pentest::Assets) -> Self {
+        self.0.set("Assets", Some("assets"), value.into());
+        self
+    }
     /// Strategy for cleaning up resources after pentest job completion
     ///
     /// CloudFormation `CleanUpStrategy`, Terraform `clean_up_strategy`.
@@ -1495,6 +1571,16 @@ impl Pentest {
         );
         self
     }
+    /// Service role for accessing resources
+    ///
+    /// CloudFormation `ServiceRole`, Terraform `service_role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ServiceRole", Some("service_role"), rt::string(value));
+        self
+    }
     /// Title of the penetration test
     ///
     /// CloudFormation `Title`, Terraform `title`.
@@ -1510,7 +1596,7 @@ impl Pentest {
         self
     }
 }
-builder!(Pentest, PentestHandle);
+builder!(Pentest, PentestHandle, PENTEST_TYPE);
 /// A declared `AWS::SecurityAgent::Pentest`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PentestHandle(rt::Handle);
@@ -2239,6 +2325,15 @@ impl SecurityRequirementPack {
             .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
         self
     }
+    /// Name of the security requirement pack
+    ///
+    /// Constraints: length 1..=120. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Security requirements within this pack
     ///
     /// CloudFormation `SecurityRequirements`, Terraform `security_requirements`.
@@ -2261,7 +2356,11 @@ impl SecurityRequirementPack {
         self
     }
 }
-builder!(SecurityRequirementPack, SecurityRequirementPackHandle);
+builder!(
+    SecurityRequirementPack,
+    SecurityRequirementPackHandle,
+    SECURITY_REQUIREMENT_PACK_TYPE
+);
 /// A declared `AWS::SecurityAgent::SecurityRequirementPack`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityRequirementPackHandle(rt::Handle);
@@ -2407,8 +2506,34 @@ impl TargetDomain {
         );
         TargetDomain(this)
     }
+    /// Domain name of the target domain
+    ///
+    /// Changing it replaces the resource. CloudFormation `TargetDomainName`, Terraform `target_domain_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TargetDomainName",
+            Some("target_domain_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Verification method for the target domain
+    ///
+    /// CloudFormation `VerificationMethod`, Terraform `verification_method`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn verification_method(mut self, value: target_domain::VerificationMethod) -> Self {
+        self.0.set(
+            "VerificationMethod",
+            Some("verification_method"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(TargetDomain, TargetDomainHandle);
+builder!(TargetDomain, TargetDomainHandle, TARGET_DOMAIN_TYPE);
 /// A declared `AWS::SecurityAgent::TargetDomain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TargetDomainHandle(rt::Handle);

@@ -89,8 +89,35 @@ impl ActionTarget {
         this.set("Name", None, rt::string(required.name));
         ActionTarget(this)
     }
+    /// The description for the custom action target.
+    ///
+    /// Constraints: pattern `\S`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
+        self
+    }
+    /// The ID for the custom action target.
+    ///
+    /// Constraints: pattern `\S`. Changing it replaces the resource. CloudFormation `Id`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn id_property(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Id", None, rt::string(value));
+        self
+    }
+    /// The name of the custom action target.
+    ///
+    /// Constraints: pattern `\S`. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(ActionTarget, ActionTargetHandle);
+builder!(ActionTarget, ActionTargetHandle, ACTION_TARGET_TYPE);
 /// A declared `AWS::SecurityHub::ActionTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ActionTargetHandle(rt::Handle);
@@ -160,8 +187,31 @@ impl AggregatorV2 {
         );
         AggregatorV2(this)
     }
+    /// The list of included Regions
+    ///
+    /// Constraints: 1..=50 items. CloudFormation `LinkedRegions`, Terraform `linked_regions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn linked_regions(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("LinkedRegions", Some("linked_regions"), rt::strings(value));
+        self
+    }
+    /// Indicates to link a list of included Regions
+    ///
+    /// CloudFormation `RegionLinkingMode`, Terraform `region_linking_mode`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn region_linking_mode(mut self, value: aggregator_v2::RegionLinkingMode) -> Self {
+        self.0.set(
+            "RegionLinkingMode",
+            Some("region_linking_mode"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(AggregatorV2, AggregatorV2Handle);
+builder!(AggregatorV2, AggregatorV2Handle, AGGREGATOR_V2_TYPE);
 /// A declared `AWS::SecurityHub::AggregatorV2`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AggregatorV2Handle(rt::Handle);
@@ -237,11 +287,59 @@ impl AutomationRule {
         this.set("RuleOrder", None, rt::int(required.rule_order));
         AutomationRule(this)
     }
+    /// One or more actions to update finding fields if a finding matches the conditions specified in ``Criteria``.
+    ///
+    /// Constraints: 1..=1 items. CloudFormation `Actions`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn actions(
+        mut self,
+        value: impl IntoIterator<Item = automation_rule::AutomationRulesAction>,
+    ) -> Self {
+        self.0.set("Actions", None, rt::list(value));
+        self
+    }
+    /// A set of [Security Finding Format (ASFF)](https://docs.aws.amazon.com/securityhub/latest/userguide/securityhub-findings-format.html) finding field attributes and corresponding expected values that ASH…
+    ///
+    /// CloudFormation `Criteria`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn criteria(mut self, value: automation_rule::AutomationRulesFindingFilters) -> Self {
+        self.0.set("Criteria", None, value.into());
+        self
+    }
+    /// A description of the rule.
+    ///
+    /// Constraints: length 1..=1024; pattern `\S`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Description", None, rt::string(value));
+        self
+    }
     /// Specifies whether a rule is the last to be applied with respect to a finding that matches the rule criteria.
     ///
     /// CloudFormation `IsTerminal`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn is_terminal(mut self, value: bool) -> Self {
         self.0.set("IsTerminal", None, rt::boolean(value));
+        self
+    }
+    /// The name of the rule.
+    ///
+    /// Constraints: length 1..=256; pattern `\S`. CloudFormation `RuleName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RuleName", None, rt::string(value));
+        self
+    }
+    /// An integer ranging from 1 to 1000 that represents the order in which the rule action is applied to findings.
+    ///
+    /// Constraints: range 1..=1000. CloudFormation `RuleOrder`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_order(mut self, value: i64) -> Self {
+        self.0.set("RuleOrder", None, rt::int(value));
         self
     }
     /// Whether the rule is active after it is created.
@@ -252,7 +350,7 @@ impl AutomationRule {
         self
     }
 }
-builder!(AutomationRule, AutomationRuleHandle);
+builder!(AutomationRule, AutomationRuleHandle, AUTOMATION_RULE_TYPE);
 /// A declared `AWS::SecurityHub::AutomationRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AutomationRuleHandle(rt::Handle);
@@ -1025,6 +1123,55 @@ impl AutomationRuleV2 {
         );
         AutomationRuleV2(this)
     }
+    /// A list of actions to be performed when the rule criteria is met
+    ///
+    /// Constraints: 1..=1 items. CloudFormation `Actions`, Terraform `actions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn actions(
+        mut self,
+        value: impl IntoIterator<Item = automation_rule_v2::AutomationRulesActionV2>,
+    ) -> Self {
+        self.0.set("Actions", Some("actions"), rt::list(value));
+        self
+    }
+    /// Defines the parameters and conditions used to evaluate and filter security findings
+    ///
+    /// CloudFormation `Criteria`, Terraform `criteria`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn criteria(mut self, value: automation_rule_v2::Criteria) -> Self {
+        self.0.set("Criteria", Some("criteria"), value.into());
+        self
+    }
+    /// A description of the automation rule
+    ///
+    /// Constraints: length 1..=256; pattern `.*\S.*`. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The name of the automation rule
+    ///
+    /// Constraints: length 1..=256; pattern `.*\S.*`. CloudFormation `RuleName`, Terraform `rule_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RuleName", Some("rule_name"), rt::string(value));
+        self
+    }
+    /// The value for the rule priority
+    ///
+    /// Constraints: range 1..=1000. CloudFormation `RuleOrder`, Terraform `rule_order`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_order(mut self, value: i64) -> Self {
+        self.0.set("RuleOrder", Some("rule_order"), rt::int(value));
+        self
+    }
     /// The status of the automation rule
     ///
     /// CloudFormation `RuleStatus`, Terraform `rule_status`.
@@ -1033,7 +1180,11 @@ impl AutomationRuleV2 {
         self
     }
 }
-builder!(AutomationRuleV2, AutomationRuleV2Handle);
+builder!(
+    AutomationRuleV2,
+    AutomationRuleV2Handle,
+    AUTOMATION_RULE_V2_TYPE
+);
 /// A declared `AWS::SecurityHub::AutomationRuleV2`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AutomationRuleV2Handle(rt::Handle);
@@ -1747,6 +1898,19 @@ impl ConfigurationPolicy {
         this.set("Name", Some("name"), rt::string(name));
         ConfigurationPolicy(this)
     }
+    /// An object that defines how Security Hub is configured.
+    ///
+    /// CloudFormation `ConfigurationPolicy`, Terraform `configuration_policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration_policy(mut self, value: configuration_policy::Policy) -> Self {
+        self.0.set(
+            "ConfigurationPolicy",
+            Some("configuration_policy"),
+            value.into(),
+        );
+        self
+    }
     /// The description of the configuration policy.
     ///
     /// Constraints: length 0..=512; pattern `\S`. CloudFormation `Description`, Terraform `description`.
@@ -1755,8 +1919,21 @@ impl ConfigurationPolicy {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the configuration policy.
+    ///
+    /// Constraints: length 1..=128; pattern `\S`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(ConfigurationPolicy, ConfigurationPolicyHandle);
+builder!(
+    ConfigurationPolicy,
+    ConfigurationPolicyHandle,
+    CONFIGURATION_POLICY_TYPE
+);
 /// A declared `AWS::SecurityHub::ConfigurationPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationPolicyHandle(rt::Handle);
@@ -2019,8 +2196,24 @@ impl Connector {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the connector.
+    ///
+    /// Constraints: pattern `\S`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Provider`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provider(mut self, value: connector::Provider) -> Self {
+        self.0.set("Provider", None, value.into());
+        self
+    }
 }
-builder!(Connector, ConnectorHandle);
+builder!(Connector, ConnectorHandle, CONNECTOR_TYPE);
 /// A declared `AWS::SecurityHub::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectorHandle(rt::Handle);
@@ -2209,8 +2402,26 @@ impl ConnectorV2 {
             .set("KmsKeyArn", Some("kms_key_arn"), rt::string(value));
         self
     }
+    /// The name of the connector
+    ///
+    /// Constraints: length 1..=64; pattern `.*\S.*`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The third-party provider configuration for the connector
+    ///
+    /// CloudFormation `Provider`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provider(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Provider", None, rt::json(value));
+        self
+    }
 }
-builder!(ConnectorV2, ConnectorV2Handle);
+builder!(ConnectorV2, ConnectorV2Handle, CONNECTOR_V2_TYPE);
 /// A declared `AWS::SecurityHub::ConnectorV2`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectorV2Handle(rt::Handle);
@@ -2305,8 +2516,21 @@ impl DelegatedAdmin {
         );
         DelegatedAdmin(this)
     }
+    /// The AWS-account identifier of the account to designate as the Security Hub CSPM administrator account.
+    ///
+    /// Constraints: pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `AdminAccountId`, Terraform `admin_account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn admin_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AdminAccountId",
+            Some("admin_account_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(DelegatedAdmin, DelegatedAdminHandle);
+builder!(DelegatedAdmin, DelegatedAdminHandle, DELEGATED_ADMIN_TYPE);
 /// A declared `AWS::SecurityHub::DelegatedAdmin`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DelegatedAdminHandle(rt::Handle);
@@ -2375,6 +2599,19 @@ impl FindingAggregator {
         );
         FindingAggregator(this)
     }
+    /// Indicates whether to aggregate findings from all of the available Regions in the current partition.
+    ///
+    /// CloudFormation `RegionLinkingMode`, Terraform `region_linking_mode`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn region_linking_mode(mut self, value: finding_aggregator::RegionLinkingMode) -> Self {
+        self.0.set(
+            "RegionLinkingMode",
+            Some("region_linking_mode"),
+            value.into(),
+        );
+        self
+    }
     /// If ``RegionLinkingMode`` is ``ALL_REGIONS_EXCEPT_SPECIFIED``, then this is a space-separated list of Regions that do not aggregate findings to the aggregation Region.
     ///
     /// Constraints: 1..=50 items. CloudFormation `Regions`, Terraform `regions`.
@@ -2383,7 +2620,11 @@ impl FindingAggregator {
         self
     }
 }
-builder!(FindingAggregator, FindingAggregatorHandle);
+builder!(
+    FindingAggregator,
+    FindingAggregatorHandle,
+    FINDING_AGGREGATOR_TYPE
+);
 /// A declared `AWS::SecurityHub::FindingAggregator`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct FindingAggregatorHandle(rt::Handle);
@@ -2473,7 +2714,7 @@ impl Hub {
         self
     }
 }
-builder!(Hub, HubHandle);
+builder!(Hub, HubHandle, HUB_TYPE);
 /// A declared `AWS::SecurityHub::Hub`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HubHandle(rt::Handle);
@@ -2527,7 +2768,7 @@ impl HubV2 {
         self
     }
 }
-builder!(HubV2, HubV2Handle);
+builder!(HubV2, HubV2Handle, HUB_V2_TYPE);
 /// A declared `AWS::SecurityHub::HubV2`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HubV2Handle(rt::Handle);
@@ -2612,8 +2853,39 @@ impl Insight {
         this.set("Name", Some("name"), rt::string(required.name));
         Insight(this)
     }
+    /// One or more attributes used to filter the findings included in the insight
+    ///
+    /// CloudFormation `Filters`, Terraform `filters`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn filters(mut self, value: insight::AwsSecurityFindingFilters) -> Self {
+        self.0.set("Filters", Some("filters"), value.into());
+        self
+    }
+    /// The grouping attribute for the insight's findings
+    ///
+    /// Constraints: length at least 1; pattern `\S`. CloudFormation `GroupByAttribute`, Terraform `group_by_attribute`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group_by_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "GroupByAttribute",
+            Some("group_by_attribute"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of a Security Hub insight
+    ///
+    /// Constraints: length 1..=128; pattern `\S`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Insight, InsightHandle);
+builder!(Insight, InsightHandle, INSIGHT_TYPE);
 /// A declared `AWS::SecurityHub::Insight`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InsightHandle(rt::Handle);
@@ -4057,6 +4329,16 @@ impl OrganizationConfiguration {
         this.set("AutoEnable", Some("auto_enable"), rt::boolean(auto_enable));
         OrganizationConfiguration(this)
     }
+    /// Whether to automatically enable Security Hub in new member accounts when they join the organization.
+    ///
+    /// CloudFormation `AutoEnable`, Terraform `auto_enable`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn auto_enable(mut self, value: bool) -> Self {
+        self.0
+            .set("AutoEnable", Some("auto_enable"), rt::boolean(value));
+        self
+    }
     /// Whether to automatically enable Security Hub default standards in new member accounts when they join the organization.
     ///
     /// CloudFormation `AutoEnableStandards`, Terraform `auto_enable_standards`.
@@ -4086,7 +4368,11 @@ impl OrganizationConfiguration {
         self
     }
 }
-builder!(OrganizationConfiguration, OrganizationConfigurationHandle);
+builder!(
+    OrganizationConfiguration,
+    OrganizationConfigurationHandle,
+    ORGANIZATION_CONFIGURATION_TYPE
+);
 /// A declared `AWS::SecurityHub::OrganizationConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationConfigurationHandle(rt::Handle);
@@ -4212,8 +4498,43 @@ impl PolicyAssociation {
         );
         PolicyAssociation(this)
     }
+    /// The universally unique identifier (UUID) of the configuration policy or a value of SELF_MANAGED_SECURITY_HUB for a self-managed configuration
+    ///
+    /// Constraints: pattern `^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$|^SELF_MANAGED_SECURITY_HUB$`. CloudFormation `ConfigurationPolicyId`, Terraform `configuration_policy_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration_policy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConfigurationPolicyId",
+            Some("configuration_policy_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The identifier of the target account, organizational unit, or the root
+    ///
+    /// Changing it replaces the resource. CloudFormation `TargetId`, Terraform `target_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TargetId", Some("target_id"), rt::string(value));
+        self
+    }
+    /// Indicates whether the target is an AWS account, organizational unit, or the organization root
+    ///
+    /// Changing it replaces the resource. CloudFormation `TargetType`, Terraform `target_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_type(mut self, value: policy_association::TargetType) -> Self {
+        self.0.set("TargetType", Some("target_type"), value.into());
+        self
+    }
 }
-builder!(PolicyAssociation, PolicyAssociationHandle);
+builder!(
+    PolicyAssociation,
+    PolicyAssociationHandle,
+    POLICY_ASSOCIATION_TYPE
+);
 /// A declared `AWS::SecurityHub::PolicyAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyAssociationHandle(rt::Handle);
@@ -4289,8 +4610,22 @@ impl ProductSubscription {
         this.set("ProductArn", Some("product_arn"), rt::string(product_arn));
         ProductSubscription(this)
     }
+    /// The generic ARN of the product being subscribed to
+    ///
+    /// Constraints: pattern `arn:aws\S*:securityhub:\S*`. Changing it replaces the resource. CloudFormation `ProductArn`, Terraform `product_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn product_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProductArn", Some("product_arn"), rt::string(value));
+        self
+    }
 }
-builder!(ProductSubscription, ProductSubscriptionHandle);
+builder!(
+    ProductSubscription,
+    ProductSubscriptionHandle,
+    PRODUCT_SUBSCRIPTION_TYPE
+);
 /// A declared `AWS::SecurityHub::ProductSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProductSubscriptionHandle(rt::Handle);
@@ -4342,6 +4677,16 @@ impl SecurityControl {
         );
         self
     }
+    /// An object that identifies the name of a control parameter, its current value, and whether it has been customized.
+    ///
+    /// CloudFormation `Parameters`, Terraform `parameters`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn parameters(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Parameters", Some("parameters"), rt::json_object(value));
+        self
+    }
     /// The Amazon Resource Name (ARN) for a security control across standards, such as `arn:aws:securityhub:eu-central-1:123456789012:security-control/S3.1`.
     ///
     /// Constraints: pattern `.*\S.*`. CloudFormation `SecurityControlArn`, Terraform `security_control_arn`.
@@ -4365,7 +4710,11 @@ impl SecurityControl {
         self
     }
 }
-builder!(SecurityControl, SecurityControlHandle);
+builder!(
+    SecurityControl,
+    SecurityControlHandle,
+    SECURITY_CONTROL_TYPE
+);
 /// A declared `AWS::SecurityHub::SecurityControl`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityControlHandle(rt::Handle);
@@ -4415,8 +4764,18 @@ impl Standard {
         );
         self
     }
+    /// The ARN of the standard that you want to enable.
+    ///
+    /// Constraints: pattern `arn:aws\S*:securityhub:\S`. Changing it replaces the resource. CloudFormation `StandardsArn`, Terraform `standards_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn standards_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StandardsArn", Some("standards_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Standard, StandardHandle);
+builder!(Standard, StandardHandle, STANDARD_TYPE);
 /// A declared `AWS::SecurityHub::Standard`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StandardHandle(rt::Handle);

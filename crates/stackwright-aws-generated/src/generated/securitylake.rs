@@ -93,8 +93,38 @@ impl AwsLogSource {
         self.0.set("Accounts", Some("accounts"), rt::strings(value));
         self
     }
+    /// The ARN for the data lake.
+    ///
+    /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `DataLakeArn`, Terraform `data_lake_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_lake_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DataLakeArn", Some("data_lake_arn"), rt::string(value));
+        self
+    }
+    /// The name for a AWS source.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SourceName`, Terraform `source_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SourceName", Some("source_name"), rt::string(value));
+        self
+    }
+    /// The version for a AWS source.
+    ///
+    /// Constraints: pattern `^(latest|[0-9]\.[0-9])$`. Changing it replaces the resource. CloudFormation `SourceVersion`, Terraform `source_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SourceVersion", Some("source_version"), rt::string(value));
+        self
+    }
 }
-builder!(AwsLogSource, AwsLogSourceHandle);
+builder!(AwsLogSource, AwsLogSourceHandle, AWS_LOG_SOURCE_TYPE);
 /// A declared `AWS::SecurityLake::AwsLogSource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AwsLogSourceHandle(rt::Handle);
@@ -186,7 +216,7 @@ impl DataLake {
         self
     }
 }
-builder!(DataLake, DataLakeHandle);
+builder!(DataLake, DataLakeHandle, DATA_LAKE_TYPE);
 /// A declared `AWS::SecurityLake::DataLake`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataLakeHandle(rt::Handle);
@@ -411,6 +441,36 @@ impl Subscriber {
         this.set("SubscriberName", None, rt::string(required.subscriber_name));
         Subscriber(this)
     }
+    /// The Amazon S3 or AWS Lake Formation access type.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `AccessTypes`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn access_types(
+        mut self,
+        value: impl IntoIterator<Item = subscriber::AccessTypes>,
+    ) -> Self {
+        self.0.set("AccessTypes", None, rt::list(value));
+        self
+    }
+    /// The ARN for the data lake.
+    ///
+    /// Constraints: length 1..=256. Changing it replaces the resource. CloudFormation `DataLakeArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn data_lake_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DataLakeArn", None, rt::string(value));
+        self
+    }
+    /// The supported AWS services from which logs and events are collected.
+    ///
+    /// CloudFormation `Sources`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sources(mut self, value: impl IntoIterator<Item = subscriber::Source>) -> Self {
+        self.0.set("Sources", None, rt::list(value));
+        self
+    }
     /// The description for your subscriber account in Security Lake.
     ///
     /// Constraints: pattern `^[\\\w\s\-_:/,.@=+]*$`. CloudFormation `SubscriberDescription`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -418,8 +478,26 @@ impl Subscriber {
         self.0.set("SubscriberDescription", None, rt::string(value));
         self
     }
+    /// The AWS identity used to access your data.
+    ///
+    /// CloudFormation `SubscriberIdentity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subscriber_identity(mut self, value: subscriber::SubscriberIdentity) -> Self {
+        self.0.set("SubscriberIdentity", None, value.into());
+        self
+    }
+    /// The name of your Security Lake subscriber account.
+    ///
+    /// Constraints: length 1..=64; pattern `^[\\\w\s\-_:/,.@=+]*$`. CloudFormation `SubscriberName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subscriber_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SubscriberName", None, rt::string(value));
+        self
+    }
 }
-builder!(Subscriber, SubscriberHandle);
+builder!(Subscriber, SubscriberHandle, SUBSCRIBER_TYPE);
 /// A declared `AWS::SecurityLake::Subscriber`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SubscriberHandle(rt::Handle);
@@ -620,8 +698,36 @@ impl SubscriberNotification {
         );
         SubscriberNotification(this)
     }
+    /// CloudFormation `NotificationConfiguration`, Terraform `notification_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn notification_configuration(
+        mut self,
+        value: subscriber_notification::NotificationConfiguration,
+    ) -> Self {
+        self.0.set(
+            "NotificationConfiguration",
+            Some("notification_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// The ARN for the subscriber
+    ///
+    /// Constraints: pattern `^arn:.*$`. Changing it replaces the resource. CloudFormation `SubscriberArn`, Terraform `subscriber_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subscriber_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SubscriberArn", Some("subscriber_arn"), rt::string(value));
+        self
+    }
 }
-builder!(SubscriberNotification, SubscriberNotificationHandle);
+builder!(
+    SubscriberNotification,
+    SubscriberNotificationHandle,
+    SUBSCRIBER_NOTIFICATION_TYPE
+);
 /// A declared `AWS::SecurityLake::SubscriberNotification`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SubscriberNotificationHandle(rt::Handle);

@@ -84,6 +84,25 @@ impl Application {
         this.set("Name", Some("name"), rt::string(required.name));
         Application(this)
     }
+    /// The name of the author publishing the app.
+    ///
+    /// Constraints: length 1..=127. CloudFormation `Author`, Terraform `author`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn author(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Author", Some("author"), rt::string(value));
+        self
+    }
+    /// The description of the application.
+    ///
+    /// Constraints: length 1..=256. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
     /// A URL with more information about the application.
     ///
     /// CloudFormation `HomePageUrl`, Terraform `home_page_url`.
@@ -105,6 +124,15 @@ impl Application {
     pub fn license_body(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("LicenseBody", Some("license_body"), rt::string(value));
+        self
+    }
+    /// The name of the application.
+    ///
+    /// Constraints: length 1..=140; pattern `[a-zA-Z0-9\-]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// A text readme file in Markdown language that contains a more detailed description of the application.
@@ -151,7 +179,7 @@ impl Application {
         self
     }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::ServerlessRepo::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);

@@ -61,8 +61,22 @@ impl AcceptedPortfolioShare {
             .set("AcceptLanguage", Some("accept_language"), rt::string(value));
         self
     }
+    /// The portfolio identifier.
+    ///
+    /// Constraints: length 1..=100. Changing it replaces the resource. CloudFormation `PortfolioId`, Terraform `portfolio_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn portfolio_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PortfolioId", Some("portfolio_id"), rt::string(value));
+        self
+    }
 }
-builder!(AcceptedPortfolioShare, AcceptedPortfolioShareHandle);
+builder!(
+    AcceptedPortfolioShare,
+    AcceptedPortfolioShareHandle,
+    ACCEPTED_PORTFOLIO_SHARE_TYPE
+);
 /// A declared `AWS::ServiceCatalog::AcceptedPortfolioShare`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AcceptedPortfolioShareHandle(rt::Handle);
@@ -136,6 +150,24 @@ impl CloudFormationProduct {
             .set("Distributor", Some("distributor"), rt::string(value));
         self
     }
+    /// The name of the product.
+    ///
+    /// Constraints: length 0..=8191. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The owner of the product.
+    ///
+    /// Constraints: length 0..=8191. CloudFormation `Owner`, Terraform `owner`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn owner(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Owner", Some("owner"), rt::string(value));
+        self
+    }
     /// The type of product.
     ///
     /// CloudFormation `ProductType`, Terraform `product_type`.
@@ -205,7 +237,11 @@ impl CloudFormationProduct {
         self
     }
 }
-builder!(CloudFormationProduct, CloudFormationProductHandle);
+builder!(
+    CloudFormationProduct,
+    CloudFormationProductHandle,
+    CLOUD_FORMATION_PRODUCT_TYPE
+);
 /// A declared `AWS::ServiceCatalog::CloudFormationProduct`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CloudFormationProductHandle(rt::Handle);
@@ -537,7 +573,8 @@ impl CloudFormationProvisionedProduct {
 }
 builder!(
     CloudFormationProvisionedProduct,
-    CloudFormationProvisionedProductHandle
+    CloudFormationProvisionedProductHandle,
+    CLOUD_FORMATION_PROVISIONED_PRODUCT_TYPE
 );
 /// A declared `AWS::ServiceCatalog::CloudFormationProvisionedProduct`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -747,10 +784,41 @@ impl LaunchNotificationConstraint {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// CloudFormation `NotificationArns`, Terraform `notification_arns`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn notification_arns(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "NotificationArns",
+            Some("notification_arns"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9_\-]*$`. Changing it replaces the resource. CloudFormation `PortfolioId`, Terraform `portfolio_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn portfolio_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PortfolioId", Some("portfolio_id"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9_\-]*$`. Changing it replaces the resource. CloudFormation `ProductId`, Terraform `product_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn product_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProductId", Some("product_id"), rt::string(value));
+        self
+    }
 }
 builder!(
     LaunchNotificationConstraint,
-    LaunchNotificationConstraintHandle
+    LaunchNotificationConstraintHandle,
+    LAUNCH_NOTIFICATION_CONSTRAINT_TYPE
 );
 /// A declared `AWS::ServiceCatalog::LaunchNotificationConstraint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -833,6 +901,26 @@ impl LaunchRoleConstraint {
             .set("LocalRoleName", Some("local_role_name"), rt::string(value));
         self
     }
+    /// The ID of the portfolio to which this launch role constraint applies.
+    ///
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9_\-]*$`. Changing it replaces the resource. CloudFormation `PortfolioId`, Terraform `portfolio_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn portfolio_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PortfolioId", Some("portfolio_id"), rt::string(value));
+        self
+    }
+    /// The ID of the product to which this launch role constraint applies.
+    ///
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9_\-]*$`. Changing it replaces the resource. CloudFormation `ProductId`, Terraform `product_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn product_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProductId", Some("product_id"), rt::string(value));
+        self
+    }
     /// The ARN of the IAM role used for the launch constraint.
     ///
     /// Constraints: pattern `arn:(aws|aws-cn|aws-us-gov):iam::[0-9]*:(role)\/.*`. CloudFormation `RoleArn`, Terraform `role_arn`.
@@ -841,7 +929,11 @@ impl LaunchRoleConstraint {
         self
     }
 }
-builder!(LaunchRoleConstraint, LaunchRoleConstraintHandle);
+builder!(
+    LaunchRoleConstraint,
+    LaunchRoleConstraintHandle,
+    LAUNCH_ROLE_CONSTRAINT_TYPE
+);
 /// A declared `AWS::ServiceCatalog::LaunchRoleConstraint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LaunchRoleConstraintHandle(rt::Handle);
@@ -918,8 +1010,41 @@ impl LaunchTemplateConstraint {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The portfolio identifier.
+    ///
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9_\-]*$`. Changing it replaces the resource. CloudFormation `PortfolioId`, Terraform `portfolio_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn portfolio_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PortfolioId", Some("portfolio_id"), rt::string(value));
+        self
+    }
+    /// The product identifier.
+    ///
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9_\-]*$`. Changing it replaces the resource. CloudFormation `ProductId`, Terraform `product_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn product_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProductId", Some("product_id"), rt::string(value));
+        self
+    }
+    /// A json encoded string of the template constraint rules
+    ///
+    /// CloudFormation `Rules`, Terraform `rules`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rules(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Rules", Some("rules"), rt::string(value));
+        self
+    }
 }
-builder!(LaunchTemplateConstraint, LaunchTemplateConstraintHandle);
+builder!(
+    LaunchTemplateConstraint,
+    LaunchTemplateConstraintHandle,
+    LAUNCH_TEMPLATE_CONSTRAINT_TYPE
+);
 /// A declared `AWS::ServiceCatalog::LaunchTemplateConstraint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LaunchTemplateConstraintHandle(rt::Handle);
@@ -992,8 +1117,24 @@ impl Portfolio {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=100. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=50. CloudFormation `ProviderName`, Terraform `provider_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProviderName", Some("provider_name"), rt::string(value));
+        self
+    }
 }
-builder!(Portfolio, PortfolioHandle);
+builder!(Portfolio, PortfolioHandle, PORTFOLIO_TYPE);
 /// A declared `AWS::ServiceCatalog::Portfolio`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PortfolioHandle(rt::Handle);
@@ -1065,10 +1206,21 @@ impl PortfolioPrincipalAssociation {
             .set("PrincipalARN", Some("principal_arn"), rt::string(value));
         self
     }
+    /// The principal type. The supported value is IAM if you use a fully defined Amazon Resource Name (ARN), or IAM_PATTERN if you use an ARN with no accountID, with or without wildcard characters.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PrincipalType`, Terraform `principal_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PrincipalType", Some("principal_type"), rt::string(value));
+        self
+    }
 }
 builder!(
     PortfolioPrincipalAssociation,
-    PortfolioPrincipalAssociationHandle
+    PortfolioPrincipalAssociationHandle,
+    PORTFOLIO_PRINCIPAL_ASSOCIATION_TYPE
 );
 /// A declared `AWS::ServiceCatalog::PortfolioPrincipalAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1140,7 +1292,8 @@ impl PortfolioProductAssociation {
 }
 builder!(
     PortfolioProductAssociation,
-    PortfolioProductAssociationHandle
+    PortfolioProductAssociationHandle,
+    PORTFOLIO_PRODUCT_ASSOCIATION_TYPE
 );
 /// A declared `AWS::ServiceCatalog::PortfolioProductAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1199,6 +1352,26 @@ impl PortfolioShare {
             .set("AcceptLanguage", Some("accept_language"), rt::string(value));
         self
     }
+    /// The AWS account ID.
+    ///
+    /// Constraints: pattern `^[0-9]{12}$`. Changing it replaces the resource. CloudFormation `AccountId`, Terraform `account_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AccountId", Some("account_id"), rt::string(value));
+        self
+    }
+    /// The portfolio identifier.
+    ///
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9_\-]*$`. Changing it replaces the resource. CloudFormation `PortfolioId`, Terraform `portfolio_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn portfolio_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PortfolioId", Some("portfolio_id"), rt::string(value));
+        self
+    }
     /// Enables or disables TagOptions sharing when creating the portfolio share.
     ///
     /// CloudFormation `ShareTagOptions`, Terraform `share_tag_options`.
@@ -1211,7 +1384,7 @@ impl PortfolioShare {
         self
     }
 }
-builder!(PortfolioShare, PortfolioShareHandle);
+builder!(PortfolioShare, PortfolioShareHandle, PORTFOLIO_SHARE_TYPE);
 /// A declared `AWS::ServiceCatalog::PortfolioShare`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PortfolioShareHandle(rt::Handle);
@@ -1284,8 +1457,45 @@ impl ResourceUpdateConstraint {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The portfolio identifier
+    ///
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9_\-]*$`. Changing it replaces the resource. CloudFormation `PortfolioId`, Terraform `portfolio_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn portfolio_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PortfolioId", Some("portfolio_id"), rt::string(value));
+        self
+    }
+    /// The product identifier
+    ///
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9_\-]*$`. Changing it replaces the resource. CloudFormation `ProductId`, Terraform `product_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn product_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProductId", Some("product_id"), rt::string(value));
+        self
+    }
+    /// ALLOWED or NOT_ALLOWED, to permit or prevent changes to the tags on provisioned instances of the specified portfolio / product combination
+    ///
+    /// CloudFormation `TagUpdateOnProvisionedProduct`, Terraform `tag_update_on_provisioned_product`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tag_update_on_provisioned_product(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TagUpdateOnProvisionedProduct",
+            Some("tag_update_on_provisioned_product"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(ResourceUpdateConstraint, ResourceUpdateConstraintHandle);
+builder!(
+    ResourceUpdateConstraint,
+    ResourceUpdateConstraintHandle,
+    RESOURCE_UPDATE_CONSTRAINT_TYPE
+);
 /// A declared `AWS::ServiceCatalog::ResourceUpdateConstraint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceUpdateConstraintHandle(rt::Handle);
@@ -1344,14 +1554,40 @@ impl ServiceAction {
             .set("AcceptLanguage", Some("accept_language"), value.into());
         self
     }
+    /// CloudFormation `Definition`, Terraform `definition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn definition(
+        mut self,
+        value: impl IntoIterator<Item = service_action::DefinitionParameter>,
+    ) -> Self {
+        self.0
+            .set("Definition", Some("definition"), rt::list(value));
+        self
+    }
+    /// CloudFormation `DefinitionType`, Terraform `definition_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn definition_type(mut self, value: service_action::DefinitionType) -> Self {
+        self.0
+            .set("DefinitionType", Some("definition_type"), value.into());
+        self
+    }
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9_\-.]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(ServiceAction, ServiceActionHandle);
+builder!(ServiceAction, ServiceActionHandle, SERVICE_ACTION_TYPE);
 /// A declared `AWS::ServiceCatalog::ServiceAction`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceActionHandle(rt::Handle);
@@ -1448,8 +1684,42 @@ impl ServiceActionAssociation {
         );
         ServiceActionAssociation(this)
     }
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]{1,99}\Z`. Changing it replaces the resource. CloudFormation `ProductId`, Terraform `product_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn product_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProductId", Some("product_id"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]{1,99}\Z`. Changing it replaces the resource. CloudFormation `ProvisioningArtifactId`, Terraform `provisioning_artifact_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn provisioning_artifact_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ProvisioningArtifactId",
+            Some("provisioning_artifact_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]{1,99}\Z`. Changing it replaces the resource. CloudFormation `ServiceActionId`, Terraform `service_action_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_action_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ServiceActionId",
+            Some("service_action_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(ServiceActionAssociation, ServiceActionAssociationHandle);
+builder!(
+    ServiceActionAssociation,
+    ServiceActionAssociationHandle,
+    SERVICE_ACTION_ASSOCIATION_TYPE
+);
 /// A declared `AWS::ServiceCatalog::ServiceActionAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceActionAssociationHandle(rt::Handle);
@@ -1549,8 +1819,95 @@ impl StackSetConstraint {
             .set("AcceptLanguage", Some("accept_language"), rt::string(value));
         self
     }
+    /// One or more AWS accounts that will have access to the provisioned product.
+    ///
+    /// CloudFormation `AccountList`, Terraform `account_list`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn account_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("AccountList", Some("account_list"), rt::strings(value));
+        self
+    }
+    /// AdminRole ARN.
+    ///
+    /// CloudFormation `AdminRole`, Terraform `admin_role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn admin_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AdminRole", Some("admin_role"), rt::string(value));
+        self
+    }
+    /// The description of the constraint.
+    ///
+    /// Constraints: length 0..=2000. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// ExecutionRole name.
+    ///
+    /// CloudFormation `ExecutionRole`, Terraform `execution_role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn execution_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ExecutionRole", Some("execution_role"), rt::string(value));
+        self
+    }
+    /// The portfolio identifier.
+    ///
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9_\-]*$`. Changing it replaces the resource. CloudFormation `PortfolioId`, Terraform `portfolio_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn portfolio_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PortfolioId", Some("portfolio_id"), rt::string(value));
+        self
+    }
+    /// The product identifier.
+    ///
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9_\-]*$`. Changing it replaces the resource. CloudFormation `ProductId`, Terraform `product_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn product_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProductId", Some("product_id"), rt::string(value));
+        self
+    }
+    /// One or more AWS Regions where the provisioned product will be available.
+    ///
+    /// CloudFormation `RegionList`, Terraform `region_list`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn region_list(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("RegionList", Some("region_list"), rt::strings(value));
+        self
+    }
+    /// Permission to create, update, and delete stack instances.
+    ///
+    /// CloudFormation `StackInstanceControl`, Terraform `stack_instance_control`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn stack_instance_control(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "StackInstanceControl",
+            Some("stack_instance_control"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(StackSetConstraint, StackSetConstraintHandle);
+builder!(
+    StackSetConstraint,
+    StackSetConstraintHandle,
+    STACK_SET_CONSTRAINT_TYPE
+);
 /// A declared `AWS::ServiceCatalog::StackSetConstraint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StackSetConstraintHandle(rt::Handle);
@@ -1607,8 +1964,26 @@ impl TagOption {
         self.0.set("Active", Some("active"), rt::boolean(value));
         self
     }
+    /// The TagOption key.
+    ///
+    /// Constraints: length 1..=128; pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`. Changing it replaces the resource. CloudFormation `Key`, Terraform `key`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Key", Some("key"), rt::string(value));
+        self
+    }
+    /// The TagOption value.
+    ///
+    /// Constraints: length 1..=256; pattern `^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$`. Changing it replaces the resource. CloudFormation `Value`, Terraform `value`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Value", Some("value"), rt::string(value));
+        self
+    }
 }
-builder!(TagOption, TagOptionHandle);
+builder!(TagOption, TagOptionHandle, TAG_OPTION_TYPE);
 /// A declared `AWS::ServiceCatalog::TagOption`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TagOptionHandle(rt::Handle);
@@ -1666,7 +2041,11 @@ impl TagOptionAssociation {
         self
     }
 }
-builder!(TagOptionAssociation, TagOptionAssociationHandle);
+builder!(
+    TagOptionAssociation,
+    TagOptionAssociationHandle,
+    TAG_OPTION_ASSOCIATION_TYPE
+);
 /// A declared `AWS::ServiceCatalog::TagOptionAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TagOptionAssociationHandle(rt::Handle);

@@ -68,8 +68,17 @@ impl Application {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the application.
+    ///
+    /// Constraints: length 1..=256; pattern `\w+`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::ServiceCatalogAppRegistry::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -143,6 +152,14 @@ impl AttributeGroup {
         this.set("Name", Some("name"), rt::string(name));
         AttributeGroup(this)
     }
+    /// Constraints: length 1..=8000; pattern `^[\u0009\u000A\u000D\u0020-\u00FF]+$`. CloudFormation `Attributes`, Terraform `attributes`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn attributes(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Attributes", Some("attributes"), rt::json_string(value));
+        self
+    }
     /// The description of the attribute group.
     ///
     /// Constraints: length 0..=1024. CloudFormation `Description`, Terraform `description`.
@@ -151,8 +168,17 @@ impl AttributeGroup {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the attribute group.
+    ///
+    /// Constraints: length 1..=256; pattern `\w+`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(AttributeGroup, AttributeGroupHandle);
+builder!(AttributeGroup, AttributeGroupHandle, ATTRIBUTE_GROUP_TYPE);
 /// A declared `AWS::ServiceCatalogAppRegistry::AttributeGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AttributeGroupHandle(rt::Handle);
@@ -218,8 +244,32 @@ impl AttributeGroupAssociation {
         );
         AttributeGroupAssociation(this)
     }
+    /// The name or the Id of the Application.
+    ///
+    /// Constraints: length 1..=256; pattern `\w+|[a-z0-9]{12}`. Changing it replaces the resource. CloudFormation `Application`, Terraform `application`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Application", Some("application"), rt::string(value));
+        self
+    }
+    /// The name or the Id of the AttributeGroup.
+    ///
+    /// Constraints: length 1..=256; pattern `\w+|[a-z0-9]{12}`. Changing it replaces the resource. CloudFormation `AttributeGroup`, Terraform `attribute_group`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn attribute_group(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AttributeGroup", Some("attribute_group"), rt::string(value));
+        self
+    }
 }
-builder!(AttributeGroupAssociation, AttributeGroupAssociationHandle);
+builder!(
+    AttributeGroupAssociation,
+    AttributeGroupAssociationHandle,
+    ATTRIBUTE_GROUP_ASSOCIATION_TYPE
+);
 /// A declared `AWS::ServiceCatalogAppRegistry::AttributeGroupAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AttributeGroupAssociationHandle(rt::Handle);
@@ -288,8 +338,41 @@ impl ResourceAssociation {
         );
         ResourceAssociation(this)
     }
+    /// The name or the Id of the Application.
+    ///
+    /// Constraints: length 1..=256; pattern `\w+|[a-z0-9]{12}`. Changing it replaces the resource. CloudFormation `Application`, Terraform `application`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Application", Some("application"), rt::string(value));
+        self
+    }
+    /// The name or the Id of the Resource.
+    ///
+    /// Constraints: pattern `\w+|arn:aws[-a-z]*:cloudformation:[a-z]{2}(-gov)?-[a-z]+-\d:\d{12}:stack/[a-zA-Z][-A-Za-z0-9]{0,127}/[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}`. Changing it replaces the resource. CloudFormation `Resource`, Terraform `resource`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Resource", Some("resource"), rt::string(value));
+        self
+    }
+    /// The type of the CFN Resource for now it's enum CFN_STACK.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ResourceType`, Terraform `resource_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_type(mut self, value: resource_association::ResourceType) -> Self {
+        self.0
+            .set("ResourceType", Some("resource_type"), value.into());
+        self
+    }
 }
-builder!(ResourceAssociation, ResourceAssociationHandle);
+builder!(
+    ResourceAssociation,
+    ResourceAssociationHandle,
+    RESOURCE_ASSOCIATION_TYPE
+);
 /// A declared `AWS::ServiceCatalogAppRegistry::ResourceAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceAssociationHandle(rt::Handle);

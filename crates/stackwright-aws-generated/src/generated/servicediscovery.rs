@@ -52,8 +52,17 @@ impl HttpNamespace {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name that you want to assign to this namespace.
+    ///
+    /// Constraints: length 1..=1024; pattern `^(?!arn:)[!-~]{1,1024}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(HttpNamespace, HttpNamespaceHandle);
+builder!(HttpNamespace, HttpNamespaceHandle, HTTP_NAMESPACE_TYPE);
 /// A declared `AWS::ServiceDiscovery::HttpNamespace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HttpNamespaceHandle(rt::Handle);
@@ -105,6 +114,17 @@ impl Instance {
         this.set("ServiceId", Some("service_id"), rt::string(service_id));
         Instance(this)
     }
+    /// CloudFormation `InstanceAttributes`, Terraform `instance_attributes`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_attributes(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "InstanceAttributes",
+            Some("instance_attributes"),
+            rt::json_string(value),
+        );
+        self
+    }
     /// An identifier that you want to associate with the instance.
     ///
     /// Constraints: length 1..=64; pattern `^[0-9a-zA-Z_/:.@-]+$`. Changing it replaces the resource. CloudFormation `InstanceId`, Terraform `instance_id`.
@@ -113,8 +133,18 @@ impl Instance {
             .set("InstanceId", Some("instance_id"), rt::string(value));
         self
     }
+    /// The ID or Amazon Resource Name (ARN) of the service that you want to use for settings for the instance.
+    ///
+    /// Constraints: length 1..=255. Changing it replaces the resource. CloudFormation `ServiceId`, Terraform `service_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn service_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ServiceId", Some("service_id"), rt::string(value));
+        self
+    }
 }
-builder!(Instance, InstanceHandle);
+builder!(Instance, InstanceHandle, INSTANCE_TYPE);
 /// A declared `AWS::ServiceDiscovery::Instance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceHandle(rt::Handle);
@@ -155,6 +185,15 @@ impl PrivateDnsNamespace {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name that you want to assign to this namespace.
+    ///
+    /// Constraints: length 1..=1024; pattern `^(?!arn:)[!-~]{1,253}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Properties of the private DNS namespace.
     ///
     /// CloudFormation `Properties`, Terraform `properties`.
@@ -170,7 +209,11 @@ impl PrivateDnsNamespace {
         self
     }
 }
-builder!(PrivateDnsNamespace, PrivateDnsNamespaceHandle);
+builder!(
+    PrivateDnsNamespace,
+    PrivateDnsNamespaceHandle,
+    PRIVATE_DNS_NAMESPACE_TYPE
+);
 /// A declared `AWS::ServiceDiscovery::PrivateDnsNamespace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PrivateDnsNamespaceHandle(rt::Handle);
@@ -273,6 +316,15 @@ impl PublicDnsNamespace {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name that you want to assign to this namespace.
+    ///
+    /// Constraints: length 1..=1024; pattern `^([a-zA-Z0-9]([a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?\.)+[a-zA-Z0-9]([a-zA-Z0-9\-]{0,61}[a-zA-Z0-9])?$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Properties for the public DNS namespace.
     ///
     /// CloudFormation `Properties`, Terraform `properties`.
@@ -281,7 +333,11 @@ impl PublicDnsNamespace {
         self
     }
 }
-builder!(PublicDnsNamespace, PublicDnsNamespaceHandle);
+builder!(
+    PublicDnsNamespace,
+    PublicDnsNamespaceHandle,
+    PUBLIC_DNS_NAMESPACE_TYPE
+);
 /// A declared `AWS::ServiceDiscovery::PublicDnsNamespace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PublicDnsNamespaceHandle(rt::Handle);
@@ -445,7 +501,7 @@ impl Service {
         self
     }
 }
-builder!(Service, ServiceHandle);
+builder!(Service, ServiceHandle, SERVICE_TYPE);
 /// A declared `AWS::ServiceDiscovery::Service`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceHandle(rt::Handle);

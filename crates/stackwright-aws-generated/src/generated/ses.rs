@@ -122,7 +122,11 @@ impl ConfigurationSet {
         self
     }
 }
-builder!(ConfigurationSet, ConfigurationSetHandle);
+builder!(
+    ConfigurationSet,
+    ConfigurationSetHandle,
+    CONFIGURATION_SET_TYPE
+);
 /// A declared `AWS::SES::ConfigurationSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationSetHandle(rt::Handle);
@@ -512,10 +516,37 @@ impl ConfigurationSetEventDestination {
         );
         ConfigurationSetEventDestination(this)
     }
+    /// The name of the configuration set that contains the event destination.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ConfigurationSetName`, Terraform `configuration_set_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConfigurationSetName",
+            Some("configuration_set_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The event destination object.
+    ///
+    /// CloudFormation `EventDestination`, Terraform `event_destination`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_destination(
+        mut self,
+        value: configuration_set_event_destination::EventDestination,
+    ) -> Self {
+        self.0
+            .set("EventDestination", Some("event_destination"), value.into());
+        self
+    }
 }
 builder!(
     ConfigurationSetEventDestination,
-    ConfigurationSetEventDestinationHandle
+    ConfigurationSetEventDestinationHandle,
+    CONFIGURATION_SET_EVENT_DESTINATION_TYPE
 );
 /// A declared `AWS::SES::ConfigurationSetEventDestination`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -816,7 +847,7 @@ impl ContactList {
         self
     }
 }
-builder!(ContactList, ContactListHandle);
+builder!(ContactList, ContactListHandle, CONTACT_LIST_TYPE);
 /// A declared `AWS::SES::ContactList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContactListHandle(rt::Handle);
@@ -948,10 +979,86 @@ impl CustomVerificationEmailTemplate {
         );
         CustomVerificationEmailTemplate(this)
     }
+    /// The URL that the recipient of the verification email is sent to if his or her address is not successfully verified.
+    ///
+    /// CloudFormation `FailureRedirectionURL`, Terraform `failure_redirection_url`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn failure_redirection_url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "FailureRedirectionURL",
+            Some("failure_redirection_url"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The email address that the custom verification email is sent from.
+    ///
+    /// CloudFormation `FromEmailAddress`, Terraform `from_email_address`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn from_email_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "FromEmailAddress",
+            Some("from_email_address"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The URL that the recipient of the verification email is sent to if his or her address is successfully verified.
+    ///
+    /// CloudFormation `SuccessRedirectionURL`, Terraform `success_redirection_url`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn success_redirection_url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "SuccessRedirectionURL",
+            Some("success_redirection_url"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The content of the custom verification email.
+    ///
+    /// CloudFormation `TemplateContent`, Terraform `template_content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template_content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TemplateContent",
+            Some("template_content"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the custom verification email template.
+    ///
+    /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `TemplateName`, Terraform `template_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TemplateName", Some("template_name"), rt::string(value));
+        self
+    }
+    /// The subject line of the custom verification email.
+    ///
+    /// CloudFormation `TemplateSubject`, Terraform `template_subject`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template_subject(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TemplateSubject",
+            Some("template_subject"),
+            rt::string(value),
+        );
+        self
+    }
 }
 builder!(
     CustomVerificationEmailTemplate,
-    CustomVerificationEmailTemplateHandle
+    CustomVerificationEmailTemplateHandle,
+    CUSTOM_VERIFICATION_EMAIL_TEMPLATE_TYPE
 );
 /// A declared `AWS::SES::CustomVerificationEmailTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1006,7 +1113,11 @@ impl DedicatedIpPool {
         self
     }
 }
-builder!(DedicatedIpPool, DedicatedIpPoolHandle);
+builder!(
+    DedicatedIpPool,
+    DedicatedIpPoolHandle,
+    DEDICATED_IP_POOL_TYPE
+);
 /// A declared `AWS::SES::DedicatedIpPool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DedicatedIpPoolHandle(rt::Handle);
@@ -1089,6 +1200,16 @@ impl EmailIdentity {
         );
         self
     }
+    /// The email address or domain to verify.
+    ///
+    /// Changing it replaces the resource. CloudFormation `EmailIdentity`, Terraform `email_identity`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn email_identity(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EmailIdentity", Some("email_identity"), rt::string(value));
+        self
+    }
     /// Used to enable or disable feedback forwarding for an identity.
     ///
     /// CloudFormation `FeedbackAttributes`, Terraform `feedback_attributes`.
@@ -1112,7 +1233,7 @@ impl EmailIdentity {
         self
     }
 }
-builder!(EmailIdentity, EmailIdentityHandle);
+builder!(EmailIdentity, EmailIdentityHandle, EMAIL_IDENTITY_TYPE);
 /// A declared `AWS::SES::EmailIdentity`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EmailIdentityHandle(rt::Handle);
@@ -1368,8 +1489,42 @@ impl EmailIdentityCertificate {
         );
         EmailIdentityCertificate(this)
     }
+    /// The ARN of the AWS Certificate Manager certificate to associate with the sender.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[a-z0-9-]*:acm:[a-z0-9-]+:\d{12}:certificate/[^\s]+$`. Changing it replaces the resource. CloudFormation `CertificateArn`, Terraform `certificate_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CertificateArn", Some("certificate_arn"), rt::string(value));
+        self
+    }
+    /// The email identity that owns the sender the certificate is associated with.
+    ///
+    /// Constraints: length 1..=320. Changing it replaces the resource. CloudFormation `EmailIdentity`, Terraform `email_identity`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn email_identity(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EmailIdentity", Some("email_identity"), rt::string(value));
+        self
+    }
+    /// The sender the certificate signs for.
+    ///
+    /// Constraints: length 1..=320. Changing it replaces the resource. CloudFormation `FromAddress`, Terraform `from_address`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn from_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("FromAddress", Some("from_address"), rt::string(value));
+        self
+    }
 }
-builder!(EmailIdentityCertificate, EmailIdentityCertificateHandle);
+builder!(
+    EmailIdentityCertificate,
+    EmailIdentityCertificateHandle,
+    EMAIL_IDENTITY_CERTIFICATE_TYPE
+);
 /// A declared `AWS::SES::EmailIdentityCertificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EmailIdentityCertificateHandle(rt::Handle);
@@ -1416,8 +1571,23 @@ impl MailManagerAddonInstance {
         );
         MailManagerAddonInstance(this)
     }
+    /// Constraints: length 4..=67; pattern `^as-[a-zA-Z0-9]{1,64}$`. Changing it replaces the resource. CloudFormation `AddonSubscriptionId`, Terraform `addon_subscription_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn addon_subscription_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AddonSubscriptionId",
+            Some("addon_subscription_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(MailManagerAddonInstance, MailManagerAddonInstanceHandle);
+builder!(
+    MailManagerAddonInstance,
+    MailManagerAddonInstanceHandle,
+    MAIL_MANAGER_ADDON_INSTANCE_TYPE
+);
 /// A declared `AWS::SES::MailManagerAddonInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MailManagerAddonInstanceHandle(rt::Handle);
@@ -1473,10 +1643,19 @@ impl MailManagerAddonSubscription {
         this.set("AddonName", Some("addon_name"), rt::string(addon_name));
         MailManagerAddonSubscription(this)
     }
+    /// Changing it replaces the resource. CloudFormation `AddonName`, Terraform `addon_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn addon_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AddonName", Some("addon_name"), rt::string(value));
+        self
+    }
 }
 builder!(
     MailManagerAddonSubscription,
-    MailManagerAddonSubscriptionHandle
+    MailManagerAddonSubscriptionHandle,
+    MAIL_MANAGER_ADDON_SUBSCRIPTION_TYPE
 );
 /// A declared `AWS::SES::MailManagerAddonSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1538,7 +1717,11 @@ impl MailManagerAddressList {
         self
     }
 }
-builder!(MailManagerAddressList, MailManagerAddressListHandle);
+builder!(
+    MailManagerAddressList,
+    MailManagerAddressListHandle,
+    MAIL_MANAGER_ADDRESS_LIST_TYPE
+);
 /// A declared `AWS::SES::MailManagerAddressList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MailManagerAddressListHandle(rt::Handle);
@@ -1609,7 +1792,11 @@ impl MailManagerArchive {
         self
     }
 }
-builder!(MailManagerArchive, MailManagerArchiveHandle);
+builder!(
+    MailManagerArchive,
+    MailManagerArchiveHandle,
+    MAIL_MANAGER_ARCHIVE_TYPE
+);
 /// A declared `AWS::SES::MailManagerArchive`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MailManagerArchiveHandle(rt::Handle);
@@ -1713,6 +1900,14 @@ impl MailManagerIngressPoint {
         );
         self
     }
+    /// Constraints: length 1..=100. CloudFormation `RuleSetId`, Terraform `rule_set_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_set_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RuleSetId", Some("rule_set_id"), rt::string(value));
+        self
+    }
     /// CloudFormation `StatusToUpdate`, Terraform `status_to_update`.
     pub fn status_to_update(
         mut self,
@@ -1727,8 +1922,30 @@ impl MailManagerIngressPoint {
         self.0.set("TlsPolicy", Some("tls_policy"), value.into());
         self
     }
+    /// Constraints: length 1..=100. CloudFormation `TrafficPolicyId`, Terraform `traffic_policy_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn traffic_policy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "TrafficPolicyId",
+            Some("traffic_policy_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: mail_manager_ingress_point::IngressPointType) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(MailManagerIngressPoint, MailManagerIngressPointHandle);
+builder!(
+    MailManagerIngressPoint,
+    MailManagerIngressPointHandle,
+    MAIL_MANAGER_INGRESS_POINT_TYPE
+);
 /// A declared `AWS::SES::MailManagerIngressPoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MailManagerIngressPointHandle(rt::Handle);
@@ -1834,14 +2051,45 @@ impl MailManagerRelay {
         this.set("ServerPort", Some("server_port"), rt::int(server_port));
         MailManagerRelay(this)
     }
+    /// CloudFormation `Authentication`, Terraform `authentication`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn authentication(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "Authentication",
+            Some("authentication"),
+            rt::json_object(value),
+        );
+        self
+    }
     /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9-_]+$`. CloudFormation `RelayName`, Terraform `relay_name`.
     pub fn relay_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("RelayName", Some("relay_name"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=100; pattern `^[a-zA-Z0-9-\.]+$`. CloudFormation `ServerName`, Terraform `server_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn server_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ServerName", Some("server_name"), rt::string(value));
+        self
+    }
+    /// Constraints: range 1..=65535. CloudFormation `ServerPort`, Terraform `server_port`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn server_port(mut self, value: i64) -> Self {
+        self.0
+            .set("ServerPort", Some("server_port"), rt::int(value));
+        self
+    }
 }
-builder!(MailManagerRelay, MailManagerRelayHandle);
+builder!(
+    MailManagerRelay,
+    MailManagerRelayHandle,
+    MAIL_MANAGER_RELAY_TYPE
+);
 /// A declared `AWS::SES::MailManagerRelay`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MailManagerRelayHandle(rt::Handle);
@@ -1902,8 +2150,19 @@ impl MailManagerRuleSet {
             .set("RuleSetName", Some("rule_set_name"), rt::string(value));
         self
     }
+    /// Constraints: 0..=40 items. CloudFormation `Rules`, Terraform `rules`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rules(mut self, value: impl IntoIterator<Item = mail_manager_rule_set::Rule>) -> Self {
+        self.0.set("Rules", Some("rules"), rt::list(value));
+        self
+    }
 }
-builder!(MailManagerRuleSet, MailManagerRuleSetHandle);
+builder!(
+    MailManagerRuleSet,
+    MailManagerRuleSetHandle,
+    MAIL_MANAGER_RULE_SET_TYPE
+);
 /// A declared `AWS::SES::MailManagerRuleSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MailManagerRuleSetHandle(rt::Handle);
@@ -2002,12 +2261,34 @@ impl MailManagerTrafficPolicy {
         );
         MailManagerTrafficPolicy(this)
     }
+    /// CloudFormation `DefaultAction`, Terraform `default_action`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn default_action(mut self, value: mail_manager_traffic_policy::AcceptAction) -> Self {
+        self.0
+            .set("DefaultAction", Some("default_action"), value.into());
+        self
+    }
     /// Constraints: at least 1. CloudFormation `MaxMessageSizeBytes`, Terraform `max_message_size_bytes`.
     pub fn max_message_size_bytes(mut self, value: i64) -> Self {
         self.0.set(
             "MaxMessageSizeBytes",
             Some("max_message_size_bytes"),
             rt::int(value),
+        );
+        self
+    }
+    /// CloudFormation `PolicyStatements`, Terraform `policy_statements`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_statements(
+        mut self,
+        value: impl IntoIterator<Item = mail_manager_traffic_policy::PolicyStatement>,
+    ) -> Self {
+        self.0.set(
+            "PolicyStatements",
+            Some("policy_statements"),
+            rt::list(value),
         );
         self
     }
@@ -2021,7 +2302,11 @@ impl MailManagerTrafficPolicy {
         self
     }
 }
-builder!(MailManagerTrafficPolicy, MailManagerTrafficPolicyHandle);
+builder!(
+    MailManagerTrafficPolicy,
+    MailManagerTrafficPolicyHandle,
+    MAIL_MANAGER_TRAFFIC_POLICY_TYPE
+);
 /// A declared `AWS::SES::MailManagerTrafficPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MailManagerTrafficPolicyHandle(rt::Handle);
@@ -2111,8 +2396,31 @@ impl MultiRegionEndpoint {
         );
         MultiRegionEndpoint(this)
     }
+    /// Contains details of a multi-region endpoint (global-endpoint) being created.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Details`, Terraform `details`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn details(mut self, value: multi_region_endpoint::Details) -> Self {
+        self.0.set("Details", Some("details"), value.into());
+        self
+    }
+    /// The name of the multi-region endpoint (global-endpoint).
+    ///
+    /// Constraints: length 1..=64; pattern `^[\w\-_]+$`. Changing it replaces the resource. CloudFormation `EndpointName`, Terraform `endpoint_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("EndpointName", Some("endpoint_name"), rt::string(value));
+        self
+    }
 }
-builder!(MultiRegionEndpoint, MultiRegionEndpointHandle);
+builder!(
+    MultiRegionEndpoint,
+    MultiRegionEndpointHandle,
+    MULTI_REGION_ENDPOINT_TYPE
+);
 /// A declared `AWS::SES::MultiRegionEndpoint`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MultiRegionEndpointHandle(rt::Handle);
@@ -2196,8 +2504,17 @@ impl ReceiptFilter {
         this.set("Filter", Some("filter"), filter.into());
         ReceiptFilter(this)
     }
+    /// A structure that describes the IP address filter to create, which consists of a name, an IP address range, and whether to allow or block mail from it.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Filter`, Terraform `filter`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn filter(mut self, value: receipt_filter::Filter) -> Self {
+        self.0.set("Filter", Some("filter"), value.into());
+        self
+    }
 }
-builder!(ReceiptFilter, ReceiptFilterHandle);
+builder!(ReceiptFilter, ReceiptFilterHandle, RECEIPT_FILTER_TYPE);
 /// A declared `AWS::SES::ReceiptFilter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReceiptFilterHandle(rt::Handle);
@@ -2314,8 +2631,26 @@ impl ReceiptRule {
         self.0.set("After", None, rt::string(value));
         self
     }
+    /// A data structure that contains the specified rule's name, actions, recipients, domains, enabled status, scan status, and TLS policy.
+    ///
+    /// CloudFormation `Rule`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule(mut self, value: receipt_rule::Rule) -> Self {
+        self.0.set("Rule", None, value.into());
+        self
+    }
+    /// The name of the rule set where the receipt rule is added.
+    ///
+    /// Changing it replaces the resource. CloudFormation `RuleSetName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rule_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RuleSetName", None, rt::string(value));
+        self
+    }
 }
-builder!(ReceiptRule, ReceiptRuleHandle);
+builder!(ReceiptRule, ReceiptRuleHandle, RECEIPT_RULE_TYPE);
 /// A declared `AWS::SES::ReceiptRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReceiptRuleHandle(rt::Handle);
@@ -2781,7 +3116,7 @@ impl ReceiptRuleSet {
         self
     }
 }
-builder!(ReceiptRuleSet, ReceiptRuleSetHandle);
+builder!(ReceiptRuleSet, ReceiptRuleSetHandle, RECEIPT_RULE_SET_TYPE);
 /// A declared `AWS::SES::ReceiptRuleSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReceiptRuleSetHandle(rt::Handle);
@@ -2827,7 +3162,7 @@ impl Template {
         self
     }
 }
-builder!(Template, TemplateHandle);
+builder!(Template, TemplateHandle, TEMPLATE_TYPE);
 /// A declared `AWS::SES::Template`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TemplateHandle(rt::Handle);
@@ -2951,8 +3286,18 @@ impl Tenant {
         );
         self
     }
+    /// The name of the tenant.
+    ///
+    /// Constraints: length 1..=64; pattern `^[\w\-_]+$`. Changing it replaces the resource. CloudFormation `TenantName`, Terraform `tenant_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tenant_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TenantName", Some("tenant_name"), rt::string(value));
+        self
+    }
 }
-builder!(Tenant, TenantHandle);
+builder!(Tenant, TenantHandle, TENANT_TYPE);
 /// A declared `AWS::SES::Tenant`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TenantHandle(rt::Handle);
@@ -3130,7 +3475,7 @@ impl VdmAttributes {
         self
     }
 }
-builder!(VdmAttributes, VdmAttributesHandle);
+builder!(VdmAttributes, VdmAttributesHandle, VDM_ATTRIBUTES_TYPE);
 /// A declared `AWS::SES::VdmAttributes`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VdmAttributesHandle(rt::Handle);

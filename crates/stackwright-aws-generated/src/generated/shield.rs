@@ -58,8 +58,17 @@ impl DrtAccess {
             .set("LogBucketList", Some("log_bucket_list"), rt::strings(value));
         self
     }
+    /// Authorizes the Shield Response Team (SRT) using the specified role, to access your AWS account to assist with DDoS attack mitigation during potential attacks.
+    ///
+    /// Constraints: length at most 2048. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(DrtAccess, DrtAccessHandle);
+builder!(DrtAccess, DrtAccessHandle, DRT_ACCESS_TYPE);
 /// A declared `AWS::Shield::DRTAccess`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DrtAccessHandle(rt::Handle);
@@ -113,8 +122,44 @@ impl ProactiveEngagement {
         );
         ProactiveEngagement(this)
     }
+    /// A list of email addresses and phone numbers that the Shield Response Team (SRT) can use to contact you for escalations to the SRT and to initiate proactive customer support.
+    ///
+    /// Constraints: 1..=10 items. CloudFormation `EmergencyContactList`, Terraform `emergency_contact_list`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn emergency_contact_list(
+        mut self,
+        value: impl IntoIterator<Item = proactive_engagement::EmergencyContact>,
+    ) -> Self {
+        self.0.set(
+            "EmergencyContactList",
+            Some("emergency_contact_list"),
+            rt::list(value),
+        );
+        self
+    }
+    /// If `ENABLED`, the Shield Response Team (SRT) will use email and phone to notify contacts about escalations to the SRT and to initiate proactive customer support.
+    ///
+    /// CloudFormation `ProactiveEngagementStatus`, Terraform `proactive_engagement_status`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn proactive_engagement_status(
+        mut self,
+        value: proactive_engagement::ProactiveEngagementStatus,
+    ) -> Self {
+        self.0.set(
+            "ProactiveEngagementStatus",
+            Some("proactive_engagement_status"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(ProactiveEngagement, ProactiveEngagementHandle);
+builder!(
+    ProactiveEngagement,
+    ProactiveEngagementHandle,
+    PROACTIVE_ENGAGEMENT_TYPE
+);
 /// A declared `AWS::Shield::ProactiveEngagement`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProactiveEngagementHandle(rt::Handle);
@@ -247,8 +292,27 @@ impl Protection {
         );
         self
     }
+    /// Friendly name for the Protection.
+    ///
+    /// Constraints: length 1..=128; pattern `[ a-zA-Z0-9_\.\-]*`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The ARN (Amazon Resource Name) of the resource to be protected.
+    ///
+    /// Constraints: length 1..=2048; pattern `^arn:aws`. Changing it replaces the resource. CloudFormation `ResourceArn`, Terraform `resource_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Protection, ProtectionHandle);
+builder!(Protection, ProtectionHandle, PROTECTION_TYPE);
 /// A declared `AWS::Shield::Protection`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProtectionHandle(rt::Handle);
@@ -338,11 +402,42 @@ impl ProtectionGroup {
         );
         ProtectionGroup(this)
     }
+    /// Defines how AWS Shield combines resource data for the group in order to detect, mitigate, and report events.
+    ///
+    /// CloudFormation `Aggregation`, Terraform `aggregation`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn aggregation(mut self, value: protection_group::Aggregation) -> Self {
+        self.0.set("Aggregation", Some("aggregation"), value.into());
+        self
+    }
     /// The Amazon Resource Names (ARNs) of the resources to include in the protection group.
     ///
     /// Constraints: 0..=10000 items. CloudFormation `Members`, Terraform `members`.
     pub fn members(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0.set("Members", Some("members"), rt::strings(value));
+        self
+    }
+    /// The criteria to use to choose the protected resources for inclusion in the group.
+    ///
+    /// CloudFormation `Pattern`, Terraform `pattern`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn pattern(mut self, value: protection_group::Pattern) -> Self {
+        self.0.set("Pattern", Some("pattern"), value.into());
+        self
+    }
+    /// The name of the protection group.
+    ///
+    /// Constraints: length 1..=36; pattern `[a-zA-Z0-9\-]*`. Changing it replaces the resource. CloudFormation `ProtectionGroupId`, Terraform `protection_group_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn protection_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ProtectionGroupId",
+            Some("protection_group_id"),
+            rt::string(value),
+        );
         self
     }
     /// The resource type to include in the protection group.
@@ -354,7 +449,11 @@ impl ProtectionGroup {
         self
     }
 }
-builder!(ProtectionGroup, ProtectionGroupHandle);
+builder!(
+    ProtectionGroup,
+    ProtectionGroupHandle,
+    PROTECTION_GROUP_TYPE
+);
 /// A declared `AWS::Shield::ProtectionGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProtectionGroupHandle(rt::Handle);

@@ -87,14 +87,49 @@ impl ProfilePermission {
         );
         ProfilePermission(this)
     }
+    /// Changing it replaces the resource. CloudFormation `Action`, Terraform `action`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn action(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Action", Some("action"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Principal`, Terraform `principal`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Principal", Some("principal"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^[0-9a-zA-Z_]{2,64}$`. Changing it replaces the resource. CloudFormation `ProfileName`, Terraform `profile_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProfileName", Some("profile_name"), rt::string(value));
+        self
+    }
     /// Constraints: length 10..=10; pattern `^[0-9a-zA-Z]{10}$`. Changing it replaces the resource. CloudFormation `ProfileVersion`, Terraform `profile_version`.
     pub fn profile_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("ProfileVersion", Some("profile_version"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `StatementId`, Terraform `statement_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn statement_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StatementId", Some("statement_id"), rt::string(value));
+        self
+    }
 }
-builder!(ProfilePermission, ProfilePermissionHandle);
+builder!(
+    ProfilePermission,
+    ProfilePermissionHandle,
+    PROFILE_PERMISSION_TYPE
+);
 /// A declared `AWS::Signer::ProfilePermission`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProfilePermissionHandle(rt::Handle);
@@ -145,6 +180,15 @@ impl SigningProfile {
         this.set("PlatformId", Some("platform_id"), platform_id.into());
         SigningProfile(this)
     }
+    /// The ID of the target signing platform.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PlatformId`, Terraform `platform_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn platform_id(mut self, value: signing_profile::PlatformId) -> Self {
+        self.0.set("PlatformId", Some("platform_id"), value.into());
+        self
+    }
     /// Signature validity period of the profile.
     ///
     /// Changing it replaces the resource. CloudFormation `SignatureValidityPeriod`, Terraform `signature_validity_period`.
@@ -160,7 +204,7 @@ impl SigningProfile {
         self
     }
 }
-builder!(SigningProfile, SigningProfileHandle);
+builder!(SigningProfile, SigningProfileHandle, SIGNING_PROFILE_TYPE);
 /// A declared `AWS::Signer::SigningProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SigningProfileHandle(rt::Handle);

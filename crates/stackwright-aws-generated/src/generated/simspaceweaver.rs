@@ -91,6 +91,24 @@ impl Simulation {
         );
         self
     }
+    /// The name of the simulation.
+    ///
+    /// Constraints: length 1..=2048; pattern `[a-zA-Z0-9_\-]{1,2048}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Role ARN.
+    ///
+    /// Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `SchemaS3Location`, Terraform `schema_s3_location`.
     pub fn schema_s3_location(mut self, value: simulation::S3Location) -> Self {
         self.0
@@ -107,7 +125,7 @@ impl Simulation {
         self
     }
 }
-builder!(Simulation, SimulationHandle);
+builder!(Simulation, SimulationHandle, SIMULATION_TYPE);
 /// A declared `AWS::SimSpaceWeaver::Simulation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SimulationHandle(rt::Handle);

@@ -108,7 +108,11 @@ impl ConfigurationSet {
         self
     }
 }
-builder!(ConfigurationSet, ConfigurationSetHandle);
+builder!(
+    ConfigurationSet,
+    ConfigurationSetHandle,
+    CONFIGURATION_SET_TYPE
+);
 /// A declared `AWS::SMSVOICE::ConfigurationSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationSetHandle(rt::Handle);
@@ -359,6 +363,29 @@ impl NotifyConfiguration {
         );
         self
     }
+    /// The display name to associate with the notify configuration.
+    ///
+    /// Constraints: length 1..=15; pattern `^[A-Za-z0-9_ -]+$`. Changing it replaces the resource. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
+    /// An array of channels to enable for the notify configuration.
+    ///
+    /// Constraints: 1..=4 items. CloudFormation `EnabledChannels`, Terraform `enabled_channels`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn enabled_channels(
+        mut self,
+        value: impl IntoIterator<Item = notify_configuration::EnabledChannels>,
+    ) -> Self {
+        self.0
+            .set("EnabledChannels", Some("enabled_channels"), rt::list(value));
+        self
+    }
     /// An array of two-character ISO country codes, in ISO 3166-1 alpha-2 format, that are enabled for the notify configuration.
     ///
     /// Constraints: at most 300 items. CloudFormation `EnabledCountries`, Terraform `enabled_countries`.
@@ -380,8 +407,21 @@ impl NotifyConfiguration {
         self.0.set("PoolId", Some("pool_id"), rt::string(value));
         self
     }
+    /// The use case for the notify configuration.
+    ///
+    /// Changing it replaces the resource. CloudFormation `UseCase`, Terraform `use_case`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn use_case(mut self, value: notify_configuration::UseCase) -> Self {
+        self.0.set("UseCase", Some("use_case"), value.into());
+        self
+    }
 }
-builder!(NotifyConfiguration, NotifyConfigurationHandle);
+builder!(
+    NotifyConfiguration,
+    NotifyConfigurationHandle,
+    NOTIFY_CONFIGURATION_TYPE
+);
 /// A declared `AWS::SMSVOICE::NotifyConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NotifyConfigurationHandle(rt::Handle);
@@ -489,7 +529,7 @@ impl OptOutList {
         self
     }
 }
-builder!(OptOutList, OptOutListHandle);
+builder!(OptOutList, OptOutListHandle, OPT_OUT_LIST_TYPE);
 /// A declared `AWS::SMSVOICE::OptOutList`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OptOutListHandle(rt::Handle);
@@ -568,6 +608,57 @@ impl PhoneNumber {
         );
         self
     }
+    /// The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
+    ///
+    /// Constraints: pattern `^[A-Z]{2}$`. Changing it replaces the resource. CloudFormation `IsoCountryCode`, Terraform `iso_country_code`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn iso_country_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IsoCountryCode",
+            Some("iso_country_code"),
+            rt::string(value),
+        );
+        self
+    }
+    /// A keyword is a word that you can search for on a particular phone number or pool.
+    ///
+    /// CloudFormation `MandatoryKeywords`, Terraform `mandatory_keywords`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn mandatory_keywords(mut self, value: phone_number::MandatoryKeywords) -> Self {
+        self.0.set(
+            "MandatoryKeywords",
+            Some("mandatory_keywords"),
+            value.into(),
+        );
+        self
+    }
+    /// Indicates if the phone number will be used for text messages, voice messages, or both.
+    ///
+    /// Changing it replaces the resource. CloudFormation `NumberCapabilities`, Terraform `number_capabilities`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn number_capabilities(
+        mut self,
+        value: impl IntoIterator<Item = phone_number::NumberCapabilities>,
+    ) -> Self {
+        self.0.set(
+            "NumberCapabilities",
+            Some("number_capabilities"),
+            rt::list(value),
+        );
+        self
+    }
+    /// The type of phone number to request.
+    ///
+    /// Changing it replaces the resource. CloudFormation `NumberType`, Terraform `number_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn number_type(mut self, value: phone_number::NumberType) -> Self {
+        self.0.set("NumberType", Some("number_type"), value.into());
+        self
+    }
     /// The name of the OptOutList to associate with the phone number.
     ///
     /// Constraints: length 1..=256; pattern `^[A-Za-z0-9_:/-]+$`. CloudFormation `OptOutListName`, Terraform `opt_out_list_name`.
@@ -612,7 +703,7 @@ impl PhoneNumber {
         self
     }
 }
-builder!(PhoneNumber, PhoneNumberHandle);
+builder!(PhoneNumber, PhoneNumberHandle, PHONE_NUMBER_TYPE);
 /// A declared `AWS::SMSVOICE::PhoneNumber`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PhoneNumberHandle(rt::Handle);
@@ -749,6 +840,19 @@ impl Pool {
         );
         self
     }
+    /// A keyword is a word that you can search for on a particular phone number or pool.
+    ///
+    /// CloudFormation `MandatoryKeywords`, Terraform `mandatory_keywords`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn mandatory_keywords(mut self, value: pool::MandatoryKeywords) -> Self {
+        self.0.set(
+            "MandatoryKeywords",
+            Some("mandatory_keywords"),
+            value.into(),
+        );
+        self
+    }
     /// The name of the OptOutList to associate with the pool.
     ///
     /// Constraints: length 1..=256; pattern `^[A-Za-z0-9_:/-]+$`. CloudFormation `OptOutListName`, Terraform `opt_out_list_name`.
@@ -771,6 +875,22 @@ impl Pool {
             "OptionalKeywords",
             Some("optional_keywords"),
             rt::list(value),
+        );
+        self
+    }
+    /// The origination identity to use such as a PhoneNumberId, PhoneNumberArn, SenderId or SenderIdArn and it's IsoCountryCode.
+    ///
+    /// Constraints: at least 1 items. CloudFormation `OriginationIdentities`, Terraform `origination_identities`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn origination_identities(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "OriginationIdentities",
+            Some("origination_identities"),
+            rt::strings(value),
         );
         self
     }
@@ -804,7 +924,7 @@ impl Pool {
         self
     }
 }
-builder!(Pool, PoolHandle);
+builder!(Pool, PoolHandle, POOL_TYPE);
 /// A declared `AWS::SMSVOICE::Pool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PoolHandle(rt::Handle);
@@ -911,7 +1031,11 @@ impl ProtectConfiguration {
         self
     }
 }
-builder!(ProtectConfiguration, ProtectConfigurationHandle);
+builder!(
+    ProtectConfiguration,
+    ProtectConfigurationHandle,
+    PROTECT_CONFIGURATION_TYPE
+);
 /// A declared `AWS::SMSVOICE::ProtectConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProtectConfigurationHandle(rt::Handle);
@@ -1175,7 +1299,7 @@ impl RcsAgent {
         self
     }
 }
-builder!(RcsAgent, RcsAgentHandle);
+builder!(RcsAgent, RcsAgentHandle, RCS_AGENT_TYPE);
 /// A declared `AWS::SMSVOICE::RcsAgent`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RcsAgentHandle(rt::Handle);
@@ -1284,8 +1408,21 @@ impl Registration {
         );
         Registration(this)
     }
+    /// The type of registration form to create.
+    ///
+    /// Constraints: length 1..=64; pattern `^[A-Za-z0-9_]+$`. Changing it replaces the resource. CloudFormation `RegistrationType`, Terraform `registration_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn registration_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "RegistrationType",
+            Some("registration_type"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(Registration, RegistrationHandle);
+builder!(Registration, RegistrationHandle, REGISTRATION_TYPE);
 /// A declared `AWS::SMSVOICE::Registration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RegistrationHandle(rt::Handle);
@@ -1408,7 +1545,11 @@ impl RegistrationAttachment {
         self
     }
 }
-builder!(RegistrationAttachment, RegistrationAttachmentHandle);
+builder!(
+    RegistrationAttachment,
+    RegistrationAttachmentHandle,
+    REGISTRATION_ATTACHMENT_TYPE
+);
 /// A declared `AWS::SMSVOICE::RegistrationAttachment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RegistrationAttachmentHandle(rt::Handle);
@@ -1488,8 +1629,31 @@ impl ResourcePolicy {
         );
         ResourcePolicy(this)
     }
+    /// The JSON formatted resource-based policy to attach.
+    ///
+    /// CloudFormation `PolicyDocument`, Terraform `policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "PolicyDocument",
+            Some("policy_document"),
+            rt::json_string(value),
+        );
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the AWS End User Messaging SMS and Voice resource to attach the resource-based policy to.
+    ///
+    /// Constraints: pattern `^arn:\S+$`. Changing it replaces the resource. CloudFormation `ResourceArn`, Terraform `resource_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
+        self
+    }
 }
-builder!(ResourcePolicy, ResourcePolicyHandle);
+builder!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `AWS::SMSVOICE::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -1551,8 +1715,30 @@ impl SenderId {
         );
         self
     }
+    /// The two-character code, in ISO 3166-1 alpha-2 format, for the country or region.
+    ///
+    /// Constraints: pattern `^[A-Z]{2}$`. Changing it replaces the resource. CloudFormation `IsoCountryCode`, Terraform `iso_country_code`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn iso_country_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IsoCountryCode",
+            Some("iso_country_code"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The sender ID string to request.
+    ///
+    /// Constraints: pattern `^[A-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `SenderId`, Terraform `sender_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sender_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SenderId", Some("sender_id"), rt::string(value));
+        self
+    }
 }
-builder!(SenderId, SenderIdHandle);
+builder!(SenderId, SenderIdHandle, SENDER_ID_TYPE);
 /// A declared `AWS::SMSVOICE::SenderId`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SenderIdHandle(rt::Handle);
@@ -1638,8 +1824,25 @@ impl VerifiedDestinationNumber {
         );
         VerifiedDestinationNumber(this)
     }
+    /// The verified destination phone number, in E.164 format.
+    ///
+    /// Constraints: length 1..=20; pattern `^\+?[1-9][0-9]{1,18}$`. Changing it replaces the resource. CloudFormation `DestinationPhoneNumber`, Terraform `destination_phone_number`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_phone_number(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "DestinationPhoneNumber",
+            Some("destination_phone_number"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(VerifiedDestinationNumber, VerifiedDestinationNumberHandle);
+builder!(
+    VerifiedDestinationNumber,
+    VerifiedDestinationNumberHandle,
+    VERIFIED_DESTINATION_NUMBER_TYPE
+);
 /// A declared `AWS::SMSVOICE::VerifiedDestinationNumber`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VerifiedDestinationNumberHandle(rt::Handle);

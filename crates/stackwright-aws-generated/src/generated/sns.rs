@@ -96,6 +96,15 @@ impl Subscription {
         );
         self
     }
+    /// The subscription's protocol.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Protocol`, Terraform `protocol`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Protocol", Some("protocol"), rt::string(value));
+        self
+    }
     /// When set to true, enables raw message delivery.
     ///
     /// CloudFormation `RawMessageDelivery`, Terraform `raw_message_delivery`.
@@ -147,8 +156,17 @@ impl Subscription {
         );
         self
     }
+    /// The ARN of the topic to subscribe to.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TopicArn`, Terraform `topic_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TopicArn", Some("topic_arn"), rt::string(value));
+        self
+    }
 }
-builder!(Subscription, SubscriptionHandle);
+builder!(Subscription, SubscriptionHandle, SUBSCRIPTION_TYPE);
 /// A declared `AWS::SNS::Subscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SubscriptionHandle(rt::Handle);
@@ -312,7 +330,7 @@ impl Topic {
         self
     }
 }
-builder!(Topic, TopicHandle);
+builder!(Topic, TopicHandle, TOPIC_TYPE);
 /// A declared `AWS::SNS::Topic`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TopicHandle(rt::Handle);
@@ -448,8 +466,32 @@ impl TopicInlinePolicy {
         this.set("TopicArn", Some("topic_arn"), rt::string(topic_arn));
         TopicInlinePolicy(this)
     }
+    /// CloudFormation `PolicyDocument`, Terraform `policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "PolicyDocument",
+            Some("policy_document"),
+            rt::json_string(value),
+        );
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the topic to which you want to add the policy.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TopicArn`, Terraform `topic_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TopicArn", Some("topic_arn"), rt::string(value));
+        self
+    }
 }
-builder!(TopicInlinePolicy, TopicInlinePolicyHandle);
+builder!(
+    TopicInlinePolicy,
+    TopicInlinePolicyHandle,
+    TOPIC_INLINE_POLICY_TYPE
+);
 /// A declared `AWS::SNS::TopicInlinePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TopicInlinePolicyHandle(rt::Handle);
@@ -483,8 +525,26 @@ impl TopicPolicy {
         this.set("Topics", None, rt::strings(topics));
         TopicPolicy(this)
     }
+    /// A policy document that contains permissions to add to the specified SNS topics.
+    ///
+    /// CloudFormation `PolicyDocument`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("PolicyDocument", None, rt::json(value));
+        self
+    }
+    /// The Amazon Resource Names (ARN) of the topics to which you want to add the policy.
+    ///
+    /// CloudFormation `Topics`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn topics(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Topics", None, rt::strings(value));
+        self
+    }
 }
-builder!(TopicPolicy, TopicPolicyHandle);
+builder!(TopicPolicy, TopicPolicyHandle, TOPIC_POLICY_TYPE);
 /// A declared `AWS::SNS::TopicPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TopicPolicyHandle(rt::Handle);

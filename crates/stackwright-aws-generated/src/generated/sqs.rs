@@ -202,7 +202,7 @@ impl Queue {
         self
     }
 }
-builder!(Queue, QueueHandle);
+builder!(Queue, QueueHandle, QUEUE_TYPE);
 /// A declared `AWS::SQS::Queue`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct QueueHandle(rt::Handle);
@@ -250,8 +250,32 @@ impl QueueInlinePolicy {
         this.set("Queue", Some("queue"), rt::string(queue));
         QueueInlinePolicy(this)
     }
+    /// CloudFormation `PolicyDocument`, Terraform `policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "PolicyDocument",
+            Some("policy_document"),
+            rt::json_string(value),
+        );
+        self
+    }
+    /// The URL of the SQS queue.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Queue`, Terraform `queue`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn queue(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Queue", Some("queue"), rt::string(value));
+        self
+    }
 }
-builder!(QueueInlinePolicy, QueueInlinePolicyHandle);
+builder!(
+    QueueInlinePolicy,
+    QueueInlinePolicyHandle,
+    QUEUE_INLINE_POLICY_TYPE
+);
 /// A declared `AWS::SQS::QueueInlinePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct QueueInlinePolicyHandle(rt::Handle);
@@ -285,8 +309,26 @@ impl QueuePolicy {
         this.set("Queues", None, rt::strings(queues));
         QueuePolicy(this)
     }
+    /// A policy document that contains the permissions for the specified SQS queues.
+    ///
+    /// CloudFormation `PolicyDocument`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("PolicyDocument", None, rt::json(value));
+        self
+    }
+    /// The URLs of the queues to which you want to add the policy.
+    ///
+    /// CloudFormation `Queues`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn queues(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Queues", None, rt::strings(value));
+        self
+    }
 }
-builder!(QueuePolicy, QueuePolicyHandle);
+builder!(QueuePolicy, QueuePolicyHandle, QUEUE_POLICY_TYPE);
 /// A declared `AWS::SQS::QueuePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct QueuePolicyHandle(rt::Handle);

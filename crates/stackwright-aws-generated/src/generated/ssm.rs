@@ -130,6 +130,15 @@ impl Association {
             .set("MaxErrors", Some("max_errors"), rt::string(value));
         self
     }
+    /// The name of the SSM document.
+    ///
+    /// Constraints: pattern `^[a-zA-Z0-9_\-.:/]{3,200}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// CloudFormation `OutputLocation`, Terraform `output_location`.
     pub fn output_location(
         mut self,
@@ -187,7 +196,7 @@ impl Association {
         self
     }
 }
-builder!(Association, AssociationHandle);
+builder!(Association, AssociationHandle, ASSOCIATION_TYPE);
 /// A declared `AWS::SSM::Association`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AssociationHandle(rt::Handle);
@@ -365,6 +374,29 @@ impl CloudConnector {
         this.set("RoleArn", Some("role_arn"), rt::string(required.role_arn));
         CloudConnector(this)
     }
+    /// The ARN of the AWS Config connector.
+    ///
+    /// Constraints: length 1..=512; pattern `^arn:aws(-cn|-us-gov)?:config:[a-z0-9-]+:\d{12}:connector/.+$`. Changing it replaces the resource. CloudFormation `ConfigConnectorArn`, Terraform `config_connector_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn config_connector_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConfigConnectorArn",
+            Some("config_connector_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The configuration for the cloud connector.
+    ///
+    /// CloudFormation `Configuration`, Terraform `configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: cloud_connector::CloudConnectorConfiguration) -> Self {
+        self.0
+            .set("Configuration", Some("configuration"), value.into());
+        self
+    }
     /// The description of the cloud connector.
     ///
     /// Constraints: length 1..=1024; pattern `^[\p{L}\p{Z}\p{N}\p{P}\p{M}]*$`. CloudFormation `Description`, Terraform `description`.
@@ -373,8 +405,27 @@ impl CloudConnector {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The display name of the cloud connector.
+    ///
+    /// Constraints: length 1..=256; pattern `^[\p{L}\p{Z}\p{N}\p{P}\p{M}]*$`. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
+    /// The IAM role ARN used by the cloud connector.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:aws[a-z0-9-]*:iam::\d{12}:role/[\w-/.@+=,]{1,1017}$`. Changing it replaces the resource. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
 }
-builder!(CloudConnector, CloudConnectorHandle);
+builder!(CloudConnector, CloudConnectorHandle, CLOUD_CONNECTOR_TYPE);
 /// A declared `AWS::SSM::CloudConnector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CloudConnectorHandle(rt::Handle);
@@ -569,6 +620,16 @@ impl Document {
             .set("Attachments", Some("attachments"), rt::list(value));
         self
     }
+    /// The content for the Systems Manager document in JSON, YAML or String format.
+    ///
+    /// Constraints: length at least 1. CloudFormation `Content`, Terraform `content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Content", Some("content"), rt::json_string(value));
+        self
+    }
     /// Specify the document format for the request.
     ///
     /// CloudFormation `DocumentFormat`, Terraform `document_format`.
@@ -624,7 +685,7 @@ impl Document {
         self
     }
 }
-builder!(Document, DocumentHandle);
+builder!(Document, DocumentHandle, DOCUMENT_TYPE);
 /// A declared `AWS::SSM::Document`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DocumentHandle(rt::Handle);
@@ -805,6 +866,28 @@ impl MaintenanceWindow {
         this.set("Schedule", Some("schedule"), rt::string(required.schedule));
         MaintenanceWindow(this)
     }
+    /// Enables a maintenance window task to run on managed instances, even if you have not registered those instances as targets.
+    ///
+    /// CloudFormation `AllowUnassociatedTargets`, Terraform `allow_unassociated_targets`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn allow_unassociated_targets(mut self, value: bool) -> Self {
+        self.0.set(
+            "AllowUnassociatedTargets",
+            Some("allow_unassociated_targets"),
+            rt::boolean(value),
+        );
+        self
+    }
+    /// The number of hours before the end of the maintenance window that AWS Systems Manager stops scheduling new tasks for execution.
+    ///
+    /// Constraints: range 0..=23. CloudFormation `Cutoff`, Terraform `cutoff`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn cutoff(mut self, value: i64) -> Self {
+        self.0.set("Cutoff", Some("cutoff"), rt::int(value));
+        self
+    }
     /// A description of the maintenance window.
     ///
     /// Constraints: length 1..=128. CloudFormation `Description`, Terraform `description`.
@@ -813,11 +896,38 @@ impl MaintenanceWindow {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The duration of the maintenance window in hours.
+    ///
+    /// Constraints: range 1..=24. CloudFormation `Duration`, Terraform `duration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn duration(mut self, value: i64) -> Self {
+        self.0.set("Duration", Some("duration"), rt::int(value));
+        self
+    }
     /// The date and time, in ISO-8601 Extended format, for when the maintenance window is scheduled to become inactive.
     ///
     /// CloudFormation `EndDate`, Terraform `end_date`.
     pub fn end_date(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("EndDate", Some("end_date"), rt::string(value));
+        self
+    }
+    /// The name of the maintenance window.
+    ///
+    /// Constraints: length 3..=128; pattern `^[a-zA-Z0-9_\-.]{3,128}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The schedule of the maintenance window in the form of a cron or rate expression.
+    ///
+    /// Constraints: length 1..=256. CloudFormation `Schedule`, Terraform `schedule`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schedule(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Schedule", Some("schedule"), rt::string(value));
         self
     }
     /// The number of days to wait to run a maintenance window after the scheduled cron expression date and time.
@@ -848,7 +958,11 @@ impl MaintenanceWindow {
         self
     }
 }
-builder!(MaintenanceWindow, MaintenanceWindowHandle);
+builder!(
+    MaintenanceWindow,
+    MaintenanceWindowHandle,
+    MAINTENANCE_WINDOW_TYPE
+);
 /// A declared `AWS::SSM::MaintenanceWindow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MaintenanceWindowHandle(rt::Handle);
@@ -918,8 +1032,43 @@ impl MaintenanceWindowTarget {
         );
         self
     }
+    /// The type of target that is being registered with the maintenance window.
+    ///
+    /// CloudFormation `ResourceType`, Terraform `resource_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_type(mut self, value: maintenance_window_target::ResourceType) -> Self {
+        self.0
+            .set("ResourceType", Some("resource_type"), value.into());
+        self
+    }
+    /// The targets to register with the maintenance window.
+    ///
+    /// Constraints: 0..=5 items. CloudFormation `Targets`, Terraform `targets`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn targets(
+        mut self,
+        value: impl IntoIterator<Item = maintenance_window_target::Targets>,
+    ) -> Self {
+        self.0.set("Targets", Some("targets"), rt::list(value));
+        self
+    }
+    /// The ID of the maintenance window to register the target with.
+    ///
+    /// Constraints: length 20..=20; pattern `^mw-[0-9a-f]{17}$`. Changing it replaces the resource. CloudFormation `WindowId`, Terraform `window_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn window_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("WindowId", Some("window_id"), rt::string(value));
+        self
+    }
 }
-builder!(MaintenanceWindowTarget, MaintenanceWindowTargetHandle);
+builder!(
+    MaintenanceWindowTarget,
+    MaintenanceWindowTargetHandle,
+    MAINTENANCE_WINDOW_TARGET_TYPE
+);
 /// A declared `AWS::SSM::MaintenanceWindowTarget`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MaintenanceWindowTargetHandle(rt::Handle);
@@ -1052,6 +1201,15 @@ impl MaintenanceWindowTask {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// The priority of the task in the maintenance window.
+    ///
+    /// Constraints: at least 0. CloudFormation `Priority`, Terraform `priority`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn priority(mut self, value: i64) -> Self {
+        self.0.set("Priority", Some("priority"), rt::int(value));
+        self
+    }
     /// The Amazon Resource Name (ARN) of the IAM service role for AWS Systems Manager to assume when running a maintenance window task.
     ///
     /// CloudFormation `ServiceRoleArn`, Terraform `service_role_arn`.
@@ -1071,6 +1229,15 @@ impl MaintenanceWindowTask {
         value: impl IntoIterator<Item = maintenance_window_task::Target>,
     ) -> Self {
         self.0.set("Targets", Some("targets"), rt::list(value));
+        self
+    }
+    /// The resource that the task uses during execution.
+    ///
+    /// Constraints: length 1..=1600. CloudFormation `TaskArn`, Terraform `task_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn task_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TaskArn", Some("task_arn"), rt::string(value));
         self
     }
     /// The parameters to pass to the task when it runs.
@@ -1096,8 +1263,30 @@ impl MaintenanceWindowTask {
         );
         self
     }
+    /// The type of task.
+    ///
+    /// Changing it replaces the resource. CloudFormation `TaskType`, Terraform `task_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn task_type(mut self, value: maintenance_window_task::TaskType) -> Self {
+        self.0.set("TaskType", Some("task_type"), value.into());
+        self
+    }
+    /// The ID of the maintenance window where the task is registered.
+    ///
+    /// Constraints: length 20..=20; pattern `^mw-[0-9a-f]{17}$`. Changing it replaces the resource. CloudFormation `WindowId`, Terraform `window_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn window_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("WindowId", Some("window_id"), rt::string(value));
+        self
+    }
 }
-builder!(MaintenanceWindowTask, MaintenanceWindowTaskHandle);
+builder!(
+    MaintenanceWindowTask,
+    MaintenanceWindowTaskHandle,
+    MAINTENANCE_WINDOW_TASK_TYPE
+);
 /// A declared `AWS::SSM::MaintenanceWindowTask`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MaintenanceWindowTaskHandle(rt::Handle);
@@ -1590,6 +1779,16 @@ impl OpsItem {
         self.0.set("Category", Some("category"), rt::string(value));
         self
     }
+    /// The description of the OpsItem.
+    ///
+    /// Constraints: length 1..=2048; pattern `^[\s\S]*\S[\s\S]*$`. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
     /// The priority of the OpsItem.
     ///
     /// Constraints: range 1..=5. CloudFormation `Priority`, Terraform `priority`.
@@ -1604,8 +1803,26 @@ impl OpsItem {
         self.0.set("Severity", Some("severity"), rt::string(value));
         self
     }
+    /// The origin of the OpsItem.
+    ///
+    /// Constraints: length 1..=128; pattern `^(?!\s*$).+$`. Changing it replaces the resource. CloudFormation `Source`, Terraform `source`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Source", Some("source"), rt::string(value));
+        self
+    }
+    /// The title of the OpsItem.
+    ///
+    /// Constraints: length 1..=1024; pattern `^(?!\s*$).+$`. CloudFormation `Title`, Terraform `title`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Title", Some("title"), rt::string(value));
+        self
+    }
 }
-builder!(OpsItem, OpsItemHandle);
+builder!(OpsItem, OpsItemHandle, OPS_ITEM_TYPE);
 /// A declared `AWS::SSM::OpsItem`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct OpsItemHandle(rt::Handle);
@@ -1735,8 +1952,26 @@ impl Parameter {
         self.0.set("Tier", Some("tier"), value.into());
         self
     }
+    /// The type of parameter.
+    ///
+    /// CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: parameter::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
+    /// The parameter value.
+    ///
+    /// CloudFormation `Value`, Terraform `value`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Value", Some("value"), rt::string(value));
+        self
+    }
 }
-builder!(Parameter, ParameterHandle);
+builder!(Parameter, ParameterHandle, PARAMETER_TYPE);
 /// A declared `AWS::SSM::Parameter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ParameterHandle(rt::Handle);
@@ -1892,6 +2127,15 @@ impl PatchBaseline {
             .set("GlobalFilters", Some("global_filters"), value.into());
         self
     }
+    /// The name of the patch baseline.
+    ///
+    /// Constraints: length 3..=128; pattern `^[a-zA-Z0-9_\-.]{3,128}$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Defines the operating system the patch baseline applies to.
     ///
     /// Changing it replaces the resource. CloudFormation `OperatingSystem`, Terraform `operating_system`.
@@ -1941,7 +2185,7 @@ impl PatchBaseline {
         self
     }
 }
-builder!(PatchBaseline, PatchBaselineHandle);
+builder!(PatchBaseline, PatchBaselineHandle, PATCH_BASELINE_TYPE);
 /// A declared `AWS::SSM::PatchBaseline`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PatchBaselineHandle(rt::Handle);
@@ -2302,6 +2546,13 @@ impl ResourceDataSync {
             .set("SyncFormat", Some("sync_format"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=64. Changing it replaces the resource. CloudFormation `SyncName`, Terraform `sync_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn sync_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("SyncName", Some("sync_name"), rt::string(value));
+        self
+    }
     /// CloudFormation `SyncSource`, Terraform `sync_source`.
     pub fn sync_source(mut self, value: resource_data_sync::SyncSource) -> Self {
         self.0.set("SyncSource", Some("sync_source"), value.into());
@@ -2313,7 +2564,11 @@ impl ResourceDataSync {
         self
     }
 }
-builder!(ResourceDataSync, ResourceDataSyncHandle);
+builder!(
+    ResourceDataSync,
+    ResourceDataSyncHandle,
+    RESOURCE_DATA_SYNC_TYPE
+);
 /// A declared `AWS::SSM::ResourceDataSync`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceDataSyncHandle(rt::Handle);
@@ -2503,8 +2758,27 @@ impl ResourcePolicy {
         );
         ResourcePolicy(this)
     }
+    /// Actual policy statement.
+    ///
+    /// Constraints: pattern `^(?!\s*$).+$`. CloudFormation `Policy`, Terraform `policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
+        self
+    }
+    /// Arn of OpsItemGroup etc.
+    ///
+    /// Constraints: length 20..=2048. Changing it replaces the resource. CloudFormation `ResourceArn`, Terraform `resource_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
+        self
+    }
 }
-builder!(ResourcePolicy, ResourcePolicyHandle);
+builder!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `AWS::SSM::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -2574,8 +2848,28 @@ impl ServiceSetting {
         );
         ServiceSetting(this)
     }
+    /// The ID of the service setting, such as /ssm/parameter-store/high-throughput-enabled.
+    ///
+    /// Constraints: length 1..=1000. Changing it replaces the resource. CloudFormation `SettingId`, Terraform `setting_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn setting_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SettingId", Some("setting_id"), rt::string(value));
+        self
+    }
+    /// The value of the service setting.
+    ///
+    /// Constraints: length 1..=4096. CloudFormation `SettingValue`, Terraform `setting_value`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn setting_value(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("SettingValue", Some("setting_value"), rt::string(value));
+        self
+    }
 }
-builder!(ServiceSetting, ServiceSettingHandle);
+builder!(ServiceSetting, ServiceSettingHandle, SERVICE_SETTING_TYPE);
 /// A declared `AWS::SSM::ServiceSetting`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceSettingHandle(rt::Handle);

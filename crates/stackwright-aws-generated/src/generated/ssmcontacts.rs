@@ -81,6 +81,25 @@ impl Contact {
         this.set("Type", Some("type"), required.type_.into());
         Contact(this)
     }
+    /// Alias of the contact.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-z0-9_\-\.]*$`. Changing it replaces the resource. CloudFormation `Alias`, Terraform `alias`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn alias(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Alias", Some("alias"), rt::string(value));
+        self
+    }
+    /// Name of the contact. String value with 3 to 256 characters. Only alphabetical, space, numeric characters, dash, or underscore allowed.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9_\-\s]*$`. CloudFormation `DisplayName`, Terraform `display_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DisplayName", Some("display_name"), rt::string(value));
+        self
+    }
     /// The stages that an escalation plan or engagement plan engages contacts and contact methods in.
     ///
     /// CloudFormation `Plan`, Terraform `plan`.
@@ -88,8 +107,17 @@ impl Contact {
         self.0.set("Plan", Some("plan"), rt::list(value));
         self
     }
+    /// Contact type, which specify type of contact.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: contact::Type) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(Contact, ContactHandle);
+builder!(Contact, ContactHandle, CONTACT_TYPE);
 /// A declared `AWS::SSMContacts::Contact`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContactHandle(rt::Handle);
@@ -251,7 +279,7 @@ impl ContactChannel {
         self
     }
 }
-builder!(ContactChannel, ContactChannelHandle);
+builder!(ContactChannel, ContactChannelHandle, CONTACT_CHANNEL_TYPE);
 /// A declared `AWS::SSMContacts::ContactChannel`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContactChannelHandle(rt::Handle);
@@ -348,7 +376,7 @@ impl Plan {
         self
     }
 }
-builder!(Plan, PlanHandle);
+builder!(Plan, PlanHandle, PLAN_TYPE);
 /// A declared `AWS::SSMContacts::Plan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PlanHandle(rt::Handle);
@@ -468,8 +496,56 @@ impl Rotation {
         );
         Rotation(this)
     }
+    /// Members of the rotation
+    ///
+    /// Constraints: 1..=30 items. CloudFormation `ContactIds`, Terraform `contact_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn contact_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("ContactIds", Some("contact_ids"), rt::strings(value));
+        self
+    }
+    /// Name of the Rotation
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9_]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Information about when an on-call rotation is in effect and how long the rotation period lasts.
+    ///
+    /// CloudFormation `Recurrence`, Terraform `recurrence`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn recurrence(mut self, value: rotation::RecurrenceSettings) -> Self {
+        self.0.set("Recurrence", Some("recurrence"), value.into());
+        self
+    }
+    /// Start time of the first shift of Oncall Schedule
+    ///
+    /// Constraints: pattern `^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})$`. CloudFormation `StartTime`, Terraform `start_time`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("StartTime", Some("start_time"), rt::string(value));
+        self
+    }
+    /// TimeZone Identifier for the Oncall Schedule
+    ///
+    /// Constraints: length 1..=255; pattern `^[:a-zA-Z0-9_\-\s\.\\/]*$`. CloudFormation `TimeZoneId`, Terraform `time_zone_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn time_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TimeZoneId", Some("time_zone_id"), rt::string(value));
+        self
+    }
 }
-builder!(Rotation, RotationHandle);
+builder!(Rotation, RotationHandle, ROTATION_TYPE);
 /// A declared `AWS::SSMContacts::Rotation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RotationHandle(rt::Handle);

@@ -78,7 +78,7 @@ impl Preferences {
         self
     }
 }
-builder!(Preferences, PreferencesHandle);
+builder!(Preferences, PreferencesHandle, PREFERENCES_TYPE);
 /// A declared `AWS::SSMGuiConnect::Preferences`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PreferencesHandle(rt::Handle);

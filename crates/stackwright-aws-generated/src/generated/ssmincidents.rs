@@ -80,8 +80,20 @@ impl ReplicationSet {
         );
         self
     }
+    /// The ReplicationSet configuration.
+    ///
+    /// Constraints: 1..=3 items. CloudFormation `Regions`, Terraform `regions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn regions(
+        mut self,
+        value: impl IntoIterator<Item = replication_set::ReplicationRegion>,
+    ) -> Self {
+        self.0.set("Regions", Some("regions"), rt::list(value));
+        self
+    }
 }
-builder!(ReplicationSet, ReplicationSetHandle);
+builder!(ReplicationSet, ReplicationSetHandle, REPLICATION_SET_TYPE);
 /// A declared `AWS::SSMIncidents::ReplicationSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReplicationSetHandle(rt::Handle);
@@ -238,6 +250,16 @@ impl ResponsePlan {
             .set("Engagements", Some("engagements"), rt::strings(value));
         self
     }
+    /// The incident template configuration.
+    ///
+    /// CloudFormation `IncidentTemplate`, Terraform `incident_template`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn incident_template(mut self, value: response_plan::IncidentTemplate) -> Self {
+        self.0
+            .set("IncidentTemplate", Some("incident_template"), value.into());
+        self
+    }
     /// The list of integrations.
     ///
     /// Constraints: at most 1 items. CloudFormation `Integrations`, Terraform `integrations`.
@@ -249,8 +271,17 @@ impl ResponsePlan {
             .set("Integrations", Some("integrations"), rt::list(value));
         self
     }
+    /// The name of the response plan.
+    ///
+    /// Constraints: length 1..=200; pattern `^[a-zA-Z0-9_-]*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(ResponsePlan, ResponsePlanHandle);
+builder!(ResponsePlan, ResponsePlanHandle, RESPONSE_PLAN_TYPE);
 /// A declared `AWS::SSMIncidents::ResponsePlan`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResponsePlanHandle(rt::Handle);

@@ -80,6 +80,20 @@ impl ConfigurationManager {
         );
         ConfigurationManager(this)
     }
+    /// CloudFormation `ConfigurationDefinitions`, Terraform `configuration_definitions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration_definitions(
+        mut self,
+        value: impl IntoIterator<Item = configuration_manager::ConfigurationDefinition>,
+    ) -> Self {
+        self.0.set(
+            "ConfigurationDefinitions",
+            Some("configuration_definitions"),
+            rt::list(value),
+        );
+        self
+    }
     /// Constraints: pattern `^.{0,512}$`. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -92,7 +106,11 @@ impl ConfigurationManager {
         self
     }
 }
-builder!(ConfigurationManager, ConfigurationManagerHandle);
+builder!(
+    ConfigurationManager,
+    ConfigurationManagerHandle,
+    CONFIGURATION_MANAGER_TYPE
+);
 /// A declared `AWS::SSMQuickSetup::ConfigurationManager`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationManagerHandle(rt::Handle);
@@ -238,8 +256,48 @@ impl LifecycleAutomation {
         );
         LifecycleAutomation(this)
     }
+    /// The name of the Automation document to execute
+    ///
+    /// Constraints: length 1..=500; pattern `^\S+$`. CloudFormation `AutomationDocument`, Terraform `automation_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn automation_document(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AutomationDocument",
+            Some("automation_document"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Parameters to be passed to the Automation Document
+    ///
+    /// CloudFormation `AutomationParameters`, Terraform `automation_parameters`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn automation_parameters(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "AutomationParameters",
+            Some("automation_parameters"),
+            rt::json(value),
+        );
+        self
+    }
+    /// A unique identifier used for generating a unique logical ID for the custom resource
+    ///
+    /// Constraints: length 1..=64; pattern `^[a-zA-Z0-9-]+$`. Changing it replaces the resource. CloudFormation `ResourceKey`, Terraform `resource_key`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceKey", Some("resource_key"), rt::string(value));
+        self
+    }
 }
-builder!(LifecycleAutomation, LifecycleAutomationHandle);
+builder!(
+    LifecycleAutomation,
+    LifecycleAutomationHandle,
+    LIFECYCLE_AUTOMATION_TYPE
+);
 /// A declared `AWS::SSMQuickSetup::LifecycleAutomation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LifecycleAutomationHandle(rt::Handle);

@@ -66,12 +66,44 @@ impl Application {
         this.set("Name", Some("name"), rt::string(required.name));
         Application(this)
     }
+    /// The ARN of the application provider under which the operation will run
+    ///
+    /// Constraints: length 10..=1224; pattern `^arn:aws(-[a-z]{1,5}){0,3}:sso::aws:applicationProvider/[a-zA-Z0-9-/]+$`. Changing it replaces the resource. CloudFormation `ApplicationProviderArn`, Terraform `application_provider_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_provider_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ApplicationProviderArn",
+            Some("application_provider_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// The description information for the Identity Center (SSO) Application
     ///
     /// Constraints: length 1..=128. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The ARN of the instance of IAM Identity Center under which the operation will run
+    ///
+    /// Constraints: length 10..=1224; pattern `^arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}$`. Changing it replaces the resource. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
+    /// The name you want to assign to this Identity Center (SSO) Application
+    ///
+    /// Constraints: length 0..=255; pattern `^[\w+=,.@-]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// A structure that describes the options for the portal associated with an application
@@ -90,7 +122,7 @@ impl Application {
         self
     }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::SSO::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -241,8 +273,42 @@ impl ApplicationAssignment {
         );
         ApplicationAssignment(this)
     }
+    /// The ARN of the application.
+    ///
+    /// Constraints: length 10..=1224; pattern `arn:aws(-[a-z]{1,5}){0,3}:sso::\d{12}:application/(sso)?ins-[a-zA-Z0-9-.]{16}/apl-[a-zA-Z0-9]{16}`. Changing it replaces the resource. CloudFormation `ApplicationArn`, Terraform `application_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ApplicationArn", Some("application_arn"), rt::string(value));
+        self
+    }
+    /// An identifier for an object in IAM Identity Center, such as a user or group
+    ///
+    /// Constraints: length 1..=47; pattern `^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `PrincipalId`, Terraform `principal_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PrincipalId", Some("principal_id"), rt::string(value));
+        self
+    }
+    /// The entity type for which the assignment will be created.
+    ///
+    /// Changing it replaces the resource. CloudFormation `PrincipalType`, Terraform `principal_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal_type(mut self, value: application_assignment::PrincipalType) -> Self {
+        self.0
+            .set("PrincipalType", Some("principal_type"), value.into());
+        self
+    }
 }
-builder!(ApplicationAssignment, ApplicationAssignmentHandle);
+builder!(
+    ApplicationAssignment,
+    ApplicationAssignmentHandle,
+    APPLICATION_ASSIGNMENT_TYPE
+);
 /// A declared `AWS::SSO::ApplicationAssignment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationAssignmentHandle(rt::Handle);
@@ -320,8 +386,69 @@ impl Assignment {
         );
         Assignment(this)
     }
+    /// The sso instance that the permission set is owned.
+    ///
+    /// Constraints: length 10..=1224; pattern `arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}`. Changing it replaces the resource. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
+    /// The permission set that the assignment will be assigned
+    ///
+    /// Constraints: length 10..=1224; pattern `arn:aws(-[a-z]{1,5}){0,3}:sso:::permissionSet/(sso)?ins-[a-zA-Z0-9-.]{16}/ps-[a-zA-Z0-9-./]{16}`. Changing it replaces the resource. CloudFormation `PermissionSetArn`, Terraform `permission_set_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn permission_set_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PermissionSetArn",
+            Some("permission_set_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The assignee's identifier, user id/group id
+    ///
+    /// Constraints: length 1..=47; pattern `^([0-9a-f]{10}-|)[A-Fa-f0-9]{8}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{4}-[A-Fa-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `PrincipalId`, Terraform `principal_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PrincipalId", Some("principal_id"), rt::string(value));
+        self
+    }
+    /// The assignee's type, user/group
+    ///
+    /// Changing it replaces the resource. CloudFormation `PrincipalType`, Terraform `principal_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn principal_type(mut self, value: assignment::PrincipalType) -> Self {
+        self.0
+            .set("PrincipalType", Some("principal_type"), value.into());
+        self
+    }
+    /// The account id to be provisioned.
+    ///
+    /// Constraints: pattern `\d{12}`. Changing it replaces the resource. CloudFormation `TargetId`, Terraform `target_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TargetId", Some("target_id"), rt::string(value));
+        self
+    }
+    /// The type of resource to be provisioned to, only aws account now
+    ///
+    /// Changing it replaces the resource. CloudFormation `TargetType`, Terraform `target_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_type(mut self, value: assignment::TargetType) -> Self {
+        self.0.set("TargetType", Some("target_type"), value.into());
+        self
+    }
 }
-builder!(Assignment, AssignmentHandle);
+builder!(Assignment, AssignmentHandle, ASSIGNMENT_TYPE);
 /// A declared `AWS::SSO::Assignment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AssignmentHandle(rt::Handle);
@@ -374,7 +501,7 @@ impl Instance {
         self
     }
 }
-builder!(Instance, InstanceHandle);
+builder!(Instance, InstanceHandle, INSTANCE_TYPE);
 /// A declared `AWS::SSO::Instance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceHandle(rt::Handle);
@@ -461,10 +588,21 @@ impl InstanceAccessControlAttributeConfiguration {
         );
         self
     }
+    /// The ARN of the AWS SSO instance under which the operation will be executed.
+    ///
+    /// Constraints: length 10..=1224; pattern `arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}`. Changing it replaces the resource. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
 }
 builder!(
     InstanceAccessControlAttributeConfiguration,
-    InstanceAccessControlAttributeConfigurationHandle
+    InstanceAccessControlAttributeConfigurationHandle,
+    INSTANCE_ACCESS_CONTROL_ATTRIBUTE_CONFIGURATION_TYPE
 );
 /// A declared `AWS::SSO::InstanceAccessControlAttributeConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -592,6 +730,16 @@ impl PermissionSet {
         );
         self
     }
+    /// The sso instance arn that the permission set is owned.
+    ///
+    /// Constraints: length 10..=1224; pattern `arn:aws(-[a-z]{1,5}){0,3}:sso:::instance/(sso)?ins-[a-zA-Z0-9-.]{16}`. Changing it replaces the resource. CloudFormation `InstanceArn`, Terraform `instance_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("InstanceArn", Some("instance_arn"), rt::string(value));
+        self
+    }
     /// Constraints: at most 25 items. CloudFormation `ManagedPolicies`, Terraform `managed_policies`.
     pub fn managed_policies(
         mut self,
@@ -602,6 +750,15 @@ impl PermissionSet {
             Some("managed_policies"),
             rt::strings(value),
         );
+        self
+    }
+    /// The name you want to assign to this permission set.
+    ///
+    /// Constraints: length 1..=32; pattern `[\w+=,.@-]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// CloudFormation `PermissionsBoundary`, Terraform `permissions_boundary`.
@@ -636,7 +793,7 @@ impl PermissionSet {
         self
     }
 }
-builder!(PermissionSet, PermissionSetHandle);
+builder!(PermissionSet, PermissionSetHandle, PERMISSION_SET_TYPE);
 /// A declared `AWS::SSO::PermissionSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PermissionSetHandle(rt::Handle);

@@ -53,8 +53,15 @@ impl Activity {
         );
         self
     }
+    /// Constraints: length 1..=80. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(Activity, ActivityHandle);
+builder!(Activity, ActivityHandle, ACTIVITY_TYPE);
 /// A declared `AWS::StepFunctions::Activity`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ActivityHandle(rt::Handle);
@@ -177,6 +184,13 @@ impl StateMachine {
         );
         self
     }
+    /// Constraints: length 1..=256. CloudFormation `RoleArn`, Terraform `role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RoleArn", Some("role_arn"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=80. Changing it replaces the resource. CloudFormation `StateMachineName`, Terraform `state_machine_name`.
     pub fn state_machine_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -202,7 +216,7 @@ impl StateMachine {
         self
     }
 }
-builder!(StateMachine, StateMachineHandle);
+builder!(StateMachine, StateMachineHandle, STATE_MACHINE_TYPE);
 /// A declared `AWS::StepFunctions::StateMachine`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StateMachineHandle(rt::Handle);
@@ -468,7 +482,11 @@ impl StateMachineAlias {
         self
     }
 }
-builder!(StateMachineAlias, StateMachineAliasHandle);
+builder!(
+    StateMachineAlias,
+    StateMachineAliasHandle,
+    STATE_MACHINE_ALIAS_TYPE
+);
 /// A declared `AWS::StepFunctions::StateMachineAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StateMachineAliasHandle(rt::Handle);
@@ -591,6 +609,17 @@ impl StateMachineVersion {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `StateMachineArn`, Terraform `state_machine_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn state_machine_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "StateMachineArn",
+            Some("state_machine_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `StateMachineRevisionId`, Terraform `state_machine_revision_id`.
     pub fn state_machine_revision_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -601,7 +630,11 @@ impl StateMachineVersion {
         self
     }
 }
-builder!(StateMachineVersion, StateMachineVersionHandle);
+builder!(
+    StateMachineVersion,
+    StateMachineVersionHandle,
+    STATE_MACHINE_VERSION_TYPE
+);
 /// A declared `AWS::StepFunctions::StateMachineVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct StateMachineVersionHandle(rt::Handle);

@@ -164,6 +164,16 @@ impl NfsFileShare {
             .set("FileShareName", Some("file_share_name"), rt::string(value));
         self
     }
+    /// The ARN of the S3 File Gateway that hosts the share.
+    ///
+    /// Constraints: length 50..=500; pattern `^arn:[a-z0-9-]+:storagegateway:[a-z0-9-]+:[0-9]{12}:gateway/.+$`. Changing it replaces the resource. CloudFormation `GatewayARN`, Terraform `gateway_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GatewayARN", Some("gateway_arn"), rt::string(value));
+        self
+    }
     /// Whether the gateway infers the MIME type of uploaded objects from their extension.
     ///
     /// CloudFormation `GuessMIMETypeEnabled`, Terraform `guess_mime_type_enabled`.
@@ -188,6 +198,16 @@ impl NfsFileShare {
     /// Constraints: length 7..=2048; pattern `^(^arn:(aws(|-cn|-us-gov|-iso[A-Za-z0-9_-]*|-eusc)):kms:([a-zA-Z0-9-]+):([0-9]+):(key|alias)/(\S+)$)|(^alias/(\S+)$)$`. CloudFormation `KMSKey`, Terraform `kms_key`.
     pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("KMSKey", Some("kms_key"), rt::string(value));
+        self
+    }
+    /// The ARN of the S3 bucket, or bucket prefix, the share exposes.
+    ///
+    /// Constraints: length 16..=1400; pattern `^(arn:[a-z0-9-]+:s3:[a-z0-9-]*:[0-9]*:.+|[0-9a-zA-Z][0-9a-zA-Z.\-]{1,61}-s3alias)$`. Changing it replaces the resource. CloudFormation `LocationARN`, Terraform `location_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn location_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LocationARN", Some("location_arn"), rt::string(value));
         self
     }
     /// Default values for the file and directory permissions of an NFS share.
@@ -235,6 +255,15 @@ impl NfsFileShare {
             .set("RequesterPays", Some("requester_pays"), rt::boolean(value));
         self
     }
+    /// The ARN of the IAM role the gateway assumes when it accesses the S3 location.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:(aws(|-cn|-us-gov|-iso[A-Za-z0-9_-]*|-eusc)):iam::([0-9]+):role/(\S+)$`. Changing it replaces the resource. CloudFormation `Role`, Terraform `role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Role", Some("role"), rt::string(value));
+        self
+    }
     /// How the NFS share maps client user IDs.
     ///
     /// Constraints: length 5..=15. CloudFormation `Squash`, Terraform `squash`.
@@ -254,7 +283,7 @@ impl NfsFileShare {
         self
     }
 }
-builder!(NfsFileShare, NfsFileShareHandle);
+builder!(NfsFileShare, NfsFileShareHandle, NFS_FILE_SHARE_TYPE);
 /// A declared `AWS::StorageGateway::NFSFileShare`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NfsFileShareHandle(rt::Handle);
@@ -505,6 +534,16 @@ impl SmbFileShare {
             .set("FileShareName", Some("file_share_name"), rt::string(value));
         self
     }
+    /// The ARN of the S3 File Gateway that hosts the share.
+    ///
+    /// Constraints: length 50..=500; pattern `^arn:[a-z0-9-]+:storagegateway:[a-z0-9-]+:[0-9]{12}:gateway/.+$`. Changing it replaces the resource. CloudFormation `GatewayARN`, Terraform `gateway_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GatewayARN", Some("gateway_arn"), rt::string(value));
+        self
+    }
     /// Whether the gateway infers the MIME type of uploaded objects from their extension.
     ///
     /// CloudFormation `GuessMIMETypeEnabled`, Terraform `guess_mime_type_enabled`.
@@ -543,6 +582,16 @@ impl SmbFileShare {
     /// Constraints: length 7..=2048; pattern `^(^arn:(aws(|-cn|-us-gov|-iso[A-Za-z0-9_-]*|-eusc)):kms:([a-zA-Z0-9-]+):([0-9]+):(key|alias)/(\S+)$)|(^alias/(\S+)$)$`. CloudFormation `KMSKey`, Terraform `kms_key`.
     pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("KMSKey", Some("kms_key"), rt::string(value));
+        self
+    }
+    /// The ARN of the S3 bucket, or bucket prefix, the share exposes.
+    ///
+    /// Constraints: length 16..=1400; pattern `^(arn:[a-z0-9-]+:s3:[a-z0-9-]*:[0-9]*:.+|[0-9a-zA-Z][0-9a-zA-Z.\-]{1,61}-s3alias)$`. Changing it replaces the resource. CloudFormation `LocationARN`, Terraform `location_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn location_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("LocationARN", Some("location_arn"), rt::string(value));
         self
     }
     /// The upload-notification settling period, as a JSON document.
@@ -590,6 +639,15 @@ impl SmbFileShare {
             .set("RequesterPays", Some("requester_pays"), rt::boolean(value));
         self
     }
+    /// The ARN of the IAM role the gateway assumes when it accesses the S3 location.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:(aws(|-cn|-us-gov|-iso[A-Za-z0-9_-]*|-eusc)):iam::([0-9]+):role/(\S+)$`. Changing it replaces the resource. CloudFormation `Role`, Terraform `role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Role", Some("role"), rt::string(value));
+        self
+    }
     /// Whether the SMB share uses Windows ACLs rather than POSIX permissions.
     ///
     /// CloudFormation `SMBACLEnabled`, Terraform `smbacl_enabled`.
@@ -618,7 +676,7 @@ impl SmbFileShare {
         self
     }
 }
-builder!(SmbFileShare, SmbFileShareHandle);
+builder!(SmbFileShare, SmbFileShareHandle, SMB_FILE_SHARE_TYPE);
 /// A declared `AWS::StorageGateway::SMBFileShare`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SmbFileShareHandle(rt::Handle);
@@ -735,6 +793,16 @@ impl Tape {
         );
         Tape(this)
     }
+    /// The Amazon Resource Name (ARN) of the Tape Gateway that hosts the virtual tape.
+    ///
+    /// Constraints: length 50..=500. Changing it replaces the resource. CloudFormation `GatewayARN`, Terraform `gateway_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GatewayARN", Some("gateway_arn"), rt::string(value));
+        self
+    }
     /// Set to true to use Amazon S3 server-side encryption with your own KMS key, or false to use a key managed by Amazon S3.
     ///
     /// Changing it replaces the resource. CloudFormation `KMSEncrypted`, Terraform `kms_encrypted`.
@@ -765,6 +833,19 @@ impl Tape {
             .set("TapeBarcode", Some("tape_barcode"), rt::string(value));
         self
     }
+    /// The size, in bytes, of the virtual tape that you want to create.
+    ///
+    /// Constraints: at least 1. Changing it replaces the resource. CloudFormation `TapeSizeInBytes`, Terraform `tape_size_in_bytes`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn tape_size_in_bytes(mut self, value: i64) -> Self {
+        self.0.set(
+            "TapeSizeInBytes",
+            Some("tape_size_in_bytes"),
+            rt::int(value),
+        );
+        self
+    }
     /// Set to true to create a write-once-read-many (WORM) virtual tape.
     ///
     /// Changing it replaces the resource. CloudFormation `Worm`, Terraform `worm`.
@@ -773,7 +854,7 @@ impl Tape {
         self
     }
 }
-builder!(Tape, TapeHandle);
+builder!(Tape, TapeHandle, TAPE_TYPE);
 /// A declared `AWS::StorageGateway::Tape`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TapeHandle(rt::Handle);
@@ -867,6 +948,15 @@ impl TapePool {
         this.set("StorageClass", Some("storage_class"), storage_class.into());
         TapePool(this)
     }
+    /// The name of the custom tape pool.
+    ///
+    /// Constraints: length 1..=100; pattern `^[ -\.0-\[\]-~]*[!-\.0-\[\]-~][ -\.0-\[\]-~]*$`. Changing it replaces the resource. CloudFormation `PoolName`, Terraform `pool_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn pool_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PoolName", Some("pool_name"), rt::string(value));
+        self
+    }
     /// Tape retention lock time in days (up to 36,500 days / 100 years).
     ///
     /// Constraints: range 0..=36500. Changing it replaces the resource. CloudFormation `RetentionLockTimeInDays`, Terraform `retention_lock_time_in_days`.
@@ -889,8 +979,18 @@ impl TapePool {
         );
         self
     }
+    /// The storage class associated with the custom pool (S3 Glacier or S3 Glacier Deep Archive).
+    ///
+    /// Changing it replaces the resource. CloudFormation `StorageClass`, Terraform `storage_class`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn storage_class(mut self, value: tape_pool::StorageClass) -> Self {
+        self.0
+            .set("StorageClass", Some("storage_class"), value.into());
+        self
+    }
 }
-builder!(TapePool, TapePoolHandle);
+builder!(TapePool, TapePoolHandle, TAPE_POOL_TYPE);
 /// A declared `AWS::StorageGateway::TapePool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TapePoolHandle(rt::Handle);
@@ -1030,6 +1130,16 @@ impl Volume {
         );
         Volume(this)
     }
+    /// The Amazon Resource Name (ARN) of the gateway on which to create the volume.
+    ///
+    /// Constraints: length 50..=500. Changing it replaces the resource. CloudFormation `GatewayARN`, Terraform `gateway_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GatewayARN", Some("gateway_arn"), rt::string(value));
+        self
+    }
     /// Set to true to use Amazon S3 server-side encryption with your own KMS key, or false to use a key managed by Amazon S3.
     ///
     /// Changing it replaces the resource. CloudFormation `KMSEncrypted`, Terraform `kms_encrypted`.
@@ -1043,6 +1153,19 @@ impl Volume {
     /// Constraints: length 7..=2048; pattern `^(^arn:(aws(|-cn|-us-gov|-iso[A-Za-z0-9_-]*|-eusc)):kms:([a-zA-Z0-9-]+):([0-9]+):(key|alias)/(\S+)$)|(^alias/(\S+)$)$`. Changing it replaces the resource. CloudFormation `KMSKey`, Terraform `kms_key`.
     pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("KMSKey", Some("kms_key"), rt::string(value));
+        self
+    }
+    /// The network interface of the gateway on which to expose the iSCSI target.
+    ///
+    /// Changing it replaces the resource. CloudFormation `NetworkInterfaceId`, Terraform `network_interface_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "NetworkInterfaceId",
+            Some("network_interface_id"),
+            rt::string(value),
+        );
         self
     }
     /// The snapshot ID of the snapshot to restore as the new cached volume (e.g., snap-1122aabb).
@@ -1064,8 +1187,31 @@ impl Volume {
         );
         self
     }
+    /// The name of the iSCSI target used by an initiator to connect to a volume and used as a suffix for the target ARN.
+    ///
+    /// Constraints: length 1..=200; pattern `^[-\.;a-z0-9]+$`. Changing it replaces the resource. CloudFormation `TargetName`, Terraform `target_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn target_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TargetName", Some("target_name"), rt::string(value));
+        self
+    }
+    /// The size of the volume in bytes.
+    ///
+    /// Changing it replaces the resource. CloudFormation `VolumeSizeInBytes`, Terraform `volume_size_in_bytes`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn volume_size_in_bytes(mut self, value: i64) -> Self {
+        self.0.set(
+            "VolumeSizeInBytes",
+            Some("volume_size_in_bytes"),
+            rt::int(value),
+        );
+        self
+    }
 }
-builder!(Volume, VolumeHandle);
+builder!(Volume, VolumeHandle, VOLUME_TYPE);
 /// A declared `AWS::StorageGateway::Volume`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VolumeHandle(rt::Handle);

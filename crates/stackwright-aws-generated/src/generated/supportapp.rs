@@ -77,8 +77,18 @@ impl AccountAlias {
         );
         AccountAlias(this)
     }
+    /// An account alias associated with a customer's account.
+    ///
+    /// Constraints: length 1..=30; pattern `^[\w\- ]+$`. CloudFormation `AccountAlias`, Terraform `account_alias`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn account_alias(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AccountAlias", Some("account_alias"), rt::string(value));
+        self
+    }
 }
-builder!(AccountAlias, AccountAliasHandle);
+builder!(AccountAlias, AccountAliasHandle, ACCOUNT_ALIAS_TYPE);
 /// A declared `AWS::SupportApp::AccountAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccountAliasHandle(rt::Handle);
@@ -170,12 +180,35 @@ impl SlackChannelConfiguration {
         this.set("TeamId", Some("team_id"), rt::string(required.team_id));
         SlackChannelConfiguration(this)
     }
+    /// The channel ID in Slack, which identifies a channel within a workspace.
+    ///
+    /// Constraints: length 1..=256; pattern `^\S+$`. Changing it replaces the resource. CloudFormation `ChannelId`, Terraform `channel_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ChannelId", Some("channel_id"), rt::string(value));
+        self
+    }
     /// The channel name in Slack.
     ///
     /// Constraints: length 1..=256; pattern `^.+$`. CloudFormation `ChannelName`, Terraform `channel_name`.
     pub fn channel_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("ChannelName", Some("channel_name"), rt::string(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of an IAM role that grants the AWS Support App access to perform operations for AWS services.
+    ///
+    /// Constraints: length 31..=2048; pattern `^arn:aws[-a-z0-9]*:iam::[0-9]{12}:role\/(.+)$`. CloudFormation `ChannelRoleArn`, Terraform `channel_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ChannelRoleArn",
+            Some("channel_role_arn"),
+            rt::string(value),
+        );
         self
     }
     /// Whether to notify when a correspondence is added to a case.
@@ -186,6 +219,22 @@ impl SlackChannelConfiguration {
             "NotifyOnAddCorrespondenceToCase",
             Some("notify_on_add_correspondence_to_case"),
             rt::boolean(value),
+        );
+        self
+    }
+    /// The severity level of a support case that a customer wants to get notified for.
+    ///
+    /// CloudFormation `NotifyOnCaseSeverity`, Terraform `notify_on_case_severity`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn notify_on_case_severity(
+        mut self,
+        value: slack_channel_configuration::NotifyOnCaseSeverity,
+    ) -> Self {
+        self.0.set(
+            "NotifyOnCaseSeverity",
+            Some("notify_on_case_severity"),
+            value.into(),
         );
         self
     }
@@ -211,8 +260,21 @@ impl SlackChannelConfiguration {
         );
         self
     }
+    /// The team ID in Slack, which uniquely identifies a workspace.
+    ///
+    /// Constraints: length 1..=256; pattern `^\S+$`. Changing it replaces the resource. CloudFormation `TeamId`, Terraform `team_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn team_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TeamId", Some("team_id"), rt::string(value));
+        self
+    }
 }
-builder!(SlackChannelConfiguration, SlackChannelConfigurationHandle);
+builder!(
+    SlackChannelConfiguration,
+    SlackChannelConfigurationHandle,
+    SLACK_CHANNEL_CONFIGURATION_TYPE
+);
 /// A declared `AWS::SupportApp::SlackChannelConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SlackChannelConfigurationHandle(rt::Handle);
@@ -285,6 +347,15 @@ impl SlackWorkspaceConfiguration {
         this.set("TeamId", Some("team_id"), rt::string(team_id));
         SlackWorkspaceConfiguration(this)
     }
+    /// The team ID in Slack, which uniquely identifies a workspace.
+    ///
+    /// Constraints: length 1..=256; pattern `^\S+$`. Changing it replaces the resource. CloudFormation `TeamId`, Terraform `team_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn team_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("TeamId", Some("team_id"), rt::string(value));
+        self
+    }
     /// An identifier used to update an existing Slack workspace configuration in AWS CloudFormation.
     ///
     /// Constraints: length 1..=256; pattern `^[0-9]+$`. CloudFormation `VersionId`, Terraform `version_id`.
@@ -296,7 +367,8 @@ impl SlackWorkspaceConfiguration {
 }
 builder!(
     SlackWorkspaceConfiguration,
-    SlackWorkspaceConfigurationHandle
+    SlackWorkspaceConfigurationHandle,
+    SLACK_WORKSPACE_CONFIGURATION_TYPE
 );
 /// A declared `AWS::SupportApp::SlackWorkspaceConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]

@@ -74,6 +74,34 @@ impl SupportPermit {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The name of the support permit.
+    ///
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9]{1,256}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The grant definition: which actions on which resources, optionally constrained by time conditions.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Permit`, Terraform `permit`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn permit(mut self, value: support_permit::Permit) -> Self {
+        self.0.set("Permit", Some("permit"), value.into());
+        self
+    }
+    /// The signing key used by the permit.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SigningKeyInfo`, Terraform `signing_key_info`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn signing_key_info(mut self, value: support_permit::SigningKeyInfo) -> Self {
+        self.0
+            .set("SigningKeyInfo", Some("signing_key_info"), value.into());
+        self
+    }
     /// The support case display identifier associated with the permit.
     ///
     /// Constraints: length 1..=512; pattern `^[a-zA-Z0-9:/-]{1,512}$`. Changing it replaces the resource. CloudFormation `SupportCaseDisplayId`, Terraform `support_case_display_id`.
@@ -86,7 +114,7 @@ impl SupportPermit {
         self
     }
 }
-builder!(SupportPermit, SupportPermitHandle);
+builder!(SupportPermit, SupportPermitHandle, SUPPORT_PERMIT_TYPE);
 /// A declared `AWS::SupportAuthZ::SupportPermit`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SupportPermitHandle(rt::Handle);

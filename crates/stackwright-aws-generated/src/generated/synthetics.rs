@@ -88,6 +88,19 @@ impl Canary {
             .set("ArtifactConfig", Some("artifact_config"), value.into());
         self
     }
+    /// Provide the s3 bucket output location for test results
+    ///
+    /// Constraints: length 1..=1024; pattern `^(s3|S3)://`. CloudFormation `ArtifactS3Location`, Terraform `artifact_s3_location`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn artifact_s3_location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ArtifactS3Location",
+            Some("artifact_s3_location"),
+            rt::string(value),
+        );
+        self
+    }
     /// List of browser configurations for the canary
     ///
     /// Constraints: 1..=2 items. CloudFormation `BrowserConfigs`, Terraform `browser_configs`.
@@ -97,6 +110,15 @@ impl Canary {
     ) -> Self {
         self.0
             .set("BrowserConfigs", Some("browser_configs"), rt::list(value));
+        self
+    }
+    /// Provide the canary script source
+    ///
+    /// CloudFormation `Code`, Terraform `code`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn code(mut self, value: canary::Code) -> Self {
+        self.0.set("Code", Some("code"), value.into());
         self
     }
     /// Deletes associated lambda resources created by Synthetics if set to True.
@@ -121,6 +143,19 @@ impl Canary {
         );
         self
     }
+    /// Lambda Execution role used to run your canaries
+    ///
+    /// Constraints: length 1..=2048; pattern `^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$`. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ExecutionRoleArn",
+            Some("execution_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// Retention period of failed canary runs represented in number of days
     ///
     /// CloudFormation `FailureRetentionPeriod`, Terraform `failure_retention_period`.
@@ -137,6 +172,15 @@ impl Canary {
     /// Constraints: length 1..=2048; pattern `^arn:[a-z0-9-]+:kms:[a-z0-9-]+:[0-9]{12}:(key/([a-f0-9-]{36}|mrk-[a-f0-9]{32})|alias/[a-zA-Z0-9:/_.-]+)$`. CloudFormation `KmsKeyArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("KmsKeyArn", None, rt::string(value));
+        self
+    }
+    /// Name of the canary.
+    ///
+    /// Constraints: pattern `^[0-9a-z_\-]{1,255}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// Setting to control if provisioned resources created by Synthetics are deleted alongside the canary.
@@ -179,6 +223,25 @@ impl Canary {
     /// CloudFormation `RunConfig`, Terraform `run_config`.
     pub fn run_config(mut self, value: canary::RunConfig) -> Self {
         self.0.set("RunConfig", Some("run_config"), value.into());
+        self
+    }
+    /// Runtime version of Synthetics Library
+    ///
+    /// Constraints: length 1..=1024. CloudFormation `RuntimeVersion`, Terraform `runtime_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn runtime_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("RuntimeVersion", Some("runtime_version"), rt::string(value));
+        self
+    }
+    /// Frequency to run your canaries
+    ///
+    /// CloudFormation `Schedule`, Terraform `schedule`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schedule(mut self, value: canary::Schedule) -> Self {
+        self.0.set("Schedule", Some("schedule"), value.into());
         self
     }
     /// Runs canary if set to True.
@@ -233,7 +296,7 @@ impl Canary {
         self
     }
 }
-builder!(Canary, CanaryHandle);
+builder!(Canary, CanaryHandle, CANARY_TYPE);
 /// A declared `AWS::Synthetics::Canary`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CanaryHandle(rt::Handle);
@@ -835,6 +898,15 @@ impl Group {
         this.set("Name", Some("name"), rt::string(name));
         Group(this)
     }
+    /// Name of the group.
+    ///
+    /// Constraints: pattern `^[0-9a-z_\-]{1,64}$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Constraints: at most 10 items. CloudFormation `ResourceArns`, Terraform `resource_arns`.
     pub fn resource_arns(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
@@ -842,7 +914,7 @@ impl Group {
         self
     }
 }
-builder!(Group, GroupHandle);
+builder!(Group, GroupHandle, GROUP_TYPE);
 /// A declared `AWS::Synthetics::Group`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GroupHandle(rt::Handle);

@@ -68,6 +68,22 @@ impl Application {
         );
         Application(this)
     }
+    /// Constraints: pattern `[\w\d\.-]{1,60}`. CloudFormation `ApplicationId`, Terraform `application_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ApplicationId", Some("application_id"), rt::string(value));
+        self
+    }
+    /// CloudFormation `ApplicationType`, Terraform `application_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn application_type(mut self, value: application::ApplicationType) -> Self {
+        self.0
+            .set("ApplicationType", Some("application_type"), value.into());
+        self
+    }
     /// This is an optional parameter for component details to which the SAP ABAP application is attached, such as Web Dispatcher.
     ///
     /// Constraints: at least 1 items. Changing it replaces the resource. CloudFormation `ComponentsInfo`, Terraform `components_info`.
@@ -114,7 +130,7 @@ impl Application {
         self
     }
 }
-builder!(Application, ApplicationHandle);
+builder!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `AWS::SystemsManagerSAP::Application`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);

@@ -86,6 +86,16 @@ impl Adapter {
         );
         Adapter(this)
     }
+    /// The name to be assigned to the adapter being created.
+    ///
+    /// Constraints: length 1..=128; pattern `^[a-zA-Z0-9-_]+$`. CloudFormation `AdapterName`, Terraform `adapter_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn adapter_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AdapterName", Some("adapter_name"), rt::string(value));
+        self
+    }
     /// Controls whether or not the adapter should automatically update.
     ///
     /// CloudFormation `AutoUpdate`, Terraform `auto_update`.
@@ -101,8 +111,18 @@ impl Adapter {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The type of feature that the adapter is being trained on.
+    ///
+    /// Constraints: at least 1 items. Changing it replaces the resource. CloudFormation `FeatureTypes`, Terraform `feature_types`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn feature_types(mut self, value: impl IntoIterator<Item = adapter::FeatureType>) -> Self {
+        self.0
+            .set("FeatureTypes", Some("feature_types"), rt::list(value));
+        self
+    }
 }
-builder!(Adapter, AdapterHandle);
+builder!(Adapter, AdapterHandle, ADAPTER_TYPE);
 /// A declared `AWS::Textract::Adapter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AdapterHandle(rt::Handle);

@@ -89,7 +89,7 @@ impl Database {
         self
     }
 }
-builder!(Database, DatabaseHandle);
+builder!(Database, DatabaseHandle, DATABASE_TYPE);
 /// A declared `AWS::Timestream::Database`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DatabaseHandle(rt::Handle);
@@ -203,6 +203,25 @@ impl InfluxDbBackup {
         this.set("Name", Some("name"), rt::string(required.name));
         InfluxDbBackup(this)
     }
+    /// The id of the DB instance or DB cluster to back up.
+    ///
+    /// Constraints: length 3..=64; pattern `^[a-zA-Z0-9]+$`. Changing it replaces the resource. CloudFormation `DbResourceId`, Terraform `db_resource_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn db_resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DbResourceId", Some("db_resource_id"), rt::string(value));
+        self
+    }
+    /// The name of the backup.
+    ///
+    /// Constraints: length 3..=40; pattern `^[a-zA-Z][a-zA-Z0-9]*(-[a-zA-Z0-9]+)*$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The number of days to retain the backup.
     ///
     /// Constraints: range 1..=3650. Changing it replaces the resource. CloudFormation `RetentionDays`, Terraform `retention_days`.
@@ -212,7 +231,7 @@ impl InfluxDbBackup {
         self
     }
 }
-builder!(InfluxDbBackup, InfluxDbBackupHandle);
+builder!(InfluxDbBackup, InfluxDbBackupHandle, INFLUX_DB_BACKUP_TYPE);
 /// A declared `AWS::Timestream::InfluxDBBackup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InfluxDbBackupHandle(rt::Handle);
@@ -566,7 +585,11 @@ impl InfluxDbCluster {
         self
     }
 }
-builder!(InfluxDbCluster, InfluxDbClusterHandle);
+builder!(
+    InfluxDbCluster,
+    InfluxDbClusterHandle,
+    INFLUX_DB_CLUSTER_TYPE
+);
 /// A declared `AWS::Timestream::InfluxDBCluster`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InfluxDbClusterHandle(rt::Handle);
@@ -917,7 +940,11 @@ impl InfluxDbInstance {
         self
     }
 }
-builder!(InfluxDbInstance, InfluxDbInstanceHandle);
+builder!(
+    InfluxDbInstance,
+    InfluxDbInstanceHandle,
+    INFLUX_DB_INSTANCE_TYPE
+);
 /// A declared `AWS::Timestream::InfluxDBInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct InfluxDbInstanceHandle(rt::Handle);
@@ -1168,12 +1195,80 @@ impl ScheduledQuery {
             .set("ClientToken", Some("client_token"), rt::string(value));
         self
     }
+    /// Configuration for error reporting.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ErrorReportConfiguration`, Terraform `error_report_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn error_report_configuration(
+        mut self,
+        value: scheduled_query::ErrorReportConfiguration,
+    ) -> Self {
+        self.0.set(
+            "ErrorReportConfiguration",
+            Some("error_report_configuration"),
+            value.into(),
+        );
+        self
+    }
     /// The Amazon KMS key used to encrypt the scheduled query resource, at-rest.
     ///
     /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `KmsKeyId`, Terraform `kms_key_id`.
     pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("KmsKeyId", Some("kms_key_id"), rt::string(value));
+        self
+    }
+    /// Notification configuration for the scheduled query.
+    ///
+    /// Changing it replaces the resource. CloudFormation `NotificationConfiguration`, Terraform `notification_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn notification_configuration(
+        mut self,
+        value: scheduled_query::NotificationConfiguration,
+    ) -> Self {
+        self.0.set(
+            "NotificationConfiguration",
+            Some("notification_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// The query string to run.
+    ///
+    /// Constraints: length 1..=262144. Changing it replaces the resource. CloudFormation `QueryString`, Terraform `query_string`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn query_string(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("QueryString", Some("query_string"), rt::string(value));
+        self
+    }
+    /// Configuration for when the scheduled query is executed.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ScheduleConfiguration`, Terraform `schedule_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn schedule_configuration(mut self, value: scheduled_query::ScheduleConfiguration) -> Self {
+        self.0.set(
+            "ScheduleConfiguration",
+            Some("schedule_configuration"),
+            value.into(),
+        );
+        self
+    }
+    /// The ARN for the IAM role that Timestream will assume when running the scheduled query.
+    ///
+    /// Constraints: length 1..=2048. Changing it replaces the resource. CloudFormation `ScheduledQueryExecutionRoleArn`, Terraform `scheduled_query_execution_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scheduled_query_execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ScheduledQueryExecutionRoleArn",
+            Some("scheduled_query_execution_role_arn"),
+            rt::string(value),
+        );
         self
     }
     /// The name of the scheduled query.
@@ -1199,7 +1294,7 @@ impl ScheduledQuery {
         self
     }
 }
-builder!(ScheduledQuery, ScheduledQueryHandle);
+builder!(ScheduledQuery, ScheduledQueryHandle, SCHEDULED_QUERY_TYPE);
 /// A declared `AWS::Timestream::ScheduledQuery`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ScheduledQueryHandle(rt::Handle);
@@ -1734,6 +1829,16 @@ impl Table {
         );
         Table(this)
     }
+    /// The name for the database which the table to be created belongs to.
+    ///
+    /// Constraints: pattern `^[a-zA-Z0-9_.-]{3,256}$`. Changing it replaces the resource. CloudFormation `DatabaseName`, Terraform `database_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DatabaseName", Some("database_name"), rt::string(value));
+        self
+    }
     /// The properties that determine whether magnetic store writes are enabled.
     ///
     /// CloudFormation `MagneticStoreWriteProperties`, Terraform `magnetic_store_write_properties`.
@@ -1775,7 +1880,7 @@ impl Table {
         self
     }
 }
-builder!(Table, TableHandle);
+builder!(Table, TableHandle, TABLE_TYPE);
 /// A declared `AWS::Timestream::Table`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TableHandle(rt::Handle);

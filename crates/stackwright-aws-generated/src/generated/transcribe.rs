@@ -87,6 +87,16 @@ impl CallAnalyticsCategory {
         this.set("Rules", Some("rules"), rt::list(rules));
         CallAnalyticsCategory(this)
     }
+    /// A unique name, chosen by you, for your Call Analytics category.
+    ///
+    /// Constraints: length 1..=200; pattern `^[0-9a-zA-Z._-]+$`. Changing it replaces the resource. CloudFormation `CategoryName`, Terraform `category_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn category_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("CategoryName", Some("category_name"), rt::string(value));
+        self
+    }
     /// The input type associated with the specified category.
     ///
     /// Changing it replaces the resource. CloudFormation `InputType`, Terraform `input_type`.
@@ -94,8 +104,21 @@ impl CallAnalyticsCategory {
         self.0.set("InputType", Some("input_type"), value.into());
         self
     }
+    /// Rules define a Call Analytics category.
+    ///
+    /// Constraints: 1..=20 items. CloudFormation `Rules`, Terraform `rules`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rules(mut self, value: impl IntoIterator<Item = call_analytics_category::Rule>) -> Self {
+        self.0.set("Rules", Some("rules"), rt::list(value));
+        self
+    }
 }
-builder!(CallAnalyticsCategory, CallAnalyticsCategoryHandle);
+builder!(
+    CallAnalyticsCategory,
+    CallAnalyticsCategoryHandle,
+    CALL_ANALYTICS_CATEGORY_TYPE
+);
 /// A declared `AWS::Transcribe::CallAnalyticsCategory`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CallAnalyticsCategoryHandle(rt::Handle);
@@ -511,6 +534,16 @@ impl MedicalVocabulary {
         );
         MedicalVocabulary(this)
     }
+    /// The language code of the vocabulary entries.
+    ///
+    /// Changing it replaces the resource. CloudFormation `LanguageCode`, Terraform `language_code`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn language_code(mut self, value: medical_vocabulary::LanguageCode) -> Self {
+        self.0
+            .set("LanguageCode", Some("language_code"), value.into());
+        self
+    }
     /// The Amazon S3 location of the text file that contains the medical vocabulary.
     ///
     /// Constraints: length 1..=2000; pattern `(s3://|http(s*)://).+`. CloudFormation `VocabularyFileUri`, Terraform `vocabulary_file_uri`.
@@ -522,8 +555,22 @@ impl MedicalVocabulary {
         );
         self
     }
+    /// The name of the medical vocabulary.
+    ///
+    /// Constraints: length 1..=200; pattern `^[0-9a-zA-Z._-]+$`. Changing it replaces the resource. CloudFormation `VocabularyName`, Terraform `vocabulary_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vocabulary_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("VocabularyName", Some("vocabulary_name"), rt::string(value));
+        self
+    }
 }
-builder!(MedicalVocabulary, MedicalVocabularyHandle);
+builder!(
+    MedicalVocabulary,
+    MedicalVocabularyHandle,
+    MEDICAL_VOCABULARY_TYPE
+);
 /// A declared `AWS::Transcribe::MedicalVocabulary`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MedicalVocabularyHandle(rt::Handle);
@@ -705,6 +752,16 @@ impl Vocabulary {
         );
         self
     }
+    /// The language code that represents the language of the entries in your custom vocabulary.
+    ///
+    /// Changing it replaces the resource. CloudFormation `LanguageCode`, Terraform `language_code`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn language_code(mut self, value: vocabulary::LanguageCode) -> Self {
+        self.0
+            .set("LanguageCode", Some("language_code"), value.into());
+        self
+    }
     /// Use this parameter if you want to create your custom vocabulary by including all desired terms, as comma-separated values, within your request.
     ///
     /// CloudFormation `Phrases`, Terraform `phrases`.
@@ -723,8 +780,18 @@ impl Vocabulary {
         );
         self
     }
+    /// A unique name, chosen by you, for your custom vocabulary.
+    ///
+    /// Constraints: length 1..=200; pattern `^[0-9a-zA-Z._-]+$`. Changing it replaces the resource. CloudFormation `VocabularyName`, Terraform `vocabulary_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vocabulary_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("VocabularyName", Some("vocabulary_name"), rt::string(value));
+        self
+    }
 }
-builder!(Vocabulary, VocabularyHandle);
+builder!(Vocabulary, VocabularyHandle, VOCABULARY_TYPE);
 /// A declared `AWS::Transcribe::Vocabulary`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VocabularyHandle(rt::Handle);
@@ -817,6 +884,16 @@ impl VocabularyFilter {
         );
         self
     }
+    /// The language code that represents the language of the entries in your vocabulary filter.
+    ///
+    /// Changing it replaces the resource. CloudFormation `LanguageCode`, Terraform `language_code`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn language_code(mut self, value: vocabulary_filter::LanguageCode) -> Self {
+        self.0
+            .set("LanguageCode", Some("language_code"), value.into());
+        self
+    }
     /// The Amazon S3 location of the text file that contains your custom vocabulary filter terms.
     ///
     /// Constraints: length 1..=2000; pattern `^(s3://|http(s*)://).+$`. CloudFormation `VocabularyFilterFileUri`, Terraform `vocabulary_filter_file_uri`.
@@ -824,6 +901,19 @@ impl VocabularyFilter {
         self.0.set(
             "VocabularyFilterFileUri",
             Some("vocabulary_filter_file_uri"),
+            rt::string(value),
+        );
+        self
+    }
+    /// A unique name, chosen by you, for your custom vocabulary filter.
+    ///
+    /// Constraints: length 1..=200; pattern `^[0-9a-zA-Z._-]+$`. Changing it replaces the resource. CloudFormation `VocabularyFilterName`, Terraform `vocabulary_filter_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vocabulary_filter_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "VocabularyFilterName",
+            Some("vocabulary_filter_name"),
             rt::string(value),
         );
         self
@@ -836,7 +926,11 @@ impl VocabularyFilter {
         self
     }
 }
-builder!(VocabularyFilter, VocabularyFilterHandle);
+builder!(
+    VocabularyFilter,
+    VocabularyFilterHandle,
+    VOCABULARY_FILTER_TYPE
+);
 /// A declared `AWS::Transcribe::VocabularyFilter`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VocabularyFilterHandle(rt::Handle);

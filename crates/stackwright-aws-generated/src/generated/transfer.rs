@@ -74,6 +74,16 @@ impl Agreement {
         );
         Agreement(this)
     }
+    /// Specifies the access role for the agreement.
+    ///
+    /// Constraints: length 20..=2048; pattern `arn:.*role/.*`. CloudFormation `AccessRole`, Terraform `access_role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn access_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AccessRole", Some("access_role"), rt::string(value));
+        self
+    }
     /// Specifies the base directory for the agreement.
     ///
     /// Constraints: length 0..=1024; pattern `^(|/.*)$`. CloudFormation `BaseDirectory`, Terraform `base_directory`.
@@ -112,12 +122,47 @@ impl Agreement {
         );
         self
     }
+    /// A unique identifier for the local profile.
+    ///
+    /// Constraints: length 19..=19; pattern `^p-([0-9a-f]{17})$`. CloudFormation `LocalProfileId`, Terraform `local_profile_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn local_profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "LocalProfileId",
+            Some("local_profile_id"),
+            rt::string(value),
+        );
+        self
+    }
+    /// A unique identifier for the partner profile.
+    ///
+    /// Constraints: length 19..=19; pattern `^p-([0-9a-f]{17})$`. CloudFormation `PartnerProfileId`, Terraform `partner_profile_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn partner_profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "PartnerProfileId",
+            Some("partner_profile_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// Specifies whether to preserve the filename received for this agreement.
     ///
     /// CloudFormation `PreserveFilename`, Terraform `preserve_filename`.
     pub fn preserve_filename(mut self, value: agreement::PreserveFilename) -> Self {
         self.0
             .set("PreserveFilename", Some("preserve_filename"), value.into());
+        self
+    }
+    /// A unique identifier for the server.
+    ///
+    /// Constraints: length 19..=19; pattern `^s-([0-9a-f]{17})$`. Changing it replaces the resource. CloudFormation `ServerId`, Terraform `server_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn server_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ServerId", Some("server_id"), rt::string(value));
         self
     }
     /// Specifies the status of the agreement.
@@ -128,7 +173,7 @@ impl Agreement {
         self
     }
 }
-builder!(Agreement, AgreementHandle);
+builder!(Agreement, AgreementHandle, AGREEMENT_TYPE);
 /// A declared `AWS::Transfer::Agreement`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AgreementHandle(rt::Handle);
@@ -276,6 +321,16 @@ impl Certificate {
             .set("ActiveDate", Some("active_date"), rt::string(value));
         self
     }
+    /// Specifies the certificate body to be imported.
+    ///
+    /// Constraints: length 1..=16384; pattern `^[\t\n\r\u0020-\u00FF]+$`. Changing it replaces the resource. CloudFormation `Certificate`, Terraform `certificate`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn certificate(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Certificate", Some("certificate"), rt::string(value));
+        self
+    }
     /// Specifies the certificate chain to be imported.
     ///
     /// Constraints: length 1..=2097152; pattern `^[\t\n\r\u0020-\u00FF]+$`. Changing it replaces the resource. CloudFormation `CertificateChain`, Terraform `certificate_chain`.
@@ -311,8 +366,17 @@ impl Certificate {
             .set("PrivateKey", Some("private_key"), rt::string(value));
         self
     }
+    /// Specifies the usage type for the certificate.
+    ///
+    /// CloudFormation `Usage`, Terraform `usage`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn usage(mut self, value: certificate::Usage) -> Self {
+        self.0.set("Usage", Some("usage"), value.into());
+        self
+    }
 }
-builder!(Certificate, CertificateHandle);
+builder!(Certificate, CertificateHandle, CERTIFICATE_TYPE);
 /// A declared `AWS::Transfer::Certificate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct CertificateHandle(rt::Handle);
@@ -409,6 +473,16 @@ impl Connector {
         this.set("AccessRole", Some("access_role"), rt::string(access_role));
         Connector(this)
     }
+    /// Specifies the access role for the connector.
+    ///
+    /// Constraints: length 20..=2048; pattern `arn:.*role/.*`. CloudFormation `AccessRole`, Terraform `access_role`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn access_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AccessRole", Some("access_role"), rt::string(value));
+        self
+    }
     /// Configuration for an AS2 connector.
     ///
     /// CloudFormation `As2Config`, Terraform `as_2_config`.
@@ -473,7 +547,7 @@ impl Connector {
         self
     }
 }
-builder!(Connector, ConnectorHandle);
+builder!(Connector, ConnectorHandle, CONNECTOR_TYPE);
 /// A declared `AWS::Transfer::Connector`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectorHandle(rt::Handle);
@@ -898,6 +972,15 @@ impl HostKey {
         self.0.set("KmsKey", None, rt::string(value));
         self
     }
+    /// The identifier of the server that contains the host key.
+    ///
+    /// Constraints: length 19..=19; pattern `^s-([0-9a-f]{17})$`. Changing it replaces the resource. CloudFormation `ServerId`, Terraform `server_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn server_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ServerId", Some("server_id"), rt::string(value));
+        self
+    }
     /// The type of storage used for the host key.
     ///
     /// CloudFormation `StorageType`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -906,7 +989,7 @@ impl HostKey {
         self
     }
 }
-builder!(HostKey, HostKeyHandle);
+builder!(HostKey, HostKeyHandle, HOST_KEY_TYPE);
 /// A declared `AWS::Transfer::HostKey`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct HostKeyHandle(rt::Handle);
@@ -991,6 +1074,15 @@ impl Profile {
         this.set("ProfileType", Some("profile_type"), profile_type.into());
         Profile(this)
     }
+    /// AS2 identifier agreed with a trading partner.
+    ///
+    /// Constraints: length 1..=128; pattern `^[\u0020-\u007E\s]*$`. CloudFormation `As2Id`, Terraform `as_2_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn as2_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("As2Id", Some("as_2_id"), rt::string(value));
+        self
+    }
     /// List of the certificate IDs associated with this profile to be used for encryption and signing of AS2 messages.
     ///
     /// CloudFormation `CertificateIds`, Terraform `certificate_ids`.
@@ -1002,8 +1094,18 @@ impl Profile {
         );
         self
     }
+    /// Enum specifying whether the profile is local or associated with a trading partner.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ProfileType`, Terraform `profile_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn profile_type(mut self, value: profile::ProfileType) -> Self {
+        self.0
+            .set("ProfileType", Some("profile_type"), value.into());
+        self
+    }
 }
-builder!(Profile, ProfileHandle);
+builder!(Profile, ProfileHandle, PROFILE_TYPE);
 /// A declared `AWS::Transfer::Profile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProfileHandle(rt::Handle);
@@ -1193,7 +1295,7 @@ impl Server {
         self
     }
 }
-builder!(Server, ServerHandle);
+builder!(Server, ServerHandle, SERVER_TYPE);
 /// A declared `AWS::Transfer::Server`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServerHandle(rt::Handle);
@@ -1639,6 +1741,20 @@ impl User {
         self.0.set("PosixProfile", None, value.into());
         self
     }
+    /// Constraints: length 20..=2048; pattern `^arn:.*role/\S+$`. CloudFormation `Role`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Role", None, rt::string(value));
+        self
+    }
+    /// Constraints: length 19..=19; pattern `^s-([0-9a-f]{17})$`. Changing it replaces the resource. CloudFormation `ServerId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn server_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ServerId", None, rt::string(value));
+        self
+    }
     /// This represents the SSH User Public Keys for CloudFormation resource
     ///
     /// CloudFormation `SshPublicKeys`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1646,8 +1762,15 @@ impl User {
         self.0.set("SshPublicKeys", None, rt::strings(value));
         self
     }
+    /// Constraints: length 3..=100; pattern `^[\w][\w@.-]{2,99}$`. Changing it replaces the resource. CloudFormation `UserName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserName", None, rt::string(value));
+        self
+    }
 }
-builder!(User, UserHandle);
+builder!(User, UserHandle, USER_TYPE);
 /// A declared `AWS::Transfer::User`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserHandle(rt::Handle);
@@ -1787,6 +1910,19 @@ impl WebApp {
             .set("EndpointDetails", Some("endpoint_details"), value.into());
         self
     }
+    /// You can provide a structure that contains the details for the identity provider to use with your web app.
+    ///
+    /// CloudFormation `IdentityProviderDetails`, Terraform `identity_provider_details`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity_provider_details(mut self, value: web_app::IdentityProviderDetails) -> Self {
+        self.0.set(
+            "IdentityProviderDetails",
+            Some("identity_provider_details"),
+            value.into(),
+        );
+        self
+    }
     /// CloudFormation `WebAppCustomization`, Terraform `web_app_customization`.
     pub fn web_app_customization(mut self, value: web_app::WebAppCustomization) -> Self {
         self.0.set(
@@ -1812,7 +1948,7 @@ impl WebApp {
         self
     }
 }
-builder!(WebApp, WebAppHandle);
+builder!(WebApp, WebAppHandle, WEB_APP_TYPE);
 /// A declared `AWS::Transfer::WebApp`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WebAppHandle(rt::Handle);
@@ -2039,8 +2175,17 @@ impl Workflow {
         );
         self
     }
+    /// Specifies the details for the steps that are in the specified workflow.
+    ///
+    /// Constraints: 0..=8 items. Changing it replaces the resource. CloudFormation `Steps`, Terraform `steps`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn steps(mut self, value: impl IntoIterator<Item = workflow::WorkflowStep>) -> Self {
+        self.0.set("Steps", Some("steps"), rt::list(value));
+        self
+    }
 }
-builder!(Workflow, WorkflowHandle);
+builder!(Workflow, WorkflowHandle, WORKFLOW_TYPE);
 /// A declared `AWS::Transfer::Workflow`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkflowHandle(rt::Handle);

@@ -115,8 +115,30 @@ impl ParallelData {
             .set("EncryptionKey", Some("encryption_key"), value.into());
         self
     }
+    /// A custom name for the parallel data resource.
+    ///
+    /// Constraints: length 1..=256; pattern `^([A-Za-z0-9-]_?)+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Specifies the format and S3 location of the parallel data input file.
+    ///
+    /// CloudFormation `ParallelDataConfig`, Terraform `parallel_data_config`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn parallel_data_config(mut self, value: parallel_data::ParallelDataConfig) -> Self {
+        self.0.set(
+            "ParallelDataConfig",
+            Some("parallel_data_config"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(ParallelData, ParallelDataHandle);
+builder!(ParallelData, ParallelDataHandle, PARALLEL_DATA_TYPE);
 /// A declared `AWS::Translate::ParallelData`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ParallelDataHandle(rt::Handle);
@@ -325,6 +347,15 @@ impl Terminology {
             .set("MergeStrategy", Some("merge_strategy"), value.into());
         self
     }
+    /// The name of the custom terminology.
+    ///
+    /// Constraints: length 1..=256; pattern `^([A-Za-z0-9-]_?)+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// The terminology data for the custom terminology being imported.
     ///
     /// CloudFormation `TerminologyData`, Terraform `terminology_data`.
@@ -334,7 +365,7 @@ impl Terminology {
         self
     }
 }
-builder!(Terminology, TerminologyHandle);
+builder!(Terminology, TerminologyHandle, TERMINOLOGY_TYPE);
 /// A declared `AWS::Translate::Terminology`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TerminologyHandle(rt::Handle);

@@ -83,7 +83,11 @@ impl AccountCustomization {
         self
     }
 }
-builder!(AccountCustomization, AccountCustomizationHandle);
+builder!(
+    AccountCustomization,
+    AccountCustomizationHandle,
+    ACCOUNT_CUSTOMIZATION_TYPE
+);
 /// A declared `AWS::UXC::AccountCustomization`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccountCustomizationHandle(rt::Handle);

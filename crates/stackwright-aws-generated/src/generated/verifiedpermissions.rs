@@ -61,6 +61,25 @@ impl IdentitySource {
         );
         IdentitySource(this)
     }
+    /// CloudFormation `Configuration`, Terraform `configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json_object(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=200; pattern `^[a-zA-Z0-9-]*$`. Changing it replaces the resource. CloudFormation `PolicyStoreId`, Terraform `policy_store_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_store_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyStoreId", Some("policy_store_id"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=200; pattern `^.*$`. CloudFormation `PrincipalEntityType`, Terraform `principal_entity_type`.
     pub fn principal_entity_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -71,7 +90,7 @@ impl IdentitySource {
         self
     }
 }
-builder!(IdentitySource, IdentitySourceHandle);
+builder!(IdentitySource, IdentitySourceHandle, IDENTITY_SOURCE_TYPE);
 /// A declared `AWS::VerifiedPermissions::IdentitySource`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IdentitySourceHandle(rt::Handle);
@@ -126,13 +145,29 @@ impl Policy {
         );
         Policy(this)
     }
+    /// CloudFormation `Definition`, Terraform `definition`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn definition(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Definition", Some("definition"), rt::json_object(value));
+        self
+    }
     /// Constraints: length 0..=150; pattern `^[a-zA-Z0-9-/_]*$`. CloudFormation `Name`, Terraform `name`.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=200; pattern `^[a-zA-Z0-9-]*$`. Changing it replaces the resource. CloudFormation `PolicyStoreId`, Terraform `policy_store_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_store_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyStoreId", Some("policy_store_id"), rt::string(value));
+        self
+    }
 }
-builder!(Policy, PolicyHandle);
+builder!(Policy, PolicyHandle, POLICY_TYPE);
 /// A declared `AWS::VerifiedPermissions::Policy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyHandle(rt::Handle);
@@ -211,8 +246,19 @@ impl PolicyStore {
         self.0.set("Schema", Some("schema"), value.into());
         self
     }
+    /// CloudFormation `ValidationSettings`, Terraform `validation_settings`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn validation_settings(mut self, value: policy_store::ValidationSettings) -> Self {
+        self.0.set(
+            "ValidationSettings",
+            Some("validation_settings"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(PolicyStore, PolicyStoreHandle);
+builder!(PolicyStore, PolicyStoreHandle, POLICY_STORE_TYPE);
 /// A declared `AWS::VerifiedPermissions::PolicyStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyStoreHandle(rt::Handle);
@@ -340,8 +386,28 @@ impl PolicyStoreAlias {
         );
         PolicyStoreAlias(this)
     }
+    /// Constraints: length 1..=150; pattern `^[a-zA-Z0-9-_/]*$`. Changing it replaces the resource. CloudFormation `AliasName`, Terraform `alias_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn alias_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AliasName", Some("alias_name"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=200; pattern `^[a-zA-Z0-9-]*$`. Changing it replaces the resource. CloudFormation `PolicyStoreId`, Terraform `policy_store_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_store_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyStoreId", Some("policy_store_id"), rt::string(value));
+        self
+    }
 }
-builder!(PolicyStoreAlias, PolicyStoreAliasHandle);
+builder!(
+    PolicyStoreAlias,
+    PolicyStoreAliasHandle,
+    POLICY_STORE_ALIAS_TYPE
+);
 /// A declared `AWS::VerifiedPermissions::PolicyStoreAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyStoreAliasHandle(rt::Handle);
@@ -397,8 +463,24 @@ impl PolicyTemplate {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=200; pattern `^[a-zA-Z0-9-]*$`. Changing it replaces the resource. CloudFormation `PolicyStoreId`, Terraform `policy_store_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_store_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyStoreId", Some("policy_store_id"), rt::string(value));
+        self
+    }
+    /// Constraints: length 1..=10000. CloudFormation `Statement`, Terraform `statement`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn statement(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Statement", Some("statement"), rt::string(value));
+        self
+    }
 }
-builder!(PolicyTemplate, PolicyTemplateHandle);
+builder!(PolicyTemplate, PolicyTemplateHandle, POLICY_TEMPLATE_TYPE);
 /// A declared `AWS::VerifiedPermissions::PolicyTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyTemplateHandle(rt::Handle);

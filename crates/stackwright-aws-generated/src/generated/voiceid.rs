@@ -88,8 +88,29 @@ impl Domain {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=256; pattern `^[a-zA-Z0-9][a-zA-Z0-9_-]*$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// CloudFormation `ServerSideEncryptionConfiguration`, Terraform `server_side_encryption_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn server_side_encryption_configuration(
+        mut self,
+        value: domain::ServerSideEncryptionConfiguration,
+    ) -> Self {
+        self.0.set(
+            "ServerSideEncryptionConfiguration",
+            Some("server_side_encryption_configuration"),
+            value.into(),
+        );
+        self
+    }
 }
-builder!(Domain, DomainHandle);
+builder!(Domain, DomainHandle, DOMAIN_TYPE);
 /// A declared `AWS::VoiceID::Domain`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainHandle(rt::Handle);

@@ -61,6 +61,14 @@ impl AccessLogSubscription {
         );
         AccessLogSubscription(this)
     }
+    /// Constraints: length 20..=2048; pattern `^arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:([^/].*)?$`. CloudFormation `DestinationArn`, Terraform `destination_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DestinationArn", Some("destination_arn"), rt::string(value));
+        self
+    }
     /// Constraints: length 17..=2048; pattern `^((((sn)|(svc)|(rcfg))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(resourceconfiguration/rcfg)|(service/svc))-[0-9a-z]{17}))$`. Changing it replaces the resource. CloudFormation `ResourceIdentifier`, Terraform `resource_identifier`.
     pub fn resource_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -83,7 +91,11 @@ impl AccessLogSubscription {
         self
     }
 }
-builder!(AccessLogSubscription, AccessLogSubscriptionHandle);
+builder!(
+    AccessLogSubscription,
+    AccessLogSubscriptionHandle,
+    ACCESS_LOG_SUBSCRIPTION_TYPE
+);
 /// A declared `AWS::VpcLattice::AccessLogSubscription`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AccessLogSubscriptionHandle(rt::Handle);
@@ -160,8 +172,26 @@ impl AuthPolicy {
         );
         AuthPolicy(this)
     }
+    /// Constraints: length at most 36864. CloudFormation `Policy`, Terraform `policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
+        self
+    }
+    /// Constraints: length 17..=200; pattern `^((((sn)|(svc))-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc))-[0-9a-z]{17}))$`. Changing it replaces the resource. CloudFormation `ResourceIdentifier`, Terraform `resource_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ResourceIdentifier",
+            Some("resource_identifier"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(AuthPolicy, AuthPolicyHandle);
+builder!(AuthPolicy, AuthPolicyHandle, AUTH_POLICY_TYPE);
 /// A declared `AWS::VpcLattice::AuthPolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AuthPolicyHandle(rt::Handle);
@@ -210,8 +240,19 @@ impl DomainVerification {
         this.set("DomainName", None, rt::string(domain_name));
         DomainVerification(this)
     }
+    /// Constraints: length 3..=255. Changing it replaces the resource. CloudFormation `DomainName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DomainName", None, rt::string(value));
+        self
+    }
 }
-builder!(DomainVerification, DomainVerificationHandle);
+builder!(
+    DomainVerification,
+    DomainVerificationHandle,
+    DOMAIN_VERIFICATION_TYPE
+);
 /// A declared `AWS::VpcLattice::DomainVerification`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DomainVerificationHandle(rt::Handle);
@@ -280,6 +321,14 @@ impl Listener {
         this.set("Protocol", Some("protocol"), protocol.into());
         Listener(this)
     }
+    /// CloudFormation `DefaultAction`, Terraform `default_action`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn default_action(mut self, value: listener::DefaultAction) -> Self {
+        self.0
+            .set("DefaultAction", Some("default_action"), value.into());
+        self
+    }
     /// Constraints: length 3..=63; pattern `^(?!listener-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Name", Some("name"), rt::string(value));
@@ -288,6 +337,13 @@ impl Listener {
     /// Constraints: range 1..=65535. Changing it replaces the resource. CloudFormation `Port`, Terraform `port`.
     pub fn port(mut self, value: i64) -> Self {
         self.0.set("Port", Some("port"), rt::int(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Protocol`, Terraform `protocol`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn protocol(mut self, value: listener::Protocol) -> Self {
+        self.0.set("Protocol", Some("protocol"), value.into());
         self
     }
     /// Constraints: length 21..=2048; pattern `^((svc-[0-9a-z]{17})|(arn:[a-z0-9\-]+:vpc-lattice:[a-zA-Z0-9\-]+:\d{12}:service/svc-[0-9a-z]{17}))$`. Changing it replaces the resource. CloudFormation `ServiceIdentifier`, Terraform `service_identifier`.
@@ -300,7 +356,7 @@ impl Listener {
         self
     }
 }
-builder!(Listener, ListenerHandle);
+builder!(Listener, ListenerHandle, LISTENER_TYPE);
 /// A declared `AWS::VpcLattice::Listener`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ListenerHandle(rt::Handle);
@@ -439,6 +495,13 @@ impl ResourceConfiguration {
             .set("GroupDomain", Some("group_domain"), rt::string(value));
         self
     }
+    /// Constraints: length 3..=40; pattern `^(?!rcfg-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// CloudFormation `PortRanges`, Terraform `port_ranges`.
     pub fn port_ranges(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
         self.0
@@ -481,6 +544,20 @@ impl ResourceConfiguration {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `ResourceConfigurationType`, Terraform `resource_configuration_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_configuration_type(
+        mut self,
+        value: resource_configuration::ResourceConfigurationType,
+    ) -> Self {
+        self.0.set(
+            "ResourceConfigurationType",
+            Some("resource_configuration_type"),
+            value.into(),
+        );
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `ResourceGatewayId`, Terraform `resource_gateway_id`.
     pub fn resource_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -491,7 +568,11 @@ impl ResourceConfiguration {
         self
     }
 }
-builder!(ResourceConfiguration, ResourceConfigurationHandle);
+builder!(
+    ResourceConfiguration,
+    ResourceConfigurationHandle,
+    RESOURCE_CONFIGURATION_TYPE
+);
 /// A declared `AWS::VpcLattice::ResourceConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceConfigurationHandle(rt::Handle);
@@ -611,6 +692,13 @@ impl ResourceGateway {
         );
         self
     }
+    /// Constraints: length 3..=40; pattern `^(?!rgw-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `ResourceConfigDnsResolution`, Terraform `resource_config_dns_resolution`.
     pub fn resource_config_dns_resolution(
         mut self,
@@ -637,8 +725,30 @@ impl ResourceGateway {
         );
         self
     }
+    /// The ID of one or more subnets in which to create an endpoint network interface.
+    ///
+    /// Changing it replaces the resource. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
+    /// Constraints: length 5..=50; pattern `^vpc-(([0-9a-z]{8})|([0-9a-z]{17}))$`. Changing it replaces the resource. CloudFormation `VpcIdentifier`, Terraform `vpc_identifier`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("VpcIdentifier", Some("vpc_identifier"), rt::string(value));
+        self
+    }
 }
-builder!(ResourceGateway, ResourceGatewayHandle);
+builder!(
+    ResourceGateway,
+    ResourceGatewayHandle,
+    RESOURCE_GATEWAY_TYPE
+);
 /// A declared `AWS::VpcLattice::ResourceGateway`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceGatewayHandle(rt::Handle);
@@ -718,8 +828,23 @@ impl ResourcePolicy {
         );
         ResourcePolicy(this)
     }
+    /// Constraints: length 1..=10000; pattern `^.*\S.*$`. CloudFormation `Policy`, Terraform `policy`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("Policy", Some("policy"), rt::json_string(value));
+        self
+    }
+    /// Constraints: length 20..=200; pattern `^arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:((servicenetwork/sn)|(service/svc)|(resourceconfiguration/rcfg))-[0-9a-z]{17}$`. Changing it replaces the resource. CloudFormation `ResourceArn`, Terraform `resource_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
+        self
+    }
 }
-builder!(ResourcePolicy, ResourcePolicyHandle);
+builder!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `AWS::VpcLattice::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -763,6 +888,13 @@ impl Rule {
         this.set("Priority", Some("priority"), rt::int(priority));
         Rule(this)
     }
+    /// CloudFormation `Action`, Terraform `action`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn action(mut self, value: rule::Action) -> Self {
+        self.0.set("Action", Some("action"), value.into());
+        self
+    }
     /// Constraints: length 20..=2048; pattern `^((listener-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:service/svc-[0-9a-z]{17}/listener/listener-[0-9a-z]{17}))$`. Changing it replaces the resource. CloudFormation `ListenerIdentifier`, Terraform `listener_identifier`.
     pub fn listener_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -772,9 +904,23 @@ impl Rule {
         );
         self
     }
+    /// CloudFormation `Match`, Terraform `match`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn match_(mut self, value: rule::Match) -> Self {
+        self.0.set("Match", Some("match"), value.into());
+        self
+    }
     /// Constraints: length 3..=63; pattern `^(?!rule-)(?![-])(?!.*[-]$)(?!.*[-]{2})[a-z0-9-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// Constraints: range 1..=2000. CloudFormation `Priority`, Terraform `priority`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn priority(mut self, value: i64) -> Self {
+        self.0.set("Priority", Some("priority"), rt::int(value));
         self
     }
     /// Constraints: length 20..=2048; pattern `^((svc-[0-9a-z]{17})|(arn(:[a-z0-9]+([.-][a-z0-9]+)*){2}(:([a-z0-9]+([.-][a-z0-9]+)*)?){2}:service/svc-[0-9a-z]{17}))$`. Changing it replaces the resource. CloudFormation `ServiceIdentifier`, Terraform `service_identifier`.
@@ -787,7 +933,7 @@ impl Rule {
         self
     }
 }
-builder!(Rule, RuleHandle);
+builder!(Rule, RuleHandle, RULE_TYPE);
 /// A declared `AWS::VpcLattice::Rule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RuleHandle(rt::Handle);
@@ -1066,7 +1212,7 @@ impl Service {
         self
     }
 }
-builder!(Service, ServiceHandle);
+builder!(Service, ServiceHandle, SERVICE_TYPE);
 /// A declared `AWS::VpcLattice::Service`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceHandle(rt::Handle);
@@ -1159,7 +1305,7 @@ impl ServiceNetwork {
         self
     }
 }
-builder!(ServiceNetwork, ServiceNetworkHandle);
+builder!(ServiceNetwork, ServiceNetworkHandle, SERVICE_NETWORK_TYPE);
 /// A declared `AWS::VpcLattice::ServiceNetwork`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceNetworkHandle(rt::Handle);
@@ -1264,7 +1410,8 @@ impl ServiceNetworkResourceAssociation {
 }
 builder!(
     ServiceNetworkResourceAssociation,
-    ServiceNetworkResourceAssociationHandle
+    ServiceNetworkResourceAssociationHandle,
+    SERVICE_NETWORK_RESOURCE_ASSOCIATION_TYPE
 );
 /// A declared `AWS::VpcLattice::ServiceNetworkResourceAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1350,7 +1497,8 @@ impl ServiceNetworkServiceAssociation {
 }
 builder!(
     ServiceNetworkServiceAssociation,
-    ServiceNetworkServiceAssociationHandle
+    ServiceNetworkServiceAssociationHandle,
+    SERVICE_NETWORK_SERVICE_ASSOCIATION_TYPE
 );
 /// A declared `AWS::VpcLattice::ServiceNetworkServiceAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1495,7 +1643,8 @@ impl ServiceNetworkVpcAssociation {
 }
 builder!(
     ServiceNetworkVpcAssociation,
-    ServiceNetworkVpcAssociationHandle
+    ServiceNetworkVpcAssociationHandle,
+    SERVICE_NETWORK_VPC_ASSOCIATION_TYPE
 );
 /// A declared `AWS::VpcLattice::ServiceNetworkVpcAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
@@ -1639,8 +1788,15 @@ impl TargetGroup {
         self.0.set("Targets", None, rt::list(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Type`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: target_group::Type) -> Self {
+        self.0.set("Type", None, value.into());
+        self
+    }
 }
-builder!(TargetGroup, TargetGroupHandle);
+builder!(TargetGroup, TargetGroupHandle, TARGET_GROUP_TYPE);
 /// A declared `AWS::VpcLattice::TargetGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TargetGroupHandle(rt::Handle);

@@ -50,8 +50,15 @@ impl ByteMatchSet {
         self.0.set("ByteMatchTuples", None, rt::list(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(ByteMatchSet, ByteMatchSetHandle);
+builder!(ByteMatchSet, ByteMatchSetHandle, BYTE_MATCH_SET_TYPE);
 /// A declared `AWS::WAF::ByteMatchSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ByteMatchSetHandle(rt::Handle);
@@ -142,8 +149,15 @@ impl IpSet {
         self.0.set("IPSetDescriptors", None, rt::list(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(IpSet, IpSetHandle);
+builder!(IpSet, IpSetHandle, IP_SET_TYPE);
 /// A declared `AWS::WAF::IPSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IpSetHandle(rt::Handle);
@@ -212,13 +226,27 @@ impl Rule {
         this.set("Name", None, rt::string(required.name));
         Rule(this)
     }
+    /// Changing it replaces the resource. CloudFormation `MetricName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MetricName", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// CloudFormation `Predicates`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn predicates(mut self, value: impl IntoIterator<Item = rule::Predicate>) -> Self {
         self.0.set("Predicates", None, rt::list(value));
         self
     }
 }
-builder!(Rule, RuleHandle);
+builder!(Rule, RuleHandle, RULE_TYPE);
 /// A declared `AWS::WAF::Rule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RuleHandle(rt::Handle);
@@ -287,8 +315,29 @@ impl SizeConstraintSet {
         this.set("SizeConstraints", None, rt::list(size_constraints));
         SizeConstraintSet(this)
     }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `SizeConstraints`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn size_constraints(
+        mut self,
+        value: impl IntoIterator<Item = size_constraint_set::SizeConstraint>,
+    ) -> Self {
+        self.0.set("SizeConstraints", None, rt::list(value));
+        self
+    }
 }
-builder!(SizeConstraintSet, SizeConstraintSetHandle);
+builder!(
+    SizeConstraintSet,
+    SizeConstraintSetHandle,
+    SIZE_CONSTRAINT_SET_TYPE
+);
 /// A declared `AWS::WAF::SizeConstraintSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SizeConstraintSetHandle(rt::Handle);
@@ -364,6 +413,13 @@ impl SqlInjectionMatchSet {
         this.set("Name", None, rt::string(name));
         SqlInjectionMatchSet(this)
     }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// CloudFormation `SqlInjectionMatchTuples`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn sql_injection_match_tuples(
         mut self,
@@ -373,7 +429,11 @@ impl SqlInjectionMatchSet {
         self
     }
 }
-builder!(SqlInjectionMatchSet, SqlInjectionMatchSetHandle);
+builder!(
+    SqlInjectionMatchSet,
+    SqlInjectionMatchSetHandle,
+    SQL_INJECTION_MATCH_SET_TYPE
+);
 /// A declared `AWS::WAF::SqlInjectionMatchSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SqlInjectionMatchSetHandle(rt::Handle);
@@ -439,13 +499,34 @@ impl WebAcl {
         this.set("Name", None, rt::string(required.name));
         WebAcl(this)
     }
+    /// CloudFormation `DefaultAction`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn default_action(mut self, value: web_acl::WafAction) -> Self {
+        self.0.set("DefaultAction", None, value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `MetricName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MetricName", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// CloudFormation `Rules`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn rules(mut self, value: impl IntoIterator<Item = web_acl::ActivatedRule>) -> Self {
         self.0.set("Rules", None, rt::list(value));
         self
     }
 }
-builder!(WebAcl, WebAclHandle);
+builder!(WebAcl, WebAclHandle, WEB_ACL_TYPE);
 /// A declared `AWS::WAF::WebACL`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WebAclHandle(rt::Handle);
@@ -523,8 +604,25 @@ impl XssMatchSet {
         this.set("XssMatchTuples", None, rt::list(xss_match_tuples));
         XssMatchSet(this)
     }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `XssMatchTuples`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn xss_match_tuples(
+        mut self,
+        value: impl IntoIterator<Item = xss_match_set::XssMatchTuple>,
+    ) -> Self {
+        self.0.set("XssMatchTuples", None, rt::list(value));
+        self
+    }
 }
-builder!(XssMatchSet, XssMatchSetHandle);
+builder!(XssMatchSet, XssMatchSetHandle, XSS_MATCH_SET_TYPE);
 /// A declared `AWS::WAF::XssMatchSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct XssMatchSetHandle(rt::Handle);

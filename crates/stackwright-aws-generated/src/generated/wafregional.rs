@@ -66,8 +66,15 @@ impl ByteMatchSet {
         self.0.set("ByteMatchTuples", None, rt::list(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(ByteMatchSet, ByteMatchSetHandle);
+builder!(ByteMatchSet, ByteMatchSetHandle, BYTE_MATCH_SET_TYPE);
 /// A declared `AWS::WAFRegional::ByteMatchSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ByteMatchSetHandle(rt::Handle);
@@ -174,8 +181,15 @@ impl GeoMatchSet {
         self.0.set("GeoMatchConstraints", None, rt::list(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(GeoMatchSet, GeoMatchSetHandle);
+builder!(GeoMatchSet, GeoMatchSetHandle, GEO_MATCH_SET_TYPE);
 /// A declared `AWS::WAFRegional::GeoMatchSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GeoMatchSetHandle(rt::Handle);
@@ -260,8 +274,15 @@ impl IpSet {
         self.0.set("IPSetDescriptors", None, rt::list(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
 }
-builder!(IpSet, IpSetHandle);
+builder!(IpSet, IpSetHandle, IP_SET_TYPE);
 /// A declared `AWS::WAFRegional::IPSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IpSetHandle(rt::Handle);
@@ -360,8 +381,36 @@ impl RateBasedRule {
         self.0.set("MatchPredicates", None, rt::list(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `MetricName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MetricName", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `RateKey`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rate_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("RateKey", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `RateLimit`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn rate_limit(mut self, value: i64) -> Self {
+        self.0.set("RateLimit", None, rt::int(value));
+        self
+    }
 }
-builder!(RateBasedRule, RateBasedRuleHandle);
+builder!(RateBasedRule, RateBasedRuleHandle, RATE_BASED_RULE_TYPE);
 /// A declared `AWS::WAFRegional::RateBasedRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RateBasedRuleHandle(rt::Handle);
@@ -426,8 +475,29 @@ impl RegexPatternSet {
         );
         RegexPatternSet(this)
     }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
+    /// CloudFormation `RegexPatternStrings`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn regex_pattern_strings(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set("RegexPatternStrings", None, rt::strings(value));
+        self
+    }
 }
-builder!(RegexPatternSet, RegexPatternSetHandle);
+builder!(
+    RegexPatternSet,
+    RegexPatternSetHandle,
+    REGEX_PATTERN_SET_TYPE
+);
 /// A declared `AWS::WAFRegional::RegexPatternSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RegexPatternSetHandle(rt::Handle);
@@ -486,13 +556,27 @@ impl Rule {
         this.set("Name", None, rt::string(required.name));
         Rule(this)
     }
+    /// Changing it replaces the resource. CloudFormation `MetricName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MetricName", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// CloudFormation `Predicates`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn predicates(mut self, value: impl IntoIterator<Item = rule::Predicate>) -> Self {
         self.0.set("Predicates", None, rt::list(value));
         self
     }
 }
-builder!(Rule, RuleHandle);
+builder!(Rule, RuleHandle, RULE_TYPE);
 /// A declared `AWS::WAFRegional::Rule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RuleHandle(rt::Handle);
@@ -548,6 +632,13 @@ impl SizeConstraintSet {
         this.set("Name", None, rt::string(name));
         SizeConstraintSet(this)
     }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// CloudFormation `SizeConstraints`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn size_constraints(
         mut self,
@@ -557,7 +648,11 @@ impl SizeConstraintSet {
         self
     }
 }
-builder!(SizeConstraintSet, SizeConstraintSetHandle);
+builder!(
+    SizeConstraintSet,
+    SizeConstraintSetHandle,
+    SIZE_CONSTRAINT_SET_TYPE
+);
 /// A declared `AWS::WAFRegional::SizeConstraintSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SizeConstraintSetHandle(rt::Handle);
@@ -649,6 +744,13 @@ impl SqlInjectionMatchSet {
         this.set("Name", None, rt::string(name));
         SqlInjectionMatchSet(this)
     }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// CloudFormation `SqlInjectionMatchTuples`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn sql_injection_match_tuples(
         mut self,
@@ -658,7 +760,11 @@ impl SqlInjectionMatchSet {
         self
     }
 }
-builder!(SqlInjectionMatchSet, SqlInjectionMatchSetHandle);
+builder!(
+    SqlInjectionMatchSet,
+    SqlInjectionMatchSetHandle,
+    SQL_INJECTION_MATCH_SET_TYPE
+);
 /// A declared `AWS::WAFRegional::SqlInjectionMatchSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SqlInjectionMatchSetHandle(rt::Handle);
@@ -740,13 +846,34 @@ impl WebAcl {
         this.set("Name", None, rt::string(required.name));
         WebAcl(this)
     }
+    /// CloudFormation `DefaultAction`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn default_action(mut self, value: web_acl::Action) -> Self {
+        self.0.set("DefaultAction", None, value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `MetricName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("MetricName", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// CloudFormation `Rules`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn rules(mut self, value: impl IntoIterator<Item = web_acl::Rule>) -> Self {
         self.0.set("Rules", None, rt::list(value));
         self
     }
 }
-builder!(WebAcl, WebAclHandle);
+builder!(WebAcl, WebAclHandle, WEB_ACL_TYPE);
 /// A declared `AWS::WAFRegional::WebACL`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WebAclHandle(rt::Handle);
@@ -839,8 +966,26 @@ impl WebAclAssociation {
         this.set("WebACLId", None, rt::string(required.web_acl_id));
         WebAclAssociation(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ResourceArn`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ResourceArn", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `WebACLId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn web_acl_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("WebACLId", None, rt::string(value));
+        self
+    }
 }
-builder!(WebAclAssociation, WebAclAssociationHandle);
+builder!(
+    WebAclAssociation,
+    WebAclAssociationHandle,
+    WEB_ACL_ASSOCIATION_TYPE
+);
 /// A declared `AWS::WAFRegional::WebACLAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WebAclAssociationHandle(rt::Handle);
@@ -891,6 +1036,13 @@ impl XssMatchSet {
         this.set("Name", None, rt::string(name));
         XssMatchSet(this)
     }
+    /// Changing it replaces the resource. CloudFormation `Name`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", None, rt::string(value));
+        self
+    }
     /// CloudFormation `XssMatchTuples`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn xss_match_tuples(
         mut self,
@@ -900,7 +1052,7 @@ impl XssMatchSet {
         self
     }
 }
-builder!(XssMatchSet, XssMatchSetHandle);
+builder!(XssMatchSet, XssMatchSetHandle, XSS_MATCH_SET_TYPE);
 /// A declared `AWS::WAFRegional::XssMatchSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct XssMatchSetHandle(rt::Handle);

@@ -55,12 +55,32 @@ impl IpSet {
         this.set("Scope", Some("scope"), scope.into());
         IpSet(this)
     }
+    /// List of IPAddresses.
+    ///
+    /// CloudFormation `Addresses`, Terraform `addresses`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn addresses(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("Addresses", Some("addresses"), rt::strings(value));
+        self
+    }
     /// Description of the entity.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9=:#@/\-,.][a-zA-Z0-9+=:#@/\-,.\s]+[a-zA-Z0-9+=:#@/\-,.]{1,256}$`. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// Type of addresses in the IPSet, use IPV4 for IPV4 IP addresses, IPV6 for IPV6 address.
+    ///
+    /// CloudFormation `IPAddressVersion`, Terraform `ip_address_version`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ip_address_version(mut self, value: ip_set::IpAddressVersion) -> Self {
+        self.0
+            .set("IPAddressVersion", Some("ip_address_version"), value.into());
         self
     }
     /// Name of the IPSet.
@@ -70,8 +90,17 @@ impl IpSet {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// Use CLOUDFRONT for CloudFront IPSet, use REGIONAL for Application Load Balancer and API Gateway.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Scope`, Terraform `scope`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scope(mut self, value: ip_set::Scope) -> Self {
+        self.0.set("Scope", Some("scope"), value.into());
+        self
+    }
 }
-builder!(IpSet, IpSetHandle);
+builder!(IpSet, IpSetHandle, IP_SET_TYPE);
 /// A declared `AWS::WAFv2::IPSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IpSetHandle(rt::Handle);
@@ -140,6 +169,22 @@ impl LoggingConfiguration {
         );
         LoggingConfiguration(this)
     }
+    /// The Amazon Resource Names (ARNs) of the logging destinations that you want to associate with the web ACL.
+    ///
+    /// CloudFormation `LogDestinationConfigs`, Terraform `log_destination_configs`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn log_destination_configs(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "LogDestinationConfigs",
+            Some("log_destination_configs"),
+            rt::strings(value),
+        );
+        self
+    }
     /// Filtering that specifies which web requests are kept in the logs and which are dropped.
     ///
     /// CloudFormation `LoggingFilter`, Terraform `logging_filter`.
@@ -159,8 +204,22 @@ impl LoggingConfiguration {
             .set("RedactedFields", Some("redacted_fields"), rt::list(value));
         self
     }
+    /// The Amazon Resource Name (ARN) of the web ACL that you want to associate with LogDestinationConfigs.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ResourceArn`, Terraform `resource_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
+        self
+    }
 }
-builder!(LoggingConfiguration, LoggingConfigurationHandle);
+builder!(
+    LoggingConfiguration,
+    LoggingConfigurationHandle,
+    LOGGING_CONFIGURATION_TYPE
+);
 /// A declared `AWS::WAFv2::LoggingConfiguration`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LoggingConfigurationHandle(rt::Handle);
@@ -435,8 +494,35 @@ impl RegexPatternSet {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// CloudFormation `RegularExpressionList`, Terraform `regular_expression_list`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn regular_expression_list(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "RegularExpressionList",
+            Some("regular_expression_list"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// Use CLOUDFRONT for CloudFront RegexPatternSet, use REGIONAL for Application Load Balancer and API Gateway.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Scope`, Terraform `scope`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scope(mut self, value: regex_pattern_set::Scope) -> Self {
+        self.0.set("Scope", Some("scope"), value.into());
+        self
+    }
 }
-builder!(RegexPatternSet, RegexPatternSetHandle);
+builder!(
+    RegexPatternSet,
+    RegexPatternSetHandle,
+    REGEX_PATTERN_SET_TYPE
+);
 /// A declared `AWS::WAFv2::RegexPatternSet`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RegexPatternSetHandle(rt::Handle);
@@ -501,6 +587,13 @@ impl RuleGroup {
         self.0.set("AvailableLabels", None, rt::list(value));
         self
     }
+    /// Constraints: at least 0. CloudFormation `Capacity`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn capacity(mut self, value: i64) -> Self {
+        self.0.set("Capacity", None, rt::int(value));
+        self
+    }
     /// Collection of Consumed Labels.
     ///
     /// CloudFormation `ConsumedLabels`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -546,8 +639,26 @@ impl RuleGroup {
         self.0.set("Rules", None, rt::list(value));
         self
     }
+    /// Use CLOUDFRONT for CloudFront RuleGroup, use REGIONAL for Application Load Balancer and API Gateway.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Scope`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scope(mut self, value: rule_group::Scope) -> Self {
+        self.0.set("Scope", None, value.into());
+        self
+    }
+    /// Visibility Metric of the RuleGroup.
+    ///
+    /// CloudFormation `VisibilityConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn visibility_config(mut self, value: rule_group::VisibilityConfig) -> Self {
+        self.0.set("VisibilityConfig", None, value.into());
+        self
+    }
 }
-builder!(RuleGroup, RuleGroupHandle);
+builder!(RuleGroup, RuleGroupHandle, RULE_GROUP_TYPE);
 /// A declared `AWS::WAFv2::RuleGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct RuleGroupHandle(rt::Handle);
@@ -1039,6 +1150,15 @@ impl WebAcl {
         self.0.set("DataProtectionConfig", None, value.into());
         self
     }
+    /// Default Action WebACL will take against ingress traffic when there is no matching Rule.
+    ///
+    /// CloudFormation `DefaultAction`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn default_action(mut self, value: web_acl::DefaultAction) -> Self {
+        self.0.set("DefaultAction", None, value.into());
+        self
+    }
     /// Description of the entity.
     ///
     /// Constraints: pattern `^[a-zA-Z0-9=:#@/\-,.][a-zA-Z0-9+=:#@/\-,.\s]+[a-zA-Z0-9+=:#@/\-,.]{1,256}$`. CloudFormation `Description`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1078,6 +1198,15 @@ impl WebAcl {
         self.0.set("Rules", None, rt::list(value));
         self
     }
+    /// Use CLOUDFRONT for CloudFront WebACL, use REGIONAL for Application Load Balancer and API Gateway.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Scope`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn scope(mut self, value: web_acl::Scope) -> Self {
+        self.0.set("Scope", None, value.into());
+        self
+    }
     /// List of domains to accept in web request tokens, in addition to the domain of the protected resource.
     ///
     /// CloudFormation `TokenDomains`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1085,8 +1214,17 @@ impl WebAcl {
         self.0.set("TokenDomains", None, rt::strings(value));
         self
     }
+    /// Visibility Metric of the WebACL.
+    ///
+    /// CloudFormation `VisibilityConfig`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn visibility_config(mut self, value: web_acl::VisibilityConfig) -> Self {
+        self.0.set("VisibilityConfig", None, value.into());
+        self
+    }
 }
-builder!(WebAcl, WebAclHandle);
+builder!(WebAcl, WebAclHandle, WEB_ACL_TYPE);
 /// A declared `AWS::WAFv2::WebACL`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WebAclHandle(rt::Handle);
@@ -2440,8 +2578,28 @@ impl WebAclAssociation {
         );
         WebAclAssociation(this)
     }
+    /// Constraints: length 20..=2048; pattern `\S`. Changing it replaces the resource. CloudFormation `ResourceArn`, Terraform `resource_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ResourceArn", Some("resource_arn"), rt::string(value));
+        self
+    }
+    /// Constraints: length 20..=2048; pattern `\S`. Changing it replaces the resource. CloudFormation `WebACLArn`, Terraform `web_acl_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn web_acl_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WebACLArn", Some("web_acl_arn"), rt::string(value));
+        self
+    }
 }
-builder!(WebAclAssociation, WebAclAssociationHandle);
+builder!(
+    WebAclAssociation,
+    WebAclAssociationHandle,
+    WEB_ACL_ASSOCIATION_TYPE
+);
 /// A declared `AWS::WAFv2::WebACLAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WebAclAssociationHandle(rt::Handle);

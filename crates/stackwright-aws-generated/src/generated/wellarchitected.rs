@@ -114,8 +114,47 @@ impl AgentContext {
         this.set("Title", Some("title"), rt::string(required.title));
         AgentContext(this)
     }
+    /// The free-form content of the Agent Context, supplied as an arbitrary JSON object.
+    ///
+    /// CloudFormation `Content`, Terraform `content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Content", Some("content"), rt::json_string(value));
+        self
+    }
+    /// The type of the Agent Context.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ContextType`, Terraform `context_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn context_type(mut self, value: agent_context::ContextType) -> Self {
+        self.0
+            .set("ContextType", Some("context_type"), value.into());
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the parent Agent Profile that owns this context.
+    ///
+    /// Constraints: length 1..=2048; pattern `^arn:aws([a-z0-9-]+)?:wellarchitected:[a-z0-9-]{6,64}:[0-9]{12}:agent-profile/[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `ProfileArn`, Terraform `profile_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn profile_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProfileArn", Some("profile_arn"), rt::string(value));
+        self
+    }
+    /// The title of the Agent Context.
+    ///
+    /// Constraints: length 1..=1000; pattern `^[\P{C}]+$`. CloudFormation `Title`, Terraform `title`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Title", Some("title"), rt::string(value));
+        self
+    }
 }
-builder!(AgentContext, AgentContextHandle);
+builder!(AgentContext, AgentContextHandle, AGENT_CONTEXT_TYPE);
 /// A declared `AWS::WellArchitected::AgentContext`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AgentContextHandle(rt::Handle);
@@ -266,8 +305,36 @@ impl AgentGoal {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// The list of Well-Architected pillars this goal targets.
+    ///
+    /// Constraints: 1..=5 items. CloudFormation `Pillars`, Terraform `pillars`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn pillars(mut self, value: impl IntoIterator<Item = agent_goal::Pillar>) -> Self {
+        self.0.set("Pillars", Some("pillars"), rt::list(value));
+        self
+    }
+    /// The Amazon Resource Name (ARN) of the parent Agent Profile that owns this goal.
+    ///
+    /// Constraints: length 1..=2048; pattern `^arn:aws([a-z0-9-]+)?:wellarchitected:[a-z0-9-]{6,64}:[0-9]{12}:agent-profile/[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `ProfileArn`, Terraform `profile_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn profile_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProfileArn", Some("profile_arn"), rt::string(value));
+        self
+    }
+    /// The title of the Agent Goal.
+    ///
+    /// Constraints: length 1..=1000; pattern `^(?:(?!\$\{[a-zA-Z]+:)[\P{C}])+$`. CloudFormation `Title`, Terraform `title`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Title", Some("title"), rt::string(value));
+        self
+    }
 }
-builder!(AgentGoal, AgentGoalHandle);
+builder!(AgentGoal, AgentGoalHandle, AGENT_GOAL_TYPE);
 /// A declared `AWS::WellArchitected::AgentGoal`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AgentGoalHandle(rt::Handle);
@@ -416,6 +483,22 @@ impl AgentProfile {
         this.set("Pillars", Some("pillars"), rt::list(required.pillars));
         AgentProfile(this)
     }
+    /// The aggregation configuration entries (account, regions, access role) associated with this profile.
+    ///
+    /// Constraints: 0..=100 items. CloudFormation `AggregationConfiguration`, Terraform `aggregation_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn aggregation_configuration(
+        mut self,
+        value: impl IntoIterator<Item = agent_profile::AggregationConfiguration>,
+    ) -> Self {
+        self.0.set(
+            "AggregationConfiguration",
+            Some("aggregation_configuration"),
+            rt::list(value),
+        );
+        self
+    }
     /// A business overview for the profile used to improve recommendation quality.
     ///
     /// Constraints: length at most 512. CloudFormation `BusinessOverview`, Terraform `business_overview`.
@@ -454,8 +537,39 @@ impl AgentProfile {
             .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
+    /// The ARN of the IAM role assumed to execute recommendation actions.
+    ///
+    /// Constraints: length 1..=2048; pattern `^arn:([a-z\-]+):iam::[0-9]{12}:role/(service-role/)?[a-zA-Z0-9+=,.@\-_]+$`. CloudFormation `ExecutionRoleArn`, Terraform `execution_role_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ExecutionRoleArn",
+            Some("execution_role_arn"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the profile.
+    ///
+    /// Constraints: length 3..=128; pattern `^[a-zA-Z0-9_-]+$`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
+    /// The list of Well-Architected pillars to focus on.
+    ///
+    /// Constraints: 1..=4 items. CloudFormation `Pillars`, Terraform `pillars`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn pillars(mut self, value: impl IntoIterator<Item = agent_profile::Pillar>) -> Self {
+        self.0.set("Pillars", Some("pillars"), rt::list(value));
+        self
+    }
 }
-builder!(AgentProfile, AgentProfileHandle);
+builder!(AgentProfile, AgentProfileHandle, AGENT_PROFILE_TYPE);
 /// A declared `AWS::WellArchitected::AgentProfile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AgentProfileHandle(rt::Handle);
@@ -611,7 +725,7 @@ impl Lens {
         self
     }
 }
-builder!(Lens, LensHandle);
+builder!(Lens, LensHandle, LENS_TYPE);
 /// A declared `AWS::WellArchitected::Lens`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct LensHandle(rt::Handle);
@@ -722,8 +836,47 @@ impl Profile {
         );
         Profile(this)
     }
+    /// The profile description.
+    ///
+    /// Constraints: length 3..=100. CloudFormation `ProfileDescription`, Terraform `profile_description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn profile_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ProfileDescription",
+            Some("profile_description"),
+            rt::string(value),
+        );
+        self
+    }
+    /// The name of the profile.
+    ///
+    /// Constraints: length 3..=100. Changing it replaces the resource. CloudFormation `ProfileName`, Terraform `profile_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ProfileName", Some("profile_name"), rt::string(value));
+        self
+    }
+    /// The profile questions.
+    ///
+    /// CloudFormation `ProfileQuestions`, Terraform `profile_questions`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn profile_questions(
+        mut self,
+        value: impl IntoIterator<Item = profile::ProfileQuestionUpdate>,
+    ) -> Self {
+        self.0.set(
+            "ProfileQuestions",
+            Some("profile_questions"),
+            rt::list(value),
+        );
+        self
+    }
 }
-builder!(Profile, ProfileHandle);
+builder!(Profile, ProfileHandle, PROFILE_TYPE);
 /// A declared `AWS::WellArchitected::Profile`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ProfileHandle(rt::Handle);
@@ -870,6 +1023,25 @@ impl ReviewTemplate {
         );
         ReviewTemplate(this)
     }
+    /// The review template description.
+    ///
+    /// Constraints: length 3..=250; pattern `^[A-Za-z0-9-_.,:/()@!&?#+''\s]+$`. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// The lenses applied to the review template.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Lenses`, Terraform `lenses`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn lenses(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Lenses", Some("lenses"), rt::strings(value));
+        self
+    }
     /// The notes associated with the review template.
     ///
     /// Constraints: length 0..=2084. CloudFormation `Notes`, Terraform `notes`.
@@ -877,8 +1049,18 @@ impl ReviewTemplate {
         self.0.set("Notes", Some("notes"), rt::string(value));
         self
     }
+    /// The name of the review template.
+    ///
+    /// Constraints: length 3..=100; pattern `^[A-Za-z0-9-_.,:/()@!&?#+''\s]+$`. CloudFormation `TemplateName`, Terraform `template_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("TemplateName", Some("template_name"), rt::string(value));
+        self
+    }
 }
-builder!(ReviewTemplate, ReviewTemplateHandle);
+builder!(ReviewTemplate, ReviewTemplateHandle, REVIEW_TEMPLATE_TYPE);
 /// A declared `AWS::WellArchitected::ReviewTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ReviewTemplateHandle(rt::Handle);
@@ -1011,12 +1193,31 @@ impl Workload {
             .set("AwsRegions", Some("aws_regions"), rt::strings(value));
         self
     }
+    /// The description for the workload.
+    ///
+    /// Constraints: length 3..=250. CloudFormation `Description`, Terraform `description`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("Description", Some("description"), rt::string(value));
+        self
+    }
     /// Discovery configuration associated to the workload.
     ///
     /// CloudFormation `DiscoveryConfig`, Terraform `discovery_config`.
     pub fn discovery_config(mut self, value: workload::DiscoveryConfig) -> Self {
         self.0
             .set("DiscoveryConfig", Some("discovery_config"), value.into());
+        self
+    }
+    /// The environment for the workload.
+    ///
+    /// CloudFormation `Environment`, Terraform `environment`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn environment(mut self, value: workload::Environment) -> Self {
+        self.0.set("Environment", Some("environment"), value.into());
         self
     }
     /// The industry for the workload.
@@ -1032,6 +1233,15 @@ impl Workload {
     pub fn industry_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("IndustryType", Some("industry_type"), rt::string(value));
+        self
+    }
+    /// The list of lenses associated with the workload.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Lenses`, Terraform `lenses`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn lenses(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0.set("Lenses", Some("lenses"), rt::strings(value));
         self
     }
     /// The list of non-Amazon Web Services Regions associated with the workload.
@@ -1057,8 +1267,18 @@ impl Workload {
             .set("ReviewOwner", Some("review_owner"), rt::string(value));
         self
     }
+    /// The name of the workload.
+    ///
+    /// Constraints: length 3..=100. CloudFormation `WorkloadName`, Terraform `workload_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workload_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("WorkloadName", Some("workload_name"), rt::string(value));
+        self
+    }
 }
-builder!(Workload, WorkloadHandle);
+builder!(Workload, WorkloadHandle, WORKLOAD_TYPE);
 /// A declared `AWS::WellArchitected::Workload`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkloadHandle(rt::Handle);

@@ -88,8 +88,28 @@ impl Network {
         );
         Network(this)
     }
+    /// The access level of the network, which determines available features and capabilities.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AccessLevel`, Terraform `access_level`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn access_level(mut self, value: network::AccessLevel) -> Self {
+        self.0
+            .set("AccessLevel", Some("access_level"), value.into());
+        self
+    }
+    /// The name of the network.
+    ///
+    /// Constraints: pattern `^[\S\s]*$`. CloudFormation `NetworkName`, Terraform `network_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn network_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("NetworkName", Some("network_name"), rt::string(value));
+        self
+    }
 }
-builder!(Network, NetworkHandle);
+builder!(Network, NetworkHandle, NETWORK_TYPE);
 /// A declared `AWS::Wickr::Network`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkHandle(rt::Handle);

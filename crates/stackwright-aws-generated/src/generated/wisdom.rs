@@ -93,6 +93,25 @@ impl AiAgent {
         this.set("Type", Some("type"), type_.into());
         AiAgent(this)
     }
+    /// Constraints: pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$`. Changing it replaces the resource. CloudFormation `AssistantId`, Terraform `assistant_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn assistant_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AssistantId", Some("assistant_id"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Configuration`, Terraform `configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn configuration(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "Configuration",
+            Some("configuration"),
+            rt::json_object(value),
+        );
+        self
+    }
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\s_.,-]+`. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -104,8 +123,15 @@ impl AiAgent {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: ai_agent::AiAgentType) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(AiAgent, AiAgentHandle);
+builder!(AiAgent, AiAgentHandle, AI_AGENT_TYPE);
 /// A declared `AWS::Wisdom::AIAgent`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AiAgentHandle(rt::Handle);
@@ -229,6 +255,22 @@ impl AiAgentVersion {
         );
         AiAgentVersion(this)
     }
+    /// Constraints: pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `AIAgentId`, Terraform `ai_agent_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ai_agent_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AIAgentId", Some("ai_agent_id"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `AssistantId`, Terraform `assistant_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn assistant_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AssistantId", Some("assistant_id"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `ModifiedTimeSeconds`, Terraform `modified_time_seconds`.
     pub fn modified_time_seconds(mut self, value: i64) -> Self {
         self.0.set(
@@ -239,7 +281,7 @@ impl AiAgentVersion {
         self
     }
 }
-builder!(AiAgentVersion, AiAgentVersionHandle);
+builder!(AiAgentVersion, AiAgentVersionHandle, AI_AGENT_VERSION_TYPE);
 /// A declared `AWS::Wisdom::AIAgentVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AiAgentVersionHandle(rt::Handle);
@@ -344,6 +386,40 @@ impl AiGuardrail {
         );
         AiGuardrail(this)
     }
+    /// Constraints: pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$`. Changing it replaces the resource. CloudFormation `AssistantId`, Terraform `assistant_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn assistant_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AssistantId", Some("assistant_id"), rt::string(value));
+        self
+    }
+    /// Messaging for when violations are detected in text
+    ///
+    /// Constraints: length 1..=500. CloudFormation `BlockedInputMessaging`, Terraform `blocked_input_messaging`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn blocked_input_messaging(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "BlockedInputMessaging",
+            Some("blocked_input_messaging"),
+            rt::string(value),
+        );
+        self
+    }
+    /// Messaging for when violations are detected in text
+    ///
+    /// Constraints: length 1..=500. CloudFormation `BlockedOutputsMessaging`, Terraform `blocked_outputs_messaging`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn blocked_outputs_messaging(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "BlockedOutputsMessaging",
+            Some("blocked_outputs_messaging"),
+            rt::string(value),
+        );
+        self
+    }
     /// Content policy config for a guardrail.
     ///
     /// CloudFormation `ContentPolicyConfig`, Terraform `content_policy_config`.
@@ -422,7 +498,7 @@ impl AiGuardrail {
         self
     }
 }
-builder!(AiGuardrail, AiGuardrailHandle);
+builder!(AiGuardrail, AiGuardrailHandle, AI_GUARDRAIL_TYPE);
 /// A declared `AWS::Wisdom::AIGuardrail`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AiGuardrailHandle(rt::Handle);
@@ -972,6 +1048,22 @@ impl AiGuardrailVersion {
         );
         AiGuardrailVersion(this)
     }
+    /// Constraints: pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `AIGuardrailId`, Terraform `ai_guardrail_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ai_guardrail_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AIGuardrailId", Some("ai_guardrail_id"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `AssistantId`, Terraform `assistant_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn assistant_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AssistantId", Some("assistant_id"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `ModifiedTimeSeconds`, Terraform `modified_time_seconds`.
     pub fn modified_time_seconds(mut self, value: i64) -> Self {
         self.0.set(
@@ -982,7 +1074,11 @@ impl AiGuardrailVersion {
         self
     }
 }
-builder!(AiGuardrailVersion, AiGuardrailVersionHandle);
+builder!(
+    AiGuardrailVersion,
+    AiGuardrailVersionHandle,
+    AI_GUARDRAIL_VERSION_TYPE
+);
 /// A declared `AWS::Wisdom::AIGuardrailVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AiGuardrailVersionHandle(rt::Handle);
@@ -1078,6 +1174,13 @@ impl AiPrompt {
         this.set("Type", Some("type"), type_.into());
         AiPrompt(this)
     }
+    /// Changing it replaces the resource. CloudFormation `ApiFormat`, Terraform `api_format`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn api_format(mut self, value: ai_prompt::AiPromptApiFormat) -> Self {
+        self.0.set("ApiFormat", Some("api_format"), value.into());
+        self
+    }
     /// Constraints: pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$|^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$`. Changing it replaces the resource. CloudFormation `AssistantId`, Terraform `assistant_id`.
     pub fn assistant_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -1090,13 +1193,46 @@ impl AiPrompt {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=2048. CloudFormation `ModelId`, Terraform `model_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn model_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ModelId", Some("model_id"), rt::string(value));
+        self
+    }
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\s_.,-]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Name", Some("name"), rt::string(value));
         self
     }
+    /// CloudFormation `TemplateConfiguration`, Terraform `template_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template_configuration(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set(
+            "TemplateConfiguration",
+            Some("template_configuration"),
+            rt::json_object(value),
+        );
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `TemplateType`, Terraform `template_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn template_type(mut self, value: ai_prompt::AiPromptTemplateType) -> Self {
+        self.0
+            .set("TemplateType", Some("template_type"), value.into());
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: ai_prompt::AiPromptType) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(AiPrompt, AiPromptHandle);
+builder!(AiPrompt, AiPromptHandle, AI_PROMPT_TYPE);
 /// A declared `AWS::Wisdom::AIPrompt`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AiPromptHandle(rt::Handle);
@@ -1246,6 +1382,22 @@ impl AiPromptVersion {
         );
         AiPromptVersion(this)
     }
+    /// Constraints: pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `AIPromptId`, Terraform `ai_prompt_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ai_prompt_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AIPromptId", Some("ai_prompt_id"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `AssistantId`, Terraform `assistant_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn assistant_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AssistantId", Some("assistant_id"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `ModifiedTimeSeconds`, Terraform `modified_time_seconds`.
     pub fn modified_time_seconds(mut self, value: i64) -> Self {
         self.0.set(
@@ -1256,7 +1408,11 @@ impl AiPromptVersion {
         self
     }
 }
-builder!(AiPromptVersion, AiPromptVersionHandle);
+builder!(
+    AiPromptVersion,
+    AiPromptVersionHandle,
+    AI_PROMPT_VERSION_TYPE
+);
 /// A declared `AWS::Wisdom::AIPromptVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AiPromptVersionHandle(rt::Handle);
@@ -1346,6 +1502,13 @@ impl Assistant {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\s_.,-]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// Changing it replaces the resource. CloudFormation `ServerSideEncryptionConfiguration`, Terraform `server_side_encryption_configuration`.
     pub fn server_side_encryption_configuration(
         mut self,
@@ -1358,8 +1521,15 @@ impl Assistant {
         );
         self
     }
+    /// Changing it replaces the resource. CloudFormation `Type`, Terraform `type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn type_(mut self, value: assistant::AssistantType) -> Self {
+        self.0.set("Type", Some("type"), value.into());
+        self
+    }
 }
-builder!(Assistant, AssistantHandle);
+builder!(Assistant, AssistantHandle, ASSISTANT_TYPE);
 /// A declared `AWS::Wisdom::Assistant`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AssistantHandle(rt::Handle);
@@ -1462,8 +1632,36 @@ impl AssistantAssociation {
         );
         AssistantAssociation(this)
     }
+    /// Constraints: pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `AssistantId`, Terraform `assistant_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn assistant_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("AssistantId", Some("assistant_id"), rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `Association`, Terraform `association`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn association(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("Association", Some("association"), rt::json_object(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `AssociationType`, Terraform `association_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn association_type(mut self, value: assistant_association::AssociationType) -> Self {
+        self.0
+            .set("AssociationType", Some("association_type"), value.into());
+        self
+    }
 }
-builder!(AssistantAssociation, AssistantAssociationHandle);
+builder!(
+    AssistantAssociation,
+    AssistantAssociationHandle,
+    ASSISTANT_ASSOCIATION_TYPE
+);
 /// A declared `AWS::Wisdom::AssistantAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct AssistantAssociationHandle(rt::Handle);
@@ -1574,6 +1772,19 @@ impl Content {
         this.set("Name", Some("name"), rt::string(required.name));
         Content(this)
     }
+    /// The identifier of the knowledge base.
+    ///
+    /// Constraints: pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `KnowledgeBaseId`, Terraform `knowledge_base_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn knowledge_base_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "KnowledgeBaseId",
+            Some("knowledge_base_id"),
+            rt::string(value),
+        );
+        self
+    }
     /// A key/value map to store attributes without affecting tagging or recommendations.
     ///
     /// CloudFormation `Metadata`, Terraform `metadata`.
@@ -1583,6 +1794,15 @@ impl Content {
     ) -> Self {
         self.0
             .set("Metadata", Some("metadata"), rt::string_map(value));
+        self
+    }
+    /// The name of the content.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\s_.,-]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The URI you want to use for the article.
@@ -1611,7 +1831,7 @@ impl Content {
         self
     }
 }
-builder!(Content, ContentHandle);
+builder!(Content, ContentHandle, CONTENT_TYPE);
 /// A declared `AWS::Wisdom::Content`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContentHandle(rt::Handle);
@@ -1754,8 +1974,54 @@ impl ContentAssociation {
         );
         ContentAssociation(this)
     }
+    /// The identifier of the associated resource.
+    ///
+    /// Changing it replaces the resource. CloudFormation `Association`, Terraform `association`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn association(mut self, value: content_association::ContentAssociationContents) -> Self {
+        self.0.set("Association", Some("association"), value.into());
+        self
+    }
+    /// The type of association.
+    ///
+    /// Changing it replaces the resource. CloudFormation `AssociationType`, Terraform `association_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn association_type(mut self, value: content_association::AssociationType) -> Self {
+        self.0
+            .set("AssociationType", Some("association_type"), value.into());
+        self
+    }
+    /// The identifier of the content.
+    ///
+    /// Constraints: pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `ContentId`, Terraform `content_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ContentId", Some("content_id"), rt::string(value));
+        self
+    }
+    /// The identifier of the knowledge base.
+    ///
+    /// Constraints: pattern `^[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}$`. Changing it replaces the resource. CloudFormation `KnowledgeBaseId`, Terraform `knowledge_base_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn knowledge_base_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "KnowledgeBaseId",
+            Some("knowledge_base_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(ContentAssociation, ContentAssociationHandle);
+builder!(
+    ContentAssociation,
+    ContentAssociationHandle,
+    CONTENT_ASSOCIATION_TYPE
+);
 /// A declared `AWS::Wisdom::ContentAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ContentAssociationHandle(rt::Handle);
@@ -1904,6 +2170,24 @@ impl KnowledgeBase {
             .set("Description", Some("description"), rt::string(value));
         self
     }
+    /// Changing it replaces the resource. CloudFormation `KnowledgeBaseType`, Terraform `knowledge_base_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn knowledge_base_type(mut self, value: knowledge_base::KnowledgeBaseType) -> Self {
+        self.0.set(
+            "KnowledgeBaseType",
+            Some("knowledge_base_type"),
+            value.into(),
+        );
+        self
+    }
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\s_.,-]+`. Changing it replaces the resource. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
     /// CloudFormation `RenderingConfiguration`, Terraform `rendering_configuration`.
     pub fn rendering_configuration(
         mut self,
@@ -1950,7 +2234,7 @@ impl KnowledgeBase {
         self
     }
 }
-builder!(KnowledgeBase, KnowledgeBaseHandle);
+builder!(KnowledgeBase, KnowledgeBaseHandle, KNOWLEDGE_BASE_TYPE);
 /// A declared `AWS::Wisdom::KnowledgeBase`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct KnowledgeBaseHandle(rt::Handle);
@@ -2366,6 +2650,25 @@ impl MessageTemplate {
         this.set("Name", Some("name"), rt::string(required.name));
         MessageTemplate(this)
     }
+    /// The channel subtype this message template applies to.
+    ///
+    /// Changing it replaces the resource. CloudFormation `ChannelSubtype`, Terraform `channel_subtype`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn channel_subtype(mut self, value: message_template::ChannelSubtype) -> Self {
+        self.0
+            .set("ChannelSubtype", Some("channel_subtype"), value.into());
+        self
+    }
+    /// The content of the message template.
+    ///
+    /// CloudFormation `Content`, Terraform `content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: message_template::Content) -> Self {
+        self.0.set("Content", Some("content"), value.into());
+        self
+    }
     /// An object that specifies the default values to use for variables in the message template.
     ///
     /// CloudFormation `DefaultAttributes`, Terraform `default_attributes`.
@@ -2402,6 +2705,19 @@ impl MessageTemplate {
         );
         self
     }
+    /// The Amazon Resource Name (ARN) of the knowledge base to which the message template belongs.
+    ///
+    /// Constraints: pattern `^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})?$`. Changing it replaces the resource. CloudFormation `KnowledgeBaseArn`, Terraform `knowledge_base_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn knowledge_base_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "KnowledgeBaseArn",
+            Some("knowledge_base_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// The language code value for the language in which the message template is written.
     ///
     /// Constraints: length 2..=5. CloudFormation `Language`, Terraform `language`.
@@ -2423,8 +2739,21 @@ impl MessageTemplate {
         );
         self
     }
+    /// The name of the message template.
+    ///
+    /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9\\s_.,-]+`. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
+        self
+    }
 }
-builder!(MessageTemplate, MessageTemplateHandle);
+builder!(
+    MessageTemplate,
+    MessageTemplateHandle,
+    MESSAGE_TEMPLATE_TYPE
+);
 /// A declared `AWS::Wisdom::MessageTemplate`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MessageTemplateHandle(rt::Handle);
@@ -3450,6 +3779,19 @@ impl MessageTemplateVersion {
         );
         MessageTemplateVersion(this)
     }
+    /// The unqualified Amazon Resource Name (ARN) of the message template.
+    ///
+    /// Constraints: pattern `^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12})?$`. Changing it replaces the resource. CloudFormation `MessageTemplateArn`, Terraform `message_template_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn message_template_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "MessageTemplateArn",
+            Some("message_template_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// The content SHA256 of the message template.
     ///
     /// Constraints: length 1..=64. CloudFormation `MessageTemplateContentSha256`, Terraform `message_template_content_sha_256`.
@@ -3462,7 +3804,11 @@ impl MessageTemplateVersion {
         self
     }
 }
-builder!(MessageTemplateVersion, MessageTemplateVersionHandle);
+builder!(
+    MessageTemplateVersion,
+    MessageTemplateVersionHandle,
+    MESSAGE_TEMPLATE_VERSION_TYPE
+);
 /// A declared `AWS::Wisdom::MessageTemplateVersion`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct MessageTemplateVersionHandle(rt::Handle);
@@ -3564,6 +3910,15 @@ impl QuickResponse {
         self.0.set("Channels", Some("channels"), rt::list(value));
         self
     }
+    /// The container of quick response content.
+    ///
+    /// CloudFormation `Content`, Terraform `content`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn content(mut self, value: quick_response::QuickResponseContentProvider) -> Self {
+        self.0.set("Content", Some("content"), value.into());
+        self
+    }
     /// The media type of the quick response content.
     ///
     /// Constraints: pattern `^(application/x\.quickresponse;format=(plain|markdown))$`. CloudFormation `ContentType`, Terraform `content_type`.
@@ -3599,11 +3954,33 @@ impl QuickResponse {
             .set("IsActive", Some("is_active"), rt::boolean(value));
         self
     }
+    /// The Amazon Resource Name (ARN) of the knowledge base.
+    ///
+    /// Constraints: pattern `^arn:[a-z-]*?:wisdom:[a-z0-9-]*?:[0-9]{12}:[a-z-]*?/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}(?:/[a-f0-9]{8}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{4}-[a-f0-9]{12}){0,2}$`. Changing it replaces the resource. CloudFormation `KnowledgeBaseArn`, Terraform `knowledge_base_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn knowledge_base_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "KnowledgeBaseArn",
+            Some("knowledge_base_arn"),
+            rt::string(value),
+        );
+        self
+    }
     /// The language code value for the language in which the quick response is written.
     ///
     /// Constraints: length 2..=5. CloudFormation `Language`, Terraform `language`.
     pub fn language(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("Language", Some("language"), rt::string(value));
+        self
+    }
+    /// The name of the quick response.
+    ///
+    /// Constraints: length 1..=100. CloudFormation `Name`, Terraform `name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Name", Some("name"), rt::string(value));
         self
     }
     /// The shortcut key of the quick response.
@@ -3615,7 +3992,7 @@ impl QuickResponse {
         self
     }
 }
-builder!(QuickResponse, QuickResponseHandle);
+builder!(QuickResponse, QuickResponseHandle, QUICK_RESPONSE_TYPE);
 /// A declared `AWS::Wisdom::QuickResponse`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct QuickResponseHandle(rt::Handle);

@@ -79,8 +79,23 @@ impl ConnectionAlias {
         );
         ConnectionAlias(this)
     }
+    /// Constraints: length 1..=255; pattern `^[.0-9a-zA-Z\-]{1,255}$`. Changing it replaces the resource. CloudFormation `ConnectionString`, Terraform `connection_string`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn connection_string(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "ConnectionString",
+            Some("connection_string"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(ConnectionAlias, ConnectionAliasHandle);
+builder!(
+    ConnectionAlias,
+    ConnectionAliasHandle,
+    CONNECTION_ALIAS_TYPE
+);
 /// A declared `AWS::WorkSpaces::ConnectionAlias`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionAliasHandle(rt::Handle);
@@ -362,7 +377,7 @@ impl Directory {
         self
     }
 }
-builder!(Directory, DirectoryHandle);
+builder!(Directory, DirectoryHandle, DIRECTORY_TYPE);
 /// A declared `AWS::WorkSpaces::Directory`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DirectoryHandle(rt::Handle);
@@ -1347,10 +1362,31 @@ impl Workspace {
         this.set("UserName", None, rt::string(required.user_name));
         Workspace(this)
     }
+    /// CloudFormation `BundleId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BundleId", None, rt::string(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `DirectoryId`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn directory_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("DirectoryId", None, rt::string(value));
+        self
+    }
     /// CloudFormation `RootVolumeEncryptionEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
     pub fn root_volume_encryption_enabled(mut self, value: bool) -> Self {
         self.0
             .set("RootVolumeEncryptionEnabled", None, rt::boolean(value));
+        self
+    }
+    /// Changing it replaces the resource. CloudFormation `UserName`; awscc has no attribute for it, so Terraform synthesis reports it when set.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("UserName", None, rt::string(value));
         self
     }
     /// CloudFormation `UserVolumeEncryptionEnabled`; awscc has no attribute for it, so Terraform synthesis reports it when set.
@@ -1370,7 +1406,7 @@ impl Workspace {
         self
     }
 }
-builder!(Workspace, WorkspaceHandle);
+builder!(Workspace, WorkspaceHandle, WORKSPACE_TYPE);
 /// A declared `AWS::WorkSpaces::Workspace`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkspaceHandle(rt::Handle);
@@ -1481,6 +1517,16 @@ impl WorkspaceIpGroup {
             .set("GroupDesc", Some("group_desc"), rt::string(value));
         self
     }
+    /// The name of the group.
+    ///
+    /// Changing it replaces the resource. CloudFormation `GroupName`, Terraform `group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GroupName", Some("group_name"), rt::string(value));
+        self
+    }
     /// The rules for the IP access control group.
     ///
     /// CloudFormation `UserRules`, Terraform `user_rules`.
@@ -1492,7 +1538,11 @@ impl WorkspaceIpGroup {
         self
     }
 }
-builder!(WorkspaceIpGroup, WorkspaceIpGroupHandle);
+builder!(
+    WorkspaceIpGroup,
+    WorkspaceIpGroupHandle,
+    WORKSPACE_IP_GROUP_TYPE
+);
 /// A declared `AWS::WorkSpaces::WorkspaceIpGroup`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkspaceIpGroupHandle(rt::Handle);
@@ -1624,10 +1674,39 @@ impl WorkspacesPool {
         );
         self
     }
+    /// Constraints: pattern `^wsb-[0-9a-z]{8,63}$`. CloudFormation `BundleId`, Terraform `bundle_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("BundleId", Some("bundle_id"), rt::string(value));
+        self
+    }
+    /// CloudFormation `Capacity`, Terraform `capacity`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn capacity(mut self, value: workspaces_pool::Capacity) -> Self {
+        self.0.set("Capacity", Some("capacity"), value.into());
+        self
+    }
     /// Constraints: length 1..=255; pattern `^[a-zA-Z0-9_./() -]+$`. CloudFormation `Description`, Terraform `description`.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("Description", Some("description"), rt::string(value));
+        self
+    }
+    /// Constraints: length 10..=65; pattern `^wsd-[0-9a-z]{8,63}$`. CloudFormation `DirectoryId`, Terraform `directory_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn directory_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DirectoryId", Some("directory_id"), rt::string(value));
+        self
+    }
+    /// Constraints: pattern `^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`. Changing it replaces the resource. CloudFormation `PoolName`, Terraform `pool_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn pool_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("PoolName", Some("pool_name"), rt::string(value));
         self
     }
     /// CloudFormation `RunningMode`, Terraform `running_mode`.
@@ -1643,7 +1722,7 @@ impl WorkspacesPool {
         self
     }
 }
-builder!(WorkspacesPool, WorkspacesPoolHandle);
+builder!(WorkspacesPool, WorkspacesPoolHandle, WORKSPACES_POOL_TYPE);
 /// A declared `AWS::WorkSpaces::WorkspacesPool`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkspacesPoolHandle(rt::Handle);

@@ -68,6 +68,19 @@ impl Volume {
         );
         Volume(this)
     }
+    /// The Availability Zone in which to create the volume
+    ///
+    /// Constraints: length 0..=64; pattern `^[a-z]{2}-[a-z]+-\d[a-z](-[a-z0-9]+)?$`. Changing it replaces the resource. CloudFormation `AvailabilityZone`, Terraform `availability_zone`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "AvailabilityZone",
+            Some("availability_zone"),
+            rt::string(value),
+        );
+        self
+    }
     /// Indicates whether the volume should be encrypted
     ///
     /// Changing it replaces the resource. CloudFormation `Encrypted`, Terraform `encrypted`.
@@ -135,7 +148,7 @@ impl Volume {
         self
     }
 }
-builder!(Volume, VolumeHandle);
+builder!(Volume, VolumeHandle, VOLUME_TYPE);
 /// A declared `AWS::WorkspacesInstances::Volume`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VolumeHandle(rt::Handle);
@@ -263,6 +276,15 @@ impl VolumeAssociation {
         );
         VolumeAssociation(this)
     }
+    /// The device name for the volume attachment
+    ///
+    /// Constraints: length at most 32. Changing it replaces the resource. CloudFormation `Device`, Terraform `device`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn device(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("Device", Some("device"), rt::string(value));
+        self
+    }
     /// Mode to use when disassociating the volume
     ///
     /// CloudFormation `DisassociateMode`, Terraform `disassociate_mode`.
@@ -271,8 +293,34 @@ impl VolumeAssociation {
             .set("DisassociateMode", Some("disassociate_mode"), value.into());
         self
     }
+    /// ID of the volume to attach to the workspace instance
+    ///
+    /// Constraints: pattern `^vol-[0-9a-zA-Z]{1,63}$`. Changing it replaces the resource. CloudFormation `VolumeId`, Terraform `volume_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn volume_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VolumeId", Some("volume_id"), rt::string(value));
+        self
+    }
+    /// ID of the workspace instance to associate with the volume
+    ///
+    /// Constraints: pattern `^wsinst-[0-9a-zA-Z]{8,63}$`. Changing it replaces the resource. CloudFormation `WorkspaceInstanceId`, Terraform `workspace_instance_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn workspace_instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "WorkspaceInstanceId",
+            Some("workspace_instance_id"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(VolumeAssociation, VolumeAssociationHandle);
+builder!(
+    VolumeAssociation,
+    VolumeAssociationHandle,
+    VOLUME_ASSOCIATION_TYPE
+);
 /// A declared `AWS::WorkspacesInstances::VolumeAssociation`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct VolumeAssociationHandle(rt::Handle);
@@ -344,7 +392,11 @@ impl WorkspaceInstance {
         self
     }
 }
-builder!(WorkspaceInstance, WorkspaceInstanceHandle);
+builder!(
+    WorkspaceInstance,
+    WorkspaceInstanceHandle,
+    WORKSPACE_INSTANCE_TYPE
+);
 /// A declared `AWS::WorkspacesInstances::WorkspaceInstance`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct WorkspaceInstanceHandle(rt::Handle);

@@ -104,6 +104,16 @@ impl Environment {
         );
         self
     }
+    /// The Amazon Resource Name (ARN) of the desktop to stream from Amazon WorkSpaces, WorkSpaces Web, or AppStream 2.0.
+    ///
+    /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[0-9]{0,12}:[a-zA-Z0-9\-\/\._]+$`. Changing it replaces the resource. CloudFormation `DesktopArn`, Terraform `desktop_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn desktop_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("DesktopArn", Some("desktop_arn"), rt::string(value));
+        self
+    }
     /// The URL for the identity provider login (only for environments that use AppStream 2.0).
     ///
     /// Constraints: length 1..=1024; pattern `^(https:\/\/)[a-z0-9]+([\-\.]{1}[a-z0-9]+)*\.[a-z]{2,32}(:[0-9]{1,5})?(\/.*)?$`. CloudFormation `DesktopEndpoint`, Terraform `desktop_endpoint`.
@@ -181,7 +191,7 @@ impl Environment {
         self
     }
 }
-builder!(Environment, EnvironmentHandle);
+builder!(Environment, EnvironmentHandle, ENVIRONMENT_TYPE);
 /// A declared `AWS::WorkSpacesThinClient::Environment`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct EnvironmentHandle(rt::Handle);

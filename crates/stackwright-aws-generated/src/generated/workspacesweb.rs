@@ -114,7 +114,11 @@ impl BrowserSettings {
         self
     }
 }
-builder!(BrowserSettings, BrowserSettingsHandle);
+builder!(
+    BrowserSettings,
+    BrowserSettingsHandle,
+    BROWSER_SETTINGS_TYPE
+);
 /// A declared `AWS::WorkSpacesWeb::BrowserSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct BrowserSettingsHandle(rt::Handle);
@@ -336,7 +340,11 @@ impl DataProtectionSettings {
         self
     }
 }
-builder!(DataProtectionSettings, DataProtectionSettingsHandle);
+builder!(
+    DataProtectionSettings,
+    DataProtectionSettingsHandle,
+    DATA_PROTECTION_SETTINGS_TYPE
+);
 /// A declared `AWS::WorkSpacesWeb::DataProtectionSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct DataProtectionSettingsHandle(rt::Handle);
@@ -616,6 +624,45 @@ impl IdentityProvider {
         );
         IdentityProvider(this)
     }
+    /// CloudFormation `IdentityProviderDetails`, Terraform `identity_provider_details`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity_provider_details(
+        mut self,
+        value: impl IntoIterator<Item = (impl Into<String>, impl Into<rt::Expr>)>,
+    ) -> Self {
+        self.0.set(
+            "IdentityProviderDetails",
+            Some("identity_provider_details"),
+            rt::string_map(value),
+        );
+        self
+    }
+    /// Constraints: length 1..=32; pattern `^[^_][\p{L}\p{M}\p{S}\p{N}\p{P}][^_]+$`. CloudFormation `IdentityProviderName`, Terraform `identity_provider_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity_provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "IdentityProviderName",
+            Some("identity_provider_name"),
+            rt::string(value),
+        );
+        self
+    }
+    /// CloudFormation `IdentityProviderType`, Terraform `identity_provider_type`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn identity_provider_type(
+        mut self,
+        value: identity_provider::IdentityProviderType,
+    ) -> Self {
+        self.0.set(
+            "IdentityProviderType",
+            Some("identity_provider_type"),
+            value.into(),
+        );
+        self
+    }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:[a-zA-Z0-9\-]+:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:[a-zA-Z]+(\/[a-fA-F0-9\-]{36})+$`. Changing it replaces the resource. CloudFormation `PortalArn`, Terraform `portal_arn`.
     pub fn portal_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -623,7 +670,11 @@ impl IdentityProvider {
         self
     }
 }
-builder!(IdentityProvider, IdentityProviderHandle);
+builder!(
+    IdentityProvider,
+    IdentityProviderHandle,
+    IDENTITY_PROVIDER_TYPE
+);
 /// A declared `AWS::WorkSpacesWeb::IdentityProvider`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IdentityProviderHandle(rt::Handle);
@@ -747,8 +798,19 @@ impl IpAccessSettings {
             .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
+    /// Constraints: 1..=100 items. CloudFormation `IpRules`, Terraform `ip_rules`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn ip_rules(mut self, value: impl IntoIterator<Item = ip_access_settings::IpRule>) -> Self {
+        self.0.set("IpRules", Some("ip_rules"), rt::list(value));
+        self
+    }
 }
-builder!(IpAccessSettings, IpAccessSettingsHandle);
+builder!(
+    IpAccessSettings,
+    IpAccessSettingsHandle,
+    IP_ACCESS_SETTINGS_TYPE
+);
 /// A declared `AWS::WorkSpacesWeb::IpAccessSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct IpAccessSettingsHandle(rt::Handle);
@@ -865,8 +927,41 @@ impl NetworkSettings {
         this.set("VpcId", Some("vpc_id"), rt::string(required.vpc_id));
         NetworkSettings(this)
     }
+    /// Constraints: 1..=5 items. CloudFormation `SecurityGroupIds`, Terraform `security_group_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn security_group_ids(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "SecurityGroupIds",
+            Some("security_group_ids"),
+            rt::strings(value),
+        );
+        self
+    }
+    /// Constraints: 2..=3 items. CloudFormation `SubnetIds`, Terraform `subnet_ids`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl IntoIterator<Item = impl Into<rt::Expr>>) -> Self {
+        self.0
+            .set("SubnetIds", Some("subnet_ids"), rt::strings(value));
+        self
+    }
+    /// Constraints: length 1..=255; pattern `^vpc-[0-9a-z]*$`. CloudFormation `VpcId`, Terraform `vpc_id`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("VpcId", Some("vpc_id"), rt::string(value));
+        self
+    }
 }
-builder!(NetworkSettings, NetworkSettingsHandle);
+builder!(
+    NetworkSettings,
+    NetworkSettingsHandle,
+    NETWORK_SETTINGS_TYPE
+);
 /// A declared `AWS::WorkSpacesWeb::NetworkSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkSettingsHandle(rt::Handle);
@@ -1074,7 +1169,7 @@ impl Portal {
         self
     }
 }
-builder!(Portal, PortalHandle);
+builder!(Portal, PortalHandle, PORTAL_TYPE);
 /// A declared `AWS::WorkSpacesWeb::Portal`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct PortalHandle(rt::Handle);
@@ -1233,8 +1328,24 @@ impl SessionLogger {
             .set("DisplayName", Some("display_name"), rt::string(value));
         self
     }
+    /// CloudFormation `EventFilter`, Terraform `event_filter`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn event_filter(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0
+            .set("EventFilter", Some("event_filter"), rt::json_object(value));
+        self
+    }
+    /// CloudFormation `LogConfiguration`, Terraform `log_configuration`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn log_configuration(mut self, value: session_logger::LogConfiguration) -> Self {
+        self.0
+            .set("LogConfiguration", Some("log_configuration"), value.into());
+        self
+    }
 }
-builder!(SessionLogger, SessionLoggerHandle);
+builder!(SessionLogger, SessionLoggerHandle, SESSION_LOGGER_TYPE);
 /// A declared `AWS::WorkSpacesWeb::SessionLogger`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SessionLoggerHandle(rt::Handle);
@@ -1395,8 +1506,22 @@ impl TrustStore {
         );
         TrustStore(this)
     }
+    /// CloudFormation `CertificateList`, Terraform `certificate_list`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn certificate_list(
+        mut self,
+        value: impl IntoIterator<Item = impl Into<rt::Expr>>,
+    ) -> Self {
+        self.0.set(
+            "CertificateList",
+            Some("certificate_list"),
+            rt::strings(value),
+        );
+        self
+    }
 }
-builder!(TrustStore, TrustStoreHandle);
+builder!(TrustStore, TrustStoreHandle, TRUST_STORE_TYPE);
 /// A declared `AWS::WorkSpacesWeb::TrustStore`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TrustStoreHandle(rt::Handle);
@@ -1473,8 +1598,25 @@ impl UserAccessLoggingSettings {
         );
         UserAccessLoggingSettings(this)
     }
+    /// Kinesis stream ARN to which log events are published.
+    ///
+    /// Constraints: length 20..=2048; pattern `arn:[\w+=/,.@-]+:kinesis:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:stream/.+`. CloudFormation `KinesisStreamArn`, Terraform `kinesis_stream_arn`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn kinesis_stream_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "KinesisStreamArn",
+            Some("kinesis_stream_arn"),
+            rt::string(value),
+        );
+        self
+    }
 }
-builder!(UserAccessLoggingSettings, UserAccessLoggingSettingsHandle);
+builder!(
+    UserAccessLoggingSettings,
+    UserAccessLoggingSettingsHandle,
+    USER_ACCESS_LOGGING_SETTINGS_TYPE
+);
 /// A declared `AWS::WorkSpacesWeb::UserAccessLoggingSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserAccessLoggingSettingsHandle(rt::Handle);
@@ -1626,6 +1768,14 @@ impl UserSettings {
         );
         self
     }
+    /// CloudFormation `CopyAllowed`, Terraform `copy_allowed`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn copy_allowed(mut self, value: user_settings::EnabledType) -> Self {
+        self.0
+            .set("CopyAllowed", Some("copy_allowed"), value.into());
+        self
+    }
     /// Constraints: length 20..=2048; pattern `^arn:[\w+=\/,.@-]+:kms:[a-zA-Z0-9\-]*:[a-zA-Z0-9]{1,12}:key\/[a-zA-Z0-9-]+$`. CloudFormation `CustomerManagedKey`, Terraform `customer_managed_key`.
     pub fn customer_managed_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -1650,6 +1800,14 @@ impl UserSettings {
         );
         self
     }
+    /// CloudFormation `DownloadAllowed`, Terraform `download_allowed`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn download_allowed(mut self, value: user_settings::EnabledType) -> Self {
+        self.0
+            .set("DownloadAllowed", Some("download_allowed"), value.into());
+        self
+    }
     /// Constraints: range 0..=60. CloudFormation `IdleDisconnectTimeoutInMinutes`, Terraform `idle_disconnect_timeout_in_minutes`.
     pub fn idle_disconnect_timeout_in_minutes(mut self, value: i64) -> Self {
         self.0.set(
@@ -1657,6 +1815,22 @@ impl UserSettings {
             Some("idle_disconnect_timeout_in_minutes"),
             rt::int(value),
         );
+        self
+    }
+    /// CloudFormation `PasteAllowed`, Terraform `paste_allowed`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn paste_allowed(mut self, value: user_settings::EnabledType) -> Self {
+        self.0
+            .set("PasteAllowed", Some("paste_allowed"), value.into());
+        self
+    }
+    /// CloudFormation `PrintAllowed`, Terraform `print_allowed`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn print_allowed(mut self, value: user_settings::EnabledType) -> Self {
+        self.0
+            .set("PrintAllowed", Some("print_allowed"), value.into());
         self
     }
     /// CloudFormation `ToolbarConfiguration`, Terraform `toolbar_configuration`.
@@ -1668,6 +1842,14 @@ impl UserSettings {
         );
         self
     }
+    /// CloudFormation `UploadAllowed`, Terraform `upload_allowed`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn upload_allowed(mut self, value: user_settings::EnabledType) -> Self {
+        self.0
+            .set("UploadAllowed", Some("upload_allowed"), value.into());
+        self
+    }
     /// CloudFormation `WebAuthnAllowed`, Terraform `web_authn_allowed`.
     pub fn web_authn_allowed(mut self, value: user_settings::EnabledType) -> Self {
         self.0
@@ -1675,7 +1857,7 @@ impl UserSettings {
         self
     }
 }
-builder!(UserSettings, UserSettingsHandle);
+builder!(UserSettings, UserSettingsHandle, USER_SETTINGS_TYPE);
 /// A declared `AWS::WorkSpacesWeb::UserSettings`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct UserSettingsHandle(rt::Handle);

@@ -55,6 +55,16 @@ impl Group {
         );
         self
     }
+    /// The case-sensitive name of the new group.
+    ///
+    /// Constraints: length 1..=32. CloudFormation `GroupName`, Terraform `group_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("GroupName", Some("group_name"), rt::string(value));
+        self
+    }
     /// CloudFormation `InsightsConfiguration`, Terraform `insights_configuration`.
     pub fn insights_configuration(mut self, value: group::InsightsConfiguration) -> Self {
         self.0.set(
@@ -65,7 +75,7 @@ impl Group {
         self
     }
 }
-builder!(Group, GroupHandle);
+builder!(Group, GroupHandle, GROUP_TYPE);
 /// A declared `AWS::XRay::Group`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct GroupHandle(rt::Handle);
@@ -168,8 +178,28 @@ impl ResourcePolicy {
         );
         self
     }
+    /// The resource policy document, which can be up to 5kb in size.
+    ///
+    /// Constraints: length 1..=5120. CloudFormation `PolicyDocument`, Terraform `policy_document`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyDocument", Some("policy_document"), rt::string(value));
+        self
+    }
+    /// The name of the resource policy.
+    ///
+    /// Constraints: length 1..=128; pattern `[\w+=,.@-]+`. Changing it replaces the resource. CloudFormation `PolicyName`, Terraform `policy_name`.
+    ///
+    /// Required: `new` takes it; this sets it again (a patch of a construct, `.cloudformation(..)`, starts without it).
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("PolicyName", Some("policy_name"), rt::string(value));
+        self
+    }
 }
-builder!(ResourcePolicy, ResourcePolicyHandle);
+builder!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `AWS::XRay::ResourcePolicy`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -229,7 +259,7 @@ impl SamplingRule {
         self
     }
 }
-builder!(SamplingRule, SamplingRuleHandle);
+builder!(SamplingRule, SamplingRuleHandle, SAMPLING_RULE_TYPE);
 /// A declared `AWS::XRay::SamplingRule`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct SamplingRuleHandle(rt::Handle);
@@ -569,7 +599,11 @@ impl TransactionSearchConfig {
         self
     }
 }
-builder!(TransactionSearchConfig, TransactionSearchConfigHandle);
+builder!(
+    TransactionSearchConfig,
+    TransactionSearchConfigHandle,
+    TRANSACTION_SEARCH_CONFIG_TYPE
+);
 /// A declared `AWS::XRay::TransactionSearchConfig`: `id()` is what `Ref` returns (awscc: `id`), one method per attribute `Fn::GetAtt` reads.
 #[derive(Clone, Copy, Debug)]
 pub struct TransactionSearchConfigHandle(rt::Handle);

@@ -38,6 +38,11 @@ impl Analyzer {
         this.set("analyzer_name", rt::string(analyzer_name));
         Analyzer(this)
     }
+    /// `analyzer_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn analyzer_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("analyzer_name", rt::string(value));
+        self
+    }
     /// `type`: string. Changing it replaces the resource.
     pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("type", rt::string(value));
@@ -49,7 +54,7 @@ impl Analyzer {
         self
     }
 }
-resource!(Analyzer, AnalyzerHandle);
+resource!(Analyzer, AnalyzerHandle, ANALYZER_TYPE);
 taggable!(Analyzer);
 /// A declared `aws_accessanalyzer_analyzer`: `id()` and one method per attribute, each a reference (`${aws_accessanalyzer_analyzer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -181,13 +186,23 @@ impl ArchiveRule {
         this.push("filter", required.filter.0.into_value());
         ArchiveRule(this)
     }
+    /// `analyzer_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn analyzer_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("analyzer_name", rt::string(value));
+        self
+    }
+    /// `rule_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rule_name", rt::string(value));
+        self
+    }
     /// Adds a `filter` block.
     pub fn filter(mut self, value: archive_rule::Filter) -> Self {
         self.0.push("filter", value.0.into_value());
         self
     }
 }
-resource!(ArchiveRule, ArchiveRuleHandle);
+resource!(ArchiveRule, ArchiveRuleHandle, ARCHIVE_RULE_TYPE);
 /// A declared `aws_accessanalyzer_archive_rule`: `id()` and one method per attribute, each a reference (`${aws_accessanalyzer_archive_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ArchiveRuleHandle(rt::Handle);

@@ -63,13 +63,42 @@ impl AlternateContact {
         self.0.set("account_id", rt::string(value));
         self
     }
+    /// `alternate_contact_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn alternate_contact_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("alternate_contact_type", rt::string(value));
+        self
+    }
+    /// `email_address`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn email_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("email_address", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `phone_number`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn phone_number(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("phone_number", rt::string(value));
+        self
+    }
+    /// `title`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn title(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("title", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: alternate_contact::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(AlternateContact, AlternateContactHandle);
+resource!(
+    AlternateContact,
+    AlternateContactHandle,
+    ALTERNATE_CONTACT_TYPE
+);
 /// A declared `aws_account_alternate_contact`: `id()` and one method per attribute, each a reference (`${aws_account_alternate_contact.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AlternateContactHandle(rt::Handle);
@@ -173,6 +202,11 @@ impl PrimaryContact {
         self.0.set("account_id", rt::string(value));
         self
     }
+    /// `address_line_1`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn address_line_1(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("address_line_1", rt::string(value));
+        self
+    }
     /// `address_line_2`: string.
     pub fn address_line_2(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("address_line_2", rt::string(value));
@@ -183,14 +217,39 @@ impl PrimaryContact {
         self.0.set("address_line_3", rt::string(value));
         self
     }
+    /// `city`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn city(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("city", rt::string(value));
+        self
+    }
     /// `company_name`: string.
     pub fn company_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("company_name", rt::string(value));
         self
     }
+    /// `country_code`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn country_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("country_code", rt::string(value));
+        self
+    }
     /// `district_or_county`: string.
     pub fn district_or_county(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("district_or_county", rt::string(value));
+        self
+    }
+    /// `full_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn full_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("full_name", rt::string(value));
+        self
+    }
+    /// `phone_number`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn phone_number(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("phone_number", rt::string(value));
+        self
+    }
+    /// `postal_code`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn postal_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("postal_code", rt::string(value));
         self
     }
     /// `state_or_region`: string.
@@ -204,7 +263,7 @@ impl PrimaryContact {
         self
     }
 }
-resource!(PrimaryContact, PrimaryContactHandle);
+resource!(PrimaryContact, PrimaryContactHandle, PRIMARY_CONTACT_TYPE);
 /// A declared `aws_account_primary_contact`: `id()` and one method per attribute, each a reference (`${aws_account_primary_contact.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PrimaryContactHandle(rt::Handle);
@@ -292,13 +351,23 @@ impl Region {
         self.0.set("account_id", rt::string(value));
         self
     }
+    /// `enabled`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn enabled(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("enabled", rt::boolean(value));
+        self
+    }
+    /// `region_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn region_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("region_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: region::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Region, RegionHandle);
+resource!(Region, RegionHandle, REGION_TYPE);
 /// A declared `aws_account_region`: `id()` and one method per attribute, each a reference (`${aws_account_region.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RegionHandle(rt::Handle);

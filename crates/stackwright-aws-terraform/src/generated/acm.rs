@@ -93,7 +93,7 @@ impl Certificate {
         self
     }
 }
-resource!(Certificate, CertificateHandle);
+resource!(Certificate, CertificateHandle, CERTIFICATE_TYPE);
 taggable!(Certificate);
 /// A declared `aws_acm_certificate`: `id()` and one method per attribute, each a reference (`${aws_acm_certificate.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -248,6 +248,11 @@ impl CertificateValidation {
         this.set("certificate_arn", rt::string(certificate_arn));
         CertificateValidation(this)
     }
+    /// `certificate_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("certificate_arn", rt::string(value));
+        self
+    }
     /// `validation_record_fqdns`: set of string. Changing it replaces the resource.
     pub fn validation_record_fqdns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("validation_record_fqdns", rt::list(value));
@@ -259,7 +264,11 @@ impl CertificateValidation {
         self
     }
 }
-resource!(CertificateValidation, CertificateValidationHandle);
+resource!(
+    CertificateValidation,
+    CertificateValidationHandle,
+    CERTIFICATE_VALIDATION_TYPE
+);
 /// A declared `aws_acm_certificate_validation`: `id()` and one method per attribute, each a reference (`${aws_acm_certificate_validation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CertificateValidationHandle(rt::Handle);

@@ -63,13 +63,33 @@ impl Certificate {
         self.0.set("api_passthrough", rt::string(value));
         self
     }
+    /// `certificate_authority_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn certificate_authority_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("certificate_authority_arn", rt::string(value));
+        self
+    }
+    /// `certificate_signing_request`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn certificate_signing_request(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("certificate_signing_request", rt::string(value));
+        self
+    }
+    /// `signing_algorithm`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn signing_algorithm(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("signing_algorithm", rt::string(value));
+        self
+    }
     /// `template_arn`: string. Changing it replaces the resource.
     pub fn template_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("template_arn", rt::string(value));
         self
     }
+    /// Block `validity` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn validity(mut self, value: certificate::Validity) -> Self {
+        self.0.set("validity", value.0.into_value());
+        self
+    }
 }
-resource!(Certificate, CertificateHandle);
+resource!(Certificate, CertificateHandle, CERTIFICATE_TYPE);
 /// A declared `aws_acmpca_certificate`: `id()` and one method per attribute, each a reference (`${aws_acmpca_certificate.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CertificateHandle(rt::Handle);
@@ -185,6 +205,15 @@ impl CertificateAuthority {
         self.0.set("usage_mode", rt::string(value));
         self
     }
+    /// Block `certificate_authority_configuration` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn certificate_authority_configuration(
+        mut self,
+        value: certificate_authority::CertificateAuthorityConfiguration,
+    ) -> Self {
+        self.0
+            .set("certificate_authority_configuration", value.0.into_value());
+        self
+    }
     /// Block `revocation_configuration` (at most one).
     pub fn revocation_configuration(
         mut self,
@@ -199,7 +228,11 @@ impl CertificateAuthority {
         self
     }
 }
-resource!(CertificateAuthority, CertificateAuthorityHandle);
+resource!(
+    CertificateAuthority,
+    CertificateAuthorityHandle,
+    CERTIFICATE_AUTHORITY_TYPE
+);
 taggable!(CertificateAuthority);
 /// A declared `aws_acmpca_certificate_authority`: `id()` and one method per attribute, each a reference (`${aws_acmpca_certificate_authority.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -481,6 +514,16 @@ impl CertificateAuthorityCertificate {
         );
         CertificateAuthorityCertificate(this)
     }
+    /// `certificate`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn certificate(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("certificate", rt::string(value));
+        self
+    }
+    /// `certificate_authority_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn certificate_authority_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("certificate_authority_arn", rt::string(value));
+        self
+    }
     /// `certificate_chain`: string. Changing it replaces the resource.
     pub fn certificate_chain(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("certificate_chain", rt::string(value));
@@ -489,7 +532,8 @@ impl CertificateAuthorityCertificate {
 }
 resource!(
     CertificateAuthorityCertificate,
-    CertificateAuthorityCertificateHandle
+    CertificateAuthorityCertificateHandle,
+    CERTIFICATE_AUTHORITY_CERTIFICATE_TYPE
 );
 /// A declared `aws_acmpca_certificate_authority_certificate`: `id()` and one method per attribute, each a reference (`${aws_acmpca_certificate_authority_certificate.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -542,13 +586,28 @@ impl Permission {
         this.set("principal", rt::string(required.principal));
         Permission(this)
     }
+    /// `actions`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn actions(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("actions", rt::list(value));
+        self
+    }
+    /// `certificate_authority_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn certificate_authority_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("certificate_authority_arn", rt::string(value));
+        self
+    }
+    /// `principal`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal", rt::string(value));
+        self
+    }
     /// `source_account`: string. Changing it replaces the resource.
     pub fn source_account(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("source_account", rt::string(value));
         self
     }
 }
-resource!(Permission, PermissionHandle);
+resource!(Permission, PermissionHandle, PERMISSION_TYPE);
 /// A declared `aws_acmpca_permission`: `id()` and one method per attribute, each a reference (`${aws_acmpca_permission.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PermissionHandle(rt::Handle);
@@ -602,8 +661,18 @@ impl Policy {
         this.set("resource_arn", rt::string(required.resource_arn));
         Policy(this)
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
 }
-resource!(Policy, PolicyHandle);
+resource!(Policy, PolicyHandle, POLICY_TYPE);
 /// A declared `aws_acmpca_policy`: `id()` and one method per attribute, each a reference (`${aws_acmpca_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyHandle(rt::Handle);

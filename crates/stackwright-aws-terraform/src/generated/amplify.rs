@@ -105,6 +105,11 @@ impl App {
         self.0.set("iam_service_role_arn", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `oauth_token`: string. Sensitive: kept out of plans, but stored in the state.
     pub fn oauth_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("oauth_token", rt::string(value));
@@ -137,7 +142,7 @@ impl App {
         self
     }
 }
-resource!(App, AppHandle);
+resource!(App, AppHandle, APP_TYPE);
 taggable!(App);
 /// A declared `aws_amplify_app`: `id()` and one method per attribute, each a reference (`${aws_amplify_app.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -366,9 +371,19 @@ impl BackendEnvironment {
         this.set("environment_name", rt::string(required.environment_name));
         BackendEnvironment(this)
     }
+    /// `app_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn app_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("app_id", rt::string(value));
+        self
+    }
     /// `deployment_artifacts`: string. Changing it replaces the resource.
     pub fn deployment_artifacts(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("deployment_artifacts", rt::string(value));
+        self
+    }
+    /// `environment_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn environment_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("environment_name", rt::string(value));
         self
     }
     /// `stack_name`: string. Changing it replaces the resource.
@@ -377,7 +392,11 @@ impl BackendEnvironment {
         self
     }
 }
-resource!(BackendEnvironment, BackendEnvironmentHandle);
+resource!(
+    BackendEnvironment,
+    BackendEnvironmentHandle,
+    BACKEND_ENVIRONMENT_TYPE
+);
 /// A declared `aws_amplify_backend_environment`: `id()` and one method per attribute, each a reference (`${aws_amplify_backend_environment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BackendEnvironmentHandle(rt::Handle);
@@ -431,6 +450,11 @@ impl Branch {
         this.set("branch_name", rt::string(required.branch_name));
         Branch(this)
     }
+    /// `app_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn app_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("app_id", rt::string(value));
+        self
+    }
     /// `backend_environment_arn`: string.
     pub fn backend_environment_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("backend_environment_arn", rt::string(value));
@@ -439,6 +463,11 @@ impl Branch {
     /// `basic_auth_credentials`: string. Sensitive: kept out of plans, but stored in the state.
     pub fn basic_auth_credentials(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("basic_auth_credentials", rt::string(value));
+        self
+    }
+    /// `branch_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn branch_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("branch_name", rt::string(value));
         self
     }
     /// `description`: string.
@@ -504,7 +533,7 @@ impl Branch {
         self
     }
 }
-resource!(Branch, BranchHandle);
+resource!(Branch, BranchHandle, BRANCH_TYPE);
 taggable!(Branch);
 /// A declared `aws_amplify_branch`: `id()` and one method per attribute, each a reference (`${aws_amplify_branch.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -634,6 +663,16 @@ impl DomainAssociation {
         this.push("sub_domain", required.sub_domain.0.into_value());
         DomainAssociation(this)
     }
+    /// `app_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn app_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("app_id", rt::string(value));
+        self
+    }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// `enable_auto_sub_domain`: bool.
     pub fn enable_auto_sub_domain(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("enable_auto_sub_domain", rt::boolean(value));
@@ -655,7 +694,11 @@ impl DomainAssociation {
         self
     }
 }
-resource!(DomainAssociation, DomainAssociationHandle);
+resource!(
+    DomainAssociation,
+    DomainAssociationHandle,
+    DOMAIN_ASSOCIATION_TYPE
+);
 /// A declared `aws_amplify_domain_association`: `id()` and one method per attribute, each a reference (`${aws_amplify_domain_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DomainAssociationHandle(rt::Handle);
@@ -752,13 +795,23 @@ impl Webhook {
         this.set("branch_name", rt::string(required.branch_name));
         Webhook(this)
     }
+    /// `app_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn app_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("app_id", rt::string(value));
+        self
+    }
+    /// `branch_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn branch_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("branch_name", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
         self
     }
 }
-resource!(Webhook, WebhookHandle);
+resource!(Webhook, WebhookHandle, WEBHOOK_TYPE);
 /// A declared `aws_amplify_webhook`: `id()` and one method per attribute, each a reference (`${aws_amplify_webhook.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct WebhookHandle(rt::Handle);

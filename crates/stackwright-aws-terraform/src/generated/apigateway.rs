@@ -49,7 +49,7 @@ impl Account {
         self
     }
 }
-resource!(Account, AccountHandle);
+resource!(Account, AccountHandle, ACCOUNT_TYPE);
 /// A declared `aws_api_gateway_account`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_account.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccountHandle(rt::Handle);
@@ -111,13 +111,18 @@ impl ApiKey {
         self.0.set("enabled", rt::boolean(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `value`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state.
     pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("value", rt::string(value));
         self
     }
 }
-resource!(ApiKey, ApiKeyHandle);
+resource!(ApiKey, ApiKeyHandle, API_KEY_TYPE);
 taggable!(ApiKey);
 /// A declared `aws_api_gateway_api_key`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_api_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -219,9 +224,19 @@ impl Authorizer {
             .set("identity_validation_expression", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `provider_arns`: set of string.
     pub fn provider_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("provider_arns", rt::list(value));
+        self
+    }
+    /// `rest_api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rest_api_id", rt::string(value));
         self
     }
     /// `type`: string.
@@ -230,7 +245,7 @@ impl Authorizer {
         self
     }
 }
-resource!(Authorizer, AuthorizerHandle);
+resource!(Authorizer, AuthorizerHandle, AUTHORIZER_TYPE);
 /// A declared `aws_api_gateway_authorizer`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_authorizer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AuthorizerHandle(rt::Handle);
@@ -304,9 +319,19 @@ impl BasePathMapping {
         this.set("domain_name", rt::string(required.domain_name));
         BasePathMapping(this)
     }
+    /// `api_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_id", rt::string(value));
+        self
+    }
     /// `base_path`: string.
     pub fn base_path(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("base_path", rt::string(value));
+        self
+    }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
         self
     }
     /// `domain_name_id`: string.
@@ -320,7 +345,11 @@ impl BasePathMapping {
         self
     }
 }
-resource!(BasePathMapping, BasePathMappingHandle);
+resource!(
+    BasePathMapping,
+    BasePathMappingHandle,
+    BASE_PATH_MAPPING_TYPE
+);
 /// A declared `aws_api_gateway_base_path_mapping`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_base_path_mapping.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BasePathMappingHandle(rt::Handle);
@@ -371,7 +400,11 @@ impl ClientCertificate {
         self
     }
 }
-resource!(ClientCertificate, ClientCertificateHandle);
+resource!(
+    ClientCertificate,
+    ClientCertificateHandle,
+    CLIENT_CERTIFICATE_TYPE
+);
 taggable!(ClientCertificate);
 /// A declared `aws_api_gateway_client_certificate`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_client_certificate.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -431,6 +464,11 @@ impl Deployment {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `rest_api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rest_api_id", rt::string(value));
+        self
+    }
     /// `stage_description`: string. Changing it replaces the resource.
     #[deprecated(note = "deprecated by the provider (hashicorp/aws 5.100.0)")]
     pub fn stage_description(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -460,7 +498,7 @@ impl Deployment {
         self
     }
 }
-resource!(Deployment, DeploymentHandle);
+resource!(Deployment, DeploymentHandle, DEPLOYMENT_TYPE);
 /// A declared `aws_api_gateway_deployment`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_deployment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DeploymentHandle(rt::Handle);
@@ -566,8 +604,27 @@ impl DocumentationPart {
         this.set("location", required.location.0.into_value());
         DocumentationPart(this)
     }
+    /// `properties`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn properties(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("properties", rt::string(value));
+        self
+    }
+    /// `rest_api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rest_api_id", rt::string(value));
+        self
+    }
+    /// Block `location` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn location(mut self, value: documentation_part::Location) -> Self {
+        self.0.set("location", value.0.into_value());
+        self
+    }
 }
-resource!(DocumentationPart, DocumentationPartHandle);
+resource!(
+    DocumentationPart,
+    DocumentationPartHandle,
+    DOCUMENTATION_PART_TYPE
+);
 /// A declared `aws_api_gateway_documentation_part`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_documentation_part.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DocumentationPartHandle(rt::Handle);
@@ -653,8 +710,22 @@ impl DocumentationVersion {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `rest_api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rest_api_id", rt::string(value));
+        self
+    }
+    /// `version`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("version", rt::string(value));
+        self
+    }
 }
-resource!(DocumentationVersion, DocumentationVersionHandle);
+resource!(
+    DocumentationVersion,
+    DocumentationVersionHandle,
+    DOCUMENTATION_VERSION_TYPE
+);
 /// A declared `aws_api_gateway_documentation_version`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_documentation_version.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DocumentationVersionHandle(rt::Handle);
@@ -717,6 +788,11 @@ impl DomainName {
         self.0.set("certificate_private_key", rt::string(value));
         self
     }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// `ownership_verification_certificate_arn`: string.
     pub fn ownership_verification_certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -758,7 +834,7 @@ impl DomainName {
         self
     }
 }
-resource!(DomainName, DomainNameHandle);
+resource!(DomainName, DomainNameHandle, DOMAIN_NAME_TYPE);
 taggable!(DomainName);
 /// A declared `aws_api_gateway_domain_name`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_domain_name.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -918,10 +994,27 @@ impl DomainNameAccessAssociation {
         this.set("domain_name_arn", rt::string(required.domain_name_arn));
         DomainNameAccessAssociation(this)
     }
+    /// `access_association_source`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn access_association_source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("access_association_source", rt::string(value));
+        self
+    }
+    /// `access_association_source_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn access_association_source_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("access_association_source_type", rt::string(value));
+        self
+    }
+    /// `domain_name_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name_arn", rt::string(value));
+        self
+    }
 }
 resource!(
     DomainNameAccessAssociation,
-    DomainNameAccessAssociationHandle
+    DomainNameAccessAssociationHandle,
+    DOMAIN_NAME_ACCESS_ASSOCIATION_TYPE
 );
 taggable!(DomainNameAccessAssociation);
 /// A declared `aws_api_gateway_domain_name_access_association`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_domain_name_access_association.<name>.<attribute>}`).
@@ -991,13 +1084,27 @@ impl GatewayResponse {
         self.0.set("response_templates", rt::map(value));
         self
     }
+    /// `response_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn response_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("response_type", rt::string(value));
+        self
+    }
+    /// `rest_api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rest_api_id", rt::string(value));
+        self
+    }
     /// `status_code`: string.
     pub fn status_code(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("status_code", rt::string(value));
         self
     }
 }
-resource!(GatewayResponse, GatewayResponseHandle);
+resource!(
+    GatewayResponse,
+    GatewayResponseHandle,
+    GATEWAY_RESPONSE_TYPE
+);
 /// A declared `aws_api_gateway_gateway_response`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_gateway_response.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GatewayResponseHandle(rt::Handle);
@@ -1087,6 +1194,11 @@ impl Integration {
         self.0.set("credentials", rt::string(value));
         self
     }
+    /// `http_method`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn http_method(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("http_method", rt::string(value));
+        self
+    }
     /// `integration_http_method`: string. Changing it replaces the resource.
     pub fn integration_http_method(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("integration_http_method", rt::string(value));
@@ -1107,9 +1219,24 @@ impl Integration {
         self.0.set("request_templates", rt::map(value));
         self
     }
+    /// `resource_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_id", rt::string(value));
+        self
+    }
+    /// `rest_api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rest_api_id", rt::string(value));
+        self
+    }
     /// `timeout_milliseconds`: number.
     pub fn timeout_milliseconds(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("timeout_milliseconds", rt::number(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
         self
     }
     /// `uri`: string.
@@ -1123,7 +1250,7 @@ impl Integration {
         self
     }
 }
-resource!(Integration, IntegrationHandle);
+resource!(Integration, IntegrationHandle, INTEGRATION_TYPE);
 /// A declared `aws_api_gateway_integration`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_integration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct IntegrationHandle(rt::Handle);
@@ -1251,6 +1378,16 @@ impl IntegrationResponse {
         self.0.set("content_handling", rt::string(value));
         self
     }
+    /// `http_method`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn http_method(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("http_method", rt::string(value));
+        self
+    }
+    /// `resource_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_id", rt::string(value));
+        self
+    }
     /// `response_parameters`: map of string.
     pub fn response_parameters(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("response_parameters", rt::map(value));
@@ -1261,13 +1398,27 @@ impl IntegrationResponse {
         self.0.set("response_templates", rt::map(value));
         self
     }
+    /// `rest_api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rest_api_id", rt::string(value));
+        self
+    }
     /// `selection_pattern`: string.
     pub fn selection_pattern(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("selection_pattern", rt::string(value));
         self
     }
+    /// `status_code`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn status_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("status_code", rt::string(value));
+        self
+    }
 }
-resource!(IntegrationResponse, IntegrationResponseHandle);
+resource!(
+    IntegrationResponse,
+    IntegrationResponseHandle,
+    INTEGRATION_RESPONSE_TYPE
+);
 /// A declared `aws_api_gateway_integration_response`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_integration_response.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct IntegrationResponseHandle(rt::Handle);
@@ -1344,6 +1495,11 @@ impl Method {
         self.0.set("api_key_required", rt::boolean(value));
         self
     }
+    /// `authorization`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn authorization(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("authorization", rt::string(value));
+        self
+    }
     /// `authorization_scopes`: set of string.
     pub fn authorization_scopes(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("authorization_scopes", rt::list(value));
@@ -1352,6 +1508,11 @@ impl Method {
     /// `authorizer_id`: string.
     pub fn authorizer_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("authorizer_id", rt::string(value));
+        self
+    }
+    /// `http_method`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn http_method(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("http_method", rt::string(value));
         self
     }
     /// `operation_name`: string.
@@ -1374,8 +1535,18 @@ impl Method {
         self.0.set("request_validator_id", rt::string(value));
         self
     }
+    /// `resource_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_id", rt::string(value));
+        self
+    }
+    /// `rest_api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rest_api_id", rt::string(value));
+        self
+    }
 }
-resource!(Method, MethodHandle);
+resource!(Method, MethodHandle, METHOD_TYPE);
 /// A declared `aws_api_gateway_method`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_method.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct MethodHandle(rt::Handle);
@@ -1459,6 +1630,16 @@ impl MethodResponse {
         this.set("status_code", rt::string(required.status_code));
         MethodResponse(this)
     }
+    /// `http_method`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn http_method(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("http_method", rt::string(value));
+        self
+    }
+    /// `resource_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_id", rt::string(value));
+        self
+    }
     /// `response_models`: map of string.
     pub fn response_models(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("response_models", rt::map(value));
@@ -1469,8 +1650,18 @@ impl MethodResponse {
         self.0.set("response_parameters", rt::map(value));
         self
     }
+    /// `rest_api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rest_api_id", rt::string(value));
+        self
+    }
+    /// `status_code`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn status_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("status_code", rt::string(value));
+        self
+    }
 }
-resource!(MethodResponse, MethodResponseHandle);
+resource!(MethodResponse, MethodResponseHandle, METHOD_RESPONSE_TYPE);
 /// A declared `aws_api_gateway_method_response`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_method_response.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct MethodResponseHandle(rt::Handle);
@@ -1534,8 +1725,28 @@ impl MethodSettings {
         this.set("settings", required.settings.0.into_value());
         MethodSettings(this)
     }
+    /// `method_path`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn method_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("method_path", rt::string(value));
+        self
+    }
+    /// `rest_api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rest_api_id", rt::string(value));
+        self
+    }
+    /// `stage_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stage_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stage_name", rt::string(value));
+        self
+    }
+    /// Block `settings` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn settings(mut self, value: method_settings::Settings) -> Self {
+        self.0.set("settings", value.0.into_value());
+        self
+    }
 }
-resource!(MethodSettings, MethodSettingsHandle);
+resource!(MethodSettings, MethodSettingsHandle, METHOD_SETTINGS_TYPE);
 /// A declared `aws_api_gateway_method_settings`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_method_settings.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct MethodSettingsHandle(rt::Handle);
@@ -1660,9 +1871,24 @@ impl Model {
         this.set("rest_api_id", rt::string(required.rest_api_id));
         Model(this)
     }
+    /// `content_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("content_type", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `rest_api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rest_api_id", rt::string(value));
         self
     }
     /// `schema`: string.
@@ -1671,7 +1897,7 @@ impl Model {
         self
     }
 }
-resource!(Model, ModelHandle);
+resource!(Model, ModelHandle, MODEL_TYPE);
 /// A declared `aws_api_gateway_model`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_model.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ModelHandle(rt::Handle);
@@ -1725,6 +1951,16 @@ impl RequestValidator {
         this.set("rest_api_id", rt::string(required.rest_api_id));
         RequestValidator(this)
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `rest_api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rest_api_id", rt::string(value));
+        self
+    }
     /// `validate_request_body`: bool.
     pub fn validate_request_body(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("validate_request_body", rt::boolean(value));
@@ -1737,7 +1973,11 @@ impl RequestValidator {
         self
     }
 }
-resource!(RequestValidator, RequestValidatorHandle);
+resource!(
+    RequestValidator,
+    RequestValidatorHandle,
+    REQUEST_VALIDATOR_TYPE
+);
 /// A declared `aws_api_gateway_request_validator`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_request_validator.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RequestValidatorHandle(rt::Handle);
@@ -1790,8 +2030,23 @@ impl Resource {
         this.set("rest_api_id", rt::string(required.rest_api_id));
         Resource(this)
     }
+    /// `parent_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn parent_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("parent_id", rt::string(value));
+        self
+    }
+    /// `path_part`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn path_part(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("path_part", rt::string(value));
+        self
+    }
+    /// `rest_api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rest_api_id", rt::string(value));
+        self
+    }
 }
-resource!(Resource, ResourceHandle);
+resource!(Resource, ResourceHandle, RESOURCE_TYPE);
 /// A declared `aws_api_gateway_resource`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_resource.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceHandle(rt::Handle);
@@ -1869,6 +2124,11 @@ impl RestApi {
         self.0.set("minimum_compression_size", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `parameters`: map of string.
     pub fn parameters(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("parameters", rt::map(value));
@@ -1890,7 +2150,7 @@ impl RestApi {
         self
     }
 }
-resource!(RestApi, RestApiHandle);
+resource!(RestApi, RestApiHandle, REST_API_TYPE);
 taggable!(RestApi);
 /// A declared `aws_api_gateway_rest_api`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_rest_api.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2018,8 +2278,18 @@ impl RestApiPolicy {
         this.set("rest_api_id", rt::string(required.rest_api_id));
         RestApiPolicy(this)
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `rest_api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rest_api_id", rt::string(value));
+        self
+    }
 }
-resource!(RestApiPolicy, RestApiPolicyHandle);
+resource!(RestApiPolicy, RestApiPolicyHandle, REST_API_POLICY_TYPE);
 /// A declared `aws_api_gateway_rest_api_policy`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_rest_api_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RestApiPolicyHandle(rt::Handle);
@@ -2061,6 +2331,11 @@ impl RestApiPut {
         this.set("rest_api_id", rt::string(required.rest_api_id));
         RestApiPut(this)
     }
+    /// `body`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn body(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("body", rt::string(value));
+        self
+    }
     /// `fail_on_warnings`: bool. Changing it replaces the resource.
     pub fn fail_on_warnings(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("fail_on_warnings", rt::boolean(value));
@@ -2069,6 +2344,11 @@ impl RestApiPut {
     /// `parameters`: map of string. Changing it replaces the resource.
     pub fn parameters(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("parameters", rt::map(value));
+        self
+    }
+    /// `rest_api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rest_api_id", rt::string(value));
         self
     }
     /// `triggers`: map of string. Changing it replaces the resource.
@@ -2082,7 +2362,7 @@ impl RestApiPut {
         self
     }
 }
-resource!(RestApiPut, RestApiPutHandle);
+resource!(RestApiPut, RestApiPutHandle, REST_API_PUT_TYPE);
 /// A declared `aws_api_gateway_rest_api_put`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_rest_api_put.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RestApiPutHandle(rt::Handle);
@@ -2173,6 +2453,11 @@ impl Stage {
         self.0.set("client_certificate_id", rt::string(value));
         self
     }
+    /// `deployment_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn deployment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("deployment_id", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -2181,6 +2466,16 @@ impl Stage {
     /// `documentation_version`: string.
     pub fn documentation_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("documentation_version", rt::string(value));
+        self
+    }
+    /// `rest_api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rest_api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rest_api_id", rt::string(value));
+        self
+    }
+    /// `stage_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stage_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stage_name", rt::string(value));
         self
     }
     /// `variables`: map of string.
@@ -2204,7 +2499,7 @@ impl Stage {
         self
     }
 }
-resource!(Stage, StageHandle);
+resource!(Stage, StageHandle, STAGE_TYPE);
 taggable!(Stage);
 /// A declared `aws_api_gateway_stage`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_stage.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2349,6 +2644,11 @@ impl UsagePlan {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `product_code`: string.
     pub fn product_code(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("product_code", rt::string(value));
@@ -2370,7 +2670,7 @@ impl UsagePlan {
         self
     }
 }
-resource!(UsagePlan, UsagePlanHandle);
+resource!(UsagePlan, UsagePlanHandle, USAGE_PLAN_TYPE);
 taggable!(UsagePlan);
 /// A declared `aws_api_gateway_usage_plan`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_usage_plan.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2518,8 +2818,23 @@ impl UsagePlanKey {
         this.set("usage_plan_id", rt::string(required.usage_plan_id));
         UsagePlanKey(this)
     }
+    /// `key_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key_id", rt::string(value));
+        self
+    }
+    /// `key_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key_type", rt::string(value));
+        self
+    }
+    /// `usage_plan_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn usage_plan_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("usage_plan_id", rt::string(value));
+        self
+    }
 }
-resource!(UsagePlanKey, UsagePlanKeyHandle);
+resource!(UsagePlanKey, UsagePlanKeyHandle, USAGE_PLAN_KEY_TYPE);
 /// A declared `aws_api_gateway_usage_plan_key`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_usage_plan_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UsagePlanKeyHandle(rt::Handle);
@@ -2575,8 +2890,18 @@ impl VpcLink {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `target_arns`: list of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("target_arns", rt::list(value));
+        self
+    }
 }
-resource!(VpcLink, VpcLinkHandle);
+resource!(VpcLink, VpcLinkHandle, VPC_LINK_TYPE);
 taggable!(VpcLink);
 /// A declared `aws_api_gateway_vpc_link`: `id()` and one method per attribute, each a reference (`${aws_api_gateway_vpc_link.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -83,6 +83,16 @@ impl Api {
         self.0.set("ip_address_type", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `protocol_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn protocol_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("protocol_type", rt::string(value));
+        self
+    }
     /// `route_key`: string. Changing it replaces the resource.
     pub fn route_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("route_key", rt::string(value));
@@ -109,7 +119,7 @@ impl Api {
         self
     }
 }
-resource!(Api, ApiHandle);
+resource!(Api, ApiHandle, API_TYPE);
 taggable!(Api);
 /// A declared `aws_apigatewayv2_api`: `id()` and one method per attribute, each a reference (`${aws_apigatewayv2_api.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -263,13 +273,28 @@ impl ApiMapping {
         this.set("stage", rt::string(required.stage));
         ApiMapping(this)
     }
+    /// `api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_id", rt::string(value));
+        self
+    }
     /// `api_mapping_key`: string.
     pub fn api_mapping_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("api_mapping_key", rt::string(value));
         self
     }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
+    /// `stage`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stage(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stage", rt::string(value));
+        self
+    }
 }
-resource!(ApiMapping, ApiMappingHandle);
+resource!(ApiMapping, ApiMappingHandle, API_MAPPING_TYPE);
 /// A declared `aws_apigatewayv2_api_mapping`: `id()` and one method per attribute, each a reference (`${aws_apigatewayv2_api_mapping.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ApiMappingHandle(rt::Handle);
@@ -322,6 +347,11 @@ impl Authorizer {
         this.set("name", rt::string(required.name));
         Authorizer(this)
     }
+    /// `api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_id", rt::string(value));
+        self
+    }
     /// `authorizer_credentials_arn`: string.
     pub fn authorizer_credentials_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("authorizer_credentials_arn", rt::string(value));
@@ -339,6 +369,11 @@ impl Authorizer {
             .set("authorizer_result_ttl_in_seconds", rt::number(value));
         self
     }
+    /// `authorizer_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn authorizer_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("authorizer_type", rt::string(value));
+        self
+    }
     /// `authorizer_uri`: string.
     pub fn authorizer_uri(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("authorizer_uri", rt::string(value));
@@ -354,6 +389,11 @@ impl Authorizer {
         self.0.set("identity_sources", rt::list(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `jwt_configuration` (at most one).
     pub fn jwt_configuration(mut self, value: authorizer::JwtConfiguration) -> Self {
         self.0.set("jwt_configuration", value.0.into_value());
@@ -365,7 +405,7 @@ impl Authorizer {
         self
     }
 }
-resource!(Authorizer, AuthorizerHandle);
+resource!(Authorizer, AuthorizerHandle, AUTHORIZER_TYPE);
 /// A declared `aws_apigatewayv2_authorizer`: `id()` and one method per attribute, each a reference (`${aws_apigatewayv2_authorizer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AuthorizerHandle(rt::Handle);
@@ -466,6 +506,11 @@ impl Deployment {
         this.set("api_id", rt::string(api_id));
         Deployment(this)
     }
+    /// `api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_id", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -477,7 +522,7 @@ impl Deployment {
         self
     }
 }
-resource!(Deployment, DeploymentHandle);
+resource!(Deployment, DeploymentHandle, DEPLOYMENT_TYPE);
 /// A declared `aws_apigatewayv2_deployment`: `id()` and one method per attribute, each a reference (`${aws_apigatewayv2_deployment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DeploymentHandle(rt::Handle);
@@ -527,6 +572,20 @@ impl DomainName {
         );
         DomainName(this)
     }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
+    /// Block `domain_name_configuration` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name_configuration(
+        mut self,
+        value: domain_name::DomainNameConfiguration,
+    ) -> Self {
+        self.0
+            .set("domain_name_configuration", value.0.into_value());
+        self
+    }
     /// Block `mutual_tls_authentication` (at most one).
     pub fn mutual_tls_authentication(
         mut self,
@@ -542,7 +601,7 @@ impl DomainName {
         self
     }
 }
-resource!(DomainName, DomainNameHandle);
+resource!(DomainName, DomainNameHandle, DOMAIN_NAME_TYPE);
 taggable!(DomainName);
 /// A declared `aws_apigatewayv2_domain_name`: `id()` and one method per attribute, each a reference (`${aws_apigatewayv2_domain_name.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -673,6 +732,11 @@ impl Integration {
         this.set("integration_type", rt::string(required.integration_type));
         Integration(this)
     }
+    /// `api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_id", rt::string(value));
+        self
+    }
     /// `connection_id`: string.
     pub fn connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("connection_id", rt::string(value));
@@ -706,6 +770,11 @@ impl Integration {
     /// `integration_subtype`: string. Changing it replaces the resource.
     pub fn integration_subtype(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("integration_subtype", rt::string(value));
+        self
+    }
+    /// `integration_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn integration_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("integration_type", rt::string(value));
         self
     }
     /// `integration_uri`: string.
@@ -755,7 +824,7 @@ impl Integration {
         self
     }
 }
-resource!(Integration, IntegrationHandle);
+resource!(Integration, IntegrationHandle, INTEGRATION_TYPE);
 /// A declared `aws_apigatewayv2_integration`: `id()` and one method per attribute, each a reference (`${aws_apigatewayv2_integration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct IntegrationHandle(rt::Handle);
@@ -897,9 +966,24 @@ impl IntegrationResponse {
         );
         IntegrationResponse(this)
     }
+    /// `api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_id", rt::string(value));
+        self
+    }
     /// `content_handling_strategy`: string.
     pub fn content_handling_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("content_handling_strategy", rt::string(value));
+        self
+    }
+    /// `integration_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn integration_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("integration_id", rt::string(value));
+        self
+    }
+    /// `integration_response_key`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn integration_response_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("integration_response_key", rt::string(value));
         self
     }
     /// `response_templates`: map of string.
@@ -914,7 +998,11 @@ impl IntegrationResponse {
         self
     }
 }
-resource!(IntegrationResponse, IntegrationResponseHandle);
+resource!(
+    IntegrationResponse,
+    IntegrationResponseHandle,
+    INTEGRATION_RESPONSE_TYPE
+);
 /// A declared `aws_apigatewayv2_integration_response`: `id()` and one method per attribute, each a reference (`${aws_apigatewayv2_integration_response.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct IntegrationResponseHandle(rt::Handle);
@@ -978,13 +1066,33 @@ impl Model {
         this.set("schema", rt::string(required.schema));
         Model(this)
     }
+    /// `api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_id", rt::string(value));
+        self
+    }
+    /// `content_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("content_type", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `schema`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn schema(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("schema", rt::string(value));
+        self
+    }
 }
-resource!(Model, ModelHandle);
+resource!(Model, ModelHandle, MODEL_TYPE);
 /// A declared `aws_apigatewayv2_model`: `id()` and one method per attribute, each a reference (`${aws_apigatewayv2_model.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ModelHandle(rt::Handle);
@@ -1038,6 +1146,11 @@ impl Route {
         this.set("route_key", rt::string(required.route_key));
         Route(this)
     }
+    /// `api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_id", rt::string(value));
+        self
+    }
     /// `api_key_required`: bool.
     pub fn api_key_required(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("api_key_required", rt::boolean(value));
@@ -1073,6 +1186,11 @@ impl Route {
         self.0.set("request_models", rt::map(value));
         self
     }
+    /// `route_key`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn route_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("route_key", rt::string(value));
+        self
+    }
     /// `route_response_selection_expression`: string.
     pub fn route_response_selection_expression(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -1090,7 +1208,7 @@ impl Route {
         self
     }
 }
-resource!(Route, RouteHandle);
+resource!(Route, RouteHandle, ROUTE_TYPE);
 /// A declared `aws_apigatewayv2_route`: `id()` and one method per attribute, each a reference (`${aws_apigatewayv2_route.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RouteHandle(rt::Handle);
@@ -1193,6 +1311,11 @@ impl RouteResponse {
         );
         RouteResponse(this)
     }
+    /// `api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_id", rt::string(value));
+        self
+    }
     /// `model_selection_expression`: string.
     pub fn model_selection_expression(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("model_selection_expression", rt::string(value));
@@ -1203,8 +1326,18 @@ impl RouteResponse {
         self.0.set("response_models", rt::map(value));
         self
     }
+    /// `route_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn route_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("route_id", rt::string(value));
+        self
+    }
+    /// `route_response_key`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn route_response_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("route_response_key", rt::string(value));
+        self
+    }
 }
-resource!(RouteResponse, RouteResponseHandle);
+resource!(RouteResponse, RouteResponseHandle, ROUTE_RESPONSE_TYPE);
 /// A declared `aws_apigatewayv2_route_response`: `id()` and one method per attribute, each a reference (`${aws_apigatewayv2_route_response.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RouteResponseHandle(rt::Handle);
@@ -1258,6 +1391,11 @@ impl Stage {
         this.set("name", rt::string(required.name));
         Stage(this)
     }
+    /// `api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_id", rt::string(value));
+        self
+    }
     /// `auto_deploy`: bool.
     pub fn auto_deploy(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("auto_deploy", rt::boolean(value));
@@ -1276,6 +1414,11 @@ impl Stage {
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `stage_variables`: map of string.
@@ -1299,7 +1442,7 @@ impl Stage {
         self
     }
 }
-resource!(Stage, StageHandle);
+resource!(Stage, StageHandle, STAGE_TYPE);
 taggable!(Stage);
 /// A declared `aws_apigatewayv2_stage`: `id()` and one method per attribute, each a reference (`${aws_apigatewayv2_stage.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1479,8 +1622,23 @@ impl VpcLink {
         this.set("subnet_ids", rt::list(required.subnet_ids));
         VpcLink(this)
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `security_group_ids`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_group_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("security_group_ids", rt::list(value));
+        self
+    }
+    /// `subnet_ids`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
 }
-resource!(VpcLink, VpcLinkHandle);
+resource!(VpcLink, VpcLinkHandle, VPC_LINK_TYPE);
 taggable!(VpcLink);
 /// A declared `aws_apigatewayv2_vpc_link`: `id()` and one method per attribute, each a reference (`${aws_apigatewayv2_vpc_link.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -55,9 +55,29 @@ impl Policy {
         this.set("service_namespace", rt::string(required.service_namespace));
         Policy(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `policy_type`: string.
     pub fn policy_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("policy_type", rt::string(value));
+        self
+    }
+    /// `resource_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_id", rt::string(value));
+        self
+    }
+    /// `scalable_dimension`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn scalable_dimension(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("scalable_dimension", rt::string(value));
+        self
+    }
+    /// `service_namespace`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_namespace", rt::string(value));
         self
     }
     /// Block `step_scaling_policy_configuration` (at most one).
@@ -81,7 +101,7 @@ impl Policy {
         self
     }
 }
-resource!(Policy, PolicyHandle);
+resource!(Policy, PolicyHandle, POLICY_TYPE);
 /// A declared `aws_appautoscaling_policy`: `id()` and one method per attribute, each a reference (`${aws_appautoscaling_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyHandle(rt::Handle);
@@ -417,6 +437,31 @@ impl ScheduledAction {
         self.0.set("end_time", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `resource_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_id", rt::string(value));
+        self
+    }
+    /// `scalable_dimension`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn scalable_dimension(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("scalable_dimension", rt::string(value));
+        self
+    }
+    /// `schedule`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn schedule(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("schedule", rt::string(value));
+        self
+    }
+    /// `service_namespace`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_namespace", rt::string(value));
+        self
+    }
     /// `start_time`: string.
     pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("start_time", rt::string(value));
@@ -427,8 +472,17 @@ impl ScheduledAction {
         self.0.set("timezone", rt::string(value));
         self
     }
+    /// Block `scalable_target_action` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn scalable_target_action(mut self, value: scheduled_action::ScalableTargetAction) -> Self {
+        self.0.set("scalable_target_action", value.0.into_value());
+        self
+    }
 }
-resource!(ScheduledAction, ScheduledActionHandle);
+resource!(
+    ScheduledAction,
+    ScheduledActionHandle,
+    SCHEDULED_ACTION_TYPE
+);
 /// A declared `aws_appautoscaling_scheduled_action`: `id()` and one method per attribute, each a reference (`${aws_appautoscaling_scheduled_action.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ScheduledActionHandle(rt::Handle);
@@ -534,9 +588,34 @@ impl Target {
         this.set("service_namespace", rt::string(required.service_namespace));
         Target(this)
     }
+    /// `max_capacity`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn max_capacity(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("max_capacity", rt::number(value));
+        self
+    }
+    /// `min_capacity`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn min_capacity(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("min_capacity", rt::number(value));
+        self
+    }
+    /// `resource_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_id", rt::string(value));
+        self
+    }
     /// `role_arn`: string.
     pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("role_arn", rt::string(value));
+        self
+    }
+    /// `scalable_dimension`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn scalable_dimension(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("scalable_dimension", rt::string(value));
+        self
+    }
+    /// `service_namespace`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_namespace", rt::string(value));
         self
     }
     /// Block `suspended_state` (at most one).
@@ -545,7 +624,7 @@ impl Target {
         self
     }
 }
-resource!(Target, TargetHandle);
+resource!(Target, TargetHandle, TARGET_TYPE);
 taggable!(Target);
 /// A declared `aws_appautoscaling_target`: `id()` and one method per attribute, each a reference (`${aws_appautoscaling_target.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -43,8 +43,13 @@ impl Application {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(Application, ApplicationHandle);
+resource!(Application, ApplicationHandle, APPLICATION_TYPE);
 taggable!(Application);
 /// A declared `aws_appconfig_application`: `id()` and one method per attribute, each a reference (`${aws_appconfig_application.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -102,6 +107,11 @@ impl ConfigurationProfile {
         this.set("name", rt::string(required.name));
         ConfigurationProfile(this)
     }
+    /// `application_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_id", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -110,6 +120,16 @@ impl ConfigurationProfile {
     /// `kms_key_identifier`: string.
     pub fn kms_key_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_identifier", rt::string(value));
+        self
+    }
+    /// `location_uri`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn location_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("location_uri", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `retrieval_role_arn`: string.
@@ -128,7 +148,11 @@ impl ConfigurationProfile {
         self
     }
 }
-resource!(ConfigurationProfile, ConfigurationProfileHandle);
+resource!(
+    ConfigurationProfile,
+    ConfigurationProfileHandle,
+    CONFIGURATION_PROFILE_TYPE
+);
 taggable!(ConfigurationProfile);
 /// A declared `aws_appconfig_configuration_profile`: `id()` and one method per attribute, each a reference (`${aws_appconfig_configuration_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -245,9 +269,34 @@ impl Deployment {
         this.set("environment_id", rt::string(required.environment_id));
         Deployment(this)
     }
+    /// `application_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_id", rt::string(value));
+        self
+    }
+    /// `configuration_profile_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn configuration_profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("configuration_profile_id", rt::string(value));
+        self
+    }
+    /// `configuration_version`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn configuration_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("configuration_version", rt::string(value));
+        self
+    }
+    /// `deployment_strategy_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn deployment_strategy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("deployment_strategy_id", rt::string(value));
+        self
+    }
     /// `description`: string. Changing it replaces the resource.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `environment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn environment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("environment_id", rt::string(value));
         self
     }
     /// `kms_key_identifier`: string. Changing it replaces the resource.
@@ -256,7 +305,7 @@ impl Deployment {
         self
     }
 }
-resource!(Deployment, DeploymentHandle);
+resource!(Deployment, DeploymentHandle, DEPLOYMENT_TYPE);
 taggable!(Deployment);
 /// A declared `aws_appconfig_deployment`: `id()` and one method per attribute, each a reference (`${aws_appconfig_deployment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -352,6 +401,12 @@ impl DeploymentStrategy {
         this.set("replicate_to", rt::string(required.replicate_to));
         DeploymentStrategy(this)
     }
+    /// `deployment_duration_in_minutes`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn deployment_duration_in_minutes(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0
+            .set("deployment_duration_in_minutes", rt::number(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -362,13 +417,32 @@ impl DeploymentStrategy {
         self.0.set("final_bake_time_in_minutes", rt::number(value));
         self
     }
+    /// `growth_factor`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn growth_factor(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("growth_factor", rt::number(value));
+        self
+    }
     /// `growth_type`: string.
     pub fn growth_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("growth_type", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `replicate_to`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn replicate_to(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("replicate_to", rt::string(value));
+        self
+    }
 }
-resource!(DeploymentStrategy, DeploymentStrategyHandle);
+resource!(
+    DeploymentStrategy,
+    DeploymentStrategyHandle,
+    DEPLOYMENT_STRATEGY_TYPE
+);
 taggable!(DeploymentStrategy);
 /// A declared `aws_appconfig_deployment_strategy`: `id()` and one method per attribute, each a reference (`${aws_appconfig_deployment_strategy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -443,9 +517,19 @@ impl Environment {
         this.set("name", rt::string(required.name));
         Environment(this)
     }
+    /// `application_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_id", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// Adds a `monitor` block.
@@ -454,7 +538,7 @@ impl Environment {
         self
     }
 }
-resource!(Environment, EnvironmentHandle);
+resource!(Environment, EnvironmentHandle, ENVIRONMENT_TYPE);
 taggable!(Environment);
 /// A declared `aws_appconfig_environment`: `id()` and one method per attribute, each a reference (`${aws_appconfig_environment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -543,6 +627,11 @@ impl Extension {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `action_point` block.
     pub fn action_point(mut self, value: extension::ActionPoint) -> Self {
         self.0.push("action_point", value.0.into_value());
@@ -554,7 +643,7 @@ impl Extension {
         self
     }
 }
-resource!(Extension, ExtensionHandle);
+resource!(Extension, ExtensionHandle, EXTENSION_TYPE);
 taggable!(Extension);
 /// A declared `aws_appconfig_extension`: `id()` and one method per attribute, each a reference (`${aws_appconfig_extension.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -684,13 +773,27 @@ impl ExtensionAssociation {
         this.set("resource_arn", rt::string(required.resource_arn));
         ExtensionAssociation(this)
     }
+    /// `extension_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn extension_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("extension_arn", rt::string(value));
+        self
+    }
     /// `parameters`: map of string.
     pub fn parameters(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("parameters", rt::map(value));
         self
     }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
 }
-resource!(ExtensionAssociation, ExtensionAssociationHandle);
+resource!(
+    ExtensionAssociation,
+    ExtensionAssociationHandle,
+    EXTENSION_ASSOCIATION_TYPE
+);
 /// A declared `aws_appconfig_extension_association`: `id()` and one method per attribute, each a reference (`${aws_appconfig_extension_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ExtensionAssociationHandle(rt::Handle);
@@ -753,13 +856,37 @@ impl HostedConfigurationVersion {
         this.set("content_type", rt::string(required.content_type));
         HostedConfigurationVersion(this)
     }
+    /// `application_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_id", rt::string(value));
+        self
+    }
+    /// `configuration_profile_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn configuration_profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("configuration_profile_id", rt::string(value));
+        self
+    }
+    /// `content`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("content", rt::string(value));
+        self
+    }
+    /// `content_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("content_type", rt::string(value));
+        self
+    }
     /// `description`: string. Changing it replaces the resource.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
         self
     }
 }
-resource!(HostedConfigurationVersion, HostedConfigurationVersionHandle);
+resource!(
+    HostedConfigurationVersion,
+    HostedConfigurationVersionHandle,
+    HOSTED_CONFIGURATION_VERSION_TYPE
+);
 /// A declared `aws_appconfig_hosted_configuration_version`: `id()` and one method per attribute, each a reference (`${aws_appconfig_hosted_configuration_version.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct HostedConfigurationVersionHandle(rt::Handle);

@@ -49,6 +49,21 @@ impl AppAuthorization {
         this.set("auth_type", rt::string(required.auth_type));
         AppAuthorization(this)
     }
+    /// `app`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn app(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("app", rt::string(value));
+        self
+    }
+    /// `app_bundle_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn app_bundle_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("app_bundle_arn", rt::string(value));
+        self
+    }
+    /// `auth_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn auth_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("auth_type", rt::string(value));
+        self
+    }
     /// Adds a `credential` block.
     pub fn credential(mut self, value: app_authorization::Credential) -> Self {
         self.0.push("credential", value.0.into_value());
@@ -65,7 +80,11 @@ impl AppAuthorization {
         self
     }
 }
-resource!(AppAuthorization, AppAuthorizationHandle);
+resource!(
+    AppAuthorization,
+    AppAuthorizationHandle,
+    APP_AUTHORIZATION_TYPE
+);
 taggable!(AppAuthorization);
 /// A declared `aws_appfabric_app_authorization`: `id()` and one method per attribute, each a reference (`${aws_appfabric_app_authorization.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -220,6 +239,16 @@ impl AppAuthorizationConnection {
         this.set("app_bundle_arn", rt::string(required.app_bundle_arn));
         AppAuthorizationConnection(this)
     }
+    /// `app_authorization_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn app_authorization_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("app_authorization_arn", rt::string(value));
+        self
+    }
+    /// `app_bundle_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn app_bundle_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("app_bundle_arn", rt::string(value));
+        self
+    }
     /// Adds a `auth_request` block.
     pub fn auth_request(mut self, value: app_authorization_connection::AuthRequest) -> Self {
         self.0.push("auth_request", value.0.into_value());
@@ -231,7 +260,11 @@ impl AppAuthorizationConnection {
         self
     }
 }
-resource!(AppAuthorizationConnection, AppAuthorizationConnectionHandle);
+resource!(
+    AppAuthorizationConnection,
+    AppAuthorizationConnectionHandle,
+    APP_AUTHORIZATION_CONNECTION_TYPE
+);
 /// A declared `aws_appfabric_app_authorization_connection`: `id()` and one method per attribute, each a reference (`${aws_appfabric_app_authorization_connection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AppAuthorizationConnectionHandle(rt::Handle);
@@ -316,7 +349,7 @@ impl AppBundle {
         self
     }
 }
-resource!(AppBundle, AppBundleHandle);
+resource!(AppBundle, AppBundleHandle, APP_BUNDLE_TYPE);
 taggable!(AppBundle);
 /// A declared `aws_appfabric_app_bundle`: `id()` and one method per attribute, each a reference (`${aws_appfabric_app_bundle.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -373,8 +406,28 @@ impl Ingestion {
         this.set("tenant_id", rt::string(required.tenant_id));
         Ingestion(this)
     }
+    /// `app`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn app(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("app", rt::string(value));
+        self
+    }
+    /// `app_bundle_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn app_bundle_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("app_bundle_arn", rt::string(value));
+        self
+    }
+    /// `ingestion_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ingestion_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ingestion_type", rt::string(value));
+        self
+    }
+    /// `tenant_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn tenant_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("tenant_id", rt::string(value));
+        self
+    }
 }
-resource!(Ingestion, IngestionHandle);
+resource!(Ingestion, IngestionHandle, INGESTION_TYPE);
 taggable!(Ingestion);
 /// A declared `aws_appfabric_ingestion`: `id()` and one method per attribute, each a reference (`${aws_appfabric_ingestion.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -437,6 +490,16 @@ impl IngestionDestination {
         this.set("ingestion_arn", rt::string(required.ingestion_arn));
         IngestionDestination(this)
     }
+    /// `app_bundle_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn app_bundle_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("app_bundle_arn", rt::string(value));
+        self
+    }
+    /// `ingestion_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ingestion_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ingestion_arn", rt::string(value));
+        self
+    }
     /// Adds a `destination_configuration` block.
     pub fn destination_configuration(
         mut self,
@@ -461,7 +524,11 @@ impl IngestionDestination {
         self
     }
 }
-resource!(IngestionDestination, IngestionDestinationHandle);
+resource!(
+    IngestionDestination,
+    IngestionDestinationHandle,
+    INGESTION_DESTINATION_TYPE
+);
 taggable!(IngestionDestination);
 /// A declared `aws_appfabric_ingestion_destination`: `id()` and one method per attribute, each a reference (`${aws_appfabric_ingestion_destination.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

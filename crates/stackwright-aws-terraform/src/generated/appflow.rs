@@ -55,9 +55,19 @@ impl ConnectorProfile {
         );
         ConnectorProfile(this)
     }
+    /// `connection_mode`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connection_mode", rt::string(value));
+        self
+    }
     /// `connector_label`: string. Changing it replaces the resource.
     pub fn connector_label(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("connector_label", rt::string(value));
+        self
+    }
+    /// `connector_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connector_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connector_type", rt::string(value));
         self
     }
     /// `kms_arn`: string. Changing it replaces the resource.
@@ -65,8 +75,25 @@ impl ConnectorProfile {
         self.0.set("kms_arn", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `connector_profile_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connector_profile_config(
+        mut self,
+        value: connector_profile::ConnectorProfileConfig,
+    ) -> Self {
+        self.0.set("connector_profile_config", value.0.into_value());
+        self
+    }
 }
-resource!(ConnectorProfile, ConnectorProfileHandle);
+resource!(
+    ConnectorProfile,
+    ConnectorProfileHandle,
+    CONNECTOR_PROFILE_TYPE
+);
 /// A declared `aws_appflow_connector_profile`: `id()` and one method per attribute, each a reference (`${aws_appflow_connector_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectorProfileHandle(rt::Handle);
@@ -1235,6 +1262,11 @@ impl Flow {
         self.0.set("kms_arn", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `destination_flow_config` block.
     pub fn destination_flow_config(mut self, value: flow::DestinationFlowConfig) -> Self {
         self.0.push("destination_flow_config", value.0.into_value());
@@ -1245,13 +1277,23 @@ impl Flow {
         self.0.set("metadata_catalog_config", value.0.into_value());
         self
     }
+    /// Block `source_flow_config` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_flow_config(mut self, value: flow::SourceFlowConfig) -> Self {
+        self.0.set("source_flow_config", value.0.into_value());
+        self
+    }
     /// Adds a `task` block.
     pub fn task(mut self, value: flow::Task) -> Self {
         self.0.push("task", value.0.into_value());
         self
     }
+    /// Block `trigger_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn trigger_config(mut self, value: flow::TriggerConfig) -> Self {
+        self.0.set("trigger_config", value.0.into_value());
+        self
+    }
 }
-resource!(Flow, FlowHandle);
+resource!(Flow, FlowHandle, FLOW_TYPE);
 taggable!(Flow);
 /// A declared `aws_appflow_flow`: `id()` and one method per attribute, each a reference (`${aws_appflow_flow.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -57,8 +57,32 @@ impl DataIntegration {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `kms_key`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("kms_key", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `source_uri`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_uri", rt::string(value));
+        self
+    }
+    /// Block `schedule_config` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn schedule_config(mut self, value: data_integration::ScheduleConfig) -> Self {
+        self.0.set("schedule_config", value.0.into_value());
+        self
+    }
 }
-resource!(DataIntegration, DataIntegrationHandle);
+resource!(
+    DataIntegration,
+    DataIntegrationHandle,
+    DATA_INTEGRATION_TYPE
+);
 taggable!(DataIntegration);
 /// A declared `aws_appintegrations_data_integration`: `id()` and one method per attribute, each a reference (`${aws_appintegrations_data_integration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -161,8 +185,27 @@ impl EventIntegration {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `eventbridge_bus`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn eventbridge_bus(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("eventbridge_bus", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `event_filter` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn event_filter(mut self, value: event_integration::EventFilter) -> Self {
+        self.0.set("event_filter", value.0.into_value());
+        self
+    }
 }
-resource!(EventIntegration, EventIntegrationHandle);
+resource!(
+    EventIntegration,
+    EventIntegrationHandle,
+    EVENT_INTEGRATION_TYPE
+);
 taggable!(EventIntegration);
 /// A declared `aws_appintegrations_event_integration`: `id()` and one method per attribute, each a reference (`${aws_appintegrations_event_integration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -68,8 +68,13 @@ impl Application {
         self.0.set("ops_item_sns_topic_arn", rt::string(value));
         self
     }
+    /// `resource_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_group_name", rt::string(value));
+        self
+    }
 }
-resource!(Application, ApplicationHandle);
+resource!(Application, ApplicationHandle, APPLICATION_TYPE);
 taggable!(Application);
 /// A declared `aws_applicationinsights_application`: `id()` and one method per attribute, each a reference (`${aws_applicationinsights_application.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -55,13 +55,33 @@ impl GatewayRoute {
         this.set("spec", required.spec.0.into_value());
         GatewayRoute(this)
     }
+    /// `mesh_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn mesh_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("mesh_name", rt::string(value));
+        self
+    }
     /// `mesh_owner`: string. Changing it replaces the resource.
     pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("mesh_owner", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `virtual_gateway_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn virtual_gateway_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("virtual_gateway_name", rt::string(value));
+        self
+    }
+    /// Block `spec` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn spec(mut self, value: gateway_route::Spec) -> Self {
+        self.0.set("spec", value.0.into_value());
+        self
+    }
 }
-resource!(GatewayRoute, GatewayRouteHandle);
+resource!(GatewayRoute, GatewayRouteHandle, GATEWAY_ROUTE_TYPE);
 taggable!(GatewayRoute);
 /// A declared `aws_appmesh_gateway_route`: `id()` and one method per attribute, each a reference (`${aws_appmesh_gateway_route.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -430,13 +450,18 @@ impl Mesh {
         this.set("name", rt::string(name));
         Mesh(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `spec` (at most one).
     pub fn spec(mut self, value: mesh::Spec) -> Self {
         self.0.set("spec", value.0.into_value());
         self
     }
 }
-resource!(Mesh, MeshHandle);
+resource!(Mesh, MeshHandle, MESH_TYPE);
 taggable!(Mesh);
 /// A declared `aws_appmesh_mesh`: `id()` and one method per attribute, each a reference (`${aws_appmesh_mesh.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -566,13 +591,33 @@ impl Route {
         this.set("spec", required.spec.0.into_value());
         Route(this)
     }
+    /// `mesh_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn mesh_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("mesh_name", rt::string(value));
+        self
+    }
     /// `mesh_owner`: string. Changing it replaces the resource.
     pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("mesh_owner", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `virtual_router_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn virtual_router_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("virtual_router_name", rt::string(value));
+        self
+    }
+    /// Block `spec` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn spec(mut self, value: route::Spec) -> Self {
+        self.0.set("spec", value.0.into_value());
+        self
+    }
 }
-resource!(Route, RouteHandle);
+resource!(Route, RouteHandle, ROUTE_TYPE);
 taggable!(Route);
 /// A declared `aws_appmesh_route`: `id()` and one method per attribute, each a reference (`${aws_appmesh_route.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1057,13 +1102,28 @@ impl VirtualGateway {
         this.set("spec", required.spec.0.into_value());
         VirtualGateway(this)
     }
+    /// `mesh_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn mesh_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("mesh_name", rt::string(value));
+        self
+    }
     /// `mesh_owner`: string. Changing it replaces the resource.
     pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("mesh_owner", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `spec` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn spec(mut self, value: virtual_gateway::Spec) -> Self {
+        self.0.set("spec", value.0.into_value());
+        self
+    }
 }
-resource!(VirtualGateway, VirtualGatewayHandle);
+resource!(VirtualGateway, VirtualGatewayHandle, VIRTUAL_GATEWAY_TYPE);
 taggable!(VirtualGateway);
 /// A declared `aws_appmesh_virtual_gateway`: `id()` and one method per attribute, each a reference (`${aws_appmesh_virtual_gateway.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1486,13 +1546,28 @@ impl VirtualNode {
         this.set("spec", required.spec.0.into_value());
         VirtualNode(this)
     }
+    /// `mesh_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn mesh_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("mesh_name", rt::string(value));
+        self
+    }
     /// `mesh_owner`: string. Changing it replaces the resource.
     pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("mesh_owner", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `spec` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn spec(mut self, value: virtual_node::Spec) -> Self {
+        self.0.set("spec", value.0.into_value());
+        self
+    }
 }
-resource!(VirtualNode, VirtualNodeHandle);
+resource!(VirtualNode, VirtualNodeHandle, VIRTUAL_NODE_TYPE);
 taggable!(VirtualNode);
 /// A declared `aws_appmesh_virtual_node`: `id()` and one method per attribute, each a reference (`${aws_appmesh_virtual_node.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2203,13 +2278,28 @@ impl VirtualRouter {
         this.set("spec", required.spec.0.into_value());
         VirtualRouter(this)
     }
+    /// `mesh_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn mesh_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("mesh_name", rt::string(value));
+        self
+    }
     /// `mesh_owner`: string. Changing it replaces the resource.
     pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("mesh_owner", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `spec` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn spec(mut self, value: virtual_router::Spec) -> Self {
+        self.0.set("spec", value.0.into_value());
+        self
+    }
 }
-resource!(VirtualRouter, VirtualRouterHandle);
+resource!(VirtualRouter, VirtualRouterHandle, VIRTUAL_ROUTER_TYPE);
 taggable!(VirtualRouter);
 /// A declared `aws_appmesh_virtual_router`: `id()` and one method per attribute, each a reference (`${aws_appmesh_virtual_router.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2314,13 +2404,28 @@ impl VirtualService {
         this.set("spec", required.spec.0.into_value());
         VirtualService(this)
     }
+    /// `mesh_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn mesh_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("mesh_name", rt::string(value));
+        self
+    }
     /// `mesh_owner`: string. Changing it replaces the resource.
     pub fn mesh_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("mesh_owner", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `spec` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn spec(mut self, value: virtual_service::Spec) -> Self {
+        self.0.set("spec", value.0.into_value());
+        self
+    }
 }
-resource!(VirtualService, VirtualServiceHandle);
+resource!(VirtualService, VirtualServiceHandle, VIRTUAL_SERVICE_TYPE);
 taggable!(VirtualService);
 /// A declared `aws_appmesh_virtual_service`: `id()` and one method per attribute, each a reference (`${aws_appmesh_virtual_service.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

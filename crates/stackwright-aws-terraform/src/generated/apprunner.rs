@@ -44,6 +44,12 @@ impl AutoScalingConfigurationVersion {
         );
         AutoScalingConfigurationVersion(this)
     }
+    /// `auto_scaling_configuration_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn auto_scaling_configuration_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("auto_scaling_configuration_name", rt::string(value));
+        self
+    }
     /// `max_concurrency`: number. Changing it replaces the resource.
     pub fn max_concurrency(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("max_concurrency", rt::number(value));
@@ -62,7 +68,8 @@ impl AutoScalingConfigurationVersion {
 }
 resource!(
     AutoScalingConfigurationVersion,
-    AutoScalingConfigurationVersionHandle
+    AutoScalingConfigurationVersionHandle,
+    AUTO_SCALING_CONFIGURATION_VERSION_TYPE
 );
 taggable!(AutoScalingConfigurationVersion);
 /// A declared `aws_apprunner_auto_scaling_configuration_version`: `id()` and one method per attribute, each a reference (`${aws_apprunner_auto_scaling_configuration_version.<name>.<attribute>}`).
@@ -146,8 +153,18 @@ impl Connection {
         this.set("provider_type", rt::string(required.provider_type));
         Connection(this)
     }
+    /// `connection_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connection_name", rt::string(value));
+        self
+    }
+    /// `provider_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn provider_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("provider_type", rt::string(value));
+        self
+    }
 }
-resource!(Connection, ConnectionHandle);
+resource!(Connection, ConnectionHandle, CONNECTION_TYPE);
 taggable!(Connection);
 /// A declared `aws_apprunner_connection`: `id()` and one method per attribute, each a reference (`${aws_apprunner_connection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -206,13 +223,27 @@ impl CustomDomainAssociation {
         this.set("service_arn", rt::string(required.service_arn));
         CustomDomainAssociation(this)
     }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// `enable_www_subdomain`: bool. Changing it replaces the resource.
     pub fn enable_www_subdomain(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("enable_www_subdomain", rt::boolean(value));
         self
     }
+    /// `service_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_arn", rt::string(value));
+        self
+    }
 }
-resource!(CustomDomainAssociation, CustomDomainAssociationHandle);
+resource!(
+    CustomDomainAssociation,
+    CustomDomainAssociationHandle,
+    CUSTOM_DOMAIN_ASSOCIATION_TYPE
+);
 /// A declared `aws_apprunner_custom_domain_association`: `id()` and one method per attribute, each a reference (`${aws_apprunner_custom_domain_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CustomDomainAssociationHandle(rt::Handle);
@@ -265,10 +296,17 @@ impl DefaultAutoScalingConfigurationVersion {
         );
         DefaultAutoScalingConfigurationVersion(this)
     }
+    /// `auto_scaling_configuration_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn auto_scaling_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("auto_scaling_configuration_arn", rt::string(value));
+        self
+    }
 }
 resource!(
     DefaultAutoScalingConfigurationVersion,
-    DefaultAutoScalingConfigurationVersionHandle
+    DefaultAutoScalingConfigurationVersionHandle,
+    DEFAULT_AUTO_SCALING_CONFIGURATION_VERSION_TYPE
 );
 /// A declared `aws_apprunner_default_auto_scaling_configuration_version`: `id()` and one method per attribute, each a reference (`${aws_apprunner_default_auto_scaling_configuration_version.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -299,13 +337,18 @@ impl Deployment {
         this.set("service_arn", rt::string(service_arn));
         Deployment(this)
     }
+    /// `service_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: deployment::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Deployment, DeploymentHandle);
+resource!(Deployment, DeploymentHandle, DEPLOYMENT_TYPE);
 /// A declared `aws_apprunner_deployment`: `id()` and one method per attribute, each a reference (`${aws_apprunner_deployment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DeploymentHandle(rt::Handle);
@@ -368,6 +411,12 @@ impl ObservabilityConfiguration {
         );
         ObservabilityConfiguration(this)
     }
+    /// `observability_configuration_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn observability_configuration_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("observability_configuration_name", rt::string(value));
+        self
+    }
     /// Block `trace_configuration` (at most one).
     pub fn trace_configuration(
         mut self,
@@ -377,7 +426,11 @@ impl ObservabilityConfiguration {
         self
     }
 }
-resource!(ObservabilityConfiguration, ObservabilityConfigurationHandle);
+resource!(
+    ObservabilityConfiguration,
+    ObservabilityConfigurationHandle,
+    OBSERVABILITY_CONFIGURATION_TYPE
+);
 taggable!(ObservabilityConfiguration);
 /// A declared `aws_apprunner_observability_configuration`: `id()` and one method per attribute, each a reference (`${aws_apprunner_observability_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -462,6 +515,11 @@ impl Service {
             .set("auto_scaling_configuration_arn", rt::string(value));
         self
     }
+    /// `service_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_name", rt::string(value));
+        self
+    }
     /// Block `encryption_configuration` (at most one). Changing it replaces the resource.
     pub fn encryption_configuration(mut self, value: service::EncryptionConfiguration) -> Self {
         self.0.set("encryption_configuration", value.0.into_value());
@@ -492,8 +550,13 @@ impl Service {
             .set("observability_configuration", value.0.into_value());
         self
     }
+    /// Block `source_configuration` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_configuration(mut self, value: service::SourceConfiguration) -> Self {
+        self.0.set("source_configuration", value.0.into_value());
+        self
+    }
 }
-resource!(Service, ServiceHandle);
+resource!(Service, ServiceHandle, SERVICE_TYPE);
 taggable!(Service);
 /// A declared `aws_apprunner_service`: `id()` and one method per attribute, each a reference (`${aws_apprunner_service.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -934,8 +997,23 @@ impl VpcConnector {
         );
         VpcConnector(this)
     }
+    /// `security_groups`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_groups(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("security_groups", rt::list(value));
+        self
+    }
+    /// `subnets`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnets(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnets", rt::list(value));
+        self
+    }
+    /// `vpc_connector_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_connector_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_connector_name", rt::string(value));
+        self
+    }
 }
-resource!(VpcConnector, VpcConnectorHandle);
+resource!(VpcConnector, VpcConnectorHandle, VPC_CONNECTOR_TYPE);
 taggable!(VpcConnector);
 /// A declared `aws_apprunner_vpc_connector`: `id()` and one method per attribute, each a reference (`${aws_apprunner_vpc_connector.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1008,8 +1086,31 @@ impl VpcIngressConnection {
         );
         VpcIngressConnection(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `service_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_arn", rt::string(value));
+        self
+    }
+    /// Block `ingress_vpc_configuration` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ingress_vpc_configuration(
+        mut self,
+        value: vpc_ingress_connection::IngressVpcConfiguration,
+    ) -> Self {
+        self.0
+            .set("ingress_vpc_configuration", value.0.into_value());
+        self
+    }
 }
-resource!(VpcIngressConnection, VpcIngressConnectionHandle);
+resource!(
+    VpcIngressConnection,
+    VpcIngressConnectionHandle,
+    VPC_INGRESS_CONNECTION_TYPE
+);
 taggable!(VpcIngressConnection);
 /// A declared `aws_apprunner_vpc_ingress_connection`: `id()` and one method per attribute, each a reference (`${aws_apprunner_vpc_ingress_connection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -51,8 +51,35 @@ impl DirectoryConfig {
         );
         DirectoryConfig(this)
     }
+    /// `directory_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn directory_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("directory_name", rt::string(value));
+        self
+    }
+    /// `organizational_unit_distinguished_names`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn organizational_unit_distinguished_names(
+        mut self,
+        value: impl Into<rt::List<rt::Expr>>,
+    ) -> Self {
+        self.0
+            .set("organizational_unit_distinguished_names", rt::list(value));
+        self
+    }
+    /// Block `service_account_credentials` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_account_credentials(
+        mut self,
+        value: directory_config::ServiceAccountCredentials,
+    ) -> Self {
+        self.0
+            .set("service_account_credentials", value.0.into_value());
+        self
+    }
 }
-resource!(DirectoryConfig, DirectoryConfigHandle);
+resource!(
+    DirectoryConfig,
+    DirectoryConfigHandle,
+    DIRECTORY_CONFIG_TYPE
+);
 /// A declared `aws_appstream_directory_config`: `id()` and one method per attribute, each a reference (`${aws_appstream_directory_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DirectoryConfigHandle(rt::Handle);
@@ -172,6 +199,11 @@ impl Fleet {
         self.0.set("image_name", rt::string(value));
         self
     }
+    /// `instance_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_type", rt::string(value));
+        self
+    }
     /// `max_sessions_per_instance`: number.
     pub fn max_sessions_per_instance(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("max_sessions_per_instance", rt::number(value));
@@ -183,9 +215,19 @@ impl Fleet {
             .set("max_user_duration_in_seconds", rt::number(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `stream_view`: string.
     pub fn stream_view(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("stream_view", rt::string(value));
+        self
+    }
+    /// Block `compute_capacity` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn compute_capacity(mut self, value: fleet::ComputeCapacity) -> Self {
+        self.0.set("compute_capacity", value.0.into_value());
         self
     }
     /// Block `domain_join_info` (at most one).
@@ -199,7 +241,7 @@ impl Fleet {
         self
     }
 }
-resource!(Fleet, FleetHandle);
+resource!(Fleet, FleetHandle, FLEET_TYPE);
 taggable!(Fleet);
 /// A declared `aws_appstream_fleet`: `id()` and one method per attribute, each a reference (`${aws_appstream_fleet.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -378,8 +420,22 @@ impl FleetStackAssociation {
         this.set("stack_name", rt::string(required.stack_name));
         FleetStackAssociation(this)
     }
+    /// `fleet_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn fleet_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("fleet_name", rt::string(value));
+        self
+    }
+    /// `stack_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_name", rt::string(value));
+        self
+    }
 }
-resource!(FleetStackAssociation, FleetStackAssociationHandle);
+resource!(
+    FleetStackAssociation,
+    FleetStackAssociationHandle,
+    FLEET_STACK_ASSOCIATION_TYPE
+);
 /// A declared `aws_appstream_fleet_stack_association`: `id()` and one method per attribute, each a reference (`${aws_appstream_fleet_stack_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct FleetStackAssociationHandle(rt::Handle);
@@ -457,6 +513,16 @@ impl ImageBuilder {
         self.0.set("image_name", rt::string(value));
         self
     }
+    /// `instance_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_type", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `access_endpoint` block. Changing it replaces the resource.
     pub fn access_endpoint(mut self, value: image_builder::AccessEndpoint) -> Self {
         self.0.push("access_endpoint", value.0.into_value());
@@ -473,7 +539,7 @@ impl ImageBuilder {
         self
     }
 }
-resource!(ImageBuilder, ImageBuilderHandle);
+resource!(ImageBuilder, ImageBuilderHandle, IMAGE_BUILDER_TYPE);
 taggable!(ImageBuilder);
 /// A declared `aws_appstream_image_builder`: `id()` and one method per attribute, each a reference (`${aws_appstream_image_builder.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -640,6 +706,11 @@ impl Stack {
         self.0.set("feedback_url", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `redirect_url`: string.
     pub fn redirect_url(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("redirect_url", rt::string(value));
@@ -675,7 +746,7 @@ impl Stack {
         self
     }
 }
-resource!(Stack, StackHandle);
+resource!(Stack, StackHandle, STACK_TYPE);
 taggable!(Stack);
 /// A declared `aws_appstream_stack`: `id()` and one method per attribute, each a reference (`${aws_appstream_stack.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -844,6 +915,11 @@ impl User {
         this.set("user_name", rt::string(required.user_name));
         User(this)
     }
+    /// `authentication_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn authentication_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("authentication_type", rt::string(value));
+        self
+    }
     /// `enabled`: bool.
     pub fn enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("enabled", rt::boolean(value));
@@ -864,8 +940,13 @@ impl User {
         self.0.set("send_email_notification", rt::boolean(value));
         self
     }
+    /// `user_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_name", rt::string(value));
+        self
+    }
 }
-resource!(User, UserHandle);
+resource!(User, UserHandle, USER_TYPE);
 /// A declared `aws_appstream_user`: `id()` and one method per attribute, each a reference (`${aws_appstream_user.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserHandle(rt::Handle);
@@ -937,13 +1018,32 @@ impl UserStackAssociation {
         this.set("user_name", rt::string(required.user_name));
         UserStackAssociation(this)
     }
+    /// `authentication_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn authentication_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("authentication_type", rt::string(value));
+        self
+    }
     /// `send_email_notification`: bool.
     pub fn send_email_notification(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("send_email_notification", rt::boolean(value));
         self
     }
+    /// `stack_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_name", rt::string(value));
+        self
+    }
+    /// `user_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_name", rt::string(value));
+        self
+    }
 }
-resource!(UserStackAssociation, UserStackAssociationHandle);
+resource!(
+    UserStackAssociation,
+    UserStackAssociationHandle,
+    USER_STACK_ASSOCIATION_TYPE
+);
 /// A declared `aws_appstream_user_stack_association`: `id()` and one method per attribute, each a reference (`${aws_appstream_user_stack_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserStackAssociationHandle(rt::Handle);

@@ -55,6 +55,16 @@ impl ApiCache {
         this.set("type", rt::string(required.type_));
         ApiCache(this)
     }
+    /// `api_caching_behavior`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_caching_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_caching_behavior", rt::string(value));
+        self
+    }
+    /// `api_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_id", rt::string(value));
+        self
+    }
     /// `at_rest_encryption_enabled`: bool. Changing it replaces the resource.
     pub fn at_rest_encryption_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("at_rest_encryption_enabled", rt::boolean(value));
@@ -65,8 +75,18 @@ impl ApiCache {
         self.0.set("transit_encryption_enabled", rt::boolean(value));
         self
     }
+    /// `ttl`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ttl(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("ttl", rt::number(value));
+        self
+    }
+    /// `type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
 }
-resource!(ApiCache, ApiCacheHandle);
+resource!(ApiCache, ApiCacheHandle, API_CACHE_TYPE);
 /// A declared `aws_appsync_api_cache`: `id()` and one method per attribute, each a reference (`${aws_appsync_api_cache.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ApiCacheHandle(rt::Handle);
@@ -116,6 +136,11 @@ impl ApiKey {
         this.set("api_id", rt::string(api_id));
         ApiKey(this)
     }
+    /// `api_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_id", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -127,7 +152,7 @@ impl ApiKey {
         self
     }
 }
-resource!(ApiKey, ApiKeyHandle);
+resource!(ApiKey, ApiKeyHandle, API_KEY_TYPE);
 /// A declared `aws_appsync_api_key`: `id()` and one method per attribute, each a reference (`${aws_appsync_api_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ApiKeyHandle(rt::Handle);
@@ -184,14 +209,29 @@ impl Datasource {
         this.set("type", rt::string(required.type_));
         Datasource(this)
     }
+    /// `api_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_id", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `service_role_arn`: string.
     pub fn service_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("service_role_arn", rt::string(value));
+        self
+    }
+    /// `type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
         self
     }
     /// Block `dynamodb_config` (at most one).
@@ -234,7 +274,7 @@ impl Datasource {
         self
     }
 }
-resource!(Datasource, DatasourceHandle);
+resource!(Datasource, DatasourceHandle, DATASOURCE_TYPE);
 /// A declared `aws_appsync_datasource`: `id()` and one method per attribute, each a reference (`${aws_appsync_datasource.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DatasourceHandle(rt::Handle);
@@ -518,13 +558,23 @@ impl DomainName {
         this.set("domain_name", rt::string(required.domain_name));
         DomainName(this)
     }
+    /// `certificate_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("certificate_arn", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
 }
-resource!(DomainName, DomainNameHandle);
+resource!(DomainName, DomainNameHandle, DOMAIN_NAME_TYPE);
 /// A declared `aws_appsync_domain_name`: `id()` and one method per attribute, each a reference (`${aws_appsync_domain_name.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DomainNameHandle(rt::Handle);
@@ -578,8 +628,22 @@ impl DomainNameApiAssociation {
         this.set("domain_name", rt::string(required.domain_name));
         DomainNameApiAssociation(this)
     }
+    /// `api_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_id", rt::string(value));
+        self
+    }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
 }
-resource!(DomainNameApiAssociation, DomainNameApiAssociationHandle);
+resource!(
+    DomainNameApiAssociation,
+    DomainNameApiAssociationHandle,
+    DOMAIN_NAME_API_ASSOCIATION_TYPE
+);
 /// A declared `aws_appsync_domain_name_api_association`: `id()` and one method per attribute, each a reference (`${aws_appsync_domain_name_api_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DomainNameApiAssociationHandle(rt::Handle);
@@ -624,9 +688,19 @@ impl Function {
         this.set("name", rt::string(required.name));
         Function(this)
     }
+    /// `api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_id", rt::string(value));
+        self
+    }
     /// `code`: string.
     pub fn code(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("code", rt::string(value));
+        self
+    }
+    /// `data_source`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data_source", rt::string(value));
         self
     }
     /// `description`: string.
@@ -642,6 +716,11 @@ impl Function {
     /// `max_batch_size`: number.
     pub fn max_batch_size(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("max_batch_size", rt::number(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `request_mapping_template`: string.
@@ -665,7 +744,7 @@ impl Function {
         self
     }
 }
-resource!(Function, FunctionHandle);
+resource!(Function, FunctionHandle, FUNCTION_TYPE);
 /// A declared `aws_appsync_function`: `id()` and one method per attribute, each a reference (`${aws_appsync_function.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct FunctionHandle(rt::Handle);
@@ -756,6 +835,11 @@ impl GraphqlApi {
         self.0.set("api_type", rt::string(value));
         self
     }
+    /// `authentication_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn authentication_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("authentication_type", rt::string(value));
+        self
+    }
     /// `introspection_config`: string.
     pub fn introspection_config(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("introspection_config", rt::string(value));
@@ -765,6 +849,11 @@ impl GraphqlApi {
     pub fn merged_api_execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("merged_api_execution_role_arn", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `query_depth_limit`: number.
@@ -827,7 +916,7 @@ impl GraphqlApi {
         self
     }
 }
-resource!(GraphqlApi, GraphqlApiHandle);
+resource!(GraphqlApi, GraphqlApiHandle, GRAPHQL_API_TYPE);
 taggable!(GraphqlApi);
 /// A declared `aws_appsync_graphql_api`: `id()` and one method per attribute, each a reference (`${aws_appsync_graphql_api.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1111,6 +1200,11 @@ impl Resolver {
         this.set("type", rt::string(required.type_));
         Resolver(this)
     }
+    /// `api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_id", rt::string(value));
+        self
+    }
     /// `code`: string.
     pub fn code(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("code", rt::string(value));
@@ -1119,6 +1213,11 @@ impl Resolver {
     /// `data_source`: string.
     pub fn data_source(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("data_source", rt::string(value));
+        self
+    }
+    /// `field`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn field(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("field", rt::string(value));
         self
     }
     /// `kind`: string.
@@ -1139,6 +1238,11 @@ impl Resolver {
     /// `response_template`: string.
     pub fn response_template(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("response_template", rt::string(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
         self
     }
     /// Block `caching_config` (at most one).
@@ -1162,7 +1266,7 @@ impl Resolver {
         self
     }
 }
-resource!(Resolver, ResolverHandle);
+resource!(Resolver, ResolverHandle, RESOLVER_TYPE);
 /// A declared `aws_appsync_resolver`: `id()` and one method per attribute, each a reference (`${aws_appsync_resolver.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResolverHandle(rt::Handle);
@@ -1303,7 +1407,11 @@ impl SourceApiAssociation {
         self
     }
 }
-resource!(SourceApiAssociation, SourceApiAssociationHandle);
+resource!(
+    SourceApiAssociation,
+    SourceApiAssociationHandle,
+    SOURCE_API_ASSOCIATION_TYPE
+);
 /// A declared `aws_appsync_source_api_association`: `id()` and one method per attribute, each a reference (`${aws_appsync_source_api_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SourceApiAssociationHandle(rt::Handle);
@@ -1401,8 +1509,23 @@ impl Type {
         this.set("format", rt::string(required.format));
         Type(this)
     }
+    /// `api_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_id", rt::string(value));
+        self
+    }
+    /// `definition`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn definition(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("definition", rt::string(value));
+        self
+    }
+    /// `format`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn format(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("format", rt::string(value));
+        self
+    }
 }
-resource!(Type, TypeHandle);
+resource!(Type, TypeHandle, TYPE_TYPE);
 /// A declared `aws_appsync_type`: `id()` and one method per attribute, each a reference (`${aws_appsync_type.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TypeHandle(rt::Handle);

@@ -43,13 +43,27 @@ impl CapacityReservation {
         this.set("target_dpus", rt::number(target_dpus));
         CapacityReservation(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `target_dpus`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_dpus(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("target_dpus", rt::number(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: capacity_reservation::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(CapacityReservation, CapacityReservationHandle);
+resource!(
+    CapacityReservation,
+    CapacityReservationHandle,
+    CAPACITY_RESERVATION_TYPE
+);
 taggable!(CapacityReservation);
 /// A declared `aws_athena_capacity_reservation`: `id()` and one method per attribute, each a reference (`${aws_athena_capacity_reservation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -123,8 +137,28 @@ impl DataCatalog {
         this.set("type", rt::string(required.type_));
         DataCatalog(this)
     }
+    /// `description`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("description", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `parameters`: map of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn parameters(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
+        self.0.set("parameters", rt::map(value));
+        self
+    }
+    /// `type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
 }
-resource!(DataCatalog, DataCatalogHandle);
+resource!(DataCatalog, DataCatalogHandle, DATA_CATALOG_TYPE);
 taggable!(DataCatalog);
 /// A declared `aws_athena_data_catalog`: `id()` and one method per attribute, each a reference (`${aws_athena_data_catalog.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -199,6 +233,11 @@ impl Database {
         self.0.set("force_destroy", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `properties`: map of string. Changing it replaces the resource.
     pub fn properties(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("properties", rt::map(value));
@@ -215,7 +254,7 @@ impl Database {
         self
     }
 }
-resource!(Database, DatabaseHandle);
+resource!(Database, DatabaseHandle, DATABASE_TYPE);
 /// A declared `aws_athena_database`: `id()` and one method per attribute, each a reference (`${aws_athena_database.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DatabaseHandle(rt::Handle);
@@ -297,9 +336,24 @@ impl NamedQuery {
         this.set("query", rt::string(required.query));
         NamedQuery(this)
     }
+    /// `database`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn database(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("database", rt::string(value));
+        self
+    }
     /// `description`: string. Changing it replaces the resource.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `query`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn query(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("query", rt::string(value));
         self
     }
     /// `workgroup`: string. Changing it replaces the resource.
@@ -308,7 +362,7 @@ impl NamedQuery {
         self
     }
 }
-resource!(NamedQuery, NamedQueryHandle);
+resource!(NamedQuery, NamedQueryHandle, NAMED_QUERY_TYPE);
 /// A declared `aws_athena_named_query`: `id()` and one method per attribute, each a reference (`${aws_athena_named_query.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct NamedQueryHandle(rt::Handle);
@@ -370,13 +424,32 @@ impl PreparedStatement {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `query_statement`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn query_statement(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("query_statement", rt::string(value));
+        self
+    }
+    /// `workgroup`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn workgroup(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("workgroup", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: prepared_statement::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(PreparedStatement, PreparedStatementHandle);
+resource!(
+    PreparedStatement,
+    PreparedStatementHandle,
+    PREPARED_STATEMENT_TYPE
+);
 /// A declared `aws_athena_prepared_statement`: `id()` and one method per attribute, each a reference (`${aws_athena_prepared_statement.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PreparedStatementHandle(rt::Handle);
@@ -433,6 +506,11 @@ impl Workgroup {
         self.0.set("force_destroy", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `state`: string.
     pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("state", rt::string(value));
@@ -444,7 +522,7 @@ impl Workgroup {
         self
     }
 }
-resource!(Workgroup, WorkgroupHandle);
+resource!(Workgroup, WorkgroupHandle, WORKGROUP_TYPE);
 taggable!(Workgroup);
 /// A declared `aws_athena_workgroup`: `id()` and one method per attribute, each a reference (`${aws_athena_workgroup.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -53,7 +53,11 @@ impl AccountRegistration {
         self
     }
 }
-resource!(AccountRegistration, AccountRegistrationHandle);
+resource!(
+    AccountRegistration,
+    AccountRegistrationHandle,
+    ACCOUNT_REGISTRATION_TYPE
+);
 /// A declared `aws_auditmanager_account_registration`: `id()` and one method per attribute, each a reference (`${aws_auditmanager_account_registration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccountRegistrationHandle(rt::Handle);
@@ -111,6 +115,21 @@ impl Assessment {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `framework_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn framework_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("framework_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `roles`: set of object. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn roles(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("roles", value.into());
+        self
+    }
     /// Adds a `assessment_reports_destination` block.
     pub fn assessment_reports_destination(
         mut self,
@@ -126,7 +145,7 @@ impl Assessment {
         self
     }
 }
-resource!(Assessment, AssessmentHandle);
+resource!(Assessment, AssessmentHandle, ASSESSMENT_TYPE);
 taggable!(Assessment);
 /// A declared `aws_auditmanager_assessment`: `id()` and one method per attribute, each a reference (`${aws_auditmanager_assessment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -268,13 +287,37 @@ impl AssessmentDelegation {
         this.set("role_type", rt::string(required.role_type));
         AssessmentDelegation(this)
     }
+    /// `assessment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn assessment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("assessment_id", rt::string(value));
+        self
+    }
     /// `comment`: string. Changing it replaces the resource.
     pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("comment", rt::string(value));
         self
     }
+    /// `control_set_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn control_set_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("control_set_id", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
+    /// `role_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_type", rt::string(value));
+        self
+    }
 }
-resource!(AssessmentDelegation, AssessmentDelegationHandle);
+resource!(
+    AssessmentDelegation,
+    AssessmentDelegationHandle,
+    ASSESSMENT_DELEGATION_TYPE
+);
 /// A declared `aws_auditmanager_assessment_delegation`: `id()` and one method per attribute, each a reference (`${aws_auditmanager_assessment_delegation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AssessmentDelegationHandle(rt::Handle);
@@ -336,13 +379,27 @@ impl AssessmentReport {
         this.set("name", rt::string(required.name));
         AssessmentReport(this)
     }
+    /// `assessment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn assessment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("assessment_id", rt::string(value));
+        self
+    }
     /// `description`: string. Changing it replaces the resource.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(AssessmentReport, AssessmentReportHandle);
+resource!(
+    AssessmentReport,
+    AssessmentReportHandle,
+    ASSESSMENT_REPORT_TYPE
+);
 /// A declared `aws_auditmanager_assessment_report`: `id()` and one method per attribute, each a reference (`${aws_auditmanager_assessment_report.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AssessmentReportHandle(rt::Handle);
@@ -403,6 +460,11 @@ impl Control {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `testing_information`: string.
     pub fn testing_information(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("testing_information", rt::string(value));
@@ -414,7 +476,7 @@ impl Control {
         self
     }
 }
-resource!(Control, ControlHandle);
+resource!(Control, ControlHandle, CONTROL_TYPE);
 taggable!(Control);
 /// A declared `aws_auditmanager_control`: `id()` and one method per attribute, each a reference (`${aws_auditmanager_control.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -558,13 +620,18 @@ impl Framework {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `control_sets` block.
     pub fn control_sets(mut self, value: framework::ControlSets) -> Self {
         self.0.push("control_sets", value.0.into_value());
         self
     }
 }
-resource!(Framework, FrameworkHandle);
+resource!(Framework, FrameworkHandle, FRAMEWORK_TYPE);
 taggable!(Framework);
 /// A declared `aws_auditmanager_framework`: `id()` and one method per attribute, each a reference (`${aws_auditmanager_framework.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -672,8 +739,23 @@ impl FrameworkShare {
         self.0.set("comment", rt::string(value));
         self
     }
+    /// `destination_account`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination_account(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination_account", rt::string(value));
+        self
+    }
+    /// `destination_region`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination_region", rt::string(value));
+        self
+    }
+    /// `framework_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn framework_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("framework_id", rt::string(value));
+        self
+    }
 }
-resource!(FrameworkShare, FrameworkShareHandle);
+resource!(FrameworkShare, FrameworkShareHandle, FRAMEWORK_SHARE_TYPE);
 /// A declared `aws_auditmanager_framework_share`: `id()` and one method per attribute, each a reference (`${aws_auditmanager_framework_share.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct FrameworkShareHandle(rt::Handle);
@@ -719,10 +801,16 @@ impl OrganizationAdminAccountRegistration {
         this.set("admin_account_id", rt::string(admin_account_id));
         OrganizationAdminAccountRegistration(this)
     }
+    /// `admin_account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn admin_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("admin_account_id", rt::string(value));
+        self
+    }
 }
 resource!(
     OrganizationAdminAccountRegistration,
-    OrganizationAdminAccountRegistrationHandle
+    OrganizationAdminAccountRegistrationHandle,
+    ORGANIZATION_ADMIN_ACCOUNT_REGISTRATION_TYPE
 );
 /// A declared `aws_auditmanager_organization_admin_account_registration`: `id()` and one method per attribute, each a reference (`${aws_auditmanager_organization_admin_account_registration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -38,6 +38,11 @@ impl Attachment {
         this.set("autoscaling_group_name", rt::string(autoscaling_group_name));
         Attachment(this)
     }
+    /// `autoscaling_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn autoscaling_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("autoscaling_group_name", rt::string(value));
+        self
+    }
     /// `elb`: string. Changing it replaces the resource.
     pub fn elb(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("elb", rt::string(value));
@@ -49,7 +54,7 @@ impl Attachment {
         self
     }
 }
-resource!(Attachment, AttachmentHandle);
+resource!(Attachment, AttachmentHandle, ATTACHMENT_TYPE);
 /// A declared `aws_autoscaling_attachment`: `id()` and one method per attribute, each a reference (`${aws_autoscaling_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AttachmentHandle(rt::Handle);
@@ -176,6 +181,11 @@ impl Group {
         self.0.set("max_instance_lifetime", rt::number(value));
         self
     }
+    /// `max_size`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn max_size(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("max_size", rt::number(value));
+        self
+    }
     /// `metrics_granularity`: string.
     pub fn metrics_granularity(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("metrics_granularity", rt::string(value));
@@ -184,6 +194,11 @@ impl Group {
     /// `min_elb_capacity`: number.
     pub fn min_elb_capacity(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("min_elb_capacity", rt::number(value));
+        self
+    }
+    /// `min_size`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn min_size(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("min_size", rt::number(value));
         self
     }
     /// `name`: string. Changing it replaces the resource.
@@ -306,7 +321,7 @@ impl Group {
         self
     }
 }
-resource!(Group, GroupHandle);
+resource!(Group, GroupHandle, GROUP_TYPE);
 /// A declared `aws_autoscaling_group`: `id()` and one method per attribute, each a reference (`${aws_autoscaling_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GroupHandle(rt::Handle);
@@ -1283,8 +1298,18 @@ impl GroupTag {
         this.set("tag", tag_attribute.0.into_value());
         GroupTag(this)
     }
+    /// `autoscaling_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn autoscaling_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("autoscaling_group_name", rt::string(value));
+        self
+    }
+    /// Block `tag` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn tag_attribute(mut self, value: group_tag::Tag) -> Self {
+        self.0.set("tag", value.0.into_value());
+        self
+    }
 }
-resource!(GroupTag, GroupTagHandle);
+resource!(GroupTag, GroupTagHandle, GROUP_TAG_TYPE);
 /// A declared `aws_autoscaling_group_tag`: `id()` and one method per attribute, each a reference (`${aws_autoscaling_group_tag.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GroupTagHandle(rt::Handle);
@@ -1336,6 +1361,11 @@ impl LifecycleHook {
         this.set("name", rt::string(required.name));
         LifecycleHook(this)
     }
+    /// `autoscaling_group_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn autoscaling_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("autoscaling_group_name", rt::string(value));
+        self
+    }
     /// `default_result`: string.
     pub fn default_result(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("default_result", rt::string(value));
@@ -1344,6 +1374,16 @@ impl LifecycleHook {
     /// `heartbeat_timeout`: number.
     pub fn heartbeat_timeout(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("heartbeat_timeout", rt::number(value));
+        self
+    }
+    /// `lifecycle_transition`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn lifecycle_transition(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("lifecycle_transition", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `notification_metadata`: string.
@@ -1362,7 +1402,7 @@ impl LifecycleHook {
         self
     }
 }
-resource!(LifecycleHook, LifecycleHookHandle);
+resource!(LifecycleHook, LifecycleHookHandle, LIFECYCLE_HOOK_TYPE);
 /// A declared `aws_autoscaling_lifecycle_hook`: `id()` and one method per attribute, each a reference (`${aws_autoscaling_lifecycle_hook.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LifecycleHookHandle(rt::Handle);
@@ -1431,8 +1471,23 @@ impl Notification {
         this.set("topic_arn", rt::string(required.topic_arn));
         Notification(this)
     }
+    /// `group_names`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn group_names(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("group_names", rt::list(value));
+        self
+    }
+    /// `notifications`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn notifications(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("notifications", rt::list(value));
+        self
+    }
+    /// `topic_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("topic_arn", rt::string(value));
+        self
+    }
 }
-resource!(Notification, NotificationHandle);
+resource!(Notification, NotificationHandle, NOTIFICATION_TYPE);
 /// A declared `aws_autoscaling_notification`: `id()` and one method per attribute, each a reference (`${aws_autoscaling_notification.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct NotificationHandle(rt::Handle);
@@ -1486,6 +1541,11 @@ impl Policy {
         self.0.set("adjustment_type", rt::string(value));
         self
     }
+    /// `autoscaling_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn autoscaling_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("autoscaling_group_name", rt::string(value));
+        self
+    }
     /// `cooldown`: number.
     pub fn cooldown(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("cooldown", rt::number(value));
@@ -1509,6 +1569,11 @@ impl Policy {
     /// `min_adjustment_magnitude`: number.
     pub fn min_adjustment_magnitude(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("min_adjustment_magnitude", rt::number(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `policy_type`: string.
@@ -1545,7 +1610,7 @@ impl Policy {
         self
     }
 }
-resource!(Policy, PolicyHandle);
+resource!(Policy, PolicyHandle, POLICY_TYPE);
 /// A declared `aws_autoscaling_policy`: `id()` and one method per attribute, each a reference (`${aws_autoscaling_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyHandle(rt::Handle);
@@ -2111,6 +2176,11 @@ impl Schedule {
         );
         Schedule(this)
     }
+    /// `autoscaling_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn autoscaling_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("autoscaling_group_name", rt::string(value));
+        self
+    }
     /// `desired_capacity`: number.
     pub fn desired_capacity(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("desired_capacity", rt::number(value));
@@ -2136,6 +2206,11 @@ impl Schedule {
         self.0.set("recurrence", rt::string(value));
         self
     }
+    /// `scheduled_action_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn scheduled_action_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("scheduled_action_name", rt::string(value));
+        self
+    }
     /// `start_time`: string.
     pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("start_time", rt::string(value));
@@ -2147,7 +2222,7 @@ impl Schedule {
         self
     }
 }
-resource!(Schedule, ScheduleHandle);
+resource!(Schedule, ScheduleHandle, SCHEDULE_TYPE);
 /// A declared `aws_autoscaling_schedule`: `id()` and one method per attribute, each a reference (`${aws_autoscaling_schedule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ScheduleHandle(rt::Handle);
@@ -2213,6 +2288,11 @@ impl TrafficSourceAttachment {
         this.set("autoscaling_group_name", rt::string(autoscaling_group_name));
         TrafficSourceAttachment(this)
     }
+    /// `autoscaling_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn autoscaling_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("autoscaling_group_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: traffic_source_attachment::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -2224,7 +2304,11 @@ impl TrafficSourceAttachment {
         self
     }
 }
-resource!(TrafficSourceAttachment, TrafficSourceAttachmentHandle);
+resource!(
+    TrafficSourceAttachment,
+    TrafficSourceAttachmentHandle,
+    TRAFFIC_SOURCE_ATTACHMENT_TYPE
+);
 /// A declared `aws_autoscaling_traffic_source_attachment`: `id()` and one method per attribute, each a reference (`${aws_autoscaling_traffic_source_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TrafficSourceAttachmentHandle(rt::Handle);
@@ -2326,6 +2410,16 @@ impl LaunchConfiguration {
         self.0.set("iam_instance_profile", rt::string(value));
         self
     }
+    /// `image_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn image_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("image_id", rt::string(value));
+        self
+    }
+    /// `instance_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_type", rt::string(value));
+        self
+    }
     /// `key_name`: string. Changing it replaces the resource.
     pub fn key_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("key_name", rt::string(value));
@@ -2390,7 +2484,11 @@ impl LaunchConfiguration {
         self
     }
 }
-resource!(LaunchConfiguration, LaunchConfigurationHandle);
+resource!(
+    LaunchConfiguration,
+    LaunchConfigurationHandle,
+    LAUNCH_CONFIGURATION_TYPE
+);
 /// A declared `aws_launch_configuration`: `id()` and one method per attribute, each a reference (`${aws_launch_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LaunchConfigurationHandle(rt::Handle);

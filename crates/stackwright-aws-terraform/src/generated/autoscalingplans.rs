@@ -45,13 +45,23 @@ impl ScalingPlan {
         this.push("scaling_instruction", scaling_instruction.0.into_value());
         ScalingPlan(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `application_source` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_source(mut self, value: scaling_plan::ApplicationSource) -> Self {
+        self.0.set("application_source", value.0.into_value());
+        self
+    }
     /// Adds a `scaling_instruction` block.
     pub fn scaling_instruction(mut self, value: scaling_plan::ScalingInstruction) -> Self {
         self.0.push("scaling_instruction", value.0.into_value());
         self
     }
 }
-resource!(ScalingPlan, ScalingPlanHandle);
+resource!(ScalingPlan, ScalingPlanHandle, SCALING_PLAN_TYPE);
 /// A declared `aws_autoscalingplans_scaling_plan`: `id()` and one method per attribute, each a reference (`${aws_autoscalingplans_scaling_plan.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ScalingPlanHandle(rt::Handle);

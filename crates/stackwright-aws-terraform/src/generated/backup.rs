@@ -48,6 +48,11 @@ impl Framework {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `control` block.
     pub fn control(mut self, value: framework::Control) -> Self {
         self.0.push("control", value.0.into_value());
@@ -59,7 +64,7 @@ impl Framework {
         self
     }
 }
-resource!(Framework, FrameworkHandle);
+resource!(Framework, FrameworkHandle, FRAMEWORK_TYPE);
 taggable!(Framework);
 /// A declared `aws_backup_framework`: `id()` and one method per attribute, each a reference (`${aws_backup_framework.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -213,8 +218,13 @@ impl GlobalSettings {
         this.set("global_settings", rt::map(global_settings));
         GlobalSettings(this)
     }
+    /// `global_settings`: map of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn global_settings(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
+        self.0.set("global_settings", rt::map(value));
+        self
+    }
 }
-resource!(GlobalSettings, GlobalSettingsHandle);
+resource!(GlobalSettings, GlobalSettingsHandle, GLOBAL_SETTINGS_TYPE);
 /// A declared `aws_backup_global_settings`: `id()` and one method per attribute, each a reference (`${aws_backup_global_settings.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GlobalSettingsHandle(rt::Handle);
@@ -261,13 +271,32 @@ impl LogicallyAirGappedVault {
         this.set("name", rt::string(required.name));
         LogicallyAirGappedVault(this)
     }
+    /// `max_retention_days`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn max_retention_days(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("max_retention_days", rt::number(value));
+        self
+    }
+    /// `min_retention_days`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn min_retention_days(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("min_retention_days", rt::number(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: logically_air_gapped_vault::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(LogicallyAirGappedVault, LogicallyAirGappedVaultHandle);
+resource!(
+    LogicallyAirGappedVault,
+    LogicallyAirGappedVaultHandle,
+    LOGICALLY_AIR_GAPPED_VAULT_TYPE
+);
 taggable!(LogicallyAirGappedVault);
 /// A declared `aws_backup_logically_air_gapped_vault`: `id()` and one method per attribute, each a reference (`${aws_backup_logically_air_gapped_vault.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -338,6 +367,11 @@ impl Plan {
         this.push("rule", rule.0.into_value());
         Plan(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `advanced_backup_setting` block.
     pub fn advanced_backup_setting(mut self, value: plan::AdvancedBackupSetting) -> Self {
         self.0.push("advanced_backup_setting", value.0.into_value());
@@ -349,7 +383,7 @@ impl Plan {
         self
     }
 }
-resource!(Plan, PlanHandle);
+resource!(Plan, PlanHandle, PLAN_TYPE);
 taggable!(Plan);
 /// A declared `aws_backup_plan`: `id()` and one method per attribute, each a reference (`${aws_backup_plan.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -537,8 +571,14 @@ impl RegionSettings {
             .set("resource_type_management_preference", rt::map(value));
         self
     }
+    /// `resource_type_opt_in_preference`: map of bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_type_opt_in_preference(mut self, value: impl Into<rt::Map<rt::Bool>>) -> Self {
+        self.0
+            .set("resource_type_opt_in_preference", rt::map(value));
+        self
+    }
 }
-resource!(RegionSettings, RegionSettingsHandle);
+resource!(RegionSettings, RegionSettingsHandle, REGION_SETTINGS_TYPE);
 /// A declared `aws_backup_region_settings`: `id()` and one method per attribute, each a reference (`${aws_backup_region_settings.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RegionSettingsHandle(rt::Handle);
@@ -587,8 +627,23 @@ impl ReportPlan {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `report_delivery_channel` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn report_delivery_channel(mut self, value: report_plan::ReportDeliveryChannel) -> Self {
+        self.0.set("report_delivery_channel", value.0.into_value());
+        self
+    }
+    /// Block `report_setting` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn report_setting(mut self, value: report_plan::ReportSetting) -> Self {
+        self.0.set("report_setting", value.0.into_value());
+        self
+    }
 }
-resource!(ReportPlan, ReportPlanHandle);
+resource!(ReportPlan, ReportPlanHandle, REPORT_PLAN_TYPE);
 taggable!(ReportPlan);
 /// A declared `aws_backup_report_plan`: `id()` and one method per attribute, each a reference (`${aws_backup_report_plan.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -715,6 +770,16 @@ impl RestoreTestingPlan {
         );
         RestoreTestingPlan(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `schedule_expression`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn schedule_expression(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("schedule_expression", rt::string(value));
+        self
+    }
     /// `schedule_expression_timezone`: string.
     pub fn schedule_expression_timezone(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -736,7 +801,11 @@ impl RestoreTestingPlan {
         self
     }
 }
-resource!(RestoreTestingPlan, RestoreTestingPlanHandle);
+resource!(
+    RestoreTestingPlan,
+    RestoreTestingPlanHandle,
+    RESTORE_TESTING_PLAN_TYPE
+);
 taggable!(RestoreTestingPlan);
 /// A declared `aws_backup_restore_testing_plan`: `id()` and one method per attribute, each a reference (`${aws_backup_restore_testing_plan.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -850,14 +919,34 @@ impl RestoreTestingSelection {
         );
         RestoreTestingSelection(this)
     }
+    /// `iam_role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("iam_role_arn", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `protected_resource_arns`: set of string.
     pub fn protected_resource_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("protected_resource_arns", rt::list(value));
         self
     }
+    /// `protected_resource_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn protected_resource_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("protected_resource_type", rt::string(value));
+        self
+    }
     /// `restore_metadata_overrides`: map of string.
     pub fn restore_metadata_overrides(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("restore_metadata_overrides", rt::map(value));
+        self
+    }
+    /// `restore_testing_plan_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn restore_testing_plan_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("restore_testing_plan_name", rt::string(value));
         self
     }
     /// `validation_window_hours`: number.
@@ -875,7 +964,11 @@ impl RestoreTestingSelection {
         self
     }
 }
-resource!(RestoreTestingSelection, RestoreTestingSelectionHandle);
+resource!(
+    RestoreTestingSelection,
+    RestoreTestingSelectionHandle,
+    RESTORE_TESTING_SELECTION_TYPE
+);
 /// A declared `aws_backup_restore_testing_selection`: `id()` and one method per attribute, each a reference (`${aws_backup_restore_testing_selection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RestoreTestingSelectionHandle(rt::Handle);
@@ -965,9 +1058,24 @@ impl Selection {
         this.set("plan_id", rt::string(required.plan_id));
         Selection(this)
     }
+    /// `iam_role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("iam_role_arn", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `not_resources`: set of string. Changing it replaces the resource.
     pub fn not_resources(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("not_resources", rt::list(value));
+        self
+    }
+    /// `plan_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn plan_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("plan_id", rt::string(value));
         self
     }
     /// `resources`: set of string. Changing it replaces the resource.
@@ -986,7 +1094,7 @@ impl Selection {
         self
     }
 }
-resource!(Selection, SelectionHandle);
+resource!(Selection, SelectionHandle, SELECTION_TYPE);
 /// A declared `aws_backup_selection`: `id()` and one method per attribute, each a reference (`${aws_backup_selection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SelectionHandle(rt::Handle);
@@ -1139,13 +1247,18 @@ impl Vault {
         self.0.set("kms_key_arn", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: vault::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Vault, VaultHandle);
+resource!(Vault, VaultHandle, VAULT_TYPE);
 taggable!(Vault);
 /// A declared `aws_backup_vault`: `id()` and one method per attribute, each a reference (`${aws_backup_vault.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1219,6 +1332,11 @@ impl VaultLockConfiguration {
         this.set("backup_vault_name", rt::string(backup_vault_name));
         VaultLockConfiguration(this)
     }
+    /// `backup_vault_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn backup_vault_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("backup_vault_name", rt::string(value));
+        self
+    }
     /// `changeable_for_days`: number. Changing it replaces the resource.
     pub fn changeable_for_days(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("changeable_for_days", rt::number(value));
@@ -1235,7 +1353,11 @@ impl VaultLockConfiguration {
         self
     }
 }
-resource!(VaultLockConfiguration, VaultLockConfigurationHandle);
+resource!(
+    VaultLockConfiguration,
+    VaultLockConfigurationHandle,
+    VAULT_LOCK_CONFIGURATION_TYPE
+);
 /// A declared `aws_backup_vault_lock_configuration`: `id()` and one method per attribute, each a reference (`${aws_backup_vault_lock_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct VaultLockConfigurationHandle(rt::Handle);
@@ -1295,8 +1417,27 @@ impl VaultNotifications {
         this.set("sns_topic_arn", rt::string(required.sns_topic_arn));
         VaultNotifications(this)
     }
+    /// `backup_vault_events`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn backup_vault_events(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("backup_vault_events", rt::list(value));
+        self
+    }
+    /// `backup_vault_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn backup_vault_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("backup_vault_name", rt::string(value));
+        self
+    }
+    /// `sns_topic_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("sns_topic_arn", rt::string(value));
+        self
+    }
 }
-resource!(VaultNotifications, VaultNotificationsHandle);
+resource!(
+    VaultNotifications,
+    VaultNotificationsHandle,
+    VAULT_NOTIFICATIONS_TYPE
+);
 /// A declared `aws_backup_vault_notifications`: `id()` and one method per attribute, each a reference (`${aws_backup_vault_notifications.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct VaultNotificationsHandle(rt::Handle);
@@ -1346,8 +1487,18 @@ impl VaultPolicy {
         this.set("policy", rt::policy_text(required.policy));
         VaultPolicy(this)
     }
+    /// `backup_vault_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn backup_vault_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("backup_vault_name", rt::string(value));
+        self
+    }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(VaultPolicy, VaultPolicyHandle);
+resource!(VaultPolicy, VaultPolicyHandle, VAULT_POLICY_TYPE);
 /// A declared `aws_backup_vault_policy`: `id()` and one method per attribute, each a reference (`${aws_backup_vault_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct VaultPolicyHandle(rt::Handle);

@@ -59,6 +59,11 @@ impl ComputeEnvironment {
         self.0.set("state", rt::string(value));
         self
     }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
     /// Block `compute_resources` (at most one). Changing it replaces the resource.
     pub fn compute_resources(mut self, value: compute_environment::ComputeResources) -> Self {
         self.0.set("compute_resources", value.0.into_value());
@@ -75,7 +80,11 @@ impl ComputeEnvironment {
         self
     }
 }
-resource!(ComputeEnvironment, ComputeEnvironmentHandle);
+resource!(
+    ComputeEnvironment,
+    ComputeEnvironmentHandle,
+    COMPUTE_ENVIRONMENT_TYPE
+);
 taggable!(ComputeEnvironment);
 /// A declared `aws_batch_compute_environment`: `id()` and one method per attribute, each a reference (`${aws_batch_compute_environment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -348,6 +357,11 @@ impl JobDefinition {
         self.0.set("ecs_properties", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `node_properties`: string.
     pub fn node_properties(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("node_properties", rt::string(value));
@@ -373,6 +387,11 @@ impl JobDefinition {
         self.0.set("scheduling_priority", rt::number(value));
         self
     }
+    /// `type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
     /// Block `eks_properties` (at most one).
     pub fn eks_properties(mut self, value: job_definition::EksProperties) -> Self {
         self.0.set("eks_properties", value.0.into_value());
@@ -389,7 +408,7 @@ impl JobDefinition {
         self
     }
 }
-resource!(JobDefinition, JobDefinitionHandle);
+resource!(JobDefinition, JobDefinitionHandle, JOB_DEFINITION_TYPE);
 taggable!(JobDefinition);
 /// A declared `aws_batch_job_definition`: `id()` and one method per attribute, each a reference (`${aws_batch_job_definition.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -924,9 +943,24 @@ impl JobQueue {
         self.0.set("compute_environments", rt::list(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `priority`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn priority(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("priority", rt::number(value));
+        self
+    }
     /// `scheduling_policy_arn`: string.
     pub fn scheduling_policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("scheduling_policy_arn", rt::string(value));
+        self
+    }
+    /// `state`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("state", rt::string(value));
         self
     }
     /// Adds a `compute_environment_order` block.
@@ -950,7 +984,7 @@ impl JobQueue {
         self
     }
 }
-resource!(JobQueue, JobQueueHandle);
+resource!(JobQueue, JobQueueHandle, JOB_QUEUE_TYPE);
 taggable!(JobQueue);
 /// A declared `aws_batch_job_queue`: `id()` and one method per attribute, each a reference (`${aws_batch_job_queue.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1076,13 +1110,22 @@ impl SchedulingPolicy {
         this.set("name", rt::string(name));
         SchedulingPolicy(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `fair_share_policy` (at most one).
     pub fn fair_share_policy(mut self, value: scheduling_policy::FairSharePolicy) -> Self {
         self.0.set("fair_share_policy", value.0.into_value());
         self
     }
 }
-resource!(SchedulingPolicy, SchedulingPolicyHandle);
+resource!(
+    SchedulingPolicy,
+    SchedulingPolicyHandle,
+    SCHEDULING_POLICY_TYPE
+);
 taggable!(SchedulingPolicy);
 /// A declared `aws_batch_scheduling_policy`: `id()` and one method per attribute, each a reference (`${aws_batch_scheduling_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -48,7 +48,7 @@ impl Export {
         self
     }
 }
-resource!(Export, ExportHandle);
+resource!(Export, ExportHandle, EXPORT_TYPE);
 taggable!(Export);
 /// A declared `aws_bcmdataexports_export`: `id()` and one method per attribute, each a reference (`${aws_bcmdataexports_export.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -58,14 +58,39 @@ impl CustomModel {
         this.set("role_arn", rt::string(required.role_arn));
         CustomModel(this)
     }
+    /// `base_model_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn base_model_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("base_model_identifier", rt::string(value));
+        self
+    }
     /// `custom_model_kms_key_id`: string. Changing it replaces the resource.
     pub fn custom_model_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("custom_model_kms_key_id", rt::string(value));
         self
     }
+    /// `custom_model_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn custom_model_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("custom_model_name", rt::string(value));
+        self
+    }
     /// `customization_type`: string. Changing it replaces the resource.
     pub fn customization_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("customization_type", rt::string(value));
+        self
+    }
+    /// `hyperparameters`: map of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn hyperparameters(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
+        self.0.set("hyperparameters", rt::map(value));
+        self
+    }
+    /// `job_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn job_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("job_name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
         self
     }
     /// Adds a `output_data_config` block. Changing it replaces the resource.
@@ -94,7 +119,7 @@ impl CustomModel {
         self
     }
 }
-resource!(CustomModel, CustomModelHandle);
+resource!(CustomModel, CustomModelHandle, CUSTOM_MODEL_TYPE);
 taggable!(CustomModel);
 /// A declared `aws_bedrock_custom_model`: `id()` and one method per attribute, each a reference (`${aws_bedrock_custom_model.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -285,6 +310,16 @@ impl Guardrail {
         this.set("name", rt::string(required.name));
         Guardrail(this)
     }
+    /// `blocked_input_messaging`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn blocked_input_messaging(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("blocked_input_messaging", rt::string(value));
+        self
+    }
+    /// `blocked_outputs_messaging`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn blocked_outputs_messaging(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("blocked_outputs_messaging", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -293,6 +328,11 @@ impl Guardrail {
     /// `kms_key_arn`: string.
     pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_arn", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// Adds a `content_policy_config` block.
@@ -334,7 +374,7 @@ impl Guardrail {
         self
     }
 }
-resource!(Guardrail, GuardrailHandle);
+resource!(Guardrail, GuardrailHandle, GUARDRAIL_TYPE);
 taggable!(Guardrail);
 /// A declared `aws_bedrock_guardrail`: `id()` and one method per attribute, each a reference (`${aws_bedrock_guardrail.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -637,6 +677,11 @@ impl GuardrailVersion {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `guardrail_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn guardrail_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("guardrail_arn", rt::string(value));
+        self
+    }
     /// `skip_destroy`: bool.
     pub fn skip_destroy(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("skip_destroy", rt::boolean(value));
@@ -648,7 +693,11 @@ impl GuardrailVersion {
         self
     }
 }
-resource!(GuardrailVersion, GuardrailVersionHandle);
+resource!(
+    GuardrailVersion,
+    GuardrailVersionHandle,
+    GUARDRAIL_VERSION_TYPE
+);
 /// A declared `aws_bedrock_guardrail_version`: `id()` and one method per attribute, each a reference (`${aws_bedrock_guardrail_version.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GuardrailVersionHandle(rt::Handle);
@@ -719,6 +768,11 @@ impl InferenceProfile {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `model_source` block. Changing it replaces the resource.
     pub fn model_source(mut self, value: inference_profile::ModelSource) -> Self {
         self.0.push("model_source", value.0.into_value());
@@ -730,7 +784,11 @@ impl InferenceProfile {
         self
     }
 }
-resource!(InferenceProfile, InferenceProfileHandle);
+resource!(
+    InferenceProfile,
+    InferenceProfileHandle,
+    INFERENCE_PROFILE_TYPE
+);
 taggable!(InferenceProfile);
 /// A declared `aws_bedrock_inference_profile`: `id()` and one method per attribute, each a reference (`${aws_bedrock_inference_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -823,7 +881,8 @@ impl ModelInvocationLoggingConfiguration {
 }
 resource!(
     ModelInvocationLoggingConfiguration,
-    ModelInvocationLoggingConfigurationHandle
+    ModelInvocationLoggingConfigurationHandle,
+    MODEL_INVOCATION_LOGGING_CONFIGURATION_TYPE
 );
 /// A declared `aws_bedrock_model_invocation_logging_configuration`: `id()` and one method per attribute, each a reference (`${aws_bedrock_model_invocation_logging_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -980,13 +1039,32 @@ impl ProvisionedModelThroughput {
         self.0.set("commitment_duration", rt::string(value));
         self
     }
+    /// `model_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn model_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("model_arn", rt::string(value));
+        self
+    }
+    /// `model_units`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn model_units(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("model_units", rt::number(value));
+        self
+    }
+    /// `provisioned_model_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn provisioned_model_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("provisioned_model_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: provisioned_model_throughput::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ProvisionedModelThroughput, ProvisionedModelThroughputHandle);
+resource!(
+    ProvisionedModelThroughput,
+    ProvisionedModelThroughputHandle,
+    PROVISIONED_MODEL_THROUGHPUT_TYPE
+);
 taggable!(ProvisionedModelThroughput);
 /// A declared `aws_bedrock_provisioned_model_throughput`: `id()` and one method per attribute, each a reference (`${aws_bedrock_provisioned_model_throughput.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

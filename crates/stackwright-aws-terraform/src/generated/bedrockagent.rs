@@ -57,6 +57,16 @@ impl Agent {
         self.0.set("agent_collaboration", rt::string(value));
         self
     }
+    /// `agent_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn agent_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("agent_name", rt::string(value));
+        self
+    }
+    /// `agent_resource_role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn agent_resource_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("agent_resource_role_arn", rt::string(value));
+        self
+    }
     /// `customer_encryption_key_arn`: string.
     pub fn customer_encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("customer_encryption_key_arn", rt::string(value));
@@ -65,6 +75,11 @@ impl Agent {
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `foundation_model`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn foundation_model(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("foundation_model", rt::string(value));
         self
     }
     /// `guardrail_configuration`: list of object.
@@ -108,7 +123,7 @@ impl Agent {
         self
     }
 }
-resource!(Agent, AgentHandle);
+resource!(Agent, AgentHandle, AGENT_TYPE);
 taggable!(Agent);
 /// A declared `aws_bedrockagent_agent`: `id()` and one method per attribute, each a reference (`${aws_bedrockagent_agent.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -227,9 +242,24 @@ impl AgentActionGroup {
         this.set("agent_version", rt::string(required.agent_version));
         AgentActionGroup(this)
     }
+    /// `action_group_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn action_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("action_group_name", rt::string(value));
+        self
+    }
     /// `action_group_state`: string.
     pub fn action_group_state(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("action_group_state", rt::string(value));
+        self
+    }
+    /// `agent_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn agent_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("agent_id", rt::string(value));
+        self
+    }
+    /// `agent_version`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn agent_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("agent_version", rt::string(value));
         self
     }
     /// `description`: string.
@@ -274,7 +304,11 @@ impl AgentActionGroup {
         self
     }
 }
-resource!(AgentActionGroup, AgentActionGroupHandle);
+resource!(
+    AgentActionGroup,
+    AgentActionGroupHandle,
+    AGENT_ACTION_GROUP_TYPE
+);
 /// A declared `aws_bedrockagent_agent_action_group`: `id()` and one method per attribute, each a reference (`${aws_bedrockagent_agent_action_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AgentActionGroupHandle(rt::Handle);
@@ -508,6 +542,16 @@ impl AgentAlias {
         this.set("agent_id", rt::string(required.agent_id));
         AgentAlias(this)
     }
+    /// `agent_alias_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn agent_alias_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("agent_alias_name", rt::string(value));
+        self
+    }
+    /// `agent_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn agent_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("agent_id", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -524,7 +568,7 @@ impl AgentAlias {
         self
     }
 }
-resource!(AgentAlias, AgentAliasHandle);
+resource!(AgentAlias, AgentAliasHandle, AGENT_ALIAS_TYPE);
 taggable!(AgentAlias);
 /// A declared `aws_bedrockagent_agent_alias`: `id()` and one method per attribute, each a reference (`${aws_bedrockagent_agent_alias.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -602,9 +646,24 @@ impl AgentCollaborator {
         this.set("collaborator_name", rt::string(required.collaborator_name));
         AgentCollaborator(this)
     }
+    /// `agent_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn agent_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("agent_id", rt::string(value));
+        self
+    }
     /// `agent_version`: string. Changing it replaces the resource.
     pub fn agent_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("agent_version", rt::string(value));
+        self
+    }
+    /// `collaboration_instruction`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn collaboration_instruction(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("collaboration_instruction", rt::string(value));
+        self
+    }
+    /// `collaborator_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn collaborator_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("collaborator_name", rt::string(value));
         self
     }
     /// `prepare_agent`: bool.
@@ -628,7 +687,11 @@ impl AgentCollaborator {
         self
     }
 }
-resource!(AgentCollaborator, AgentCollaboratorHandle);
+resource!(
+    AgentCollaborator,
+    AgentCollaboratorHandle,
+    AGENT_COLLABORATOR_TYPE
+);
 /// A declared `aws_bedrockagent_agent_collaborator`: `id()` and one method per attribute, each a reference (`${aws_bedrockagent_agent_collaborator.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AgentCollaboratorHandle(rt::Handle);
@@ -715,9 +778,29 @@ impl AgentKnowledgeBaseAssociation {
         );
         AgentKnowledgeBaseAssociation(this)
     }
+    /// `agent_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn agent_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("agent_id", rt::string(value));
+        self
+    }
     /// `agent_version`: string. Changing it replaces the resource.
     pub fn agent_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("agent_version", rt::string(value));
+        self
+    }
+    /// `description`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("description", rt::string(value));
+        self
+    }
+    /// `knowledge_base_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn knowledge_base_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("knowledge_base_id", rt::string(value));
+        self
+    }
+    /// `knowledge_base_state`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn knowledge_base_state(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("knowledge_base_state", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -728,7 +811,8 @@ impl AgentKnowledgeBaseAssociation {
 }
 resource!(
     AgentKnowledgeBaseAssociation,
-    AgentKnowledgeBaseAssociationHandle
+    AgentKnowledgeBaseAssociationHandle,
+    AGENT_KNOWLEDGE_BASE_ASSOCIATION_TYPE
 );
 /// A declared `aws_bedrockagent_agent_knowledge_base_association`: `id()` and one method per attribute, each a reference (`${aws_bedrockagent_agent_knowledge_base_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -817,6 +901,16 @@ impl DataSource {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `knowledge_base_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn knowledge_base_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("knowledge_base_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `data_source_configuration` block.
     pub fn data_source_configuration(
         mut self,
@@ -850,7 +944,7 @@ impl DataSource {
         self
     }
 }
-resource!(DataSource, DataSourceHandle);
+resource!(DataSource, DataSourceHandle, DATA_SOURCE_TYPE);
 /// A declared `aws_bedrockagent_data_source`: `id()` and one method per attribute, each a reference (`${aws_bedrockagent_data_source.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DataSourceHandle(rt::Handle);
@@ -1625,6 +1719,16 @@ impl KnowledgeBase {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
     /// Adds a `knowledge_base_configuration` block. Changing it replaces the resource.
     pub fn knowledge_base_configuration(
         mut self,
@@ -1645,7 +1749,7 @@ impl KnowledgeBase {
         self
     }
 }
-resource!(KnowledgeBase, KnowledgeBaseHandle);
+resource!(KnowledgeBase, KnowledgeBaseHandle, KNOWLEDGE_BASE_TYPE);
 taggable!(KnowledgeBase);
 /// A declared `aws_bedrockagent_knowledge_base`: `id()` and one method per attribute, each a reference (`${aws_bedrockagent_knowledge_base.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2076,13 +2180,18 @@ impl Prompt {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `variant` block.
     pub fn variant(mut self, value: prompt::Variant) -> Self {
         self.0.push("variant", value.0.into_value());
         self
     }
 }
-resource!(Prompt, PromptHandle);
+resource!(Prompt, PromptHandle, PROMPT_TYPE);
 taggable!(Prompt);
 /// A declared `aws_bedrockagent_prompt`: `id()` and one method per attribute, each a reference (`${aws_bedrockagent_prompt.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

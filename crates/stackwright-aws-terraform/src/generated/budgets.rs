@@ -51,6 +51,11 @@ impl Budget {
         self.0.set("account_id", rt::string(value));
         self
     }
+    /// `budget_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn budget_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("budget_type", rt::string(value));
+        self
+    }
     /// `limit_amount`: string.
     pub fn limit_amount(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("limit_amount", rt::string(value));
@@ -81,6 +86,11 @@ impl Budget {
         self.0.set("time_period_start", rt::string(value));
         self
     }
+    /// `time_unit`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn time_unit(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("time_unit", rt::string(value));
+        self
+    }
     /// Block `auto_adjust_data` (at most one).
     pub fn auto_adjust_data(mut self, value: budget::AutoAdjustData) -> Self {
         self.0.set("auto_adjust_data", value.0.into_value());
@@ -107,7 +117,7 @@ impl Budget {
         self
     }
 }
-resource!(Budget, BudgetHandle);
+resource!(Budget, BudgetHandle, BUDGET_TYPE);
 taggable!(Budget);
 /// A declared `aws_budgets_budget`: `id()` and one method per attribute, each a reference (`${aws_budgets_budget.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -387,6 +397,41 @@ impl BudgetAction {
         self.0.set("account_id", rt::string(value));
         self
     }
+    /// `action_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn action_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("action_type", rt::string(value));
+        self
+    }
+    /// `approval_model`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn approval_model(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("approval_model", rt::string(value));
+        self
+    }
+    /// `budget_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn budget_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("budget_name", rt::string(value));
+        self
+    }
+    /// `execution_role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("execution_role_arn", rt::string(value));
+        self
+    }
+    /// `notification_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn notification_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("notification_type", rt::string(value));
+        self
+    }
+    /// Block `action_threshold` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn action_threshold(mut self, value: budget_action::ActionThreshold) -> Self {
+        self.0.set("action_threshold", value.0.into_value());
+        self
+    }
+    /// Block `definition` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn definition(mut self, value: budget_action::Definition) -> Self {
+        self.0.set("definition", value.0.into_value());
+        self
+    }
     /// Adds a `subscriber` block.
     pub fn subscriber(mut self, value: budget_action::Subscriber) -> Self {
         self.0.push("subscriber", value.0.into_value());
@@ -398,7 +443,7 @@ impl BudgetAction {
         self
     }
 }
-resource!(BudgetAction, BudgetActionHandle);
+resource!(BudgetAction, BudgetActionHandle, BUDGET_ACTION_TYPE);
 taggable!(BudgetAction);
 /// A declared `aws_budgets_budget_action`: `id()` and one method per attribute, each a reference (`${aws_budgets_budget_action.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

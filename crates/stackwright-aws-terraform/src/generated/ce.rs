@@ -56,8 +56,18 @@ impl AnomalyMonitor {
         self.0.set("monitor_specification", rt::string(value));
         self
     }
+    /// `monitor_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn monitor_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("monitor_type", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(AnomalyMonitor, AnomalyMonitorHandle);
+resource!(AnomalyMonitor, AnomalyMonitorHandle, ANOMALY_MONITOR_TYPE);
 taggable!(AnomalyMonitor);
 /// A declared `aws_ce_anomaly_monitor`: `id()` and one method per attribute, each a reference (`${aws_ce_anomaly_monitor.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -131,6 +141,21 @@ impl AnomalySubscription {
         self.0.set("account_id", rt::string(value));
         self
     }
+    /// `frequency`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn frequency(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("frequency", rt::string(value));
+        self
+    }
+    /// `monitor_arn_list`: list of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn monitor_arn_list(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("monitor_arn_list", rt::list(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `subscriber` block.
     pub fn subscriber(mut self, value: anomaly_subscription::Subscriber) -> Self {
         self.0.push("subscriber", value.0.into_value());
@@ -145,7 +170,11 @@ impl AnomalySubscription {
         self
     }
 }
-resource!(AnomalySubscription, AnomalySubscriptionHandle);
+resource!(
+    AnomalySubscription,
+    AnomalySubscriptionHandle,
+    ANOMALY_SUBSCRIPTION_TYPE
+);
 taggable!(AnomalySubscription);
 /// A declared `aws_ce_anomaly_subscription`: `id()` and one method per attribute, each a reference (`${aws_ce_anomaly_subscription.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -272,8 +301,22 @@ impl CostAllocationTag {
         this.set("tag_key", rt::string(required.tag_key));
         CostAllocationTag(this)
     }
+    /// `status`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("status", rt::string(value));
+        self
+    }
+    /// `tag_key`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn tag_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("tag_key", rt::string(value));
+        self
+    }
 }
-resource!(CostAllocationTag, CostAllocationTagHandle);
+resource!(
+    CostAllocationTag,
+    CostAllocationTagHandle,
+    COST_ALLOCATION_TAG_TYPE
+);
 /// A declared `aws_ce_cost_allocation_tag`: `id()` and one method per attribute, each a reference (`${aws_ce_cost_allocation_tag.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CostAllocationTagHandle(rt::Handle);
@@ -332,6 +375,16 @@ impl CostCategory {
         self.0.set("effective_start", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `rule_version`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rule_version", rt::string(value));
+        self
+    }
     /// Adds a `rule` block.
     pub fn rule(mut self, value: cost_category::Rule) -> Self {
         self.0.push("rule", value.0.into_value());
@@ -343,7 +396,7 @@ impl CostCategory {
         self
     }
 }
-resource!(CostCategory, CostCategoryHandle);
+resource!(CostCategory, CostCategoryHandle, COST_CATEGORY_TYPE);
 taggable!(CostCategory);
 /// A declared `aws_ce_cost_category`: `id()` and one method per attribute, each a reference (`${aws_ce_cost_category.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -55,14 +55,34 @@ impl SlackChannelConfiguration {
         this.set("slack_team_id", rt::string(required.slack_team_id));
         SlackChannelConfiguration(this)
     }
+    /// `configuration_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn configuration_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("configuration_name", rt::string(value));
+        self
+    }
     /// `guardrail_policy_arns`: list of string.
     pub fn guardrail_policy_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("guardrail_policy_arns", rt::list(value));
         self
     }
+    /// `iam_role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("iam_role_arn", rt::string(value));
+        self
+    }
     /// `logging_level`: string.
     pub fn logging_level(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("logging_level", rt::string(value));
+        self
+    }
+    /// `slack_channel_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn slack_channel_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("slack_channel_id", rt::string(value));
+        self
+    }
+    /// `slack_team_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn slack_team_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("slack_team_id", rt::string(value));
         self
     }
     /// `sns_topic_arns`: set of string.
@@ -82,7 +102,11 @@ impl SlackChannelConfiguration {
         self
     }
 }
-resource!(SlackChannelConfiguration, SlackChannelConfigurationHandle);
+resource!(
+    SlackChannelConfiguration,
+    SlackChannelConfigurationHandle,
+    SLACK_CHANNEL_CONFIGURATION_TYPE
+);
 taggable!(SlackChannelConfiguration);
 /// A declared `aws_chatbot_slack_channel_configuration`: `id()` and one method per attribute, each a reference (`${aws_chatbot_slack_channel_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -186,14 +210,29 @@ impl TeamsChannelConfiguration {
         this.set("tenant_id", rt::string(required.tenant_id));
         TeamsChannelConfiguration(this)
     }
+    /// `channel_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn channel_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("channel_id", rt::string(value));
+        self
+    }
     /// `channel_name`: string.
     pub fn channel_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("channel_name", rt::string(value));
         self
     }
+    /// `configuration_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn configuration_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("configuration_name", rt::string(value));
+        self
+    }
     /// `guardrail_policy_arns`: list of string.
     pub fn guardrail_policy_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("guardrail_policy_arns", rt::list(value));
+        self
+    }
+    /// `iam_role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("iam_role_arn", rt::string(value));
         self
     }
     /// `logging_level`: string.
@@ -206,9 +245,19 @@ impl TeamsChannelConfiguration {
         self.0.set("sns_topic_arns", rt::list(value));
         self
     }
+    /// `team_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn team_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("team_id", rt::string(value));
+        self
+    }
     /// `team_name`: string.
     pub fn team_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("team_name", rt::string(value));
+        self
+    }
+    /// `tenant_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn tenant_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("tenant_id", rt::string(value));
         self
     }
     /// `user_authorization_required`: bool.
@@ -223,7 +272,11 @@ impl TeamsChannelConfiguration {
         self
     }
 }
-resource!(TeamsChannelConfiguration, TeamsChannelConfigurationHandle);
+resource!(
+    TeamsChannelConfiguration,
+    TeamsChannelConfigurationHandle,
+    TEAMS_CHANNEL_CONFIGURATION_TYPE
+);
 taggable!(TeamsChannelConfiguration);
 /// A declared `aws_chatbot_teams_channel_configuration`: `id()` and one method per attribute, each a reference (`${aws_chatbot_teams_channel_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

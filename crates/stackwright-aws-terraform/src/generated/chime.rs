@@ -48,8 +48,18 @@ impl VoiceConnector {
         self.0.set("aws_region", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `require_encryption`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn require_encryption(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("require_encryption", rt::boolean(value));
+        self
+    }
 }
-resource!(VoiceConnector, VoiceConnectorHandle);
+resource!(VoiceConnector, VoiceConnectorHandle, VOICE_CONNECTOR_TYPE);
 taggable!(VoiceConnector);
 /// A declared `aws_chime_voice_connector`: `id()` and one method per attribute, each a reference (`${aws_chime_voice_connector.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -104,13 +114,22 @@ impl VoiceConnectorGroup {
         this.set("name", rt::string(name));
         VoiceConnectorGroup(this)
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `connector` block.
     pub fn connector(mut self, value: voice_connector_group::Connector) -> Self {
         self.0.push("connector", value.0.into_value());
         self
     }
 }
-resource!(VoiceConnectorGroup, VoiceConnectorGroupHandle);
+resource!(
+    VoiceConnectorGroup,
+    VoiceConnectorGroupHandle,
+    VOICE_CONNECTOR_GROUP_TYPE
+);
 /// A declared `aws_chime_voice_connector_group`: `id()` and one method per attribute, each a reference (`${aws_chime_voice_connector_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct VoiceConnectorGroupHandle(rt::Handle);
@@ -169,8 +188,17 @@ impl VoiceConnectorLogging {
         self.0.set("enable_sip_logs", rt::boolean(value));
         self
     }
+    /// `voice_connector_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn voice_connector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("voice_connector_id", rt::string(value));
+        self
+    }
 }
-resource!(VoiceConnectorLogging, VoiceConnectorLoggingHandle);
+resource!(
+    VoiceConnectorLogging,
+    VoiceConnectorLoggingHandle,
+    VOICE_CONNECTOR_LOGGING_TYPE
+);
 /// A declared `aws_chime_voice_connector_logging`: `id()` and one method per attribute, each a reference (`${aws_chime_voice_connector_logging.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct VoiceConnectorLoggingHandle(rt::Handle);
@@ -218,13 +246,22 @@ impl VoiceConnectorOrigination {
         self.0.set("disabled", rt::boolean(value));
         self
     }
+    /// `voice_connector_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn voice_connector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("voice_connector_id", rt::string(value));
+        self
+    }
     /// Adds a `route` block.
     pub fn route(mut self, value: voice_connector_origination::Route) -> Self {
         self.0.push("route", value.0.into_value());
         self
     }
 }
-resource!(VoiceConnectorOrigination, VoiceConnectorOriginationHandle);
+resource!(
+    VoiceConnectorOrigination,
+    VoiceConnectorOriginationHandle,
+    VOICE_CONNECTOR_ORIGINATION_TYPE
+);
 /// A declared `aws_chime_voice_connector_origination`: `id()` and one method per attribute, each a reference (`${aws_chime_voice_connector_origination.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct VoiceConnectorOriginationHandle(rt::Handle);
@@ -297,6 +334,11 @@ impl VoiceConnectorStreaming {
         this.set("voice_connector_id", rt::string(voice_connector_id));
         VoiceConnectorStreaming(this)
     }
+    /// `data_retention`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_retention(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("data_retention", rt::number(value));
+        self
+    }
     /// `disabled`: bool.
     pub fn disabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("disabled", rt::boolean(value));
@@ -306,6 +348,11 @@ impl VoiceConnectorStreaming {
     pub fn streaming_notification_targets(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0
             .set("streaming_notification_targets", rt::list(value));
+        self
+    }
+    /// `voice_connector_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn voice_connector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("voice_connector_id", rt::string(value));
         self
     }
     /// Block `media_insights_configuration` (at most one).
@@ -318,7 +365,11 @@ impl VoiceConnectorStreaming {
         self
     }
 }
-resource!(VoiceConnectorStreaming, VoiceConnectorStreamingHandle);
+resource!(
+    VoiceConnectorStreaming,
+    VoiceConnectorStreamingHandle,
+    VOICE_CONNECTOR_STREAMING_TYPE
+);
 /// A declared `aws_chime_voice_connector_streaming`: `id()` and one method per attribute, each a reference (`${aws_chime_voice_connector_streaming.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct VoiceConnectorStreamingHandle(rt::Handle);
@@ -398,6 +449,16 @@ impl VoiceConnectorTermination {
         );
         VoiceConnectorTermination(this)
     }
+    /// `calling_regions`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn calling_regions(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("calling_regions", rt::list(value));
+        self
+    }
+    /// `cidr_allow_list`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cidr_allow_list(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("cidr_allow_list", rt::list(value));
+        self
+    }
     /// `cps_limit`: number.
     pub fn cps_limit(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("cps_limit", rt::number(value));
@@ -413,8 +474,17 @@ impl VoiceConnectorTermination {
         self.0.set("disabled", rt::boolean(value));
         self
     }
+    /// `voice_connector_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn voice_connector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("voice_connector_id", rt::string(value));
+        self
+    }
 }
-resource!(VoiceConnectorTermination, VoiceConnectorTerminationHandle);
+resource!(
+    VoiceConnectorTermination,
+    VoiceConnectorTerminationHandle,
+    VOICE_CONNECTOR_TERMINATION_TYPE
+);
 /// A declared `aws_chime_voice_connector_termination`: `id()` and one method per attribute, each a reference (`${aws_chime_voice_connector_termination.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct VoiceConnectorTerminationHandle(rt::Handle);
@@ -469,6 +539,11 @@ impl VoiceConnectorTerminationCredentials {
         this.push("credentials", credentials.0.into_value());
         VoiceConnectorTerminationCredentials(this)
     }
+    /// `voice_connector_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn voice_connector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("voice_connector_id", rt::string(value));
+        self
+    }
     /// Adds a `credentials` block.
     pub fn credentials(
         mut self,
@@ -480,7 +555,8 @@ impl VoiceConnectorTerminationCredentials {
 }
 resource!(
     VoiceConnectorTerminationCredentials,
-    VoiceConnectorTerminationCredentialsHandle
+    VoiceConnectorTerminationCredentialsHandle,
+    VOICE_CONNECTOR_TERMINATION_CREDENTIALS_TYPE
 );
 /// A declared `aws_chime_voice_connector_termination_credentials`: `id()` and one method per attribute, each a reference (`${aws_chime_voice_connector_termination_credentials.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

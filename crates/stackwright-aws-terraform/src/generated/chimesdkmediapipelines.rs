@@ -56,6 +56,16 @@ impl MediaInsightsPipelineConfiguration {
         this.push("elements", required.elements.0.into_value());
         MediaInsightsPipelineConfiguration(this)
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `resource_access_role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_access_role_arn", rt::string(value));
+        self
+    }
     /// Adds a `elements` block.
     pub fn elements(mut self, value: media_insights_pipeline_configuration::Elements) -> Self {
         self.0.push("elements", value.0.into_value());
@@ -78,7 +88,8 @@ impl MediaInsightsPipelineConfiguration {
 }
 resource!(
     MediaInsightsPipelineConfiguration,
-    MediaInsightsPipelineConfigurationHandle
+    MediaInsightsPipelineConfigurationHandle,
+    MEDIA_INSIGHTS_PIPELINE_CONFIGURATION_TYPE
 );
 taggable!(MediaInsightsPipelineConfiguration);
 /// A declared `aws_chimesdkmediapipelines_media_insights_pipeline_configuration`: `id()` and one method per attribute, each a reference (`${aws_chimesdkmediapipelines_media_insights_pipeline_configuration.<name>.<attribute>}`).

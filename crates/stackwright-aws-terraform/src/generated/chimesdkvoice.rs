@@ -38,8 +38,13 @@ impl GlobalSettings {
         this.set("voice_connector", voice_connector.0.into_value());
         GlobalSettings(this)
     }
+    /// Block `voice_connector` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn voice_connector(mut self, value: global_settings::VoiceConnector) -> Self {
+        self.0.set("voice_connector", value.0.into_value());
+        self
+    }
 }
-resource!(GlobalSettings, GlobalSettingsHandle);
+resource!(GlobalSettings, GlobalSettingsHandle, GLOBAL_SETTINGS_TYPE);
 /// A declared `aws_chimesdkvoice_global_settings`: `id()` and one method per attribute, each a reference (`${aws_chimesdkvoice_global_settings.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GlobalSettingsHandle(rt::Handle);
@@ -93,8 +98,27 @@ impl SipMediaApplication {
         this.set("endpoints", required.endpoints.0.into_value());
         SipMediaApplication(this)
     }
+    /// `aws_region`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn aws_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("aws_region", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `endpoints` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn endpoints(mut self, value: sip_media_application::Endpoints) -> Self {
+        self.0.set("endpoints", value.0.into_value());
+        self
+    }
 }
-resource!(SipMediaApplication, SipMediaApplicationHandle);
+resource!(
+    SipMediaApplication,
+    SipMediaApplicationHandle,
+    SIP_MEDIA_APPLICATION_TYPE
+);
 taggable!(SipMediaApplication);
 /// A declared `aws_chimesdkvoice_sip_media_application`: `id()` and one method per attribute, each a reference (`${aws_chimesdkvoice_sip_media_application.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -178,13 +202,28 @@ impl SipRule {
         self.0.set("disabled", rt::boolean(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `trigger_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn trigger_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("trigger_type", rt::string(value));
+        self
+    }
+    /// `trigger_value`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn trigger_value(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("trigger_value", rt::string(value));
+        self
+    }
     /// Adds a `target_applications` block. Changing it replaces the resource.
     pub fn target_applications(mut self, value: sip_rule::TargetApplications) -> Self {
         self.0.push("target_applications", value.0.into_value());
         self
     }
 }
-resource!(SipRule, SipRuleHandle);
+resource!(SipRule, SipRuleHandle, SIP_RULE_TYPE);
 /// A declared `aws_chimesdkvoice_sip_rule`: `id()` and one method per attribute, each a reference (`${aws_chimesdkvoice_sip_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SipRuleHandle(rt::Handle);
@@ -268,13 +307,31 @@ impl VoiceProfileDomain {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `server_side_encryption_configuration` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn server_side_encryption_configuration(
+        mut self,
+        value: voice_profile_domain::ServerSideEncryptionConfiguration,
+    ) -> Self {
+        self.0
+            .set("server_side_encryption_configuration", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: voice_profile_domain::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(VoiceProfileDomain, VoiceProfileDomainHandle);
+resource!(
+    VoiceProfileDomain,
+    VoiceProfileDomainHandle,
+    VOICE_PROFILE_DOMAIN_TYPE
+);
 taggable!(VoiceProfileDomain);
 /// A declared `aws_chimesdkvoice_voice_profile_domain`: `id()` and one method per attribute, each a reference (`${aws_chimesdkvoice_voice_profile_domain.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -61,6 +61,31 @@ impl Collaboration {
         this.set("query_log_status", rt::string(required.query_log_status));
         Collaboration(this)
     }
+    /// `creator_display_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn creator_display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("creator_display_name", rt::string(value));
+        self
+    }
+    /// `creator_member_abilities`: list of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn creator_member_abilities(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("creator_member_abilities", rt::list(value));
+        self
+    }
+    /// `description`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("description", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `query_log_status`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn query_log_status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("query_log_status", rt::string(value));
+        self
+    }
     /// Block `data_encryption_metadata` (at most one). Changing it replaces the resource.
     pub fn data_encryption_metadata(
         mut self,
@@ -80,7 +105,7 @@ impl Collaboration {
         self
     }
 }
-resource!(Collaboration, CollaborationHandle);
+resource!(Collaboration, CollaborationHandle, COLLABORATION_TYPE);
 taggable!(Collaboration);
 /// A declared `aws_cleanrooms_collaboration`: `id()` and one method per attribute, each a reference (`${aws_cleanrooms_collaboration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -216,9 +241,29 @@ impl ConfiguredTable {
         this.set("table_reference", required.table_reference.0.into_value());
         ConfiguredTable(this)
     }
+    /// `allowed_columns`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn allowed_columns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("allowed_columns", rt::list(value));
+        self
+    }
+    /// `analysis_method`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn analysis_method(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("analysis_method", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `table_reference` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn table_reference(mut self, value: configured_table::TableReference) -> Self {
+        self.0.set("table_reference", value.0.into_value());
         self
     }
     /// Block `timeouts` (at most one).
@@ -227,7 +272,11 @@ impl ConfiguredTable {
         self
     }
 }
-resource!(ConfiguredTable, ConfiguredTableHandle);
+resource!(
+    ConfiguredTable,
+    ConfiguredTableHandle,
+    CONFIGURED_TABLE_TYPE
+);
 taggable!(ConfiguredTable);
 /// A declared `aws_cleanrooms_configured_table`: `id()` and one method per attribute, each a reference (`${aws_cleanrooms_configured_table.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -322,6 +371,16 @@ impl Membership {
         this.set("query_log_status", rt::string(required.query_log_status));
         Membership(this)
     }
+    /// `collaboration_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn collaboration_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("collaboration_id", rt::string(value));
+        self
+    }
+    /// `query_log_status`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn query_log_status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("query_log_status", rt::string(value));
+        self
+    }
     /// Adds a `default_result_configuration` block.
     pub fn default_result_configuration(
         mut self,
@@ -337,7 +396,7 @@ impl Membership {
         self
     }
 }
-resource!(Membership, MembershipHandle);
+resource!(Membership, MembershipHandle, MEMBERSHIP_TYPE);
 taggable!(Membership);
 /// A declared `aws_cleanrooms_membership`: `id()` and one method per attribute, each a reference (`${aws_cleanrooms_membership.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -64,6 +64,21 @@ impl EnvironmentEc2 {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `image_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn image_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("image_id", rt::string(value));
+        self
+    }
+    /// `instance_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_type", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `owner_arn`: string. Changing it replaces the resource.
     pub fn owner_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("owner_arn", rt::string(value));
@@ -75,7 +90,7 @@ impl EnvironmentEc2 {
         self
     }
 }
-resource!(EnvironmentEc2, EnvironmentEc2Handle);
+resource!(EnvironmentEc2, EnvironmentEc2Handle, ENVIRONMENT_EC2_TYPE);
 taggable!(EnvironmentEc2);
 /// A declared `aws_cloud9_environment_ec2`: `id()` and one method per attribute, each a reference (`${aws_cloud9_environment_ec2.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -161,8 +176,27 @@ impl EnvironmentMembership {
         this.set("user_arn", rt::string(required.user_arn));
         EnvironmentMembership(this)
     }
+    /// `environment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn environment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("environment_id", rt::string(value));
+        self
+    }
+    /// `permissions`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn permissions(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("permissions", rt::string(value));
+        self
+    }
+    /// `user_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_arn", rt::string(value));
+        self
+    }
 }
-resource!(EnvironmentMembership, EnvironmentMembershipHandle);
+resource!(
+    EnvironmentMembership,
+    EnvironmentMembershipHandle,
+    ENVIRONMENT_MEMBERSHIP_TYPE
+);
 /// A declared `aws_cloud9_environment_membership`: `id()` and one method per attribute, each a reference (`${aws_cloud9_environment_membership.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EnvironmentMembershipHandle(rt::Handle);

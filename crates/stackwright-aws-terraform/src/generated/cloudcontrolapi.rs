@@ -46,6 +46,11 @@ impl Resource {
         this.set("type_name", rt::string(required.type_name));
         Resource(this)
     }
+    /// `desired_state`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn desired_state(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("desired_state", rt::string(value));
+        self
+    }
     /// `role_arn`: string.
     pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("role_arn", rt::string(value));
@@ -54,6 +59,11 @@ impl Resource {
     /// `schema`: string. Sensitive: kept out of plans, but stored in the state.
     pub fn schema(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("schema", rt::string(value));
+        self
+    }
+    /// `type_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type_name", rt::string(value));
         self
     }
     /// `type_version_id`: string.
@@ -67,7 +77,7 @@ impl Resource {
         self
     }
 }
-resource!(Resource, ResourceHandle);
+resource!(Resource, ResourceHandle, RESOURCE_TYPE);
 /// A declared `aws_cloudcontrolapi_resource`: `id()` and one method per attribute, each a reference (`${aws_cloudcontrolapi_resource.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceHandle(rt::Handle);

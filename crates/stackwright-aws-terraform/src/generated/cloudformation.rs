@@ -53,6 +53,11 @@ impl Stack {
         self.0.set("iam_role_arn", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `notification_arns`: set of string.
     pub fn notification_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("notification_arns", rt::list(value));
@@ -99,7 +104,7 @@ impl Stack {
         self
     }
 }
-resource!(Stack, StackHandle);
+resource!(Stack, StackHandle, STACK_TYPE);
 taggable!(Stack);
 /// A declared `aws_cloudformation_stack`: `id()` and one method per attribute, each a reference (`${aws_cloudformation_stack.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -216,6 +221,11 @@ impl StackInstances {
         self.0.set("retain_stacks", rt::boolean(value));
         self
     }
+    /// `stack_set_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_set_name", rt::string(value));
+        self
+    }
     /// Block `deployment_targets` (at most one). Changing it replaces the resource.
     pub fn deployment_targets(mut self, value: stack_instances::DeploymentTargets) -> Self {
         self.0.set("deployment_targets", value.0.into_value());
@@ -232,7 +242,7 @@ impl StackInstances {
         self
     }
 }
-resource!(StackInstances, StackInstancesHandle);
+resource!(StackInstances, StackInstancesHandle, STACK_INSTANCES_TYPE);
 /// A declared `aws_cloudformation_stack_instances`: `id()` and one method per attribute, each a reference (`${aws_cloudformation_stack_instances.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct StackInstancesHandle(rt::Handle);
@@ -320,6 +330,11 @@ impl StackSet {
         self.0.set("execution_role_name", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `parameters`: map of string.
     pub fn parameters(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("parameters", rt::map(value));
@@ -361,7 +376,7 @@ impl StackSet {
         self
     }
 }
-resource!(StackSet, StackSetHandle);
+resource!(StackSet, StackSetHandle, STACK_SET_TYPE);
 taggable!(StackSet);
 /// A declared `aws_cloudformation_stack_set`: `id()` and one method per attribute, each a reference (`${aws_cloudformation_stack_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -565,6 +580,11 @@ impl StackSetInstance {
         self.0.set("retain_stack", rt::boolean(value));
         self
     }
+    /// `stack_set_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_set_name", rt::string(value));
+        self
+    }
     /// Block `deployment_targets` (at most one). Changing it replaces the resource.
     pub fn deployment_targets(mut self, value: stack_set_instance::DeploymentTargets) -> Self {
         self.0.set("deployment_targets", value.0.into_value());
@@ -584,7 +604,11 @@ impl StackSetInstance {
         self
     }
 }
-resource!(StackSetInstance, StackSetInstanceHandle);
+resource!(
+    StackSetInstance,
+    StackSetInstanceHandle,
+    STACK_SET_INSTANCE_TYPE
+);
 /// A declared `aws_cloudformation_stack_set_instance`: `id()` and one method per attribute, each a reference (`${aws_cloudformation_stack_set_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct StackSetInstanceHandle(rt::Handle);
@@ -667,9 +691,19 @@ impl Type {
         self.0.set("execution_role_arn", rt::string(value));
         self
     }
+    /// `schema_handler_package`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn schema_handler_package(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("schema_handler_package", rt::string(value));
+        self
+    }
     /// `type`: string. Changing it replaces the resource.
     pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("type", rt::string(value));
+        self
+    }
+    /// `type_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type_name", rt::string(value));
         self
     }
     /// Block `logging_config` (at most one). Changing it replaces the resource.
@@ -678,7 +712,7 @@ impl Type {
         self
     }
 }
-resource!(Type, TypeHandle);
+resource!(Type, TypeHandle, TYPE_TYPE);
 /// A declared `aws_cloudformation_type`: `id()` and one method per attribute, each a reference (`${aws_cloudformation_type.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TypeHandle(rt::Handle);

@@ -68,8 +68,24 @@ impl CachePolicy {
         self.0.set("min_ttl", rt::number(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `parameters_in_cache_key_and_forwarded_to_origin` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn parameters_in_cache_key_and_forwarded_to_origin(
+        mut self,
+        value: cache_policy::ParametersInCacheKeyAndForwardedToOrigin,
+    ) -> Self {
+        self.0.set(
+            "parameters_in_cache_key_and_forwarded_to_origin",
+            value.0.into_value(),
+        );
+        self
+    }
 }
-resource!(CachePolicy, CachePolicyHandle);
+resource!(CachePolicy, CachePolicyHandle, CACHE_POLICY_TYPE);
 /// A declared `aws_cloudfront_cache_policy`: `id()` and one method per attribute, each a reference (`${aws_cloudfront_cache_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CachePolicyHandle(rt::Handle);
@@ -159,6 +175,11 @@ impl ContinuousDeploymentPolicy {
         this.set("enabled", rt::boolean(enabled));
         ContinuousDeploymentPolicy(this)
     }
+    /// `enabled`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn enabled(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("enabled", rt::boolean(value));
+        self
+    }
     /// Adds a `staging_distribution_dns_names` block.
     pub fn staging_distribution_dns_names(
         mut self,
@@ -174,7 +195,11 @@ impl ContinuousDeploymentPolicy {
         self
     }
 }
-resource!(ContinuousDeploymentPolicy, ContinuousDeploymentPolicyHandle);
+resource!(
+    ContinuousDeploymentPolicy,
+    ContinuousDeploymentPolicyHandle,
+    CONTINUOUS_DEPLOYMENT_POLICY_TYPE
+);
 /// A declared `aws_cloudfront_continuous_deployment_policy`: `id()` and one method per attribute, each a reference (`${aws_cloudfront_continuous_deployment_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ContinuousDeploymentPolicyHandle(rt::Handle);
@@ -347,6 +372,11 @@ impl Distribution {
         self.0.set("default_root_object", rt::string(value));
         self
     }
+    /// `enabled`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn enabled(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("enabled", rt::boolean(value));
+        self
+    }
     /// `http_version`: string.
     pub fn http_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("http_version", rt::string(value));
@@ -387,6 +417,11 @@ impl Distribution {
         self.0.push("custom_error_response", value.0.into_value());
         self
     }
+    /// Block `default_cache_behavior` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn default_cache_behavior(mut self, value: distribution::DefaultCacheBehavior) -> Self {
+        self.0.set("default_cache_behavior", value.0.into_value());
+        self
+    }
     /// Block `logging_config` (at most one).
     pub fn logging_config(mut self, value: distribution::LoggingConfig) -> Self {
         self.0.set("logging_config", value.0.into_value());
@@ -407,8 +442,18 @@ impl Distribution {
         self.0.push("origin_group", value.0.into_value());
         self
     }
+    /// Block `restrictions` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn restrictions(mut self, value: distribution::Restrictions) -> Self {
+        self.0.set("restrictions", value.0.into_value());
+        self
+    }
+    /// Block `viewer_certificate` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn viewer_certificate(mut self, value: distribution::ViewerCertificate) -> Self {
+        self.0.set("viewer_certificate", value.0.into_value());
+        self
+    }
 }
-resource!(Distribution, DistributionHandle);
+resource!(Distribution, DistributionHandle, DISTRIBUTION_TYPE);
 taggable!(Distribution);
 /// A declared `aws_cloudfront_distribution`: `id()` and one method per attribute, each a reference (`${aws_cloudfront_distribution.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1232,8 +1277,29 @@ impl FieldLevelEncryptionConfig {
         self.0.set("comment", rt::string(value));
         self
     }
+    /// Block `content_type_profile_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn content_type_profile_config(
+        mut self,
+        value: field_level_encryption_config::ContentTypeProfileConfig,
+    ) -> Self {
+        self.0
+            .set("content_type_profile_config", value.0.into_value());
+        self
+    }
+    /// Block `query_arg_profile_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn query_arg_profile_config(
+        mut self,
+        value: field_level_encryption_config::QueryArgProfileConfig,
+    ) -> Self {
+        self.0.set("query_arg_profile_config", value.0.into_value());
+        self
+    }
 }
-resource!(FieldLevelEncryptionConfig, FieldLevelEncryptionConfigHandle);
+resource!(
+    FieldLevelEncryptionConfig,
+    FieldLevelEncryptionConfigHandle,
+    FIELD_LEVEL_ENCRYPTION_CONFIG_TYPE
+);
 /// A declared `aws_cloudfront_field_level_encryption_config`: `id()` and one method per attribute, each a reference (`${aws_cloudfront_field_level_encryption_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct FieldLevelEncryptionConfigHandle(rt::Handle);
@@ -1403,10 +1469,24 @@ impl FieldLevelEncryptionProfile {
         self.0.set("comment", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `encryption_entities` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn encryption_entities(
+        mut self,
+        value: field_level_encryption_profile::EncryptionEntities,
+    ) -> Self {
+        self.0.set("encryption_entities", value.0.into_value());
+        self
+    }
 }
 resource!(
     FieldLevelEncryptionProfile,
-    FieldLevelEncryptionProfileHandle
+    FieldLevelEncryptionProfileHandle,
+    FIELD_LEVEL_ENCRYPTION_PROFILE_TYPE
 );
 /// A declared `aws_cloudfront_field_level_encryption_profile`: `id()` and one method per attribute, each a reference (`${aws_cloudfront_field_level_encryption_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1520,6 +1600,11 @@ impl Function {
         this.set("runtime", rt::string(required.runtime));
         Function(this)
     }
+    /// `code`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("code", rt::string(value));
+        self
+    }
     /// `comment`: string.
     pub fn comment(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("comment", rt::string(value));
@@ -1530,13 +1615,23 @@ impl Function {
         self.0.set("key_value_store_associations", rt::list(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `publish`: bool.
     pub fn publish(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("publish", rt::boolean(value));
         self
     }
+    /// `runtime`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn runtime(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("runtime", rt::string(value));
+        self
+    }
 }
-resource!(Function, FunctionHandle);
+resource!(Function, FunctionHandle, FUNCTION_TYPE);
 /// A declared `aws_cloudfront_function`: `id()` and one method per attribute, each a reference (`${aws_cloudfront_function.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct FunctionHandle(rt::Handle);
@@ -1612,8 +1707,18 @@ impl KeyGroup {
         self.0.set("comment", rt::string(value));
         self
     }
+    /// `items`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn items(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("items", rt::list(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(KeyGroup, KeyGroupHandle);
+resource!(KeyGroup, KeyGroupHandle, KEY_GROUP_TYPE);
 /// A declared `aws_cloudfront_key_group`: `id()` and one method per attribute, each a reference (`${aws_cloudfront_key_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct KeyGroupHandle(rt::Handle);
@@ -1660,13 +1765,18 @@ impl KeyValueStore {
         self.0.set("comment", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: key_value_store::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(KeyValueStore, KeyValueStoreHandle);
+resource!(KeyValueStore, KeyValueStoreHandle, KEY_VALUE_STORE_TYPE);
 /// A declared `aws_cloudfront_key_value_store`: `id()` and one method per attribute, each a reference (`${aws_cloudfront_key_value_store.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct KeyValueStoreHandle(rt::Handle);
@@ -1739,8 +1849,25 @@ impl MonitoringSubscription {
         );
         MonitoringSubscription(this)
     }
+    /// `distribution_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn distribution_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("distribution_id", rt::string(value));
+        self
+    }
+    /// Block `monitoring_subscription` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn monitoring_subscription(
+        mut self,
+        value: monitoring_subscription::MonitoringSubscription,
+    ) -> Self {
+        self.0.set("monitoring_subscription", value.0.into_value());
+        self
+    }
 }
-resource!(MonitoringSubscription, MonitoringSubscriptionHandle);
+resource!(
+    MonitoringSubscription,
+    MonitoringSubscriptionHandle,
+    MONITORING_SUBSCRIPTION_TYPE
+);
 /// A declared `aws_cloudfront_monitoring_subscription`: `id()` and one method per attribute, each a reference (`${aws_cloudfront_monitoring_subscription.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct MonitoringSubscriptionHandle(rt::Handle);
@@ -1826,8 +1953,33 @@ impl OriginAccessControl {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `origin_access_control_origin_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn origin_access_control_origin_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("origin_access_control_origin_type", rt::string(value));
+        self
+    }
+    /// `signing_behavior`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn signing_behavior(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("signing_behavior", rt::string(value));
+        self
+    }
+    /// `signing_protocol`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn signing_protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("signing_protocol", rt::string(value));
+        self
+    }
 }
-resource!(OriginAccessControl, OriginAccessControlHandle);
+resource!(
+    OriginAccessControl,
+    OriginAccessControlHandle,
+    ORIGIN_ACCESS_CONTROL_TYPE
+);
 /// A declared `aws_cloudfront_origin_access_control`: `id()` and one method per attribute, each a reference (`${aws_cloudfront_origin_access_control.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OriginAccessControlHandle(rt::Handle);
@@ -1886,7 +2038,11 @@ impl OriginAccessIdentity {
         self
     }
 }
-resource!(OriginAccessIdentity, OriginAccessIdentityHandle);
+resource!(
+    OriginAccessIdentity,
+    OriginAccessIdentityHandle,
+    ORIGIN_ACCESS_IDENTITY_TYPE
+);
 /// A declared `aws_cloudfront_origin_access_identity`: `id()` and one method per attribute, each a reference (`${aws_cloudfront_origin_access_identity.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OriginAccessIdentityHandle(rt::Handle);
@@ -1954,8 +2110,35 @@ impl OriginRequestPolicy {
         self.0.set("comment", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `cookies_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cookies_config(mut self, value: origin_request_policy::CookiesConfig) -> Self {
+        self.0.set("cookies_config", value.0.into_value());
+        self
+    }
+    /// Block `headers_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn headers_config(mut self, value: origin_request_policy::HeadersConfig) -> Self {
+        self.0.set("headers_config", value.0.into_value());
+        self
+    }
+    /// Block `query_strings_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn query_strings_config(
+        mut self,
+        value: origin_request_policy::QueryStringsConfig,
+    ) -> Self {
+        self.0.set("query_strings_config", value.0.into_value());
+        self
+    }
 }
-resource!(OriginRequestPolicy, OriginRequestPolicyHandle);
+resource!(
+    OriginRequestPolicy,
+    OriginRequestPolicyHandle,
+    ORIGIN_REQUEST_POLICY_TYPE
+);
 /// A declared `aws_cloudfront_origin_request_policy`: `id()` and one method per attribute, each a reference (`${aws_cloudfront_origin_request_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OriginRequestPolicyHandle(rt::Handle);
@@ -2009,6 +2192,11 @@ impl PublicKey {
         self.0.set("comment", rt::string(value));
         self
     }
+    /// `encoded_key`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn encoded_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("encoded_key", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -2020,7 +2208,7 @@ impl PublicKey {
         self
     }
 }
-resource!(PublicKey, PublicKeyHandle);
+resource!(PublicKey, PublicKeyHandle, PUBLIC_KEY_TYPE);
 /// A declared `aws_cloudfront_public_key`: `id()` and one method per attribute, each a reference (`${aws_cloudfront_public_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PublicKeyHandle(rt::Handle);
@@ -2079,8 +2267,32 @@ impl RealtimeLogConfig {
         this.set("endpoint", endpoint.0.into_value());
         RealtimeLogConfig(this)
     }
+    /// `fields`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn fields(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("fields", rt::list(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `sampling_rate`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn sampling_rate(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("sampling_rate", rt::number(value));
+        self
+    }
+    /// Block `endpoint` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn endpoint(mut self, value: realtime_log_config::Endpoint) -> Self {
+        self.0.set("endpoint", value.0.into_value());
+        self
+    }
 }
-resource!(RealtimeLogConfig, RealtimeLogConfigHandle);
+resource!(
+    RealtimeLogConfig,
+    RealtimeLogConfigHandle,
+    REALTIME_LOG_CONFIG_TYPE
+);
 /// A declared `aws_cloudfront_realtime_log_config`: `id()` and one method per attribute, each a reference (`${aws_cloudfront_realtime_log_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RealtimeLogConfigHandle(rt::Handle);
@@ -2173,6 +2385,11 @@ impl ResponseHeadersPolicy {
         self.0.set("etag", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `cors_config` (at most one).
     pub fn cors_config(mut self, value: response_headers_policy::CorsConfig) -> Self {
         self.0.set("cors_config", value.0.into_value());
@@ -2212,7 +2429,11 @@ impl ResponseHeadersPolicy {
         self
     }
 }
-resource!(ResponseHeadersPolicy, ResponseHeadersPolicyHandle);
+resource!(
+    ResponseHeadersPolicy,
+    ResponseHeadersPolicyHandle,
+    RESPONSE_HEADERS_POLICY_TYPE
+);
 /// A declared `aws_cloudfront_response_headers_policy`: `id()` and one method per attribute, each a reference (`${aws_cloudfront_response_headers_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResponseHeadersPolicyHandle(rt::Handle);
@@ -2609,7 +2830,7 @@ impl VpcOrigin {
         self
     }
 }
-resource!(VpcOrigin, VpcOriginHandle);
+resource!(VpcOrigin, VpcOriginHandle, VPC_ORIGIN_TYPE);
 taggable!(VpcOrigin);
 /// A declared `aws_cloudfront_vpc_origin`: `id()` and one method per attribute, each a reference (`${aws_cloudfront_vpc_origin.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

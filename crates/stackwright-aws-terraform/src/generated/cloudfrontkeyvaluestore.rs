@@ -53,8 +53,23 @@ impl Key {
         this.set("value", rt::string(required.value));
         Key(this)
     }
+    /// `key`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key", rt::string(value));
+        self
+    }
+    /// `key_value_store_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key_value_store_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key_value_store_arn", rt::string(value));
+        self
+    }
+    /// `value`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("value", rt::string(value));
+        self
+    }
 }
-resource!(Key, KeyHandle);
+resource!(Key, KeyHandle, KEY_TYPE);
 /// A declared `aws_cloudfrontkeyvaluestore_key`: `id()` and one method per attribute, each a reference (`${aws_cloudfrontkeyvaluestore_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct KeyHandle(rt::Handle);
@@ -96,6 +111,11 @@ impl KeysExclusive {
         this.set("key_value_store_arn", rt::string(key_value_store_arn));
         KeysExclusive(this)
     }
+    /// `key_value_store_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key_value_store_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key_value_store_arn", rt::string(value));
+        self
+    }
     /// `max_batch_size`: number.
     pub fn max_batch_size(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("max_batch_size", rt::number(value));
@@ -107,7 +127,7 @@ impl KeysExclusive {
         self
     }
 }
-resource!(KeysExclusive, KeysExclusiveHandle);
+resource!(KeysExclusive, KeysExclusiveHandle, KEYS_EXCLUSIVE_TYPE);
 /// A declared `aws_cloudfrontkeyvaluestore_keys_exclusive`: `id()` and one method per attribute, each a reference (`${aws_cloudfrontkeyvaluestore_keys_exclusive.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct KeysExclusiveHandle(rt::Handle);

@@ -45,6 +45,11 @@ impl V2Cluster {
         this.set("subnet_ids", rt::list(subnet_ids));
         V2Cluster(this)
     }
+    /// `hsm_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn hsm_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("hsm_type", rt::string(value));
+        self
+    }
     /// `mode`: string. Changing it replaces the resource.
     pub fn mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("mode", rt::string(value));
@@ -55,13 +60,18 @@ impl V2Cluster {
         self.0.set("source_backup_identifier", rt::string(value));
         self
     }
+    /// `subnet_ids`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: v2_cluster::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(V2Cluster, V2ClusterHandle);
+resource!(V2Cluster, V2ClusterHandle, V2_CLUSTER_TYPE);
 taggable!(V2Cluster);
 /// A declared `aws_cloudhsm_v2_cluster`: `id()` and one method per attribute, each a reference (`${aws_cloudhsm_v2_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -166,6 +176,11 @@ impl V2Hsm {
         self.0.set("availability_zone", rt::string(value));
         self
     }
+    /// `cluster_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_id", rt::string(value));
+        self
+    }
     /// `ip_address`: string. Changing it replaces the resource.
     pub fn ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("ip_address", rt::string(value));
@@ -182,7 +197,7 @@ impl V2Hsm {
         self
     }
 }
-resource!(V2Hsm, V2HsmHandle);
+resource!(V2Hsm, V2HsmHandle, V2_HSM_TYPE);
 /// A declared `aws_cloudhsm_v2_hsm`: `id()` and one method per attribute, each a reference (`${aws_cloudhsm_v2_hsm.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct V2HsmHandle(rt::Handle);

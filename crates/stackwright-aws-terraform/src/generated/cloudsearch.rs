@@ -43,6 +43,11 @@ impl Domain {
         self.0.set("multi_az", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `endpoint_options` (at most one).
     pub fn endpoint_options(mut self, value: domain::EndpointOptions) -> Self {
         self.0.set("endpoint_options", value.0.into_value());
@@ -64,7 +69,7 @@ impl Domain {
         self
     }
 }
-resource!(Domain, DomainHandle);
+resource!(Domain, DomainHandle, DOMAIN_TYPE);
 /// A declared `aws_cloudsearch_domain`: `id()` and one method per attribute, each a reference (`${aws_cloudsearch_domain.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DomainHandle(rt::Handle);
@@ -255,13 +260,27 @@ impl DomainServiceAccessPolicy {
         this.set("domain_name", rt::string(required.domain_name));
         DomainServiceAccessPolicy(this)
     }
+    /// `access_policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn access_policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("access_policy", rt::policy_text(value));
+        self
+    }
+    /// `domain_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: domain_service_access_policy::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(DomainServiceAccessPolicy, DomainServiceAccessPolicyHandle);
+resource!(
+    DomainServiceAccessPolicy,
+    DomainServiceAccessPolicyHandle,
+    DOMAIN_SERVICE_ACCESS_POLICY_TYPE
+);
 /// A declared `aws_cloudsearch_domain_service_access_policy`: `id()` and one method per attribute, each a reference (`${aws_cloudsearch_domain_service_access_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DomainServiceAccessPolicyHandle(rt::Handle);

@@ -87,6 +87,16 @@ impl Cloudtrail {
         self.0.set("kms_key_id", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `s3_bucket_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn s3_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("s3_bucket_name", rt::string(value));
+        self
+    }
     /// `s3_key_prefix`: string.
     pub fn s3_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("s3_key_prefix", rt::string(value));
@@ -113,7 +123,7 @@ impl Cloudtrail {
         self
     }
 }
-resource!(Cloudtrail, CloudtrailHandle);
+resource!(Cloudtrail, CloudtrailHandle, CLOUDTRAIL_TYPE);
 taggable!(Cloudtrail);
 /// A declared `aws_cloudtrail`: `id()` and one method per attribute, each a reference (`${aws_cloudtrail.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -348,6 +358,11 @@ impl EventDataStore {
         self.0.set("multi_region_enabled", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `organization_enabled`: bool.
     pub fn organization_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("organization_enabled", rt::boolean(value));
@@ -383,7 +398,7 @@ impl EventDataStore {
         self
     }
 }
-resource!(EventDataStore, EventDataStoreHandle);
+resource!(EventDataStore, EventDataStoreHandle, EVENT_DATA_STORE_TYPE);
 taggable!(EventDataStore);
 /// A declared `aws_cloudtrail_event_data_store`: `id()` and one method per attribute, each a reference (`${aws_cloudtrail_event_data_store.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -548,10 +563,16 @@ impl OrganizationDelegatedAdminAccount {
         this.set("account_id", rt::string(account_id));
         OrganizationDelegatedAdminAccount(this)
     }
+    /// `account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account_id", rt::string(value));
+        self
+    }
 }
 resource!(
     OrganizationDelegatedAdminAccount,
-    OrganizationDelegatedAdminAccountHandle
+    OrganizationDelegatedAdminAccountHandle,
+    ORGANIZATION_DELEGATED_ADMIN_ACCOUNT_TYPE
 );
 /// A declared `aws_cloudtrail_organization_delegated_admin_account`: `id()` and one method per attribute, each a reference (`${aws_cloudtrail_organization_delegated_admin_account.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

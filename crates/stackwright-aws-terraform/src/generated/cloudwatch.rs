@@ -61,6 +61,16 @@ impl CompositeAlarm {
         self.0.set("alarm_description", rt::string(value));
         self
     }
+    /// `alarm_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn alarm_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("alarm_name", rt::string(value));
+        self
+    }
+    /// `alarm_rule`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn alarm_rule(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("alarm_rule", rt::string(value));
+        self
+    }
     /// `insufficient_data_actions`: set of string.
     pub fn insufficient_data_actions(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("insufficient_data_actions", rt::list(value));
@@ -77,7 +87,7 @@ impl CompositeAlarm {
         self
     }
 }
-resource!(CompositeAlarm, CompositeAlarmHandle);
+resource!(CompositeAlarm, CompositeAlarmHandle, COMPOSITE_ALARM_TYPE);
 taggable!(CompositeAlarm);
 /// A declared `aws_cloudwatch_composite_alarm`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_composite_alarm.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -178,13 +188,27 @@ impl ContributorInsightRule {
         this.set("rule_name", rt::string(required.rule_name));
         ContributorInsightRule(this)
     }
+    /// `rule_definition`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule_definition(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rule_definition", rt::string(value));
+        self
+    }
+    /// `rule_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rule_name", rt::string(value));
+        self
+    }
     /// `rule_state`: string.
     pub fn rule_state(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("rule_state", rt::string(value));
         self
     }
 }
-resource!(ContributorInsightRule, ContributorInsightRuleHandle);
+resource!(
+    ContributorInsightRule,
+    ContributorInsightRuleHandle,
+    CONTRIBUTOR_INSIGHT_RULE_TYPE
+);
 taggable!(ContributorInsightRule);
 /// A declared `aws_cloudwatch_contributor_insight_rule`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_contributor_insight_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -243,15 +267,26 @@ impl ContributorManagedInsightRule {
         this.set("template_name", rt::string(required.template_name));
         ContributorManagedInsightRule(this)
     }
+    /// `resource_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
     /// `state`: string.
     pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("state", rt::string(value));
         self
     }
+    /// `template_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn template_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("template_name", rt::string(value));
+        self
+    }
 }
 resource!(
     ContributorManagedInsightRule,
-    ContributorManagedInsightRuleHandle
+    ContributorManagedInsightRuleHandle,
+    CONTRIBUTOR_MANAGED_INSIGHT_RULE_TYPE
 );
 taggable!(ContributorManagedInsightRule);
 /// A declared `aws_cloudwatch_contributor_managed_insight_rule`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_contributor_managed_insight_rule.<name>.<attribute>}`).
@@ -315,8 +350,18 @@ impl Dashboard {
         this.set("dashboard_name", rt::string(required.dashboard_name));
         Dashboard(this)
     }
+    /// `dashboard_body`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn dashboard_body(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("dashboard_body", rt::string(value));
+        self
+    }
+    /// `dashboard_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn dashboard_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("dashboard_name", rt::string(value));
+        self
+    }
 }
-resource!(Dashboard, DashboardHandle);
+resource!(Dashboard, DashboardHandle, DASHBOARD_TYPE);
 /// A declared `aws_cloudwatch_dashboard`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_dashboard.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DashboardHandle(rt::Handle);
@@ -371,9 +416,24 @@ impl EventApiDestination {
         this.set("name", rt::string(required.name));
         EventApiDestination(this)
     }
+    /// `connection_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connection_arn", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `http_method`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn http_method(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("http_method", rt::string(value));
+        self
+    }
+    /// `invocation_endpoint`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn invocation_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("invocation_endpoint", rt::string(value));
         self
     }
     /// `invocation_rate_limit_per_second`: number.
@@ -382,8 +442,17 @@ impl EventApiDestination {
             .set("invocation_rate_limit_per_second", rt::number(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(EventApiDestination, EventApiDestinationHandle);
+resource!(
+    EventApiDestination,
+    EventApiDestinationHandle,
+    EVENT_API_DESTINATION_TYPE
+);
 /// A declared `aws_cloudwatch_event_api_destination`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_event_api_destination.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EventApiDestinationHandle(rt::Handle);
@@ -455,13 +524,23 @@ impl EventArchive {
         self.0.set("event_pattern", rt::string(value));
         self
     }
+    /// `event_source_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn event_source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("event_source_arn", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `retention_days`: number.
     pub fn retention_days(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("retention_days", rt::number(value));
         self
     }
 }
-resource!(EventArchive, EventArchiveHandle);
+resource!(EventArchive, EventArchiveHandle, EVENT_ARCHIVE_TYPE);
 /// A declared `aws_cloudwatch_event_archive`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_event_archive.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EventArchiveHandle(rt::Handle);
@@ -526,13 +605,18 @@ impl EventBus {
         self.0.set("kms_key_identifier", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `dead_letter_config` (at most one).
     pub fn dead_letter_config(mut self, value: event_bus::DeadLetterConfig) -> Self {
         self.0.set("dead_letter_config", value.0.into_value());
         self
     }
 }
-resource!(EventBus, EventBusHandle);
+resource!(EventBus, EventBusHandle, EVENT_BUS_TYPE);
 taggable!(EventBus);
 /// A declared `aws_cloudwatch_event_bus`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_event_bus.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -597,8 +681,13 @@ impl EventBusPolicy {
         self.0.set("event_bus_name", rt::string(value));
         self
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(EventBusPolicy, EventBusPolicyHandle);
+resource!(EventBusPolicy, EventBusPolicyHandle, EVENT_BUS_POLICY_TYPE);
 /// A declared `aws_cloudwatch_event_bus_policy`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_event_bus_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EventBusPolicyHandle(rt::Handle);
@@ -646,6 +735,11 @@ impl EventConnection {
         this.set("auth_parameters", required.auth_parameters.0.into_value());
         EventConnection(this)
     }
+    /// `authorization_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn authorization_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("authorization_type", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -654,6 +748,16 @@ impl EventConnection {
     /// `kms_key_identifier`: string.
     pub fn kms_key_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_identifier", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `auth_parameters` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn auth_parameters(mut self, value: event_connection::AuthParameters) -> Self {
+        self.0.set("auth_parameters", value.0.into_value());
         self
     }
     /// Block `invocation_connectivity_parameters` (at most one).
@@ -666,7 +770,11 @@ impl EventConnection {
         self
     }
 }
-resource!(EventConnection, EventConnectionHandle);
+resource!(
+    EventConnection,
+    EventConnectionHandle,
+    EVENT_CONNECTION_TYPE
+);
 /// A declared `aws_cloudwatch_event_connection`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_event_connection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EventConnectionHandle(rt::Handle);
@@ -1003,6 +1111,11 @@ impl EventEndpoint {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `role_arn`: string.
     pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("role_arn", rt::string(value));
@@ -1018,8 +1131,13 @@ impl EventEndpoint {
         self.0.set("replication_config", value.0.into_value());
         self
     }
+    /// Block `routing_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn routing_config(mut self, value: event_endpoint::RoutingConfig) -> Self {
+        self.0.set("routing_config", value.0.into_value());
+        self
+    }
 }
-resource!(EventEndpoint, EventEndpointHandle);
+resource!(EventEndpoint, EventEndpointHandle, EVENT_ENDPOINT_TYPE);
 /// A declared `aws_cloudwatch_event_endpoint`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_event_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EventEndpointHandle(rt::Handle);
@@ -1166,13 +1284,27 @@ impl EventPermission {
         self.0.set("event_bus_name", rt::string(value));
         self
     }
+    /// `principal`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal", rt::string(value));
+        self
+    }
+    /// `statement_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn statement_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("statement_id", rt::string(value));
+        self
+    }
     /// Block `condition` (at most one).
     pub fn condition(mut self, value: event_permission::Condition) -> Self {
         self.0.set("condition", value.0.into_value());
         self
     }
 }
-resource!(EventPermission, EventPermissionHandle);
+resource!(
+    EventPermission,
+    EventPermissionHandle,
+    EVENT_PERMISSION_TYPE
+);
 /// A declared `aws_cloudwatch_event_permission`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_event_permission.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EventPermissionHandle(rt::Handle);
@@ -1291,7 +1423,7 @@ impl EventRule {
         self
     }
 }
-resource!(EventRule, EventRuleHandle);
+resource!(EventRule, EventRuleHandle, EVENT_RULE_TYPE);
 taggable!(EventRule);
 /// A declared `aws_cloudwatch_event_rule`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_event_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1379,6 +1511,11 @@ impl EventTarget {
         this.set("rule", rt::string(required.rule));
         EventTarget(this)
     }
+    /// `arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("arn", rt::string(value));
+        self
+    }
     /// `event_bus_name`: string. Changing it replaces the resource.
     pub fn event_bus_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("event_bus_name", rt::string(value));
@@ -1402,6 +1539,11 @@ impl EventTarget {
     /// `role_arn`: string.
     pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("role_arn", rt::string(value));
+        self
+    }
+    /// `rule`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rule", rt::string(value));
         self
     }
     /// `target_id`: string. Changing it replaces the resource.
@@ -1474,7 +1616,7 @@ impl EventTarget {
         self
     }
 }
-resource!(EventTarget, EventTargetHandle);
+resource!(EventTarget, EventTargetHandle, EVENT_TARGET_TYPE);
 /// A declared `aws_cloudwatch_event_target`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_event_target.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EventTargetHandle(rt::Handle);
@@ -1913,6 +2055,21 @@ impl LogAccountPolicy {
         this.set("policy_type", rt::string(required.policy_type));
         LogAccountPolicy(this)
     }
+    /// `policy_document`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy_document", rt::policy_text(value));
+        self
+    }
+    /// `policy_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_name", rt::string(value));
+        self
+    }
+    /// `policy_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_type", rt::string(value));
+        self
+    }
     /// `scope`: string.
     pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("scope", rt::string(value));
@@ -1924,7 +2081,11 @@ impl LogAccountPolicy {
         self
     }
 }
-resource!(LogAccountPolicy, LogAccountPolicyHandle);
+resource!(
+    LogAccountPolicy,
+    LogAccountPolicyHandle,
+    LOG_ACCOUNT_POLICY_TYPE
+);
 /// A declared `aws_cloudwatch_log_account_policy`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_log_account_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LogAccountPolicyHandle(rt::Handle);
@@ -1985,6 +2146,11 @@ impl LogAnomalyDetector {
         self.0.set("detector_name", rt::string(value));
         self
     }
+    /// `enabled`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn enabled(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("enabled", rt::boolean(value));
+        self
+    }
     /// `evaluation_frequency`: string.
     pub fn evaluation_frequency(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("evaluation_frequency", rt::string(value));
@@ -2000,8 +2166,17 @@ impl LogAnomalyDetector {
         self.0.set("kms_key_id", rt::string(value));
         self
     }
+    /// `log_group_arn_list`: list of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn log_group_arn_list(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("log_group_arn_list", rt::list(value));
+        self
+    }
 }
-resource!(LogAnomalyDetector, LogAnomalyDetectorHandle);
+resource!(
+    LogAnomalyDetector,
+    LogAnomalyDetectorHandle,
+    LOG_ANOMALY_DETECTOR_TYPE
+);
 taggable!(LogAnomalyDetector);
 /// A declared `aws_cloudwatch_log_anomaly_detector`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_log_anomaly_detector.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2076,8 +2251,22 @@ impl LogDataProtectionPolicy {
         this.set("policy_document", rt::policy_text(required.policy_document));
         LogDataProtectionPolicy(this)
     }
+    /// `log_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("log_group_name", rt::string(value));
+        self
+    }
+    /// `policy_document`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy_document", rt::policy_text(value));
+        self
+    }
 }
-resource!(LogDataProtectionPolicy, LogDataProtectionPolicyHandle);
+resource!(
+    LogDataProtectionPolicy,
+    LogDataProtectionPolicyHandle,
+    LOG_DATA_PROTECTION_POLICY_TYPE
+);
 /// A declared `aws_cloudwatch_log_data_protection_policy`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_log_data_protection_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LogDataProtectionPolicyHandle(rt::Handle);
@@ -2125,6 +2314,16 @@ impl LogDelivery {
         );
         LogDelivery(this)
     }
+    /// `delivery_destination_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn delivery_destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("delivery_destination_arn", rt::string(value));
+        self
+    }
+    /// `delivery_source_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn delivery_source_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("delivery_source_name", rt::string(value));
+        self
+    }
     /// `field_delimiter`: string.
     pub fn field_delimiter(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("field_delimiter", rt::string(value));
@@ -2141,7 +2340,7 @@ impl LogDelivery {
         self
     }
 }
-resource!(LogDelivery, LogDeliveryHandle);
+resource!(LogDelivery, LogDeliveryHandle, LOG_DELIVERY_TYPE);
 taggable!(LogDelivery);
 /// A declared `aws_cloudwatch_log_delivery`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_log_delivery.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2200,6 +2399,11 @@ impl LogDeliveryDestination {
         this.set("name", rt::string(name));
         LogDeliveryDestination(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `output_format`: string. Changing it replaces the resource.
     pub fn output_format(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("output_format", rt::string(value));
@@ -2215,7 +2419,11 @@ impl LogDeliveryDestination {
         self
     }
 }
-resource!(LogDeliveryDestination, LogDeliveryDestinationHandle);
+resource!(
+    LogDeliveryDestination,
+    LogDeliveryDestinationHandle,
+    LOG_DELIVERY_DESTINATION_TYPE
+);
 taggable!(LogDeliveryDestination);
 /// A declared `aws_cloudwatch_log_delivery_destination`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_log_delivery_destination.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2298,10 +2506,21 @@ impl LogDeliveryDestinationPolicy {
         );
         LogDeliveryDestinationPolicy(this)
     }
+    /// `delivery_destination_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn delivery_destination_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("delivery_destination_name", rt::string(value));
+        self
+    }
+    /// `delivery_destination_policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn delivery_destination_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("delivery_destination_policy", rt::string(value));
+        self
+    }
 }
 resource!(
     LogDeliveryDestinationPolicy,
-    LogDeliveryDestinationPolicyHandle
+    LogDeliveryDestinationPolicyHandle,
+    LOG_DELIVERY_DESTINATION_POLICY_TYPE
 );
 /// A declared `aws_cloudwatch_log_delivery_destination_policy`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_log_delivery_destination_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2347,8 +2566,27 @@ impl LogDeliverySource {
         this.set("resource_arn", rt::string(required.resource_arn));
         LogDeliverySource(this)
     }
+    /// `log_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn log_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("log_type", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
 }
-resource!(LogDeliverySource, LogDeliverySourceHandle);
+resource!(
+    LogDeliverySource,
+    LogDeliverySourceHandle,
+    LOG_DELIVERY_SOURCE_TYPE
+);
 taggable!(LogDeliverySource);
 /// A declared `aws_cloudwatch_log_delivery_source`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_log_delivery_source.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2414,8 +2652,23 @@ impl LogDestination {
         this.set("target_arn", rt::string(required.target_arn));
         LogDestination(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
+    /// `target_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_arn", rt::string(value));
+        self
+    }
 }
-resource!(LogDestination, LogDestinationHandle);
+resource!(LogDestination, LogDestinationHandle, LOG_DESTINATION_TYPE);
 taggable!(LogDestination);
 /// A declared `aws_cloudwatch_log_destination`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_log_destination.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2474,13 +2727,27 @@ impl LogDestinationPolicy {
         this.set("destination_name", rt::string(required.destination_name));
         LogDestinationPolicy(this)
     }
+    /// `access_policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn access_policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("access_policy", rt::policy_text(value));
+        self
+    }
+    /// `destination_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination_name", rt::string(value));
+        self
+    }
     /// `force_update`: bool.
     pub fn force_update(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("force_update", rt::boolean(value));
         self
     }
 }
-resource!(LogDestinationPolicy, LogDestinationPolicyHandle);
+resource!(
+    LogDestinationPolicy,
+    LogDestinationPolicyHandle,
+    LOG_DESTINATION_POLICY_TYPE
+);
 /// A declared `aws_cloudwatch_log_destination_policy`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_log_destination_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LogDestinationPolicyHandle(rt::Handle);
@@ -2550,7 +2817,7 @@ impl LogGroup {
         self
     }
 }
-resource!(LogGroup, LogGroupHandle);
+resource!(LogGroup, LogGroupHandle, LOG_GROUP_TYPE);
 taggable!(LogGroup);
 /// A declared `aws_cloudwatch_log_group`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_log_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2621,8 +2888,18 @@ impl LogIndexPolicy {
         this.set("policy_document", rt::policy_text(required.policy_document));
         LogIndexPolicy(this)
     }
+    /// `log_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("log_group_name", rt::string(value));
+        self
+    }
+    /// `policy_document`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy_document", rt::policy_text(value));
+        self
+    }
 }
-resource!(LogIndexPolicy, LogIndexPolicyHandle);
+resource!(LogIndexPolicy, LogIndexPolicyHandle, LOG_INDEX_POLICY_TYPE);
 /// A declared `aws_cloudwatch_log_index_policy`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_log_index_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LogIndexPolicyHandle(rt::Handle);
@@ -2673,8 +2950,32 @@ impl LogMetricFilter {
         );
         LogMetricFilter(this)
     }
+    /// `log_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("log_group_name", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `pattern`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn pattern(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("pattern", rt::string(value));
+        self
+    }
+    /// Block `metric_transformation` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn metric_transformation(mut self, value: log_metric_filter::MetricTransformation) -> Self {
+        self.0.set("metric_transformation", value.0.into_value());
+        self
+    }
 }
-resource!(LogMetricFilter, LogMetricFilterHandle);
+resource!(
+    LogMetricFilter,
+    LogMetricFilterHandle,
+    LOG_METRIC_FILTER_TYPE
+);
 /// A declared `aws_cloudwatch_log_metric_filter`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_log_metric_filter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LogMetricFilterHandle(rt::Handle);
@@ -2761,8 +3062,22 @@ impl LogResourcePolicy {
         this.set("policy_name", rt::string(required.policy_name));
         LogResourcePolicy(this)
     }
+    /// `policy_document`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy_document", rt::policy_text(value));
+        self
+    }
+    /// `policy_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_name", rt::string(value));
+        self
+    }
 }
-resource!(LogResourcePolicy, LogResourcePolicyHandle);
+resource!(
+    LogResourcePolicy,
+    LogResourcePolicyHandle,
+    LOG_RESOURCE_POLICY_TYPE
+);
 /// A declared `aws_cloudwatch_log_resource_policy`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_log_resource_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LogResourcePolicyHandle(rt::Handle);
@@ -2804,8 +3119,18 @@ impl LogStream {
         this.set("name", rt::string(required.name));
         LogStream(this)
     }
+    /// `log_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("log_group_name", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(LogStream, LogStreamHandle);
+resource!(LogStream, LogStreamHandle, LOG_STREAM_TYPE);
 /// A declared `aws_cloudwatch_log_stream`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_log_stream.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LogStreamHandle(rt::Handle);
@@ -2857,9 +3182,29 @@ impl LogSubscriptionFilter {
         this.set("name", rt::string(required.name));
         LogSubscriptionFilter(this)
     }
+    /// `destination_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination_arn", rt::string(value));
+        self
+    }
     /// `distribution`: string.
     pub fn distribution(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("distribution", rt::string(value));
+        self
+    }
+    /// `filter_pattern`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn filter_pattern(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("filter_pattern", rt::string(value));
+        self
+    }
+    /// `log_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("log_group_name", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `role_arn`: string.
@@ -2868,7 +3213,11 @@ impl LogSubscriptionFilter {
         self
     }
 }
-resource!(LogSubscriptionFilter, LogSubscriptionFilterHandle);
+resource!(
+    LogSubscriptionFilter,
+    LogSubscriptionFilterHandle,
+    LOG_SUBSCRIPTION_FILTER_TYPE
+);
 /// A declared `aws_cloudwatch_log_subscription_filter`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_log_subscription_filter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LogSubscriptionFilterHandle(rt::Handle);
@@ -2950,6 +3299,16 @@ impl MetricAlarm {
         self.0.set("alarm_description", rt::string(value));
         self
     }
+    /// `alarm_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn alarm_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("alarm_name", rt::string(value));
+        self
+    }
+    /// `comparison_operator`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn comparison_operator(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("comparison_operator", rt::string(value));
+        self
+    }
     /// `datapoints_to_alarm`: number.
     pub fn datapoints_to_alarm(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("datapoints_to_alarm", rt::number(value));
@@ -2964,6 +3323,11 @@ impl MetricAlarm {
     pub fn evaluate_low_sample_count_percentiles(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("evaluate_low_sample_count_percentiles", rt::string(value));
+        self
+    }
+    /// `evaluation_periods`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn evaluation_periods(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("evaluation_periods", rt::number(value));
         self
     }
     /// `extended_statistic`: string.
@@ -3027,7 +3391,7 @@ impl MetricAlarm {
         self
     }
 }
-resource!(MetricAlarm, MetricAlarmHandle);
+resource!(MetricAlarm, MetricAlarmHandle, METRIC_ALARM_TYPE);
 taggable!(MetricAlarm);
 /// A declared `aws_cloudwatch_metric_alarm`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_metric_alarm.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3239,6 +3603,11 @@ impl MetricStream {
         this.set("role_arn", rt::string(required.role_arn));
         MetricStream(this)
     }
+    /// `firehose_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn firehose_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("firehose_arn", rt::string(value));
+        self
+    }
     /// `include_linked_accounts_metrics`: bool.
     pub fn include_linked_accounts_metrics(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0
@@ -3253,6 +3622,16 @@ impl MetricStream {
     /// `name_prefix`: string. Changing it replaces the resource.
     pub fn name_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name_prefix", rt::string(value));
+        self
+    }
+    /// `output_format`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn output_format(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("output_format", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
         self
     }
     /// Adds a `exclude_filter` block.
@@ -3280,7 +3659,7 @@ impl MetricStream {
         self
     }
 }
-resource!(MetricStream, MetricStreamHandle);
+resource!(MetricStream, MetricStreamHandle, METRIC_STREAM_TYPE);
 taggable!(MetricStream);
 /// A declared `aws_cloudwatch_metric_stream`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_metric_stream.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3468,8 +3847,22 @@ impl QueryDefinition {
         self.0.set("log_group_names", rt::list(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `query_string`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn query_string(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("query_string", rt::string(value));
+        self
+    }
 }
-resource!(QueryDefinition, QueryDefinitionHandle);
+resource!(
+    QueryDefinition,
+    QueryDefinitionHandle,
+    QUERY_DEFINITION_TYPE
+);
 /// A declared `aws_cloudwatch_query_definition`: `id()` and one method per attribute, each a reference (`${aws_cloudwatch_query_definition.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct QueryDefinitionHandle(rt::Handle);

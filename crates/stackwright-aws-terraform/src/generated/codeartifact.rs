@@ -38,13 +38,18 @@ impl Domain {
         this.set("domain", rt::string(domain));
         Domain(this)
     }
+    /// `domain`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain", rt::string(value));
+        self
+    }
     /// `encryption_key`: string. Changing it replaces the resource.
     pub fn encryption_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("encryption_key", rt::string(value));
         self
     }
 }
-resource!(Domain, DomainHandle);
+resource!(Domain, DomainHandle, DOMAIN_TYPE);
 taggable!(Domain);
 /// A declared `aws_codeartifact_domain`: `id()` and one method per attribute, each a reference (`${aws_codeartifact_domain.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -119,9 +124,19 @@ impl DomainPermissionsPolicy {
         this.set("policy_document", rt::policy_text(required.policy_document));
         DomainPermissionsPolicy(this)
     }
+    /// `domain`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain", rt::string(value));
+        self
+    }
     /// `domain_owner`: string. Changing it replaces the resource.
     pub fn domain_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("domain_owner", rt::string(value));
+        self
+    }
+    /// `policy_document`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy_document", rt::policy_text(value));
         self
     }
     /// `policy_revision`: string.
@@ -130,7 +145,11 @@ impl DomainPermissionsPolicy {
         self
     }
 }
-resource!(DomainPermissionsPolicy, DomainPermissionsPolicyHandle);
+resource!(
+    DomainPermissionsPolicy,
+    DomainPermissionsPolicyHandle,
+    DOMAIN_PERMISSIONS_POLICY_TYPE
+);
 /// A declared `aws_codeartifact_domain_permissions_policy`: `id()` and one method per attribute, each a reference (`${aws_codeartifact_domain_permissions_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DomainPermissionsPolicyHandle(rt::Handle);
@@ -189,9 +208,19 @@ impl Repository {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `domain`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain", rt::string(value));
+        self
+    }
     /// `domain_owner`: string. Changing it replaces the resource.
     pub fn domain_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("domain_owner", rt::string(value));
+        self
+    }
+    /// `repository`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn repository(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("repository", rt::string(value));
         self
     }
     /// Block `external_connections` (at most one).
@@ -205,7 +234,7 @@ impl Repository {
         self
     }
 }
-resource!(Repository, RepositoryHandle);
+resource!(Repository, RepositoryHandle, REPOSITORY_TYPE);
 taggable!(Repository);
 /// A declared `aws_codeartifact_repository`: `id()` and one method per attribute, each a reference (`${aws_codeartifact_repository.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -304,9 +333,19 @@ impl RepositoryPermissionsPolicy {
         this.set("repository", rt::string(required.repository));
         RepositoryPermissionsPolicy(this)
     }
+    /// `domain`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain", rt::string(value));
+        self
+    }
     /// `domain_owner`: string. Changing it replaces the resource.
     pub fn domain_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("domain_owner", rt::string(value));
+        self
+    }
+    /// `policy_document`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy_document", rt::policy_text(value));
         self
     }
     /// `policy_revision`: string.
@@ -314,10 +353,16 @@ impl RepositoryPermissionsPolicy {
         self.0.set("policy_revision", rt::string(value));
         self
     }
+    /// `repository`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn repository(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("repository", rt::string(value));
+        self
+    }
 }
 resource!(
     RepositoryPermissionsPolicy,
-    RepositoryPermissionsPolicyHandle
+    RepositoryPermissionsPolicyHandle,
+    REPOSITORY_PERMISSIONS_POLICY_TYPE
 );
 /// A declared `aws_codeartifact_repository_permissions_policy`: `id()` and one method per attribute, each a reference (`${aws_codeartifact_repository_permissions_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

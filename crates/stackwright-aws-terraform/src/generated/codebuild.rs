@@ -52,6 +52,21 @@ impl Fleet {
         this.set("name", rt::string(required.name));
         Fleet(this)
     }
+    /// `base_capacity`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn base_capacity(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("base_capacity", rt::number(value));
+        self
+    }
+    /// `compute_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn compute_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("compute_type", rt::string(value));
+        self
+    }
+    /// `environment_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn environment_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("environment_type", rt::string(value));
+        self
+    }
     /// `fleet_service_role`: string.
     pub fn fleet_service_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("fleet_service_role", rt::string(value));
@@ -60,6 +75,11 @@ impl Fleet {
     /// `image_id`: string.
     pub fn image_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("image_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `overflow_behavior`: string.
@@ -83,7 +103,7 @@ impl Fleet {
         self
     }
 }
-resource!(Fleet, FleetHandle);
+resource!(Fleet, FleetHandle, FLEET_TYPE);
 taggable!(Fleet);
 /// A declared `aws_codebuild_fleet`: `id()` and one method per attribute, each a reference (`${aws_codebuild_fleet.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -288,6 +308,11 @@ impl Project {
         self.0.set("encryption_key", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `project_visibility`: string.
     pub fn project_visibility(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("project_visibility", rt::string(value));
@@ -303,9 +328,19 @@ impl Project {
         self.0.set("resource_access_role", rt::string(value));
         self
     }
+    /// `service_role`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_role", rt::string(value));
+        self
+    }
     /// `source_version`: string.
     pub fn source_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("source_version", rt::string(value));
+        self
+    }
+    /// Block `artifacts` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn artifacts(mut self, value: project::Artifacts) -> Self {
+        self.0.set("artifacts", value.0.into_value());
         self
     }
     /// Block `build_batch_config` (at most one).
@@ -316,6 +351,11 @@ impl Project {
     /// Block `cache` (at most one).
     pub fn cache(mut self, value: project::Cache) -> Self {
         self.0.set("cache", value.0.into_value());
+        self
+    }
+    /// Block `environment` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn environment(mut self, value: project::Environment) -> Self {
+        self.0.set("environment", value.0.into_value());
         self
     }
     /// Adds a `file_system_locations` block.
@@ -344,13 +384,18 @@ impl Project {
         self.0.push("secondary_sources", value.0.into_value());
         self
     }
+    /// Block `source` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source(mut self, value: project::Source) -> Self {
+        self.0.set("source", value.0.into_value());
+        self
+    }
     /// Block `vpc_config` (at most one).
     pub fn vpc_config(mut self, value: project::VpcConfig) -> Self {
         self.0.set("vpc_config", value.0.into_value());
         self
     }
 }
-resource!(Project, ProjectHandle);
+resource!(Project, ProjectHandle, PROJECT_TYPE);
 taggable!(Project);
 /// A declared `aws_codebuild_project`: `id()` and one method per attribute, each a reference (`${aws_codebuild_project.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1053,8 +1098,23 @@ impl ReportGroup {
         self.0.set("delete_reports", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
+    /// Block `export_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn export_config(mut self, value: report_group::ExportConfig) -> Self {
+        self.0.set("export_config", value.0.into_value());
+        self
+    }
 }
-resource!(ReportGroup, ReportGroupHandle);
+resource!(ReportGroup, ReportGroupHandle, REPORT_GROUP_TYPE);
 taggable!(ReportGroup);
 /// A declared `aws_codebuild_report_group`: `id()` and one method per attribute, each a reference (`${aws_codebuild_report_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1171,8 +1231,18 @@ impl ResourcePolicy {
         this.set("resource_arn", rt::string(required.resource_arn));
         ResourcePolicy(this)
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
 }
-resource!(ResourcePolicy, ResourcePolicyHandle);
+resource!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `aws_codebuild_resource_policy`: `id()` and one method per attribute, each a reference (`${aws_codebuild_resource_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -1217,13 +1287,32 @@ impl SourceCredential {
         this.set("token", rt::string(required.token));
         SourceCredential(this)
     }
+    /// `auth_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn auth_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("auth_type", rt::string(value));
+        self
+    }
+    /// `server_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn server_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("server_type", rt::string(value));
+        self
+    }
+    /// `token`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn token(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("token", rt::string(value));
+        self
+    }
     /// `user_name`: string. Changing it replaces the resource.
     pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("user_name", rt::string(value));
         self
     }
 }
-resource!(SourceCredential, SourceCredentialHandle);
+resource!(
+    SourceCredential,
+    SourceCredentialHandle,
+    SOURCE_CREDENTIAL_TYPE
+);
 /// A declared `aws_codebuild_source_credential`: `id()` and one method per attribute, each a reference (`${aws_codebuild_source_credential.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SourceCredentialHandle(rt::Handle);
@@ -1284,6 +1373,11 @@ impl Webhook {
         self.0.set("manual_creation", rt::boolean(value));
         self
     }
+    /// `project_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn project_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("project_name", rt::string(value));
+        self
+    }
     /// Adds a `filter_group` block.
     pub fn filter_group(mut self, value: webhook::FilterGroup) -> Self {
         self.0.push("filter_group", value.0.into_value());
@@ -1295,7 +1389,7 @@ impl Webhook {
         self
     }
 }
-resource!(Webhook, WebhookHandle);
+resource!(Webhook, WebhookHandle, WEBHOOK_TYPE);
 /// A declared `aws_codebuild_webhook`: `id()` and one method per attribute, each a reference (`${aws_codebuild_webhook.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct WebhookHandle(rt::Handle);

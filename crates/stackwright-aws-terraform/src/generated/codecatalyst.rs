@@ -68,6 +68,31 @@ impl DevEnvironment {
         self.0.set("inactivity_timeout_minutes", rt::number(value));
         self
     }
+    /// `instance_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_type", rt::string(value));
+        self
+    }
+    /// `project_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn project_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("project_name", rt::string(value));
+        self
+    }
+    /// `space_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn space_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("space_name", rt::string(value));
+        self
+    }
+    /// Block `ides` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ides(mut self, value: dev_environment::Ides) -> Self {
+        self.0.set("ides", value.0.into_value());
+        self
+    }
+    /// Block `persistent_storage` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn persistent_storage(mut self, value: dev_environment::PersistentStorage) -> Self {
+        self.0.set("persistent_storage", value.0.into_value());
+        self
+    }
     /// Adds a `repositories` block.
     pub fn repositories(mut self, value: dev_environment::Repositories) -> Self {
         self.0.push("repositories", value.0.into_value());
@@ -79,7 +104,7 @@ impl DevEnvironment {
         self
     }
 }
-resource!(DevEnvironment, DevEnvironmentHandle);
+resource!(DevEnvironment, DevEnvironmentHandle, DEV_ENVIRONMENT_TYPE);
 /// A declared `aws_codecatalyst_dev_environment`: `id()` and one method per attribute, each a reference (`${aws_codecatalyst_dev_environment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DevEnvironmentHandle(rt::Handle);
@@ -190,13 +215,23 @@ impl Project {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `display_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("display_name", rt::string(value));
+        self
+    }
+    /// `space_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn space_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("space_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: project::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Project, ProjectHandle);
+resource!(Project, ProjectHandle, PROJECT_TYPE);
 /// A declared `aws_codecatalyst_project`: `id()` and one method per attribute, each a reference (`${aws_codecatalyst_project.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ProjectHandle(rt::Handle);
@@ -259,13 +294,32 @@ impl SourceRepository {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `project_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn project_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("project_name", rt::string(value));
+        self
+    }
+    /// `space_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn space_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("space_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: source_repository::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(SourceRepository, SourceRepositoryHandle);
+resource!(
+    SourceRepository,
+    SourceRepositoryHandle,
+    SOURCE_REPOSITORY_TYPE
+);
 /// A declared `aws_codecatalyst_source_repository`: `id()` and one method per attribute, each a reference (`${aws_codecatalyst_source_repository.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SourceRepositoryHandle(rt::Handle);

@@ -46,13 +46,27 @@ impl ApprovalRuleTemplate {
         this.set("name", rt::string(required.name));
         ApprovalRuleTemplate(this)
     }
+    /// `content`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("content", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(ApprovalRuleTemplate, ApprovalRuleTemplateHandle);
+resource!(
+    ApprovalRuleTemplate,
+    ApprovalRuleTemplateHandle,
+    APPROVAL_RULE_TEMPLATE_TYPE
+);
 /// A declared `aws_codecommit_approval_rule_template`: `id()` and one method per attribute, each a reference (`${aws_codecommit_approval_rule_template.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ApprovalRuleTemplateHandle(rt::Handle);
@@ -121,10 +135,21 @@ impl ApprovalRuleTemplateAssociation {
         this.set("repository_name", rt::string(required.repository_name));
         ApprovalRuleTemplateAssociation(this)
     }
+    /// `approval_rule_template_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn approval_rule_template_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("approval_rule_template_name", rt::string(value));
+        self
+    }
+    /// `repository_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("repository_name", rt::string(value));
+        self
+    }
 }
 resource!(
     ApprovalRuleTemplateAssociation,
-    ApprovalRuleTemplateAssociationHandle
+    ApprovalRuleTemplateAssociationHandle,
+    APPROVAL_RULE_TEMPLATE_ASSOCIATION_TYPE
 );
 /// A declared `aws_codecommit_approval_rule_template_association`: `id()` and one method per attribute, each a reference (`${aws_codecommit_approval_rule_template_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -176,8 +201,13 @@ impl Repository {
         self.0.set("kms_key_id", rt::string(value));
         self
     }
+    /// `repository_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("repository_name", rt::string(value));
+        self
+    }
 }
-resource!(Repository, RepositoryHandle);
+resource!(Repository, RepositoryHandle, REPOSITORY_TYPE);
 taggable!(Repository);
 /// A declared `aws_codecommit_repository`: `id()` and one method per attribute, each a reference (`${aws_codecommit_repository.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -249,13 +279,18 @@ impl Trigger {
         this.push("trigger", trigger.0.into_value());
         Trigger(this)
     }
+    /// `repository_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("repository_name", rt::string(value));
+        self
+    }
     /// Adds a `trigger` block. Changing it replaces the resource.
     pub fn trigger(mut self, value: trigger::Trigger) -> Self {
         self.0.push("trigger", value.0.into_value());
         self
     }
 }
-resource!(Trigger, TriggerHandle);
+resource!(Trigger, TriggerHandle, TRIGGER_TYPE);
 /// A declared `aws_codecommit_trigger`: `id()` and one method per attribute, each a reference (`${aws_codecommit_trigger.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TriggerHandle(rt::Handle);

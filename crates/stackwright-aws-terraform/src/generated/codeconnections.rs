@@ -43,6 +43,11 @@ impl Connection {
         self.0.set("host_arn", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `provider_type`: string. Changing it replaces the resource.
     pub fn provider_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("provider_type", rt::string(value));
@@ -54,7 +59,7 @@ impl Connection {
         self
     }
 }
-resource!(Connection, ConnectionHandle);
+resource!(Connection, ConnectionHandle, CONNECTION_TYPE);
 taggable!(Connection);
 /// A declared `aws_codeconnections_connection`: `id()` and one method per attribute, each a reference (`${aws_codeconnections_connection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -129,6 +134,21 @@ impl Host {
         this.set("provider_type", rt::string(required.provider_type));
         Host(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `provider_endpoint`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn provider_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("provider_endpoint", rt::string(value));
+        self
+    }
+    /// `provider_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn provider_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("provider_type", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: host::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -140,7 +160,7 @@ impl Host {
         self
     }
 }
-resource!(Host, HostHandle);
+resource!(Host, HostHandle, HOST_TYPE);
 taggable!(Host);
 /// A declared `aws_codeconnections_host`: `id()` and one method per attribute, each a reference (`${aws_codeconnections_host.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

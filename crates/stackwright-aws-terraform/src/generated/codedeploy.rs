@@ -43,8 +43,13 @@ impl App {
         self.0.set("compute_platform", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(App, AppHandle);
+resource!(App, AppHandle, APP_TYPE);
 taggable!(App);
 /// A declared `aws_codedeploy_app`: `id()` and one method per attribute, each a reference (`${aws_codedeploy_app.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -108,6 +113,11 @@ impl DeploymentConfig {
         self.0.set("compute_platform", rt::string(value));
         self
     }
+    /// `deployment_config_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn deployment_config_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("deployment_config_name", rt::string(value));
+        self
+    }
     /// Block `minimum_healthy_hosts` (at most one). Changing it replaces the resource.
     pub fn minimum_healthy_hosts(mut self, value: deployment_config::MinimumHealthyHosts) -> Self {
         self.0.set("minimum_healthy_hosts", value.0.into_value());
@@ -127,7 +137,11 @@ impl DeploymentConfig {
         self
     }
 }
-resource!(DeploymentConfig, DeploymentConfigHandle);
+resource!(
+    DeploymentConfig,
+    DeploymentConfigHandle,
+    DEPLOYMENT_CONFIG_TYPE
+);
 /// A declared `aws_codedeploy_deployment_config`: `id()` and one method per attribute, each a reference (`${aws_codedeploy_deployment_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DeploymentConfigHandle(rt::Handle);
@@ -322,6 +336,11 @@ impl DeploymentGroup {
         this.set("service_role_arn", rt::string(required.service_role_arn));
         DeploymentGroup(this)
     }
+    /// `app_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn app_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("app_name", rt::string(value));
+        self
+    }
     /// `autoscaling_groups`: set of string.
     pub fn autoscaling_groups(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("autoscaling_groups", rt::list(value));
@@ -332,9 +351,19 @@ impl DeploymentGroup {
         self.0.set("deployment_config_name", rt::string(value));
         self
     }
+    /// `deployment_group_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn deployment_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("deployment_group_name", rt::string(value));
+        self
+    }
     /// `outdated_instances_strategy`: string.
     pub fn outdated_instances_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("outdated_instances_strategy", rt::string(value));
+        self
+    }
+    /// `service_role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_role_arn", rt::string(value));
         self
     }
     /// `termination_hook_enabled`: bool.
@@ -405,7 +434,11 @@ impl DeploymentGroup {
         self
     }
 }
-resource!(DeploymentGroup, DeploymentGroupHandle);
+resource!(
+    DeploymentGroup,
+    DeploymentGroupHandle,
+    DEPLOYMENT_GROUP_TYPE
+);
 taggable!(DeploymentGroup);
 /// A declared `aws_codedeploy_deployment_group`: `id()` and one method per attribute, each a reference (`${aws_codedeploy_deployment_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -43,6 +43,11 @@ impl ProfilingGroup {
         self.0.set("compute_platform", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `agent_orchestration_config` block.
     pub fn agent_orchestration_config(
         mut self,
@@ -53,7 +58,7 @@ impl ProfilingGroup {
         self
     }
 }
-resource!(ProfilingGroup, ProfilingGroupHandle);
+resource!(ProfilingGroup, ProfilingGroupHandle, PROFILING_GROUP_TYPE);
 taggable!(ProfilingGroup);
 /// A declared `aws_codeguruprofiler_profiling_group`: `id()` and one method per attribute, each a reference (`${aws_codeguruprofiler_profiling_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -43,13 +43,22 @@ impl RepositoryAssociation {
         self.0.set("kms_key_details", value.0.into_value());
         self
     }
+    /// Block `repository` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn repository(mut self, value: repository_association::Repository) -> Self {
+        self.0.set("repository", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: repository_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(RepositoryAssociation, RepositoryAssociationHandle);
+resource!(
+    RepositoryAssociation,
+    RepositoryAssociationHandle,
+    REPOSITORY_ASSOCIATION_TYPE
+);
 taggable!(RepositoryAssociation);
 /// A declared `aws_codegurureviewer_repository_association`: `id()` and one method per attribute, each a reference (`${aws_codegurureviewer_repository_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

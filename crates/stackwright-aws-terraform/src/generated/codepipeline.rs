@@ -57,9 +57,19 @@ impl Codepipeline {
         self.0.set("execution_mode", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `pipeline_type`: string.
     pub fn pipeline_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("pipeline_type", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
         self
     }
     /// Adds a `artifact_store` block.
@@ -83,7 +93,7 @@ impl Codepipeline {
         self
     }
 }
-resource!(Codepipeline, CodepipelineHandle);
+resource!(Codepipeline, CodepipelineHandle, CODEPIPELINE_TYPE);
 taggable!(Codepipeline);
 /// A declared `aws_codepipeline`: `id()` and one method per attribute, each a reference (`${aws_codepipeline.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -638,6 +648,21 @@ impl CustomActionType {
         );
         CustomActionType(this)
     }
+    /// `category`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn category(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("category", rt::string(value));
+        self
+    }
+    /// `provider_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("provider_name", rt::string(value));
+        self
+    }
+    /// `version`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("version", rt::string(value));
+        self
+    }
     /// Adds a `configuration_property` block. Changing it replaces the resource.
     pub fn configuration_property(
         mut self,
@@ -646,13 +671,33 @@ impl CustomActionType {
         self.0.push("configuration_property", value.0.into_value());
         self
     }
+    /// Block `input_artifact_details` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn input_artifact_details(
+        mut self,
+        value: custom_action_type::InputArtifactDetails,
+    ) -> Self {
+        self.0.set("input_artifact_details", value.0.into_value());
+        self
+    }
+    /// Block `output_artifact_details` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn output_artifact_details(
+        mut self,
+        value: custom_action_type::OutputArtifactDetails,
+    ) -> Self {
+        self.0.set("output_artifact_details", value.0.into_value());
+        self
+    }
     /// Block `settings` (at most one). Changing it replaces the resource.
     pub fn settings(mut self, value: custom_action_type::Settings) -> Self {
         self.0.set("settings", value.0.into_value());
         self
     }
 }
-resource!(CustomActionType, CustomActionTypeHandle);
+resource!(
+    CustomActionType,
+    CustomActionTypeHandle,
+    CUSTOM_ACTION_TYPE_TYPE
+);
 taggable!(CustomActionType);
 /// A declared `aws_codepipeline_custom_action_type`: `id()` and one method per attribute, each a reference (`${aws_codepipeline_custom_action_type.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -837,6 +882,26 @@ impl Webhook {
         this.push("filter", required.filter.0.into_value());
         Webhook(this)
     }
+    /// `authentication`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn authentication(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("authentication", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `target_action`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_action(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_action", rt::string(value));
+        self
+    }
+    /// `target_pipeline`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_pipeline(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_pipeline", rt::string(value));
+        self
+    }
     /// Block `authentication_configuration` (at most one). Changing it replaces the resource.
     pub fn authentication_configuration(
         mut self,
@@ -852,7 +917,7 @@ impl Webhook {
         self
     }
 }
-resource!(Webhook, WebhookHandle);
+resource!(Webhook, WebhookHandle, WEBHOOK_TYPE);
 taggable!(Webhook);
 /// A declared `aws_codepipeline_webhook`: `id()` and one method per attribute, each a reference (`${aws_codepipeline_webhook.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

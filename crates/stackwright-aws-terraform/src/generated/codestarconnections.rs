@@ -43,13 +43,18 @@ impl Connection {
         self.0.set("host_arn", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `provider_type`: string. Changing it replaces the resource.
     pub fn provider_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("provider_type", rt::string(value));
         self
     }
 }
-resource!(Connection, ConnectionHandle);
+resource!(Connection, ConnectionHandle, CONNECTION_TYPE);
 taggable!(Connection);
 /// A declared `aws_codestarconnections_connection`: `id()` and one method per attribute, each a reference (`${aws_codestarconnections_connection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -115,6 +120,21 @@ impl Host {
         this.set("provider_type", rt::string(required.provider_type));
         Host(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `provider_endpoint`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn provider_endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("provider_endpoint", rt::string(value));
+        self
+    }
+    /// `provider_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn provider_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("provider_type", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: host::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -126,7 +146,7 @@ impl Host {
         self
     }
 }
-resource!(Host, HostHandle);
+resource!(Host, HostHandle, HOST_TYPE);
 /// A declared `aws_codestarconnections_host`: `id()` and one method per attribute, each a reference (`${aws_codestarconnections_host.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct HostHandle(rt::Handle);

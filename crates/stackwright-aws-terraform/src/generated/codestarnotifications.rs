@@ -52,6 +52,26 @@ impl NotificationRule {
         this.set("resource", rt::string(required.resource));
         NotificationRule(this)
     }
+    /// `detail_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn detail_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("detail_type", rt::string(value));
+        self
+    }
+    /// `event_type_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn event_type_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("event_type_ids", rt::list(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `resource`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource", rt::string(value));
+        self
+    }
     /// `status`: string.
     pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("status", rt::string(value));
@@ -63,7 +83,11 @@ impl NotificationRule {
         self
     }
 }
-resource!(NotificationRule, NotificationRuleHandle);
+resource!(
+    NotificationRule,
+    NotificationRuleHandle,
+    NOTIFICATION_RULE_TYPE
+);
 taggable!(NotificationRule);
 /// A declared `aws_codestarnotifications_notification_rule`: `id()` and one method per attribute, each a reference (`${aws_codestarnotifications_notification_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -54,6 +54,11 @@ impl IdentityPool {
         self.0.set("developer_provider_name", rt::string(value));
         self
     }
+    /// `identity_pool_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identity_pool_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("identity_pool_name", rt::string(value));
+        self
+    }
     /// `openid_connect_provider_arns`: set of string.
     pub fn openid_connect_provider_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("openid_connect_provider_arns", rt::list(value));
@@ -79,7 +84,7 @@ impl IdentityPool {
         self
     }
 }
-resource!(IdentityPool, IdentityPoolHandle);
+resource!(IdentityPool, IdentityPoolHandle, IDENTITY_POOL_TYPE);
 taggable!(IdentityPool);
 /// A declared `aws_cognito_identity_pool`: `id()` and one method per attribute, each a reference (`${aws_cognito_identity_pool.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -186,6 +191,16 @@ impl IdentityPoolProviderPrincipalTag {
         );
         IdentityPoolProviderPrincipalTag(this)
     }
+    /// `identity_pool_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identity_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("identity_pool_id", rt::string(value));
+        self
+    }
+    /// `identity_provider_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identity_provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("identity_provider_name", rt::string(value));
+        self
+    }
     /// `principal_tags`: map of string.
     pub fn principal_tags(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("principal_tags", rt::map(value));
@@ -199,7 +214,8 @@ impl IdentityPoolProviderPrincipalTag {
 }
 resource!(
     IdentityPoolProviderPrincipalTag,
-    IdentityPoolProviderPrincipalTagHandle
+    IdentityPoolProviderPrincipalTagHandle,
+    IDENTITY_POOL_PROVIDER_PRINCIPAL_TAG_TYPE
 );
 /// A declared `aws_cognito_identity_pool_provider_principal_tag`: `id()` and one method per attribute, each a reference (`${aws_cognito_identity_pool_provider_principal_tag.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -247,6 +263,16 @@ impl IdentityPoolRolesAttachment {
         this.set("roles", rt::map(roles));
         IdentityPoolRolesAttachment(this)
     }
+    /// `identity_pool_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identity_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("identity_pool_id", rt::string(value));
+        self
+    }
+    /// `roles`: map of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn roles(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
+        self.0.set("roles", rt::map(value));
+        self
+    }
     /// Adds a `role_mapping` block.
     pub fn role_mapping(mut self, value: identity_pool_roles_attachment::RoleMapping) -> Self {
         self.0.push("role_mapping", value.0.into_value());
@@ -255,7 +281,8 @@ impl IdentityPoolRolesAttachment {
 }
 resource!(
     IdentityPoolRolesAttachment,
-    IdentityPoolRolesAttachmentHandle
+    IdentityPoolRolesAttachmentHandle,
+    IDENTITY_POOL_ROLES_ATTACHMENT_TYPE
 );
 /// A declared `aws_cognito_identity_pool_roles_attachment`: `id()` and one method per attribute, each a reference (`${aws_cognito_identity_pool_roles_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -372,8 +399,32 @@ impl IdentityProvider {
         self.0.set("idp_identifiers", rt::list(value));
         self
     }
+    /// `provider_details`: map of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn provider_details(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
+        self.0.set("provider_details", rt::map(value));
+        self
+    }
+    /// `provider_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("provider_name", rt::string(value));
+        self
+    }
+    /// `provider_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn provider_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("provider_type", rt::string(value));
+        self
+    }
+    /// `user_pool_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_pool_id", rt::string(value));
+        self
+    }
 }
-resource!(IdentityProvider, IdentityProviderHandle);
+resource!(
+    IdentityProvider,
+    IdentityProviderHandle,
+    IDENTITY_PROVIDER_TYPE
+);
 /// A declared `aws_cognito_identity_provider`: `id()` and one method per attribute, each a reference (`${aws_cognito_identity_provider.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct IdentityProviderHandle(rt::Handle);
@@ -521,6 +572,11 @@ impl ManagedUserPoolClient {
         self.0.set("supported_identity_providers", rt::list(value));
         self
     }
+    /// `user_pool_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_pool_id", rt::string(value));
+        self
+    }
     /// `write_attributes`: set of string.
     pub fn write_attributes(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("write_attributes", rt::list(value));
@@ -551,7 +607,11 @@ impl ManagedUserPoolClient {
         self
     }
 }
-resource!(ManagedUserPoolClient, ManagedUserPoolClientHandle);
+resource!(
+    ManagedUserPoolClient,
+    ManagedUserPoolClientHandle,
+    MANAGED_USER_POOL_CLIENT_TYPE
+);
 /// A declared `aws_cognito_managed_user_pool_client`: `id()` and one method per attribute, each a reference (`${aws_cognito_managed_user_pool_client.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ManagedUserPoolClientHandle(rt::Handle);
@@ -681,13 +741,28 @@ impl ResourceServer {
         this.set("user_pool_id", rt::string(required.user_pool_id));
         ResourceServer(this)
     }
+    /// `identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("identifier", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `user_pool_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_pool_id", rt::string(value));
+        self
+    }
     /// Adds a `scope` block.
     pub fn scope(mut self, value: resource_server::Scope) -> Self {
         self.0.push("scope", value.0.into_value());
         self
     }
 }
-resource!(ResourceServer, ResourceServerHandle);
+resource!(ResourceServer, ResourceServerHandle, RESOURCE_SERVER_TYPE);
 /// A declared `aws_cognito_resource_server`: `id()` and one method per attribute, each a reference (`${aws_cognito_resource_server.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceServerHandle(rt::Handle);
@@ -757,6 +832,11 @@ impl RiskConfiguration {
         self.0.set("client_id", rt::string(value));
         self
     }
+    /// `user_pool_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_pool_id", rt::string(value));
+        self
+    }
     /// Block `account_takeover_risk_configuration` (at most one).
     pub fn account_takeover_risk_configuration(
         mut self,
@@ -787,7 +867,11 @@ impl RiskConfiguration {
         self
     }
 }
-resource!(RiskConfiguration, RiskConfigurationHandle);
+resource!(
+    RiskConfiguration,
+    RiskConfigurationHandle,
+    RISK_CONFIGURATION_TYPE
+);
 /// A declared `aws_cognito_risk_configuration`: `id()` and one method per attribute, each a reference (`${aws_cognito_risk_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RiskConfigurationHandle(rt::Handle);
@@ -1095,13 +1179,23 @@ impl User {
         self.0.set("temporary_password", rt::string(value));
         self
     }
+    /// `user_pool_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_pool_id", rt::string(value));
+        self
+    }
+    /// `username`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("username", rt::string(value));
+        self
+    }
     /// `validation_data`: map of string.
     pub fn validation_data(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("validation_data", rt::map(value));
         self
     }
 }
-resource!(User, UserHandle);
+resource!(User, UserHandle, USER_TYPE);
 /// A declared `aws_cognito_user`: `id()` and one method per attribute, each a reference (`${aws_cognito_user.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserHandle(rt::Handle);
@@ -1208,6 +1302,11 @@ impl UserGroup {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `precedence`: number.
     pub fn precedence(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("precedence", rt::number(value));
@@ -1218,8 +1317,13 @@ impl UserGroup {
         self.0.set("role_arn", rt::string(value));
         self
     }
+    /// `user_pool_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_pool_id", rt::string(value));
+        self
+    }
 }
-resource!(UserGroup, UserGroupHandle);
+resource!(UserGroup, UserGroupHandle, USER_GROUP_TYPE);
 /// A declared `aws_cognito_user_group`: `id()` and one method per attribute, each a reference (`${aws_cognito_user_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserGroupHandle(rt::Handle);
@@ -1276,8 +1380,23 @@ impl UserInGroup {
         this.set("username", rt::string(required.username));
         UserInGroup(this)
     }
+    /// `group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("group_name", rt::string(value));
+        self
+    }
+    /// `user_pool_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_pool_id", rt::string(value));
+        self
+    }
+    /// `username`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("username", rt::string(value));
+        self
+    }
 }
-resource!(UserInGroup, UserInGroupHandle);
+resource!(UserInGroup, UserInGroupHandle, USER_IN_GROUP_TYPE);
 /// A declared `aws_cognito_user_in_group`: `id()` and one method per attribute, each a reference (`${aws_cognito_user_in_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserInGroupHandle(rt::Handle);
@@ -1345,6 +1464,11 @@ impl UserPool {
     /// `mfa_configuration`: string.
     pub fn mfa_configuration(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("mfa_configuration", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `sms_authentication_message`: string.
@@ -1460,7 +1584,7 @@ impl UserPool {
         self
     }
 }
-resource!(UserPool, UserPoolHandle);
+resource!(UserPool, UserPoolHandle, USER_POOL_TYPE);
 taggable!(UserPool);
 /// A declared `aws_cognito_user_pool`: `id()` and one method per attribute, each a reference (`${aws_cognito_user_pool.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2251,6 +2375,11 @@ impl UserPoolClient {
         self.0.set("logout_urls", rt::list(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `prevent_user_existence_errors`: string.
     pub fn prevent_user_existence_errors(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -2270,6 +2399,11 @@ impl UserPoolClient {
     /// `supported_identity_providers`: set of string.
     pub fn supported_identity_providers(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("supported_identity_providers", rt::list(value));
+        self
+    }
+    /// `user_pool_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_pool_id", rt::string(value));
         self
     }
     /// `write_attributes`: set of string.
@@ -2296,7 +2430,7 @@ impl UserPoolClient {
         self
     }
 }
-resource!(UserPoolClient, UserPoolClientHandle);
+resource!(UserPoolClient, UserPoolClientHandle, USER_POOL_CLIENT_TYPE);
 /// A declared `aws_cognito_user_pool_client`: `id()` and one method per attribute, each a reference (`${aws_cognito_user_pool_client.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserPoolClientHandle(rt::Handle);
@@ -2424,13 +2558,23 @@ impl UserPoolDomain {
         self.0.set("certificate_arn", rt::string(value));
         self
     }
+    /// `domain`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain", rt::string(value));
+        self
+    }
     /// `managed_login_version`: number.
     pub fn managed_login_version(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("managed_login_version", rt::number(value));
         self
     }
+    /// `user_pool_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_pool_id", rt::string(value));
+        self
+    }
 }
-resource!(UserPoolDomain, UserPoolDomainHandle);
+resource!(UserPoolDomain, UserPoolDomainHandle, USER_POOL_DOMAIN_TYPE);
 /// A declared `aws_cognito_user_pool_domain`: `id()` and one method per attribute, each a reference (`${aws_cognito_user_pool_domain.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserPoolDomainHandle(rt::Handle);
@@ -2511,8 +2655,17 @@ impl UserPoolUiCustomization {
         self.0.set("image_file", rt::string(value));
         self
     }
+    /// `user_pool_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_pool_id", rt::string(value));
+        self
+    }
 }
-resource!(UserPoolUiCustomization, UserPoolUiCustomizationHandle);
+resource!(
+    UserPoolUiCustomization,
+    UserPoolUiCustomizationHandle,
+    USER_POOL_UI_CUSTOMIZATION_TYPE
+);
 /// A declared `aws_cognito_user_pool_ui_customization`: `id()` and one method per attribute, each a reference (`${aws_cognito_user_pool_ui_customization.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserPoolUiCustomizationHandle(rt::Handle);

@@ -58,6 +58,16 @@ impl DocumentClassifier {
         );
         DocumentClassifier(this)
     }
+    /// `data_access_role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data_access_role_arn", rt::string(value));
+        self
+    }
+    /// `language_code`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("language_code", rt::string(value));
+        self
+    }
     /// `mode`: string.
     pub fn mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("mode", rt::string(value));
@@ -66,6 +76,11 @@ impl DocumentClassifier {
     /// `model_kms_key_id`: string.
     pub fn model_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("model_kms_key_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `version_name`: string.
@@ -81,6 +96,11 @@ impl DocumentClassifier {
     /// `volume_kms_key_id`: string.
     pub fn volume_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("volume_kms_key_id", rt::string(value));
+        self
+    }
+    /// Block `input_data_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn input_data_config(mut self, value: document_classifier::InputDataConfig) -> Self {
+        self.0.set("input_data_config", value.0.into_value());
         self
     }
     /// Block `output_data_config` (at most one).
@@ -99,7 +119,11 @@ impl DocumentClassifier {
         self
     }
 }
-resource!(DocumentClassifier, DocumentClassifierHandle);
+resource!(
+    DocumentClassifier,
+    DocumentClassifierHandle,
+    DOCUMENT_CLASSIFIER_TYPE
+);
 taggable!(DocumentClassifier);
 /// A declared `aws_comprehend_document_classifier`: `id()` and one method per attribute, each a reference (`${aws_comprehend_document_classifier.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -246,9 +270,24 @@ impl EntityRecognizer {
         );
         EntityRecognizer(this)
     }
+    /// `data_access_role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data_access_role_arn", rt::string(value));
+        self
+    }
+    /// `language_code`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("language_code", rt::string(value));
+        self
+    }
     /// `model_kms_key_id`: string.
     pub fn model_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("model_kms_key_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `version_name`: string.
@@ -266,6 +305,11 @@ impl EntityRecognizer {
         self.0.set("volume_kms_key_id", rt::string(value));
         self
     }
+    /// Block `input_data_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn input_data_config(mut self, value: entity_recognizer::InputDataConfig) -> Self {
+        self.0.set("input_data_config", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: entity_recognizer::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -277,7 +321,11 @@ impl EntityRecognizer {
         self
     }
 }
-resource!(EntityRecognizer, EntityRecognizerHandle);
+resource!(
+    EntityRecognizer,
+    EntityRecognizerHandle,
+    ENTITY_RECOGNIZER_TYPE
+);
 taggable!(EntityRecognizer);
 /// A declared `aws_comprehend_entity_recognizer`: `id()` and one method per attribute, each a reference (`${aws_comprehend_entity_recognizer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

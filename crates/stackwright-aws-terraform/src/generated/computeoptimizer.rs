@@ -43,13 +43,22 @@ impl EnrollmentStatus {
         self.0.set("include_member_accounts", rt::boolean(value));
         self
     }
+    /// `status`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("status", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: enrollment_status::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(EnrollmentStatus, EnrollmentStatusHandle);
+resource!(
+    EnrollmentStatus,
+    EnrollmentStatusHandle,
+    ENROLLMENT_STATUS_TYPE
+);
 /// A declared `aws_computeoptimizer_enrollment_status`: `id()` and one method per attribute, each a reference (`${aws_computeoptimizer_enrollment_status.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EnrollmentStatusHandle(rt::Handle);
@@ -127,6 +136,11 @@ impl RecommendationPreferences {
         self.0.set("look_back_period", rt::string(value));
         self
     }
+    /// `resource_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_type", rt::string(value));
+        self
+    }
     /// `savings_estimation_mode`: string.
     pub fn savings_estimation_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("savings_estimation_mode", rt::string(value));
@@ -163,7 +177,11 @@ impl RecommendationPreferences {
         self
     }
 }
-resource!(RecommendationPreferences, RecommendationPreferencesHandle);
+resource!(
+    RecommendationPreferences,
+    RecommendationPreferencesHandle,
+    RECOMMENDATION_PREFERENCES_TYPE
+);
 /// A declared `aws_computeoptimizer_recommendation_preferences`: `id()` and one method per attribute, each a reference (`${aws_computeoptimizer_recommendation_preferences.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RecommendationPreferencesHandle(rt::Handle);

@@ -46,8 +46,22 @@ impl AggregateAuthorization {
         this.set("region", rt::string(required.region));
         AggregateAuthorization(this)
     }
+    /// `account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account_id", rt::string(value));
+        self
+    }
+    /// `region`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("region", rt::string(value));
+        self
+    }
 }
-resource!(AggregateAuthorization, AggregateAuthorizationHandle);
+resource!(
+    AggregateAuthorization,
+    AggregateAuthorizationHandle,
+    AGGREGATE_AUTHORIZATION_TYPE
+);
 taggable!(AggregateAuthorization);
 /// A declared `aws_config_aggregate_authorization`: `id()` and one method per attribute, each a reference (`${aws_config_aggregate_authorization.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -114,6 +128,11 @@ impl ConfigRule {
         self.0.set("maximum_execution_frequency", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `evaluation_mode` block.
     pub fn evaluation_mode(mut self, value: config_rule::EvaluationMode) -> Self {
         self.0.push("evaluation_mode", value.0.into_value());
@@ -124,8 +143,13 @@ impl ConfigRule {
         self.0.set("scope", value.0.into_value());
         self
     }
+    /// Block `source` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source(mut self, value: config_rule::Source) -> Self {
+        self.0.set("source", value.0.into_value());
+        self
+    }
 }
-resource!(ConfigRule, ConfigRuleHandle);
+resource!(ConfigRule, ConfigRuleHandle, CONFIG_RULE_TYPE);
 taggable!(ConfigRule);
 /// A declared `aws_config_config_rule`: `id()` and one method per attribute, each a reference (`${aws_config_config_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -308,6 +332,11 @@ impl ConfigurationAggregator {
         this.set("name", rt::string(name));
         ConfigurationAggregator(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `account_aggregation_source` (at most one).
     pub fn account_aggregation_source(
         mut self,
@@ -327,7 +356,11 @@ impl ConfigurationAggregator {
         self
     }
 }
-resource!(ConfigurationAggregator, ConfigurationAggregatorHandle);
+resource!(
+    ConfigurationAggregator,
+    ConfigurationAggregatorHandle,
+    CONFIGURATION_AGGREGATOR_TYPE
+);
 taggable!(ConfigurationAggregator);
 /// A declared `aws_config_configuration_aggregator`: `id()` and one method per attribute, each a reference (`${aws_config_configuration_aggregator.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -421,6 +454,11 @@ impl ConfigurationRecorder {
         self.0.set("name", rt::string(value));
         self
     }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
     /// Block `recording_group` (at most one).
     pub fn recording_group(mut self, value: configuration_recorder::RecordingGroup) -> Self {
         self.0.set("recording_group", value.0.into_value());
@@ -432,7 +470,11 @@ impl ConfigurationRecorder {
         self
     }
 }
-resource!(ConfigurationRecorder, ConfigurationRecorderHandle);
+resource!(
+    ConfigurationRecorder,
+    ConfigurationRecorderHandle,
+    CONFIGURATION_RECORDER_TYPE
+);
 /// A declared `aws_config_configuration_recorder`: `id()` and one method per attribute, each a reference (`${aws_config_configuration_recorder.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationRecorderHandle(rt::Handle);
@@ -582,10 +624,21 @@ impl ConfigurationRecorderStatus {
         this.set("name", rt::string(name));
         ConfigurationRecorderStatus(this)
     }
+    /// `is_enabled`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn is_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("is_enabled", rt::boolean(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
 resource!(
     ConfigurationRecorderStatus,
-    ConfigurationRecorderStatusHandle
+    ConfigurationRecorderStatusHandle,
+    CONFIGURATION_RECORDER_STATUS_TYPE
 );
 /// A declared `aws_config_configuration_recorder_status`: `id()` and one method per attribute, each a reference (`${aws_config_configuration_recorder_status.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -630,6 +683,11 @@ impl ConformancePack {
         self.0.set("delivery_s3_key_prefix", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `template_body`: string.
     pub fn template_body(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("template_body", rt::string(value));
@@ -646,7 +704,11 @@ impl ConformancePack {
         self
     }
 }
-resource!(ConformancePack, ConformancePackHandle);
+resource!(
+    ConformancePack,
+    ConformancePackHandle,
+    CONFORMANCE_PACK_TYPE
+);
 /// A declared `aws_config_conformance_pack`: `id()` and one method per attribute, each a reference (`${aws_config_conformance_pack.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ConformancePackHandle(rt::Handle);
@@ -706,6 +768,11 @@ impl DeliveryChannel {
         self.0.set("name", rt::string(value));
         self
     }
+    /// `s3_bucket_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn s3_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("s3_bucket_name", rt::string(value));
+        self
+    }
     /// `s3_key_prefix`: string.
     pub fn s3_key_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("s3_key_prefix", rt::string(value));
@@ -731,7 +798,11 @@ impl DeliveryChannel {
         self
     }
 }
-resource!(DeliveryChannel, DeliveryChannelHandle);
+resource!(
+    DeliveryChannel,
+    DeliveryChannelHandle,
+    DELIVERY_CHANNEL_TYPE
+);
 /// A declared `aws_config_delivery_channel`: `id()` and one method per attribute, each a reference (`${aws_config_delivery_channel.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DeliveryChannelHandle(rt::Handle);
@@ -811,6 +882,11 @@ impl OrganizationConformancePack {
         self.0.set("excluded_accounts", rt::list(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `template_body`: string.
     pub fn template_body(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("template_body", rt::string(value));
@@ -834,7 +910,8 @@ impl OrganizationConformancePack {
 }
 resource!(
     OrganizationConformancePack,
-    OrganizationConformancePackHandle
+    OrganizationConformancePackHandle,
+    ORGANIZATION_CONFORMANCE_PACK_TYPE
 );
 /// A declared `aws_config_organization_conformance_pack`: `id()` and one method per attribute, each a reference (`${aws_config_organization_conformance_pack.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -933,6 +1010,21 @@ impl OrganizationCustomPolicyRule {
         self.0.set("maximum_execution_frequency", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `policy_runtime`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_runtime(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_runtime", rt::string(value));
+        self
+    }
+    /// `policy_text`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_text(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_text", rt::string(value));
+        self
+    }
     /// `resource_id_scope`: string.
     pub fn resource_id_scope(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("resource_id_scope", rt::string(value));
@@ -953,6 +1045,11 @@ impl OrganizationCustomPolicyRule {
         self.0.set("tag_value_scope", rt::string(value));
         self
     }
+    /// `trigger_types`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn trigger_types(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("trigger_types", rt::list(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: organization_custom_policy_rule::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -961,7 +1058,8 @@ impl OrganizationCustomPolicyRule {
 }
 resource!(
     OrganizationCustomPolicyRule,
-    OrganizationCustomPolicyRuleHandle
+    OrganizationCustomPolicyRuleHandle,
+    ORGANIZATION_CUSTOM_POLICY_RULE_TYPE
 );
 /// A declared `aws_config_organization_custom_policy_rule`: `id()` and one method per attribute, each a reference (`${aws_config_organization_custom_policy_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1078,9 +1176,19 @@ impl OrganizationCustomRule {
         self.0.set("input_parameters", rt::string(value));
         self
     }
+    /// `lambda_function_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn lambda_function_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("lambda_function_arn", rt::string(value));
+        self
+    }
     /// `maximum_execution_frequency`: string.
     pub fn maximum_execution_frequency(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("maximum_execution_frequency", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `resource_id_scope`: string.
@@ -1103,13 +1211,22 @@ impl OrganizationCustomRule {
         self.0.set("tag_value_scope", rt::string(value));
         self
     }
+    /// `trigger_types`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn trigger_types(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("trigger_types", rt::list(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: organization_custom_rule::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(OrganizationCustomRule, OrganizationCustomRuleHandle);
+resource!(
+    OrganizationCustomRule,
+    OrganizationCustomRuleHandle,
+    ORGANIZATION_CUSTOM_RULE_TYPE
+);
 /// A declared `aws_config_organization_custom_rule`: `id()` and one method per attribute, each a reference (`${aws_config_organization_custom_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationCustomRuleHandle(rt::Handle);
@@ -1216,6 +1333,11 @@ impl OrganizationManagedRule {
         self.0.set("maximum_execution_frequency", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `resource_id_scope`: string.
     pub fn resource_id_scope(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("resource_id_scope", rt::string(value));
@@ -1224,6 +1346,11 @@ impl OrganizationManagedRule {
     /// `resource_types_scope`: set of string.
     pub fn resource_types_scope(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("resource_types_scope", rt::list(value));
+        self
+    }
+    /// `rule_identifier`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rule_identifier", rt::string(value));
         self
     }
     /// `tag_key_scope`: string.
@@ -1242,7 +1369,11 @@ impl OrganizationManagedRule {
         self
     }
 }
-resource!(OrganizationManagedRule, OrganizationManagedRuleHandle);
+resource!(
+    OrganizationManagedRule,
+    OrganizationManagedRuleHandle,
+    ORGANIZATION_MANAGED_RULE_TYPE
+);
 /// A declared `aws_config_organization_managed_rule`: `id()` and one method per attribute, each a reference (`${aws_config_organization_managed_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationManagedRuleHandle(rt::Handle);
@@ -1333,6 +1464,11 @@ impl RemediationConfiguration {
         self.0.set("automatic", rt::boolean(value));
         self
     }
+    /// `config_rule_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn config_rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("config_rule_name", rt::string(value));
+        self
+    }
     /// `maximum_automatic_attempts`: number.
     pub fn maximum_automatic_attempts(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("maximum_automatic_attempts", rt::number(value));
@@ -1346,6 +1482,16 @@ impl RemediationConfiguration {
     /// `retry_attempt_seconds`: number.
     pub fn retry_attempt_seconds(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("retry_attempt_seconds", rt::number(value));
+        self
+    }
+    /// `target_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_id", rt::string(value));
+        self
+    }
+    /// `target_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_type", rt::string(value));
         self
     }
     /// `target_version`: string.
@@ -1367,7 +1513,11 @@ impl RemediationConfiguration {
         self
     }
 }
-resource!(RemediationConfiguration, RemediationConfigurationHandle);
+resource!(
+    RemediationConfiguration,
+    RemediationConfigurationHandle,
+    REMEDIATION_CONFIGURATION_TYPE
+);
 /// A declared `aws_config_remediation_configuration`: `id()` and one method per attribute, each a reference (`${aws_config_remediation_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RemediationConfigurationHandle(rt::Handle);
@@ -1501,8 +1651,17 @@ impl RetentionConfiguration {
         );
         RetentionConfiguration(this)
     }
+    /// `retention_period_in_days`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn retention_period_in_days(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("retention_period_in_days", rt::number(value));
+        self
+    }
 }
-resource!(RetentionConfiguration, RetentionConfigurationHandle);
+resource!(
+    RetentionConfiguration,
+    RetentionConfigurationHandle,
+    RETENTION_CONFIGURATION_TYPE
+);
 /// A declared `aws_config_retention_configuration`: `id()` and one method per attribute, each a reference (`${aws_config_retention_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RetentionConfigurationHandle(rt::Handle);

@@ -43,8 +43,18 @@ impl BotAssociation {
         this.set("lex_bot", lex_bot.0.into_value());
         BotAssociation(this)
     }
+    /// `instance_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
+        self
+    }
+    /// Block `lex_bot` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn lex_bot(mut self, value: bot_association::LexBot) -> Self {
+        self.0.set("lex_bot", value.0.into_value());
+        self
+    }
 }
-resource!(BotAssociation, BotAssociationHandle);
+resource!(BotAssociation, BotAssociationHandle, BOT_ASSOCIATION_TYPE);
 /// A declared `aws_connect_bot_association`: `id()` and one method per attribute, each a reference (`${aws_connect_bot_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BotAssociationHandle(rt::Handle);
@@ -107,13 +117,23 @@ impl ContactFlow {
         self.0.set("filename", rt::string(value));
         self
     }
+    /// `instance_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `type`: string. Changing it replaces the resource.
     pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("type", rt::string(value));
         self
     }
 }
-resource!(ContactFlow, ContactFlowHandle);
+resource!(ContactFlow, ContactFlowHandle, CONTACT_FLOW_TYPE);
 taggable!(ContactFlow);
 /// A declared `aws_connect_contact_flow`: `id()` and one method per attribute, each a reference (`${aws_connect_contact_flow.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -212,8 +232,22 @@ impl ContactFlowModule {
         self.0.set("filename", rt::string(value));
         self
     }
+    /// `instance_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(ContactFlowModule, ContactFlowModuleHandle);
+resource!(
+    ContactFlowModule,
+    ContactFlowModuleHandle,
+    CONTACT_FLOW_MODULE_TYPE
+);
 taggable!(ContactFlowModule);
 /// A declared `aws_connect_contact_flow_module`: `id()` and one method per attribute, each a reference (`${aws_connect_contact_flow_module.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -299,13 +333,32 @@ impl HoursOfOperation {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `instance_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `time_zone`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn time_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("time_zone", rt::string(value));
+        self
+    }
     /// Adds a `config` block.
     pub fn config(mut self, value: hours_of_operation::Config) -> Self {
         self.0.push("config", value.0.into_value());
         self
     }
 }
-resource!(HoursOfOperation, HoursOfOperationHandle);
+resource!(
+    HoursOfOperation,
+    HoursOfOperationHandle,
+    HOURS_OF_OPERATION_TYPE
+);
 taggable!(HoursOfOperation);
 /// A declared `aws_connect_hours_of_operation`: `id()` and one method per attribute, each a reference (`${aws_connect_hours_of_operation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -465,6 +518,16 @@ impl Instance {
         self.0.set("early_media_enabled", rt::boolean(value));
         self
     }
+    /// `identity_management_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identity_management_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("identity_management_type", rt::string(value));
+        self
+    }
+    /// `inbound_calls_enabled`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn inbound_calls_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("inbound_calls_enabled", rt::boolean(value));
+        self
+    }
     /// `instance_alias`: string. Changing it replaces the resource.
     pub fn instance_alias(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("instance_alias", rt::string(value));
@@ -476,13 +539,18 @@ impl Instance {
             .set("multi_party_conference_enabled", rt::boolean(value));
         self
     }
+    /// `outbound_calls_enabled`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn outbound_calls_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("outbound_calls_enabled", rt::boolean(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: instance::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Instance, InstanceHandle);
+resource!(Instance, InstanceHandle, INSTANCE_TYPE);
 taggable!(Instance);
 /// A declared `aws_connect_instance`: `id()` and one method per attribute, each a reference (`${aws_connect_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -589,8 +657,27 @@ impl InstanceStorageConfig {
         this.set("storage_config", required.storage_config.0.into_value());
         InstanceStorageConfig(this)
     }
+    /// `instance_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
+        self
+    }
+    /// `resource_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_type", rt::string(value));
+        self
+    }
+    /// Block `storage_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn storage_config(mut self, value: instance_storage_config::StorageConfig) -> Self {
+        self.0.set("storage_config", value.0.into_value());
+        self
+    }
 }
-resource!(InstanceStorageConfig, InstanceStorageConfigHandle);
+resource!(
+    InstanceStorageConfig,
+    InstanceStorageConfigHandle,
+    INSTANCE_STORAGE_CONFIG_TYPE
+);
 /// A declared `aws_connect_instance_storage_config`: `id()` and one method per attribute, each a reference (`${aws_connect_instance_storage_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceStorageConfigHandle(rt::Handle);
@@ -754,8 +841,22 @@ impl LambdaFunctionAssociation {
         this.set("instance_id", rt::string(required.instance_id));
         LambdaFunctionAssociation(this)
     }
+    /// `function_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn function_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("function_arn", rt::string(value));
+        self
+    }
+    /// `instance_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
+        self
+    }
 }
-resource!(LambdaFunctionAssociation, LambdaFunctionAssociationHandle);
+resource!(
+    LambdaFunctionAssociation,
+    LambdaFunctionAssociationHandle,
+    LAMBDA_FUNCTION_ASSOCIATION_TYPE
+);
 /// A declared `aws_connect_lambda_function_association`: `id()` and one method per attribute, each a reference (`${aws_connect_lambda_function_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LambdaFunctionAssociationHandle(rt::Handle);
@@ -800,6 +901,11 @@ impl PhoneNumber {
         this.set("type", rt::string(required.type_));
         PhoneNumber(this)
     }
+    /// `country_code`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn country_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("country_code", rt::string(value));
+        self
+    }
     /// `description`: string. Changing it replaces the resource.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -810,13 +916,23 @@ impl PhoneNumber {
         self.0.set("prefix", rt::string(value));
         self
     }
+    /// `target_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_arn", rt::string(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: phone_number::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(PhoneNumber, PhoneNumberHandle);
+resource!(PhoneNumber, PhoneNumberHandle, PHONE_NUMBER_TYPE);
 taggable!(PhoneNumber);
 /// A declared `aws_connect_phone_number`: `id()` and one method per attribute, each a reference (`${aws_connect_phone_number.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -931,9 +1047,24 @@ impl Queue {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `hours_of_operation_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn hours_of_operation_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("hours_of_operation_id", rt::string(value));
+        self
+    }
+    /// `instance_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
+        self
+    }
     /// `max_contacts`: number.
     pub fn max_contacts(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("max_contacts", rt::number(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `quick_connect_ids`: set of string.
@@ -952,7 +1083,7 @@ impl Queue {
         self
     }
 }
-resource!(Queue, QueueHandle);
+resource!(Queue, QueueHandle, QUEUE_TYPE);
 taggable!(Queue);
 /// A declared `aws_connect_queue`: `id()` and one method per attribute, each a reference (`${aws_connect_queue.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1072,8 +1203,23 @@ impl QuickConnect {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `instance_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `quick_connect_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn quick_connect_config(mut self, value: quick_connect::QuickConnectConfig) -> Self {
+        self.0.set("quick_connect_config", value.0.into_value());
+        self
+    }
 }
-resource!(QuickConnect, QuickConnectHandle);
+resource!(QuickConnect, QuickConnectHandle, QUICK_CONNECT_TYPE);
 taggable!(QuickConnect);
 /// A declared `aws_connect_quick_connect`: `id()` and one method per attribute, each a reference (`${aws_connect_quick_connect.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1230,6 +1376,26 @@ impl RoutingProfile {
         );
         RoutingProfile(this)
     }
+    /// `default_outbound_queue_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn default_outbound_queue_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("default_outbound_queue_id", rt::string(value));
+        self
+    }
+    /// `description`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("description", rt::string(value));
+        self
+    }
+    /// `instance_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `media_concurrencies` block.
     pub fn media_concurrencies(mut self, value: routing_profile::MediaConcurrencies) -> Self {
         self.0.push("media_concurrencies", value.0.into_value());
@@ -1241,7 +1407,7 @@ impl RoutingProfile {
         self
     }
 }
-resource!(RoutingProfile, RoutingProfileHandle);
+resource!(RoutingProfile, RoutingProfileHandle, ROUTING_PROFILE_TYPE);
 taggable!(RoutingProfile);
 /// A declared `aws_connect_routing_profile`: `id()` and one method per attribute, each a reference (`${aws_connect_routing_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1354,13 +1520,27 @@ impl SecurityProfile {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `instance_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `permissions`: set of string.
     pub fn permissions(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("permissions", rt::list(value));
         self
     }
 }
-resource!(SecurityProfile, SecurityProfileHandle);
+resource!(
+    SecurityProfile,
+    SecurityProfileHandle,
+    SECURITY_PROFILE_TYPE
+);
 taggable!(SecurityProfile);
 /// A declared `aws_connect_security_profile`: `id()` and one method per attribute, each a reference (`${aws_connect_security_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1456,9 +1636,29 @@ impl User {
         self.0.set("hierarchy_group_id", rt::string(value));
         self
     }
+    /// `instance_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `password`: string. Sensitive: kept out of plans, but stored in the state.
     pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("password", rt::string(value));
+        self
+    }
+    /// `routing_profile_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn routing_profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("routing_profile_id", rt::string(value));
+        self
+    }
+    /// `security_profile_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_profile_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("security_profile_ids", rt::list(value));
         self
     }
     /// Block `identity_info` (at most one).
@@ -1466,8 +1666,13 @@ impl User {
         self.0.set("identity_info", value.0.into_value());
         self
     }
+    /// Block `phone_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn phone_config(mut self, value: user::PhoneConfig) -> Self {
+        self.0.set("phone_config", value.0.into_value());
+        self
+    }
 }
-resource!(User, UserHandle);
+resource!(User, UserHandle, USER_TYPE);
 taggable!(User);
 /// A declared `aws_connect_user`: `id()` and one method per attribute, each a reference (`${aws_connect_user.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1607,13 +1812,27 @@ impl UserHierarchyGroup {
         this.set("name", rt::string(required.name));
         UserHierarchyGroup(this)
     }
+    /// `instance_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `parent_group_id`: string. Changing it replaces the resource.
     pub fn parent_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("parent_group_id", rt::string(value));
         self
     }
 }
-resource!(UserHierarchyGroup, UserHierarchyGroupHandle);
+resource!(
+    UserHierarchyGroup,
+    UserHierarchyGroupHandle,
+    USER_HIERARCHY_GROUP_TYPE
+);
 taggable!(UserHierarchyGroup);
 /// A declared `aws_connect_user_hierarchy_group`: `id()` and one method per attribute, each a reference (`${aws_connect_user_hierarchy_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1681,8 +1900,25 @@ impl UserHierarchyStructure {
         this.set("hierarchy_structure", hierarchy_structure.0.into_value());
         UserHierarchyStructure(this)
     }
+    /// `instance_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
+        self
+    }
+    /// Block `hierarchy_structure` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn hierarchy_structure(
+        mut self,
+        value: user_hierarchy_structure::HierarchyStructure,
+    ) -> Self {
+        self.0.set("hierarchy_structure", value.0.into_value());
+        self
+    }
 }
-resource!(UserHierarchyStructure, UserHierarchyStructureHandle);
+resource!(
+    UserHierarchyStructure,
+    UserHierarchyStructureHandle,
+    USER_HIERARCHY_STRUCTURE_TYPE
+);
 /// A declared `aws_connect_user_hierarchy_structure`: `id()` and one method per attribute, each a reference (`${aws_connect_user_hierarchy_structure.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserHierarchyStructureHandle(rt::Handle);
@@ -1820,13 +2056,33 @@ impl Vocabulary {
         this.set("name", rt::string(required.name));
         Vocabulary(this)
     }
+    /// `content`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("content", rt::string(value));
+        self
+    }
+    /// `instance_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
+        self
+    }
+    /// `language_code`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("language_code", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: vocabulary::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Vocabulary, VocabularyHandle);
+resource!(Vocabulary, VocabularyHandle, VOCABULARY_TYPE);
 taggable!(Vocabulary);
 /// A declared `aws_connect_vocabulary`: `id()` and one method per attribute, each a reference (`${aws_connect_vocabulary.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -49,6 +49,16 @@ impl Control {
         this.set("target_identifier", rt::string(required.target_identifier));
         Control(this)
     }
+    /// `control_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn control_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("control_identifier", rt::string(value));
+        self
+    }
+    /// `target_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_identifier", rt::string(value));
+        self
+    }
     /// Adds a `parameters` block.
     pub fn parameters(mut self, value: control::Parameters) -> Self {
         self.0.push("parameters", value.0.into_value());
@@ -60,7 +70,7 @@ impl Control {
         self
     }
 }
-resource!(Control, ControlHandle);
+resource!(Control, ControlHandle, CONTROL_TYPE);
 /// A declared `aws_controltower_control`: `id()` and one method per attribute, each a reference (`${aws_controltower_control.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ControlHandle(rt::Handle);
@@ -130,13 +140,23 @@ impl LandingZone {
         this.set("version", rt::string(required.version));
         LandingZone(this)
     }
+    /// `manifest_json`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn manifest_json(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("manifest_json", rt::string(value));
+        self
+    }
+    /// `version`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("version", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: landing_zone::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(LandingZone, LandingZoneHandle);
+resource!(LandingZone, LandingZoneHandle, LANDING_ZONE_TYPE);
 taggable!(LandingZone);
 /// A declared `aws_controltower_landing_zone`: `id()` and one method per attribute, each a reference (`${aws_controltower_landing_zone.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -43,7 +43,11 @@ impl EnrollmentStatus {
         self
     }
 }
-resource!(EnrollmentStatus, EnrollmentStatusHandle);
+resource!(
+    EnrollmentStatus,
+    EnrollmentStatusHandle,
+    ENROLLMENT_STATUS_TYPE
+);
 /// A declared `aws_costoptimizationhub_enrollment_status`: `id()` and one method per attribute, each a reference (`${aws_costoptimizationhub_enrollment_status.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EnrollmentStatusHandle(rt::Handle);
@@ -88,7 +92,7 @@ impl Preferences {
         self
     }
 }
-resource!(Preferences, PreferencesHandle);
+resource!(Preferences, PreferencesHandle, PREFERENCES_TYPE);
 /// A declared `aws_costoptimizationhub_preferences`: `id()` and one method per attribute, each a reference (`${aws_costoptimizationhub_preferences.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PreferencesHandle(rt::Handle);

@@ -69,9 +69,29 @@ impl ReportDefinition {
         self.0.set("additional_artifacts", rt::list(value));
         self
     }
+    /// `additional_schema_elements`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn additional_schema_elements(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("additional_schema_elements", rt::list(value));
+        self
+    }
+    /// `compression`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn compression(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("compression", rt::string(value));
+        self
+    }
+    /// `format`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn format(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("format", rt::string(value));
+        self
+    }
     /// `refresh_closed_reports`: bool.
     pub fn refresh_closed_reports(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("refresh_closed_reports", rt::boolean(value));
+        self
+    }
+    /// `report_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn report_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("report_name", rt::string(value));
         self
     }
     /// `report_versioning`: string. Changing it replaces the resource.
@@ -79,13 +99,32 @@ impl ReportDefinition {
         self.0.set("report_versioning", rt::string(value));
         self
     }
+    /// `s3_bucket`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn s3_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("s3_bucket", rt::string(value));
+        self
+    }
     /// `s3_prefix`: string.
     pub fn s3_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("s3_prefix", rt::string(value));
         self
     }
+    /// `s3_region`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn s3_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("s3_region", rt::string(value));
+        self
+    }
+    /// `time_unit`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn time_unit(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("time_unit", rt::string(value));
+        self
+    }
 }
-resource!(ReportDefinition, ReportDefinitionHandle);
+resource!(
+    ReportDefinition,
+    ReportDefinitionHandle,
+    REPORT_DEFINITION_TYPE
+);
 taggable!(ReportDefinition);
 /// A declared `aws_cur_report_definition`: `id()` and one method per attribute, each a reference (`${aws_cur_report_definition.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

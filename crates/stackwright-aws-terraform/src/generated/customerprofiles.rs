@@ -56,6 +56,16 @@ impl Domain {
         self.0.set("default_encryption_key", rt::string(value));
         self
     }
+    /// `default_expiration_days`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn default_expiration_days(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("default_expiration_days", rt::number(value));
+        self
+    }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// Block `matching` (at most one).
     pub fn matching(mut self, value: domain::Matching) -> Self {
         self.0.set("matching", value.0.into_value());
@@ -67,7 +77,7 @@ impl Domain {
         self
     }
 }
-resource!(Domain, DomainHandle);
+resource!(Domain, DomainHandle, DOMAIN_TYPE);
 taggable!(Domain);
 /// A declared `aws_customerprofiles_domain`: `id()` and one method per attribute, each a reference (`${aws_customerprofiles_domain.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -387,6 +397,11 @@ impl Profile {
         self.0.set("business_phone_number", rt::string(value));
         self
     }
+    /// `domain_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// `email_address`: string.
     pub fn email_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("email_address", rt::string(value));
@@ -458,7 +473,7 @@ impl Profile {
         self
     }
 }
-resource!(Profile, ProfileHandle);
+resource!(Profile, ProfileHandle, PROFILE_TYPE);
 /// A declared `aws_customerprofiles_profile`: `id()` and one method per attribute, each a reference (`${aws_customerprofiles_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ProfileHandle(rt::Handle);

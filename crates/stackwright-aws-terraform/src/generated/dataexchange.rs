@@ -49,8 +49,23 @@ impl DataSet {
         this.set("name", rt::string(required.name));
         DataSet(this)
     }
+    /// `asset_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn asset_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("asset_type", rt::string(value));
+        self
+    }
+    /// `description`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("description", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(DataSet, DataSetHandle);
+resource!(DataSet, DataSetHandle, DATA_SET_TYPE);
 taggable!(DataSet);
 /// A declared `aws_dataexchange_data_set`: `id()` and one method per attribute, each a reference (`${aws_dataexchange_data_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -111,7 +126,7 @@ impl EventAction {
         self
     }
 }
-resource!(EventAction, EventActionHandle);
+resource!(EventAction, EventActionHandle, EVENT_ACTION_TYPE);
 /// A declared `aws_dataexchange_event_action`: `id()` and one method per attribute, each a reference (`${aws_dataexchange_event_action.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EventActionHandle(rt::Handle);
@@ -255,8 +270,13 @@ impl Revision {
         self.0.set("comment", rt::string(value));
         self
     }
+    /// `data_set_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_set_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data_set_id", rt::string(value));
+        self
+    }
 }
-resource!(Revision, RevisionHandle);
+resource!(Revision, RevisionHandle, REVISION_TYPE);
 taggable!(Revision);
 /// A declared `aws_dataexchange_revision`: `id()` and one method per attribute, each a reference (`${aws_dataexchange_revision.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -312,6 +332,11 @@ impl RevisionAssets {
         self.0.set("comment", rt::string(value));
         self
     }
+    /// `data_set_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_set_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data_set_id", rt::string(value));
+        self
+    }
     /// `finalized`: bool.
     pub fn finalized(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("finalized", rt::boolean(value));
@@ -333,7 +358,7 @@ impl RevisionAssets {
         self
     }
 }
-resource!(RevisionAssets, RevisionAssetsHandle);
+resource!(RevisionAssets, RevisionAssetsHandle, REVISION_ASSETS_TYPE);
 taggable!(RevisionAssets);
 /// A declared `aws_dataexchange_revision_assets`: `id()` and one method per attribute, each a reference (`${aws_dataexchange_revision_assets.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -43,8 +43,13 @@ impl Pipeline {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(Pipeline, PipelineHandle);
+resource!(Pipeline, PipelineHandle, PIPELINE_TYPE);
 taggable!(Pipeline);
 /// A declared `aws_datapipeline_pipeline`: `id()` and one method per attribute, each a reference (`${aws_datapipeline_pipeline.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -92,6 +97,11 @@ impl PipelineDefinition {
         this.push("pipeline_object", pipeline_object.0.into_value());
         PipelineDefinition(this)
     }
+    /// `pipeline_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn pipeline_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("pipeline_id", rt::string(value));
+        self
+    }
     /// Adds a `parameter_object` block.
     pub fn parameter_object(mut self, value: pipeline_definition::ParameterObject) -> Self {
         self.0.push("parameter_object", value.0.into_value());
@@ -108,7 +118,11 @@ impl PipelineDefinition {
         self
     }
 }
-resource!(PipelineDefinition, PipelineDefinitionHandle);
+resource!(
+    PipelineDefinition,
+    PipelineDefinitionHandle,
+    PIPELINE_DEFINITION_TYPE
+);
 /// A declared `aws_datapipeline_pipeline_definition`: `id()` and one method per attribute, each a reference (`${aws_datapipeline_pipeline_definition.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PipelineDefinitionHandle(rt::Handle);

@@ -78,7 +78,7 @@ impl Agent {
         self
     }
 }
-resource!(Agent, AgentHandle);
+resource!(Agent, AgentHandle, AGENT_TYPE);
 taggable!(Agent);
 /// A declared `aws_datasync_agent`: `id()` and one method per attribute, each a reference (`${aws_datasync_agent.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -169,9 +169,24 @@ impl LocationAzureBlob {
         self.0.set("access_tier", rt::string(value));
         self
     }
+    /// `agent_arns`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn agent_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("agent_arns", rt::list(value));
+        self
+    }
+    /// `authentication_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn authentication_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("authentication_type", rt::string(value));
+        self
+    }
     /// `blob_type`: string.
     pub fn blob_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("blob_type", rt::string(value));
+        self
+    }
+    /// `container_url`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn container_url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("container_url", rt::string(value));
         self
     }
     /// `subdirectory`: string.
@@ -185,7 +200,11 @@ impl LocationAzureBlob {
         self
     }
 }
-resource!(LocationAzureBlob, LocationAzureBlobHandle);
+resource!(
+    LocationAzureBlob,
+    LocationAzureBlobHandle,
+    LOCATION_AZURE_BLOB_TYPE
+);
 taggable!(LocationAzureBlob);
 /// A declared `aws_datasync_location_azure_blob`: `id()` and one method per attribute, each a reference (`${aws_datasync_location_azure_blob.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -277,6 +296,11 @@ impl LocationEfs {
         self.0.set("access_point_arn", rt::string(value));
         self
     }
+    /// `efs_file_system_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn efs_file_system_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("efs_file_system_arn", rt::string(value));
+        self
+    }
     /// `file_system_access_role_arn`: string. Changing it replaces the resource.
     pub fn file_system_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("file_system_access_role_arn", rt::string(value));
@@ -292,8 +316,13 @@ impl LocationEfs {
         self.0.set("subdirectory", rt::string(value));
         self
     }
+    /// Block `ec2_config` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ec2_config(mut self, value: location_efs::Ec2Config) -> Self {
+        self.0.set("ec2_config", value.0.into_value());
+        self
+    }
 }
-resource!(LocationEfs, LocationEfsHandle);
+resource!(LocationEfs, LocationEfsHandle, LOCATION_EFS_TYPE);
 taggable!(LocationEfs);
 /// A declared `aws_datasync_location_efs`: `id()` and one method per attribute, each a reference (`${aws_datasync_location_efs.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -380,6 +409,16 @@ impl LocationFsxLustreFileSystem {
         this.set("security_group_arns", rt::list(security_group_arns));
         LocationFsxLustreFileSystem(this)
     }
+    /// `fsx_filesystem_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn fsx_filesystem_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("fsx_filesystem_arn", rt::string(value));
+        self
+    }
+    /// `security_group_arns`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_group_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("security_group_arns", rt::list(value));
+        self
+    }
     /// `subdirectory`: string. Changing it replaces the resource.
     pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("subdirectory", rt::string(value));
@@ -388,7 +427,8 @@ impl LocationFsxLustreFileSystem {
 }
 resource!(
     LocationFsxLustreFileSystem,
-    LocationFsxLustreFileSystemHandle
+    LocationFsxLustreFileSystemHandle,
+    LOCATION_FSX_LUSTRE_FILE_SYSTEM_TYPE
 );
 taggable!(LocationFsxLustreFileSystem);
 /// A declared `aws_datasync_location_fsx_lustre_file_system`: `id()` and one method per attribute, each a reference (`${aws_datasync_location_fsx_lustre_file_system.<name>.<attribute>}`).
@@ -458,13 +498,32 @@ impl LocationFsxOntapFileSystem {
         this.set("protocol", protocol.0.into_value());
         LocationFsxOntapFileSystem(this)
     }
+    /// `security_group_arns`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_group_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("security_group_arns", rt::list(value));
+        self
+    }
+    /// `storage_virtual_machine_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn storage_virtual_machine_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("storage_virtual_machine_arn", rt::string(value));
+        self
+    }
     /// `subdirectory`: string. Changing it replaces the resource.
     pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("subdirectory", rt::string(value));
         self
     }
+    /// Block `protocol` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn protocol(mut self, value: location_fsx_ontap_file_system::Protocol) -> Self {
+        self.0.set("protocol", value.0.into_value());
+        self
+    }
 }
-resource!(LocationFsxOntapFileSystem, LocationFsxOntapFileSystemHandle);
+resource!(
+    LocationFsxOntapFileSystem,
+    LocationFsxOntapFileSystemHandle,
+    LOCATION_FSX_ONTAP_FILE_SYSTEM_TYPE
+);
 taggable!(LocationFsxOntapFileSystem);
 /// A declared `aws_datasync_location_fsx_ontap_file_system`: `id()` and one method per attribute, each a reference (`${aws_datasync_location_fsx_ontap_file_system.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -586,15 +645,31 @@ impl LocationFsxOpenzfsFileSystem {
         this.set("protocol", protocol.0.into_value());
         LocationFsxOpenzfsFileSystem(this)
     }
+    /// `fsx_filesystem_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn fsx_filesystem_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("fsx_filesystem_arn", rt::string(value));
+        self
+    }
+    /// `security_group_arns`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_group_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("security_group_arns", rt::list(value));
+        self
+    }
     /// `subdirectory`: string. Changing it replaces the resource.
     pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("subdirectory", rt::string(value));
         self
     }
+    /// Block `protocol` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn protocol(mut self, value: location_fsx_openzfs_file_system::Protocol) -> Self {
+        self.0.set("protocol", value.0.into_value());
+        self
+    }
 }
 resource!(
     LocationFsxOpenzfsFileSystem,
-    LocationFsxOpenzfsFileSystemHandle
+    LocationFsxOpenzfsFileSystemHandle,
+    LOCATION_FSX_OPENZFS_FILE_SYSTEM_TYPE
 );
 taggable!(LocationFsxOpenzfsFileSystem);
 /// A declared `aws_datasync_location_fsx_openzfs_file_system`: `id()` and one method per attribute, each a reference (`${aws_datasync_location_fsx_openzfs_file_system.<name>.<attribute>}`).
@@ -695,15 +770,36 @@ impl LocationFsxWindowsFileSystem {
         self.0.set("domain", rt::string(value));
         self
     }
+    /// `fsx_filesystem_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn fsx_filesystem_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("fsx_filesystem_arn", rt::string(value));
+        self
+    }
+    /// `password`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("password", rt::string(value));
+        self
+    }
+    /// `security_group_arns`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_group_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("security_group_arns", rt::list(value));
+        self
+    }
     /// `subdirectory`: string. Changing it replaces the resource.
     pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("subdirectory", rt::string(value));
         self
     }
+    /// `user`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user", rt::string(value));
+        self
+    }
 }
 resource!(
     LocationFsxWindowsFileSystem,
-    LocationFsxWindowsFileSystemHandle
+    LocationFsxWindowsFileSystemHandle,
+    LOCATION_FSX_WINDOWS_FILE_SYSTEM_TYPE
 );
 taggable!(LocationFsxWindowsFileSystem);
 /// A declared `aws_datasync_location_fsx_windows_file_system`: `id()` and one method per attribute, each a reference (`${aws_datasync_location_fsx_windows_file_system.<name>.<attribute>}`).
@@ -780,6 +876,11 @@ impl LocationHdfs {
         this.push("name_node", name_node.0.into_value());
         LocationHdfs(this)
     }
+    /// `agent_arns`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn agent_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("agent_arns", rt::list(value));
+        self
+    }
     /// `authentication_type`: string.
     pub fn authentication_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("authentication_type", rt::string(value));
@@ -846,7 +947,7 @@ impl LocationHdfs {
         self
     }
 }
-resource!(LocationHdfs, LocationHdfsHandle);
+resource!(LocationHdfs, LocationHdfsHandle, LOCATION_HDFS_TYPE);
 taggable!(LocationHdfs);
 /// A declared `aws_datasync_location_hdfs`: `id()` and one method per attribute, each a reference (`${aws_datasync_location_hdfs.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -984,13 +1085,28 @@ impl LocationNfs {
         this.set("on_prem_config", required.on_prem_config.0.into_value());
         LocationNfs(this)
     }
+    /// `server_hostname`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn server_hostname(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("server_hostname", rt::string(value));
+        self
+    }
+    /// `subdirectory`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("subdirectory", rt::string(value));
+        self
+    }
     /// Block `mount_options` (at most one). Changing it replaces the resource.
     pub fn mount_options(mut self, value: location_nfs::MountOptions) -> Self {
         self.0.set("mount_options", value.0.into_value());
         self
     }
+    /// Block `on_prem_config` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn on_prem_config(mut self, value: location_nfs::OnPremConfig) -> Self {
+        self.0.set("on_prem_config", value.0.into_value());
+        self
+    }
 }
-resource!(LocationNfs, LocationNfsHandle);
+resource!(LocationNfs, LocationNfsHandle, LOCATION_NFS_TYPE);
 taggable!(LocationNfs);
 /// A declared `aws_datasync_location_nfs`: `id()` and one method per attribute, each a reference (`${aws_datasync_location_nfs.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1073,6 +1189,16 @@ impl LocationObjectStorage {
         self.0.set("access_key", rt::string(value));
         self
     }
+    /// `agent_arns`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn agent_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("agent_arns", rt::list(value));
+        self
+    }
+    /// `bucket_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket_name", rt::string(value));
+        self
+    }
     /// `secret_key`: string. Sensitive: kept out of plans, but stored in the state.
     pub fn secret_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("secret_key", rt::string(value));
@@ -1081,6 +1207,11 @@ impl LocationObjectStorage {
     /// `server_certificate`: string.
     pub fn server_certificate(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("server_certificate", rt::string(value));
+        self
+    }
+    /// `server_hostname`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn server_hostname(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("server_hostname", rt::string(value));
         self
     }
     /// `server_port`: number.
@@ -1099,7 +1230,11 @@ impl LocationObjectStorage {
         self
     }
 }
-resource!(LocationObjectStorage, LocationObjectStorageHandle);
+resource!(
+    LocationObjectStorage,
+    LocationObjectStorageHandle,
+    LOCATION_OBJECT_STORAGE_TYPE
+);
 taggable!(LocationObjectStorage);
 /// A declared `aws_datasync_location_object_storage`: `id()` and one method per attribute, each a reference (`${aws_datasync_location_object_storage.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1194,13 +1329,28 @@ impl LocationS3 {
         self.0.set("agent_arns", rt::list(value));
         self
     }
+    /// `s3_bucket_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn s3_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("s3_bucket_arn", rt::string(value));
+        self
+    }
     /// `s3_storage_class`: string. Changing it replaces the resource.
     pub fn s3_storage_class(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("s3_storage_class", rt::string(value));
         self
     }
+    /// `subdirectory`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("subdirectory", rt::string(value));
+        self
+    }
+    /// Block `s3_config` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn s3_config(mut self, value: location_s3::S3Config) -> Self {
+        self.0.set("s3_config", value.0.into_value());
+        self
+    }
 }
-resource!(LocationS3, LocationS3Handle);
+resource!(LocationS3, LocationS3Handle, LOCATION_S3_TYPE);
 taggable!(LocationS3);
 /// A declared `aws_datasync_location_s3`: `id()` and one method per attribute, each a reference (`${aws_datasync_location_s3.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1291,9 +1441,34 @@ impl LocationSmb {
         this.set("user", rt::string(required.user));
         LocationSmb(this)
     }
+    /// `agent_arns`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn agent_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("agent_arns", rt::list(value));
+        self
+    }
     /// `domain`: string.
     pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("domain", rt::string(value));
+        self
+    }
+    /// `password`: string. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("password", rt::string(value));
+        self
+    }
+    /// `server_hostname`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn server_hostname(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("server_hostname", rt::string(value));
+        self
+    }
+    /// `subdirectory`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subdirectory(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("subdirectory", rt::string(value));
+        self
+    }
+    /// `user`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user", rt::string(value));
         self
     }
     /// Block `mount_options` (at most one).
@@ -1302,7 +1477,7 @@ impl LocationSmb {
         self
     }
 }
-resource!(LocationSmb, LocationSmbHandle);
+resource!(LocationSmb, LocationSmbHandle, LOCATION_SMB_TYPE);
 taggable!(LocationSmb);
 /// A declared `aws_datasync_location_smb`: `id()` and one method per attribute, each a reference (`${aws_datasync_location_smb.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1393,9 +1568,19 @@ impl Task {
         self.0.set("cloudwatch_log_group_arn", rt::string(value));
         self
     }
+    /// `destination_location_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination_location_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination_location_arn", rt::string(value));
+        self
+    }
     /// `name`: string.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
+        self
+    }
+    /// `source_location_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_location_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_location_arn", rt::string(value));
         self
     }
     /// `task_mode`: string. Changing it replaces the resource.
@@ -1434,7 +1619,7 @@ impl Task {
         self
     }
 }
-resource!(Task, TaskHandle);
+resource!(Task, TaskHandle, TASK_TYPE);
 taggable!(Task);
 /// A declared `aws_datasync_task`: `id()` and one method per attribute, each a reference (`${aws_datasync_task.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -57,6 +57,21 @@ impl AssetType {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `domain_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_identifier", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `owning_project_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn owning_project_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("owning_project_identifier", rt::string(value));
+        self
+    }
     /// Adds a `forms_input` block. Changing it replaces the resource.
     pub fn forms_input(mut self, value: asset_type::FormsInput) -> Self {
         self.0.push("forms_input", value.0.into_value());
@@ -68,7 +83,7 @@ impl AssetType {
         self
     }
 }
-resource!(AssetType, AssetTypeHandle);
+resource!(AssetType, AssetTypeHandle, ASSET_TYPE_TYPE);
 /// A declared `aws_datazone_asset_type`: `id()` and one method per attribute, each a reference (`${aws_datazone_asset_type.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AssetTypeHandle(rt::Handle);
@@ -170,9 +185,19 @@ impl Domain {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `domain_execution_role`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_execution_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_execution_role", rt::string(value));
+        self
+    }
     /// `kms_key_identifier`: string.
     pub fn kms_key_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_identifier", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `skip_deletion_check`: bool.
@@ -191,7 +216,7 @@ impl Domain {
         self
     }
 }
-resource!(Domain, DomainHandle);
+resource!(Domain, DomainHandle, DOMAIN_TYPE);
 taggable!(Domain);
 /// A declared `aws_datazone_domain`: `id()` and one method per attribute, each a reference (`${aws_datazone_domain.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -338,9 +363,29 @@ impl Environment {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `domain_identifier`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_identifier", rt::string(value));
+        self
+    }
     /// `glossary_terms`: list of string.
     pub fn glossary_terms(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("glossary_terms", rt::list(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `profile_identifier`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn profile_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("profile_identifier", rt::string(value));
+        self
+    }
+    /// `project_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn project_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("project_identifier", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -354,7 +399,7 @@ impl Environment {
         self
     }
 }
-resource!(Environment, EnvironmentHandle);
+resource!(Environment, EnvironmentHandle, ENVIRONMENT_TYPE);
 /// A declared `aws_datazone_environment`: `id()` and one method per attribute, each a reference (`${aws_datazone_environment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EnvironmentHandle(rt::Handle);
@@ -480,6 +525,21 @@ impl EnvironmentBlueprintConfiguration {
         );
         EnvironmentBlueprintConfiguration(this)
     }
+    /// `domain_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_id", rt::string(value));
+        self
+    }
+    /// `enabled_regions`: list of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn enabled_regions(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("enabled_regions", rt::list(value));
+        self
+    }
+    /// `environment_blueprint_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn environment_blueprint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("environment_blueprint_id", rt::string(value));
+        self
+    }
     /// `manage_access_role_arn`: string.
     pub fn manage_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("manage_access_role_arn", rt::string(value));
@@ -498,7 +558,8 @@ impl EnvironmentBlueprintConfiguration {
 }
 resource!(
     EnvironmentBlueprintConfiguration,
-    EnvironmentBlueprintConfigurationHandle
+    EnvironmentBlueprintConfigurationHandle,
+    ENVIRONMENT_BLUEPRINT_CONFIGURATION_TYPE
 );
 /// A declared `aws_datazone_environment_blueprint_configuration`: `id()` and one method per attribute, each a reference (`${aws_datazone_environment_blueprint_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -580,9 +641,35 @@ impl EnvironmentProfile {
         self.0.set("aws_account_id", rt::string(value));
         self
     }
+    /// `aws_account_region`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn aws_account_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("aws_account_region", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `domain_identifier`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_identifier", rt::string(value));
+        self
+    }
+    /// `environment_blueprint_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn environment_blueprint_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("environment_blueprint_identifier", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `project_identifier`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn project_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("project_identifier", rt::string(value));
         self
     }
     /// Adds a `user_parameters` block.
@@ -591,7 +678,11 @@ impl EnvironmentProfile {
         self
     }
 }
-resource!(EnvironmentProfile, EnvironmentProfileHandle);
+resource!(
+    EnvironmentProfile,
+    EnvironmentProfileHandle,
+    ENVIRONMENT_PROFILE_TYPE
+);
 /// A declared `aws_datazone_environment_profile`: `id()` and one method per attribute, each a reference (`${aws_datazone_environment_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EnvironmentProfileHandle(rt::Handle);
@@ -681,6 +772,21 @@ impl FormType {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `domain_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_identifier", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `owning_project_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn owning_project_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("owning_project_identifier", rt::string(value));
+        self
+    }
     /// `status`: string. Changing it replaces the resource.
     pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("status", rt::string(value));
@@ -697,7 +803,7 @@ impl FormType {
         self
     }
 }
-resource!(FormType, FormTypeHandle);
+resource!(FormType, FormTypeHandle, FORM_TYPE_TYPE);
 /// A declared `aws_datazone_form_type`: `id()` and one method per attribute, each a reference (`${aws_datazone_form_type.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct FormTypeHandle(rt::Handle);
@@ -802,13 +908,28 @@ impl Glossary {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `domain_identifier`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_identifier", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `owning_project_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn owning_project_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("owning_project_identifier", rt::string(value));
+        self
+    }
     /// `status`: string.
     pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("status", rt::string(value));
         self
     }
 }
-resource!(Glossary, GlossaryHandle);
+resource!(Glossary, GlossaryHandle, GLOSSARY_TYPE);
 /// A declared `aws_datazone_glossary`: `id()` and one method per attribute, each a reference (`${aws_datazone_glossary.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GlossaryHandle(rt::Handle);
@@ -870,9 +991,19 @@ impl GlossaryTerm {
         self.0.set("domain_identifier", rt::string(value));
         self
     }
+    /// `glossary_identifier`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn glossary_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("glossary_identifier", rt::string(value));
+        self
+    }
     /// `long_description`: string.
     pub fn long_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("long_description", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `short_description`: string.
@@ -896,7 +1027,7 @@ impl GlossaryTerm {
         self
     }
 }
-resource!(GlossaryTerm, GlossaryTermHandle);
+resource!(GlossaryTerm, GlossaryTermHandle, GLOSSARY_TERM_TYPE);
 /// A declared `aws_datazone_glossary_term`: `id()` and one method per attribute, each a reference (`${aws_datazone_glossary_term.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GlossaryTermHandle(rt::Handle);
@@ -992,9 +1123,19 @@ impl Project {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `domain_identifier`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_identifier", rt::string(value));
+        self
+    }
     /// `glossary_terms`: list of string.
     pub fn glossary_terms(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("glossary_terms", rt::list(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `skip_deletion_check`: bool.
@@ -1008,7 +1149,7 @@ impl Project {
         self
     }
 }
-resource!(Project, ProjectHandle);
+resource!(Project, ProjectHandle, PROJECT_TYPE);
 /// A declared `aws_datazone_project`: `id()` and one method per attribute, each a reference (`${aws_datazone_project.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ProjectHandle(rt::Handle);
@@ -1106,9 +1247,19 @@ impl UserProfile {
         this.set("user_identifier", rt::string(required.user_identifier));
         UserProfile(this)
     }
+    /// `domain_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_identifier", rt::string(value));
+        self
+    }
     /// `status`: string.
     pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("status", rt::string(value));
+        self
+    }
+    /// `user_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_identifier", rt::string(value));
         self
     }
     /// `user_type`: string. Changing it replaces the resource.
@@ -1122,7 +1273,7 @@ impl UserProfile {
         self
     }
 }
-resource!(UserProfile, UserProfileHandle);
+resource!(UserProfile, UserProfileHandle, USER_PROFILE_TYPE);
 /// A declared `aws_datazone_user_profile`: `id()` and one method per attribute, each a reference (`${aws_datazone_user_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserProfileHandle(rt::Handle);

@@ -66,14 +66,29 @@ impl Cluster {
             .set("cluster_endpoint_encryption_type", rt::string(value));
         self
     }
+    /// `cluster_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_name", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `iam_role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("iam_role_arn", rt::string(value));
+        self
+    }
     /// `maintenance_window`: string.
     pub fn maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("maintenance_window", rt::string(value));
+        self
+    }
+    /// `node_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn node_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("node_type", rt::string(value));
         self
     }
     /// `notification_topic_arn`: string.
@@ -84,6 +99,11 @@ impl Cluster {
     /// `parameter_group_name`: string.
     pub fn parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("parameter_group_name", rt::string(value));
+        self
+    }
+    /// `replication_factor`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn replication_factor(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("replication_factor", rt::number(value));
         self
     }
     /// `security_group_ids`: set of string.
@@ -107,7 +127,7 @@ impl Cluster {
         self
     }
 }
-resource!(Cluster, ClusterHandle);
+resource!(Cluster, ClusterHandle, CLUSTER_TYPE);
 taggable!(Cluster);
 /// A declared `aws_dax_cluster`: `id()` and one method per attribute, each a reference (`${aws_dax_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -259,13 +279,18 @@ impl ParameterGroup {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `parameters` block.
     pub fn parameters(mut self, value: parameter_group::Parameters) -> Self {
         self.0.push("parameters", value.0.into_value());
         self
     }
 }
-resource!(ParameterGroup, ParameterGroupHandle);
+resource!(ParameterGroup, ParameterGroupHandle, PARAMETER_GROUP_TYPE);
 /// A declared `aws_dax_parameter_group`: `id()` and one method per attribute, each a reference (`${aws_dax_parameter_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ParameterGroupHandle(rt::Handle);
@@ -332,8 +357,18 @@ impl SubnetGroup {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `subnet_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
 }
-resource!(SubnetGroup, SubnetGroupHandle);
+resource!(SubnetGroup, SubnetGroupHandle, SUBNET_GROUP_TYPE);
 /// A declared `aws_dax_subnet_group`: `id()` and one method per attribute, each a reference (`${aws_dax_subnet_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SubnetGroupHandle(rt::Handle);

@@ -38,7 +38,7 @@ impl Graph {
         Graph(this)
     }
 }
-resource!(Graph, GraphHandle);
+resource!(Graph, GraphHandle, GRAPH_TYPE);
 taggable!(Graph);
 /// A declared `aws_detective_graph`: `id()` and one method per attribute, each a reference (`${aws_detective_graph.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -81,8 +81,17 @@ impl InvitationAccepter {
         this.set("graph_arn", rt::string(graph_arn));
         InvitationAccepter(this)
     }
+    /// `graph_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn graph_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("graph_arn", rt::string(value));
+        self
+    }
 }
-resource!(InvitationAccepter, InvitationAccepterHandle);
+resource!(
+    InvitationAccepter,
+    InvitationAccepterHandle,
+    INVITATION_ACCEPTER_TYPE
+);
 /// A declared `aws_detective_invitation_accepter`: `id()` and one method per attribute, each a reference (`${aws_detective_invitation_accepter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct InvitationAccepterHandle(rt::Handle);
@@ -123,9 +132,24 @@ impl Member {
         this.set("graph_arn", rt::string(required.graph_arn));
         Member(this)
     }
+    /// `account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account_id", rt::string(value));
+        self
+    }
     /// `disable_email_notification`: bool. Changing it replaces the resource.
     pub fn disable_email_notification(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("disable_email_notification", rt::boolean(value));
+        self
+    }
+    /// `email_address`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn email_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("email_address", rt::string(value));
+        self
+    }
+    /// `graph_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn graph_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("graph_arn", rt::string(value));
         self
     }
     /// `message`: string. Changing it replaces the resource.
@@ -134,7 +158,7 @@ impl Member {
         self
     }
 }
-resource!(Member, MemberHandle);
+resource!(Member, MemberHandle, MEMBER_TYPE);
 /// A declared `aws_detective_member`: `id()` and one method per attribute, each a reference (`${aws_detective_member.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct MemberHandle(rt::Handle);
@@ -204,8 +228,17 @@ impl OrganizationAdminAccount {
         this.set("account_id", rt::string(account_id));
         OrganizationAdminAccount(this)
     }
+    /// `account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account_id", rt::string(value));
+        self
+    }
 }
-resource!(OrganizationAdminAccount, OrganizationAdminAccountHandle);
+resource!(
+    OrganizationAdminAccount,
+    OrganizationAdminAccountHandle,
+    ORGANIZATION_ADMIN_ACCOUNT_TYPE
+);
 /// A declared `aws_detective_organization_admin_account`: `id()` and one method per attribute, each a reference (`${aws_detective_organization_admin_account.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationAdminAccountHandle(rt::Handle);
@@ -240,8 +273,22 @@ impl OrganizationConfiguration {
         this.set("graph_arn", rt::string(graph_arn));
         OrganizationConfiguration(this)
     }
+    /// `auto_enable`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn auto_enable(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("auto_enable", rt::boolean(value));
+        self
+    }
+    /// `graph_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn graph_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("graph_arn", rt::string(value));
+        self
+    }
 }
-resource!(OrganizationConfiguration, OrganizationConfigurationHandle);
+resource!(
+    OrganizationConfiguration,
+    OrganizationConfigurationHandle,
+    ORGANIZATION_CONFIGURATION_TYPE
+);
 /// A declared `aws_detective_organization_configuration`: `id()` and one method per attribute, each a reference (`${aws_detective_organization_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationConfigurationHandle(rt::Handle);

@@ -59,13 +59,23 @@ impl DevicePool {
         self.0.set("max_devices", rt::number(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `project_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn project_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("project_arn", rt::string(value));
+        self
+    }
     /// Adds a `rule` block.
     pub fn rule(mut self, value: device_pool::Rule) -> Self {
         self.0.push("rule", value.0.into_value());
         self
     }
 }
-resource!(DevicePool, DevicePoolHandle);
+resource!(DevicePool, DevicePoolHandle, DEVICE_POOL_TYPE);
 taggable!(DevicePool);
 /// A declared `aws_devicefarm_device_pool`: `id()` and one method per attribute, each a reference (`${aws_devicefarm_device_pool.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -167,6 +177,11 @@ impl InstanceProfile {
             .set("exclude_app_packages_from_cleanup", rt::list(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `package_cleanup`: bool.
     pub fn package_cleanup(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("package_cleanup", rt::boolean(value));
@@ -178,7 +193,11 @@ impl InstanceProfile {
         self
     }
 }
-resource!(InstanceProfile, InstanceProfileHandle);
+resource!(
+    InstanceProfile,
+    InstanceProfileHandle,
+    INSTANCE_PROFILE_TYPE
+);
 taggable!(InstanceProfile);
 /// A declared `aws_devicefarm_instance_profile`: `id()` and one method per attribute, each a reference (`${aws_devicefarm_instance_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -270,6 +289,16 @@ impl NetworkProfile {
         self.0.set("downlink_loss_percent", rt::number(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `project_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn project_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("project_arn", rt::string(value));
+        self
+    }
     /// `type`: string.
     pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("type", rt::string(value));
@@ -296,7 +325,7 @@ impl NetworkProfile {
         self
     }
 }
-resource!(NetworkProfile, NetworkProfileHandle);
+resource!(NetworkProfile, NetworkProfileHandle, NETWORK_PROFILE_TYPE);
 taggable!(NetworkProfile);
 /// A declared `aws_devicefarm_network_profile`: `id()` and one method per attribute, each a reference (`${aws_devicefarm_network_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -388,8 +417,13 @@ impl Project {
         self.0.set("default_job_timeout_minutes", rt::number(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(Project, ProjectHandle);
+resource!(Project, ProjectHandle, PROJECT_TYPE);
 taggable!(Project);
 /// A declared `aws_devicefarm_project`: `id()` and one method per attribute, each a reference (`${aws_devicefarm_project.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -441,13 +475,22 @@ impl TestGridProject {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `vpc_config` (at most one).
     pub fn vpc_config(mut self, value: test_grid_project::VpcConfig) -> Self {
         self.0.set("vpc_config", value.0.into_value());
         self
     }
 }
-resource!(TestGridProject, TestGridProjectHandle);
+resource!(
+    TestGridProject,
+    TestGridProjectHandle,
+    TEST_GRID_PROJECT_TYPE
+);
 taggable!(TestGridProject);
 /// A declared `aws_devicefarm_test_grid_project`: `id()` and one method per attribute, each a reference (`${aws_devicefarm_test_grid_project.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -536,8 +579,23 @@ impl Upload {
         self.0.set("content_type", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `project_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn project_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("project_arn", rt::string(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
 }
-resource!(Upload, UploadHandle);
+resource!(Upload, UploadHandle, UPLOAD_TYPE);
 /// A declared `aws_devicefarm_upload`: `id()` and one method per attribute, each a reference (`${aws_devicefarm_upload.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UploadHandle(rt::Handle);

@@ -43,7 +43,11 @@ impl EventSourcesConfig {
         self
     }
 }
-resource!(EventSourcesConfig, EventSourcesConfigHandle);
+resource!(
+    EventSourcesConfig,
+    EventSourcesConfigHandle,
+    EVENT_SOURCES_CONFIG_TYPE
+);
 /// A declared `aws_devopsguru_event_sources_config`: `id()` and one method per attribute, each a reference (`${aws_devopsguru_event_sources_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EventSourcesConfigHandle(rt::Handle);
@@ -108,7 +112,11 @@ impl NotificationChannel {
         self
     }
 }
-resource!(NotificationChannel, NotificationChannelHandle);
+resource!(
+    NotificationChannel,
+    NotificationChannelHandle,
+    NOTIFICATION_CHANNEL_TYPE
+);
 /// A declared `aws_devopsguru_notification_channel`: `id()` and one method per attribute, each a reference (`${aws_devopsguru_notification_channel.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct NotificationChannelHandle(rt::Handle);
@@ -167,6 +175,11 @@ impl ResourceCollection {
         this.set("type", rt::string(type_));
         ResourceCollection(this)
     }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
     /// Adds a `cloudformation` block. Changing it replaces the resource.
     pub fn cloudformation(mut self, value: resource_collection::Cloudformation) -> Self {
         self.0.push("cloudformation", value.0.into_value());
@@ -178,7 +191,11 @@ impl ResourceCollection {
         self
     }
 }
-resource!(ResourceCollection, ResourceCollectionHandle);
+resource!(
+    ResourceCollection,
+    ResourceCollectionHandle,
+    RESOURCE_COLLECTION_TYPE
+);
 /// A declared `aws_devopsguru_resource_collection`: `id()` and one method per attribute, each a reference (`${aws_devopsguru_resource_collection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceCollectionHandle(rt::Handle);
@@ -260,7 +277,11 @@ impl ServiceIntegration {
         self
     }
 }
-resource!(ServiceIntegration, ServiceIntegrationHandle);
+resource!(
+    ServiceIntegration,
+    ServiceIntegrationHandle,
+    SERVICE_INTEGRATION_TYPE
+);
 /// A declared `aws_devopsguru_service_integration`: `id()` and one method per attribute, each a reference (`${aws_devopsguru_service_integration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceIntegrationHandle(rt::Handle);

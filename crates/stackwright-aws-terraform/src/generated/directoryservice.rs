@@ -52,8 +52,27 @@ impl ConditionalForwarder {
         );
         ConditionalForwarder(this)
     }
+    /// `directory_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn directory_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("directory_id", rt::string(value));
+        self
+    }
+    /// `dns_ips`: list of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn dns_ips(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("dns_ips", rt::list(value));
+        self
+    }
+    /// `remote_domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn remote_domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("remote_domain_name", rt::string(value));
+        self
+    }
 }
-resource!(ConditionalForwarder, ConditionalForwarderHandle);
+resource!(
+    ConditionalForwarder,
+    ConditionalForwarderHandle,
+    CONDITIONAL_FORWARDER_TYPE
+);
 /// A declared `aws_directory_service_conditional_forwarder`: `id()` and one method per attribute, each a reference (`${aws_directory_service_conditional_forwarder.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ConditionalForwarderHandle(rt::Handle);
@@ -125,6 +144,16 @@ impl Directory {
         self.0.set("enable_sso", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `password`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("password", rt::string(value));
+        self
+    }
     /// `short_name`: string. Changing it replaces the resource.
     pub fn short_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("short_name", rt::string(value));
@@ -156,7 +185,7 @@ impl Directory {
         self
     }
 }
-resource!(Directory, DirectoryHandle);
+resource!(Directory, DirectoryHandle, DIRECTORY_TYPE);
 taggable!(Directory);
 /// A declared `aws_directory_service_directory`: `id()` and one method per attribute, each a reference (`${aws_directory_service_directory.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -293,8 +322,22 @@ impl LogSubscription {
         this.set("log_group_name", rt::string(required.log_group_name));
         LogSubscription(this)
     }
+    /// `directory_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn directory_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("directory_id", rt::string(value));
+        self
+    }
+    /// `log_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn log_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("log_group_name", rt::string(value));
+        self
+    }
 }
-resource!(LogSubscription, LogSubscriptionHandle);
+resource!(
+    LogSubscription,
+    LogSubscriptionHandle,
+    LOG_SUBSCRIPTION_TYPE
+);
 /// A declared `aws_directory_service_log_subscription`: `id()` and one method per attribute, each a reference (`${aws_directory_service_log_subscription.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LogSubscriptionHandle(rt::Handle);
@@ -357,6 +400,46 @@ impl RadiusSettings {
         this.set("shared_secret", rt::string(required.shared_secret));
         RadiusSettings(this)
     }
+    /// `authentication_protocol`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn authentication_protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("authentication_protocol", rt::string(value));
+        self
+    }
+    /// `directory_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn directory_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("directory_id", rt::string(value));
+        self
+    }
+    /// `display_label`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn display_label(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("display_label", rt::string(value));
+        self
+    }
+    /// `radius_port`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn radius_port(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("radius_port", rt::number(value));
+        self
+    }
+    /// `radius_retries`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn radius_retries(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("radius_retries", rt::number(value));
+        self
+    }
+    /// `radius_servers`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn radius_servers(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("radius_servers", rt::list(value));
+        self
+    }
+    /// `radius_timeout`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn radius_timeout(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("radius_timeout", rt::number(value));
+        self
+    }
+    /// `shared_secret`: string. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn shared_secret(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("shared_secret", rt::string(value));
+        self
+    }
     /// `use_same_username`: bool.
     pub fn use_same_username(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("use_same_username", rt::boolean(value));
@@ -368,7 +451,7 @@ impl RadiusSettings {
         self
     }
 }
-resource!(RadiusSettings, RadiusSettingsHandle);
+resource!(RadiusSettings, RadiusSettingsHandle, RADIUS_SETTINGS_TYPE);
 /// A declared `aws_directory_service_radius_settings`: `id()` and one method per attribute, each a reference (`${aws_directory_service_radius_settings.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RadiusSettingsHandle(rt::Handle);
@@ -471,13 +554,28 @@ impl Region {
             .set("desired_number_of_domain_controllers", rt::number(value));
         self
     }
+    /// `directory_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn directory_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("directory_id", rt::string(value));
+        self
+    }
+    /// `region_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn region_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("region_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: region::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
+    /// Block `vpc_settings` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_settings(mut self, value: region::VpcSettings) -> Self {
+        self.0.set("vpc_settings", value.0.into_value());
+        self
+    }
 }
-resource!(Region, RegionHandle);
+resource!(Region, RegionHandle, REGION_TYPE);
 taggable!(Region);
 /// A declared `aws_directory_service_region`: `id()` and one method per attribute, each a reference (`${aws_directory_service_region.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -546,6 +644,11 @@ impl SharedDirectory {
         this.set("target", target.0.into_value());
         SharedDirectory(this)
     }
+    /// `directory_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn directory_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("directory_id", rt::string(value));
+        self
+    }
     /// `method`: string. Changing it replaces the resource.
     pub fn method(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("method", rt::string(value));
@@ -556,13 +659,22 @@ impl SharedDirectory {
         self.0.set("notes", rt::string(value));
         self
     }
+    /// Block `target` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target(mut self, value: shared_directory::Target) -> Self {
+        self.0.set("target", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: shared_directory::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(SharedDirectory, SharedDirectoryHandle);
+resource!(
+    SharedDirectory,
+    SharedDirectoryHandle,
+    SHARED_DIRECTORY_TYPE
+);
 /// A declared `aws_directory_service_shared_directory`: `id()` and one method per attribute, each a reference (`${aws_directory_service_shared_directory.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SharedDirectoryHandle(rt::Handle);
@@ -639,13 +751,22 @@ impl SharedDirectoryAccepter {
         this.set("shared_directory_id", rt::string(shared_directory_id));
         SharedDirectoryAccepter(this)
     }
+    /// `shared_directory_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn shared_directory_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("shared_directory_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: shared_directory_accepter::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(SharedDirectoryAccepter, SharedDirectoryAccepterHandle);
+resource!(
+    SharedDirectoryAccepter,
+    SharedDirectoryAccepterHandle,
+    SHARED_DIRECTORY_ACCEPTER_TYPE
+);
 /// A declared `aws_directory_service_shared_directory_accepter`: `id()` and one method per attribute, each a reference (`${aws_directory_service_shared_directory_accepter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SharedDirectoryAccepterHandle(rt::Handle);
@@ -746,9 +867,29 @@ impl Trust {
         );
         self
     }
+    /// `directory_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn directory_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("directory_id", rt::string(value));
+        self
+    }
+    /// `remote_domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn remote_domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("remote_domain_name", rt::string(value));
+        self
+    }
     /// `selective_auth`: string.
     pub fn selective_auth(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("selective_auth", rt::string(value));
+        self
+    }
+    /// `trust_direction`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn trust_direction(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("trust_direction", rt::string(value));
+        self
+    }
+    /// `trust_password`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn trust_password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("trust_password", rt::string(value));
         self
     }
     /// `trust_type`: string.
@@ -757,7 +898,7 @@ impl Trust {
         self
     }
 }
-resource!(Trust, TrustHandle);
+resource!(Trust, TrustHandle, TRUST_TYPE);
 /// A declared `aws_directory_service_trust`: `id()` and one method per attribute, each a reference (`${aws_directory_service_trust.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TrustHandle(rt::Handle);

@@ -52,13 +52,32 @@ impl LifecyclePolicy {
         this.set("policy_details", required.policy_details.0.into_value());
         LifecyclePolicy(this)
     }
+    /// `description`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("description", rt::string(value));
+        self
+    }
+    /// `execution_role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("execution_role_arn", rt::string(value));
+        self
+    }
     /// `state`: string.
     pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("state", rt::string(value));
         self
     }
+    /// Block `policy_details` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_details(mut self, value: lifecycle_policy::PolicyDetails) -> Self {
+        self.0.set("policy_details", value.0.into_value());
+        self
+    }
 }
-resource!(LifecyclePolicy, LifecyclePolicyHandle);
+resource!(
+    LifecyclePolicy,
+    LifecyclePolicyHandle,
+    LIFECYCLE_POLICY_TYPE
+);
 taggable!(LifecyclePolicy);
 /// A declared `aws_dlm_lifecycle_policy`: `id()` and one method per attribute, each a reference (`${aws_dlm_lifecycle_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -38,6 +38,11 @@ impl Certificate {
         this.set("certificate_id", rt::string(certificate_id));
         Certificate(this)
     }
+    /// `certificate_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn certificate_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("certificate_id", rt::string(value));
+        self
+    }
     /// `certificate_pem`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state.
     pub fn certificate_pem(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("certificate_pem", rt::string(value));
@@ -49,7 +54,7 @@ impl Certificate {
         self
     }
 }
-resource!(Certificate, CertificateHandle);
+resource!(Certificate, CertificateHandle, CERTIFICATE_TYPE);
 taggable!(Certificate);
 /// A declared `aws_dms_certificate`: `id()` and one method per attribute, each a reference (`${aws_dms_certificate.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -119,6 +124,21 @@ impl Endpoint {
     /// `database_name`: string.
     pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("database_name", rt::string(value));
+        self
+    }
+    /// `endpoint_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("endpoint_id", rt::string(value));
+        self
+    }
+    /// `endpoint_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn endpoint_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("endpoint_type", rt::string(value));
+        self
+    }
+    /// `engine_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn engine_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("engine_name", rt::string(value));
         self
     }
     /// `extra_connection_attributes`: string.
@@ -223,7 +243,7 @@ impl Endpoint {
         self
     }
 }
-resource!(Endpoint, EndpointHandle);
+resource!(Endpoint, EndpointHandle, ENDPOINT_TYPE);
 taggable!(Endpoint);
 /// A declared `aws_dms_endpoint`: `id()` and one method per attribute, each a reference (`${aws_dms_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -990,9 +1010,29 @@ impl EventSubscription {
         self.0.set("enabled", rt::boolean(value));
         self
     }
+    /// `event_categories`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn event_categories(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("event_categories", rt::list(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `sns_topic_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("sns_topic_arn", rt::string(value));
+        self
+    }
     /// `source_ids`: set of string. Changing it replaces the resource.
     pub fn source_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("source_ids", rt::list(value));
+        self
+    }
+    /// `source_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_type", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -1001,7 +1041,11 @@ impl EventSubscription {
         self
     }
 }
-resource!(EventSubscription, EventSubscriptionHandle);
+resource!(
+    EventSubscription,
+    EventSubscriptionHandle,
+    EVENT_SUBSCRIPTION_TYPE
+);
 taggable!(EventSubscription);
 /// A declared `aws_dms_event_subscription`: `id()` and one method per attribute, each a reference (`${aws_dms_event_subscription.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1098,14 +1142,30 @@ impl ReplicationConfig {
         this.set("compute_config", required.compute_config.0.into_value());
         ReplicationConfig(this)
     }
+    /// `replication_config_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn replication_config_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("replication_config_identifier", rt::string(value));
+        self
+    }
     /// `replication_settings`: string.
     pub fn replication_settings(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("replication_settings", rt::string(value));
         self
     }
+    /// `replication_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn replication_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("replication_type", rt::string(value));
+        self
+    }
     /// `resource_identifier`: string. Changing it replaces the resource.
     pub fn resource_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("resource_identifier", rt::string(value));
+        self
+    }
+    /// `source_endpoint_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_endpoint_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_endpoint_arn", rt::string(value));
         self
     }
     /// `start_replication`: bool.
@@ -1118,13 +1178,32 @@ impl ReplicationConfig {
         self.0.set("supplemental_settings", rt::string(value));
         self
     }
+    /// `table_mappings`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn table_mappings(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("table_mappings", rt::string(value));
+        self
+    }
+    /// `target_endpoint_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_endpoint_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_endpoint_arn", rt::string(value));
+        self
+    }
+    /// Block `compute_config` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn compute_config(mut self, value: replication_config::ComputeConfig) -> Self {
+        self.0.set("compute_config", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: replication_config::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ReplicationConfig, ReplicationConfigHandle);
+resource!(
+    ReplicationConfig,
+    ReplicationConfigHandle,
+    REPLICATION_CONFIG_TYPE
+);
 taggable!(ReplicationConfig);
 /// A declared `aws_dms_replication_config`: `id()` and one method per attribute, each a reference (`${aws_dms_replication_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1330,6 +1409,16 @@ impl ReplicationInstance {
         self.0.set("publicly_accessible", rt::boolean(value));
         self
     }
+    /// `replication_instance_class`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn replication_instance_class(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("replication_instance_class", rt::string(value));
+        self
+    }
+    /// `replication_instance_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn replication_instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("replication_instance_id", rt::string(value));
+        self
+    }
     /// `replication_subnet_group_id`: string. Changing it replaces the resource.
     pub fn replication_subnet_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("replication_subnet_group_id", rt::string(value));
@@ -1346,7 +1435,11 @@ impl ReplicationInstance {
         self
     }
 }
-resource!(ReplicationInstance, ReplicationInstanceHandle);
+resource!(
+    ReplicationInstance,
+    ReplicationInstanceHandle,
+    REPLICATION_INSTANCE_TYPE
+);
 taggable!(ReplicationInstance);
 /// A declared `aws_dms_replication_instance`: `id()` and one method per attribute, each a reference (`${aws_dms_replication_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1475,8 +1568,28 @@ impl ReplicationSubnetGroup {
         this.set("subnet_ids", rt::list(required.subnet_ids));
         ReplicationSubnetGroup(this)
     }
+    /// `replication_subnet_group_description`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn replication_subnet_group_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("replication_subnet_group_description", rt::string(value));
+        self
+    }
+    /// `replication_subnet_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn replication_subnet_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("replication_subnet_group_id", rt::string(value));
+        self
+    }
+    /// `subnet_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
 }
-resource!(ReplicationSubnetGroup, ReplicationSubnetGroupHandle);
+resource!(
+    ReplicationSubnetGroup,
+    ReplicationSubnetGroupHandle,
+    REPLICATION_SUBNET_GROUP_TYPE
+);
 taggable!(ReplicationSubnetGroup);
 /// A declared `aws_dms_replication_subnet_group`: `id()` and one method per attribute, each a reference (`${aws_dms_replication_subnet_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1573,6 +1686,21 @@ impl ReplicationTask {
         self.0.set("cdc_start_time", rt::string(value));
         self
     }
+    /// `migration_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn migration_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("migration_type", rt::string(value));
+        self
+    }
+    /// `replication_instance_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn replication_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("replication_instance_arn", rt::string(value));
+        self
+    }
+    /// `replication_task_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn replication_task_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("replication_task_id", rt::string(value));
+        self
+    }
     /// `replication_task_settings`: string.
     pub fn replication_task_settings(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("replication_task_settings", rt::string(value));
@@ -1583,13 +1711,32 @@ impl ReplicationTask {
         self.0.set("resource_identifier", rt::string(value));
         self
     }
+    /// `source_endpoint_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_endpoint_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_endpoint_arn", rt::string(value));
+        self
+    }
     /// `start_replication_task`: bool.
     pub fn start_replication_task(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("start_replication_task", rt::boolean(value));
         self
     }
+    /// `table_mappings`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn table_mappings(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("table_mappings", rt::string(value));
+        self
+    }
+    /// `target_endpoint_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_endpoint_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_endpoint_arn", rt::string(value));
+        self
+    }
 }
-resource!(ReplicationTask, ReplicationTaskHandle);
+resource!(
+    ReplicationTask,
+    ReplicationTaskHandle,
+    REPLICATION_TASK_TYPE
+);
 taggable!(ReplicationTask);
 /// A declared `aws_dms_replication_task`: `id()` and one method per attribute, each a reference (`${aws_dms_replication_task.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1707,6 +1854,11 @@ impl S3Endpoint {
     /// `bucket_folder`: string.
     pub fn bucket_folder(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("bucket_folder", rt::string(value));
+        self
+    }
+    /// `bucket_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket_name", rt::string(value));
         self
     }
     /// `canned_acl_for_objects`: string.
@@ -1830,6 +1982,16 @@ impl S3Endpoint {
         self.0.set("encryption_mode", rt::string(value));
         self
     }
+    /// `endpoint_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("endpoint_id", rt::string(value));
+        self
+    }
+    /// `endpoint_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn endpoint_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("endpoint_type", rt::string(value));
+        self
+    }
     /// `expected_bucket_owner`: string.
     pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("expected_bucket_owner", rt::string(value));
@@ -1897,6 +2059,11 @@ impl S3Endpoint {
             .set("server_side_encryption_kms_key_id", rt::string(value));
         self
     }
+    /// `service_access_role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_access_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_access_role_arn", rt::string(value));
+        self
+    }
     /// `ssl_mode`: string.
     pub fn ssl_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("ssl_mode", rt::string(value));
@@ -1929,7 +2096,7 @@ impl S3Endpoint {
         self
     }
 }
-resource!(S3Endpoint, S3EndpointHandle);
+resource!(S3Endpoint, S3EndpointHandle, S3_ENDPOINT_TYPE);
 taggable!(S3Endpoint);
 /// A declared `aws_dms_s3_endpoint`: `id()` and one method per attribute, each a reference (`${aws_dms_s3_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

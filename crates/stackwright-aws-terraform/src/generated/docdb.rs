@@ -200,7 +200,7 @@ impl Cluster {
         self
     }
 }
-resource!(Cluster, ClusterHandle);
+resource!(Cluster, ClusterHandle, CLUSTER_TYPE);
 taggable!(Cluster);
 /// A declared `aws_docdb_cluster`: `id()` and one method per attribute, each a reference (`${aws_docdb_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -440,6 +440,11 @@ impl ClusterInstance {
         self.0.set("ca_cert_identifier", rt::string(value));
         self
     }
+    /// `cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_identifier", rt::string(value));
+        self
+    }
     /// `copy_tags_to_snapshot`: bool.
     pub fn copy_tags_to_snapshot(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("copy_tags_to_snapshot", rt::boolean(value));
@@ -466,6 +471,11 @@ impl ClusterInstance {
         self.0.set("identifier_prefix", rt::string(value));
         self
     }
+    /// `instance_class`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_class(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_class", rt::string(value));
+        self
+    }
     /// `performance_insights_kms_key_id`: string.
     pub fn performance_insights_kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -489,7 +499,11 @@ impl ClusterInstance {
         self
     }
 }
-resource!(ClusterInstance, ClusterInstanceHandle);
+resource!(
+    ClusterInstance,
+    ClusterInstanceHandle,
+    CLUSTER_INSTANCE_TYPE
+);
 taggable!(ClusterInstance);
 /// A declared `aws_docdb_cluster_instance`: `id()` and one method per attribute, each a reference (`${aws_docdb_cluster_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -634,6 +648,11 @@ impl ClusterParameterGroup {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("family", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -650,7 +669,11 @@ impl ClusterParameterGroup {
         self
     }
 }
-resource!(ClusterParameterGroup, ClusterParameterGroupHandle);
+resource!(
+    ClusterParameterGroup,
+    ClusterParameterGroupHandle,
+    CLUSTER_PARAMETER_GROUP_TYPE
+);
 taggable!(ClusterParameterGroup);
 /// A declared `aws_docdb_cluster_parameter_group`: `id()` and one method per attribute, each a reference (`${aws_docdb_cluster_parameter_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -747,13 +770,28 @@ impl ClusterSnapshot {
         );
         ClusterSnapshot(this)
     }
+    /// `db_cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("db_cluster_identifier", rt::string(value));
+        self
+    }
+    /// `db_cluster_snapshot_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_cluster_snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("db_cluster_snapshot_identifier", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: cluster_snapshot::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ClusterSnapshot, ClusterSnapshotHandle);
+resource!(
+    ClusterSnapshot,
+    ClusterSnapshotHandle,
+    CLUSTER_SNAPSHOT_TYPE
+);
 /// A declared `aws_docdb_cluster_snapshot`: `id()` and one method per attribute, each a reference (`${aws_docdb_cluster_snapshot.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterSnapshotHandle(rt::Handle);
@@ -870,6 +908,11 @@ impl EventSubscription {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `sns_topic_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("sns_topic_arn", rt::string(value));
+        self
+    }
     /// `source_ids`: set of string.
     pub fn source_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("source_ids", rt::list(value));
@@ -886,7 +929,11 @@ impl EventSubscription {
         self
     }
 }
-resource!(EventSubscription, EventSubscriptionHandle);
+resource!(
+    EventSubscription,
+    EventSubscriptionHandle,
+    EVENT_SUBSCRIPTION_TYPE
+);
 taggable!(EventSubscription);
 /// A declared `aws_docdb_event_subscription`: `id()` and one method per attribute, each a reference (`${aws_docdb_event_subscription.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -985,6 +1032,11 @@ impl GlobalCluster {
         self.0.set("engine_version", rt::string(value));
         self
     }
+    /// `global_cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn global_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("global_cluster_identifier", rt::string(value));
+        self
+    }
     /// `source_db_cluster_identifier`: string. Changing it replaces the resource.
     pub fn source_db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -1002,7 +1054,7 @@ impl GlobalCluster {
         self
     }
 }
-resource!(GlobalCluster, GlobalClusterHandle);
+resource!(GlobalCluster, GlobalClusterHandle, GLOBAL_CLUSTER_TYPE);
 /// A declared `aws_docdb_global_cluster`: `id()` and one method per attribute, each a reference (`${aws_docdb_global_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GlobalClusterHandle(rt::Handle);
@@ -1092,8 +1144,13 @@ impl SubnetGroup {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `subnet_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
 }
-resource!(SubnetGroup, SubnetGroupHandle);
+resource!(SubnetGroup, SubnetGroupHandle, SUBNET_GROUP_TYPE);
 taggable!(SubnetGroup);
 /// A declared `aws_docdb_subnet_group`: `id()` and one method per attribute, each a reference (`${aws_docdb_subnet_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

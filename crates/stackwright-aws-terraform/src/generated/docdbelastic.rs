@@ -63,6 +63,21 @@ impl Cluster {
         this.set("shard_count", rt::number(required.shard_count));
         Cluster(this)
     }
+    /// `admin_user_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn admin_user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("admin_user_name", rt::string(value));
+        self
+    }
+    /// `admin_user_password`: string. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn admin_user_password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("admin_user_password", rt::string(value));
+        self
+    }
+    /// `auth_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn auth_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("auth_type", rt::string(value));
+        self
+    }
     /// `backup_retention_period`: number.
     pub fn backup_retention_period(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("backup_retention_period", rt::number(value));
@@ -71,6 +86,11 @@ impl Cluster {
     /// `kms_key_id`: string. Changing it replaces the resource.
     pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `preferred_backup_window`: string.
@@ -82,6 +102,16 @@ impl Cluster {
     pub fn preferred_maintenance_window(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("preferred_maintenance_window", rt::string(value));
+        self
+    }
+    /// `shard_capacity`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn shard_capacity(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("shard_capacity", rt::number(value));
+        self
+    }
+    /// `shard_count`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn shard_count(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("shard_count", rt::number(value));
         self
     }
     /// `subnet_ids`: set of string.
@@ -100,7 +130,7 @@ impl Cluster {
         self
     }
 }
-resource!(Cluster, ClusterHandle);
+resource!(Cluster, ClusterHandle, CLUSTER_TYPE);
 taggable!(Cluster);
 /// A declared `aws_docdbelastic_cluster`: `id()` and one method per attribute, each a reference (`${aws_docdbelastic_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

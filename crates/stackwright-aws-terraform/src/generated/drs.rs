@@ -97,14 +97,77 @@ impl ReplicationConfigurationTemplate {
         );
         ReplicationConfigurationTemplate(this)
     }
+    /// `associate_default_security_group`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn associate_default_security_group(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0
+            .set("associate_default_security_group", rt::boolean(value));
+        self
+    }
     /// `auto_replicate_new_disks`: bool.
     pub fn auto_replicate_new_disks(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("auto_replicate_new_disks", rt::boolean(value));
         self
     }
+    /// `bandwidth_throttling`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bandwidth_throttling(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("bandwidth_throttling", rt::number(value));
+        self
+    }
+    /// `create_public_ip`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn create_public_ip(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("create_public_ip", rt::boolean(value));
+        self
+    }
+    /// `data_plane_routing`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_plane_routing(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data_plane_routing", rt::string(value));
+        self
+    }
+    /// `default_large_staging_disk_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn default_large_staging_disk_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("default_large_staging_disk_type", rt::string(value));
+        self
+    }
+    /// `ebs_encryption`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ebs_encryption(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ebs_encryption", rt::string(value));
+        self
+    }
     /// `ebs_encryption_key_arn`: string.
     pub fn ebs_encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("ebs_encryption_key_arn", rt::string(value));
+        self
+    }
+    /// `replication_server_instance_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn replication_server_instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("replication_server_instance_type", rt::string(value));
+        self
+    }
+    /// `replication_servers_security_groups_ids`: list of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn replication_servers_security_groups_ids(
+        mut self,
+        value: impl Into<rt::List<rt::Expr>>,
+    ) -> Self {
+        self.0
+            .set("replication_servers_security_groups_ids", rt::list(value));
+        self
+    }
+    /// `staging_area_subnet_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn staging_area_subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("staging_area_subnet_id", rt::string(value));
+        self
+    }
+    /// `staging_area_tags`: map of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn staging_area_tags(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
+        self.0.set("staging_area_tags", rt::map(value));
+        self
+    }
+    /// `use_dedicated_replication_server`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn use_dedicated_replication_server(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0
+            .set("use_dedicated_replication_server", rt::boolean(value));
         self
     }
     /// Adds a `pit_policy` block.
@@ -120,7 +183,8 @@ impl ReplicationConfigurationTemplate {
 }
 resource!(
     ReplicationConfigurationTemplate,
-    ReplicationConfigurationTemplateHandle
+    ReplicationConfigurationTemplateHandle,
+    REPLICATION_CONFIGURATION_TEMPLATE_TYPE
 );
 taggable!(ReplicationConfigurationTemplate);
 /// A declared `aws_drs_replication_configuration_template`: `id()` and one method per attribute, each a reference (`${aws_drs_replication_configuration_template.<name>.<attribute>}`).

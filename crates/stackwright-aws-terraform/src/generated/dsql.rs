@@ -61,7 +61,7 @@ impl Cluster {
         self
     }
 }
-resource!(Cluster, ClusterHandle);
+resource!(Cluster, ClusterHandle, CLUSTER_TYPE);
 taggable!(Cluster);
 /// A declared `aws_dsql_cluster`: `id()` and one method per attribute, each a reference (`${aws_dsql_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -180,13 +180,28 @@ impl ClusterPeering {
         this.set("witness_region", rt::string(required.witness_region));
         ClusterPeering(this)
     }
+    /// `clusters`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn clusters(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("clusters", rt::list(value));
+        self
+    }
+    /// `identifier`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("identifier", rt::string(value));
+        self
+    }
+    /// `witness_region`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn witness_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("witness_region", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: cluster_peering::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ClusterPeering, ClusterPeeringHandle);
+resource!(ClusterPeering, ClusterPeeringHandle, CLUSTER_PEERING_TYPE);
 /// A declared `aws_dsql_cluster_peering`: `id()` and one method per attribute, each a reference (`${aws_dsql_cluster_peering.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterPeeringHandle(rt::Handle);

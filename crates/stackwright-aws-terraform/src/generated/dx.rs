@@ -52,9 +52,19 @@ impl BgpPeer {
         );
         BgpPeer(this)
     }
+    /// `address_family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn address_family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("address_family", rt::string(value));
+        self
+    }
     /// `amazon_address`: string. Changing it replaces the resource.
     pub fn amazon_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("amazon_address", rt::string(value));
+        self
+    }
+    /// `bgp_asn`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bgp_asn(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("bgp_asn", rt::number(value));
         self
     }
     /// `bgp_auth_key`: string. Changing it replaces the resource.
@@ -67,13 +77,18 @@ impl BgpPeer {
         self.0.set("customer_address", rt::string(value));
         self
     }
+    /// `virtual_interface_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn virtual_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("virtual_interface_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: bgp_peer::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(BgpPeer, BgpPeerHandle);
+resource!(BgpPeer, BgpPeerHandle, BGP_PEER_TYPE);
 /// A declared `aws_dx_bgp_peer`: `id()` and one method per attribute, each a reference (`${aws_dx_bgp_peer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BgpPeerHandle(rt::Handle);
@@ -151,9 +166,24 @@ impl Connection {
         this.set("name", rt::string(required.name));
         Connection(this)
     }
+    /// `bandwidth`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bandwidth(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bandwidth", rt::string(value));
+        self
+    }
     /// `encryption_mode`: string.
     pub fn encryption_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("encryption_mode", rt::string(value));
+        self
+    }
+    /// `location`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("location", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `provider_name`: string. Changing it replaces the resource.
@@ -172,7 +202,7 @@ impl Connection {
         self
     }
 }
-resource!(Connection, ConnectionHandle);
+resource!(Connection, ConnectionHandle, CONNECTION_TYPE);
 taggable!(Connection);
 /// A declared `aws_dx_connection`: `id()` and one method per attribute, each a reference (`${aws_dx_connection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -279,8 +309,22 @@ impl ConnectionAssociation {
         this.set("lag_id", rt::string(required.lag_id));
         ConnectionAssociation(this)
     }
+    /// `connection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connection_id", rt::string(value));
+        self
+    }
+    /// `lag_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn lag_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("lag_id", rt::string(value));
+        self
+    }
 }
-resource!(ConnectionAssociation, ConnectionAssociationHandle);
+resource!(
+    ConnectionAssociation,
+    ConnectionAssociationHandle,
+    CONNECTION_ASSOCIATION_TYPE
+);
 /// A declared `aws_dx_connection_association`: `id()` and one method per attribute, each a reference (`${aws_dx_connection_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionAssociationHandle(rt::Handle);
@@ -314,8 +358,17 @@ impl ConnectionConfirmation {
         this.set("connection_id", rt::string(connection_id));
         ConnectionConfirmation(this)
     }
+    /// `connection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connection_id", rt::string(value));
+        self
+    }
 }
-resource!(ConnectionConfirmation, ConnectionConfirmationHandle);
+resource!(
+    ConnectionConfirmation,
+    ConnectionConfirmationHandle,
+    CONNECTION_CONFIRMATION_TYPE
+);
 /// A declared `aws_dx_connection_confirmation`: `id()` and one method per attribute, each a reference (`${aws_dx_connection_confirmation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ConnectionConfirmationHandle(rt::Handle);
@@ -353,13 +406,23 @@ impl Gateway {
         this.set("name", rt::string(required.name));
         Gateway(this)
     }
+    /// `amazon_side_asn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn amazon_side_asn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("amazon_side_asn", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: gateway::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Gateway, GatewayHandle);
+resource!(Gateway, GatewayHandle, GATEWAY_TYPE);
 /// A declared `aws_dx_gateway`: `id()` and one method per attribute, each a reference (`${aws_dx_gateway.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GatewayHandle(rt::Handle);
@@ -422,6 +485,11 @@ impl GatewayAssociation {
             .set("associated_gateway_owner_account_id", rt::string(value));
         self
     }
+    /// `dx_gateway_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn dx_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("dx_gateway_id", rt::string(value));
+        self
+    }
     /// `proposal_id`: string.
     pub fn proposal_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("proposal_id", rt::string(value));
@@ -439,7 +507,11 @@ impl GatewayAssociation {
         self
     }
 }
-resource!(GatewayAssociation, GatewayAssociationHandle);
+resource!(
+    GatewayAssociation,
+    GatewayAssociationHandle,
+    GATEWAY_ASSOCIATION_TYPE
+);
 /// A declared `aws_dx_gateway_association`: `id()` and one method per attribute, each a reference (`${aws_dx_gateway_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GatewayAssociationHandle(rt::Handle);
@@ -553,8 +625,27 @@ impl GatewayAssociationProposal {
         self.0.set("allowed_prefixes", rt::list(value));
         self
     }
+    /// `associated_gateway_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn associated_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("associated_gateway_id", rt::string(value));
+        self
+    }
+    /// `dx_gateway_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn dx_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("dx_gateway_id", rt::string(value));
+        self
+    }
+    /// `dx_gateway_owner_account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn dx_gateway_owner_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("dx_gateway_owner_account_id", rt::string(value));
+        self
+    }
 }
-resource!(GatewayAssociationProposal, GatewayAssociationProposalHandle);
+resource!(
+    GatewayAssociationProposal,
+    GatewayAssociationProposalHandle,
+    GATEWAY_ASSOCIATION_PROPOSAL_TYPE
+);
 /// A declared `aws_dx_gateway_association_proposal`: `id()` and one method per attribute, each a reference (`${aws_dx_gateway_association_proposal.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GatewayAssociationProposalHandle(rt::Handle);
@@ -621,8 +712,37 @@ impl HostedConnection {
         this.set("vlan", rt::number(required.vlan));
         HostedConnection(this)
     }
+    /// `bandwidth`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bandwidth(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bandwidth", rt::string(value));
+        self
+    }
+    /// `connection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connection_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `owner_account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn owner_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("owner_account_id", rt::string(value));
+        self
+    }
+    /// `vlan`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vlan(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("vlan", rt::number(value));
+        self
+    }
 }
-resource!(HostedConnection, HostedConnectionHandle);
+resource!(
+    HostedConnection,
+    HostedConnectionHandle,
+    HOSTED_CONNECTION_TYPE
+);
 /// A declared `aws_dx_hosted_connection`: `id()` and one method per attribute, each a reference (`${aws_dx_hosted_connection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct HostedConnectionHandle(rt::Handle);
@@ -728,14 +848,29 @@ impl HostedPrivateVirtualInterface {
         this.set("vlan", rt::number(required.vlan));
         HostedPrivateVirtualInterface(this)
     }
+    /// `address_family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn address_family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("address_family", rt::string(value));
+        self
+    }
     /// `amazon_address`: string. Changing it replaces the resource.
     pub fn amazon_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("amazon_address", rt::string(value));
         self
     }
+    /// `bgp_asn`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bgp_asn(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("bgp_asn", rt::number(value));
+        self
+    }
     /// `bgp_auth_key`: string. Changing it replaces the resource.
     pub fn bgp_auth_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("bgp_auth_key", rt::string(value));
+        self
+    }
+    /// `connection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connection_id", rt::string(value));
         self
     }
     /// `customer_address`: string. Changing it replaces the resource.
@@ -748,6 +883,21 @@ impl HostedPrivateVirtualInterface {
         self.0.set("mtu", rt::number(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `owner_account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn owner_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("owner_account_id", rt::string(value));
+        self
+    }
+    /// `vlan`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vlan(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("vlan", rt::number(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: hosted_private_virtual_interface::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -756,7 +906,8 @@ impl HostedPrivateVirtualInterface {
 }
 resource!(
     HostedPrivateVirtualInterface,
-    HostedPrivateVirtualInterfaceHandle
+    HostedPrivateVirtualInterfaceHandle,
+    HOSTED_PRIVATE_VIRTUAL_INTERFACE_TYPE
 );
 /// A declared `aws_dx_hosted_private_virtual_interface`: `id()` and one method per attribute, each a reference (`${aws_dx_hosted_private_virtual_interface.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -849,6 +1000,11 @@ impl HostedPrivateVirtualInterfaceAccepter {
         self.0.set("dx_gateway_id", rt::string(value));
         self
     }
+    /// `virtual_interface_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn virtual_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("virtual_interface_id", rt::string(value));
+        self
+    }
     /// `vpn_gateway_id`: string. Changing it replaces the resource.
     pub fn vpn_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("vpn_gateway_id", rt::string(value));
@@ -862,7 +1018,8 @@ impl HostedPrivateVirtualInterfaceAccepter {
 }
 resource!(
     HostedPrivateVirtualInterfaceAccepter,
-    HostedPrivateVirtualInterfaceAccepterHandle
+    HostedPrivateVirtualInterfaceAccepterHandle,
+    HOSTED_PRIVATE_VIRTUAL_INTERFACE_ACCEPTER_TYPE
 );
 taggable!(HostedPrivateVirtualInterfaceAccepter);
 /// A declared `aws_dx_hosted_private_virtual_interface_accepter`: `id()` and one method per attribute, each a reference (`${aws_dx_hosted_private_virtual_interface_accepter.<name>.<attribute>}`).
@@ -945,9 +1102,19 @@ impl HostedPublicVirtualInterface {
         this.set("vlan", rt::number(required.vlan));
         HostedPublicVirtualInterface(this)
     }
+    /// `address_family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn address_family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("address_family", rt::string(value));
+        self
+    }
     /// `amazon_address`: string. Changing it replaces the resource.
     pub fn amazon_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("amazon_address", rt::string(value));
+        self
+    }
+    /// `bgp_asn`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bgp_asn(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("bgp_asn", rt::number(value));
         self
     }
     /// `bgp_auth_key`: string. Changing it replaces the resource.
@@ -955,9 +1122,34 @@ impl HostedPublicVirtualInterface {
         self.0.set("bgp_auth_key", rt::string(value));
         self
     }
+    /// `connection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connection_id", rt::string(value));
+        self
+    }
     /// `customer_address`: string. Changing it replaces the resource.
     pub fn customer_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("customer_address", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `owner_account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn owner_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("owner_account_id", rt::string(value));
+        self
+    }
+    /// `route_filter_prefixes`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn route_filter_prefixes(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("route_filter_prefixes", rt::list(value));
+        self
+    }
+    /// `vlan`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vlan(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("vlan", rt::number(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -968,7 +1160,8 @@ impl HostedPublicVirtualInterface {
 }
 resource!(
     HostedPublicVirtualInterface,
-    HostedPublicVirtualInterfaceHandle
+    HostedPublicVirtualInterfaceHandle,
+    HOSTED_PUBLIC_VIRTUAL_INTERFACE_TYPE
 );
 /// A declared `aws_dx_hosted_public_virtual_interface`: `id()` and one method per attribute, each a reference (`${aws_dx_hosted_public_virtual_interface.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1052,6 +1245,11 @@ impl HostedPublicVirtualInterfaceAccepter {
         this.set("virtual_interface_id", rt::string(virtual_interface_id));
         HostedPublicVirtualInterfaceAccepter(this)
     }
+    /// `virtual_interface_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn virtual_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("virtual_interface_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: hosted_public_virtual_interface_accepter::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -1060,7 +1258,8 @@ impl HostedPublicVirtualInterfaceAccepter {
 }
 resource!(
     HostedPublicVirtualInterfaceAccepter,
-    HostedPublicVirtualInterfaceAccepterHandle
+    HostedPublicVirtualInterfaceAccepterHandle,
+    HOSTED_PUBLIC_VIRTUAL_INTERFACE_ACCEPTER_TYPE
 );
 taggable!(HostedPublicVirtualInterfaceAccepter);
 /// A declared `aws_dx_hosted_public_virtual_interface_accepter`: `id()` and one method per attribute, each a reference (`${aws_dx_hosted_public_virtual_interface_accepter.<name>.<attribute>}`).
@@ -1129,14 +1328,29 @@ impl HostedTransitVirtualInterface {
         this.set("vlan", rt::number(required.vlan));
         HostedTransitVirtualInterface(this)
     }
+    /// `address_family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn address_family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("address_family", rt::string(value));
+        self
+    }
     /// `amazon_address`: string. Changing it replaces the resource.
     pub fn amazon_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("amazon_address", rt::string(value));
         self
     }
+    /// `bgp_asn`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bgp_asn(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("bgp_asn", rt::number(value));
+        self
+    }
     /// `bgp_auth_key`: string. Changing it replaces the resource.
     pub fn bgp_auth_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("bgp_auth_key", rt::string(value));
+        self
+    }
+    /// `connection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connection_id", rt::string(value));
         self
     }
     /// `customer_address`: string. Changing it replaces the resource.
@@ -1149,6 +1363,21 @@ impl HostedTransitVirtualInterface {
         self.0.set("mtu", rt::number(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `owner_account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn owner_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("owner_account_id", rt::string(value));
+        self
+    }
+    /// `vlan`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vlan(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("vlan", rt::number(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: hosted_transit_virtual_interface::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -1157,7 +1386,8 @@ impl HostedTransitVirtualInterface {
 }
 resource!(
     HostedTransitVirtualInterface,
-    HostedTransitVirtualInterfaceHandle
+    HostedTransitVirtualInterfaceHandle,
+    HOSTED_TRANSIT_VIRTUAL_INTERFACE_TYPE
 );
 /// A declared `aws_dx_hosted_transit_virtual_interface`: `id()` and one method per attribute, each a reference (`${aws_dx_hosted_transit_virtual_interface.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1259,6 +1489,16 @@ impl HostedTransitVirtualInterfaceAccepter {
         );
         HostedTransitVirtualInterfaceAccepter(this)
     }
+    /// `dx_gateway_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn dx_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("dx_gateway_id", rt::string(value));
+        self
+    }
+    /// `virtual_interface_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn virtual_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("virtual_interface_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: hosted_transit_virtual_interface_accepter::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -1267,7 +1507,8 @@ impl HostedTransitVirtualInterfaceAccepter {
 }
 resource!(
     HostedTransitVirtualInterfaceAccepter,
-    HostedTransitVirtualInterfaceAccepterHandle
+    HostedTransitVirtualInterfaceAccepterHandle,
+    HOSTED_TRANSIT_VIRTUAL_INTERFACE_ACCEPTER_TYPE
 );
 taggable!(HostedTransitVirtualInterfaceAccepter);
 /// A declared `aws_dx_hosted_transit_virtual_interface_accepter`: `id()` and one method per attribute, each a reference (`${aws_dx_hosted_transit_virtual_interface_accepter.<name>.<attribute>}`).
@@ -1339,9 +1580,24 @@ impl Lag {
         self.0.set("connection_id", rt::string(value));
         self
     }
+    /// `connections_bandwidth`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connections_bandwidth(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connections_bandwidth", rt::string(value));
+        self
+    }
     /// `force_destroy`: bool.
     pub fn force_destroy(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("force_destroy", rt::boolean(value));
+        self
+    }
+    /// `location`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("location", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `provider_name`: string. Changing it replaces the resource.
@@ -1350,7 +1606,7 @@ impl Lag {
         self
     }
 }
-resource!(Lag, LagHandle);
+resource!(Lag, LagHandle, LAG_TYPE);
 taggable!(Lag);
 /// A declared `aws_dx_lag`: `id()` and one method per attribute, each a reference (`${aws_dx_lag.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1435,13 +1691,22 @@ impl MacsecKeyAssociation {
         self.0.set("ckn", rt::string(value));
         self
     }
+    /// `connection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connection_id", rt::string(value));
+        self
+    }
     /// `secret_arn`: string. Changing it replaces the resource.
     pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("secret_arn", rt::string(value));
         self
     }
 }
-resource!(MacsecKeyAssociation, MacsecKeyAssociationHandle);
+resource!(
+    MacsecKeyAssociation,
+    MacsecKeyAssociationHandle,
+    MACSEC_KEY_ASSOCIATION_TYPE
+);
 /// A declared `aws_dx_macsec_key_association`: `id()` and one method per attribute, each a reference (`${aws_dx_macsec_key_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct MacsecKeyAssociationHandle(rt::Handle);
@@ -1508,14 +1773,29 @@ impl PrivateVirtualInterface {
         this.set("vlan", rt::number(required.vlan));
         PrivateVirtualInterface(this)
     }
+    /// `address_family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn address_family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("address_family", rt::string(value));
+        self
+    }
     /// `amazon_address`: string. Changing it replaces the resource.
     pub fn amazon_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("amazon_address", rt::string(value));
         self
     }
+    /// `bgp_asn`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bgp_asn(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("bgp_asn", rt::number(value));
+        self
+    }
     /// `bgp_auth_key`: string. Changing it replaces the resource.
     pub fn bgp_auth_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("bgp_auth_key", rt::string(value));
+        self
+    }
+    /// `connection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connection_id", rt::string(value));
         self
     }
     /// `customer_address`: string. Changing it replaces the resource.
@@ -1533,9 +1813,19 @@ impl PrivateVirtualInterface {
         self.0.set("mtu", rt::number(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `sitelink_enabled`: bool.
     pub fn sitelink_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("sitelink_enabled", rt::boolean(value));
+        self
+    }
+    /// `vlan`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vlan(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("vlan", rt::number(value));
         self
     }
     /// `vpn_gateway_id`: string. Changing it replaces the resource.
@@ -1549,7 +1839,11 @@ impl PrivateVirtualInterface {
         self
     }
 }
-resource!(PrivateVirtualInterface, PrivateVirtualInterfaceHandle);
+resource!(
+    PrivateVirtualInterface,
+    PrivateVirtualInterfaceHandle,
+    PRIVATE_VIRTUAL_INTERFACE_TYPE
+);
 taggable!(PrivateVirtualInterface);
 /// A declared `aws_dx_private_virtual_interface`: `id()` and one method per attribute, each a reference (`${aws_dx_private_virtual_interface.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1700,9 +1994,19 @@ impl PublicVirtualInterface {
         this.set("vlan", rt::number(required.vlan));
         PublicVirtualInterface(this)
     }
+    /// `address_family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn address_family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("address_family", rt::string(value));
+        self
+    }
     /// `amazon_address`: string. Changing it replaces the resource.
     pub fn amazon_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("amazon_address", rt::string(value));
+        self
+    }
+    /// `bgp_asn`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bgp_asn(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("bgp_asn", rt::number(value));
         self
     }
     /// `bgp_auth_key`: string. Changing it replaces the resource.
@@ -1710,9 +2014,29 @@ impl PublicVirtualInterface {
         self.0.set("bgp_auth_key", rt::string(value));
         self
     }
+    /// `connection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connection_id", rt::string(value));
+        self
+    }
     /// `customer_address`: string. Changing it replaces the resource.
     pub fn customer_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("customer_address", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `route_filter_prefixes`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn route_filter_prefixes(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("route_filter_prefixes", rt::list(value));
+        self
+    }
+    /// `vlan`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vlan(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("vlan", rt::number(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -1721,7 +2045,11 @@ impl PublicVirtualInterface {
         self
     }
 }
-resource!(PublicVirtualInterface, PublicVirtualInterfaceHandle);
+resource!(
+    PublicVirtualInterface,
+    PublicVirtualInterfaceHandle,
+    PUBLIC_VIRTUAL_INTERFACE_TYPE
+);
 taggable!(PublicVirtualInterface);
 /// A declared `aws_dx_public_virtual_interface`: `id()` and one method per attribute, each a reference (`${aws_dx_public_virtual_interface.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1829,9 +2157,19 @@ impl TransitVirtualInterface {
         this.set("vlan", rt::number(required.vlan));
         TransitVirtualInterface(this)
     }
+    /// `address_family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn address_family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("address_family", rt::string(value));
+        self
+    }
     /// `amazon_address`: string. Changing it replaces the resource.
     pub fn amazon_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("amazon_address", rt::string(value));
+        self
+    }
+    /// `bgp_asn`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bgp_asn(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("bgp_asn", rt::number(value));
         self
     }
     /// `bgp_auth_key`: string. Changing it replaces the resource.
@@ -1839,9 +2177,19 @@ impl TransitVirtualInterface {
         self.0.set("bgp_auth_key", rt::string(value));
         self
     }
+    /// `connection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connection_id", rt::string(value));
+        self
+    }
     /// `customer_address`: string. Changing it replaces the resource.
     pub fn customer_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("customer_address", rt::string(value));
+        self
+    }
+    /// `dx_gateway_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn dx_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("dx_gateway_id", rt::string(value));
         self
     }
     /// `mtu`: number.
@@ -1849,9 +2197,19 @@ impl TransitVirtualInterface {
         self.0.set("mtu", rt::number(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `sitelink_enabled`: bool.
     pub fn sitelink_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("sitelink_enabled", rt::boolean(value));
+        self
+    }
+    /// `vlan`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vlan(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("vlan", rt::number(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -1860,7 +2218,11 @@ impl TransitVirtualInterface {
         self
     }
 }
-resource!(TransitVirtualInterface, TransitVirtualInterfaceHandle);
+resource!(
+    TransitVirtualInterface,
+    TransitVirtualInterfaceHandle,
+    TRANSIT_VIRTUAL_INTERFACE_TYPE
+);
 taggable!(TransitVirtualInterface);
 /// A declared `aws_dx_transit_virtual_interface`: `id()` and one method per attribute, each a reference (`${aws_dx_transit_virtual_interface.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

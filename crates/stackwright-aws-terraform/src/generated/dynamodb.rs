@@ -43,13 +43,22 @@ impl ContributorInsights {
         self.0.set("index_name", rt::string(value));
         self
     }
+    /// `table_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("table_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: contributor_insights::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ContributorInsights, ContributorInsightsHandle);
+resource!(
+    ContributorInsights,
+    ContributorInsightsHandle,
+    CONTRIBUTOR_INSIGHTS_TYPE
+);
 /// A declared `aws_dynamodb_contributor_insights`: `id()` and one method per attribute, each a reference (`${aws_dynamodb_contributor_insights.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ContributorInsightsHandle(rt::Handle);
@@ -112,6 +121,11 @@ impl GlobalTable {
         this.push("replica", replica.0.into_value());
         GlobalTable(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `replica` block.
     pub fn replica(mut self, value: global_table::Replica) -> Self {
         self.0.push("replica", value.0.into_value());
@@ -123,7 +137,7 @@ impl GlobalTable {
         self
     }
 }
-resource!(GlobalTable, GlobalTableHandle);
+resource!(GlobalTable, GlobalTableHandle, GLOBAL_TABLE_TYPE);
 /// A declared `aws_dynamodb_global_table`: `id()` and one method per attribute, each a reference (`${aws_dynamodb_global_table.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GlobalTableHandle(rt::Handle);
@@ -189,10 +203,21 @@ impl KinesisStreamingDestination {
         );
         self
     }
+    /// `stream_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stream_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stream_arn", rt::string(value));
+        self
+    }
+    /// `table_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("table_name", rt::string(value));
+        self
+    }
 }
 resource!(
     KinesisStreamingDestination,
-    KinesisStreamingDestinationHandle
+    KinesisStreamingDestinationHandle,
+    KINESIS_STREAMING_DESTINATION_TYPE
 );
 /// A declared `aws_dynamodb_kinesis_streaming_destination`: `id()` and one method per attribute, each a reference (`${aws_dynamodb_kinesis_streaming_destination.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -245,8 +270,18 @@ impl ResourcePolicy {
             .set("confirm_remove_self_resource_access", rt::boolean(value));
         self
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
 }
-resource!(ResourcePolicy, ResourcePolicyHandle);
+resource!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `aws_dynamodb_resource_policy`: `id()` and one method per attribute, each a reference (`${aws_dynamodb_resource_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -304,6 +339,11 @@ impl Table {
     /// `hash_key`: string. Changing it replaces the resource.
     pub fn hash_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("hash_key", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `range_key`: string. Changing it replaces the resource.
@@ -407,7 +447,7 @@ impl Table {
         self
     }
 }
-resource!(Table, TableHandle);
+resource!(Table, TableHandle, TABLE_TYPE);
 taggable!(Table);
 /// A declared `aws_dynamodb_table`: `id()` and one method per attribute, each a reference (`${aws_dynamodb_table.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -807,6 +847,11 @@ impl TableExport {
         self.0.set("export_type", rt::string(value));
         self
     }
+    /// `s3_bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn s3_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("s3_bucket", rt::string(value));
+        self
+    }
     /// `s3_bucket_owner`: string. Changing it replaces the resource.
     pub fn s3_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("s3_bucket_owner", rt::string(value));
@@ -827,6 +872,11 @@ impl TableExport {
         self.0.set("s3_sse_kms_key_id", rt::string(value));
         self
     }
+    /// `table_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn table_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("table_arn", rt::string(value));
+        self
+    }
     /// Block `incremental_export_specification` (at most one). Changing it replaces the resource.
     pub fn incremental_export_specification(
         mut self,
@@ -842,7 +892,7 @@ impl TableExport {
         self
     }
 }
-resource!(TableExport, TableExportHandle);
+resource!(TableExport, TableExportHandle, TABLE_EXPORT_TYPE);
 /// A declared `aws_dynamodb_table_export`: `id()` and one method per attribute, each a reference (`${aws_dynamodb_table_export.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TableExportHandle(rt::Handle);
@@ -992,13 +1042,28 @@ impl TableItem {
         this.set("table_name", rt::string(required.table_name));
         TableItem(this)
     }
+    /// `hash_key`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn hash_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("hash_key", rt::string(value));
+        self
+    }
+    /// `item`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn item(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("item", rt::string(value));
+        self
+    }
     /// `range_key`: string. Changing it replaces the resource.
     pub fn range_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("range_key", rt::string(value));
         self
     }
+    /// `table_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("table_name", rt::string(value));
+        self
+    }
 }
-resource!(TableItem, TableItemHandle);
+resource!(TableItem, TableItemHandle, TABLE_ITEM_TYPE);
 /// A declared `aws_dynamodb_table_item`: `id()` and one method per attribute, each a reference (`${aws_dynamodb_table_item.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TableItemHandle(rt::Handle);
@@ -1046,6 +1111,11 @@ impl TableReplica {
             .set("deletion_protection_enabled", rt::boolean(value));
         self
     }
+    /// `global_table_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn global_table_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("global_table_arn", rt::string(value));
+        self
+    }
     /// `kms_key_arn`: string. Changing it replaces the resource.
     pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_arn", rt::string(value));
@@ -1067,7 +1137,7 @@ impl TableReplica {
         self
     }
 }
-resource!(TableReplica, TableReplicaHandle);
+resource!(TableReplica, TableReplicaHandle, TABLE_REPLICA_TYPE);
 taggable!(TableReplica);
 /// A declared `aws_dynamodb_table_replica`: `id()` and one method per attribute, each a reference (`${aws_dynamodb_table_replica.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1142,8 +1212,23 @@ impl Tag {
         this.set("value", rt::string(required.value));
         Tag(this)
     }
+    /// `key`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key", rt::string(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
+    /// `value`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("value", rt::string(value));
+        self
+    }
 }
-resource!(Tag, TagHandle);
+resource!(Tag, TagHandle, TAG_TYPE);
 /// A declared `aws_dynamodb_tag`: `id()` and one method per attribute, each a reference (`${aws_dynamodb_tag.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TagHandle(rt::Handle);

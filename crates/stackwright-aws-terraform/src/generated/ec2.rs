@@ -78,6 +78,11 @@ impl Ami {
         self.0.set("kernel_id", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `ramdisk_id`: string. Changing it replaces the resource.
     pub fn ramdisk_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("ramdisk_id", rt::string(value));
@@ -124,7 +129,7 @@ impl Ami {
         self
     }
 }
-resource!(Ami, AmiHandle);
+resource!(Ami, AmiHandle, AMI_TYPE);
 taggable!(Ami);
 /// A declared `aws_ami`: `id()` and one method per attribute, each a reference (`${aws_ami.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -402,13 +407,28 @@ impl AmiCopy {
         self.0.set("kms_key_id", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `source_ami_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_ami_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_ami_id", rt::string(value));
+        self
+    }
+    /// `source_ami_region`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_ami_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_ami_region", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: ami_copy::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(AmiCopy, AmiCopyHandle);
+resource!(AmiCopy, AmiCopyHandle, AMI_COPY_TYPE);
 taggable!(AmiCopy);
 /// A declared `aws_ami_copy`: `id()` and one method per attribute, each a reference (`${aws_ami_copy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -621,9 +641,19 @@ impl AmiFromInstance {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `snapshot_without_reboot`: bool. Changing it replaces the resource.
     pub fn snapshot_without_reboot(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("snapshot_without_reboot", rt::boolean(value));
+        self
+    }
+    /// `source_instance_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_instance_id", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -632,7 +662,11 @@ impl AmiFromInstance {
         self
     }
 }
-resource!(AmiFromInstance, AmiFromInstanceHandle);
+resource!(
+    AmiFromInstance,
+    AmiFromInstanceHandle,
+    AMI_FROM_INSTANCE_TYPE
+);
 taggable!(AmiFromInstance);
 /// A declared `aws_ami_from_instance`: `id()` and one method per attribute, each a reference (`${aws_ami_from_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -822,6 +856,11 @@ impl AmiLaunchPermission {
         self.0.set("group", rt::string(value));
         self
     }
+    /// `image_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn image_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("image_id", rt::string(value));
+        self
+    }
     /// `organization_arn`: string. Changing it replaces the resource.
     pub fn organization_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("organization_arn", rt::string(value));
@@ -833,7 +872,11 @@ impl AmiLaunchPermission {
         self
     }
 }
-resource!(AmiLaunchPermission, AmiLaunchPermissionHandle);
+resource!(
+    AmiLaunchPermission,
+    AmiLaunchPermissionHandle,
+    AMI_LAUNCH_PERMISSION_TYPE
+);
 /// A declared `aws_ami_launch_permission`: `id()` and one method per attribute, each a reference (`${aws_ami_launch_permission.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AmiLaunchPermissionHandle(rt::Handle);
@@ -879,8 +922,17 @@ impl EbsDefaultKmsKey {
         this.set("key_arn", rt::string(key_arn));
         EbsDefaultKmsKey(this)
     }
+    /// `key_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key_arn", rt::string(value));
+        self
+    }
 }
-resource!(EbsDefaultKmsKey, EbsDefaultKmsKeyHandle);
+resource!(
+    EbsDefaultKmsKey,
+    EbsDefaultKmsKeyHandle,
+    EBS_DEFAULT_KMS_KEY_TYPE
+);
 /// A declared `aws_ebs_default_kms_key`: `id()` and one method per attribute, each a reference (`${aws_ebs_default_kms_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EbsDefaultKmsKeyHandle(rt::Handle);
@@ -915,7 +967,11 @@ impl EbsEncryptionByDefault {
         self
     }
 }
-resource!(EbsEncryptionByDefault, EbsEncryptionByDefaultHandle);
+resource!(
+    EbsEncryptionByDefault,
+    EbsEncryptionByDefaultHandle,
+    EBS_ENCRYPTION_BY_DEFAULT_TYPE
+);
 /// A declared `aws_ebs_encryption_by_default`: `id()` and one method per attribute, each a reference (`${aws_ebs_encryption_by_default.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EbsEncryptionByDefaultHandle(rt::Handle);
@@ -953,13 +1009,27 @@ impl EbsFastSnapshotRestore {
         this.set("snapshot_id", rt::string(required.snapshot_id));
         EbsFastSnapshotRestore(this)
     }
+    /// `availability_zone`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("availability_zone", rt::string(value));
+        self
+    }
+    /// `snapshot_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("snapshot_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: ebs_fast_snapshot_restore::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(EbsFastSnapshotRestore, EbsFastSnapshotRestoreHandle);
+resource!(
+    EbsFastSnapshotRestore,
+    EbsFastSnapshotRestoreHandle,
+    EBS_FAST_SNAPSHOT_RESTORE_TYPE
+);
 /// A declared `aws_ebs_fast_snapshot_restore`: `id()` and one method per attribute, each a reference (`${aws_ebs_fast_snapshot_restore.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EbsFastSnapshotRestoreHandle(rt::Handle);
@@ -1048,13 +1118,18 @@ impl EbsSnapshot {
         self.0.set("temporary_restore_days", rt::number(value));
         self
     }
+    /// `volume_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn volume_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("volume_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: ebs_snapshot::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(EbsSnapshot, EbsSnapshotHandle);
+resource!(EbsSnapshot, EbsSnapshotHandle, EBS_SNAPSHOT_TYPE);
 taggable!(EbsSnapshot);
 /// A declared `aws_ebs_snapshot`: `id()` and one method per attribute, each a reference (`${aws_ebs_snapshot.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1165,10 +1240,16 @@ impl EbsSnapshotBlockPublicAccess {
         this.set("state", rt::string(state));
         EbsSnapshotBlockPublicAccess(this)
     }
+    /// `state`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("state", rt::string(value));
+        self
+    }
 }
 resource!(
     EbsSnapshotBlockPublicAccess,
-    EbsSnapshotBlockPublicAccessHandle
+    EbsSnapshotBlockPublicAccessHandle,
+    EBS_SNAPSHOT_BLOCK_PUBLIC_ACCESS_TYPE
 );
 /// A declared `aws_ebs_snapshot_block_public_access`: `id()` and one method per attribute, each a reference (`${aws_ebs_snapshot_block_public_access.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1235,6 +1316,16 @@ impl EbsSnapshotCopy {
         self.0.set("permanent_restore", rt::boolean(value));
         self
     }
+    /// `source_region`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_region", rt::string(value));
+        self
+    }
+    /// `source_snapshot_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_snapshot_id", rt::string(value));
+        self
+    }
     /// `storage_tier`: string.
     pub fn storage_tier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("storage_tier", rt::string(value));
@@ -1251,7 +1342,11 @@ impl EbsSnapshotCopy {
         self
     }
 }
-resource!(EbsSnapshotCopy, EbsSnapshotCopyHandle);
+resource!(
+    EbsSnapshotCopy,
+    EbsSnapshotCopyHandle,
+    EBS_SNAPSHOT_COPY_TYPE
+);
 taggable!(EbsSnapshotCopy);
 /// A declared `aws_ebs_snapshot_copy`: `id()` and one method per attribute, each a reference (`${aws_ebs_snapshot_copy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1414,13 +1509,22 @@ impl EbsSnapshotImport {
         self.0.set("client_data", value.0.into_value());
         self
     }
+    /// Block `disk_container` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn disk_container(mut self, value: ebs_snapshot_import::DiskContainer) -> Self {
+        self.0.set("disk_container", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: ebs_snapshot_import::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(EbsSnapshotImport, EbsSnapshotImportHandle);
+resource!(
+    EbsSnapshotImport,
+    EbsSnapshotImportHandle,
+    EBS_SNAPSHOT_IMPORT_TYPE
+);
 taggable!(EbsSnapshotImport);
 /// A declared `aws_ebs_snapshot_import`: `id()` and one method per attribute, each a reference (`${aws_ebs_snapshot_import.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1612,6 +1716,11 @@ impl EbsVolume {
         this.set("availability_zone", rt::string(availability_zone));
         EbsVolume(this)
     }
+    /// `availability_zone`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("availability_zone", rt::string(value));
+        self
+    }
     /// `encrypted`: bool. Changing it replaces the resource.
     pub fn encrypted(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("encrypted", rt::boolean(value));
@@ -1668,7 +1777,7 @@ impl EbsVolume {
         self
     }
 }
-resource!(EbsVolume, EbsVolumeHandle);
+resource!(EbsVolume, EbsVolumeHandle, EBS_VOLUME_TYPE);
 taggable!(EbsVolume);
 /// A declared `aws_ebs_volume`: `id()` and one method per attribute, each a reference (`${aws_ebs_volume.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1792,8 +1901,22 @@ impl AvailabilityZoneGroup {
         this.set("opt_in_status", rt::string(required.opt_in_status));
         AvailabilityZoneGroup(this)
     }
+    /// `group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("group_name", rt::string(value));
+        self
+    }
+    /// `opt_in_status`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn opt_in_status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("opt_in_status", rt::string(value));
+        self
+    }
 }
-resource!(AvailabilityZoneGroup, AvailabilityZoneGroupHandle);
+resource!(
+    AvailabilityZoneGroup,
+    AvailabilityZoneGroupHandle,
+    AVAILABILITY_ZONE_GROUP_TYPE
+);
 /// A declared `aws_ec2_availability_zone_group`: `id()` and one method per attribute, each a reference (`${aws_ec2_availability_zone_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AvailabilityZoneGroupHandle(rt::Handle);
@@ -1838,13 +1961,27 @@ impl CapacityBlockReservation {
         this.set("instance_platform", rt::string(required.instance_platform));
         CapacityBlockReservation(this)
     }
+    /// `capacity_block_offering_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn capacity_block_offering_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("capacity_block_offering_id", rt::string(value));
+        self
+    }
+    /// `instance_platform`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_platform(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_platform", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: capacity_block_reservation::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(CapacityBlockReservation, CapacityBlockReservationHandle);
+resource!(
+    CapacityBlockReservation,
+    CapacityBlockReservationHandle,
+    CAPACITY_BLOCK_RESERVATION_TYPE
+);
 taggable!(CapacityBlockReservation);
 /// A declared `aws_ec2_capacity_block_reservation`: `id()` and one method per attribute, each a reference (`${aws_ec2_capacity_block_reservation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1972,6 +2109,11 @@ impl CapacityReservation {
         this.set("instance_type", rt::string(required.instance_type));
         CapacityReservation(this)
     }
+    /// `availability_zone`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("availability_zone", rt::string(value));
+        self
+    }
     /// `ebs_optimized`: bool. Changing it replaces the resource.
     pub fn ebs_optimized(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("ebs_optimized", rt::boolean(value));
@@ -1992,9 +2134,24 @@ impl CapacityReservation {
         self.0.set("ephemeral_storage", rt::boolean(value));
         self
     }
+    /// `instance_count`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_count(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("instance_count", rt::number(value));
+        self
+    }
     /// `instance_match_criteria`: string. Changing it replaces the resource.
     pub fn instance_match_criteria(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("instance_match_criteria", rt::string(value));
+        self
+    }
+    /// `instance_platform`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_platform(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_platform", rt::string(value));
+        self
+    }
+    /// `instance_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_type", rt::string(value));
         self
     }
     /// `outpost_arn`: string.
@@ -2018,7 +2175,11 @@ impl CapacityReservation {
         self
     }
 }
-resource!(CapacityReservation, CapacityReservationHandle);
+resource!(
+    CapacityReservation,
+    CapacityReservationHandle,
+    CAPACITY_RESERVATION_TYPE
+);
 taggable!(CapacityReservation);
 /// A declared `aws_ec2_capacity_reservation`: `id()` and one method per attribute, each a reference (`${aws_ec2_capacity_reservation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2138,8 +2299,13 @@ impl CarrierGateway {
         this.set("vpc_id", rt::string(vpc_id));
         CarrierGateway(this)
     }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
 }
-resource!(CarrierGateway, CarrierGatewayHandle);
+resource!(CarrierGateway, CarrierGatewayHandle, CARRIER_GATEWAY_TYPE);
 taggable!(CarrierGateway);
 /// A declared `aws_ec2_carrier_gateway`: `id()` and one method per attribute, each a reference (`${aws_ec2_carrier_gateway.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2210,9 +2376,19 @@ impl ClientVpnAuthorizationRule {
         self.0.set("authorize_all_groups", rt::boolean(value));
         self
     }
+    /// `client_vpn_endpoint_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn client_vpn_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("client_vpn_endpoint_id", rt::string(value));
+        self
+    }
     /// `description`: string. Changing it replaces the resource.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `target_network_cidr`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_network_cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_network_cidr", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -2221,7 +2397,11 @@ impl ClientVpnAuthorizationRule {
         self
     }
 }
-resource!(ClientVpnAuthorizationRule, ClientVpnAuthorizationRuleHandle);
+resource!(
+    ClientVpnAuthorizationRule,
+    ClientVpnAuthorizationRuleHandle,
+    CLIENT_VPN_AUTHORIZATION_RULE_TYPE
+);
 /// A declared `aws_ec2_client_vpn_authorization_rule`: `id()` and one method per attribute, each a reference (`${aws_ec2_client_vpn_authorization_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ClientVpnAuthorizationRuleHandle(rt::Handle);
@@ -2314,6 +2494,11 @@ impl ClientVpnEndpoint {
         );
         ClientVpnEndpoint(this)
     }
+    /// `client_cidr_block`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn client_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("client_cidr_block", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -2338,6 +2523,11 @@ impl ClientVpnEndpoint {
     /// `self_service_portal`: string.
     pub fn self_service_portal(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("self_service_portal", rt::string(value));
+        self
+    }
+    /// `server_certificate_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn server_certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("server_certificate_arn", rt::string(value));
         self
     }
     /// `session_timeout_hours`: number.
@@ -2399,8 +2589,20 @@ impl ClientVpnEndpoint {
             .set("client_route_enforcement_options", value.0.into_value());
         self
     }
+    /// Block `connection_log_options` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_log_options(
+        mut self,
+        value: client_vpn_endpoint::ConnectionLogOptions,
+    ) -> Self {
+        self.0.set("connection_log_options", value.0.into_value());
+        self
+    }
 }
-resource!(ClientVpnEndpoint, ClientVpnEndpointHandle);
+resource!(
+    ClientVpnEndpoint,
+    ClientVpnEndpointHandle,
+    CLIENT_VPN_ENDPOINT_TYPE
+);
 taggable!(ClientVpnEndpoint);
 /// A declared `aws_ec2_client_vpn_endpoint`: `id()` and one method per attribute, each a reference (`${aws_ec2_client_vpn_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2618,6 +2820,16 @@ impl ClientVpnNetworkAssociation {
         this.set("subnet_id", rt::string(required.subnet_id));
         ClientVpnNetworkAssociation(this)
     }
+    /// `client_vpn_endpoint_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn client_vpn_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("client_vpn_endpoint_id", rt::string(value));
+        self
+    }
+    /// `subnet_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("subnet_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: client_vpn_network_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -2626,7 +2838,8 @@ impl ClientVpnNetworkAssociation {
 }
 resource!(
     ClientVpnNetworkAssociation,
-    ClientVpnNetworkAssociationHandle
+    ClientVpnNetworkAssociationHandle,
+    CLIENT_VPN_NETWORK_ASSOCIATION_TYPE
 );
 /// A declared `aws_ec2_client_vpn_network_association`: `id()` and one method per attribute, each a reference (`${aws_ec2_client_vpn_network_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2713,9 +2926,24 @@ impl ClientVpnRoute {
         );
         ClientVpnRoute(this)
     }
+    /// `client_vpn_endpoint_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn client_vpn_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("client_vpn_endpoint_id", rt::string(value));
+        self
+    }
     /// `description`: string. Changing it replaces the resource.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `destination_cidr_block`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination_cidr_block", rt::string(value));
+        self
+    }
+    /// `target_vpc_subnet_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_vpc_subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_vpc_subnet_id", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -2724,7 +2952,7 @@ impl ClientVpnRoute {
         self
     }
 }
-resource!(ClientVpnRoute, ClientVpnRouteHandle);
+resource!(ClientVpnRoute, ClientVpnRouteHandle, CLIENT_VPN_ROUTE_TYPE);
 /// A declared `aws_ec2_client_vpn_route`: `id()` and one method per attribute, each a reference (`${aws_ec2_client_vpn_route.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ClientVpnRouteHandle(rt::Handle);
@@ -2806,13 +3034,27 @@ impl DefaultCreditSpecification {
         this.set("instance_family", rt::string(required.instance_family));
         DefaultCreditSpecification(this)
     }
+    /// `cpu_credits`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cpu_credits(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cpu_credits", rt::string(value));
+        self
+    }
+    /// `instance_family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_family", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: default_credit_specification::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(DefaultCreditSpecification, DefaultCreditSpecificationHandle);
+resource!(
+    DefaultCreditSpecification,
+    DefaultCreditSpecificationHandle,
+    DEFAULT_CREDIT_SPECIFICATION_TYPE
+);
 /// A declared `aws_ec2_default_credit_specification`: `id()` and one method per attribute, each a reference (`${aws_ec2_default_credit_specification.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DefaultCreditSpecificationHandle(rt::Handle);
@@ -2960,13 +3202,22 @@ impl Fleet {
         self.0.set("spot_options", value.0.into_value());
         self
     }
+    /// Block `target_capacity_specification` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_capacity_specification(
+        mut self,
+        value: fleet::TargetCapacitySpecification,
+    ) -> Self {
+        self.0
+            .set("target_capacity_specification", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: fleet::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Fleet, FleetHandle);
+resource!(Fleet, FleetHandle, FLEET_TYPE);
 taggable!(Fleet);
 /// A declared `aws_ec2_fleet`: `id()` and one method per attribute, each a reference (`${aws_ec2_fleet.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3385,6 +3636,11 @@ impl Host {
         self.0.set("auto_placement", rt::string(value));
         self
     }
+    /// `availability_zone`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("availability_zone", rt::string(value));
+        self
+    }
     /// `host_recovery`: string.
     pub fn host_recovery(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("host_recovery", rt::string(value));
@@ -3411,7 +3667,7 @@ impl Host {
         self
     }
 }
-resource!(Host, HostHandle);
+resource!(Host, HostHandle, HOST_TYPE);
 taggable!(Host);
 /// A declared `aws_ec2_host`: `id()` and one method per attribute, each a reference (`${aws_ec2_host.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3511,13 +3767,22 @@ impl ImageBlockPublicAccess {
         this.set("state", rt::string(state));
         ImageBlockPublicAccess(this)
     }
+    /// `state`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("state", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: image_block_public_access::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ImageBlockPublicAccess, ImageBlockPublicAccessHandle);
+resource!(
+    ImageBlockPublicAccess,
+    ImageBlockPublicAccessHandle,
+    IMAGE_BLOCK_PUBLIC_ACCESS_TYPE
+);
 /// A declared `aws_ec2_image_block_public_access`: `id()` and one method per attribute, each a reference (`${aws_ec2_image_block_public_access.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ImageBlockPublicAccessHandle(rt::Handle);
@@ -3576,13 +3841,22 @@ impl InstanceConnectEndpoint {
         self.0.set("security_group_ids", rt::list(value));
         self
     }
+    /// `subnet_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("subnet_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: instance_connect_endpoint::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(InstanceConnectEndpoint, InstanceConnectEndpointHandle);
+resource!(
+    InstanceConnectEndpoint,
+    InstanceConnectEndpointHandle,
+    INSTANCE_CONNECT_ENDPOINT_TYPE
+);
 taggable!(InstanceConnectEndpoint);
 /// A declared `aws_ec2_instance_connect_endpoint`: `id()` and one method per attribute, each a reference (`${aws_ec2_instance_connect_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3701,7 +3975,11 @@ impl InstanceMetadataDefaults {
         self
     }
 }
-resource!(InstanceMetadataDefaults, InstanceMetadataDefaultsHandle);
+resource!(
+    InstanceMetadataDefaults,
+    InstanceMetadataDefaultsHandle,
+    INSTANCE_METADATA_DEFAULTS_TYPE
+);
 /// A declared `aws_ec2_instance_metadata_defaults`: `id()` and one method per attribute, each a reference (`${aws_ec2_instance_metadata_defaults.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceMetadataDefaultsHandle(rt::Handle);
@@ -3756,13 +4034,23 @@ impl InstanceState {
         self.0.set("force", rt::boolean(value));
         self
     }
+    /// `instance_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
+        self
+    }
+    /// `state`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("state", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: instance_state::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(InstanceState, InstanceStateHandle);
+resource!(InstanceState, InstanceStateHandle, INSTANCE_STATE_TYPE);
 /// A declared `aws_ec2_instance_state`: `id()` and one method per attribute, each a reference (`${aws_ec2_instance_state.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceStateHandle(rt::Handle);
@@ -3849,8 +4137,31 @@ impl LocalGatewayRoute {
         );
         LocalGatewayRoute(this)
     }
+    /// `destination_cidr_block`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination_cidr_block", rt::string(value));
+        self
+    }
+    /// `local_gateway_route_table_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn local_gateway_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("local_gateway_route_table_id", rt::string(value));
+        self
+    }
+    /// `local_gateway_virtual_interface_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn local_gateway_virtual_interface_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set(
+            "local_gateway_virtual_interface_group_id",
+            rt::string(value),
+        );
+        self
+    }
 }
-resource!(LocalGatewayRoute, LocalGatewayRouteHandle);
+resource!(
+    LocalGatewayRoute,
+    LocalGatewayRouteHandle,
+    LOCAL_GATEWAY_ROUTE_TYPE
+);
 /// A declared `aws_ec2_local_gateway_route`: `id()` and one method per attribute, each a reference (`${aws_ec2_local_gateway_route.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LocalGatewayRouteHandle(rt::Handle);
@@ -3902,10 +4213,22 @@ impl LocalGatewayRouteTableVpcAssociation {
         this.set("vpc_id", rt::string(required.vpc_id));
         LocalGatewayRouteTableVpcAssociation(this)
     }
+    /// `local_gateway_route_table_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn local_gateway_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("local_gateway_route_table_id", rt::string(value));
+        self
+    }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
 }
 resource!(
     LocalGatewayRouteTableVpcAssociation,
-    LocalGatewayRouteTableVpcAssociationHandle
+    LocalGatewayRouteTableVpcAssociationHandle,
+    LOCAL_GATEWAY_ROUTE_TABLE_VPC_ASSOCIATION_TYPE
 );
 taggable!(LocalGatewayRouteTableVpcAssociation);
 /// A declared `aws_ec2_local_gateway_route_table_vpc_association`: `id()` and one method per attribute, each a reference (`${aws_ec2_local_gateway_route_table_vpc_association.<name>.<attribute>}`).
@@ -3964,13 +4287,32 @@ impl ManagedPrefixList {
         this.set("name", rt::string(required.name));
         ManagedPrefixList(this)
     }
+    /// `address_family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn address_family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("address_family", rt::string(value));
+        self
+    }
+    /// `max_entries`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn max_entries(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("max_entries", rt::number(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `entry` block.
     pub fn entry(mut self, value: managed_prefix_list::Entry) -> Self {
         self.0.push("entry", value.0.into_value());
         self
     }
 }
-resource!(ManagedPrefixList, ManagedPrefixListHandle);
+resource!(
+    ManagedPrefixList,
+    ManagedPrefixListHandle,
+    MANAGED_PREFIX_LIST_TYPE
+);
 taggable!(ManagedPrefixList);
 /// A declared `aws_ec2_managed_prefix_list`: `id()` and one method per attribute, each a reference (`${aws_ec2_managed_prefix_list.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4057,13 +4399,27 @@ impl ManagedPrefixListEntry {
         this.set("prefix_list_id", rt::string(required.prefix_list_id));
         ManagedPrefixListEntry(this)
     }
+    /// `cidr`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cidr", rt::string(value));
+        self
+    }
     /// `description`: string. Changing it replaces the resource.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `prefix_list_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn prefix_list_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("prefix_list_id", rt::string(value));
+        self
+    }
 }
-resource!(ManagedPrefixListEntry, ManagedPrefixListEntryHandle);
+resource!(
+    ManagedPrefixListEntry,
+    ManagedPrefixListEntryHandle,
+    MANAGED_PREFIX_LIST_ENTRY_TYPE
+);
 /// A declared `aws_ec2_managed_prefix_list_entry`: `id()` and one method per attribute, each a reference (`${aws_ec2_managed_prefix_list_entry.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ManagedPrefixListEntryHandle(rt::Handle);
@@ -4109,13 +4465,22 @@ impl NetworkInsightsAnalysis {
         self.0.set("filter_in_arns", rt::list(value));
         self
     }
+    /// `network_insights_path_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn network_insights_path_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("network_insights_path_id", rt::string(value));
+        self
+    }
     /// `wait_for_completion`: bool.
     pub fn wait_for_completion(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("wait_for_completion", rt::boolean(value));
         self
     }
 }
-resource!(NetworkInsightsAnalysis, NetworkInsightsAnalysisHandle);
+resource!(
+    NetworkInsightsAnalysis,
+    NetworkInsightsAnalysisHandle,
+    NETWORK_INSIGHTS_ANALYSIS_TYPE
+);
 taggable!(NetworkInsightsAnalysis);
 /// A declared `aws_ec2_network_insights_analysis`: `id()` and one method per attribute, each a reference (`${aws_ec2_network_insights_analysis.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4225,6 +4590,16 @@ impl NetworkInsightsPath {
         self.0.set("destination_port", rt::number(value));
         self
     }
+    /// `protocol`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("protocol", rt::string(value));
+        self
+    }
+    /// `source`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source", rt::string(value));
+        self
+    }
     /// `source_ip`: string. Changing it replaces the resource.
     pub fn source_ip(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("source_ip", rt::string(value));
@@ -4244,7 +4619,11 @@ impl NetworkInsightsPath {
         self
     }
 }
-resource!(NetworkInsightsPath, NetworkInsightsPathHandle);
+resource!(
+    NetworkInsightsPath,
+    NetworkInsightsPathHandle,
+    NETWORK_INSIGHTS_PATH_TYPE
+);
 taggable!(NetworkInsightsPath);
 /// A declared `aws_ec2_network_insights_path`: `id()` and one method per attribute, each a reference (`${aws_ec2_network_insights_path.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4385,7 +4764,11 @@ impl SerialConsoleAccess {
         self
     }
 }
-resource!(SerialConsoleAccess, SerialConsoleAccessHandle);
+resource!(
+    SerialConsoleAccess,
+    SerialConsoleAccessHandle,
+    SERIAL_CONSOLE_ACCESS_TYPE
+);
 /// A declared `aws_ec2_serial_console_access`: `id()` and one method per attribute, each a reference (`${aws_ec2_serial_console_access.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SerialConsoleAccessHandle(rt::Handle);
@@ -4426,13 +4809,32 @@ impl SubnetCidrReservation {
         this.set("subnet_id", rt::string(required.subnet_id));
         SubnetCidrReservation(this)
     }
+    /// `cidr_block`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cidr_block", rt::string(value));
+        self
+    }
     /// `description`: string. Changing it replaces the resource.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `reservation_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn reservation_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("reservation_type", rt::string(value));
+        self
+    }
+    /// `subnet_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("subnet_id", rt::string(value));
+        self
+    }
 }
-resource!(SubnetCidrReservation, SubnetCidrReservationHandle);
+resource!(
+    SubnetCidrReservation,
+    SubnetCidrReservationHandle,
+    SUBNET_CIDR_RESERVATION_TYPE
+);
 /// A declared `aws_ec2_subnet_cidr_reservation`: `id()` and one method per attribute, each a reference (`${aws_ec2_subnet_cidr_reservation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SubnetCidrReservationHandle(rt::Handle);
@@ -4489,8 +4891,23 @@ impl Tag {
         this.set("value", rt::string(required.value));
         Tag(this)
     }
+    /// `key`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key", rt::string(value));
+        self
+    }
+    /// `resource_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_id", rt::string(value));
+        self
+    }
+    /// `value`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("value", rt::string(value));
+        self
+    }
 }
-resource!(Tag, TagHandle);
+resource!(Tag, TagHandle, TAG_TYPE);
 /// A declared `aws_ec2_tag`: `id()` and one method per attribute, each a reference (`${aws_ec2_tag.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TagHandle(rt::Handle);
@@ -4538,7 +4955,11 @@ impl TrafficMirrorFilter {
         self
     }
 }
-resource!(TrafficMirrorFilter, TrafficMirrorFilterHandle);
+resource!(
+    TrafficMirrorFilter,
+    TrafficMirrorFilterHandle,
+    TRAFFIC_MIRROR_FILTER_TYPE
+);
 taggable!(TrafficMirrorFilter);
 /// A declared `aws_ec2_traffic_mirror_filter`: `id()` and one method per attribute, each a reference (`${aws_ec2_traffic_mirror_filter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4616,9 +5037,39 @@ impl TrafficMirrorFilterRule {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `destination_cidr_block`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination_cidr_block", rt::string(value));
+        self
+    }
     /// `protocol`: number.
     pub fn protocol(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("protocol", rt::number(value));
+        self
+    }
+    /// `rule_action`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule_action(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rule_action", rt::string(value));
+        self
+    }
+    /// `rule_number`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule_number(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("rule_number", rt::number(value));
+        self
+    }
+    /// `source_cidr_block`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_cidr_block", rt::string(value));
+        self
+    }
+    /// `traffic_direction`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn traffic_direction(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("traffic_direction", rt::string(value));
+        self
+    }
+    /// `traffic_mirror_filter_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn traffic_mirror_filter_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("traffic_mirror_filter_id", rt::string(value));
         self
     }
     /// Block `destination_port_range` (at most one).
@@ -4635,7 +5086,11 @@ impl TrafficMirrorFilterRule {
         self
     }
 }
-resource!(TrafficMirrorFilterRule, TrafficMirrorFilterRuleHandle);
+resource!(
+    TrafficMirrorFilterRule,
+    TrafficMirrorFilterRuleHandle,
+    TRAFFIC_MIRROR_FILTER_RULE_TYPE
+);
 /// A declared `aws_ec2_traffic_mirror_filter_rule`: `id()` and one method per attribute, each a reference (`${aws_ec2_traffic_mirror_filter_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TrafficMirrorFilterRuleHandle(rt::Handle);
@@ -4730,9 +5185,29 @@ impl TrafficMirrorSession {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `network_interface_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("network_interface_id", rt::string(value));
+        self
+    }
     /// `packet_length`: number.
     pub fn packet_length(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("packet_length", rt::number(value));
+        self
+    }
+    /// `session_number`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn session_number(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("session_number", rt::number(value));
+        self
+    }
+    /// `traffic_mirror_filter_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn traffic_mirror_filter_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("traffic_mirror_filter_id", rt::string(value));
+        self
+    }
+    /// `traffic_mirror_target_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn traffic_mirror_target_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("traffic_mirror_target_id", rt::string(value));
         self
     }
     /// `virtual_network_id`: number.
@@ -4741,7 +5216,11 @@ impl TrafficMirrorSession {
         self
     }
 }
-resource!(TrafficMirrorSession, TrafficMirrorSessionHandle);
+resource!(
+    TrafficMirrorSession,
+    TrafficMirrorSessionHandle,
+    TRAFFIC_MIRROR_SESSION_TYPE
+);
 taggable!(TrafficMirrorSession);
 /// A declared `aws_ec2_traffic_mirror_session`: `id()` and one method per attribute, each a reference (`${aws_ec2_traffic_mirror_session.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4833,7 +5312,11 @@ impl TrafficMirrorTarget {
         self
     }
 }
-resource!(TrafficMirrorTarget, TrafficMirrorTargetHandle);
+resource!(
+    TrafficMirrorTarget,
+    TrafficMirrorTargetHandle,
+    TRAFFIC_MIRROR_TARGET_TYPE
+);
 taggable!(TrafficMirrorTarget);
 /// A declared `aws_ec2_traffic_mirror_target`: `id()` and one method per attribute, each a reference (`${aws_ec2_traffic_mirror_target.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4951,7 +5434,7 @@ impl TransitGateway {
         self
     }
 }
-resource!(TransitGateway, TransitGatewayHandle);
+resource!(TransitGateway, TransitGatewayHandle, TRANSIT_GATEWAY_TYPE);
 taggable!(TransitGateway);
 /// A declared `aws_ec2_transit_gateway`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -5112,13 +5595,27 @@ impl TransitGatewayConnect {
         );
         self
     }
+    /// `transit_gateway_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("transit_gateway_id", rt::string(value));
+        self
+    }
+    /// `transport_attachment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transport_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("transport_attachment_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: transit_gateway_connect::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(TransitGatewayConnect, TransitGatewayConnectHandle);
+resource!(
+    TransitGatewayConnect,
+    TransitGatewayConnectHandle,
+    TRANSIT_GATEWAY_CONNECT_TYPE
+);
 taggable!(TransitGatewayConnect);
 /// A declared `aws_ec2_transit_gateway_connect`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_connect.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -5223,9 +5720,25 @@ impl TransitGatewayConnectPeer {
         self.0.set("bgp_asn", rt::string(value));
         self
     }
+    /// `inside_cidr_blocks`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn inside_cidr_blocks(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("inside_cidr_blocks", rt::list(value));
+        self
+    }
+    /// `peer_address`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn peer_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("peer_address", rt::string(value));
+        self
+    }
     /// `transit_gateway_address`: string. Changing it replaces the resource.
     pub fn transit_gateway_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("transit_gateway_address", rt::string(value));
+        self
+    }
+    /// `transit_gateway_attachment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_attachment_id", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -5234,7 +5747,11 @@ impl TransitGatewayConnectPeer {
         self
     }
 }
-resource!(TransitGatewayConnectPeer, TransitGatewayConnectPeerHandle);
+resource!(
+    TransitGatewayConnectPeer,
+    TransitGatewayConnectPeerHandle,
+    TRANSIT_GATEWAY_CONNECT_PEER_TYPE
+);
 taggable!(TransitGatewayConnectPeer);
 /// A declared `aws_ec2_transit_gateway_connect_peer`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_connect_peer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -5342,6 +5859,17 @@ impl TransitGatewayDefaultRouteTableAssociation {
         );
         TransitGatewayDefaultRouteTableAssociation(this)
     }
+    /// `transit_gateway_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("transit_gateway_id", rt::string(value));
+        self
+    }
+    /// `transit_gateway_route_table_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_route_table_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(
         mut self,
@@ -5353,7 +5881,8 @@ impl TransitGatewayDefaultRouteTableAssociation {
 }
 resource!(
     TransitGatewayDefaultRouteTableAssociation,
-    TransitGatewayDefaultRouteTableAssociationHandle
+    TransitGatewayDefaultRouteTableAssociationHandle,
+    TRANSIT_GATEWAY_DEFAULT_ROUTE_TABLE_ASSOCIATION_TYPE
 );
 /// A declared `aws_ec2_transit_gateway_default_route_table_association`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_default_route_table_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -5438,6 +5967,17 @@ impl TransitGatewayDefaultRouteTablePropagation {
         );
         TransitGatewayDefaultRouteTablePropagation(this)
     }
+    /// `transit_gateway_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("transit_gateway_id", rt::string(value));
+        self
+    }
+    /// `transit_gateway_route_table_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_route_table_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(
         mut self,
@@ -5449,7 +5989,8 @@ impl TransitGatewayDefaultRouteTablePropagation {
 }
 resource!(
     TransitGatewayDefaultRouteTablePropagation,
-    TransitGatewayDefaultRouteTablePropagationHandle
+    TransitGatewayDefaultRouteTablePropagationHandle,
+    TRANSIT_GATEWAY_DEFAULT_ROUTE_TABLE_PROPAGATION_TYPE
 );
 /// A declared `aws_ec2_transit_gateway_default_route_table_propagation`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_default_route_table_propagation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -5533,6 +6074,11 @@ impl TransitGatewayMulticastDomain {
         self.0.set("static_sources_support", rt::string(value));
         self
     }
+    /// `transit_gateway_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("transit_gateway_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: transit_gateway_multicast_domain::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -5541,7 +6087,8 @@ impl TransitGatewayMulticastDomain {
 }
 resource!(
     TransitGatewayMulticastDomain,
-    TransitGatewayMulticastDomainHandle
+    TransitGatewayMulticastDomainHandle,
+    TRANSIT_GATEWAY_MULTICAST_DOMAIN_TYPE
 );
 taggable!(TransitGatewayMulticastDomain);
 /// A declared `aws_ec2_transit_gateway_multicast_domain`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_multicast_domain.<name>.<attribute>}`).
@@ -5645,6 +6192,23 @@ impl TransitGatewayMulticastDomainAssociation {
         );
         TransitGatewayMulticastDomainAssociation(this)
     }
+    /// `subnet_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("subnet_id", rt::string(value));
+        self
+    }
+    /// `transit_gateway_attachment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_attachment_id", rt::string(value));
+        self
+    }
+    /// `transit_gateway_multicast_domain_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_multicast_domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_multicast_domain_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(
         mut self,
@@ -5656,7 +6220,8 @@ impl TransitGatewayMulticastDomainAssociation {
 }
 resource!(
     TransitGatewayMulticastDomainAssociation,
-    TransitGatewayMulticastDomainAssociationHandle
+    TransitGatewayMulticastDomainAssociationHandle,
+    TRANSIT_GATEWAY_MULTICAST_DOMAIN_ASSOCIATION_TYPE
 );
 /// A declared `aws_ec2_transit_gateway_multicast_domain_association`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_multicast_domain_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -5739,10 +6304,27 @@ impl TransitGatewayMulticastGroupMember {
         );
         TransitGatewayMulticastGroupMember(this)
     }
+    /// `group_ip_address`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn group_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("group_ip_address", rt::string(value));
+        self
+    }
+    /// `network_interface_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("network_interface_id", rt::string(value));
+        self
+    }
+    /// `transit_gateway_multicast_domain_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_multicast_domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_multicast_domain_id", rt::string(value));
+        self
+    }
 }
 resource!(
     TransitGatewayMulticastGroupMember,
-    TransitGatewayMulticastGroupMemberHandle
+    TransitGatewayMulticastGroupMemberHandle,
+    TRANSIT_GATEWAY_MULTICAST_GROUP_MEMBER_TYPE
 );
 /// A declared `aws_ec2_transit_gateway_multicast_group_member`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_multicast_group_member.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -5801,10 +6383,27 @@ impl TransitGatewayMulticastGroupSource {
         );
         TransitGatewayMulticastGroupSource(this)
     }
+    /// `group_ip_address`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn group_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("group_ip_address", rt::string(value));
+        self
+    }
+    /// `network_interface_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("network_interface_id", rt::string(value));
+        self
+    }
+    /// `transit_gateway_multicast_domain_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_multicast_domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_multicast_domain_id", rt::string(value));
+        self
+    }
 }
 resource!(
     TransitGatewayMulticastGroupSource,
-    TransitGatewayMulticastGroupSourceHandle
+    TransitGatewayMulticastGroupSourceHandle,
+    TRANSIT_GATEWAY_MULTICAST_GROUP_SOURCE_TYPE
 );
 /// A declared `aws_ec2_transit_gateway_multicast_group_source`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_multicast_group_source.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -5865,6 +6464,21 @@ impl TransitGatewayPeeringAttachment {
         self.0.set("peer_account_id", rt::string(value));
         self
     }
+    /// `peer_region`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn peer_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("peer_region", rt::string(value));
+        self
+    }
+    /// `peer_transit_gateway_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn peer_transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("peer_transit_gateway_id", rt::string(value));
+        self
+    }
+    /// `transit_gateway_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("transit_gateway_id", rt::string(value));
+        self
+    }
     /// Block `options` (at most one). Changing it replaces the resource.
     pub fn options(mut self, value: transit_gateway_peering_attachment::Options) -> Self {
         self.0.set("options", value.0.into_value());
@@ -5873,7 +6487,8 @@ impl TransitGatewayPeeringAttachment {
 }
 resource!(
     TransitGatewayPeeringAttachment,
-    TransitGatewayPeeringAttachmentHandle
+    TransitGatewayPeeringAttachmentHandle,
+    TRANSIT_GATEWAY_PEERING_ATTACHMENT_TYPE
 );
 taggable!(TransitGatewayPeeringAttachment);
 /// A declared `aws_ec2_transit_gateway_peering_attachment`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_peering_attachment.<name>.<attribute>}`).
@@ -5955,10 +6570,17 @@ impl TransitGatewayPeeringAttachmentAccepter {
         );
         TransitGatewayPeeringAttachmentAccepter(this)
     }
+    /// `transit_gateway_attachment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_attachment_id", rt::string(value));
+        self
+    }
 }
 resource!(
     TransitGatewayPeeringAttachmentAccepter,
-    TransitGatewayPeeringAttachmentAccepterHandle
+    TransitGatewayPeeringAttachmentAccepterHandle,
+    TRANSIT_GATEWAY_PEERING_ATTACHMENT_ACCEPTER_TYPE
 );
 taggable!(TransitGatewayPeeringAttachmentAccepter);
 /// A declared `aws_ec2_transit_gateway_peering_attachment_accepter`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_peering_attachment_accepter.<name>.<attribute>}`).
@@ -6014,8 +6636,17 @@ impl TransitGatewayPolicyTable {
         this.set("transit_gateway_id", rt::string(transit_gateway_id));
         TransitGatewayPolicyTable(this)
     }
+    /// `transit_gateway_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("transit_gateway_id", rt::string(value));
+        self
+    }
 }
-resource!(TransitGatewayPolicyTable, TransitGatewayPolicyTableHandle);
+resource!(
+    TransitGatewayPolicyTable,
+    TransitGatewayPolicyTableHandle,
+    TRANSIT_GATEWAY_POLICY_TABLE_TYPE
+);
 taggable!(TransitGatewayPolicyTable);
 /// A declared `aws_ec2_transit_gateway_policy_table`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_policy_table.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -6079,10 +6710,23 @@ impl TransitGatewayPolicyTableAssociation {
         );
         TransitGatewayPolicyTableAssociation(this)
     }
+    /// `transit_gateway_attachment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_attachment_id", rt::string(value));
+        self
+    }
+    /// `transit_gateway_policy_table_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_policy_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_policy_table_id", rt::string(value));
+        self
+    }
 }
 resource!(
     TransitGatewayPolicyTableAssociation,
-    TransitGatewayPolicyTableAssociationHandle
+    TransitGatewayPolicyTableAssociationHandle,
+    TRANSIT_GATEWAY_POLICY_TABLE_ASSOCIATION_TYPE
 );
 /// A declared `aws_ec2_transit_gateway_policy_table_association`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_policy_table_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -6141,16 +6785,28 @@ impl TransitGatewayPrefixListReference {
         self.0.set("blackhole", rt::boolean(value));
         self
     }
+    /// `prefix_list_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn prefix_list_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("prefix_list_id", rt::string(value));
+        self
+    }
     /// `transit_gateway_attachment_id`: string.
     pub fn transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("transit_gateway_attachment_id", rt::string(value));
         self
     }
+    /// `transit_gateway_route_table_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_route_table_id", rt::string(value));
+        self
+    }
 }
 resource!(
     TransitGatewayPrefixListReference,
-    TransitGatewayPrefixListReferenceHandle
+    TransitGatewayPrefixListReferenceHandle,
+    TRANSIT_GATEWAY_PREFIX_LIST_REFERENCE_TYPE
 );
 /// A declared `aws_ec2_transit_gateway_prefix_list_reference`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_prefix_list_reference.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -6216,14 +6872,29 @@ impl TransitGatewayRoute {
         self.0.set("blackhole", rt::boolean(value));
         self
     }
+    /// `destination_cidr_block`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination_cidr_block", rt::string(value));
+        self
+    }
     /// `transit_gateway_attachment_id`: string. Changing it replaces the resource.
     pub fn transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("transit_gateway_attachment_id", rt::string(value));
         self
     }
+    /// `transit_gateway_route_table_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_route_table_id", rt::string(value));
+        self
+    }
 }
-resource!(TransitGatewayRoute, TransitGatewayRouteHandle);
+resource!(
+    TransitGatewayRoute,
+    TransitGatewayRouteHandle,
+    TRANSIT_GATEWAY_ROUTE_TYPE
+);
 /// A declared `aws_ec2_transit_gateway_route`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_route.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TransitGatewayRouteHandle(rt::Handle);
@@ -6265,8 +6936,17 @@ impl TransitGatewayRouteTable {
         this.set("transit_gateway_id", rt::string(transit_gateway_id));
         TransitGatewayRouteTable(this)
     }
+    /// `transit_gateway_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("transit_gateway_id", rt::string(value));
+        self
+    }
 }
-resource!(TransitGatewayRouteTable, TransitGatewayRouteTableHandle);
+resource!(
+    TransitGatewayRouteTable,
+    TransitGatewayRouteTableHandle,
+    TRANSIT_GATEWAY_ROUTE_TABLE_TYPE
+);
 taggable!(TransitGatewayRouteTable);
 /// A declared `aws_ec2_transit_gateway_route_table`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_route_table.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -6340,10 +7020,23 @@ impl TransitGatewayRouteTableAssociation {
             .set("replace_existing_association", rt::boolean(value));
         self
     }
+    /// `transit_gateway_attachment_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_attachment_id", rt::string(value));
+        self
+    }
+    /// `transit_gateway_route_table_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_route_table_id", rt::string(value));
+        self
+    }
 }
 resource!(
     TransitGatewayRouteTableAssociation,
-    TransitGatewayRouteTableAssociationHandle
+    TransitGatewayRouteTableAssociationHandle,
+    TRANSIT_GATEWAY_ROUTE_TABLE_ASSOCIATION_TYPE
 );
 /// A declared `aws_ec2_transit_gateway_route_table_association`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_route_table_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -6407,10 +7100,23 @@ impl TransitGatewayRouteTablePropagation {
         );
         TransitGatewayRouteTablePropagation(this)
     }
+    /// `transit_gateway_attachment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_attachment_id", rt::string(value));
+        self
+    }
+    /// `transit_gateway_route_table_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_route_table_id", rt::string(value));
+        self
+    }
 }
 resource!(
     TransitGatewayRouteTablePropagation,
-    TransitGatewayRouteTablePropagationHandle
+    TransitGatewayRouteTablePropagationHandle,
+    TRANSIT_GATEWAY_ROUTE_TABLE_PROPAGATION_TYPE
 );
 /// A declared `aws_ec2_transit_gateway_route_table_propagation`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_route_table_propagation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -6488,6 +7194,11 @@ impl TransitGatewayVpcAttachment {
             .set("security_group_referencing_support", rt::string(value));
         self
     }
+    /// `subnet_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
     /// `transit_gateway_default_route_table_association`: bool.
     pub fn transit_gateway_default_route_table_association(
         mut self,
@@ -6510,10 +7221,21 @@ impl TransitGatewayVpcAttachment {
         );
         self
     }
+    /// `transit_gateway_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("transit_gateway_id", rt::string(value));
+        self
+    }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
 }
 resource!(
     TransitGatewayVpcAttachment,
-    TransitGatewayVpcAttachmentHandle
+    TransitGatewayVpcAttachmentHandle,
+    TRANSIT_GATEWAY_VPC_ATTACHMENT_TYPE
 );
 taggable!(TransitGatewayVpcAttachment);
 /// A declared `aws_ec2_transit_gateway_vpc_attachment`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_vpc_attachment.<name>.<attribute>}`).
@@ -6598,6 +7320,12 @@ impl TransitGatewayVpcAttachmentAccepter {
         );
         TransitGatewayVpcAttachmentAccepter(this)
     }
+    /// `transit_gateway_attachment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_attachment_id", rt::string(value));
+        self
+    }
     /// `transit_gateway_default_route_table_association`: bool.
     pub fn transit_gateway_default_route_table_association(
         mut self,
@@ -6623,7 +7351,8 @@ impl TransitGatewayVpcAttachmentAccepter {
 }
 resource!(
     TransitGatewayVpcAttachmentAccepter,
-    TransitGatewayVpcAttachmentAccepterHandle
+    TransitGatewayVpcAttachmentAccepterHandle,
+    TRANSIT_GATEWAY_VPC_ATTACHMENT_ACCEPTER_TYPE
 );
 taggable!(TransitGatewayVpcAttachmentAccepter);
 /// A declared `aws_ec2_transit_gateway_vpc_attachment_accepter`: `id()` and one method per attribute, each a reference (`${aws_ec2_transit_gateway_vpc_attachment_accepter.<name>.<attribute>}`).
@@ -6761,7 +7490,7 @@ impl Eip {
         self
     }
 }
-resource!(Eip, EipHandle);
+resource!(Eip, EipHandle, EIP_TYPE);
 taggable!(Eip);
 /// A declared `aws_eip`: `id()` and one method per attribute, each a reference (`${aws_eip.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -6936,7 +7665,7 @@ impl EipAssociation {
         self
     }
 }
-resource!(EipAssociation, EipAssociationHandle);
+resource!(EipAssociation, EipAssociationHandle, EIP_ASSOCIATION_TYPE);
 /// A declared `aws_eip_association`: `id()` and one method per attribute, each a reference (`${aws_eip_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EipAssociationHandle(rt::Handle);
@@ -6994,13 +7723,23 @@ impl EipDomainName {
         this.set("domain_name", rt::string(required.domain_name));
         EipDomainName(this)
     }
+    /// `allocation_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn allocation_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("allocation_id", rt::string(value));
+        self
+    }
+    /// `domain_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: eip_domain_name::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(EipDomainName, EipDomainNameHandle);
+resource!(EipDomainName, EipDomainNameHandle, EIP_DOMAIN_NAME_TYPE);
 /// A declared `aws_eip_domain_name`: `id()` and one method per attribute, each a reference (`${aws_eip_domain_name.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EipDomainNameHandle(rt::Handle);
@@ -7311,7 +8050,7 @@ impl Instance {
         self
     }
 }
-resource!(Instance, InstanceHandle);
+resource!(Instance, InstanceHandle, INSTANCE_TYPE);
 taggable!(Instance);
 /// A declared `aws_instance`: `id()` and one method per attribute, each a reference (`${aws_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -7621,8 +8360,13 @@ impl KeyPair {
         self.0.set("key_name_prefix", rt::string(value));
         self
     }
+    /// `public_key`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn public_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("public_key", rt::string(value));
+        self
+    }
 }
-resource!(KeyPair, KeyPairHandle);
+resource!(KeyPair, KeyPairHandle, KEY_PAIR_TYPE);
 taggable!(KeyPair);
 /// A declared `aws_key_pair`: `id()` and one method per attribute, each a reference (`${aws_key_pair.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -7886,7 +8630,7 @@ impl LaunchTemplate {
         self
     }
 }
-resource!(LaunchTemplate, LaunchTemplateHandle);
+resource!(LaunchTemplate, LaunchTemplateHandle, LAUNCH_TEMPLATE_TYPE);
 taggable!(LaunchTemplate);
 /// A declared `aws_launch_template`: `id()` and one method per attribute, each a reference (`${aws_launch_template.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -8611,6 +9355,11 @@ impl PlacementGroup {
         this.set("strategy", rt::string(required.strategy));
         PlacementGroup(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `partition_count`: number. Changing it replaces the resource.
     pub fn partition_count(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("partition_count", rt::number(value));
@@ -8621,8 +9370,13 @@ impl PlacementGroup {
         self.0.set("spread_level", rt::string(value));
         self
     }
+    /// `strategy`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn strategy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("strategy", rt::string(value));
+        self
+    }
 }
-resource!(PlacementGroup, PlacementGroupHandle);
+resource!(PlacementGroup, PlacementGroupHandle, PLACEMENT_GROUP_TYPE);
 taggable!(PlacementGroup);
 /// A declared `aws_placement_group`: `id()` and one method per attribute, each a reference (`${aws_placement_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -8689,6 +9443,16 @@ impl SnapshotCreateVolumePermission {
         this.set("snapshot_id", rt::string(required.snapshot_id));
         SnapshotCreateVolumePermission(this)
     }
+    /// `account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account_id", rt::string(value));
+        self
+    }
+    /// `snapshot_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("snapshot_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: snapshot_create_volume_permission::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -8697,7 +9461,8 @@ impl SnapshotCreateVolumePermission {
 }
 resource!(
     SnapshotCreateVolumePermission,
-    SnapshotCreateVolumePermissionHandle
+    SnapshotCreateVolumePermissionHandle,
+    SNAPSHOT_CREATE_VOLUME_PERMISSION_TYPE
 );
 /// A declared `aws_snapshot_create_volume_permission`: `id()` and one method per attribute, each a reference (`${aws_snapshot_create_volume_permission.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -8756,13 +9521,22 @@ impl SpotDatafeedSubscription {
         this.set("bucket", rt::string(bucket));
         SpotDatafeedSubscription(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `prefix`: string. Changing it replaces the resource.
     pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("prefix", rt::string(value));
         self
     }
 }
-resource!(SpotDatafeedSubscription, SpotDatafeedSubscriptionHandle);
+resource!(
+    SpotDatafeedSubscription,
+    SpotDatafeedSubscriptionHandle,
+    SPOT_DATAFEED_SUBSCRIPTION_TYPE
+);
 /// A declared `aws_spot_datafeed_subscription`: `id()` and one method per attribute, each a reference (`${aws_spot_datafeed_subscription.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SpotDatafeedSubscriptionHandle(rt::Handle);
@@ -8822,6 +9596,11 @@ impl SpotFleetRequest {
         self.0.set("fleet_type", rt::string(value));
         self
     }
+    /// `iam_fleet_role`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn iam_fleet_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("iam_fleet_role", rt::string(value));
+        self
+    }
     /// `instance_interruption_behaviour`: string. Changing it replaces the resource.
     pub fn instance_interruption_behaviour(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -8863,6 +9642,11 @@ impl SpotFleetRequest {
     /// `spot_price`: string. Changing it replaces the resource.
     pub fn spot_price(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("spot_price", rt::string(value));
+        self
+    }
+    /// `target_capacity`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_capacity(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("target_capacity", rt::number(value));
         self
     }
     /// `target_capacity_unit_type`: string. Changing it replaces the resource.
@@ -8930,7 +9714,11 @@ impl SpotFleetRequest {
         self
     }
 }
-resource!(SpotFleetRequest, SpotFleetRequestHandle);
+resource!(
+    SpotFleetRequest,
+    SpotFleetRequestHandle,
+    SPOT_FLEET_REQUEST_TYPE
+);
 taggable!(SpotFleetRequest);
 /// A declared `aws_spot_fleet_request`: `id()` and one method per attribute, each a reference (`${aws_spot_fleet_request.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -9902,7 +10690,11 @@ impl SpotInstanceRequest {
         self
     }
 }
-resource!(SpotInstanceRequest, SpotInstanceRequestHandle);
+resource!(
+    SpotInstanceRequest,
+    SpotInstanceRequestHandle,
+    SPOT_INSTANCE_REQUEST_TYPE
+);
 taggable!(SpotInstanceRequest);
 /// A declared `aws_spot_instance_request`: `id()` and one method per attribute, each a reference (`${aws_spot_instance_request.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -10193,9 +10985,19 @@ impl VolumeAttachment {
         this.set("volume_id", rt::string(required.volume_id));
         VolumeAttachment(this)
     }
+    /// `device_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn device_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("device_name", rt::string(value));
+        self
+    }
     /// `force_detach`: bool.
     pub fn force_detach(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("force_detach", rt::boolean(value));
+        self
+    }
+    /// `instance_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
         self
     }
     /// `skip_destroy`: bool.
@@ -10209,13 +11011,22 @@ impl VolumeAttachment {
             .set("stop_instance_before_detaching", rt::boolean(value));
         self
     }
+    /// `volume_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn volume_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("volume_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: volume_attachment::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(VolumeAttachment, VolumeAttachmentHandle);
+resource!(
+    VolumeAttachment,
+    VolumeAttachmentHandle,
+    VOLUME_ATTACHMENT_TYPE
+);
 /// A declared `aws_volume_attachment`: `id()` and one method per attribute, each a reference (`${aws_volume_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct VolumeAttachmentHandle(rt::Handle);

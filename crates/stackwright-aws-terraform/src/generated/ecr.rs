@@ -46,8 +46,18 @@ impl AccountSetting {
         this.set("value", rt::string(required.value));
         AccountSetting(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `value`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("value", rt::string(value));
+        self
+    }
 }
-resource!(AccountSetting, AccountSettingHandle);
+resource!(AccountSetting, AccountSettingHandle, ACCOUNT_SETTING_TYPE);
 /// A declared `aws_ecr_account_setting`: `id()` and one method per attribute, each a reference (`${aws_ecr_account_setting.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccountSettingHandle(rt::Handle);
@@ -89,8 +99,22 @@ impl LifecyclePolicy {
         this.set("repository", rt::string(required.repository));
         LifecyclePolicy(this)
     }
+    /// `policy`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `repository`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn repository(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("repository", rt::string(value));
+        self
+    }
 }
-resource!(LifecyclePolicy, LifecyclePolicyHandle);
+resource!(
+    LifecyclePolicy,
+    LifecyclePolicyHandle,
+    LIFECYCLE_POLICY_TYPE
+);
 /// A declared `aws_ecr_lifecycle_policy`: `id()` and one method per attribute, each a reference (`${aws_ecr_lifecycle_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LifecyclePolicyHandle(rt::Handle);
@@ -152,13 +176,27 @@ impl PullThroughCacheRule {
         self.0.set("custom_role_arn", rt::string(value));
         self
     }
+    /// `ecr_repository_prefix`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ecr_repository_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ecr_repository_prefix", rt::string(value));
+        self
+    }
+    /// `upstream_registry_url`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn upstream_registry_url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("upstream_registry_url", rt::string(value));
+        self
+    }
     /// `upstream_repository_prefix`: string. Changing it replaces the resource.
     pub fn upstream_repository_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("upstream_repository_prefix", rt::string(value));
         self
     }
 }
-resource!(PullThroughCacheRule, PullThroughCacheRuleHandle);
+resource!(
+    PullThroughCacheRule,
+    PullThroughCacheRuleHandle,
+    PULL_THROUGH_CACHE_RULE_TYPE
+);
 /// A declared `aws_ecr_pull_through_cache_rule`: `id()` and one method per attribute, each a reference (`${aws_ecr_pull_through_cache_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PullThroughCacheRuleHandle(rt::Handle);
@@ -208,8 +246,13 @@ impl RegistryPolicy {
         this.set("policy", rt::policy_text(policy));
         RegistryPolicy(this)
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(RegistryPolicy, RegistryPolicyHandle);
+resource!(RegistryPolicy, RegistryPolicyHandle, REGISTRY_POLICY_TYPE);
 /// A declared `aws_ecr_registry_policy`: `id()` and one method per attribute, each a reference (`${aws_ecr_registry_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RegistryPolicyHandle(rt::Handle);
@@ -243,6 +286,11 @@ impl RegistryScanningConfiguration {
         this.set("scan_type", rt::string(scan_type));
         RegistryScanningConfiguration(this)
     }
+    /// `scan_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn scan_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("scan_type", rt::string(value));
+        self
+    }
     /// Adds a `rule` block.
     pub fn rule(mut self, value: registry_scanning_configuration::Rule) -> Self {
         self.0.push("rule", value.0.into_value());
@@ -251,7 +299,8 @@ impl RegistryScanningConfiguration {
 }
 resource!(
     RegistryScanningConfiguration,
-    RegistryScanningConfigurationHandle
+    RegistryScanningConfigurationHandle,
+    REGISTRY_SCANNING_CONFIGURATION_TYPE
 );
 /// A declared `aws_ecr_registry_scanning_configuration`: `id()` and one method per attribute, each a reference (`${aws_ecr_registry_scanning_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -320,7 +369,11 @@ impl ReplicationConfiguration {
         self
     }
 }
-resource!(ReplicationConfiguration, ReplicationConfigurationHandle);
+resource!(
+    ReplicationConfiguration,
+    ReplicationConfigurationHandle,
+    REPLICATION_CONFIGURATION_TYPE
+);
 /// A declared `aws_ecr_replication_configuration`: `id()` and one method per attribute, each a reference (`${aws_ecr_replication_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ReplicationConfigurationHandle(rt::Handle);
@@ -423,6 +476,11 @@ impl Repository {
         self.0.set("image_tag_mutability", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `encryption_configuration` block. Changing it replaces the resource.
     pub fn encryption_configuration(mut self, value: repository::EncryptionConfiguration) -> Self {
         self.0
@@ -444,7 +502,7 @@ impl Repository {
         self
     }
 }
-resource!(Repository, RepositoryHandle);
+resource!(Repository, RepositoryHandle, REPOSITORY_TYPE);
 taggable!(Repository);
 /// A declared `aws_ecr_repository`: `id()` and one method per attribute, each a reference (`${aws_ecr_repository.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -539,6 +597,11 @@ impl RepositoryCreationTemplate {
         this.set("prefix", rt::string(prefix));
         RepositoryCreationTemplate(this)
     }
+    /// `applied_for`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn applied_for(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("applied_for", rt::list(value));
+        self
+    }
     /// `custom_role_arn`: string.
     pub fn custom_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("custom_role_arn", rt::string(value));
@@ -557,6 +620,11 @@ impl RepositoryCreationTemplate {
     /// `lifecycle_policy`: string.
     pub fn lifecycle_policy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("lifecycle_policy", rt::string(value));
+        self
+    }
+    /// `prefix`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("prefix", rt::string(value));
         self
     }
     /// `repository_policy`: string.
@@ -579,7 +647,11 @@ impl RepositoryCreationTemplate {
         self
     }
 }
-resource!(RepositoryCreationTemplate, RepositoryCreationTemplateHandle);
+resource!(
+    RepositoryCreationTemplate,
+    RepositoryCreationTemplateHandle,
+    REPOSITORY_CREATION_TEMPLATE_TYPE
+);
 /// A declared `aws_ecr_repository_creation_template`: `id()` and one method per attribute, each a reference (`${aws_ecr_repository_creation_template.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RepositoryCreationTemplateHandle(rt::Handle);
@@ -654,8 +726,22 @@ impl RepositoryPolicy {
         this.set("repository", rt::string(required.repository));
         RepositoryPolicy(this)
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `repository`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn repository(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("repository", rt::string(value));
+        self
+    }
 }
-resource!(RepositoryPolicy, RepositoryPolicyHandle);
+resource!(
+    RepositoryPolicy,
+    RepositoryPolicyHandle,
+    REPOSITORY_POLICY_TYPE
+);
 /// A declared `aws_ecr_repository_policy`: `id()` and one method per attribute, each a reference (`${aws_ecr_repository_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RepositoryPolicyHandle(rt::Handle);

@@ -45,6 +45,11 @@ impl Repository {
         self.0.set("force_destroy", rt::boolean(value));
         self
     }
+    /// `repository_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("repository_name", rt::string(value));
+        self
+    }
     /// Block `catalog_data` (at most one).
     pub fn catalog_data(mut self, value: repository::CatalogData) -> Self {
         self.0.set("catalog_data", value.0.into_value());
@@ -56,7 +61,7 @@ impl Repository {
         self
     }
 }
-resource!(Repository, RepositoryHandle);
+resource!(Repository, RepositoryHandle, REPOSITORY_TYPE);
 taggable!(Repository);
 /// A declared `aws_ecrpublic_repository`: `id()` and one method per attribute, each a reference (`${aws_ecrpublic_repository.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -178,8 +183,22 @@ impl RepositoryPolicy {
         this.set("repository_name", rt::string(required.repository_name));
         RepositoryPolicy(this)
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `repository_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("repository_name", rt::string(value));
+        self
+    }
 }
-resource!(RepositoryPolicy, RepositoryPolicyHandle);
+resource!(
+    RepositoryPolicy,
+    RepositoryPolicyHandle,
+    REPOSITORY_POLICY_TYPE
+);
 /// A declared `aws_ecrpublic_repository_policy`: `id()` and one method per attribute, each a reference (`${aws_ecrpublic_repository_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RepositoryPolicyHandle(rt::Handle);

@@ -46,8 +46,22 @@ impl AccountSettingDefault {
         this.set("value", rt::string(required.value));
         AccountSettingDefault(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `value`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("value", rt::string(value));
+        self
+    }
 }
-resource!(AccountSettingDefault, AccountSettingDefaultHandle);
+resource!(
+    AccountSettingDefault,
+    AccountSettingDefaultHandle,
+    ACCOUNT_SETTING_DEFAULT_TYPE
+);
 /// A declared `aws_ecs_account_setting_default`: `id()` and one method per attribute, each a reference (`${aws_ecs_account_setting_default.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccountSettingDefaultHandle(rt::Handle);
@@ -93,8 +107,26 @@ impl CapacityProvider {
         );
         CapacityProvider(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `auto_scaling_group_provider` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn auto_scaling_group_provider(
+        mut self,
+        value: capacity_provider::AutoScalingGroupProvider,
+    ) -> Self {
+        self.0
+            .set("auto_scaling_group_provider", value.0.into_value());
+        self
+    }
 }
-resource!(CapacityProvider, CapacityProviderHandle);
+resource!(
+    CapacityProvider,
+    CapacityProviderHandle,
+    CAPACITY_PROVIDER_TYPE
+);
 taggable!(CapacityProvider);
 /// A declared `aws_ecs_capacity_provider`: `id()` and one method per attribute, each a reference (`${aws_ecs_capacity_provider.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -203,6 +235,11 @@ impl Cluster {
         this.set("name", rt::string(name));
         Cluster(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `configuration` (at most one).
     pub fn configuration(mut self, value: cluster::Configuration) -> Self {
         self.0.set("configuration", value.0.into_value());
@@ -219,7 +256,7 @@ impl Cluster {
         self
     }
 }
-resource!(Cluster, ClusterHandle);
+resource!(Cluster, ClusterHandle, CLUSTER_TYPE);
 taggable!(Cluster);
 /// A declared `aws_ecs_cluster`: `id()` and one method per attribute, each a reference (`${aws_ecs_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -406,6 +443,11 @@ impl ClusterCapacityProviders {
         self.0.set("capacity_providers", rt::list(value));
         self
     }
+    /// `cluster_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_name", rt::string(value));
+        self
+    }
     /// Adds a `default_capacity_provider_strategy` block.
     pub fn default_capacity_provider_strategy(
         mut self,
@@ -416,7 +458,11 @@ impl ClusterCapacityProviders {
         self
     }
 }
-resource!(ClusterCapacityProviders, ClusterCapacityProvidersHandle);
+resource!(
+    ClusterCapacityProviders,
+    ClusterCapacityProvidersHandle,
+    CLUSTER_CAPACITY_PROVIDERS_TYPE
+);
 /// A declared `aws_ecs_cluster_capacity_providers`: `id()` and one method per attribute, each a reference (`${aws_ecs_cluster_capacity_providers.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterCapacityProvidersHandle(rt::Handle);
@@ -538,6 +584,11 @@ impl Service {
         self.0.set("launch_type", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `platform_version`: string.
     pub fn platform_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("platform_version", rt::string(value));
@@ -642,7 +693,7 @@ impl Service {
         self
     }
 }
-resource!(Service, ServiceHandle);
+resource!(Service, ServiceHandle, SERVICE_TYPE);
 taggable!(Service);
 /// A declared `aws_ecs_service`: `id()` and one method per attribute, each a reference (`${aws_ecs_service.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1182,8 +1233,23 @@ impl Tag {
         this.set("value", rt::string(required.value));
         Tag(this)
     }
+    /// `key`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key", rt::string(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
+    /// `value`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("value", rt::string(value));
+        self
+    }
 }
-resource!(Tag, TagHandle);
+resource!(Tag, TagHandle, TAG_TYPE);
 /// A declared `aws_ecs_tag`: `id()` and one method per attribute, each a reference (`${aws_ecs_tag.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TagHandle(rt::Handle);
@@ -1232,6 +1298,11 @@ impl TaskDefinition {
         this.set("family", rt::string(required.family));
         TaskDefinition(this)
     }
+    /// `container_definitions`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn container_definitions(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("container_definitions", rt::string(value));
+        self
+    }
     /// `cpu`: string. Changing it replaces the resource.
     pub fn cpu(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("cpu", rt::string(value));
@@ -1245,6 +1316,11 @@ impl TaskDefinition {
     /// `execution_role_arn`: string. Changing it replaces the resource.
     pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("execution_role_arn", rt::string(value));
+        self
+    }
+    /// `family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("family", rt::string(value));
         self
     }
     /// `ipc_mode`: string. Changing it replaces the resource.
@@ -1318,7 +1394,7 @@ impl TaskDefinition {
         self
     }
 }
-resource!(TaskDefinition, TaskDefinitionHandle);
+resource!(TaskDefinition, TaskDefinitionHandle, TASK_DEFINITION_TYPE);
 taggable!(TaskDefinition);
 /// A declared `aws_ecs_task_definition`: `id()` and one method per attribute, each a reference (`${aws_ecs_task_definition.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1682,6 +1758,11 @@ impl TaskSet {
         this.set("task_definition", rt::string(required.task_definition));
         TaskSet(this)
     }
+    /// `cluster`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster", rt::string(value));
+        self
+    }
     /// `external_id`: string. Changing it replaces the resource.
     pub fn external_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("external_id", rt::string(value));
@@ -1700,6 +1781,16 @@ impl TaskSet {
     /// `platform_version`: string. Changing it replaces the resource.
     pub fn platform_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("platform_version", rt::string(value));
+        self
+    }
+    /// `service`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service", rt::string(value));
+        self
+    }
+    /// `task_definition`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn task_definition(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("task_definition", rt::string(value));
         self
     }
     /// `wait_until_stable`: bool.
@@ -1739,7 +1830,7 @@ impl TaskSet {
         self
     }
 }
-resource!(TaskSet, TaskSetHandle);
+resource!(TaskSet, TaskSetHandle, TASK_SET_TYPE);
 taggable!(TaskSet);
 /// A declared `aws_ecs_task_set`: `id()` and one method per attribute, each a reference (`${aws_ecs_task_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

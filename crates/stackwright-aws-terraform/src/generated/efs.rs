@@ -38,6 +38,11 @@ impl AccessPoint {
         this.set("file_system_id", rt::string(file_system_id));
         AccessPoint(this)
     }
+    /// `file_system_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn file_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("file_system_id", rt::string(value));
+        self
+    }
     /// Block `posix_user` (at most one). Changing it replaces the resource.
     pub fn posix_user(mut self, value: access_point::PosixUser) -> Self {
         self.0.set("posix_user", value.0.into_value());
@@ -49,7 +54,7 @@ impl AccessPoint {
         self
     }
 }
-resource!(AccessPoint, AccessPointHandle);
+resource!(AccessPoint, AccessPointHandle, ACCESS_POINT_TYPE);
 taggable!(AccessPoint);
 /// A declared `aws_efs_access_point`: `id()` and one method per attribute, each a reference (`${aws_efs_access_point.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -175,8 +180,18 @@ impl BackupPolicy {
         this.set("backup_policy", backup_policy.0.into_value());
         BackupPolicy(this)
     }
+    /// `file_system_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn file_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("file_system_id", rt::string(value));
+        self
+    }
+    /// Block `backup_policy` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn backup_policy(mut self, value: backup_policy::BackupPolicy) -> Self {
+        self.0.set("backup_policy", value.0.into_value());
+        self
+    }
 }
-resource!(BackupPolicy, BackupPolicyHandle);
+resource!(BackupPolicy, BackupPolicyHandle, BACKUP_POLICY_TYPE);
 /// A declared `aws_efs_backup_policy`: `id()` and one method per attribute, each a reference (`${aws_efs_backup_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BackupPolicyHandle(rt::Handle);
@@ -269,7 +284,7 @@ impl FileSystem {
         self
     }
 }
-resource!(FileSystem, FileSystemHandle);
+resource!(FileSystem, FileSystemHandle, FILE_SYSTEM_TYPE);
 taggable!(FileSystem);
 /// A declared `aws_efs_file_system`: `id()` and one method per attribute, each a reference (`${aws_efs_file_system.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -419,8 +434,22 @@ impl FileSystemPolicy {
             .set("bypass_policy_lockout_safety_check", rt::boolean(value));
         self
     }
+    /// `file_system_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn file_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("file_system_id", rt::string(value));
+        self
+    }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(FileSystemPolicy, FileSystemPolicyHandle);
+resource!(
+    FileSystemPolicy,
+    FileSystemPolicyHandle,
+    FILE_SYSTEM_POLICY_TYPE
+);
 /// A declared `aws_efs_file_system_policy`: `id()` and one method per attribute, each a reference (`${aws_efs_file_system_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct FileSystemPolicyHandle(rt::Handle);
@@ -466,6 +495,11 @@ impl MountTarget {
         this.set("subnet_id", rt::string(required.subnet_id));
         MountTarget(this)
     }
+    /// `file_system_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn file_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("file_system_id", rt::string(value));
+        self
+    }
     /// `ip_address`: string. Changing it replaces the resource.
     pub fn ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("ip_address", rt::string(value));
@@ -476,13 +510,18 @@ impl MountTarget {
         self.0.set("security_groups", rt::list(value));
         self
     }
+    /// `subnet_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("subnet_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: mount_target::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(MountTarget, MountTargetHandle);
+resource!(MountTarget, MountTargetHandle, MOUNT_TARGET_TYPE);
 /// A declared `aws_efs_mount_target`: `id()` and one method per attribute, each a reference (`${aws_efs_mount_target.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct MountTargetHandle(rt::Handle);
@@ -562,13 +601,27 @@ impl ReplicationConfiguration {
         this.set("destination", destination.0.into_value());
         ReplicationConfiguration(this)
     }
+    /// `source_file_system_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_file_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_file_system_id", rt::string(value));
+        self
+    }
+    /// Block `destination` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination(mut self, value: replication_configuration::Destination) -> Self {
+        self.0.set("destination", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: replication_configuration::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ReplicationConfiguration, ReplicationConfigurationHandle);
+resource!(
+    ReplicationConfiguration,
+    ReplicationConfigurationHandle,
+    REPLICATION_CONFIGURATION_TYPE
+);
 /// A declared `aws_efs_replication_configuration`: `id()` and one method per attribute, each a reference (`${aws_efs_replication_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ReplicationConfigurationHandle(rt::Handle);

@@ -46,9 +46,19 @@ impl AccessEntry {
         this.set("principal_arn", rt::string(required.principal_arn));
         AccessEntry(this)
     }
+    /// `cluster_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_name", rt::string(value));
+        self
+    }
     /// `kubernetes_groups`: set of string.
     pub fn kubernetes_groups(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("kubernetes_groups", rt::list(value));
+        self
+    }
+    /// `principal_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal_arn", rt::string(value));
         self
     }
     /// `type`: string. Changing it replaces the resource.
@@ -67,7 +77,7 @@ impl AccessEntry {
         self
     }
 }
-resource!(AccessEntry, AccessEntryHandle);
+resource!(AccessEntry, AccessEntryHandle, ACCESS_ENTRY_TYPE);
 taggable!(AccessEntry);
 /// A declared `aws_eks_access_entry`: `id()` and one method per attribute, each a reference (`${aws_eks_access_entry.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -153,13 +163,37 @@ impl AccessPolicyAssociation {
         this.set("access_scope", required.access_scope.0.into_value());
         AccessPolicyAssociation(this)
     }
+    /// `cluster_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_name", rt::string(value));
+        self
+    }
+    /// `policy_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_arn", rt::string(value));
+        self
+    }
+    /// `principal_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal_arn", rt::string(value));
+        self
+    }
+    /// Block `access_scope` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn access_scope(mut self, value: access_policy_association::AccessScope) -> Self {
+        self.0.set("access_scope", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: access_policy_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(AccessPolicyAssociation, AccessPolicyAssociationHandle);
+resource!(
+    AccessPolicyAssociation,
+    AccessPolicyAssociationHandle,
+    ACCESS_POLICY_ASSOCIATION_TYPE
+);
 /// A declared `aws_eks_access_policy_association`: `id()` and one method per attribute, each a reference (`${aws_eks_access_policy_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccessPolicyAssociationHandle(rt::Handle);
@@ -234,9 +268,19 @@ impl Addon {
         this.set("cluster_name", rt::string(required.cluster_name));
         Addon(this)
     }
+    /// `addon_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn addon_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("addon_name", rt::string(value));
+        self
+    }
     /// `addon_version`: string.
     pub fn addon_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("addon_version", rt::string(value));
+        self
+    }
+    /// `cluster_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_name", rt::string(value));
         self
     }
     /// `configuration_values`: string.
@@ -282,7 +326,7 @@ impl Addon {
         self
     }
 }
-resource!(Addon, AddonHandle);
+resource!(Addon, AddonHandle, ADDON_TYPE);
 taggable!(Addon);
 /// A declared `aws_eks_addon`: `id()` and one method per attribute, each a reference (`${aws_eks_addon.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -441,6 +485,16 @@ impl Cluster {
         self.0.set("force_update_version", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
     /// `version`: string.
     pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("version", rt::string(value));
@@ -492,13 +546,18 @@ impl Cluster {
         self.0.set("upgrade_policy", value.0.into_value());
         self
     }
+    /// Block `vpc_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_config(mut self, value: cluster::VpcConfig) -> Self {
+        self.0.set("vpc_config", value.0.into_value());
+        self
+    }
     /// Block `zonal_shift_config` (at most one).
     pub fn zonal_shift_config(mut self, value: cluster::ZonalShiftConfig) -> Self {
         self.0.set("zonal_shift_config", value.0.into_value());
         self
     }
 }
-resource!(Cluster, ClusterHandle);
+resource!(Cluster, ClusterHandle, CLUSTER_TYPE);
 taggable!(Cluster);
 /// A declared `aws_eks_cluster`: `id()` and one method per attribute, each a reference (`${aws_eks_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -923,6 +982,21 @@ impl FargateProfile {
         this.push("selector", required.selector.0.into_value());
         FargateProfile(this)
     }
+    /// `cluster_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_name", rt::string(value));
+        self
+    }
+    /// `fargate_profile_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn fargate_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("fargate_profile_name", rt::string(value));
+        self
+    }
+    /// `pod_execution_role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn pod_execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("pod_execution_role_arn", rt::string(value));
+        self
+    }
     /// `subnet_ids`: set of string. Changing it replaces the resource.
     pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("subnet_ids", rt::list(value));
@@ -939,7 +1013,7 @@ impl FargateProfile {
         self
     }
 }
-resource!(FargateProfile, FargateProfileHandle);
+resource!(FargateProfile, FargateProfileHandle, FARGATE_PROFILE_TYPE);
 taggable!(FargateProfile);
 /// A declared `aws_eks_fargate_profile`: `id()` and one method per attribute, each a reference (`${aws_eks_fargate_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1024,13 +1098,27 @@ impl IdentityProviderConfig {
         this.set("oidc", oidc.0.into_value());
         IdentityProviderConfig(this)
     }
+    /// `cluster_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_name", rt::string(value));
+        self
+    }
+    /// Block `oidc` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn oidc(mut self, value: identity_provider_config::Oidc) -> Self {
+        self.0.set("oidc", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: identity_provider_config::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(IdentityProviderConfig, IdentityProviderConfigHandle);
+resource!(
+    IdentityProviderConfig,
+    IdentityProviderConfigHandle,
+    IDENTITY_PROVIDER_CONFIG_TYPE
+);
 taggable!(IdentityProviderConfig);
 /// A declared `aws_eks_identity_provider_config`: `id()` and one method per attribute, each a reference (`${aws_eks_identity_provider_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1156,6 +1244,11 @@ impl NodeGroup {
         self.0.set("capacity_type", rt::string(value));
         self
     }
+    /// `cluster_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_name", rt::string(value));
+        self
+    }
     /// `disk_size`: number. Changing it replaces the resource.
     pub fn disk_size(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("disk_size", rt::number(value));
@@ -1186,9 +1279,19 @@ impl NodeGroup {
         self.0.set("node_group_name_prefix", rt::string(value));
         self
     }
+    /// `node_role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn node_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("node_role_arn", rt::string(value));
+        self
+    }
     /// `release_version`: string.
     pub fn release_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("release_version", rt::string(value));
+        self
+    }
+    /// `subnet_ids`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
         self
     }
     /// `version`: string.
@@ -1211,6 +1314,11 @@ impl NodeGroup {
         self.0.set("remote_access", value.0.into_value());
         self
     }
+    /// Block `scaling_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn scaling_config(mut self, value: node_group::ScalingConfig) -> Self {
+        self.0.set("scaling_config", value.0.into_value());
+        self
+    }
     /// Adds a `taint` block.
     pub fn taint(mut self, value: node_group::Taint) -> Self {
         self.0.push("taint", value.0.into_value());
@@ -1227,7 +1335,7 @@ impl NodeGroup {
         self
     }
 }
-resource!(NodeGroup, NodeGroupHandle);
+resource!(NodeGroup, NodeGroupHandle, NODE_GROUP_TYPE);
 taggable!(NodeGroup);
 /// A declared `aws_eks_node_group`: `id()` and one method per attribute, each a reference (`${aws_eks_node_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1491,8 +1599,32 @@ impl PodIdentityAssociation {
         this.set("service_account", rt::string(required.service_account));
         PodIdentityAssociation(this)
     }
+    /// `cluster_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_name", rt::string(value));
+        self
+    }
+    /// `namespace`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("namespace", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
+    /// `service_account`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_account(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_account", rt::string(value));
+        self
+    }
 }
-resource!(PodIdentityAssociation, PodIdentityAssociationHandle);
+resource!(
+    PodIdentityAssociation,
+    PodIdentityAssociationHandle,
+    POD_IDENTITY_ASSOCIATION_TYPE
+);
 taggable!(PodIdentityAssociation);
 /// A declared `aws_eks_pod_identity_association`: `id()` and one method per attribute, each a reference (`${aws_eks_pod_identity_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -58,6 +58,11 @@ impl Cluster {
         self.0.set("az_mode", rt::string(value));
         self
     }
+    /// `cluster_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_id", rt::string(value));
+        self
+    }
     /// `engine`: string. Changing it replaces the resource.
     pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("engine", rt::string(value));
@@ -180,7 +185,7 @@ impl Cluster {
         self
     }
 }
-resource!(Cluster, ClusterHandle);
+resource!(Cluster, ClusterHandle, CLUSTER_TYPE);
 taggable!(Cluster);
 /// A declared `aws_elasticache_cluster`: `id()` and one method per attribute, each a reference (`${aws_elasticache_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -383,6 +388,12 @@ impl GlobalReplicationGroup {
             .set("global_replication_group_description", rt::string(value));
         self
     }
+    /// `global_replication_group_id_suffix`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn global_replication_group_id_suffix(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("global_replication_group_id_suffix", rt::string(value));
+        self
+    }
     /// `num_node_groups`: number.
     pub fn num_node_groups(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("num_node_groups", rt::number(value));
@@ -393,13 +404,23 @@ impl GlobalReplicationGroup {
         self.0.set("parameter_group_name", rt::string(value));
         self
     }
+    /// `primary_replication_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn primary_replication_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("primary_replication_group_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: global_replication_group::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(GlobalReplicationGroup, GlobalReplicationGroupHandle);
+resource!(
+    GlobalReplicationGroup,
+    GlobalReplicationGroupHandle,
+    GLOBAL_REPLICATION_GROUP_TYPE
+);
 /// A declared `aws_elasticache_global_replication_group`: `id()` and one method per attribute, each a reference (`${aws_elasticache_global_replication_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GlobalReplicationGroupHandle(rt::Handle);
@@ -511,13 +532,23 @@ impl ParameterGroup {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("family", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `parameter` block.
     pub fn parameter(mut self, value: parameter_group::Parameter) -> Self {
         self.0.push("parameter", value.0.into_value());
         self
     }
 }
-resource!(ParameterGroup, ParameterGroupHandle);
+resource!(ParameterGroup, ParameterGroupHandle, PARAMETER_GROUP_TYPE);
 taggable!(ParameterGroup);
 /// A declared `aws_elasticache_parameter_group`: `id()` and one method per attribute, each a reference (`${aws_elasticache_parameter_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -644,6 +675,11 @@ impl ReplicationGroup {
         self.0.set("data_tiering_enabled", rt::boolean(value));
         self
     }
+    /// `description`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("description", rt::string(value));
+        self
+    }
     /// `engine`: string.
     pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("engine", rt::string(value));
@@ -729,6 +765,11 @@ impl ReplicationGroup {
         self.0.set("replicas_per_node_group", rt::number(value));
         self
     }
+    /// `replication_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn replication_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("replication_group_id", rt::string(value));
+        self
+    }
     /// `security_group_ids`: set of string.
     pub fn security_group_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("security_group_ids", rt::list(value));
@@ -794,7 +835,11 @@ impl ReplicationGroup {
         self
     }
 }
-resource!(ReplicationGroup, ReplicationGroupHandle);
+resource!(
+    ReplicationGroup,
+    ReplicationGroupHandle,
+    REPLICATION_GROUP_TYPE
+);
 taggable!(ReplicationGroup);
 /// A declared `aws_elasticache_replication_group`: `id()` and one method per attribute, each a reference (`${aws_elasticache_replication_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1021,13 +1066,23 @@ impl ReservedCacheNode {
         self.0.set("cache_node_count", rt::number(value));
         self
     }
+    /// `reserved_cache_nodes_offering_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn reserved_cache_nodes_offering_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("reserved_cache_nodes_offering_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: reserved_cache_node::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ReservedCacheNode, ReservedCacheNodeHandle);
+resource!(
+    ReservedCacheNode,
+    ReservedCacheNodeHandle,
+    RESERVED_CACHE_NODE_TYPE
+);
 taggable!(ReservedCacheNode);
 /// A declared `aws_elasticache_reserved_cache_node`: `id()` and one method per attribute, each a reference (`${aws_elasticache_reserved_cache_node.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1133,6 +1188,11 @@ impl ServerlessCache {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `engine`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("engine", rt::string(value));
+        self
+    }
     /// `kms_key_id`: string. Changing it replaces the resource.
     pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_id", rt::string(value));
@@ -1141,6 +1201,11 @@ impl ServerlessCache {
     /// `major_engine_version`: string. Changing it replaces the resource.
     pub fn major_engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("major_engine_version", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `security_group_ids`: set of string.
@@ -1179,7 +1244,11 @@ impl ServerlessCache {
         self
     }
 }
-resource!(ServerlessCache, ServerlessCacheHandle);
+resource!(
+    ServerlessCache,
+    ServerlessCacheHandle,
+    SERVERLESS_CACHE_TYPE
+);
 taggable!(ServerlessCache);
 /// A declared `aws_elasticache_serverless_cache`: `id()` and one method per attribute, each a reference (`${aws_elasticache_serverless_cache.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1358,8 +1427,18 @@ impl SubnetGroup {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `subnet_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
 }
-resource!(SubnetGroup, SubnetGroupHandle);
+resource!(SubnetGroup, SubnetGroupHandle, SUBNET_GROUP_TYPE);
 taggable!(SubnetGroup);
 /// A declared `aws_elasticache_subnet_group`: `id()` and one method per attribute, each a reference (`${aws_elasticache_subnet_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1428,6 +1507,16 @@ impl User {
         this.set("user_name", rt::string(required.user_name));
         User(this)
     }
+    /// `access_string`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn access_string(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("access_string", rt::string(value));
+        self
+    }
+    /// `engine`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("engine", rt::string(value));
+        self
+    }
     /// `no_password_required`: bool.
     pub fn no_password_required(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("no_password_required", rt::boolean(value));
@@ -1436,6 +1525,16 @@ impl User {
     /// `passwords`: set of string. Sensitive: kept out of plans, but stored in the state.
     pub fn passwords(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("passwords", rt::list(value));
+        self
+    }
+    /// `user_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_id", rt::string(value));
+        self
+    }
+    /// `user_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_name", rt::string(value));
         self
     }
     /// Block `authentication_mode` (at most one).
@@ -1449,7 +1548,7 @@ impl User {
         self
     }
 }
-resource!(User, UserHandle);
+resource!(User, UserHandle, USER_TYPE);
 taggable!(User);
 /// A declared `aws_elasticache_user`: `id()` and one method per attribute, each a reference (`${aws_elasticache_user.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1570,13 +1669,23 @@ impl UserGroup {
         this.set("user_group_id", rt::string(required.user_group_id));
         UserGroup(this)
     }
+    /// `engine`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("engine", rt::string(value));
+        self
+    }
+    /// `user_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_group_id", rt::string(value));
+        self
+    }
     /// `user_ids`: set of string.
     pub fn user_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("user_ids", rt::list(value));
         self
     }
 }
-resource!(UserGroup, UserGroupHandle);
+resource!(UserGroup, UserGroupHandle, USER_GROUP_TYPE);
 taggable!(UserGroup);
 /// A declared `aws_elasticache_user_group`: `id()` and one method per attribute, each a reference (`${aws_elasticache_user_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1635,13 +1744,27 @@ impl UserGroupAssociation {
         this.set("user_id", rt::string(required.user_id));
         UserGroupAssociation(this)
     }
+    /// `user_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_group_id", rt::string(value));
+        self
+    }
+    /// `user_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: user_group_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(UserGroupAssociation, UserGroupAssociationHandle);
+resource!(
+    UserGroupAssociation,
+    UserGroupAssociationHandle,
+    USER_GROUP_ASSOCIATION_TYPE
+);
 /// A declared `aws_elasticache_user_group_association`: `id()` and one method per attribute, each a reference (`${aws_elasticache_user_group_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserGroupAssociationHandle(rt::Handle);

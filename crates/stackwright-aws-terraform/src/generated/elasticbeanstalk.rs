@@ -43,13 +43,18 @@ impl Application {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `appversion_lifecycle` (at most one).
     pub fn appversion_lifecycle(mut self, value: application::AppversionLifecycle) -> Self {
         self.0.set("appversion_lifecycle", value.0.into_value());
         self
     }
 }
-resource!(Application, ApplicationHandle);
+resource!(Application, ApplicationHandle, APPLICATION_TYPE);
 taggable!(Application);
 /// A declared `aws_elastic_beanstalk_application`: `id()` and one method per attribute, each a reference (`${aws_elastic_beanstalk_application.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -140,6 +145,16 @@ impl ApplicationVersion {
         this.set("name", rt::string(required.name));
         ApplicationVersion(this)
     }
+    /// `application`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application", rt::string(value));
+        self
+    }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -150,13 +165,27 @@ impl ApplicationVersion {
         self.0.set("force_delete", rt::boolean(value));
         self
     }
+    /// `key`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `process`: bool.
     pub fn process(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("process", rt::boolean(value));
         self
     }
 }
-resource!(ApplicationVersion, ApplicationVersionHandle);
+resource!(
+    ApplicationVersion,
+    ApplicationVersionHandle,
+    APPLICATION_VERSION_TYPE
+);
 taggable!(ApplicationVersion);
 /// A declared `aws_elastic_beanstalk_application_version`: `id()` and one method per attribute, each a reference (`${aws_elastic_beanstalk_application_version.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -231,6 +260,11 @@ impl ConfigurationTemplate {
         this.set("name", rt::string(required.name));
         ConfigurationTemplate(this)
     }
+    /// `application`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -239,6 +273,11 @@ impl ConfigurationTemplate {
     /// `environment_id`: string. Changing it replaces the resource.
     pub fn environment_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("environment_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `solution_stack_name`: string. Changing it replaces the resource.
@@ -252,7 +291,11 @@ impl ConfigurationTemplate {
         self
     }
 }
-resource!(ConfigurationTemplate, ConfigurationTemplateHandle);
+resource!(
+    ConfigurationTemplate,
+    ConfigurationTemplateHandle,
+    CONFIGURATION_TEMPLATE_TYPE
+);
 /// A declared `aws_elastic_beanstalk_configuration_template`: `id()` and one method per attribute, each a reference (`${aws_elastic_beanstalk_configuration_template.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationTemplateHandle(rt::Handle);
@@ -311,6 +354,11 @@ impl Environment {
         this.set("name", rt::string(required.name));
         Environment(this)
     }
+    /// `application`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application", rt::string(value));
+        self
+    }
     /// `cname_prefix`: string. Changing it replaces the resource.
     pub fn cname_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("cname_prefix", rt::string(value));
@@ -319,6 +367,11 @@ impl Environment {
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `platform_arn`: string.
@@ -362,7 +415,7 @@ impl Environment {
         self
     }
 }
-resource!(Environment, EnvironmentHandle);
+resource!(Environment, EnvironmentHandle, ENVIRONMENT_TYPE);
 taggable!(Environment);
 /// A declared `aws_elastic_beanstalk_environment`: `id()` and one method per attribute, each a reference (`${aws_elastic_beanstalk_environment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

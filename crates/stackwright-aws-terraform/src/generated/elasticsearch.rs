@@ -50,6 +50,11 @@ impl Domain {
         self.0.set("advanced_options", rt::map(value));
         self
     }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// `elasticsearch_version`: string.
     pub fn elasticsearch_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("elasticsearch_version", rt::string(value));
@@ -117,7 +122,7 @@ impl Domain {
         self
     }
 }
-resource!(Domain, DomainHandle);
+resource!(Domain, DomainHandle, DOMAIN_TYPE);
 taggable!(Domain);
 /// A declared `aws_elasticsearch_domain`: `id()` and one method per attribute, each a reference (`${aws_elasticsearch_domain.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -579,13 +584,23 @@ impl DomainPolicy {
         this.set("domain_name", rt::string(required.domain_name));
         DomainPolicy(this)
     }
+    /// `access_policies`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn access_policies(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("access_policies", rt::policy_text(value));
+        self
+    }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: domain_policy::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(DomainPolicy, DomainPolicyHandle);
+resource!(DomainPolicy, DomainPolicyHandle, DOMAIN_POLICY_TYPE);
 /// A declared `aws_elasticsearch_domain_policy`: `id()` and one method per attribute, each a reference (`${aws_elasticsearch_domain_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DomainPolicyHandle(rt::Handle);
@@ -643,6 +658,11 @@ impl DomainSamlOptions {
         this.set("domain_name", rt::string(domain_name));
         DomainSamlOptions(this)
     }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// Block `saml_options` (at most one).
     pub fn saml_options(mut self, value: domain_saml_options::SamlOptions) -> Self {
         self.0.set("saml_options", value.0.into_value());
@@ -654,7 +674,11 @@ impl DomainSamlOptions {
         self
     }
 }
-resource!(DomainSamlOptions, DomainSamlOptionsHandle);
+resource!(
+    DomainSamlOptions,
+    DomainSamlOptionsHandle,
+    DOMAIN_SAML_OPTIONS_TYPE
+);
 /// A declared `aws_elasticsearch_domain_saml_options`: `id()` and one method per attribute, each a reference (`${aws_elasticsearch_domain_saml_options.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DomainSamlOptionsHandle(rt::Handle);
@@ -777,13 +801,23 @@ impl VpcEndpoint {
         this.set("vpc_options", vpc_options.0.into_value());
         VpcEndpoint(this)
     }
+    /// `domain_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: vpc_endpoint::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
+    /// Block `vpc_options` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_options(mut self, value: vpc_endpoint::VpcOptions) -> Self {
+        self.0.set("vpc_options", value.0.into_value());
+        self
+    }
 }
-resource!(VpcEndpoint, VpcEndpointHandle);
+resource!(VpcEndpoint, VpcEndpointHandle, VPC_ENDPOINT_TYPE);
 /// A declared `aws_elasticsearch_vpc_endpoint`: `id()` and one method per attribute, each a reference (`${aws_elasticsearch_vpc_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct VpcEndpointHandle(rt::Handle);

@@ -51,6 +51,11 @@ impl Pipeline {
         self.0.set("aws_kms_key_arn", rt::string(value));
         self
     }
+    /// `input_bucket`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn input_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("input_bucket", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -59,6 +64,11 @@ impl Pipeline {
     /// `output_bucket`: string.
     pub fn output_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("output_bucket", rt::string(value));
+        self
+    }
+    /// `role`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role", rt::string(value));
         self
     }
     /// Block `content_config` (at most one).
@@ -92,7 +102,7 @@ impl Pipeline {
         self
     }
 }
-resource!(Pipeline, PipelineHandle);
+resource!(Pipeline, PipelineHandle, PIPELINE_TYPE);
 /// A declared `aws_elastictranscoder_pipeline`: `id()` and one method per attribute, each a reference (`${aws_elastictranscoder_pipeline.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PipelineHandle(rt::Handle);
@@ -266,6 +276,11 @@ impl Preset {
         this.set("container", rt::string(container));
         Preset(this)
     }
+    /// `container`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn container(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("container", rt::string(value));
+        self
+    }
     /// `description`: string. Changing it replaces the resource.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -312,7 +327,7 @@ impl Preset {
         self
     }
 }
-resource!(Preset, PresetHandle);
+resource!(Preset, PresetHandle, PRESET_TYPE);
 /// A declared `aws_elastictranscoder_preset`: `id()` and one method per attribute, each a reference (`${aws_elastictranscoder_preset.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PresetHandle(rt::Handle);

@@ -52,8 +52,32 @@ impl AppCookieStickinessPolicy {
         this.set("name", rt::string(required.name));
         AppCookieStickinessPolicy(this)
     }
+    /// `cookie_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cookie_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cookie_name", rt::string(value));
+        self
+    }
+    /// `lb_port`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn lb_port(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("lb_port", rt::number(value));
+        self
+    }
+    /// `load_balancer`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn load_balancer(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("load_balancer", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(AppCookieStickinessPolicy, AppCookieStickinessPolicyHandle);
+resource!(
+    AppCookieStickinessPolicy,
+    AppCookieStickinessPolicyHandle,
+    APP_COOKIE_STICKINESS_POLICY_TYPE
+);
 /// A declared `aws_app_cookie_stickiness_policy`: `id()` and one method per attribute, each a reference (`${aws_app_cookie_stickiness_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AppCookieStickinessPolicyHandle(rt::Handle);
@@ -181,7 +205,7 @@ impl Elb {
         self
     }
 }
-resource!(Elb, ElbHandle);
+resource!(Elb, ElbHandle, ELB_TYPE);
 taggable!(Elb);
 /// A declared `aws_elb`: `id()` and one method per attribute, each a reference (`${aws_elb.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -403,8 +427,18 @@ impl Attachment {
         this.set("instance", rt::string(required.instance));
         Attachment(this)
     }
+    /// `elb`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn elb(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("elb", rt::string(value));
+        self
+    }
+    /// `instance`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance", rt::string(value));
+        self
+    }
 }
-resource!(Attachment, AttachmentHandle);
+resource!(Attachment, AttachmentHandle, ATTACHMENT_TYPE);
 /// A declared `aws_elb_attachment`: `id()` and one method per attribute, each a reference (`${aws_elb_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AttachmentHandle(rt::Handle);
@@ -454,8 +488,27 @@ impl LbCookieStickinessPolicy {
         self.0.set("cookie_expiration_period", rt::number(value));
         self
     }
+    /// `lb_port`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn lb_port(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("lb_port", rt::number(value));
+        self
+    }
+    /// `load_balancer`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn load_balancer(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("load_balancer", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(LbCookieStickinessPolicy, LbCookieStickinessPolicyHandle);
+resource!(
+    LbCookieStickinessPolicy,
+    LbCookieStickinessPolicyHandle,
+    LB_COOKIE_STICKINESS_POLICY_TYPE
+);
 /// A declared `aws_lb_cookie_stickiness_policy`: `id()` and one method per attribute, each a reference (`${aws_lb_cookie_stickiness_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LbCookieStickinessPolicyHandle(rt::Handle);
@@ -508,6 +561,21 @@ impl LbSslNegotiationPolicy {
         this.set("name", rt::string(required.name));
         LbSslNegotiationPolicy(this)
     }
+    /// `lb_port`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn lb_port(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("lb_port", rt::number(value));
+        self
+    }
+    /// `load_balancer`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn load_balancer(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("load_balancer", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `triggers`: map of string. Changing it replaces the resource.
     pub fn triggers(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("triggers", rt::map(value));
@@ -519,7 +587,11 @@ impl LbSslNegotiationPolicy {
         self
     }
 }
-resource!(LbSslNegotiationPolicy, LbSslNegotiationPolicyHandle);
+resource!(
+    LbSslNegotiationPolicy,
+    LbSslNegotiationPolicyHandle,
+    LB_SSL_NEGOTIATION_POLICY_TYPE
+);
 /// A declared `aws_lb_ssl_negotiation_policy`: `id()` and one method per attribute, each a reference (`${aws_lb_ssl_negotiation_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LbSslNegotiationPolicyHandle(rt::Handle);
@@ -589,6 +661,16 @@ impl LoadBalancerBackendServerPolicy {
         this.set("load_balancer_name", rt::string(load_balancer_name));
         LoadBalancerBackendServerPolicy(this)
     }
+    /// `instance_port`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_port(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("instance_port", rt::number(value));
+        self
+    }
+    /// `load_balancer_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn load_balancer_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("load_balancer_name", rt::string(value));
+        self
+    }
     /// `policy_names`: set of string.
     pub fn policy_names(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("policy_names", rt::list(value));
@@ -597,7 +679,8 @@ impl LoadBalancerBackendServerPolicy {
 }
 resource!(
     LoadBalancerBackendServerPolicy,
-    LoadBalancerBackendServerPolicyHandle
+    LoadBalancerBackendServerPolicyHandle,
+    LOAD_BALANCER_BACKEND_SERVER_POLICY_TYPE
 );
 /// A declared `aws_load_balancer_backend_server_policy`: `id()` and one method per attribute, each a reference (`${aws_load_balancer_backend_server_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -641,6 +724,16 @@ impl LoadBalancerListenerPolicy {
         this.set("load_balancer_port", rt::number(load_balancer_port));
         LoadBalancerListenerPolicy(this)
     }
+    /// `load_balancer_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn load_balancer_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("load_balancer_name", rt::string(value));
+        self
+    }
+    /// `load_balancer_port`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn load_balancer_port(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("load_balancer_port", rt::number(value));
+        self
+    }
     /// `policy_names`: set of string.
     pub fn policy_names(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("policy_names", rt::list(value));
@@ -652,7 +745,11 @@ impl LoadBalancerListenerPolicy {
         self
     }
 }
-resource!(LoadBalancerListenerPolicy, LoadBalancerListenerPolicyHandle);
+resource!(
+    LoadBalancerListenerPolicy,
+    LoadBalancerListenerPolicyHandle,
+    LOAD_BALANCER_LISTENER_POLICY_TYPE
+);
 /// A declared `aws_load_balancer_listener_policy`: `id()` and one method per attribute, each a reference (`${aws_load_balancer_listener_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LoadBalancerListenerPolicyHandle(rt::Handle);
@@ -708,13 +805,32 @@ impl LoadBalancerPolicy {
         this.set("policy_type_name", rt::string(required.policy_type_name));
         LoadBalancerPolicy(this)
     }
+    /// `load_balancer_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn load_balancer_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("load_balancer_name", rt::string(value));
+        self
+    }
+    /// `policy_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_name", rt::string(value));
+        self
+    }
+    /// `policy_type_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_type_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_type_name", rt::string(value));
+        self
+    }
     /// Adds a `policy_attribute` block.
     pub fn policy_attribute(mut self, value: load_balancer_policy::PolicyAttribute) -> Self {
         self.0.push("policy_attribute", value.0.into_value());
         self
     }
 }
-resource!(LoadBalancerPolicy, LoadBalancerPolicyHandle);
+resource!(
+    LoadBalancerPolicy,
+    LoadBalancerPolicyHandle,
+    LOAD_BALANCER_POLICY_TYPE
+);
 /// A declared `aws_load_balancer_policy`: `id()` and one method per attribute, each a reference (`${aws_load_balancer_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LoadBalancerPolicyHandle(rt::Handle);
@@ -781,8 +897,22 @@ impl ProxyProtocolPolicy {
         this.set("load_balancer", rt::string(load_balancer));
         ProxyProtocolPolicy(this)
     }
+    /// `instance_ports`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_ports(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("instance_ports", rt::list(value));
+        self
+    }
+    /// `load_balancer`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn load_balancer(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("load_balancer", rt::string(value));
+        self
+    }
 }
-resource!(ProxyProtocolPolicy, ProxyProtocolPolicyHandle);
+resource!(
+    ProxyProtocolPolicy,
+    ProxyProtocolPolicyHandle,
+    PROXY_PROTOCOL_POLICY_TYPE
+);
 /// A declared `aws_proxy_protocol_policy`: `id()` and one method per attribute, each a reference (`${aws_proxy_protocol_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ProxyProtocolPolicyHandle(rt::Handle);

@@ -44,6 +44,12 @@ impl BlockPublicAccessConfiguration {
         );
         BlockPublicAccessConfiguration(this)
     }
+    /// `block_public_security_group_rules`: bool. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn block_public_security_group_rules(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0
+            .set("block_public_security_group_rules", rt::boolean(value));
+        self
+    }
     /// Adds a `permitted_public_security_group_rule_range` block. Changing it replaces the resource.
     pub fn permitted_public_security_group_rule_range(
         mut self,
@@ -58,7 +64,8 @@ impl BlockPublicAccessConfiguration {
 }
 resource!(
     BlockPublicAccessConfiguration,
-    BlockPublicAccessConfigurationHandle
+    BlockPublicAccessConfigurationHandle,
+    BLOCK_PUBLIC_ACCESS_CONFIGURATION_TYPE
 );
 /// A declared `aws_emr_block_public_access_configuration`: `id()` and one method per attribute, each a reference (`${aws_emr_block_public_access_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -179,9 +186,19 @@ impl Cluster {
         self.0.set("log_uri", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `placement_group_config`: list of object. Changing it replaces the resource.
     pub fn placement_group_config(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set("placement_group_config", value.into());
+        self
+    }
+    /// `release_label`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn release_label(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("release_label", rt::string(value));
         self
     }
     /// `scale_down_behavior`: string. Changing it replaces the resource.
@@ -192,6 +209,11 @@ impl Cluster {
     /// `security_configuration`: string. Changing it replaces the resource.
     pub fn security_configuration(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("security_configuration", rt::string(value));
+        self
+    }
+    /// `service_role`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_role", rt::string(value));
         self
     }
     /// `step`: list of object. Changing it replaces the resource.
@@ -260,7 +282,7 @@ impl Cluster {
         self
     }
 }
-resource!(Cluster, ClusterHandle);
+resource!(Cluster, ClusterHandle, CLUSTER_TYPE);
 taggable!(Cluster);
 /// A declared `aws_emr_cluster`: `id()` and one method per attribute, each a reference (`${aws_emr_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -700,6 +722,11 @@ impl InstanceFleet {
         this.set("cluster_id", rt::string(cluster_id));
         InstanceFleet(this)
     }
+    /// `cluster_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_id", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -726,7 +753,7 @@ impl InstanceFleet {
         self
     }
 }
-resource!(InstanceFleet, InstanceFleetHandle);
+resource!(InstanceFleet, InstanceFleetHandle, INSTANCE_FLEET_TYPE);
 /// A declared `aws_emr_instance_fleet`: `id()` and one method per attribute, each a reference (`${aws_emr_instance_fleet.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceFleetHandle(rt::Handle);
@@ -802,6 +829,11 @@ impl InstanceGroup {
         self.0.set("bid_price", rt::string(value));
         self
     }
+    /// `cluster_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_id", rt::string(value));
+        self
+    }
     /// `configurations_json`: string.
     pub fn configurations_json(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("configurations_json", rt::string(value));
@@ -817,6 +849,11 @@ impl InstanceGroup {
         self.0.set("instance_count", rt::number(value));
         self
     }
+    /// `instance_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_type", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -828,7 +865,7 @@ impl InstanceGroup {
         self
     }
 }
-resource!(InstanceGroup, InstanceGroupHandle);
+resource!(InstanceGroup, InstanceGroupHandle, INSTANCE_GROUP_TYPE);
 /// A declared `aws_emr_instance_group`: `id()` and one method per attribute, each a reference (`${aws_emr_instance_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceGroupHandle(rt::Handle);
@@ -904,13 +941,22 @@ impl ManagedScalingPolicy {
         this.push("compute_limits", compute_limits.0.into_value());
         ManagedScalingPolicy(this)
     }
+    /// `cluster_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_id", rt::string(value));
+        self
+    }
     /// Adds a `compute_limits` block. Changing it replaces the resource.
     pub fn compute_limits(mut self, value: managed_scaling_policy::ComputeLimits) -> Self {
         self.0.push("compute_limits", value.0.into_value());
         self
     }
 }
-resource!(ManagedScalingPolicy, ManagedScalingPolicyHandle);
+resource!(
+    ManagedScalingPolicy,
+    ManagedScalingPolicyHandle,
+    MANAGED_SCALING_POLICY_TYPE
+);
 /// A declared `aws_emr_managed_scaling_policy`: `id()` and one method per attribute, each a reference (`${aws_emr_managed_scaling_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ManagedScalingPolicyHandle(rt::Handle);
@@ -983,6 +1029,11 @@ impl SecurityConfiguration {
         this.set("configuration", rt::string(configuration));
         SecurityConfiguration(this)
     }
+    /// `configuration`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn configuration(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("configuration", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -994,7 +1045,11 @@ impl SecurityConfiguration {
         self
     }
 }
-resource!(SecurityConfiguration, SecurityConfigurationHandle);
+resource!(
+    SecurityConfiguration,
+    SecurityConfigurationHandle,
+    SECURITY_CONFIGURATION_TYPE
+);
 /// A declared `aws_emr_security_configuration`: `id()` and one method per attribute, each a reference (`${aws_emr_security_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityConfigurationHandle(rt::Handle);
@@ -1071,6 +1126,16 @@ impl Studio {
         );
         Studio(this)
     }
+    /// `auth_mode`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn auth_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("auth_mode", rt::string(value));
+        self
+    }
+    /// `default_s3_location`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn default_s3_location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("default_s3_location", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -1079,6 +1144,11 @@ impl Studio {
     /// `encryption_key_arn`: string.
     pub fn encryption_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("encryption_key_arn", rt::string(value));
+        self
+    }
+    /// `engine_security_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn engine_security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("engine_security_group_id", rt::string(value));
         self
     }
     /// `idp_auth_url`: string. Changing it replaces the resource.
@@ -1092,13 +1162,38 @@ impl Studio {
             .set("idp_relay_state_parameter_name", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `service_role`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_role", rt::string(value));
+        self
+    }
+    /// `subnet_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
     /// `user_role`: string. Changing it replaces the resource.
     pub fn user_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("user_role", rt::string(value));
         self
     }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
+    /// `workspace_security_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn workspace_security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("workspace_security_group_id", rt::string(value));
+        self
+    }
 }
-resource!(Studio, StudioHandle);
+resource!(Studio, StudioHandle, STUDIO_TYPE);
 taggable!(Studio);
 /// A declared `aws_emr_studio`: `id()` and one method per attribute, each a reference (`${aws_emr_studio.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1217,8 +1312,27 @@ impl StudioSessionMapping {
         self.0.set("identity_name", rt::string(value));
         self
     }
+    /// `identity_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identity_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("identity_type", rt::string(value));
+        self
+    }
+    /// `session_policy_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn session_policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("session_policy_arn", rt::string(value));
+        self
+    }
+    /// `studio_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn studio_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("studio_id", rt::string(value));
+        self
+    }
 }
-resource!(StudioSessionMapping, StudioSessionMappingHandle);
+resource!(
+    StudioSessionMapping,
+    StudioSessionMappingHandle,
+    STUDIO_SESSION_MAPPING_TYPE
+);
 /// A declared `aws_emr_studio_session_mapping`: `id()` and one method per attribute, each a reference (`${aws_emr_studio_session_mapping.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct StudioSessionMappingHandle(rt::Handle);

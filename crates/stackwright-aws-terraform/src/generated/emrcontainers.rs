@@ -48,13 +48,23 @@ impl JobTemplate {
         self.0.set("kms_key_arn", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `job_template_data` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn job_template_data(mut self, value: job_template::JobTemplateData) -> Self {
+        self.0.set("job_template_data", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: job_template::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(JobTemplate, JobTemplateHandle);
+resource!(JobTemplate, JobTemplateHandle, JOB_TEMPLATE_TYPE);
 taggable!(JobTemplate);
 /// A declared `aws_emrcontainers_job_template`: `id()` and one method per attribute, each a reference (`${aws_emrcontainers_job_template.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -326,13 +336,23 @@ impl VirtualCluster {
         this.set("container_provider", container_provider.0.into_value());
         VirtualCluster(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `container_provider` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn container_provider(mut self, value: virtual_cluster::ContainerProvider) -> Self {
+        self.0.set("container_provider", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: virtual_cluster::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(VirtualCluster, VirtualClusterHandle);
+resource!(VirtualCluster, VirtualClusterHandle, VIRTUAL_CLUSTER_TYPE);
 taggable!(VirtualCluster);
 /// A declared `aws_emrcontainers_virtual_cluster`: `id()` and one method per attribute, each a reference (`${aws_emrcontainers_virtual_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -54,6 +54,21 @@ impl Application {
         self.0.set("architecture", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `release_label`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn release_label(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("release_label", rt::string(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
     /// Block `auto_start_configuration` (at most one).
     pub fn auto_start_configuration(mut self, value: application::AutoStartConfiguration) -> Self {
         self.0.set("auto_start_configuration", value.0.into_value());
@@ -94,7 +109,7 @@ impl Application {
         self
     }
 }
-resource!(Application, ApplicationHandle);
+resource!(Application, ApplicationHandle, APPLICATION_TYPE);
 taggable!(Application);
 /// A declared `aws_emrserverless_application`: `id()` and one method per attribute, each a reference (`${aws_emrserverless_application.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

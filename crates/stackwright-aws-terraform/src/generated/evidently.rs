@@ -69,6 +69,16 @@ impl Feature {
         self.0.set("evaluation_strategy", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `project`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn project(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("project", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: feature::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -80,7 +90,7 @@ impl Feature {
         self
     }
 }
-resource!(Feature, FeatureHandle);
+resource!(Feature, FeatureHandle, FEATURE_TYPE);
 taggable!(Feature);
 /// A declared `aws_evidently_feature`: `id()` and one method per attribute, each a reference (`${aws_evidently_feature.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -226,6 +236,16 @@ impl Launch {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `project`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn project(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("project", rt::string(value));
+        self
+    }
     /// `randomization_salt`: string.
     pub fn randomization_salt(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("randomization_salt", rt::string(value));
@@ -252,7 +272,7 @@ impl Launch {
         self
     }
 }
-resource!(Launch, LaunchHandle);
+resource!(Launch, LaunchHandle, LAUNCH_TYPE);
 taggable!(Launch);
 /// A declared `aws_evidently_launch`: `id()` and one method per attribute, each a reference (`${aws_evidently_launch.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -464,6 +484,11 @@ impl Project {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `data_delivery` (at most one).
     pub fn data_delivery(mut self, value: project::DataDelivery) -> Self {
         self.0.set("data_delivery", value.0.into_value());
@@ -475,7 +500,7 @@ impl Project {
         self
     }
 }
-resource!(Project, ProjectHandle);
+resource!(Project, ProjectHandle, PROJECT_TYPE);
 taggable!(Project);
 /// A declared `aws_evidently_project`: `id()` and one method per attribute, each a reference (`${aws_evidently_project.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -627,8 +652,18 @@ impl Segment {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `pattern`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn pattern(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("pattern", rt::string(value));
+        self
+    }
 }
-resource!(Segment, SegmentHandle);
+resource!(Segment, SegmentHandle, SEGMENT_TYPE);
 taggable!(Segment);
 /// A declared `aws_evidently_segment`: `id()` and one method per attribute, each a reference (`${aws_evidently_segment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

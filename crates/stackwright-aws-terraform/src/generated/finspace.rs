@@ -66,6 +66,11 @@ impl KxCluster {
         self.0.set("availability_zone_id", rt::string(value));
         self
     }
+    /// `az_mode`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn az_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("az_mode", rt::string(value));
+        self
+    }
     /// `command_line_arguments`: map of string.
     pub fn command_line_arguments(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("command_line_arguments", rt::map(value));
@@ -76,6 +81,11 @@ impl KxCluster {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `environment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn environment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("environment_id", rt::string(value));
+        self
+    }
     /// `execution_role`: string. Changing it replaces the resource.
     pub fn execution_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("execution_role", rt::string(value));
@@ -84,6 +94,21 @@ impl KxCluster {
     /// `initialization_script`: string.
     pub fn initialization_script(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("initialization_script", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `release_label`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn release_label(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("release_label", rt::string(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
         self
     }
     /// Block `auto_scaling_configuration` (at most one). Changing it replaces the resource.
@@ -151,8 +176,13 @@ impl KxCluster {
         self.0.set("timeouts", value.0.into_value());
         self
     }
+    /// Block `vpc_configuration` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_configuration(mut self, value: kx_cluster::VpcConfiguration) -> Self {
+        self.0.set("vpc_configuration", value.0.into_value());
+        self
+    }
 }
-resource!(KxCluster, KxClusterHandle);
+resource!(KxCluster, KxClusterHandle, KX_CLUSTER_TYPE);
 taggable!(KxCluster);
 /// A declared `aws_finspace_kx_cluster`: `id()` and one method per attribute, each a reference (`${aws_finspace_kx_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -494,13 +524,23 @@ impl KxDatabase {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `environment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn environment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("environment_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: kx_database::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(KxDatabase, KxDatabaseHandle);
+resource!(KxDatabase, KxDatabaseHandle, KX_DATABASE_TYPE);
 taggable!(KxDatabase);
 /// A declared `aws_finspace_kx_database`: `id()` and one method per attribute, each a reference (`${aws_finspace_kx_database.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -581,9 +621,19 @@ impl KxDataview {
         this.set("name", rt::string(required.name));
         KxDataview(this)
     }
+    /// `auto_update`: bool. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn auto_update(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("auto_update", rt::boolean(value));
+        self
+    }
     /// `availability_zone_id`: string. Changing it replaces the resource.
     pub fn availability_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("availability_zone_id", rt::string(value));
+        self
+    }
+    /// `az_mode`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn az_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("az_mode", rt::string(value));
         self
     }
     /// `changeset_id`: string.
@@ -591,9 +641,24 @@ impl KxDataview {
         self.0.set("changeset_id", rt::string(value));
         self
     }
+    /// `database_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("database_name", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `environment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn environment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("environment_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `read_write`: bool. Changing it replaces the resource.
@@ -612,7 +677,7 @@ impl KxDataview {
         self
     }
 }
-resource!(KxDataview, KxDataviewHandle);
+resource!(KxDataview, KxDataviewHandle, KX_DATAVIEW_TYPE);
 taggable!(KxDataview);
 /// A declared `aws_finspace_kx_dataview`: `id()` and one method per attribute, each a reference (`${aws_finspace_kx_dataview.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -737,6 +802,16 @@ impl KxEnvironment {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `kms_key_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("kms_key_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `custom_dns_configuration` block.
     pub fn custom_dns_configuration(
         mut self,
@@ -761,7 +836,7 @@ impl KxEnvironment {
         self
     }
 }
-resource!(KxEnvironment, KxEnvironmentHandle);
+resource!(KxEnvironment, KxEnvironmentHandle, KX_ENVIRONMENT_TYPE);
 taggable!(KxEnvironment);
 /// A declared `aws_finspace_kx_environment`: `id()` and one method per attribute, each a reference (`${aws_finspace_kx_environment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -986,13 +1061,33 @@ impl KxScalingGroup {
         this.set("name", rt::string(required.name));
         KxScalingGroup(this)
     }
+    /// `availability_zone_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn availability_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("availability_zone_id", rt::string(value));
+        self
+    }
+    /// `environment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn environment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("environment_id", rt::string(value));
+        self
+    }
+    /// `host_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn host_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("host_type", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: kx_scaling_group::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(KxScalingGroup, KxScalingGroupHandle);
+resource!(KxScalingGroup, KxScalingGroupHandle, KX_SCALING_GROUP_TYPE);
 taggable!(KxScalingGroup);
 /// A declared `aws_finspace_kx_scaling_group`: `id()` and one method per attribute, each a reference (`${aws_finspace_kx_scaling_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1083,13 +1178,28 @@ impl KxUser {
         this.set("name", rt::string(required.name));
         KxUser(this)
     }
+    /// `environment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn environment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("environment_id", rt::string(value));
+        self
+    }
+    /// `iam_role`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn iam_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("iam_role", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: kx_user::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(KxUser, KxUserHandle);
+resource!(KxUser, KxUserHandle, KX_USER_TYPE);
 taggable!(KxUser);
 /// A declared `aws_finspace_kx_user`: `id()` and one method per attribute, each a reference (`${aws_finspace_kx_user.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1162,9 +1272,34 @@ impl KxVolume {
         this.set("type", rt::string(required.type_));
         KxVolume(this)
     }
+    /// `availability_zones`: list of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn availability_zones(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("availability_zones", rt::list(value));
+        self
+    }
+    /// `az_mode`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn az_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("az_mode", rt::string(value));
+        self
+    }
     /// `description`: string. Changing it replaces the resource.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `environment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn environment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("environment_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
         self
     }
     /// Adds a `nas1_configuration` block. Changing it replaces the resource.
@@ -1178,7 +1313,7 @@ impl KxVolume {
         self
     }
 }
-resource!(KxVolume, KxVolumeHandle);
+resource!(KxVolume, KxVolumeHandle, KX_VOLUME_TYPE);
 taggable!(KxVolume);
 /// A declared `aws_finspace_kx_volume`: `id()` and one method per attribute, each a reference (`${aws_finspace_kx_volume.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -52,6 +52,16 @@ impl ExperimentTemplate {
         this.push("stop_condition", required.stop_condition.0.into_value());
         ExperimentTemplate(this)
     }
+    /// `description`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("description", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
     /// Adds a `action` block.
     pub fn action(mut self, value: experiment_template::Action) -> Self {
         self.0.push("action", value.0.into_value());
@@ -92,7 +102,11 @@ impl ExperimentTemplate {
         self
     }
 }
-resource!(ExperimentTemplate, ExperimentTemplateHandle);
+resource!(
+    ExperimentTemplate,
+    ExperimentTemplateHandle,
+    EXPERIMENT_TEMPLATE_TYPE
+);
 taggable!(ExperimentTemplate);
 /// A declared `aws_fis_experiment_template`: `id()` and one method per attribute, each a reference (`${aws_fis_experiment_template.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -48,7 +48,7 @@ impl AdminAccount {
         self
     }
 }
-resource!(AdminAccount, AdminAccountHandle);
+resource!(AdminAccount, AdminAccountHandle, ADMIN_ACCOUNT_TYPE);
 /// A declared `aws_fms_admin_account`: `id()` and one method per attribute, each a reference (`${aws_fms_admin_account.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AdminAccountHandle(rt::Handle);
@@ -129,6 +129,16 @@ impl Policy {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `exclude_resource_tags`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn exclude_resource_tags(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("exclude_resource_tags", rt::boolean(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `remediation_enabled`: bool.
     pub fn remediation_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("remediation_enabled", rt::boolean(value));
@@ -164,8 +174,17 @@ impl Policy {
         self.0.set("include_map", value.0.into_value());
         self
     }
+    /// Block `security_service_policy_data` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_service_policy_data(
+        mut self,
+        value: policy::SecurityServicePolicyData,
+    ) -> Self {
+        self.0
+            .set("security_service_policy_data", value.0.into_value());
+        self
+    }
 }
-resource!(Policy, PolicyHandle);
+resource!(Policy, PolicyHandle, POLICY_TYPE);
 taggable!(Policy);
 /// A declared `aws_fms_policy`: `id()` and one method per attribute, each a reference (`${aws_fms_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -554,7 +573,7 @@ impl ResourceSet {
         self
     }
 }
-resource!(ResourceSet, ResourceSetHandle);
+resource!(ResourceSet, ResourceSetHandle, RESOURCE_SET_TYPE);
 taggable!(ResourceSet);
 /// A declared `aws_fms_resource_set`: `id()` and one method per attribute, each a reference (`${aws_fms_resource_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

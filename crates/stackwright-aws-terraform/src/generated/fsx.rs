@@ -53,7 +53,7 @@ impl Backup {
         self
     }
 }
-resource!(Backup, BackupHandle);
+resource!(Backup, BackupHandle, BACKUP_TYPE);
 taggable!(Backup);
 /// A declared `aws_fsx_backup`: `id()` and one method per attribute, each a reference (`${aws_fsx_backup.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -156,9 +156,24 @@ impl DataRepositoryAssociation {
             .set("batch_import_meta_data_on_create", rt::boolean(value));
         self
     }
+    /// `data_repository_path`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_repository_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data_repository_path", rt::string(value));
+        self
+    }
     /// `delete_data_in_filesystem`: bool.
     pub fn delete_data_in_filesystem(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("delete_data_in_filesystem", rt::boolean(value));
+        self
+    }
+    /// `file_system_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn file_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("file_system_id", rt::string(value));
+        self
+    }
+    /// `file_system_path`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn file_system_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("file_system_path", rt::string(value));
         self
     }
     /// `imported_file_chunk_size`: number.
@@ -177,7 +192,11 @@ impl DataRepositoryAssociation {
         self
     }
 }
-resource!(DataRepositoryAssociation, DataRepositoryAssociationHandle);
+resource!(
+    DataRepositoryAssociation,
+    DataRepositoryAssociationHandle,
+    DATA_REPOSITORY_ASSOCIATION_TYPE
+);
 taggable!(DataRepositoryAssociation);
 /// A declared `aws_fsx_data_repository_association`: `id()` and one method per attribute, each a reference (`${aws_fsx_data_repository_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -324,6 +343,16 @@ impl FileCache {
         );
         self
     }
+    /// `file_cache_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn file_cache_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("file_cache_type", rt::string(value));
+        self
+    }
+    /// `file_cache_type_version`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn file_cache_type_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("file_cache_type_version", rt::string(value));
+        self
+    }
     /// `kms_key_id`: string. Changing it replaces the resource.
     pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_id", rt::string(value));
@@ -332,6 +361,16 @@ impl FileCache {
     /// `security_group_ids`: set of string. Changing it replaces the resource.
     pub fn security_group_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("security_group_ids", rt::list(value));
+        self
+    }
+    /// `storage_capacity`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn storage_capacity(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("storage_capacity", rt::number(value));
+        self
+    }
+    /// `subnet_ids`: list of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
         self
     }
     /// Adds a `data_repository_association` block. Changing it replaces the resource.
@@ -354,7 +393,7 @@ impl FileCache {
         self
     }
 }
-resource!(FileCache, FileCacheHandle);
+resource!(FileCache, FileCacheHandle, FILE_CACHE_TYPE);
 taggable!(FileCache);
 /// A declared `aws_fsx_file_cache`: `id()` and one method per attribute, each a reference (`${aws_fsx_file_cache.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -656,6 +695,11 @@ impl LustreFileSystem {
         self.0.set("storage_type", rt::string(value));
         self
     }
+    /// `subnet_ids`: list of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
     /// `throughput_capacity`: number.
     pub fn throughput_capacity(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("throughput_capacity", rt::number(value));
@@ -704,7 +748,11 @@ impl LustreFileSystem {
         self
     }
 }
-resource!(LustreFileSystem, LustreFileSystemHandle);
+resource!(
+    LustreFileSystem,
+    LustreFileSystemHandle,
+    LUSTRE_FILE_SYSTEM_TYPE
+);
 taggable!(LustreFileSystem);
 /// A declared `aws_fsx_lustre_file_system`: `id()` and one method per attribute, each a reference (`${aws_fsx_lustre_file_system.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -967,6 +1015,11 @@ impl OntapFileSystem {
             .set("daily_automatic_backup_start_time", rt::string(value));
         self
     }
+    /// `deployment_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn deployment_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("deployment_type", rt::string(value));
+        self
+    }
     /// `endpoint_ip_address_range`: string. Changing it replaces the resource.
     pub fn endpoint_ip_address_range(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("endpoint_ip_address_range", rt::string(value));
@@ -987,6 +1040,11 @@ impl OntapFileSystem {
         self.0.set("kms_key_id", rt::string(value));
         self
     }
+    /// `preferred_subnet_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn preferred_subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("preferred_subnet_id", rt::string(value));
+        self
+    }
     /// `route_table_ids`: set of string.
     pub fn route_table_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("route_table_ids", rt::list(value));
@@ -997,9 +1055,19 @@ impl OntapFileSystem {
         self.0.set("security_group_ids", rt::list(value));
         self
     }
+    /// `storage_capacity`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn storage_capacity(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("storage_capacity", rt::number(value));
+        self
+    }
     /// `storage_type`: string. Changing it replaces the resource.
     pub fn storage_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("storage_type", rt::string(value));
+        self
+    }
+    /// `subnet_ids`: list of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
         self
     }
     /// `throughput_capacity`: number.
@@ -1033,7 +1101,11 @@ impl OntapFileSystem {
         self
     }
 }
-resource!(OntapFileSystem, OntapFileSystemHandle);
+resource!(
+    OntapFileSystem,
+    OntapFileSystemHandle,
+    ONTAP_FILE_SYSTEM_TYPE
+);
 taggable!(OntapFileSystem);
 /// A declared `aws_fsx_ontap_file_system`: `id()` and one method per attribute, each a reference (`${aws_fsx_ontap_file_system.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1169,6 +1241,16 @@ impl OntapStorageVirtualMachine {
         this.set("name", rt::string(required.name));
         OntapStorageVirtualMachine(this)
     }
+    /// `file_system_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn file_system_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("file_system_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `root_volume_security_style`: string. Changing it replaces the resource.
     pub fn root_volume_security_style(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("root_volume_security_style", rt::string(value));
@@ -1194,7 +1276,11 @@ impl OntapStorageVirtualMachine {
         self
     }
 }
-resource!(OntapStorageVirtualMachine, OntapStorageVirtualMachineHandle);
+resource!(
+    OntapStorageVirtualMachine,
+    OntapStorageVirtualMachineHandle,
+    ONTAP_STORAGE_VIRTUAL_MACHINE_TYPE
+);
 taggable!(OntapStorageVirtualMachine);
 /// A declared `aws_fsx_ontap_storage_virtual_machine`: `id()` and one method per attribute, each a reference (`${aws_fsx_ontap_storage_virtual_machine.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1364,6 +1450,11 @@ impl OntapVolume {
         self.0.set("junction_path", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `ontap_volume_type`: string. Changing it replaces the resource.
     pub fn ontap_volume_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("ontap_volume_type", rt::string(value));
@@ -1399,6 +1490,11 @@ impl OntapVolume {
         self.0.set("storage_efficiency_enabled", rt::boolean(value));
         self
     }
+    /// `storage_virtual_machine_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn storage_virtual_machine_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("storage_virtual_machine_id", rt::string(value));
+        self
+    }
     /// `volume_style`: string. Changing it replaces the resource.
     pub fn volume_style(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("volume_style", rt::string(value));
@@ -1430,7 +1526,7 @@ impl OntapVolume {
         self
     }
 }
-resource!(OntapVolume, OntapVolumeHandle);
+resource!(OntapVolume, OntapVolumeHandle, ONTAP_VOLUME_TYPE);
 taggable!(OntapVolume);
 /// A declared `aws_fsx_ontap_volume`: `id()` and one method per attribute, each a reference (`${aws_fsx_ontap_volume.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1768,6 +1864,11 @@ impl OpenzfsFileSystem {
         self.0.set("delete_options", rt::list(value));
         self
     }
+    /// `deployment_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn deployment_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("deployment_type", rt::string(value));
+        self
+    }
     /// `endpoint_ip_address_range`: string. Changing it replaces the resource.
     pub fn endpoint_ip_address_range(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("endpoint_ip_address_range", rt::string(value));
@@ -1813,6 +1914,16 @@ impl OpenzfsFileSystem {
         self.0.set("storage_type", rt::string(value));
         self
     }
+    /// `subnet_ids`: list of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
+    /// `throughput_capacity`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn throughput_capacity(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("throughput_capacity", rt::number(value));
+        self
+    }
     /// `weekly_maintenance_start_time`: string.
     pub fn weekly_maintenance_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -1842,7 +1953,11 @@ impl OpenzfsFileSystem {
         self
     }
 }
-resource!(OpenzfsFileSystem, OpenzfsFileSystemHandle);
+resource!(
+    OpenzfsFileSystem,
+    OpenzfsFileSystemHandle,
+    OPENZFS_FILE_SYSTEM_TYPE
+);
 taggable!(OpenzfsFileSystem);
 /// A declared `aws_fsx_openzfs_file_system`: `id()` and one method per attribute, each a reference (`${aws_fsx_openzfs_file_system.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2036,13 +2151,27 @@ impl OpenzfsSnapshot {
         this.set("volume_id", rt::string(required.volume_id));
         OpenzfsSnapshot(this)
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `volume_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn volume_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("volume_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: openzfs_snapshot::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(OpenzfsSnapshot, OpenzfsSnapshotHandle);
+resource!(
+    OpenzfsSnapshot,
+    OpenzfsSnapshotHandle,
+    OPENZFS_SNAPSHOT_TYPE
+);
 taggable!(OpenzfsSnapshot);
 /// A declared `aws_fsx_openzfs_snapshot`: `id()` and one method per attribute, each a reference (`${aws_fsx_openzfs_snapshot.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2150,6 +2279,16 @@ impl OpenzfsVolume {
         self.0.set("delete_volume_options", rt::list(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `parent_volume_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn parent_volume_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("parent_volume_id", rt::string(value));
+        self
+    }
     /// `read_only`: bool.
     pub fn read_only(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("read_only", rt::boolean(value));
@@ -2197,7 +2336,7 @@ impl OpenzfsVolume {
         self
     }
 }
-resource!(OpenzfsVolume, OpenzfsVolumeHandle);
+resource!(OpenzfsVolume, OpenzfsVolumeHandle, OPENZFS_VOLUME_TYPE);
 taggable!(OpenzfsVolume);
 /// A declared `aws_fsx_openzfs_volume`: `id()` and one method per attribute, each a reference (`${aws_fsx_openzfs_volume.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2379,6 +2518,16 @@ impl WindowsFileSystem {
         self.0.set("storage_type", rt::string(value));
         self
     }
+    /// `subnet_ids`: list of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
+    /// `throughput_capacity`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn throughput_capacity(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("throughput_capacity", rt::number(value));
+        self
+    }
     /// `weekly_maintenance_start_time`: string.
     pub fn weekly_maintenance_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -2416,7 +2565,11 @@ impl WindowsFileSystem {
         self
     }
 }
-resource!(WindowsFileSystem, WindowsFileSystemHandle);
+resource!(
+    WindowsFileSystem,
+    WindowsFileSystemHandle,
+    WINDOWS_FILE_SYSTEM_TYPE
+);
 taggable!(WindowsFileSystem);
 /// A declared `aws_fsx_windows_file_system`: `id()` and one method per attribute, each a reference (`${aws_fsx_windows_file_system.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -48,8 +48,18 @@ impl Alias {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `routing_strategy` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn routing_strategy(mut self, value: alias::RoutingStrategy) -> Self {
+        self.0.set("routing_strategy", value.0.into_value());
+        self
+    }
 }
-resource!(Alias, AliasHandle);
+resource!(Alias, AliasHandle, ALIAS_TYPE);
 taggable!(Alias);
 /// A declared `aws_gamelift_alias`: `id()` and one method per attribute, each a reference (`${aws_gamelift_alias.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -132,13 +142,28 @@ impl Build {
         this.set("storage_location", required.storage_location.0.into_value());
         Build(this)
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `operating_system`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn operating_system(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("operating_system", rt::string(value));
+        self
+    }
     /// `version`: string.
     pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("version", rt::string(value));
         self
     }
+    /// Block `storage_location` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn storage_location(mut self, value: build::StorageLocation) -> Self {
+        self.0.set("storage_location", value.0.into_value());
+        self
+    }
 }
-resource!(Build, BuildHandle);
+resource!(Build, BuildHandle, BUILD_TYPE);
 taggable!(Build);
 /// A declared `aws_gamelift_build`: `id()` and one method per attribute, each a reference (`${aws_gamelift_build.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -212,6 +237,11 @@ impl Fleet {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `ec2_instance_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ec2_instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ec2_instance_type", rt::string(value));
+        self
+    }
     /// `fleet_type`: string. Changing it replaces the resource.
     pub fn fleet_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("fleet_type", rt::string(value));
@@ -225,6 +255,11 @@ impl Fleet {
     /// `metric_groups`: list of string.
     pub fn metric_groups(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("metric_groups", rt::list(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `new_game_session_protection_policy`: string.
@@ -269,7 +304,7 @@ impl Fleet {
         self
     }
 }
-resource!(Fleet, FleetHandle);
+resource!(Fleet, FleetHandle, FLEET_TYPE);
 taggable!(Fleet);
 /// A declared `aws_gamelift_fleet`: `id()` and one method per attribute, each a reference (`${aws_gamelift_fleet.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -510,10 +545,30 @@ impl GameServerGroup {
         self.0.set("balancing_strategy", rt::string(value));
         self
     }
+    /// `game_server_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn game_server_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("game_server_group_name", rt::string(value));
+        self
+    }
     /// `game_server_protection_policy`: string.
     pub fn game_server_protection_policy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("game_server_protection_policy", rt::string(value));
+        self
+    }
+    /// `max_size`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn max_size(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("max_size", rt::number(value));
+        self
+    }
+    /// `min_size`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn min_size(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("min_size", rt::number(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
         self
     }
     /// `vpc_subnets`: set of string. Changing it replaces the resource.
@@ -531,13 +586,22 @@ impl GameServerGroup {
         self.0.push("instance_definition", value.0.into_value());
         self
     }
+    /// Block `launch_template` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn launch_template(mut self, value: game_server_group::LaunchTemplate) -> Self {
+        self.0.set("launch_template", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: game_server_group::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(GameServerGroup, GameServerGroupHandle);
+resource!(
+    GameServerGroup,
+    GameServerGroupHandle,
+    GAME_SERVER_GROUP_TYPE
+);
 taggable!(GameServerGroup);
 /// A declared `aws_gamelift_game_server_group`: `id()` and one method per attribute, each a reference (`${aws_gamelift_game_server_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -694,6 +758,11 @@ impl GameSessionQueue {
         self.0.set("destinations", rt::list(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `notification_target`: string.
     pub fn notification_target(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("notification_target", rt::string(value));
@@ -710,7 +779,11 @@ impl GameSessionQueue {
         self
     }
 }
-resource!(GameSessionQueue, GameSessionQueueHandle);
+resource!(
+    GameSessionQueue,
+    GameSessionQueueHandle,
+    GAME_SESSION_QUEUE_TYPE
+);
 taggable!(GameSessionQueue);
 /// A declared `aws_gamelift_game_session_queue`: `id()` and one method per attribute, each a reference (`${aws_gamelift_game_session_queue.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -792,6 +865,11 @@ impl Script {
         this.set("name", rt::string(name));
         Script(this)
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `version`: string.
     pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("version", rt::string(value));
@@ -808,7 +886,7 @@ impl Script {
         self
     }
 }
-resource!(Script, ScriptHandle);
+resource!(Script, ScriptHandle, SCRIPT_TYPE);
 taggable!(Script);
 /// A declared `aws_gamelift_script`: `id()` and one method per attribute, each a reference (`${aws_gamelift_script.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

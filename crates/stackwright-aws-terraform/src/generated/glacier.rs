@@ -45,13 +45,18 @@ impl Vault {
         self.0.set("access_policy", rt::policy_text(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `notification` (at most one).
     pub fn notification(mut self, value: vault::Notification) -> Self {
         self.0.set("notification", value.0.into_value());
         self
     }
 }
-resource!(Vault, VaultHandle);
+resource!(Vault, VaultHandle, VAULT_TYPE);
 taggable!(Vault);
 /// A declared `aws_glacier_vault`: `id()` and one method per attribute, each a reference (`${aws_glacier_vault.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -129,13 +134,28 @@ impl VaultLock {
         this.set("vault_name", rt::string(required.vault_name));
         VaultLock(this)
     }
+    /// `complete_lock`: bool. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn complete_lock(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("complete_lock", rt::boolean(value));
+        self
+    }
     /// `ignore_deletion_error`: bool.
     pub fn ignore_deletion_error(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("ignore_deletion_error", rt::boolean(value));
         self
     }
+    /// `policy`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `vault_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vault_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vault_name", rt::string(value));
+        self
+    }
 }
-resource!(VaultLock, VaultLockHandle);
+resource!(VaultLock, VaultLockHandle, VAULT_LOCK_TYPE);
 /// A declared `aws_glacier_vault_lock`: `id()` and one method per attribute, each a reference (`${aws_glacier_vault_lock.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct VaultLockHandle(rt::Handle);

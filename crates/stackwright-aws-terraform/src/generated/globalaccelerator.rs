@@ -53,6 +53,11 @@ impl Accelerator {
         self.0.set("ip_addresses", rt::list(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `attributes` (at most one).
     pub fn attributes(mut self, value: accelerator::Attributes) -> Self {
         self.0.set("attributes", value.0.into_value());
@@ -64,7 +69,7 @@ impl Accelerator {
         self
     }
 }
-resource!(Accelerator, AcceleratorHandle);
+resource!(Accelerator, AcceleratorHandle, ACCELERATOR_TYPE);
 taggable!(Accelerator);
 /// A declared `aws_globalaccelerator_accelerator`: `id()` and one method per attribute, each a reference (`${aws_globalaccelerator_accelerator.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -160,6 +165,11 @@ impl CrossAccountAttachment {
         this.set("name", rt::string(name));
         CrossAccountAttachment(this)
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `principals`: set of string.
     pub fn principals(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("principals", rt::list(value));
@@ -171,7 +181,11 @@ impl CrossAccountAttachment {
         self
     }
 }
-resource!(CrossAccountAttachment, CrossAccountAttachmentHandle);
+resource!(
+    CrossAccountAttachment,
+    CrossAccountAttachmentHandle,
+    CROSS_ACCOUNT_ATTACHMENT_TYPE
+);
 taggable!(CrossAccountAttachment);
 /// A declared `aws_globalaccelerator_cross_account_attachment`: `id()` and one method per attribute, each a reference (`${aws_globalaccelerator_cross_account_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -270,6 +284,11 @@ impl CustomRoutingAccelerator {
         self.0.set("ip_addresses", rt::list(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `attributes` (at most one).
     pub fn attributes(mut self, value: custom_routing_accelerator::Attributes) -> Self {
         self.0.set("attributes", value.0.into_value());
@@ -281,7 +300,11 @@ impl CustomRoutingAccelerator {
         self
     }
 }
-resource!(CustomRoutingAccelerator, CustomRoutingAcceleratorHandle);
+resource!(
+    CustomRoutingAccelerator,
+    CustomRoutingAcceleratorHandle,
+    CUSTOM_ROUTING_ACCELERATOR_TYPE
+);
 taggable!(CustomRoutingAccelerator);
 /// A declared `aws_globalaccelerator_custom_routing_accelerator`: `id()` and one method per attribute, each a reference (`${aws_globalaccelerator_custom_routing_accelerator.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -386,6 +409,11 @@ impl CustomRoutingEndpointGroup {
         self.0.set("endpoint_group_region", rt::string(value));
         self
     }
+    /// `listener_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn listener_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("listener_arn", rt::string(value));
+        self
+    }
     /// Adds a `destination_configuration` block. Changing it replaces the resource.
     pub fn destination_configuration(
         mut self,
@@ -409,7 +437,11 @@ impl CustomRoutingEndpointGroup {
         self
     }
 }
-resource!(CustomRoutingEndpointGroup, CustomRoutingEndpointGroupHandle);
+resource!(
+    CustomRoutingEndpointGroup,
+    CustomRoutingEndpointGroupHandle,
+    CUSTOM_ROUTING_ENDPOINT_GROUP_TYPE
+);
 /// A declared `aws_globalaccelerator_custom_routing_endpoint_group`: `id()` and one method per attribute, each a reference (`${aws_globalaccelerator_custom_routing_endpoint_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CustomRoutingEndpointGroupHandle(rt::Handle);
@@ -513,6 +545,11 @@ impl CustomRoutingListener {
         this.push("port_range", port_range.0.into_value());
         CustomRoutingListener(this)
     }
+    /// `accelerator_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn accelerator_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("accelerator_arn", rt::string(value));
+        self
+    }
     /// Adds a `port_range` block.
     pub fn port_range(mut self, value: custom_routing_listener::PortRange) -> Self {
         self.0.push("port_range", value.0.into_value());
@@ -524,7 +561,11 @@ impl CustomRoutingListener {
         self
     }
 }
-resource!(CustomRoutingListener, CustomRoutingListenerHandle);
+resource!(
+    CustomRoutingListener,
+    CustomRoutingListenerHandle,
+    CUSTOM_ROUTING_LISTENER_TYPE
+);
 /// A declared `aws_globalaccelerator_custom_routing_listener`: `id()` and one method per attribute, each a reference (`${aws_globalaccelerator_custom_routing_listener.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CustomRoutingListenerHandle(rt::Handle);
@@ -589,6 +630,11 @@ impl EndpointGroup {
         self.0.set("health_check_protocol", rt::string(value));
         self
     }
+    /// `listener_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn listener_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("listener_arn", rt::string(value));
+        self
+    }
     /// `threshold_count`: number.
     pub fn threshold_count(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("threshold_count", rt::number(value));
@@ -615,7 +661,7 @@ impl EndpointGroup {
         self
     }
 }
-resource!(EndpointGroup, EndpointGroupHandle);
+resource!(EndpointGroup, EndpointGroupHandle, ENDPOINT_GROUP_TYPE);
 /// A declared `aws_globalaccelerator_endpoint_group`: `id()` and one method per attribute, each a reference (`${aws_globalaccelerator_endpoint_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointGroupHandle(rt::Handle);
@@ -743,9 +789,19 @@ impl Listener {
         this.push("port_range", required.port_range.0.into_value());
         Listener(this)
     }
+    /// `accelerator_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn accelerator_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("accelerator_arn", rt::string(value));
+        self
+    }
     /// `client_affinity`: string.
     pub fn client_affinity(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("client_affinity", rt::string(value));
+        self
+    }
+    /// `protocol`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("protocol", rt::string(value));
         self
     }
     /// Adds a `port_range` block.
@@ -759,7 +815,7 @@ impl Listener {
         self
     }
 }
-resource!(Listener, ListenerHandle);
+resource!(Listener, ListenerHandle, LISTENER_TYPE);
 /// A declared `aws_globalaccelerator_listener`: `id()` and one method per attribute, each a reference (`${aws_globalaccelerator_listener.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ListenerHandle(rt::Handle);

@@ -53,6 +53,11 @@ impl CatalogDatabase {
         self.0.set("location_uri", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `parameters`: map of string.
     pub fn parameters(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("parameters", rt::map(value));
@@ -78,7 +83,11 @@ impl CatalogDatabase {
         self
     }
 }
-resource!(CatalogDatabase, CatalogDatabaseHandle);
+resource!(
+    CatalogDatabase,
+    CatalogDatabaseHandle,
+    CATALOG_DATABASE_TYPE
+);
 taggable!(CatalogDatabase);
 /// A declared `aws_glue_catalog_database`: `id()` and one method per attribute, each a reference (`${aws_glue_catalog_database.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -234,9 +243,19 @@ impl CatalogTable {
         self.0.set("catalog_id", rt::string(value));
         self
     }
+    /// `database_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("database_name", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `owner`: string.
@@ -295,7 +314,7 @@ impl CatalogTable {
         self
     }
 }
-resource!(CatalogTable, CatalogTableHandle);
+resource!(CatalogTable, CatalogTableHandle, CATALOG_TABLE_TYPE);
 /// A declared `aws_glue_catalog_table`: `id()` and one method per attribute, each a reference (`${aws_glue_catalog_table.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CatalogTableHandle(rt::Handle);
@@ -623,13 +642,37 @@ impl CatalogTableOptimizer {
         this.set("type", rt::string(required.type_));
         CatalogTableOptimizer(this)
     }
+    /// `catalog_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn catalog_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("catalog_id", rt::string(value));
+        self
+    }
+    /// `database_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("database_name", rt::string(value));
+        self
+    }
+    /// `table_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("table_name", rt::string(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
     /// Adds a `configuration` block.
     pub fn configuration(mut self, value: catalog_table_optimizer::Configuration) -> Self {
         self.0.push("configuration", value.0.into_value());
         self
     }
 }
-resource!(CatalogTableOptimizer, CatalogTableOptimizerHandle);
+resource!(
+    CatalogTableOptimizer,
+    CatalogTableOptimizerHandle,
+    CATALOG_TABLE_OPTIMIZER_TYPE
+);
 /// A declared `aws_glue_catalog_table_optimizer`: `id()` and one method per attribute, each a reference (`${aws_glue_catalog_table_optimizer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CatalogTableOptimizerHandle(rt::Handle);
@@ -785,6 +828,11 @@ impl Classifier {
         this.set("name", rt::string(name));
         Classifier(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `csv_classifier` (at most one).
     pub fn csv_classifier(mut self, value: classifier::CsvClassifier) -> Self {
         self.0.set("csv_classifier", value.0.into_value());
@@ -806,7 +854,7 @@ impl Classifier {
         self
     }
 }
-resource!(Classifier, ClassifierHandle);
+resource!(Classifier, ClassifierHandle, CLASSIFIER_TYPE);
 /// A declared `aws_glue_classifier`: `id()` and one method per attribute, each a reference (`${aws_glue_classifier.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ClassifierHandle(rt::Handle);
@@ -979,6 +1027,11 @@ impl Connection {
         self.0.set("match_criteria", rt::list(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `physical_connection_requirements` (at most one).
     pub fn physical_connection_requirements(
         mut self,
@@ -989,7 +1042,7 @@ impl Connection {
         self
     }
 }
-resource!(Connection, ConnectionHandle);
+resource!(Connection, ConnectionHandle, CONNECTION_TYPE);
 taggable!(Connection);
 /// A declared `aws_glue_connection`: `id()` and one method per attribute, each a reference (`${aws_glue_connection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1106,9 +1159,24 @@ impl Crawler {
         self.0.set("configuration", rt::string(value));
         self
     }
+    /// `database_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("database_name", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `role`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role", rt::string(value));
         self
     }
     /// `schedule`: string.
@@ -1191,7 +1259,7 @@ impl Crawler {
         self
     }
 }
-resource!(Crawler, CrawlerHandle);
+resource!(Crawler, CrawlerHandle, CRAWLER_TYPE);
 taggable!(Crawler);
 /// A declared `aws_glue_crawler`: `id()` and one method per attribute, each a reference (`${aws_glue_crawler.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1573,10 +1641,20 @@ impl DataCatalogEncryptionSettings {
         self.0.set("catalog_id", rt::string(value));
         self
     }
+    /// Block `data_catalog_encryption_settings` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_catalog_encryption_settings(
+        mut self,
+        value: data_catalog_encryption_settings::DataCatalogEncryptionSettings,
+    ) -> Self {
+        self.0
+            .set("data_catalog_encryption_settings", value.0.into_value());
+        self
+    }
 }
 resource!(
     DataCatalogEncryptionSettings,
-    DataCatalogEncryptionSettingsHandle
+    DataCatalogEncryptionSettingsHandle,
+    DATA_CATALOG_ENCRYPTION_SETTINGS_TYPE
 );
 /// A declared `aws_glue_data_catalog_encryption_settings`: `id()` and one method per attribute, each a reference (`${aws_glue_data_catalog_encryption_settings.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1686,13 +1764,27 @@ impl DataQualityRuleset {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `ruleset`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ruleset(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ruleset", rt::string(value));
+        self
+    }
     /// Block `target_table` (at most one). Changing it replaces the resource.
     pub fn target_table(mut self, value: data_quality_ruleset::TargetTable) -> Self {
         self.0.set("target_table", value.0.into_value());
         self
     }
 }
-resource!(DataQualityRuleset, DataQualityRulesetHandle);
+resource!(
+    DataQualityRuleset,
+    DataQualityRulesetHandle,
+    DATA_QUALITY_RULESET_TYPE
+);
 taggable!(DataQualityRuleset);
 /// A declared `aws_glue_data_quality_ruleset`: `id()` and one method per attribute, each a reference (`${aws_glue_data_quality_ruleset.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1811,6 +1903,11 @@ impl DevEndpoint {
         self.0.set("glue_version", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `number_of_nodes`: number. Changing it replaces the resource.
     pub fn number_of_nodes(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("number_of_nodes", rt::number(value));
@@ -1829,6 +1926,11 @@ impl DevEndpoint {
     /// `public_keys`: set of string.
     pub fn public_keys(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("public_keys", rt::list(value));
+        self
+    }
+    /// `role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
         self
     }
     /// `security_configuration`: string. Changing it replaces the resource.
@@ -1852,7 +1954,7 @@ impl DevEndpoint {
         self
     }
 }
-resource!(DevEndpoint, DevEndpointHandle);
+resource!(DevEndpoint, DevEndpointHandle, DEV_ENDPOINT_TYPE);
 taggable!(DevEndpoint);
 /// A declared `aws_glue_dev_endpoint`: `id()` and one method per attribute, each a reference (`${aws_glue_dev_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2035,6 +2137,11 @@ impl Job {
         self.0.set("max_retries", rt::number(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `non_overridable_arguments`: map of string.
     pub fn non_overridable_arguments(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("non_overridable_arguments", rt::map(value));
@@ -2043,6 +2150,11 @@ impl Job {
     /// `number_of_workers`: number.
     pub fn number_of_workers(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("number_of_workers", rt::number(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
         self
     }
     /// `security_configuration`: string.
@@ -2058,6 +2170,11 @@ impl Job {
     /// `worker_type`: string.
     pub fn worker_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("worker_type", rt::string(value));
+        self
+    }
+    /// Block `command` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn command(mut self, value: job::Command) -> Self {
+        self.0.set("command", value.0.into_value());
         self
     }
     /// Block `execution_property` (at most one).
@@ -2076,7 +2193,7 @@ impl Job {
         self
     }
 }
-resource!(Job, JobHandle);
+resource!(Job, JobHandle, JOB_TYPE);
 taggable!(Job);
 /// A declared `aws_glue_job`: `id()` and one method per attribute, each a reference (`${aws_glue_job.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2312,9 +2429,19 @@ impl MlTransform {
         self.0.set("max_retries", rt::number(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `number_of_workers`: number.
     pub fn number_of_workers(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("number_of_workers", rt::number(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
         self
     }
     /// `timeout`: number.
@@ -2332,8 +2459,13 @@ impl MlTransform {
         self.0.push("input_record_tables", value.0.into_value());
         self
     }
+    /// Block `parameters` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn parameters(mut self, value: ml_transform::Parameters) -> Self {
+        self.0.set("parameters", value.0.into_value());
+        self
+    }
 }
-resource!(MlTransform, MlTransformHandle);
+resource!(MlTransform, MlTransformHandle, ML_TRANSFORM_TYPE);
 taggable!(MlTransform);
 /// A declared `aws_glue_ml_transform`: `id()` and one method per attribute, each a reference (`${aws_glue_ml_transform.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2513,9 +2645,24 @@ impl Partition {
         self.0.set("catalog_id", rt::string(value));
         self
     }
+    /// `database_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("database_name", rt::string(value));
+        self
+    }
     /// `parameters`: map of string.
     pub fn parameters(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("parameters", rt::map(value));
+        self
+    }
+    /// `partition_values`: list of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn partition_values(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("partition_values", rt::list(value));
+        self
+    }
+    /// `table_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("table_name", rt::string(value));
         self
     }
     /// Block `storage_descriptor` (at most one).
@@ -2524,7 +2671,7 @@ impl Partition {
         self
     }
 }
-resource!(Partition, PartitionHandle);
+resource!(Partition, PartitionHandle, PARTITION_TYPE);
 /// A declared `aws_glue_partition`: `id()` and one method per attribute, each a reference (`${aws_glue_partition.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PartitionHandle(rt::Handle);
@@ -2699,13 +2846,28 @@ impl PartitionIndex {
         self.0.set("catalog_id", rt::string(value));
         self
     }
+    /// `database_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("database_name", rt::string(value));
+        self
+    }
+    /// `table_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("table_name", rt::string(value));
+        self
+    }
+    /// Block `partition_index` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn partition_index(mut self, value: partition_index::PartitionIndex) -> Self {
+        self.0.set("partition_index", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: partition_index::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(PartitionIndex, PartitionIndexHandle);
+resource!(PartitionIndex, PartitionIndexHandle, PARTITION_INDEX_TYPE);
 /// A declared `aws_glue_partition_index`: `id()` and one method per attribute, each a reference (`${aws_glue_partition_index.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PartitionIndexHandle(rt::Handle);
@@ -2792,8 +2954,13 @@ impl Registry {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `registry_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn registry_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("registry_name", rt::string(value));
+        self
+    }
 }
-resource!(Registry, RegistryHandle);
+resource!(Registry, RegistryHandle, REGISTRY_TYPE);
 taggable!(Registry);
 /// A declared `aws_glue_registry`: `id()` and one method per attribute, each a reference (`${aws_glue_registry.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2845,8 +3012,13 @@ impl ResourcePolicy {
         self.0.set("enable_hybrid", rt::string(value));
         self
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(ResourcePolicy, ResourcePolicyHandle);
+resource!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `aws_glue_resource_policy`: `id()` and one method per attribute, each a reference (`${aws_glue_resource_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -2894,6 +3066,16 @@ impl Schema {
         this.set("schema_name", rt::string(required.schema_name));
         Schema(this)
     }
+    /// `compatibility`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn compatibility(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("compatibility", rt::string(value));
+        self
+    }
+    /// `data_format`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_format(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data_format", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -2904,8 +3086,18 @@ impl Schema {
         self.0.set("registry_arn", rt::string(value));
         self
     }
+    /// `schema_definition`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn schema_definition(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("schema_definition", rt::string(value));
+        self
+    }
+    /// `schema_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn schema_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("schema_name", rt::string(value));
+        self
+    }
 }
-resource!(Schema, SchemaHandle);
+resource!(Schema, SchemaHandle, SCHEMA_TYPE);
 taggable!(Schema);
 /// A declared `aws_glue_schema`: `id()` and one method per attribute, each a reference (`${aws_glue_schema.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2992,8 +3184,25 @@ impl SecurityConfiguration {
         );
         SecurityConfiguration(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `encryption_configuration` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn encryption_configuration(
+        mut self,
+        value: security_configuration::EncryptionConfiguration,
+    ) -> Self {
+        self.0.set("encryption_configuration", value.0.into_value());
+        self
+    }
 }
-resource!(SecurityConfiguration, SecurityConfigurationHandle);
+resource!(
+    SecurityConfiguration,
+    SecurityConfigurationHandle,
+    SECURITY_CONFIGURATION_TYPE
+);
 /// A declared `aws_glue_security_configuration`: `id()` and one method per attribute, each a reference (`${aws_glue_security_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityConfigurationHandle(rt::Handle);
@@ -3132,6 +3341,11 @@ impl Trigger {
         self.0.set("enabled", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `schedule`: string.
     pub fn schedule(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("schedule", rt::string(value));
@@ -3140,6 +3354,11 @@ impl Trigger {
     /// `start_on_creation`: bool.
     pub fn start_on_creation(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("start_on_creation", rt::boolean(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
         self
     }
     /// `workflow_name`: string. Changing it replaces the resource.
@@ -3169,7 +3388,7 @@ impl Trigger {
         self
     }
 }
-resource!(Trigger, TriggerHandle);
+resource!(Trigger, TriggerHandle, TRIGGER_TYPE);
 taggable!(Trigger);
 /// A declared `aws_glue_trigger`: `id()` and one method per attribute, each a reference (`${aws_glue_trigger.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3404,13 +3623,42 @@ impl UserDefinedFunction {
         self.0.set("catalog_id", rt::string(value));
         self
     }
+    /// `class_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn class_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("class_name", rt::string(value));
+        self
+    }
+    /// `database_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("database_name", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `owner_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn owner_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("owner_name", rt::string(value));
+        self
+    }
+    /// `owner_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn owner_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("owner_type", rt::string(value));
+        self
+    }
     /// Adds a `resource_uris` block.
     pub fn resource_uris(mut self, value: user_defined_function::ResourceUris) -> Self {
         self.0.push("resource_uris", value.0.into_value());
         self
     }
 }
-resource!(UserDefinedFunction, UserDefinedFunctionHandle);
+resource!(
+    UserDefinedFunction,
+    UserDefinedFunctionHandle,
+    USER_DEFINED_FUNCTION_TYPE
+);
 /// A declared `aws_glue_user_defined_function`: `id()` and one method per attribute, each a reference (`${aws_glue_user_defined_function.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserDefinedFunctionHandle(rt::Handle);
@@ -3511,7 +3759,7 @@ impl Workflow {
         self
     }
 }
-resource!(Workflow, WorkflowHandle);
+resource!(Workflow, WorkflowHandle, WORKFLOW_TYPE);
 taggable!(Workflow);
 /// A declared `aws_glue_workflow`: `id()` and one method per attribute, each a reference (`${aws_glue_workflow.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -51,13 +51,27 @@ impl LicenseAssociation {
         self.0.set("grafana_token", rt::string(value));
         self
     }
+    /// `license_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn license_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("license_type", rt::string(value));
+        self
+    }
+    /// `workspace_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn workspace_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("workspace_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: license_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(LicenseAssociation, LicenseAssociationHandle);
+resource!(
+    LicenseAssociation,
+    LicenseAssociationHandle,
+    LICENSE_ASSOCIATION_TYPE
+);
 /// A declared `aws_grafana_license_association`: `id()` and one method per attribute, each a reference (`${aws_grafana_license_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LicenseAssociationHandle(rt::Handle);
@@ -121,9 +135,19 @@ impl RoleAssociation {
         self.0.set("group_ids", rt::list(value));
         self
     }
+    /// `role`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role", rt::string(value));
+        self
+    }
     /// `user_ids`: set of string.
     pub fn user_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("user_ids", rt::list(value));
+        self
+    }
+    /// `workspace_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn workspace_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("workspace_id", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -132,7 +156,11 @@ impl RoleAssociation {
         self
     }
 }
-resource!(RoleAssociation, RoleAssociationHandle);
+resource!(
+    RoleAssociation,
+    RoleAssociationHandle,
+    ROLE_ASSOCIATION_TYPE
+);
 /// A declared `aws_grafana_role_association`: `id()` and one method per attribute, each a reference (`${aws_grafana_role_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RoleAssociationHandle(rt::Handle);
@@ -196,6 +224,16 @@ impl Workspace {
         this.set("permission_type", rt::string(required.permission_type));
         Workspace(this)
     }
+    /// `account_access_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_access_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account_access_type", rt::string(value));
+        self
+    }
+    /// `authentication_providers`: list of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn authentication_providers(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("authentication_providers", rt::list(value));
+        self
+    }
     /// `configuration`: string.
     pub fn configuration(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("configuration", rt::string(value));
@@ -236,6 +274,11 @@ impl Workspace {
         self.0.set("organizational_units", rt::list(value));
         self
     }
+    /// `permission_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn permission_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("permission_type", rt::string(value));
+        self
+    }
     /// `role_arn`: string.
     pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("role_arn", rt::string(value));
@@ -262,7 +305,7 @@ impl Workspace {
         self
     }
 }
-resource!(Workspace, WorkspaceHandle);
+resource!(Workspace, WorkspaceHandle, WORKSPACE_TYPE);
 taggable!(Workspace);
 /// A declared `aws_grafana_workspace`: `id()` and one method per attribute, each a reference (`${aws_grafana_workspace.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -437,8 +480,32 @@ impl WorkspaceApiKey {
         this.set("workspace_id", rt::string(required.workspace_id));
         WorkspaceApiKey(this)
     }
+    /// `key_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key_name", rt::string(value));
+        self
+    }
+    /// `key_role`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key_role", rt::string(value));
+        self
+    }
+    /// `seconds_to_live`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn seconds_to_live(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("seconds_to_live", rt::number(value));
+        self
+    }
+    /// `workspace_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn workspace_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("workspace_id", rt::string(value));
+        self
+    }
 }
-resource!(WorkspaceApiKey, WorkspaceApiKeyHandle);
+resource!(
+    WorkspaceApiKey,
+    WorkspaceApiKeyHandle,
+    WORKSPACE_API_KEY_TYPE
+);
 /// A declared `aws_grafana_workspace_api_key`: `id()` and one method per attribute, each a reference (`${aws_grafana_workspace_api_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct WorkspaceApiKeyHandle(rt::Handle);
@@ -499,6 +566,11 @@ impl WorkspaceSamlConfiguration {
         self.0.set("allowed_organizations", rt::list(value));
         self
     }
+    /// `editor_role_values`: list of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn editor_role_values(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("editor_role_values", rt::list(value));
+        self
+    }
     /// `email_assertion`: string.
     pub fn email_assertion(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("email_assertion", rt::string(value));
@@ -544,13 +616,22 @@ impl WorkspaceSamlConfiguration {
         self.0.set("role_assertion", rt::string(value));
         self
     }
+    /// `workspace_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn workspace_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("workspace_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: workspace_saml_configuration::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(WorkspaceSamlConfiguration, WorkspaceSamlConfigurationHandle);
+resource!(
+    WorkspaceSamlConfiguration,
+    WorkspaceSamlConfigurationHandle,
+    WORKSPACE_SAML_CONFIGURATION_TYPE
+);
 /// A declared `aws_grafana_workspace_saml_configuration`: `id()` and one method per attribute, each a reference (`${aws_grafana_workspace_saml_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct WorkspaceSamlConfigurationHandle(rt::Handle);
@@ -648,8 +729,27 @@ impl WorkspaceServiceAccount {
         this.set("workspace_id", rt::string(required.workspace_id));
         WorkspaceServiceAccount(this)
     }
+    /// `grafana_role`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn grafana_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("grafana_role", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `workspace_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn workspace_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("workspace_id", rt::string(value));
+        self
+    }
 }
-resource!(WorkspaceServiceAccount, WorkspaceServiceAccountHandle);
+resource!(
+    WorkspaceServiceAccount,
+    WorkspaceServiceAccountHandle,
+    WORKSPACE_SERVICE_ACCOUNT_TYPE
+);
 /// A declared `aws_grafana_workspace_service_account`: `id()` and one method per attribute, each a reference (`${aws_grafana_workspace_service_account.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct WorkspaceServiceAccountHandle(rt::Handle);
@@ -708,10 +808,31 @@ impl WorkspaceServiceAccountToken {
         this.set("workspace_id", rt::string(required.workspace_id));
         WorkspaceServiceAccountToken(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `seconds_to_live`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn seconds_to_live(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("seconds_to_live", rt::number(value));
+        self
+    }
+    /// `service_account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_account_id", rt::string(value));
+        self
+    }
+    /// `workspace_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn workspace_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("workspace_id", rt::string(value));
+        self
+    }
 }
 resource!(
     WorkspaceServiceAccountToken,
-    WorkspaceServiceAccountTokenHandle
+    WorkspaceServiceAccountTokenHandle,
+    WORKSPACE_SERVICE_ACCOUNT_TOKEN_TYPE
 );
 /// A declared `aws_grafana_workspace_service_account_token`: `id()` and one method per attribute, each a reference (`${aws_grafana_workspace_service_account_token.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

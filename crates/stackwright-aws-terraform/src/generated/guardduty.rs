@@ -54,7 +54,7 @@ impl Detector {
         self
     }
 }
-resource!(Detector, DetectorHandle);
+resource!(Detector, DetectorHandle, DETECTOR_TYPE);
 taggable!(Detector);
 /// A declared `aws_guardduty_detector`: `id()` and one method per attribute, each a reference (`${aws_guardduty_detector.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -193,6 +193,21 @@ impl DetectorFeature {
         this.set("status", rt::string(required.status));
         DetectorFeature(this)
     }
+    /// `detector_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("detector_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `status`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("status", rt::string(value));
+        self
+    }
     /// Adds a `additional_configuration` block. Changing it replaces the resource.
     pub fn additional_configuration(
         mut self,
@@ -203,7 +218,11 @@ impl DetectorFeature {
         self
     }
 }
-resource!(DetectorFeature, DetectorFeatureHandle);
+resource!(
+    DetectorFeature,
+    DetectorFeatureHandle,
+    DETECTOR_FEATURE_TYPE
+);
 /// A declared `aws_guardduty_detector_feature`: `id()` and one method per attribute, each a reference (`${aws_guardduty_detector_feature.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DetectorFeatureHandle(rt::Handle);
@@ -263,13 +282,38 @@ impl Filter {
         this.set("finding_criteria", required.finding_criteria.0.into_value());
         Filter(this)
     }
+    /// `action`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn action(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("action", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `detector_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("detector_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `rank`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rank(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("rank", rt::number(value));
+        self
+    }
+    /// Block `finding_criteria` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn finding_criteria(mut self, value: filter::FindingCriteria) -> Self {
+        self.0.set("finding_criteria", value.0.into_value());
+        self
+    }
 }
-resource!(Filter, FilterHandle);
+resource!(Filter, FilterHandle, FILTER_TYPE);
 taggable!(Filter);
 /// A declared `aws_guardduty_filter`: `id()` and one method per attribute, each a reference (`${aws_guardduty_filter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -397,13 +441,23 @@ impl InviteAccepter {
         this.set("master_account_id", rt::string(required.master_account_id));
         InviteAccepter(this)
     }
+    /// `detector_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("detector_id", rt::string(value));
+        self
+    }
+    /// `master_account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn master_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("master_account_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: invite_accepter::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(InviteAccepter, InviteAccepterHandle);
+resource!(InviteAccepter, InviteAccepterHandle, INVITE_ACCEPTER_TYPE);
 /// A declared `aws_guardduty_invite_accepter`: `id()` and one method per attribute, each a reference (`${aws_guardduty_invite_accepter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct InviteAccepterHandle(rt::Handle);
@@ -473,8 +527,33 @@ impl Ipset {
         this.set("name", rt::string(required.name));
         Ipset(this)
     }
+    /// `activate`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn activate(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("activate", rt::boolean(value));
+        self
+    }
+    /// `detector_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("detector_id", rt::string(value));
+        self
+    }
+    /// `format`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn format(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("format", rt::string(value));
+        self
+    }
+    /// `location`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("location", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(Ipset, IpsetHandle);
+resource!(Ipset, IpsetHandle, IPSET_TYPE);
 taggable!(Ipset);
 /// A declared `aws_guardduty_ipset`: `id()` and one method per attribute, each a reference (`${aws_guardduty_ipset.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -538,13 +617,22 @@ impl MalwareProtectionPlan {
         self.0.set("actions", value.into());
         self
     }
+    /// `role`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role", rt::string(value));
+        self
+    }
     /// Adds a `protected_resource` block. Changing it replaces the resource.
     pub fn protected_resource(mut self, value: malware_protection_plan::ProtectedResource) -> Self {
         self.0.push("protected_resource", value.0.into_value());
         self
     }
 }
-resource!(MalwareProtectionPlan, MalwareProtectionPlanHandle);
+resource!(
+    MalwareProtectionPlan,
+    MalwareProtectionPlanHandle,
+    MALWARE_PROTECTION_PLAN_TYPE
+);
 taggable!(MalwareProtectionPlan);
 /// A declared `aws_guardduty_malware_protection_plan`: `id()` and one method per attribute, each a reference (`${aws_guardduty_malware_protection_plan.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -645,9 +733,24 @@ impl Member {
         this.set("email", rt::string(required.email));
         Member(this)
     }
+    /// `account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account_id", rt::string(value));
+        self
+    }
+    /// `detector_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("detector_id", rt::string(value));
+        self
+    }
     /// `disable_email_notification`: bool. Changing it replaces the resource.
     pub fn disable_email_notification(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("disable_email_notification", rt::boolean(value));
+        self
+    }
+    /// `email`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn email(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("email", rt::string(value));
         self
     }
     /// `invitation_message`: string. Changing it replaces the resource.
@@ -666,7 +769,7 @@ impl Member {
         self
     }
 }
-resource!(Member, MemberHandle);
+resource!(Member, MemberHandle, MEMBER_TYPE);
 /// A declared `aws_guardduty_member`: `id()` and one method per attribute, each a reference (`${aws_guardduty_member.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct MemberHandle(rt::Handle);
@@ -758,6 +861,26 @@ impl MemberDetectorFeature {
         this.set("status", rt::string(required.status));
         MemberDetectorFeature(this)
     }
+    /// `account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account_id", rt::string(value));
+        self
+    }
+    /// `detector_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("detector_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `status`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("status", rt::string(value));
+        self
+    }
     /// Adds a `additional_configuration` block.
     pub fn additional_configuration(
         mut self,
@@ -768,7 +891,11 @@ impl MemberDetectorFeature {
         self
     }
 }
-resource!(MemberDetectorFeature, MemberDetectorFeatureHandle);
+resource!(
+    MemberDetectorFeature,
+    MemberDetectorFeatureHandle,
+    MEMBER_DETECTOR_FEATURE_TYPE
+);
 /// A declared `aws_guardduty_member_detector_feature`: `id()` and one method per attribute, each a reference (`${aws_guardduty_member_detector_feature.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct MemberDetectorFeatureHandle(rt::Handle);
@@ -815,8 +942,17 @@ impl OrganizationAdminAccount {
         this.set("admin_account_id", rt::string(admin_account_id));
         OrganizationAdminAccount(this)
     }
+    /// `admin_account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn admin_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("admin_account_id", rt::string(value));
+        self
+    }
 }
-resource!(OrganizationAdminAccount, OrganizationAdminAccountHandle);
+resource!(
+    OrganizationAdminAccount,
+    OrganizationAdminAccountHandle,
+    ORGANIZATION_ADMIN_ACCOUNT_TYPE
+);
 /// A declared `aws_guardduty_organization_admin_account`: `id()` and one method per attribute, each a reference (`${aws_guardduty_organization_admin_account.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationAdminAccountHandle(rt::Handle);
@@ -858,13 +994,22 @@ impl OrganizationConfiguration {
             .set("auto_enable_organization_members", rt::string(value));
         self
     }
+    /// `detector_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("detector_id", rt::string(value));
+        self
+    }
     /// Block `datasources` (at most one).
     pub fn datasources(mut self, value: organization_configuration::Datasources) -> Self {
         self.0.set("datasources", value.0.into_value());
         self
     }
 }
-resource!(OrganizationConfiguration, OrganizationConfigurationHandle);
+resource!(
+    OrganizationConfiguration,
+    OrganizationConfigurationHandle,
+    ORGANIZATION_CONFIGURATION_TYPE
+);
 /// A declared `aws_guardduty_organization_configuration`: `id()` and one method per attribute, each a reference (`${aws_guardduty_organization_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationConfigurationHandle(rt::Handle);
@@ -991,6 +1136,21 @@ impl OrganizationConfigurationFeature {
         this.set("name", rt::string(required.name));
         OrganizationConfigurationFeature(this)
     }
+    /// `auto_enable`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn auto_enable(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("auto_enable", rt::string(value));
+        self
+    }
+    /// `detector_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("detector_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `additional_configuration` block. Changing it replaces the resource.
     pub fn additional_configuration(
         mut self,
@@ -1003,7 +1163,8 @@ impl OrganizationConfigurationFeature {
 }
 resource!(
     OrganizationConfigurationFeature,
-    OrganizationConfigurationFeatureHandle
+    OrganizationConfigurationFeatureHandle,
+    ORGANIZATION_CONFIGURATION_FEATURE_TYPE
 );
 /// A declared `aws_guardduty_organization_configuration_feature`: `id()` and one method per attribute, each a reference (`${aws_guardduty_organization_configuration_feature.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1076,13 +1237,32 @@ impl PublishingDestination {
         this.set("kms_key_arn", rt::string(required.kms_key_arn));
         PublishingDestination(this)
     }
+    /// `destination_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination_arn", rt::string(value));
+        self
+    }
     /// `destination_type`: string.
     pub fn destination_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("destination_type", rt::string(value));
         self
     }
+    /// `detector_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("detector_id", rt::string(value));
+        self
+    }
+    /// `kms_key_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("kms_key_arn", rt::string(value));
+        self
+    }
 }
-resource!(PublishingDestination, PublishingDestinationHandle);
+resource!(
+    PublishingDestination,
+    PublishingDestinationHandle,
+    PUBLISHING_DESTINATION_TYPE
+);
 /// A declared `aws_guardduty_publishing_destination`: `id()` and one method per attribute, each a reference (`${aws_guardduty_publishing_destination.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PublishingDestinationHandle(rt::Handle);
@@ -1141,8 +1321,33 @@ impl Threatintelset {
         this.set("name", rt::string(required.name));
         Threatintelset(this)
     }
+    /// `activate`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn activate(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("activate", rt::boolean(value));
+        self
+    }
+    /// `detector_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn detector_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("detector_id", rt::string(value));
+        self
+    }
+    /// `format`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn format(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("format", rt::string(value));
+        self
+    }
+    /// `location`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("location", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(Threatintelset, ThreatintelsetHandle);
+resource!(Threatintelset, ThreatintelsetHandle, THREATINTELSET_TYPE);
 taggable!(Threatintelset);
 /// A declared `aws_guardduty_threatintelset`: `id()` and one method per attribute, each a reference (`${aws_guardduty_threatintelset.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

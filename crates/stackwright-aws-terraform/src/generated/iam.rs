@@ -48,8 +48,13 @@ impl AccessKey {
         self.0.set("status", rt::string(value));
         self
     }
+    /// `user`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user", rt::string(value));
+        self
+    }
 }
-resource!(AccessKey, AccessKeyHandle);
+resource!(AccessKey, AccessKeyHandle, ACCESS_KEY_TYPE);
 /// A declared `aws_iam_access_key`: `id()` and one method per attribute, each a reference (`${aws_iam_access_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccessKeyHandle(rt::Handle);
@@ -111,8 +116,13 @@ impl AccountAlias {
         this.set("account_alias", rt::string(account_alias));
         AccountAlias(this)
     }
+    /// `account_alias`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_alias(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account_alias", rt::string(value));
+        self
+    }
 }
-resource!(AccountAlias, AccountAliasHandle);
+resource!(AccountAlias, AccountAliasHandle, ACCOUNT_ALIAS_TYPE);
 /// A declared `aws_iam_account_alias`: `id()` and one method per attribute, each a reference (`${aws_iam_account_alias.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccountAliasHandle(rt::Handle);
@@ -190,7 +200,11 @@ impl AccountPasswordPolicy {
         self
     }
 }
-resource!(AccountPasswordPolicy, AccountPasswordPolicyHandle);
+resource!(
+    AccountPasswordPolicy,
+    AccountPasswordPolicyHandle,
+    ACCOUNT_PASSWORD_POLICY_TYPE
+);
 /// A declared `aws_iam_account_password_policy`: `id()` and one method per attribute, each a reference (`${aws_iam_account_password_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccountPasswordPolicyHandle(rt::Handle);
@@ -256,13 +270,18 @@ impl Group {
         this.set("name", rt::string(name));
         Group(this)
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `path`: string.
     pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("path", rt::string(value));
         self
     }
 }
-resource!(Group, GroupHandle);
+resource!(Group, GroupHandle, GROUP_TYPE);
 /// A declared `aws_iam_group`: `id()` and one method per attribute, each a reference (`${aws_iam_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GroupHandle(rt::Handle);
@@ -315,8 +334,27 @@ impl GroupMembership {
         this.set("users", rt::list(required.users));
         GroupMembership(this)
     }
+    /// `group`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn group(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("group", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `users`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn users(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("users", rt::list(value));
+        self
+    }
 }
-resource!(GroupMembership, GroupMembershipHandle);
+resource!(
+    GroupMembership,
+    GroupMembershipHandle,
+    GROUP_MEMBERSHIP_TYPE
+);
 /// A declared `aws_iam_group_membership`: `id()` and one method per attribute, each a reference (`${aws_iam_group_membership.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GroupMembershipHandle(rt::Handle);
@@ -359,8 +397,22 @@ impl GroupPoliciesExclusive {
         this.set("policy_names", rt::list(policy_names));
         GroupPoliciesExclusive(this)
     }
+    /// `group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("group_name", rt::string(value));
+        self
+    }
+    /// `policy_names`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_names(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("policy_names", rt::list(value));
+        self
+    }
 }
-resource!(GroupPoliciesExclusive, GroupPoliciesExclusiveHandle);
+resource!(
+    GroupPoliciesExclusive,
+    GroupPoliciesExclusiveHandle,
+    GROUP_POLICIES_EXCLUSIVE_TYPE
+);
 /// A declared `aws_iam_group_policies_exclusive`: `id()` and one method per attribute, each a reference (`${aws_iam_group_policies_exclusive.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GroupPoliciesExclusiveHandle(rt::Handle);
@@ -402,6 +454,11 @@ impl GroupPolicy {
         this.set("policy", rt::policy_text(required.policy));
         GroupPolicy(this)
     }
+    /// `group`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn group(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("group", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -412,8 +469,13 @@ impl GroupPolicy {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(GroupPolicy, GroupPolicyHandle);
+resource!(GroupPolicy, GroupPolicyHandle, GROUP_POLICY_TYPE);
 /// A declared `aws_iam_group_policy`: `id()` and one method per attribute, each a reference (`${aws_iam_group_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GroupPolicyHandle(rt::Handle);
@@ -463,8 +525,22 @@ impl GroupPolicyAttachment {
         this.set("policy_arn", rt::string(required.policy_arn));
         GroupPolicyAttachment(this)
     }
+    /// `group`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn group(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("group", rt::string(value));
+        self
+    }
+    /// `policy_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_arn", rt::string(value));
+        self
+    }
 }
-resource!(GroupPolicyAttachment, GroupPolicyAttachmentHandle);
+resource!(
+    GroupPolicyAttachment,
+    GroupPolicyAttachmentHandle,
+    GROUP_POLICY_ATTACHMENT_TYPE
+);
 /// A declared `aws_iam_group_policy_attachment`: `id()` and one method per attribute, each a reference (`${aws_iam_group_policy_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GroupPolicyAttachmentHandle(rt::Handle);
@@ -503,10 +579,21 @@ impl GroupPolicyAttachmentsExclusive {
         this.set("policy_arns", rt::list(policy_arns));
         GroupPolicyAttachmentsExclusive(this)
     }
+    /// `group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("group_name", rt::string(value));
+        self
+    }
+    /// `policy_arns`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("policy_arns", rt::list(value));
+        self
+    }
 }
 resource!(
     GroupPolicyAttachmentsExclusive,
-    GroupPolicyAttachmentsExclusiveHandle
+    GroupPolicyAttachmentsExclusiveHandle,
+    GROUP_POLICY_ATTACHMENTS_EXCLUSIVE_TYPE
 );
 /// A declared `aws_iam_group_policy_attachments_exclusive`: `id()` and one method per attribute, each a reference (`${aws_iam_group_policy_attachments_exclusive.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -561,7 +648,11 @@ impl InstanceProfile {
         self
     }
 }
-resource!(InstanceProfile, InstanceProfileHandle);
+resource!(
+    InstanceProfile,
+    InstanceProfileHandle,
+    INSTANCE_PROFILE_TYPE
+);
 taggable!(InstanceProfile);
 /// A declared `aws_iam_instance_profile`: `id()` and one method per attribute, each a reference (`${aws_iam_instance_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -629,13 +720,27 @@ impl OpenidConnectProvider {
         this.set("url", rt::string(url));
         OpenidConnectProvider(this)
     }
+    /// `client_id_list`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn client_id_list(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("client_id_list", rt::list(value));
+        self
+    }
     /// `thumbprint_list`: list of string.
     pub fn thumbprint_list(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("thumbprint_list", rt::list(value));
         self
     }
+    /// `url`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("url", rt::string(value));
+        self
+    }
 }
-resource!(OpenidConnectProvider, OpenidConnectProviderHandle);
+resource!(
+    OpenidConnectProvider,
+    OpenidConnectProviderHandle,
+    OPENID_CONNECT_PROVIDER_TYPE
+);
 taggable!(OpenidConnectProvider);
 /// A declared `aws_iam_openid_connect_provider`: `id()` and one method per attribute, each a reference (`${aws_iam_openid_connect_provider.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -686,8 +791,17 @@ impl OrganizationsFeatures {
         this.set("enabled_features", rt::list(enabled_features));
         OrganizationsFeatures(this)
     }
+    /// `enabled_features`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn enabled_features(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("enabled_features", rt::list(value));
+        self
+    }
 }
-resource!(OrganizationsFeatures, OrganizationsFeaturesHandle);
+resource!(
+    OrganizationsFeatures,
+    OrganizationsFeaturesHandle,
+    ORGANIZATIONS_FEATURES_TYPE
+);
 /// A declared `aws_iam_organizations_features`: `id()` and one method per attribute, each a reference (`${aws_iam_organizations_features.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationsFeaturesHandle(rt::Handle);
@@ -737,8 +851,13 @@ impl Policy {
         self.0.set("path", rt::string(value));
         self
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(Policy, PolicyHandle);
+resource!(Policy, PolicyHandle, POLICY_TYPE);
 taggable!(Policy);
 /// A declared `aws_iam_policy`: `id()` and one method per attribute, each a reference (`${aws_iam_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -818,6 +937,16 @@ impl PolicyAttachment {
         self.0.set("groups", rt::list(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `policy_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_arn", rt::string(value));
+        self
+    }
     /// `roles`: set of string.
     pub fn roles(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("roles", rt::list(value));
@@ -829,7 +958,11 @@ impl PolicyAttachment {
         self
     }
 }
-resource!(PolicyAttachment, PolicyAttachmentHandle);
+resource!(
+    PolicyAttachment,
+    PolicyAttachmentHandle,
+    POLICY_ATTACHMENT_TYPE
+);
 /// A declared `aws_iam_policy_attachment`: `id()` and one method per attribute, each a reference (`${aws_iam_policy_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyAttachmentHandle(rt::Handle);
@@ -874,6 +1007,11 @@ impl Role {
         let mut this = rt::Base::new(id, &ROLE_TYPE);
         this.set("assume_role_policy", rt::policy_text(assume_role_policy));
         Role(this)
+    }
+    /// `assume_role_policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn assume_role_policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("assume_role_policy", rt::policy_text(value));
+        self
     }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -923,7 +1061,7 @@ impl Role {
         self
     }
 }
-resource!(Role, RoleHandle);
+resource!(Role, RoleHandle, ROLE_TYPE);
 taggable!(Role);
 /// A declared `aws_iam_role`: `id()` and one method per attribute, each a reference (`${aws_iam_role.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1036,8 +1174,22 @@ impl RolePoliciesExclusive {
         this.set("role_name", rt::string(role_name));
         RolePoliciesExclusive(this)
     }
+    /// `policy_names`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_names(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("policy_names", rt::list(value));
+        self
+    }
+    /// `role_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_name", rt::string(value));
+        self
+    }
 }
-resource!(RolePoliciesExclusive, RolePoliciesExclusiveHandle);
+resource!(
+    RolePoliciesExclusive,
+    RolePoliciesExclusiveHandle,
+    ROLE_POLICIES_EXCLUSIVE_TYPE
+);
 /// A declared `aws_iam_role_policies_exclusive`: `id()` and one method per attribute, each a reference (`${aws_iam_role_policies_exclusive.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RolePoliciesExclusiveHandle(rt::Handle);
@@ -1089,8 +1241,18 @@ impl RolePolicy {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `role`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role", rt::string(value));
+        self
+    }
 }
-resource!(RolePolicy, RolePolicyHandle);
+resource!(RolePolicy, RolePolicyHandle, ROLE_POLICY_TYPE);
 /// A declared `aws_iam_role_policy`: `id()` and one method per attribute, each a reference (`${aws_iam_role_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RolePolicyHandle(rt::Handle);
@@ -1140,8 +1302,22 @@ impl RolePolicyAttachment {
         this.set("role", rt::string(required.role));
         RolePolicyAttachment(this)
     }
+    /// `policy_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_arn", rt::string(value));
+        self
+    }
+    /// `role`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role", rt::string(value));
+        self
+    }
 }
-resource!(RolePolicyAttachment, RolePolicyAttachmentHandle);
+resource!(
+    RolePolicyAttachment,
+    RolePolicyAttachmentHandle,
+    ROLE_POLICY_ATTACHMENT_TYPE
+);
 /// A declared `aws_iam_role_policy_attachment`: `id()` and one method per attribute, each a reference (`${aws_iam_role_policy_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RolePolicyAttachmentHandle(rt::Handle);
@@ -1180,10 +1356,21 @@ impl RolePolicyAttachmentsExclusive {
         this.set("role_name", rt::string(role_name));
         RolePolicyAttachmentsExclusive(this)
     }
+    /// `policy_arns`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("policy_arns", rt::list(value));
+        self
+    }
+    /// `role_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_name", rt::string(value));
+        self
+    }
 }
 resource!(
     RolePolicyAttachmentsExclusive,
-    RolePolicyAttachmentsExclusiveHandle
+    RolePolicyAttachmentsExclusiveHandle,
+    ROLE_POLICY_ATTACHMENTS_EXCLUSIVE_TYPE
 );
 /// A declared `aws_iam_role_policy_attachments_exclusive`: `id()` and one method per attribute, each a reference (`${aws_iam_role_policy_attachments_exclusive.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1229,8 +1416,18 @@ impl SamlProvider {
         );
         SamlProvider(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `saml_metadata_document`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn saml_metadata_document(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("saml_metadata_document", rt::string(value));
+        self
+    }
 }
-resource!(SamlProvider, SamlProviderHandle);
+resource!(SamlProvider, SamlProviderHandle, SAML_PROVIDER_TYPE);
 taggable!(SamlProvider);
 /// A declared `aws_iam_saml_provider`: `id()` and one method per attribute, each a reference (`${aws_iam_saml_provider.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1284,10 +1481,17 @@ impl SecurityTokenServicePreferences {
         );
         SecurityTokenServicePreferences(this)
     }
+    /// `global_endpoint_token_version`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn global_endpoint_token_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("global_endpoint_token_version", rt::string(value));
+        self
+    }
 }
 resource!(
     SecurityTokenServicePreferences,
-    SecurityTokenServicePreferencesHandle
+    SecurityTokenServicePreferencesHandle,
+    SECURITY_TOKEN_SERVICE_PREFERENCES_TYPE
 );
 /// A declared `aws_iam_security_token_service_preferences`: `id()` and one method per attribute, each a reference (`${aws_iam_security_token_service_preferences.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1326,6 +1530,11 @@ impl ServerCertificate {
         this.set("private_key", rt::string(required.private_key));
         ServerCertificate(this)
     }
+    /// `certificate_body`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn certificate_body(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("certificate_body", rt::string(value));
+        self
+    }
     /// `certificate_chain`: string. Changing it replaces the resource.
     pub fn certificate_chain(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("certificate_chain", rt::string(value));
@@ -1346,13 +1555,22 @@ impl ServerCertificate {
         self.0.set("path", rt::string(value));
         self
     }
+    /// `private_key`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn private_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("private_key", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: server_certificate::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ServerCertificate, ServerCertificateHandle);
+resource!(
+    ServerCertificate,
+    ServerCertificateHandle,
+    SERVER_CERTIFICATE_TYPE
+);
 taggable!(ServerCertificate);
 /// A declared `aws_iam_server_certificate`: `id()` and one method per attribute, each a reference (`${aws_iam_server_certificate.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1442,6 +1660,11 @@ impl ServiceLinkedRole {
         this.set("aws_service_name", rt::string(aws_service_name));
         ServiceLinkedRole(this)
     }
+    /// `aws_service_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn aws_service_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("aws_service_name", rt::string(value));
+        self
+    }
     /// `custom_suffix`: string. Changing it replaces the resource.
     pub fn custom_suffix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("custom_suffix", rt::string(value));
@@ -1453,7 +1676,11 @@ impl ServiceLinkedRole {
         self
     }
 }
-resource!(ServiceLinkedRole, ServiceLinkedRoleHandle);
+resource!(
+    ServiceLinkedRole,
+    ServiceLinkedRoleHandle,
+    SERVICE_LINKED_ROLE_TYPE
+);
 taggable!(ServiceLinkedRole);
 /// A declared `aws_iam_service_linked_role`: `id()` and one method per attribute, each a reference (`${aws_iam_service_linked_role.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1528,13 +1755,27 @@ impl ServiceSpecificCredential {
         this.set("user_name", rt::string(required.user_name));
         ServiceSpecificCredential(this)
     }
+    /// `service_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_name", rt::string(value));
+        self
+    }
     /// `status`: string.
     pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("status", rt::string(value));
         self
     }
+    /// `user_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_name", rt::string(value));
+        self
+    }
 }
-resource!(ServiceSpecificCredential, ServiceSpecificCredentialHandle);
+resource!(
+    ServiceSpecificCredential,
+    ServiceSpecificCredentialHandle,
+    SERVICE_SPECIFIC_CREDENTIAL_TYPE
+);
 /// A declared `aws_iam_service_specific_credential`: `id()` and one method per attribute, each a reference (`${aws_iam_service_specific_credential.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceSpecificCredentialHandle(rt::Handle);
@@ -1592,13 +1833,27 @@ impl SigningCertificate {
         this.set("user_name", rt::string(required.user_name));
         SigningCertificate(this)
     }
+    /// `certificate_body`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn certificate_body(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("certificate_body", rt::string(value));
+        self
+    }
     /// `status`: string.
     pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("status", rt::string(value));
         self
     }
+    /// `user_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_name", rt::string(value));
+        self
+    }
 }
-resource!(SigningCertificate, SigningCertificateHandle);
+resource!(
+    SigningCertificate,
+    SigningCertificateHandle,
+    SIGNING_CERTIFICATE_TYPE
+);
 /// A declared `aws_iam_signing_certificate`: `id()` and one method per attribute, each a reference (`${aws_iam_signing_certificate.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SigningCertificateHandle(rt::Handle);
@@ -1645,6 +1900,11 @@ impl User {
         self.0.set("force_destroy", rt::boolean(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `path`: string.
     pub fn path(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("path", rt::string(value));
@@ -1656,7 +1916,7 @@ impl User {
         self
     }
 }
-resource!(User, UserHandle);
+resource!(User, UserHandle, USER_TYPE);
 taggable!(User);
 /// A declared `aws_iam_user`: `id()` and one method per attribute, each a reference (`${aws_iam_user.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1720,8 +1980,22 @@ impl UserGroupMembership {
         this.set("user", rt::string(user));
         UserGroupMembership(this)
     }
+    /// `groups`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn groups(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("groups", rt::list(value));
+        self
+    }
+    /// `user`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user", rt::string(value));
+        self
+    }
 }
-resource!(UserGroupMembership, UserGroupMembershipHandle);
+resource!(
+    UserGroupMembership,
+    UserGroupMembershipHandle,
+    USER_GROUP_MEMBERSHIP_TYPE
+);
 /// A declared `aws_iam_user_group_membership`: `id()` and one method per attribute, each a reference (`${aws_iam_user_group_membership.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserGroupMembershipHandle(rt::Handle);
@@ -1770,8 +2044,17 @@ impl UserLoginProfile {
         self.0.set("pgp_key", rt::string(value));
         self
     }
+    /// `user`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user", rt::string(value));
+        self
+    }
 }
-resource!(UserLoginProfile, UserLoginProfileHandle);
+resource!(
+    UserLoginProfile,
+    UserLoginProfileHandle,
+    USER_LOGIN_PROFILE_TYPE
+);
 /// A declared `aws_iam_user_login_profile`: `id()` and one method per attribute, each a reference (`${aws_iam_user_login_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserLoginProfileHandle(rt::Handle);
@@ -1830,8 +2113,22 @@ impl UserPoliciesExclusive {
         this.set("user_name", rt::string(user_name));
         UserPoliciesExclusive(this)
     }
+    /// `policy_names`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_names(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("policy_names", rt::list(value));
+        self
+    }
+    /// `user_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_name", rt::string(value));
+        self
+    }
 }
-resource!(UserPoliciesExclusive, UserPoliciesExclusiveHandle);
+resource!(
+    UserPoliciesExclusive,
+    UserPoliciesExclusiveHandle,
+    USER_POLICIES_EXCLUSIVE_TYPE
+);
 /// A declared `aws_iam_user_policies_exclusive`: `id()` and one method per attribute, each a reference (`${aws_iam_user_policies_exclusive.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserPoliciesExclusiveHandle(rt::Handle);
@@ -1883,8 +2180,18 @@ impl UserPolicy {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `user`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user", rt::string(value));
+        self
+    }
 }
-resource!(UserPolicy, UserPolicyHandle);
+resource!(UserPolicy, UserPolicyHandle, USER_POLICY_TYPE);
 /// A declared `aws_iam_user_policy`: `id()` and one method per attribute, each a reference (`${aws_iam_user_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserPolicyHandle(rt::Handle);
@@ -1934,8 +2241,22 @@ impl UserPolicyAttachment {
         this.set("user", rt::string(required.user));
         UserPolicyAttachment(this)
     }
+    /// `policy_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_arn", rt::string(value));
+        self
+    }
+    /// `user`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user", rt::string(value));
+        self
+    }
 }
-resource!(UserPolicyAttachment, UserPolicyAttachmentHandle);
+resource!(
+    UserPolicyAttachment,
+    UserPolicyAttachmentHandle,
+    USER_POLICY_ATTACHMENT_TYPE
+);
 /// A declared `aws_iam_user_policy_attachment`: `id()` and one method per attribute, each a reference (`${aws_iam_user_policy_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserPolicyAttachmentHandle(rt::Handle);
@@ -1974,10 +2295,21 @@ impl UserPolicyAttachmentsExclusive {
         this.set("user_name", rt::string(user_name));
         UserPolicyAttachmentsExclusive(this)
     }
+    /// `policy_arns`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("policy_arns", rt::list(value));
+        self
+    }
+    /// `user_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_name", rt::string(value));
+        self
+    }
 }
 resource!(
     UserPolicyAttachmentsExclusive,
-    UserPolicyAttachmentsExclusiveHandle
+    UserPolicyAttachmentsExclusiveHandle,
+    USER_POLICY_ATTACHMENTS_EXCLUSIVE_TYPE
 );
 /// A declared `aws_iam_user_policy_attachments_exclusive`: `id()` and one method per attribute, each a reference (`${aws_iam_user_policy_attachments_exclusive.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2023,13 +2355,28 @@ impl UserSshKey {
         this.set("username", rt::string(required.username));
         UserSshKey(this)
     }
+    /// `encoding`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn encoding(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("encoding", rt::string(value));
+        self
+    }
+    /// `public_key`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn public_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("public_key", rt::string(value));
+        self
+    }
     /// `status`: string.
     pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("status", rt::string(value));
         self
     }
+    /// `username`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("username", rt::string(value));
+        self
+    }
 }
-resource!(UserSshKey, UserSshKeyHandle);
+resource!(UserSshKey, UserSshKeyHandle, USER_SSH_KEY_TYPE);
 /// A declared `aws_iam_user_ssh_key`: `id()` and one method per attribute, each a reference (`${aws_iam_user_ssh_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserSshKeyHandle(rt::Handle);
@@ -2087,8 +2434,17 @@ impl VirtualMfaDevice {
         self.0.set("path", rt::string(value));
         self
     }
+    /// `virtual_mfa_device_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn virtual_mfa_device_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("virtual_mfa_device_name", rt::string(value));
+        self
+    }
 }
-resource!(VirtualMfaDevice, VirtualMfaDeviceHandle);
+resource!(
+    VirtualMfaDevice,
+    VirtualMfaDeviceHandle,
+    VIRTUAL_MFA_DEVICE_TYPE
+);
 taggable!(VirtualMfaDevice);
 /// A declared `aws_iam_virtual_mfa_device`: `id()` and one method per attribute, each a reference (`${aws_iam_virtual_mfa_device.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

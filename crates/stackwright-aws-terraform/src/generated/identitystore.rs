@@ -51,8 +51,18 @@ impl Group {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `display_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("display_name", rt::string(value));
+        self
+    }
+    /// `identity_store_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identity_store_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("identity_store_id", rt::string(value));
+        self
+    }
 }
-resource!(Group, GroupHandle);
+resource!(Group, GroupHandle, GROUP_TYPE);
 /// A declared `aws_identitystore_group`: `id()` and one method per attribute, each a reference (`${aws_identitystore_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GroupHandle(rt::Handle);
@@ -109,8 +119,27 @@ impl GroupMembership {
         this.set("member_id", rt::string(required.member_id));
         GroupMembership(this)
     }
+    /// `group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("group_id", rt::string(value));
+        self
+    }
+    /// `identity_store_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identity_store_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("identity_store_id", rt::string(value));
+        self
+    }
+    /// `member_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn member_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("member_id", rt::string(value));
+        self
+    }
 }
-resource!(GroupMembership, GroupMembershipHandle);
+resource!(
+    GroupMembership,
+    GroupMembershipHandle,
+    GROUP_MEMBERSHIP_TYPE
+);
 /// A declared `aws_identitystore_group_membership`: `id()` and one method per attribute, each a reference (`${aws_identitystore_group_membership.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GroupMembershipHandle(rt::Handle);
@@ -166,6 +195,16 @@ impl User {
         this.set("name", required.name.0.into_value());
         User(this)
     }
+    /// `display_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("display_name", rt::string(value));
+        self
+    }
+    /// `identity_store_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identity_store_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("identity_store_id", rt::string(value));
+        self
+    }
     /// `locale`: string.
     pub fn locale(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("locale", rt::string(value));
@@ -196,6 +235,11 @@ impl User {
         self.0.set("title", rt::string(value));
         self
     }
+    /// `user_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_name", rt::string(value));
+        self
+    }
     /// `user_type`: string.
     pub fn user_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("user_type", rt::string(value));
@@ -211,13 +255,18 @@ impl User {
         self.0.set("emails", value.0.into_value());
         self
     }
+    /// Block `name` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: user::Name) -> Self {
+        self.0.set("name", value.0.into_value());
+        self
+    }
     /// Block `phone_numbers` (at most one).
     pub fn phone_numbers(mut self, value: user::PhoneNumbers) -> Self {
         self.0.set("phone_numbers", value.0.into_value());
         self
     }
 }
-resource!(User, UserHandle);
+resource!(User, UserHandle, USER_TYPE);
 /// A declared `aws_identitystore_user`: `id()` and one method per attribute, each a reference (`${aws_identitystore_user.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserHandle(rt::Handle);

@@ -69,6 +69,16 @@ impl Component {
         self.0.set("kms_key_id", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `platform`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn platform(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("platform", rt::string(value));
+        self
+    }
     /// `skip_destroy`: bool.
     pub fn skip_destroy(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("skip_destroy", rt::boolean(value));
@@ -84,8 +94,13 @@ impl Component {
         self.0.set("uri", rt::string(value));
         self
     }
+    /// `version`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("version", rt::string(value));
+        self
+    }
 }
-resource!(Component, ComponentHandle);
+resource!(Component, ComponentHandle, COMPONENT_TYPE);
 taggable!(Component);
 /// A declared `aws_imagebuilder_component`: `id()` and one method per attribute, each a reference (`${aws_imagebuilder_component.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -203,6 +218,11 @@ impl ContainerRecipe {
         );
         ContainerRecipe(this)
     }
+    /// `container_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn container_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("container_type", rt::string(value));
+        self
+    }
     /// `description`: string. Changing it replaces the resource.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -223,9 +243,24 @@ impl ContainerRecipe {
         self.0.set("kms_key_id", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `parent_image`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn parent_image(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("parent_image", rt::string(value));
+        self
+    }
     /// `platform_override`: string. Changing it replaces the resource.
     pub fn platform_override(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("platform_override", rt::string(value));
+        self
+    }
+    /// `version`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("version", rt::string(value));
         self
     }
     /// `working_directory`: string. Changing it replaces the resource.
@@ -246,8 +281,17 @@ impl ContainerRecipe {
         self.0.set("instance_configuration", value.0.into_value());
         self
     }
+    /// Block `target_repository` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_repository(mut self, value: container_recipe::TargetRepository) -> Self {
+        self.0.set("target_repository", value.0.into_value());
+        self
+    }
 }
-resource!(ContainerRecipe, ContainerRecipeHandle);
+resource!(
+    ContainerRecipe,
+    ContainerRecipeHandle,
+    CONTAINER_RECIPE_TYPE
+);
 taggable!(ContainerRecipe);
 /// A declared `aws_imagebuilder_container_recipe`: `id()` and one method per attribute, each a reference (`${aws_imagebuilder_container_recipe.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -377,13 +421,22 @@ impl DistributionConfiguration {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `distribution` block.
     pub fn distribution(mut self, value: distribution_configuration::Distribution) -> Self {
         self.0.push("distribution", value.0.into_value());
         self
     }
 }
-resource!(DistributionConfiguration, DistributionConfigurationHandle);
+resource!(
+    DistributionConfiguration,
+    DistributionConfigurationHandle,
+    DISTRIBUTION_CONFIGURATION_TYPE
+);
 taggable!(DistributionConfiguration);
 /// A declared `aws_imagebuilder_distribution_configuration`: `id()` and one method per attribute, each a reference (`${aws_imagebuilder_distribution_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -760,6 +813,12 @@ impl Image {
         self.0.set("image_recipe_arn", rt::string(value));
         self
     }
+    /// `infrastructure_configuration_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn infrastructure_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("infrastructure_configuration_arn", rt::string(value));
+        self
+    }
     /// Block `image_scanning_configuration` (at most one).
     pub fn image_scanning_configuration(
         mut self,
@@ -786,7 +845,7 @@ impl Image {
         self
     }
 }
-resource!(Image, ImageHandle);
+resource!(Image, ImageHandle, IMAGE_TYPE);
 taggable!(Image);
 /// A declared `aws_imagebuilder_image`: `id()` and one method per attribute, each a reference (`${aws_imagebuilder_image.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -938,6 +997,17 @@ impl ImagePipeline {
         self.0.set("image_recipe_arn", rt::string(value));
         self
     }
+    /// `infrastructure_configuration_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn infrastructure_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("infrastructure_configuration_arn", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `status`: string.
     pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("status", rt::string(value));
@@ -972,7 +1042,7 @@ impl ImagePipeline {
         self
     }
 }
-resource!(ImagePipeline, ImagePipelineHandle);
+resource!(ImagePipeline, ImagePipelineHandle, IMAGE_PIPELINE_TYPE);
 taggable!(ImagePipeline);
 /// A declared `aws_imagebuilder_image_pipeline`: `id()` and one method per attribute, each a reference (`${aws_imagebuilder_image_pipeline.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1115,9 +1185,24 @@ impl ImageRecipe {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `parent_image`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn parent_image(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("parent_image", rt::string(value));
+        self
+    }
     /// `user_data_base64`: string. Changing it replaces the resource.
     pub fn user_data_base64(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("user_data_base64", rt::string(value));
+        self
+    }
+    /// `version`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("version", rt::string(value));
         self
     }
     /// `working_directory`: string. Changing it replaces the resource.
@@ -1141,7 +1226,7 @@ impl ImageRecipe {
         self
     }
 }
-resource!(ImageRecipe, ImageRecipeHandle);
+resource!(ImageRecipe, ImageRecipeHandle, IMAGE_RECIPE_TYPE);
 taggable!(ImageRecipe);
 /// A declared `aws_imagebuilder_image_recipe`: `id()` and one method per attribute, each a reference (`${aws_imagebuilder_image_recipe.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1248,6 +1333,11 @@ impl InfrastructureConfiguration {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `instance_profile_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_profile_name", rt::string(value));
+        self
+    }
     /// `instance_types`: set of string.
     pub fn instance_types(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("instance_types", rt::list(value));
@@ -1256,6 +1346,11 @@ impl InfrastructureConfiguration {
     /// `key_pair`: string.
     pub fn key_pair(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("key_pair", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `resource_tags`: map of string.
@@ -1306,7 +1401,8 @@ impl InfrastructureConfiguration {
 }
 resource!(
     InfrastructureConfiguration,
-    InfrastructureConfigurationHandle
+    InfrastructureConfigurationHandle,
+    INFRASTRUCTURE_CONFIGURATION_TYPE
 );
 taggable!(InfrastructureConfiguration);
 /// A declared `aws_imagebuilder_infrastructure_configuration`: `id()` and one method per attribute, each a reference (`${aws_imagebuilder_infrastructure_configuration.<name>.<attribute>}`).
@@ -1491,6 +1587,21 @@ impl LifecyclePolicy {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `execution_role`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn execution_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("execution_role", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `resource_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_type", rt::string(value));
+        self
+    }
     /// `status`: string.
     pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("status", rt::string(value));
@@ -1507,7 +1618,11 @@ impl LifecyclePolicy {
         self
     }
 }
-resource!(LifecyclePolicy, LifecyclePolicyHandle);
+resource!(
+    LifecyclePolicy,
+    LifecyclePolicyHandle,
+    LIFECYCLE_POLICY_TYPE
+);
 taggable!(LifecyclePolicy);
 /// A declared `aws_imagebuilder_lifecycle_policy`: `id()` and one method per attribute, each a reference (`${aws_imagebuilder_lifecycle_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1795,13 +1910,28 @@ impl Workflow {
         self.0.set("kms_key_id", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
     /// `uri`: string. Changing it replaces the resource.
     pub fn uri(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("uri", rt::string(value));
         self
     }
+    /// `version`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("version", rt::string(value));
+        self
+    }
 }
-resource!(Workflow, WorkflowHandle);
+resource!(Workflow, WorkflowHandle, WORKFLOW_TYPE);
 taggable!(Workflow);
 /// A declared `aws_imagebuilder_workflow`: `id()` and one method per attribute, each a reference (`${aws_imagebuilder_workflow.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -38,13 +38,22 @@ impl AssessmentTarget {
         this.set("name", rt::string(name));
         AssessmentTarget(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `resource_group_arn`: string.
     pub fn resource_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("resource_group_arn", rt::string(value));
         self
     }
 }
-resource!(AssessmentTarget, AssessmentTargetHandle);
+resource!(
+    AssessmentTarget,
+    AssessmentTargetHandle,
+    ASSESSMENT_TARGET_TYPE
+);
 /// A declared `aws_inspector_assessment_target`: `id()` and one method per attribute, each a reference (`${aws_inspector_assessment_target.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AssessmentTargetHandle(rt::Handle);
@@ -96,13 +105,37 @@ impl AssessmentTemplate {
         this.set("target_arn", rt::string(required.target_arn));
         AssessmentTemplate(this)
     }
+    /// `duration`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn duration(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("duration", rt::number(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `rules_package_arns`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rules_package_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("rules_package_arns", rt::list(value));
+        self
+    }
+    /// `target_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_arn", rt::string(value));
+        self
+    }
     /// Adds a `event_subscription` block.
     pub fn event_subscription(mut self, value: assessment_template::EventSubscription) -> Self {
         self.0.push("event_subscription", value.0.into_value());
         self
     }
 }
-resource!(AssessmentTemplate, AssessmentTemplateHandle);
+resource!(
+    AssessmentTemplate,
+    AssessmentTemplateHandle,
+    ASSESSMENT_TEMPLATE_TYPE
+);
 taggable!(AssessmentTemplate);
 /// A declared `aws_inspector_assessment_template`: `id()` and one method per attribute, each a reference (`${aws_inspector_assessment_template.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -180,8 +213,13 @@ impl ResourceGroup {
         this.set("tags", rt::map(tags));
         ResourceGroup(this)
     }
+    /// `tags`: map of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn tags(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
+        self.0.set("tags", rt::map(value));
+        self
+    }
 }
-resource!(ResourceGroup, ResourceGroupHandle);
+resource!(ResourceGroup, ResourceGroupHandle, RESOURCE_GROUP_TYPE);
 /// A declared `aws_inspector_resource_group`: `id()` and one method per attribute, each a reference (`${aws_inspector_resource_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceGroupHandle(rt::Handle);

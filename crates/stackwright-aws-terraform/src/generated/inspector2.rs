@@ -38,13 +38,22 @@ impl DelegatedAdminAccount {
         this.set("account_id", rt::string(account_id));
         DelegatedAdminAccount(this)
     }
+    /// `account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: delegated_admin_account::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(DelegatedAdminAccount, DelegatedAdminAccountHandle);
+resource!(
+    DelegatedAdminAccount,
+    DelegatedAdminAccountHandle,
+    DELEGATED_ADMIN_ACCOUNT_TYPE
+);
 /// A declared `aws_inspector2_delegated_admin_account`: `id()` and one method per attribute, each a reference (`${aws_inspector2_delegated_admin_account.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DelegatedAdminAccountHandle(rt::Handle);
@@ -110,13 +119,23 @@ impl Enabler {
         this.set("resource_types", rt::list(required.resource_types));
         Enabler(this)
     }
+    /// `account_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("account_ids", rt::list(value));
+        self
+    }
+    /// `resource_types`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_types(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("resource_types", rt::list(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: enabler::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Enabler, EnablerHandle);
+resource!(Enabler, EnablerHandle, ENABLER_TYPE);
 /// A declared `aws_inspector2_enabler`: `id()` and one method per attribute, each a reference (`${aws_inspector2_enabler.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EnablerHandle(rt::Handle);
@@ -163,9 +182,19 @@ impl Filter {
         this.set("name", rt::string(required.name));
         Filter(this)
     }
+    /// `action`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn action(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("action", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `reason`: string.
@@ -179,7 +208,7 @@ impl Filter {
         self
     }
 }
-resource!(Filter, FilterHandle);
+resource!(Filter, FilterHandle, FILTER_TYPE);
 taggable!(Filter);
 /// A declared `aws_inspector2_filter`: `id()` and one method per attribute, each a reference (`${aws_inspector2_filter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1465,13 +1494,22 @@ impl MemberAssociation {
         this.set("account_id", rt::string(account_id));
         MemberAssociation(this)
     }
+    /// `account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: member_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(MemberAssociation, MemberAssociationHandle);
+resource!(
+    MemberAssociation,
+    MemberAssociationHandle,
+    MEMBER_ASSOCIATION_TYPE
+);
 /// A declared `aws_inspector2_member_association`: `id()` and one method per attribute, each a reference (`${aws_inspector2_member_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct MemberAssociationHandle(rt::Handle);
@@ -1537,13 +1575,22 @@ impl OrganizationConfiguration {
         this.set("auto_enable", auto_enable.0.into_value());
         OrganizationConfiguration(this)
     }
+    /// Block `auto_enable` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn auto_enable(mut self, value: organization_configuration::AutoEnable) -> Self {
+        self.0.set("auto_enable", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: organization_configuration::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(OrganizationConfiguration, OrganizationConfigurationHandle);
+resource!(
+    OrganizationConfiguration,
+    OrganizationConfigurationHandle,
+    ORGANIZATION_CONFIGURATION_TYPE
+);
 /// A declared `aws_inspector2_organization_configuration`: `id()` and one method per attribute, each a reference (`${aws_inspector2_organization_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationConfigurationHandle(rt::Handle);

@@ -44,6 +44,11 @@ impl Monitor {
             .set("max_city_networks_to_monitor", rt::number(value));
         self
     }
+    /// `monitor_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn monitor_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("monitor_name", rt::string(value));
+        self
+    }
     /// `resources`: set of string.
     pub fn resources(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("resources", rt::list(value));
@@ -75,7 +80,7 @@ impl Monitor {
         self
     }
 }
-resource!(Monitor, MonitorHandle);
+resource!(Monitor, MonitorHandle, MONITOR_TYPE);
 taggable!(Monitor);
 /// A declared `aws_internetmonitor_monitor`: `id()` and one method per attribute, each a reference (`${aws_internetmonitor_monitor.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

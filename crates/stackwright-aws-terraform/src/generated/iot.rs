@@ -49,9 +49,19 @@ impl Authorizer {
         this.set("name", rt::string(required.name));
         Authorizer(this)
     }
+    /// `authorizer_function_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn authorizer_function_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("authorizer_function_arn", rt::string(value));
+        self
+    }
     /// `enable_caching_for_http`: bool.
     pub fn enable_caching_for_http(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("enable_caching_for_http", rt::boolean(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `signing_disabled`: bool.
@@ -75,7 +85,7 @@ impl Authorizer {
         self
     }
 }
-resource!(Authorizer, AuthorizerHandle);
+resource!(Authorizer, AuthorizerHandle, AUTHORIZER_TYPE);
 taggable!(Authorizer);
 /// A declared `aws_iot_authorizer`: `id()` and one method per attribute, each a reference (`${aws_iot_authorizer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -142,13 +152,18 @@ impl BillingGroup {
         this.set("name", rt::string(name));
         BillingGroup(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `properties` block.
     pub fn properties(mut self, value: billing_group::Properties) -> Self {
         self.0.push("properties", value.0.into_value());
         self
     }
 }
-resource!(BillingGroup, BillingGroupHandle);
+resource!(BillingGroup, BillingGroupHandle, BILLING_GROUP_TYPE);
 taggable!(BillingGroup);
 /// A declared `aws_iot_billing_group`: `id()` and one method per attribute, each a reference (`${aws_iot_billing_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -235,6 +250,21 @@ impl CaCertificate {
         );
         CaCertificate(this)
     }
+    /// `active`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn active(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("active", rt::boolean(value));
+        self
+    }
+    /// `allow_auto_registration`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn allow_auto_registration(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("allow_auto_registration", rt::boolean(value));
+        self
+    }
+    /// `ca_certificate_pem`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ca_certificate_pem(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ca_certificate_pem", rt::string(value));
+        self
+    }
     /// `certificate_mode`: string. Changing it replaces the resource.
     pub fn certificate_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("certificate_mode", rt::string(value));
@@ -252,7 +282,7 @@ impl CaCertificate {
         self
     }
 }
-resource!(CaCertificate, CaCertificateHandle);
+resource!(CaCertificate, CaCertificateHandle, CA_CERTIFICATE_TYPE);
 taggable!(CaCertificate);
 /// A declared `aws_iot_ca_certificate`: `id()` and one method per attribute, each a reference (`${aws_iot_ca_certificate.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -352,6 +382,11 @@ impl Certificate {
         this.set("active", rt::boolean(active));
         Certificate(this)
     }
+    /// `active`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn active(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("active", rt::boolean(value));
+        self
+    }
     /// `ca_pem`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state.
     pub fn ca_pem(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("ca_pem", rt::string(value));
@@ -368,7 +403,7 @@ impl Certificate {
         self
     }
 }
-resource!(Certificate, CertificateHandle);
+resource!(Certificate, CertificateHandle, CERTIFICATE_TYPE);
 /// A declared `aws_iot_certificate`: `id()` and one method per attribute, each a reference (`${aws_iot_certificate.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CertificateHandle(rt::Handle);
@@ -441,6 +476,11 @@ impl DomainConfiguration {
         self.0.set("domain_name", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `server_certificate_arns`: set of string. Changing it replaces the resource.
     pub fn server_certificate_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("server_certificate_arns", rt::list(value));
@@ -472,7 +512,11 @@ impl DomainConfiguration {
         self
     }
 }
-resource!(DomainConfiguration, DomainConfigurationHandle);
+resource!(
+    DomainConfiguration,
+    DomainConfigurationHandle,
+    DOMAIN_CONFIGURATION_TYPE
+);
 taggable!(DomainConfiguration);
 /// A declared `aws_iot_domain_configuration`: `id()` and one method per attribute, each a reference (`${aws_iot_domain_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -586,8 +630,17 @@ impl EventConfigurations {
         this.set("event_configurations", rt::map(event_configurations));
         EventConfigurations(this)
     }
+    /// `event_configurations`: map of bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn event_configurations(mut self, value: impl Into<rt::Map<rt::Bool>>) -> Self {
+        self.0.set("event_configurations", rt::map(value));
+        self
+    }
 }
-resource!(EventConfigurations, EventConfigurationsHandle);
+resource!(
+    EventConfigurations,
+    EventConfigurationsHandle,
+    EVENT_CONFIGURATIONS_TYPE
+);
 /// A declared `aws_iot_event_configurations`: `id()` and one method per attribute, each a reference (`${aws_iot_event_configurations.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EventConfigurationsHandle(rt::Handle);
@@ -635,7 +688,11 @@ impl IndexingConfiguration {
         self
     }
 }
-resource!(IndexingConfiguration, IndexingConfigurationHandle);
+resource!(
+    IndexingConfiguration,
+    IndexingConfigurationHandle,
+    INDEXING_CONFIGURATION_TYPE
+);
 /// A declared `aws_iot_indexing_configuration`: `id()` and one method per attribute, each a reference (`${aws_iot_indexing_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct IndexingConfigurationHandle(rt::Handle);
@@ -793,13 +850,23 @@ impl LoggingOptions {
         this.set("role_arn", rt::string(required.role_arn));
         LoggingOptions(this)
     }
+    /// `default_log_level`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn default_log_level(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("default_log_level", rt::string(value));
+        self
+    }
     /// `disable_all_logs`: bool.
     pub fn disable_all_logs(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("disable_all_logs", rt::boolean(value));
         self
     }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
 }
-resource!(LoggingOptions, LoggingOptionsHandle);
+resource!(LoggingOptions, LoggingOptionsHandle, LOGGING_OPTIONS_TYPE);
 /// A declared `aws_iot_logging_options`: `id()` and one method per attribute, each a reference (`${aws_iot_logging_options.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LoggingOptionsHandle(rt::Handle);
@@ -845,13 +912,23 @@ impl Policy {
         this.set("policy", rt::policy_text(required.policy));
         Policy(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: policy::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Policy, PolicyHandle);
+resource!(Policy, PolicyHandle, POLICY_TYPE);
 taggable!(Policy);
 /// A declared `aws_iot_policy`: `id()` and one method per attribute, each a reference (`${aws_iot_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -934,8 +1011,22 @@ impl PolicyAttachment {
         this.set("target", rt::string(required.target));
         PolicyAttachment(this)
     }
+    /// `policy`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `target`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target", rt::string(value));
+        self
+    }
 }
-resource!(PolicyAttachment, PolicyAttachmentHandle);
+resource!(
+    PolicyAttachment,
+    PolicyAttachmentHandle,
+    POLICY_ATTACHMENT_TYPE
+);
 /// A declared `aws_iot_policy_attachment`: `id()` and one method per attribute, each a reference (`${aws_iot_policy_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyAttachmentHandle(rt::Handle);
@@ -993,6 +1084,21 @@ impl ProvisioningTemplate {
         self.0.set("enabled", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `provisioning_role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn provisioning_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("provisioning_role_arn", rt::string(value));
+        self
+    }
+    /// `template_body`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn template_body(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("template_body", rt::string(value));
+        self
+    }
     /// `type`: string. Changing it replaces the resource.
     pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("type", rt::string(value));
@@ -1007,7 +1113,11 @@ impl ProvisioningTemplate {
         self
     }
 }
-resource!(ProvisioningTemplate, ProvisioningTemplateHandle);
+resource!(
+    ProvisioningTemplate,
+    ProvisioningTemplateHandle,
+    PROVISIONING_TEMPLATE_TYPE
+);
 taggable!(ProvisioningTemplate);
 /// A declared `aws_iot_provisioning_template`: `id()` and one method per attribute, each a reference (`${aws_iot_provisioning_template.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1102,13 +1212,23 @@ impl RoleAlias {
         this.set("role_arn", rt::string(required.role_arn));
         RoleAlias(this)
     }
+    /// `alias`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn alias(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("alias", rt::string(value));
+        self
+    }
     /// `credential_duration`: number.
     pub fn credential_duration(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("credential_duration", rt::number(value));
         self
     }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
 }
-resource!(RoleAlias, RoleAliasHandle);
+resource!(RoleAlias, RoleAliasHandle, ROLE_ALIAS_TYPE);
 taggable!(RoleAlias);
 /// A declared `aws_iot_role_alias`: `id()` and one method per attribute, each a reference (`${aws_iot_role_alias.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1164,13 +1284,18 @@ impl Thing {
         self.0.set("attributes", rt::map(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `thing_type_name`: string.
     pub fn thing_type_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("thing_type_name", rt::string(value));
         self
     }
 }
-resource!(Thing, ThingHandle);
+resource!(Thing, ThingHandle, THING_TYPE);
 /// A declared `aws_iot_thing`: `id()` and one method per attribute, each a reference (`${aws_iot_thing.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ThingHandle(rt::Handle);
@@ -1220,6 +1345,11 @@ impl ThingGroup {
         this.set("name", rt::string(name));
         ThingGroup(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `parent_group_name`: string. Changing it replaces the resource.
     pub fn parent_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("parent_group_name", rt::string(value));
@@ -1231,7 +1361,7 @@ impl ThingGroup {
         self
     }
 }
-resource!(ThingGroup, ThingGroupHandle);
+resource!(ThingGroup, ThingGroupHandle, THING_GROUP_TYPE);
 taggable!(ThingGroup);
 /// A declared `aws_iot_thing_group`: `id()` and one method per attribute, each a reference (`${aws_iot_thing_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1338,8 +1468,22 @@ impl ThingGroupMembership {
         self.0.set("override_dynamic_group", rt::boolean(value));
         self
     }
+    /// `thing_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn thing_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("thing_group_name", rt::string(value));
+        self
+    }
+    /// `thing_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn thing_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("thing_name", rt::string(value));
+        self
+    }
 }
-resource!(ThingGroupMembership, ThingGroupMembershipHandle);
+resource!(
+    ThingGroupMembership,
+    ThingGroupMembershipHandle,
+    THING_GROUP_MEMBERSHIP_TYPE
+);
 /// A declared `aws_iot_thing_group_membership`: `id()` and one method per attribute, each a reference (`${aws_iot_thing_group_membership.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ThingGroupMembershipHandle(rt::Handle);
@@ -1385,8 +1529,22 @@ impl ThingPrincipalAttachment {
         this.set("thing", rt::string(required.thing));
         ThingPrincipalAttachment(this)
     }
+    /// `principal`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal", rt::string(value));
+        self
+    }
+    /// `thing`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn thing(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("thing", rt::string(value));
+        self
+    }
 }
-resource!(ThingPrincipalAttachment, ThingPrincipalAttachmentHandle);
+resource!(
+    ThingPrincipalAttachment,
+    ThingPrincipalAttachmentHandle,
+    THING_PRINCIPAL_ATTACHMENT_TYPE
+);
 /// A declared `aws_iot_thing_principal_attachment`: `id()` and one method per attribute, each a reference (`${aws_iot_thing_principal_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ThingPrincipalAttachmentHandle(rt::Handle);
@@ -1425,13 +1583,18 @@ impl ThingType {
         self.0.set("deprecated", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `properties` (at most one). Changing it replaces the resource.
     pub fn properties(mut self, value: thing_type::Properties) -> Self {
         self.0.set("properties", value.0.into_value());
         self
     }
 }
-resource!(ThingType, ThingTypeHandle);
+resource!(ThingType, ThingTypeHandle, THING_TYPE_TYPE);
 taggable!(ThingType);
 /// A declared `aws_iot_thing_type`: `id()` and one method per attribute, each a reference (`${aws_iot_thing_type.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1519,6 +1682,26 @@ impl TopicRule {
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `enabled`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn enabled(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("enabled", rt::boolean(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `sql`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn sql(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("sql", rt::string(value));
+        self
+    }
+    /// `sql_version`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn sql_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("sql_version", rt::string(value));
         self
     }
     /// Adds a `cloudwatch_alarm` block.
@@ -1622,7 +1805,7 @@ impl TopicRule {
         self
     }
 }
-resource!(TopicRule, TopicRuleHandle);
+resource!(TopicRule, TopicRuleHandle, TOPIC_RULE_TYPE);
 taggable!(TopicRule);
 /// A declared `aws_iot_topic_rule`: `id()` and one method per attribute, each a reference (`${aws_iot_topic_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2408,8 +2591,17 @@ impl TopicRuleDestination {
         self.0.set("timeouts", value.0.into_value());
         self
     }
+    /// Block `vpc_configuration` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_configuration(mut self, value: topic_rule_destination::VpcConfiguration) -> Self {
+        self.0.set("vpc_configuration", value.0.into_value());
+        self
+    }
 }
-resource!(TopicRuleDestination, TopicRuleDestinationHandle);
+resource!(
+    TopicRuleDestination,
+    TopicRuleDestinationHandle,
+    TOPIC_RULE_DESTINATION_TYPE
+);
 /// A declared `aws_iot_topic_rule_destination`: `id()` and one method per attribute, each a reference (`${aws_iot_topic_rule_destination.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TopicRuleDestinationHandle(rt::Handle);

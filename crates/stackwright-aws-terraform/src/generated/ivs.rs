@@ -68,7 +68,7 @@ impl Channel {
         self
     }
 }
-resource!(Channel, ChannelHandle);
+resource!(Channel, ChannelHandle, CHANNEL_TYPE);
 taggable!(Channel);
 /// A declared `aws_ivs_channel`: `id()` and one method per attribute, each a reference (`${aws_ivs_channel.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -169,13 +169,22 @@ impl PlaybackKeyPair {
         self.0.set("name", rt::string(value));
         self
     }
+    /// `public_key`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn public_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("public_key", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: playback_key_pair::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(PlaybackKeyPair, PlaybackKeyPairHandle);
+resource!(
+    PlaybackKeyPair,
+    PlaybackKeyPairHandle,
+    PLAYBACK_KEY_PAIR_TYPE
+);
 taggable!(PlaybackKeyPair);
 /// A declared `aws_ivs_playback_key_pair`: `id()` and one method per attribute, each a reference (`${aws_ivs_playback_key_pair.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -248,6 +257,15 @@ impl RecordingConfiguration {
             .set("recording_reconnect_window_seconds", rt::number(value));
         self
     }
+    /// Block `destination_configuration` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination_configuration(
+        mut self,
+        value: recording_configuration::DestinationConfiguration,
+    ) -> Self {
+        self.0
+            .set("destination_configuration", value.0.into_value());
+        self
+    }
     /// Block `thumbnail_configuration` (at most one). Changing it replaces the resource.
     pub fn thumbnail_configuration(
         mut self,
@@ -262,7 +280,11 @@ impl RecordingConfiguration {
         self
     }
 }
-resource!(RecordingConfiguration, RecordingConfigurationHandle);
+resource!(
+    RecordingConfiguration,
+    RecordingConfigurationHandle,
+    RECORDING_CONFIGURATION_TYPE
+);
 taggable!(RecordingConfiguration);
 /// A declared `aws_ivs_recording_configuration`: `id()` and one method per attribute, each a reference (`${aws_ivs_recording_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -57,7 +57,11 @@ impl LoggingConfiguration {
         self
     }
 }
-resource!(LoggingConfiguration, LoggingConfigurationHandle);
+resource!(
+    LoggingConfiguration,
+    LoggingConfigurationHandle,
+    LOGGING_CONFIGURATION_TYPE
+);
 taggable!(LoggingConfiguration);
 /// A declared `aws_ivschat_logging_configuration`: `id()` and one method per attribute, each a reference (`${aws_ivschat_logging_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -202,7 +206,7 @@ impl Room {
         self
     }
 }
-resource!(Room, RoomHandle);
+resource!(Room, RoomHandle, ROOM_TYPE);
 taggable!(Room);
 /// A declared `aws_ivschat_room`: `id()` and one method per attribute, each a reference (`${aws_ivschat_room.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

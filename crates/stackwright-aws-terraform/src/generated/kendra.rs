@@ -54,9 +54,19 @@ impl DataSource {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `index_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn index_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("index_id", rt::string(value));
+        self
+    }
     /// `language_code`: string.
     pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("language_code", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `role_arn`: string.
@@ -67,6 +77,11 @@ impl DataSource {
     /// `schedule`: string.
     pub fn schedule(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("schedule", rt::string(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
         self
     }
     /// Block `configuration` (at most one).
@@ -91,7 +106,7 @@ impl DataSource {
         self
     }
 }
-resource!(DataSource, DataSourceHandle);
+resource!(DataSource, DataSourceHandle, DATA_SOURCE_TYPE);
 taggable!(DataSource);
 /// A declared `aws_kendra_data_source`: `id()` and one method per attribute, each a reference (`${aws_kendra_data_source.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -731,6 +746,21 @@ impl Experience {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `index_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn index_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("index_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
     /// Block `configuration` (at most one).
     pub fn configuration(mut self, value: experience::Configuration) -> Self {
         self.0.set("configuration", value.0.into_value());
@@ -742,7 +772,7 @@ impl Experience {
         self
     }
 }
-resource!(Experience, ExperienceHandle);
+resource!(Experience, ExperienceHandle, EXPERIENCE_TYPE);
 /// A declared `aws_kendra_experience`: `id()` and one method per attribute, each a reference (`${aws_kendra_experience.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ExperienceHandle(rt::Handle);
@@ -890,9 +920,29 @@ impl Faq {
         self.0.set("file_format", rt::string(value));
         self
     }
+    /// `index_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn index_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("index_id", rt::string(value));
+        self
+    }
     /// `language_code`: string. Changing it replaces the resource.
     pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("language_code", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
+    /// Block `s3_path` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn s3_path(mut self, value: faq::S3Path) -> Self {
+        self.0.set("s3_path", value.0.into_value());
         self
     }
     /// Block `timeouts` (at most one).
@@ -901,7 +951,7 @@ impl Faq {
         self
     }
 }
-resource!(Faq, FaqHandle);
+resource!(Faq, FaqHandle, FAQ_TYPE);
 taggable!(Faq);
 /// A declared `aws_kendra_faq`: `id()` and one method per attribute, each a reference (`${aws_kendra_faq.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1045,6 +1095,16 @@ impl Index {
         self.0.set("edition", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
     /// `user_context_policy`: string.
     pub fn user_context_policy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("user_context_policy", rt::string(value));
@@ -1096,7 +1156,7 @@ impl Index {
         self
     }
 }
-resource!(Index, IndexHandle);
+resource!(Index, IndexHandle, INDEX_TYPE);
 taggable!(Index);
 /// A declared `aws_kendra_index`: `id()` and one method per attribute, each a reference (`${aws_kendra_index.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1430,13 +1490,37 @@ impl QuerySuggestionsBlockList {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `index_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn index_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("index_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
+    /// Block `source_s3_path` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_s3_path(mut self, value: query_suggestions_block_list::SourceS3Path) -> Self {
+        self.0.set("source_s3_path", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: query_suggestions_block_list::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(QuerySuggestionsBlockList, QuerySuggestionsBlockListHandle);
+resource!(
+    QuerySuggestionsBlockList,
+    QuerySuggestionsBlockListHandle,
+    QUERY_SUGGESTIONS_BLOCK_LIST_TYPE
+);
 taggable!(QuerySuggestionsBlockList);
 /// A declared `aws_kendra_query_suggestions_block_list`: `id()` and one method per attribute, each a reference (`${aws_kendra_query_suggestions_block_list.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1523,13 +1607,33 @@ impl Thesaurus {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `index_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn index_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("index_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
+    /// Block `source_s3_path` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_s3_path(mut self, value: thesaurus::SourceS3Path) -> Self {
+        self.0.set("source_s3_path", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: thesaurus::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Thesaurus, ThesaurusHandle);
+resource!(Thesaurus, ThesaurusHandle, THESAURUS_TYPE);
 taggable!(Thesaurus);
 /// A declared `aws_kendra_thesaurus`: `id()` and one method per attribute, each a reference (`${aws_kendra_thesaurus.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

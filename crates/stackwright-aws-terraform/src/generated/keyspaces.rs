@@ -38,6 +38,11 @@ impl Keyspace {
         this.set("name", rt::string(name));
         Keyspace(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `replication_specification` (at most one). Changing it replaces the resource.
     pub fn replication_specification(mut self, value: keyspace::ReplicationSpecification) -> Self {
         self.0
@@ -50,7 +55,7 @@ impl Keyspace {
         self
     }
 }
-resource!(Keyspace, KeyspaceHandle);
+resource!(Keyspace, KeyspaceHandle, KEYSPACE_TYPE);
 taggable!(Keyspace);
 /// A declared `aws_keyspaces_keyspace`: `id()` and one method per attribute, each a reference (`${aws_keyspaces_keyspace.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -158,6 +163,16 @@ impl Table {
         self.0.set("default_time_to_live", rt::number(value));
         self
     }
+    /// `keyspace_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn keyspace_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("keyspace_name", rt::string(value));
+        self
+    }
+    /// `table_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("table_name", rt::string(value));
+        self
+    }
     /// Block `capacity_specification` (at most one).
     pub fn capacity_specification(mut self, value: table::CapacitySpecification) -> Self {
         self.0.set("capacity_specification", value.0.into_value());
@@ -183,6 +198,11 @@ impl Table {
         self.0.set("point_in_time_recovery", value.0.into_value());
         self
     }
+    /// Block `schema_definition` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn schema_definition(mut self, value: table::SchemaDefinition) -> Self {
+        self.0.set("schema_definition", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: table::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -194,7 +214,7 @@ impl Table {
         self
     }
 }
-resource!(Table, TableHandle);
+resource!(Table, TableHandle, TABLE_TYPE);
 taggable!(Table);
 /// A declared `aws_keyspaces_table`: `id()` and one method per attribute, each a reference (`${aws_keyspaces_table.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -48,6 +48,11 @@ impl AnalyticsApplication {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `start_application`: bool.
     pub fn start_application(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("start_application", rt::boolean(value));
@@ -81,7 +86,11 @@ impl AnalyticsApplication {
         self
     }
 }
-resource!(AnalyticsApplication, AnalyticsApplicationHandle);
+resource!(
+    AnalyticsApplication,
+    AnalyticsApplicationHandle,
+    ANALYTICS_APPLICATION_TYPE
+);
 taggable!(AnalyticsApplication);
 /// A declared `aws_kinesis_analytics_application`: `id()` and one method per attribute, each a reference (`${aws_kinesis_analytics_application.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -517,9 +526,19 @@ impl FirehoseDeliveryStream {
         self.0.set("arn", rt::string(value));
         self
     }
+    /// `destination`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination", rt::string(value));
+        self
+    }
     /// `destination_id`: string.
     pub fn destination_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("destination_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `version_id`: string.
@@ -634,7 +653,11 @@ impl FirehoseDeliveryStream {
         self
     }
 }
-resource!(FirehoseDeliveryStream, FirehoseDeliveryStreamHandle);
+resource!(
+    FirehoseDeliveryStream,
+    FirehoseDeliveryStreamHandle,
+    FIREHOSE_DELIVERY_STREAM_TYPE
+);
 taggable!(FirehoseDeliveryStream);
 /// A declared `aws_kinesis_firehose_delivery_stream`: `id()` and one method per attribute, each a reference (`${aws_kinesis_firehose_delivery_stream.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2151,8 +2174,18 @@ impl ResourcePolicy {
         this.set("resource_arn", rt::string(required.resource_arn));
         ResourcePolicy(this)
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
 }
-resource!(ResourcePolicy, ResourcePolicyHandle);
+resource!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `aws_kinesis_resource_policy`: `id()` and one method per attribute, each a reference (`${aws_kinesis_resource_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -2208,6 +2241,11 @@ impl Stream {
         self.0.set("kms_key_id", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `retention_period`: number.
     pub fn retention_period(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("retention_period", rt::number(value));
@@ -2234,7 +2272,7 @@ impl Stream {
         self
     }
 }
-resource!(Stream, StreamHandle);
+resource!(Stream, StreamHandle, STREAM_TYPE);
 taggable!(Stream);
 /// A declared `aws_kinesis_stream`: `id()` and one method per attribute, each a reference (`${aws_kinesis_stream.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2325,8 +2363,18 @@ impl StreamConsumer {
         this.set("stream_arn", rt::string(required.stream_arn));
         StreamConsumer(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `stream_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stream_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stream_arn", rt::string(value));
+        self
+    }
 }
-resource!(StreamConsumer, StreamConsumerHandle);
+resource!(StreamConsumer, StreamConsumerHandle, STREAM_CONSUMER_TYPE);
 /// A declared `aws_kinesis_stream_consumer`: `id()` and one method per attribute, each a reference (`${aws_kinesis_stream_consumer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct StreamConsumerHandle(rt::Handle);
@@ -2388,13 +2436,18 @@ impl VideoStream {
         self.0.set("media_type", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: video_stream::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(VideoStream, VideoStreamHandle);
+resource!(VideoStream, VideoStreamHandle, VIDEO_STREAM_TYPE);
 taggable!(VideoStream);
 /// A declared `aws_kinesis_video_stream`: `id()` and one method per attribute, each a reference (`${aws_kinesis_video_stream.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

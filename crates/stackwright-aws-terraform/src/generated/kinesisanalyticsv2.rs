@@ -70,6 +70,21 @@ impl Application {
         self.0.set("force_stop", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `runtime_environment`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn runtime_environment(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("runtime_environment", rt::string(value));
+        self
+    }
+    /// `service_execution_role`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_execution_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_execution_role", rt::string(value));
+        self
+    }
     /// `start_application`: bool.
     pub fn start_application(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("start_application", rt::boolean(value));
@@ -99,7 +114,7 @@ impl Application {
         self
     }
 }
-resource!(Application, ApplicationHandle);
+resource!(Application, ApplicationHandle, APPLICATION_TYPE);
 taggable!(Application);
 /// A declared `aws_kinesisanalyticsv2_application`: `id()` and one method per attribute, each a reference (`${aws_kinesisanalyticsv2_application.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -961,13 +976,27 @@ impl ApplicationSnapshot {
         this.set("snapshot_name", rt::string(required.snapshot_name));
         ApplicationSnapshot(this)
     }
+    /// `application_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_name", rt::string(value));
+        self
+    }
+    /// `snapshot_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("snapshot_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: application_snapshot::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ApplicationSnapshot, ApplicationSnapshotHandle);
+resource!(
+    ApplicationSnapshot,
+    ApplicationSnapshotHandle,
+    APPLICATION_SNAPSHOT_TYPE
+);
 /// A declared `aws_kinesisanalyticsv2_application_snapshot`: `id()` and one method per attribute, each a reference (`${aws_kinesisanalyticsv2_application_snapshot.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationSnapshotHandle(rt::Handle);

@@ -48,8 +48,13 @@ impl Alias {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `target_key_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_key_id", rt::string(value));
+        self
+    }
 }
-resource!(Alias, AliasHandle);
+resource!(Alias, AliasHandle, ALIAS_TYPE);
 /// A declared `aws_kms_alias`: `id()` and one method per attribute, each a reference (`${aws_kms_alias.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AliasHandle(rt::Handle);
@@ -108,8 +113,18 @@ impl Ciphertext {
         self.0.set("context", rt::map(value));
         self
     }
+    /// `key_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key_id", rt::string(value));
+        self
+    }
+    /// `plaintext`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn plaintext(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("plaintext", rt::string(value));
+        self
+    }
 }
-resource!(Ciphertext, CiphertextHandle);
+resource!(Ciphertext, CiphertextHandle, CIPHERTEXT_TYPE);
 /// A declared `aws_kms_ciphertext`: `id()` and one method per attribute, each a reference (`${aws_kms_ciphertext.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CiphertextHandle(rt::Handle);
@@ -154,6 +169,11 @@ impl CustomKeyStore {
     /// `cloud_hsm_cluster_id`: string. Changing it replaces the resource.
     pub fn cloud_hsm_cluster_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("cloud_hsm_cluster_id", rt::string(value));
+        self
+    }
+    /// `custom_key_store_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn custom_key_store_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("custom_key_store_name", rt::string(value));
         self
     }
     /// `custom_key_store_type`: string. Changing it replaces the resource.
@@ -207,7 +227,7 @@ impl CustomKeyStore {
         self
     }
 }
-resource!(CustomKeyStore, CustomKeyStoreHandle);
+resource!(CustomKeyStore, CustomKeyStoreHandle, CUSTOM_KEY_STORE_TYPE);
 /// A declared `aws_kms_custom_key_store`: `id()` and one method per attribute, each a reference (`${aws_kms_custom_key_store.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CustomKeyStoreHandle(rt::Handle);
@@ -361,7 +381,7 @@ impl ExternalKey {
         self
     }
 }
-resource!(ExternalKey, ExternalKeyHandle);
+resource!(ExternalKey, ExternalKeyHandle, EXTERNAL_KEY_TYPE);
 taggable!(ExternalKey);
 /// A declared `aws_kms_external_key`: `id()` and one method per attribute, each a reference (`${aws_kms_external_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -460,9 +480,24 @@ impl Grant {
         self.0.set("grant_creation_tokens", rt::list(value));
         self
     }
+    /// `grantee_principal`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn grantee_principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("grantee_principal", rt::string(value));
+        self
+    }
+    /// `key_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key_id", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
+        self
+    }
+    /// `operations`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn operations(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("operations", rt::list(value));
         self
     }
     /// `retire_on_delete`: bool. Changing it replaces the resource.
@@ -481,7 +516,7 @@ impl Grant {
         self
     }
 }
-resource!(Grant, GrantHandle);
+resource!(Grant, GrantHandle, GRANT_TYPE);
 /// A declared `aws_kms_grant`: `id()` and one method per attribute, each a reference (`${aws_kms_grant.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GrantHandle(rt::Handle);
@@ -635,7 +670,7 @@ impl Key {
         self
     }
 }
-resource!(Key, KeyHandle);
+resource!(Key, KeyHandle, KEY_TYPE);
 taggable!(Key);
 /// A declared `aws_kms_key`: `id()` and one method per attribute, each a reference (`${aws_kms_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -759,8 +794,18 @@ impl KeyPolicy {
             .set("bypass_policy_lockout_safety_check", rt::boolean(value));
         self
     }
+    /// `key_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key_id", rt::string(value));
+        self
+    }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(KeyPolicy, KeyPolicyHandle);
+resource!(KeyPolicy, KeyPolicyHandle, KEY_POLICY_TYPE);
 /// A declared `aws_kms_key_policy`: `id()` and one method per attribute, each a reference (`${aws_kms_key_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct KeyPolicyHandle(rt::Handle);
@@ -829,13 +874,22 @@ impl ReplicaExternalKey {
         self.0.set("policy", rt::policy_text(value));
         self
     }
+    /// `primary_key_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn primary_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("primary_key_arn", rt::string(value));
+        self
+    }
     /// `valid_to`: string.
     pub fn valid_to(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("valid_to", rt::string(value));
         self
     }
 }
-resource!(ReplicaExternalKey, ReplicaExternalKeyHandle);
+resource!(
+    ReplicaExternalKey,
+    ReplicaExternalKeyHandle,
+    REPLICA_EXTERNAL_KEY_TYPE
+);
 taggable!(ReplicaExternalKey);
 /// A declared `aws_kms_replica_external_key`: `id()` and one method per attribute, each a reference (`${aws_kms_replica_external_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -948,8 +1002,13 @@ impl ReplicaKey {
         self.0.set("policy", rt::policy_text(value));
         self
     }
+    /// `primary_key_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn primary_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("primary_key_arn", rt::string(value));
+        self
+    }
 }
-resource!(ReplicaKey, ReplicaKeyHandle);
+resource!(ReplicaKey, ReplicaKeyHandle, REPLICA_KEY_TYPE);
 taggable!(ReplicaKey);
 /// A declared `aws_kms_replica_key`: `id()` and one method per attribute, each a reference (`${aws_kms_replica_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

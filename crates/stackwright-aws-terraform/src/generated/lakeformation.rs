@@ -48,7 +48,11 @@ impl DataCellsFilter {
         self
     }
 }
-resource!(DataCellsFilter, DataCellsFilterHandle);
+resource!(
+    DataCellsFilter,
+    DataCellsFilterHandle,
+    DATA_CELLS_FILTER_TYPE
+);
 /// A declared `aws_lakeformation_data_cells_filter`: `id()` and one method per attribute, each a reference (`${aws_lakeformation_data_cells_filter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DataCellsFilterHandle(rt::Handle);
@@ -239,7 +243,11 @@ impl DataLakeSettings {
         self
     }
 }
-resource!(DataLakeSettings, DataLakeSettingsHandle);
+resource!(
+    DataLakeSettings,
+    DataLakeSettingsHandle,
+    DATA_LAKE_SETTINGS_TYPE
+);
 /// A declared `aws_lakeformation_data_lake_settings`: `id()` and one method per attribute, each a reference (`${aws_lakeformation_data_lake_settings.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DataLakeSettingsHandle(rt::Handle);
@@ -355,8 +363,18 @@ impl LfTag {
         self.0.set("catalog_id", rt::string(value));
         self
     }
+    /// `key`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key", rt::string(value));
+        self
+    }
+    /// `values`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn values(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("values", rt::list(value));
+        self
+    }
 }
-resource!(LfTag, LfTagHandle);
+resource!(LfTag, LfTagHandle, LF_TAG_TYPE);
 /// A declared `aws_lakeformation_lf_tag`: `id()` and one method per attribute, each a reference (`${aws_lakeformation_lf_tag.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LfTagHandle(rt::Handle);
@@ -404,7 +422,7 @@ impl OptIn {
         self
     }
 }
-resource!(OptIn, OptInHandle);
+resource!(OptIn, OptInHandle, OPT_IN_TYPE);
 /// A declared `aws_lakeformation_opt_in`: `id()` and one method per attribute, each a reference (`${aws_lakeformation_opt_in.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OptInHandle(rt::Handle);
@@ -706,9 +724,19 @@ impl Permissions {
         self.0.set("catalog_resource", rt::boolean(value));
         self
     }
+    /// `permissions`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn permissions(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("permissions", rt::list(value));
+        self
+    }
     /// `permissions_with_grant_option`: set of string. Changing it replaces the resource.
     pub fn permissions_with_grant_option(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("permissions_with_grant_option", rt::list(value));
+        self
+    }
+    /// `principal`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal", rt::string(value));
         self
     }
     /// Block `data_cells_filter` (at most one). Changing it replaces the resource.
@@ -747,7 +775,7 @@ impl Permissions {
         self
     }
 }
-resource!(Permissions, PermissionsHandle);
+resource!(Permissions, PermissionsHandle, PERMISSIONS_TYPE);
 /// A declared `aws_lakeformation_permissions`: `id()` and one method per attribute, each a reference (`${aws_lakeformation_permissions.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PermissionsHandle(rt::Handle);
@@ -817,6 +845,11 @@ impl Resource {
         this.set("arn", rt::string(arn));
         Resource(this)
     }
+    /// `arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("arn", rt::string(value));
+        self
+    }
     /// `hybrid_access_enabled`: bool. Changing it replaces the resource.
     pub fn hybrid_access_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("hybrid_access_enabled", rt::boolean(value));
@@ -838,7 +871,7 @@ impl Resource {
         self
     }
 }
-resource!(Resource, ResourceHandle);
+resource!(Resource, ResourceHandle, RESOURCE_TYPE);
 /// A declared `aws_lakeformation_resource`: `id()` and one method per attribute, each a reference (`${aws_lakeformation_resource.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceHandle(rt::Handle);
@@ -918,7 +951,7 @@ impl ResourceLfTag {
         self
     }
 }
-resource!(ResourceLfTag, ResourceLfTagHandle);
+resource!(ResourceLfTag, ResourceLfTagHandle, RESOURCE_LF_TAG_TYPE);
 /// A declared `aws_lakeformation_resource_lf_tag`: `id()` and one method per attribute, each a reference (`${aws_lakeformation_resource_lf_tag.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceLfTagHandle(rt::Handle);
@@ -1060,7 +1093,7 @@ impl ResourceLfTags {
         self
     }
 }
-resource!(ResourceLfTags, ResourceLfTagsHandle);
+resource!(ResourceLfTags, ResourceLfTagsHandle, RESOURCE_LF_TAGS_TYPE);
 /// A declared `aws_lakeformation_resource_lf_tags`: `id()` and one method per attribute, each a reference (`${aws_lakeformation_resource_lf_tags.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceLfTagsHandle(rt::Handle);

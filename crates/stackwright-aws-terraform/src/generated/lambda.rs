@@ -54,13 +54,28 @@ impl Alias {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `function_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("function_name", rt::string(value));
+        self
+    }
+    /// `function_version`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn function_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("function_version", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `routing_config` (at most one).
     pub fn routing_config(mut self, value: alias::RoutingConfig) -> Self {
         self.0.set("routing_config", value.0.into_value());
         self
     }
 }
-resource!(Alias, AliasHandle);
+resource!(Alias, AliasHandle, ALIAS_TYPE);
 /// A declared `aws_lambda_alias`: `id()` and one method per attribute, each a reference (`${aws_lambda_alias.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AliasHandle(rt::Handle);
@@ -137,13 +152,22 @@ impl CodeSigningConfig {
         self.0.set("description", rt::string(value));
         self
     }
+    /// Block `allowed_publishers` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn allowed_publishers(mut self, value: code_signing_config::AllowedPublishers) -> Self {
+        self.0.set("allowed_publishers", value.0.into_value());
+        self
+    }
     /// Block `policies` (at most one).
     pub fn policies(mut self, value: code_signing_config::Policies) -> Self {
         self.0.set("policies", value.0.into_value());
         self
     }
 }
-resource!(CodeSigningConfig, CodeSigningConfigHandle);
+resource!(
+    CodeSigningConfig,
+    CodeSigningConfigHandle,
+    CODE_SIGNING_CONFIG_TYPE
+);
 taggable!(CodeSigningConfig);
 /// A declared `aws_lambda_code_signing_config`: `id()` and one method per attribute, each a reference (`${aws_lambda_code_signing_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -245,6 +269,11 @@ impl EventSourceMapping {
     /// `event_source_arn`: string. Changing it replaces the resource.
     pub fn event_source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("event_source_arn", rt::string(value));
+        self
+    }
+    /// `function_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("function_name", rt::string(value));
         self
     }
     /// `function_response_types`: set of string.
@@ -383,7 +412,11 @@ impl EventSourceMapping {
         self
     }
 }
-resource!(EventSourceMapping, EventSourceMappingHandle);
+resource!(
+    EventSourceMapping,
+    EventSourceMappingHandle,
+    EVENT_SOURCE_MAPPING_TYPE
+);
 taggable!(EventSourceMapping);
 /// A declared `aws_lambda_event_source_mapping`: `id()` and one method per attribute, each a reference (`${aws_lambda_event_source_mapping.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -725,6 +758,11 @@ impl Function {
         self.0.set("filename", rt::string(value));
         self
     }
+    /// `function_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("function_name", rt::string(value));
+        self
+    }
     /// `handler`: string.
     pub fn handler(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("handler", rt::string(value));
@@ -776,6 +814,11 @@ impl Function {
     pub fn reserved_concurrent_executions(mut self, value: impl Into<rt::Number>) -> Self {
         self.0
             .set("reserved_concurrent_executions", rt::number(value));
+        self
+    }
+    /// `role`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role", rt::string(value));
         self
     }
     /// `runtime`: string.
@@ -864,7 +907,7 @@ impl Function {
         self
     }
 }
-resource!(Function, FunctionHandle);
+resource!(Function, FunctionHandle, FUNCTION_TYPE);
 taggable!(Function);
 /// A declared `aws_lambda_function`: `id()` and one method per attribute, each a reference (`${aws_lambda_function.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1218,6 +1261,11 @@ impl FunctionEventInvokeConfig {
         this.set("function_name", rt::string(function_name));
         FunctionEventInvokeConfig(this)
     }
+    /// `function_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("function_name", rt::string(value));
+        self
+    }
     /// `maximum_event_age_in_seconds`: number.
     pub fn maximum_event_age_in_seconds(mut self, value: impl Into<rt::Number>) -> Self {
         self.0
@@ -1243,7 +1291,11 @@ impl FunctionEventInvokeConfig {
         self
     }
 }
-resource!(FunctionEventInvokeConfig, FunctionEventInvokeConfigHandle);
+resource!(
+    FunctionEventInvokeConfig,
+    FunctionEventInvokeConfigHandle,
+    FUNCTION_EVENT_INVOKE_CONFIG_TYPE
+);
 /// A declared `aws_lambda_function_event_invoke_config`: `id()` and one method per attribute, each a reference (`${aws_lambda_function_event_invoke_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct FunctionEventInvokeConfigHandle(rt::Handle);
@@ -1339,8 +1391,22 @@ impl FunctionRecursionConfig {
         this.set("recursive_loop", rt::string(required.recursive_loop));
         FunctionRecursionConfig(this)
     }
+    /// `function_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("function_name", rt::string(value));
+        self
+    }
+    /// `recursive_loop`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn recursive_loop(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("recursive_loop", rt::string(value));
+        self
+    }
 }
-resource!(FunctionRecursionConfig, FunctionRecursionConfigHandle);
+resource!(
+    FunctionRecursionConfig,
+    FunctionRecursionConfigHandle,
+    FUNCTION_RECURSION_CONFIG_TYPE
+);
 /// A declared `aws_lambda_function_recursion_config`: `id()` and one method per attribute, each a reference (`${aws_lambda_function_recursion_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct FunctionRecursionConfigHandle(rt::Handle);
@@ -1385,6 +1451,16 @@ impl FunctionUrl {
         this.set("function_name", rt::string(required.function_name));
         FunctionUrl(this)
     }
+    /// `authorization_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn authorization_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("authorization_type", rt::string(value));
+        self
+    }
+    /// `function_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("function_name", rt::string(value));
+        self
+    }
     /// `invoke_mode`: string.
     pub fn invoke_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("invoke_mode", rt::string(value));
@@ -1406,7 +1482,7 @@ impl FunctionUrl {
         self
     }
 }
-resource!(FunctionUrl, FunctionUrlHandle);
+resource!(FunctionUrl, FunctionUrlHandle, FUNCTION_URL_TYPE);
 /// A declared `aws_lambda_function_url`: `id()` and one method per attribute, each a reference (`${aws_lambda_function_url.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct FunctionUrlHandle(rt::Handle);
@@ -1527,6 +1603,16 @@ impl Invocation {
         this.set("input", rt::string(required.input));
         Invocation(this)
     }
+    /// `function_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("function_name", rt::string(value));
+        self
+    }
+    /// `input`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn input(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("input", rt::string(value));
+        self
+    }
     /// `lifecycle_scope`: string.
     pub fn lifecycle_scope(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("lifecycle_scope", rt::string(value));
@@ -1548,7 +1634,7 @@ impl Invocation {
         self
     }
 }
-resource!(Invocation, InvocationHandle);
+resource!(Invocation, InvocationHandle, INVOCATION_TYPE);
 /// A declared `aws_lambda_invocation`: `id()` and one method per attribute, each a reference (`${aws_lambda_invocation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct InvocationHandle(rt::Handle);
@@ -1622,6 +1708,11 @@ impl LayerVersion {
         self.0.set("filename", rt::string(value));
         self
     }
+    /// `layer_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn layer_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("layer_name", rt::string(value));
+        self
+    }
     /// `license_info`: string. Changing it replaces the resource.
     pub fn license_info(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("license_info", rt::string(value));
@@ -1653,7 +1744,7 @@ impl LayerVersion {
         self
     }
 }
-resource!(LayerVersion, LayerVersionHandle);
+resource!(LayerVersion, LayerVersionHandle, LAYER_VERSION_TYPE);
 /// A declared `aws_lambda_layer_version`: `id()` and one method per attribute, each a reference (`${aws_lambda_layer_version.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LayerVersionHandle(rt::Handle);
@@ -1772,9 +1863,24 @@ impl LayerVersionPermission {
         this.set("version_number", rt::number(required.version_number));
         LayerVersionPermission(this)
     }
+    /// `action`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn action(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("action", rt::string(value));
+        self
+    }
+    /// `layer_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn layer_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("layer_name", rt::string(value));
+        self
+    }
     /// `organization_id`: string. Changing it replaces the resource.
     pub fn organization_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("organization_id", rt::string(value));
+        self
+    }
+    /// `principal`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal", rt::string(value));
         self
     }
     /// `skip_destroy`: bool. Changing it replaces the resource.
@@ -1782,8 +1888,22 @@ impl LayerVersionPermission {
         self.0.set("skip_destroy", rt::boolean(value));
         self
     }
+    /// `statement_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn statement_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("statement_id", rt::string(value));
+        self
+    }
+    /// `version_number`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn version_number(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("version_number", rt::number(value));
+        self
+    }
 }
-resource!(LayerVersionPermission, LayerVersionPermissionHandle);
+resource!(
+    LayerVersionPermission,
+    LayerVersionPermissionHandle,
+    LAYER_VERSION_PERMISSION_TYPE
+);
 /// A declared `aws_lambda_layer_version_permission`: `id()` and one method per attribute, each a reference (`${aws_lambda_layer_version_permission.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LayerVersionPermissionHandle(rt::Handle);
@@ -1856,14 +1976,29 @@ impl Permission {
         this.set("principal", rt::string(required.principal));
         Permission(this)
     }
+    /// `action`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn action(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("action", rt::string(value));
+        self
+    }
     /// `event_source_token`: string. Changing it replaces the resource.
     pub fn event_source_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("event_source_token", rt::string(value));
         self
     }
+    /// `function_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("function_name", rt::string(value));
+        self
+    }
     /// `function_url_auth_type`: string. Changing it replaces the resource.
     pub fn function_url_auth_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("function_url_auth_type", rt::string(value));
+        self
+    }
+    /// `principal`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal", rt::string(value));
         self
     }
     /// `principal_org_id`: string. Changing it replaces the resource.
@@ -1897,7 +2032,7 @@ impl Permission {
         self
     }
 }
-resource!(Permission, PermissionHandle);
+resource!(Permission, PermissionHandle, PERMISSION_TYPE);
 /// A declared `aws_lambda_permission`: `id()` and one method per attribute, each a reference (`${aws_lambda_permission.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PermissionHandle(rt::Handle);
@@ -1981,6 +2116,22 @@ impl ProvisionedConcurrencyConfig {
         this.set("qualifier", rt::string(required.qualifier));
         ProvisionedConcurrencyConfig(this)
     }
+    /// `function_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("function_name", rt::string(value));
+        self
+    }
+    /// `provisioned_concurrent_executions`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn provisioned_concurrent_executions(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0
+            .set("provisioned_concurrent_executions", rt::number(value));
+        self
+    }
+    /// `qualifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn qualifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("qualifier", rt::string(value));
+        self
+    }
     /// `skip_destroy`: bool.
     pub fn skip_destroy(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("skip_destroy", rt::boolean(value));
@@ -1994,7 +2145,8 @@ impl ProvisionedConcurrencyConfig {
 }
 resource!(
     ProvisionedConcurrencyConfig,
-    ProvisionedConcurrencyConfigHandle
+    ProvisionedConcurrencyConfigHandle,
+    PROVISIONED_CONCURRENCY_CONFIG_TYPE
 );
 /// A declared `aws_lambda_provisioned_concurrency_config`: `id()` and one method per attribute, each a reference (`${aws_lambda_provisioned_concurrency_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2061,6 +2213,11 @@ impl RuntimeManagementConfig {
         this.set("function_name", rt::string(function_name));
         RuntimeManagementConfig(this)
     }
+    /// `function_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn function_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("function_name", rt::string(value));
+        self
+    }
     /// `qualifier`: string. Changing it replaces the resource.
     pub fn qualifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("qualifier", rt::string(value));
@@ -2077,7 +2234,11 @@ impl RuntimeManagementConfig {
         self
     }
 }
-resource!(RuntimeManagementConfig, RuntimeManagementConfigHandle);
+resource!(
+    RuntimeManagementConfig,
+    RuntimeManagementConfigHandle,
+    RUNTIME_MANAGEMENT_CONFIG_TYPE
+);
 /// A declared `aws_lambda_runtime_management_config`: `id()` and one method per attribute, each a reference (`${aws_lambda_runtime_management_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RuntimeManagementConfigHandle(rt::Handle);

@@ -201,7 +201,7 @@ impl Alb {
         self
     }
 }
-resource!(Alb, AlbHandle);
+resource!(Alb, AlbHandle, ALB_TYPE);
 taggable!(Alb);
 /// A declared `aws_alb`: `id()` and one method per attribute, each a reference (`${aws_alb.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -394,6 +394,11 @@ impl AlbListener {
     /// `certificate_arn`: string.
     pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("certificate_arn", rt::string(value));
+        self
+    }
+    /// `load_balancer_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn load_balancer_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("load_balancer_arn", rt::string(value));
         self
     }
     /// `port`: number.
@@ -636,7 +641,7 @@ impl AlbListener {
         self
     }
 }
-resource!(AlbListener, AlbListenerHandle);
+resource!(AlbListener, AlbListenerHandle, ALB_LISTENER_TYPE);
 taggable!(AlbListener);
 /// A declared `aws_alb_listener`: `id()` and one method per attribute, each a reference (`${aws_alb_listener.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -835,8 +840,22 @@ impl AlbListenerCertificate {
         this.set("listener_arn", rt::string(required.listener_arn));
         AlbListenerCertificate(this)
     }
+    /// `certificate_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("certificate_arn", rt::string(value));
+        self
+    }
+    /// `listener_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn listener_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("listener_arn", rt::string(value));
+        self
+    }
 }
-resource!(AlbListenerCertificate, AlbListenerCertificateHandle);
+resource!(
+    AlbListenerCertificate,
+    AlbListenerCertificateHandle,
+    ALB_LISTENER_CERTIFICATE_TYPE
+);
 /// A declared `aws_alb_listener_certificate`: `id()` and one method per attribute, each a reference (`${aws_alb_listener_certificate.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AlbListenerCertificateHandle(rt::Handle);
@@ -877,6 +896,11 @@ impl AlbListenerRule {
         this.push("condition", condition.0.into_value());
         AlbListenerRule(this)
     }
+    /// `listener_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn listener_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("listener_arn", rt::string(value));
+        self
+    }
     /// `priority`: number.
     pub fn priority(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("priority", rt::number(value));
@@ -893,7 +917,11 @@ impl AlbListenerRule {
         self
     }
 }
-resource!(AlbListenerRule, AlbListenerRuleHandle);
+resource!(
+    AlbListenerRule,
+    AlbListenerRuleHandle,
+    ALB_LISTENER_RULE_TYPE
+);
 taggable!(AlbListenerRule);
 /// A declared `aws_alb_listener_rule`: `id()` and one method per attribute, each a reference (`${aws_alb_listener_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1228,7 +1256,7 @@ impl AlbTargetGroup {
         self
     }
 }
-resource!(AlbTargetGroup, AlbTargetGroupHandle);
+resource!(AlbTargetGroup, AlbTargetGroupHandle, ALB_TARGET_GROUP_TYPE);
 taggable!(AlbTargetGroup);
 /// A declared `aws_alb_target_group`: `id()` and one method per attribute, each a reference (`${aws_alb_target_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1395,8 +1423,22 @@ impl AlbTargetGroupAttachment {
         self.0.set("port", rt::number(value));
         self
     }
+    /// `target_group_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_group_arn", rt::string(value));
+        self
+    }
+    /// `target_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_id", rt::string(value));
+        self
+    }
 }
-resource!(AlbTargetGroupAttachment, AlbTargetGroupAttachmentHandle);
+resource!(
+    AlbTargetGroupAttachment,
+    AlbTargetGroupAttachmentHandle,
+    ALB_TARGET_GROUP_ATTACHMENT_TYPE
+);
 /// A declared `aws_alb_target_group_attachment`: `id()` and one method per attribute, each a reference (`${aws_alb_target_group_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AlbTargetGroupAttachmentHandle(rt::Handle);
@@ -1601,7 +1643,7 @@ impl Lb {
         self
     }
 }
-resource!(Lb, LbHandle);
+resource!(Lb, LbHandle, LB_TYPE);
 taggable!(Lb);
 /// A declared `aws_lb`: `id()` and one method per attribute, each a reference (`${aws_lb.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1794,6 +1836,11 @@ impl Listener {
     /// `certificate_arn`: string.
     pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("certificate_arn", rt::string(value));
+        self
+    }
+    /// `load_balancer_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn load_balancer_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("load_balancer_arn", rt::string(value));
         self
     }
     /// `port`: number.
@@ -2036,7 +2083,7 @@ impl Listener {
         self
     }
 }
-resource!(Listener, ListenerHandle);
+resource!(Listener, ListenerHandle, LISTENER_TYPE);
 taggable!(Listener);
 /// A declared `aws_lb_listener`: `id()` and one method per attribute, each a reference (`${aws_lb_listener.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2235,8 +2282,22 @@ impl ListenerCertificate {
         this.set("listener_arn", rt::string(required.listener_arn));
         ListenerCertificate(this)
     }
+    /// `certificate_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("certificate_arn", rt::string(value));
+        self
+    }
+    /// `listener_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn listener_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("listener_arn", rt::string(value));
+        self
+    }
 }
-resource!(ListenerCertificate, ListenerCertificateHandle);
+resource!(
+    ListenerCertificate,
+    ListenerCertificateHandle,
+    LISTENER_CERTIFICATE_TYPE
+);
 /// A declared `aws_lb_listener_certificate`: `id()` and one method per attribute, each a reference (`${aws_lb_listener_certificate.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ListenerCertificateHandle(rt::Handle);
@@ -2277,6 +2338,11 @@ impl ListenerRule {
         this.push("condition", condition.0.into_value());
         ListenerRule(this)
     }
+    /// `listener_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn listener_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("listener_arn", rt::string(value));
+        self
+    }
     /// `priority`: number.
     pub fn priority(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("priority", rt::number(value));
@@ -2293,7 +2359,7 @@ impl ListenerRule {
         self
     }
 }
-resource!(ListenerRule, ListenerRuleHandle);
+resource!(ListenerRule, ListenerRuleHandle, LISTENER_RULE_TYPE);
 taggable!(ListenerRule);
 /// A declared `aws_lb_listener_rule`: `id()` and one method per attribute, each a reference (`${aws_lb_listener_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2628,7 +2694,7 @@ impl TargetGroup {
         self
     }
 }
-resource!(TargetGroup, TargetGroupHandle);
+resource!(TargetGroup, TargetGroupHandle, TARGET_GROUP_TYPE);
 taggable!(TargetGroup);
 /// A declared `aws_lb_target_group`: `id()` and one method per attribute, each a reference (`${aws_lb_target_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2795,8 +2861,22 @@ impl TargetGroupAttachment {
         self.0.set("port", rt::number(value));
         self
     }
+    /// `target_group_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_group_arn", rt::string(value));
+        self
+    }
+    /// `target_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_id", rt::string(value));
+        self
+    }
 }
-resource!(TargetGroupAttachment, TargetGroupAttachmentHandle);
+resource!(
+    TargetGroupAttachment,
+    TargetGroupAttachmentHandle,
+    TARGET_GROUP_ATTACHMENT_TYPE
+);
 /// A declared `aws_lb_target_group_attachment`: `id()` and one method per attribute, each a reference (`${aws_lb_target_group_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TargetGroupAttachmentHandle(rt::Handle);
@@ -2852,6 +2932,18 @@ impl TrustStore {
         );
         TrustStore(this)
     }
+    /// `ca_certificates_bundle_s3_bucket`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ca_certificates_bundle_s3_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ca_certificates_bundle_s3_bucket", rt::string(value));
+        self
+    }
+    /// `ca_certificates_bundle_s3_key`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ca_certificates_bundle_s3_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("ca_certificates_bundle_s3_key", rt::string(value));
+        self
+    }
     /// `ca_certificates_bundle_s3_object_version`: string.
     pub fn ca_certificates_bundle_s3_object_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set(
@@ -2876,7 +2968,7 @@ impl TrustStore {
         self
     }
 }
-resource!(TrustStore, TrustStoreHandle);
+resource!(TrustStore, TrustStoreHandle, TRUST_STORE_TYPE);
 taggable!(TrustStore);
 /// A declared `aws_lb_trust_store`: `id()` and one method per attribute, each a reference (`${aws_lb_trust_store.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2980,10 +3072,25 @@ impl TrustStoreRevocation {
         this.set("trust_store_arn", rt::string(required.trust_store_arn));
         TrustStoreRevocation(this)
     }
+    /// `revocations_s3_bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn revocations_s3_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("revocations_s3_bucket", rt::string(value));
+        self
+    }
+    /// `revocations_s3_key`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn revocations_s3_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("revocations_s3_key", rt::string(value));
+        self
+    }
     /// `revocations_s3_object_version`: string. Changing it replaces the resource.
     pub fn revocations_s3_object_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("revocations_s3_object_version", rt::string(value));
+        self
+    }
+    /// `trust_store_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn trust_store_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("trust_store_arn", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -2992,7 +3099,11 @@ impl TrustStoreRevocation {
         self
     }
 }
-resource!(TrustStoreRevocation, TrustStoreRevocationHandle);
+resource!(
+    TrustStoreRevocation,
+    TrustStoreRevocationHandle,
+    TRUST_STORE_REVOCATION_TYPE
+);
 /// A declared `aws_lb_trust_store_revocation`: `id()` and one method per attribute, each a reference (`${aws_lb_trust_store_revocation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TrustStoreRevocationHandle(rt::Handle);

@@ -47,6 +47,11 @@ impl Bot {
         this.push("intent", intent.0.into_value());
         Bot(this)
     }
+    /// `child_directed`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn child_directed(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("child_directed", rt::boolean(value));
+        self
+    }
     /// `create_version`: bool.
     pub fn create_version(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("create_version", rt::boolean(value));
@@ -77,6 +82,11 @@ impl Bot {
         self.0.set("locale", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `nlu_intent_confidence_threshold`: number.
     pub fn nlu_intent_confidence_threshold(mut self, value: impl Into<rt::Number>) -> Self {
         self.0
@@ -91,6 +101,11 @@ impl Bot {
     /// `voice_id`: string.
     pub fn voice_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("voice_id", rt::string(value));
+        self
+    }
+    /// Block `abort_statement` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn abort_statement(mut self, value: bot::AbortStatement) -> Self {
+        self.0.set("abort_statement", value.0.into_value());
         self
     }
     /// Block `clarification_prompt` (at most one).
@@ -109,7 +124,7 @@ impl Bot {
         self
     }
 }
-resource!(Bot, BotHandle);
+resource!(Bot, BotHandle, BOT_TYPE);
 /// A declared `aws_lex_bot`: `id()` and one method per attribute, each a reference (`${aws_lex_bot.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BotHandle(rt::Handle);
@@ -285,9 +300,24 @@ impl BotAlias {
         this.set("name", rt::string(required.name));
         BotAlias(this)
     }
+    /// `bot_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bot_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bot_name", rt::string(value));
+        self
+    }
+    /// `bot_version`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bot_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bot_version", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// Block `conversation_logs` (at most one).
@@ -301,7 +331,7 @@ impl BotAlias {
         self
     }
 }
-resource!(BotAlias, BotAliasHandle);
+resource!(BotAlias, BotAliasHandle, BOT_ALIAS_TYPE);
 /// A declared `aws_lex_bot_alias`: `id()` and one method per attribute, each a reference (`${aws_lex_bot_alias.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BotAliasHandle(rt::Handle);
@@ -422,6 +452,11 @@ impl Intent {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `parent_intent_signature`: string.
     pub fn parent_intent_signature(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("parent_intent_signature", rt::string(value));
@@ -452,6 +487,11 @@ impl Intent {
         self.0.set("follow_up_prompt", value.0.into_value());
         self
     }
+    /// Block `fulfillment_activity` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn fulfillment_activity(mut self, value: intent::FulfillmentActivity) -> Self {
+        self.0.set("fulfillment_activity", value.0.into_value());
+        self
+    }
     /// Block `rejection_statement` (at most one).
     pub fn rejection_statement(mut self, value: intent::RejectionStatement) -> Self {
         self.0.set("rejection_statement", value.0.into_value());
@@ -468,7 +508,7 @@ impl Intent {
         self
     }
 }
-resource!(Intent, IntentHandle);
+resource!(Intent, IntentHandle, INTENT_TYPE);
 /// A declared `aws_lex_intent`: `id()` and one method per attribute, each a reference (`${aws_lex_intent.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct IntentHandle(rt::Handle);
@@ -780,6 +820,11 @@ impl SlotType {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `value_selection_strategy`: string.
     pub fn value_selection_strategy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("value_selection_strategy", rt::string(value));
@@ -796,7 +841,7 @@ impl SlotType {
         self
     }
 }
-resource!(SlotType, SlotTypeHandle);
+resource!(SlotType, SlotTypeHandle, SLOT_TYPE_TYPE);
 /// A declared `aws_lex_slot_type`: `id()` and one method per attribute, each a reference (`${aws_lex_slot_type.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SlotTypeHandle(rt::Handle);

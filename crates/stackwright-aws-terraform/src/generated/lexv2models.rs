@@ -57,6 +57,21 @@ impl Bot {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `idle_session_ttl_in_seconds`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn idle_session_ttl_in_seconds(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("idle_session_ttl_in_seconds", rt::number(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
     /// `test_bot_alias_tags`: map of string.
     pub fn test_bot_alias_tags(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("test_bot_alias_tags", rt::map(value));
@@ -83,7 +98,7 @@ impl Bot {
         self
     }
 }
-resource!(Bot, BotHandle);
+resource!(Bot, BotHandle, BOT_TYPE);
 taggable!(Bot);
 /// A declared `aws_lexv2models_bot`: `id()` and one method per attribute, each a reference (`${aws_lexv2models_bot.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -207,9 +222,30 @@ impl BotLocale {
         );
         BotLocale(this)
     }
+    /// `bot_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bot_id", rt::string(value));
+        self
+    }
+    /// `bot_version`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bot_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bot_version", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `locale_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn locale_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("locale_id", rt::string(value));
+        self
+    }
+    /// `n_lu_intent_confidence_threshold`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn n_lu_intent_confidence_threshold(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0
+            .set("n_lu_intent_confidence_threshold", rt::number(value));
         self
     }
     /// `name`: string.
@@ -228,7 +264,7 @@ impl BotLocale {
         self
     }
 }
-resource!(BotLocale, BotLocaleHandle);
+resource!(BotLocale, BotLocaleHandle, BOT_LOCALE_TYPE);
 /// A declared `aws_lexv2models_bot_locale`: `id()` and one method per attribute, each a reference (`${aws_lexv2models_bot_locale.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BotLocaleHandle(rt::Handle);
@@ -304,6 +340,11 @@ impl BotVersion {
         this.set("locale_specification", locale_specification.into());
         BotVersion(this)
     }
+    /// `bot_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bot_id", rt::string(value));
+        self
+    }
     /// `bot_version`: string. Changing it replaces the resource.
     pub fn bot_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("bot_version", rt::string(value));
@@ -314,13 +355,18 @@ impl BotVersion {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `locale_specification`: map of object. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn locale_specification(mut self, value: impl Into<rt::Value>) -> Self {
+        self.0.set("locale_specification", value.into());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: bot_version::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(BotVersion, BotVersionHandle);
+resource!(BotVersion, BotVersionHandle, BOT_VERSION_TYPE);
 /// A declared `aws_lexv2models_bot_version`: `id()` and one method per attribute, each a reference (`${aws_lexv2models_bot_version.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BotVersionHandle(rt::Handle);
@@ -400,9 +446,29 @@ impl Intent {
         this.set("name", rt::string(required.name));
         Intent(this)
     }
+    /// `bot_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bot_id", rt::string(value));
+        self
+    }
+    /// `bot_version`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bot_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bot_version", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `locale_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn locale_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("locale_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `parent_intent_signature`: string.
@@ -467,7 +533,7 @@ impl Intent {
         self
     }
 }
-resource!(Intent, IntentHandle);
+resource!(Intent, IntentHandle, INTENT_TYPE);
 /// A declared `aws_lexv2models_intent`: `id()` and one method per attribute, each a reference (`${aws_lexv2models_intent.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct IntentHandle(rt::Handle);
@@ -1615,9 +1681,34 @@ impl Slot {
         this.set("name", rt::string(required.name));
         Slot(this)
     }
+    /// `bot_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bot_id", rt::string(value));
+        self
+    }
+    /// `bot_version`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bot_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bot_version", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `intent_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn intent_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("intent_id", rt::string(value));
+        self
+    }
+    /// `locale_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn locale_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("locale_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `slot_type_id`: string.
@@ -1652,7 +1743,7 @@ impl Slot {
         self
     }
 }
-resource!(Slot, SlotHandle);
+resource!(Slot, SlotHandle, SLOT_TYPE);
 /// A declared `aws_lexv2models_slot`: `id()` and one method per attribute, each a reference (`${aws_lexv2models_slot.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SlotHandle(rt::Handle);
@@ -2032,9 +2123,29 @@ impl SlotType {
         this.set("name", rt::string(required.name));
         SlotType(this)
     }
+    /// `bot_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bot_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bot_id", rt::string(value));
+        self
+    }
+    /// `bot_version`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bot_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bot_version", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `locale_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn locale_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("locale_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `parent_slot_type_signature`: string.
@@ -2072,7 +2183,7 @@ impl SlotType {
         self
     }
 }
-resource!(SlotType, SlotTypeHandle);
+resource!(SlotType, SlotTypeHandle, SLOT_TYPE_TYPE);
 /// A declared `aws_lexv2models_slot_type`: `id()` and one method per attribute, each a reference (`${aws_lexv2models_slot_type.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SlotTypeHandle(rt::Handle);

@@ -49,8 +49,18 @@ impl Association {
         this.set("resource_arn", rt::string(required.resource_arn));
         Association(this)
     }
+    /// `license_configuration_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn license_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("license_configuration_arn", rt::string(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
 }
-resource!(Association, AssociationHandle);
+resource!(Association, AssociationHandle, ASSOCIATION_TYPE);
 /// A declared `aws_licensemanager_association`: `id()` and one method per attribute, each a reference (`${aws_licensemanager_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AssociationHandle(rt::Handle);
@@ -98,8 +108,28 @@ impl Grant {
         this.set("principal", rt::string(required.principal));
         Grant(this)
     }
+    /// `allowed_operations`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn allowed_operations(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("allowed_operations", rt::list(value));
+        self
+    }
+    /// `license_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn license_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("license_arn", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `principal`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal", rt::string(value));
+        self
+    }
 }
-resource!(Grant, GrantHandle);
+resource!(Grant, GrantHandle, GRANT_TYPE);
 /// A declared `aws_licensemanager_grant`: `id()` and one method per attribute, each a reference (`${aws_licensemanager_grant.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GrantHandle(rt::Handle);
@@ -161,8 +191,13 @@ impl GrantAccepter {
         this.set("grant_arn", rt::string(grant_arn));
         GrantAccepter(this)
     }
+    /// `grant_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn grant_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("grant_arn", rt::string(value));
+        self
+    }
 }
-resource!(GrantAccepter, GrantAccepterHandle);
+resource!(GrantAccepter, GrantAccepterHandle, GRANT_ACCEPTER_TYPE);
 /// A declared `aws_licensemanager_grant_accepter`: `id()` and one method per attribute, each a reference (`${aws_licensemanager_grant_accepter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GrantAccepterHandle(rt::Handle);
@@ -250,13 +285,27 @@ impl LicenseConfiguration {
         self.0.set("license_count_hard_limit", rt::boolean(value));
         self
     }
+    /// `license_counting_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn license_counting_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("license_counting_type", rt::string(value));
+        self
+    }
     /// `license_rules`: list of string. Changing it replaces the resource.
     pub fn license_rules(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("license_rules", rt::list(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(LicenseConfiguration, LicenseConfigurationHandle);
+resource!(
+    LicenseConfiguration,
+    LicenseConfigurationHandle,
+    LICENSE_CONFIGURATION_TYPE
+);
 taggable!(LicenseConfiguration);
 /// A declared `aws_licensemanager_license_configuration`: `id()` and one method per attribute, each a reference (`${aws_licensemanager_license_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

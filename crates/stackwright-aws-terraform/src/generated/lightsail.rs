@@ -46,13 +46,23 @@ impl Bucket {
         this.set("name", rt::string(required.name));
         Bucket(this)
     }
+    /// `bundle_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bundle_id", rt::string(value));
+        self
+    }
     /// `force_delete`: bool.
     pub fn force_delete(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("force_delete", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(Bucket, BucketHandle);
+resource!(Bucket, BucketHandle, BUCKET_TYPE);
 taggable!(Bucket);
 /// A declared `aws_lightsail_bucket`: `id()` and one method per attribute, each a reference (`${aws_lightsail_bucket.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -123,8 +133,17 @@ impl BucketAccessKey {
         this.set("bucket_name", rt::string(bucket_name));
         BucketAccessKey(this)
     }
+    /// `bucket_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket_name", rt::string(value));
+        self
+    }
 }
-resource!(BucketAccessKey, BucketAccessKeyHandle);
+resource!(
+    BucketAccessKey,
+    BucketAccessKeyHandle,
+    BUCKET_ACCESS_KEY_TYPE
+);
 /// A declared `aws_lightsail_bucket_access_key`: `id()` and one method per attribute, each a reference (`${aws_lightsail_bucket_access_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BucketAccessKeyHandle(rt::Handle);
@@ -178,8 +197,22 @@ impl BucketResourceAccess {
         this.set("resource_name", rt::string(required.resource_name));
         BucketResourceAccess(this)
     }
+    /// `bucket_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket_name", rt::string(value));
+        self
+    }
+    /// `resource_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_name", rt::string(value));
+        self
+    }
 }
-resource!(BucketResourceAccess, BucketResourceAccessHandle);
+resource!(
+    BucketResourceAccess,
+    BucketResourceAccessHandle,
+    BUCKET_RESOURCE_ACCESS_TYPE
+);
 /// A declared `aws_lightsail_bucket_resource_access`: `id()` and one method per attribute, each a reference (`${aws_lightsail_bucket_resource_access.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BucketResourceAccessHandle(rt::Handle);
@@ -218,13 +251,18 @@ impl Certificate {
         self.0.set("domain_name", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `subject_alternative_names`: set of string. Changing it replaces the resource.
     pub fn subject_alternative_names(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("subject_alternative_names", rt::list(value));
         self
     }
 }
-resource!(Certificate, CertificateHandle);
+resource!(Certificate, CertificateHandle, CERTIFICATE_TYPE);
 taggable!(Certificate);
 /// A declared `aws_lightsail_certificate`: `id()` and one method per attribute, each a reference (`${aws_lightsail_certificate.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -299,6 +337,21 @@ impl ContainerService {
         self.0.set("is_disabled", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `power`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn power(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("power", rt::string(value));
+        self
+    }
+    /// `scale`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn scale(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("scale", rt::number(value));
+        self
+    }
     /// Block `private_registry_access` (at most one).
     pub fn private_registry_access(
         mut self,
@@ -318,7 +371,11 @@ impl ContainerService {
         self
     }
 }
-resource!(ContainerService, ContainerServiceHandle);
+resource!(
+    ContainerService,
+    ContainerServiceHandle,
+    CONTAINER_SERVICE_TYPE
+);
 taggable!(ContainerService);
 /// A declared `aws_lightsail_container_service`: `id()` and one method per attribute, each a reference (`${aws_lightsail_container_service.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -476,6 +533,11 @@ impl ContainerServiceDeploymentVersion {
         this.push("container", container.0.into_value());
         ContainerServiceDeploymentVersion(this)
     }
+    /// `service_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_name", rt::string(value));
+        self
+    }
     /// Adds a `container` block. Changing it replaces the resource.
     pub fn container(mut self, value: container_service_deployment_version::Container) -> Self {
         self.0.push("container", value.0.into_value());
@@ -497,7 +559,8 @@ impl ContainerServiceDeploymentVersion {
 }
 resource!(
     ContainerServiceDeploymentVersion,
-    ContainerServiceDeploymentVersionHandle
+    ContainerServiceDeploymentVersionHandle,
+    CONTAINER_SERVICE_DEPLOYMENT_VERSION_TYPE
 );
 /// A declared `aws_lightsail_container_service_deployment_version`: `id()` and one method per attribute, each a reference (`${aws_lightsail_container_service_deployment_version.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -693,9 +756,34 @@ impl Database {
         self.0.set("backup_retention_enabled", rt::boolean(value));
         self
     }
+    /// `blueprint_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn blueprint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("blueprint_id", rt::string(value));
+        self
+    }
+    /// `bundle_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bundle_id", rt::string(value));
+        self
+    }
     /// `final_snapshot_name`: string.
     pub fn final_snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("final_snapshot_name", rt::string(value));
+        self
+    }
+    /// `master_database_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn master_database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("master_database_name", rt::string(value));
+        self
+    }
+    /// `master_password`: string. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn master_password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("master_password", rt::string(value));
+        self
+    }
+    /// `master_username`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn master_username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("master_username", rt::string(value));
         self
     }
     /// `preferred_backup_window`: string.
@@ -714,13 +802,18 @@ impl Database {
         self.0.set("publicly_accessible", rt::boolean(value));
         self
     }
+    /// `relational_database_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn relational_database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("relational_database_name", rt::string(value));
+        self
+    }
     /// `skip_final_snapshot`: bool.
     pub fn skip_final_snapshot(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("skip_final_snapshot", rt::boolean(value));
         self
     }
 }
-resource!(Database, DatabaseHandle);
+resource!(Database, DatabaseHandle, DATABASE_TYPE);
 taggable!(Database);
 /// A declared `aws_lightsail_database`: `id()` and one method per attribute, each a reference (`${aws_lightsail_database.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -872,8 +965,23 @@ impl Disk {
         this.set("size_in_gb", rt::number(required.size_in_gb));
         Disk(this)
     }
+    /// `availability_zone`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("availability_zone", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `size_in_gb`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn size_in_gb(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("size_in_gb", rt::number(value));
+        self
+    }
 }
-resource!(Disk, DiskHandle);
+resource!(Disk, DiskHandle, DISK_TYPE);
 taggable!(Disk);
 /// A declared `aws_lightsail_disk`: `id()` and one method per attribute, each a reference (`${aws_lightsail_disk.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -943,8 +1051,23 @@ impl DiskAttachment {
         this.set("instance_name", rt::string(required.instance_name));
         DiskAttachment(this)
     }
+    /// `disk_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn disk_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("disk_name", rt::string(value));
+        self
+    }
+    /// `disk_path`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn disk_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("disk_path", rt::string(value));
+        self
+    }
+    /// `instance_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_name", rt::string(value));
+        self
+    }
 }
-resource!(DiskAttachment, DiskAttachmentHandle);
+resource!(DiskAttachment, DiskAttachmentHandle, DISK_ATTACHMENT_TYPE);
 /// A declared `aws_lightsail_disk_attachment`: `id()` and one method per attribute, each a reference (`${aws_lightsail_disk_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DiskAttachmentHandle(rt::Handle);
@@ -999,6 +1122,11 @@ impl Distribution {
         this.set("origin", required.origin.0.into_value());
         Distribution(this)
     }
+    /// `bundle_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bundle_id", rt::string(value));
+        self
+    }
     /// `certificate_name`: string.
     pub fn certificate_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("certificate_name", rt::string(value));
@@ -1014,6 +1142,11 @@ impl Distribution {
         self.0.set("is_enabled", rt::boolean(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `cache_behavior` block.
     pub fn cache_behavior(mut self, value: distribution::CacheBehavior) -> Self {
         self.0.push("cache_behavior", value.0.into_value());
@@ -1024,13 +1157,23 @@ impl Distribution {
         self.0.set("cache_behavior_settings", value.0.into_value());
         self
     }
+    /// Block `default_cache_behavior` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn default_cache_behavior(mut self, value: distribution::DefaultCacheBehavior) -> Self {
+        self.0.set("default_cache_behavior", value.0.into_value());
+        self
+    }
+    /// Block `origin` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn origin(mut self, value: distribution::Origin) -> Self {
+        self.0.set("origin", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: distribution::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Distribution, DistributionHandle);
+resource!(Distribution, DistributionHandle, DISTRIBUTION_TYPE);
 taggable!(Distribution);
 /// A declared `aws_lightsail_distribution`: `id()` and one method per attribute, each a reference (`${aws_lightsail_distribution.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1290,8 +1433,13 @@ impl Domain {
         this.set("domain_name", rt::string(domain_name));
         Domain(this)
     }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
 }
-resource!(Domain, DomainHandle);
+resource!(Domain, DomainHandle, DOMAIN_TYPE);
 /// A declared `aws_lightsail_domain`: `id()` and one method per attribute, each a reference (`${aws_lightsail_domain.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DomainHandle(rt::Handle);
@@ -1339,13 +1487,33 @@ impl DomainEntry {
         this.set("type", rt::string(required.type_));
         DomainEntry(this)
     }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// `is_alias`: bool. Changing it replaces the resource.
     pub fn is_alias(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("is_alias", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `target`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target", rt::string(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
 }
-resource!(DomainEntry, DomainEntryHandle);
+resource!(DomainEntry, DomainEntryHandle, DOMAIN_ENTRY_TYPE);
 /// A declared `aws_lightsail_domain_entry`: `id()` and one method per attribute, each a reference (`${aws_lightsail_domain_entry.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DomainEntryHandle(rt::Handle);
@@ -1405,6 +1573,21 @@ impl Instance {
         this.set("name", rt::string(required.name));
         Instance(this)
     }
+    /// `availability_zone`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("availability_zone", rt::string(value));
+        self
+    }
+    /// `blueprint_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn blueprint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("blueprint_id", rt::string(value));
+        self
+    }
+    /// `bundle_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bundle_id", rt::string(value));
+        self
+    }
     /// `ip_address_type`: string.
     pub fn ip_address_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("ip_address_type", rt::string(value));
@@ -1413,6 +1596,11 @@ impl Instance {
     /// `key_pair_name`: string. Changing it replaces the resource.
     pub fn key_pair_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("key_pair_name", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `user_data`: string. Changing it replaces the resource.
@@ -1426,7 +1614,7 @@ impl Instance {
         self
     }
 }
-resource!(Instance, InstanceHandle);
+resource!(Instance, InstanceHandle, INSTANCE_TYPE);
 taggable!(Instance);
 /// A declared `aws_lightsail_instance`: `id()` and one method per attribute, each a reference (`${aws_lightsail_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1556,13 +1744,22 @@ impl InstancePublicPorts {
         this.push("port_info", port_info.0.into_value());
         InstancePublicPorts(this)
     }
+    /// `instance_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_name", rt::string(value));
+        self
+    }
     /// Adds a `port_info` block. Changing it replaces the resource.
     pub fn port_info(mut self, value: instance_public_ports::PortInfo) -> Self {
         self.0.push("port_info", value.0.into_value());
         self
     }
 }
-resource!(InstancePublicPorts, InstancePublicPortsHandle);
+resource!(
+    InstancePublicPorts,
+    InstancePublicPortsHandle,
+    INSTANCE_PUBLIC_PORTS_TYPE
+);
 /// A declared `aws_lightsail_instance_public_ports`: `id()` and one method per attribute, each a reference (`${aws_lightsail_instance_public_ports.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct InstancePublicPortsHandle(rt::Handle);
@@ -1653,7 +1850,7 @@ impl KeyPair {
         self
     }
 }
-resource!(KeyPair, KeyPairHandle);
+resource!(KeyPair, KeyPairHandle, KEY_PAIR_TYPE);
 taggable!(KeyPair);
 /// A declared `aws_lightsail_key_pair`: `id()` and one method per attribute, each a reference (`${aws_lightsail_key_pair.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1734,13 +1931,23 @@ impl Lb {
         self.0.set("health_check_path", rt::string(value));
         self
     }
+    /// `instance_port`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_port(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("instance_port", rt::number(value));
+        self
+    }
     /// `ip_address_type`: string.
     pub fn ip_address_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("ip_address_type", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(Lb, LbHandle);
+resource!(Lb, LbHandle, LB_TYPE);
 taggable!(Lb);
 /// A declared `aws_lightsail_lb`: `id()` and one method per attribute, each a reference (`${aws_lightsail_lb.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1823,8 +2030,18 @@ impl LbAttachment {
         this.set("lb_name", rt::string(required.lb_name));
         LbAttachment(this)
     }
+    /// `instance_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_name", rt::string(value));
+        self
+    }
+    /// `lb_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn lb_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("lb_name", rt::string(value));
+        self
+    }
 }
-resource!(LbAttachment, LbAttachmentHandle);
+resource!(LbAttachment, LbAttachmentHandle, LB_ATTACHMENT_TYPE);
 /// A declared `aws_lightsail_lb_attachment`: `id()` and one method per attribute, each a reference (`${aws_lightsail_lb_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LbAttachmentHandle(rt::Handle);
@@ -1871,13 +2088,23 @@ impl LbCertificate {
         self.0.set("domain_name", rt::string(value));
         self
     }
+    /// `lb_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn lb_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("lb_name", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `subject_alternative_names`: set of string. Changing it replaces the resource.
     pub fn subject_alternative_names(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("subject_alternative_names", rt::list(value));
         self
     }
 }
-resource!(LbCertificate, LbCertificateHandle);
+resource!(LbCertificate, LbCertificateHandle, LB_CERTIFICATE_TYPE);
 /// A declared `aws_lightsail_lb_certificate`: `id()` and one method per attribute, each a reference (`${aws_lightsail_lb_certificate.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LbCertificateHandle(rt::Handle);
@@ -1943,8 +2170,22 @@ impl LbCertificateAttachment {
         this.set("lb_name", rt::string(required.lb_name));
         LbCertificateAttachment(this)
     }
+    /// `certificate_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn certificate_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("certificate_name", rt::string(value));
+        self
+    }
+    /// `lb_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn lb_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("lb_name", rt::string(value));
+        self
+    }
 }
-resource!(LbCertificateAttachment, LbCertificateAttachmentHandle);
+resource!(
+    LbCertificateAttachment,
+    LbCertificateAttachmentHandle,
+    LB_CERTIFICATE_ATTACHMENT_TYPE
+);
 /// A declared `aws_lightsail_lb_certificate_attachment`: `id()` and one method per attribute, each a reference (`${aws_lightsail_lb_certificate_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LbCertificateAttachmentHandle(rt::Handle);
@@ -1983,8 +2224,22 @@ impl LbHttpsRedirectionPolicy {
         this.set("lb_name", rt::string(lb_name));
         LbHttpsRedirectionPolicy(this)
     }
+    /// `enabled`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn enabled(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("enabled", rt::boolean(value));
+        self
+    }
+    /// `lb_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn lb_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("lb_name", rt::string(value));
+        self
+    }
 }
-resource!(LbHttpsRedirectionPolicy, LbHttpsRedirectionPolicyHandle);
+resource!(
+    LbHttpsRedirectionPolicy,
+    LbHttpsRedirectionPolicyHandle,
+    LB_HTTPS_REDIRECTION_POLICY_TYPE
+);
 /// A declared `aws_lightsail_lb_https_redirection_policy`: `id()` and one method per attribute, each a reference (`${aws_lightsail_lb_https_redirection_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LbHttpsRedirectionPolicyHandle(rt::Handle);
@@ -2025,8 +2280,27 @@ impl LbStickinessPolicy {
         this.set("lb_name", rt::string(lb_name));
         LbStickinessPolicy(this)
     }
+    /// `cookie_duration`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cookie_duration(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("cookie_duration", rt::number(value));
+        self
+    }
+    /// `enabled`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn enabled(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("enabled", rt::boolean(value));
+        self
+    }
+    /// `lb_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn lb_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("lb_name", rt::string(value));
+        self
+    }
 }
-resource!(LbStickinessPolicy, LbStickinessPolicyHandle);
+resource!(
+    LbStickinessPolicy,
+    LbStickinessPolicyHandle,
+    LB_STICKINESS_POLICY_TYPE
+);
 /// A declared `aws_lightsail_lb_stickiness_policy`: `id()` and one method per attribute, each a reference (`${aws_lightsail_lb_stickiness_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LbStickinessPolicyHandle(rt::Handle);
@@ -2064,8 +2338,13 @@ impl StaticIp {
         this.set("name", rt::string(name));
         StaticIp(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(StaticIp, StaticIpHandle);
+resource!(StaticIp, StaticIpHandle, STATIC_IP_TYPE);
 /// A declared `aws_lightsail_static_ip`: `id()` and one method per attribute, each a reference (`${aws_lightsail_static_ip.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct StaticIpHandle(rt::Handle);
@@ -2115,8 +2394,22 @@ impl StaticIpAttachment {
         this.set("static_ip_name", rt::string(required.static_ip_name));
         StaticIpAttachment(this)
     }
+    /// `instance_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_name", rt::string(value));
+        self
+    }
+    /// `static_ip_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn static_ip_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("static_ip_name", rt::string(value));
+        self
+    }
 }
-resource!(StaticIpAttachment, StaticIpAttachmentHandle);
+resource!(
+    StaticIpAttachment,
+    StaticIpAttachmentHandle,
+    STATIC_IP_ATTACHMENT_TYPE
+);
 /// A declared `aws_lightsail_static_ip_attachment`: `id()` and one method per attribute, each a reference (`${aws_lightsail_static_ip_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct StaticIpAttachmentHandle(rt::Handle);

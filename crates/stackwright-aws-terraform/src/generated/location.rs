@@ -38,6 +38,11 @@ impl GeofenceCollection {
         this.set("collection_name", rt::string(collection_name));
         GeofenceCollection(this)
     }
+    /// `collection_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn collection_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("collection_name", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -54,7 +59,11 @@ impl GeofenceCollection {
         self
     }
 }
-resource!(GeofenceCollection, GeofenceCollectionHandle);
+resource!(
+    GeofenceCollection,
+    GeofenceCollectionHandle,
+    GEOFENCE_COLLECTION_TYPE
+);
 taggable!(GeofenceCollection);
 /// A declared `aws_location_geofence_collection`: `id()` and one method per attribute, each a reference (`${aws_location_geofence_collection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -128,8 +137,18 @@ impl Map {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `map_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn map_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("map_name", rt::string(value));
+        self
+    }
+    /// Block `configuration` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn configuration(mut self, value: map::Configuration) -> Self {
+        self.0.set("configuration", value.0.into_value());
+        self
+    }
 }
-resource!(Map, MapHandle);
+resource!(Map, MapHandle, MAP_TYPE);
 taggable!(Map);
 /// A declared `aws_location_map`: `id()` and one method per attribute, each a reference (`${aws_location_map.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -207,9 +226,19 @@ impl PlaceIndex {
         this.set("index_name", rt::string(required.index_name));
         PlaceIndex(this)
     }
+    /// `data_source`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data_source", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `index_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn index_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("index_name", rt::string(value));
         self
     }
     /// Block `data_source_configuration` (at most one).
@@ -222,7 +251,7 @@ impl PlaceIndex {
         self
     }
 }
-resource!(PlaceIndex, PlaceIndexHandle);
+resource!(PlaceIndex, PlaceIndexHandle, PLACE_INDEX_TYPE);
 taggable!(PlaceIndex);
 /// A declared `aws_location_place_index`: `id()` and one method per attribute, each a reference (`${aws_location_place_index.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -308,6 +337,16 @@ impl RouteCalculator {
         this.set("data_source", rt::string(required.data_source));
         RouteCalculator(this)
     }
+    /// `calculator_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn calculator_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("calculator_name", rt::string(value));
+        self
+    }
+    /// `data_source`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data_source", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -319,7 +358,11 @@ impl RouteCalculator {
         self
     }
 }
-resource!(RouteCalculator, RouteCalculatorHandle);
+resource!(
+    RouteCalculator,
+    RouteCalculatorHandle,
+    ROUTE_CALCULATOR_TYPE
+);
 taggable!(RouteCalculator);
 /// A declared `aws_location_route_calculator`: `id()` and one method per attribute, each a reference (`${aws_location_route_calculator.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -398,8 +441,13 @@ impl Tracker {
         self.0.set("position_filtering", rt::string(value));
         self
     }
+    /// `tracker_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn tracker_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("tracker_name", rt::string(value));
+        self
+    }
 }
-resource!(Tracker, TrackerHandle);
+resource!(Tracker, TrackerHandle, TRACKER_TYPE);
 taggable!(Tracker);
 /// A declared `aws_location_tracker`: `id()` and one method per attribute, each a reference (`${aws_location_tracker.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -470,13 +518,27 @@ impl TrackerAssociation {
         this.set("tracker_name", rt::string(required.tracker_name));
         TrackerAssociation(this)
     }
+    /// `consumer_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn consumer_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("consumer_arn", rt::string(value));
+        self
+    }
+    /// `tracker_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn tracker_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("tracker_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: tracker_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(TrackerAssociation, TrackerAssociationHandle);
+resource!(
+    TrackerAssociation,
+    TrackerAssociationHandle,
+    TRACKER_ASSOCIATION_TYPE
+);
 /// A declared `aws_location_tracker_association`: `id()` and one method per attribute, each a reference (`${aws_location_tracker_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TrackerAssociationHandle(rt::Handle);

@@ -51,9 +51,19 @@ impl Application {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `engine_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn engine_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("engine_type", rt::string(value));
+        self
+    }
     /// `kms_key_id`: string. Changing it replaces the resource.
     pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `role_arn`: string. Changing it replaces the resource.
@@ -72,7 +82,7 @@ impl Application {
         self
     }
 }
-resource!(Application, ApplicationHandle);
+resource!(Application, ApplicationHandle, APPLICATION_TYPE);
 taggable!(Application);
 /// A declared `aws_m2_application`: `id()` and one method per attribute, each a reference (`${aws_m2_application.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -181,9 +191,29 @@ impl Deployment {
         this.set("start", rt::boolean(required.start));
         Deployment(this)
     }
+    /// `application_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_id", rt::string(value));
+        self
+    }
+    /// `application_version`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_version(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("application_version", rt::number(value));
+        self
+    }
+    /// `environment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn environment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("environment_id", rt::string(value));
+        self
+    }
     /// `force_stop`: bool.
     pub fn force_stop(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("force_stop", rt::boolean(value));
+        self
+    }
+    /// `start`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn start(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("start", rt::boolean(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -192,7 +222,7 @@ impl Deployment {
         self
     }
 }
-resource!(Deployment, DeploymentHandle);
+resource!(Deployment, DeploymentHandle, DEPLOYMENT_TYPE);
 /// A declared `aws_m2_deployment`: `id()` and one method per attribute, each a reference (`${aws_m2_deployment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DeploymentHandle(rt::Handle);
@@ -271,6 +301,11 @@ impl Environment {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `engine_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn engine_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("engine_type", rt::string(value));
+        self
+    }
     /// `engine_version`: string.
     pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("engine_version", rt::string(value));
@@ -281,9 +316,19 @@ impl Environment {
         self.0.set("force_update", rt::boolean(value));
         self
     }
+    /// `instance_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_type", rt::string(value));
+        self
+    }
     /// `kms_key_id`: string. Changing it replaces the resource.
     pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `preferred_maintenance_window`: string.
@@ -324,7 +369,7 @@ impl Environment {
         self
     }
 }
-resource!(Environment, EnvironmentHandle);
+resource!(Environment, EnvironmentHandle, ENVIRONMENT_TYPE);
 taggable!(Environment);
 /// A declared `aws_m2_environment`: `id()` and one method per attribute, each a reference (`${aws_m2_environment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -49,7 +49,7 @@ impl Account {
         self
     }
 }
-resource!(Account, AccountHandle);
+resource!(Account, AccountHandle, ACCOUNT_TYPE);
 /// A declared `aws_macie2_account`: `id()` and one method per attribute, each a reference (`${aws_macie2_account.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccountHandle(rt::Handle);
@@ -105,7 +105,8 @@ impl ClassificationExportConfiguration {
 }
 resource!(
     ClassificationExportConfiguration,
-    ClassificationExportConfigurationHandle
+    ClassificationExportConfigurationHandle,
+    CLASSIFICATION_EXPORT_CONFIGURATION_TYPE
 );
 /// A declared `aws_macie2_classification_export_configuration`: `id()` and one method per attribute, each a reference (`${aws_macie2_classification_export_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -183,6 +184,11 @@ impl ClassificationJob {
         self.0.set("job_status", rt::string(value));
         self
     }
+    /// `job_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn job_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("job_type", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -198,6 +204,11 @@ impl ClassificationJob {
         self.0.set("sampling_percentage", rt::number(value));
         self
     }
+    /// Block `s3_job_definition` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn s3_job_definition(mut self, value: classification_job::S3JobDefinition) -> Self {
+        self.0.set("s3_job_definition", value.0.into_value());
+        self
+    }
     /// Block `schedule_frequency` (at most one). Changing it replaces the resource.
     pub fn schedule_frequency(mut self, value: classification_job::ScheduleFrequency) -> Self {
         self.0.set("schedule_frequency", value.0.into_value());
@@ -209,7 +220,11 @@ impl ClassificationJob {
         self
     }
 }
-resource!(ClassificationJob, ClassificationJobHandle);
+resource!(
+    ClassificationJob,
+    ClassificationJobHandle,
+    CLASSIFICATION_JOB_TYPE
+);
 taggable!(ClassificationJob);
 /// A declared `aws_macie2_classification_job`: `id()` and one method per attribute, each a reference (`${aws_macie2_classification_job.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -681,7 +696,11 @@ impl CustomDataIdentifier {
         self
     }
 }
-resource!(CustomDataIdentifier, CustomDataIdentifierHandle);
+resource!(
+    CustomDataIdentifier,
+    CustomDataIdentifierHandle,
+    CUSTOM_DATA_IDENTIFIER_TYPE
+);
 taggable!(CustomDataIdentifier);
 /// A declared `aws_macie2_custom_data_identifier`: `id()` and one method per attribute, each a reference (`${aws_macie2_custom_data_identifier.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -762,6 +781,11 @@ impl FindingsFilter {
         this.set("finding_criteria", finding_criteria.0.into_value());
         FindingsFilter(this)
     }
+    /// `action`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn action(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("action", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -782,13 +806,18 @@ impl FindingsFilter {
         self.0.set("position", rt::number(value));
         self
     }
+    /// Block `finding_criteria` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn finding_criteria(mut self, value: findings_filter::FindingCriteria) -> Self {
+        self.0.set("finding_criteria", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: findings_filter::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(FindingsFilter, FindingsFilterHandle);
+resource!(FindingsFilter, FindingsFilterHandle, FINDINGS_FILTER_TYPE);
 taggable!(FindingsFilter);
 /// A declared `aws_macie2_findings_filter`: `id()` and one method per attribute, each a reference (`${aws_macie2_findings_filter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -916,13 +945,22 @@ impl InvitationAccepter {
         );
         InvitationAccepter(this)
     }
+    /// `administrator_account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn administrator_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("administrator_account_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: invitation_accepter::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(InvitationAccepter, InvitationAccepterHandle);
+resource!(
+    InvitationAccepter,
+    InvitationAccepterHandle,
+    INVITATION_ACCEPTER_TYPE
+);
 /// A declared `aws_macie2_invitation_accepter`: `id()` and one method per attribute, each a reference (`${aws_macie2_invitation_accepter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct InvitationAccepterHandle(rt::Handle);
@@ -969,6 +1007,16 @@ impl Member {
         this.set("email", rt::string(required.email));
         Member(this)
     }
+    /// `account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account_id", rt::string(value));
+        self
+    }
+    /// `email`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn email(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("email", rt::string(value));
+        self
+    }
     /// `invitation_disable_email_notification`: bool.
     pub fn invitation_disable_email_notification(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0
@@ -996,7 +1044,7 @@ impl Member {
         self
     }
 }
-resource!(Member, MemberHandle);
+resource!(Member, MemberHandle, MEMBER_TYPE);
 taggable!(Member);
 /// A declared `aws_macie2_member`: `id()` and one method per attribute, each a reference (`${aws_macie2_member.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1103,8 +1151,17 @@ impl OrganizationAdminAccount {
         this.set("admin_account_id", rt::string(admin_account_id));
         OrganizationAdminAccount(this)
     }
+    /// `admin_account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn admin_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("admin_account_id", rt::string(value));
+        self
+    }
 }
-resource!(OrganizationAdminAccount, OrganizationAdminAccountHandle);
+resource!(
+    OrganizationAdminAccount,
+    OrganizationAdminAccountHandle,
+    ORGANIZATION_ADMIN_ACCOUNT_TYPE
+);
 /// A declared `aws_macie2_organization_admin_account`: `id()` and one method per attribute, each a reference (`${aws_macie2_organization_admin_account.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationAdminAccountHandle(rt::Handle);
@@ -1134,8 +1191,17 @@ impl OrganizationConfiguration {
         this.set("auto_enable", rt::boolean(auto_enable));
         OrganizationConfiguration(this)
     }
+    /// `auto_enable`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn auto_enable(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("auto_enable", rt::boolean(value));
+        self
+    }
 }
-resource!(OrganizationConfiguration, OrganizationConfigurationHandle);
+resource!(
+    OrganizationConfiguration,
+    OrganizationConfigurationHandle,
+    ORGANIZATION_CONFIGURATION_TYPE
+);
 /// A declared `aws_macie2_organization_configuration`: `id()` and one method per attribute, each a reference (`${aws_macie2_organization_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationConfigurationHandle(rt::Handle);

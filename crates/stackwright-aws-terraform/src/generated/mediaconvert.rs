@@ -48,6 +48,11 @@ impl Queue {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `pricing_plan`: string. Changing it replaces the resource.
     pub fn pricing_plan(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("pricing_plan", rt::string(value));
@@ -65,7 +70,7 @@ impl Queue {
         self
     }
 }
-resource!(Queue, QueueHandle);
+resource!(Queue, QueueHandle, QUEUE_TYPE);
 taggable!(Queue);
 /// A declared `aws_media_convert_queue`: `id()` and one method per attribute, each a reference (`${aws_media_convert_queue.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -64,9 +64,19 @@ impl Channel {
         );
         Channel(this)
     }
+    /// `channel_class`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn channel_class(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("channel_class", rt::string(value));
+        self
+    }
     /// `log_level`: string.
     pub fn log_level(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("log_level", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `role_arn`: string.
@@ -89,9 +99,19 @@ impl Channel {
         self.0.push("destinations", value.0.into_value());
         self
     }
+    /// Block `encoder_settings` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn encoder_settings(mut self, value: channel::EncoderSettings) -> Self {
+        self.0.set("encoder_settings", value.0.into_value());
+        self
+    }
     /// Adds a `input_attachments` block.
     pub fn input_attachments(mut self, value: channel::InputAttachments) -> Self {
         self.0.push("input_attachments", value.0.into_value());
+        self
+    }
+    /// Block `input_specification` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn input_specification(mut self, value: channel::InputSpecification) -> Self {
+        self.0.set("input_specification", value.0.into_value());
         self
     }
     /// Block `maintenance` (at most one).
@@ -110,7 +130,7 @@ impl Channel {
         self
     }
 }
-resource!(Channel, ChannelHandle);
+resource!(Channel, ChannelHandle, CHANNEL_TYPE);
 taggable!(Channel);
 /// A declared `aws_medialive_channel`: `id()` and one method per attribute, each a reference (`${aws_medialive_channel.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4414,9 +4434,19 @@ impl Input {
         self.0.set("input_security_groups", rt::list(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `role_arn`: string.
     pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("role_arn", rt::string(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
         self
     }
     /// Adds a `destinations` block.
@@ -4450,7 +4480,7 @@ impl Input {
         self
     }
 }
-resource!(Input, InputHandle);
+resource!(Input, InputHandle, INPUT_TYPE);
 taggable!(Input);
 /// A declared `aws_medialive_input`: `id()` and one method per attribute, each a reference (`${aws_medialive_input.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4611,7 +4641,11 @@ impl InputSecurityGroup {
         self
     }
 }
-resource!(InputSecurityGroup, InputSecurityGroupHandle);
+resource!(
+    InputSecurityGroup,
+    InputSecurityGroupHandle,
+    INPUT_SECURITY_GROUP_TYPE
+);
 taggable!(InputSecurityGroup);
 /// A declared `aws_medialive_input_security_group`: `id()` and one method per attribute, each a reference (`${aws_medialive_input_security_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4675,6 +4709,16 @@ impl Multiplex {
         this.set("name", rt::string(name));
         Multiplex(this)
     }
+    /// `availability_zones`: list of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn availability_zones(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("availability_zones", rt::list(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `start_multiplex`: bool.
     pub fn start_multiplex(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("start_multiplex", rt::boolean(value));
@@ -4691,7 +4735,7 @@ impl Multiplex {
         self
     }
 }
-resource!(Multiplex, MultiplexHandle);
+resource!(Multiplex, MultiplexHandle, MULTIPLEX_TYPE);
 taggable!(Multiplex);
 /// A declared `aws_medialive_multiplex`: `id()` and one method per attribute, each a reference (`${aws_medialive_multiplex.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4795,6 +4839,16 @@ impl MultiplexProgram {
         this.set("program_name", rt::string(required.program_name));
         MultiplexProgram(this)
     }
+    /// `multiplex_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn multiplex_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("multiplex_id", rt::string(value));
+        self
+    }
+    /// `program_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn program_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("program_name", rt::string(value));
+        self
+    }
     /// Adds a `multiplex_program_settings` block.
     pub fn multiplex_program_settings(
         mut self,
@@ -4810,7 +4864,11 @@ impl MultiplexProgram {
         self
     }
 }
-resource!(MultiplexProgram, MultiplexProgramHandle);
+resource!(
+    MultiplexProgram,
+    MultiplexProgramHandle,
+    MULTIPLEX_PROGRAM_TYPE
+);
 /// A declared `aws_medialive_multiplex_program`: `id()` and one method per attribute, each a reference (`${aws_medialive_multiplex_program.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct MultiplexProgramHandle(rt::Handle);

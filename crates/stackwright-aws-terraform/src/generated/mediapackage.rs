@@ -38,13 +38,18 @@ impl Channel {
         this.set("channel_id", rt::string(channel_id));
         Channel(this)
     }
+    /// `channel_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn channel_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("channel_id", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
         self
     }
 }
-resource!(Channel, ChannelHandle);
+resource!(Channel, ChannelHandle, CHANNEL_TYPE);
 taggable!(Channel);
 /// A declared `aws_media_package_channel`: `id()` and one method per attribute, each a reference (`${aws_media_package_channel.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

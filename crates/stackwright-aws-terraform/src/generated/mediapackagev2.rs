@@ -43,8 +43,13 @@ impl ChannelGroup {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(ChannelGroup, ChannelGroupHandle);
+resource!(ChannelGroup, ChannelGroupHandle, CHANNEL_GROUP_TYPE);
 taggable!(ChannelGroup);
 /// A declared `aws_media_packagev2_channel_group`: `id()` and one method per attribute, each a reference (`${aws_media_packagev2_channel_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

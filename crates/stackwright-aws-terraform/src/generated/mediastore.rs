@@ -38,8 +38,13 @@ impl Container {
         this.set("name", rt::string(name));
         Container(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(Container, ContainerHandle);
+resource!(Container, ContainerHandle, CONTAINER_TYPE);
 taggable!(Container);
 /// A declared `aws_media_store_container`: `id()` and one method per attribute, each a reference (`${aws_media_store_container.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -94,8 +99,22 @@ impl ContainerPolicy {
         this.set("policy", rt::policy_text(required.policy));
         ContainerPolicy(this)
     }
+    /// `container_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn container_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("container_name", rt::string(value));
+        self
+    }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(ContainerPolicy, ContainerPolicyHandle);
+resource!(
+    ContainerPolicy,
+    ContainerPolicyHandle,
+    CONTAINER_POLICY_TYPE
+);
 /// A declared `aws_media_store_container_policy`: `id()` and one method per attribute, each a reference (`${aws_media_store_container_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ContainerPolicyHandle(rt::Handle);

@@ -53,7 +53,7 @@ impl Acl {
         self
     }
 }
-resource!(Acl, AclHandle);
+resource!(Acl, AclHandle, ACL_TYPE);
 taggable!(Acl);
 /// A declared `aws_memorydb_acl`: `id()` and one method per attribute, each a reference (`${aws_memorydb_acl.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -118,6 +118,11 @@ impl Cluster {
         this.set("node_type", rt::string(required.node_type));
         Cluster(this)
     }
+    /// `acl_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn acl_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("acl_name", rt::string(value));
+        self
+    }
     /// `auto_minor_version_upgrade`: bool. Changing it replaces the resource.
     pub fn auto_minor_version_upgrade(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("auto_minor_version_upgrade", rt::boolean(value));
@@ -171,6 +176,11 @@ impl Cluster {
     /// `name_prefix`: string. Changing it replaces the resource.
     pub fn name_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name_prefix", rt::string(value));
+        self
+    }
+    /// `node_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn node_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("node_type", rt::string(value));
         self
     }
     /// `num_replicas_per_shard`: number.
@@ -239,7 +249,7 @@ impl Cluster {
         self
     }
 }
-resource!(Cluster, ClusterHandle);
+resource!(Cluster, ClusterHandle, CLUSTER_TYPE);
 taggable!(Cluster);
 /// A declared `aws_memorydb_cluster`: `id()` and one method per attribute, each a reference (`${aws_memorydb_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -421,10 +431,21 @@ impl MultiRegionCluster {
         self.0.set("engine_version", rt::string(value));
         self
     }
+    /// `multi_region_cluster_name_suffix`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn multi_region_cluster_name_suffix(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("multi_region_cluster_name_suffix", rt::string(value));
+        self
+    }
     /// `multi_region_parameter_group_name`: string.
     pub fn multi_region_parameter_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("multi_region_parameter_group_name", rt::string(value));
+        self
+    }
+    /// `node_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn node_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("node_type", rt::string(value));
         self
     }
     /// `num_shards`: number.
@@ -448,7 +469,11 @@ impl MultiRegionCluster {
         self
     }
 }
-resource!(MultiRegionCluster, MultiRegionClusterHandle);
+resource!(
+    MultiRegionCluster,
+    MultiRegionClusterHandle,
+    MULTI_REGION_CLUSTER_TYPE
+);
 taggable!(MultiRegionCluster);
 /// A declared `aws_memorydb_multi_region_cluster`: `id()` and one method per attribute, each a reference (`${aws_memorydb_multi_region_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -541,6 +566,11 @@ impl ParameterGroup {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("family", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -557,7 +587,7 @@ impl ParameterGroup {
         self
     }
 }
-resource!(ParameterGroup, ParameterGroupHandle);
+resource!(ParameterGroup, ParameterGroupHandle, PARAMETER_GROUP_TYPE);
 taggable!(ParameterGroup);
 /// A declared `aws_memorydb_parameter_group`: `id()` and one method per attribute, each a reference (`${aws_memorydb_parameter_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -635,6 +665,11 @@ impl Snapshot {
         this.set("cluster_name", rt::string(cluster_name));
         Snapshot(this)
     }
+    /// `cluster_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_name", rt::string(value));
+        self
+    }
     /// `kms_key_arn`: string. Changing it replaces the resource.
     pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_arn", rt::string(value));
@@ -656,7 +691,7 @@ impl Snapshot {
         self
     }
 }
-resource!(Snapshot, SnapshotHandle);
+resource!(Snapshot, SnapshotHandle, SNAPSHOT_TYPE);
 taggable!(Snapshot);
 /// A declared `aws_memorydb_snapshot`: `id()` and one method per attribute, each a reference (`${aws_memorydb_snapshot.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -758,8 +793,13 @@ impl SubnetGroup {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `subnet_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
 }
-resource!(SubnetGroup, SubnetGroupHandle);
+resource!(SubnetGroup, SubnetGroupHandle, SUBNET_GROUP_TYPE);
 taggable!(SubnetGroup);
 /// A declared `aws_memorydb_subnet_group`: `id()` and one method per attribute, each a reference (`${aws_memorydb_subnet_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -832,8 +872,23 @@ impl User {
         );
         User(this)
     }
+    /// `access_string`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn access_string(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("access_string", rt::string(value));
+        self
+    }
+    /// `user_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_name", rt::string(value));
+        self
+    }
+    /// Block `authentication_mode` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn authentication_mode(mut self, value: user::AuthenticationMode) -> Self {
+        self.0.set("authentication_mode", value.0.into_value());
+        self
+    }
 }
-resource!(User, UserHandle);
+resource!(User, UserHandle, USER_TYPE);
 taggable!(User);
 /// A declared `aws_memorydb_user`: `id()` and one method per attribute, each a reference (`${aws_memorydb_user.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -75,6 +75,11 @@ impl Broker {
         self.0.set("auto_minor_version_upgrade", rt::boolean(value));
         self
     }
+    /// `broker_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn broker_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("broker_name", rt::string(value));
+        self
+    }
     /// `data_replication_mode`: string.
     pub fn data_replication_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("data_replication_mode", rt::string(value));
@@ -89,6 +94,21 @@ impl Broker {
     /// `deployment_mode`: string. Changing it replaces the resource.
     pub fn deployment_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("deployment_mode", rt::string(value));
+        self
+    }
+    /// `engine_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn engine_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("engine_type", rt::string(value));
+        self
+    }
+    /// `engine_version`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("engine_version", rt::string(value));
+        self
+    }
+    /// `host_instance_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn host_instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("host_instance_type", rt::string(value));
         self
     }
     /// `publicly_accessible`: bool. Changing it replaces the resource.
@@ -151,7 +171,7 @@ impl Broker {
         self
     }
 }
-resource!(Broker, BrokerHandle);
+resource!(Broker, BrokerHandle, BROKER_TYPE);
 taggable!(Broker);
 /// A declared `aws_mq_broker`: `id()` and one method per attribute, each a reference (`${aws_mq_broker.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -483,13 +503,33 @@ impl Configuration {
         self.0.set("authentication_strategy", rt::string(value));
         self
     }
+    /// `data`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `engine_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn engine_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("engine_type", rt::string(value));
+        self
+    }
+    /// `engine_version`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("engine_version", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(Configuration, ConfigurationHandle);
+resource!(Configuration, ConfigurationHandle, CONFIGURATION_TYPE);
 taggable!(Configuration);
 /// A declared `aws_mq_configuration`: `id()` and one method per attribute, each a reference (`${aws_mq_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -60,14 +60,34 @@ impl Cluster {
         );
         Cluster(this)
     }
+    /// `cluster_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_name", rt::string(value));
+        self
+    }
     /// `enhanced_monitoring`: string.
     pub fn enhanced_monitoring(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("enhanced_monitoring", rt::string(value));
         self
     }
+    /// `kafka_version`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn kafka_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("kafka_version", rt::string(value));
+        self
+    }
+    /// `number_of_broker_nodes`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn number_of_broker_nodes(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("number_of_broker_nodes", rt::number(value));
+        self
+    }
     /// `storage_mode`: string.
     pub fn storage_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("storage_mode", rt::string(value));
+        self
+    }
+    /// Block `broker_node_group_info` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn broker_node_group_info(mut self, value: cluster::BrokerNodeGroupInfo) -> Self {
+        self.0.set("broker_node_group_info", value.0.into_value());
         self
     }
     /// Block `client_authentication` (at most one).
@@ -101,7 +121,7 @@ impl Cluster {
         self
     }
 }
-resource!(Cluster, ClusterHandle);
+resource!(Cluster, ClusterHandle, CLUSTER_TYPE);
 taggable!(Cluster);
 /// A declared `aws_msk_cluster`: `id()` and one method per attribute, each a reference (`${aws_msk_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -666,8 +686,18 @@ impl ClusterPolicy {
         this.set("policy", rt::policy_text(required.policy));
         ClusterPolicy(this)
     }
+    /// `cluster_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_arn", rt::string(value));
+        self
+    }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(ClusterPolicy, ClusterPolicyHandle);
+resource!(ClusterPolicy, ClusterPolicyHandle, CLUSTER_POLICY_TYPE);
 /// A declared `aws_msk_cluster_policy`: `id()` and one method per attribute, each a reference (`${aws_msk_cluster_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterPolicyHandle(rt::Handle);
@@ -723,8 +753,18 @@ impl Configuration {
         self.0.set("kafka_versions", rt::list(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `server_properties`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn server_properties(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("server_properties", rt::string(value));
+        self
+    }
 }
-resource!(Configuration, ConfigurationHandle);
+resource!(Configuration, ConfigurationHandle, CONFIGURATION_TYPE);
 /// A declared `aws_msk_configuration`: `id()` and one method per attribute, each a reference (`${aws_msk_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationHandle(rt::Handle);
@@ -799,9 +839,24 @@ impl Replicator {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `replicator_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn replicator_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("replicator_name", rt::string(value));
+        self
+    }
+    /// `service_execution_role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_execution_role_arn", rt::string(value));
+        self
+    }
     /// Adds a `kafka_cluster` block. Changing it replaces the resource.
     pub fn kafka_cluster(mut self, value: replicator::KafkaCluster) -> Self {
         self.0.push("kafka_cluster", value.0.into_value());
+        self
+    }
+    /// Block `replication_info_list` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn replication_info_list(mut self, value: replicator::ReplicationInfoList) -> Self {
+        self.0.set("replication_info_list", value.0.into_value());
         self
     }
     /// Block `timeouts` (at most one).
@@ -810,7 +865,7 @@ impl Replicator {
         self
     }
 }
-resource!(Replicator, ReplicatorHandle);
+resource!(Replicator, ReplicatorHandle, REPLICATOR_TYPE);
 taggable!(Replicator);
 /// A declared `aws_msk_replicator`: `id()` and one method per attribute, each a reference (`${aws_msk_replicator.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1071,8 +1126,22 @@ impl ScramSecretAssociation {
         this.set("secret_arn_list", rt::list(secret_arn_list));
         ScramSecretAssociation(this)
     }
+    /// `cluster_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_arn", rt::string(value));
+        self
+    }
+    /// `secret_arn_list`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn secret_arn_list(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("secret_arn_list", rt::list(value));
+        self
+    }
 }
-resource!(ScramSecretAssociation, ScramSecretAssociationHandle);
+resource!(
+    ScramSecretAssociation,
+    ScramSecretAssociationHandle,
+    SCRAM_SECRET_ASSOCIATION_TYPE
+);
 /// A declared `aws_msk_scram_secret_association`: `id()` and one method per attribute, each a reference (`${aws_msk_scram_secret_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ScramSecretAssociationHandle(rt::Handle);
@@ -1116,6 +1185,19 @@ impl ServerlessCluster {
         this.push("vpc_config", vpc_config.0.into_value());
         ServerlessCluster(this)
     }
+    /// `cluster_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_name", rt::string(value));
+        self
+    }
+    /// Block `client_authentication` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn client_authentication(
+        mut self,
+        value: serverless_cluster::ClientAuthentication,
+    ) -> Self {
+        self.0.set("client_authentication", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: serverless_cluster::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -1127,7 +1209,11 @@ impl ServerlessCluster {
         self
     }
 }
-resource!(ServerlessCluster, ServerlessClusterHandle);
+resource!(
+    ServerlessCluster,
+    ServerlessClusterHandle,
+    SERVERLESS_CLUSTER_TYPE
+);
 taggable!(ServerlessCluster);
 /// A declared `aws_msk_serverless_cluster`: `id()` and one method per attribute, each a reference (`${aws_msk_serverless_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1259,10 +1345,21 @@ impl SingleScramSecretAssociation {
         this.set("secret_arn", rt::string(required.secret_arn));
         SingleScramSecretAssociation(this)
     }
+    /// `cluster_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_arn", rt::string(value));
+        self
+    }
+    /// `secret_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("secret_arn", rt::string(value));
+        self
+    }
 }
 resource!(
     SingleScramSecretAssociation,
-    SingleScramSecretAssociationHandle
+    SingleScramSecretAssociationHandle,
+    SINGLE_SCRAM_SECRET_ASSOCIATION_TYPE
 );
 /// A declared `aws_msk_single_scram_secret_association`: `id()` and one method per attribute, each a reference (`${aws_msk_single_scram_secret_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1317,8 +1414,33 @@ impl VpcConnection {
         this.set("vpc_id", rt::string(required.vpc_id));
         VpcConnection(this)
     }
+    /// `authentication`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn authentication(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("authentication", rt::string(value));
+        self
+    }
+    /// `client_subnets`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn client_subnets(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("client_subnets", rt::list(value));
+        self
+    }
+    /// `security_groups`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_groups(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("security_groups", rt::list(value));
+        self
+    }
+    /// `target_cluster_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_cluster_arn", rt::string(value));
+        self
+    }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
 }
-resource!(VpcConnection, VpcConnectionHandle);
+resource!(VpcConnection, VpcConnectionHandle, VPC_CONNECTION_TYPE);
 taggable!(VpcConnection);
 /// A declared `aws_msk_vpc_connection`: `id()` and one method per attribute, each a reference (`${aws_msk_vpc_connection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -82,9 +82,57 @@ impl Connector {
         this.push("plugin", required.plugin.0.into_value());
         Connector(this)
     }
+    /// `connector_configuration`: map of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connector_configuration(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
+        self.0.set("connector_configuration", rt::map(value));
+        self
+    }
     /// `description`: string. Changing it replaces the resource.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `kafkaconnect_version`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn kafkaconnect_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("kafkaconnect_version", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `service_execution_role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_execution_role_arn", rt::string(value));
+        self
+    }
+    /// Block `capacity` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn capacity(mut self, value: connector::Capacity) -> Self {
+        self.0.set("capacity", value.0.into_value());
+        self
+    }
+    /// Block `kafka_cluster` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn kafka_cluster(mut self, value: connector::KafkaCluster) -> Self {
+        self.0.set("kafka_cluster", value.0.into_value());
+        self
+    }
+    /// Block `kafka_cluster_client_authentication` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn kafka_cluster_client_authentication(
+        mut self,
+        value: connector::KafkaClusterClientAuthentication,
+    ) -> Self {
+        self.0
+            .set("kafka_cluster_client_authentication", value.0.into_value());
+        self
+    }
+    /// Block `kafka_cluster_encryption_in_transit` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn kafka_cluster_encryption_in_transit(
+        mut self,
+        value: connector::KafkaClusterEncryptionInTransit,
+    ) -> Self {
+        self.0
+            .set("kafka_cluster_encryption_in_transit", value.0.into_value());
         self
     }
     /// Block `log_delivery` (at most one). Changing it replaces the resource.
@@ -108,7 +156,7 @@ impl Connector {
         self
     }
 }
-resource!(Connector, ConnectorHandle);
+resource!(Connector, ConnectorHandle, CONNECTOR_TYPE);
 taggable!(Connector);
 /// A declared `aws_mskconnect_connector`: `id()` and one method per attribute, each a reference (`${aws_mskconnect_connector.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -507,9 +555,24 @@ impl CustomPlugin {
         this.set("location", required.location.0.into_value());
         CustomPlugin(this)
     }
+    /// `content_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn content_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("content_type", rt::string(value));
+        self
+    }
     /// `description`: string. Changing it replaces the resource.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `location` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn location(mut self, value: custom_plugin::Location) -> Self {
+        self.0.set("location", value.0.into_value());
         self
     }
     /// Block `timeouts` (at most one).
@@ -518,7 +581,7 @@ impl CustomPlugin {
         self
     }
 }
-resource!(CustomPlugin, CustomPluginHandle);
+resource!(CustomPlugin, CustomPluginHandle, CUSTOM_PLUGIN_TYPE);
 taggable!(CustomPlugin);
 /// A declared `aws_mskconnect_custom_plugin`: `id()` and one method per attribute, each a reference (`${aws_mskconnect_custom_plugin.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -652,13 +715,27 @@ impl WorkerConfiguration {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `properties_file_content`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn properties_file_content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("properties_file_content", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: worker_configuration::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(WorkerConfiguration, WorkerConfigurationHandle);
+resource!(
+    WorkerConfiguration,
+    WorkerConfigurationHandle,
+    WORKER_CONFIGURATION_TYPE
+);
 taggable!(WorkerConfiguration);
 /// A declared `aws_mskconnect_worker_configuration`: `id()` and one method per attribute, each a reference (`${aws_mskconnect_worker_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

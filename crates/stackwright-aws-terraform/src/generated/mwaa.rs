@@ -71,6 +71,11 @@ impl Environment {
         self.0.set("airflow_version", rt::string(value));
         self
     }
+    /// `dag_s3_path`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn dag_s3_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("dag_s3_path", rt::string(value));
+        self
+    }
     /// `endpoint_management`: string. Changing it replaces the resource.
     pub fn endpoint_management(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("endpoint_management", rt::string(value));
@@ -79,6 +84,11 @@ impl Environment {
     /// `environment_class`: string.
     pub fn environment_class(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("environment_class", rt::string(value));
+        self
+    }
+    /// `execution_role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("execution_role_arn", rt::string(value));
         self
     }
     /// `kms_key`: string. Changing it replaces the resource.
@@ -106,6 +116,11 @@ impl Environment {
         self.0.set("min_workers", rt::number(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `plugins_s3_object_version`: string.
     pub fn plugins_s3_object_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("plugins_s3_object_version", rt::string(value));
@@ -130,6 +145,11 @@ impl Environment {
     /// `schedulers`: number.
     pub fn schedulers(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("schedulers", rt::number(value));
+        self
+    }
+    /// `source_bucket_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_bucket_arn", rt::string(value));
         self
     }
     /// `startup_script_s3_object_version`: string.
@@ -159,13 +179,18 @@ impl Environment {
         self.0.set("logging_configuration", value.0.into_value());
         self
     }
+    /// Block `network_configuration` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn network_configuration(mut self, value: environment::NetworkConfiguration) -> Self {
+        self.0.set("network_configuration", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: environment::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Environment, EnvironmentHandle);
+resource!(Environment, EnvironmentHandle, ENVIRONMENT_TYPE);
 taggable!(Environment);
 /// A declared `aws_mwaa_environment`: `id()` and one method per attribute, each a reference (`${aws_mwaa_environment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

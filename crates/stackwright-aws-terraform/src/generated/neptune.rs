@@ -201,7 +201,7 @@ impl Cluster {
         self
     }
 }
-resource!(Cluster, ClusterHandle);
+resource!(Cluster, ClusterHandle, CLUSTER_TYPE);
 taggable!(Cluster);
 /// A declared `aws_neptune_cluster`: `id()` and one method per attribute, each a reference (`${aws_neptune_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -414,6 +414,21 @@ impl ClusterEndpoint {
         this.set("endpoint_type", rt::string(required.endpoint_type));
         ClusterEndpoint(this)
     }
+    /// `cluster_endpoint_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_endpoint_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_endpoint_identifier", rt::string(value));
+        self
+    }
+    /// `cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_identifier", rt::string(value));
+        self
+    }
+    /// `endpoint_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn endpoint_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("endpoint_type", rt::string(value));
+        self
+    }
     /// `excluded_members`: set of string.
     pub fn excluded_members(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("excluded_members", rt::list(value));
@@ -425,7 +440,11 @@ impl ClusterEndpoint {
         self
     }
 }
-resource!(ClusterEndpoint, ClusterEndpointHandle);
+resource!(
+    ClusterEndpoint,
+    ClusterEndpointHandle,
+    CLUSTER_ENDPOINT_TYPE
+);
 taggable!(ClusterEndpoint);
 /// A declared `aws_neptune_cluster_endpoint`: `id()` and one method per attribute, each a reference (`${aws_neptune_cluster_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -514,6 +533,11 @@ impl ClusterInstance {
         self.0.set("availability_zone", rt::string(value));
         self
     }
+    /// `cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_identifier", rt::string(value));
+        self
+    }
     /// `engine`: string. Changing it replaces the resource.
     pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("engine", rt::string(value));
@@ -532,6 +556,11 @@ impl ClusterInstance {
     /// `identifier_prefix`: string. Changing it replaces the resource.
     pub fn identifier_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("identifier_prefix", rt::string(value));
+        self
+    }
+    /// `instance_class`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_class(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_class", rt::string(value));
         self
     }
     /// `neptune_parameter_group_name`: string.
@@ -582,7 +611,11 @@ impl ClusterInstance {
         self
     }
 }
-resource!(ClusterInstance, ClusterInstanceHandle);
+resource!(
+    ClusterInstance,
+    ClusterInstanceHandle,
+    CLUSTER_INSTANCE_TYPE
+);
 taggable!(ClusterInstance);
 /// A declared `aws_neptune_cluster_instance`: `id()` and one method per attribute, each a reference (`${aws_neptune_cluster_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -727,6 +760,11 @@ impl ClusterParameterGroup {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("family", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -743,7 +781,11 @@ impl ClusterParameterGroup {
         self
     }
 }
-resource!(ClusterParameterGroup, ClusterParameterGroupHandle);
+resource!(
+    ClusterParameterGroup,
+    ClusterParameterGroupHandle,
+    CLUSTER_PARAMETER_GROUP_TYPE
+);
 taggable!(ClusterParameterGroup);
 /// A declared `aws_neptune_cluster_parameter_group`: `id()` and one method per attribute, each a reference (`${aws_neptune_cluster_parameter_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -817,13 +859,28 @@ impl ClusterSnapshot {
         );
         ClusterSnapshot(this)
     }
+    /// `db_cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("db_cluster_identifier", rt::string(value));
+        self
+    }
+    /// `db_cluster_snapshot_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_cluster_snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("db_cluster_snapshot_identifier", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: cluster_snapshot::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ClusterSnapshot, ClusterSnapshotHandle);
+resource!(
+    ClusterSnapshot,
+    ClusterSnapshotHandle,
+    CLUSTER_SNAPSHOT_TYPE
+);
 /// A declared `aws_neptune_cluster_snapshot`: `id()` and one method per attribute, each a reference (`${aws_neptune_cluster_snapshot.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterSnapshotHandle(rt::Handle);
@@ -948,6 +1005,11 @@ impl EventSubscription {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `sns_topic_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("sns_topic_arn", rt::string(value));
+        self
+    }
     /// `source_ids`: set of string.
     pub fn source_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("source_ids", rt::list(value));
@@ -964,7 +1026,11 @@ impl EventSubscription {
         self
     }
 }
-resource!(EventSubscription, EventSubscriptionHandle);
+resource!(
+    EventSubscription,
+    EventSubscriptionHandle,
+    EVENT_SUBSCRIPTION_TYPE
+);
 taggable!(EventSubscription);
 /// A declared `aws_neptune_event_subscription`: `id()` and one method per attribute, each a reference (`${aws_neptune_event_subscription.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1058,6 +1124,11 @@ impl GlobalCluster {
         self.0.set("engine_version", rt::string(value));
         self
     }
+    /// `global_cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn global_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("global_cluster_identifier", rt::string(value));
+        self
+    }
     /// `source_db_cluster_identifier`: string. Changing it replaces the resource.
     pub fn source_db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -1075,7 +1146,7 @@ impl GlobalCluster {
         self
     }
 }
-resource!(GlobalCluster, GlobalClusterHandle);
+resource!(GlobalCluster, GlobalClusterHandle, GLOBAL_CLUSTER_TYPE);
 /// A declared `aws_neptune_global_cluster`: `id()` and one method per attribute, each a reference (`${aws_neptune_global_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GlobalClusterHandle(rt::Handle);
@@ -1151,6 +1222,11 @@ impl ParameterGroup {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("family", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -1167,7 +1243,7 @@ impl ParameterGroup {
         self
     }
 }
-resource!(ParameterGroup, ParameterGroupHandle);
+resource!(ParameterGroup, ParameterGroupHandle, PARAMETER_GROUP_TYPE);
 taggable!(ParameterGroup);
 /// A declared `aws_neptune_parameter_group`: `id()` and one method per attribute, each a reference (`${aws_neptune_parameter_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1242,8 +1318,13 @@ impl SubnetGroup {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `subnet_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
 }
-resource!(SubnetGroup, SubnetGroupHandle);
+resource!(SubnetGroup, SubnetGroupHandle, SUBNET_GROUP_TYPE);
 taggable!(SubnetGroup);
 /// A declared `aws_neptune_subnet_group`: `id()` and one method per attribute, each a reference (`${aws_neptune_subnet_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

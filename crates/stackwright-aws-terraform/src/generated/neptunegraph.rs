@@ -60,6 +60,11 @@ impl Graph {
         self.0.set("kms_key_identifier", rt::string(value));
         self
     }
+    /// `provisioned_memory`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn provisioned_memory(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("provisioned_memory", rt::number(value));
+        self
+    }
     /// `public_connectivity`: bool.
     pub fn public_connectivity(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("public_connectivity", rt::boolean(value));
@@ -82,7 +87,7 @@ impl Graph {
         self
     }
 }
-resource!(Graph, GraphHandle);
+resource!(Graph, GraphHandle, GRAPH_TYPE);
 taggable!(Graph);
 /// A declared `aws_neptunegraph_graph`: `id()` and one method per attribute, each a reference (`${aws_neptunegraph_graph.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -70,15 +70,30 @@ impl Firewall {
         self.0.set("enabled_analysis_types", rt::list(value));
         self
     }
+    /// `firewall_policy_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn firewall_policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("firewall_policy_arn", rt::string(value));
+        self
+    }
     /// `firewall_policy_change_protection`: bool.
     pub fn firewall_policy_change_protection(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0
             .set("firewall_policy_change_protection", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `subnet_change_protection`: bool.
     pub fn subnet_change_protection(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("subnet_change_protection", rt::boolean(value));
+        self
+    }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
         self
     }
     /// Block `encryption_configuration` (at most one).
@@ -97,7 +112,7 @@ impl Firewall {
         self
     }
 }
-resource!(Firewall, FirewallHandle);
+resource!(Firewall, FirewallHandle, FIREWALL_TYPE);
 taggable!(Firewall);
 /// A declared `aws_networkfirewall_firewall`: `id()` and one method per attribute, each a reference (`${aws_networkfirewall_firewall.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -207,6 +222,11 @@ impl FirewallPolicy {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `encryption_configuration` (at most one).
     pub fn encryption_configuration(
         mut self,
@@ -215,8 +235,13 @@ impl FirewallPolicy {
         self.0.set("encryption_configuration", value.0.into_value());
         self
     }
+    /// Block `firewall_policy` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn firewall_policy(mut self, value: firewall_policy::FirewallPolicy) -> Self {
+        self.0.set("firewall_policy", value.0.into_value());
+        self
+    }
 }
-resource!(FirewallPolicy, FirewallPolicyHandle);
+resource!(FirewallPolicy, FirewallPolicyHandle, FIREWALL_POLICY_TYPE);
 taggable!(FirewallPolicy);
 /// A declared `aws_networkfirewall_firewall_policy`: `id()` and one method per attribute, each a reference (`${aws_networkfirewall_firewall_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -475,8 +500,25 @@ impl LoggingConfiguration {
         );
         LoggingConfiguration(this)
     }
+    /// `firewall_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn firewall_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("firewall_arn", rt::string(value));
+        self
+    }
+    /// Block `logging_configuration` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn logging_configuration(
+        mut self,
+        value: logging_configuration::LoggingConfiguration,
+    ) -> Self {
+        self.0.set("logging_configuration", value.0.into_value());
+        self
+    }
 }
-resource!(LoggingConfiguration, LoggingConfigurationHandle);
+resource!(
+    LoggingConfiguration,
+    LoggingConfigurationHandle,
+    LOGGING_CONFIGURATION_TYPE
+);
 /// A declared `aws_networkfirewall_logging_configuration`: `id()` and one method per attribute, each a reference (`${aws_networkfirewall_logging_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LoggingConfigurationHandle(rt::Handle);
@@ -562,8 +604,18 @@ impl ResourcePolicy {
         this.set("resource_arn", rt::string(required.resource_arn));
         ResourcePolicy(this)
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
 }
-resource!(ResourcePolicy, ResourcePolicyHandle);
+resource!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `aws_networkfirewall_resource_policy`: `id()` and one method per attribute, each a reference (`${aws_networkfirewall_resource_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -608,14 +660,29 @@ impl RuleGroup {
         this.set("type", rt::string(required.type_));
         RuleGroup(this)
     }
+    /// `capacity`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn capacity(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("capacity", rt::number(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `rules`: string.
     pub fn rules(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("rules", rt::string(value));
+        self
+    }
+    /// `type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
         self
     }
     /// Block `encryption_configuration` (at most one).
@@ -629,7 +696,7 @@ impl RuleGroup {
         self
     }
 }
-resource!(RuleGroup, RuleGroupHandle);
+resource!(RuleGroup, RuleGroupHandle, RULE_GROUP_TYPE);
 taggable!(RuleGroup);
 /// A declared `aws_networkfirewall_rule_group`: `id()` and one method per attribute, each a reference (`${aws_networkfirewall_rule_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1117,6 +1184,11 @@ impl TlsInspectionConfiguration {
         self.0.set("encryption_configuration", value.into());
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: tls_inspection_configuration::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -1132,7 +1204,11 @@ impl TlsInspectionConfiguration {
         self
     }
 }
-resource!(TlsInspectionConfiguration, TlsInspectionConfigurationHandle);
+resource!(
+    TlsInspectionConfiguration,
+    TlsInspectionConfigurationHandle,
+    TLS_INSPECTION_CONFIGURATION_TYPE
+);
 taggable!(TlsInspectionConfiguration);
 /// A declared `aws_networkfirewall_tls_inspection_configuration`: `id()` and one method per attribute, each a reference (`${aws_networkfirewall_tls_inspection_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -46,13 +46,27 @@ impl AttachmentAccepter {
         this.set("attachment_type", rt::string(required.attachment_type));
         AttachmentAccepter(this)
     }
+    /// `attachment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("attachment_id", rt::string(value));
+        self
+    }
+    /// `attachment_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn attachment_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("attachment_type", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: attachment_accepter::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(AttachmentAccepter, AttachmentAccepterHandle);
+resource!(
+    AttachmentAccepter,
+    AttachmentAccepterHandle,
+    ATTACHMENT_ACCEPTER_TYPE
+);
 /// A declared `aws_networkmanager_attachment_accepter`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_attachment_accepter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AttachmentAccepterHandle(rt::Handle);
@@ -158,13 +172,37 @@ impl ConnectAttachment {
         this.set("options", required.options.0.into_value());
         ConnectAttachment(this)
     }
+    /// `core_network_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn core_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("core_network_id", rt::string(value));
+        self
+    }
+    /// `edge_location`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn edge_location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("edge_location", rt::string(value));
+        self
+    }
+    /// `transport_attachment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transport_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("transport_attachment_id", rt::string(value));
+        self
+    }
+    /// Block `options` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn options(mut self, value: connect_attachment::Options) -> Self {
+        self.0.set("options", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: connect_attachment::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ConnectAttachment, ConnectAttachmentHandle);
+resource!(
+    ConnectAttachment,
+    ConnectAttachmentHandle,
+    CONNECT_ATTACHMENT_TYPE
+);
 taggable!(ConnectAttachment);
 /// A declared `aws_networkmanager_connect_attachment`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_connect_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -297,6 +335,11 @@ impl ConnectPeer {
         this.set("peer_address", rt::string(required.peer_address));
         ConnectPeer(this)
     }
+    /// `connect_attachment_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connect_attachment_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connect_attachment_id", rt::string(value));
+        self
+    }
     /// `core_network_address`: string. Changing it replaces the resource.
     pub fn core_network_address(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("core_network_address", rt::string(value));
@@ -305,6 +348,11 @@ impl ConnectPeer {
     /// `inside_cidr_blocks`: list of string. Changing it replaces the resource.
     pub fn inside_cidr_blocks(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("inside_cidr_blocks", rt::list(value));
+        self
+    }
+    /// `peer_address`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn peer_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("peer_address", rt::string(value));
         self
     }
     /// `subnet_arn`: string.
@@ -323,7 +371,7 @@ impl ConnectPeer {
         self
     }
 }
-resource!(ConnectPeer, ConnectPeerHandle);
+resource!(ConnectPeer, ConnectPeerHandle, CONNECT_PEER_TYPE);
 taggable!(ConnectPeer);
 /// A declared `aws_networkmanager_connect_peer`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_connect_peer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -459,6 +507,11 @@ impl Connection {
         this.set("global_network_id", rt::string(required.global_network_id));
         Connection(this)
     }
+    /// `connected_device_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connected_device_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connected_device_id", rt::string(value));
+        self
+    }
     /// `connected_link_id`: string.
     pub fn connected_link_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("connected_link_id", rt::string(value));
@@ -467,6 +520,16 @@ impl Connection {
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `device_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn device_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("device_id", rt::string(value));
+        self
+    }
+    /// `global_network_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn global_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("global_network_id", rt::string(value));
         self
     }
     /// `link_id`: string.
@@ -480,7 +543,7 @@ impl Connection {
         self
     }
 }
-resource!(Connection, ConnectionHandle);
+resource!(Connection, ConnectionHandle, CONNECTION_TYPE);
 taggable!(Connection);
 /// A declared `aws_networkmanager_connection`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_connection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -574,13 +637,18 @@ impl CoreNetwork {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `global_network_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn global_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("global_network_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: core_network::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(CoreNetwork, CoreNetworkHandle);
+resource!(CoreNetwork, CoreNetworkHandle, CORE_NETWORK_TYPE);
 taggable!(CoreNetwork);
 /// A declared `aws_networkmanager_core_network`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_core_network.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -673,6 +741,16 @@ impl CoreNetworkPolicyAttachment {
         this.set("policy_document", rt::policy_text(required.policy_document));
         CoreNetworkPolicyAttachment(this)
     }
+    /// `core_network_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn core_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("core_network_id", rt::string(value));
+        self
+    }
+    /// `policy_document`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy_document", rt::policy_text(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: core_network_policy_attachment::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -681,7 +759,8 @@ impl CoreNetworkPolicyAttachment {
 }
 resource!(
     CoreNetworkPolicyAttachment,
-    CoreNetworkPolicyAttachmentHandle
+    CoreNetworkPolicyAttachmentHandle,
+    CORE_NETWORK_POLICY_ATTACHMENT_TYPE
 );
 /// A declared `aws_networkmanager_core_network_policy_attachment`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_core_network_policy_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -753,6 +832,21 @@ impl CustomerGatewayAssociation {
         this.set("global_network_id", rt::string(required.global_network_id));
         CustomerGatewayAssociation(this)
     }
+    /// `customer_gateway_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn customer_gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("customer_gateway_arn", rt::string(value));
+        self
+    }
+    /// `device_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn device_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("device_id", rt::string(value));
+        self
+    }
+    /// `global_network_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn global_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("global_network_id", rt::string(value));
+        self
+    }
     /// `link_id`: string. Changing it replaces the resource.
     pub fn link_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("link_id", rt::string(value));
@@ -764,7 +858,11 @@ impl CustomerGatewayAssociation {
         self
     }
 }
-resource!(CustomerGatewayAssociation, CustomerGatewayAssociationHandle);
+resource!(
+    CustomerGatewayAssociation,
+    CustomerGatewayAssociationHandle,
+    CUSTOMER_GATEWAY_ASSOCIATION_TYPE
+);
 /// A declared `aws_networkmanager_customer_gateway_association`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_customer_gateway_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CustomerGatewayAssociationHandle(rt::Handle);
@@ -835,6 +933,11 @@ impl Device {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `global_network_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn global_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("global_network_id", rt::string(value));
+        self
+    }
     /// `model`: string.
     pub fn model(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("model", rt::string(value));
@@ -876,7 +979,7 @@ impl Device {
         self
     }
 }
-resource!(Device, DeviceHandle);
+resource!(Device, DeviceHandle, DEVICE_TYPE);
 taggable!(Device);
 /// A declared `aws_networkmanager_device`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_device.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -982,13 +1085,32 @@ impl DxGatewayAttachment {
         this.set("edge_locations", rt::list(required.edge_locations));
         DxGatewayAttachment(this)
     }
+    /// `core_network_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn core_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("core_network_id", rt::string(value));
+        self
+    }
+    /// `direct_connect_gateway_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn direct_connect_gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("direct_connect_gateway_arn", rt::string(value));
+        self
+    }
+    /// `edge_locations`: list of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn edge_locations(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("edge_locations", rt::list(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: dx_gateway_attachment::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(DxGatewayAttachment, DxGatewayAttachmentHandle);
+resource!(
+    DxGatewayAttachment,
+    DxGatewayAttachmentHandle,
+    DX_GATEWAY_ATTACHMENT_TYPE
+);
 taggable!(DxGatewayAttachment);
 /// A declared `aws_networkmanager_dx_gateway_attachment`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_dx_gateway_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1078,7 +1200,7 @@ impl GlobalNetwork {
         self
     }
 }
-resource!(GlobalNetwork, GlobalNetworkHandle);
+resource!(GlobalNetwork, GlobalNetworkHandle, GLOBAL_NETWORK_TYPE);
 taggable!(GlobalNetwork);
 /// A declared `aws_networkmanager_global_network`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_global_network.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1142,14 +1264,29 @@ impl Link {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `global_network_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn global_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("global_network_id", rt::string(value));
+        self
+    }
     /// `provider_name`: string.
     pub fn provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("provider_name", rt::string(value));
         self
     }
+    /// `site_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn site_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("site_id", rt::string(value));
+        self
+    }
     /// `type`: string.
     pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("type", rt::string(value));
+        self
+    }
+    /// Block `bandwidth` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bandwidth(mut self, value: link::Bandwidth) -> Self {
+        self.0.set("bandwidth", value.0.into_value());
         self
     }
     /// Block `timeouts` (at most one).
@@ -1158,7 +1295,7 @@ impl Link {
         self
     }
 }
-resource!(Link, LinkHandle);
+resource!(Link, LinkHandle, LINK_TYPE);
 taggable!(Link);
 /// A declared `aws_networkmanager_link`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_link.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1253,13 +1390,32 @@ impl LinkAssociation {
         this.set("link_id", rt::string(required.link_id));
         LinkAssociation(this)
     }
+    /// `device_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn device_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("device_id", rt::string(value));
+        self
+    }
+    /// `global_network_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn global_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("global_network_id", rt::string(value));
+        self
+    }
+    /// `link_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn link_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("link_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: link_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(LinkAssociation, LinkAssociationHandle);
+resource!(
+    LinkAssociation,
+    LinkAssociationHandle,
+    LINK_ASSOCIATION_TYPE
+);
 /// A declared `aws_networkmanager_link_association`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_link_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LinkAssociationHandle(rt::Handle);
@@ -1326,6 +1482,11 @@ impl Site {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `global_network_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn global_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("global_network_id", rt::string(value));
+        self
+    }
     /// Block `location` (at most one).
     pub fn location(mut self, value: site::Location) -> Self {
         self.0.set("location", value.0.into_value());
@@ -1337,7 +1498,7 @@ impl Site {
         self
     }
 }
-resource!(Site, SiteHandle);
+resource!(Site, SiteHandle, SITE_TYPE);
 taggable!(Site);
 /// A declared `aws_networkmanager_site`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_site.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1400,13 +1561,27 @@ impl SiteToSiteVpnAttachment {
         );
         SiteToSiteVpnAttachment(this)
     }
+    /// `core_network_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn core_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("core_network_id", rt::string(value));
+        self
+    }
+    /// `vpn_connection_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpn_connection_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpn_connection_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: site_to_site_vpn_attachment::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(SiteToSiteVpnAttachment, SiteToSiteVpnAttachmentHandle);
+resource!(
+    SiteToSiteVpnAttachment,
+    SiteToSiteVpnAttachmentHandle,
+    SITE_TO_SITE_VPN_ATTACHMENT_TYPE
+);
 taggable!(SiteToSiteVpnAttachment);
 /// A declared `aws_networkmanager_site_to_site_vpn_attachment`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_site_to_site_vpn_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1507,9 +1682,25 @@ impl TransitGatewayConnectPeerAssociation {
         );
         TransitGatewayConnectPeerAssociation(this)
     }
+    /// `device_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn device_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("device_id", rt::string(value));
+        self
+    }
+    /// `global_network_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn global_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("global_network_id", rt::string(value));
+        self
+    }
     /// `link_id`: string. Changing it replaces the resource.
     pub fn link_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("link_id", rt::string(value));
+        self
+    }
+    /// `transit_gateway_connect_peer_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_connect_peer_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_connect_peer_arn", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -1520,7 +1711,8 @@ impl TransitGatewayConnectPeerAssociation {
 }
 resource!(
     TransitGatewayConnectPeerAssociation,
-    TransitGatewayConnectPeerAssociationHandle
+    TransitGatewayConnectPeerAssociationHandle,
+    TRANSIT_GATEWAY_CONNECT_PEER_ASSOCIATION_TYPE
 );
 /// A declared `aws_networkmanager_transit_gateway_connect_peer_association`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_transit_gateway_connect_peer_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1598,13 +1790,27 @@ impl TransitGatewayPeering {
         );
         TransitGatewayPeering(this)
     }
+    /// `core_network_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn core_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("core_network_id", rt::string(value));
+        self
+    }
+    /// `transit_gateway_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("transit_gateway_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: transit_gateway_peering::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(TransitGatewayPeering, TransitGatewayPeeringHandle);
+resource!(
+    TransitGatewayPeering,
+    TransitGatewayPeeringHandle,
+    TRANSIT_GATEWAY_PEERING_TYPE
+);
 taggable!(TransitGatewayPeering);
 /// A declared `aws_networkmanager_transit_gateway_peering`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_transit_gateway_peering.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1710,13 +1916,27 @@ impl TransitGatewayRegistration {
         );
         TransitGatewayRegistration(this)
     }
+    /// `global_network_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn global_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("global_network_id", rt::string(value));
+        self
+    }
+    /// `transit_gateway_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("transit_gateway_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: transit_gateway_registration::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(TransitGatewayRegistration, TransitGatewayRegistrationHandle);
+resource!(
+    TransitGatewayRegistration,
+    TransitGatewayRegistrationHandle,
+    TRANSIT_GATEWAY_REGISTRATION_TYPE
+);
 /// A declared `aws_networkmanager_transit_gateway_registration`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_transit_gateway_registration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TransitGatewayRegistrationHandle(rt::Handle);
@@ -1788,6 +2008,17 @@ impl TransitGatewayRouteTableAttachment {
         );
         TransitGatewayRouteTableAttachment(this)
     }
+    /// `peering_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn peering_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("peering_id", rt::string(value));
+        self
+    }
+    /// `transit_gateway_route_table_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn transit_gateway_route_table_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("transit_gateway_route_table_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: transit_gateway_route_table_attachment::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -1796,7 +2027,8 @@ impl TransitGatewayRouteTableAttachment {
 }
 resource!(
     TransitGatewayRouteTableAttachment,
-    TransitGatewayRouteTableAttachmentHandle
+    TransitGatewayRouteTableAttachmentHandle,
+    TRANSIT_GATEWAY_ROUTE_TABLE_ATTACHMENT_TYPE
 );
 taggable!(TransitGatewayRouteTableAttachment);
 /// A declared `aws_networkmanager_transit_gateway_route_table_attachment`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_transit_gateway_route_table_attachment.<name>.<attribute>}`).
@@ -1915,6 +2147,21 @@ impl VpcAttachment {
         this.set("vpc_arn", rt::string(required.vpc_arn));
         VpcAttachment(this)
     }
+    /// `core_network_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn core_network_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("core_network_id", rt::string(value));
+        self
+    }
+    /// `subnet_arns`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_arns", rt::list(value));
+        self
+    }
+    /// `vpc_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_arn", rt::string(value));
+        self
+    }
     /// Block `options` (at most one).
     pub fn options(mut self, value: vpc_attachment::Options) -> Self {
         self.0.set("options", value.0.into_value());
@@ -1926,7 +2173,7 @@ impl VpcAttachment {
         self
     }
 }
-resource!(VpcAttachment, VpcAttachmentHandle);
+resource!(VpcAttachment, VpcAttachmentHandle, VPC_ATTACHMENT_TYPE);
 taggable!(VpcAttachment);
 /// A declared `aws_networkmanager_vpc_attachment`: `id()` and one method per attribute, each a reference (`${aws_networkmanager_vpc_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -43,8 +43,13 @@ impl Monitor {
         self.0.set("aggregation_period", rt::number(value));
         self
     }
+    /// `monitor_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn monitor_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("monitor_name", rt::string(value));
+        self
+    }
 }
-resource!(Monitor, MonitorHandle);
+resource!(Monitor, MonitorHandle, MONITOR_TYPE);
 taggable!(Monitor);
 /// A declared `aws_networkmonitor_monitor`: `id()` and one method per attribute, each a reference (`${aws_networkmonitor_monitor.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -105,9 +110,19 @@ impl Probe {
         this.set("source_arn", rt::string(required.source_arn));
         Probe(this)
     }
+    /// `destination`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination", rt::string(value));
+        self
+    }
     /// `destination_port`: number.
     pub fn destination_port(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("destination_port", rt::number(value));
+        self
+    }
+    /// `monitor_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn monitor_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("monitor_name", rt::string(value));
         self
     }
     /// `packet_size`: number.
@@ -115,8 +130,18 @@ impl Probe {
         self.0.set("packet_size", rt::number(value));
         self
     }
+    /// `protocol`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("protocol", rt::string(value));
+        self
+    }
+    /// `source_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_arn", rt::string(value));
+        self
+    }
 }
-resource!(Probe, ProbeHandle);
+resource!(Probe, ProbeHandle, PROBE_TYPE);
 taggable!(Probe);
 /// A declared `aws_networkmonitor_probe`: `id()` and one method per attribute, each a reference (`${aws_networkmonitor_probe.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

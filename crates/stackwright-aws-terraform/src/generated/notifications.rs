@@ -49,8 +49,23 @@ impl ChannelAssociation {
         );
         ChannelAssociation(this)
     }
+    /// `arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("arn", rt::string(value));
+        self
+    }
+    /// `notification_configuration_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn notification_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("notification_configuration_arn", rt::string(value));
+        self
+    }
 }
-resource!(ChannelAssociation, ChannelAssociationHandle);
+resource!(
+    ChannelAssociation,
+    ChannelAssociationHandle,
+    CHANNEL_ASSOCIATION_TYPE
+);
 /// A declared `aws_notifications_channel_association`: `id()` and one method per attribute, each a reference (`${aws_notifications_channel_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ChannelAssociationHandle(rt::Handle);
@@ -106,8 +121,29 @@ impl EventRule {
         self.0.set("event_pattern", rt::string(value));
         self
     }
+    /// `event_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn event_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("event_type", rt::string(value));
+        self
+    }
+    /// `notification_configuration_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn notification_configuration_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("notification_configuration_arn", rt::string(value));
+        self
+    }
+    /// `regions`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn regions(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("regions", rt::list(value));
+        self
+    }
+    /// `source`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source", rt::string(value));
+        self
+    }
 }
-resource!(EventRule, EventRuleHandle);
+resource!(EventRule, EventRuleHandle, EVENT_RULE_TYPE);
 /// A declared `aws_notifications_event_rule`: `id()` and one method per attribute, each a reference (`${aws_notifications_event_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EventRuleHandle(rt::Handle);
@@ -170,8 +206,22 @@ impl NotificationConfiguration {
         self.0.set("aggregation_duration", rt::string(value));
         self
     }
+    /// `description`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("description", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(NotificationConfiguration, NotificationConfigurationHandle);
+resource!(
+    NotificationConfiguration,
+    NotificationConfigurationHandle,
+    NOTIFICATION_CONFIGURATION_TYPE
+);
 taggable!(NotificationConfiguration);
 /// A declared `aws_notifications_notification_configuration`: `id()` and one method per attribute, each a reference (`${aws_notifications_notification_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -225,13 +275,22 @@ impl NotificationHub {
         );
         NotificationHub(this)
     }
+    /// `notification_hub_region`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn notification_hub_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("notification_hub_region", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: notification_hub::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(NotificationHub, NotificationHubHandle);
+resource!(
+    NotificationHub,
+    NotificationHubHandle,
+    NOTIFICATION_HUB_TYPE
+);
 /// A declared `aws_notifications_notification_hub`: `id()` and one method per attribute, each a reference (`${aws_notifications_notification_hub.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct NotificationHubHandle(rt::Handle);

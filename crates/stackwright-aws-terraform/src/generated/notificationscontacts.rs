@@ -46,8 +46,18 @@ impl EmailContact {
         this.set("name", rt::string(required.name));
         EmailContact(this)
     }
+    /// `email_address`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn email_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("email_address", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(EmailContact, EmailContactHandle);
+resource!(EmailContact, EmailContactHandle, EMAIL_CONTACT_TYPE);
 taggable!(EmailContact);
 /// A declared `aws_notificationscontacts_email_contact`: `id()` and one method per attribute, each a reference (`${aws_notificationscontacts_email_contact.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

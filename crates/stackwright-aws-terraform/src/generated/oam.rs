@@ -49,6 +49,21 @@ impl Link {
         this.set("sink_identifier", rt::string(required.sink_identifier));
         Link(this)
     }
+    /// `label_template`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn label_template(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("label_template", rt::string(value));
+        self
+    }
+    /// `resource_types`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_types(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("resource_types", rt::list(value));
+        self
+    }
+    /// `sink_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn sink_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("sink_identifier", rt::string(value));
+        self
+    }
     /// Block `link_configuration` (at most one).
     pub fn link_configuration(mut self, value: link::LinkConfiguration) -> Self {
         self.0.set("link_configuration", value.0.into_value());
@@ -60,7 +75,7 @@ impl Link {
         self
     }
 }
-resource!(Link, LinkHandle);
+resource!(Link, LinkHandle, LINK_TYPE);
 taggable!(Link);
 /// A declared `aws_oam_link`: `id()` and one method per attribute, each a reference (`${aws_oam_link.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -170,13 +185,18 @@ impl Sink {
         this.set("name", rt::string(name));
         Sink(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: sink::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Sink, SinkHandle);
+resource!(Sink, SinkHandle, SINK_TYPE);
 taggable!(Sink);
 /// A declared `aws_oam_sink`: `id()` and one method per attribute, each a reference (`${aws_oam_sink.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -236,13 +256,23 @@ impl SinkPolicy {
         this.set("sink_identifier", rt::string(required.sink_identifier));
         SinkPolicy(this)
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `sink_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn sink_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("sink_identifier", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: sink_policy::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(SinkPolicy, SinkPolicyHandle);
+resource!(SinkPolicy, SinkPolicyHandle, SINK_POLICY_TYPE);
 /// A declared `aws_oam_sink_policy`: `id()` and one method per attribute, each a reference (`${aws_oam_sink_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SinkPolicyHandle(rt::Handle);

@@ -46,8 +46,22 @@ impl AuthorizeVpcEndpointAccess {
         this.set("domain_name", rt::string(required.domain_name));
         AuthorizeVpcEndpointAccess(this)
     }
+    /// `account`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account", rt::string(value));
+        self
+    }
+    /// `domain_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
 }
-resource!(AuthorizeVpcEndpointAccess, AuthorizeVpcEndpointAccessHandle);
+resource!(
+    AuthorizeVpcEndpointAccess,
+    AuthorizeVpcEndpointAccessHandle,
+    AUTHORIZE_VPC_ENDPOINT_ACCESS_TYPE
+);
 /// A declared `aws_opensearch_authorize_vpc_endpoint_access`: `id()` and one method per attribute, each a reference (`${aws_opensearch_authorize_vpc_endpoint_access.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AuthorizeVpcEndpointAccessHandle(rt::Handle);
@@ -95,6 +109,11 @@ impl Domain {
     /// `advanced_options`: map of string.
     pub fn advanced_options(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("advanced_options", rt::map(value));
+        self
+    }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
         self
     }
     /// `engine_version`: string.
@@ -179,7 +198,7 @@ impl Domain {
         self
     }
 }
-resource!(Domain, DomainHandle);
+resource!(Domain, DomainHandle, DOMAIN_TYPE);
 taggable!(Domain);
 /// A declared `aws_opensearch_domain`: `id()` and one method per attribute, each a reference (`${aws_opensearch_domain.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -823,13 +842,23 @@ impl DomainPolicy {
         this.set("domain_name", rt::string(required.domain_name));
         DomainPolicy(this)
     }
+    /// `access_policies`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn access_policies(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("access_policies", rt::policy_text(value));
+        self
+    }
+    /// `domain_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: domain_policy::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(DomainPolicy, DomainPolicyHandle);
+resource!(DomainPolicy, DomainPolicyHandle, DOMAIN_POLICY_TYPE);
 /// A declared `aws_opensearch_domain_policy`: `id()` and one method per attribute, each a reference (`${aws_opensearch_domain_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DomainPolicyHandle(rt::Handle);
@@ -887,6 +916,11 @@ impl DomainSamlOptions {
         this.set("domain_name", rt::string(domain_name));
         DomainSamlOptions(this)
     }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// Block `saml_options` (at most one).
     pub fn saml_options(mut self, value: domain_saml_options::SamlOptions) -> Self {
         self.0.set("saml_options", value.0.into_value());
@@ -898,7 +932,11 @@ impl DomainSamlOptions {
         self
     }
 }
-resource!(DomainSamlOptions, DomainSamlOptionsHandle);
+resource!(
+    DomainSamlOptions,
+    DomainSamlOptionsHandle,
+    DOMAIN_SAML_OPTIONS_TYPE
+);
 /// A declared `aws_opensearch_domain_saml_options`: `id()` and one method per attribute, each a reference (`${aws_opensearch_domain_saml_options.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DomainSamlOptionsHandle(rt::Handle);
@@ -1016,13 +1054,22 @@ impl InboundConnectionAccepter {
         this.set("connection_id", rt::string(connection_id));
         InboundConnectionAccepter(this)
     }
+    /// `connection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connection_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: inbound_connection_accepter::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(InboundConnectionAccepter, InboundConnectionAccepterHandle);
+resource!(
+    InboundConnectionAccepter,
+    InboundConnectionAccepterHandle,
+    INBOUND_CONNECTION_ACCEPTER_TYPE
+);
 /// A declared `aws_opensearch_inbound_connection_accepter`: `id()` and one method per attribute, each a reference (`${aws_opensearch_inbound_connection_accepter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct InboundConnectionAccepterHandle(rt::Handle);
@@ -1073,6 +1120,11 @@ impl OutboundConnection {
         self.0.set("accept_connection", rt::boolean(value));
         self
     }
+    /// `connection_alias`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_alias(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connection_alias", rt::string(value));
+        self
+    }
     /// `connection_mode`: string. Changing it replaces the resource.
     pub fn connection_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("connection_mode", rt::string(value));
@@ -1086,13 +1138,27 @@ impl OutboundConnection {
         self.0.set("connection_properties", value.0.into_value());
         self
     }
+    /// Block `local_domain_info` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn local_domain_info(mut self, value: outbound_connection::LocalDomainInfo) -> Self {
+        self.0.set("local_domain_info", value.0.into_value());
+        self
+    }
+    /// Block `remote_domain_info` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn remote_domain_info(mut self, value: outbound_connection::RemoteDomainInfo) -> Self {
+        self.0.set("remote_domain_info", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: outbound_connection::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(OutboundConnection, OutboundConnectionHandle);
+resource!(
+    OutboundConnection,
+    OutboundConnectionHandle,
+    OUTBOUND_CONNECTION_TYPE
+);
 /// A declared `aws_opensearch_outbound_connection`: `id()` and one method per attribute, each a reference (`${aws_opensearch_outbound_connection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OutboundConnectionHandle(rt::Handle);
@@ -1229,8 +1295,23 @@ impl Package {
         self.0.set("package_description", rt::string(value));
         self
     }
+    /// `package_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn package_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("package_name", rt::string(value));
+        self
+    }
+    /// `package_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn package_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("package_type", rt::string(value));
+        self
+    }
+    /// Block `package_source` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn package_source(mut self, value: package::PackageSource) -> Self {
+        self.0.set("package_source", value.0.into_value());
+        self
+    }
 }
-resource!(Package, PackageHandle);
+resource!(Package, PackageHandle, PACKAGE_TYPE);
 /// A declared `aws_opensearch_package`: `id()` and one method per attribute, each a reference (`${aws_opensearch_package.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PackageHandle(rt::Handle);
@@ -1307,13 +1388,27 @@ impl PackageAssociation {
         this.set("package_id", rt::string(required.package_id));
         PackageAssociation(this)
     }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
+    /// `package_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn package_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("package_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: package_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(PackageAssociation, PackageAssociationHandle);
+resource!(
+    PackageAssociation,
+    PackageAssociationHandle,
+    PACKAGE_ASSOCIATION_TYPE
+);
 /// A declared `aws_opensearch_package_association`: `id()` and one method per attribute, each a reference (`${aws_opensearch_package_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PackageAssociationHandle(rt::Handle);
@@ -1361,13 +1456,23 @@ impl VpcEndpoint {
         this.set("vpc_options", vpc_options.0.into_value());
         VpcEndpoint(this)
     }
+    /// `domain_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: vpc_endpoint::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
+    /// Block `vpc_options` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_options(mut self, value: vpc_endpoint::VpcOptions) -> Self {
+        self.0.set("vpc_options", value.0.into_value());
+        self
+    }
 }
-resource!(VpcEndpoint, VpcEndpointHandle);
+resource!(VpcEndpoint, VpcEndpointHandle, VPC_ENDPOINT_TYPE);
 /// A declared `aws_opensearch_vpc_endpoint`: `id()` and one method per attribute, each a reference (`${aws_opensearch_vpc_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct VpcEndpointHandle(rt::Handle);

@@ -54,8 +54,23 @@ impl AccessPolicy {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
 }
-resource!(AccessPolicy, AccessPolicyHandle);
+resource!(AccessPolicy, AccessPolicyHandle, ACCESS_POLICY_TYPE);
 /// A declared `aws_opensearchserverless_access_policy`: `id()` and one method per attribute, each a reference (`${aws_opensearchserverless_access_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccessPolicyHandle(rt::Handle);
@@ -108,6 +123,11 @@ impl Collection {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `standby_replicas`: string. Changing it replaces the resource.
     pub fn standby_replicas(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("standby_replicas", rt::string(value));
@@ -124,7 +144,7 @@ impl Collection {
         self
     }
 }
-resource!(Collection, CollectionHandle);
+resource!(Collection, CollectionHandle, COLLECTION_TYPE);
 taggable!(Collection);
 /// A declared `aws_opensearchserverless_collection`: `id()` and one method per attribute, each a reference (`${aws_opensearchserverless_collection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -231,8 +251,27 @@ impl LifecyclePolicy {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
 }
-resource!(LifecyclePolicy, LifecyclePolicyHandle);
+resource!(
+    LifecyclePolicy,
+    LifecyclePolicyHandle,
+    LIFECYCLE_POLICY_TYPE
+);
 /// A declared `aws_opensearchserverless_lifecycle_policy`: `id()` and one method per attribute, each a reference (`${aws_opensearchserverless_lifecycle_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LifecyclePolicyHandle(rt::Handle);
@@ -291,13 +330,23 @@ impl SecurityConfig {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
     /// Block `saml_options` (at most one).
     pub fn saml_options(mut self, value: security_config::SamlOptions) -> Self {
         self.0.set("saml_options", value.0.into_value());
         self
     }
 }
-resource!(SecurityConfig, SecurityConfigHandle);
+resource!(SecurityConfig, SecurityConfigHandle, SECURITY_CONFIG_TYPE);
 /// A declared `aws_opensearchserverless_security_config`: `id()` and one method per attribute, each a reference (`${aws_opensearchserverless_security_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityConfigHandle(rt::Handle);
@@ -385,8 +434,23 @@ impl SecurityPolicy {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
 }
-resource!(SecurityPolicy, SecurityPolicyHandle);
+resource!(SecurityPolicy, SecurityPolicyHandle, SECURITY_POLICY_TYPE);
 /// A declared `aws_opensearchserverless_security_policy`: `id()` and one method per attribute, each a reference (`${aws_opensearchserverless_security_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityPolicyHandle(rt::Handle);
@@ -443,9 +507,24 @@ impl VpcEndpoint {
         this.set("vpc_id", rt::string(required.vpc_id));
         VpcEndpoint(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `security_group_ids`: set of string.
     pub fn security_group_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("security_group_ids", rt::list(value));
+        self
+    }
+    /// `subnet_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -454,7 +533,7 @@ impl VpcEndpoint {
         self
     }
 }
-resource!(VpcEndpoint, VpcEndpointHandle);
+resource!(VpcEndpoint, VpcEndpointHandle, VPC_ENDPOINT_TYPE);
 /// A declared `aws_opensearchserverless_vpc_endpoint`: `id()` and one method per attribute, each a reference (`${aws_opensearchserverless_vpc_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct VpcEndpointHandle(rt::Handle);

@@ -95,6 +95,11 @@ impl Application {
         self.0.set("enable_ssl", rt::boolean(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `rails_env`: string.
     pub fn rails_env(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("rails_env", rt::string(value));
@@ -103,6 +108,16 @@ impl Application {
     /// `short_name`: string. Changing it replaces the resource.
     pub fn short_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("short_name", rt::string(value));
+        self
+    }
+    /// `stack_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_id", rt::string(value));
+        self
+    }
+    /// `type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
         self
     }
     /// Adds a `app_source` block.
@@ -121,7 +136,7 @@ impl Application {
         self
     }
 }
-resource!(Application, ApplicationHandle);
+resource!(Application, ApplicationHandle, APPLICATION_TYPE);
 /// A declared `aws_opsworks_application`: `id()` and one method per attribute, each a reference (`${aws_opsworks_application.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationHandle(rt::Handle);
@@ -378,6 +393,21 @@ impl CustomLayer {
         self.0.set("instance_shutdown_timeout", rt::number(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `short_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn short_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("short_name", rt::string(value));
+        self
+    }
+    /// `stack_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_id", rt::string(value));
+        self
+    }
     /// `system_packages`: set of string.
     pub fn system_packages(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("system_packages", rt::list(value));
@@ -408,7 +438,7 @@ impl CustomLayer {
         self
     }
 }
-resource!(CustomLayer, CustomLayerHandle);
+resource!(CustomLayer, CustomLayerHandle, CUSTOM_LAYER_TYPE);
 taggable!(CustomLayer);
 /// A declared `aws_opsworks_custom_layer`: `id()` and one method per attribute, each a reference (`${aws_opsworks_custom_layer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -604,6 +634,11 @@ impl EcsClusterLayer {
         self.0.set("drain_elb_on_shutdown", rt::boolean(value));
         self
     }
+    /// `ecs_cluster_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ecs_cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ecs_cluster_arn", rt::string(value));
+        self
+    }
     /// `elastic_load_balancer`: string.
     pub fn elastic_load_balancer(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("elastic_load_balancer", rt::string(value));
@@ -622,6 +657,11 @@ impl EcsClusterLayer {
     /// `name`: string.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
+        self
+    }
+    /// `stack_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_id", rt::string(value));
         self
     }
     /// `system_packages`: set of string.
@@ -657,7 +697,11 @@ impl EcsClusterLayer {
         self
     }
 }
-resource!(EcsClusterLayer, EcsClusterLayerHandle);
+resource!(
+    EcsClusterLayer,
+    EcsClusterLayerHandle,
+    ECS_CLUSTER_LAYER_TYPE
+);
 taggable!(EcsClusterLayer);
 /// A declared `aws_opsworks_ecs_cluster_layer`: `id()` and one method per attribute, each a reference (`${aws_opsworks_ecs_cluster_layer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -873,6 +917,16 @@ impl GangliaLayer {
         self.0.set("name", rt::string(value));
         self
     }
+    /// `password`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("password", rt::string(value));
+        self
+    }
+    /// `stack_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_id", rt::string(value));
+        self
+    }
     /// `system_packages`: set of string.
     pub fn system_packages(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("system_packages", rt::list(value));
@@ -913,7 +967,7 @@ impl GangliaLayer {
         self
     }
 }
-resource!(GangliaLayer, GangliaLayerHandle);
+resource!(GangliaLayer, GangliaLayerHandle, GANGLIA_LAYER_TYPE);
 taggable!(GangliaLayer);
 /// A declared `aws_opsworks_ganglia_layer`: `id()` and one method per attribute, each a reference (`${aws_opsworks_ganglia_layer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1147,9 +1201,19 @@ impl HaproxyLayer {
         self.0.set("name", rt::string(value));
         self
     }
+    /// `stack_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_id", rt::string(value));
+        self
+    }
     /// `stats_enabled`: bool.
     pub fn stats_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("stats_enabled", rt::boolean(value));
+        self
+    }
+    /// `stats_password`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stats_password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stats_password", rt::string(value));
         self
     }
     /// `stats_url`: string.
@@ -1192,7 +1256,7 @@ impl HaproxyLayer {
         self
     }
 }
-resource!(HaproxyLayer, HaproxyLayerHandle);
+resource!(HaproxyLayer, HaproxyLayerHandle, HAPROXY_LAYER_TYPE);
 taggable!(HaproxyLayer);
 /// A declared `aws_opsworks_haproxy_layer`: `id()` and one method per attribute, each a reference (`${aws_opsworks_haproxy_layer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1425,6 +1489,11 @@ impl Instance {
         self.0.set("instance_type", rt::string(value));
         self
     }
+    /// `layer_ids`: list of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn layer_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("layer_ids", rt::list(value));
+        self
+    }
     /// `os`: string. Changing it replaces the resource.
     pub fn os(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("os", rt::string(value));
@@ -1443,6 +1512,11 @@ impl Instance {
     /// `ssh_key_name`: string.
     pub fn ssh_key_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("ssh_key_name", rt::string(value));
+        self
+    }
+    /// `stack_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_id", rt::string(value));
         self
     }
     /// `state`: string.
@@ -1491,7 +1565,7 @@ impl Instance {
         self
     }
 }
-resource!(Instance, InstanceHandle);
+resource!(Instance, InstanceHandle, INSTANCE_TYPE);
 /// A declared `aws_opsworks_instance`: `id()` and one method per attribute, each a reference (`${aws_opsworks_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceHandle(rt::Handle);
@@ -1905,6 +1979,11 @@ impl JavaAppLayer {
         self.0.set("name", rt::string(value));
         self
     }
+    /// `stack_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_id", rt::string(value));
+        self
+    }
     /// `system_packages`: set of string.
     pub fn system_packages(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("system_packages", rt::list(value));
@@ -1935,7 +2014,7 @@ impl JavaAppLayer {
         self
     }
 }
-resource!(JavaAppLayer, JavaAppLayerHandle);
+resource!(JavaAppLayer, JavaAppLayerHandle, JAVA_APP_LAYER_TYPE);
 taggable!(JavaAppLayer);
 /// A declared `aws_opsworks_java_app_layer`: `id()` and one method per attribute, each a reference (`${aws_opsworks_java_app_layer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2164,6 +2243,11 @@ impl MemcachedLayer {
         self.0.set("name", rt::string(value));
         self
     }
+    /// `stack_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_id", rt::string(value));
+        self
+    }
     /// `system_packages`: set of string.
     pub fn system_packages(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("system_packages", rt::list(value));
@@ -2194,7 +2278,7 @@ impl MemcachedLayer {
         self
     }
 }
-resource!(MemcachedLayer, MemcachedLayerHandle);
+resource!(MemcachedLayer, MemcachedLayerHandle, MEMCACHED_LAYER_TYPE);
 taggable!(MemcachedLayer);
 /// A declared `aws_opsworks_memcached_layer`: `id()` and one method per attribute, each a reference (`${aws_opsworks_memcached_layer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2413,6 +2497,11 @@ impl MysqlLayer {
             .set("root_password_on_all_instances", rt::boolean(value));
         self
     }
+    /// `stack_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_id", rt::string(value));
+        self
+    }
     /// `system_packages`: set of string.
     pub fn system_packages(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("system_packages", rt::list(value));
@@ -2440,7 +2529,7 @@ impl MysqlLayer {
         self
     }
 }
-resource!(MysqlLayer, MysqlLayerHandle);
+resource!(MysqlLayer, MysqlLayerHandle, MYSQL_LAYER_TYPE);
 taggable!(MysqlLayer);
 /// A declared `aws_opsworks_mysql_layer`: `id()` and one method per attribute, each a reference (`${aws_opsworks_mysql_layer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2657,6 +2746,11 @@ impl NodejsAppLayer {
         self.0.set("nodejs_version", rt::string(value));
         self
     }
+    /// `stack_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_id", rt::string(value));
+        self
+    }
     /// `system_packages`: set of string.
     pub fn system_packages(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("system_packages", rt::list(value));
@@ -2690,7 +2784,7 @@ impl NodejsAppLayer {
         self
     }
 }
-resource!(NodejsAppLayer, NodejsAppLayerHandle);
+resource!(NodejsAppLayer, NodejsAppLayerHandle, NODEJS_APP_LAYER_TYPE);
 taggable!(NodejsAppLayer);
 /// A declared `aws_opsworks_nodejs_app_layer`: `id()` and one method per attribute, each a reference (`${aws_opsworks_nodejs_app_layer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2841,8 +2935,18 @@ impl Permission {
         self.0.set("level", rt::string(value));
         self
     }
+    /// `stack_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_id", rt::string(value));
+        self
+    }
+    /// `user_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_arn", rt::string(value));
+        self
+    }
 }
-resource!(Permission, PermissionHandle);
+resource!(Permission, PermissionHandle, PERMISSION_TYPE);
 /// A declared `aws_opsworks_permission`: `id()` and one method per attribute, each a reference (`${aws_opsworks_permission.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PermissionHandle(rt::Handle);
@@ -2969,6 +3073,11 @@ impl PhpAppLayer {
         self.0.set("name", rt::string(value));
         self
     }
+    /// `stack_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_id", rt::string(value));
+        self
+    }
     /// `system_packages`: set of string.
     pub fn system_packages(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("system_packages", rt::list(value));
@@ -2999,7 +3108,7 @@ impl PhpAppLayer {
         self
     }
 }
-resource!(PhpAppLayer, PhpAppLayerHandle);
+resource!(PhpAppLayer, PhpAppLayerHandle, PHP_APP_LAYER_TYPE);
 taggable!(PhpAppLayer);
 /// A declared `aws_opsworks_php_app_layer`: `id()` and one method per attribute, each a reference (`${aws_opsworks_php_app_layer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3233,6 +3342,11 @@ impl RailsAppLayer {
         self.0.set("rubygems_version", rt::string(value));
         self
     }
+    /// `stack_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_id", rt::string(value));
+        self
+    }
     /// `system_packages`: set of string.
     pub fn system_packages(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("system_packages", rt::list(value));
@@ -3263,7 +3377,7 @@ impl RailsAppLayer {
         self
     }
 }
-resource!(RailsAppLayer, RailsAppLayerHandle);
+resource!(RailsAppLayer, RailsAppLayerHandle, RAILS_APP_LAYER_TYPE);
 taggable!(RailsAppLayer);
 /// A declared `aws_opsworks_rails_app_layer`: `id()` and one method per attribute, each a reference (`${aws_opsworks_rails_app_layer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3428,8 +3542,28 @@ impl RdsDbInstance {
         this.set("stack_id", rt::string(required.stack_id));
         RdsDbInstance(this)
     }
+    /// `db_password`: string. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("db_password", rt::string(value));
+        self
+    }
+    /// `db_user`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_user(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("db_user", rt::string(value));
+        self
+    }
+    /// `rds_db_instance_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rds_db_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rds_db_instance_arn", rt::string(value));
+        self
+    }
+    /// `stack_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_id", rt::string(value));
+        self
+    }
 }
-resource!(RdsDbInstance, RdsDbInstanceHandle);
+resource!(RdsDbInstance, RdsDbInstanceHandle, RDS_DB_INSTANCE_TYPE);
 /// A declared `aws_opsworks_rds_db_instance`: `id()` and one method per attribute, each a reference (`${aws_opsworks_rds_db_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RdsDbInstanceHandle(rt::Handle);
@@ -3525,6 +3659,12 @@ impl Stack {
         self.0.set("default_availability_zone", rt::string(value));
         self
     }
+    /// `default_instance_profile_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn default_instance_profile_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("default_instance_profile_arn", rt::string(value));
+        self
+    }
     /// `default_os`: string.
     pub fn default_os(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("default_os", rt::string(value));
@@ -3555,6 +3695,21 @@ impl Stack {
         self.0.set("manage_berkshelf", rt::boolean(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `region`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("region", rt::string(value));
+        self
+    }
+    /// `service_role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_role_arn", rt::string(value));
+        self
+    }
     /// `use_custom_cookbooks`: bool.
     pub fn use_custom_cookbooks(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("use_custom_cookbooks", rt::boolean(value));
@@ -3582,7 +3737,7 @@ impl Stack {
         self
     }
 }
-resource!(Stack, StackHandle);
+resource!(Stack, StackHandle, STACK_TYPE);
 taggable!(Stack);
 /// A declared `aws_opsworks_stack`: `id()` and one method per attribute, each a reference (`${aws_opsworks_stack.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3844,6 +3999,11 @@ impl StaticWebLayer {
         self.0.set("name", rt::string(value));
         self
     }
+    /// `stack_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stack_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stack_id", rt::string(value));
+        self
+    }
     /// `system_packages`: set of string.
     pub fn system_packages(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("system_packages", rt::list(value));
@@ -3877,7 +4037,7 @@ impl StaticWebLayer {
         self
     }
 }
-resource!(StaticWebLayer, StaticWebLayerHandle);
+resource!(StaticWebLayer, StaticWebLayerHandle, STATIC_WEB_LAYER_TYPE);
 taggable!(StaticWebLayer);
 /// A declared `aws_opsworks_static_web_layer`: `id()` and one method per attribute, each a reference (`${aws_opsworks_static_web_layer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4019,8 +4179,18 @@ impl UserProfile {
         self.0.set("ssh_public_key", rt::string(value));
         self
     }
+    /// `ssh_username`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ssh_username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ssh_username", rt::string(value));
+        self
+    }
+    /// `user_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_arn", rt::string(value));
+        self
+    }
 }
-resource!(UserProfile, UserProfileHandle);
+resource!(UserProfile, UserProfileHandle, USER_PROFILE_TYPE);
 /// A declared `aws_opsworks_user_profile`: `id()` and one method per attribute, each a reference (`${aws_opsworks_user_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserProfileHandle(rt::Handle);

@@ -56,9 +56,19 @@ impl Account {
         self.0.set("create_govcloud", rt::boolean(value));
         self
     }
+    /// `email`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn email(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("email", rt::string(value));
+        self
+    }
     /// `iam_user_access_to_billing`: string. Changing it replaces the resource.
     pub fn iam_user_access_to_billing(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("iam_user_access_to_billing", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `parent_id`: string.
@@ -77,7 +87,7 @@ impl Account {
         self
     }
 }
-resource!(Account, AccountHandle);
+resource!(Account, AccountHandle, ACCOUNT_TYPE);
 taggable!(Account);
 /// A declared `aws_organizations_account`: `id()` and one method per attribute, each a reference (`${aws_organizations_account.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -197,8 +207,22 @@ impl DelegatedAdministrator {
         this.set("service_principal", rt::string(required.service_principal));
         DelegatedAdministrator(this)
     }
+    /// `account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account_id", rt::string(value));
+        self
+    }
+    /// `service_principal`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_principal", rt::string(value));
+        self
+    }
 }
-resource!(DelegatedAdministrator, DelegatedAdministratorHandle);
+resource!(
+    DelegatedAdministrator,
+    DelegatedAdministratorHandle,
+    DELEGATED_ADMINISTRATOR_TYPE
+);
 /// A declared `aws_organizations_delegated_administrator`: `id()` and one method per attribute, each a reference (`${aws_organizations_delegated_administrator.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DelegatedAdministratorHandle(rt::Handle);
@@ -275,7 +299,7 @@ impl Organization {
         self
     }
 }
-resource!(Organization, OrganizationHandle);
+resource!(Organization, OrganizationHandle, ORGANIZATION_TYPE);
 /// A declared `aws_organizations_organization`: `id()` and one method per attribute, each a reference (`${aws_organizations_organization.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationHandle(rt::Handle);
@@ -353,8 +377,22 @@ impl OrganizationalUnit {
         this.set("parent_id", rt::string(required.parent_id));
         OrganizationalUnit(this)
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `parent_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn parent_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("parent_id", rt::string(value));
+        self
+    }
 }
-resource!(OrganizationalUnit, OrganizationalUnitHandle);
+resource!(
+    OrganizationalUnit,
+    OrganizationalUnitHandle,
+    ORGANIZATIONAL_UNIT_TYPE
+);
 taggable!(OrganizationalUnit);
 /// A declared `aws_organizations_organizational_unit`: `id()` and one method per attribute, each a reference (`${aws_organizations_organizational_unit.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -413,9 +451,19 @@ impl Policy {
         this.set("name", rt::string(required.name));
         Policy(this)
     }
+    /// `content`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("content", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `skip_destroy`: bool.
@@ -429,7 +477,7 @@ impl Policy {
         self
     }
 }
-resource!(Policy, PolicyHandle);
+resource!(Policy, PolicyHandle, POLICY_TYPE);
 taggable!(Policy);
 /// A declared `aws_organizations_policy`: `id()` and one method per attribute, each a reference (`${aws_organizations_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -496,13 +544,27 @@ impl PolicyAttachment {
         this.set("target_id", rt::string(required.target_id));
         PolicyAttachment(this)
     }
+    /// `policy_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_id", rt::string(value));
+        self
+    }
     /// `skip_destroy`: bool.
     pub fn skip_destroy(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("skip_destroy", rt::boolean(value));
         self
     }
+    /// `target_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_id", rt::string(value));
+        self
+    }
 }
-resource!(PolicyAttachment, PolicyAttachmentHandle);
+resource!(
+    PolicyAttachment,
+    PolicyAttachmentHandle,
+    POLICY_ATTACHMENT_TYPE
+);
 /// A declared `aws_organizations_policy_attachment`: `id()` and one method per attribute, each a reference (`${aws_organizations_policy_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyAttachmentHandle(rt::Handle);
@@ -540,8 +602,13 @@ impl ResourcePolicy {
         this.set("content", rt::string(content));
         ResourcePolicy(this)
     }
+    /// `content`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("content", rt::string(value));
+        self
+    }
 }
-resource!(ResourcePolicy, ResourcePolicyHandle);
+resource!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 taggable!(ResourcePolicy);
 /// A declared `aws_organizations_resource_policy`: `id()` and one method per attribute, each a reference (`${aws_organizations_resource_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

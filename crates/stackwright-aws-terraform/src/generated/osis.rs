@@ -55,6 +55,26 @@ impl Pipeline {
         this.set("pipeline_name", rt::string(required.pipeline_name));
         Pipeline(this)
     }
+    /// `max_units`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn max_units(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("max_units", rt::number(value));
+        self
+    }
+    /// `min_units`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn min_units(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("min_units", rt::number(value));
+        self
+    }
+    /// `pipeline_configuration_body`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn pipeline_configuration_body(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("pipeline_configuration_body", rt::string(value));
+        self
+    }
+    /// `pipeline_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn pipeline_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("pipeline_name", rt::string(value));
+        self
+    }
     /// Adds a `buffer_options` block.
     pub fn buffer_options(mut self, value: pipeline::BufferOptions) -> Self {
         self.0.push("buffer_options", value.0.into_value());
@@ -82,7 +102,7 @@ impl Pipeline {
         self
     }
 }
-resource!(Pipeline, PipelineHandle);
+resource!(Pipeline, PipelineHandle, PIPELINE_TYPE);
 taggable!(Pipeline);
 /// A declared `aws_osis_pipeline`: `id()` and one method per attribute, each a reference (`${aws_osis_pipeline.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -48,6 +48,11 @@ impl Key {
         self.0.set("enabled", rt::boolean(value));
         self
     }
+    /// `exportable`: bool. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn exportable(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("exportable", rt::boolean(value));
+        self
+    }
     /// `key_check_value_algorithm`: string. Changing it replaces the resource.
     pub fn key_check_value_algorithm(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("key_check_value_algorithm", rt::string(value));
@@ -64,7 +69,7 @@ impl Key {
         self
     }
 }
-resource!(Key, KeyHandle);
+resource!(Key, KeyHandle, KEY_TYPE);
 taggable!(Key);
 /// A declared `aws_paymentcryptography_key`: `id()` and one method per attribute, each a reference (`${aws_paymentcryptography_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -242,13 +247,18 @@ impl KeyAlias {
         this.set("alias_name", rt::string(alias_name));
         KeyAlias(this)
     }
+    /// `alias_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn alias_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("alias_name", rt::string(value));
+        self
+    }
     /// `key_arn`: string.
     pub fn key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("key_arn", rt::string(value));
         self
     }
 }
-resource!(KeyAlias, KeyAliasHandle);
+resource!(KeyAlias, KeyAliasHandle, KEY_ALIAS_TYPE);
 /// A declared `aws_paymentcryptography_key_alias`: `id()` and one method per attribute, each a reference (`${aws_paymentcryptography_key_alias.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct KeyAliasHandle(rt::Handle);

@@ -49,13 +49,28 @@ impl AdmChannel {
         this.set("client_secret", rt::string(required.client_secret));
         AdmChannel(this)
     }
+    /// `application_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_id", rt::string(value));
+        self
+    }
+    /// `client_id`: string. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn client_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("client_id", rt::string(value));
+        self
+    }
+    /// `client_secret`: string. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn client_secret(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("client_secret", rt::string(value));
+        self
+    }
     /// `enabled`: bool.
     pub fn enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("enabled", rt::boolean(value));
         self
     }
 }
-resource!(AdmChannel, AdmChannelHandle);
+resource!(AdmChannel, AdmChannelHandle, ADM_CHANNEL_TYPE);
 /// A declared `aws_pinpoint_adm_channel`: `id()` and one method per attribute, each a reference (`${aws_pinpoint_adm_channel.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AdmChannelHandle(rt::Handle);
@@ -96,6 +111,11 @@ impl ApnsChannel {
         let mut this = rt::Base::new(id, &APNS_CHANNEL_TYPE);
         this.set("application_id", rt::string(application_id));
         ApnsChannel(this)
+    }
+    /// `application_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_id", rt::string(value));
+        self
     }
     /// `bundle_id`: string. Sensitive: kept out of plans, but stored in the state.
     pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
@@ -139,7 +159,7 @@ impl ApnsChannel {
         self
     }
 }
-resource!(ApnsChannel, ApnsChannelHandle);
+resource!(ApnsChannel, ApnsChannelHandle, APNS_CHANNEL_TYPE);
 /// A declared `aws_pinpoint_apns_channel`: `id()` and one method per attribute, each a reference (`${aws_pinpoint_apns_channel.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ApnsChannelHandle(rt::Handle);
@@ -201,6 +221,11 @@ impl ApnsSandboxChannel {
         this.set("application_id", rt::string(application_id));
         ApnsSandboxChannel(this)
     }
+    /// `application_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_id", rt::string(value));
+        self
+    }
     /// `bundle_id`: string. Sensitive: kept out of plans, but stored in the state.
     pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("bundle_id", rt::string(value));
@@ -243,7 +268,11 @@ impl ApnsSandboxChannel {
         self
     }
 }
-resource!(ApnsSandboxChannel, ApnsSandboxChannelHandle);
+resource!(
+    ApnsSandboxChannel,
+    ApnsSandboxChannelHandle,
+    APNS_SANDBOX_CHANNEL_TYPE
+);
 /// A declared `aws_pinpoint_apns_sandbox_channel`: `id()` and one method per attribute, each a reference (`${aws_pinpoint_apns_sandbox_channel.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ApnsSandboxChannelHandle(rt::Handle);
@@ -305,6 +334,11 @@ impl ApnsVoipChannel {
         this.set("application_id", rt::string(application_id));
         ApnsVoipChannel(this)
     }
+    /// `application_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_id", rt::string(value));
+        self
+    }
     /// `bundle_id`: string. Sensitive: kept out of plans, but stored in the state.
     pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("bundle_id", rt::string(value));
@@ -347,7 +381,11 @@ impl ApnsVoipChannel {
         self
     }
 }
-resource!(ApnsVoipChannel, ApnsVoipChannelHandle);
+resource!(
+    ApnsVoipChannel,
+    ApnsVoipChannelHandle,
+    APNS_VOIP_CHANNEL_TYPE
+);
 /// A declared `aws_pinpoint_apns_voip_channel`: `id()` and one method per attribute, each a reference (`${aws_pinpoint_apns_voip_channel.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ApnsVoipChannelHandle(rt::Handle);
@@ -409,6 +447,11 @@ impl ApnsVoipSandboxChannel {
         this.set("application_id", rt::string(application_id));
         ApnsVoipSandboxChannel(this)
     }
+    /// `application_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_id", rt::string(value));
+        self
+    }
     /// `bundle_id`: string. Sensitive: kept out of plans, but stored in the state.
     pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("bundle_id", rt::string(value));
@@ -451,7 +494,11 @@ impl ApnsVoipSandboxChannel {
         self
     }
 }
-resource!(ApnsVoipSandboxChannel, ApnsVoipSandboxChannelHandle);
+resource!(
+    ApnsVoipSandboxChannel,
+    ApnsVoipSandboxChannelHandle,
+    APNS_VOIP_SANDBOX_CHANNEL_TYPE
+);
 /// A declared `aws_pinpoint_apns_voip_sandbox_channel`: `id()` and one method per attribute, each a reference (`${aws_pinpoint_apns_voip_sandbox_channel.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ApnsVoipSandboxChannelHandle(rt::Handle);
@@ -538,7 +585,7 @@ impl App {
         self
     }
 }
-resource!(App, AppHandle);
+resource!(App, AppHandle, APP_TYPE);
 taggable!(App);
 /// A declared `aws_pinpoint_app`: `id()` and one method per attribute, each a reference (`${aws_pinpoint_app.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -679,13 +726,28 @@ impl BaiduChannel {
         this.set("secret_key", rt::string(required.secret_key));
         BaiduChannel(this)
     }
+    /// `api_key`: string. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn api_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("api_key", rt::string(value));
+        self
+    }
+    /// `application_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_id", rt::string(value));
+        self
+    }
     /// `enabled`: bool.
     pub fn enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("enabled", rt::boolean(value));
         self
     }
+    /// `secret_key`: string. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn secret_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("secret_key", rt::string(value));
+        self
+    }
 }
-resource!(BaiduChannel, BaiduChannelHandle);
+resource!(BaiduChannel, BaiduChannelHandle, BAIDU_CHANNEL_TYPE);
 /// A declared `aws_pinpoint_baidu_channel`: `id()` and one method per attribute, each a reference (`${aws_pinpoint_baidu_channel.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BaiduChannelHandle(rt::Handle);
@@ -738,6 +800,11 @@ impl EmailChannel {
         this.set("identity", rt::string(required.identity));
         EmailChannel(this)
     }
+    /// `application_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_id", rt::string(value));
+        self
+    }
     /// `configuration_set`: string.
     pub fn configuration_set(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("configuration_set", rt::string(value));
@@ -746,6 +813,16 @@ impl EmailChannel {
     /// `enabled`: bool.
     pub fn enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("enabled", rt::boolean(value));
+        self
+    }
+    /// `from_address`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn from_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("from_address", rt::string(value));
+        self
+    }
+    /// `identity`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identity(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("identity", rt::string(value));
         self
     }
     /// `orchestration_sending_role_arn`: string.
@@ -760,7 +837,7 @@ impl EmailChannel {
         self
     }
 }
-resource!(EmailChannel, EmailChannelHandle);
+resource!(EmailChannel, EmailChannelHandle, EMAIL_CHANNEL_TYPE);
 /// A declared `aws_pinpoint_email_channel`: `id()` and one method per attribute, each a reference (`${aws_pinpoint_email_channel.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EmailChannelHandle(rt::Handle);
@@ -818,13 +895,18 @@ impl EmailTemplate {
         this.set("template_name", rt::string(template_name));
         EmailTemplate(this)
     }
+    /// `template_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn template_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("template_name", rt::string(value));
+        self
+    }
     /// Adds a `email_template` block.
     pub fn email_template(mut self, value: email_template::EmailTemplate) -> Self {
         self.0.push("email_template", value.0.into_value());
         self
     }
 }
-resource!(EmailTemplate, EmailTemplateHandle);
+resource!(EmailTemplate, EmailTemplateHandle, EMAIL_TEMPLATE_TYPE);
 taggable!(EmailTemplate);
 /// A declared `aws_pinpoint_email_template`: `id()` and one method per attribute, each a reference (`${aws_pinpoint_email_template.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -950,8 +1032,23 @@ impl EventStream {
         this.set("role_arn", rt::string(required.role_arn));
         EventStream(this)
     }
+    /// `application_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_id", rt::string(value));
+        self
+    }
+    /// `destination_stream_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination_stream_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination_stream_arn", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
 }
-resource!(EventStream, EventStreamHandle);
+resource!(EventStream, EventStreamHandle, EVENT_STREAM_TYPE);
 /// A declared `aws_pinpoint_event_stream`: `id()` and one method per attribute, each a reference (`${aws_pinpoint_event_stream.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EventStreamHandle(rt::Handle);
@@ -994,6 +1091,11 @@ impl GcmChannel {
         self.0.set("api_key", rt::string(value));
         self
     }
+    /// `application_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_id", rt::string(value));
+        self
+    }
     /// `default_authentication_method`: string.
     pub fn default_authentication_method(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -1011,7 +1113,7 @@ impl GcmChannel {
         self
     }
 }
-resource!(GcmChannel, GcmChannelHandle);
+resource!(GcmChannel, GcmChannelHandle, GCM_CHANNEL_TYPE);
 /// A declared `aws_pinpoint_gcm_channel`: `id()` and one method per attribute, each a reference (`${aws_pinpoint_gcm_channel.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GcmChannelHandle(rt::Handle);
@@ -1057,6 +1159,11 @@ impl SmsChannel {
         this.set("application_id", rt::string(application_id));
         SmsChannel(this)
     }
+    /// `application_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_id", rt::string(value));
+        self
+    }
     /// `enabled`: bool.
     pub fn enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("enabled", rt::boolean(value));
@@ -1073,7 +1180,7 @@ impl SmsChannel {
         self
     }
 }
-resource!(SmsChannel, SmsChannelHandle);
+resource!(SmsChannel, SmsChannelHandle, SMS_CHANNEL_TYPE);
 /// A declared `aws_pinpoint_sms_channel`: `id()` and one method per attribute, each a reference (`${aws_pinpoint_sms_channel.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SmsChannelHandle(rt::Handle);

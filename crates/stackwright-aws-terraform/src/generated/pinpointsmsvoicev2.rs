@@ -48,8 +48,17 @@ impl ConfigurationSet {
         self.0.set("default_sender_id", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(ConfigurationSet, ConfigurationSetHandle);
+resource!(
+    ConfigurationSet,
+    ConfigurationSetHandle,
+    CONFIGURATION_SET_TYPE
+);
 taggable!(ConfigurationSet);
 /// A declared `aws_pinpointsmsvoicev2_configuration_set`: `id()` and one method per attribute, each a reference (`${aws_pinpointsmsvoicev2_configuration_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -100,8 +109,13 @@ impl OptOutList {
         this.set("name", rt::string(name));
         OptOutList(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(OptOutList, OptOutListHandle);
+resource!(OptOutList, OptOutListHandle, OPT_OUT_LIST_TYPE);
 taggable!(OptOutList);
 /// A declared `aws_pinpointsmsvoicev2_opt_out_list`: `id()` and one method per attribute, each a reference (`${aws_pinpointsmsvoicev2_opt_out_list.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -167,6 +181,26 @@ impl PhoneNumber {
             .set("deletion_protection_enabled", rt::boolean(value));
         self
     }
+    /// `iso_country_code`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn iso_country_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("iso_country_code", rt::string(value));
+        self
+    }
+    /// `message_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn message_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("message_type", rt::string(value));
+        self
+    }
+    /// `number_capabilities`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn number_capabilities(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("number_capabilities", rt::list(value));
+        self
+    }
+    /// `number_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn number_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("number_type", rt::string(value));
+        self
+    }
     /// `opt_out_list_name`: string.
     pub fn opt_out_list_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("opt_out_list_name", rt::string(value));
@@ -204,7 +238,7 @@ impl PhoneNumber {
         self
     }
 }
-resource!(PhoneNumber, PhoneNumberHandle);
+resource!(PhoneNumber, PhoneNumberHandle, PHONE_NUMBER_TYPE);
 taggable!(PhoneNumber);
 /// A declared `aws_pinpointsmsvoicev2_phone_number`: `id()` and one method per attribute, each a reference (`${aws_pinpointsmsvoicev2_phone_number.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

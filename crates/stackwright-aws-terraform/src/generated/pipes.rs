@@ -79,6 +79,21 @@ impl Pipe {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
+    /// `source`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source", rt::string(value));
+        self
+    }
+    /// `target`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target", rt::string(value));
+        self
+    }
     /// Block `enrichment_parameters` (at most one).
     pub fn enrichment_parameters(mut self, value: pipe::EnrichmentParameters) -> Self {
         self.0.set("enrichment_parameters", value.0.into_value());
@@ -105,7 +120,7 @@ impl Pipe {
         self
     }
 }
-resource!(Pipe, PipeHandle);
+resource!(Pipe, PipeHandle, PIPE_TYPE);
 taggable!(Pipe);
 /// A declared `aws_pipes_pipe`: `id()` and one method per attribute, each a reference (`${aws_pipes_pipe.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -46,8 +46,22 @@ impl AlertManagerDefinition {
         this.set("workspace_id", rt::string(required.workspace_id));
         AlertManagerDefinition(this)
     }
+    /// `definition`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn definition(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("definition", rt::string(value));
+        self
+    }
+    /// `workspace_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn workspace_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("workspace_id", rt::string(value));
+        self
+    }
 }
-resource!(AlertManagerDefinition, AlertManagerDefinitionHandle);
+resource!(
+    AlertManagerDefinition,
+    AlertManagerDefinitionHandle,
+    ALERT_MANAGER_DEFINITION_TYPE
+);
 /// A declared `aws_prometheus_alert_manager_definition`: `id()` and one method per attribute, each a reference (`${aws_prometheus_alert_manager_definition.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AlertManagerDefinitionHandle(rt::Handle);
@@ -92,8 +106,27 @@ impl RuleGroupNamespace {
         this.set("workspace_id", rt::string(required.workspace_id));
         RuleGroupNamespace(this)
     }
+    /// `data`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `workspace_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn workspace_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("workspace_id", rt::string(value));
+        self
+    }
 }
-resource!(RuleGroupNamespace, RuleGroupNamespaceHandle);
+resource!(
+    RuleGroupNamespace,
+    RuleGroupNamespaceHandle,
+    RULE_GROUP_NAMESPACE_TYPE
+);
 taggable!(RuleGroupNamespace);
 /// A declared `aws_prometheus_rule_group_namespace`: `id()` and one method per attribute, each a reference (`${aws_prometheus_rule_group_namespace.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -149,6 +182,11 @@ impl Scraper {
         self.0.set("alias", rt::string(value));
         self
     }
+    /// `scrape_configuration`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn scrape_configuration(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("scrape_configuration", rt::string(value));
+        self
+    }
     /// Adds a `destination` block.
     pub fn destination(mut self, value: scraper::Destination) -> Self {
         self.0.push("destination", value.0.into_value());
@@ -170,7 +208,7 @@ impl Scraper {
         self
     }
 }
-resource!(Scraper, ScraperHandle);
+resource!(Scraper, ScraperHandle, SCRAPER_TYPE);
 taggable!(Scraper);
 /// A declared `aws_prometheus_scraper`: `id()` and one method per attribute, each a reference (`${aws_prometheus_scraper.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -346,7 +384,7 @@ impl Workspace {
         self
     }
 }
-resource!(Workspace, WorkspaceHandle);
+resource!(Workspace, WorkspaceHandle, WORKSPACE_TYPE);
 taggable!(Workspace);
 /// A declared `aws_prometheus_workspace`: `id()` and one method per attribute, each a reference (`${aws_prometheus_workspace.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -417,6 +455,11 @@ impl WorkspaceConfiguration {
         self.0.set("retention_period_in_days", rt::number(value));
         self
     }
+    /// `workspace_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn workspace_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("workspace_id", rt::string(value));
+        self
+    }
     /// Adds a `limits_per_label_set` block.
     pub fn limits_per_label_set(
         mut self,
@@ -431,7 +474,11 @@ impl WorkspaceConfiguration {
         self
     }
 }
-resource!(WorkspaceConfiguration, WorkspaceConfigurationHandle);
+resource!(
+    WorkspaceConfiguration,
+    WorkspaceConfigurationHandle,
+    WORKSPACE_CONFIGURATION_TYPE
+);
 /// A declared `aws_prometheus_workspace_configuration`: `id()` and one method per attribute, each a reference (`${aws_prometheus_workspace_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct WorkspaceConfigurationHandle(rt::Handle);

@@ -60,6 +60,22 @@ impl Application {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `display_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("display_name", rt::string(value));
+        self
+    }
+    /// `iam_service_role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn iam_service_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("iam_service_role_arn", rt::string(value));
+        self
+    }
+    /// `identity_center_instance_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identity_center_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("identity_center_instance_arn", rt::string(value));
+        self
+    }
     /// Adds a `attachments_configuration` block.
     pub fn attachments_configuration(
         mut self,
@@ -81,7 +97,7 @@ impl Application {
         self
     }
 }
-resource!(Application, ApplicationHandle);
+resource!(Application, ApplicationHandle, APPLICATION_TYPE);
 taggable!(Application);
 /// A declared `aws_qbusiness_application`: `id()` and one method per attribute, each a reference (`${aws_qbusiness_application.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

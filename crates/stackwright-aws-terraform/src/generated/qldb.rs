@@ -55,13 +55,18 @@ impl Ledger {
         self.0.set("name", rt::string(value));
         self
     }
+    /// `permissions_mode`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn permissions_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("permissions_mode", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: ledger::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Ledger, LedgerHandle);
+resource!(Ledger, LedgerHandle, LEDGER_TYPE);
 taggable!(Ledger);
 /// A declared `aws_qldb_ledger`: `id()` and one method per attribute, each a reference (`${aws_qldb_ledger.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -149,13 +154,38 @@ impl Stream {
         self.0.set("exclusive_end_time", rt::string(value));
         self
     }
+    /// `inclusive_start_time`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn inclusive_start_time(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("inclusive_start_time", rt::string(value));
+        self
+    }
+    /// `ledger_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ledger_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ledger_name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
+    /// `stream_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn stream_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("stream_name", rt::string(value));
+        self
+    }
+    /// Block `kinesis_configuration` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn kinesis_configuration(mut self, value: stream::KinesisConfiguration) -> Self {
+        self.0.set("kinesis_configuration", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: stream::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Stream, StreamHandle);
+resource!(Stream, StreamHandle, STREAM_TYPE);
 taggable!(Stream);
 /// A declared `aws_qldb_stream`: `id()` and one method per attribute, each a reference (`${aws_qldb_stream.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -59,7 +59,11 @@ impl AccountSettings {
         self
     }
 }
-resource!(AccountSettings, AccountSettingsHandle);
+resource!(
+    AccountSettings,
+    AccountSettingsHandle,
+    ACCOUNT_SETTINGS_TYPE
+);
 /// A declared `aws_quicksight_account_settings`: `id()` and one method per attribute, each a reference (`${aws_quicksight_account_settings.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccountSettingsHandle(rt::Handle);
@@ -141,6 +145,11 @@ impl AccountSubscription {
         );
         AccountSubscription(this)
     }
+    /// `account_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account_name", rt::string(value));
+        self
+    }
     /// `active_directory_name`: string. Changing it replaces the resource.
     pub fn active_directory_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("active_directory_name", rt::string(value));
@@ -149,6 +158,11 @@ impl AccountSubscription {
     /// `admin_group`: list of string. Changing it replaces the resource.
     pub fn admin_group(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("admin_group", rt::list(value));
+        self
+    }
+    /// `authentication_method`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn authentication_method(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("authentication_method", rt::string(value));
         self
     }
     /// `author_group`: list of string. Changing it replaces the resource.
@@ -169,6 +183,11 @@ impl AccountSubscription {
     /// `directory_id`: string. Changing it replaces the resource.
     pub fn directory_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("directory_id", rt::string(value));
+        self
+    }
+    /// `edition`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn edition(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("edition", rt::string(value));
         self
     }
     /// `email_address`: string. Changing it replaces the resource.
@@ -192,6 +211,11 @@ impl AccountSubscription {
         self.0.set("last_name", rt::string(value));
         self
     }
+    /// `notification_email`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn notification_email(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("notification_email", rt::string(value));
+        self
+    }
     /// `reader_group`: list of string. Changing it replaces the resource.
     pub fn reader_group(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("reader_group", rt::list(value));
@@ -208,7 +232,11 @@ impl AccountSubscription {
         self
     }
 }
-resource!(AccountSubscription, AccountSubscriptionHandle);
+resource!(
+    AccountSubscription,
+    AccountSubscriptionHandle,
+    ACCOUNT_SUBSCRIPTION_TYPE
+);
 /// A declared `aws_quicksight_account_subscription`: `id()` and one method per attribute, each a reference (`${aws_quicksight_account_subscription.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccountSubscriptionHandle(rt::Handle);
@@ -339,9 +367,19 @@ impl Analysis {
         this.set("name", rt::string(required.name));
         Analysis(this)
     }
+    /// `analysis_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn analysis_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("analysis_id", rt::string(value));
+        self
+    }
     /// `aws_account_id`: string. Changing it replaces the resource.
     pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("aws_account_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `recovery_window_in_days`: number.
@@ -380,7 +418,7 @@ impl Analysis {
         self
     }
 }
-resource!(Analysis, AnalysisHandle);
+resource!(Analysis, AnalysisHandle, ANALYSIS_TYPE);
 taggable!(Analysis);
 /// A declared `aws_quicksight_analysis`: `id()` and one method per attribute, each a reference (`${aws_quicksight_analysis.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -8362,9 +8400,24 @@ impl Dashboard {
         self.0.set("aws_account_id", rt::string(value));
         self
     }
+    /// `dashboard_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn dashboard_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("dashboard_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `theme_arn`: string.
     pub fn theme_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("theme_arn", rt::string(value));
+        self
+    }
+    /// `version_description`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn version_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("version_description", rt::string(value));
         self
     }
     /// Block `dashboard_publish_options` (at most one).
@@ -8399,7 +8452,7 @@ impl Dashboard {
         self
     }
 }
-resource!(Dashboard, DashboardHandle);
+resource!(Dashboard, DashboardHandle, DASHBOARD_TYPE);
 taggable!(Dashboard);
 /// A declared `aws_quicksight_dashboard`: `id()` and one method per attribute, each a reference (`${aws_quicksight_dashboard.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -16612,6 +16665,21 @@ impl DataSet {
         self.0.set("aws_account_id", rt::string(value));
         self
     }
+    /// `data_set_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_set_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data_set_id", rt::string(value));
+        self
+    }
+    /// `import_mode`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn import_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("import_mode", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `column_groups` block.
     pub fn column_groups(mut self, value: data_set::ColumnGroups) -> Self {
         self.0.push("column_groups", value.0.into_value());
@@ -16681,7 +16749,7 @@ impl DataSet {
         self
     }
 }
-resource!(DataSet, DataSetHandle);
+resource!(DataSet, DataSetHandle, DATA_SET_TYPE);
 taggable!(DataSet);
 /// A declared `aws_quicksight_data_set`: `id()` and one method per attribute, each a reference (`${aws_quicksight_data_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -17528,9 +17596,29 @@ impl DataSource {
         self.0.set("aws_account_id", rt::string(value));
         self
     }
+    /// `data_source_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_source_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data_source_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
     /// Block `credentials` (at most one).
     pub fn credentials(mut self, value: data_source::Credentials) -> Self {
         self.0.set("credentials", value.0.into_value());
+        self
+    }
+    /// Block `parameters` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn parameters(mut self, value: data_source::Parameters) -> Self {
+        self.0.set("parameters", value.0.into_value());
         self
     }
     /// Adds a `permission` block.
@@ -17553,7 +17641,7 @@ impl DataSource {
         self
     }
 }
-resource!(DataSource, DataSourceHandle);
+resource!(DataSource, DataSourceHandle, DATA_SOURCE_TYPE);
 taggable!(DataSource);
 /// A declared `aws_quicksight_data_source`: `id()` and one method per attribute, each a reference (`${aws_quicksight_data_source.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -18218,6 +18306,11 @@ impl Folder {
         self.0.set("aws_account_id", rt::string(value));
         self
     }
+    /// `folder_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn folder_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("folder_id", rt::string(value));
+        self
+    }
     /// `folder_type`: string.
     pub fn folder_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("folder_type", rt::string(value));
@@ -18244,7 +18337,7 @@ impl Folder {
         self
     }
 }
-resource!(Folder, FolderHandle);
+resource!(Folder, FolderHandle, FOLDER_TYPE);
 taggable!(Folder);
 /// A declared `aws_quicksight_folder`: `id()` and one method per attribute, each a reference (`${aws_quicksight_folder.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -18366,8 +18459,27 @@ impl FolderMembership {
         self.0.set("aws_account_id", rt::string(value));
         self
     }
+    /// `folder_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn folder_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("folder_id", rt::string(value));
+        self
+    }
+    /// `member_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn member_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("member_id", rt::string(value));
+        self
+    }
+    /// `member_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn member_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("member_type", rt::string(value));
+        self
+    }
 }
-resource!(FolderMembership, FolderMembershipHandle);
+resource!(
+    FolderMembership,
+    FolderMembershipHandle,
+    FOLDER_MEMBERSHIP_TYPE
+);
 /// A declared `aws_quicksight_folder_membership`: `id()` and one method per attribute, each a reference (`${aws_quicksight_folder_membership.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct FolderMembershipHandle(rt::Handle);
@@ -18419,13 +18531,18 @@ impl Group {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("group_name", rt::string(value));
+        self
+    }
     /// `namespace`: string. Changing it replaces the resource.
     pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("namespace", rt::string(value));
         self
     }
 }
-resource!(Group, GroupHandle);
+resource!(Group, GroupHandle, GROUP_TYPE);
 /// A declared `aws_quicksight_group`: `id()` and one method per attribute, each a reference (`${aws_quicksight_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GroupHandle(rt::Handle);
@@ -18484,13 +18601,27 @@ impl GroupMembership {
         self.0.set("aws_account_id", rt::string(value));
         self
     }
+    /// `group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("group_name", rt::string(value));
+        self
+    }
+    /// `member_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn member_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("member_name", rt::string(value));
+        self
+    }
     /// `namespace`: string. Changing it replaces the resource.
     pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("namespace", rt::string(value));
         self
     }
 }
-resource!(GroupMembership, GroupMembershipHandle);
+resource!(
+    GroupMembership,
+    GroupMembershipHandle,
+    GROUP_MEMBERSHIP_TYPE
+);
 /// A declared `aws_quicksight_group_membership`: `id()` and one method per attribute, each a reference (`${aws_quicksight_group_membership.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GroupMembershipHandle(rt::Handle);
@@ -18544,6 +18675,16 @@ impl IamPolicyAssignment {
         this.set("assignment_status", rt::string(required.assignment_status));
         IamPolicyAssignment(this)
     }
+    /// `assignment_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn assignment_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("assignment_name", rt::string(value));
+        self
+    }
+    /// `assignment_status`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn assignment_status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("assignment_status", rt::string(value));
+        self
+    }
     /// `aws_account_id`: string. Changing it replaces the resource.
     pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("aws_account_id", rt::string(value));
@@ -18565,7 +18706,11 @@ impl IamPolicyAssignment {
         self
     }
 }
-resource!(IamPolicyAssignment, IamPolicyAssignmentHandle);
+resource!(
+    IamPolicyAssignment,
+    IamPolicyAssignmentHandle,
+    IAM_POLICY_ASSIGNMENT_TYPE
+);
 /// A declared `aws_quicksight_iam_policy_assignment`: `id()` and one method per attribute, each a reference (`${aws_quicksight_iam_policy_assignment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct IamPolicyAssignmentHandle(rt::Handle);
@@ -18655,8 +18800,23 @@ impl Ingestion {
         self.0.set("aws_account_id", rt::string(value));
         self
     }
+    /// `data_set_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_set_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data_set_id", rt::string(value));
+        self
+    }
+    /// `ingestion_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ingestion_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ingestion_id", rt::string(value));
+        self
+    }
+    /// `ingestion_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ingestion_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ingestion_type", rt::string(value));
+        self
+    }
 }
-resource!(Ingestion, IngestionHandle);
+resource!(Ingestion, IngestionHandle, INGESTION_TYPE);
 /// A declared `aws_quicksight_ingestion`: `id()` and one method per attribute, each a reference (`${aws_quicksight_ingestion.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct IngestionHandle(rt::Handle);
@@ -18716,13 +18876,18 @@ impl Namespace {
         self.0.set("identity_store", rt::string(value));
         self
     }
+    /// `namespace`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("namespace", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: namespace::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Namespace, NamespaceHandle);
+resource!(Namespace, NamespaceHandle, NAMESPACE_TYPE);
 taggable!(Namespace);
 /// A declared `aws_quicksight_namespace`: `id()` and one method per attribute, each a reference (`${aws_quicksight_namespace.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -18818,13 +18983,27 @@ impl RefreshSchedule {
         self.0.set("aws_account_id", rt::string(value));
         self
     }
+    /// `data_set_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_set_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data_set_id", rt::string(value));
+        self
+    }
+    /// `schedule_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn schedule_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("schedule_id", rt::string(value));
+        self
+    }
     /// Adds a `schedule` block.
     pub fn schedule(mut self, value: refresh_schedule::Schedule) -> Self {
         self.0.push("schedule", value.0.into_value());
         self
     }
 }
-resource!(RefreshSchedule, RefreshScheduleHandle);
+resource!(
+    RefreshSchedule,
+    RefreshScheduleHandle,
+    REFRESH_SCHEDULE_TYPE
+);
 /// A declared `aws_quicksight_refresh_schedule`: `id()` and one method per attribute, each a reference (`${aws_quicksight_refresh_schedule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RefreshScheduleHandle(rt::Handle);
@@ -18950,13 +19129,23 @@ impl RoleMembership {
         self.0.set("aws_account_id", rt::string(value));
         self
     }
+    /// `member_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn member_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("member_name", rt::string(value));
+        self
+    }
     /// `namespace`: string. Changing it replaces the resource.
     pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("namespace", rt::string(value));
         self
     }
+    /// `role`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role", rt::string(value));
+        self
+    }
 }
-resource!(RoleMembership, RoleMembershipHandle);
+resource!(RoleMembership, RoleMembershipHandle, ROLE_MEMBERSHIP_TYPE);
 /// A declared `aws_quicksight_role_membership`: `id()` and one method per attribute, each a reference (`${aws_quicksight_role_membership.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RoleMembershipHandle(rt::Handle);
@@ -19017,6 +19206,21 @@ impl Template {
         self.0.set("aws_account_id", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `template_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn template_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("template_id", rt::string(value));
+        self
+    }
+    /// `version_description`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn version_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("version_description", rt::string(value));
+        self
+    }
     /// Block `definition` (at most one).
     pub fn definition(mut self, value: template::Definition) -> Self {
         self.0.set("definition", value.0.into_value());
@@ -19038,7 +19242,7 @@ impl Template {
         self
     }
 }
-resource!(Template, TemplateHandle);
+resource!(Template, TemplateHandle, TEMPLATE_TYPE);
 taggable!(Template);
 /// A declared `aws_quicksight_template`: `id()` and one method per attribute, each a reference (`${aws_quicksight_template.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -27163,13 +27367,28 @@ impl TemplateAlias {
         );
         TemplateAlias(this)
     }
+    /// `alias_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn alias_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("alias_name", rt::string(value));
+        self
+    }
     /// `aws_account_id`: string. Changing it replaces the resource.
     pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("aws_account_id", rt::string(value));
         self
     }
+    /// `template_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn template_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("template_id", rt::string(value));
+        self
+    }
+    /// `template_version_number`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn template_version_number(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("template_version_number", rt::number(value));
+        self
+    }
 }
-resource!(TemplateAlias, TemplateAliasHandle);
+resource!(TemplateAlias, TemplateAliasHandle, TEMPLATE_ALIAS_TYPE);
 /// A declared `aws_quicksight_template_alias`: `id()` and one method per attribute, each a reference (`${aws_quicksight_template_alias.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TemplateAliasHandle(rt::Handle);
@@ -27231,6 +27450,21 @@ impl Theme {
         self.0.set("aws_account_id", rt::string(value));
         self
     }
+    /// `base_theme_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn base_theme_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("base_theme_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `theme_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn theme_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("theme_id", rt::string(value));
+        self
+    }
     /// `version_description`: string.
     pub fn version_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("version_description", rt::string(value));
@@ -27252,7 +27486,7 @@ impl Theme {
         self
     }
 }
-resource!(Theme, ThemeHandle);
+resource!(Theme, ThemeHandle, THEME_TYPE);
 taggable!(Theme);
 /// A declared `aws_quicksight_theme`: `id()` and one method per attribute, each a reference (`${aws_quicksight_theme.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -27623,9 +27857,19 @@ impl User {
         self.0.set("aws_account_id", rt::string(value));
         self
     }
+    /// `email`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn email(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("email", rt::string(value));
+        self
+    }
     /// `iam_arn`: string. Changing it replaces the resource.
     pub fn iam_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("iam_arn", rt::string(value));
+        self
+    }
+    /// `identity_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identity_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("identity_type", rt::string(value));
         self
     }
     /// `namespace`: string. Changing it replaces the resource.
@@ -27643,8 +27887,13 @@ impl User {
         self.0.set("user_name", rt::string(value));
         self
     }
+    /// `user_role`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_role", rt::string(value));
+        self
+    }
 }
-resource!(User, UserHandle);
+resource!(User, UserHandle, USER_TYPE);
 /// A declared `aws_quicksight_user`: `id()` and one method per attribute, each a reference (`${aws_quicksight_user.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UserHandle(rt::Handle);
@@ -27737,13 +27986,38 @@ impl VpcConnection {
         self.0.set("dns_resolvers", rt::list(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
+    /// `security_group_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_group_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("security_group_ids", rt::list(value));
+        self
+    }
+    /// `subnet_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
+    /// `vpc_connection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_connection_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: vpc_connection::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(VpcConnection, VpcConnectionHandle);
+resource!(VpcConnection, VpcConnectionHandle, VPC_CONNECTION_TYPE);
 taggable!(VpcConnection);
 /// A declared `aws_quicksight_vpc_connection`: `id()` and one method per attribute, each a reference (`${aws_quicksight_vpc_connection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -49,8 +49,22 @@ impl PrincipalAssociation {
         );
         PrincipalAssociation(this)
     }
+    /// `principal`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal", rt::string(value));
+        self
+    }
+    /// `resource_share_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_share_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_share_arn", rt::string(value));
+        self
+    }
 }
-resource!(PrincipalAssociation, PrincipalAssociationHandle);
+resource!(
+    PrincipalAssociation,
+    PrincipalAssociationHandle,
+    PRINCIPAL_ASSOCIATION_TYPE
+);
 /// A declared `aws_ram_principal_association`: `id()` and one method per attribute, each a reference (`${aws_ram_principal_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PrincipalAssociationHandle(rt::Handle);
@@ -95,8 +109,22 @@ impl ResourceAssociation {
         );
         ResourceAssociation(this)
     }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
+    /// `resource_share_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_share_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_share_arn", rt::string(value));
+        self
+    }
 }
-resource!(ResourceAssociation, ResourceAssociationHandle);
+resource!(
+    ResourceAssociation,
+    ResourceAssociationHandle,
+    RESOURCE_ASSOCIATION_TYPE
+);
 /// A declared `aws_ram_resource_association`: `id()` and one method per attribute, each a reference (`${aws_ram_resource_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceAssociationHandle(rt::Handle);
@@ -135,6 +163,11 @@ impl ResourceShare {
         self.0.set("allow_external_principals", rt::boolean(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `permission_arns`: set of string. Changing it replaces the resource.
     pub fn permission_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("permission_arns", rt::list(value));
@@ -146,7 +179,7 @@ impl ResourceShare {
         self
     }
 }
-resource!(ResourceShare, ResourceShareHandle);
+resource!(ResourceShare, ResourceShareHandle, RESOURCE_SHARE_TYPE);
 taggable!(ResourceShare);
 /// A declared `aws_ram_resource_share`: `id()` and one method per attribute, each a reference (`${aws_ram_resource_share.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -202,13 +235,22 @@ impl ResourceShareAccepter {
         this.set("share_arn", rt::string(share_arn));
         ResourceShareAccepter(this)
     }
+    /// `share_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn share_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("share_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: resource_share_accepter::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ResourceShareAccepter, ResourceShareAccepterHandle);
+resource!(
+    ResourceShareAccepter,
+    ResourceShareAccepterHandle,
+    RESOURCE_SHARE_ACCEPTER_TYPE
+);
 /// A declared `aws_ram_resource_share_accepter`: `id()` and one method per attribute, each a reference (`${aws_ram_resource_share_accepter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceShareAccepterHandle(rt::Handle);
@@ -271,7 +313,11 @@ impl SharingWithOrganization {
         SharingWithOrganization(this)
     }
 }
-resource!(SharingWithOrganization, SharingWithOrganizationHandle);
+resource!(
+    SharingWithOrganization,
+    SharingWithOrganizationHandle,
+    SHARING_WITH_ORGANIZATION_TYPE
+);
 /// A declared `aws_ram_sharing_with_organization`: `id()` and one method per attribute, each a reference (`${aws_ram_sharing_with_organization.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SharingWithOrganizationHandle(rt::Handle);

@@ -48,6 +48,11 @@ impl Rule {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `resource_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_type", rt::string(value));
+        self
+    }
     /// Block `lock_configuration` (at most one).
     pub fn lock_configuration(mut self, value: rule::LockConfiguration) -> Self {
         self.0.set("lock_configuration", value.0.into_value());
@@ -58,13 +63,18 @@ impl Rule {
         self.0.push("resource_tags", value.0.into_value());
         self
     }
+    /// Block `retention_period` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn retention_period(mut self, value: rule::RetentionPeriod) -> Self {
+        self.0.set("retention_period", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: rule::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Rule, RuleHandle);
+resource!(Rule, RuleHandle, RULE_TYPE);
 taggable!(Rule);
 /// A declared `aws_rbin_rule`: `id()` and one method per attribute, each a reference (`${aws_rbin_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

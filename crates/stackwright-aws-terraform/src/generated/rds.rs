@@ -52,6 +52,17 @@ impl DbClusterSnapshot {
         );
         DbClusterSnapshot(this)
     }
+    /// `db_cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("db_cluster_identifier", rt::string(value));
+        self
+    }
+    /// `db_cluster_snapshot_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_cluster_snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("db_cluster_snapshot_identifier", rt::string(value));
+        self
+    }
     /// `shared_accounts`: set of string.
     pub fn shared_accounts(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("shared_accounts", rt::list(value));
@@ -63,7 +74,11 @@ impl DbClusterSnapshot {
         self
     }
 }
-resource!(DbClusterSnapshot, DbClusterSnapshotHandle);
+resource!(
+    DbClusterSnapshot,
+    DbClusterSnapshotHandle,
+    DB_CLUSTER_SNAPSHOT_TYPE
+);
 taggable!(DbClusterSnapshot);
 /// A declared `aws_db_cluster_snapshot`: `id()` and one method per attribute, each a reference (`${aws_db_cluster_snapshot.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -201,6 +216,11 @@ impl DbEventSubscription {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `sns_topic`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn sns_topic(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("sns_topic", rt::string(value));
+        self
+    }
     /// `source_ids`: set of string.
     pub fn source_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("source_ids", rt::list(value));
@@ -217,7 +237,11 @@ impl DbEventSubscription {
         self
     }
 }
-resource!(DbEventSubscription, DbEventSubscriptionHandle);
+resource!(
+    DbEventSubscription,
+    DbEventSubscriptionHandle,
+    DB_EVENT_SUBSCRIPTION_TYPE
+);
 taggable!(DbEventSubscription);
 /// A declared `aws_db_event_subscription`: `id()` and one method per attribute, each a reference (`${aws_db_event_subscription.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -463,6 +487,11 @@ impl DbInstance {
         self.0.set("identifier_prefix", rt::string(value));
         self
     }
+    /// `instance_class`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_class(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_class", rt::string(value));
+        self
+    }
     /// `iops`: number.
     pub fn iops(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("iops", rt::number(value));
@@ -654,7 +683,7 @@ impl DbInstance {
         self
     }
 }
-resource!(DbInstance, DbInstanceHandle);
+resource!(DbInstance, DbInstanceHandle, DB_INSTANCE_TYPE);
 taggable!(DbInstance);
 /// A declared `aws_db_instance`: `id()` and one method per attribute, each a reference (`${aws_db_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1078,6 +1107,11 @@ impl DbInstanceAutomatedBackupsReplication {
         self.0.set("retention_period", rt::number(value));
         self
     }
+    /// `source_db_instance_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_db_instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_db_instance_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: db_instance_automated_backups_replication::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -1086,7 +1120,8 @@ impl DbInstanceAutomatedBackupsReplication {
 }
 resource!(
     DbInstanceAutomatedBackupsReplication,
-    DbInstanceAutomatedBackupsReplicationHandle
+    DbInstanceAutomatedBackupsReplicationHandle,
+    DB_INSTANCE_AUTOMATED_BACKUPS_REPLICATION_TYPE
 );
 /// A declared `aws_db_instance_automated_backups_replication`: `id()` and one method per attribute, each a reference (`${aws_db_instance_automated_backups_replication.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1167,13 +1202,32 @@ impl DbInstanceRoleAssociation {
         this.set("role_arn", rt::string(required.role_arn));
         DbInstanceRoleAssociation(this)
     }
+    /// `db_instance_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_instance_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("db_instance_identifier", rt::string(value));
+        self
+    }
+    /// `feature_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn feature_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("feature_name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: db_instance_role_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(DbInstanceRoleAssociation, DbInstanceRoleAssociationHandle);
+resource!(
+    DbInstanceRoleAssociation,
+    DbInstanceRoleAssociationHandle,
+    DB_INSTANCE_ROLE_ASSOCIATION_TYPE
+);
 /// A declared `aws_db_instance_role_association`: `id()` and one method per attribute, each a reference (`${aws_db_instance_role_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DbInstanceRoleAssociationHandle(rt::Handle);
@@ -1246,6 +1300,16 @@ impl DbOptionGroup {
         );
         DbOptionGroup(this)
     }
+    /// `engine_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn engine_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("engine_name", rt::string(value));
+        self
+    }
+    /// `major_engine_version`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn major_engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("major_engine_version", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -1277,7 +1341,7 @@ impl DbOptionGroup {
         self
     }
 }
-resource!(DbOptionGroup, DbOptionGroupHandle);
+resource!(DbOptionGroup, DbOptionGroupHandle, DB_OPTION_GROUP_TYPE);
 taggable!(DbOptionGroup);
 /// A declared `aws_db_option_group`: `id()` and one method per attribute, each a reference (`${aws_db_option_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1426,6 +1490,11 @@ impl DbParameterGroup {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("family", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -1447,7 +1516,11 @@ impl DbParameterGroup {
         self
     }
 }
-resource!(DbParameterGroup, DbParameterGroupHandle);
+resource!(
+    DbParameterGroup,
+    DbParameterGroupHandle,
+    DB_PARAMETER_GROUP_TYPE
+);
 taggable!(DbParameterGroup);
 /// A declared `aws_db_parameter_group`: `id()` and one method per attribute, each a reference (`${aws_db_parameter_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1533,9 +1606,19 @@ impl DbProxy {
         self.0.set("debug_logging", rt::boolean(value));
         self
     }
+    /// `engine_family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn engine_family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("engine_family", rt::string(value));
+        self
+    }
     /// `idle_client_timeout`: number.
     pub fn idle_client_timeout(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("idle_client_timeout", rt::number(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `require_tls`: bool.
@@ -1543,9 +1626,19 @@ impl DbProxy {
         self.0.set("require_tls", rt::boolean(value));
         self
     }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
     /// `vpc_security_group_ids`: set of string.
     pub fn vpc_security_group_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("vpc_security_group_ids", rt::list(value));
+        self
+    }
+    /// `vpc_subnet_ids`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("vpc_subnet_ids", rt::list(value));
         self
     }
     /// Adds a `auth` block.
@@ -1559,7 +1652,7 @@ impl DbProxy {
         self
     }
 }
-resource!(DbProxy, DbProxyHandle);
+resource!(DbProxy, DbProxyHandle, DB_PROXY_TYPE);
 taggable!(DbProxy);
 /// A declared `aws_db_proxy`: `id()` and one method per attribute, each a reference (`${aws_db_proxy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1679,6 +1772,11 @@ impl DbProxyDefaultTargetGroup {
         this.set("db_proxy_name", rt::string(db_proxy_name));
         DbProxyDefaultTargetGroup(this)
     }
+    /// `db_proxy_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_proxy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("db_proxy_name", rt::string(value));
+        self
+    }
     /// Block `connection_pool_config` (at most one).
     pub fn connection_pool_config(
         mut self,
@@ -1693,7 +1791,11 @@ impl DbProxyDefaultTargetGroup {
         self
     }
 }
-resource!(DbProxyDefaultTargetGroup, DbProxyDefaultTargetGroupHandle);
+resource!(
+    DbProxyDefaultTargetGroup,
+    DbProxyDefaultTargetGroupHandle,
+    DB_PROXY_DEFAULT_TARGET_GROUP_TYPE
+);
 /// A declared `aws_db_proxy_default_target_group`: `id()` and one method per attribute, each a reference (`${aws_db_proxy_default_target_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DbProxyDefaultTargetGroupHandle(rt::Handle);
@@ -1805,6 +1907,16 @@ impl DbProxyEndpoint {
         this.set("vpc_subnet_ids", rt::list(required.vpc_subnet_ids));
         DbProxyEndpoint(this)
     }
+    /// `db_proxy_endpoint_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_proxy_endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("db_proxy_endpoint_name", rt::string(value));
+        self
+    }
+    /// `db_proxy_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_proxy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("db_proxy_name", rt::string(value));
+        self
+    }
     /// `target_role`: string. Changing it replaces the resource.
     pub fn target_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("target_role", rt::string(value));
@@ -1815,13 +1927,22 @@ impl DbProxyEndpoint {
         self.0.set("vpc_security_group_ids", rt::list(value));
         self
     }
+    /// `vpc_subnet_ids`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("vpc_subnet_ids", rt::list(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: db_proxy_endpoint::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(DbProxyEndpoint, DbProxyEndpointHandle);
+resource!(
+    DbProxyEndpoint,
+    DbProxyEndpointHandle,
+    DB_PROXY_ENDPOINT_TYPE
+);
 taggable!(DbProxyEndpoint);
 /// A declared `aws_db_proxy_endpoint`: `id()` and one method per attribute, each a reference (`${aws_db_proxy_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1915,8 +2036,18 @@ impl DbProxyTarget {
         self.0.set("db_instance_identifier", rt::string(value));
         self
     }
+    /// `db_proxy_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_proxy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("db_proxy_name", rt::string(value));
+        self
+    }
+    /// `target_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_group_name", rt::string(value));
+        self
+    }
 }
-resource!(DbProxyTarget, DbProxyTargetHandle);
+resource!(DbProxyTarget, DbProxyTargetHandle, DB_PROXY_TARGET_TYPE);
 /// A declared `aws_db_proxy_target`: `id()` and one method per attribute, each a reference (`${aws_db_proxy_target.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DbProxyTargetHandle(rt::Handle);
@@ -1996,6 +2127,16 @@ impl DbSnapshot {
         );
         DbSnapshot(this)
     }
+    /// `db_instance_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_instance_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("db_instance_identifier", rt::string(value));
+        self
+    }
+    /// `db_snapshot_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("db_snapshot_identifier", rt::string(value));
+        self
+    }
     /// `shared_accounts`: set of string.
     pub fn shared_accounts(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("shared_accounts", rt::list(value));
@@ -2007,7 +2148,7 @@ impl DbSnapshot {
         self
     }
 }
-resource!(DbSnapshot, DbSnapshotHandle);
+resource!(DbSnapshot, DbSnapshotHandle, DB_SNAPSHOT_TYPE);
 taggable!(DbSnapshot);
 /// A declared `aws_db_snapshot`: `id()` and one method per attribute, each a reference (`${aws_db_snapshot.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2185,10 +2326,22 @@ impl DbSnapshotCopy {
         self.0.set("shared_accounts", rt::list(value));
         self
     }
+    /// `source_db_snapshot_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_db_snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("source_db_snapshot_identifier", rt::string(value));
+        self
+    }
     /// `target_custom_availability_zone`: string. Changing it replaces the resource.
     pub fn target_custom_availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("target_custom_availability_zone", rt::string(value));
+        self
+    }
+    /// `target_db_snapshot_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_db_snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("target_db_snapshot_identifier", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -2197,7 +2350,7 @@ impl DbSnapshotCopy {
         self
     }
 }
-resource!(DbSnapshotCopy, DbSnapshotCopyHandle);
+resource!(DbSnapshotCopy, DbSnapshotCopyHandle, DB_SNAPSHOT_COPY_TYPE);
 taggable!(DbSnapshotCopy);
 /// A declared `aws_db_snapshot_copy`: `id()` and one method per attribute, each a reference (`${aws_db_snapshot_copy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2354,8 +2507,13 @@ impl DbSubnetGroup {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `subnet_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
 }
-resource!(DbSubnetGroup, DbSubnetGroupHandle);
+resource!(DbSubnetGroup, DbSubnetGroupHandle, DB_SUBNET_GROUP_TYPE);
 taggable!(DbSubnetGroup);
 /// A declared `aws_db_subnet_group`: `id()` and one method per attribute, each a reference (`${aws_db_subnet_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2418,8 +2576,13 @@ impl Certificate {
         this.set("certificate_identifier", rt::string(certificate_identifier));
         Certificate(this)
     }
+    /// `certificate_identifier`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn certificate_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("certificate_identifier", rt::string(value));
+        self
+    }
 }
-resource!(Certificate, CertificateHandle);
+resource!(Certificate, CertificateHandle, CERTIFICATE_TYPE);
 /// A declared `aws_rds_certificate`: `id()` and one method per attribute, each a reference (`${aws_rds_certificate.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CertificateHandle(rt::Handle);
@@ -2590,6 +2753,11 @@ impl Cluster {
     pub fn enabled_cloudwatch_logs_exports(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0
             .set("enabled_cloudwatch_logs_exports", rt::list(value));
+        self
+    }
+    /// `engine`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("engine", rt::string(value));
         self
     }
     /// `engine_lifecycle_support`: string.
@@ -2785,7 +2953,7 @@ impl Cluster {
         self
     }
 }
-resource!(Cluster, ClusterHandle);
+resource!(Cluster, ClusterHandle, CLUSTER_TYPE);
 taggable!(Cluster);
 /// A declared `aws_rds_cluster`: `id()` and one method per attribute, each a reference (`${aws_rds_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3209,8 +3377,27 @@ impl ClusterActivityStream {
             .set("engine_native_audit_fields_included", rt::boolean(value));
         self
     }
+    /// `kms_key_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("kms_key_id", rt::string(value));
+        self
+    }
+    /// `mode`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("mode", rt::string(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
 }
-resource!(ClusterActivityStream, ClusterActivityStreamHandle);
+resource!(
+    ClusterActivityStream,
+    ClusterActivityStreamHandle,
+    CLUSTER_ACTIVITY_STREAM_TYPE
+);
 /// A declared `aws_rds_cluster_activity_stream`: `id()` and one method per attribute, each a reference (`${aws_rds_cluster_activity_stream.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterActivityStreamHandle(rt::Handle);
@@ -3276,6 +3463,21 @@ impl ClusterEndpoint {
         );
         ClusterEndpoint(this)
     }
+    /// `cluster_endpoint_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_endpoint_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_endpoint_identifier", rt::string(value));
+        self
+    }
+    /// `cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_identifier", rt::string(value));
+        self
+    }
+    /// `custom_endpoint_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn custom_endpoint_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("custom_endpoint_type", rt::string(value));
+        self
+    }
     /// `excluded_members`: set of string.
     pub fn excluded_members(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("excluded_members", rt::list(value));
@@ -3287,7 +3489,11 @@ impl ClusterEndpoint {
         self
     }
 }
-resource!(ClusterEndpoint, ClusterEndpointHandle);
+resource!(
+    ClusterEndpoint,
+    ClusterEndpointHandle,
+    CLUSTER_ENDPOINT_TYPE
+);
 taggable!(ClusterEndpoint);
 /// A declared `aws_rds_cluster_endpoint`: `id()` and one method per attribute, each a reference (`${aws_rds_cluster_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3384,6 +3590,11 @@ impl ClusterInstance {
         self.0.set("ca_cert_identifier", rt::string(value));
         self
     }
+    /// `cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_identifier", rt::string(value));
+        self
+    }
     /// `copy_tags_to_snapshot`: bool.
     pub fn copy_tags_to_snapshot(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("copy_tags_to_snapshot", rt::boolean(value));
@@ -3404,6 +3615,11 @@ impl ClusterInstance {
         self.0.set("db_subnet_group_name", rt::string(value));
         self
     }
+    /// `engine`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("engine", rt::string(value));
+        self
+    }
     /// `engine_version`: string.
     pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("engine_version", rt::string(value));
@@ -3422,6 +3638,11 @@ impl ClusterInstance {
     /// `identifier_prefix`: string. Changing it replaces the resource.
     pub fn identifier_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("identifier_prefix", rt::string(value));
+        self
+    }
+    /// `instance_class`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_class(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_class", rt::string(value));
         self
     }
     /// `monitoring_interval`: number.
@@ -3479,7 +3700,11 @@ impl ClusterInstance {
         self
     }
 }
-resource!(ClusterInstance, ClusterInstanceHandle);
+resource!(
+    ClusterInstance,
+    ClusterInstanceHandle,
+    CLUSTER_INSTANCE_TYPE
+);
 taggable!(ClusterInstance);
 /// A declared `aws_rds_cluster_instance`: `id()` and one method per attribute, each a reference (`${aws_rds_cluster_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3656,6 +3881,11 @@ impl ClusterParameterGroup {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("family", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -3672,7 +3902,11 @@ impl ClusterParameterGroup {
         self
     }
 }
-resource!(ClusterParameterGroup, ClusterParameterGroupHandle);
+resource!(
+    ClusterParameterGroup,
+    ClusterParameterGroupHandle,
+    CLUSTER_PARAMETER_GROUP_TYPE
+);
 taggable!(ClusterParameterGroup);
 /// A declared `aws_rds_cluster_parameter_group`: `id()` and one method per attribute, each a reference (`${aws_rds_cluster_parameter_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3746,13 +3980,32 @@ impl ClusterRoleAssociation {
         this.set("role_arn", rt::string(required.role_arn));
         ClusterRoleAssociation(this)
     }
+    /// `db_cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("db_cluster_identifier", rt::string(value));
+        self
+    }
+    /// `feature_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn feature_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("feature_name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: cluster_role_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ClusterRoleAssociation, ClusterRoleAssociationHandle);
+resource!(
+    ClusterRoleAssociation,
+    ClusterRoleAssociationHandle,
+    CLUSTER_ROLE_ASSOCIATION_TYPE
+);
 /// A declared `aws_rds_cluster_role_association`: `id()` and one method per attribute, each a reference (`${aws_rds_cluster_role_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterRoleAssociationHandle(rt::Handle);
@@ -3853,13 +4106,29 @@ impl ClusterSnapshotCopy {
         self.0.set("shared_accounts", rt::list(value));
         self
     }
+    /// `source_db_cluster_snapshot_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_db_cluster_snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("source_db_cluster_snapshot_identifier", rt::string(value));
+        self
+    }
+    /// `target_db_cluster_snapshot_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_db_cluster_snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("target_db_cluster_snapshot_identifier", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: cluster_snapshot_copy::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ClusterSnapshotCopy, ClusterSnapshotCopyHandle);
+resource!(
+    ClusterSnapshotCopy,
+    ClusterSnapshotCopyHandle,
+    CLUSTER_SNAPSHOT_COPY_TYPE
+);
 taggable!(ClusterSnapshotCopy);
 /// A declared `aws_rds_cluster_snapshot_copy`: `id()` and one method per attribute, each a reference (`${aws_rds_cluster_snapshot_copy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4007,6 +4276,16 @@ impl CustomDbEngineVersion {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `engine`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn engine(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("engine", rt::string(value));
+        self
+    }
+    /// `engine_version`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn engine_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("engine_version", rt::string(value));
+        self
+    }
     /// `filename`: string. Changing it replaces the resource.
     pub fn filename(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("filename", rt::string(value));
@@ -4043,7 +4322,11 @@ impl CustomDbEngineVersion {
         self
     }
 }
-resource!(CustomDbEngineVersion, CustomDbEngineVersionHandle);
+resource!(
+    CustomDbEngineVersion,
+    CustomDbEngineVersionHandle,
+    CUSTOM_DB_ENGINE_VERSION_TYPE
+);
 taggable!(CustomDbEngineVersion);
 /// A declared `aws_rds_custom_db_engine_version`: `id()` and one method per attribute, each a reference (`${aws_rds_custom_db_engine_version.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4176,9 +4459,34 @@ impl ExportTask {
         self.0.set("export_only", rt::list(value));
         self
     }
+    /// `export_task_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn export_task_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("export_task_identifier", rt::string(value));
+        self
+    }
+    /// `iam_role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("iam_role_arn", rt::string(value));
+        self
+    }
+    /// `kms_key_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("kms_key_id", rt::string(value));
+        self
+    }
+    /// `s3_bucket_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn s3_bucket_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("s3_bucket_name", rt::string(value));
+        self
+    }
     /// `s3_prefix`: string. Changing it replaces the resource.
     pub fn s3_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("s3_prefix", rt::string(value));
+        self
+    }
+    /// `source_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_arn", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -4187,7 +4495,7 @@ impl ExportTask {
         self
     }
 }
-resource!(ExportTask, ExportTaskHandle);
+resource!(ExportTask, ExportTaskHandle, EXPORT_TASK_TYPE);
 /// A declared `aws_rds_export_task`: `id()` and one method per attribute, each a reference (`${aws_rds_export_task.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ExportTaskHandle(rt::Handle);
@@ -4332,6 +4640,11 @@ impl GlobalCluster {
         self.0.set("force_destroy", rt::boolean(value));
         self
     }
+    /// `global_cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn global_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("global_cluster_identifier", rt::string(value));
+        self
+    }
     /// `source_db_cluster_identifier`: string. Changing it replaces the resource.
     pub fn source_db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -4349,7 +4662,7 @@ impl GlobalCluster {
         self
     }
 }
-resource!(GlobalCluster, GlobalClusterHandle);
+resource!(GlobalCluster, GlobalClusterHandle, GLOBAL_CLUSTER_TYPE);
 taggable!(GlobalCluster);
 /// A declared `aws_rds_global_cluster`: `id()` and one method per attribute, each a reference (`${aws_rds_global_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4453,13 +4766,23 @@ impl InstanceState {
         this.set("state", rt::string(required.state));
         InstanceState(this)
     }
+    /// `identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("identifier", rt::string(value));
+        self
+    }
+    /// `state`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("state", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: instance_state::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(InstanceState, InstanceStateHandle);
+resource!(InstanceState, InstanceStateHandle, INSTANCE_STATE_TYPE);
 /// A declared `aws_rds_instance_state`: `id()` and one method per attribute, each a reference (`${aws_rds_instance_state.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceStateHandle(rt::Handle);
@@ -4538,9 +4861,24 @@ impl Integration {
         self.0.set("data_filter", rt::string(value));
         self
     }
+    /// `integration_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn integration_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("integration_name", rt::string(value));
+        self
+    }
     /// `kms_key_id`: string. Changing it replaces the resource.
     pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_id", rt::string(value));
+        self
+    }
+    /// `source_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_arn", rt::string(value));
+        self
+    }
+    /// `target_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_arn", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -4549,7 +4887,7 @@ impl Integration {
         self
     }
 }
-resource!(Integration, IntegrationHandle);
+resource!(Integration, IntegrationHandle, INTEGRATION_TYPE);
 taggable!(Integration);
 /// A declared `aws_rds_integration`: `id()` and one method per attribute, each a reference (`${aws_rds_integration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4641,6 +4979,11 @@ impl ReservedInstance {
         self.0.set("instance_count", rt::number(value));
         self
     }
+    /// `offering_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn offering_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("offering_id", rt::string(value));
+        self
+    }
     /// `reservation_id`: string. Changing it replaces the resource.
     pub fn reservation_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("reservation_id", rt::string(value));
@@ -4652,7 +4995,11 @@ impl ReservedInstance {
         self
     }
 }
-resource!(ReservedInstance, ReservedInstanceHandle);
+resource!(
+    ReservedInstance,
+    ReservedInstanceHandle,
+    RESERVED_INSTANCE_TYPE
+);
 taggable!(ReservedInstance);
 /// A declared `aws_rds_reserved_instance`: `id()` and one method per attribute, each a reference (`${aws_rds_reserved_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4778,6 +5125,21 @@ impl ShardGroup {
         self.0.set("compute_redundancy", rt::number(value));
         self
     }
+    /// `db_cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("db_cluster_identifier", rt::string(value));
+        self
+    }
+    /// `db_shard_group_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_shard_group_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("db_shard_group_identifier", rt::string(value));
+        self
+    }
+    /// `max_acu`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn max_acu(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("max_acu", rt::number(value));
+        self
+    }
     /// `min_acu`: number.
     pub fn min_acu(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("min_acu", rt::number(value));
@@ -4794,7 +5156,7 @@ impl ShardGroup {
         self
     }
 }
-resource!(ShardGroup, ShardGroupHandle);
+resource!(ShardGroup, ShardGroupHandle, SHARD_GROUP_TYPE);
 taggable!(ShardGroup);
 /// A declared `aws_rds_shard_group`: `id()` and one method per attribute, each a reference (`${aws_rds_shard_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -52,8 +52,23 @@ impl AuthenticationProfile {
         );
         AuthenticationProfile(this)
     }
+    /// `authentication_profile_content`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn authentication_profile_content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("authentication_profile_content", rt::string(value));
+        self
+    }
+    /// `authentication_profile_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn authentication_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("authentication_profile_name", rt::string(value));
+        self
+    }
 }
-resource!(AuthenticationProfile, AuthenticationProfileHandle);
+resource!(
+    AuthenticationProfile,
+    AuthenticationProfileHandle,
+    AUTHENTICATION_PROFILE_TYPE
+);
 /// A declared `aws_redshift_authentication_profile`: `id()` and one method per attribute, each a reference (`${aws_redshift_authentication_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AuthenticationProfileHandle(rt::Handle);
@@ -131,6 +146,11 @@ impl Cluster {
     pub fn availability_zone_relocation_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0
             .set("availability_zone_relocation_enabled", rt::boolean(value));
+        self
+    }
+    /// `cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_identifier", rt::string(value));
         self
     }
     /// `cluster_parameter_group_name`: string.
@@ -256,6 +276,11 @@ impl Cluster {
         self.0.set("multi_az", rt::boolean(value));
         self
     }
+    /// `node_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn node_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("node_type", rt::string(value));
+        self
+    }
     /// `number_of_nodes`: number.
     pub fn number_of_nodes(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("number_of_nodes", rt::number(value));
@@ -325,7 +350,7 @@ impl Cluster {
         self
     }
 }
-resource!(Cluster, ClusterHandle);
+resource!(Cluster, ClusterHandle, CLUSTER_TYPE);
 taggable!(Cluster);
 /// A declared `aws_redshift_cluster`: `id()` and one method per attribute, each a reference (`${aws_redshift_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -606,6 +631,11 @@ impl ClusterIamRoles {
         this.set("cluster_identifier", rt::string(cluster_identifier));
         ClusterIamRoles(this)
     }
+    /// `cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_identifier", rt::string(value));
+        self
+    }
     /// `default_iam_role_arn`: string.
     pub fn default_iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("default_iam_role_arn", rt::string(value));
@@ -622,7 +652,11 @@ impl ClusterIamRoles {
         self
     }
 }
-resource!(ClusterIamRoles, ClusterIamRolesHandle);
+resource!(
+    ClusterIamRoles,
+    ClusterIamRolesHandle,
+    CLUSTER_IAM_ROLES_TYPE
+);
 /// A declared `aws_redshift_cluster_iam_roles`: `id()` and one method per attribute, each a reference (`${aws_redshift_cluster_iam_roles.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterIamRolesHandle(rt::Handle);
@@ -679,14 +713,28 @@ impl ClusterSnapshot {
         );
         ClusterSnapshot(this)
     }
+    /// `cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_identifier", rt::string(value));
+        self
+    }
     /// `manual_snapshot_retention_period`: number.
     pub fn manual_snapshot_retention_period(mut self, value: impl Into<rt::Number>) -> Self {
         self.0
             .set("manual_snapshot_retention_period", rt::number(value));
         self
     }
+    /// `snapshot_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn snapshot_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("snapshot_identifier", rt::string(value));
+        self
+    }
 }
-resource!(ClusterSnapshot, ClusterSnapshotHandle);
+resource!(
+    ClusterSnapshot,
+    ClusterSnapshotHandle,
+    CLUSTER_SNAPSHOT_TYPE
+);
 taggable!(ClusterSnapshot);
 /// A declared `aws_redshift_cluster_snapshot`: `id()` and one method per attribute, each a reference (`${aws_redshift_cluster_snapshot.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -761,8 +809,22 @@ impl DataShareAuthorization {
         self.0.set("allow_writes", rt::boolean(value));
         self
     }
+    /// `consumer_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn consumer_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("consumer_identifier", rt::string(value));
+        self
+    }
+    /// `data_share_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_share_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data_share_arn", rt::string(value));
+        self
+    }
 }
-resource!(DataShareAuthorization, DataShareAuthorizationHandle);
+resource!(
+    DataShareAuthorization,
+    DataShareAuthorizationHandle,
+    DATA_SHARE_AUTHORIZATION_TYPE
+);
 /// A declared `aws_redshift_data_share_authorization`: `id()` and one method per attribute, each a reference (`${aws_redshift_data_share_authorization.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DataShareAuthorizationHandle(rt::Handle);
@@ -828,10 +890,16 @@ impl DataShareConsumerAssociation {
         self.0.set("consumer_region", rt::string(value));
         self
     }
+    /// `data_share_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_share_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("data_share_arn", rt::string(value));
+        self
+    }
 }
 resource!(
     DataShareConsumerAssociation,
-    DataShareConsumerAssociationHandle
+    DataShareConsumerAssociationHandle,
+    DATA_SHARE_CONSUMER_ASSOCIATION_TYPE
 );
 /// A declared `aws_redshift_data_share_consumer_association`: `id()` and one method per attribute, each a reference (`${aws_redshift_data_share_consumer_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -900,9 +968,24 @@ impl EndpointAccess {
         this.set("subnet_group_name", rt::string(required.subnet_group_name));
         EndpointAccess(this)
     }
+    /// `cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_identifier", rt::string(value));
+        self
+    }
+    /// `endpoint_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("endpoint_name", rt::string(value));
+        self
+    }
     /// `resource_owner`: string. Changing it replaces the resource.
     pub fn resource_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("resource_owner", rt::string(value));
+        self
+    }
+    /// `subnet_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("subnet_group_name", rt::string(value));
         self
     }
     /// `vpc_security_group_ids`: set of string.
@@ -911,7 +994,7 @@ impl EndpointAccess {
         self
     }
 }
-resource!(EndpointAccess, EndpointAccessHandle);
+resource!(EndpointAccess, EndpointAccessHandle, ENDPOINT_ACCESS_TYPE);
 /// A declared `aws_redshift_endpoint_access`: `id()` and one method per attribute, each a reference (`${aws_redshift_endpoint_access.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointAccessHandle(rt::Handle);
@@ -980,6 +1063,16 @@ impl EndpointAuthorization {
         );
         EndpointAuthorization(this)
     }
+    /// `account`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account", rt::string(value));
+        self
+    }
+    /// `cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_identifier", rt::string(value));
+        self
+    }
     /// `force_delete`: bool.
     pub fn force_delete(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("force_delete", rt::boolean(value));
@@ -991,7 +1084,11 @@ impl EndpointAuthorization {
         self
     }
 }
-resource!(EndpointAuthorization, EndpointAuthorizationHandle);
+resource!(
+    EndpointAuthorization,
+    EndpointAuthorizationHandle,
+    ENDPOINT_AUTHORIZATION_TYPE
+);
 /// A declared `aws_redshift_endpoint_authorization`: `id()` and one method per attribute, each a reference (`${aws_redshift_endpoint_authorization.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointAuthorizationHandle(rt::Handle);
@@ -1067,9 +1164,19 @@ impl EventSubscription {
         self.0.set("event_categories", rt::list(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `severity`: string.
     pub fn severity(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("severity", rt::string(value));
+        self
+    }
+    /// `sns_topic_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn sns_topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("sns_topic_arn", rt::string(value));
         self
     }
     /// `source_ids`: set of string.
@@ -1088,7 +1195,11 @@ impl EventSubscription {
         self
     }
 }
-resource!(EventSubscription, EventSubscriptionHandle);
+resource!(
+    EventSubscription,
+    EventSubscriptionHandle,
+    EVENT_SUBSCRIPTION_TYPE
+);
 taggable!(EventSubscription);
 /// A declared `aws_redshift_event_subscription`: `id()` and one method per attribute, each a reference (`${aws_redshift_event_subscription.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1174,8 +1285,18 @@ impl HsmClientCertificate {
         );
         HsmClientCertificate(this)
     }
+    /// `hsm_client_certificate_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn hsm_client_certificate_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("hsm_client_certificate_identifier", rt::string(value));
+        self
+    }
 }
-resource!(HsmClientCertificate, HsmClientCertificateHandle);
+resource!(
+    HsmClientCertificate,
+    HsmClientCertificateHandle,
+    HSM_CLIENT_CERTIFICATE_TYPE
+);
 taggable!(HsmClientCertificate);
 /// A declared `aws_redshift_hsm_client_certificate`: `id()` and one method per attribute, each a reference (`${aws_redshift_hsm_client_certificate.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1254,8 +1375,44 @@ impl HsmConfiguration {
         );
         HsmConfiguration(this)
     }
+    /// `description`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("description", rt::string(value));
+        self
+    }
+    /// `hsm_configuration_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn hsm_configuration_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("hsm_configuration_identifier", rt::string(value));
+        self
+    }
+    /// `hsm_ip_address`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn hsm_ip_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("hsm_ip_address", rt::string(value));
+        self
+    }
+    /// `hsm_partition_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn hsm_partition_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("hsm_partition_name", rt::string(value));
+        self
+    }
+    /// `hsm_partition_password`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn hsm_partition_password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("hsm_partition_password", rt::string(value));
+        self
+    }
+    /// `hsm_server_public_certificate`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn hsm_server_public_certificate(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("hsm_server_public_certificate", rt::string(value));
+        self
+    }
 }
-resource!(HsmConfiguration, HsmConfigurationHandle);
+resource!(
+    HsmConfiguration,
+    HsmConfigurationHandle,
+    HSM_CONFIGURATION_TYPE
+);
 taggable!(HsmConfiguration);
 /// A declared `aws_redshift_hsm_configuration`: `id()` and one method per attribute, each a reference (`${aws_redshift_hsm_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1339,9 +1496,24 @@ impl Integration {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `integration_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn integration_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("integration_name", rt::string(value));
+        self
+    }
     /// `kms_key_id`: string. Changing it replaces the resource.
     pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_id", rt::string(value));
+        self
+    }
+    /// `source_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_arn", rt::string(value));
+        self
+    }
+    /// `target_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_arn", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -1350,7 +1522,7 @@ impl Integration {
         self
     }
 }
-resource!(Integration, IntegrationHandle);
+resource!(Integration, IntegrationHandle, INTEGRATION_TYPE);
 taggable!(Integration);
 /// A declared `aws_redshift_integration`: `id()` and one method per attribute, each a reference (`${aws_redshift_integration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1423,6 +1595,11 @@ impl Logging {
         self.0.set("bucket_name", rt::string(value));
         self
     }
+    /// `cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_identifier", rt::string(value));
+        self
+    }
     /// `log_destination_type`: string.
     pub fn log_destination_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("log_destination_type", rt::string(value));
@@ -1439,7 +1616,7 @@ impl Logging {
         self
     }
 }
-resource!(Logging, LoggingHandle);
+resource!(Logging, LoggingHandle, LOGGING_TYPE);
 /// A declared `aws_redshift_logging`: `id()` and one method per attribute, each a reference (`${aws_redshift_logging.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct LoggingHandle(rt::Handle);
@@ -1498,13 +1675,23 @@ impl ParameterGroup {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("family", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `parameter` block.
     pub fn parameter(mut self, value: parameter_group::Parameter) -> Self {
         self.0.push("parameter", value.0.into_value());
         self
     }
 }
-resource!(ParameterGroup, ParameterGroupHandle);
+resource!(ParameterGroup, ParameterGroupHandle, PARAMETER_GROUP_TYPE);
 taggable!(ParameterGroup);
 /// A declared `aws_redshift_parameter_group`: `id()` and one method per attribute, each a reference (`${aws_redshift_parameter_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1595,8 +1782,28 @@ impl Partner {
         this.set("partner_name", rt::string(required.partner_name));
         Partner(this)
     }
+    /// `account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account_id", rt::string(value));
+        self
+    }
+    /// `cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_identifier", rt::string(value));
+        self
+    }
+    /// `database_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("database_name", rt::string(value));
+        self
+    }
+    /// `partner_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn partner_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("partner_name", rt::string(value));
+        self
+    }
 }
-resource!(Partner, PartnerHandle);
+resource!(Partner, PartnerHandle, PARTNER_TYPE);
 /// A declared `aws_redshift_partner`: `id()` and one method per attribute, each a reference (`${aws_redshift_partner.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PartnerHandle(rt::Handle);
@@ -1654,8 +1861,18 @@ impl ResourcePolicy {
         this.set("resource_arn", rt::string(required.resource_arn));
         ResourcePolicy(this)
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
 }
-resource!(ResourcePolicy, ResourcePolicyHandle);
+resource!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `aws_redshift_resource_policy`: `id()` and one method per attribute, each a reference (`${aws_redshift_resource_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -1718,13 +1935,37 @@ impl ScheduledAction {
         self.0.set("end_time", rt::string(value));
         self
     }
+    /// `iam_role`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn iam_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("iam_role", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `schedule`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn schedule(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("schedule", rt::string(value));
+        self
+    }
     /// `start_time`: string.
     pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("start_time", rt::string(value));
         self
     }
+    /// Block `target_action` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_action(mut self, value: scheduled_action::TargetAction) -> Self {
+        self.0.set("target_action", value.0.into_value());
+        self
+    }
 }
-resource!(ScheduledAction, ScheduledActionHandle);
+resource!(
+    ScheduledAction,
+    ScheduledActionHandle,
+    SCHEDULED_ACTION_TYPE
+);
 /// A declared `aws_redshift_scheduled_action`: `id()` and one method per attribute, each a reference (`${aws_redshift_scheduled_action.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ScheduledActionHandle(rt::Handle);
@@ -1874,6 +2115,16 @@ impl SnapshotCopy {
         );
         SnapshotCopy(this)
     }
+    /// `cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_identifier", rt::string(value));
+        self
+    }
+    /// `destination_region`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination_region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination_region", rt::string(value));
+        self
+    }
     /// `manual_snapshot_retention_period`: number. Changing it replaces the resource.
     pub fn manual_snapshot_retention_period(mut self, value: impl Into<rt::Number>) -> Self {
         self.0
@@ -1891,7 +2142,7 @@ impl SnapshotCopy {
         self
     }
 }
-resource!(SnapshotCopy, SnapshotCopyHandle);
+resource!(SnapshotCopy, SnapshotCopyHandle, SNAPSHOT_COPY_TYPE);
 /// A declared `aws_redshift_snapshot_copy`: `id()` and one method per attribute, each a reference (`${aws_redshift_snapshot_copy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SnapshotCopyHandle(rt::Handle);
@@ -1945,8 +2196,17 @@ impl SnapshotCopyGrant {
         self.0.set("kms_key_id", rt::string(value));
         self
     }
+    /// `snapshot_copy_grant_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn snapshot_copy_grant_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("snapshot_copy_grant_name", rt::string(value));
+        self
+    }
 }
-resource!(SnapshotCopyGrant, SnapshotCopyGrantHandle);
+resource!(
+    SnapshotCopyGrant,
+    SnapshotCopyGrantHandle,
+    SNAPSHOT_COPY_GRANT_TYPE
+);
 taggable!(SnapshotCopyGrant);
 /// A declared `aws_redshift_snapshot_copy_grant`: `id()` and one method per attribute, each a reference (`${aws_redshift_snapshot_copy_grant.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1993,6 +2253,11 @@ impl SnapshotSchedule {
         this.set("definitions", rt::list(definitions));
         SnapshotSchedule(this)
     }
+    /// `definitions`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn definitions(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("definitions", rt::list(value));
+        self
+    }
     /// `description`: string. Changing it replaces the resource.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -2014,7 +2279,11 @@ impl SnapshotSchedule {
         self
     }
 }
-resource!(SnapshotSchedule, SnapshotScheduleHandle);
+resource!(
+    SnapshotSchedule,
+    SnapshotScheduleHandle,
+    SNAPSHOT_SCHEDULE_TYPE
+);
 taggable!(SnapshotSchedule);
 /// A declared `aws_redshift_snapshot_schedule`: `id()` and one method per attribute, each a reference (`${aws_redshift_snapshot_schedule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2087,10 +2356,21 @@ impl SnapshotScheduleAssociation {
         );
         SnapshotScheduleAssociation(this)
     }
+    /// `cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_identifier", rt::string(value));
+        self
+    }
+    /// `schedule_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn schedule_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("schedule_identifier", rt::string(value));
+        self
+    }
 }
 resource!(
     SnapshotScheduleAssociation,
-    SnapshotScheduleAssociationHandle
+    SnapshotScheduleAssociationHandle,
+    SNAPSHOT_SCHEDULE_ASSOCIATION_TYPE
 );
 /// A declared `aws_redshift_snapshot_schedule_association`: `id()` and one method per attribute, each a reference (`${aws_redshift_snapshot_schedule_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2135,8 +2415,18 @@ impl SubnetGroup {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `subnet_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
 }
-resource!(SubnetGroup, SubnetGroupHandle);
+resource!(SubnetGroup, SubnetGroupHandle, SUBNET_GROUP_TYPE);
 taggable!(SubnetGroup);
 /// A declared `aws_redshift_subnet_group`: `id()` and one method per attribute, each a reference (`${aws_redshift_subnet_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2204,9 +2494,29 @@ impl UsageLimit {
         this.set("limit_type", rt::string(required.limit_type));
         UsageLimit(this)
     }
+    /// `amount`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn amount(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("amount", rt::number(value));
+        self
+    }
     /// `breach_action`: string.
     pub fn breach_action(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("breach_action", rt::string(value));
+        self
+    }
+    /// `cluster_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_identifier", rt::string(value));
+        self
+    }
+    /// `feature_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn feature_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("feature_type", rt::string(value));
+        self
+    }
+    /// `limit_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn limit_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("limit_type", rt::string(value));
         self
     }
     /// `period`: string. Changing it replaces the resource.
@@ -2215,7 +2525,7 @@ impl UsageLimit {
         self
     }
 }
-resource!(UsageLimit, UsageLimitHandle);
+resource!(UsageLimit, UsageLimitHandle, USAGE_LIMIT_TYPE);
 taggable!(UsageLimit);
 /// A declared `aws_redshift_usage_limit`: `id()` and one method per attribute, each a reference (`${aws_redshift_usage_limit.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

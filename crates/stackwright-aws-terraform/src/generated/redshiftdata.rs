@@ -51,6 +51,11 @@ impl Statement {
         self.0.set("cluster_identifier", rt::string(value));
         self
     }
+    /// `database`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn database(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("database", rt::string(value));
+        self
+    }
     /// `db_user`: string. Changing it replaces the resource.
     pub fn db_user(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("db_user", rt::string(value));
@@ -59,6 +64,11 @@ impl Statement {
     /// `secret_arn`: string. Changing it replaces the resource.
     pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("secret_arn", rt::string(value));
+        self
+    }
+    /// `sql`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn sql(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("sql", rt::string(value));
         self
     }
     /// `statement_name`: string. Changing it replaces the resource.
@@ -87,7 +97,7 @@ impl Statement {
         self
     }
 }
-resource!(Statement, StatementHandle);
+resource!(Statement, StatementHandle, STATEMENT_TYPE);
 /// A declared `aws_redshiftdata_statement`: `id()` and one method per attribute, each a reference (`${aws_redshiftdata_statement.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct StatementHandle(rt::Handle);

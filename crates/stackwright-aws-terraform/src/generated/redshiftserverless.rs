@@ -55,8 +55,28 @@ impl CustomDomainAssociation {
         this.set("workgroup_name", rt::string(required.workgroup_name));
         CustomDomainAssociation(this)
     }
+    /// `custom_domain_certificate_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn custom_domain_certificate_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("custom_domain_certificate_arn", rt::string(value));
+        self
+    }
+    /// `custom_domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn custom_domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("custom_domain_name", rt::string(value));
+        self
+    }
+    /// `workgroup_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn workgroup_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("workgroup_name", rt::string(value));
+        self
+    }
 }
-resource!(CustomDomainAssociation, CustomDomainAssociationHandle);
+resource!(
+    CustomDomainAssociation,
+    CustomDomainAssociationHandle,
+    CUSTOM_DOMAIN_ASSOCIATION_TYPE
+);
 /// A declared `aws_redshiftserverless_custom_domain_association`: `id()` and one method per attribute, each a reference (`${aws_redshiftserverless_custom_domain_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CustomDomainAssociationHandle(rt::Handle);
@@ -109,9 +129,19 @@ impl EndpointAccess {
         this.set("workgroup_name", rt::string(required.workgroup_name));
         EndpointAccess(this)
     }
+    /// `endpoint_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn endpoint_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("endpoint_name", rt::string(value));
+        self
+    }
     /// `owner_account`: string. Changing it replaces the resource.
     pub fn owner_account(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("owner_account", rt::string(value));
+        self
+    }
+    /// `subnet_ids`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
         self
     }
     /// `vpc_security_group_ids`: set of string.
@@ -119,8 +149,13 @@ impl EndpointAccess {
         self.0.set("vpc_security_group_ids", rt::list(value));
         self
     }
+    /// `workgroup_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn workgroup_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("workgroup_name", rt::string(value));
+        self
+    }
 }
-resource!(EndpointAccess, EndpointAccessHandle);
+resource!(EndpointAccess, EndpointAccessHandle, ENDPOINT_ACCESS_TYPE);
 /// A declared `aws_redshiftserverless_endpoint_access`: `id()` and one method per attribute, each a reference (`${aws_redshiftserverless_endpoint_access.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointAccessHandle(rt::Handle);
@@ -241,8 +276,13 @@ impl Namespace {
         self.0.set("manage_admin_password", rt::boolean(value));
         self
     }
+    /// `namespace_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn namespace_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("namespace_name", rt::string(value));
+        self
+    }
 }
-resource!(Namespace, NamespaceHandle);
+resource!(Namespace, NamespaceHandle, NAMESPACE_TYPE);
 taggable!(Namespace);
 /// A declared `aws_redshiftserverless_namespace`: `id()` and one method per attribute, each a reference (`${aws_redshiftserverless_namespace.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -345,8 +385,18 @@ impl ResourcePolicy {
         this.set("resource_arn", rt::string(required.resource_arn));
         ResourcePolicy(this)
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
 }
-resource!(ResourcePolicy, ResourcePolicyHandle);
+resource!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `aws_redshiftserverless_resource_policy`: `id()` and one method per attribute, each a reference (`${aws_redshiftserverless_resource_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -388,13 +438,23 @@ impl Snapshot {
         this.set("snapshot_name", rt::string(required.snapshot_name));
         Snapshot(this)
     }
+    /// `namespace_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn namespace_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("namespace_name", rt::string(value));
+        self
+    }
     /// `retention_period`: number.
     pub fn retention_period(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("retention_period", rt::number(value));
         self
     }
+    /// `snapshot_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn snapshot_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("snapshot_name", rt::string(value));
+        self
+    }
 }
-resource!(Snapshot, SnapshotHandle);
+resource!(Snapshot, SnapshotHandle, SNAPSHOT_TYPE);
 /// A declared `aws_redshiftserverless_snapshot`: `id()` and one method per attribute, each a reference (`${aws_redshiftserverless_snapshot.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SnapshotHandle(rt::Handle);
@@ -471,6 +531,11 @@ impl UsageLimit {
         this.set("usage_type", rt::string(required.usage_type));
         UsageLimit(this)
     }
+    /// `amount`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn amount(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("amount", rt::number(value));
+        self
+    }
     /// `breach_action`: string.
     pub fn breach_action(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("breach_action", rt::string(value));
@@ -481,8 +546,18 @@ impl UsageLimit {
         self.0.set("period", rt::string(value));
         self
     }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
+    /// `usage_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn usage_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("usage_type", rt::string(value));
+        self
+    }
 }
-resource!(UsageLimit, UsageLimitHandle);
+resource!(UsageLimit, UsageLimitHandle, USAGE_LIMIT_TYPE);
 /// A declared `aws_redshiftserverless_usage_limit`: `id()` and one method per attribute, each a reference (`${aws_redshiftserverless_usage_limit.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UsageLimitHandle(rt::Handle);
@@ -555,6 +630,11 @@ impl Workgroup {
         self.0.set("max_capacity", rt::number(value));
         self
     }
+    /// `namespace_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn namespace_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("namespace_name", rt::string(value));
+        self
+    }
     /// `port`: number.
     pub fn port(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("port", rt::number(value));
@@ -580,6 +660,11 @@ impl Workgroup {
         self.0.set("track_name", rt::string(value));
         self
     }
+    /// `workgroup_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn workgroup_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("workgroup_name", rt::string(value));
+        self
+    }
     /// Adds a `config_parameter` block.
     pub fn config_parameter(mut self, value: workgroup::ConfigParameter) -> Self {
         self.0.push("config_parameter", value.0.into_value());
@@ -596,7 +681,7 @@ impl Workgroup {
         self
     }
 }
-resource!(Workgroup, WorkgroupHandle);
+resource!(Workgroup, WorkgroupHandle, WORKGROUP_TYPE);
 taggable!(Workgroup);
 /// A declared `aws_redshiftserverless_workgroup`: `id()` and one method per attribute, each a reference (`${aws_redshiftserverless_workgroup.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

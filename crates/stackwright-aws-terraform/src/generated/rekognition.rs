@@ -38,13 +38,18 @@ impl Collection {
         this.set("collection_id", rt::string(collection_id));
         Collection(this)
     }
+    /// `collection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn collection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("collection_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: collection::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Collection, CollectionHandle);
+resource!(Collection, CollectionHandle, COLLECTION_TYPE);
 taggable!(Collection);
 /// A declared `aws_rekognition_collection`: `id()` and one method per attribute, each a reference (`${aws_rekognition_collection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -120,13 +125,18 @@ impl Project {
         self.0.set("feature", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: project::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Project, ProjectHandle);
+resource!(Project, ProjectHandle, PROJECT_TYPE);
 taggable!(Project);
 /// A declared `aws_rekognition_project`: `id()` and one method per attribute, each a reference (`${aws_rekognition_project.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -214,6 +224,16 @@ impl StreamProcessor {
         self.0.set("kms_key_id", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
     /// Adds a `data_sharing_preference` block.
     pub fn data_sharing_preference(
         mut self,
@@ -253,7 +273,11 @@ impl StreamProcessor {
         self
     }
 }
-resource!(StreamProcessor, StreamProcessorHandle);
+resource!(
+    StreamProcessor,
+    StreamProcessorHandle,
+    STREAM_PROCESSOR_TYPE
+);
 taggable!(StreamProcessor);
 /// A declared `aws_rekognition_stream_processor`: `id()` and one method per attribute, each a reference (`${aws_rekognition_stream_processor.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

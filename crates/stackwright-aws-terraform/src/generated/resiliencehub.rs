@@ -56,6 +56,16 @@ impl ResiliencyPolicy {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `tier`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn tier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("tier", rt::string(value));
+        self
+    }
     /// Block `policy` (at most one).
     pub fn policy(mut self, value: resiliency_policy::Policy) -> Self {
         self.0.set("policy", value.0.into_value());
@@ -67,7 +77,11 @@ impl ResiliencyPolicy {
         self
     }
 }
-resource!(ResiliencyPolicy, ResiliencyPolicyHandle);
+resource!(
+    ResiliencyPolicy,
+    ResiliencyPolicyHandle,
+    RESILIENCY_POLICY_TYPE
+);
 taggable!(ResiliencyPolicy);
 /// A declared `aws_resiliencehub_resiliency_policy`: `id()` and one method per attribute, each a reference (`${aws_resiliencehub_resiliency_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -38,13 +38,18 @@ impl Index {
         this.set("type", rt::string(type_));
         Index(this)
     }
+    /// `type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: index::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Index, IndexHandle);
+resource!(Index, IndexHandle, INDEX_TYPE);
 taggable!(Index);
 /// A declared `aws_resourceexplorer2_index`: `id()` and one method per attribute, each a reference (`${aws_resourceexplorer2_index.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -121,6 +126,11 @@ impl View {
         self.0.set("default_view", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `scope`: string.
     pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("scope", rt::string(value));
@@ -137,7 +147,7 @@ impl View {
         self
     }
 }
-resource!(View, ViewHandle);
+resource!(View, ViewHandle, VIEW_TYPE);
 taggable!(View);
 /// A declared `aws_resourceexplorer2_view`: `id()` and one method per attribute, each a reference (`${aws_resourceexplorer2_view.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -43,6 +43,11 @@ impl Group {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `configuration` block.
     pub fn configuration(mut self, value: group::Configuration) -> Self {
         self.0.push("configuration", value.0.into_value());
@@ -59,7 +64,7 @@ impl Group {
         self
     }
 }
-resource!(Group, GroupHandle);
+resource!(Group, GroupHandle, GROUP_TYPE);
 taggable!(Group);
 /// A declared `aws_resourcegroups_group`: `id()` and one method per attribute, each a reference (`${aws_resourcegroups_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -182,13 +187,23 @@ impl Resource {
         this.set("resource_arn", rt::string(required.resource_arn));
         Resource(this)
     }
+    /// `group_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("group_arn", rt::string(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: resource::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Resource, ResourceHandle);
+resource!(Resource, ResourceHandle, RESOURCE_TYPE);
 /// A declared `aws_resourcegroups_resource`: `id()` and one method per attribute, each a reference (`${aws_resourcegroups_resource.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceHandle(rt::Handle);

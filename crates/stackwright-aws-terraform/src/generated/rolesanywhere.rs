@@ -53,6 +53,11 @@ impl Profile {
         self.0.set("managed_policy_arns", rt::list(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `require_instance_properties`: bool.
     pub fn require_instance_properties(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0
@@ -70,7 +75,7 @@ impl Profile {
         self
     }
 }
-resource!(Profile, ProfileHandle);
+resource!(Profile, ProfileHandle, PROFILE_TYPE);
 taggable!(Profile);
 /// A declared `aws_rolesanywhere_profile`: `id()` and one method per attribute, each a reference (`${aws_rolesanywhere_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -147,13 +152,23 @@ impl TrustAnchor {
         self.0.set("enabled", rt::boolean(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `notification_settings` block. Changing it replaces the resource.
     pub fn notification_settings(mut self, value: trust_anchor::NotificationSettings) -> Self {
         self.0.push("notification_settings", value.0.into_value());
         self
     }
+    /// Block `source` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source(mut self, value: trust_anchor::Source) -> Self {
+        self.0.set("source", value.0.into_value());
+        self
+    }
 }
-resource!(TrustAnchor, TrustAnchorHandle);
+resource!(TrustAnchor, TrustAnchorHandle, TRUST_ANCHOR_TYPE);
 taggable!(TrustAnchor);
 /// A declared `aws_rolesanywhere_trust_anchor`: `id()` and one method per attribute, each a reference (`${aws_rolesanywhere_trust_anchor.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

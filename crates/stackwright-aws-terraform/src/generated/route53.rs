@@ -38,8 +38,13 @@ impl CidrCollection {
         this.set("name", rt::string(name));
         CidrCollection(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(CidrCollection, CidrCollectionHandle);
+resource!(CidrCollection, CidrCollectionHandle, CIDR_COLLECTION_TYPE);
 /// A declared `aws_route53_cidr_collection`: `id()` and one method per attribute, each a reference (`${aws_route53_cidr_collection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CidrCollectionHandle(rt::Handle);
@@ -91,8 +96,23 @@ impl CidrLocation {
         this.set("name", rt::string(required.name));
         CidrLocation(this)
     }
+    /// `cidr_blocks`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cidr_blocks(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("cidr_blocks", rt::list(value));
+        self
+    }
+    /// `cidr_collection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cidr_collection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cidr_collection_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(CidrLocation, CidrLocationHandle);
+resource!(CidrLocation, CidrLocationHandle, CIDR_LOCATION_TYPE);
 /// A declared `aws_route53_cidr_location`: `id()` and one method per attribute, each a reference (`${aws_route53_cidr_location.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CidrLocationHandle(rt::Handle);
@@ -135,7 +155,7 @@ impl DelegationSet {
         self
     }
 }
-resource!(DelegationSet, DelegationSetHandle);
+resource!(DelegationSet, DelegationSetHandle, DELEGATION_SET_TYPE);
 /// A declared `aws_route53_delegation_set`: `id()` and one method per attribute, each a reference (`${aws_route53_delegation_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DelegationSetHandle(rt::Handle);
@@ -274,8 +294,13 @@ impl HealthCheck {
         self.0.set("triggers", rt::map(value));
         self
     }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
 }
-resource!(HealthCheck, HealthCheckHandle);
+resource!(HealthCheck, HealthCheckHandle, HEALTH_CHECK_TYPE);
 taggable!(HealthCheck);
 /// A declared `aws_route53_health_check`: `id()` and one method per attribute, each a reference (`${aws_route53_health_check.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -398,6 +423,11 @@ impl HostedZoneDnssec {
         this.set("hosted_zone_id", rt::string(hosted_zone_id));
         HostedZoneDnssec(this)
     }
+    /// `hosted_zone_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("hosted_zone_id", rt::string(value));
+        self
+    }
     /// `signing_status`: string.
     pub fn signing_status(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("signing_status", rt::string(value));
@@ -409,7 +439,11 @@ impl HostedZoneDnssec {
         self
     }
 }
-resource!(HostedZoneDnssec, HostedZoneDnssecHandle);
+resource!(
+    HostedZoneDnssec,
+    HostedZoneDnssecHandle,
+    HOSTED_ZONE_DNSSEC_TYPE
+);
 /// A declared `aws_route53_hosted_zone_dnssec`: `id()` and one method per attribute, each a reference (`${aws_route53_hosted_zone_dnssec.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct HostedZoneDnssecHandle(rt::Handle);
@@ -462,6 +496,21 @@ impl KeySigningKey {
         this.set("name", rt::string(required.name));
         KeySigningKey(this)
     }
+    /// `hosted_zone_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("hosted_zone_id", rt::string(value));
+        self
+    }
+    /// `key_management_service_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key_management_service_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key_management_service_arn", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `status`: string.
     pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("status", rt::string(value));
@@ -473,7 +522,7 @@ impl KeySigningKey {
         self
     }
 }
-resource!(KeySigningKey, KeySigningKeyHandle);
+resource!(KeySigningKey, KeySigningKeyHandle, KEY_SIGNING_KEY_TYPE);
 /// A declared `aws_route53_key_signing_key`: `id()` and one method per attribute, each a reference (`${aws_route53_key_signing_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct KeySigningKeyHandle(rt::Handle);
@@ -571,8 +620,18 @@ impl QueryLog {
         this.set("zone_id", rt::string(required.zone_id));
         QueryLog(this)
     }
+    /// `cloudwatch_log_group_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cloudwatch_log_group_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cloudwatch_log_group_arn", rt::string(value));
+        self
+    }
+    /// `zone_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("zone_id", rt::string(value));
+        self
+    }
 }
-resource!(QueryLog, QueryLogHandle);
+resource!(QueryLog, QueryLogHandle, QUERY_LOG_TYPE);
 /// A declared `aws_route53_query_log`: `id()` and one method per attribute, each a reference (`${aws_route53_query_log.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct QueryLogHandle(rt::Handle);
@@ -637,6 +696,11 @@ impl Record {
             .set("multivalue_answer_routing_policy", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `records`: set of string.
     pub fn records(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("records", rt::list(value));
@@ -650,6 +714,16 @@ impl Record {
     /// `ttl`: number.
     pub fn ttl(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("ttl", rt::number(value));
+        self
+    }
+    /// `type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
+    /// `zone_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("zone_id", rt::string(value));
         self
     }
     /// Block `alias` (at most one).
@@ -695,7 +769,7 @@ impl Record {
         self
     }
 }
-resource!(Record, RecordHandle);
+resource!(Record, RecordHandle, RECORD_TYPE);
 /// A declared `aws_route53_record`: `id()` and one method per attribute, each a reference (`${aws_route53_record.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RecordHandle(rt::Handle);
@@ -898,6 +972,11 @@ impl RecordsExclusive {
         this.set("zone_id", rt::string(zone_id));
         RecordsExclusive(this)
     }
+    /// `zone_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("zone_id", rt::string(value));
+        self
+    }
     /// Adds a `resource_record_set` block.
     pub fn resource_record_set(mut self, value: records_exclusive::ResourceRecordSet) -> Self {
         self.0.push("resource_record_set", value.0.into_value());
@@ -909,7 +988,11 @@ impl RecordsExclusive {
         self
     }
 }
-resource!(RecordsExclusive, RecordsExclusiveHandle);
+resource!(
+    RecordsExclusive,
+    RecordsExclusiveHandle,
+    RECORDS_EXCLUSIVE_TYPE
+);
 /// A declared `aws_route53_records_exclusive`: `id()` and one method per attribute, each a reference (`${aws_route53_records_exclusive.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RecordsExclusiveHandle(rt::Handle);
@@ -1166,8 +1249,18 @@ impl ResolverConfig {
         this.set("resource_id", rt::string(required.resource_id));
         ResolverConfig(this)
     }
+    /// `autodefined_reverse_flag`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn autodefined_reverse_flag(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("autodefined_reverse_flag", rt::string(value));
+        self
+    }
+    /// `resource_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_id", rt::string(value));
+        self
+    }
 }
-resource!(ResolverConfig, ResolverConfigHandle);
+resource!(ResolverConfig, ResolverConfigHandle, RESOLVER_CONFIG_TYPE);
 /// A declared `aws_route53_resolver_config`: `id()` and one method per attribute, each a reference (`${aws_route53_resolver_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResolverConfigHandle(rt::Handle);
@@ -1205,8 +1298,17 @@ impl ResolverDnssecConfig {
         this.set("resource_id", rt::string(resource_id));
         ResolverDnssecConfig(this)
     }
+    /// `resource_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_id", rt::string(value));
+        self
+    }
 }
-resource!(ResolverDnssecConfig, ResolverDnssecConfigHandle);
+resource!(
+    ResolverDnssecConfig,
+    ResolverDnssecConfigHandle,
+    RESOLVER_DNSSEC_CONFIG_TYPE
+);
 /// A declared `aws_route53_resolver_dnssec_config`: `id()` and one method per attribute, each a reference (`${aws_route53_resolver_dnssec_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResolverDnssecConfigHandle(rt::Handle);
@@ -1255,6 +1357,11 @@ impl ResolverEndpoint {
         this.push("ip_address", ip_address.0.into_value());
         ResolverEndpoint(this)
     }
+    /// `direction`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn direction(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("direction", rt::string(value));
+        self
+    }
     /// `name`: string.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -1270,6 +1377,11 @@ impl ResolverEndpoint {
         self.0.set("resolver_endpoint_type", rt::string(value));
         self
     }
+    /// `security_group_ids`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_group_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("security_group_ids", rt::list(value));
+        self
+    }
     /// Adds a `ip_address` block.
     pub fn ip_address(mut self, value: resolver_endpoint::IpAddress) -> Self {
         self.0.push("ip_address", value.0.into_value());
@@ -1281,7 +1393,11 @@ impl ResolverEndpoint {
         self
     }
 }
-resource!(ResolverEndpoint, ResolverEndpointHandle);
+resource!(
+    ResolverEndpoint,
+    ResolverEndpointHandle,
+    RESOLVER_ENDPOINT_TYPE
+);
 taggable!(ResolverEndpoint);
 /// A declared `aws_route53_resolver_endpoint`: `id()` and one method per attribute, each a reference (`${aws_route53_resolver_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1375,8 +1491,17 @@ impl ResolverFirewallConfig {
         self.0.set("firewall_fail_open", rt::string(value));
         self
     }
+    /// `resource_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_id", rt::string(value));
+        self
+    }
 }
-resource!(ResolverFirewallConfig, ResolverFirewallConfigHandle);
+resource!(
+    ResolverFirewallConfig,
+    ResolverFirewallConfigHandle,
+    RESOLVER_FIREWALL_CONFIG_TYPE
+);
 /// A declared `aws_route53_resolver_firewall_config`: `id()` and one method per attribute, each a reference (`${aws_route53_resolver_firewall_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResolverFirewallConfigHandle(rt::Handle);
@@ -1419,8 +1544,17 @@ impl ResolverFirewallDomainList {
         self.0.set("domains", rt::list(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(ResolverFirewallDomainList, ResolverFirewallDomainListHandle);
+resource!(
+    ResolverFirewallDomainList,
+    ResolverFirewallDomainListHandle,
+    RESOLVER_FIREWALL_DOMAIN_LIST_TYPE
+);
 taggable!(ResolverFirewallDomainList);
 /// A declared `aws_route53_resolver_firewall_domain_list`: `id()` and one method per attribute, each a reference (`${aws_route53_resolver_firewall_domain_list.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1490,6 +1624,11 @@ impl ResolverFirewallRule {
         this.set("priority", rt::number(required.priority));
         ResolverFirewallRule(this)
     }
+    /// `action`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn action(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("action", rt::string(value));
+        self
+    }
     /// `block_override_dns_type`: string.
     pub fn block_override_dns_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("block_override_dns_type", rt::string(value));
@@ -1510,10 +1649,30 @@ impl ResolverFirewallRule {
         self.0.set("block_response", rt::string(value));
         self
     }
+    /// `firewall_domain_list_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn firewall_domain_list_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("firewall_domain_list_id", rt::string(value));
+        self
+    }
     /// `firewall_domain_redirection_action`: string.
     pub fn firewall_domain_redirection_action(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
             .set("firewall_domain_redirection_action", rt::string(value));
+        self
+    }
+    /// `firewall_rule_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn firewall_rule_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("firewall_rule_group_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `priority`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn priority(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("priority", rt::number(value));
         self
     }
     /// `q_type`: string.
@@ -1522,7 +1681,11 @@ impl ResolverFirewallRule {
         self
     }
 }
-resource!(ResolverFirewallRule, ResolverFirewallRuleHandle);
+resource!(
+    ResolverFirewallRule,
+    ResolverFirewallRuleHandle,
+    RESOLVER_FIREWALL_RULE_TYPE
+);
 /// A declared `aws_route53_resolver_firewall_rule`: `id()` and one method per attribute, each a reference (`${aws_route53_resolver_firewall_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResolverFirewallRuleHandle(rt::Handle);
@@ -1592,8 +1755,17 @@ impl ResolverFirewallRuleGroup {
         this.set("name", rt::string(name));
         ResolverFirewallRuleGroup(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(ResolverFirewallRuleGroup, ResolverFirewallRuleGroupHandle);
+resource!(
+    ResolverFirewallRuleGroup,
+    ResolverFirewallRuleGroupHandle,
+    RESOLVER_FIREWALL_RULE_GROUP_TYPE
+);
 taggable!(ResolverFirewallRuleGroup);
 /// A declared `aws_route53_resolver_firewall_rule_group`: `id()` and one method per attribute, each a reference (`${aws_route53_resolver_firewall_rule_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1664,15 +1836,36 @@ impl ResolverFirewallRuleGroupAssociation {
         this.set("vpc_id", rt::string(required.vpc_id));
         ResolverFirewallRuleGroupAssociation(this)
     }
+    /// `firewall_rule_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn firewall_rule_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("firewall_rule_group_id", rt::string(value));
+        self
+    }
     /// `mutation_protection`: string.
     pub fn mutation_protection(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("mutation_protection", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `priority`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn priority(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("priority", rt::number(value));
+        self
+    }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
 }
 resource!(
     ResolverFirewallRuleGroupAssociation,
-    ResolverFirewallRuleGroupAssociationHandle
+    ResolverFirewallRuleGroupAssociationHandle,
+    RESOLVER_FIREWALL_RULE_GROUP_ASSOCIATION_TYPE
 );
 taggable!(ResolverFirewallRuleGroupAssociation);
 /// A declared `aws_route53_resolver_firewall_rule_group_association`: `id()` and one method per attribute, each a reference (`${aws_route53_resolver_firewall_rule_group_association.<name>.<attribute>}`).
@@ -1740,8 +1933,22 @@ impl ResolverQueryLogConfig {
         this.set("name", rt::string(required.name));
         ResolverQueryLogConfig(this)
     }
+    /// `destination_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination_arn", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(ResolverQueryLogConfig, ResolverQueryLogConfigHandle);
+resource!(
+    ResolverQueryLogConfig,
+    ResolverQueryLogConfigHandle,
+    RESOLVER_QUERY_LOG_CONFIG_TYPE
+);
 taggable!(ResolverQueryLogConfig);
 /// A declared `aws_route53_resolver_query_log_config`: `id()` and one method per attribute, each a reference (`${aws_route53_resolver_query_log_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1807,10 +2014,22 @@ impl ResolverQueryLogConfigAssociation {
         this.set("resource_id", rt::string(required.resource_id));
         ResolverQueryLogConfigAssociation(this)
     }
+    /// `resolver_query_log_config_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resolver_query_log_config_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("resolver_query_log_config_id", rt::string(value));
+        self
+    }
+    /// `resource_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_id", rt::string(value));
+        self
+    }
 }
 resource!(
     ResolverQueryLogConfigAssociation,
-    ResolverQueryLogConfigAssociationHandle
+    ResolverQueryLogConfigAssociationHandle,
+    RESOLVER_QUERY_LOG_CONFIG_ASSOCIATION_TYPE
 );
 /// A declared `aws_route53_resolver_query_log_config_association`: `id()` and one method per attribute, each a reference (`${aws_route53_resolver_query_log_config_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1853,6 +2072,11 @@ impl ResolverRule {
         this.set("rule_type", rt::string(required.rule_type));
         ResolverRule(this)
     }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// `name`: string.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -1861,6 +2085,11 @@ impl ResolverRule {
     /// `resolver_endpoint_id`: string.
     pub fn resolver_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("resolver_endpoint_id", rt::string(value));
+        self
+    }
+    /// `rule_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rule_type", rt::string(value));
         self
     }
     /// Adds a `target_ip` block.
@@ -1874,7 +2103,7 @@ impl ResolverRule {
         self
     }
 }
-resource!(ResolverRule, ResolverRuleHandle);
+resource!(ResolverRule, ResolverRuleHandle, RESOLVER_RULE_TYPE);
 taggable!(ResolverRule);
 /// A declared `aws_route53_resolver_rule`: `id()` and one method per attribute, each a reference (`${aws_route53_resolver_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1985,13 +2214,27 @@ impl ResolverRuleAssociation {
         self.0.set("name", rt::string(value));
         self
     }
+    /// `resolver_rule_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resolver_rule_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resolver_rule_id", rt::string(value));
+        self
+    }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: resolver_rule_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ResolverRuleAssociation, ResolverRuleAssociationHandle);
+resource!(
+    ResolverRuleAssociation,
+    ResolverRuleAssociationHandle,
+    RESOLVER_RULE_ASSOCIATION_TYPE
+);
 /// A declared `aws_route53_resolver_rule_association`: `id()` and one method per attribute, each a reference (`${aws_route53_resolver_rule_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResolverRuleAssociationHandle(rt::Handle);
@@ -2066,8 +2309,18 @@ impl TrafficPolicy {
         self.0.set("comment", rt::string(value));
         self
     }
+    /// `document`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn document(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("document", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(TrafficPolicy, TrafficPolicyHandle);
+resource!(TrafficPolicy, TrafficPolicyHandle, TRAFFIC_POLICY_TYPE);
 /// A declared `aws_route53_traffic_policy`: `id()` and one method per attribute, each a reference (`${aws_route53_traffic_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TrafficPolicyHandle(rt::Handle);
@@ -2137,8 +2390,37 @@ impl TrafficPolicyInstance {
         this.set("ttl", rt::number(required.ttl));
         TrafficPolicyInstance(this)
     }
+    /// `hosted_zone_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn hosted_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("hosted_zone_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `traffic_policy_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn traffic_policy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("traffic_policy_id", rt::string(value));
+        self
+    }
+    /// `traffic_policy_version`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn traffic_policy_version(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("traffic_policy_version", rt::number(value));
+        self
+    }
+    /// `ttl`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ttl(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("ttl", rt::number(value));
+        self
+    }
 }
-resource!(TrafficPolicyInstance, TrafficPolicyInstanceHandle);
+resource!(
+    TrafficPolicyInstance,
+    TrafficPolicyInstanceHandle,
+    TRAFFIC_POLICY_INSTANCE_TYPE
+);
 /// A declared `aws_route53_traffic_policy_instance`: `id()` and one method per attribute, each a reference (`${aws_route53_traffic_policy_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TrafficPolicyInstanceHandle(rt::Handle);
@@ -2196,9 +2478,19 @@ impl VpcAssociationAuthorization {
         this.set("zone_id", rt::string(required.zone_id));
         VpcAssociationAuthorization(this)
     }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
     /// `vpc_region`: string. Changing it replaces the resource.
     pub fn vpc_region(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("vpc_region", rt::string(value));
+        self
+    }
+    /// `zone_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("zone_id", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -2209,7 +2501,8 @@ impl VpcAssociationAuthorization {
 }
 resource!(
     VpcAssociationAuthorization,
-    VpcAssociationAuthorizationHandle
+    VpcAssociationAuthorizationHandle,
+    VPC_ASSOCIATION_AUTHORIZATION_TYPE
 );
 /// A declared `aws_route53_vpc_association_authorization`: `id()` and one method per attribute, each a reference (`${aws_route53_vpc_association_authorization.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2294,6 +2587,11 @@ impl Zone {
         self.0.set("force_destroy", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: zone::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -2305,7 +2603,7 @@ impl Zone {
         self
     }
 }
-resource!(Zone, ZoneHandle);
+resource!(Zone, ZoneHandle, ZONE_TYPE);
 taggable!(Zone);
 /// A declared `aws_route53_zone`: `id()` and one method per attribute, each a reference (`${aws_route53_zone.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2401,9 +2699,19 @@ impl ZoneAssociation {
         this.set("zone_id", rt::string(required.zone_id));
         ZoneAssociation(this)
     }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
     /// `vpc_region`: string. Changing it replaces the resource.
     pub fn vpc_region(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("vpc_region", rt::string(value));
+        self
+    }
+    /// `zone_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("zone_id", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -2412,7 +2720,11 @@ impl ZoneAssociation {
         self
     }
 }
-resource!(ZoneAssociation, ZoneAssociationHandle);
+resource!(
+    ZoneAssociation,
+    ZoneAssociationHandle,
+    ZONE_ASSOCIATION_TYPE
+);
 /// A declared `aws_route53_zone_association`: `id()` and one method per attribute, each a reference (`${aws_route53_zone_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ZoneAssociationHandle(rt::Handle);

@@ -38,6 +38,11 @@ impl DelegationSignerRecord {
         this.set("domain_name", rt::string(domain_name));
         DelegationSignerRecord(this)
     }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// Adds a `signing_attributes` block. Changing it replaces the resource.
     pub fn signing_attributes(
         mut self,
@@ -52,7 +57,11 @@ impl DelegationSignerRecord {
         self
     }
 }
-resource!(DelegationSignerRecord, DelegationSignerRecordHandle);
+resource!(
+    DelegationSignerRecord,
+    DelegationSignerRecordHandle,
+    DELEGATION_SIGNER_RECORD_TYPE
+);
 /// A declared `aws_route53domains_delegation_signer_record`: `id()` and one method per attribute, each a reference (`${aws_route53domains_delegation_signer_record.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DelegationSignerRecordHandle(rt::Handle);
@@ -152,6 +161,11 @@ impl Domain {
         self.0.set("billing_privacy", rt::boolean(value));
         self
     }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// `duration_in_years`: number.
     pub fn duration_in_years(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("duration_in_years", rt::number(value));
@@ -198,7 +212,7 @@ impl Domain {
         self
     }
 }
-resource!(Domain, DomainHandle);
+resource!(Domain, DomainHandle, DOMAIN_TYPE);
 taggable!(Domain);
 /// A declared `aws_route53domains_domain`: `id()` and one method per attribute, each a reference (`${aws_route53domains_domain.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -616,6 +630,11 @@ impl RegisteredDomain {
         self.0.set("billing_privacy", rt::boolean(value));
         self
     }
+    /// `domain_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// `registrant_privacy`: bool.
     pub fn registrant_privacy(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("registrant_privacy", rt::boolean(value));
@@ -662,7 +681,11 @@ impl RegisteredDomain {
         self
     }
 }
-resource!(RegisteredDomain, RegisteredDomainHandle);
+resource!(
+    RegisteredDomain,
+    RegisteredDomainHandle,
+    REGISTERED_DOMAIN_TYPE
+);
 taggable!(RegisteredDomain);
 /// A declared `aws_route53domains_registered_domain`: `id()` and one method per attribute, each a reference (`${aws_route53domains_registered_domain.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

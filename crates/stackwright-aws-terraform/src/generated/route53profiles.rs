@@ -49,13 +49,28 @@ impl Association {
         this.set("resource_id", rt::string(required.resource_id));
         Association(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `profile_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("profile_id", rt::string(value));
+        self
+    }
+    /// `resource_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Association, AssociationHandle);
+resource!(Association, AssociationHandle, ASSOCIATION_TYPE);
 taggable!(Association);
 /// A declared `aws_route53profiles_association`: `id()` and one method per attribute, each a reference (`${aws_route53profiles_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -147,13 +162,18 @@ impl Profile {
         this.set("name", rt::string(name));
         Profile(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: profile::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Profile, ProfileHandle);
+resource!(Profile, ProfileHandle, PROFILE_TYPE);
 taggable!(Profile);
 /// A declared `aws_route53profiles_profile`: `id()` and one method per attribute, each a reference (`${aws_route53profiles_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -228,6 +248,21 @@ impl ResourceAssociation {
         this.set("resource_arn", rt::string(required.resource_arn));
         ResourceAssociation(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `profile_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("profile_id", rt::string(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
     /// `resource_properties`: string.
     pub fn resource_properties(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("resource_properties", rt::string(value));
@@ -239,7 +274,11 @@ impl ResourceAssociation {
         self
     }
 }
-resource!(ResourceAssociation, ResourceAssociationHandle);
+resource!(
+    ResourceAssociation,
+    ResourceAssociationHandle,
+    RESOURCE_ASSOCIATION_TYPE
+);
 /// A declared `aws_route53profiles_resource_association`: `id()` and one method per attribute, each a reference (`${aws_route53profiles_resource_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceAssociationHandle(rt::Handle);

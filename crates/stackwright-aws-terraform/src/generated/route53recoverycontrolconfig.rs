@@ -39,8 +39,13 @@ impl Cluster {
         this.set("name", rt::string(name));
         Cluster(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(Cluster, ClusterHandle);
+resource!(Cluster, ClusterHandle, CLUSTER_TYPE);
 /// A declared `aws_route53recoverycontrolconfig_cluster`: `id()` and one method per attribute, each a reference (`${aws_route53recoverycontrolconfig_cluster.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ClusterHandle(rt::Handle);
@@ -90,8 +95,18 @@ impl ControlPanel {
         this.set("name", rt::string(required.name));
         ControlPanel(this)
     }
+    /// `cluster_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_arn", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(ControlPanel, ControlPanelHandle);
+resource!(ControlPanel, ControlPanelHandle, CONTROL_PANEL_TYPE);
 /// A declared `aws_route53recoverycontrolconfig_control_panel`: `id()` and one method per attribute, each a reference (`${aws_route53recoverycontrolconfig_control_panel.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ControlPanelHandle(rt::Handle);
@@ -149,13 +164,23 @@ impl RoutingControl {
         this.set("name", rt::string(required.name));
         RoutingControl(this)
     }
+    /// `cluster_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cluster_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cluster_arn", rt::string(value));
+        self
+    }
     /// `control_panel_arn`: string.
     pub fn control_panel_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("control_panel_arn", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(RoutingControl, RoutingControlHandle);
+resource!(RoutingControl, RoutingControlHandle, ROUTING_CONTROL_TYPE);
 /// A declared `aws_route53recoverycontrolconfig_routing_control`: `id()` and one method per attribute, each a reference (`${aws_route53recoverycontrolconfig_routing_control.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RoutingControlHandle(rt::Handle);
@@ -220,9 +245,19 @@ impl SafetyRule {
         self.0.set("asserted_controls", rt::list(value));
         self
     }
+    /// `control_panel_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn control_panel_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("control_panel_arn", rt::string(value));
+        self
+    }
     /// `gating_controls`: list of string. Changing it replaces the resource.
     pub fn gating_controls(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("gating_controls", rt::list(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `target_controls`: list of string. Changing it replaces the resource.
@@ -230,8 +265,18 @@ impl SafetyRule {
         self.0.set("target_controls", rt::list(value));
         self
     }
+    /// `wait_period_ms`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn wait_period_ms(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("wait_period_ms", rt::number(value));
+        self
+    }
+    /// Block `rule_config` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule_config(mut self, value: safety_rule::RuleConfig) -> Self {
+        self.0.set("rule_config", value.0.into_value());
+        self
+    }
 }
-resource!(SafetyRule, SafetyRuleHandle);
+resource!(SafetyRule, SafetyRuleHandle, SAFETY_RULE_TYPE);
 /// A declared `aws_route53recoverycontrolconfig_safety_rule`: `id()` and one method per attribute, each a reference (`${aws_route53recoverycontrolconfig_safety_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SafetyRuleHandle(rt::Handle);

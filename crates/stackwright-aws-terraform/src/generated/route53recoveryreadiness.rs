@@ -39,6 +39,11 @@ impl Cell {
         this.set("cell_name", rt::string(cell_name));
         Cell(this)
     }
+    /// `cell_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cell_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cell_name", rt::string(value));
+        self
+    }
     /// `cells`: list of string.
     pub fn cells(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("cells", rt::list(value));
@@ -50,7 +55,7 @@ impl Cell {
         self
     }
 }
-resource!(Cell, CellHandle);
+resource!(Cell, CellHandle, CELL_TYPE);
 taggable!(Cell);
 /// A declared `aws_route53recoveryreadiness_cell`: `id()` and one method per attribute, each a reference (`${aws_route53recoveryreadiness_cell.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -117,13 +122,23 @@ impl ReadinessCheck {
         this.set("resource_set_name", rt::string(required.resource_set_name));
         ReadinessCheck(this)
     }
+    /// `readiness_check_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn readiness_check_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("readiness_check_name", rt::string(value));
+        self
+    }
+    /// `resource_set_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_set_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: readiness_check::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ReadinessCheck, ReadinessCheckHandle);
+resource!(ReadinessCheck, ReadinessCheckHandle, READINESS_CHECK_TYPE);
 taggable!(ReadinessCheck);
 /// A declared `aws_route53recoveryreadiness_readiness_check`: `id()` and one method per attribute, each a reference (`${aws_route53recoveryreadiness_readiness_check.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -180,13 +195,18 @@ impl RecoveryGroup {
         self.0.set("cells", rt::list(value));
         self
     }
+    /// `recovery_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn recovery_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("recovery_group_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: recovery_group::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(RecoveryGroup, RecoveryGroupHandle);
+resource!(RecoveryGroup, RecoveryGroupHandle, RECOVERY_GROUP_TYPE);
 taggable!(RecoveryGroup);
 /// A declared `aws_route53recoveryreadiness_recovery_group`: `id()` and one method per attribute, each a reference (`${aws_route53recoveryreadiness_recovery_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -249,6 +269,16 @@ impl ResourceSet {
         this.push("resources", required.resources.0.into_value());
         ResourceSet(this)
     }
+    /// `resource_set_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_set_name", rt::string(value));
+        self
+    }
+    /// `resource_set_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_set_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_set_type", rt::string(value));
+        self
+    }
     /// Adds a `resources` block.
     pub fn resources(mut self, value: resource_set::Resources) -> Self {
         self.0.push("resources", value.0.into_value());
@@ -260,7 +290,7 @@ impl ResourceSet {
         self
     }
 }
-resource!(ResourceSet, ResourceSetHandle);
+resource!(ResourceSet, ResourceSetHandle, RESOURCE_SET_TYPE);
 taggable!(ResourceSet);
 /// A declared `aws_route53recoveryreadiness_resource_set`: `id()` and one method per attribute, each a reference (`${aws_route53recoveryreadiness_resource_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -53,6 +53,11 @@ impl AppMonitor {
         self.0.set("domain_list", rt::list(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `app_monitor_configuration` (at most one).
     pub fn app_monitor_configuration(
         mut self,
@@ -68,7 +73,7 @@ impl AppMonitor {
         self
     }
 }
-resource!(AppMonitor, AppMonitorHandle);
+resource!(AppMonitor, AppMonitorHandle, APP_MONITOR_TYPE);
 taggable!(AppMonitor);
 /// A declared `aws_rum_app_monitor`: `id()` and one method per attribute, each a reference (`${aws_rum_app_monitor.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -213,6 +218,16 @@ impl MetricsDestination {
         this.set("destination", rt::string(required.destination));
         MetricsDestination(this)
     }
+    /// `app_monitor_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn app_monitor_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("app_monitor_name", rt::string(value));
+        self
+    }
+    /// `destination`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination", rt::string(value));
+        self
+    }
     /// `destination_arn`: string.
     pub fn destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("destination_arn", rt::string(value));
@@ -224,7 +239,11 @@ impl MetricsDestination {
         self
     }
 }
-resource!(MetricsDestination, MetricsDestinationHandle);
+resource!(
+    MetricsDestination,
+    MetricsDestinationHandle,
+    METRICS_DESTINATION_TYPE
+);
 /// A declared `aws_rum_metrics_destination`: `id()` and one method per attribute, each a reference (`${aws_rum_metrics_destination.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct MetricsDestinationHandle(rt::Handle);

@@ -51,9 +51,19 @@ impl AccessPoint {
         self.0.set("account_id", rt::string(value));
         self
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `bucket_account_id`: string. Changing it replaces the resource.
     pub fn bucket_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("bucket_account_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `policy`: string.
@@ -76,7 +86,7 @@ impl AccessPoint {
         self
     }
 }
-resource!(AccessPoint, AccessPointHandle);
+resource!(AccessPoint, AccessPointHandle, ACCESS_POINT_TYPE);
 /// A declared `aws_s3_access_point`: `id()` and one method per attribute, each a reference (`${aws_s3_access_point.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccessPointHandle(rt::Handle);
@@ -216,7 +226,11 @@ impl AccountPublicAccessBlock {
         self
     }
 }
-resource!(AccountPublicAccessBlock, AccountPublicAccessBlockHandle);
+resource!(
+    AccountPublicAccessBlock,
+    AccountPublicAccessBlockHandle,
+    ACCOUNT_PUBLIC_ACCESS_BLOCK_TYPE
+);
 /// A declared `aws_s3_account_public_access_block`: `id()` and one method per attribute, each a reference (`${aws_s3_account_public_access_block.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccountPublicAccessBlockHandle(rt::Handle);
@@ -373,7 +387,7 @@ impl Bucket {
         self
     }
 }
-resource!(Bucket, BucketHandle);
+resource!(Bucket, BucketHandle, BUCKET_TYPE);
 taggable!(Bucket);
 /// A declared `aws_s3_bucket`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1030,15 +1044,26 @@ impl BucketAccelerateConfiguration {
         this.set("status", rt::string(required.status));
         BucketAccelerateConfiguration(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `expected_bucket_owner`: string. Changing it replaces the resource.
     pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("expected_bucket_owner", rt::string(value));
         self
     }
+    /// `status`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("status", rt::string(value));
+        self
+    }
 }
 resource!(
     BucketAccelerateConfiguration,
-    BucketAccelerateConfigurationHandle
+    BucketAccelerateConfigurationHandle,
+    BUCKET_ACCELERATE_CONFIGURATION_TYPE
 );
 /// A declared `aws_s3_bucket_accelerate_configuration`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_accelerate_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1082,6 +1107,11 @@ impl BucketAcl {
         self.0.set("acl", rt::string(value));
         self
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `expected_bucket_owner`: string. Changing it replaces the resource.
     pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("expected_bucket_owner", rt::string(value));
@@ -1093,7 +1123,7 @@ impl BucketAcl {
         self
     }
 }
-resource!(BucketAcl, BucketAclHandle);
+resource!(BucketAcl, BucketAclHandle, BUCKET_ACL_TYPE);
 /// A declared `aws_s3_bucket_acl`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_acl.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BucketAclHandle(rt::Handle);
@@ -1192,6 +1222,16 @@ impl BucketAnalyticsConfiguration {
         this.set("name", rt::string(required.name));
         BucketAnalyticsConfiguration(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `filter` (at most one).
     pub fn filter(mut self, value: bucket_analytics_configuration::Filter) -> Self {
         self.0.set("filter", value.0.into_value());
@@ -1208,7 +1248,8 @@ impl BucketAnalyticsConfiguration {
 }
 resource!(
     BucketAnalyticsConfiguration,
-    BucketAnalyticsConfigurationHandle
+    BucketAnalyticsConfigurationHandle,
+    BUCKET_ANALYTICS_CONFIGURATION_TYPE
 );
 /// A declared `aws_s3_bucket_analytics_configuration`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_analytics_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1320,6 +1361,11 @@ impl BucketCorsConfiguration {
         this.push("cors_rule", cors_rule.0.into_value());
         BucketCorsConfiguration(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `expected_bucket_owner`: string. Changing it replaces the resource.
     pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("expected_bucket_owner", rt::string(value));
@@ -1331,7 +1377,11 @@ impl BucketCorsConfiguration {
         self
     }
 }
-resource!(BucketCorsConfiguration, BucketCorsConfigurationHandle);
+resource!(
+    BucketCorsConfiguration,
+    BucketCorsConfigurationHandle,
+    BUCKET_CORS_CONFIGURATION_TYPE
+);
 /// A declared `aws_s3_bucket_cors_configuration`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_cors_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BucketCorsConfigurationHandle(rt::Handle);
@@ -1422,6 +1472,16 @@ impl BucketIntelligentTieringConfiguration {
         this.push("tiering", required.tiering.0.into_value());
         BucketIntelligentTieringConfiguration(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `status`: string.
     pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("status", rt::string(value));
@@ -1440,7 +1500,8 @@ impl BucketIntelligentTieringConfiguration {
 }
 resource!(
     BucketIntelligentTieringConfiguration,
-    BucketIntelligentTieringConfigurationHandle
+    BucketIntelligentTieringConfigurationHandle,
+    BUCKET_INTELLIGENT_TIERING_CONFIGURATION_TYPE
 );
 /// A declared `aws_s3_bucket_intelligent_tiering_configuration`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_intelligent_tiering_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1516,9 +1577,24 @@ impl BucketInventory {
         this.set("schedule", required.schedule.0.into_value());
         BucketInventory(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `enabled`: bool.
     pub fn enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("enabled", rt::boolean(value));
+        self
+    }
+    /// `included_object_versions`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn included_object_versions(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("included_object_versions", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `optional_fields`: set of string.
@@ -1526,13 +1602,27 @@ impl BucketInventory {
         self.0.set("optional_fields", rt::list(value));
         self
     }
+    /// Block `destination` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination(mut self, value: bucket_inventory::Destination) -> Self {
+        self.0.set("destination", value.0.into_value());
+        self
+    }
     /// Block `filter` (at most one).
     pub fn filter(mut self, value: bucket_inventory::Filter) -> Self {
         self.0.set("filter", value.0.into_value());
         self
     }
+    /// Block `schedule` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn schedule(mut self, value: bucket_inventory::Schedule) -> Self {
+        self.0.set("schedule", value.0.into_value());
+        self
+    }
 }
-resource!(BucketInventory, BucketInventoryHandle);
+resource!(
+    BucketInventory,
+    BucketInventoryHandle,
+    BUCKET_INVENTORY_TYPE
+);
 /// A declared `aws_s3_bucket_inventory`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_inventory.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BucketInventoryHandle(rt::Handle);
@@ -1679,6 +1769,11 @@ impl BucketLifecycleConfiguration {
         this.set("bucket", rt::string(bucket));
         BucketLifecycleConfiguration(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `expected_bucket_owner`: string. Changing it replaces the resource.
     pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("expected_bucket_owner", rt::string(value));
@@ -1703,7 +1798,8 @@ impl BucketLifecycleConfiguration {
 }
 resource!(
     BucketLifecycleConfiguration,
-    BucketLifecycleConfigurationHandle
+    BucketLifecycleConfigurationHandle,
+    BUCKET_LIFECYCLE_CONFIGURATION_TYPE
 );
 /// A declared `aws_s3_bucket_lifecycle_configuration`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_lifecycle_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2002,9 +2098,24 @@ impl BucketLogging {
         this.set("target_prefix", rt::string(required.target_prefix));
         BucketLogging(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `expected_bucket_owner`: string. Changing it replaces the resource.
     pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("expected_bucket_owner", rt::string(value));
+        self
+    }
+    /// `target_bucket`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_bucket", rt::string(value));
+        self
+    }
+    /// `target_prefix`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_prefix(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_prefix", rt::string(value));
         self
     }
     /// Adds a `target_grant` block.
@@ -2021,7 +2132,7 @@ impl BucketLogging {
         self
     }
 }
-resource!(BucketLogging, BucketLoggingHandle);
+resource!(BucketLogging, BucketLoggingHandle, BUCKET_LOGGING_TYPE);
 /// A declared `aws_s3_bucket_logging`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_logging.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BucketLoggingHandle(rt::Handle);
@@ -2114,13 +2225,23 @@ impl BucketMetric {
         this.set("name", rt::string(required.name));
         BucketMetric(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `filter` (at most one).
     pub fn filter(mut self, value: bucket_metric::Filter) -> Self {
         self.0.set("filter", value.0.into_value());
         self
     }
 }
-resource!(BucketMetric, BucketMetricHandle);
+resource!(BucketMetric, BucketMetricHandle, BUCKET_METRIC_TYPE);
 /// A declared `aws_s3_bucket_metric`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_metric.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BucketMetricHandle(rt::Handle);
@@ -2183,6 +2304,11 @@ impl BucketNotification {
         this.set("bucket", rt::string(bucket));
         BucketNotification(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `eventbridge`: bool.
     pub fn eventbridge(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("eventbridge", rt::boolean(value));
@@ -2204,7 +2330,11 @@ impl BucketNotification {
         self
     }
 }
-resource!(BucketNotification, BucketNotificationHandle);
+resource!(
+    BucketNotification,
+    BucketNotificationHandle,
+    BUCKET_NOTIFICATION_TYPE
+);
 /// A declared `aws_s3_bucket_notification`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_notification.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BucketNotificationHandle(rt::Handle);
@@ -2341,6 +2471,12 @@ impl BucketObject {
         self.0.set("acl", rt::string(value));
         self
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    #[deprecated(note = "deprecated by the provider (hashicorp/aws 5.100.0)")]
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `bucket_key_enabled`: bool.
     pub fn bucket_key_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("bucket_key_enabled", rt::boolean(value));
@@ -2389,6 +2525,12 @@ impl BucketObject {
     /// `force_destroy`: bool.
     pub fn force_destroy(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("force_destroy", rt::boolean(value));
+        self
+    }
+    /// `key`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    #[deprecated(note = "deprecated by the provider (hashicorp/aws 5.100.0)")]
+    pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key", rt::string(value));
         self
     }
     /// `kms_key_id`: string.
@@ -2444,7 +2586,7 @@ impl BucketObject {
         self
     }
 }
-resource!(BucketObject, BucketObjectHandle);
+resource!(BucketObject, BucketObjectHandle, BUCKET_OBJECT_TYPE);
 taggable!(BucketObject);
 /// A declared `aws_s3_bucket_object`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_object.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2581,6 +2723,11 @@ impl BucketObjectLockConfiguration {
         this.set("bucket", rt::string(bucket));
         BucketObjectLockConfiguration(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `expected_bucket_owner`: string. Changing it replaces the resource.
     pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("expected_bucket_owner", rt::string(value));
@@ -2604,7 +2751,8 @@ impl BucketObjectLockConfiguration {
 }
 resource!(
     BucketObjectLockConfiguration,
-    BucketObjectLockConfigurationHandle
+    BucketObjectLockConfigurationHandle,
+    BUCKET_OBJECT_LOCK_CONFIGURATION_TYPE
 );
 /// A declared `aws_s3_bucket_object_lock_configuration`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_object_lock_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2692,8 +2840,22 @@ impl BucketOwnershipControls {
         this.set("rule", rule.0.into_value());
         BucketOwnershipControls(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
+    /// Block `rule` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule(mut self, value: bucket_ownership_controls::Rule) -> Self {
+        self.0.set("rule", value.0.into_value());
+        self
+    }
 }
-resource!(BucketOwnershipControls, BucketOwnershipControlsHandle);
+resource!(
+    BucketOwnershipControls,
+    BucketOwnershipControlsHandle,
+    BUCKET_OWNERSHIP_CONTROLS_TYPE
+);
 /// A declared `aws_s3_bucket_ownership_controls`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_ownership_controls.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BucketOwnershipControlsHandle(rt::Handle);
@@ -2746,8 +2908,18 @@ impl BucketPolicy {
         this.set("policy", rt::policy_text(required.policy));
         BucketPolicy(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(BucketPolicy, BucketPolicyHandle);
+resource!(BucketPolicy, BucketPolicyHandle, BUCKET_POLICY_TYPE);
 /// A declared `aws_s3_bucket_policy`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BucketPolicyHandle(rt::Handle);
@@ -2791,6 +2963,11 @@ impl BucketPublicAccessBlock {
         self.0.set("block_public_policy", rt::boolean(value));
         self
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `ignore_public_acls`: bool.
     pub fn ignore_public_acls(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("ignore_public_acls", rt::boolean(value));
@@ -2802,7 +2979,11 @@ impl BucketPublicAccessBlock {
         self
     }
 }
-resource!(BucketPublicAccessBlock, BucketPublicAccessBlockHandle);
+resource!(
+    BucketPublicAccessBlock,
+    BucketPublicAccessBlockHandle,
+    BUCKET_PUBLIC_ACCESS_BLOCK_TYPE
+);
 /// A declared `aws_s3_bucket_public_access_block`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_public_access_block.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BucketPublicAccessBlockHandle(rt::Handle);
@@ -2859,6 +3040,16 @@ impl BucketReplicationConfiguration {
         this.push("rule", required.rule.0.into_value());
         BucketReplicationConfiguration(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
+    /// `role`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role", rt::string(value));
+        self
+    }
     /// `token`: string. Sensitive: kept out of plans, but stored in the state.
     pub fn token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("token", rt::string(value));
@@ -2872,7 +3063,8 @@ impl BucketReplicationConfiguration {
 }
 resource!(
     BucketReplicationConfiguration,
-    BucketReplicationConfigurationHandle
+    BucketReplicationConfigurationHandle,
+    BUCKET_REPLICATION_CONFIGURATION_TYPE
 );
 /// A declared `aws_s3_bucket_replication_configuration`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_replication_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3188,15 +3380,26 @@ impl BucketRequestPaymentConfiguration {
         this.set("payer", rt::string(required.payer));
         BucketRequestPaymentConfiguration(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `expected_bucket_owner`: string. Changing it replaces the resource.
     pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("expected_bucket_owner", rt::string(value));
         self
     }
+    /// `payer`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn payer(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("payer", rt::string(value));
+        self
+    }
 }
 resource!(
     BucketRequestPaymentConfiguration,
-    BucketRequestPaymentConfigurationHandle
+    BucketRequestPaymentConfigurationHandle,
+    BUCKET_REQUEST_PAYMENT_CONFIGURATION_TYPE
 );
 /// A declared `aws_s3_bucket_request_payment_configuration`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_request_payment_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3240,6 +3443,11 @@ impl BucketServerSideEncryptionConfiguration {
         this.push("rule", rule.0.into_value());
         BucketServerSideEncryptionConfiguration(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `expected_bucket_owner`: string. Changing it replaces the resource.
     pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("expected_bucket_owner", rt::string(value));
@@ -3253,7 +3461,8 @@ impl BucketServerSideEncryptionConfiguration {
 }
 resource!(
     BucketServerSideEncryptionConfiguration,
-    BucketServerSideEncryptionConfigurationHandle
+    BucketServerSideEncryptionConfigurationHandle,
+    BUCKET_SERVER_SIDE_ENCRYPTION_CONFIGURATION_TYPE
 );
 /// A declared `aws_s3_bucket_server_side_encryption_configuration`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_server_side_encryption_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3327,6 +3536,11 @@ impl BucketVersioning {
         );
         BucketVersioning(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `expected_bucket_owner`: string. Changing it replaces the resource.
     pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("expected_bucket_owner", rt::string(value));
@@ -3337,8 +3551,20 @@ impl BucketVersioning {
         self.0.set("mfa", rt::string(value));
         self
     }
+    /// Block `versioning_configuration` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn versioning_configuration(
+        mut self,
+        value: bucket_versioning::VersioningConfiguration,
+    ) -> Self {
+        self.0.set("versioning_configuration", value.0.into_value());
+        self
+    }
 }
-resource!(BucketVersioning, BucketVersioningHandle);
+resource!(
+    BucketVersioning,
+    BucketVersioningHandle,
+    BUCKET_VERSIONING_TYPE
+);
 /// A declared `aws_s3_bucket_versioning`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_versioning.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BucketVersioningHandle(rt::Handle);
@@ -3396,6 +3622,11 @@ impl BucketWebsiteConfiguration {
         this.set("bucket", rt::string(bucket));
         BucketWebsiteConfiguration(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `expected_bucket_owner`: string. Changing it replaces the resource.
     pub fn expected_bucket_owner(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("expected_bucket_owner", rt::string(value));
@@ -3430,7 +3661,11 @@ impl BucketWebsiteConfiguration {
         self
     }
 }
-resource!(BucketWebsiteConfiguration, BucketWebsiteConfigurationHandle);
+resource!(
+    BucketWebsiteConfiguration,
+    BucketWebsiteConfigurationHandle,
+    BUCKET_WEBSITE_CONFIGURATION_TYPE
+);
 /// A declared `aws_s3_bucket_website_configuration`: `id()` and one method per attribute, each a reference (`${aws_s3_bucket_website_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BucketWebsiteConfigurationHandle(rt::Handle);
@@ -3592,6 +3827,11 @@ impl DirectoryBucket {
         this.set("bucket", rt::string(bucket));
         DirectoryBucket(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `data_redundancy`: string. Changing it replaces the resource.
     pub fn data_redundancy(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("data_redundancy", rt::string(value));
@@ -3613,7 +3853,11 @@ impl DirectoryBucket {
         self
     }
 }
-resource!(DirectoryBucket, DirectoryBucketHandle);
+resource!(
+    DirectoryBucket,
+    DirectoryBucketHandle,
+    DIRECTORY_BUCKET_TYPE
+);
 /// A declared `aws_s3_directory_bucket`: `id()` and one method per attribute, each a reference (`${aws_s3_directory_bucket.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DirectoryBucketHandle(rt::Handle);
@@ -3692,6 +3936,11 @@ impl Object {
         self.0.set("acl", rt::string(value));
         self
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `bucket_key_enabled`: bool.
     pub fn bucket_key_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("bucket_key_enabled", rt::boolean(value));
@@ -3745,6 +3994,11 @@ impl Object {
     /// `force_destroy`: bool.
     pub fn force_destroy(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("force_destroy", rt::boolean(value));
+        self
+    }
+    /// `key`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key", rt::string(value));
         self
     }
     /// `kms_key_id`: string.
@@ -3805,7 +4059,7 @@ impl Object {
         self
     }
 }
-resource!(Object, ObjectHandle);
+resource!(Object, ObjectHandle, OBJECT_TYPE);
 taggable!(Object);
 /// A declared `aws_s3_object`: `id()` and one method per attribute, each a reference (`${aws_s3_object.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3985,6 +4239,11 @@ impl ObjectCopy {
         self.0.set("acl", rt::string(value));
         self
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// `bucket_key_enabled`: bool.
     pub fn bucket_key_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("bucket_key_enabled", rt::boolean(value));
@@ -4076,6 +4335,11 @@ impl ObjectCopy {
         self.0.set("force_destroy", rt::boolean(value));
         self
     }
+    /// `key`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key", rt::string(value));
+        self
+    }
     /// `kms_encryption_context`: string. Sensitive: kept out of plans, but stored in the state.
     pub fn kms_encryption_context(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_encryption_context", rt::string(value));
@@ -4123,6 +4387,11 @@ impl ObjectCopy {
         self.0.set("server_side_encryption", rt::string(value));
         self
     }
+    /// `source`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source", rt::string(value));
+        self
+    }
     /// `source_customer_algorithm`: string.
     pub fn source_customer_algorithm(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("source_customer_algorithm", rt::string(value));
@@ -4164,7 +4433,7 @@ impl ObjectCopy {
         self
     }
 }
-resource!(ObjectCopy, ObjectCopyHandle);
+resource!(ObjectCopy, ObjectCopyHandle, OBJECT_COPY_TYPE);
 taggable!(ObjectCopy);
 /// A declared `aws_s3_object_copy`: `id()` and one method per attribute, each a reference (`${aws_s3_object_copy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

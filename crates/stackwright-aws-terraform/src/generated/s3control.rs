@@ -49,9 +49,19 @@ impl AccessGrant {
         this.set("permission", rt::string(required.permission));
         AccessGrant(this)
     }
+    /// `access_grants_location_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn access_grants_location_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("access_grants_location_id", rt::string(value));
+        self
+    }
     /// `account_id`: string. Changing it replaces the resource.
     pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("account_id", rt::string(value));
+        self
+    }
+    /// `permission`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn permission(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("permission", rt::string(value));
         self
     }
     /// `s3_prefix_type`: string. Changing it replaces the resource.
@@ -74,7 +84,7 @@ impl AccessGrant {
         self
     }
 }
-resource!(AccessGrant, AccessGrantHandle);
+resource!(AccessGrant, AccessGrantHandle, ACCESS_GRANT_TYPE);
 taggable!(AccessGrant);
 /// A declared `aws_s3control_access_grant`: `id()` and one method per attribute, each a reference (`${aws_s3control_access_grant.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -188,7 +198,11 @@ impl AccessGrantsInstance {
         self
     }
 }
-resource!(AccessGrantsInstance, AccessGrantsInstanceHandle);
+resource!(
+    AccessGrantsInstance,
+    AccessGrantsInstanceHandle,
+    ACCESS_GRANTS_INSTANCE_TYPE
+);
 taggable!(AccessGrantsInstance);
 /// A declared `aws_s3control_access_grants_instance`: `id()` and one method per attribute, each a reference (`${aws_s3control_access_grants_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -248,10 +262,16 @@ impl AccessGrantsInstanceResourcePolicy {
         self.0.set("account_id", rt::string(value));
         self
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
 resource!(
     AccessGrantsInstanceResourcePolicy,
-    AccessGrantsInstanceResourcePolicyHandle
+    AccessGrantsInstanceResourcePolicyHandle,
+    ACCESS_GRANTS_INSTANCE_RESOURCE_POLICY_TYPE
 );
 /// A declared `aws_s3control_access_grants_instance_resource_policy`: `id()` and one method per attribute, each a reference (`${aws_s3control_access_grants_instance_resource_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -299,8 +319,22 @@ impl AccessGrantsLocation {
         self.0.set("account_id", rt::string(value));
         self
     }
+    /// `iam_role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn iam_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("iam_role_arn", rt::string(value));
+        self
+    }
+    /// `location_scope`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn location_scope(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("location_scope", rt::string(value));
+        self
+    }
 }
-resource!(AccessGrantsLocation, AccessGrantsLocationHandle);
+resource!(
+    AccessGrantsLocation,
+    AccessGrantsLocationHandle,
+    ACCESS_GRANTS_LOCATION_TYPE
+);
 taggable!(AccessGrantsLocation);
 /// A declared `aws_s3control_access_grants_location`: `id()` and one method per attribute, each a reference (`${aws_s3control_access_grants_location.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -363,8 +397,22 @@ impl AccessPointPolicy {
         this.set("policy", rt::policy_text(required.policy));
         AccessPointPolicy(this)
     }
+    /// `access_point_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn access_point_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("access_point_arn", rt::string(value));
+        self
+    }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(AccessPointPolicy, AccessPointPolicyHandle);
+resource!(
+    AccessPointPolicy,
+    AccessPointPolicyHandle,
+    ACCESS_POINT_POLICY_TYPE
+);
 /// A declared `aws_s3control_access_point_policy`: `id()` and one method per attribute, each a reference (`${aws_s3control_access_point_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccessPointPolicyHandle(rt::Handle);
@@ -410,8 +458,18 @@ impl Bucket {
         this.set("outpost_id", rt::string(required.outpost_id));
         Bucket(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
+    /// `outpost_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn outpost_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("outpost_id", rt::string(value));
+        self
+    }
 }
-resource!(Bucket, BucketHandle);
+resource!(Bucket, BucketHandle, BUCKET_TYPE);
 taggable!(Bucket);
 /// A declared `aws_s3control_bucket`: `id()` and one method per attribute, each a reference (`${aws_s3control_bucket.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -471,6 +529,11 @@ impl BucketLifecycleConfiguration {
         this.push("rule", rule.0.into_value());
         BucketLifecycleConfiguration(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
     /// Adds a `rule` block.
     pub fn rule(mut self, value: bucket_lifecycle_configuration::Rule) -> Self {
         self.0.push("rule", value.0.into_value());
@@ -479,7 +542,8 @@ impl BucketLifecycleConfiguration {
 }
 resource!(
     BucketLifecycleConfiguration,
-    BucketLifecycleConfigurationHandle
+    BucketLifecycleConfigurationHandle,
+    BUCKET_LIFECYCLE_CONFIGURATION_TYPE
 );
 /// A declared `aws_s3control_bucket_lifecycle_configuration`: `id()` and one method per attribute, each a reference (`${aws_s3control_bucket_lifecycle_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -614,8 +678,18 @@ impl BucketPolicy {
         this.set("policy", rt::policy_text(required.policy));
         BucketPolicy(this)
     }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(BucketPolicy, BucketPolicyHandle);
+resource!(BucketPolicy, BucketPolicyHandle, BUCKET_POLICY_TYPE);
 /// A declared `aws_s3control_bucket_policy`: `id()` and one method per attribute, each a reference (`${aws_s3control_bucket_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BucketPolicyHandle(rt::Handle);
@@ -657,6 +731,16 @@ impl DirectoryBucketAccessPointScope {
         this.set("name", rt::string(required.name));
         DirectoryBucketAccessPointScope(this)
     }
+    /// `account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `scope` block.
     pub fn scope(mut self, value: directory_bucket_access_point_scope::Scope) -> Self {
         self.0.push("scope", value.0.into_value());
@@ -665,7 +749,8 @@ impl DirectoryBucketAccessPointScope {
 }
 resource!(
     DirectoryBucketAccessPointScope,
-    DirectoryBucketAccessPointScopeHandle
+    DirectoryBucketAccessPointScopeHandle,
+    DIRECTORY_BUCKET_ACCESS_POINT_SCOPE_TYPE
 );
 /// A declared `aws_s3control_directory_bucket_access_point_scope`: `id()` and one method per attribute, each a reference (`${aws_s3control_directory_bucket_access_point_scope.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -729,13 +814,22 @@ impl MultiRegionAccessPoint {
         self.0.set("account_id", rt::string(value));
         self
     }
+    /// Block `details` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn details(mut self, value: multi_region_access_point::Details) -> Self {
+        self.0.set("details", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: multi_region_access_point::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(MultiRegionAccessPoint, MultiRegionAccessPointHandle);
+resource!(
+    MultiRegionAccessPoint,
+    MultiRegionAccessPointHandle,
+    MULTI_REGION_ACCESS_POINT_TYPE
+);
 /// A declared `aws_s3control_multi_region_access_point`: `id()` and one method per attribute, each a reference (`${aws_s3control_multi_region_access_point.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct MultiRegionAccessPointHandle(rt::Handle);
@@ -878,6 +972,11 @@ impl MultiRegionAccessPointPolicy {
         self.0.set("account_id", rt::string(value));
         self
     }
+    /// Block `details` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn details(mut self, value: multi_region_access_point_policy::Details) -> Self {
+        self.0.set("details", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: multi_region_access_point_policy::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -886,7 +985,8 @@ impl MultiRegionAccessPointPolicy {
 }
 resource!(
     MultiRegionAccessPointPolicy,
-    MultiRegionAccessPointPolicyHandle
+    MultiRegionAccessPointPolicyHandle,
+    MULTI_REGION_ACCESS_POINT_POLICY_TYPE
 );
 /// A declared `aws_s3control_multi_region_access_point_policy`: `id()` and one method per attribute, each a reference (`${aws_s3control_multi_region_access_point_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -978,8 +1078,22 @@ impl ObjectLambdaAccessPoint {
         self.0.set("account_id", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `configuration` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn configuration(mut self, value: object_lambda_access_point::Configuration) -> Self {
+        self.0.set("configuration", value.0.into_value());
+        self
+    }
 }
-resource!(ObjectLambdaAccessPoint, ObjectLambdaAccessPointHandle);
+resource!(
+    ObjectLambdaAccessPoint,
+    ObjectLambdaAccessPointHandle,
+    OBJECT_LAMBDA_ACCESS_POINT_TYPE
+);
 /// A declared `aws_s3control_object_lambda_access_point`: `id()` and one method per attribute, each a reference (`${aws_s3control_object_lambda_access_point.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ObjectLambdaAccessPointHandle(rt::Handle);
@@ -1121,10 +1235,21 @@ impl ObjectLambdaAccessPointPolicy {
         self.0.set("account_id", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
 resource!(
     ObjectLambdaAccessPointPolicy,
-    ObjectLambdaAccessPointPolicyHandle
+    ObjectLambdaAccessPointPolicyHandle,
+    OBJECT_LAMBDA_ACCESS_POINT_POLICY_TYPE
 );
 /// A declared `aws_s3control_object_lambda_access_point_policy`: `id()` and one method per attribute, each a reference (`${aws_s3control_object_lambda_access_point_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1180,8 +1305,26 @@ impl StorageLensConfiguration {
         self.0.set("account_id", rt::string(value));
         self
     }
+    /// `config_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn config_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("config_id", rt::string(value));
+        self
+    }
+    /// Block `storage_lens_configuration` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn storage_lens_configuration(
+        mut self,
+        value: storage_lens_configuration::StorageLensConfiguration,
+    ) -> Self {
+        self.0
+            .set("storage_lens_configuration", value.0.into_value());
+        self
+    }
 }
-resource!(StorageLensConfiguration, StorageLensConfigurationHandle);
+resource!(
+    StorageLensConfiguration,
+    StorageLensConfigurationHandle,
+    STORAGE_LENS_CONFIGURATION_TYPE
+);
 taggable!(StorageLensConfiguration);
 /// A declared `aws_s3control_storage_lens_configuration`: `id()` and one method per attribute, each a reference (`${aws_s3control_storage_lens_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

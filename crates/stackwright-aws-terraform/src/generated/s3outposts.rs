@@ -59,8 +59,23 @@ impl Endpoint {
         self.0.set("customer_owned_ipv4_pool", rt::string(value));
         self
     }
+    /// `outpost_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn outpost_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("outpost_id", rt::string(value));
+        self
+    }
+    /// `security_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("security_group_id", rt::string(value));
+        self
+    }
+    /// `subnet_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("subnet_id", rt::string(value));
+        self
+    }
 }
-resource!(Endpoint, EndpointHandle);
+resource!(Endpoint, EndpointHandle, ENDPOINT_TYPE);
 /// A declared `aws_s3outposts_endpoint`: `id()` and one method per attribute, each a reference (`${aws_s3outposts_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointHandle(rt::Handle);

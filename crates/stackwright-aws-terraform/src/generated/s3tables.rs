@@ -46,8 +46,18 @@ impl Namespace {
         this.set("table_bucket_arn", rt::string(required.table_bucket_arn));
         Namespace(this)
     }
+    /// `namespace`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("namespace", rt::string(value));
+        self
+    }
+    /// `table_bucket_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn table_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("table_bucket_arn", rt::string(value));
+        self
+    }
 }
-resource!(Namespace, NamespaceHandle);
+resource!(Namespace, NamespaceHandle, NAMESPACE_TYPE);
 /// A declared `aws_s3tables_namespace`: `id()` and one method per attribute, each a reference (`${aws_s3tables_namespace.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct NamespaceHandle(rt::Handle);
@@ -114,13 +124,33 @@ impl Table {
         self.0.set("encryption_configuration", value.into());
         self
     }
+    /// `format`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn format(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("format", rt::string(value));
+        self
+    }
     /// `maintenance_configuration`: object.
     pub fn maintenance_configuration(mut self, value: impl Into<rt::Value>) -> Self {
         self.0.set("maintenance_configuration", value.into());
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `namespace`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("namespace", rt::string(value));
+        self
+    }
+    /// `table_bucket_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn table_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("table_bucket_arn", rt::string(value));
+        self
+    }
 }
-resource!(Table, TableHandle);
+resource!(Table, TableHandle, TABLE_TYPE);
 /// A declared `aws_s3tables_table`: `id()` and one method per attribute, each a reference (`${aws_s3tables_table.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TableHandle(rt::Handle);
@@ -222,8 +252,13 @@ impl TableBucket {
         self.0.set("maintenance_configuration", value.into());
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(TableBucket, TableBucketHandle);
+resource!(TableBucket, TableBucketHandle, TABLE_BUCKET_TYPE);
 /// A declared `aws_s3tables_table_bucket`: `id()` and one method per attribute, each a reference (`${aws_s3tables_table_bucket.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TableBucketHandle(rt::Handle);
@@ -281,8 +316,22 @@ impl TableBucketPolicy {
         this.set("table_bucket_arn", rt::string(required.table_bucket_arn));
         TableBucketPolicy(this)
     }
+    /// `resource_policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("resource_policy", rt::policy_text(value));
+        self
+    }
+    /// `table_bucket_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn table_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("table_bucket_arn", rt::string(value));
+        self
+    }
 }
-resource!(TableBucketPolicy, TableBucketPolicyHandle);
+resource!(
+    TableBucketPolicy,
+    TableBucketPolicyHandle,
+    TABLE_BUCKET_POLICY_TYPE
+);
 /// A declared `aws_s3tables_table_bucket_policy`: `id()` and one method per attribute, each a reference (`${aws_s3tables_table_bucket_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TableBucketPolicyHandle(rt::Handle);
@@ -330,8 +379,28 @@ impl TablePolicy {
         this.set("table_bucket_arn", rt::string(required.table_bucket_arn));
         TablePolicy(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `namespace`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn namespace(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("namespace", rt::string(value));
+        self
+    }
+    /// `resource_policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("resource_policy", rt::policy_text(value));
+        self
+    }
+    /// `table_bucket_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn table_bucket_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("table_bucket_arn", rt::string(value));
+        self
+    }
 }
-resource!(TablePolicy, TablePolicyHandle);
+resource!(TablePolicy, TablePolicyHandle, TABLE_POLICY_TYPE);
 /// A declared `aws_s3tables_table_policy`: `id()` and one method per attribute, each a reference (`${aws_s3tables_table_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TablePolicyHandle(rt::Handle);

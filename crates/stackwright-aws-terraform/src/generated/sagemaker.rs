@@ -49,6 +49,21 @@ impl App {
         this.set("domain_id", rt::string(required.domain_id));
         App(this)
     }
+    /// `app_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn app_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("app_name", rt::string(value));
+        self
+    }
+    /// `app_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn app_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("app_type", rt::string(value));
+        self
+    }
+    /// `domain_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_id", rt::string(value));
+        self
+    }
     /// `space_name`: string. Changing it replaces the resource.
     pub fn space_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("space_name", rt::string(value));
@@ -65,7 +80,7 @@ impl App {
         self
     }
 }
-resource!(App, AppHandle);
+resource!(App, AppHandle, APP_TYPE);
 taggable!(App);
 /// A declared `aws_sagemaker_app`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_app.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -164,6 +179,11 @@ impl AppImageConfig {
         this.set("app_image_config_name", rt::string(app_image_config_name));
         AppImageConfig(this)
     }
+    /// `app_image_config_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn app_image_config_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("app_image_config_name", rt::string(value));
+        self
+    }
     /// Block `code_editor_app_image_config` (at most one).
     pub fn code_editor_app_image_config(
         mut self,
@@ -191,7 +211,7 @@ impl AppImageConfig {
         self
     }
 }
-resource!(AppImageConfig, AppImageConfigHandle);
+resource!(AppImageConfig, AppImageConfigHandle, APP_IMAGE_CONFIG_TYPE);
 taggable!(AppImageConfig);
 /// A declared `aws_sagemaker_app_image_config`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_app_image_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -374,8 +394,18 @@ impl CodeRepository {
         this.set("git_config", git_config.0.into_value());
         CodeRepository(this)
     }
+    /// `code_repository_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn code_repository_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("code_repository_name", rt::string(value));
+        self
+    }
+    /// Block `git_config` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn git_config(mut self, value: code_repository::GitConfig) -> Self {
+        self.0.set("git_config", value.0.into_value());
+        self
+    }
 }
-resource!(CodeRepository, CodeRepositoryHandle);
+resource!(CodeRepository, CodeRepositoryHandle, CODE_REPOSITORY_TYPE);
 taggable!(CodeRepository);
 /// A declared `aws_sagemaker_code_repository`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_code_repository.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -468,6 +498,20 @@ impl DataQualityJobDefinition {
         self.0.set("name", rt::string(value));
         self
     }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
+    /// Block `data_quality_app_specification` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_quality_app_specification(
+        mut self,
+        value: data_quality_job_definition::DataQualityAppSpecification,
+    ) -> Self {
+        self.0
+            .set("data_quality_app_specification", value.0.into_value());
+        self
+    }
     /// Block `data_quality_baseline_config` (at most one). Changing it replaces the resource.
     pub fn data_quality_baseline_config(
         mut self,
@@ -475,6 +519,28 @@ impl DataQualityJobDefinition {
     ) -> Self {
         self.0
             .set("data_quality_baseline_config", value.0.into_value());
+        self
+    }
+    /// Block `data_quality_job_input` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_quality_job_input(
+        mut self,
+        value: data_quality_job_definition::DataQualityJobInput,
+    ) -> Self {
+        self.0.set("data_quality_job_input", value.0.into_value());
+        self
+    }
+    /// Block `data_quality_job_output_config` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn data_quality_job_output_config(
+        mut self,
+        value: data_quality_job_definition::DataQualityJobOutputConfig,
+    ) -> Self {
+        self.0
+            .set("data_quality_job_output_config", value.0.into_value());
+        self
+    }
+    /// Block `job_resources` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn job_resources(mut self, value: data_quality_job_definition::JobResources) -> Self {
+        self.0.set("job_resources", value.0.into_value());
         self
     }
     /// Block `network_config` (at most one). Changing it replaces the resource.
@@ -491,7 +557,11 @@ impl DataQualityJobDefinition {
         self
     }
 }
-resource!(DataQualityJobDefinition, DataQualityJobDefinitionHandle);
+resource!(
+    DataQualityJobDefinition,
+    DataQualityJobDefinitionHandle,
+    DATA_QUALITY_JOB_DEFINITION_TYPE
+);
 taggable!(DataQualityJobDefinition);
 /// A declared `aws_sagemaker_data_quality_job_definition`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_data_quality_job_definition.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -887,8 +957,18 @@ impl Device {
         this.set("device", device.0.into_value());
         Device(this)
     }
+    /// `device_fleet_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn device_fleet_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("device_fleet_name", rt::string(value));
+        self
+    }
+    /// Block `device` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn device(mut self, value: device::Device) -> Self {
+        self.0.set("device", value.0.into_value());
+        self
+    }
 }
-resource!(Device, DeviceHandle);
+resource!(Device, DeviceHandle, DEVICE_TYPE);
 /// A declared `aws_sagemaker_device`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_device.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DeviceHandle(rt::Handle);
@@ -967,13 +1047,28 @@ impl DeviceFleet {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `device_fleet_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn device_fleet_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("device_fleet_name", rt::string(value));
+        self
+    }
     /// `enable_iot_role_alias`: bool.
     pub fn enable_iot_role_alias(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("enable_iot_role_alias", rt::boolean(value));
         self
     }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
+    /// Block `output_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn output_config(mut self, value: device_fleet::OutputConfig) -> Self {
+        self.0.set("output_config", value.0.into_value());
+        self
+    }
 }
-resource!(DeviceFleet, DeviceFleetHandle);
+resource!(DeviceFleet, DeviceFleetHandle, DEVICE_FLEET_TYPE);
 taggable!(DeviceFleet);
 /// A declared `aws_sagemaker_device_fleet`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_device_fleet.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1083,9 +1178,24 @@ impl Domain {
             .set("app_security_group_management", rt::string(value));
         self
     }
+    /// `auth_mode`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn auth_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("auth_mode", rt::string(value));
+        self
+    }
+    /// `domain_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_name", rt::string(value));
+        self
+    }
     /// `kms_key_id`: string. Changing it replaces the resource.
     pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_id", rt::string(value));
+        self
+    }
+    /// `subnet_ids`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
         self
     }
     /// `tag_propagation`: string.
@@ -1093,9 +1203,19 @@ impl Domain {
         self.0.set("tag_propagation", rt::string(value));
         self
     }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
     /// Block `default_space_settings` (at most one).
     pub fn default_space_settings(mut self, value: domain::DefaultSpaceSettings) -> Self {
         self.0.set("default_space_settings", value.0.into_value());
+        self
+    }
+    /// Block `default_user_settings` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn default_user_settings(mut self, value: domain::DefaultUserSettings) -> Self {
+        self.0.set("default_user_settings", value.0.into_value());
         self
     }
     /// Block `domain_settings` (at most one). Changing it replaces the resource.
@@ -1109,7 +1229,7 @@ impl Domain {
         self
     }
 }
-resource!(Domain, DomainHandle);
+resource!(Domain, DomainHandle, DOMAIN_TYPE);
 taggable!(Domain);
 /// A declared `aws_sagemaker_domain`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_domain.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1503,6 +1623,11 @@ impl Endpoint {
         this.set("endpoint_config_name", rt::string(endpoint_config_name));
         Endpoint(this)
     }
+    /// `endpoint_config_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn endpoint_config_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("endpoint_config_name", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -1514,7 +1639,7 @@ impl Endpoint {
         self
     }
 }
-resource!(Endpoint, EndpointHandle);
+resource!(Endpoint, EndpointHandle, ENDPOINT_TYPE);
 taggable!(Endpoint);
 /// A declared `aws_sagemaker_endpoint`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1803,7 +1928,11 @@ impl EndpointConfiguration {
         self
     }
 }
-resource!(EndpointConfiguration, EndpointConfigurationHandle);
+resource!(
+    EndpointConfiguration,
+    EndpointConfigurationHandle,
+    ENDPOINT_CONFIGURATION_TYPE
+);
 taggable!(EndpointConfiguration);
 /// A declared `aws_sagemaker_endpoint_configuration`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_endpoint_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2335,6 +2464,27 @@ impl FeatureGroup {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `event_time_feature_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn event_time_feature_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("event_time_feature_name", rt::string(value));
+        self
+    }
+    /// `feature_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn feature_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("feature_group_name", rt::string(value));
+        self
+    }
+    /// `record_identifier_feature_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn record_identifier_feature_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("record_identifier_feature_name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
     /// Adds a `feature_definition` block. Changing it replaces the resource.
     pub fn feature_definition(mut self, value: feature_group::FeatureDefinition) -> Self {
         self.0.push("feature_definition", value.0.into_value());
@@ -2356,7 +2506,7 @@ impl FeatureGroup {
         self
     }
 }
-resource!(FeatureGroup, FeatureGroupHandle);
+resource!(FeatureGroup, FeatureGroupHandle, FEATURE_GROUP_TYPE);
 taggable!(FeatureGroup);
 /// A declared `aws_sagemaker_feature_group`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_feature_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2664,6 +2814,16 @@ impl FlowDefinition {
         this.set("output_config", required.output_config.0.into_value());
         FlowDefinition(this)
     }
+    /// `flow_definition_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn flow_definition_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("flow_definition_name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
     /// Block `human_loop_activation_config` (at most one). Changing it replaces the resource.
     pub fn human_loop_activation_config(
         mut self,
@@ -2671,6 +2831,11 @@ impl FlowDefinition {
     ) -> Self {
         self.0
             .set("human_loop_activation_config", value.0.into_value());
+        self
+    }
+    /// Block `human_loop_config` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn human_loop_config(mut self, value: flow_definition::HumanLoopConfig) -> Self {
+        self.0.set("human_loop_config", value.0.into_value());
         self
     }
     /// Block `human_loop_request_source` (at most one). Changing it replaces the resource.
@@ -2682,8 +2847,13 @@ impl FlowDefinition {
             .set("human_loop_request_source", value.0.into_value());
         self
     }
+    /// Block `output_config` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn output_config(mut self, value: flow_definition::OutputConfig) -> Self {
+        self.0.set("output_config", value.0.into_value());
+        self
+    }
 }
-resource!(FlowDefinition, FlowDefinitionHandle);
+resource!(FlowDefinition, FlowDefinitionHandle, FLOW_DEFINITION_TYPE);
 taggable!(FlowDefinition);
 /// A declared `aws_sagemaker_flow_definition`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_flow_definition.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2900,9 +3070,19 @@ impl Hub {
         this.set("hub_name", rt::string(required.hub_name));
         Hub(this)
     }
+    /// `hub_description`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn hub_description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("hub_description", rt::string(value));
+        self
+    }
     /// `hub_display_name`: string.
     pub fn hub_display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("hub_display_name", rt::string(value));
+        self
+    }
+    /// `hub_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn hub_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("hub_name", rt::string(value));
         self
     }
     /// `hub_search_keywords`: set of string.
@@ -2916,7 +3096,7 @@ impl Hub {
         self
     }
 }
-resource!(Hub, HubHandle);
+resource!(Hub, HubHandle, HUB_TYPE);
 taggable!(Hub);
 /// A declared `aws_sagemaker_hub`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_hub.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2995,8 +3175,18 @@ impl HumanTaskUi {
         this.set("ui_template", ui_template.0.into_value());
         HumanTaskUi(this)
     }
+    /// `human_task_ui_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn human_task_ui_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("human_task_ui_name", rt::string(value));
+        self
+    }
+    /// Block `ui_template` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ui_template(mut self, value: human_task_ui::UiTemplate) -> Self {
+        self.0.set("ui_template", value.0.into_value());
+        self
+    }
 }
-resource!(HumanTaskUi, HumanTaskUiHandle);
+resource!(HumanTaskUi, HumanTaskUiHandle, HUMAN_TASK_UI_TYPE);
 taggable!(HumanTaskUi);
 /// A declared `aws_sagemaker_human_task_ui`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_human_task_ui.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3076,8 +3266,18 @@ impl Image {
         self.0.set("display_name", rt::string(value));
         self
     }
+    /// `image_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn image_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("image_name", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
 }
-resource!(Image, ImageHandle);
+resource!(Image, ImageHandle, IMAGE_TYPE);
 taggable!(Image);
 /// A declared `aws_sagemaker_image`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_image.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3140,9 +3340,19 @@ impl ImageVersion {
         this.set("image_name", rt::string(required.image_name));
         ImageVersion(this)
     }
+    /// `base_image`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn base_image(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("base_image", rt::string(value));
+        self
+    }
     /// `horovod`: bool.
     pub fn horovod(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("horovod", rt::boolean(value));
+        self
+    }
+    /// `image_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn image_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("image_name", rt::string(value));
         self
     }
     /// `job_type`: string.
@@ -3176,7 +3386,7 @@ impl ImageVersion {
         self
     }
 }
-resource!(ImageVersion, ImageVersionHandle);
+resource!(ImageVersion, ImageVersionHandle, IMAGE_VERSION_TYPE);
 /// A declared `aws_sagemaker_image_version`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_image_version.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ImageVersionHandle(rt::Handle);
@@ -3271,6 +3481,11 @@ impl MlflowTrackingServer {
         );
         MlflowTrackingServer(this)
     }
+    /// `artifact_store_uri`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn artifact_store_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("artifact_store_uri", rt::string(value));
+        self
+    }
     /// `automatic_model_registration`: bool.
     pub fn automatic_model_registration(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0
@@ -3280,6 +3495,16 @@ impl MlflowTrackingServer {
     /// `mlflow_version`: string. Changing it replaces the resource.
     pub fn mlflow_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("mlflow_version", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
+    /// `tracking_server_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn tracking_server_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("tracking_server_name", rt::string(value));
         self
     }
     /// `tracking_server_size`: string.
@@ -3294,7 +3519,11 @@ impl MlflowTrackingServer {
         self
     }
 }
-resource!(MlflowTrackingServer, MlflowTrackingServerHandle);
+resource!(
+    MlflowTrackingServer,
+    MlflowTrackingServerHandle,
+    MLFLOW_TRACKING_SERVER_TYPE
+);
 taggable!(MlflowTrackingServer);
 /// A declared `aws_sagemaker_mlflow_tracking_server`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_mlflow_tracking_server.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3370,6 +3599,11 @@ impl Model {
         self.0.set("enable_network_isolation", rt::boolean(value));
         self
     }
+    /// `execution_role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("execution_role_arn", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -3397,7 +3631,7 @@ impl Model {
         self
     }
 }
-resource!(Model, ModelHandle);
+resource!(Model, ModelHandle, MODEL_TYPE);
 taggable!(Model);
 /// A declared `aws_sagemaker_model`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_model.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3694,8 +3928,17 @@ impl ModelPackageGroup {
             .set("model_package_group_description", rt::string(value));
         self
     }
+    /// `model_package_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn model_package_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("model_package_group_name", rt::string(value));
+        self
+    }
 }
-resource!(ModelPackageGroup, ModelPackageGroupHandle);
+resource!(
+    ModelPackageGroup,
+    ModelPackageGroupHandle,
+    MODEL_PACKAGE_GROUP_TYPE
+);
 taggable!(ModelPackageGroup);
 /// A declared `aws_sagemaker_model_package_group`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_model_package_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3753,8 +3996,22 @@ impl ModelPackageGroupPolicy {
         this.set("resource_policy", rt::policy_text(required.resource_policy));
         ModelPackageGroupPolicy(this)
     }
+    /// `model_package_group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn model_package_group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("model_package_group_name", rt::string(value));
+        self
+    }
+    /// `resource_policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("resource_policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(ModelPackageGroupPolicy, ModelPackageGroupPolicyHandle);
+resource!(
+    ModelPackageGroupPolicy,
+    ModelPackageGroupPolicyHandle,
+    MODEL_PACKAGE_GROUP_POLICY_TYPE
+);
 /// A declared `aws_sagemaker_model_package_group_policy`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_model_package_group_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ModelPackageGroupPolicyHandle(rt::Handle);
@@ -3799,8 +4056,21 @@ impl MonitoringSchedule {
         self.0.set("name", rt::string(value));
         self
     }
+    /// Block `monitoring_schedule_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn monitoring_schedule_config(
+        mut self,
+        value: monitoring_schedule::MonitoringScheduleConfig,
+    ) -> Self {
+        self.0
+            .set("monitoring_schedule_config", value.0.into_value());
+        self
+    }
 }
-resource!(MonitoringSchedule, MonitoringScheduleHandle);
+resource!(
+    MonitoringSchedule,
+    MonitoringScheduleHandle,
+    MONITORING_SCHEDULE_TYPE
+);
 taggable!(MonitoringSchedule);
 /// A declared `aws_sagemaker_monitoring_schedule`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_monitoring_schedule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3917,6 +4187,11 @@ impl NotebookInstance {
         self.0.set("direct_internet_access", rt::string(value));
         self
     }
+    /// `instance_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_type", rt::string(value));
+        self
+    }
     /// `kms_key_id`: string. Changing it replaces the resource.
     pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_id", rt::string(value));
@@ -3927,9 +4202,19 @@ impl NotebookInstance {
         self.0.set("lifecycle_config_name", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `platform_identifier`: string. Changing it replaces the resource.
     pub fn platform_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("platform_identifier", rt::string(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
         self
     }
     /// `root_access`: string.
@@ -3964,7 +4249,11 @@ impl NotebookInstance {
         self
     }
 }
-resource!(NotebookInstance, NotebookInstanceHandle);
+resource!(
+    NotebookInstance,
+    NotebookInstanceHandle,
+    NOTEBOOK_INSTANCE_TYPE
+);
 taggable!(NotebookInstance);
 /// A declared `aws_sagemaker_notebook_instance`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_notebook_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4110,7 +4399,8 @@ impl NotebookInstanceLifecycleConfiguration {
 }
 resource!(
     NotebookInstanceLifecycleConfiguration,
-    NotebookInstanceLifecycleConfigurationHandle
+    NotebookInstanceLifecycleConfigurationHandle,
+    NOTEBOOK_INSTANCE_LIFECYCLE_CONFIGURATION_TYPE
 );
 taggable!(NotebookInstanceLifecycleConfiguration);
 /// A declared `aws_sagemaker_notebook_instance_lifecycle_configuration`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_notebook_instance_lifecycle_configuration.<name>.<attribute>}`).
@@ -4183,6 +4473,16 @@ impl Pipeline {
         self.0.set("pipeline_description", rt::string(value));
         self
     }
+    /// `pipeline_display_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn pipeline_display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("pipeline_display_name", rt::string(value));
+        self
+    }
+    /// `pipeline_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn pipeline_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("pipeline_name", rt::string(value));
+        self
+    }
     /// `role_arn`: string.
     pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("role_arn", rt::string(value));
@@ -4204,7 +4504,7 @@ impl Pipeline {
         self
     }
 }
-resource!(Pipeline, PipelineHandle);
+resource!(Pipeline, PipelineHandle, PIPELINE_TYPE);
 taggable!(Pipeline);
 /// A declared `aws_sagemaker_pipeline`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_pipeline.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4318,8 +4618,22 @@ impl Project {
         self.0.set("project_description", rt::string(value));
         self
     }
+    /// `project_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn project_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("project_name", rt::string(value));
+        self
+    }
+    /// Block `service_catalog_provisioning_details` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_catalog_provisioning_details(
+        mut self,
+        value: project::ServiceCatalogProvisioningDetails,
+    ) -> Self {
+        self.0
+            .set("service_catalog_provisioning_details", value.0.into_value());
+        self
+    }
 }
-resource!(Project, ProjectHandle);
+resource!(Project, ProjectHandle, PROJECT_TYPE);
 taggable!(Project);
 /// A declared `aws_sagemaker_project`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_project.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4416,10 +4730,16 @@ impl ServicecatalogPortfolioStatus {
         this.set("status", rt::string(status));
         ServicecatalogPortfolioStatus(this)
     }
+    /// `status`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("status", rt::string(value));
+        self
+    }
 }
 resource!(
     ServicecatalogPortfolioStatus,
-    ServicecatalogPortfolioStatusHandle
+    ServicecatalogPortfolioStatusHandle,
+    SERVICECATALOG_PORTFOLIO_STATUS_TYPE
 );
 /// A declared `aws_sagemaker_servicecatalog_portfolio_status`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_servicecatalog_portfolio_status.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4458,9 +4778,19 @@ impl Space {
         this.set("space_name", rt::string(required.space_name));
         Space(this)
     }
+    /// `domain_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_id", rt::string(value));
+        self
+    }
     /// `space_display_name`: string.
     pub fn space_display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("space_display_name", rt::string(value));
+        self
+    }
+    /// `space_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn space_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("space_name", rt::string(value));
         self
     }
     /// Block `ownership_settings` (at most one).
@@ -4479,7 +4809,7 @@ impl Space {
         self
     }
 }
-resource!(Space, SpaceHandle);
+resource!(Space, SpaceHandle, SPACE_TYPE);
 taggable!(Space);
 /// A declared `aws_sagemaker_space`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_space.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4800,8 +5130,30 @@ impl StudioLifecycleConfig {
         );
         StudioLifecycleConfig(this)
     }
+    /// `studio_lifecycle_config_app_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn studio_lifecycle_config_app_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("studio_lifecycle_config_app_type", rt::string(value));
+        self
+    }
+    /// `studio_lifecycle_config_content`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn studio_lifecycle_config_content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("studio_lifecycle_config_content", rt::string(value));
+        self
+    }
+    /// `studio_lifecycle_config_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn studio_lifecycle_config_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("studio_lifecycle_config_name", rt::string(value));
+        self
+    }
 }
-resource!(StudioLifecycleConfig, StudioLifecycleConfigHandle);
+resource!(
+    StudioLifecycleConfig,
+    StudioLifecycleConfigHandle,
+    STUDIO_LIFECYCLE_CONFIG_TYPE
+);
 taggable!(StudioLifecycleConfig);
 /// A declared `aws_sagemaker_studio_lifecycle_config`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_studio_lifecycle_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4860,6 +5212,11 @@ impl UserProfile {
         this.set("user_profile_name", rt::string(required.user_profile_name));
         UserProfile(this)
     }
+    /// `domain_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain_id", rt::string(value));
+        self
+    }
     /// `single_sign_on_user_identifier`: string. Changing it replaces the resource.
     pub fn single_sign_on_user_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -4871,13 +5228,18 @@ impl UserProfile {
         self.0.set("single_sign_on_user_value", rt::string(value));
         self
     }
+    /// `user_profile_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_profile_name", rt::string(value));
+        self
+    }
     /// Block `user_settings` (at most one).
     pub fn user_settings(mut self, value: user_profile::UserSettings) -> Self {
         self.0.set("user_settings", value.0.into_value());
         self
     }
 }
-resource!(UserProfile, UserProfileHandle);
+resource!(UserProfile, UserProfileHandle, USER_PROFILE_TYPE);
 taggable!(UserProfile);
 /// A declared `aws_sagemaker_user_profile`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_user_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -5086,6 +5448,11 @@ impl Workforce {
         this.set("workforce_name", rt::string(workforce_name));
         Workforce(this)
     }
+    /// `workforce_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn workforce_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("workforce_name", rt::string(value));
+        self
+    }
     /// Block `cognito_config` (at most one). Changing it replaces the resource.
     pub fn cognito_config(mut self, value: workforce::CognitoConfig) -> Self {
         self.0.set("cognito_config", value.0.into_value());
@@ -5107,7 +5474,7 @@ impl Workforce {
         self
     }
 }
-resource!(Workforce, WorkforceHandle);
+resource!(Workforce, WorkforceHandle, WORKFORCE_TYPE);
 /// A declared `aws_sagemaker_workforce`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_workforce.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct WorkforceHandle(rt::Handle);
@@ -5275,9 +5642,19 @@ impl Workteam {
         );
         Workteam(this)
     }
+    /// `description`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("description", rt::string(value));
+        self
+    }
     /// `workforce_name`: string. Changing it replaces the resource.
     pub fn workforce_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("workforce_name", rt::string(value));
+        self
+    }
+    /// `workteam_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn workteam_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("workteam_name", rt::string(value));
         self
     }
     /// Adds a `member_definition` block.
@@ -5304,7 +5681,7 @@ impl Workteam {
         self
     }
 }
-resource!(Workteam, WorkteamHandle);
+resource!(Workteam, WorkteamHandle, WORKTEAM_TYPE);
 taggable!(Workteam);
 /// A declared `aws_sagemaker_workteam`: `id()` and one method per attribute, each a reference (`${aws_sagemaker_workteam.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -75,6 +75,11 @@ impl Schedule {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `schedule_expression`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn schedule_expression(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("schedule_expression", rt::string(value));
+        self
+    }
     /// `schedule_expression_timezone`: string.
     pub fn schedule_expression_timezone(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -91,8 +96,18 @@ impl Schedule {
         self.0.set("state", rt::string(value));
         self
     }
+    /// Block `flexible_time_window` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn flexible_time_window(mut self, value: schedule::FlexibleTimeWindow) -> Self {
+        self.0.set("flexible_time_window", value.0.into_value());
+        self
+    }
+    /// Block `target` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target(mut self, value: schedule::Target) -> Self {
+        self.0.set("target", value.0.into_value());
+        self
+    }
 }
-resource!(Schedule, ScheduleHandle);
+resource!(Schedule, ScheduleHandle, SCHEDULE_TYPE);
 /// A declared `aws_scheduler_schedule`: `id()` and one method per attribute, each a reference (`${aws_scheduler_schedule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ScheduleHandle(rt::Handle);
@@ -519,7 +534,7 @@ impl ScheduleGroup {
         self
     }
 }
-resource!(ScheduleGroup, ScheduleGroupHandle);
+resource!(ScheduleGroup, ScheduleGroupHandle, SCHEDULE_GROUP_TYPE);
 taggable!(ScheduleGroup);
 /// A declared `aws_scheduler_schedule_group`: `id()` and one method per attribute, each a reference (`${aws_scheduler_schedule_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

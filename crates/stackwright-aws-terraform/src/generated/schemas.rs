@@ -43,8 +43,13 @@ impl Discoverer {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `source_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_arn", rt::string(value));
+        self
+    }
 }
-resource!(Discoverer, DiscovererHandle);
+resource!(Discoverer, DiscovererHandle, DISCOVERER_TYPE);
 taggable!(Discoverer);
 /// A declared `aws_schemas_discoverer`: `id()` and one method per attribute, each a reference (`${aws_schemas_discoverer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -96,8 +101,13 @@ impl Registry {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(Registry, RegistryHandle);
+resource!(Registry, RegistryHandle, REGISTRY_TYPE);
 taggable!(Registry);
 /// A declared `aws_schemas_registry`: `id()` and one method per attribute, each a reference (`${aws_schemas_registry.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -152,8 +162,18 @@ impl RegistryPolicy {
         this.set("registry_name", rt::string(required.registry_name));
         RegistryPolicy(this)
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `registry_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn registry_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("registry_name", rt::string(value));
+        self
+    }
 }
-resource!(RegistryPolicy, RegistryPolicyHandle);
+resource!(RegistryPolicy, RegistryPolicyHandle, REGISTRY_POLICY_TYPE);
 /// A declared `aws_schemas_registry_policy`: `id()` and one method per attribute, each a reference (`${aws_schemas_registry_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RegistryPolicyHandle(rt::Handle);
@@ -201,13 +221,33 @@ impl Schema {
         this.set("type", rt::string(required.type_));
         Schema(this)
     }
+    /// `content`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("content", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `registry_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn registry_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("registry_name", rt::string(value));
+        self
+    }
+    /// `type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
 }
-resource!(Schema, SchemaHandle);
+resource!(Schema, SchemaHandle, SCHEMA_TYPE);
 taggable!(Schema);
 /// A declared `aws_schemas_schema`: `id()` and one method per attribute, each a reference (`${aws_schemas_schema.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -81,7 +81,7 @@ impl Secret {
         self
     }
 }
-resource!(Secret, SecretHandle);
+resource!(Secret, SecretHandle, SECRET_TYPE);
 taggable!(Secret);
 /// A declared `aws_secretsmanager_secret`: `id()` and one method per attribute, each a reference (`${aws_secretsmanager_secret.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -181,8 +181,18 @@ impl SecretPolicy {
         self.0.set("block_public_policy", rt::boolean(value));
         self
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `secret_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn secret_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("secret_arn", rt::string(value));
+        self
+    }
 }
-resource!(SecretPolicy, SecretPolicyHandle);
+resource!(SecretPolicy, SecretPolicyHandle, SECRET_POLICY_TYPE);
 /// A declared `aws_secretsmanager_secret_policy`: `id()` and one method per attribute, each a reference (`${aws_secretsmanager_secret_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SecretPolicyHandle(rt::Handle);
@@ -235,8 +245,18 @@ impl SecretRotation {
         self.0.set("rotation_lambda_arn", rt::string(value));
         self
     }
+    /// `secret_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("secret_id", rt::string(value));
+        self
+    }
+    /// Block `rotation_rules` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rotation_rules(mut self, value: secret_rotation::RotationRules) -> Self {
+        self.0.set("rotation_rules", value.0.into_value());
+        self
+    }
 }
-resource!(SecretRotation, SecretRotationHandle);
+resource!(SecretRotation, SecretRotationHandle, SECRET_ROTATION_TYPE);
 /// A declared `aws_secretsmanager_secret_rotation`: `id()` and one method per attribute, each a reference (`${aws_secretsmanager_secret_rotation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SecretRotationHandle(rt::Handle);
@@ -312,6 +332,11 @@ impl SecretVersion {
         self.0.set("secret_binary", rt::string(value));
         self
     }
+    /// `secret_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn secret_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("secret_id", rt::string(value));
+        self
+    }
     /// `secret_string`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state.
     pub fn secret_string(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("secret_string", rt::string(value));
@@ -333,7 +358,7 @@ impl SecretVersion {
         self
     }
 }
-resource!(SecretVersion, SecretVersionHandle);
+resource!(SecretVersion, SecretVersionHandle, SECRET_VERSION_TYPE);
 /// A declared `aws_secretsmanager_secret_version`: `id()` and one method per attribute, each a reference (`${aws_secretsmanager_secret_version.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SecretVersionHandle(rt::Handle);

@@ -53,7 +53,7 @@ impl Account {
         self
     }
 }
-resource!(Account, AccountHandle);
+resource!(Account, AccountHandle, ACCOUNT_TYPE);
 /// A declared `aws_securityhub_account`: `id()` and one method per attribute, each a reference (`${aws_securityhub_account.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccountHandle(rt::Handle);
@@ -106,8 +106,23 @@ impl ActionTarget {
         this.set("name", rt::string(required.name));
         ActionTarget(this)
     }
+    /// `description`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("description", rt::string(value));
+        self
+    }
+    /// `identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("identifier", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(ActionTarget, ActionTargetHandle);
+resource!(ActionTarget, ActionTargetHandle, ACTION_TARGET_TYPE);
 /// A declared `aws_securityhub_action_target`: `id()` and one method per attribute, each a reference (`${aws_securityhub_action_target.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ActionTargetHandle(rt::Handle);
@@ -160,9 +175,24 @@ impl AutomationRule {
         this.set("rule_order", rt::number(required.rule_order));
         AutomationRule(this)
     }
+    /// `description`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("description", rt::string(value));
+        self
+    }
     /// `is_terminal`: bool.
     pub fn is_terminal(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("is_terminal", rt::boolean(value));
+        self
+    }
+    /// `rule_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rule_name", rt::string(value));
+        self
+    }
+    /// `rule_order`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule_order(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("rule_order", rt::number(value));
         self
     }
     /// `rule_status`: string.
@@ -181,7 +211,7 @@ impl AutomationRule {
         self
     }
 }
-resource!(AutomationRule, AutomationRuleHandle);
+resource!(AutomationRule, AutomationRuleHandle, AUTOMATION_RULE_TYPE);
 taggable!(AutomationRule);
 /// A declared `aws_securityhub_automation_rule`: `id()` and one method per attribute, each a reference (`${aws_securityhub_automation_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -932,8 +962,25 @@ impl ConfigurationPolicy {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `configuration_policy` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn configuration_policy(
+        mut self,
+        value: configuration_policy::ConfigurationPolicy,
+    ) -> Self {
+        self.0.set("configuration_policy", value.0.into_value());
+        self
+    }
 }
-resource!(ConfigurationPolicy, ConfigurationPolicyHandle);
+resource!(
+    ConfigurationPolicy,
+    ConfigurationPolicyHandle,
+    CONFIGURATION_POLICY_TYPE
+);
 /// A declared `aws_securityhub_configuration_policy`: `id()` and one method per attribute, each a reference (`${aws_securityhub_configuration_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationPolicyHandle(rt::Handle);
@@ -1204,6 +1251,16 @@ impl ConfigurationPolicyAssociation {
         this.set("target_id", rt::string(required.target_id));
         ConfigurationPolicyAssociation(this)
     }
+    /// `policy_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_id", rt::string(value));
+        self
+    }
+    /// `target_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: configuration_policy_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -1212,7 +1269,8 @@ impl ConfigurationPolicyAssociation {
 }
 resource!(
     ConfigurationPolicyAssociation,
-    ConfigurationPolicyAssociationHandle
+    ConfigurationPolicyAssociationHandle,
+    CONFIGURATION_POLICY_ASSOCIATION_TYPE
 );
 /// A declared `aws_securityhub_configuration_policy_association`: `id()` and one method per attribute, each a reference (`${aws_securityhub_configuration_policy_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1271,13 +1329,22 @@ impl FindingAggregator {
         this.set("linking_mode", rt::string(linking_mode));
         FindingAggregator(this)
     }
+    /// `linking_mode`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn linking_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("linking_mode", rt::string(value));
+        self
+    }
     /// `specified_regions`: set of string.
     pub fn specified_regions(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("specified_regions", rt::list(value));
         self
     }
 }
-resource!(FindingAggregator, FindingAggregatorHandle);
+resource!(
+    FindingAggregator,
+    FindingAggregatorHandle,
+    FINDING_AGGREGATOR_TYPE
+);
 /// A declared `aws_securityhub_finding_aggregator`: `id()` and one method per attribute, each a reference (`${aws_securityhub_finding_aggregator.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct FindingAggregatorHandle(rt::Handle);
@@ -1325,8 +1392,23 @@ impl Insight {
         this.set("filters", required.filters.0.into_value());
         Insight(this)
     }
+    /// `group_by_attribute`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn group_by_attribute(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("group_by_attribute", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `filters` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn filters(mut self, value: insight::Filters) -> Self {
+        self.0.set("filters", value.0.into_value());
+        self
+    }
 }
-resource!(Insight, InsightHandle);
+resource!(Insight, InsightHandle, INSIGHT_TYPE);
 /// A declared `aws_securityhub_insight`: `id()` and one method per attribute, each a reference (`${aws_securityhub_insight.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct InsightHandle(rt::Handle);
@@ -3212,8 +3294,13 @@ impl InviteAccepter {
         this.set("master_id", rt::string(master_id));
         InviteAccepter(this)
     }
+    /// `master_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn master_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("master_id", rt::string(value));
+        self
+    }
 }
-resource!(InviteAccepter, InviteAccepterHandle);
+resource!(InviteAccepter, InviteAccepterHandle, INVITE_ACCEPTER_TYPE);
 /// A declared `aws_securityhub_invite_accepter`: `id()` and one method per attribute, each a reference (`${aws_securityhub_invite_accepter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct InviteAccepterHandle(rt::Handle);
@@ -3247,6 +3334,11 @@ impl Member {
         this.set("account_id", rt::string(account_id));
         Member(this)
     }
+    /// `account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("account_id", rt::string(value));
+        self
+    }
     /// `email`: string. Changing it replaces the resource.
     pub fn email(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("email", rt::string(value));
@@ -3258,7 +3350,7 @@ impl Member {
         self
     }
 }
-resource!(Member, MemberHandle);
+resource!(Member, MemberHandle, MEMBER_TYPE);
 /// A declared `aws_securityhub_member`: `id()` and one method per attribute, each a reference (`${aws_securityhub_member.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct MemberHandle(rt::Handle);
@@ -3304,8 +3396,17 @@ impl OrganizationAdminAccount {
         this.set("admin_account_id", rt::string(admin_account_id));
         OrganizationAdminAccount(this)
     }
+    /// `admin_account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn admin_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("admin_account_id", rt::string(value));
+        self
+    }
 }
-resource!(OrganizationAdminAccount, OrganizationAdminAccountHandle);
+resource!(
+    OrganizationAdminAccount,
+    OrganizationAdminAccountHandle,
+    ORGANIZATION_ADMIN_ACCOUNT_TYPE
+);
 /// A declared `aws_securityhub_organization_admin_account`: `id()` and one method per attribute, each a reference (`${aws_securityhub_organization_admin_account.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationAdminAccountHandle(rt::Handle);
@@ -3335,6 +3436,11 @@ impl OrganizationConfiguration {
         this.set("auto_enable", rt::boolean(auto_enable));
         OrganizationConfiguration(this)
     }
+    /// `auto_enable`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn auto_enable(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("auto_enable", rt::boolean(value));
+        self
+    }
     /// `auto_enable_standards`: string.
     pub fn auto_enable_standards(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("auto_enable_standards", rt::string(value));
@@ -3355,7 +3461,11 @@ impl OrganizationConfiguration {
         self
     }
 }
-resource!(OrganizationConfiguration, OrganizationConfigurationHandle);
+resource!(
+    OrganizationConfiguration,
+    OrganizationConfigurationHandle,
+    ORGANIZATION_CONFIGURATION_TYPE
+);
 /// A declared `aws_securityhub_organization_configuration`: `id()` and one method per attribute, each a reference (`${aws_securityhub_organization_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationConfigurationHandle(rt::Handle);
@@ -3429,8 +3539,17 @@ impl ProductSubscription {
         this.set("product_arn", rt::string(product_arn));
         ProductSubscription(this)
     }
+    /// `product_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn product_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("product_arn", rt::string(value));
+        self
+    }
 }
-resource!(ProductSubscription, ProductSubscriptionHandle);
+resource!(
+    ProductSubscription,
+    ProductSubscriptionHandle,
+    PRODUCT_SUBSCRIPTION_TYPE
+);
 /// A declared `aws_securityhub_product_subscription`: `id()` and one method per attribute, each a reference (`${aws_securityhub_product_subscription.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ProductSubscriptionHandle(rt::Handle);
@@ -3475,13 +3594,27 @@ impl StandardsControl {
         );
         StandardsControl(this)
     }
+    /// `control_status`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn control_status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("control_status", rt::string(value));
+        self
+    }
     /// `disabled_reason`: string.
     pub fn disabled_reason(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("disabled_reason", rt::string(value));
         self
     }
+    /// `standards_control_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn standards_control_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("standards_control_arn", rt::string(value));
+        self
+    }
 }
-resource!(StandardsControl, StandardsControlHandle);
+resource!(
+    StandardsControl,
+    StandardsControlHandle,
+    STANDARDS_CONTROL_TYPE
+);
 /// A declared `aws_securityhub_standards_control`: `id()` and one method per attribute, each a reference (`${aws_securityhub_standards_control.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct StandardsControlHandle(rt::Handle);
@@ -3564,6 +3697,21 @@ impl StandardsControlAssociation {
         this.set("standards_arn", rt::string(required.standards_arn));
         StandardsControlAssociation(this)
     }
+    /// `association_status`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn association_status(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("association_status", rt::string(value));
+        self
+    }
+    /// `security_control_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_control_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("security_control_id", rt::string(value));
+        self
+    }
+    /// `standards_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn standards_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("standards_arn", rt::string(value));
+        self
+    }
     /// `updated_reason`: string.
     pub fn updated_reason(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("updated_reason", rt::string(value));
@@ -3572,7 +3720,8 @@ impl StandardsControlAssociation {
 }
 resource!(
     StandardsControlAssociation,
-    StandardsControlAssociationHandle
+    StandardsControlAssociationHandle,
+    STANDARDS_CONTROL_ASSOCIATION_TYPE
 );
 /// A declared `aws_securityhub_standards_control_association`: `id()` and one method per attribute, each a reference (`${aws_securityhub_standards_control_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3615,13 +3764,22 @@ impl StandardsSubscription {
         this.set("standards_arn", rt::string(standards_arn));
         StandardsSubscription(this)
     }
+    /// `standards_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn standards_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("standards_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: standards_subscription::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(StandardsSubscription, StandardsSubscriptionHandle);
+resource!(
+    StandardsSubscription,
+    StandardsSubscriptionHandle,
+    STANDARDS_SUBSCRIPTION_TYPE
+);
 /// A declared `aws_securityhub_standards_subscription`: `id()` and one method per attribute, each a reference (`${aws_securityhub_standards_subscription.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct StandardsSubscriptionHandle(rt::Handle);

@@ -43,7 +43,7 @@ impl AwsLogSource {
         self
     }
 }
-resource!(AwsLogSource, AwsLogSourceHandle);
+resource!(AwsLogSource, AwsLogSourceHandle, AWS_LOG_SOURCE_TYPE);
 /// A declared `aws_securitylake_aws_log_source`: `id()` and one method per attribute, each a reference (`${aws_securitylake_aws_log_source.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AwsLogSourceHandle(rt::Handle);
@@ -101,6 +101,11 @@ impl CustomLogSource {
         self.0.set("event_classes", rt::list(value));
         self
     }
+    /// `source_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source_name", rt::string(value));
+        self
+    }
     /// `source_version`: string. Changing it replaces the resource.
     pub fn source_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("source_version", rt::string(value));
@@ -112,7 +117,11 @@ impl CustomLogSource {
         self
     }
 }
-resource!(CustomLogSource, CustomLogSourceHandle);
+resource!(
+    CustomLogSource,
+    CustomLogSourceHandle,
+    CUSTOM_LOG_SOURCE_TYPE
+);
 /// A declared `aws_securitylake_custom_log_source`: `id()` and one method per attribute, each a reference (`${aws_securitylake_custom_log_source.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CustomLogSourceHandle(rt::Handle);
@@ -215,6 +224,11 @@ impl DataLake {
         );
         DataLake(this)
     }
+    /// `meta_store_manager_role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn meta_store_manager_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("meta_store_manager_role_arn", rt::string(value));
+        self
+    }
     /// Adds a `configuration` block.
     pub fn configuration(mut self, value: data_lake::Configuration) -> Self {
         self.0.push("configuration", value.0.into_value());
@@ -226,7 +240,7 @@ impl DataLake {
         self
     }
 }
-resource!(DataLake, DataLakeHandle);
+resource!(DataLake, DataLakeHandle, DATA_LAKE_TYPE);
 taggable!(DataLake);
 /// A declared `aws_securitylake_data_lake`: `id()` and one method per attribute, each a reference (`${aws_securitylake_data_lake.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -410,7 +424,7 @@ impl Subscriber {
         self
     }
 }
-resource!(Subscriber, SubscriberHandle);
+resource!(Subscriber, SubscriberHandle, SUBSCRIBER_TYPE);
 taggable!(Subscriber);
 /// A declared `aws_securitylake_subscriber`: `id()` and one method per attribute, each a reference (`${aws_securitylake_subscriber.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -562,13 +576,22 @@ impl SubscriberNotification {
         this.set("subscriber_id", rt::string(subscriber_id));
         SubscriberNotification(this)
     }
+    /// `subscriber_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subscriber_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("subscriber_id", rt::string(value));
+        self
+    }
     /// Adds a `configuration` block.
     pub fn configuration(mut self, value: subscriber_notification::Configuration) -> Self {
         self.0.push("configuration", value.0.into_value());
         self
     }
 }
-resource!(SubscriberNotification, SubscriberNotificationHandle);
+resource!(
+    SubscriberNotification,
+    SubscriberNotificationHandle,
+    SUBSCRIBER_NOTIFICATION_TYPE
+);
 /// A declared `aws_securitylake_subscriber_notification`: `id()` and one method per attribute, each a reference (`${aws_securitylake_subscriber_notification.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SubscriberNotificationHandle(rt::Handle);

@@ -51,6 +51,21 @@ impl CloudformationStack {
         this.set("name", rt::string(required.name));
         CloudformationStack(this)
     }
+    /// `application_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_id", rt::string(value));
+        self
+    }
+    /// `capabilities`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn capabilities(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("capabilities", rt::list(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `parameters`: map of string.
     pub fn parameters(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("parameters", rt::map(value));
@@ -67,7 +82,11 @@ impl CloudformationStack {
         self
     }
 }
-resource!(CloudformationStack, CloudformationStackHandle);
+resource!(
+    CloudformationStack,
+    CloudformationStackHandle,
+    CLOUDFORMATION_STACK_TYPE
+);
 taggable!(CloudformationStack);
 /// A declared `aws_serverlessapplicationrepository_cloudformation_stack`: `id()` and one method per attribute, each a reference (`${aws_serverlessapplicationrepository_cloudformation_stack.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -46,13 +46,27 @@ impl BudgetResourceAssociation {
         this.set("resource_id", rt::string(required.resource_id));
         BudgetResourceAssociation(this)
     }
+    /// `budget_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn budget_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("budget_name", rt::string(value));
+        self
+    }
+    /// `resource_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: budget_resource_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(BudgetResourceAssociation, BudgetResourceAssociationHandle);
+resource!(
+    BudgetResourceAssociation,
+    BudgetResourceAssociationHandle,
+    BUDGET_RESOURCE_ASSOCIATION_TYPE
+);
 /// A declared `aws_servicecatalog_budget_resource_association`: `id()` and one method per attribute, each a reference (`${aws_servicecatalog_budget_resource_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BudgetResourceAssociationHandle(rt::Handle);
@@ -139,13 +153,33 @@ impl Constraint {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `parameters`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn parameters(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("parameters", rt::string(value));
+        self
+    }
+    /// `portfolio_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn portfolio_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("portfolio_id", rt::string(value));
+        self
+    }
+    /// `product_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn product_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("product_id", rt::string(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: constraint::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Constraint, ConstraintHandle);
+resource!(Constraint, ConstraintHandle, CONSTRAINT_TYPE);
 /// A declared `aws_servicecatalog_constraint`: `id()` and one method per attribute, each a reference (`${aws_servicecatalog_constraint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ConstraintHandle(rt::Handle);
@@ -208,13 +242,22 @@ impl OrganizationsAccess {
         this.set("enabled", rt::boolean(enabled));
         OrganizationsAccess(this)
     }
+    /// `enabled`: bool. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn enabled(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("enabled", rt::boolean(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: organizations_access::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(OrganizationsAccess, OrganizationsAccessHandle);
+resource!(
+    OrganizationsAccess,
+    OrganizationsAccessHandle,
+    ORGANIZATIONS_ACCESS_TYPE
+);
 /// A declared `aws_servicecatalog_organizations_access`: `id()` and one method per attribute, each a reference (`${aws_servicecatalog_organizations_access.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct OrganizationsAccessHandle(rt::Handle);
@@ -276,13 +319,23 @@ impl Portfolio {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `provider_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn provider_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("provider_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: portfolio::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Portfolio, PortfolioHandle);
+resource!(Portfolio, PortfolioHandle, PORTFOLIO_TYPE);
 taggable!(Portfolio);
 /// A declared `aws_servicecatalog_portfolio`: `id()` and one method per attribute, each a reference (`${aws_servicecatalog_portfolio.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -358,6 +411,16 @@ impl PortfolioShare {
         self.0.set("accept_language", rt::string(value));
         self
     }
+    /// `portfolio_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn portfolio_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("portfolio_id", rt::string(value));
+        self
+    }
+    /// `principal_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal_id", rt::string(value));
+        self
+    }
     /// `share_principals`: bool.
     pub fn share_principals(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("share_principals", rt::boolean(value));
@@ -366,6 +429,11 @@ impl PortfolioShare {
     /// `share_tag_options`: bool.
     pub fn share_tag_options(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("share_tag_options", rt::boolean(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
         self
     }
     /// `wait_for_acceptance`: bool.
@@ -379,7 +447,7 @@ impl PortfolioShare {
         self
     }
 }
-resource!(PortfolioShare, PortfolioShareHandle);
+resource!(PortfolioShare, PortfolioShareHandle, PORTFOLIO_SHARE_TYPE);
 /// A declared `aws_servicecatalog_portfolio_share`: `id()` and one method per attribute, each a reference (`${aws_servicecatalog_portfolio_share.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PortfolioShareHandle(rt::Handle);
@@ -455,6 +523,16 @@ impl PrincipalPortfolioAssociation {
         self.0.set("accept_language", rt::string(value));
         self
     }
+    /// `portfolio_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn portfolio_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("portfolio_id", rt::string(value));
+        self
+    }
+    /// `principal_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal_arn", rt::string(value));
+        self
+    }
     /// `principal_type`: string. Changing it replaces the resource.
     pub fn principal_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("principal_type", rt::string(value));
@@ -468,7 +546,8 @@ impl PrincipalPortfolioAssociation {
 }
 resource!(
     PrincipalPortfolioAssociation,
-    PrincipalPortfolioAssociationHandle
+    PrincipalPortfolioAssociationHandle,
+    PRINCIPAL_PORTFOLIO_ASSOCIATION_TYPE
 );
 /// A declared `aws_servicecatalog_principal_portfolio_association`: `id()` and one method per attribute, each a reference (`${aws_servicecatalog_principal_portfolio_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -572,6 +651,16 @@ impl Product {
         self.0.set("distributor", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `owner`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn owner(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("owner", rt::string(value));
+        self
+    }
     /// `support_description`: string.
     pub fn support_description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("support_description", rt::string(value));
@@ -587,13 +676,27 @@ impl Product {
         self.0.set("support_url", rt::string(value));
         self
     }
+    /// `type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
+    /// Block `provisioning_artifact_parameters` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn provisioning_artifact_parameters(
+        mut self,
+        value: product::ProvisioningArtifactParameters,
+    ) -> Self {
+        self.0
+            .set("provisioning_artifact_parameters", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: product::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Product, ProductHandle);
+resource!(Product, ProductHandle, PRODUCT_TYPE);
 taggable!(Product);
 /// A declared `aws_servicecatalog_product`: `id()` and one method per attribute, each a reference (`${aws_servicecatalog_product.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -739,6 +842,16 @@ impl ProductPortfolioAssociation {
         self.0.set("accept_language", rt::string(value));
         self
     }
+    /// `portfolio_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn portfolio_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("portfolio_id", rt::string(value));
+        self
+    }
+    /// `product_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn product_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("product_id", rt::string(value));
+        self
+    }
     /// `source_portfolio_id`: string. Changing it replaces the resource.
     pub fn source_portfolio_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("source_portfolio_id", rt::string(value));
@@ -752,7 +865,8 @@ impl ProductPortfolioAssociation {
 }
 resource!(
     ProductPortfolioAssociation,
-    ProductPortfolioAssociationHandle
+    ProductPortfolioAssociationHandle,
+    PRODUCT_PORTFOLIO_ASSOCIATION_TYPE
 );
 /// A declared `aws_servicecatalog_product_portfolio_association`: `id()` and one method per attribute, each a reference (`${aws_servicecatalog_product_portfolio_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -834,6 +948,11 @@ impl ProvisionedProduct {
         self.0.set("ignore_errors", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `notification_arns`: list of string. Changing it replaces the resource.
     pub fn notification_arns(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("notification_arns", rt::list(value));
@@ -897,7 +1016,11 @@ impl ProvisionedProduct {
         self
     }
 }
-resource!(ProvisionedProduct, ProvisionedProductHandle);
+resource!(
+    ProvisionedProduct,
+    ProvisionedProductHandle,
+    PROVISIONED_PRODUCT_TYPE
+);
 taggable!(ProvisionedProduct);
 /// A declared `aws_servicecatalog_provisioned_product`: `id()` and one method per attribute, each a reference (`${aws_servicecatalog_provisioned_product.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1118,6 +1241,11 @@ impl ProvisioningArtifact {
         self.0.set("name", rt::string(value));
         self
     }
+    /// `product_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn product_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("product_id", rt::string(value));
+        self
+    }
     /// `template_physical_id`: string. Changing it replaces the resource.
     pub fn template_physical_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("template_physical_id", rt::string(value));
@@ -1139,7 +1267,11 @@ impl ProvisioningArtifact {
         self
     }
 }
-resource!(ProvisioningArtifact, ProvisioningArtifactHandle);
+resource!(
+    ProvisioningArtifact,
+    ProvisioningArtifactHandle,
+    PROVISIONING_ARTIFACT_TYPE
+);
 /// A declared `aws_servicecatalog_provisioning_artifact`: `id()` and one method per attribute, each a reference (`${aws_servicecatalog_provisioning_artifact.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ProvisioningArtifactHandle(rt::Handle);
@@ -1233,13 +1365,23 @@ impl ServiceAction {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `definition` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn definition(mut self, value: service_action::Definition) -> Self {
+        self.0.set("definition", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: service_action::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ServiceAction, ServiceActionHandle);
+resource!(ServiceAction, ServiceActionHandle, SERVICE_ACTION_TYPE);
 /// A declared `aws_servicecatalog_service_action`: `id()` and one method per attribute, each a reference (`${aws_servicecatalog_service_action.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceActionHandle(rt::Handle);
@@ -1329,13 +1471,23 @@ impl TagOption {
         self.0.set("active", rt::boolean(value));
         self
     }
+    /// `key`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key", rt::string(value));
+        self
+    }
+    /// `value`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("value", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: tag_option::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(TagOption, TagOptionHandle);
+resource!(TagOption, TagOptionHandle, TAG_OPTION_TYPE);
 /// A declared `aws_servicecatalog_tag_option`: `id()` and one method per attribute, each a reference (`${aws_servicecatalog_tag_option.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TagOptionHandle(rt::Handle);
@@ -1390,6 +1542,16 @@ impl TagOptionResourceAssociation {
         this.set("tag_option_id", rt::string(required.tag_option_id));
         TagOptionResourceAssociation(this)
     }
+    /// `resource_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_id", rt::string(value));
+        self
+    }
+    /// `tag_option_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn tag_option_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("tag_option_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: tag_option_resource_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -1398,7 +1560,8 @@ impl TagOptionResourceAssociation {
 }
 resource!(
     TagOptionResourceAssociation,
-    TagOptionResourceAssociationHandle
+    TagOptionResourceAssociationHandle,
+    TAG_OPTION_RESOURCE_ASSOCIATION_TYPE
 );
 /// A declared `aws_servicecatalog_tag_option_resource_association`: `id()` and one method per attribute, each a reference (`${aws_servicecatalog_tag_option_resource_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -44,8 +44,13 @@ impl Application {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(Application, ApplicationHandle);
+resource!(Application, ApplicationHandle, APPLICATION_TYPE);
 taggable!(Application);
 /// A declared `aws_servicecatalogappregistry_application`: `id()` and one method per attribute, each a reference (`${aws_servicecatalogappregistry_application.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -104,13 +109,23 @@ impl AttributeGroup {
         this.set("name", rt::string(required.name));
         AttributeGroup(this)
     }
+    /// `attributes`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn attributes(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("attributes", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(AttributeGroup, AttributeGroupHandle);
+resource!(AttributeGroup, AttributeGroupHandle, ATTRIBUTE_GROUP_TYPE);
 taggable!(AttributeGroup);
 /// A declared `aws_servicecatalogappregistry_attribute_group`: `id()` and one method per attribute, each a reference (`${aws_servicecatalogappregistry_attribute_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -172,8 +187,22 @@ impl AttributeGroupAssociation {
         );
         AttributeGroupAssociation(this)
     }
+    /// `application_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_id", rt::string(value));
+        self
+    }
+    /// `attribute_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn attribute_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("attribute_group_id", rt::string(value));
+        self
+    }
 }
-resource!(AttributeGroupAssociation, AttributeGroupAssociationHandle);
+resource!(
+    AttributeGroupAssociation,
+    AttributeGroupAssociationHandle,
+    ATTRIBUTE_GROUP_ASSOCIATION_TYPE
+);
 /// A declared `aws_servicecatalogappregistry_attribute_group_association`: `id()` and one method per attribute, each a reference (`${aws_servicecatalogappregistry_attribute_group_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AttributeGroupAssociationHandle(rt::Handle);

@@ -43,8 +43,13 @@ impl HttpNamespace {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(HttpNamespace, HttpNamespaceHandle);
+resource!(HttpNamespace, HttpNamespaceHandle, HTTP_NAMESPACE_TYPE);
 taggable!(HttpNamespace);
 /// A declared `aws_service_discovery_http_namespace`: `id()` and one method per attribute, each a reference (`${aws_service_discovery_http_namespace.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -106,8 +111,23 @@ impl Instance {
         this.set("service_id", rt::string(required.service_id));
         Instance(this)
     }
+    /// `attributes`: map of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn attributes(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
+        self.0.set("attributes", rt::map(value));
+        self
+    }
+    /// `instance_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
+        self
+    }
+    /// `service_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_id", rt::string(value));
+        self
+    }
 }
-resource!(Instance, InstanceHandle);
+resource!(Instance, InstanceHandle, INSTANCE_TYPE);
 /// A declared `aws_service_discovery_instance`: `id()` and one method per attribute, each a reference (`${aws_service_discovery_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct InstanceHandle(rt::Handle);
@@ -158,8 +178,22 @@ impl PrivateDnsNamespace {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `vpc`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc", rt::string(value));
+        self
+    }
 }
-resource!(PrivateDnsNamespace, PrivateDnsNamespaceHandle);
+resource!(
+    PrivateDnsNamespace,
+    PrivateDnsNamespaceHandle,
+    PRIVATE_DNS_NAMESPACE_TYPE
+);
 taggable!(PrivateDnsNamespace);
 /// A declared `aws_service_discovery_private_dns_namespace`: `id()` and one method per attribute, each a reference (`${aws_service_discovery_private_dns_namespace.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -219,8 +253,17 @@ impl PublicDnsNamespace {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(PublicDnsNamespace, PublicDnsNamespaceHandle);
+resource!(
+    PublicDnsNamespace,
+    PublicDnsNamespaceHandle,
+    PUBLIC_DNS_NAMESPACE_TYPE
+);
 taggable!(PublicDnsNamespace);
 /// A declared `aws_service_discovery_public_dns_namespace`: `id()` and one method per attribute, each a reference (`${aws_service_discovery_public_dns_namespace.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -281,6 +324,11 @@ impl Service {
         self.0.set("force_destroy", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `namespace_id`: string. Changing it replaces the resource.
     pub fn namespace_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("namespace_id", rt::string(value));
@@ -308,7 +356,7 @@ impl Service {
         self
     }
 }
-resource!(Service, ServiceHandle);
+resource!(Service, ServiceHandle, SERVICE_TYPE);
 taggable!(Service);
 /// A declared `aws_service_discovery_service`: `id()` and one method per attribute, each a reference (`${aws_service_discovery_service.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

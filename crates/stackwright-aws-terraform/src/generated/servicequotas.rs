@@ -49,8 +49,23 @@ impl ServiceQuota {
         this.set("value", rt::number(required.value));
         ServiceQuota(this)
     }
+    /// `quota_code`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn quota_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("quota_code", rt::string(value));
+        self
+    }
+    /// `service_code`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_code", rt::string(value));
+        self
+    }
+    /// `value`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn value(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("value", rt::number(value));
+        self
+    }
 }
-resource!(ServiceQuota, ServiceQuotaHandle);
+resource!(ServiceQuota, ServiceQuotaHandle, SERVICE_QUOTA_TYPE);
 /// A declared `aws_servicequotas_service_quota`: `id()` and one method per attribute, each a reference (`${aws_servicequotas_service_quota.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceQuotaHandle(rt::Handle);
@@ -134,8 +149,28 @@ impl Template {
         this.set("value", rt::number(required.value));
         Template(this)
     }
+    /// `quota_code`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn quota_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("quota_code", rt::string(value));
+        self
+    }
+    /// `region`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn region(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("region", rt::string(value));
+        self
+    }
+    /// `service_code`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_code", rt::string(value));
+        self
+    }
+    /// `value`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn value(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("value", rt::number(value));
+        self
+    }
 }
-resource!(Template, TemplateHandle);
+resource!(Template, TemplateHandle, TEMPLATE_TYPE);
 /// A declared `aws_servicequotas_template`: `id()` and one method per attribute, each a reference (`${aws_servicequotas_template.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TemplateHandle(rt::Handle);
@@ -198,7 +233,11 @@ impl TemplateAssociation {
         self
     }
 }
-resource!(TemplateAssociation, TemplateAssociationHandle);
+resource!(
+    TemplateAssociation,
+    TemplateAssociationHandle,
+    TEMPLATE_ASSOCIATION_TYPE
+);
 /// A declared `aws_servicequotas_template_association`: `id()` and one method per attribute, each a reference (`${aws_servicequotas_template_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TemplateAssociationHandle(rt::Handle);

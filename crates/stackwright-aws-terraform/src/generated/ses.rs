@@ -38,8 +38,17 @@ impl ActiveReceiptRuleSet {
         this.set("rule_set_name", rt::string(rule_set_name));
         ActiveReceiptRuleSet(this)
     }
+    /// `rule_set_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rule_set_name", rt::string(value));
+        self
+    }
 }
-resource!(ActiveReceiptRuleSet, ActiveReceiptRuleSetHandle);
+resource!(
+    ActiveReceiptRuleSet,
+    ActiveReceiptRuleSetHandle,
+    ACTIVE_RECEIPT_RULE_SET_TYPE
+);
 /// A declared `aws_ses_active_receipt_rule_set`: `id()` and one method per attribute, each a reference (`${aws_ses_active_receipt_rule_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ActiveReceiptRuleSetHandle(rt::Handle);
@@ -73,6 +82,11 @@ impl ConfigurationSet {
         this.set("name", rt::string(name));
         ConfigurationSet(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `reputation_metrics_enabled`: bool.
     pub fn reputation_metrics_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("reputation_metrics_enabled", rt::boolean(value));
@@ -94,7 +108,11 @@ impl ConfigurationSet {
         self
     }
 }
-resource!(ConfigurationSet, ConfigurationSetHandle);
+resource!(
+    ConfigurationSet,
+    ConfigurationSetHandle,
+    CONFIGURATION_SET_TYPE
+);
 /// A declared `aws_ses_configuration_set`: `id()` and one method per attribute, each a reference (`${aws_ses_configuration_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ConfigurationSetHandle(rt::Handle);
@@ -174,8 +192,13 @@ impl DomainDkim {
         this.set("domain", rt::string(domain));
         DomainDkim(this)
     }
+    /// `domain`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain", rt::string(value));
+        self
+    }
 }
-resource!(DomainDkim, DomainDkimHandle);
+resource!(DomainDkim, DomainDkimHandle, DOMAIN_DKIM_TYPE);
 /// A declared `aws_ses_domain_dkim`: `id()` and one method per attribute, each a reference (`${aws_ses_domain_dkim.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DomainDkimHandle(rt::Handle);
@@ -209,8 +232,13 @@ impl DomainIdentity {
         this.set("domain", rt::string(domain));
         DomainIdentity(this)
     }
+    /// `domain`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain", rt::string(value));
+        self
+    }
 }
-resource!(DomainIdentity, DomainIdentityHandle);
+resource!(DomainIdentity, DomainIdentityHandle, DOMAIN_IDENTITY_TYPE);
 /// A declared `aws_ses_domain_identity`: `id()` and one method per attribute, each a reference (`${aws_ses_domain_identity.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DomainIdentityHandle(rt::Handle);
@@ -248,13 +276,22 @@ impl DomainIdentityVerification {
         this.set("domain", rt::string(domain));
         DomainIdentityVerification(this)
     }
+    /// `domain`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: domain_identity_verification::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(DomainIdentityVerification, DomainIdentityVerificationHandle);
+resource!(
+    DomainIdentityVerification,
+    DomainIdentityVerificationHandle,
+    DOMAIN_IDENTITY_VERIFICATION_TYPE
+);
 /// A declared `aws_ses_domain_identity_verification`: `id()` and one method per attribute, each a reference (`${aws_ses_domain_identity_verification.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DomainIdentityVerificationHandle(rt::Handle);
@@ -320,8 +357,18 @@ impl DomainMailFrom {
         self.0.set("behavior_on_mx_failure", rt::string(value));
         self
     }
+    /// `domain`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("domain", rt::string(value));
+        self
+    }
+    /// `mail_from_domain`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn mail_from_domain(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("mail_from_domain", rt::string(value));
+        self
+    }
 }
-resource!(DomainMailFrom, DomainMailFromHandle);
+resource!(DomainMailFrom, DomainMailFromHandle, DOMAIN_MAIL_FROM_TYPE);
 /// A declared `aws_ses_domain_mail_from`: `id()` and one method per attribute, each a reference (`${aws_ses_domain_mail_from.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DomainMailFromHandle(rt::Handle);
@@ -359,8 +406,13 @@ impl EmailIdentity {
         this.set("email", rt::string(email));
         EmailIdentity(this)
     }
+    /// `email`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn email(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("email", rt::string(value));
+        self
+    }
 }
-resource!(EmailIdentity, EmailIdentityHandle);
+resource!(EmailIdentity, EmailIdentityHandle, EMAIL_IDENTITY_TYPE);
 /// A declared `aws_ses_email_identity`: `id()` and one method per attribute, each a reference (`${aws_ses_email_identity.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EmailIdentityHandle(rt::Handle);
@@ -408,9 +460,24 @@ impl EventDestination {
         this.set("name", rt::string(required.name));
         EventDestination(this)
     }
+    /// `configuration_set_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn configuration_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("configuration_set_name", rt::string(value));
+        self
+    }
     /// `enabled`: bool. Changing it replaces the resource.
     pub fn enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("enabled", rt::boolean(value));
+        self
+    }
+    /// `matching_types`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn matching_types(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("matching_types", rt::list(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// Adds a `cloudwatch_destination` block. Changing it replaces the resource.
@@ -432,7 +499,11 @@ impl EventDestination {
         self
     }
 }
-resource!(EventDestination, EventDestinationHandle);
+resource!(
+    EventDestination,
+    EventDestinationHandle,
+    EVENT_DESTINATION_TYPE
+);
 /// A declared `aws_ses_event_destination`: `id()` and one method per attribute, each a reference (`${aws_ses_event_destination.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EventDestinationHandle(rt::Handle);
@@ -542,9 +613,19 @@ impl IdentityNotificationTopic {
         this.set("notification_type", rt::string(required.notification_type));
         IdentityNotificationTopic(this)
     }
+    /// `identity`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identity(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("identity", rt::string(value));
+        self
+    }
     /// `include_original_headers`: bool.
     pub fn include_original_headers(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("include_original_headers", rt::boolean(value));
+        self
+    }
+    /// `notification_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn notification_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("notification_type", rt::string(value));
         self
     }
     /// `topic_arn`: string.
@@ -553,7 +634,11 @@ impl IdentityNotificationTopic {
         self
     }
 }
-resource!(IdentityNotificationTopic, IdentityNotificationTopicHandle);
+resource!(
+    IdentityNotificationTopic,
+    IdentityNotificationTopicHandle,
+    IDENTITY_NOTIFICATION_TOPIC_TYPE
+);
 /// A declared `aws_ses_identity_notification_topic`: `id()` and one method per attribute, each a reference (`${aws_ses_identity_notification_topic.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct IdentityNotificationTopicHandle(rt::Handle);
@@ -606,8 +691,23 @@ impl IdentityPolicy {
         this.set("policy", rt::policy_text(required.policy));
         IdentityPolicy(this)
     }
+    /// `identity`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn identity(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("identity", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(IdentityPolicy, IdentityPolicyHandle);
+resource!(IdentityPolicy, IdentityPolicyHandle, IDENTITY_POLICY_TYPE);
 /// A declared `aws_ses_identity_policy`: `id()` and one method per attribute, each a reference (`${aws_ses_identity_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct IdentityPolicyHandle(rt::Handle);
@@ -656,8 +756,23 @@ impl ReceiptFilter {
         this.set("policy", rt::policy_text(required.policy));
         ReceiptFilter(this)
     }
+    /// `cidr`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cidr(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("cidr", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `policy`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(ReceiptFilter, ReceiptFilterHandle);
+resource!(ReceiptFilter, ReceiptFilterHandle, RECEIPT_FILTER_TYPE);
 /// A declared `aws_ses_receipt_filter`: `id()` and one method per attribute, each a reference (`${aws_ses_receipt_filter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ReceiptFilterHandle(rt::Handle);
@@ -717,9 +832,19 @@ impl ReceiptRule {
         self.0.set("enabled", rt::boolean(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `recipients`: set of string.
     pub fn recipients(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("recipients", rt::list(value));
+        self
+    }
+    /// `rule_set_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rule_set_name", rt::string(value));
         self
     }
     /// `scan_enabled`: bool.
@@ -768,7 +893,7 @@ impl ReceiptRule {
         self
     }
 }
-resource!(ReceiptRule, ReceiptRuleHandle);
+resource!(ReceiptRule, ReceiptRuleHandle, RECEIPT_RULE_TYPE);
 /// A declared `aws_ses_receipt_rule`: `id()` and one method per attribute, each a reference (`${aws_ses_receipt_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ReceiptRuleHandle(rt::Handle);
@@ -992,8 +1117,13 @@ impl ReceiptRuleSet {
         this.set("rule_set_name", rt::string(rule_set_name));
         ReceiptRuleSet(this)
     }
+    /// `rule_set_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rule_set_name", rt::string(value));
+        self
+    }
 }
-resource!(ReceiptRuleSet, ReceiptRuleSetHandle);
+resource!(ReceiptRuleSet, ReceiptRuleSetHandle, RECEIPT_RULE_SET_TYPE);
 /// A declared `aws_ses_receipt_rule_set`: `id()` and one method per attribute, each a reference (`${aws_ses_receipt_rule_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ReceiptRuleSetHandle(rt::Handle);
@@ -1032,6 +1162,11 @@ impl Template {
         self.0.set("html", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `subject`: string.
     pub fn subject(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("subject", rt::string(value));
@@ -1043,7 +1178,7 @@ impl Template {
         self
     }
 }
-resource!(Template, TemplateHandle);
+resource!(Template, TemplateHandle, TEMPLATE_TYPE);
 /// A declared `aws_ses_template`: `id()` and one method per attribute, each a reference (`${aws_ses_template.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TemplateHandle(rt::Handle);

@@ -38,10 +38,16 @@ impl AccountSuppressionAttributes {
         this.set("suppressed_reasons", rt::list(suppressed_reasons));
         AccountSuppressionAttributes(this)
     }
+    /// `suppressed_reasons`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn suppressed_reasons(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("suppressed_reasons", rt::list(value));
+        self
+    }
 }
 resource!(
     AccountSuppressionAttributes,
-    AccountSuppressionAttributesHandle
+    AccountSuppressionAttributesHandle,
+    ACCOUNT_SUPPRESSION_ATTRIBUTES_TYPE
 );
 /// A declared `aws_sesv2_account_suppression_attributes`: `id()` and one method per attribute, each a reference (`${aws_sesv2_account_suppression_attributes.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -72,6 +78,11 @@ impl AccountVdmAttributes {
         this.set("vdm_enabled", rt::string(vdm_enabled));
         AccountVdmAttributes(this)
     }
+    /// `vdm_enabled`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vdm_enabled(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vdm_enabled", rt::string(value));
+        self
+    }
     /// Block `dashboard_attributes` (at most one).
     pub fn dashboard_attributes(
         mut self,
@@ -89,7 +100,11 @@ impl AccountVdmAttributes {
         self
     }
 }
-resource!(AccountVdmAttributes, AccountVdmAttributesHandle);
+resource!(
+    AccountVdmAttributes,
+    AccountVdmAttributesHandle,
+    ACCOUNT_VDM_ATTRIBUTES_TYPE
+);
 /// A declared `aws_sesv2_account_vdm_attributes`: `id()` and one method per attribute, each a reference (`${aws_sesv2_account_vdm_attributes.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccountVdmAttributesHandle(rt::Handle);
@@ -153,6 +168,11 @@ impl ConfigurationSet {
         this.set("configuration_set_name", rt::string(configuration_set_name));
         ConfigurationSet(this)
     }
+    /// `configuration_set_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn configuration_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("configuration_set_name", rt::string(value));
+        self
+    }
     /// Block `delivery_options` (at most one).
     pub fn delivery_options(mut self, value: configuration_set::DeliveryOptions) -> Self {
         self.0.set("delivery_options", value.0.into_value());
@@ -184,7 +204,11 @@ impl ConfigurationSet {
         self
     }
 }
-resource!(ConfigurationSet, ConfigurationSetHandle);
+resource!(
+    ConfigurationSet,
+    ConfigurationSetHandle,
+    CONFIGURATION_SET_TYPE
+);
 taggable!(ConfigurationSet);
 /// A declared `aws_sesv2_configuration_set`: `id()` and one method per attribute, each a reference (`${aws_sesv2_configuration_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -387,10 +411,29 @@ impl ConfigurationSetEventDestination {
         );
         ConfigurationSetEventDestination(this)
     }
+    /// `configuration_set_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn configuration_set_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("configuration_set_name", rt::string(value));
+        self
+    }
+    /// `event_destination_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn event_destination_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("event_destination_name", rt::string(value));
+        self
+    }
+    /// Block `event_destination` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn event_destination(
+        mut self,
+        value: configuration_set_event_destination::EventDestination,
+    ) -> Self {
+        self.0.set("event_destination", value.0.into_value());
+        self
+    }
 }
 resource!(
     ConfigurationSetEventDestination,
-    ConfigurationSetEventDestinationHandle
+    ConfigurationSetEventDestinationHandle,
+    CONFIGURATION_SET_EVENT_DESTINATION_TYPE
 );
 /// A declared `aws_sesv2_configuration_set_event_destination`: `id()` and one method per attribute, each a reference (`${aws_sesv2_configuration_set_event_destination.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -573,6 +616,11 @@ impl ContactList {
         this.set("contact_list_name", rt::string(contact_list_name));
         ContactList(this)
     }
+    /// `contact_list_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn contact_list_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("contact_list_name", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -584,7 +632,7 @@ impl ContactList {
         self
     }
 }
-resource!(ContactList, ContactListHandle);
+resource!(ContactList, ContactListHandle, CONTACT_LIST_TYPE);
 taggable!(ContactList);
 /// A declared `aws_sesv2_contact_list`: `id()` and one method per attribute, each a reference (`${aws_sesv2_contact_list.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -684,13 +732,27 @@ impl DedicatedIpAssignment {
         this.set("ip", rt::string(required.ip));
         DedicatedIpAssignment(this)
     }
+    /// `destination_pool_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination_pool_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination_pool_name", rt::string(value));
+        self
+    }
+    /// `ip`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ip(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ip", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: dedicated_ip_assignment::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(DedicatedIpAssignment, DedicatedIpAssignmentHandle);
+resource!(
+    DedicatedIpAssignment,
+    DedicatedIpAssignmentHandle,
+    DEDICATED_IP_ASSIGNMENT_TYPE
+);
 /// A declared `aws_sesv2_dedicated_ip_assignment`: `id()` and one method per attribute, each a reference (`${aws_sesv2_dedicated_ip_assignment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DedicatedIpAssignmentHandle(rt::Handle);
@@ -748,13 +810,22 @@ impl DedicatedIpPool {
         this.set("pool_name", rt::string(pool_name));
         DedicatedIpPool(this)
     }
+    /// `pool_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn pool_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("pool_name", rt::string(value));
+        self
+    }
     /// `scaling_mode`: string. Changing it replaces the resource.
     pub fn scaling_mode(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("scaling_mode", rt::string(value));
         self
     }
 }
-resource!(DedicatedIpPool, DedicatedIpPoolHandle);
+resource!(
+    DedicatedIpPool,
+    DedicatedIpPoolHandle,
+    DEDICATED_IP_POOL_TYPE
+);
 taggable!(DedicatedIpPool);
 /// A declared `aws_sesv2_dedicated_ip_pool`: `id()` and one method per attribute, each a reference (`${aws_sesv2_dedicated_ip_pool.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -806,13 +877,18 @@ impl EmailIdentity {
         self.0.set("configuration_set_name", rt::string(value));
         self
     }
+    /// `email_identity`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn email_identity(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("email_identity", rt::string(value));
+        self
+    }
     /// Block `dkim_signing_attributes` (at most one).
     pub fn dkim_signing_attributes(mut self, value: email_identity::DkimSigningAttributes) -> Self {
         self.0.set("dkim_signing_attributes", value.0.into_value());
         self
     }
 }
-resource!(EmailIdentity, EmailIdentityHandle);
+resource!(EmailIdentity, EmailIdentityHandle, EMAIL_IDENTITY_TYPE);
 taggable!(EmailIdentity);
 /// A declared `aws_sesv2_email_identity`: `id()` and one method per attribute, each a reference (`${aws_sesv2_email_identity.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -901,10 +977,16 @@ impl EmailIdentityFeedbackAttributes {
         self.0.set("email_forwarding_enabled", rt::boolean(value));
         self
     }
+    /// `email_identity`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn email_identity(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("email_identity", rt::string(value));
+        self
+    }
 }
 resource!(
     EmailIdentityFeedbackAttributes,
-    EmailIdentityFeedbackAttributesHandle
+    EmailIdentityFeedbackAttributesHandle,
+    EMAIL_IDENTITY_FEEDBACK_ATTRIBUTES_TYPE
 );
 /// A declared `aws_sesv2_email_identity_feedback_attributes`: `id()` and one method per attribute, each a reference (`${aws_sesv2_email_identity_feedback_attributes.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -944,6 +1026,11 @@ impl EmailIdentityMailFromAttributes {
         self.0.set("behavior_on_mx_failure", rt::string(value));
         self
     }
+    /// `email_identity`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn email_identity(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("email_identity", rt::string(value));
+        self
+    }
     /// `mail_from_domain`: string.
     pub fn mail_from_domain(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("mail_from_domain", rt::string(value));
@@ -952,7 +1039,8 @@ impl EmailIdentityMailFromAttributes {
 }
 resource!(
     EmailIdentityMailFromAttributes,
-    EmailIdentityMailFromAttributesHandle
+    EmailIdentityMailFromAttributesHandle,
+    EMAIL_IDENTITY_MAIL_FROM_ATTRIBUTES_TYPE
 );
 /// A declared `aws_sesv2_email_identity_mail_from_attributes`: `id()` and one method per attribute, each a reference (`${aws_sesv2_email_identity_mail_from_attributes.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1002,8 +1090,27 @@ impl EmailIdentityPolicy {
         this.set("policy_name", rt::string(required.policy_name));
         EmailIdentityPolicy(this)
     }
+    /// `email_identity`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn email_identity(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("email_identity", rt::string(value));
+        self
+    }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `policy_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_name", rt::string(value));
+        self
+    }
 }
-resource!(EmailIdentityPolicy, EmailIdentityPolicyHandle);
+resource!(
+    EmailIdentityPolicy,
+    EmailIdentityPolicyHandle,
+    EMAIL_IDENTITY_POLICY_TYPE
+);
 /// A declared `aws_sesv2_email_identity_policy`: `id()` and one method per attribute, each a reference (`${aws_sesv2_email_identity_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EmailIdentityPolicyHandle(rt::Handle);

@@ -38,13 +38,18 @@ impl Activity {
         this.set("name", rt::string(name));
         Activity(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `encryption_configuration` (at most one).
     pub fn encryption_configuration(mut self, value: activity::EncryptionConfiguration) -> Self {
         self.0.set("encryption_configuration", value.0.into_value());
         self
     }
 }
-resource!(Activity, ActivityHandle);
+resource!(Activity, ActivityHandle, ACTIVITY_TYPE);
 taggable!(Activity);
 /// A declared `aws_sfn_activity`: `id()` and one method per attribute, each a reference (`${aws_sfn_activity.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -105,6 +110,11 @@ impl Alias {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `routing_configuration` block.
     pub fn routing_configuration(mut self, value: alias::RoutingConfiguration) -> Self {
         self.0.push("routing_configuration", value.0.into_value());
@@ -116,7 +126,7 @@ impl Alias {
         self
     }
 }
-resource!(Alias, AliasHandle);
+resource!(Alias, AliasHandle, ALIAS_TYPE);
 /// A declared `aws_sfn_alias`: `id()` and one method per attribute, each a reference (`${aws_sfn_alias.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AliasHandle(rt::Handle);
@@ -189,6 +199,11 @@ impl StateMachine {
         this.set("role_arn", rt::string(required.role_arn));
         StateMachine(this)
     }
+    /// `definition`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn definition(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("definition", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -202,6 +217,11 @@ impl StateMachine {
     /// `publish`: bool.
     pub fn publish(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("publish", rt::boolean(value));
+        self
+    }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
         self
     }
     /// `type`: string. Changing it replaces the resource.
@@ -233,7 +253,7 @@ impl StateMachine {
         self
     }
 }
-resource!(StateMachine, StateMachineHandle);
+resource!(StateMachine, StateMachineHandle, STATE_MACHINE_TYPE);
 taggable!(StateMachine);
 /// A declared `aws_sfn_state_machine`: `id()` and one method per attribute, each a reference (`${aws_sfn_state_machine.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -46,6 +46,16 @@ impl ApplicationLayerAutomaticResponse {
         this.set("resource_arn", rt::string(required.resource_arn));
         ApplicationLayerAutomaticResponse(this)
     }
+    /// `action`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn action(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("action", rt::string(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: application_layer_automatic_response::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -54,7 +64,8 @@ impl ApplicationLayerAutomaticResponse {
 }
 resource!(
     ApplicationLayerAutomaticResponse,
-    ApplicationLayerAutomaticResponseHandle
+    ApplicationLayerAutomaticResponseHandle,
+    APPLICATION_LAYER_AUTOMATIC_RESPONSE_TYPE
 );
 /// A declared `aws_shield_application_layer_automatic_response`: `id()` and one method per attribute, each a reference (`${aws_shield_application_layer_automatic_response.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -105,6 +116,16 @@ impl DrtAccessLogBucketAssociation {
         );
         DrtAccessLogBucketAssociation(this)
     }
+    /// `log_bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn log_bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("log_bucket", rt::string(value));
+        self
+    }
+    /// `role_arn_association_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn_association_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn_association_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: drt_access_log_bucket_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -113,7 +134,8 @@ impl DrtAccessLogBucketAssociation {
 }
 resource!(
     DrtAccessLogBucketAssociation,
-    DrtAccessLogBucketAssociationHandle
+    DrtAccessLogBucketAssociationHandle,
+    DRT_ACCESS_LOG_BUCKET_ASSOCIATION_TYPE
 );
 /// A declared `aws_shield_drt_access_log_bucket_association`: `id()` and one method per attribute, each a reference (`${aws_shield_drt_access_log_bucket_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -172,6 +194,11 @@ impl DrtAccessRoleArnAssociation {
         this.set("role_arn", rt::string(role_arn));
         DrtAccessRoleArnAssociation(this)
     }
+    /// `role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: drt_access_role_arn_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -180,7 +207,8 @@ impl DrtAccessRoleArnAssociation {
 }
 resource!(
     DrtAccessRoleArnAssociation,
-    DrtAccessRoleArnAssociationHandle
+    DrtAccessRoleArnAssociationHandle,
+    DRT_ACCESS_ROLE_ARN_ASSOCIATION_TYPE
 );
 /// A declared `aws_shield_drt_access_role_arn_association`: `id()` and one method per attribute, each a reference (`${aws_shield_drt_access_role_arn_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -216,13 +244,22 @@ impl ProactiveEngagement {
         this.set("enabled", rt::boolean(enabled));
         ProactiveEngagement(this)
     }
+    /// `enabled`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn enabled(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("enabled", rt::boolean(value));
+        self
+    }
     /// Adds a `emergency_contact` block.
     pub fn emergency_contact(mut self, value: proactive_engagement::EmergencyContact) -> Self {
         self.0.push("emergency_contact", value.0.into_value());
         self
     }
 }
-resource!(ProactiveEngagement, ProactiveEngagementHandle);
+resource!(
+    ProactiveEngagement,
+    ProactiveEngagementHandle,
+    PROACTIVE_ENGAGEMENT_TYPE
+);
 /// A declared `aws_shield_proactive_engagement`: `id()` and one method per attribute, each a reference (`${aws_shield_proactive_engagement.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ProactiveEngagementHandle(rt::Handle);
@@ -285,8 +322,18 @@ impl Protection {
         this.set("resource_arn", rt::string(required.resource_arn));
         Protection(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
 }
-resource!(Protection, ProtectionHandle);
+resource!(Protection, ProtectionHandle, PROTECTION_TYPE);
 taggable!(Protection);
 /// A declared `aws_shield_protection`: `id()` and one method per attribute, each a reference (`${aws_shield_protection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -347,9 +394,24 @@ impl ProtectionGroup {
         );
         ProtectionGroup(this)
     }
+    /// `aggregation`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn aggregation(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("aggregation", rt::string(value));
+        self
+    }
     /// `members`: list of string.
     pub fn members(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("members", rt::list(value));
+        self
+    }
+    /// `pattern`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn pattern(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("pattern", rt::string(value));
+        self
+    }
+    /// `protection_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn protection_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("protection_group_id", rt::string(value));
         self
     }
     /// `resource_type`: string.
@@ -358,7 +420,11 @@ impl ProtectionGroup {
         self
     }
 }
-resource!(ProtectionGroup, ProtectionGroupHandle);
+resource!(
+    ProtectionGroup,
+    ProtectionGroupHandle,
+    PROTECTION_GROUP_TYPE
+);
 taggable!(ProtectionGroup);
 /// A declared `aws_shield_protection_group`: `id()` and one method per attribute, each a reference (`${aws_shield_protection_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -428,10 +494,21 @@ impl ProtectionHealthCheckAssociation {
         );
         ProtectionHealthCheckAssociation(this)
     }
+    /// `health_check_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn health_check_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("health_check_arn", rt::string(value));
+        self
+    }
+    /// `shield_protection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn shield_protection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("shield_protection_id", rt::string(value));
+        self
+    }
 }
 resource!(
     ProtectionHealthCheckAssociation,
-    ProtectionHealthCheckAssociationHandle
+    ProtectionHealthCheckAssociationHandle,
+    PROTECTION_HEALTH_CHECK_ASSOCIATION_TYPE
 );
 /// A declared `aws_shield_protection_health_check_association`: `id()` and one method per attribute, each a reference (`${aws_shield_protection_health_check_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -476,7 +553,7 @@ impl Subscription {
         self
     }
 }
-resource!(Subscription, SubscriptionHandle);
+resource!(Subscription, SubscriptionHandle, SUBSCRIPTION_TYPE);
 /// A declared `aws_shield_subscription`: `id()` and one method per attribute, each a reference (`${aws_shield_subscription.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SubscriptionHandle(rt::Handle);

@@ -50,8 +50,23 @@ impl SigningJob {
         self.0.set("ignore_signing_job_failure", rt::boolean(value));
         self
     }
+    /// `profile_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("profile_name", rt::string(value));
+        self
+    }
+    /// Block `destination` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination(mut self, value: signing_job::Destination) -> Self {
+        self.0.set("destination", value.0.into_value());
+        self
+    }
+    /// Block `source` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source(mut self, value: signing_job::Source) -> Self {
+        self.0.set("source", value.0.into_value());
+        self
+    }
 }
-resource!(SigningJob, SigningJobHandle);
+resource!(SigningJob, SigningJobHandle, SIGNING_JOB_TYPE);
 /// A declared `aws_signer_signing_job`: `id()` and one method per attribute, each a reference (`${aws_signer_signing_job.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SigningJobHandle(rt::Handle);
@@ -215,6 +230,11 @@ impl SigningProfile {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `platform_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn platform_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("platform_id", rt::string(value));
+        self
+    }
     /// Block `signature_validity_period` (at most one). Changing it replaces the resource.
     pub fn signature_validity_period(
         mut self,
@@ -230,7 +250,7 @@ impl SigningProfile {
         self
     }
 }
-resource!(SigningProfile, SigningProfileHandle);
+resource!(SigningProfile, SigningProfileHandle, SIGNING_PROFILE_TYPE);
 taggable!(SigningProfile);
 /// A declared `aws_signer_signing_profile`: `id()` and one method per attribute, each a reference (`${aws_signer_signing_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -339,6 +359,21 @@ impl SigningProfilePermission {
         this.set("profile_name", rt::string(required.profile_name));
         SigningProfilePermission(this)
     }
+    /// `action`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn action(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("action", rt::string(value));
+        self
+    }
+    /// `principal`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal", rt::string(value));
+        self
+    }
+    /// `profile_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn profile_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("profile_name", rt::string(value));
+        self
+    }
     /// `profile_version`: string. Changing it replaces the resource.
     pub fn profile_version(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("profile_version", rt::string(value));
@@ -355,7 +390,11 @@ impl SigningProfilePermission {
         self
     }
 }
-resource!(SigningProfilePermission, SigningProfilePermissionHandle);
+resource!(
+    SigningProfilePermission,
+    SigningProfilePermissionHandle,
+    SIGNING_PROFILE_PERMISSION_TYPE
+);
 /// A declared `aws_signer_signing_profile_permission`: `id()` and one method per attribute, each a reference (`${aws_signer_signing_profile_permission.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SigningProfilePermissionHandle(rt::Handle);

@@ -39,8 +39,13 @@ impl Domain {
         this.set("name", rt::string(name));
         Domain(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(Domain, DomainHandle);
+resource!(Domain, DomainHandle, DOMAIN_TYPE);
 /// A declared `aws_simpledb_domain`: `id()` and one method per attribute, each a reference (`${aws_simpledb_domain.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DomainHandle(rt::Handle);

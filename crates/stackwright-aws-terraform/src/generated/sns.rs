@@ -91,6 +91,21 @@ impl PlatformApplication {
         self.0.set("failure_feedback_role_arn", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `platform`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn platform(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("platform", rt::string(value));
+        self
+    }
+    /// `platform_credential`: string. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn platform_credential(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("platform_credential", rt::string(value));
+        self
+    }
     /// `platform_principal`: string. Sensitive: kept out of plans, but stored in the state.
     pub fn platform_principal(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("platform_principal", rt::string(value));
@@ -108,7 +123,11 @@ impl PlatformApplication {
         self
     }
 }
-resource!(PlatformApplication, PlatformApplicationHandle);
+resource!(
+    PlatformApplication,
+    PlatformApplicationHandle,
+    PLATFORM_APPLICATION_TYPE
+);
 /// A declared `aws_sns_platform_application`: `id()` and one method per attribute, each a reference (`${aws_sns_platform_application.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PlatformApplicationHandle(rt::Handle);
@@ -222,7 +241,7 @@ impl SmsPreferences {
         self
     }
 }
-resource!(SmsPreferences, SmsPreferencesHandle);
+resource!(SmsPreferences, SmsPreferencesHandle, SMS_PREFERENCES_TYPE);
 /// A declared `aws_sns_sms_preferences`: `id()` and one method per attribute, each a reference (`${aws_sns_sms_preferences.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SmsPreferencesHandle(rt::Handle);
@@ -430,7 +449,7 @@ impl Topic {
         self
     }
 }
-resource!(Topic, TopicHandle);
+resource!(Topic, TopicHandle, TOPIC_TYPE);
 taggable!(Topic);
 /// A declared `aws_sns_topic`: `id()` and one method per attribute, each a reference (`${aws_sns_topic.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -593,8 +612,22 @@ impl TopicDataProtectionPolicy {
         this.set("policy", rt::policy_text(required.policy));
         TopicDataProtectionPolicy(this)
     }
+    /// `arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("arn", rt::string(value));
+        self
+    }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(TopicDataProtectionPolicy, TopicDataProtectionPolicyHandle);
+resource!(
+    TopicDataProtectionPolicy,
+    TopicDataProtectionPolicyHandle,
+    TOPIC_DATA_PROTECTION_POLICY_TYPE
+);
 /// A declared `aws_sns_topic_data_protection_policy`: `id()` and one method per attribute, each a reference (`${aws_sns_topic_data_protection_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TopicDataProtectionPolicyHandle(rt::Handle);
@@ -636,8 +669,18 @@ impl TopicPolicy {
         this.set("policy", rt::policy_text(required.policy));
         TopicPolicy(this)
     }
+    /// `arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("arn", rt::string(value));
+        self
+    }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
 }
-resource!(TopicPolicy, TopicPolicyHandle);
+resource!(TopicPolicy, TopicPolicyHandle, TOPIC_POLICY_TYPE);
 /// A declared `aws_sns_topic_policy`: `id()` and one method per attribute, each a reference (`${aws_sns_topic_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TopicPolicyHandle(rt::Handle);
@@ -697,6 +740,11 @@ impl TopicSubscription {
         self.0.set("delivery_policy", rt::string(value));
         self
     }
+    /// `endpoint`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn endpoint(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("endpoint", rt::string(value));
+        self
+    }
     /// `endpoint_auto_confirms`: bool.
     pub fn endpoint_auto_confirms(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("endpoint_auto_confirms", rt::boolean(value));
@@ -710,6 +758,11 @@ impl TopicSubscription {
     /// `filter_policy_scope`: string.
     pub fn filter_policy_scope(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("filter_policy_scope", rt::string(value));
+        self
+    }
+    /// `protocol`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("protocol", rt::string(value));
         self
     }
     /// `raw_message_delivery`: bool.
@@ -732,8 +785,17 @@ impl TopicSubscription {
         self.0.set("subscription_role_arn", rt::string(value));
         self
     }
+    /// `topic_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn topic_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("topic_arn", rt::string(value));
+        self
+    }
 }
-resource!(TopicSubscription, TopicSubscriptionHandle);
+resource!(
+    TopicSubscription,
+    TopicSubscriptionHandle,
+    TOPIC_SUBSCRIPTION_TYPE
+);
 /// A declared `aws_sns_topic_subscription`: `id()` and one method per attribute, each a reference (`${aws_sns_topic_subscription.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TopicSubscriptionHandle(rt::Handle);

@@ -132,7 +132,7 @@ impl Queue {
         self
     }
 }
-resource!(Queue, QueueHandle);
+resource!(Queue, QueueHandle, QUEUE_TYPE);
 taggable!(Queue);
 /// A declared `aws_sqs_queue`: `id()` and one method per attribute, each a reference (`${aws_sqs_queue.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -280,8 +280,18 @@ impl QueuePolicy {
         this.set("queue_url", rt::string(required.queue_url));
         QueuePolicy(this)
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `queue_url`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn queue_url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("queue_url", rt::string(value));
+        self
+    }
 }
-resource!(QueuePolicy, QueuePolicyHandle);
+resource!(QueuePolicy, QueuePolicyHandle, QUEUE_POLICY_TYPE);
 /// A declared `aws_sqs_queue_policy`: `id()` and one method per attribute, each a reference (`${aws_sqs_queue_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct QueuePolicyHandle(rt::Handle);
@@ -326,8 +336,22 @@ impl QueueRedriveAllowPolicy {
         );
         QueueRedriveAllowPolicy(this)
     }
+    /// `queue_url`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn queue_url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("queue_url", rt::string(value));
+        self
+    }
+    /// `redrive_allow_policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn redrive_allow_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("redrive_allow_policy", rt::string(value));
+        self
+    }
 }
-resource!(QueueRedriveAllowPolicy, QueueRedriveAllowPolicyHandle);
+resource!(
+    QueueRedriveAllowPolicy,
+    QueueRedriveAllowPolicyHandle,
+    QUEUE_REDRIVE_ALLOW_POLICY_TYPE
+);
 /// A declared `aws_sqs_queue_redrive_allow_policy`: `id()` and one method per attribute, each a reference (`${aws_sqs_queue_redrive_allow_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct QueueRedriveAllowPolicyHandle(rt::Handle);
@@ -369,8 +393,22 @@ impl QueueRedrivePolicy {
         this.set("redrive_policy", rt::string(required.redrive_policy));
         QueueRedrivePolicy(this)
     }
+    /// `queue_url`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn queue_url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("queue_url", rt::string(value));
+        self
+    }
+    /// `redrive_policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn redrive_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("redrive_policy", rt::string(value));
+        self
+    }
 }
-resource!(QueueRedrivePolicy, QueueRedrivePolicyHandle);
+resource!(
+    QueueRedrivePolicy,
+    QueueRedrivePolicyHandle,
+    QUEUE_REDRIVE_POLICY_TYPE
+);
 /// A declared `aws_sqs_queue_redrive_policy`: `id()` and one method per attribute, each a reference (`${aws_sqs_queue_redrive_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct QueueRedrivePolicyHandle(rt::Handle);

@@ -48,6 +48,11 @@ impl Activation {
         self.0.set("expiration_date", rt::string(value));
         self
     }
+    /// `iam_role`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn iam_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("iam_role", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -59,7 +64,7 @@ impl Activation {
         self
     }
 }
-resource!(Activation, ActivationHandle);
+resource!(Activation, ActivationHandle, ACTIVATION_TYPE);
 taggable!(Activation);
 /// A declared `aws_ssm_activation`: `id()` and one method per attribute, each a reference (`${aws_ssm_activation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -169,6 +174,11 @@ impl Association {
         self.0.set("max_errors", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `parameters`: map of string.
     pub fn parameters(mut self, value: impl Into<rt::Map<rt::Expr>>) -> Self {
         self.0.set("parameters", rt::map(value));
@@ -201,7 +211,7 @@ impl Association {
         self
     }
 }
-resource!(Association, AssociationHandle);
+resource!(Association, AssociationHandle, ASSOCIATION_TYPE);
 taggable!(Association);
 /// A declared `aws_ssm_association`: `id()` and one method per attribute, each a reference (`${aws_ssm_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -331,8 +341,22 @@ impl DefaultPatchBaseline {
         this.set("operating_system", rt::string(required.operating_system));
         DefaultPatchBaseline(this)
     }
+    /// `baseline_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn baseline_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("baseline_id", rt::string(value));
+        self
+    }
+    /// `operating_system`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn operating_system(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("operating_system", rt::string(value));
+        self
+    }
 }
-resource!(DefaultPatchBaseline, DefaultPatchBaselineHandle);
+resource!(
+    DefaultPatchBaseline,
+    DefaultPatchBaselineHandle,
+    DEFAULT_PATCH_BASELINE_TYPE
+);
 /// A declared `aws_ssm_default_patch_baseline`: `id()` and one method per attribute, each a reference (`${aws_ssm_default_patch_baseline.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DefaultPatchBaselineHandle(rt::Handle);
@@ -377,9 +401,24 @@ impl Document {
         this.set("name", rt::string(required.name));
         Document(this)
     }
+    /// `content`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn content(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("content", rt::string(value));
+        self
+    }
     /// `document_format`: string.
     pub fn document_format(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("document_format", rt::string(value));
+        self
+    }
+    /// `document_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn document_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("document_type", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `permissions`: map of string.
@@ -403,7 +442,7 @@ impl Document {
         self
     }
 }
-resource!(Document, DocumentHandle);
+resource!(Document, DocumentHandle, DOCUMENT_TYPE);
 taggable!(Document);
 /// A declared `aws_ssm_document`: `id()` and one method per attribute, each a reference (`${aws_ssm_document.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -558,9 +597,19 @@ impl MaintenanceWindow {
         self.0.set("allow_unassociated_targets", rt::boolean(value));
         self
     }
+    /// `cutoff`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn cutoff(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("cutoff", rt::number(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `duration`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn duration(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("duration", rt::number(value));
         self
     }
     /// `enabled`: bool.
@@ -571,6 +620,16 @@ impl MaintenanceWindow {
     /// `end_date`: string.
     pub fn end_date(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("end_date", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `schedule`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn schedule(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("schedule", rt::string(value));
         self
     }
     /// `schedule_offset`: number.
@@ -589,7 +648,11 @@ impl MaintenanceWindow {
         self
     }
 }
-resource!(MaintenanceWindow, MaintenanceWindowHandle);
+resource!(
+    MaintenanceWindow,
+    MaintenanceWindowHandle,
+    MAINTENANCE_WINDOW_TYPE
+);
 taggable!(MaintenanceWindow);
 /// A declared `aws_ssm_maintenance_window`: `id()` and one method per attribute, each a reference (`${aws_ssm_maintenance_window.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -694,13 +757,27 @@ impl MaintenanceWindowTarget {
         self.0.set("owner_information", rt::string(value));
         self
     }
+    /// `resource_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_type", rt::string(value));
+        self
+    }
+    /// `window_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn window_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("window_id", rt::string(value));
+        self
+    }
     /// Adds a `targets` block.
     pub fn targets(mut self, value: maintenance_window_target::Targets) -> Self {
         self.0.push("targets", value.0.into_value());
         self
     }
 }
-resource!(MaintenanceWindowTarget, MaintenanceWindowTargetHandle);
+resource!(
+    MaintenanceWindowTarget,
+    MaintenanceWindowTargetHandle,
+    MAINTENANCE_WINDOW_TARGET_TYPE
+);
 /// A declared `aws_ssm_maintenance_window_target`: `id()` and one method per attribute, each a reference (`${aws_ssm_maintenance_window_target.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct MaintenanceWindowTargetHandle(rt::Handle);
@@ -797,6 +874,21 @@ impl MaintenanceWindowTask {
         self.0.set("service_role_arn", rt::string(value));
         self
     }
+    /// `task_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn task_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("task_arn", rt::string(value));
+        self
+    }
+    /// `task_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn task_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("task_type", rt::string(value));
+        self
+    }
+    /// `window_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn window_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("window_id", rt::string(value));
+        self
+    }
     /// Adds a `targets` block.
     pub fn targets(mut self, value: maintenance_window_task::Targets) -> Self {
         self.0.push("targets", value.0.into_value());
@@ -812,7 +904,11 @@ impl MaintenanceWindowTask {
         self
     }
 }
-resource!(MaintenanceWindowTask, MaintenanceWindowTaskHandle);
+resource!(
+    MaintenanceWindowTask,
+    MaintenanceWindowTaskHandle,
+    MAINTENANCE_WINDOW_TASK_TYPE
+);
 /// A declared `aws_ssm_maintenance_window_task`: `id()` and one method per attribute, each a reference (`${aws_ssm_maintenance_window_task.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct MaintenanceWindowTaskHandle(rt::Handle);
@@ -1147,6 +1243,11 @@ impl Parameter {
         self.0.set("key_id", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `overwrite`: bool.
     pub fn overwrite(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("overwrite", rt::boolean(value));
@@ -1155,6 +1256,11 @@ impl Parameter {
     /// `tier`: string.
     pub fn tier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("tier", rt::string(value));
+        self
+    }
+    /// `type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
         self
     }
     /// `value`: string. Sensitive: kept out of plans, but stored in the state.
@@ -1173,7 +1279,7 @@ impl Parameter {
         self
     }
 }
-resource!(Parameter, ParameterHandle);
+resource!(Parameter, ParameterHandle, PARAMETER_TYPE);
 taggable!(Parameter);
 /// A declared `aws_ssm_parameter`: `id()` and one method per attribute, each a reference (`${aws_ssm_parameter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1290,6 +1396,11 @@ impl PatchBaseline {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `operating_system`: string. Changing it replaces the resource.
     pub fn operating_system(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("operating_system", rt::string(value));
@@ -1321,7 +1432,7 @@ impl PatchBaseline {
         self
     }
 }
-resource!(PatchBaseline, PatchBaselineHandle);
+resource!(PatchBaseline, PatchBaselineHandle, PATCH_BASELINE_TYPE);
 taggable!(PatchBaseline);
 /// A declared `aws_ssm_patch_baseline`: `id()` and one method per attribute, each a reference (`${aws_ssm_patch_baseline.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1490,8 +1601,18 @@ impl PatchGroup {
         this.set("patch_group", rt::string(required.patch_group));
         PatchGroup(this)
     }
+    /// `baseline_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn baseline_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("baseline_id", rt::string(value));
+        self
+    }
+    /// `patch_group`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn patch_group(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("patch_group", rt::string(value));
+        self
+    }
 }
-resource!(PatchGroup, PatchGroupHandle);
+resource!(PatchGroup, PatchGroupHandle, PATCH_GROUP_TYPE);
 /// A declared `aws_ssm_patch_group`: `id()` and one method per attribute, each a reference (`${aws_ssm_patch_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PatchGroupHandle(rt::Handle);
@@ -1530,8 +1651,22 @@ impl ResourceDataSync {
         this.set("s3_destination", s3_destination.0.into_value());
         ResourceDataSync(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `s3_destination` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn s3_destination(mut self, value: resource_data_sync::S3Destination) -> Self {
+        self.0.set("s3_destination", value.0.into_value());
+        self
+    }
 }
-resource!(ResourceDataSync, ResourceDataSyncHandle);
+resource!(
+    ResourceDataSync,
+    ResourceDataSyncHandle,
+    RESOURCE_DATA_SYNC_TYPE
+);
 /// A declared `aws_ssm_resource_data_sync`: `id()` and one method per attribute, each a reference (`${aws_ssm_resource_data_sync.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourceDataSyncHandle(rt::Handle);
@@ -1607,8 +1742,18 @@ impl ServiceSetting {
         this.set("setting_value", rt::string(required.setting_value));
         ServiceSetting(this)
     }
+    /// `setting_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn setting_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("setting_id", rt::string(value));
+        self
+    }
+    /// `setting_value`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn setting_value(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("setting_value", rt::string(value));
+        self
+    }
 }
-resource!(ServiceSetting, ServiceSettingHandle);
+resource!(ServiceSetting, ServiceSettingHandle, SERVICE_SETTING_TYPE);
 /// A declared `aws_ssm_service_setting`: `id()` and one method per attribute, each a reference (`${aws_ssm_service_setting.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ServiceSettingHandle(rt::Handle);

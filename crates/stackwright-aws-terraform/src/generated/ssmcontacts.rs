@@ -46,13 +46,23 @@ impl Contact {
         this.set("type", rt::string(required.type_));
         Contact(this)
     }
+    /// `alias`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn alias(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("alias", rt::string(value));
+        self
+    }
     /// `display_name`: string.
     pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("display_name", rt::string(value));
         self
     }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
 }
-resource!(Contact, ContactHandle);
+resource!(Contact, ContactHandle, CONTACT_TYPE);
 taggable!(Contact);
 /// A declared `aws_ssmcontacts_contact`: `id()` and one method per attribute, each a reference (`${aws_ssmcontacts_contact.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -117,8 +127,28 @@ impl ContactChannel {
         this.set("delivery_address", required.delivery_address.0.into_value());
         ContactChannel(this)
     }
+    /// `contact_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn contact_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("contact_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
+    /// Block `delivery_address` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn delivery_address(mut self, value: contact_channel::DeliveryAddress) -> Self {
+        self.0.set("delivery_address", value.0.into_value());
+        self
+    }
 }
-resource!(ContactChannel, ContactChannelHandle);
+resource!(ContactChannel, ContactChannelHandle, CONTACT_CHANNEL_TYPE);
 /// A declared `aws_ssmcontacts_contact_channel`: `id()` and one method per attribute, each a reference (`${aws_ssmcontacts_contact_channel.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ContactChannelHandle(rt::Handle);
@@ -180,13 +210,18 @@ impl Plan {
         this.push("stage", stage.0.into_value());
         Plan(this)
     }
+    /// `contact_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn contact_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("contact_id", rt::string(value));
+        self
+    }
     /// Adds a `stage` block.
     pub fn stage(mut self, value: plan::Stage) -> Self {
         self.0.push("stage", value.0.into_value());
         self
     }
 }
-resource!(Plan, PlanHandle);
+resource!(Plan, PlanHandle, PLAN_TYPE);
 /// A declared `aws_ssmcontacts_plan`: `id()` and one method per attribute, each a reference (`${aws_ssmcontacts_plan.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PlanHandle(rt::Handle);
@@ -299,9 +334,24 @@ impl Rotation {
         this.set("time_zone_id", rt::string(required.time_zone_id));
         Rotation(this)
     }
+    /// `contact_ids`: list of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn contact_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("contact_ids", rt::list(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `start_time`: string.
     pub fn start_time(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("start_time", rt::string(value));
+        self
+    }
+    /// `time_zone_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn time_zone_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("time_zone_id", rt::string(value));
         self
     }
     /// Adds a `recurrence` block.
@@ -310,7 +360,7 @@ impl Rotation {
         self
     }
 }
-resource!(Rotation, RotationHandle);
+resource!(Rotation, RotationHandle, ROTATION_TYPE);
 taggable!(Rotation);
 /// A declared `aws_ssmcontacts_rotation`: `id()` and one method per attribute, each a reference (`${aws_ssmcontacts_rotation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -49,7 +49,7 @@ impl ReplicationSet {
         self
     }
 }
-resource!(ReplicationSet, ReplicationSetHandle);
+resource!(ReplicationSet, ReplicationSetHandle, REPLICATION_SET_TYPE);
 taggable!(ReplicationSet);
 /// A declared `aws_ssmincidents_replication_set`: `id()` and one method per attribute, each a reference (`${aws_ssmincidents_replication_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -169,9 +169,19 @@ impl ResponsePlan {
         self.0.set("engagements", rt::list(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `action` (at most one).
     pub fn action(mut self, value: response_plan::Action) -> Self {
         self.0.set("action", value.0.into_value());
+        self
+    }
+    /// Block `incident_template` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn incident_template(mut self, value: response_plan::IncidentTemplate) -> Self {
+        self.0.set("incident_template", value.0.into_value());
         self
     }
     /// Block `integration` (at most one).
@@ -180,7 +190,7 @@ impl ResponsePlan {
         self
     }
 }
-resource!(ResponsePlan, ResponsePlanHandle);
+resource!(ResponsePlan, ResponsePlanHandle, RESPONSE_PLAN_TYPE);
 taggable!(ResponsePlan);
 /// A declared `aws_ssmincidents_response_plan`: `id()` and one method per attribute, each a reference (`${aws_ssmincidents_response_plan.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -43,6 +43,11 @@ impl ConfigurationManager {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `configuration_definition` block.
     pub fn configuration_definition(
         mut self,
@@ -58,7 +63,11 @@ impl ConfigurationManager {
         self
     }
 }
-resource!(ConfigurationManager, ConfigurationManagerHandle);
+resource!(
+    ConfigurationManager,
+    ConfigurationManagerHandle,
+    CONFIGURATION_MANAGER_TYPE
+);
 taggable!(ConfigurationManager);
 /// A declared `aws_ssmquicksetup_configuration_manager`: `id()` and one method per attribute, each a reference (`${aws_ssmquicksetup_configuration_manager.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

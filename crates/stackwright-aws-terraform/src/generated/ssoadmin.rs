@@ -58,6 +58,31 @@ impl AccountAssignment {
         this.set("target_id", rt::string(required.target_id));
         AccountAssignment(this)
     }
+    /// `instance_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_arn", rt::string(value));
+        self
+    }
+    /// `permission_set_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn permission_set_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("permission_set_arn", rt::string(value));
+        self
+    }
+    /// `principal_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal_id", rt::string(value));
+        self
+    }
+    /// `principal_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal_type", rt::string(value));
+        self
+    }
+    /// `target_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_id", rt::string(value));
+        self
+    }
     /// `target_type`: string. Changing it replaces the resource.
     pub fn target_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("target_type", rt::string(value));
@@ -69,7 +94,11 @@ impl AccountAssignment {
         self
     }
 }
-resource!(AccountAssignment, AccountAssignmentHandle);
+resource!(
+    AccountAssignment,
+    AccountAssignmentHandle,
+    ACCOUNT_ASSIGNMENT_TYPE
+);
 /// A declared `aws_ssoadmin_account_assignment`: `id()` and one method per attribute, each a reference (`${aws_ssoadmin_account_assignment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccountAssignmentHandle(rt::Handle);
@@ -138,6 +167,11 @@ impl Application {
         this.set("name", rt::string(required.name));
         Application(this)
     }
+    /// `application_provider_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_provider_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_provider_arn", rt::string(value));
+        self
+    }
     /// `client_token`: string.
     pub fn client_token(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("client_token", rt::string(value));
@@ -146,6 +180,16 @@ impl Application {
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
+        self
+    }
+    /// `instance_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_arn", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
         self
     }
     /// `status`: string.
@@ -159,7 +203,7 @@ impl Application {
         self
     }
 }
-resource!(Application, ApplicationHandle);
+resource!(Application, ApplicationHandle, APPLICATION_TYPE);
 taggable!(Application);
 /// A declared `aws_ssoadmin_application`: `id()` and one method per attribute, each a reference (`${aws_ssoadmin_application.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -274,13 +318,27 @@ impl ApplicationAccessScope {
         this.set("scope", rt::string(required.scope));
         ApplicationAccessScope(this)
     }
+    /// `application_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_arn", rt::string(value));
+        self
+    }
     /// `authorized_targets`: list of string. Changing it replaces the resource.
     pub fn authorized_targets(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("authorized_targets", rt::list(value));
         self
     }
+    /// `scope`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("scope", rt::string(value));
+        self
+    }
 }
-resource!(ApplicationAccessScope, ApplicationAccessScopeHandle);
+resource!(
+    ApplicationAccessScope,
+    ApplicationAccessScopeHandle,
+    APPLICATION_ACCESS_SCOPE_TYPE
+);
 /// A declared `aws_ssoadmin_application_access_scope`: `id()` and one method per attribute, each a reference (`${aws_ssoadmin_application_access_scope.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationAccessScopeHandle(rt::Handle);
@@ -329,8 +387,27 @@ impl ApplicationAssignment {
         this.set("principal_type", rt::string(required.principal_type));
         ApplicationAssignment(this)
     }
+    /// `application_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_arn", rt::string(value));
+        self
+    }
+    /// `principal_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal_id", rt::string(value));
+        self
+    }
+    /// `principal_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal_type", rt::string(value));
+        self
+    }
 }
-resource!(ApplicationAssignment, ApplicationAssignmentHandle);
+resource!(
+    ApplicationAssignment,
+    ApplicationAssignmentHandle,
+    APPLICATION_ASSIGNMENT_TYPE
+);
 /// A declared `aws_ssoadmin_application_assignment`: `id()` and one method per attribute, each a reference (`${aws_ssoadmin_application_assignment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ApplicationAssignmentHandle(rt::Handle);
@@ -373,10 +450,21 @@ impl ApplicationAssignmentConfiguration {
         this.set("assignment_required", rt::boolean(assignment_required));
         ApplicationAssignmentConfiguration(this)
     }
+    /// `application_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn application_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("application_arn", rt::string(value));
+        self
+    }
+    /// `assignment_required`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn assignment_required(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("assignment_required", rt::boolean(value));
+        self
+    }
 }
 resource!(
     ApplicationAssignmentConfiguration,
-    ApplicationAssignmentConfigurationHandle
+    ApplicationAssignmentConfigurationHandle,
+    APPLICATION_ASSIGNMENT_CONFIGURATION_TYPE
 );
 /// A declared `aws_ssoadmin_application_assignment_configuration`: `id()` and one method per attribute, each a reference (`${aws_ssoadmin_application_assignment_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -429,6 +517,25 @@ impl CustomerManagedPolicyAttachment {
         );
         CustomerManagedPolicyAttachment(this)
     }
+    /// `instance_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_arn", rt::string(value));
+        self
+    }
+    /// `permission_set_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn permission_set_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("permission_set_arn", rt::string(value));
+        self
+    }
+    /// Block `customer_managed_policy_reference` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn customer_managed_policy_reference(
+        mut self,
+        value: customer_managed_policy_attachment::CustomerManagedPolicyReference,
+    ) -> Self {
+        self.0
+            .set("customer_managed_policy_reference", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: customer_managed_policy_attachment::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -437,7 +544,8 @@ impl CustomerManagedPolicyAttachment {
 }
 resource!(
     CustomerManagedPolicyAttachment,
-    CustomerManagedPolicyAttachmentHandle
+    CustomerManagedPolicyAttachmentHandle,
+    CUSTOMER_MANAGED_POLICY_ATTACHMENT_TYPE
 );
 /// A declared `aws_ssoadmin_customer_managed_policy_attachment`: `id()` and one method per attribute, each a reference (`${aws_ssoadmin_customer_managed_policy_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -482,6 +590,11 @@ impl InstanceAccessControlAttributes {
         this.push("attribute", attribute.0.into_value());
         InstanceAccessControlAttributes(this)
     }
+    /// `instance_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_arn", rt::string(value));
+        self
+    }
     /// Adds a `attribute` block.
     pub fn attribute(mut self, value: instance_access_control_attributes::Attribute) -> Self {
         self.0.push("attribute", value.0.into_value());
@@ -490,7 +603,8 @@ impl InstanceAccessControlAttributes {
 }
 resource!(
     InstanceAccessControlAttributes,
-    InstanceAccessControlAttributesHandle
+    InstanceAccessControlAttributesHandle,
+    INSTANCE_ACCESS_CONTROL_ATTRIBUTES_TYPE
 );
 /// A declared `aws_ssoadmin_instance_access_control_attributes`: `id()` and one method per attribute, each a reference (`${aws_ssoadmin_instance_access_control_attributes.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -578,13 +692,32 @@ impl ManagedPolicyAttachment {
         );
         ManagedPolicyAttachment(this)
     }
+    /// `instance_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_arn", rt::string(value));
+        self
+    }
+    /// `managed_policy_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn managed_policy_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("managed_policy_arn", rt::string(value));
+        self
+    }
+    /// `permission_set_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn permission_set_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("permission_set_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: managed_policy_attachment::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ManagedPolicyAttachment, ManagedPolicyAttachmentHandle);
+resource!(
+    ManagedPolicyAttachment,
+    ManagedPolicyAttachmentHandle,
+    MANAGED_POLICY_ATTACHMENT_TYPE
+);
 /// A declared `aws_ssoadmin_managed_policy_attachment`: `id()` and one method per attribute, each a reference (`${aws_ssoadmin_managed_policy_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ManagedPolicyAttachmentHandle(rt::Handle);
@@ -644,6 +777,16 @@ impl PermissionSet {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `instance_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_arn", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `relay_state`: string.
     pub fn relay_state(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("relay_state", rt::string(value));
@@ -660,7 +803,7 @@ impl PermissionSet {
         self
     }
 }
-resource!(PermissionSet, PermissionSetHandle);
+resource!(PermissionSet, PermissionSetHandle, PERMISSION_SET_TYPE);
 taggable!(PermissionSet);
 /// A declared `aws_ssoadmin_permission_set`: `id()` and one method per attribute, each a reference (`${aws_ssoadmin_permission_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -756,13 +899,32 @@ impl PermissionSetInlinePolicy {
         );
         PermissionSetInlinePolicy(this)
     }
+    /// `inline_policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn inline_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("inline_policy", rt::string(value));
+        self
+    }
+    /// `instance_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_arn", rt::string(value));
+        self
+    }
+    /// `permission_set_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn permission_set_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("permission_set_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: permission_set_inline_policy::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(PermissionSetInlinePolicy, PermissionSetInlinePolicyHandle);
+resource!(
+    PermissionSetInlinePolicy,
+    PermissionSetInlinePolicyHandle,
+    PERMISSION_SET_INLINE_POLICY_TYPE
+);
 /// A declared `aws_ssoadmin_permission_set_inline_policy`: `id()` and one method per attribute, each a reference (`${aws_ssoadmin_permission_set_inline_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PermissionSetInlinePolicyHandle(rt::Handle);
@@ -822,6 +984,24 @@ impl PermissionsBoundaryAttachment {
         );
         PermissionsBoundaryAttachment(this)
     }
+    /// `instance_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_arn", rt::string(value));
+        self
+    }
+    /// `permission_set_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn permission_set_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("permission_set_arn", rt::string(value));
+        self
+    }
+    /// Block `permissions_boundary` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn permissions_boundary(
+        mut self,
+        value: permissions_boundary_attachment::PermissionsBoundary,
+    ) -> Self {
+        self.0.set("permissions_boundary", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: permissions_boundary_attachment::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -830,7 +1010,8 @@ impl PermissionsBoundaryAttachment {
 }
 resource!(
     PermissionsBoundaryAttachment,
-    PermissionsBoundaryAttachmentHandle
+    PermissionsBoundaryAttachmentHandle,
+    PERMISSIONS_BOUNDARY_ATTACHMENT_TYPE
 );
 /// A declared `aws_ssoadmin_permissions_boundary_attachment`: `id()` and one method per attribute, each a reference (`${aws_ssoadmin_permissions_boundary_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -913,6 +1094,21 @@ impl TrustedTokenIssuer {
         self.0.set("client_token", rt::string(value));
         self
     }
+    /// `instance_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_arn", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `trusted_token_issuer_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn trusted_token_issuer_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("trusted_token_issuer_type", rt::string(value));
+        self
+    }
     /// Adds a `trusted_token_issuer_configuration` block. Changing it replaces the resource.
     pub fn trusted_token_issuer_configuration(
         mut self,
@@ -923,7 +1119,11 @@ impl TrustedTokenIssuer {
         self
     }
 }
-resource!(TrustedTokenIssuer, TrustedTokenIssuerHandle);
+resource!(
+    TrustedTokenIssuer,
+    TrustedTokenIssuerHandle,
+    TRUSTED_TOKEN_ISSUER_TYPE
+);
 taggable!(TrustedTokenIssuer);
 /// A declared `aws_ssoadmin_trusted_token_issuer`: `id()` and one method per attribute, each a reference (`${aws_ssoadmin_trusted_token_issuer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -46,8 +46,18 @@ impl Cache {
         this.set("gateway_arn", rt::string(required.gateway_arn));
         Cache(this)
     }
+    /// `disk_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn disk_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("disk_id", rt::string(value));
+        self
+    }
+    /// `gateway_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("gateway_arn", rt::string(value));
+        self
+    }
 }
-resource!(Cache, CacheHandle);
+resource!(Cache, CacheHandle, CACHE_TYPE);
 /// A declared `aws_storagegateway_cache`: `id()` and one method per attribute, each a reference (`${aws_storagegateway_cache.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct CacheHandle(rt::Handle);
@@ -101,6 +111,11 @@ impl CachedIscsiVolume {
         );
         CachedIscsiVolume(this)
     }
+    /// `gateway_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("gateway_arn", rt::string(value));
+        self
+    }
     /// `kms_encrypted`: bool. Changing it replaces the resource.
     pub fn kms_encrypted(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("kms_encrypted", rt::boolean(value));
@@ -109,6 +124,11 @@ impl CachedIscsiVolume {
     /// `kms_key`: string. Changing it replaces the resource.
     pub fn kms_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key", rt::string(value));
+        self
+    }
+    /// `network_interface_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("network_interface_id", rt::string(value));
         self
     }
     /// `snapshot_id`: string. Changing it replaces the resource.
@@ -121,8 +141,22 @@ impl CachedIscsiVolume {
         self.0.set("source_volume_arn", rt::string(value));
         self
     }
+    /// `target_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_name", rt::string(value));
+        self
+    }
+    /// `volume_size_in_bytes`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn volume_size_in_bytes(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("volume_size_in_bytes", rt::number(value));
+        self
+    }
 }
-resource!(CachedIscsiVolume, CachedIscsiVolumeHandle);
+resource!(
+    CachedIscsiVolume,
+    CachedIscsiVolumeHandle,
+    CACHED_ISCSI_VOLUME_TYPE
+);
 taggable!(CachedIscsiVolume);
 /// A declared `aws_storagegateway_cached_iscsi_volume`: `id()` and one method per attribute, each a reference (`${aws_storagegateway_cached_iscsi_volume.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -236,6 +270,26 @@ impl FileSystemAssociation {
         self.0.set("audit_destination_arn", rt::string(value));
         self
     }
+    /// `gateway_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("gateway_arn", rt::string(value));
+        self
+    }
+    /// `location_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn location_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("location_arn", rt::string(value));
+        self
+    }
+    /// `password`: string. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("password", rt::string(value));
+        self
+    }
+    /// `username`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("username", rt::string(value));
+        self
+    }
     /// Block `cache_attributes` (at most one).
     pub fn cache_attributes(mut self, value: file_system_association::CacheAttributes) -> Self {
         self.0.set("cache_attributes", value.0.into_value());
@@ -247,7 +301,11 @@ impl FileSystemAssociation {
         self
     }
 }
-resource!(FileSystemAssociation, FileSystemAssociationHandle);
+resource!(
+    FileSystemAssociation,
+    FileSystemAssociationHandle,
+    FILE_SYSTEM_ASSOCIATION_TYPE
+);
 taggable!(FileSystemAssociation);
 /// A declared `aws_storagegateway_file_system_association`: `id()` and one method per attribute, each a reference (`${aws_storagegateway_file_system_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -356,6 +414,16 @@ impl Gateway {
         self.0.set("gateway_ip_address", rt::string(value));
         self
     }
+    /// `gateway_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn gateway_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("gateway_name", rt::string(value));
+        self
+    }
+    /// `gateway_timezone`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn gateway_timezone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("gateway_timezone", rt::string(value));
+        self
+    }
     /// `gateway_type`: string. Changing it replaces the resource.
     pub fn gateway_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("gateway_type", rt::string(value));
@@ -411,7 +479,7 @@ impl Gateway {
         self
     }
 }
-resource!(Gateway, GatewayHandle);
+resource!(Gateway, GatewayHandle, GATEWAY_TYPE);
 taggable!(Gateway);
 /// A declared `aws_storagegateway_gateway`: `id()` and one method per attribute, each a reference (`${aws_storagegateway_gateway.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -632,6 +700,11 @@ impl NfsFileShare {
         self.0.set("bucket_region", rt::string(value));
         self
     }
+    /// `client_list`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn client_list(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("client_list", rt::list(value));
+        self
+    }
     /// `default_storage_class`: string.
     pub fn default_storage_class(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("default_storage_class", rt::string(value));
@@ -640,6 +713,11 @@ impl NfsFileShare {
     /// `file_share_name`: string.
     pub fn file_share_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("file_share_name", rt::string(value));
+        self
+    }
+    /// `gateway_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("gateway_arn", rt::string(value));
         self
     }
     /// `guess_mime_type_enabled`: bool.
@@ -655,6 +733,11 @@ impl NfsFileShare {
     /// `kms_key_arn`: string.
     pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_arn", rt::string(value));
+        self
+    }
+    /// `location_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn location_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("location_arn", rt::string(value));
         self
     }
     /// `notification_policy`: string.
@@ -675,6 +758,11 @@ impl NfsFileShare {
     /// `requester_pays`: bool.
     pub fn requester_pays(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("requester_pays", rt::boolean(value));
+        self
+    }
+    /// `role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
         self
     }
     /// `squash`: string.
@@ -703,7 +791,7 @@ impl NfsFileShare {
         self
     }
 }
-resource!(NfsFileShare, NfsFileShareHandle);
+resource!(NfsFileShare, NfsFileShareHandle, NFS_FILE_SHARE_TYPE);
 taggable!(NfsFileShare);
 /// A declared `aws_storagegateway_nfs_file_share`: `id()` and one method per attribute, each a reference (`${aws_storagegateway_nfs_file_share.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -904,6 +992,11 @@ impl SmbFileShare {
         self.0.set("file_share_name", rt::string(value));
         self
     }
+    /// `gateway_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("gateway_arn", rt::string(value));
+        self
+    }
     /// `guess_mime_type_enabled`: bool.
     pub fn guess_mime_type_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("guess_mime_type_enabled", rt::boolean(value));
@@ -922,6 +1015,11 @@ impl SmbFileShare {
     /// `kms_key_arn`: string.
     pub fn kms_key_arn(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_arn", rt::string(value));
+        self
+    }
+    /// `location_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn location_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("location_arn", rt::string(value));
         self
     }
     /// `notification_policy`: string.
@@ -947,6 +1045,11 @@ impl SmbFileShare {
     /// `requester_pays`: bool.
     pub fn requester_pays(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("requester_pays", rt::boolean(value));
+        self
+    }
+    /// `role_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role_arn", rt::string(value));
         self
     }
     /// `smb_acl_enabled`: bool.
@@ -975,7 +1078,7 @@ impl SmbFileShare {
         self
     }
 }
-resource!(SmbFileShare, SmbFileShareHandle);
+resource!(SmbFileShare, SmbFileShareHandle, SMB_FILE_SHARE_TYPE);
 taggable!(SmbFileShare);
 /// A declared `aws_storagegateway_smb_file_share`: `id()` and one method per attribute, each a reference (`${aws_storagegateway_smb_file_share.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1142,6 +1245,16 @@ impl StoredIscsiVolume {
         this.set("target_name", rt::string(required.target_name));
         StoredIscsiVolume(this)
     }
+    /// `disk_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn disk_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("disk_id", rt::string(value));
+        self
+    }
+    /// `gateway_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("gateway_arn", rt::string(value));
+        self
+    }
     /// `kms_encrypted`: bool. Changing it replaces the resource.
     pub fn kms_encrypted(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("kms_encrypted", rt::boolean(value));
@@ -1152,13 +1265,32 @@ impl StoredIscsiVolume {
         self.0.set("kms_key", rt::string(value));
         self
     }
+    /// `network_interface_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("network_interface_id", rt::string(value));
+        self
+    }
+    /// `preserve_existing_data`: bool. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn preserve_existing_data(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("preserve_existing_data", rt::boolean(value));
+        self
+    }
     /// `snapshot_id`: string. Changing it replaces the resource.
     pub fn snapshot_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("snapshot_id", rt::string(value));
         self
     }
+    /// `target_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_name", rt::string(value));
+        self
+    }
 }
-resource!(StoredIscsiVolume, StoredIscsiVolumeHandle);
+resource!(
+    StoredIscsiVolume,
+    StoredIscsiVolumeHandle,
+    STORED_ISCSI_VOLUME_TYPE
+);
 taggable!(StoredIscsiVolume);
 /// A declared `aws_storagegateway_stored_iscsi_volume`: `id()` and one method per attribute, each a reference (`${aws_storagegateway_stored_iscsi_volume.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1273,6 +1405,11 @@ impl TapePool {
         this.set("storage_class", rt::string(required.storage_class));
         TapePool(this)
     }
+    /// `pool_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn pool_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("pool_name", rt::string(value));
+        self
+    }
     /// `retention_lock_time_in_days`: number. Changing it replaces the resource.
     pub fn retention_lock_time_in_days(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("retention_lock_time_in_days", rt::number(value));
@@ -1283,8 +1420,13 @@ impl TapePool {
         self.0.set("retention_lock_type", rt::string(value));
         self
     }
+    /// `storage_class`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn storage_class(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("storage_class", rt::string(value));
+        self
+    }
 }
-resource!(TapePool, TapePoolHandle);
+resource!(TapePool, TapePoolHandle, TAPE_POOL_TYPE);
 taggable!(TapePool);
 /// A declared `aws_storagegateway_tape_pool`: `id()` and one method per attribute, each a reference (`${aws_storagegateway_tape_pool.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1349,8 +1491,13 @@ impl UploadBuffer {
         self.0.set("disk_path", rt::string(value));
         self
     }
+    /// `gateway_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("gateway_arn", rt::string(value));
+        self
+    }
 }
-resource!(UploadBuffer, UploadBufferHandle);
+resource!(UploadBuffer, UploadBufferHandle, UPLOAD_BUFFER_TYPE);
 /// A declared `aws_storagegateway_upload_buffer`: `id()` and one method per attribute, each a reference (`${aws_storagegateway_upload_buffer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct UploadBufferHandle(rt::Handle);
@@ -1396,8 +1543,18 @@ impl WorkingStorage {
         this.set("gateway_arn", rt::string(required.gateway_arn));
         WorkingStorage(this)
     }
+    /// `disk_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn disk_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("disk_id", rt::string(value));
+        self
+    }
+    /// `gateway_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn gateway_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("gateway_arn", rt::string(value));
+        self
+    }
 }
-resource!(WorkingStorage, WorkingStorageHandle);
+resource!(WorkingStorage, WorkingStorageHandle, WORKING_STORAGE_TYPE);
 /// A declared `aws_storagegateway_working_storage`: `id()` and one method per attribute, each a reference (`${aws_storagegateway_working_storage.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct WorkingStorageHandle(rt::Handle);

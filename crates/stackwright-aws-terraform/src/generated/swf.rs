@@ -59,8 +59,19 @@ impl Domain {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `workflow_execution_retention_period_in_days`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn workflow_execution_retention_period_in_days(
+        mut self,
+        value: impl Into<rt::Expr>,
+    ) -> Self {
+        self.0.set(
+            "workflow_execution_retention_period_in_days",
+            rt::string(value),
+        );
+        self
+    }
 }
-resource!(Domain, DomainHandle);
+resource!(Domain, DomainHandle, DOMAIN_TYPE);
 taggable!(Domain);
 /// A declared `aws_swf_domain`: `id()` and one method per attribute, each a reference (`${aws_swf_domain.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

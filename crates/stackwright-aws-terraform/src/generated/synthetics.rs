@@ -64,14 +64,39 @@ impl Canary {
         this.set("schedule", required.schedule.0.into_value());
         Canary(this)
     }
+    /// `artifact_s3_location`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn artifact_s3_location(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("artifact_s3_location", rt::string(value));
+        self
+    }
     /// `delete_lambda`: bool.
     pub fn delete_lambda(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("delete_lambda", rt::boolean(value));
         self
     }
+    /// `execution_role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("execution_role_arn", rt::string(value));
+        self
+    }
     /// `failure_retention_period`: number.
     pub fn failure_retention_period(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("failure_retention_period", rt::number(value));
+        self
+    }
+    /// `handler`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn handler(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("handler", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `runtime_version`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn runtime_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("runtime_version", rt::string(value));
         self
     }
     /// `s3_bucket`: string.
@@ -114,13 +139,18 @@ impl Canary {
         self.0.set("run_config", value.0.into_value());
         self
     }
+    /// Block `schedule` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn schedule(mut self, value: canary::Schedule) -> Self {
+        self.0.set("schedule", value.0.into_value());
+        self
+    }
     /// Block `vpc_config` (at most one).
     pub fn vpc_config(mut self, value: canary::VpcConfig) -> Self {
         self.0.set("vpc_config", value.0.into_value());
         self
     }
 }
-resource!(Canary, CanaryHandle);
+resource!(Canary, CanaryHandle, CANARY_TYPE);
 taggable!(Canary);
 /// A declared `aws_synthetics_canary`: `id()` and one method per attribute, each a reference (`${aws_synthetics_canary.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -332,8 +362,13 @@ impl Group {
         this.set("name", rt::string(name));
         Group(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(Group, GroupHandle);
+resource!(Group, GroupHandle, GROUP_TYPE);
 taggable!(Group);
 /// A declared `aws_synthetics_group`: `id()` and one method per attribute, each a reference (`${aws_synthetics_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -388,8 +423,22 @@ impl GroupAssociation {
         this.set("group_name", rt::string(required.group_name));
         GroupAssociation(this)
     }
+    /// `canary_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn canary_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("canary_arn", rt::string(value));
+        self
+    }
+    /// `group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("group_name", rt::string(value));
+        self
+    }
 }
-resource!(GroupAssociation, GroupAssociationHandle);
+resource!(
+    GroupAssociation,
+    GroupAssociationHandle,
+    GROUP_ASSOCIATION_TYPE
+);
 /// A declared `aws_synthetics_group_association`: `id()` and one method per attribute, each a reference (`${aws_synthetics_group_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GroupAssociationHandle(rt::Handle);

@@ -72,6 +72,21 @@ impl DbInstance {
         this.set("vpc_subnet_ids", rt::list(required.vpc_subnet_ids));
         DbInstance(this)
     }
+    /// `allocated_storage`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn allocated_storage(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("allocated_storage", rt::number(value));
+        self
+    }
+    /// `bucket`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bucket(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bucket", rt::string(value));
+        self
+    }
+    /// `db_instance_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn db_instance_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("db_instance_type", rt::string(value));
+        self
+    }
     /// `db_parameter_group_identifier`: string.
     pub fn db_parameter_group_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0
@@ -88,9 +103,24 @@ impl DbInstance {
         self.0.set("deployment_type", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `network_type`: string. Changing it replaces the resource.
     pub fn network_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("network_type", rt::string(value));
+        self
+    }
+    /// `organization`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn organization(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("organization", rt::string(value));
+        self
+    }
+    /// `password`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn password(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("password", rt::string(value));
         self
     }
     /// `port`: number.
@@ -101,6 +131,21 @@ impl DbInstance {
     /// `publicly_accessible`: bool. Changing it replaces the resource.
     pub fn publicly_accessible(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("publicly_accessible", rt::boolean(value));
+        self
+    }
+    /// `username`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn username(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("username", rt::string(value));
+        self
+    }
+    /// `vpc_security_group_ids`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_security_group_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("vpc_security_group_ids", rt::list(value));
+        self
+    }
+    /// `vpc_subnet_ids`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("vpc_subnet_ids", rt::list(value));
         self
     }
     /// Adds a `log_delivery_configuration` block.
@@ -118,7 +163,7 @@ impl DbInstance {
         self
     }
 }
-resource!(DbInstance, DbInstanceHandle);
+resource!(DbInstance, DbInstanceHandle, DB_INSTANCE_TYPE);
 taggable!(DbInstance);
 /// A declared `aws_timestreaminfluxdb_db_instance`: `id()` and one method per attribute, each a reference (`${aws_timestreaminfluxdb_db_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

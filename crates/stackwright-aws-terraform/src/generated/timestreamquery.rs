@@ -52,9 +52,24 @@ impl ScheduledQuery {
         this.set("query_string", rt::string(required.query_string));
         ScheduledQuery(this)
     }
+    /// `execution_role_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn execution_role_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("execution_role_arn", rt::string(value));
+        self
+    }
     /// `kms_key_id`: string.
     pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_id", rt::string(value));
+        self
+    }
+    /// `name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `query_string`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn query_string(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("query_string", rt::string(value));
         self
     }
     /// Adds a `error_report_configuration` block.
@@ -91,7 +106,7 @@ impl ScheduledQuery {
         self
     }
 }
-resource!(ScheduledQuery, ScheduledQueryHandle);
+resource!(ScheduledQuery, ScheduledQueryHandle, SCHEDULED_QUERY_TYPE);
 taggable!(ScheduledQuery);
 /// A declared `aws_timestreamquery_scheduled_query`: `id()` and one method per attribute, each a reference (`${aws_timestreamquery_scheduled_query.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

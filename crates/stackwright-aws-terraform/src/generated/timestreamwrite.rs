@@ -38,13 +38,18 @@ impl Database {
         this.set("database_name", rt::string(database_name));
         Database(this)
     }
+    /// `database_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("database_name", rt::string(value));
+        self
+    }
     /// `kms_key_id`: string.
     pub fn kms_key_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("kms_key_id", rt::string(value));
         self
     }
 }
-resource!(Database, DatabaseHandle);
+resource!(Database, DatabaseHandle, DATABASE_TYPE);
 taggable!(Database);
 /// A declared `aws_timestreamwrite_database`: `id()` and one method per attribute, each a reference (`${aws_timestreamwrite_database.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -105,6 +110,16 @@ impl Table {
         this.set("table_name", rt::string(required.table_name));
         Table(this)
     }
+    /// `database_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn database_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("database_name", rt::string(value));
+        self
+    }
+    /// `table_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn table_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("table_name", rt::string(value));
+        self
+    }
     /// Block `magnetic_store_write_properties` (at most one).
     pub fn magnetic_store_write_properties(
         mut self,
@@ -125,7 +140,7 @@ impl Table {
         self
     }
 }
-resource!(Table, TableHandle);
+resource!(Table, TableHandle, TABLE_TYPE);
 taggable!(Table);
 /// A declared `aws_timestreamwrite_table`: `id()` and one method per attribute, each a reference (`${aws_timestreamwrite_table.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

@@ -55,13 +55,33 @@ impl LanguageModel {
         );
         LanguageModel(this)
     }
+    /// `base_model_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn base_model_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("base_model_name", rt::string(value));
+        self
+    }
+    /// `language_code`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("language_code", rt::string(value));
+        self
+    }
+    /// `model_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn model_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("model_name", rt::string(value));
+        self
+    }
+    /// Block `input_data_config` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn input_data_config(mut self, value: language_model::InputDataConfig) -> Self {
+        self.0.set("input_data_config", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: language_model::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(LanguageModel, LanguageModelHandle);
+resource!(LanguageModel, LanguageModelHandle, LANGUAGE_MODEL_TYPE);
 taggable!(LanguageModel);
 /// A declared `aws_transcribe_language_model`: `id()` and one method per attribute, each a reference (`${aws_transcribe_language_model.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -172,13 +192,32 @@ impl MedicalVocabulary {
         this.set("vocabulary_name", rt::string(required.vocabulary_name));
         MedicalVocabulary(this)
     }
+    /// `language_code`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("language_code", rt::string(value));
+        self
+    }
+    /// `vocabulary_file_uri`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vocabulary_file_uri(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vocabulary_file_uri", rt::string(value));
+        self
+    }
+    /// `vocabulary_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vocabulary_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vocabulary_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: medical_vocabulary::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(MedicalVocabulary, MedicalVocabularyHandle);
+resource!(
+    MedicalVocabulary,
+    MedicalVocabularyHandle,
+    MEDICAL_VOCABULARY_TYPE
+);
 taggable!(MedicalVocabulary);
 /// A declared `aws_transcribe_medical_vocabulary`: `id()` and one method per attribute, each a reference (`${aws_transcribe_medical_vocabulary.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -246,6 +285,11 @@ impl Vocabulary {
         this.set("vocabulary_name", rt::string(required.vocabulary_name));
         Vocabulary(this)
     }
+    /// `language_code`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("language_code", rt::string(value));
+        self
+    }
     /// `phrases`: list of string.
     pub fn phrases(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("phrases", rt::list(value));
@@ -256,13 +300,18 @@ impl Vocabulary {
         self.0.set("vocabulary_file_uri", rt::string(value));
         self
     }
+    /// `vocabulary_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vocabulary_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vocabulary_name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: vocabulary::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Vocabulary, VocabularyHandle);
+resource!(Vocabulary, VocabularyHandle, VOCABULARY_TYPE);
 taggable!(Vocabulary);
 /// A declared `aws_transcribe_vocabulary`: `id()` and one method per attribute, each a reference (`${aws_transcribe_vocabulary.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -337,9 +386,19 @@ impl VocabularyFilter {
         );
         VocabularyFilter(this)
     }
+    /// `language_code`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn language_code(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("language_code", rt::string(value));
+        self
+    }
     /// `vocabulary_filter_file_uri`: string.
     pub fn vocabulary_filter_file_uri(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("vocabulary_filter_file_uri", rt::string(value));
+        self
+    }
+    /// `vocabulary_filter_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vocabulary_filter_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vocabulary_filter_name", rt::string(value));
         self
     }
     /// `words`: list of string.
@@ -348,7 +407,11 @@ impl VocabularyFilter {
         self
     }
 }
-resource!(VocabularyFilter, VocabularyFilterHandle);
+resource!(
+    VocabularyFilter,
+    VocabularyFilterHandle,
+    VOCABULARY_FILTER_TYPE
+);
 taggable!(VocabularyFilter);
 /// A declared `aws_transcribe_vocabulary_filter`: `id()` and one method per attribute, each a reference (`${aws_transcribe_vocabulary_filter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

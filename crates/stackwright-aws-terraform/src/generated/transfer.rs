@@ -46,6 +46,11 @@ impl Access {
         this.set("server_id", rt::string(required.server_id));
         Access(this)
     }
+    /// `external_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn external_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("external_id", rt::string(value));
+        self
+    }
     /// `home_directory`: string.
     pub fn home_directory(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("home_directory", rt::string(value));
@@ -66,6 +71,11 @@ impl Access {
         self.0.set("role", rt::string(value));
         self
     }
+    /// `server_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn server_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("server_id", rt::string(value));
+        self
+    }
     /// Adds a `home_directory_mappings` block.
     pub fn home_directory_mappings(mut self, value: access::HomeDirectoryMappings) -> Self {
         self.0.push("home_directory_mappings", value.0.into_value());
@@ -77,7 +87,7 @@ impl Access {
         self
     }
 }
-resource!(Access, AccessHandle);
+resource!(Access, AccessHandle, ACCESS_TYPE);
 /// A declared `aws_transfer_access`: `id()` and one method per attribute, each a reference (`${aws_transfer_access.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AccessHandle(rt::Handle);
@@ -152,13 +162,38 @@ impl Agreement {
         this.set("server_id", rt::string(required.server_id));
         Agreement(this)
     }
+    /// `access_role`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn access_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("access_role", rt::string(value));
+        self
+    }
+    /// `base_directory`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn base_directory(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("base_directory", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `local_profile_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn local_profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("local_profile_id", rt::string(value));
+        self
+    }
+    /// `partner_profile_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn partner_profile_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("partner_profile_id", rt::string(value));
+        self
+    }
+    /// `server_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn server_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("server_id", rt::string(value));
+        self
+    }
 }
-resource!(Agreement, AgreementHandle);
+resource!(Agreement, AgreementHandle, AGREEMENT_TYPE);
 taggable!(Agreement);
 /// A declared `aws_transfer_agreement`: `id()` and one method per attribute, each a reference (`${aws_transfer_agreement.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -237,6 +272,11 @@ impl Certificate {
         this.set("usage", rt::string(required.usage));
         Certificate(this)
     }
+    /// `certificate`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn certificate(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("certificate", rt::string(value));
+        self
+    }
     /// `certificate_chain`: string. Changing it replaces the resource. Sensitive: kept out of plans, but stored in the state.
     pub fn certificate_chain(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("certificate_chain", rt::string(value));
@@ -252,8 +292,13 @@ impl Certificate {
         self.0.set("private_key", rt::string(value));
         self
     }
+    /// `usage`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn usage(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("usage", rt::string(value));
+        self
+    }
 }
-resource!(Certificate, CertificateHandle);
+resource!(Certificate, CertificateHandle, CERTIFICATE_TYPE);
 taggable!(Certificate);
 /// A declared `aws_transfer_certificate`: `id()` and one method per attribute, each a reference (`${aws_transfer_certificate.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -332,6 +377,11 @@ impl Connector {
         this.set("url", rt::string(required.url));
         Connector(this)
     }
+    /// `access_role`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn access_role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("access_role", rt::string(value));
+        self
+    }
     /// `logging_role`: string.
     pub fn logging_role(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("logging_role", rt::string(value));
@@ -340,6 +390,11 @@ impl Connector {
     /// `security_policy_name`: string.
     pub fn security_policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("security_policy_name", rt::string(value));
+        self
+    }
+    /// `url`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn url(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("url", rt::string(value));
         self
     }
     /// Block `as2_config` (at most one).
@@ -353,7 +408,7 @@ impl Connector {
         self
     }
 }
-resource!(Connector, ConnectorHandle);
+resource!(Connector, ConnectorHandle, CONNECTOR_TYPE);
 taggable!(Connector);
 /// A declared `aws_transfer_connector`: `id()` and one method per attribute, each a reference (`${aws_transfer_connector.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -491,13 +546,23 @@ impl Profile {
         this.set("profile_type", rt::string(required.profile_type));
         Profile(this)
     }
+    /// `as2_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn as2_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("as2_id", rt::string(value));
+        self
+    }
     /// `certificate_ids`: set of string.
     pub fn certificate_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("certificate_ids", rt::list(value));
         self
     }
+    /// `profile_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn profile_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("profile_type", rt::string(value));
+        self
+    }
 }
-resource!(Profile, ProfileHandle);
+resource!(Profile, ProfileHandle, PROFILE_TYPE);
 taggable!(Profile);
 /// A declared `aws_transfer_profile`: `id()` and one method per attribute, each a reference (`${aws_transfer_profile.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -659,7 +724,7 @@ impl Server {
         self
     }
 }
-resource!(Server, ServerHandle);
+resource!(Server, ServerHandle, SERVER_TYPE);
 taggable!(Server);
 /// A declared `aws_transfer_server`: `id()` and one method per attribute, each a reference (`${aws_transfer_server.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -928,8 +993,23 @@ impl SshKey {
         this.set("user_name", rt::string(required.user_name));
         SshKey(this)
     }
+    /// `body`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn body(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("body", rt::string(value));
+        self
+    }
+    /// `server_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn server_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("server_id", rt::string(value));
+        self
+    }
+    /// `user_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_name", rt::string(value));
+        self
+    }
 }
-resource!(SshKey, SshKeyHandle);
+resource!(SshKey, SshKeyHandle, SSH_KEY_TYPE);
 /// A declared `aws_transfer_ssh_key`: `id()` and one method per attribute, each a reference (`${aws_transfer_ssh_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SshKeyHandle(rt::Handle);
@@ -982,8 +1062,23 @@ impl Tag {
         this.set("value", rt::string(required.value));
         Tag(this)
     }
+    /// `key`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("key", rt::string(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
+    /// `value`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn value(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("value", rt::string(value));
+        self
+    }
 }
-resource!(Tag, TagHandle);
+resource!(Tag, TagHandle, TAG_TYPE);
 /// A declared `aws_transfer_tag`: `id()` and one method per attribute, each a reference (`${aws_transfer_tag.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TagHandle(rt::Handle);
@@ -1047,6 +1142,21 @@ impl User {
         self.0.set("policy", rt::policy_text(value));
         self
     }
+    /// `role`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn role(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("role", rt::string(value));
+        self
+    }
+    /// `server_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn server_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("server_id", rt::string(value));
+        self
+    }
+    /// `user_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_name", rt::string(value));
+        self
+    }
     /// Adds a `home_directory_mappings` block.
     pub fn home_directory_mappings(mut self, value: user::HomeDirectoryMappings) -> Self {
         self.0.push("home_directory_mappings", value.0.into_value());
@@ -1063,7 +1173,7 @@ impl User {
         self
     }
 }
-resource!(User, UserHandle);
+resource!(User, UserHandle, USER_TYPE);
 taggable!(User);
 /// A declared `aws_transfer_user`: `id()` and one method per attribute, each a reference (`${aws_transfer_user.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1162,7 +1272,7 @@ impl Workflow {
         self
     }
 }
-resource!(Workflow, WorkflowHandle);
+resource!(Workflow, WorkflowHandle, WORKFLOW_TYPE);
 taggable!(Workflow);
 /// A declared `aws_transfer_workflow`: `id()` and one method per attribute, each a reference (`${aws_transfer_workflow.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

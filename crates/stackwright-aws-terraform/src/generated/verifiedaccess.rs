@@ -57,6 +57,11 @@ impl Endpoint {
         self.0.set("application_domain", rt::string(value));
         self
     }
+    /// `attachment_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn attachment_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("attachment_type", rt::string(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -72,6 +77,11 @@ impl Endpoint {
         self.0.set("endpoint_domain_prefix", rt::string(value));
         self
     }
+    /// `endpoint_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn endpoint_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("endpoint_type", rt::string(value));
+        self
+    }
     /// `policy_document`: string.
     pub fn policy_document(mut self, value: impl Into<rt::PolicyText>) -> Self {
         self.0.set("policy_document", rt::policy_text(value));
@@ -80,6 +90,11 @@ impl Endpoint {
     /// `security_group_ids`: set of string. Changing it replaces the resource.
     pub fn security_group_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("security_group_ids", rt::list(value));
+        self
+    }
+    /// `verified_access_group_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn verified_access_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("verified_access_group_id", rt::string(value));
         self
     }
     /// Block `cidr_options` (at most one). Changing it replaces the resource.
@@ -114,7 +129,7 @@ impl Endpoint {
         self
     }
 }
-resource!(Endpoint, EndpointHandle);
+resource!(Endpoint, EndpointHandle, ENDPOINT_TYPE);
 taggable!(Endpoint);
 /// A declared `aws_verifiedaccess_endpoint`: `id()` and one method per attribute, each a reference (`${aws_verifiedaccess_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -371,13 +386,18 @@ impl Group {
         self.0.set("policy_document", rt::policy_text(value));
         self
     }
+    /// `verifiedaccess_instance_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn verifiedaccess_instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("verifiedaccess_instance_id", rt::string(value));
+        self
+    }
     /// Block `sse_configuration` (at most one).
     pub fn sse_configuration(mut self, value: group::SseConfiguration) -> Self {
         self.0.set("sse_configuration", value.0.into_value());
         self
     }
 }
-resource!(Group, GroupHandle);
+resource!(Group, GroupHandle, GROUP_TYPE);
 taggable!(Group);
 /// A declared `aws_verifiedaccess_group`: `id()` and one method per attribute, each a reference (`${aws_verifiedaccess_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -489,7 +509,7 @@ impl Instance {
         self
     }
 }
-resource!(Instance, InstanceHandle);
+resource!(Instance, InstanceHandle, INSTANCE_TYPE);
 taggable!(Instance);
 /// A declared `aws_verifiedaccess_instance`: `id()` and one method per attribute, each a reference (`${aws_verifiedaccess_instance.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -560,10 +580,21 @@ impl InstanceLoggingConfiguration {
         this.set("access_logs", access_logs.0.into_value());
         InstanceLoggingConfiguration(this)
     }
+    /// `verifiedaccess_instance_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn verifiedaccess_instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("verifiedaccess_instance_id", rt::string(value));
+        self
+    }
+    /// Block `access_logs` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn access_logs(mut self, value: instance_logging_configuration::AccessLogs) -> Self {
+        self.0.set("access_logs", value.0.into_value());
+        self
+    }
 }
 resource!(
     InstanceLoggingConfiguration,
-    InstanceLoggingConfigurationHandle
+    InstanceLoggingConfigurationHandle,
+    INSTANCE_LOGGING_CONFIGURATION_TYPE
 );
 /// A declared `aws_verifiedaccess_instance_logging_configuration`: `id()` and one method per attribute, each a reference (`${aws_verifiedaccess_instance_logging_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -705,10 +736,22 @@ impl InstanceTrustProviderAttachment {
         );
         InstanceTrustProviderAttachment(this)
     }
+    /// `verifiedaccess_instance_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn verifiedaccess_instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("verifiedaccess_instance_id", rt::string(value));
+        self
+    }
+    /// `verifiedaccess_trust_provider_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn verifiedaccess_trust_provider_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("verifiedaccess_trust_provider_id", rt::string(value));
+        self
+    }
 }
 resource!(
     InstanceTrustProviderAttachment,
-    InstanceTrustProviderAttachmentHandle
+    InstanceTrustProviderAttachmentHandle,
+    INSTANCE_TRUST_PROVIDER_ATTACHMENT_TYPE
 );
 /// A declared `aws_verifiedaccess_instance_trust_provider_attachment`: `id()` and one method per attribute, each a reference (`${aws_verifiedaccess_instance_trust_provider_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -767,6 +810,16 @@ impl TrustProvider {
         self.0.set("device_trust_provider_type", rt::string(value));
         self
     }
+    /// `policy_reference_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_reference_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_reference_name", rt::string(value));
+        self
+    }
+    /// `trust_provider_type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn trust_provider_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("trust_provider_type", rt::string(value));
+        self
+    }
     /// `user_trust_provider_type`: string. Changing it replaces the resource.
     pub fn user_trust_provider_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("user_trust_provider_type", rt::string(value));
@@ -802,7 +855,7 @@ impl TrustProvider {
         self
     }
 }
-resource!(TrustProvider, TrustProviderHandle);
+resource!(TrustProvider, TrustProviderHandle, TRUST_PROVIDER_TYPE);
 taggable!(TrustProvider);
 /// A declared `aws_verifiedaccess_trust_provider`: `id()` and one method per attribute, each a reference (`${aws_verifiedaccess_trust_provider.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

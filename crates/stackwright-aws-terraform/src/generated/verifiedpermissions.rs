@@ -38,6 +38,11 @@ impl IdentitySource {
         this.set("policy_store_id", rt::string(policy_store_id));
         IdentitySource(this)
     }
+    /// `policy_store_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_store_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_store_id", rt::string(value));
+        self
+    }
     /// `principal_entity_type`: string.
     pub fn principal_entity_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("principal_entity_type", rt::string(value));
@@ -49,7 +54,7 @@ impl IdentitySource {
         self
     }
 }
-resource!(IdentitySource, IdentitySourceHandle);
+resource!(IdentitySource, IdentitySourceHandle, IDENTITY_SOURCE_TYPE);
 /// A declared `aws_verifiedpermissions_identity_source`: `id()` and one method per attribute, each a reference (`${aws_verifiedpermissions_identity_source.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct IdentitySourceHandle(rt::Handle);
@@ -252,13 +257,18 @@ impl Policy {
         this.set("policy_store_id", rt::string(policy_store_id));
         Policy(this)
     }
+    /// `policy_store_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_store_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_store_id", rt::string(value));
+        self
+    }
     /// Adds a `definition` block. Changing it replaces the resource.
     pub fn definition(mut self, value: policy::Definition) -> Self {
         self.0.push("definition", value.0.into_value());
         self
     }
 }
-resource!(Policy, PolicyHandle);
+resource!(Policy, PolicyHandle, POLICY_TYPE);
 /// A declared `aws_verifiedpermissions_policy`: `id()` and one method per attribute, each a reference (`${aws_verifiedpermissions_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyHandle(rt::Handle);
@@ -405,7 +415,7 @@ impl PolicyStore {
         self
     }
 }
-resource!(PolicyStore, PolicyStoreHandle);
+resource!(PolicyStore, PolicyStoreHandle, POLICY_STORE_TYPE);
 taggable!(PolicyStore);
 /// A declared `aws_verifiedpermissions_policy_store`: `id()` and one method per attribute, each a reference (`${aws_verifiedpermissions_policy_store.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -480,8 +490,18 @@ impl PolicyTemplate {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `policy_store_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_store_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_store_id", rt::string(value));
+        self
+    }
+    /// `statement`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn statement(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("statement", rt::string(value));
+        self
+    }
 }
-resource!(PolicyTemplate, PolicyTemplateHandle);
+resource!(PolicyTemplate, PolicyTemplateHandle, POLICY_TEMPLATE_TYPE);
 /// A declared `aws_verifiedpermissions_policy_template`: `id()` and one method per attribute, each a reference (`${aws_verifiedpermissions_policy_template.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PolicyTemplateHandle(rt::Handle);
@@ -527,13 +547,18 @@ impl Schema {
         this.set("policy_store_id", rt::string(policy_store_id));
         Schema(this)
     }
+    /// `policy_store_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_store_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_store_id", rt::string(value));
+        self
+    }
     /// Block `definition` (at most one).
     pub fn definition(mut self, value: schema::Definition) -> Self {
         self.0.set("definition", value.0.into_value());
         self
     }
 }
-resource!(Schema, SchemaHandle);
+resource!(Schema, SchemaHandle, SCHEMA_TYPE);
 /// A declared `aws_verifiedpermissions_schema`: `id()` and one method per attribute, each a reference (`${aws_verifiedpermissions_schema.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SchemaHandle(rt::Handle);

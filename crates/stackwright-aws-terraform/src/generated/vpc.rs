@@ -63,8 +63,17 @@ impl CustomerGateway {
         self.0.set("ip_address", rt::string(value));
         self
     }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
 }
-resource!(CustomerGateway, CustomerGatewayHandle);
+resource!(
+    CustomerGateway,
+    CustomerGatewayHandle,
+    CUSTOMER_GATEWAY_TYPE
+);
 taggable!(CustomerGateway);
 /// A declared `aws_customer_gateway`: `id()` and one method per attribute, each a reference (`${aws_customer_gateway.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -127,6 +136,11 @@ impl DefaultNetworkAcl {
         this.set("default_network_acl_id", rt::string(default_network_acl_id));
         DefaultNetworkAcl(this)
     }
+    /// `default_network_acl_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn default_network_acl_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("default_network_acl_id", rt::string(value));
+        self
+    }
     /// `subnet_ids`: set of string.
     pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("subnet_ids", rt::list(value));
@@ -143,7 +157,11 @@ impl DefaultNetworkAcl {
         self
     }
 }
-resource!(DefaultNetworkAcl, DefaultNetworkAclHandle);
+resource!(
+    DefaultNetworkAcl,
+    DefaultNetworkAclHandle,
+    DEFAULT_NETWORK_ACL_TYPE
+);
 taggable!(DefaultNetworkAcl);
 /// A declared `aws_default_network_acl`: `id()` and one method per attribute, each a reference (`${aws_default_network_acl.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -298,6 +316,11 @@ impl DefaultRouteTable {
         this.set("default_route_table_id", rt::string(default_route_table_id));
         DefaultRouteTable(this)
     }
+    /// `default_route_table_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn default_route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("default_route_table_id", rt::string(value));
+        self
+    }
     /// `propagating_vgws`: set of string.
     pub fn propagating_vgws(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("propagating_vgws", rt::list(value));
@@ -314,7 +337,11 @@ impl DefaultRouteTable {
         self
     }
 }
-resource!(DefaultRouteTable, DefaultRouteTableHandle);
+resource!(
+    DefaultRouteTable,
+    DefaultRouteTableHandle,
+    DEFAULT_ROUTE_TABLE_TYPE
+);
 taggable!(DefaultRouteTable);
 /// A declared `aws_default_route_table`: `id()` and one method per attribute, each a reference (`${aws_default_route_table.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -417,7 +444,11 @@ impl DefaultSecurityGroup {
         self
     }
 }
-resource!(DefaultSecurityGroup, DefaultSecurityGroupHandle);
+resource!(
+    DefaultSecurityGroup,
+    DefaultSecurityGroupHandle,
+    DEFAULT_SECURITY_GROUP_TYPE
+);
 taggable!(DefaultSecurityGroup);
 /// A declared `aws_default_security_group`: `id()` and one method per attribute, each a reference (`${aws_default_security_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -494,6 +525,11 @@ impl DefaultSubnet {
             .set("assign_ipv6_address_on_creation", rt::boolean(value));
         self
     }
+    /// `availability_zone`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn availability_zone(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("availability_zone", rt::string(value));
+        self
+    }
     /// `customer_owned_ipv4_pool`: string.
     pub fn customer_owned_ipv4_pool(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("customer_owned_ipv4_pool", rt::string(value));
@@ -564,7 +600,7 @@ impl DefaultSubnet {
         self
     }
 }
-resource!(DefaultSubnet, DefaultSubnetHandle);
+resource!(DefaultSubnet, DefaultSubnetHandle, DEFAULT_SUBNET_TYPE);
 taggable!(DefaultSubnet);
 /// A declared `aws_default_subnet`: `id()` and one method per attribute, each a reference (`${aws_default_subnet.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -756,7 +792,7 @@ impl DefaultVpc {
         self
     }
 }
-resource!(DefaultVpc, DefaultVpcHandle);
+resource!(DefaultVpc, DefaultVpcHandle, DEFAULT_VPC_TYPE);
 taggable!(DefaultVpc);
 /// A declared `aws_default_vpc`: `id()` and one method per attribute, each a reference (`${aws_default_vpc.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -876,7 +912,11 @@ impl DefaultVpcDhcpOptions {
         self
     }
 }
-resource!(DefaultVpcDhcpOptions, DefaultVpcDhcpOptionsHandle);
+resource!(
+    DefaultVpcDhcpOptions,
+    DefaultVpcDhcpOptionsHandle,
+    DEFAULT_VPC_DHCP_OPTIONS_TYPE
+);
 taggable!(DefaultVpcDhcpOptions);
 /// A declared `aws_default_vpc_dhcp_options`: `id()` and one method per attribute, each a reference (`${aws_default_vpc_dhcp_options.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -943,8 +983,17 @@ impl EgressOnlyInternetGateway {
         this.set("vpc_id", rt::string(vpc_id));
         EgressOnlyInternetGateway(this)
     }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
 }
-resource!(EgressOnlyInternetGateway, EgressOnlyInternetGatewayHandle);
+resource!(
+    EgressOnlyInternetGateway,
+    EgressOnlyInternetGatewayHandle,
+    EGRESS_ONLY_INTERNET_GATEWAY_TYPE
+);
 taggable!(EgressOnlyInternetGateway);
 /// A declared `aws_egress_only_internet_gateway`: `id()` and one method per attribute, each a reference (`${aws_egress_only_internet_gateway.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1055,7 +1104,7 @@ impl FlowLog {
         self
     }
 }
-resource!(FlowLog, FlowLogHandle);
+resource!(FlowLog, FlowLogHandle, FLOW_LOG_TYPE);
 taggable!(FlowLog);
 /// A declared `aws_flow_log`: `id()` and one method per attribute, each a reference (`${aws_flow_log.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1186,7 +1235,11 @@ impl InternetGateway {
         self
     }
 }
-resource!(InternetGateway, InternetGatewayHandle);
+resource!(
+    InternetGateway,
+    InternetGatewayHandle,
+    INTERNET_GATEWAY_TYPE
+);
 taggable!(InternetGateway);
 /// A declared `aws_internet_gateway`: `id()` and one method per attribute, each a reference (`${aws_internet_gateway.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1273,13 +1326,27 @@ impl InternetGatewayAttachment {
         this.set("vpc_id", rt::string(required.vpc_id));
         InternetGatewayAttachment(this)
     }
+    /// `internet_gateway_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn internet_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("internet_gateway_id", rt::string(value));
+        self
+    }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: internet_gateway_attachment::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(InternetGatewayAttachment, InternetGatewayAttachmentHandle);
+resource!(
+    InternetGatewayAttachment,
+    InternetGatewayAttachmentHandle,
+    INTERNET_GATEWAY_ATTACHMENT_TYPE
+);
 /// A declared `aws_internet_gateway_attachment`: `id()` and one method per attribute, each a reference (`${aws_internet_gateway_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct InternetGatewayAttachmentHandle(rt::Handle);
@@ -1345,13 +1412,27 @@ impl MainRouteTableAssociation {
         this.set("vpc_id", rt::string(required.vpc_id));
         MainRouteTableAssociation(this)
     }
+    /// `route_table_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("route_table_id", rt::string(value));
+        self
+    }
+    /// `vpc_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: main_route_table_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(MainRouteTableAssociation, MainRouteTableAssociationHandle);
+resource!(
+    MainRouteTableAssociation,
+    MainRouteTableAssociationHandle,
+    MAIN_ROUTE_TABLE_ASSOCIATION_TYPE
+);
 /// A declared `aws_main_route_table_association`: `id()` and one method per attribute, each a reference (`${aws_main_route_table_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct MainRouteTableAssociationHandle(rt::Handle);
@@ -1450,13 +1531,18 @@ impl NatGateway {
             .set("secondary_private_ip_addresses", rt::list(value));
         self
     }
+    /// `subnet_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("subnet_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: nat_gateway::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(NatGateway, NatGatewayHandle);
+resource!(NatGateway, NatGatewayHandle, NAT_GATEWAY_TYPE);
 taggable!(NatGateway);
 /// A declared `aws_nat_gateway`: `id()` and one method per attribute, each a reference (`${aws_nat_gateway.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1575,8 +1661,13 @@ impl NetworkAcl {
         self.0.set("subnet_ids", rt::list(value));
         self
     }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
 }
-resource!(NetworkAcl, NetworkAclHandle);
+resource!(NetworkAcl, NetworkAclHandle, NETWORK_ACL_TYPE);
 taggable!(NetworkAcl);
 /// A declared `aws_network_acl`: `id()` and one method per attribute, each a reference (`${aws_network_acl.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1643,8 +1734,22 @@ impl NetworkAclAssociation {
         this.set("subnet_id", rt::string(required.subnet_id));
         NetworkAclAssociation(this)
     }
+    /// `network_acl_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn network_acl_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("network_acl_id", rt::string(value));
+        self
+    }
+    /// `subnet_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("subnet_id", rt::string(value));
+        self
+    }
 }
-resource!(NetworkAclAssociation, NetworkAclAssociationHandle);
+resource!(
+    NetworkAclAssociation,
+    NetworkAclAssociationHandle,
+    NETWORK_ACL_ASSOCIATION_TYPE
+);
 /// A declared `aws_network_acl_association`: `id()` and one method per attribute, each a reference (`${aws_network_acl_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkAclAssociationHandle(rt::Handle);
@@ -1722,13 +1827,33 @@ impl NetworkAclRule {
         self.0.set("ipv6_cidr_block", rt::string(value));
         self
     }
+    /// `network_acl_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn network_acl_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("network_acl_id", rt::string(value));
+        self
+    }
+    /// `protocol`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("protocol", rt::string(value));
+        self
+    }
+    /// `rule_action`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule_action(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rule_action", rt::string(value));
+        self
+    }
+    /// `rule_number`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rule_number(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("rule_number", rt::number(value));
+        self
+    }
     /// `to_port`: number. Changing it replaces the resource.
     pub fn to_port(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("to_port", rt::number(value));
         self
     }
 }
-resource!(NetworkAclRule, NetworkAclRuleHandle);
+resource!(NetworkAclRule, NetworkAclRuleHandle, NETWORK_ACL_RULE_TYPE);
 /// A declared `aws_network_acl_rule`: `id()` and one method per attribute, each a reference (`${aws_network_acl_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkAclRuleHandle(rt::Handle);
@@ -1888,13 +2013,22 @@ impl NetworkInterface {
         self.0.set("source_dest_check", rt::boolean(value));
         self
     }
+    /// `subnet_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("subnet_id", rt::string(value));
+        self
+    }
     /// Adds a `attachment` block.
     pub fn attachment(mut self, value: network_interface::Attachment) -> Self {
         self.0.push("attachment", value.0.into_value());
         self
     }
 }
-resource!(NetworkInterface, NetworkInterfaceHandle);
+resource!(
+    NetworkInterface,
+    NetworkInterfaceHandle,
+    NETWORK_INTERFACE_TYPE
+);
 taggable!(NetworkInterface);
 /// A declared `aws_network_interface`: `id()` and one method per attribute, each a reference (`${aws_network_interface.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2055,8 +2189,27 @@ impl NetworkInterfaceAttachment {
         );
         NetworkInterfaceAttachment(this)
     }
+    /// `device_index`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn device_index(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("device_index", rt::number(value));
+        self
+    }
+    /// `instance_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn instance_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("instance_id", rt::string(value));
+        self
+    }
+    /// `network_interface_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("network_interface_id", rt::string(value));
+        self
+    }
 }
-resource!(NetworkInterfaceAttachment, NetworkInterfaceAttachmentHandle);
+resource!(
+    NetworkInterfaceAttachment,
+    NetworkInterfaceAttachmentHandle,
+    NETWORK_INTERFACE_ATTACHMENT_TYPE
+);
 /// A declared `aws_network_interface_attachment`: `id()` and one method per attribute, each a reference (`${aws_network_interface_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkInterfaceAttachmentHandle(rt::Handle);
@@ -2116,13 +2269,32 @@ impl NetworkInterfacePermission {
         this.set("permission", rt::string(required.permission));
         NetworkInterfacePermission(this)
     }
+    /// `aws_account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn aws_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("aws_account_id", rt::string(value));
+        self
+    }
+    /// `network_interface_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("network_interface_id", rt::string(value));
+        self
+    }
+    /// `permission`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn permission(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("permission", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: network_interface_permission::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(NetworkInterfacePermission, NetworkInterfacePermissionHandle);
+resource!(
+    NetworkInterfacePermission,
+    NetworkInterfacePermissionHandle,
+    NETWORK_INTERFACE_PERMISSION_TYPE
+);
 /// A declared `aws_network_interface_permission`: `id()` and one method per attribute, each a reference (`${aws_network_interface_permission.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct NetworkInterfacePermissionHandle(rt::Handle);
@@ -2199,6 +2371,16 @@ impl NetworkInterfaceSgAttachment {
         this.set("security_group_id", rt::string(required.security_group_id));
         NetworkInterfaceSgAttachment(this)
     }
+    /// `network_interface_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn network_interface_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("network_interface_id", rt::string(value));
+        self
+    }
+    /// `security_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("security_group_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: network_interface_sg_attachment::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -2207,7 +2389,8 @@ impl NetworkInterfaceSgAttachment {
 }
 resource!(
     NetworkInterfaceSgAttachment,
-    NetworkInterfaceSgAttachmentHandle
+    NetworkInterfaceSgAttachmentHandle,
+    NETWORK_INTERFACE_SG_ATTACHMENT_TYPE
 );
 /// A declared `aws_network_interface_sg_attachment`: `id()` and one method per attribute, each a reference (`${aws_network_interface_sg_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2321,6 +2504,11 @@ impl Route {
         self.0.set("network_interface_id", rt::string(value));
         self
     }
+    /// `route_table_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("route_table_id", rt::string(value));
+        self
+    }
     /// `transit_gateway_id`: string.
     pub fn transit_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("transit_gateway_id", rt::string(value));
@@ -2342,7 +2530,7 @@ impl Route {
         self
     }
 }
-resource!(Route, RouteHandle);
+resource!(Route, RouteHandle, ROUTE_TYPE);
 /// A declared `aws_route`: `id()` and one method per attribute, each a reference (`${aws_route.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RouteHandle(rt::Handle);
@@ -2479,13 +2667,18 @@ impl RouteTable {
         self.0.set("route", value.into());
         self
     }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: route_table::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(RouteTable, RouteTableHandle);
+resource!(RouteTable, RouteTableHandle, ROUTE_TABLE_TYPE);
 taggable!(RouteTable);
 /// A declared `aws_route_table`: `id()` and one method per attribute, each a reference (`${aws_route_table.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2574,6 +2767,11 @@ impl RouteTableAssociation {
         self.0.set("gateway_id", rt::string(value));
         self
     }
+    /// `route_table_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("route_table_id", rt::string(value));
+        self
+    }
     /// `subnet_id`: string. Changing it replaces the resource.
     pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("subnet_id", rt::string(value));
@@ -2585,7 +2783,11 @@ impl RouteTableAssociation {
         self
     }
 }
-resource!(RouteTableAssociation, RouteTableAssociationHandle);
+resource!(
+    RouteTableAssociation,
+    RouteTableAssociationHandle,
+    ROUTE_TABLE_ASSOCIATION_TYPE
+);
 /// A declared `aws_route_table_association`: `id()` and one method per attribute, each a reference (`${aws_route_table_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RouteTableAssociationHandle(rt::Handle);
@@ -2692,7 +2894,7 @@ impl SecurityGroup {
         self
     }
 }
-resource!(SecurityGroup, SecurityGroupHandle);
+resource!(SecurityGroup, SecurityGroupHandle, SECURITY_GROUP_TYPE);
 taggable!(SecurityGroup);
 /// A declared `aws_security_group`: `id()` and one method per attribute, each a reference (`${aws_security_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -2814,6 +3016,11 @@ impl SecurityGroupRule {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `from_port`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn from_port(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("from_port", rt::number(value));
+        self
+    }
     /// `ipv6_cidr_blocks`: list of string. Changing it replaces the resource.
     pub fn ipv6_cidr_blocks(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("ipv6_cidr_blocks", rt::list(value));
@@ -2822,6 +3029,16 @@ impl SecurityGroupRule {
     /// `prefix_list_ids`: list of string. Changing it replaces the resource.
     pub fn prefix_list_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("prefix_list_ids", rt::list(value));
+        self
+    }
+    /// `protocol`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("protocol", rt::string(value));
+        self
+    }
+    /// `security_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("security_group_id", rt::string(value));
         self
     }
     /// `self`: bool. Changing it replaces the resource.
@@ -2834,13 +3051,27 @@ impl SecurityGroupRule {
         self.0.set("source_security_group_id", rt::string(value));
         self
     }
+    /// `to_port`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn to_port(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("to_port", rt::number(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: security_group_rule::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(SecurityGroupRule, SecurityGroupRuleHandle);
+resource!(
+    SecurityGroupRule,
+    SecurityGroupRuleHandle,
+    SECURITY_GROUP_RULE_TYPE
+);
 /// A declared `aws_security_group_rule`: `id()` and one method per attribute, each a reference (`${aws_security_group_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SecurityGroupRuleHandle(rt::Handle);
@@ -3023,13 +3254,18 @@ impl Subnet {
             .set("private_dns_hostname_type_on_launch", rt::string(value));
         self
     }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: subnet::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Subnet, SubnetHandle);
+resource!(Subnet, SubnetHandle, SUBNET_TYPE);
 taggable!(Subnet);
 /// A declared `aws_subnet`: `id()` and one method per attribute, each a reference (`${aws_subnet.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3228,7 +3464,7 @@ impl Vpc {
         self
     }
 }
-resource!(Vpc, VpcHandle);
+resource!(Vpc, VpcHandle, VPC_TYPE);
 taggable!(Vpc);
 /// A declared `aws_vpc`: `id()` and one method per attribute, each a reference (`${aws_vpc.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3349,6 +3585,12 @@ impl BlockPublicAccessExclusion {
         );
         BlockPublicAccessExclusion(this)
     }
+    /// `internet_gateway_exclusion_mode`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn internet_gateway_exclusion_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("internet_gateway_exclusion_mode", rt::string(value));
+        self
+    }
     /// `subnet_id`: string. Changing it replaces the resource.
     pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("subnet_id", rt::string(value));
@@ -3365,7 +3607,11 @@ impl BlockPublicAccessExclusion {
         self
     }
 }
-resource!(BlockPublicAccessExclusion, BlockPublicAccessExclusionHandle);
+resource!(
+    BlockPublicAccessExclusion,
+    BlockPublicAccessExclusionHandle,
+    BLOCK_PUBLIC_ACCESS_EXCLUSION_TYPE
+);
 taggable!(BlockPublicAccessExclusion);
 /// A declared `aws_vpc_block_public_access_exclusion`: `id()` and one method per attribute, each a reference (`${aws_vpc_block_public_access_exclusion.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3448,13 +3694,22 @@ impl BlockPublicAccessOptions {
         );
         BlockPublicAccessOptions(this)
     }
+    /// `internet_gateway_block_mode`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn internet_gateway_block_mode(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("internet_gateway_block_mode", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: block_public_access_options::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(BlockPublicAccessOptions, BlockPublicAccessOptionsHandle);
+resource!(
+    BlockPublicAccessOptions,
+    BlockPublicAccessOptionsHandle,
+    BLOCK_PUBLIC_ACCESS_OPTIONS_TYPE
+);
 /// A declared `aws_vpc_block_public_access_options`: `id()` and one method per attribute, each a reference (`${aws_vpc_block_public_access_options.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct BlockPublicAccessOptionsHandle(rt::Handle);
@@ -3552,7 +3807,7 @@ impl DhcpOptions {
         self
     }
 }
-resource!(DhcpOptions, DhcpOptionsHandle);
+resource!(DhcpOptions, DhcpOptionsHandle, DHCP_OPTIONS_TYPE);
 taggable!(DhcpOptions);
 /// A declared `aws_vpc_dhcp_options`: `id()` and one method per attribute, each a reference (`${aws_vpc_dhcp_options.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3627,8 +3882,22 @@ impl DhcpOptionsAssociation {
         this.set("vpc_id", rt::string(required.vpc_id));
         DhcpOptionsAssociation(this)
     }
+    /// `dhcp_options_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn dhcp_options_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("dhcp_options_id", rt::string(value));
+        self
+    }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
 }
-resource!(DhcpOptionsAssociation, DhcpOptionsAssociationHandle);
+resource!(
+    DhcpOptionsAssociation,
+    DhcpOptionsAssociationHandle,
+    DHCP_OPTIONS_ASSOCIATION_TYPE
+);
 /// A declared `aws_vpc_dhcp_options_association`: `id()` and one method per attribute, each a reference (`${aws_vpc_dhcp_options_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct DhcpOptionsAssociationHandle(rt::Handle);
@@ -3722,6 +3991,11 @@ impl Endpoint {
         self.0.set("vpc_endpoint_type", rt::string(value));
         self
     }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
     /// Block `dns_options` (at most one).
     pub fn dns_options(mut self, value: endpoint::DnsOptions) -> Self {
         self.0.set("dns_options", value.0.into_value());
@@ -3738,7 +4012,7 @@ impl Endpoint {
         self
     }
 }
-resource!(Endpoint, EndpointHandle);
+resource!(Endpoint, EndpointHandle, ENDPOINT_TYPE);
 taggable!(Endpoint);
 /// A declared `aws_vpc_endpoint`: `id()` and one method per attribute, each a reference (`${aws_vpc_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3948,8 +4222,22 @@ impl EndpointConnectionAccepter {
         );
         EndpointConnectionAccepter(this)
     }
+    /// `vpc_endpoint_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_endpoint_id", rt::string(value));
+        self
+    }
+    /// `vpc_endpoint_service_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_endpoint_service_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_endpoint_service_id", rt::string(value));
+        self
+    }
 }
-resource!(EndpointConnectionAccepter, EndpointConnectionAccepterHandle);
+resource!(
+    EndpointConnectionAccepter,
+    EndpointConnectionAccepterHandle,
+    ENDPOINT_CONNECTION_ACCEPTER_TYPE
+);
 /// A declared `aws_vpc_endpoint_connection_accepter`: `id()` and one method per attribute, each a reference (`${aws_vpc_endpoint_connection_accepter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointConnectionAccepterHandle(rt::Handle);
@@ -3995,6 +4283,16 @@ impl EndpointConnectionNotification {
         );
         EndpointConnectionNotification(this)
     }
+    /// `connection_events`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_events(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("connection_events", rt::list(value));
+        self
+    }
+    /// `connection_notification_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_notification_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connection_notification_arn", rt::string(value));
+        self
+    }
     /// `vpc_endpoint_id`: string. Changing it replaces the resource.
     pub fn vpc_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("vpc_endpoint_id", rt::string(value));
@@ -4008,7 +4306,8 @@ impl EndpointConnectionNotification {
 }
 resource!(
     EndpointConnectionNotification,
-    EndpointConnectionNotificationHandle
+    EndpointConnectionNotificationHandle,
+    ENDPOINT_CONNECTION_NOTIFICATION_TYPE
 );
 /// A declared `aws_vpc_endpoint_connection_notification`: `id()` and one method per attribute, each a reference (`${aws_vpc_endpoint_connection_notification.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4064,13 +4363,18 @@ impl EndpointPolicy {
         self.0.set("policy", rt::policy_text(value));
         self
     }
+    /// `vpc_endpoint_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_endpoint_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: endpoint_policy::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(EndpointPolicy, EndpointPolicyHandle);
+resource!(EndpointPolicy, EndpointPolicyHandle, ENDPOINT_POLICY_TYPE);
 /// A declared `aws_vpc_endpoint_policy`: `id()` and one method per attribute, each a reference (`${aws_vpc_endpoint_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointPolicyHandle(rt::Handle);
@@ -4133,8 +4437,22 @@ impl EndpointPrivateDns {
         this.set("vpc_endpoint_id", rt::string(vpc_endpoint_id));
         EndpointPrivateDns(this)
     }
+    /// `private_dns_enabled`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn private_dns_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("private_dns_enabled", rt::boolean(value));
+        self
+    }
+    /// `vpc_endpoint_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_endpoint_id", rt::string(value));
+        self
+    }
 }
-resource!(EndpointPrivateDns, EndpointPrivateDnsHandle);
+resource!(
+    EndpointPrivateDns,
+    EndpointPrivateDnsHandle,
+    ENDPOINT_PRIVATE_DNS_TYPE
+);
 /// A declared `aws_vpc_endpoint_private_dns`: `id()` and one method per attribute, each a reference (`${aws_vpc_endpoint_private_dns.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointPrivateDnsHandle(rt::Handle);
@@ -4176,10 +4494,21 @@ impl EndpointRouteTableAssociation {
         this.set("vpc_endpoint_id", rt::string(required.vpc_endpoint_id));
         EndpointRouteTableAssociation(this)
     }
+    /// `route_table_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("route_table_id", rt::string(value));
+        self
+    }
+    /// `vpc_endpoint_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_endpoint_id", rt::string(value));
+        self
+    }
 }
 resource!(
     EndpointRouteTableAssociation,
-    EndpointRouteTableAssociationHandle
+    EndpointRouteTableAssociationHandle,
+    ENDPOINT_ROUTE_TABLE_ASSOCIATION_TYPE
 );
 /// A declared `aws_vpc_endpoint_route_table_association`: `id()` and one method per attribute, each a reference (`${aws_vpc_endpoint_route_table_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4228,10 +4557,21 @@ impl EndpointSecurityGroupAssociation {
             .set("replace_default_association", rt::boolean(value));
         self
     }
+    /// `security_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("security_group_id", rt::string(value));
+        self
+    }
+    /// `vpc_endpoint_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_endpoint_id", rt::string(value));
+        self
+    }
 }
 resource!(
     EndpointSecurityGroupAssociation,
-    EndpointSecurityGroupAssociationHandle
+    EndpointSecurityGroupAssociationHandle,
+    ENDPOINT_SECURITY_GROUP_ASSOCIATION_TYPE
 );
 /// A declared `aws_vpc_endpoint_security_group_association`: `id()` and one method per attribute, each a reference (`${aws_vpc_endpoint_security_group_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4270,6 +4610,11 @@ impl EndpointService {
         this.set("acceptance_required", rt::boolean(acceptance_required));
         EndpointService(this)
     }
+    /// `acceptance_required`: bool. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn acceptance_required(mut self, value: impl Into<rt::Bool>) -> Self {
+        self.0.set("acceptance_required", rt::boolean(value));
+        self
+    }
     /// `allowed_principals`: set of string.
     pub fn allowed_principals(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("allowed_principals", rt::list(value));
@@ -4306,7 +4651,11 @@ impl EndpointService {
         self
     }
 }
-resource!(EndpointService, EndpointServiceHandle);
+resource!(
+    EndpointService,
+    EndpointServiceHandle,
+    ENDPOINT_SERVICE_TYPE
+);
 taggable!(EndpointService);
 /// A declared `aws_vpc_endpoint_service`: `id()` and one method per attribute, each a reference (`${aws_vpc_endpoint_service.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4441,10 +4790,21 @@ impl EndpointServiceAllowedPrincipal {
         );
         EndpointServiceAllowedPrincipal(this)
     }
+    /// `principal_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn principal_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("principal_arn", rt::string(value));
+        self
+    }
+    /// `vpc_endpoint_service_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_endpoint_service_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_endpoint_service_id", rt::string(value));
+        self
+    }
 }
 resource!(
     EndpointServiceAllowedPrincipal,
-    EndpointServiceAllowedPrincipalHandle
+    EndpointServiceAllowedPrincipalHandle,
+    ENDPOINT_SERVICE_ALLOWED_PRINCIPAL_TYPE
 );
 /// A declared `aws_vpc_endpoint_service_allowed_principal`: `id()` and one method per attribute, each a reference (`${aws_vpc_endpoint_service_allowed_principal.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4479,6 +4839,11 @@ impl EndpointServicePrivateDnsVerification {
         this.set("service_id", rt::string(service_id));
         EndpointServicePrivateDnsVerification(this)
     }
+    /// `service_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_id", rt::string(value));
+        self
+    }
     /// `wait_for_verification`: bool.
     pub fn wait_for_verification(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0.set("wait_for_verification", rt::boolean(value));
@@ -4492,7 +4857,8 @@ impl EndpointServicePrivateDnsVerification {
 }
 resource!(
     EndpointServicePrivateDnsVerification,
-    EndpointServicePrivateDnsVerificationHandle
+    EndpointServicePrivateDnsVerificationHandle,
+    ENDPOINT_SERVICE_PRIVATE_DNS_VERIFICATION_TYPE
 );
 /// A declared `aws_vpc_endpoint_service_private_dns_verification`: `id()` and one method per attribute, each a reference (`${aws_vpc_endpoint_service_private_dns_verification.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4554,13 +4920,27 @@ impl EndpointSubnetAssociation {
         this.set("vpc_endpoint_id", rt::string(required.vpc_endpoint_id));
         EndpointSubnetAssociation(this)
     }
+    /// `subnet_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("subnet_id", rt::string(value));
+        self
+    }
+    /// `vpc_endpoint_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_endpoint_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: endpoint_subnet_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(EndpointSubnetAssociation, EndpointSubnetAssociationHandle);
+resource!(
+    EndpointSubnetAssociation,
+    EndpointSubnetAssociationHandle,
+    ENDPOINT_SUBNET_ASSOCIATION_TYPE
+);
 /// A declared `aws_vpc_endpoint_subnet_association`: `id()` and one method per attribute, each a reference (`${aws_vpc_endpoint_subnet_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EndpointSubnetAssociationHandle(rt::Handle);
@@ -4649,7 +5029,7 @@ impl Ipam {
         self
     }
 }
-resource!(Ipam, IpamHandle);
+resource!(Ipam, IpamHandle, IPAM_TYPE);
 taggable!(Ipam);
 /// A declared `aws_vpc_ipam`: `id()` and one method per attribute, each a reference (`${aws_vpc_ipam.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4757,10 +5137,16 @@ impl IpamOrganizationAdminAccount {
         );
         IpamOrganizationAdminAccount(this)
     }
+    /// `delegated_admin_account_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn delegated_admin_account_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("delegated_admin_account_id", rt::string(value));
+        self
+    }
 }
 resource!(
     IpamOrganizationAdminAccount,
-    IpamOrganizationAdminAccountHandle
+    IpamOrganizationAdminAccountHandle,
+    IPAM_ORGANIZATION_ADMIN_ACCOUNT_TYPE
 );
 /// A declared `aws_vpc_ipam_organization_admin_account`: `id()` and one method per attribute, each a reference (`${aws_vpc_ipam_organization_admin_account.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -4815,6 +5201,11 @@ impl IpamPool {
         this.set("ipam_scope_id", rt::string(required.ipam_scope_id));
         IpamPool(this)
     }
+    /// `address_family`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn address_family(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("address_family", rt::string(value));
+        self
+    }
     /// `allocation_default_netmask_length`: number.
     pub fn allocation_default_netmask_length(mut self, value: impl Into<rt::Number>) -> Self {
         self.0
@@ -4858,6 +5249,11 @@ impl IpamPool {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `ipam_scope_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ipam_scope_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ipam_scope_id", rt::string(value));
+        self
+    }
     /// `locale`: string. Changing it replaces the resource.
     pub fn locale(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("locale", rt::string(value));
@@ -4884,7 +5280,7 @@ impl IpamPool {
         self
     }
 }
-resource!(IpamPool, IpamPoolHandle);
+resource!(IpamPool, IpamPoolHandle, IPAM_POOL_TYPE);
 taggable!(IpamPool);
 /// A declared `aws_vpc_ipam_pool`: `id()` and one method per attribute, each a reference (`${aws_vpc_ipam_pool.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -5025,6 +5421,11 @@ impl IpamPoolCidr {
         self.0.set("cidr", rt::string(value));
         self
     }
+    /// `ipam_pool_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ipam_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ipam_pool_id", rt::string(value));
+        self
+    }
     /// `netmask_length`: number. Changing it replaces the resource.
     pub fn netmask_length(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("netmask_length", rt::number(value));
@@ -5045,7 +5446,7 @@ impl IpamPoolCidr {
         self
     }
 }
-resource!(IpamPoolCidr, IpamPoolCidrHandle);
+resource!(IpamPoolCidr, IpamPoolCidrHandle, IPAM_POOL_CIDR_TYPE);
 /// A declared `aws_vpc_ipam_pool_cidr`: `id()` and one method per attribute, each a reference (`${aws_vpc_ipam_pool_cidr.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct IpamPoolCidrHandle(rt::Handle);
@@ -5146,13 +5547,22 @@ impl IpamPoolCidrAllocation {
         self.0.set("disallowed_cidrs", rt::list(value));
         self
     }
+    /// `ipam_pool_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ipam_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ipam_pool_id", rt::string(value));
+        self
+    }
     /// `netmask_length`: number. Changing it replaces the resource.
     pub fn netmask_length(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("netmask_length", rt::number(value));
         self
     }
 }
-resource!(IpamPoolCidrAllocation, IpamPoolCidrAllocationHandle);
+resource!(
+    IpamPoolCidrAllocation,
+    IpamPoolCidrAllocationHandle,
+    IPAM_POOL_CIDR_ALLOCATION_TYPE
+);
 /// A declared `aws_vpc_ipam_pool_cidr_allocation`: `id()` and one method per attribute, each a reference (`${aws_vpc_ipam_pool_cidr_allocation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct IpamPoolCidrAllocationHandle(rt::Handle);
@@ -5219,13 +5629,22 @@ impl IpamPreviewNextCidr {
         self.0.set("disallowed_cidrs", rt::list(value));
         self
     }
+    /// `ipam_pool_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ipam_pool_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ipam_pool_id", rt::string(value));
+        self
+    }
     /// `netmask_length`: number. Changing it replaces the resource.
     pub fn netmask_length(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("netmask_length", rt::number(value));
         self
     }
 }
-resource!(IpamPreviewNextCidr, IpamPreviewNextCidrHandle);
+resource!(
+    IpamPreviewNextCidr,
+    IpamPreviewNextCidrHandle,
+    IPAM_PREVIEW_NEXT_CIDR_TYPE
+);
 /// A declared `aws_vpc_ipam_preview_next_cidr`: `id()` and one method per attribute, each a reference (`${aws_vpc_ipam_preview_next_cidr.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct IpamPreviewNextCidrHandle(rt::Handle);
@@ -5286,7 +5705,11 @@ impl IpamResourceDiscovery {
         self
     }
 }
-resource!(IpamResourceDiscovery, IpamResourceDiscoveryHandle);
+resource!(
+    IpamResourceDiscovery,
+    IpamResourceDiscoveryHandle,
+    IPAM_RESOURCE_DISCOVERY_TYPE
+);
 taggable!(IpamResourceDiscovery);
 /// A declared `aws_vpc_ipam_resource_discovery`: `id()` and one method per attribute, each a reference (`${aws_vpc_ipam_resource_discovery.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -5382,6 +5805,16 @@ impl IpamResourceDiscoveryAssociation {
         );
         IpamResourceDiscoveryAssociation(this)
     }
+    /// `ipam_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ipam_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ipam_id", rt::string(value));
+        self
+    }
+    /// `ipam_resource_discovery_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ipam_resource_discovery_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ipam_resource_discovery_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: ipam_resource_discovery_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -5390,7 +5823,8 @@ impl IpamResourceDiscoveryAssociation {
 }
 resource!(
     IpamResourceDiscoveryAssociation,
-    IpamResourceDiscoveryAssociationHandle
+    IpamResourceDiscoveryAssociationHandle,
+    IPAM_RESOURCE_DISCOVERY_ASSOCIATION_TYPE
 );
 taggable!(IpamResourceDiscoveryAssociation);
 /// A declared `aws_vpc_ipam_resource_discovery_association`: `id()` and one method per attribute, each a reference (`${aws_vpc_ipam_resource_discovery_association.<name>.<attribute>}`).
@@ -5492,13 +5926,18 @@ impl IpamScope {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `ipam_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ipam_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ipam_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: ipam_scope::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(IpamScope, IpamScopeHandle);
+resource!(IpamScope, IpamScopeHandle, IPAM_SCOPE_TYPE);
 taggable!(IpamScope);
 /// A declared `aws_vpc_ipam_scope`: `id()` and one method per attribute, each a reference (`${aws_vpc_ipam_scope.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -5605,13 +6044,22 @@ impl Ipv4CidrBlockAssociation {
         self.0.set("ipv4_netmask_length", rt::number(value));
         self
     }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: ipv4_cidr_block_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Ipv4CidrBlockAssociation, Ipv4CidrBlockAssociationHandle);
+resource!(
+    Ipv4CidrBlockAssociation,
+    Ipv4CidrBlockAssociationHandle,
+    IPV4_CIDR_BLOCK_ASSOCIATION_TYPE
+);
 /// A declared `aws_vpc_ipv4_cidr_block_association`: `id()` and one method per attribute, each a reference (`${aws_vpc_ipv4_cidr_block_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct Ipv4CidrBlockAssociationHandle(rt::Handle);
@@ -5703,13 +6151,22 @@ impl Ipv6CidrBlockAssociation {
         self.0.set("ipv6_pool", rt::string(value));
         self
     }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: ipv6_cidr_block_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Ipv6CidrBlockAssociation, Ipv6CidrBlockAssociationHandle);
+resource!(
+    Ipv6CidrBlockAssociation,
+    Ipv6CidrBlockAssociationHandle,
+    IPV6_CIDR_BLOCK_ASSOCIATION_TYPE
+);
 /// A declared `aws_vpc_ipv6_cidr_block_association`: `id()` and one method per attribute, each a reference (`${aws_vpc_ipv6_cidr_block_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct Ipv6CidrBlockAssociationHandle(rt::Handle);
@@ -5802,9 +6259,19 @@ impl NetworkPerformanceMetricSubscription {
         this.set("source", rt::string(required.source));
         NetworkPerformanceMetricSubscription(this)
     }
+    /// `destination`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination", rt::string(value));
+        self
+    }
     /// `metric`: string. Changing it replaces the resource.
     pub fn metric(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("metric", rt::string(value));
+        self
+    }
+    /// `source`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn source(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("source", rt::string(value));
         self
     }
     /// `statistic`: string. Changing it replaces the resource.
@@ -5815,7 +6282,8 @@ impl NetworkPerformanceMetricSubscription {
 }
 resource!(
     NetworkPerformanceMetricSubscription,
-    NetworkPerformanceMetricSubscriptionHandle
+    NetworkPerformanceMetricSubscriptionHandle,
+    NETWORK_PERFORMANCE_METRIC_SUBSCRIPTION_TYPE
 );
 /// A declared `aws_vpc_network_performance_metric_subscription`: `id()` and one method per attribute, each a reference (`${aws_vpc_network_performance_metric_subscription.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -5885,6 +6353,16 @@ impl PeeringConnection {
         self.0.set("peer_region", rt::string(value));
         self
     }
+    /// `peer_vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn peer_vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("peer_vpc_id", rt::string(value));
+        self
+    }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
     /// Block `accepter` (at most one).
     pub fn accepter(mut self, value: peering_connection::Accepter) -> Self {
         self.0.set("accepter", value.0.into_value());
@@ -5901,7 +6379,11 @@ impl PeeringConnection {
         self
     }
 }
-resource!(PeeringConnection, PeeringConnectionHandle);
+resource!(
+    PeeringConnection,
+    PeeringConnectionHandle,
+    PEERING_CONNECTION_TYPE
+);
 taggable!(PeeringConnection);
 /// A declared `aws_vpc_peering_connection`: `id()` and one method per attribute, each a reference (`${aws_vpc_peering_connection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -5998,6 +6480,11 @@ impl PeeringConnectionAccepter {
         self.0.set("auto_accept", rt::boolean(value));
         self
     }
+    /// `vpc_peering_connection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_peering_connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_peering_connection_id", rt::string(value));
+        self
+    }
     /// Block `accepter` (at most one).
     pub fn accepter(mut self, value: peering_connection_accepter::Accepter) -> Self {
         self.0.set("accepter", value.0.into_value());
@@ -6014,7 +6501,11 @@ impl PeeringConnectionAccepter {
         self
     }
 }
-resource!(PeeringConnectionAccepter, PeeringConnectionAccepterHandle);
+resource!(
+    PeeringConnectionAccepter,
+    PeeringConnectionAccepterHandle,
+    PEERING_CONNECTION_ACCEPTER_TYPE
+);
 taggable!(PeeringConnectionAccepter);
 /// A declared `aws_vpc_peering_connection_accepter`: `id()` and one method per attribute, each a reference (`${aws_vpc_peering_connection_accepter.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -6105,6 +6596,11 @@ impl PeeringConnectionOptions {
         );
         PeeringConnectionOptions(this)
     }
+    /// `vpc_peering_connection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_peering_connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_peering_connection_id", rt::string(value));
+        self
+    }
     /// Block `accepter` (at most one).
     pub fn accepter(mut self, value: peering_connection_options::Accepter) -> Self {
         self.0.set("accepter", value.0.into_value());
@@ -6116,7 +6612,11 @@ impl PeeringConnectionOptions {
         self
     }
 }
-resource!(PeeringConnectionOptions, PeeringConnectionOptionsHandle);
+resource!(
+    PeeringConnectionOptions,
+    PeeringConnectionOptionsHandle,
+    PEERING_CONNECTION_OPTIONS_TYPE
+);
 /// A declared `aws_vpc_peering_connection_options`: `id()` and one method per attribute, each a reference (`${aws_vpc_peering_connection_options.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct PeeringConnectionOptionsHandle(rt::Handle);
@@ -6151,6 +6651,11 @@ impl RouteServer {
         this.set("amazon_side_asn", rt::number(amazon_side_asn));
         RouteServer(this)
     }
+    /// `amazon_side_asn`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn amazon_side_asn(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("amazon_side_asn", rt::number(value));
+        self
+    }
     /// `persist_routes`: string.
     pub fn persist_routes(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("persist_routes", rt::string(value));
@@ -6172,7 +6677,7 @@ impl RouteServer {
         self
     }
 }
-resource!(RouteServer, RouteServerHandle);
+resource!(RouteServer, RouteServerHandle, ROUTE_SERVER_TYPE);
 taggable!(RouteServer);
 /// A declared `aws_vpc_route_server`: `id()` and one method per attribute, each a reference (`${aws_vpc_route_server.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -6272,13 +6777,27 @@ impl RouteServerEndpoint {
         this.set("subnet_id", rt::string(required.subnet_id));
         RouteServerEndpoint(this)
     }
+    /// `route_server_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn route_server_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("route_server_id", rt::string(value));
+        self
+    }
+    /// `subnet_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("subnet_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: route_server_endpoint::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(RouteServerEndpoint, RouteServerEndpointHandle);
+resource!(
+    RouteServerEndpoint,
+    RouteServerEndpointHandle,
+    ROUTE_SERVER_ENDPOINT_TYPE
+);
 taggable!(RouteServerEndpoint);
 /// A declared `aws_vpc_route_server_endpoint`: `id()` and one method per attribute, each a reference (`${aws_vpc_route_server_endpoint.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -6376,6 +6895,16 @@ impl RouteServerPeer {
         );
         RouteServerPeer(this)
     }
+    /// `peer_address`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn peer_address(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("peer_address", rt::string(value));
+        self
+    }
+    /// `route_server_endpoint_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn route_server_endpoint_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("route_server_endpoint_id", rt::string(value));
+        self
+    }
     /// Adds a `bgp_options` block. Changing it replaces the resource.
     pub fn bgp_options(mut self, value: route_server_peer::BgpOptions) -> Self {
         self.0.push("bgp_options", value.0.into_value());
@@ -6387,7 +6916,11 @@ impl RouteServerPeer {
         self
     }
 }
-resource!(RouteServerPeer, RouteServerPeerHandle);
+resource!(
+    RouteServerPeer,
+    RouteServerPeerHandle,
+    ROUTE_SERVER_PEER_TYPE
+);
 taggable!(RouteServerPeer);
 /// A declared `aws_vpc_route_server_peer`: `id()` and one method per attribute, each a reference (`${aws_vpc_route_server_peer.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -6506,13 +7039,27 @@ impl RouteServerPropagation {
         this.set("route_table_id", rt::string(required.route_table_id));
         RouteServerPropagation(this)
     }
+    /// `route_server_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn route_server_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("route_server_id", rt::string(value));
+        self
+    }
+    /// `route_table_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("route_table_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: route_server_propagation::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(RouteServerPropagation, RouteServerPropagationHandle);
+resource!(
+    RouteServerPropagation,
+    RouteServerPropagationHandle,
+    ROUTE_SERVER_PROPAGATION_TYPE
+);
 /// A declared `aws_vpc_route_server_propagation`: `id()` and one method per attribute, each a reference (`${aws_vpc_route_server_propagation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RouteServerPropagationHandle(rt::Handle);
@@ -6578,13 +7125,27 @@ impl RouteServerVpcAssociation {
         this.set("vpc_id", rt::string(required.vpc_id));
         RouteServerVpcAssociation(this)
     }
+    /// `route_server_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn route_server_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("route_server_id", rt::string(value));
+        self
+    }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: route_server_vpc_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(RouteServerVpcAssociation, RouteServerVpcAssociationHandle);
+resource!(
+    RouteServerVpcAssociation,
+    RouteServerVpcAssociationHandle,
+    ROUTE_SERVER_VPC_ASSOCIATION_TYPE
+);
 /// A declared `aws_vpc_route_server_vpc_association`: `id()` and one method per attribute, each a reference (`${aws_vpc_route_server_vpc_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RouteServerVpcAssociationHandle(rt::Handle);
@@ -6670,6 +7231,11 @@ impl SecurityGroupEgressRule {
         self.0.set("from_port", rt::number(value));
         self
     }
+    /// `ip_protocol`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ip_protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ip_protocol", rt::string(value));
+        self
+    }
     /// `prefix_list_id`: string.
     pub fn prefix_list_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("prefix_list_id", rt::string(value));
@@ -6681,13 +7247,22 @@ impl SecurityGroupEgressRule {
             .set("referenced_security_group_id", rt::string(value));
         self
     }
+    /// `security_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("security_group_id", rt::string(value));
+        self
+    }
     /// `to_port`: number.
     pub fn to_port(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("to_port", rt::number(value));
         self
     }
 }
-resource!(SecurityGroupEgressRule, SecurityGroupEgressRuleHandle);
+resource!(
+    SecurityGroupEgressRule,
+    SecurityGroupEgressRuleHandle,
+    SECURITY_GROUP_EGRESS_RULE_TYPE
+);
 taggable!(SecurityGroupEgressRule);
 /// A declared `aws_vpc_security_group_egress_rule`: `id()` and one method per attribute, each a reference (`${aws_vpc_security_group_egress_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -6794,6 +7369,11 @@ impl SecurityGroupIngressRule {
         self.0.set("from_port", rt::number(value));
         self
     }
+    /// `ip_protocol`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ip_protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ip_protocol", rt::string(value));
+        self
+    }
     /// `prefix_list_id`: string.
     pub fn prefix_list_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("prefix_list_id", rt::string(value));
@@ -6805,13 +7385,22 @@ impl SecurityGroupIngressRule {
             .set("referenced_security_group_id", rt::string(value));
         self
     }
+    /// `security_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("security_group_id", rt::string(value));
+        self
+    }
     /// `to_port`: number.
     pub fn to_port(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("to_port", rt::number(value));
         self
     }
 }
-resource!(SecurityGroupIngressRule, SecurityGroupIngressRuleHandle);
+resource!(
+    SecurityGroupIngressRule,
+    SecurityGroupIngressRuleHandle,
+    SECURITY_GROUP_INGRESS_RULE_TYPE
+);
 taggable!(SecurityGroupIngressRule);
 /// A declared `aws_vpc_security_group_ingress_rule`: `id()` and one method per attribute, each a reference (`${aws_vpc_security_group_ingress_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -6898,6 +7487,16 @@ impl SecurityGroupVpcAssociation {
         this.set("vpc_id", rt::string(required.vpc_id));
         SecurityGroupVpcAssociation(this)
     }
+    /// `security_group_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_group_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("security_group_id", rt::string(value));
+        self
+    }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: security_group_vpc_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -6906,7 +7505,8 @@ impl SecurityGroupVpcAssociation {
 }
 resource!(
     SecurityGroupVpcAssociation,
-    SecurityGroupVpcAssociationHandle
+    SecurityGroupVpcAssociationHandle,
+    SECURITY_GROUP_VPC_ASSOCIATION_TYPE
 );
 /// A declared `aws_vpc_security_group_vpc_association`: `id()` and one method per attribute, each a reference (`${aws_vpc_security_group_vpc_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -6979,6 +7579,11 @@ impl VpnConnection {
         );
         this.set("type", rt::string(required.type_));
         VpnConnection(this)
+    }
+    /// `customer_gateway_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn customer_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("customer_gateway_id", rt::string(value));
+        self
     }
     /// `enable_acceleration`: bool. Changing it replaces the resource.
     pub fn enable_acceleration(mut self, value: impl Into<rt::Bool>) -> Self {
@@ -7288,6 +7893,11 @@ impl VpnConnection {
         self.0.set("tunnel_inside_ip_version", rt::string(value));
         self
     }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
     /// `vpn_gateway_id`: string.
     pub fn vpn_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("vpn_gateway_id", rt::string(value));
@@ -7304,7 +7914,7 @@ impl VpnConnection {
         self
     }
 }
-resource!(VpnConnection, VpnConnectionHandle);
+resource!(VpnConnection, VpnConnectionHandle, VPN_CONNECTION_TYPE);
 taggable!(VpnConnection);
 /// A declared `aws_vpn_connection`: `id()` and one method per attribute, each a reference (`${aws_vpn_connection.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -7689,8 +8299,22 @@ impl VpnConnectionRoute {
         this.set("vpn_connection_id", rt::string(required.vpn_connection_id));
         VpnConnectionRoute(this)
     }
+    /// `destination_cidr_block`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination_cidr_block(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination_cidr_block", rt::string(value));
+        self
+    }
+    /// `vpn_connection_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpn_connection_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpn_connection_id", rt::string(value));
+        self
+    }
 }
-resource!(VpnConnectionRoute, VpnConnectionRouteHandle);
+resource!(
+    VpnConnectionRoute,
+    VpnConnectionRouteHandle,
+    VPN_CONNECTION_ROUTE_TYPE
+);
 /// A declared `aws_vpn_connection_route`: `id()` and one method per attribute, each a reference (`${aws_vpn_connection_route.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct VpnConnectionRouteHandle(rt::Handle);
@@ -7739,7 +8363,7 @@ impl VpnGateway {
         self
     }
 }
-resource!(VpnGateway, VpnGatewayHandle);
+resource!(VpnGateway, VpnGatewayHandle, VPN_GATEWAY_TYPE);
 taggable!(VpnGateway);
 /// A declared `aws_vpn_gateway`: `id()` and one method per attribute, each a reference (`${aws_vpn_gateway.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -7798,8 +8422,22 @@ impl VpnGatewayAttachment {
         this.set("vpn_gateway_id", rt::string(required.vpn_gateway_id));
         VpnGatewayAttachment(this)
     }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
+    /// `vpn_gateway_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpn_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpn_gateway_id", rt::string(value));
+        self
+    }
 }
-resource!(VpnGatewayAttachment, VpnGatewayAttachmentHandle);
+resource!(
+    VpnGatewayAttachment,
+    VpnGatewayAttachmentHandle,
+    VPN_GATEWAY_ATTACHMENT_TYPE
+);
 /// A declared `aws_vpn_gateway_attachment`: `id()` and one method per attribute, each a reference (`${aws_vpn_gateway_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct VpnGatewayAttachmentHandle(rt::Handle);
@@ -7841,13 +8479,27 @@ impl VpnGatewayRoutePropagation {
         this.set("vpn_gateway_id", rt::string(required.vpn_gateway_id));
         VpnGatewayRoutePropagation(this)
     }
+    /// `route_table_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn route_table_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("route_table_id", rt::string(value));
+        self
+    }
+    /// `vpn_gateway_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpn_gateway_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpn_gateway_id", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: vpn_gateway_route_propagation::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(VpnGatewayRoutePropagation, VpnGatewayRoutePropagationHandle);
+resource!(
+    VpnGatewayRoutePropagation,
+    VpnGatewayRoutePropagationHandle,
+    VPN_GATEWAY_ROUTE_PROPAGATION_TYPE
+);
 /// A declared `aws_vpn_gateway_route_propagation`: `id()` and one method per attribute, each a reference (`${aws_vpn_gateway_route_propagation.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct VpnGatewayRoutePropagationHandle(rt::Handle);

@@ -49,13 +49,27 @@ impl AccessLogSubscription {
         );
         AccessLogSubscription(this)
     }
+    /// `destination_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn destination_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("destination_arn", rt::string(value));
+        self
+    }
+    /// `resource_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_identifier", rt::string(value));
+        self
+    }
     /// `service_network_log_type`: string. Changing it replaces the resource.
     pub fn service_network_log_type(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("service_network_log_type", rt::string(value));
         self
     }
 }
-resource!(AccessLogSubscription, AccessLogSubscriptionHandle);
+resource!(
+    AccessLogSubscription,
+    AccessLogSubscriptionHandle,
+    ACCESS_LOG_SUBSCRIPTION_TYPE
+);
 taggable!(AccessLogSubscription);
 /// A declared `aws_vpclattice_access_log_subscription`: `id()` and one method per attribute, each a reference (`${aws_vpclattice_access_log_subscription.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -121,6 +135,16 @@ impl AuthPolicy {
         );
         AuthPolicy(this)
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `resource_identifier`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_identifier", rt::string(value));
+        self
+    }
     /// `state`: string.
     pub fn state(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("state", rt::string(value));
@@ -132,7 +156,7 @@ impl AuthPolicy {
         self
     }
 }
-resource!(AuthPolicy, AuthPolicyHandle);
+resource!(AuthPolicy, AuthPolicyHandle, AUTH_POLICY_TYPE);
 /// A declared `aws_vpclattice_auth_policy`: `id()` and one method per attribute, each a reference (`${aws_vpclattice_auth_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct AuthPolicyHandle(rt::Handle);
@@ -186,9 +210,19 @@ impl Listener {
         this.set("default_action", required.default_action.0.into_value());
         Listener(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `port`: number. Changing it replaces the resource.
     pub fn port(mut self, value: impl Into<rt::Number>) -> Self {
         self.0.set("port", rt::number(value));
+        self
+    }
+    /// `protocol`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn protocol(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("protocol", rt::string(value));
         self
     }
     /// `service_arn`: string.
@@ -201,13 +235,18 @@ impl Listener {
         self.0.set("service_identifier", rt::string(value));
         self
     }
+    /// Block `default_action` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn default_action(mut self, value: listener::DefaultAction) -> Self {
+        self.0.set("default_action", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: listener::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Listener, ListenerHandle);
+resource!(Listener, ListenerHandle, LISTENER_TYPE);
 taggable!(Listener);
 /// A declared `aws_vpclattice_listener`: `id()` and one method per attribute, each a reference (`${aws_vpclattice_listener.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -364,13 +403,43 @@ impl ListenerRule {
         this.set("match", required.match_.0.into_value());
         ListenerRule(this)
     }
+    /// `listener_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn listener_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("listener_identifier", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `priority`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn priority(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("priority", rt::number(value));
+        self
+    }
+    /// `service_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_identifier", rt::string(value));
+        self
+    }
+    /// Block `action` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn action(mut self, value: listener_rule::Action) -> Self {
+        self.0.set("action", value.0.into_value());
+        self
+    }
+    /// Block `match` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn match_(mut self, value: listener_rule::Match) -> Self {
+        self.0.set("match", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: listener_rule::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ListenerRule, ListenerRuleHandle);
+resource!(ListenerRule, ListenerRuleHandle, LISTENER_RULE_TYPE);
 taggable!(ListenerRule);
 /// A declared `aws_vpclattice_listener_rule`: `id()` and one method per attribute, each a reference (`${aws_vpclattice_listener_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -614,6 +683,11 @@ impl ResourceConfiguration {
         );
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `port_ranges`: set of string.
     pub fn port_ranges(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("port_ranges", rt::list(value));
@@ -655,7 +729,11 @@ impl ResourceConfiguration {
         self
     }
 }
-resource!(ResourceConfiguration, ResourceConfigurationHandle);
+resource!(
+    ResourceConfiguration,
+    ResourceConfigurationHandle,
+    RESOURCE_CONFIGURATION_TYPE
+);
 taggable!(ResourceConfiguration);
 /// A declared `aws_vpclattice_resource_configuration`: `id()` and one method per attribute, each a reference (`${aws_vpclattice_resource_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -810,9 +888,24 @@ impl ResourceGateway {
         self.0.set("ip_address_type", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `security_group_ids`: set of string.
     pub fn security_group_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("security_group_ids", rt::list(value));
+        self
+    }
+    /// `subnet_ids`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
+    /// `vpc_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
         self
     }
     /// Block `timeouts` (at most one).
@@ -821,7 +914,11 @@ impl ResourceGateway {
         self
     }
 }
-resource!(ResourceGateway, ResourceGatewayHandle);
+resource!(
+    ResourceGateway,
+    ResourceGatewayHandle,
+    RESOURCE_GATEWAY_TYPE
+);
 taggable!(ResourceGateway);
 /// A declared `aws_vpclattice_resource_gateway`: `id()` and one method per attribute, each a reference (`${aws_vpclattice_resource_gateway.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -897,8 +994,18 @@ impl ResourcePolicy {
         this.set("resource_arn", rt::string(required.resource_arn));
         ResourcePolicy(this)
     }
+    /// `policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy", rt::policy_text(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
 }
-resource!(ResourcePolicy, ResourcePolicyHandle);
+resource!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `aws_vpclattice_resource_policy`: `id()` and one method per attribute, each a reference (`${aws_vpclattice_resource_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -947,13 +1054,18 @@ impl Service {
         self.0.set("custom_domain_name", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: service::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(Service, ServiceHandle);
+resource!(Service, ServiceHandle, SERVICE_TYPE);
 taggable!(Service);
 /// A declared `aws_vpclattice_service`: `id()` and one method per attribute, each a reference (`${aws_vpclattice_service.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1026,8 +1138,13 @@ impl ServiceNetwork {
         self.0.set("auth_type", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
 }
-resource!(ServiceNetwork, ServiceNetworkHandle);
+resource!(ServiceNetwork, ServiceNetworkHandle, SERVICE_NETWORK_TYPE);
 taggable!(ServiceNetwork);
 /// A declared `aws_vpclattice_service_network`: `id()` and one method per attribute, each a reference (`${aws_vpclattice_service_network.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1088,6 +1205,17 @@ impl ServiceNetworkResourceAssociation {
         );
         ServiceNetworkResourceAssociation(this)
     }
+    /// `resource_configuration_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_configuration_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0
+            .set("resource_configuration_identifier", rt::string(value));
+        self
+    }
+    /// `service_network_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_network_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_network_identifier", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: service_network_resource_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -1096,7 +1224,8 @@ impl ServiceNetworkResourceAssociation {
 }
 resource!(
     ServiceNetworkResourceAssociation,
-    ServiceNetworkResourceAssociationHandle
+    ServiceNetworkResourceAssociationHandle,
+    SERVICE_NETWORK_RESOURCE_ASSOCIATION_TYPE
 );
 taggable!(ServiceNetworkResourceAssociation);
 /// A declared `aws_vpclattice_service_network_resource_association`: `id()` and one method per attribute, each a reference (`${aws_vpclattice_service_network_resource_association.<name>.<attribute>}`).
@@ -1186,6 +1315,16 @@ impl ServiceNetworkServiceAssociation {
         );
         ServiceNetworkServiceAssociation(this)
     }
+    /// `service_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_identifier", rt::string(value));
+        self
+    }
+    /// `service_network_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_network_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_network_identifier", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: service_network_service_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -1194,7 +1333,8 @@ impl ServiceNetworkServiceAssociation {
 }
 resource!(
     ServiceNetworkServiceAssociation,
-    ServiceNetworkServiceAssociationHandle
+    ServiceNetworkServiceAssociationHandle,
+    SERVICE_NETWORK_SERVICE_ASSOCIATION_TYPE
 );
 taggable!(ServiceNetworkServiceAssociation);
 /// A declared `aws_vpclattice_service_network_service_association`: `id()` and one method per attribute, each a reference (`${aws_vpclattice_service_network_service_association.<name>.<attribute>}`).
@@ -1279,6 +1419,16 @@ impl ServiceNetworkVpcAssociation {
         self.0.set("security_group_ids", rt::list(value));
         self
     }
+    /// `service_network_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_network_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_network_identifier", rt::string(value));
+        self
+    }
+    /// `vpc_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_identifier", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: service_network_vpc_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
@@ -1287,7 +1437,8 @@ impl ServiceNetworkVpcAssociation {
 }
 resource!(
     ServiceNetworkVpcAssociation,
-    ServiceNetworkVpcAssociationHandle
+    ServiceNetworkVpcAssociationHandle,
+    SERVICE_NETWORK_VPC_ASSOCIATION_TYPE
 );
 taggable!(ServiceNetworkVpcAssociation);
 /// A declared `aws_vpclattice_service_network_vpc_association`: `id()` and one method per attribute, each a reference (`${aws_vpclattice_service_network_vpc_association.<name>.<attribute>}`).
@@ -1360,6 +1511,16 @@ impl TargetGroup {
         this.set("type", rt::string(required.type_));
         TargetGroup(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `type`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
     /// Block `config` (at most one). Changing it replaces the resource.
     pub fn config(mut self, value: target_group::Config) -> Self {
         self.0.set("config", value.0.into_value());
@@ -1371,7 +1532,7 @@ impl TargetGroup {
         self
     }
 }
-resource!(TargetGroup, TargetGroupHandle);
+resource!(TargetGroup, TargetGroupHandle, TARGET_GROUP_TYPE);
 taggable!(TargetGroup);
 /// A declared `aws_vpclattice_target_group`: `id()` and one method per attribute, each a reference (`${aws_vpclattice_target_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1558,13 +1719,27 @@ impl TargetGroupAttachment {
         this.set("target", target.0.into_value());
         TargetGroupAttachment(this)
     }
+    /// `target_group_identifier`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target_group_identifier(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("target_group_identifier", rt::string(value));
+        self
+    }
+    /// Block `target` (at most one). Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn target(mut self, value: target_group_attachment::Target) -> Self {
+        self.0.set("target", value.0.into_value());
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: target_group_attachment::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(TargetGroupAttachment, TargetGroupAttachmentHandle);
+resource!(
+    TargetGroupAttachment,
+    TargetGroupAttachmentHandle,
+    TARGET_GROUP_ATTACHMENT_TYPE
+);
 /// A declared `aws_vpclattice_target_group_attachment`: `id()` and one method per attribute, each a reference (`${aws_vpclattice_target_group_attachment.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct TargetGroupAttachmentHandle(rt::Handle);

@@ -38,13 +38,18 @@ impl ByteMatchSet {
         this.set("name", rt::string(name));
         ByteMatchSet(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `byte_match_tuples` block.
     pub fn byte_match_tuples(mut self, value: byte_match_set::ByteMatchTuples) -> Self {
         self.0.push("byte_match_tuples", value.0.into_value());
         self
     }
 }
-resource!(ByteMatchSet, ByteMatchSetHandle);
+resource!(ByteMatchSet, ByteMatchSetHandle, BYTE_MATCH_SET_TYPE);
 /// A declared `aws_waf_byte_match_set`: `id()` and one method per attribute, each a reference (`${aws_waf_byte_match_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ByteMatchSetHandle(rt::Handle);
@@ -116,13 +121,18 @@ impl GeoMatchSet {
         this.set("name", rt::string(name));
         GeoMatchSet(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `geo_match_constraint` block.
     pub fn geo_match_constraint(mut self, value: geo_match_set::GeoMatchConstraint) -> Self {
         self.0.push("geo_match_constraint", value.0.into_value());
         self
     }
 }
-resource!(GeoMatchSet, GeoMatchSetHandle);
+resource!(GeoMatchSet, GeoMatchSetHandle, GEO_MATCH_SET_TYPE);
 /// A declared `aws_waf_geo_match_set`: `id()` and one method per attribute, each a reference (`${aws_waf_geo_match_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct GeoMatchSetHandle(rt::Handle);
@@ -179,13 +189,18 @@ impl Ipset {
         this.set("name", rt::string(name));
         Ipset(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `ip_set_descriptors` block.
     pub fn ip_set_descriptors(mut self, value: ipset::IpSetDescriptors) -> Self {
         self.0.push("ip_set_descriptors", value.0.into_value());
         self
     }
 }
-resource!(Ipset, IpsetHandle);
+resource!(Ipset, IpsetHandle, IPSET_TYPE);
 /// A declared `aws_waf_ipset`: `id()` and one method per attribute, each a reference (`${aws_waf_ipset.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct IpsetHandle(rt::Handle);
@@ -256,13 +271,33 @@ impl RateBasedRule {
         this.set("rate_limit", rt::number(required.rate_limit));
         RateBasedRule(this)
     }
+    /// `metric_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("metric_name", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// `rate_key`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rate_key(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("rate_key", rt::string(value));
+        self
+    }
+    /// `rate_limit`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn rate_limit(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("rate_limit", rt::number(value));
+        self
+    }
     /// Adds a `predicates` block.
     pub fn predicates(mut self, value: rate_based_rule::Predicates) -> Self {
         self.0.push("predicates", value.0.into_value());
         self
     }
 }
-resource!(RateBasedRule, RateBasedRuleHandle);
+resource!(RateBasedRule, RateBasedRuleHandle, RATE_BASED_RULE_TYPE);
 taggable!(RateBasedRule);
 /// A declared `aws_waf_rate_based_rule`: `id()` and one method per attribute, each a reference (`${aws_waf_rate_based_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -322,13 +357,18 @@ impl RegexMatchSet {
         this.set("name", rt::string(name));
         RegexMatchSet(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `regex_match_tuple` block.
     pub fn regex_match_tuple(mut self, value: regex_match_set::RegexMatchTuple) -> Self {
         self.0.push("regex_match_tuple", value.0.into_value());
         self
     }
 }
-resource!(RegexMatchSet, RegexMatchSetHandle);
+resource!(RegexMatchSet, RegexMatchSetHandle, REGEX_MATCH_SET_TYPE);
 /// A declared `aws_waf_regex_match_set`: `id()` and one method per attribute, each a reference (`${aws_waf_regex_match_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RegexMatchSetHandle(rt::Handle);
@@ -395,13 +435,22 @@ impl RegexPatternSet {
         this.set("name", rt::string(name));
         RegexPatternSet(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `regex_pattern_strings`: set of string.
     pub fn regex_pattern_strings(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("regex_pattern_strings", rt::list(value));
         self
     }
 }
-resource!(RegexPatternSet, RegexPatternSetHandle);
+resource!(
+    RegexPatternSet,
+    RegexPatternSetHandle,
+    REGEX_PATTERN_SET_TYPE
+);
 /// A declared `aws_waf_regex_pattern_set`: `id()` and one method per attribute, each a reference (`${aws_waf_regex_pattern_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct RegexPatternSetHandle(rt::Handle);
@@ -447,13 +496,23 @@ impl Rule {
         this.set("name", rt::string(required.name));
         Rule(this)
     }
+    /// `metric_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("metric_name", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `predicates` block.
     pub fn predicates(mut self, value: rule::Predicates) -> Self {
         self.0.push("predicates", value.0.into_value());
         self
     }
 }
-resource!(Rule, RuleHandle);
+resource!(Rule, RuleHandle, RULE_TYPE);
 taggable!(Rule);
 /// A declared `aws_waf_rule`: `id()` and one method per attribute, each a reference (`${aws_waf_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -513,13 +572,23 @@ impl RuleGroup {
         this.set("name", rt::string(required.name));
         RuleGroup(this)
     }
+    /// `metric_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("metric_name", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `activated_rule` block.
     pub fn activated_rule(mut self, value: rule_group::ActivatedRule) -> Self {
         self.0.push("activated_rule", value.0.into_value());
         self
     }
 }
-resource!(RuleGroup, RuleGroupHandle);
+resource!(RuleGroup, RuleGroupHandle, RULE_GROUP_TYPE);
 taggable!(RuleGroup);
 /// A declared `aws_waf_rule_group`: `id()` and one method per attribute, each a reference (`${aws_waf_rule_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -593,13 +662,22 @@ impl SizeConstraintSet {
         this.set("name", rt::string(name));
         SizeConstraintSet(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `size_constraints` block.
     pub fn size_constraints(mut self, value: size_constraint_set::SizeConstraints) -> Self {
         self.0.push("size_constraints", value.0.into_value());
         self
     }
 }
-resource!(SizeConstraintSet, SizeConstraintSetHandle);
+resource!(
+    SizeConstraintSet,
+    SizeConstraintSetHandle,
+    SIZE_CONSTRAINT_SET_TYPE
+);
 /// A declared `aws_waf_size_constraint_set`: `id()` and one method per attribute, each a reference (`${aws_waf_size_constraint_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SizeConstraintSetHandle(rt::Handle);
@@ -669,6 +747,11 @@ impl SqlInjectionMatchSet {
         this.set("name", rt::string(name));
         SqlInjectionMatchSet(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `sql_injection_match_tuples` block.
     pub fn sql_injection_match_tuples(
         mut self,
@@ -679,7 +762,11 @@ impl SqlInjectionMatchSet {
         self
     }
 }
-resource!(SqlInjectionMatchSet, SqlInjectionMatchSetHandle);
+resource!(
+    SqlInjectionMatchSet,
+    SqlInjectionMatchSetHandle,
+    SQL_INJECTION_MATCH_SET_TYPE
+);
 /// A declared `aws_waf_sql_injection_match_set`: `id()` and one method per attribute, each a reference (`${aws_waf_sql_injection_match_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct SqlInjectionMatchSetHandle(rt::Handle);
@@ -741,6 +828,21 @@ impl WebAcl {
         this.set("default_action", required.default_action.0.into_value());
         WebAcl(this)
     }
+    /// `metric_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn metric_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("metric_name", rt::string(value));
+        self
+    }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
+    /// Block `default_action` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn default_action(mut self, value: web_acl::DefaultAction) -> Self {
+        self.0.set("default_action", value.0.into_value());
+        self
+    }
     /// Block `logging_configuration` (at most one).
     pub fn logging_configuration(mut self, value: web_acl::LoggingConfiguration) -> Self {
         self.0.set("logging_configuration", value.0.into_value());
@@ -752,7 +854,7 @@ impl WebAcl {
         self
     }
 }
-resource!(WebAcl, WebAclHandle);
+resource!(WebAcl, WebAclHandle, WEB_ACL_TYPE);
 taggable!(WebAcl);
 /// A declared `aws_waf_web_acl`: `id()` and one method per attribute, each a reference (`${aws_waf_web_acl.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -885,13 +987,18 @@ impl XssMatchSet {
         this.set("name", rt::string(name));
         XssMatchSet(this)
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `xss_match_tuples` block.
     pub fn xss_match_tuples(mut self, value: xss_match_set::XssMatchTuples) -> Self {
         self.0.push("xss_match_tuples", value.0.into_value());
         self
     }
 }
-resource!(XssMatchSet, XssMatchSetHandle);
+resource!(XssMatchSet, XssMatchSetHandle, XSS_MATCH_SET_TYPE);
 /// A declared `aws_waf_xss_match_set`: `id()` and one method per attribute, each a reference (`${aws_waf_xss_match_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct XssMatchSetHandle(rt::Handle);

@@ -43,8 +43,18 @@ impl ApiKey {
         this.set("token_domains", rt::list(token_domains));
         ApiKey(this)
     }
+    /// `scope`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("scope", rt::string(value));
+        self
+    }
+    /// `token_domains`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn token_domains(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("token_domains", rt::list(value));
+        self
+    }
 }
-resource!(ApiKey, ApiKeyHandle);
+resource!(ApiKey, ApiKeyHandle, API_KEY_TYPE);
 /// A declared `aws_wafv2_api_key`: `id()` and one method per attribute, each a reference (`${aws_wafv2_api_key.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ApiKeyHandle(rt::Handle);
@@ -103,6 +113,11 @@ impl IpSet {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `ip_address_version`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn ip_address_version(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("ip_address_version", rt::string(value));
+        self
+    }
     /// `name`: string. Changing it replaces the resource.
     pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("name", rt::string(value));
@@ -113,8 +128,13 @@ impl IpSet {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `scope`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("scope", rt::string(value));
+        self
+    }
 }
-resource!(IpSet, IpSetHandle);
+resource!(IpSet, IpSetHandle, IP_SET_TYPE);
 taggable!(IpSet);
 /// A declared `aws_wafv2_ip_set`: `id()` and one method per attribute, each a reference (`${aws_wafv2_ip_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -196,13 +216,22 @@ impl RegexPatternSet {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `scope`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("scope", rt::string(value));
+        self
+    }
     /// Adds a `regular_expression` block.
     pub fn regular_expression(mut self, value: regex_pattern_set::RegularExpression) -> Self {
         self.0.push("regular_expression", value.0.into_value());
         self
     }
 }
-resource!(RegexPatternSet, RegexPatternSetHandle);
+resource!(
+    RegexPatternSet,
+    RegexPatternSetHandle,
+    REGEX_PATTERN_SET_TYPE
+);
 taggable!(RegexPatternSet);
 /// A declared `aws_wafv2_regex_pattern_set`: `id()` and one method per attribute, each a reference (`${aws_wafv2_regex_pattern_set.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -283,6 +312,11 @@ impl RuleGroup {
         this.set("visibility_config", visibility_config.0.into_value());
         RuleGroup(this)
     }
+    /// `capacity`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn capacity(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("capacity", rt::number(value));
+        self
+    }
     /// `description`: string.
     pub fn description(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("description", rt::string(value));
@@ -298,6 +332,11 @@ impl RuleGroup {
         self.0.set("name_prefix", rt::string(value));
         self
     }
+    /// `scope`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("scope", rt::string(value));
+        self
+    }
     /// Adds a `custom_response_body` block.
     pub fn custom_response_body(mut self, value: rule_group::CustomResponseBody) -> Self {
         self.0.push("custom_response_body", value.0.into_value());
@@ -308,8 +347,13 @@ impl RuleGroup {
         self.0.push("rule", value.0.into_value());
         self
     }
+    /// Block `visibility_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn visibility_config(mut self, value: rule_group::VisibilityConfig) -> Self {
+        self.0.set("visibility_config", value.0.into_value());
+        self
+    }
 }
-resource!(RuleGroup, RuleGroupHandle);
+resource!(RuleGroup, RuleGroupHandle, RULE_GROUP_TYPE);
 taggable!(RuleGroup);
 /// A declared `aws_wafv2_rule_group`: `id()` and one method per attribute, each a reference (`${aws_wafv2_rule_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -1326,6 +1370,11 @@ impl WebAcl {
         self.0.set("rule_json", rt::string(value));
         self
     }
+    /// `scope`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn scope(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("scope", rt::string(value));
+        self
+    }
     /// `token_domains`: set of string.
     pub fn token_domains(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
         self.0.set("token_domains", rt::list(value));
@@ -1356,13 +1405,23 @@ impl WebAcl {
         self.0.set("data_protection_config", value.0.into_value());
         self
     }
+    /// Block `default_action` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn default_action(mut self, value: web_acl::DefaultAction) -> Self {
+        self.0.set("default_action", value.0.into_value());
+        self
+    }
     /// Adds a `rule` block.
     pub fn rule(mut self, value: web_acl::Rule) -> Self {
         self.0.push("rule", value.0.into_value());
         self
     }
+    /// Block `visibility_config` (at most one). Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn visibility_config(mut self, value: web_acl::VisibilityConfig) -> Self {
+        self.0.set("visibility_config", value.0.into_value());
+        self
+    }
 }
-resource!(WebAcl, WebAclHandle);
+resource!(WebAcl, WebAclHandle, WEB_ACL_TYPE);
 taggable!(WebAcl);
 /// A declared `aws_wafv2_web_acl`: `id()` and one method per attribute, each a reference (`${aws_wafv2_web_acl.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -3065,13 +3124,27 @@ impl WebAclAssociation {
         this.set("web_acl_arn", rt::string(required.web_acl_arn));
         WebAclAssociation(this)
     }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
+    /// `web_acl_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn web_acl_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("web_acl_arn", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: web_acl_association::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(WebAclAssociation, WebAclAssociationHandle);
+resource!(
+    WebAclAssociation,
+    WebAclAssociationHandle,
+    WEB_ACL_ASSOCIATION_TYPE
+);
 /// A declared `aws_wafv2_web_acl_association`: `id()` and one method per attribute, each a reference (`${aws_wafv2_web_acl_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct WebAclAssociationHandle(rt::Handle);
@@ -3129,6 +3202,16 @@ impl WebAclLoggingConfiguration {
         this.set("resource_arn", rt::string(resource_arn));
         WebAclLoggingConfiguration(this)
     }
+    /// `log_destination_configs`: set of string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn log_destination_configs(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("log_destination_configs", rt::list(value));
+        self
+    }
+    /// `resource_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
     /// Block `logging_filter` (at most one).
     pub fn logging_filter(mut self, value: web_acl_logging_configuration::LoggingFilter) -> Self {
         self.0.set("logging_filter", value.0.into_value());
@@ -3140,7 +3223,11 @@ impl WebAclLoggingConfiguration {
         self
     }
 }
-resource!(WebAclLoggingConfiguration, WebAclLoggingConfigurationHandle);
+resource!(
+    WebAclLoggingConfiguration,
+    WebAclLoggingConfigurationHandle,
+    WEB_ACL_LOGGING_CONFIGURATION_TYPE
+);
 /// A declared `aws_wafv2_web_acl_logging_configuration`: `id()` and one method per attribute, each a reference (`${aws_wafv2_web_acl_logging_configuration.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct WebAclLoggingConfigurationHandle(rt::Handle);

@@ -54,6 +54,11 @@ impl Fleet {
         self.0.set("display_name", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// `optimize_for_end_user_location`: bool.
     pub fn optimize_for_end_user_location(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0
@@ -71,7 +76,7 @@ impl Fleet {
         self
     }
 }
-resource!(Fleet, FleetHandle);
+resource!(Fleet, FleetHandle, FLEET_TYPE);
 /// A declared `aws_worklink_fleet`: `id()` and one method per attribute, each a reference (`${aws_worklink_fleet.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct FleetHandle(rt::Handle);
@@ -190,15 +195,26 @@ impl WebsiteCertificateAuthorityAssociation {
         this.set("fleet_arn", rt::string(required.fleet_arn));
         WebsiteCertificateAuthorityAssociation(this)
     }
+    /// `certificate`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn certificate(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("certificate", rt::string(value));
+        self
+    }
     /// `display_name`: string. Changing it replaces the resource.
     pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("display_name", rt::string(value));
         self
     }
+    /// `fleet_arn`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn fleet_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("fleet_arn", rt::string(value));
+        self
+    }
 }
 resource!(
     WebsiteCertificateAuthorityAssociation,
-    WebsiteCertificateAuthorityAssociationHandle
+    WebsiteCertificateAuthorityAssociationHandle,
+    WEBSITE_CERTIFICATE_AUTHORITY_ASSOCIATION_TYPE
 );
 /// A declared `aws_worklink_website_certificate_authority_association`: `id()` and one method per attribute, each a reference (`${aws_worklink_website_certificate_authority_association.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

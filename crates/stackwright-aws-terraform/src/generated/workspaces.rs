@@ -38,13 +38,22 @@ impl ConnectionAlias {
         this.set("connection_string", rt::string(connection_string));
         ConnectionAlias(this)
     }
+    /// `connection_string`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn connection_string(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("connection_string", rt::string(value));
+        self
+    }
     /// Block `timeouts` (at most one).
     pub fn timeouts(mut self, value: connection_alias::Timeouts) -> Self {
         self.0.set("timeouts", value.0.into_value());
         self
     }
 }
-resource!(ConnectionAlias, ConnectionAliasHandle);
+resource!(
+    ConnectionAlias,
+    ConnectionAliasHandle,
+    CONNECTION_ALIAS_TYPE
+);
 taggable!(ConnectionAlias);
 /// A declared `aws_workspaces_connection_alias`: `id()` and one method per attribute, each a reference (`${aws_workspaces_connection_alias.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -193,7 +202,7 @@ impl Directory {
         self
     }
 }
-resource!(Directory, DirectoryHandle);
+resource!(Directory, DirectoryHandle, DIRECTORY_TYPE);
 taggable!(Directory);
 /// A declared `aws_workspaces_directory`: `id()` and one method per attribute, each a reference (`${aws_workspaces_directory.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -485,13 +494,18 @@ impl IpGroup {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("name", rt::string(value));
+        self
+    }
     /// Adds a `rules` block.
     pub fn rules(mut self, value: ip_group::Rules) -> Self {
         self.0.push("rules", value.0.into_value());
         self
     }
 }
-resource!(IpGroup, IpGroupHandle);
+resource!(IpGroup, IpGroupHandle, IP_GROUP_TYPE);
 taggable!(IpGroup);
 /// A declared `aws_workspaces_ip_group`: `id()` and one method per attribute, each a reference (`${aws_workspaces_ip_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -565,10 +579,25 @@ impl Workspace {
         this.set("user_name", rt::string(required.user_name));
         Workspace(this)
     }
+    /// `bundle_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn bundle_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("bundle_id", rt::string(value));
+        self
+    }
+    /// `directory_id`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn directory_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("directory_id", rt::string(value));
+        self
+    }
     /// `root_volume_encryption_enabled`: bool. Changing it replaces the resource.
     pub fn root_volume_encryption_enabled(mut self, value: impl Into<rt::Bool>) -> Self {
         self.0
             .set("root_volume_encryption_enabled", rt::boolean(value));
+        self
+    }
+    /// `user_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn user_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("user_name", rt::string(value));
         self
     }
     /// `user_volume_encryption_enabled`: bool. Changing it replaces the resource.
@@ -593,7 +622,7 @@ impl Workspace {
         self
     }
 }
-resource!(Workspace, WorkspaceHandle);
+resource!(Workspace, WorkspaceHandle, WORKSPACE_TYPE);
 taggable!(Workspace);
 /// A declared `aws_workspaces_workspace`: `id()` and one method per attribute, each a reference (`${aws_workspaces_workspace.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

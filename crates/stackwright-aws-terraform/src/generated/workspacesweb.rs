@@ -43,13 +43,22 @@ impl BrowserSettings {
         self.0.set("additional_encryption_context", rt::map(value));
         self
     }
+    /// `browser_policy`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn browser_policy(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("browser_policy", rt::string(value));
+        self
+    }
     /// `customer_managed_key`: string. Changing it replaces the resource.
     pub fn customer_managed_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("customer_managed_key", rt::string(value));
         self
     }
 }
-resource!(BrowserSettings, BrowserSettingsHandle);
+resource!(
+    BrowserSettings,
+    BrowserSettingsHandle,
+    BROWSER_SETTINGS_TYPE
+);
 taggable!(BrowserSettings);
 /// A declared `aws_workspacesweb_browser_settings`: `id()` and one method per attribute, each a reference (`${aws_workspacesweb_browser_settings.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -119,6 +128,11 @@ impl DataProtectionSettings {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `display_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("display_name", rt::string(value));
+        self
+    }
     /// Adds a `inline_redaction_configuration` block.
     pub fn inline_redaction_configuration(
         mut self,
@@ -129,7 +143,11 @@ impl DataProtectionSettings {
         self
     }
 }
-resource!(DataProtectionSettings, DataProtectionSettingsHandle);
+resource!(
+    DataProtectionSettings,
+    DataProtectionSettingsHandle,
+    DATA_PROTECTION_SETTINGS_TYPE
+);
 taggable!(DataProtectionSettings);
 /// A declared `aws_workspacesweb_data_protection_settings`: `id()` and one method per attribute, each a reference (`${aws_workspacesweb_data_protection_settings.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -326,13 +344,22 @@ impl IpAccessSettings {
         self.0.set("description", rt::string(value));
         self
     }
+    /// `display_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn display_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("display_name", rt::string(value));
+        self
+    }
     /// Adds a `ip_rule` block.
     pub fn ip_rule(mut self, value: ip_access_settings::IpRule) -> Self {
         self.0.push("ip_rule", value.0.into_value());
         self
     }
 }
-resource!(IpAccessSettings, IpAccessSettingsHandle);
+resource!(
+    IpAccessSettings,
+    IpAccessSettingsHandle,
+    IP_ACCESS_SETTINGS_TYPE
+);
 taggable!(IpAccessSettings);
 /// A declared `aws_workspacesweb_ip_access_settings`: `id()` and one method per attribute, each a reference (`${aws_workspacesweb_ip_access_settings.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -422,8 +449,27 @@ impl NetworkSettings {
         this.set("vpc_id", rt::string(required.vpc_id));
         NetworkSettings(this)
     }
+    /// `security_group_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn security_group_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("security_group_ids", rt::list(value));
+        self
+    }
+    /// `subnet_ids`: set of string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn subnet_ids(mut self, value: impl Into<rt::List<rt::Expr>>) -> Self {
+        self.0.set("subnet_ids", rt::list(value));
+        self
+    }
+    /// `vpc_id`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn vpc_id(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("vpc_id", rt::string(value));
+        self
+    }
 }
-resource!(NetworkSettings, NetworkSettingsHandle);
+resource!(
+    NetworkSettings,
+    NetworkSettingsHandle,
+    NETWORK_SETTINGS_TYPE
+);
 taggable!(NetworkSettings);
 /// A declared `aws_workspacesweb_network_settings`: `id()` and one method per attribute, each a reference (`${aws_workspacesweb_network_settings.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -478,8 +524,17 @@ impl UserAccessLoggingSettings {
         this.set("kinesis_stream_arn", rt::string(kinesis_stream_arn));
         UserAccessLoggingSettings(this)
     }
+    /// `kinesis_stream_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn kinesis_stream_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("kinesis_stream_arn", rt::string(value));
+        self
+    }
 }
-resource!(UserAccessLoggingSettings, UserAccessLoggingSettingsHandle);
+resource!(
+    UserAccessLoggingSettings,
+    UserAccessLoggingSettingsHandle,
+    USER_ACCESS_LOGGING_SETTINGS_TYPE
+);
 taggable!(UserAccessLoggingSettings);
 /// A declared `aws_workspacesweb_user_access_logging_settings`: `id()` and one method per attribute, each a reference (`${aws_workspacesweb_user_access_logging_settings.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -548,6 +603,11 @@ impl UserSettings {
         self.0.set("additional_encryption_context", rt::map(value));
         self
     }
+    /// `copy_allowed`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn copy_allowed(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("copy_allowed", rt::string(value));
+        self
+    }
     /// `customer_managed_key`: string. Changing it replaces the resource.
     pub fn customer_managed_key(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("customer_managed_key", rt::string(value));
@@ -564,10 +624,30 @@ impl UserSettings {
             .set("disconnect_timeout_in_minutes", rt::number(value));
         self
     }
+    /// `download_allowed`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn download_allowed(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("download_allowed", rt::string(value));
+        self
+    }
     /// `idle_disconnect_timeout_in_minutes`: number.
     pub fn idle_disconnect_timeout_in_minutes(mut self, value: impl Into<rt::Number>) -> Self {
         self.0
             .set("idle_disconnect_timeout_in_minutes", rt::number(value));
+        self
+    }
+    /// `paste_allowed`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn paste_allowed(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("paste_allowed", rt::string(value));
+        self
+    }
+    /// `print_allowed`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn print_allowed(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("print_allowed", rt::string(value));
+        self
+    }
+    /// `upload_allowed`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn upload_allowed(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("upload_allowed", rt::string(value));
         self
     }
     /// Adds a `cookie_synchronization_configuration` block.
@@ -585,7 +665,7 @@ impl UserSettings {
         self
     }
 }
-resource!(UserSettings, UserSettingsHandle);
+resource!(UserSettings, UserSettingsHandle, USER_SETTINGS_TYPE);
 taggable!(UserSettings);
 /// A declared `aws_workspacesweb_user_settings`: `id()` and one method per attribute, each a reference (`${aws_workspacesweb_user_settings.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

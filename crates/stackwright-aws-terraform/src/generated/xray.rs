@@ -43,8 +43,17 @@ impl EncryptionConfig {
         self.0.set("key_id", rt::string(value));
         self
     }
+    /// `type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn type_(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("type", rt::string(value));
+        self
+    }
 }
-resource!(EncryptionConfig, EncryptionConfigHandle);
+resource!(
+    EncryptionConfig,
+    EncryptionConfigHandle,
+    ENCRYPTION_CONFIG_TYPE
+);
 /// A declared `aws_xray_encryption_config`: `id()` and one method per attribute, each a reference (`${aws_xray_encryption_config.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct EncryptionConfigHandle(rt::Handle);
@@ -86,13 +95,23 @@ impl Group {
         this.set("group_name", rt::string(required.group_name));
         Group(this)
     }
+    /// `filter_expression`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn filter_expression(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("filter_expression", rt::string(value));
+        self
+    }
+    /// `group_name`: string. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn group_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("group_name", rt::string(value));
+        self
+    }
     /// Block `insights_configuration` (at most one).
     pub fn insights_configuration(mut self, value: group::InsightsConfiguration) -> Self {
         self.0.set("insights_configuration", value.0.into_value());
         self
     }
 }
-resource!(Group, GroupHandle);
+resource!(Group, GroupHandle, GROUP_TYPE);
 taggable!(Group);
 /// A declared `aws_xray_group`: `id()` and one method per attribute, each a reference (`${aws_xray_group.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
@@ -173,13 +192,23 @@ impl ResourcePolicy {
             .set("bypass_policy_lockout_check", rt::boolean(value));
         self
     }
+    /// `policy_document`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_document(mut self, value: impl Into<rt::PolicyText>) -> Self {
+        self.0.set("policy_document", rt::policy_text(value));
+        self
+    }
+    /// `policy_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn policy_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("policy_name", rt::string(value));
+        self
+    }
     /// `policy_revision_id`: string.
     pub fn policy_revision_id(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("policy_revision_id", rt::string(value));
         self
     }
 }
-resource!(ResourcePolicy, ResourcePolicyHandle);
+resource!(ResourcePolicy, ResourcePolicyHandle, RESOURCE_POLICY_TYPE);
 /// A declared `aws_xray_resource_policy`: `id()` and one method per attribute, each a reference (`${aws_xray_resource_policy.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]
 pub struct ResourcePolicyHandle(rt::Handle);
@@ -262,13 +291,63 @@ impl SamplingRule {
         self.0.set("attributes", rt::map(value));
         self
     }
+    /// `fixed_rate`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn fixed_rate(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("fixed_rate", rt::number(value));
+        self
+    }
+    /// `host`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn host(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("host", rt::string(value));
+        self
+    }
+    /// `http_method`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn http_method(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("http_method", rt::string(value));
+        self
+    }
+    /// `priority`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn priority(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("priority", rt::number(value));
+        self
+    }
+    /// `reservoir_size`: number. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn reservoir_size(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("reservoir_size", rt::number(value));
+        self
+    }
+    /// `resource_arn`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn resource_arn(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("resource_arn", rt::string(value));
+        self
+    }
     /// `rule_name`: string. Changing it replaces the resource.
     pub fn rule_name(mut self, value: impl Into<rt::Expr>) -> Self {
         self.0.set("rule_name", rt::string(value));
         self
     }
+    /// `service_name`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_name(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_name", rt::string(value));
+        self
+    }
+    /// `service_type`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn service_type(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("service_type", rt::string(value));
+        self
+    }
+    /// `url_path`: string. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn url_path(mut self, value: impl Into<rt::Expr>) -> Self {
+        self.0.set("url_path", rt::string(value));
+        self
+    }
+    /// `version`: number. Changing it replaces the resource. Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).
+    pub fn version(mut self, value: impl Into<rt::Number>) -> Self {
+        self.0.set("version", rt::number(value));
+        self
+    }
 }
-resource!(SamplingRule, SamplingRuleHandle);
+resource!(SamplingRule, SamplingRuleHandle, SAMPLING_RULE_TYPE);
 taggable!(SamplingRule);
 /// A declared `aws_xray_sampling_rule`: `id()` and one method per attribute, each a reference (`${aws_xray_sampling_rule.<name>.<attribute>}`).
 #[derive(Clone, Copy, Debug)]

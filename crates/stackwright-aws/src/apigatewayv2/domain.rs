@@ -4,7 +4,7 @@
 use super::{HttpApiHandle, Ready, DEFAULT_STAGE};
 use crate::acm::{Certificate, CertificateHandle};
 use crate::construct::{object, Attribute, Form, Read, Spelling};
-use crate::handle::attr_handle;
+use crate::handle::{attr_handle, patchable};
 use crate::route53::{AliasTarget, HostedZoneHandle, Record, RecordType};
 use crate::{check, construct};
 use stackwright_core::{HasResourceRef, Resource, Stack, Value};
@@ -68,6 +68,8 @@ pub struct CustomDomain {
     certificate: Option<CertificateHandle>,
     base_path: Option<String>,
 }
+
+patchable!(CustomDomain, DOMAIN_NAME);
 
 impl CustomDomain {
     /// `domain_name` (`api.example.com`, inside `zone`) serves `api`.

@@ -4,7 +4,7 @@ use super::AutoScalingGroupHandle;
 use crate::check;
 use crate::elbv2::{LoadBalancerHandle, TargetGroupHandle};
 use crate::construct::{object, Attribute, Form, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
@@ -210,6 +210,7 @@ impl ScalingPolicy {
     }
 }
 common_setters!(ScalingPolicy);
+patchable!(ScalingPolicy, SCALING_POLICY);
 
 fn describe(bound: Option<i64>) -> String {
     bound.map_or_else(|| "infinity".to_owned(), |b| b.to_string())
@@ -397,6 +398,7 @@ impl ScheduledAction {
     }
 }
 common_setters!(ScheduledAction);
+patchable!(ScheduledAction, SCHEDULED_ACTION);
 
 attr_handle!(
     /// A declared scheduled action.

@@ -2,7 +2,7 @@
 
 use crate::construct::{Attribute, Form, Read, Spelling};
 use crate::ec2::{RouteTableHandle, VpcHandle};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::{construct, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
@@ -90,6 +90,7 @@ impl VpcEndpoint {
     }
 }
 common_setters!(VpcEndpoint, taggable);
+patchable!(VpcEndpoint, VPC_ENDPOINT);
 
 attr_handle!(
     /// A declared VPC endpoint.

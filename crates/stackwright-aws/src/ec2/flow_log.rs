@@ -1,5 +1,5 @@
 use crate::ec2::VpcHandle;
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{PolicyDocument, Principal, Role, RoleHandle, RolePolicy, Statement};
 use crate::logs::{LogGroup, LogGroupHandle};
 use crate::construct::{Attribute, Form, Read, Spelling};
@@ -59,6 +59,7 @@ impl FlowLog {
     }
 }
 common_setters!(FlowLog, taggable);
+patchable!(FlowLog, FLOW_LOG);
 
 attr_handle!(
     /// A declared flow log.
@@ -108,10 +109,30 @@ pub(crate) static FLOW_LOG: Spelling = Spelling {
 /// 365 days), a role `<id>-Role` that only VPC Flow Logs of this account can assume, its inline policy
 /// `<id>-Delivery` (writing to that group only), and the flow log `<id>`.
 /// `VpcFlowLogs::new("FlowLogs").add_to(stack, &vpc)` is what checkov's CKV2_AWS_11 asks of every VPC.
+///
+/// Its main resource, which the typed escapes (`.cloudformation(..)`, `.terraform(..)`) patch, is the flow
+/// log.
 pub struct VpcFlowLogs {
     id: String,
     log_group: LogGroup,
     traffic_type: TrafficType,
+    flow_log_patches: construct::Patches,
+}
+
+impl construct::Patchable for VpcFlowLogs {
+    fn spelling() -> &'static Spelling {
+        &FLOW_LOG
+    }
+
+    fn patch(
+        mut self,
+        target: stackwright_core::Target,
+        entries: Vec<(String, stackwright_core::Value)>,
+        problems: Vec<String>,
+    ) -> Self {
+        self.flow_log_patches.push(target, entries, problems);
+        self
+    }
 }
 
 /// What [`VpcFlowLogs::add_to`] declared.
@@ -130,6 +151,7 @@ impl VpcFlowLogs {
             log_group: LogGroup::new(format!("{id}-Logs")),
             id,
             traffic_type: TrafficType::All,
+            flow_log_patches: construct::Patches::default(),
         }
     }
 
@@ -170,7 +192,8 @@ impl VpcFlowLogs {
         );
         let policy = stack.add(RolePolicy::new(format!("{id}-Delivery"), &role, delivery));
         let flow_log = stack.add(
-            FlowLog::to_log_group(&id, vpc, &log_group, &role)
+            self.flow_log_patches
+                .apply(FlowLog::to_log_group(&id, vpc, &log_group, &role))
                 .traffic_type(self.traffic_type)
                 // The service checks the role's permissions when the flow log is created.
                 .depends_on(&policy),

@@ -1,6 +1,6 @@
 use crate::construct::{object, Attribute, Form, Network, Reach, Read, Spelling};
 use crate::ec2::SubnetHandle;
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
@@ -185,6 +185,7 @@ impl Instance {
 }
 machine_setters!(Instance);
 common_setters!(Instance, taggable);
+patchable!(Instance, INSTANCE);
 
 attr_handle!(
     /// A declared EC2 instance.

@@ -4,7 +4,7 @@ use crate::ec2::instance::{
     CLOUDFORMATION_EBS, CLOUDFORMATION_METADATA, TERRAFORM_EBS, TERRAFORM_METADATA,
 };
 use crate::ec2::RootVolume;
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
@@ -83,6 +83,7 @@ impl LaunchTemplate {
 }
 machine_setters!(LaunchTemplate);
 common_setters!(LaunchTemplate, taggable);
+patchable!(LaunchTemplate, LAUNCH_TEMPLATE);
 
 attr_handle!(
     /// A declared launch template.

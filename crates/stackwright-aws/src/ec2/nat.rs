@@ -1,6 +1,6 @@
 use crate::ec2::SubnetHandle;
 use crate::construct::{Attribute, Form, Network, Reach, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef};
 
@@ -41,6 +41,7 @@ impl ElasticIp {
     }
 }
 common_setters!(ElasticIp, taggable);
+patchable!(ElasticIp, ELASTIC_IP);
 
 attr_handle!(
     /// A declared Elastic IP address.
@@ -116,6 +117,7 @@ impl NatGateway {
     }
 }
 common_setters!(NatGateway, taggable);
+patchable!(NatGateway, NAT_GATEWAY);
 
 attr_handle!(
     /// A declared NAT gateway.

@@ -1,7 +1,7 @@
 use crate::cidr::{parse_network_block, Ipv4Cidr};
 use crate::ec2::NatGatewayHandle;
 use crate::construct::{Attribute, Block, Form, Network, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::{construct, kinds, Existing, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, ScopeId};
 
@@ -61,6 +61,7 @@ impl Vpc {
     }
 }
 common_setters!(Vpc, taggable);
+patchable!(Vpc, VPC);
 
 attr_handle!(
     /// A declared VPC.
@@ -220,6 +221,7 @@ impl Subnet {
     }
 }
 common_setters!(Subnet, taggable);
+patchable!(Subnet, SUBNET);
 
 attr_handle!(
     /// A declared subnet.
@@ -336,6 +338,7 @@ impl InternetGateway {
     }
 }
 common_setters!(InternetGateway, taggable);
+patchable!(InternetGateway, INTERNET_GATEWAY);
 
 attr_handle!(
     /// A declared internet gateway.
@@ -403,6 +406,7 @@ impl RouteTable {
     }
 }
 common_setters!(RouteTable, taggable);
+patchable!(RouteTable, ROUTE_TABLE);
 
 attr_handle!(
     /// A declared route table.
@@ -492,6 +496,7 @@ impl Route {
     }
 }
 common_setters!(Route);
+patchable!(Route, ROUTE);
 
 attr_handle!(
     /// A declared route.
@@ -531,6 +536,7 @@ impl SubnetRouteTableAssociation {
     }
 }
 common_setters!(SubnetRouteTableAssociation);
+patchable!(SubnetRouteTableAssociation, SUBNET_ROUTE_TABLE_ASSOCIATION);
 
 attr_handle!(
     /// A declared subnet association.

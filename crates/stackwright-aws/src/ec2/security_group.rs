@@ -1,7 +1,7 @@
 use crate::cidr::Ipv4Cidr;
 use crate::construct::{object, Attribute, Block, Form, ItemName, Read, Spelling};
 use crate::ec2::VpcHandle;
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::naming::physical_name;
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
@@ -177,6 +177,7 @@ impl SecurityGroup {
     }
 }
 common_setters!(SecurityGroup, taggable);
+patchable!(SecurityGroup, SECURITY_GROUP);
 physical_name!(SecurityGroup);
 
 /// EC2 accepts 0-255 characters of `a-zA-Z0-9. _-:/()#,@[]+=&;{}!$*` in group and rule descriptions.

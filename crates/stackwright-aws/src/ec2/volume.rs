@@ -1,6 +1,6 @@
 use crate::check;
 use crate::construct::{Attribute, Form, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, RemovalPolicy, Resource, ResourceRef};
 
@@ -134,6 +134,7 @@ impl Volume {
     }
 }
 common_setters!(Volume, taggable, stateful);
+patchable!(Volume, VOLUME);
 
 attr_handle!(
     /// A declared EBS volume.

@@ -132,6 +132,24 @@ pub struct VpcNetwork {
     problems: Vec<String>,
 }
 
+/// The VPC is the network's main resource: the typed escapes (`.cloudformation(..)`, `.terraform(..)`)
+/// patch it.
+impl crate::construct::Patchable for VpcNetwork {
+    fn spelling() -> &'static crate::construct::Spelling {
+        <Vpc as crate::construct::Patchable>::spelling()
+    }
+
+    fn patch(
+        mut self,
+        target: stackwright_core::Target,
+        entries: Vec<(String, stackwright_core::Value)>,
+        problems: Vec<String>,
+    ) -> Self {
+        self.vpc = self.vpc.patch(target, entries, problems);
+        self
+    }
+}
+
 /// The most zones a network spans when they are read from the region (the zone lookup's limit).
 pub const MAX_ZONES: usize = ZONE_ATTRIBUTES.len();
 

@@ -1,7 +1,7 @@
 use super::{family, LoadBalancerHandle, Protocol, TargetGroupHandle, DEFAULT_SSL_POLICY};
 use crate::check;
 use crate::construct::{object, Attribute, Form, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
@@ -366,6 +366,7 @@ impl Listener {
     }
 }
 common_setters!(Listener, taggable);
+patchable!(Listener, LISTENER);
 
 attr_handle!(
     /// A declared listener.
@@ -638,6 +639,7 @@ impl ListenerRule {
     }
 }
 common_setters!(ListenerRule, taggable);
+patchable!(ListenerRule, LISTENER_RULE);
 
 attr_handle!(
     /// A declared listener rule.

@@ -3,7 +3,7 @@ use crate::construct::{
     deletion_protection_text, object, Attribute, Form, Network, Reach, Read, Spelling,
 };
 use crate::ec2::{SecurityGroupHandle, SubnetHandle};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 
@@ -188,6 +188,7 @@ impl LoadBalancer {
     }
 }
 common_setters!(LoadBalancer, taggable);
+patchable!(LoadBalancer, LOAD_BALANCER);
 crate::naming::physical_name!(LoadBalancer);
 
 attr_handle!(

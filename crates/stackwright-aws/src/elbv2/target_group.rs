@@ -2,7 +2,7 @@ use super::Protocol;
 use crate::check;
 use crate::construct::{object, Attribute, Form, Read, Spelling};
 use crate::ec2::VpcHandle;
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Resource, ResourceRef, Value};
 
@@ -179,6 +179,7 @@ impl TargetGroup {
     }
 }
 common_setters!(TargetGroup, taggable);
+patchable!(TargetGroup, TARGET_GROUP);
 crate::naming::physical_name!(TargetGroup);
 
 /// Cookie names starting with `AWSALB` are the load balancer's own.

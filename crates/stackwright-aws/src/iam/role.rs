@@ -1,6 +1,6 @@
 use super::policy::{PolicyDocument, PolicyKind, Statement};
 use crate::check::set_bounded;
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::naming::physical_name;
 use crate::construct::{Attribute, Block, Form, ItemName, Read, Spelling};
 use crate::{construct, kinds, Handle};
@@ -82,6 +82,7 @@ impl Role {
     }
 }
 common_setters!(Role, taggable);
+patchable!(Role, ROLE);
 physical_name!(Role);
 
 attr_handle!(
@@ -236,6 +237,7 @@ impl RolePolicy {
     }
 }
 common_setters!(RolePolicy);
+patchable!(RolePolicy, ROLE_POLICY);
 
 attr_handle!(
     /// A declared inline policy; name it in `depends_on` when a service must not use the role before
@@ -316,6 +318,7 @@ impl ManagedPolicy {
     }
 }
 common_setters!(ManagedPolicy);
+patchable!(ManagedPolicy, MANAGED_POLICY);
 physical_name!(ManagedPolicy);
 
 attr_handle!(
@@ -375,6 +378,7 @@ impl InstanceProfile {
     }
 }
 common_setters!(InstanceProfile);
+patchable!(InstanceProfile, INSTANCE_PROFILE);
 physical_name!(InstanceProfile);
 
 attr_handle!(

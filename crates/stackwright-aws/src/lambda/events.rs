@@ -5,7 +5,7 @@
 
 use super::FunctionHandle;
 use crate::construct::{Attribute, Form, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::sns::{Endpoint, Subscription, SubscriptionHandle, TopicHandle};
 use crate::sqs::QueueHandle;
 use crate::{construct, Handle};
@@ -216,6 +216,7 @@ impl QueueEventSource {
     }
 }
 common_setters!(QueueEventSource, taggable);
+patchable!(QueueEventSource, EVENT_SOURCE_MAPPING);
 
 attr_handle!(
     /// A declared event source mapping.

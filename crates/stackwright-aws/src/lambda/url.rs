@@ -2,7 +2,7 @@
 
 use super::FunctionHandle;
 use crate::construct::{Attribute, Form, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::{construct, Handle};
 use stackwright_core::{Declare, Resource, ResourceRef};
 
@@ -58,6 +58,7 @@ impl FunctionUrl {
     }
 }
 common_setters!(FunctionUrl);
+patchable!(FunctionUrl, URL);
 
 attr_handle!(
     /// A declared function URL.

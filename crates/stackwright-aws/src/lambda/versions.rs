@@ -11,7 +11,7 @@
 
 use super::FunctionHandle;
 use crate::construct::{object, terraform_expression, Attribute, Form, Hcl, Read, Spelling};
-use crate::handle::common_setters;
+use crate::handle::{common_setters, patchable};
 use crate::{construct, kinds};
 use sha2::{Digest, Sha256};
 use stackwright_core::{
@@ -311,6 +311,7 @@ impl Alias {
     }
 }
 common_setters!(Alias);
+patchable!(Alias, ALIAS);
 
 crate::handle::attr_handle!(
     /// A declared alias.

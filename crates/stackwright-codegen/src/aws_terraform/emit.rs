@@ -260,8 +260,14 @@ fn builder_impl(
         "pub fn new({params}) -> Self {{\nlet {mutability}this = {ctor};\n{stores}{rust}(this)\n}}"
     );
     let force_new = |name: &str| t.is_some_and(|t| t.force_new.contains(name));
-    for a in body.attributes.iter().filter(|a| has_setter(a, t)) {
-        let _ = writeln!(out, "/// {}", attr_doc(a, force_new(&a.name)));
+    // A resource builder sets its required attributes and blocks too: a patch of a construct
+    // (`TerraformEscape::terraform`) starts without them.
+    let patchable = t.is_some_and(|t| !t.data);
+    const AGAIN: &str = " Required: `new` takes it; this sets it again (a patch of a construct, `.terraform(..)`, starts without it).";
+    let setter = |a: &Attr| has_setter(a, t) || (patchable && a.required && a.settable);
+    for a in body.attributes.iter().filter(|a| setter(a)) {
+        let again = if a.required { AGAIN } else { "" };
+        let _ = writeln!(out, "/// {}{again}", attr_doc(a, force_new(&a.name)));
         deprecated(out, a.deprecated);
         let (ty, conv) = param(&a.ty, "value");
         let _ = writeln!(
@@ -271,10 +277,15 @@ fn builder_impl(
         );
     }
     for b in &body.blocks {
-        if b.required() && b.single() {
+        if b.required() && b.single() && !patchable {
             continue;
         }
-        let _ = writeln!(out, "/// {}", block_doc(b, force_new(&b.name)));
+        let again = if b.required() && b.single() {
+            AGAIN
+        } else {
+            ""
+        };
+        let _ = writeln!(out, "/// {}{again}", block_doc(b, force_new(&b.name)));
         deprecated(out, b.deprecated);
         let how = if b.single() { "set" } else { "push" };
         let _ = writeln!(
@@ -355,7 +366,7 @@ fn type_def(out: &mut String, t: &TypeDef, schemas: &str) {
     if t.data {
         let _ = writeln!(out, "data_source!({}, {handle});", t.rust);
     } else {
-        let _ = writeln!(out, "resource!({}, {handle});", t.rust);
+        let _ = writeln!(out, "resource!({}, {handle}, {info});", t.rust);
         if t.taggable {
             let _ = writeln!(out, "taggable!({});", t.rust);
         }

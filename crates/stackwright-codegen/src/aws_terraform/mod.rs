@@ -219,12 +219,18 @@ mod tests {
             // Required values of distinct types: positional, in schema order.
             "pub fn new(\n        id: impl Into<String>,\n        label: impl Into<rt::Expr>,\n        count: impl Into<rt::Number>,\n    ) -> Self {",
             "stateful: true",
+            // A resource sets its required values too (a construct's patch starts without them) and
+            // knows its type for the patch's empty start.
+            "pub fn name(mut self, value: impl Into<rt::Expr>) -> Self {",
+            "resource!(Widget, WidgetHandle, WIDGET_TYPE);",
         ] {
             assert!(code.contains(expected), "missing `{expected}` in:\n{code}");
         }
         for absent in [
             "pub fn tags(mut self",
             "pub fn id(mut self",
+            // A data source is no construct's main resource: no setter for its required `id`.
+            "pub fn id_value(mut self",
             "Summary",
             "fn summary(",
         ] {
