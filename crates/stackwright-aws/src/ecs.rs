@@ -49,7 +49,7 @@ pub use task_definition::{
     Container, CpuArchitecture, FargateTaskDefinition, Image, PortProtocol, SecretSource,
     TaskDefinitionHandle, FARGATE_TASK_SIZES, TASK_DEFINITION_KIND,
 };
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::naming::physical_name;
 use crate::{construct, Handle};
 use stackwright_core::{Declare, Resource, ResourceRef, Value};
@@ -241,6 +241,7 @@ impl Cluster {
     }
 }
 common_setters!(Cluster, taggable);
+patchable!(Cluster, CLUSTER);
 physical_name!(Cluster);
 
 attr_handle!(

@@ -18,7 +18,7 @@
 //! ```
 
 use crate::construct::{object, Attribute, Block, Form, ItemName, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{Grantee, PolicyDocument, Principal, RolePolicy, Statement};
 use crate::kms::KeyHandle;
 use crate::lambda::FunctionHandle;
@@ -150,6 +150,7 @@ impl EventBus {
     }
 }
 common_setters!(EventBus, taggable);
+patchable!(EventBus, EVENT_BUS);
 physical_name!(EventBus);
 
 attr_handle!(
@@ -690,6 +691,7 @@ impl Rule {
     }
 }
 common_setters!(Rule, taggable);
+patchable!(Rule, RULE);
 physical_name!(Rule);
 
 /// Each target's Terraform block, for [`Ready::declare`] to add once the rule's own name can be

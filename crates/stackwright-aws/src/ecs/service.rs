@@ -7,7 +7,7 @@ use super::CAPACITY_PROVIDERS;
 use crate::construct::{object, Attribute, Form, Read, Spelling};
 use crate::ec2::{SecurityGroupHandle, SubnetHandle};
 use crate::elbv2::{TargetGroupHandle, TargetType};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{Grantee, RoleHandle};
 use crate::naming::physical_name;
 use crate::{construct, Handle};
@@ -305,6 +305,7 @@ impl FargateService {
     }
 }
 common_setters!(FargateService, taggable);
+patchable!(FargateService, SERVICE);
 physical_name!(FargateService);
 
 /// The service's node, its scaling taken out (declared beside it).

@@ -2,7 +2,7 @@
 
 use crate::construct::{object, Attribute, Form, Read, Spelling};
 use crate::ecr::RepositoryHandle;
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{Grantee, PolicyDocument, Role, RoleHandle, RolePolicy, Statement};
 use crate::logs::{LogGroup, LogGroupHandle};
 use crate::naming::physical_name;
@@ -562,6 +562,7 @@ impl FargateTaskDefinition {
     }
 }
 common_setters!(FargateTaskDefinition, taggable);
+patchable!(FargateTaskDefinition, TASK_DEFINITION);
 physical_name!(FargateTaskDefinition);
 
 /// A container with the ARNs of its secrets.
