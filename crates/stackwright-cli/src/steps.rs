@@ -558,12 +558,12 @@ pub(crate) fn move_scripts_of(tree: &PreviousTree, a: &Artifact) -> Vec<String> 
     }
     step.files
         .iter()
+        // Every reading: a script between stacks whose names hold `-to-` reads several ways.
         .filter(|f| {
-            matches!(
-                StepFile::parse(f),
-                Some(StepFile::MoveScript { environment, from, to })
-                    if environment == a.environment && (from == a.stack || to == a.stack)
-            )
+            StepFile::readings(f).any(|file| {
+                matches!(file, StepFile::MoveScript { environment, from, to }
+                    if environment == a.environment && (from == a.stack || to == a.stack))
+            })
         })
         .cloned()
         .collect()

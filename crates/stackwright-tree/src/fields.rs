@@ -137,36 +137,52 @@ impl<'a> StepFile<'a> {
     }
 
     /// The file a path relative to the step tree's root names, when it is one in this layout with valid
-    /// environment and stack names.
+    /// environment and stack names. A move script between stacks whose names hold `-to-` reads several
+    /// ways; this is the first ([`StepFile::readings`] gives every one).
     pub fn parse(path: &'a str) -> Option<Self> {
+        Self::readings(path).next()
+    }
+
+    /// Every file a path can name: one, or none, but for a move script whose stacks' names hold `-to-`
+    /// (`move/prod/blue-to-green-to-web.sh` moves from `blue` to `green-to-web` or from `blue-to-green`
+    /// to `web`), which reads once per `-to-` that splits it into two valid names.
+    pub fn readings(path: &'a str) -> impl Iterator<Item = StepFile<'a>> {
         let valid = |name: &str| ids::validate_name(name).is_ok();
-        let (directory, rest) = path.split_once('/')?;
-        let (environment, file) = rest.split_once('/')?;
-        let file = match directory {
-            REFACTOR_DIRECTORY => match file.strip_suffix(DEFINITIONS_SUFFIX) {
-                Some(stack) => StepFile::RefactorDefinitions { environment, stack },
-                None => StepFile::RefactorMappings {
-                    environment,
-                    stack: file.strip_suffix(".json")?,
-                },
-            },
-            MOVE_DIRECTORY => {
-                let (from, to) = file.strip_suffix(".sh")?.split_once("-to-")?;
-                StepFile::MoveScript {
-                    environment,
-                    from,
-                    to,
-                }
+        let moves = path
+            .strip_prefix(MOVE_DIRECTORY)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .and_then(|rest| rest.split_once('/'))
+            .and_then(|(environment, file)| Some((environment, file.strip_suffix(".sh")?)))
+            .filter(|(environment, _)| valid(environment))
+            .into_iter()
+            .flat_map(move |(environment, names)| {
+                names.match_indices("-to-").filter_map(move |(at, _)| {
+                    let (from, to) = (&names[..at], &names[at + "-to-".len()..]);
+                    (valid(from) && valid(to)).then_some(StepFile::MoveScript {
+                        environment,
+                        from,
+                        to,
+                    })
+                })
+            });
+        Self::parse_refactor(path).into_iter().chain(moves)
+    }
+
+    /// [`StepFile::parse`] of a stack refactor's file.
+    fn parse_refactor(path: &'a str) -> Option<Self> {
+        let (environment, file) = path
+            .strip_prefix(REFACTOR_DIRECTORY)?
+            .strip_prefix('/')?
+            .split_once('/')?;
+        let (file, stack) = match file.strip_suffix(DEFINITIONS_SUFFIX) {
+            Some(stack) => (StepFile::RefactorDefinitions { environment, stack }, stack),
+            None => {
+                let stack = file.strip_suffix(".json")?;
+                (StepFile::RefactorMappings { environment, stack }, stack)
             }
-            _ => return None,
         };
-        let names_valid = valid(environment)
-            && match file {
-                StepFile::RefactorDefinitions { stack, .. }
-                | StepFile::RefactorMappings { stack, .. } => valid(stack),
-                StepFile::MoveScript { from, to, .. } => valid(from) && valid(to),
-            };
-        names_valid.then_some(file)
+        let valid = |name: &str| ids::validate_name(name).is_ok();
+        (valid(environment) && valid(stack)).then_some(file)
     }
 }
 
@@ -537,6 +553,28 @@ mod tests {
         for (file, path) in files.iter().zip(&paths) {
             assert_eq!(StepFile::parse(path).as_ref(), Some(file), "{path}");
         }
+        // Stacks whose names hold `-to-`: every split into two valid names is a reading.
+        let readings: Vec<_> = StepFile::readings("move/prod/blue-to-green-to-web.sh").collect();
+        assert_eq!(
+            readings,
+            [
+                StepFile::MoveScript {
+                    environment: "prod",
+                    from: "blue",
+                    to: "green-to-web"
+                },
+                StepFile::MoveScript {
+                    environment: "prod",
+                    from: "blue-to-green",
+                    to: "web"
+                },
+            ]
+        );
+        assert_eq!(
+            StepFile::parse("move/prod/blue-to-green-to-web.sh"),
+            Some(readings[0])
+        );
+        assert_eq!(StepFile::readings("move/prod/web-to-Data.sh").count(), 0);
         for not_one in [
             "refactor/prod/a/web.json",
             "refactor/Prod/web.json",
