@@ -800,7 +800,11 @@ pub fn problems(stack: &Stack) -> Vec<Diagnostic> {
 
 /// The zip's path from a Terraform root module of the tree (`terraform/<env>/<stack>/`).
 fn terraform_source(sha256: &str) -> String {
-    format!("../../../{}", tree_path(sha256))
+    format!(
+        "{}/{}",
+        stackwright_tree::fields::MODULE_TO_ROOT,
+        tree_path(sha256)
+    )
 }
 
 /// The node of a zip in a stack ([`stackwright_aws::kinds::ASSET`]).

@@ -1088,19 +1088,12 @@ fn child_floor(minimal: bool) -> ExitCode {
         let env = format!("env-{i:02}");
         let account = format!("{:012}", 100_000_000_000u64 + i as u64);
         let region = REGIONS[i % REGIONS.len()];
-        for (target, path, document) in [
-            (
-                "cloudformation",
-                format!("cloudformation/{env}/fleet.template.json"),
-                template,
-            ),
-            (
-                "terraform",
-                format!("terraform/{env}/fleet/main.tf.json"),
-                module,
-            ),
+        for (target, document) in [
+            (stackwright_core::Target::CloudFormation, template),
+            (stackwright_core::Target::Terraform, module),
         ] {
-            let resources = if target == "terraform" {
+            let path = stackwright_tree::fields::ArtifactPath::new(target, &env, "fleet").path();
+            let resources = if target == stackwright_core::Target::Terraform {
                 RESOURCES_PER_ENV + 2
             } else {
                 RESOURCES_PER_ENV
@@ -1116,9 +1109,9 @@ fn child_floor(minimal: bool) -> ExitCode {
                 }
             };
             let mut entry = json!({"app": "bench", "env": env, "account": account, "region": region,
-                "stack": "fleet", "target": target, "path": path, "resources": resources,
+                "stack": "fleet", "target": target.name(), "path": path, "resources": resources,
                 "sha256": sha256, "depends_on": []});
-            if target == "cloudformation" {
+            if target == stackwright_core::Target::CloudFormation {
                 entry["stack_name"] = format!("bench-{env}-fleet").into();
                 entry["capabilities"] = json!([]);
             }

@@ -15,6 +15,7 @@ use stackwright_plan::steps::{
 };
 use stackwright_plan::Document;
 use stackwright_synth::artifact::{hex_sha256, to_bytes, Artifact, Request, SynthError, Target};
+use stackwright_tree::fields::{ArtifactPath, StepFile};
 use stackwright_tree::manifest::{StepInfo, StepMark};
 use stackwright_tree::PreviousTree;
 use std::path::{Path, PathBuf};
@@ -231,19 +232,17 @@ pub(crate) fn write(
         }
         for m in terraform_moves_at(&sequence, step.number) {
             let dir_of = |stack: &str| {
-                let path = stackwright_synth::artifact::artifact_path(
-                    Target::Terraform,
-                    &m.environment,
-                    stack,
-                );
-                path.rsplit_once('/')
-                    .map_or(path.clone(), |(d, _)| d.to_owned())
+                ArtifactPath::new(Target::Terraform, &m.environment, stack)
+                    .module_directory()
+                    .expect("a Terraform module has a directory")
+            };
+            let script = StepFile::MoveScript {
+                environment: &m.environment,
+                from: &m.from_stack,
+                to: &m.to_stack,
             };
             extra.push((
-                format!(
-                    "move/{}/{}-to-{}.sh",
-                    m.environment, m.from_stack, m.to_stack
-                ),
+                script.path(),
                 terraform_move_script(m, &dir_of(&m.from_stack), &dir_of(&m.to_stack)).into_bytes(),
             ));
         }
@@ -517,8 +516,8 @@ pub(crate) fn listing(
 /// `TemplateBody`, for `--stack-definitions file://...`) and the resource mappings.
 fn refactor_paths(environment: &str, stack: &str) -> (String, String) {
     (
-        format!("refactor/{environment}/{stack}.definitions.json"),
-        format!("refactor/{environment}/{stack}.json"),
+        StepFile::RefactorDefinitions { environment, stack }.path(),
+        StepFile::RefactorMappings { environment, stack }.path(),
     )
 }
 
@@ -557,14 +556,14 @@ pub(crate) fn move_scripts_of(tree: &PreviousTree, a: &Artifact) -> Vec<String> 
     if a.target != Target::Terraform || a.removed {
         return Vec::new();
     }
-    let prefix = format!("move/{}/", a.environment);
     step.files
         .iter()
+        // Every reading: a script between stacks whose names hold `-to-` reads several ways.
         .filter(|f| {
-            f.strip_prefix(&prefix)
-                .and_then(|rest| rest.strip_suffix(".sh"))
-                .and_then(|rest| rest.split_once("-to-"))
-                .is_some_and(|(from, to)| from == a.stack || to == a.stack)
+            StepFile::readings(f).any(|file| {
+                matches!(file, StepFile::MoveScript { environment, from, to }
+                    if environment == a.environment && (from == a.stack || to == a.stack))
+            })
         })
         .cloned()
         .collect()

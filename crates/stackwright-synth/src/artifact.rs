@@ -8,6 +8,8 @@ use sha2::{Digest, Sha256};
 use stackwright_core::Diagnostic;
 pub use stackwright_core::Target;
 use stackwright_terraform::ModuleDocument;
+/// Where an artifact lives in a tree: the one layout that writer, reader, `list`, `plan` and tests share.
+pub use stackwright_tree::fields::ArtifactPath;
 use stackwright_tree::Written;
 use std::sync::Arc;
 

@@ -27,8 +27,8 @@ pub mod stackset;
 pub mod state;
 
 pub use artifact::{
-    waves, Artifact, AssetFile, Form, Lowered, Request, SynthError, Synthesis, Target,
-    WrittenSynthesis,
+    waves, Artifact, ArtifactPath, AssetFile, Form, Lowered, Request, SynthError, Synthesis,
+    Target, WrittenSynthesis,
 };
 pub use pipeline::{stream, synthesize, synthesize_into, Streamed};
 pub use stackset::stack_set;

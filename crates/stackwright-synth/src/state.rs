@@ -7,9 +7,10 @@
 //! users' state stays where their modules say it is); instead synth refuses to write a second tree of the
 //! app beside one whose modules keep their state in the same file, naming both.
 
-use crate::artifact::{artifact_path, Artifact, Target, MANIFEST};
+use crate::artifact::{Artifact, Target, MANIFEST};
 use stackwright_core::{AnyApp, EnvSpec};
 use stackwright_terraform::{Backend, TerraformSettings};
+use stackwright_tree::fields::ArtifactPath;
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -122,8 +123,12 @@ fn local_state_files<'a>(
 
 /// The directory of the Terraform module of (`environment`, `stack`) in the tree at `tree`.
 fn module_dir(tree: &Path, environment: &str, stack: &str) -> PathBuf {
-    let path = tree.join(artifact_path(Target::Terraform, environment, stack));
-    path.parent().map(Path::to_path_buf).unwrap_or(path)
+    let module = ArtifactPath::new(Target::Terraform, environment, stack);
+    tree.join(
+        module
+            .module_directory()
+            .expect("a Terraform module has a directory"),
+    )
 }
 
 /// The directories of `parent` other than `name` that may be trees: no symbolic link, no stackwright work

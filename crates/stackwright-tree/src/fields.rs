@@ -19,7 +19,7 @@ use stackwright_core::{ids, regions, Target};
 ///
 /// - CloudFormation: `cloudformation/{environment}/{stack}.template.json`;
 /// - Terraform: `terraform/{environment}/{stack}/main.tf.json`, a root module in its own directory
-///   ([`ArtifactPath::module_directory`]).
+///   ([`ArtifactPath::module_directory`]; [`MODULE_TO_ROOT`] leads back).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct ArtifactPath<'a> {
     pub target: Target,
@@ -72,6 +72,117 @@ impl<'a> ArtifactPath<'a> {
         };
         (ids::validate_name(environment).is_ok() && ids::validate_name(stack).is_ok())
             .then_some(ArtifactPath::new(target, environment, stack))
+    }
+
+    /// The directory of a Terraform root module, relative to the tree's root
+    /// (`terraform/{environment}/{stack}`); `None` for a CloudFormation template, which is a file.
+    pub fn module_directory(&self) -> Option<String> {
+        let ArtifactPath {
+            environment, stack, ..
+        } = self;
+        (self.target == Target::Terraform).then(|| format!("terraform/{environment}/{stack}"))
+    }
+}
+
+/// The way from a Terraform root module's directory ([`ArtifactPath::module_directory`]) back to the
+/// tree's root: what a module prefixes to a path of the tree (an asset's zip) to reach it.
+pub const MODULE_TO_ROOT: &str = "../../..";
+
+/// A file of a step's tree (`synth --steps`) besides its artifacts and assets, which the step's engine
+/// needs; [`crate::manifest::StepMark::files`] lists them.
+///
+/// - a stack refactor's stack definitions, `refactor/{environment}/{stack}.definitions.json`
+///   (`--stack-definitions file://...`), and its resource mappings, `refactor/{environment}/{stack}.json`;
+/// - a Terraform state move script, `move/{environment}/{from}-to-{to}.sh`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StepFile<'a> {
+    /// A stack refactor's stack definitions, for one of the stacks it deploys.
+    RefactorDefinitions {
+        environment: &'a str,
+        stack: &'a str,
+    },
+    /// A stack refactor's resource mappings, for one of the stacks it deploys.
+    RefactorMappings {
+        environment: &'a str,
+        stack: &'a str,
+    },
+    /// The script that moves resources' state from module `from` to module `to`.
+    MoveScript {
+        environment: &'a str,
+        from: &'a str,
+        to: &'a str,
+    },
+}
+
+const REFACTOR_DIRECTORY: &str = "refactor";
+const DEFINITIONS_SUFFIX: &str = ".definitions.json";
+const MOVE_DIRECTORY: &str = "move";
+
+impl<'a> StepFile<'a> {
+    /// The path, relative to the step tree's root.
+    pub fn path(&self) -> String {
+        match self {
+            StepFile::RefactorDefinitions { environment, stack } => {
+                format!("{REFACTOR_DIRECTORY}/{environment}/{stack}{DEFINITIONS_SUFFIX}")
+            }
+            StepFile::RefactorMappings { environment, stack } => {
+                format!("{REFACTOR_DIRECTORY}/{environment}/{stack}.json")
+            }
+            StepFile::MoveScript {
+                environment,
+                from,
+                to,
+            } => format!("{MOVE_DIRECTORY}/{environment}/{from}-to-{to}.sh"),
+        }
+    }
+
+    /// The file a path relative to the step tree's root names, when it is one in this layout with valid
+    /// environment and stack names. A move script between stacks whose names hold `-to-` reads several
+    /// ways; this is the first ([`StepFile::readings`] gives every one).
+    pub fn parse(path: &'a str) -> Option<Self> {
+        Self::readings(path).next()
+    }
+
+    /// Every file a path can name: one, or none, but for a move script whose stacks' names hold `-to-`
+    /// (`move/prod/blue-to-green-to-web.sh` moves from `blue` to `green-to-web` or from `blue-to-green`
+    /// to `web`), which reads once per `-to-` that splits it into two valid names.
+    pub fn readings(path: &'a str) -> impl Iterator<Item = StepFile<'a>> {
+        let valid = |name: &str| ids::validate_name(name).is_ok();
+        let moves = path
+            .strip_prefix(MOVE_DIRECTORY)
+            .and_then(|rest| rest.strip_prefix('/'))
+            .and_then(|rest| rest.split_once('/'))
+            .and_then(|(environment, file)| Some((environment, file.strip_suffix(".sh")?)))
+            .filter(|(environment, _)| valid(environment))
+            .into_iter()
+            .flat_map(move |(environment, names)| {
+                names.match_indices("-to-").filter_map(move |(at, _)| {
+                    let (from, to) = (&names[..at], &names[at + "-to-".len()..]);
+                    (valid(from) && valid(to)).then_some(StepFile::MoveScript {
+                        environment,
+                        from,
+                        to,
+                    })
+                })
+            });
+        Self::parse_refactor(path).into_iter().chain(moves)
+    }
+
+    /// [`StepFile::parse`] of a stack refactor's file.
+    fn parse_refactor(path: &'a str) -> Option<Self> {
+        let (environment, file) = path
+            .strip_prefix(REFACTOR_DIRECTORY)?
+            .strip_prefix('/')?
+            .split_once('/')?;
+        let (file, stack) = match file.strip_suffix(DEFINITIONS_SUFFIX) {
+            Some(stack) => (StepFile::RefactorDefinitions { environment, stack }, stack),
+            None => {
+                let stack = file.strip_suffix(".json")?;
+                (StepFile::RefactorMappings { environment, stack }, stack)
+            }
+        };
+        let valid = |name: &str| ids::validate_name(name).is_ok();
+        (valid(environment) && valid(stack)).then_some(file)
     }
 }
 
@@ -396,6 +507,87 @@ mod tests {
             module_directory("cloudformation/dev/web.template.json"),
             "cloudformation/dev/web.template.json"
         );
+    }
+
+    /// A module's directory is its file's, and [`MODULE_TO_ROOT`] leads from it back to the root.
+    #[test]
+    fn a_module_directory_is_its_file_s_and_leads_back_to_the_root() {
+        let module = ArtifactPath::new(Target::Terraform, "prod", "web");
+        let directory = module.module_directory().unwrap();
+        assert_eq!(directory, "terraform/prod/web");
+        assert_eq!(module_directory(&module.path()), directory);
+        let depth = directory.split('/').count();
+        assert_eq!(MODULE_TO_ROOT, vec![".."; depth].join("/"));
+        assert_eq!(
+            ArtifactPath::new(Target::CloudFormation, "prod", "web").module_directory(),
+            None
+        );
+    }
+
+    #[test]
+    fn a_step_file_reads_back_as_the_file_it_names() {
+        let files = [
+            StepFile::RefactorDefinitions {
+                environment: "prod",
+                stack: "web-1",
+            },
+            StepFile::RefactorMappings {
+                environment: "prod",
+                stack: "web-1",
+            },
+            StepFile::MoveScript {
+                environment: "prod",
+                from: "data",
+                to: "web-1",
+            },
+        ];
+        let paths = files.map(|f| f.path());
+        assert_eq!(
+            paths,
+            [
+                "refactor/prod/web-1.definitions.json",
+                "refactor/prod/web-1.json",
+                "move/prod/data-to-web-1.sh",
+            ]
+        );
+        for (file, path) in files.iter().zip(&paths) {
+            assert_eq!(StepFile::parse(path).as_ref(), Some(file), "{path}");
+        }
+        // Stacks whose names hold `-to-`: every split into two valid names is a reading.
+        let readings: Vec<_> = StepFile::readings("move/prod/blue-to-green-to-web.sh").collect();
+        assert_eq!(
+            readings,
+            [
+                StepFile::MoveScript {
+                    environment: "prod",
+                    from: "blue",
+                    to: "green-to-web"
+                },
+                StepFile::MoveScript {
+                    environment: "prod",
+                    from: "blue-to-green",
+                    to: "web"
+                },
+            ]
+        );
+        assert_eq!(
+            StepFile::parse("move/prod/blue-to-green-to-web.sh"),
+            Some(readings[0])
+        );
+        assert_eq!(StepFile::readings("move/prod/web-to-Data.sh").count(), 0);
+        for not_one in [
+            "refactor/prod/a/web.json",
+            "refactor/Prod/web.json",
+            "refactor/prod/web.yaml",
+            "move/prod/web.sh",
+            "move/prod/data-to-web.bash",
+            "move/prod/-to-web.sh",
+            "steps/prod/web.json",
+            "terraform/prod/web/main.tf.json",
+            "",
+        ] {
+            assert_eq!(StepFile::parse(not_one), None, "{not_one}");
+        }
     }
 
     /// An image repository's registry is in its partition's DNS domain (China's is not `amazonaws.com`).

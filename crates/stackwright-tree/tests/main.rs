@@ -1,6 +1,8 @@
 //! The writer against real directories: what it keeps, what it refuses, concurrency and crashes.
 
 use serde_json::json;
+use stackwright_core::Target;
+use stackwright_tree::fields::ArtifactPath;
 use stackwright_tree::{write_tree, Manifest, Written};
 use std::collections::BTreeMap;
 use std::fs;
@@ -89,8 +91,11 @@ fn siblings(dir: &Path) -> Vec<String> {
 }
 
 fn module(env: &str, body: &str) -> (&'static str, String) {
-    let path: &'static str =
-        Box::leak(format!("terraform/{env}/web/main.tf.json").into_boxed_str());
+    let path: &'static str = Box::leak(
+        ArtifactPath::new(Target::Terraform, env, "web")
+            .path()
+            .into_boxed_str(),
+    );
     (path, body.to_owned())
 }
 
@@ -398,8 +403,11 @@ fn complete_tree(out: &Path, extra: &[(&str, &str)]) -> Result<String, String> {
 fn definition(app: &str, count: usize, size: usize) -> Vec<(String, Vec<u8>)> {
     let artifacts: Vec<(&str, String)> = (0..count)
         .map(|i| {
-            let path: &'static str =
-                Box::leak(format!("terraform/{app}-{i}/web/main.tf.json").into_boxed_str());
+            let path: &'static str = Box::leak(
+                ArtifactPath::new(Target::Terraform, &format!("{app}-{i}"), "web")
+                    .path()
+                    .into_boxed_str(),
+            );
             (path, format!("{app}{}", "x".repeat(size)))
         })
         .collect();

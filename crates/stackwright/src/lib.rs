@@ -169,8 +169,8 @@ pub use terraform as tf;
 pub mod synth {
     pub use stackwright_cli::{run_with, write_tree};
     pub use stackwright_synth::{
-        synthesize, synthesize_into, waves, Artifact, Request, SynthError, Synthesis, Target,
-        WrittenSynthesis,
+        synthesize, synthesize_into, waves, Artifact, ArtifactPath, Request, SynthError, Synthesis,
+        Target, WrittenSynthesis,
     };
 }
 

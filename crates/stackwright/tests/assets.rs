@@ -413,7 +413,14 @@ fn terraform_uploads_are_owned_by_their_module_and_tagged_within_s3_s_limit() {
         serde_json::from_slice(&a.bytes).unwrap()
     };
     for stack in ["orders", "reports"] {
-        let m = module(&format!("terraform/dev/{stack}/main.tf.json"));
+        let m = module(
+            &stackwright::synth::ArtifactPath::new(
+                stackwright::synth::Target::Terraform,
+                "dev",
+                stack,
+            )
+            .path(),
+        );
         let objects = m["resource"]["aws_s3_object"].as_object().unwrap();
         let (_, object) = objects.iter().next().unwrap();
         assert_eq!(object["key"], format!("terraform/dev/{stack}/{sha}.zip"));

@@ -10,6 +10,7 @@ use stackwright::aws::rds::{self, Engine};
 use stackwright::aws::route53::HostedZone;
 use stackwright::aws::{kms, logs, s3};
 use stackwright::prelude::*;
+use stackwright::synth::ArtifactPath;
 use std::collections::BTreeMap;
 
 /// `prod` keeps the kinds' defaults, `test` tears down (`Destroy`), `archive` snapshots where it can.
@@ -73,11 +74,11 @@ fn docs() -> BTreeMap<String, Json> {
 }
 
 fn cfn<'a>(docs: &'a BTreeMap<String, Json>, env: &str, id: &str) -> &'a Json {
-    &docs[&format!("cloudformation/{env}/main.template.json")]["Resources"][id]
+    &docs[&ArtifactPath::new(Target::CloudFormation, env, "main").path()]["Resources"][id]
 }
 
 fn tf<'a>(docs: &'a BTreeMap<String, Json>, env: &str, ty: &str, name: &str) -> &'a Json {
-    &docs[&format!("terraform/{env}/main/main.tf.json")]["resource"][ty][name]
+    &docs[&ArtifactPath::new(Target::Terraform, env, "main").path()]["resource"][ty][name]
 }
 
 fn policies(entry: &Json) -> (Option<&str>, Option<&str>) {

@@ -7,6 +7,7 @@ use stackwright::aws::ec2;
 use stackwright::stackset::{
     stack_set, DeploymentTarget, Fleet, Member, OperationPreferences, Permissions,
 };
+use stackwright::synth::{ArtifactPath, Target};
 use stackwright::{App, Environment, Stack};
 
 struct Net {
@@ -247,10 +248,10 @@ fn synth_writes_a_declared_fleets_administration_stack_and_marks_its_members() {
         position("terraform/office/edge/main.tf.json") + 1
     );
     for member in ["ours", "theirs"] {
-        let template = entry(&format!("cloudformation/{member}/edge.template.json"));
+        let template = entry(&ArtifactPath::new(Target::CloudFormation, member, "edge").path());
         assert_eq!(template["deployed_by"], ADMINISTRATION, "{template:#}");
         // Terraform rolls the fleet's modules out as any module.
-        let module = entry(&format!("terraform/{member}/edge/main.tf.json"));
+        let module = entry(&ArtifactPath::new(Target::Terraform, member, "edge").path());
         assert!(module.get("deployed_by").is_none(), "{module:#}");
     }
     assert!(entry("cloudformation/office/edge.template.json")

@@ -590,22 +590,55 @@ fn an_environment_that_moves_account_tears_down_the_old_deployment_then_deploys_
 
 /// The data bucket lives in `service` (`moved`: in `storage`, moved there with `moved_from`).
 fn bucket_in(moved: bool) -> App<()> {
+    bucket_moved_from("service", moved)
+}
+
+/// A bucket of stack `source` (`moved`: declared moved to stack `storage` instead).
+fn bucket_moved_from(source: &'static str, moved: bool) -> App<()> {
     App::new("shop")
         .environment(Environment::new("dev", "123456789012", "eu-west-1", ()))
         .stacks(move |stacks, _| {
             stacks.stack("storage", |s| {
                 s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
                 if moved {
-                    s.add(stackwright::aws::s3::Bucket::new("Store").moved_from("service", "Data"));
+                    s.add(stackwright::aws::s3::Bucket::new("Store").moved_from(source, "Data"));
                 }
             });
-            stacks.stack("service", |s| {
+            stacks.stack(source, |s| {
                 s.add(ec2::Vpc::new("OwnVpc", "10.1.0.0/16"));
                 if !moved {
                     s.add(stackwright::aws::s3::Bucket::new("Data"));
                 }
             });
         })
+}
+
+/// The state move script between stacks whose names hold `-to-` (`move/dev/web-to-db-to-storage.sh`)
+/// is listed before the apply of both stacks it names (it was listed for neither: its name was split at
+/// the first `-to-`).
+#[test]
+fn a_state_move_between_stacks_whose_names_hold_to_is_listed_before_both_applies() {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_s = out.to_str().unwrap();
+    let (code, _, stderr) = run(
+        &bucket_moved_from("web-to-db", false),
+        &["synth", "--out", out_s],
+    );
+    assert_eq!(code, 0, "{stderr}");
+    let after = bucket_moved_from("web-to-db", true);
+    let (code, stdout, stderr) = run(&after, &["synth", "--steps", "--out", out_s]);
+    assert_eq!(code, 0, "{stderr}\n{stdout}");
+    let one = scratch
+        .path()
+        .join("steps")
+        .join("01-refactor-forget-import");
+    let script = one.join("move/dev/web-to-db-to-storage.sh");
+    assert!(script.is_file(), "{stdout}");
+    let (code, list, stderr) = run(&after, &["list", "--out", one.to_str().unwrap()]);
+    assert_eq!(code, 0, "{stderr}");
+    let line = format!("bash {}\n      deploy: terraform", script.display());
+    assert_eq!(list.matches(&line).count(), 2, "{list}");
 }
 
 #[test]

@@ -1,6 +1,7 @@
 //! How the stacks of one environment use each other, in both targets.
 
 use serde_json::{json, Value};
+use stackwright::synth::{ArtifactPath, Target};
 use std::collections::BTreeMap;
 
 fn artifacts() -> BTreeMap<String, Value> {
@@ -11,7 +12,7 @@ fn artifacts() -> BTreeMap<String, Value> {
 fn the_service_runs_in_the_networks_subnets_through_imports() {
     let docs = artifacts();
     for env in ["staging", "production"] {
-        let service = &docs[&format!("cloudformation/{env}/service.template.json")];
+        let service = &docs[&ArtifactPath::new(Target::CloudFormation, env, "service").path()];
         assert_eq!(
             service["Resources"]["AppFleet"]["Properties"]["VPCZoneIdentifier"],
             json!([
@@ -19,12 +20,12 @@ fn the_service_runs_in_the_networks_subnets_through_imports() {
                 {"Fn::ImportValue": format!("shop-{env}-network:AppSubnet2:id")}
             ])
         );
-        let network = &docs[&format!("cloudformation/{env}/network.template.json")];
+        let network = &docs[&ArtifactPath::new(Target::CloudFormation, env, "network").path()];
         assert_eq!(
             network["Outputs"]["ExportAppSubnet1Id"]["Export"]["Name"],
             format!("shop-{env}-network:AppSubnet1:id")
         );
-        let module = &docs[&format!("terraform/{env}/service/main.tf.json")];
+        let module = &docs[&ArtifactPath::new(Target::Terraform, env, "service").path()];
         assert_eq!(
             module["resource"]["aws_autoscaling_group"]["app_fleet"]["vpc_zone_identifier"],
             json!([
@@ -85,7 +86,7 @@ fn collect_imports(value: &Value, out: &mut Vec<String>) {
 fn services_read_the_shared_release_bucket_across_account_and_region() {
     let docs = artifacts();
     for env in ["staging", "production"] {
-        let service = &docs[&format!("cloudformation/{env}/service.template.json")];
+        let service = &docs[&ArtifactPath::new(Target::CloudFormation, env, "service").path()];
         assert_eq!(
             service["Resources"]["ReleasesBucketParameter"]["Properties"]["Value"],
             json!({"Fn::GetStackOutput": {
@@ -95,7 +96,7 @@ fn services_read_the_shared_release_bucket_across_account_and_region() {
                 "RoleArn": multi_stack::SHARED_READER_ROLE
             }})
         );
-        let module = &docs[&format!("terraform/{env}/service/main.tf.json")];
+        let module = &docs[&ArtifactPath::new(Target::Terraform, env, "service").path()];
         assert_eq!(
             module["data"]["terraform_remote_state"]["shared_releases"],
             json!({"backend": "local", "config": {"path": "../../../../terraform-state/shop/shared/releases/terraform.tfstate"}})

@@ -1,4 +1,5 @@
 use serde_json::Value;
+use stackwright::synth::{ArtifactPath, Target};
 use std::collections::BTreeMap;
 
 /// Every artifact of the example, parsed, by path under out/.
@@ -9,11 +10,11 @@ pub fn artifacts() -> BTreeMap<String, Value> {
 pub const ENVIRONMENTS: [&str; 2] = ["staging", "production"];
 
 pub fn cloudformation(env: &str) -> String {
-    format!("cloudformation/{env}/web.template.json")
+    ArtifactPath::new(Target::CloudFormation, env, "web").path()
 }
 
 pub fn terraform(env: &str) -> String {
-    format!("terraform/{env}/web/main.tf.json")
+    ArtifactPath::new(Target::Terraform, env, "web").path()
 }
 
 /// The CloudFormation template and the Terraform module of each environment: (environment, template,

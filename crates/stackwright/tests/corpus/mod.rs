@@ -13,6 +13,7 @@ mod cases;
 
 use crate::support::run;
 use serde_json::Value;
+use stackwright::synth::{ArtifactPath, Target};
 use std::collections::BTreeSet;
 
 const EXPECTED: &str = include_str!("expected.json");
@@ -162,18 +163,8 @@ fn write_unguarded_artifacts() {
             // Whole: the corpus hands the template to the checkers even where synth refuses it early.
             let cfn = stackwright_cloudformation::synthesize_whole(instance).document;
             let tf = stackwright_terraform::synthesize(instance).document;
-            for (target, path, document) in [
-                (
-                    "cloudformation",
-                    format!("cloudformation/{}/{stack}.template.json", env.name),
-                    cfn,
-                ),
-                (
-                    "terraform",
-                    format!("terraform/{}/{stack}/main.tf.json", env.name),
-                    tf,
-                ),
-            ] {
+            for (target, document) in [(Target::CloudFormation, cfn), (Target::Terraform, tf)] {
+                let path = ArtifactPath::new(target, &env.name, stack).path();
                 let file = dir.join(&path);
                 std::fs::create_dir_all(file.parent().unwrap()).unwrap();
                 let mut bytes = serde_json::to_vec_pretty(&document).unwrap();
@@ -181,7 +172,7 @@ fn write_unguarded_artifacts() {
                 std::fs::write(&file, &bytes).unwrap();
                 entries.push(serde_json::json!({
                     "app": app.name(), "env": env.name, "account": env.account, "region": env.region,
-                    "stack": stack, "target": target, "path": path, "resources": 0,
+                    "stack": stack, "target": target.name(), "path": path, "resources": 0,
                     "sha256": sha256_hex(&bytes),
                 }));
             }
