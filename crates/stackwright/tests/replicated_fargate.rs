@@ -524,3 +524,49 @@ fn machines_of_two_platforms_or_another_platforms_setters_are_located_errors() {
     );
     assert!(stderr.contains("tests/replicated_fargate.rs:"), "{stderr}");
 }
+
+/// The plan says that tasks roll only when a service's task definition changes: a new desired count
+/// updates the service without a note, a new task definition revision with one, in each target.
+#[test]
+fn plan_says_tasks_roll_when_the_task_definition_changes_only() {
+    let fixed = |desired: u32| {
+        move |s: ReplicatedService, _: Machine| {
+            s.size(Size {
+                min: 1,
+                max: 4,
+                scaling: Scaling::Fixed { desired },
+            })
+        }
+    };
+    let plan = |before: &App<()>, after: &App<()>| {
+        let scratch = tempfile::tempdir().unwrap();
+        let out = scratch.path().join("out");
+        let out = out.to_str().unwrap();
+        let (code, _, stderr) = crate::support::run(before, &["synth", "--out", out]);
+        assert_eq!(code, 0, "{stderr}");
+        let (code, stdout, stderr) = crate::support::run(after, &["plan", "--against", out]);
+        assert_eq!(code, 2, "{stderr}");
+        stdout
+    };
+    let scaled = plan(&app(https(), fixed(2)), &app(https(), fixed(3)));
+    assert!(
+        scaled.contains("~ update  WebService  AWS::ECS::Service"),
+        "{scaled}"
+    );
+    assert!(!scaled.contains("tasks roll"), "{scaled}");
+    // The service's machine becomes the other task definition (`NextTask`, image v2).
+    let rolled = plan(
+        &app(https(), |s, _| s),
+        &app(https(), |_, next| {
+            ReplicatedService::new("Web", next, https(), 8080, "/health", size())
+        }),
+    );
+    let note =
+        "note: tasks roll: ECS starts tasks of the new task definition revision and stops the \
+                old ones, as the service's deployment configuration allows";
+    assert_eq!(rolled.matches(note).count(), 2, "{rolled}");
+    assert!(
+        rolled.contains("TaskDefinition: {\"Ref\":\"WebTask\"} -> {\"Ref\":\"NextTask\"}"),
+        "{rolled}"
+    );
+}
