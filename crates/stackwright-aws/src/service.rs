@@ -154,7 +154,10 @@ pub enum Frontend {
     /// HTTP on 80 redirected to it. Needed by cookie and tenant stickiness and by canaries.
     Https { certificate_arn: Expr },
     /// An internet-facing network load balancer passing TCP on `port` through (client addresses are
-    /// preserved, so the instances admit the port from anywhere). Needed by source-IP stickiness.
+    /// preserved, so the instances admit the port from anywhere). Needed by source-IP stickiness. On
+    /// Fargate, tasks are registered by IP address, for which the load balancer does not preserve client
+    /// addresses (the target group's default): tasks see the load balancer's addresses and admit the
+    /// port from the VPC's block only.
     Tcp { port: u16 },
 }
 
@@ -857,6 +860,29 @@ impl ReplicatedService {
                 );
                 (lb, instances)
             }
+            Frontend::Tcp { .. } if self.machine.is_fargate() => {
+                // Targets registered by IP address over TCP see the load balancer's own addresses
+                // (client IP preservation is off for them by default), which are in the VPC.
+                let vpc_block = network
+                    .vpc
+                    .literal_cidr()
+                    .unwrap_or_else(|| "10.0.0.0/16".to_owned());
+                let tasks = stack.add(egress_https(
+                    SecurityGroup::new(
+                        replicas_id,
+                        network.vpc,
+                        format!(
+                            "{replicas}: the service port from the load balancer addresses in the VPC"
+                        ),
+                    )
+                    .allow_ingress(
+                        Peer::ipv4(vpc_block),
+                        port,
+                        "the network load balancer, from its addresses in the VPC",
+                    ),
+                ));
+                (self.network_load_balancer(stack, network), tasks)
+            }
             Frontend::Tcp { .. } => {
                 // A network load balancer preserves client addresses: the instances see the clients.
                 let instances = stack.add(egress_https(
@@ -873,21 +899,30 @@ impl ReplicatedService {
                         "clients through the network load balancer",
                     ),
                 ));
-                let lb = stack.add(
-                    LoadBalancer::network(
-                        format!("{id}LoadBalancer"),
-                        Scheme::InternetFacing,
-                        network.public_subnets,
-                    )
-                    .accept_finding(
-                        "CKV_AWS_91",
-                        "no access log bucket yet: it needs a policy admitting the region's load \
-                         balancer log delivery account",
-                    ),
-                );
-                (lb, instances)
+                (self.network_load_balancer(stack, network), instances)
             }
         }
+    }
+
+    /// The network load balancer of a TCP frontend.
+    #[track_caller]
+    fn network_load_balancer(
+        &self,
+        stack: &mut Stack,
+        network: &Network<'_>,
+    ) -> LoadBalancerHandle {
+        stack.add(
+            LoadBalancer::network(
+                format!("{}LoadBalancer", self.id),
+                Scheme::InternetFacing,
+                network.public_subnets,
+            )
+            .accept_finding(
+                "CKV_AWS_91",
+                "no access log bucket yet: it needs a policy admitting the region's load balancer \
+                 log delivery account",
+            ),
+        )
     }
 
     /// The listeners and, for tenant stickiness, the rules; returns the listener that forwards and the

@@ -266,9 +266,16 @@ fn session_sticky_by_source_ip_on_a_network_load_balancer() {
         cfn(&d, "WebService")["DependsOn"],
         json!(["WebTcpListener"])
     );
+    // Targets registered by address over TCP see the load balancer's addresses, not the clients'.
+    let tasks = &cfn(&d, "WebTaskSecurityGroup")["Properties"];
     assert_eq!(
-        cfn(&d, "WebTaskSecurityGroup")["Properties"]["GroupDescription"],
-        "Tasks: the service port from clients through the load balancer"
+        tasks["GroupDescription"],
+        "Tasks: the service port from the load balancer addresses in the VPC"
+    );
+    assert_eq!(
+        tasks["SecurityGroupIngress"],
+        json!([{"IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080, "CidrIp": "10.0.0.0/16",
+            "Description": "the network load balancer, from its addresses in the VPC"}])
     );
 }
 
