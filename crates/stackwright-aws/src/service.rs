@@ -348,7 +348,8 @@ impl ReplicatedService {
         }
     }
 
-    /// Makes every fleet wait for `other`, e.g. the route out that first boot downloads packages through.
+    /// Makes every fleet (on Fargate, every ECS service) wait for `other`, e.g. the route out that
+    /// first boot downloads packages, or a task pulls its image, through.
     pub fn fleet_depends_on(mut self, other: &impl stackwright_core::HasResourceRef) -> Self {
         self.fleet_dependencies
             .push(crate::Handle(other.resource_ref()));
