@@ -1,9 +1,10 @@
 //! Composites that declare a whole service from a few values.
 //!
-//! [`ReplicatedService`] is a fleet of identical virtual machines behind a load balancer: the talk's
-//! replication models ([`Replication`]) and update strategies ([`Update`]) are values in the definition,
-//! so that going from one state to the next (a blue/green switch, a canary's weight) is a one-line,
-//! reviewable diff of the definition and of both targets' JSON.
+//! [`ReplicatedService`] is a fleet of identical replicas behind a load balancer: virtual machines in
+//! auto scaling groups ([`Machine::new`]) or tasks of a Fargate service ([`Machine::fargate`]). The
+//! talk's replication models ([`Replication`]) and update strategies ([`Update`]) are values in the
+//! definition, so that going from one state to the next (a blue/green switch, a canary's weight) is a
+//! one-line, reviewable diff of the definition and of both targets' JSON.
 
 use crate::autoscaling::{
     AutoScalingGroup, AutoScalingGroupHandle, RollingUpdate, ScalingPolicy, ScalingPolicyHandle,
@@ -14,49 +15,132 @@ use crate::ec2::{
     LaunchTemplate, LaunchTemplateHandle, Peer, Port, SecurityGroup, SecurityGroupHandle,
     SubnetHandle, VpcHandle,
 };
+use crate::ecs::{
+    AutoScale, ClusterHandle, FargateService, FargateServiceHandle, TaskDefinitionHandle,
+};
 use crate::elbv2::{
-    Action, Condition, HealthCheck, Listener, ListenerHandle, ListenerRule, LoadBalancer,
-    LoadBalancerHandle, Protocol, Scheme, Stickiness, TargetGroup, TargetGroupHandle,
+    Action, Condition, HealthCheck, Listener, ListenerHandle, ListenerRule, ListenerRuleHandle,
+    LoadBalancer, LoadBalancerHandle, Protocol, Scheme, Stickiness, TargetGroup, TargetGroupHandle,
+    TargetType,
 };
 use crate::iam::InstanceProfileHandle;
 use crate::sns::TopicHandle;
 use stackwright_core::{Diagnostic, Expr, Stack};
 
-/// What each replica runs: an image, an instance type, user data and an instance profile (the role).
+/// What each replica runs: a virtual machine (an image, an instance type, user data and an instance
+/// profile: [`Machine::new`]) or a task of a Fargate service ([`Machine::fargate`]). The machine is the
+/// platform choice: every machine of one service (the service's, a blue/green or canary update's) runs
+/// on the same platform.
 #[derive(Clone, Debug)]
 pub struct Machine {
-    image_id: Expr,
-    instance_type: Expr,
-    user_data: Option<Expr>,
-    instance_profile_arn: Option<Expr>,
+    runs: Runs,
+    /// Setters that do not apply to the machine's platform, reported by the service.
+    problems: Vec<String>,
+}
+
+/// A machine's platform and what it runs there.
+#[derive(Clone, Debug)]
+enum Runs {
+    Vm {
+        image_id: Expr,
+        instance_type: Expr,
+        user_data: Option<Expr>,
+        instance_profile_arn: Option<Expr>,
+    },
+    Fargate {
+        cluster: ClusterHandle,
+        task: TaskDefinitionHandle,
+        container: String,
+        public_ip: bool,
+    },
 }
 
 impl Machine {
-    /// `image_id` is usually a lookup (`ssm::ParameterLookup::image_id(...).value()`).
+    /// A virtual machine; `image_id` is usually a lookup (`ssm::ParameterLookup::image_id(...).value()`).
     pub fn new(image_id: impl Into<Expr>, instance_type: impl Into<Expr>) -> Self {
         Machine {
-            image_id: image_id.into(),
-            instance_type: instance_type.into(),
-            user_data: None,
-            instance_profile_arn: None,
+            runs: Runs::Vm {
+                image_id: image_id.into(),
+                instance_type: instance_type.into(),
+                user_data: None,
+                instance_profile_arn: None,
+            },
+            problems: Vec::new(),
         }
     }
 
-    /// The instances' user data, e.g. a rendered template (`Template::...render(stack)`).
+    /// A task of `task` in `cluster` on Fargate, the load balancer forwarding to `container` on the
+    /// service's port (one of the container's `.port(..)`s). Each replica group is an ECS service
+    /// ([`FargateService`]: no public address, the deployment circuit breaker rolling back, waiting
+    /// for a stable service), registered by IP address in target groups of target type `ip`.
+    pub fn fargate(cluster: &ClusterHandle, task: &TaskDefinitionHandle, container: &str) -> Self {
+        Machine {
+            runs: Runs::Fargate {
+                cluster: cluster.clone(),
+                task: task.clone(),
+                container: container.to_owned(),
+                public_ip: false,
+            },
+            problems: Vec::new(),
+        }
+    }
+
+    /// The instances' user data, e.g. a rendered template (`Template::...render(stack)`); a virtual
+    /// machine's only.
     pub fn user_data(mut self, text: impl Into<Expr>) -> Self {
-        self.user_data = Some(text.into());
+        match &mut self.runs {
+            Runs::Vm { user_data, .. } => *user_data = Some(text.into()),
+            Runs::Fargate { .. } => self.problems.push(
+                "user data on a Fargate machine: expected a virtual machine (`Machine::new`); a \
+                 task's start is its container's image and command"
+                    .to_owned(),
+            ),
+        }
         self
     }
 
-    /// The instances act as the role of this instance profile.
+    /// The instances act as the role of this instance profile; a virtual machine's only (a task acts
+    /// as its task definition's task role).
     pub fn instance_profile(mut self, profile: &InstanceProfileHandle) -> Self {
-        self.instance_profile_arn = Some(profile.arn());
+        match &mut self.runs {
+            Runs::Vm {
+                instance_profile_arn,
+                ..
+            } => *instance_profile_arn = Some(profile.arn()),
+            Runs::Fargate { .. } => self.problems.push(
+                "an instance profile on a Fargate machine: expected a virtual machine \
+                 (`Machine::new`); a task acts as its task definition's task role"
+                    .to_owned(),
+            ),
+        }
         self
+    }
+
+    /// Opt-out: each task gets a public IP address (checkov CKV_AWS_333), which tasks in public
+    /// subnets without a NAT gateway need to pull their image; a Fargate machine's only (instances
+    /// take theirs from the subnet).
+    pub fn assign_public_ip_insecure(mut self) -> Self {
+        match &mut self.runs {
+            Runs::Fargate { public_ip, .. } => *public_ip = true,
+            Runs::Vm { .. } => self.problems.push(
+                "a public IP address setting on a virtual machine: expected a Fargate machine \
+                 (`Machine::fargate`); instances take theirs from the subnet's \
+                 `map_public_ip_on_launch`"
+                    .to_owned(),
+            ),
+        }
+        self
+    }
+
+    /// Whether the machine is a Fargate task.
+    pub fn is_fargate(&self) -> bool {
+        matches!(self.runs, Runs::Fargate { .. })
     }
 }
 
-/// Where the service runs: the load balancer in `public_subnets`, the instances in `instance_subnets`
-/// (private ones with a route out, or the public ones), each list spanning availability zones.
+/// Where the service runs: the load balancer in `public_subnets`, the instances (or tasks) in
+/// `instance_subnets` (private ones with a route out, or the public ones), each list spanning
+/// availability zones.
 pub struct Network<'a> {
     pub vpc: &'a VpcHandle,
     pub public_subnets: &'a [SubnetHandle],
@@ -70,7 +154,10 @@ pub enum Frontend {
     /// HTTP on 80 redirected to it. Needed by cookie and tenant stickiness and by canaries.
     Https { certificate_arn: Expr },
     /// An internet-facing network load balancer passing TCP on `port` through (client addresses are
-    /// preserved, so the instances admit the port from anywhere). Needed by source-IP stickiness.
+    /// preserved, so the instances admit the port from anywhere). Needed by source-IP stickiness. On
+    /// Fargate, tasks are registered by IP address, for which the load balancer does not preserve client
+    /// addresses (the target group's default): tasks see the load balancer's addresses and admit the
+    /// port from the VPC's block only.
     Tcp { port: u16 },
 }
 
@@ -130,6 +217,11 @@ pub enum Color {
 pub enum Update {
     /// One fleet, replaced `batch` instances at a time while `min_in_service` keep serving, when its
     /// machine changes (CloudFormation `AutoScalingRollingUpdate`, Terraform `instance_refresh`).
+    /// On Fargate, ECS's rolling deployment with the circuit breaker rolling back a deployment whose
+    /// tasks do not become healthy; its percentages of the desired count are these counts' share of
+    /// the size's minimum: a minimum healthy percent of `min_in_service` (at most 100 %) and a
+    /// maximum percent of the minimum plus `batch` (rounded up, so that ECS, which rounds it down,
+    /// can start `batch` new tasks).
     Rolling { batch: u32, min_in_service: u32 },
     /// Two fleets, `Blue` running the service's machine and `Green` running `green`; the listener
     /// forwards to the `live` one only. Deploy to the idle fleet, test it, then switch `live`.
@@ -169,6 +261,13 @@ pub enum Scaling {
 /// ELB health checks (so a crashed instance is replaced without a change to the definition), a CPU
 /// target tracking policy per fleet when the size asks for one, and an alarm per target group on
 /// unhealthy hosts, notifying `alarm_topic`.
+///
+/// On Fargate ([`Machine::fargate`]) the same choices declare, instead of launch templates and auto
+/// scaling groups, one ECS service per fleet (`<id><fleet>Service`) in target groups of target type
+/// `ip`, its tasks behind the service's security group (`<id>TaskSecurityGroup`), the size's minimum
+/// and maximum and CPU target as Application Auto Scaling's (`<id><fleet>Service-Scaling`,
+/// `<id><fleet>Service-Cpu`), and a fixed size as the desired count. Every machine of a service must
+/// run on one platform.
 pub struct ReplicatedService {
     id: String,
     machine: Machine,
@@ -209,10 +308,23 @@ pub struct ReplicatedServiceHandle {
     pub load_balancer: LoadBalancerHandle,
     /// The listener that forwards to the fleets (HTTPS or TCP).
     pub listener: ListenerHandle,
+    /// The instances' security group, or on Fargate the tasks'.
     pub instance_security_group: SecurityGroupHandle,
-    /// One per machine, in the order of `fleets`' first use.
+    /// One per machine, in the order of `fleets`' first use; none on Fargate.
     pub launch_templates: Vec<LaunchTemplateHandle>,
+    /// The fleets of virtual machines; none on Fargate.
     pub fleets: Vec<Fleet>,
+    /// The fleets of Fargate tasks, in the order `fleets` would have; none on virtual machines.
+    pub task_fleets: Vec<TaskFleet>,
+}
+
+/// One fleet of Fargate tasks: its name within the service (as [`Fleet`]'s), target group and ECS
+/// service.
+#[derive(Clone, Debug)]
+pub struct TaskFleet {
+    pub name: String,
+    pub target_group: TargetGroupHandle,
+    pub service: FargateServiceHandle,
 }
 
 /// One fleet: its name within the service (`""` for a single fleet, `Blue`, `Green`, `Stable`,
@@ -257,7 +369,8 @@ impl ReplicatedService {
         }
     }
 
-    /// Makes every fleet wait for `other`, e.g. the route out that first boot downloads packages through.
+    /// Makes every fleet (on Fargate, every ECS service) wait for `other`, e.g. the route out that
+    /// first boot downloads packages, or a task pulls its image, through.
     pub fn fleet_depends_on(mut self, other: &impl stackwright_core::HasResourceRef) -> Self {
         self.fleet_dependencies
             .push(crate::Handle(other.resource_ref()));
@@ -294,6 +407,7 @@ impl ReplicatedService {
         let at = std::panic::Location::caller();
         let id = self.id.clone();
         let (replication, update, size) = self.problems();
+        let machines = self.machine_problems();
         // A choice that cannot work is reported once; the rest is declared as if it were the default
         // (stateless, rolling), so that it does not cause a second error in the parts.
         if !replication.is_empty() {
@@ -321,9 +435,15 @@ impl ReplicatedService {
                 },
             };
         }
-        for problem in replication.into_iter().chain(update).chain(size) {
+        for problem in replication
+            .into_iter()
+            .chain(update)
+            .chain(size)
+            .chain(machines)
+        {
             stack.report(Diagnostic::new(problem).for_resource(&id).at(at));
         }
+        let fargate = self.machine.is_fargate();
         let https = matches!(self.frontend, Frontend::Https { .. });
         let (lb, instance_group) = self.edge(stack, &network);
         let protocol = if https { Protocol::Http } else { Protocol::Tcp };
@@ -356,6 +476,9 @@ impl ReplicatedService {
                 )
                 .health_check(self.health_check())
                 .deregistration_delay_seconds(30);
+                if fargate {
+                    group = group.target_type(TargetType::Ip);
+                }
                 match &self.replication {
                     Replication::SessionSticky(stickiness) => {
                         group = group.stickiness(stickiness.clone());
@@ -374,7 +497,28 @@ impl ReplicatedService {
                 stack.add(group)
             })
             .collect();
-        let listener = self.listeners(stack, &lb, &groups);
+        let (listener, rules) = self.listeners(stack, &lb, &groups);
+        if fargate {
+            let task_fleets = self.task_fleets(
+                stack,
+                &network,
+                &fleets,
+                groups,
+                &instance_group,
+                &listener,
+                &rules,
+                &lb,
+                https,
+            );
+            return ReplicatedServiceHandle {
+                load_balancer: lb,
+                listener,
+                instance_security_group: instance_group,
+                launch_templates: Vec::new(),
+                fleets: Vec::new(),
+                task_fleets,
+            };
+        }
 
         let mut declared = Vec::new();
         for ((name, machine), target_group) in fleets.iter().zip(groups) {
@@ -447,7 +591,94 @@ impl ReplicatedService {
             instance_security_group: instance_group,
             launch_templates: templates.into_iter().map(|(_, t)| t).collect(),
             fleets: declared,
+            task_fleets: Vec::new(),
         }
+    }
+
+    /// The fleets on Fargate: one ECS service per fleet, each registering its tasks with its target
+    /// group once the listener (or, for tenant stickiness, the shard's rule) forwards to it.
+    #[allow(clippy::too_many_arguments)]
+    #[track_caller]
+    fn task_fleets(
+        &self,
+        stack: &mut Stack,
+        network: &Network<'_>,
+        fleets: &[(String, Machine)],
+        groups: Vec<TargetGroupHandle>,
+        task_group: &SecurityGroupHandle,
+        listener: &ListenerHandle,
+        rules: &[ListenerRuleHandle],
+        lb: &LoadBalancerHandle,
+        https: bool,
+    ) -> Vec<TaskFleet> {
+        let id = &self.id;
+        let mut declared = Vec::new();
+        for (i, ((name, machine), target_group)) in fleets.iter().zip(groups).enumerate() {
+            let Runs::Fargate {
+                cluster,
+                task,
+                container,
+                public_ip,
+            } = &machine.runs
+            else {
+                // Reported by `machine_problems`; the update fell back to the service's machine.
+                continue;
+            };
+            let mut service = FargateService::new(
+                format!("{id}{name}Service"),
+                cluster,
+                task,
+                network.instance_subnets,
+                [task_group],
+            )
+            // The load balancer's first checks of a starting task do not count against it.
+            .health_check_grace_period_seconds(60);
+            service = match rules.get(i) {
+                Some(rule) => service.target_group(&target_group, container, self.port, rule),
+                None => service.target_group(&target_group, container, self.port, listener),
+            };
+            if let Update::Rolling {
+                batch,
+                min_in_service,
+            } = self.update
+            {
+                let (minimum, maximum) = deployment_percents(batch, min_in_service, self.size.min);
+                service = service.deployment(minimum, maximum);
+            }
+            service = match self.size.scaling {
+                Scaling::Fixed { desired } => service.desired_count(i64::from(desired)),
+                Scaling::TargetCpu { percent } => service.auto_scale(
+                    AutoScale::new(i64::from(self.size.min), i64::from(self.size.max))
+                        .on_cpu(f64::from(percent)),
+                ),
+            };
+            if *public_ip {
+                service = service.assign_public_ip_insecure();
+            }
+            for dependency in &self.fleet_dependencies {
+                service = service.depends_on(dependency);
+            }
+            let service = service.add_to(stack);
+            self.unhealthy_alarm(stack, name, lb, &target_group, https);
+            declared.push(TaskFleet {
+                name: name.clone(),
+                target_group,
+                service,
+            });
+        }
+        declared
+    }
+
+    /// Problems of the machines themselves: setters of the other platform.
+    fn machine_problems(&self) -> Vec<String> {
+        let mut problems = self.machine.problems.clone();
+        match &self.update {
+            Update::BlueGreen { green: other, .. } | Update::Canary { canary: other, .. } => {
+                problems.extend(other.problems.iter().cloned());
+            }
+            Update::Rolling { .. } => {}
+        }
+        problems
     }
 
     /// Problems of the combination of choices: of the replication model, of the update strategy, of the
@@ -523,6 +754,26 @@ impl ReplicatedService {
                 );
             }
         }
+        match &self.update {
+            Update::BlueGreen { green: other, .. } | Update::Canary { canary: other, .. }
+                if other.is_fargate() != self.machine.is_fargate() =>
+            {
+                let platform = |m: &Machine| {
+                    if m.is_fargate() {
+                        "Fargate (`Machine::fargate`)"
+                    } else {
+                        "a virtual machine (`Machine::new`)"
+                    }
+                };
+                problems.push(format!(
+                    "the update's machine runs on {} and the service's on {}: expected both on one \
+                     platform",
+                    platform(other),
+                    platform(&self.machine)
+                ));
+            }
+            _ => {}
+        }
         if matches!(self.update, Update::BlueGreen { .. }) && !https {
             problems.push(
                 "blue/green behind a TCP frontend: expected `Frontend::Https` (switching the live color \
@@ -565,6 +816,12 @@ impl ReplicatedService {
     ) -> (LoadBalancerHandle, SecurityGroupHandle) {
         let id = &self.id;
         let port = Port::tcp(self.port);
+        // The replicas' security group: the instances', or on Fargate the tasks'.
+        let (replicas_id, replicas) = if self.machine.is_fargate() {
+            (format!("{id}TaskSecurityGroup"), "Tasks")
+        } else {
+            (format!("{id}InstanceSecurityGroup"), "Instances")
+        };
         let egress_https = |group: SecurityGroup| {
             group.allow_egress(
                 Peer::any_ipv4(),
@@ -595,9 +852,9 @@ impl ReplicatedService {
                 );
                 let instances = stack.add(egress_https(
                     SecurityGroup::new(
-                        format!("{id}InstanceSecurityGroup"),
+                        replicas_id,
                         network.vpc,
-                        "Instances: the service port from the load balancer",
+                        format!("{replicas}: the service port from the load balancer"),
                     )
                     .allow_ingress(
                         Peer::security_group(&lb_group),
@@ -625,13 +882,38 @@ impl ReplicatedService {
                 );
                 (lb, instances)
             }
+            Frontend::Tcp { .. } if self.machine.is_fargate() => {
+                // Targets registered by IP address over TCP see the load balancer's own addresses
+                // (client IP preservation is off for them by default), which are in the VPC.
+                let vpc_block = network
+                    .vpc
+                    .literal_cidr()
+                    .unwrap_or_else(|| "10.0.0.0/16".to_owned());
+                let tasks = stack.add(egress_https(
+                    SecurityGroup::new(
+                        replicas_id,
+                        network.vpc,
+                        format!(
+                            "{replicas}: the service port from the load balancer addresses in the VPC"
+                        ),
+                    )
+                    .allow_ingress(
+                        Peer::ipv4(vpc_block),
+                        port,
+                        "the network load balancer, from its addresses in the VPC",
+                    ),
+                ));
+                (self.network_load_balancer(stack, network), tasks)
+            }
             Frontend::Tcp { .. } => {
                 // A network load balancer preserves client addresses: the instances see the clients.
                 let instances = stack.add(egress_https(
                     SecurityGroup::new(
-                        format!("{id}InstanceSecurityGroup"),
+                        replicas_id,
                         network.vpc,
-                        "Instances: the service port from clients through the load balancer",
+                        format!(
+                            "{replicas}: the service port from clients through the load balancer"
+                        ),
                     )
                     .allow_ingress(
                         Peer::any_ipv4(),
@@ -639,31 +921,43 @@ impl ReplicatedService {
                         "clients through the network load balancer",
                     ),
                 ));
-                let lb = stack.add(
-                    self.load_balancer_patches.clone().apply(LoadBalancer::network(
-                        format!("{id}LoadBalancer"),
-                        Scheme::InternetFacing,
-                        network.public_subnets,
-                    )
-                    .accept_finding(
-                        "CKV_AWS_91",
-                        "no access log bucket yet: it needs a policy admitting the region's load \
-                         balancer log delivery account",
-                    )),
-                );
-                (lb, instances)
+                (self.network_load_balancer(stack, network), instances)
             }
         }
     }
 
-    /// The listeners and, for tenant stickiness, the rules; returns the listener that forwards.
+    /// The network load balancer of a TCP frontend.
+    #[track_caller]
+    fn network_load_balancer(
+        &self,
+        stack: &mut Stack,
+        network: &Network<'_>,
+    ) -> LoadBalancerHandle {
+        stack.add(
+            self.load_balancer_patches.clone().apply(
+                LoadBalancer::network(
+                    format!("{}LoadBalancer", self.id),
+                    Scheme::InternetFacing,
+                    network.public_subnets,
+                )
+                .accept_finding(
+                    "CKV_AWS_91",
+                    "no access log bucket yet: it needs a policy admitting the region's load balancer \
+                     log delivery account",
+                ),
+            ),
+        )
+    }
+
+    /// The listeners and, for tenant stickiness, the rules; returns the listener that forwards and the
+    /// rules, one per shard.
     #[track_caller]
     fn listeners(
         &self,
         stack: &mut Stack,
         lb: &LoadBalancerHandle,
         groups: &[TargetGroupHandle],
-    ) -> ListenerHandle {
+    ) -> (ListenerHandle, Vec<ListenerRuleHandle>) {
         let id = &self.id;
         let action = match (&self.replication, &self.update) {
             (Replication::TenantSticky { .. }, _) => {
@@ -710,6 +1004,7 @@ impl ReplicatedService {
                 stack.add(Listener::tcp(format!("{id}TcpListener"), lb, *port, action))
             }
         };
+        let mut rules = Vec::new();
         if let Replication::TenantSticky { key, shards } = &self.replication {
             for (i, (shard, group)) in shards.iter().zip(groups).enumerate() {
                 let condition = match key {
@@ -720,16 +1015,16 @@ impl ReplicatedService {
                         Condition::path_pattern(shard.tenants.iter().map(|t| format!("/{t}/*")))
                     }
                 };
-                stack.add(ListenerRule::new(
+                rules.push(stack.add(ListenerRule::new(
                     format!("{id}{}Rule", shard.name),
                     &listener,
                     10 * (i as u32 + 1),
                     [condition],
                     Action::forward(group),
-                ));
+                )));
             }
         }
-        listener
+        (listener, rules)
     }
 
     #[track_caller]
@@ -740,16 +1035,25 @@ impl ReplicatedService {
         machine: &Machine,
         group: &SecurityGroupHandle,
     ) -> LaunchTemplateHandle {
+        let Runs::Vm {
+            image_id,
+            instance_type,
+            user_data,
+            instance_profile_arn,
+        } = &machine.runs
+        else {
+            unreachable!("the fleets of virtual machines run virtual machines only")
+        };
         let mut template = LaunchTemplate::new(
             format!("{}{name}LaunchTemplate", self.id),
-            machine.image_id.clone(),
-            machine.instance_type.clone(),
+            image_id.clone(),
+            instance_type.clone(),
         )
         .security_group(group);
-        if let Some(user_data) = &machine.user_data {
+        if let Some(user_data) = user_data {
             template = template.user_data(user_data.clone());
         }
-        if let Some(profile) = &machine.instance_profile_arn {
+        if let Some(profile) = instance_profile_arn {
             template = template.instance_profile_arn(profile.clone());
         }
         stack.add(template)
@@ -789,4 +1093,14 @@ impl ReplicatedService {
         }
         stack.add(alarm);
     }
+}
+
+/// ECS's rolling deployment percentages for a rolling update of `batch` replicas at a time while
+/// `min_in_service` keep serving, as shares of a fleet of `min` replicas: ECS rounds the minimum
+/// healthy count up and the maximum count down, so the minimum is rounded down and the maximum up.
+fn deployment_percents(batch: u32, min_in_service: u32, min: u32) -> (i64, i64) {
+    let base = u64::from(min.max(1));
+    let minimum = (u64::from(min_in_service) * 100 / base).min(100);
+    let maximum = 100 + (u64::from(batch) * 100).div_ceil(base);
+    (minimum as i64, maximum as i64)
 }

@@ -1073,7 +1073,8 @@ fn custom_name(change: &mut ResourceChange, pair: &Pair) {
 
 /// Says what an auto scaling group's change does to its running instances: a rolling (or replacing)
 /// update policy, or Terraform's `instance_refresh`, replaces them all ("fleet rolls"); without one only
-/// instances launched afterwards use the new launch template version.
+/// instances launched afterwards use the new launch template version. An ECS service's new task
+/// definition revision replaces every task ("tasks roll", the overlay's words).
 fn instance_roll(target: Target, change: &mut ResourceChange, pair: &Pair) {
     let roll = match pair.rules {
         Rules::CloudFormation(t) => t.instance_roll(),
@@ -1107,6 +1108,7 @@ fn instance_roll(target: Target, change: &mut ResourceChange, pair: &Pair) {
         .map(|b| format!("`{}`", b.join(separator)))
         .collect();
     change.notes.push(match roll.by.iter().find(|b| by(b)) {
+        Some(_) if roll.says.is_some() => roll.says.clone().unwrap_or_default(),
         Some(b) => format!(
             "fleet rolls: `{}` replaces every running instance with one launched from the new configuration",
             b.join(separator)

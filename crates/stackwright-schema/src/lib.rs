@@ -73,15 +73,18 @@ pub enum Replacement {
     Always,
 }
 
-/// What replaces an auto scaling group's running instances (overlay data): a change under one of
-/// `paths` does only when one of the resource settings `by` is present (CloudFormation `UpdatePolicy/...`,
-/// Terraform `instance_refresh`); otherwise only instances launched afterwards see the change.
+/// What replaces a fleet's running replicas (overlay data): a change under one of `paths` does only when
+/// one of the resource settings `by` is present (an auto scaling group's CloudFormation
+/// `UpdatePolicy/...`, Terraform `instance_refresh`); otherwise only instances launched afterwards see the
+/// change. An ECS service's tasks roll whenever its task definition changes.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InstanceRoll {
     pub paths: Vec<PropertyPath>,
     /// Paths of resource settings (CloudFormation, `UpdatePolicy/AutoScalingRollingUpdate`) or blocks
     /// (Terraform, `instance_refresh`), as segments.
     pub by: Vec<Vec<String>>,
+    /// What a plan says of the roll, when not an auto scaling group's words (an ECS service's tasks).
+    pub says: Option<String>,
 }
 
 impl InstanceRoll {
@@ -92,6 +95,10 @@ impl InstanceRoll {
             by: strings(value.get("by"))
                 .map(|b| b.split('/').map(str::to_owned).collect())
                 .collect(),
+            says: value
+                .get("says")
+                .and_then(serde_json::Value::as_str)
+                .map(str::to_owned),
         })
     }
 }

@@ -803,5 +803,9 @@ fn an_image_change_replaces_the_task_definition_and_updates_the_service_in_plan(
             stdout.contains(fragment),
             "missing `{fragment}` in:\n{stdout}"
         );
-    }
+    } // The plan says that the tasks roll, in each target, as it says when a fleet rolls.
+    let note =
+        "note: tasks roll: ECS starts tasks of the new task definition revision and stops the \
+                old ones, as the service's deployment configuration allows";
+    assert_eq!(stdout.matches(note).count(), 2, "{stdout}");
 }

@@ -25,6 +25,7 @@ mod network;
 mod pseudo;
 mod removal;
 mod renames;
+mod replicated_fargate;
 mod replicated_service;
 mod rule_names;
 mod secrets;

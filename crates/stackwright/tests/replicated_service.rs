@@ -382,7 +382,12 @@ fn blue_green_forwards_to_the_live_fleet_only() {
 /// Asserts that going from `before` to `after` changes exactly the listener's two forward weights, from
 /// `from` to `to`, in both targets.
 #[track_caller]
-fn assert_only_weights_change(before: &App<()>, after: &App<()>, from: [i64; 2], to: [i64; 2]) {
+pub(crate) fn assert_only_weights_change(
+    before: &App<()>,
+    after: &App<()>,
+    from: [i64; 2],
+    to: [i64; 2],
+) {
     let cfn_action =
         "/Resources/WebHttpsListener/Properties/DefaultActions/0/ForwardConfig/TargetGroups";
     let tf_action =

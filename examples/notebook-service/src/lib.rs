@@ -13,7 +13,7 @@ use stackwright::aws::service::{
     Scaling, Shard, Size, TenantKey, Update,
 };
 use stackwright::aws::sns::{Endpoint, Subscription, Topic};
-use stackwright::aws::{acm, ec2, iam, kms, ssm};
+use stackwright::aws::{acm, ec2, ecs, iam, kms, ssm};
 use stackwright::prelude::*;
 use stackwright::tags;
 
@@ -23,6 +23,8 @@ pub const SERVICE_PORT: u16 = 8888;
 pub const HEALTH_CHECK_PATH: &str = "/api";
 /// The JupyterLab release the instances install.
 pub const JUPYTERLAB_VERSION: &str = "4.2.5";
+/// The JupyterLab image each task of the Fargate variant runs (the Jupyter project's, on Quay).
+pub const JUPYTERLAB_IMAGE: &str = "quay.io/jupyter/base-notebook:lab-4.2.5";
 /// Each environment answers on `<environment>.<DOMAIN>`, in its own hosted zone, which the parent
 /// domain delegates to.
 pub const DOMAIN: &str = "notebook.example.com";
@@ -52,6 +54,10 @@ pub struct Sizing {
     /// the live one only; see [`Sizing::blue_green`].
     #[serde(skip)]
     pub blue_green: Option<Color>,
+    /// On Fargate instead of virtual machines: each replica a task of this many CPU units and MiB of
+    /// memory running the JupyterLab image; see [`Sizing::fargate`].
+    #[serde(skip)]
+    pub fargate: Option<(i64, i64)>,
 }
 
 impl Sizing {
@@ -66,6 +72,7 @@ impl Sizing {
             target_cpu_percent: 60,
             tenant_shards: Vec::new(),
             blue_green: None,
+            fargate: None,
         }
     }
 
@@ -83,6 +90,13 @@ impl Sizing {
         self
     }
 
+    /// Runs each replica as a Fargate task of `cpu` units (1,024 to a vCPU) and `memory_mib` running
+    /// [`JUPYTERLAB_IMAGE`], instead of an instance of `instance_type` (which is then unused).
+    pub fn fargate(mut self, cpu: i64, memory_mib: i64) -> Self {
+        self.fargate = Some((cpu, memory_mib));
+        self
+    }
+
     /// Runs the AMI that another public SSM parameter names.
     pub fn ami_parameter(mut self, name: &str) -> Self {
         self.ami_parameter = name.to_owned();
@@ -94,26 +108,31 @@ impl Sizing {
 /// small test environment in another account, which tears down completely (`RemovalPolicy::Destroy`: no
 /// flow-log group or zone left behind, no deletion protection); production keeps its data.
 pub fn environments() -> Vec<Environment<Sizing>> {
+    environments_sized(|_, sizing| sizing)
+}
+
+/// The environments of [`environments`], each sizing adjusted by `adjust` (given the environment's name).
+fn environments_sized(adjust: fn(&str, Sizing) -> Sizing) -> Vec<Environment<Sizing>> {
     vec![
         Environment::new(
             "prod-oregon",
             "111111111111",
             "us-west-2",
-            Sizing::new(3, "m4.xlarge"),
+            adjust("prod-oregon", Sizing::new(3, "m4.xlarge")),
         )
         .tag("stage", "prod"),
         Environment::new(
             "prod-frankfurt",
             "111111111111",
             "eu-central-1",
-            Sizing::new(3, "m5.xlarge"),
+            adjust("prod-frankfurt", Sizing::new(3, "m5.xlarge")),
         )
         .tag("stage", "prod"),
         Environment::new(
             "test",
             "222222222222",
             "us-west-2",
-            Sizing::new(1, "t3.medium"),
+            adjust("test", Sizing::new(1, "t3.medium")),
         )
         .tag("stage", "test")
         .removal_policy(RemovalPolicy::Destroy),
@@ -230,48 +249,16 @@ pub fn service(stack: &mut Stack, env: &Environment<Sizing>, network: &NotebookN
         &zone,
     ));
 
-    // Operators reach the instances through Session Manager, not SSH: the instances' role may
-    // register with Systems Manager, and nothing else.
-    let role = stack.add(
-        iam::Role::for_service("NotebookRole", "ec2.amazonaws.com").managed_policy(format!(
-            "arn:{}:iam::aws:policy/AmazonSSMManagedInstanceCore",
-            env.partition()
-        )),
-    );
-    let profile = stack.add(iam::InstanceProfile::new("NotebookProfile", &role));
-    let ami = stack.add(ssm::ParameterLookup::image_id(
-        "AmiId",
-        &config.ami_parameter,
-    ));
-    // CloudWatch publishes the alarms' notifications itself: the topic's key must let it (the AWS
-    // managed key cannot).
-    let alerts_key = stack.add(
-        kms::Key::new("AlertsKey")
-            .description("Notebook Service alerts topic")
-            .allow_topic_publisher("cloudwatch.amazonaws.com"),
-    );
-    let alerts = stack.add(
-        Topic::new("Alerts")
-            .display_name("Notebook Service alerts")
-            .encryption_key(&alerts_key),
-    );
-    stack.add(Subscription::new(
-        "OnCall",
-        &alerts,
-        Endpoint::Email(ON_CALL.to_owned()),
-    ));
-
-    // Rendered once per environment: its name, and the VPC's id, which exists only once deployed.
-    let user_data = include_template!("../../../templates/notebook-service/cloud-init.yaml.tera")
-        .with_env(env)
-        .value("port", SERVICE_PORT)
-        .value("jupyterlab_version", JUPYTERLAB_VERSION)
-        .reference("vpc_id", vpc.id())
-        .render(stack);
-
-    let machine = Machine::new(ami.value(), config.instance_type.as_str())
-        .user_data(user_data)
-        .instance_profile(&profile);
+    // In this order, which is the order of the artifacts' resources: the role, the alerts, the machine.
+    let instances = config.fargate.is_none().then(|| instance_role(stack, env));
+    let alerts = alerts(stack);
+    let machine = match (config.fargate, instances) {
+        (Some((cpu, memory_mib)), _) => task_machine(stack, cpu, memory_mib),
+        (None, Some((profile, ami))) => vm_machine(stack, env, vpc, &profile, &ami),
+        (None, None) => {
+            unreachable!("the instances' role is declared when there is no Fargate size")
+        }
+    };
     let update = match config.blue_green {
         Some(live) => Update::BlueGreen {
             live,
@@ -301,7 +288,7 @@ pub fn service(stack: &mut Stack, env: &Environment<Sizing>, network: &NotebookN
     .replication(replication(config))
     .update(update)
     .alarm_topic(&alerts)
-    // Boot scripts fetch packages: wait until the subnets can reach the internet.
+    // Boot scripts (or image pulls) fetch packages: wait until the subnets can reach the internet.
     .fleet_depends_on(default_route)
     .add_to(
         stack,
@@ -312,6 +299,87 @@ pub fn service(stack: &mut Stack, env: &Environment<Sizing>, network: &NotebookN
         },
     );
     finish(stack, &zone, &domain, &service);
+}
+
+/// The instances' role and profile, and the lookup of their image.
+fn instance_role(
+    stack: &mut Stack,
+    env: &Environment<Sizing>,
+) -> (iam::InstanceProfileHandle, ssm::ParameterLookupHandle) {
+    let config = env.config();
+    // Operators reach the instances through Session Manager, not SSH: the instances' role may
+    // register with Systems Manager, and nothing else.
+    let role = stack.add(
+        iam::Role::for_service("NotebookRole", "ec2.amazonaws.com").managed_policy(format!(
+            "arn:{}:iam::aws:policy/AmazonSSMManagedInstanceCore",
+            env.partition()
+        )),
+    );
+    let profile = stack.add(iam::InstanceProfile::new("NotebookProfile", &role));
+    let ami = stack.add(ssm::ParameterLookup::image_id(
+        "AmiId",
+        &config.ami_parameter,
+    ));
+    (profile, ami)
+}
+
+/// A virtual machine running JupyterLab, installed at first boot by the cloud-init template.
+fn vm_machine(
+    stack: &mut Stack,
+    env: &Environment<Sizing>,
+    vpc: &ec2::VpcHandle,
+    profile: &iam::InstanceProfileHandle,
+    ami: &ssm::ParameterLookupHandle,
+) -> Machine {
+    let config = env.config();
+    // Rendered once per environment: its name, and the VPC's id, which exists only once deployed.
+    let user_data = include_template!("../../../templates/notebook-service/cloud-init.yaml.tera")
+        .with_env(env)
+        .value("port", SERVICE_PORT)
+        .value("jupyterlab_version", JUPYTERLAB_VERSION)
+        .reference("vpc_id", vpc.id())
+        .render(stack);
+    Machine::new(ami.value(), config.instance_type.as_str())
+        .user_data(user_data)
+        .instance_profile(profile)
+}
+
+/// A Fargate task running the JupyterLab image, in a cluster of its own.
+fn task_machine(stack: &mut Stack, cpu: i64, memory_mib: i64) -> Machine {
+    let cluster = stack.add(ecs::Cluster::new("Cluster"));
+    let task = ecs::FargateTaskDefinition::new("NotebookTask", cpu, memory_mib)
+        .container(
+            ecs::Container::new("jupyterlab", ecs::Image::public(JUPYTERLAB_IMAGE))
+                .port(SERVICE_PORT)
+                // Kernels, notebooks and JupyterLab's own state live under the user's home.
+                .writable_root_filesystem(),
+        )
+        .add_to(stack);
+    // The subnets are public, with no NAT gateway: a task needs an address of its own to pull the
+    // image. Its security group still admits only the load balancer.
+    Machine::fargate(&cluster, &task, "jupyterlab").assign_public_ip_insecure()
+}
+
+/// The alerts topic, on a key CloudWatch may publish with, and the on-call subscription.
+fn alerts(stack: &mut Stack) -> stackwright::aws::sns::TopicHandle {
+    // CloudWatch publishes the alarms' notifications itself: the topic's key must let it (the AWS
+    // managed key cannot).
+    let alerts_key = stack.add(
+        kms::Key::new("AlertsKey")
+            .description("Notebook Service alerts topic")
+            .allow_topic_publisher("cloudwatch.amazonaws.com"),
+    );
+    let alerts = stack.add(
+        Topic::new("Alerts")
+            .display_name("Notebook Service alerts")
+            .encryption_key(&alerts_key),
+    );
+    stack.add(Subscription::new(
+        "OnCall",
+        &alerts,
+        Endpoint::Email(ON_CALL.to_owned()),
+    ));
+    alerts
 }
 
 /// Session-sticky unless the environment shards teams.
@@ -362,6 +430,18 @@ pub fn tenant_sticky_app() -> App<Sizing> {
         ]),
     )
     .tag("stage", "test")])
+}
+
+/// The Fargate variant (`cargo run -p notebook-service --example fargate`): the flagship's environments,
+/// replication (session-sticky by a load balancer cookie) and update (rolling, one replica at a time)
+/// with each replica a Fargate task of the JupyterLab image instead of an instance.
+pub fn fargate_app() -> App<Sizing> {
+    // The instances' sizes: 4 vCPUs and 16 GiB in production (m4/m5.xlarge), 2 and 4 GiB in test
+    // (t3.medium, whose 2 vCPUs are burstable: 1 here).
+    app_with(environments_sized(|name, sizing| match name {
+        "test" => sizing.fargate(1024, 4096),
+        _ => sizing.fargate(4096, 16384),
+    }))
 }
 
 /// The site's record and the outputs.

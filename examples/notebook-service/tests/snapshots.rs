@@ -103,3 +103,63 @@ fn the_two_stack_variant_links_the_service_to_the_network_in_both_targets() {
         serde_json::json!(["terraform/test/network/main.tf.json"])
     );
 }
+
+/// The Fargate variant (`examples/fargate.rs`), byte for byte.
+#[test]
+fn every_artifact_of_the_fargate_variant_matches_its_snapshot() {
+    stackwright_testing::assert_artifact_snapshots!(
+        notebook_service::fargate_app(),
+        "../../snapshots/notebook-service-fargate"
+    );
+}
+
+/// The Fargate variant keeps the flagship's choices: a session cookie on the (ip) target group, a
+/// rolling update keeping all but one replica in service, scaling by CPU between the same bounds; each
+/// replica a task of the JupyterLab image instead of an instance.
+#[test]
+fn the_fargate_variant_has_the_flagships_replication_and_update_in_both_targets() {
+    let docs = stackwright_testing::artifacts(&notebook_service::fargate_app());
+    let cfn = &docs["cloudformation/prod-oregon/notebook.template.json"]["Resources"];
+    let tf = &docs["terraform/prod-oregon/notebook/main.tf.json"]["resource"];
+    assert_eq!(cfn["NotebookTargets"]["Properties"]["TargetType"], "ip");
+    assert_eq!(
+        tf["aws_lb_target_group"]["notebook_targets"]["stickiness"],
+        serde_json::json!({"type": "lb_cookie", "cookie_duration": notebook_service::SESSION_SECONDS,
+            "enabled": true})
+    );
+    // 3 replicas, 2 kept in service, one replaced at a time: 66 % (ECS rounds 1.98 tasks up to 2) and
+    // 134 % (4.02 tasks, rounded down to 4).
+    assert_eq!(
+        cfn["NotebookService"]["Properties"]["DeploymentConfiguration"],
+        serde_json::json!({"MinimumHealthyPercent": 66, "MaximumPercent": 134,
+            "DeploymentCircuitBreaker": {"Enable": true, "Rollback": true}})
+    );
+    let service = &tf["aws_ecs_service"]["notebook_service"];
+    assert_eq!(service["deployment_minimum_healthy_percent"], 66);
+    assert_eq!(service["deployment_maximum_percent"], 134);
+    assert_eq!(
+        service["load_balancer"][0]["container_port"],
+        i64::from(notebook_service::SERVICE_PORT)
+    );
+    assert_eq!(
+        cfn["NotebookServiceScaling"]["Properties"]["MaxCapacity"],
+        10
+    );
+    let image = &tf["aws_ecs_task_definition"]["notebook_task"]["container_definitions"];
+    assert!(
+        image
+            .as_str()
+            .unwrap()
+            .contains(notebook_service::JUPYTERLAB_IMAGE),
+        "{image}"
+    );
+    // No instances.
+    for id in [
+        "NotebookFleet",
+        "NotebookLaunchTemplate",
+        "NotebookProfile",
+        "AmiId",
+    ] {
+        assert!(cfn.get(id).is_none(), "{id}");
+    }
+}
