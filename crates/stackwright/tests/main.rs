@@ -25,6 +25,7 @@ mod pseudo;
 mod removal;
 mod renames;
 mod replicated_service;
+mod rest_api;
 mod rule_names;
 mod secrets;
 mod stackset;
