@@ -243,7 +243,9 @@ impl Cors {
             let shaped = origin == "*"
                 || ((origin.starts_with("https://") || origin.starts_with("http://"))
                     && !origin.contains(|c: char| c.is_whitespace() || c == '\'' || c == '"')
-                    && !origin[8..].contains('/'));
+                    && origin
+                        .split_once("://")
+                        .is_some_and(|(_, host)| !host.is_empty() && !host.contains('/')));
             if !shaped {
                 problems.push(format!(
                     "CORS origin `{origin}`: expected `*` or a scheme and host without a path \
@@ -475,8 +477,21 @@ impl RestApi {
         let api = self.resource.id.clone();
         let mut resource = Resource::new(format!("{api}-{}", method_id(method, path)), METHOD_KIND);
         let key = format!("{method} {path}");
+        let literal = path
+            .split('/')
+            .filter(|segment| !segment.starts_with('{'))
+            .find(|segment| {
+                !segment
+                    .chars()
+                    .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+            });
         if let Err(problem) = check_route_key(&key) {
             resource.problems.push(problem.replacen("route key", "REST API method", 1));
+        } else if let Some(segment) = literal {
+            resource.problems.push(format!(
+                "REST API method `{key}`: path segment `{segment}` has characters API Gateway refuses; \
+                 expected letters, digits, `.`, `_`, `-`, or a `{{parameter}}`"
+            ));
         } else if self.methods.iter().any(|m| m.method == method && m.path == path) {
             resource.problems.push(format!(
                 "method `{method} {path}` is declared twice on REST API `{api}`: expected each method \
@@ -544,7 +559,7 @@ impl RestApi {
             mut resource,
             name,
             description,
-            methods,
+            mut methods,
             cors,
             throttling,
             stage_name,
@@ -556,6 +571,16 @@ impl RestApi {
                  once",
                 resource.id
             ));
+        }
+        if cors.is_some() {
+            for spec in methods.iter_mut().filter(|m| m.method == "OPTIONS") {
+                spec.resource.problems.push(format!(
+                    "method `OPTIONS {}` on REST API `{}` with CORS: the API answers preflight \
+                     requests itself with an `OPTIONS` method on each path; expected no `OPTIONS` \
+                     method, or no `.cors(..)`",
+                    spec.path, resource.id
+                ));
+            }
         }
         let id = resource.id.clone();
         let log_group = stack.add(log_group);
@@ -686,7 +711,8 @@ impl RestApi {
                     .filter(|(_, p)| normalized(p) == normalized(path))
                     .map(|(m, _)| m.as_str())
                     .collect();
-                if !here.is_empty() {
+                // A path with its own `OPTIONS` method is an error reported above.
+                if !here.is_empty() && !here.contains(&"OPTIONS") {
                     nodes.push(preflight(&id, &api_id, path, resource_id, cors, &here));
                 }
             }

@@ -2,9 +2,9 @@
 //! integrations and permissions, a deployment that follows the methods, a stage with access logs,
 //! tracing and throttling, CORS preflight methods.
 
-use crate::support::{artifacts, one_stack, CFN, TF};
+use crate::support::{artifacts, fails, line_below, one_stack, CFN, TF};
 use serde_json::{json, Value};
-use stackwright::aws::apigateway::{RestApi, ACCESS_LOG_FORMAT};
+use stackwright::aws::apigateway::{Cors, RestApi, ACCESS_LOG_FORMAT};
 use stackwright::aws::lambda::{Code, Function, FunctionHandle, Runtime};
 
 fn function(s: &mut stackwright::Stack, id: &str) -> FunctionHandle {
@@ -272,4 +272,245 @@ fn a_grant_lets_a_role_invoke_the_stage() {
         policy["Properties"]["PolicyDocument"]["Statement"][0]["Resource"],
         json!([{"Fn::Sub": "arn:${AWS::Partition}:execute-api:${AWS::Region}:${AWS::AccountId}:${Api}/live/*"}])
     );
+}
+
+#[test]
+fn cors_answers_preflight_requests_with_a_mock_options_method_per_path() {
+    let app = one_stack(|s| {
+        let items = function(s, "Items");
+        RestApi::new("Api")
+            .method("GET", "/items", &items)
+            .method("POST", "/items", &items)
+            .method("GET", "/items/{id}", &items)
+            .cors(Cors::allow_origins(["https://app.example.com"]).max_age_seconds(600))
+            .add_to(s);
+    });
+    let docs = artifacts(&app);
+    let cfn = &docs[CFN];
+    let r = &cfn["Resources"];
+    let header = |name: &str| format!("method.response.header.Access-Control-{name}");
+    let headers = json!({
+        header("Allow-Headers"): "'Content-Type,Authorization,X-Amz-Date,X-Amz-Security-Token'",
+        header("Allow-Methods"): "'GET,POST,OPTIONS'",
+        header("Allow-Origin"): "'https://app.example.com'",
+        header("Max-Age"): "'600'",
+    });
+    let declared = json!({header("Allow-Headers"): true, header("Allow-Methods"): true,
+        header("Allow-Origin"): true, header("Max-Age"): true});
+    assert_eq!(
+        r["ApiOptionsItems"]["Properties"],
+        json!({"RestApiId": {"Ref": "Api"}, "ResourceId": {"Ref": "ApiResourceItems"},
+            "HttpMethod": "OPTIONS", "AuthorizationType": "NONE",
+            "Integration": {"Type": "MOCK", "RequestTemplates": {"application/json": "{\"statusCode\": 204}"},
+                "IntegrationResponses": [{"StatusCode": "204", "ResponseParameters": headers}]},
+            "MethodResponses": [{"StatusCode": "204", "ResponseParameters": declared}]})
+    );
+    // Each path answers with its own methods; the root has none, so no preflight method.
+    assert_eq!(
+        r["ApiOptionsItemsId"]["Properties"]["Integration"]["IntegrationResponses"][0]
+            ["ResponseParameters"][header("Allow-Methods")],
+        "'GET,OPTIONS'"
+    );
+    assert!(r.get("ApiOptionsRoot").is_none());
+    // The deployment also waits for the preflight methods.
+    let deployment = deployment_id(cfn);
+    assert_eq!(
+        r[&deployment]["DependsOn"],
+        json!([
+            "ApiGetItems",
+            "ApiPostItems",
+            "ApiGetItemsId",
+            "ApiOptionsItems",
+            "ApiOptionsItemsId"
+        ])
+    );
+
+    let tf = &docs[TF]["resource"];
+    assert_eq!(
+        tf["aws_api_gateway_method"]["api_options_items"],
+        json!({"//": ["checkov:skip=CKV2_AWS_53: a CORS preflight method has a mock integration and no request to validate"],
+            "rest_api_id": "${aws_api_gateway_rest_api.api.id}",
+            "resource_id": "${aws_api_gateway_resource.api_resource_items.id}",
+            "http_method": "OPTIONS", "authorization": "NONE"})
+    );
+    assert_eq!(
+        tf["aws_api_gateway_integration"]["api_options_items_integration"],
+        json!({"rest_api_id": "${aws_api_gateway_rest_api.api.id}",
+            "resource_id": "${aws_api_gateway_resource.api_resource_items.id}",
+            "http_method": "${aws_api_gateway_method.api_options_items.http_method}",
+            "type": "MOCK", "request_templates": {"application/json": "{\"statusCode\": 204}"}})
+    );
+    assert_eq!(
+        tf["aws_api_gateway_method_response"]["api_options_items_method_response"],
+        json!({"rest_api_id": "${aws_api_gateway_rest_api.api.id}",
+            "resource_id": "${aws_api_gateway_resource.api_resource_items.id}",
+            "http_method": "${aws_api_gateway_method.api_options_items.http_method}",
+            "status_code": "204", "response_parameters": declared})
+    );
+    assert_eq!(
+        tf["aws_api_gateway_integration_response"]["api_options_items_integration_response"],
+        json!({"rest_api_id": "${aws_api_gateway_rest_api.api.id}",
+            "resource_id": "${aws_api_gateway_resource.api_resource_items.id}",
+            "http_method": "${aws_api_gateway_integration.api_options_items_integration.http_method}",
+            "status_code": "${aws_api_gateway_method_response.api_options_items_method_response.status_code}",
+            "response_parameters": headers})
+    );
+    let address = format!(
+        "api_deployment{}",
+        deployment.strip_prefix("ApiDeployment").unwrap()
+    );
+    let waits = tf["aws_api_gateway_deployment"][&address]["depends_on"]
+        .as_array()
+        .unwrap();
+    assert!(waits.contains(&json!(
+        "aws_api_gateway_integration_response.api_options_items_integration_response"
+    )));
+    assert!(waits.contains(&json!(
+        "aws_api_gateway_integration.api_get_items_id_integration"
+    )));
+}
+
+#[test]
+fn cors_with_several_origins_answers_each_with_its_own() {
+    let app = one_stack(|s| {
+        let items = function(s, "Items");
+        RestApi::new("Api")
+            .method("ANY", "/", &items)
+            .cors(
+                Cors::allow_origins(["https://a.example.com", "https://b.example.com"])
+                    .allow_methods(["GET", "PUT"])
+                    .allow_headers(["Content-Type"])
+                    .allow_credentials(),
+            )
+            .add_to(s);
+    });
+    let docs = artifacts(&app);
+    let response = &docs[CFN]["Resources"]["ApiOptionsRoot"]["Properties"]["Integration"]
+        ["IntegrationResponses"][0];
+    let parameters = &response["ResponseParameters"];
+    assert_eq!(
+        parameters["method.response.header.Access-Control-Allow-Methods"],
+        "'GET,PUT'"
+    );
+    assert_eq!(
+        parameters["method.response.header.Access-Control-Allow-Headers"],
+        "'Content-Type'"
+    );
+    assert_eq!(
+        parameters["method.response.header.Access-Control-Allow-Credentials"],
+        "'true'"
+    );
+    assert_eq!(parameters["method.response.header.Vary"], "'Origin'");
+    let template = response["ResponseTemplates"]["application/json"]
+        .as_str()
+        .unwrap();
+    assert!(
+        template.contains(
+            r#"#if($origin == "https://a.example.com" || $origin == "https://b.example.com")"#
+        ),
+        "{template}"
+    );
+    let tf = &docs[TF]["resource"]["aws_api_gateway_integration_response"]
+        ["api_options_root_integration_response"];
+    assert_eq!(tf["response_templates"]["application/json"], template);
+}
+
+#[test]
+fn a_public_method_and_throttling() {
+    let app = one_stack(|s| {
+        let items = function(s, "Items");
+        RestApi::new("Api")
+            .method("GET", "/items", &items)
+            .public_method(
+                "GET",
+                "/health",
+                &items,
+                "load balancer health checks carry no credentials",
+            )
+            .throttling(100, 50)
+            .add_to(s);
+    });
+    let docs = artifacts(&app);
+    let r = &docs[CFN]["Resources"];
+    assert_eq!(r["ApiGetHealth"]["Properties"]["AuthorizationType"], "NONE");
+    assert_eq!(
+        r["ApiGetItems"]["Properties"]["AuthorizationType"],
+        "AWS_IAM"
+    );
+    assert_eq!(
+        r["ApiStage"]["Properties"]["MethodSettings"],
+        json!([{"ResourcePath": "/*", "HttpMethod": "*", "MetricsEnabled": true,
+            "ThrottlingRateLimit": 100, "ThrottlingBurstLimit": 50}])
+    );
+    let tf = &docs[TF]["resource"];
+    assert_eq!(
+        tf["aws_api_gateway_method"]["api_get_health"]["//"],
+        json!(["checkov:skip=CKV_AWS_59: load balancer health checks carry no credentials",
+            "checkov:skip=CKV2_AWS_53: a Lambda proxy integration passes the whole request to the function, which validates it"])
+    );
+    assert_eq!(
+        tf["aws_api_gateway_method"]["api_get_health"]["authorization"],
+        "NONE"
+    );
+    assert_eq!(
+        tf["aws_api_gateway_method_settings"]["api_stage_settings"]["settings"],
+        json!({"metrics_enabled": true, "throttling_rate_limit": 100, "throttling_burst_limit": 50})
+    );
+}
+
+#[test]
+fn bad_rest_api_input_is_a_located_error() {
+    let at = line_below(4);
+    let app = one_stack(|s| {
+        let items = function(s, "Items");
+        RestApi::new("Api")
+            .method("FETCH", "/items", &items)
+            .method("GET", "/items/{id", &items)
+            .method("GET", "/a/{p+}/b", &items)
+            .method("GET", "/a b", &items)
+            .method("GET", "/it$ms", &items)
+            .method("GET", "/ok", &items)
+            .method("GET", "/ok", &items)
+            .method("GET", "/things/{id}", &items)
+            .method("PUT", "/things/{name}", &items)
+            .method("OPTIONS", "/ok", &items)
+            .public_method("GET", "/open", &items, " ")
+            .stage_name("no stage")
+            .throttling(20_000, -1)
+            .cors(
+                Cors::allow_origins(["*", "app.example.com", "https://x.example.com/", "http://"])
+                    .allow_methods(["ANY"])
+                    .allow_headers(["X Bad"])
+                    .max_age_seconds(86_401)
+                    .allow_credentials(),
+            )
+            .add_to(s);
+        RestApi::new("Empty").add_to(s);
+    });
+    let errors = fails(
+        &app,
+        &[
+            "REST API method `FETCH /items`: method `FETCH` is unknown",
+            "REST API method `GET /items/{id`: path has a `{` without `}`",
+            "REST API method `GET /a/{p+}/b`: path has a greedy parameter (`{name+}`) before the last segment",
+            "REST API method `GET /a b`: path `/a b`",
+            "REST API method `GET /it$ms`: path segment `it$ms` has characters API Gateway refuses",
+            "method `GET /ok` is declared twice on REST API `Api`: expected each method of a path once",
+            "path `/things/{name}` of REST API `Api` is path `/things/{id}` with other parameter names",
+            "method `OPTIONS /ok` on REST API `Api` with CORS",
+            "public method `GET /open` without a reason",
+            "REST API stage name `no stage`: expected 1 to 128 letters, digits, `-` or `_`",
+            "REST API throttling of 20000 requests per second and a burst of -1: expected a rate of 0 to 10000 and a burst of 0 to 5000",
+            "CORS origin `app.example.com`: expected `*` or a scheme and host without a path",
+            "CORS origin `https://x.example.com/`",
+            "CORS origin `http://`",
+            "CORS origins list `*` beside other origins",
+            "CORS method `ANY`: expected one of DELETE, GET, HEAD, OPTIONS, PATCH, POST, PUT",
+            "CORS header `X Bad`",
+            "CORS max age of 86401 seconds: expected 0 to 86400",
+            "CORS allows credentials from any origin (`*`)",
+            "REST API `Empty` has no methods",
+        ],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
 }
