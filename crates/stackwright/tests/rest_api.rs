@@ -514,3 +514,89 @@ fn bad_rest_api_input_is_a_located_error() {
     );
     assert!(errors.contains(&at), "not located at {at}:\n{errors}");
 }
+
+/// The plan of `after` against what `before` wrote: its exit code and stdout.
+fn plan(before: &stackwright::App<()>, after: &stackwright::App<()>) -> (u8, String) {
+    let scratch = tempfile::tempdir().unwrap();
+    let out = scratch.path().join("out");
+    let out_arg = out.to_str().unwrap();
+    assert_eq!(crate::support::run(before, &["--out", out_arg]).0, 0);
+    let (code, stdout, stderr) = crate::support::run(after, &["plan", "--against", out_arg]);
+    (code, format!("{stdout}{stderr}"))
+}
+
+/// An API with `GET /items` (public when `public`) and CORS from `origin`.
+fn api_app(public: bool, origin: &'static str) -> stackwright::App<()> {
+    one_stack(move |s| {
+        let items = function(s, "Items");
+        let api = RestApi::new("Api");
+        let api = if public {
+            api.public_method("GET", "/items", &items, "a public catalog")
+        } else {
+            api.method("GET", "/items", &items)
+        };
+        api.cors(Cors::allow_origins([origin])).add_to(s);
+    })
+}
+
+#[test]
+fn a_method_or_cors_change_makes_a_new_deployment_in_both_targets_in_plan() {
+    let deployment = |app: &stackwright::App<()>| deployment_id(&artifacts(app)[CFN]);
+    let before = api_app(false, "https://app.example.com");
+    let old = deployment(&before);
+    for (after, changed) in [
+        (
+            api_app(true, "https://app.example.com"),
+            "AuthorizationType",
+        ),
+        (api_app(false, "https://web.example.com"), "Integration"),
+    ] {
+        let new = deployment(&after);
+        assert_ne!(old, new, "{changed}");
+        let (code, stdout) = plan(&before, &after);
+        assert_eq!(code, 2, "{stdout}");
+        let hash = |id: &str| id.strip_prefix("ApiDeployment").unwrap().to_owned();
+        let method = if changed == "Integration" {
+            "ApiOptionsItems"
+        } else {
+            "ApiGetItems"
+        };
+        let tf_method = if changed == "Integration" {
+            "aws_api_gateway_integration_response.api_options_items_integration_response"
+        } else {
+            "aws_api_gateway_method.api_get_items"
+        };
+        let (old_tf, new_tf) = (
+            format!("aws_api_gateway_deployment.api_deployment{}", hash(&old)),
+            format!("aws_api_gateway_deployment.api_deployment{}", hash(&new)),
+        );
+        // The method changes in place, a new deployment snapshots it, the stage moves to it and the old
+        // deployment goes, in both targets.
+        for line in [
+            vec!["~ update", method, "AWS::ApiGateway::Method"],
+            vec!["+ add", &new, "AWS::ApiGateway::Deployment"],
+            vec!["~ update", "ApiStage", "AWS::ApiGateway::Stage"],
+            vec!["- destroy", &old, "AWS::ApiGateway::Deployment"],
+            vec!["~ update", tf_method],
+            vec!["+ add", &new_tf],
+            vec!["~ update", "aws_api_gateway_stage.api_stage"],
+            vec!["- destroy", &old_tf],
+        ] {
+            assert!(
+                stdout
+                    .lines()
+                    .any(|l| line.iter().all(|part| l.contains(part))),
+                "{changed}: no line with {line:?} in:\n{stdout}"
+            );
+        }
+        assert!(stdout.contains(&format!(
+            "DeploymentId: {{\"Ref\":\"{old}\"}} -> {{\"Ref\":\"{new}\"}}"
+        )));
+        assert!(stdout.contains(&format!(
+            "deployment_id: \"${{{old_tf}.id}}\" -> \"${{{new_tf}.id}}\""
+        )));
+    }
+    // No change, no new deployment.
+    let (code, stdout) = plan(&before, &api_app(false, "https://app.example.com"));
+    assert_eq!(code, 0, "{stdout}");
+}
