@@ -20,9 +20,12 @@
 //! A stage serves a deployment: a snapshot of the methods taken when the deployment is created. So
 //! that the stage serves what the definition says, the deployment's id carries a hash of every
 //! resource, method, integration and CORS setting (as CDK's `RestApi` does): a change to any of them
-//! declares a new deployment, the stage moves to it and the old one is deleted, in both targets (one
-//! node, so the same id in both; Terraform orders the old deployment's destroy after the stage's update,
-//! which depended on it, and the block is `create_before_destroy`).
+//! declares a new deployment, the stage moves to it and the old one is deleted, in both targets. One
+//! node, so the same id in both and `plan` shows the same pair (one added, one destroyed) in each, rather
+//! than a stable Terraform address with `triggers`, which CloudFormation has no form of. API Gateway
+//! refuses to delete a deployment a stage still serves, and Terraform destroys a removed resource before
+//! it updates what referenced it unless that resource was created `create_before_destroy`
+//! (hashicorp/terraform#27302, #30693): so the Terraform deployment is, and the stage moves first.
 
 use crate::apigatewayv2::check_route_key;
 use crate::construct::{object, Attribute, Block, Form, Hcl, Read, Spelling};
@@ -735,6 +738,8 @@ impl RestApi {
             "Description",
             format!("{id}'s methods as declared (hash {hash})").as_str(),
         );
+        // `create_before_destroy`, kept in the state: when a new deployment replaces this one in the
+        // definition, Terraform updates the stage before it destroys this (module documentation).
         tf.set("rest_api_id", api_id.clone())
             .set("description", format!("{id}'s methods as declared (hash {hash})").as_str())
             .set("lifecycle", object(&[("create_before_destroy", Value::Bool(true))]));
