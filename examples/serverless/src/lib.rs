@@ -60,15 +60,10 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>, assets: &BucketHandle)
     let function = |f: Function| f.reserved_concurrency(5).dead_letter_queue(&dead_letters);
 
     // The API puts orders on the queue, behind an HTTP API whose routes callers sign with IAM.
-    let api = function(Function::new(
-        "Api",
-        &api_code,
-        Runtime::Python312,
-        "index.handler",
-    ))
-    .timeout_seconds(30)
-    .environment("QUEUE_URL", queue.url())
-    .add_to(stack);
+    let api = function(Function::new("Api", &api_code, Runtime::Python312, "index.handler"))
+        .timeout_seconds(30)
+        .environment("QUEUE_URL", queue.url())
+        .add_to(stack);
     stack.add(queue.grant_send(&api));
     let http = HttpApi::new("OrdersApi")
         .route("POST /orders", &api)
@@ -78,15 +73,10 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>, assets: &BucketHandle)
 
     // The worker consumes the queue (the mapping grants what it needs), writes the table, and sweeps
     // every five minutes.
-    let worker = function(Function::new(
-        "Worker",
-        &worker_code,
-        Runtime::Python312,
-        "index.handler",
-    ))
-    .timeout_seconds(30)
-    .environment("TABLE_NAME", table.name())
-    .add_to(stack);
+    let worker = function(Function::new("Worker", &worker_code, Runtime::Python312, "index.handler"))
+        .timeout_seconds(30)
+        .environment("TABLE_NAME", table.name())
+        .add_to(stack);
     QueueEventSource::new("WorkerQueue", &worker, &queue)
         .batch_size(10)
         .add_to(stack);
@@ -97,18 +87,13 @@ pub fn service(stack: &mut Stack, _env: &Environment<()>, assets: &BucketHandle)
 
     // The Rust function: the binary is the zip's `bootstrap`, for the OS-only runtime; and the same
     // from its image, whose digest names the code.
-    let health = function(Function::new(
-        "Health",
-        &health_code,
-        Runtime::ProvidedAl2023,
-        "bootstrap",
-    ))
-    .timeout_seconds(5)
-    .memory_mb(128)
-    .environment("SERVICE", "orders")
-    // Where the service's code is: the asset bucket, which the service deploys after.
-    .environment("CODE_BUCKET", assets.name())
-    .add_to(stack);
+    let health = function(Function::new("Health", &health_code, Runtime::ProvidedAl2023, "bootstrap"))
+        .timeout_seconds(5)
+        .memory_mb(128)
+        .environment("SERVICE", "orders")
+        // Where the service's code is: the asset bucket, which the service deploys after.
+        .environment("CODE_BUCKET", assets.name())
+        .add_to(stack);
     let health_url = stack.add(FunctionUrl::new("HealthUrl", &health));
     let health_from_image = function(Function::from_image("HealthImage", &health_image))
         .timeout_seconds(5)
