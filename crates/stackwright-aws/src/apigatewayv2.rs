@@ -570,7 +570,7 @@ fn add_integration(stack: &mut Stack, api: &str, api_id: &Expr, function: &Funct
 
 /// Whether `key` is a route key API Gateway takes: `$default`, or a method of [`METHODS`] and a path of
 /// segments, each literal text or a `{parameter}`, the last may be greedy (`{proxy+}`).
-fn check_route_key(key: &str) -> Result<(), String> {
+pub(crate) fn check_route_key(key: &str) -> Result<(), String> {
     if key == "$default" {
         return Ok(());
     }

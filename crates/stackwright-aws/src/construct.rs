@@ -428,13 +428,25 @@ impl Form {
 
     /// The main block waits (Terraform `depends_on`) for the block `suffix` (one of its
     /// [`Spelling::terraform_blocks`]) of the construct `reference` reads, when that construct is in
-    /// this stack (a listener for its certificate's validation); nothing otherwise.
+    /// this stack (a listener for its certificate's validation); nothing otherwise. Each call adds one
+    /// wait (a REST API's deployment waits for every method's integration).
     pub fn wait_for_block(&mut self, reference: Expr, suffix: &str) -> &mut Self {
         let body = object(&[
             ("reference", Value::Str(reference)),
             ("suffix", Value::from(suffix)),
         ]);
-        let name = format!("{WAIT_FOR}{suffix}");
+        let mut name = format!("{WAIT_FOR}{suffix}");
+        let earlier = self
+            .entries
+            .iter()
+            .filter(|(n, _)| {
+                n.strip_prefix(name.as_str())
+                    .is_some_and(|r| r.is_empty() || r.starts_with('#'))
+            })
+            .count();
+        if earlier > 0 {
+            name = format!("{name}#{earlier}");
+        }
         self.set(&name, Value::Map(vec![(WAIT_FOR.to_owned(), body)]))
     }
 }

@@ -34,7 +34,7 @@ use stackwright_core::{Declare, Expr, HasResourceRef, Resource, ResourceRef, Sta
 mod events;
 mod url;
 mod versions;
-pub(crate) use versions::{ALIAS, VERSION};
+pub(crate) use versions::{properties_hash, ALIAS, VERSION};
 pub use versions::{Alias, AliasHandle, Version, ALIAS_KIND, VERSION_KIND};
 pub(crate) use events::{add_invoke_permission, EVENT_SOURCE_MAPPING, PERMISSION};
 pub(crate) use url::URL;

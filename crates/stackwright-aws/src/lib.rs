@@ -39,6 +39,7 @@ macro_rules! constructs {
 
 constructs! {
     acm: [CERTIFICATE],
+    apigateway: [REST_API, RESOURCE, METHOD, DEPLOYMENT, STAGE],
     apigatewayv2: [API, STAGE, INTEGRATION, ROUTE, DOMAIN_NAME, API_MAPPING],
     autoscaling: [AUTO_SCALING_GROUP, SCALING_POLICY, SCHEDULED_ACTION],
     cloudwatch: [ALARM],

@@ -27,6 +27,7 @@ mod removal;
 mod renames;
 mod replicated_fargate;
 mod replicated_service;
+mod rest_api;
 mod rule_names;
 mod secrets;
 mod stackset;

@@ -134,11 +134,37 @@ pub(crate) fn unpublished(function: &FunctionHandle) -> Version {
 /// same code and configuration give the same id, any change a new one.
 fn configuration_hash(stack: &Stack, function: &Resource) -> String {
     let mut text = String::new();
-    for (name, value) in &function.properties {
+    render_properties(stack, function, &mut text);
+    short_digest(&text)
+}
+
+/// 16 hex digits of the sha256 of `resources`' ids and properties as declared (both targets' forms),
+/// references rendered as the target's declared id and attribute and code assets followed into their
+/// properties: what a construct whose identity follows other resources' content names itself by (a
+/// REST API's deployment).
+pub(crate) fn properties_hash<'r>(
+    stack: &Stack,
+    resources: impl IntoIterator<Item = &'r Resource>,
+) -> String {
+    let mut text = String::new();
+    for resource in resources {
+        let _ = write!(text, "{}:", resource.id);
+        render_properties(stack, resource, &mut text);
+        text.push('\n');
+    }
+    short_digest(&text)
+}
+
+fn render_properties(stack: &Stack, resource: &Resource, text: &mut String) {
+    for (name, value) in &resource.properties {
         let _ = write!(text, "{name}=");
-        render(stack, value, &mut text);
+        render(stack, value, text);
         text.push(';');
     }
+}
+
+/// The first 8 bytes of `text`'s sha256, as 16 hex digits.
+fn short_digest(text: &str) -> String {
     let digest = Sha256::digest(text.as_bytes());
     digest[..8].iter().fold(String::new(), |mut out, b| {
         let _ = write!(out, "{b:02x}");

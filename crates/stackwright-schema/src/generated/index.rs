@@ -3,9 +3,14 @@
 // cfn-lint 1.58.0; Terraform hashicorp/aws 5.100.0 provider schema and force-new paths).
 
 /// CloudFormation resource types and their data, sorted by name.
-pub(crate) const CLOUDFORMATION_COUNT: usize = 63;
+pub(crate) const CLOUDFORMATION_COUNT: usize = 68;
 #[rustfmt::skip]
 pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
+    ("AWS::ApiGateway::Deployment", include_str!("../../data/cloudformation/AWS__ApiGateway__Deployment.json")),
+    ("AWS::ApiGateway::Method", include_str!("../../data/cloudformation/AWS__ApiGateway__Method.json")),
+    ("AWS::ApiGateway::Resource", include_str!("../../data/cloudformation/AWS__ApiGateway__Resource.json")),
+    ("AWS::ApiGateway::RestApi", include_str!("../../data/cloudformation/AWS__ApiGateway__RestApi.json")),
+    ("AWS::ApiGateway::Stage", include_str!("../../data/cloudformation/AWS__ApiGateway__Stage.json")),
     ("AWS::ApiGatewayV2::Api", include_str!("../../data/cloudformation/AWS__ApiGatewayV2__Api.json")),
     ("AWS::ApiGatewayV2::ApiMapping", include_str!("../../data/cloudformation/AWS__ApiGatewayV2__ApiMapping.json")),
     ("AWS::ApiGatewayV2::DomainName", include_str!("../../data/cloudformation/AWS__ApiGatewayV2__DomainName.json")),
@@ -72,11 +77,20 @@ pub(crate) static CLOUDFORMATION: [(&str, &str); CLOUDFORMATION_COUNT] = [
 ];
 
 /// Terraform resource types and their data, sorted by name.
-pub(crate) const TERRAFORM_RESOURCES_COUNT: usize = 73;
+pub(crate) const TERRAFORM_RESOURCES_COUNT: usize = 82;
 #[rustfmt::skip]
 pub(crate) static TERRAFORM_RESOURCES: [(&str, &str); TERRAFORM_RESOURCES_COUNT] = [
     ("aws_acm_certificate", include_str!("../../data/terraform/resources/aws_acm_certificate.json")),
     ("aws_acm_certificate_validation", include_str!("../../data/terraform/resources/aws_acm_certificate_validation.json")),
+    ("aws_api_gateway_deployment", include_str!("../../data/terraform/resources/aws_api_gateway_deployment.json")),
+    ("aws_api_gateway_integration", include_str!("../../data/terraform/resources/aws_api_gateway_integration.json")),
+    ("aws_api_gateway_integration_response", include_str!("../../data/terraform/resources/aws_api_gateway_integration_response.json")),
+    ("aws_api_gateway_method", include_str!("../../data/terraform/resources/aws_api_gateway_method.json")),
+    ("aws_api_gateway_method_response", include_str!("../../data/terraform/resources/aws_api_gateway_method_response.json")),
+    ("aws_api_gateway_method_settings", include_str!("../../data/terraform/resources/aws_api_gateway_method_settings.json")),
+    ("aws_api_gateway_resource", include_str!("../../data/terraform/resources/aws_api_gateway_resource.json")),
+    ("aws_api_gateway_rest_api", include_str!("../../data/terraform/resources/aws_api_gateway_rest_api.json")),
+    ("aws_api_gateway_stage", include_str!("../../data/terraform/resources/aws_api_gateway_stage.json")),
     ("aws_apigatewayv2_api", include_str!("../../data/terraform/resources/aws_apigatewayv2_api.json")),
     ("aws_apigatewayv2_api_mapping", include_str!("../../data/terraform/resources/aws_apigatewayv2_api_mapping.json")),
     ("aws_apigatewayv2_domain_name", include_str!("../../data/terraform/resources/aws_apigatewayv2_domain_name.json")),
