@@ -86,6 +86,7 @@ macro_rules! escapes {
 
 escapes! {
     "certificatemanager": stackwright_aws::acm::Certificate => crate::certificatemanager::Certificate,
+    "apigateway": stackwright_aws::apigateway::RestApi => crate::apigateway::RestApi,
     "apigatewayv2": stackwright_aws::apigatewayv2::HttpApi => crate::apigatewayv2::Api,
     "apigatewayv2": stackwright_aws::apigatewayv2::CustomDomain => crate::apigatewayv2::DomainName,
     "autoscaling": stackwright_aws::autoscaling::AutoScalingGroup => crate::autoscaling::AutoScalingGroup,

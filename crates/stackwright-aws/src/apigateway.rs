@@ -29,7 +29,7 @@
 
 use crate::apigatewayv2::check_route_key;
 use crate::construct::{object, Attribute, Block, Form, Hcl, Read, Spelling};
-use crate::handle::{attr_handle, common_setters};
+use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{Grantee, RolePolicy, Statement};
 use crate::lambda::{add_invoke_permission, properties_hash, FunctionHandle};
 use crate::logs::{LogGroup, LogGroupHandle};
@@ -846,6 +846,7 @@ impl RestApi {
     }
 }
 common_setters!(RestApi, taggable);
+patchable!(RestApi, REST_API);
 
 /// The id of a path's resource node, declared with its parents when it is new.
 fn resource_of(

@@ -14,7 +14,8 @@ use std::collections::BTreeSet;
 
 /// Kinds declared only inside a composite, with no builder of their own to escape from (an HTTP API's
 /// stage, integrations and routes, a custom domain's mapping, a function's permissions and published
-/// versions, a service's scaling target and policies, the queue and topic policies an event rule adds).
+/// versions, a service's scaling target and policies, the queue and topic policies an event rule adds, a REST API's resources, methods,
+/// deployment and stage).
 /// A ratchet: a kind that gains an escape leaves the list, and a new construct needs one.
 const NO_BUILDER_OF_THEIR_OWN: &[&str] = &[
     "aws.apigatewayv2.Stage",
@@ -27,6 +28,10 @@ const NO_BUILDER_OF_THEIR_OWN: &[&str] = &[
     "aws.applicationautoscaling.ScalingPolicy",
     "aws.sns.TopicPolicy",
     "aws.sqs.QueuePolicy",
+    "aws.apigateway.Resource",
+    "aws.apigateway.Method",
+    "aws.apigateway.Deployment",
+    "aws.apigateway.Stage",
 ];
 
 #[test]
