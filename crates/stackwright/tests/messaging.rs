@@ -103,7 +103,8 @@ fn bad_fifo_input_is_a_located_error() {
             "dead-letter queue `Standard` is a standard queue, and this is a FIFO queue",
             "dead-letter queue `Fifo` is a FIFO queue, and this is a standard queue",
             "content-based deduplication on a standard queue",
-            "SQS FIFO queue name (before the `.fifo` the queue adds): it contains `.`",
+            "FIFO queue name `orders.fifo`: the queue adds the `.fifo` suffix itself; expected \
+             `.name(\"orders\")`",
             "it is 79 characters long, expected 1 to 75",
             "queue batch size of 20 for FIFO queue `Fifo`: expected 1 to 10",
             "batching window of 5 seconds for FIFO queue `Fifo`",

@@ -5,7 +5,8 @@ use crate::support::{fails, line_below, one_stack};
 use stackwright::aws::apigatewayv2::HttpApi;
 use stackwright::aws::events::{EventPattern, Rule, Target};
 use stackwright::aws::lambda::{Code, Function, FunctionHandle, Runtime};
-use stackwright::App;
+use stackwright::aws::sqs;
+use stackwright::{App, Environment};
 
 fn function(s: &mut stackwright::Stack, id: &str) -> FunctionHandle {
     Function::new(
@@ -66,4 +67,66 @@ fn a_function_given_twice_as_a_rule_target_is_one_error() {
         &["rule target `Worker` is given twice: expected each destination once"],
         &["BadRule-Worker-Invoke"],
     );
+}
+
+#[test]
+fn a_fifo_queue_id_with_the_suffix_is_one_error() {
+    let at = line_below(2);
+    let app = one_stack(|s| {
+        s.add(sqs::Queue::fifo("Orders2.fifo"));
+    });
+    let errors = one_error(
+        &app,
+        &[
+            "FIFO queue id `Orders2.fifo`: the queue adds the `.fifo` suffix to its name itself; \
+             expected `sqs::Queue::fifo(\"Orders2\")`",
+        ],
+        &["shorter", "invalid resource id"],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+}
+
+fn two_environments(define: impl Fn(&mut stackwright::Stack) + Send + Sync + 'static) -> App<()> {
+    App::new("demo")
+        .environment(Environment::new("dev", "123456789012", "us-west-2", ()))
+        .environment(Environment::new("prod", "123456789012", "us-east-1", ()))
+        .stack("main", move |stack, _| define(stack))
+}
+
+#[test]
+fn a_fifo_naming_error_is_one_error_for_every_environment() {
+    let long = format!("Q{}", "x".repeat(70));
+    let app = two_environments(move |s| {
+        s.add(sqs::Queue::fifo(long.clone()));
+    });
+    one_error(
+        &app,
+        &[
+            "(`<app>-<env>-<stack>-<id>.fifo`) is invalid: it is too long: expected 1 to 80 characters; \
+             give it a shorter name with `.name(...)`",
+            "in environments `dev`, `prod`",
+        ],
+        &[],
+    );
+    for (fifo, expected) in [
+        (
+            false,
+            "standard queue name `jobs.fifo`: only a FIFO queue's name ends in `.fifo`; expected \
+             `.name(\"jobs\")`, or `sqs::Queue::fifo(..)` for a FIFO queue",
+        ),
+        (
+            true,
+            "FIFO queue name `jobs.fifo`: the queue adds the `.fifo` suffix itself; expected \
+             `.name(\"jobs\")`",
+        ),
+    ] {
+        let app = two_environments(move |s| {
+            let queue = match fifo {
+                true => sqs::Queue::fifo("Jobs"),
+                false => sqs::Queue::new("Jobs"),
+            };
+            s.add(queue.name("jobs.fifo"));
+        });
+        one_error(&app, &[expected, "in environments `dev`, `prod`"], &[]);
+    }
 }
