@@ -3,6 +3,7 @@
 
 use crate::support::{fails, line_below, one_stack};
 use stackwright::aws::apigatewayv2::HttpApi;
+use stackwright::aws::ecs::{Container, FargateTaskDefinition, Image};
 use stackwright::aws::events::{EventPattern, Rule, Target};
 use stackwright::aws::lambda::{Code, Function, FunctionHandle, Runtime};
 use stackwright::aws::sqs;
@@ -129,4 +130,43 @@ fn a_fifo_naming_error_is_one_error_for_every_environment() {
         });
         one_error(&app, &[expected, "in environments `dev`, `prod`"], &[]);
     }
+}
+
+#[test]
+fn a_name_one_of_a_composites_parts_takes_is_one_error_in_the_composites_words() {
+    let at = line_below(3);
+    let app = one_stack(|s| {
+        s.add(sqs::Queue::new("Web2Logs"));
+        FargateTaskDefinition::new("Web2", 256, 512)
+            .container(Container::new("web", Image::public("busybox")))
+            .add_to(s);
+    });
+    let errors = one_error(
+        &app,
+        &[
+            "task definition `Web2` names its part `Web2-Logs` after its id, and `Web2Logs` (declared at",
+            "differs from it only in `-`, `_` or letter case",
+            "resource `Web2`",
+        ],
+        &["both become", "resource `Web2-Logs`"],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+    // Declared the other way round, the error is at the queue's line, in the same words.
+    let at = line_below(5);
+    let app = one_stack(|s| {
+        FargateTaskDefinition::new("Web2", 256, 512)
+            .container(Container::new("web", Image::public("busybox")))
+            .add_to(s);
+        s.add(sqs::Queue::new("Web2Logs"));
+    });
+    let errors = one_error(
+        &app,
+        &[
+            "task definition `Web2` (declared at",
+            "names its part `Web2-Logs` after its id, and `Web2Logs` differs",
+            "resource `Web2Logs`",
+        ],
+        &["both become"],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
 }
