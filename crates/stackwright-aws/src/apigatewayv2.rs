@@ -24,7 +24,9 @@ use crate::iam::{Grantee, RolePolicy, Statement};
 use crate::lambda::{add_invoke_permission, FunctionHandle};
 use crate::logs::{LogGroup, LogGroupHandle};
 use crate::{arn, construct, Handle};
-use stackwright_core::{interpolate, Declare, Expr, Resource, ResourceRef, Stack, Value};
+use stackwright_core::{
+    interpolate, Declare, Diagnostic, Expr, Location, Resource, ResourceRef, Stack, Value,
+};
 
 pub use domain::{CustomDomain, CustomDomainHandle, API_MAPPING_KIND, DOMAIN_NAME_KIND, SECURITY_POLICY};
 pub(crate) use domain::{API_MAPPING, DOMAIN_NAME};
@@ -276,6 +278,9 @@ pub struct HttpApi {
     name: Option<String>,
     description: Option<String>,
     routes: Vec<RouteSpec>,
+    /// Routes refused before declaration (a route key given twice), each problem at its call's line:
+    /// nothing is declared for them, so that their parts cannot repeat the mistake.
+    refused_routes: Vec<(String, Location)>,
     cors: Option<Cors>,
     throttling: Option<(i64, i64)>,
     log_group: LogGroup,
@@ -293,6 +298,7 @@ impl HttpApi {
             name: None,
             description: None,
             routes: Vec::new(),
+            refused_routes: Vec::new(),
             cors: None,
             throttling: None,
             execute_api_endpoint: true,
@@ -331,8 +337,10 @@ impl HttpApi {
     /// (reported with checkov CKV_AWS_309, which this skips).
     #[track_caller]
     pub fn public_route(self, key: &str, function: &FunctionHandle, reason: &str) -> Self {
+        let declared = self.routes.len();
         let mut api = self.add_route(key, function, Authorization::Public(reason.to_owned()));
-        if reason.trim().is_empty() {
+        // A refused route (given twice) is one error already.
+        if reason.trim().is_empty() && api.routes.len() > declared {
             if let Some(route) = api.routes.last_mut() {
                 route.resource.problems.push(format!(
                     "public route `{key}` without a reason: expected why it must be open to anyone \
@@ -346,14 +354,19 @@ impl HttpApi {
     #[track_caller]
     fn add_route(mut self, key: &str, function: &FunctionHandle, authorization: Authorization) -> Self {
         let api = self.resource.id.clone();
+        if self.routes.iter().any(|r| r.key == key) {
+            // One error at this call; the route, its permission and integration are declared once.
+            self.refused_routes.push((
+                format!(
+                    "route `{key}` is declared twice on HTTP API `{api}`: expected each route key once"
+                ),
+                std::panic::Location::caller(),
+            ));
+            return self;
+        }
         let mut resource = Resource::new(format!("{api}-{}", route_id(key)), ROUTE_KIND);
         if let Err(problem) = check_route_key(key) {
             resource.problems.push(problem);
-        }
-        if self.routes.iter().any(|r| r.key == key) {
-            resource.problems.push(format!(
-                "route `{key}` is declared twice on HTTP API `{api}`: expected each route key once"
-            ));
         }
         self.routes.push(RouteSpec {
             resource,
@@ -408,11 +421,15 @@ impl HttpApi {
             name,
             description,
             routes,
+            refused_routes,
             cors,
             throttling,
             log_group,
             execute_api_endpoint,
         } = self;
+        for (problem, at) in refused_routes {
+            stack.report(Diagnostic::new(problem).for_resource(&resource.id).at(at));
+        }
         if routes.is_empty() {
             resource.problems.push(format!(
                 "HTTP API `{}` has no routes: expected `.route(\"GET /path\", &function)` at least once",

@@ -563,6 +563,13 @@ impl Rule {
     /// Delivers matched events to `target` too; at most [`MAX_TARGETS`], each destination once.
     pub fn target(mut self, target: Target) -> Self {
         let id = target.id().to_owned();
+        if self.targets.iter().any(|t| t.id() == id) {
+            self.resource.problems.push(format!(
+                "rule target `{id}` is given twice: expected each destination once"
+            ));
+            // Declared once: its permission or policy, and its own problems, would repeat the mistake.
+            return self;
+        }
         self.resource.problems.extend(
             target
                 .problems
@@ -573,11 +580,6 @@ impl Rule {
             self.resource.problems.push(format!(
                 "rule target `{id}`: EventBridge's target ids are at most 64 characters, and a target's \
                  id is the declared id of what it delivers to; expected a shorter id there"
-            ));
-        }
-        if self.targets.iter().any(|t| t.id() == id) {
-            self.resource.problems.push(format!(
-                "rule target `{id}` is given twice: expected each destination once"
             ));
         }
         if self.targets.len() == MAX_TARGETS {

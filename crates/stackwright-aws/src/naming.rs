@@ -39,13 +39,36 @@ pub struct Rule {
 impl Rule {
     /// Every way `name` breaks the rule, or nothing.
     pub fn problems(&self, name: &str) -> Vec<String> {
+        self.problems_said(name, true)
+    }
+
+    /// [`Rule::problems`] of a name derived in each environment (`<app>-<env>-<stack>-<id>`), said the
+    /// same way in every environment (a length as the bound it breaks, not its count), so that the
+    /// problem is reported once with every environment it occurs in.
+    pub fn derived_name_problems(&self, name: &str) -> Vec<String> {
+        self.problems_said(name, false)
+    }
+
+    fn problems_said(&self, name: &str, with_length: bool) -> Vec<String> {
         let mut problems = Vec::new();
         let length = name.chars().count();
         if length < self.min_len || length > self.max_len {
-            problems.push(format!(
-                "it is {length} characters long, expected {} to {}",
-                self.min_len, self.max_len
-            ));
+            problems.push(match with_length {
+                true => format!(
+                    "it is {length} characters long, expected {} to {}",
+                    self.min_len, self.max_len
+                ),
+                false => format!(
+                    "it is too {}: expected {} to {} characters",
+                    if length > self.max_len {
+                        "long"
+                    } else {
+                        "short"
+                    },
+                    self.min_len,
+                    self.max_len
+                ),
+            });
         }
         let (allowed, allowed_text) = self.allowed;
         let mut bad: Vec<char> = Vec::new();
@@ -498,6 +521,26 @@ mod tests {
                 "{name}: {problem} lacks {fragment}"
             );
         }
+    }
+
+    #[test]
+    fn a_derived_name_is_judged_in_the_same_words_in_every_environment() {
+        let dev = format!("demo-dev-main-{}.fifo", "q".repeat(70));
+        let prod = format!("demo-prod-main-{}.fifo", "q".repeat(70));
+        let said = SQS_QUEUE.derived_name_problems(&dev);
+        assert_eq!(said, ["it is too long: expected 1 to 80 characters"]);
+        assert_eq!(SQS_QUEUE.derived_name_problems(&prod), said);
+        assert_eq!(
+            SQS_QUEUE.derived_name_problems(""),
+            ["it is too short: expected 1 to 80 characters"]
+        );
+        assert_eq!(
+            SQS_QUEUE.derived_name_problems("demo-dev-main-a.b"),
+            SQS_QUEUE.problems("demo-dev-main-a.b")
+        );
+        assert!(SQS_QUEUE
+            .derived_name_problems("demo-dev-main-Jobs")
+            .is_empty());
     }
 
     #[test]

@@ -10,6 +10,9 @@ use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
 /// The neutral kind of a queue.
 pub const KIND: &str = "aws.sqs.Queue";
 
+/// What SQS requires a FIFO queue's name to end in, and what the queue adds to the name it is given.
+const FIFO_SUFFIX: &str = ".fifo";
+
 /// A queue in each target.
 pub(crate) static QUEUE: Spelling = Spelling {
     kind: KIND,
@@ -84,9 +87,25 @@ impl Queue {
     /// SQS's rule (80 characters with the suffix). Its dead-letter queue must be a FIFO queue too.
     #[track_caller]
     pub fn fifo(id: impl Into<String>) -> Self {
-        Queue {
-            fifo: true,
-            ..Queue::new(id)
+        let id = id.into();
+        match id.strip_suffix(FIFO_SUFFIX) {
+            // The id without the suffix, so that the id and the name derived from it are not reported
+            // again: one mistake, one error.
+            Some(base) if !base.is_empty() => {
+                let mut queue = Queue {
+                    fifo: true,
+                    ..Queue::new(base)
+                };
+                queue.resource.problems.push(format!(
+                    "FIFO queue id `{id}`: the queue adds the `.fifo` suffix to its name itself; \
+                     expected `sqs::Queue::fifo(\"{base}\")`"
+                ));
+                queue
+            }
+            _ => Queue {
+                fifo: true,
+                ..Queue::new(id)
+            },
         }
     }
 
@@ -96,13 +115,33 @@ impl Queue {
     /// `<app>-<env>-<stack>-<id>.fifo`): name a queue only when something outside the definition needs
     /// to find it by name.
     pub fn name(mut self, name: impl Into<String>) -> Self {
+        let name = name.into();
+        // A `.` is wrong whatever the environment: said once, in the name the user gave, rather than
+        // in each environment's full name, and the name is not taken, so nothing repeats it.
+        if name.contains('.') {
+            let problem = match (self.fifo, name.strip_suffix(FIFO_SUFFIX)) {
+                (true, Some(base)) => format!(
+                    "FIFO queue name `{name}`: the queue adds the `.fifo` suffix itself; expected \
+                     `.name(\"{base}\")`"
+                ),
+                (false, Some(base)) => format!(
+                    "standard queue name `{name}`: only a FIFO queue's name ends in `.fifo`; expected \
+                     `.name(\"{base}\")`, or `sqs::Queue::fifo(..)` for a FIFO queue"
+                ),
+                (_, None) => format!(
+                    "queue name `{name}`: it contains `.`, expected only letters, digits, `-` and `_`"
+                ),
+            };
+            self.resource.problems.push(problem);
+            return self;
+        }
         let rule: &'static crate::naming::Rule = if self.fifo {
             &crate::naming::SQS_FIFO_QUEUE_BASE
         } else {
             &crate::naming::SQS_STANDARD_QUEUE
         };
         self.resource.physical_name = Some(stackwright_core::naming::PhysicalName {
-            name: name.into(),
+            name,
             rule,
         });
         self
@@ -253,9 +292,9 @@ impl Declare for Queue {
         if fifo {
             // SQS requires the suffix; CloudFormation's generated names have broken the 80-character
             // limit for FIFO queues, so both targets get the same, checked name.
-            cfn.name_in_both_targets("QueueName", ".fifo")
+            cfn.name_in_both_targets("QueueName", FIFO_SUFFIX)
                 .set("FifoQueue", true);
-            tf.name_in_both_targets("name", ".fifo")
+            tf.name_in_both_targets("name", FIFO_SUFFIX)
                 .set("fifo_queue", true);
             if content_based_deduplication {
                 cfn.set("ContentBasedDeduplication", true);

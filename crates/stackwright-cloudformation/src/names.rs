@@ -37,7 +37,7 @@ impl LogicalIds {
         let resources = stack
             .resources()
             .iter()
-            .map(|r| taken.claim(logical_id(&r.id), &r.id, r.location, problems))
+            .map(|r| taken.claim_resource(stack, logical_id(&r.id), &r.id, r.location, problems))
             .collect::<Vec<String>>();
         let mut renames = Vec::new();
         for (resource, id) in stack.resources().iter().zip(&resources) {

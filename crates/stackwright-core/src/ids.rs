@@ -95,6 +95,57 @@ impl Namespace {
         self.owners.contains_key(name)
     }
 
+    /// [`Namespace::claim`] for resource `user_id` of `stack`: a collision with a part a composite
+    /// named after its id (`<id>-Logs`) is said in the composite's words and the same way in every
+    /// target, so that it is one error however many targets find it.
+    pub fn claim_resource(
+        &mut self,
+        stack: &crate::Stack,
+        name: String,
+        user_id: &str,
+        at: Location,
+        problems: &mut Vec<Diagnostic>,
+    ) -> String {
+        let Some((other, first)) = self.owners.get(&name) else {
+            return self.claim(name, user_id, at, problems);
+        };
+        if other == user_id {
+            return name;
+        }
+        // The earlier of the two is said with where it was declared; the error is at the later.
+        let declared = format!(" (declared at {}:{})", first.file(), first.line());
+        let (what, composite, part, plain, composite_at, plain_at) =
+            match (stack.composite_part(user_id), stack.composite_part(other)) {
+                (Some((what, composite)), _) => (
+                    what,
+                    composite,
+                    user_id,
+                    other.as_str(),
+                    "",
+                    declared.as_str(),
+                ),
+                (None, Some((what, composite))) => (
+                    what,
+                    composite,
+                    other.as_str(),
+                    user_id,
+                    declared.as_str(),
+                    "",
+                ),
+                (None, None) => return self.claim(name, user_id, at, problems),
+            };
+        problems.push(
+            Diagnostic::new(format!(
+                "{what} `{composite}`{composite_at} names its part `{part}` after its id, and \
+                 `{plain}`{plain_at} differs from it only in `-`, `_` or letter case, which the \
+                 targets' resource names drop: rename one of them"
+            ))
+            .for_resource(if part == user_id { composite } else { user_id })
+            .at(at),
+        );
+        name
+    }
+
     /// Claims `name`, derived from `user_id` declared `at`; returns the name either way.
     pub fn claim(
         &mut self,

@@ -522,6 +522,9 @@ struct Ids {
     /// Ids of composites whose own id was reported ([`Stack::check_composite_id`]): the id problems of the
     /// resources they declare (the id itself and `<id>-...`) are follow-ons, not reported again.
     reported_composites: Vec<String>,
+    /// What each composite whose id was checked is (`task definition`), by id: a name collision of one
+    /// of its parts (`<id>-...`) is said in the composite's words ([`Stack::composite_part`]).
+    composites: HashMap<String, String>,
     /// The first resource (id, location) to take each key in each scope ([`Resource::claim_unique`]).
     unique_keys: HashMap<(ResourceRef, String), (String, Location)>,
 }
@@ -785,6 +788,10 @@ impl Stack {
     /// of the resources the composite then declares are not reported again (one mistake, one error).
     /// Returns whether the id is fine.
     pub fn check_composite_id(&mut self, what: &str, id: &str, location: Location) -> bool {
+        self.ids
+            .composites
+            .entry(id.to_owned())
+            .or_insert_with(|| what.to_owned());
         let mut problems = Vec::new();
         if let Err(why) = ids::validate(id) {
             problems.push(format!("invalid {what} id `{id}`: {why}"));
@@ -826,6 +833,18 @@ impl Stack {
         self.ids.reported_composites.iter().any(|composite| {
             id.strip_prefix(composite.as_str())
                 .is_some_and(|rest| rest.starts_with('-'))
+        })
+    }
+
+    /// The composite (what it is, its id) that declared resource `id` as one of its parts
+    /// (`<composite>-...`, the longest such composite id), if any ([`Stack::check_composite_id`]).
+    pub fn composite_part(&self, id: &str) -> Option<(&str, &str)> {
+        id.rmatch_indices('-').find_map(|(end, _)| {
+            let composite = &id[..end];
+            self.ids
+                .composites
+                .get_key_value(composite)
+                .map(|(id, what)| (what.as_str(), id.as_str()))
         })
     }
 

@@ -120,7 +120,7 @@ impl Names {
         let resources = stack
             .resources()
             .iter()
-            .map(|r| taken.claim(snake_case(&r.id), &r.id, r.location, problems))
+            .map(|r| taken.claim_resource(stack, snake_case(&r.id), &r.id, r.location, problems))
             .collect();
         // Variables hold both parameters and lookups' parameter names (which reuse the lookup's name).
         let mut variable_names = Namespace::new("Terraform name");

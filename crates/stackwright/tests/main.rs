@@ -22,6 +22,7 @@ mod limits;
 mod lowering;
 mod messaging;
 mod network;
+mod one_mistake;
 mod pseudo;
 mod removal;
 mod renames;

@@ -103,7 +103,8 @@ fn bad_fifo_input_is_a_located_error() {
             "dead-letter queue `Standard` is a standard queue, and this is a FIFO queue",
             "dead-letter queue `Fifo` is a FIFO queue, and this is a standard queue",
             "content-based deduplication on a standard queue",
-            "SQS FIFO queue name (before the `.fifo` the queue adds): it contains `.`",
+            "FIFO queue name `orders.fifo`: the queue adds the `.fifo` suffix itself; expected \
+             `.name(\"orders\")`",
             "it is 79 characters long, expected 1 to 75",
             "queue batch size of 20 for FIFO queue `Fifo`: expected 1 to 10",
             "batching window of 5 seconds for FIFO queue `Fifo`",
@@ -430,13 +431,14 @@ mod eventbridge {
 
     #[test]
     fn bad_rule_and_bus_input_is_a_located_error() {
-        let at = line_below(9);
+        let at = line_below(10);
         let app = one_stack(|s| {
             let key = s.add(kms::Key::new("Plain"));
             let bus = s.add(EventBus::new("Bus"));
             let plain = s.add(sns::Topic::new("Alerts"));
             let fifo = s.add(sqs::Queue::fifo("Fifo"));
             let jobs = s.add(sqs::Queue::new("Jobs"));
+            let more = s.add(sqs::Queue::new("More"));
             let long = s.add(sqs::Queue::new("L".repeat(65)));
             let f = Function::new("Worker", zip(), Runtime::Python312, "index.handler").add_to(s);
             Rule::on_pattern(
@@ -454,6 +456,8 @@ mod eventbridge {
                     .dead_letter_queue(&fifo),
             )
             .target(Target::topic(&plain))
+            // The sixth, as the duplicate `Worker` is refused, not declared.
+            .target(Target::queue(&more))
             .target(Target::queue(&long))
             .add_to(s);
             Rule::on_schedule("Once", "at(2027-01-01T00:00:00)")

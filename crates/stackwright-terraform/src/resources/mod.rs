@@ -198,11 +198,12 @@ impl Lowering<'_> {
             return name;
         }
         if let Some(rule) = stackwright_aws::naming::rule_for(resource.kind) {
-            for why in rule.problems(&name) {
+            // Said without the environment's name, so that it is one problem for every environment.
+            for why in rule.derived_name_problems(&name) {
                 problems.push(
                     Diagnostic::new(format!(
-                        "the Terraform name derived for `{}` (`<app>-<env>-<stack>-<id>` = `{name}`) is \
-                         invalid: {why}; give it a name with `.name(...)`",
+                        "the Terraform name derived for `{}` (`<app>-<env>-<stack>-<id>`) is invalid: \
+                         {why}; give it a name with `.name(...)`",
                         resource.id
                     ))
                     .for_resource(&resource.id)
@@ -227,11 +228,12 @@ impl Lowering<'_> {
             return name;
         }
         if let Some(rule) = stackwright_aws::naming::rule_for(resource.kind) {
-            for why in rule.problems(&name) {
+            // Said without the environment's name, so that it is one problem for every environment.
+            for why in rule.derived_name_problems(&name) {
                 problems.push(
                     Diagnostic::new(format!(
-                        "the name derived for `{}` (`<app>-<env>-<stack>-<id>{suffix}` = `{name}`) is \
-                         invalid: {why}; give it a shorter name with `.name(...)`",
+                        "the name derived for `{}` (`<app>-<env>-<stack>-<id>{suffix}`) is invalid: \
+                         {why}; give it a shorter name with `.name(...)`",
                         resource.id
                     ))
                     .for_resource(&resource.id)
