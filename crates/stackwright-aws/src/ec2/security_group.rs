@@ -343,3 +343,137 @@ impl Rule {
         (body, name)
     }
 }
+
+/// The neutral kind of one ingress rule of a security group declared on its own.
+pub const INGRESS_RULE_KIND: &str = "aws.ec2.SecurityGroupIngress";
+/// The neutral kind of one egress rule of a security group declared on its own.
+pub const EGRESS_RULE_KIND: &str = "aws.ec2.SecurityGroupEgress";
+
+/// An ingress rule declared on its own in each target.
+pub(crate) static SECURITY_GROUP_INGRESS: Spelling = Spelling {
+    kind: INGRESS_RULE_KIND,
+    cloudformation: "AWS::EC2::SecurityGroupIngress",
+    terraform: "aws_vpc_security_group_ingress_rule",
+    terraform_tags: false,
+    attributes: &[Attribute::new("id", Read::Ref, "id")],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
+/// An egress rule declared on its own in each target.
+pub(crate) static SECURITY_GROUP_EGRESS: Spelling = Spelling {
+    kind: EGRESS_RULE_KIND,
+    cloudformation: "AWS::EC2::SecurityGroupEgress",
+    terraform: "aws_vpc_security_group_egress_rule",
+    terraform_tags: false,
+    attributes: &[Attribute::new("id", Read::Ref, "id")],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
+/// One rule of a security group declared on its own (CloudFormation `AWS::EC2::SecurityGroupIngress` /
+/// `AWS::EC2::SecurityGroupEgress`, Terraform `aws_vpc_security_group_ingress_rule` /
+/// `aws_vpc_security_group_egress_rule`), for a group given by its handle: a group declared elsewhere
+/// (another construct, another stack, an existing group), or two groups that refer to each other, whose
+/// inline rules would make a cycle. AWS CDK declares rules between groups the same way.
+pub struct SecurityGroupRule {
+    resource: Resource,
+    group: Expr,
+    egress: bool,
+    rule: Rule,
+}
+
+impl SecurityGroupRule {
+    /// Allows traffic from `peer` on `port` into `group`.
+    #[track_caller]
+    pub fn ingress(
+        id: impl Into<String>,
+        group: &SecurityGroupHandle,
+        peer: Peer,
+        port: Port,
+        description: impl Into<String>,
+    ) -> Self {
+        Self::new(id.into(), INGRESS_RULE_KIND, group, peer, port, description.into())
+    }
+
+    /// Allows traffic from `group` to `peer` on `port`.
+    #[track_caller]
+    pub fn egress(
+        id: impl Into<String>,
+        group: &SecurityGroupHandle,
+        peer: Peer,
+        port: Port,
+        description: impl Into<String>,
+    ) -> Self {
+        Self::new(id.into(), EGRESS_RULE_KIND, group, peer, port, description.into())
+    }
+
+    #[track_caller]
+    fn new(
+        id: String,
+        kind: &'static str,
+        group: &SecurityGroupHandle,
+        peer: Peer,
+        port: Port,
+        description: String,
+    ) -> Self {
+        // The checks of a group's own rules, on a group that declares nothing.
+        let mut group_builder = SecurityGroup {
+            resource: Resource::new(id, kind),
+            description: String::new(),
+            vpc: Expr::from(""),
+            ingress: Vec::new(),
+            egress: Vec::new(),
+        };
+        let rule = group_builder.rule(peer, port, description);
+        SecurityGroupRule {
+            resource: group_builder.resource,
+            group: group.id(),
+            egress: kind == EGRESS_RULE_KIND,
+            rule,
+        }
+    }
+}
+
+attr_handle!(
+    /// A declared security group rule.
+    SecurityGroupRuleHandle {
+        /// The rule id (`sgr-...` in Terraform; CloudFormation's physical id).
+        id: "id",
+    }
+);
+
+impl Declare for SecurityGroupRule {
+    type Handle = SecurityGroupRuleHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, SecurityGroupRuleHandle) {
+        let SecurityGroupRule {
+            mut resource,
+            group,
+            egress,
+            rule,
+        } = self;
+        let mut cfn = Form::new();
+        cfn.set("GroupId", group.clone());
+        let peer_key = if egress {
+            "DestinationSecurityGroupId"
+        } else {
+            "SourceSecurityGroupId"
+        };
+        if let Value::Map(entries) = rule.cloudformation(peer_key) {
+            for (key, value) in entries {
+                cfn.set(&key, value);
+            }
+        }
+        let (tf, _) = rule.terraform(group, egress);
+        construct::finish(&mut resource, cfn, tf);
+        (
+            resource,
+            SecurityGroupRuleHandle {
+                handle: Handle(at),
+            },
+        )
+    }
+}
+common_setters!(SecurityGroupRule);
