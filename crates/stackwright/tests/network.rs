@@ -616,19 +616,19 @@ fn a_gateway_endpoint_without_route_tables_is_a_located_error() {
 
 #[test]
 fn a_rule_of_a_group_declared_on_its_own_is_one_resource_in_each_target() {
-    use ec2::{Peer, Port, SecurityGroup, SecurityGroupRule};
+    use ec2::{Peer, Port, SecurityGroup, SecurityGroupEgress, SecurityGroupIngress};
     let app = one_stack(|s| {
         let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
         let lb = s.add(SecurityGroup::new("Lb", &vpc, "the balancer"));
         let tasks = s.add(SecurityGroup::new("Tasks", &vpc, "the tasks"));
-        s.add(SecurityGroupRule::ingress(
+        s.add(SecurityGroupIngress::new(
             "TasksFromLb",
             &tasks,
             Peer::security_group(&lb),
             Port::tcp(8080),
             "from the balancer",
         ));
-        s.add(SecurityGroupRule::egress(
+        s.add(SecurityGroupEgress::new(
             "TasksHttps",
             &tasks,
             Peer::any_ipv4(),
@@ -673,12 +673,12 @@ fn a_rule_of_a_group_declared_on_its_own_is_one_resource_in_each_target() {
 
 #[test]
 fn a_bad_rule_of_a_group_declared_on_its_own_is_a_located_error() {
-    use ec2::{Peer, Port, SecurityGroup, SecurityGroupRule};
+    use ec2::{Peer, Port, SecurityGroup, SecurityGroupEgress, SecurityGroupIngress};
     let at = line_below(4);
     let app = one_stack(|s| {
         let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
         let tasks = s.add(SecurityGroup::new("Tasks", &vpc, "the tasks"));
-        s.add(SecurityGroupRule::egress(
+        s.add(SecurityGroupEgress::new(
             "TasksOut",
             &tasks,
             Peer::ipv4("10.0.0.0/33"),

@@ -32,7 +32,7 @@ pub use network::{
     VpcHandle,
 };
 pub use security_group::{
-    Peer, Port, SecurityGroup, SecurityGroupHandle, SecurityGroupRule, SecurityGroupRuleHandle,
+    Peer, Port, SecurityGroup, SecurityGroupHandle, SecurityGroupEgress, SecurityGroupIngress, SecurityGroupRuleHandle,
     EGRESS_RULE_KIND, INGRESS_RULE_KIND,
 };
 pub use volume::{Volume, VolumeHandle, VolumeType};

@@ -373,43 +373,15 @@ pub(crate) static SECURITY_GROUP_EGRESS: Spelling = Spelling {
     terraform_blocks: &[],
 };
 
-/// One rule of a security group declared on its own (CloudFormation `AWS::EC2::SecurityGroupIngress` /
-/// `AWS::EC2::SecurityGroupEgress`, Terraform `aws_vpc_security_group_ingress_rule` /
-/// `aws_vpc_security_group_egress_rule`), for a group given by its handle: a group declared elsewhere
-/// (another construct, another stack, an existing group), or two groups that refer to each other, whose
-/// inline rules would make a cycle. AWS CDK declares rules between groups the same way.
-pub struct SecurityGroupRule {
+/// One rule of a group declared on its own, as [`SecurityGroupIngress`] and [`SecurityGroupEgress`]
+/// take it.
+struct StandaloneRule {
     resource: Resource,
     group: Expr,
-    egress: bool,
     rule: Rule,
 }
 
-impl SecurityGroupRule {
-    /// Allows traffic from `peer` on `port` into `group`.
-    #[track_caller]
-    pub fn ingress(
-        id: impl Into<String>,
-        group: &SecurityGroupHandle,
-        peer: Peer,
-        port: Port,
-        description: impl Into<String>,
-    ) -> Self {
-        Self::new(id.into(), INGRESS_RULE_KIND, group, peer, port, description.into())
-    }
-
-    /// Allows traffic from `group` to `peer` on `port`.
-    #[track_caller]
-    pub fn egress(
-        id: impl Into<String>,
-        group: &SecurityGroupHandle,
-        peer: Peer,
-        port: Port,
-        description: impl Into<String>,
-    ) -> Self {
-        Self::new(id.into(), EGRESS_RULE_KIND, group, peer, port, description.into())
-    }
-
+impl StandaloneRule {
     #[track_caller]
     fn new(
         id: String,
@@ -420,38 +392,25 @@ impl SecurityGroupRule {
         description: String,
     ) -> Self {
         // The checks of a group's own rules, on a group that declares nothing.
-        let mut group_builder = SecurityGroup {
+        let mut checked = SecurityGroup {
             resource: Resource::new(id, kind),
             description: String::new(),
             vpc: Expr::from(""),
             ingress: Vec::new(),
             egress: Vec::new(),
         };
-        let rule = group_builder.rule(peer, port, description);
-        SecurityGroupRule {
-            resource: group_builder.resource,
+        let rule = checked.rule(peer, port, description);
+        StandaloneRule {
+            resource: checked.resource,
             group: group.id(),
-            egress: kind == EGRESS_RULE_KIND,
             rule,
         }
     }
-}
 
-attr_handle!(
-    /// A declared security group rule.
-    SecurityGroupRuleHandle {
-        /// The rule id (`sgr-...` in Terraform; CloudFormation's physical id).
-        id: "id",
-    }
-);
-
-impl Declare for SecurityGroupRule {
-    type Handle = SecurityGroupRuleHandle;
-    fn declare(self, at: ResourceRef) -> (Resource, SecurityGroupRuleHandle) {
-        let SecurityGroupRule {
+    fn declare(self, at: ResourceRef, egress: bool) -> (Resource, SecurityGroupRuleHandle) {
+        let StandaloneRule {
             mut resource,
             group,
-            egress,
             rule,
         } = self;
         let mut cfn = Form::new();
@@ -476,4 +435,128 @@ impl Declare for SecurityGroupRule {
         )
     }
 }
-common_setters!(SecurityGroupRule);
+
+/// One ingress rule of an existing group handle, declared on its own (CloudFormation
+/// `AWS::EC2::SecurityGroupIngress`, Terraform `aws_vpc_security_group_ingress_rule`): for a group
+/// declared elsewhere (another construct, another stack, an existing group), or two groups that refer to
+/// each other, whose inline rules would make a cycle. AWS CDK declares rules between groups the same way.
+pub struct SecurityGroupIngress {
+    resource: Resource,
+    group: Expr,
+    rule: Rule,
+}
+
+impl SecurityGroupIngress {
+    /// Allows traffic from `peer` on `port` into `group`.
+    #[track_caller]
+    pub fn new(
+        id: impl Into<String>,
+        group: &SecurityGroupHandle,
+        peer: Peer,
+        port: Port,
+        description: impl Into<String>,
+    ) -> Self {
+        let StandaloneRule {
+            resource,
+            group,
+            rule,
+        } = StandaloneRule::new(
+            id.into(),
+            INGRESS_RULE_KIND,
+            group,
+            peer,
+            port,
+            description.into(),
+        );
+        SecurityGroupIngress {
+            resource,
+            group,
+            rule,
+        }
+    }
+}
+common_setters!(SecurityGroupIngress);
+patchable!(SecurityGroupIngress, SECURITY_GROUP_INGRESS);
+
+/// One egress rule of an existing group handle, declared on its own (CloudFormation
+/// `AWS::EC2::SecurityGroupEgress`, Terraform `aws_vpc_security_group_egress_rule`); see
+/// [`SecurityGroupIngress`] for when.
+pub struct SecurityGroupEgress {
+    resource: Resource,
+    group: Expr,
+    rule: Rule,
+}
+
+impl SecurityGroupEgress {
+    /// Allows traffic from `group` to `peer` on `port`.
+    #[track_caller]
+    pub fn new(
+        id: impl Into<String>,
+        group: &SecurityGroupHandle,
+        peer: Peer,
+        port: Port,
+        description: impl Into<String>,
+    ) -> Self {
+        let StandaloneRule {
+            resource,
+            group,
+            rule,
+        } = StandaloneRule::new(
+            id.into(),
+            EGRESS_RULE_KIND,
+            group,
+            peer,
+            port,
+            description.into(),
+        );
+        SecurityGroupEgress {
+            resource,
+            group,
+            rule,
+        }
+    }
+}
+common_setters!(SecurityGroupEgress);
+patchable!(SecurityGroupEgress, SECURITY_GROUP_EGRESS);
+
+attr_handle!(
+    /// A declared security group rule.
+    SecurityGroupRuleHandle {
+        /// The rule id (`sgr-...` in Terraform; CloudFormation's physical id).
+        id: "id",
+    }
+);
+
+impl Declare for SecurityGroupIngress {
+    type Handle = SecurityGroupRuleHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, SecurityGroupRuleHandle) {
+        let SecurityGroupIngress {
+            resource,
+            group,
+            rule,
+        } = self;
+        StandaloneRule {
+            resource,
+            group,
+            rule,
+        }
+        .declare(at, false)
+    }
+}
+
+impl Declare for SecurityGroupEgress {
+    type Handle = SecurityGroupRuleHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, SecurityGroupRuleHandle) {
+        let SecurityGroupEgress {
+            resource,
+            group,
+            rule,
+        } = self;
+        StandaloneRule {
+            resource,
+            group,
+            rule,
+        }
+        .declare(at, true)
+    }
+}
