@@ -583,6 +583,146 @@ fn a_service_runs_privately_rolls_back_failed_deployments_and_waits_by_default()
     );
 }
 
+/// The security group rules of a service's resources, by logical id, in each target.
+fn rules(
+    docs: &std::collections::BTreeMap<String, serde_json::Value>,
+) -> (Vec<String>, Vec<String>) {
+    let cfn = docs[CFN]["Resources"].as_object().unwrap();
+    let cfn = cfn
+        .iter()
+        .filter(|(_, r)| {
+            r["Type"]
+                .as_str()
+                .unwrap()
+                .starts_with("AWS::EC2::SecurityGroupE")
+                || r["Type"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("AWS::EC2::SecurityGroupI")
+        })
+        .map(|(id, _)| id.clone())
+        .collect();
+    let tf = &docs[TF]["resource"];
+    let mut names = Vec::new();
+    for kind in [
+        "aws_vpc_security_group_ingress_rule",
+        "aws_vpc_security_group_egress_rule",
+    ] {
+        if let Some(rules) = tf.get(kind).and_then(|r| r.as_object()) {
+            names.extend(rules.keys().map(|k| format!("{kind}.{k}")));
+        }
+    }
+    (cfn, names)
+}
+
+#[test]
+fn a_service_opens_its_balancer_to_its_tasks_on_the_target_port_and_its_tasks_to_https() {
+    use stackwright::aws::elbv2::TargetType;
+    let app = one_stack(|s| {
+        let x = setup(s, TargetType::Ip);
+        FargateService::new(
+            "Api",
+            &x.cluster,
+            &x.task,
+            x.network.private_subnets(),
+            [&x.group],
+        )
+        .target_group(&x.targets, "web", 8080, &x.listener)
+        .add_to(s);
+    });
+    let docs = artifacts(&app);
+    let resources = &docs[CFN]["Resources"];
+    let description = "service Api: from its load balancer to its tasks";
+    assert_eq!(
+        resources["ApiBalancerIngress8080"],
+        json!({"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
+            "GroupId": {"Fn::GetAtt": ["Tasks", "GroupId"]},
+            "IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
+            "SourceSecurityGroupId": {"Fn::GetAtt": ["LbGroup", "GroupId"]},
+            "Description": description
+        }})
+    );
+    assert_eq!(
+        resources["ApiBalancerEgress8080"],
+        json!({"Type": "AWS::EC2::SecurityGroupEgress", "Properties": {
+            "GroupId": {"Fn::GetAtt": ["LbGroup", "GroupId"]},
+            "IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
+            "DestinationSecurityGroupId": {"Fn::GetAtt": ["Tasks", "GroupId"]},
+            "Description": description
+        }})
+    );
+    let https = &resources["ApiOutboundHttps"];
+    assert_eq!(https["Type"], "AWS::EC2::SecurityGroupEgress");
+    assert_eq!(
+        https["Properties"]["GroupId"],
+        json!({"Fn::GetAtt": ["Tasks", "GroupId"]})
+    );
+    assert_eq!(https["Properties"]["CidrIp"], "0.0.0.0/0");
+    assert_eq!(https["Properties"]["FromPort"], 443);
+    assert!(https["Properties"]["Description"]
+        .as_str()
+        .unwrap()
+        .contains("pull images"));
+    let (cfn, tf) = rules(&docs);
+    assert_eq!(
+        cfn,
+        [
+            "ApiBalancerIngress8080",
+            "ApiBalancerEgress8080",
+            "ApiOutboundHttps"
+        ]
+    );
+    assert_eq!(
+        tf,
+        [
+            "aws_vpc_security_group_ingress_rule.api_balancer_ingress8080",
+            "aws_vpc_security_group_egress_rule.api_balancer_egress8080",
+            "aws_vpc_security_group_egress_rule.api_outbound_https",
+        ]
+    );
+    let ingress =
+        &docs[TF]["resource"]["aws_vpc_security_group_ingress_rule"]["api_balancer_ingress8080"];
+    assert_eq!(
+        ingress["security_group_id"],
+        "${aws_security_group.tasks.id}"
+    );
+    assert_eq!(
+        ingress["referenced_security_group_id"],
+        "${aws_security_group.lb_group.id}"
+    );
+}
+
+#[test]
+fn a_service_without_a_target_group_or_outbound_https_declares_no_rule() {
+    use stackwright::aws::elbv2::TargetType;
+    let app = one_stack(|s| {
+        let x = setup(s, TargetType::Ip);
+        FargateService::new(
+            "Worker",
+            &x.cluster,
+            &x.task,
+            x.network.private_subnets(),
+            [&x.group],
+        )
+        .without_outbound_https()
+        .add_to(s);
+        FargateService::new(
+            "Other",
+            &x.cluster,
+            &x.task,
+            x.network.private_subnets(),
+            [&x.group],
+        )
+        .add_to(s);
+    });
+    let (cfn, tf) = rules(&artifacts(&app));
+    assert_eq!(cfn, ["OtherOutboundHttps"]);
+    assert_eq!(
+        tf,
+        ["aws_vpc_security_group_egress_rule.other_outbound_https"]
+    );
+}
+
 #[test]
 fn an_auto_scaled_service_leaves_its_count_to_application_auto_scaling() {
     use stackwright::aws::elbv2::TargetType;
