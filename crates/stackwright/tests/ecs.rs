@@ -878,6 +878,46 @@ fn bad_service_input_is_a_located_error() {
 }
 
 #[test]
+fn scaling_on_the_requests_of_a_target_group_the_service_is_not_behind_is_a_located_error() {
+    use stackwright::aws::elbv2::{Protocol, TargetGroup, TargetType};
+    let at = line_below(5);
+    let app = one_stack(|s| {
+        let x = setup(s, TargetType::Ip);
+        let subnets = x.network.private_subnets();
+        // Not behind any group.
+        FargateService::new("Lone", &x.cluster, &x.task, subnets, [&x.group])
+            .auto_scale(AutoScale::new(1, 2).on_request_count(&x.lb, &x.targets, 100.0))
+            .add_to(s);
+        let other = s.add(
+            TargetGroup::new("Other", Protocol::Http, 8080, x.network.vpc())
+                .target_type(TargetType::Ip),
+        );
+        // Behind `Targets`, scaled on `Other`.
+        FargateService::new("Api", &x.cluster, &x.task, subnets, [&x.group])
+            .target_group(&x.targets, "web", 8080, &x.listener)
+            .auto_scale(AutoScale::new(1, 2).on_request_count(&x.lb, &other, 100.0))
+            .add_to(s);
+        // Behind the group it scales on: no error.
+        FargateService::new("Ok", &x.cluster, &x.task, subnets, [&x.group])
+            .target_group(&x.targets, "web", 8080, &x.listener)
+            .auto_scale(AutoScale::new(1, 2).on_request_count(&x.lb, &x.targets, 100.0))
+            .add_to(s);
+    });
+    let errors = fails(
+        &app,
+        &[
+            "auto scaling on request count per task through a target group the service is not \
+             behind (0 target groups given)",
+            "auto scaling on request count per task through a target group the service is not \
+             behind (1 target groups given)",
+        ],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+    assert_eq!(errors.matches("is not behind").count(), 2, "{errors}");
+    assert!(!errors.contains("resource `Ok`"), "{errors}");
+}
+
+#[test]
 fn a_zip_asset_as_an_image_is_an_error_at_the_containers_line() {
     use stackwright::assets::{Asset, StackAssets};
     let scratch = tempfile::tempdir().unwrap();

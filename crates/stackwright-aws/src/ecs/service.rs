@@ -306,6 +306,16 @@ impl FargateService {
         }
         if let Some(scale) = &service.scale {
             service.resource.problems.extend(scale.problems());
+            if let Some(group) = scale.request_target_group() {
+                if !service.targets.iter().any(|t| &t.arn == group) {
+                    service.resource.problems.push(format!(
+                        "auto scaling on request count per task through a target group the service \
+                         is not behind ({} target groups given): expected the group of one of its \
+                         `.target_group(..)`s",
+                        service.targets.len()
+                    ));
+                }
+            }
         }
         let cluster_name = service.cluster.name();
         let scale = service.scale.take();
