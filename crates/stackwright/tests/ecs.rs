@@ -918,6 +918,52 @@ fn scaling_on_the_requests_of_a_target_group_the_service_is_not_behind_is_a_loca
 }
 
 #[test]
+fn a_public_image_reference_is_checked_against_the_reference_grammar() {
+    let digest = format!("sha256:{}", "a".repeat(64));
+    let good = [
+        "nginx".to_owned(),
+        "nginx:1.27".to_owned(),
+        "library/nginx".to_owned(),
+        "public.ecr.aws/nginx/nginx:1.27-alpine".to_owned(),
+        "localhost:5000/my_app__x/web-1:latest".to_owned(),
+        format!("ghcr.io/org/app@{digest}"),
+        format!("ghcr.io/org/app:v1@{digest}"),
+    ];
+    for reference in good {
+        let app = one_stack(move |s| {
+            FargateTaskDefinition::new("Web", 256, 512)
+                .container(Container::new("web", Image::public(reference.as_str())))
+                .add_to(s);
+        });
+        artifacts(&app);
+    }
+    let bad = [
+        ("", "it is empty"),
+        ("nginx latest", "it contains ' '"),
+        ("Nginx", "path component `Nginx`"),
+        ("nginx:", "tag ``"),
+        ("nginx:-x", "tag `-x`"),
+        ("nginx@sha256:abc", "digest `sha256:abc`"),
+        ("exa mple.com/x", "it contains ' '"),
+        ("bad_host.com/x", "domain `bad_host.com`"),
+        ("host.com:port/x", "domain `host.com:port` has a port"),
+        ("org//app", "path component ``"),
+        ("org/a..b", "path component `a..b`"),
+    ];
+    for (reference, why) in bad {
+        let at = line_below(2);
+        let app = one_stack(move |s| {
+            FargateTaskDefinition::new("Web", 256, 512)
+                .container(Container::new("web", Image::public(reference)))
+                .add_to(s);
+        });
+        let errors = fails(&app, &[&format!("image reference `{reference}`: {why}")]);
+        assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+        assert_eq!(errors.matches("image reference").count(), 1, "{errors}");
+    }
+}
+
+#[test]
 fn a_zip_asset_as_an_image_is_an_error_at_the_containers_line() {
     use stackwright::assets::{Asset, StackAssets};
     let scratch = tempfile::tempdir().unwrap();
