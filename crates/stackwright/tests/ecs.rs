@@ -964,6 +964,34 @@ fn a_public_image_reference_is_checked_against_the_reference_grammar() {
 }
 
 #[test]
+fn a_service_in_public_subnets_without_a_public_ip_is_a_located_error() {
+    use stackwright::aws::elbv2::TargetType;
+    let at = line_below(4);
+    let app = one_stack(|s| {
+        let x = setup(s, TargetType::Ip);
+        let public = x.network.public_subnets();
+        FargateService::new("Api", &x.cluster, &x.task, public, [&x.group]).add_to(s);
+        // With a public address it can pull, and subnets whose tier is unknown are left alone.
+        FargateService::new("Open", &x.cluster, &x.task, public, [&x.group])
+            .assign_public_ip_insecure()
+            .add_to(s);
+        let own = s.add(stackwright::aws::ec2::Subnet::new(
+            "Own",
+            x.network.vpc(),
+            "10.0.200.0/24",
+        ));
+        FargateService::new("InOwn", &x.cluster, &x.task, [&own], [&x.group]).add_to(s);
+    });
+    let errors = fails(
+        &app,
+        &["a service in 2 public subnet(s) without a public IP address: its tasks cannot pull"],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+    assert_eq!(errors.matches("public subnet(s)").count(), 1, "{errors}");
+    assert!(errors.contains("1 problem found"), "{errors}");
+}
+
+#[test]
 fn a_zip_asset_as_an_image_is_an_error_at_the_containers_line() {
     use stackwright::assets::{Asset, StackAssets};
     let scratch = tempfile::tempdir().unwrap();

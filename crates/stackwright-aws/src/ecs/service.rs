@@ -6,7 +6,7 @@ use super::{strategy_problems, strategy_value, ClusterHandle, Strategy, TaskDefi
 use super::CAPACITY_PROVIDERS;
 use crate::construct::{object, Attribute, Form, Read, Spelling};
 use crate::ec2::{
-    Peer, Port, SecurityGroupEgress, SecurityGroupHandle, SecurityGroupIngress, SubnetHandle,
+    Peer, Port, Tier, SecurityGroupEgress, SecurityGroupHandle, SecurityGroupIngress, SubnetHandle,
 };
 use crate::elbv2::{Forwarder, TargetGroupHandle, TargetType};
 use crate::handle::{attr_handle, common_setters, patchable};
@@ -69,6 +69,7 @@ pub struct FargateService {
     subnets: Vec<Expr>,
     security_groups: Vec<Expr>,
     task_groups: Vec<SecurityGroupHandle>,
+    public_subnets: usize,
     balancer_groups: Vec<SecurityGroupHandle>,
     outbound_https: bool,
     desired_count: i64,
@@ -96,6 +97,11 @@ impl FargateService {
         security_groups: impl IntoIterator<Item = &'a SecurityGroupHandle>,
     ) -> Self {
         let mut resource = Resource::new(id, SERVICE_KIND);
+        let subnets: Vec<&SubnetHandle> = subnets.into_iter().collect();
+        let public_subnets = subnets
+            .iter()
+            .filter(|s| s.tier() == Some(Tier::Public))
+            .count();
         let subnets: Vec<Expr> = subnets.into_iter().map(SubnetHandle::id).collect();
         let task_groups: Vec<SecurityGroupHandle> = security_groups.into_iter().cloned().collect();
         let security_groups: Vec<Expr> = task_groups.iter().map(SecurityGroupHandle::id).collect();
@@ -114,6 +120,7 @@ impl FargateService {
             subnets,
             security_groups,
             task_groups,
+            public_subnets,
             balancer_groups: Vec::new(),
             outbound_https: true,
             desired_count: 1,
@@ -254,7 +261,10 @@ impl FargateService {
     }
 
     /// Opt-out: the tasks get a public IP address (checkov CKV_AWS_333), reachable from the internet
-    /// in a public subnet as far as their security groups allow.
+    /// in a public subnet as far as their security groups allow. Required in the public subnets of an
+    /// [`ec2::VpcNetwork`](crate::ec2::VpcNetwork): their route is an internet gateway, which carries
+    /// only public addresses, so tasks without one cannot pull their image (subnets declared or found
+    /// on their own have no known tier and are not checked).
     pub fn assign_public_ip_insecure(mut self) -> Self {
         self.public_ip = true;
         self
@@ -296,6 +306,16 @@ impl FargateService {
         if service.scale.is_some() || !rules.is_empty() {
             // Its parts are named after it: a bad or taken id is one error, not one per part.
             stack.check_composite_id("service", &id, service.resource.location);
+        }
+        if service.public_subnets > 0 && !service.public_ip {
+            // A public subnet routes to an internet gateway, which carries only public addresses:
+            // without one a task cannot reach ECR, and never starts.
+            service.resource.problems.push(format!(
+                "a service in {} public subnet(s) without a public IP address: its tasks cannot pull \
+                 their image; expected private subnets (`network.private_subnets()`, through NAT), or \
+                 `.assign_public_ip_insecure()`",
+                service.public_subnets
+            ));
         }
         if service.grace_period_seconds.is_some() && service.targets.is_empty() {
             service.resource.problems.push(
@@ -484,6 +504,7 @@ impl Declare for Node {
             subnets,
             security_groups,
             task_groups: _,
+            public_subnets: _,
             balancer_groups: _,
             outbound_https: _,
             desired_count,
