@@ -673,7 +673,7 @@ fn a_rule_of_a_group_declared_on_its_own_is_one_resource_in_each_target() {
 
 #[test]
 fn a_bad_rule_of_a_group_declared_on_its_own_is_a_located_error() {
-    use ec2::{Peer, Port, SecurityGroup, SecurityGroupEgress, SecurityGroupIngress};
+    use ec2::{Peer, Port, SecurityGroup, SecurityGroupEgress};
     let at = line_below(4);
     let app = one_stack(|s| {
         let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
