@@ -104,6 +104,8 @@ escapes! {
     "ec2": stackwright_aws::ec2::Route => crate::ec2::Route,
     "ec2": stackwright_aws::ec2::RouteTable => crate::ec2::RouteTable,
     "ec2": stackwright_aws::ec2::SecurityGroup => crate::ec2::SecurityGroup,
+    "ec2": stackwright_aws::ec2::SecurityGroupIngress => crate::ec2::SecurityGroupIngress,
+    "ec2": stackwright_aws::ec2::SecurityGroupEgress => crate::ec2::SecurityGroupEgress,
     "ec2": stackwright_aws::ec2::Subnet => crate::ec2::Subnet,
     "ec2": stackwright_aws::ec2::SubnetRouteTableAssociation => crate::ec2::SubnetRouteTableAssociation,
     "ec2": stackwright_aws::ec2::Volume => crate::ec2::Volume,

@@ -139,6 +139,8 @@ escapes! {
     "vpc": stackwright_aws::ec2::Route => crate::vpc::Route,
     "vpc": stackwright_aws::ec2::RouteTable => crate::vpc::RouteTable,
     "vpc": stackwright_aws::ec2::SecurityGroup => crate::vpc::SecurityGroup,
+    "vpc": stackwright_aws::ec2::SecurityGroupIngress => crate::vpc::SecurityGroupIngressRule,
+    "vpc": stackwright_aws::ec2::SecurityGroupEgress => crate::vpc::SecurityGroupEgressRule,
     "vpc": stackwright_aws::ec2::Subnet => crate::vpc::Subnet,
     "vpc": stackwright_aws::ec2::SubnetRouteTableAssociation => crate::vpc::RouteTableAssociation,
     "vpc": stackwright_aws::ec2::Vpc => crate::vpc::Vpc,

@@ -54,6 +54,8 @@ constructs! {
         ROUTE,
         ROUTE_TABLE,
         SECURITY_GROUP,
+        SECURITY_GROUP_EGRESS,
+        SECURITY_GROUP_INGRESS,
         SUBNET,
         SUBNET_ROUTE_TABLE_ASSOCIATION,
         VOLUME,

@@ -583,6 +583,146 @@ fn a_service_runs_privately_rolls_back_failed_deployments_and_waits_by_default()
     );
 }
 
+/// The security group rules of a service's resources, by logical id, in each target.
+fn rules(
+    docs: &std::collections::BTreeMap<String, serde_json::Value>,
+) -> (Vec<String>, Vec<String>) {
+    let cfn = docs[CFN]["Resources"].as_object().unwrap();
+    let cfn = cfn
+        .iter()
+        .filter(|(_, r)| {
+            r["Type"]
+                .as_str()
+                .unwrap()
+                .starts_with("AWS::EC2::SecurityGroupE")
+                || r["Type"]
+                    .as_str()
+                    .unwrap()
+                    .starts_with("AWS::EC2::SecurityGroupI")
+        })
+        .map(|(id, _)| id.clone())
+        .collect();
+    let tf = &docs[TF]["resource"];
+    let mut names = Vec::new();
+    for kind in [
+        "aws_vpc_security_group_ingress_rule",
+        "aws_vpc_security_group_egress_rule",
+    ] {
+        if let Some(rules) = tf.get(kind).and_then(|r| r.as_object()) {
+            names.extend(rules.keys().map(|k| format!("{kind}.{k}")));
+        }
+    }
+    (cfn, names)
+}
+
+#[test]
+fn a_service_opens_its_balancer_to_its_tasks_on_the_target_port_and_its_tasks_to_https() {
+    use stackwright::aws::elbv2::TargetType;
+    let app = one_stack(|s| {
+        let x = setup(s, TargetType::Ip);
+        FargateService::new(
+            "Api",
+            &x.cluster,
+            &x.task,
+            x.network.private_subnets(),
+            [&x.group],
+        )
+        .target_group(&x.targets, "web", 8080, &x.listener)
+        .add_to(s);
+    });
+    let docs = artifacts(&app);
+    let resources = &docs[CFN]["Resources"];
+    let description = "service Api: from its load balancer to its tasks";
+    assert_eq!(
+        resources["ApiBalancerIngress8080"],
+        json!({"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
+            "GroupId": {"Fn::GetAtt": ["Tasks", "GroupId"]},
+            "IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
+            "SourceSecurityGroupId": {"Fn::GetAtt": ["LbGroup", "GroupId"]},
+            "Description": description
+        }})
+    );
+    assert_eq!(
+        resources["ApiBalancerEgress8080"],
+        json!({"Type": "AWS::EC2::SecurityGroupEgress", "Properties": {
+            "GroupId": {"Fn::GetAtt": ["LbGroup", "GroupId"]},
+            "IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
+            "DestinationSecurityGroupId": {"Fn::GetAtt": ["Tasks", "GroupId"]},
+            "Description": description
+        }})
+    );
+    let https = &resources["ApiOutboundHttps"];
+    assert_eq!(https["Type"], "AWS::EC2::SecurityGroupEgress");
+    assert_eq!(
+        https["Properties"]["GroupId"],
+        json!({"Fn::GetAtt": ["Tasks", "GroupId"]})
+    );
+    assert_eq!(https["Properties"]["CidrIp"], "0.0.0.0/0");
+    assert_eq!(https["Properties"]["FromPort"], 443);
+    assert!(https["Properties"]["Description"]
+        .as_str()
+        .unwrap()
+        .contains("pull images"));
+    let (cfn, tf) = rules(&docs);
+    assert_eq!(
+        cfn,
+        [
+            "ApiBalancerIngress8080",
+            "ApiBalancerEgress8080",
+            "ApiOutboundHttps"
+        ]
+    );
+    assert_eq!(
+        tf,
+        [
+            "aws_vpc_security_group_ingress_rule.api_balancer_ingress8080",
+            "aws_vpc_security_group_egress_rule.api_balancer_egress8080",
+            "aws_vpc_security_group_egress_rule.api_outbound_https",
+        ]
+    );
+    let ingress =
+        &docs[TF]["resource"]["aws_vpc_security_group_ingress_rule"]["api_balancer_ingress8080"];
+    assert_eq!(
+        ingress["security_group_id"],
+        "${aws_security_group.tasks.id}"
+    );
+    assert_eq!(
+        ingress["referenced_security_group_id"],
+        "${aws_security_group.lb_group.id}"
+    );
+}
+
+#[test]
+fn a_service_without_a_target_group_or_outbound_https_declares_no_rule() {
+    use stackwright::aws::elbv2::TargetType;
+    let app = one_stack(|s| {
+        let x = setup(s, TargetType::Ip);
+        FargateService::new(
+            "Worker",
+            &x.cluster,
+            &x.task,
+            x.network.private_subnets(),
+            [&x.group],
+        )
+        .without_outbound_https()
+        .add_to(s);
+        FargateService::new(
+            "Other",
+            &x.cluster,
+            &x.task,
+            x.network.private_subnets(),
+            [&x.group],
+        )
+        .add_to(s);
+    });
+    let (cfn, tf) = rules(&artifacts(&app));
+    assert_eq!(cfn, ["OtherOutboundHttps"]);
+    assert_eq!(
+        tf,
+        ["aws_vpc_security_group_egress_rule.other_outbound_https"]
+    );
+}
+
 #[test]
 fn an_auto_scaled_service_leaves_its_count_to_application_auto_scaling() {
     use stackwright::aws::elbv2::TargetType;
@@ -735,6 +875,120 @@ fn bad_service_input_is_a_located_error() {
         ],
     );
     assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+}
+
+#[test]
+fn scaling_on_the_requests_of_a_target_group_the_service_is_not_behind_is_a_located_error() {
+    use stackwright::aws::elbv2::{Protocol, TargetGroup, TargetType};
+    let at = line_below(5);
+    let app = one_stack(|s| {
+        let x = setup(s, TargetType::Ip);
+        let subnets = x.network.private_subnets();
+        // Not behind any group.
+        FargateService::new("Lone", &x.cluster, &x.task, subnets, [&x.group])
+            .auto_scale(AutoScale::new(1, 2).on_request_count(&x.lb, &x.targets, 100.0))
+            .add_to(s);
+        let other = s.add(
+            TargetGroup::new("Other", Protocol::Http, 8080, x.network.vpc())
+                .target_type(TargetType::Ip),
+        );
+        // Behind `Targets`, scaled on `Other`.
+        FargateService::new("Api", &x.cluster, &x.task, subnets, [&x.group])
+            .target_group(&x.targets, "web", 8080, &x.listener)
+            .auto_scale(AutoScale::new(1, 2).on_request_count(&x.lb, &other, 100.0))
+            .add_to(s);
+        // Behind the group it scales on: no error.
+        FargateService::new("Ok", &x.cluster, &x.task, subnets, [&x.group])
+            .target_group(&x.targets, "web", 8080, &x.listener)
+            .auto_scale(AutoScale::new(1, 2).on_request_count(&x.lb, &x.targets, 100.0))
+            .add_to(s);
+    });
+    let errors = fails(
+        &app,
+        &[
+            "auto scaling on request count per task through a target group the service is not \
+             behind (0 target groups given)",
+            "auto scaling on request count per task through a target group the service is not \
+             behind (1 target groups given)",
+        ],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+    assert_eq!(errors.matches("is not behind").count(), 2, "{errors}");
+    assert!(!errors.contains("resource `Ok`"), "{errors}");
+}
+
+#[test]
+fn a_public_image_reference_is_checked_against_the_reference_grammar() {
+    let digest = format!("sha256:{}", "a".repeat(64));
+    let good = [
+        "nginx".to_owned(),
+        "nginx:1.27".to_owned(),
+        "library/nginx".to_owned(),
+        "public.ecr.aws/nginx/nginx:1.27-alpine".to_owned(),
+        "localhost:5000/my_app__x/web-1:latest".to_owned(),
+        format!("ghcr.io/org/app@{digest}"),
+        format!("ghcr.io/org/app:v1@{digest}"),
+    ];
+    for reference in good {
+        let app = one_stack(move |s| {
+            FargateTaskDefinition::new("Web", 256, 512)
+                .container(Container::new("web", Image::public(reference.as_str())))
+                .add_to(s);
+        });
+        artifacts(&app);
+    }
+    let bad = [
+        ("", "it is empty"),
+        ("nginx latest", "it contains ' '"),
+        ("Nginx", "path component `Nginx`"),
+        ("nginx:", "tag ``"),
+        ("nginx:-x", "tag `-x`"),
+        ("nginx@sha256:abc", "digest `sha256:abc`"),
+        ("exa mple.com/x", "it contains ' '"),
+        ("bad_host.com/x", "domain `bad_host.com`"),
+        ("host.com:port/x", "domain `host.com:port` has a port"),
+        ("org//app", "path component ``"),
+        ("org/a..b", "path component `a..b`"),
+    ];
+    for (reference, why) in bad {
+        let at = line_below(2);
+        let app = one_stack(move |s| {
+            FargateTaskDefinition::new("Web", 256, 512)
+                .container(Container::new("web", Image::public(reference)))
+                .add_to(s);
+        });
+        let errors = fails(&app, &[&format!("image reference `{reference}`: {why}")]);
+        assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+        assert_eq!(errors.matches("image reference").count(), 1, "{errors}");
+    }
+}
+
+#[test]
+fn a_service_in_public_subnets_without_a_public_ip_is_a_located_error() {
+    use stackwright::aws::elbv2::TargetType;
+    let at = line_below(4);
+    let app = one_stack(|s| {
+        let x = setup(s, TargetType::Ip);
+        let public = x.network.public_subnets();
+        FargateService::new("Api", &x.cluster, &x.task, public, [&x.group]).add_to(s);
+        // With a public address it can pull, and subnets whose tier is unknown are left alone.
+        FargateService::new("Open", &x.cluster, &x.task, public, [&x.group])
+            .assign_public_ip_insecure()
+            .add_to(s);
+        let own = s.add(stackwright::aws::ec2::Subnet::new(
+            "Own",
+            x.network.vpc(),
+            "10.0.200.0/24",
+        ));
+        FargateService::new("InOwn", &x.cluster, &x.task, [&own], [&x.group]).add_to(s);
+    });
+    let errors = fails(
+        &app,
+        &["a service in 2 public subnet(s) without a public IP address: its tasks cannot pull"],
+    );
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+    assert_eq!(errors.matches("public subnet(s)").count(), 1, "{errors}");
+    assert!(errors.contains("1 problem found"), "{errors}");
 }
 
 #[test]

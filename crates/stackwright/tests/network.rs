@@ -613,3 +613,79 @@ fn a_gateway_endpoint_without_route_tables_is_a_located_error() {
     );
     assert!(errors.contains(&at), "not located at {at}:\n{errors}");
 }
+
+#[test]
+fn a_rule_of_a_group_declared_on_its_own_is_one_resource_in_each_target() {
+    use ec2::{Peer, Port, SecurityGroup, SecurityGroupEgress, SecurityGroupIngress};
+    let app = one_stack(|s| {
+        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        let lb = s.add(SecurityGroup::new("Lb", &vpc, "the balancer"));
+        let tasks = s.add(SecurityGroup::new("Tasks", &vpc, "the tasks"));
+        s.add(SecurityGroupIngress::new(
+            "TasksFromLb",
+            &tasks,
+            Peer::security_group(&lb),
+            Port::tcp(8080),
+            "from the balancer",
+        ));
+        s.add(SecurityGroupEgress::new(
+            "TasksHttps",
+            &tasks,
+            Peer::any_ipv4(),
+            Port::tcp(443),
+            "image pulls",
+        ));
+    });
+    let docs = artifacts(&app);
+    let resources = &docs[CFN]["Resources"];
+    assert_eq!(
+        resources["TasksFromLb"],
+        json!({"Type": "AWS::EC2::SecurityGroupIngress", "Properties": {
+            "GroupId": {"Fn::GetAtt": ["Tasks", "GroupId"]},
+            "IpProtocol": "tcp", "FromPort": 8080, "ToPort": 8080,
+            "SourceSecurityGroupId": {"Fn::GetAtt": ["Lb", "GroupId"]},
+            "Description": "from the balancer"
+        }})
+    );
+    assert_eq!(
+        resources["TasksHttps"],
+        json!({"Type": "AWS::EC2::SecurityGroupEgress", "Properties": {
+            "GroupId": {"Fn::GetAtt": ["Tasks", "GroupId"]},
+            "IpProtocol": "tcp", "FromPort": 443, "ToPort": 443,
+            "CidrIp": "0.0.0.0/0", "Description": "image pulls"
+        }})
+    );
+    let tf = &docs[TF]["resource"];
+    assert_eq!(
+        tf["aws_vpc_security_group_ingress_rule"]["tasks_from_lb"],
+        json!({"security_group_id": "${aws_security_group.tasks.id}", "ip_protocol": "tcp",
+            "from_port": 8080, "to_port": 8080,
+            "referenced_security_group_id": "${aws_security_group.lb.id}",
+            "description": "from the balancer"})
+    );
+    assert_eq!(
+        tf["aws_vpc_security_group_egress_rule"]["tasks_https"],
+        json!({"security_group_id": "${aws_security_group.tasks.id}", "ip_protocol": "tcp",
+            "from_port": 443, "to_port": 443, "cidr_ipv4": "0.0.0.0/0",
+            "description": "image pulls"})
+    );
+}
+
+#[test]
+fn a_bad_rule_of_a_group_declared_on_its_own_is_a_located_error() {
+    use ec2::{Peer, Port, SecurityGroup, SecurityGroupEgress};
+    let at = line_below(4);
+    let app = one_stack(|s| {
+        let vpc = s.add(ec2::Vpc::new("Vpc", "10.0.0.0/16"));
+        let tasks = s.add(SecurityGroup::new("Tasks", &vpc, "the tasks"));
+        s.add(SecurityGroupEgress::new(
+            "TasksOut",
+            &tasks,
+            Peer::ipv4("10.0.0.0/33"),
+            Port::tcp_range(443, 80),
+            "out",
+        ));
+    });
+    let errors = fails(&app, &["10.0.0.0/33", "443-80 is reversed"]);
+    assert!(errors.contains(&at), "not located at {at}:\n{errors}");
+}

@@ -17,7 +17,7 @@ pub(crate) use nat::{ELASTIC_IP, NAT_GATEWAY};
 pub(crate) use instance::INSTANCE;
 pub(crate) use launch_template::LAUNCH_TEMPLATE;
 pub(crate) use volume::VOLUME;
-pub(crate) use security_group::SECURITY_GROUP;
+pub(crate) use security_group::{SECURITY_GROUP, SECURITY_GROUP_EGRESS, SECURITY_GROUP_INGRESS};
 pub(crate) use network::{
     INTERNET_GATEWAY, ROUTE, ROUTE_TABLE, SUBNET, SUBNET_ROUTE_TABLE_ASSOCIATION, VPC,
 };
@@ -31,7 +31,10 @@ pub use network::{
     Subnet, SubnetHandle, SubnetRouteTableAssociation, SubnetRouteTableAssociationHandle, Vpc,
     VpcHandle,
 };
-pub use security_group::{Peer, Port, SecurityGroup, SecurityGroupHandle};
+pub use security_group::{
+    Peer, Port, SecurityGroup, SecurityGroupHandle, SecurityGroupEgress, SecurityGroupIngress, SecurityGroupRuleHandle,
+    EGRESS_RULE_KIND, INGRESS_RULE_KIND,
+};
 pub use volume::{Volume, VolumeHandle, VolumeType};
 pub use vpc_network::{
     NatGateways, SubnetBlocks, Tier, VpcNetwork, VpcNetworkHandle, MAX_ID_LEN, MAX_ZONES,

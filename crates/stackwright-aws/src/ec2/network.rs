@@ -228,8 +228,21 @@ attr_handle!(
     SubnetHandle {
         id: "id",
         availability_zone: "availability_zone",
-    }
+    } tier: Option<super::Tier>
 );
+
+impl SubnetHandle {
+    /// The tier of a subnet of an [`ec2::VpcNetwork`](super::VpcNetwork); `None` for a subnet declared
+    /// or found on its own, whose routes Stackwright does not know.
+    pub fn tier(&self) -> Option<super::Tier> {
+        self.tier
+    }
+
+    pub(crate) fn with_tier(mut self, tier: super::Tier) -> Self {
+        self.tier = Some(tier);
+        self
+    }
+}
 
 impl Subnet {
     /// A subnet that exists outside the app, by id (`subnet-...`, or a lookup's value); only `id` can be
@@ -240,7 +253,7 @@ impl Subnet {
             id,
             kinds::SUBNET,
             vec![("id", subnet_id.into())],
-            |handle| SubnetHandle { handle },
+            |handle| SubnetHandle { handle, tier: None },
         )
     }
 }
@@ -256,6 +269,7 @@ impl Subnet {
     ) -> Existing<SubnetHandle> {
         Existing::by_tags(id, kinds::SUBNET_LOOKUP, tags, |handle| SubnetHandle {
             handle,
+            tier: None,
         })
     }
 }
@@ -297,7 +311,13 @@ impl Declare for Subnet {
                 None => declared.push((subnet, self.resource.id.clone(), at.scope)),
             }
         }
-        (self.resource, SubnetHandle { handle: Handle(at) })
+        (
+            self.resource,
+            SubnetHandle {
+                handle: Handle(at),
+                tier: None,
+            },
+        )
     }
 }
 

@@ -343,3 +343,220 @@ impl Rule {
         (body, name)
     }
 }
+
+/// The neutral kind of one ingress rule of a security group declared on its own.
+pub const INGRESS_RULE_KIND: &str = "aws.ec2.SecurityGroupIngress";
+/// The neutral kind of one egress rule of a security group declared on its own.
+pub const EGRESS_RULE_KIND: &str = "aws.ec2.SecurityGroupEgress";
+
+/// An ingress rule declared on its own in each target.
+pub(crate) static SECURITY_GROUP_INGRESS: Spelling = Spelling {
+    kind: INGRESS_RULE_KIND,
+    cloudformation: "AWS::EC2::SecurityGroupIngress",
+    terraform: "aws_vpc_security_group_ingress_rule",
+    terraform_tags: false,
+    attributes: &[Attribute::new("id", Read::Ref, "id")],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
+/// An egress rule declared on its own in each target.
+pub(crate) static SECURITY_GROUP_EGRESS: Spelling = Spelling {
+    kind: EGRESS_RULE_KIND,
+    cloudformation: "AWS::EC2::SecurityGroupEgress",
+    terraform: "aws_vpc_security_group_egress_rule",
+    terraform_tags: false,
+    attributes: &[Attribute::new("id", Read::Ref, "id")],
+    cloudformation_resource: None,
+    terraform_data: &[],
+    terraform_blocks: &[],
+};
+
+/// One rule of a group declared on its own, as [`SecurityGroupIngress`] and [`SecurityGroupEgress`]
+/// take it.
+struct StandaloneRule {
+    resource: Resource,
+    group: Expr,
+    rule: Rule,
+}
+
+impl StandaloneRule {
+    #[track_caller]
+    fn new(
+        id: String,
+        kind: &'static str,
+        group: &SecurityGroupHandle,
+        peer: Peer,
+        port: Port,
+        description: String,
+    ) -> Self {
+        // The checks of a group's own rules, on a group that declares nothing.
+        let mut checked = SecurityGroup {
+            resource: Resource::new(id, kind),
+            description: String::new(),
+            vpc: Expr::from(""),
+            ingress: Vec::new(),
+            egress: Vec::new(),
+        };
+        let rule = checked.rule(peer, port, description);
+        StandaloneRule {
+            resource: checked.resource,
+            group: group.id(),
+            rule,
+        }
+    }
+
+    fn declare(self, at: ResourceRef, egress: bool) -> (Resource, SecurityGroupRuleHandle) {
+        let StandaloneRule {
+            mut resource,
+            group,
+            rule,
+        } = self;
+        let mut cfn = Form::new();
+        cfn.set("GroupId", group.clone());
+        let peer_key = if egress {
+            "DestinationSecurityGroupId"
+        } else {
+            "SourceSecurityGroupId"
+        };
+        if let Value::Map(entries) = rule.cloudformation(peer_key) {
+            for (key, value) in entries {
+                cfn.set(&key, value);
+            }
+        }
+        let (tf, _) = rule.terraform(group, egress);
+        construct::finish(&mut resource, cfn, tf);
+        (
+            resource,
+            SecurityGroupRuleHandle {
+                handle: Handle(at),
+            },
+        )
+    }
+}
+
+/// One ingress rule of an existing group handle, declared on its own (CloudFormation
+/// `AWS::EC2::SecurityGroupIngress`, Terraform `aws_vpc_security_group_ingress_rule`): for a group
+/// declared elsewhere (another construct, another stack, an existing group), or two groups that refer to
+/// each other, whose inline rules would make a cycle. AWS CDK declares rules between groups the same way.
+pub struct SecurityGroupIngress {
+    resource: Resource,
+    group: Expr,
+    rule: Rule,
+}
+
+impl SecurityGroupIngress {
+    /// Allows traffic from `peer` on `port` into `group`.
+    #[track_caller]
+    pub fn new(
+        id: impl Into<String>,
+        group: &SecurityGroupHandle,
+        peer: Peer,
+        port: Port,
+        description: impl Into<String>,
+    ) -> Self {
+        let StandaloneRule {
+            resource,
+            group,
+            rule,
+        } = StandaloneRule::new(
+            id.into(),
+            INGRESS_RULE_KIND,
+            group,
+            peer,
+            port,
+            description.into(),
+        );
+        SecurityGroupIngress {
+            resource,
+            group,
+            rule,
+        }
+    }
+}
+common_setters!(SecurityGroupIngress);
+patchable!(SecurityGroupIngress, SECURITY_GROUP_INGRESS);
+
+/// One egress rule of an existing group handle, declared on its own (CloudFormation
+/// `AWS::EC2::SecurityGroupEgress`, Terraform `aws_vpc_security_group_egress_rule`); see
+/// [`SecurityGroupIngress`] for when.
+pub struct SecurityGroupEgress {
+    resource: Resource,
+    group: Expr,
+    rule: Rule,
+}
+
+impl SecurityGroupEgress {
+    /// Allows traffic from `group` to `peer` on `port`.
+    #[track_caller]
+    pub fn new(
+        id: impl Into<String>,
+        group: &SecurityGroupHandle,
+        peer: Peer,
+        port: Port,
+        description: impl Into<String>,
+    ) -> Self {
+        let StandaloneRule {
+            resource,
+            group,
+            rule,
+        } = StandaloneRule::new(
+            id.into(),
+            EGRESS_RULE_KIND,
+            group,
+            peer,
+            port,
+            description.into(),
+        );
+        SecurityGroupEgress {
+            resource,
+            group,
+            rule,
+        }
+    }
+}
+common_setters!(SecurityGroupEgress);
+patchable!(SecurityGroupEgress, SECURITY_GROUP_EGRESS);
+
+attr_handle!(
+    /// A declared security group rule.
+    SecurityGroupRuleHandle {
+        /// The rule id (`sgr-...` in Terraform; CloudFormation's physical id).
+        id: "id",
+    }
+);
+
+impl Declare for SecurityGroupIngress {
+    type Handle = SecurityGroupRuleHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, SecurityGroupRuleHandle) {
+        let SecurityGroupIngress {
+            resource,
+            group,
+            rule,
+        } = self;
+        StandaloneRule {
+            resource,
+            group,
+            rule,
+        }
+        .declare(at, false)
+    }
+}
+
+impl Declare for SecurityGroupEgress {
+    type Handle = SecurityGroupRuleHandle;
+    fn declare(self, at: ResourceRef) -> (Resource, SecurityGroupRuleHandle) {
+        let SecurityGroupEgress {
+            resource,
+            group,
+            rule,
+        } = self;
+        StandaloneRule {
+            resource,
+            group,
+            rule,
+        }
+        .declare(at, true)
+    }
+}

@@ -568,7 +568,7 @@ impl VpcNetwork {
                 for (_, key, value) in subnet_tags.iter().filter(|(t, _, _)| *t == tier) {
                     subnet = subnet.tag(key.clone(), value.clone());
                 }
-                network.subnets[index].push(stack.add(subnet));
+                network.subnets[index].push(stack.add(subnet).with_tier(tier));
             }
         }
 

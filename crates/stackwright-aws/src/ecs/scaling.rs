@@ -50,6 +50,8 @@ pub struct AutoScale {
     max: i64,
     policies: Vec<Tracking>,
     problems: Vec<String>,
+    /// The ARN of the target group whose requests per task are tracked.
+    request_target_group: Option<Expr>,
 }
 
 /// One target tracking policy.
@@ -78,6 +80,7 @@ impl AutoScale {
             max,
             policies: Vec::new(),
             problems,
+            request_target_group: None,
         }
     }
 
@@ -108,7 +111,9 @@ impl AutoScale {
     }
 
     /// Keeps the requests per task that `load_balancer` sends through `target_group` near `requests`
-    /// (positive) (`ALBRequestCountPerTarget`); the balancer must be an application load balancer.
+    /// (positive) (`ALBRequestCountPerTarget`); the balancer must be an application load balancer, and
+    /// the service must be behind `target_group` (its `.target_group(..)`), else the metric counts other
+    /// targets' requests.
     pub fn on_request_count(
         mut self,
         load_balancer: &LoadBalancerHandle,
@@ -127,6 +132,7 @@ impl AutoScale {
                     .to_owned(),
             );
         }
+        self.request_target_group = Some(target_group.arn());
         let label = Expr::concat([
             load_balancer.full_name(),
             Expr::from("/"),
@@ -154,6 +160,11 @@ impl AutoScale {
             target,
         });
         self
+    }
+
+    /// The ARN of the target group [`on_request_count`](Self::on_request_count) tracks, if it does.
+    pub(crate) fn request_target_group(&self) -> Option<&Expr> {
+        self.request_target_group.as_ref()
     }
 
     /// The fewest tasks.

@@ -5,13 +5,15 @@ use super::scaling::{self, AutoScale, ScalableTarget};
 use super::{strategy_problems, strategy_value, ClusterHandle, Strategy, TaskDefinitionHandle};
 use super::CAPACITY_PROVIDERS;
 use crate::construct::{object, Attribute, Form, Read, Spelling};
-use crate::ec2::{SecurityGroupHandle, SubnetHandle};
-use crate::elbv2::{TargetGroupHandle, TargetType};
+use crate::ec2::{
+    Peer, Port, Tier, SecurityGroupEgress, SecurityGroupHandle, SecurityGroupIngress, SubnetHandle,
+};
+use crate::elbv2::{Forwarder, TargetGroupHandle, TargetType};
 use crate::handle::{attr_handle, common_setters, patchable};
 use crate::iam::{Grantee, RoleHandle};
 use crate::naming::physical_name;
 use crate::{construct, Handle};
-use stackwright_core::{Declare, Expr, HasResourceRef, Resource, ResourceRef, Stack, Value};
+use stackwright_core::{Declare, Expr, Resource, ResourceRef, Stack, Value};
 
 /// The neutral kind of a service.
 pub const SERVICE_KIND: &str = "aws.ecs.Service";
@@ -66,6 +68,10 @@ pub struct FargateService {
     task: TaskDefinitionHandle,
     subnets: Vec<Expr>,
     security_groups: Vec<Expr>,
+    task_groups: Vec<SecurityGroupHandle>,
+    public_subnets: usize,
+    balancer_groups: Vec<SecurityGroupHandle>,
+    outbound_https: bool,
     desired_count: i64,
     public_ip: bool,
     targets: Vec<Target>,
@@ -91,11 +97,14 @@ impl FargateService {
         security_groups: impl IntoIterator<Item = &'a SecurityGroupHandle>,
     ) -> Self {
         let mut resource = Resource::new(id, SERVICE_KIND);
+        let subnets: Vec<&SubnetHandle> = subnets.into_iter().collect();
+        let public_subnets = subnets
+            .iter()
+            .filter(|s| s.tier() == Some(Tier::Public))
+            .count();
         let subnets: Vec<Expr> = subnets.into_iter().map(SubnetHandle::id).collect();
-        let security_groups: Vec<Expr> = security_groups
-            .into_iter()
-            .map(SecurityGroupHandle::id)
-            .collect();
+        let task_groups: Vec<SecurityGroupHandle> = security_groups.into_iter().cloned().collect();
+        let security_groups: Vec<Expr> = task_groups.iter().map(SecurityGroupHandle::id).collect();
         if !(1..=16).contains(&subnets.len()) || !(1..=5).contains(&security_groups.len()) {
             resource.problems.push(format!(
                 "service network placement with {} subnets and {} security groups: expected 1 to 16 \
@@ -110,6 +119,10 @@ impl FargateService {
             task: task.clone(),
             subnets,
             security_groups,
+            task_groups,
+            public_subnets,
+            balancer_groups: Vec::new(),
+            outbound_https: true,
             desired_count: 1,
             public_ip: false,
             targets: Vec::new(),
@@ -139,12 +152,19 @@ impl FargateService {
     /// [`TargetType::Ip`]: Fargate tasks are registered by address). ECS refuses a group no load
     /// balancer uses yet, so the service waits for `forwarded_by`, the listener or listener rule that
     /// forwards to the group.
+    ///
+    /// Security groups are closed by default, so the service opens the path, least privilege: each of
+    /// the load balancer's security groups may send to each of the tasks' groups on `port` (an egress
+    /// rule of the balancer's group), and each task group accepts that (an ingress rule), declared by
+    /// [`add_to`](Self::add_to) as `<id>-BalancerIngress<port>` and `<id>-BalancerEgress<port>` (with
+    /// `-<n>` for each pair of groups after the first). A load balancer given by ARN has no known groups:
+    /// its rules are the app's to declare.
     pub fn target_group(
         mut self,
         group: &TargetGroupHandle,
         container: &str,
         port: u16,
-        forwarded_by: &impl HasResourceRef,
+        forwarded_by: &impl Forwarder,
     ) -> Self {
         if group.target_type() == Some(TargetType::Instance) {
             self.resource.problems.push(
@@ -177,6 +197,11 @@ impl FargateService {
             Some(_) => {}
         }
         self.resource.depends_on.push(forwarded_by.resource_ref());
+        for balancer in forwarded_by.load_balancer_security_groups() {
+            if !self.balancer_groups.iter().any(|g| g.id() == balancer.id()) {
+                self.balancer_groups.push(balancer.clone());
+            }
+        }
         self.targets.push(Target {
             arn: group.arn(),
             container: container.to_owned(),
@@ -236,9 +261,22 @@ impl FargateService {
     }
 
     /// Opt-out: the tasks get a public IP address (checkov CKV_AWS_333), reachable from the internet
-    /// in a public subnet as far as their security groups allow.
+    /// in a public subnet as far as their security groups allow. Required in the public subnets of an
+    /// [`ec2::VpcNetwork`](crate::ec2::VpcNetwork): their route is an internet gateway, which carries
+    /// only public addresses, so tasks without one cannot pull their image (subnets declared or found
+    /// on their own have no known tier and are not checked).
     pub fn assign_public_ip_insecure(mut self) -> Self {
         self.public_ip = true;
+        self
+    }
+
+    /// Opt-out of the tasks' outbound HTTPS, for a VPC with interface endpoints for what tasks reach at
+    /// start (ECR `api` and `dkr`, S3 for image layers, CloudWatch Logs, Secrets Manager or SSM when
+    /// containers take secrets): without it, [`add_to`](Self::add_to) declares an egress rule
+    /// `<id>-OutboundHttps` (`-<n>` after the first group) of each task security group to `0.0.0.0/0`
+    /// on TCP 443, because a closed group cannot pull the image or write logs, and the tasks never start.
+    pub fn without_outbound_https(mut self) -> Self {
+        self.outbound_https = false;
         self
     }
 
@@ -256,15 +294,28 @@ impl FargateService {
         self
     }
 
-    /// Declares the service in `stack`, and when it is auto-scaled its scalable target
-    /// `<id>-Scaling` and its policies `<id>-Cpu`, `<id>-Memory`, `<id>-Requests`.
+    /// Declares the service in `stack`, the security group rules it needs (see
+    /// [`target_group`](Self::target_group) and [`without_outbound_https`](Self::without_outbound_https)),
+    /// and when it is auto-scaled its scalable target `<id>-Scaling` and its policies `<id>-Cpu`,
+    /// `<id>-Memory`, `<id>-Requests`.
     #[track_caller]
     pub fn add_to(self, stack: &mut Stack) -> FargateServiceHandle {
         let mut service = self;
         let id = service.resource.id.clone();
-        if service.scale.is_some() {
+        let rules = service.security_group_rules(&id);
+        if service.scale.is_some() || !rules.is_empty() {
             // Its parts are named after it: a bad or taken id is one error, not one per part.
             stack.check_composite_id("service", &id, service.resource.location);
+        }
+        if service.public_subnets > 0 && !service.public_ip {
+            // A public subnet routes to an internet gateway, which carries only public addresses:
+            // without one a task cannot reach ECR, and never starts.
+            service.resource.problems.push(format!(
+                "a service in {} public subnet(s) without a public IP address: its tasks cannot pull \
+                 their image; expected private subnets (`network.private_subnets()`, through NAT), or \
+                 `.assign_public_ip_insecure()`",
+                service.public_subnets
+            ));
         }
         if service.grace_period_seconds.is_some() && service.targets.is_empty() {
             service.resource.problems.push(
@@ -275,6 +326,16 @@ impl FargateService {
         }
         if let Some(scale) = &service.scale {
             service.resource.problems.extend(scale.problems());
+            if let Some(group) = scale.request_target_group() {
+                if !service.targets.iter().any(|t| &t.arn == group) {
+                    service.resource.problems.push(format!(
+                        "auto scaling on request count per task through a target group the service \
+                         is not behind ({} target groups given): expected the group of one of its \
+                         `.target_group(..)`s",
+                        service.targets.len()
+                    ));
+                }
+            }
         }
         let cluster_name = service.cluster.name();
         let scale = service.scale.take();
@@ -283,6 +344,12 @@ impl FargateService {
             service,
             scaled_min: scale.as_ref().map(AutoScale::min),
         });
+        for rule in rules.ingress {
+            stack.add(rule);
+        }
+        for rule in rules.egress {
+            stack.add(rule);
+        }
         if let Some(scale) = scale {
             let resource_id = Expr::concat([
                 Expr::from("service/"),
@@ -302,6 +369,78 @@ impl FargateService {
             handle: handle.handle,
             task,
         }
+    }
+}
+/// The security group rules a service declares beside it.
+#[derive(Default)]
+struct Rules {
+    ingress: Vec<SecurityGroupIngress>,
+    egress: Vec<SecurityGroupEgress>,
+}
+
+impl Rules {
+    fn is_empty(&self) -> bool {
+        self.ingress.is_empty() && self.egress.is_empty()
+    }
+}
+
+impl FargateService {
+    /// The rules between the load balancer's groups and the tasks' groups on each target port, and
+    /// the tasks' outbound HTTPS.
+    #[track_caller]
+    fn security_group_rules(&self, id: &str) -> Rules {
+        let mut rules = Rules::default();
+        let mut ports: Vec<u16> = self.targets.iter().map(|t| t.port).collect();
+        ports.sort_unstable();
+        ports.dedup();
+        let pairs = self.balancer_groups.len() * self.task_groups.len();
+        for port in ports {
+            let mut n = 0;
+            for balancer in &self.balancer_groups {
+                for tasks in &self.task_groups {
+                    n += 1;
+                    let suffix = if pairs > 1 && n > 1 {
+                        format!("-{n}")
+                    } else {
+                        String::new()
+                    };
+                    rules.ingress.push(SecurityGroupIngress::new(
+                        format!("{id}-BalancerIngress{port}{suffix}"),
+                        tasks,
+                        Peer::security_group(balancer),
+                        Port::tcp(port),
+                        format!("service {id}: from its load balancer to its tasks"),
+                    ));
+                    rules.egress.push(SecurityGroupEgress::new(
+                        format!("{id}-BalancerEgress{port}{suffix}"),
+                        balancer,
+                        Peer::security_group(tasks),
+                        Port::tcp(port),
+                        format!("service {id}: from its load balancer to its tasks"),
+                    ));
+                }
+            }
+        }
+        if self.outbound_https {
+            for (i, tasks) in self.task_groups.iter().enumerate() {
+                let suffix = if i > 0 {
+                    format!("-{}", i + 1)
+                } else {
+                    String::new()
+                };
+                rules.egress.push(SecurityGroupEgress::new(
+                    format!("{id}-OutboundHttps{suffix}"),
+                    tasks,
+                    Peer::any_ipv4(),
+                    Port::tcp(443),
+                    format!(
+                        "service {id}: tasks pull images (ECR, S3), write logs (CloudWatch Logs) and \
+                         read secrets over HTTPS"
+                    ),
+                ));
+            }
+        }
+        rules
     }
 }
 common_setters!(FargateService, taggable);
@@ -364,6 +503,10 @@ impl Declare for Node {
             task,
             subnets,
             security_groups,
+            task_groups: _,
+            public_subnets: _,
+            balancer_groups: _,
+            outbound_https: _,
             desired_count,
             public_ip,
             targets,

@@ -150,11 +150,22 @@ impl Image {
 
     /// A public image (`public.ecr.aws/nginx/nginx:1.27`), pulled without credentials; the tasks need a
     /// route to it (a NAT gateway).
+    /// A literal reference is checked against the OCI distribution reference grammar
+    /// (`[domain[:port]/]path[:tag][@digest]`, lowercase path components); a computed one is not.
     pub fn public(uri: impl Into<Expr>) -> Self {
+        let uri = uri.into();
+        let problem = uri.as_literal().and_then(|literal| {
+            reference_problem(literal).map(|why| {
+                format!(
+                    "image reference `{literal}`: {why}; expected `[domain[:port]/]path[:tag][@digest]` \
+                     (`public.ecr.aws/nginx/nginx:1.27`)"
+                )
+            })
+        });
         Image {
-            uri: uri.into(),
+            uri,
             repository_arn: None,
-            problem: None,
+            problem,
         }
     }
 
@@ -162,6 +173,107 @@ impl Image {
     pub fn uri(&self) -> &Expr {
         &self.uri
     }
+}
+
+/// What is wrong with an image reference, by the grammar of the OCI distribution spec's reference
+/// (distribution/reference `reference.go`): `name[:tag][@digest]`, the name an optional domain (a host
+/// with a `.` or a `:port`, or `localhost`) and path components of lowercase letters and digits joined
+/// by `.`, `_`, `__` or dashes, at most 255 characters; a tag of 1 to 128 word characters, `.` and `-`
+/// not starting with `.` or `-`; a digest `algorithm:hex` of at least 32 hex digits. No crate was
+/// added for it: `oci-spec`'s parser brings serde, regex and builders for one check.
+fn reference_problem(reference: &str) -> Option<String> {
+    if reference.is_empty() {
+        return Some("it is empty".to_owned());
+    }
+    if let Some(c) = reference.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return Some(format!("it contains {c:?}"));
+    }
+    let (rest, digest) = match reference.split_once('@') {
+        Some((rest, digest)) => (rest, Some(digest)),
+        None => (reference, None),
+    };
+    if let Some(digest) = digest {
+        let shaped = digest.split_once(':').is_some_and(|(algorithm, hex)| {
+            !algorithm.is_empty()
+                && algorithm
+                    .split(['+', '.', '_', '-'])
+                    .all(|c| !c.is_empty() && c.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+                && hex.len() >= 32
+                && hex.chars().all(|c| c.is_ascii_hexdigit())
+        });
+        if !shaped {
+            return Some(format!(
+                "digest `{digest}` is not `algorithm:hex` with at least 32 hex digits"
+            ));
+        }
+    }
+    // A tag follows the last `:` after the last `/` (a `:` before it is the domain's port).
+    let last_slash = rest.rfind('/').map_or(0, |i| i + 1);
+    let (name, tag) = match rest[last_slash..].rfind(':') {
+        Some(i) => (&rest[..last_slash + i], Some(&rest[last_slash + i + 1..])),
+        None => (rest, None),
+    };
+    if let Some(tag) = tag {
+        let word = |c: char| c.is_ascii_alphanumeric() || c == '_';
+        let shaped = tag.len() <= 128
+            && tag.chars().next().is_some_and(word)
+            && tag.chars().all(|c| word(c) || c == '.' || c == '-');
+        if !shaped {
+            return Some(format!(
+                "tag `{tag}` is not 1 to 128 letters, digits, `_`, `.` and `-` not starting with `.` \
+                 or `-`"
+            ));
+        }
+    }
+    if name.len() > 255 {
+        return Some(format!("the name is {} characters long, over 255", name.len()));
+    }
+    let mut components: Vec<&str> = name.split('/').collect();
+    let first = components[0];
+    if components.len() > 1
+        && (first.contains('.') || first.contains(':') || first == "localhost"
+            || first.chars().any(|c| c.is_ascii_uppercase()))
+    {
+        let (host, port) = match first.split_once(':') {
+            Some((host, port)) => (host, Some(port)),
+            None => (first, None),
+        };
+        let label = |l: &str| {
+            !l.is_empty()
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+        };
+        if !host.split('.').all(label) {
+            return Some(format!("domain `{first}` is not a host name"));
+        }
+        if port.is_some_and(|p| p.is_empty() || !p.chars().all(|c| c.is_ascii_digit())) {
+            return Some(format!("domain `{first}` has a port that is not a number"));
+        }
+        components.remove(0);
+    }
+    for component in components {
+        let alnum = |c: char| c.is_ascii_lowercase() || c.is_ascii_digit();
+        // Separators: one `.`, one or two `_`, or any number of `-`, between lowercase letters and digits.
+        let shaped = component.chars().next().is_some_and(alnum)
+            && component.chars().last().is_some_and(alnum)
+            && component.chars().all(|c| alnum(c) || ".-_".contains(c))
+            && !component.contains("..")
+            && !component.contains("___")
+            && !component.contains("._")
+            && !component.contains("_.")
+            && !component.contains(".-")
+            && !component.contains("-.")
+            && !component.contains("_-")
+            && !component.contains("-_");
+        if !shaped {
+            return Some(format!(
+                "path component `{component}` is not lowercase letters and digits joined by `.`, `_`, \
+                 `__` or dashes"
+            ));
+        }
+    }
+    None
 }
 
 /// Where a container's secret environment variable comes from: a Secrets Manager secret or an SSM

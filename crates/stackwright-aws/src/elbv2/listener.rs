@@ -1,6 +1,7 @@
 use super::{family, LoadBalancerHandle, Protocol, TargetGroupHandle, DEFAULT_SSL_POLICY};
 use crate::check;
 use crate::construct::{object, Attribute, Form, Read, Spelling};
+use crate::ec2::SecurityGroupHandle;
 use crate::handle::{attr_handle, common_setters, patchable};
 use crate::{construct, kinds, Handle};
 use stackwright_core::{Declare, Expr, Resource, ResourceRef, Value};
@@ -254,6 +255,7 @@ impl Action {
 pub struct Listener {
     resource: Resource,
     application: bool,
+    security_groups: Vec<SecurityGroupHandle>,
 }
 
 impl Listener {
@@ -345,6 +347,7 @@ impl Listener {
         Listener {
             resource,
             application,
+            security_groups: lb.security_groups().to_vec(),
         }
     }
 
@@ -370,7 +373,7 @@ patchable!(Listener, LISTENER);
 
 attr_handle!(
     /// A declared listener.
-    ListenerHandle { arn: "arn" } application: bool
+    ListenerHandle { arn: "arn" } application: bool, security_groups: Vec<SecurityGroupHandle>
 );
 
 impl Declare for Listener {
@@ -379,6 +382,7 @@ impl Declare for Listener {
         let handle = ListenerHandle {
             handle: Handle(at),
             application: self.application,
+            security_groups: self.security_groups.clone(),
         };
         let listener = &self.resource;
         let certificate = listener.get("certificate_arn").cloned();
@@ -573,6 +577,7 @@ impl Condition {
 /// Rules are evaluated by ascending priority; the listener's own action takes what no rule matched.
 pub struct ListenerRule {
     resource: Resource,
+    security_groups: Vec<SecurityGroupHandle>,
 }
 
 impl ListenerRule {
@@ -635,7 +640,10 @@ impl ListenerRule {
         let conditions = conditions.into_iter().map(Condition::into_value).collect();
         resource.set("conditions", Value::List(conditions));
         resource.set("action", action.into_value());
-        ListenerRule { resource }
+        ListenerRule {
+            resource,
+            security_groups: listener.security_groups.clone(),
+        }
     }
 }
 common_setters!(ListenerRule, taggable);
@@ -643,8 +651,28 @@ patchable!(ListenerRule, LISTENER_RULE);
 
 attr_handle!(
     /// A declared listener rule.
-    ListenerRuleHandle { arn: "arn" }
+    ListenerRuleHandle { arn: "arn" } security_groups: Vec<SecurityGroupHandle>
 );
+
+/// A listener or listener rule, which forwards traffic from its load balancer to target groups: what a
+/// service behind a target group waits for, and whose load balancer's security groups reach the targets.
+pub trait Forwarder: stackwright_core::HasResourceRef {
+    /// The security groups of the load balancer the traffic comes from (none when the load balancer
+    /// was given by ARN).
+    fn load_balancer_security_groups(&self) -> &[SecurityGroupHandle];
+}
+
+impl Forwarder for ListenerHandle {
+    fn load_balancer_security_groups(&self) -> &[SecurityGroupHandle] {
+        &self.security_groups
+    }
+}
+
+impl Forwarder for ListenerRuleHandle {
+    fn load_balancer_security_groups(&self) -> &[SecurityGroupHandle] {
+        &self.security_groups
+    }
+}
 
 impl Declare for ListenerRule {
     type Handle = ListenerRuleHandle;
@@ -673,7 +701,13 @@ impl Declare for ListenerRule {
             tf.set("action", Value::List(vec![terraform_action(action)]));
         }
         construct::finish(&mut self.resource, cfn, tf);
-        (self.resource, ListenerRuleHandle { handle: Handle(at) })
+        (
+            self.resource,
+            ListenerRuleHandle {
+                handle: Handle(at),
+                security_groups: self.security_groups,
+            },
+        )
     }
 }
 

@@ -47,7 +47,7 @@ pub struct LoadBalancer {
     resource: Resource,
     application: bool,
     subnets: Vec<Value>,
-    security_groups: Vec<Value>,
+    security_groups: Vec<SecurityGroupHandle>,
 }
 
 /// Whether a load balancer has public addresses.
@@ -70,7 +70,7 @@ impl LoadBalancer {
         security_groups: impl IntoIterator<Item = &'a SecurityGroupHandle>,
     ) -> Self {
         let mut lb = Self::new(id.into(), true, scheme, subnets);
-        lb.security_groups = security_groups.into_iter().map(|g| g.id().into()).collect();
+        lb.security_groups = security_groups.into_iter().cloned().collect();
         lb.resource.set("drop_invalid_header_fields", true);
         lb
     }
@@ -123,7 +123,7 @@ impl LoadBalancer {
 
     /// Adds a security group (network load balancers may have them too).
     pub fn security_group(mut self, group: &SecurityGroupHandle) -> Self {
-        self.security_groups.push(group.id().into());
+        self.security_groups.push(group.clone());
         self
     }
 
@@ -202,13 +202,18 @@ attr_handle!(
         /// `app/my-lb/50dc6c495c0c9188`: the `LoadBalancer` dimension of CloudWatch metrics.
         full_name: "full_name",
         name: "name",
-    } application: bool
+    } application: bool, security_groups: Vec<SecurityGroupHandle>
 );
 
 impl LoadBalancerHandle {
     /// Whether this is an application load balancer (else a network one).
     pub(crate) fn is_application(&self) -> bool {
         self.application
+    }
+
+    /// The security groups declared with the load balancer (none for one given by ARN).
+    pub fn security_groups(&self) -> &[SecurityGroupHandle] {
+        &self.security_groups
     }
 }
 
@@ -241,6 +246,7 @@ impl LoadBalancer {
             move |handle| LoadBalancerHandle {
                 handle,
                 application,
+                security_groups: Vec::new(),
             },
         )
     }
@@ -272,11 +278,13 @@ impl Declare for LoadBalancer {
         }
         r.set("subnets", Value::List(self.subnets));
         if !self.security_groups.is_empty() {
-            r.set("security_groups", Value::List(self.security_groups));
+            let groups = self.security_groups.iter().map(|g| Value::Str(g.id()));
+            r.set("security_groups", Value::List(groups.collect()));
         }
         let handle = LoadBalancerHandle {
             handle: Handle(at),
             application: self.application,
+            security_groups: self.security_groups,
         };
         let mut resource = self.resource;
         spell(&mut resource);

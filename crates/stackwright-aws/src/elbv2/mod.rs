@@ -9,7 +9,9 @@ pub(crate) use listener::{LISTENER, LISTENER_RULE};
 pub(crate) use load_balancer::LOAD_BALANCER;
 pub(crate) use target_group::TARGET_GROUP;
 
-pub use listener::{Action, Condition, Listener, ListenerHandle, ListenerRule, ListenerRuleHandle};
+pub use listener::{
+    Action, Condition, Forwarder, Listener, ListenerHandle, ListenerRule, ListenerRuleHandle,
+};
 pub use load_balancer::{LoadBalancer, LoadBalancerHandle, Scheme};
 pub use target_group::{HealthCheck, Stickiness, TargetGroup, TargetGroupHandle, TargetType};
 
