@@ -632,7 +632,11 @@ impl ReplicatedService {
                 [task_group],
             )
             // The load balancer's first checks of a starting task do not count against it.
-            .health_check_grace_period_seconds(60);
+            .health_check_grace_period_seconds(60)
+            // The task group's own rules admit the load balancer and reach HTTPS; the same rules
+            // declared again on their own would be refused as duplicates.
+            .without_balancer_rules()
+            .without_outbound_https();
             service = match rules.get(i) {
                 Some(rule) => service.target_group(&target_group, container, self.port, rule),
                 None => service.target_group(&target_group, container, self.port, listener),

@@ -72,6 +72,7 @@ pub struct FargateService {
     public_subnets: usize,
     balancer_groups: Vec<SecurityGroupHandle>,
     outbound_https: bool,
+    balancer_rules: bool,
     desired_count: i64,
     public_ip: bool,
     targets: Vec<Target>,
@@ -123,6 +124,7 @@ impl FargateService {
             public_subnets,
             balancer_groups: Vec::new(),
             outbound_https: true,
+            balancer_rules: true,
             desired_count: 1,
             public_ip: false,
             targets: Vec::new(),
@@ -280,6 +282,14 @@ impl FargateService {
         self
     }
 
+    /// Opt-out of the rules between the load balancer's groups and the task groups that
+    /// [`target_group`](Self::target_group) declares, for groups whose own rules already open that path
+    /// (a second, identical rule is refused by EC2): `ReplicatedService` writes them into its groups.
+    pub fn without_balancer_rules(mut self) -> Self {
+        self.balancer_rules = false;
+        self
+    }
+
     /// Opt-out of the deployment circuit breaker: a deployment whose tasks never become healthy keeps
     /// trying, and is not rolled back.
     pub fn without_circuit_breaker(mut self) -> Self {
@@ -394,6 +404,9 @@ impl FargateService {
         ports.sort_unstable();
         ports.dedup();
         let pairs = self.balancer_groups.len() * self.task_groups.len();
+        if !self.balancer_rules {
+            ports.clear();
+        }
         for port in ports {
             let mut n = 0;
             for balancer in &self.balancer_groups {
@@ -507,6 +520,7 @@ impl Declare for Node {
             public_subnets: _,
             balancer_groups: _,
             outbound_https: _,
+            balancer_rules: _,
             desired_count,
             public_ip,
             targets,
